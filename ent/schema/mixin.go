@@ -1,0 +1,53 @@
+package schema
+
+import (
+	"time"
+
+	"entgo.io/ent"
+	"entgo.io/ent/schema/field"
+	"entgo.io/ent/schema/index"
+	"entgo.io/ent/schema/mixin"
+)
+
+// Time adds creation and update times.
+type Time struct{ mixin.Schema }
+
+func (Time) Fields() []ent.Field {
+	return []ent.Field{
+		field.Time("create_time").Default(time.Now).Immutable(),
+		field.Time("update_time").Default(time.Now).UpdateDefault(time.Now),
+	}
+}
+
+// Versioned adds the counter behind etags: every update bumps it, and an update that names
+// a stale etag is refused instead of overwriting someone else's change.
+type Versioned struct{ mixin.Schema }
+
+func (Versioned) Fields() []ent.Field {
+	return []ent.Field{field.Int64("version").Default(1)}
+}
+
+// OfficeScoped marks a tenant-owned table. office_id is the office that owns the row (the
+// one whose admins write it); scope_path is the materialized path of the office ("/p/c/")
+// or unit ("/p/c/u-<id>/") the row belongs to. The privacy policy turns a viewer's scope
+// into predicates on these two columns for every query and mutation.
+type OfficeScoped struct{ mixin.Schema }
+
+func (OfficeScoped) Fields() []ent.Field {
+	return []ent.Field{
+		field.String("office_id").Immutable().NotEmpty(),
+		field.String("scope_path").Immutable().NotEmpty(),
+	}
+}
+
+func (OfficeScoped) Indexes() []ent.Index {
+	return []ent.Index{index.Fields("scope_path")}
+}
+
+func (OfficeScoped) Policy() ent.Policy { return scopePolicy() }
+
+// SystemOnly marks a table that no request viewer touches directly (tokens, keys): only
+// code paths that explicitly take the system context read or write it.
+type SystemOnly struct{ mixin.Schema }
+
+func (SystemOnly) Policy() ent.Policy { return systemOnlyPolicy() }

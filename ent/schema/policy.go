@@ -1,0 +1,75 @@
+package schema
+
+import (
+	"context"
+	"strings"
+
+	"entgo.io/ent"
+	"entgo.io/ent/entql"
+
+	"github.com/wenming-platform/wenming/ent/privacy"
+	"github.com/wenming-platform/wenming/services/platform/viewer"
+)
+
+// scopePolicy is the tenant isolation of every OfficeScoped table. Named system code paths
+// bypass it with privacy.DecisionContext(ctx, privacy.Allow); everything else runs as the
+// viewer in the context:
+//   - no viewer: nothing is read or written;
+//   - platform admin: everything (it bootstraps the tree);
+//   - reads: rows whose scope_path starts with the viewer's scope path (an office reads its
+//     subtree, a unit user its unit);
+//   - creates: the new row's scope_path must lie inside the viewer's scope;
+//   - updates and deletes: office principals write rows owned by their own office, unit
+//     users rows of their unit.
+func scopePolicy() ent.Policy {
+	return privacy.Policy{
+		Query: privacy.QueryPolicy{
+			privacy.FilterFunc(func(ctx context.Context, f privacy.Filter) error {
+				v := viewer.FromContext(ctx)
+				switch {
+				case v == nil || v.ScopePath == "" && !v.PlatformAdmin():
+					return privacy.Denyf("no viewer in scope")
+				case v.PlatformAdmin():
+					return privacy.Allow
+				}
+				f.Where(entql.FieldHasPrefix("scope_path", v.ScopePath))
+				return privacy.Allow
+			}),
+		},
+		Mutation: privacy.MutationPolicy{
+			privacy.MutationRuleFunc(func(ctx context.Context, m ent.Mutation) error {
+				v := viewer.FromContext(ctx)
+				switch {
+				case v == nil || v.ScopePath == "" && !v.PlatformAdmin():
+					return privacy.Denyf("no viewer in scope")
+				case v.PlatformAdmin():
+					return privacy.Allow
+				case m.Op().Is(ent.OpCreate):
+					p, _ := m.Field("scope_path")
+					if s, ok := p.(string); ok && strings.HasPrefix(s, v.ScopePath) {
+						return privacy.Allow
+					}
+					return privacy.Denyf("create outside the viewer's scope")
+				}
+				return privacy.Skip
+			}),
+			privacy.FilterFunc(func(ctx context.Context, f privacy.Filter) error {
+				v := viewer.FromContext(ctx)
+				if v.UnitID != "" {
+					f.Where(entql.FieldHasPrefix("scope_path", v.ScopePath))
+				} else {
+					f.Where(entql.FieldEQ("office_id", v.OfficeID))
+				}
+				return privacy.Allow
+			}),
+		},
+	}
+}
+
+// systemOnlyPolicy guards tables that only system code paths touch.
+func systemOnlyPolicy() ent.Policy {
+	return privacy.Policy{
+		Query:    privacy.QueryPolicy{privacy.AlwaysDenyRule()},
+		Mutation: privacy.MutationPolicy{privacy.AlwaysDenyRule()},
+	}
+}
