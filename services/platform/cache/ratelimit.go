@@ -1,0 +1,76 @@
+package cache
+
+import (
+	"context"
+	"sync"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+)
+
+// Limiter is a fixed-window rate limiter. Counters live in Redis so every replica shares
+// them; while Redis is unavailable each process falls back to counting in memory, so
+// limits still hold (per replica) rather than failing open.
+type Limiter struct {
+	r *Redis
+
+	mu    sync.Mutex
+	local map[string]*window
+}
+
+type window struct {
+	n     int64
+	reset time.Time
+}
+
+// NewLimiter returns a limiter over r.
+func NewLimiter(r *Redis) *Limiter { return &Limiter{r: r, local: map[string]*window{}} }
+
+var incrScript = redis.NewScript(`
+local n = redis.call("INCR", KEYS[1])
+if n == 1 then redis.call("PEXPIRE", KEYS[1], ARGV[1]) end
+return {n, redis.call("PTTL", KEYS[1])}
+`)
+
+// Allow counts one event against key and reports whether it is within limit per window;
+// when it is not, it also returns how long until the window resets.
+func (l *Limiter) Allow(ctx context.Context, key string, limit int64, per time.Duration) (bool, time.Duration) {
+	v, err := l.r.Do(ctx, func(ctx context.Context, c *redis.Client) (any, error) {
+		return incrScript.Run(ctx, c, []string{"wenming:rl:" + key}, per.Milliseconds()).Int64Slice()
+	})
+	if err == nil {
+		res := v.([]int64)
+		ttl := time.Duration(res[1]) * time.Millisecond
+		if ttl < 0 {
+			ttl = per
+		}
+		return res[0] <= limit, ttl
+	}
+	return l.allowLocal(key, limit, per)
+}
+
+func (l *Limiter) allowLocal(key string, limit int64, per time.Duration) (bool, time.Duration) {
+	now := time.Now()
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	w := l.local[key]
+	if w == nil || now.After(w.reset) {
+		if len(l.local) > 100_000 {
+			clear(l.local) // bound memory during a long outage
+		}
+		w = &window{reset: now.Add(per)}
+		l.local[key] = w
+	}
+	w.n++
+	return w.n <= limit, w.reset.Sub(now)
+}
+
+// Reset forgets key (after a successful login, its failure count).
+func (l *Limiter) Reset(ctx context.Context, key string) {
+	_, _ = l.r.Do(ctx, func(ctx context.Context, c *redis.Client) (any, error) {
+		return nil, c.Del(ctx, "wenming:rl:"+key).Err()
+	})
+	l.mu.Lock()
+	delete(l.local, key)
+	l.mu.Unlock()
+}

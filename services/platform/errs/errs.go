@@ -1,0 +1,164 @@
+// Package errs is the one boundary between domain errors and the API. Domain code returns
+// *Error values (or wraps the sentinels below); the gRPC interceptor turns them into
+// canonical status codes with google.rpc details: ErrorInfo (a stable reason),
+// BadRequest (field violations) and LocalizedMessage in zh-CN or English, chosen by the
+// caller's Accept-Language. Any other error becomes INTERNAL and its text never leaves
+// the process.
+package errs
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+
+	"google.golang.org/genproto/googleapis/rpc/errdetails"
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/metadata"
+	"google.golang.org/grpc/status"
+)
+
+// Domain is the ErrorInfo domain of every Wenming error.
+const Domain = "wenming"
+
+// Error is a domain error that knows how it is reported.
+type Error struct {
+	Code   codes.Code
+	Reason string
+	EN, ZH string
+	Fields []Field
+	// RetryAfterSeconds, when positive, is sent as google.rpc.RetryInfo.
+	RetryAfterSeconds int64
+}
+
+// Field is one invalid field of a request.
+type Field struct {
+	Name   string
+	EN, ZH string
+}
+
+func (e *Error) Error() string {
+	if len(e.Fields) > 0 {
+		return fmt.Sprintf("%s: %s (%s: %s)", e.Reason, e.EN, e.Fields[0].Name, e.Fields[0].EN)
+	}
+	return e.Reason + ": " + e.EN
+}
+
+// Is matches errors of the same code and reason, so callers can test with errors.Is.
+func (e *Error) Is(target error) bool {
+	t, ok := target.(*Error)
+	return ok && t.Code == e.Code && t.Reason == e.Reason
+}
+
+// New returns an error with a code, a stable reason and messages in both languages.
+func New(code codes.Code, reason, en, zh string) *Error {
+	return &Error{Code: code, Reason: reason, EN: en, ZH: zh}
+}
+
+// Invalid returns INVALID_ARGUMENT naming one field.
+func Invalid(field, en, zh string) *Error {
+	return &Error{
+		Code: codes.InvalidArgument, Reason: "INVALID_ARGUMENT",
+		EN: "invalid request: " + field + ": " + en, ZH: "请求无效：" + field + "：" + zh,
+		Fields: []Field{{Name: field, EN: en, ZH: zh}},
+	}
+}
+
+// NotFound is returned for a missing object and for one the caller may not see: the two
+// must be indistinguishable.
+func NotFound(resource string) *Error {
+	return &Error{
+		Code: codes.NotFound, Reason: "NOT_FOUND",
+		EN: resource + " not found", ZH: "未找到" + zhResource(resource),
+	}
+}
+
+// Sentinels shared by every service.
+var (
+	ErrStaleEtag = New(codes.Aborted, "ETAG_MISMATCH",
+		"the resource was changed by someone else: reload it and try again (etag mismatch)",
+		"资源已被他人修改，请刷新后重试（etag 不匹配）")
+	ErrUnauthenticated = New(codes.Unauthenticated, "UNAUTHENTICATED",
+		"missing, invalid or expired credentials", "凭证缺失、无效或已过期")
+	ErrPermissionDenied = New(codes.PermissionDenied, "PERMISSION_DENIED",
+		"you do not have permission for this action", "您没有执行此操作的权限")
+)
+
+func zhResource(r string) string {
+	switch r {
+	case "office":
+		return "文明办"
+	case "unit":
+		return "单位"
+	case "user":
+		return "用户"
+	case "service account":
+		return "服务账号"
+	case "parent office":
+		return "上级文明办"
+	}
+	return r
+}
+
+// Status converts err into a gRPC status in the language the caller asked for. Errors that
+// are already statuses pass through; unknown errors become a bare INTERNAL.
+func Status(ctx context.Context, err error) *status.Status {
+	var e *Error
+	if !errors.As(err, &e) {
+		if s, ok := status.FromError(err); ok {
+			return s
+		}
+		if errors.Is(err, context.Canceled) {
+			return status.New(codes.Canceled, "request canceled")
+		}
+		if errors.Is(err, context.DeadlineExceeded) {
+			return status.New(codes.DeadlineExceeded, "deadline exceeded")
+		}
+		return status.New(codes.Internal, "internal error")
+	}
+	zh := preferZH(ctx)
+	msg := e.EN
+	locale := "en"
+	if zh {
+		msg, locale = e.ZH, "zh-CN"
+	}
+	s := status.New(e.Code, msg)
+	details := []protoadaptMessage{
+		&errdetails.ErrorInfo{Reason: e.Reason, Domain: Domain},
+		&errdetails.LocalizedMessage{Locale: locale, Message: msg},
+	}
+	if len(e.Fields) > 0 {
+		br := &errdetails.BadRequest{}
+		for _, f := range e.Fields {
+			d := f.EN
+			if zh {
+				d = f.ZH
+			}
+			br.FieldViolations = append(br.FieldViolations, &errdetails.BadRequest_FieldViolation{Field: f.Name, Description: d})
+		}
+		details = append(details, br)
+	}
+	if e.RetryAfterSeconds > 0 {
+		details = append(details, &errdetails.RetryInfo{RetryDelay: durationSeconds(e.RetryAfterSeconds)})
+	}
+	if ds, derr := s.WithDetails(toV1(details)...); derr == nil {
+		return ds
+	}
+	return s
+}
+
+// preferZH reports whether the caller prefers Chinese. zh-CN is the default; English is
+// chosen when the first language the caller names is English.
+func preferZH(ctx context.Context) bool {
+	md, _ := metadata.FromIncomingContext(ctx)
+	for _, key := range []string{"accept-language", "grpcgateway-accept-language"} {
+		for _, v := range md.Get(key) {
+			first := strings.ToLower(strings.TrimSpace(strings.Split(strings.Split(v, ",")[0], ";")[0]))
+			if first == "" || first == "*" {
+				continue
+			}
+			return !strings.HasPrefix(first, "en")
+		}
+	}
+	return true
+}

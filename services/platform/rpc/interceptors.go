@@ -1,0 +1,251 @@
+package rpc
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"net"
+	"runtime/debug"
+	"strings"
+	"time"
+
+	"buf.build/go/protovalidate"
+	"github.com/google/uuid"
+	"github.com/prometheus/client_golang/prometheus"
+	"google.golang.org/grpc"
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/metadata"
+	"google.golang.org/grpc/peer"
+	"google.golang.org/grpc/status"
+	"google.golang.org/protobuf/proto"
+
+	"github.com/wenming-platform/wenming/ent"
+	"github.com/wenming-platform/wenming/ent/privacy"
+	"github.com/wenming-platform/wenming/services/platform/errs"
+	"github.com/wenming-platform/wenming/services/platform/viewer"
+)
+
+// Verifier checks bearer tokens.
+type Verifier interface {
+	Verify(ctx context.Context, token string) (*viewer.Viewer, error)
+}
+
+type requestIDKey struct{}
+
+// RequestID returns the id of the request in ctx.
+func RequestID(ctx context.Context) string {
+	s, _ := ctx.Value(requestIDKey{}).(string)
+	return s
+}
+
+// recovery turns a panic into INTERNAL and logs the stack; a panic never crosses the API.
+func recovery(ctx context.Context, req any, info *grpc.UnaryServerInfo, h grpc.UnaryHandler) (resp any, err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			slog.ErrorContext(ctx, "panic in handler", "method", info.FullMethod, "panic", p, "stack", string(debug.Stack()))
+			err = status.Error(codes.Internal, "internal error")
+		}
+	}()
+	return h(ctx, req)
+}
+
+// requestID takes the caller's x-request-id (when it is a sane token) or makes one, and
+// echoes it in the response header.
+func requestID(ctx context.Context, req any, info *grpc.UnaryServerInfo, h grpc.UnaryHandler) (any, error) {
+	md, _ := metadata.FromIncomingContext(ctx)
+	id := ""
+	if v := md.Get("x-request-id"); len(v) > 0 && len(v[0]) <= 64 && saneToken(v[0]) {
+		id = v[0]
+	}
+	if id == "" {
+		id = uuid.Must(uuid.NewV7()).String()
+	}
+	_ = grpc.SetHeader(ctx, metadata.Pairs("x-request-id", id))
+	return h(context.WithValue(ctx, requestIDKey{}, id), req)
+}
+
+func saneToken(s string) bool {
+	for _, r := range s {
+		if !(r == '-' || r == '_' || r == '.' || r >= '0' && r <= '9' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z') {
+			return false
+		}
+	}
+	return true
+}
+
+// Metrics are the RPC metrics of a server.
+type Metrics struct {
+	handled  *prometheus.CounterVec
+	duration *prometheus.HistogramVec
+}
+
+// NewMetrics registers the RPC metrics with reg.
+func NewMetrics(reg prometheus.Registerer) *Metrics {
+	m := &Metrics{
+		handled: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "wenming_grpc_server_handled_total", Help: "RPCs completed, by method and code.",
+		}, []string{"method", "code"}),
+		duration: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Name: "wenming_grpc_server_handling_seconds", Help: "RPC latency.",
+			Buckets: []float64{.001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5},
+		}, []string{"method"}),
+	}
+	if reg != nil {
+		reg.MustRegister(m.handled, m.duration)
+	}
+	return m
+}
+
+// observe logs and counts each call with the code it will answer with.
+func (m *Metrics) observe(ctx context.Context, req any, info *grpc.UnaryServerInfo, h grpc.UnaryHandler) (any, error) {
+	start := time.Now()
+	resp, err := h(ctx, req)
+	code := status.Code(err)
+	d := time.Since(start)
+	m.handled.WithLabelValues(info.FullMethod, code.String()).Inc()
+	m.duration.WithLabelValues(info.FullMethod).Observe(d.Seconds())
+	level := slog.LevelDebug
+	if code == codes.Internal || code == codes.Unknown {
+		level = slog.LevelError
+	}
+	slog.Log(ctx, level, "rpc", "method", info.FullMethod, "code", code.String(), "duration", d, "request_id", RequestID(ctx))
+	return resp, err
+}
+
+// boundary maps domain errors to canonical statuses with details. Store-level "not in
+// your scope" and "not found" both become NOT_FOUND, so a foreign id looks missing.
+func boundary(ctx context.Context, req any, info *grpc.UnaryServerInfo, h grpc.UnaryHandler) (any, error) {
+	resp, err := h(ctx, req)
+	if err == nil {
+		return resp, nil
+	}
+	switch {
+	case ent.IsNotFound(err), errors.Is(err, privacy.Deny):
+		err = errs.NotFound("resource")
+	case ent.IsConstraintError(err):
+		err = errs.New(codes.AlreadyExists, "ALREADY_EXISTS", "the resource already exists", "资源已存在")
+	}
+	s := errs.Status(ctx, err)
+	if s.Code() == codes.Internal || s.Code() == codes.Unknown {
+		slog.ErrorContext(ctx, "internal error", "method", info.FullMethod, "err", err, "request_id", RequestID(ctx))
+	}
+	return nil, s.Err()
+}
+
+// authenticate puts the caller's viewer in the context. Public RPCs skip it; every other
+// RPC needs a valid bearer token.
+func authenticate(rules *Rules, tokens Verifier) grpc.UnaryServerInterceptor {
+	return func(ctx context.Context, req any, info *grpc.UnaryServerInfo, h grpc.UnaryHandler) (any, error) {
+		if r := (*rules)[info.FullMethod]; (r != nil && r.GetPublic()) || isInfrastructure(info.FullMethod) {
+			return h(ctx, req)
+		}
+		md, _ := metadata.FromIncomingContext(ctx)
+		vals := md.Get("authorization")
+		if len(vals) != 1 {
+			return nil, errs.ErrUnauthenticated
+		}
+		scheme, tok, ok := strings.Cut(vals[0], " ")
+		if !ok || !strings.EqualFold(scheme, "bearer") || tok == "" || strings.ContainsAny(tok, " \t") {
+			return nil, errs.ErrUnauthenticated
+		}
+		v, err := tokens.Verify(ctx, tok)
+		if err != nil {
+			return nil, errs.ErrUnauthenticated
+		}
+		return h(viewer.NewContext(ctx, v), req)
+	}
+}
+
+// authorize enforces each RPC's declared rule. An RPC without a rule is denied.
+func authorize(rules *Rules) grpc.UnaryServerInterceptor {
+	return func(ctx context.Context, req any, info *grpc.UnaryServerInfo, h grpc.UnaryHandler) (any, error) {
+		if isInfrastructure(info.FullMethod) {
+			return h(ctx, req)
+		}
+		r, ok := (*rules)[info.FullMethod]
+		if !ok {
+			return nil, errs.ErrPermissionDenied
+		}
+		if r.GetPublic() {
+			return h(ctx, req)
+		}
+		v := viewer.FromContext(ctx)
+		if v == nil {
+			return nil, errs.ErrUnauthenticated
+		}
+		if len(r.GetRoles()) > 0 && !v.Has(r.GetRoles()...) {
+			return nil, errs.ErrPermissionDenied
+		}
+		return h(ctx, req)
+	}
+}
+
+// validate checks the request against its protovalidate constraints.
+func validate(v protovalidate.Validator) grpc.UnaryServerInterceptor {
+	return func(ctx context.Context, req any, info *grpc.UnaryServerInfo, h grpc.UnaryHandler) (any, error) {
+		m, ok := req.(proto.Message)
+		if !ok {
+			return h(ctx, req)
+		}
+		if err := v.Validate(m); err != nil {
+			var ve *protovalidate.ValidationError
+			if !errors.As(err, &ve) {
+				return nil, err
+			}
+			e := &errs.Error{Code: codes.InvalidArgument, Reason: "INVALID_ARGUMENT"}
+			for _, viol := range ve.Violations {
+				field := protovalidate.FieldPathString(viol.Proto.GetField())
+				msg := viol.Proto.GetMessage()
+				e.Fields = append(e.Fields, errs.Field{Name: field, EN: msg, ZH: "不符合要求：" + msg})
+			}
+			if len(e.Fields) > 0 {
+				e.EN = "invalid request: " + e.Fields[0].Name + ": " + e.Fields[0].EN
+				e.ZH = "请求无效：" + e.Fields[0].Name + " " + e.Fields[0].ZH
+			}
+			return nil, e
+		}
+		return h(ctx, req)
+	}
+}
+
+type clientAddrKey struct{}
+
+// ClientAddr returns the address of the client (for rate limits and the audit trail).
+func ClientAddr(ctx context.Context) string {
+	s, _ := ctx.Value(clientAddrKey{}).(string)
+	return s
+}
+
+// clientAddr finds the client's address: the one the gateway appended last to
+// x-forwarded-for when the peer is a trusted gateway (loopback or a configured network),
+// else the peer itself. Forwarded headers from anyone else are ignored.
+func clientAddr(trusted []*net.IPNet) grpc.UnaryServerInterceptor {
+	return func(ctx context.Context, req any, info *grpc.UnaryServerInfo, h grpc.UnaryHandler) (any, error) {
+		addr := ""
+		if p, ok := peer.FromContext(ctx); ok && p.Addr != nil {
+			addr = p.Addr.String()
+			if host, _, err := net.SplitHostPort(addr); err == nil {
+				addr = host
+			}
+		}
+		if ip := net.ParseIP(addr); ip != nil && (ip.IsLoopback() || contains(trusted, ip)) {
+			md, _ := metadata.FromIncomingContext(ctx)
+			if v := md.Get("x-forwarded-for"); len(v) > 0 {
+				parts := strings.Split(v[len(v)-1], ",")
+				if last := strings.TrimSpace(parts[len(parts)-1]); net.ParseIP(last) != nil {
+					addr = last
+				}
+			}
+		}
+		return h(context.WithValue(ctx, clientAddrKey{}, addr), req)
+	}
+}
+
+func contains(nets []*net.IPNet, ip net.IP) bool {
+	for _, n := range nets {
+		if n.Contains(ip) {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,166 @@
+// Package store opens the shared database (PostgreSQL, or SQLite as the embedded default)
+// and applies the versioned migrations.
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"time"
+
+	"entgo.io/ent/dialect"
+	entsql "entgo.io/ent/dialect/sql"
+	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" driver
+	_ "modernc.org/sqlite"             // registers the "sqlite" driver
+
+	"github.com/wenming-platform/wenming/deploy"
+	"github.com/wenming-platform/wenming/ent"
+	"github.com/wenming-platform/wenming/ent/privacy"
+	_ "github.com/wenming-platform/wenming/ent/runtime" // installs hooks and privacy policies
+)
+
+// Store is an open database with its ent client.
+type Store struct {
+	DB      *sql.DB
+	Dialect string
+	Client  *ent.Client
+}
+
+// Open opens url: "postgres://…" or "postgresql://…" for PostgreSQL, anything else is a
+// SQLite file path (or a "file:" URI).
+func Open(ctx context.Context, url string) (*Store, error) {
+	var (
+		db  *sql.DB
+		d   string
+		err error
+	)
+	switch {
+	case strings.HasPrefix(url, "postgres://"), strings.HasPrefix(url, "postgresql://"):
+		d = dialect.Postgres
+		db, err = sql.Open("pgx", url)
+		if err == nil {
+			db.SetMaxOpenConns(32)
+			db.SetMaxIdleConns(16)
+			db.SetConnMaxIdleTime(5 * time.Minute)
+		}
+	default:
+		d = dialect.SQLite
+		dsn := url
+		if !strings.HasPrefix(dsn, "file:") {
+			if dir := filepath.Dir(dsn); dir != "" {
+				if err := os.MkdirAll(dir, 0o700); err != nil {
+					return nil, err
+				}
+			}
+			dsn = "file:" + dsn
+		}
+		sep := "?"
+		if strings.Contains(dsn, "?") {
+			sep = "&"
+		}
+		dsn += sep + "_pragma=foreign_keys(1)&_pragma=journal_mode(WAL)&_pragma=busy_timeout(10000)&_pragma=synchronous(NORMAL)&_txlock=immediate"
+		db, err = sql.Open("sqlite", dsn)
+	}
+	if err != nil {
+		return nil, err
+	}
+	if err := db.PingContext(ctx); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("store: connect: %w", err)
+	}
+	return &Store{DB: db, Dialect: d, Client: ent.NewClient(ent.Driver(entsql.OpenDB(d, db)))}, nil
+}
+
+// Close closes the database.
+func (s *Store) Close() error { return s.Client.Close() }
+
+// Ping checks that the database answers.
+func (s *Store) Ping(ctx context.Context) error { return s.DB.PingContext(ctx) }
+
+// System returns ctx marked as a named system code path: ent privacy rules let it through.
+// Use it only where the code itself enforces who may act (login, token checks, bootstrap).
+func System(ctx context.Context) context.Context {
+	return privacy.DecisionContext(ctx, privacy.Allow)
+}
+
+// Tx runs fn in a transaction and commits when it returns nil.
+func (s *Store) Tx(ctx context.Context, fn func(tx *ent.Tx) error) error {
+	tx, err := s.Client.Tx(ctx)
+	if err != nil {
+		return err
+	}
+	if err := fn(tx); err != nil {
+		return errors.Join(err, tx.Rollback())
+	}
+	return tx.Commit()
+}
+
+// Migrate applies the embedded migrations that the database lacks, in name order, in one
+// transaction. On PostgreSQL an advisory lock makes concurrent starts of several services
+// apply each migration once. It returns the names of the migrations it applied.
+func (s *Store) Migrate(ctx context.Context) ([]string, error) {
+	dir := "migrations/sqlite"
+	if s.Dialect == dialect.Postgres {
+		dir = "migrations/postgres"
+	}
+	names, err := fs.Glob(deploy.Migrations, dir+"/*.sql")
+	if err != nil {
+		return nil, err
+	}
+	slices.Sort(names)
+	tx, err := s.DB.BeginTx(ctx, nil)
+	if err != nil {
+		return nil, err
+	}
+	defer tx.Rollback()
+	if s.Dialect == dialect.Postgres {
+		if _, err := tx.ExecContext(ctx, "SELECT pg_advisory_xact_lock(7235001)"); err != nil {
+			return nil, err
+		}
+	}
+	if _, err := tx.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS wenming_schema_migrations (version VARCHAR(255) PRIMARY KEY, applied_at VARCHAR(64) NOT NULL)`); err != nil {
+		return nil, err
+	}
+	rows, err := tx.QueryContext(ctx, "SELECT version FROM wenming_schema_migrations")
+	if err != nil {
+		return nil, err
+	}
+	done := map[string]bool{}
+	for rows.Next() {
+		var v string
+		if err := rows.Scan(&v); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		done[v] = true
+	}
+	if err := rows.Close(); err != nil {
+		return nil, err
+	}
+	var applied []string
+	for _, name := range names {
+		version := strings.TrimSuffix(filepath.Base(name), ".sql")
+		if done[version] {
+			continue
+		}
+		body, err := fs.ReadFile(deploy.Migrations, name)
+		if err != nil {
+			return nil, err
+		}
+		if _, err := tx.ExecContext(ctx, string(body)); err != nil {
+			return nil, fmt.Errorf("store: migration %s: %w", version, err)
+		}
+		insert := "INSERT INTO wenming_schema_migrations (version, applied_at) VALUES ($1, $2)"
+		if _, err := tx.ExecContext(ctx, insert, version, time.Now().UTC().Format(time.RFC3339)); err != nil {
+			return nil, err
+		}
+		applied = append(applied, version)
+	}
+	return applied, tx.Commit()
+}
