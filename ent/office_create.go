@@ -8,6 +8,8 @@ import (
 	"fmt"
 	"time"
 
+	"entgo.io/ent/dialect"
+	"entgo.io/ent/dialect/sql"
 	"entgo.io/ent/dialect/sql/sqlgraph"
 	"entgo.io/ent/schema/field"
 	"github.com/wenming-platform/wenming/ent/office"
@@ -18,6 +20,7 @@ type OfficeCreate struct {
 	config
 	mutation *OfficeMutation
 	hooks    []Hook
+	conflict []sql.ConflictOption
 }
 
 // SetOfficeID sets the "office_id" field.
@@ -273,6 +276,7 @@ func (_c *OfficeCreate) createSpec() (*Office, *sqlgraph.CreateSpec) {
 		_node = &Office{config: _c.config}
 		_spec = sqlgraph.NewCreateSpec(office.Table, sqlgraph.NewFieldSpec(office.FieldID, field.TypeString))
 	)
+	_spec.OnConflict = _c.conflict
 	if id, ok := _c.mutation.ID(); ok {
 		_node.ID = id
 		_spec.ID.Value = id
@@ -320,11 +324,305 @@ func (_c *OfficeCreate) createSpec() (*Office, *sqlgraph.CreateSpec) {
 	return _node, _spec
 }
 
+// OnConflict allows configuring the `ON CONFLICT` / `ON DUPLICATE KEY` clause
+// of the `INSERT` statement. For example:
+//
+//	client.Office.Create().
+//		SetOfficeID(v).
+//		OnConflict(
+//			// Update the row with the new values
+//			// the was proposed for insertion.
+//			sql.ResolveWithNewValues(),
+//		).
+//		// Override some of the fields with custom
+//		// update values.
+//		Update(func(u *ent.OfficeUpsert) {
+//			SetOfficeID(v+v).
+//		}).
+//		Exec(ctx)
+func (_c *OfficeCreate) OnConflict(opts ...sql.ConflictOption) *OfficeUpsertOne {
+	_c.conflict = opts
+	return &OfficeUpsertOne{
+		create: _c,
+	}
+}
+
+// OnConflictColumns calls `OnConflict` and configures the columns
+// as conflict target. Using this option is equivalent to using:
+//
+//	client.Office.Create().
+//		OnConflict(sql.ConflictColumns(columns...)).
+//		Exec(ctx)
+func (_c *OfficeCreate) OnConflictColumns(columns ...string) *OfficeUpsertOne {
+	_c.conflict = append(_c.conflict, sql.ConflictColumns(columns...))
+	return &OfficeUpsertOne{
+		create: _c,
+	}
+}
+
+type (
+	// OfficeUpsertOne is the builder for "upsert"-ing
+	//  one Office node.
+	OfficeUpsertOne struct {
+		create *OfficeCreate
+	}
+
+	// OfficeUpsert is the "OnConflict" setter.
+	OfficeUpsert struct {
+		*sql.UpdateSet
+	}
+)
+
+// SetVersion sets the "version" field.
+func (u *OfficeUpsert) SetVersion(v int64) *OfficeUpsert {
+	u.Set(office.FieldVersion, v)
+	return u
+}
+
+// UpdateVersion sets the "version" field to the value that was provided on create.
+func (u *OfficeUpsert) UpdateVersion() *OfficeUpsert {
+	u.SetExcluded(office.FieldVersion)
+	return u
+}
+
+// AddVersion adds v to the "version" field.
+func (u *OfficeUpsert) AddVersion(v int64) *OfficeUpsert {
+	u.Add(office.FieldVersion, v)
+	return u
+}
+
+// SetUpdateTime sets the "update_time" field.
+func (u *OfficeUpsert) SetUpdateTime(v time.Time) *OfficeUpsert {
+	u.Set(office.FieldUpdateTime, v)
+	return u
+}
+
+// UpdateUpdateTime sets the "update_time" field to the value that was provided on create.
+func (u *OfficeUpsert) UpdateUpdateTime() *OfficeUpsert {
+	u.SetExcluded(office.FieldUpdateTime)
+	return u
+}
+
+// SetDisplayName sets the "display_name" field.
+func (u *OfficeUpsert) SetDisplayName(v string) *OfficeUpsert {
+	u.Set(office.FieldDisplayName, v)
+	return u
+}
+
+// UpdateDisplayName sets the "display_name" field to the value that was provided on create.
+func (u *OfficeUpsert) UpdateDisplayName() *OfficeUpsert {
+	u.SetExcluded(office.FieldDisplayName)
+	return u
+}
+
+// SetRegionCode sets the "region_code" field.
+func (u *OfficeUpsert) SetRegionCode(v string) *OfficeUpsert {
+	u.Set(office.FieldRegionCode, v)
+	return u
+}
+
+// UpdateRegionCode sets the "region_code" field to the value that was provided on create.
+func (u *OfficeUpsert) UpdateRegionCode() *OfficeUpsert {
+	u.SetExcluded(office.FieldRegionCode)
+	return u
+}
+
+// SetTimeZone sets the "time_zone" field.
+func (u *OfficeUpsert) SetTimeZone(v string) *OfficeUpsert {
+	u.Set(office.FieldTimeZone, v)
+	return u
+}
+
+// UpdateTimeZone sets the "time_zone" field to the value that was provided on create.
+func (u *OfficeUpsert) UpdateTimeZone() *OfficeUpsert {
+	u.SetExcluded(office.FieldTimeZone)
+	return u
+}
+
+// UpdateNewValues updates the mutable fields using the new values that were set on create except the ID field.
+// Using this option is equivalent to using:
+//
+//	client.Office.Create().
+//		OnConflict(
+//			sql.ResolveWithNewValues(),
+//			sql.ResolveWith(func(u *sql.UpdateSet) {
+//				u.SetIgnore(office.FieldID)
+//			}),
+//		).
+//		Exec(ctx)
+func (u *OfficeUpsertOne) UpdateNewValues() *OfficeUpsertOne {
+	u.create.conflict = append(u.create.conflict, sql.ResolveWithNewValues())
+	u.create.conflict = append(u.create.conflict, sql.ResolveWith(func(s *sql.UpdateSet) {
+		if _, exists := u.create.mutation.ID(); exists {
+			s.SetIgnore(office.FieldID)
+		}
+		if _, exists := u.create.mutation.OfficeID(); exists {
+			s.SetIgnore(office.FieldOfficeID)
+		}
+		if _, exists := u.create.mutation.ScopePath(); exists {
+			s.SetIgnore(office.FieldScopePath)
+		}
+		if _, exists := u.create.mutation.CreateTime(); exists {
+			s.SetIgnore(office.FieldCreateTime)
+		}
+		if _, exists := u.create.mutation.ParentID(); exists {
+			s.SetIgnore(office.FieldParentID)
+		}
+		if _, exists := u.create.mutation.Level(); exists {
+			s.SetIgnore(office.FieldLevel)
+		}
+	}))
+	return u
+}
+
+// Ignore sets each column to itself in case of conflict.
+// Using this option is equivalent to using:
+//
+//	client.Office.Create().
+//	    OnConflict(sql.ResolveWithIgnore()).
+//	    Exec(ctx)
+func (u *OfficeUpsertOne) Ignore() *OfficeUpsertOne {
+	u.create.conflict = append(u.create.conflict, sql.ResolveWithIgnore())
+	return u
+}
+
+// DoNothing configures the conflict_action to `DO NOTHING`.
+// Supported only by SQLite and PostgreSQL.
+func (u *OfficeUpsertOne) DoNothing() *OfficeUpsertOne {
+	u.create.conflict = append(u.create.conflict, sql.DoNothing())
+	return u
+}
+
+// Update allows overriding fields `UPDATE` values. See the OfficeCreate.OnConflict
+// documentation for more info.
+func (u *OfficeUpsertOne) Update(set func(*OfficeUpsert)) *OfficeUpsertOne {
+	u.create.conflict = append(u.create.conflict, sql.ResolveWith(func(update *sql.UpdateSet) {
+		set(&OfficeUpsert{UpdateSet: update})
+	}))
+	return u
+}
+
+// SetVersion sets the "version" field.
+func (u *OfficeUpsertOne) SetVersion(v int64) *OfficeUpsertOne {
+	return u.Update(func(s *OfficeUpsert) {
+		s.SetVersion(v)
+	})
+}
+
+// AddVersion adds v to the "version" field.
+func (u *OfficeUpsertOne) AddVersion(v int64) *OfficeUpsertOne {
+	return u.Update(func(s *OfficeUpsert) {
+		s.AddVersion(v)
+	})
+}
+
+// UpdateVersion sets the "version" field to the value that was provided on create.
+func (u *OfficeUpsertOne) UpdateVersion() *OfficeUpsertOne {
+	return u.Update(func(s *OfficeUpsert) {
+		s.UpdateVersion()
+	})
+}
+
+// SetUpdateTime sets the "update_time" field.
+func (u *OfficeUpsertOne) SetUpdateTime(v time.Time) *OfficeUpsertOne {
+	return u.Update(func(s *OfficeUpsert) {
+		s.SetUpdateTime(v)
+	})
+}
+
+// UpdateUpdateTime sets the "update_time" field to the value that was provided on create.
+func (u *OfficeUpsertOne) UpdateUpdateTime() *OfficeUpsertOne {
+	return u.Update(func(s *OfficeUpsert) {
+		s.UpdateUpdateTime()
+	})
+}
+
+// SetDisplayName sets the "display_name" field.
+func (u *OfficeUpsertOne) SetDisplayName(v string) *OfficeUpsertOne {
+	return u.Update(func(s *OfficeUpsert) {
+		s.SetDisplayName(v)
+	})
+}
+
+// UpdateDisplayName sets the "display_name" field to the value that was provided on create.
+func (u *OfficeUpsertOne) UpdateDisplayName() *OfficeUpsertOne {
+	return u.Update(func(s *OfficeUpsert) {
+		s.UpdateDisplayName()
+	})
+}
+
+// SetRegionCode sets the "region_code" field.
+func (u *OfficeUpsertOne) SetRegionCode(v string) *OfficeUpsertOne {
+	return u.Update(func(s *OfficeUpsert) {
+		s.SetRegionCode(v)
+	})
+}
+
+// UpdateRegionCode sets the "region_code" field to the value that was provided on create.
+func (u *OfficeUpsertOne) UpdateRegionCode() *OfficeUpsertOne {
+	return u.Update(func(s *OfficeUpsert) {
+		s.UpdateRegionCode()
+	})
+}
+
+// SetTimeZone sets the "time_zone" field.
+func (u *OfficeUpsertOne) SetTimeZone(v string) *OfficeUpsertOne {
+	return u.Update(func(s *OfficeUpsert) {
+		s.SetTimeZone(v)
+	})
+}
+
+// UpdateTimeZone sets the "time_zone" field to the value that was provided on create.
+func (u *OfficeUpsertOne) UpdateTimeZone() *OfficeUpsertOne {
+	return u.Update(func(s *OfficeUpsert) {
+		s.UpdateTimeZone()
+	})
+}
+
+// Exec executes the query.
+func (u *OfficeUpsertOne) Exec(ctx context.Context) error {
+	if len(u.create.conflict) == 0 {
+		return errors.New("ent: missing options for OfficeCreate.OnConflict")
+	}
+	return u.create.Exec(ctx)
+}
+
+// ExecX is like Exec, but panics if an error occurs.
+func (u *OfficeUpsertOne) ExecX(ctx context.Context) {
+	if err := u.create.Exec(ctx); err != nil {
+		panic(err)
+	}
+}
+
+// Exec executes the UPSERT query and returns the inserted/updated ID.
+func (u *OfficeUpsertOne) ID(ctx context.Context) (id string, err error) {
+	if u.create.driver.Dialect() == dialect.MySQL {
+		// In case of "ON CONFLICT", there is no way to get back non-numeric ID
+		// fields from the database since MySQL does not support the RETURNING clause.
+		return id, errors.New("ent: OfficeUpsertOne.ID is not supported by MySQL driver. Use OfficeUpsertOne.Exec instead")
+	}
+	node, err := u.create.Save(ctx)
+	if err != nil {
+		return id, err
+	}
+	return node.ID, nil
+}
+
+// IDX is like ID, but panics if an error occurs.
+func (u *OfficeUpsertOne) IDX(ctx context.Context) string {
+	id, err := u.ID(ctx)
+	if err != nil {
+		panic(err)
+	}
+	return id
+}
+
 // OfficeCreateBulk is the builder for creating many Office entities in bulk.
 type OfficeCreateBulk struct {
 	config
 	err      error
 	builders []*OfficeCreate
+	conflict []sql.ConflictOption
 }
 
 // Save creates the Office entities in the database.
@@ -354,6 +652,7 @@ func (_c *OfficeCreateBulk) Save(ctx context.Context) ([]*Office, error) {
 					_, err = mutators[i+1].Mutate(root, _c.builders[i+1].mutation)
 				} else {
 					spec := &sqlgraph.BatchCreateSpec{Nodes: specs}
+					spec.OnConflict = _c.conflict
 					// Invoke the actual operation on the latest mutation in the chain.
 					if err = sqlgraph.BatchCreate(ctx, _c.driver, spec); err != nil {
 						if sqlgraph.IsConstraintError(err) {
@@ -400,6 +699,212 @@ func (_c *OfficeCreateBulk) Exec(ctx context.Context) error {
 // ExecX is like Exec, but panics if an error occurs.
 func (_c *OfficeCreateBulk) ExecX(ctx context.Context) {
 	if err := _c.Exec(ctx); err != nil {
+		panic(err)
+	}
+}
+
+// OnConflict allows configuring the `ON CONFLICT` / `ON DUPLICATE KEY` clause
+// of the `INSERT` statement. For example:
+//
+//	client.Office.CreateBulk(builders...).
+//		OnConflict(
+//			// Update the row with the new values
+//			// the was proposed for insertion.
+//			sql.ResolveWithNewValues(),
+//		).
+//		// Override some of the fields with custom
+//		// update values.
+//		Update(func(u *ent.OfficeUpsert) {
+//			SetOfficeID(v+v).
+//		}).
+//		Exec(ctx)
+func (_c *OfficeCreateBulk) OnConflict(opts ...sql.ConflictOption) *OfficeUpsertBulk {
+	_c.conflict = opts
+	return &OfficeUpsertBulk{
+		create: _c,
+	}
+}
+
+// OnConflictColumns calls `OnConflict` and configures the columns
+// as conflict target. Using this option is equivalent to using:
+//
+//	client.Office.Create().
+//		OnConflict(sql.ConflictColumns(columns...)).
+//		Exec(ctx)
+func (_c *OfficeCreateBulk) OnConflictColumns(columns ...string) *OfficeUpsertBulk {
+	_c.conflict = append(_c.conflict, sql.ConflictColumns(columns...))
+	return &OfficeUpsertBulk{
+		create: _c,
+	}
+}
+
+// OfficeUpsertBulk is the builder for "upsert"-ing
+// a bulk of Office nodes.
+type OfficeUpsertBulk struct {
+	create *OfficeCreateBulk
+}
+
+// UpdateNewValues updates the mutable fields using the new values that
+// were set on create. Using this option is equivalent to using:
+//
+//	client.Office.Create().
+//		OnConflict(
+//			sql.ResolveWithNewValues(),
+//			sql.ResolveWith(func(u *sql.UpdateSet) {
+//				u.SetIgnore(office.FieldID)
+//			}),
+//		).
+//		Exec(ctx)
+func (u *OfficeUpsertBulk) UpdateNewValues() *OfficeUpsertBulk {
+	u.create.conflict = append(u.create.conflict, sql.ResolveWithNewValues())
+	u.create.conflict = append(u.create.conflict, sql.ResolveWith(func(s *sql.UpdateSet) {
+		for _, b := range u.create.builders {
+			if _, exists := b.mutation.ID(); exists {
+				s.SetIgnore(office.FieldID)
+			}
+			if _, exists := b.mutation.OfficeID(); exists {
+				s.SetIgnore(office.FieldOfficeID)
+			}
+			if _, exists := b.mutation.ScopePath(); exists {
+				s.SetIgnore(office.FieldScopePath)
+			}
+			if _, exists := b.mutation.CreateTime(); exists {
+				s.SetIgnore(office.FieldCreateTime)
+			}
+			if _, exists := b.mutation.ParentID(); exists {
+				s.SetIgnore(office.FieldParentID)
+			}
+			if _, exists := b.mutation.Level(); exists {
+				s.SetIgnore(office.FieldLevel)
+			}
+		}
+	}))
+	return u
+}
+
+// Ignore sets each column to itself in case of conflict.
+// Using this option is equivalent to using:
+//
+//	client.Office.Create().
+//		OnConflict(sql.ResolveWithIgnore()).
+//		Exec(ctx)
+func (u *OfficeUpsertBulk) Ignore() *OfficeUpsertBulk {
+	u.create.conflict = append(u.create.conflict, sql.ResolveWithIgnore())
+	return u
+}
+
+// DoNothing configures the conflict_action to `DO NOTHING`.
+// Supported only by SQLite and PostgreSQL.
+func (u *OfficeUpsertBulk) DoNothing() *OfficeUpsertBulk {
+	u.create.conflict = append(u.create.conflict, sql.DoNothing())
+	return u
+}
+
+// Update allows overriding fields `UPDATE` values. See the OfficeCreateBulk.OnConflict
+// documentation for more info.
+func (u *OfficeUpsertBulk) Update(set func(*OfficeUpsert)) *OfficeUpsertBulk {
+	u.create.conflict = append(u.create.conflict, sql.ResolveWith(func(update *sql.UpdateSet) {
+		set(&OfficeUpsert{UpdateSet: update})
+	}))
+	return u
+}
+
+// SetVersion sets the "version" field.
+func (u *OfficeUpsertBulk) SetVersion(v int64) *OfficeUpsertBulk {
+	return u.Update(func(s *OfficeUpsert) {
+		s.SetVersion(v)
+	})
+}
+
+// AddVersion adds v to the "version" field.
+func (u *OfficeUpsertBulk) AddVersion(v int64) *OfficeUpsertBulk {
+	return u.Update(func(s *OfficeUpsert) {
+		s.AddVersion(v)
+	})
+}
+
+// UpdateVersion sets the "version" field to the value that was provided on create.
+func (u *OfficeUpsertBulk) UpdateVersion() *OfficeUpsertBulk {
+	return u.Update(func(s *OfficeUpsert) {
+		s.UpdateVersion()
+	})
+}
+
+// SetUpdateTime sets the "update_time" field.
+func (u *OfficeUpsertBulk) SetUpdateTime(v time.Time) *OfficeUpsertBulk {
+	return u.Update(func(s *OfficeUpsert) {
+		s.SetUpdateTime(v)
+	})
+}
+
+// UpdateUpdateTime sets the "update_time" field to the value that was provided on create.
+func (u *OfficeUpsertBulk) UpdateUpdateTime() *OfficeUpsertBulk {
+	return u.Update(func(s *OfficeUpsert) {
+		s.UpdateUpdateTime()
+	})
+}
+
+// SetDisplayName sets the "display_name" field.
+func (u *OfficeUpsertBulk) SetDisplayName(v string) *OfficeUpsertBulk {
+	return u.Update(func(s *OfficeUpsert) {
+		s.SetDisplayName(v)
+	})
+}
+
+// UpdateDisplayName sets the "display_name" field to the value that was provided on create.
+func (u *OfficeUpsertBulk) UpdateDisplayName() *OfficeUpsertBulk {
+	return u.Update(func(s *OfficeUpsert) {
+		s.UpdateDisplayName()
+	})
+}
+
+// SetRegionCode sets the "region_code" field.
+func (u *OfficeUpsertBulk) SetRegionCode(v string) *OfficeUpsertBulk {
+	return u.Update(func(s *OfficeUpsert) {
+		s.SetRegionCode(v)
+	})
+}
+
+// UpdateRegionCode sets the "region_code" field to the value that was provided on create.
+func (u *OfficeUpsertBulk) UpdateRegionCode() *OfficeUpsertBulk {
+	return u.Update(func(s *OfficeUpsert) {
+		s.UpdateRegionCode()
+	})
+}
+
+// SetTimeZone sets the "time_zone" field.
+func (u *OfficeUpsertBulk) SetTimeZone(v string) *OfficeUpsertBulk {
+	return u.Update(func(s *OfficeUpsert) {
+		s.SetTimeZone(v)
+	})
+}
+
+// UpdateTimeZone sets the "time_zone" field to the value that was provided on create.
+func (u *OfficeUpsertBulk) UpdateTimeZone() *OfficeUpsertBulk {
+	return u.Update(func(s *OfficeUpsert) {
+		s.UpdateTimeZone()
+	})
+}
+
+// Exec executes the query.
+func (u *OfficeUpsertBulk) Exec(ctx context.Context) error {
+	if u.create.err != nil {
+		return u.create.err
+	}
+	for i, b := range u.create.builders {
+		if len(b.conflict) != 0 {
+			return fmt.Errorf("ent: OnConflict was set for builder %d. Set it on the OfficeCreateBulk instead", i)
+		}
+	}
+	if len(u.create.conflict) == 0 {
+		return errors.New("ent: missing options for OfficeCreateBulk.OnConflict")
+	}
+	return u.create.Exec(ctx)
+}
+
+// ExecX is like Exec, but panics if an error occurs.
+func (u *OfficeUpsertBulk) ExecX(ctx context.Context) {
+	if err := u.create.Exec(ctx); err != nil {
 		panic(err)
 	}
 }

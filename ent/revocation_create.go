@@ -8,6 +8,8 @@ import (
 	"fmt"
 	"time"
 
+	"entgo.io/ent/dialect"
+	"entgo.io/ent/dialect/sql"
 	"entgo.io/ent/dialect/sql/sqlgraph"
 	"entgo.io/ent/schema/field"
 	"github.com/wenming-platform/wenming/ent/revocation"
@@ -18,6 +20,7 @@ type RevocationCreate struct {
 	config
 	mutation *RevocationMutation
 	hooks    []Hook
+	conflict []sql.ConflictOption
 }
 
 // SetKind sets the "kind" field.
@@ -137,6 +140,7 @@ func (_c *RevocationCreate) createSpec() (*Revocation, *sqlgraph.CreateSpec) {
 		_node = &Revocation{config: _c.config}
 		_spec = sqlgraph.NewCreateSpec(revocation.Table, sqlgraph.NewFieldSpec(revocation.FieldID, field.TypeString))
 	)
+	_spec.OnConflict = _c.conflict
 	if id, ok := _c.mutation.ID(); ok {
 		_node.ID = id
 		_spec.ID.Value = id
@@ -160,11 +164,159 @@ func (_c *RevocationCreate) createSpec() (*Revocation, *sqlgraph.CreateSpec) {
 	return _node, _spec
 }
 
+// OnConflict allows configuring the `ON CONFLICT` / `ON DUPLICATE KEY` clause
+// of the `INSERT` statement. For example:
+//
+//	client.Revocation.Create().
+//		SetKind(v).
+//		OnConflict(
+//			// Update the row with the new values
+//			// the was proposed for insertion.
+//			sql.ResolveWithNewValues(),
+//		).
+//		// Override some of the fields with custom
+//		// update values.
+//		Update(func(u *ent.RevocationUpsert) {
+//			SetKind(v+v).
+//		}).
+//		Exec(ctx)
+func (_c *RevocationCreate) OnConflict(opts ...sql.ConflictOption) *RevocationUpsertOne {
+	_c.conflict = opts
+	return &RevocationUpsertOne{
+		create: _c,
+	}
+}
+
+// OnConflictColumns calls `OnConflict` and configures the columns
+// as conflict target. Using this option is equivalent to using:
+//
+//	client.Revocation.Create().
+//		OnConflict(sql.ConflictColumns(columns...)).
+//		Exec(ctx)
+func (_c *RevocationCreate) OnConflictColumns(columns ...string) *RevocationUpsertOne {
+	_c.conflict = append(_c.conflict, sql.ConflictColumns(columns...))
+	return &RevocationUpsertOne{
+		create: _c,
+	}
+}
+
+type (
+	// RevocationUpsertOne is the builder for "upsert"-ing
+	//  one Revocation node.
+	RevocationUpsertOne struct {
+		create *RevocationCreate
+	}
+
+	// RevocationUpsert is the "OnConflict" setter.
+	RevocationUpsert struct {
+		*sql.UpdateSet
+	}
+)
+
+// UpdateNewValues updates the mutable fields using the new values that were set on create except the ID field.
+// Using this option is equivalent to using:
+//
+//	client.Revocation.Create().
+//		OnConflict(
+//			sql.ResolveWithNewValues(),
+//			sql.ResolveWith(func(u *sql.UpdateSet) {
+//				u.SetIgnore(revocation.FieldID)
+//			}),
+//		).
+//		Exec(ctx)
+func (u *RevocationUpsertOne) UpdateNewValues() *RevocationUpsertOne {
+	u.create.conflict = append(u.create.conflict, sql.ResolveWithNewValues())
+	u.create.conflict = append(u.create.conflict, sql.ResolveWith(func(s *sql.UpdateSet) {
+		if _, exists := u.create.mutation.ID(); exists {
+			s.SetIgnore(revocation.FieldID)
+		}
+		if _, exists := u.create.mutation.Kind(); exists {
+			s.SetIgnore(revocation.FieldKind)
+		}
+		if _, exists := u.create.mutation.Value(); exists {
+			s.SetIgnore(revocation.FieldValue)
+		}
+		if _, exists := u.create.mutation.CreateTime(); exists {
+			s.SetIgnore(revocation.FieldCreateTime)
+		}
+		if _, exists := u.create.mutation.ExpireTime(); exists {
+			s.SetIgnore(revocation.FieldExpireTime)
+		}
+	}))
+	return u
+}
+
+// Ignore sets each column to itself in case of conflict.
+// Using this option is equivalent to using:
+//
+//	client.Revocation.Create().
+//	    OnConflict(sql.ResolveWithIgnore()).
+//	    Exec(ctx)
+func (u *RevocationUpsertOne) Ignore() *RevocationUpsertOne {
+	u.create.conflict = append(u.create.conflict, sql.ResolveWithIgnore())
+	return u
+}
+
+// DoNothing configures the conflict_action to `DO NOTHING`.
+// Supported only by SQLite and PostgreSQL.
+func (u *RevocationUpsertOne) DoNothing() *RevocationUpsertOne {
+	u.create.conflict = append(u.create.conflict, sql.DoNothing())
+	return u
+}
+
+// Update allows overriding fields `UPDATE` values. See the RevocationCreate.OnConflict
+// documentation for more info.
+func (u *RevocationUpsertOne) Update(set func(*RevocationUpsert)) *RevocationUpsertOne {
+	u.create.conflict = append(u.create.conflict, sql.ResolveWith(func(update *sql.UpdateSet) {
+		set(&RevocationUpsert{UpdateSet: update})
+	}))
+	return u
+}
+
+// Exec executes the query.
+func (u *RevocationUpsertOne) Exec(ctx context.Context) error {
+	if len(u.create.conflict) == 0 {
+		return errors.New("ent: missing options for RevocationCreate.OnConflict")
+	}
+	return u.create.Exec(ctx)
+}
+
+// ExecX is like Exec, but panics if an error occurs.
+func (u *RevocationUpsertOne) ExecX(ctx context.Context) {
+	if err := u.create.Exec(ctx); err != nil {
+		panic(err)
+	}
+}
+
+// Exec executes the UPSERT query and returns the inserted/updated ID.
+func (u *RevocationUpsertOne) ID(ctx context.Context) (id string, err error) {
+	if u.create.driver.Dialect() == dialect.MySQL {
+		// In case of "ON CONFLICT", there is no way to get back non-numeric ID
+		// fields from the database since MySQL does not support the RETURNING clause.
+		return id, errors.New("ent: RevocationUpsertOne.ID is not supported by MySQL driver. Use RevocationUpsertOne.Exec instead")
+	}
+	node, err := u.create.Save(ctx)
+	if err != nil {
+		return id, err
+	}
+	return node.ID, nil
+}
+
+// IDX is like ID, but panics if an error occurs.
+func (u *RevocationUpsertOne) IDX(ctx context.Context) string {
+	id, err := u.ID(ctx)
+	if err != nil {
+		panic(err)
+	}
+	return id
+}
+
 // RevocationCreateBulk is the builder for creating many Revocation entities in bulk.
 type RevocationCreateBulk struct {
 	config
 	err      error
 	builders []*RevocationCreate
+	conflict []sql.ConflictOption
 }
 
 // Save creates the Revocation entities in the database.
@@ -193,6 +345,7 @@ func (_c *RevocationCreateBulk) Save(ctx context.Context) ([]*Revocation, error)
 					_, err = mutators[i+1].Mutate(root, _c.builders[i+1].mutation)
 				} else {
 					spec := &sqlgraph.BatchCreateSpec{Nodes: specs}
+					spec.OnConflict = _c.conflict
 					// Invoke the actual operation on the latest mutation in the chain.
 					if err = sqlgraph.BatchCreate(ctx, _c.driver, spec); err != nil {
 						if sqlgraph.IsConstraintError(err) {
@@ -239,6 +392,132 @@ func (_c *RevocationCreateBulk) Exec(ctx context.Context) error {
 // ExecX is like Exec, but panics if an error occurs.
 func (_c *RevocationCreateBulk) ExecX(ctx context.Context) {
 	if err := _c.Exec(ctx); err != nil {
+		panic(err)
+	}
+}
+
+// OnConflict allows configuring the `ON CONFLICT` / `ON DUPLICATE KEY` clause
+// of the `INSERT` statement. For example:
+//
+//	client.Revocation.CreateBulk(builders...).
+//		OnConflict(
+//			// Update the row with the new values
+//			// the was proposed for insertion.
+//			sql.ResolveWithNewValues(),
+//		).
+//		// Override some of the fields with custom
+//		// update values.
+//		Update(func(u *ent.RevocationUpsert) {
+//			SetKind(v+v).
+//		}).
+//		Exec(ctx)
+func (_c *RevocationCreateBulk) OnConflict(opts ...sql.ConflictOption) *RevocationUpsertBulk {
+	_c.conflict = opts
+	return &RevocationUpsertBulk{
+		create: _c,
+	}
+}
+
+// OnConflictColumns calls `OnConflict` and configures the columns
+// as conflict target. Using this option is equivalent to using:
+//
+//	client.Revocation.Create().
+//		OnConflict(sql.ConflictColumns(columns...)).
+//		Exec(ctx)
+func (_c *RevocationCreateBulk) OnConflictColumns(columns ...string) *RevocationUpsertBulk {
+	_c.conflict = append(_c.conflict, sql.ConflictColumns(columns...))
+	return &RevocationUpsertBulk{
+		create: _c,
+	}
+}
+
+// RevocationUpsertBulk is the builder for "upsert"-ing
+// a bulk of Revocation nodes.
+type RevocationUpsertBulk struct {
+	create *RevocationCreateBulk
+}
+
+// UpdateNewValues updates the mutable fields using the new values that
+// were set on create. Using this option is equivalent to using:
+//
+//	client.Revocation.Create().
+//		OnConflict(
+//			sql.ResolveWithNewValues(),
+//			sql.ResolveWith(func(u *sql.UpdateSet) {
+//				u.SetIgnore(revocation.FieldID)
+//			}),
+//		).
+//		Exec(ctx)
+func (u *RevocationUpsertBulk) UpdateNewValues() *RevocationUpsertBulk {
+	u.create.conflict = append(u.create.conflict, sql.ResolveWithNewValues())
+	u.create.conflict = append(u.create.conflict, sql.ResolveWith(func(s *sql.UpdateSet) {
+		for _, b := range u.create.builders {
+			if _, exists := b.mutation.ID(); exists {
+				s.SetIgnore(revocation.FieldID)
+			}
+			if _, exists := b.mutation.Kind(); exists {
+				s.SetIgnore(revocation.FieldKind)
+			}
+			if _, exists := b.mutation.Value(); exists {
+				s.SetIgnore(revocation.FieldValue)
+			}
+			if _, exists := b.mutation.CreateTime(); exists {
+				s.SetIgnore(revocation.FieldCreateTime)
+			}
+			if _, exists := b.mutation.ExpireTime(); exists {
+				s.SetIgnore(revocation.FieldExpireTime)
+			}
+		}
+	}))
+	return u
+}
+
+// Ignore sets each column to itself in case of conflict.
+// Using this option is equivalent to using:
+//
+//	client.Revocation.Create().
+//		OnConflict(sql.ResolveWithIgnore()).
+//		Exec(ctx)
+func (u *RevocationUpsertBulk) Ignore() *RevocationUpsertBulk {
+	u.create.conflict = append(u.create.conflict, sql.ResolveWithIgnore())
+	return u
+}
+
+// DoNothing configures the conflict_action to `DO NOTHING`.
+// Supported only by SQLite and PostgreSQL.
+func (u *RevocationUpsertBulk) DoNothing() *RevocationUpsertBulk {
+	u.create.conflict = append(u.create.conflict, sql.DoNothing())
+	return u
+}
+
+// Update allows overriding fields `UPDATE` values. See the RevocationCreateBulk.OnConflict
+// documentation for more info.
+func (u *RevocationUpsertBulk) Update(set func(*RevocationUpsert)) *RevocationUpsertBulk {
+	u.create.conflict = append(u.create.conflict, sql.ResolveWith(func(update *sql.UpdateSet) {
+		set(&RevocationUpsert{UpdateSet: update})
+	}))
+	return u
+}
+
+// Exec executes the query.
+func (u *RevocationUpsertBulk) Exec(ctx context.Context) error {
+	if u.create.err != nil {
+		return u.create.err
+	}
+	for i, b := range u.create.builders {
+		if len(b.conflict) != 0 {
+			return fmt.Errorf("ent: OnConflict was set for builder %d. Set it on the RevocationCreateBulk instead", i)
+		}
+	}
+	if len(u.create.conflict) == 0 {
+		return errors.New("ent: missing options for RevocationCreateBulk.OnConflict")
+	}
+	return u.create.Exec(ctx)
+}
+
+// ExecX is like Exec, but panics if an error occurs.
+func (u *RevocationUpsertBulk) ExecX(ctx context.Context) {
+	if err := u.create.Exec(ctx); err != nil {
 		panic(err)
 	}
 }

@@ -8,6 +8,8 @@ import (
 	"fmt"
 	"time"
 
+	"entgo.io/ent/dialect"
+	"entgo.io/ent/dialect/sql"
 	"entgo.io/ent/dialect/sql/sqlgraph"
 	"entgo.io/ent/schema/field"
 	"github.com/wenming-platform/wenming/ent/serviceaccount"
@@ -18,6 +20,7 @@ type ServiceAccountCreate struct {
 	config
 	mutation *ServiceAccountMutation
 	hooks    []Hook
+	conflict []sql.ConflictOption
 }
 
 // SetOfficeID sets the "office_id" field.
@@ -263,6 +266,7 @@ func (_c *ServiceAccountCreate) createSpec() (*ServiceAccount, *sqlgraph.CreateS
 		_node = &ServiceAccount{config: _c.config}
 		_spec = sqlgraph.NewCreateSpec(serviceaccount.Table, sqlgraph.NewFieldSpec(serviceaccount.FieldID, field.TypeString))
 	)
+	_spec.OnConflict = _c.conflict
 	if id, ok := _c.mutation.ID(); ok {
 		_node.ID = id
 		_spec.ID.Value = id
@@ -310,11 +314,328 @@ func (_c *ServiceAccountCreate) createSpec() (*ServiceAccount, *sqlgraph.CreateS
 	return _node, _spec
 }
 
+// OnConflict allows configuring the `ON CONFLICT` / `ON DUPLICATE KEY` clause
+// of the `INSERT` statement. For example:
+//
+//	client.ServiceAccount.Create().
+//		SetOfficeID(v).
+//		OnConflict(
+//			// Update the row with the new values
+//			// the was proposed for insertion.
+//			sql.ResolveWithNewValues(),
+//		).
+//		// Override some of the fields with custom
+//		// update values.
+//		Update(func(u *ent.ServiceAccountUpsert) {
+//			SetOfficeID(v+v).
+//		}).
+//		Exec(ctx)
+func (_c *ServiceAccountCreate) OnConflict(opts ...sql.ConflictOption) *ServiceAccountUpsertOne {
+	_c.conflict = opts
+	return &ServiceAccountUpsertOne{
+		create: _c,
+	}
+}
+
+// OnConflictColumns calls `OnConflict` and configures the columns
+// as conflict target. Using this option is equivalent to using:
+//
+//	client.ServiceAccount.Create().
+//		OnConflict(sql.ConflictColumns(columns...)).
+//		Exec(ctx)
+func (_c *ServiceAccountCreate) OnConflictColumns(columns ...string) *ServiceAccountUpsertOne {
+	_c.conflict = append(_c.conflict, sql.ConflictColumns(columns...))
+	return &ServiceAccountUpsertOne{
+		create: _c,
+	}
+}
+
+type (
+	// ServiceAccountUpsertOne is the builder for "upsert"-ing
+	//  one ServiceAccount node.
+	ServiceAccountUpsertOne struct {
+		create *ServiceAccountCreate
+	}
+
+	// ServiceAccountUpsert is the "OnConflict" setter.
+	ServiceAccountUpsert struct {
+		*sql.UpdateSet
+	}
+)
+
+// SetVersion sets the "version" field.
+func (u *ServiceAccountUpsert) SetVersion(v int64) *ServiceAccountUpsert {
+	u.Set(serviceaccount.FieldVersion, v)
+	return u
+}
+
+// UpdateVersion sets the "version" field to the value that was provided on create.
+func (u *ServiceAccountUpsert) UpdateVersion() *ServiceAccountUpsert {
+	u.SetExcluded(serviceaccount.FieldVersion)
+	return u
+}
+
+// AddVersion adds v to the "version" field.
+func (u *ServiceAccountUpsert) AddVersion(v int64) *ServiceAccountUpsert {
+	u.Add(serviceaccount.FieldVersion, v)
+	return u
+}
+
+// SetUpdateTime sets the "update_time" field.
+func (u *ServiceAccountUpsert) SetUpdateTime(v time.Time) *ServiceAccountUpsert {
+	u.Set(serviceaccount.FieldUpdateTime, v)
+	return u
+}
+
+// UpdateUpdateTime sets the "update_time" field to the value that was provided on create.
+func (u *ServiceAccountUpsert) UpdateUpdateTime() *ServiceAccountUpsert {
+	u.SetExcluded(serviceaccount.FieldUpdateTime)
+	return u
+}
+
+// SetDisplayName sets the "display_name" field.
+func (u *ServiceAccountUpsert) SetDisplayName(v string) *ServiceAccountUpsert {
+	u.Set(serviceaccount.FieldDisplayName, v)
+	return u
+}
+
+// UpdateDisplayName sets the "display_name" field to the value that was provided on create.
+func (u *ServiceAccountUpsert) UpdateDisplayName() *ServiceAccountUpsert {
+	u.SetExcluded(serviceaccount.FieldDisplayName)
+	return u
+}
+
+// SetSecretHash sets the "secret_hash" field.
+func (u *ServiceAccountUpsert) SetSecretHash(v string) *ServiceAccountUpsert {
+	u.Set(serviceaccount.FieldSecretHash, v)
+	return u
+}
+
+// UpdateSecretHash sets the "secret_hash" field to the value that was provided on create.
+func (u *ServiceAccountUpsert) UpdateSecretHash() *ServiceAccountUpsert {
+	u.SetExcluded(serviceaccount.FieldSecretHash)
+	return u
+}
+
+// SetRoles sets the "roles" field.
+func (u *ServiceAccountUpsert) SetRoles(v []string) *ServiceAccountUpsert {
+	u.Set(serviceaccount.FieldRoles, v)
+	return u
+}
+
+// UpdateRoles sets the "roles" field to the value that was provided on create.
+func (u *ServiceAccountUpsert) UpdateRoles() *ServiceAccountUpsert {
+	u.SetExcluded(serviceaccount.FieldRoles)
+	return u
+}
+
+// SetDisabled sets the "disabled" field.
+func (u *ServiceAccountUpsert) SetDisabled(v bool) *ServiceAccountUpsert {
+	u.Set(serviceaccount.FieldDisabled, v)
+	return u
+}
+
+// UpdateDisabled sets the "disabled" field to the value that was provided on create.
+func (u *ServiceAccountUpsert) UpdateDisabled() *ServiceAccountUpsert {
+	u.SetExcluded(serviceaccount.FieldDisabled)
+	return u
+}
+
+// UpdateNewValues updates the mutable fields using the new values that were set on create except the ID field.
+// Using this option is equivalent to using:
+//
+//	client.ServiceAccount.Create().
+//		OnConflict(
+//			sql.ResolveWithNewValues(),
+//			sql.ResolveWith(func(u *sql.UpdateSet) {
+//				u.SetIgnore(serviceaccount.FieldID)
+//			}),
+//		).
+//		Exec(ctx)
+func (u *ServiceAccountUpsertOne) UpdateNewValues() *ServiceAccountUpsertOne {
+	u.create.conflict = append(u.create.conflict, sql.ResolveWithNewValues())
+	u.create.conflict = append(u.create.conflict, sql.ResolveWith(func(s *sql.UpdateSet) {
+		if _, exists := u.create.mutation.ID(); exists {
+			s.SetIgnore(serviceaccount.FieldID)
+		}
+		if _, exists := u.create.mutation.OfficeID(); exists {
+			s.SetIgnore(serviceaccount.FieldOfficeID)
+		}
+		if _, exists := u.create.mutation.ScopePath(); exists {
+			s.SetIgnore(serviceaccount.FieldScopePath)
+		}
+		if _, exists := u.create.mutation.CreateTime(); exists {
+			s.SetIgnore(serviceaccount.FieldCreateTime)
+		}
+		if _, exists := u.create.mutation.ClientID(); exists {
+			s.SetIgnore(serviceaccount.FieldClientID)
+		}
+	}))
+	return u
+}
+
+// Ignore sets each column to itself in case of conflict.
+// Using this option is equivalent to using:
+//
+//	client.ServiceAccount.Create().
+//	    OnConflict(sql.ResolveWithIgnore()).
+//	    Exec(ctx)
+func (u *ServiceAccountUpsertOne) Ignore() *ServiceAccountUpsertOne {
+	u.create.conflict = append(u.create.conflict, sql.ResolveWithIgnore())
+	return u
+}
+
+// DoNothing configures the conflict_action to `DO NOTHING`.
+// Supported only by SQLite and PostgreSQL.
+func (u *ServiceAccountUpsertOne) DoNothing() *ServiceAccountUpsertOne {
+	u.create.conflict = append(u.create.conflict, sql.DoNothing())
+	return u
+}
+
+// Update allows overriding fields `UPDATE` values. See the ServiceAccountCreate.OnConflict
+// documentation for more info.
+func (u *ServiceAccountUpsertOne) Update(set func(*ServiceAccountUpsert)) *ServiceAccountUpsertOne {
+	u.create.conflict = append(u.create.conflict, sql.ResolveWith(func(update *sql.UpdateSet) {
+		set(&ServiceAccountUpsert{UpdateSet: update})
+	}))
+	return u
+}
+
+// SetVersion sets the "version" field.
+func (u *ServiceAccountUpsertOne) SetVersion(v int64) *ServiceAccountUpsertOne {
+	return u.Update(func(s *ServiceAccountUpsert) {
+		s.SetVersion(v)
+	})
+}
+
+// AddVersion adds v to the "version" field.
+func (u *ServiceAccountUpsertOne) AddVersion(v int64) *ServiceAccountUpsertOne {
+	return u.Update(func(s *ServiceAccountUpsert) {
+		s.AddVersion(v)
+	})
+}
+
+// UpdateVersion sets the "version" field to the value that was provided on create.
+func (u *ServiceAccountUpsertOne) UpdateVersion() *ServiceAccountUpsertOne {
+	return u.Update(func(s *ServiceAccountUpsert) {
+		s.UpdateVersion()
+	})
+}
+
+// SetUpdateTime sets the "update_time" field.
+func (u *ServiceAccountUpsertOne) SetUpdateTime(v time.Time) *ServiceAccountUpsertOne {
+	return u.Update(func(s *ServiceAccountUpsert) {
+		s.SetUpdateTime(v)
+	})
+}
+
+// UpdateUpdateTime sets the "update_time" field to the value that was provided on create.
+func (u *ServiceAccountUpsertOne) UpdateUpdateTime() *ServiceAccountUpsertOne {
+	return u.Update(func(s *ServiceAccountUpsert) {
+		s.UpdateUpdateTime()
+	})
+}
+
+// SetDisplayName sets the "display_name" field.
+func (u *ServiceAccountUpsertOne) SetDisplayName(v string) *ServiceAccountUpsertOne {
+	return u.Update(func(s *ServiceAccountUpsert) {
+		s.SetDisplayName(v)
+	})
+}
+
+// UpdateDisplayName sets the "display_name" field to the value that was provided on create.
+func (u *ServiceAccountUpsertOne) UpdateDisplayName() *ServiceAccountUpsertOne {
+	return u.Update(func(s *ServiceAccountUpsert) {
+		s.UpdateDisplayName()
+	})
+}
+
+// SetSecretHash sets the "secret_hash" field.
+func (u *ServiceAccountUpsertOne) SetSecretHash(v string) *ServiceAccountUpsertOne {
+	return u.Update(func(s *ServiceAccountUpsert) {
+		s.SetSecretHash(v)
+	})
+}
+
+// UpdateSecretHash sets the "secret_hash" field to the value that was provided on create.
+func (u *ServiceAccountUpsertOne) UpdateSecretHash() *ServiceAccountUpsertOne {
+	return u.Update(func(s *ServiceAccountUpsert) {
+		s.UpdateSecretHash()
+	})
+}
+
+// SetRoles sets the "roles" field.
+func (u *ServiceAccountUpsertOne) SetRoles(v []string) *ServiceAccountUpsertOne {
+	return u.Update(func(s *ServiceAccountUpsert) {
+		s.SetRoles(v)
+	})
+}
+
+// UpdateRoles sets the "roles" field to the value that was provided on create.
+func (u *ServiceAccountUpsertOne) UpdateRoles() *ServiceAccountUpsertOne {
+	return u.Update(func(s *ServiceAccountUpsert) {
+		s.UpdateRoles()
+	})
+}
+
+// SetDisabled sets the "disabled" field.
+func (u *ServiceAccountUpsertOne) SetDisabled(v bool) *ServiceAccountUpsertOne {
+	return u.Update(func(s *ServiceAccountUpsert) {
+		s.SetDisabled(v)
+	})
+}
+
+// UpdateDisabled sets the "disabled" field to the value that was provided on create.
+func (u *ServiceAccountUpsertOne) UpdateDisabled() *ServiceAccountUpsertOne {
+	return u.Update(func(s *ServiceAccountUpsert) {
+		s.UpdateDisabled()
+	})
+}
+
+// Exec executes the query.
+func (u *ServiceAccountUpsertOne) Exec(ctx context.Context) error {
+	if len(u.create.conflict) == 0 {
+		return errors.New("ent: missing options for ServiceAccountCreate.OnConflict")
+	}
+	return u.create.Exec(ctx)
+}
+
+// ExecX is like Exec, but panics if an error occurs.
+func (u *ServiceAccountUpsertOne) ExecX(ctx context.Context) {
+	if err := u.create.Exec(ctx); err != nil {
+		panic(err)
+	}
+}
+
+// Exec executes the UPSERT query and returns the inserted/updated ID.
+func (u *ServiceAccountUpsertOne) ID(ctx context.Context) (id string, err error) {
+	if u.create.driver.Dialect() == dialect.MySQL {
+		// In case of "ON CONFLICT", there is no way to get back non-numeric ID
+		// fields from the database since MySQL does not support the RETURNING clause.
+		return id, errors.New("ent: ServiceAccountUpsertOne.ID is not supported by MySQL driver. Use ServiceAccountUpsertOne.Exec instead")
+	}
+	node, err := u.create.Save(ctx)
+	if err != nil {
+		return id, err
+	}
+	return node.ID, nil
+}
+
+// IDX is like ID, but panics if an error occurs.
+func (u *ServiceAccountUpsertOne) IDX(ctx context.Context) string {
+	id, err := u.ID(ctx)
+	if err != nil {
+		panic(err)
+	}
+	return id
+}
+
 // ServiceAccountCreateBulk is the builder for creating many ServiceAccount entities in bulk.
 type ServiceAccountCreateBulk struct {
 	config
 	err      error
 	builders []*ServiceAccountCreate
+	conflict []sql.ConflictOption
 }
 
 // Save creates the ServiceAccount entities in the database.
@@ -344,6 +665,7 @@ func (_c *ServiceAccountCreateBulk) Save(ctx context.Context) ([]*ServiceAccount
 					_, err = mutators[i+1].Mutate(root, _c.builders[i+1].mutation)
 				} else {
 					spec := &sqlgraph.BatchCreateSpec{Nodes: specs}
+					spec.OnConflict = _c.conflict
 					// Invoke the actual operation on the latest mutation in the chain.
 					if err = sqlgraph.BatchCreate(ctx, _c.driver, spec); err != nil {
 						if sqlgraph.IsConstraintError(err) {
@@ -390,6 +712,223 @@ func (_c *ServiceAccountCreateBulk) Exec(ctx context.Context) error {
 // ExecX is like Exec, but panics if an error occurs.
 func (_c *ServiceAccountCreateBulk) ExecX(ctx context.Context) {
 	if err := _c.Exec(ctx); err != nil {
+		panic(err)
+	}
+}
+
+// OnConflict allows configuring the `ON CONFLICT` / `ON DUPLICATE KEY` clause
+// of the `INSERT` statement. For example:
+//
+//	client.ServiceAccount.CreateBulk(builders...).
+//		OnConflict(
+//			// Update the row with the new values
+//			// the was proposed for insertion.
+//			sql.ResolveWithNewValues(),
+//		).
+//		// Override some of the fields with custom
+//		// update values.
+//		Update(func(u *ent.ServiceAccountUpsert) {
+//			SetOfficeID(v+v).
+//		}).
+//		Exec(ctx)
+func (_c *ServiceAccountCreateBulk) OnConflict(opts ...sql.ConflictOption) *ServiceAccountUpsertBulk {
+	_c.conflict = opts
+	return &ServiceAccountUpsertBulk{
+		create: _c,
+	}
+}
+
+// OnConflictColumns calls `OnConflict` and configures the columns
+// as conflict target. Using this option is equivalent to using:
+//
+//	client.ServiceAccount.Create().
+//		OnConflict(sql.ConflictColumns(columns...)).
+//		Exec(ctx)
+func (_c *ServiceAccountCreateBulk) OnConflictColumns(columns ...string) *ServiceAccountUpsertBulk {
+	_c.conflict = append(_c.conflict, sql.ConflictColumns(columns...))
+	return &ServiceAccountUpsertBulk{
+		create: _c,
+	}
+}
+
+// ServiceAccountUpsertBulk is the builder for "upsert"-ing
+// a bulk of ServiceAccount nodes.
+type ServiceAccountUpsertBulk struct {
+	create *ServiceAccountCreateBulk
+}
+
+// UpdateNewValues updates the mutable fields using the new values that
+// were set on create. Using this option is equivalent to using:
+//
+//	client.ServiceAccount.Create().
+//		OnConflict(
+//			sql.ResolveWithNewValues(),
+//			sql.ResolveWith(func(u *sql.UpdateSet) {
+//				u.SetIgnore(serviceaccount.FieldID)
+//			}),
+//		).
+//		Exec(ctx)
+func (u *ServiceAccountUpsertBulk) UpdateNewValues() *ServiceAccountUpsertBulk {
+	u.create.conflict = append(u.create.conflict, sql.ResolveWithNewValues())
+	u.create.conflict = append(u.create.conflict, sql.ResolveWith(func(s *sql.UpdateSet) {
+		for _, b := range u.create.builders {
+			if _, exists := b.mutation.ID(); exists {
+				s.SetIgnore(serviceaccount.FieldID)
+			}
+			if _, exists := b.mutation.OfficeID(); exists {
+				s.SetIgnore(serviceaccount.FieldOfficeID)
+			}
+			if _, exists := b.mutation.ScopePath(); exists {
+				s.SetIgnore(serviceaccount.FieldScopePath)
+			}
+			if _, exists := b.mutation.CreateTime(); exists {
+				s.SetIgnore(serviceaccount.FieldCreateTime)
+			}
+			if _, exists := b.mutation.ClientID(); exists {
+				s.SetIgnore(serviceaccount.FieldClientID)
+			}
+		}
+	}))
+	return u
+}
+
+// Ignore sets each column to itself in case of conflict.
+// Using this option is equivalent to using:
+//
+//	client.ServiceAccount.Create().
+//		OnConflict(sql.ResolveWithIgnore()).
+//		Exec(ctx)
+func (u *ServiceAccountUpsertBulk) Ignore() *ServiceAccountUpsertBulk {
+	u.create.conflict = append(u.create.conflict, sql.ResolveWithIgnore())
+	return u
+}
+
+// DoNothing configures the conflict_action to `DO NOTHING`.
+// Supported only by SQLite and PostgreSQL.
+func (u *ServiceAccountUpsertBulk) DoNothing() *ServiceAccountUpsertBulk {
+	u.create.conflict = append(u.create.conflict, sql.DoNothing())
+	return u
+}
+
+// Update allows overriding fields `UPDATE` values. See the ServiceAccountCreateBulk.OnConflict
+// documentation for more info.
+func (u *ServiceAccountUpsertBulk) Update(set func(*ServiceAccountUpsert)) *ServiceAccountUpsertBulk {
+	u.create.conflict = append(u.create.conflict, sql.ResolveWith(func(update *sql.UpdateSet) {
+		set(&ServiceAccountUpsert{UpdateSet: update})
+	}))
+	return u
+}
+
+// SetVersion sets the "version" field.
+func (u *ServiceAccountUpsertBulk) SetVersion(v int64) *ServiceAccountUpsertBulk {
+	return u.Update(func(s *ServiceAccountUpsert) {
+		s.SetVersion(v)
+	})
+}
+
+// AddVersion adds v to the "version" field.
+func (u *ServiceAccountUpsertBulk) AddVersion(v int64) *ServiceAccountUpsertBulk {
+	return u.Update(func(s *ServiceAccountUpsert) {
+		s.AddVersion(v)
+	})
+}
+
+// UpdateVersion sets the "version" field to the value that was provided on create.
+func (u *ServiceAccountUpsertBulk) UpdateVersion() *ServiceAccountUpsertBulk {
+	return u.Update(func(s *ServiceAccountUpsert) {
+		s.UpdateVersion()
+	})
+}
+
+// SetUpdateTime sets the "update_time" field.
+func (u *ServiceAccountUpsertBulk) SetUpdateTime(v time.Time) *ServiceAccountUpsertBulk {
+	return u.Update(func(s *ServiceAccountUpsert) {
+		s.SetUpdateTime(v)
+	})
+}
+
+// UpdateUpdateTime sets the "update_time" field to the value that was provided on create.
+func (u *ServiceAccountUpsertBulk) UpdateUpdateTime() *ServiceAccountUpsertBulk {
+	return u.Update(func(s *ServiceAccountUpsert) {
+		s.UpdateUpdateTime()
+	})
+}
+
+// SetDisplayName sets the "display_name" field.
+func (u *ServiceAccountUpsertBulk) SetDisplayName(v string) *ServiceAccountUpsertBulk {
+	return u.Update(func(s *ServiceAccountUpsert) {
+		s.SetDisplayName(v)
+	})
+}
+
+// UpdateDisplayName sets the "display_name" field to the value that was provided on create.
+func (u *ServiceAccountUpsertBulk) UpdateDisplayName() *ServiceAccountUpsertBulk {
+	return u.Update(func(s *ServiceAccountUpsert) {
+		s.UpdateDisplayName()
+	})
+}
+
+// SetSecretHash sets the "secret_hash" field.
+func (u *ServiceAccountUpsertBulk) SetSecretHash(v string) *ServiceAccountUpsertBulk {
+	return u.Update(func(s *ServiceAccountUpsert) {
+		s.SetSecretHash(v)
+	})
+}
+
+// UpdateSecretHash sets the "secret_hash" field to the value that was provided on create.
+func (u *ServiceAccountUpsertBulk) UpdateSecretHash() *ServiceAccountUpsertBulk {
+	return u.Update(func(s *ServiceAccountUpsert) {
+		s.UpdateSecretHash()
+	})
+}
+
+// SetRoles sets the "roles" field.
+func (u *ServiceAccountUpsertBulk) SetRoles(v []string) *ServiceAccountUpsertBulk {
+	return u.Update(func(s *ServiceAccountUpsert) {
+		s.SetRoles(v)
+	})
+}
+
+// UpdateRoles sets the "roles" field to the value that was provided on create.
+func (u *ServiceAccountUpsertBulk) UpdateRoles() *ServiceAccountUpsertBulk {
+	return u.Update(func(s *ServiceAccountUpsert) {
+		s.UpdateRoles()
+	})
+}
+
+// SetDisabled sets the "disabled" field.
+func (u *ServiceAccountUpsertBulk) SetDisabled(v bool) *ServiceAccountUpsertBulk {
+	return u.Update(func(s *ServiceAccountUpsert) {
+		s.SetDisabled(v)
+	})
+}
+
+// UpdateDisabled sets the "disabled" field to the value that was provided on create.
+func (u *ServiceAccountUpsertBulk) UpdateDisabled() *ServiceAccountUpsertBulk {
+	return u.Update(func(s *ServiceAccountUpsert) {
+		s.UpdateDisabled()
+	})
+}
+
+// Exec executes the query.
+func (u *ServiceAccountUpsertBulk) Exec(ctx context.Context) error {
+	if u.create.err != nil {
+		return u.create.err
+	}
+	for i, b := range u.create.builders {
+		if len(b.conflict) != 0 {
+			return fmt.Errorf("ent: OnConflict was set for builder %d. Set it on the ServiceAccountCreateBulk instead", i)
+		}
+	}
+	if len(u.create.conflict) == 0 {
+		return errors.New("ent: missing options for ServiceAccountCreateBulk.OnConflict")
+	}
+	return u.create.Exec(ctx)
+}
+
+// ExecX is like Exec, but panics if an error occurs.
+func (u *ServiceAccountUpsertBulk) ExecX(ctx context.Context) {
+	if err := u.create.Exec(ctx); err != nil {
 		panic(err)
 	}
 }

@@ -8,6 +8,8 @@ import (
 	"fmt"
 	"time"
 
+	"entgo.io/ent/dialect"
+	"entgo.io/ent/dialect/sql"
 	"entgo.io/ent/dialect/sql/sqlgraph"
 	"entgo.io/ent/schema/field"
 	"github.com/wenming-platform/wenming/ent/unit"
@@ -18,6 +20,7 @@ type UnitCreate struct {
 	config
 	mutation *UnitMutation
 	hooks    []Hook
+	conflict []sql.ConflictOption
 }
 
 // SetOfficeID sets the "office_id" field.
@@ -310,6 +313,7 @@ func (_c *UnitCreate) createSpec() (*Unit, *sqlgraph.CreateSpec) {
 		_node = &Unit{config: _c.config}
 		_spec = sqlgraph.NewCreateSpec(unit.Table, sqlgraph.NewFieldSpec(unit.FieldID, field.TypeString))
 	)
+	_spec.OnConflict = _c.conflict
 	if id, ok := _c.mutation.ID(); ok {
 		_node.ID = id
 		_spec.ID.Value = id
@@ -369,11 +373,481 @@ func (_c *UnitCreate) createSpec() (*Unit, *sqlgraph.CreateSpec) {
 	return _node, _spec
 }
 
+// OnConflict allows configuring the `ON CONFLICT` / `ON DUPLICATE KEY` clause
+// of the `INSERT` statement. For example:
+//
+//	client.Unit.Create().
+//		SetOfficeID(v).
+//		OnConflict(
+//			// Update the row with the new values
+//			// the was proposed for insertion.
+//			sql.ResolveWithNewValues(),
+//		).
+//		// Override some of the fields with custom
+//		// update values.
+//		Update(func(u *ent.UnitUpsert) {
+//			SetOfficeID(v+v).
+//		}).
+//		Exec(ctx)
+func (_c *UnitCreate) OnConflict(opts ...sql.ConflictOption) *UnitUpsertOne {
+	_c.conflict = opts
+	return &UnitUpsertOne{
+		create: _c,
+	}
+}
+
+// OnConflictColumns calls `OnConflict` and configures the columns
+// as conflict target. Using this option is equivalent to using:
+//
+//	client.Unit.Create().
+//		OnConflict(sql.ConflictColumns(columns...)).
+//		Exec(ctx)
+func (_c *UnitCreate) OnConflictColumns(columns ...string) *UnitUpsertOne {
+	_c.conflict = append(_c.conflict, sql.ConflictColumns(columns...))
+	return &UnitUpsertOne{
+		create: _c,
+	}
+}
+
+type (
+	// UnitUpsertOne is the builder for "upsert"-ing
+	//  one Unit node.
+	UnitUpsertOne struct {
+		create *UnitCreate
+	}
+
+	// UnitUpsert is the "OnConflict" setter.
+	UnitUpsert struct {
+		*sql.UpdateSet
+	}
+)
+
+// SetVersion sets the "version" field.
+func (u *UnitUpsert) SetVersion(v int64) *UnitUpsert {
+	u.Set(unit.FieldVersion, v)
+	return u
+}
+
+// UpdateVersion sets the "version" field to the value that was provided on create.
+func (u *UnitUpsert) UpdateVersion() *UnitUpsert {
+	u.SetExcluded(unit.FieldVersion)
+	return u
+}
+
+// AddVersion adds v to the "version" field.
+func (u *UnitUpsert) AddVersion(v int64) *UnitUpsert {
+	u.Add(unit.FieldVersion, v)
+	return u
+}
+
+// SetUpdateTime sets the "update_time" field.
+func (u *UnitUpsert) SetUpdateTime(v time.Time) *UnitUpsert {
+	u.Set(unit.FieldUpdateTime, v)
+	return u
+}
+
+// UpdateUpdateTime sets the "update_time" field to the value that was provided on create.
+func (u *UnitUpsert) UpdateUpdateTime() *UnitUpsert {
+	u.SetExcluded(unit.FieldUpdateTime)
+	return u
+}
+
+// SetDisplayName sets the "display_name" field.
+func (u *UnitUpsert) SetDisplayName(v string) *UnitUpsert {
+	u.Set(unit.FieldDisplayName, v)
+	return u
+}
+
+// UpdateDisplayName sets the "display_name" field to the value that was provided on create.
+func (u *UnitUpsert) UpdateDisplayName() *UnitUpsert {
+	u.SetExcluded(unit.FieldDisplayName)
+	return u
+}
+
+// SetCreditCode sets the "credit_code" field.
+func (u *UnitUpsert) SetCreditCode(v string) *UnitUpsert {
+	u.Set(unit.FieldCreditCode, v)
+	return u
+}
+
+// UpdateCreditCode sets the "credit_code" field to the value that was provided on create.
+func (u *UnitUpsert) UpdateCreditCode() *UnitUpsert {
+	u.SetExcluded(unit.FieldCreditCode)
+	return u
+}
+
+// SetCategory sets the "category" field.
+func (u *UnitUpsert) SetCategory(v string) *UnitUpsert {
+	u.Set(unit.FieldCategory, v)
+	return u
+}
+
+// UpdateCategory sets the "category" field to the value that was provided on create.
+func (u *UnitUpsert) UpdateCategory() *UnitUpsert {
+	u.SetExcluded(unit.FieldCategory)
+	return u
+}
+
+// SetTitleLevel sets the "title_level" field.
+func (u *UnitUpsert) SetTitleLevel(v string) *UnitUpsert {
+	u.Set(unit.FieldTitleLevel, v)
+	return u
+}
+
+// UpdateTitleLevel sets the "title_level" field to the value that was provided on create.
+func (u *UnitUpsert) UpdateTitleLevel() *UnitUpsert {
+	u.SetExcluded(unit.FieldTitleLevel)
+	return u
+}
+
+// ClearTitleLevel clears the value of the "title_level" field.
+func (u *UnitUpsert) ClearTitleLevel() *UnitUpsert {
+	u.SetNull(unit.FieldTitleLevel)
+	return u
+}
+
+// SetTitleModel sets the "title_model" field.
+func (u *UnitUpsert) SetTitleModel(v bool) *UnitUpsert {
+	u.Set(unit.FieldTitleModel, v)
+	return u
+}
+
+// UpdateTitleModel sets the "title_model" field to the value that was provided on create.
+func (u *UnitUpsert) UpdateTitleModel() *UnitUpsert {
+	u.SetExcluded(unit.FieldTitleModel)
+	return u
+}
+
+// SetTitleTermStart sets the "title_term_start" field.
+func (u *UnitUpsert) SetTitleTermStart(v time.Time) *UnitUpsert {
+	u.Set(unit.FieldTitleTermStart, v)
+	return u
+}
+
+// UpdateTitleTermStart sets the "title_term_start" field to the value that was provided on create.
+func (u *UnitUpsert) UpdateTitleTermStart() *UnitUpsert {
+	u.SetExcluded(unit.FieldTitleTermStart)
+	return u
+}
+
+// ClearTitleTermStart clears the value of the "title_term_start" field.
+func (u *UnitUpsert) ClearTitleTermStart() *UnitUpsert {
+	u.SetNull(unit.FieldTitleTermStart)
+	return u
+}
+
+// SetTitleTermEnd sets the "title_term_end" field.
+func (u *UnitUpsert) SetTitleTermEnd(v time.Time) *UnitUpsert {
+	u.Set(unit.FieldTitleTermEnd, v)
+	return u
+}
+
+// UpdateTitleTermEnd sets the "title_term_end" field to the value that was provided on create.
+func (u *UnitUpsert) UpdateTitleTermEnd() *UnitUpsert {
+	u.SetExcluded(unit.FieldTitleTermEnd)
+	return u
+}
+
+// ClearTitleTermEnd clears the value of the "title_term_end" field.
+func (u *UnitUpsert) ClearTitleTermEnd() *UnitUpsert {
+	u.SetNull(unit.FieldTitleTermEnd)
+	return u
+}
+
+// SetTitleState sets the "title_state" field.
+func (u *UnitUpsert) SetTitleState(v string) *UnitUpsert {
+	u.Set(unit.FieldTitleState, v)
+	return u
+}
+
+// UpdateTitleState sets the "title_state" field to the value that was provided on create.
+func (u *UnitUpsert) UpdateTitleState() *UnitUpsert {
+	u.SetExcluded(unit.FieldTitleState)
+	return u
+}
+
+// ClearTitleState clears the value of the "title_state" field.
+func (u *UnitUpsert) ClearTitleState() *UnitUpsert {
+	u.SetNull(unit.FieldTitleState)
+	return u
+}
+
+// UpdateNewValues updates the mutable fields using the new values that were set on create except the ID field.
+// Using this option is equivalent to using:
+//
+//	client.Unit.Create().
+//		OnConflict(
+//			sql.ResolveWithNewValues(),
+//			sql.ResolveWith(func(u *sql.UpdateSet) {
+//				u.SetIgnore(unit.FieldID)
+//			}),
+//		).
+//		Exec(ctx)
+func (u *UnitUpsertOne) UpdateNewValues() *UnitUpsertOne {
+	u.create.conflict = append(u.create.conflict, sql.ResolveWithNewValues())
+	u.create.conflict = append(u.create.conflict, sql.ResolveWith(func(s *sql.UpdateSet) {
+		if _, exists := u.create.mutation.ID(); exists {
+			s.SetIgnore(unit.FieldID)
+		}
+		if _, exists := u.create.mutation.OfficeID(); exists {
+			s.SetIgnore(unit.FieldOfficeID)
+		}
+		if _, exists := u.create.mutation.ScopePath(); exists {
+			s.SetIgnore(unit.FieldScopePath)
+		}
+		if _, exists := u.create.mutation.CreateTime(); exists {
+			s.SetIgnore(unit.FieldCreateTime)
+		}
+	}))
+	return u
+}
+
+// Ignore sets each column to itself in case of conflict.
+// Using this option is equivalent to using:
+//
+//	client.Unit.Create().
+//	    OnConflict(sql.ResolveWithIgnore()).
+//	    Exec(ctx)
+func (u *UnitUpsertOne) Ignore() *UnitUpsertOne {
+	u.create.conflict = append(u.create.conflict, sql.ResolveWithIgnore())
+	return u
+}
+
+// DoNothing configures the conflict_action to `DO NOTHING`.
+// Supported only by SQLite and PostgreSQL.
+func (u *UnitUpsertOne) DoNothing() *UnitUpsertOne {
+	u.create.conflict = append(u.create.conflict, sql.DoNothing())
+	return u
+}
+
+// Update allows overriding fields `UPDATE` values. See the UnitCreate.OnConflict
+// documentation for more info.
+func (u *UnitUpsertOne) Update(set func(*UnitUpsert)) *UnitUpsertOne {
+	u.create.conflict = append(u.create.conflict, sql.ResolveWith(func(update *sql.UpdateSet) {
+		set(&UnitUpsert{UpdateSet: update})
+	}))
+	return u
+}
+
+// SetVersion sets the "version" field.
+func (u *UnitUpsertOne) SetVersion(v int64) *UnitUpsertOne {
+	return u.Update(func(s *UnitUpsert) {
+		s.SetVersion(v)
+	})
+}
+
+// AddVersion adds v to the "version" field.
+func (u *UnitUpsertOne) AddVersion(v int64) *UnitUpsertOne {
+	return u.Update(func(s *UnitUpsert) {
+		s.AddVersion(v)
+	})
+}
+
+// UpdateVersion sets the "version" field to the value that was provided on create.
+func (u *UnitUpsertOne) UpdateVersion() *UnitUpsertOne {
+	return u.Update(func(s *UnitUpsert) {
+		s.UpdateVersion()
+	})
+}
+
+// SetUpdateTime sets the "update_time" field.
+func (u *UnitUpsertOne) SetUpdateTime(v time.Time) *UnitUpsertOne {
+	return u.Update(func(s *UnitUpsert) {
+		s.SetUpdateTime(v)
+	})
+}
+
+// UpdateUpdateTime sets the "update_time" field to the value that was provided on create.
+func (u *UnitUpsertOne) UpdateUpdateTime() *UnitUpsertOne {
+	return u.Update(func(s *UnitUpsert) {
+		s.UpdateUpdateTime()
+	})
+}
+
+// SetDisplayName sets the "display_name" field.
+func (u *UnitUpsertOne) SetDisplayName(v string) *UnitUpsertOne {
+	return u.Update(func(s *UnitUpsert) {
+		s.SetDisplayName(v)
+	})
+}
+
+// UpdateDisplayName sets the "display_name" field to the value that was provided on create.
+func (u *UnitUpsertOne) UpdateDisplayName() *UnitUpsertOne {
+	return u.Update(func(s *UnitUpsert) {
+		s.UpdateDisplayName()
+	})
+}
+
+// SetCreditCode sets the "credit_code" field.
+func (u *UnitUpsertOne) SetCreditCode(v string) *UnitUpsertOne {
+	return u.Update(func(s *UnitUpsert) {
+		s.SetCreditCode(v)
+	})
+}
+
+// UpdateCreditCode sets the "credit_code" field to the value that was provided on create.
+func (u *UnitUpsertOne) UpdateCreditCode() *UnitUpsertOne {
+	return u.Update(func(s *UnitUpsert) {
+		s.UpdateCreditCode()
+	})
+}
+
+// SetCategory sets the "category" field.
+func (u *UnitUpsertOne) SetCategory(v string) *UnitUpsertOne {
+	return u.Update(func(s *UnitUpsert) {
+		s.SetCategory(v)
+	})
+}
+
+// UpdateCategory sets the "category" field to the value that was provided on create.
+func (u *UnitUpsertOne) UpdateCategory() *UnitUpsertOne {
+	return u.Update(func(s *UnitUpsert) {
+		s.UpdateCategory()
+	})
+}
+
+// SetTitleLevel sets the "title_level" field.
+func (u *UnitUpsertOne) SetTitleLevel(v string) *UnitUpsertOne {
+	return u.Update(func(s *UnitUpsert) {
+		s.SetTitleLevel(v)
+	})
+}
+
+// UpdateTitleLevel sets the "title_level" field to the value that was provided on create.
+func (u *UnitUpsertOne) UpdateTitleLevel() *UnitUpsertOne {
+	return u.Update(func(s *UnitUpsert) {
+		s.UpdateTitleLevel()
+	})
+}
+
+// ClearTitleLevel clears the value of the "title_level" field.
+func (u *UnitUpsertOne) ClearTitleLevel() *UnitUpsertOne {
+	return u.Update(func(s *UnitUpsert) {
+		s.ClearTitleLevel()
+	})
+}
+
+// SetTitleModel sets the "title_model" field.
+func (u *UnitUpsertOne) SetTitleModel(v bool) *UnitUpsertOne {
+	return u.Update(func(s *UnitUpsert) {
+		s.SetTitleModel(v)
+	})
+}
+
+// UpdateTitleModel sets the "title_model" field to the value that was provided on create.
+func (u *UnitUpsertOne) UpdateTitleModel() *UnitUpsertOne {
+	return u.Update(func(s *UnitUpsert) {
+		s.UpdateTitleModel()
+	})
+}
+
+// SetTitleTermStart sets the "title_term_start" field.
+func (u *UnitUpsertOne) SetTitleTermStart(v time.Time) *UnitUpsertOne {
+	return u.Update(func(s *UnitUpsert) {
+		s.SetTitleTermStart(v)
+	})
+}
+
+// UpdateTitleTermStart sets the "title_term_start" field to the value that was provided on create.
+func (u *UnitUpsertOne) UpdateTitleTermStart() *UnitUpsertOne {
+	return u.Update(func(s *UnitUpsert) {
+		s.UpdateTitleTermStart()
+	})
+}
+
+// ClearTitleTermStart clears the value of the "title_term_start" field.
+func (u *UnitUpsertOne) ClearTitleTermStart() *UnitUpsertOne {
+	return u.Update(func(s *UnitUpsert) {
+		s.ClearTitleTermStart()
+	})
+}
+
+// SetTitleTermEnd sets the "title_term_end" field.
+func (u *UnitUpsertOne) SetTitleTermEnd(v time.Time) *UnitUpsertOne {
+	return u.Update(func(s *UnitUpsert) {
+		s.SetTitleTermEnd(v)
+	})
+}
+
+// UpdateTitleTermEnd sets the "title_term_end" field to the value that was provided on create.
+func (u *UnitUpsertOne) UpdateTitleTermEnd() *UnitUpsertOne {
+	return u.Update(func(s *UnitUpsert) {
+		s.UpdateTitleTermEnd()
+	})
+}
+
+// ClearTitleTermEnd clears the value of the "title_term_end" field.
+func (u *UnitUpsertOne) ClearTitleTermEnd() *UnitUpsertOne {
+	return u.Update(func(s *UnitUpsert) {
+		s.ClearTitleTermEnd()
+	})
+}
+
+// SetTitleState sets the "title_state" field.
+func (u *UnitUpsertOne) SetTitleState(v string) *UnitUpsertOne {
+	return u.Update(func(s *UnitUpsert) {
+		s.SetTitleState(v)
+	})
+}
+
+// UpdateTitleState sets the "title_state" field to the value that was provided on create.
+func (u *UnitUpsertOne) UpdateTitleState() *UnitUpsertOne {
+	return u.Update(func(s *UnitUpsert) {
+		s.UpdateTitleState()
+	})
+}
+
+// ClearTitleState clears the value of the "title_state" field.
+func (u *UnitUpsertOne) ClearTitleState() *UnitUpsertOne {
+	return u.Update(func(s *UnitUpsert) {
+		s.ClearTitleState()
+	})
+}
+
+// Exec executes the query.
+func (u *UnitUpsertOne) Exec(ctx context.Context) error {
+	if len(u.create.conflict) == 0 {
+		return errors.New("ent: missing options for UnitCreate.OnConflict")
+	}
+	return u.create.Exec(ctx)
+}
+
+// ExecX is like Exec, but panics if an error occurs.
+func (u *UnitUpsertOne) ExecX(ctx context.Context) {
+	if err := u.create.Exec(ctx); err != nil {
+		panic(err)
+	}
+}
+
+// Exec executes the UPSERT query and returns the inserted/updated ID.
+func (u *UnitUpsertOne) ID(ctx context.Context) (id string, err error) {
+	if u.create.driver.Dialect() == dialect.MySQL {
+		// In case of "ON CONFLICT", there is no way to get back non-numeric ID
+		// fields from the database since MySQL does not support the RETURNING clause.
+		return id, errors.New("ent: UnitUpsertOne.ID is not supported by MySQL driver. Use UnitUpsertOne.Exec instead")
+	}
+	node, err := u.create.Save(ctx)
+	if err != nil {
+		return id, err
+	}
+	return node.ID, nil
+}
+
+// IDX is like ID, but panics if an error occurs.
+func (u *UnitUpsertOne) IDX(ctx context.Context) string {
+	id, err := u.ID(ctx)
+	if err != nil {
+		panic(err)
+	}
+	return id
+}
+
 // UnitCreateBulk is the builder for creating many Unit entities in bulk.
 type UnitCreateBulk struct {
 	config
 	err      error
 	builders []*UnitCreate
+	conflict []sql.ConflictOption
 }
 
 // Save creates the Unit entities in the database.
@@ -403,6 +877,7 @@ func (_c *UnitCreateBulk) Save(ctx context.Context) ([]*Unit, error) {
 					_, err = mutators[i+1].Mutate(root, _c.builders[i+1].mutation)
 				} else {
 					spec := &sqlgraph.BatchCreateSpec{Nodes: specs}
+					spec.OnConflict = _c.conflict
 					// Invoke the actual operation on the latest mutation in the chain.
 					if err = sqlgraph.BatchCreate(ctx, _c.driver, spec); err != nil {
 						if sqlgraph.IsConstraintError(err) {
@@ -449,6 +924,304 @@ func (_c *UnitCreateBulk) Exec(ctx context.Context) error {
 // ExecX is like Exec, but panics if an error occurs.
 func (_c *UnitCreateBulk) ExecX(ctx context.Context) {
 	if err := _c.Exec(ctx); err != nil {
+		panic(err)
+	}
+}
+
+// OnConflict allows configuring the `ON CONFLICT` / `ON DUPLICATE KEY` clause
+// of the `INSERT` statement. For example:
+//
+//	client.Unit.CreateBulk(builders...).
+//		OnConflict(
+//			// Update the row with the new values
+//			// the was proposed for insertion.
+//			sql.ResolveWithNewValues(),
+//		).
+//		// Override some of the fields with custom
+//		// update values.
+//		Update(func(u *ent.UnitUpsert) {
+//			SetOfficeID(v+v).
+//		}).
+//		Exec(ctx)
+func (_c *UnitCreateBulk) OnConflict(opts ...sql.ConflictOption) *UnitUpsertBulk {
+	_c.conflict = opts
+	return &UnitUpsertBulk{
+		create: _c,
+	}
+}
+
+// OnConflictColumns calls `OnConflict` and configures the columns
+// as conflict target. Using this option is equivalent to using:
+//
+//	client.Unit.Create().
+//		OnConflict(sql.ConflictColumns(columns...)).
+//		Exec(ctx)
+func (_c *UnitCreateBulk) OnConflictColumns(columns ...string) *UnitUpsertBulk {
+	_c.conflict = append(_c.conflict, sql.ConflictColumns(columns...))
+	return &UnitUpsertBulk{
+		create: _c,
+	}
+}
+
+// UnitUpsertBulk is the builder for "upsert"-ing
+// a bulk of Unit nodes.
+type UnitUpsertBulk struct {
+	create *UnitCreateBulk
+}
+
+// UpdateNewValues updates the mutable fields using the new values that
+// were set on create. Using this option is equivalent to using:
+//
+//	client.Unit.Create().
+//		OnConflict(
+//			sql.ResolveWithNewValues(),
+//			sql.ResolveWith(func(u *sql.UpdateSet) {
+//				u.SetIgnore(unit.FieldID)
+//			}),
+//		).
+//		Exec(ctx)
+func (u *UnitUpsertBulk) UpdateNewValues() *UnitUpsertBulk {
+	u.create.conflict = append(u.create.conflict, sql.ResolveWithNewValues())
+	u.create.conflict = append(u.create.conflict, sql.ResolveWith(func(s *sql.UpdateSet) {
+		for _, b := range u.create.builders {
+			if _, exists := b.mutation.ID(); exists {
+				s.SetIgnore(unit.FieldID)
+			}
+			if _, exists := b.mutation.OfficeID(); exists {
+				s.SetIgnore(unit.FieldOfficeID)
+			}
+			if _, exists := b.mutation.ScopePath(); exists {
+				s.SetIgnore(unit.FieldScopePath)
+			}
+			if _, exists := b.mutation.CreateTime(); exists {
+				s.SetIgnore(unit.FieldCreateTime)
+			}
+		}
+	}))
+	return u
+}
+
+// Ignore sets each column to itself in case of conflict.
+// Using this option is equivalent to using:
+//
+//	client.Unit.Create().
+//		OnConflict(sql.ResolveWithIgnore()).
+//		Exec(ctx)
+func (u *UnitUpsertBulk) Ignore() *UnitUpsertBulk {
+	u.create.conflict = append(u.create.conflict, sql.ResolveWithIgnore())
+	return u
+}
+
+// DoNothing configures the conflict_action to `DO NOTHING`.
+// Supported only by SQLite and PostgreSQL.
+func (u *UnitUpsertBulk) DoNothing() *UnitUpsertBulk {
+	u.create.conflict = append(u.create.conflict, sql.DoNothing())
+	return u
+}
+
+// Update allows overriding fields `UPDATE` values. See the UnitCreateBulk.OnConflict
+// documentation for more info.
+func (u *UnitUpsertBulk) Update(set func(*UnitUpsert)) *UnitUpsertBulk {
+	u.create.conflict = append(u.create.conflict, sql.ResolveWith(func(update *sql.UpdateSet) {
+		set(&UnitUpsert{UpdateSet: update})
+	}))
+	return u
+}
+
+// SetVersion sets the "version" field.
+func (u *UnitUpsertBulk) SetVersion(v int64) *UnitUpsertBulk {
+	return u.Update(func(s *UnitUpsert) {
+		s.SetVersion(v)
+	})
+}
+
+// AddVersion adds v to the "version" field.
+func (u *UnitUpsertBulk) AddVersion(v int64) *UnitUpsertBulk {
+	return u.Update(func(s *UnitUpsert) {
+		s.AddVersion(v)
+	})
+}
+
+// UpdateVersion sets the "version" field to the value that was provided on create.
+func (u *UnitUpsertBulk) UpdateVersion() *UnitUpsertBulk {
+	return u.Update(func(s *UnitUpsert) {
+		s.UpdateVersion()
+	})
+}
+
+// SetUpdateTime sets the "update_time" field.
+func (u *UnitUpsertBulk) SetUpdateTime(v time.Time) *UnitUpsertBulk {
+	return u.Update(func(s *UnitUpsert) {
+		s.SetUpdateTime(v)
+	})
+}
+
+// UpdateUpdateTime sets the "update_time" field to the value that was provided on create.
+func (u *UnitUpsertBulk) UpdateUpdateTime() *UnitUpsertBulk {
+	return u.Update(func(s *UnitUpsert) {
+		s.UpdateUpdateTime()
+	})
+}
+
+// SetDisplayName sets the "display_name" field.
+func (u *UnitUpsertBulk) SetDisplayName(v string) *UnitUpsertBulk {
+	return u.Update(func(s *UnitUpsert) {
+		s.SetDisplayName(v)
+	})
+}
+
+// UpdateDisplayName sets the "display_name" field to the value that was provided on create.
+func (u *UnitUpsertBulk) UpdateDisplayName() *UnitUpsertBulk {
+	return u.Update(func(s *UnitUpsert) {
+		s.UpdateDisplayName()
+	})
+}
+
+// SetCreditCode sets the "credit_code" field.
+func (u *UnitUpsertBulk) SetCreditCode(v string) *UnitUpsertBulk {
+	return u.Update(func(s *UnitUpsert) {
+		s.SetCreditCode(v)
+	})
+}
+
+// UpdateCreditCode sets the "credit_code" field to the value that was provided on create.
+func (u *UnitUpsertBulk) UpdateCreditCode() *UnitUpsertBulk {
+	return u.Update(func(s *UnitUpsert) {
+		s.UpdateCreditCode()
+	})
+}
+
+// SetCategory sets the "category" field.
+func (u *UnitUpsertBulk) SetCategory(v string) *UnitUpsertBulk {
+	return u.Update(func(s *UnitUpsert) {
+		s.SetCategory(v)
+	})
+}
+
+// UpdateCategory sets the "category" field to the value that was provided on create.
+func (u *UnitUpsertBulk) UpdateCategory() *UnitUpsertBulk {
+	return u.Update(func(s *UnitUpsert) {
+		s.UpdateCategory()
+	})
+}
+
+// SetTitleLevel sets the "title_level" field.
+func (u *UnitUpsertBulk) SetTitleLevel(v string) *UnitUpsertBulk {
+	return u.Update(func(s *UnitUpsert) {
+		s.SetTitleLevel(v)
+	})
+}
+
+// UpdateTitleLevel sets the "title_level" field to the value that was provided on create.
+func (u *UnitUpsertBulk) UpdateTitleLevel() *UnitUpsertBulk {
+	return u.Update(func(s *UnitUpsert) {
+		s.UpdateTitleLevel()
+	})
+}
+
+// ClearTitleLevel clears the value of the "title_level" field.
+func (u *UnitUpsertBulk) ClearTitleLevel() *UnitUpsertBulk {
+	return u.Update(func(s *UnitUpsert) {
+		s.ClearTitleLevel()
+	})
+}
+
+// SetTitleModel sets the "title_model" field.
+func (u *UnitUpsertBulk) SetTitleModel(v bool) *UnitUpsertBulk {
+	return u.Update(func(s *UnitUpsert) {
+		s.SetTitleModel(v)
+	})
+}
+
+// UpdateTitleModel sets the "title_model" field to the value that was provided on create.
+func (u *UnitUpsertBulk) UpdateTitleModel() *UnitUpsertBulk {
+	return u.Update(func(s *UnitUpsert) {
+		s.UpdateTitleModel()
+	})
+}
+
+// SetTitleTermStart sets the "title_term_start" field.
+func (u *UnitUpsertBulk) SetTitleTermStart(v time.Time) *UnitUpsertBulk {
+	return u.Update(func(s *UnitUpsert) {
+		s.SetTitleTermStart(v)
+	})
+}
+
+// UpdateTitleTermStart sets the "title_term_start" field to the value that was provided on create.
+func (u *UnitUpsertBulk) UpdateTitleTermStart() *UnitUpsertBulk {
+	return u.Update(func(s *UnitUpsert) {
+		s.UpdateTitleTermStart()
+	})
+}
+
+// ClearTitleTermStart clears the value of the "title_term_start" field.
+func (u *UnitUpsertBulk) ClearTitleTermStart() *UnitUpsertBulk {
+	return u.Update(func(s *UnitUpsert) {
+		s.ClearTitleTermStart()
+	})
+}
+
+// SetTitleTermEnd sets the "title_term_end" field.
+func (u *UnitUpsertBulk) SetTitleTermEnd(v time.Time) *UnitUpsertBulk {
+	return u.Update(func(s *UnitUpsert) {
+		s.SetTitleTermEnd(v)
+	})
+}
+
+// UpdateTitleTermEnd sets the "title_term_end" field to the value that was provided on create.
+func (u *UnitUpsertBulk) UpdateTitleTermEnd() *UnitUpsertBulk {
+	return u.Update(func(s *UnitUpsert) {
+		s.UpdateTitleTermEnd()
+	})
+}
+
+// ClearTitleTermEnd clears the value of the "title_term_end" field.
+func (u *UnitUpsertBulk) ClearTitleTermEnd() *UnitUpsertBulk {
+	return u.Update(func(s *UnitUpsert) {
+		s.ClearTitleTermEnd()
+	})
+}
+
+// SetTitleState sets the "title_state" field.
+func (u *UnitUpsertBulk) SetTitleState(v string) *UnitUpsertBulk {
+	return u.Update(func(s *UnitUpsert) {
+		s.SetTitleState(v)
+	})
+}
+
+// UpdateTitleState sets the "title_state" field to the value that was provided on create.
+func (u *UnitUpsertBulk) UpdateTitleState() *UnitUpsertBulk {
+	return u.Update(func(s *UnitUpsert) {
+		s.UpdateTitleState()
+	})
+}
+
+// ClearTitleState clears the value of the "title_state" field.
+func (u *UnitUpsertBulk) ClearTitleState() *UnitUpsertBulk {
+	return u.Update(func(s *UnitUpsert) {
+		s.ClearTitleState()
+	})
+}
+
+// Exec executes the query.
+func (u *UnitUpsertBulk) Exec(ctx context.Context) error {
+	if u.create.err != nil {
+		return u.create.err
+	}
+	for i, b := range u.create.builders {
+		if len(b.conflict) != 0 {
+			return fmt.Errorf("ent: OnConflict was set for builder %d. Set it on the UnitCreateBulk instead", i)
+		}
+	}
+	if len(u.create.conflict) == 0 {
+		return errors.New("ent: missing options for UnitCreateBulk.OnConflict")
+	}
+	return u.create.Exec(ctx)
+}
+
+// ExecX is like Exec, but panics if an error occurs.
+func (u *UnitUpsertBulk) ExecX(ctx context.Context) {
+	if err := u.create.Exec(ctx); err != nil {
 		panic(err)
 	}
 }

@@ -88,11 +88,15 @@ func (r *Revocations) addLocked(row *ent.Revocation) {
 	}
 }
 
-// Revoked reports whether the token jti of subject, issued at iat, is revoked.
-func (r *Revocations) Revoked(jti, subject string, iat time.Time) bool {
+// Revoked reports whether the token jti of subject and session family, issued at iat, is
+// revoked.
+func (r *Revocations) Revoked(jti, subject, family string, iat time.Time) bool {
 	r.mu.RLock()
 	defer r.mu.RUnlock()
 	if _, ok := r.tokens[jti]; ok {
+		return true
+	}
+	if _, ok := r.tokens[familyKey(family)]; ok && family != "" {
 		return true
 	}
 	t, ok := r.subjects[subject]
@@ -103,6 +107,13 @@ func (r *Revocations) Revoked(jti, subject string, iat time.Time) bool {
 func (r *Revocations) RevokeToken(ctx context.Context, tx *ent.Tx, jti string, exp time.Time) error {
 	return r.add(ctx, tx, revocation.KindTOKEN, jti, exp)
 }
+
+// RevokeFamily revokes every access token of one login session.
+func (r *Revocations) RevokeFamily(ctx context.Context, tx *ent.Tx, family string) error {
+	return r.add(ctx, tx, revocation.KindTOKEN, familyKey(family), time.Now().Add(AccessTokenTTL+time.Minute))
+}
+
+func familyKey(family string) string { return "family:" + family }
 
 // RevokeSubject revokes every access token of subject issued until now.
 func (r *Revocations) RevokeSubject(ctx context.Context, tx *ent.Tx, subject string) error {

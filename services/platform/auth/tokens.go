@@ -97,7 +97,7 @@ func (t *Tokens) Verify(ctx context.Context, raw string) (*viewer.Viewer, error)
 	h := sha256.Sum256([]byte(raw))
 	now := t.now()
 	if c, ok := t.cache.Get(h); ok {
-		if now.Before(c.exp) && !t.revoked.Revoked(c.v.TokenID, c.v.Subject, c.iat) {
+		if now.Before(c.exp) && !t.revoked.Revoked(c.v.TokenID, c.v.Subject, c.v.FamilyID, c.iat) {
 			return c.v, nil
 		}
 		t.cache.Remove(h)
@@ -141,7 +141,7 @@ func (t *Tokens) Verify(ctx context.Context, raw string) (*viewer.Viewer, error)
 		v.Roles = append(v.Roles, authzv1.Role(role))
 	}
 	iat := claims.IssuedAt.Time
-	if t.revoked.Revoked(v.TokenID, v.Subject, iat) {
+	if t.revoked.Revoked(v.TokenID, v.Subject, v.FamilyID, iat) {
 		return nil, ErrInvalidToken
 	}
 	t.cache.Add(h, cached{v: v, iat: iat, exp: claims.ExpiresAt.Time})

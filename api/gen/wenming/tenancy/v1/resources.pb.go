@@ -217,7 +217,8 @@ type Office struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	Id    string                 `protobuf:"bytes,1,opt,name=id,proto3" json:"id,omitempty"`
 	// parent_id is empty for a top-level office, which only a platform admin creates.
-	ParentId    string `protobuf:"bytes,2,opt,name=parent_id,json=parentId,proto3" json:"parent_id,omitempty"`
+	ParentId string `protobuf:"bytes,2,opt,name=parent_id,json=parentId,proto3" json:"parent_id,omitempty"`
+	// Required on create; checked by the handler, since updates send only masked fields.
 	DisplayName string `protobuf:"bytes,3,opt,name=display_name,json=displayName,proto3" json:"display_name,omitempty"`
 	Level       Level  `protobuf:"varint,4,opt,name=level,proto3,enum=wenming.tenancy.v1.Level" json:"level,omitempty"`
 	// region_code is the 6-digit GB/T 2260 code of the office's region.
@@ -413,10 +414,11 @@ func (x *Title) GetState() TitleState {
 
 // Unit is an organisation that applies (申报单位), registered with exactly one office.
 type Unit struct {
-	state       protoimpl.MessageState `protogen:"open.v1"`
-	Id          string                 `protobuf:"bytes,1,opt,name=id,proto3" json:"id,omitempty"`
-	OfficeId    string                 `protobuf:"bytes,2,opt,name=office_id,json=officeId,proto3" json:"office_id,omitempty"`
-	DisplayName string                 `protobuf:"bytes,3,opt,name=display_name,json=displayName,proto3" json:"display_name,omitempty"`
+	state    protoimpl.MessageState `protogen:"open.v1"`
+	Id       string                 `protobuf:"bytes,1,opt,name=id,proto3" json:"id,omitempty"`
+	OfficeId string                 `protobuf:"bytes,2,opt,name=office_id,json=officeId,proto3" json:"office_id,omitempty"`
+	// Required on create; checked by the handler, since updates send only masked fields.
+	DisplayName string `protobuf:"bytes,3,opt,name=display_name,json=displayName,proto3" json:"display_name,omitempty"`
 	// credit_code is the 18-character unified social credit code (GB 32100-2015).
 	CreditCode string       `protobuf:"bytes,4,opt,name=credit_code,json=creditCode,proto3" json:"credit_code,omitempty"`
 	Category   UnitCategory `protobuf:"varint,5,opt,name=category,proto3,enum=wenming.tenancy.v1.UnitCategory" json:"category,omitempty"`
@@ -650,12 +652,13 @@ func (x *User) GetUpdateTime() *timestamppb.Timestamp {
 
 // ServiceAccount is a machine client of one office (e.g. a province pulling summaries).
 type ServiceAccount struct {
-	state       protoimpl.MessageState `protogen:"open.v1"`
-	Id          string                 `protobuf:"bytes,1,opt,name=id,proto3" json:"id,omitempty"`
-	OfficeId    string                 `protobuf:"bytes,2,opt,name=office_id,json=officeId,proto3" json:"office_id,omitempty"`
-	DisplayName string                 `protobuf:"bytes,3,opt,name=display_name,json=displayName,proto3" json:"display_name,omitempty"`
-	ClientId    string                 `protobuf:"bytes,4,opt,name=client_id,json=clientId,proto3" json:"client_id,omitempty"`
-	Roles       []v1.Role              `protobuf:"varint,5,rep,packed,name=roles,proto3,enum=wenming.authz.v1.Role" json:"roles,omitempty"`
+	state    protoimpl.MessageState `protogen:"open.v1"`
+	Id       string                 `protobuf:"bytes,1,opt,name=id,proto3" json:"id,omitempty"`
+	OfficeId string                 `protobuf:"bytes,2,opt,name=office_id,json=officeId,proto3" json:"office_id,omitempty"`
+	// Required on create; checked by the handler, since updates send only masked fields.
+	DisplayName string    `protobuf:"bytes,3,opt,name=display_name,json=displayName,proto3" json:"display_name,omitempty"`
+	ClientId    string    `protobuf:"bytes,4,opt,name=client_id,json=clientId,proto3" json:"client_id,omitempty"`
+	Roles       []v1.Role `protobuf:"varint,5,rep,packed,name=roles,proto3,enum=wenming.authz.v1.Role" json:"roles,omitempty"`
 	// client_secret is returned once, by the create call, and never again.
 	ClientSecret  string                 `protobuf:"bytes,6,opt,name=client_secret,json=clientSecret,proto3" json:"client_secret,omitempty"`
 	Disabled      bool                   `protobuf:"varint,7,opt,name=disabled,proto3" json:"disabled,omitempty"`
@@ -895,14 +898,13 @@ var File_wenming_tenancy_v1_resources_proto protoreflect.FileDescriptor
 
 const file_wenming_tenancy_v1_resources_proto_rawDesc = "" +
 	"\n" +
-	"\"wenming/tenancy/v1/resources.proto\x12\x12wenming.tenancy.v1\x1a\x1bbuf/validate/validate.proto\x1a\x1fgoogle/api/field_behavior.proto\x1a\x1cgoogle/protobuf/struct.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x1cwenming/authz/v1/authz.proto\"\xc5\x03\n" +
+	"\"wenming/tenancy/v1/resources.proto\x12\x12wenming.tenancy.v1\x1a\x1bbuf/validate/validate.proto\x1a\x1fgoogle/api/field_behavior.proto\x1a\x1cgoogle/protobuf/struct.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x1cwenming/authz/v1/authz.proto\"\xc4\x03\n" +
 	"\x06Office\x12\x14\n" +
 	"\x02id\x18\x01 \x01(\tB\x04\xe2A\x01\x03R\x02id\x12!\n" +
-	"\tparent_id\x18\x02 \x01(\tB\x04\xe2A\x01\x05R\bparentId\x12-\n" +
-	"\fdisplay_name\x18\x03 \x01(\tB\n" +
-	"\xbaH\ar\x05\x10\x01\x18\xc8\x01R\vdisplayName\x12?\n" +
-	"\x05level\x18\x04 \x01(\x0e2\x19.wenming.tenancy.v1.LevelB\x0e\xe2A\x01\x05\xbaH\a\x82\x01\x04\x10\x01 \x00R\x05level\x122\n" +
-	"\vregion_code\x18\x05 \x01(\tB\x11\xbaH\x0er\f2\n" +
+	"\tparent_id\x18\x02 \x01(\tB\x04\xe2A\x01\x05R\bparentId\x12+\n" +
+	"\fdisplay_name\x18\x03 \x01(\tB\b\xbaH\x05r\x03\x18\xc8\x01R\vdisplayName\x12=\n" +
+	"\x05level\x18\x04 \x01(\x0e2\x19.wenming.tenancy.v1.LevelB\f\xe2A\x01\x05\xbaH\x05\x82\x01\x02\x10\x01R\x05level\x125\n" +
+	"\vregion_code\x18\x05 \x01(\tB\x14\xbaH\x11\xd8\x01\x01r\f2\n" +
 	"^[0-9]{6}$R\n" +
 	"regionCode\x12\x1b\n" +
 	"\ttime_zone\x18\x06 \x01(\tR\btimeZone\x12'\n" +
@@ -919,16 +921,14 @@ const file_wenming_tenancy_v1_resources_proto_rawDesc = "" +
 	"\n" +
 	"term_start\x18\x03 \x01(\v2\x1a.google.protobuf.TimestampR\ttermStart\x125\n" +
 	"\bterm_end\x18\x04 \x01(\v2\x1a.google.protobuf.TimestampR\atermEnd\x124\n" +
-	"\x05state\x18\x05 \x01(\x0e2\x1e.wenming.tenancy.v1.TitleStateR\x05state\"\xaa\x03\n" +
+	"\x05state\x18\x05 \x01(\x0e2\x1e.wenming.tenancy.v1.TitleStateR\x05state\"\xa6\x03\n" +
 	"\x04Unit\x12\x14\n" +
 	"\x02id\x18\x01 \x01(\tB\x04\xe2A\x01\x03R\x02id\x12!\n" +
-	"\toffice_id\x18\x02 \x01(\tB\x04\xe2A\x01\x03R\bofficeId\x12-\n" +
-	"\fdisplay_name\x18\x03 \x01(\tB\n" +
-	"\xbaH\ar\x05\x10\x01\x18\xc8\x01R\vdisplayName\x12\x1f\n" +
+	"\toffice_id\x18\x02 \x01(\tB\x04\xe2A\x01\x03R\bofficeId\x12+\n" +
+	"\fdisplay_name\x18\x03 \x01(\tB\b\xbaH\x05r\x03\x18\xc8\x01R\vdisplayName\x12\x1f\n" +
 	"\vcredit_code\x18\x04 \x01(\tR\n" +
-	"creditCode\x12H\n" +
-	"\bcategory\x18\x05 \x01(\x0e2 .wenming.tenancy.v1.UnitCategoryB\n" +
-	"\xbaH\a\x82\x01\x04\x10\x01 \x00R\bcategory\x125\n" +
+	"creditCode\x12F\n" +
+	"\bcategory\x18\x05 \x01(\x0e2 .wenming.tenancy.v1.UnitCategoryB\b\xbaH\x05\x82\x01\x02\x10\x01R\bcategory\x125\n" +
 	"\x05title\x18\x06 \x01(\v2\x19.wenming.tenancy.v1.TitleB\x04\xe2A\x01\x03R\x05title\x12\x12\n" +
 	"\x04etag\x18\a \x01(\tR\x04etag\x12A\n" +
 	"\vcreate_time\x18\b \x01(\v2\x1a.google.protobuf.TimestampB\x04\xe2A\x01\x03R\n" +
@@ -950,12 +950,11 @@ const file_wenming_tenancy_v1_resources_proto_rawDesc = "" +
 	" \x01(\v2\x1a.google.protobuf.TimestampB\x04\xe2A\x01\x03R\n" +
 	"createTime\x12A\n" +
 	"\vupdate_time\x18\v \x01(\v2\x1a.google.protobuf.TimestampB\x04\xe2A\x01\x03R\n" +
-	"updateTime\"\xf2\x02\n" +
+	"updateTime\"\xf0\x02\n" +
 	"\x0eServiceAccount\x12\x14\n" +
 	"\x02id\x18\x01 \x01(\tB\x04\xe2A\x01\x03R\x02id\x12!\n" +
-	"\toffice_id\x18\x02 \x01(\tB\x04\xe2A\x01\x03R\bofficeId\x12-\n" +
-	"\fdisplay_name\x18\x03 \x01(\tB\n" +
-	"\xbaH\ar\x05\x10\x01\x18\xc8\x01R\vdisplayName\x12!\n" +
+	"\toffice_id\x18\x02 \x01(\tB\x04\xe2A\x01\x03R\bofficeId\x12+\n" +
+	"\fdisplay_name\x18\x03 \x01(\tB\b\xbaH\x05r\x03\x18\xc8\x01R\vdisplayName\x12!\n" +
 	"\tclient_id\x18\x04 \x01(\tB\x04\xe2A\x01\x03R\bclientId\x12E\n" +
 	"\x05roles\x18\x05 \x03(\x0e2\x16.wenming.authz.v1.RoleB\x17\xbaH\x14\x92\x01\x11\b\x01\x18\x01\"\v\x82\x01\b\x10\x01\x18\x01\x18\x02\x18\x03R\x05roles\x12)\n" +
 	"\rclient_secret\x18\x06 \x01(\tB\x04\xe2A\x01\x03R\fclientSecret\x12 \n" +

@@ -1,0 +1,427 @@
+// Package app assembles a Wenming process: any subset of the four gRPC services and the
+// REST gateway, over PostgreSQL or the embedded SQLite, Redis or the in-process server.
+// `wenming serve` and the end-to-end tests both start processes through it.
+package app
+
+import (
+	"context"
+	"crypto/rand"
+	"database/sql"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"golang.org/x/sync/errgroup"
+	"google.golang.org/grpc"
+	healthpb "google.golang.org/grpc/health/grpc_health_v1"
+
+	evidencev1 "github.com/wenming-platform/wenming/api/gen/wenming/evidence/v1"
+	reviewv1 "github.com/wenming-platform/wenming/api/gen/wenming/review/v1"
+	standardsv1 "github.com/wenming-platform/wenming/api/gen/wenming/standards/v1"
+	tenancyv1 "github.com/wenming-platform/wenming/api/gen/wenming/tenancy/v1"
+	"github.com/wenming-platform/wenming/ent"
+	"github.com/wenming-platform/wenming/ent/setting"
+	"github.com/wenming-platform/wenming/ent/user"
+	"github.com/wenming-platform/wenming/services/gateway"
+	"github.com/wenming-platform/wenming/services/platform/auth"
+	"github.com/wenming-platform/wenming/services/platform/cache"
+	"github.com/wenming-platform/wenming/services/platform/pagetoken"
+	"github.com/wenming-platform/wenming/services/platform/rpc"
+	"github.com/wenming-platform/wenming/services/platform/store"
+	"github.com/wenming-platform/wenming/services/tenancy"
+)
+
+// Services are the gRPC services a process can run.
+var Services = []string{"tenancy", "standards", "evidence", "review"}
+
+// Config is a process's configuration (flags and WENMING_* variables).
+type Config struct {
+	DatabaseURL string // postgres://… or a SQLite path; empty: <DataDir>/wenming.db
+	RedisURL    string // empty: an in-process Redis-protocol server
+	DataDir     string
+	HTTPAddr    string
+	GRPCAddr    string
+	// Run lists what this process runs: service names and/or "gateway". Empty: everything.
+	Run []string
+	// Upstreams are the gRPC addresses of services this process does not run itself.
+	Upstreams      map[string]string
+	NoMigrate      bool
+	AdminLogin     string
+	AdminPassword  string // WENMING_BOOTSTRAP_ADMIN_PASSWORD
+	TrustedProxies []*net.IPNet
+	Log            io.Writer
+	// ShutdownTimeout bounds the graceful shutdown.
+	ShutdownTimeout time.Duration
+}
+
+// App is a running process.
+type App struct {
+	cfg      Config
+	HTTPAddr string // where the gateway listens, when it runs
+	GRPCAddr string // where the gRPC services listen, when any run
+
+	st      *store.Store
+	redis   *cache.Redis
+	grpc    *rpc.Server
+	gw      *gateway.Gateway
+	http    *http.Server
+	cancel  context.CancelFunc
+	group   *errgroup.Group
+	closers []func() error
+}
+
+func (c *Config) runs(name string) bool { return len(c.Run) == 0 || slices.Contains(c.Run, name) }
+
+func (c *Config) services() []string {
+	var out []string
+	for _, s := range Services {
+		if c.runs(s) {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+func (c *Config) defaults() {
+	if c.DataDir == "" {
+		c.DataDir = "wenming-data"
+	}
+	if c.DatabaseURL == "" {
+		c.DatabaseURL = filepath.Join(c.DataDir, "wenming.db")
+	}
+	if c.HTTPAddr == "" {
+		c.HTTPAddr = ":8080"
+	}
+	if c.GRPCAddr == "" {
+		c.GRPCAddr = ":9090"
+	}
+	if c.AdminLogin == "" {
+		c.AdminLogin = "admin"
+	}
+	if c.Log == nil {
+		c.Log = os.Stdout
+	}
+	if c.ShutdownTimeout == 0 {
+		c.ShutdownTimeout = 20 * time.Second
+	}
+}
+
+// Embedded reports whether the database is the embedded SQLite one.
+func (c *Config) Embedded() bool {
+	return !strings.HasPrefix(c.DatabaseURL, "postgres://") && !strings.HasPrefix(c.DatabaseURL, "postgresql://")
+}
+
+// Start starts the process and returns once it is listening.
+func Start(ctx context.Context, cfg Config) (_ *App, err error) {
+	cfg.defaults()
+	a := &App{cfg: cfg}
+	defer func() {
+		if err != nil {
+			a.closeAll()
+		}
+	}()
+	runCtx, cancel := context.WithCancel(context.WithoutCancel(ctx))
+	a.cancel = cancel
+	a.group, runCtx = errgroup.WithContext(runCtx)
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+
+	services := cfg.services()
+	if len(services) > 0 {
+		if err := a.startServices(ctx, runCtx, services, reg); err != nil {
+			return nil, err
+		}
+	}
+	if cfg.runs("gateway") {
+		if err := a.startGateway(ctx, services, reg); err != nil {
+			return nil, err
+		}
+	}
+	return a, nil
+}
+
+func (a *App) startServices(ctx, runCtx context.Context, services []string, reg *prometheus.Registry) error {
+	cfg := a.cfg
+	if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil && cfg.Embedded() {
+		return err
+	}
+	st, err := store.Open(ctx, cfg.DatabaseURL)
+	if err != nil {
+		return err
+	}
+	a.st = st
+	a.closers = append(a.closers, st.Close)
+	if !cfg.NoMigrate {
+		applied, err := st.Migrate(ctx)
+		if err != nil {
+			return err
+		}
+		if len(applied) > 0 {
+			fmt.Fprintf(cfg.Log, "applied migrations: %s\n", strings.Join(applied, ", "))
+		}
+	}
+	r, err := cache.Open(cfg.RedisURL)
+	if err != nil {
+		return err
+	}
+	a.redis = r
+	a.closers = append(a.closers, r.Close)
+
+	keys, err := auth.NewKeyring(ctx, st)
+	if err != nil {
+		return err
+	}
+	revoked, err := auth.NewRevocations(ctx, st)
+	if err != nil {
+		return err
+	}
+	a.group.Go(func() error { revoked.Run(runCtx); return nil })
+	tokens := auth.NewTokens(keys, revoked)
+	pageKey, err := secretSetting(ctx, st, "page_token_key")
+	if err != nil {
+		return err
+	}
+	ten := tenancy.NewServer(tenancy.Deps{
+		Store: st, Keys: keys, Tokens: tokens, Revocations: revoked,
+		Limiter: cache.NewLimiter(r), Pages: pagetoken.New(pageKey),
+	})
+	srv, err := rpc.NewServer(rpc.Options{Tokens: tokens, Registry: reg, TrustedProxies: cfg.TrustedProxies}, func(s *grpc.Server) {
+		for _, name := range services {
+			switch name {
+			case "tenancy":
+				tenancyv1.RegisterTenancyServiceServer(s, ten)
+				tenancyv1.RegisterAuthServiceServer(s, ten)
+			case "standards":
+				standardsv1.RegisterStandardsServiceServer(s, standardsv1.UnimplementedStandardsServiceServer{})
+			case "evidence":
+				evidencev1.RegisterEvidenceServiceServer(s, evidencev1.UnimplementedEvidenceServiceServer{})
+			case "review":
+				reviewv1.RegisterReviewServiceServer(s, reviewv1.UnimplementedReviewServiceServer{})
+			}
+		}
+	})
+	if err != nil {
+		return err
+	}
+	a.grpc = srv
+	if slices.Contains(services, "tenancy") {
+		if err := a.bootstrap(ctx); err != nil {
+			return err
+		}
+	}
+	lis, err := net.Listen("tcp", cfg.GRPCAddr)
+	if err != nil {
+		return fmt.Errorf("grpc listen %s: %w", cfg.GRPCAddr, err)
+	}
+	a.GRPCAddr = lis.Addr().String()
+	a.group.Go(func() error { return srv.Serve(lis) })
+	a.group.Go(func() error { a.watchDatabase(runCtx); return nil })
+	fmt.Fprintf(cfg.Log, "gRPC services %s listening on %s\n", strings.Join(services, ", "), a.GRPCAddr)
+	return nil
+}
+
+// watchDatabase keeps the health status in step with the database, so load balancers and
+// /readyz stop sending work to a process whose database is gone.
+func (a *App) watchDatabase(ctx context.Context) {
+	t := time.NewTicker(5 * time.Second)
+	defer t.Stop()
+	serving := true
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		pctx, cancel := context.WithTimeout(ctx, 2*time.Second)
+		err := a.st.Ping(pctx)
+		cancel()
+		if ok := err == nil; ok != serving && ctx.Err() == nil {
+			serving = ok
+			status := healthpb.HealthCheckResponse_SERVING
+			if !ok {
+				status = healthpb.HealthCheckResponse_NOT_SERVING
+				slog.Warn("database unreachable", "err", err)
+			}
+			a.grpc.Health.SetServingStatus("", status)
+		}
+	}
+}
+
+func (a *App) startGateway(ctx context.Context, local []string, reg *prometheus.Registry) error {
+	cfg := a.cfg
+	up := map[string]string{}
+	for name, addr := range cfg.Upstreams {
+		up[name] = addr
+	}
+	for _, name := range local {
+		up[name] = dialable(a.GRPCAddr)
+	}
+	gc := gateway.Config{Upstreams: up, Gatherer: reg}
+	if a.st != nil {
+		gc.Ready = a.st.Ping
+	}
+	gw, err := gateway.New(ctx, gc)
+	if err != nil {
+		return err
+	}
+	a.gw = gw
+	lis, err := net.Listen("tcp", cfg.HTTPAddr)
+	if err != nil {
+		return fmt.Errorf("http listen %s: %w", cfg.HTTPAddr, err)
+	}
+	a.HTTPAddr = lis.Addr().String()
+	a.http = &http.Server{
+		Handler:           gw,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       60 * time.Second,
+		IdleTimeout:       2 * time.Minute,
+		MaxHeaderBytes:    64 << 10,
+	}
+	a.group.Go(func() error {
+		if err := a.http.Serve(lis); !errors.Is(err, http.ErrServerClosed) {
+			return err
+		}
+		return nil
+	})
+	fmt.Fprintf(cfg.Log, "REST gateway listening on http://%s (API docs at /docs)\n", dialable(a.HTTPAddr))
+	return nil
+}
+
+// dialable turns a listen address (":9090", "0.0.0.0:9090") into one a client can dial.
+func dialable(addr string) string {
+	host, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		return addr
+	}
+	if host == "" || host == "0.0.0.0" || host == "::" {
+		host = "127.0.0.1"
+	}
+	return net.JoinHostPort(host, port)
+}
+
+// bootstrap creates the first platform admin on the first start: from
+// WENMING_BOOTSTRAP_ADMIN_PASSWORD when set, else (embedded default only) with a random
+// password written once to <data dir>/initial-admin-password.
+func (a *App) bootstrap(ctx context.Context) error {
+	cfg := a.cfg
+	exists, err := a.st.Client.User.Query().Where(user.Platform(true)).Exist(store.System(ctx))
+	if err != nil || exists {
+		return err
+	}
+	password := cfg.AdminPassword
+	file := ""
+	if password == "" {
+		if !cfg.Embedded() {
+			fmt.Fprintln(cfg.Log, "no platform admin yet: run `wenming admin bootstrap --login admin --password-stdin`")
+			return nil
+		}
+		password = auth.RandomToken(18)
+		file = filepath.Join(cfg.DataDir, "initial-admin-password")
+		if err := os.WriteFile(file, []byte(password+"\n"), 0o600); err != nil {
+			return err
+		}
+	}
+	err = tenancy.Bootstrap(ctx, a.st, cfg.AdminLogin, password)
+	if errors.Is(err, tenancy.ErrAdminExists) {
+		return nil // another replica got there first
+	}
+	if err != nil {
+		return err
+	}
+	if file != "" {
+		fmt.Fprintf(cfg.Log, "created platform admin %q; its password is in %s (read it once, then delete the file)\n", cfg.AdminLogin, file)
+	} else {
+		fmt.Fprintf(cfg.Log, "created platform admin %q from WENMING_BOOTSTRAP_ADMIN_PASSWORD\n", cfg.AdminLogin)
+	}
+	return nil
+}
+
+// secretSetting returns a random secret stored under name, making it on first use.
+func secretSetting(ctx context.Context, st *store.Store, name string) ([]byte, error) {
+	sys := store.System(ctx)
+	s, err := st.Client.Setting.Get(sys, name)
+	if err == nil {
+		return s.Value, nil
+	}
+	if !ent.IsNotFound(err) {
+		return nil, err
+	}
+	v := make([]byte, 32)
+	if _, err := rand.Read(v); err != nil {
+		return nil, err
+	}
+	err = st.Client.Setting.Create().SetID(name).SetValue(v).OnConflictColumns(setting.FieldID).DoNothing().Exec(sys)
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return nil, err
+	}
+	s, err = st.Client.Setting.Get(sys, name)
+	if err != nil {
+		return nil, err
+	}
+	return s.Value, nil
+}
+
+// Wait blocks until the process fails or ctx ends, then shuts down.
+func (a *App) Wait(ctx context.Context) error {
+	done := make(chan error, 1)
+	go func() { done <- a.group.Wait() }()
+	select {
+	case <-ctx.Done():
+		return a.Shutdown()
+	case err := <-done:
+		_ = a.Shutdown()
+		return err
+	}
+}
+
+// Shutdown stops the process gracefully within the configured deadline: health goes
+// NOT_SERVING (load balancers stop sending), gRPC drains in-flight calls, the HTTP server
+// drains, and only then are the stores closed.
+func (a *App) Shutdown() error {
+	ctx, cancel := context.WithTimeout(context.Background(), a.cfg.ShutdownTimeout)
+	defer cancel()
+	if a.grpc != nil {
+		a.grpc.Health.Shutdown()
+		stopped := make(chan struct{})
+		go func() { a.grpc.GracefulStop(); close(stopped) }()
+		select {
+		case <-stopped:
+		case <-ctx.Done():
+			a.grpc.Stop()
+		}
+	}
+	var errs []error
+	if a.http != nil {
+		errs = append(errs, a.http.Shutdown(ctx))
+	}
+	a.cancel()
+	_ = a.group.Wait()
+	errs = append(errs, a.closeAll())
+	return errors.Join(errs...)
+}
+
+func (a *App) closeAll() error {
+	var errs []error
+	if a.gw != nil {
+		errs = append(errs, a.gw.Close())
+		a.gw = nil
+	}
+	for i := len(a.closers) - 1; i >= 0; i-- {
+		errs = append(errs, a.closers[i]())
+	}
+	a.closers = nil
+	return errors.Join(errs...)
+}
+
+// Store returns the process's store (nil for a gateway-only process).
+func (a *App) Store() *store.Store { return a.st }

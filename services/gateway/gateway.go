@@ -1,0 +1,223 @@
+// Package gateway serves the REST API: grpc-gateway in front of the gRPC services (always
+// dialling them, so REST passes the same interceptors as gRPC), the OpenAPI document and
+// its docs page, health and metrics.
+package gateway
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/grpc-ecosystem/grpc-gateway/v2/runtime"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+	"google.golang.org/genproto/googleapis/rpc/errdetails"
+	"google.golang.org/grpc"
+	"google.golang.org/grpc/credentials/insecure"
+	healthpb "google.golang.org/grpc/health/grpc_health_v1"
+	"google.golang.org/grpc/status"
+	"google.golang.org/protobuf/encoding/protojson"
+
+	"github.com/wenming-platform/wenming/api/gen/openapi"
+	tenancyv1 "github.com/wenming-platform/wenming/api/gen/wenming/tenancy/v1"
+)
+
+// Config configures the gateway.
+type Config struct {
+	// Upstreams maps a service name ("tenancy", "standards", "evidence", "review") to
+	// the gRPC address that serves it.
+	Upstreams map[string]string
+	// MaxBodyBytes limits a request body; larger ones get 413.
+	MaxBodyBytes int64
+	// MaxDuration is the server-side deadline of every request.
+	MaxDuration time.Duration
+	// Ready, when set, is checked by /readyz besides the upstreams' health.
+	Ready    func(context.Context) error
+	Gatherer prometheus.Gatherer
+}
+
+// Gateway is the REST front end.
+type Gateway struct {
+	http.Handler
+	conns []*grpc.ClientConn
+}
+
+// forwarded are the only request headers passed to the services; anything else a client
+// sends (Grpc-Metadata-*, X-Wenming-*, …) never reaches them, so no header can set
+// identity or tenant. Authorization is passed by grpc-gateway itself.
+var forwarded = map[string]string{
+	"Accept-Language": "accept-language",
+	"X-Request-Id":    "x-request-id",
+}
+
+// New dials the upstreams and builds the handler.
+func New(ctx context.Context, cfg Config) (*Gateway, error) {
+	if cfg.MaxBodyBytes == 0 {
+		cfg.MaxBodyBytes = 1 << 20
+	}
+	if cfg.MaxDuration == 0 {
+		cfg.MaxDuration = 30 * time.Second
+	}
+	mux := runtime.NewServeMux(
+		runtime.WithIncomingHeaderMatcher(func(k string) (string, bool) {
+			v, ok := forwarded[http.CanonicalHeaderKey(k)]
+			return v, ok
+		}),
+		runtime.WithOutgoingHeaderMatcher(func(k string) (string, bool) {
+			if k == "x-request-id" {
+				return "X-Request-Id", true
+			}
+			return "", false
+		}),
+		runtime.WithErrorHandler(errorHandler),
+		runtime.WithMarshalerOption(runtime.MIMEWildcard, &runtime.JSONPb{
+			MarshalOptions:   protojson.MarshalOptions{EmitUnpopulated: false},
+			UnmarshalOptions: protojson.UnmarshalOptions{DiscardUnknown: false},
+		}),
+	)
+	g := &Gateway{}
+	dial := func(name string) (*grpc.ClientConn, error) {
+		addr, ok := cfg.Upstreams[name]
+		if !ok || addr == "" {
+			return nil, fmt.Errorf("gateway: no upstream address for %s", name)
+		}
+		conn, err := grpc.NewClient(addr, grpc.WithTransportCredentials(insecure.NewCredentials()))
+		if err != nil {
+			return nil, err
+		}
+		g.conns = append(g.conns, conn)
+		return conn, nil
+	}
+	tenancy, err := dial("tenancy")
+	if err != nil {
+		return nil, err
+	}
+	if err := tenancyv1.RegisterTenancyServiceHandler(ctx, mux, tenancy); err != nil {
+		return nil, err
+	}
+	if err := tenancyv1.RegisterAuthServiceHandler(ctx, mux, tenancy); err != nil {
+		return nil, err
+	}
+	// The other services have health only so far; their connections back /readyz.
+	for _, name := range []string{"standards", "evidence", "review"} {
+		if _, ok := cfg.Upstreams[name]; ok {
+			if _, err := dial(name); err != nil {
+				return nil, err
+			}
+		}
+	}
+
+	gatherer := cfg.Gatherer
+	if gatherer == nil {
+		gatherer = prometheus.DefaultGatherer
+	}
+	root := http.NewServeMux()
+	root.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		_, _ = io.WriteString(w, "ok\n")
+	})
+	root.HandleFunc("GET /readyz", func(w http.ResponseWriter, r *http.Request) {
+		if err := g.ready(r.Context(), cfg.Ready); err != nil {
+			http.Error(w, "not ready: "+err.Error(), http.StatusServiceUnavailable)
+			return
+		}
+		_, _ = io.WriteString(w, "ok\n")
+	})
+	root.Handle("GET /metrics", promhttp.HandlerFor(gatherer, promhttp.HandlerOpts{}))
+	root.HandleFunc("GET /openapi.json", func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = w.Write(openapi.Document)
+	})
+	docs, err := docsPage(openapi.Document)
+	if err != nil {
+		return nil, err
+	}
+	root.HandleFunc("GET /docs", func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		_, _ = w.Write(docs)
+	})
+	root.Handle("/", limit(mux, cfg.MaxBodyBytes, cfg.MaxDuration))
+	g.Handler = root
+	return g, nil
+}
+
+func (g *Gateway) ready(ctx context.Context, extra func(context.Context) error) error {
+	ctx, cancel := context.WithTimeout(ctx, 2*time.Second)
+	defer cancel()
+	if extra != nil {
+		if err := extra(ctx); err != nil {
+			return err
+		}
+	}
+	for _, c := range g.conns {
+		resp, err := healthpb.NewHealthClient(c).Check(ctx, &healthpb.HealthCheckRequest{})
+		if err != nil {
+			return fmt.Errorf("%s: %w", c.Target(), err)
+		}
+		if resp.GetStatus() != healthpb.HealthCheckResponse_SERVING {
+			return fmt.Errorf("%s: %s", c.Target(), resp.GetStatus())
+		}
+	}
+	return nil
+}
+
+// Close closes the upstream connections.
+func (g *Gateway) Close() error {
+	var errs []error
+	for _, c := range g.conns {
+		errs = append(errs, c.Close())
+	}
+	return errors.Join(errs...)
+}
+
+// limit enforces the body size (413 beyond it) and the server-side deadline.
+func limit(next http.Handler, maxBody int64, maxDur time.Duration) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.ContentLength > maxBody {
+			tooLarge(w, maxBody)
+			return
+		}
+		if r.Body != nil && r.Body != http.NoBody {
+			body, err := io.ReadAll(io.LimitReader(r.Body, maxBody+1))
+			if err != nil {
+				http.Error(w, `{"code":3,"message":"cannot read the request body"}`, http.StatusBadRequest)
+				return
+			}
+			if int64(len(body)) > maxBody {
+				tooLarge(w, maxBody)
+				return
+			}
+			r.Body = io.NopCloser(bytes.NewReader(body))
+		}
+		ctx, cancel := context.WithTimeout(r.Context(), maxDur)
+		defer cancel()
+		next.ServeHTTP(w, r.WithContext(ctx))
+	})
+}
+
+func tooLarge(w http.ResponseWriter, maxBody int64) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(http.StatusRequestEntityTooLarge)
+	_, _ = fmt.Fprintf(w, `{"code":8,"message":"request body larger than %d bytes","details":[]}`, maxBody)
+}
+
+// errorHandler is grpc-gateway's default with Retry-After added for rate-limited calls.
+func errorHandler(ctx context.Context, mux *runtime.ServeMux, m runtime.Marshaler, w http.ResponseWriter, r *http.Request, err error) {
+	if s, ok := status.FromError(err); ok {
+		for _, d := range s.Details() {
+			if ri, ok := d.(*errdetails.RetryInfo); ok && ri.GetRetryDelay() != nil {
+				w.Header().Set("Retry-After", strconv.FormatInt(max(1, ri.GetRetryDelay().GetSeconds()), 10))
+			}
+		}
+	}
+	if strings.HasPrefix(r.URL.Path, "/v1/") || strings.HasPrefix(r.URL.Path, "/.well-known/") {
+		w.Header().Set("Cache-Control", "no-store")
+	}
+	runtime.DefaultHTTPErrorHandler(ctx, mux, m, w, r, err)
+}

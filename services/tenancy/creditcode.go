@@ -1,0 +1,42 @@
+package tenancy
+
+// creditCodeChars are the characters of a unified social credit code, in value order
+// (GB 32100-2015: digits and upper-case letters without I, O, Z, S, V).
+const creditCodeChars = "0123456789ABCDEFGHJKLMNPQRTUWXY"
+
+var creditCodeWeights = [17]int{1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28}
+
+// ValidCreditCode reports whether code is a well-formed 18-character unified social credit
+// code whose last character is the right check character.
+func ValidCreditCode(code string) bool {
+	if len(code) != 18 {
+		return false
+	}
+	// Position 1 is the registration authority, 2 the organisation type (digits 1-9 or
+	// letters for some authorities), 3-8 the region code (digits), 9-17 the organisation
+	// code body, 18 the check character.
+	for i := 2; i < 8; i++ {
+		if code[i] < '0' || code[i] > '9' {
+			return false
+		}
+	}
+	sum := 0
+	for i := range 17 {
+		v := charValue(code[i])
+		if v < 0 {
+			return false
+		}
+		sum += v * creditCodeWeights[i]
+	}
+	check := (31 - sum%31) % 31
+	return charValue(code[17]) == check
+}
+
+func charValue(c byte) int {
+	for i := range len(creditCodeChars) {
+		if creditCodeChars[i] == c {
+			return i
+		}
+	}
+	return -1
+}

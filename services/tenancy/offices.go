@@ -1,0 +1,199 @@
+package tenancy
+
+import (
+	"context"
+	"time"
+
+	tenancyv1 "github.com/wenming-platform/wenming/api/gen/wenming/tenancy/v1"
+	"github.com/wenming-platform/wenming/ent"
+	"github.com/wenming-platform/wenming/ent/office"
+	"github.com/wenming-platform/wenming/services/platform/errs"
+	"github.com/wenming-platform/wenming/services/platform/pagetoken"
+	"github.com/wenming-platform/wenming/services/platform/viewer"
+)
+
+func validTimeZone(tz string) error {
+	if _, err := time.LoadLocation(tz); err != nil || tz == "" || tz == "Local" {
+		return errs.Invalid("office.time_zone", "unknown time zone "+tz+" (use an IANA name such as Asia/Shanghai)",
+			"未知时区 "+tz+"（请使用 IANA 名称，例如 Asia/Shanghai）")
+	}
+	return nil
+}
+
+// CreateOffice creates a child office of an office the caller administers (its own, when
+// parent_id is empty), or a top-level provincial or national office for a platform admin.
+func (s *Server) CreateOffice(ctx context.Context, req *tenancyv1.CreateOfficeRequest) (*tenancyv1.Office, error) {
+	v := viewer.FromContext(ctx)
+	in := req.GetOffice()
+	if err := required("office.display_name", in.GetDisplayName()); err != nil {
+		return nil, err
+	}
+	if in.GetLevel() == tenancyv1.Level_LEVEL_UNSPECIFIED {
+		return nil, errs.Invalid("office.level", "is required", "必填")
+	}
+	if err := required("office.region_code", in.GetRegionCode()); err != nil {
+		return nil, err
+	}
+	parentID := in.GetParentId()
+	if parentID == "" && !v.PlatformAdmin() {
+		parentID = v.OfficeID
+	}
+	tz := in.GetTimeZone()
+	if tz == "" {
+		tz = "Asia/Shanghai"
+	}
+	if err := validTimeZone(tz); err != nil {
+		return nil, err
+	}
+	level := levelFromProto(in.GetLevel())
+	path := "/"
+	if parentID == "" {
+		if level != office.LevelPROVINCIAL && level != office.LevelNATIONAL {
+			return nil, errs.Invalid("office.level", "a top-level office is provincial or national", "顶级文明办须为省级或国家级")
+		}
+	} else {
+		parent, err := s.st.Client.Office.Get(ctx, parentID)
+		if ent.IsNotFound(err) {
+			return nil, errs.NotFound("parent office")
+		} else if err != nil {
+			return nil, err
+		}
+		if !v.PlatformAdmin() && !v.OfficeAdmin(parent.ID) {
+			return nil, errs.ErrPermissionDenied
+		}
+		if levelRank[level] >= levelRank[parent.Level] {
+			return nil, errs.Invalid("office.level", "a child office's level must be below its parent's ("+string(parent.Level)+")",
+				"下级文明办的级别必须低于上级（"+string(parent.Level)+"）")
+		}
+		path = parent.ScopePath
+	}
+	id := newID()
+	var out *tenancyv1.Office
+	err := s.st.Tx(ctx, func(tx *ent.Tx) error {
+		o, err := tx.Office.Create().SetID(id).SetOfficeID(id).SetScopePath(viewer.OfficePath(path, id)).
+			SetNillableParentID(nonEmpty(parentID)).SetDisplayName(in.GetDisplayName()).SetLevel(level).
+			SetRegionCode(in.GetRegionCode()).SetTimeZone(tz).Save(ctx)
+		if err != nil {
+			return err
+		}
+		out = officeToProto(o)
+		return s.record(ctx, tx, o.ID, o.ScopePath, "office.create", "office", o.ID, nil, out)
+	})
+	return out, err
+}
+
+func nonEmpty(s string) *string {
+	if s == "" {
+		return nil
+	}
+	return &s
+}
+
+// GetOffice returns an office in the caller's scope.
+func (s *Server) GetOffice(ctx context.Context, req *tenancyv1.GetOfficeRequest) (*tenancyv1.Office, error) {
+	o, err := s.st.Client.Office.Get(ctx, req.GetOfficeId())
+	if err != nil {
+		return nil, notFound(err, "office")
+	}
+	return officeToProto(o), nil
+}
+
+// notFound maps a missing row (or one outside the caller's scope) to NOT_FOUND.
+func notFound(err error, resource string) error {
+	if ent.IsNotFound(err) {
+		return errs.NotFound(resource)
+	}
+	return err
+}
+
+// ListOffices lists the children of parent_id; without it, the top-level offices for a
+// platform admin and the caller's own office for everyone else.
+func (s *Server) ListOffices(ctx context.Context, req *tenancyv1.ListOfficesRequest) (*tenancyv1.ListOfficesResponse, error) {
+	v := viewer.FromContext(ctx)
+	filters := "offices|" + req.GetParentId()
+	after, err := s.pages.Decode(filters, req.GetPageToken())
+	if err != nil {
+		return nil, err
+	}
+	q := s.st.Client.Office.Query()
+	switch {
+	case req.GetParentId() != "":
+		if _, err := s.st.Client.Office.Get(ctx, req.GetParentId()); err != nil {
+			return nil, notFound(err, "office")
+		}
+		q = q.Where(office.ParentID(req.GetParentId()))
+	case v.PlatformAdmin():
+		q = q.Where(office.ParentIDIsNil())
+	default:
+		q = q.Where(office.ID(v.OfficeID))
+	}
+	size := pagetoken.Size(req.GetPageSize())
+	rows, err := q.Where(office.IDGT(after)).Order(ent.Asc(office.FieldID)).Limit(size + 1).All(ctx)
+	if err != nil {
+		return nil, err
+	}
+	resp := &tenancyv1.ListOfficesResponse{}
+	if len(rows) > size {
+		rows = rows[:size]
+		resp.NextPageToken = s.pages.Encode(filters, rows[size-1].ID)
+	}
+	for _, o := range rows {
+		resp.Offices = append(resp.Offices, officeToProto(o))
+	}
+	return resp, nil
+}
+
+// UpdateOffice changes an office's display name, region code or time zone.
+func (s *Server) UpdateOffice(ctx context.Context, req *tenancyv1.UpdateOfficeRequest) (*tenancyv1.Office, error) {
+	v := viewer.FromContext(ctx)
+	in := req.GetOffice()
+	paths, err := checkMask(req.GetUpdateMask(), "display_name", "region_code", "time_zone")
+	if err != nil {
+		return nil, err
+	}
+	if has(paths, "time_zone") {
+		if err := validTimeZone(in.GetTimeZone()); err != nil {
+			return nil, err
+		}
+	}
+	var out *tenancyv1.Office
+	err = s.st.Tx(ctx, func(tx *ent.Tx) error {
+		cur, err := tx.Office.Get(ctx, in.GetId())
+		if err != nil {
+			return notFound(err, "office")
+		}
+		if !v.PlatformAdmin() && !v.OfficeAdmin(cur.ID) {
+			return errs.ErrPermissionDenied
+		}
+		if err := checkEtag(in.GetEtag(), cur.Version); err != nil {
+			return err
+		}
+		u := tx.Office.UpdateOneID(cur.ID).Where(office.Version(cur.Version)).AddVersion(1)
+		if has(paths, "display_name") {
+			u.SetDisplayName(in.GetDisplayName())
+		}
+		if has(paths, "region_code") {
+			u.SetRegionCode(in.GetRegionCode())
+		}
+		if has(paths, "time_zone") {
+			u.SetTimeZone(in.GetTimeZone())
+		}
+		o, err := u.Save(ctx)
+		if ent.IsNotFound(err) {
+			return errs.ErrStaleEtag
+		} else if err != nil {
+			return err
+		}
+		out = officeToProto(o)
+		return s.record(ctx, tx, o.ID, o.ScopePath, "office.update", "office", o.ID, officeToProto(cur), out)
+	})
+	return out, err
+}
+
+// required refuses an empty create field.
+func required(field, value string) error {
+	if value == "" {
+		return errs.Invalid(field, "is required", "必填")
+	}
+	return nil
+}

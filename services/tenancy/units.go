@@ -1,0 +1,189 @@
+package tenancy
+
+import (
+	"context"
+	"strconv"
+
+	"google.golang.org/grpc/codes"
+
+	tenancyv1 "github.com/wenming-platform/wenming/api/gen/wenming/tenancy/v1"
+	"github.com/wenming-platform/wenming/ent"
+	"github.com/wenming-platform/wenming/ent/unit"
+	"github.com/wenming-platform/wenming/services/platform/errs"
+	"github.com/wenming-platform/wenming/services/platform/pagetoken"
+	"github.com/wenming-platform/wenming/services/platform/store"
+	"github.com/wenming-platform/wenming/services/platform/viewer"
+)
+
+var errCreditCodeTaken = &errs.Error{
+	Code: codes.AlreadyExists, Reason: "CREDIT_CODE_TAKEN",
+	EN: "a unit with this credit code is already registered", ZH: "该统一社会信用代码已被登记",
+	Fields: []errs.Field{{Name: "unit.credit_code", EN: "already registered", ZH: "已被登记"}},
+}
+
+func checkCreditCode(code string) error {
+	if !ValidCreditCode(code) {
+		return errs.Invalid("unit.credit_code",
+			"not a valid unified social credit code (18 characters, GB 32100-2015 check character)",
+			"不是有效的统一社会信用代码（18 位，须符合 GB 32100-2015 校验位）")
+	}
+	return nil
+}
+
+// creditCodeFree checks uniqueness across all offices: the code identifies one legal
+// entity, whoever registered it. It reads as the system because the other registration
+// is usually outside the caller's scope; it reveals only that the code is taken.
+func creditCodeFree(ctx context.Context, tx *ent.Tx, code, except string) error {
+	n, err := tx.Unit.Query().Where(unit.CreditCode(code), unit.IDNEQ(except)).Count(store.System(ctx))
+	if err != nil {
+		return err
+	}
+	if n > 0 {
+		return errCreditCodeTaken
+	}
+	return nil
+}
+
+// CreateUnit registers a unit with an office the caller administers.
+func (s *Server) CreateUnit(ctx context.Context, req *tenancyv1.CreateUnitRequest) (*tenancyv1.Unit, error) {
+	v := viewer.FromContext(ctx)
+	in := req.GetUnit()
+	if err := required("unit.display_name", in.GetDisplayName()); err != nil {
+		return nil, err
+	}
+	if err := checkCreditCode(in.GetCreditCode()); err != nil {
+		return nil, err
+	}
+	if in.GetCategory() == tenancyv1.UnitCategory_UNIT_CATEGORY_UNSPECIFIED {
+		return nil, errs.Invalid("unit.category", "is required", "必填")
+	}
+	var out *tenancyv1.Unit
+	err := s.st.Tx(ctx, func(tx *ent.Tx) error {
+		o, err := tx.Office.Get(ctx, req.GetOfficeId())
+		if err != nil {
+			return notFound(err, "office")
+		}
+		if !v.OfficeAdmin(o.ID) {
+			return errs.ErrPermissionDenied
+		}
+		if err := creditCodeFree(ctx, tx, in.GetCreditCode(), ""); err != nil {
+			return err
+		}
+		id := newID()
+		u, err := tx.Unit.Create().SetID(id).SetOfficeID(o.ID).SetScopePath(viewer.UnitPath(o.ScopePath, id)).
+			SetDisplayName(in.GetDisplayName()).SetCreditCode(in.GetCreditCode()).
+			SetCategory(in.GetCategory().String()).Save(ctx)
+		if ent.IsConstraintError(err) {
+			return errCreditCodeTaken
+		} else if err != nil {
+			return err
+		}
+		out = unitToProto(u)
+		return s.record(ctx, tx, o.ID, o.ScopePath, "unit.create", "unit", u.ID, nil, out)
+	})
+	return out, err
+}
+
+// GetUnit returns a unit in the caller's scope.
+func (s *Server) GetUnit(ctx context.Context, req *tenancyv1.GetUnitRequest) (*tenancyv1.Unit, error) {
+	u, err := s.st.Client.Unit.Get(ctx, req.GetUnitId())
+	if err != nil {
+		return nil, notFound(err, "unit")
+	}
+	return unitToProto(u), nil
+}
+
+// ListUnits lists the units of an office, optionally by category and by name.
+func (s *Server) ListUnits(ctx context.Context, req *tenancyv1.ListUnitsRequest) (*tenancyv1.ListUnitsResponse, error) {
+	filters := "units|" + req.GetOfficeId() + "|" + strconv.Itoa(int(req.GetCategory())) + "|" + req.GetName()
+	after, err := s.pages.Decode(filters, req.GetPageToken())
+	if err != nil {
+		return nil, err
+	}
+	if _, err := s.st.Client.Office.Get(ctx, req.GetOfficeId()); err != nil {
+		return nil, notFound(err, "office")
+	}
+	q := s.st.Client.Unit.Query().Where(unit.OfficeID(req.GetOfficeId()), unit.IDGT(after))
+	if req.GetCategory() != tenancyv1.UnitCategory_UNIT_CATEGORY_UNSPECIFIED {
+		q = q.Where(unit.Category(req.GetCategory().String()))
+	}
+	if req.GetName() != "" {
+		q = q.Where(unit.DisplayNameContains(req.GetName()))
+	}
+	size := pagetoken.Size(req.GetPageSize())
+	rows, err := q.Order(ent.Asc(unit.FieldID)).Limit(size + 1).All(ctx)
+	if err != nil {
+		return nil, err
+	}
+	resp := &tenancyv1.ListUnitsResponse{}
+	if len(rows) > size {
+		rows = rows[:size]
+		resp.NextPageToken = s.pages.Encode(filters, rows[size-1].ID)
+	}
+	for _, u := range rows {
+		resp.Units = append(resp.Units, unitToProto(u))
+	}
+	return resp, nil
+}
+
+// UpdateUnit changes a unit's name, credit code or category. Its office's admins and the
+// unit's own admins may.
+func (s *Server) UpdateUnit(ctx context.Context, req *tenancyv1.UpdateUnitRequest) (*tenancyv1.Unit, error) {
+	v := viewer.FromContext(ctx)
+	in := req.GetUnit()
+	paths, err := checkMask(req.GetUpdateMask(), "display_name", "credit_code", "category")
+	if err != nil {
+		return nil, err
+	}
+	if has(paths, "display_name") {
+		if err := required("unit.display_name", in.GetDisplayName()); err != nil {
+			return nil, err
+		}
+	}
+	if has(paths, "credit_code") {
+		if err := checkCreditCode(in.GetCreditCode()); err != nil {
+			return nil, err
+		}
+	}
+	if has(paths, "category") && in.GetCategory() == tenancyv1.UnitCategory_UNIT_CATEGORY_UNSPECIFIED {
+		return nil, errs.Invalid("unit.category", "is required", "必填")
+	}
+	var out *tenancyv1.Unit
+	err = s.st.Tx(ctx, func(tx *ent.Tx) error {
+		cur, err := tx.Unit.Get(ctx, in.GetId())
+		if err != nil {
+			return notFound(err, "unit")
+		}
+		if !v.OfficeAdmin(cur.OfficeID) && !(v.UnitID == cur.ID && v.Has(roleUnitAdmin)) {
+			return errs.ErrPermissionDenied
+		}
+		if err := checkEtag(in.GetEtag(), cur.Version); err != nil {
+			return err
+		}
+		u := tx.Unit.UpdateOneID(cur.ID).Where(unit.Version(cur.Version)).AddVersion(1)
+		if has(paths, "display_name") {
+			u.SetDisplayName(in.GetDisplayName())
+		}
+		if has(paths, "credit_code") {
+			if err := creditCodeFree(ctx, tx, in.GetCreditCode(), cur.ID); err != nil {
+				return err
+			}
+			u.SetCreditCode(in.GetCreditCode())
+		}
+		if has(paths, "category") {
+			u.SetCategory(in.GetCategory().String())
+		}
+		n, err := u.Save(ctx)
+		switch {
+		case ent.IsNotFound(err):
+			return errs.ErrStaleEtag
+		case ent.IsConstraintError(err):
+			return errCreditCodeTaken
+		case err != nil:
+			return err
+		}
+		out = unitToProto(n)
+		return s.record(ctx, tx, cur.OfficeID, cur.ScopePath, "unit.update", "unit", cur.ID, unitToProto(cur), out)
+	})
+	return out, err
+}

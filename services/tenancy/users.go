@@ -1,0 +1,358 @@
+package tenancy
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"strconv"
+	"time"
+
+	"google.golang.org/grpc/codes"
+
+	authzv1 "github.com/wenming-platform/wenming/api/gen/wenming/authz/v1"
+	tenancyv1 "github.com/wenming-platform/wenming/api/gen/wenming/tenancy/v1"
+	"github.com/wenming-platform/wenming/ent"
+	"github.com/wenming-platform/wenming/ent/auditevent"
+	"github.com/wenming-platform/wenming/ent/refreshtoken"
+	"github.com/wenming-platform/wenming/ent/serviceaccount"
+	"github.com/wenming-platform/wenming/ent/user"
+	"github.com/wenming-platform/wenming/services/platform/auth"
+	"github.com/wenming-platform/wenming/services/platform/errs"
+	"github.com/wenming-platform/wenming/services/platform/pagetoken"
+	"github.com/wenming-platform/wenming/services/platform/store"
+	"github.com/wenming-platform/wenming/services/platform/viewer"
+)
+
+const (
+	roleOfficeAdmin = authzv1.Role_ROLE_OFFICE_ADMIN
+	roleUnitAdmin   = authzv1.Role_ROLE_UNIT_ADMIN
+)
+
+var (
+	officeRoles = map[authzv1.Role]bool{
+		authzv1.Role_ROLE_OFFICE_ADMIN: true, authzv1.Role_ROLE_OFFICE_REVIEWER: true, authzv1.Role_ROLE_OFFICE_VIEWER: true,
+	}
+	unitRoles = map[authzv1.Role]bool{authzv1.Role_ROLE_UNIT_ADMIN: true, authzv1.Role_ROLE_UNIT_SUBMITTER: true}
+
+	errLoginTaken = &errs.Error{
+		Code: codes.AlreadyExists, Reason: "LOGIN_TAKEN", EN: "this login is already in use", ZH: "该登录名已被使用",
+		Fields: []errs.Field{{Name: "user.login", EN: "already in use", ZH: "已被使用"}},
+	}
+)
+
+func checkRoles(roles []authzv1.Role, allowed map[authzv1.Role]bool, where string) error {
+	for _, r := range roles {
+		if !allowed[r] {
+			return errs.Invalid("user.roles", r.String()+" cannot be given to a user of "+where,
+				r.String()+" 不能授予"+map[string]string{"an office": "文明办", "a unit": "单位"}[where]+"用户")
+		}
+	}
+	return nil
+}
+
+// CreateUser creates a user of an office or of a unit. An office admin creates users of its
+// own office, of its direct child offices and of its units; a unit admin those of its
+// unit; a platform admin those of any office (the first admins of top-level offices).
+func (s *Server) CreateUser(ctx context.Context, req *tenancyv1.CreateUserRequest) (*tenancyv1.User, error) {
+	v := viewer.FromContext(ctx)
+	in := req.GetUser()
+	if (req.GetOfficeId() == "") == (req.GetUnitId() == "") {
+		return nil, errs.Invalid("office_id", "give exactly one of office_id and unit_id", "office_id 与 unit_id 须且只须提供一个")
+	}
+	if err := required("user.login", in.GetLogin()); err != nil {
+		return nil, err
+	}
+	if err := required("user.password", in.GetPassword()); err != nil {
+		return nil, err
+	}
+	var (
+		officeID, scopePath, unitID string
+	)
+	if req.GetOfficeId() != "" {
+		if err := checkRoles(in.GetRoles(), officeRoles, "an office"); err != nil {
+			return nil, err
+		}
+		o, err := s.st.Client.Office.Get(ctx, req.GetOfficeId())
+		if err != nil {
+			return nil, notFound(err, "office")
+		}
+		parentAdmin := o.ParentID != "" && v.OfficeAdmin(o.ParentID)
+		if !v.PlatformAdmin() && !v.OfficeAdmin(o.ID) && !parentAdmin {
+			return nil, errs.ErrPermissionDenied
+		}
+		officeID, scopePath = o.ID, o.ScopePath
+	} else {
+		if err := checkRoles(in.GetRoles(), unitRoles, "a unit"); err != nil {
+			return nil, err
+		}
+		u, err := s.st.Client.Unit.Get(ctx, req.GetUnitId())
+		if err != nil {
+			return nil, notFound(err, "unit")
+		}
+		if !v.PlatformAdmin() && !v.OfficeAdmin(u.OfficeID) && !(v.UnitID == u.ID && v.Has(roleUnitAdmin)) {
+			return nil, errs.ErrPermissionDenied
+		}
+		officeID, scopePath, unitID = u.OfficeID, u.ScopePath, u.ID
+	}
+	hash, err := auth.HashPassword(in.GetPassword())
+	if err != nil {
+		return nil, err
+	}
+	var out *tenancyv1.User
+	err = s.st.Tx(ctx, func(tx *ent.Tx) error {
+		taken, err := tx.User.Query().Where(user.Login(in.GetLogin())).Exist(store.System(ctx))
+		if err != nil {
+			return err
+		}
+		if taken {
+			return errLoginTaken
+		}
+		c := tx.User.Create().SetID(newID()).SetOfficeID(officeID).SetScopePath(scopePath).
+			SetLogin(in.GetLogin()).SetDisplayName(in.GetDisplayName()).SetPasswordHash(hash).
+			SetRoles(rolesToStrings(in.GetRoles()))
+		if unitID != "" {
+			c.SetUnitID(unitID)
+		}
+		u, err := c.Save(ctx)
+		if ent.IsConstraintError(err) {
+			return errLoginTaken
+		} else if err != nil {
+			return err
+		}
+		out = userToProto(u)
+		return s.record(ctx, tx, officeID, scopePath, "user.create", "user", u.ID, nil, out)
+	})
+	return out, err
+}
+
+// GetUser returns a user in the caller's scope.
+func (s *Server) GetUser(ctx context.Context, req *tenancyv1.GetUserRequest) (*tenancyv1.User, error) {
+	u, err := s.st.Client.User.Get(ctx, req.GetUserId())
+	if err != nil {
+		return nil, notFound(err, "user")
+	}
+	return userToProto(u), nil
+}
+
+// ListUsers lists the users of an office (not those of its units) or of a unit.
+func (s *Server) ListUsers(ctx context.Context, req *tenancyv1.ListUsersRequest) (*tenancyv1.ListUsersResponse, error) {
+	if (req.GetOfficeId() == "") == (req.GetUnitId() == "") {
+		return nil, errs.Invalid("office_id", "give exactly one of office_id and unit_id", "office_id 与 unit_id 须且只须提供一个")
+	}
+	filters := "users|" + req.GetOfficeId() + "|" + req.GetUnitId()
+	after, err := s.pages.Decode(filters, req.GetPageToken())
+	if err != nil {
+		return nil, err
+	}
+	q := s.st.Client.User.Query().Where(user.IDGT(after))
+	if req.GetOfficeId() != "" {
+		if _, err := s.st.Client.Office.Get(ctx, req.GetOfficeId()); err != nil {
+			return nil, notFound(err, "office")
+		}
+		q = q.Where(user.OfficeID(req.GetOfficeId()), user.UnitIDIsNil())
+	} else {
+		if _, err := s.st.Client.Unit.Get(ctx, req.GetUnitId()); err != nil {
+			return nil, notFound(err, "unit")
+		}
+		q = q.Where(user.UnitID(req.GetUnitId()))
+	}
+	size := pagetoken.Size(req.GetPageSize())
+	rows, err := q.Order(ent.Asc(user.FieldID)).Limit(size + 1).All(ctx)
+	if err != nil {
+		return nil, err
+	}
+	resp := &tenancyv1.ListUsersResponse{}
+	if len(rows) > size {
+		rows = rows[:size]
+		resp.NextPageToken = s.pages.Encode(filters, rows[size-1].ID)
+	}
+	for _, u := range rows {
+		resp.Users = append(resp.Users, userToProto(u))
+	}
+	return resp, nil
+}
+
+// canManageUser reports whether v may disable or enable u.
+func canManageUser(v *viewer.Viewer, u *ent.User) bool {
+	return v.PlatformAdmin() || v.OfficeAdmin(u.OfficeID) || (u.UnitID != "" && v.UnitID == u.UnitID && v.Has(roleUnitAdmin))
+}
+
+// DisableUser stops a user: refresh tokens are revoked at once and access tokens refused.
+func (s *Server) DisableUser(ctx context.Context, req *tenancyv1.DisableUserRequest) (*tenancyv1.User, error) {
+	v := viewer.FromContext(ctx)
+	if req.GetUserId() == v.Subject {
+		return nil, errs.Invalid("user_id", "you cannot disable yourself", "不能停用自己的账号")
+	}
+	return s.setDisabled(ctx, req.GetUserId(), true)
+}
+
+// EnableUser lets a disabled user log in again.
+func (s *Server) EnableUser(ctx context.Context, req *tenancyv1.EnableUserRequest) (*tenancyv1.User, error) {
+	return s.setDisabled(ctx, req.GetUserId(), false)
+}
+
+func (s *Server) setDisabled(ctx context.Context, id string, disabled bool) (*tenancyv1.User, error) {
+	v := viewer.FromContext(ctx)
+	var out *tenancyv1.User
+	err := s.st.Tx(ctx, func(tx *ent.Tx) error {
+		cur, err := tx.User.Get(ctx, id)
+		if err != nil {
+			return notFound(err, "user")
+		}
+		if !canManageUser(v, cur) || cur.Platform {
+			return errs.ErrPermissionDenied
+		}
+		u, err := tx.User.UpdateOneID(cur.ID).SetDisabled(disabled).AddVersion(1).Save(ctx)
+		if err != nil {
+			return err
+		}
+		action := "user.enable"
+		if disabled {
+			action = "user.disable"
+			now := time.Now()
+			sys := store.System(ctx)
+			if err := tx.RefreshToken.Update().Where(refreshtoken.UserID(cur.ID), refreshtoken.RevokeTimeIsNil()).
+				SetRevokeTime(now).Exec(sys); err != nil {
+				return err
+			}
+			if err := s.revoked.RevokeSubject(ctx, tx, cur.ID); err != nil {
+				return err
+			}
+		}
+		out = userToProto(u)
+		return s.record(ctx, tx, cur.OfficeID, cur.ScopePath, action, "user", cur.ID, userToProto(cur), out)
+	})
+	return out, err
+}
+
+func secretHash(secret string) string {
+	h := sha256.Sum256([]byte(secret))
+	return hex.EncodeToString(h[:])
+}
+
+// CreateServiceAccount creates a machine client of the caller's office. The secret is
+// random (256 bits), so a SHA-256 of it is stored rather than a slow password hash.
+func (s *Server) CreateServiceAccount(ctx context.Context, req *tenancyv1.CreateServiceAccountRequest) (*tenancyv1.ServiceAccount, error) {
+	v := viewer.FromContext(ctx)
+	in := req.GetServiceAccount()
+	if err := required("service_account.display_name", in.GetDisplayName()); err != nil {
+		return nil, err
+	}
+	var out *tenancyv1.ServiceAccount
+	err := s.st.Tx(ctx, func(tx *ent.Tx) error {
+		o, err := tx.Office.Get(ctx, req.GetOfficeId())
+		if err != nil {
+			return notFound(err, "office")
+		}
+		if !v.OfficeAdmin(o.ID) {
+			return errs.ErrPermissionDenied
+		}
+		secret := "wms_" + auth.RandomToken(32)
+		sa, err := tx.ServiceAccount.Create().SetID(newID()).SetOfficeID(o.ID).SetScopePath(o.ScopePath).
+			SetDisplayName(in.GetDisplayName()).SetClientID("sa_" + auth.RandomToken(12)).
+			SetSecretHash(secretHash(secret)).SetRoles(rolesToStrings(in.GetRoles())).Save(ctx)
+		if err != nil {
+			return err
+		}
+		out = serviceAccountToProto(sa)
+		if err := s.record(ctx, tx, o.ID, o.ScopePath, "service_account.create", "service_account", sa.ID, nil, out); err != nil {
+			return err
+		}
+		out.ClientSecret = secret
+		return nil
+	})
+	return out, err
+}
+
+// ListServiceAccounts lists an office's service accounts.
+func (s *Server) ListServiceAccounts(ctx context.Context, req *tenancyv1.ListServiceAccountsRequest) (*tenancyv1.ListServiceAccountsResponse, error) {
+	v := viewer.FromContext(ctx)
+	filters := "service_accounts|" + req.GetOfficeId()
+	after, err := s.pages.Decode(filters, req.GetPageToken())
+	if err != nil {
+		return nil, err
+	}
+	if _, err := s.st.Client.Office.Get(ctx, req.GetOfficeId()); err != nil {
+		return nil, notFound(err, "office")
+	}
+	if !v.OfficeAdmin(req.GetOfficeId()) {
+		return nil, errs.ErrPermissionDenied
+	}
+	size := pagetoken.Size(req.GetPageSize())
+	rows, err := s.st.Client.ServiceAccount.Query().
+		Where(serviceaccount.OfficeID(req.GetOfficeId()), serviceaccount.IDGT(after)).
+		Order(ent.Asc(serviceaccount.FieldID)).Limit(size + 1).All(ctx)
+	if err != nil {
+		return nil, err
+	}
+	resp := &tenancyv1.ListServiceAccountsResponse{}
+	if len(rows) > size {
+		rows = rows[:size]
+		resp.NextPageToken = s.pages.Encode(filters, rows[size-1].ID)
+	}
+	for _, sa := range rows {
+		resp.ServiceAccounts = append(resp.ServiceAccounts, serviceAccountToProto(sa))
+	}
+	return resp, nil
+}
+
+// DisableServiceAccount stops a service account; its access tokens are refused at once.
+func (s *Server) DisableServiceAccount(ctx context.Context, req *tenancyv1.DisableServiceAccountRequest) (*tenancyv1.ServiceAccount, error) {
+	v := viewer.FromContext(ctx)
+	var out *tenancyv1.ServiceAccount
+	err := s.st.Tx(ctx, func(tx *ent.Tx) error {
+		cur, err := tx.ServiceAccount.Get(ctx, req.GetServiceAccountId())
+		if err != nil {
+			return notFound(err, "service account")
+		}
+		if !v.OfficeAdmin(cur.OfficeID) {
+			return errs.ErrPermissionDenied
+		}
+		sa, err := tx.ServiceAccount.UpdateOneID(cur.ID).SetDisabled(true).AddVersion(1).Save(ctx)
+		if err != nil {
+			return err
+		}
+		if err := s.revoked.RevokeSubject(ctx, tx, cur.ID); err != nil {
+			return err
+		}
+		out = serviceAccountToProto(sa)
+		return s.record(ctx, tx, cur.OfficeID, cur.ScopePath, "service_account.disable", "service_account", cur.ID, serviceAccountToProto(cur), out)
+	})
+	return out, err
+}
+
+// ListAuditEvents lists one office's audit trail in chain order.
+func (s *Server) ListAuditEvents(ctx context.Context, req *tenancyv1.ListAuditEventsRequest) (*tenancyv1.ListAuditEventsResponse, error) {
+	filters := "audit|" + req.GetOfficeId()
+	after, err := s.pages.Decode(filters, req.GetPageToken())
+	if err != nil {
+		return nil, err
+	}
+	if _, err := s.st.Client.Office.Get(ctx, req.GetOfficeId()); err != nil {
+		return nil, notFound(err, "office")
+	}
+	var seq int64
+	if after != "" {
+		if n, err := strconv.ParseInt(after, 10, 64); err == nil {
+			seq = n
+		} else {
+			return nil, errs.Invalid("page_token", "the page token is invalid", "分页令牌无效")
+		}
+	}
+	size := pagetoken.Size(req.GetPageSize())
+	rows, err := s.st.Client.AuditEvent.Query().
+		Where(auditevent.OfficeID(req.GetOfficeId()), auditevent.SequenceGT(seq)).
+		Order(ent.Asc(auditevent.FieldSequence)).Limit(size + 1).All(ctx)
+	if err != nil {
+		return nil, err
+	}
+	resp := &tenancyv1.ListAuditEventsResponse{}
+	if len(rows) > size {
+		rows = rows[:size]
+		resp.NextPageToken = s.pages.Encode(filters, etag(rows[size-1].Sequence))
+	}
+	for _, e := range rows {
+		resp.AuditEvents = append(resp.AuditEvents, auditToProto(e))
+	}
+	return resp, nil
+}
