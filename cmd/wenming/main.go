@@ -51,6 +51,7 @@ func newRoot() *cobra.Command {
 	pf := root.PersistentFlags()
 	pf.StringVar(&cfg.DatabaseURL, "database-url", env("WENMING_DATABASE_URL", ""), "postgres://… or a SQLite file path (default <data-dir>/wenming.db) [WENMING_DATABASE_URL]")
 	pf.StringVar(&cfg.RedisURL, "redis-url", env("WENMING_REDIS_URL", ""), "redis://host:port/db; empty runs an in-process server [WENMING_REDIS_URL]")
+	pf.StringVar(&cfg.RedisPrefix, "redis-prefix", env("WENMING_REDIS_PREFIX", "wenming:"), "start of every Redis key, to share one server [WENMING_REDIS_PREFIX]")
 	pf.StringVar(&cfg.DataDir, "data-dir", env("WENMING_DATA_DIR", "wenming-data"), "directory of the embedded database, blobs and generated secrets [WENMING_DATA_DIR]")
 	verbose := pf.Bool("verbose", env("WENMING_LOG_LEVEL", "") == "debug", "log every RPC [WENMING_LOG_LEVEL=debug]")
 	root.PersistentPreRun = func(*cobra.Command, []string) {

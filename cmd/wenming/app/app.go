@@ -48,6 +48,7 @@ var Services = []string{"tenancy", "standards", "evidence", "review"}
 type Config struct {
 	DatabaseURL string // postgres://… or a SQLite path; empty: <DataDir>/wenming.db
 	RedisURL    string // empty: an in-process Redis-protocol server
+	RedisPrefix string // start of every Redis key; default "wenming:"
 	DataDir     string
 	HTTPAddr    string
 	GRPCAddr    string
@@ -104,6 +105,9 @@ func (c *Config) defaults() {
 	}
 	if c.GRPCAddr == "" {
 		c.GRPCAddr = ":9090"
+	}
+	if c.RedisPrefix == "" {
+		c.RedisPrefix = "wenming:"
 	}
 	if c.AdminLogin == "" {
 		c.AdminLogin = "admin"
@@ -170,7 +174,7 @@ func (a *App) startServices(ctx, runCtx context.Context, services []string, reg 
 			fmt.Fprintf(cfg.Log, "applied migrations: %s\n", strings.Join(applied, ", "))
 		}
 	}
-	r, err := cache.Open(cfg.RedisURL)
+	r, err := cache.Open(cfg.RedisURL, cfg.RedisPrefix)
 	if err != nil {
 		return err
 	}

@@ -20,15 +20,17 @@ var ErrUnavailable = errors.New("cache: redis unavailable")
 
 // Redis is a Redis client guarded by a circuit breaker.
 type Redis struct {
+	// Prefix starts every key, so that several deployments (or test runs) can share a server.
+	Prefix   string
 	client   *redis.Client
 	breaker  *gobreaker.CircuitBreaker[any]
 	embedded *miniredis.Miniredis
 }
 
 // Open connects to url ("redis://host:port/db"), or starts the in-process server when url
-// is empty.
-func Open(url string) (*Redis, error) {
-	r := &Redis{}
+// is empty. Every key starts with prefix.
+func Open(url, prefix string) (*Redis, error) {
+	r := &Redis{Prefix: prefix}
 	if url == "" {
 		m := miniredis.NewMiniRedis()
 		if err := m.StartAddr("127.0.0.1:0"); err != nil {

@@ -36,7 +36,7 @@ return {n, redis.call("PTTL", KEYS[1])}
 // when it is not, it also returns how long until the window resets.
 func (l *Limiter) Allow(ctx context.Context, key string, limit int64, per time.Duration) (bool, time.Duration) {
 	v, err := l.r.Do(ctx, func(ctx context.Context, c *redis.Client) (any, error) {
-		return incrScript.Run(ctx, c, []string{"wenming:rl:" + key}, per.Milliseconds()).Int64Slice()
+		return incrScript.Run(ctx, c, []string{l.r.Prefix + "rl:" + key}, per.Milliseconds()).Int64Slice()
 	})
 	if err == nil {
 		res := v.([]int64)
@@ -68,7 +68,7 @@ func (l *Limiter) allowLocal(key string, limit int64, per time.Duration) (bool, 
 // Reset forgets key (after a successful login, its failure count).
 func (l *Limiter) Reset(ctx context.Context, key string) {
 	_, _ = l.r.Do(ctx, func(ctx context.Context, c *redis.Client) (any, error) {
-		return nil, c.Del(ctx, "wenming:rl:"+key).Err()
+		return nil, c.Del(ctx, l.r.Prefix+"rl:"+key).Err()
 	})
 	l.mu.Lock()
 	delete(l.local, key)
