@@ -262,4 +262,3 @@ func auditCmd(cfg *app.Config) *cobra.Command {
 	})
 	return a
 }
-

@@ -194,7 +194,7 @@ func testJWTAttacks(t *testing.T, e *env, tr *tree) {
 	_, refresh := e.login("d1-admin", "d1-admin-password")
 
 	attacks := map[string]string{
-		"alg none":            b64(`{"alg":"none","typ":"JWT","kid":"` + k.ID + `"}`) + "." + payload + ".",
+		"alg none":            b64(`{"alg":"none","typ":"JWT","kid":"`+k.ID+`"}`) + "." + payload + ".",
 		"HS256 with pub key":  keyConfusion,
 		"unknown kid":         unknownKidTok,
 		"wrong key, real kid": wrongKeyTok,
