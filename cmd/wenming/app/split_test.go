@@ -1,0 +1,180 @@
+package app_test
+
+import (
+	"bufio"
+	"bytes"
+	"io"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/wenming-platform/wenming/services/platform/store/storetest"
+)
+
+// proc is one wenming process of the split shape.
+type proc struct {
+	name   string
+	listen string // where it listens
+	cmd    *exec.Cmd
+	mu     sync.Mutex
+	out    bytes.Buffer
+	addr   chan string
+	done   chan error
+}
+
+var listenLine = regexp.MustCompile(`listening on (?:http://)?(\S+)`)
+
+// TestSplitShape builds the wenming binary and runs it the way the README's split shape
+// does: four service processes and a gateway on loopback, against PostgreSQL and Redis.
+func TestSplitShape(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds and starts five processes")
+	}
+	dbURL := storetest.URL(t, storetest.Postgres)
+	redisURL := storetest.RedisURL(t)
+	if redisURL == "" {
+		t.Skip("Redis unavailable")
+	}
+	bin := filepath.Join(t.TempDir(), "wenming")
+	build := exec.Command("go", "build", "-o", bin, "github.com/wenming-platform/wenming/cmd/wenming")
+	if out, err := build.CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	procEnv := append(os.Environ(),
+		"WENMING_DATABASE_URL="+dbURL,
+		"WENMING_REDIS_URL="+redisURL,
+		"WENMING_REDIS_PREFIX=wenming-split-test:"+uuid.NewString()+":",
+		"WENMING_DATA_DIR="+t.TempDir(),
+	)
+
+	// Migrations are applied already (the test database is cloned from a migrated
+	// template): migrate is a no-op. The admin is bootstrapped once, and only once.
+	run := func(stdin string, args ...string) (string, error) {
+		c := exec.Command(bin, args...)
+		c.Env = procEnv
+		c.Stdin = strings.NewReader(stdin)
+		out, err := c.CombinedOutput()
+		return string(out), err
+	}
+	if out, err := run("", "migrate"); err != nil || !strings.Contains(out, "up to date") {
+		t.Fatalf("migrate: %v %s", err, out)
+	}
+	if out, err := run(adminPassword+"\n", "admin", "bootstrap", "--login", "admin", "--password-stdin"); err != nil {
+		t.Fatalf("bootstrap: %v %s", err, out)
+	}
+	if out, err := run(adminPassword+"\n", "admin", "bootstrap", "--login", "admin2", "--password-stdin"); err == nil {
+		t.Fatalf("a second bootstrap succeeded: %s", out)
+	}
+
+	start := func(name string, args ...string) *proc {
+		p := &proc{name: name, addr: make(chan string, 1), done: make(chan error, 1)}
+		p.cmd = exec.Command(bin, append([]string{"serve"}, args...)...)
+		p.cmd.Env = procEnv
+		pr, pw := io.Pipe()
+		p.cmd.Stdout, p.cmd.Stderr = pw, pw
+		if err := p.cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		go func() {
+			sc := bufio.NewScanner(pr)
+			for sc.Scan() {
+				line := sc.Text()
+				p.mu.Lock()
+				p.out.WriteString(line + "\n")
+				p.mu.Unlock()
+				if m := listenLine.FindStringSubmatch(line); m != nil {
+					select {
+					case p.addr <- m[1]:
+					default:
+					}
+				}
+			}
+		}()
+		go func() { p.done <- p.cmd.Wait(); pw.Close() }()
+		t.Cleanup(func() {
+			_ = p.cmd.Process.Signal(syscall.SIGTERM)
+			select {
+			case <-p.done:
+			case <-time.After(10 * time.Second):
+				_ = p.cmd.Process.Kill()
+			}
+			if t.Failed() {
+				p.mu.Lock()
+				t.Logf("--- %s output:\n%s", p.name, p.out.String())
+				p.mu.Unlock()
+			}
+		})
+		select {
+		case a := <-p.addr:
+			if strings.HasPrefix(a, "[::]") {
+				a = "127.0.0.1" + strings.TrimPrefix(a, "[::]")
+			}
+			p.listen = a
+			return p
+		case err := <-p.done:
+			t.Fatalf("%s exited: %v\n%s", name, err, p.out.String())
+		case <-time.After(30 * time.Second):
+			t.Fatalf("%s did not start:\n%s", name, p.out.String())
+		}
+		return nil
+	}
+
+	args := []string{"gateway", "--http-addr", "127.0.0.1:0"}
+	services := map[string]*proc{}
+	for _, s := range []string{"tenancy", "standards", "evidence", "review"} {
+		p := start(s, s, "--grpc-addr", "127.0.0.1:0", "--no-migrate")
+		services[s] = p
+		args = append(args, "--upstream", s+"="+p.listen)
+	}
+	gw := start("gateway", args...)
+
+	e := &env{t: t, base: "http://" + gw.listen}
+	if r := e.do("GET", "/readyz", "", nil); r.Code != 200 {
+		t.Fatalf("readyz: %d %s", r.Code, r.Raw)
+	}
+	tr := e.buildTree()
+	t.Run("units", func(t *testing.T) { testUnits(t, e, tr) })
+	t.Run("cross-tenant", func(t *testing.T) { testCrossTenant(t, e, tr) })
+	t.Run("missing-permission", func(t *testing.T) { testMissingPermission(t, e, tr) })
+	t.Run("sessions", func(t *testing.T) { testSessions(t, e, tr) })
+	t.Run("rate-limit", func(t *testing.T) { testRateLimit(t, e) })
+	e.t = t
+
+	// A service stopped with SIGTERM drains and exits cleanly, and the gateway's
+	// readiness says so instead of hanging.
+	rv := services["review"]
+	if err := rv.cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case err := <-rv.done:
+		if err != nil {
+			t.Errorf("review exited with %v", err)
+		}
+		rv.done <- err // for Cleanup
+	case <-time.After(20 * time.Second):
+		t.Fatal("review did not stop")
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		r := e.do("GET", "/readyz", "", nil)
+		if r.Code == http.StatusServiceUnavailable {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("readyz still %d with review down", r.Code)
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+	// The rest of the platform keeps serving.
+	e.must(200, e.do("GET", "/v1/units/"+tr.unit1, tr.d1Admin, nil))
+}
