@@ -1,0 +1,69 @@
+package errs
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"testing"
+
+	"google.golang.org/genproto/googleapis/rpc/errdetails"
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/metadata"
+)
+
+func withLang(lang string) context.Context {
+	if lang == "" {
+		return context.Background()
+	}
+	return metadata.NewIncomingContext(context.Background(), metadata.Pairs("accept-language", lang))
+}
+
+func TestStatusLocalizesAndNamesFields(t *testing.T) {
+	err := fmt.Errorf("create unit: %w", Invalid("unit.credit_code", "is not a valid credit code", "不是有效的统一社会信用代码"))
+	cases := []struct{ lang, locale, field string }{
+		{"", "zh-CN", "不是有效的统一社会信用代码"},
+		{"zh-CN,zh;q=0.9", "zh-CN", "不是有效的统一社会信用代码"},
+		{"en-US,en;q=0.8", "en", "is not a valid credit code"},
+		{"*", "zh-CN", "不是有效的统一社会信用代码"},
+		{"fr-FR", "zh-CN", "不是有效的统一社会信用代码"},
+	}
+	for _, c := range cases {
+		s := Status(withLang(c.lang), err)
+		if s.Code() != codes.InvalidArgument {
+			t.Errorf("%q: code %v", c.lang, s.Code())
+		}
+		var gotLocale, gotReason, gotField, gotDesc string
+		for _, d := range s.Details() {
+			switch d := d.(type) {
+			case *errdetails.LocalizedMessage:
+				gotLocale = d.Locale
+			case *errdetails.ErrorInfo:
+				gotReason = d.Reason
+			case *errdetails.BadRequest:
+				gotField, gotDesc = d.FieldViolations[0].Field, d.FieldViolations[0].Description
+			}
+		}
+		if gotLocale != c.locale || gotReason != "INVALID_ARGUMENT" || gotField != "unit.credit_code" || gotDesc != c.field {
+			t.Errorf("%q: locale %q reason %q field %q %q", c.lang, gotLocale, gotReason, gotField, gotDesc)
+		}
+	}
+}
+
+func TestStatusHidesInternalErrors(t *testing.T) {
+	s := Status(context.Background(), errors.New("pq: password authentication failed for user secret"))
+	if s.Code() != codes.Internal || s.Message() != "internal error" || len(s.Details()) != 0 {
+		t.Errorf("internal error leaked: %v %q %v", s.Code(), s.Message(), s.Details())
+	}
+	if got := Status(context.Background(), fmt.Errorf("x: %w", context.DeadlineExceeded)).Code(); got != codes.DeadlineExceeded {
+		t.Errorf("deadline: %v", got)
+	}
+}
+
+func TestSentinelsMatchThroughWrapping(t *testing.T) {
+	if !errors.Is(fmt.Errorf("update: %w", ErrStaleEtag), ErrStaleEtag) {
+		t.Error("ErrStaleEtag does not match through %w")
+	}
+	if errors.Is(ErrStaleEtag, ErrPermissionDenied) {
+		t.Error("distinct sentinels match each other")
+	}
+}
