@@ -47,13 +47,11 @@ var (
 	tplErr  error
 )
 
-// Each runs fn as a subtest once per available database kind.
-func Each(t *testing.T, fn func(t *testing.T, kind Kind, url string)) {
+// Each runs fn as a subtest once per database kind; Open or URL give it its database.
+func Each(t *testing.T, fn func(t *testing.T, kind Kind)) {
 	t.Helper()
 	for _, k := range []Kind{SQLite, Postgres} {
-		t.Run(string(k), func(t *testing.T) {
-			fn(t, k, URL(t, k))
-		})
+		t.Run(string(k), func(t *testing.T) { fn(t, k) })
 	}
 }
 
@@ -61,7 +59,16 @@ func Each(t *testing.T, fn func(t *testing.T, kind Kind, url string)) {
 func URL(t testing.TB, kind Kind) string {
 	t.Helper()
 	if kind == SQLite {
-		return filepath.Join(t.TempDir(), "wenming.db")
+		path := filepath.Join(t.TempDir(), "wenming.db")
+		st, err := store.Open(context.Background(), path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer st.Close()
+		if _, err := st.Migrate(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		return path
 	}
 	tplOnce.Do(makeTemplate)
 	if tplErr != nil {
@@ -145,9 +152,6 @@ func Open(t testing.TB, kind Kind) *store.Store {
 	t.Helper()
 	st, err := store.Open(context.Background(), URL(t, kind))
 	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := st.Migrate(context.Background()); err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { st.Close() })
