@@ -119,6 +119,7 @@ REST gateway against the upstreams given with --upstream or WENMING_<SERVICE>_AD
 	f.StringVar(&cfg.GRPCAddr, "grpc-addr", env("WENMING_GRPC_ADDR", ":9090"), "gRPC listen address [WENMING_GRPC_ADDR]")
 	f.StringArrayVar(&upstreams, "upstream", nil, "SERVICE=HOST:PORT of a service this process does not run [WENMING_<SERVICE>_ADDR]")
 	f.StringArrayVar(&trusted, "trusted-proxy", nil, "CIDR of gateways whose X-Forwarded-For is trusted (loopback always is)")
+	f.StringVar(&cfg.DebugAddr, "debug-addr", env("WENMING_DEBUG_ADDR", ""), "serve Go profiles (/debug/pprof/) here; keep it on loopback [WENMING_DEBUG_ADDR]")
 	f.BoolVar(&noMigrate, "no-migrate", env("WENMING_NO_MIGRATE", "") != "", "do not apply migrations on start [WENMING_NO_MIGRATE]")
 	return c
 }

@@ -13,6 +13,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/http/pprof"
 	"os"
 	"path/filepath"
 	"slices"
@@ -24,6 +25,7 @@ import (
 	"golang.org/x/sync/errgroup"
 	"google.golang.org/grpc"
 	healthpb "google.golang.org/grpc/health/grpc_health_v1"
+	"google.golang.org/grpc/test/bufconn"
 
 	evidencev1 "github.com/wenming-platform/wenming/api/gen/wenming/evidence/v1"
 	reviewv1 "github.com/wenming-platform/wenming/api/gen/wenming/review/v1"
@@ -60,7 +62,9 @@ type Config struct {
 	AdminLogin     string
 	AdminPassword  string // WENMING_BOOTSTRAP_ADMIN_PASSWORD
 	TrustedProxies []*net.IPNet
-	Log            io.Writer
+	// DebugAddr, when set, serves the Go profiler on its own listener, never on the API's.
+	DebugAddr string
+	Log       io.Writer
 	// ShutdownTimeout bounds the graceful shutdown.
 	ShutdownTimeout time.Duration
 }
@@ -74,6 +78,7 @@ type App struct {
 	st      *store.Store
 	redis   *cache.Redis
 	grpc    *rpc.Server
+	inproc  *bufconn.Listener // the gateway's in-memory connection to local services
 	gw      *gateway.Gateway
 	http    *http.Server
 	cancel  context.CancelFunc
@@ -140,6 +145,11 @@ func Start(ctx context.Context, cfg Config) (_ *App, err error) {
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 
+	if cfg.DebugAddr != "" {
+		if err := a.startDebug(); err != nil {
+			return nil, err
+		}
+	}
 	services := cfg.services()
 	if len(services) > 0 {
 		if err := a.startServices(ctx, runCtx, services, reg); err != nil {
@@ -229,6 +239,10 @@ func (a *App) startServices(ctx, runCtx context.Context, services []string, reg 
 	}
 	a.GRPCAddr = lis.Addr().String()
 	a.group.Go(func() error { return srv.Serve(lis) })
+	if cfg.runs("gateway") {
+		a.inproc = bufconn.Listen(1 << 20)
+		a.group.Go(func() error { return srv.Serve(a.inproc) })
+	}
 	a.group.Go(func() error { a.watchDatabase(runCtx); return nil })
 	fmt.Fprintf(cfg.Log, "gRPC services %s listening on %s\n", strings.Join(services, ", "), a.GRPCAddr)
 	return nil
@@ -267,10 +281,13 @@ func (a *App) startGateway(ctx context.Context, local []string, reg *prometheus.
 	for name, addr := range cfg.Upstreams {
 		up[name] = addr
 	}
-	for _, name := range local {
-		up[name] = dialable(a.GRPCAddr)
-	}
 	gc := gateway.Config{Upstreams: up, Gatherer: reg}
+	for _, name := range local {
+		up[name] = "passthrough:///in-process"
+	}
+	if a.inproc != nil {
+		gc.Dial = func(ctx context.Context, _ string) (net.Conn, error) { return a.inproc.DialContext(ctx) }
+	}
 	if a.st != nil {
 		gc.Ready = a.st.Ping
 	}
@@ -298,6 +315,22 @@ func (a *App) startGateway(ctx context.Context, local []string, reg *prometheus.
 		return nil
 	})
 	fmt.Fprintf(cfg.Log, "REST gateway listening on http://%s (API docs at /docs)\n", dialable(a.HTTPAddr))
+	return nil
+}
+
+func (a *App) startDebug() error {
+	lis, err := net.Listen("tcp", a.cfg.DebugAddr)
+	if err != nil {
+		return fmt.Errorf("debug listen %s: %w", a.cfg.DebugAddr, err)
+	}
+	mux := http.NewServeMux()
+	mux.HandleFunc("/debug/pprof/", pprof.Index)
+	mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
+	mux.HandleFunc("/debug/pprof/trace", pprof.Trace)
+	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+	a.closers = append(a.closers, srv.Close)
+	go func() { _ = srv.Serve(lis) }()
+	fmt.Fprintf(a.cfg.Log, "profiler on http://%s/debug/pprof/\n", lis.Addr())
 	return nil
 }
 

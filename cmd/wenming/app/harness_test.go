@@ -27,12 +27,12 @@ const adminPassword = "platform-admin-pw"
 
 // env is one running all-in-one process and a REST client for it.
 type env struct {
-	t    *testing.T
+	t    testing.TB
 	app  *app.App
 	base string
 }
 
-func start(t *testing.T, kind storetest.Kind) *env {
+func start(t testing.TB, kind storetest.Kind) *env {
 	t.Helper()
 	a, err := app.Start(context.Background(), app.Config{
 		DatabaseURL:   storetest.URL(t, kind),

@@ -45,8 +45,10 @@ func Open(ctx context.Context, url string) (*Store, error) {
 		d = dialect.Postgres
 		db, err = sql.Open("pgx", url)
 		if err == nil {
+			// Idle connections are kept up to the limit: under load, closing and reopening
+			// them costs more than the queries.
 			db.SetMaxOpenConns(32)
-			db.SetMaxIdleConns(16)
+			db.SetMaxIdleConns(32)
 			db.SetConnMaxIdleTime(5 * time.Minute)
 		}
 	default:
@@ -66,6 +68,12 @@ func Open(ctx context.Context, url string) (*Store, error) {
 		}
 		dsn += sep + "_pragma=foreign_keys(1)&_pragma=journal_mode(WAL)&_pragma=busy_timeout(10000)&_pragma=synchronous(NORMAL)&_txlock=immediate"
 		db, err = sql.Open("sqlite", dsn)
+		if err == nil {
+			// Every new SQLite connection parses the whole schema again; keep a fixed pool
+			// (WAL lets its readers run beside the one writer).
+			db.SetMaxOpenConns(8)
+			db.SetMaxIdleConns(8)
+		}
 	}
 	if err != nil {
 		return nil, err
