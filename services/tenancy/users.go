@@ -40,11 +40,12 @@ var (
 	}
 )
 
-func checkRoles(roles []authzv1.Role, allowed map[authzv1.Role]bool, where string) error {
+// checkRoles refuses roles outside allowed; field names the request field in the error.
+func checkRoles(field string, roles []authzv1.Role, allowed map[authzv1.Role]bool, where string) error {
 	for _, r := range roles {
 		if !allowed[r] {
-			return errs.Invalid("user.roles", r.String()+" cannot be given to a user of "+where,
-				r.String()+" 不能授予"+map[string]string{"an office": "文明办", "a unit": "单位"}[where]+"用户")
+			return errs.Invalid(field, r.String()+" cannot be given to "+where,
+				r.String()+" 不能授予"+map[string]string{"a user of an office": "文明办用户", "a user of a unit": "单位用户", "a service account": "服务账号"}[where])
 		}
 	}
 	return nil
@@ -69,7 +70,7 @@ func (s *Server) CreateUser(ctx context.Context, req *tenancyv1.CreateUserReques
 		officeID, scopePath, unitID string
 	)
 	if req.GetOfficeId() != "" {
-		if err := checkRoles(in.GetRoles(), officeRoles, "an office"); err != nil {
+		if err := checkRoles("user.roles", in.GetRoles(), officeRoles, "a user of an office"); err != nil {
 			return nil, err
 		}
 		o, err := s.st.Client.Office.Get(ctx, req.GetOfficeId())
@@ -82,7 +83,7 @@ func (s *Server) CreateUser(ctx context.Context, req *tenancyv1.CreateUserReques
 		}
 		officeID, scopePath = o.ID, o.ScopePath
 	} else {
-		if err := checkRoles(in.GetRoles(), unitRoles, "a unit"); err != nil {
+		if err := checkRoles("user.roles", in.GetRoles(), unitRoles, "a user of a unit"); err != nil {
 			return nil, err
 		}
 		u, err := s.st.Client.Unit.Get(ctx, req.GetUnitId())
@@ -236,6 +237,13 @@ func (s *Server) CreateServiceAccount(ctx context.Context, req *tenancyv1.Create
 	v := viewer.FromContext(ctx)
 	in := req.GetServiceAccount()
 	if err := required("service_account.display_name", in.GetDisplayName()); err != nil {
+		return nil, err
+	}
+	if len(in.GetRoles()) == 0 {
+		return nil, errs.Invalid("service_account.roles", "give at least one role", "至少授予一个角色")
+	}
+	// A machine client acts for its office: office roles only, never platform or unit ones.
+	if err := checkRoles("service_account.roles", in.GetRoles(), officeRoles, "a service account"); err != nil {
 		return nil, err
 	}
 	var out *tenancyv1.ServiceAccount

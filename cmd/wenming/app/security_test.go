@@ -27,6 +27,13 @@ func testServiceAccounts(t *testing.T, e *env, tr *tree) {
 	if clientID == "" || len(secret) < 32 {
 		t.Fatalf("service account = %s", sa.Raw)
 	}
+	// A service account gets office roles only: never the platform's or a unit's.
+	for _, roles := range [][]string{{"ROLE_PLATFORM_ADMIN"}, {"ROLE_OFFICE_VIEWER", "ROLE_UNIT_ADMIN"}, {}} {
+		r := e.do("POST", "/v1/offices/"+tr.province+"/service-accounts", tr.provAdmin, map[string]any{"displayName": "越权", "roles": roles})
+		if r.Code != 400 || !strings.HasPrefix(r.field(), "service_account.roles") {
+			t.Errorf("service account with roles %v: %d %s", roles, r.Code, r.Raw)
+		}
+	}
 	// The secret is shown once: never in a list.
 	list := e.must(200, e.do("GET", "/v1/offices/"+tr.province+"/service-accounts", tr.provAdmin, nil))
 	if strings.Contains(string(list.Raw), secret) || len(list.Body["serviceAccounts"].([]any)) != 1 {
