@@ -95,7 +95,7 @@ REST gateway against the upstreams given with --upstream or WENMING_<SERVICE>_AD
 				cfg.Upstreams[name] = addr
 			}
 			for _, t := range trusted {
-				_, n, err := net.ParseCIDR(t)
+				_, n, err := net.ParseCIDR(strings.TrimSpace(t))
 				if err != nil {
 					return fmt.Errorf("--trusted-proxy %q: %w", t, err)
 				}
@@ -118,7 +118,11 @@ REST gateway against the upstreams given with --upstream or WENMING_<SERVICE>_AD
 	f.StringVar(&cfg.HTTPAddr, "http-addr", env("WENMING_HTTP_ADDR", ":8080"), "REST gateway listen address [WENMING_HTTP_ADDR]")
 	f.StringVar(&cfg.GRPCAddr, "grpc-addr", env("WENMING_GRPC_ADDR", ":9090"), "gRPC listen address [WENMING_GRPC_ADDR]")
 	f.StringArrayVar(&upstreams, "upstream", nil, "SERVICE=HOST:PORT of a service this process does not run [WENMING_<SERVICE>_ADDR]")
-	f.StringArrayVar(&trusted, "trusted-proxy", nil, "CIDR of gateways whose X-Forwarded-For is trusted (loopback always is)")
+	var trustedDefault []string
+	if v := env("WENMING_TRUSTED_PROXIES", ""); v != "" {
+		trustedDefault = strings.Split(v, ",")
+	}
+	f.StringArrayVar(&trusted, "trusted-proxy", trustedDefault, "CIDR of gateways whose X-Forwarded-For is trusted; loopback always is [WENMING_TRUSTED_PROXIES, comma-separated]")
 	f.StringVar(&cfg.DebugAddr, "debug-addr", env("WENMING_DEBUG_ADDR", ""), "serve Go profiles (/debug/pprof/) here; keep it on loopback [WENMING_DEBUG_ADDR]")
 	f.BoolVar(&noMigrate, "no-migrate", env("WENMING_NO_MIGRATE", "") != "", "do not apply migrations on start [WENMING_NO_MIGRATE]")
 	return c

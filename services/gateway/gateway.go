@@ -92,7 +92,12 @@ func New(ctx context.Context, cfg Config) (*Gateway, error) {
 		if !ok || addr == "" {
 			return nil, fmt.Errorf("gateway: no upstream address for %s", name)
 		}
-		opts := []grpc.DialOption{grpc.WithTransportCredentials(insecure.NewCredentials())}
+		opts := []grpc.DialOption{
+			grpc.WithTransportCredentials(insecure.NewCredentials()),
+			// With several replicas behind one DNS name (a headless Kubernetes service),
+			// spread calls over all of them instead of pinning one.
+			grpc.WithDefaultServiceConfig(`{"loadBalancingConfig":[{"round_robin":{}}]}`),
+		}
 		if cfg.Dial != nil {
 			opts = append(opts, grpc.WithContextDialer(cfg.Dial))
 		}
