@@ -132,11 +132,8 @@ func (s *Server) ListOffices(ctx context.Context, req *tenancyv1.ListOfficesRequ
 	if err != nil {
 		return nil, err
 	}
-	resp := &tenancyv1.ListOfficesResponse{}
-	if len(rows) > size {
-		rows = rows[:size]
-		resp.NextPageToken = s.pages.Encode(filters, rows[size-1].ID)
-	}
+	rows, next := pagetoken.Page(s.pages, filters, rows, size, func(r *ent.Office) string { return r.ID })
+	resp := &tenancyv1.ListOfficesResponse{NextPageToken: next}
 	for _, o := range rows {
 		resp.Offices = append(resp.Offices, officeToProto(o))
 	}

@@ -115,11 +115,8 @@ func (s *Server) ListUnits(ctx context.Context, req *tenancyv1.ListUnitsRequest)
 	if err != nil {
 		return nil, err
 	}
-	resp := &tenancyv1.ListUnitsResponse{}
-	if len(rows) > size {
-		rows = rows[:size]
-		resp.NextPageToken = s.pages.Encode(filters, rows[size-1].ID)
-	}
+	rows, next := pagetoken.Page(s.pages, filters, rows, size, func(r *ent.Unit) string { return r.ID })
+	resp := &tenancyv1.ListUnitsResponse{NextPageToken: next}
 	for _, u := range rows {
 		resp.Units = append(resp.Units, unitToProto(u))
 	}

@@ -162,11 +162,8 @@ func (s *Server) ListUsers(ctx context.Context, req *tenancyv1.ListUsersRequest)
 	if err != nil {
 		return nil, err
 	}
-	resp := &tenancyv1.ListUsersResponse{}
-	if len(rows) > size {
-		rows = rows[:size]
-		resp.NextPageToken = s.pages.Encode(filters, rows[size-1].ID)
-	}
+	rows, next := pagetoken.Page(s.pages, filters, rows, size, func(r *ent.User) string { return r.ID })
+	resp := &tenancyv1.ListUsersResponse{NextPageToken: next}
 	for _, u := range rows {
 		resp.Users = append(resp.Users, userToProto(u))
 	}
@@ -293,11 +290,8 @@ func (s *Server) ListServiceAccounts(ctx context.Context, req *tenancyv1.ListSer
 	if err != nil {
 		return nil, err
 	}
-	resp := &tenancyv1.ListServiceAccountsResponse{}
-	if len(rows) > size {
-		rows = rows[:size]
-		resp.NextPageToken = s.pages.Encode(filters, rows[size-1].ID)
-	}
+	rows, next := pagetoken.Page(s.pages, filters, rows, size, func(r *ent.ServiceAccount) string { return r.ID })
+	resp := &tenancyv1.ListServiceAccountsResponse{NextPageToken: next}
 	for _, sa := range rows {
 		resp.ServiceAccounts = append(resp.ServiceAccounts, serviceAccountToProto(sa))
 	}
@@ -354,11 +348,8 @@ func (s *Server) ListAuditEvents(ctx context.Context, req *tenancyv1.ListAuditEv
 	if err != nil {
 		return nil, err
 	}
-	resp := &tenancyv1.ListAuditEventsResponse{}
-	if len(rows) > size {
-		rows = rows[:size]
-		resp.NextPageToken = s.pages.Encode(filters, etag(rows[size-1].Sequence))
-	}
+	rows, next := pagetoken.Page(s.pages, filters, rows, size, func(r *ent.AuditEvent) string { return etag(r.Sequence) })
+	resp := &tenancyv1.ListAuditEventsResponse{NextPageToken: next}
 	for _, e := range rows {
 		resp.AuditEvents = append(resp.AuditEvents, auditToProto(e))
 	}

@@ -67,3 +67,13 @@ func (c *Codec) Decode(filters, token string) (string, error) {
 	}
 	return string(last), nil
 }
+
+// Page cuts rows, read with a limit of size+1, to one page. When there is a next page it
+// also returns the token that resumes after the last row kept, whose cursor is cursor(row).
+func Page[T any](c *Codec, filters string, rows []T, size int, cursor func(T) string) ([]T, string) {
+	if len(rows) <= size {
+		return rows, ""
+	}
+	rows = rows[:size]
+	return rows, c.Encode(filters, cursor(rows[size-1]))
+}

@@ -43,3 +43,18 @@ func TestSize(t *testing.T) {
 		}
 	}
 }
+
+func TestPage(t *testing.T) {
+	c := New([]byte("k"))
+	id := func(s string) string { return s }
+	rows, next := Page(c, "f", []string{"a", "b", "c"}, 2, id)
+	if len(rows) != 2 || next == "" {
+		t.Fatalf("full page: %v %q", rows, next)
+	}
+	if last, err := c.Decode("f", next); err != nil || last != "b" {
+		t.Errorf("next page resumes after %q (%v), want b", last, err)
+	}
+	if rows, next := Page(c, "f", []string{"a", "b"}, 2, id); len(rows) != 2 || next != "" {
+		t.Errorf("last page: %v %q", rows, next)
+	}
+}
