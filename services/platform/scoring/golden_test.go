@@ -1,0 +1,261 @@
+package scoring
+
+import (
+	"errors"
+	"slices"
+	"testing"
+	"time"
+)
+
+// golden is the worked example of docs/scoring.md; every figure there is checked here.
+func golden(agg Aggregation) *Standard {
+	return &Standard{
+		Aggregation: agg,
+		BonusCap:    200,
+		Categories: []*Indicator{
+			{Code: "1", Title: "领导班子好", Kind: KindGroup, Max: 1000, Children: []*Indicator{
+				{Code: "1.1", Kind: KindPoints, Max: 400},
+				{Code: "1.2", Kind: KindGrade, Max: 175},
+				{Code: "1.3", Kind: KindThreshold, Max: 300, Target: 8500},
+				{Code: "1.4", Kind: KindLinear, Max: 200, Floor: 5000, Target: 9000},
+				{Code: "1.5", Kind: KindChecklist, Max: 200, Items: []ChecklistItem{{"a", 100}, {"b", 50}, {"c", 100}}},
+			}},
+			{Code: "2", Title: "单位风气好", Kind: KindGroup, Max: 500, Children: []*Indicator{
+				{Code: "2.1", Kind: KindPoints, Max: 500},
+				{Code: "2.2", Kind: KindBonus, Max: 300},
+				{Code: "2.3", Kind: KindDeduction, Max: 200, PerItem: 50},
+				{Code: "2.4", Kind: KindVeto},
+			}},
+		},
+	}
+}
+
+func goldenInputs() map[string][]Input {
+	three := func(a, b, c Input) []Input {
+		a.Reviewer, b.Reviewer, c.Reviewer = "r1", "r2", "r3"
+		return []Input{a, b, c}
+	}
+	return map[string][]Input{
+		"1.1": three(Input{Points: 350}, Input{Points: 400}, Input{Points: 300}),
+		"1.2": three(Input{Grade: "B"}, Input{Grade: "C"}, Input{Grade: "B"}),
+		"1.3": three(Input{Value: 8750}, Input{Value: 8490}, Input{Value: 8500}),
+		"1.4": three(Input{Value: 7000}, Input{Value: 8000}, Input{Value: 9500}),
+		"1.5": three(Input{Ticked: []string{"a", "b"}}, Input{Ticked: []string{"a", "c"}}, Input{Ticked: []string{"a", "b", "c"}}),
+		"2.1": three(Input{Points: 450}, Input{Points: 500}, Input{Points: 450}),
+		"2.2": three(Input{Points: 200}, Input{Points: 300}, Input{Points: 250}),
+		"2.3": three(Input{Count: 1}, Input{Count: 2}, Input{Count: 0}),
+	}
+}
+
+func leaf(n *Node, code string) *Node {
+	if n.Code == code {
+		return n
+	}
+	for _, c := range n.Children {
+		if f := leaf(c, code); f != nil {
+			return f
+		}
+	}
+	return nil
+}
+
+func TestGolden(t *testing.T) {
+	cases := []struct {
+		name                    string
+		agg                     Aggregation
+		leaves                  map[string]Points
+		cat1, cat2              Points
+		base, bonus, ded, total Points
+		cat1Capped              bool
+	}{
+		{
+			name: "mean", agg: Mean,
+			leaves: map[string]Points{"1.1": 350, "1.2": 96, "1.3": 200, "1.4": 150, "1.5": 183, "2.1": 467, "2.2": 250, "2.3": -50},
+			cat1:   979, cat2: 467, base: 1446, bonus: 200, ded: 50, total: 1596,
+		},
+		{
+			name: "median", agg: Median,
+			leaves: map[string]Points{"1.1": 350, "1.2": 116, "1.3": 300, "1.4": 150, "1.5": 200, "2.1": 450, "2.2": 250, "2.3": -50},
+			cat1:   1000, cat1Capped: true, cat2: 450, base: 1450, bonus: 200, ded: 50, total: 1600,
+		},
+		{
+			// With three reviewers the trimmed mean keeps the middle one: the median.
+			name: "trimmed mean", agg: TrimmedMean,
+			leaves: map[string]Points{"1.1": 350, "1.2": 116, "1.3": 300, "1.4": 150, "1.5": 200, "2.1": 450, "2.2": 250, "2.3": -50},
+			cat1:   1000, cat1Capped: true, cat2: 450, base: 1450, bonus: 200, ded: 50, total: 1600,
+		},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			r, err := Evaluate(golden(c.agg), &Application{Inputs: goldenInputs()})
+			if err != nil {
+				t.Fatal(err)
+			}
+			for code, want := range c.leaves {
+				if got := leaf(r.Explanation, code).Points; got != want {
+					t.Errorf("%s = %s, want %s", code, got, want)
+				}
+			}
+			if r.Categories[0] != c.cat1 || r.Categories[1] != c.cat2 || leaf(r.Explanation, "1").Capped != c.cat1Capped {
+				t.Errorf("categories %v (capped %v), want [%s %s]", r.Categories, leaf(r.Explanation, "1").Capped, c.cat1, c.cat2)
+			}
+			if r.Base != c.base || r.Bonus != c.bonus || r.BonusRaw != 250 || r.Deductions != c.ded || r.Total != c.total || r.Vetoed {
+				t.Errorf("base %s bonus %s (raw %s) deductions %s total %s vetoed %v", r.Base, r.Bonus, r.BonusRaw, r.Deductions, r.Total, r.Vetoed)
+			}
+		})
+	}
+}
+
+func TestGoldenExplanationShowsExactValues(t *testing.T) {
+	r, err := Evaluate(golden(Mean), &Application{Inputs: goldenInputs()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	g := leaf(r.Explanation, "1.2")
+	want := []string{"1.155", "0.5775", "1.155"}
+	for i, in := range g.Inputs {
+		if in.Value != want[i] {
+			t.Errorf("1.2 reviewer %s value %s, want %s", in.Reviewer, in.Value, want[i])
+		}
+	}
+	if g.Method != "MEAN" || g.Raw != 96 {
+		t.Errorf("1.2 method %s raw %s", g.Method, g.Raw)
+	}
+	if got := leaf(r.Explanation, "1.5").Inputs[2].Value; got != "2.00" {
+		t.Errorf("1.5 r3 ticked 2.50 of items, capped at max 2.00: got %s", got)
+	}
+	if got := leaf(r.Explanation, "2.1").Inputs[0].Value; got != "4.50" {
+		t.Errorf("2.1 r1 = %s", got)
+	}
+}
+
+func TestTrimmedMeanWithFourReviewers(t *testing.T) {
+	std := &Standard{Categories: []*Indicator{{Code: "1", Kind: KindPoints, Max: 400}}}
+	in := map[string][]Input{"1": {{Reviewer: "a", Points: 200}, {Reviewer: "b", Points: 400}, {Reviewer: "c", Points: 350}, {Reviewer: "d", Points: 300}}}
+	for agg, want := range map[Aggregation]Points{Mean: 313, Median: 325, TrimmedMean: 325} {
+		std.Aggregation = agg
+		r, err := Evaluate(std, &Application{Inputs: in})
+		if err != nil || r.Total != want {
+			t.Errorf("%s: %v %v, want %s", agg, r.Total, err, want)
+		}
+	}
+	// Two reviewers: nothing to trim, the mean.
+	std.Aggregation = TrimmedMean
+	r, _ := Evaluate(std, &Application{Inputs: map[string][]Input{"1": in["1"][:2]}})
+	if r.Total != 300 {
+		t.Errorf("trimmed mean of two = %s, want 3.00", r.Total)
+	}
+}
+
+func TestVetoesAndNegativeList(t *testing.T) {
+	in := goldenInputs()
+	in["2.4"] = []Input{{Reviewer: "r2", Veto: true, Reason: "重大安全责任事故"}}
+	r, err := Evaluate(golden(Mean), &Application{Inputs: in})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.Vetoed || len(r.Vetoes) != 1 || r.Vetoes[0].Confirmed || r.Vetoes[0].Proposers[0] != "r2" {
+		t.Errorf("a proposed veto: vetoed %v %+v", r.Vetoed, r.Vetoes)
+	}
+	r, _ = Evaluate(golden(Mean), &Application{Inputs: in, ConfirmedVetoes: map[string]bool{"2.4": true}})
+	if !r.Vetoed || r.Total != 1596 {
+		t.Errorf("a confirmed veto: vetoed %v total %s (the score is still shown)", r.Vetoed, r.Total)
+	}
+	r, _ = Evaluate(golden(Mean), &Application{Inputs: goldenInputs(), Negative: []NegativeEntry{
+		{Code: "N1", Reason: "被媒体曝光", Deduction: 100},
+		{Code: "N2", Reason: "违纪违法案件", Veto: true},
+	}})
+	if !r.Vetoed || r.Deductions != 150 || r.Total != 1496 {
+		t.Errorf("negative list: vetoed %v deductions %s total %s", r.Vetoed, r.Deductions, r.Total)
+	}
+}
+
+func TestTotalIsFlooredAtZero(t *testing.T) {
+	std := &Standard{Categories: []*Indicator{
+		{Code: "1", Kind: KindPoints, Max: 100},
+		{Code: "2", Kind: KindDeduction, Max: 500, PerItem: 100},
+	}}
+	r, err := Evaluate(std, &Application{Inputs: map[string][]Input{
+		"1": {{Reviewer: "a", Points: 100}},
+		"2": {{Reviewer: "a", Count: 1 << 62}}, // capped at max, without overflow
+	}})
+	if err != nil || r.Total != 0 || r.Deductions != 500 {
+		t.Errorf("total %s deductions %s %v", r.Total, r.Deductions, err)
+	}
+}
+
+func TestInvalidInputs(t *testing.T) {
+	for name, in := range map[string]map[string][]Input{
+		"points above max": {"1.1": {{Reviewer: "x", Points: 450}}},
+		"points off step":  {"1.1": {{Reviewer: "x", Points: 125}}},
+		"negative points":  {"1.1": {{Reviewer: "x", Points: -50}}},
+		"unknown grade":    {"1.2": {{Reviewer: "x", Grade: "E"}}},
+		"unknown item":     {"1.5": {{Reviewer: "x", Ticked: []string{"z"}}}},
+		"negative value":   {"1.3": {{Reviewer: "x", Value: -1}}},
+		"negative count":   {"2.3": {{Reviewer: "x", Count: -1}}},
+		"bonus above max":  {"2.2": {{Reviewer: "x", Points: 350}}},
+	} {
+		_, err := Evaluate(golden(Mean), &Application{Inputs: in})
+		var ie *InputError
+		if !errors.Is(err, ErrInvalidInput) || !errors.As(err, &ie) || ie.Reviewer != "x" {
+			t.Errorf("%s: %v", name, err)
+		}
+	}
+}
+
+func TestPointsText(t *testing.T) {
+	for s, want := range map[string]Points{"87.5": 8750, "87.50": 8750, "0": 0, "-3": -300, "0.05": 5} {
+		if got, err := ParsePoints(s); err != nil || got != want {
+			t.Errorf("ParsePoints(%q) = %v, %v", s, got, err)
+		}
+	}
+	for _, bad := range []string{"1.005", "x", "1e3", "1/2", ""} {
+		if _, err := ParsePoints(bad); err == nil {
+			t.Errorf("ParsePoints(%q) accepted", bad)
+		}
+	}
+	for p, want := range map[Points]string{8750: "87.50", 5: "0.05", -300: "-3.00", 0: "0.00"} {
+		if p.String() != want {
+			t.Errorf("%d formats as %s", p, p.String())
+		}
+	}
+}
+
+func TestRankAndRecommend(t *testing.T) {
+	day := func(d int) time.Time { return time.Date(2026, 3, d, 0, 0, 0, 0, time.UTC) }
+	entries := []*Entry{
+		{ApplicationID: "e", UnitID: "u5", Total: 9000, Base: 8800, Categories: []Points{4000, 4800}, FinalSubmit: day(2)},
+		{ApplicationID: "a", UnitID: "u1", Total: 9000, Base: 8800, Categories: []Points{4000, 4800}, FinalSubmit: day(1)},
+		{ApplicationID: "b", UnitID: "u2", Total: 9000, Base: 8900, Categories: []Points{4000, 4900}, FinalSubmit: day(9)},
+		{ApplicationID: "c", UnitID: "u3", Total: 9000, Base: 8800, Categories: []Points{4100, 4700}, FinalSubmit: day(9)},
+		{ApplicationID: "d", UnitID: "u4", Total: 9500, Base: 9000, Categories: []Points{4500, 4500}, FinalSubmit: day(9), Vetoed: true},
+		{ApplicationID: "f", UnitID: "u0", Total: 9000, Base: 8800, Categories: []Points{4000, 4800}, FinalSubmit: day(1)},
+		{ApplicationID: "g", UnitID: "u6", Total: 7000, Base: 7000, FinalSubmit: day(1)},
+	}
+	Rank(entries)
+	var got string
+	for _, e := range entries {
+		got += e.ApplicationID
+	}
+	// d has the highest total; b the higher base; c the higher first category; then the
+	// earlier submission (f and a on day 1, by unit id u0 < u1), then e.
+	if got != "dbcfaeg" {
+		t.Errorf("ranking %s, want dbcfaeg", got)
+	}
+	pass := Points(8000)
+	if rec := Recommend(entries, Quota{Count: 3}, &pass); !slices.Equal(rec, []string{"b", "c", "f"}) {
+		t.Errorf("count quota: %v", rec)
+	}
+	// 50 % of 7 applications is 3 slots; a pass line of 90.00 leaves fewer qualified.
+	pass = 9000
+	if rec := Recommend(entries, Quota{Percent: 50}, &pass); !slices.Equal(rec, []string{"b", "c", "f"}) {
+		t.Errorf("percent quota with pass line 90: %v", rec)
+	}
+	pass = 9001
+	if rec := Recommend(entries, Quota{Percent: 50}, &pass); len(rec) != 0 {
+		t.Errorf("nobody reaches 90.01 but the vetoed: %v", rec)
+	}
+	if rec := Recommend(entries, Quota{Count: 10}, nil); len(rec) != 6 {
+		t.Errorf("a quota above the field recommends every non-vetoed one: %v", rec)
+	}
+}
