@@ -14,6 +14,7 @@ import (
 	"fmt"
 	"math/big"
 	"slices"
+	"strconv"
 	"strings"
 )
 
@@ -22,11 +23,12 @@ type Points int64
 
 // String formats p with two decimals, as the API shows points: "87.50", "-3.00".
 func (p Points) String() string {
-	sign := ""
+	var b []byte
 	if p < 0 {
-		sign, p = "-", -p
+		b, p = append(b, '-'), -p
 	}
-	return fmt.Sprintf("%s%d.%02d", sign, p/100, p%100)
+	b = strconv.AppendInt(b, int64(p/100), 10)
+	return string(append(b, '.', byte('0'+p%100/10), byte('0'+p%10)))
 }
 
 // ParsePoints reads a decimal with at most two places ("87.5", "87.50", "-3").
@@ -256,17 +258,24 @@ func (e *evaluator) node(ind *Indicator) (*Node, error) {
 	if ind.Kind == KindVeto {
 		return e.veto(ind, n, inputs), nil
 	}
-	values := make([]*big.Rat, 0, len(inputs))
+	if ind.Max < 0 || ind.Max > maxPoints {
+		return nil, &InputError{Code: ind.Code, Reviewer: "standard", Problem: "max points outside 0..1000000"}
+	}
+	// Every reviewer's value for one leaf is a fraction over the same denominator, so the
+	// aggregate stays exact in integers: num / den hundredths.
+	den := denominator(ind)
+	nums := make([]int64, 0, len(inputs))
 	for _, in := range inputs {
 		v, err := e.value(ind, in)
 		if err != nil {
 			return nil, err
 		}
-		values = append(values, v)
-		n.Inputs = append(n.Inputs, ReviewerValue{Reviewer: in.Reviewer, Entered: entered(ind, in), Value: ratString(v)})
+		nums = append(nums, v)
+		n.Inputs = append(n.Inputs, ReviewerValue{Reviewer: in.Reviewer, Entered: entered(ind, in), Value: fracString(v, den)})
 	}
 	n.Method = e.std.Aggregation.String()
-	agg := round(aggregate(e.std.Aggregation, values))
+	num, div := aggregate(e.std.Aggregation, nums)
+	agg := round(num, div*den)
 	n.Raw, n.Points = agg, agg
 	switch ind.Kind {
 	case KindBonus:
@@ -295,10 +304,27 @@ func (e *evaluator) veto(ind *Indicator, n *Node, inputs []Input) *Node {
 	return n
 }
 
-var hundred = big.NewRat(100, 1)
+// maxPoints bounds an indicator's max (10 000.00 points) so that exact arithmetic on
+// hundredths never overflows int64.
+const maxPoints = 1_000_000
 
-// value is one reviewer's exact points for a leaf (positive for deductions).
-func (e *evaluator) value(ind *Indicator, in Input) (*big.Rat, error) {
+// denominator is what a leaf's reviewer values are fractions of: a grade is max × percent
+// / 100, a linear score max × (v − floor) / (target − floor); everything else is whole.
+func denominator(ind *Indicator) int64 {
+	switch ind.Kind {
+	case KindGrade:
+		return 100
+	case KindLinear:
+		if ind.Target > ind.Floor {
+			return int64(ind.Target - ind.Floor)
+		}
+	}
+	return 1
+}
+
+// value is one reviewer's exact points for a leaf, as the numerator over denominator(ind)
+// (positive for deductions).
+func (e *evaluator) value(ind *Indicator, in Input) (int64, error) {
 	bad := func(format string, args ...any) error {
 		return &InputError{Code: ind.Code, Reviewer: in.Reviewer, Problem: fmt.Sprintf(format, args...)}
 	}
@@ -309,58 +335,58 @@ func (e *evaluator) value(ind *Indicator, in Input) (*big.Rat, error) {
 			step = 50
 		}
 		if in.Points < 0 || in.Points > ind.Max {
-			return nil, bad("points %s outside 0..%s", in.Points, ind.Max)
+			return 0, bad("points %s outside 0..%s", in.Points, ind.Max)
 		}
 		if in.Points%step != 0 && in.Points != ind.Max {
-			return nil, bad("points %s are not a multiple of the step %s", in.Points, step)
+			return 0, bad("points %s are not a multiple of the step %s", in.Points, step)
 		}
-		return big.NewRat(int64(in.Points), 1), nil
+		return int64(in.Points), nil
 	case KindGrade:
 		pct, ok := e.scale[in.Grade]
-		if !ok {
-			return nil, bad("grade %q is not on the scale", in.Grade)
+		if !ok || pct < 0 || pct > 100 {
+			return 0, bad("grade %q is not on the scale", in.Grade)
 		}
-		return new(big.Rat).Mul(big.NewRat(int64(ind.Max), 1), big.NewRat(pct, 100)), nil
+		return int64(ind.Max) * pct, nil
 	case KindThreshold:
 		if in.Value < 0 {
-			return nil, bad("measured value %s is negative", in.Value)
+			return 0, bad("measured value %s is negative", in.Value)
 		}
 		if in.Value >= ind.Target {
-			return big.NewRat(int64(ind.Max), 1), nil
+			return int64(ind.Max), nil
 		}
-		return new(big.Rat), nil
+		return 0, nil
 	case KindLinear:
 		if in.Value < 0 {
-			return nil, bad("measured value %s is negative", in.Value)
+			return 0, bad("measured value %s is negative", in.Value)
 		}
-		if ind.Target <= ind.Floor {
-			return nil, bad("the indicator's target %s is not above its floor %s", ind.Target, ind.Floor)
+		span := int64(ind.Target - ind.Floor)
+		if span <= 0 || span > maxPoints*100 {
+			return 0, bad("the indicator's target %s must be above its floor %s", ind.Target, ind.Floor)
 		}
 		switch {
 		case in.Value <= ind.Floor:
-			return new(big.Rat), nil
+			return 0, nil
 		case in.Value >= ind.Target:
-			return big.NewRat(int64(ind.Max), 1), nil
+			return int64(ind.Max) * span, nil
 		}
-		frac := big.NewRat(int64(in.Value-ind.Floor), int64(ind.Target-ind.Floor))
-		return frac.Mul(frac, big.NewRat(int64(ind.Max), 1)), nil
+		return int64(in.Value-ind.Floor) * int64(ind.Max), nil
 	case KindChecklist:
 		var sum Points
 		seen := map[string]bool{}
 		for _, code := range in.Ticked {
 			i := slices.IndexFunc(ind.Items, func(it ChecklistItem) bool { return it.Code == code })
 			if i < 0 {
-				return nil, bad("checklist item %q does not exist", code)
+				return 0, bad("checklist item %q does not exist", code)
 			}
 			if !seen[code] {
 				seen[code] = true
-				sum += ind.Items[i].Points
+				sum += max(ind.Items[i].Points, 0)
 			}
 		}
-		return big.NewRat(int64(min(sum, ind.Max)), 1), nil
+		return int64(min(sum, ind.Max)), nil
 	case KindDeduction:
 		if in.Count < 0 {
-			return nil, bad("occurrences %d are negative", in.Count)
+			return 0, bad("occurrences %d are negative", in.Count)
 		}
 		// min(n × per item, max), without letting a huge n overflow.
 		d := ind.Max
@@ -369,61 +395,62 @@ func (e *evaluator) value(ind *Indicator, in Input) (*big.Rat, error) {
 		} else if in.Count <= int64(ind.Max/ind.PerItem) {
 			d = Points(in.Count) * ind.PerItem
 		}
-		return big.NewRat(int64(d), 1), nil
+		return int64(d), nil
 	}
-	return nil, bad("kind %s takes no input", ind.Kind)
+	return 0, bad("kind %s takes no input", ind.Kind)
 }
 
-// aggregate combines reviewers' values; no values is 0.
-func aggregate(a Aggregation, vs []*big.Rat) *big.Rat {
+// aggregate combines reviewers' numerators; the result is num / div (times the leaf's
+// denominator). No values is 0.
+func aggregate(a Aggregation, vs []int64) (num, div int64) {
 	if len(vs) == 0 {
-		return new(big.Rat)
+		return 0, 1
 	}
 	sorted := slices.Clone(vs)
-	slices.SortFunc(sorted, func(x, y *big.Rat) int { return x.Cmp(y) })
+	slices.Sort(sorted)
 	switch a {
 	case Median:
 		mid := len(sorted) / 2
 		if len(sorted)%2 == 1 {
-			return sorted[mid]
+			return sorted[mid], 1
 		}
-		return mean(sorted[mid-1 : mid+1])
+		return sorted[mid-1] + sorted[mid], 2
 	case TrimmedMean:
 		if len(sorted) >= 3 {
-			return mean(sorted[1 : len(sorted)-1])
+			sorted = sorted[1 : len(sorted)-1]
 		}
 	}
-	return mean(sorted)
-}
-
-func mean(vs []*big.Rat) *big.Rat {
-	sum := new(big.Rat)
-	for _, v := range vs {
-		sum.Add(sum, v)
+	var sum int64
+	for _, v := range sorted {
+		sum += v
 	}
-	return sum.Quo(sum, big.NewRat(int64(len(vs)), 1))
+	return sum, int64(len(sorted))
 }
 
-// round rounds r (in hundredths) half away from zero to a whole hundredth.
-func round(r *big.Rat) Points {
-	num, den := new(big.Int).Set(r.Num()), r.Denom()
-	neg := num.Sign() < 0
-	num.Abs(num)
-	// floor((2·num + den) / (2·den)) rounds half up on the magnitude.
-	num.Mul(num, big.NewInt(2)).Add(num, den)
-	q := num.Quo(num, new(big.Int).Mul(den, big.NewInt(2)))
-	p := Points(q.Int64())
+// round divides num by den (den > 0) and rounds half away from zero to a whole hundredth.
+func round(num, den int64) Points {
+	neg := num < 0
 	if neg {
-		return -p
+		num = -num
 	}
-	return p
+	q, r := num/den, num%den
+	if 2*r >= den {
+		q++
+	}
+	if neg {
+		return Points(-q)
+	}
+	return Points(q)
 }
 
-// ratString shows an exact value in points: "1.75", or "0.5775" when it falls between
-// hundredths, with "…" when even six places do not hold it.
-func ratString(r *big.Rat) string {
-	pts := new(big.Rat).Quo(r, hundred)
-	for prec := 2; prec <= 6; prec++ {
+// fracString shows num/den hundredths as points: "1.75", or "0.5775" when the value falls
+// between hundredths, with "…" when even six places do not hold it.
+func fracString(num, den int64) string {
+	if num%den == 0 {
+		return Points(num / den).String()
+	}
+	pts := big.NewRat(num, den*100)
+	for prec := 3; prec <= 6; prec++ {
 		s := pts.FloatString(prec)
 		if back, ok := new(big.Rat).SetString(s); ok && back.Cmp(pts) == 0 {
 			return s
