@@ -15,12 +15,14 @@ import (
 	"entgo.io/ent/dialect"
 	"entgo.io/ent/dialect/sql"
 	"github.com/wenming-platform/wenming/ent/auditevent"
+	"github.com/wenming-platform/wenming/ent/campaign"
 	"github.com/wenming-platform/wenming/ent/office"
 	"github.com/wenming-platform/wenming/ent/refreshtoken"
 	"github.com/wenming-platform/wenming/ent/revocation"
 	"github.com/wenming-platform/wenming/ent/serviceaccount"
 	"github.com/wenming-platform/wenming/ent/setting"
 	"github.com/wenming-platform/wenming/ent/signingkey"
+	"github.com/wenming-platform/wenming/ent/standard"
 	"github.com/wenming-platform/wenming/ent/unit"
 	"github.com/wenming-platform/wenming/ent/user"
 
@@ -34,6 +36,8 @@ type Client struct {
 	Schema *migrate.Schema
 	// AuditEvent is the client for interacting with the AuditEvent builders.
 	AuditEvent *AuditEventClient
+	// Campaign is the client for interacting with the Campaign builders.
+	Campaign *CampaignClient
 	// Office is the client for interacting with the Office builders.
 	Office *OfficeClient
 	// RefreshToken is the client for interacting with the RefreshToken builders.
@@ -46,6 +50,8 @@ type Client struct {
 	Setting *SettingClient
 	// SigningKey is the client for interacting with the SigningKey builders.
 	SigningKey *SigningKeyClient
+	// Standard is the client for interacting with the Standard builders.
+	Standard *StandardClient
 	// Unit is the client for interacting with the Unit builders.
 	Unit *UnitClient
 	// User is the client for interacting with the User builders.
@@ -62,12 +68,14 @@ func NewClient(opts ...Option) *Client {
 func (c *Client) init() {
 	c.Schema = migrate.NewSchema(c.driver)
 	c.AuditEvent = NewAuditEventClient(c.config)
+	c.Campaign = NewCampaignClient(c.config)
 	c.Office = NewOfficeClient(c.config)
 	c.RefreshToken = NewRefreshTokenClient(c.config)
 	c.Revocation = NewRevocationClient(c.config)
 	c.ServiceAccount = NewServiceAccountClient(c.config)
 	c.Setting = NewSettingClient(c.config)
 	c.SigningKey = NewSigningKeyClient(c.config)
+	c.Standard = NewStandardClient(c.config)
 	c.Unit = NewUnitClient(c.config)
 	c.User = NewUserClient(c.config)
 }
@@ -163,12 +171,14 @@ func (c *Client) Tx(ctx context.Context) (*Tx, error) {
 		ctx:            ctx,
 		config:         cfg,
 		AuditEvent:     NewAuditEventClient(cfg),
+		Campaign:       NewCampaignClient(cfg),
 		Office:         NewOfficeClient(cfg),
 		RefreshToken:   NewRefreshTokenClient(cfg),
 		Revocation:     NewRevocationClient(cfg),
 		ServiceAccount: NewServiceAccountClient(cfg),
 		Setting:        NewSettingClient(cfg),
 		SigningKey:     NewSigningKeyClient(cfg),
+		Standard:       NewStandardClient(cfg),
 		Unit:           NewUnitClient(cfg),
 		User:           NewUserClient(cfg),
 	}, nil
@@ -191,12 +201,14 @@ func (c *Client) BeginTx(ctx context.Context, opts *sql.TxOptions) (*Tx, error) 
 		ctx:            ctx,
 		config:         cfg,
 		AuditEvent:     NewAuditEventClient(cfg),
+		Campaign:       NewCampaignClient(cfg),
 		Office:         NewOfficeClient(cfg),
 		RefreshToken:   NewRefreshTokenClient(cfg),
 		Revocation:     NewRevocationClient(cfg),
 		ServiceAccount: NewServiceAccountClient(cfg),
 		Setting:        NewSettingClient(cfg),
 		SigningKey:     NewSigningKeyClient(cfg),
+		Standard:       NewStandardClient(cfg),
 		Unit:           NewUnitClient(cfg),
 		User:           NewUserClient(cfg),
 	}, nil
@@ -228,8 +240,8 @@ func (c *Client) Close() error {
 // In order to add hooks to a specific client, call: `client.Node.Use(...)`.
 func (c *Client) Use(hooks ...Hook) {
 	for _, n := range []interface{ Use(...Hook) }{
-		c.AuditEvent, c.Office, c.RefreshToken, c.Revocation, c.ServiceAccount,
-		c.Setting, c.SigningKey, c.Unit, c.User,
+		c.AuditEvent, c.Campaign, c.Office, c.RefreshToken, c.Revocation,
+		c.ServiceAccount, c.Setting, c.SigningKey, c.Standard, c.Unit, c.User,
 	} {
 		n.Use(hooks...)
 	}
@@ -239,8 +251,8 @@ func (c *Client) Use(hooks ...Hook) {
 // In order to add interceptors to a specific client, call: `client.Node.Intercept(...)`.
 func (c *Client) Intercept(interceptors ...Interceptor) {
 	for _, n := range []interface{ Intercept(...Interceptor) }{
-		c.AuditEvent, c.Office, c.RefreshToken, c.Revocation, c.ServiceAccount,
-		c.Setting, c.SigningKey, c.Unit, c.User,
+		c.AuditEvent, c.Campaign, c.Office, c.RefreshToken, c.Revocation,
+		c.ServiceAccount, c.Setting, c.SigningKey, c.Standard, c.Unit, c.User,
 	} {
 		n.Intercept(interceptors...)
 	}
@@ -251,6 +263,8 @@ func (c *Client) Mutate(ctx context.Context, m Mutation) (Value, error) {
 	switch m := m.(type) {
 	case *AuditEventMutation:
 		return c.AuditEvent.mutate(ctx, m)
+	case *CampaignMutation:
+		return c.Campaign.mutate(ctx, m)
 	case *OfficeMutation:
 		return c.Office.mutate(ctx, m)
 	case *RefreshTokenMutation:
@@ -263,6 +277,8 @@ func (c *Client) Mutate(ctx context.Context, m Mutation) (Value, error) {
 		return c.Setting.mutate(ctx, m)
 	case *SigningKeyMutation:
 		return c.SigningKey.mutate(ctx, m)
+	case *StandardMutation:
+		return c.Standard.mutate(ctx, m)
 	case *UnitMutation:
 		return c.Unit.mutate(ctx, m)
 	case *UserMutation:
@@ -403,6 +419,140 @@ func (c *AuditEventClient) mutate(ctx context.Context, m *AuditEventMutation) (V
 		return (&AuditEventDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
 	default:
 		return nil, fmt.Errorf("ent: unknown AuditEvent mutation op: %q", m.Op())
+	}
+}
+
+// CampaignClient is a client for the Campaign schema.
+type CampaignClient struct {
+	config
+}
+
+// NewCampaignClient returns a client for the Campaign from the given config.
+func NewCampaignClient(c config) *CampaignClient {
+	return &CampaignClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `campaign.Hooks(f(g(h())))`.
+func (c *CampaignClient) Use(hooks ...Hook) {
+	c.hooks.Campaign = append(c.hooks.Campaign, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `campaign.Intercept(f(g(h())))`.
+func (c *CampaignClient) Intercept(interceptors ...Interceptor) {
+	c.inters.Campaign = append(c.inters.Campaign, interceptors...)
+}
+
+// Create returns a builder for creating a Campaign entity.
+func (c *CampaignClient) Create() *CampaignCreate {
+	mutation := newCampaignMutation(c.config, OpCreate)
+	return &CampaignCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of Campaign entities.
+func (c *CampaignClient) CreateBulk(builders ...*CampaignCreate) *CampaignCreateBulk {
+	return &CampaignCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *CampaignClient) MapCreateBulk(slice any, setFunc func(*CampaignCreate, int)) *CampaignCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &CampaignCreateBulk{err: fmt.Errorf("calling to CampaignClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*CampaignCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &CampaignCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for Campaign.
+func (c *CampaignClient) Update() *CampaignUpdate {
+	mutation := newCampaignMutation(c.config, OpUpdate)
+	return &CampaignUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *CampaignClient) UpdateOne(_m *Campaign) *CampaignUpdateOne {
+	mutation := newCampaignMutation(c.config, OpUpdateOne, withCampaign(_m))
+	return &CampaignUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *CampaignClient) UpdateOneID(id string) *CampaignUpdateOne {
+	mutation := newCampaignMutation(c.config, OpUpdateOne, withCampaignID(id))
+	return &CampaignUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for Campaign.
+func (c *CampaignClient) Delete() *CampaignDelete {
+	mutation := newCampaignMutation(c.config, OpDelete)
+	return &CampaignDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *CampaignClient) DeleteOne(_m *Campaign) *CampaignDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *CampaignClient) DeleteOneID(id string) *CampaignDeleteOne {
+	builder := c.Delete().Where(campaign.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &CampaignDeleteOne{builder}
+}
+
+// Query returns a query builder for Campaign.
+func (c *CampaignClient) Query() *CampaignQuery {
+	return &CampaignQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeCampaign},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a Campaign entity by its id.
+func (c *CampaignClient) Get(ctx context.Context, id string) (*Campaign, error) {
+	return c.Query().Where(campaign.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *CampaignClient) GetX(ctx context.Context, id string) *Campaign {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// Hooks returns the client hooks.
+func (c *CampaignClient) Hooks() []Hook {
+	hooks := c.hooks.Campaign
+	return append(hooks[:len(hooks):len(hooks)], campaign.Hooks[:]...)
+}
+
+// Interceptors returns the client interceptors.
+func (c *CampaignClient) Interceptors() []Interceptor {
+	return c.inters.Campaign
+}
+
+func (c *CampaignClient) mutate(ctx context.Context, m *CampaignMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&CampaignCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&CampaignUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&CampaignUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&CampaignDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown Campaign mutation op: %q", m.Op())
 	}
 }
 
@@ -1210,6 +1360,140 @@ func (c *SigningKeyClient) mutate(ctx context.Context, m *SigningKeyMutation) (V
 	}
 }
 
+// StandardClient is a client for the Standard schema.
+type StandardClient struct {
+	config
+}
+
+// NewStandardClient returns a client for the Standard from the given config.
+func NewStandardClient(c config) *StandardClient {
+	return &StandardClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `standard.Hooks(f(g(h())))`.
+func (c *StandardClient) Use(hooks ...Hook) {
+	c.hooks.Standard = append(c.hooks.Standard, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `standard.Intercept(f(g(h())))`.
+func (c *StandardClient) Intercept(interceptors ...Interceptor) {
+	c.inters.Standard = append(c.inters.Standard, interceptors...)
+}
+
+// Create returns a builder for creating a Standard entity.
+func (c *StandardClient) Create() *StandardCreate {
+	mutation := newStandardMutation(c.config, OpCreate)
+	return &StandardCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of Standard entities.
+func (c *StandardClient) CreateBulk(builders ...*StandardCreate) *StandardCreateBulk {
+	return &StandardCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *StandardClient) MapCreateBulk(slice any, setFunc func(*StandardCreate, int)) *StandardCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &StandardCreateBulk{err: fmt.Errorf("calling to StandardClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*StandardCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &StandardCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for Standard.
+func (c *StandardClient) Update() *StandardUpdate {
+	mutation := newStandardMutation(c.config, OpUpdate)
+	return &StandardUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *StandardClient) UpdateOne(_m *Standard) *StandardUpdateOne {
+	mutation := newStandardMutation(c.config, OpUpdateOne, withStandard(_m))
+	return &StandardUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *StandardClient) UpdateOneID(id string) *StandardUpdateOne {
+	mutation := newStandardMutation(c.config, OpUpdateOne, withStandardID(id))
+	return &StandardUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for Standard.
+func (c *StandardClient) Delete() *StandardDelete {
+	mutation := newStandardMutation(c.config, OpDelete)
+	return &StandardDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *StandardClient) DeleteOne(_m *Standard) *StandardDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *StandardClient) DeleteOneID(id string) *StandardDeleteOne {
+	builder := c.Delete().Where(standard.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &StandardDeleteOne{builder}
+}
+
+// Query returns a query builder for Standard.
+func (c *StandardClient) Query() *StandardQuery {
+	return &StandardQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeStandard},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a Standard entity by its id.
+func (c *StandardClient) Get(ctx context.Context, id string) (*Standard, error) {
+	return c.Query().Where(standard.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *StandardClient) GetX(ctx context.Context, id string) *Standard {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// Hooks returns the client hooks.
+func (c *StandardClient) Hooks() []Hook {
+	hooks := c.hooks.Standard
+	return append(hooks[:len(hooks):len(hooks)], standard.Hooks[:]...)
+}
+
+// Interceptors returns the client interceptors.
+func (c *StandardClient) Interceptors() []Interceptor {
+	return c.inters.Standard
+}
+
+func (c *StandardClient) mutate(ctx context.Context, m *StandardMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&StandardCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&StandardUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&StandardUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&StandardDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown Standard mutation op: %q", m.Op())
+	}
+}
+
 // UnitClient is a client for the Unit schema.
 type UnitClient struct {
 	config
@@ -1481,12 +1765,12 @@ func (c *UserClient) mutate(ctx context.Context, m *UserMutation) (Value, error)
 // hooks and interceptors per client, for fast access.
 type (
 	hooks struct {
-		AuditEvent, Office, RefreshToken, Revocation, ServiceAccount, Setting,
-		SigningKey, Unit, User []ent.Hook
+		AuditEvent, Campaign, Office, RefreshToken, Revocation, ServiceAccount, Setting,
+		SigningKey, Standard, Unit, User []ent.Hook
 	}
 	inters struct {
-		AuditEvent, Office, RefreshToken, Revocation, ServiceAccount, Setting,
-		SigningKey, Unit, User []ent.Interceptor
+		AuditEvent, Campaign, Office, RefreshToken, Revocation, ServiceAccount, Setting,
+		SigningKey, Standard, Unit, User []ent.Interceptor
 	}
 )
 

@@ -13,12 +13,14 @@ import (
 	"entgo.io/ent/dialect/sql"
 	"entgo.io/ent/dialect/sql/sqlgraph"
 	"github.com/wenming-platform/wenming/ent/auditevent"
+	"github.com/wenming-platform/wenming/ent/campaign"
 	"github.com/wenming-platform/wenming/ent/office"
 	"github.com/wenming-platform/wenming/ent/refreshtoken"
 	"github.com/wenming-platform/wenming/ent/revocation"
 	"github.com/wenming-platform/wenming/ent/serviceaccount"
 	"github.com/wenming-platform/wenming/ent/setting"
 	"github.com/wenming-platform/wenming/ent/signingkey"
+	"github.com/wenming-platform/wenming/ent/standard"
 	"github.com/wenming-platform/wenming/ent/unit"
 	"github.com/wenming-platform/wenming/ent/user"
 )
@@ -82,12 +84,14 @@ func checkColumn(t, c string) error {
 	initCheck.Do(func() {
 		columnCheck = sql.NewColumnCheck(map[string]func(string) bool{
 			auditevent.Table:     auditevent.ValidColumn,
+			campaign.Table:       campaign.ValidColumn,
 			office.Table:         office.ValidColumn,
 			refreshtoken.Table:   refreshtoken.ValidColumn,
 			revocation.Table:     revocation.ValidColumn,
 			serviceaccount.Table: serviceaccount.ValidColumn,
 			setting.Table:        setting.ValidColumn,
 			signingkey.Table:     signingkey.ValidColumn,
+			standard.Table:       standard.ValidColumn,
 			unit.Table:           unit.ValidColumn,
 			user.Table:           user.ValidColumn,
 		})

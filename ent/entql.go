@@ -4,12 +4,14 @@ package ent
 
 import (
 	"github.com/wenming-platform/wenming/ent/auditevent"
+	"github.com/wenming-platform/wenming/ent/campaign"
 	"github.com/wenming-platform/wenming/ent/office"
 	"github.com/wenming-platform/wenming/ent/refreshtoken"
 	"github.com/wenming-platform/wenming/ent/revocation"
 	"github.com/wenming-platform/wenming/ent/serviceaccount"
 	"github.com/wenming-platform/wenming/ent/setting"
 	"github.com/wenming-platform/wenming/ent/signingkey"
+	"github.com/wenming-platform/wenming/ent/standard"
 	"github.com/wenming-platform/wenming/ent/unit"
 	"github.com/wenming-platform/wenming/ent/user"
 
@@ -21,7 +23,7 @@ import (
 
 // schemaGraph holds a representation of ent/schema at runtime.
 var schemaGraph = func() *sqlgraph.Schema {
-	graph := &sqlgraph.Schema{Nodes: make([]*sqlgraph.Node, 9)}
+	graph := &sqlgraph.Schema{Nodes: make([]*sqlgraph.Node, 11)}
 	graph.Nodes[0] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   auditevent.Table,
@@ -50,6 +52,45 @@ var schemaGraph = func() *sqlgraph.Schema {
 	}
 	graph.Nodes[1] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
+			Table:   campaign.Table,
+			Columns: campaign.Columns,
+			ID: &sqlgraph.FieldSpec{
+				Type:   field.TypeString,
+				Column: campaign.FieldID,
+			},
+		},
+		Type: "Campaign",
+		Fields: map[string]*sqlgraph.FieldSpec{
+			campaign.FieldOfficeID:                {Type: field.TypeString, Column: campaign.FieldOfficeID},
+			campaign.FieldScopePath:               {Type: field.TypeString, Column: campaign.FieldScopePath},
+			campaign.FieldVersion:                 {Type: field.TypeInt64, Column: campaign.FieldVersion},
+			campaign.FieldCreateTime:              {Type: field.TypeTime, Column: campaign.FieldCreateTime},
+			campaign.FieldUpdateTime:              {Type: field.TypeTime, Column: campaign.FieldUpdateTime},
+			campaign.FieldStandardID:              {Type: field.TypeString, Column: campaign.FieldStandardID},
+			campaign.FieldYear:                    {Type: field.TypeInt, Column: campaign.FieldYear},
+			campaign.FieldTargetLevel:             {Type: field.TypeEnum, Column: campaign.FieldTargetLevel},
+			campaign.FieldDisplayName:             {Type: field.TypeString, Column: campaign.FieldDisplayName},
+			campaign.FieldState:                   {Type: field.TypeEnum, Column: campaign.FieldState},
+			campaign.FieldApplicationStart:        {Type: field.TypeTime, Column: campaign.FieldApplicationStart},
+			campaign.FieldApplicationEnd:          {Type: field.TypeTime, Column: campaign.FieldApplicationEnd},
+			campaign.FieldSubmissionStart:         {Type: field.TypeTime, Column: campaign.FieldSubmissionStart},
+			campaign.FieldSubmissionEnd:           {Type: field.TypeTime, Column: campaign.FieldSubmissionEnd},
+			campaign.FieldReviewStart:             {Type: field.TypeTime, Column: campaign.FieldReviewStart},
+			campaign.FieldReviewEnd:               {Type: field.TypeTime, Column: campaign.FieldReviewEnd},
+			campaign.FieldPublicityStart:          {Type: field.TypeTime, Column: campaign.FieldPublicityStart},
+			campaign.FieldPublicityEnd:            {Type: field.TypeTime, Column: campaign.FieldPublicityEnd},
+			campaign.FieldQuotaCount:              {Type: field.TypeInt, Column: campaign.FieldQuotaCount},
+			campaign.FieldQuotaPercent:            {Type: field.TypeInt, Column: campaign.FieldQuotaPercent},
+			campaign.FieldPassLine:                {Type: field.TypeInt64, Column: campaign.FieldPassLine},
+			campaign.FieldRequiredTitleLevel:      {Type: field.TypeString, Column: campaign.FieldRequiredTitleLevel},
+			campaign.FieldLookbackMonths:          {Type: field.TypeInt, Column: campaign.FieldLookbackMonths},
+			campaign.FieldMaxResubmissions:        {Type: field.TypeInt, Column: campaign.FieldMaxResubmissions},
+			campaign.FieldReviewersPerApplication: {Type: field.TypeInt, Column: campaign.FieldReviewersPerApplication},
+			campaign.FieldParentCampaignID:        {Type: field.TypeString, Column: campaign.FieldParentCampaignID},
+		},
+	}
+	graph.Nodes[2] = &sqlgraph.Node{
+		NodeSpec: sqlgraph.NodeSpec{
 			Table:   office.Table,
 			Columns: office.Columns,
 			ID: &sqlgraph.FieldSpec{
@@ -71,7 +112,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			office.FieldTimeZone:    {Type: field.TypeString, Column: office.FieldTimeZone},
 		},
 	}
-	graph.Nodes[2] = &sqlgraph.Node{
+	graph.Nodes[3] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   refreshtoken.Table,
 			Columns: refreshtoken.Columns,
@@ -91,7 +132,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			refreshtoken.FieldRevokeTime: {Type: field.TypeTime, Column: refreshtoken.FieldRevokeTime},
 		},
 	}
-	graph.Nodes[3] = &sqlgraph.Node{
+	graph.Nodes[4] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   revocation.Table,
 			Columns: revocation.Columns,
@@ -108,7 +149,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			revocation.FieldExpireTime: {Type: field.TypeTime, Column: revocation.FieldExpireTime},
 		},
 	}
-	graph.Nodes[4] = &sqlgraph.Node{
+	graph.Nodes[5] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   serviceaccount.Table,
 			Columns: serviceaccount.Columns,
@@ -131,7 +172,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			serviceaccount.FieldDisabled:    {Type: field.TypeBool, Column: serviceaccount.FieldDisabled},
 		},
 	}
-	graph.Nodes[5] = &sqlgraph.Node{
+	graph.Nodes[6] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   setting.Table,
 			Columns: setting.Columns,
@@ -145,7 +186,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			setting.FieldValue: {Type: field.TypeBytes, Column: setting.FieldValue},
 		},
 	}
-	graph.Nodes[6] = &sqlgraph.Node{
+	graph.Nodes[7] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   signingkey.Table,
 			Columns: signingkey.Columns,
@@ -162,7 +203,36 @@ var schemaGraph = func() *sqlgraph.Schema {
 			signingkey.FieldRetireTime: {Type: field.TypeTime, Column: signingkey.FieldRetireTime},
 		},
 	}
-	graph.Nodes[7] = &sqlgraph.Node{
+	graph.Nodes[8] = &sqlgraph.Node{
+		NodeSpec: sqlgraph.NodeSpec{
+			Table:   standard.Table,
+			Columns: standard.Columns,
+			ID: &sqlgraph.FieldSpec{
+				Type:   field.TypeString,
+				Column: standard.FieldID,
+			},
+		},
+		Type: "Standard",
+		Fields: map[string]*sqlgraph.FieldSpec{
+			standard.FieldOfficeID:    {Type: field.TypeString, Column: standard.FieldOfficeID},
+			standard.FieldScopePath:   {Type: field.TypeString, Column: standard.FieldScopePath},
+			standard.FieldVersion:     {Type: field.TypeInt64, Column: standard.FieldVersion},
+			standard.FieldCreateTime:  {Type: field.TypeTime, Column: standard.FieldCreateTime},
+			standard.FieldUpdateTime:  {Type: field.TypeTime, Column: standard.FieldUpdateTime},
+			standard.FieldCode:        {Type: field.TypeString, Column: standard.FieldCode},
+			standard.FieldDisplayName: {Type: field.TypeString, Column: standard.FieldDisplayName},
+			standard.FieldNumber:      {Type: field.TypeInt, Column: standard.FieldNumber},
+			standard.FieldState:       {Type: field.TypeEnum, Column: standard.FieldState},
+			standard.FieldBasePoints:  {Type: field.TypeInt64, Column: standard.FieldBasePoints},
+			standard.FieldBonusCap:    {Type: field.TypeInt64, Column: standard.FieldBonusCap},
+			standard.FieldGradeScale:  {Type: field.TypeJSON, Column: standard.FieldGradeScale},
+			standard.FieldAggregation: {Type: field.TypeEnum, Column: standard.FieldAggregation},
+			standard.FieldIndicators:  {Type: field.TypeBytes, Column: standard.FieldIndicators},
+			standard.FieldContentHash: {Type: field.TypeString, Column: standard.FieldContentHash},
+			standard.FieldPublishTime: {Type: field.TypeTime, Column: standard.FieldPublishTime},
+		},
+	}
+	graph.Nodes[9] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   unit.Table,
 			Columns: unit.Columns,
@@ -188,7 +258,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			unit.FieldTitleState:     {Type: field.TypeString, Column: unit.FieldTitleState},
 		},
 	}
-	graph.Nodes[8] = &sqlgraph.Node{
+	graph.Nodes[10] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   user.Table,
 			Columns: user.Columns,
@@ -328,6 +398,176 @@ func (f *AuditEventFilter) WhereHash(p entql.StringP) {
 }
 
 // addPredicate implements the predicateAdder interface.
+func (_q *CampaignQuery) addPredicate(pred func(s *sql.Selector)) {
+	_q.predicates = append(_q.predicates, pred)
+}
+
+// Filter returns a Filter implementation to apply filters on the CampaignQuery builder.
+func (_q *CampaignQuery) Filter() *CampaignFilter {
+	return &CampaignFilter{config: _q.config, predicateAdder: _q}
+}
+
+// addPredicate implements the predicateAdder interface.
+func (m *CampaignMutation) addPredicate(pred func(s *sql.Selector)) {
+	m.predicates = append(m.predicates, pred)
+}
+
+// Filter returns an entql.Where implementation to apply filters on the CampaignMutation builder.
+func (m *CampaignMutation) Filter() *CampaignFilter {
+	return &CampaignFilter{config: m.config, predicateAdder: m}
+}
+
+// CampaignFilter provides a generic filtering capability at runtime for CampaignQuery.
+type CampaignFilter struct {
+	predicateAdder
+	config
+}
+
+// Where applies the entql predicate on the query filter.
+func (f *CampaignFilter) Where(p entql.P) {
+	f.addPredicate(func(s *sql.Selector) {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[1].Type, p, s); err != nil {
+			s.AddError(err)
+		}
+	})
+}
+
+// WhereID applies the entql string predicate on the id field.
+func (f *CampaignFilter) WhereID(p entql.StringP) {
+	f.Where(p.Field(campaign.FieldID))
+}
+
+// WhereOfficeID applies the entql string predicate on the office_id field.
+func (f *CampaignFilter) WhereOfficeID(p entql.StringP) {
+	f.Where(p.Field(campaign.FieldOfficeID))
+}
+
+// WhereScopePath applies the entql string predicate on the scope_path field.
+func (f *CampaignFilter) WhereScopePath(p entql.StringP) {
+	f.Where(p.Field(campaign.FieldScopePath))
+}
+
+// WhereVersion applies the entql int64 predicate on the version field.
+func (f *CampaignFilter) WhereVersion(p entql.Int64P) {
+	f.Where(p.Field(campaign.FieldVersion))
+}
+
+// WhereCreateTime applies the entql time.Time predicate on the create_time field.
+func (f *CampaignFilter) WhereCreateTime(p entql.TimeP) {
+	f.Where(p.Field(campaign.FieldCreateTime))
+}
+
+// WhereUpdateTime applies the entql time.Time predicate on the update_time field.
+func (f *CampaignFilter) WhereUpdateTime(p entql.TimeP) {
+	f.Where(p.Field(campaign.FieldUpdateTime))
+}
+
+// WhereStandardID applies the entql string predicate on the standard_id field.
+func (f *CampaignFilter) WhereStandardID(p entql.StringP) {
+	f.Where(p.Field(campaign.FieldStandardID))
+}
+
+// WhereYear applies the entql int predicate on the year field.
+func (f *CampaignFilter) WhereYear(p entql.IntP) {
+	f.Where(p.Field(campaign.FieldYear))
+}
+
+// WhereTargetLevel applies the entql string predicate on the target_level field.
+func (f *CampaignFilter) WhereTargetLevel(p entql.StringP) {
+	f.Where(p.Field(campaign.FieldTargetLevel))
+}
+
+// WhereDisplayName applies the entql string predicate on the display_name field.
+func (f *CampaignFilter) WhereDisplayName(p entql.StringP) {
+	f.Where(p.Field(campaign.FieldDisplayName))
+}
+
+// WhereState applies the entql string predicate on the state field.
+func (f *CampaignFilter) WhereState(p entql.StringP) {
+	f.Where(p.Field(campaign.FieldState))
+}
+
+// WhereApplicationStart applies the entql time.Time predicate on the application_start field.
+func (f *CampaignFilter) WhereApplicationStart(p entql.TimeP) {
+	f.Where(p.Field(campaign.FieldApplicationStart))
+}
+
+// WhereApplicationEnd applies the entql time.Time predicate on the application_end field.
+func (f *CampaignFilter) WhereApplicationEnd(p entql.TimeP) {
+	f.Where(p.Field(campaign.FieldApplicationEnd))
+}
+
+// WhereSubmissionStart applies the entql time.Time predicate on the submission_start field.
+func (f *CampaignFilter) WhereSubmissionStart(p entql.TimeP) {
+	f.Where(p.Field(campaign.FieldSubmissionStart))
+}
+
+// WhereSubmissionEnd applies the entql time.Time predicate on the submission_end field.
+func (f *CampaignFilter) WhereSubmissionEnd(p entql.TimeP) {
+	f.Where(p.Field(campaign.FieldSubmissionEnd))
+}
+
+// WhereReviewStart applies the entql time.Time predicate on the review_start field.
+func (f *CampaignFilter) WhereReviewStart(p entql.TimeP) {
+	f.Where(p.Field(campaign.FieldReviewStart))
+}
+
+// WhereReviewEnd applies the entql time.Time predicate on the review_end field.
+func (f *CampaignFilter) WhereReviewEnd(p entql.TimeP) {
+	f.Where(p.Field(campaign.FieldReviewEnd))
+}
+
+// WherePublicityStart applies the entql time.Time predicate on the publicity_start field.
+func (f *CampaignFilter) WherePublicityStart(p entql.TimeP) {
+	f.Where(p.Field(campaign.FieldPublicityStart))
+}
+
+// WherePublicityEnd applies the entql time.Time predicate on the publicity_end field.
+func (f *CampaignFilter) WherePublicityEnd(p entql.TimeP) {
+	f.Where(p.Field(campaign.FieldPublicityEnd))
+}
+
+// WhereQuotaCount applies the entql int predicate on the quota_count field.
+func (f *CampaignFilter) WhereQuotaCount(p entql.IntP) {
+	f.Where(p.Field(campaign.FieldQuotaCount))
+}
+
+// WhereQuotaPercent applies the entql int predicate on the quota_percent field.
+func (f *CampaignFilter) WhereQuotaPercent(p entql.IntP) {
+	f.Where(p.Field(campaign.FieldQuotaPercent))
+}
+
+// WherePassLine applies the entql int64 predicate on the pass_line field.
+func (f *CampaignFilter) WherePassLine(p entql.Int64P) {
+	f.Where(p.Field(campaign.FieldPassLine))
+}
+
+// WhereRequiredTitleLevel applies the entql string predicate on the required_title_level field.
+func (f *CampaignFilter) WhereRequiredTitleLevel(p entql.StringP) {
+	f.Where(p.Field(campaign.FieldRequiredTitleLevel))
+}
+
+// WhereLookbackMonths applies the entql int predicate on the lookback_months field.
+func (f *CampaignFilter) WhereLookbackMonths(p entql.IntP) {
+	f.Where(p.Field(campaign.FieldLookbackMonths))
+}
+
+// WhereMaxResubmissions applies the entql int predicate on the max_resubmissions field.
+func (f *CampaignFilter) WhereMaxResubmissions(p entql.IntP) {
+	f.Where(p.Field(campaign.FieldMaxResubmissions))
+}
+
+// WhereReviewersPerApplication applies the entql int predicate on the reviewers_per_application field.
+func (f *CampaignFilter) WhereReviewersPerApplication(p entql.IntP) {
+	f.Where(p.Field(campaign.FieldReviewersPerApplication))
+}
+
+// WhereParentCampaignID applies the entql string predicate on the parent_campaign_id field.
+func (f *CampaignFilter) WhereParentCampaignID(p entql.StringP) {
+	f.Where(p.Field(campaign.FieldParentCampaignID))
+}
+
+// addPredicate implements the predicateAdder interface.
 func (_q *OfficeQuery) addPredicate(pred func(s *sql.Selector)) {
 	_q.predicates = append(_q.predicates, pred)
 }
@@ -356,7 +596,7 @@ type OfficeFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *OfficeFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[1].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[2].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -446,7 +686,7 @@ type RefreshTokenFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *RefreshTokenFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[2].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[3].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -521,7 +761,7 @@ type RevocationFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *RevocationFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[3].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[4].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -581,7 +821,7 @@ type ServiceAccountFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *ServiceAccountFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[4].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[5].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -671,7 +911,7 @@ type SettingFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *SettingFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[5].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[6].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -716,7 +956,7 @@ type SigningKeyFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *SigningKeyFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[6].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[7].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -748,6 +988,126 @@ func (f *SigningKeyFilter) WhereRetireTime(p entql.TimeP) {
 }
 
 // addPredicate implements the predicateAdder interface.
+func (_q *StandardQuery) addPredicate(pred func(s *sql.Selector)) {
+	_q.predicates = append(_q.predicates, pred)
+}
+
+// Filter returns a Filter implementation to apply filters on the StandardQuery builder.
+func (_q *StandardQuery) Filter() *StandardFilter {
+	return &StandardFilter{config: _q.config, predicateAdder: _q}
+}
+
+// addPredicate implements the predicateAdder interface.
+func (m *StandardMutation) addPredicate(pred func(s *sql.Selector)) {
+	m.predicates = append(m.predicates, pred)
+}
+
+// Filter returns an entql.Where implementation to apply filters on the StandardMutation builder.
+func (m *StandardMutation) Filter() *StandardFilter {
+	return &StandardFilter{config: m.config, predicateAdder: m}
+}
+
+// StandardFilter provides a generic filtering capability at runtime for StandardQuery.
+type StandardFilter struct {
+	predicateAdder
+	config
+}
+
+// Where applies the entql predicate on the query filter.
+func (f *StandardFilter) Where(p entql.P) {
+	f.addPredicate(func(s *sql.Selector) {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[8].Type, p, s); err != nil {
+			s.AddError(err)
+		}
+	})
+}
+
+// WhereID applies the entql string predicate on the id field.
+func (f *StandardFilter) WhereID(p entql.StringP) {
+	f.Where(p.Field(standard.FieldID))
+}
+
+// WhereOfficeID applies the entql string predicate on the office_id field.
+func (f *StandardFilter) WhereOfficeID(p entql.StringP) {
+	f.Where(p.Field(standard.FieldOfficeID))
+}
+
+// WhereScopePath applies the entql string predicate on the scope_path field.
+func (f *StandardFilter) WhereScopePath(p entql.StringP) {
+	f.Where(p.Field(standard.FieldScopePath))
+}
+
+// WhereVersion applies the entql int64 predicate on the version field.
+func (f *StandardFilter) WhereVersion(p entql.Int64P) {
+	f.Where(p.Field(standard.FieldVersion))
+}
+
+// WhereCreateTime applies the entql time.Time predicate on the create_time field.
+func (f *StandardFilter) WhereCreateTime(p entql.TimeP) {
+	f.Where(p.Field(standard.FieldCreateTime))
+}
+
+// WhereUpdateTime applies the entql time.Time predicate on the update_time field.
+func (f *StandardFilter) WhereUpdateTime(p entql.TimeP) {
+	f.Where(p.Field(standard.FieldUpdateTime))
+}
+
+// WhereCode applies the entql string predicate on the code field.
+func (f *StandardFilter) WhereCode(p entql.StringP) {
+	f.Where(p.Field(standard.FieldCode))
+}
+
+// WhereDisplayName applies the entql string predicate on the display_name field.
+func (f *StandardFilter) WhereDisplayName(p entql.StringP) {
+	f.Where(p.Field(standard.FieldDisplayName))
+}
+
+// WhereNumber applies the entql int predicate on the number field.
+func (f *StandardFilter) WhereNumber(p entql.IntP) {
+	f.Where(p.Field(standard.FieldNumber))
+}
+
+// WhereState applies the entql string predicate on the state field.
+func (f *StandardFilter) WhereState(p entql.StringP) {
+	f.Where(p.Field(standard.FieldState))
+}
+
+// WhereBasePoints applies the entql int64 predicate on the base_points field.
+func (f *StandardFilter) WhereBasePoints(p entql.Int64P) {
+	f.Where(p.Field(standard.FieldBasePoints))
+}
+
+// WhereBonusCap applies the entql int64 predicate on the bonus_cap field.
+func (f *StandardFilter) WhereBonusCap(p entql.Int64P) {
+	f.Where(p.Field(standard.FieldBonusCap))
+}
+
+// WhereGradeScale applies the entql json.RawMessage predicate on the grade_scale field.
+func (f *StandardFilter) WhereGradeScale(p entql.BytesP) {
+	f.Where(p.Field(standard.FieldGradeScale))
+}
+
+// WhereAggregation applies the entql string predicate on the aggregation field.
+func (f *StandardFilter) WhereAggregation(p entql.StringP) {
+	f.Where(p.Field(standard.FieldAggregation))
+}
+
+// WhereIndicators applies the entql []byte predicate on the indicators field.
+func (f *StandardFilter) WhereIndicators(p entql.BytesP) {
+	f.Where(p.Field(standard.FieldIndicators))
+}
+
+// WhereContentHash applies the entql string predicate on the content_hash field.
+func (f *StandardFilter) WhereContentHash(p entql.StringP) {
+	f.Where(p.Field(standard.FieldContentHash))
+}
+
+// WherePublishTime applies the entql time.Time predicate on the publish_time field.
+func (f *StandardFilter) WherePublishTime(p entql.TimeP) {
+	f.Where(p.Field(standard.FieldPublishTime))
+}
+
+// addPredicate implements the predicateAdder interface.
 func (_q *UnitQuery) addPredicate(pred func(s *sql.Selector)) {
 	_q.predicates = append(_q.predicates, pred)
 }
@@ -776,7 +1136,7 @@ type UnitFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *UnitFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[7].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[9].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -881,7 +1241,7 @@ type UserFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *UserFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[8].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[10].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})

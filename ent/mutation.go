@@ -12,6 +12,7 @@ import (
 	"entgo.io/ent"
 	"entgo.io/ent/dialect/sql"
 	"github.com/wenming-platform/wenming/ent/auditevent"
+	"github.com/wenming-platform/wenming/ent/campaign"
 	"github.com/wenming-platform/wenming/ent/office"
 	"github.com/wenming-platform/wenming/ent/predicate"
 	"github.com/wenming-platform/wenming/ent/refreshtoken"
@@ -19,6 +20,7 @@ import (
 	"github.com/wenming-platform/wenming/ent/serviceaccount"
 	"github.com/wenming-platform/wenming/ent/setting"
 	"github.com/wenming-platform/wenming/ent/signingkey"
+	"github.com/wenming-platform/wenming/ent/standard"
 	"github.com/wenming-platform/wenming/ent/unit"
 	"github.com/wenming-platform/wenming/ent/user"
 )
@@ -33,12 +35,14 @@ const (
 
 	// Node types.
 	TypeAuditEvent     = "AuditEvent"
+	TypeCampaign       = "Campaign"
 	TypeOffice         = "Office"
 	TypeRefreshToken   = "RefreshToken"
 	TypeRevocation     = "Revocation"
 	TypeServiceAccount = "ServiceAccount"
 	TypeSetting        = "Setting"
 	TypeSigningKey     = "SigningKey"
+	TypeStandard       = "Standard"
 	TypeUnit           = "Unit"
 	TypeUser           = "User"
 )
@@ -1057,6 +1061,2170 @@ func (m *AuditEventMutation) ClearEdge(name string) error {
 // It returns an error if the edge is not defined in the schema.
 func (m *AuditEventMutation) ResetEdge(name string) error {
 	return fmt.Errorf("unknown AuditEvent edge %s", name)
+}
+
+// CampaignMutation represents an operation that mutates the Campaign nodes in the graph.
+type CampaignMutation struct {
+	config
+	op                           Op
+	typ                          string
+	id                           *string
+	office_id                    *string
+	scope_path                   *string
+	version                      *int64
+	addversion                   *int64
+	create_time                  *time.Time
+	update_time                  *time.Time
+	standard_id                  *string
+	year                         *int
+	addyear                      *int
+	target_level                 *campaign.TargetLevel
+	display_name                 *string
+	state                        *campaign.State
+	application_start            *time.Time
+	application_end              *time.Time
+	submission_start             *time.Time
+	submission_end               *time.Time
+	review_start                 *time.Time
+	review_end                   *time.Time
+	publicity_start              *time.Time
+	publicity_end                *time.Time
+	quota_count                  *int
+	addquota_count               *int
+	quota_percent                *int
+	addquota_percent             *int
+	pass_line                    *int64
+	addpass_line                 *int64
+	required_title_level         *string
+	lookback_months              *int
+	addlookback_months           *int
+	max_resubmissions            *int
+	addmax_resubmissions         *int
+	reviewers_per_application    *int
+	addreviewers_per_application *int
+	parent_campaign_id           *string
+	clearedFields                map[string]struct{}
+	done                         bool
+	oldValue                     func(context.Context) (*Campaign, error)
+	predicates                   []predicate.Campaign
+}
+
+var _ ent.Mutation = (*CampaignMutation)(nil)
+
+// campaignOption allows management of the mutation configuration using functional options.
+type campaignOption func(*CampaignMutation)
+
+// newCampaignMutation creates new mutation for the Campaign entity.
+func newCampaignMutation(c config, op Op, opts ...campaignOption) *CampaignMutation {
+	m := &CampaignMutation{
+		config:        c,
+		op:            op,
+		typ:           TypeCampaign,
+		clearedFields: make(map[string]struct{}),
+	}
+	for _, opt := range opts {
+		opt(m)
+	}
+	return m
+}
+
+// withCampaignID sets the ID field of the mutation.
+func withCampaignID(id string) campaignOption {
+	return func(m *CampaignMutation) {
+		var (
+			err   error
+			once  sync.Once
+			value *Campaign
+		)
+		m.oldValue = func(ctx context.Context) (*Campaign, error) {
+			once.Do(func() {
+				if m.done {
+					err = errors.New("querying old values post mutation is not allowed")
+				} else {
+					value, err = m.Client().Campaign.Get(ctx, id)
+				}
+			})
+			return value, err
+		}
+		m.id = &id
+	}
+}
+
+// withCampaign sets the old Campaign of the mutation.
+func withCampaign(node *Campaign) campaignOption {
+	return func(m *CampaignMutation) {
+		m.oldValue = func(context.Context) (*Campaign, error) {
+			return node, nil
+		}
+		m.id = &node.ID
+	}
+}
+
+// Client returns a new `ent.Client` from the mutation. If the mutation was
+// executed in a transaction (ent.Tx), a transactional client is returned.
+func (m CampaignMutation) Client() *Client {
+	client := &Client{config: m.config}
+	client.init()
+	return client
+}
+
+// Tx returns an `ent.Tx` for mutations that were executed in transactions;
+// it returns an error otherwise.
+func (m CampaignMutation) Tx() (*Tx, error) {
+	if _, ok := m.driver.(*txDriver); !ok {
+		return nil, errors.New("ent: mutation is not running in a transaction")
+	}
+	tx := &Tx{config: m.config}
+	tx.init()
+	return tx, nil
+}
+
+// SetID sets the value of the id field. Note that this
+// operation is only accepted on creation of Campaign entities.
+func (m *CampaignMutation) SetID(id string) {
+	m.id = &id
+}
+
+// ID returns the ID value in the mutation. Note that the ID is only available
+// if it was provided to the builder or after it was returned from the database.
+func (m *CampaignMutation) ID() (id string, exists bool) {
+	if m.id == nil {
+		return
+	}
+	return *m.id, true
+}
+
+// IDs queries the database and returns the entity ids that match the mutation's predicate.
+// That means, if the mutation is applied within a transaction with an isolation level such
+// as sql.LevelSerializable, the returned ids match the ids of the rows that will be updated
+// or updated by the mutation.
+func (m *CampaignMutation) IDs(ctx context.Context) ([]string, error) {
+	switch {
+	case m.op.Is(OpUpdateOne | OpDeleteOne):
+		id, exists := m.ID()
+		if exists {
+			return []string{id}, nil
+		}
+		fallthrough
+	case m.op.Is(OpUpdate | OpDelete):
+		return m.Client().Campaign.Query().Where(m.predicates...).IDs(ctx)
+	default:
+		return nil, fmt.Errorf("IDs is not allowed on %s operations", m.op)
+	}
+}
+
+// SetOfficeID sets the "office_id" field.
+func (m *CampaignMutation) SetOfficeID(s string) {
+	m.office_id = &s
+}
+
+// OfficeID returns the value of the "office_id" field in the mutation.
+func (m *CampaignMutation) OfficeID() (r string, exists bool) {
+	v := m.office_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldOfficeID returns the old "office_id" field's value of the Campaign entity.
+// If the Campaign object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CampaignMutation) OldOfficeID(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldOfficeID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldOfficeID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldOfficeID: %w", err)
+	}
+	return oldValue.OfficeID, nil
+}
+
+// ResetOfficeID resets all changes to the "office_id" field.
+func (m *CampaignMutation) ResetOfficeID() {
+	m.office_id = nil
+}
+
+// SetScopePath sets the "scope_path" field.
+func (m *CampaignMutation) SetScopePath(s string) {
+	m.scope_path = &s
+}
+
+// ScopePath returns the value of the "scope_path" field in the mutation.
+func (m *CampaignMutation) ScopePath() (r string, exists bool) {
+	v := m.scope_path
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldScopePath returns the old "scope_path" field's value of the Campaign entity.
+// If the Campaign object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CampaignMutation) OldScopePath(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldScopePath is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldScopePath requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldScopePath: %w", err)
+	}
+	return oldValue.ScopePath, nil
+}
+
+// ResetScopePath resets all changes to the "scope_path" field.
+func (m *CampaignMutation) ResetScopePath() {
+	m.scope_path = nil
+}
+
+// SetVersion sets the "version" field.
+func (m *CampaignMutation) SetVersion(i int64) {
+	m.version = &i
+	m.addversion = nil
+}
+
+// Version returns the value of the "version" field in the mutation.
+func (m *CampaignMutation) Version() (r int64, exists bool) {
+	v := m.version
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldVersion returns the old "version" field's value of the Campaign entity.
+// If the Campaign object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CampaignMutation) OldVersion(ctx context.Context) (v int64, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldVersion is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldVersion requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldVersion: %w", err)
+	}
+	return oldValue.Version, nil
+}
+
+// AddVersion adds i to the "version" field.
+func (m *CampaignMutation) AddVersion(i int64) {
+	if m.addversion != nil {
+		*m.addversion += i
+	} else {
+		m.addversion = &i
+	}
+}
+
+// AddedVersion returns the value that was added to the "version" field in this mutation.
+func (m *CampaignMutation) AddedVersion() (r int64, exists bool) {
+	v := m.addversion
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetVersion resets all changes to the "version" field.
+func (m *CampaignMutation) ResetVersion() {
+	m.version = nil
+	m.addversion = nil
+}
+
+// SetCreateTime sets the "create_time" field.
+func (m *CampaignMutation) SetCreateTime(t time.Time) {
+	m.create_time = &t
+}
+
+// CreateTime returns the value of the "create_time" field in the mutation.
+func (m *CampaignMutation) CreateTime() (r time.Time, exists bool) {
+	v := m.create_time
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCreateTime returns the old "create_time" field's value of the Campaign entity.
+// If the Campaign object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CampaignMutation) OldCreateTime(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCreateTime is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCreateTime requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCreateTime: %w", err)
+	}
+	return oldValue.CreateTime, nil
+}
+
+// ResetCreateTime resets all changes to the "create_time" field.
+func (m *CampaignMutation) ResetCreateTime() {
+	m.create_time = nil
+}
+
+// SetUpdateTime sets the "update_time" field.
+func (m *CampaignMutation) SetUpdateTime(t time.Time) {
+	m.update_time = &t
+}
+
+// UpdateTime returns the value of the "update_time" field in the mutation.
+func (m *CampaignMutation) UpdateTime() (r time.Time, exists bool) {
+	v := m.update_time
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldUpdateTime returns the old "update_time" field's value of the Campaign entity.
+// If the Campaign object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CampaignMutation) OldUpdateTime(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldUpdateTime is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldUpdateTime requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldUpdateTime: %w", err)
+	}
+	return oldValue.UpdateTime, nil
+}
+
+// ResetUpdateTime resets all changes to the "update_time" field.
+func (m *CampaignMutation) ResetUpdateTime() {
+	m.update_time = nil
+}
+
+// SetStandardID sets the "standard_id" field.
+func (m *CampaignMutation) SetStandardID(s string) {
+	m.standard_id = &s
+}
+
+// StandardID returns the value of the "standard_id" field in the mutation.
+func (m *CampaignMutation) StandardID() (r string, exists bool) {
+	v := m.standard_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldStandardID returns the old "standard_id" field's value of the Campaign entity.
+// If the Campaign object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CampaignMutation) OldStandardID(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldStandardID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldStandardID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldStandardID: %w", err)
+	}
+	return oldValue.StandardID, nil
+}
+
+// ResetStandardID resets all changes to the "standard_id" field.
+func (m *CampaignMutation) ResetStandardID() {
+	m.standard_id = nil
+}
+
+// SetYear sets the "year" field.
+func (m *CampaignMutation) SetYear(i int) {
+	m.year = &i
+	m.addyear = nil
+}
+
+// Year returns the value of the "year" field in the mutation.
+func (m *CampaignMutation) Year() (r int, exists bool) {
+	v := m.year
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldYear returns the old "year" field's value of the Campaign entity.
+// If the Campaign object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CampaignMutation) OldYear(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldYear is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldYear requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldYear: %w", err)
+	}
+	return oldValue.Year, nil
+}
+
+// AddYear adds i to the "year" field.
+func (m *CampaignMutation) AddYear(i int) {
+	if m.addyear != nil {
+		*m.addyear += i
+	} else {
+		m.addyear = &i
+	}
+}
+
+// AddedYear returns the value that was added to the "year" field in this mutation.
+func (m *CampaignMutation) AddedYear() (r int, exists bool) {
+	v := m.addyear
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetYear resets all changes to the "year" field.
+func (m *CampaignMutation) ResetYear() {
+	m.year = nil
+	m.addyear = nil
+}
+
+// SetTargetLevel sets the "target_level" field.
+func (m *CampaignMutation) SetTargetLevel(cl campaign.TargetLevel) {
+	m.target_level = &cl
+}
+
+// TargetLevel returns the value of the "target_level" field in the mutation.
+func (m *CampaignMutation) TargetLevel() (r campaign.TargetLevel, exists bool) {
+	v := m.target_level
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldTargetLevel returns the old "target_level" field's value of the Campaign entity.
+// If the Campaign object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CampaignMutation) OldTargetLevel(ctx context.Context) (v campaign.TargetLevel, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldTargetLevel is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldTargetLevel requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldTargetLevel: %w", err)
+	}
+	return oldValue.TargetLevel, nil
+}
+
+// ResetTargetLevel resets all changes to the "target_level" field.
+func (m *CampaignMutation) ResetTargetLevel() {
+	m.target_level = nil
+}
+
+// SetDisplayName sets the "display_name" field.
+func (m *CampaignMutation) SetDisplayName(s string) {
+	m.display_name = &s
+}
+
+// DisplayName returns the value of the "display_name" field in the mutation.
+func (m *CampaignMutation) DisplayName() (r string, exists bool) {
+	v := m.display_name
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldDisplayName returns the old "display_name" field's value of the Campaign entity.
+// If the Campaign object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CampaignMutation) OldDisplayName(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldDisplayName is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldDisplayName requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldDisplayName: %w", err)
+	}
+	return oldValue.DisplayName, nil
+}
+
+// ResetDisplayName resets all changes to the "display_name" field.
+func (m *CampaignMutation) ResetDisplayName() {
+	m.display_name = nil
+}
+
+// SetState sets the "state" field.
+func (m *CampaignMutation) SetState(c campaign.State) {
+	m.state = &c
+}
+
+// State returns the value of the "state" field in the mutation.
+func (m *CampaignMutation) State() (r campaign.State, exists bool) {
+	v := m.state
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldState returns the old "state" field's value of the Campaign entity.
+// If the Campaign object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CampaignMutation) OldState(ctx context.Context) (v campaign.State, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldState is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldState requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldState: %w", err)
+	}
+	return oldValue.State, nil
+}
+
+// ResetState resets all changes to the "state" field.
+func (m *CampaignMutation) ResetState() {
+	m.state = nil
+}
+
+// SetApplicationStart sets the "application_start" field.
+func (m *CampaignMutation) SetApplicationStart(t time.Time) {
+	m.application_start = &t
+}
+
+// ApplicationStart returns the value of the "application_start" field in the mutation.
+func (m *CampaignMutation) ApplicationStart() (r time.Time, exists bool) {
+	v := m.application_start
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldApplicationStart returns the old "application_start" field's value of the Campaign entity.
+// If the Campaign object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CampaignMutation) OldApplicationStart(ctx context.Context) (v *time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldApplicationStart is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldApplicationStart requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldApplicationStart: %w", err)
+	}
+	return oldValue.ApplicationStart, nil
+}
+
+// ClearApplicationStart clears the value of the "application_start" field.
+func (m *CampaignMutation) ClearApplicationStart() {
+	m.application_start = nil
+	m.clearedFields[campaign.FieldApplicationStart] = struct{}{}
+}
+
+// ApplicationStartCleared returns if the "application_start" field was cleared in this mutation.
+func (m *CampaignMutation) ApplicationStartCleared() bool {
+	_, ok := m.clearedFields[campaign.FieldApplicationStart]
+	return ok
+}
+
+// ResetApplicationStart resets all changes to the "application_start" field.
+func (m *CampaignMutation) ResetApplicationStart() {
+	m.application_start = nil
+	delete(m.clearedFields, campaign.FieldApplicationStart)
+}
+
+// SetApplicationEnd sets the "application_end" field.
+func (m *CampaignMutation) SetApplicationEnd(t time.Time) {
+	m.application_end = &t
+}
+
+// ApplicationEnd returns the value of the "application_end" field in the mutation.
+func (m *CampaignMutation) ApplicationEnd() (r time.Time, exists bool) {
+	v := m.application_end
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldApplicationEnd returns the old "application_end" field's value of the Campaign entity.
+// If the Campaign object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CampaignMutation) OldApplicationEnd(ctx context.Context) (v *time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldApplicationEnd is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldApplicationEnd requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldApplicationEnd: %w", err)
+	}
+	return oldValue.ApplicationEnd, nil
+}
+
+// ClearApplicationEnd clears the value of the "application_end" field.
+func (m *CampaignMutation) ClearApplicationEnd() {
+	m.application_end = nil
+	m.clearedFields[campaign.FieldApplicationEnd] = struct{}{}
+}
+
+// ApplicationEndCleared returns if the "application_end" field was cleared in this mutation.
+func (m *CampaignMutation) ApplicationEndCleared() bool {
+	_, ok := m.clearedFields[campaign.FieldApplicationEnd]
+	return ok
+}
+
+// ResetApplicationEnd resets all changes to the "application_end" field.
+func (m *CampaignMutation) ResetApplicationEnd() {
+	m.application_end = nil
+	delete(m.clearedFields, campaign.FieldApplicationEnd)
+}
+
+// SetSubmissionStart sets the "submission_start" field.
+func (m *CampaignMutation) SetSubmissionStart(t time.Time) {
+	m.submission_start = &t
+}
+
+// SubmissionStart returns the value of the "submission_start" field in the mutation.
+func (m *CampaignMutation) SubmissionStart() (r time.Time, exists bool) {
+	v := m.submission_start
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldSubmissionStart returns the old "submission_start" field's value of the Campaign entity.
+// If the Campaign object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CampaignMutation) OldSubmissionStart(ctx context.Context) (v *time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldSubmissionStart is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldSubmissionStart requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldSubmissionStart: %w", err)
+	}
+	return oldValue.SubmissionStart, nil
+}
+
+// ClearSubmissionStart clears the value of the "submission_start" field.
+func (m *CampaignMutation) ClearSubmissionStart() {
+	m.submission_start = nil
+	m.clearedFields[campaign.FieldSubmissionStart] = struct{}{}
+}
+
+// SubmissionStartCleared returns if the "submission_start" field was cleared in this mutation.
+func (m *CampaignMutation) SubmissionStartCleared() bool {
+	_, ok := m.clearedFields[campaign.FieldSubmissionStart]
+	return ok
+}
+
+// ResetSubmissionStart resets all changes to the "submission_start" field.
+func (m *CampaignMutation) ResetSubmissionStart() {
+	m.submission_start = nil
+	delete(m.clearedFields, campaign.FieldSubmissionStart)
+}
+
+// SetSubmissionEnd sets the "submission_end" field.
+func (m *CampaignMutation) SetSubmissionEnd(t time.Time) {
+	m.submission_end = &t
+}
+
+// SubmissionEnd returns the value of the "submission_end" field in the mutation.
+func (m *CampaignMutation) SubmissionEnd() (r time.Time, exists bool) {
+	v := m.submission_end
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldSubmissionEnd returns the old "submission_end" field's value of the Campaign entity.
+// If the Campaign object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CampaignMutation) OldSubmissionEnd(ctx context.Context) (v *time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldSubmissionEnd is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldSubmissionEnd requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldSubmissionEnd: %w", err)
+	}
+	return oldValue.SubmissionEnd, nil
+}
+
+// ClearSubmissionEnd clears the value of the "submission_end" field.
+func (m *CampaignMutation) ClearSubmissionEnd() {
+	m.submission_end = nil
+	m.clearedFields[campaign.FieldSubmissionEnd] = struct{}{}
+}
+
+// SubmissionEndCleared returns if the "submission_end" field was cleared in this mutation.
+func (m *CampaignMutation) SubmissionEndCleared() bool {
+	_, ok := m.clearedFields[campaign.FieldSubmissionEnd]
+	return ok
+}
+
+// ResetSubmissionEnd resets all changes to the "submission_end" field.
+func (m *CampaignMutation) ResetSubmissionEnd() {
+	m.submission_end = nil
+	delete(m.clearedFields, campaign.FieldSubmissionEnd)
+}
+
+// SetReviewStart sets the "review_start" field.
+func (m *CampaignMutation) SetReviewStart(t time.Time) {
+	m.review_start = &t
+}
+
+// ReviewStart returns the value of the "review_start" field in the mutation.
+func (m *CampaignMutation) ReviewStart() (r time.Time, exists bool) {
+	v := m.review_start
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldReviewStart returns the old "review_start" field's value of the Campaign entity.
+// If the Campaign object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CampaignMutation) OldReviewStart(ctx context.Context) (v *time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldReviewStart is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldReviewStart requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldReviewStart: %w", err)
+	}
+	return oldValue.ReviewStart, nil
+}
+
+// ClearReviewStart clears the value of the "review_start" field.
+func (m *CampaignMutation) ClearReviewStart() {
+	m.review_start = nil
+	m.clearedFields[campaign.FieldReviewStart] = struct{}{}
+}
+
+// ReviewStartCleared returns if the "review_start" field was cleared in this mutation.
+func (m *CampaignMutation) ReviewStartCleared() bool {
+	_, ok := m.clearedFields[campaign.FieldReviewStart]
+	return ok
+}
+
+// ResetReviewStart resets all changes to the "review_start" field.
+func (m *CampaignMutation) ResetReviewStart() {
+	m.review_start = nil
+	delete(m.clearedFields, campaign.FieldReviewStart)
+}
+
+// SetReviewEnd sets the "review_end" field.
+func (m *CampaignMutation) SetReviewEnd(t time.Time) {
+	m.review_end = &t
+}
+
+// ReviewEnd returns the value of the "review_end" field in the mutation.
+func (m *CampaignMutation) ReviewEnd() (r time.Time, exists bool) {
+	v := m.review_end
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldReviewEnd returns the old "review_end" field's value of the Campaign entity.
+// If the Campaign object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CampaignMutation) OldReviewEnd(ctx context.Context) (v *time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldReviewEnd is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldReviewEnd requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldReviewEnd: %w", err)
+	}
+	return oldValue.ReviewEnd, nil
+}
+
+// ClearReviewEnd clears the value of the "review_end" field.
+func (m *CampaignMutation) ClearReviewEnd() {
+	m.review_end = nil
+	m.clearedFields[campaign.FieldReviewEnd] = struct{}{}
+}
+
+// ReviewEndCleared returns if the "review_end" field was cleared in this mutation.
+func (m *CampaignMutation) ReviewEndCleared() bool {
+	_, ok := m.clearedFields[campaign.FieldReviewEnd]
+	return ok
+}
+
+// ResetReviewEnd resets all changes to the "review_end" field.
+func (m *CampaignMutation) ResetReviewEnd() {
+	m.review_end = nil
+	delete(m.clearedFields, campaign.FieldReviewEnd)
+}
+
+// SetPublicityStart sets the "publicity_start" field.
+func (m *CampaignMutation) SetPublicityStart(t time.Time) {
+	m.publicity_start = &t
+}
+
+// PublicityStart returns the value of the "publicity_start" field in the mutation.
+func (m *CampaignMutation) PublicityStart() (r time.Time, exists bool) {
+	v := m.publicity_start
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldPublicityStart returns the old "publicity_start" field's value of the Campaign entity.
+// If the Campaign object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CampaignMutation) OldPublicityStart(ctx context.Context) (v *time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldPublicityStart is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldPublicityStart requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldPublicityStart: %w", err)
+	}
+	return oldValue.PublicityStart, nil
+}
+
+// ClearPublicityStart clears the value of the "publicity_start" field.
+func (m *CampaignMutation) ClearPublicityStart() {
+	m.publicity_start = nil
+	m.clearedFields[campaign.FieldPublicityStart] = struct{}{}
+}
+
+// PublicityStartCleared returns if the "publicity_start" field was cleared in this mutation.
+func (m *CampaignMutation) PublicityStartCleared() bool {
+	_, ok := m.clearedFields[campaign.FieldPublicityStart]
+	return ok
+}
+
+// ResetPublicityStart resets all changes to the "publicity_start" field.
+func (m *CampaignMutation) ResetPublicityStart() {
+	m.publicity_start = nil
+	delete(m.clearedFields, campaign.FieldPublicityStart)
+}
+
+// SetPublicityEnd sets the "publicity_end" field.
+func (m *CampaignMutation) SetPublicityEnd(t time.Time) {
+	m.publicity_end = &t
+}
+
+// PublicityEnd returns the value of the "publicity_end" field in the mutation.
+func (m *CampaignMutation) PublicityEnd() (r time.Time, exists bool) {
+	v := m.publicity_end
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldPublicityEnd returns the old "publicity_end" field's value of the Campaign entity.
+// If the Campaign object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CampaignMutation) OldPublicityEnd(ctx context.Context) (v *time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldPublicityEnd is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldPublicityEnd requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldPublicityEnd: %w", err)
+	}
+	return oldValue.PublicityEnd, nil
+}
+
+// ClearPublicityEnd clears the value of the "publicity_end" field.
+func (m *CampaignMutation) ClearPublicityEnd() {
+	m.publicity_end = nil
+	m.clearedFields[campaign.FieldPublicityEnd] = struct{}{}
+}
+
+// PublicityEndCleared returns if the "publicity_end" field was cleared in this mutation.
+func (m *CampaignMutation) PublicityEndCleared() bool {
+	_, ok := m.clearedFields[campaign.FieldPublicityEnd]
+	return ok
+}
+
+// ResetPublicityEnd resets all changes to the "publicity_end" field.
+func (m *CampaignMutation) ResetPublicityEnd() {
+	m.publicity_end = nil
+	delete(m.clearedFields, campaign.FieldPublicityEnd)
+}
+
+// SetQuotaCount sets the "quota_count" field.
+func (m *CampaignMutation) SetQuotaCount(i int) {
+	m.quota_count = &i
+	m.addquota_count = nil
+}
+
+// QuotaCount returns the value of the "quota_count" field in the mutation.
+func (m *CampaignMutation) QuotaCount() (r int, exists bool) {
+	v := m.quota_count
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldQuotaCount returns the old "quota_count" field's value of the Campaign entity.
+// If the Campaign object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CampaignMutation) OldQuotaCount(ctx context.Context) (v *int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldQuotaCount is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldQuotaCount requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldQuotaCount: %w", err)
+	}
+	return oldValue.QuotaCount, nil
+}
+
+// AddQuotaCount adds i to the "quota_count" field.
+func (m *CampaignMutation) AddQuotaCount(i int) {
+	if m.addquota_count != nil {
+		*m.addquota_count += i
+	} else {
+		m.addquota_count = &i
+	}
+}
+
+// AddedQuotaCount returns the value that was added to the "quota_count" field in this mutation.
+func (m *CampaignMutation) AddedQuotaCount() (r int, exists bool) {
+	v := m.addquota_count
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ClearQuotaCount clears the value of the "quota_count" field.
+func (m *CampaignMutation) ClearQuotaCount() {
+	m.quota_count = nil
+	m.addquota_count = nil
+	m.clearedFields[campaign.FieldQuotaCount] = struct{}{}
+}
+
+// QuotaCountCleared returns if the "quota_count" field was cleared in this mutation.
+func (m *CampaignMutation) QuotaCountCleared() bool {
+	_, ok := m.clearedFields[campaign.FieldQuotaCount]
+	return ok
+}
+
+// ResetQuotaCount resets all changes to the "quota_count" field.
+func (m *CampaignMutation) ResetQuotaCount() {
+	m.quota_count = nil
+	m.addquota_count = nil
+	delete(m.clearedFields, campaign.FieldQuotaCount)
+}
+
+// SetQuotaPercent sets the "quota_percent" field.
+func (m *CampaignMutation) SetQuotaPercent(i int) {
+	m.quota_percent = &i
+	m.addquota_percent = nil
+}
+
+// QuotaPercent returns the value of the "quota_percent" field in the mutation.
+func (m *CampaignMutation) QuotaPercent() (r int, exists bool) {
+	v := m.quota_percent
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldQuotaPercent returns the old "quota_percent" field's value of the Campaign entity.
+// If the Campaign object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CampaignMutation) OldQuotaPercent(ctx context.Context) (v *int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldQuotaPercent is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldQuotaPercent requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldQuotaPercent: %w", err)
+	}
+	return oldValue.QuotaPercent, nil
+}
+
+// AddQuotaPercent adds i to the "quota_percent" field.
+func (m *CampaignMutation) AddQuotaPercent(i int) {
+	if m.addquota_percent != nil {
+		*m.addquota_percent += i
+	} else {
+		m.addquota_percent = &i
+	}
+}
+
+// AddedQuotaPercent returns the value that was added to the "quota_percent" field in this mutation.
+func (m *CampaignMutation) AddedQuotaPercent() (r int, exists bool) {
+	v := m.addquota_percent
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ClearQuotaPercent clears the value of the "quota_percent" field.
+func (m *CampaignMutation) ClearQuotaPercent() {
+	m.quota_percent = nil
+	m.addquota_percent = nil
+	m.clearedFields[campaign.FieldQuotaPercent] = struct{}{}
+}
+
+// QuotaPercentCleared returns if the "quota_percent" field was cleared in this mutation.
+func (m *CampaignMutation) QuotaPercentCleared() bool {
+	_, ok := m.clearedFields[campaign.FieldQuotaPercent]
+	return ok
+}
+
+// ResetQuotaPercent resets all changes to the "quota_percent" field.
+func (m *CampaignMutation) ResetQuotaPercent() {
+	m.quota_percent = nil
+	m.addquota_percent = nil
+	delete(m.clearedFields, campaign.FieldQuotaPercent)
+}
+
+// SetPassLine sets the "pass_line" field.
+func (m *CampaignMutation) SetPassLine(i int64) {
+	m.pass_line = &i
+	m.addpass_line = nil
+}
+
+// PassLine returns the value of the "pass_line" field in the mutation.
+func (m *CampaignMutation) PassLine() (r int64, exists bool) {
+	v := m.pass_line
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldPassLine returns the old "pass_line" field's value of the Campaign entity.
+// If the Campaign object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CampaignMutation) OldPassLine(ctx context.Context) (v *int64, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldPassLine is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldPassLine requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldPassLine: %w", err)
+	}
+	return oldValue.PassLine, nil
+}
+
+// AddPassLine adds i to the "pass_line" field.
+func (m *CampaignMutation) AddPassLine(i int64) {
+	if m.addpass_line != nil {
+		*m.addpass_line += i
+	} else {
+		m.addpass_line = &i
+	}
+}
+
+// AddedPassLine returns the value that was added to the "pass_line" field in this mutation.
+func (m *CampaignMutation) AddedPassLine() (r int64, exists bool) {
+	v := m.addpass_line
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ClearPassLine clears the value of the "pass_line" field.
+func (m *CampaignMutation) ClearPassLine() {
+	m.pass_line = nil
+	m.addpass_line = nil
+	m.clearedFields[campaign.FieldPassLine] = struct{}{}
+}
+
+// PassLineCleared returns if the "pass_line" field was cleared in this mutation.
+func (m *CampaignMutation) PassLineCleared() bool {
+	_, ok := m.clearedFields[campaign.FieldPassLine]
+	return ok
+}
+
+// ResetPassLine resets all changes to the "pass_line" field.
+func (m *CampaignMutation) ResetPassLine() {
+	m.pass_line = nil
+	m.addpass_line = nil
+	delete(m.clearedFields, campaign.FieldPassLine)
+}
+
+// SetRequiredTitleLevel sets the "required_title_level" field.
+func (m *CampaignMutation) SetRequiredTitleLevel(s string) {
+	m.required_title_level = &s
+}
+
+// RequiredTitleLevel returns the value of the "required_title_level" field in the mutation.
+func (m *CampaignMutation) RequiredTitleLevel() (r string, exists bool) {
+	v := m.required_title_level
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldRequiredTitleLevel returns the old "required_title_level" field's value of the Campaign entity.
+// If the Campaign object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CampaignMutation) OldRequiredTitleLevel(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldRequiredTitleLevel is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldRequiredTitleLevel requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldRequiredTitleLevel: %w", err)
+	}
+	return oldValue.RequiredTitleLevel, nil
+}
+
+// ResetRequiredTitleLevel resets all changes to the "required_title_level" field.
+func (m *CampaignMutation) ResetRequiredTitleLevel() {
+	m.required_title_level = nil
+}
+
+// SetLookbackMonths sets the "lookback_months" field.
+func (m *CampaignMutation) SetLookbackMonths(i int) {
+	m.lookback_months = &i
+	m.addlookback_months = nil
+}
+
+// LookbackMonths returns the value of the "lookback_months" field in the mutation.
+func (m *CampaignMutation) LookbackMonths() (r int, exists bool) {
+	v := m.lookback_months
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldLookbackMonths returns the old "lookback_months" field's value of the Campaign entity.
+// If the Campaign object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CampaignMutation) OldLookbackMonths(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldLookbackMonths is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldLookbackMonths requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldLookbackMonths: %w", err)
+	}
+	return oldValue.LookbackMonths, nil
+}
+
+// AddLookbackMonths adds i to the "lookback_months" field.
+func (m *CampaignMutation) AddLookbackMonths(i int) {
+	if m.addlookback_months != nil {
+		*m.addlookback_months += i
+	} else {
+		m.addlookback_months = &i
+	}
+}
+
+// AddedLookbackMonths returns the value that was added to the "lookback_months" field in this mutation.
+func (m *CampaignMutation) AddedLookbackMonths() (r int, exists bool) {
+	v := m.addlookback_months
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetLookbackMonths resets all changes to the "lookback_months" field.
+func (m *CampaignMutation) ResetLookbackMonths() {
+	m.lookback_months = nil
+	m.addlookback_months = nil
+}
+
+// SetMaxResubmissions sets the "max_resubmissions" field.
+func (m *CampaignMutation) SetMaxResubmissions(i int) {
+	m.max_resubmissions = &i
+	m.addmax_resubmissions = nil
+}
+
+// MaxResubmissions returns the value of the "max_resubmissions" field in the mutation.
+func (m *CampaignMutation) MaxResubmissions() (r int, exists bool) {
+	v := m.max_resubmissions
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldMaxResubmissions returns the old "max_resubmissions" field's value of the Campaign entity.
+// If the Campaign object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CampaignMutation) OldMaxResubmissions(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldMaxResubmissions is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldMaxResubmissions requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldMaxResubmissions: %w", err)
+	}
+	return oldValue.MaxResubmissions, nil
+}
+
+// AddMaxResubmissions adds i to the "max_resubmissions" field.
+func (m *CampaignMutation) AddMaxResubmissions(i int) {
+	if m.addmax_resubmissions != nil {
+		*m.addmax_resubmissions += i
+	} else {
+		m.addmax_resubmissions = &i
+	}
+}
+
+// AddedMaxResubmissions returns the value that was added to the "max_resubmissions" field in this mutation.
+func (m *CampaignMutation) AddedMaxResubmissions() (r int, exists bool) {
+	v := m.addmax_resubmissions
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetMaxResubmissions resets all changes to the "max_resubmissions" field.
+func (m *CampaignMutation) ResetMaxResubmissions() {
+	m.max_resubmissions = nil
+	m.addmax_resubmissions = nil
+}
+
+// SetReviewersPerApplication sets the "reviewers_per_application" field.
+func (m *CampaignMutation) SetReviewersPerApplication(i int) {
+	m.reviewers_per_application = &i
+	m.addreviewers_per_application = nil
+}
+
+// ReviewersPerApplication returns the value of the "reviewers_per_application" field in the mutation.
+func (m *CampaignMutation) ReviewersPerApplication() (r int, exists bool) {
+	v := m.reviewers_per_application
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldReviewersPerApplication returns the old "reviewers_per_application" field's value of the Campaign entity.
+// If the Campaign object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CampaignMutation) OldReviewersPerApplication(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldReviewersPerApplication is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldReviewersPerApplication requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldReviewersPerApplication: %w", err)
+	}
+	return oldValue.ReviewersPerApplication, nil
+}
+
+// AddReviewersPerApplication adds i to the "reviewers_per_application" field.
+func (m *CampaignMutation) AddReviewersPerApplication(i int) {
+	if m.addreviewers_per_application != nil {
+		*m.addreviewers_per_application += i
+	} else {
+		m.addreviewers_per_application = &i
+	}
+}
+
+// AddedReviewersPerApplication returns the value that was added to the "reviewers_per_application" field in this mutation.
+func (m *CampaignMutation) AddedReviewersPerApplication() (r int, exists bool) {
+	v := m.addreviewers_per_application
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetReviewersPerApplication resets all changes to the "reviewers_per_application" field.
+func (m *CampaignMutation) ResetReviewersPerApplication() {
+	m.reviewers_per_application = nil
+	m.addreviewers_per_application = nil
+}
+
+// SetParentCampaignID sets the "parent_campaign_id" field.
+func (m *CampaignMutation) SetParentCampaignID(s string) {
+	m.parent_campaign_id = &s
+}
+
+// ParentCampaignID returns the value of the "parent_campaign_id" field in the mutation.
+func (m *CampaignMutation) ParentCampaignID() (r string, exists bool) {
+	v := m.parent_campaign_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldParentCampaignID returns the old "parent_campaign_id" field's value of the Campaign entity.
+// If the Campaign object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CampaignMutation) OldParentCampaignID(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldParentCampaignID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldParentCampaignID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldParentCampaignID: %w", err)
+	}
+	return oldValue.ParentCampaignID, nil
+}
+
+// ResetParentCampaignID resets all changes to the "parent_campaign_id" field.
+func (m *CampaignMutation) ResetParentCampaignID() {
+	m.parent_campaign_id = nil
+}
+
+// Where appends a list predicates to the CampaignMutation builder.
+func (m *CampaignMutation) Where(ps ...predicate.Campaign) {
+	m.predicates = append(m.predicates, ps...)
+}
+
+// WhereP appends storage-level predicates to the CampaignMutation builder. Using this method,
+// users can use type-assertion to append predicates that do not depend on any generated package.
+func (m *CampaignMutation) WhereP(ps ...func(*sql.Selector)) {
+	p := make([]predicate.Campaign, len(ps))
+	for i := range ps {
+		p[i] = ps[i]
+	}
+	m.Where(p...)
+}
+
+// Op returns the operation name.
+func (m *CampaignMutation) Op() Op {
+	return m.op
+}
+
+// SetOp allows setting the mutation operation.
+func (m *CampaignMutation) SetOp(op Op) {
+	m.op = op
+}
+
+// Type returns the node type of this mutation (Campaign).
+func (m *CampaignMutation) Type() string {
+	return m.typ
+}
+
+// Fields returns all fields that were changed during this mutation. Note that in
+// order to get all numeric fields that were incremented/decremented, call
+// AddedFields().
+func (m *CampaignMutation) Fields() []string {
+	fields := make([]string, 0, 26)
+	if m.office_id != nil {
+		fields = append(fields, campaign.FieldOfficeID)
+	}
+	if m.scope_path != nil {
+		fields = append(fields, campaign.FieldScopePath)
+	}
+	if m.version != nil {
+		fields = append(fields, campaign.FieldVersion)
+	}
+	if m.create_time != nil {
+		fields = append(fields, campaign.FieldCreateTime)
+	}
+	if m.update_time != nil {
+		fields = append(fields, campaign.FieldUpdateTime)
+	}
+	if m.standard_id != nil {
+		fields = append(fields, campaign.FieldStandardID)
+	}
+	if m.year != nil {
+		fields = append(fields, campaign.FieldYear)
+	}
+	if m.target_level != nil {
+		fields = append(fields, campaign.FieldTargetLevel)
+	}
+	if m.display_name != nil {
+		fields = append(fields, campaign.FieldDisplayName)
+	}
+	if m.state != nil {
+		fields = append(fields, campaign.FieldState)
+	}
+	if m.application_start != nil {
+		fields = append(fields, campaign.FieldApplicationStart)
+	}
+	if m.application_end != nil {
+		fields = append(fields, campaign.FieldApplicationEnd)
+	}
+	if m.submission_start != nil {
+		fields = append(fields, campaign.FieldSubmissionStart)
+	}
+	if m.submission_end != nil {
+		fields = append(fields, campaign.FieldSubmissionEnd)
+	}
+	if m.review_start != nil {
+		fields = append(fields, campaign.FieldReviewStart)
+	}
+	if m.review_end != nil {
+		fields = append(fields, campaign.FieldReviewEnd)
+	}
+	if m.publicity_start != nil {
+		fields = append(fields, campaign.FieldPublicityStart)
+	}
+	if m.publicity_end != nil {
+		fields = append(fields, campaign.FieldPublicityEnd)
+	}
+	if m.quota_count != nil {
+		fields = append(fields, campaign.FieldQuotaCount)
+	}
+	if m.quota_percent != nil {
+		fields = append(fields, campaign.FieldQuotaPercent)
+	}
+	if m.pass_line != nil {
+		fields = append(fields, campaign.FieldPassLine)
+	}
+	if m.required_title_level != nil {
+		fields = append(fields, campaign.FieldRequiredTitleLevel)
+	}
+	if m.lookback_months != nil {
+		fields = append(fields, campaign.FieldLookbackMonths)
+	}
+	if m.max_resubmissions != nil {
+		fields = append(fields, campaign.FieldMaxResubmissions)
+	}
+	if m.reviewers_per_application != nil {
+		fields = append(fields, campaign.FieldReviewersPerApplication)
+	}
+	if m.parent_campaign_id != nil {
+		fields = append(fields, campaign.FieldParentCampaignID)
+	}
+	return fields
+}
+
+// Field returns the value of a field with the given name. The second boolean
+// return value indicates that this field was not set, or was not defined in the
+// schema.
+func (m *CampaignMutation) Field(name string) (ent.Value, bool) {
+	switch name {
+	case campaign.FieldOfficeID:
+		return m.OfficeID()
+	case campaign.FieldScopePath:
+		return m.ScopePath()
+	case campaign.FieldVersion:
+		return m.Version()
+	case campaign.FieldCreateTime:
+		return m.CreateTime()
+	case campaign.FieldUpdateTime:
+		return m.UpdateTime()
+	case campaign.FieldStandardID:
+		return m.StandardID()
+	case campaign.FieldYear:
+		return m.Year()
+	case campaign.FieldTargetLevel:
+		return m.TargetLevel()
+	case campaign.FieldDisplayName:
+		return m.DisplayName()
+	case campaign.FieldState:
+		return m.State()
+	case campaign.FieldApplicationStart:
+		return m.ApplicationStart()
+	case campaign.FieldApplicationEnd:
+		return m.ApplicationEnd()
+	case campaign.FieldSubmissionStart:
+		return m.SubmissionStart()
+	case campaign.FieldSubmissionEnd:
+		return m.SubmissionEnd()
+	case campaign.FieldReviewStart:
+		return m.ReviewStart()
+	case campaign.FieldReviewEnd:
+		return m.ReviewEnd()
+	case campaign.FieldPublicityStart:
+		return m.PublicityStart()
+	case campaign.FieldPublicityEnd:
+		return m.PublicityEnd()
+	case campaign.FieldQuotaCount:
+		return m.QuotaCount()
+	case campaign.FieldQuotaPercent:
+		return m.QuotaPercent()
+	case campaign.FieldPassLine:
+		return m.PassLine()
+	case campaign.FieldRequiredTitleLevel:
+		return m.RequiredTitleLevel()
+	case campaign.FieldLookbackMonths:
+		return m.LookbackMonths()
+	case campaign.FieldMaxResubmissions:
+		return m.MaxResubmissions()
+	case campaign.FieldReviewersPerApplication:
+		return m.ReviewersPerApplication()
+	case campaign.FieldParentCampaignID:
+		return m.ParentCampaignID()
+	}
+	return nil, false
+}
+
+// OldField returns the old value of the field from the database. An error is
+// returned if the mutation operation is not UpdateOne, or the query to the
+// database failed.
+func (m *CampaignMutation) OldField(ctx context.Context, name string) (ent.Value, error) {
+	switch name {
+	case campaign.FieldOfficeID:
+		return m.OldOfficeID(ctx)
+	case campaign.FieldScopePath:
+		return m.OldScopePath(ctx)
+	case campaign.FieldVersion:
+		return m.OldVersion(ctx)
+	case campaign.FieldCreateTime:
+		return m.OldCreateTime(ctx)
+	case campaign.FieldUpdateTime:
+		return m.OldUpdateTime(ctx)
+	case campaign.FieldStandardID:
+		return m.OldStandardID(ctx)
+	case campaign.FieldYear:
+		return m.OldYear(ctx)
+	case campaign.FieldTargetLevel:
+		return m.OldTargetLevel(ctx)
+	case campaign.FieldDisplayName:
+		return m.OldDisplayName(ctx)
+	case campaign.FieldState:
+		return m.OldState(ctx)
+	case campaign.FieldApplicationStart:
+		return m.OldApplicationStart(ctx)
+	case campaign.FieldApplicationEnd:
+		return m.OldApplicationEnd(ctx)
+	case campaign.FieldSubmissionStart:
+		return m.OldSubmissionStart(ctx)
+	case campaign.FieldSubmissionEnd:
+		return m.OldSubmissionEnd(ctx)
+	case campaign.FieldReviewStart:
+		return m.OldReviewStart(ctx)
+	case campaign.FieldReviewEnd:
+		return m.OldReviewEnd(ctx)
+	case campaign.FieldPublicityStart:
+		return m.OldPublicityStart(ctx)
+	case campaign.FieldPublicityEnd:
+		return m.OldPublicityEnd(ctx)
+	case campaign.FieldQuotaCount:
+		return m.OldQuotaCount(ctx)
+	case campaign.FieldQuotaPercent:
+		return m.OldQuotaPercent(ctx)
+	case campaign.FieldPassLine:
+		return m.OldPassLine(ctx)
+	case campaign.FieldRequiredTitleLevel:
+		return m.OldRequiredTitleLevel(ctx)
+	case campaign.FieldLookbackMonths:
+		return m.OldLookbackMonths(ctx)
+	case campaign.FieldMaxResubmissions:
+		return m.OldMaxResubmissions(ctx)
+	case campaign.FieldReviewersPerApplication:
+		return m.OldReviewersPerApplication(ctx)
+	case campaign.FieldParentCampaignID:
+		return m.OldParentCampaignID(ctx)
+	}
+	return nil, fmt.Errorf("unknown Campaign field %s", name)
+}
+
+// SetField sets the value of a field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *CampaignMutation) SetField(name string, value ent.Value) error {
+	switch name {
+	case campaign.FieldOfficeID:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetOfficeID(v)
+		return nil
+	case campaign.FieldScopePath:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetScopePath(v)
+		return nil
+	case campaign.FieldVersion:
+		v, ok := value.(int64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetVersion(v)
+		return nil
+	case campaign.FieldCreateTime:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCreateTime(v)
+		return nil
+	case campaign.FieldUpdateTime:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetUpdateTime(v)
+		return nil
+	case campaign.FieldStandardID:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetStandardID(v)
+		return nil
+	case campaign.FieldYear:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetYear(v)
+		return nil
+	case campaign.FieldTargetLevel:
+		v, ok := value.(campaign.TargetLevel)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetTargetLevel(v)
+		return nil
+	case campaign.FieldDisplayName:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetDisplayName(v)
+		return nil
+	case campaign.FieldState:
+		v, ok := value.(campaign.State)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetState(v)
+		return nil
+	case campaign.FieldApplicationStart:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetApplicationStart(v)
+		return nil
+	case campaign.FieldApplicationEnd:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetApplicationEnd(v)
+		return nil
+	case campaign.FieldSubmissionStart:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetSubmissionStart(v)
+		return nil
+	case campaign.FieldSubmissionEnd:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetSubmissionEnd(v)
+		return nil
+	case campaign.FieldReviewStart:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetReviewStart(v)
+		return nil
+	case campaign.FieldReviewEnd:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetReviewEnd(v)
+		return nil
+	case campaign.FieldPublicityStart:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetPublicityStart(v)
+		return nil
+	case campaign.FieldPublicityEnd:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetPublicityEnd(v)
+		return nil
+	case campaign.FieldQuotaCount:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetQuotaCount(v)
+		return nil
+	case campaign.FieldQuotaPercent:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetQuotaPercent(v)
+		return nil
+	case campaign.FieldPassLine:
+		v, ok := value.(int64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetPassLine(v)
+		return nil
+	case campaign.FieldRequiredTitleLevel:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetRequiredTitleLevel(v)
+		return nil
+	case campaign.FieldLookbackMonths:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetLookbackMonths(v)
+		return nil
+	case campaign.FieldMaxResubmissions:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetMaxResubmissions(v)
+		return nil
+	case campaign.FieldReviewersPerApplication:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetReviewersPerApplication(v)
+		return nil
+	case campaign.FieldParentCampaignID:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetParentCampaignID(v)
+		return nil
+	}
+	return fmt.Errorf("unknown Campaign field %s", name)
+}
+
+// AddedFields returns all numeric fields that were incremented/decremented during
+// this mutation.
+func (m *CampaignMutation) AddedFields() []string {
+	var fields []string
+	if m.addversion != nil {
+		fields = append(fields, campaign.FieldVersion)
+	}
+	if m.addyear != nil {
+		fields = append(fields, campaign.FieldYear)
+	}
+	if m.addquota_count != nil {
+		fields = append(fields, campaign.FieldQuotaCount)
+	}
+	if m.addquota_percent != nil {
+		fields = append(fields, campaign.FieldQuotaPercent)
+	}
+	if m.addpass_line != nil {
+		fields = append(fields, campaign.FieldPassLine)
+	}
+	if m.addlookback_months != nil {
+		fields = append(fields, campaign.FieldLookbackMonths)
+	}
+	if m.addmax_resubmissions != nil {
+		fields = append(fields, campaign.FieldMaxResubmissions)
+	}
+	if m.addreviewers_per_application != nil {
+		fields = append(fields, campaign.FieldReviewersPerApplication)
+	}
+	return fields
+}
+
+// AddedField returns the numeric value that was incremented/decremented on a field
+// with the given name. The second boolean return value indicates that this field
+// was not set, or was not defined in the schema.
+func (m *CampaignMutation) AddedField(name string) (ent.Value, bool) {
+	switch name {
+	case campaign.FieldVersion:
+		return m.AddedVersion()
+	case campaign.FieldYear:
+		return m.AddedYear()
+	case campaign.FieldQuotaCount:
+		return m.AddedQuotaCount()
+	case campaign.FieldQuotaPercent:
+		return m.AddedQuotaPercent()
+	case campaign.FieldPassLine:
+		return m.AddedPassLine()
+	case campaign.FieldLookbackMonths:
+		return m.AddedLookbackMonths()
+	case campaign.FieldMaxResubmissions:
+		return m.AddedMaxResubmissions()
+	case campaign.FieldReviewersPerApplication:
+		return m.AddedReviewersPerApplication()
+	}
+	return nil, false
+}
+
+// AddField adds the value to the field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *CampaignMutation) AddField(name string, value ent.Value) error {
+	switch name {
+	case campaign.FieldVersion:
+		v, ok := value.(int64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddVersion(v)
+		return nil
+	case campaign.FieldYear:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddYear(v)
+		return nil
+	case campaign.FieldQuotaCount:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddQuotaCount(v)
+		return nil
+	case campaign.FieldQuotaPercent:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddQuotaPercent(v)
+		return nil
+	case campaign.FieldPassLine:
+		v, ok := value.(int64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddPassLine(v)
+		return nil
+	case campaign.FieldLookbackMonths:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddLookbackMonths(v)
+		return nil
+	case campaign.FieldMaxResubmissions:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddMaxResubmissions(v)
+		return nil
+	case campaign.FieldReviewersPerApplication:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddReviewersPerApplication(v)
+		return nil
+	}
+	return fmt.Errorf("unknown Campaign numeric field %s", name)
+}
+
+// ClearedFields returns all nullable fields that were cleared during this
+// mutation.
+func (m *CampaignMutation) ClearedFields() []string {
+	var fields []string
+	if m.FieldCleared(campaign.FieldApplicationStart) {
+		fields = append(fields, campaign.FieldApplicationStart)
+	}
+	if m.FieldCleared(campaign.FieldApplicationEnd) {
+		fields = append(fields, campaign.FieldApplicationEnd)
+	}
+	if m.FieldCleared(campaign.FieldSubmissionStart) {
+		fields = append(fields, campaign.FieldSubmissionStart)
+	}
+	if m.FieldCleared(campaign.FieldSubmissionEnd) {
+		fields = append(fields, campaign.FieldSubmissionEnd)
+	}
+	if m.FieldCleared(campaign.FieldReviewStart) {
+		fields = append(fields, campaign.FieldReviewStart)
+	}
+	if m.FieldCleared(campaign.FieldReviewEnd) {
+		fields = append(fields, campaign.FieldReviewEnd)
+	}
+	if m.FieldCleared(campaign.FieldPublicityStart) {
+		fields = append(fields, campaign.FieldPublicityStart)
+	}
+	if m.FieldCleared(campaign.FieldPublicityEnd) {
+		fields = append(fields, campaign.FieldPublicityEnd)
+	}
+	if m.FieldCleared(campaign.FieldQuotaCount) {
+		fields = append(fields, campaign.FieldQuotaCount)
+	}
+	if m.FieldCleared(campaign.FieldQuotaPercent) {
+		fields = append(fields, campaign.FieldQuotaPercent)
+	}
+	if m.FieldCleared(campaign.FieldPassLine) {
+		fields = append(fields, campaign.FieldPassLine)
+	}
+	return fields
+}
+
+// FieldCleared returns a boolean indicating if a field with the given name was
+// cleared in this mutation.
+func (m *CampaignMutation) FieldCleared(name string) bool {
+	_, ok := m.clearedFields[name]
+	return ok
+}
+
+// ClearField clears the value of the field with the given name. It returns an
+// error if the field is not defined in the schema.
+func (m *CampaignMutation) ClearField(name string) error {
+	switch name {
+	case campaign.FieldApplicationStart:
+		m.ClearApplicationStart()
+		return nil
+	case campaign.FieldApplicationEnd:
+		m.ClearApplicationEnd()
+		return nil
+	case campaign.FieldSubmissionStart:
+		m.ClearSubmissionStart()
+		return nil
+	case campaign.FieldSubmissionEnd:
+		m.ClearSubmissionEnd()
+		return nil
+	case campaign.FieldReviewStart:
+		m.ClearReviewStart()
+		return nil
+	case campaign.FieldReviewEnd:
+		m.ClearReviewEnd()
+		return nil
+	case campaign.FieldPublicityStart:
+		m.ClearPublicityStart()
+		return nil
+	case campaign.FieldPublicityEnd:
+		m.ClearPublicityEnd()
+		return nil
+	case campaign.FieldQuotaCount:
+		m.ClearQuotaCount()
+		return nil
+	case campaign.FieldQuotaPercent:
+		m.ClearQuotaPercent()
+		return nil
+	case campaign.FieldPassLine:
+		m.ClearPassLine()
+		return nil
+	}
+	return fmt.Errorf("unknown Campaign nullable field %s", name)
+}
+
+// ResetField resets all changes in the mutation for the field with the given name.
+// It returns an error if the field is not defined in the schema.
+func (m *CampaignMutation) ResetField(name string) error {
+	switch name {
+	case campaign.FieldOfficeID:
+		m.ResetOfficeID()
+		return nil
+	case campaign.FieldScopePath:
+		m.ResetScopePath()
+		return nil
+	case campaign.FieldVersion:
+		m.ResetVersion()
+		return nil
+	case campaign.FieldCreateTime:
+		m.ResetCreateTime()
+		return nil
+	case campaign.FieldUpdateTime:
+		m.ResetUpdateTime()
+		return nil
+	case campaign.FieldStandardID:
+		m.ResetStandardID()
+		return nil
+	case campaign.FieldYear:
+		m.ResetYear()
+		return nil
+	case campaign.FieldTargetLevel:
+		m.ResetTargetLevel()
+		return nil
+	case campaign.FieldDisplayName:
+		m.ResetDisplayName()
+		return nil
+	case campaign.FieldState:
+		m.ResetState()
+		return nil
+	case campaign.FieldApplicationStart:
+		m.ResetApplicationStart()
+		return nil
+	case campaign.FieldApplicationEnd:
+		m.ResetApplicationEnd()
+		return nil
+	case campaign.FieldSubmissionStart:
+		m.ResetSubmissionStart()
+		return nil
+	case campaign.FieldSubmissionEnd:
+		m.ResetSubmissionEnd()
+		return nil
+	case campaign.FieldReviewStart:
+		m.ResetReviewStart()
+		return nil
+	case campaign.FieldReviewEnd:
+		m.ResetReviewEnd()
+		return nil
+	case campaign.FieldPublicityStart:
+		m.ResetPublicityStart()
+		return nil
+	case campaign.FieldPublicityEnd:
+		m.ResetPublicityEnd()
+		return nil
+	case campaign.FieldQuotaCount:
+		m.ResetQuotaCount()
+		return nil
+	case campaign.FieldQuotaPercent:
+		m.ResetQuotaPercent()
+		return nil
+	case campaign.FieldPassLine:
+		m.ResetPassLine()
+		return nil
+	case campaign.FieldRequiredTitleLevel:
+		m.ResetRequiredTitleLevel()
+		return nil
+	case campaign.FieldLookbackMonths:
+		m.ResetLookbackMonths()
+		return nil
+	case campaign.FieldMaxResubmissions:
+		m.ResetMaxResubmissions()
+		return nil
+	case campaign.FieldReviewersPerApplication:
+		m.ResetReviewersPerApplication()
+		return nil
+	case campaign.FieldParentCampaignID:
+		m.ResetParentCampaignID()
+		return nil
+	}
+	return fmt.Errorf("unknown Campaign field %s", name)
+}
+
+// AddedEdges returns all edge names that were set/added in this mutation.
+func (m *CampaignMutation) AddedEdges() []string {
+	edges := make([]string, 0, 0)
+	return edges
+}
+
+// AddedIDs returns all IDs (to other nodes) that were added for the given edge
+// name in this mutation.
+func (m *CampaignMutation) AddedIDs(name string) []ent.Value {
+	return nil
+}
+
+// RemovedEdges returns all edge names that were removed in this mutation.
+func (m *CampaignMutation) RemovedEdges() []string {
+	edges := make([]string, 0, 0)
+	return edges
+}
+
+// RemovedIDs returns all IDs (to other nodes) that were removed for the edge with
+// the given name in this mutation.
+func (m *CampaignMutation) RemovedIDs(name string) []ent.Value {
+	return nil
+}
+
+// ClearedEdges returns all edge names that were cleared in this mutation.
+func (m *CampaignMutation) ClearedEdges() []string {
+	edges := make([]string, 0, 0)
+	return edges
+}
+
+// EdgeCleared returns a boolean which indicates if the edge with the given name
+// was cleared in this mutation.
+func (m *CampaignMutation) EdgeCleared(name string) bool {
+	return false
+}
+
+// ClearEdge clears the value of the edge with the given name. It returns an error
+// if that edge is not defined in the schema.
+func (m *CampaignMutation) ClearEdge(name string) error {
+	return fmt.Errorf("unknown Campaign unique edge %s", name)
+}
+
+// ResetEdge resets all changes to the edge with the given name in this mutation.
+// It returns an error if the edge is not defined in the schema.
+func (m *CampaignMutation) ResetEdge(name string) error {
+	return fmt.Errorf("unknown Campaign edge %s", name)
 }
 
 // OfficeMutation represents an operation that mutates the Office nodes in the graph.
@@ -4842,6 +7010,1343 @@ func (m *SigningKeyMutation) ClearEdge(name string) error {
 // It returns an error if the edge is not defined in the schema.
 func (m *SigningKeyMutation) ResetEdge(name string) error {
 	return fmt.Errorf("unknown SigningKey edge %s", name)
+}
+
+// StandardMutation represents an operation that mutates the Standard nodes in the graph.
+type StandardMutation struct {
+	config
+	op             Op
+	typ            string
+	id             *string
+	office_id      *string
+	scope_path     *string
+	version        *int64
+	addversion     *int64
+	create_time    *time.Time
+	update_time    *time.Time
+	code           *string
+	display_name   *string
+	number         *int
+	addnumber      *int
+	state          *standard.State
+	base_points    *int64
+	addbase_points *int64
+	bonus_cap      *int64
+	addbonus_cap   *int64
+	grade_scale    *map[string]int64
+	aggregation    *standard.Aggregation
+	indicators     *[]byte
+	content_hash   *string
+	publish_time   *time.Time
+	clearedFields  map[string]struct{}
+	done           bool
+	oldValue       func(context.Context) (*Standard, error)
+	predicates     []predicate.Standard
+}
+
+var _ ent.Mutation = (*StandardMutation)(nil)
+
+// standardOption allows management of the mutation configuration using functional options.
+type standardOption func(*StandardMutation)
+
+// newStandardMutation creates new mutation for the Standard entity.
+func newStandardMutation(c config, op Op, opts ...standardOption) *StandardMutation {
+	m := &StandardMutation{
+		config:        c,
+		op:            op,
+		typ:           TypeStandard,
+		clearedFields: make(map[string]struct{}),
+	}
+	for _, opt := range opts {
+		opt(m)
+	}
+	return m
+}
+
+// withStandardID sets the ID field of the mutation.
+func withStandardID(id string) standardOption {
+	return func(m *StandardMutation) {
+		var (
+			err   error
+			once  sync.Once
+			value *Standard
+		)
+		m.oldValue = func(ctx context.Context) (*Standard, error) {
+			once.Do(func() {
+				if m.done {
+					err = errors.New("querying old values post mutation is not allowed")
+				} else {
+					value, err = m.Client().Standard.Get(ctx, id)
+				}
+			})
+			return value, err
+		}
+		m.id = &id
+	}
+}
+
+// withStandard sets the old Standard of the mutation.
+func withStandard(node *Standard) standardOption {
+	return func(m *StandardMutation) {
+		m.oldValue = func(context.Context) (*Standard, error) {
+			return node, nil
+		}
+		m.id = &node.ID
+	}
+}
+
+// Client returns a new `ent.Client` from the mutation. If the mutation was
+// executed in a transaction (ent.Tx), a transactional client is returned.
+func (m StandardMutation) Client() *Client {
+	client := &Client{config: m.config}
+	client.init()
+	return client
+}
+
+// Tx returns an `ent.Tx` for mutations that were executed in transactions;
+// it returns an error otherwise.
+func (m StandardMutation) Tx() (*Tx, error) {
+	if _, ok := m.driver.(*txDriver); !ok {
+		return nil, errors.New("ent: mutation is not running in a transaction")
+	}
+	tx := &Tx{config: m.config}
+	tx.init()
+	return tx, nil
+}
+
+// SetID sets the value of the id field. Note that this
+// operation is only accepted on creation of Standard entities.
+func (m *StandardMutation) SetID(id string) {
+	m.id = &id
+}
+
+// ID returns the ID value in the mutation. Note that the ID is only available
+// if it was provided to the builder or after it was returned from the database.
+func (m *StandardMutation) ID() (id string, exists bool) {
+	if m.id == nil {
+		return
+	}
+	return *m.id, true
+}
+
+// IDs queries the database and returns the entity ids that match the mutation's predicate.
+// That means, if the mutation is applied within a transaction with an isolation level such
+// as sql.LevelSerializable, the returned ids match the ids of the rows that will be updated
+// or updated by the mutation.
+func (m *StandardMutation) IDs(ctx context.Context) ([]string, error) {
+	switch {
+	case m.op.Is(OpUpdateOne | OpDeleteOne):
+		id, exists := m.ID()
+		if exists {
+			return []string{id}, nil
+		}
+		fallthrough
+	case m.op.Is(OpUpdate | OpDelete):
+		return m.Client().Standard.Query().Where(m.predicates...).IDs(ctx)
+	default:
+		return nil, fmt.Errorf("IDs is not allowed on %s operations", m.op)
+	}
+}
+
+// SetOfficeID sets the "office_id" field.
+func (m *StandardMutation) SetOfficeID(s string) {
+	m.office_id = &s
+}
+
+// OfficeID returns the value of the "office_id" field in the mutation.
+func (m *StandardMutation) OfficeID() (r string, exists bool) {
+	v := m.office_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldOfficeID returns the old "office_id" field's value of the Standard entity.
+// If the Standard object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *StandardMutation) OldOfficeID(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldOfficeID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldOfficeID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldOfficeID: %w", err)
+	}
+	return oldValue.OfficeID, nil
+}
+
+// ResetOfficeID resets all changes to the "office_id" field.
+func (m *StandardMutation) ResetOfficeID() {
+	m.office_id = nil
+}
+
+// SetScopePath sets the "scope_path" field.
+func (m *StandardMutation) SetScopePath(s string) {
+	m.scope_path = &s
+}
+
+// ScopePath returns the value of the "scope_path" field in the mutation.
+func (m *StandardMutation) ScopePath() (r string, exists bool) {
+	v := m.scope_path
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldScopePath returns the old "scope_path" field's value of the Standard entity.
+// If the Standard object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *StandardMutation) OldScopePath(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldScopePath is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldScopePath requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldScopePath: %w", err)
+	}
+	return oldValue.ScopePath, nil
+}
+
+// ResetScopePath resets all changes to the "scope_path" field.
+func (m *StandardMutation) ResetScopePath() {
+	m.scope_path = nil
+}
+
+// SetVersion sets the "version" field.
+func (m *StandardMutation) SetVersion(i int64) {
+	m.version = &i
+	m.addversion = nil
+}
+
+// Version returns the value of the "version" field in the mutation.
+func (m *StandardMutation) Version() (r int64, exists bool) {
+	v := m.version
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldVersion returns the old "version" field's value of the Standard entity.
+// If the Standard object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *StandardMutation) OldVersion(ctx context.Context) (v int64, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldVersion is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldVersion requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldVersion: %w", err)
+	}
+	return oldValue.Version, nil
+}
+
+// AddVersion adds i to the "version" field.
+func (m *StandardMutation) AddVersion(i int64) {
+	if m.addversion != nil {
+		*m.addversion += i
+	} else {
+		m.addversion = &i
+	}
+}
+
+// AddedVersion returns the value that was added to the "version" field in this mutation.
+func (m *StandardMutation) AddedVersion() (r int64, exists bool) {
+	v := m.addversion
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetVersion resets all changes to the "version" field.
+func (m *StandardMutation) ResetVersion() {
+	m.version = nil
+	m.addversion = nil
+}
+
+// SetCreateTime sets the "create_time" field.
+func (m *StandardMutation) SetCreateTime(t time.Time) {
+	m.create_time = &t
+}
+
+// CreateTime returns the value of the "create_time" field in the mutation.
+func (m *StandardMutation) CreateTime() (r time.Time, exists bool) {
+	v := m.create_time
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCreateTime returns the old "create_time" field's value of the Standard entity.
+// If the Standard object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *StandardMutation) OldCreateTime(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCreateTime is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCreateTime requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCreateTime: %w", err)
+	}
+	return oldValue.CreateTime, nil
+}
+
+// ResetCreateTime resets all changes to the "create_time" field.
+func (m *StandardMutation) ResetCreateTime() {
+	m.create_time = nil
+}
+
+// SetUpdateTime sets the "update_time" field.
+func (m *StandardMutation) SetUpdateTime(t time.Time) {
+	m.update_time = &t
+}
+
+// UpdateTime returns the value of the "update_time" field in the mutation.
+func (m *StandardMutation) UpdateTime() (r time.Time, exists bool) {
+	v := m.update_time
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldUpdateTime returns the old "update_time" field's value of the Standard entity.
+// If the Standard object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *StandardMutation) OldUpdateTime(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldUpdateTime is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldUpdateTime requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldUpdateTime: %w", err)
+	}
+	return oldValue.UpdateTime, nil
+}
+
+// ResetUpdateTime resets all changes to the "update_time" field.
+func (m *StandardMutation) ResetUpdateTime() {
+	m.update_time = nil
+}
+
+// SetCode sets the "code" field.
+func (m *StandardMutation) SetCode(s string) {
+	m.code = &s
+}
+
+// Code returns the value of the "code" field in the mutation.
+func (m *StandardMutation) Code() (r string, exists bool) {
+	v := m.code
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCode returns the old "code" field's value of the Standard entity.
+// If the Standard object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *StandardMutation) OldCode(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCode is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCode requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCode: %w", err)
+	}
+	return oldValue.Code, nil
+}
+
+// ResetCode resets all changes to the "code" field.
+func (m *StandardMutation) ResetCode() {
+	m.code = nil
+}
+
+// SetDisplayName sets the "display_name" field.
+func (m *StandardMutation) SetDisplayName(s string) {
+	m.display_name = &s
+}
+
+// DisplayName returns the value of the "display_name" field in the mutation.
+func (m *StandardMutation) DisplayName() (r string, exists bool) {
+	v := m.display_name
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldDisplayName returns the old "display_name" field's value of the Standard entity.
+// If the Standard object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *StandardMutation) OldDisplayName(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldDisplayName is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldDisplayName requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldDisplayName: %w", err)
+	}
+	return oldValue.DisplayName, nil
+}
+
+// ResetDisplayName resets all changes to the "display_name" field.
+func (m *StandardMutation) ResetDisplayName() {
+	m.display_name = nil
+}
+
+// SetNumber sets the "number" field.
+func (m *StandardMutation) SetNumber(i int) {
+	m.number = &i
+	m.addnumber = nil
+}
+
+// Number returns the value of the "number" field in the mutation.
+func (m *StandardMutation) Number() (r int, exists bool) {
+	v := m.number
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldNumber returns the old "number" field's value of the Standard entity.
+// If the Standard object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *StandardMutation) OldNumber(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldNumber is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldNumber requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldNumber: %w", err)
+	}
+	return oldValue.Number, nil
+}
+
+// AddNumber adds i to the "number" field.
+func (m *StandardMutation) AddNumber(i int) {
+	if m.addnumber != nil {
+		*m.addnumber += i
+	} else {
+		m.addnumber = &i
+	}
+}
+
+// AddedNumber returns the value that was added to the "number" field in this mutation.
+func (m *StandardMutation) AddedNumber() (r int, exists bool) {
+	v := m.addnumber
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetNumber resets all changes to the "number" field.
+func (m *StandardMutation) ResetNumber() {
+	m.number = nil
+	m.addnumber = nil
+}
+
+// SetState sets the "state" field.
+func (m *StandardMutation) SetState(s standard.State) {
+	m.state = &s
+}
+
+// State returns the value of the "state" field in the mutation.
+func (m *StandardMutation) State() (r standard.State, exists bool) {
+	v := m.state
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldState returns the old "state" field's value of the Standard entity.
+// If the Standard object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *StandardMutation) OldState(ctx context.Context) (v standard.State, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldState is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldState requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldState: %w", err)
+	}
+	return oldValue.State, nil
+}
+
+// ResetState resets all changes to the "state" field.
+func (m *StandardMutation) ResetState() {
+	m.state = nil
+}
+
+// SetBasePoints sets the "base_points" field.
+func (m *StandardMutation) SetBasePoints(i int64) {
+	m.base_points = &i
+	m.addbase_points = nil
+}
+
+// BasePoints returns the value of the "base_points" field in the mutation.
+func (m *StandardMutation) BasePoints() (r int64, exists bool) {
+	v := m.base_points
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldBasePoints returns the old "base_points" field's value of the Standard entity.
+// If the Standard object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *StandardMutation) OldBasePoints(ctx context.Context) (v int64, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldBasePoints is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldBasePoints requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldBasePoints: %w", err)
+	}
+	return oldValue.BasePoints, nil
+}
+
+// AddBasePoints adds i to the "base_points" field.
+func (m *StandardMutation) AddBasePoints(i int64) {
+	if m.addbase_points != nil {
+		*m.addbase_points += i
+	} else {
+		m.addbase_points = &i
+	}
+}
+
+// AddedBasePoints returns the value that was added to the "base_points" field in this mutation.
+func (m *StandardMutation) AddedBasePoints() (r int64, exists bool) {
+	v := m.addbase_points
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetBasePoints resets all changes to the "base_points" field.
+func (m *StandardMutation) ResetBasePoints() {
+	m.base_points = nil
+	m.addbase_points = nil
+}
+
+// SetBonusCap sets the "bonus_cap" field.
+func (m *StandardMutation) SetBonusCap(i int64) {
+	m.bonus_cap = &i
+	m.addbonus_cap = nil
+}
+
+// BonusCap returns the value of the "bonus_cap" field in the mutation.
+func (m *StandardMutation) BonusCap() (r int64, exists bool) {
+	v := m.bonus_cap
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldBonusCap returns the old "bonus_cap" field's value of the Standard entity.
+// If the Standard object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *StandardMutation) OldBonusCap(ctx context.Context) (v int64, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldBonusCap is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldBonusCap requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldBonusCap: %w", err)
+	}
+	return oldValue.BonusCap, nil
+}
+
+// AddBonusCap adds i to the "bonus_cap" field.
+func (m *StandardMutation) AddBonusCap(i int64) {
+	if m.addbonus_cap != nil {
+		*m.addbonus_cap += i
+	} else {
+		m.addbonus_cap = &i
+	}
+}
+
+// AddedBonusCap returns the value that was added to the "bonus_cap" field in this mutation.
+func (m *StandardMutation) AddedBonusCap() (r int64, exists bool) {
+	v := m.addbonus_cap
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetBonusCap resets all changes to the "bonus_cap" field.
+func (m *StandardMutation) ResetBonusCap() {
+	m.bonus_cap = nil
+	m.addbonus_cap = nil
+}
+
+// SetGradeScale sets the "grade_scale" field.
+func (m *StandardMutation) SetGradeScale(value map[string]int64) {
+	m.grade_scale = &value
+}
+
+// GradeScale returns the value of the "grade_scale" field in the mutation.
+func (m *StandardMutation) GradeScale() (r map[string]int64, exists bool) {
+	v := m.grade_scale
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldGradeScale returns the old "grade_scale" field's value of the Standard entity.
+// If the Standard object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *StandardMutation) OldGradeScale(ctx context.Context) (v map[string]int64, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldGradeScale is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldGradeScale requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldGradeScale: %w", err)
+	}
+	return oldValue.GradeScale, nil
+}
+
+// ClearGradeScale clears the value of the "grade_scale" field.
+func (m *StandardMutation) ClearGradeScale() {
+	m.grade_scale = nil
+	m.clearedFields[standard.FieldGradeScale] = struct{}{}
+}
+
+// GradeScaleCleared returns if the "grade_scale" field was cleared in this mutation.
+func (m *StandardMutation) GradeScaleCleared() bool {
+	_, ok := m.clearedFields[standard.FieldGradeScale]
+	return ok
+}
+
+// ResetGradeScale resets all changes to the "grade_scale" field.
+func (m *StandardMutation) ResetGradeScale() {
+	m.grade_scale = nil
+	delete(m.clearedFields, standard.FieldGradeScale)
+}
+
+// SetAggregation sets the "aggregation" field.
+func (m *StandardMutation) SetAggregation(s standard.Aggregation) {
+	m.aggregation = &s
+}
+
+// Aggregation returns the value of the "aggregation" field in the mutation.
+func (m *StandardMutation) Aggregation() (r standard.Aggregation, exists bool) {
+	v := m.aggregation
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldAggregation returns the old "aggregation" field's value of the Standard entity.
+// If the Standard object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *StandardMutation) OldAggregation(ctx context.Context) (v standard.Aggregation, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldAggregation is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldAggregation requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldAggregation: %w", err)
+	}
+	return oldValue.Aggregation, nil
+}
+
+// ResetAggregation resets all changes to the "aggregation" field.
+func (m *StandardMutation) ResetAggregation() {
+	m.aggregation = nil
+}
+
+// SetIndicators sets the "indicators" field.
+func (m *StandardMutation) SetIndicators(b []byte) {
+	m.indicators = &b
+}
+
+// Indicators returns the value of the "indicators" field in the mutation.
+func (m *StandardMutation) Indicators() (r []byte, exists bool) {
+	v := m.indicators
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldIndicators returns the old "indicators" field's value of the Standard entity.
+// If the Standard object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *StandardMutation) OldIndicators(ctx context.Context) (v []byte, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldIndicators is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldIndicators requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldIndicators: %w", err)
+	}
+	return oldValue.Indicators, nil
+}
+
+// ClearIndicators clears the value of the "indicators" field.
+func (m *StandardMutation) ClearIndicators() {
+	m.indicators = nil
+	m.clearedFields[standard.FieldIndicators] = struct{}{}
+}
+
+// IndicatorsCleared returns if the "indicators" field was cleared in this mutation.
+func (m *StandardMutation) IndicatorsCleared() bool {
+	_, ok := m.clearedFields[standard.FieldIndicators]
+	return ok
+}
+
+// ResetIndicators resets all changes to the "indicators" field.
+func (m *StandardMutation) ResetIndicators() {
+	m.indicators = nil
+	delete(m.clearedFields, standard.FieldIndicators)
+}
+
+// SetContentHash sets the "content_hash" field.
+func (m *StandardMutation) SetContentHash(s string) {
+	m.content_hash = &s
+}
+
+// ContentHash returns the value of the "content_hash" field in the mutation.
+func (m *StandardMutation) ContentHash() (r string, exists bool) {
+	v := m.content_hash
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldContentHash returns the old "content_hash" field's value of the Standard entity.
+// If the Standard object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *StandardMutation) OldContentHash(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldContentHash is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldContentHash requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldContentHash: %w", err)
+	}
+	return oldValue.ContentHash, nil
+}
+
+// ResetContentHash resets all changes to the "content_hash" field.
+func (m *StandardMutation) ResetContentHash() {
+	m.content_hash = nil
+}
+
+// SetPublishTime sets the "publish_time" field.
+func (m *StandardMutation) SetPublishTime(t time.Time) {
+	m.publish_time = &t
+}
+
+// PublishTime returns the value of the "publish_time" field in the mutation.
+func (m *StandardMutation) PublishTime() (r time.Time, exists bool) {
+	v := m.publish_time
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldPublishTime returns the old "publish_time" field's value of the Standard entity.
+// If the Standard object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *StandardMutation) OldPublishTime(ctx context.Context) (v *time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldPublishTime is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldPublishTime requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldPublishTime: %w", err)
+	}
+	return oldValue.PublishTime, nil
+}
+
+// ClearPublishTime clears the value of the "publish_time" field.
+func (m *StandardMutation) ClearPublishTime() {
+	m.publish_time = nil
+	m.clearedFields[standard.FieldPublishTime] = struct{}{}
+}
+
+// PublishTimeCleared returns if the "publish_time" field was cleared in this mutation.
+func (m *StandardMutation) PublishTimeCleared() bool {
+	_, ok := m.clearedFields[standard.FieldPublishTime]
+	return ok
+}
+
+// ResetPublishTime resets all changes to the "publish_time" field.
+func (m *StandardMutation) ResetPublishTime() {
+	m.publish_time = nil
+	delete(m.clearedFields, standard.FieldPublishTime)
+}
+
+// Where appends a list predicates to the StandardMutation builder.
+func (m *StandardMutation) Where(ps ...predicate.Standard) {
+	m.predicates = append(m.predicates, ps...)
+}
+
+// WhereP appends storage-level predicates to the StandardMutation builder. Using this method,
+// users can use type-assertion to append predicates that do not depend on any generated package.
+func (m *StandardMutation) WhereP(ps ...func(*sql.Selector)) {
+	p := make([]predicate.Standard, len(ps))
+	for i := range ps {
+		p[i] = ps[i]
+	}
+	m.Where(p...)
+}
+
+// Op returns the operation name.
+func (m *StandardMutation) Op() Op {
+	return m.op
+}
+
+// SetOp allows setting the mutation operation.
+func (m *StandardMutation) SetOp(op Op) {
+	m.op = op
+}
+
+// Type returns the node type of this mutation (Standard).
+func (m *StandardMutation) Type() string {
+	return m.typ
+}
+
+// Fields returns all fields that were changed during this mutation. Note that in
+// order to get all numeric fields that were incremented/decremented, call
+// AddedFields().
+func (m *StandardMutation) Fields() []string {
+	fields := make([]string, 0, 16)
+	if m.office_id != nil {
+		fields = append(fields, standard.FieldOfficeID)
+	}
+	if m.scope_path != nil {
+		fields = append(fields, standard.FieldScopePath)
+	}
+	if m.version != nil {
+		fields = append(fields, standard.FieldVersion)
+	}
+	if m.create_time != nil {
+		fields = append(fields, standard.FieldCreateTime)
+	}
+	if m.update_time != nil {
+		fields = append(fields, standard.FieldUpdateTime)
+	}
+	if m.code != nil {
+		fields = append(fields, standard.FieldCode)
+	}
+	if m.display_name != nil {
+		fields = append(fields, standard.FieldDisplayName)
+	}
+	if m.number != nil {
+		fields = append(fields, standard.FieldNumber)
+	}
+	if m.state != nil {
+		fields = append(fields, standard.FieldState)
+	}
+	if m.base_points != nil {
+		fields = append(fields, standard.FieldBasePoints)
+	}
+	if m.bonus_cap != nil {
+		fields = append(fields, standard.FieldBonusCap)
+	}
+	if m.grade_scale != nil {
+		fields = append(fields, standard.FieldGradeScale)
+	}
+	if m.aggregation != nil {
+		fields = append(fields, standard.FieldAggregation)
+	}
+	if m.indicators != nil {
+		fields = append(fields, standard.FieldIndicators)
+	}
+	if m.content_hash != nil {
+		fields = append(fields, standard.FieldContentHash)
+	}
+	if m.publish_time != nil {
+		fields = append(fields, standard.FieldPublishTime)
+	}
+	return fields
+}
+
+// Field returns the value of a field with the given name. The second boolean
+// return value indicates that this field was not set, or was not defined in the
+// schema.
+func (m *StandardMutation) Field(name string) (ent.Value, bool) {
+	switch name {
+	case standard.FieldOfficeID:
+		return m.OfficeID()
+	case standard.FieldScopePath:
+		return m.ScopePath()
+	case standard.FieldVersion:
+		return m.Version()
+	case standard.FieldCreateTime:
+		return m.CreateTime()
+	case standard.FieldUpdateTime:
+		return m.UpdateTime()
+	case standard.FieldCode:
+		return m.Code()
+	case standard.FieldDisplayName:
+		return m.DisplayName()
+	case standard.FieldNumber:
+		return m.Number()
+	case standard.FieldState:
+		return m.State()
+	case standard.FieldBasePoints:
+		return m.BasePoints()
+	case standard.FieldBonusCap:
+		return m.BonusCap()
+	case standard.FieldGradeScale:
+		return m.GradeScale()
+	case standard.FieldAggregation:
+		return m.Aggregation()
+	case standard.FieldIndicators:
+		return m.Indicators()
+	case standard.FieldContentHash:
+		return m.ContentHash()
+	case standard.FieldPublishTime:
+		return m.PublishTime()
+	}
+	return nil, false
+}
+
+// OldField returns the old value of the field from the database. An error is
+// returned if the mutation operation is not UpdateOne, or the query to the
+// database failed.
+func (m *StandardMutation) OldField(ctx context.Context, name string) (ent.Value, error) {
+	switch name {
+	case standard.FieldOfficeID:
+		return m.OldOfficeID(ctx)
+	case standard.FieldScopePath:
+		return m.OldScopePath(ctx)
+	case standard.FieldVersion:
+		return m.OldVersion(ctx)
+	case standard.FieldCreateTime:
+		return m.OldCreateTime(ctx)
+	case standard.FieldUpdateTime:
+		return m.OldUpdateTime(ctx)
+	case standard.FieldCode:
+		return m.OldCode(ctx)
+	case standard.FieldDisplayName:
+		return m.OldDisplayName(ctx)
+	case standard.FieldNumber:
+		return m.OldNumber(ctx)
+	case standard.FieldState:
+		return m.OldState(ctx)
+	case standard.FieldBasePoints:
+		return m.OldBasePoints(ctx)
+	case standard.FieldBonusCap:
+		return m.OldBonusCap(ctx)
+	case standard.FieldGradeScale:
+		return m.OldGradeScale(ctx)
+	case standard.FieldAggregation:
+		return m.OldAggregation(ctx)
+	case standard.FieldIndicators:
+		return m.OldIndicators(ctx)
+	case standard.FieldContentHash:
+		return m.OldContentHash(ctx)
+	case standard.FieldPublishTime:
+		return m.OldPublishTime(ctx)
+	}
+	return nil, fmt.Errorf("unknown Standard field %s", name)
+}
+
+// SetField sets the value of a field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *StandardMutation) SetField(name string, value ent.Value) error {
+	switch name {
+	case standard.FieldOfficeID:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetOfficeID(v)
+		return nil
+	case standard.FieldScopePath:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetScopePath(v)
+		return nil
+	case standard.FieldVersion:
+		v, ok := value.(int64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetVersion(v)
+		return nil
+	case standard.FieldCreateTime:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCreateTime(v)
+		return nil
+	case standard.FieldUpdateTime:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetUpdateTime(v)
+		return nil
+	case standard.FieldCode:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCode(v)
+		return nil
+	case standard.FieldDisplayName:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetDisplayName(v)
+		return nil
+	case standard.FieldNumber:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetNumber(v)
+		return nil
+	case standard.FieldState:
+		v, ok := value.(standard.State)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetState(v)
+		return nil
+	case standard.FieldBasePoints:
+		v, ok := value.(int64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetBasePoints(v)
+		return nil
+	case standard.FieldBonusCap:
+		v, ok := value.(int64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetBonusCap(v)
+		return nil
+	case standard.FieldGradeScale:
+		v, ok := value.(map[string]int64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetGradeScale(v)
+		return nil
+	case standard.FieldAggregation:
+		v, ok := value.(standard.Aggregation)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetAggregation(v)
+		return nil
+	case standard.FieldIndicators:
+		v, ok := value.([]byte)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetIndicators(v)
+		return nil
+	case standard.FieldContentHash:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetContentHash(v)
+		return nil
+	case standard.FieldPublishTime:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetPublishTime(v)
+		return nil
+	}
+	return fmt.Errorf("unknown Standard field %s", name)
+}
+
+// AddedFields returns all numeric fields that were incremented/decremented during
+// this mutation.
+func (m *StandardMutation) AddedFields() []string {
+	var fields []string
+	if m.addversion != nil {
+		fields = append(fields, standard.FieldVersion)
+	}
+	if m.addnumber != nil {
+		fields = append(fields, standard.FieldNumber)
+	}
+	if m.addbase_points != nil {
+		fields = append(fields, standard.FieldBasePoints)
+	}
+	if m.addbonus_cap != nil {
+		fields = append(fields, standard.FieldBonusCap)
+	}
+	return fields
+}
+
+// AddedField returns the numeric value that was incremented/decremented on a field
+// with the given name. The second boolean return value indicates that this field
+// was not set, or was not defined in the schema.
+func (m *StandardMutation) AddedField(name string) (ent.Value, bool) {
+	switch name {
+	case standard.FieldVersion:
+		return m.AddedVersion()
+	case standard.FieldNumber:
+		return m.AddedNumber()
+	case standard.FieldBasePoints:
+		return m.AddedBasePoints()
+	case standard.FieldBonusCap:
+		return m.AddedBonusCap()
+	}
+	return nil, false
+}
+
+// AddField adds the value to the field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *StandardMutation) AddField(name string, value ent.Value) error {
+	switch name {
+	case standard.FieldVersion:
+		v, ok := value.(int64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddVersion(v)
+		return nil
+	case standard.FieldNumber:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddNumber(v)
+		return nil
+	case standard.FieldBasePoints:
+		v, ok := value.(int64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddBasePoints(v)
+		return nil
+	case standard.FieldBonusCap:
+		v, ok := value.(int64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddBonusCap(v)
+		return nil
+	}
+	return fmt.Errorf("unknown Standard numeric field %s", name)
+}
+
+// ClearedFields returns all nullable fields that were cleared during this
+// mutation.
+func (m *StandardMutation) ClearedFields() []string {
+	var fields []string
+	if m.FieldCleared(standard.FieldGradeScale) {
+		fields = append(fields, standard.FieldGradeScale)
+	}
+	if m.FieldCleared(standard.FieldIndicators) {
+		fields = append(fields, standard.FieldIndicators)
+	}
+	if m.FieldCleared(standard.FieldPublishTime) {
+		fields = append(fields, standard.FieldPublishTime)
+	}
+	return fields
+}
+
+// FieldCleared returns a boolean indicating if a field with the given name was
+// cleared in this mutation.
+func (m *StandardMutation) FieldCleared(name string) bool {
+	_, ok := m.clearedFields[name]
+	return ok
+}
+
+// ClearField clears the value of the field with the given name. It returns an
+// error if the field is not defined in the schema.
+func (m *StandardMutation) ClearField(name string) error {
+	switch name {
+	case standard.FieldGradeScale:
+		m.ClearGradeScale()
+		return nil
+	case standard.FieldIndicators:
+		m.ClearIndicators()
+		return nil
+	case standard.FieldPublishTime:
+		m.ClearPublishTime()
+		return nil
+	}
+	return fmt.Errorf("unknown Standard nullable field %s", name)
+}
+
+// ResetField resets all changes in the mutation for the field with the given name.
+// It returns an error if the field is not defined in the schema.
+func (m *StandardMutation) ResetField(name string) error {
+	switch name {
+	case standard.FieldOfficeID:
+		m.ResetOfficeID()
+		return nil
+	case standard.FieldScopePath:
+		m.ResetScopePath()
+		return nil
+	case standard.FieldVersion:
+		m.ResetVersion()
+		return nil
+	case standard.FieldCreateTime:
+		m.ResetCreateTime()
+		return nil
+	case standard.FieldUpdateTime:
+		m.ResetUpdateTime()
+		return nil
+	case standard.FieldCode:
+		m.ResetCode()
+		return nil
+	case standard.FieldDisplayName:
+		m.ResetDisplayName()
+		return nil
+	case standard.FieldNumber:
+		m.ResetNumber()
+		return nil
+	case standard.FieldState:
+		m.ResetState()
+		return nil
+	case standard.FieldBasePoints:
+		m.ResetBasePoints()
+		return nil
+	case standard.FieldBonusCap:
+		m.ResetBonusCap()
+		return nil
+	case standard.FieldGradeScale:
+		m.ResetGradeScale()
+		return nil
+	case standard.FieldAggregation:
+		m.ResetAggregation()
+		return nil
+	case standard.FieldIndicators:
+		m.ResetIndicators()
+		return nil
+	case standard.FieldContentHash:
+		m.ResetContentHash()
+		return nil
+	case standard.FieldPublishTime:
+		m.ResetPublishTime()
+		return nil
+	}
+	return fmt.Errorf("unknown Standard field %s", name)
+}
+
+// AddedEdges returns all edge names that were set/added in this mutation.
+func (m *StandardMutation) AddedEdges() []string {
+	edges := make([]string, 0, 0)
+	return edges
+}
+
+// AddedIDs returns all IDs (to other nodes) that were added for the given edge
+// name in this mutation.
+func (m *StandardMutation) AddedIDs(name string) []ent.Value {
+	return nil
+}
+
+// RemovedEdges returns all edge names that were removed in this mutation.
+func (m *StandardMutation) RemovedEdges() []string {
+	edges := make([]string, 0, 0)
+	return edges
+}
+
+// RemovedIDs returns all IDs (to other nodes) that were removed for the edge with
+// the given name in this mutation.
+func (m *StandardMutation) RemovedIDs(name string) []ent.Value {
+	return nil
+}
+
+// ClearedEdges returns all edge names that were cleared in this mutation.
+func (m *StandardMutation) ClearedEdges() []string {
+	edges := make([]string, 0, 0)
+	return edges
+}
+
+// EdgeCleared returns a boolean which indicates if the edge with the given name
+// was cleared in this mutation.
+func (m *StandardMutation) EdgeCleared(name string) bool {
+	return false
+}
+
+// ClearEdge clears the value of the edge with the given name. It returns an error
+// if that edge is not defined in the schema.
+func (m *StandardMutation) ClearEdge(name string) error {
+	return fmt.Errorf("unknown Standard unique edge %s", name)
+}
+
+// ResetEdge resets all changes to the edge with the given name in this mutation.
+// It returns an error if the edge is not defined in the schema.
+func (m *StandardMutation) ResetEdge(name string) error {
+	return fmt.Errorf("unknown Standard edge %s", name)
 }
 
 // UnitMutation represents an operation that mutates the Unit nodes in the graph.

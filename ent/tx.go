@@ -16,6 +16,8 @@ type Tx struct {
 	config
 	// AuditEvent is the client for interacting with the AuditEvent builders.
 	AuditEvent *AuditEventClient
+	// Campaign is the client for interacting with the Campaign builders.
+	Campaign *CampaignClient
 	// Office is the client for interacting with the Office builders.
 	Office *OfficeClient
 	// RefreshToken is the client for interacting with the RefreshToken builders.
@@ -28,6 +30,8 @@ type Tx struct {
 	Setting *SettingClient
 	// SigningKey is the client for interacting with the SigningKey builders.
 	SigningKey *SigningKeyClient
+	// Standard is the client for interacting with the Standard builders.
+	Standard *StandardClient
 	// Unit is the client for interacting with the Unit builders.
 	Unit *UnitClient
 	// User is the client for interacting with the User builders.
@@ -164,12 +168,14 @@ func (tx *Tx) Client() *Client {
 
 func (tx *Tx) init() {
 	tx.AuditEvent = NewAuditEventClient(tx.config)
+	tx.Campaign = NewCampaignClient(tx.config)
 	tx.Office = NewOfficeClient(tx.config)
 	tx.RefreshToken = NewRefreshTokenClient(tx.config)
 	tx.Revocation = NewRevocationClient(tx.config)
 	tx.ServiceAccount = NewServiceAccountClient(tx.config)
 	tx.Setting = NewSettingClient(tx.config)
 	tx.SigningKey = NewSigningKeyClient(tx.config)
+	tx.Standard = NewStandardClient(tx.config)
 	tx.Unit = NewUnitClient(tx.config)
 	tx.User = NewUserClient(tx.config)
 }

@@ -43,6 +43,59 @@ var (
 			},
 		},
 	}
+	// CampaignsColumns holds the columns for the "campaigns" table.
+	CampaignsColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeString},
+		{Name: "office_id", Type: field.TypeString},
+		{Name: "scope_path", Type: field.TypeString},
+		{Name: "version", Type: field.TypeInt64, Default: 1},
+		{Name: "create_time", Type: field.TypeTime},
+		{Name: "update_time", Type: field.TypeTime},
+		{Name: "standard_id", Type: field.TypeString},
+		{Name: "year", Type: field.TypeInt},
+		{Name: "target_level", Type: field.TypeEnum, Enums: []string{"DISTRICT", "MUNICIPAL", "PROVINCIAL", "NATIONAL"}},
+		{Name: "display_name", Type: field.TypeString},
+		{Name: "state", Type: field.TypeEnum, Enums: []string{"DRAFT", "OPEN", "SUBMISSION", "REVIEW", "RANKED", "PUBLICITY", "CLOSED"}, Default: "DRAFT"},
+		{Name: "application_start", Type: field.TypeTime, Nullable: true},
+		{Name: "application_end", Type: field.TypeTime, Nullable: true},
+		{Name: "submission_start", Type: field.TypeTime, Nullable: true},
+		{Name: "submission_end", Type: field.TypeTime, Nullable: true},
+		{Name: "review_start", Type: field.TypeTime, Nullable: true},
+		{Name: "review_end", Type: field.TypeTime, Nullable: true},
+		{Name: "publicity_start", Type: field.TypeTime, Nullable: true},
+		{Name: "publicity_end", Type: field.TypeTime, Nullable: true},
+		{Name: "quota_count", Type: field.TypeInt, Nullable: true},
+		{Name: "quota_percent", Type: field.TypeInt, Nullable: true},
+		{Name: "pass_line", Type: field.TypeInt64, Nullable: true},
+		{Name: "required_title_level", Type: field.TypeString, Default: ""},
+		{Name: "lookback_months", Type: field.TypeInt, Default: 24},
+		{Name: "max_resubmissions", Type: field.TypeInt, Default: 1},
+		{Name: "reviewers_per_application", Type: field.TypeInt, Default: 3},
+		{Name: "parent_campaign_id", Type: field.TypeString, Default: ""},
+	}
+	// CampaignsTable holds the schema information for the "campaigns" table.
+	CampaignsTable = &schema.Table{
+		Name:       "campaigns",
+		Columns:    CampaignsColumns,
+		PrimaryKey: []*schema.Column{CampaignsColumns[0]},
+		Indexes: []*schema.Index{
+			{
+				Name:    "campaign_scope_path",
+				Unique:  false,
+				Columns: []*schema.Column{CampaignsColumns[2]},
+			},
+			{
+				Name:    "campaign_office_id_id",
+				Unique:  false,
+				Columns: []*schema.Column{CampaignsColumns[1], CampaignsColumns[0]},
+			},
+			{
+				Name:    "campaign_scope_path_year",
+				Unique:  false,
+				Columns: []*schema.Column{CampaignsColumns[2], CampaignsColumns[7]},
+			},
+		},
+	}
 	// OfficesColumns holds the columns for the "offices" table.
 	OfficesColumns = []*schema.Column{
 		{Name: "id", Type: field.TypeString},
@@ -177,6 +230,49 @@ var (
 		Columns:    SigningKeysColumns,
 		PrimaryKey: []*schema.Column{SigningKeysColumns[0]},
 	}
+	// StandardsColumns holds the columns for the "standards" table.
+	StandardsColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeString},
+		{Name: "office_id", Type: field.TypeString},
+		{Name: "scope_path", Type: field.TypeString},
+		{Name: "version", Type: field.TypeInt64, Default: 1},
+		{Name: "create_time", Type: field.TypeTime},
+		{Name: "update_time", Type: field.TypeTime},
+		{Name: "code", Type: field.TypeString},
+		{Name: "display_name", Type: field.TypeString},
+		{Name: "number", Type: field.TypeInt, Default: 1},
+		{Name: "state", Type: field.TypeEnum, Enums: []string{"DRAFT", "PUBLISHED", "RETIRED"}, Default: "DRAFT"},
+		{Name: "base_points", Type: field.TypeInt64, Default: 0},
+		{Name: "bonus_cap", Type: field.TypeInt64, Default: 0},
+		{Name: "grade_scale", Type: field.TypeJSON, Nullable: true},
+		{Name: "aggregation", Type: field.TypeEnum, Enums: []string{"MEAN", "MEDIAN", "TRIMMED_MEAN"}, Default: "MEAN"},
+		{Name: "indicators", Type: field.TypeBytes, Nullable: true},
+		{Name: "content_hash", Type: field.TypeString, Default: ""},
+		{Name: "publish_time", Type: field.TypeTime, Nullable: true},
+	}
+	// StandardsTable holds the schema information for the "standards" table.
+	StandardsTable = &schema.Table{
+		Name:       "standards",
+		Columns:    StandardsColumns,
+		PrimaryKey: []*schema.Column{StandardsColumns[0]},
+		Indexes: []*schema.Index{
+			{
+				Name:    "standard_scope_path",
+				Unique:  false,
+				Columns: []*schema.Column{StandardsColumns[2]},
+			},
+			{
+				Name:    "standard_office_id_id",
+				Unique:  false,
+				Columns: []*schema.Column{StandardsColumns[1], StandardsColumns[0]},
+			},
+			{
+				Name:    "standard_office_id_code_number",
+				Unique:  true,
+				Columns: []*schema.Column{StandardsColumns[1], StandardsColumns[6], StandardsColumns[8]},
+			},
+		},
+	}
 	// UnitsColumns holds the columns for the "units" table.
 	UnitsColumns = []*schema.Column{
 		{Name: "id", Type: field.TypeString},
@@ -254,12 +350,14 @@ var (
 	// Tables holds all the tables in the schema.
 	Tables = []*schema.Table{
 		AuditEventsTable,
+		CampaignsTable,
 		OfficesTable,
 		RefreshTokensTable,
 		RevocationsTable,
 		ServiceAccountsTable,
 		SettingsTable,
 		SigningKeysTable,
+		StandardsTable,
 		UnitsTable,
 		UsersTable,
 	}

@@ -9,6 +9,9 @@ import (
 // AuditEvent is the predicate function for auditevent builders.
 type AuditEvent func(*sql.Selector)
 
+// Campaign is the predicate function for campaign builders.
+type Campaign func(*sql.Selector)
+
 // Office is the predicate function for office builders.
 type Office func(*sql.Selector)
 
@@ -26,6 +29,9 @@ type Setting func(*sql.Selector)
 
 // SigningKey is the predicate function for signingkey builders.
 type SigningKey func(*sql.Selector)
+
+// Standard is the predicate function for standard builders.
+type Standard func(*sql.Selector)
 
 // Unit is the predicate function for unit builders.
 type Unit func(*sql.Selector)

@@ -135,6 +135,30 @@ func (f AuditEventMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Muta
 	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.AuditEventMutation", m)
 }
 
+// The CampaignQueryRuleFunc type is an adapter to allow the use of ordinary
+// functions as a query rule.
+type CampaignQueryRuleFunc func(context.Context, *ent.CampaignQuery) error
+
+// EvalQuery return f(ctx, q).
+func (f CampaignQueryRuleFunc) EvalQuery(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.CampaignQuery); ok {
+		return f(ctx, q)
+	}
+	return Denyf("ent/privacy: unexpected query type %T, expect *ent.CampaignQuery", q)
+}
+
+// The CampaignMutationRuleFunc type is an adapter to allow the use of ordinary
+// functions as a mutation rule.
+type CampaignMutationRuleFunc func(context.Context, *ent.CampaignMutation) error
+
+// EvalMutation calls f(ctx, m).
+func (f CampaignMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutation) error {
+	if m, ok := m.(*ent.CampaignMutation); ok {
+		return f(ctx, m)
+	}
+	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.CampaignMutation", m)
+}
+
 // The OfficeQueryRuleFunc type is an adapter to allow the use of ordinary
 // functions as a query rule.
 type OfficeQueryRuleFunc func(context.Context, *ent.OfficeQuery) error
@@ -279,6 +303,30 @@ func (f SigningKeyMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Muta
 	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.SigningKeyMutation", m)
 }
 
+// The StandardQueryRuleFunc type is an adapter to allow the use of ordinary
+// functions as a query rule.
+type StandardQueryRuleFunc func(context.Context, *ent.StandardQuery) error
+
+// EvalQuery return f(ctx, q).
+func (f StandardQueryRuleFunc) EvalQuery(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.StandardQuery); ok {
+		return f(ctx, q)
+	}
+	return Denyf("ent/privacy: unexpected query type %T, expect *ent.StandardQuery", q)
+}
+
+// The StandardMutationRuleFunc type is an adapter to allow the use of ordinary
+// functions as a mutation rule.
+type StandardMutationRuleFunc func(context.Context, *ent.StandardMutation) error
+
+// EvalMutation calls f(ctx, m).
+func (f StandardMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutation) error {
+	if m, ok := m.(*ent.StandardMutation); ok {
+		return f(ctx, m)
+	}
+	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.StandardMutation", m)
+}
+
 // The UnitQueryRuleFunc type is an adapter to allow the use of ordinary
 // functions as a query rule.
 type UnitQueryRuleFunc func(context.Context, *ent.UnitQuery) error
@@ -364,6 +412,8 @@ func queryFilter(q ent.Query) (Filter, error) {
 	switch q := q.(type) {
 	case *ent.AuditEventQuery:
 		return q.Filter(), nil
+	case *ent.CampaignQuery:
+		return q.Filter(), nil
 	case *ent.OfficeQuery:
 		return q.Filter(), nil
 	case *ent.RefreshTokenQuery:
@@ -375,6 +425,8 @@ func queryFilter(q ent.Query) (Filter, error) {
 	case *ent.SettingQuery:
 		return q.Filter(), nil
 	case *ent.SigningKeyQuery:
+		return q.Filter(), nil
+	case *ent.StandardQuery:
 		return q.Filter(), nil
 	case *ent.UnitQuery:
 		return q.Filter(), nil
@@ -389,6 +441,8 @@ func mutationFilter(m ent.Mutation) (Filter, error) {
 	switch m := m.(type) {
 	case *ent.AuditEventMutation:
 		return m.Filter(), nil
+	case *ent.CampaignMutation:
+		return m.Filter(), nil
 	case *ent.OfficeMutation:
 		return m.Filter(), nil
 	case *ent.RefreshTokenMutation:
@@ -400,6 +454,8 @@ func mutationFilter(m ent.Mutation) (Filter, error) {
 	case *ent.SettingMutation:
 		return m.Filter(), nil
 	case *ent.SigningKeyMutation:
+		return m.Filter(), nil
+	case *ent.StandardMutation:
 		return m.Filter(), nil
 	case *ent.UnitMutation:
 		return m.Filter(), nil

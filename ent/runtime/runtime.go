@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/wenming-platform/wenming/ent/auditevent"
+	"github.com/wenming-platform/wenming/ent/campaign"
 	"github.com/wenming-platform/wenming/ent/office"
 	"github.com/wenming-platform/wenming/ent/refreshtoken"
 	"github.com/wenming-platform/wenming/ent/revocation"
@@ -14,6 +15,7 @@ import (
 	"github.com/wenming-platform/wenming/ent/serviceaccount"
 	"github.com/wenming-platform/wenming/ent/setting"
 	"github.com/wenming-platform/wenming/ent/signingkey"
+	"github.com/wenming-platform/wenming/ent/standard"
 	"github.com/wenming-platform/wenming/ent/unit"
 	"github.com/wenming-platform/wenming/ent/user"
 
@@ -63,6 +65,74 @@ func init() {
 	auditeventDescID := auditeventFields[0].Descriptor()
 	// auditevent.IDValidator is a validator for the "id" field. It is called by the builders before save.
 	auditevent.IDValidator = auditeventDescID.Validators[0].(func(string) error)
+	campaignMixin := schema.Campaign{}.Mixin()
+	campaign.Policy = privacy.NewPolicies(campaignMixin[0], schema.Campaign{})
+	campaign.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := campaign.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	campaignMixinFields0 := campaignMixin[0].Fields()
+	_ = campaignMixinFields0
+	campaignMixinFields1 := campaignMixin[1].Fields()
+	_ = campaignMixinFields1
+	campaignMixinFields2 := campaignMixin[2].Fields()
+	_ = campaignMixinFields2
+	campaignFields := schema.Campaign{}.Fields()
+	_ = campaignFields
+	// campaignDescOfficeID is the schema descriptor for office_id field.
+	campaignDescOfficeID := campaignMixinFields0[0].Descriptor()
+	// campaign.OfficeIDValidator is a validator for the "office_id" field. It is called by the builders before save.
+	campaign.OfficeIDValidator = campaignDescOfficeID.Validators[0].(func(string) error)
+	// campaignDescScopePath is the schema descriptor for scope_path field.
+	campaignDescScopePath := campaignMixinFields0[1].Descriptor()
+	// campaign.ScopePathValidator is a validator for the "scope_path" field. It is called by the builders before save.
+	campaign.ScopePathValidator = campaignDescScopePath.Validators[0].(func(string) error)
+	// campaignDescVersion is the schema descriptor for version field.
+	campaignDescVersion := campaignMixinFields1[0].Descriptor()
+	// campaign.DefaultVersion holds the default value on creation for the version field.
+	campaign.DefaultVersion = campaignDescVersion.Default.(int64)
+	// campaignDescCreateTime is the schema descriptor for create_time field.
+	campaignDescCreateTime := campaignMixinFields2[0].Descriptor()
+	// campaign.DefaultCreateTime holds the default value on creation for the create_time field.
+	campaign.DefaultCreateTime = campaignDescCreateTime.Default.(func() time.Time)
+	// campaignDescUpdateTime is the schema descriptor for update_time field.
+	campaignDescUpdateTime := campaignMixinFields2[1].Descriptor()
+	// campaign.DefaultUpdateTime holds the default value on creation for the update_time field.
+	campaign.DefaultUpdateTime = campaignDescUpdateTime.Default.(func() time.Time)
+	// campaign.UpdateDefaultUpdateTime holds the default value on update for the update_time field.
+	campaign.UpdateDefaultUpdateTime = campaignDescUpdateTime.UpdateDefault.(func() time.Time)
+	// campaignDescDisplayName is the schema descriptor for display_name field.
+	campaignDescDisplayName := campaignFields[4].Descriptor()
+	// campaign.DisplayNameValidator is a validator for the "display_name" field. It is called by the builders before save.
+	campaign.DisplayNameValidator = campaignDescDisplayName.Validators[0].(func(string) error)
+	// campaignDescRequiredTitleLevel is the schema descriptor for required_title_level field.
+	campaignDescRequiredTitleLevel := campaignFields[17].Descriptor()
+	// campaign.DefaultRequiredTitleLevel holds the default value on creation for the required_title_level field.
+	campaign.DefaultRequiredTitleLevel = campaignDescRequiredTitleLevel.Default.(string)
+	// campaignDescLookbackMonths is the schema descriptor for lookback_months field.
+	campaignDescLookbackMonths := campaignFields[18].Descriptor()
+	// campaign.DefaultLookbackMonths holds the default value on creation for the lookback_months field.
+	campaign.DefaultLookbackMonths = campaignDescLookbackMonths.Default.(int)
+	// campaignDescMaxResubmissions is the schema descriptor for max_resubmissions field.
+	campaignDescMaxResubmissions := campaignFields[19].Descriptor()
+	// campaign.DefaultMaxResubmissions holds the default value on creation for the max_resubmissions field.
+	campaign.DefaultMaxResubmissions = campaignDescMaxResubmissions.Default.(int)
+	// campaignDescReviewersPerApplication is the schema descriptor for reviewers_per_application field.
+	campaignDescReviewersPerApplication := campaignFields[20].Descriptor()
+	// campaign.DefaultReviewersPerApplication holds the default value on creation for the reviewers_per_application field.
+	campaign.DefaultReviewersPerApplication = campaignDescReviewersPerApplication.Default.(int)
+	// campaignDescParentCampaignID is the schema descriptor for parent_campaign_id field.
+	campaignDescParentCampaignID := campaignFields[21].Descriptor()
+	// campaign.DefaultParentCampaignID holds the default value on creation for the parent_campaign_id field.
+	campaign.DefaultParentCampaignID = campaignDescParentCampaignID.Default.(string)
+	// campaignDescID is the schema descriptor for id field.
+	campaignDescID := campaignFields[0].Descriptor()
+	// campaign.IDValidator is a validator for the "id" field. It is called by the builders before save.
+	campaign.IDValidator = campaignDescID.Validators[0].(func(string) error)
 	officeMixin := schema.Office{}.Mixin()
 	office.Policy = privacy.NewPolicies(officeMixin[0], schema.Office{})
 	office.Hooks[0] = func(next ent.Mutator) ent.Mutator {
@@ -231,6 +301,70 @@ func init() {
 	signingkeyDescID := signingkeyFields[0].Descriptor()
 	// signingkey.IDValidator is a validator for the "id" field. It is called by the builders before save.
 	signingkey.IDValidator = signingkeyDescID.Validators[0].(func(string) error)
+	standardMixin := schema.Standard{}.Mixin()
+	standard.Policy = privacy.NewPolicies(standardMixin[0], schema.Standard{})
+	standard.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := standard.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	standardMixinFields0 := standardMixin[0].Fields()
+	_ = standardMixinFields0
+	standardMixinFields1 := standardMixin[1].Fields()
+	_ = standardMixinFields1
+	standardMixinFields2 := standardMixin[2].Fields()
+	_ = standardMixinFields2
+	standardFields := schema.Standard{}.Fields()
+	_ = standardFields
+	// standardDescOfficeID is the schema descriptor for office_id field.
+	standardDescOfficeID := standardMixinFields0[0].Descriptor()
+	// standard.OfficeIDValidator is a validator for the "office_id" field. It is called by the builders before save.
+	standard.OfficeIDValidator = standardDescOfficeID.Validators[0].(func(string) error)
+	// standardDescScopePath is the schema descriptor for scope_path field.
+	standardDescScopePath := standardMixinFields0[1].Descriptor()
+	// standard.ScopePathValidator is a validator for the "scope_path" field. It is called by the builders before save.
+	standard.ScopePathValidator = standardDescScopePath.Validators[0].(func(string) error)
+	// standardDescVersion is the schema descriptor for version field.
+	standardDescVersion := standardMixinFields1[0].Descriptor()
+	// standard.DefaultVersion holds the default value on creation for the version field.
+	standard.DefaultVersion = standardDescVersion.Default.(int64)
+	// standardDescCreateTime is the schema descriptor for create_time field.
+	standardDescCreateTime := standardMixinFields2[0].Descriptor()
+	// standard.DefaultCreateTime holds the default value on creation for the create_time field.
+	standard.DefaultCreateTime = standardDescCreateTime.Default.(func() time.Time)
+	// standardDescUpdateTime is the schema descriptor for update_time field.
+	standardDescUpdateTime := standardMixinFields2[1].Descriptor()
+	// standard.DefaultUpdateTime holds the default value on creation for the update_time field.
+	standard.DefaultUpdateTime = standardDescUpdateTime.Default.(func() time.Time)
+	// standard.UpdateDefaultUpdateTime holds the default value on update for the update_time field.
+	standard.UpdateDefaultUpdateTime = standardDescUpdateTime.UpdateDefault.(func() time.Time)
+	// standardDescDisplayName is the schema descriptor for display_name field.
+	standardDescDisplayName := standardFields[2].Descriptor()
+	// standard.DisplayNameValidator is a validator for the "display_name" field. It is called by the builders before save.
+	standard.DisplayNameValidator = standardDescDisplayName.Validators[0].(func(string) error)
+	// standardDescNumber is the schema descriptor for number field.
+	standardDescNumber := standardFields[3].Descriptor()
+	// standard.DefaultNumber holds the default value on creation for the number field.
+	standard.DefaultNumber = standardDescNumber.Default.(int)
+	// standardDescBasePoints is the schema descriptor for base_points field.
+	standardDescBasePoints := standardFields[5].Descriptor()
+	// standard.DefaultBasePoints holds the default value on creation for the base_points field.
+	standard.DefaultBasePoints = standardDescBasePoints.Default.(int64)
+	// standardDescBonusCap is the schema descriptor for bonus_cap field.
+	standardDescBonusCap := standardFields[6].Descriptor()
+	// standard.DefaultBonusCap holds the default value on creation for the bonus_cap field.
+	standard.DefaultBonusCap = standardDescBonusCap.Default.(int64)
+	// standardDescContentHash is the schema descriptor for content_hash field.
+	standardDescContentHash := standardFields[10].Descriptor()
+	// standard.DefaultContentHash holds the default value on creation for the content_hash field.
+	standard.DefaultContentHash = standardDescContentHash.Default.(string)
+	// standardDescID is the schema descriptor for id field.
+	standardDescID := standardFields[0].Descriptor()
+	// standard.IDValidator is a validator for the "id" field. It is called by the builders before save.
+	standard.IDValidator = standardDescID.Validators[0].(func(string) error)
 	unitMixin := schema.Unit{}.Mixin()
 	unit.Policy = privacy.NewPolicies(unitMixin[0], schema.Unit{})
 	unit.Hooks[0] = func(next ent.Mutator) ent.Mutator {

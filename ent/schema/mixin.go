@@ -31,7 +31,19 @@ func (Versioned) Fields() []ent.Field {
 // one whose admins write it); scope_path is the materialized path of the office ("/p/c/")
 // or unit ("/p/c/u-<id>/") the row belongs to. The privacy policy turns a viewer's scope
 // into predicates on these two columns for every query and mutation.
-type OfficeScoped struct{ mixin.Schema }
+type OfficeScoped struct {
+	mixin.Schema
+	// SharedBy, when set, also shows rows to every office and unit below the owning office
+	// once the named state column leaves the hidden states: a province's published standard
+	// is read by its districts, its drafts are not.
+	SharedBy *Shared
+}
+
+// Shared names the state column and the states that stay with the owning office.
+type Shared struct {
+	StateField string
+	Hidden     []string
+}
 
 func (OfficeScoped) Fields() []ent.Field {
 	return []ent.Field{
@@ -44,7 +56,7 @@ func (OfficeScoped) Indexes() []ent.Index {
 	return []ent.Index{index.Fields("scope_path")}
 }
 
-func (OfficeScoped) Policy() ent.Policy { return scopePolicy() }
+func (m OfficeScoped) Policy() ent.Policy { return scopePolicy(m.SharedBy) }
 
 // SystemOnly marks a table that no request viewer touches directly (tokens, keys): only
 // code paths that explicitly take the system context read or write it.

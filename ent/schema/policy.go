@@ -17,11 +17,12 @@ import (
 //   - no viewer: nothing is read or written;
 //   - platform admin: everything (it bootstraps the tree);
 //   - reads: rows whose scope_path starts with the viewer's scope path (an office reads its
-//     subtree, a unit user its unit);
+//     subtree, a unit user its unit); for shared tables also the rows of the viewer's
+//     ancestor offices that are no longer in a hidden state;
 //   - creates: the new row's scope_path must lie inside the viewer's scope;
 //   - updates and deletes: office principals write rows owned by their own office, unit
 //     users rows of their unit.
-func scopePolicy() ent.Policy {
+func scopePolicy(shared *Shared) ent.Policy {
 	return privacy.Policy{
 		Query: privacy.QueryPolicy{
 			privacy.FilterFunc(func(ctx context.Context, f privacy.Filter) error {
@@ -32,7 +33,20 @@ func scopePolicy() ent.Policy {
 				case v.PlatformAdmin():
 					return privacy.Allow
 				}
-				f.Where(entql.FieldHasPrefix("scope_path", v.ScopePath))
+				own := entql.FieldHasPrefix("scope_path", v.ScopePath)
+				up := ancestors(v.ScopePath)
+				if shared == nil || len(up) == 0 {
+					f.Where(own)
+					return privacy.Allow
+				}
+				hidden := make([]any, len(shared.Hidden))
+				for i, h := range shared.Hidden {
+					hidden[i] = h
+				}
+				f.Where(entql.Or(own, entql.And(
+					entql.FieldIn("scope_path", up...),
+					entql.FieldNotIn(shared.StateField, hidden...),
+				)))
 				return privacy.Allow
 			}),
 		},
@@ -72,4 +86,16 @@ func systemOnlyPolicy() ent.Policy {
 		Query:    privacy.QueryPolicy{privacy.AlwaysDenyRule()},
 		Mutation: privacy.MutationPolicy{privacy.AlwaysDenyRule()},
 	}
+}
+
+// ancestors returns the scope paths of the offices above a scope path, nearest last:
+// "/p/c/d/u-x/" gives "/p/", "/p/c/", "/p/c/d/".
+func ancestors(path string) []any {
+	var out []any
+	for i := 1; i < len(path)-1; i++ {
+		if path[i] == '/' {
+			out = append(out, path[:i+1])
+		}
+	}
+	return out
 }

@@ -188,3 +188,72 @@ func (Setting) Fields() []ent.Field {
 		field.Bytes("value").Sensitive(),
 	}
 }
+
+// Standard is a versioned scoring standard. Its indicator tree is stored whole, as the
+// canonical protobuf encoding of its indicators, so a published standard is one immutable
+// value with one content hash.
+type Standard struct{ ent.Schema }
+
+func (Standard) Mixin() []ent.Mixin {
+	return []ent.Mixin{OfficeScoped{SharedBy: &Shared{StateField: "state", Hidden: []string{"DRAFT"}}}, Versioned{}, Time{}}
+}
+
+func (Standard) Fields() []ent.Field {
+	return []ent.Field{
+		id(),
+		field.String("code"),
+		field.String("display_name").NotEmpty(),
+		field.Int("number").Default(1).Immutable(),
+		field.Enum("state").Values("DRAFT", "PUBLISHED", "RETIRED").Default("DRAFT"),
+		field.Int64("base_points").Default(0),
+		field.Int64("bonus_cap").Default(0),
+		field.JSON("grade_scale", map[string]int64{}).Optional(),
+		field.Enum("aggregation").Values("MEAN", "MEDIAN", "TRIMMED_MEAN").Default("MEAN"),
+		field.Bytes("indicators").Optional(),
+		field.String("content_hash").Default(""),
+		field.Time("publish_time").Optional().Nillable(),
+	}
+}
+
+func (Standard) Indexes() []ent.Index {
+	return []ent.Index{index.Fields("office_id", "id"), index.Fields("office_id", "code", "number").Unique()}
+}
+
+// Campaign is one office's yearly assessment round on a published standard.
+type Campaign struct{ ent.Schema }
+
+func (Campaign) Mixin() []ent.Mixin {
+	return []ent.Mixin{OfficeScoped{SharedBy: &Shared{StateField: "state", Hidden: []string{"DRAFT"}}}, Versioned{}, Time{}}
+}
+
+func (Campaign) Fields() []ent.Field {
+	return []ent.Field{
+		id(),
+		field.String("standard_id").Immutable(),
+		field.Int("year"),
+		field.Enum("target_level").Values("DISTRICT", "MUNICIPAL", "PROVINCIAL", "NATIONAL"),
+		field.String("display_name").NotEmpty(),
+		field.Enum("state").Values("DRAFT", "OPEN", "SUBMISSION", "REVIEW", "RANKED", "PUBLICITY", "CLOSED").Default("DRAFT"),
+		// Phase windows, [start, end).
+		field.Time("application_start").Optional().Nillable(),
+		field.Time("application_end").Optional().Nillable(),
+		field.Time("submission_start").Optional().Nillable(),
+		field.Time("submission_end").Optional().Nillable(),
+		field.Time("review_start").Optional().Nillable(),
+		field.Time("review_end").Optional().Nillable(),
+		field.Time("publicity_start").Optional().Nillable(),
+		field.Time("publicity_end").Optional().Nillable(),
+		field.Int("quota_count").Optional().Nillable(),
+		field.Int("quota_percent").Optional().Nillable(),
+		field.Int64("pass_line").Optional().Nillable(),
+		field.String("required_title_level").Default(""),
+		field.Int("lookback_months").Default(24),
+		field.Int("max_resubmissions").Default(1),
+		field.Int("reviewers_per_application").Default(3),
+		field.String("parent_campaign_id").Default(""),
+	}
+}
+
+func (Campaign) Indexes() []ent.Index {
+	return []ent.Index{index.Fields("office_id", "id"), index.Fields("scope_path", "year")}
+}

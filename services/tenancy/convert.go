@@ -2,7 +2,6 @@ package tenancy
 
 import (
 	"encoding/json"
-	"strconv"
 	"strings"
 
 	"google.golang.org/protobuf/types/known/structpb"
@@ -12,9 +11,8 @@ import (
 	tenancyv1 "github.com/wenming-platform/wenming/api/gen/wenming/tenancy/v1"
 	"github.com/wenming-platform/wenming/ent"
 	"github.com/wenming-platform/wenming/ent/office"
+	"github.com/wenming-platform/wenming/services/platform/resource"
 )
-
-func etag(version int64) string { return strconv.FormatInt(version, 10) }
 
 // levelRank orders office levels; a child's rank is strictly lower than its parent's.
 var levelRank = map[office.Level]int{
@@ -44,7 +42,7 @@ func officeToProto(o *ent.Office) *tenancyv1.Office {
 	return &tenancyv1.Office{
 		Id: o.ID, ParentId: o.ParentID, DisplayName: o.DisplayName, Level: levelToProto(o.Level),
 		RegionCode: o.RegionCode, TimeZone: o.TimeZone, AncestorIds: ancestors(o.ScopePath, o.ID),
-		Etag: etag(o.Version), CreateTime: timestamppb.New(o.CreateTime), UpdateTime: timestamppb.New(o.UpdateTime),
+		Etag: resource.Etag(o.Version), CreateTime: timestamppb.New(o.CreateTime), UpdateTime: timestamppb.New(o.UpdateTime),
 	}
 }
 
@@ -52,7 +50,7 @@ func unitToProto(u *ent.Unit) *tenancyv1.Unit {
 	p := &tenancyv1.Unit{
 		Id: u.ID, OfficeId: u.OfficeID, DisplayName: u.DisplayName, CreditCode: u.CreditCode,
 		Category: tenancyv1.UnitCategory(tenancyv1.UnitCategory_value[u.Category]),
-		Etag:     etag(u.Version), CreateTime: timestamppb.New(u.CreateTime), UpdateTime: timestamppb.New(u.UpdateTime),
+		Etag:     resource.Etag(u.Version), CreateTime: timestamppb.New(u.CreateTime), UpdateTime: timestamppb.New(u.UpdateTime),
 	}
 	if u.TitleState != "" {
 		p.Title = &tenancyv1.Title{
@@ -88,7 +86,7 @@ func rolesToStrings(rs []authzv1.Role) []string {
 func userToProto(u *ent.User) *tenancyv1.User {
 	p := &tenancyv1.User{
 		Id: u.ID, Login: u.Login, DisplayName: u.DisplayName, UnitId: u.UnitID,
-		Roles: rolesToProto(u.Roles), Disabled: u.Disabled, Etag: etag(u.Version),
+		Roles: rolesToProto(u.Roles), Disabled: u.Disabled, Etag: resource.Etag(u.Version),
 		CreateTime: timestamppb.New(u.CreateTime), UpdateTime: timestamppb.New(u.UpdateTime),
 	}
 	if !u.Platform {

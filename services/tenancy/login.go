@@ -17,6 +17,7 @@ import (
 	"github.com/wenming-platform/wenming/services/platform/audit"
 	"github.com/wenming-platform/wenming/services/platform/auth"
 	"github.com/wenming-platform/wenming/services/platform/errs"
+	"github.com/wenming-platform/wenming/services/platform/resource"
 	"github.com/wenming-platform/wenming/services/platform/rpc"
 	"github.com/wenming-platform/wenming/services/platform/store"
 	"github.com/wenming-platform/wenming/services/platform/viewer"
@@ -82,10 +83,10 @@ func (s *Server) Login(ctx context.Context, req *tenancyv1.LoginRequest) (*tenan
 		return nil, errInvalidCredentials
 	}
 	s.limits.Reset(ctx, "login:acct:"+req.GetLogin())
-	family := newID()
+	family := resource.NewID()
 	refresh := auth.RandomToken(32)
 	now := time.Now()
-	if err := s.st.Client.RefreshToken.Create().SetID(newID()).SetTokenHash(secretHash(refresh)).
+	if err := s.st.Client.RefreshToken.Create().SetID(resource.NewID()).SetTokenHash(secretHash(refresh)).
 		SetFamilyID(family).SetUserID(u.ID).SetCreateTime(now).SetExpireTime(now.Add(auth.RefreshTokenTTL)).
 		Exec(sys); err != nil {
 		return nil, err
@@ -147,7 +148,7 @@ func (s *Server) Refresh(ctx context.Context, req *tenancyv1.RefreshRequest) (*t
 		}
 		next = auth.RandomToken(32)
 		v = userViewer(u, rt.FamilyID)
-		return tx.RefreshToken.Create().SetID(newID()).SetTokenHash(secretHash(next)).SetFamilyID(rt.FamilyID).
+		return tx.RefreshToken.Create().SetID(resource.NewID()).SetTokenHash(secretHash(next)).SetFamilyID(rt.FamilyID).
 			SetUserID(u.ID).SetCreateTime(now).SetExpireTime(now.Add(auth.RefreshTokenTTL)).Exec(sys)
 	})
 	if err != nil {
@@ -210,7 +211,7 @@ func (s *Server) GetMe(ctx context.Context, _ *tenancyv1.GetMeRequest) (*tenancy
 	if v.Kind == viewer.KindUser {
 		u, err := s.st.Client.User.Get(store.System(ctx), v.Subject)
 		if err != nil {
-			return nil, notFound(err, "user")
+			return nil, resource.NotFound(err, "user")
 		}
 		me.DisplayName = u.DisplayName
 	}
@@ -248,7 +249,7 @@ func Bootstrap(ctx context.Context, st *store.Store, login, password string) err
 		if exists {
 			return ErrAdminExists
 		}
-		u, err := tx.User.Create().SetID(newID()).SetOfficeID(audit.PlatformOffice).SetScopePath("/" + audit.PlatformOffice + "/").
+		u, err := tx.User.Create().SetID(resource.NewID()).SetOfficeID(audit.PlatformOffice).SetScopePath("/" + audit.PlatformOffice + "/").
 			SetLogin(login).SetDisplayName("Platform admin").SetPasswordHash(hash).SetPlatform(true).
 			SetRoles([]string{authzv1.Role_ROLE_PLATFORM_ADMIN.String()}).Save(sys)
 		if err != nil {

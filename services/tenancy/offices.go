@@ -9,6 +9,7 @@ import (
 	"github.com/wenming-platform/wenming/ent/office"
 	"github.com/wenming-platform/wenming/services/platform/errs"
 	"github.com/wenming-platform/wenming/services/platform/pagetoken"
+	"github.com/wenming-platform/wenming/services/platform/resource"
 	"github.com/wenming-platform/wenming/services/platform/viewer"
 )
 
@@ -25,13 +26,13 @@ func validTimeZone(tz string) error {
 func (s *Server) CreateOffice(ctx context.Context, req *tenancyv1.CreateOfficeRequest) (*tenancyv1.Office, error) {
 	v := viewer.FromContext(ctx)
 	in := req.GetOffice()
-	if err := required("office.display_name", in.GetDisplayName()); err != nil {
+	if err := resource.Required("office.display_name", in.GetDisplayName()); err != nil {
 		return nil, err
 	}
 	if in.GetLevel() == tenancyv1.Level_LEVEL_UNSPECIFIED {
 		return nil, errs.Invalid("office.level", "is required", "必填")
 	}
-	if err := required("office.region_code", in.GetRegionCode()); err != nil {
+	if err := resource.Required("office.region_code", in.GetRegionCode()); err != nil {
 		return nil, err
 	}
 	parentID := in.GetParentId()
@@ -67,7 +68,7 @@ func (s *Server) CreateOffice(ctx context.Context, req *tenancyv1.CreateOfficeRe
 		}
 		path = parent.ScopePath
 	}
-	id := newID()
+	id := resource.NewID()
 	var out *tenancyv1.Office
 	err := s.st.Tx(ctx, func(tx *ent.Tx) error {
 		o, err := tx.Office.Create().SetID(id).SetOfficeID(id).SetScopePath(viewer.OfficePath(path, id)).
@@ -93,17 +94,9 @@ func nonEmpty(s string) *string {
 func (s *Server) GetOffice(ctx context.Context, req *tenancyv1.GetOfficeRequest) (*tenancyv1.Office, error) {
 	o, err := s.st.Client.Office.Get(ctx, req.GetOfficeId())
 	if err != nil {
-		return nil, notFound(err, "office")
+		return nil, resource.NotFound(err, "office")
 	}
 	return officeToProto(o), nil
-}
-
-// notFound maps a missing row (or one outside the caller's scope) to NOT_FOUND.
-func notFound(err error, resource string) error {
-	if ent.IsNotFound(err) {
-		return errs.NotFound(resource)
-	}
-	return err
 }
 
 // ListOffices lists the children of parent_id; without it, the top-level offices for a
@@ -119,7 +112,7 @@ func (s *Server) ListOffices(ctx context.Context, req *tenancyv1.ListOfficesRequ
 	switch {
 	case req.GetParentId() != "":
 		if _, err := s.st.Client.Office.Get(ctx, req.GetParentId()); err != nil {
-			return nil, notFound(err, "office")
+			return nil, resource.NotFound(err, "office")
 		}
 		q = q.Where(office.ParentID(req.GetParentId()))
 	case v.PlatformAdmin():
@@ -144,11 +137,11 @@ func (s *Server) ListOffices(ctx context.Context, req *tenancyv1.ListOfficesRequ
 func (s *Server) UpdateOffice(ctx context.Context, req *tenancyv1.UpdateOfficeRequest) (*tenancyv1.Office, error) {
 	v := viewer.FromContext(ctx)
 	in := req.GetOffice()
-	paths, err := checkMask(req.GetUpdateMask(), "display_name", "region_code", "time_zone")
+	paths, err := resource.CheckMask(req.GetUpdateMask(), "display_name", "region_code", "time_zone")
 	if err != nil {
 		return nil, err
 	}
-	if has(paths, "time_zone") {
+	if resource.Has(paths, "time_zone") {
 		if err := validTimeZone(in.GetTimeZone()); err != nil {
 			return nil, err
 		}
@@ -157,22 +150,22 @@ func (s *Server) UpdateOffice(ctx context.Context, req *tenancyv1.UpdateOfficeRe
 	err = s.st.Tx(ctx, func(tx *ent.Tx) error {
 		cur, err := tx.Office.Get(ctx, in.GetId())
 		if err != nil {
-			return notFound(err, "office")
+			return resource.NotFound(err, "office")
 		}
 		if !v.PlatformAdmin() && !v.OfficeAdmin(cur.ID) {
 			return errs.ErrPermissionDenied
 		}
-		if err := checkEtag(in.GetEtag(), cur.Version); err != nil {
+		if err := resource.CheckEtag(in.GetEtag(), cur.Version); err != nil {
 			return err
 		}
 		u := tx.Office.UpdateOneID(cur.ID).Where(office.Version(cur.Version)).AddVersion(1)
-		if has(paths, "display_name") {
+		if resource.Has(paths, "display_name") {
 			u.SetDisplayName(in.GetDisplayName())
 		}
-		if has(paths, "region_code") {
+		if resource.Has(paths, "region_code") {
 			u.SetRegionCode(in.GetRegionCode())
 		}
-		if has(paths, "time_zone") {
+		if resource.Has(paths, "time_zone") {
 			u.SetTimeZone(in.GetTimeZone())
 		}
 		o, err := u.Save(ctx)
@@ -185,12 +178,4 @@ func (s *Server) UpdateOffice(ctx context.Context, req *tenancyv1.UpdateOfficeRe
 		return s.record(ctx, tx, o.ID, o.ScopePath, "office.update", "office", o.ID, officeToProto(cur), out)
 	})
 	return out, err
-}
-
-// required refuses an empty create field.
-func required(field, value string) error {
-	if value == "" {
-		return errs.Invalid(field, "is required", "必填")
-	}
-	return nil
 }

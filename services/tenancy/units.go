@@ -11,6 +11,7 @@ import (
 	"github.com/wenming-platform/wenming/ent/unit"
 	"github.com/wenming-platform/wenming/services/platform/errs"
 	"github.com/wenming-platform/wenming/services/platform/pagetoken"
+	"github.com/wenming-platform/wenming/services/platform/resource"
 	"github.com/wenming-platform/wenming/services/platform/store"
 	"github.com/wenming-platform/wenming/services/platform/viewer"
 )
@@ -48,7 +49,7 @@ func creditCodeFree(ctx context.Context, tx *ent.Tx, code, except string) error 
 func (s *Server) CreateUnit(ctx context.Context, req *tenancyv1.CreateUnitRequest) (*tenancyv1.Unit, error) {
 	v := viewer.FromContext(ctx)
 	in := req.GetUnit()
-	if err := required("unit.display_name", in.GetDisplayName()); err != nil {
+	if err := resource.Required("unit.display_name", in.GetDisplayName()); err != nil {
 		return nil, err
 	}
 	if err := checkCreditCode(in.GetCreditCode()); err != nil {
@@ -61,7 +62,7 @@ func (s *Server) CreateUnit(ctx context.Context, req *tenancyv1.CreateUnitReques
 	err := s.st.Tx(ctx, func(tx *ent.Tx) error {
 		o, err := tx.Office.Get(ctx, req.GetOfficeId())
 		if err != nil {
-			return notFound(err, "office")
+			return resource.NotFound(err, "office")
 		}
 		if !v.OfficeAdmin(o.ID) {
 			return errs.ErrPermissionDenied
@@ -69,7 +70,7 @@ func (s *Server) CreateUnit(ctx context.Context, req *tenancyv1.CreateUnitReques
 		if err := creditCodeFree(ctx, tx, in.GetCreditCode(), ""); err != nil {
 			return err
 		}
-		id := newID()
+		id := resource.NewID()
 		u, err := tx.Unit.Create().SetID(id).SetOfficeID(o.ID).SetScopePath(viewer.UnitPath(o.ScopePath, id)).
 			SetDisplayName(in.GetDisplayName()).SetCreditCode(in.GetCreditCode()).
 			SetCategory(in.GetCategory().String()).Save(ctx)
@@ -88,7 +89,7 @@ func (s *Server) CreateUnit(ctx context.Context, req *tenancyv1.CreateUnitReques
 func (s *Server) GetUnit(ctx context.Context, req *tenancyv1.GetUnitRequest) (*tenancyv1.Unit, error) {
 	u, err := s.st.Client.Unit.Get(ctx, req.GetUnitId())
 	if err != nil {
-		return nil, notFound(err, "unit")
+		return nil, resource.NotFound(err, "unit")
 	}
 	return unitToProto(u), nil
 }
@@ -101,7 +102,7 @@ func (s *Server) ListUnits(ctx context.Context, req *tenancyv1.ListUnitsRequest)
 		return nil, err
 	}
 	if _, err := s.st.Client.Office.Get(ctx, req.GetOfficeId()); err != nil {
-		return nil, notFound(err, "office")
+		return nil, resource.NotFound(err, "office")
 	}
 	q := s.st.Client.Unit.Query().Where(unit.OfficeID(req.GetOfficeId()), unit.IDGT(after))
 	if req.GetCategory() != tenancyv1.UnitCategory_UNIT_CATEGORY_UNSPECIFIED {
@@ -128,46 +129,46 @@ func (s *Server) ListUnits(ctx context.Context, req *tenancyv1.ListUnitsRequest)
 func (s *Server) UpdateUnit(ctx context.Context, req *tenancyv1.UpdateUnitRequest) (*tenancyv1.Unit, error) {
 	v := viewer.FromContext(ctx)
 	in := req.GetUnit()
-	paths, err := checkMask(req.GetUpdateMask(), "display_name", "credit_code", "category")
+	paths, err := resource.CheckMask(req.GetUpdateMask(), "display_name", "credit_code", "category")
 	if err != nil {
 		return nil, err
 	}
-	if has(paths, "display_name") {
-		if err := required("unit.display_name", in.GetDisplayName()); err != nil {
+	if resource.Has(paths, "display_name") {
+		if err := resource.Required("unit.display_name", in.GetDisplayName()); err != nil {
 			return nil, err
 		}
 	}
-	if has(paths, "credit_code") {
+	if resource.Has(paths, "credit_code") {
 		if err := checkCreditCode(in.GetCreditCode()); err != nil {
 			return nil, err
 		}
 	}
-	if has(paths, "category") && in.GetCategory() == tenancyv1.UnitCategory_UNIT_CATEGORY_UNSPECIFIED {
+	if resource.Has(paths, "category") && in.GetCategory() == tenancyv1.UnitCategory_UNIT_CATEGORY_UNSPECIFIED {
 		return nil, errs.Invalid("unit.category", "is required", "必填")
 	}
 	var out *tenancyv1.Unit
 	err = s.st.Tx(ctx, func(tx *ent.Tx) error {
 		cur, err := tx.Unit.Get(ctx, in.GetId())
 		if err != nil {
-			return notFound(err, "unit")
+			return resource.NotFound(err, "unit")
 		}
 		if !v.OfficeAdmin(cur.OfficeID) && !(v.UnitID == cur.ID && v.Has(roleUnitAdmin)) {
 			return errs.ErrPermissionDenied
 		}
-		if err := checkEtag(in.GetEtag(), cur.Version); err != nil {
+		if err := resource.CheckEtag(in.GetEtag(), cur.Version); err != nil {
 			return err
 		}
 		u := tx.Unit.UpdateOneID(cur.ID).Where(unit.Version(cur.Version)).AddVersion(1)
-		if has(paths, "display_name") {
+		if resource.Has(paths, "display_name") {
 			u.SetDisplayName(in.GetDisplayName())
 		}
-		if has(paths, "credit_code") {
+		if resource.Has(paths, "credit_code") {
 			if err := creditCodeFree(ctx, tx, in.GetCreditCode(), cur.ID); err != nil {
 				return err
 			}
 			u.SetCreditCode(in.GetCreditCode())
 		}
-		if has(paths, "category") {
+		if resource.Has(paths, "category") {
 			u.SetCategory(in.GetCategory().String())
 		}
 		n, err := u.Save(ctx)

@@ -19,6 +19,7 @@ import (
 	"github.com/wenming-platform/wenming/services/platform/auth"
 	"github.com/wenming-platform/wenming/services/platform/errs"
 	"github.com/wenming-platform/wenming/services/platform/pagetoken"
+	"github.com/wenming-platform/wenming/services/platform/resource"
 	"github.com/wenming-platform/wenming/services/platform/store"
 	"github.com/wenming-platform/wenming/services/platform/viewer"
 )
@@ -60,10 +61,10 @@ func (s *Server) CreateUser(ctx context.Context, req *tenancyv1.CreateUserReques
 	if (req.GetOfficeId() == "") == (req.GetUnitId() == "") {
 		return nil, errs.Invalid("office_id", "give exactly one of office_id and unit_id", "office_id 与 unit_id 须且只须提供一个")
 	}
-	if err := required("user.login", in.GetLogin()); err != nil {
+	if err := resource.Required("user.login", in.GetLogin()); err != nil {
 		return nil, err
 	}
-	if err := required("user.password", in.GetPassword()); err != nil {
+	if err := resource.Required("user.password", in.GetPassword()); err != nil {
 		return nil, err
 	}
 	var (
@@ -75,7 +76,7 @@ func (s *Server) CreateUser(ctx context.Context, req *tenancyv1.CreateUserReques
 		}
 		o, err := s.st.Client.Office.Get(ctx, req.GetOfficeId())
 		if err != nil {
-			return nil, notFound(err, "office")
+			return nil, resource.NotFound(err, "office")
 		}
 		parentAdmin := o.ParentID != "" && v.OfficeAdmin(o.ParentID)
 		if !v.PlatformAdmin() && !v.OfficeAdmin(o.ID) && !parentAdmin {
@@ -88,7 +89,7 @@ func (s *Server) CreateUser(ctx context.Context, req *tenancyv1.CreateUserReques
 		}
 		u, err := s.st.Client.Unit.Get(ctx, req.GetUnitId())
 		if err != nil {
-			return nil, notFound(err, "unit")
+			return nil, resource.NotFound(err, "unit")
 		}
 		if !v.PlatformAdmin() && !v.OfficeAdmin(u.OfficeID) && !(v.UnitID == u.ID && v.Has(roleUnitAdmin)) {
 			return nil, errs.ErrPermissionDenied
@@ -108,7 +109,7 @@ func (s *Server) CreateUser(ctx context.Context, req *tenancyv1.CreateUserReques
 		if taken {
 			return errLoginTaken
 		}
-		c := tx.User.Create().SetID(newID()).SetOfficeID(officeID).SetScopePath(scopePath).
+		c := tx.User.Create().SetID(resource.NewID()).SetOfficeID(officeID).SetScopePath(scopePath).
 			SetLogin(in.GetLogin()).SetDisplayName(in.GetDisplayName()).SetPasswordHash(hash).
 			SetRoles(rolesToStrings(in.GetRoles()))
 		if unitID != "" {
@@ -130,7 +131,7 @@ func (s *Server) CreateUser(ctx context.Context, req *tenancyv1.CreateUserReques
 func (s *Server) GetUser(ctx context.Context, req *tenancyv1.GetUserRequest) (*tenancyv1.User, error) {
 	u, err := s.st.Client.User.Get(ctx, req.GetUserId())
 	if err != nil {
-		return nil, notFound(err, "user")
+		return nil, resource.NotFound(err, "user")
 	}
 	return userToProto(u), nil
 }
@@ -148,12 +149,12 @@ func (s *Server) ListUsers(ctx context.Context, req *tenancyv1.ListUsersRequest)
 	q := s.st.Client.User.Query().Where(user.IDGT(after))
 	if req.GetOfficeId() != "" {
 		if _, err := s.st.Client.Office.Get(ctx, req.GetOfficeId()); err != nil {
-			return nil, notFound(err, "office")
+			return nil, resource.NotFound(err, "office")
 		}
 		q = q.Where(user.OfficeID(req.GetOfficeId()), user.UnitIDIsNil())
 	} else {
 		if _, err := s.st.Client.Unit.Get(ctx, req.GetUnitId()); err != nil {
-			return nil, notFound(err, "unit")
+			return nil, resource.NotFound(err, "unit")
 		}
 		q = q.Where(user.UnitID(req.GetUnitId()))
 	}
@@ -195,7 +196,7 @@ func (s *Server) setDisabled(ctx context.Context, id string, disabled bool) (*te
 	err := s.st.Tx(ctx, func(tx *ent.Tx) error {
 		cur, err := tx.User.Get(ctx, id)
 		if err != nil {
-			return notFound(err, "user")
+			return resource.NotFound(err, "user")
 		}
 		if !canManageUser(v, cur) || cur.Platform {
 			return errs.ErrPermissionDenied
@@ -233,7 +234,7 @@ func secretHash(secret string) string {
 func (s *Server) CreateServiceAccount(ctx context.Context, req *tenancyv1.CreateServiceAccountRequest) (*tenancyv1.ServiceAccount, error) {
 	v := viewer.FromContext(ctx)
 	in := req.GetServiceAccount()
-	if err := required("service_account.display_name", in.GetDisplayName()); err != nil {
+	if err := resource.Required("service_account.display_name", in.GetDisplayName()); err != nil {
 		return nil, err
 	}
 	if len(in.GetRoles()) == 0 {
@@ -247,13 +248,13 @@ func (s *Server) CreateServiceAccount(ctx context.Context, req *tenancyv1.Create
 	err := s.st.Tx(ctx, func(tx *ent.Tx) error {
 		o, err := tx.Office.Get(ctx, req.GetOfficeId())
 		if err != nil {
-			return notFound(err, "office")
+			return resource.NotFound(err, "office")
 		}
 		if !v.OfficeAdmin(o.ID) {
 			return errs.ErrPermissionDenied
 		}
 		secret := "wms_" + auth.RandomToken(32)
-		sa, err := tx.ServiceAccount.Create().SetID(newID()).SetOfficeID(o.ID).SetScopePath(o.ScopePath).
+		sa, err := tx.ServiceAccount.Create().SetID(resource.NewID()).SetOfficeID(o.ID).SetScopePath(o.ScopePath).
 			SetDisplayName(in.GetDisplayName()).SetClientID("sa_" + auth.RandomToken(12)).
 			SetSecretHash(secretHash(secret)).SetRoles(rolesToStrings(in.GetRoles())).Save(ctx)
 		if err != nil {
@@ -278,7 +279,7 @@ func (s *Server) ListServiceAccounts(ctx context.Context, req *tenancyv1.ListSer
 		return nil, err
 	}
 	if _, err := s.st.Client.Office.Get(ctx, req.GetOfficeId()); err != nil {
-		return nil, notFound(err, "office")
+		return nil, resource.NotFound(err, "office")
 	}
 	if !v.OfficeAdmin(req.GetOfficeId()) {
 		return nil, errs.ErrPermissionDenied
@@ -305,7 +306,7 @@ func (s *Server) DisableServiceAccount(ctx context.Context, req *tenancyv1.Disab
 	err := s.st.Tx(ctx, func(tx *ent.Tx) error {
 		cur, err := tx.ServiceAccount.Get(ctx, req.GetServiceAccountId())
 		if err != nil {
-			return notFound(err, "service account")
+			return resource.NotFound(err, "service account")
 		}
 		if !v.OfficeAdmin(cur.OfficeID) {
 			return errs.ErrPermissionDenied
@@ -331,7 +332,7 @@ func (s *Server) ListAuditEvents(ctx context.Context, req *tenancyv1.ListAuditEv
 		return nil, err
 	}
 	if _, err := s.st.Client.Office.Get(ctx, req.GetOfficeId()); err != nil {
-		return nil, notFound(err, "office")
+		return nil, resource.NotFound(err, "office")
 	}
 	var seq int64
 	if after != "" {
@@ -348,7 +349,7 @@ func (s *Server) ListAuditEvents(ctx context.Context, req *tenancyv1.ListAuditEv
 	if err != nil {
 		return nil, err
 	}
-	rows, next := pagetoken.Page(s.pages, filters, rows, size, func(r *ent.AuditEvent) string { return etag(r.Sequence) })
+	rows, next := pagetoken.Page(s.pages, filters, rows, size, func(r *ent.AuditEvent) string { return resource.Etag(r.Sequence) })
 	resp := &tenancyv1.ListAuditEventsResponse{NextPageToken: next}
 	for _, e := range rows {
 		resp.AuditEvents = append(resp.AuditEvents, auditToProto(e))

@@ -7,9 +7,14 @@
 package standardsv1
 
 import (
+	_ "buf.build/gen/go/bufbuild/protovalidate/protocolbuffers/go/buf/validate"
+	_ "github.com/wenming-platform/wenming/api/gen/wenming/authz/v1"
+	_ "google.golang.org/genproto/googleapis/api/annotations"
 	protoreflect "google.golang.org/protobuf/reflect/protoreflect"
 	protoimpl "google.golang.org/protobuf/runtime/protoimpl"
+	fieldmaskpb "google.golang.org/protobuf/types/known/fieldmaskpb"
 	reflect "reflect"
+	sync "sync"
 	unsafe "unsafe"
 )
 
@@ -20,20 +25,998 @@ const (
 	_ = protoimpl.EnforceVersion(protoimpl.MaxVersion - 20)
 )
 
+type CreateStandardRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	OfficeId      string                 `protobuf:"bytes,1,opt,name=office_id,json=officeId,proto3" json:"office_id,omitempty"`
+	Standard      *Standard              `protobuf:"bytes,2,opt,name=standard,proto3" json:"standard,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *CreateStandardRequest) Reset() {
+	*x = CreateStandardRequest{}
+	mi := &file_wenming_standards_v1_standards_proto_msgTypes[0]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *CreateStandardRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*CreateStandardRequest) ProtoMessage() {}
+
+func (x *CreateStandardRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_wenming_standards_v1_standards_proto_msgTypes[0]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use CreateStandardRequest.ProtoReflect.Descriptor instead.
+func (*CreateStandardRequest) Descriptor() ([]byte, []int) {
+	return file_wenming_standards_v1_standards_proto_rawDescGZIP(), []int{0}
+}
+
+func (x *CreateStandardRequest) GetOfficeId() string {
+	if x != nil {
+		return x.OfficeId
+	}
+	return ""
+}
+
+func (x *CreateStandardRequest) GetStandard() *Standard {
+	if x != nil {
+		return x.Standard
+	}
+	return nil
+}
+
+type GetStandardRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	StandardId    string                 `protobuf:"bytes,1,opt,name=standard_id,json=standardId,proto3" json:"standard_id,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *GetStandardRequest) Reset() {
+	*x = GetStandardRequest{}
+	mi := &file_wenming_standards_v1_standards_proto_msgTypes[1]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GetStandardRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GetStandardRequest) ProtoMessage() {}
+
+func (x *GetStandardRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_wenming_standards_v1_standards_proto_msgTypes[1]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GetStandardRequest.ProtoReflect.Descriptor instead.
+func (*GetStandardRequest) Descriptor() ([]byte, []int) {
+	return file_wenming_standards_v1_standards_proto_rawDescGZIP(), []int{1}
+}
+
+func (x *GetStandardRequest) GetStandardId() string {
+	if x != nil {
+		return x.StandardId
+	}
+	return ""
+}
+
+type ListStandardsRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	OfficeId      string                 `protobuf:"bytes,1,opt,name=office_id,json=officeId,proto3" json:"office_id,omitempty"`
+	State         StandardState          `protobuf:"varint,2,opt,name=state,proto3,enum=wenming.standards.v1.StandardState" json:"state,omitempty"`
+	PageSize      int32                  `protobuf:"varint,3,opt,name=page_size,json=pageSize,proto3" json:"page_size,omitempty"`
+	PageToken     string                 `protobuf:"bytes,4,opt,name=page_token,json=pageToken,proto3" json:"page_token,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListStandardsRequest) Reset() {
+	*x = ListStandardsRequest{}
+	mi := &file_wenming_standards_v1_standards_proto_msgTypes[2]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListStandardsRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListStandardsRequest) ProtoMessage() {}
+
+func (x *ListStandardsRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_wenming_standards_v1_standards_proto_msgTypes[2]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListStandardsRequest.ProtoReflect.Descriptor instead.
+func (*ListStandardsRequest) Descriptor() ([]byte, []int) {
+	return file_wenming_standards_v1_standards_proto_rawDescGZIP(), []int{2}
+}
+
+func (x *ListStandardsRequest) GetOfficeId() string {
+	if x != nil {
+		return x.OfficeId
+	}
+	return ""
+}
+
+func (x *ListStandardsRequest) GetState() StandardState {
+	if x != nil {
+		return x.State
+	}
+	return StandardState_STANDARD_STATE_UNSPECIFIED
+}
+
+func (x *ListStandardsRequest) GetPageSize() int32 {
+	if x != nil {
+		return x.PageSize
+	}
+	return 0
+}
+
+func (x *ListStandardsRequest) GetPageToken() string {
+	if x != nil {
+		return x.PageToken
+	}
+	return ""
+}
+
+type ListStandardsResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Standards     []*Standard            `protobuf:"bytes,1,rep,name=standards,proto3" json:"standards,omitempty"`
+	NextPageToken string                 `protobuf:"bytes,2,opt,name=next_page_token,json=nextPageToken,proto3" json:"next_page_token,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListStandardsResponse) Reset() {
+	*x = ListStandardsResponse{}
+	mi := &file_wenming_standards_v1_standards_proto_msgTypes[3]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListStandardsResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListStandardsResponse) ProtoMessage() {}
+
+func (x *ListStandardsResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_wenming_standards_v1_standards_proto_msgTypes[3]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListStandardsResponse.ProtoReflect.Descriptor instead.
+func (*ListStandardsResponse) Descriptor() ([]byte, []int) {
+	return file_wenming_standards_v1_standards_proto_rawDescGZIP(), []int{3}
+}
+
+func (x *ListStandardsResponse) GetStandards() []*Standard {
+	if x != nil {
+		return x.Standards
+	}
+	return nil
+}
+
+func (x *ListStandardsResponse) GetNextPageToken() string {
+	if x != nil {
+		return x.NextPageToken
+	}
+	return ""
+}
+
+type UpdateStandardRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Standard      *Standard              `protobuf:"bytes,1,opt,name=standard,proto3" json:"standard,omitempty"`
+	UpdateMask    *fieldmaskpb.FieldMask `protobuf:"bytes,2,opt,name=update_mask,json=updateMask,proto3" json:"update_mask,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *UpdateStandardRequest) Reset() {
+	*x = UpdateStandardRequest{}
+	mi := &file_wenming_standards_v1_standards_proto_msgTypes[4]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *UpdateStandardRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*UpdateStandardRequest) ProtoMessage() {}
+
+func (x *UpdateStandardRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_wenming_standards_v1_standards_proto_msgTypes[4]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use UpdateStandardRequest.ProtoReflect.Descriptor instead.
+func (*UpdateStandardRequest) Descriptor() ([]byte, []int) {
+	return file_wenming_standards_v1_standards_proto_rawDescGZIP(), []int{4}
+}
+
+func (x *UpdateStandardRequest) GetStandard() *Standard {
+	if x != nil {
+		return x.Standard
+	}
+	return nil
+}
+
+func (x *UpdateStandardRequest) GetUpdateMask() *fieldmaskpb.FieldMask {
+	if x != nil {
+		return x.UpdateMask
+	}
+	return nil
+}
+
+type ValidateStandardRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	StandardId    string                 `protobuf:"bytes,1,opt,name=standard_id,json=standardId,proto3" json:"standard_id,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ValidateStandardRequest) Reset() {
+	*x = ValidateStandardRequest{}
+	mi := &file_wenming_standards_v1_standards_proto_msgTypes[5]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ValidateStandardRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ValidateStandardRequest) ProtoMessage() {}
+
+func (x *ValidateStandardRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_wenming_standards_v1_standards_proto_msgTypes[5]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ValidateStandardRequest.ProtoReflect.Descriptor instead.
+func (*ValidateStandardRequest) Descriptor() ([]byte, []int) {
+	return file_wenming_standards_v1_standards_proto_rawDescGZIP(), []int{5}
+}
+
+func (x *ValidateStandardRequest) GetStandardId() string {
+	if x != nil {
+		return x.StandardId
+	}
+	return ""
+}
+
+type ValidateStandardResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Problems      []*Problem             `protobuf:"bytes,1,rep,name=problems,proto3" json:"problems,omitempty"`
+	Warnings      []*Problem             `protobuf:"bytes,2,rep,name=warnings,proto3" json:"warnings,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ValidateStandardResponse) Reset() {
+	*x = ValidateStandardResponse{}
+	mi := &file_wenming_standards_v1_standards_proto_msgTypes[6]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ValidateStandardResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ValidateStandardResponse) ProtoMessage() {}
+
+func (x *ValidateStandardResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_wenming_standards_v1_standards_proto_msgTypes[6]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ValidateStandardResponse.ProtoReflect.Descriptor instead.
+func (*ValidateStandardResponse) Descriptor() ([]byte, []int) {
+	return file_wenming_standards_v1_standards_proto_rawDescGZIP(), []int{6}
+}
+
+func (x *ValidateStandardResponse) GetProblems() []*Problem {
+	if x != nil {
+		return x.Problems
+	}
+	return nil
+}
+
+func (x *ValidateStandardResponse) GetWarnings() []*Problem {
+	if x != nil {
+		return x.Warnings
+	}
+	return nil
+}
+
+type PublishStandardRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	StandardId    string                 `protobuf:"bytes,1,opt,name=standard_id,json=standardId,proto3" json:"standard_id,omitempty"`
+	Etag          string                 `protobuf:"bytes,2,opt,name=etag,proto3" json:"etag,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *PublishStandardRequest) Reset() {
+	*x = PublishStandardRequest{}
+	mi := &file_wenming_standards_v1_standards_proto_msgTypes[7]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *PublishStandardRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*PublishStandardRequest) ProtoMessage() {}
+
+func (x *PublishStandardRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_wenming_standards_v1_standards_proto_msgTypes[7]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use PublishStandardRequest.ProtoReflect.Descriptor instead.
+func (*PublishStandardRequest) Descriptor() ([]byte, []int) {
+	return file_wenming_standards_v1_standards_proto_rawDescGZIP(), []int{7}
+}
+
+func (x *PublishStandardRequest) GetStandardId() string {
+	if x != nil {
+		return x.StandardId
+	}
+	return ""
+}
+
+func (x *PublishStandardRequest) GetEtag() string {
+	if x != nil {
+		return x.Etag
+	}
+	return ""
+}
+
+type NewStandardVersionRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	StandardId    string                 `protobuf:"bytes,1,opt,name=standard_id,json=standardId,proto3" json:"standard_id,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *NewStandardVersionRequest) Reset() {
+	*x = NewStandardVersionRequest{}
+	mi := &file_wenming_standards_v1_standards_proto_msgTypes[8]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *NewStandardVersionRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*NewStandardVersionRequest) ProtoMessage() {}
+
+func (x *NewStandardVersionRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_wenming_standards_v1_standards_proto_msgTypes[8]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use NewStandardVersionRequest.ProtoReflect.Descriptor instead.
+func (*NewStandardVersionRequest) Descriptor() ([]byte, []int) {
+	return file_wenming_standards_v1_standards_proto_rawDescGZIP(), []int{8}
+}
+
+func (x *NewStandardVersionRequest) GetStandardId() string {
+	if x != nil {
+		return x.StandardId
+	}
+	return ""
+}
+
+type RetireStandardRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	StandardId    string                 `protobuf:"bytes,1,opt,name=standard_id,json=standardId,proto3" json:"standard_id,omitempty"`
+	Etag          string                 `protobuf:"bytes,2,opt,name=etag,proto3" json:"etag,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *RetireStandardRequest) Reset() {
+	*x = RetireStandardRequest{}
+	mi := &file_wenming_standards_v1_standards_proto_msgTypes[9]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *RetireStandardRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*RetireStandardRequest) ProtoMessage() {}
+
+func (x *RetireStandardRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_wenming_standards_v1_standards_proto_msgTypes[9]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use RetireStandardRequest.ProtoReflect.Descriptor instead.
+func (*RetireStandardRequest) Descriptor() ([]byte, []int) {
+	return file_wenming_standards_v1_standards_proto_rawDescGZIP(), []int{9}
+}
+
+func (x *RetireStandardRequest) GetStandardId() string {
+	if x != nil {
+		return x.StandardId
+	}
+	return ""
+}
+
+func (x *RetireStandardRequest) GetEtag() string {
+	if x != nil {
+		return x.Etag
+	}
+	return ""
+}
+
+type CreateCampaignRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	OfficeId      string                 `protobuf:"bytes,1,opt,name=office_id,json=officeId,proto3" json:"office_id,omitempty"`
+	Campaign      *Campaign              `protobuf:"bytes,2,opt,name=campaign,proto3" json:"campaign,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *CreateCampaignRequest) Reset() {
+	*x = CreateCampaignRequest{}
+	mi := &file_wenming_standards_v1_standards_proto_msgTypes[10]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *CreateCampaignRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*CreateCampaignRequest) ProtoMessage() {}
+
+func (x *CreateCampaignRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_wenming_standards_v1_standards_proto_msgTypes[10]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use CreateCampaignRequest.ProtoReflect.Descriptor instead.
+func (*CreateCampaignRequest) Descriptor() ([]byte, []int) {
+	return file_wenming_standards_v1_standards_proto_rawDescGZIP(), []int{10}
+}
+
+func (x *CreateCampaignRequest) GetOfficeId() string {
+	if x != nil {
+		return x.OfficeId
+	}
+	return ""
+}
+
+func (x *CreateCampaignRequest) GetCampaign() *Campaign {
+	if x != nil {
+		return x.Campaign
+	}
+	return nil
+}
+
+type GetCampaignRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	CampaignId    string                 `protobuf:"bytes,1,opt,name=campaign_id,json=campaignId,proto3" json:"campaign_id,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *GetCampaignRequest) Reset() {
+	*x = GetCampaignRequest{}
+	mi := &file_wenming_standards_v1_standards_proto_msgTypes[11]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GetCampaignRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GetCampaignRequest) ProtoMessage() {}
+
+func (x *GetCampaignRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_wenming_standards_v1_standards_proto_msgTypes[11]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GetCampaignRequest.ProtoReflect.Descriptor instead.
+func (*GetCampaignRequest) Descriptor() ([]byte, []int) {
+	return file_wenming_standards_v1_standards_proto_rawDescGZIP(), []int{11}
+}
+
+func (x *GetCampaignRequest) GetCampaignId() string {
+	if x != nil {
+		return x.CampaignId
+	}
+	return ""
+}
+
+type ListCampaignsRequest struct {
+	state    protoimpl.MessageState `protogen:"open.v1"`
+	OfficeId string                 `protobuf:"bytes,1,opt,name=office_id,json=officeId,proto3" json:"office_id,omitempty"`
+	// Include the campaigns of every office below.
+	Subtree       bool          `protobuf:"varint,2,opt,name=subtree,proto3" json:"subtree,omitempty"`
+	Year          int32         `protobuf:"varint,3,opt,name=year,proto3" json:"year,omitempty"`
+	TargetLevel   TitleLevel    `protobuf:"varint,4,opt,name=target_level,json=targetLevel,proto3,enum=wenming.standards.v1.TitleLevel" json:"target_level,omitempty"`
+	State         CampaignState `protobuf:"varint,5,opt,name=state,proto3,enum=wenming.standards.v1.CampaignState" json:"state,omitempty"`
+	PageSize      int32         `protobuf:"varint,6,opt,name=page_size,json=pageSize,proto3" json:"page_size,omitempty"`
+	PageToken     string        `protobuf:"bytes,7,opt,name=page_token,json=pageToken,proto3" json:"page_token,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListCampaignsRequest) Reset() {
+	*x = ListCampaignsRequest{}
+	mi := &file_wenming_standards_v1_standards_proto_msgTypes[12]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListCampaignsRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListCampaignsRequest) ProtoMessage() {}
+
+func (x *ListCampaignsRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_wenming_standards_v1_standards_proto_msgTypes[12]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListCampaignsRequest.ProtoReflect.Descriptor instead.
+func (*ListCampaignsRequest) Descriptor() ([]byte, []int) {
+	return file_wenming_standards_v1_standards_proto_rawDescGZIP(), []int{12}
+}
+
+func (x *ListCampaignsRequest) GetOfficeId() string {
+	if x != nil {
+		return x.OfficeId
+	}
+	return ""
+}
+
+func (x *ListCampaignsRequest) GetSubtree() bool {
+	if x != nil {
+		return x.Subtree
+	}
+	return false
+}
+
+func (x *ListCampaignsRequest) GetYear() int32 {
+	if x != nil {
+		return x.Year
+	}
+	return 0
+}
+
+func (x *ListCampaignsRequest) GetTargetLevel() TitleLevel {
+	if x != nil {
+		return x.TargetLevel
+	}
+	return TitleLevel_TITLE_LEVEL_UNSPECIFIED
+}
+
+func (x *ListCampaignsRequest) GetState() CampaignState {
+	if x != nil {
+		return x.State
+	}
+	return CampaignState_CAMPAIGN_STATE_UNSPECIFIED
+}
+
+func (x *ListCampaignsRequest) GetPageSize() int32 {
+	if x != nil {
+		return x.PageSize
+	}
+	return 0
+}
+
+func (x *ListCampaignsRequest) GetPageToken() string {
+	if x != nil {
+		return x.PageToken
+	}
+	return ""
+}
+
+type ListCampaignsResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Campaigns     []*Campaign            `protobuf:"bytes,1,rep,name=campaigns,proto3" json:"campaigns,omitempty"`
+	NextPageToken string                 `protobuf:"bytes,2,opt,name=next_page_token,json=nextPageToken,proto3" json:"next_page_token,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListCampaignsResponse) Reset() {
+	*x = ListCampaignsResponse{}
+	mi := &file_wenming_standards_v1_standards_proto_msgTypes[13]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListCampaignsResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListCampaignsResponse) ProtoMessage() {}
+
+func (x *ListCampaignsResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_wenming_standards_v1_standards_proto_msgTypes[13]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListCampaignsResponse.ProtoReflect.Descriptor instead.
+func (*ListCampaignsResponse) Descriptor() ([]byte, []int) {
+	return file_wenming_standards_v1_standards_proto_rawDescGZIP(), []int{13}
+}
+
+func (x *ListCampaignsResponse) GetCampaigns() []*Campaign {
+	if x != nil {
+		return x.Campaigns
+	}
+	return nil
+}
+
+func (x *ListCampaignsResponse) GetNextPageToken() string {
+	if x != nil {
+		return x.NextPageToken
+	}
+	return ""
+}
+
+type TransitionCampaignRequest struct {
+	state      protoimpl.MessageState `protogen:"open.v1"`
+	CampaignId string                 `protobuf:"bytes,1,opt,name=campaign_id,json=campaignId,proto3" json:"campaign_id,omitempty"`
+	// The phase to move to: the next one after the current.
+	To CampaignState `protobuf:"varint,2,opt,name=to,proto3,enum=wenming.standards.v1.CampaignState" json:"to,omitempty"`
+	// Move even though the phase's window says not yet; needs a reason.
+	Force         bool   `protobuf:"varint,3,opt,name=force,proto3" json:"force,omitempty"`
+	Reason        string `protobuf:"bytes,4,opt,name=reason,proto3" json:"reason,omitempty"`
+	Etag          string `protobuf:"bytes,5,opt,name=etag,proto3" json:"etag,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *TransitionCampaignRequest) Reset() {
+	*x = TransitionCampaignRequest{}
+	mi := &file_wenming_standards_v1_standards_proto_msgTypes[14]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *TransitionCampaignRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*TransitionCampaignRequest) ProtoMessage() {}
+
+func (x *TransitionCampaignRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_wenming_standards_v1_standards_proto_msgTypes[14]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use TransitionCampaignRequest.ProtoReflect.Descriptor instead.
+func (*TransitionCampaignRequest) Descriptor() ([]byte, []int) {
+	return file_wenming_standards_v1_standards_proto_rawDescGZIP(), []int{14}
+}
+
+func (x *TransitionCampaignRequest) GetCampaignId() string {
+	if x != nil {
+		return x.CampaignId
+	}
+	return ""
+}
+
+func (x *TransitionCampaignRequest) GetTo() CampaignState {
+	if x != nil {
+		return x.To
+	}
+	return CampaignState_CAMPAIGN_STATE_UNSPECIFIED
+}
+
+func (x *TransitionCampaignRequest) GetForce() bool {
+	if x != nil {
+		return x.Force
+	}
+	return false
+}
+
+func (x *TransitionCampaignRequest) GetReason() string {
+	if x != nil {
+		return x.Reason
+	}
+	return ""
+}
+
+func (x *TransitionCampaignRequest) GetEtag() string {
+	if x != nil {
+		return x.Etag
+	}
+	return ""
+}
+
 var File_wenming_standards_v1_standards_proto protoreflect.FileDescriptor
 
 const file_wenming_standards_v1_standards_proto_rawDesc = "" +
 	"\n" +
-	"$wenming/standards/v1/standards.proto\x12\x14wenming.standards.v12\x12\n" +
-	"\x10StandardsServiceBNZLgithub.com/wenming-platform/wenming/api/gen/wenming/standards/v1;standardsv1b\x06proto3"
+	"$wenming/standards/v1/standards.proto\x12\x14wenming.standards.v1\x1a\x1bbuf/validate/validate.proto\x1a\x1cgoogle/api/annotations.proto\x1a google/protobuf/field_mask.proto\x1a\x1cwenming/authz/v1/authz.proto\x1a$wenming/standards/v1/resources.proto\"\x81\x01\n" +
+	"\x15CreateStandardRequest\x12$\n" +
+	"\toffice_id\x18\x01 \x01(\tB\a\xbaH\x04r\x02\x10\x01R\bofficeId\x12B\n" +
+	"\bstandard\x18\x02 \x01(\v2\x1e.wenming.standards.v1.StandardB\x06\xbaH\x03\xc8\x01\x01R\bstandard\">\n" +
+	"\x12GetStandardRequest\x12(\n" +
+	"\vstandard_id\x18\x01 \x01(\tB\a\xbaH\x04r\x02\x10\x01R\n" +
+	"standardId\"\xbf\x01\n" +
+	"\x14ListStandardsRequest\x12$\n" +
+	"\toffice_id\x18\x01 \x01(\tB\a\xbaH\x04r\x02\x10\x01R\bofficeId\x129\n" +
+	"\x05state\x18\x02 \x01(\x0e2#.wenming.standards.v1.StandardStateR\x05state\x12'\n" +
+	"\tpage_size\x18\x03 \x01(\x05B\n" +
+	"\xbaH\a\x1a\x05\x18\xf4\x03(\x00R\bpageSize\x12\x1d\n" +
+	"\n" +
+	"page_token\x18\x04 \x01(\tR\tpageToken\"}\n" +
+	"\x15ListStandardsResponse\x12<\n" +
+	"\tstandards\x18\x01 \x03(\v2\x1e.wenming.standards.v1.StandardR\tstandards\x12&\n" +
+	"\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken\"\x98\x01\n" +
+	"\x15UpdateStandardRequest\x12B\n" +
+	"\bstandard\x18\x01 \x01(\v2\x1e.wenming.standards.v1.StandardB\x06\xbaH\x03\xc8\x01\x01R\bstandard\x12;\n" +
+	"\vupdate_mask\x18\x02 \x01(\v2\x1a.google.protobuf.FieldMaskR\n" +
+	"updateMask\"C\n" +
+	"\x17ValidateStandardRequest\x12(\n" +
+	"\vstandard_id\x18\x01 \x01(\tB\a\xbaH\x04r\x02\x10\x01R\n" +
+	"standardId\"\x90\x01\n" +
+	"\x18ValidateStandardResponse\x129\n" +
+	"\bproblems\x18\x01 \x03(\v2\x1d.wenming.standards.v1.ProblemR\bproblems\x129\n" +
+	"\bwarnings\x18\x02 \x03(\v2\x1d.wenming.standards.v1.ProblemR\bwarnings\"V\n" +
+	"\x16PublishStandardRequest\x12(\n" +
+	"\vstandard_id\x18\x01 \x01(\tB\a\xbaH\x04r\x02\x10\x01R\n" +
+	"standardId\x12\x12\n" +
+	"\x04etag\x18\x02 \x01(\tR\x04etag\"E\n" +
+	"\x19NewStandardVersionRequest\x12(\n" +
+	"\vstandard_id\x18\x01 \x01(\tB\a\xbaH\x04r\x02\x10\x01R\n" +
+	"standardId\"U\n" +
+	"\x15RetireStandardRequest\x12(\n" +
+	"\vstandard_id\x18\x01 \x01(\tB\a\xbaH\x04r\x02\x10\x01R\n" +
+	"standardId\x12\x12\n" +
+	"\x04etag\x18\x02 \x01(\tR\x04etag\"\x81\x01\n" +
+	"\x15CreateCampaignRequest\x12$\n" +
+	"\toffice_id\x18\x01 \x01(\tB\a\xbaH\x04r\x02\x10\x01R\bofficeId\x12B\n" +
+	"\bcampaign\x18\x02 \x01(\v2\x1e.wenming.standards.v1.CampaignB\x06\xbaH\x03\xc8\x01\x01R\bcampaign\">\n" +
+	"\x12GetCampaignRequest\x12(\n" +
+	"\vcampaign_id\x18\x01 \x01(\tB\a\xbaH\x04r\x02\x10\x01R\n" +
+	"campaignId\"\xb2\x02\n" +
+	"\x14ListCampaignsRequest\x12$\n" +
+	"\toffice_id\x18\x01 \x01(\tB\a\xbaH\x04r\x02\x10\x01R\bofficeId\x12\x18\n" +
+	"\asubtree\x18\x02 \x01(\bR\asubtree\x12\x12\n" +
+	"\x04year\x18\x03 \x01(\x05R\x04year\x12C\n" +
+	"\ftarget_level\x18\x04 \x01(\x0e2 .wenming.standards.v1.TitleLevelR\vtargetLevel\x129\n" +
+	"\x05state\x18\x05 \x01(\x0e2#.wenming.standards.v1.CampaignStateR\x05state\x12'\n" +
+	"\tpage_size\x18\x06 \x01(\x05B\n" +
+	"\xbaH\a\x1a\x05\x18\xf4\x03(\x00R\bpageSize\x12\x1d\n" +
+	"\n" +
+	"page_token\x18\a \x01(\tR\tpageToken\"}\n" +
+	"\x15ListCampaignsResponse\x12<\n" +
+	"\tcampaigns\x18\x01 \x03(\v2\x1e.wenming.standards.v1.CampaignR\tcampaigns\x12&\n" +
+	"\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken\"\xc6\x01\n" +
+	"\x19TransitionCampaignRequest\x12(\n" +
+	"\vcampaign_id\x18\x01 \x01(\tB\a\xbaH\x04r\x02\x10\x01R\n" +
+	"campaignId\x123\n" +
+	"\x02to\x18\x02 \x01(\x0e2#.wenming.standards.v1.CampaignStateR\x02to\x12\x14\n" +
+	"\x05force\x18\x03 \x01(\bR\x05force\x12 \n" +
+	"\x06reason\x18\x04 \x01(\tB\b\xbaH\x05r\x03\x18\xe8\aR\x06reason\x12\x12\n" +
+	"\x04etag\x18\x05 \x01(\tR\x04etag2\xb3\x0e\n" +
+	"\x10StandardsService\x12\x99\x01\n" +
+	"\x0eCreateStandard\x12+.wenming.standards.v1.CreateStandardRequest\x1a\x1e.wenming.standards.v1.Standard\":\xc2\xf3\x18\x03\x12\x01\x01\x82\xd3\xe4\x93\x02-:\bstandard\"!/v1/offices/{office_id}/standards\x12\x80\x01\n" +
+	"\vGetStandard\x12(.wenming.standards.v1.GetStandardRequest\x1a\x1e.wenming.standards.v1.Standard\"'\xc2\xf3\x18\x00\x82\xd3\xe4\x93\x02\x1d\x12\x1b/v1/standards/{standard_id}\x12\x97\x01\n" +
+	"\rListStandards\x12*.wenming.standards.v1.ListStandardsRequest\x1a+.wenming.standards.v1.ListStandardsResponse\"-\xc2\xf3\x18\x00\x82\xd3\xe4\x93\x02#\x12!/v1/offices/{office_id}/standards\x12\x93\x01\n" +
+	"\x0eUpdateStandard\x12+.wenming.standards.v1.UpdateStandardRequest\x1a\x1e.wenming.standards.v1.Standard\"4\xc2\xf3\x18\x03\x12\x01\x01\x82\xd3\xe4\x93\x02':\bstandard2\x1b/v1/standards/{standard.id}\x12\xa3\x01\n" +
+	"\x10ValidateStandard\x12-.wenming.standards.v1.ValidateStandardRequest\x1a..wenming.standards.v1.ValidateStandardResponse\"0\xc2\xf3\x18\x00\x82\xd3\xe4\x93\x02&\x12$/v1/standards/{standard_id}:validate\x12\x96\x01\n" +
+	"\x0fPublishStandard\x12,.wenming.standards.v1.PublishStandardRequest\x1a\x1e.wenming.standards.v1.Standard\"5\xc2\xf3\x18\x03\x12\x01\x01\x82\xd3\xe4\x93\x02(:\x01*\"#/v1/standards/{standard_id}:publish\x12\x9f\x01\n" +
+	"\x12NewStandardVersion\x12/.wenming.standards.v1.NewStandardVersionRequest\x1a\x1e.wenming.standards.v1.Standard\"8\xc2\xf3\x18\x03\x12\x01\x01\x82\xd3\xe4\x93\x02+:\x01*\"&/v1/standards/{standard_id}:newVersion\x12\x93\x01\n" +
+	"\x0eRetireStandard\x12+.wenming.standards.v1.RetireStandardRequest\x1a\x1e.wenming.standards.v1.Standard\"4\xc2\xf3\x18\x03\x12\x01\x01\x82\xd3\xe4\x93\x02':\x01*\"\"/v1/standards/{standard_id}:retire\x12\x99\x01\n" +
+	"\x0eCreateCampaign\x12+.wenming.standards.v1.CreateCampaignRequest\x1a\x1e.wenming.standards.v1.Campaign\":\xc2\xf3\x18\x03\x12\x01\x01\x82\xd3\xe4\x93\x02-:\bcampaign\"!/v1/offices/{office_id}/campaigns\x12\x80\x01\n" +
+	"\vGetCampaign\x12(.wenming.standards.v1.GetCampaignRequest\x1a\x1e.wenming.standards.v1.Campaign\"'\xc2\xf3\x18\x00\x82\xd3\xe4\x93\x02\x1d\x12\x1b/v1/campaigns/{campaign_id}\x12\x97\x01\n" +
+	"\rListCampaigns\x12*.wenming.standards.v1.ListCampaignsRequest\x1a+.wenming.standards.v1.ListCampaignsResponse\"-\xc2\xf3\x18\x00\x82\xd3\xe4\x93\x02#\x12!/v1/offices/{office_id}/campaigns\x12\x9f\x01\n" +
+	"\x12TransitionCampaign\x12/.wenming.standards.v1.TransitionCampaignRequest\x1a\x1e.wenming.standards.v1.Campaign\"8\xc2\xf3\x18\x03\x12\x01\x01\x82\xd3\xe4\x93\x02+:\x01*\"&/v1/campaigns/{campaign_id}:transitionBNZLgithub.com/wenming-platform/wenming/api/gen/wenming/standards/v1;standardsv1b\x06proto3"
 
-var file_wenming_standards_v1_standards_proto_goTypes = []any{}
+var (
+	file_wenming_standards_v1_standards_proto_rawDescOnce sync.Once
+	file_wenming_standards_v1_standards_proto_rawDescData []byte
+)
+
+func file_wenming_standards_v1_standards_proto_rawDescGZIP() []byte {
+	file_wenming_standards_v1_standards_proto_rawDescOnce.Do(func() {
+		file_wenming_standards_v1_standards_proto_rawDescData = protoimpl.X.CompressGZIP(unsafe.Slice(unsafe.StringData(file_wenming_standards_v1_standards_proto_rawDesc), len(file_wenming_standards_v1_standards_proto_rawDesc)))
+	})
+	return file_wenming_standards_v1_standards_proto_rawDescData
+}
+
+var file_wenming_standards_v1_standards_proto_msgTypes = make([]protoimpl.MessageInfo, 15)
+var file_wenming_standards_v1_standards_proto_goTypes = []any{
+	(*CreateStandardRequest)(nil),     // 0: wenming.standards.v1.CreateStandardRequest
+	(*GetStandardRequest)(nil),        // 1: wenming.standards.v1.GetStandardRequest
+	(*ListStandardsRequest)(nil),      // 2: wenming.standards.v1.ListStandardsRequest
+	(*ListStandardsResponse)(nil),     // 3: wenming.standards.v1.ListStandardsResponse
+	(*UpdateStandardRequest)(nil),     // 4: wenming.standards.v1.UpdateStandardRequest
+	(*ValidateStandardRequest)(nil),   // 5: wenming.standards.v1.ValidateStandardRequest
+	(*ValidateStandardResponse)(nil),  // 6: wenming.standards.v1.ValidateStandardResponse
+	(*PublishStandardRequest)(nil),    // 7: wenming.standards.v1.PublishStandardRequest
+	(*NewStandardVersionRequest)(nil), // 8: wenming.standards.v1.NewStandardVersionRequest
+	(*RetireStandardRequest)(nil),     // 9: wenming.standards.v1.RetireStandardRequest
+	(*CreateCampaignRequest)(nil),     // 10: wenming.standards.v1.CreateCampaignRequest
+	(*GetCampaignRequest)(nil),        // 11: wenming.standards.v1.GetCampaignRequest
+	(*ListCampaignsRequest)(nil),      // 12: wenming.standards.v1.ListCampaignsRequest
+	(*ListCampaignsResponse)(nil),     // 13: wenming.standards.v1.ListCampaignsResponse
+	(*TransitionCampaignRequest)(nil), // 14: wenming.standards.v1.TransitionCampaignRequest
+	(*Standard)(nil),                  // 15: wenming.standards.v1.Standard
+	(StandardState)(0),                // 16: wenming.standards.v1.StandardState
+	(*fieldmaskpb.FieldMask)(nil),     // 17: google.protobuf.FieldMask
+	(*Problem)(nil),                   // 18: wenming.standards.v1.Problem
+	(*Campaign)(nil),                  // 19: wenming.standards.v1.Campaign
+	(TitleLevel)(0),                   // 20: wenming.standards.v1.TitleLevel
+	(CampaignState)(0),                // 21: wenming.standards.v1.CampaignState
+}
 var file_wenming_standards_v1_standards_proto_depIdxs = []int32{
-	0, // [0:0] is the sub-list for method output_type
-	0, // [0:0] is the sub-list for method input_type
-	0, // [0:0] is the sub-list for extension type_name
-	0, // [0:0] is the sub-list for extension extendee
-	0, // [0:0] is the sub-list for field type_name
+	15, // 0: wenming.standards.v1.CreateStandardRequest.standard:type_name -> wenming.standards.v1.Standard
+	16, // 1: wenming.standards.v1.ListStandardsRequest.state:type_name -> wenming.standards.v1.StandardState
+	15, // 2: wenming.standards.v1.ListStandardsResponse.standards:type_name -> wenming.standards.v1.Standard
+	15, // 3: wenming.standards.v1.UpdateStandardRequest.standard:type_name -> wenming.standards.v1.Standard
+	17, // 4: wenming.standards.v1.UpdateStandardRequest.update_mask:type_name -> google.protobuf.FieldMask
+	18, // 5: wenming.standards.v1.ValidateStandardResponse.problems:type_name -> wenming.standards.v1.Problem
+	18, // 6: wenming.standards.v1.ValidateStandardResponse.warnings:type_name -> wenming.standards.v1.Problem
+	19, // 7: wenming.standards.v1.CreateCampaignRequest.campaign:type_name -> wenming.standards.v1.Campaign
+	20, // 8: wenming.standards.v1.ListCampaignsRequest.target_level:type_name -> wenming.standards.v1.TitleLevel
+	21, // 9: wenming.standards.v1.ListCampaignsRequest.state:type_name -> wenming.standards.v1.CampaignState
+	19, // 10: wenming.standards.v1.ListCampaignsResponse.campaigns:type_name -> wenming.standards.v1.Campaign
+	21, // 11: wenming.standards.v1.TransitionCampaignRequest.to:type_name -> wenming.standards.v1.CampaignState
+	0,  // 12: wenming.standards.v1.StandardsService.CreateStandard:input_type -> wenming.standards.v1.CreateStandardRequest
+	1,  // 13: wenming.standards.v1.StandardsService.GetStandard:input_type -> wenming.standards.v1.GetStandardRequest
+	2,  // 14: wenming.standards.v1.StandardsService.ListStandards:input_type -> wenming.standards.v1.ListStandardsRequest
+	4,  // 15: wenming.standards.v1.StandardsService.UpdateStandard:input_type -> wenming.standards.v1.UpdateStandardRequest
+	5,  // 16: wenming.standards.v1.StandardsService.ValidateStandard:input_type -> wenming.standards.v1.ValidateStandardRequest
+	7,  // 17: wenming.standards.v1.StandardsService.PublishStandard:input_type -> wenming.standards.v1.PublishStandardRequest
+	8,  // 18: wenming.standards.v1.StandardsService.NewStandardVersion:input_type -> wenming.standards.v1.NewStandardVersionRequest
+	9,  // 19: wenming.standards.v1.StandardsService.RetireStandard:input_type -> wenming.standards.v1.RetireStandardRequest
+	10, // 20: wenming.standards.v1.StandardsService.CreateCampaign:input_type -> wenming.standards.v1.CreateCampaignRequest
+	11, // 21: wenming.standards.v1.StandardsService.GetCampaign:input_type -> wenming.standards.v1.GetCampaignRequest
+	12, // 22: wenming.standards.v1.StandardsService.ListCampaigns:input_type -> wenming.standards.v1.ListCampaignsRequest
+	14, // 23: wenming.standards.v1.StandardsService.TransitionCampaign:input_type -> wenming.standards.v1.TransitionCampaignRequest
+	15, // 24: wenming.standards.v1.StandardsService.CreateStandard:output_type -> wenming.standards.v1.Standard
+	15, // 25: wenming.standards.v1.StandardsService.GetStandard:output_type -> wenming.standards.v1.Standard
+	3,  // 26: wenming.standards.v1.StandardsService.ListStandards:output_type -> wenming.standards.v1.ListStandardsResponse
+	15, // 27: wenming.standards.v1.StandardsService.UpdateStandard:output_type -> wenming.standards.v1.Standard
+	6,  // 28: wenming.standards.v1.StandardsService.ValidateStandard:output_type -> wenming.standards.v1.ValidateStandardResponse
+	15, // 29: wenming.standards.v1.StandardsService.PublishStandard:output_type -> wenming.standards.v1.Standard
+	15, // 30: wenming.standards.v1.StandardsService.NewStandardVersion:output_type -> wenming.standards.v1.Standard
+	15, // 31: wenming.standards.v1.StandardsService.RetireStandard:output_type -> wenming.standards.v1.Standard
+	19, // 32: wenming.standards.v1.StandardsService.CreateCampaign:output_type -> wenming.standards.v1.Campaign
+	19, // 33: wenming.standards.v1.StandardsService.GetCampaign:output_type -> wenming.standards.v1.Campaign
+	13, // 34: wenming.standards.v1.StandardsService.ListCampaigns:output_type -> wenming.standards.v1.ListCampaignsResponse
+	19, // 35: wenming.standards.v1.StandardsService.TransitionCampaign:output_type -> wenming.standards.v1.Campaign
+	24, // [24:36] is the sub-list for method output_type
+	12, // [12:24] is the sub-list for method input_type
+	12, // [12:12] is the sub-list for extension type_name
+	12, // [12:12] is the sub-list for extension extendee
+	0,  // [0:12] is the sub-list for field type_name
 }
 
 func init() { file_wenming_standards_v1_standards_proto_init() }
@@ -41,18 +1024,20 @@ func file_wenming_standards_v1_standards_proto_init() {
 	if File_wenming_standards_v1_standards_proto != nil {
 		return
 	}
+	file_wenming_standards_v1_resources_proto_init()
 	type x struct{}
 	out := protoimpl.TypeBuilder{
 		File: protoimpl.DescBuilder{
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_wenming_standards_v1_standards_proto_rawDesc), len(file_wenming_standards_v1_standards_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   0,
+			NumMessages:   15,
 			NumExtensions: 0,
 			NumServices:   1,
 		},
 		GoTypes:           file_wenming_standards_v1_standards_proto_goTypes,
 		DependencyIndexes: file_wenming_standards_v1_standards_proto_depIdxs,
+		MessageInfos:      file_wenming_standards_v1_standards_proto_msgTypes,
 	}.Build()
 	File_wenming_standards_v1_standards_proto = out.File
 	file_wenming_standards_v1_standards_proto_goTypes = nil

@@ -7,7 +7,10 @@
 package standardsv1
 
 import (
+	context "context"
 	grpc "google.golang.org/grpc"
+	codes "google.golang.org/grpc/codes"
+	status "google.golang.org/grpc/status"
 )
 
 // This is a compile-time assertion to ensure that this generated file
@@ -15,13 +18,59 @@ import (
 // Requires gRPC-Go v1.64.0 or later.
 const _ = grpc.SupportPackageIsVersion9
 
+const (
+	StandardsService_CreateStandard_FullMethodName     = "/wenming.standards.v1.StandardsService/CreateStandard"
+	StandardsService_GetStandard_FullMethodName        = "/wenming.standards.v1.StandardsService/GetStandard"
+	StandardsService_ListStandards_FullMethodName      = "/wenming.standards.v1.StandardsService/ListStandards"
+	StandardsService_UpdateStandard_FullMethodName     = "/wenming.standards.v1.StandardsService/UpdateStandard"
+	StandardsService_ValidateStandard_FullMethodName   = "/wenming.standards.v1.StandardsService/ValidateStandard"
+	StandardsService_PublishStandard_FullMethodName    = "/wenming.standards.v1.StandardsService/PublishStandard"
+	StandardsService_NewStandardVersion_FullMethodName = "/wenming.standards.v1.StandardsService/NewStandardVersion"
+	StandardsService_RetireStandard_FullMethodName     = "/wenming.standards.v1.StandardsService/RetireStandard"
+	StandardsService_CreateCampaign_FullMethodName     = "/wenming.standards.v1.StandardsService/CreateCampaign"
+	StandardsService_GetCampaign_FullMethodName        = "/wenming.standards.v1.StandardsService/GetCampaign"
+	StandardsService_ListCampaigns_FullMethodName      = "/wenming.standards.v1.StandardsService/ListCampaigns"
+	StandardsService_TransitionCampaign_FullMethodName = "/wenming.standards.v1.StandardsService/TransitionCampaign"
+)
+
 // StandardsServiceClient is the client API for StandardsService service.
 //
 // For semantics around ctx use and closing/ending streaming RPCs, please refer to https://pkg.go.dev/google.golang.org/grpc/?tab=doc#ClientConn.NewStream.
 //
-// StandardsService is the standards service. Its RPCs are added by the issues that build it; until
-// then the server runs with its health service so the wiring of all four services is real.
+// StandardsService manages scoring standards and the campaigns that use them.
 type StandardsServiceClient interface {
+	// CreateStandard creates a DRAFT standard of an office, optionally with its indicators.
+	CreateStandard(ctx context.Context, in *CreateStandardRequest, opts ...grpc.CallOption) (*Standard, error)
+	// GetStandard returns a standard with its indicators: the caller's office's own, or a
+	// published one of an office above.
+	GetStandard(ctx context.Context, in *GetStandardRequest, opts ...grpc.CallOption) (*Standard, error)
+	// ListStandards lists the standards an office can use: its own, and the published and
+	// retired ones of the offices above it. Indicators are left out.
+	ListStandards(ctx context.Context, in *ListStandardsRequest, opts ...grpc.CallOption) (*ListStandardsResponse, error)
+	// UpdateStandard edits a DRAFT: its settings, and with the "indicators" path the whole
+	// indicator tree (adding, moving, changing and deleting indicators in one step).
+	UpdateStandard(ctx context.Context, in *UpdateStandardRequest, opts ...grpc.CallOption) (*Standard, error)
+	// ValidateStandard lists every problem that would stop the standard from being published,
+	// and warnings that would not.
+	ValidateStandard(ctx context.Context, in *ValidateStandardRequest, opts ...grpc.CallOption) (*ValidateStandardResponse, error)
+	// PublishStandard freezes a valid DRAFT: it becomes immutable, gets its content hash and
+	// becomes visible to every office and unit below.
+	PublishStandard(ctx context.Context, in *PublishStandardRequest, opts ...grpc.CallOption) (*Standard, error)
+	// NewStandardVersion copies a published or retired standard into a new DRAFT with the next
+	// version number.
+	NewStandardVersion(ctx context.Context, in *NewStandardVersionRequest, opts ...grpc.CallOption) (*Standard, error)
+	// RetireStandard stops a published standard from being pinned by new campaigns.
+	RetireStandard(ctx context.Context, in *RetireStandardRequest, opts ...grpc.CallOption) (*Standard, error)
+	// CreateCampaign creates a DRAFT campaign of an office on a published standard.
+	CreateCampaign(ctx context.Context, in *CreateCampaignRequest, opts ...grpc.CallOption) (*Campaign, error)
+	// GetCampaign returns a campaign: the caller's office's own, or an open one above.
+	GetCampaign(ctx context.Context, in *GetCampaignRequest, opts ...grpc.CallOption) (*Campaign, error)
+	// ListCampaigns lists an office's campaigns, or with subtree those of every office below
+	// it too; filtered by year, target level and state.
+	ListCampaigns(ctx context.Context, in *ListCampaignsRequest, opts ...grpc.CallOption) (*ListCampaignsResponse, error)
+	// TransitionCampaign moves a campaign to its next phase. A move out of order is refused;
+	// a move outside its phase window needs force and a reason. Every move is audited.
+	TransitionCampaign(ctx context.Context, in *TransitionCampaignRequest, opts ...grpc.CallOption) (*Campaign, error)
 }
 
 type standardsServiceClient struct {
@@ -32,13 +81,164 @@ func NewStandardsServiceClient(cc grpc.ClientConnInterface) StandardsServiceClie
 	return &standardsServiceClient{cc}
 }
 
+func (c *standardsServiceClient) CreateStandard(ctx context.Context, in *CreateStandardRequest, opts ...grpc.CallOption) (*Standard, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(Standard)
+	err := c.cc.Invoke(ctx, StandardsService_CreateStandard_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *standardsServiceClient) GetStandard(ctx context.Context, in *GetStandardRequest, opts ...grpc.CallOption) (*Standard, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(Standard)
+	err := c.cc.Invoke(ctx, StandardsService_GetStandard_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *standardsServiceClient) ListStandards(ctx context.Context, in *ListStandardsRequest, opts ...grpc.CallOption) (*ListStandardsResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(ListStandardsResponse)
+	err := c.cc.Invoke(ctx, StandardsService_ListStandards_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *standardsServiceClient) UpdateStandard(ctx context.Context, in *UpdateStandardRequest, opts ...grpc.CallOption) (*Standard, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(Standard)
+	err := c.cc.Invoke(ctx, StandardsService_UpdateStandard_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *standardsServiceClient) ValidateStandard(ctx context.Context, in *ValidateStandardRequest, opts ...grpc.CallOption) (*ValidateStandardResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(ValidateStandardResponse)
+	err := c.cc.Invoke(ctx, StandardsService_ValidateStandard_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *standardsServiceClient) PublishStandard(ctx context.Context, in *PublishStandardRequest, opts ...grpc.CallOption) (*Standard, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(Standard)
+	err := c.cc.Invoke(ctx, StandardsService_PublishStandard_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *standardsServiceClient) NewStandardVersion(ctx context.Context, in *NewStandardVersionRequest, opts ...grpc.CallOption) (*Standard, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(Standard)
+	err := c.cc.Invoke(ctx, StandardsService_NewStandardVersion_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *standardsServiceClient) RetireStandard(ctx context.Context, in *RetireStandardRequest, opts ...grpc.CallOption) (*Standard, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(Standard)
+	err := c.cc.Invoke(ctx, StandardsService_RetireStandard_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *standardsServiceClient) CreateCampaign(ctx context.Context, in *CreateCampaignRequest, opts ...grpc.CallOption) (*Campaign, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(Campaign)
+	err := c.cc.Invoke(ctx, StandardsService_CreateCampaign_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *standardsServiceClient) GetCampaign(ctx context.Context, in *GetCampaignRequest, opts ...grpc.CallOption) (*Campaign, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(Campaign)
+	err := c.cc.Invoke(ctx, StandardsService_GetCampaign_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *standardsServiceClient) ListCampaigns(ctx context.Context, in *ListCampaignsRequest, opts ...grpc.CallOption) (*ListCampaignsResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(ListCampaignsResponse)
+	err := c.cc.Invoke(ctx, StandardsService_ListCampaigns_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *standardsServiceClient) TransitionCampaign(ctx context.Context, in *TransitionCampaignRequest, opts ...grpc.CallOption) (*Campaign, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(Campaign)
+	err := c.cc.Invoke(ctx, StandardsService_TransitionCampaign_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
 // StandardsServiceServer is the server API for StandardsService service.
 // All implementations must embed UnimplementedStandardsServiceServer
 // for forward compatibility.
 //
-// StandardsService is the standards service. Its RPCs are added by the issues that build it; until
-// then the server runs with its health service so the wiring of all four services is real.
+// StandardsService manages scoring standards and the campaigns that use them.
 type StandardsServiceServer interface {
+	// CreateStandard creates a DRAFT standard of an office, optionally with its indicators.
+	CreateStandard(context.Context, *CreateStandardRequest) (*Standard, error)
+	// GetStandard returns a standard with its indicators: the caller's office's own, or a
+	// published one of an office above.
+	GetStandard(context.Context, *GetStandardRequest) (*Standard, error)
+	// ListStandards lists the standards an office can use: its own, and the published and
+	// retired ones of the offices above it. Indicators are left out.
+	ListStandards(context.Context, *ListStandardsRequest) (*ListStandardsResponse, error)
+	// UpdateStandard edits a DRAFT: its settings, and with the "indicators" path the whole
+	// indicator tree (adding, moving, changing and deleting indicators in one step).
+	UpdateStandard(context.Context, *UpdateStandardRequest) (*Standard, error)
+	// ValidateStandard lists every problem that would stop the standard from being published,
+	// and warnings that would not.
+	ValidateStandard(context.Context, *ValidateStandardRequest) (*ValidateStandardResponse, error)
+	// PublishStandard freezes a valid DRAFT: it becomes immutable, gets its content hash and
+	// becomes visible to every office and unit below.
+	PublishStandard(context.Context, *PublishStandardRequest) (*Standard, error)
+	// NewStandardVersion copies a published or retired standard into a new DRAFT with the next
+	// version number.
+	NewStandardVersion(context.Context, *NewStandardVersionRequest) (*Standard, error)
+	// RetireStandard stops a published standard from being pinned by new campaigns.
+	RetireStandard(context.Context, *RetireStandardRequest) (*Standard, error)
+	// CreateCampaign creates a DRAFT campaign of an office on a published standard.
+	CreateCampaign(context.Context, *CreateCampaignRequest) (*Campaign, error)
+	// GetCampaign returns a campaign: the caller's office's own, or an open one above.
+	GetCampaign(context.Context, *GetCampaignRequest) (*Campaign, error)
+	// ListCampaigns lists an office's campaigns, or with subtree those of every office below
+	// it too; filtered by year, target level and state.
+	ListCampaigns(context.Context, *ListCampaignsRequest) (*ListCampaignsResponse, error)
+	// TransitionCampaign moves a campaign to its next phase. A move out of order is refused;
+	// a move outside its phase window needs force and a reason. Every move is audited.
+	TransitionCampaign(context.Context, *TransitionCampaignRequest) (*Campaign, error)
 	mustEmbedUnimplementedStandardsServiceServer()
 }
 
@@ -49,6 +249,42 @@ type StandardsServiceServer interface {
 // pointer dereference when methods are called.
 type UnimplementedStandardsServiceServer struct{}
 
+func (UnimplementedStandardsServiceServer) CreateStandard(context.Context, *CreateStandardRequest) (*Standard, error) {
+	return nil, status.Error(codes.Unimplemented, "method CreateStandard not implemented")
+}
+func (UnimplementedStandardsServiceServer) GetStandard(context.Context, *GetStandardRequest) (*Standard, error) {
+	return nil, status.Error(codes.Unimplemented, "method GetStandard not implemented")
+}
+func (UnimplementedStandardsServiceServer) ListStandards(context.Context, *ListStandardsRequest) (*ListStandardsResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method ListStandards not implemented")
+}
+func (UnimplementedStandardsServiceServer) UpdateStandard(context.Context, *UpdateStandardRequest) (*Standard, error) {
+	return nil, status.Error(codes.Unimplemented, "method UpdateStandard not implemented")
+}
+func (UnimplementedStandardsServiceServer) ValidateStandard(context.Context, *ValidateStandardRequest) (*ValidateStandardResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method ValidateStandard not implemented")
+}
+func (UnimplementedStandardsServiceServer) PublishStandard(context.Context, *PublishStandardRequest) (*Standard, error) {
+	return nil, status.Error(codes.Unimplemented, "method PublishStandard not implemented")
+}
+func (UnimplementedStandardsServiceServer) NewStandardVersion(context.Context, *NewStandardVersionRequest) (*Standard, error) {
+	return nil, status.Error(codes.Unimplemented, "method NewStandardVersion not implemented")
+}
+func (UnimplementedStandardsServiceServer) RetireStandard(context.Context, *RetireStandardRequest) (*Standard, error) {
+	return nil, status.Error(codes.Unimplemented, "method RetireStandard not implemented")
+}
+func (UnimplementedStandardsServiceServer) CreateCampaign(context.Context, *CreateCampaignRequest) (*Campaign, error) {
+	return nil, status.Error(codes.Unimplemented, "method CreateCampaign not implemented")
+}
+func (UnimplementedStandardsServiceServer) GetCampaign(context.Context, *GetCampaignRequest) (*Campaign, error) {
+	return nil, status.Error(codes.Unimplemented, "method GetCampaign not implemented")
+}
+func (UnimplementedStandardsServiceServer) ListCampaigns(context.Context, *ListCampaignsRequest) (*ListCampaignsResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method ListCampaigns not implemented")
+}
+func (UnimplementedStandardsServiceServer) TransitionCampaign(context.Context, *TransitionCampaignRequest) (*Campaign, error) {
+	return nil, status.Error(codes.Unimplemented, "method TransitionCampaign not implemented")
+}
 func (UnimplementedStandardsServiceServer) mustEmbedUnimplementedStandardsServiceServer() {}
 func (UnimplementedStandardsServiceServer) testEmbeddedByValue()                          {}
 
@@ -70,13 +306,278 @@ func RegisterStandardsServiceServer(s grpc.ServiceRegistrar, srv StandardsServic
 	s.RegisterService(&StandardsService_ServiceDesc, srv)
 }
 
+func _StandardsService_CreateStandard_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(CreateStandardRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(StandardsServiceServer).CreateStandard(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: StandardsService_CreateStandard_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(StandardsServiceServer).CreateStandard(ctx, req.(*CreateStandardRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _StandardsService_GetStandard_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(GetStandardRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(StandardsServiceServer).GetStandard(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: StandardsService_GetStandard_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(StandardsServiceServer).GetStandard(ctx, req.(*GetStandardRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _StandardsService_ListStandards_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(ListStandardsRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(StandardsServiceServer).ListStandards(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: StandardsService_ListStandards_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(StandardsServiceServer).ListStandards(ctx, req.(*ListStandardsRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _StandardsService_UpdateStandard_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(UpdateStandardRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(StandardsServiceServer).UpdateStandard(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: StandardsService_UpdateStandard_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(StandardsServiceServer).UpdateStandard(ctx, req.(*UpdateStandardRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _StandardsService_ValidateStandard_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(ValidateStandardRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(StandardsServiceServer).ValidateStandard(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: StandardsService_ValidateStandard_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(StandardsServiceServer).ValidateStandard(ctx, req.(*ValidateStandardRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _StandardsService_PublishStandard_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(PublishStandardRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(StandardsServiceServer).PublishStandard(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: StandardsService_PublishStandard_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(StandardsServiceServer).PublishStandard(ctx, req.(*PublishStandardRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _StandardsService_NewStandardVersion_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(NewStandardVersionRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(StandardsServiceServer).NewStandardVersion(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: StandardsService_NewStandardVersion_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(StandardsServiceServer).NewStandardVersion(ctx, req.(*NewStandardVersionRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _StandardsService_RetireStandard_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(RetireStandardRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(StandardsServiceServer).RetireStandard(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: StandardsService_RetireStandard_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(StandardsServiceServer).RetireStandard(ctx, req.(*RetireStandardRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _StandardsService_CreateCampaign_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(CreateCampaignRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(StandardsServiceServer).CreateCampaign(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: StandardsService_CreateCampaign_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(StandardsServiceServer).CreateCampaign(ctx, req.(*CreateCampaignRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _StandardsService_GetCampaign_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(GetCampaignRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(StandardsServiceServer).GetCampaign(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: StandardsService_GetCampaign_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(StandardsServiceServer).GetCampaign(ctx, req.(*GetCampaignRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _StandardsService_ListCampaigns_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(ListCampaignsRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(StandardsServiceServer).ListCampaigns(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: StandardsService_ListCampaigns_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(StandardsServiceServer).ListCampaigns(ctx, req.(*ListCampaignsRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _StandardsService_TransitionCampaign_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(TransitionCampaignRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(StandardsServiceServer).TransitionCampaign(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: StandardsService_TransitionCampaign_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(StandardsServiceServer).TransitionCampaign(ctx, req.(*TransitionCampaignRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
 // StandardsService_ServiceDesc is the grpc.ServiceDesc for StandardsService service.
 // It's only intended for direct use with grpc.RegisterService,
 // and not to be introspected or modified (even as a copy)
 var StandardsService_ServiceDesc = grpc.ServiceDesc{
 	ServiceName: "wenming.standards.v1.StandardsService",
 	HandlerType: (*StandardsServiceServer)(nil),
-	Methods:     []grpc.MethodDesc{},
-	Streams:     []grpc.StreamDesc{},
-	Metadata:    "wenming/standards/v1/standards.proto",
+	Methods: []grpc.MethodDesc{
+		{
+			MethodName: "CreateStandard",
+			Handler:    _StandardsService_CreateStandard_Handler,
+		},
+		{
+			MethodName: "GetStandard",
+			Handler:    _StandardsService_GetStandard_Handler,
+		},
+		{
+			MethodName: "ListStandards",
+			Handler:    _StandardsService_ListStandards_Handler,
+		},
+		{
+			MethodName: "UpdateStandard",
+			Handler:    _StandardsService_UpdateStandard_Handler,
+		},
+		{
+			MethodName: "ValidateStandard",
+			Handler:    _StandardsService_ValidateStandard_Handler,
+		},
+		{
+			MethodName: "PublishStandard",
+			Handler:    _StandardsService_PublishStandard_Handler,
+		},
+		{
+			MethodName: "NewStandardVersion",
+			Handler:    _StandardsService_NewStandardVersion_Handler,
+		},
+		{
+			MethodName: "RetireStandard",
+			Handler:    _StandardsService_RetireStandard_Handler,
+		},
+		{
+			MethodName: "CreateCampaign",
+			Handler:    _StandardsService_CreateCampaign_Handler,
+		},
+		{
+			MethodName: "GetCampaign",
+			Handler:    _StandardsService_GetCampaign_Handler,
+		},
+		{
+			MethodName: "ListCampaigns",
+			Handler:    _StandardsService_ListCampaigns_Handler,
+		},
+		{
+			MethodName: "TransitionCampaign",
+			Handler:    _StandardsService_TransitionCampaign_Handler,
+		},
+	},
+	Streams:  []grpc.StreamDesc{},
+	Metadata: "wenming/standards/v1/standards.proto",
 }
