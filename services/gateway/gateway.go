@@ -26,6 +26,7 @@ import (
 	"google.golang.org/protobuf/encoding/protojson"
 
 	"github.com/wenming-platform/wenming/api/gen/openapi"
+	standardsv1 "github.com/wenming-platform/wenming/api/gen/wenming/standards/v1"
 	tenancyv1 "github.com/wenming-platform/wenming/api/gen/wenming/tenancy/v1"
 )
 
@@ -118,8 +119,15 @@ func New(ctx context.Context, cfg Config) (*Gateway, error) {
 	if err := tenancyv1.RegisterAuthServiceHandler(ctx, mux, tenancy); err != nil {
 		return nil, err
 	}
+	standards, err := dial("standards")
+	if err != nil {
+		return nil, err
+	}
+	if err := standardsv1.RegisterStandardsServiceHandler(ctx, mux, standards); err != nil {
+		return nil, err
+	}
 	// The other services have health only so far; their connections back /readyz.
-	for _, name := range []string{"standards", "evidence", "review"} {
+	for _, name := range []string{"evidence", "review"} {
 		if _, ok := cfg.Upstreams[name]; ok {
 			if _, err := dial(name); err != nil {
 				return nil, err

@@ -40,6 +40,7 @@ import (
 	"github.com/wenming-platform/wenming/services/platform/pagetoken"
 	"github.com/wenming-platform/wenming/services/platform/rpc"
 	"github.com/wenming-platform/wenming/services/platform/store"
+	"github.com/wenming-platform/wenming/services/standards"
 	"github.com/wenming-platform/wenming/services/tenancy"
 )
 
@@ -205,9 +206,10 @@ func (a *App) startServices(ctx, runCtx context.Context, services []string, reg 
 	if err != nil {
 		return err
 	}
+	pages := pagetoken.New(pageKey)
 	ten := tenancy.NewServer(tenancy.Deps{
 		Store: st, Keys: keys, Tokens: tokens, Revocations: revoked,
-		Limiter: cache.NewLimiter(r), Pages: pagetoken.New(pageKey),
+		Limiter: cache.NewLimiter(r), Pages: pages,
 	})
 	srv, err := rpc.NewServer(rpc.Options{Tokens: tokens, Registry: reg, TrustedProxies: cfg.TrustedProxies}, func(s *grpc.Server) {
 		for _, name := range services {
@@ -216,7 +218,7 @@ func (a *App) startServices(ctx, runCtx context.Context, services []string, reg 
 				tenancyv1.RegisterTenancyServiceServer(s, ten)
 				tenancyv1.RegisterAuthServiceServer(s, ten)
 			case "standards":
-				standardsv1.RegisterStandardsServiceServer(s, standardsv1.UnimplementedStandardsServiceServer{})
+				standardsv1.RegisterStandardsServiceServer(s, standards.NewServer(st, pages))
 			case "evidence":
 				evidencev1.RegisterEvidenceServiceServer(s, evidencev1.UnimplementedEvidenceServiceServer{})
 			case "review":

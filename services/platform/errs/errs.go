@@ -50,6 +50,13 @@ func (e *Error) Is(target error) bool {
 	return ok && t.Code == e.Code && t.Reason == e.Reason
 }
 
+// WithField returns a copy of e that also names a field violation.
+func (e *Error) WithField(name, en, zh string) *Error {
+	c := *e
+	c.Fields = append(append([]Field(nil), e.Fields...), Field{Name: name, EN: en, ZH: zh})
+	return &c
+}
+
 // New returns an error with a code, a stable reason and messages in both languages.
 func New(code codes.Code, reason, en, zh string) *Error {
 	return &Error{Code: code, Reason: reason, EN: en, ZH: zh}

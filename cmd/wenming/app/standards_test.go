@@ -1,0 +1,275 @@
+package app_test
+
+import (
+	"encoding/json"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/wenming-platform/wenming/services/platform/store/storetest"
+)
+
+// TestStandards runs the standards service through the REST gateway on every store.
+func TestStandards(t *testing.T) {
+	for _, kind := range []storetest.Kind{storetest.SQLite, storetest.Postgres} {
+		t.Run(string(kind), func(t *testing.T) {
+			e := start(t, kind)
+			tr := e.buildTree()
+			var std string
+			t.Run("standards", func(t *testing.T) { std = testStandardLifecycle(t, e, tr) })
+			t.Run("campaigns", func(t *testing.T) { testCampaigns(t, e, tr, std) })
+		})
+	}
+}
+
+func problems(r resp) map[string]string {
+	out := map[string]string{}
+	list, _ := r.Body["problems"].([]any)
+	for _, p := range list {
+		m := p.(map[string]any)
+		code, _ := m["indicatorCode"].(string)
+		field, _ := m["field"].(string)
+		out[code+" "+field] = m["message"].(string)
+	}
+	return out
+}
+
+var goodIndicators = []map[string]any{
+	{"code": "1", "title": "领导班子好", "kind": "INDICATOR_KIND_GROUP", "maxPoints": "6.00"},
+	{"code": "1.1", "parentCode": "1", "title": "理论学习", "kind": "INDICATOR_KIND_POINTS", "maxPoints": "3.00", "method": "ASSESSMENT_METHOD_MATERIAL",
+		"guidance": "查阅中心组学习记录", "evidenceSpec": map[string]any{"fileTypes": []string{"pdf", "jpg"}, "minFiles": 1, "cadence": "CADENCE_QUARTERLY", "dueDay": 20}},
+	{"code": "1.2", "parentCode": "1", "title": "基本道德规范知晓率", "kind": "INDICATOR_KIND_THRESHOLD", "maxPoints": "2.00", "target": "85.00", "method": "ASSESSMENT_METHOD_QUESTIONNAIRE"},
+	{"code": "1.3", "parentCode": "1", "title": "志愿服务", "kind": "INDICATOR_KIND_GRADE", "maxPoints": "2.00"},
+	{"code": "2", "title": "工作业绩好", "kind": "INDICATOR_KIND_GROUP", "maxPoints": "4.00"},
+	{"code": "2.1", "parentCode": "2", "title": "群众满意度", "kind": "INDICATOR_KIND_LINEAR", "maxPoints": "4.00", "floor": "60.00", "target": "95.00"},
+	{"code": "3", "title": "加分项", "kind": "INDICATOR_KIND_BONUS", "maxPoints": "2.00"},
+	{"code": "4", "title": "负面清单", "kind": "INDICATOR_KIND_DEDUCTION", "maxPoints": "5.00", "perItem": "1.00"},
+	{"code": "5", "title": "重大安全责任事故", "kind": "INDICATOR_KIND_VETO"},
+}
+
+func testStandardLifecycle(t *testing.T, e *env, tr *tree) string {
+	e.t = t
+	// A draft may be incomplete; validation names every problem by indicator and field.
+	bad := e.must(200, e.do("POST", "/v1/offices/"+tr.province+"/standards", tr.provAdmin, map[string]any{
+		"code": "ZJ-WMDW", "displayName": "浙江省文明单位测评细则", "basePoints": "10.00", "bonusCap": "2.00",
+		"indicators": []map[string]any{
+			{"code": "1", "title": "领导班子好", "kind": "INDICATOR_KIND_GROUP", "maxPoints": "6.00"},
+			{"code": "1.1", "parentCode": "1", "title": "理论学习", "kind": "INDICATOR_KIND_POINTS", "maxPoints": "3.00"},
+			{"code": "1.1", "parentCode": "1", "title": "重复", "kind": "INDICATOR_KIND_POINTS", "maxPoints": "1.00"},
+			{"code": "1.2", "parentCode": "1", "title": "知晓率", "kind": "INDICATOR_KIND_THRESHOLD", "maxPoints": "2.00"},
+			{"code": "1.3", "parentCode": "1.1", "title": "挂错", "kind": "INDICATOR_KIND_POINTS", "maxPoints": "1.00"},
+			{"code": "2.1", "title": "满意度", "kind": "INDICATOR_KIND_LINEAR", "maxPoints": "4.00", "floor": "90.00", "target": "80.00"},
+		},
+	}))
+	id := bad.str("id")
+	if bad.str("state") != "STANDARD_STATE_DRAFT" || bad.str("version") != "" && bad.Body["version"] != float64(1) {
+		t.Errorf("draft = %s", bad.Raw)
+	}
+	v := e.must(200, e.do("GET", "/v1/standards/"+id+":validate", tr.provAdmin, nil))
+	ps := problems(v)
+	for _, want := range []string{"1.1 indicators[2].code", "1.2 indicators[3].target", "1.3 indicators[4].parent_code", "2.1 indicators[5].floor"} {
+		if _, ok := ps[want]; !ok {
+			t.Errorf("validation misses %q: %v", want, ps)
+		}
+	}
+	r := e.do("POST", "/v1/standards/"+id+":publish", tr.provAdmin, map[string]any{"etag": bad.str("etag")})
+	if r.Code != 400 || r.reason() != "STANDARD_INVALID" || !strings.Contains(string(r.Raw), "indicators[5].floor") {
+		t.Errorf("publishing an invalid draft: %d %s", r.Code, r.Raw)
+	}
+	// Fix the tree in one edit; a stale etag is refused first.
+	fix := map[string]any{"etag": "999", "indicators": goodIndicators}
+	if r := e.do("PATCH", "/v1/standards/"+id+"?updateMask=indicators", tr.provAdmin, fix); r.Code != 409 {
+		t.Errorf("stale etag: %d", r.Code)
+	}
+	fix["etag"] = bad.str("etag")
+	fixed := e.must(200, e.do("PATCH", "/v1/standards/"+id+"?updateMask=indicators", tr.provAdmin, fix))
+	v = e.must(200, e.do("GET", "/v1/standards/"+id+":validate", tr.provAdmin, nil))
+	if len(problems(v)) != 0 || !strings.Contains(string(v.Raw), "warnings") {
+		t.Errorf("after the fix: %s", v.Raw)
+	}
+	// Only the owner's admins edit or publish it.
+	if r := e.do("POST", "/v1/standards/"+id+":publish", tr.cityAdmin, map[string]any{"etag": fixed.str("etag")}); r.Code != 404 {
+		t.Errorf("a child office publishing the province's draft: %d", r.Code)
+	}
+	pub := e.must(200, e.do("POST", "/v1/standards/"+id+":publish", tr.provAdmin, map[string]any{"etag": fixed.str("etag")}))
+	if pub.str("state") != "STANDARD_STATE_PUBLISHED" || len(pub.str("contentHash")) != 64 {
+		t.Errorf("published = %s", pub.Raw)
+	}
+	// Published means immutable.
+	r = e.do("PATCH", "/v1/standards/"+id+"?updateMask=displayName", tr.provAdmin, map[string]any{"displayName": "改名", "etag": pub.str("etag")})
+	if r.Code != 400 || r.reason() != "STANDARD_NOT_DRAFT" {
+		t.Errorf("editing a published standard: %d %s", r.Code, r.Raw)
+	}
+	// Published standards are read down the tree; drafts are not; other provinces see nothing.
+	draft := e.must(200, e.do("POST", "/v1/offices/"+tr.province+"/standards", tr.provAdmin, map[string]any{"code": "ZJ-DRAFT", "displayName": "草稿"})).str("id")
+	for _, c := range []struct {
+		name, token, id string
+		want            int
+	}{
+		{"district reads the published", tr.d1Admin, id, 200},
+		{"unit reads the published", tr.unit1Submitter, id, 200},
+		{"district reads the draft", tr.d1Admin, draft, 404},
+		{"unit reads the draft", tr.unit1Admin, draft, 404},
+		{"other province", tr.prov2Admin, id, 404},
+	} {
+		if r := e.do("GET", "/v1/standards/"+c.id, c.token, nil); r.Code != c.want {
+			t.Errorf("%s: %d, want %d", c.name, r.Code, c.want)
+		}
+	}
+	got := e.must(200, e.do("GET", "/v1/standards/"+id, tr.d1Viewer, nil))
+	inds := got.Body["indicators"].([]any)
+	if len(inds) != len(goodIndicators) || inds[1].(map[string]any)["evidenceSpec"].(map[string]any)["cadence"] != "CADENCE_QUARTERLY" {
+		t.Errorf("indicators as read by a district: %s", got.Raw)
+	}
+	list := e.must(200, e.do("GET", "/v1/offices/"+tr.d1+"/standards", tr.d1Admin, nil))
+	if s := string(list.Raw); !strings.Contains(s, id) || strings.Contains(s, draft) || strings.Contains(s, "indicators") {
+		t.Errorf("standards usable by the district: %s", s)
+	}
+	if r := e.do("GET", "/v1/offices/"+tr.d2+"/standards", tr.d1Admin, nil); r.Code != 404 {
+		t.Errorf("listing a sibling's standards: %d", r.Code)
+	}
+	// New versions and retirement.
+	v2 := e.must(200, e.do("POST", "/v1/standards/"+id+":newVersion", tr.provAdmin, map[string]any{}))
+	if v2.Body["version"] != float64(2) || v2.str("state") != "STANDARD_STATE_DRAFT" || len(v2.Body["indicators"].([]any)) != len(goodIndicators) {
+		t.Errorf("new version = %s", v2.Raw)
+	}
+	if r := e.do("POST", "/v1/standards/"+id+":newVersion", tr.provAdmin, map[string]any{}); r.Code != 409 {
+		t.Errorf("a second draft version: %d %s", r.Code, r.Raw)
+	}
+	if r := e.do("POST", "/v1/offices/"+tr.province+"/standards", tr.provAdmin, map[string]any{"code": "ZJ-WMDW", "displayName": "x"}); r.Code != 409 {
+		t.Errorf("a second standard with the same code: %d", r.Code)
+	}
+	for _, c := range []struct{ name, token, method, path, body string }{
+		{"viewer creates a standard", tr.d1Viewer, "POST", "/v1/offices/" + tr.d1 + "/standards", `{"code":"x","displayName":"x"}`},
+		{"unit admin creates a standard", tr.unit1Admin, "POST", "/v1/offices/" + tr.d1 + "/standards", `{"code":"x","displayName":"x"}`},
+		{"district retires the province's", tr.d1Admin, "POST", "/v1/standards/" + id + ":retire", `{}`},
+	} {
+		if r := e.do(c.method, c.path, c.token, c.body); r.Code != 403 {
+			t.Errorf("%s: %d", c.name, r.Code)
+		}
+	}
+	return id
+}
+
+func testCampaigns(t *testing.T, e *env, tr *tree, std string) {
+	e.t = t
+	now := time.Now().UTC()
+	at := func(d time.Duration) string { return now.Add(d).Format(time.RFC3339) }
+	day := 24 * time.Hour
+	body := func(mut func(m map[string]any)) map[string]any {
+		m := map[string]any{
+			"standardId": std, "year": 2026, "targetLevel": "TITLE_LEVEL_DISTRICT", "displayName": "2026 年度西湖区文明单位测评",
+			"applicationWindow": map[string]string{"startTime": at(-time.Hour), "endTime": at(10 * day)},
+			"submissionWindow":  map[string]string{"startTime": at(day), "endTime": at(20 * day)},
+			"reviewWindow":      map[string]string{"startTime": at(21 * day), "endTime": at(30 * day)},
+			"publicityWindow":   map[string]string{"startTime": at(31 * day), "endTime": at(38 * day)},
+			"quota":             map[string]any{"percent": 30}, "passLine": "80.00",
+			"eligibility": map[string]any{"lookbackMonths": 24},
+		}
+		if mut != nil {
+			mut(m)
+		}
+		return m
+	}
+	path := "/v1/offices/" + tr.d1 + "/campaigns"
+	for name, c := range map[string]struct {
+		mut   func(m map[string]any)
+		field string
+	}{
+		"wrong level": {func(m map[string]any) { m["targetLevel"] = "TITLE_LEVEL_MUNICIPAL" }, "campaign.target_level"},
+		"no quota":    {func(m map[string]any) { delete(m, "quota") }, "campaign.quota"},
+		"reversed window": {func(m map[string]any) {
+			m["reviewWindow"] = map[string]string{"startTime": at(30 * day), "endTime": at(21 * day)}
+		}, "campaign.review_window"},
+		"review before end": {func(m map[string]any) {
+			m["reviewWindow"] = map[string]string{"startTime": at(15 * day), "endTime": at(30 * day)}
+		}, "campaign.review_window"},
+		"bad pass line":    {func(m map[string]any) { m["passLine"] = "80.005" }, "campaign.pass_line"},
+		"missing standard": {func(m map[string]any) { m["standardId"] = "nope" }, "campaign.standard_id"},
+	} {
+		r := e.do("POST", path, tr.d1Admin, body(c.mut))
+		if r.Code != 400 || r.field() != c.field {
+			t.Errorf("%s: %d %s", name, r.Code, r.Raw)
+		}
+	}
+	c := e.must(200, e.do("POST", path, tr.d1Admin, body(nil)))
+	id := c.str("id")
+	if c.str("state") != "CAMPAIGN_STATE_DRAFT" || c.Body["maxResubmissions"] != float64(1) || c.Body["reviewersPerApplication"] != float64(3) {
+		t.Errorf("campaign = %s", c.Raw)
+	}
+	// A draft campaign stays with its office; the units below see it once it is open.
+	if r := e.do("GET", "/v1/campaigns/"+id, tr.unit1Submitter, nil); r.Code != 404 {
+		t.Errorf("unit reading a draft campaign: %d", r.Code)
+	}
+	move := func(token, to string, extra map[string]any) resp {
+		b := map[string]any{"to": to}
+		for k, v := range extra {
+			b[k] = v
+		}
+		return e.do("POST", "/v1/campaigns/"+id+":transition", token, b)
+	}
+	e.must(200, move(tr.d1Admin, "CAMPAIGN_STATE_OPEN", nil))
+	e.must(200, e.do("GET", "/v1/campaigns/"+id, tr.unit1Submitter, nil))
+	if r := move(tr.d1Admin, "CAMPAIGN_STATE_REVIEW", nil); r.Code != 400 || r.reason() != "CAMPAIGN_WRONG_ORDER" {
+		t.Errorf("skipping a phase: %d %s", r.Code, r.Raw)
+	}
+	if r := move(tr.d1Admin, "CAMPAIGN_STATE_SUBMISSION", nil); r.Code != 400 || r.reason() != "CAMPAIGN_TOO_EARLY" {
+		t.Errorf("before the submission window: %d %s", r.Code, r.Raw)
+	}
+	if r := move(tr.d1Admin, "CAMPAIGN_STATE_SUBMISSION", map[string]any{"force": true}); r.Code != 400 || r.field() != "reason" {
+		t.Errorf("force without a reason: %d %s", r.Code, r.Raw)
+	}
+	for _, c := range []struct{ name, token string }{{"viewer", tr.d1Viewer}, {"city admin", tr.cityAdmin}, {"unit admin", tr.unit1Admin}} {
+		if r := move(c.token, "CAMPAIGN_STATE_SUBMISSION", map[string]any{"force": true, "reason": "x"}); r.Code != 403 && r.Code != 404 {
+			t.Errorf("%s moving the district's campaign: %d", c.name, r.Code)
+		}
+	}
+	moved := e.must(200, move(tr.d1Admin, "CAMPAIGN_STATE_SUBMISSION", map[string]any{"force": true, "reason": "市文明办通知提前报送"}))
+	if moved.str("state") != "CAMPAIGN_STATE_SUBMISSION" {
+		t.Errorf("forced move = %s", moved.Raw)
+	}
+	// The forced move and its reason are in the audit trail.
+	trail := e.must(200, e.do("GET", "/v1/offices/"+tr.d1+"/audit-events?pageSize=500", tr.d1Admin, nil))
+	found := false
+	for _, ev := range trail.Body["auditEvents"].([]any) {
+		m := ev.(map[string]any)
+		after, _ := json.Marshal(m["after"])
+		if m["action"] == "campaign.transition" && strings.Contains(string(after), "市文明办通知提前报送") {
+			found = true
+		}
+	}
+	if !found {
+		t.Errorf("no audited forced transition in %s", trail.Raw)
+	}
+	// Lists: the city sees the district's campaign in its subtree; filters apply.
+	sub := e.must(200, e.do("GET", "/v1/offices/"+tr.city+"/campaigns?subtree=true&year=2026", tr.cityAdmin, nil))
+	if !strings.Contains(string(sub.Raw), id) {
+		t.Errorf("city subtree: %s", sub.Raw)
+	}
+	if own := e.must(200, e.do("GET", "/v1/offices/"+tr.city+"/campaigns", tr.cityAdmin, nil)); strings.Contains(string(own.Raw), id) {
+		t.Errorf("the city's own campaigns include the district's")
+	}
+	if other := e.must(200, e.do("GET", "/v1/offices/"+tr.city+"/campaigns?subtree=true&year=2025", tr.cityAdmin, nil)); strings.Contains(string(other.Raw), id) {
+		t.Errorf("year filter ignored")
+	}
+	for _, c := range []struct{ name, token string }{{"sibling district", tr.d2Admin}, {"other province", tr.prov2Admin}, {"other unit", tr.unit2Admin}} {
+		if r := e.do("GET", "/v1/campaigns/"+id, c.token, nil); r.Code != 404 {
+			t.Errorf("%s reading the campaign: %d", c.name, r.Code)
+		}
+		if r := e.do("GET", "/v1/offices/"+tr.d1+"/campaigns", c.token, nil); r.Code != 404 {
+			t.Errorf("%s listing the district's campaigns: %d", c.name, r.Code)
+		}
+	}
+	if r := e.do("POST", path, tr.d1Viewer, body(nil)); r.Code != 403 {
+		t.Errorf("viewer creating a campaign: %d", r.Code)
+	}
+	if r := e.do("POST", "/v1/offices/"+tr.d2+"/campaigns", tr.d1Admin, body(nil)); r.Code != 404 {
+		t.Errorf("creating a campaign in a sibling: %d", r.Code)
+	}
+	// A retired standard cannot be pinned by a new campaign.
+	s := e.must(200, e.do("GET", "/v1/standards/"+std, tr.provAdmin, nil))
+	e.must(200, e.do("POST", "/v1/standards/"+std+":retire", tr.provAdmin, map[string]any{"etag": s.str("etag")}))
+	if r := e.do("POST", path, tr.d1Admin, body(nil)); r.Code != 400 || r.field() != "campaign.standard_id" {
+		t.Errorf("campaign on a retired standard: %d %s", r.Code, r.Raw)
+	}
+}

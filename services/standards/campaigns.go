@@ -1,0 +1,353 @@
+package standards
+
+import (
+	"context"
+	"strings"
+	"time"
+
+	"google.golang.org/grpc/codes"
+	"google.golang.org/protobuf/types/known/timestamppb"
+
+	standardsv1 "github.com/wenming-platform/wenming/api/gen/wenming/standards/v1"
+	"github.com/wenming-platform/wenming/ent"
+	"github.com/wenming-platform/wenming/ent/campaign"
+	"github.com/wenming-platform/wenming/ent/standard"
+	"github.com/wenming-platform/wenming/services/platform/errs"
+	"github.com/wenming-platform/wenming/services/platform/pagetoken"
+	"github.com/wenming-platform/wenming/services/platform/resource"
+	"github.com/wenming-platform/wenming/services/platform/scoring"
+	"github.com/wenming-platform/wenming/services/platform/viewer"
+)
+
+// phases lists the campaign states in order; a campaign moves one step at a time.
+var phases = []campaign.State{
+	campaign.StateDRAFT, campaign.StateOPEN, campaign.StateSUBMISSION, campaign.StateREVIEW,
+	campaign.StateRANKED, campaign.StatePUBLICITY, campaign.StateCLOSED,
+}
+
+func titleLevel(l standardsv1.TitleLevel) campaign.TargetLevel {
+	return campaign.TargetLevel(strings.TrimPrefix(l.String(), "TITLE_LEVEL_"))
+}
+
+func ts(t *time.Time) *timestamppb.Timestamp {
+	if t == nil {
+		return nil
+	}
+	return timestamppb.New(*t)
+}
+
+func window(start, end *time.Time) *standardsv1.Window {
+	return &standardsv1.Window{StartTime: ts(start), EndTime: ts(end)}
+}
+
+func campaignToProto(c *ent.Campaign) *standardsv1.Campaign {
+	out := &standardsv1.Campaign{
+		Id: c.ID, OfficeId: c.OfficeID, StandardId: c.StandardID, Year: int32(c.Year),
+		TargetLevel:       standardsv1.TitleLevel(standardsv1.TitleLevel_value["TITLE_LEVEL_"+string(c.TargetLevel)]),
+		DisplayName:       c.DisplayName,
+		State:             standardsv1.CampaignState(standardsv1.CampaignState_value["CAMPAIGN_STATE_"+string(c.State)]),
+		ApplicationWindow: window(c.ApplicationStart, c.ApplicationEnd),
+		SubmissionWindow:  window(c.SubmissionStart, c.SubmissionEnd),
+		ReviewWindow:      window(c.ReviewStart, c.ReviewEnd),
+		PublicityWindow:   window(c.PublicityStart, c.PublicityEnd),
+		Eligibility: &standardsv1.Eligibility{
+			RequiredTitleLevel: standardsv1.TitleLevel(standardsv1.TitleLevel_value["TITLE_LEVEL_"+c.RequiredTitleLevel]),
+			LookbackMonths:     int32(c.LookbackMonths),
+		},
+		MaxResubmissions: int32(c.MaxResubmissions), ReviewersPerApplication: int32(c.ReviewersPerApplication),
+		ParentCampaignId: c.ParentCampaignID, Etag: resource.Etag(c.Version),
+		CreateTime: timestamppb.New(c.CreateTime), UpdateTime: timestamppb.New(c.UpdateTime),
+	}
+	switch {
+	case c.QuotaCount != nil:
+		out.Quota = &standardsv1.Quota{Limit: &standardsv1.Quota_Count{Count: int32(*c.QuotaCount)}}
+	case c.QuotaPercent != nil:
+		out.Quota = &standardsv1.Quota{Limit: &standardsv1.Quota_Percent{Percent: int32(*c.QuotaPercent)}}
+	}
+	if c.PassLine != nil {
+		out.PassLine = scoring.Points(*c.PassLine).String()
+	}
+	return out
+}
+
+// windows checks the four phase windows: each set, each start before its end, and the
+// phases in order (applications may stay open while final evidence is submitted).
+func windows(c *standardsv1.Campaign) ([4][2]time.Time, error) {
+	var out [4][2]time.Time
+	named := []struct {
+		field string
+		w     *standardsv1.Window
+	}{
+		{"campaign.application_window", c.GetApplicationWindow()},
+		{"campaign.submission_window", c.GetSubmissionWindow()},
+		{"campaign.review_window", c.GetReviewWindow()},
+		{"campaign.publicity_window", c.GetPublicityWindow()},
+	}
+	for i, n := range named {
+		if n.w.GetStartTime() == nil || n.w.GetEndTime() == nil {
+			return out, errs.Invalid(n.field, "give its start_time and end_time", "请提供开始和结束时间")
+		}
+		out[i] = [2]time.Time{n.w.GetStartTime().AsTime(), n.w.GetEndTime().AsTime()}
+		if !out[i][0].Before(out[i][1]) {
+			return out, errs.Invalid(n.field, "must start before it ends", "开始时间须早于结束时间")
+		}
+	}
+	switch {
+	case out[1][0].Before(out[0][0]):
+		return out, errs.Invalid("campaign.submission_window", "cannot start before the application window", "不能早于申报窗口开始")
+	case out[2][0].Before(out[1][1]):
+		return out, errs.Invalid("campaign.review_window", "cannot start before the submission window ends", "不能早于报送窗口结束")
+	case out[3][0].Before(out[2][1]):
+		return out, errs.Invalid("campaign.publicity_window", "cannot start before the review window ends", "不能早于评审窗口结束")
+	}
+	return out, nil
+}
+
+// CreateCampaign creates a DRAFT campaign of the caller's own office on a published standard
+// the office can see (its own or one above).
+func (s *Server) CreateCampaign(ctx context.Context, req *standardsv1.CreateCampaignRequest) (*standardsv1.Campaign, error) {
+	v := viewer.FromContext(ctx)
+	in := req.GetCampaign()
+	if err := resource.Required("campaign.display_name", in.GetDisplayName()); err != nil {
+		return nil, err
+	}
+	if err := resource.Required("campaign.standard_id", in.GetStandardId()); err != nil {
+		return nil, err
+	}
+	if in.GetYear() == 0 {
+		return nil, errs.Invalid("campaign.year", "is required", "必填")
+	}
+	if in.GetTargetLevel() == standardsv1.TitleLevel_TITLE_LEVEL_UNSPECIFIED {
+		return nil, errs.Invalid("campaign.target_level", "is required", "必填")
+	}
+	w, err := windows(in)
+	if err != nil {
+		return nil, err
+	}
+	var count, percent *int
+	switch q := in.GetQuota().GetLimit().(type) {
+	case *standardsv1.Quota_Count:
+		n := int(q.Count)
+		count = &n
+	case *standardsv1.Quota_Percent:
+		n := int(q.Percent)
+		percent = &n
+	default:
+		return nil, errs.Invalid("campaign.quota", "give a count or a percent", "请提供名额数或比例")
+	}
+	var passLine *int64
+	if in.GetPassLine() != "" {
+		p, err := pointsField("campaign.pass_line", in.GetPassLine())
+		if err != nil {
+			return nil, err
+		}
+		passLine = &p
+	}
+	lookback := int(in.GetEligibility().GetLookbackMonths())
+	if lookback == 0 {
+		lookback = 24
+	}
+	maxResub := int(in.GetMaxResubmissions())
+	if maxResub == 0 {
+		maxResub = 1
+	}
+	reviewers := int(in.GetReviewersPerApplication())
+	if reviewers == 0 {
+		reviewers = 3
+	}
+	required := ""
+	if l := in.GetEligibility().GetRequiredTitleLevel(); l != standardsv1.TitleLevel_TITLE_LEVEL_UNSPECIFIED {
+		required = string(titleLevel(l))
+	}
+
+	var out *standardsv1.Campaign
+	err = s.st.Tx(ctx, func(tx *ent.Tx) error {
+		o, err := tx.Office.Get(ctx, req.GetOfficeId())
+		if err != nil {
+			return resource.NotFound(err, "office")
+		}
+		if !v.OfficeAdmin(o.ID) {
+			return errs.ErrPermissionDenied
+		}
+		if string(titleLevel(in.GetTargetLevel())) != string(o.Level) {
+			return errs.Invalid("campaign.target_level", "an office names titles of its own level ("+string(o.Level)+")",
+				"文明办只能命名本级称号（"+string(o.Level)+"）")
+		}
+		std, err := tx.Standard.Get(ctx, in.GetStandardId())
+		if err != nil {
+			if ent.IsNotFound(err) {
+				return errs.Invalid("campaign.standard_id", "no such standard", "测评体系不存在")
+			}
+			return err
+		}
+		if std.State != standard.StatePUBLISHED {
+			return errs.Invalid("campaign.standard_id", "a campaign pins a published standard; this one is "+string(std.State),
+				"创建周期须使用已发布的测评体系，此体系状态为 "+string(std.State))
+		}
+		if !strings.HasPrefix(o.ScopePath, std.ScopePath) {
+			return errs.Invalid("campaign.standard_id", "the standard belongs to an office that is not this one or above it",
+				"该测评体系不属于本单位或上级单位")
+		}
+		if pid := in.GetParentCampaignId(); pid != "" {
+			p, err := tx.Campaign.Get(ctx, pid)
+			if err != nil || p.OfficeID != o.ParentID {
+				return errs.Invalid("campaign.parent_campaign_id", "must be a campaign of the parent office", "须为上级文明办的创建周期")
+			}
+		}
+		c, err := tx.Campaign.Create().SetID(resource.NewID()).SetOfficeID(o.ID).SetScopePath(o.ScopePath).
+			SetStandardID(std.ID).SetYear(int(in.GetYear())).SetTargetLevel(titleLevel(in.GetTargetLevel())).
+			SetDisplayName(in.GetDisplayName()).
+			SetApplicationStart(w[0][0]).SetApplicationEnd(w[0][1]).SetSubmissionStart(w[1][0]).SetSubmissionEnd(w[1][1]).
+			SetReviewStart(w[2][0]).SetReviewEnd(w[2][1]).SetPublicityStart(w[3][0]).SetPublicityEnd(w[3][1]).
+			SetNillableQuotaCount(count).SetNillableQuotaPercent(percent).SetNillablePassLine(passLine).
+			SetRequiredTitleLevel(required).SetLookbackMonths(lookback).SetMaxResubmissions(maxResub).
+			SetReviewersPerApplication(reviewers).SetParentCampaignID(in.GetParentCampaignId()).Save(ctx)
+		if err != nil {
+			return err
+		}
+		out = campaignToProto(c)
+		return s.record(ctx, tx, o.ID, o.ScopePath, "campaign.create", "campaign", c.ID, nil, out)
+	})
+	return out, err
+}
+
+// GetCampaign returns a campaign the caller may see.
+func (s *Server) GetCampaign(ctx context.Context, req *standardsv1.GetCampaignRequest) (*standardsv1.Campaign, error) {
+	c, err := s.st.Client.Campaign.Get(ctx, req.GetCampaignId())
+	if err != nil {
+		return nil, resource.NotFound(err, "campaign")
+	}
+	return campaignToProto(c), nil
+}
+
+// ListCampaigns lists an office's campaigns, or those of its whole subtree.
+func (s *Server) ListCampaigns(ctx context.Context, req *standardsv1.ListCampaignsRequest) (*standardsv1.ListCampaignsResponse, error) {
+	path, err := s.officePath(ctx, req.GetOfficeId())
+	if err != nil {
+		return nil, err
+	}
+	filters := strings.Join([]string{"campaigns", req.GetOfficeId(), boolString(req.GetSubtree()), itoa32(req.GetYear()),
+		req.GetTargetLevel().String(), req.GetState().String()}, "|")
+	after, err := s.pages.Decode(filters, req.GetPageToken())
+	if err != nil {
+		return nil, err
+	}
+	q := s.st.Client.Campaign.Query().Where(campaign.IDGT(after))
+	if req.GetSubtree() {
+		q = q.Where(campaign.ScopePathHasPrefix(path))
+	} else {
+		q = q.Where(campaign.OfficeID(req.GetOfficeId()))
+	}
+	if req.GetYear() != 0 {
+		q = q.Where(campaign.Year(int(req.GetYear())))
+	}
+	if l := req.GetTargetLevel(); l != standardsv1.TitleLevel_TITLE_LEVEL_UNSPECIFIED {
+		q = q.Where(campaign.TargetLevelEQ(titleLevel(l)))
+	}
+	if st := req.GetState(); st != standardsv1.CampaignState_CAMPAIGN_STATE_UNSPECIFIED {
+		q = q.Where(campaign.StateEQ(campaign.State(strings.TrimPrefix(st.String(), "CAMPAIGN_STATE_"))))
+	}
+	size := pagetoken.Size(req.GetPageSize())
+	rows, err := q.Order(ent.Asc(campaign.FieldID)).Limit(size + 1).All(ctx)
+	if err != nil {
+		return nil, err
+	}
+	rows, next := pagetoken.Page(s.pages, filters, rows, size, func(c *ent.Campaign) string { return c.ID })
+	resp := &standardsv1.ListCampaignsResponse{NextPageToken: next}
+	for _, c := range rows {
+		resp.Campaigns = append(resp.Campaigns, campaignToProto(c))
+	}
+	return resp, nil
+}
+
+func boolString(b bool) string {
+	if b {
+		return "1"
+	}
+	return "0"
+}
+
+func itoa32(n int32) string { return resource.Etag(int64(n)) }
+
+// opens says when each phase may begin without force: the time the current phase's
+// window allows the move.
+func opens(c *ent.Campaign, to campaign.State) (time.Time, string) {
+	deref := func(t *time.Time) time.Time {
+		if t == nil {
+			return time.Time{}
+		}
+		return *t
+	}
+	switch to {
+	case campaign.StateOPEN:
+		return deref(c.ApplicationStart), "the application window opens"
+	case campaign.StateSUBMISSION:
+		return deref(c.SubmissionStart), "the submission window opens"
+	case campaign.StateREVIEW:
+		return deref(c.SubmissionEnd), "the submission deadline passes"
+	case campaign.StateRANKED:
+		return deref(c.ReviewEnd), "the review window ends"
+	case campaign.StatePUBLICITY:
+		return deref(c.PublicityStart), "the publicity window opens"
+	case campaign.StateCLOSED:
+		return deref(c.PublicityEnd), "the publicity window ends"
+	}
+	return time.Time{}, ""
+}
+
+// TransitionCampaign moves a campaign one phase on.
+func (s *Server) TransitionCampaign(ctx context.Context, req *standardsv1.TransitionCampaignRequest) (*standardsv1.Campaign, error) {
+	v := viewer.FromContext(ctx)
+	to := campaign.State(strings.TrimPrefix(req.GetTo().String(), "CAMPAIGN_STATE_"))
+	if req.GetTo() == standardsv1.CampaignState_CAMPAIGN_STATE_UNSPECIFIED || to == campaign.StateDRAFT {
+		return nil, errs.Invalid("to", "name the phase to move to", "请指定目标阶段")
+	}
+	if req.GetForce() && strings.TrimSpace(req.GetReason()) == "" {
+		return nil, errs.Invalid("reason", "a forced move needs a reason", "强制推进须说明理由")
+	}
+	var out *standardsv1.Campaign
+	err := s.st.Tx(ctx, func(tx *ent.Tx) error {
+		cur, err := tx.Campaign.Get(ctx, req.GetCampaignId())
+		if err != nil {
+			return resource.NotFound(err, "campaign")
+		}
+		if !v.OfficeAdmin(cur.OfficeID) {
+			return errs.ErrPermissionDenied
+		}
+		if req.GetEtag() != "" {
+			if err := resource.CheckEtag(req.GetEtag(), cur.Version); err != nil {
+				return err
+			}
+		}
+		from := 0
+		for i, p := range phases {
+			if p == cur.State {
+				from = i
+			}
+		}
+		if from+1 >= len(phases) || phases[from+1] != to {
+			next := "none: the campaign is closed"
+			if from+1 < len(phases) {
+				next = string(phases[from+1])
+			}
+			return errs.New(codes.FailedPrecondition, "CAMPAIGN_WRONG_ORDER",
+				"the campaign is "+string(cur.State)+"; the next phase is "+next+", not "+string(to),
+				"该创建周期处于 "+string(cur.State)+" 阶段，下一阶段为 "+next+"，不能直接进入 "+string(to))
+		}
+		if at, what := opens(cur, to); s.now().Before(at) && !req.GetForce() {
+			return errs.New(codes.FailedPrecondition, "CAMPAIGN_TOO_EARLY",
+				"too early for "+string(to)+": wait until "+what+" ("+at.Format(time.RFC3339)+"), or force it with a reason",
+				"尚不能进入 "+string(to)+" 阶段：须等到 "+at.Format(time.RFC3339)+"，或填写理由后强制推进")
+		}
+		n, err := tx.Campaign.UpdateOneID(cur.ID).Where(campaign.Version(cur.Version)).AddVersion(1).SetState(to).Save(ctx)
+		if ent.IsNotFound(err) {
+			return errs.ErrStaleEtag
+		} else if err != nil {
+			return err
+		}
+		out = campaignToProto(n)
+		// The audit keeps the move as asked, force and reason included.
+		return s.record(ctx, tx, cur.OfficeID, cur.ScopePath, "campaign.transition", "campaign", cur.ID, campaignToProto(cur), req)
+	})
+	return out, err
+}

@@ -1,0 +1,155 @@
+// Package standards is the standards service: scoring standards (versioned indicator trees,
+// drafted, published, retired) and the campaigns that pin them.
+package standards
+
+import (
+	"context"
+	"strings"
+	"time"
+
+	"google.golang.org/grpc/codes"
+	"google.golang.org/protobuf/proto"
+	"google.golang.org/protobuf/types/known/timestamppb"
+
+	standardsv1 "github.com/wenming-platform/wenming/api/gen/wenming/standards/v1"
+	"github.com/wenming-platform/wenming/ent"
+	"github.com/wenming-platform/wenming/ent/standard"
+	"github.com/wenming-platform/wenming/services/platform/audit"
+	"github.com/wenming-platform/wenming/services/platform/errs"
+	"github.com/wenming-platform/wenming/services/platform/pagetoken"
+	"github.com/wenming-platform/wenming/services/platform/resource"
+	"github.com/wenming-platform/wenming/services/platform/rpc"
+	"github.com/wenming-platform/wenming/services/platform/scoring"
+	"github.com/wenming-platform/wenming/services/platform/store"
+	"github.com/wenming-platform/wenming/services/platform/viewer"
+)
+
+// Server implements the standards service.
+type Server struct {
+	standardsv1.UnimplementedStandardsServiceServer
+
+	st    *store.Store
+	pages *pagetoken.Codec
+	now   func() time.Time
+}
+
+var _ standardsv1.StandardsServiceServer = (*Server)(nil)
+
+// NewServer returns the standards server.
+func NewServer(st *store.Store, pages *pagetoken.Codec) *Server {
+	return &Server{st: st, pages: pages, now: time.Now}
+}
+
+func (s *Server) record(ctx context.Context, tx *ent.Tx, officeID, scopePath, action, typ, id string, before, after proto.Message) error {
+	return audit.Record(ctx, tx, s.st.Dialect, audit.Event{
+		OfficeID: officeID, ScopePath: scopePath, Action: action, ResourceType: typ, ResourceID: id,
+		Before: before, After: after, RequestID: rpc.RequestID(ctx),
+	})
+}
+
+// errNotDraft refuses a change to a published or retired standard.
+var errNotDraft = errs.New(codes.FailedPrecondition, "STANDARD_NOT_DRAFT",
+	"a published standard is immutable: create a new version (:newVersion) to change it",
+	"已发布的测评体系不可修改：请创建新版本（:newVersion）后再修改")
+
+// invalidStandard lists a standard's problems as field violations.
+func invalidStandard(ps []*standardsv1.Problem) error {
+	e := errs.New(codes.InvalidArgument, "STANDARD_INVALID", "the standard has problems", "测评体系存在问题")
+	for _, p := range ps {
+		name := "standard." + p.GetField()
+		desc := p.GetMessage()
+		if p.GetIndicatorCode() != "" {
+			desc = "indicator " + p.GetIndicatorCode() + ": " + desc
+		}
+		e.Fields = append(e.Fields, errs.Field{Name: name, EN: desc, ZH: desc})
+	}
+	return e
+}
+
+func standardToProto(r *ent.Standard) (*standardsv1.Standard, error) {
+	inds, err := decodeIndicators(r.Indicators)
+	if err != nil {
+		return nil, err
+	}
+	out := &standardsv1.Standard{
+		Id: r.ID, OfficeId: r.OfficeID, Code: r.Code, DisplayName: r.DisplayName, Version: int32(r.Number),
+		State:       standardsv1.StandardState(standardsv1.StandardState_value["STANDARD_STATE_"+string(r.State)]),
+		BasePoints:  scoring.Points(r.BasePoints).String(),
+		BonusCap:    scoring.Points(r.BonusCap).String(),
+		Aggregation: standardsv1.Aggregation(standardsv1.Aggregation_value["AGGREGATION_"+string(r.Aggregation)]),
+		ContentHash: r.ContentHash, Indicators: inds, Etag: resource.Etag(r.Version),
+		CreateTime: timestamppb.New(r.CreateTime), UpdateTime: timestamppb.New(r.UpdateTime),
+	}
+	for _, g := range []string{"A", "B", "C", "D", "E", "F"} {
+		if pct, ok := r.GradeScale[g]; ok {
+			out.GradeScale = append(out.GradeScale, &standardsv1.Grade{Grade: g, Percent: int32(pct)})
+		}
+	}
+	for g, pct := range r.GradeScale {
+		if !strings.Contains("ABCDEF", g) || len(g) != 1 {
+			out.GradeScale = append(out.GradeScale, &standardsv1.Grade{Grade: g, Percent: int32(pct)})
+		}
+	}
+	if r.PublishTime != nil {
+		out.PublishTime = timestamppb.New(*r.PublishTime)
+	}
+	return out, nil
+}
+
+func gradeScale(in []*standardsv1.Grade) map[string]int64 {
+	if len(in) == 0 {
+		return nil
+	}
+	m := map[string]int64{}
+	for _, g := range in {
+		m[g.GetGrade()] = int64(g.GetPercent())
+	}
+	return m
+}
+
+func aggregationOf(a standardsv1.Aggregation) standard.Aggregation {
+	if a == standardsv1.Aggregation_AGGREGATION_UNSPECIFIED {
+		return standard.AggregationMEAN
+	}
+	return standard.Aggregation(strings.TrimPrefix(a.String(), "AGGREGATION_"))
+}
+
+// pointsField parses a settings field for a draft: bad input is refused at once.
+func pointsField(field, s string) (int64, error) {
+	if s == "" {
+		return 0, nil
+	}
+	p, err := scoring.ParsePoints(s)
+	if err != nil || p < 0 {
+		return 0, errs.Invalid(field, "a non-negative number with at most two decimal places", "须为不超过两位小数的非负数")
+	}
+	return int64(p), nil
+}
+
+// officePath returns the scope path of an office the caller may see: its own office (also
+// for unit users, whose scope is inside it) or one below.
+func (s *Server) officePath(ctx context.Context, officeID string) (string, error) {
+	v := viewer.FromContext(ctx)
+	if officeID == v.OfficeID && v.ScopePath != "" {
+		if v.UnitID != "" {
+			return strings.TrimSuffix(v.ScopePath, "u-"+v.UnitID+"/"), nil
+		}
+		return v.ScopePath, nil
+	}
+	o, err := s.st.Client.Office.Get(ctx, officeID)
+	if err != nil {
+		return "", resource.NotFound(err, "office")
+	}
+	return o.ScopePath, nil
+}
+
+// upPaths returns path and the scope paths of the offices above it.
+func upPaths(path string) []string {
+	var out []string
+	for i := 1; i < len(path); i++ {
+		if path[i] == '/' {
+			out = append(out, path[:i+1])
+		}
+	}
+	return out
+}

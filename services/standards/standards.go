@@ -1,0 +1,298 @@
+package standards
+
+import (
+	"context"
+	"strconv"
+
+	"google.golang.org/grpc/codes"
+
+	standardsv1 "github.com/wenming-platform/wenming/api/gen/wenming/standards/v1"
+	"github.com/wenming-platform/wenming/ent"
+	"github.com/wenming-platform/wenming/ent/standard"
+	"github.com/wenming-platform/wenming/services/platform/errs"
+	"github.com/wenming-platform/wenming/services/platform/pagetoken"
+	"github.com/wenming-platform/wenming/services/platform/resource"
+	"github.com/wenming-platform/wenming/services/platform/viewer"
+)
+
+// CreateStandard creates a DRAFT standard of the caller's own office. The draft may be
+// incomplete; ValidateStandard and PublishStandard say what is missing.
+func (s *Server) CreateStandard(ctx context.Context, req *standardsv1.CreateStandardRequest) (*standardsv1.Standard, error) {
+	v := viewer.FromContext(ctx)
+	in := req.GetStandard()
+	if err := resource.Required("standard.display_name", in.GetDisplayName()); err != nil {
+		return nil, err
+	}
+	if err := resource.Required("standard.code", in.GetCode()); err != nil {
+		return nil, err
+	}
+	base, err := pointsField("standard.base_points", in.GetBasePoints())
+	if err != nil {
+		return nil, err
+	}
+	bonusCap, err := pointsField("standard.bonus_cap", in.GetBonusCap())
+	if err != nil {
+		return nil, err
+	}
+	inds, err := encodeIndicators(in.GetIndicators())
+	if err != nil {
+		return nil, err
+	}
+	var out *standardsv1.Standard
+	err = s.st.Tx(ctx, func(tx *ent.Tx) error {
+		o, err := tx.Office.Get(ctx, req.GetOfficeId())
+		if err != nil {
+			return resource.NotFound(err, "office")
+		}
+		if !v.OfficeAdmin(o.ID) {
+			return errs.ErrPermissionDenied
+		}
+		// A new code starts at version 1; later versions come from :newVersion.
+		taken, err := tx.Standard.Query().Where(standard.OfficeID(o.ID), standard.Code(in.GetCode())).Exist(ctx)
+		if err != nil {
+			return err
+		}
+		if taken {
+			return errs.New(codes.AlreadyExists, "STANDARD_CODE_TAKEN",
+				"the office already has a standard with this code: use :newVersion", "本单位已有此编码的测评体系，请使用 :newVersion").
+				WithField("standard.code", "already in use", "已被使用")
+		}
+		r, err := tx.Standard.Create().SetID(resource.NewID()).SetOfficeID(o.ID).SetScopePath(o.ScopePath).
+			SetCode(in.GetCode()).SetDisplayName(in.GetDisplayName()).SetBasePoints(base).SetBonusCap(bonusCap).
+			SetGradeScale(gradeScale(in.GetGradeScale())).SetAggregation(aggregationOf(in.GetAggregation())).
+			SetIndicators(inds).Save(ctx)
+		if err != nil {
+			return err
+		}
+		if out, err = standardToProto(r); err != nil {
+			return err
+		}
+		return s.record(ctx, tx, o.ID, o.ScopePath, "standard.create", "standard", r.ID, nil, out)
+	})
+	return out, err
+}
+
+// GetStandard returns a standard the caller may see.
+func (s *Server) GetStandard(ctx context.Context, req *standardsv1.GetStandardRequest) (*standardsv1.Standard, error) {
+	r, err := s.st.Client.Standard.Get(ctx, req.GetStandardId())
+	if err != nil {
+		return nil, resource.NotFound(err, "standard")
+	}
+	return standardToProto(r)
+}
+
+// ListStandards lists an office's own standards and the non-draft ones of the offices above.
+func (s *Server) ListStandards(ctx context.Context, req *standardsv1.ListStandardsRequest) (*standardsv1.ListStandardsResponse, error) {
+	path, err := s.officePath(ctx, req.GetOfficeId())
+	if err != nil {
+		return nil, err
+	}
+	filters := "standards|" + req.GetOfficeId() + "|" + req.GetState().String()
+	after, err := s.pages.Decode(filters, req.GetPageToken())
+	if err != nil {
+		return nil, err
+	}
+	q := s.st.Client.Standard.Query().Where(
+		standard.ScopePathIn(upPaths(path)...),
+		standard.Or(standard.OfficeID(req.GetOfficeId()), standard.StateNEQ(standard.StateDRAFT)),
+		standard.IDGT(after),
+	)
+	if st := req.GetState(); st != standardsv1.StandardState_STANDARD_STATE_UNSPECIFIED {
+		q = q.Where(standard.StateEQ(stateOf(st)))
+	}
+	size := pagetoken.Size(req.GetPageSize())
+	rows, err := q.Order(ent.Asc(standard.FieldID)).Limit(size + 1).All(ctx)
+	if err != nil {
+		return nil, err
+	}
+	rows, next := pagetoken.Page(s.pages, filters, rows, size, func(r *ent.Standard) string { return r.ID })
+	resp := &standardsv1.ListStandardsResponse{NextPageToken: next}
+	for _, r := range rows {
+		p, err := standardToProto(r)
+		if err != nil {
+			return nil, err
+		}
+		p.Indicators = nil
+		resp.Standards = append(resp.Standards, p)
+	}
+	return resp, nil
+}
+
+func stateOf(st standardsv1.StandardState) standard.State {
+	return standard.State(st.String()[len("STANDARD_STATE_"):])
+}
+
+// change runs fn on a standard of the caller's own office inside a transaction, with the
+// etag checked; fn returns the updated row.
+func (s *Server) change(ctx context.Context, id, etag, action string, fn func(tx *ent.Tx, cur *ent.Standard) (*ent.Standard, error)) (*standardsv1.Standard, error) {
+	v := viewer.FromContext(ctx)
+	var out *standardsv1.Standard
+	err := s.st.Tx(ctx, func(tx *ent.Tx) error {
+		cur, err := tx.Standard.Get(ctx, id)
+		if err != nil {
+			return resource.NotFound(err, "standard")
+		}
+		if !v.OfficeAdmin(cur.OfficeID) {
+			return errs.ErrPermissionDenied
+		}
+		if etag != "" || action == "standard.update" {
+			if err := resource.CheckEtag(etag, cur.Version); err != nil {
+				return err
+			}
+		}
+		before, err := standardToProto(cur)
+		if err != nil {
+			return err
+		}
+		r, err := fn(tx, cur)
+		switch {
+		case ent.IsNotFound(err):
+			return errs.ErrStaleEtag
+		case err != nil:
+			return err
+		}
+		if out, err = standardToProto(r); err != nil {
+			return err
+		}
+		return s.record(ctx, tx, r.OfficeID, r.ScopePath, action, "standard", r.ID, before, out)
+	})
+	return out, err
+}
+
+// UpdateStandard edits a draft's settings or its whole indicator tree.
+func (s *Server) UpdateStandard(ctx context.Context, req *standardsv1.UpdateStandardRequest) (*standardsv1.Standard, error) {
+	in := req.GetStandard()
+	paths, err := resource.CheckMask(req.GetUpdateMask(), "code", "display_name", "base_points", "bonus_cap", "grade_scale", "aggregation", "indicators")
+	if err != nil {
+		return nil, err
+	}
+	if resource.Has(paths, "display_name") {
+		if err := resource.Required("standard.display_name", in.GetDisplayName()); err != nil {
+			return nil, err
+		}
+	}
+	if resource.Has(paths, "code") {
+		if err := resource.Required("standard.code", in.GetCode()); err != nil {
+			return nil, err
+		}
+	}
+	base, err := pointsField("standard.base_points", in.GetBasePoints())
+	if err != nil {
+		return nil, err
+	}
+	bonusCap, err := pointsField("standard.bonus_cap", in.GetBonusCap())
+	if err != nil {
+		return nil, err
+	}
+	return s.change(ctx, in.GetId(), in.GetEtag(), "standard.update", func(tx *ent.Tx, cur *ent.Standard) (*ent.Standard, error) {
+		if cur.State != standard.StateDRAFT {
+			return nil, errNotDraft
+		}
+		u := tx.Standard.UpdateOneID(cur.ID).Where(standard.Version(cur.Version)).AddVersion(1)
+		if resource.Has(paths, "code") {
+			u.SetCode(in.GetCode())
+		}
+		if resource.Has(paths, "display_name") {
+			u.SetDisplayName(in.GetDisplayName())
+		}
+		if resource.Has(paths, "base_points") {
+			u.SetBasePoints(base)
+		}
+		if resource.Has(paths, "bonus_cap") {
+			u.SetBonusCap(bonusCap)
+		}
+		if resource.Has(paths, "grade_scale") {
+			u.SetGradeScale(gradeScale(in.GetGradeScale()))
+		}
+		if resource.Has(paths, "aggregation") {
+			u.SetAggregation(aggregationOf(in.GetAggregation()))
+		}
+		if resource.Has(paths, "indicators") {
+			b, err := encodeIndicators(in.GetIndicators())
+			if err != nil {
+				return nil, err
+			}
+			u.SetIndicators(b)
+		}
+		return u.Save(ctx)
+	})
+}
+
+// ValidateStandard reports a standard's problems and warnings.
+func (s *Server) ValidateStandard(ctx context.Context, req *standardsv1.ValidateStandardRequest) (*standardsv1.ValidateStandardResponse, error) {
+	std, err := s.GetStandard(ctx, &standardsv1.GetStandardRequest{StandardId: req.GetStandardId()})
+	if err != nil {
+		return nil, err
+	}
+	_, problems, warnings := Check(std)
+	return &standardsv1.ValidateStandardResponse{Problems: problems, Warnings: warnings}, nil
+}
+
+// PublishStandard freezes a valid draft.
+func (s *Server) PublishStandard(ctx context.Context, req *standardsv1.PublishStandardRequest) (*standardsv1.Standard, error) {
+	return s.change(ctx, req.GetStandardId(), req.GetEtag(), "standard.publish", func(tx *ent.Tx, cur *ent.Standard) (*ent.Standard, error) {
+		if cur.State != standard.StateDRAFT {
+			return nil, errNotDraft
+		}
+		std, err := standardToProto(cur)
+		if err != nil {
+			return nil, err
+		}
+		if _, problems, _ := Check(std); len(problems) > 0 {
+			return nil, invalidStandard(problems)
+		}
+		now := s.now()
+		return tx.Standard.UpdateOneID(cur.ID).Where(standard.Version(cur.Version)).AddVersion(1).
+			SetState(standard.StatePUBLISHED).SetContentHash(contentHash(std)).SetPublishTime(now).Save(ctx)
+	})
+}
+
+// NewStandardVersion copies a published or retired standard into the next DRAFT version.
+func (s *Server) NewStandardVersion(ctx context.Context, req *standardsv1.NewStandardVersionRequest) (*standardsv1.Standard, error) {
+	v := viewer.FromContext(ctx)
+	var out *standardsv1.Standard
+	err := s.st.Tx(ctx, func(tx *ent.Tx) error {
+		cur, err := tx.Standard.Get(ctx, req.GetStandardId())
+		if err != nil {
+			return resource.NotFound(err, "standard")
+		}
+		if !v.OfficeAdmin(cur.OfficeID) {
+			return errs.ErrPermissionDenied
+		}
+		if cur.State == standard.StateDRAFT {
+			return errs.New(codes.FailedPrecondition, "STANDARD_IS_DRAFT", "this standard is a draft already: edit it", "该测评体系尚为草稿，可直接修改")
+		}
+		latest, err := tx.Standard.Query().Where(standard.OfficeID(cur.OfficeID), standard.Code(cur.Code)).
+			Order(ent.Desc(standard.FieldNumber)).First(ctx)
+		if err != nil {
+			return err
+		}
+		if latest.State == standard.StateDRAFT {
+			return errs.New(codes.AlreadyExists, "STANDARD_DRAFT_EXISTS", "version "+strconv.Itoa(latest.Number)+" of this standard is already a draft: edit it",
+				"该测评体系的第 "+strconv.Itoa(latest.Number)+" 版已是草稿，请直接修改")
+		}
+		r, err := tx.Standard.Create().SetID(resource.NewID()).SetOfficeID(cur.OfficeID).SetScopePath(cur.ScopePath).
+			SetCode(cur.Code).SetDisplayName(cur.DisplayName).SetNumber(latest.Number + 1).
+			SetBasePoints(cur.BasePoints).SetBonusCap(cur.BonusCap).SetGradeScale(cur.GradeScale).
+			SetAggregation(cur.Aggregation).SetIndicators(cur.Indicators).Save(ctx)
+		if err != nil {
+			return err
+		}
+		if out, err = standardToProto(r); err != nil {
+			return err
+		}
+		return s.record(ctx, tx, r.OfficeID, r.ScopePath, "standard.new_version", "standard", r.ID, nil, out)
+	})
+	return out, err
+}
+
+// RetireStandard retires a published standard.
+func (s *Server) RetireStandard(ctx context.Context, req *standardsv1.RetireStandardRequest) (*standardsv1.Standard, error) {
+	return s.change(ctx, req.GetStandardId(), req.GetEtag(), "standard.retire", func(tx *ent.Tx, cur *ent.Standard) (*ent.Standard, error) {
+		if cur.State != standard.StatePUBLISHED {
+			return nil, errs.New(codes.FailedPrecondition, "STANDARD_NOT_PUBLISHED", "only a published standard can be retired", "只有已发布的测评体系可以停用")
+		}
+		return tx.Standard.UpdateOneID(cur.ID).Where(standard.Version(cur.Version)).AddVersion(1).
+			SetState(standard.StateRETIRED).Save(ctx)
+	})
+}
