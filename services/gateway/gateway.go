@@ -6,11 +6,15 @@ package gateway
 import (
 	"bytes"
 	"context"
+	"encoding/base64"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
+	"mime"
 	"net"
 	"net/http"
+	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -82,10 +86,12 @@ func New(ctx context.Context, cfg Config) (*Gateway, error) {
 			return "", false
 		}),
 		runtime.WithErrorHandler(errorHandler),
-		runtime.WithMarshalerOption(runtime.MIMEWildcard, &runtime.JSONPb{
+		// HTTPBodyMarshaler sends google.api.HttpBody responses (file exports) as they are,
+		// and everything else as protojson.
+		runtime.WithMarshalerOption(runtime.MIMEWildcard, &runtime.HTTPBodyMarshaler{Marshaler: &runtime.JSONPb{
 			MarshalOptions:   protojson.MarshalOptions{EmitUnpopulated: false},
 			UnmarshalOptions: protojson.UnmarshalOptions{DiscardUnknown: false},
-		}),
+		}}),
 	)
 	g := &Gateway{}
 	dial := func(name string) (*grpc.ClientConn, error) {
@@ -164,7 +170,7 @@ func New(ctx context.Context, cfg Config) (*Gateway, error) {
 		w.Header().Set("Content-Type", "text/html; charset=utf-8")
 		_, _ = w.Write(docs)
 	})
-	root.Handle("/", limit(mux, cfg.MaxBodyBytes, cfg.MaxDuration))
+	root.Handle("/", limit(rawImport(mux), cfg.MaxBodyBytes, cfg.MaxDuration))
 	g.Handler = root
 	return g, nil
 }
@@ -242,4 +248,38 @@ func errorHandler(ctx context.Context, mux *runtime.ServeMux, m runtime.Marshale
 		w.Header().Set("Cache-Control", "no-store")
 	}
 	runtime.DefaultHTTPErrorHandler(ctx, mux, m, w, r, err)
+}
+
+// importPath is the one route that also takes a file as the raw request body.
+var importPath = regexp.MustCompile(`^/v1/offices/[^/]+/standards:import$`)
+
+// rawFormats maps the content types of a standard's file forms to their API format.
+var rawFormats = map[string]string{
+	"application/yaml":   "STANDARD_FORMAT_YAML",
+	"application/x-yaml": "STANDARD_FORMAT_YAML",
+	"text/yaml":          "STANDARD_FORMAT_YAML",
+	"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": "STANDARD_FORMAT_XLSX",
+}
+
+// rawImport lets a standard file be posted as it is (curl --data-binary @细则.xlsx with its
+// content type): the body becomes the JSON request the RPC takes.
+func rawImport(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
+		format, ok := rawFormats[mt]
+		if r.Method != http.MethodPost || !ok || !importPath.MatchString(r.URL.Path) {
+			next.ServeHTTP(w, r)
+			return
+		}
+		raw, err := io.ReadAll(r.Body)
+		if err != nil {
+			http.Error(w, `{"code":3,"message":"cannot read the request body"}`, http.StatusBadRequest)
+			return
+		}
+		body, _ := json.Marshal(map[string]string{"format": format, "content": base64.StdEncoding.EncodeToString(raw)})
+		r.Body = io.NopCloser(bytes.NewReader(body))
+		r.ContentLength = int64(len(body))
+		r.Header.Set("Content-Type", "application/json")
+		next.ServeHTTP(w, r)
+	})
 }

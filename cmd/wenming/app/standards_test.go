@@ -7,6 +7,8 @@ import (
 	"time"
 
 	"github.com/wenming-platform/wenming/services/platform/store/storetest"
+	"github.com/wenming-platform/wenming/services/standards"
+	"github.com/wenming-platform/wenming/services/standards/examples"
 )
 
 // TestStandards runs the standards service through the REST gateway on every store.
@@ -18,6 +20,7 @@ func TestStandards(t *testing.T) {
 			var std string
 			t.Run("standards", func(t *testing.T) { std = testStandardLifecycle(t, e, tr) })
 			t.Run("campaigns", func(t *testing.T) { testCampaigns(t, e, tr, std) })
+			t.Run("import-export", func(t *testing.T) { testImportExport(t, e, tr) })
 		})
 	}
 }
@@ -273,3 +276,71 @@ func testCampaigns(t *testing.T, e *env, tr *tree, std string) {
 		t.Errorf("campaign on a retired standard: %d %s", r.Code, r.Raw)
 	}
 }
+
+func testImportExport(t *testing.T, e *env, tr *tree) {
+	e.t = t
+	raw := func(token, path, contentType string, body []byte) resp {
+		return e.do("POST", path, token, body, hdr{"Content-Type": contentType})
+	}
+	get := func(path, token string) (int, string, []byte) {
+		r := e.do("GET", path, token, nil)
+		return r.Code, r.Header.Get("Content-Type"), r.Raw
+	}
+	imp := "/v1/offices/" + tr.city + "/standards:import"
+	// The example standard, imported as YAML through the raw body.
+	s := e.must(200, raw(tr.cityAdmin, imp, "application/yaml", examples.Municipal))
+	id := s.str("id")
+	if s.str("state") != "STANDARD_STATE_DRAFT" || s.str("basePoints") != "100.00" || len(s.Body["indicators"].([]any)) < 40 {
+		t.Fatalf("imported = %.300s", s.Raw)
+	}
+	code, ct, yml := get("/v1/standards/"+id+":export", tr.cityAdmin)
+	if code != 200 || !strings.HasPrefix(ct, "application/yaml") || string(yml) != string(examples.Municipal) {
+		t.Errorf("YAML export: %d %s, same as the file: %v", code, ct, string(yml) == string(examples.Municipal))
+	}
+	// XLSX: export, re-import under a new code, export again: the same standard.
+	code, ct, xlsx := get("/v1/standards/"+id+":export?format=STANDARD_FORMAT_XLSX", tr.cityAdmin)
+	if code != 200 || ct != "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet" || len(xlsx) < 1000 {
+		t.Fatalf("XLSX export: %d %s %d bytes", code, ct, len(xlsx))
+	}
+	// Importing the same code again is refused: a new version goes through :newVersion.
+	if r := raw(tr.cityAdmin, imp, standardsXLSX, xlsx); r.Code != 409 {
+		t.Errorf("re-import of the same code: %d %s", r.Code, r.Raw)
+	}
+	again := e.must(200, raw(tr.d1Admin, "/v1/offices/"+tr.d1+"/standards:import", standardsXLSX, xlsx))
+	_, _, yml2 := get("/v1/standards/"+again.str("id")+":export", tr.d1Admin)
+	if string(yml2) != string(examples.Municipal) {
+		t.Errorf("YAML → XLSX → YAML is not the same:\n%s", yml2)
+	}
+	// A spreadsheet with mistakes imports nothing and names each by sheet, row and column.
+	std, _ := standards.UnmarshalYAML(examples.Municipal)
+	std.Code = "BROKEN"
+	std.Indicators[2].Kind = 0
+	std.Indicators[3].MaxPoints = "四分"
+	std.Indicators[5].Floor = "99.00"
+	broken, err := standards.MarshalXLSX(std)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := raw(tr.cityAdmin, imp, standardsXLSX, broken)
+	msg := string(r.Raw)
+	if r.Code != 400 || r.reason() != "STANDARD_FILE_INVALID" || !strings.Contains(msg, "sheet 测评细则, row 4, column D (kind)") ||
+		!strings.Contains(msg, "row 5, column E (max_points)") {
+		t.Errorf("broken spreadsheet: %d %s", r.Code, msg)
+	}
+	list := e.must(200, e.do("GET", "/v1/offices/"+tr.city+"/standards", tr.cityAdmin, nil))
+	if strings.Contains(string(list.Raw), "BROKEN") {
+		t.Errorf("a refused import left a standard")
+	}
+	if r := raw(tr.cityAdmin, imp, "application/yaml", []byte("code: x\nname: y\nindicators: []\nquota: 3\n")); r.Code != 400 || !strings.Contains(string(r.Raw), "quota") {
+		t.Errorf("YAML with an unknown key: %d %s", r.Code, r.Raw)
+	}
+	// Only admins import; every reader may export what it may read.
+	if r := raw(tr.d1Viewer, "/v1/offices/"+tr.d1+"/standards:import", "application/yaml", examples.Municipal); r.Code != 403 {
+		t.Errorf("viewer import: %d", r.Code)
+	}
+	if code, _, _ := get("/v1/standards/"+id+":export", tr.prov2Admin); code != 404 {
+		t.Errorf("other province exporting: %d", code)
+	}
+}
+
+const standardsXLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

@@ -10,6 +10,7 @@ import (
 	_ "buf.build/gen/go/bufbuild/protovalidate/protocolbuffers/go/buf/validate"
 	_ "github.com/wenming-platform/wenming/api/gen/wenming/authz/v1"
 	_ "google.golang.org/genproto/googleapis/api/annotations"
+	httpbody "google.golang.org/genproto/googleapis/api/httpbody"
 	protoreflect "google.golang.org/protobuf/reflect/protoreflect"
 	protoimpl "google.golang.org/protobuf/runtime/protoimpl"
 	fieldmaskpb "google.golang.org/protobuf/types/known/fieldmaskpb"
@@ -24,6 +25,56 @@ const (
 	// Verify that runtime/protoimpl is sufficiently up-to-date.
 	_ = protoimpl.EnforceVersion(protoimpl.MaxVersion - 20)
 )
+
+// StandardFormat is a file form of a standard.
+type StandardFormat int32
+
+const (
+	StandardFormat_STANDARD_FORMAT_UNSPECIFIED StandardFormat = 0
+	StandardFormat_STANDARD_FORMAT_YAML        StandardFormat = 1
+	StandardFormat_STANDARD_FORMAT_XLSX        StandardFormat = 2
+)
+
+// Enum value maps for StandardFormat.
+var (
+	StandardFormat_name = map[int32]string{
+		0: "STANDARD_FORMAT_UNSPECIFIED",
+		1: "STANDARD_FORMAT_YAML",
+		2: "STANDARD_FORMAT_XLSX",
+	}
+	StandardFormat_value = map[string]int32{
+		"STANDARD_FORMAT_UNSPECIFIED": 0,
+		"STANDARD_FORMAT_YAML":        1,
+		"STANDARD_FORMAT_XLSX":        2,
+	}
+)
+
+func (x StandardFormat) Enum() *StandardFormat {
+	p := new(StandardFormat)
+	*p = x
+	return p
+}
+
+func (x StandardFormat) String() string {
+	return protoimpl.X.EnumStringOf(x.Descriptor(), protoreflect.EnumNumber(x))
+}
+
+func (StandardFormat) Descriptor() protoreflect.EnumDescriptor {
+	return file_wenming_standards_v1_standards_proto_enumTypes[0].Descriptor()
+}
+
+func (StandardFormat) Type() protoreflect.EnumType {
+	return &file_wenming_standards_v1_standards_proto_enumTypes[0]
+}
+
+func (x StandardFormat) Number() protoreflect.EnumNumber {
+	return protoreflect.EnumNumber(x)
+}
+
+// Deprecated: Use StandardFormat.Descriptor instead.
+func (StandardFormat) EnumDescriptor() ([]byte, []int) {
+	return file_wenming_standards_v1_standards_proto_rawDescGZIP(), []int{0}
+}
 
 type CreateStandardRequest struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
@@ -537,6 +588,119 @@ func (x *RetireStandardRequest) GetEtag() string {
 	return ""
 }
 
+type ImportStandardRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	OfficeId      string                 `protobuf:"bytes,1,opt,name=office_id,json=officeId,proto3" json:"office_id,omitempty"`
+	Format        StandardFormat         `protobuf:"varint,2,opt,name=format,proto3,enum=wenming.standards.v1.StandardFormat" json:"format,omitempty"`
+	Content       []byte                 `protobuf:"bytes,3,opt,name=content,proto3" json:"content,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ImportStandardRequest) Reset() {
+	*x = ImportStandardRequest{}
+	mi := &file_wenming_standards_v1_standards_proto_msgTypes[10]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ImportStandardRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ImportStandardRequest) ProtoMessage() {}
+
+func (x *ImportStandardRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_wenming_standards_v1_standards_proto_msgTypes[10]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ImportStandardRequest.ProtoReflect.Descriptor instead.
+func (*ImportStandardRequest) Descriptor() ([]byte, []int) {
+	return file_wenming_standards_v1_standards_proto_rawDescGZIP(), []int{10}
+}
+
+func (x *ImportStandardRequest) GetOfficeId() string {
+	if x != nil {
+		return x.OfficeId
+	}
+	return ""
+}
+
+func (x *ImportStandardRequest) GetFormat() StandardFormat {
+	if x != nil {
+		return x.Format
+	}
+	return StandardFormat_STANDARD_FORMAT_UNSPECIFIED
+}
+
+func (x *ImportStandardRequest) GetContent() []byte {
+	if x != nil {
+		return x.Content
+	}
+	return nil
+}
+
+type ExportStandardRequest struct {
+	state      protoimpl.MessageState `protogen:"open.v1"`
+	StandardId string                 `protobuf:"bytes,1,opt,name=standard_id,json=standardId,proto3" json:"standard_id,omitempty"`
+	// YAML when unspecified.
+	Format        StandardFormat `protobuf:"varint,2,opt,name=format,proto3,enum=wenming.standards.v1.StandardFormat" json:"format,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ExportStandardRequest) Reset() {
+	*x = ExportStandardRequest{}
+	mi := &file_wenming_standards_v1_standards_proto_msgTypes[11]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ExportStandardRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ExportStandardRequest) ProtoMessage() {}
+
+func (x *ExportStandardRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_wenming_standards_v1_standards_proto_msgTypes[11]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ExportStandardRequest.ProtoReflect.Descriptor instead.
+func (*ExportStandardRequest) Descriptor() ([]byte, []int) {
+	return file_wenming_standards_v1_standards_proto_rawDescGZIP(), []int{11}
+}
+
+func (x *ExportStandardRequest) GetStandardId() string {
+	if x != nil {
+		return x.StandardId
+	}
+	return ""
+}
+
+func (x *ExportStandardRequest) GetFormat() StandardFormat {
+	if x != nil {
+		return x.Format
+	}
+	return StandardFormat_STANDARD_FORMAT_UNSPECIFIED
+}
+
 type CreateCampaignRequest struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
 	OfficeId      string                 `protobuf:"bytes,1,opt,name=office_id,json=officeId,proto3" json:"office_id,omitempty"`
@@ -547,7 +711,7 @@ type CreateCampaignRequest struct {
 
 func (x *CreateCampaignRequest) Reset() {
 	*x = CreateCampaignRequest{}
-	mi := &file_wenming_standards_v1_standards_proto_msgTypes[10]
+	mi := &file_wenming_standards_v1_standards_proto_msgTypes[12]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -559,7 +723,7 @@ func (x *CreateCampaignRequest) String() string {
 func (*CreateCampaignRequest) ProtoMessage() {}
 
 func (x *CreateCampaignRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_wenming_standards_v1_standards_proto_msgTypes[10]
+	mi := &file_wenming_standards_v1_standards_proto_msgTypes[12]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -572,7 +736,7 @@ func (x *CreateCampaignRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CreateCampaignRequest.ProtoReflect.Descriptor instead.
 func (*CreateCampaignRequest) Descriptor() ([]byte, []int) {
-	return file_wenming_standards_v1_standards_proto_rawDescGZIP(), []int{10}
+	return file_wenming_standards_v1_standards_proto_rawDescGZIP(), []int{12}
 }
 
 func (x *CreateCampaignRequest) GetOfficeId() string {
@@ -598,7 +762,7 @@ type GetCampaignRequest struct {
 
 func (x *GetCampaignRequest) Reset() {
 	*x = GetCampaignRequest{}
-	mi := &file_wenming_standards_v1_standards_proto_msgTypes[11]
+	mi := &file_wenming_standards_v1_standards_proto_msgTypes[13]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -610,7 +774,7 @@ func (x *GetCampaignRequest) String() string {
 func (*GetCampaignRequest) ProtoMessage() {}
 
 func (x *GetCampaignRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_wenming_standards_v1_standards_proto_msgTypes[11]
+	mi := &file_wenming_standards_v1_standards_proto_msgTypes[13]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -623,7 +787,7 @@ func (x *GetCampaignRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetCampaignRequest.ProtoReflect.Descriptor instead.
 func (*GetCampaignRequest) Descriptor() ([]byte, []int) {
-	return file_wenming_standards_v1_standards_proto_rawDescGZIP(), []int{11}
+	return file_wenming_standards_v1_standards_proto_rawDescGZIP(), []int{13}
 }
 
 func (x *GetCampaignRequest) GetCampaignId() string {
@@ -649,7 +813,7 @@ type ListCampaignsRequest struct {
 
 func (x *ListCampaignsRequest) Reset() {
 	*x = ListCampaignsRequest{}
-	mi := &file_wenming_standards_v1_standards_proto_msgTypes[12]
+	mi := &file_wenming_standards_v1_standards_proto_msgTypes[14]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -661,7 +825,7 @@ func (x *ListCampaignsRequest) String() string {
 func (*ListCampaignsRequest) ProtoMessage() {}
 
 func (x *ListCampaignsRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_wenming_standards_v1_standards_proto_msgTypes[12]
+	mi := &file_wenming_standards_v1_standards_proto_msgTypes[14]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -674,7 +838,7 @@ func (x *ListCampaignsRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListCampaignsRequest.ProtoReflect.Descriptor instead.
 func (*ListCampaignsRequest) Descriptor() ([]byte, []int) {
-	return file_wenming_standards_v1_standards_proto_rawDescGZIP(), []int{12}
+	return file_wenming_standards_v1_standards_proto_rawDescGZIP(), []int{14}
 }
 
 func (x *ListCampaignsRequest) GetOfficeId() string {
@@ -736,7 +900,7 @@ type ListCampaignsResponse struct {
 
 func (x *ListCampaignsResponse) Reset() {
 	*x = ListCampaignsResponse{}
-	mi := &file_wenming_standards_v1_standards_proto_msgTypes[13]
+	mi := &file_wenming_standards_v1_standards_proto_msgTypes[15]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -748,7 +912,7 @@ func (x *ListCampaignsResponse) String() string {
 func (*ListCampaignsResponse) ProtoMessage() {}
 
 func (x *ListCampaignsResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_wenming_standards_v1_standards_proto_msgTypes[13]
+	mi := &file_wenming_standards_v1_standards_proto_msgTypes[15]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -761,7 +925,7 @@ func (x *ListCampaignsResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListCampaignsResponse.ProtoReflect.Descriptor instead.
 func (*ListCampaignsResponse) Descriptor() ([]byte, []int) {
-	return file_wenming_standards_v1_standards_proto_rawDescGZIP(), []int{13}
+	return file_wenming_standards_v1_standards_proto_rawDescGZIP(), []int{15}
 }
 
 func (x *ListCampaignsResponse) GetCampaigns() []*Campaign {
@@ -793,7 +957,7 @@ type TransitionCampaignRequest struct {
 
 func (x *TransitionCampaignRequest) Reset() {
 	*x = TransitionCampaignRequest{}
-	mi := &file_wenming_standards_v1_standards_proto_msgTypes[14]
+	mi := &file_wenming_standards_v1_standards_proto_msgTypes[16]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -805,7 +969,7 @@ func (x *TransitionCampaignRequest) String() string {
 func (*TransitionCampaignRequest) ProtoMessage() {}
 
 func (x *TransitionCampaignRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_wenming_standards_v1_standards_proto_msgTypes[14]
+	mi := &file_wenming_standards_v1_standards_proto_msgTypes[16]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -818,7 +982,7 @@ func (x *TransitionCampaignRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use TransitionCampaignRequest.ProtoReflect.Descriptor instead.
 func (*TransitionCampaignRequest) Descriptor() ([]byte, []int) {
-	return file_wenming_standards_v1_standards_proto_rawDescGZIP(), []int{14}
+	return file_wenming_standards_v1_standards_proto_rawDescGZIP(), []int{16}
 }
 
 func (x *TransitionCampaignRequest) GetCampaignId() string {
@@ -860,7 +1024,7 @@ var File_wenming_standards_v1_standards_proto protoreflect.FileDescriptor
 
 const file_wenming_standards_v1_standards_proto_rawDesc = "" +
 	"\n" +
-	"$wenming/standards/v1/standards.proto\x12\x14wenming.standards.v1\x1a\x1bbuf/validate/validate.proto\x1a\x1cgoogle/api/annotations.proto\x1a google/protobuf/field_mask.proto\x1a\x1cwenming/authz/v1/authz.proto\x1a$wenming/standards/v1/resources.proto\"\x81\x01\n" +
+	"$wenming/standards/v1/standards.proto\x12\x14wenming.standards.v1\x1a\x1bbuf/validate/validate.proto\x1a\x1cgoogle/api/annotations.proto\x1a\x19google/api/httpbody.proto\x1a google/protobuf/field_mask.proto\x1a\x1cwenming/authz/v1/authz.proto\x1a$wenming/standards/v1/resources.proto\"\x81\x01\n" +
 	"\x15CreateStandardRequest\x12$\n" +
 	"\toffice_id\x18\x01 \x01(\tB\a\xbaH\x04r\x02\x10\x01R\bofficeId\x12B\n" +
 	"\bstandard\x18\x02 \x01(\v2\x1e.wenming.standards.v1.StandardB\x06\xbaH\x03\xc8\x01\x01R\bstandard\">\n" +
@@ -897,7 +1061,16 @@ const file_wenming_standards_v1_standards_proto_rawDesc = "" +
 	"\x15RetireStandardRequest\x12(\n" +
 	"\vstandard_id\x18\x01 \x01(\tB\a\xbaH\x04r\x02\x10\x01R\n" +
 	"standardId\x12\x12\n" +
-	"\x04etag\x18\x02 \x01(\tR\x04etag\"\x81\x01\n" +
+	"\x04etag\x18\x02 \x01(\tR\x04etag\"\xae\x01\n" +
+	"\x15ImportStandardRequest\x12$\n" +
+	"\toffice_id\x18\x01 \x01(\tB\a\xbaH\x04r\x02\x10\x01R\bofficeId\x12H\n" +
+	"\x06format\x18\x02 \x01(\x0e2$.wenming.standards.v1.StandardFormatB\n" +
+	"\xbaH\a\x82\x01\x04\x10\x01 \x00R\x06format\x12%\n" +
+	"\acontent\x18\x03 \x01(\fB\v\xbaH\bz\x06\x10\x01\x18\x80\x80@R\acontent\"\x7f\n" +
+	"\x15ExportStandardRequest\x12(\n" +
+	"\vstandard_id\x18\x01 \x01(\tB\a\xbaH\x04r\x02\x10\x01R\n" +
+	"standardId\x12<\n" +
+	"\x06format\x18\x02 \x01(\x0e2$.wenming.standards.v1.StandardFormatR\x06format\"\x81\x01\n" +
 	"\x15CreateCampaignRequest\x12$\n" +
 	"\toffice_id\x18\x01 \x01(\tB\a\xbaH\x04r\x02\x10\x01R\bofficeId\x12B\n" +
 	"\bcampaign\x18\x02 \x01(\v2\x1e.wenming.standards.v1.CampaignB\x06\xbaH\x03\xc8\x01\x01R\bcampaign\">\n" +
@@ -923,7 +1096,11 @@ const file_wenming_standards_v1_standards_proto_rawDesc = "" +
 	"\x02to\x18\x02 \x01(\x0e2#.wenming.standards.v1.CampaignStateR\x02to\x12\x14\n" +
 	"\x05force\x18\x03 \x01(\bR\x05force\x12 \n" +
 	"\x06reason\x18\x04 \x01(\tB\b\xbaH\x05r\x03\x18\xe8\aR\x06reason\x12\x12\n" +
-	"\x04etag\x18\x05 \x01(\tR\x04etag2\xb3\x0e\n" +
+	"\x04etag\x18\x05 \x01(\tR\x04etag*e\n" +
+	"\x0eStandardFormat\x12\x1f\n" +
+	"\x1bSTANDARD_FORMAT_UNSPECIFIED\x10\x00\x12\x18\n" +
+	"\x14STANDARD_FORMAT_YAML\x10\x01\x12\x18\n" +
+	"\x14STANDARD_FORMAT_XLSX\x10\x022\xd5\x10\n" +
 	"\x10StandardsService\x12\x99\x01\n" +
 	"\x0eCreateStandard\x12+.wenming.standards.v1.CreateStandardRequest\x1a\x1e.wenming.standards.v1.Standard\":\xc2\xf3\x18\x03\x12\x01\x01\x82\xd3\xe4\x93\x02-:\bstandard\"!/v1/offices/{office_id}/standards\x12\x80\x01\n" +
 	"\vGetStandard\x12(.wenming.standards.v1.GetStandardRequest\x1a\x1e.wenming.standards.v1.Standard\"'\xc2\xf3\x18\x00\x82\xd3\xe4\x93\x02\x1d\x12\x1b/v1/standards/{standard_id}\x12\x97\x01\n" +
@@ -933,6 +1110,8 @@ const file_wenming_standards_v1_standards_proto_rawDesc = "" +
 	"\x0fPublishStandard\x12,.wenming.standards.v1.PublishStandardRequest\x1a\x1e.wenming.standards.v1.Standard\"5\xc2\xf3\x18\x03\x12\x01\x01\x82\xd3\xe4\x93\x02(:\x01*\"#/v1/standards/{standard_id}:publish\x12\x9f\x01\n" +
 	"\x12NewStandardVersion\x12/.wenming.standards.v1.NewStandardVersionRequest\x1a\x1e.wenming.standards.v1.Standard\"8\xc2\xf3\x18\x03\x12\x01\x01\x82\xd3\xe4\x93\x02+:\x01*\"&/v1/standards/{standard_id}:newVersion\x12\x93\x01\n" +
 	"\x0eRetireStandard\x12+.wenming.standards.v1.RetireStandardRequest\x1a\x1e.wenming.standards.v1.Standard\"4\xc2\xf3\x18\x03\x12\x01\x01\x82\xd3\xe4\x93\x02':\x01*\"\"/v1/standards/{standard_id}:retire\x12\x99\x01\n" +
+	"\x0eImportStandard\x12+.wenming.standards.v1.ImportStandardRequest\x1a\x1e.wenming.standards.v1.Standard\":\xc2\xf3\x18\x03\x12\x01\x01\x82\xd3\xe4\x93\x02-:\x01*\"(/v1/offices/{office_id}/standards:import\x12\x83\x01\n" +
+	"\x0eExportStandard\x12+.wenming.standards.v1.ExportStandardRequest\x1a\x14.google.api.HttpBody\".\xc2\xf3\x18\x00\x82\xd3\xe4\x93\x02$\x12\"/v1/standards/{standard_id}:export\x12\x99\x01\n" +
 	"\x0eCreateCampaign\x12+.wenming.standards.v1.CreateCampaignRequest\x1a\x1e.wenming.standards.v1.Campaign\":\xc2\xf3\x18\x03\x12\x01\x01\x82\xd3\xe4\x93\x02-:\bcampaign\"!/v1/offices/{office_id}/campaigns\x12\x80\x01\n" +
 	"\vGetCampaign\x12(.wenming.standards.v1.GetCampaignRequest\x1a\x1e.wenming.standards.v1.Campaign\"'\xc2\xf3\x18\x00\x82\xd3\xe4\x93\x02\x1d\x12\x1b/v1/campaigns/{campaign_id}\x12\x97\x01\n" +
 	"\rListCampaigns\x12*.wenming.standards.v1.ListCampaignsRequest\x1a+.wenming.standards.v1.ListCampaignsResponse\"-\xc2\xf3\x18\x00\x82\xd3\xe4\x93\x02#\x12!/v1/offices/{office_id}/campaigns\x12\x9f\x01\n" +
@@ -950,73 +1129,84 @@ func file_wenming_standards_v1_standards_proto_rawDescGZIP() []byte {
 	return file_wenming_standards_v1_standards_proto_rawDescData
 }
 
-var file_wenming_standards_v1_standards_proto_msgTypes = make([]protoimpl.MessageInfo, 15)
+var file_wenming_standards_v1_standards_proto_enumTypes = make([]protoimpl.EnumInfo, 1)
+var file_wenming_standards_v1_standards_proto_msgTypes = make([]protoimpl.MessageInfo, 17)
 var file_wenming_standards_v1_standards_proto_goTypes = []any{
-	(*CreateStandardRequest)(nil),     // 0: wenming.standards.v1.CreateStandardRequest
-	(*GetStandardRequest)(nil),        // 1: wenming.standards.v1.GetStandardRequest
-	(*ListStandardsRequest)(nil),      // 2: wenming.standards.v1.ListStandardsRequest
-	(*ListStandardsResponse)(nil),     // 3: wenming.standards.v1.ListStandardsResponse
-	(*UpdateStandardRequest)(nil),     // 4: wenming.standards.v1.UpdateStandardRequest
-	(*ValidateStandardRequest)(nil),   // 5: wenming.standards.v1.ValidateStandardRequest
-	(*ValidateStandardResponse)(nil),  // 6: wenming.standards.v1.ValidateStandardResponse
-	(*PublishStandardRequest)(nil),    // 7: wenming.standards.v1.PublishStandardRequest
-	(*NewStandardVersionRequest)(nil), // 8: wenming.standards.v1.NewStandardVersionRequest
-	(*RetireStandardRequest)(nil),     // 9: wenming.standards.v1.RetireStandardRequest
-	(*CreateCampaignRequest)(nil),     // 10: wenming.standards.v1.CreateCampaignRequest
-	(*GetCampaignRequest)(nil),        // 11: wenming.standards.v1.GetCampaignRequest
-	(*ListCampaignsRequest)(nil),      // 12: wenming.standards.v1.ListCampaignsRequest
-	(*ListCampaignsResponse)(nil),     // 13: wenming.standards.v1.ListCampaignsResponse
-	(*TransitionCampaignRequest)(nil), // 14: wenming.standards.v1.TransitionCampaignRequest
-	(*Standard)(nil),                  // 15: wenming.standards.v1.Standard
-	(StandardState)(0),                // 16: wenming.standards.v1.StandardState
-	(*fieldmaskpb.FieldMask)(nil),     // 17: google.protobuf.FieldMask
-	(*Problem)(nil),                   // 18: wenming.standards.v1.Problem
-	(*Campaign)(nil),                  // 19: wenming.standards.v1.Campaign
-	(TitleLevel)(0),                   // 20: wenming.standards.v1.TitleLevel
-	(CampaignState)(0),                // 21: wenming.standards.v1.CampaignState
+	(StandardFormat)(0),               // 0: wenming.standards.v1.StandardFormat
+	(*CreateStandardRequest)(nil),     // 1: wenming.standards.v1.CreateStandardRequest
+	(*GetStandardRequest)(nil),        // 2: wenming.standards.v1.GetStandardRequest
+	(*ListStandardsRequest)(nil),      // 3: wenming.standards.v1.ListStandardsRequest
+	(*ListStandardsResponse)(nil),     // 4: wenming.standards.v1.ListStandardsResponse
+	(*UpdateStandardRequest)(nil),     // 5: wenming.standards.v1.UpdateStandardRequest
+	(*ValidateStandardRequest)(nil),   // 6: wenming.standards.v1.ValidateStandardRequest
+	(*ValidateStandardResponse)(nil),  // 7: wenming.standards.v1.ValidateStandardResponse
+	(*PublishStandardRequest)(nil),    // 8: wenming.standards.v1.PublishStandardRequest
+	(*NewStandardVersionRequest)(nil), // 9: wenming.standards.v1.NewStandardVersionRequest
+	(*RetireStandardRequest)(nil),     // 10: wenming.standards.v1.RetireStandardRequest
+	(*ImportStandardRequest)(nil),     // 11: wenming.standards.v1.ImportStandardRequest
+	(*ExportStandardRequest)(nil),     // 12: wenming.standards.v1.ExportStandardRequest
+	(*CreateCampaignRequest)(nil),     // 13: wenming.standards.v1.CreateCampaignRequest
+	(*GetCampaignRequest)(nil),        // 14: wenming.standards.v1.GetCampaignRequest
+	(*ListCampaignsRequest)(nil),      // 15: wenming.standards.v1.ListCampaignsRequest
+	(*ListCampaignsResponse)(nil),     // 16: wenming.standards.v1.ListCampaignsResponse
+	(*TransitionCampaignRequest)(nil), // 17: wenming.standards.v1.TransitionCampaignRequest
+	(*Standard)(nil),                  // 18: wenming.standards.v1.Standard
+	(StandardState)(0),                // 19: wenming.standards.v1.StandardState
+	(*fieldmaskpb.FieldMask)(nil),     // 20: google.protobuf.FieldMask
+	(*Problem)(nil),                   // 21: wenming.standards.v1.Problem
+	(*Campaign)(nil),                  // 22: wenming.standards.v1.Campaign
+	(TitleLevel)(0),                   // 23: wenming.standards.v1.TitleLevel
+	(CampaignState)(0),                // 24: wenming.standards.v1.CampaignState
+	(*httpbody.HttpBody)(nil),         // 25: google.api.HttpBody
 }
 var file_wenming_standards_v1_standards_proto_depIdxs = []int32{
-	15, // 0: wenming.standards.v1.CreateStandardRequest.standard:type_name -> wenming.standards.v1.Standard
-	16, // 1: wenming.standards.v1.ListStandardsRequest.state:type_name -> wenming.standards.v1.StandardState
-	15, // 2: wenming.standards.v1.ListStandardsResponse.standards:type_name -> wenming.standards.v1.Standard
-	15, // 3: wenming.standards.v1.UpdateStandardRequest.standard:type_name -> wenming.standards.v1.Standard
-	17, // 4: wenming.standards.v1.UpdateStandardRequest.update_mask:type_name -> google.protobuf.FieldMask
-	18, // 5: wenming.standards.v1.ValidateStandardResponse.problems:type_name -> wenming.standards.v1.Problem
-	18, // 6: wenming.standards.v1.ValidateStandardResponse.warnings:type_name -> wenming.standards.v1.Problem
-	19, // 7: wenming.standards.v1.CreateCampaignRequest.campaign:type_name -> wenming.standards.v1.Campaign
-	20, // 8: wenming.standards.v1.ListCampaignsRequest.target_level:type_name -> wenming.standards.v1.TitleLevel
-	21, // 9: wenming.standards.v1.ListCampaignsRequest.state:type_name -> wenming.standards.v1.CampaignState
-	19, // 10: wenming.standards.v1.ListCampaignsResponse.campaigns:type_name -> wenming.standards.v1.Campaign
-	21, // 11: wenming.standards.v1.TransitionCampaignRequest.to:type_name -> wenming.standards.v1.CampaignState
-	0,  // 12: wenming.standards.v1.StandardsService.CreateStandard:input_type -> wenming.standards.v1.CreateStandardRequest
-	1,  // 13: wenming.standards.v1.StandardsService.GetStandard:input_type -> wenming.standards.v1.GetStandardRequest
-	2,  // 14: wenming.standards.v1.StandardsService.ListStandards:input_type -> wenming.standards.v1.ListStandardsRequest
-	4,  // 15: wenming.standards.v1.StandardsService.UpdateStandard:input_type -> wenming.standards.v1.UpdateStandardRequest
-	5,  // 16: wenming.standards.v1.StandardsService.ValidateStandard:input_type -> wenming.standards.v1.ValidateStandardRequest
-	7,  // 17: wenming.standards.v1.StandardsService.PublishStandard:input_type -> wenming.standards.v1.PublishStandardRequest
-	8,  // 18: wenming.standards.v1.StandardsService.NewStandardVersion:input_type -> wenming.standards.v1.NewStandardVersionRequest
-	9,  // 19: wenming.standards.v1.StandardsService.RetireStandard:input_type -> wenming.standards.v1.RetireStandardRequest
-	10, // 20: wenming.standards.v1.StandardsService.CreateCampaign:input_type -> wenming.standards.v1.CreateCampaignRequest
-	11, // 21: wenming.standards.v1.StandardsService.GetCampaign:input_type -> wenming.standards.v1.GetCampaignRequest
-	12, // 22: wenming.standards.v1.StandardsService.ListCampaigns:input_type -> wenming.standards.v1.ListCampaignsRequest
-	14, // 23: wenming.standards.v1.StandardsService.TransitionCampaign:input_type -> wenming.standards.v1.TransitionCampaignRequest
-	15, // 24: wenming.standards.v1.StandardsService.CreateStandard:output_type -> wenming.standards.v1.Standard
-	15, // 25: wenming.standards.v1.StandardsService.GetStandard:output_type -> wenming.standards.v1.Standard
-	3,  // 26: wenming.standards.v1.StandardsService.ListStandards:output_type -> wenming.standards.v1.ListStandardsResponse
-	15, // 27: wenming.standards.v1.StandardsService.UpdateStandard:output_type -> wenming.standards.v1.Standard
-	6,  // 28: wenming.standards.v1.StandardsService.ValidateStandard:output_type -> wenming.standards.v1.ValidateStandardResponse
-	15, // 29: wenming.standards.v1.StandardsService.PublishStandard:output_type -> wenming.standards.v1.Standard
-	15, // 30: wenming.standards.v1.StandardsService.NewStandardVersion:output_type -> wenming.standards.v1.Standard
-	15, // 31: wenming.standards.v1.StandardsService.RetireStandard:output_type -> wenming.standards.v1.Standard
-	19, // 32: wenming.standards.v1.StandardsService.CreateCampaign:output_type -> wenming.standards.v1.Campaign
-	19, // 33: wenming.standards.v1.StandardsService.GetCampaign:output_type -> wenming.standards.v1.Campaign
-	13, // 34: wenming.standards.v1.StandardsService.ListCampaigns:output_type -> wenming.standards.v1.ListCampaignsResponse
-	19, // 35: wenming.standards.v1.StandardsService.TransitionCampaign:output_type -> wenming.standards.v1.Campaign
-	24, // [24:36] is the sub-list for method output_type
-	12, // [12:24] is the sub-list for method input_type
-	12, // [12:12] is the sub-list for extension type_name
-	12, // [12:12] is the sub-list for extension extendee
-	0,  // [0:12] is the sub-list for field type_name
+	18, // 0: wenming.standards.v1.CreateStandardRequest.standard:type_name -> wenming.standards.v1.Standard
+	19, // 1: wenming.standards.v1.ListStandardsRequest.state:type_name -> wenming.standards.v1.StandardState
+	18, // 2: wenming.standards.v1.ListStandardsResponse.standards:type_name -> wenming.standards.v1.Standard
+	18, // 3: wenming.standards.v1.UpdateStandardRequest.standard:type_name -> wenming.standards.v1.Standard
+	20, // 4: wenming.standards.v1.UpdateStandardRequest.update_mask:type_name -> google.protobuf.FieldMask
+	21, // 5: wenming.standards.v1.ValidateStandardResponse.problems:type_name -> wenming.standards.v1.Problem
+	21, // 6: wenming.standards.v1.ValidateStandardResponse.warnings:type_name -> wenming.standards.v1.Problem
+	0,  // 7: wenming.standards.v1.ImportStandardRequest.format:type_name -> wenming.standards.v1.StandardFormat
+	0,  // 8: wenming.standards.v1.ExportStandardRequest.format:type_name -> wenming.standards.v1.StandardFormat
+	22, // 9: wenming.standards.v1.CreateCampaignRequest.campaign:type_name -> wenming.standards.v1.Campaign
+	23, // 10: wenming.standards.v1.ListCampaignsRequest.target_level:type_name -> wenming.standards.v1.TitleLevel
+	24, // 11: wenming.standards.v1.ListCampaignsRequest.state:type_name -> wenming.standards.v1.CampaignState
+	22, // 12: wenming.standards.v1.ListCampaignsResponse.campaigns:type_name -> wenming.standards.v1.Campaign
+	24, // 13: wenming.standards.v1.TransitionCampaignRequest.to:type_name -> wenming.standards.v1.CampaignState
+	1,  // 14: wenming.standards.v1.StandardsService.CreateStandard:input_type -> wenming.standards.v1.CreateStandardRequest
+	2,  // 15: wenming.standards.v1.StandardsService.GetStandard:input_type -> wenming.standards.v1.GetStandardRequest
+	3,  // 16: wenming.standards.v1.StandardsService.ListStandards:input_type -> wenming.standards.v1.ListStandardsRequest
+	5,  // 17: wenming.standards.v1.StandardsService.UpdateStandard:input_type -> wenming.standards.v1.UpdateStandardRequest
+	6,  // 18: wenming.standards.v1.StandardsService.ValidateStandard:input_type -> wenming.standards.v1.ValidateStandardRequest
+	8,  // 19: wenming.standards.v1.StandardsService.PublishStandard:input_type -> wenming.standards.v1.PublishStandardRequest
+	9,  // 20: wenming.standards.v1.StandardsService.NewStandardVersion:input_type -> wenming.standards.v1.NewStandardVersionRequest
+	10, // 21: wenming.standards.v1.StandardsService.RetireStandard:input_type -> wenming.standards.v1.RetireStandardRequest
+	11, // 22: wenming.standards.v1.StandardsService.ImportStandard:input_type -> wenming.standards.v1.ImportStandardRequest
+	12, // 23: wenming.standards.v1.StandardsService.ExportStandard:input_type -> wenming.standards.v1.ExportStandardRequest
+	13, // 24: wenming.standards.v1.StandardsService.CreateCampaign:input_type -> wenming.standards.v1.CreateCampaignRequest
+	14, // 25: wenming.standards.v1.StandardsService.GetCampaign:input_type -> wenming.standards.v1.GetCampaignRequest
+	15, // 26: wenming.standards.v1.StandardsService.ListCampaigns:input_type -> wenming.standards.v1.ListCampaignsRequest
+	17, // 27: wenming.standards.v1.StandardsService.TransitionCampaign:input_type -> wenming.standards.v1.TransitionCampaignRequest
+	18, // 28: wenming.standards.v1.StandardsService.CreateStandard:output_type -> wenming.standards.v1.Standard
+	18, // 29: wenming.standards.v1.StandardsService.GetStandard:output_type -> wenming.standards.v1.Standard
+	4,  // 30: wenming.standards.v1.StandardsService.ListStandards:output_type -> wenming.standards.v1.ListStandardsResponse
+	18, // 31: wenming.standards.v1.StandardsService.UpdateStandard:output_type -> wenming.standards.v1.Standard
+	7,  // 32: wenming.standards.v1.StandardsService.ValidateStandard:output_type -> wenming.standards.v1.ValidateStandardResponse
+	18, // 33: wenming.standards.v1.StandardsService.PublishStandard:output_type -> wenming.standards.v1.Standard
+	18, // 34: wenming.standards.v1.StandardsService.NewStandardVersion:output_type -> wenming.standards.v1.Standard
+	18, // 35: wenming.standards.v1.StandardsService.RetireStandard:output_type -> wenming.standards.v1.Standard
+	18, // 36: wenming.standards.v1.StandardsService.ImportStandard:output_type -> wenming.standards.v1.Standard
+	25, // 37: wenming.standards.v1.StandardsService.ExportStandard:output_type -> google.api.HttpBody
+	22, // 38: wenming.standards.v1.StandardsService.CreateCampaign:output_type -> wenming.standards.v1.Campaign
+	22, // 39: wenming.standards.v1.StandardsService.GetCampaign:output_type -> wenming.standards.v1.Campaign
+	16, // 40: wenming.standards.v1.StandardsService.ListCampaigns:output_type -> wenming.standards.v1.ListCampaignsResponse
+	22, // 41: wenming.standards.v1.StandardsService.TransitionCampaign:output_type -> wenming.standards.v1.Campaign
+	28, // [28:42] is the sub-list for method output_type
+	14, // [14:28] is the sub-list for method input_type
+	14, // [14:14] is the sub-list for extension type_name
+	14, // [14:14] is the sub-list for extension extendee
+	0,  // [0:14] is the sub-list for field type_name
 }
 
 func init() { file_wenming_standards_v1_standards_proto_init() }
@@ -1030,13 +1220,14 @@ func file_wenming_standards_v1_standards_proto_init() {
 		File: protoimpl.DescBuilder{
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_wenming_standards_v1_standards_proto_rawDesc), len(file_wenming_standards_v1_standards_proto_rawDesc)),
-			NumEnums:      0,
-			NumMessages:   15,
+			NumEnums:      1,
+			NumMessages:   17,
 			NumExtensions: 0,
 			NumServices:   1,
 		},
 		GoTypes:           file_wenming_standards_v1_standards_proto_goTypes,
 		DependencyIndexes: file_wenming_standards_v1_standards_proto_depIdxs,
+		EnumInfos:         file_wenming_standards_v1_standards_proto_enumTypes,
 		MessageInfos:      file_wenming_standards_v1_standards_proto_msgTypes,
 	}.Build()
 	File_wenming_standards_v1_standards_proto = out.File

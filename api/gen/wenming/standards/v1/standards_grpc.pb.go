@@ -8,6 +8,7 @@ package standardsv1
 
 import (
 	context "context"
+	httpbody "google.golang.org/genproto/googleapis/api/httpbody"
 	grpc "google.golang.org/grpc"
 	codes "google.golang.org/grpc/codes"
 	status "google.golang.org/grpc/status"
@@ -27,6 +28,8 @@ const (
 	StandardsService_PublishStandard_FullMethodName    = "/wenming.standards.v1.StandardsService/PublishStandard"
 	StandardsService_NewStandardVersion_FullMethodName = "/wenming.standards.v1.StandardsService/NewStandardVersion"
 	StandardsService_RetireStandard_FullMethodName     = "/wenming.standards.v1.StandardsService/RetireStandard"
+	StandardsService_ImportStandard_FullMethodName     = "/wenming.standards.v1.StandardsService/ImportStandard"
+	StandardsService_ExportStandard_FullMethodName     = "/wenming.standards.v1.StandardsService/ExportStandard"
 	StandardsService_CreateCampaign_FullMethodName     = "/wenming.standards.v1.StandardsService/CreateCampaign"
 	StandardsService_GetCampaign_FullMethodName        = "/wenming.standards.v1.StandardsService/GetCampaign"
 	StandardsService_ListCampaigns_FullMethodName      = "/wenming.standards.v1.StandardsService/ListCampaigns"
@@ -61,6 +64,14 @@ type StandardsServiceClient interface {
 	NewStandardVersion(ctx context.Context, in *NewStandardVersionRequest, opts ...grpc.CallOption) (*Standard, error)
 	// RetireStandard stops a published standard from being pinned by new campaigns.
 	RetireStandard(ctx context.Context, in *RetireStandardRequest, opts ...grpc.CallOption) (*Standard, error)
+	// ImportStandard creates a DRAFT standard of an office from its YAML or XLSX form. A file
+	// with any problem imports nothing; every problem is listed (by sheet, row and column
+	// for a spreadsheet). Over REST the file may also be sent as the raw body with its
+	// content type (application/yaml, or the XLSX type).
+	ImportStandard(ctx context.Context, in *ImportStandardRequest, opts ...grpc.CallOption) (*Standard, error)
+	// ExportStandard returns a standard in its YAML (canonical text) or XLSX form; importing
+	// the export gives the same standard back.
+	ExportStandard(ctx context.Context, in *ExportStandardRequest, opts ...grpc.CallOption) (*httpbody.HttpBody, error)
 	// CreateCampaign creates a DRAFT campaign of an office on a published standard.
 	CreateCampaign(ctx context.Context, in *CreateCampaignRequest, opts ...grpc.CallOption) (*Campaign, error)
 	// GetCampaign returns a campaign: the caller's office's own, or an open one above.
@@ -161,6 +172,26 @@ func (c *standardsServiceClient) RetireStandard(ctx context.Context, in *RetireS
 	return out, nil
 }
 
+func (c *standardsServiceClient) ImportStandard(ctx context.Context, in *ImportStandardRequest, opts ...grpc.CallOption) (*Standard, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(Standard)
+	err := c.cc.Invoke(ctx, StandardsService_ImportStandard_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *standardsServiceClient) ExportStandard(ctx context.Context, in *ExportStandardRequest, opts ...grpc.CallOption) (*httpbody.HttpBody, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(httpbody.HttpBody)
+	err := c.cc.Invoke(ctx, StandardsService_ExportStandard_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
 func (c *standardsServiceClient) CreateCampaign(ctx context.Context, in *CreateCampaignRequest, opts ...grpc.CallOption) (*Campaign, error) {
 	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
 	out := new(Campaign)
@@ -229,6 +260,14 @@ type StandardsServiceServer interface {
 	NewStandardVersion(context.Context, *NewStandardVersionRequest) (*Standard, error)
 	// RetireStandard stops a published standard from being pinned by new campaigns.
 	RetireStandard(context.Context, *RetireStandardRequest) (*Standard, error)
+	// ImportStandard creates a DRAFT standard of an office from its YAML or XLSX form. A file
+	// with any problem imports nothing; every problem is listed (by sheet, row and column
+	// for a spreadsheet). Over REST the file may also be sent as the raw body with its
+	// content type (application/yaml, or the XLSX type).
+	ImportStandard(context.Context, *ImportStandardRequest) (*Standard, error)
+	// ExportStandard returns a standard in its YAML (canonical text) or XLSX form; importing
+	// the export gives the same standard back.
+	ExportStandard(context.Context, *ExportStandardRequest) (*httpbody.HttpBody, error)
 	// CreateCampaign creates a DRAFT campaign of an office on a published standard.
 	CreateCampaign(context.Context, *CreateCampaignRequest) (*Campaign, error)
 	// GetCampaign returns a campaign: the caller's office's own, or an open one above.
@@ -272,6 +311,12 @@ func (UnimplementedStandardsServiceServer) NewStandardVersion(context.Context, *
 }
 func (UnimplementedStandardsServiceServer) RetireStandard(context.Context, *RetireStandardRequest) (*Standard, error) {
 	return nil, status.Error(codes.Unimplemented, "method RetireStandard not implemented")
+}
+func (UnimplementedStandardsServiceServer) ImportStandard(context.Context, *ImportStandardRequest) (*Standard, error) {
+	return nil, status.Error(codes.Unimplemented, "method ImportStandard not implemented")
+}
+func (UnimplementedStandardsServiceServer) ExportStandard(context.Context, *ExportStandardRequest) (*httpbody.HttpBody, error) {
+	return nil, status.Error(codes.Unimplemented, "method ExportStandard not implemented")
 }
 func (UnimplementedStandardsServiceServer) CreateCampaign(context.Context, *CreateCampaignRequest) (*Campaign, error) {
 	return nil, status.Error(codes.Unimplemented, "method CreateCampaign not implemented")
@@ -450,6 +495,42 @@ func _StandardsService_RetireStandard_Handler(srv interface{}, ctx context.Conte
 	return interceptor(ctx, in, info, handler)
 }
 
+func _StandardsService_ImportStandard_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(ImportStandardRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(StandardsServiceServer).ImportStandard(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: StandardsService_ImportStandard_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(StandardsServiceServer).ImportStandard(ctx, req.(*ImportStandardRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _StandardsService_ExportStandard_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(ExportStandardRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(StandardsServiceServer).ExportStandard(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: StandardsService_ExportStandard_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(StandardsServiceServer).ExportStandard(ctx, req.(*ExportStandardRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
 func _StandardsService_CreateCampaign_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
 	in := new(CreateCampaignRequest)
 	if err := dec(in); err != nil {
@@ -560,6 +641,14 @@ var StandardsService_ServiceDesc = grpc.ServiceDesc{
 		{
 			MethodName: "RetireStandard",
 			Handler:    _StandardsService_RetireStandard_Handler,
+		},
+		{
+			MethodName: "ImportStandard",
+			Handler:    _StandardsService_ImportStandard_Handler,
+		},
+		{
+			MethodName: "ExportStandard",
+			Handler:    _StandardsService_ExportStandard_Handler,
 		},
 		{
 			MethodName: "CreateCampaign",
