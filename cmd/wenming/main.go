@@ -123,6 +123,7 @@ REST gateway against the upstreams given with --upstream or WENMING_<SERVICE>_AD
 		trustedDefault = strings.Split(v, ",")
 	}
 	f.StringArrayVar(&trusted, "trusted-proxy", trustedDefault, "CIDR of gateways whose X-Forwarded-For is trusted; loopback always is [WENMING_TRUSTED_PROXIES, comma-separated]")
+	f.BoolVar(&cfg.Demo, "demo", env("WENMING_DEMO", "") != "", "on the first start, load a demo province, city, district and unit with accounts, the example standard and an open campaign [WENMING_DEMO]")
 	f.StringVar(&cfg.DebugAddr, "debug-addr", env("WENMING_DEBUG_ADDR", ""), "serve Go profiles (/debug/pprof/) here; keep it on loopback [WENMING_DEBUG_ADDR]")
 	f.BoolVar(&noMigrate, "no-migrate", env("WENMING_NO_MIGRATE", "") != "", "do not apply migrations on start [WENMING_NO_MIGRATE]")
 	return c

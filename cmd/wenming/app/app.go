@@ -63,6 +63,8 @@ type Config struct {
 	AdminLogin     string
 	AdminPassword  string // WENMING_BOOTSTRAP_ADMIN_PASSWORD
 	TrustedProxies []*net.IPNet
+	// Demo loads the demo tree, accounts and the example standard on the first start.
+	Demo bool
 	// DebugAddr, when set, serves the Go profiler on its own listener, never on the API's.
 	DebugAddr string
 	Log       io.Writer
@@ -207,6 +209,7 @@ func (a *App) startServices(ctx, runCtx context.Context, services []string, reg 
 		return err
 	}
 	pages := pagetoken.New(pageKey)
+	stdSrv := standards.NewServer(st, pages)
 	ten := tenancy.NewServer(tenancy.Deps{
 		Store: st, Keys: keys, Tokens: tokens, Revocations: revoked,
 		Limiter: cache.NewLimiter(r), Pages: pages,
@@ -218,7 +221,7 @@ func (a *App) startServices(ctx, runCtx context.Context, services []string, reg 
 				tenancyv1.RegisterTenancyServiceServer(s, ten)
 				tenancyv1.RegisterAuthServiceServer(s, ten)
 			case "standards":
-				standardsv1.RegisterStandardsServiceServer(s, standards.NewServer(st, pages))
+				standardsv1.RegisterStandardsServiceServer(s, stdSrv)
 			case "evidence":
 				evidencev1.RegisterEvidenceServiceServer(s, evidencev1.UnimplementedEvidenceServiceServer{})
 			case "review":
@@ -232,6 +235,14 @@ func (a *App) startServices(ctx, runCtx context.Context, services []string, reg 
 	a.grpc = srv
 	if slices.Contains(services, "tenancy") {
 		if err := a.bootstrap(ctx); err != nil {
+			return err
+		}
+	}
+	if cfg.Demo {
+		if !slices.Contains(services, "tenancy") || !slices.Contains(services, "standards") {
+			return errDemoNeedsAll
+		}
+		if err := a.loadDemo(ctx, ten, stdSrv); err != nil {
 			return err
 		}
 	}
