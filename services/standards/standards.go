@@ -124,7 +124,7 @@ func stateOf(st standardsv1.StandardState) standard.State {
 
 // change runs fn on a standard of the caller's own office inside a transaction, with the
 // etag checked; fn returns the updated row.
-func (s *Server) change(ctx context.Context, id, etag, action string, fn func(tx *ent.Tx, cur *ent.Standard) (*ent.Standard, error)) (*standardsv1.Standard, error) {
+func (s *Server) change(ctx context.Context, id, etag, action string, requireEtag bool, fn func(tx *ent.Tx, cur *ent.Standard) (*ent.Standard, error)) (*standardsv1.Standard, error) {
 	v := viewer.FromContext(ctx)
 	var out *standardsv1.Standard
 	err := s.st.Tx(ctx, func(tx *ent.Tx) error {
@@ -135,7 +135,7 @@ func (s *Server) change(ctx context.Context, id, etag, action string, fn func(tx
 		if !v.OfficeAdmin(cur.OfficeID) {
 			return errs.ErrPermissionDenied
 		}
-		if etag != "" || action == "standard.update" {
+		if etag != "" || requireEtag {
 			if err := resource.CheckEtag(etag, cur.Version); err != nil {
 				return err
 			}
@@ -184,7 +184,7 @@ func (s *Server) UpdateStandard(ctx context.Context, req *standardsv1.UpdateStan
 	if err != nil {
 		return nil, err
 	}
-	return s.change(ctx, in.GetId(), in.GetEtag(), "standard.update", func(tx *ent.Tx, cur *ent.Standard) (*ent.Standard, error) {
+	return s.change(ctx, in.GetId(), in.GetEtag(), "standard.update", true, func(tx *ent.Tx, cur *ent.Standard) (*ent.Standard, error) {
 		if cur.State != standard.StateDRAFT {
 			return nil, errNotDraft
 		}
@@ -230,7 +230,7 @@ func (s *Server) ValidateStandard(ctx context.Context, req *standardsv1.Validate
 
 // PublishStandard freezes a valid draft.
 func (s *Server) PublishStandard(ctx context.Context, req *standardsv1.PublishStandardRequest) (*standardsv1.Standard, error) {
-	return s.change(ctx, req.GetStandardId(), req.GetEtag(), "standard.publish", func(tx *ent.Tx, cur *ent.Standard) (*ent.Standard, error) {
+	return s.change(ctx, req.GetStandardId(), req.GetEtag(), "standard.publish", false, func(tx *ent.Tx, cur *ent.Standard) (*ent.Standard, error) {
 		if cur.State != standard.StateDRAFT {
 			return nil, errNotDraft
 		}
@@ -288,7 +288,7 @@ func (s *Server) NewStandardVersion(ctx context.Context, req *standardsv1.NewSta
 
 // RetireStandard retires a published standard.
 func (s *Server) RetireStandard(ctx context.Context, req *standardsv1.RetireStandardRequest) (*standardsv1.Standard, error) {
-	return s.change(ctx, req.GetStandardId(), req.GetEtag(), "standard.retire", func(tx *ent.Tx, cur *ent.Standard) (*ent.Standard, error) {
+	return s.change(ctx, req.GetStandardId(), req.GetEtag(), "standard.retire", false, func(tx *ent.Tx, cur *ent.Standard) (*ent.Standard, error) {
 		if cur.State != standard.StatePUBLISHED {
 			return nil, errs.New(codes.FailedPrecondition, "STANDARD_NOT_PUBLISHED", "only a published standard can be retired", "只有已发布的测评体系可以停用")
 		}

@@ -136,6 +136,7 @@ func testStandardLifecycle(t *testing.T, e *env, tr *tree) string {
 	if v2.Body["version"] != float64(2) || v2.str("state") != "STANDARD_STATE_DRAFT" || len(v2.Body["indicators"].([]any)) != len(goodIndicators) {
 		t.Errorf("new version = %s", v2.Raw)
 	}
+	testIndicatorEdits(t, e, tr, v2.str("id"), v2.str("etag"), id)
 	if r := e.do("POST", "/v1/standards/"+id+":newVersion", tr.provAdmin, map[string]any{}); r.Code != 409 {
 		t.Errorf("a second draft version: %d %s", r.Code, r.Raw)
 	}
@@ -344,3 +345,58 @@ func testImportExport(t *testing.T, e *env, tr *tree) {
 }
 
 const standardsXLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+// codes lists a standard's indicators as "parent>code" in stored order.
+func codes(r resp) string {
+	var out []string
+	for _, in := range r.Body["indicators"].([]any) {
+		m := in.(map[string]any)
+		p, _ := m["parentCode"].(string)
+		out = append(out, p+">"+m["code"].(string))
+	}
+	return strings.Join(out, " ")
+}
+
+func testIndicatorEdits(t *testing.T, e *env, tr *tree, id, etag, published string) {
+	base := "/v1/standards/" + id + "/indicators"
+	r := e.must(200, e.do("POST", base+"?position=0&etag="+etag, tr.provAdmin,
+		map[string]any{"code": "1.0", "parentCode": "1", "title": "新增指标", "kind": "INDICATOR_KIND_POINTS", "maxPoints": "1.00"}))
+	if got := codes(r); !strings.HasPrefix(got, ">1 1>1.0 1>1.1") {
+		t.Errorf("insert at position 0: %s", got)
+	}
+	if x := e.do("POST", base+"?etag="+etag, tr.provAdmin, map[string]any{"code": "x"}); x.Code != 409 {
+		t.Errorf("stale etag: %d", x.Code)
+	}
+	if x := e.do("POST", base+"?etag="+r.str("etag"), tr.provAdmin, map[string]any{"code": "1.1"}); x.Code != 409 || x.reason() != "INDICATOR_CODE_TAKEN" {
+		t.Errorf("duplicate code: %d %s", x.Code, x.Raw)
+	}
+	// Move 1.0 under 2 (to its end), then rename 2: its children follow.
+	r = e.must(200, e.do("PATCH", base+"/1.0?updateMask=parentCode&etag="+r.str("etag"), tr.provAdmin, map[string]any{"parentCode": "2"}))
+	if got := codes(r); !strings.Contains(got, "2>2.1 2>1.0") {
+		t.Errorf("move: %s", got)
+	}
+	r = e.must(200, e.do("PATCH", base+"/2?updateMask=code,title&etag="+r.str("etag"), tr.provAdmin, map[string]any{"code": "B", "title": "工作业绩好（新）"}))
+	if got := codes(r); !strings.Contains(got, ">B B>2.1 B>1.0") {
+		t.Errorf("rename: %s", got)
+	}
+	if x := e.do("PATCH", base+"/B?updateMask=parentCode&etag="+r.str("etag"), tr.provAdmin, map[string]any{"parentCode": "2.1"}); x.Code != 400 {
+		t.Errorf("moving a group under its own child: %d %s", x.Code, x.Raw)
+	}
+	if x := e.do("DELETE", base+"/B?etag="+r.str("etag"), tr.provAdmin, nil); x.Code != 400 || x.reason() != "INDICATOR_HAS_CHILDREN" {
+		t.Errorf("deleting a group with children: %d %s", x.Code, x.Raw)
+	}
+	r = e.must(200, e.do("DELETE", base+"/B?cascade=true&etag="+r.str("etag"), tr.provAdmin, nil))
+	if got := codes(r); strings.Contains(got, "B") || strings.Contains(got, "2.1") || strings.Contains(got, "1.0") {
+		t.Errorf("cascade delete: %s", got)
+	}
+	pub := e.must(200, e.do("GET", "/v1/standards/"+published, tr.provAdmin, nil))
+	if x := e.do("DELETE", "/v1/standards/"+published+"/indicators/1.1?etag="+pub.str("etag"), tr.provAdmin, nil); x.Code != 400 || x.reason() != "STANDARD_NOT_DRAFT" {
+		t.Errorf("editing a published standard's indicator: %d %s", x.Code, x.Raw)
+	}
+	if x := e.do("DELETE", base+"/1.1?etag="+r.str("etag"), tr.d1Admin, nil); x.Code != 404 {
+		t.Errorf("a district editing the province's draft: %d", x.Code)
+	}
+	if x := e.do("DELETE", base+"/1.1?etag="+r.str("etag"), tr.prov2Admin, nil); x.Code != 404 {
+		t.Errorf("another province editing the draft: %d", x.Code)
+	}
+}

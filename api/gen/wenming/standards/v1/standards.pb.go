@@ -344,6 +344,232 @@ func (x *UpdateStandardRequest) GetUpdateMask() *fieldmaskpb.FieldMask {
 	return nil
 }
 
+type CreateIndicatorRequest struct {
+	state      protoimpl.MessageState `protogen:"open.v1"`
+	StandardId string                 `protobuf:"bytes,1,opt,name=standard_id,json=standardId,proto3" json:"standard_id,omitempty"`
+	Indicator  *Indicator             `protobuf:"bytes,2,opt,name=indicator,proto3" json:"indicator,omitempty"`
+	// The standard's etag.
+	Etag string `protobuf:"bytes,3,opt,name=etag,proto3" json:"etag,omitempty"`
+	// Index among the new parent's children; unset or past the end appends.
+	Position      *int32 `protobuf:"varint,4,opt,name=position,proto3,oneof" json:"position,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *CreateIndicatorRequest) Reset() {
+	*x = CreateIndicatorRequest{}
+	mi := &file_wenming_standards_v1_standards_proto_msgTypes[5]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *CreateIndicatorRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*CreateIndicatorRequest) ProtoMessage() {}
+
+func (x *CreateIndicatorRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_wenming_standards_v1_standards_proto_msgTypes[5]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use CreateIndicatorRequest.ProtoReflect.Descriptor instead.
+func (*CreateIndicatorRequest) Descriptor() ([]byte, []int) {
+	return file_wenming_standards_v1_standards_proto_rawDescGZIP(), []int{5}
+}
+
+func (x *CreateIndicatorRequest) GetStandardId() string {
+	if x != nil {
+		return x.StandardId
+	}
+	return ""
+}
+
+func (x *CreateIndicatorRequest) GetIndicator() *Indicator {
+	if x != nil {
+		return x.Indicator
+	}
+	return nil
+}
+
+func (x *CreateIndicatorRequest) GetEtag() string {
+	if x != nil {
+		return x.Etag
+	}
+	return ""
+}
+
+func (x *CreateIndicatorRequest) GetPosition() int32 {
+	if x != nil && x.Position != nil {
+		return *x.Position
+	}
+	return 0
+}
+
+type UpdateIndicatorRequest struct {
+	state      protoimpl.MessageState `protogen:"open.v1"`
+	StandardId string                 `protobuf:"bytes,1,opt,name=standard_id,json=standardId,proto3" json:"standard_id,omitempty"`
+	Code       string                 `protobuf:"bytes,2,opt,name=code,proto3" json:"code,omitempty"`
+	Indicator  *Indicator             `protobuf:"bytes,3,opt,name=indicator,proto3" json:"indicator,omitempty"`
+	UpdateMask *fieldmaskpb.FieldMask `protobuf:"bytes,4,opt,name=update_mask,json=updateMask,proto3" json:"update_mask,omitempty"`
+	// The standard's etag.
+	Etag string `protobuf:"bytes,5,opt,name=etag,proto3" json:"etag,omitempty"`
+	// With update_mask "position": the index among its parent's children.
+	Position      *int32 `protobuf:"varint,6,opt,name=position,proto3,oneof" json:"position,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *UpdateIndicatorRequest) Reset() {
+	*x = UpdateIndicatorRequest{}
+	mi := &file_wenming_standards_v1_standards_proto_msgTypes[6]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *UpdateIndicatorRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*UpdateIndicatorRequest) ProtoMessage() {}
+
+func (x *UpdateIndicatorRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_wenming_standards_v1_standards_proto_msgTypes[6]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use UpdateIndicatorRequest.ProtoReflect.Descriptor instead.
+func (*UpdateIndicatorRequest) Descriptor() ([]byte, []int) {
+	return file_wenming_standards_v1_standards_proto_rawDescGZIP(), []int{6}
+}
+
+func (x *UpdateIndicatorRequest) GetStandardId() string {
+	if x != nil {
+		return x.StandardId
+	}
+	return ""
+}
+
+func (x *UpdateIndicatorRequest) GetCode() string {
+	if x != nil {
+		return x.Code
+	}
+	return ""
+}
+
+func (x *UpdateIndicatorRequest) GetIndicator() *Indicator {
+	if x != nil {
+		return x.Indicator
+	}
+	return nil
+}
+
+func (x *UpdateIndicatorRequest) GetUpdateMask() *fieldmaskpb.FieldMask {
+	if x != nil {
+		return x.UpdateMask
+	}
+	return nil
+}
+
+func (x *UpdateIndicatorRequest) GetEtag() string {
+	if x != nil {
+		return x.Etag
+	}
+	return ""
+}
+
+func (x *UpdateIndicatorRequest) GetPosition() int32 {
+	if x != nil && x.Position != nil {
+		return *x.Position
+	}
+	return 0
+}
+
+type DeleteIndicatorRequest struct {
+	state      protoimpl.MessageState `protogen:"open.v1"`
+	StandardId string                 `protobuf:"bytes,1,opt,name=standard_id,json=standardId,proto3" json:"standard_id,omitempty"`
+	Code       string                 `protobuf:"bytes,2,opt,name=code,proto3" json:"code,omitempty"`
+	// The standard's etag.
+	Etag string `protobuf:"bytes,3,opt,name=etag,proto3" json:"etag,omitempty"`
+	// Also delete its descendants.
+	Cascade       bool `protobuf:"varint,4,opt,name=cascade,proto3" json:"cascade,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *DeleteIndicatorRequest) Reset() {
+	*x = DeleteIndicatorRequest{}
+	mi := &file_wenming_standards_v1_standards_proto_msgTypes[7]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *DeleteIndicatorRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*DeleteIndicatorRequest) ProtoMessage() {}
+
+func (x *DeleteIndicatorRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_wenming_standards_v1_standards_proto_msgTypes[7]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use DeleteIndicatorRequest.ProtoReflect.Descriptor instead.
+func (*DeleteIndicatorRequest) Descriptor() ([]byte, []int) {
+	return file_wenming_standards_v1_standards_proto_rawDescGZIP(), []int{7}
+}
+
+func (x *DeleteIndicatorRequest) GetStandardId() string {
+	if x != nil {
+		return x.StandardId
+	}
+	return ""
+}
+
+func (x *DeleteIndicatorRequest) GetCode() string {
+	if x != nil {
+		return x.Code
+	}
+	return ""
+}
+
+func (x *DeleteIndicatorRequest) GetEtag() string {
+	if x != nil {
+		return x.Etag
+	}
+	return ""
+}
+
+func (x *DeleteIndicatorRequest) GetCascade() bool {
+	if x != nil {
+		return x.Cascade
+	}
+	return false
+}
+
 type ValidateStandardRequest struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
 	StandardId    string                 `protobuf:"bytes,1,opt,name=standard_id,json=standardId,proto3" json:"standard_id,omitempty"`
@@ -353,7 +579,7 @@ type ValidateStandardRequest struct {
 
 func (x *ValidateStandardRequest) Reset() {
 	*x = ValidateStandardRequest{}
-	mi := &file_wenming_standards_v1_standards_proto_msgTypes[5]
+	mi := &file_wenming_standards_v1_standards_proto_msgTypes[8]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -365,7 +591,7 @@ func (x *ValidateStandardRequest) String() string {
 func (*ValidateStandardRequest) ProtoMessage() {}
 
 func (x *ValidateStandardRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_wenming_standards_v1_standards_proto_msgTypes[5]
+	mi := &file_wenming_standards_v1_standards_proto_msgTypes[8]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -378,7 +604,7 @@ func (x *ValidateStandardRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ValidateStandardRequest.ProtoReflect.Descriptor instead.
 func (*ValidateStandardRequest) Descriptor() ([]byte, []int) {
-	return file_wenming_standards_v1_standards_proto_rawDescGZIP(), []int{5}
+	return file_wenming_standards_v1_standards_proto_rawDescGZIP(), []int{8}
 }
 
 func (x *ValidateStandardRequest) GetStandardId() string {
@@ -398,7 +624,7 @@ type ValidateStandardResponse struct {
 
 func (x *ValidateStandardResponse) Reset() {
 	*x = ValidateStandardResponse{}
-	mi := &file_wenming_standards_v1_standards_proto_msgTypes[6]
+	mi := &file_wenming_standards_v1_standards_proto_msgTypes[9]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -410,7 +636,7 @@ func (x *ValidateStandardResponse) String() string {
 func (*ValidateStandardResponse) ProtoMessage() {}
 
 func (x *ValidateStandardResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_wenming_standards_v1_standards_proto_msgTypes[6]
+	mi := &file_wenming_standards_v1_standards_proto_msgTypes[9]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -423,7 +649,7 @@ func (x *ValidateStandardResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ValidateStandardResponse.ProtoReflect.Descriptor instead.
 func (*ValidateStandardResponse) Descriptor() ([]byte, []int) {
-	return file_wenming_standards_v1_standards_proto_rawDescGZIP(), []int{6}
+	return file_wenming_standards_v1_standards_proto_rawDescGZIP(), []int{9}
 }
 
 func (x *ValidateStandardResponse) GetProblems() []*Problem {
@@ -450,7 +676,7 @@ type PublishStandardRequest struct {
 
 func (x *PublishStandardRequest) Reset() {
 	*x = PublishStandardRequest{}
-	mi := &file_wenming_standards_v1_standards_proto_msgTypes[7]
+	mi := &file_wenming_standards_v1_standards_proto_msgTypes[10]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -462,7 +688,7 @@ func (x *PublishStandardRequest) String() string {
 func (*PublishStandardRequest) ProtoMessage() {}
 
 func (x *PublishStandardRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_wenming_standards_v1_standards_proto_msgTypes[7]
+	mi := &file_wenming_standards_v1_standards_proto_msgTypes[10]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -475,7 +701,7 @@ func (x *PublishStandardRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use PublishStandardRequest.ProtoReflect.Descriptor instead.
 func (*PublishStandardRequest) Descriptor() ([]byte, []int) {
-	return file_wenming_standards_v1_standards_proto_rawDescGZIP(), []int{7}
+	return file_wenming_standards_v1_standards_proto_rawDescGZIP(), []int{10}
 }
 
 func (x *PublishStandardRequest) GetStandardId() string {
@@ -501,7 +727,7 @@ type NewStandardVersionRequest struct {
 
 func (x *NewStandardVersionRequest) Reset() {
 	*x = NewStandardVersionRequest{}
-	mi := &file_wenming_standards_v1_standards_proto_msgTypes[8]
+	mi := &file_wenming_standards_v1_standards_proto_msgTypes[11]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -513,7 +739,7 @@ func (x *NewStandardVersionRequest) String() string {
 func (*NewStandardVersionRequest) ProtoMessage() {}
 
 func (x *NewStandardVersionRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_wenming_standards_v1_standards_proto_msgTypes[8]
+	mi := &file_wenming_standards_v1_standards_proto_msgTypes[11]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -526,7 +752,7 @@ func (x *NewStandardVersionRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use NewStandardVersionRequest.ProtoReflect.Descriptor instead.
 func (*NewStandardVersionRequest) Descriptor() ([]byte, []int) {
-	return file_wenming_standards_v1_standards_proto_rawDescGZIP(), []int{8}
+	return file_wenming_standards_v1_standards_proto_rawDescGZIP(), []int{11}
 }
 
 func (x *NewStandardVersionRequest) GetStandardId() string {
@@ -546,7 +772,7 @@ type RetireStandardRequest struct {
 
 func (x *RetireStandardRequest) Reset() {
 	*x = RetireStandardRequest{}
-	mi := &file_wenming_standards_v1_standards_proto_msgTypes[9]
+	mi := &file_wenming_standards_v1_standards_proto_msgTypes[12]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -558,7 +784,7 @@ func (x *RetireStandardRequest) String() string {
 func (*RetireStandardRequest) ProtoMessage() {}
 
 func (x *RetireStandardRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_wenming_standards_v1_standards_proto_msgTypes[9]
+	mi := &file_wenming_standards_v1_standards_proto_msgTypes[12]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -571,7 +797,7 @@ func (x *RetireStandardRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RetireStandardRequest.ProtoReflect.Descriptor instead.
 func (*RetireStandardRequest) Descriptor() ([]byte, []int) {
-	return file_wenming_standards_v1_standards_proto_rawDescGZIP(), []int{9}
+	return file_wenming_standards_v1_standards_proto_rawDescGZIP(), []int{12}
 }
 
 func (x *RetireStandardRequest) GetStandardId() string {
@@ -599,7 +825,7 @@ type ImportStandardRequest struct {
 
 func (x *ImportStandardRequest) Reset() {
 	*x = ImportStandardRequest{}
-	mi := &file_wenming_standards_v1_standards_proto_msgTypes[10]
+	mi := &file_wenming_standards_v1_standards_proto_msgTypes[13]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -611,7 +837,7 @@ func (x *ImportStandardRequest) String() string {
 func (*ImportStandardRequest) ProtoMessage() {}
 
 func (x *ImportStandardRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_wenming_standards_v1_standards_proto_msgTypes[10]
+	mi := &file_wenming_standards_v1_standards_proto_msgTypes[13]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -624,7 +850,7 @@ func (x *ImportStandardRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ImportStandardRequest.ProtoReflect.Descriptor instead.
 func (*ImportStandardRequest) Descriptor() ([]byte, []int) {
-	return file_wenming_standards_v1_standards_proto_rawDescGZIP(), []int{10}
+	return file_wenming_standards_v1_standards_proto_rawDescGZIP(), []int{13}
 }
 
 func (x *ImportStandardRequest) GetOfficeId() string {
@@ -659,7 +885,7 @@ type ExportStandardRequest struct {
 
 func (x *ExportStandardRequest) Reset() {
 	*x = ExportStandardRequest{}
-	mi := &file_wenming_standards_v1_standards_proto_msgTypes[11]
+	mi := &file_wenming_standards_v1_standards_proto_msgTypes[14]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -671,7 +897,7 @@ func (x *ExportStandardRequest) String() string {
 func (*ExportStandardRequest) ProtoMessage() {}
 
 func (x *ExportStandardRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_wenming_standards_v1_standards_proto_msgTypes[11]
+	mi := &file_wenming_standards_v1_standards_proto_msgTypes[14]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -684,7 +910,7 @@ func (x *ExportStandardRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ExportStandardRequest.ProtoReflect.Descriptor instead.
 func (*ExportStandardRequest) Descriptor() ([]byte, []int) {
-	return file_wenming_standards_v1_standards_proto_rawDescGZIP(), []int{11}
+	return file_wenming_standards_v1_standards_proto_rawDescGZIP(), []int{14}
 }
 
 func (x *ExportStandardRequest) GetStandardId() string {
@@ -711,7 +937,7 @@ type CreateCampaignRequest struct {
 
 func (x *CreateCampaignRequest) Reset() {
 	*x = CreateCampaignRequest{}
-	mi := &file_wenming_standards_v1_standards_proto_msgTypes[12]
+	mi := &file_wenming_standards_v1_standards_proto_msgTypes[15]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -723,7 +949,7 @@ func (x *CreateCampaignRequest) String() string {
 func (*CreateCampaignRequest) ProtoMessage() {}
 
 func (x *CreateCampaignRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_wenming_standards_v1_standards_proto_msgTypes[12]
+	mi := &file_wenming_standards_v1_standards_proto_msgTypes[15]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -736,7 +962,7 @@ func (x *CreateCampaignRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CreateCampaignRequest.ProtoReflect.Descriptor instead.
 func (*CreateCampaignRequest) Descriptor() ([]byte, []int) {
-	return file_wenming_standards_v1_standards_proto_rawDescGZIP(), []int{12}
+	return file_wenming_standards_v1_standards_proto_rawDescGZIP(), []int{15}
 }
 
 func (x *CreateCampaignRequest) GetOfficeId() string {
@@ -762,7 +988,7 @@ type GetCampaignRequest struct {
 
 func (x *GetCampaignRequest) Reset() {
 	*x = GetCampaignRequest{}
-	mi := &file_wenming_standards_v1_standards_proto_msgTypes[13]
+	mi := &file_wenming_standards_v1_standards_proto_msgTypes[16]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -774,7 +1000,7 @@ func (x *GetCampaignRequest) String() string {
 func (*GetCampaignRequest) ProtoMessage() {}
 
 func (x *GetCampaignRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_wenming_standards_v1_standards_proto_msgTypes[13]
+	mi := &file_wenming_standards_v1_standards_proto_msgTypes[16]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -787,7 +1013,7 @@ func (x *GetCampaignRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetCampaignRequest.ProtoReflect.Descriptor instead.
 func (*GetCampaignRequest) Descriptor() ([]byte, []int) {
-	return file_wenming_standards_v1_standards_proto_rawDescGZIP(), []int{13}
+	return file_wenming_standards_v1_standards_proto_rawDescGZIP(), []int{16}
 }
 
 func (x *GetCampaignRequest) GetCampaignId() string {
@@ -813,7 +1039,7 @@ type ListCampaignsRequest struct {
 
 func (x *ListCampaignsRequest) Reset() {
 	*x = ListCampaignsRequest{}
-	mi := &file_wenming_standards_v1_standards_proto_msgTypes[14]
+	mi := &file_wenming_standards_v1_standards_proto_msgTypes[17]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -825,7 +1051,7 @@ func (x *ListCampaignsRequest) String() string {
 func (*ListCampaignsRequest) ProtoMessage() {}
 
 func (x *ListCampaignsRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_wenming_standards_v1_standards_proto_msgTypes[14]
+	mi := &file_wenming_standards_v1_standards_proto_msgTypes[17]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -838,7 +1064,7 @@ func (x *ListCampaignsRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListCampaignsRequest.ProtoReflect.Descriptor instead.
 func (*ListCampaignsRequest) Descriptor() ([]byte, []int) {
-	return file_wenming_standards_v1_standards_proto_rawDescGZIP(), []int{14}
+	return file_wenming_standards_v1_standards_proto_rawDescGZIP(), []int{17}
 }
 
 func (x *ListCampaignsRequest) GetOfficeId() string {
@@ -900,7 +1126,7 @@ type ListCampaignsResponse struct {
 
 func (x *ListCampaignsResponse) Reset() {
 	*x = ListCampaignsResponse{}
-	mi := &file_wenming_standards_v1_standards_proto_msgTypes[15]
+	mi := &file_wenming_standards_v1_standards_proto_msgTypes[18]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -912,7 +1138,7 @@ func (x *ListCampaignsResponse) String() string {
 func (*ListCampaignsResponse) ProtoMessage() {}
 
 func (x *ListCampaignsResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_wenming_standards_v1_standards_proto_msgTypes[15]
+	mi := &file_wenming_standards_v1_standards_proto_msgTypes[18]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -925,7 +1151,7 @@ func (x *ListCampaignsResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListCampaignsResponse.ProtoReflect.Descriptor instead.
 func (*ListCampaignsResponse) Descriptor() ([]byte, []int) {
-	return file_wenming_standards_v1_standards_proto_rawDescGZIP(), []int{15}
+	return file_wenming_standards_v1_standards_proto_rawDescGZIP(), []int{18}
 }
 
 func (x *ListCampaignsResponse) GetCampaigns() []*Campaign {
@@ -957,7 +1183,7 @@ type TransitionCampaignRequest struct {
 
 func (x *TransitionCampaignRequest) Reset() {
 	*x = TransitionCampaignRequest{}
-	mi := &file_wenming_standards_v1_standards_proto_msgTypes[16]
+	mi := &file_wenming_standards_v1_standards_proto_msgTypes[19]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -969,7 +1195,7 @@ func (x *TransitionCampaignRequest) String() string {
 func (*TransitionCampaignRequest) ProtoMessage() {}
 
 func (x *TransitionCampaignRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_wenming_standards_v1_standards_proto_msgTypes[16]
+	mi := &file_wenming_standards_v1_standards_proto_msgTypes[19]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -982,7 +1208,7 @@ func (x *TransitionCampaignRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use TransitionCampaignRequest.ProtoReflect.Descriptor instead.
 func (*TransitionCampaignRequest) Descriptor() ([]byte, []int) {
-	return file_wenming_standards_v1_standards_proto_rawDescGZIP(), []int{16}
+	return file_wenming_standards_v1_standards_proto_rawDescGZIP(), []int{19}
 }
 
 func (x *TransitionCampaignRequest) GetCampaignId() string {
@@ -1044,7 +1270,30 @@ const file_wenming_standards_v1_standards_proto_rawDesc = "" +
 	"\x15UpdateStandardRequest\x12B\n" +
 	"\bstandard\x18\x01 \x01(\v2\x1e.wenming.standards.v1.StandardB\x06\xbaH\x03\xc8\x01\x01R\bstandard\x12;\n" +
 	"\vupdate_mask\x18\x02 \x01(\v2\x1a.google.protobuf.FieldMaskR\n" +
-	"updateMask\"C\n" +
+	"updateMask\"\xd4\x01\n" +
+	"\x16CreateIndicatorRequest\x12(\n" +
+	"\vstandard_id\x18\x01 \x01(\tB\a\xbaH\x04r\x02\x10\x01R\n" +
+	"standardId\x12E\n" +
+	"\tindicator\x18\x02 \x01(\v2\x1f.wenming.standards.v1.IndicatorB\x06\xbaH\x03\xc8\x01\x01R\tindicator\x12\x12\n" +
+	"\x04etag\x18\x03 \x01(\tR\x04etag\x12(\n" +
+	"\bposition\x18\x04 \x01(\x05B\a\xbaH\x04\x1a\x02(\x00H\x00R\bposition\x88\x01\x01B\v\n" +
+	"\t_position\"\xae\x02\n" +
+	"\x16UpdateIndicatorRequest\x12(\n" +
+	"\vstandard_id\x18\x01 \x01(\tB\a\xbaH\x04r\x02\x10\x01R\n" +
+	"standardId\x12\x1b\n" +
+	"\x04code\x18\x02 \x01(\tB\a\xbaH\x04r\x02\x10\x01R\x04code\x12E\n" +
+	"\tindicator\x18\x03 \x01(\v2\x1f.wenming.standards.v1.IndicatorB\x06\xbaH\x03\xc8\x01\x01R\tindicator\x12;\n" +
+	"\vupdate_mask\x18\x04 \x01(\v2\x1a.google.protobuf.FieldMaskR\n" +
+	"updateMask\x12\x12\n" +
+	"\x04etag\x18\x05 \x01(\tR\x04etag\x12(\n" +
+	"\bposition\x18\x06 \x01(\x05B\a\xbaH\x04\x1a\x02(\x00H\x00R\bposition\x88\x01\x01B\v\n" +
+	"\t_position\"\x8d\x01\n" +
+	"\x16DeleteIndicatorRequest\x12(\n" +
+	"\vstandard_id\x18\x01 \x01(\tB\a\xbaH\x04r\x02\x10\x01R\n" +
+	"standardId\x12\x1b\n" +
+	"\x04code\x18\x02 \x01(\tB\a\xbaH\x04r\x02\x10\x01R\x04code\x12\x12\n" +
+	"\x04etag\x18\x03 \x01(\tR\x04etag\x12\x18\n" +
+	"\acascade\x18\x04 \x01(\bR\acascade\"C\n" +
 	"\x17ValidateStandardRequest\x12(\n" +
 	"\vstandard_id\x18\x01 \x01(\tB\a\xbaH\x04r\x02\x10\x01R\n" +
 	"standardId\"\x90\x01\n" +
@@ -1100,12 +1349,15 @@ const file_wenming_standards_v1_standards_proto_rawDesc = "" +
 	"\x0eStandardFormat\x12\x1f\n" +
 	"\x1bSTANDARD_FORMAT_UNSPECIFIED\x10\x00\x12\x18\n" +
 	"\x14STANDARD_FORMAT_YAML\x10\x01\x12\x18\n" +
-	"\x14STANDARD_FORMAT_XLSX\x10\x022\xd5\x10\n" +
+	"\x14STANDARD_FORMAT_XLSX\x10\x022\xc4\x14\n" +
 	"\x10StandardsService\x12\x99\x01\n" +
 	"\x0eCreateStandard\x12+.wenming.standards.v1.CreateStandardRequest\x1a\x1e.wenming.standards.v1.Standard\":\xc2\xf3\x18\x03\x12\x01\x01\x82\xd3\xe4\x93\x02-:\bstandard\"!/v1/offices/{office_id}/standards\x12\x80\x01\n" +
 	"\vGetStandard\x12(.wenming.standards.v1.GetStandardRequest\x1a\x1e.wenming.standards.v1.Standard\"'\xc2\xf3\x18\x00\x82\xd3\xe4\x93\x02\x1d\x12\x1b/v1/standards/{standard_id}\x12\x97\x01\n" +
 	"\rListStandards\x12*.wenming.standards.v1.ListStandardsRequest\x1a+.wenming.standards.v1.ListStandardsResponse\"-\xc2\xf3\x18\x00\x82\xd3\xe4\x93\x02#\x12!/v1/offices/{office_id}/standards\x12\x93\x01\n" +
-	"\x0eUpdateStandard\x12+.wenming.standards.v1.UpdateStandardRequest\x1a\x1e.wenming.standards.v1.Standard\"4\xc2\xf3\x18\x03\x12\x01\x01\x82\xd3\xe4\x93\x02':\bstandard2\x1b/v1/standards/{standard.id}\x12\xa3\x01\n" +
+	"\x0eUpdateStandard\x12+.wenming.standards.v1.UpdateStandardRequest\x1a\x1e.wenming.standards.v1.Standard\"4\xc2\xf3\x18\x03\x12\x01\x01\x82\xd3\xe4\x93\x02':\bstandard2\x1b/v1/standards/{standard.id}\x12\xa1\x01\n" +
+	"\x0fCreateIndicator\x12,.wenming.standards.v1.CreateIndicatorRequest\x1a\x1e.wenming.standards.v1.Standard\"@\xc2\xf3\x18\x03\x12\x01\x01\x82\xd3\xe4\x93\x023:\tindicator\"&/v1/standards/{standard_id}/indicators\x12\xa8\x01\n" +
+	"\x0fUpdateIndicator\x12,.wenming.standards.v1.UpdateIndicatorRequest\x1a\x1e.wenming.standards.v1.Standard\"G\xc2\xf3\x18\x03\x12\x01\x01\x82\xd3\xe4\x93\x02::\tindicator2-/v1/standards/{standard_id}/indicators/{code}\x12\x9d\x01\n" +
+	"\x0fDeleteIndicator\x12,.wenming.standards.v1.DeleteIndicatorRequest\x1a\x1e.wenming.standards.v1.Standard\"<\xc2\xf3\x18\x03\x12\x01\x01\x82\xd3\xe4\x93\x02/*-/v1/standards/{standard_id}/indicators/{code}\x12\xa3\x01\n" +
 	"\x10ValidateStandard\x12-.wenming.standards.v1.ValidateStandardRequest\x1a..wenming.standards.v1.ValidateStandardResponse\"0\xc2\xf3\x18\x00\x82\xd3\xe4\x93\x02&\x12$/v1/standards/{standard_id}:validate\x12\x96\x01\n" +
 	"\x0fPublishStandard\x12,.wenming.standards.v1.PublishStandardRequest\x1a\x1e.wenming.standards.v1.Standard\"5\xc2\xf3\x18\x03\x12\x01\x01\x82\xd3\xe4\x93\x02(:\x01*\"#/v1/standards/{standard_id}:publish\x12\x9f\x01\n" +
 	"\x12NewStandardVersion\x12/.wenming.standards.v1.NewStandardVersionRequest\x1a\x1e.wenming.standards.v1.Standard\"8\xc2\xf3\x18\x03\x12\x01\x01\x82\xd3\xe4\x93\x02+:\x01*\"&/v1/standards/{standard_id}:newVersion\x12\x93\x01\n" +
@@ -1130,7 +1382,7 @@ func file_wenming_standards_v1_standards_proto_rawDescGZIP() []byte {
 }
 
 var file_wenming_standards_v1_standards_proto_enumTypes = make([]protoimpl.EnumInfo, 1)
-var file_wenming_standards_v1_standards_proto_msgTypes = make([]protoimpl.MessageInfo, 17)
+var file_wenming_standards_v1_standards_proto_msgTypes = make([]protoimpl.MessageInfo, 20)
 var file_wenming_standards_v1_standards_proto_goTypes = []any{
 	(StandardFormat)(0),               // 0: wenming.standards.v1.StandardFormat
 	(*CreateStandardRequest)(nil),     // 1: wenming.standards.v1.CreateStandardRequest
@@ -1138,75 +1390,88 @@ var file_wenming_standards_v1_standards_proto_goTypes = []any{
 	(*ListStandardsRequest)(nil),      // 3: wenming.standards.v1.ListStandardsRequest
 	(*ListStandardsResponse)(nil),     // 4: wenming.standards.v1.ListStandardsResponse
 	(*UpdateStandardRequest)(nil),     // 5: wenming.standards.v1.UpdateStandardRequest
-	(*ValidateStandardRequest)(nil),   // 6: wenming.standards.v1.ValidateStandardRequest
-	(*ValidateStandardResponse)(nil),  // 7: wenming.standards.v1.ValidateStandardResponse
-	(*PublishStandardRequest)(nil),    // 8: wenming.standards.v1.PublishStandardRequest
-	(*NewStandardVersionRequest)(nil), // 9: wenming.standards.v1.NewStandardVersionRequest
-	(*RetireStandardRequest)(nil),     // 10: wenming.standards.v1.RetireStandardRequest
-	(*ImportStandardRequest)(nil),     // 11: wenming.standards.v1.ImportStandardRequest
-	(*ExportStandardRequest)(nil),     // 12: wenming.standards.v1.ExportStandardRequest
-	(*CreateCampaignRequest)(nil),     // 13: wenming.standards.v1.CreateCampaignRequest
-	(*GetCampaignRequest)(nil),        // 14: wenming.standards.v1.GetCampaignRequest
-	(*ListCampaignsRequest)(nil),      // 15: wenming.standards.v1.ListCampaignsRequest
-	(*ListCampaignsResponse)(nil),     // 16: wenming.standards.v1.ListCampaignsResponse
-	(*TransitionCampaignRequest)(nil), // 17: wenming.standards.v1.TransitionCampaignRequest
-	(*Standard)(nil),                  // 18: wenming.standards.v1.Standard
-	(StandardState)(0),                // 19: wenming.standards.v1.StandardState
-	(*fieldmaskpb.FieldMask)(nil),     // 20: google.protobuf.FieldMask
-	(*Problem)(nil),                   // 21: wenming.standards.v1.Problem
-	(*Campaign)(nil),                  // 22: wenming.standards.v1.Campaign
-	(TitleLevel)(0),                   // 23: wenming.standards.v1.TitleLevel
-	(CampaignState)(0),                // 24: wenming.standards.v1.CampaignState
-	(*httpbody.HttpBody)(nil),         // 25: google.api.HttpBody
+	(*CreateIndicatorRequest)(nil),    // 6: wenming.standards.v1.CreateIndicatorRequest
+	(*UpdateIndicatorRequest)(nil),    // 7: wenming.standards.v1.UpdateIndicatorRequest
+	(*DeleteIndicatorRequest)(nil),    // 8: wenming.standards.v1.DeleteIndicatorRequest
+	(*ValidateStandardRequest)(nil),   // 9: wenming.standards.v1.ValidateStandardRequest
+	(*ValidateStandardResponse)(nil),  // 10: wenming.standards.v1.ValidateStandardResponse
+	(*PublishStandardRequest)(nil),    // 11: wenming.standards.v1.PublishStandardRequest
+	(*NewStandardVersionRequest)(nil), // 12: wenming.standards.v1.NewStandardVersionRequest
+	(*RetireStandardRequest)(nil),     // 13: wenming.standards.v1.RetireStandardRequest
+	(*ImportStandardRequest)(nil),     // 14: wenming.standards.v1.ImportStandardRequest
+	(*ExportStandardRequest)(nil),     // 15: wenming.standards.v1.ExportStandardRequest
+	(*CreateCampaignRequest)(nil),     // 16: wenming.standards.v1.CreateCampaignRequest
+	(*GetCampaignRequest)(nil),        // 17: wenming.standards.v1.GetCampaignRequest
+	(*ListCampaignsRequest)(nil),      // 18: wenming.standards.v1.ListCampaignsRequest
+	(*ListCampaignsResponse)(nil),     // 19: wenming.standards.v1.ListCampaignsResponse
+	(*TransitionCampaignRequest)(nil), // 20: wenming.standards.v1.TransitionCampaignRequest
+	(*Standard)(nil),                  // 21: wenming.standards.v1.Standard
+	(StandardState)(0),                // 22: wenming.standards.v1.StandardState
+	(*fieldmaskpb.FieldMask)(nil),     // 23: google.protobuf.FieldMask
+	(*Indicator)(nil),                 // 24: wenming.standards.v1.Indicator
+	(*Problem)(nil),                   // 25: wenming.standards.v1.Problem
+	(*Campaign)(nil),                  // 26: wenming.standards.v1.Campaign
+	(TitleLevel)(0),                   // 27: wenming.standards.v1.TitleLevel
+	(CampaignState)(0),                // 28: wenming.standards.v1.CampaignState
+	(*httpbody.HttpBody)(nil),         // 29: google.api.HttpBody
 }
 var file_wenming_standards_v1_standards_proto_depIdxs = []int32{
-	18, // 0: wenming.standards.v1.CreateStandardRequest.standard:type_name -> wenming.standards.v1.Standard
-	19, // 1: wenming.standards.v1.ListStandardsRequest.state:type_name -> wenming.standards.v1.StandardState
-	18, // 2: wenming.standards.v1.ListStandardsResponse.standards:type_name -> wenming.standards.v1.Standard
-	18, // 3: wenming.standards.v1.UpdateStandardRequest.standard:type_name -> wenming.standards.v1.Standard
-	20, // 4: wenming.standards.v1.UpdateStandardRequest.update_mask:type_name -> google.protobuf.FieldMask
-	21, // 5: wenming.standards.v1.ValidateStandardResponse.problems:type_name -> wenming.standards.v1.Problem
-	21, // 6: wenming.standards.v1.ValidateStandardResponse.warnings:type_name -> wenming.standards.v1.Problem
-	0,  // 7: wenming.standards.v1.ImportStandardRequest.format:type_name -> wenming.standards.v1.StandardFormat
-	0,  // 8: wenming.standards.v1.ExportStandardRequest.format:type_name -> wenming.standards.v1.StandardFormat
-	22, // 9: wenming.standards.v1.CreateCampaignRequest.campaign:type_name -> wenming.standards.v1.Campaign
-	23, // 10: wenming.standards.v1.ListCampaignsRequest.target_level:type_name -> wenming.standards.v1.TitleLevel
-	24, // 11: wenming.standards.v1.ListCampaignsRequest.state:type_name -> wenming.standards.v1.CampaignState
-	22, // 12: wenming.standards.v1.ListCampaignsResponse.campaigns:type_name -> wenming.standards.v1.Campaign
-	24, // 13: wenming.standards.v1.TransitionCampaignRequest.to:type_name -> wenming.standards.v1.CampaignState
-	1,  // 14: wenming.standards.v1.StandardsService.CreateStandard:input_type -> wenming.standards.v1.CreateStandardRequest
-	2,  // 15: wenming.standards.v1.StandardsService.GetStandard:input_type -> wenming.standards.v1.GetStandardRequest
-	3,  // 16: wenming.standards.v1.StandardsService.ListStandards:input_type -> wenming.standards.v1.ListStandardsRequest
-	5,  // 17: wenming.standards.v1.StandardsService.UpdateStandard:input_type -> wenming.standards.v1.UpdateStandardRequest
-	6,  // 18: wenming.standards.v1.StandardsService.ValidateStandard:input_type -> wenming.standards.v1.ValidateStandardRequest
-	8,  // 19: wenming.standards.v1.StandardsService.PublishStandard:input_type -> wenming.standards.v1.PublishStandardRequest
-	9,  // 20: wenming.standards.v1.StandardsService.NewStandardVersion:input_type -> wenming.standards.v1.NewStandardVersionRequest
-	10, // 21: wenming.standards.v1.StandardsService.RetireStandard:input_type -> wenming.standards.v1.RetireStandardRequest
-	11, // 22: wenming.standards.v1.StandardsService.ImportStandard:input_type -> wenming.standards.v1.ImportStandardRequest
-	12, // 23: wenming.standards.v1.StandardsService.ExportStandard:input_type -> wenming.standards.v1.ExportStandardRequest
-	13, // 24: wenming.standards.v1.StandardsService.CreateCampaign:input_type -> wenming.standards.v1.CreateCampaignRequest
-	14, // 25: wenming.standards.v1.StandardsService.GetCampaign:input_type -> wenming.standards.v1.GetCampaignRequest
-	15, // 26: wenming.standards.v1.StandardsService.ListCampaigns:input_type -> wenming.standards.v1.ListCampaignsRequest
-	17, // 27: wenming.standards.v1.StandardsService.TransitionCampaign:input_type -> wenming.standards.v1.TransitionCampaignRequest
-	18, // 28: wenming.standards.v1.StandardsService.CreateStandard:output_type -> wenming.standards.v1.Standard
-	18, // 29: wenming.standards.v1.StandardsService.GetStandard:output_type -> wenming.standards.v1.Standard
-	4,  // 30: wenming.standards.v1.StandardsService.ListStandards:output_type -> wenming.standards.v1.ListStandardsResponse
-	18, // 31: wenming.standards.v1.StandardsService.UpdateStandard:output_type -> wenming.standards.v1.Standard
-	7,  // 32: wenming.standards.v1.StandardsService.ValidateStandard:output_type -> wenming.standards.v1.ValidateStandardResponse
-	18, // 33: wenming.standards.v1.StandardsService.PublishStandard:output_type -> wenming.standards.v1.Standard
-	18, // 34: wenming.standards.v1.StandardsService.NewStandardVersion:output_type -> wenming.standards.v1.Standard
-	18, // 35: wenming.standards.v1.StandardsService.RetireStandard:output_type -> wenming.standards.v1.Standard
-	18, // 36: wenming.standards.v1.StandardsService.ImportStandard:output_type -> wenming.standards.v1.Standard
-	25, // 37: wenming.standards.v1.StandardsService.ExportStandard:output_type -> google.api.HttpBody
-	22, // 38: wenming.standards.v1.StandardsService.CreateCampaign:output_type -> wenming.standards.v1.Campaign
-	22, // 39: wenming.standards.v1.StandardsService.GetCampaign:output_type -> wenming.standards.v1.Campaign
-	16, // 40: wenming.standards.v1.StandardsService.ListCampaigns:output_type -> wenming.standards.v1.ListCampaignsResponse
-	22, // 41: wenming.standards.v1.StandardsService.TransitionCampaign:output_type -> wenming.standards.v1.Campaign
-	28, // [28:42] is the sub-list for method output_type
-	14, // [14:28] is the sub-list for method input_type
-	14, // [14:14] is the sub-list for extension type_name
-	14, // [14:14] is the sub-list for extension extendee
-	0,  // [0:14] is the sub-list for field type_name
+	21, // 0: wenming.standards.v1.CreateStandardRequest.standard:type_name -> wenming.standards.v1.Standard
+	22, // 1: wenming.standards.v1.ListStandardsRequest.state:type_name -> wenming.standards.v1.StandardState
+	21, // 2: wenming.standards.v1.ListStandardsResponse.standards:type_name -> wenming.standards.v1.Standard
+	21, // 3: wenming.standards.v1.UpdateStandardRequest.standard:type_name -> wenming.standards.v1.Standard
+	23, // 4: wenming.standards.v1.UpdateStandardRequest.update_mask:type_name -> google.protobuf.FieldMask
+	24, // 5: wenming.standards.v1.CreateIndicatorRequest.indicator:type_name -> wenming.standards.v1.Indicator
+	24, // 6: wenming.standards.v1.UpdateIndicatorRequest.indicator:type_name -> wenming.standards.v1.Indicator
+	23, // 7: wenming.standards.v1.UpdateIndicatorRequest.update_mask:type_name -> google.protobuf.FieldMask
+	25, // 8: wenming.standards.v1.ValidateStandardResponse.problems:type_name -> wenming.standards.v1.Problem
+	25, // 9: wenming.standards.v1.ValidateStandardResponse.warnings:type_name -> wenming.standards.v1.Problem
+	0,  // 10: wenming.standards.v1.ImportStandardRequest.format:type_name -> wenming.standards.v1.StandardFormat
+	0,  // 11: wenming.standards.v1.ExportStandardRequest.format:type_name -> wenming.standards.v1.StandardFormat
+	26, // 12: wenming.standards.v1.CreateCampaignRequest.campaign:type_name -> wenming.standards.v1.Campaign
+	27, // 13: wenming.standards.v1.ListCampaignsRequest.target_level:type_name -> wenming.standards.v1.TitleLevel
+	28, // 14: wenming.standards.v1.ListCampaignsRequest.state:type_name -> wenming.standards.v1.CampaignState
+	26, // 15: wenming.standards.v1.ListCampaignsResponse.campaigns:type_name -> wenming.standards.v1.Campaign
+	28, // 16: wenming.standards.v1.TransitionCampaignRequest.to:type_name -> wenming.standards.v1.CampaignState
+	1,  // 17: wenming.standards.v1.StandardsService.CreateStandard:input_type -> wenming.standards.v1.CreateStandardRequest
+	2,  // 18: wenming.standards.v1.StandardsService.GetStandard:input_type -> wenming.standards.v1.GetStandardRequest
+	3,  // 19: wenming.standards.v1.StandardsService.ListStandards:input_type -> wenming.standards.v1.ListStandardsRequest
+	5,  // 20: wenming.standards.v1.StandardsService.UpdateStandard:input_type -> wenming.standards.v1.UpdateStandardRequest
+	6,  // 21: wenming.standards.v1.StandardsService.CreateIndicator:input_type -> wenming.standards.v1.CreateIndicatorRequest
+	7,  // 22: wenming.standards.v1.StandardsService.UpdateIndicator:input_type -> wenming.standards.v1.UpdateIndicatorRequest
+	8,  // 23: wenming.standards.v1.StandardsService.DeleteIndicator:input_type -> wenming.standards.v1.DeleteIndicatorRequest
+	9,  // 24: wenming.standards.v1.StandardsService.ValidateStandard:input_type -> wenming.standards.v1.ValidateStandardRequest
+	11, // 25: wenming.standards.v1.StandardsService.PublishStandard:input_type -> wenming.standards.v1.PublishStandardRequest
+	12, // 26: wenming.standards.v1.StandardsService.NewStandardVersion:input_type -> wenming.standards.v1.NewStandardVersionRequest
+	13, // 27: wenming.standards.v1.StandardsService.RetireStandard:input_type -> wenming.standards.v1.RetireStandardRequest
+	14, // 28: wenming.standards.v1.StandardsService.ImportStandard:input_type -> wenming.standards.v1.ImportStandardRequest
+	15, // 29: wenming.standards.v1.StandardsService.ExportStandard:input_type -> wenming.standards.v1.ExportStandardRequest
+	16, // 30: wenming.standards.v1.StandardsService.CreateCampaign:input_type -> wenming.standards.v1.CreateCampaignRequest
+	17, // 31: wenming.standards.v1.StandardsService.GetCampaign:input_type -> wenming.standards.v1.GetCampaignRequest
+	18, // 32: wenming.standards.v1.StandardsService.ListCampaigns:input_type -> wenming.standards.v1.ListCampaignsRequest
+	20, // 33: wenming.standards.v1.StandardsService.TransitionCampaign:input_type -> wenming.standards.v1.TransitionCampaignRequest
+	21, // 34: wenming.standards.v1.StandardsService.CreateStandard:output_type -> wenming.standards.v1.Standard
+	21, // 35: wenming.standards.v1.StandardsService.GetStandard:output_type -> wenming.standards.v1.Standard
+	4,  // 36: wenming.standards.v1.StandardsService.ListStandards:output_type -> wenming.standards.v1.ListStandardsResponse
+	21, // 37: wenming.standards.v1.StandardsService.UpdateStandard:output_type -> wenming.standards.v1.Standard
+	21, // 38: wenming.standards.v1.StandardsService.CreateIndicator:output_type -> wenming.standards.v1.Standard
+	21, // 39: wenming.standards.v1.StandardsService.UpdateIndicator:output_type -> wenming.standards.v1.Standard
+	21, // 40: wenming.standards.v1.StandardsService.DeleteIndicator:output_type -> wenming.standards.v1.Standard
+	10, // 41: wenming.standards.v1.StandardsService.ValidateStandard:output_type -> wenming.standards.v1.ValidateStandardResponse
+	21, // 42: wenming.standards.v1.StandardsService.PublishStandard:output_type -> wenming.standards.v1.Standard
+	21, // 43: wenming.standards.v1.StandardsService.NewStandardVersion:output_type -> wenming.standards.v1.Standard
+	21, // 44: wenming.standards.v1.StandardsService.RetireStandard:output_type -> wenming.standards.v1.Standard
+	21, // 45: wenming.standards.v1.StandardsService.ImportStandard:output_type -> wenming.standards.v1.Standard
+	29, // 46: wenming.standards.v1.StandardsService.ExportStandard:output_type -> google.api.HttpBody
+	26, // 47: wenming.standards.v1.StandardsService.CreateCampaign:output_type -> wenming.standards.v1.Campaign
+	26, // 48: wenming.standards.v1.StandardsService.GetCampaign:output_type -> wenming.standards.v1.Campaign
+	19, // 49: wenming.standards.v1.StandardsService.ListCampaigns:output_type -> wenming.standards.v1.ListCampaignsResponse
+	26, // 50: wenming.standards.v1.StandardsService.TransitionCampaign:output_type -> wenming.standards.v1.Campaign
+	34, // [34:51] is the sub-list for method output_type
+	17, // [17:34] is the sub-list for method input_type
+	17, // [17:17] is the sub-list for extension type_name
+	17, // [17:17] is the sub-list for extension extendee
+	0,  // [0:17] is the sub-list for field type_name
 }
 
 func init() { file_wenming_standards_v1_standards_proto_init() }
@@ -1215,13 +1480,15 @@ func file_wenming_standards_v1_standards_proto_init() {
 		return
 	}
 	file_wenming_standards_v1_resources_proto_init()
+	file_wenming_standards_v1_standards_proto_msgTypes[5].OneofWrappers = []any{}
+	file_wenming_standards_v1_standards_proto_msgTypes[6].OneofWrappers = []any{}
 	type x struct{}
 	out := protoimpl.TypeBuilder{
 		File: protoimpl.DescBuilder{
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_wenming_standards_v1_standards_proto_rawDesc), len(file_wenming_standards_v1_standards_proto_rawDesc)),
 			NumEnums:      1,
-			NumMessages:   17,
+			NumMessages:   20,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

@@ -24,6 +24,9 @@ const (
 	StandardsService_GetStandard_FullMethodName        = "/wenming.standards.v1.StandardsService/GetStandard"
 	StandardsService_ListStandards_FullMethodName      = "/wenming.standards.v1.StandardsService/ListStandards"
 	StandardsService_UpdateStandard_FullMethodName     = "/wenming.standards.v1.StandardsService/UpdateStandard"
+	StandardsService_CreateIndicator_FullMethodName    = "/wenming.standards.v1.StandardsService/CreateIndicator"
+	StandardsService_UpdateIndicator_FullMethodName    = "/wenming.standards.v1.StandardsService/UpdateIndicator"
+	StandardsService_DeleteIndicator_FullMethodName    = "/wenming.standards.v1.StandardsService/DeleteIndicator"
 	StandardsService_ValidateStandard_FullMethodName   = "/wenming.standards.v1.StandardsService/ValidateStandard"
 	StandardsService_PublishStandard_FullMethodName    = "/wenming.standards.v1.StandardsService/PublishStandard"
 	StandardsService_NewStandardVersion_FullMethodName = "/wenming.standards.v1.StandardsService/NewStandardVersion"
@@ -53,6 +56,14 @@ type StandardsServiceClient interface {
 	// UpdateStandard edits a DRAFT: its settings, and with the "indicators" path the whole
 	// indicator tree (adding, moving, changing and deleting indicators in one step).
 	UpdateStandard(ctx context.Context, in *UpdateStandardRequest, opts ...grpc.CallOption) (*Standard, error)
+	// CreateIndicator adds an indicator to a DRAFT, after its last sibling or at position.
+	// Over REST the body is the indicator; etag and position are query parameters.
+	CreateIndicator(ctx context.Context, in *CreateIndicatorRequest, opts ...grpc.CallOption) (*Standard, error)
+	// UpdateIndicator changes an indicator of a DRAFT; changing parent_code or position
+	// moves it (with its children).
+	UpdateIndicator(ctx context.Context, in *UpdateIndicatorRequest, opts ...grpc.CallOption) (*Standard, error)
+	// DeleteIndicator removes an indicator of a DRAFT; one with children only with cascade.
+	DeleteIndicator(ctx context.Context, in *DeleteIndicatorRequest, opts ...grpc.CallOption) (*Standard, error)
 	// ValidateStandard lists every problem that would stop the standard from being published,
 	// and warnings that would not.
 	ValidateStandard(ctx context.Context, in *ValidateStandardRequest, opts ...grpc.CallOption) (*ValidateStandardResponse, error)
@@ -126,6 +137,36 @@ func (c *standardsServiceClient) UpdateStandard(ctx context.Context, in *UpdateS
 	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
 	out := new(Standard)
 	err := c.cc.Invoke(ctx, StandardsService_UpdateStandard_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *standardsServiceClient) CreateIndicator(ctx context.Context, in *CreateIndicatorRequest, opts ...grpc.CallOption) (*Standard, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(Standard)
+	err := c.cc.Invoke(ctx, StandardsService_CreateIndicator_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *standardsServiceClient) UpdateIndicator(ctx context.Context, in *UpdateIndicatorRequest, opts ...grpc.CallOption) (*Standard, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(Standard)
+	err := c.cc.Invoke(ctx, StandardsService_UpdateIndicator_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *standardsServiceClient) DeleteIndicator(ctx context.Context, in *DeleteIndicatorRequest, opts ...grpc.CallOption) (*Standard, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(Standard)
+	err := c.cc.Invoke(ctx, StandardsService_DeleteIndicator_FullMethodName, in, out, cOpts...)
 	if err != nil {
 		return nil, err
 	}
@@ -249,6 +290,14 @@ type StandardsServiceServer interface {
 	// UpdateStandard edits a DRAFT: its settings, and with the "indicators" path the whole
 	// indicator tree (adding, moving, changing and deleting indicators in one step).
 	UpdateStandard(context.Context, *UpdateStandardRequest) (*Standard, error)
+	// CreateIndicator adds an indicator to a DRAFT, after its last sibling or at position.
+	// Over REST the body is the indicator; etag and position are query parameters.
+	CreateIndicator(context.Context, *CreateIndicatorRequest) (*Standard, error)
+	// UpdateIndicator changes an indicator of a DRAFT; changing parent_code or position
+	// moves it (with its children).
+	UpdateIndicator(context.Context, *UpdateIndicatorRequest) (*Standard, error)
+	// DeleteIndicator removes an indicator of a DRAFT; one with children only with cascade.
+	DeleteIndicator(context.Context, *DeleteIndicatorRequest) (*Standard, error)
 	// ValidateStandard lists every problem that would stop the standard from being published,
 	// and warnings that would not.
 	ValidateStandard(context.Context, *ValidateStandardRequest) (*ValidateStandardResponse, error)
@@ -299,6 +348,15 @@ func (UnimplementedStandardsServiceServer) ListStandards(context.Context, *ListS
 }
 func (UnimplementedStandardsServiceServer) UpdateStandard(context.Context, *UpdateStandardRequest) (*Standard, error) {
 	return nil, status.Error(codes.Unimplemented, "method UpdateStandard not implemented")
+}
+func (UnimplementedStandardsServiceServer) CreateIndicator(context.Context, *CreateIndicatorRequest) (*Standard, error) {
+	return nil, status.Error(codes.Unimplemented, "method CreateIndicator not implemented")
+}
+func (UnimplementedStandardsServiceServer) UpdateIndicator(context.Context, *UpdateIndicatorRequest) (*Standard, error) {
+	return nil, status.Error(codes.Unimplemented, "method UpdateIndicator not implemented")
+}
+func (UnimplementedStandardsServiceServer) DeleteIndicator(context.Context, *DeleteIndicatorRequest) (*Standard, error) {
+	return nil, status.Error(codes.Unimplemented, "method DeleteIndicator not implemented")
 }
 func (UnimplementedStandardsServiceServer) ValidateStandard(context.Context, *ValidateStandardRequest) (*ValidateStandardResponse, error) {
 	return nil, status.Error(codes.Unimplemented, "method ValidateStandard not implemented")
@@ -419,6 +477,60 @@ func _StandardsService_UpdateStandard_Handler(srv interface{}, ctx context.Conte
 	}
 	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
 		return srv.(StandardsServiceServer).UpdateStandard(ctx, req.(*UpdateStandardRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _StandardsService_CreateIndicator_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(CreateIndicatorRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(StandardsServiceServer).CreateIndicator(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: StandardsService_CreateIndicator_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(StandardsServiceServer).CreateIndicator(ctx, req.(*CreateIndicatorRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _StandardsService_UpdateIndicator_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(UpdateIndicatorRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(StandardsServiceServer).UpdateIndicator(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: StandardsService_UpdateIndicator_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(StandardsServiceServer).UpdateIndicator(ctx, req.(*UpdateIndicatorRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _StandardsService_DeleteIndicator_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(DeleteIndicatorRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(StandardsServiceServer).DeleteIndicator(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: StandardsService_DeleteIndicator_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(StandardsServiceServer).DeleteIndicator(ctx, req.(*DeleteIndicatorRequest))
 	}
 	return interceptor(ctx, in, info, handler)
 }
@@ -625,6 +737,18 @@ var StandardsService_ServiceDesc = grpc.ServiceDesc{
 		{
 			MethodName: "UpdateStandard",
 			Handler:    _StandardsService_UpdateStandard_Handler,
+		},
+		{
+			MethodName: "CreateIndicator",
+			Handler:    _StandardsService_CreateIndicator_Handler,
+		},
+		{
+			MethodName: "UpdateIndicator",
+			Handler:    _StandardsService_UpdateIndicator_Handler,
+		},
+		{
+			MethodName: "DeleteIndicator",
+			Handler:    _StandardsService_DeleteIndicator_Handler,
 		},
 		{
 			MethodName: "ValidateStandard",
