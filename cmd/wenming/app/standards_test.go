@@ -17,9 +17,10 @@ func TestStandards(t *testing.T) {
 		t.Run(string(kind), func(t *testing.T) {
 			e := start(t, kind)
 			tr := e.buildTree()
-			var std string
+			var std, camp string
 			t.Run("standards", func(t *testing.T) { std = testStandardLifecycle(t, e, tr) })
-			t.Run("campaigns", func(t *testing.T) { testCampaigns(t, e, tr, std) })
+			t.Run("campaigns", func(t *testing.T) { camp = testCampaigns(t, e, tr, std) })
+			t.Run("cross-tenant", func(t *testing.T) { testStandardsCrossTenant(t, e, tr, std, camp) })
 			t.Run("import-export", func(t *testing.T) { testImportExport(t, e, tr) })
 		})
 	}
@@ -155,7 +156,7 @@ func testStandardLifecycle(t *testing.T, e *env, tr *tree) string {
 	return id
 }
 
-func testCampaigns(t *testing.T, e *env, tr *tree, std string) {
+func testCampaigns(t *testing.T, e *env, tr *tree, std string) string {
 	e.t = t
 	now := time.Now().UTC()
 	at := func(d time.Duration) string { return now.Add(d).Format(time.RFC3339) }
@@ -275,6 +276,63 @@ func testCampaigns(t *testing.T, e *env, tr *tree, std string) {
 	e.must(200, e.do("POST", "/v1/standards/"+std+":retire", tr.provAdmin, map[string]any{"etag": s.str("etag")}))
 	if r := e.do("POST", path, tr.d1Admin, body(nil)); r.Code != 400 || r.field() != "campaign.standard_id" {
 		t.Errorf("campaign on a retired standard: %d %s", r.Code, r.Raw)
+	}
+	return id
+}
+
+// testStandardsCrossTenant calls every standards RPC on another province's objects: all
+// are 404, like missing ids, and nothing changes.
+func testStandardsCrossTenant(t *testing.T, e *env, tr *tree, published, campaign string) {
+	e.t = t
+	list := e.must(200, e.do("GET", "/v1/offices/"+tr.province+"/standards?state=STANDARD_STATE_DRAFT", tr.provAdmin, nil))
+	var draft string
+	for _, s := range list.Body["standards"].([]any) {
+		if m := s.(map[string]any); m["code"] == "ZJ-WMDW" {
+			draft = m["id"].(string)
+		}
+	}
+	if draft == "" {
+		t.Fatalf("no draft version in %s", list.Raw)
+	}
+	before := e.must(200, e.do("GET", "/v1/standards/"+draft, tr.provAdmin, nil))
+	calls := []struct{ method, path, body string }{
+		{"POST", "/v1/offices/" + tr.province + "/standards", `{"code":"X","displayName":"x"}`},
+		{"POST", "/v1/offices/" + tr.province + "/standards:import", `{"format":"STANDARD_FORMAT_YAML","content":"Y29kZTogeApuYW1lOiB5CmluZGljYXRvcnM6IFtdCg=="}`},
+		{"GET", "/v1/offices/" + tr.province + "/standards", ""},
+		{"GET", "/v1/standards/" + draft, ""},
+		{"GET", "/v1/standards/" + published, ""},
+		{"PATCH", "/v1/standards/" + draft + "?updateMask=displayName", `{"displayName":"pwned","etag":"` + before.str("etag") + `"}`},
+		{"POST", "/v1/standards/" + draft + "/indicators?etag=" + before.str("etag"), `{"code":"pwned","title":"x","kind":"INDICATOR_KIND_POINTS","maxPoints":"1.00"}`},
+		{"PATCH", "/v1/standards/" + draft + "/indicators/1?updateMask=title&etag=" + before.str("etag"), `{"title":"pwned"}`},
+		{"DELETE", "/v1/standards/" + draft + "/indicators/1?cascade=true&etag=" + before.str("etag"), ""},
+		{"GET", "/v1/standards/" + draft + ":validate", ""},
+		{"GET", "/v1/standards/" + draft + ":export", ""},
+		{"POST", "/v1/standards/" + draft + ":publish", `{}`},
+		{"POST", "/v1/standards/" + published + ":newVersion", `{}`},
+		{"POST", "/v1/standards/" + published + ":retire", `{}`},
+		{"GET", "/v1/campaigns/" + campaign, ""},
+		{"GET", "/v1/offices/" + tr.d1 + "/campaigns", ""},
+		{"POST", "/v1/campaigns/" + campaign + ":transition", `{"to":"CAMPAIGN_STATE_REVIEW","force":true,"reason":"x"}`},
+	}
+	for _, who := range []struct{ name, token string }{{"other province", tr.prov2Admin}} {
+		for _, c := range calls {
+			var body any
+			if c.body != "" {
+				body = c.body
+			}
+			r := e.do(c.method, c.path, who.token, body)
+			if r.Code != 404 {
+				t.Errorf("%s: %s %s = %d, want 404: %.200s", who.name, c.method, c.path, r.Code, r.Raw)
+			}
+		}
+	}
+	after := e.must(200, e.do("GET", "/v1/standards/"+draft, tr.provAdmin, nil))
+	if after.str("etag") != before.str("etag") || after.str("displayName") != before.str("displayName") {
+		t.Errorf("the draft changed: %s → %s", before.str("etag"), after.str("etag"))
+	}
+	c := e.must(200, e.do("GET", "/v1/campaigns/"+campaign, tr.d1Admin, nil))
+	if c.str("state") != "CAMPAIGN_STATE_SUBMISSION" {
+		t.Errorf("the campaign moved: %s", c.str("state"))
 	}
 }
 
