@@ -16,6 +16,7 @@ import (
 	"entgo.io/ent/dialect/sql"
 	"github.com/wenming-platform/wenming/ent/auditevent"
 	"github.com/wenming-platform/wenming/ent/campaign"
+	"github.com/wenming-platform/wenming/ent/idempotencyrecord"
 	"github.com/wenming-platform/wenming/ent/office"
 	"github.com/wenming-platform/wenming/ent/refreshtoken"
 	"github.com/wenming-platform/wenming/ent/revocation"
@@ -38,6 +39,8 @@ type Client struct {
 	AuditEvent *AuditEventClient
 	// Campaign is the client for interacting with the Campaign builders.
 	Campaign *CampaignClient
+	// IdempotencyRecord is the client for interacting with the IdempotencyRecord builders.
+	IdempotencyRecord *IdempotencyRecordClient
 	// Office is the client for interacting with the Office builders.
 	Office *OfficeClient
 	// RefreshToken is the client for interacting with the RefreshToken builders.
@@ -69,6 +72,7 @@ func (c *Client) init() {
 	c.Schema = migrate.NewSchema(c.driver)
 	c.AuditEvent = NewAuditEventClient(c.config)
 	c.Campaign = NewCampaignClient(c.config)
+	c.IdempotencyRecord = NewIdempotencyRecordClient(c.config)
 	c.Office = NewOfficeClient(c.config)
 	c.RefreshToken = NewRefreshTokenClient(c.config)
 	c.Revocation = NewRevocationClient(c.config)
@@ -168,19 +172,20 @@ func (c *Client) Tx(ctx context.Context) (*Tx, error) {
 	cfg := c.config
 	cfg.driver = tx
 	return &Tx{
-		ctx:            ctx,
-		config:         cfg,
-		AuditEvent:     NewAuditEventClient(cfg),
-		Campaign:       NewCampaignClient(cfg),
-		Office:         NewOfficeClient(cfg),
-		RefreshToken:   NewRefreshTokenClient(cfg),
-		Revocation:     NewRevocationClient(cfg),
-		ServiceAccount: NewServiceAccountClient(cfg),
-		Setting:        NewSettingClient(cfg),
-		SigningKey:     NewSigningKeyClient(cfg),
-		Standard:       NewStandardClient(cfg),
-		Unit:           NewUnitClient(cfg),
-		User:           NewUserClient(cfg),
+		ctx:               ctx,
+		config:            cfg,
+		AuditEvent:        NewAuditEventClient(cfg),
+		Campaign:          NewCampaignClient(cfg),
+		IdempotencyRecord: NewIdempotencyRecordClient(cfg),
+		Office:            NewOfficeClient(cfg),
+		RefreshToken:      NewRefreshTokenClient(cfg),
+		Revocation:        NewRevocationClient(cfg),
+		ServiceAccount:    NewServiceAccountClient(cfg),
+		Setting:           NewSettingClient(cfg),
+		SigningKey:        NewSigningKeyClient(cfg),
+		Standard:          NewStandardClient(cfg),
+		Unit:              NewUnitClient(cfg),
+		User:              NewUserClient(cfg),
 	}, nil
 }
 
@@ -198,19 +203,20 @@ func (c *Client) BeginTx(ctx context.Context, opts *sql.TxOptions) (*Tx, error) 
 	cfg := c.config
 	cfg.driver = &txDriver{tx: tx, drv: c.driver}
 	return &Tx{
-		ctx:            ctx,
-		config:         cfg,
-		AuditEvent:     NewAuditEventClient(cfg),
-		Campaign:       NewCampaignClient(cfg),
-		Office:         NewOfficeClient(cfg),
-		RefreshToken:   NewRefreshTokenClient(cfg),
-		Revocation:     NewRevocationClient(cfg),
-		ServiceAccount: NewServiceAccountClient(cfg),
-		Setting:        NewSettingClient(cfg),
-		SigningKey:     NewSigningKeyClient(cfg),
-		Standard:       NewStandardClient(cfg),
-		Unit:           NewUnitClient(cfg),
-		User:           NewUserClient(cfg),
+		ctx:               ctx,
+		config:            cfg,
+		AuditEvent:        NewAuditEventClient(cfg),
+		Campaign:          NewCampaignClient(cfg),
+		IdempotencyRecord: NewIdempotencyRecordClient(cfg),
+		Office:            NewOfficeClient(cfg),
+		RefreshToken:      NewRefreshTokenClient(cfg),
+		Revocation:        NewRevocationClient(cfg),
+		ServiceAccount:    NewServiceAccountClient(cfg),
+		Setting:           NewSettingClient(cfg),
+		SigningKey:        NewSigningKeyClient(cfg),
+		Standard:          NewStandardClient(cfg),
+		Unit:              NewUnitClient(cfg),
+		User:              NewUserClient(cfg),
 	}, nil
 }
 
@@ -240,8 +246,9 @@ func (c *Client) Close() error {
 // In order to add hooks to a specific client, call: `client.Node.Use(...)`.
 func (c *Client) Use(hooks ...Hook) {
 	for _, n := range []interface{ Use(...Hook) }{
-		c.AuditEvent, c.Campaign, c.Office, c.RefreshToken, c.Revocation,
-		c.ServiceAccount, c.Setting, c.SigningKey, c.Standard, c.Unit, c.User,
+		c.AuditEvent, c.Campaign, c.IdempotencyRecord, c.Office, c.RefreshToken,
+		c.Revocation, c.ServiceAccount, c.Setting, c.SigningKey, c.Standard, c.Unit,
+		c.User,
 	} {
 		n.Use(hooks...)
 	}
@@ -251,8 +258,9 @@ func (c *Client) Use(hooks ...Hook) {
 // In order to add interceptors to a specific client, call: `client.Node.Intercept(...)`.
 func (c *Client) Intercept(interceptors ...Interceptor) {
 	for _, n := range []interface{ Intercept(...Interceptor) }{
-		c.AuditEvent, c.Campaign, c.Office, c.RefreshToken, c.Revocation,
-		c.ServiceAccount, c.Setting, c.SigningKey, c.Standard, c.Unit, c.User,
+		c.AuditEvent, c.Campaign, c.IdempotencyRecord, c.Office, c.RefreshToken,
+		c.Revocation, c.ServiceAccount, c.Setting, c.SigningKey, c.Standard, c.Unit,
+		c.User,
 	} {
 		n.Intercept(interceptors...)
 	}
@@ -265,6 +273,8 @@ func (c *Client) Mutate(ctx context.Context, m Mutation) (Value, error) {
 		return c.AuditEvent.mutate(ctx, m)
 	case *CampaignMutation:
 		return c.Campaign.mutate(ctx, m)
+	case *IdempotencyRecordMutation:
+		return c.IdempotencyRecord.mutate(ctx, m)
 	case *OfficeMutation:
 		return c.Office.mutate(ctx, m)
 	case *RefreshTokenMutation:
@@ -553,6 +563,140 @@ func (c *CampaignClient) mutate(ctx context.Context, m *CampaignMutation) (Value
 		return (&CampaignDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
 	default:
 		return nil, fmt.Errorf("ent: unknown Campaign mutation op: %q", m.Op())
+	}
+}
+
+// IdempotencyRecordClient is a client for the IdempotencyRecord schema.
+type IdempotencyRecordClient struct {
+	config
+}
+
+// NewIdempotencyRecordClient returns a client for the IdempotencyRecord from the given config.
+func NewIdempotencyRecordClient(c config) *IdempotencyRecordClient {
+	return &IdempotencyRecordClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `idempotencyrecord.Hooks(f(g(h())))`.
+func (c *IdempotencyRecordClient) Use(hooks ...Hook) {
+	c.hooks.IdempotencyRecord = append(c.hooks.IdempotencyRecord, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `idempotencyrecord.Intercept(f(g(h())))`.
+func (c *IdempotencyRecordClient) Intercept(interceptors ...Interceptor) {
+	c.inters.IdempotencyRecord = append(c.inters.IdempotencyRecord, interceptors...)
+}
+
+// Create returns a builder for creating a IdempotencyRecord entity.
+func (c *IdempotencyRecordClient) Create() *IdempotencyRecordCreate {
+	mutation := newIdempotencyRecordMutation(c.config, OpCreate)
+	return &IdempotencyRecordCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of IdempotencyRecord entities.
+func (c *IdempotencyRecordClient) CreateBulk(builders ...*IdempotencyRecordCreate) *IdempotencyRecordCreateBulk {
+	return &IdempotencyRecordCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *IdempotencyRecordClient) MapCreateBulk(slice any, setFunc func(*IdempotencyRecordCreate, int)) *IdempotencyRecordCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &IdempotencyRecordCreateBulk{err: fmt.Errorf("calling to IdempotencyRecordClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*IdempotencyRecordCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &IdempotencyRecordCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for IdempotencyRecord.
+func (c *IdempotencyRecordClient) Update() *IdempotencyRecordUpdate {
+	mutation := newIdempotencyRecordMutation(c.config, OpUpdate)
+	return &IdempotencyRecordUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *IdempotencyRecordClient) UpdateOne(_m *IdempotencyRecord) *IdempotencyRecordUpdateOne {
+	mutation := newIdempotencyRecordMutation(c.config, OpUpdateOne, withIdempotencyRecord(_m))
+	return &IdempotencyRecordUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *IdempotencyRecordClient) UpdateOneID(id string) *IdempotencyRecordUpdateOne {
+	mutation := newIdempotencyRecordMutation(c.config, OpUpdateOne, withIdempotencyRecordID(id))
+	return &IdempotencyRecordUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for IdempotencyRecord.
+func (c *IdempotencyRecordClient) Delete() *IdempotencyRecordDelete {
+	mutation := newIdempotencyRecordMutation(c.config, OpDelete)
+	return &IdempotencyRecordDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *IdempotencyRecordClient) DeleteOne(_m *IdempotencyRecord) *IdempotencyRecordDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *IdempotencyRecordClient) DeleteOneID(id string) *IdempotencyRecordDeleteOne {
+	builder := c.Delete().Where(idempotencyrecord.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &IdempotencyRecordDeleteOne{builder}
+}
+
+// Query returns a query builder for IdempotencyRecord.
+func (c *IdempotencyRecordClient) Query() *IdempotencyRecordQuery {
+	return &IdempotencyRecordQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeIdempotencyRecord},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a IdempotencyRecord entity by its id.
+func (c *IdempotencyRecordClient) Get(ctx context.Context, id string) (*IdempotencyRecord, error) {
+	return c.Query().Where(idempotencyrecord.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *IdempotencyRecordClient) GetX(ctx context.Context, id string) *IdempotencyRecord {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// Hooks returns the client hooks.
+func (c *IdempotencyRecordClient) Hooks() []Hook {
+	hooks := c.hooks.IdempotencyRecord
+	return append(hooks[:len(hooks):len(hooks)], idempotencyrecord.Hooks[:]...)
+}
+
+// Interceptors returns the client interceptors.
+func (c *IdempotencyRecordClient) Interceptors() []Interceptor {
+	return c.inters.IdempotencyRecord
+}
+
+func (c *IdempotencyRecordClient) mutate(ctx context.Context, m *IdempotencyRecordMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&IdempotencyRecordCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&IdempotencyRecordUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&IdempotencyRecordUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&IdempotencyRecordDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown IdempotencyRecord mutation op: %q", m.Op())
 	}
 }
 
@@ -1765,12 +1909,12 @@ func (c *UserClient) mutate(ctx context.Context, m *UserMutation) (Value, error)
 // hooks and interceptors per client, for fast access.
 type (
 	hooks struct {
-		AuditEvent, Campaign, Office, RefreshToken, Revocation, ServiceAccount, Setting,
-		SigningKey, Standard, Unit, User []ent.Hook
+		AuditEvent, Campaign, IdempotencyRecord, Office, RefreshToken, Revocation,
+		ServiceAccount, Setting, SigningKey, Standard, Unit, User []ent.Hook
 	}
 	inters struct {
-		AuditEvent, Campaign, Office, RefreshToken, Revocation, ServiceAccount, Setting,
-		SigningKey, Standard, Unit, User []ent.Interceptor
+		AuditEvent, Campaign, IdempotencyRecord, Office, RefreshToken, Revocation,
+		ServiceAccount, Setting, SigningKey, Standard, Unit, User []ent.Interceptor
 	}
 )
 

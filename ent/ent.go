@@ -14,6 +14,7 @@ import (
 	"entgo.io/ent/dialect/sql/sqlgraph"
 	"github.com/wenming-platform/wenming/ent/auditevent"
 	"github.com/wenming-platform/wenming/ent/campaign"
+	"github.com/wenming-platform/wenming/ent/idempotencyrecord"
 	"github.com/wenming-platform/wenming/ent/office"
 	"github.com/wenming-platform/wenming/ent/refreshtoken"
 	"github.com/wenming-platform/wenming/ent/revocation"
@@ -83,17 +84,18 @@ var (
 func checkColumn(t, c string) error {
 	initCheck.Do(func() {
 		columnCheck = sql.NewColumnCheck(map[string]func(string) bool{
-			auditevent.Table:     auditevent.ValidColumn,
-			campaign.Table:       campaign.ValidColumn,
-			office.Table:         office.ValidColumn,
-			refreshtoken.Table:   refreshtoken.ValidColumn,
-			revocation.Table:     revocation.ValidColumn,
-			serviceaccount.Table: serviceaccount.ValidColumn,
-			setting.Table:        setting.ValidColumn,
-			signingkey.Table:     signingkey.ValidColumn,
-			standard.Table:       standard.ValidColumn,
-			unit.Table:           unit.ValidColumn,
-			user.Table:           user.ValidColumn,
+			auditevent.Table:        auditevent.ValidColumn,
+			campaign.Table:          campaign.ValidColumn,
+			idempotencyrecord.Table: idempotencyrecord.ValidColumn,
+			office.Table:            office.ValidColumn,
+			refreshtoken.Table:      refreshtoken.ValidColumn,
+			revocation.Table:        revocation.ValidColumn,
+			serviceaccount.Table:    serviceaccount.ValidColumn,
+			setting.Table:           setting.ValidColumn,
+			signingkey.Table:        signingkey.ValidColumn,
+			standard.Table:          standard.ValidColumn,
+			unit.Table:              unit.ValidColumn,
+			user.Table:              user.ValidColumn,
 		})
 	})
 	return columnCheck(t, c)

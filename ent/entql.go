@@ -5,6 +5,7 @@ package ent
 import (
 	"github.com/wenming-platform/wenming/ent/auditevent"
 	"github.com/wenming-platform/wenming/ent/campaign"
+	"github.com/wenming-platform/wenming/ent/idempotencyrecord"
 	"github.com/wenming-platform/wenming/ent/office"
 	"github.com/wenming-platform/wenming/ent/refreshtoken"
 	"github.com/wenming-platform/wenming/ent/revocation"
@@ -23,7 +24,7 @@ import (
 
 // schemaGraph holds a representation of ent/schema at runtime.
 var schemaGraph = func() *sqlgraph.Schema {
-	graph := &sqlgraph.Schema{Nodes: make([]*sqlgraph.Node, 11)}
+	graph := &sqlgraph.Schema{Nodes: make([]*sqlgraph.Node, 12)}
 	graph.Nodes[0] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   auditevent.Table,
@@ -91,6 +92,24 @@ var schemaGraph = func() *sqlgraph.Schema {
 	}
 	graph.Nodes[2] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
+			Table:   idempotencyrecord.Table,
+			Columns: idempotencyrecord.Columns,
+			ID: &sqlgraph.FieldSpec{
+				Type:   field.TypeString,
+				Column: idempotencyrecord.FieldID,
+			},
+		},
+		Type: "IdempotencyRecord",
+		Fields: map[string]*sqlgraph.FieldSpec{
+			idempotencyrecord.FieldMethod:      {Type: field.TypeString, Column: idempotencyrecord.FieldMethod},
+			idempotencyrecord.FieldRequestHash: {Type: field.TypeString, Column: idempotencyrecord.FieldRequestHash},
+			idempotencyrecord.FieldResponse:    {Type: field.TypeBytes, Column: idempotencyrecord.FieldResponse},
+			idempotencyrecord.FieldCreateTime:  {Type: field.TypeTime, Column: idempotencyrecord.FieldCreateTime},
+			idempotencyrecord.FieldExpireTime:  {Type: field.TypeTime, Column: idempotencyrecord.FieldExpireTime},
+		},
+	}
+	graph.Nodes[3] = &sqlgraph.Node{
+		NodeSpec: sqlgraph.NodeSpec{
 			Table:   office.Table,
 			Columns: office.Columns,
 			ID: &sqlgraph.FieldSpec{
@@ -112,7 +131,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			office.FieldTimeZone:    {Type: field.TypeString, Column: office.FieldTimeZone},
 		},
 	}
-	graph.Nodes[3] = &sqlgraph.Node{
+	graph.Nodes[4] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   refreshtoken.Table,
 			Columns: refreshtoken.Columns,
@@ -132,7 +151,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			refreshtoken.FieldRevokeTime: {Type: field.TypeTime, Column: refreshtoken.FieldRevokeTime},
 		},
 	}
-	graph.Nodes[4] = &sqlgraph.Node{
+	graph.Nodes[5] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   revocation.Table,
 			Columns: revocation.Columns,
@@ -149,7 +168,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			revocation.FieldExpireTime: {Type: field.TypeTime, Column: revocation.FieldExpireTime},
 		},
 	}
-	graph.Nodes[5] = &sqlgraph.Node{
+	graph.Nodes[6] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   serviceaccount.Table,
 			Columns: serviceaccount.Columns,
@@ -172,7 +191,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			serviceaccount.FieldDisabled:    {Type: field.TypeBool, Column: serviceaccount.FieldDisabled},
 		},
 	}
-	graph.Nodes[6] = &sqlgraph.Node{
+	graph.Nodes[7] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   setting.Table,
 			Columns: setting.Columns,
@@ -186,7 +205,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			setting.FieldValue: {Type: field.TypeBytes, Column: setting.FieldValue},
 		},
 	}
-	graph.Nodes[7] = &sqlgraph.Node{
+	graph.Nodes[8] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   signingkey.Table,
 			Columns: signingkey.Columns,
@@ -203,7 +222,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			signingkey.FieldRetireTime: {Type: field.TypeTime, Column: signingkey.FieldRetireTime},
 		},
 	}
-	graph.Nodes[8] = &sqlgraph.Node{
+	graph.Nodes[9] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   standard.Table,
 			Columns: standard.Columns,
@@ -232,7 +251,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			standard.FieldPublishTime: {Type: field.TypeTime, Column: standard.FieldPublishTime},
 		},
 	}
-	graph.Nodes[9] = &sqlgraph.Node{
+	graph.Nodes[10] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   unit.Table,
 			Columns: unit.Columns,
@@ -258,7 +277,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			unit.FieldTitleState:     {Type: field.TypeString, Column: unit.FieldTitleState},
 		},
 	}
-	graph.Nodes[10] = &sqlgraph.Node{
+	graph.Nodes[11] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   user.Table,
 			Columns: user.Columns,
@@ -568,6 +587,71 @@ func (f *CampaignFilter) WhereParentCampaignID(p entql.StringP) {
 }
 
 // addPredicate implements the predicateAdder interface.
+func (_q *IdempotencyRecordQuery) addPredicate(pred func(s *sql.Selector)) {
+	_q.predicates = append(_q.predicates, pred)
+}
+
+// Filter returns a Filter implementation to apply filters on the IdempotencyRecordQuery builder.
+func (_q *IdempotencyRecordQuery) Filter() *IdempotencyRecordFilter {
+	return &IdempotencyRecordFilter{config: _q.config, predicateAdder: _q}
+}
+
+// addPredicate implements the predicateAdder interface.
+func (m *IdempotencyRecordMutation) addPredicate(pred func(s *sql.Selector)) {
+	m.predicates = append(m.predicates, pred)
+}
+
+// Filter returns an entql.Where implementation to apply filters on the IdempotencyRecordMutation builder.
+func (m *IdempotencyRecordMutation) Filter() *IdempotencyRecordFilter {
+	return &IdempotencyRecordFilter{config: m.config, predicateAdder: m}
+}
+
+// IdempotencyRecordFilter provides a generic filtering capability at runtime for IdempotencyRecordQuery.
+type IdempotencyRecordFilter struct {
+	predicateAdder
+	config
+}
+
+// Where applies the entql predicate on the query filter.
+func (f *IdempotencyRecordFilter) Where(p entql.P) {
+	f.addPredicate(func(s *sql.Selector) {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[2].Type, p, s); err != nil {
+			s.AddError(err)
+		}
+	})
+}
+
+// WhereID applies the entql string predicate on the id field.
+func (f *IdempotencyRecordFilter) WhereID(p entql.StringP) {
+	f.Where(p.Field(idempotencyrecord.FieldID))
+}
+
+// WhereMethod applies the entql string predicate on the method field.
+func (f *IdempotencyRecordFilter) WhereMethod(p entql.StringP) {
+	f.Where(p.Field(idempotencyrecord.FieldMethod))
+}
+
+// WhereRequestHash applies the entql string predicate on the request_hash field.
+func (f *IdempotencyRecordFilter) WhereRequestHash(p entql.StringP) {
+	f.Where(p.Field(idempotencyrecord.FieldRequestHash))
+}
+
+// WhereResponse applies the entql []byte predicate on the response field.
+func (f *IdempotencyRecordFilter) WhereResponse(p entql.BytesP) {
+	f.Where(p.Field(idempotencyrecord.FieldResponse))
+}
+
+// WhereCreateTime applies the entql time.Time predicate on the create_time field.
+func (f *IdempotencyRecordFilter) WhereCreateTime(p entql.TimeP) {
+	f.Where(p.Field(idempotencyrecord.FieldCreateTime))
+}
+
+// WhereExpireTime applies the entql time.Time predicate on the expire_time field.
+func (f *IdempotencyRecordFilter) WhereExpireTime(p entql.TimeP) {
+	f.Where(p.Field(idempotencyrecord.FieldExpireTime))
+}
+
+// addPredicate implements the predicateAdder interface.
 func (_q *OfficeQuery) addPredicate(pred func(s *sql.Selector)) {
 	_q.predicates = append(_q.predicates, pred)
 }
@@ -596,7 +680,7 @@ type OfficeFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *OfficeFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[2].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[3].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -686,7 +770,7 @@ type RefreshTokenFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *RefreshTokenFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[3].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[4].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -761,7 +845,7 @@ type RevocationFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *RevocationFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[4].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[5].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -821,7 +905,7 @@ type ServiceAccountFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *ServiceAccountFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[5].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[6].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -911,7 +995,7 @@ type SettingFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *SettingFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[6].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[7].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -956,7 +1040,7 @@ type SigningKeyFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *SigningKeyFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[7].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[8].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -1016,7 +1100,7 @@ type StandardFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *StandardFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[8].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[9].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -1136,7 +1220,7 @@ type UnitFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *UnitFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[9].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[10].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -1241,7 +1325,7 @@ type UserFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *UserFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[10].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[11].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})

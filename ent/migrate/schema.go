@@ -96,6 +96,28 @@ var (
 			},
 		},
 	}
+	// IdempotencyRecordsColumns holds the columns for the "idempotency_records" table.
+	IdempotencyRecordsColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeString},
+		{Name: "method", Type: field.TypeString},
+		{Name: "request_hash", Type: field.TypeString},
+		{Name: "response", Type: field.TypeBytes, Nullable: true},
+		{Name: "create_time", Type: field.TypeTime},
+		{Name: "expire_time", Type: field.TypeTime},
+	}
+	// IdempotencyRecordsTable holds the schema information for the "idempotency_records" table.
+	IdempotencyRecordsTable = &schema.Table{
+		Name:       "idempotency_records",
+		Columns:    IdempotencyRecordsColumns,
+		PrimaryKey: []*schema.Column{IdempotencyRecordsColumns[0]},
+		Indexes: []*schema.Index{
+			{
+				Name:    "idempotencyrecord_expire_time",
+				Unique:  false,
+				Columns: []*schema.Column{IdempotencyRecordsColumns[5]},
+			},
+		},
+	}
 	// OfficesColumns holds the columns for the "offices" table.
 	OfficesColumns = []*schema.Column{
 		{Name: "id", Type: field.TypeString},
@@ -351,6 +373,7 @@ var (
 	Tables = []*schema.Table{
 		AuditEventsTable,
 		CampaignsTable,
+		IdempotencyRecordsTable,
 		OfficesTable,
 		RefreshTokensTable,
 		RevocationsTable,

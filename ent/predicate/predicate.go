@@ -12,6 +12,9 @@ type AuditEvent func(*sql.Selector)
 // Campaign is the predicate function for campaign builders.
 type Campaign func(*sql.Selector)
 
+// IdempotencyRecord is the predicate function for idempotencyrecord builders.
+type IdempotencyRecord func(*sql.Selector)
+
 // Office is the predicate function for office builders.
 type Office func(*sql.Selector)
 

@@ -159,6 +159,30 @@ func (f CampaignMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutati
 	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.CampaignMutation", m)
 }
 
+// The IdempotencyRecordQueryRuleFunc type is an adapter to allow the use of ordinary
+// functions as a query rule.
+type IdempotencyRecordQueryRuleFunc func(context.Context, *ent.IdempotencyRecordQuery) error
+
+// EvalQuery return f(ctx, q).
+func (f IdempotencyRecordQueryRuleFunc) EvalQuery(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.IdempotencyRecordQuery); ok {
+		return f(ctx, q)
+	}
+	return Denyf("ent/privacy: unexpected query type %T, expect *ent.IdempotencyRecordQuery", q)
+}
+
+// The IdempotencyRecordMutationRuleFunc type is an adapter to allow the use of ordinary
+// functions as a mutation rule.
+type IdempotencyRecordMutationRuleFunc func(context.Context, *ent.IdempotencyRecordMutation) error
+
+// EvalMutation calls f(ctx, m).
+func (f IdempotencyRecordMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutation) error {
+	if m, ok := m.(*ent.IdempotencyRecordMutation); ok {
+		return f(ctx, m)
+	}
+	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.IdempotencyRecordMutation", m)
+}
+
 // The OfficeQueryRuleFunc type is an adapter to allow the use of ordinary
 // functions as a query rule.
 type OfficeQueryRuleFunc func(context.Context, *ent.OfficeQuery) error
@@ -414,6 +438,8 @@ func queryFilter(q ent.Query) (Filter, error) {
 		return q.Filter(), nil
 	case *ent.CampaignQuery:
 		return q.Filter(), nil
+	case *ent.IdempotencyRecordQuery:
+		return q.Filter(), nil
 	case *ent.OfficeQuery:
 		return q.Filter(), nil
 	case *ent.RefreshTokenQuery:
@@ -442,6 +468,8 @@ func mutationFilter(m ent.Mutation) (Filter, error) {
 	case *ent.AuditEventMutation:
 		return m.Filter(), nil
 	case *ent.CampaignMutation:
+		return m.Filter(), nil
+	case *ent.IdempotencyRecordMutation:
 		return m.Filter(), nil
 	case *ent.OfficeMutation:
 		return m.Filter(), nil

@@ -8,6 +8,7 @@ import (
 
 	"github.com/wenming-platform/wenming/ent/auditevent"
 	"github.com/wenming-platform/wenming/ent/campaign"
+	"github.com/wenming-platform/wenming/ent/idempotencyrecord"
 	"github.com/wenming-platform/wenming/ent/office"
 	"github.com/wenming-platform/wenming/ent/refreshtoken"
 	"github.com/wenming-platform/wenming/ent/revocation"
@@ -133,6 +134,22 @@ func init() {
 	campaignDescID := campaignFields[0].Descriptor()
 	// campaign.IDValidator is a validator for the "id" field. It is called by the builders before save.
 	campaign.IDValidator = campaignDescID.Validators[0].(func(string) error)
+	idempotencyrecordMixin := schema.IdempotencyRecord{}.Mixin()
+	idempotencyrecord.Policy = privacy.NewPolicies(idempotencyrecordMixin[0], schema.IdempotencyRecord{})
+	idempotencyrecord.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := idempotencyrecord.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	idempotencyrecordFields := schema.IdempotencyRecord{}.Fields()
+	_ = idempotencyrecordFields
+	// idempotencyrecordDescID is the schema descriptor for id field.
+	idempotencyrecordDescID := idempotencyrecordFields[0].Descriptor()
+	// idempotencyrecord.IDValidator is a validator for the "id" field. It is called by the builders before save.
+	idempotencyrecord.IDValidator = idempotencyrecordDescID.Validators[0].(func(string) error)
 	officeMixin := schema.Office{}.Mixin()
 	office.Policy = privacy.NewPolicies(officeMixin[0], schema.Office{})
 	office.Hooks[0] = func(next ent.Mutator) ent.Mutator {

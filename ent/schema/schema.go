@@ -257,3 +257,27 @@ func (Campaign) Fields() []ent.Field {
 func (Campaign) Indexes() []ent.Index {
 	return []ent.Index{index.Fields("office_id", "id"), index.Fields("scope_path", "year")}
 }
+
+// IdempotencyRecord remembers a create made with an Idempotency-Key: written in the same
+// transaction as the create, so a retry can never run it twice, and completed with the
+// response the first call returned, so the retry gets that response back.
+type IdempotencyRecord struct{ ent.Schema }
+
+func (IdempotencyRecord) Mixin() []ent.Mixin { return []ent.Mixin{SystemOnly{}} }
+
+func (IdempotencyRecord) Fields() []ent.Field {
+	return []ent.Field{
+		// SHA-256 of the caller, the method and the key.
+		field.String("id").Immutable().NotEmpty(),
+		field.String("method").Immutable(),
+		// SHA-256 of the request, so the same key with another request is refused.
+		field.String("request_hash").Immutable(),
+		field.Bytes("response").Optional(),
+		field.Time("create_time").Immutable(),
+		field.Time("expire_time").Immutable(),
+	}
+}
+
+func (IdempotencyRecord) Indexes() []ent.Index {
+	return []ent.Index{index.Fields("expire_time")}
+}

@@ -64,6 +64,7 @@ type Gateway struct {
 var forwarded = map[string]string{
 	"Accept-Language": "accept-language",
 	"X-Request-Id":    "x-request-id",
+	"Idempotency-Key": "idempotency-key",
 }
 
 // New dials the upstreams and builds the handler.

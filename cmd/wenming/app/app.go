@@ -214,7 +214,7 @@ func (a *App) startServices(ctx, runCtx context.Context, services []string, reg 
 		Store: st, Keys: keys, Tokens: tokens, Revocations: revoked,
 		Limiter: cache.NewLimiter(r), Pages: pages,
 	})
-	srv, err := rpc.NewServer(rpc.Options{Tokens: tokens, Registry: reg, TrustedProxies: cfg.TrustedProxies}, func(s *grpc.Server) {
+	srv, err := rpc.NewServer(rpc.Options{Tokens: tokens, Registry: reg, TrustedProxies: cfg.TrustedProxies, Store: st}, func(s *grpc.Server) {
 		for _, name := range services {
 			switch name {
 			case "tenancy":

@@ -3,6 +3,7 @@ package app_test
 import (
 	"encoding/json"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -21,6 +22,7 @@ func TestStandards(t *testing.T) {
 			t.Run("standards", func(t *testing.T) { std = testStandardLifecycle(t, e, tr) })
 			t.Run("campaigns", func(t *testing.T) { camp = testCampaigns(t, e, tr, std) })
 			t.Run("cross-tenant", func(t *testing.T) { testStandardsCrossTenant(t, e, tr, std, camp) })
+			t.Run("idempotency", func(t *testing.T) { testIdempotency(t, e, tr) })
 			t.Run("import-export", func(t *testing.T) { testImportExport(t, e, tr) })
 		})
 	}
@@ -456,5 +458,77 @@ func testIndicatorEdits(t *testing.T, e *env, tr *tree, id, etag, published stri
 	}
 	if x := e.do("DELETE", base+"/1.1?etag="+r.str("etag"), tr.prov2Admin, nil); x.Code != 404 {
 		t.Errorf("another province editing the draft: %d", x.Code)
+	}
+}
+
+// testIdempotency retries creates with an Idempotency-Key: the first response comes back,
+// nothing is created twice, and the key cannot be reused for another request.
+func testIdempotency(t *testing.T, e *env, tr *tree) {
+	e.t = t
+	path := "/v1/offices/" + tr.d2 + "/units"
+	body := map[string]any{"displayName": "幂等测试单位", "creditCode": creditCode("91330102MA2XDEMP1"), "category": "UNIT_CATEGORY_OTHER"}
+	key := hdr{"Idempotency-Key": "create-unit-7f3a"}
+	first := e.must(200, e.do("POST", path, tr.d2Admin, body, key))
+	for range 3 {
+		again := e.must(200, e.do("POST", path, tr.d2Admin, body, key))
+		if again.str("id") != first.str("id") || again.str("createTime") != first.str("createTime") {
+			t.Fatalf("retry returned another unit: %s vs %s", again.Raw, first.Raw)
+		}
+	}
+	list := e.must(200, e.do("GET", path+"?name=%E5%B9%82%E7%AD%89", tr.d2Admin, nil)) // 幂等
+	if n := len(list.Body["units"].([]any)); n != 1 {
+		t.Errorf("%d units after retries, want 1", n)
+	}
+	other := map[string]any{"displayName": "另一个单位", "creditCode": creditCode("91330102MA2XDEMP2"), "category": "UNIT_CATEGORY_OTHER"}
+	if r := e.do("POST", path, tr.d2Admin, other, key); r.Code != 400 || r.reason() != "IDEMPOTENCY_KEY_REUSED" {
+		t.Errorf("same key, other request: %d %s", r.Code, r.Raw)
+	}
+	// Keys are per caller: another caller's same key is a new request of its own, never a
+	// replay of someone else's response (here refused: a city admin does not create units
+	// in a district).
+	if r := e.do("POST", path, tr.cityAdmin, body, key); r.Code != 403 {
+		t.Errorf("another caller with the same key: %d %s", r.Code, r.Raw)
+	}
+	// A failed create claims nothing: after fixing the request the same key works.
+	bad := map[string]any{"displayName": "x", "creditCode": "91330102MA2XDEMP00", "category": "UNIT_CATEGORY_OTHER"}
+	k2 := hdr{"Idempotency-Key": "create-unit-bad"}
+	if r := e.do("POST", path, tr.d2Admin, bad, k2); r.Code != 400 {
+		t.Errorf("bad create: %d", r.Code)
+	}
+	if r := e.do("POST", path, tr.d2Admin, map[string]any{"displayName": "x"}, hdr{"Idempotency-Key": "bad key with spaces"}); r.Code != 400 {
+		t.Errorf("malformed key: %d", r.Code)
+	}
+	// Concurrent retries: exactly one create, every success the same unit.
+	race := map[string]any{"displayName": "并发幂等单位", "creditCode": creditCode("91330102MA2XDEMP3"), "category": "UNIT_CATEGORY_OTHER"}
+	var wg sync.WaitGroup
+	results := make([]resp, 8)
+	for i := range results {
+		wg.Go(func() { results[i] = e.do("POST", path, tr.d2Admin, race, hdr{"Idempotency-Key": "race-1"}) })
+	}
+	wg.Wait()
+	ids := map[string]bool{}
+	for _, r := range results {
+		switch r.Code {
+		case 200:
+			ids[r.str("id")] = true
+		case 409:
+			if r.reason() != "IDEMPOTENCY_KEY_IN_USE" {
+				t.Errorf("concurrent retry: %s", r.Raw)
+			}
+		default:
+			t.Errorf("concurrent retry: %d %s", r.Code, r.Raw)
+		}
+	}
+	list = e.must(200, e.do("GET", path+"?name=%E5%B9%B6%E5%8F%91", tr.d2Admin, nil)) // 并发
+	if n := len(list.Body["units"].([]any)); n != 1 || len(ids) > 1 {
+		t.Errorf("concurrent retries made %d units, %d distinct answers", n, len(ids))
+	}
+	// A campaign, a standard import: the same guarantee.
+	yml := []byte("code: IDEM\nname: 幂等\nindicators:\n  - code: \"1\"\n    title: t\n    kind: POINTS\n    max_points: \"1.00\"\n")
+	k3 := hdr{"Idempotency-Key": "import-1", "Content-Type": "application/yaml"}
+	a := e.must(200, e.do("POST", "/v1/offices/"+tr.d2+"/standards:import", tr.d2Admin, yml, k3))
+	b := e.must(200, e.do("POST", "/v1/offices/"+tr.d2+"/standards:import", tr.d2Admin, yml, k3))
+	if a.str("id") != b.str("id") {
+		t.Errorf("import retried: %s vs %s", a.str("id"), b.str("id"))
 	}
 }

@@ -15,6 +15,8 @@ import (
 	healthpb "google.golang.org/grpc/health/grpc_health_v1"
 	"google.golang.org/grpc/keepalive"
 	"google.golang.org/grpc/reflection"
+
+	"github.com/wenming-platform/wenming/services/platform/store"
 )
 
 // Options configure a server.
@@ -25,6 +27,8 @@ type Options struct {
 	TrustedProxies []*net.IPNet
 	// MaxRecvBytes limits a request message.
 	MaxRecvBytes int
+	// Store keeps Idempotency-Key records; without it the header is ignored.
+	Store *store.Store
 }
 
 // Server is a gRPC server with its health service.
@@ -38,11 +42,11 @@ type Server struct {
 // outermost first:
 //
 //	recovery → client address → request id → logging and metrics → error boundary →
-//	authentication → authorization → validation → handler
+//	authentication → authorization → validation → idempotency → handler
 //
 // Recovery is outermost so that a panic anywhere becomes INTERNAL; the error boundary sits
 // inside logging so logs see the final code, and outside authn/authz/validation so their
-// errors are localized too.
+// errors are localized too. Idempotency comes last: a request that is refused claims no key.
 func NewServer(o Options, register func(*grpc.Server)) (*Server, error) {
 	v, err := protovalidate.New()
 	if err != nil {
@@ -68,6 +72,7 @@ func NewServer(o Options, register func(*grpc.Server)) (*Server, error) {
 			authenticate(rules, o.Tokens),
 			authorize(rules),
 			validate(v),
+			idempotency(o.Store),
 		),
 	)
 	register(gs)

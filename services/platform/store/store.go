@@ -97,7 +97,9 @@ func System(ctx context.Context) context.Context {
 	return privacy.DecisionContext(ctx, privacy.Allow)
 }
 
-// Tx runs fn in a transaction and commits when it returns nil.
+// Tx runs fn in a transaction and commits when it returns nil. When ctx carries an
+// idempotency claim (WithIdempotency), the claim is written in the same transaction, so the
+// change and the record that it happened commit together or not at all.
 func (s *Store) Tx(ctx context.Context, fn func(tx *ent.Tx) error) error {
 	tx, err := s.Client.Tx(ctx)
 	if err != nil {
@@ -106,7 +108,41 @@ func (s *Store) Tx(ctx context.Context, fn func(tx *ent.Tx) error) error {
 	if err := fn(tx); err != nil {
 		return errors.Join(err, tx.Rollback())
 	}
+	if c, ok := ctx.Value(idempotencyKey{}).(*IdempotencyClaim); ok && !c.written {
+		err := tx.IdempotencyRecord.Create().SetID(c.ID).SetMethod(c.Method).SetRequestHash(c.RequestHash).
+			SetCreateTime(c.Now).SetExpireTime(c.Now.Add(IdempotencyTTL)).Exec(System(ctx))
+		if err != nil {
+			// Another call with the same key committed first: this one changes nothing.
+			return errors.Join(ErrIdempotencyConflict, tx.Rollback())
+		}
+		c.written = true
+	}
 	return tx.Commit()
+}
+
+// IdempotencyTTL is how long an Idempotency-Key is remembered.
+const IdempotencyTTL = 24 * time.Hour
+
+// ErrIdempotencyConflict is returned by Tx when another call with the same idempotency key
+// committed first.
+var ErrIdempotencyConflict = errors.New("store: idempotency key already used")
+
+// IdempotencyClaim is a create's claim on an idempotency key, written by the first Tx that
+// commits under a context carrying it.
+type IdempotencyClaim struct {
+	ID, Method, RequestHash string
+	Now                     time.Time
+	written                 bool
+}
+
+// Written reports whether a transaction committed the claim.
+func (c *IdempotencyClaim) Written() bool { return c.written }
+
+type idempotencyKey struct{}
+
+// WithIdempotency returns ctx carrying the claim.
+func WithIdempotency(ctx context.Context, c *IdempotencyClaim) context.Context {
+	return context.WithValue(ctx, idempotencyKey{}, c)
 }
 
 // Migrate applies the embedded migrations that the database lacks, in name order, in one
