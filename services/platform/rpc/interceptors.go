@@ -195,12 +195,12 @@ func validate(v protovalidate.Validator) grpc.UnaryServerInterceptor {
 			e := &errs.Error{Code: codes.InvalidArgument, Reason: "INVALID_ARGUMENT"}
 			for _, viol := range ve.Violations {
 				field := protovalidate.FieldPathString(viol.Proto.GetField())
-				msg := viol.Proto.GetMessage()
-				e.Fields = append(e.Fields, errs.Field{Name: field, EN: msg, ZH: "不符合要求：" + msg})
+				en, zh := describe(viol, m.ProtoReflect().Descriptor())
+				e.Fields = append(e.Fields, errs.Field{Name: field, EN: en, ZH: zh})
 			}
 			if len(e.Fields) > 0 {
 				e.EN = "invalid request: " + e.Fields[0].Name + ": " + e.Fields[0].EN
-				e.ZH = "请求无效：" + e.Fields[0].Name + " " + e.Fields[0].ZH
+				e.ZH = "请求无效：" + e.Fields[0].Name + "：" + e.Fields[0].ZH
 			}
 			return nil, e
 		}

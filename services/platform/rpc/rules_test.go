@@ -2,8 +2,12 @@ package rpc
 
 import (
 	"context"
+	"errors"
 	"strings"
 	"testing"
+
+	"buf.build/go/protovalidate"
+	"google.golang.org/protobuf/proto"
 
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
@@ -157,6 +161,37 @@ func BenchmarkAuthorize(b *testing.B) {
 	for b.Loop() {
 		if _, err := authz(ctx, nil, info, ok); err != nil {
 			b.Fatal(err)
+		}
+	}
+}
+
+func TestValidationMessagesAreWorded(t *testing.T) {
+	v, err := protovalidate.New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	val := validate(v)
+	cases := []struct {
+		req       proto.Message
+		field, zh string
+		en        string
+	}{
+		{&tenancyv1.CreateServiceAccountRequest{OfficeId: "o", ServiceAccount: &tenancyv1.ServiceAccount{Roles: []authzv1.Role{authzv1.Role_ROLE_PLATFORM_ADMIN}}},
+			"service_account.roles[0]", "须为以下之一：ROLE_OFFICE_ADMIN", "must be one of ROLE_OFFICE_ADMIN"},
+		{&tenancyv1.ListUnitsRequest{OfficeId: "o", PageSize: 900}, "page_size", "须在 0 与 500 之间", "must be between 0 and 500"},
+		{&tenancyv1.GetUnitRequest{}, "unit_id", "必填", "is required"},
+		{&tenancyv1.CreateOfficeRequest{Office: &tenancyv1.Office{RegionCode: "33"}}, "office.region_code", "格式不正确", "has the wrong format"},
+	}
+	for _, c := range cases {
+		_, err := val(context.Background(), c.req, &grpc.UnaryServerInfo{}, func(context.Context, any) (any, error) { return nil, nil })
+		var e *errs.Error
+		if !errors.As(err, &e) || len(e.Fields) == 0 {
+			t.Errorf("%T: %v", c.req, err)
+			continue
+		}
+		f := e.Fields[0]
+		if f.Name != c.field || !strings.HasPrefix(f.ZH, c.zh) || !strings.HasPrefix(f.EN, c.en) {
+			t.Errorf("%T: %+v", c.req, f)
 		}
 	}
 }
