@@ -147,6 +147,11 @@ func TestSplitShape(t *testing.T) {
 	t.Run("missing-permission", func(t *testing.T) { testMissingPermission(t, e, tr) })
 	t.Run("sessions", func(t *testing.T) { testSessions(t, e, tr) })
 	t.Run("rate-limit", func(t *testing.T) { testRateLimit(t, e) })
+	// The standards service in its own process, reading offices written by tenancy's.
+	var std string
+	t.Run("standards", func(t *testing.T) { std = testStandardLifecycle(t, e, tr) })
+	t.Run("campaigns", func(t *testing.T) { testCampaigns(t, e, tr, std) })
+	t.Run("idempotency", func(t *testing.T) { testIdempotency(t, e, tr) })
 	e.t = t
 
 	// A service stopped with SIGTERM drains and exits cleanly, and the gateway's
