@@ -157,9 +157,8 @@ func Status(ctx context.Context, err error) *status.Status {
 // preferZH reports whether the caller prefers Chinese. zh-CN is the default; English is
 // chosen when the first language the caller names is English.
 func preferZH(ctx context.Context) bool {
-	md, _ := metadata.FromIncomingContext(ctx)
 	for _, key := range []string{"accept-language", "grpcgateway-accept-language"} {
-		for _, v := range md.Get(key) {
+		for _, v := range metadata.ValueFromIncomingContext(ctx, key) {
 			first := strings.ToLower(strings.TrimSpace(strings.Split(strings.Split(v, ",")[0], ";")[0]))
 			if first == "" || first == "*" {
 				continue

@@ -46,10 +46,8 @@ var (
 func idempotency(st *store.Store) grpc.UnaryServerInterceptor {
 	return func(ctx context.Context, req any, info *grpc.UnaryServerInfo, h grpc.UnaryHandler) (any, error) {
 		key := ""
-		if md, ok := metadata.FromIncomingContext(ctx); ok {
-			if v := md.Get("idempotency-key"); len(v) > 0 {
-				key = v[0]
-			}
+		if v := metadata.ValueFromIncomingContext(ctx, "idempotency-key"); len(v) > 0 {
+			key = v[0]
 		}
 		if key == "" || st == nil || !idempotent(info.FullMethod) {
 			return h(ctx, req)

@@ -52,9 +52,9 @@ func recovery(ctx context.Context, req any, info *grpc.UnaryServerInfo, h grpc.U
 // requestID takes the caller's x-request-id (when it is a sane token) or makes one, and
 // echoes it in the response header.
 func requestID(ctx context.Context, req any, info *grpc.UnaryServerInfo, h grpc.UnaryHandler) (any, error) {
-	md, _ := metadata.FromIncomingContext(ctx)
 	id := ""
-	if v := md.Get("x-request-id"); len(v) > 0 && len(v[0]) <= 64 && saneToken(v[0]) {
+	// ValueFromIncomingContext reads one key without copying the whole metadata.
+	if v := metadata.ValueFromIncomingContext(ctx, "x-request-id"); len(v) > 0 && len(v[0]) <= 64 && saneToken(v[0]) {
 		id = v[0]
 	}
 	if id == "" {
@@ -139,8 +139,7 @@ func authenticate(rules *Rules, tokens Verifier) grpc.UnaryServerInterceptor {
 		if r := (*rules)[info.FullMethod]; (r != nil && r.GetPublic()) || isInfrastructure(info.FullMethod) {
 			return h(ctx, req)
 		}
-		md, _ := metadata.FromIncomingContext(ctx)
-		vals := md.Get("authorization")
+		vals := metadata.ValueFromIncomingContext(ctx, "authorization")
 		if len(vals) != 1 {
 			return nil, errs.ErrUnauthenticated
 		}
@@ -230,8 +229,7 @@ func clientAddr(trusted []*net.IPNet) grpc.UnaryServerInterceptor {
 		}
 		inProcess := addr == "bufconn" // the all-in-one process's own gateway
 		if ip := net.ParseIP(addr); inProcess || ip != nil && (ip.IsLoopback() || contains(trusted, ip)) {
-			md, _ := metadata.FromIncomingContext(ctx)
-			if v := md.Get("x-forwarded-for"); len(v) > 0 {
+			if v := metadata.ValueFromIncomingContext(ctx, "x-forwarded-for"); len(v) > 0 {
 				parts := strings.Split(v[len(v)-1], ",")
 				if last := strings.TrimSpace(parts[len(parts)-1]); net.ParseIP(last) != nil {
 					addr = last
