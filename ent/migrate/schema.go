@@ -3,6 +3,7 @@
 package migrate
 
 import (
+	"entgo.io/ent/dialect/entsql"
 	"entgo.io/ent/dialect/sql/schema"
 	"entgo.io/ent/schema/field"
 )
@@ -35,6 +36,9 @@ var (
 				Name:    "auditevent_scope_path",
 				Unique:  false,
 				Columns: []*schema.Column{AuditEventsColumns[2]},
+				Annotation: &entsql.IndexAnnotation{
+					OpClass: "varchar_pattern_ops",
+				},
 			},
 			{
 				Name:    "auditevent_office_id_sequence",
@@ -83,6 +87,9 @@ var (
 				Name:    "campaign_scope_path",
 				Unique:  false,
 				Columns: []*schema.Column{CampaignsColumns[2]},
+				Annotation: &entsql.IndexAnnotation{
+					OpClass: "varchar_pattern_ops",
+				},
 			},
 			{
 				Name:    "campaign_office_id_id",
@@ -142,6 +149,9 @@ var (
 				Name:    "office_scope_path",
 				Unique:  false,
 				Columns: []*schema.Column{OfficesColumns[2]},
+				Annotation: &entsql.IndexAnnotation{
+					OpClass: "varchar_pattern_ops",
+				},
 			},
 			{
 				Name:    "office_parent_id_id",
@@ -224,6 +234,9 @@ var (
 				Name:    "serviceaccount_scope_path",
 				Unique:  false,
 				Columns: []*schema.Column{ServiceAccountsColumns[2]},
+				Annotation: &entsql.IndexAnnotation{
+					OpClass: "varchar_pattern_ops",
+				},
 			},
 		},
 	}
@@ -282,6 +295,9 @@ var (
 				Name:    "standard_scope_path",
 				Unique:  false,
 				Columns: []*schema.Column{StandardsColumns[2]},
+				Annotation: &entsql.IndexAnnotation{
+					OpClass: "varchar_pattern_ops",
+				},
 			},
 			{
 				Name:    "standard_office_id_id",
@@ -322,6 +338,9 @@ var (
 				Name:    "unit_scope_path",
 				Unique:  false,
 				Columns: []*schema.Column{UnitsColumns[2]},
+				Annotation: &entsql.IndexAnnotation{
+					OpClass: "varchar_pattern_ops",
+				},
 			},
 			{
 				Name:    "unit_office_id_id",
@@ -356,6 +375,9 @@ var (
 				Name:    "user_scope_path",
 				Unique:  false,
 				Columns: []*schema.Column{UsersColumns[2]},
+				Annotation: &entsql.IndexAnnotation{
+					OpClass: "varchar_pattern_ops",
+				},
 			},
 			{
 				Name:    "user_office_id_id",

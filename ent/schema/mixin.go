@@ -4,6 +4,7 @@ import (
 	"time"
 
 	"entgo.io/ent"
+	"entgo.io/ent/dialect/entsql"
 	"entgo.io/ent/schema/field"
 	"entgo.io/ent/schema/index"
 	"entgo.io/ent/schema/mixin"
@@ -53,7 +54,10 @@ func (OfficeScoped) Fields() []ent.Field {
 }
 
 func (OfficeScoped) Indexes() []ent.Index {
-	return []ent.Index{index.Fields("scope_path")}
+	// varchar_pattern_ops lets PostgreSQL answer the policy's "scope_path LIKE 'prefix%'"
+	// from the index whatever the database's collation (a plain btree serves LIKE only
+	// under the C collation). SQLite ignores the operator class.
+	return []ent.Index{index.Fields("scope_path").Annotations(entsql.OpClass("varchar_pattern_ops"))}
 }
 
 func (m OfficeScoped) Policy() ent.Policy { return scopePolicy(m.SharedBy) }
