@@ -122,7 +122,8 @@ func cell(col, row int) string {
 // UnmarshalXLSX reads the XLSX template. Every problem is reported with its sheet, row and
 // column; where locates the cell of indicator i's field key, for validation messages.
 func UnmarshalXLSX(data []byte) (s *standardsv1.Standard, problems []string, where func(i int, key string) string) {
-	f, err := excelize.OpenReader(bytes.NewReader(data))
+	// Bounded unzipping: a small upload must not expand into gigabytes (a zip bomb).
+	f, err := excelize.OpenReader(bytes.NewReader(data), excelize.Options{UnzipSizeLimit: 32 << 20, UnzipXMLSizeLimit: 16 << 20})
 	if err != nil {
 		return nil, []string{"the file is not an XLSX workbook: " + err.Error()}, nil
 	}
