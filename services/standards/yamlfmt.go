@@ -108,33 +108,47 @@ func MarshalYAML(s *standardsv1.Standard) ([]byte, error) {
 	for _, in := range s.GetIndicators() {
 		children[in.GetParentCode()] = append(children[in.GetParentCode()], in)
 	}
-	var tree func(parent string, depth int) []yamlIndicator
-	tree = func(parent string, depth int) []yamlIndicator {
+	// Each indicator is written once, under the first parent that reaches it; a broken
+	// draft's cycles or orphans are written at the top level rather than lost or repeated.
+	done := map[*standardsv1.Indicator]bool{}
+	var tree func(parent string) []yamlIndicator
+	node := func(in *standardsv1.Indicator) yamlIndicator {
+		done[in] = true
+		yi := yamlIndicator{
+			Code: in.GetCode(), Title: in.GetTitle(), Kind: enumName(in.GetKind().String(), "INDICATOR_KIND_"),
+			MaxPoints: canonicalPoints(in.GetMaxPoints()), Method: enumName(in.GetMethod().String(), "ASSESSMENT_METHOD_"),
+			Step: canonicalPoints(in.GetStep()), Target: canonicalPoints(in.GetTarget()), Floor: canonicalPoints(in.GetFloor()),
+			PerItem: canonicalPoints(in.GetPerItem()), Guidance: in.GetGuidance(),
+		}
+		for _, it := range in.GetItems() {
+			yi.Items = append(yi.Items, yamlItem{Code: it.GetCode(), Title: it.GetTitle(), Points: canonicalPoints(it.GetPoints())})
+		}
+		if e := in.GetEvidenceSpec(); e != nil {
+			yi.Evidence = &yamlEvidence{
+				FileTypes: e.GetFileTypes(), MinFiles: e.GetMinFiles(), MinPhotos: e.GetMinPhotos(),
+				NarrativeMaxChars: e.GetNarrativeMaxChars(), Cadence: enumName(e.GetCadence().String(), "CADENCE_"), DueDay: e.GetDueDay(),
+			}
+		}
+		if in.GetCode() != "" {
+			yi.Children = tree(in.GetCode())
+		}
+		return yi
+	}
+	tree = func(parent string) []yamlIndicator {
 		var out []yamlIndicator
 		for _, in := range children[parent] {
-			yi := yamlIndicator{
-				Code: in.GetCode(), Title: in.GetTitle(), Kind: enumName(in.GetKind().String(), "INDICATOR_KIND_"),
-				MaxPoints: canonicalPoints(in.GetMaxPoints()), Method: enumName(in.GetMethod().String(), "ASSESSMENT_METHOD_"),
-				Step: canonicalPoints(in.GetStep()), Target: canonicalPoints(in.GetTarget()), Floor: canonicalPoints(in.GetFloor()),
-				PerItem: canonicalPoints(in.GetPerItem()), Guidance: in.GetGuidance(),
+			if !done[in] {
+				out = append(out, node(in))
 			}
-			for _, it := range in.GetItems() {
-				yi.Items = append(yi.Items, yamlItem{Code: it.GetCode(), Title: it.GetTitle(), Points: canonicalPoints(it.GetPoints())})
-			}
-			if e := in.GetEvidenceSpec(); e != nil {
-				yi.Evidence = &yamlEvidence{
-					FileTypes: e.GetFileTypes(), MinFiles: e.GetMinFiles(), MinPhotos: e.GetMinPhotos(),
-					NarrativeMaxChars: e.GetNarrativeMaxChars(), Cadence: enumName(e.GetCadence().String(), "CADENCE_"), DueDay: e.GetDueDay(),
-				}
-			}
-			if depth < 16 { // a cycle in a broken draft must not recurse forever
-				yi.Children = tree(in.GetCode(), depth+1)
-			}
-			out = append(out, yi)
 		}
 		return out
 	}
-	y.Indicators = tree("", 0)
+	y.Indicators = tree("")
+	for _, in := range s.GetIndicators() {
+		if !done[in] {
+			y.Indicators = append(y.Indicators, node(in))
+		}
+	}
 	var buf bytes.Buffer
 	enc := yaml.NewEncoder(&buf)
 	enc.SetIndent(2)

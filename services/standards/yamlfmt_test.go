@@ -51,3 +51,30 @@ func TestYAMLErrorsNameTheProblem(t *testing.T) {
 		}
 	}
 }
+
+// FuzzUnmarshalYAML feeds the importer arbitrary text: it never panics, and whatever it
+// accepts exports to YAML that imports back to the same standard.
+func FuzzUnmarshalYAML(f *testing.F) {
+	f.Add(examples.Municipal)
+	f.Add([]byte("code: x\nname: y\nindicators:\n  - code: \"1\"\n    title: t\n    kind: POINTS\n    max_points: \"1.5\"\n"))
+	f.Add([]byte("a: &a [*a, *a]\n"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		s, errs := UnmarshalYAML(data)
+		if len(errs) > 0 {
+			return
+		}
+		Check(s) // must not panic on anything the parser accepts
+		out, err := MarshalYAML(s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		back, errs := UnmarshalYAML(out)
+		if len(errs) > 0 {
+			t.Fatalf("the export does not import: %v\n%s", errs, out)
+		}
+		again, err := MarshalYAML(back)
+		if err != nil || !bytes.Equal(out, again) {
+			t.Fatalf("export is not stable:\n%s\n---\n%s", out, again)
+		}
+	})
+}

@@ -259,3 +259,20 @@ func TestRankAndRecommend(t *testing.T) {
 		t.Errorf("a quota above the field recommends every non-vetoed one: %v", rec)
 	}
 }
+
+// FuzzParsePoints: whatever parses formats back to a value that parses to the same points.
+func FuzzParsePoints(f *testing.F) {
+	for _, s := range []string{"87.5", "0", "-3.00", "1e3", "0.005", "99999999999999999999"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		p, err := ParsePoints(s)
+		if err != nil {
+			return
+		}
+		back, err := ParsePoints(p.String())
+		if err != nil || back != p {
+			t.Fatalf("%q → %d → %q → %d, %v", s, p, p.String(), back, err)
+		}
+	})
+}
