@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"google.golang.org/grpc/codes"
+	"google.golang.org/protobuf/proto"
 	"google.golang.org/protobuf/types/known/timestamppb"
 
 	standardsv1 "github.com/wenming-platform/wenming/api/gen/wenming/standards/v1"
@@ -103,14 +104,103 @@ func windows(c *standardsv1.Campaign) ([4][2]time.Time, error) {
 	return out, nil
 }
 
+// campaignFields are a campaign's settings, parsed and checked.
+type campaignFields struct {
+	name           string
+	windows        [4][2]time.Time
+	count, percent *int
+	passLine       *int64
+	required       string
+	lookback       int
+	maxResub       int
+	reviewers      int
+	parentCampaign string
+}
+
+// parseCampaign checks a campaign's settings and fills the defaults.
+func parseCampaign(in *standardsv1.Campaign) (*campaignFields, error) {
+	if err := resource.Required("campaign.display_name", in.GetDisplayName()); err != nil {
+		return nil, err
+	}
+	w, err := windows(in)
+	if err != nil {
+		return nil, err
+	}
+	f := &campaignFields{name: in.GetDisplayName(), windows: w, parentCampaign: in.GetParentCampaignId()}
+	switch q := in.GetQuota().GetLimit().(type) {
+	case *standardsv1.Quota_Count:
+		n := int(q.Count)
+		f.count = &n
+	case *standardsv1.Quota_Percent:
+		n := int(q.Percent)
+		f.percent = &n
+	default:
+		return nil, errs.Invalid("campaign.quota", "give a count or a percent", "请提供名额数或比例")
+	}
+	if in.GetPassLine() != "" {
+		p, err := pointsField("campaign.pass_line", in.GetPassLine())
+		if err != nil {
+			return nil, err
+		}
+		f.passLine = &p
+	}
+	f.lookback = int(in.GetEligibility().GetLookbackMonths())
+	if f.lookback == 0 {
+		f.lookback = 24
+	}
+	f.maxResub = int(in.GetMaxResubmissions())
+	if f.maxResub == 0 {
+		f.maxResub = 1
+	}
+	f.reviewers = int(in.GetReviewersPerApplication())
+	if f.reviewers == 0 {
+		f.reviewers = 3
+	}
+	if l := in.GetEligibility().GetRequiredTitleLevel(); l != standardsv1.TitleLevel_TITLE_LEVEL_UNSPECIFIED {
+		f.required = string(titleLevel(l))
+	}
+	return f, nil
+}
+
+// apply writes the settings into a create or update.
+func (f *campaignFields) apply(m *ent.CampaignMutation) {
+	w := f.windows
+	m.SetDisplayName(f.name)
+	m.SetApplicationStart(w[0][0])
+	m.SetApplicationEnd(w[0][1])
+	m.SetSubmissionStart(w[1][0])
+	m.SetSubmissionEnd(w[1][1])
+	m.SetReviewStart(w[2][0])
+	m.SetReviewEnd(w[2][1])
+	m.SetPublicityStart(w[3][0])
+	m.SetPublicityEnd(w[3][1])
+	if f.count != nil {
+		m.SetQuotaCount(*f.count)
+	} else {
+		m.ClearQuotaCount()
+	}
+	if f.percent != nil {
+		m.SetQuotaPercent(*f.percent)
+	} else {
+		m.ClearQuotaPercent()
+	}
+	if f.passLine != nil {
+		m.SetPassLine(*f.passLine)
+	} else {
+		m.ClearPassLine()
+	}
+	m.SetRequiredTitleLevel(f.required)
+	m.SetLookbackMonths(f.lookback)
+	m.SetMaxResubmissions(f.maxResub)
+	m.SetReviewersPerApplication(f.reviewers)
+	m.SetParentCampaignID(f.parentCampaign)
+}
+
 // CreateCampaign creates a DRAFT campaign of the caller's own office on a published standard
 // the office can see (its own or one above).
 func (s *Server) CreateCampaign(ctx context.Context, req *standardsv1.CreateCampaignRequest) (*standardsv1.Campaign, error) {
 	v := viewer.FromContext(ctx)
 	in := req.GetCampaign()
-	if err := resource.Required("campaign.display_name", in.GetDisplayName()); err != nil {
-		return nil, err
-	}
 	if err := resource.Required("campaign.standard_id", in.GetStandardId()); err != nil {
 		return nil, err
 	}
@@ -120,46 +210,10 @@ func (s *Server) CreateCampaign(ctx context.Context, req *standardsv1.CreateCamp
 	if in.GetTargetLevel() == standardsv1.TitleLevel_TITLE_LEVEL_UNSPECIFIED {
 		return nil, errs.Invalid("campaign.target_level", "is required", "必填")
 	}
-	w, err := windows(in)
+	f, err := parseCampaign(in)
 	if err != nil {
 		return nil, err
 	}
-	var count, percent *int
-	switch q := in.GetQuota().GetLimit().(type) {
-	case *standardsv1.Quota_Count:
-		n := int(q.Count)
-		count = &n
-	case *standardsv1.Quota_Percent:
-		n := int(q.Percent)
-		percent = &n
-	default:
-		return nil, errs.Invalid("campaign.quota", "give a count or a percent", "请提供名额数或比例")
-	}
-	var passLine *int64
-	if in.GetPassLine() != "" {
-		p, err := pointsField("campaign.pass_line", in.GetPassLine())
-		if err != nil {
-			return nil, err
-		}
-		passLine = &p
-	}
-	lookback := int(in.GetEligibility().GetLookbackMonths())
-	if lookback == 0 {
-		lookback = 24
-	}
-	maxResub := int(in.GetMaxResubmissions())
-	if maxResub == 0 {
-		maxResub = 1
-	}
-	reviewers := int(in.GetReviewersPerApplication())
-	if reviewers == 0 {
-		reviewers = 3
-	}
-	required := ""
-	if l := in.GetEligibility().GetRequiredTitleLevel(); l != standardsv1.TitleLevel_TITLE_LEVEL_UNSPECIFIED {
-		required = string(titleLevel(l))
-	}
-
 	var out *standardsv1.Campaign
 	err = s.st.Tx(ctx, func(tx *ent.Tx) error {
 		o, err := tx.Office.Get(ctx, req.GetOfficeId())
@@ -188,25 +242,113 @@ func (s *Server) CreateCampaign(ctx context.Context, req *standardsv1.CreateCamp
 			return errs.Invalid("campaign.standard_id", "the standard belongs to an office that is not this one or above it",
 				"该测评体系不属于本单位或上级单位")
 		}
-		if pid := in.GetParentCampaignId(); pid != "" {
-			p, err := tx.Campaign.Get(ctx, pid)
-			if err != nil || p.OfficeID != o.ParentID {
-				return errs.Invalid("campaign.parent_campaign_id", "must be a campaign of the parent office", "须为上级文明办的创建周期")
-			}
+		if err := checkParentCampaign(ctx, tx, in.GetParentCampaignId(), o.ParentID); err != nil {
+			return err
 		}
-		c, err := tx.Campaign.Create().SetID(resource.NewID()).SetOfficeID(o.ID).SetScopePath(o.ScopePath).
-			SetStandardID(std.ID).SetYear(int(in.GetYear())).SetTargetLevel(titleLevel(in.GetTargetLevel())).
-			SetDisplayName(in.GetDisplayName()).
-			SetApplicationStart(w[0][0]).SetApplicationEnd(w[0][1]).SetSubmissionStart(w[1][0]).SetSubmissionEnd(w[1][1]).
-			SetReviewStart(w[2][0]).SetReviewEnd(w[2][1]).SetPublicityStart(w[3][0]).SetPublicityEnd(w[3][1]).
-			SetNillableQuotaCount(count).SetNillableQuotaPercent(percent).SetNillablePassLine(passLine).
-			SetRequiredTitleLevel(required).SetLookbackMonths(lookback).SetMaxResubmissions(maxResub).
-			SetReviewersPerApplication(reviewers).SetParentCampaignID(in.GetParentCampaignId()).Save(ctx)
+		create := tx.Campaign.Create().SetID(resource.NewID()).SetOfficeID(o.ID).SetScopePath(o.ScopePath).
+			SetStandardID(std.ID).SetYear(int(in.GetYear())).SetTargetLevel(titleLevel(in.GetTargetLevel()))
+		f.apply(create.Mutation())
+		c, err := create.Save(ctx)
 		if err != nil {
 			return err
 		}
 		out = campaignToProto(c)
 		return s.record(ctx, tx, o.ID, o.ScopePath, "campaign.create", "campaign", c.ID, nil, out)
+	})
+	return out, err
+}
+
+func checkParentCampaign(ctx context.Context, tx *ent.Tx, id, parentOffice string) error {
+	if id == "" {
+		return nil
+	}
+	if p, err := tx.Campaign.Get(ctx, id); err != nil || p.OfficeID != parentOffice {
+		return errs.Invalid("campaign.parent_campaign_id", "must be a campaign of the parent office", "须为上级文明办的创建周期")
+	}
+	return nil
+}
+
+// editable says which fields a campaign may still change in each phase.
+var editable = map[campaign.State][]string{
+	campaign.StateDRAFT: {"display_name", "application_window", "submission_window", "review_window", "publicity_window",
+		"quota", "pass_line", "eligibility", "max_resubmissions", "reviewers_per_application", "parent_campaign_id"},
+	campaign.StateOPEN:       {"display_name", "application_window", "submission_window", "review_window", "publicity_window", "quota", "pass_line"},
+	campaign.StateSUBMISSION: {"display_name", "application_window", "submission_window", "review_window", "publicity_window", "quota", "pass_line"},
+	campaign.StateREVIEW:     {"display_name", "review_window", "publicity_window", "quota", "pass_line"},
+	campaign.StateRANKED:     {"display_name", "publicity_window"},
+	campaign.StatePUBLICITY:  {"display_name"},
+}
+
+// UpdateCampaign changes the fields a campaign's phase still allows.
+func (s *Server) UpdateCampaign(ctx context.Context, req *standardsv1.UpdateCampaignRequest) (*standardsv1.Campaign, error) {
+	v := viewer.FromContext(ctx)
+	in := req.GetCampaign()
+	paths, err := resource.CheckMask(req.GetUpdateMask(), editable[campaign.StateDRAFT]...)
+	if err != nil {
+		return nil, err
+	}
+	var out *standardsv1.Campaign
+	err = s.st.Tx(ctx, func(tx *ent.Tx) error {
+		cur, err := tx.Campaign.Get(ctx, in.GetId())
+		if err != nil {
+			return resource.NotFound(err, "campaign")
+		}
+		if !v.OfficeAdmin(cur.OfficeID) {
+			return errs.ErrPermissionDenied
+		}
+		if err := resource.CheckEtag(in.GetEtag(), cur.Version); err != nil {
+			return err
+		}
+		for _, p := range paths {
+			if !resource.Has(editable[cur.State], p) {
+				return errs.New(codes.FailedPrecondition, "CAMPAIGN_FIELD_FROZEN",
+					"the campaign is "+string(cur.State)+": "+p+" can no longer change",
+					"创建周期处于 "+string(cur.State)+" 阶段："+p+" 已不可修改").WithField("update_mask", p+" is frozen", p+" 已冻结")
+			}
+		}
+		before := campaignToProto(cur)
+		merged := proto.Clone(before).(*standardsv1.Campaign)
+		set := map[string]func(){
+			"display_name":              func() { merged.DisplayName = in.GetDisplayName() },
+			"application_window":        func() { merged.ApplicationWindow = in.GetApplicationWindow() },
+			"submission_window":         func() { merged.SubmissionWindow = in.GetSubmissionWindow() },
+			"review_window":             func() { merged.ReviewWindow = in.GetReviewWindow() },
+			"publicity_window":          func() { merged.PublicityWindow = in.GetPublicityWindow() },
+			"quota":                     func() { merged.Quota = in.GetQuota() },
+			"pass_line":                 func() { merged.PassLine = in.GetPassLine() },
+			"eligibility":               func() { merged.Eligibility = in.GetEligibility() },
+			"max_resubmissions":         func() { merged.MaxResubmissions = in.GetMaxResubmissions() },
+			"reviewers_per_application": func() { merged.ReviewersPerApplication = in.GetReviewersPerApplication() },
+			"parent_campaign_id":        func() { merged.ParentCampaignId = in.GetParentCampaignId() },
+		}
+		for field, apply := range set {
+			if resource.Has(paths, field) {
+				apply()
+			}
+		}
+		f, err := parseCampaign(merged)
+		if err != nil {
+			return err
+		}
+		if resource.Has(paths, "parent_campaign_id") {
+			o, err := tx.Office.Get(ctx, cur.OfficeID)
+			if err != nil {
+				return err
+			}
+			if err := checkParentCampaign(ctx, tx, f.parentCampaign, o.ParentID); err != nil {
+				return err
+			}
+		}
+		u := tx.Campaign.UpdateOneID(cur.ID).Where(campaign.Version(cur.Version)).AddVersion(1)
+		f.apply(u.Mutation())
+		n, err := u.Save(ctx)
+		if ent.IsNotFound(err) {
+			return errs.ErrStaleEtag
+		} else if err != nil {
+			return err
+		}
+		out = campaignToProto(n)
+		return s.record(ctx, tx, cur.OfficeID, cur.ScopePath, "campaign.update", "campaign", cur.ID, before, out)
 	})
 	return out, err
 }

@@ -235,6 +235,39 @@ func testCampaigns(t *testing.T, e *env, tr *tree, std string) string {
 	if moved.str("state") != "CAMPAIGN_STATE_SUBMISSION" {
 		t.Errorf("forced move = %s", moved.Raw)
 	}
+	// Updates: a deadline extension is allowed during SUBMISSION; eligibility is frozen.
+	patch := func(token, mask, etag string, fields map[string]any) resp {
+		b := map[string]any{"etag": etag}
+		for k, v := range fields {
+			b[k] = v
+		}
+		return e.do("PATCH", "/v1/campaigns/"+id+"?updateMask="+mask, token, b)
+	}
+	ext := map[string]any{"submissionWindow": map[string]string{"startTime": at(day), "endTime": at(20*day + 12*time.Hour)}}
+	if r := patch(tr.d1Admin, "submissionWindow", "999", ext); r.Code != 409 {
+		t.Errorf("stale etag: %d", r.Code)
+	}
+	extended := e.must(200, patch(tr.d1Admin, "submissionWindow", moved.str("etag"), ext))
+	if end := extended.Body["submissionWindow"].(map[string]any)["endTime"]; end != at(20*day+12*time.Hour) {
+		t.Errorf("extended deadline = %v", end)
+	}
+	if r := patch(tr.d1Admin, "eligibility", extended.str("etag"), map[string]any{"eligibility": map[string]any{"lookbackMonths": 12}}); r.Code != 400 || r.reason() != "CAMPAIGN_FIELD_FROZEN" {
+		t.Errorf("eligibility during submission: %d %s", r.Code, r.Raw)
+	}
+	overlap := map[string]any{"submissionWindow": map[string]string{"startTime": at(day), "endTime": at(25 * day)}}
+	if r := patch(tr.d1Admin, "submissionWindow", extended.str("etag"), overlap); r.Code != 400 || r.field() != "campaign.review_window" {
+		t.Errorf("a deadline past the review window's start: %d %s", r.Code, r.Raw)
+	}
+	if r := patch(tr.d1Viewer, "displayName", extended.str("etag"), map[string]any{"displayName": "x"}); r.Code != 403 {
+		t.Errorf("viewer update: %d", r.Code)
+	}
+	if r := patch(tr.prov2Admin, "displayName", extended.str("etag"), map[string]any{"displayName": "x"}); r.Code != 404 {
+		t.Errorf("other province update: %d", r.Code)
+	}
+	moved = e.must(200, e.do("GET", "/v1/campaigns/"+id, tr.d1Admin, nil))
+	if moved.str("etag") != extended.str("etag") {
+		t.Errorf("a refused update changed the campaign")
+	}
 	// The forced move and its reason are in the audit trail.
 	trail := e.must(200, e.do("GET", "/v1/offices/"+tr.d1+"/audit-events?pageSize=500", tr.d1Admin, nil))
 	found := false

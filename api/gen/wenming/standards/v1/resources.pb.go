@@ -1225,7 +1225,8 @@ type Campaign struct {
 	Id       string                 `protobuf:"bytes,1,opt,name=id,proto3" json:"id,omitempty"`
 	OfficeId string                 `protobuf:"bytes,2,opt,name=office_id,json=officeId,proto3" json:"office_id,omitempty"`
 	// The published standard the campaign pins.
-	StandardId        string        `protobuf:"bytes,3,opt,name=standard_id,json=standardId,proto3" json:"standard_id,omitempty"`
+	StandardId string `protobuf:"bytes,3,opt,name=standard_id,json=standardId,proto3" json:"standard_id,omitempty"`
+	// Required on create; a partial update may leave it out.
 	Year              int32         `protobuf:"varint,4,opt,name=year,proto3" json:"year,omitempty"`
 	TargetLevel       TitleLevel    `protobuf:"varint,5,opt,name=target_level,json=targetLevel,proto3,enum=wenming.standards.v1.TitleLevel" json:"target_level,omitempty"`
 	DisplayName       string        `protobuf:"bytes,6,opt,name=display_name,json=displayName,proto3" json:"display_name,omitempty"`
@@ -1499,13 +1500,13 @@ const file_wenming_standards_v1_resources_proto_rawDesc = "" +
 	"\x05limit\"\x95\x01\n" +
 	"\vEligibility\x12R\n" +
 	"\x14required_title_level\x18\x01 \x01(\x0e2 .wenming.standards.v1.TitleLevelR\x12requiredTitleLevel\x122\n" +
-	"\x0flookback_months\x18\x02 \x01(\x05B\t\xbaH\x06\x1a\x04\x18x(\x00R\x0elookbackMonths\"\xc1\b\n" +
+	"\x0flookback_months\x18\x02 \x01(\x05B\t\xbaH\x06\x1a\x04\x18x(\x00R\x0elookbackMonths\"\xc4\b\n" +
 	"\bCampaign\x12\x14\n" +
 	"\x02id\x18\x01 \x01(\tB\x04\xe2A\x01\x03R\x02id\x12!\n" +
 	"\toffice_id\x18\x02 \x01(\tB\x04\xe2A\x01\x03R\bofficeId\x12\x1f\n" +
 	"\vstandard_id\x18\x03 \x01(\tR\n" +
-	"standardId\x12\x1f\n" +
-	"\x04year\x18\x04 \x01(\x05B\v\xbaH\b\x1a\x06\x18\xb4\x10(\xd0\x0fR\x04year\x12C\n" +
+	"standardId\x12\"\n" +
+	"\x04year\x18\x04 \x01(\x05B\x0e\xbaH\v\xd8\x01\x01\x1a\x06\x18\xb4\x10(\xd0\x0fR\x04year\x12C\n" +
 	"\ftarget_level\x18\x05 \x01(\x0e2 .wenming.standards.v1.TitleLevelR\vtargetLevel\x12+\n" +
 	"\fdisplay_name\x18\x06 \x01(\tB\b\xbaH\x05r\x03\x18\xc8\x01R\vdisplayName\x12?\n" +
 	"\x05state\x18\a \x01(\x0e2#.wenming.standards.v1.CampaignStateB\x04\xe2A\x01\x03R\x05state\x12K\n" +

@@ -1168,6 +1168,58 @@ func (x *ListCampaignsResponse) GetNextPageToken() string {
 	return ""
 }
 
+type UpdateCampaignRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Campaign      *Campaign              `protobuf:"bytes,1,opt,name=campaign,proto3" json:"campaign,omitempty"`
+	UpdateMask    *fieldmaskpb.FieldMask `protobuf:"bytes,2,opt,name=update_mask,json=updateMask,proto3" json:"update_mask,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *UpdateCampaignRequest) Reset() {
+	*x = UpdateCampaignRequest{}
+	mi := &file_wenming_standards_v1_standards_proto_msgTypes[19]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *UpdateCampaignRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*UpdateCampaignRequest) ProtoMessage() {}
+
+func (x *UpdateCampaignRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_wenming_standards_v1_standards_proto_msgTypes[19]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use UpdateCampaignRequest.ProtoReflect.Descriptor instead.
+func (*UpdateCampaignRequest) Descriptor() ([]byte, []int) {
+	return file_wenming_standards_v1_standards_proto_rawDescGZIP(), []int{19}
+}
+
+func (x *UpdateCampaignRequest) GetCampaign() *Campaign {
+	if x != nil {
+		return x.Campaign
+	}
+	return nil
+}
+
+func (x *UpdateCampaignRequest) GetUpdateMask() *fieldmaskpb.FieldMask {
+	if x != nil {
+		return x.UpdateMask
+	}
+	return nil
+}
+
 type TransitionCampaignRequest struct {
 	state      protoimpl.MessageState `protogen:"open.v1"`
 	CampaignId string                 `protobuf:"bytes,1,opt,name=campaign_id,json=campaignId,proto3" json:"campaign_id,omitempty"`
@@ -1183,7 +1235,7 @@ type TransitionCampaignRequest struct {
 
 func (x *TransitionCampaignRequest) Reset() {
 	*x = TransitionCampaignRequest{}
-	mi := &file_wenming_standards_v1_standards_proto_msgTypes[19]
+	mi := &file_wenming_standards_v1_standards_proto_msgTypes[20]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1195,7 +1247,7 @@ func (x *TransitionCampaignRequest) String() string {
 func (*TransitionCampaignRequest) ProtoMessage() {}
 
 func (x *TransitionCampaignRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_wenming_standards_v1_standards_proto_msgTypes[19]
+	mi := &file_wenming_standards_v1_standards_proto_msgTypes[20]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1208,7 +1260,7 @@ func (x *TransitionCampaignRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use TransitionCampaignRequest.ProtoReflect.Descriptor instead.
 func (*TransitionCampaignRequest) Descriptor() ([]byte, []int) {
-	return file_wenming_standards_v1_standards_proto_rawDescGZIP(), []int{19}
+	return file_wenming_standards_v1_standards_proto_rawDescGZIP(), []int{20}
 }
 
 func (x *TransitionCampaignRequest) GetCampaignId() string {
@@ -1338,7 +1390,11 @@ const file_wenming_standards_v1_standards_proto_rawDesc = "" +
 	"page_token\x18\a \x01(\tR\tpageToken\"}\n" +
 	"\x15ListCampaignsResponse\x12<\n" +
 	"\tcampaigns\x18\x01 \x03(\v2\x1e.wenming.standards.v1.CampaignR\tcampaigns\x12&\n" +
-	"\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken\"\xc6\x01\n" +
+	"\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken\"\x98\x01\n" +
+	"\x15UpdateCampaignRequest\x12B\n" +
+	"\bcampaign\x18\x01 \x01(\v2\x1e.wenming.standards.v1.CampaignB\x06\xbaH\x03\xc8\x01\x01R\bcampaign\x12;\n" +
+	"\vupdate_mask\x18\x02 \x01(\v2\x1a.google.protobuf.FieldMaskR\n" +
+	"updateMask\"\xc6\x01\n" +
 	"\x19TransitionCampaignRequest\x12(\n" +
 	"\vcampaign_id\x18\x01 \x01(\tB\a\xbaH\x04r\x02\x10\x01R\n" +
 	"campaignId\x123\n" +
@@ -1349,7 +1405,7 @@ const file_wenming_standards_v1_standards_proto_rawDesc = "" +
 	"\x0eStandardFormat\x12\x1f\n" +
 	"\x1bSTANDARD_FORMAT_UNSPECIFIED\x10\x00\x12\x18\n" +
 	"\x14STANDARD_FORMAT_YAML\x10\x01\x12\x18\n" +
-	"\x14STANDARD_FORMAT_XLSX\x10\x022\xc4\x14\n" +
+	"\x14STANDARD_FORMAT_XLSX\x10\x022\xda\x15\n" +
 	"\x10StandardsService\x12\x99\x01\n" +
 	"\x0eCreateStandard\x12+.wenming.standards.v1.CreateStandardRequest\x1a\x1e.wenming.standards.v1.Standard\":\xc2\xf3\x18\x03\x12\x01\x01\x82\xd3\xe4\x93\x02-:\bstandard\"!/v1/offices/{office_id}/standards\x12\x80\x01\n" +
 	"\vGetStandard\x12(.wenming.standards.v1.GetStandardRequest\x1a\x1e.wenming.standards.v1.Standard\"'\xc2\xf3\x18\x00\x82\xd3\xe4\x93\x02\x1d\x12\x1b/v1/standards/{standard_id}\x12\x97\x01\n" +
@@ -1366,7 +1422,8 @@ const file_wenming_standards_v1_standards_proto_rawDesc = "" +
 	"\x0eExportStandard\x12+.wenming.standards.v1.ExportStandardRequest\x1a\x14.google.api.HttpBody\".\xc2\xf3\x18\x00\x82\xd3\xe4\x93\x02$\x12\"/v1/standards/{standard_id}:export\x12\x99\x01\n" +
 	"\x0eCreateCampaign\x12+.wenming.standards.v1.CreateCampaignRequest\x1a\x1e.wenming.standards.v1.Campaign\":\xc2\xf3\x18\x03\x12\x01\x01\x82\xd3\xe4\x93\x02-:\bcampaign\"!/v1/offices/{office_id}/campaigns\x12\x80\x01\n" +
 	"\vGetCampaign\x12(.wenming.standards.v1.GetCampaignRequest\x1a\x1e.wenming.standards.v1.Campaign\"'\xc2\xf3\x18\x00\x82\xd3\xe4\x93\x02\x1d\x12\x1b/v1/campaigns/{campaign_id}\x12\x97\x01\n" +
-	"\rListCampaigns\x12*.wenming.standards.v1.ListCampaignsRequest\x1a+.wenming.standards.v1.ListCampaignsResponse\"-\xc2\xf3\x18\x00\x82\xd3\xe4\x93\x02#\x12!/v1/offices/{office_id}/campaigns\x12\x9f\x01\n" +
+	"\rListCampaigns\x12*.wenming.standards.v1.ListCampaignsRequest\x1a+.wenming.standards.v1.ListCampaignsResponse\"-\xc2\xf3\x18\x00\x82\xd3\xe4\x93\x02#\x12!/v1/offices/{office_id}/campaigns\x12\x93\x01\n" +
+	"\x0eUpdateCampaign\x12+.wenming.standards.v1.UpdateCampaignRequest\x1a\x1e.wenming.standards.v1.Campaign\"4\xc2\xf3\x18\x03\x12\x01\x01\x82\xd3\xe4\x93\x02':\bcampaign2\x1b/v1/campaigns/{campaign.id}\x12\x9f\x01\n" +
 	"\x12TransitionCampaign\x12/.wenming.standards.v1.TransitionCampaignRequest\x1a\x1e.wenming.standards.v1.Campaign\"8\xc2\xf3\x18\x03\x12\x01\x01\x82\xd3\xe4\x93\x02+:\x01*\"&/v1/campaigns/{campaign_id}:transitionBNZLgithub.com/wenming-platform/wenming/api/gen/wenming/standards/v1;standardsv1b\x06proto3"
 
 var (
@@ -1382,7 +1439,7 @@ func file_wenming_standards_v1_standards_proto_rawDescGZIP() []byte {
 }
 
 var file_wenming_standards_v1_standards_proto_enumTypes = make([]protoimpl.EnumInfo, 1)
-var file_wenming_standards_v1_standards_proto_msgTypes = make([]protoimpl.MessageInfo, 20)
+var file_wenming_standards_v1_standards_proto_msgTypes = make([]protoimpl.MessageInfo, 21)
 var file_wenming_standards_v1_standards_proto_goTypes = []any{
 	(StandardFormat)(0),               // 0: wenming.standards.v1.StandardFormat
 	(*CreateStandardRequest)(nil),     // 1: wenming.standards.v1.CreateStandardRequest
@@ -1404,74 +1461,79 @@ var file_wenming_standards_v1_standards_proto_goTypes = []any{
 	(*GetCampaignRequest)(nil),        // 17: wenming.standards.v1.GetCampaignRequest
 	(*ListCampaignsRequest)(nil),      // 18: wenming.standards.v1.ListCampaignsRequest
 	(*ListCampaignsResponse)(nil),     // 19: wenming.standards.v1.ListCampaignsResponse
-	(*TransitionCampaignRequest)(nil), // 20: wenming.standards.v1.TransitionCampaignRequest
-	(*Standard)(nil),                  // 21: wenming.standards.v1.Standard
-	(StandardState)(0),                // 22: wenming.standards.v1.StandardState
-	(*fieldmaskpb.FieldMask)(nil),     // 23: google.protobuf.FieldMask
-	(*Indicator)(nil),                 // 24: wenming.standards.v1.Indicator
-	(*Problem)(nil),                   // 25: wenming.standards.v1.Problem
-	(*Campaign)(nil),                  // 26: wenming.standards.v1.Campaign
-	(TitleLevel)(0),                   // 27: wenming.standards.v1.TitleLevel
-	(CampaignState)(0),                // 28: wenming.standards.v1.CampaignState
-	(*httpbody.HttpBody)(nil),         // 29: google.api.HttpBody
+	(*UpdateCampaignRequest)(nil),     // 20: wenming.standards.v1.UpdateCampaignRequest
+	(*TransitionCampaignRequest)(nil), // 21: wenming.standards.v1.TransitionCampaignRequest
+	(*Standard)(nil),                  // 22: wenming.standards.v1.Standard
+	(StandardState)(0),                // 23: wenming.standards.v1.StandardState
+	(*fieldmaskpb.FieldMask)(nil),     // 24: google.protobuf.FieldMask
+	(*Indicator)(nil),                 // 25: wenming.standards.v1.Indicator
+	(*Problem)(nil),                   // 26: wenming.standards.v1.Problem
+	(*Campaign)(nil),                  // 27: wenming.standards.v1.Campaign
+	(TitleLevel)(0),                   // 28: wenming.standards.v1.TitleLevel
+	(CampaignState)(0),                // 29: wenming.standards.v1.CampaignState
+	(*httpbody.HttpBody)(nil),         // 30: google.api.HttpBody
 }
 var file_wenming_standards_v1_standards_proto_depIdxs = []int32{
-	21, // 0: wenming.standards.v1.CreateStandardRequest.standard:type_name -> wenming.standards.v1.Standard
-	22, // 1: wenming.standards.v1.ListStandardsRequest.state:type_name -> wenming.standards.v1.StandardState
-	21, // 2: wenming.standards.v1.ListStandardsResponse.standards:type_name -> wenming.standards.v1.Standard
-	21, // 3: wenming.standards.v1.UpdateStandardRequest.standard:type_name -> wenming.standards.v1.Standard
-	23, // 4: wenming.standards.v1.UpdateStandardRequest.update_mask:type_name -> google.protobuf.FieldMask
-	24, // 5: wenming.standards.v1.CreateIndicatorRequest.indicator:type_name -> wenming.standards.v1.Indicator
-	24, // 6: wenming.standards.v1.UpdateIndicatorRequest.indicator:type_name -> wenming.standards.v1.Indicator
-	23, // 7: wenming.standards.v1.UpdateIndicatorRequest.update_mask:type_name -> google.protobuf.FieldMask
-	25, // 8: wenming.standards.v1.ValidateStandardResponse.problems:type_name -> wenming.standards.v1.Problem
-	25, // 9: wenming.standards.v1.ValidateStandardResponse.warnings:type_name -> wenming.standards.v1.Problem
+	22, // 0: wenming.standards.v1.CreateStandardRequest.standard:type_name -> wenming.standards.v1.Standard
+	23, // 1: wenming.standards.v1.ListStandardsRequest.state:type_name -> wenming.standards.v1.StandardState
+	22, // 2: wenming.standards.v1.ListStandardsResponse.standards:type_name -> wenming.standards.v1.Standard
+	22, // 3: wenming.standards.v1.UpdateStandardRequest.standard:type_name -> wenming.standards.v1.Standard
+	24, // 4: wenming.standards.v1.UpdateStandardRequest.update_mask:type_name -> google.protobuf.FieldMask
+	25, // 5: wenming.standards.v1.CreateIndicatorRequest.indicator:type_name -> wenming.standards.v1.Indicator
+	25, // 6: wenming.standards.v1.UpdateIndicatorRequest.indicator:type_name -> wenming.standards.v1.Indicator
+	24, // 7: wenming.standards.v1.UpdateIndicatorRequest.update_mask:type_name -> google.protobuf.FieldMask
+	26, // 8: wenming.standards.v1.ValidateStandardResponse.problems:type_name -> wenming.standards.v1.Problem
+	26, // 9: wenming.standards.v1.ValidateStandardResponse.warnings:type_name -> wenming.standards.v1.Problem
 	0,  // 10: wenming.standards.v1.ImportStandardRequest.format:type_name -> wenming.standards.v1.StandardFormat
 	0,  // 11: wenming.standards.v1.ExportStandardRequest.format:type_name -> wenming.standards.v1.StandardFormat
-	26, // 12: wenming.standards.v1.CreateCampaignRequest.campaign:type_name -> wenming.standards.v1.Campaign
-	27, // 13: wenming.standards.v1.ListCampaignsRequest.target_level:type_name -> wenming.standards.v1.TitleLevel
-	28, // 14: wenming.standards.v1.ListCampaignsRequest.state:type_name -> wenming.standards.v1.CampaignState
-	26, // 15: wenming.standards.v1.ListCampaignsResponse.campaigns:type_name -> wenming.standards.v1.Campaign
-	28, // 16: wenming.standards.v1.TransitionCampaignRequest.to:type_name -> wenming.standards.v1.CampaignState
-	1,  // 17: wenming.standards.v1.StandardsService.CreateStandard:input_type -> wenming.standards.v1.CreateStandardRequest
-	2,  // 18: wenming.standards.v1.StandardsService.GetStandard:input_type -> wenming.standards.v1.GetStandardRequest
-	3,  // 19: wenming.standards.v1.StandardsService.ListStandards:input_type -> wenming.standards.v1.ListStandardsRequest
-	5,  // 20: wenming.standards.v1.StandardsService.UpdateStandard:input_type -> wenming.standards.v1.UpdateStandardRequest
-	6,  // 21: wenming.standards.v1.StandardsService.CreateIndicator:input_type -> wenming.standards.v1.CreateIndicatorRequest
-	7,  // 22: wenming.standards.v1.StandardsService.UpdateIndicator:input_type -> wenming.standards.v1.UpdateIndicatorRequest
-	8,  // 23: wenming.standards.v1.StandardsService.DeleteIndicator:input_type -> wenming.standards.v1.DeleteIndicatorRequest
-	9,  // 24: wenming.standards.v1.StandardsService.ValidateStandard:input_type -> wenming.standards.v1.ValidateStandardRequest
-	11, // 25: wenming.standards.v1.StandardsService.PublishStandard:input_type -> wenming.standards.v1.PublishStandardRequest
-	12, // 26: wenming.standards.v1.StandardsService.NewStandardVersion:input_type -> wenming.standards.v1.NewStandardVersionRequest
-	13, // 27: wenming.standards.v1.StandardsService.RetireStandard:input_type -> wenming.standards.v1.RetireStandardRequest
-	14, // 28: wenming.standards.v1.StandardsService.ImportStandard:input_type -> wenming.standards.v1.ImportStandardRequest
-	15, // 29: wenming.standards.v1.StandardsService.ExportStandard:input_type -> wenming.standards.v1.ExportStandardRequest
-	16, // 30: wenming.standards.v1.StandardsService.CreateCampaign:input_type -> wenming.standards.v1.CreateCampaignRequest
-	17, // 31: wenming.standards.v1.StandardsService.GetCampaign:input_type -> wenming.standards.v1.GetCampaignRequest
-	18, // 32: wenming.standards.v1.StandardsService.ListCampaigns:input_type -> wenming.standards.v1.ListCampaignsRequest
-	20, // 33: wenming.standards.v1.StandardsService.TransitionCampaign:input_type -> wenming.standards.v1.TransitionCampaignRequest
-	21, // 34: wenming.standards.v1.StandardsService.CreateStandard:output_type -> wenming.standards.v1.Standard
-	21, // 35: wenming.standards.v1.StandardsService.GetStandard:output_type -> wenming.standards.v1.Standard
-	4,  // 36: wenming.standards.v1.StandardsService.ListStandards:output_type -> wenming.standards.v1.ListStandardsResponse
-	21, // 37: wenming.standards.v1.StandardsService.UpdateStandard:output_type -> wenming.standards.v1.Standard
-	21, // 38: wenming.standards.v1.StandardsService.CreateIndicator:output_type -> wenming.standards.v1.Standard
-	21, // 39: wenming.standards.v1.StandardsService.UpdateIndicator:output_type -> wenming.standards.v1.Standard
-	21, // 40: wenming.standards.v1.StandardsService.DeleteIndicator:output_type -> wenming.standards.v1.Standard
-	10, // 41: wenming.standards.v1.StandardsService.ValidateStandard:output_type -> wenming.standards.v1.ValidateStandardResponse
-	21, // 42: wenming.standards.v1.StandardsService.PublishStandard:output_type -> wenming.standards.v1.Standard
-	21, // 43: wenming.standards.v1.StandardsService.NewStandardVersion:output_type -> wenming.standards.v1.Standard
-	21, // 44: wenming.standards.v1.StandardsService.RetireStandard:output_type -> wenming.standards.v1.Standard
-	21, // 45: wenming.standards.v1.StandardsService.ImportStandard:output_type -> wenming.standards.v1.Standard
-	29, // 46: wenming.standards.v1.StandardsService.ExportStandard:output_type -> google.api.HttpBody
-	26, // 47: wenming.standards.v1.StandardsService.CreateCampaign:output_type -> wenming.standards.v1.Campaign
-	26, // 48: wenming.standards.v1.StandardsService.GetCampaign:output_type -> wenming.standards.v1.Campaign
-	19, // 49: wenming.standards.v1.StandardsService.ListCampaigns:output_type -> wenming.standards.v1.ListCampaignsResponse
-	26, // 50: wenming.standards.v1.StandardsService.TransitionCampaign:output_type -> wenming.standards.v1.Campaign
-	34, // [34:51] is the sub-list for method output_type
-	17, // [17:34] is the sub-list for method input_type
-	17, // [17:17] is the sub-list for extension type_name
-	17, // [17:17] is the sub-list for extension extendee
-	0,  // [0:17] is the sub-list for field type_name
+	27, // 12: wenming.standards.v1.CreateCampaignRequest.campaign:type_name -> wenming.standards.v1.Campaign
+	28, // 13: wenming.standards.v1.ListCampaignsRequest.target_level:type_name -> wenming.standards.v1.TitleLevel
+	29, // 14: wenming.standards.v1.ListCampaignsRequest.state:type_name -> wenming.standards.v1.CampaignState
+	27, // 15: wenming.standards.v1.ListCampaignsResponse.campaigns:type_name -> wenming.standards.v1.Campaign
+	27, // 16: wenming.standards.v1.UpdateCampaignRequest.campaign:type_name -> wenming.standards.v1.Campaign
+	24, // 17: wenming.standards.v1.UpdateCampaignRequest.update_mask:type_name -> google.protobuf.FieldMask
+	29, // 18: wenming.standards.v1.TransitionCampaignRequest.to:type_name -> wenming.standards.v1.CampaignState
+	1,  // 19: wenming.standards.v1.StandardsService.CreateStandard:input_type -> wenming.standards.v1.CreateStandardRequest
+	2,  // 20: wenming.standards.v1.StandardsService.GetStandard:input_type -> wenming.standards.v1.GetStandardRequest
+	3,  // 21: wenming.standards.v1.StandardsService.ListStandards:input_type -> wenming.standards.v1.ListStandardsRequest
+	5,  // 22: wenming.standards.v1.StandardsService.UpdateStandard:input_type -> wenming.standards.v1.UpdateStandardRequest
+	6,  // 23: wenming.standards.v1.StandardsService.CreateIndicator:input_type -> wenming.standards.v1.CreateIndicatorRequest
+	7,  // 24: wenming.standards.v1.StandardsService.UpdateIndicator:input_type -> wenming.standards.v1.UpdateIndicatorRequest
+	8,  // 25: wenming.standards.v1.StandardsService.DeleteIndicator:input_type -> wenming.standards.v1.DeleteIndicatorRequest
+	9,  // 26: wenming.standards.v1.StandardsService.ValidateStandard:input_type -> wenming.standards.v1.ValidateStandardRequest
+	11, // 27: wenming.standards.v1.StandardsService.PublishStandard:input_type -> wenming.standards.v1.PublishStandardRequest
+	12, // 28: wenming.standards.v1.StandardsService.NewStandardVersion:input_type -> wenming.standards.v1.NewStandardVersionRequest
+	13, // 29: wenming.standards.v1.StandardsService.RetireStandard:input_type -> wenming.standards.v1.RetireStandardRequest
+	14, // 30: wenming.standards.v1.StandardsService.ImportStandard:input_type -> wenming.standards.v1.ImportStandardRequest
+	15, // 31: wenming.standards.v1.StandardsService.ExportStandard:input_type -> wenming.standards.v1.ExportStandardRequest
+	16, // 32: wenming.standards.v1.StandardsService.CreateCampaign:input_type -> wenming.standards.v1.CreateCampaignRequest
+	17, // 33: wenming.standards.v1.StandardsService.GetCampaign:input_type -> wenming.standards.v1.GetCampaignRequest
+	18, // 34: wenming.standards.v1.StandardsService.ListCampaigns:input_type -> wenming.standards.v1.ListCampaignsRequest
+	20, // 35: wenming.standards.v1.StandardsService.UpdateCampaign:input_type -> wenming.standards.v1.UpdateCampaignRequest
+	21, // 36: wenming.standards.v1.StandardsService.TransitionCampaign:input_type -> wenming.standards.v1.TransitionCampaignRequest
+	22, // 37: wenming.standards.v1.StandardsService.CreateStandard:output_type -> wenming.standards.v1.Standard
+	22, // 38: wenming.standards.v1.StandardsService.GetStandard:output_type -> wenming.standards.v1.Standard
+	4,  // 39: wenming.standards.v1.StandardsService.ListStandards:output_type -> wenming.standards.v1.ListStandardsResponse
+	22, // 40: wenming.standards.v1.StandardsService.UpdateStandard:output_type -> wenming.standards.v1.Standard
+	22, // 41: wenming.standards.v1.StandardsService.CreateIndicator:output_type -> wenming.standards.v1.Standard
+	22, // 42: wenming.standards.v1.StandardsService.UpdateIndicator:output_type -> wenming.standards.v1.Standard
+	22, // 43: wenming.standards.v1.StandardsService.DeleteIndicator:output_type -> wenming.standards.v1.Standard
+	10, // 44: wenming.standards.v1.StandardsService.ValidateStandard:output_type -> wenming.standards.v1.ValidateStandardResponse
+	22, // 45: wenming.standards.v1.StandardsService.PublishStandard:output_type -> wenming.standards.v1.Standard
+	22, // 46: wenming.standards.v1.StandardsService.NewStandardVersion:output_type -> wenming.standards.v1.Standard
+	22, // 47: wenming.standards.v1.StandardsService.RetireStandard:output_type -> wenming.standards.v1.Standard
+	22, // 48: wenming.standards.v1.StandardsService.ImportStandard:output_type -> wenming.standards.v1.Standard
+	30, // 49: wenming.standards.v1.StandardsService.ExportStandard:output_type -> google.api.HttpBody
+	27, // 50: wenming.standards.v1.StandardsService.CreateCampaign:output_type -> wenming.standards.v1.Campaign
+	27, // 51: wenming.standards.v1.StandardsService.GetCampaign:output_type -> wenming.standards.v1.Campaign
+	19, // 52: wenming.standards.v1.StandardsService.ListCampaigns:output_type -> wenming.standards.v1.ListCampaignsResponse
+	27, // 53: wenming.standards.v1.StandardsService.UpdateCampaign:output_type -> wenming.standards.v1.Campaign
+	27, // 54: wenming.standards.v1.StandardsService.TransitionCampaign:output_type -> wenming.standards.v1.Campaign
+	37, // [37:55] is the sub-list for method output_type
+	19, // [19:37] is the sub-list for method input_type
+	19, // [19:19] is the sub-list for extension type_name
+	19, // [19:19] is the sub-list for extension extendee
+	0,  // [0:19] is the sub-list for field type_name
 }
 
 func init() { file_wenming_standards_v1_standards_proto_init() }
@@ -1488,7 +1550,7 @@ func file_wenming_standards_v1_standards_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_wenming_standards_v1_standards_proto_rawDesc), len(file_wenming_standards_v1_standards_proto_rawDesc)),
 			NumEnums:      1,
-			NumMessages:   20,
+			NumMessages:   21,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

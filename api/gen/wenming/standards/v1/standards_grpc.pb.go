@@ -36,6 +36,7 @@ const (
 	StandardsService_CreateCampaign_FullMethodName     = "/wenming.standards.v1.StandardsService/CreateCampaign"
 	StandardsService_GetCampaign_FullMethodName        = "/wenming.standards.v1.StandardsService/GetCampaign"
 	StandardsService_ListCampaigns_FullMethodName      = "/wenming.standards.v1.StandardsService/ListCampaigns"
+	StandardsService_UpdateCampaign_FullMethodName     = "/wenming.standards.v1.StandardsService/UpdateCampaign"
 	StandardsService_TransitionCampaign_FullMethodName = "/wenming.standards.v1.StandardsService/TransitionCampaign"
 )
 
@@ -90,6 +91,10 @@ type StandardsServiceClient interface {
 	// ListCampaigns lists an office's campaigns, or with subtree those of every office below
 	// it too; filtered by year, target level and state.
 	ListCampaigns(ctx context.Context, in *ListCampaignsRequest, opts ...grpc.CallOption) (*ListCampaignsResponse, error)
+	// UpdateCampaign changes a campaign (field mask and etag). A DRAFT may change anything
+	// but its standard, year and level; until it is RANKED the name, windows, quota and pass
+	// line may still change (a deadline extension, for example); after that only its name.
+	UpdateCampaign(ctx context.Context, in *UpdateCampaignRequest, opts ...grpc.CallOption) (*Campaign, error)
 	// TransitionCampaign moves a campaign to its next phase. A move out of order is refused;
 	// a move outside its phase window needs force and a reason. Every move is audited.
 	TransitionCampaign(ctx context.Context, in *TransitionCampaignRequest, opts ...grpc.CallOption) (*Campaign, error)
@@ -263,6 +268,16 @@ func (c *standardsServiceClient) ListCampaigns(ctx context.Context, in *ListCamp
 	return out, nil
 }
 
+func (c *standardsServiceClient) UpdateCampaign(ctx context.Context, in *UpdateCampaignRequest, opts ...grpc.CallOption) (*Campaign, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(Campaign)
+	err := c.cc.Invoke(ctx, StandardsService_UpdateCampaign_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
 func (c *standardsServiceClient) TransitionCampaign(ctx context.Context, in *TransitionCampaignRequest, opts ...grpc.CallOption) (*Campaign, error) {
 	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
 	out := new(Campaign)
@@ -324,6 +339,10 @@ type StandardsServiceServer interface {
 	// ListCampaigns lists an office's campaigns, or with subtree those of every office below
 	// it too; filtered by year, target level and state.
 	ListCampaigns(context.Context, *ListCampaignsRequest) (*ListCampaignsResponse, error)
+	// UpdateCampaign changes a campaign (field mask and etag). A DRAFT may change anything
+	// but its standard, year and level; until it is RANKED the name, windows, quota and pass
+	// line may still change (a deadline extension, for example); after that only its name.
+	UpdateCampaign(context.Context, *UpdateCampaignRequest) (*Campaign, error)
 	// TransitionCampaign moves a campaign to its next phase. A move out of order is refused;
 	// a move outside its phase window needs force and a reason. Every move is audited.
 	TransitionCampaign(context.Context, *TransitionCampaignRequest) (*Campaign, error)
@@ -384,6 +403,9 @@ func (UnimplementedStandardsServiceServer) GetCampaign(context.Context, *GetCamp
 }
 func (UnimplementedStandardsServiceServer) ListCampaigns(context.Context, *ListCampaignsRequest) (*ListCampaignsResponse, error) {
 	return nil, status.Error(codes.Unimplemented, "method ListCampaigns not implemented")
+}
+func (UnimplementedStandardsServiceServer) UpdateCampaign(context.Context, *UpdateCampaignRequest) (*Campaign, error) {
+	return nil, status.Error(codes.Unimplemented, "method UpdateCampaign not implemented")
 }
 func (UnimplementedStandardsServiceServer) TransitionCampaign(context.Context, *TransitionCampaignRequest) (*Campaign, error) {
 	return nil, status.Error(codes.Unimplemented, "method TransitionCampaign not implemented")
@@ -697,6 +719,24 @@ func _StandardsService_ListCampaigns_Handler(srv interface{}, ctx context.Contex
 	return interceptor(ctx, in, info, handler)
 }
 
+func _StandardsService_UpdateCampaign_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(UpdateCampaignRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(StandardsServiceServer).UpdateCampaign(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: StandardsService_UpdateCampaign_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(StandardsServiceServer).UpdateCampaign(ctx, req.(*UpdateCampaignRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
 func _StandardsService_TransitionCampaign_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
 	in := new(TransitionCampaignRequest)
 	if err := dec(in); err != nil {
@@ -785,6 +825,10 @@ var StandardsService_ServiceDesc = grpc.ServiceDesc{
 		{
 			MethodName: "ListCampaigns",
 			Handler:    _StandardsService_ListCampaigns_Handler,
+		},
+		{
+			MethodName: "UpdateCampaign",
+			Handler:    _StandardsService_UpdateCampaign_Handler,
 		},
 		{
 			MethodName: "TransitionCampaign",
