@@ -202,6 +202,13 @@ func (a *App) startServices(ctx, runCtx context.Context, services []string, reg 
 	if err != nil {
 		return err
 	}
+	// Tell the other processes about a revocation at once; they still poll as a fallback.
+	revoked.Notify(func() {
+		ctx, cancel := context.WithTimeout(context.WithoutCancel(runCtx), time.Second)
+		defer cancel()
+		_ = r.Publish(ctx, "revocations", "1")
+	})
+	a.group.Go(func() error { r.Subscribe(runCtx, "revocations", revoked.Wake); return nil })
 	a.group.Go(func() error { revoked.Run(runCtx); return nil })
 	tokens := auth.NewTokens(keys, revoked)
 	pageKey, err := secretSetting(ctx, st, "page_token_key")

@@ -147,6 +147,22 @@ func TestSplitShape(t *testing.T) {
 	t.Run("missing-permission", func(t *testing.T) { testMissingPermission(t, e, tr) })
 	t.Run("sessions", func(t *testing.T) { testSessions(t, e, tr) })
 	t.Run("rate-limit", func(t *testing.T) { testRateLimit(t, e) })
+	// Disabling a user in the tenancy process stops the user's token in the standards
+	// process at once (pushed through Redis), not after the next poll.
+	t.Run("revocation-push", func(t *testing.T) {
+		e.t = t
+		id := e.user(tr.d1Admin, "/v1/offices/"+tr.d1+"/users", "split-push", "ROLE_OFFICE_VIEWER")
+		tok, _ := e.login("split-push", "split-push-password")
+		e.must(200, e.do("GET", "/v1/offices/"+tr.d1+"/standards", tok, nil))
+		e.must(200, e.do("POST", "/v1/users/"+id+":disable", tr.d1Admin, map[string]any{}))
+		deadline := time.Now().Add(time.Second)
+		for e.do("GET", "/v1/offices/"+tr.d1+"/standards", tok, nil).Code != 401 {
+			if time.Now().After(deadline) {
+				t.Fatal("the standards process still accepts the disabled user's token after 1 s")
+			}
+			time.Sleep(20 * time.Millisecond)
+		}
+	})
 	// The standards service in its own process, reading offices written by tenancy's.
 	var std string
 	t.Run("standards", func(t *testing.T) { std = testStandardLifecycle(t, e, tr) })

@@ -16,9 +16,12 @@ import (
 // Revocations is the deny-list of access tokens. The database is the source of truth; each
 // process mirrors the unexpired entries in memory and polls for new ones, so a revocation
 // made by one replica reaches the others within PollInterval and the token check itself
-// never leaves the process.
+// never leaves the process. When a notifier is set (Redis publish/subscribe), the others
+// are told at once and sync immediately; polling remains the fallback.
 type Revocations struct {
-	st *store.Store
+	st     *store.Store
+	wake   chan struct{}
+	notify func()
 
 	mu       sync.RWMutex
 	tokens   map[string]time.Time // jti → token expiry
@@ -31,8 +34,19 @@ const PollInterval = 2 * time.Second
 
 // NewRevocations loads the unexpired revocations.
 func NewRevocations(ctx context.Context, st *store.Store) (*Revocations, error) {
-	r := &Revocations{st: st, tokens: map[string]time.Time{}, subjects: map[string]time.Time{}}
+	r := &Revocations{st: st, wake: make(chan struct{}, 1), tokens: map[string]time.Time{}, subjects: map[string]time.Time{}}
 	return r, r.sync(ctx)
+}
+
+// Notify sets what to call after this process commits a revocation, to tell the others.
+func (r *Revocations) Notify(fn func()) { r.notify = fn }
+
+// Wake makes Run sync now: another process committed a revocation.
+func (r *Revocations) Wake() {
+	select {
+	case r.wake <- struct{}{}:
+	default:
+	}
 }
 
 // Run polls for new revocations until ctx ends.
@@ -43,10 +57,11 @@ func (r *Revocations) Run(ctx context.Context) {
 		select {
 		case <-ctx.Done():
 			return
+		case <-r.wake:
 		case <-t.C:
-			if err := r.sync(ctx); err != nil && ctx.Err() == nil {
-				slog.Warn("revocations: sync failed", "err", err)
-			}
+		}
+		if err := r.sync(ctx); err != nil && ctx.Err() == nil {
+			slog.Warn("revocations: sync failed", "err", err)
 		}
 	}
 }
@@ -135,6 +150,9 @@ func (r *Revocations) add(ctx context.Context, tx *ent.Tx, kind revocation.Kind,
 			r.mu.Lock()
 			r.addLocked(row)
 			r.mu.Unlock()
+			if r.notify != nil {
+				go r.notify()
+			}
 			return nil
 		})
 	})

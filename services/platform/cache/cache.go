@@ -91,3 +91,38 @@ func (r *Redis) Close() error {
 	}
 	return err
 }
+
+// Publish sends msg on the prefixed channel, best effort: subscribers that miss it fall
+// back to polling.
+func (r *Redis) Publish(ctx context.Context, channel, msg string) error {
+	_, err := r.Do(ctx, func(ctx context.Context, c *redis.Client) (any, error) {
+		return nil, c.Publish(ctx, r.Prefix+channel, msg).Err()
+	})
+	return err
+}
+
+// Subscribe calls fn for every message on the prefixed channel until ctx ends,
+// resubscribing after errors. It blocks.
+func (r *Redis) Subscribe(ctx context.Context, channel string, fn func()) {
+	for ctx.Err() == nil {
+		sub := r.client.Subscribe(ctx, r.Prefix+channel)
+		ch := sub.Channel()
+	receive:
+		for {
+			select {
+			case <-ctx.Done():
+				break receive
+			case _, ok := <-ch:
+				if !ok {
+					break receive
+				}
+				fn()
+			}
+		}
+		_ = sub.Close()
+		select {
+		case <-ctx.Done():
+		case <-time.After(time.Second):
+		}
+	}
+}
