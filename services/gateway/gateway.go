@@ -50,6 +50,9 @@ type Config struct {
 	// interceptors without a round trip through the kernel.
 	Dial     func(ctx context.Context, addr string) (net.Conn, error)
 	Gatherer prometheus.Gatherer
+	// TrustedProxies are the load balancers in front of the gateway (loopback always is):
+	// their X-Forwarded-For is believed when finding the client's address.
+	TrustedProxies []*net.IPNet
 }
 
 // Gateway is the REST front end.
@@ -171,7 +174,7 @@ func New(ctx context.Context, cfg Config) (*Gateway, error) {
 		w.Header().Set("Content-Type", "text/html; charset=utf-8")
 		_, _ = w.Write(docs)
 	})
-	root.Handle("/", limit(rawImport(mux), cfg.MaxBodyBytes, cfg.MaxDuration))
+	root.Handle("/", clientAddress(limit(rawImport(mux), cfg.MaxBodyBytes, cfg.MaxDuration), cfg.TrustedProxies))
 	g.Handler = root
 	return g, nil
 }
@@ -281,6 +284,50 @@ func rawImport(next http.Handler) http.Handler {
 		r.Body = io.NopCloser(bytes.NewReader(body))
 		r.ContentLength = int64(len(body))
 		r.Header.Set("Content-Type", "application/json")
+		next.ServeHTTP(w, r)
+	})
+}
+
+// clientAddress settles who the client is before grpc-gateway passes it on as
+// x-forwarded-for: walking X-Forwarded-For from the right, past the trusted proxies, to the
+// first address that is not one. A client's own X-Forwarded-For is never believed, so it
+// cannot pick the address its login attempts are counted under.
+func clientAddress(next http.Handler, trusted []*net.IPNet) http.Handler {
+	isTrusted := func(ip net.IP) bool {
+		if ip == nil {
+			return false
+		}
+		if ip.IsLoopback() {
+			return true
+		}
+		for _, n := range trusted {
+			if n.Contains(ip) {
+				return true
+			}
+		}
+		return false
+	}
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		host, _, err := net.SplitHostPort(r.RemoteAddr)
+		if err != nil {
+			host = r.RemoteAddr
+		}
+		client := host
+		if isTrusted(net.ParseIP(host)) {
+			hops := strings.Split(strings.Join(r.Header.Values("X-Forwarded-For"), ","), ",")
+			for i := len(hops) - 1; i >= 0; i-- {
+				ip := net.ParseIP(strings.TrimSpace(hops[i]))
+				if ip == nil {
+					break
+				}
+				client = ip.String()
+				if !isTrusted(ip) {
+					break
+				}
+			}
+		}
+		r.Header.Del("X-Forwarded-For")
+		r.RemoteAddr = net.JoinHostPort(client, "0")
 		next.ServeHTTP(w, r)
 	})
 }

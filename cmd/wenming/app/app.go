@@ -301,7 +301,7 @@ func (a *App) startGateway(ctx context.Context, local []string, reg *prometheus.
 	for name, addr := range cfg.Upstreams {
 		up[name] = addr
 	}
-	gc := gateway.Config{Upstreams: up, Gatherer: reg}
+	gc := gateway.Config{Upstreams: up, Gatherer: reg, TrustedProxies: cfg.TrustedProxies}
 	for _, name := range local {
 		up[name] = "passthrough:///in-process"
 	}

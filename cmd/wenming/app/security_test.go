@@ -2,6 +2,7 @@ package app_test
 
 import (
 	"context"
+	"fmt"
 	"crypto/ed25519"
 	"crypto/rand"
 	"encoding/base64"
@@ -347,4 +348,27 @@ func testRateLimit(t *testing.T, e *env) {
 	}
 	// Another account from the same address is not yet limited.
 	e.login("d1-admin", "d1-admin-password")
+}
+
+// testRateLimitByAddress counts login attempts per client address as a proxy in front of
+// the gateway reports it (the test client is on loopback, which is trusted).
+func testRateLimitByAddress(t *testing.T, e *env) {
+	e.t = t
+	try := func(i int, addr string) resp {
+		return e.do("POST", "/v1/auth/login", "", map[string]string{"login": fmt.Sprintf("nobody-%d", i), "password": "wrong-password"},
+			hdr{"X-Forwarded-For": "198.51.100.1, " + addr})
+	}
+	for i := range 60 {
+		if r := try(i, "203.0.113.7"); r.Code != 401 {
+			t.Fatalf("attempt %d: %d %s", i, r.Code, r.Raw)
+		}
+	}
+	if r := try(60, "203.0.113.7"); r.Code != 429 || r.Header.Get("Retry-After") == "" {
+		t.Errorf("61st attempt from one address: %d", r.Code)
+	}
+	// Another client behind the same proxy is not held back; nor is the left-most,
+	// client-written entry what counts.
+	if r := try(61, "203.0.113.8"); r.Code != 401 {
+		t.Errorf("another address: %d %s", r.Code, r.Raw)
+	}
 }
