@@ -132,6 +132,10 @@ func testUpdates(t *testing.T, e *env, tr *tree) {
 	if r.Code != 409 || r.reason() != "ETAG_MISMATCH" {
 		t.Errorf("stale etag: %d %s", r.Code, r.Raw)
 	}
+	// An update names its fields: a body alone changes nothing.
+	if r := e.do("PATCH", path, tr.d1Admin, map[string]any{"displayName": "new", "etag": tr.d1Etag}); r.Code != 400 || r.field() != "update_mask" {
+		t.Errorf("no update mask: %d %s", r.Code, r.Raw)
+	}
 	// Fields outside the mask's allowed set are refused, ids and levels included.
 	for _, mask := range []string{"level", "parentId", "id"} {
 		r = e.do("PATCH", path+"?updateMask="+mask, tr.d1Admin, map[string]any{"etag": tr.d1Etag, "level": "LEVEL_PROVINCIAL", "parentId": tr.province2})
