@@ -24,14 +24,17 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 	"google.golang.org/genproto/googleapis/rpc/errdetails"
 	"google.golang.org/grpc"
+	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/credentials/insecure"
 	healthpb "google.golang.org/grpc/health/grpc_health_v1"
+	"google.golang.org/grpc/metadata"
 	"google.golang.org/grpc/status"
 	"google.golang.org/protobuf/encoding/protojson"
 
 	"github.com/wenming-platform/wenming/api/gen/openapi"
 	standardsv1 "github.com/wenming-platform/wenming/api/gen/wenming/standards/v1"
 	tenancyv1 "github.com/wenming-platform/wenming/api/gen/wenming/tenancy/v1"
+	"github.com/wenming-platform/wenming/services/platform/errs"
 )
 
 // Config configures the gateway.
@@ -90,6 +93,7 @@ func New(ctx context.Context, cfg Config) (*Gateway, error) {
 			return "", false
 		}),
 		runtime.WithErrorHandler(errorHandler),
+		runtime.WithRoutingErrorHandler(routingErrorHandler),
 		// HTTPBodyMarshaler sends google.api.HttpBody responses (file exports) as they are,
 		// and everything else as protojson.
 		runtime.WithMarshalerOption(runtime.MIMEWildcard, &runtime.HTTPBodyMarshaler{Marshaler: &runtime.JSONPb{
@@ -239,8 +243,26 @@ func tooLarge(w http.ResponseWriter, maxBody int64) {
 	_, _ = fmt.Fprintf(w, `{"code":8,"message":"request body larger than %d bytes","details":[]}`, maxBody)
 }
 
-// errorHandler is grpc-gateway's default with Retry-After added for rate-limited calls.
+// parsedField finds the field a request-parsing error of grpc-gateway or protojson names.
+var parsedField = regexp.MustCompile(`(?:parsing field|unknown field|invalid value for [a-z0-9 ]+ field [a-zA-Z]+:|field) "?([A-Za-z_][A-Za-z0-9_.]*)"?`)
+
+// withLanguage returns ctx carrying the request's Accept-Language the way the services
+// see it, so errors made here are worded like theirs.
+func withLanguage(ctx context.Context, r *http.Request) context.Context {
+	return metadata.NewIncomingContext(ctx, metadata.Pairs("accept-language", r.Header.Get("Accept-Language")))
+}
+
+// errorHandler is grpc-gateway's default, with Retry-After added for rate-limited calls and
+// the gateway's own request-parsing errors given the same details and languages as the
+// services' errors.
 func errorHandler(ctx context.Context, mux *runtime.ServeMux, m runtime.Marshaler, w http.ResponseWriter, r *http.Request, err error) {
+	if s, ok := status.FromError(err); ok && s.Code() == codes.InvalidArgument && len(s.Details()) == 0 {
+		field := "body"
+		if f := parsedField.FindStringSubmatch(s.Message()); f != nil {
+			field = f[1]
+		}
+		err = errs.Status(withLanguage(ctx, r), errs.Invalid(field, "cannot be read: "+s.Message(), "无法解析："+s.Message())).Err()
+	}
 	if s, ok := status.FromError(err); ok {
 		for _, d := range s.Details() {
 			if ri, ok := d.(*errdetails.RetryInfo); ok && ri.GetRetryDelay() != nil {
@@ -330,4 +352,27 @@ func clientAddress(next http.Handler, trusted []*net.IPNet) http.Handler {
 		r.RemoteAddr = net.JoinHostPort(client, "0")
 		next.ServeHTTP(w, r)
 	})
+}
+
+// routingErrorHandler answers requests that match no route: 404 for an unknown path, 405 for
+// a known path with the wrong method, with the services' error shape.
+func routingErrorHandler(ctx context.Context, mux *runtime.ServeMux, m runtime.Marshaler, w http.ResponseWriter, r *http.Request, code int) {
+	var e *errs.Error
+	switch code {
+	case http.StatusMethodNotAllowed:
+		e = errs.New(codes.Unimplemented, "METHOD_NOT_ALLOWED", "this path does not take "+r.Method, "此路径不支持 "+r.Method+" 方法")
+	case http.StatusNotFound:
+		e = errs.New(codes.NotFound, "NO_SUCH_ROUTE", "no API route "+r.URL.Path, "不存在的接口路径 "+r.URL.Path)
+	default:
+		runtime.DefaultRoutingErrorHandler(ctx, mux, m, w, r, code)
+		return
+	}
+	body, err := m.Marshal(errs.Status(withLanguage(ctx, r), e).Proto())
+	if err != nil {
+		http.Error(w, http.StatusText(code), code)
+		return
+	}
+	w.Header().Set("Content-Type", m.ContentType(nil))
+	w.WriteHeader(code)
+	_, _ = w.Write(body)
 }

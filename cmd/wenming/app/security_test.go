@@ -265,6 +265,19 @@ func testBadRequests(t *testing.T, e *env, tr *tree) {
 			t.Errorf("%s: %d %s", name, r.Code, r.Raw)
 		}
 	}
+	// The gateway's own parsing errors name the field, like the services' errors do.
+	if r := e.do("POST", "/v1/offices/"+tr.d1+"/units", tr.d1Admin, `{"displayName":"x","quota":5}`); r.field() != "quota" || r.reason() != "INVALID_ARGUMENT" {
+		t.Errorf("unknown field not named: %s", r.Raw)
+	}
+	if r := e.do("GET", "/v1/offices/"+tr.d1+"/units?pageSize=abc", tr.d1Admin, nil); r.Code != 400 || r.field() != "page_size" {
+		t.Errorf("bad page size: %d %s", r.Code, r.Raw)
+	}
+	if r := e.do("DELETE", "/v1/offices/"+tr.d1, tr.d1Admin, nil); r.Code != 405 || r.reason() != "METHOD_NOT_ALLOWED" {
+		t.Errorf("DELETE on an office: %d %s", r.Code, r.Raw)
+	}
+	if r := e.do("GET", "/v1/nothing-here", tr.d1Admin, nil); r.Code != 404 || r.reason() != "NO_SUCH_ROUTE" {
+		t.Errorf("unknown route: %d %s", r.Code, r.Raw)
+	}
 	// None of the refused creates happened.
 	l := e.must(200, e.do("GET", "/v1/offices/"+tr.d1+"/units?pageSize=500", tr.d1Admin, nil))
 	if strings.Contains(string(l.Raw), spareCode) {
