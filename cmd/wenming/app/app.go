@@ -210,6 +210,10 @@ func (a *App) startServices(ctx, runCtx context.Context, services []string, reg 
 	})
 	a.group.Go(func() error { r.Subscribe(runCtx, "revocations", revoked.Wake); return nil })
 	a.group.Go(func() error { revoked.Run(runCtx); return nil })
+	a.group.Go(func() error {
+		st.RunJanitor(runCtx, 10*time.Minute, func(f string, args ...any) { slog.Info(fmt.Sprintf(f, args...)) })
+		return nil
+	})
 	tokens := auth.NewTokens(keys, revoked)
 	pageKey, err := secretSetting(ctx, st, "page_token_key")
 	if err != nil {

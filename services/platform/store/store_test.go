@@ -2,8 +2,10 @@ package store_test
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"testing"
+	"time"
 
 	authzv1 "github.com/wenming-platform/wenming/api/gen/wenming/authz/v1"
 	"github.com/wenming-platform/wenming/ent"
@@ -148,4 +150,37 @@ func equal(a, b []string) bool {
 		}
 	}
 	return true
+}
+
+func TestDeleteExpired(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, kind storetest.Kind) {
+		ctx := store.System(context.Background())
+		st := storetest.Open(t, kind)
+		now := time.Now()
+		for i, exp := range []time.Time{now.Add(-time.Hour), now.Add(time.Hour)} {
+			id := fmt.Sprint("r", i)
+			if err := st.Client.Revocation.Create().SetID(id).SetKind("TOKEN").SetValue(id).SetCreateTime(now.Add(-2 * time.Hour)).SetExpireTime(exp).Exec(ctx); err != nil {
+				t.Fatal(err)
+			}
+			if err := st.Client.RefreshToken.Create().SetID(id).SetTokenHash(id).SetFamilyID("f").SetUserID("u").SetCreateTime(now.Add(-2 * time.Hour)).SetExpireTime(exp).Exec(ctx); err != nil {
+				t.Fatal(err)
+			}
+			if err := st.Client.IdempotencyRecord.Create().SetID(id).SetMethod("m").SetRequestHash("h").SetCreateTime(now.Add(-2 * time.Hour)).SetExpireTime(exp).Exec(ctx); err != nil {
+				t.Fatal(err)
+			}
+		}
+		n, err := st.DeleteExpired(ctx, now)
+		if err != nil || n != 3 {
+			t.Fatalf("DeleteExpired = %d, %v; want 3", n, err)
+		}
+		if ids, _ := st.Client.Revocation.Query().IDs(ctx); len(ids) != 1 || ids[0] != "r1" {
+			t.Errorf("revocations left: %v", ids)
+		}
+		if ids, _ := st.Client.RefreshToken.Query().IDs(ctx); len(ids) != 1 || ids[0] != "r1" {
+			t.Errorf("refresh tokens left: %v", ids)
+		}
+		if ids, _ := st.Client.IdempotencyRecord.Query().IDs(ctx); len(ids) != 1 || ids[0] != "r1" {
+			t.Errorf("idempotency records left: %v", ids)
+		}
+	})
 }
