@@ -74,6 +74,9 @@ func TestSplitShape(t *testing.T) {
 	if out, err := run(adminPassword+"\n", "admin", "bootstrap", "--login", "admin2", "--password-stdin"); err == nil {
 		t.Fatalf("a second bootstrap succeeded: %s", out)
 	}
+	if out, err := run("", "admin", "rotate-keys"); err != nil || !strings.Contains(out, "new signing key") {
+		t.Fatalf("rotate-keys: %v %s", err, out)
+	}
 
 	start := func(name string, args ...string) *proc {
 		p := &proc{name: name, addr: make(chan string, 1), done: make(chan error, 1)}
@@ -169,6 +172,11 @@ func TestSplitShape(t *testing.T) {
 	t.Run("campaigns", func(t *testing.T) { testCampaigns(t, e, tr, std) })
 	t.Run("idempotency", func(t *testing.T) { testIdempotency(t, e, tr) })
 	e.t = t
+
+	// The audit trail of every office is intact, key rotation and bootstrap included.
+	if out, err := run("", "audit", "verify"); err != nil || !strings.Contains(out, "every chain intact") {
+		t.Errorf("audit verify: %v %s", err, out)
+	}
 
 	// A service stopped with SIGTERM drains and exits cleanly, and the gateway's
 	// readiness says so instead of hanging.

@@ -12,10 +12,12 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+	"google.golang.org/protobuf/types/known/structpb"
 
 	tenancyv1 "github.com/wenming-platform/wenming/api/gen/wenming/tenancy/v1"
 	"github.com/wenming-platform/wenming/ent"
 	"github.com/wenming-platform/wenming/ent/signingkey"
+	"github.com/wenming-platform/wenming/services/platform/audit"
 	"github.com/wenming-platform/wenming/services/platform/store"
 )
 
@@ -69,7 +71,18 @@ func Rotate(ctx context.Context, st *store.Store) (string, error) {
 		if err := tx.SigningKey.Update().Where(signingkey.RetireTimeIsNil()).SetRetireTime(now).Exec(ctx); err != nil {
 			return err
 		}
-		return tx.SigningKey.Create().SetID(id).SetPrivateKey(priv).SetPublicKey(pub).SetCreateTime(now).Exec(ctx)
+		if err := tx.SigningKey.Create().SetID(id).SetPrivateKey(priv).SetPublicKey(pub).SetCreateTime(now).Exec(ctx); err != nil {
+			return err
+		}
+		// The trail records the new public key, never the private one.
+		after, err := structpb.NewStruct(map[string]any{"kid": id, "public_key": base64.RawURLEncoding.EncodeToString(pub)})
+		if err != nil {
+			return err
+		}
+		return audit.Record(ctx, tx, st.Dialect, audit.Event{
+			OfficeID: audit.PlatformOffice, ScopePath: "/" + audit.PlatformOffice + "/", Action: "platform.rotate_keys",
+			ResourceType: "signing_key", ResourceID: id, After: after,
+		})
 	})
 	return id, err
 }
