@@ -208,13 +208,7 @@ func (s *Server) setDisabled(ctx context.Context, id string, disabled bool) (*te
 		action := "user.enable"
 		if disabled {
 			action = "user.disable"
-			now := time.Now()
-			sys := store.System(ctx)
-			if err := tx.RefreshToken.Update().Where(refreshtoken.UserID(cur.ID), refreshtoken.RevokeTimeIsNil()).
-				SetRevokeTime(now).Exec(sys); err != nil {
-				return err
-			}
-			if err := s.revoked.RevokeSubject(ctx, tx, cur.ID); err != nil {
+			if err := s.endSessions(ctx, tx, cur.ID); err != nil {
 				return err
 			}
 		}
@@ -355,4 +349,89 @@ func (s *Server) ListAuditEvents(ctx context.Context, req *tenancyv1.ListAuditEv
 		resp.AuditEvents = append(resp.AuditEvents, auditToProto(e))
 	}
 	return resp, nil
+}
+
+// endSessions ends every session of a user within tx: refresh tokens revoked, access tokens
+// refused from the commit on.
+func (s *Server) endSessions(ctx context.Context, tx *ent.Tx, userID string) error {
+	if err := tx.RefreshToken.Update().Where(refreshtoken.UserID(userID), refreshtoken.RevokeTimeIsNil()).
+		SetRevokeTime(time.Now()).Exec(store.System(ctx)); err != nil {
+		return err
+	}
+	return s.revoked.RevokeSubject(ctx, tx, userID)
+}
+
+// setPassword stores a new password hash for u and ends its sessions, audited as action.
+func (s *Server) setPassword(ctx context.Context, tx *ent.Tx, u *ent.User, password, action string) (*ent.User, error) {
+	hash, err := auth.HashPassword(password)
+	if err != nil {
+		return nil, err
+	}
+	n, err := tx.User.UpdateOneID(u.ID).SetPasswordHash(hash).AddVersion(1).Save(store.System(ctx))
+	if err != nil {
+		return nil, err
+	}
+	if err := s.endSessions(ctx, tx, u.ID); err != nil {
+		return nil, err
+	}
+	// The trail says that the password changed and by whom; it never holds the password.
+	return n, s.record(ctx, tx, u.OfficeID, u.ScopePath, action, "user", u.ID, nil, nil)
+}
+
+// ResetUserPassword sets a user's password for an admin who manages the user.
+func (s *Server) ResetUserPassword(ctx context.Context, req *tenancyv1.ResetUserPasswordRequest) (*tenancyv1.User, error) {
+	v := viewer.FromContext(ctx)
+	var out *tenancyv1.User
+	err := s.st.Tx(ctx, func(tx *ent.Tx) error {
+		cur, err := tx.User.Get(ctx, req.GetUserId())
+		if err != nil {
+			return resource.NotFound(err, "user")
+		}
+		if !canManageUser(v, cur) || cur.Platform {
+			return errs.ErrPermissionDenied
+		}
+		u, err := s.setPassword(ctx, tx, cur, req.GetNewPassword(), "user.password_reset")
+		if err != nil {
+			return err
+		}
+		out = userToProto(u)
+		return nil
+	})
+	return out, err
+}
+
+// ChangePassword changes the caller's own password after checking the current one; the
+// check counts against the account's login attempts.
+func (s *Server) ChangePassword(ctx context.Context, req *tenancyv1.ChangePasswordRequest) (*tenancyv1.ChangePasswordResponse, error) {
+	v := viewer.FromContext(ctx)
+	if v.Kind != viewer.KindUser {
+		return nil, errs.ErrPermissionDenied
+	}
+	if err := s.limit(ctx, v.Login); err != nil {
+		return nil, err
+	}
+	sys := store.System(ctx)
+	err := s.st.Tx(sys, func(tx *ent.Tx) error {
+		u, err := tx.User.Get(sys, v.Subject)
+		if err != nil {
+			return resource.NotFound(err, "user")
+		}
+		ok, err := auth.CheckPassword(u.PasswordHash, req.GetCurrentPassword())
+		if err != nil {
+			return err
+		}
+		if !ok {
+			return errs.Invalid("current_password", "is not your current password", "当前密码不正确")
+		}
+		if req.GetNewPassword() == req.GetCurrentPassword() {
+			return errs.Invalid("new_password", "must differ from the current password", "新密码不能与当前密码相同")
+		}
+		_, err = s.setPassword(ctx, tx, u, req.GetNewPassword(), "user.password_change")
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	s.limits.Reset(ctx, "login:acct:"+v.Login)
+	return &tenancyv1.ChangePasswordResponse{}, nil
 }

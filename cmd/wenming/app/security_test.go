@@ -385,3 +385,59 @@ func testRateLimitByAddress(t *testing.T, e *env) {
 		t.Errorf("another address: %d %s", r.Code, r.Raw)
 	}
 }
+
+func testPasswords(t *testing.T, e *env, tr *tree) {
+	e.t = t
+	id := e.user(tr.d1Admin, "/v1/offices/"+tr.d1+"/users", "pw-user", "ROLE_OFFICE_VIEWER")
+	access, refresh := e.login("pw-user", "pw-user-password")
+	change := func(tok, current, next string) resp {
+		return e.do("POST", "/v1/auth/password", tok, map[string]string{"currentPassword": current, "newPassword": next})
+	}
+	if r := change(access, "wrong-password", "brand-new-password"); r.Code != 400 || r.field() != "current_password" {
+		t.Errorf("wrong current password: %d %s", r.Code, r.Raw)
+	}
+	if r := change(access, "pw-user-password", "short"); r.Code != 400 || r.field() != "new_password" {
+		t.Errorf("short new password: %d %s", r.Code, r.Raw)
+	}
+	if r := change(access, "pw-user-password", "pw-user-password"); r.Code != 400 || r.field() != "new_password" {
+		t.Errorf("unchanged password: %d %s", r.Code, r.Raw)
+	}
+	e.must(200, change(access, "pw-user-password", "brand-new-password"))
+	// Every session ends, this one included; only the new password logs in.
+	if r := e.do("GET", "/v1/auth/me", access, nil); r.Code != 401 {
+		t.Errorf("access token after a password change: %d", r.Code)
+	}
+	if r := e.do("POST", "/v1/auth/refresh", "", map[string]string{"refreshToken": refresh}); r.Code != 401 {
+		t.Errorf("refresh token after a password change: %d", r.Code)
+	}
+	if r := e.do("POST", "/v1/auth/login", "", map[string]string{"login": "pw-user", "password": "pw-user-password"}); r.Code != 401 {
+		t.Errorf("old password: %d", r.Code)
+	}
+	time.Sleep(time.Until(time.Now().Truncate(time.Second).Add(time.Second)))
+	access, _ = e.login("pw-user", "brand-new-password")
+
+	// Admins who manage the user reset it; nobody else can.
+	reset := func(tok string) resp {
+		return e.do("POST", "/v1/users/"+id+":resetPassword", tok, map[string]string{"newPassword": "reset-by-admin-1"})
+	}
+	for _, c := range []struct {
+		name, tok string
+		want      int
+	}{{"viewer", tr.d1Viewer, 403}, {"sibling district", tr.d2Admin, 404}, {"other province", tr.prov2Admin, 404}, {"the user", access, 403}} {
+		if r := reset(c.tok); r.Code != c.want {
+			t.Errorf("%s resetting: %d, want %d", c.name, r.Code, c.want)
+		}
+	}
+	e.must(200, reset(tr.d1Admin))
+	if r := e.do("GET", "/v1/auth/me", access, nil); r.Code != 401 {
+		t.Errorf("access token after a reset: %d", r.Code)
+	}
+	time.Sleep(time.Until(time.Now().Truncate(time.Second).Add(time.Second)))
+	e.login("pw-user", "reset-by-admin-1")
+	// The trail says what happened, never the password.
+	trail := e.must(200, e.do("GET", "/v1/offices/"+tr.d1+"/audit-events?pageSize=500", tr.d1Admin, nil))
+	if s := string(trail.Raw); !strings.Contains(s, "user.password_reset") || !strings.Contains(s, "user.password_change") ||
+		strings.Contains(s, "reset-by-admin-1") || strings.Contains(s, "brand-new-password") {
+		t.Errorf("password events in the trail: %v", strings.Contains(s, "user.password_reset"))
+	}
+}

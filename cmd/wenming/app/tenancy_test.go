@@ -23,6 +23,7 @@ func TestTenancy(t *testing.T) {
 			t.Run("missing-permission", func(t *testing.T) { testMissingPermission(t, e, tr) })
 			t.Run("service-accounts", func(t *testing.T) { testServiceAccounts(t, e, tr) })
 			t.Run("sessions", func(t *testing.T) { testSessions(t, e, tr) })
+			t.Run("passwords", func(t *testing.T) { testPasswords(t, e, tr) })
 			t.Run("jwt-attacks", func(t *testing.T) { testJWTAttacks(t, e, tr) })
 			t.Run("bad-requests", func(t *testing.T) { testBadRequests(t, e, tr) })
 			t.Run("audit", func(t *testing.T) { testAudit(t, e, tr) })
@@ -265,6 +266,7 @@ func testCrossTenant(t *testing.T, e *env, tr *tree) {
 			{"GET", "/v1/users/" + user, ""},
 			{"POST", "/v1/users/" + user + ":disable", `{}`},
 			{"POST", "/v1/users/" + user + ":enable", `{}`},
+			{"POST", "/v1/users/" + user + ":resetPassword", `{"newPassword":"intruder-password"}`},
 			{"POST", "/v1/offices/" + office + "/service-accounts", `{"displayName":"x","roles":["ROLE_OFFICE_VIEWER"]}`},
 			{"GET", "/v1/offices/" + office + "/service-accounts", ""},
 			{"GET", "/v1/offices/" + office + "/audit-events", ""},
@@ -309,6 +311,7 @@ func testCrossTenant(t *testing.T, e *env, tr *tree) {
 	if r := e.must(200, e.do("GET", "/v1/users/"+tr.d2AdminID, tr.d2Admin, nil)); r.Body["disabled"] == true {
 		t.Errorf("d2 admin was disabled")
 	}
+	e.login("d2-admin", "d2-admin-password") // its password was not reset
 	// A missing id looks the same as a foreign one.
 	missing := e.do("GET", "/v1/units/01a00000-0000-7000-8000-000000000000", tr.d1Admin, nil)
 	foreignUnit := e.do("GET", "/v1/units/"+tr.unit2, tr.d1Admin, nil)

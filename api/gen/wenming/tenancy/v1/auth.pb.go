@@ -250,6 +250,94 @@ func (x *TokenResponse) GetTokenType() string {
 	return ""
 }
 
+type ChangePasswordRequest struct {
+	state           protoimpl.MessageState `protogen:"open.v1"`
+	CurrentPassword string                 `protobuf:"bytes,1,opt,name=current_password,json=currentPassword,proto3" json:"current_password,omitempty"`
+	NewPassword     string                 `protobuf:"bytes,2,opt,name=new_password,json=newPassword,proto3" json:"new_password,omitempty"`
+	unknownFields   protoimpl.UnknownFields
+	sizeCache       protoimpl.SizeCache
+}
+
+func (x *ChangePasswordRequest) Reset() {
+	*x = ChangePasswordRequest{}
+	mi := &file_wenming_tenancy_v1_auth_proto_msgTypes[4]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ChangePasswordRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ChangePasswordRequest) ProtoMessage() {}
+
+func (x *ChangePasswordRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_wenming_tenancy_v1_auth_proto_msgTypes[4]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ChangePasswordRequest.ProtoReflect.Descriptor instead.
+func (*ChangePasswordRequest) Descriptor() ([]byte, []int) {
+	return file_wenming_tenancy_v1_auth_proto_rawDescGZIP(), []int{4}
+}
+
+func (x *ChangePasswordRequest) GetCurrentPassword() string {
+	if x != nil {
+		return x.CurrentPassword
+	}
+	return ""
+}
+
+func (x *ChangePasswordRequest) GetNewPassword() string {
+	if x != nil {
+		return x.NewPassword
+	}
+	return ""
+}
+
+type ChangePasswordResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ChangePasswordResponse) Reset() {
+	*x = ChangePasswordResponse{}
+	mi := &file_wenming_tenancy_v1_auth_proto_msgTypes[5]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ChangePasswordResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ChangePasswordResponse) ProtoMessage() {}
+
+func (x *ChangePasswordResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_wenming_tenancy_v1_auth_proto_msgTypes[5]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ChangePasswordResponse.ProtoReflect.Descriptor instead.
+func (*ChangePasswordResponse) Descriptor() ([]byte, []int) {
+	return file_wenming_tenancy_v1_auth_proto_rawDescGZIP(), []int{5}
+}
+
 type LogoutRequest struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
 	unknownFields protoimpl.UnknownFields
@@ -258,7 +346,7 @@ type LogoutRequest struct {
 
 func (x *LogoutRequest) Reset() {
 	*x = LogoutRequest{}
-	mi := &file_wenming_tenancy_v1_auth_proto_msgTypes[4]
+	mi := &file_wenming_tenancy_v1_auth_proto_msgTypes[6]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -270,7 +358,7 @@ func (x *LogoutRequest) String() string {
 func (*LogoutRequest) ProtoMessage() {}
 
 func (x *LogoutRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_wenming_tenancy_v1_auth_proto_msgTypes[4]
+	mi := &file_wenming_tenancy_v1_auth_proto_msgTypes[6]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -283,7 +371,7 @@ func (x *LogoutRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use LogoutRequest.ProtoReflect.Descriptor instead.
 func (*LogoutRequest) Descriptor() ([]byte, []int) {
-	return file_wenming_tenancy_v1_auth_proto_rawDescGZIP(), []int{4}
+	return file_wenming_tenancy_v1_auth_proto_rawDescGZIP(), []int{6}
 }
 
 type LogoutResponse struct {
@@ -294,7 +382,7 @@ type LogoutResponse struct {
 
 func (x *LogoutResponse) Reset() {
 	*x = LogoutResponse{}
-	mi := &file_wenming_tenancy_v1_auth_proto_msgTypes[5]
+	mi := &file_wenming_tenancy_v1_auth_proto_msgTypes[7]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -306,7 +394,7 @@ func (x *LogoutResponse) String() string {
 func (*LogoutResponse) ProtoMessage() {}
 
 func (x *LogoutResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_wenming_tenancy_v1_auth_proto_msgTypes[5]
+	mi := &file_wenming_tenancy_v1_auth_proto_msgTypes[7]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -319,7 +407,7 @@ func (x *LogoutResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use LogoutResponse.ProtoReflect.Descriptor instead.
 func (*LogoutResponse) Descriptor() ([]byte, []int) {
-	return file_wenming_tenancy_v1_auth_proto_rawDescGZIP(), []int{5}
+	return file_wenming_tenancy_v1_auth_proto_rawDescGZIP(), []int{7}
 }
 
 type GetMeRequest struct {
@@ -330,7 +418,7 @@ type GetMeRequest struct {
 
 func (x *GetMeRequest) Reset() {
 	*x = GetMeRequest{}
-	mi := &file_wenming_tenancy_v1_auth_proto_msgTypes[6]
+	mi := &file_wenming_tenancy_v1_auth_proto_msgTypes[8]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -342,7 +430,7 @@ func (x *GetMeRequest) String() string {
 func (*GetMeRequest) ProtoMessage() {}
 
 func (x *GetMeRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_wenming_tenancy_v1_auth_proto_msgTypes[6]
+	mi := &file_wenming_tenancy_v1_auth_proto_msgTypes[8]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -355,7 +443,7 @@ func (x *GetMeRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetMeRequest.ProtoReflect.Descriptor instead.
 func (*GetMeRequest) Descriptor() ([]byte, []int) {
-	return file_wenming_tenancy_v1_auth_proto_rawDescGZIP(), []int{6}
+	return file_wenming_tenancy_v1_auth_proto_rawDescGZIP(), []int{8}
 }
 
 // Scope is one place where the caller holds roles.
@@ -370,7 +458,7 @@ type Scope struct {
 
 func (x *Scope) Reset() {
 	*x = Scope{}
-	mi := &file_wenming_tenancy_v1_auth_proto_msgTypes[7]
+	mi := &file_wenming_tenancy_v1_auth_proto_msgTypes[9]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -382,7 +470,7 @@ func (x *Scope) String() string {
 func (*Scope) ProtoMessage() {}
 
 func (x *Scope) ProtoReflect() protoreflect.Message {
-	mi := &file_wenming_tenancy_v1_auth_proto_msgTypes[7]
+	mi := &file_wenming_tenancy_v1_auth_proto_msgTypes[9]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -395,7 +483,7 @@ func (x *Scope) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Scope.ProtoReflect.Descriptor instead.
 func (*Scope) Descriptor() ([]byte, []int) {
-	return file_wenming_tenancy_v1_auth_proto_rawDescGZIP(), []int{7}
+	return file_wenming_tenancy_v1_auth_proto_rawDescGZIP(), []int{9}
 }
 
 func (x *Scope) GetOfficeId() string {
@@ -433,7 +521,7 @@ type Me struct {
 
 func (x *Me) Reset() {
 	*x = Me{}
-	mi := &file_wenming_tenancy_v1_auth_proto_msgTypes[8]
+	mi := &file_wenming_tenancy_v1_auth_proto_msgTypes[10]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -445,7 +533,7 @@ func (x *Me) String() string {
 func (*Me) ProtoMessage() {}
 
 func (x *Me) ProtoReflect() protoreflect.Message {
-	mi := &file_wenming_tenancy_v1_auth_proto_msgTypes[8]
+	mi := &file_wenming_tenancy_v1_auth_proto_msgTypes[10]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -458,7 +546,7 @@ func (x *Me) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Me.ProtoReflect.Descriptor instead.
 func (*Me) Descriptor() ([]byte, []int) {
-	return file_wenming_tenancy_v1_auth_proto_rawDescGZIP(), []int{8}
+	return file_wenming_tenancy_v1_auth_proto_rawDescGZIP(), []int{10}
 }
 
 func (x *Me) GetSubject() string {
@@ -504,7 +592,7 @@ type GetJwksRequest struct {
 
 func (x *GetJwksRequest) Reset() {
 	*x = GetJwksRequest{}
-	mi := &file_wenming_tenancy_v1_auth_proto_msgTypes[9]
+	mi := &file_wenming_tenancy_v1_auth_proto_msgTypes[11]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -516,7 +604,7 @@ func (x *GetJwksRequest) String() string {
 func (*GetJwksRequest) ProtoMessage() {}
 
 func (x *GetJwksRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_wenming_tenancy_v1_auth_proto_msgTypes[9]
+	mi := &file_wenming_tenancy_v1_auth_proto_msgTypes[11]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -529,7 +617,7 @@ func (x *GetJwksRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetJwksRequest.ProtoReflect.Descriptor instead.
 func (*GetJwksRequest) Descriptor() ([]byte, []int) {
-	return file_wenming_tenancy_v1_auth_proto_rawDescGZIP(), []int{9}
+	return file_wenming_tenancy_v1_auth_proto_rawDescGZIP(), []int{11}
 }
 
 // Jwk is one public key in RFC 7517 form.
@@ -547,7 +635,7 @@ type Jwk struct {
 
 func (x *Jwk) Reset() {
 	*x = Jwk{}
-	mi := &file_wenming_tenancy_v1_auth_proto_msgTypes[10]
+	mi := &file_wenming_tenancy_v1_auth_proto_msgTypes[12]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -559,7 +647,7 @@ func (x *Jwk) String() string {
 func (*Jwk) ProtoMessage() {}
 
 func (x *Jwk) ProtoReflect() protoreflect.Message {
-	mi := &file_wenming_tenancy_v1_auth_proto_msgTypes[10]
+	mi := &file_wenming_tenancy_v1_auth_proto_msgTypes[12]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -572,7 +660,7 @@ func (x *Jwk) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Jwk.ProtoReflect.Descriptor instead.
 func (*Jwk) Descriptor() ([]byte, []int) {
-	return file_wenming_tenancy_v1_auth_proto_rawDescGZIP(), []int{10}
+	return file_wenming_tenancy_v1_auth_proto_rawDescGZIP(), []int{12}
 }
 
 func (x *Jwk) GetKty() string {
@@ -626,7 +714,7 @@ type GetJwksResponse struct {
 
 func (x *GetJwksResponse) Reset() {
 	*x = GetJwksResponse{}
-	mi := &file_wenming_tenancy_v1_auth_proto_msgTypes[11]
+	mi := &file_wenming_tenancy_v1_auth_proto_msgTypes[13]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -638,7 +726,7 @@ func (x *GetJwksResponse) String() string {
 func (*GetJwksResponse) ProtoMessage() {}
 
 func (x *GetJwksResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_wenming_tenancy_v1_auth_proto_msgTypes[11]
+	mi := &file_wenming_tenancy_v1_auth_proto_msgTypes[13]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -651,7 +739,7 @@ func (x *GetJwksResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetJwksResponse.ProtoReflect.Descriptor instead.
 func (*GetJwksResponse) Descriptor() ([]byte, []int) {
-	return file_wenming_tenancy_v1_auth_proto_rawDescGZIP(), []int{11}
+	return file_wenming_tenancy_v1_auth_proto_rawDescGZIP(), []int{13}
 }
 
 func (x *GetJwksResponse) GetKeys() []*Jwk {
@@ -686,7 +774,13 @@ const file_wenming_tenancy_v1_auth_proto_rawDesc = "" +
 	"\n" +
 	"expires_in\x18\x03 \x01(\x05R\texpiresIn\x12\x1d\n" +
 	"\n" +
-	"token_type\x18\x04 \x01(\tR\ttokenType\"\x0f\n" +
+	"token_type\x18\x04 \x01(\tR\ttokenType\"z\n" +
+	"\x15ChangePasswordRequest\x122\n" +
+	"\x10current_password\x18\x01 \x01(\tB\a\xbaH\x04r\x02\x10\x01R\x0fcurrentPassword\x12-\n" +
+	"\fnew_password\x18\x02 \x01(\tB\n" +
+	"\xbaH\ar\x05\x10\n" +
+	"\x18\xc8\x01R\vnewPassword\"\x18\n" +
+	"\x16ChangePasswordResponse\"\x0f\n" +
 	"\rLogoutRequest\"\x10\n" +
 	"\x0eLogoutResponse\"\x0e\n" +
 	"\fGetMeRequest\"k\n" +
@@ -709,13 +803,14 @@ const file_wenming_tenancy_v1_auth_proto_rawDesc = "" +
 	"\x03alg\x18\x05 \x01(\tR\x03alg\x12\x10\n" +
 	"\x03use\x18\x06 \x01(\tR\x03use\">\n" +
 	"\x0fGetJwksResponse\x12+\n" +
-	"\x04keys\x18\x01 \x03(\v2\x17.wenming.tenancy.v1.JwkR\x04keys2\xa7\x05\n" +
+	"\x04keys\x18\x01 \x03(\v2\x17.wenming.tenancy.v1.JwkR\x04keys2\xb3\x06\n" +
 	"\vAuthService\x12m\n" +
 	"\x05Login\x12 .wenming.tenancy.v1.LoginRequest\x1a!.wenming.tenancy.v1.TokenResponse\"\x1f\xc2\xf3\x18\x02\b\x01\x82\xd3\xe4\x93\x02\x13:\x01*\"\x0e/v1/auth/login\x12m\n" +
 	"\x05Token\x12 .wenming.tenancy.v1.TokenRequest\x1a!.wenming.tenancy.v1.TokenResponse\"\x1f\xc2\xf3\x18\x02\b\x01\x82\xd3\xe4\x93\x02\x13:\x01*\"\x0e/v1/auth/token\x12s\n" +
 	"\aRefresh\x12\".wenming.tenancy.v1.RefreshRequest\x1a!.wenming.tenancy.v1.TokenResponse\"!\xc2\xf3\x18\x02\b\x01\x82\xd3\xe4\x93\x02\x15:\x01*\"\x10/v1/auth/refresh\x12o\n" +
 	"\x06Logout\x12!.wenming.tenancy.v1.LogoutRequest\x1a\".wenming.tenancy.v1.LogoutResponse\"\x1e\xc2\xf3\x18\x00\x82\xd3\xe4\x93\x02\x14:\x01*\"\x0f/v1/auth/logout\x12Z\n" +
-	"\x05GetMe\x12 .wenming.tenancy.v1.GetMeRequest\x1a\x16.wenming.tenancy.v1.Me\"\x17\xc2\xf3\x18\x00\x82\xd3\xe4\x93\x02\r\x12\v/v1/auth/me\x12x\n" +
+	"\x05GetMe\x12 .wenming.tenancy.v1.GetMeRequest\x1a\x16.wenming.tenancy.v1.Me\"\x17\xc2\xf3\x18\x00\x82\xd3\xe4\x93\x02\r\x12\v/v1/auth/me\x12\x89\x01\n" +
+	"\x0eChangePassword\x12).wenming.tenancy.v1.ChangePasswordRequest\x1a*.wenming.tenancy.v1.ChangePasswordResponse\" \xc2\xf3\x18\x00\x82\xd3\xe4\x93\x02\x16:\x01*\"\x11/v1/auth/password\x12x\n" +
 	"\aGetJwks\x12\".wenming.tenancy.v1.GetJwksRequest\x1a#.wenming.tenancy.v1.GetJwksResponse\"$\xc2\xf3\x18\x02\b\x01\x82\xd3\xe4\x93\x02\x18\x12\x16/.well-known/jwks.jsonBJZHgithub.com/wenming-platform/wenming/api/gen/wenming/tenancy/v1;tenancyv1b\x06proto3"
 
 var (
@@ -730,40 +825,44 @@ func file_wenming_tenancy_v1_auth_proto_rawDescGZIP() []byte {
 	return file_wenming_tenancy_v1_auth_proto_rawDescData
 }
 
-var file_wenming_tenancy_v1_auth_proto_msgTypes = make([]protoimpl.MessageInfo, 12)
+var file_wenming_tenancy_v1_auth_proto_msgTypes = make([]protoimpl.MessageInfo, 14)
 var file_wenming_tenancy_v1_auth_proto_goTypes = []any{
-	(*LoginRequest)(nil),    // 0: wenming.tenancy.v1.LoginRequest
-	(*TokenRequest)(nil),    // 1: wenming.tenancy.v1.TokenRequest
-	(*RefreshRequest)(nil),  // 2: wenming.tenancy.v1.RefreshRequest
-	(*TokenResponse)(nil),   // 3: wenming.tenancy.v1.TokenResponse
-	(*LogoutRequest)(nil),   // 4: wenming.tenancy.v1.LogoutRequest
-	(*LogoutResponse)(nil),  // 5: wenming.tenancy.v1.LogoutResponse
-	(*GetMeRequest)(nil),    // 6: wenming.tenancy.v1.GetMeRequest
-	(*Scope)(nil),           // 7: wenming.tenancy.v1.Scope
-	(*Me)(nil),              // 8: wenming.tenancy.v1.Me
-	(*GetJwksRequest)(nil),  // 9: wenming.tenancy.v1.GetJwksRequest
-	(*Jwk)(nil),             // 10: wenming.tenancy.v1.Jwk
-	(*GetJwksResponse)(nil), // 11: wenming.tenancy.v1.GetJwksResponse
-	(v1.Role)(0),            // 12: wenming.authz.v1.Role
+	(*LoginRequest)(nil),           // 0: wenming.tenancy.v1.LoginRequest
+	(*TokenRequest)(nil),           // 1: wenming.tenancy.v1.TokenRequest
+	(*RefreshRequest)(nil),         // 2: wenming.tenancy.v1.RefreshRequest
+	(*TokenResponse)(nil),          // 3: wenming.tenancy.v1.TokenResponse
+	(*ChangePasswordRequest)(nil),  // 4: wenming.tenancy.v1.ChangePasswordRequest
+	(*ChangePasswordResponse)(nil), // 5: wenming.tenancy.v1.ChangePasswordResponse
+	(*LogoutRequest)(nil),          // 6: wenming.tenancy.v1.LogoutRequest
+	(*LogoutResponse)(nil),         // 7: wenming.tenancy.v1.LogoutResponse
+	(*GetMeRequest)(nil),           // 8: wenming.tenancy.v1.GetMeRequest
+	(*Scope)(nil),                  // 9: wenming.tenancy.v1.Scope
+	(*Me)(nil),                     // 10: wenming.tenancy.v1.Me
+	(*GetJwksRequest)(nil),         // 11: wenming.tenancy.v1.GetJwksRequest
+	(*Jwk)(nil),                    // 12: wenming.tenancy.v1.Jwk
+	(*GetJwksResponse)(nil),        // 13: wenming.tenancy.v1.GetJwksResponse
+	(v1.Role)(0),                   // 14: wenming.authz.v1.Role
 }
 var file_wenming_tenancy_v1_auth_proto_depIdxs = []int32{
-	12, // 0: wenming.tenancy.v1.Scope.roles:type_name -> wenming.authz.v1.Role
-	7,  // 1: wenming.tenancy.v1.Me.scopes:type_name -> wenming.tenancy.v1.Scope
-	10, // 2: wenming.tenancy.v1.GetJwksResponse.keys:type_name -> wenming.tenancy.v1.Jwk
+	14, // 0: wenming.tenancy.v1.Scope.roles:type_name -> wenming.authz.v1.Role
+	9,  // 1: wenming.tenancy.v1.Me.scopes:type_name -> wenming.tenancy.v1.Scope
+	12, // 2: wenming.tenancy.v1.GetJwksResponse.keys:type_name -> wenming.tenancy.v1.Jwk
 	0,  // 3: wenming.tenancy.v1.AuthService.Login:input_type -> wenming.tenancy.v1.LoginRequest
 	1,  // 4: wenming.tenancy.v1.AuthService.Token:input_type -> wenming.tenancy.v1.TokenRequest
 	2,  // 5: wenming.tenancy.v1.AuthService.Refresh:input_type -> wenming.tenancy.v1.RefreshRequest
-	4,  // 6: wenming.tenancy.v1.AuthService.Logout:input_type -> wenming.tenancy.v1.LogoutRequest
-	6,  // 7: wenming.tenancy.v1.AuthService.GetMe:input_type -> wenming.tenancy.v1.GetMeRequest
-	9,  // 8: wenming.tenancy.v1.AuthService.GetJwks:input_type -> wenming.tenancy.v1.GetJwksRequest
-	3,  // 9: wenming.tenancy.v1.AuthService.Login:output_type -> wenming.tenancy.v1.TokenResponse
-	3,  // 10: wenming.tenancy.v1.AuthService.Token:output_type -> wenming.tenancy.v1.TokenResponse
-	3,  // 11: wenming.tenancy.v1.AuthService.Refresh:output_type -> wenming.tenancy.v1.TokenResponse
-	5,  // 12: wenming.tenancy.v1.AuthService.Logout:output_type -> wenming.tenancy.v1.LogoutResponse
-	8,  // 13: wenming.tenancy.v1.AuthService.GetMe:output_type -> wenming.tenancy.v1.Me
-	11, // 14: wenming.tenancy.v1.AuthService.GetJwks:output_type -> wenming.tenancy.v1.GetJwksResponse
-	9,  // [9:15] is the sub-list for method output_type
-	3,  // [3:9] is the sub-list for method input_type
+	6,  // 6: wenming.tenancy.v1.AuthService.Logout:input_type -> wenming.tenancy.v1.LogoutRequest
+	8,  // 7: wenming.tenancy.v1.AuthService.GetMe:input_type -> wenming.tenancy.v1.GetMeRequest
+	4,  // 8: wenming.tenancy.v1.AuthService.ChangePassword:input_type -> wenming.tenancy.v1.ChangePasswordRequest
+	11, // 9: wenming.tenancy.v1.AuthService.GetJwks:input_type -> wenming.tenancy.v1.GetJwksRequest
+	3,  // 10: wenming.tenancy.v1.AuthService.Login:output_type -> wenming.tenancy.v1.TokenResponse
+	3,  // 11: wenming.tenancy.v1.AuthService.Token:output_type -> wenming.tenancy.v1.TokenResponse
+	3,  // 12: wenming.tenancy.v1.AuthService.Refresh:output_type -> wenming.tenancy.v1.TokenResponse
+	7,  // 13: wenming.tenancy.v1.AuthService.Logout:output_type -> wenming.tenancy.v1.LogoutResponse
+	10, // 14: wenming.tenancy.v1.AuthService.GetMe:output_type -> wenming.tenancy.v1.Me
+	5,  // 15: wenming.tenancy.v1.AuthService.ChangePassword:output_type -> wenming.tenancy.v1.ChangePasswordResponse
+	13, // 16: wenming.tenancy.v1.AuthService.GetJwks:output_type -> wenming.tenancy.v1.GetJwksResponse
+	10, // [10:17] is the sub-list for method output_type
+	3,  // [3:10] is the sub-list for method input_type
 	3,  // [3:3] is the sub-list for extension type_name
 	3,  // [3:3] is the sub-list for extension extendee
 	0,  // [0:3] is the sub-list for field type_name
@@ -780,7 +879,7 @@ func file_wenming_tenancy_v1_auth_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_wenming_tenancy_v1_auth_proto_rawDesc), len(file_wenming_tenancy_v1_auth_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   12,
+			NumMessages:   14,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

@@ -19,12 +19,13 @@ import (
 const _ = grpc.SupportPackageIsVersion9
 
 const (
-	AuthService_Login_FullMethodName   = "/wenming.tenancy.v1.AuthService/Login"
-	AuthService_Token_FullMethodName   = "/wenming.tenancy.v1.AuthService/Token"
-	AuthService_Refresh_FullMethodName = "/wenming.tenancy.v1.AuthService/Refresh"
-	AuthService_Logout_FullMethodName  = "/wenming.tenancy.v1.AuthService/Logout"
-	AuthService_GetMe_FullMethodName   = "/wenming.tenancy.v1.AuthService/GetMe"
-	AuthService_GetJwks_FullMethodName = "/wenming.tenancy.v1.AuthService/GetJwks"
+	AuthService_Login_FullMethodName          = "/wenming.tenancy.v1.AuthService/Login"
+	AuthService_Token_FullMethodName          = "/wenming.tenancy.v1.AuthService/Token"
+	AuthService_Refresh_FullMethodName        = "/wenming.tenancy.v1.AuthService/Refresh"
+	AuthService_Logout_FullMethodName         = "/wenming.tenancy.v1.AuthService/Logout"
+	AuthService_GetMe_FullMethodName          = "/wenming.tenancy.v1.AuthService/GetMe"
+	AuthService_ChangePassword_FullMethodName = "/wenming.tenancy.v1.AuthService/ChangePassword"
+	AuthService_GetJwks_FullMethodName        = "/wenming.tenancy.v1.AuthService/GetJwks"
 )
 
 // AuthServiceClient is the client API for AuthService service.
@@ -43,6 +44,9 @@ type AuthServiceClient interface {
 	Logout(ctx context.Context, in *LogoutRequest, opts ...grpc.CallOption) (*LogoutResponse, error)
 	// GetMe describes the caller: identity, roles and scopes.
 	GetMe(ctx context.Context, in *GetMeRequest, opts ...grpc.CallOption) (*Me, error)
+	// ChangePassword changes the caller's own password, given the current one; every session
+	// of the user ends, this one included.
+	ChangePassword(ctx context.Context, in *ChangePasswordRequest, opts ...grpc.CallOption) (*ChangePasswordResponse, error)
 	// GetJwks publishes the public keys that verify access tokens.
 	GetJwks(ctx context.Context, in *GetJwksRequest, opts ...grpc.CallOption) (*GetJwksResponse, error)
 }
@@ -105,6 +109,16 @@ func (c *authServiceClient) GetMe(ctx context.Context, in *GetMeRequest, opts ..
 	return out, nil
 }
 
+func (c *authServiceClient) ChangePassword(ctx context.Context, in *ChangePasswordRequest, opts ...grpc.CallOption) (*ChangePasswordResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(ChangePasswordResponse)
+	err := c.cc.Invoke(ctx, AuthService_ChangePassword_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
 func (c *authServiceClient) GetJwks(ctx context.Context, in *GetJwksRequest, opts ...grpc.CallOption) (*GetJwksResponse, error) {
 	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
 	out := new(GetJwksResponse)
@@ -131,6 +145,9 @@ type AuthServiceServer interface {
 	Logout(context.Context, *LogoutRequest) (*LogoutResponse, error)
 	// GetMe describes the caller: identity, roles and scopes.
 	GetMe(context.Context, *GetMeRequest) (*Me, error)
+	// ChangePassword changes the caller's own password, given the current one; every session
+	// of the user ends, this one included.
+	ChangePassword(context.Context, *ChangePasswordRequest) (*ChangePasswordResponse, error)
 	// GetJwks publishes the public keys that verify access tokens.
 	GetJwks(context.Context, *GetJwksRequest) (*GetJwksResponse, error)
 	mustEmbedUnimplementedAuthServiceServer()
@@ -157,6 +174,9 @@ func (UnimplementedAuthServiceServer) Logout(context.Context, *LogoutRequest) (*
 }
 func (UnimplementedAuthServiceServer) GetMe(context.Context, *GetMeRequest) (*Me, error) {
 	return nil, status.Error(codes.Unimplemented, "method GetMe not implemented")
+}
+func (UnimplementedAuthServiceServer) ChangePassword(context.Context, *ChangePasswordRequest) (*ChangePasswordResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method ChangePassword not implemented")
 }
 func (UnimplementedAuthServiceServer) GetJwks(context.Context, *GetJwksRequest) (*GetJwksResponse, error) {
 	return nil, status.Error(codes.Unimplemented, "method GetJwks not implemented")
@@ -272,6 +292,24 @@ func _AuthService_GetMe_Handler(srv interface{}, ctx context.Context, dec func(i
 	return interceptor(ctx, in, info, handler)
 }
 
+func _AuthService_ChangePassword_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(ChangePasswordRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(AuthServiceServer).ChangePassword(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: AuthService_ChangePassword_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(AuthServiceServer).ChangePassword(ctx, req.(*ChangePasswordRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
 func _AuthService_GetJwks_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
 	in := new(GetJwksRequest)
 	if err := dec(in); err != nil {
@@ -316,6 +354,10 @@ var AuthService_ServiceDesc = grpc.ServiceDesc{
 		{
 			MethodName: "GetMe",
 			Handler:    _AuthService_GetMe_Handler,
+		},
+		{
+			MethodName: "ChangePassword",
+			Handler:    _AuthService_ChangePassword_Handler,
 		},
 		{
 			MethodName: "GetJwks",

@@ -868,6 +868,58 @@ func (x *EnableUserRequest) GetUserId() string {
 	return ""
 }
 
+type ResetUserPasswordRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	UserId        string                 `protobuf:"bytes,1,opt,name=user_id,json=userId,proto3" json:"user_id,omitempty"`
+	NewPassword   string                 `protobuf:"bytes,2,opt,name=new_password,json=newPassword,proto3" json:"new_password,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ResetUserPasswordRequest) Reset() {
+	*x = ResetUserPasswordRequest{}
+	mi := &file_wenming_tenancy_v1_tenancy_proto_msgTypes[16]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ResetUserPasswordRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ResetUserPasswordRequest) ProtoMessage() {}
+
+func (x *ResetUserPasswordRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_wenming_tenancy_v1_tenancy_proto_msgTypes[16]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ResetUserPasswordRequest.ProtoReflect.Descriptor instead.
+func (*ResetUserPasswordRequest) Descriptor() ([]byte, []int) {
+	return file_wenming_tenancy_v1_tenancy_proto_rawDescGZIP(), []int{16}
+}
+
+func (x *ResetUserPasswordRequest) GetUserId() string {
+	if x != nil {
+		return x.UserId
+	}
+	return ""
+}
+
+func (x *ResetUserPasswordRequest) GetNewPassword() string {
+	if x != nil {
+		return x.NewPassword
+	}
+	return ""
+}
+
 type CreateServiceAccountRequest struct {
 	state          protoimpl.MessageState `protogen:"open.v1"`
 	OfficeId       string                 `protobuf:"bytes,1,opt,name=office_id,json=officeId,proto3" json:"office_id,omitempty"`
@@ -878,7 +930,7 @@ type CreateServiceAccountRequest struct {
 
 func (x *CreateServiceAccountRequest) Reset() {
 	*x = CreateServiceAccountRequest{}
-	mi := &file_wenming_tenancy_v1_tenancy_proto_msgTypes[16]
+	mi := &file_wenming_tenancy_v1_tenancy_proto_msgTypes[17]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -890,7 +942,7 @@ func (x *CreateServiceAccountRequest) String() string {
 func (*CreateServiceAccountRequest) ProtoMessage() {}
 
 func (x *CreateServiceAccountRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_wenming_tenancy_v1_tenancy_proto_msgTypes[16]
+	mi := &file_wenming_tenancy_v1_tenancy_proto_msgTypes[17]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -903,7 +955,7 @@ func (x *CreateServiceAccountRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CreateServiceAccountRequest.ProtoReflect.Descriptor instead.
 func (*CreateServiceAccountRequest) Descriptor() ([]byte, []int) {
-	return file_wenming_tenancy_v1_tenancy_proto_rawDescGZIP(), []int{16}
+	return file_wenming_tenancy_v1_tenancy_proto_rawDescGZIP(), []int{17}
 }
 
 func (x *CreateServiceAccountRequest) GetOfficeId() string {
@@ -931,7 +983,7 @@ type ListServiceAccountsRequest struct {
 
 func (x *ListServiceAccountsRequest) Reset() {
 	*x = ListServiceAccountsRequest{}
-	mi := &file_wenming_tenancy_v1_tenancy_proto_msgTypes[17]
+	mi := &file_wenming_tenancy_v1_tenancy_proto_msgTypes[18]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -943,7 +995,7 @@ func (x *ListServiceAccountsRequest) String() string {
 func (*ListServiceAccountsRequest) ProtoMessage() {}
 
 func (x *ListServiceAccountsRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_wenming_tenancy_v1_tenancy_proto_msgTypes[17]
+	mi := &file_wenming_tenancy_v1_tenancy_proto_msgTypes[18]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -956,7 +1008,7 @@ func (x *ListServiceAccountsRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListServiceAccountsRequest.ProtoReflect.Descriptor instead.
 func (*ListServiceAccountsRequest) Descriptor() ([]byte, []int) {
-	return file_wenming_tenancy_v1_tenancy_proto_rawDescGZIP(), []int{17}
+	return file_wenming_tenancy_v1_tenancy_proto_rawDescGZIP(), []int{18}
 }
 
 func (x *ListServiceAccountsRequest) GetOfficeId() string {
@@ -990,7 +1042,7 @@ type ListServiceAccountsResponse struct {
 
 func (x *ListServiceAccountsResponse) Reset() {
 	*x = ListServiceAccountsResponse{}
-	mi := &file_wenming_tenancy_v1_tenancy_proto_msgTypes[18]
+	mi := &file_wenming_tenancy_v1_tenancy_proto_msgTypes[19]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1002,7 +1054,7 @@ func (x *ListServiceAccountsResponse) String() string {
 func (*ListServiceAccountsResponse) ProtoMessage() {}
 
 func (x *ListServiceAccountsResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_wenming_tenancy_v1_tenancy_proto_msgTypes[18]
+	mi := &file_wenming_tenancy_v1_tenancy_proto_msgTypes[19]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1015,7 +1067,7 @@ func (x *ListServiceAccountsResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListServiceAccountsResponse.ProtoReflect.Descriptor instead.
 func (*ListServiceAccountsResponse) Descriptor() ([]byte, []int) {
-	return file_wenming_tenancy_v1_tenancy_proto_rawDescGZIP(), []int{18}
+	return file_wenming_tenancy_v1_tenancy_proto_rawDescGZIP(), []int{19}
 }
 
 func (x *ListServiceAccountsResponse) GetServiceAccounts() []*ServiceAccount {
@@ -1041,7 +1093,7 @@ type DisableServiceAccountRequest struct {
 
 func (x *DisableServiceAccountRequest) Reset() {
 	*x = DisableServiceAccountRequest{}
-	mi := &file_wenming_tenancy_v1_tenancy_proto_msgTypes[19]
+	mi := &file_wenming_tenancy_v1_tenancy_proto_msgTypes[20]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1053,7 +1105,7 @@ func (x *DisableServiceAccountRequest) String() string {
 func (*DisableServiceAccountRequest) ProtoMessage() {}
 
 func (x *DisableServiceAccountRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_wenming_tenancy_v1_tenancy_proto_msgTypes[19]
+	mi := &file_wenming_tenancy_v1_tenancy_proto_msgTypes[20]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1066,7 +1118,7 @@ func (x *DisableServiceAccountRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use DisableServiceAccountRequest.ProtoReflect.Descriptor instead.
 func (*DisableServiceAccountRequest) Descriptor() ([]byte, []int) {
-	return file_wenming_tenancy_v1_tenancy_proto_rawDescGZIP(), []int{19}
+	return file_wenming_tenancy_v1_tenancy_proto_rawDescGZIP(), []int{20}
 }
 
 func (x *DisableServiceAccountRequest) GetServiceAccountId() string {
@@ -1087,7 +1139,7 @@ type ListAuditEventsRequest struct {
 
 func (x *ListAuditEventsRequest) Reset() {
 	*x = ListAuditEventsRequest{}
-	mi := &file_wenming_tenancy_v1_tenancy_proto_msgTypes[20]
+	mi := &file_wenming_tenancy_v1_tenancy_proto_msgTypes[21]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1099,7 +1151,7 @@ func (x *ListAuditEventsRequest) String() string {
 func (*ListAuditEventsRequest) ProtoMessage() {}
 
 func (x *ListAuditEventsRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_wenming_tenancy_v1_tenancy_proto_msgTypes[20]
+	mi := &file_wenming_tenancy_v1_tenancy_proto_msgTypes[21]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1112,7 +1164,7 @@ func (x *ListAuditEventsRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListAuditEventsRequest.ProtoReflect.Descriptor instead.
 func (*ListAuditEventsRequest) Descriptor() ([]byte, []int) {
-	return file_wenming_tenancy_v1_tenancy_proto_rawDescGZIP(), []int{20}
+	return file_wenming_tenancy_v1_tenancy_proto_rawDescGZIP(), []int{21}
 }
 
 func (x *ListAuditEventsRequest) GetOfficeId() string {
@@ -1146,7 +1198,7 @@ type ListAuditEventsResponse struct {
 
 func (x *ListAuditEventsResponse) Reset() {
 	*x = ListAuditEventsResponse{}
-	mi := &file_wenming_tenancy_v1_tenancy_proto_msgTypes[21]
+	mi := &file_wenming_tenancy_v1_tenancy_proto_msgTypes[22]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1158,7 +1210,7 @@ func (x *ListAuditEventsResponse) String() string {
 func (*ListAuditEventsResponse) ProtoMessage() {}
 
 func (x *ListAuditEventsResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_wenming_tenancy_v1_tenancy_proto_msgTypes[21]
+	mi := &file_wenming_tenancy_v1_tenancy_proto_msgTypes[22]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1171,7 +1223,7 @@ func (x *ListAuditEventsResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListAuditEventsResponse.ProtoReflect.Descriptor instead.
 func (*ListAuditEventsResponse) Descriptor() ([]byte, []int) {
-	return file_wenming_tenancy_v1_tenancy_proto_rawDescGZIP(), []int{21}
+	return file_wenming_tenancy_v1_tenancy_proto_rawDescGZIP(), []int{22}
 }
 
 func (x *ListAuditEventsResponse) GetAuditEvents() []*AuditEvent {
@@ -1249,7 +1301,12 @@ const file_wenming_tenancy_v1_tenancy_proto_rawDesc = "" +
 	"\x12DisableUserRequest\x12 \n" +
 	"\auser_id\x18\x01 \x01(\tB\a\xbaH\x04r\x02\x10\x01R\x06userId\"5\n" +
 	"\x11EnableUserRequest\x12 \n" +
-	"\auser_id\x18\x01 \x01(\tB\a\xbaH\x04r\x02\x10\x01R\x06userId\"\x98\x01\n" +
+	"\auser_id\x18\x01 \x01(\tB\a\xbaH\x04r\x02\x10\x01R\x06userId\"k\n" +
+	"\x18ResetUserPasswordRequest\x12 \n" +
+	"\auser_id\x18\x01 \x01(\tB\a\xbaH\x04r\x02\x10\x01R\x06userId\x12-\n" +
+	"\fnew_password\x18\x02 \x01(\tB\n" +
+	"\xbaH\ar\x05\x10\n" +
+	"\x18\xc8\x01R\vnewPassword\"\x98\x01\n" +
 	"\x1bCreateServiceAccountRequest\x12$\n" +
 	"\toffice_id\x18\x01 \x01(\tB\a\xbaH\x04r\x02\x10\x01R\bofficeId\x12S\n" +
 	"\x0fservice_account\x18\x02 \x01(\v2\".wenming.tenancy.v1.ServiceAccountB\x06\xbaH\x03\xc8\x01\x01R\x0eserviceAccount\"\x8a\x01\n" +
@@ -1272,7 +1329,7 @@ const file_wenming_tenancy_v1_tenancy_proto_rawDesc = "" +
 	"page_token\x18\x03 \x01(\tR\tpageToken\"\x84\x01\n" +
 	"\x17ListAuditEventsResponse\x12A\n" +
 	"\faudit_events\x18\x01 \x03(\v2\x1e.wenming.tenancy.v1.AuditEventR\vauditEvents\x12&\n" +
-	"\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken2\xee\x12\n" +
+	"\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken2\x83\x14\n" +
 	"\x0eTenancyService\x12x\n" +
 	"\fCreateOffice\x12'.wenming.tenancy.v1.CreateOfficeRequest\x1a\x1a.wenming.tenancy.v1.Office\"#\xc2\xf3\x18\x04\x12\x02\x01\x06\x82\xd3\xe4\x93\x02\x15:\x06office\"\v/v1/offices\x12r\n" +
 	"\tGetOffice\x12$.wenming.tenancy.v1.GetOfficeRequest\x1a\x1a.wenming.tenancy.v1.Office\"#\xc2\xf3\x18\x00\x82\xd3\xe4\x93\x02\x19\x12\x17/v1/offices/{office_id}\x12w\n" +
@@ -1290,7 +1347,8 @@ const file_wenming_tenancy_v1_tenancy_proto_rawDesc = "" +
 	"\tListUsers\x12$.wenming.tenancy.v1.ListUsersRequest\x1a%.wenming.tenancy.v1.ListUsersResponse\"M\xc2\xf3\x18\a\x12\x05\x01\x02\x03\x04\x06\x82\xd3\xe4\x93\x02<Z\x1b\x12\x19/v1/units/{unit_id}/users\x12\x1d/v1/offices/{office_id}/users\x12\x80\x01\n" +
 	"\vDisableUser\x12&.wenming.tenancy.v1.DisableUserRequest\x1a\x18.wenming.tenancy.v1.User\"/\xc2\xf3\x18\x05\x12\x03\x01\x04\x06\x82\xd3\xe4\x93\x02 :\x01*\"\x1b/v1/users/{user_id}:disable\x12}\n" +
 	"\n" +
-	"EnableUser\x12%.wenming.tenancy.v1.EnableUserRequest\x1a\x18.wenming.tenancy.v1.User\".\xc2\xf3\x18\x05\x12\x03\x01\x04\x06\x82\xd3\xe4\x93\x02\x1f:\x01*\"\x1a/v1/users/{user_id}:enable\x12\xb5\x01\n" +
+	"EnableUser\x12%.wenming.tenancy.v1.EnableUserRequest\x1a\x18.wenming.tenancy.v1.User\".\xc2\xf3\x18\x05\x12\x03\x01\x04\x06\x82\xd3\xe4\x93\x02\x1f:\x01*\"\x1a/v1/users/{user_id}:enable\x12\x92\x01\n" +
+	"\x11ResetUserPassword\x12,.wenming.tenancy.v1.ResetUserPasswordRequest\x1a\x18.wenming.tenancy.v1.User\"5\xc2\xf3\x18\x05\x12\x03\x01\x04\x06\x82\xd3\xe4\x93\x02&:\x01*\"!/v1/users/{user_id}:resetPassword\x12\xb5\x01\n" +
 	"\x14CreateServiceAccount\x12/.wenming.tenancy.v1.CreateServiceAccountRequest\x1a\".wenming.tenancy.v1.ServiceAccount\"H\xc2\xf3\x18\x03\x12\x01\x01\x82\xd3\xe4\x93\x02;:\x0fservice_account\"(/v1/offices/{office_id}/service-accounts\x12\xaf\x01\n" +
 	"\x13ListServiceAccounts\x12..wenming.tenancy.v1.ListServiceAccountsRequest\x1a/.wenming.tenancy.v1.ListServiceAccountsResponse\"7\xc2\xf3\x18\x03\x12\x01\x01\x82\xd3\xe4\x93\x02*\x12(/v1/offices/{office_id}/service-accounts\x12\xb2\x01\n" +
 	"\x15DisableServiceAccount\x120.wenming.tenancy.v1.DisableServiceAccountRequest\x1a\".wenming.tenancy.v1.ServiceAccount\"C\xc2\xf3\x18\x03\x12\x01\x01\x82\xd3\xe4\x93\x026:\x01*\"1/v1/service-accounts/{service_account_id}:disable\x12\xa1\x01\n" +
@@ -1308,7 +1366,7 @@ func file_wenming_tenancy_v1_tenancy_proto_rawDescGZIP() []byte {
 	return file_wenming_tenancy_v1_tenancy_proto_rawDescData
 }
 
-var file_wenming_tenancy_v1_tenancy_proto_msgTypes = make([]protoimpl.MessageInfo, 22)
+var file_wenming_tenancy_v1_tenancy_proto_msgTypes = make([]protoimpl.MessageInfo, 23)
 var file_wenming_tenancy_v1_tenancy_proto_goTypes = []any{
 	(*CreateOfficeRequest)(nil),          // 0: wenming.tenancy.v1.CreateOfficeRequest
 	(*GetOfficeRequest)(nil),             // 1: wenming.tenancy.v1.GetOfficeRequest
@@ -1326,35 +1384,36 @@ var file_wenming_tenancy_v1_tenancy_proto_goTypes = []any{
 	(*ListUsersResponse)(nil),            // 13: wenming.tenancy.v1.ListUsersResponse
 	(*DisableUserRequest)(nil),           // 14: wenming.tenancy.v1.DisableUserRequest
 	(*EnableUserRequest)(nil),            // 15: wenming.tenancy.v1.EnableUserRequest
-	(*CreateServiceAccountRequest)(nil),  // 16: wenming.tenancy.v1.CreateServiceAccountRequest
-	(*ListServiceAccountsRequest)(nil),   // 17: wenming.tenancy.v1.ListServiceAccountsRequest
-	(*ListServiceAccountsResponse)(nil),  // 18: wenming.tenancy.v1.ListServiceAccountsResponse
-	(*DisableServiceAccountRequest)(nil), // 19: wenming.tenancy.v1.DisableServiceAccountRequest
-	(*ListAuditEventsRequest)(nil),       // 20: wenming.tenancy.v1.ListAuditEventsRequest
-	(*ListAuditEventsResponse)(nil),      // 21: wenming.tenancy.v1.ListAuditEventsResponse
-	(*Office)(nil),                       // 22: wenming.tenancy.v1.Office
-	(*fieldmaskpb.FieldMask)(nil),        // 23: google.protobuf.FieldMask
-	(*Unit)(nil),                         // 24: wenming.tenancy.v1.Unit
-	(UnitCategory)(0),                    // 25: wenming.tenancy.v1.UnitCategory
-	(*User)(nil),                         // 26: wenming.tenancy.v1.User
-	(*ServiceAccount)(nil),               // 27: wenming.tenancy.v1.ServiceAccount
-	(*AuditEvent)(nil),                   // 28: wenming.tenancy.v1.AuditEvent
+	(*ResetUserPasswordRequest)(nil),     // 16: wenming.tenancy.v1.ResetUserPasswordRequest
+	(*CreateServiceAccountRequest)(nil),  // 17: wenming.tenancy.v1.CreateServiceAccountRequest
+	(*ListServiceAccountsRequest)(nil),   // 18: wenming.tenancy.v1.ListServiceAccountsRequest
+	(*ListServiceAccountsResponse)(nil),  // 19: wenming.tenancy.v1.ListServiceAccountsResponse
+	(*DisableServiceAccountRequest)(nil), // 20: wenming.tenancy.v1.DisableServiceAccountRequest
+	(*ListAuditEventsRequest)(nil),       // 21: wenming.tenancy.v1.ListAuditEventsRequest
+	(*ListAuditEventsResponse)(nil),      // 22: wenming.tenancy.v1.ListAuditEventsResponse
+	(*Office)(nil),                       // 23: wenming.tenancy.v1.Office
+	(*fieldmaskpb.FieldMask)(nil),        // 24: google.protobuf.FieldMask
+	(*Unit)(nil),                         // 25: wenming.tenancy.v1.Unit
+	(UnitCategory)(0),                    // 26: wenming.tenancy.v1.UnitCategory
+	(*User)(nil),                         // 27: wenming.tenancy.v1.User
+	(*ServiceAccount)(nil),               // 28: wenming.tenancy.v1.ServiceAccount
+	(*AuditEvent)(nil),                   // 29: wenming.tenancy.v1.AuditEvent
 }
 var file_wenming_tenancy_v1_tenancy_proto_depIdxs = []int32{
-	22, // 0: wenming.tenancy.v1.CreateOfficeRequest.office:type_name -> wenming.tenancy.v1.Office
-	22, // 1: wenming.tenancy.v1.ListOfficesResponse.offices:type_name -> wenming.tenancy.v1.Office
-	22, // 2: wenming.tenancy.v1.UpdateOfficeRequest.office:type_name -> wenming.tenancy.v1.Office
-	23, // 3: wenming.tenancy.v1.UpdateOfficeRequest.update_mask:type_name -> google.protobuf.FieldMask
-	24, // 4: wenming.tenancy.v1.CreateUnitRequest.unit:type_name -> wenming.tenancy.v1.Unit
-	25, // 5: wenming.tenancy.v1.ListUnitsRequest.category:type_name -> wenming.tenancy.v1.UnitCategory
-	24, // 6: wenming.tenancy.v1.ListUnitsResponse.units:type_name -> wenming.tenancy.v1.Unit
-	24, // 7: wenming.tenancy.v1.UpdateUnitRequest.unit:type_name -> wenming.tenancy.v1.Unit
-	23, // 8: wenming.tenancy.v1.UpdateUnitRequest.update_mask:type_name -> google.protobuf.FieldMask
-	26, // 9: wenming.tenancy.v1.CreateUserRequest.user:type_name -> wenming.tenancy.v1.User
-	26, // 10: wenming.tenancy.v1.ListUsersResponse.users:type_name -> wenming.tenancy.v1.User
-	27, // 11: wenming.tenancy.v1.CreateServiceAccountRequest.service_account:type_name -> wenming.tenancy.v1.ServiceAccount
-	27, // 12: wenming.tenancy.v1.ListServiceAccountsResponse.service_accounts:type_name -> wenming.tenancy.v1.ServiceAccount
-	28, // 13: wenming.tenancy.v1.ListAuditEventsResponse.audit_events:type_name -> wenming.tenancy.v1.AuditEvent
+	23, // 0: wenming.tenancy.v1.CreateOfficeRequest.office:type_name -> wenming.tenancy.v1.Office
+	23, // 1: wenming.tenancy.v1.ListOfficesResponse.offices:type_name -> wenming.tenancy.v1.Office
+	23, // 2: wenming.tenancy.v1.UpdateOfficeRequest.office:type_name -> wenming.tenancy.v1.Office
+	24, // 3: wenming.tenancy.v1.UpdateOfficeRequest.update_mask:type_name -> google.protobuf.FieldMask
+	25, // 4: wenming.tenancy.v1.CreateUnitRequest.unit:type_name -> wenming.tenancy.v1.Unit
+	26, // 5: wenming.tenancy.v1.ListUnitsRequest.category:type_name -> wenming.tenancy.v1.UnitCategory
+	25, // 6: wenming.tenancy.v1.ListUnitsResponse.units:type_name -> wenming.tenancy.v1.Unit
+	25, // 7: wenming.tenancy.v1.UpdateUnitRequest.unit:type_name -> wenming.tenancy.v1.Unit
+	24, // 8: wenming.tenancy.v1.UpdateUnitRequest.update_mask:type_name -> google.protobuf.FieldMask
+	27, // 9: wenming.tenancy.v1.CreateUserRequest.user:type_name -> wenming.tenancy.v1.User
+	27, // 10: wenming.tenancy.v1.ListUsersResponse.users:type_name -> wenming.tenancy.v1.User
+	28, // 11: wenming.tenancy.v1.CreateServiceAccountRequest.service_account:type_name -> wenming.tenancy.v1.ServiceAccount
+	28, // 12: wenming.tenancy.v1.ListServiceAccountsResponse.service_accounts:type_name -> wenming.tenancy.v1.ServiceAccount
+	29, // 13: wenming.tenancy.v1.ListAuditEventsResponse.audit_events:type_name -> wenming.tenancy.v1.AuditEvent
 	0,  // 14: wenming.tenancy.v1.TenancyService.CreateOffice:input_type -> wenming.tenancy.v1.CreateOfficeRequest
 	1,  // 15: wenming.tenancy.v1.TenancyService.GetOffice:input_type -> wenming.tenancy.v1.GetOfficeRequest
 	2,  // 16: wenming.tenancy.v1.TenancyService.ListOffices:input_type -> wenming.tenancy.v1.ListOfficesRequest
@@ -1368,29 +1427,31 @@ var file_wenming_tenancy_v1_tenancy_proto_depIdxs = []int32{
 	12, // 24: wenming.tenancy.v1.TenancyService.ListUsers:input_type -> wenming.tenancy.v1.ListUsersRequest
 	14, // 25: wenming.tenancy.v1.TenancyService.DisableUser:input_type -> wenming.tenancy.v1.DisableUserRequest
 	15, // 26: wenming.tenancy.v1.TenancyService.EnableUser:input_type -> wenming.tenancy.v1.EnableUserRequest
-	16, // 27: wenming.tenancy.v1.TenancyService.CreateServiceAccount:input_type -> wenming.tenancy.v1.CreateServiceAccountRequest
-	17, // 28: wenming.tenancy.v1.TenancyService.ListServiceAccounts:input_type -> wenming.tenancy.v1.ListServiceAccountsRequest
-	19, // 29: wenming.tenancy.v1.TenancyService.DisableServiceAccount:input_type -> wenming.tenancy.v1.DisableServiceAccountRequest
-	20, // 30: wenming.tenancy.v1.TenancyService.ListAuditEvents:input_type -> wenming.tenancy.v1.ListAuditEventsRequest
-	22, // 31: wenming.tenancy.v1.TenancyService.CreateOffice:output_type -> wenming.tenancy.v1.Office
-	22, // 32: wenming.tenancy.v1.TenancyService.GetOffice:output_type -> wenming.tenancy.v1.Office
-	3,  // 33: wenming.tenancy.v1.TenancyService.ListOffices:output_type -> wenming.tenancy.v1.ListOfficesResponse
-	22, // 34: wenming.tenancy.v1.TenancyService.UpdateOffice:output_type -> wenming.tenancy.v1.Office
-	24, // 35: wenming.tenancy.v1.TenancyService.CreateUnit:output_type -> wenming.tenancy.v1.Unit
-	24, // 36: wenming.tenancy.v1.TenancyService.GetUnit:output_type -> wenming.tenancy.v1.Unit
-	8,  // 37: wenming.tenancy.v1.TenancyService.ListUnits:output_type -> wenming.tenancy.v1.ListUnitsResponse
-	24, // 38: wenming.tenancy.v1.TenancyService.UpdateUnit:output_type -> wenming.tenancy.v1.Unit
-	26, // 39: wenming.tenancy.v1.TenancyService.CreateUser:output_type -> wenming.tenancy.v1.User
-	26, // 40: wenming.tenancy.v1.TenancyService.GetUser:output_type -> wenming.tenancy.v1.User
-	13, // 41: wenming.tenancy.v1.TenancyService.ListUsers:output_type -> wenming.tenancy.v1.ListUsersResponse
-	26, // 42: wenming.tenancy.v1.TenancyService.DisableUser:output_type -> wenming.tenancy.v1.User
-	26, // 43: wenming.tenancy.v1.TenancyService.EnableUser:output_type -> wenming.tenancy.v1.User
-	27, // 44: wenming.tenancy.v1.TenancyService.CreateServiceAccount:output_type -> wenming.tenancy.v1.ServiceAccount
-	18, // 45: wenming.tenancy.v1.TenancyService.ListServiceAccounts:output_type -> wenming.tenancy.v1.ListServiceAccountsResponse
-	27, // 46: wenming.tenancy.v1.TenancyService.DisableServiceAccount:output_type -> wenming.tenancy.v1.ServiceAccount
-	21, // 47: wenming.tenancy.v1.TenancyService.ListAuditEvents:output_type -> wenming.tenancy.v1.ListAuditEventsResponse
-	31, // [31:48] is the sub-list for method output_type
-	14, // [14:31] is the sub-list for method input_type
+	16, // 27: wenming.tenancy.v1.TenancyService.ResetUserPassword:input_type -> wenming.tenancy.v1.ResetUserPasswordRequest
+	17, // 28: wenming.tenancy.v1.TenancyService.CreateServiceAccount:input_type -> wenming.tenancy.v1.CreateServiceAccountRequest
+	18, // 29: wenming.tenancy.v1.TenancyService.ListServiceAccounts:input_type -> wenming.tenancy.v1.ListServiceAccountsRequest
+	20, // 30: wenming.tenancy.v1.TenancyService.DisableServiceAccount:input_type -> wenming.tenancy.v1.DisableServiceAccountRequest
+	21, // 31: wenming.tenancy.v1.TenancyService.ListAuditEvents:input_type -> wenming.tenancy.v1.ListAuditEventsRequest
+	23, // 32: wenming.tenancy.v1.TenancyService.CreateOffice:output_type -> wenming.tenancy.v1.Office
+	23, // 33: wenming.tenancy.v1.TenancyService.GetOffice:output_type -> wenming.tenancy.v1.Office
+	3,  // 34: wenming.tenancy.v1.TenancyService.ListOffices:output_type -> wenming.tenancy.v1.ListOfficesResponse
+	23, // 35: wenming.tenancy.v1.TenancyService.UpdateOffice:output_type -> wenming.tenancy.v1.Office
+	25, // 36: wenming.tenancy.v1.TenancyService.CreateUnit:output_type -> wenming.tenancy.v1.Unit
+	25, // 37: wenming.tenancy.v1.TenancyService.GetUnit:output_type -> wenming.tenancy.v1.Unit
+	8,  // 38: wenming.tenancy.v1.TenancyService.ListUnits:output_type -> wenming.tenancy.v1.ListUnitsResponse
+	25, // 39: wenming.tenancy.v1.TenancyService.UpdateUnit:output_type -> wenming.tenancy.v1.Unit
+	27, // 40: wenming.tenancy.v1.TenancyService.CreateUser:output_type -> wenming.tenancy.v1.User
+	27, // 41: wenming.tenancy.v1.TenancyService.GetUser:output_type -> wenming.tenancy.v1.User
+	13, // 42: wenming.tenancy.v1.TenancyService.ListUsers:output_type -> wenming.tenancy.v1.ListUsersResponse
+	27, // 43: wenming.tenancy.v1.TenancyService.DisableUser:output_type -> wenming.tenancy.v1.User
+	27, // 44: wenming.tenancy.v1.TenancyService.EnableUser:output_type -> wenming.tenancy.v1.User
+	27, // 45: wenming.tenancy.v1.TenancyService.ResetUserPassword:output_type -> wenming.tenancy.v1.User
+	28, // 46: wenming.tenancy.v1.TenancyService.CreateServiceAccount:output_type -> wenming.tenancy.v1.ServiceAccount
+	19, // 47: wenming.tenancy.v1.TenancyService.ListServiceAccounts:output_type -> wenming.tenancy.v1.ListServiceAccountsResponse
+	28, // 48: wenming.tenancy.v1.TenancyService.DisableServiceAccount:output_type -> wenming.tenancy.v1.ServiceAccount
+	22, // 49: wenming.tenancy.v1.TenancyService.ListAuditEvents:output_type -> wenming.tenancy.v1.ListAuditEventsResponse
+	32, // [32:50] is the sub-list for method output_type
+	14, // [14:32] is the sub-list for method input_type
 	14, // [14:14] is the sub-list for extension type_name
 	14, // [14:14] is the sub-list for extension extendee
 	0,  // [0:14] is the sub-list for field type_name
@@ -1408,7 +1469,7 @@ func file_wenming_tenancy_v1_tenancy_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_wenming_tenancy_v1_tenancy_proto_rawDesc), len(file_wenming_tenancy_v1_tenancy_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   22,
+			NumMessages:   23,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

@@ -32,6 +32,7 @@ const (
 	TenancyService_ListUsers_FullMethodName             = "/wenming.tenancy.v1.TenancyService/ListUsers"
 	TenancyService_DisableUser_FullMethodName           = "/wenming.tenancy.v1.TenancyService/DisableUser"
 	TenancyService_EnableUser_FullMethodName            = "/wenming.tenancy.v1.TenancyService/EnableUser"
+	TenancyService_ResetUserPassword_FullMethodName     = "/wenming.tenancy.v1.TenancyService/ResetUserPassword"
 	TenancyService_CreateServiceAccount_FullMethodName  = "/wenming.tenancy.v1.TenancyService/CreateServiceAccount"
 	TenancyService_ListServiceAccounts_FullMethodName   = "/wenming.tenancy.v1.TenancyService/ListServiceAccounts"
 	TenancyService_DisableServiceAccount_FullMethodName = "/wenming.tenancy.v1.TenancyService/DisableServiceAccount"
@@ -72,6 +73,9 @@ type TenancyServiceClient interface {
 	DisableUser(ctx context.Context, in *DisableUserRequest, opts ...grpc.CallOption) (*User, error)
 	// EnableUser lets a disabled user log in again.
 	EnableUser(ctx context.Context, in *EnableUserRequest, opts ...grpc.CallOption) (*User, error)
+	// ResetUserPassword sets a new password for a user the caller manages; every session of
+	// the user ends.
+	ResetUserPassword(ctx context.Context, in *ResetUserPasswordRequest, opts ...grpc.CallOption) (*User, error)
 	// CreateServiceAccount creates a machine client of an office; the secret is shown once.
 	CreateServiceAccount(ctx context.Context, in *CreateServiceAccountRequest, opts ...grpc.CallOption) (*ServiceAccount, error)
 	// ListServiceAccounts lists an office's service accounts (never their secrets).
@@ -220,6 +224,16 @@ func (c *tenancyServiceClient) EnableUser(ctx context.Context, in *EnableUserReq
 	return out, nil
 }
 
+func (c *tenancyServiceClient) ResetUserPassword(ctx context.Context, in *ResetUserPasswordRequest, opts ...grpc.CallOption) (*User, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(User)
+	err := c.cc.Invoke(ctx, TenancyService_ResetUserPassword_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
 func (c *tenancyServiceClient) CreateServiceAccount(ctx context.Context, in *CreateServiceAccountRequest, opts ...grpc.CallOption) (*ServiceAccount, error) {
 	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
 	out := new(ServiceAccount)
@@ -294,6 +308,9 @@ type TenancyServiceServer interface {
 	DisableUser(context.Context, *DisableUserRequest) (*User, error)
 	// EnableUser lets a disabled user log in again.
 	EnableUser(context.Context, *EnableUserRequest) (*User, error)
+	// ResetUserPassword sets a new password for a user the caller manages; every session of
+	// the user ends.
+	ResetUserPassword(context.Context, *ResetUserPasswordRequest) (*User, error)
 	// CreateServiceAccount creates a machine client of an office; the secret is shown once.
 	CreateServiceAccount(context.Context, *CreateServiceAccountRequest) (*ServiceAccount, error)
 	// ListServiceAccounts lists an office's service accounts (never their secrets).
@@ -350,6 +367,9 @@ func (UnimplementedTenancyServiceServer) DisableUser(context.Context, *DisableUs
 }
 func (UnimplementedTenancyServiceServer) EnableUser(context.Context, *EnableUserRequest) (*User, error) {
 	return nil, status.Error(codes.Unimplemented, "method EnableUser not implemented")
+}
+func (UnimplementedTenancyServiceServer) ResetUserPassword(context.Context, *ResetUserPasswordRequest) (*User, error) {
+	return nil, status.Error(codes.Unimplemented, "method ResetUserPassword not implemented")
 }
 func (UnimplementedTenancyServiceServer) CreateServiceAccount(context.Context, *CreateServiceAccountRequest) (*ServiceAccount, error) {
 	return nil, status.Error(codes.Unimplemented, "method CreateServiceAccount not implemented")
@@ -618,6 +638,24 @@ func _TenancyService_EnableUser_Handler(srv interface{}, ctx context.Context, de
 	return interceptor(ctx, in, info, handler)
 }
 
+func _TenancyService_ResetUserPassword_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(ResetUserPasswordRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(TenancyServiceServer).ResetUserPassword(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: TenancyService_ResetUserPassword_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(TenancyServiceServer).ResetUserPassword(ctx, req.(*ResetUserPasswordRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
 func _TenancyService_CreateServiceAccount_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
 	in := new(CreateServiceAccountRequest)
 	if err := dec(in); err != nil {
@@ -748,6 +786,10 @@ var TenancyService_ServiceDesc = grpc.ServiceDesc{
 		{
 			MethodName: "EnableUser",
 			Handler:    _TenancyService_EnableUser_Handler,
+		},
+		{
+			MethodName: "ResetUserPassword",
+			Handler:    _TenancyService_ResetUserPassword_Handler,
 		},
 		{
 			MethodName: "CreateServiceAccount",
