@@ -34,7 +34,10 @@ func scopePolicy(shared *Shared) ent.Policy {
 					return privacy.Allow
 				}
 				own := entql.FieldHasPrefix("scope_path", v.ScopePath)
-				up := ancestors(v.ScopePath)
+				var up []any
+				for _, p := range viewer.Above(v.ScopePath) {
+					up = append(up, p)
+				}
 				if shared == nil || len(up) == 0 {
 					f.Where(own)
 					return privacy.Allow
@@ -86,16 +89,4 @@ func systemOnlyPolicy() ent.Policy {
 		Query:    privacy.QueryPolicy{privacy.AlwaysDenyRule()},
 		Mutation: privacy.MutationPolicy{privacy.AlwaysDenyRule()},
 	}
-}
-
-// ancestors returns the scope paths of the offices above a scope path, nearest last:
-// "/p/c/d/u-x/" gives "/p/", "/p/c/", "/p/c/d/".
-func ancestors(path string) []any {
-	var out []any
-	for i := 1; i < len(path)-1; i++ {
-		if path[i] == '/' {
-			out = append(out, path[:i+1])
-		}
-	}
-	return out
 }

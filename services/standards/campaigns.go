@@ -2,6 +2,7 @@ package standards
 
 import (
 	"context"
+	"strconv"
 	"strings"
 	"time"
 
@@ -368,7 +369,7 @@ func (s *Server) ListCampaigns(ctx context.Context, req *standardsv1.ListCampaig
 	if err != nil {
 		return nil, err
 	}
-	filters := strings.Join([]string{"campaigns", req.GetOfficeId(), boolString(req.GetSubtree()), itoa32(req.GetYear()),
+	filters := strings.Join([]string{"campaigns", req.GetOfficeId(), strconv.FormatBool(req.GetSubtree()), strconv.Itoa(int(req.GetYear())),
 		req.GetTargetLevel().String(), req.GetState().String()}, "|")
 	after, err := s.pages.Decode(filters, req.GetPageToken())
 	if err != nil {
@@ -401,15 +402,6 @@ func (s *Server) ListCampaigns(ctx context.Context, req *standardsv1.ListCampaig
 	}
 	return resp, nil
 }
-
-func boolString(b bool) string {
-	if b {
-		return "1"
-	}
-	return "0"
-}
-
-func itoa32(n int32) string { return resource.Etag(int64(n)) }
 
 // opens says when each phase may begin without force: the time the current phase's
 // window allows the move.

@@ -131,25 +131,11 @@ func pointsField(field, s string) (int64, error) {
 func (s *Server) officePath(ctx context.Context, officeID string) (string, error) {
 	v := viewer.FromContext(ctx)
 	if officeID == v.OfficeID && v.ScopePath != "" {
-		if v.UnitID != "" {
-			return strings.TrimSuffix(v.ScopePath, "u-"+v.UnitID+"/"), nil
-		}
-		return v.ScopePath, nil
+		return v.OfficeScope(), nil
 	}
 	o, err := s.st.Client.Office.Get(ctx, officeID)
 	if err != nil {
 		return "", resource.NotFound(err, "office")
 	}
 	return o.ScopePath, nil
-}
-
-// upPaths returns path and the scope paths of the offices above it.
-func upPaths(path string) []string {
-	var out []string
-	for i := 1; i < len(path); i++ {
-		if path[i] == '/' {
-			out = append(out, path[:i+1])
-		}
-	}
-	return out
 }

@@ -93,7 +93,7 @@ func (s *Server) ListStandards(ctx context.Context, req *standardsv1.ListStandar
 		return nil, err
 	}
 	q := s.st.Client.Standard.Query().Where(
-		standard.ScopePathIn(upPaths(path)...),
+		standard.ScopePathIn(append(viewer.Above(path), path)...),
 		standard.Or(standard.OfficeID(req.GetOfficeId()), standard.StateNEQ(standard.StateDRAFT)),
 		standard.IDGT(after),
 	)

@@ -67,14 +67,14 @@ func idempotency(st *store.Store) grpc.UnaryServerInterceptor {
 		claim := &store.IdempotencyClaim{
 			ID: hash(subject, info.FullMethod, key), Method: info.FullMethod, RequestHash: hash(string(body)), Now: time.Now(),
 		}
-		if resp, err, done := replay(ctx, st, claim, info.FullMethod); done {
+		if resp, done, err := replay(ctx, st, claim, info.FullMethod); done {
 			return resp, err
 		}
 		resp, err := h(store.WithIdempotency(ctx, claim), req)
 		if err != nil && !claim.Written() {
 			// A concurrent call with the same key may have won, making this one fail on
 			// the key or on the resource's own uniqueness: answer as a retry would.
-			if resp, rerr, done := replay(ctx, st, claim, info.FullMethod); done {
+			if resp, done, rerr := replay(ctx, st, claim, info.FullMethod); done {
 				return resp, rerr
 			}
 			if errors.Is(err, store.ErrIdempotencyConflict) {
@@ -94,34 +94,34 @@ func idempotency(st *store.Store) grpc.UnaryServerInterceptor {
 }
 
 // replay answers a request whose key was already used: the stored response, or why not.
-func replay(ctx context.Context, st *store.Store, c *store.IdempotencyClaim, method string) (any, error, bool) {
+func replay(ctx context.Context, st *store.Store, c *store.IdempotencyClaim, method string) (resp any, done bool, err error) {
 	sys := store.System(ctx)
 	rec, err := st.Client.IdempotencyRecord.Get(sys, c.ID)
 	switch {
 	case ent.IsNotFound(err):
-		return nil, nil, false
+		return nil, false, nil
 	case err != nil:
-		return nil, err, true
+		return nil, true, err
 	case rec.ExpireTime.Before(c.Now):
 		_, _ = st.Client.IdempotencyRecord.Delete().Where(idempotencyrecord.ID(c.ID), idempotencyrecord.ExpireTimeLT(c.Now)).Exec(sys)
-		return nil, nil, false
+		return nil, false, nil
 	case rec.RequestHash != c.RequestHash:
-		return nil, errKeyReused, true
+		return nil, true, errKeyReused
 	case len(rec.Response) == 0:
 		// Committed moments ago and the response not yet stored, or stored never.
 		if c.Now.Sub(rec.CreateTime) < 30*time.Second {
-			return nil, errKeyInFlight, true
+			return nil, true, errKeyInFlight
 		}
-		return nil, errResultLost, true
+		return nil, true, errResultLost
 	}
-	resp, err := newResponse(method)
+	msg, err := newResponse(method)
 	if err != nil {
-		return nil, err, true
+		return nil, true, err
 	}
-	if err := proto.Unmarshal(rec.Response, resp); err != nil {
-		return nil, err, true
+	if err := proto.Unmarshal(rec.Response, msg); err != nil {
+		return nil, true, err
 	}
-	return resp, nil, true
+	return msg, true, nil
 }
 
 // newResponse returns an empty response message of a method.

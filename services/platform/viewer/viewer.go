@@ -93,3 +93,24 @@ func OfficePath(parentPath, officeID string) string {
 func UnitPath(officePath, unitID string) string {
 	return officePath + "u-" + unitID + "/"
 }
+
+// Above returns the scope paths of the offices above a scope path, top first:
+// "/p/c/d/u-x/" gives "/p/", "/p/c/", "/p/c/d/".
+func Above(path string) []string {
+	var out []string
+	for i := 1; i < len(path)-1; i++ {
+		if path[i] == '/' {
+			out = append(out, path[:i+1])
+		}
+	}
+	return out
+}
+
+// OfficeScope is the scope path of the viewer's office: its own scope for office
+// principals, the scope of the unit's office for unit users.
+func (v *Viewer) OfficeScope() string {
+	if v.UnitID != "" {
+		return strings.TrimSuffix(v.ScopePath, "u-"+v.UnitID+"/")
+	}
+	return v.ScopePath
+}
