@@ -9,7 +9,6 @@ import (
 	"strings"
 	"time"
 
-	"buf.build/go/protovalidate"
 	"github.com/google/uuid"
 	"github.com/prometheus/client_golang/prometheus"
 	"google.golang.org/grpc"
@@ -179,32 +178,15 @@ func authorize(rules *Rules) grpc.UnaryServerInterceptor {
 	}
 }
 
-// validate checks the request against its protovalidate constraints.
-func validate(v protovalidate.Validator) grpc.UnaryServerInterceptor {
-	return func(ctx context.Context, req any, info *grpc.UnaryServerInfo, h grpc.UnaryHandler) (any, error) {
-		m, ok := req.(proto.Message)
-		if !ok {
-			return h(ctx, req)
+// validate checks the request with Validate: its protovalidate constraints and the text
+// rules of its string fields.
+func validate(ctx context.Context, req any, info *grpc.UnaryServerInfo, h grpc.UnaryHandler) (any, error) {
+	if m, ok := req.(proto.Message); ok {
+		if err := Validate(m); err != nil {
+			return nil, err
 		}
-		if err := v.Validate(m); err != nil {
-			var ve *protovalidate.ValidationError
-			if !errors.As(err, &ve) {
-				return nil, err
-			}
-			e := &errs.Error{Code: codes.InvalidArgument, Reason: "INVALID_ARGUMENT"}
-			for _, viol := range ve.Violations {
-				field := protovalidate.FieldPathString(viol.Proto.GetField())
-				en, zh := describe(viol, m.ProtoReflect().Descriptor())
-				e.Fields = append(e.Fields, errs.Field{Name: field, EN: en, ZH: zh})
-			}
-			if len(e.Fields) > 0 {
-				e.EN = "invalid request: " + e.Fields[0].Name + ": " + e.Fields[0].EN
-				e.ZH = "请求无效：" + e.Fields[0].Name + "：" + e.Fields[0].ZH
-			}
-			return nil, e
-		}
-		return h(ctx, req)
 	}
+	return h(ctx, req)
 }
 
 type clientAddrKey struct{}

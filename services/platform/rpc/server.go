@@ -8,7 +8,6 @@ import (
 	"runtime"
 	"time"
 
-	"buf.build/go/protovalidate"
 	"github.com/prometheus/client_golang/prometheus"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/health"
@@ -48,10 +47,6 @@ type Server struct {
 // inside logging so logs see the final code, and outside authn/authz/validation so their
 // errors are localized too. Idempotency comes last: a request that is refused claims no key.
 func NewServer(o Options, register func(*grpc.Server)) (*Server, error) {
-	v, err := protovalidate.New()
-	if err != nil {
-		return nil, err
-	}
 	m := NewMetrics(o.Registry)
 	rules := &Rules{}
 	if o.MaxRecvBytes == 0 {
@@ -71,7 +66,7 @@ func NewServer(o Options, register func(*grpc.Server)) (*Server, error) {
 			boundary,
 			authenticate(rules, o.Tokens),
 			authorize(rules),
-			validate(v),
+			validate,
 			idempotency(o.Store),
 		),
 	)
