@@ -64,11 +64,12 @@ func userViewer(u *ent.User, family string) *viewer.Viewer {
 // Login checks a password and starts a session. Unknown logins, wrong passwords and
 // disabled users get the same answer after the same work.
 func (s *Server) Login(ctx context.Context, req *tenancyv1.LoginRequest) (*tenancyv1.TokenResponse, error) {
-	if err := s.limit(ctx, req.GetLogin()); err != nil {
+	login := canonicalLogin(req.GetLogin())
+	if err := s.limit(ctx, login); err != nil {
 		return nil, err
 	}
 	sys := store.System(ctx)
-	u, err := s.st.Client.User.Query().Where(user.Login(req.GetLogin())).Only(sys)
+	u, err := s.st.Client.User.Query().Where(user.Login(login)).Only(sys)
 	if ent.IsNotFound(err) {
 		auth.CheckNoUser(req.GetPassword())
 		return nil, errInvalidCredentials
@@ -82,7 +83,7 @@ func (s *Server) Login(ctx context.Context, req *tenancyv1.LoginRequest) (*tenan
 	if !ok || u.Disabled {
 		return nil, errInvalidCredentials
 	}
-	s.limits.Reset(ctx, "login:acct:"+req.GetLogin())
+	s.limits.Reset(ctx, "login:acct:"+login)
 	family := resource.NewID()
 	refresh := auth.RandomToken(32)
 	now := time.Now()
@@ -250,7 +251,7 @@ func Bootstrap(ctx context.Context, st *store.Store, login, password string) err
 			return ErrAdminExists
 		}
 		u, err := tx.User.Create().SetID(resource.NewID()).SetOfficeID(audit.PlatformOffice).SetScopePath("/" + audit.PlatformOffice + "/").
-			SetLogin(login).SetDisplayName("Platform admin").SetPasswordHash(hash).SetPlatform(true).
+			SetLogin(canonicalLogin(login)).SetDisplayName("Platform admin").SetPasswordHash(hash).SetPlatform(true).
 			SetRoles([]string{authzv1.Role_ROLE_PLATFORM_ADMIN.String()}).Save(sys)
 		if err != nil {
 			return err

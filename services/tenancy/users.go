@@ -4,7 +4,9 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"google.golang.org/grpc/codes"
@@ -52,9 +54,63 @@ func checkRoles(field string, roles []authzv1.Role, allowed map[authzv1.Role]boo
 	return nil
 }
 
+// canonicalLogin is the form a login is stored and looked up in. Logins are compared
+// without letter case, so "Admin" can never stand beside "admin" and pass for it.
+func canonicalLogin(login string) string { return strings.ToLower(login) }
+
+var errHumansOnly = errs.New(codes.PermissionDenied, "HUMANS_ONLY",
+	"only a person can manage accounts; a service account cannot", "只有人员账号可以管理账号，服务账号不能")
+
+// humansOnly refuses service accounts: a machine client's secret must never be able to make
+// or take over the accounts of people (docs/authorization.md).
+func humansOnly(v *viewer.Viewer) error {
+	if v.Kind != viewer.KindUser {
+		return errHumansOnly
+	}
+	return nil
+}
+
+var errOfficeHasAdmin = errs.New(codes.FailedPrecondition, "OFFICE_HAS_ADMIN",
+	"this office already has an admin; only its own admins add its users",
+	"该文明办已有管理员，只能由其本级管理员添加用户")
+
+// firstAdmin decides whether v, who does not administer office o, may create a user there,
+// and returns the audit action. The parent's admin may create the first admin of a direct
+// child that has never had one; the platform admin may create an admin of a top-level
+// office that has none, or of any office whose admins are all gone or disabled
+// (recovery, audited as such).
+func (s *Server) firstAdmin(ctx context.Context, v *viewer.Viewer, o *ent.Office, roles []authzv1.Role) (string, error) {
+	parentAdmin := o.ParentID != "" && v.OfficeAdmin(o.ParentID)
+	if !parentAdmin && !v.PlatformAdmin() {
+		return "", errs.ErrPermissionDenied
+	}
+	// An office has a handful of users: reading them is plainer than a JSON query per dialect.
+	users, err := s.st.Client.User.Query().Where(user.OfficeID(o.ID), user.UnitIDIsNil()).All(store.System(ctx))
+	if err != nil {
+		return "", err
+	}
+	has := slices.ContainsFunc(users, func(u *ent.User) bool {
+		// The platform admin counts only admins who can still act; a parent any admin ever made.
+		return slices.Contains(u.Roles, roleOfficeAdmin.String()) && (parentAdmin || !u.Disabled)
+	})
+	if has {
+		return "", errOfficeHasAdmin
+	}
+	if !slices.Contains(roles, roleOfficeAdmin) {
+		return "", errs.Invalid("user.roles", "only the office's first admin can be created here: include ROLE_OFFICE_ADMIN",
+			"此处只能创建该文明办的首位管理员：须包含 ROLE_OFFICE_ADMIN")
+	}
+	if v.PlatformAdmin() && o.ParentID != "" {
+		return "user.create_recovery_admin", nil
+	}
+	return "user.create", nil
+}
+
 // CreateUser creates a user of an office or of a unit. An office admin creates users of its
-// own office, of its direct child offices and of its units; a unit admin those of its
-// unit; a platform admin those of any office (the first admins of top-level offices).
+// own office and of its units, and the first admin of a direct child office that has none;
+// a unit admin creates those of its unit; a platform admin the first admin of a top-level
+// office, and a new admin for any office left without one (recovery). After its first
+// admin an office runs itself: its ancestors read it but never plant users in it.
 func (s *Server) CreateUser(ctx context.Context, req *tenancyv1.CreateUserRequest) (*tenancyv1.User, error) {
 	v := viewer.FromContext(ctx)
 	in := req.GetUser()
@@ -67,9 +123,14 @@ func (s *Server) CreateUser(ctx context.Context, req *tenancyv1.CreateUserReques
 	if err := resource.Required("user.password", in.GetPassword()); err != nil {
 		return nil, err
 	}
+	if err := humansOnly(v); err != nil {
+		return nil, err
+	}
 	var (
 		officeID, scopePath, unitID string
+		action                      = "user.create"
 	)
+	login := canonicalLogin(in.GetLogin())
 	if req.GetOfficeId() != "" {
 		if err := checkRoles("user.roles", in.GetRoles(), officeRoles, "a user of an office"); err != nil {
 			return nil, err
@@ -78,9 +139,12 @@ func (s *Server) CreateUser(ctx context.Context, req *tenancyv1.CreateUserReques
 		if err != nil {
 			return nil, resource.NotFound(err, "office")
 		}
-		parentAdmin := o.ParentID != "" && v.OfficeAdmin(o.ParentID)
-		if !v.PlatformAdmin() && !v.OfficeAdmin(o.ID) && !parentAdmin {
-			return nil, errs.ErrPermissionDenied
+		if !v.OfficeAdmin(o.ID) {
+			act, err := s.firstAdmin(ctx, v, o, in.GetRoles())
+			if err != nil {
+				return nil, err
+			}
+			action = act
 		}
 		officeID, scopePath = o.ID, o.ScopePath
 	} else {
@@ -102,7 +166,7 @@ func (s *Server) CreateUser(ctx context.Context, req *tenancyv1.CreateUserReques
 	}
 	var out *tenancyv1.User
 	err = s.st.Tx(ctx, func(tx *ent.Tx) error {
-		taken, err := tx.User.Query().Where(user.Login(in.GetLogin())).Exist(store.System(ctx))
+		taken, err := tx.User.Query().Where(user.Login(login)).Exist(store.System(ctx))
 		if err != nil {
 			return err
 		}
@@ -110,7 +174,7 @@ func (s *Server) CreateUser(ctx context.Context, req *tenancyv1.CreateUserReques
 			return errLoginTaken
 		}
 		c := tx.User.Create().SetID(resource.NewID()).SetOfficeID(officeID).SetScopePath(scopePath).
-			SetLogin(in.GetLogin()).SetDisplayName(in.GetDisplayName()).SetPasswordHash(hash).
+			SetLogin(login).SetDisplayName(in.GetDisplayName()).SetPasswordHash(hash).
 			SetRoles(rolesToStrings(in.GetRoles()))
 		if unitID != "" {
 			c.SetUnitID(unitID)
@@ -122,7 +186,7 @@ func (s *Server) CreateUser(ctx context.Context, req *tenancyv1.CreateUserReques
 			return err
 		}
 		out = userToProto(u)
-		return s.record(ctx, tx, officeID, scopePath, "user.create", "user", u.ID, nil, out)
+		return s.record(ctx, tx, officeID, scopePath, action, "user", u.ID, nil, out)
 	})
 	return out, err
 }
@@ -171,8 +235,11 @@ func (s *Server) ListUsers(ctx context.Context, req *tenancyv1.ListUsersRequest)
 	return resp, nil
 }
 
-// canManageUser reports whether v may disable or enable u.
+// canManageUser reports whether v may disable, enable or reset the password of u.
 func canManageUser(v *viewer.Viewer, u *ent.User) bool {
+	if humansOnly(v) != nil {
+		return false
+	}
 	return v.PlatformAdmin() || v.OfficeAdmin(u.OfficeID) || (u.UnitID != "" && v.UnitID == u.UnitID && v.Has(roleUnitAdmin))
 }
 
@@ -238,6 +305,9 @@ func (s *Server) CreateServiceAccount(ctx context.Context, req *tenancyv1.Create
 	if err := checkRoles("service_account.roles", in.GetRoles(), officeRoles, "a service account"); err != nil {
 		return nil, err
 	}
+	if err := humansOnly(v); err != nil {
+		return nil, err
+	}
 	var out *tenancyv1.ServiceAccount
 	err := s.st.Tx(ctx, func(tx *ent.Tx) error {
 		o, err := tx.Office.Get(ctx, req.GetOfficeId())
@@ -296,6 +366,9 @@ func (s *Server) ListServiceAccounts(ctx context.Context, req *tenancyv1.ListSer
 // DisableServiceAccount stops a service account; its access tokens are refused at once.
 func (s *Server) DisableServiceAccount(ctx context.Context, req *tenancyv1.DisableServiceAccountRequest) (*tenancyv1.ServiceAccount, error) {
 	v := viewer.FromContext(ctx)
+	if err := humansOnly(v); err != nil {
+		return nil, err
+	}
 	var out *tenancyv1.ServiceAccount
 	err := s.st.Tx(ctx, func(tx *ent.Tx) error {
 		cur, err := tx.ServiceAccount.Get(ctx, req.GetServiceAccountId())
@@ -389,6 +462,12 @@ func (s *Server) ResetUserPassword(ctx context.Context, req *tenancyv1.ResetUser
 		}
 		if !canManageUser(v, cur) || cur.Platform {
 			return errs.ErrPermissionDenied
+		}
+		if cur.ID == v.Subject {
+			// The reset skips the current-password check and its rate limit: on one's own
+			// account it would turn a stolen access token into a permanent takeover.
+			return errs.Invalid("user_id", "you cannot reset your own password: change it with your current password (POST /v1/auth/password)",
+				"不能重置自己的密码：请用当前密码修改密码")
 		}
 		u, err := s.setPassword(ctx, tx, cur, req.GetNewPassword(), "user.password_reset")
 		if err != nil {

@@ -104,7 +104,8 @@ func (r *Revocations) addLocked(row *ent.Revocation) {
 }
 
 // Revoked reports whether the token jti of subject and session family, issued at iat, is
-// revoked.
+// revoked. Issue and revocation times are compared to the millisecond, the precision of
+// a token's issue time.
 func (r *Revocations) Revoked(jti, subject, family string, iat time.Time) bool {
 	r.mu.RLock()
 	defer r.mu.RUnlock()
@@ -115,7 +116,7 @@ func (r *Revocations) Revoked(jti, subject, family string, iat time.Time) bool {
 		return true
 	}
 	t, ok := r.subjects[subject]
-	return ok && iat.Before(t)
+	return ok && iat.Before(t.Truncate(time.Millisecond))
 }
 
 // RevokeToken revokes one access token, in tx, and at once in this process.

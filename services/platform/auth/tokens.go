@@ -39,7 +39,15 @@ type Claims struct {
 	Scope    string   `json:"scp,omitempty"`
 	Roles    []string `json:"rol"`
 	FamilyID string   `json:"fam,omitempty"`
+	// IssuedAtMS is iat in milliseconds. Revocations are recorded to the microsecond and
+	// iat has whole seconds: without it a token issued in the same second after a
+	// revocation (a new login right after a password change) would be refused for life.
+	IssuedAtMS int64 `json:"iat_ms"`
 }
+
+// ClockSkew is how far apart the clocks of two replicas may be: a token whose iat or nbf
+// is that far in the future is still accepted.
+const ClockSkew = 5 * time.Second
 
 // Tokens issues and verifies access tokens.
 type Tokens struct {
@@ -83,7 +91,7 @@ func (t *Tokens) Issue(ctx context.Context, v *viewer.Viewer) (string, time.Dura
 			ID:        uuid.Must(uuid.NewV7()).String(),
 		},
 		Kind: string(v.Kind), Login: v.Login, OfficeID: v.OfficeID, UnitID: v.UnitID,
-		Scope: v.ScopePath, Roles: roles, FamilyID: v.FamilyID,
+		Scope: v.ScopePath, Roles: roles, FamilyID: v.FamilyID, IssuedAtMS: now.UnixMilli(),
 	}
 	tok := jwt.NewWithClaims(jwt.SigningMethodEdDSA, c)
 	tok.Header["kid"] = k.id
@@ -92,7 +100,8 @@ func (t *Tokens) Issue(ctx context.Context, v *viewer.Viewer) (string, time.Dura
 }
 
 // Verify checks a bearer token and returns its viewer. The algorithm, issuer, audience,
-// expiry and not-before are all enforced, and revoked tokens are refused.
+// expiry, not-before and the longest lifetime we issue are all enforced (allowing
+// ClockSkew between replicas), and revoked tokens are refused.
 func (t *Tokens) Verify(ctx context.Context, raw string) (*viewer.Viewer, error) {
 	h := sha256.Sum256([]byte(raw))
 	now := t.now()
@@ -120,9 +129,16 @@ func (t *Tokens) Verify(ctx context.Context, raw string) (*viewer.Viewer, error)
 		jwt.WithAudience(Audience),
 		jwt.WithExpirationRequired(),
 		jwt.WithIssuedAt(),
+		jwt.WithLeeway(ClockSkew),
 		jwt.WithTimeFunc(t.now),
 	)
 	if err != nil || claims.ID == "" || claims.Subject == "" || claims.IssuedAt == nil {
+		return nil, ErrInvalidToken
+	}
+	iat := time.UnixMilli(claims.IssuedAtMS)
+	// A token signed with a real key but living longer than we ever issue (a stolen key's
+	// ten-year token) is refused, as is one whose two issue times disagree.
+	if claims.ExpiresAt.Sub(iat) > AccessTokenTTL+time.Second || iat.Unix() != claims.IssuedAt.Unix() {
 		return nil, ErrInvalidToken
 	}
 	v := &viewer.Viewer{
@@ -140,7 +156,6 @@ func (t *Tokens) Verify(ctx context.Context, raw string) (*viewer.Viewer, error)
 		}
 		v.Roles = append(v.Roles, authzv1.Role(role))
 	}
-	iat := claims.IssuedAt.Time
 	if t.revoked.Revoked(v.TokenID, v.Subject, v.FamilyID, iat) {
 		return nil, ErrInvalidToken
 	}

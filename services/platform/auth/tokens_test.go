@@ -140,3 +140,39 @@ func TestRevocationsPushedToOtherProcesses(t *testing.T) {
 		time.Sleep(10 * time.Millisecond)
 	}
 }
+
+// A token issued right after a revocation of its subject (a new login after a password
+// change) verifies, while one issued before it does not: issue and revocation times are
+// compared at the same precision, not a whole second apart.
+func TestTokenIssuedAfterRevocationInTheSameSecond(t *testing.T) {
+	ctx := context.Background()
+	st := storetest.Open(t, storetest.SQLite)
+	keys, err := auth.NewKeyring(ctx, st)
+	if err != nil {
+		t.Fatal(err)
+	}
+	revoked, err := auth.NewRevocations(ctx, st)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tokens := auth.NewTokens(keys, revoked)
+	before, _, err := tokens.Issue(ctx, alice)
+	if err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(2 * time.Millisecond)
+	if err := st.Tx(store.System(ctx), func(tx *ent.Tx) error { return revoked.RevokeSubject(ctx, tx, alice.Subject) }); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(2 * time.Millisecond)
+	after, _, err := tokens.Issue(ctx, alice)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := tokens.Verify(ctx, before); err == nil {
+		t.Error("a token issued before the revocation still verifies")
+	}
+	if _, err := tokens.Verify(ctx, after); err != nil {
+		t.Errorf("a token issued after the revocation is refused: %v", err)
+	}
+}

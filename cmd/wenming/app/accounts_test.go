@@ -1,0 +1,83 @@
+package app_test
+
+import (
+	"strings"
+	"testing"
+)
+
+// testAccountTakeovers tries the ways an admin or a machine client could take over
+// accounts it does not own.
+func testAccountTakeovers(t *testing.T, e *env, tr *tree) {
+	e.t = t
+	// An admin cannot reset their own password through the admin reset: it skips the
+	// current-password check and its rate limit.
+	me := e.must(200, e.do("GET", "/v1/auth/me", tr.d1Admin, nil)).str("subject")
+	if r := e.do("POST", "/v1/users/"+me+":resetPassword", tr.d1Admin, map[string]string{"newPassword": "taken-over-1234"}); r.Code != 400 || r.field() != "user_id" {
+		t.Errorf("resetting one's own password: %d %s", r.Code, r.Raw)
+	}
+
+	// A parent cannot plant users in a child that has an admin: neither an admin nor anyone else.
+	for _, roles := range [][]string{{"ROLE_OFFICE_ADMIN"}, {"ROLE_OFFICE_REVIEWER"}} {
+		r := e.do("POST", "/v1/offices/"+tr.d1+"/users", tr.cityAdmin, map[string]any{"login": "planted", "password": "planted-password", "roles": roles})
+		if r.Code != 400 || r.reason() != "OFFICE_HAS_ADMIN" {
+			t.Errorf("city planting %v in a district with an admin: %d %s", roles, r.Code, r.Raw)
+		}
+	}
+	// Nor the platform admin, while the district's admin can act.
+	if r := e.do("POST", "/v1/offices/"+tr.d1+"/users", tr.platform, map[string]any{"login": "planted", "password": "planted-password", "roles": []string{"ROLE_OFFICE_ADMIN"}}); r.Code != 400 || r.reason() != "OFFICE_HAS_ADMIN" {
+		t.Errorf("platform admin planting an admin: %d %s", r.Code, r.Raw)
+	}
+	// A new district: its parent creates its first admin, and only an admin, and only once.
+	d3 := e.office(tr.cityAdmin, tr.city, "滨江区文明办", "LEVEL_DISTRICT", "330108")
+	if r := e.do("POST", "/v1/offices/"+d3+"/users", tr.cityAdmin, map[string]any{"login": "d3-reviewer", "password": "d3-reviewer-password", "roles": []string{"ROLE_OFFICE_REVIEWER"}}); r.Code != 400 || r.field() != "user.roles" {
+		t.Errorf("parent creating a child's reviewer: %d %s", r.Code, r.Raw)
+	}
+	if r := e.do("POST", "/v1/offices/"+d3+"/users", tr.provAdmin, map[string]any{"login": "d3-admin", "password": "d3-admin-password", "roles": []string{"ROLE_OFFICE_ADMIN"}}); r.Code != 403 {
+		t.Errorf("grandparent creating a district's first admin: %d %s", r.Code, r.Raw)
+	}
+	e.user(tr.cityAdmin, "/v1/offices/"+d3+"/users", "d3-admin", "ROLE_OFFICE_ADMIN")
+	if r := e.do("POST", "/v1/offices/"+d3+"/users", tr.cityAdmin, map[string]any{"login": "d3-admin2", "password": "d3-admin2-password", "roles": []string{"ROLE_OFFICE_ADMIN"}}); r.Code != 400 || r.reason() != "OFFICE_HAS_ADMIN" {
+		t.Errorf("parent creating a second admin: %d %s", r.Code, r.Raw)
+	}
+	// The district runs itself: its admin adds a second admin.
+	d3Admin, _ := e.login("d3-admin", "d3-admin-password")
+	e.user(d3Admin, "/v1/offices/"+d3+"/users", "d3-admin2", "ROLE_OFFICE_ADMIN")
+	d3Admin2, _ := e.login("d3-admin2", "d3-admin2-password")
+	// Left without an admin who can act, it is recovered by the platform admin, audited.
+	first := e.must(200, e.do("GET", "/v1/auth/me", d3Admin, nil)).str("subject")
+	e.must(200, e.do("POST", "/v1/users/"+first+":disable", d3Admin2, map[string]any{}))
+	second := e.must(200, e.do("GET", "/v1/auth/me", d3Admin2, nil)).str("subject")
+	e.must(200, e.do("POST", "/v1/users/"+second+":disable", tr.platform, map[string]any{}))
+	if r := e.do("POST", "/v1/offices/"+d3+"/users", tr.cityAdmin, map[string]any{"login": "d3-admin3", "password": "d3-admin3-password", "roles": []string{"ROLE_OFFICE_ADMIN"}}); r.Code != 400 || r.reason() != "OFFICE_HAS_ADMIN" {
+		t.Errorf("parent recovering a child: %d %s", r.Code, r.Raw)
+	}
+	e.user(tr.platform, "/v1/offices/"+d3+"/users", "d3-admin3", "ROLE_OFFICE_ADMIN")
+	d3Admin3, _ := e.login("d3-admin3", "d3-admin3-password")
+	trail := e.must(200, e.do("GET", "/v1/offices/"+d3+"/audit-events?pageSize=500", d3Admin3, nil))
+	if !strings.Contains(string(trail.Raw), "user.create_recovery_admin") {
+		t.Errorf("the recovery is not in the district's trail: %s", trail.Raw)
+	}
+
+	// Logins are unique without regard to letter case, and log in in any case.
+	if r := e.do("POST", "/v1/offices/"+tr.d1+"/users", tr.d1Admin, map[string]any{"login": "D1-Viewer", "password": "impostor-password", "roles": []string{"ROLE_OFFICE_ADMIN"}}); r.Code != 409 {
+		t.Errorf("a login differing only in case: %d %s", r.Code, r.Raw)
+	}
+	e.login("D1-VIEWER", "d1-viewer-password")
+
+	// A service account, even an admin one, manages no accounts: its secret must not equal
+	// the office's people.
+	sa := e.must(200, e.do("POST", "/v1/offices/"+tr.d1+"/service-accounts", tr.d1Admin, map[string]any{"displayName": "同步", "roles": []string{"ROLE_OFFICE_ADMIN"}}))
+	tok := e.must(200, e.do("POST", "/v1/auth/token", "", map[string]string{"grantType": "client_credentials", "clientId": sa.str("clientId"), "clientSecret": sa.str("clientSecret")})).str("accessToken")
+	viewerID := e.must(200, e.do("POST", "/v1/auth/login", "", map[string]string{"login": "d1-viewer", "password": "d1-viewer-password"})).str("accessToken")
+	viewerSubject := e.must(200, e.do("GET", "/v1/auth/me", viewerID, nil)).str("subject")
+	for name, r := range map[string]resp{
+		"create an admin":          e.do("POST", "/v1/offices/"+tr.d1+"/users", tok, map[string]any{"login": "sa-made", "password": "sa-made-password", "roles": []string{"ROLE_OFFICE_ADMIN"}}),
+		"reset a password":         e.do("POST", "/v1/users/"+viewerSubject+":resetPassword", tok, map[string]string{"newPassword": "sa-reset-1234"}),
+		"disable a user":           e.do("POST", "/v1/users/"+viewerSubject+":disable", tok, map[string]any{}),
+		"create a service account": e.do("POST", "/v1/offices/"+tr.d1+"/service-accounts", tok, map[string]any{"displayName": "x", "roles": []string{"ROLE_OFFICE_ADMIN"}}),
+	} {
+		if r.Code != 403 {
+			t.Errorf("admin service account may %s: %d %s", name, r.Code, r.Raw)
+		}
+	}
+}
