@@ -1,8 +1,13 @@
 package tenancy
 
+import "strings"
+
 // creditCodeChars are the characters of a unified social credit code, in value order
 // (GB 32100-2015: digits and upper-case letters without I, O, Z, S, V).
 const creditCodeChars = "0123456789ABCDEFGHJKLMNPQRTUWXY"
+
+// creditCodeAuthorities are the registration authorities of GB 32100-2015's first position.
+const creditCodeAuthorities = "123456789ANY"
 
 var creditCodeWeights = [17]int{1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28}
 
@@ -19,6 +24,12 @@ func ValidCreditCode(code string) bool {
 		if code[i] < '0' || code[i] > '9' {
 			return false
 		}
+	}
+	// A code can carry the right check character and still name nothing: all zeros, an
+	// unknown registration authority, a region that does not exist, an empty body.
+	if !strings.ContainsRune(creditCodeAuthorities, rune(code[0])) || code[1] == '0' ||
+		!province(code[2:8]) && code[2:4] != "10" || strings.Trim(code[8:17], "0") == "" {
+		return false
 	}
 	sum := 0
 	for i := range 17 {

@@ -15,6 +15,12 @@ func TestValidCreditCode(t *testing.T) {
 		{"91350100m000100Y43", false}, // lower case is not allowed
 		{"913501O0M000100Y43", false}, // O is not in the character set
 		{"", false},
+		{"000000000000000000", false},                             // the right check character, but names nothing
+		{"12330106MB0000001D", true},                              // the demo unit
+		{"Z1330106MB0000001D", false},                             // unknown registration authority
+		{"90990000000000000" + check("90990000000000000"), false}, // region 99, empty body
+		{"91000000802100433" + check("91000000802100433"), false}, // region 000000
+		{"91330106000000000" + check("91330106000000000"), false}, // empty body
 	} {
 		if got := ValidCreditCode(tc.code); got != tc.ok {
 			t.Errorf("ValidCreditCode(%q) = %v, want %v", tc.code, got, tc.ok)
@@ -42,4 +48,13 @@ func FuzzValidCreditCode(f *testing.F) {
 			}
 		}
 	})
+}
+
+// check computes the check character of a 17-character prefix.
+func check(prefix string) string {
+	sum := 0
+	for i := range 17 {
+		sum += charValue(prefix[i]) * creditCodeWeights[i]
+	}
+	return string(creditCodeChars[(31-sum%31)%31])
 }

@@ -10,6 +10,7 @@ import (
 	"github.com/wenming-platform/wenming/services/platform/errs"
 	"github.com/wenming-platform/wenming/services/platform/pagetoken"
 	"github.com/wenming-platform/wenming/services/platform/resource"
+	"github.com/wenming-platform/wenming/services/platform/store"
 	"github.com/wenming-platform/wenming/services/platform/viewer"
 )
 
@@ -52,6 +53,9 @@ func (s *Server) CreateOffice(ctx context.Context, req *tenancyv1.CreateOfficeRe
 		if level != office.LevelPROVINCIAL && level != office.LevelNATIONAL {
 			return nil, errs.Invalid("office.level", "a top-level office is provincial or national", "顶级文明办须为省级或国家级")
 		}
+		if err := checkRegion("office.region_code", level, in.GetRegionCode(), nil); err != nil {
+			return nil, err
+		}
 	} else {
 		parent, err := s.st.Client.Office.Get(ctx, parentID)
 		if ent.IsNotFound(err) {
@@ -65,6 +69,9 @@ func (s *Server) CreateOffice(ctx context.Context, req *tenancyv1.CreateOfficeRe
 		if levelRank[level] >= levelRank[parent.Level] {
 			return nil, errs.Invalid("office.level", "a child office's level must be below its parent's ("+string(parent.Level)+")",
 				"下级文明办的级别必须低于上级（"+string(parent.Level)+"）")
+		}
+		if err := checkRegion("office.region_code", level, in.GetRegionCode(), parent); err != nil {
+			return nil, err
 		}
 		path = parent.ScopePath
 	}
@@ -163,6 +170,9 @@ func (s *Server) UpdateOffice(ctx context.Context, req *tenancyv1.UpdateOfficeRe
 			u.SetDisplayName(in.GetDisplayName())
 		}
 		if resource.Has(paths, "region_code") {
+			if err := s.checkRegionChange(ctx, tx, cur, in.GetRegionCode()); err != nil {
+				return err
+			}
 			u.SetRegionCode(in.GetRegionCode())
 		}
 		if resource.Has(paths, "time_zone") {
@@ -178,4 +188,34 @@ func (s *Server) UpdateOffice(ctx context.Context, req *tenancyv1.UpdateOfficeRe
 		return s.record(ctx, tx, o.ID, o.ScopePath, "office.update", "office", o.ID, officeToProto(cur), out)
 	})
 	return out, err
+}
+
+// checkRegionChange checks a new region code for cur against its parent's region, and
+// refuses a change that would leave a child office outside its parent's region.
+func (s *Server) checkRegionChange(ctx context.Context, tx *ent.Tx, cur *ent.Office, code string) error {
+	sys := store.System(ctx) // the parent is above the caller's scope; only its code is read
+	var parent *ent.Office
+	if cur.ParentID != "" {
+		p, err := tx.Office.Get(sys, cur.ParentID)
+		if err != nil {
+			return err
+		}
+		parent = p
+	}
+	if err := checkRegion("office.region_code", cur.Level, code, parent); err != nil {
+		return err
+	}
+	children, err := tx.Office.Query().Where(office.ParentID(cur.ID)).All(sys)
+	if err != nil {
+		return err
+	}
+	moved := *cur
+	moved.RegionCode = code
+	for _, c := range children {
+		if en, _ := regionProblem(c.Level, c.RegionCode, &moved); en != "" {
+			return errs.Invalid("office.region_code", "would leave the child office "+c.DisplayName+" ("+c.RegionCode+") outside this region",
+				"会使下级文明办 "+c.DisplayName+"（"+c.RegionCode+"）不在本行政区划之内")
+		}
+	}
+	return nil
 }

@@ -33,16 +33,30 @@ func checkCreditCode(code string) error {
 
 // creditCodeFree checks uniqueness across all offices: the code identifies one legal
 // entity, whoever registered it. It reads as the system because the other registration
-// is usually outside the caller's scope; it reveals only that the code is taken.
+// is usually outside the caller's scope. Inside the caller's subtree the answer names the
+// unit; outside it, it says only that the code is taken elsewhere, never where, and points
+// to the platform admin, who releases a code registered by the wrong office (docs/authorization.md).
 func creditCodeFree(ctx context.Context, tx *ent.Tx, code, except string) error {
-	n, err := tx.Unit.Query().Where(unit.CreditCode(code), unit.IDNEQ(except)).Count(store.System(ctx))
-	if err != nil {
+	other, err := tx.Unit.Query().Where(unit.CreditCode(code), unit.IDNEQ(except)).First(store.System(ctx))
+	if ent.IsNotFound(err) {
+		return nil
+	} else if err != nil {
 		return err
 	}
-	if n > 0 {
-		return errCreditCodeTaken
+	if viewer.FromContext(ctx).CanRead(other.ScopePath) {
+		e := *errCreditCodeTaken
+		e.Fields = []errs.Field{{Name: "unit.credit_code", EN: "already registered as " + other.DisplayName + " (" + other.ID + ")",
+			ZH: "已登记为“" + other.DisplayName + "”（" + other.ID + "）"}}
+		return &e
 	}
-	return nil
+	return errCreditCodeTakenElsewhere
+}
+
+var errCreditCodeTakenElsewhere = &errs.Error{
+	Code: codes.AlreadyExists, Reason: "CREDIT_CODE_TAKEN",
+	EN:     "a unit with this credit code is registered with another office; if it is yours, ask the platform admin to review the registration",
+	ZH:     "该统一社会信用代码已由其他文明办登记；如属本单位，请联系平台管理员核查",
+	Fields: []errs.Field{{Name: "unit.credit_code", EN: "registered with another office", ZH: "已由其他文明办登记"}},
 }
 
 // CreateUnit registers a unit with an office the caller administers.

@@ -81,3 +81,54 @@ func testAccountTakeovers(t *testing.T, e *env, tr *tree) {
 		}
 	}
 }
+
+// testIdentifiers feeds codes and names that pass a format check but name nothing, or
+// would let one thing pass for another.
+func testIdentifiers(t *testing.T, e *env, tr *tree) {
+	e.t = t
+	office := func(tok, parent, level, region string) resp {
+		body := map[string]any{"displayName": "某文明办", "level": level, "regionCode": region}
+		if parent != "" {
+			body["parentId"] = parent
+		}
+		return e.do("POST", "/v1/offices", tok, body)
+	}
+	for _, c := range []struct {
+		name, tok, parent, level, region string
+	}{
+		{"all zeros", tr.platform, "", "LEVEL_PROVINCIAL", "000000"},
+		{"all nines", tr.platform, "", "LEVEL_PROVINCIAL", "999999"},
+		{"a city's code for a province", tr.platform, "", "LEVEL_PROVINCIAL", "330100"},
+		{"a district outside its city", tr.cityAdmin, tr.city, "LEVEL_DISTRICT", "110105"},
+		{"a city outside its province", tr.provAdmin, tr.province, "LEVEL_MUNICIPAL", "320100"},
+		{"a province's code for a district", tr.cityAdmin, tr.city, "LEVEL_DISTRICT", "330000"},
+	} {
+		if r := office(c.tok, c.parent, c.level, c.region); r.Code != 400 || r.field() != "office.region_code" {
+			t.Errorf("%s (%s): %d %s", c.name, c.region, r.Code, r.Raw)
+		}
+	}
+	// A region change must keep the office inside its parent and its children inside it.
+	d1 := e.must(200, e.do("GET", "/v1/offices/"+tr.d1, tr.d1Admin, nil))
+	if r := e.do("PATCH", "/v1/offices/"+tr.d1+"?updateMask=regionCode", tr.d1Admin, map[string]any{"regionCode": "110105", "etag": d1.str("etag")}); r.Code != 400 || r.field() != "office.region_code" {
+		t.Errorf("moving a district out of its city: %d %s", r.Code, r.Raw)
+	}
+	city := e.must(200, e.do("GET", "/v1/offices/"+tr.city, tr.cityAdmin, nil))
+	if r := e.do("PATCH", "/v1/offices/"+tr.city+"?updateMask=regionCode", tr.cityAdmin, map[string]any{"regionCode": "330200", "etag": city.str("etag")}); r.Code != 400 || r.field() != "office.region_code" {
+		t.Errorf("moving a city away from its districts: %d %s", r.Code, r.Raw)
+	}
+	unit := func(tok, office, name, code string) resp {
+		return e.do("POST", "/v1/offices/"+office+"/units", tok, map[string]any{"displayName": name, "creditCode": code, "category": "UNIT_CATEGORY_OTHER"})
+	}
+	if r := unit(tr.d1Admin, tr.d1, "零", "000000000000000000"); r.Code != 400 || r.field() != "unit.credit_code" {
+		t.Errorf("all-zero credit code: %d %s", r.Code, r.Raw)
+	}
+	// A code taken outside the caller's subtree: 409 without saying where.
+	r := unit(tr.d1Admin, tr.d1, "抢注", creditCodes[1])
+	if r.Code != 409 || r.reason() != "CREDIT_CODE_TAKEN" || strings.Contains(string(r.Raw), tr.unit2) || strings.Contains(string(r.Raw), "上城区") {
+		t.Errorf("credit code taken in a sibling district: %d %s", r.Code, r.Raw)
+	}
+	// Inside it, the answer names the unit that holds it.
+	if r := unit(tr.cityAdmin, tr.city, "重复", creditCodes[1]); r.Code != 409 || !strings.Contains(string(r.Raw), tr.unit2) {
+		t.Errorf("credit code taken below the caller: %d %s", r.Code, r.Raw)
+	}
+}
