@@ -3,10 +3,14 @@ package tenancy
 import (
 	"context"
 	"crypto/subtle"
+	"log/slog"
+	"maps"
 	"math"
+	"strings"
 	"time"
 
 	"google.golang.org/grpc/codes"
+	"google.golang.org/protobuf/types/known/structpb"
 
 	authzv1 "github.com/wenming-platform/wenming/api/gen/wenming/authz/v1"
 	tenancyv1 "github.com/wenming-platform/wenming/api/gen/wenming/tenancy/v1"
@@ -23,13 +27,15 @@ import (
 	"github.com/wenming-platform/wenming/services/platform/viewer"
 )
 
-// Login attempt limits: per account, against guessing one password; per client address,
-// against spraying many accounts.
+// Login attempt limits. Per client address, against spraying many accounts; per account
+// and address, so that one address guessing one account is stopped long before the
+// account itself locks its owner out; per account, against guessing from many addresses.
 const (
-	accountAttempts = 10
-	accountWindow   = 15 * time.Minute
 	addressAttempts = 60
 	addressWindow   = time.Minute
+	pairAttempts    = 5
+	accountAttempts = 30
+	accountWindow   = 15 * time.Minute
 )
 
 func tooMany(wait time.Duration) error {
@@ -43,15 +49,71 @@ func tooMany(wait time.Duration) error {
 	}
 }
 
-// limit counts an attempt against each key and refuses the first one over its limit.
+// limitKeys are the counters an attempt on account from the caller's address counts against.
+func limitKeys(ctx context.Context, account string) (addr, pair, acct string) {
+	a := rpc.ClientAddr(ctx)
+	return "login:addr:" + a, "login:pair:" + account + "|" + a, "login:acct:" + account
+}
+
+// limit counts an attempt against each counter and refuses the first one over its limit.
+// The first refusal of a window is a lockout, recorded as a security event.
 func (s *Server) limit(ctx context.Context, account string) error {
-	if ok, wait := s.limits.Allow(ctx, "login:addr:"+rpc.ClientAddr(ctx), addressAttempts, addressWindow); !ok {
-		return tooMany(wait)
-	}
-	if ok, wait := s.limits.Allow(ctx, "login:acct:"+account, accountAttempts, accountWindow); !ok {
+	addr, pair, acct := limitKeys(ctx, account)
+	for _, l := range []struct {
+		key, scope string
+		limit      int64
+		per        time.Duration
+	}{
+		{addr, "address", addressAttempts, addressWindow},
+		{pair, "account_and_address", pairAttempts, accountWindow},
+		{acct, "account", accountAttempts, accountWindow},
+	} {
+		n, wait := s.limits.Count(ctx, l.key, l.per)
+		if n <= l.limit {
+			continue
+		}
+		if n == l.limit+1 {
+			details := map[string]any{"scope": l.scope, "until": time.Now().Add(wait).UTC().Format(time.RFC3339)}
+			if err := s.securityEvent(ctx, nil, account, "auth.lockout", details); err != nil {
+				slog.ErrorContext(ctx, "recording a lockout", "err", err)
+			}
+		}
 		return tooMany(wait)
 	}
 	return nil
+}
+
+// resetLimits forgets an account's failures after it proved its password.
+func (s *Server) resetLimits(ctx context.Context, account string) {
+	_, pair, acct := limitKeys(ctx, account)
+	s.limits.Reset(ctx, pair)
+	s.limits.Reset(ctx, acct)
+}
+
+// securityEvent records a login, failure, lockout, logout, refresh-token reuse or token
+// grant in the trail of the account's office (the platform chain for platform admins and
+// for logins that match no account), in tx or, when tx is nil, in a transaction of its
+// own. It records who, from where and what happened; never a password or a token.
+func (s *Server) securityEvent(ctx context.Context, tx *ent.Tx, login, action string, details map[string]any) error {
+	if tx == nil {
+		return s.st.Tx(store.System(ctx), func(tx *ent.Tx) error { return s.securityEvent(ctx, tx, login, action, details) })
+	}
+	officeID, scopePath, typ, id := audit.PlatformOffice, "/"+audit.PlatformOffice+"/", "login", ""
+	sys := store.System(ctx)
+	if clientID, ok := strings.CutPrefix(login, "sa:"); ok {
+		if sa, err := tx.ServiceAccount.Query().Where(serviceaccount.ClientID(clientID)).Only(sys); err == nil {
+			officeID, scopePath, typ, id = sa.OfficeID, sa.ScopePath, "service_account", sa.ID
+		}
+	} else if u, err := tx.User.Query().Where(user.Login(login)).Only(sys); err == nil {
+		officeID, scopePath, typ, id = u.OfficeID, u.ScopePath, "user", u.ID
+	}
+	fields := map[string]any{"login": login, "client_address": rpc.ClientAddr(ctx)}
+	maps.Copy(fields, details)
+	after, err := structpb.NewStruct(fields)
+	if err != nil {
+		return err
+	}
+	return s.record(ctx, tx, officeID, scopePath, action, typ, id, nil, after)
 }
 
 func userViewer(u *ent.User, family string) *viewer.Viewer {
@@ -72,7 +134,7 @@ func (s *Server) Login(ctx context.Context, req *tenancyv1.LoginRequest) (*tenan
 	u, err := s.st.Client.User.Query().Where(user.Login(login)).Only(sys)
 	if ent.IsNotFound(err) {
 		auth.CheckNoUser(req.GetPassword())
-		return nil, errInvalidCredentials
+		return nil, s.loginFailed(ctx, login, "unknown login")
 	} else if err != nil {
 		return nil, err
 	}
@@ -80,19 +142,36 @@ func (s *Server) Login(ctx context.Context, req *tenancyv1.LoginRequest) (*tenan
 	if err != nil {
 		return nil, err
 	}
-	if !ok || u.Disabled {
-		return nil, errInvalidCredentials
+	if !ok {
+		return nil, s.loginFailed(ctx, login, "wrong password")
 	}
-	s.limits.Reset(ctx, "login:acct:"+login)
+	if u.Disabled {
+		return nil, s.loginFailed(ctx, login, "account disabled")
+	}
+	s.resetLimits(ctx, login)
 	family := resource.NewID()
 	refresh := auth.RandomToken(32)
 	now := time.Now()
-	if err := s.st.Client.RefreshToken.Create().SetID(resource.NewID()).SetTokenHash(secretHash(refresh)).
-		SetFamilyID(family).SetUserID(u.ID).SetCreateTime(now).SetExpireTime(now.Add(auth.RefreshTokenTTL)).
-		Exec(sys); err != nil {
+	err = s.st.Tx(sys, func(tx *ent.Tx) error {
+		if err := tx.RefreshToken.Create().SetID(resource.NewID()).SetTokenHash(secretHash(refresh)).
+			SetFamilyID(family).SetUserID(u.ID).SetCreateTime(now).SetExpireTime(now.Add(auth.RefreshTokenTTL)).
+			Exec(sys); err != nil {
+			return err
+		}
+		return s.securityEvent(ctx, tx, login, "auth.login", map[string]any{"session": family})
+	})
+	if err != nil {
 		return nil, err
 	}
 	return s.issue(ctx, userViewer(u, family), refresh)
+}
+
+// loginFailed records a failed login and returns the one answer every failure gets.
+func (s *Server) loginFailed(ctx context.Context, login, why string) error {
+	if err := s.securityEvent(ctx, nil, login, "auth.login_failed", map[string]any{"reason": why}); err != nil {
+		return err
+	}
+	return errInvalidCredentials
 }
 
 func (s *Server) issue(ctx context.Context, v *viewer.Viewer, refresh string) (*tenancyv1.TokenResponse, error) {
@@ -138,7 +217,15 @@ func (s *Server) Refresh(ctx context.Context, req *tenancyv1.RefreshRequest) (*t
 				SetRevokeTime(now).Exec(sys); err != nil {
 				return err
 			}
-			return s.revoked.RevokeFamily(ctx, tx, rt.FamilyID)
+			if err := s.revoked.RevokeFamily(ctx, tx, rt.FamilyID); err != nil {
+				return err
+			}
+			// Suspected theft: a rotated token came back. The trail says whose session died.
+			u, err := tx.User.Get(sys, rt.UserID)
+			if err != nil {
+				return err
+			}
+			return s.securityEvent(ctx, tx, u.Login, "auth.refresh_reuse", map[string]any{"session": rt.FamilyID})
 		}
 		u, err := tx.User.Get(sys, rt.UserID)
 		if err != nil {
@@ -169,17 +256,24 @@ func (s *Server) Token(ctx context.Context, req *tenancyv1.TokenRequest) (*tenan
 	sys := store.System(ctx)
 	sa, err := s.st.Client.ServiceAccount.Query().Where(serviceaccount.ClientID(req.GetClientId())).Only(sys)
 	if ent.IsNotFound(err) {
-		return nil, errInvalidCredentials
+		return nil, s.loginFailed(ctx, "sa:"+req.GetClientId(), "unknown client")
 	} else if err != nil {
 		return nil, err
 	}
 	if subtle.ConstantTimeCompare([]byte(sa.SecretHash), []byte(secretHash(req.GetClientSecret()))) != 1 || sa.Disabled {
-		return nil, errInvalidCredentials
+		return nil, s.loginFailed(ctx, "sa:"+sa.ClientID, "wrong secret or disabled")
 	}
-	return s.issue(ctx, &viewer.Viewer{
+	resp, err := s.issue(ctx, &viewer.Viewer{
 		Subject: sa.ID, Kind: viewer.KindServiceAccount, Login: sa.ClientID, OfficeID: sa.OfficeID,
 		ScopePath: sa.ScopePath, Roles: rolesToProto(sa.Roles),
 	}, "")
+	if err != nil {
+		return nil, err
+	}
+	if err := s.securityEvent(ctx, nil, "sa:"+sa.ClientID, "auth.token_issued", nil); err != nil {
+		return nil, err
+	}
+	return resp, nil
 }
 
 // Logout ends the caller's session: its access token and its refresh-token family.
@@ -190,14 +284,20 @@ func (s *Server) Logout(ctx context.Context, _ *tenancyv1.LogoutRequest) (*tenan
 		if err := s.revoked.RevokeToken(ctx, tx, v.TokenID, time.Now().Add(auth.AccessTokenTTL+time.Minute)); err != nil {
 			return err
 		}
-		if v.FamilyID == "" {
-			return nil
+		if v.FamilyID != "" {
+			if err := tx.RefreshToken.Update().Where(refreshtoken.FamilyID(v.FamilyID), refreshtoken.UserID(v.Subject), refreshtoken.RevokeTimeIsNil()).
+				SetRevokeTime(time.Now()).Exec(sys); err != nil {
+				return err
+			}
+			if err := s.revoked.RevokeFamily(ctx, tx, v.FamilyID); err != nil {
+				return err
+			}
 		}
-		if err := tx.RefreshToken.Update().Where(refreshtoken.FamilyID(v.FamilyID), refreshtoken.UserID(v.Subject), refreshtoken.RevokeTimeIsNil()).
-			SetRevokeTime(time.Now()).Exec(sys); err != nil {
-			return err
+		login := v.Login
+		if v.Kind == viewer.KindServiceAccount {
+			login = "sa:" + v.Login
 		}
-		return s.revoked.RevokeFamily(ctx, tx, v.FamilyID)
+		return s.securityEvent(ctx, tx, login, "auth.logout", map[string]any{"session": v.FamilyID})
 	})
 	if err != nil {
 		return nil, err

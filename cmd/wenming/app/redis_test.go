@@ -30,5 +30,5 @@ func TestRedisDown(t *testing.T) {
 	e := &env{t: t, app: a, base: "http://" + a.HTTPAddr}
 	tr := e.buildTree()
 	e.must(200, e.do("GET", "/v1/units/"+tr.unit1, tr.d1Admin, nil))
-	testRateLimit(t, e)
+	testRateLimit(t, e, tr)
 }

@@ -142,6 +142,22 @@ func testSessions(t *testing.T, e *env, tr *tree) {
 	e.must(200, e.do("POST", "/v1/users/"+id+":enable", tr.d1Admin, map[string]any{}))
 	access, _ = e.login("session-user", "session-user-password")
 	e.must(200, e.do("GET", "/v1/auth/me", access, nil))
+
+	// Each of these is a security event in the office's trail, without passwords or tokens.
+	trail := string(e.must(200, e.do("GET", "/v1/offices/"+tr.d1+"/audit-events?pageSize=500", tr.d1Admin, nil)).Raw)
+	for _, action := range []string{"auth.login", "auth.refresh_reuse", "auth.logout", "auth.login_failed", "account disabled"} {
+		if !strings.Contains(trail, action) {
+			t.Errorf("no %q in the trail", action)
+		}
+	}
+	if strings.Contains(trail, "session-user-password") || strings.Contains(trail, refresh) || strings.Contains(trail, access) {
+		t.Error("a password or token is in the trail")
+	}
+	// A login matching no account is recorded in the platform's trail.
+	platform := string(e.must(200, e.do("GET", "/v1/offices/platform/audit-events?pageSize=500", tr.platform, nil)).Raw)
+	if !strings.Contains(platform, "nobody-at-all") || !strings.Contains(platform, "unknown login") {
+		t.Errorf("unknown login not in the platform trail: %.300s", platform)
+	}
 }
 
 // testJWTAttacks presents forged and malformed tokens; every one is 401.
@@ -350,20 +366,43 @@ func placeholder(e *env) string {
 	return "?"
 }
 
-func testRateLimit(t *testing.T, e *env) {
+func testRateLimit(t *testing.T, e *env, tr *tree) {
 	e.t = t
+	from := func(addr, password string) resp {
+		return e.do("POST", "/v1/auth/login", "", map[string]string{"login": "d2-admin", "password": password},
+			hdr{"X-Forwarded-For": addr})
+	}
 	var last resp
-	for range 11 {
-		last = e.do("POST", "/v1/auth/login", "", map[string]string{"login": "d2-admin", "password": "wrong-password"})
+	for range 6 {
+		last = from("203.0.113.50", "wrong-password")
 	}
 	if last.Code != 429 || last.Header.Get("Retry-After") == "" {
-		t.Fatalf("11th bad login: %d %v %s", last.Code, last.Header, last.Raw)
+		t.Fatalf("6th bad login from one address: %d %v %s", last.Code, last.Header, last.Raw)
 	}
-	// Even the right password waits now: the limit is per account, not per failure.
-	if r := e.do("POST", "/v1/auth/login", "", map[string]string{"login": "d2-admin", "password": "d2-admin-password"}); r.Code != 429 {
+	// Even the right password waits at that address: the limit is per attempt, not per failure.
+	if r := from("203.0.113.50", "d2-admin-password"); r.Code != 429 {
 		t.Errorf("right password while limited: %d", r.Code)
 	}
-	// Another account from the same address is not yet limited.
+	// One address guessing does not lock the account's owner out: from elsewhere it logs in.
+	e.must(200, from("198.51.100.20", "d2-admin-password"))
+	// Guessing from many addresses locks the account itself, for everyone.
+	for i := range 31 {
+		last = from(fmt.Sprintf("192.0.2.%d", i+1), "wrong-password")
+	}
+	if last.Code != 429 {
+		t.Errorf("31st bad login from many addresses: %d %s", last.Code, last.Raw)
+	}
+	if r := from("198.51.100.21", "d2-admin-password"); r.Code != 429 {
+		t.Errorf("right password from a new address while the account is locked: %d", r.Code)
+	}
+	// The lockouts are security events in the office's trail; no password is.
+	trail := e.must(200, e.do("GET", "/v1/offices/"+tr.d2+"/audit-events?pageSize=500", tr.d2Admin, nil))
+	raw := string(trail.Raw)
+	if strings.Count(raw, "auth.lockout") != 2 || !strings.Contains(raw, "account_and_address") || !strings.Contains(raw, "192.0.2.") ||
+		strings.Contains(raw, "wrong-password") || strings.Contains(raw, "d2-admin-password") {
+		t.Errorf("lockouts in the trail: %d, %s", strings.Count(raw, "auth.lockout"), raw)
+	}
+	// Another account from the same address is not limited.
 	e.login("d1-admin", "d1-admin-password")
 }
 

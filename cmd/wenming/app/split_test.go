@@ -149,7 +149,7 @@ func TestSplitShape(t *testing.T) {
 	t.Run("cross-tenant", func(t *testing.T) { testCrossTenant(t, e, tr) })
 	t.Run("missing-permission", func(t *testing.T) { testMissingPermission(t, e, tr) })
 	t.Run("sessions", func(t *testing.T) { testSessions(t, e, tr) })
-	t.Run("rate-limit", func(t *testing.T) { testRateLimit(t, e) })
+	t.Run("rate-limit", func(t *testing.T) { testRateLimit(t, e, tr) })
 	// Disabling a user in the tenancy process stops the user's token in the standards
 	// process at once (pushed through Redis), not after the next poll.
 	t.Run("revocation-push", func(t *testing.T) {

@@ -29,7 +29,7 @@ func TestTenancy(t *testing.T) {
 			t.Run("jwt-attacks", func(t *testing.T) { testJWTAttacks(t, e, tr) })
 			t.Run("bad-requests", func(t *testing.T) { testBadRequests(t, e, tr) })
 			t.Run("audit", func(t *testing.T) { testAudit(t, e, tr) })
-			t.Run("rate-limit", func(t *testing.T) { testRateLimit(t, e) })
+			t.Run("rate-limit", func(t *testing.T) { testRateLimit(t, e, tr) })
 			t.Run("rate-limit-by-address", func(t *testing.T) { testRateLimitByAddress(t, e) })
 		})
 	}

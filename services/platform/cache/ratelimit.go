@@ -32,9 +32,10 @@ if n == 1 then redis.call("PEXPIRE", KEYS[1], ARGV[1]) end
 return {n, redis.call("PTTL", KEYS[1])}
 `)
 
-// Allow counts one event against key and reports whether it is within limit per window;
-// when it is not, it also returns how long until the window resets.
-func (l *Limiter) Allow(ctx context.Context, key string, limit int64, per time.Duration) (bool, time.Duration) {
+// Count counts one event against key in a fixed window of length per, and returns how
+// many events the window now holds and how long until it resets. Callers compare the
+// count with their limit: a count of exactly limit+1 is the first refusal of a window.
+func (l *Limiter) Count(ctx context.Context, key string, per time.Duration) (int64, time.Duration) {
 	v, err := l.r.Do(ctx, func(ctx context.Context, c *redis.Client) (any, error) {
 		return incrScript.Run(ctx, c, []string{l.r.Prefix + "rl:" + key}, per.Milliseconds()).Int64Slice()
 	})
@@ -44,12 +45,12 @@ func (l *Limiter) Allow(ctx context.Context, key string, limit int64, per time.D
 		if ttl < 0 {
 			ttl = per
 		}
-		return res[0] <= limit, ttl
+		return res[0], ttl
 	}
-	return l.allowLocal(key, limit, per)
+	return l.countLocal(key, per)
 }
 
-func (l *Limiter) allowLocal(key string, limit int64, per time.Duration) (bool, time.Duration) {
+func (l *Limiter) countLocal(key string, per time.Duration) (int64, time.Duration) {
 	now := time.Now()
 	l.mu.Lock()
 	defer l.mu.Unlock()
@@ -62,7 +63,7 @@ func (l *Limiter) allowLocal(key string, limit int64, per time.Duration) (bool, 
 		l.local[key] = w
 	}
 	w.n++
-	return w.n <= limit, w.reset.Sub(now)
+	return w.n, w.reset.Sub(now)
 }
 
 // Reset forgets key (after a successful login, its failure count).
