@@ -3,6 +3,7 @@ package standards
 import (
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"strings"
 
@@ -25,8 +26,9 @@ func (p *problems) warn(field, code, en string) {
 	p.warnings = append(p.warnings, &standardsv1.Problem{Field: field, IndicatorCode: code, Message: en})
 }
 
-// points parses a decimal field; empty is def. A bad value is recorded as a problem.
-func (p *problems) points(field, code, s string, def scoring.Points) scoring.Points {
+// points parses a decimal field of at most limit (scoring.MaxPoints or scoring.MaxValue,
+// the engine's bounds); empty is def. A bad value is recorded as a problem.
+func (p *problems) points(field, code, s string, def, limit scoring.Points) scoring.Points {
 	if s == "" {
 		return def
 	}
@@ -37,6 +39,10 @@ func (p *problems) points(field, code, s string, def scoring.Points) scoring.Poi
 	}
 	if v < 0 {
 		p.add(field, code, "must not be negative")
+		return def
+	}
+	if v > limit {
+		p.add(field, code, "must be at most "+limit.String())
 		return def
 	}
 	return v
@@ -74,7 +80,7 @@ func Check(s *standardsv1.Standard) (*scoring.Standard, []*standardsv1.Problem, 
 	}
 	std := &scoring.Standard{
 		Aggregation: aggregations[s.GetAggregation()],
-		BonusCap:    p.points("bonus_cap", "", s.GetBonusCap(), 0),
+		BonusCap:    p.points("bonus_cap", "", s.GetBonusCap(), 0, scoring.MaxPoints),
 	}
 	if len(s.GetGradeScale()) > 0 {
 		std.GradeScale = map[string]int64{}
@@ -82,8 +88,16 @@ func Check(s *standardsv1.Standard) (*scoring.Standard, []*standardsv1.Problem, 
 			if _, dup := std.GradeScale[g.GetGrade()]; dup {
 				p.add("grade_scale", "", "grade "+g.GetGrade()+" appears twice")
 			}
+			if g.GetPercent() < 0 || g.GetPercent() > 100 {
+				p.add("grade_scale", "", "grade "+g.GetGrade()+" must be 0..100 %")
+			}
 			std.GradeScale[g.GetGrade()] = int64(g.GetPercent())
 		}
+	}
+	// A file import does not pass the API's validation, so the engine's bounds are
+	// checked here as well.
+	if n := len(s.GetIndicators()); n > scoring.MaxIndicators {
+		p.add("indicators", "", fmt.Sprintf("%d indicators, more than the %d a standard may have", n, scoring.MaxIndicators))
 	}
 
 	byCode := map[string]*scoring.Indicator{}
@@ -108,7 +122,7 @@ func Check(s *standardsv1.Standard) (*scoring.Standard, []*standardsv1.Problem, 
 			p.add(field+".kind", code, "is required")
 		}
 		ind := &scoring.Indicator{Code: code, Title: in.GetTitle(), Kind: kind}
-		ind.Max = p.points(field+".max_points", code, in.GetMaxPoints(), 0)
+		ind.Max = p.points(field+".max_points", code, in.GetMaxPoints(), 0, scoring.MaxPoints)
 		switch kind {
 		case scoring.KindGroup:
 		case scoring.KindVeto:
@@ -122,7 +136,7 @@ func Check(s *standardsv1.Standard) (*scoring.Standard, []*standardsv1.Problem, 
 		}
 		switch kind {
 		case scoring.KindPoints, scoring.KindBonus:
-			ind.Step = p.points(field+".step", code, in.GetStep(), 50)
+			ind.Step = p.points(field+".step", code, in.GetStep(), 50, scoring.MaxPoints)
 			if ind.Step == 0 || ind.Max > 0 && ind.Step > ind.Max {
 				p.add(field+".step", code, "must be above 0 and at most max_points")
 			}
@@ -130,19 +144,24 @@ func Check(s *standardsv1.Standard) (*scoring.Standard, []*standardsv1.Problem, 
 			if in.GetTarget() == "" {
 				p.add(field+".target", code, "a THRESHOLD indicator needs its target")
 			}
-			ind.Target = p.points(field+".target", code, in.GetTarget(), 0)
+			ind.Target = p.points(field+".target", code, in.GetTarget(), 0, scoring.MaxValue)
 		case scoring.KindLinear:
 			if in.GetTarget() == "" || in.GetFloor() == "" {
 				p.add(field+".target", code, "a LINEAR indicator needs its floor and target")
 			}
-			ind.Target = p.points(field+".target", code, in.GetTarget(), 0)
-			ind.Floor = p.points(field+".floor", code, in.GetFloor(), 0)
-			if in.GetTarget() != "" && in.GetFloor() != "" && ind.Floor >= ind.Target {
-				p.add(field+".floor", code, fmt.Sprintf("the floor %s must be below the target %s", ind.Floor, ind.Target))
+			ind.Target = p.points(field+".target", code, in.GetTarget(), 0, scoring.MaxValue)
+			ind.Floor = p.points(field+".floor", code, in.GetFloor(), 0, scoring.MaxValue)
+			// A target below the floor is lower-is-better (complaints, incidents); only
+			// equal ones leave nothing to interpolate between.
+			if in.GetTarget() != "" && in.GetFloor() != "" && ind.Floor == ind.Target {
+				p.add(field+".floor", code, fmt.Sprintf("the floor %s must differ from the target", ind.Floor))
 			}
 		case scoring.KindChecklist:
 			if len(in.GetItems()) == 0 {
 				p.add(field+".items", code, "a CHECKLIST indicator needs its items")
+			}
+			if len(in.GetItems()) > scoring.MaxItems {
+				p.add(field+".items", code, fmt.Sprintf("more than %d items", scoring.MaxItems))
 			}
 			seen := map[string]bool{}
 			for j, it := range in.GetItems() {
@@ -151,11 +170,11 @@ func Check(s *standardsv1.Standard) (*scoring.Standard, []*standardsv1.Problem, 
 				}
 				seen[it.GetCode()] = true
 				ind.Items = append(ind.Items, scoring.ChecklistItem{
-					Code: it.GetCode(), Points: p.points(fmt.Sprintf("%s.items[%d].points", field, j), code, it.GetPoints(), 0),
+					Code: it.GetCode(), Points: p.points(fmt.Sprintf("%s.items[%d].points", field, j), code, it.GetPoints(), 0, scoring.MaxPoints),
 				})
 			}
 		case scoring.KindDeduction:
-			ind.PerItem = p.points(field+".per_item", code, in.GetPerItem(), 0)
+			ind.PerItem = p.points(field+".per_item", code, in.GetPerItem(), 0, scoring.MaxPoints)
 			if ind.PerItem == 0 {
 				p.add(field+".per_item", code, "a DEDUCTION indicator needs its points per occurrence")
 			}
@@ -192,19 +211,36 @@ func Check(s *standardsv1.Standard) (*scoring.Standard, []*standardsv1.Problem, 
 		p.add("indicators", "", "at least one indicator must be top-level (no parent_code)")
 	}
 
+	// The base is what the categories can give: top-level groups and base-counting leaves.
+	// A top-level BONUS, DEDUCTION or VETO leaf is not a category and adds nothing, as in
+	// the engine.
 	var base scoring.Points
 	for _, c := range std.Categories {
-		m := c.Max
-		if c.Kind == scoring.KindGroup {
-			m = groupMax(c, &p)
-		} else if !countsInBase(c.Kind) {
-			m = 0
+		switch {
+		case c.Kind == scoring.KindGroup:
+			base += groupMax(c, &p)
+		case c.Kind.CountsInBase():
+			base += c.Max
 		}
-		base += m
+	}
+	if base > scoring.MaxPoints {
+		p.add("indicators", "", fmt.Sprintf("the top-level categories can give %s points, more than the %s a standard may have", base, scoring.MaxPoints))
 	}
 	if s.GetBasePoints() != "" {
-		if want := p.points("base_points", "", s.GetBasePoints(), 0); want != base {
+		if want := p.points("base_points", "", s.GetBasePoints(), 0, scoring.MaxPoints); want != base {
 			p.add("base_points", "", fmt.Sprintf("the top-level categories add up to %s, not %s", base, want))
+		}
+	}
+	// Whatever passes the checks above must pass the engine's own: a standard that
+	// publishes and then cannot be scored would only fail at ranking time.
+	if len(p.errors) == 0 {
+		if err := std.Validate(); err != nil {
+			var se *scoring.StandardError
+			code := ""
+			if errors.As(err, &se) {
+				code = se.Code
+			}
+			p.add("indicators", code, err.Error())
 		}
 	}
 	if len(p.errors) > 0 {
@@ -212,8 +248,6 @@ func Check(s *standardsv1.Standard) (*scoring.Standard, []*standardsv1.Problem, 
 	}
 	return std, nil, p.warnings
 }
-
-func countsInBase(k scoring.Kind) bool { return k >= scoring.KindPoints && k <= scoring.KindChecklist }
 
 // groupMax is the most base points a group can give, warning where its children's points do
 // not match its cap.
@@ -223,7 +257,7 @@ func groupMax(g *scoring.Indicator, p *problems) scoring.Points {
 		switch {
 		case c.Kind == scoring.KindGroup:
 			sum += groupMax(c, p)
-		case countsInBase(c.Kind):
+		case c.Kind.CountsInBase():
 			sum += c.Max
 		}
 	}

@@ -3,6 +3,7 @@ package scoring
 import (
 	"errors"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 )
@@ -102,6 +103,10 @@ func TestGolden(t *testing.T) {
 			if r.Base != c.base || r.Bonus != c.bonus || r.BonusRaw != 250 || r.Deductions != c.ded || r.Total != c.total || r.Vetoed {
 				t.Errorf("base %s bonus %s (raw %s) deductions %s total %s vetoed %v", r.Base, r.Bonus, r.BonusRaw, r.Deductions, r.Total, r.Vetoed)
 			}
+			// 2.4 (VETO) has no input: no proposal is no veto, not a missing score.
+			if r.Incomplete || len(r.Missing) != 0 {
+				t.Errorf("complete inputs reported incomplete: %v", r.Missing)
+			}
 		})
 	}
 }
@@ -177,10 +182,10 @@ func TestTotalIsFlooredAtZero(t *testing.T) {
 	}}
 	r, err := Evaluate(std, &Application{Inputs: map[string][]Input{
 		"1": {{Reviewer: "a", Points: 100}},
-		"2": {{Reviewer: "a", Count: 1 << 62}}, // capped at max, without overflow
+		"2": {{Reviewer: "a", Count: MaxOccurrences}}, // capped at max
 	}})
-	if err != nil || r.Total != 0 || r.Deductions != 500 {
-		t.Errorf("total %s deductions %s %v", r.Total, r.Deductions, err)
+	if err != nil || r.Total != 0 || r.Deductions != 500 || r.Base != 100 {
+		t.Errorf("total %s base %s deductions %s %v", r.Total, r.Base, r.Deductions, err)
 	}
 }
 
@@ -194,6 +199,9 @@ func TestInvalidInputs(t *testing.T) {
 		"negative value":   {"1.3": {{Reviewer: "x", Value: -1}}},
 		"negative count":   {"2.3": {{Reviewer: "x", Count: -1}}},
 		"bonus above max":  {"2.2": {{Reviewer: "x", Points: 350}}},
+		"value too large":  {"1.4": {{Reviewer: "x", Value: MaxValue + 1}}},
+		"count too large":  {"2.3": {{Reviewer: "x", Count: MaxOccurrences + 1}}},
+		"count near int64": {"2.3": {{Reviewer: "x", Count: 1 << 62}}},
 	} {
 		_, err := Evaluate(golden(Mean), &Application{Inputs: in})
 		var ie *InputError
@@ -243,20 +251,35 @@ func TestRankAndRecommend(t *testing.T) {
 		t.Errorf("ranking %s, want dbcfaeg", got)
 	}
 	pass := Points(8000)
-	if rec := Recommend(entries, Quota{Count: 3}, &pass); !slices.Equal(rec, []string{"b", "c", "f"}) {
-		t.Errorf("count quota: %v", rec)
+	if rec, err := Recommend(entries, Quota{Count: 3}, &pass); err != nil || !slices.Equal(rec, []string{"b", "c", "f"}) {
+		t.Errorf("count quota: %v %v", rec, err)
 	}
 	// 50 % of 7 applications is 3 slots; a pass line of 90.00 leaves fewer qualified.
 	pass = 9000
-	if rec := Recommend(entries, Quota{Percent: 50}, &pass); !slices.Equal(rec, []string{"b", "c", "f"}) {
-		t.Errorf("percent quota with pass line 90: %v", rec)
+	if rec, err := Recommend(entries, Quota{Percent: 50}, &pass); err != nil || !slices.Equal(rec, []string{"b", "c", "f"}) {
+		t.Errorf("percent quota with pass line 90: %v %v", rec, err)
 	}
 	pass = 9001
-	if rec := Recommend(entries, Quota{Percent: 50}, &pass); len(rec) != 0 {
-		t.Errorf("nobody reaches 90.01 but the vetoed: %v", rec)
+	if rec, err := Recommend(entries, Quota{Percent: 50}, &pass); err != nil || len(rec) != 0 {
+		t.Errorf("nobody reaches 90.01 but the vetoed: %v %v", rec, err)
 	}
-	if rec := Recommend(entries, Quota{Count: 10}, nil); len(rec) != 6 {
-		t.Errorf("a quota above the field recommends every non-vetoed one: %v", rec)
+	if rec, err := Recommend(entries, Quota{Count: 10}, nil); err != nil || len(rec) != 6 {
+		t.Errorf("a quota above the field recommends every non-vetoed one: %v %v", rec, err)
+	}
+	if rec, err := Recommend(entries, Quota{Percent: 100}, nil); err != nil || len(rec) != 6 {
+		t.Errorf("100 %% recommends every non-vetoed one: %v %v", rec, err)
+	}
+	if rec, err := Recommend(entries, Quota{}, nil); err != nil || len(rec) != 0 {
+		t.Errorf("a zero quota recommends nobody: %v %v", rec, err)
+	}
+}
+
+func TestQuotaOutOfRangeIsRefused(t *testing.T) {
+	entries := []*Entry{{ApplicationID: "a", UnitID: "u1", Total: 100}}
+	for _, q := range []Quota{{Count: -1}, {Count: -1 << 40}, {Percent: -1}, {Percent: 101}, {Count: 2, Percent: 50}} {
+		if rec, err := Recommend(entries, q, nil); !errors.Is(err, ErrInvalidQuota) || rec != nil {
+			t.Errorf("%+v: recommended %v, error %v", q, rec, err)
+		}
 	}
 }
 
@@ -275,4 +298,128 @@ func FuzzParsePoints(f *testing.F) {
 			t.Fatalf("%q → %d → %q → %d, %v", s, p, p.String(), back, err)
 		}
 	})
+}
+
+// TestTopLevelLeavesAreNotCategories: a BONUS, DEDUCTION or VETO leaf at the top level
+// counts exactly once, outside the base, and is not a category (docs/scoring.md).
+func TestTopLevelLeavesAreNotCategories(t *testing.T) {
+	std := &Standard{BonusCap: 500, Categories: []*Indicator{
+		{Code: "1", Kind: KindGroup, Children: []*Indicator{{Code: "1.1", Kind: KindPoints, Max: 400}}},
+		{Code: "B", Kind: KindBonus, Max: 300},
+		{Code: "D", Kind: KindDeduction, Max: 100, PerItem: 100},
+		{Code: "V", Kind: KindVeto},
+		{Code: "2", Kind: KindGrade, Max: 200},
+	}}
+	r, err := Evaluate(std, &Application{Inputs: map[string][]Input{
+		"1.1": {{Reviewer: "a", Points: 400}},
+		"B":   {{Reviewer: "a", Points: 300}},
+		"D":   {{Reviewer: "a", Count: 1}},
+		"2":   {{Reviewer: "a", Grade: "B"}},
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Base 4.00 + 1.32; bonus 3.00 (under the cap 5.00); deduction 1.00.
+	if r.Total != 732 || r.Base != 532 || r.Bonus != 300 || r.Deductions != 100 || !slices.Equal(r.Categories, []Points{400, 132}) {
+		t.Errorf("total %s base %s bonus %s deductions %s categories %v; want 7.32 5.32 3.00 1.00 [4.00 1.32]",
+			r.Total, r.Base, r.Bonus, r.Deductions, r.Categories)
+	}
+	for _, code := range []string{"B", "D", "V"} {
+		if n := leaf(r.Explanation, code); n == nil || n.InBase {
+			t.Errorf("%s is explained as %+v", code, n)
+		}
+	}
+}
+
+// TestLinearLowerIsBetter: a LINEAR target below its floor (0 complaints earn max, 10 or
+// more earn nothing) follows the same formula, max × clamp((v − floor)/(target − floor), 0, 1).
+func TestLinearLowerIsBetter(t *testing.T) {
+	for _, c := range []struct {
+		floor, target, value Points
+		want                 Points
+		exact                string
+	}{
+		{1000, 0, 0, 400, "4.00"},
+		{1000, 0, 250, 300, "3.00"},    // 4 × 7.5 / 10
+		{1000, 0, 333, 267, "2.668"},   // 4 × 6.67 / 10, rounded once
+		{1000, 0, 1000, 0, "0.00"},     // at the floor
+		{1000, 0, 1200, 0, "0.00"},     // beyond the floor: clamped at 0
+		{500, 1500, 250, 0, "0.00"},    // higher is better, below the floor
+		{500, 1500, 1000, 200, "2.00"}, // halfway
+		{500, 1500, 1333, 333, "3.332"},
+		{500, 1500, 2000, 400, "4.00"}, // beyond the target: clamped at max
+		{1500, 500, 1000, 200, "2.00"}, // the same range, lower is better
+		{1500, 500, 1333, 67, "0.668"},
+	} {
+		std := &Standard{Categories: []*Indicator{{Code: "1", Kind: KindLinear, Max: 400, Floor: c.floor, Target: c.target}}}
+		r, err := Evaluate(std, &Application{Inputs: map[string][]Input{"1": {{Reviewer: "a", Value: c.value}}}})
+		if err != nil {
+			t.Errorf("floor %s target %s value %s: %v", c.floor, c.target, c.value, err)
+			continue
+		}
+		if got := r.Explanation.Children[0].Inputs[0].Value; r.Total != c.want || got != c.exact {
+			t.Errorf("floor %s target %s value %s: %s (exact %s), want %s (exact %s)", c.floor, c.target, c.value, r.Total, got, c.want, c.exact)
+		}
+	}
+	same := &Standard{Categories: []*Indicator{{Code: "1", Kind: KindLinear, Max: 400, Floor: 500, Target: 500}}}
+	if _, err := Evaluate(same, &Application{}); !errors.Is(err, ErrInvalidStandard) {
+		t.Errorf("a target equal to its floor: %v", err)
+	}
+}
+
+// TestIncompleteResult: a leaf nobody entered anything on scores 0, and the result says so.
+func TestIncompleteResult(t *testing.T) {
+	in := goldenInputs()
+	delete(in, "1.3")
+	delete(in, "2.2")
+	r, err := Evaluate(golden(Mean), &Application{Inputs: in})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !r.Incomplete || !slices.Equal(r.Missing, []string{"1.3", "2.2"}) || r.Total != 1596-200-200 {
+		t.Errorf("incomplete %v missing %v total %s", r.Incomplete, r.Missing, r.Total)
+	}
+	if n := leaf(r.Explanation, "1.3"); !n.NoInput || n.Points != 0 || !strings.Contains(n.Note, "incomplete") {
+		t.Errorf("1.3 explained as %+v", n)
+	}
+	if !strings.Contains(r.Explanation.Note, "incomplete: no input on 1.3, 2.2") {
+		t.Errorf("root note %q", r.Explanation.Note)
+	}
+}
+
+// TestNegativeListIsExplained: each negative-list entry appears in the explanation with
+// its code, reason and points, not only in the sum.
+func TestNegativeListIsExplained(t *testing.T) {
+	r, err := Evaluate(golden(Mean), &Application{Inputs: goldenInputs(), Negative: []NegativeEntry{
+		{Code: "N1", Reason: "被媒体曝光", Deduction: 100},
+		{Code: "N2", Reason: "违纪违法案件", Veto: true},
+		{Code: "N3", Reason: "信访", Deduction: 25, Veto: true},
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []struct {
+		code, reason string
+		kind         Kind
+		points       Points
+		note         string
+	}{
+		{"N1", "被媒体曝光", KindDeduction, -100, "negative-list entry: deducts 1.00"},
+		{"N2", "违纪违法案件", KindVeto, 0, "negative-list entry: deducts 0.00; vetoes the application"},
+		{"N3", "信访", KindDeduction, -25, "negative-list entry: deducts 0.25; vetoes the application"},
+	}
+	kids := r.Explanation.Children
+	if len(kids) != 2+len(want) {
+		t.Fatalf("%d root children", len(kids))
+	}
+	for i, w := range want {
+		n := kids[2+i]
+		if n.Code != w.code || n.Title != w.reason || n.Kind != w.kind || n.Points != w.points || n.Note != w.note || !n.NegativeList || n.InBase {
+			t.Errorf("entry %s explained as %+v", w.code, n)
+		}
+	}
+	if r.Deductions != 175 || r.Total != 1471 || !r.Vetoed ||
+		!strings.Contains(r.Explanation.Note, "deductions 1.75 (indicators 0.50, negative list 1.25)") {
+		t.Errorf("deductions %s total %s vetoed %v note %q", r.Deductions, r.Total, r.Vetoed, r.Explanation.Note)
+	}
 }

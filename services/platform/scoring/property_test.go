@@ -9,17 +9,26 @@ import (
 	"time"
 )
 
-// genStandard builds a random standard: two levels of groups over leaves of every kind.
+// genStandard builds a random standard: up to three levels of groups, with leaves of every
+// kind at every depth, the top level included.
 func genStandard(r *rand.Rand) *Standard {
 	std := &Standard{Aggregation: Aggregation(r.IntN(3)), BonusCap: Points(r.IntN(6) * 100)}
 	for c := range 1 + r.IntN(4) {
-		cat := &Indicator{Code: fmt.Sprint(c + 1), Kind: KindGroup, Max: Points(r.IntN(30) * 100)}
-		for l := range 1 + r.IntN(6) {
-			cat.Children = append(cat.Children, genLeaf(r, fmt.Sprintf("%s.%d", cat.Code, l+1)))
-		}
-		std.Categories = append(std.Categories, cat)
+		std.Categories = append(std.Categories, genNode(r, fmt.Sprint(c+1), 0))
 	}
 	return std
+}
+
+// genNode is a group (two in three at the top level, one in three below) or a leaf.
+func genNode(r *rand.Rand, code string, depth int) *Indicator {
+	if depth == 3 || r.IntN(3) >= 2-min(depth, 1) {
+		return genLeaf(r, code)
+	}
+	g := &Indicator{Code: code, Kind: KindGroup, Max: Points(r.IntN(30) * 100)}
+	for l := range 1 + r.IntN(5) {
+		g.Children = append(g.Children, genNode(r, fmt.Sprintf("%s.%d", code, l+1), depth+1))
+	}
+	return g
 }
 
 func genLeaf(r *rand.Rand, code string) *Indicator {
@@ -30,6 +39,11 @@ func genLeaf(r *rand.Rand, code string) *Indicator {
 	case KindLinear:
 		ind.Floor = Points(r.IntN(5000))
 		ind.Target = ind.Floor + Points(1+r.IntN(5000))
+		if ind.Floor%2 == 1 {
+			// Lower is better (complaints): the target below the floor. Deciding by the
+			// floor's parity draws no extra number, so the benchmark's standard stays the same.
+			ind.Floor, ind.Target = ind.Target, ind.Floor
+		}
 	case KindChecklist:
 		for i := range 1 + r.IntN(4) {
 			ind.Items = append(ind.Items, ChecklistItem{Code: fmt.Sprint("i", i), Points: Points(r.IntN(8)) * 25})
@@ -84,13 +98,26 @@ func leaves(std *Standard) []*Indicator {
 	return out
 }
 
+// genApp gives most leaves an input from every reviewer, leaves one in ten without any (an
+// incomplete result), confirms some vetoes and records a few negative-list entries.
 func genApp(r *rand.Rand, std *Standard) *Application {
-	app := &Application{Inputs: map[string][]Input{}}
+	app := &Application{Inputs: map[string][]Input{}, ConfirmedVetoes: map[string]bool{}}
 	reviewers := 1 + r.IntN(5)
 	for _, l := range leaves(std) {
+		if r.IntN(10) == 0 {
+			continue
+		}
 		for i := range reviewers {
 			app.Inputs[l.Code] = append(app.Inputs[l.Code], genInput(r, l, fmt.Sprint("r", i)))
 		}
+		if l.Kind == KindVeto && r.IntN(4) == 0 {
+			app.ConfirmedVetoes[l.Code] = true
+		}
+	}
+	for i := range r.IntN(3) {
+		app.Negative = append(app.Negative, NegativeEntry{
+			Code: fmt.Sprint("N", i), Reason: "negative", Deduction: Points(r.IntN(5)) * 50, Veto: r.IntN(5) == 0,
+		})
 	}
 	return app
 }
@@ -98,7 +125,7 @@ func genApp(r *rand.Rand, std *Standard) *Application {
 // maxBase is the most base points ind can give.
 func maxBase(ind *Indicator) Points {
 	if ind.Kind != KindGroup {
-		if ind.Kind.countsInBase() {
+		if ind.Kind.CountsInBase() {
 			return ind.Max
 		}
 		return 0
@@ -148,6 +175,13 @@ func raise(ind *Indicator, in Input) (Input, bool) {
 		}
 		in.Grade = better
 	case KindThreshold, KindLinear:
+		if ind.Kind == KindLinear && ind.Target < ind.Floor {
+			if in.Value < 100 {
+				return in, false
+			}
+			in.Value -= 100 // lower is better
+			break
+		}
 		in.Value += 100
 	case KindChecklist:
 		for _, it := range ind.Items {
@@ -180,6 +214,9 @@ func TestPropertyRaisingAnInputNeverLowersTheTotal(t *testing.T) {
 		ls := leaves(std)
 		l := ls[r.IntN(len(ls))]
 		ins := app.Inputs[l.Code]
+		if len(ins) == 0 {
+			continue
+		}
 		i := r.IntN(len(ins))
 		up, ok := raise(l, ins[i])
 		if !ok {
@@ -257,8 +294,26 @@ func TestPropertyCompareIsAStrictTotalOrder(t *testing.T) {
 
 func sign(x int) int { return min(max(x, -1), 1) }
 
+// TestPropertyMatchesReference compares the engine with reference, a plain big.Rat
+// reading of DESIGN.md §4, on random standards with every kind at every depth.
+func TestPropertyMatchesReference(t *testing.T) {
+	for seed := range uint64(1000) {
+		r := rand.New(rand.NewPCG(seed, 6))
+		std := genStandard(r)
+		app := genApp(r, std)
+		got, err := Evaluate(std, app)
+		if err != nil {
+			t.Fatalf("seed %d: %v", seed, err)
+		}
+		if diff := compareReference(got, reference(std, app)); diff != "" {
+			t.Fatalf("seed %d: %s", seed, diff)
+		}
+	}
+}
+
 // FuzzEvaluate builds a standard and inputs, valid or not, from the fuzzer's bytes: the
-// engine never panics, and every result it returns is within bounds.
+// engine never panics, and every result it returns is within bounds and equals the
+// reference computation.
 func FuzzEvaluate(f *testing.F) {
 	f.Add([]byte{0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15})
 	f.Add([]byte("veto and deductions"))
@@ -272,9 +327,17 @@ func FuzzEvaluate(f *testing.F) {
 		for i, b := range data[min(len(data), 16):] {
 			ls := leaves(std)
 			l := ls[i%len(ls)]
+			if b%7 == 5 {
+				// Push a leaf's max toward the bound (the result must stay exact or be refused).
+				l.Max = MaxPoints - Points(b)
+				continue
+			}
 			ins := app.Inputs[l.Code]
+			if len(ins) == 0 {
+				continue
+			}
 			in := &ins[int(b)%len(ins)]
-			switch b % 5 {
+			switch b % 7 {
 			case 0:
 				in.Points = Points(int8(b)) * 37
 			case 1:
@@ -285,6 +348,8 @@ func FuzzEvaluate(f *testing.F) {
 				in.Count = int64(int8(b)) << (b % 60)
 			case 4:
 				in.Ticked = append(in.Ticked, fmt.Sprint("i", b%6))
+			case 6:
+				in.Value = MaxValue - Points(b)
 			}
 		}
 		res, err := Evaluate(std, app)
@@ -292,6 +357,9 @@ func FuzzEvaluate(f *testing.F) {
 			return
 		}
 		checkBounds(t, std, res)
+		if diff := compareReference(res, reference(std, app)); diff != "" {
+			t.Fatal(diff)
+		}
 	})
 }
 

@@ -2,6 +2,8 @@ package scoring
 
 import (
 	"cmp"
+	"errors"
+	"fmt"
 	"slices"
 	"time"
 )
@@ -50,24 +52,41 @@ func at(ps []Points, i int) Points {
 func Rank(entries []*Entry) { slices.SortFunc(entries, Compare) }
 
 // Quota is how many applications an office may recommend: a count, or a percentage of all
-// ranked applications (rounded down). Exactly one of the two is set.
+// ranked applications (rounded down). At most one of the two is set; neither allows none.
 type Quota struct {
 	Count   int
 	Percent int
 }
 
-// Slots is the number of recommendations the quota allows among n applications.
-func (q Quota) Slots(n int) int {
-	if q.Percent > 0 {
-		return n * q.Percent / 100
+// ErrInvalidQuota is returned for a negative count, a percentage outside 0..100, or both
+// a count and a percentage.
+var ErrInvalidQuota = errors.New("scoring: invalid quota")
+
+// Slots is the number of recommendations the quota allows among n applications. It
+// refuses a quota out of range with ErrInvalidQuota rather than guess: a negative count
+// once recommended everyone.
+func (q Quota) Slots(n int) (int, error) {
+	switch {
+	case q.Count < 0:
+		return 0, fmt.Errorf("%w: count %d is negative", ErrInvalidQuota, q.Count)
+	case q.Percent < 0 || q.Percent > 100:
+		return 0, fmt.Errorf("%w: percent %d outside 0..100", ErrInvalidQuota, q.Percent)
+	case q.Count > 0 && q.Percent > 0:
+		return 0, fmt.Errorf("%w: both a count and a percent", ErrInvalidQuota)
+	case q.Percent > 0:
+		return n * q.Percent / 100, nil
 	}
-	return min(q.Count, n)
+	return min(q.Count, n), nil
 }
 
 // Recommend returns the ids of the applications to recommend from a ranked list: the best
 // non-vetoed ones whose total reaches the pass line (when there is one), up to the quota.
-func Recommend(ranked []*Entry, q Quota, passLine *Points) []string {
-	slots := q.Slots(len(ranked))
+// An invalid quota is ErrInvalidQuota.
+func Recommend(ranked []*Entry, q Quota, passLine *Points) ([]string, error) {
+	slots, err := q.Slots(len(ranked))
+	if err != nil {
+		return nil, err
+	}
 	var out []string
 	for _, e := range ranked {
 		if len(out) == slots {
@@ -78,5 +97,5 @@ func Recommend(ranked []*Entry, q Quota, passLine *Points) []string {
 		}
 		out = append(out, e.ApplicationID)
 	}
-	return out
+	return out, nil
 }

@@ -6,7 +6,8 @@
 // Points are fixed-point hundredths (Points(8750) is 87.50). A reviewer's value for one
 // leaf may fall between hundredths (a GRADE of 33 % on 1.75 points is 0.5775); such values
 // stay exact rationals through aggregation, and each leaf's aggregate is rounded once, half
-// away from zero, to a hundredth. Everything after that is integer arithmetic.
+// away from zero, to a hundredth. Everything after that is integer arithmetic, and the
+// bounds in bounds.go keep all of it inside int64: a result is exact or an error.
 package scoring
 
 import (
@@ -52,7 +53,7 @@ const (
 	KindPoints                // 0..max in steps
 	KindGrade                 // a grade of the standard's scale: max × grade %
 	KindThreshold             // a measured value: max if value ≥ target, else 0
-	KindLinear                // a measured value: max × clamp((v − floor)/(target − floor), 0, 1)
+	KindLinear                // a measured value: max × clamp((v − floor)/(target − floor), 0, 1); a target below the floor means lower is better
 	KindChecklist             // ticked sub-items: the sum of their points, at most max
 	KindBonus                 // 0..max, added outside the base; all bonus capped by the standard
 	KindDeduction             // occurrences n: −min(n × per item, max)
@@ -68,8 +69,13 @@ func (k Kind) String() string {
 	return fmt.Sprintf("Kind(%d)", int(k))
 }
 
-// countsInBase reports whether a leaf of kind k adds to the base score.
-func (k Kind) countsInBase() bool { return k >= KindPoints && k <= KindChecklist }
+// CountsInBase reports whether a leaf of kind k adds to the base score. BONUS, DEDUCTION
+// and VETO leaves never do, wherever they sit in the tree; a group's points always do.
+func (k Kind) CountsInBase() bool { return k >= KindPoints && k <= KindChecklist }
+
+// isCategory reports whether a top-level node of kind k is a category: one whose points
+// add to the base and that ranking compares (a group, or a base-counting leaf).
+func (k Kind) isCategory() bool { return k == KindGroup || k.CountsInBase() }
 
 // Aggregation combines several reviewers' values for one indicator.
 type Aggregation int
@@ -89,7 +95,10 @@ var DefaultGradeScale = map[string]int64{"A": 100, "B": 66, "C": 33, "D": 0}
 
 // Standard is what the engine needs of a scoring standard.
 type Standard struct {
-	Categories  []*Indicator     // the top-level indicators, in the standard's order
+	// Categories are the top-level indicators, in the standard's order. Those whose points
+	// count toward the base (groups and POINTS, GRADE, THRESHOLD, LINEAR, CHECKLIST leaves)
+	// are a Result's categories; a top-level BONUS, DEDUCTION or VETO leaf is not.
+	Categories  []*Indicator
 	GradeScale  map[string]int64 // grade → percent of max; nil means DefaultGradeScale
 	Aggregation Aggregation
 	BonusCap    Points
@@ -105,7 +114,7 @@ type Indicator struct {
 
 	Step    Points // KindPoints, KindBonus: allowed increments; 0 means 0.50
 	Target  Points // KindThreshold, KindLinear: the measured value that earns max (hundredths)
-	Floor   Points // KindLinear: the measured value that earns 0
+	Floor   Points // KindLinear: the measured value that earns 0; above Target when lower is better
 	PerItem Points // KindDeduction: points per occurrence
 	Items   []ChecklistItem
 }
@@ -147,15 +156,22 @@ type Application struct {
 
 // Result is an application's score.
 type Result struct {
-	Total      Points   // base + min(bonus, cap) − deductions, at least 0
-	Base       Points   // the sum of the categories
-	Categories []Points // each top-level category's points (capped), in standard order
-	Bonus      Points   // bonus counted: min(raw bonus, the standard's cap)
+	Total Points // base + min(bonus, cap) − deductions, at least 0
+	Base  Points // the sum of the categories
+	// Categories are the points (capped) of each top-level node that counts toward the
+	// base, in standard order: what ranking compares after total and base.
+	Categories []Points
+	Bonus      Points // bonus counted: min(raw bonus, the standard's cap)
 	BonusRaw   Points
 	Deductions Points // from DEDUCTION leaves and negative-list entries, as a positive number
 	Vetoed     bool
 	// Vetoes lists each veto proposed or recorded, and whether it took effect.
-	Vetoes      []Veto
+	Vetoes []Veto
+	// Incomplete is set when some leaf had no reviewer input at all: it scored 0, so the
+	// result must not be finalized. Missing lists those leaves' codes in standard order.
+	// VETO leaves are not counted: no proposal simply means no veto.
+	Incomplete  bool
+	Missing     []string
 	Explanation *Node
 }
 
@@ -176,15 +192,35 @@ type InputError struct {
 }
 
 func (e *InputError) Error() string {
-	return fmt.Sprintf("scoring: indicator %s, reviewer %s: %s", e.Code, e.Reviewer, e.Problem)
+	// Some problems have no single indicator or reviewer (too many negative-list entries).
+	var where []string
+	if e.Code != "" {
+		where = append(where, "indicator "+e.Code)
+	}
+	if e.Reviewer != "" {
+		where = append(where, "reviewer "+e.Reviewer)
+	}
+	if len(where) == 0 {
+		return "scoring: " + e.Problem
+	}
+	return "scoring: " + strings.Join(where, ", ") + ": " + e.Problem
 }
 
 func (e *InputError) Unwrap() error { return ErrInvalidInput }
 
-// Evaluate scores app against std. Leaves without inputs score 0. An input that the
-// indicator does not allow (points above max or off-step, an unknown grade or checklist
-// item, a negative count or value) is an *InputError wrapping ErrInvalidInput.
+// Evaluate scores app against std. A leaf without inputs scores 0 and makes the result
+// Incomplete. A standard that breaks the engine's bounds (see Validate) is a
+// *StandardError wrapping ErrInvalidStandard. An input that the indicator does not allow
+// (points above max or off-step, an unknown grade or checklist item, a count or value
+// outside its bounds, more than MaxReviewers inputs) is an *InputError wrapping
+// ErrInvalidInput, as is a negative-list deduction outside 0..MaxPoints.
 func Evaluate(std *Standard, app *Application) (*Result, error) {
+	if err := std.Validate(); err != nil {
+		return nil, err
+	}
+	if len(app.Negative) > MaxNegativeEntries {
+		return nil, &InputError{Reviewer: "negative list", Problem: fmt.Sprintf("more than %d entries", MaxNegativeEntries)}
+	}
 	e := evaluator{std: std, app: app, scale: std.GradeScale}
 	if e.scale == nil {
 		e.scale = DefaultGradeScale
@@ -197,28 +233,38 @@ func Evaluate(std *Standard, app *Application) (*Result, error) {
 			return nil, err
 		}
 		root.Children = append(root.Children, n)
-		res.Categories = append(res.Categories, n.Points)
-		res.Base += n.Points
+		// A top-level BONUS or DEDUCTION leaf already went to e.bonus or e.deductions;
+		// adding it here too would count it twice.
+		if c.Kind.isCategory() {
+			res.Categories = append(res.Categories, n.Points)
+			res.Base += n.Points
+		}
 	}
 	res.BonusRaw = e.bonus
 	res.Bonus = min(e.bonus, std.BonusCap)
-	res.Deductions = e.deductions
+	var negative Points
 	for _, ne := range app.Negative {
-		if ne.Deduction < 0 {
-			return nil, &InputError{Code: ne.Code, Reviewer: "negative list", Problem: "a deduction is a positive number of points"}
+		n, err := e.negative(ne)
+		if err != nil {
+			return nil, err
 		}
-		res.Deductions += ne.Deduction
-		if ne.Veto {
-			e.vetoes = append(e.vetoes, Veto{Code: ne.Code, Reasons: []string{ne.Reason}, Confirmed: true})
-		}
+		root.Children = append(root.Children, n)
+		negative += ne.Deduction
 	}
+	res.Deductions = e.deductions + negative
 	res.Total = max(0, res.Base+res.Bonus-res.Deductions)
 	res.Vetoes = e.vetoes
 	for _, v := range e.vetoes {
 		res.Vetoed = res.Vetoed || v.Confirmed
 	}
+	res.Missing = e.missing
+	res.Incomplete = len(e.missing) > 0
 	root.Points = res.Total
-	root.Note = fmt.Sprintf("base %s + bonus %s (raw %s, cap %s) − deductions %s", res.Base, res.Bonus, res.BonusRaw, std.BonusCap, res.Deductions)
+	root.Note = fmt.Sprintf("base %s + bonus %s (raw %s, cap %s) − deductions %s (indicators %s, negative list %s)",
+		res.Base, res.Bonus, res.BonusRaw, std.BonusCap, res.Deductions, e.deductions, negative)
+	if res.Incomplete {
+		root.Note += fmt.Sprintf("; incomplete: no input on %s", strings.Join(e.missing, ", "))
+	}
 	res.Explanation = root
 	return res, nil
 }
@@ -230,6 +276,25 @@ type evaluator struct {
 	bonus      Points
 	deductions Points
 	vetoes     []Veto
+	missing    []string
+}
+
+// negative explains one negative-list entry, so that an office sees each deduction and
+// veto by its code and reason rather than only their sum.
+func (e *evaluator) negative(ne NegativeEntry) (*Node, error) {
+	if ne.Deduction < 0 || ne.Deduction > MaxPoints {
+		return nil, &InputError{Code: ne.Code, Reviewer: "negative list", Problem: fmt.Sprintf("deduction %s outside 0..%s", ne.Deduction, MaxPoints)}
+	}
+	n := &Node{Code: ne.Code, Title: ne.Reason, Kind: KindDeduction, Raw: ne.Deduction, Points: -ne.Deduction, NegativeList: true,
+		Note: fmt.Sprintf("negative-list entry: deducts %s", ne.Deduction)}
+	if ne.Veto {
+		e.vetoes = append(e.vetoes, Veto{Code: ne.Code, Reasons: []string{ne.Reason}, Confirmed: true})
+		n.Note += "; vetoes the application"
+		if ne.Deduction == 0 {
+			n.Kind = KindVeto
+		}
+	}
+	return n, nil
 }
 
 // node scores one indicator: a group sums the base-counting points of its children and caps
@@ -255,11 +320,17 @@ func (e *evaluator) node(ind *Indicator) (*Node, error) {
 		return n, nil
 	}
 	inputs := e.app.Inputs[ind.Code]
+	if len(inputs) > MaxReviewers {
+		return nil, &InputError{Code: ind.Code, Problem: fmt.Sprintf("more than %d reviewers' inputs", MaxReviewers)}
+	}
 	if ind.Kind == KindVeto {
 		return e.veto(ind, n, inputs), nil
 	}
-	if ind.Max < 0 || ind.Max > maxPoints {
-		return nil, &InputError{Code: ind.Code, Reviewer: "standard", Problem: "max points outside 0..1000000"}
+	if len(inputs) == 0 {
+		// Scoring 0 silently would let a forgotten indicator pass as a poor one.
+		n.NoInput = true
+		n.Note = "no reviewer input: scored 0, the result is incomplete"
+		e.missing = append(e.missing, ind.Code)
 	}
 	// Every reviewer's value for one leaf is a fraction over the same denominator, so the
 	// aggregate stays exact in integers: num / den hundredths.
@@ -304,20 +375,15 @@ func (e *evaluator) veto(ind *Indicator, n *Node, inputs []Input) *Node {
 	return n
 }
 
-// maxPoints bounds an indicator's max (10 000.00 points) so that exact arithmetic on
-// hundredths never overflows int64.
-const maxPoints = 1_000_000
-
 // denominator is what a leaf's reviewer values are fractions of: a grade is max × percent
 // / 100, a linear score max × (v − floor) / (target − floor); everything else is whole.
+// Validate has made sure a LINEAR target differs from its floor.
 func denominator(ind *Indicator) int64 {
 	switch ind.Kind {
 	case KindGrade:
 		return 100
 	case KindLinear:
-		if ind.Target > ind.Floor {
-			return int64(ind.Target - ind.Floor)
-		}
+		return int64(max(ind.Target-ind.Floor, ind.Floor-ind.Target))
 	}
 	return 1
 }
@@ -348,28 +414,24 @@ func (e *evaluator) value(ind *Indicator, in Input) (int64, error) {
 		}
 		return int64(ind.Max) * pct, nil
 	case KindThreshold:
-		if in.Value < 0 {
-			return 0, bad("measured value %s is negative", in.Value)
+		if in.Value < 0 || in.Value > MaxValue {
+			return 0, bad("measured value %s outside 0..%s", in.Value, MaxValue)
 		}
 		if in.Value >= ind.Target {
 			return int64(ind.Max), nil
 		}
 		return 0, nil
 	case KindLinear:
-		if in.Value < 0 {
-			return 0, bad("measured value %s is negative", in.Value)
+		if in.Value < 0 || in.Value > MaxValue {
+			return 0, bad("measured value %s outside 0..%s", in.Value, MaxValue)
 		}
-		span := int64(ind.Target - ind.Floor)
-		if span <= 0 || span > maxPoints*100 {
-			return 0, bad("the indicator's target %s must be above its floor %s", ind.Target, ind.Floor)
+		// With the target below the floor (lower is better) both differences are negative;
+		// flipping both signs keeps the fraction and lets one clamp serve both directions.
+		got, span := in.Value-ind.Floor, ind.Target-ind.Floor
+		if span < 0 {
+			got, span = -got, -span
 		}
-		switch {
-		case in.Value <= ind.Floor:
-			return 0, nil
-		case in.Value >= ind.Target:
-			return int64(ind.Max) * span, nil
-		}
-		return int64(in.Value-ind.Floor) * int64(ind.Max), nil
+		return int64(min(max(got, 0), span)) * int64(ind.Max), nil
 	case KindChecklist:
 		var sum Points
 		seen := map[string]bool{}
@@ -380,22 +442,15 @@ func (e *evaluator) value(ind *Indicator, in Input) (int64, error) {
 			}
 			if !seen[code] {
 				seen[code] = true
-				sum += max(ind.Items[i].Points, 0)
+				sum += ind.Items[i].Points
 			}
 		}
 		return int64(min(sum, ind.Max)), nil
 	case KindDeduction:
-		if in.Count < 0 {
-			return 0, bad("occurrences %d are negative", in.Count)
+		if in.Count < 0 || in.Count > MaxOccurrences {
+			return 0, bad("occurrences %d outside 0..%d", in.Count, MaxOccurrences)
 		}
-		// min(n × per item, max), without letting a huge n overflow.
-		d := ind.Max
-		if ind.PerItem <= 0 {
-			d = 0
-		} else if in.Count <= int64(ind.Max/ind.PerItem) {
-			d = Points(in.Count) * ind.PerItem
-		}
-		return int64(d), nil
+		return int64(min(Points(in.Count)*ind.PerItem, ind.Max)), nil
 	}
 	return 0, bad("kind %s takes no input", ind.Kind)
 }
@@ -444,19 +499,52 @@ func round(num, den int64) Points {
 }
 
 // fracString shows num/den hundredths as points: "1.75", or "0.5775" when the value falls
-// between hundredths, with "…" when even six places do not hold it.
+// between hundredths, rounded half away from zero to six places with "…" when six places
+// do not hold it. It stays in int64 (big.Rat formatting was most of the engine's time):
+// the bounds keep den × 100 ≤ 10¹⁰, so 2 × remainder × 10⁶ stays below 2 × 10¹⁶.
 func fracString(num, den int64) string {
 	if num%den == 0 {
 		return Points(num / den).String()
 	}
-	pts := big.NewRat(num, den*100)
-	for prec := 3; prec <= 6; prec++ {
-		s := pts.FloatString(prec)
-		if back, ok := new(big.Rat).SetString(s); ok && back.Cmp(pts) == 0 {
-			return s
-		}
+	sign := ""
+	if num < 0 {
+		sign, num = "-", -num
 	}
-	return pts.FloatString(6) + "…"
+	d := den * 100 // the value is num / d points
+	// The reduced denominator decides the decimal places: a value terminates after p places
+	// exactly when that denominator divides 10^p.
+	rest, twos, fives := d/gcd(num, d), 0, 0
+	for ; rest%2 == 0; rest /= 2 {
+		twos++
+	}
+	for ; rest%5 == 0; rest /= 5 {
+		fives++
+	}
+	places, exact := max(twos, fives), rest == 1
+	if !exact || places > 6 {
+		places, exact = 6, false
+	}
+	scale := int64(1)
+	for range places {
+		scale *= 10
+	}
+	whole, frac := num/d, (2*(num%d)*scale+d)/(2*d)
+	if frac == scale {
+		whole, frac = whole+1, 0
+	}
+	fs := strconv.FormatInt(frac, 10)
+	s := sign + strconv.FormatInt(whole, 10) + "." + strings.Repeat("0", places-len(fs)) + fs
+	if !exact {
+		s += "…"
+	}
+	return s
+}
+
+func gcd(a, b int64) int64 {
+	for b != 0 {
+		a, b = b, a%b
+	}
+	return a
 }
 
 func entered(ind *Indicator, in Input) string {
@@ -477,18 +565,22 @@ func entered(ind *Indicator, in Input) string {
 
 // Node explains one indicator's points.
 type Node struct {
-	Code     string
-	Title    string
-	Kind     Kind
-	Max      Points
-	Method   string          // the aggregation, for leaves
-	Inputs   []ReviewerValue // each reviewer's entry and its exact value
-	Raw      Points          // before the cap (groups) or the aggregate (leaves)
-	Points   Points          // what counts: capped for groups, negative for deductions
-	Capped   bool
-	InBase   bool // whether Points count toward the base
-	Note     string
-	Children []*Node
+	Code    string
+	Title   string
+	Kind    Kind
+	Max     Points
+	Method  string          // the aggregation, for leaves
+	Inputs  []ReviewerValue // each reviewer's entry and its exact value
+	Raw     Points          // before the cap (groups) or the aggregate (leaves)
+	Points  Points          // what counts: capped for groups, negative for deductions
+	Capped  bool
+	InBase  bool // whether Points count toward the base
+	NoInput bool // a leaf no reviewer entered anything on: it scored 0 and the result is incomplete
+	// NegativeList marks a negative-list entry (a child of the root), not an indicator:
+	// Code and Title are the entry's code and reason, Points its deduction.
+	NegativeList bool
+	Note         string
+	Children     []*Node
 }
 
 // ReviewerValue is one reviewer's entry on a leaf and the exact points it is worth.
