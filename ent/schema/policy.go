@@ -18,7 +18,7 @@ import (
 //   - platform admin: everything (it bootstraps the tree);
 //   - reads: rows whose scope_path starts with the viewer's scope path (an office reads its
 //     subtree, a unit user its unit); for shared tables also the rows of the viewer's
-//     ancestor offices that are no longer in a hidden state;
+//     ancestor offices, and rows in a hidden state (drafts) only in the owning office;
 //   - creates: the new row's scope_path must lie inside the viewer's scope;
 //   - updates and deletes: office principals write rows owned by their own office, unit
 //     users rows of their unit.
@@ -34,22 +34,26 @@ func scopePolicy(shared *Shared) ent.Policy {
 					return privacy.Allow
 				}
 				own := entql.FieldHasPrefix("scope_path", v.ScopePath)
-				var up []any
-				for _, p := range viewer.Above(v.ScopePath) {
-					up = append(up, p)
-				}
-				if shared == nil || len(up) == 0 {
+				if shared == nil {
 					f.Where(own)
 					return privacy.Allow
 				}
+				// A shared row in a hidden state (a draft) stays with its owning office:
+				// neither the offices below nor those above it read it.
 				hidden := make([]any, len(shared.Hidden))
 				for i, h := range shared.Hidden {
 					hidden[i] = h
 				}
-				f.Where(entql.Or(own, entql.And(
-					entql.FieldIn("scope_path", up...),
-					entql.FieldNotIn(shared.StateField, hidden...),
-				)))
+				visible := entql.FieldNotIn(shared.StateField, hidden...)
+				either := []entql.P{entql.FieldEQ("scope_path", v.ScopePath), entql.And(own, visible)}
+				var up []any
+				for _, p := range viewer.Above(v.ScopePath) {
+					up = append(up, p)
+				}
+				if len(up) > 0 {
+					either = append(either, entql.And(entql.FieldIn("scope_path", up...), visible))
+				}
+				f.Where(entql.Or(either[0], either[1], either[2:]...))
 				return privacy.Allow
 			}),
 		},

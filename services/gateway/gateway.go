@@ -1,6 +1,7 @@
 // Package gateway serves the REST API: grpc-gateway in front of the gRPC services (always
 // dialling them, so REST passes the same interceptors as gRPC), the OpenAPI document and
-// its docs page, health and metrics.
+// its docs page and health. Metrics are served on their own address (see app), never on
+// the public port.
 package gateway
 
 import (
@@ -20,8 +21,6 @@ import (
 	"time"
 
 	"github.com/grpc-ecosystem/grpc-gateway/v2/runtime"
-	"github.com/prometheus/client_golang/prometheus"
-	"github.com/prometheus/client_golang/prometheus/promhttp"
 	"google.golang.org/genproto/googleapis/rpc/errdetails"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
@@ -51,8 +50,7 @@ type Config struct {
 	// Dial, when set, connects to upstreams instead of TCP: the all-in-one process passes
 	// an in-memory listener's dialer, so REST still goes through the gRPC server and its
 	// interceptors without a round trip through the kernel.
-	Dial     func(ctx context.Context, addr string) (net.Conn, error)
-	Gatherer prometheus.Gatherer
+	Dial func(ctx context.Context, addr string) (net.Conn, error)
 	// TrustedProxies are the load balancers in front of the gateway (loopback always is):
 	// their X-Forwarded-For is believed when finding the client's address.
 	TrustedProxies []*net.IPNet
@@ -149,10 +147,6 @@ func New(ctx context.Context, cfg Config) (*Gateway, error) {
 		}
 	}
 
-	gatherer := cfg.Gatherer
-	if gatherer == nil {
-		gatherer = prometheus.DefaultGatherer
-	}
 	root := http.NewServeMux()
 	root.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
@@ -165,7 +159,6 @@ func New(ctx context.Context, cfg Config) (*Gateway, error) {
 		}
 		_, _ = io.WriteString(w, "ok\n")
 	})
-	root.Handle("GET /metrics", promhttp.HandlerFor(gatherer, promhttp.HandlerOpts{}))
 	root.HandleFunc("GET /openapi.json", func(w http.ResponseWriter, _ *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
 		_, _ = w.Write(openapi.Document)
@@ -178,7 +171,7 @@ func New(ctx context.Context, cfg Config) (*Gateway, error) {
 		w.Header().Set("Content-Type", "text/html; charset=utf-8")
 		_, _ = w.Write(docs)
 	})
-	root.Handle("/", clientAddress(limit(rawImport(mux), cfg.MaxBodyBytes, cfg.MaxDuration), cfg.TrustedProxies))
+	root.Handle("/", clientAddress(limit(noStore(rawImport(mux)), cfg.MaxBodyBytes, cfg.MaxDuration), cfg.TrustedProxies))
 	g.Handler = root
 	return g, nil
 }
@@ -210,6 +203,17 @@ func (g *Gateway) Close() error {
 		errs = append(errs, c.Close())
 	}
 	return errors.Join(errs...)
+}
+
+// noStore keeps tokens and whatever a signed-in caller reads out of shared and browser
+// caches: token responses and every authenticated request are marked no-store.
+func noStore(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Header.Get("Authorization") != "" || strings.HasPrefix(r.URL.Path, "/v1/auth/") {
+			w.Header().Set("Cache-Control", "no-store")
+		}
+		next.ServeHTTP(w, r)
+	})
 }
 
 // limit enforces the body size (413 beyond it) and the server-side deadline.

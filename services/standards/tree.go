@@ -94,8 +94,8 @@ func Check(s *standardsv1.Standard) (*scoring.Standard, []*standardsv1.Problem, 
 			std.GradeScale[g.GetGrade()] = int64(g.GetPercent())
 		}
 	}
-	// A file import does not pass the API's validation, so the engine's bounds are
-	// checked here as well.
+	// The engine's bounds are checked here too, so that Check never accepts a standard the
+	// engine would refuse; MaxIndicators equals the proto's max_items (a test keeps them equal).
 	if n := len(s.GetIndicators()); n > scoring.MaxIndicators {
 		p.add("indicators", "", fmt.Sprintf("%d indicators, more than the %d a standard may have", n, scoring.MaxIndicators))
 	}

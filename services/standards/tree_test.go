@@ -6,6 +6,9 @@ import (
 	"strings"
 	"testing"
 
+	"buf.build/gen/go/bufbuild/protovalidate/protocolbuffers/go/buf/validate"
+	"google.golang.org/protobuf/proto"
+
 	standardsv1 "github.com/wenming-platform/wenming/api/gen/wenming/standards/v1"
 	"github.com/wenming-platform/wenming/services/platform/scoring"
 )
@@ -199,5 +202,14 @@ func TestCheckIndicatorAndItemCounts(t *testing.T) {
 	}
 	if _, problems, _ := Check(build(scoring.MaxIndicators, scoring.MaxItems+1)); !hasProblem(problems, ".items", "C") {
 		t.Errorf("one item too many: %v", problems)
+	}
+}
+
+// The engine's indicator bound and the API's are one number.
+func TestIndicatorCapMatchesTheProto(t *testing.T) {
+	fd := (&standardsv1.Standard{}).ProtoReflect().Descriptor().Fields().ByName("indicators")
+	rules, _ := proto.GetExtension(fd.Options(), validate.E_Field).(*validate.FieldRules)
+	if got := rules.GetRepeated().GetMaxItems(); got != scoring.MaxIndicators {
+		t.Errorf("Standard.indicators max_items = %d, scoring.MaxIndicators = %d", got, scoring.MaxIndicators)
 	}
 }

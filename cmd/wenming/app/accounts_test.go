@@ -1,6 +1,8 @@
 package app_test
 
 import (
+	"io"
+	"net/http"
 	"strings"
 	"testing"
 )
@@ -130,5 +132,31 @@ func testIdentifiers(t *testing.T, e *env, tr *tree) {
 	// Inside it, the answer names the unit that holds it.
 	if r := unit(tr.cityAdmin, tr.city, "重复", creditCodes[1]); r.Code != 409 || !strings.Contains(string(r.Raw), tr.unit2) {
 		t.Errorf("credit code taken below the caller: %d %s", r.Code, r.Raw)
+	}
+}
+
+// testHardening checks what the API port shows and what caches may keep.
+func testHardening(t *testing.T, e *env, tr *tree) {
+	e.t = t
+	// Metrics are on their own address, never on the public port.
+	if r := e.do("GET", "/metrics", "", nil); r.Code != 404 {
+		t.Errorf("/metrics on the API port: %d", r.Code)
+	}
+	res, err := http.Get("http://" + e.app.MetricsAddr + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	if res.StatusCode != 200 || !strings.Contains(string(body), "wenming_grpc_server_handled_total") {
+		t.Errorf("metrics address: %d %.200s", res.StatusCode, body)
+	}
+	// Tokens and what a signed-in caller reads are never cached.
+	login := e.do("POST", "/v1/auth/login", "", map[string]string{"login": "d1-viewer", "password": "d1-viewer-password"})
+	read := e.do("GET", "/v1/units/"+tr.unit1, tr.d1Admin, nil)
+	for name, r := range map[string]resp{"login": login, "authenticated read": read} {
+		if r.Code != 200 || r.Header.Get("Cache-Control") != "no-store" {
+			t.Errorf("%s: %d Cache-Control %q", name, r.Code, r.Header.Get("Cache-Control"))
+		}
 	}
 }

@@ -41,6 +41,7 @@ func start(t testing.TB, kind storetest.Kind) *env {
 		DataDir:       t.TempDir(),
 		HTTPAddr:      "127.0.0.1:0",
 		GRPCAddr:      "127.0.0.1:0",
+		MetricsAddr:   "127.0.0.1:0",
 		AdminPassword: adminPassword,
 		Log:           io.Discard,
 	})

@@ -64,7 +64,7 @@ func testStandardLifecycle(t *testing.T, e *env, tr *tree) string {
 			{"code": "1.1", "parentCode": "1", "title": "重复", "kind": "INDICATOR_KIND_POINTS", "maxPoints": "1.00"},
 			{"code": "1.2", "parentCode": "1", "title": "知晓率", "kind": "INDICATOR_KIND_THRESHOLD", "maxPoints": "2.00"},
 			{"code": "1.3", "parentCode": "1.1", "title": "挂错", "kind": "INDICATOR_KIND_POINTS", "maxPoints": "1.00"},
-			{"code": "2.1", "title": "满意度", "kind": "INDICATOR_KIND_LINEAR", "maxPoints": "4.00", "floor": "90.00", "target": "80.00"},
+			{"code": "2.1", "title": "满意度", "kind": "INDICATOR_KIND_LINEAR", "maxPoints": "4.00", "floor": "90.00", "target": "90.00"},
 		},
 	}))
 	id := bad.str("id")
@@ -108,10 +108,15 @@ func testStandardLifecycle(t *testing.T, e *env, tr *tree) string {
 	}
 	// Published standards are read down the tree; drafts are not; other provinces see nothing.
 	draft := e.must(200, e.do("POST", "/v1/offices/"+tr.province+"/standards", tr.provAdmin, map[string]any{"code": "ZJ-DRAFT", "displayName": "草稿"})).str("id")
+	// Drafts stay with their owner in both directions: the offices above do not read them either.
+	districtDraft := e.must(200, e.do("POST", "/v1/offices/"+tr.d1+"/standards", tr.d1Admin, map[string]any{"code": "XH-DRAFT", "displayName": "区草稿"})).str("id")
 	for _, c := range []struct {
 		name, token, id string
 		want            int
 	}{
+		{"the owner's viewer reads its draft", tr.d1Viewer, districtDraft, 200},
+		{"the city reads a district's draft", tr.cityAdmin, districtDraft, 404},
+		{"the province reads a district's draft", tr.provAdmin, districtDraft, 404},
 		{"district reads the published", tr.d1Admin, id, 200},
 		{"unit reads the published", tr.unit1Submitter, id, 200},
 		{"district reads the draft", tr.d1Admin, draft, 404},
@@ -207,6 +212,9 @@ func testCampaigns(t *testing.T, e *env, tr *tree, std string) string {
 	// A draft campaign stays with its office; the units below see it once it is open.
 	if r := e.do("GET", "/v1/campaigns/"+id, tr.unit1Submitter, nil); r.Code != 404 {
 		t.Errorf("unit reading a draft campaign: %d", r.Code)
+	}
+	if r := e.do("GET", "/v1/campaigns/"+id, tr.cityAdmin, nil); r.Code != 404 {
+		t.Errorf("city reading a district's draft campaign: %d", r.Code)
 	}
 	move := func(token, to string, extra map[string]any) resp {
 		b := map[string]any{"to": to}
