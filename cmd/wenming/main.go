@@ -12,16 +12,21 @@ import (
 	"net"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"slices"
 	"strings"
 	"syscall"
+	"time"
 
 	"github.com/spf13/cobra"
 	_ "time/tzdata" // office time zones resolve on machines without a zoneinfo database
 
+	tenancyv1 "github.com/wenming-platform/wenming/api/gen/wenming/tenancy/v1"
 	"github.com/wenming-platform/wenming/cmd/wenming/app"
 	"github.com/wenming-platform/wenming/services/platform/audit"
 	"github.com/wenming-platform/wenming/services/platform/auth"
+	"github.com/wenming-platform/wenming/services/platform/cache"
+	"github.com/wenming-platform/wenming/services/platform/secrets"
 	"github.com/wenming-platform/wenming/services/platform/store"
 	"github.com/wenming-platform/wenming/services/tenancy"
 )
@@ -53,6 +58,8 @@ func newRoot() *cobra.Command {
 	pf.StringVar(&cfg.RedisURL, "redis-url", env("WENMING_REDIS_URL", ""), "redis://host:port/db; empty runs an in-process server [WENMING_REDIS_URL]")
 	pf.StringVar(&cfg.RedisPrefix, "redis-prefix", env("WENMING_REDIS_PREFIX", "wenming:"), "start of every Redis key, to share one server [WENMING_REDIS_PREFIX]")
 	pf.StringVar(&cfg.DataDir, "data-dir", env("WENMING_DATA_DIR", "wenming-data"), "directory of the embedded database, blobs and generated secrets [WENMING_DATA_DIR]")
+	pf.StringVar(&cfg.MasterKeyFile, "master-key-file", env("WENMING_MASTER_KEY_FILE", ""), "file holding the base64 platform master key, the same for every process; default <data-dir>/master.key, generated on first start; or give the key itself in WENMING_MASTER_KEY [WENMING_MASTER_KEY_FILE]")
+	cfg.MasterKey = os.Getenv("WENMING_MASTER_KEY")
 	verbose := pf.Bool("verbose", env("WENMING_LOG_LEVEL", "") == "debug", "log every RPC [WENMING_LOG_LEVEL=debug]")
 	root.PersistentPreRun = func(*cobra.Command, []string) {
 		level := slog.LevelInfo
@@ -125,6 +132,7 @@ REST gateway against the upstreams given with --upstream or WENMING_<SERVICE>_AD
 	f.StringArrayVar(&trusted, "trusted-proxy", trustedDefault, "CIDR of gateways whose X-Forwarded-For is trusted; loopback always is [WENMING_TRUSTED_PROXIES, comma-separated]")
 	f.BoolVar(&cfg.Demo, "demo", env("WENMING_DEMO", "") != "", "on the first start, load a demo province, city, district and unit with accounts, the example standard and an open campaign [WENMING_DEMO]")
 	f.StringVar(&cfg.DebugAddr, "debug-addr", env("WENMING_DEBUG_ADDR", ""), "serve Go profiles (/debug/pprof/) here; keep it on loopback [WENMING_DEBUG_ADDR]")
+	f.StringVar(&cfg.MetricsAddr, "metrics-addr", env("WENMING_METRICS_ADDR", ""), "serve Prometheus metrics (/metrics) here, apart from the API port [WENMING_METRICS_ADDR]")
 	f.BoolVar(&noMigrate, "no-migrate", env("WENMING_NO_MIGRATE", "") != "", "do not apply migrations on start [WENMING_NO_MIGRATE]")
 	return c
 }
@@ -209,7 +217,11 @@ func adminCmd(cfg *app.Config) *cobra.Command {
 			if _, err := st.Migrate(cmd.Context()); err != nil {
 				return err
 			}
-			if err := tenancy.Bootstrap(cmd.Context(), st, login, password); err != nil {
+			trail, _, err := keyed(cmd, cfg, st)
+			if err != nil {
+				return err
+			}
+			if err := tenancy.Bootstrap(cmd.Context(), st, trail, login, password); err != nil {
 				return err
 			}
 			fmt.Fprintf(cmd.OutOrStdout(), "created platform admin %q\n", login)
@@ -228,7 +240,11 @@ func adminCmd(cfg *app.Config) *cobra.Command {
 				return err
 			}
 			defer st.Close()
-			kid, err := auth.Rotate(cmd.Context(), st)
+			trail, master, err := keyed(cmd, cfg, st)
+			if err != nil {
+				return err
+			}
+			kid, err := auth.Rotate(cmd.Context(), st, master, trail)
 			if err != nil {
 				return err
 			}
@@ -236,35 +252,188 @@ func adminCmd(cfg *app.Config) *cobra.Command {
 			return nil
 		},
 	}
-	admin.AddCommand(boot, rotate)
+	var unitID, reason string
+	unlock := &cobra.Command{
+		Use:   "unlock --login L [--password-stdin]",
+		Short: "Clear an account's login lockout; with a new password on standard input, also set it and end its sessions",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			password := ""
+			if stdin {
+				line, err := bufio.NewReader(cmd.InOrStdin()).ReadString('\n')
+				if err != nil && !errors.Is(err, io.EOF) {
+					return err
+				}
+				password = strings.TrimRight(line, "\r\n")
+			}
+			ten, done, err := operator(cmd, cfg)
+			if err != nil {
+				return err
+			}
+			defer done()
+			if err := ten.Unlock(cmd.Context(), login, password); err != nil {
+				return err
+			}
+			if cfg.RedisURL == "" {
+				fmt.Fprintln(cmd.OutOrStdout(), "note: the embedded server keeps its login counters in its own memory; restart `wenming serve` to clear them")
+			}
+			fmt.Fprintf(cmd.OutOrStdout(), "unlocked %q\n", login)
+			return nil
+		},
+	}
+	unlock.Flags().StringVar(&login, "login", "admin", "login of the locked-out account")
+	unlock.Flags().BoolVar(&stdin, "password-stdin", false, "also set a new password, read from standard input")
+	release := &cobra.Command{
+		Use:   "release-credit-code --unit ID --reason TEXT",
+		Short: "Release a credit code registered by the wrong office, so its rightful office can register it",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			ten, done, err := operator(cmd, cfg)
+			if err != nil {
+				return err
+			}
+			defer done()
+			code, err := ten.ReleaseCreditCode(cmd.Context(), unitID, reason)
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(cmd.OutOrStdout(), "released %s from unit %s\n", code, unitID)
+			return nil
+		},
+	}
+	release.Flags().StringVar(&unitID, "unit", "", "id of the unit that registered the code")
+	release.Flags().StringVar(&reason, "reason", "", "why (the documents checked); recorded in the trail")
+	admin.AddCommand(boot, rotate, unlock, release)
 	return admin
+}
+
+// operator opens what platform operations from the command line need: the store, the
+// trail under the services' master key, revocations and the shared login counters.
+func operator(cmd *cobra.Command, cfg *app.Config) (*tenancy.Server, func(), error) {
+	st, err := openStore(cmd, cfg)
+	if err != nil {
+		return nil, nil, err
+	}
+	trail, _, err := keyed(cmd, cfg, st)
+	if err != nil {
+		st.Close()
+		return nil, nil, err
+	}
+	revoked, err := auth.NewRevocations(cmd.Context(), st)
+	if err != nil {
+		st.Close()
+		return nil, nil, err
+	}
+	r, err := cache.Open(cfg.RedisURL, cfg.RedisPrefix)
+	if err != nil {
+		st.Close()
+		return nil, nil, err
+	}
+	ten := tenancy.NewServer(tenancy.Deps{Store: st, Revocations: revoked, Limiter: cache.NewLimiter(r), Audit: trail})
+	return ten, func() { _ = r.Close(); _ = st.Close() }, nil
+}
+
+// keyed loads the master key (generating the default one only for a database bound to
+// none yet) and binds the database to it, refusing a key that is not the services' one.
+func keyed(cmd *cobra.Command, cfg *app.Config, st *store.Store) (*audit.Chain, *secrets.Master, error) {
+	m, err := app.OpenMasterKey(cmd.Context(), *cfg, st, cmd.ErrOrStderr())
+	if err != nil {
+		return nil, nil, err
+	}
+	return audit.NewChain(m, st.Dialect), m, nil
 }
 
 func auditCmd(cfg *app.Config) *cobra.Command {
 	a := &cobra.Command{Use: "audit", Short: "Audit trail operations"}
-	a.AddCommand(&cobra.Command{
-		Use:   "verify",
-		Short: "Check every office's audit hash chain and report the first broken link of each",
-		Args:  cobra.NoArgs,
+	var checkpoints []string
+	verify := &cobra.Command{
+		Use:   "verify [--checkpoint FILE]...",
+		Short: "Check every office's audit chain, and kept checkpoints against it",
+		Long: `Check every office's audit chain (HMAC-SHA256 under a key derived from the master key)
+and report the first broken link of each, and every chain that is missing. With --checkpoint,
+also check checkpoints that offices kept (the JSON of GET /v1/offices/{office_id}/audit-checkpoint,
+one object or an array per file): signed with this deployment's key, and the chain still holds
+the event each one saw, so a chain truncated below a kept head is reported. The master key
+must be the one the services use (docs/audit.md).`,
+		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			st, err := openStore(cmd, cfg)
-			if err != nil {
-				return err
-			}
-			defer st.Close()
-			breaks, n, err := audit.Verify(cmd.Context(), st.Client)
-			if err != nil {
-				return err
-			}
-			for _, b := range breaks {
-				fmt.Fprintf(cmd.OutOrStdout(), "BROKEN office %s at sequence %d (event %s): %s\n", b.OfficeID, b.Sequence, b.EventID, b.Reason)
-			}
-			if len(breaks) > 0 {
-				return fmt.Errorf("%d broken chain(s) among %d events", len(breaks), n)
-			}
-			fmt.Fprintf(cmd.OutOrStdout(), "ok: %d events, every chain intact\n", n)
-			return nil
+			return runVerify(cmd, cfg, checkpoints)
 		},
-	})
+	}
+	verify.Flags().StringArrayVar(&checkpoints, "checkpoint", nil, "a kept checkpoint file (JSON object or array), repeatable")
+	a.AddCommand(verify)
 	return a
+}
+
+func runVerify(cmd *cobra.Command, cfg *app.Config, files []string) error {
+	// Verification never makes a key: the default key file must exist, as the services'.
+	c := *cfg
+	if c.MasterKey == "" && c.MasterKeyFile == "" {
+		dir := c.DataDir
+		if dir == "" {
+			dir = "wenming-data"
+		}
+		c.MasterKeyFile = filepath.Join(dir, "master.key")
+	}
+	m, err := app.LoadMasterKey(c, cmd.ErrOrStderr())
+	if err != nil {
+		return fmt.Errorf("%w (give the services' master key with --master-key-file or WENMING_MASTER_KEY)", err)
+	}
+	var cps []*tenancyv1.AuditCheckpoint
+	var from []string
+	for _, f := range files {
+		data, err := os.ReadFile(f)
+		if err != nil {
+			return err
+		}
+		parsed, err := audit.ParseCheckpoints(data)
+		if err != nil {
+			return fmt.Errorf("%s: %w", f, err)
+		}
+		for range parsed {
+			from = append(from, f)
+		}
+		cps = append(cps, parsed...)
+	}
+	st, err := openStore(cmd, cfg)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	if _, err := secrets.Check(cmd.Context(), st.Client, m); err != nil {
+		return err
+	}
+	trail := audit.NewChain(m, st.Dialect)
+	out := cmd.OutOrStdout()
+	breaks, n, err := trail.Verify(cmd.Context(), st.Client)
+	if err != nil {
+		return err
+	}
+	for _, b := range breaks {
+		if b.EventID == "" {
+			fmt.Fprintf(out, "BROKEN office %s: %s\n", b.OfficeID, b.Reason)
+			continue
+		}
+		fmt.Fprintf(out, "BROKEN office %s at sequence %d (event %s): %s\n", b.OfficeID, b.Sequence, b.EventID, b.Reason)
+	}
+	failed := 0
+	for i, cp := range cps {
+		what := fmt.Sprintf("checkpoint %s: office %s sequence %d of %s", from[i], cp.GetOfficeId(), cp.GetSequence(),
+			cp.GetTime().AsTime().Format(time.RFC3339))
+		if err := trail.CheckCheckpoint(cmd.Context(), st.Client, cp); err != nil {
+			failed++
+			fmt.Fprintf(out, "FAILED %s: %v\n", what, err)
+			continue
+		}
+		fmt.Fprintf(out, "ok %s\n", what)
+	}
+	if len(breaks) > 0 || failed > 0 {
+		return fmt.Errorf("%d broken chain(s) among %d events, %d of %d checkpoint(s) failed", len(breaks), n, failed, len(cps))
+	}
+	fmt.Fprintf(out, "ok: %d events, every chain intact", n)
+	if len(cps) > 0 {
+		fmt.Fprintf(out, "; %d checkpoint(s) hold", len(cps))
+	}
+	fmt.Fprintln(out)
+	return nil
 }

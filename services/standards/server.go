@@ -30,18 +30,19 @@ type Server struct {
 
 	st    *store.Store
 	pages *pagetoken.Codec
+	trail *audit.Chain
 	now   func() time.Time
 }
 
 var _ standardsv1.StandardsServiceServer = (*Server)(nil)
 
-// NewServer returns the standards server.
-func NewServer(st *store.Store, pages *pagetoken.Codec) *Server {
-	return &Server{st: st, pages: pages, now: time.Now}
+// NewServer returns the standards server; trail records its changes (docs/audit.md).
+func NewServer(st *store.Store, pages *pagetoken.Codec, trail *audit.Chain) *Server {
+	return &Server{st: st, pages: pages, trail: trail, now: time.Now}
 }
 
 func (s *Server) record(ctx context.Context, tx *ent.Tx, officeID, scopePath, action, typ, id string, before, after proto.Message) error {
-	return audit.Record(ctx, tx, s.st.Dialect, audit.Event{
+	return s.trail.Record(ctx, tx, audit.Event{
 		OfficeID: officeID, ScopePath: scopePath, Action: action, ResourceType: typ, ResourceID: id,
 		Before: before, After: after, RequestID: rpc.RequestID(ctx),
 	})

@@ -15,10 +15,24 @@ import (
 	"github.com/wenming-platform/wenming/services/platform/viewer"
 )
 
+// writableOffice returns the office officeID when the caller may create standards in it:
+// an admin of that very office. An office outside the caller's scope is NOT_FOUND (ent
+// privacy hides it, as if it did not exist); one it can see but not administer is
+// PERMISSION_DENIED.
+func writableOffice(ctx context.Context, offices *ent.OfficeClient, officeID string) (*ent.Office, error) {
+	o, err := offices.Get(ctx, officeID)
+	if err != nil {
+		return nil, resource.NotFound(err, "office")
+	}
+	if !viewer.FromContext(ctx).OfficeAdmin(o.ID) {
+		return nil, errs.ErrPermissionDenied
+	}
+	return o, nil
+}
+
 // CreateStandard creates a DRAFT standard of the caller's own office. The draft may be
 // incomplete; ValidateStandard and PublishStandard say what is missing.
 func (s *Server) CreateStandard(ctx context.Context, req *standardsv1.CreateStandardRequest) (*standardsv1.Standard, error) {
-	v := viewer.FromContext(ctx)
 	in := req.GetStandard()
 	if err := resource.Required("standard.display_name", in.GetDisplayName()); err != nil {
 		return nil, err
@@ -40,12 +54,9 @@ func (s *Server) CreateStandard(ctx context.Context, req *standardsv1.CreateStan
 	}
 	var out *standardsv1.Standard
 	err = s.st.Tx(ctx, func(tx *ent.Tx) error {
-		o, err := tx.Office.Get(ctx, req.GetOfficeId())
+		o, err := writableOffice(ctx, tx.Office, req.GetOfficeId())
 		if err != nil {
-			return resource.NotFound(err, "office")
-		}
-		if !v.OfficeAdmin(o.ID) {
-			return errs.ErrPermissionDenied
+			return err
 		}
 		// A new code starts at version 1; later versions come from :newVersion.
 		taken, err := tx.Standard.Query().Where(standard.OfficeID(o.ID), standard.Code(in.GetCode())).Exist(ctx)

@@ -2,14 +2,21 @@ package standards
 
 import (
 	"bytes"
+	"context"
+	"errors"
 	"fmt"
 	"regexp"
 	"strconv"
 	"strings"
 
+	"buf.build/gen/go/bufbuild/protovalidate/protocolbuffers/go/buf/validate"
 	"github.com/xuri/excelize/v2"
+	"google.golang.org/protobuf/proto"
+	"google.golang.org/protobuf/reflect/protoreflect"
 
 	standardsv1 "github.com/wenming-platform/wenming/api/gen/wenming/standards/v1"
+	"github.com/wenming-platform/wenming/services/platform/errs"
+	"github.com/wenming-platform/wenming/services/platform/xlsxread"
 )
 
 // The XLSX form is the template offices fill in: a sheet of settings and a sheet with one
@@ -119,35 +126,72 @@ func cell(col, row int) string {
 	return name
 }
 
-// UnmarshalXLSX reads the XLSX template. Every problem is reported with its sheet, row and
-// column; where locates the cell of indicator i's field key, for validation messages.
-func UnmarshalXLSX(data []byte) (s *standardsv1.Standard, problems []string, where func(i int, key string) string) {
-	// Bounded unzipping: a small upload must not expand into gigabytes (a zip bomb).
-	f, err := excelize.OpenReader(bytes.NewReader(data), excelize.Options{UnzipSizeLimit: 32 << 20, UnzipXMLSizeLimit: 16 << 20})
-	if err != nil {
-		return nil, []string{"the file is not an XLSX workbook: " + err.Error()}, nil
-	}
-	defer f.Close()
-	bad := func(sheet string, row, col int, key, msg string) {
-		problems = append(problems, fmt.Sprintf("sheet %s, row %d, column %s (%s): %s", sheet, row, colName(col), key, msg))
-	}
-	s = &standardsv1.Standard{}
-	settings, err := f.GetRows(settingsSheet)
-	if err != nil {
-		return nil, []string{"the workbook has no sheet " + settingsSheet}, nil
-	}
-	for i, r := range settings {
-		if i == 0 || len(r) == 0 {
-			continue
+// The template's bounds, from the API's own (api/wenming/standards/v1/resources.proto):
+// the indicator sheet has a header and at most as many rows as a standard has indicators,
+// and no cell is longer than the longest text field.
+var (
+	maxIndicators = int(fieldRules((&standardsv1.Standard{}).ProtoReflect().Descriptor(), "indicators").GetRepeated().GetMaxItems())
+	maxCellChars  = longestText((&standardsv1.Standard{}).ProtoReflect().Descriptor(), map[protoreflect.FullName]bool{})
+
+	indicatorSheet = xlsxread.Limits{Rows: 1 + maxIndicators, Columns: len(indicatorColumns), CellChars: maxCellChars}
+	settingSheet   = xlsxread.Limits{Rows: 1 + len(settingsRows), Columns: 2, CellChars: maxCellChars}
+)
+
+func fieldRules(md protoreflect.MessageDescriptor, name protoreflect.Name) *validate.FieldRules {
+	r, _ := proto.GetExtension(md.Fields().ByName(name).Options(), validate.E_Field).(*validate.FieldRules)
+	return r
+}
+
+// longestText is the longest max_len of a string field of md or of a message in it.
+func longestText(md protoreflect.MessageDescriptor, seen map[protoreflect.FullName]bool) int {
+	seen[md.FullName()] = true
+	n := 0
+	for i := range md.Fields().Len() {
+		fd := md.Fields().Get(i)
+		r := fieldRules(md, fd.Name())
+		n = max(n, int(r.GetString().GetMaxLen()), int(r.GetRepeated().GetItems().GetString().GetMaxLen()))
+		if m := fd.Message(); m != nil && !seen[m.FullName()] {
+			n = max(n, longestText(m, seen))
 		}
+	}
+	return n
+}
+
+// readXLSX reads the XLSX template for import, through xlsxread's bounds. Every problem
+// names its sheet, row and column, and so does the standard's at. The error is the
+// context's, when the request ends first.
+func readXLSX(ctx context.Context, data []byte) (*standardFile, error) {
+	f := &standardFile{std: &standardsv1.Standard{}}
+	s := f.std
+	bad := func(sheet string, row, col int, key, msg string) {
+		f.problems = append(f.problems, problem(fmt.Sprintf("sheet %s, row %d, column %s (%s): %s", sheet, row, colName(col), key, msg)))
+	}
+	// stop ends the reading at a problem the reader found; other errors are the context's.
+	stop := func(err error) (*standardFile, error) {
+		var e *xlsxread.Error
+		if !errors.As(err, &e) {
+			return nil, err
+		}
+		f.problems = append(f.problems, errs.Field{Name: "content", EN: e.Error(), ZH: e.Chinese()})
+		return f, nil
+	}
+	wb, err := xlsxread.Open(data, indicatorSheet)
+	if err != nil {
+		return stop(err)
+	}
+	defer wb.Close()
+
+	settingRow := map[string]int{}
+	err = wb.Rows(ctx, settingsSheet, settingSheet, func(row int, r []string) error {
 		m := headerKey.FindStringSubmatch(r[0])
-		if m == nil {
-			continue
+		if row == 1 || m == nil {
+			return nil
 		}
 		v := ""
 		if len(r) > 1 {
 			v = strings.TrimSpace(r[1])
 		}
+		settingRow[m[1]] = row
 		switch m[1] {
 		case "code":
 			s.Code = v
@@ -158,46 +202,50 @@ func UnmarshalXLSX(data []byte) (s *standardsv1.Standard, problems []string, whe
 		case "bonus_cap":
 			s.BonusCap = v
 		case "aggregation":
-			var errs []string
-			s.Aggregation = enumValue[standardsv1.Aggregation](standardsv1.Aggregation_value, "AGGREGATION_", v, "aggregation", &errs)
-			if len(errs) > 0 {
-				bad(settingsSheet, i+1, 1, "aggregation", "unknown method "+v+" (MEAN, MEDIAN or TRIMMED_MEAN)")
+			var unknown []string
+			s.Aggregation = enumValue[standardsv1.Aggregation](standardsv1.Aggregation_value, "AGGREGATION_", v, "aggregation", &unknown)
+			if len(unknown) > 0 {
+				bad(settingsSheet, row, 1, "aggregation", "unknown method "+v+" (MEAN, MEDIAN or TRIMMED_MEAN)")
 			}
 		case "grade_scale":
 			for _, part := range splitList(v) {
 				g, pct, ok := strings.Cut(part, ":")
-				n, err := strconv.Atoi(strings.TrimSpace(pct))
+				n, err := strconv.ParseInt(strings.TrimSpace(pct), 10, 32)
 				if !ok || err != nil {
-					bad(settingsSheet, i+1, 1, "grade_scale", "write grades as A:100; B:66")
+					bad(settingsSheet, row, 1, "grade_scale", "write grades as A:100; B:66")
 					continue
 				}
 				s.GradeScale = append(s.GradeScale, &standardsv1.Grade{Grade: strings.TrimSpace(g), Percent: int32(n)})
 			}
 		default:
-			bad(settingsSheet, i+1, 0, m[1], "unknown setting")
+			bad(settingsSheet, row, 0, m[1], "unknown setting")
 		}
+		return nil
+	})
+	if err != nil {
+		return stop(err)
 	}
 
-	rows, err := f.GetRows(indicatorsSheet)
-	if err != nil || len(rows) == 0 {
-		return nil, append(problems, "the workbook has no sheet "+indicatorsSheet+" with a header row"), nil
-	}
 	cols := map[string]int{}
-	for j, h := range rows[0] {
-		if m := headerKey.FindStringSubmatch(h); m != nil {
-			cols[m[1]] = j
-		} else if strings.TrimSpace(h) != "" {
-			bad(indicatorsSheet, 1, j, h, "unknown column")
-		}
-	}
-	for _, need := range []string{"code", "title", "kind"} {
-		if _, ok := cols[need]; !ok {
-			problems = append(problems, fmt.Sprintf("sheet %s: the column [%s] is missing", indicatorsSheet, need))
-		}
-	}
+	header := false
 	rowOf := map[int]int{} // indicator index → spreadsheet row, for validation messages
-	for i, r := range rows[1:] {
-		rowNo := i + 2
+	err = wb.Rows(ctx, indicatorsSheet, indicatorSheet, func(rowNo int, r []string) error {
+		if rowNo == 1 {
+			header = true
+			for j, h := range r {
+				if m := headerKey.FindStringSubmatch(h); m != nil {
+					cols[m[1]] = j
+				} else if strings.TrimSpace(h) != "" {
+					bad(indicatorsSheet, 1, j, h, "unknown column")
+				}
+			}
+			for _, need := range []string{"code", "title", "kind"} {
+				if _, ok := cols[need]; !ok {
+					f.problems = append(f.problems, problem(fmt.Sprintf("sheet %s: the column [%s] is missing", indicatorsSheet, need)))
+				}
+			}
+			return nil
+		}
 		get := func(key string) string {
 			j, ok := cols[key]
 			if !ok || j >= len(r) {
@@ -205,25 +253,18 @@ func UnmarshalXLSX(data []byte) (s *standardsv1.Standard, problems []string, whe
 			}
 			return strings.TrimSpace(r[j])
 		}
-		empty := true
-		for _, v := range r {
-			empty = empty && strings.TrimSpace(v) == ""
-		}
-		if empty {
-			continue
-		}
 		in := &standardsv1.Indicator{
 			Code: get("code"), ParentCode: get("parent_code"), Title: get("title"), Guidance: get("guidance"),
 			MaxPoints: get("max_points"), Step: get("step"), Target: get("target"), Floor: get("floor"), PerItem: get("per_item"),
 		}
-		var errs []string
-		in.Kind = enumValue[standardsv1.IndicatorKind](standardsv1.IndicatorKind_value, "INDICATOR_KIND_", get("kind"), "kind", &errs)
-		if len(errs) > 0 {
+		var unknown []string
+		in.Kind = enumValue[standardsv1.IndicatorKind](standardsv1.IndicatorKind_value, "INDICATOR_KIND_", get("kind"), "kind", &unknown)
+		if len(unknown) > 0 {
 			bad(indicatorsSheet, rowNo, cols["kind"], "kind", "unknown kind "+get("kind")+" (GROUP, POINTS, GRADE, THRESHOLD, LINEAR, CHECKLIST, BONUS, DEDUCTION, VETO)")
 		}
-		errs = nil
-		in.Method = enumValue[standardsv1.AssessmentMethod](standardsv1.AssessmentMethod_value, "ASSESSMENT_METHOD_", get("method"), "method", &errs)
-		if len(errs) > 0 {
+		unknown = nil
+		in.Method = enumValue[standardsv1.AssessmentMethod](standardsv1.AssessmentMethod_value, "ASSESSMENT_METHOD_", get("method"), "method", &unknown)
+		if len(unknown) > 0 {
 			bad(indicatorsSheet, rowNo, cols["method"], "method", "unknown method "+get("method")+" (MATERIAL, ON_SITE, QUESTIONNAIRE, ONLINE, DEPARTMENT_OPINION)")
 		}
 		for _, part := range splitList(get("items")) {
@@ -247,13 +288,14 @@ func UnmarshalXLSX(data []byte) (s *standardsv1.Standard, problems []string, whe
 					e.FileTypes = append(e.FileTypes, strings.ToLower(t))
 				}
 			}
+			// Whole numbers only; their range is the API's, checked with the rest.
 			intCol := func(key string) int32 {
 				v := get(key)
 				if v == "" {
 					return 0
 				}
-				n, err := strconv.Atoi(v)
-				if err != nil || n < 0 {
+				n, err := strconv.ParseInt(v, 10, 32)
+				if err != nil {
 					bad(indicatorsSheet, rowNo, cols[key], key, "write a whole number, not "+v)
 				}
 				return int32(n)
@@ -261,9 +303,9 @@ func UnmarshalXLSX(data []byte) (s *standardsv1.Standard, problems []string, whe
 			e.MinFiles, e.MinPhotos = intCol("min_files"), intCol("min_photos")
 			e.NarrativeMaxChars, e.DueDay = intCol("narrative_max_chars"), intCol("due_day")
 			if cadence != "" && cadence != "-" {
-				errs = nil
-				e.Cadence = enumValue[standardsv1.Cadence](standardsv1.Cadence_value, "CADENCE_", cadence, "cadence", &errs)
-				if len(errs) > 0 {
+				unknown = nil
+				e.Cadence = enumValue[standardsv1.Cadence](standardsv1.Cadence_value, "CADENCE_", cadence, "cadence", &unknown)
+				if len(unknown) > 0 {
 					bad(indicatorsSheet, rowNo, cols["cadence"], "cadence", "unknown cadence "+cadence+" (ANNUAL, QUARTERLY, MONTHLY)")
 				}
 			}
@@ -271,11 +313,35 @@ func UnmarshalXLSX(data []byte) (s *standardsv1.Standard, problems []string, whe
 		}
 		rowOf[len(s.Indicators)] = rowNo
 		s.Indicators = append(s.Indicators, in)
+		return nil
+	})
+	if err != nil {
+		return stop(err)
 	}
-	where = func(i int, key string) string {
-		return fmt.Sprintf("sheet %s, row %d, column %s (%s)", indicatorsSheet, rowOf[i], colName(cols[key]), key)
+	if !header {
+		f.problems = append(f.problems, problem("sheet "+indicatorsSheet+": row 1 must be the header row"))
 	}
-	return s, problems, where
+	f.at = func(field string) string {
+		if m := indexField.FindStringSubmatch(field); m != nil {
+			i, _ := strconv.Atoi(m[1])
+			if j, ok := cols[m[2]]; ok {
+				return fmt.Sprintf("sheet %s, row %d, column %s (%s)", indicatorsSheet, rowOf[i], colName(j), m[2])
+			}
+			return fmt.Sprintf("sheet %s, row %d (%s)", indicatorsSheet, rowOf[i], m[2])
+		}
+		if field == "indicators" {
+			return "sheet " + indicatorsSheet
+		}
+		key := settingKey.FindString(field)
+		if key == "display_name" {
+			key = "name"
+		}
+		if row, ok := settingRow[key]; ok {
+			return fmt.Sprintf("sheet %s, row %d, column B (%s)", settingsSheet, row, key)
+		}
+		return fmt.Sprintf("sheet %s (%s)", settingsSheet, key)
+	}
+	return f, nil
 }
 
 func splitList(s string) []string {
@@ -293,22 +359,11 @@ func colName(j int) string {
 	return name
 }
 
-var indexField = regexp.MustCompile(`^indicators\[(\d+)\]\.([a-z_]+)`)
+// indexField finds the indicator of a field path and the template column that holds the
+// field: "indicators[3].evidence_spec.min_files" is column min_files of indicator 3,
+// "indicators[3].items[1].title" column items.
+var indexField = regexp.MustCompile(`^indicators\[(\d+)\]\.(?:evidence_spec\.)?([a-z_]+)`)
 
-// xlsxProblems turns validation problems into sheet, row and column messages.
-func xlsxProblems(ps []*standardsv1.Problem, where func(i int, key string) string) []string {
-	var out []string
-	for _, p := range ps {
-		msg := p.GetMessage()
-		if p.GetIndicatorCode() != "" {
-			msg = "indicator " + p.GetIndicatorCode() + ": " + msg
-		}
-		if m := indexField.FindStringSubmatch(p.GetField()); m != nil {
-			i, _ := strconv.Atoi(m[1])
-			out = append(out, where(i, m[2])+": "+msg)
-			continue
-		}
-		out = append(out, fmt.Sprintf("sheet %s (%s): %s", settingsSheet, p.GetField(), msg))
-	}
-	return out
-}
+// settingKey is the setting a field path of the standard is in: "grade_scale[1].percent"
+// is grade_scale.
+var settingKey = regexp.MustCompile(`^[a-z_]+`)

@@ -205,3 +205,14 @@ func UnmarshalYAML(data []byte) (*standardsv1.Standard, []string) {
 	walk("", y.Indicators)
 	return s, errs
 }
+
+// readYAML reads a standard's YAML form for import. A field is placed by its path, the
+// indicators numbered in the order the file writes them, depth first.
+func readYAML(data []byte) *standardFile {
+	std, problems := UnmarshalYAML(data)
+	f := &standardFile{std: std, at: func(field string) string { return field }}
+	for _, p := range problems {
+		f.problems = append(f.problems, problem(p))
+	}
+	return f
+}

@@ -98,7 +98,7 @@ func (s *Server) securityEvent(ctx context.Context, tx *ent.Tx, login, action st
 	if tx == nil {
 		return s.st.Tx(store.System(ctx), func(tx *ent.Tx) error { return s.securityEvent(ctx, tx, login, action, details) })
 	}
-	officeID, scopePath, typ, id := audit.PlatformOffice, "/"+audit.PlatformOffice+"/", "login", ""
+	officeID, scopePath, typ, id := audit.PlatformOffice, audit.PlatformScope, "login", ""
 	sys := store.System(ctx)
 	if clientID, ok := strings.CutPrefix(login, "sa:"); ok {
 		if sa, err := tx.ServiceAccount.Query().Where(serviceaccount.ClientID(clientID)).Only(sys); err == nil {
@@ -332,8 +332,9 @@ func (s *Server) GetJwks(ctx context.Context, _ *tenancyv1.GetJwksRequest) (*ten
 // ErrAdminExists is returned by Bootstrap when a platform admin already exists.
 var ErrAdminExists = errs.New(codes.FailedPrecondition, "ADMIN_EXISTS", "a platform admin already exists", "平台管理员已存在")
 
-// Bootstrap creates the first platform admin. It refuses when one exists.
-func Bootstrap(ctx context.Context, st *store.Store, login, password string) error {
+// Bootstrap creates the first platform admin, recorded in trail's platform chain. It
+// refuses when one exists.
+func Bootstrap(ctx context.Context, st *store.Store, trail *audit.Chain, login, password string) error {
 	if len(password) < 10 {
 		return errs.Invalid("password", "at least 10 characters", "至少 10 个字符")
 	}
@@ -350,14 +351,14 @@ func Bootstrap(ctx context.Context, st *store.Store, login, password string) err
 		if exists {
 			return ErrAdminExists
 		}
-		u, err := tx.User.Create().SetID(resource.NewID()).SetOfficeID(audit.PlatformOffice).SetScopePath("/" + audit.PlatformOffice + "/").
+		u, err := tx.User.Create().SetID(resource.NewID()).SetOfficeID(audit.PlatformOffice).SetScopePath(audit.PlatformScope).
 			SetLogin(canonicalLogin(login)).SetDisplayName("Platform admin").SetPasswordHash(hash).SetPlatform(true).
 			SetRoles([]string{authzv1.Role_ROLE_PLATFORM_ADMIN.String()}).Save(sys)
 		if err != nil {
 			return err
 		}
-		return audit.Record(sys, tx, st.Dialect, audit.Event{
-			OfficeID: audit.PlatformOffice, ScopePath: "/" + audit.PlatformOffice + "/", Action: "platform.bootstrap",
+		return trail.Record(sys, tx, audit.Event{
+			OfficeID: audit.PlatformOffice, ScopePath: audit.PlatformScope, Action: "platform.bootstrap",
 			ResourceType: "user", ResourceID: u.ID, After: userToProto(u),
 		})
 	})

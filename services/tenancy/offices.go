@@ -7,6 +7,7 @@ import (
 	tenancyv1 "github.com/wenming-platform/wenming/api/gen/wenming/tenancy/v1"
 	"github.com/wenming-platform/wenming/ent"
 	"github.com/wenming-platform/wenming/ent/office"
+	"github.com/wenming-platform/wenming/services/platform/audit"
 	"github.com/wenming-platform/wenming/services/platform/errs"
 	"github.com/wenming-platform/wenming/services/platform/pagetoken"
 	"github.com/wenming-platform/wenming/services/platform/resource"
@@ -76,6 +77,12 @@ func (s *Server) CreateOffice(ctx context.Context, req *tenancyv1.CreateOfficeRe
 		path = parent.ScopePath
 	}
 	id := resource.NewID()
+	// The creation is recorded in the parent's chain too (the platform chain for a top-level
+	// office), so that deleting the new office's whole chain is detectable (docs/audit.md).
+	parentChain, parentPath := audit.PlatformOffice, audit.PlatformScope
+	if parentID != "" {
+		parentChain, parentPath = parentID, path
+	}
 	var out *tenancyv1.Office
 	err := s.st.Tx(ctx, func(tx *ent.Tx) error {
 		o, err := tx.Office.Create().SetID(id).SetOfficeID(id).SetScopePath(viewer.OfficePath(path, id)).
@@ -85,7 +92,10 @@ func (s *Server) CreateOffice(ctx context.Context, req *tenancyv1.CreateOfficeRe
 			return err
 		}
 		out = officeToProto(o)
-		return s.record(ctx, tx, o.ID, o.ScopePath, "office.create", "office", o.ID, nil, out)
+		if err := s.record(ctx, tx, parentChain, parentPath, audit.ActionOfficeCreate, "office", o.ID, nil, out); err != nil {
+			return err
+		}
+		return s.record(ctx, tx, o.ID, o.ScopePath, audit.ActionOfficeCreate, "office", o.ID, nil, out)
 	})
 	return out, err
 }

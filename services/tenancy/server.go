@@ -28,6 +28,7 @@ type Server struct {
 	revoked *auth.Revocations
 	limits  *cache.Limiter
 	pages   *pagetoken.Codec
+	trail   *audit.Chain
 }
 
 var (
@@ -43,16 +44,18 @@ type Deps struct {
 	Revocations *auth.Revocations
 	Limiter     *cache.Limiter
 	Pages       *pagetoken.Codec
+	// Audit records every change in its office's chain (docs/audit.md).
+	Audit *audit.Chain
 }
 
 // NewServer returns the tenancy server.
 func NewServer(d Deps) *Server {
-	return &Server{st: d.Store, keys: d.Keys, tokens: d.Tokens, revoked: d.Revocations, limits: d.Limiter, pages: d.Pages}
+	return &Server{st: d.Store, keys: d.Keys, tokens: d.Tokens, revoked: d.Revocations, limits: d.Limiter, pages: d.Pages, trail: d.Audit}
 }
 
 // record appends an audit event for a change in tx.
 func (s *Server) record(ctx context.Context, tx *ent.Tx, officeID, scopePath, action, typ, id string, before, after proto.Message) error {
-	return audit.Record(ctx, tx, s.st.Dialect, audit.Event{
+	return s.trail.Record(ctx, tx, audit.Event{
 		OfficeID: officeID, ScopePath: scopePath, Action: action, ResourceType: typ, ResourceID: id,
 		Before: before, After: after, RequestID: rpc.RequestID(ctx),
 	})

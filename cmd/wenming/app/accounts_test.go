@@ -1,10 +1,15 @@
 package app_test
 
 import (
+	"context"
 	"io"
 	"net/http"
 	"strings"
 	"testing"
+
+	"github.com/wenming-platform/wenming/services/platform/auth"
+	"github.com/wenming-platform/wenming/services/platform/cache"
+	"github.com/wenming-platform/wenming/services/tenancy"
 )
 
 // testAccountTakeovers tries the ways an admin or a machine client could take over
@@ -159,4 +164,75 @@ func testHardening(t *testing.T, e *env, tr *tree) {
 			t.Errorf("%s: %d Cache-Control %q", name, r.Code, r.Header.Get("Cache-Control"))
 		}
 	}
+}
+
+// operator is what `wenming admin unlock` and `release-credit-code` build, over this
+// process's store, trail and Redis.
+func operator(t *testing.T, e *env) *tenancy.Server {
+	revoked, err := auth.NewRevocations(context.Background(), e.app.Store())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tenancy.NewServer(tenancy.Deps{Store: e.app.Store(), Revocations: revoked, Limiter: cache.NewLimiter(e.app.Redis()), Audit: e.app.Audit()})
+}
+
+// testUnlock recovers the account testRateLimit locked: the operator clears the counters
+// and sets a new password, and the account logs in from anywhere at once.
+func testUnlock(t *testing.T, e *env, tr *tree) {
+	e.t = t
+	if r := e.do("POST", "/v1/auth/login", "", map[string]string{"login": "d2-admin", "password": "d2-admin-password"}); r.Code != 429 {
+		t.Fatalf("the account is not locked: %d", r.Code)
+	}
+	if err := operator(t, e).Unlock(context.Background(), "D2-Admin", "recovered-password-1"); err != nil {
+		t.Fatal(err)
+	}
+	if r := e.do("POST", "/v1/auth/login", "", map[string]string{"login": "d2-admin", "password": "d2-admin-password"}); r.Code != 401 {
+		t.Errorf("the old password after an unlock with a new one: %d", r.Code)
+	}
+	e.login("d2-admin", "recovered-password-1")
+	trail := e.must(200, e.do("GET", "/v1/offices/"+tr.d2+"/audit-events?pageSize=500", tr.cityAdmin, nil))
+	if s := string(trail.Raw); !strings.Contains(s, "auth.unlock") || !strings.Contains(s, "user.password_reset_by_operator") || strings.Contains(s, "recovered-password-1") {
+		t.Errorf("the unlock in the trail: %.300s", s)
+	}
+}
+
+// testReleaseCreditCode: a code squatted in a sibling district is released by the
+// operator, and then the rightful office registers it.
+func testReleaseCreditCode(t *testing.T, e *env, tr *tree) {
+	e.t = t
+	code := "91330106MA2CFQ0W8" // a 17-character body; the check character is added below
+	code += checkChar(code)
+	squat := e.must(200, e.do("POST", "/v1/offices/"+tr.d2+"/units", tr.d2Admin, map[string]any{"displayName": "抢注的单位", "creditCode": code, "category": "UNIT_CATEGORY_OTHER"})).str("id")
+	register := func() resp {
+		return e.do("POST", "/v1/offices/"+tr.d1+"/units", tr.d1Admin, map[string]any{"displayName": "西湖区某公司", "creditCode": code, "category": "UNIT_CATEGORY_PRIVATE_ENTERPRISE"})
+	}
+	if r := register(); r.Code != 409 {
+		t.Fatalf("registering a squatted code: %d %s", r.Code, r.Raw)
+	}
+	op := operator(t, e)
+	if _, err := op.ReleaseCreditCode(context.Background(), squat, " "); err == nil {
+		t.Error("a release without a reason")
+	}
+	if got, err := op.ReleaseCreditCode(context.Background(), squat, "营业执照核查：该代码属西湖区某公司"); err != nil || got != code {
+		t.Fatalf("release = %q, %v", got, err)
+	}
+	e.must(200, register())
+	if u := e.must(200, e.do("GET", "/v1/units/"+squat, tr.d2Admin, nil)); !strings.HasPrefix(u.str("creditCode"), "RELEASED-"+code) {
+		t.Errorf("the squatting unit's code: %s", u.Raw)
+	}
+	platform := string(e.must(200, e.do("GET", "/v1/offices/platform/audit-events?pageSize=500", tr.platform, nil)).Raw)
+	if !strings.Contains(platform, "unit.credit_code_released") || !strings.Contains(platform, "营业执照核查") {
+		t.Errorf("the release is not in the platform trail")
+	}
+}
+
+// checkChar is the GB 32100-2015 check character of a 17-character prefix.
+func checkChar(prefix string) string {
+	const chars = "0123456789ABCDEFGHJKLMNPQRTUWXY"
+	weights := [17]int{1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28}
+	sum := 0
+	for i := range 17 {
+		sum += strings.IndexByte(chars, prefix[i]) * weights[i]
+	}
+	return string(chars[(31-sum%31)%31])
 }

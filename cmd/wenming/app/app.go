@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"log/slog"
 	"net"
 	"net/http"
@@ -22,6 +23,7 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
 	"golang.org/x/sync/errgroup"
 	"google.golang.org/grpc"
 	healthpb "google.golang.org/grpc/health/grpc_health_v1"
@@ -35,10 +37,12 @@ import (
 	"github.com/wenming-platform/wenming/ent/setting"
 	"github.com/wenming-platform/wenming/ent/user"
 	"github.com/wenming-platform/wenming/services/gateway"
+	"github.com/wenming-platform/wenming/services/platform/audit"
 	"github.com/wenming-platform/wenming/services/platform/auth"
 	"github.com/wenming-platform/wenming/services/platform/cache"
 	"github.com/wenming-platform/wenming/services/platform/pagetoken"
 	"github.com/wenming-platform/wenming/services/platform/rpc"
+	"github.com/wenming-platform/wenming/services/platform/secrets"
 	"github.com/wenming-platform/wenming/services/platform/store"
 	"github.com/wenming-platform/wenming/services/standards"
 	"github.com/wenming-platform/wenming/services/tenancy"
@@ -55,6 +59,12 @@ type Config struct {
 	DataDir     string
 	HTTPAddr    string
 	GRPCAddr    string
+	// MasterKey is the base64 platform master key (WENMING_MASTER_KEY); MasterKeyFile a
+	// file holding it (--master-key-file). With neither, <DataDir>/master.key is used and
+	// generated on the first start. Every process of a deployment must use the same key
+	// (docs/audit.md).
+	MasterKey     string
+	MasterKeyFile string
 	// Run lists what this process runs: service names and/or "gateway". Empty: everything.
 	Run []string
 	// Upstreams are the gRPC addresses of services this process does not run itself.
@@ -67,7 +77,10 @@ type Config struct {
 	Demo bool
 	// DebugAddr, when set, serves the Go profiler on its own listener, never on the API's.
 	DebugAddr string
-	Log       io.Writer
+	// MetricsAddr, when set, serves Prometheus metrics at /metrics on its own listener:
+	// never on the public API port.
+	MetricsAddr string
+	Log         io.Writer
 	// ShutdownTimeout bounds the graceful shutdown.
 	ShutdownTimeout time.Duration
 }
@@ -77,8 +90,12 @@ type App struct {
 	cfg      Config
 	HTTPAddr string // where the gateway listens, when it runs
 	GRPCAddr string // where the gRPC services listen, when any run
+	// MetricsAddr is where /metrics is served, when it is.
+	MetricsAddr string
 
 	st      *store.Store
+	master  *secrets.Master
+	trail   *audit.Chain
 	redis   *cache.Redis
 	grpc    *rpc.Server
 	inproc  *bufconn.Listener // the gateway's in-memory connection to local services
@@ -133,6 +150,55 @@ func (c *Config) Embedded() bool {
 	return !strings.HasPrefix(c.DatabaseURL, "postgres://") && !strings.HasPrefix(c.DatabaseURL, "postgresql://")
 }
 
+// LoadMasterKey returns the master key cfg names: MasterKey, else MasterKeyFile, else
+// <DataDir>/master.key, generated when absent. A generated key is announced on log, once,
+// with where it is and that it must be backed up apart from the database.
+func LoadMasterKey(cfg Config, log io.Writer) (*secrets.Master, error) {
+	cfg.defaults()
+	m, generated, err := secrets.Load(secrets.Source{
+		Value: cfg.MasterKey, File: cfg.MasterKeyFile, Default: filepath.Join(cfg.DataDir, "master.key"),
+	})
+	if err != nil {
+		return nil, err
+	}
+	if generated != "" {
+		fmt.Fprintf(log, "generated the platform master key in %s: back it up now, apart from the database "+
+			"(without it the audit trail cannot be verified and the token signing keys cannot be read); "+
+			"every process of this deployment must use this same key (docs/audit.md)\n", generated)
+	}
+	return m, nil
+}
+
+// OpenMasterKey loads cfg's master key for a process that uses st, and binds st to it: a
+// process with another key than the others would write chains nobody can verify, so it is
+// refused (secrets.ErrWrongKey). The default key file is generated only for a database no
+// key is bound to yet; a process that lacks the deployment's key configuration fails
+// instead of making a key of its own.
+func OpenMasterKey(ctx context.Context, cfg Config, st *store.Store, log io.Writer) (*secrets.Master, error) {
+	cfg.defaults()
+	if cfg.MasterKey == "" && cfg.MasterKeyFile == "" {
+		def := filepath.Join(cfg.DataDir, "master.key")
+		if _, err := os.Stat(def); errors.Is(err, fs.ErrNotExist) {
+			bound, err := secrets.Bound(ctx, st.Client)
+			if err != nil {
+				return nil, err
+			}
+			if bound {
+				return nil, fmt.Errorf("no master key in %s, but this database is bound to one: give every process "+
+					"the deployment's key with --master-key-file or WENMING_MASTER_KEY (docs/audit.md)", def)
+			}
+		}
+	}
+	m, err := LoadMasterKey(cfg, log)
+	if err != nil {
+		return nil, err
+	}
+	if err := secrets.Bind(ctx, st.Client, m); err != nil {
+		return nil, err
+	}
+	return m, nil
+}
+
 // Start starts the process and returns once it is listening.
 func Start(ctx context.Context, cfg Config) (_ *App, err error) {
 	cfg.defaults()
@@ -150,6 +216,11 @@ func Start(ctx context.Context, cfg Config) (_ *App, err error) {
 
 	if cfg.DebugAddr != "" {
 		if err := a.startDebug(); err != nil {
+			return nil, err
+		}
+	}
+	if cfg.MetricsAddr != "" {
+		if err := a.startMetrics(reg); err != nil {
 			return nil, err
 		}
 	}
@@ -194,7 +265,12 @@ func (a *App) startServices(ctx, runCtx context.Context, services []string, reg 
 	a.redis = r
 	a.closers = append(a.closers, r.Close)
 
-	keys, err := auth.NewKeyring(ctx, st)
+	master, err := OpenMasterKey(ctx, cfg, st, cfg.Log)
+	if err != nil {
+		return err
+	}
+	a.master, a.trail = master, audit.NewChain(master, st.Dialect)
+	keys, err := auth.NewKeyring(ctx, st, master, a.trail)
 	if err != nil {
 		return err
 	}
@@ -220,10 +296,10 @@ func (a *App) startServices(ctx, runCtx context.Context, services []string, reg 
 		return err
 	}
 	pages := pagetoken.New(pageKey)
-	stdSrv := standards.NewServer(st, pages)
+	stdSrv := standards.NewServer(st, pages, a.trail)
 	ten := tenancy.NewServer(tenancy.Deps{
 		Store: st, Keys: keys, Tokens: tokens, Revocations: revoked,
-		Limiter: cache.NewLimiter(r), Pages: pages,
+		Limiter: cache.NewLimiter(r), Pages: pages, Audit: a.trail,
 	})
 	srv, err := rpc.NewServer(rpc.Options{Tokens: tokens, Registry: reg, TrustedProxies: cfg.TrustedProxies, Store: st}, func(s *grpc.Server) {
 		for _, name := range services {
@@ -305,7 +381,7 @@ func (a *App) startGateway(ctx context.Context, local []string, reg *prometheus.
 	for name, addr := range cfg.Upstreams {
 		up[name] = addr
 	}
-	gc := gateway.Config{Upstreams: up, Gatherer: reg, TrustedProxies: cfg.TrustedProxies}
+	gc := gateway.Config{Upstreams: up, TrustedProxies: cfg.TrustedProxies}
 	for _, name := range local {
 		up[name] = "passthrough:///in-process"
 	}
@@ -358,6 +434,21 @@ func (a *App) startDebug() error {
 	return nil
 }
 
+func (a *App) startMetrics(reg *prometheus.Registry) error {
+	lis, err := net.Listen("tcp", a.cfg.MetricsAddr)
+	if err != nil {
+		return fmt.Errorf("metrics listen %s: %w", a.cfg.MetricsAddr, err)
+	}
+	a.MetricsAddr = lis.Addr().String()
+	mux := http.NewServeMux()
+	mux.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
+	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+	a.closers = append(a.closers, srv.Close)
+	go func() { _ = srv.Serve(lis) }()
+	fmt.Fprintf(a.cfg.Log, "metrics on http://%s/metrics\n", dialable(a.MetricsAddr))
+	return nil
+}
+
 // dialable turns a listen address (":9090", "0.0.0.0:9090") into one a client can dial.
 func dialable(addr string) string {
 	host, port, err := net.SplitHostPort(addr)
@@ -392,7 +483,7 @@ func (a *App) bootstrap(ctx context.Context) error {
 			return err
 		}
 	}
-	err = tenancy.Bootstrap(ctx, a.st, cfg.AdminLogin, password)
+	err = tenancy.Bootstrap(ctx, a.st, a.trail, cfg.AdminLogin, password)
 	if errors.Is(err, tenancy.ErrAdminExists) {
 		return nil // another replica got there first
 	}
@@ -486,3 +577,13 @@ func (a *App) closeAll() error {
 
 // Store returns the process's store (nil for a gateway-only process).
 func (a *App) Store() *store.Store { return a.st }
+
+// Audit returns the process's audit chain (nil for a gateway-only process).
+func (a *App) Audit() *audit.Chain { return a.trail }
+
+// Redis returns the process's Redis connection (nil for a gateway-only process).
+func (a *App) Redis() *cache.Redis { return a.redis }
+
+// MasterKey returns the process's master key (nil for a gateway-only process), for
+// in-process tooling and tests that must read what it protects.
+func (a *App) MasterKey() *secrets.Master { return a.master }

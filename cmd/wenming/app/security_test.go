@@ -14,7 +14,6 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/wenming-platform/wenming/ent/signingkey"
-	"github.com/wenming-platform/wenming/services/platform/audit"
 	"github.com/wenming-platform/wenming/services/platform/auth"
 	"github.com/wenming-platform/wenming/services/platform/store"
 )
@@ -168,7 +167,11 @@ func testJWTAttacks(t *testing.T, e *env, tr *tree) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	priv := ed25519.PrivateKey(k.PrivateKey)
+	// The table holds the key sealed under the master key: open it as the process does.
+	priv, err := auth.OpenPrivateKey(e.app.MasterKey(), k.ID, k.PrivateKey)
+	if err != nil {
+		t.Fatal(err)
+	}
 	me := e.must(200, e.do("GET", "/v1/auth/me", tr.d1Admin, nil))
 	claims := func(mut func(c jwt.MapClaims)) jwt.MapClaims {
 		now := time.Now()
@@ -343,7 +346,7 @@ func testAudit(t *testing.T, e *env, tr *tree) {
 
 	ctx := context.Background()
 	c := e.app.Store().Client
-	breaks, n, err := audit.Verify(ctx, c)
+	breaks, n, err := e.app.Audit().Verify(ctx, c)
 	if err != nil || len(breaks) != 0 || n < len(events) {
 		t.Fatalf("verify: %v breaks %v over %d events", err, breaks, n)
 	}
@@ -352,7 +355,7 @@ func testAudit(t *testing.T, e *env, tr *tree) {
 	if _, err := e.app.Store().DB.ExecContext(ctx, "UPDATE audit_events SET actor = 'someone-else' WHERE id = "+placeholder(e)+"", victim["id"]); err != nil {
 		t.Fatal(err)
 	}
-	breaks, _, err = audit.Verify(ctx, c)
+	breaks, _, err = e.app.Audit().Verify(ctx, c)
 	if err != nil || len(breaks) != 1 || breaks[0].EventID != victim["id"] || breaks[0].OfficeID != tr.d1 {
 		t.Errorf("after tampering: %v %+v", err, breaks)
 	}

@@ -31,6 +31,8 @@ func TestTenancy(t *testing.T) {
 			t.Run("bad-requests", func(t *testing.T) { testBadRequests(t, e, tr) })
 			t.Run("audit", func(t *testing.T) { testAudit(t, e, tr) })
 			t.Run("rate-limit", func(t *testing.T) { testRateLimit(t, e, tr) })
+			t.Run("unlock", func(t *testing.T) { testUnlock(t, e, tr) })
+			t.Run("release-credit-code", func(t *testing.T) { testReleaseCreditCode(t, e, tr) })
 			t.Run("rate-limit-by-address", func(t *testing.T) { testRateLimitByAddress(t, e) })
 		})
 	}

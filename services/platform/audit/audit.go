@@ -1,15 +1,16 @@
-// Package audit appends AuditEvents (留痕) inside the transaction of the change they record,
-// chained per office by SHA-256 so that editing or deleting an event breaks the chain, and
-// verifies the chains.
 package audit
 
 import (
 	"context"
+	"crypto/ed25519"
+	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"entgo.io/ent/dialect"
@@ -19,12 +20,24 @@ import (
 
 	"github.com/wenming-platform/wenming/ent"
 	"github.com/wenming-platform/wenming/ent/auditevent"
+	"github.com/wenming-platform/wenming/ent/office"
+	"github.com/wenming-platform/wenming/services/platform/secrets"
 	"github.com/wenming-platform/wenming/services/platform/store"
 	"github.com/wenming-platform/wenming/services/platform/viewer"
 )
 
-// PlatformOffice is the chain of platform-level events (bootstrap, key rotation).
+// PlatformOffice is the chain of platform-level events (bootstrap, key rotation, and the
+// creation of top-level offices).
 const PlatformOffice = "platform"
+
+// PlatformScope is the scope path of the platform chain's events.
+const PlatformScope = "/" + PlatformOffice + "/"
+
+// ActionOfficeCreate is the action of an office's creation. It is recorded twice: first in
+// the parent's chain (the platform chain for a top-level office) with the new office as
+// its resource, then as the first event of the new office's own chain. Verify expects a
+// chain for every office named by such an event.
+const ActionOfficeCreate = "office.create"
 
 // Event is a change to record.
 type Event struct {
@@ -38,11 +51,25 @@ type Event struct {
 	RequestID    string
 }
 
+// Chain records and verifies the audit chains of one deployment. It holds the HMAC key of
+// the chains and the key that signs checkpoints, both derived from the master key. Build
+// one per process (NewChain) and hand it to the code that records.
+type Chain struct {
+	key     []byte
+	signer  ed25519.PrivateKey
+	dialect string
+}
+
+// NewChain returns the Chain keyed by m, recording on a database of dialectName.
+func NewChain(m *secrets.Master, dialectName string) *Chain {
+	return &Chain{key: m.AuditHMACKey(), signer: m.AuditSigningKey(), dialect: dialectName}
+}
+
 // Record appends e to its office's chain within tx. Chain order is serialized per office:
 // on PostgreSQL by a transaction-scoped advisory lock, on SQLite by its single writer.
-func Record(ctx context.Context, tx *ent.Tx, dialectName string, e Event) error {
+func (c *Chain) Record(ctx context.Context, tx *ent.Tx, e Event) error {
 	ctx = store.System(ctx)
-	if dialectName == dialect.Postgres {
+	if c.dialect == dialect.Postgres {
 		if _, err := tx.ExecContext(ctx, "SELECT pg_advisory_xact_lock(hashtext($1))", "audit:"+e.OfficeID); err != nil {
 			return fmt.Errorf("audit: lock: %w", err)
 		}
@@ -69,7 +96,7 @@ func Record(ctx context.Context, tx *ent.Tx, dialectName string, e Event) error 
 		Before: marshal(e.Before), After: marshal(e.After), RequestID: e.RequestID,
 		CreateTime: time.Now().UTC().Truncate(time.Microsecond), PrevHash: prev,
 	}
-	row.Hash = Hash(row)
+	row.Hash = c.Hash(row)
 	return tx.AuditEvent.Create().SetID(row.ID).SetOfficeID(row.OfficeID).SetScopePath(row.ScopePath).
 		SetSequence(row.Sequence).SetActor(row.Actor).SetAction(row.Action).
 		SetResourceType(row.ResourceType).SetResourceID(row.ResourceID).
@@ -94,9 +121,11 @@ func marshal(m proto.Message) string {
 	return string(out)
 }
 
-// Hash is the chain hash of an event: SHA-256 over its fields and its predecessor's hash.
-func Hash(e *ent.AuditEvent) string {
-	h := sha256.New()
+// Hash is the chain hash of an event: HMAC-SHA256 under the chain key over its fields
+// (each prefixed with its length) and its predecessor's hash. Without the key no one can
+// compute it, so a rewritten event cannot be given a hash that verifies.
+func (c *Chain) Hash(e *ent.AuditEvent) string {
+	h := hmac.New(sha256.New, c.key)
 	for _, f := range []string{
 		e.PrevHash, e.ID, e.OfficeID, e.ScopePath, strconv.FormatInt(e.Sequence, 10), e.Actor, e.Action,
 		e.ResourceType, e.ResourceID, e.Before, e.After, e.RequestID,
@@ -109,7 +138,13 @@ func Hash(e *ent.AuditEvent) string {
 	return hex.EncodeToString(h.Sum(nil))
 }
 
-// Break is the first broken link of a chain.
+// valid reports whether e's stored hash is its HMAC, compared in constant time.
+func (c *Chain) valid(e *ent.AuditEvent) bool {
+	return hmac.Equal([]byte(c.Hash(e)), []byte(e.Hash))
+}
+
+// Break is the first broken link of a chain. Sequence is 0 and EventID empty for a chain
+// that is missing altogether.
 type Break struct {
 	OfficeID string
 	Sequence int64
@@ -118,8 +153,12 @@ type Break struct {
 }
 
 // Verify walks every office's chain in order and returns the first broken link of each
-// broken chain, and how many events it checked.
-func Verify(ctx context.Context, c *ent.Client) ([]Break, int, error) {
+// broken chain, and how many events it checked. A chain is broken when an event's
+// sequence, link to its predecessor or HMAC is wrong, when it does not begin at sequence
+// 1, or when it is missing although the office exists or its creation is recorded in
+// another chain. Deleting the newest events of a chain is not detected here: see
+// CheckCheckpoint.
+func (c *Chain) Verify(ctx context.Context, client *ent.Client) ([]Break, int, error) {
 	ctx = store.System(ctx)
 	var (
 		breaks  []Break
@@ -127,16 +166,25 @@ func Verify(ctx context.Context, c *ent.Client) ([]Break, int, error) {
 		after   string
 	)
 	prev := map[string]*ent.AuditEvent{}
+	seen := map[string]bool{}
 	broken := map[string]bool{}
+	// expected names the chains that must exist, with why.
+	expected := map[string]string{}
 	for {
 		// Page through in (office, sequence) order to keep memory flat.
-		q := c.AuditEvent.Query().Order(ent.Asc(auditevent.FieldOfficeID), ent.Asc(auditevent.FieldSequence)).Limit(1000)
+		q := client.AuditEvent.Query().Order(ent.Asc(auditevent.FieldOfficeID), ent.Asc(auditevent.FieldSequence)).Limit(1000)
 		rows, err := q.Offset(checked).All(ctx)
 		if err != nil {
 			return nil, checked, err
 		}
 		for _, e := range rows {
 			checked++
+			seen[e.OfficeID] = true
+			if e.Action == ActionOfficeCreate && e.ResourceType == "office" && e.ResourceID != e.OfficeID {
+				if _, ok := expected[e.ResourceID]; !ok {
+					expected[e.ResourceID] = fmt.Sprintf("its creation is event %d of chain %s", e.Sequence, e.OfficeID)
+				}
+			}
 			if broken[e.OfficeID] {
 				continue
 			}
@@ -147,12 +195,14 @@ func Verify(ctx context.Context, c *ent.Client) ([]Break, int, error) {
 			}
 			reason := ""
 			switch {
+			case p == nil && e.Sequence != 1:
+				reason = fmt.Sprintf("the chain begins at sequence %d, not 1 (its first events are missing)", e.Sequence)
 			case e.Sequence != wantSeq:
 				reason = fmt.Sprintf("sequence %d follows %d (an event is missing)", e.Sequence, wantSeq-1)
 			case e.PrevHash != wantPrev:
 				reason = "prev_hash does not match the previous event's hash"
-			case Hash(e) != e.Hash:
-				reason = "hash does not match the event's content (the event was altered)"
+			case !c.valid(e):
+				reason = "hash does not match the event's content (the event was altered, or hashed without the audit key)"
 			}
 			if reason != "" {
 				broken[e.OfficeID] = true
@@ -165,7 +215,35 @@ func Verify(ctx context.Context, c *ent.Client) ([]Break, int, error) {
 			prev[e.OfficeID] = e
 		}
 		if len(rows) < 1000 {
-			return breaks, checked, nil
+			break
 		}
 	}
+	// Every office has a chain: its creation is its first event.
+	offices, err := client.Office.Query().Select(office.FieldID, office.FieldParentID).All(ctx)
+	if err != nil {
+		return nil, checked, err
+	}
+	for _, o := range offices {
+		expected[o.ID] = "the office exists"
+		if o.ParentID == "" {
+			expected[PlatformOffice] = "top-level office " + o.ID + " exists"
+		}
+	}
+	// The first signing key's creation is recorded in the platform chain.
+	if _, ok := expected[PlatformOffice]; !ok {
+		keys, err := client.SigningKey.Query().Exist(ctx)
+		if err != nil {
+			return nil, checked, err
+		}
+		if keys {
+			expected[PlatformOffice] = "signing keys exist, and their rotation is recorded there"
+		}
+	}
+	for id, why := range expected {
+		if !seen[id] {
+			breaks = append(breaks, Break{OfficeID: id, Reason: "the chain is missing (deleted): " + why})
+		}
+	}
+	slices.SortFunc(breaks, func(a, b Break) int { return strings.Compare(a.OfficeID, b.OfficeID) })
+	return breaks, checked, nil
 }

@@ -1,6 +1,7 @@
 package auth
 
 import (
+	"bytes"
 	"context"
 	"crypto/ed25519"
 	"crypto/rand"
@@ -18,13 +19,18 @@ import (
 	"github.com/wenming-platform/wenming/ent"
 	"github.com/wenming-platform/wenming/ent/signingkey"
 	"github.com/wenming-platform/wenming/services/platform/audit"
+	"github.com/wenming-platform/wenming/services/platform/secrets"
 	"github.com/wenming-platform/wenming/services/platform/store"
 )
 
 // Keyring holds the Ed25519 keys that sign and verify access tokens. The newest unretired
-// key signs; every key retired less than a token lifetime ago still verifies.
+// key signs; every key retired less than a token lifetime ago still verifies. The private
+// keys are stored encrypted under the master key (SealPrivateKey); the public keys are
+// stored plain, as JWKS publishes them.
 type Keyring struct {
-	st *store.Store
+	st     *store.Store
+	master *secrets.Master
+	trail  *audit.Chain
 
 	mu      sync.RWMutex
 	signer  *key
@@ -40,14 +46,15 @@ type key struct {
 	retire *time.Time
 }
 
-// NewKeyring loads the keys, creating the first one when there is none.
-func NewKeyring(ctx context.Context, st *store.Store) (*Keyring, error) {
-	k := &Keyring{st: st, refresh: 30 * time.Second}
+// NewKeyring loads the keys, decrypting them with master, and creates the first one
+// (recorded in trail) when there is none.
+func NewKeyring(ctx context.Context, st *store.Store, master *secrets.Master, trail *audit.Chain) (*Keyring, error) {
+	k := &Keyring{st: st, master: master, trail: trail, refresh: 30 * time.Second}
 	if err := k.load(ctx); err != nil {
 		return nil, err
 	}
 	if k.signer == nil {
-		if _, err := Rotate(ctx, st); err != nil {
+		if _, err := Rotate(ctx, st, master, trail); err != nil {
 			return nil, err
 		}
 		if err := k.load(ctx); err != nil {
@@ -57,21 +64,26 @@ func NewKeyring(ctx context.Context, st *store.Store) (*Keyring, error) {
 	return k, nil
 }
 
-// Rotate creates a new signing key and retires the current ones; it returns the new kid.
-// Tokens signed by the retired keys stay valid until they expire.
-func Rotate(ctx context.Context, st *store.Store) (string, error) {
+// Rotate creates a new signing key, stored encrypted under master, and retires the current
+// ones; it records the rotation in trail and returns the new kid. Tokens signed by the
+// retired keys stay valid until they expire.
+func Rotate(ctx context.Context, st *store.Store, master *secrets.Master, trail *audit.Chain) (string, error) {
 	pub, priv, err := ed25519.GenerateKey(rand.Reader)
 	if err != nil {
 		return "", err
 	}
 	id := uuid.Must(uuid.NewV7()).String()
+	sealed, err := SealPrivateKey(master, id, priv)
+	if err != nil {
+		return "", err
+	}
 	ctx = store.System(ctx)
 	err = st.Tx(ctx, func(tx *ent.Tx) error {
 		now := time.Now()
 		if err := tx.SigningKey.Update().Where(signingkey.RetireTimeIsNil()).SetRetireTime(now).Exec(ctx); err != nil {
 			return err
 		}
-		if err := tx.SigningKey.Create().SetID(id).SetPrivateKey(priv).SetPublicKey(pub).SetCreateTime(now).Exec(ctx); err != nil {
+		if err := tx.SigningKey.Create().SetID(id).SetPrivateKey(sealed).SetPublicKey(pub).SetCreateTime(now).Exec(ctx); err != nil {
 			return err
 		}
 		// The trail records the new public key, never the private one.
@@ -79,12 +91,32 @@ func Rotate(ctx context.Context, st *store.Store) (string, error) {
 		if err != nil {
 			return err
 		}
-		return audit.Record(ctx, tx, st.Dialect, audit.Event{
-			OfficeID: audit.PlatformOffice, ScopePath: "/" + audit.PlatformOffice + "/", Action: "platform.rotate_keys",
+		return trail.Record(ctx, tx, audit.Event{
+			OfficeID: audit.PlatformOffice, ScopePath: audit.PlatformScope, Action: "platform.rotate_keys",
 			ResourceType: "signing_key", ResourceID: id, After: after,
 		})
 	})
 	return id, err
+}
+
+// SealPrivateKey encrypts a signing key for the signing_key table: AES-256-GCM under the
+// key-encryption key derived from master, bound to the key's id (a sealed key copied to
+// another row does not open).
+func SealPrivateKey(master *secrets.Master, kid string, priv ed25519.PrivateKey) ([]byte, error) {
+	return master.Seal(priv, []byte("signing_key:"+kid))
+}
+
+// OpenPrivateKey decrypts a private_key column written by SealPrivateKey for the row kid.
+// It fails with secrets.ErrDecrypt under another master key or for an altered value.
+func OpenPrivateKey(master *secrets.Master, kid string, sealed []byte) (ed25519.PrivateKey, error) {
+	b, err := master.Open(sealed, []byte("signing_key:"+kid))
+	if err != nil {
+		return nil, fmt.Errorf("auth: signing key %s: %w", kid, err)
+	}
+	if len(b) != ed25519.PrivateKeySize {
+		return nil, fmt.Errorf("auth: signing key %s: %d bytes, want %d", kid, len(b), ed25519.PrivateKeySize)
+	}
+	return ed25519.PrivateKey(b), nil
 }
 
 func (k *Keyring) load(ctx context.Context) error {
@@ -98,7 +130,18 @@ func (k *Keyring) load(ctx context.Context) error {
 	keys := make(map[string]*key, len(rows))
 	var signer *key
 	for _, r := range rows {
-		kk := &key{id: r.ID, priv: ed25519.PrivateKey(r.PrivateKey), pub: ed25519.PublicKey(r.PublicKey), retire: r.RetireTime}
+		priv, err := OpenPrivateKey(k.master, r.ID, r.PrivateKey)
+		if err != nil {
+			return err
+		}
+		// Tokens are verified with the public half of the authenticated private key, never
+		// with the plain public_key column alone: someone who can write the table but lacks
+		// the master key must not be able to slip in a key of their own.
+		pub := priv.Public().(ed25519.PublicKey)
+		if !bytes.Equal(pub, r.PublicKey) {
+			return fmt.Errorf("auth: signing key %s: the stored public key is not its private key's (altered)", r.ID)
+		}
+		kk := &key{id: r.ID, priv: priv, pub: pub, retire: r.RetireTime}
 		keys[r.ID] = kk
 		if r.RetireTime == nil {
 			signer = kk

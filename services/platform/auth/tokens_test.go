@@ -29,7 +29,7 @@ func newKeys(tb testing.TB) (*auth.Keyring, *auth.Revocations) {
 	tb.Helper()
 	ctx := context.Background()
 	st := storetest.Open(tb, storetest.SQLite)
-	keys, err := auth.NewKeyring(ctx, st)
+	keys, err := newKeyring(ctx, st)
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -147,7 +147,7 @@ func TestRevocationsPushedToOtherProcesses(t *testing.T) {
 func TestTokenIssuedAfterRevocationInTheSameSecond(t *testing.T) {
 	ctx := context.Background()
 	st := storetest.Open(t, storetest.SQLite)
-	keys, err := auth.NewKeyring(ctx, st)
+	keys, err := newKeyring(ctx, st)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -2,6 +2,7 @@ package cache
 
 import (
 	"context"
+	"strings"
 	"sync"
 	"time"
 
@@ -73,5 +74,26 @@ func (l *Limiter) Reset(ctx context.Context, key string) {
 	})
 	l.mu.Lock()
 	delete(l.local, key)
+	l.mu.Unlock()
+}
+
+// ResetPrefix forgets every key that starts with prefix (an account's counters at every
+// address).
+func (l *Limiter) ResetPrefix(ctx context.Context, prefix string) {
+	_, _ = l.r.Do(ctx, func(ctx context.Context, c *redis.Client) (any, error) {
+		iter := c.Scan(ctx, 0, l.r.Prefix+"rl:"+prefix+"*", 100).Iterator()
+		for iter.Next(ctx) {
+			if err := c.Del(ctx, iter.Val()).Err(); err != nil {
+				return nil, err
+			}
+		}
+		return nil, iter.Err()
+	})
+	l.mu.Lock()
+	for k := range l.local {
+		if strings.HasPrefix(k, prefix) {
+			delete(l.local, k)
+		}
+	}
 	l.mu.Unlock()
 }

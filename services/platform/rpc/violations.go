@@ -33,6 +33,14 @@ func describe(v *protovalidate.Violation, req protoreflect.MessageDescriptor) (e
 		return "has the wrong format", "格式不正确"
 	case "repeated.max_items":
 		return "may have at most " + val + " entries", "最多 " + val + " 项"
+	case "string.in":
+		var names []string
+		if l, ok := v.RuleValue.Interface().(protoreflect.List); v.RuleValue.IsValid() && ok {
+			for i := range l.Len() {
+				names = append(names, l.Get(i).String())
+			}
+		}
+		return "must be one of " + strings.Join(names, ", "), "须为以下之一：" + strings.Join(names, ", ")
 	case "enum.defined_only", "enum.in", "enum.not_in":
 		names := enumNames(fieldOf(v, req), v)
 		return "must be one of " + names, "须为以下之一：" + names

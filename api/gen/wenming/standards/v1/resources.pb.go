@@ -554,7 +554,8 @@ func (x *ChecklistItem) GetPoints() string {
 // EvidenceSpec is what evidence an indicator needs (报送说明).
 type EvidenceSpec struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
-	// Accepted file types as extensions without the dot ("pdf", "jpg", "docx").
+	// Accepted file types as extensions without the dot ("pdf", "jpg", "docx"), from the
+	// document, image and media types evidence may be: never executables or archives.
 	FileTypes []string `protobuf:"bytes,1,rep,name=file_types,json=fileTypes,proto3" json:"file_types,omitempty"`
 	MinFiles  int32    `protobuf:"varint,2,opt,name=min_files,json=minFiles,proto3" json:"min_files,omitempty"`
 	MinPhotos int32    `protobuf:"varint,3,opt,name=min_photos,json=minPhotos,proto3" json:"min_photos,omitempty"`
@@ -1433,10 +1434,10 @@ const file_wenming_standards_v1_resources_proto_rawDesc = "" +
 	"\rChecklistItem\x12\x1b\n" +
 	"\x04code\x18\x01 \x01(\tB\a\xbaH\x04r\x02\x18 R\x04code\x12\x1e\n" +
 	"\x05title\x18\x02 \x01(\tB\b\xbaH\x05r\x03\x18\xf4\x03R\x05title\x12\x1f\n" +
-	"\x06points\x18\x03 \x01(\tB\a\xbaH\x04r\x02\x18\x10R\x06points\"\xb9\x02\n" +
-	"\fEvidenceSpec\x12=\n" +
+	"\x06points\x18\x03 \x01(\tB\a\xbaH\x04r\x02\x18\x10R\x06points\"\xa5\x03\n" +
+	"\fEvidenceSpec\x12\xa8\x01\n" +
 	"\n" +
-	"file_types\x18\x01 \x03(\tB\x1e\xbaH\x1b\x92\x01\x18\x10\x14\"\x14r\x122\x10^[a-z0-9]{1,10}$R\tfileTypes\x12&\n" +
+	"file_types\x18\x01 \x03(\tB\x88\x01\xbaH\x84\x01\x92\x01\x80\x01\x10\x14\x18\x01\"zrxR\x03pdfR\x03ofdR\x03docR\x04docxR\x03wpsR\x03xlsR\x04xlsxR\x02etR\x03pptR\x04pptxR\x03dpsR\x03txtR\x03csvR\x03jpgR\x04jpegR\x03pngR\x03gifR\x03bmpR\x04webpR\x04heicR\x03mp3R\x03mp4R\x03movR\tfileTypes\x12&\n" +
 	"\tmin_files\x18\x02 \x01(\x05B\t\xbaH\x06\x1a\x04\x18d(\x00R\bminFiles\x12(\n" +
 	"\n" +
 	"min_photos\x18\x03 \x01(\x05B\t\xbaH\x06\x1a\x04\x18d(\x00R\tminPhotos\x12;\n" +

@@ -894,6 +894,111 @@ func (x *AuditEvent) GetPrevHash() string {
 	return ""
 }
 
+// AuditCheckpoint is a signed statement of the head of one office's audit chain at a
+// time. Offices keep checkpoints outside Wenming; `wenming audit verify --checkpoint`
+// then detects a chain truncated below, deleted or rewritten at a kept head. The
+// signature is Ed25519 over the text
+// "wenming-audit-checkpoint-v1\noffice_id=<office_id>\nsequence=<sequence>\nhead_hash=<head_hash>\ntime=<time>\n"
+// with time in RFC 3339 UTC at whole seconds, exactly as the JSON carries it (docs/audit.md).
+type AuditCheckpoint struct {
+	state    protoimpl.MessageState `protogen:"open.v1"`
+	OfficeId string                 `protobuf:"bytes,1,opt,name=office_id,json=officeId,proto3" json:"office_id,omitempty"`
+	// sequence is the sequence of the chain's newest event; 0 for a chain without events.
+	Sequence int64 `protobuf:"varint,2,opt,name=sequence,proto3" json:"sequence,omitempty"`
+	// head_hash is that event's hash (hex); empty for a chain without events.
+	HeadHash string `protobuf:"bytes,3,opt,name=head_hash,json=headHash,proto3" json:"head_hash,omitempty"`
+	// time is when the checkpoint was signed.
+	Time *timestamppb.Timestamp `protobuf:"bytes,4,opt,name=time,proto3" json:"time,omitempty"`
+	// key_id names public_key: "ed25519:" and 16 hex digits of its SHA-256.
+	KeyId string `protobuf:"bytes,5,opt,name=key_id,json=keyId,proto3" json:"key_id,omitempty"`
+	// public_key is the raw 32-byte Ed25519 key that verifies the signature (base64 in
+	// JSON). It is the same for every checkpoint of a deployment: pin it.
+	PublicKey []byte `protobuf:"bytes,6,opt,name=public_key,json=publicKey,proto3" json:"public_key,omitempty"`
+	// signature is the 64-byte Ed25519 signature (base64 in JSON).
+	Signature     []byte `protobuf:"bytes,7,opt,name=signature,proto3" json:"signature,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *AuditCheckpoint) Reset() {
+	*x = AuditCheckpoint{}
+	mi := &file_wenming_tenancy_v1_resources_proto_msgTypes[6]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *AuditCheckpoint) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*AuditCheckpoint) ProtoMessage() {}
+
+func (x *AuditCheckpoint) ProtoReflect() protoreflect.Message {
+	mi := &file_wenming_tenancy_v1_resources_proto_msgTypes[6]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use AuditCheckpoint.ProtoReflect.Descriptor instead.
+func (*AuditCheckpoint) Descriptor() ([]byte, []int) {
+	return file_wenming_tenancy_v1_resources_proto_rawDescGZIP(), []int{6}
+}
+
+func (x *AuditCheckpoint) GetOfficeId() string {
+	if x != nil {
+		return x.OfficeId
+	}
+	return ""
+}
+
+func (x *AuditCheckpoint) GetSequence() int64 {
+	if x != nil {
+		return x.Sequence
+	}
+	return 0
+}
+
+func (x *AuditCheckpoint) GetHeadHash() string {
+	if x != nil {
+		return x.HeadHash
+	}
+	return ""
+}
+
+func (x *AuditCheckpoint) GetTime() *timestamppb.Timestamp {
+	if x != nil {
+		return x.Time
+	}
+	return nil
+}
+
+func (x *AuditCheckpoint) GetKeyId() string {
+	if x != nil {
+		return x.KeyId
+	}
+	return ""
+}
+
+func (x *AuditCheckpoint) GetPublicKey() []byte {
+	if x != nil {
+		return x.PublicKey
+	}
+	return nil
+}
+
+func (x *AuditCheckpoint) GetSignature() []byte {
+	if x != nil {
+		return x.Signature
+	}
+	return nil
+}
+
 var File_wenming_tenancy_v1_resources_proto protoreflect.FileDescriptor
 
 const file_wenming_tenancy_v1_resources_proto_rawDesc = "" +
@@ -979,7 +1084,16 @@ const file_wenming_tenancy_v1_resources_proto_rawDesc = "" +
 	"\vcreate_time\x18\v \x01(\v2\x1a.google.protobuf.TimestampR\n" +
 	"createTime\x12\x12\n" +
 	"\x04hash\x18\f \x01(\tR\x04hash\x12\x1b\n" +
-	"\tprev_hash\x18\r \x01(\tR\bprevHash*q\n" +
+	"\tprev_hash\x18\r \x01(\tR\bprevHash\"\xeb\x01\n" +
+	"\x0fAuditCheckpoint\x12\x1b\n" +
+	"\toffice_id\x18\x01 \x01(\tR\bofficeId\x12\x1a\n" +
+	"\bsequence\x18\x02 \x01(\x03R\bsequence\x12\x1b\n" +
+	"\thead_hash\x18\x03 \x01(\tR\bheadHash\x12.\n" +
+	"\x04time\x18\x04 \x01(\v2\x1a.google.protobuf.TimestampR\x04time\x12\x15\n" +
+	"\x06key_id\x18\x05 \x01(\tR\x05keyId\x12\x1d\n" +
+	"\n" +
+	"public_key\x18\x06 \x01(\fR\tpublicKey\x12\x1c\n" +
+	"\tsignature\x18\a \x01(\fR\tsignature*q\n" +
 	"\x05Level\x12\x15\n" +
 	"\x11LEVEL_UNSPECIFIED\x10\x00\x12\x12\n" +
 	"\x0eLEVEL_DISTRICT\x10\x01\x12\x13\n" +
@@ -1019,7 +1133,7 @@ func file_wenming_tenancy_v1_resources_proto_rawDescGZIP() []byte {
 }
 
 var file_wenming_tenancy_v1_resources_proto_enumTypes = make([]protoimpl.EnumInfo, 3)
-var file_wenming_tenancy_v1_resources_proto_msgTypes = make([]protoimpl.MessageInfo, 6)
+var file_wenming_tenancy_v1_resources_proto_msgTypes = make([]protoimpl.MessageInfo, 7)
 var file_wenming_tenancy_v1_resources_proto_goTypes = []any{
 	(Level)(0),                    // 0: wenming.tenancy.v1.Level
 	(UnitCategory)(0),             // 1: wenming.tenancy.v1.UnitCategory
@@ -1030,35 +1144,37 @@ var file_wenming_tenancy_v1_resources_proto_goTypes = []any{
 	(*User)(nil),                  // 6: wenming.tenancy.v1.User
 	(*ServiceAccount)(nil),        // 7: wenming.tenancy.v1.ServiceAccount
 	(*AuditEvent)(nil),            // 8: wenming.tenancy.v1.AuditEvent
-	(*timestamppb.Timestamp)(nil), // 9: google.protobuf.Timestamp
-	(v1.Role)(0),                  // 10: wenming.authz.v1.Role
-	(*structpb.Struct)(nil),       // 11: google.protobuf.Struct
+	(*AuditCheckpoint)(nil),       // 9: wenming.tenancy.v1.AuditCheckpoint
+	(*timestamppb.Timestamp)(nil), // 10: google.protobuf.Timestamp
+	(v1.Role)(0),                  // 11: wenming.authz.v1.Role
+	(*structpb.Struct)(nil),       // 12: google.protobuf.Struct
 }
 var file_wenming_tenancy_v1_resources_proto_depIdxs = []int32{
 	0,  // 0: wenming.tenancy.v1.Office.level:type_name -> wenming.tenancy.v1.Level
-	9,  // 1: wenming.tenancy.v1.Office.create_time:type_name -> google.protobuf.Timestamp
-	9,  // 2: wenming.tenancy.v1.Office.update_time:type_name -> google.protobuf.Timestamp
+	10, // 1: wenming.tenancy.v1.Office.create_time:type_name -> google.protobuf.Timestamp
+	10, // 2: wenming.tenancy.v1.Office.update_time:type_name -> google.protobuf.Timestamp
 	0,  // 3: wenming.tenancy.v1.Title.level:type_name -> wenming.tenancy.v1.Level
-	9,  // 4: wenming.tenancy.v1.Title.term_start:type_name -> google.protobuf.Timestamp
-	9,  // 5: wenming.tenancy.v1.Title.term_end:type_name -> google.protobuf.Timestamp
+	10, // 4: wenming.tenancy.v1.Title.term_start:type_name -> google.protobuf.Timestamp
+	10, // 5: wenming.tenancy.v1.Title.term_end:type_name -> google.protobuf.Timestamp
 	2,  // 6: wenming.tenancy.v1.Title.state:type_name -> wenming.tenancy.v1.TitleState
 	1,  // 7: wenming.tenancy.v1.Unit.category:type_name -> wenming.tenancy.v1.UnitCategory
 	4,  // 8: wenming.tenancy.v1.Unit.title:type_name -> wenming.tenancy.v1.Title
-	9,  // 9: wenming.tenancy.v1.Unit.create_time:type_name -> google.protobuf.Timestamp
-	9,  // 10: wenming.tenancy.v1.Unit.update_time:type_name -> google.protobuf.Timestamp
-	10, // 11: wenming.tenancy.v1.User.roles:type_name -> wenming.authz.v1.Role
-	9,  // 12: wenming.tenancy.v1.User.create_time:type_name -> google.protobuf.Timestamp
-	9,  // 13: wenming.tenancy.v1.User.update_time:type_name -> google.protobuf.Timestamp
-	10, // 14: wenming.tenancy.v1.ServiceAccount.roles:type_name -> wenming.authz.v1.Role
-	9,  // 15: wenming.tenancy.v1.ServiceAccount.create_time:type_name -> google.protobuf.Timestamp
-	11, // 16: wenming.tenancy.v1.AuditEvent.before:type_name -> google.protobuf.Struct
-	11, // 17: wenming.tenancy.v1.AuditEvent.after:type_name -> google.protobuf.Struct
-	9,  // 18: wenming.tenancy.v1.AuditEvent.create_time:type_name -> google.protobuf.Timestamp
-	19, // [19:19] is the sub-list for method output_type
-	19, // [19:19] is the sub-list for method input_type
-	19, // [19:19] is the sub-list for extension type_name
-	19, // [19:19] is the sub-list for extension extendee
-	0,  // [0:19] is the sub-list for field type_name
+	10, // 9: wenming.tenancy.v1.Unit.create_time:type_name -> google.protobuf.Timestamp
+	10, // 10: wenming.tenancy.v1.Unit.update_time:type_name -> google.protobuf.Timestamp
+	11, // 11: wenming.tenancy.v1.User.roles:type_name -> wenming.authz.v1.Role
+	10, // 12: wenming.tenancy.v1.User.create_time:type_name -> google.protobuf.Timestamp
+	10, // 13: wenming.tenancy.v1.User.update_time:type_name -> google.protobuf.Timestamp
+	11, // 14: wenming.tenancy.v1.ServiceAccount.roles:type_name -> wenming.authz.v1.Role
+	10, // 15: wenming.tenancy.v1.ServiceAccount.create_time:type_name -> google.protobuf.Timestamp
+	12, // 16: wenming.tenancy.v1.AuditEvent.before:type_name -> google.protobuf.Struct
+	12, // 17: wenming.tenancy.v1.AuditEvent.after:type_name -> google.protobuf.Struct
+	10, // 18: wenming.tenancy.v1.AuditEvent.create_time:type_name -> google.protobuf.Timestamp
+	10, // 19: wenming.tenancy.v1.AuditCheckpoint.time:type_name -> google.protobuf.Timestamp
+	20, // [20:20] is the sub-list for method output_type
+	20, // [20:20] is the sub-list for method input_type
+	20, // [20:20] is the sub-list for extension type_name
+	20, // [20:20] is the sub-list for extension extendee
+	0,  // [0:20] is the sub-list for field type_name
 }
 
 func init() { file_wenming_tenancy_v1_resources_proto_init() }
@@ -1072,7 +1188,7 @@ func file_wenming_tenancy_v1_resources_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_wenming_tenancy_v1_resources_proto_rawDesc), len(file_wenming_tenancy_v1_resources_proto_rawDesc)),
 			NumEnums:      3,
-			NumMessages:   6,
+			NumMessages:   7,
 			NumExtensions: 0,
 			NumServices:   0,
 		},

@@ -1240,6 +1240,50 @@ func (x *ListAuditEventsResponse) GetNextPageToken() string {
 	return ""
 }
 
+type GetAuditCheckpointRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	OfficeId      string                 `protobuf:"bytes,1,opt,name=office_id,json=officeId,proto3" json:"office_id,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *GetAuditCheckpointRequest) Reset() {
+	*x = GetAuditCheckpointRequest{}
+	mi := &file_wenming_tenancy_v1_tenancy_proto_msgTypes[23]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GetAuditCheckpointRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GetAuditCheckpointRequest) ProtoMessage() {}
+
+func (x *GetAuditCheckpointRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_wenming_tenancy_v1_tenancy_proto_msgTypes[23]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GetAuditCheckpointRequest.ProtoReflect.Descriptor instead.
+func (*GetAuditCheckpointRequest) Descriptor() ([]byte, []int) {
+	return file_wenming_tenancy_v1_tenancy_proto_rawDescGZIP(), []int{23}
+}
+
+func (x *GetAuditCheckpointRequest) GetOfficeId() string {
+	if x != nil {
+		return x.OfficeId
+	}
+	return ""
+}
+
 var File_wenming_tenancy_v1_tenancy_proto protoreflect.FileDescriptor
 
 const file_wenming_tenancy_v1_tenancy_proto_rawDesc = "" +
@@ -1329,7 +1373,9 @@ const file_wenming_tenancy_v1_tenancy_proto_rawDesc = "" +
 	"page_token\x18\x03 \x01(\tR\tpageToken\"\x84\x01\n" +
 	"\x17ListAuditEventsResponse\x12A\n" +
 	"\faudit_events\x18\x01 \x03(\v2\x1e.wenming.tenancy.v1.AuditEventR\vauditEvents\x12&\n" +
-	"\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken2\x83\x14\n" +
+	"\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken\"A\n" +
+	"\x19GetAuditCheckpointRequest\x12$\n" +
+	"\toffice_id\x18\x01 \x01(\tB\a\xbaH\x04r\x02\x10\x01R\bofficeId2\xa9\x15\n" +
 	"\x0eTenancyService\x12x\n" +
 	"\fCreateOffice\x12'.wenming.tenancy.v1.CreateOfficeRequest\x1a\x1a.wenming.tenancy.v1.Office\"#\xc2\xf3\x18\x04\x12\x02\x01\x06\x82\xd3\xe4\x93\x02\x15:\x06office\"\v/v1/offices\x12r\n" +
 	"\tGetOffice\x12$.wenming.tenancy.v1.GetOfficeRequest\x1a\x1a.wenming.tenancy.v1.Office\"#\xc2\xf3\x18\x00\x82\xd3\xe4\x93\x02\x19\x12\x17/v1/offices/{office_id}\x12w\n" +
@@ -1352,7 +1398,8 @@ const file_wenming_tenancy_v1_tenancy_proto_rawDesc = "" +
 	"\x14CreateServiceAccount\x12/.wenming.tenancy.v1.CreateServiceAccountRequest\x1a\".wenming.tenancy.v1.ServiceAccount\"H\xc2\xf3\x18\x03\x12\x01\x01\x82\xd3\xe4\x93\x02;:\x0fservice_account\"(/v1/offices/{office_id}/service-accounts\x12\xaf\x01\n" +
 	"\x13ListServiceAccounts\x12..wenming.tenancy.v1.ListServiceAccountsRequest\x1a/.wenming.tenancy.v1.ListServiceAccountsResponse\"7\xc2\xf3\x18\x03\x12\x01\x01\x82\xd3\xe4\x93\x02*\x12(/v1/offices/{office_id}/service-accounts\x12\xb2\x01\n" +
 	"\x15DisableServiceAccount\x120.wenming.tenancy.v1.DisableServiceAccountRequest\x1a\".wenming.tenancy.v1.ServiceAccount\"C\xc2\xf3\x18\x03\x12\x01\x01\x82\xd3\xe4\x93\x026:\x01*\"1/v1/service-accounts/{service_account_id}:disable\x12\xa1\x01\n" +
-	"\x0fListAuditEvents\x12*.wenming.tenancy.v1.ListAuditEventsRequest\x1a+.wenming.tenancy.v1.ListAuditEventsResponse\"5\xc2\xf3\x18\x05\x12\x03\x01\x03\x06\x82\xd3\xe4\x93\x02&\x12$/v1/offices/{office_id}/audit-eventsBJZHgithub.com/wenming-platform/wenming/api/gen/wenming/tenancy/v1;tenancyv1b\x06proto3"
+	"\x0fListAuditEvents\x12*.wenming.tenancy.v1.ListAuditEventsRequest\x1a+.wenming.tenancy.v1.ListAuditEventsResponse\"5\xc2\xf3\x18\x05\x12\x03\x01\x03\x06\x82\xd3\xe4\x93\x02&\x12$/v1/offices/{office_id}/audit-events\x12\xa3\x01\n" +
+	"\x12GetAuditCheckpoint\x12-.wenming.tenancy.v1.GetAuditCheckpointRequest\x1a#.wenming.tenancy.v1.AuditCheckpoint\"9\xc2\xf3\x18\x05\x12\x03\x01\x03\x06\x82\xd3\xe4\x93\x02*\x12(/v1/offices/{office_id}/audit-checkpointBJZHgithub.com/wenming-platform/wenming/api/gen/wenming/tenancy/v1;tenancyv1b\x06proto3"
 
 var (
 	file_wenming_tenancy_v1_tenancy_proto_rawDescOnce sync.Once
@@ -1366,7 +1413,7 @@ func file_wenming_tenancy_v1_tenancy_proto_rawDescGZIP() []byte {
 	return file_wenming_tenancy_v1_tenancy_proto_rawDescData
 }
 
-var file_wenming_tenancy_v1_tenancy_proto_msgTypes = make([]protoimpl.MessageInfo, 23)
+var file_wenming_tenancy_v1_tenancy_proto_msgTypes = make([]protoimpl.MessageInfo, 24)
 var file_wenming_tenancy_v1_tenancy_proto_goTypes = []any{
 	(*CreateOfficeRequest)(nil),          // 0: wenming.tenancy.v1.CreateOfficeRequest
 	(*GetOfficeRequest)(nil),             // 1: wenming.tenancy.v1.GetOfficeRequest
@@ -1391,29 +1438,31 @@ var file_wenming_tenancy_v1_tenancy_proto_goTypes = []any{
 	(*DisableServiceAccountRequest)(nil), // 20: wenming.tenancy.v1.DisableServiceAccountRequest
 	(*ListAuditEventsRequest)(nil),       // 21: wenming.tenancy.v1.ListAuditEventsRequest
 	(*ListAuditEventsResponse)(nil),      // 22: wenming.tenancy.v1.ListAuditEventsResponse
-	(*Office)(nil),                       // 23: wenming.tenancy.v1.Office
-	(*fieldmaskpb.FieldMask)(nil),        // 24: google.protobuf.FieldMask
-	(*Unit)(nil),                         // 25: wenming.tenancy.v1.Unit
-	(UnitCategory)(0),                    // 26: wenming.tenancy.v1.UnitCategory
-	(*User)(nil),                         // 27: wenming.tenancy.v1.User
-	(*ServiceAccount)(nil),               // 28: wenming.tenancy.v1.ServiceAccount
-	(*AuditEvent)(nil),                   // 29: wenming.tenancy.v1.AuditEvent
+	(*GetAuditCheckpointRequest)(nil),    // 23: wenming.tenancy.v1.GetAuditCheckpointRequest
+	(*Office)(nil),                       // 24: wenming.tenancy.v1.Office
+	(*fieldmaskpb.FieldMask)(nil),        // 25: google.protobuf.FieldMask
+	(*Unit)(nil),                         // 26: wenming.tenancy.v1.Unit
+	(UnitCategory)(0),                    // 27: wenming.tenancy.v1.UnitCategory
+	(*User)(nil),                         // 28: wenming.tenancy.v1.User
+	(*ServiceAccount)(nil),               // 29: wenming.tenancy.v1.ServiceAccount
+	(*AuditEvent)(nil),                   // 30: wenming.tenancy.v1.AuditEvent
+	(*AuditCheckpoint)(nil),              // 31: wenming.tenancy.v1.AuditCheckpoint
 }
 var file_wenming_tenancy_v1_tenancy_proto_depIdxs = []int32{
-	23, // 0: wenming.tenancy.v1.CreateOfficeRequest.office:type_name -> wenming.tenancy.v1.Office
-	23, // 1: wenming.tenancy.v1.ListOfficesResponse.offices:type_name -> wenming.tenancy.v1.Office
-	23, // 2: wenming.tenancy.v1.UpdateOfficeRequest.office:type_name -> wenming.tenancy.v1.Office
-	24, // 3: wenming.tenancy.v1.UpdateOfficeRequest.update_mask:type_name -> google.protobuf.FieldMask
-	25, // 4: wenming.tenancy.v1.CreateUnitRequest.unit:type_name -> wenming.tenancy.v1.Unit
-	26, // 5: wenming.tenancy.v1.ListUnitsRequest.category:type_name -> wenming.tenancy.v1.UnitCategory
-	25, // 6: wenming.tenancy.v1.ListUnitsResponse.units:type_name -> wenming.tenancy.v1.Unit
-	25, // 7: wenming.tenancy.v1.UpdateUnitRequest.unit:type_name -> wenming.tenancy.v1.Unit
-	24, // 8: wenming.tenancy.v1.UpdateUnitRequest.update_mask:type_name -> google.protobuf.FieldMask
-	27, // 9: wenming.tenancy.v1.CreateUserRequest.user:type_name -> wenming.tenancy.v1.User
-	27, // 10: wenming.tenancy.v1.ListUsersResponse.users:type_name -> wenming.tenancy.v1.User
-	28, // 11: wenming.tenancy.v1.CreateServiceAccountRequest.service_account:type_name -> wenming.tenancy.v1.ServiceAccount
-	28, // 12: wenming.tenancy.v1.ListServiceAccountsResponse.service_accounts:type_name -> wenming.tenancy.v1.ServiceAccount
-	29, // 13: wenming.tenancy.v1.ListAuditEventsResponse.audit_events:type_name -> wenming.tenancy.v1.AuditEvent
+	24, // 0: wenming.tenancy.v1.CreateOfficeRequest.office:type_name -> wenming.tenancy.v1.Office
+	24, // 1: wenming.tenancy.v1.ListOfficesResponse.offices:type_name -> wenming.tenancy.v1.Office
+	24, // 2: wenming.tenancy.v1.UpdateOfficeRequest.office:type_name -> wenming.tenancy.v1.Office
+	25, // 3: wenming.tenancy.v1.UpdateOfficeRequest.update_mask:type_name -> google.protobuf.FieldMask
+	26, // 4: wenming.tenancy.v1.CreateUnitRequest.unit:type_name -> wenming.tenancy.v1.Unit
+	27, // 5: wenming.tenancy.v1.ListUnitsRequest.category:type_name -> wenming.tenancy.v1.UnitCategory
+	26, // 6: wenming.tenancy.v1.ListUnitsResponse.units:type_name -> wenming.tenancy.v1.Unit
+	26, // 7: wenming.tenancy.v1.UpdateUnitRequest.unit:type_name -> wenming.tenancy.v1.Unit
+	25, // 8: wenming.tenancy.v1.UpdateUnitRequest.update_mask:type_name -> google.protobuf.FieldMask
+	28, // 9: wenming.tenancy.v1.CreateUserRequest.user:type_name -> wenming.tenancy.v1.User
+	28, // 10: wenming.tenancy.v1.ListUsersResponse.users:type_name -> wenming.tenancy.v1.User
+	29, // 11: wenming.tenancy.v1.CreateServiceAccountRequest.service_account:type_name -> wenming.tenancy.v1.ServiceAccount
+	29, // 12: wenming.tenancy.v1.ListServiceAccountsResponse.service_accounts:type_name -> wenming.tenancy.v1.ServiceAccount
+	30, // 13: wenming.tenancy.v1.ListAuditEventsResponse.audit_events:type_name -> wenming.tenancy.v1.AuditEvent
 	0,  // 14: wenming.tenancy.v1.TenancyService.CreateOffice:input_type -> wenming.tenancy.v1.CreateOfficeRequest
 	1,  // 15: wenming.tenancy.v1.TenancyService.GetOffice:input_type -> wenming.tenancy.v1.GetOfficeRequest
 	2,  // 16: wenming.tenancy.v1.TenancyService.ListOffices:input_type -> wenming.tenancy.v1.ListOfficesRequest
@@ -1432,26 +1481,28 @@ var file_wenming_tenancy_v1_tenancy_proto_depIdxs = []int32{
 	18, // 29: wenming.tenancy.v1.TenancyService.ListServiceAccounts:input_type -> wenming.tenancy.v1.ListServiceAccountsRequest
 	20, // 30: wenming.tenancy.v1.TenancyService.DisableServiceAccount:input_type -> wenming.tenancy.v1.DisableServiceAccountRequest
 	21, // 31: wenming.tenancy.v1.TenancyService.ListAuditEvents:input_type -> wenming.tenancy.v1.ListAuditEventsRequest
-	23, // 32: wenming.tenancy.v1.TenancyService.CreateOffice:output_type -> wenming.tenancy.v1.Office
-	23, // 33: wenming.tenancy.v1.TenancyService.GetOffice:output_type -> wenming.tenancy.v1.Office
-	3,  // 34: wenming.tenancy.v1.TenancyService.ListOffices:output_type -> wenming.tenancy.v1.ListOfficesResponse
-	23, // 35: wenming.tenancy.v1.TenancyService.UpdateOffice:output_type -> wenming.tenancy.v1.Office
-	25, // 36: wenming.tenancy.v1.TenancyService.CreateUnit:output_type -> wenming.tenancy.v1.Unit
-	25, // 37: wenming.tenancy.v1.TenancyService.GetUnit:output_type -> wenming.tenancy.v1.Unit
-	8,  // 38: wenming.tenancy.v1.TenancyService.ListUnits:output_type -> wenming.tenancy.v1.ListUnitsResponse
-	25, // 39: wenming.tenancy.v1.TenancyService.UpdateUnit:output_type -> wenming.tenancy.v1.Unit
-	27, // 40: wenming.tenancy.v1.TenancyService.CreateUser:output_type -> wenming.tenancy.v1.User
-	27, // 41: wenming.tenancy.v1.TenancyService.GetUser:output_type -> wenming.tenancy.v1.User
-	13, // 42: wenming.tenancy.v1.TenancyService.ListUsers:output_type -> wenming.tenancy.v1.ListUsersResponse
-	27, // 43: wenming.tenancy.v1.TenancyService.DisableUser:output_type -> wenming.tenancy.v1.User
-	27, // 44: wenming.tenancy.v1.TenancyService.EnableUser:output_type -> wenming.tenancy.v1.User
-	27, // 45: wenming.tenancy.v1.TenancyService.ResetUserPassword:output_type -> wenming.tenancy.v1.User
-	28, // 46: wenming.tenancy.v1.TenancyService.CreateServiceAccount:output_type -> wenming.tenancy.v1.ServiceAccount
-	19, // 47: wenming.tenancy.v1.TenancyService.ListServiceAccounts:output_type -> wenming.tenancy.v1.ListServiceAccountsResponse
-	28, // 48: wenming.tenancy.v1.TenancyService.DisableServiceAccount:output_type -> wenming.tenancy.v1.ServiceAccount
-	22, // 49: wenming.tenancy.v1.TenancyService.ListAuditEvents:output_type -> wenming.tenancy.v1.ListAuditEventsResponse
-	32, // [32:50] is the sub-list for method output_type
-	14, // [14:32] is the sub-list for method input_type
+	23, // 32: wenming.tenancy.v1.TenancyService.GetAuditCheckpoint:input_type -> wenming.tenancy.v1.GetAuditCheckpointRequest
+	24, // 33: wenming.tenancy.v1.TenancyService.CreateOffice:output_type -> wenming.tenancy.v1.Office
+	24, // 34: wenming.tenancy.v1.TenancyService.GetOffice:output_type -> wenming.tenancy.v1.Office
+	3,  // 35: wenming.tenancy.v1.TenancyService.ListOffices:output_type -> wenming.tenancy.v1.ListOfficesResponse
+	24, // 36: wenming.tenancy.v1.TenancyService.UpdateOffice:output_type -> wenming.tenancy.v1.Office
+	26, // 37: wenming.tenancy.v1.TenancyService.CreateUnit:output_type -> wenming.tenancy.v1.Unit
+	26, // 38: wenming.tenancy.v1.TenancyService.GetUnit:output_type -> wenming.tenancy.v1.Unit
+	8,  // 39: wenming.tenancy.v1.TenancyService.ListUnits:output_type -> wenming.tenancy.v1.ListUnitsResponse
+	26, // 40: wenming.tenancy.v1.TenancyService.UpdateUnit:output_type -> wenming.tenancy.v1.Unit
+	28, // 41: wenming.tenancy.v1.TenancyService.CreateUser:output_type -> wenming.tenancy.v1.User
+	28, // 42: wenming.tenancy.v1.TenancyService.GetUser:output_type -> wenming.tenancy.v1.User
+	13, // 43: wenming.tenancy.v1.TenancyService.ListUsers:output_type -> wenming.tenancy.v1.ListUsersResponse
+	28, // 44: wenming.tenancy.v1.TenancyService.DisableUser:output_type -> wenming.tenancy.v1.User
+	28, // 45: wenming.tenancy.v1.TenancyService.EnableUser:output_type -> wenming.tenancy.v1.User
+	28, // 46: wenming.tenancy.v1.TenancyService.ResetUserPassword:output_type -> wenming.tenancy.v1.User
+	29, // 47: wenming.tenancy.v1.TenancyService.CreateServiceAccount:output_type -> wenming.tenancy.v1.ServiceAccount
+	19, // 48: wenming.tenancy.v1.TenancyService.ListServiceAccounts:output_type -> wenming.tenancy.v1.ListServiceAccountsResponse
+	29, // 49: wenming.tenancy.v1.TenancyService.DisableServiceAccount:output_type -> wenming.tenancy.v1.ServiceAccount
+	22, // 50: wenming.tenancy.v1.TenancyService.ListAuditEvents:output_type -> wenming.tenancy.v1.ListAuditEventsResponse
+	31, // 51: wenming.tenancy.v1.TenancyService.GetAuditCheckpoint:output_type -> wenming.tenancy.v1.AuditCheckpoint
+	33, // [33:52] is the sub-list for method output_type
+	14, // [14:33] is the sub-list for method input_type
 	14, // [14:14] is the sub-list for extension type_name
 	14, // [14:14] is the sub-list for extension extendee
 	0,  // [0:14] is the sub-list for field type_name
@@ -1469,7 +1520,7 @@ func file_wenming_tenancy_v1_tenancy_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_wenming_tenancy_v1_tenancy_proto_rawDesc), len(file_wenming_tenancy_v1_tenancy_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   23,
+			NumMessages:   24,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

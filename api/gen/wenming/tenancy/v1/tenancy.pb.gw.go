@@ -985,6 +985,45 @@ func local_request_TenancyService_ListAuditEvents_0(ctx context.Context, marshal
 	return msg, metadata, err
 }
 
+func request_TenancyService_GetAuditCheckpoint_0(ctx context.Context, marshaler runtime.Marshaler, client TenancyServiceClient, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
+	var (
+		protoReq GetAuditCheckpointRequest
+		metadata runtime.ServerMetadata
+		err      error
+	)
+	val, ok := pathParams["office_id"]
+	if !ok {
+		return nil, metadata, status.Errorf(codes.InvalidArgument, "missing parameter %s", "office_id")
+	}
+	protoReq.OfficeId, err = runtime.String(val)
+	if err != nil {
+		return nil, metadata, status.Errorf(codes.InvalidArgument, "type mismatch, parameter: %s, error: %v", "office_id", err)
+	}
+	if req.Body != nil {
+		_, _ = io.Copy(io.Discard, req.Body)
+	}
+	msg, err := client.GetAuditCheckpoint(ctx, &protoReq, grpc.Header(&metadata.HeaderMD), grpc.Trailer(&metadata.TrailerMD))
+	return msg, metadata, err
+}
+
+func local_request_TenancyService_GetAuditCheckpoint_0(ctx context.Context, marshaler runtime.Marshaler, server TenancyServiceServer, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
+	var (
+		protoReq GetAuditCheckpointRequest
+		metadata runtime.ServerMetadata
+		err      error
+	)
+	val, ok := pathParams["office_id"]
+	if !ok {
+		return nil, metadata, status.Errorf(codes.InvalidArgument, "missing parameter %s", "office_id")
+	}
+	protoReq.OfficeId, err = runtime.String(val)
+	if err != nil {
+		return nil, metadata, status.Errorf(codes.InvalidArgument, "type mismatch, parameter: %s, error: %v", "office_id", err)
+	}
+	msg, err := server.GetAuditCheckpoint(ctx, &protoReq)
+	return msg, metadata, err
+}
+
 // RegisterTenancyServiceHandlerServer registers the http handlers for service TenancyService to "mux".
 // UnaryRPC     :call TenancyServiceServer directly.
 // StreamingRPC :currently unsupported pending https://github.com/grpc/grpc-go/issues/906.
@@ -1391,6 +1430,26 @@ func RegisterTenancyServiceHandlerServer(ctx context.Context, mux *runtime.Serve
 		}
 		forward_TenancyService_ListAuditEvents_0(annotatedContext, mux, outboundMarshaler, w, req, resp, mux.GetForwardResponseOptions()...)
 	})
+	mux.Handle(http.MethodGet, pattern_TenancyService_GetAuditCheckpoint_0, func(w http.ResponseWriter, req *http.Request, pathParams map[string]string) {
+		ctx, cancel := context.WithCancel(req.Context())
+		defer cancel()
+		var stream runtime.ServerTransportStream
+		ctx = grpc.NewContextWithServerTransportStream(ctx, &stream)
+		inboundMarshaler, outboundMarshaler := runtime.MarshalerForRequest(mux, req)
+		annotatedContext, err := runtime.AnnotateIncomingContext(ctx, mux, req, "/wenming.tenancy.v1.TenancyService/GetAuditCheckpoint", runtime.WithHTTPPathPattern("/v1/offices/{office_id}/audit-checkpoint"))
+		if err != nil {
+			runtime.HTTPError(ctx, mux, outboundMarshaler, w, req, err)
+			return
+		}
+		resp, md, err := local_request_TenancyService_GetAuditCheckpoint_0(annotatedContext, inboundMarshaler, server, req, pathParams)
+		md.HeaderMD, md.TrailerMD = metadata.Join(md.HeaderMD, stream.Header()), metadata.Join(md.TrailerMD, stream.Trailer())
+		annotatedContext = runtime.NewServerMetadataContext(annotatedContext, md)
+		if err != nil {
+			runtime.HTTPError(annotatedContext, mux, outboundMarshaler, w, req, err)
+			return
+		}
+		forward_TenancyService_GetAuditCheckpoint_0(annotatedContext, mux, outboundMarshaler, w, req, resp, mux.GetForwardResponseOptions()...)
+	})
 
 	return nil
 }
@@ -1771,6 +1830,23 @@ func RegisterTenancyServiceHandlerClient(ctx context.Context, mux *runtime.Serve
 		}
 		forward_TenancyService_ListAuditEvents_0(annotatedContext, mux, outboundMarshaler, w, req, resp, mux.GetForwardResponseOptions()...)
 	})
+	mux.Handle(http.MethodGet, pattern_TenancyService_GetAuditCheckpoint_0, func(w http.ResponseWriter, req *http.Request, pathParams map[string]string) {
+		ctx, cancel := context.WithCancel(req.Context())
+		defer cancel()
+		inboundMarshaler, outboundMarshaler := runtime.MarshalerForRequest(mux, req)
+		annotatedContext, err := runtime.AnnotateContext(ctx, mux, req, "/wenming.tenancy.v1.TenancyService/GetAuditCheckpoint", runtime.WithHTTPPathPattern("/v1/offices/{office_id}/audit-checkpoint"))
+		if err != nil {
+			runtime.HTTPError(ctx, mux, outboundMarshaler, w, req, err)
+			return
+		}
+		resp, md, err := request_TenancyService_GetAuditCheckpoint_0(annotatedContext, inboundMarshaler, client, req, pathParams)
+		annotatedContext = runtime.NewServerMetadataContext(annotatedContext, md)
+		if err != nil {
+			runtime.HTTPError(annotatedContext, mux, outboundMarshaler, w, req, err)
+			return
+		}
+		forward_TenancyService_GetAuditCheckpoint_0(annotatedContext, mux, outboundMarshaler, w, req, resp, mux.GetForwardResponseOptions()...)
+	})
 	return nil
 }
 
@@ -1795,6 +1871,7 @@ var (
 	pattern_TenancyService_ListServiceAccounts_0   = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 1, 0, 4, 1, 5, 2, 2, 3}, []string{"v1", "offices", "office_id", "service-accounts"}, ""))
 	pattern_TenancyService_DisableServiceAccount_0 = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 1, 0, 4, 1, 5, 2}, []string{"v1", "service-accounts", "service_account_id"}, "disable"))
 	pattern_TenancyService_ListAuditEvents_0       = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 1, 0, 4, 1, 5, 2, 2, 3}, []string{"v1", "offices", "office_id", "audit-events"}, ""))
+	pattern_TenancyService_GetAuditCheckpoint_0    = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 1, 0, 4, 1, 5, 2, 2, 3}, []string{"v1", "offices", "office_id", "audit-checkpoint"}, ""))
 )
 
 var (
@@ -1818,4 +1895,5 @@ var (
 	forward_TenancyService_ListServiceAccounts_0   = runtime.ForwardResponseMessage
 	forward_TenancyService_DisableServiceAccount_0 = runtime.ForwardResponseMessage
 	forward_TenancyService_ListAuditEvents_0       = runtime.ForwardResponseMessage
+	forward_TenancyService_GetAuditCheckpoint_0    = runtime.ForwardResponseMessage
 )

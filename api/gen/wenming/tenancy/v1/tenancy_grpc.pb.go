@@ -37,6 +37,7 @@ const (
 	TenancyService_ListServiceAccounts_FullMethodName   = "/wenming.tenancy.v1.TenancyService/ListServiceAccounts"
 	TenancyService_DisableServiceAccount_FullMethodName = "/wenming.tenancy.v1.TenancyService/DisableServiceAccount"
 	TenancyService_ListAuditEvents_FullMethodName       = "/wenming.tenancy.v1.TenancyService/ListAuditEvents"
+	TenancyService_GetAuditCheckpoint_FullMethodName    = "/wenming.tenancy.v1.TenancyService/GetAuditCheckpoint"
 )
 
 // TenancyServiceClient is the client API for TenancyService service.
@@ -84,6 +85,10 @@ type TenancyServiceClient interface {
 	DisableServiceAccount(ctx context.Context, in *DisableServiceAccountRequest, opts ...grpc.CallOption) (*ServiceAccount, error)
 	// ListAuditEvents lists the audit trail of one office, oldest first.
 	ListAuditEvents(ctx context.Context, in *ListAuditEventsRequest, opts ...grpc.CallOption) (*ListAuditEventsResponse, error)
+	// GetAuditCheckpoint returns a signed checkpoint of the head of one office's audit
+	// chain, to keep outside Wenming (docs/audit.md). Readable by whoever may list the
+	// office's audit events.
+	GetAuditCheckpoint(ctx context.Context, in *GetAuditCheckpointRequest, opts ...grpc.CallOption) (*AuditCheckpoint, error)
 }
 
 type tenancyServiceClient struct {
@@ -274,6 +279,16 @@ func (c *tenancyServiceClient) ListAuditEvents(ctx context.Context, in *ListAudi
 	return out, nil
 }
 
+func (c *tenancyServiceClient) GetAuditCheckpoint(ctx context.Context, in *GetAuditCheckpointRequest, opts ...grpc.CallOption) (*AuditCheckpoint, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(AuditCheckpoint)
+	err := c.cc.Invoke(ctx, TenancyService_GetAuditCheckpoint_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
 // TenancyServiceServer is the server API for TenancyService service.
 // All implementations must embed UnimplementedTenancyServiceServer
 // for forward compatibility.
@@ -319,6 +334,10 @@ type TenancyServiceServer interface {
 	DisableServiceAccount(context.Context, *DisableServiceAccountRequest) (*ServiceAccount, error)
 	// ListAuditEvents lists the audit trail of one office, oldest first.
 	ListAuditEvents(context.Context, *ListAuditEventsRequest) (*ListAuditEventsResponse, error)
+	// GetAuditCheckpoint returns a signed checkpoint of the head of one office's audit
+	// chain, to keep outside Wenming (docs/audit.md). Readable by whoever may list the
+	// office's audit events.
+	GetAuditCheckpoint(context.Context, *GetAuditCheckpointRequest) (*AuditCheckpoint, error)
 	mustEmbedUnimplementedTenancyServiceServer()
 }
 
@@ -382,6 +401,9 @@ func (UnimplementedTenancyServiceServer) DisableServiceAccount(context.Context, 
 }
 func (UnimplementedTenancyServiceServer) ListAuditEvents(context.Context, *ListAuditEventsRequest) (*ListAuditEventsResponse, error) {
 	return nil, status.Error(codes.Unimplemented, "method ListAuditEvents not implemented")
+}
+func (UnimplementedTenancyServiceServer) GetAuditCheckpoint(context.Context, *GetAuditCheckpointRequest) (*AuditCheckpoint, error) {
+	return nil, status.Error(codes.Unimplemented, "method GetAuditCheckpoint not implemented")
 }
 func (UnimplementedTenancyServiceServer) mustEmbedUnimplementedTenancyServiceServer() {}
 func (UnimplementedTenancyServiceServer) testEmbeddedByValue()                        {}
@@ -728,6 +750,24 @@ func _TenancyService_ListAuditEvents_Handler(srv interface{}, ctx context.Contex
 	return interceptor(ctx, in, info, handler)
 }
 
+func _TenancyService_GetAuditCheckpoint_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(GetAuditCheckpointRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(TenancyServiceServer).GetAuditCheckpoint(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: TenancyService_GetAuditCheckpoint_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(TenancyServiceServer).GetAuditCheckpoint(ctx, req.(*GetAuditCheckpointRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
 // TenancyService_ServiceDesc is the grpc.ServiceDesc for TenancyService service.
 // It's only intended for direct use with grpc.RegisterService,
 // and not to be introspected or modified (even as a copy)
@@ -806,6 +846,10 @@ var TenancyService_ServiceDesc = grpc.ServiceDesc{
 		{
 			MethodName: "ListAuditEvents",
 			Handler:    _TenancyService_ListAuditEvents_Handler,
+		},
+		{
+			MethodName: "GetAuditCheckpoint",
+			Handler:    _TenancyService_GetAuditCheckpoint_Handler,
 		},
 	},
 	Streams:  []grpc.StreamDesc{},
