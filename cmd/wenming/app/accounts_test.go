@@ -196,17 +196,17 @@ func testUnlock(t *testing.T, e *env, tr *tree) {
 	}
 }
 
-// testReleaseCreditCode: a code squatted in a sibling district is released by the
-// operator, and then the rightful office registers it.
+// testReleaseCreditCode: a code squatted by the city (outside the district's subtree) is
+// released by the operator, and then the rightful district registers it.
 func testReleaseCreditCode(t *testing.T, e *env, tr *tree) {
 	e.t = t
 	code := "91330106MA2CFQ0W8" // a 17-character body; the check character is added below
 	code += checkChar(code)
-	squat := e.must(200, e.do("POST", "/v1/offices/"+tr.d2+"/units", tr.d2Admin, map[string]any{"displayName": "抢注的单位", "creditCode": code, "category": "UNIT_CATEGORY_OTHER"})).str("id")
+	squat := e.must(200, e.do("POST", "/v1/offices/"+tr.city+"/units", tr.cityAdmin, map[string]any{"displayName": "抢注的单位", "creditCode": code, "category": "UNIT_CATEGORY_OTHER"})).str("id")
 	register := func() resp {
 		return e.do("POST", "/v1/offices/"+tr.d1+"/units", tr.d1Admin, map[string]any{"displayName": "西湖区某公司", "creditCode": code, "category": "UNIT_CATEGORY_PRIVATE_ENTERPRISE"})
 	}
-	if r := register(); r.Code != 409 {
+	if r := register(); r.Code != 409 || strings.Contains(string(r.Raw), squat) {
 		t.Fatalf("registering a squatted code: %d %s", r.Code, r.Raw)
 	}
 	op := operator(t, e)
@@ -217,7 +217,7 @@ func testReleaseCreditCode(t *testing.T, e *env, tr *tree) {
 		t.Fatalf("release = %q, %v", got, err)
 	}
 	e.must(200, register())
-	if u := e.must(200, e.do("GET", "/v1/units/"+squat, tr.d2Admin, nil)); !strings.HasPrefix(u.str("creditCode"), "RELEASED-"+code) {
+	if u := e.must(200, e.do("GET", "/v1/units/"+squat, tr.cityAdmin, nil)); !strings.HasPrefix(u.str("creditCode"), "RELEASED-"+code) {
 		t.Errorf("the squatting unit's code: %s", u.Raw)
 	}
 	platform := string(e.must(200, e.do("GET", "/v1/offices/platform/audit-events?pageSize=500", tr.platform, nil)).Raw)
