@@ -337,17 +337,18 @@ func setup(base, password string) (token, unitID string, err error) {
 		return "", "", err
 	}
 	province := obj.Id
-	user := func(office, login string, role string) error {
-		return call("/v1/offices/"+office+"/users", admin, map[string]any{"login": login, "password": login + "-password", "roles": []string{role}}, &obj)
+	user := func(token, office, login string, role string) error {
+		return call("/v1/offices/"+office+"/users", token, map[string]any{"login": login, "password": login + "-password", "roles": []string{role}}, &obj)
 	}
-	if err := user(province, "bench-prov-admin", "ROLE_OFFICE_ADMIN"); err != nil {
-		return "", "", err
-	}
-	if err := user(province, "bench-prov-viewer", "ROLE_OFFICE_VIEWER"); err != nil {
+	// The platform admin creates the province's first admin; the province runs itself.
+	if err := user(admin, province, "bench-prov-admin", "ROLE_OFFICE_ADMIN"); err != nil {
 		return "", "", err
 	}
 	pa, err := login("bench-prov-admin", "bench-prov-admin-password")
 	if err != nil {
+		return "", "", err
+	}
+	if err := user(pa, province, "bench-prov-viewer", "ROLE_OFFICE_VIEWER"); err != nil {
 		return "", "", err
 	}
 	if err := call("/v1/offices", pa, map[string]any{"parentId": province, "displayName": "压测区", "level": "LEVEL_DISTRICT", "regionCode": "330106"}, &obj); err != nil {
