@@ -13,7 +13,6 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
-	"slices"
 	"strings"
 	"syscall"
 	"time"
@@ -47,6 +46,7 @@ func env(name, def string) string {
 
 func newRoot() *cobra.Command {
 	cfg := &app.Config{}
+	def := app.DefaultConfig()
 	root := &cobra.Command{
 		Use:           "wenming",
 		Short:         "Wenming (文明): assessment of civilized units for civilization offices",
@@ -56,8 +56,8 @@ func newRoot() *cobra.Command {
 	pf := root.PersistentFlags()
 	pf.StringVar(&cfg.DatabaseURL, "database-url", env("WENMING_DATABASE_URL", ""), "postgres://… or a SQLite file path (default <data-dir>/wenming.db) [WENMING_DATABASE_URL]")
 	pf.StringVar(&cfg.RedisURL, "redis-url", env("WENMING_REDIS_URL", ""), "redis://host:port/db; empty runs an in-process server [WENMING_REDIS_URL]")
-	pf.StringVar(&cfg.RedisPrefix, "redis-prefix", env("WENMING_REDIS_PREFIX", "wenming:"), "start of every Redis key, to share one server [WENMING_REDIS_PREFIX]")
-	pf.StringVar(&cfg.DataDir, "data-dir", env("WENMING_DATA_DIR", "wenming-data"), "directory of the embedded database, blobs and generated secrets [WENMING_DATA_DIR]")
+	pf.StringVar(&cfg.RedisPrefix, "redis-prefix", env("WENMING_REDIS_PREFIX", def.RedisPrefix), "start of every Redis key, to share one server [WENMING_REDIS_PREFIX]")
+	pf.StringVar(&cfg.DataDir, "data-dir", env("WENMING_DATA_DIR", def.DataDir), "directory of the embedded database, blobs and generated secrets [WENMING_DATA_DIR]")
 	pf.StringVar(&cfg.MasterKeyFile, "master-key-file", env("WENMING_MASTER_KEY_FILE", ""), "file holding the base64 platform master key, the same for every process; default <data-dir>/master.key, generated on first start; or give the key itself in WENMING_MASTER_KEY [WENMING_MASTER_KEY_FILE]")
 	cfg.MasterKey = os.Getenv("WENMING_MASTER_KEY")
 	verbose := pf.Bool("verbose", env("WENMING_LOG_LEVEL", "") == "debug", "log every RPC [WENMING_LOG_LEVEL=debug]")
@@ -73,31 +73,35 @@ func newRoot() *cobra.Command {
 }
 
 func serveCmd(cfg *app.Config) *cobra.Command {
+	def := app.DefaultConfig()
 	var upstreams []string
 	var trusted []string
 	var noMigrate bool
+	names := app.Services()
 	c := &cobra.Command{
-		Use:   "serve [tenancy|standards|evidence|review|gateway]...",
+		Use:   "serve [" + strings.Join(names, "|") + "|gateway]...",
 		Short: "Run the services and the REST gateway (all of them when none is named)",
 		Long: `Run Wenming. With no arguments everything runs in one process. Naming services runs only
 those: "wenming serve tenancy standards" runs two gRPC services; "wenming serve gateway" runs the
-REST gateway against the upstreams given with --upstream or WENMING_<SERVICE>_ADDR.`,
-		ValidArgs: append(slices.Clone(app.Services), "gateway"),
+REST gateway against the upstreams given with --upstream or WENMING_<SERVICE>_ADDR, by default
+each service's own port on this machine. A process running one service alone listens on that
+service's port (` + ports() + `).`,
+		ValidArgs: append(names, "gateway"),
 		Args:      cobra.OnlyValidArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			cfg.Run = args
 			cfg.NoMigrate = noMigrate
 			cfg.AdminPassword = os.Getenv("WENMING_BOOTSTRAP_ADMIN_PASSWORD")
 			cfg.Upstreams = map[string]string{}
-			for _, s := range app.Services {
+			for _, s := range names {
 				if v := os.Getenv("WENMING_" + strings.ToUpper(s) + "_ADDR"); v != "" {
 					cfg.Upstreams[s] = v
 				}
 			}
 			for _, u := range upstreams {
 				name, addr, ok := strings.Cut(u, "=")
-				if !ok || !slices.Contains(app.Services, name) {
-					return fmt.Errorf("--upstream %q: want SERVICE=HOST:PORT with SERVICE one of %s", u, strings.Join(app.Services, ", "))
+				if !ok {
+					return fmt.Errorf("--upstream %q: want SERVICE=HOST:PORT with SERVICE one of %s", u, strings.Join(names, ", "))
 				}
 				cfg.Upstreams[name] = addr
 			}
@@ -122,8 +126,8 @@ REST gateway against the upstreams given with --upstream or WENMING_<SERVICE>_AD
 		},
 	}
 	f := c.Flags()
-	f.StringVar(&cfg.HTTPAddr, "http-addr", env("WENMING_HTTP_ADDR", ":8080"), "REST gateway listen address [WENMING_HTTP_ADDR]")
-	f.StringVar(&cfg.GRPCAddr, "grpc-addr", env("WENMING_GRPC_ADDR", ":9090"), "gRPC listen address [WENMING_GRPC_ADDR]")
+	f.StringVar(&cfg.HTTPAddr, "http-addr", env("WENMING_HTTP_ADDR", def.HTTPAddr), "REST gateway listen address [WENMING_HTTP_ADDR]")
+	f.StringVar(&cfg.GRPCAddr, "grpc-addr", env("WENMING_GRPC_ADDR", ""), "gRPC listen address; default :9090, or the service's own port when one service runs alone [WENMING_GRPC_ADDR]")
 	f.StringArrayVar(&upstreams, "upstream", nil, "SERVICE=HOST:PORT of a service this process does not run [WENMING_<SERVICE>_ADDR]")
 	var trustedDefault []string
 	if v := env("WENMING_TRUSTED_PROXIES", ""); v != "" {
@@ -436,4 +440,13 @@ func runVerify(cmd *cobra.Command, cfg *app.Config, files []string) error {
 	}
 	fmt.Fprintln(out)
 	return nil
+}
+
+// ports lists each service's own port, for the help text.
+func ports() string {
+	var out []string
+	for _, s := range app.Services() {
+		out = append(out, s+" "+strings.TrimPrefix(app.DefaultUpstream(s), "127.0.0.1:"))
+	}
+	return strings.Join(out, ", ")
 }

@@ -31,15 +31,21 @@ import (
 	"google.golang.org/protobuf/encoding/protojson"
 
 	"github.com/wenming-platform/wenming/api/gen/openapi"
-	standardsv1 "github.com/wenming-platform/wenming/api/gen/wenming/standards/v1"
-	tenancyv1 "github.com/wenming-platform/wenming/api/gen/wenming/tenancy/v1"
 	"github.com/wenming-platform/wenming/services/platform/errs"
 )
 
+// Service is a gRPC service behind the gateway: its name and how its REST routes are
+// registered (nil when it has none yet; its health still counts for /readyz).
+type Service struct {
+	Name   string
+	Routes func(ctx context.Context, mux *runtime.ServeMux, conn *grpc.ClientConn) error
+}
+
 // Config configures the gateway.
 type Config struct {
-	// Upstreams maps a service name ("tenancy", "standards", "evidence", "review") to
-	// the gRPC address that serves it.
+	// Services are the services behind the gateway, from the process's service table.
+	Services []Service
+	// Upstreams maps each service's name to the gRPC address that serves it.
 	Upstreams map[string]string
 	// MaxBodyBytes limits a request body; larger ones get 413.
 	MaxBodyBytes int64
@@ -121,29 +127,16 @@ func New(ctx context.Context, cfg Config) (*Gateway, error) {
 		g.conns = append(g.conns, conn)
 		return conn, nil
 	}
-	tenancy, err := dial("tenancy")
-	if err != nil {
-		return nil, err
-	}
-	if err := tenancyv1.RegisterTenancyServiceHandler(ctx, mux, tenancy); err != nil {
-		return nil, err
-	}
-	if err := tenancyv1.RegisterAuthServiceHandler(ctx, mux, tenancy); err != nil {
-		return nil, err
-	}
-	standards, err := dial("standards")
-	if err != nil {
-		return nil, err
-	}
-	if err := standardsv1.RegisterStandardsServiceHandler(ctx, mux, standards); err != nil {
-		return nil, err
-	}
-	// The other services have health only so far; their connections back /readyz.
-	for _, name := range []string{"evidence", "review"} {
-		if _, ok := cfg.Upstreams[name]; ok {
-			if _, err := dial(name); err != nil {
-				return nil, err
-			}
+	for _, svc := range cfg.Services {
+		conn, err := dial(svc.Name)
+		if err != nil {
+			return nil, err
+		}
+		if svc.Routes == nil {
+			continue
+		}
+		if err := svc.Routes(ctx, mux, conn); err != nil {
+			return nil, fmt.Errorf("gateway: routes of %s: %w", svc.Name, err)
 		}
 	}
 

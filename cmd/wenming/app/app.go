@@ -15,24 +15,23 @@ import (
 	"net"
 	"net/http"
 	"net/http/pprof"
+	"net/url"
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
+	"github.com/redis/go-redis/v9"
 	"golang.org/x/sync/errgroup"
 	"google.golang.org/grpc"
 	healthpb "google.golang.org/grpc/health/grpc_health_v1"
 	"google.golang.org/grpc/test/bufconn"
 
-	evidencev1 "github.com/wenming-platform/wenming/api/gen/wenming/evidence/v1"
-	reviewv1 "github.com/wenming-platform/wenming/api/gen/wenming/review/v1"
-	standardsv1 "github.com/wenming-platform/wenming/api/gen/wenming/standards/v1"
-	tenancyv1 "github.com/wenming-platform/wenming/api/gen/wenming/tenancy/v1"
 	"github.com/wenming-platform/wenming/ent"
 	"github.com/wenming-platform/wenming/ent/setting"
 	"github.com/wenming-platform/wenming/ent/user"
@@ -44,12 +43,8 @@ import (
 	"github.com/wenming-platform/wenming/services/platform/rpc"
 	"github.com/wenming-platform/wenming/services/platform/secrets"
 	"github.com/wenming-platform/wenming/services/platform/store"
-	"github.com/wenming-platform/wenming/services/standards"
 	"github.com/wenming-platform/wenming/services/tenancy"
 )
-
-// Services are the gRPC services a process can run.
-var Services = []string{"tenancy", "standards", "evidence", "review"}
 
 // Config is a process's configuration (flags and WENMING_* variables).
 type Config struct {
@@ -108,41 +103,121 @@ type App struct {
 
 func (c *Config) runs(name string) bool { return len(c.Run) == 0 || slices.Contains(c.Run, name) }
 
-func (c *Config) services() []string {
-	var out []string
-	for _, s := range Services {
-		if c.runs(s) {
+func (c *Config) services() []service {
+	var out []service
+	for _, s := range services {
+		if c.runs(s.Name) {
 			out = append(out, s)
 		}
 	}
 	return out
 }
 
+// DefaultConfig is the configuration of a process given no flags and no WENMING_*
+// variables: the embedded default. It is the one source of defaults; the command line's
+// flags start from it.
+func DefaultConfig() Config {
+	return Config{
+		DataDir:         "wenming-data",
+		HTTPAddr:        ":8080",
+		RedisPrefix:     "wenming:",
+		AdminLogin:      "admin",
+		ShutdownTimeout: 20 * time.Second,
+	}
+}
+
+// defaults fills what c leaves empty from DefaultConfig, and what depends on other
+// fields: the database in the data directory, the gRPC address by what the process runs.
 func (c *Config) defaults() {
-	if c.DataDir == "" {
-		c.DataDir = "wenming-data"
+	d := DefaultConfig()
+	for _, f := range []struct {
+		v   *string
+		def string
+	}{
+		{&c.DataDir, d.DataDir}, {&c.HTTPAddr, d.HTTPAddr}, {&c.RedisPrefix, d.RedisPrefix}, {&c.AdminLogin, d.AdminLogin},
+	} {
+		if *f.v == "" {
+			*f.v = f.def
+		}
+	}
+	if c.ShutdownTimeout == 0 {
+		c.ShutdownTimeout = d.ShutdownTimeout
 	}
 	if c.DatabaseURL == "" {
 		c.DatabaseURL = filepath.Join(c.DataDir, "wenming.db")
 	}
-	if c.HTTPAddr == "" {
-		c.HTTPAddr = ":8080"
-	}
 	if c.GRPCAddr == "" {
+		// One service alone listens on its own port, so the split shape needs no flags.
 		c.GRPCAddr = ":9090"
-	}
-	if c.RedisPrefix == "" {
-		c.RedisPrefix = "wenming:"
-	}
-	if c.AdminLogin == "" {
-		c.AdminLogin = "admin"
+		if run := c.services(); len(run) == 1 && len(c.Run) > 0 {
+			c.GRPCAddr = ":" + strconv.Itoa(run[0].Port)
+		}
 	}
 	if c.Log == nil {
 		c.Log = os.Stdout
 	}
-	if c.ShutdownTimeout == 0 {
-		c.ShutdownTimeout = 20 * time.Second
+}
+
+// Validate checks c before anything starts, naming the setting at fault: what the process
+// runs, its addresses, URLs and durations.
+func (c *Config) Validate() error {
+	var errs []error
+	bad := func(setting, format string, args ...any) {
+		errs = append(errs, fmt.Errorf(setting+": "+format, args...))
 	}
+	for _, name := range c.Run {
+		if _, ok := lookup(name); !ok && name != "gateway" {
+			bad("serve", "unknown service %q (want %s or gateway)", name, strings.Join(Services(), ", "))
+		}
+	}
+	for name, addr := range c.Upstreams {
+		if _, ok := lookup(name); !ok {
+			bad("--upstream", "unknown service %q (want one of %s)", name, strings.Join(Services(), ", "))
+		} else if err := checkTarget(addr); err != nil {
+			bad("--upstream "+name, "%v", err)
+		}
+	}
+	for _, a := range []struct{ setting, addr string }{
+		{"--http-addr", c.HTTPAddr}, {"--grpc-addr", c.GRPCAddr}, {"--debug-addr", c.DebugAddr}, {"--metrics-addr", c.MetricsAddr},
+	} {
+		if a.addr == "" {
+			continue
+		}
+		if _, _, err := net.SplitHostPort(a.addr); err != nil {
+			bad(a.setting, "%q is not host:port (%v)", a.addr, err)
+		}
+	}
+	if !c.Embedded() {
+		if u, err := url.Parse(c.DatabaseURL); err != nil || u.Host == "" {
+			bad("--database-url", "%q is not a postgres:// URL with a host", c.DatabaseURL)
+		}
+	}
+	if c.RedisURL != "" {
+		if _, err := redis.ParseURL(c.RedisURL); err != nil {
+			bad("--redis-url", "%v", err)
+		}
+	}
+	if c.MasterKey != "" && c.MasterKeyFile != "" {
+		bad("--master-key-file", "give the master key either in WENMING_MASTER_KEY or in a file, not both")
+	}
+	if c.ShutdownTimeout < 0 {
+		bad("shutdown timeout", "%v is negative", c.ShutdownTimeout)
+	}
+	if c.Demo && (!c.runs("tenancy") || !c.runs("standards")) {
+		errs = append(errs, errDemoNeedsAll)
+	}
+	return errors.Join(errs...)
+}
+
+// checkTarget checks a gRPC target: host:port, or a resolver URL such as dns:///name:port.
+func checkTarget(addr string) error {
+	if strings.Contains(addr, ":///") {
+		return nil
+	}
+	if _, _, err := net.SplitHostPort(addr); err != nil {
+		return fmt.Errorf("%q is not host:port or a resolver target such as dns:///host:port", addr)
+	}
+	return nil
 }
 
 // Embedded reports whether the database is the embedded SQLite one.
@@ -202,6 +277,9 @@ func OpenMasterKey(ctx context.Context, cfg Config, st *store.Store, log io.Writ
 // Start starts the process and returns once it is listening.
 func Start(ctx context.Context, cfg Config) (_ *App, err error) {
 	cfg.defaults()
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
 	a := &App{cfg: cfg}
 	defer func() {
 		if err != nil {
@@ -231,14 +309,14 @@ func Start(ctx context.Context, cfg Config) (_ *App, err error) {
 		}
 	}
 	if cfg.runs("gateway") {
-		if err := a.startGateway(ctx, services, reg); err != nil {
+		if err := a.startGateway(ctx, services); err != nil {
 			return nil, err
 		}
 	}
 	return a, nil
 }
 
-func (a *App) startServices(ctx, runCtx context.Context, services []string, reg *prometheus.Registry) error {
+func (a *App) startServices(ctx, runCtx context.Context, run []service, reg *prometheus.Registry) error {
 	cfg := a.cfg
 	if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil && cfg.Embedded() {
 		return err
@@ -295,41 +373,26 @@ func (a *App) startServices(ctx, runCtx context.Context, services []string, reg 
 	if err != nil {
 		return err
 	}
-	pages := pagetoken.New(pageKey)
-	stdSrv := standards.NewServer(st, pages, a.trail)
-	ten := tenancy.NewServer(tenancy.Deps{
-		Store: st, Keys: keys, Tokens: tokens, Revocations: revoked,
-		Limiter: cache.NewLimiter(r), Pages: pages, Audit: a.trail,
-	})
+	p := &parts{
+		st: st, keys: keys, tokens: tokens, revoked: revoked, limits: cache.NewLimiter(r),
+		pages: pagetoken.New(pageKey), trail: a.trail,
+	}
 	srv, err := rpc.NewServer(rpc.Options{Tokens: tokens, Registry: reg, TrustedProxies: cfg.TrustedProxies, Store: st}, func(s *grpc.Server) {
-		for _, name := range services {
-			switch name {
-			case "tenancy":
-				tenancyv1.RegisterTenancyServiceServer(s, ten)
-				tenancyv1.RegisterAuthServiceServer(s, ten)
-			case "standards":
-				standardsv1.RegisterStandardsServiceServer(s, stdSrv)
-			case "evidence":
-				evidencev1.RegisterEvidenceServiceServer(s, evidencev1.UnimplementedEvidenceServiceServer{})
-			case "review":
-				reviewv1.RegisterReviewServiceServer(s, reviewv1.UnimplementedReviewServiceServer{})
-			}
+		for _, svc := range run {
+			svc.register(s, p)
 		}
 	})
 	if err != nil {
 		return err
 	}
 	a.grpc = srv
-	if slices.Contains(services, "tenancy") {
+	if p.tenancy != nil {
 		if err := a.bootstrap(ctx); err != nil {
 			return err
 		}
 	}
 	if cfg.Demo {
-		if !slices.Contains(services, "tenancy") || !slices.Contains(services, "standards") {
-			return errDemoNeedsAll
-		}
-		if err := a.loadDemo(ctx, ten, stdSrv); err != nil {
+		if err := a.loadDemo(ctx, p.tenancy, p.standards); err != nil {
 			return err
 		}
 	}
@@ -344,7 +407,11 @@ func (a *App) startServices(ctx, runCtx context.Context, services []string, reg 
 		a.group.Go(func() error { return srv.Serve(a.inproc) })
 	}
 	a.group.Go(func() error { a.watchDatabase(runCtx); return nil })
-	fmt.Fprintf(cfg.Log, "gRPC services %s listening on %s\n", strings.Join(services, ", "), a.GRPCAddr)
+	names := make([]string, len(run))
+	for i, svc := range run {
+		names[i] = svc.Name
+	}
+	fmt.Fprintf(cfg.Log, "gRPC services %s listening on %s\n", strings.Join(names, ", "), a.GRPCAddr)
 	return nil
 }
 
@@ -375,15 +442,17 @@ func (a *App) watchDatabase(ctx context.Context) {
 	}
 }
 
-func (a *App) startGateway(ctx context.Context, local []string, reg *prometheus.Registry) error {
+func (a *App) startGateway(ctx context.Context, local []service) error {
 	cfg := a.cfg
-	up := map[string]string{}
-	for name, addr := range cfg.Upstreams {
-		up[name] = addr
+	gc := gateway.Config{Services: gatewayServices(), Upstreams: map[string]string{}, TrustedProxies: cfg.TrustedProxies}
+	for _, svc := range services {
+		gc.Upstreams[svc.Name] = DefaultUpstream(svc.Name)
+		if addr, ok := cfg.Upstreams[svc.Name]; ok {
+			gc.Upstreams[svc.Name] = addr
+		}
 	}
-	gc := gateway.Config{Upstreams: up, TrustedProxies: cfg.TrustedProxies}
-	for _, name := range local {
-		up[name] = "passthrough:///in-process"
+	for _, svc := range local {
+		gc.Upstreams[svc.Name] = "passthrough:///in-process"
 	}
 	if a.inproc != nil {
 		gc.Dial = func(ctx context.Context, _ string) (net.Conn, error) { return a.inproc.DialContext(ctx) }
@@ -536,14 +605,22 @@ func (a *App) Wait(ctx context.Context) error {
 	}
 }
 
-// Shutdown stops the process gracefully within the configured deadline: health goes
-// NOT_SERVING (load balancers stop sending), gRPC drains in-flight calls, the HTTP server
-// drains, and only then are the stores closed.
+// Shutdown stops the process gracefully within the configured deadline, in the order that
+// loses no accepted request: health goes NOT_SERVING (load balancers and /readyz stop
+// sending work), the HTTP server stops accepting and drains its requests (which still
+// reach the local services through the in-memory connection), then gRPC drains its own
+// calls, and only then are the stores closed.
 func (a *App) Shutdown() error {
 	ctx, cancel := context.WithTimeout(context.Background(), a.cfg.ShutdownTimeout)
 	defer cancel()
 	if a.grpc != nil {
 		a.grpc.Health.Shutdown()
+	}
+	var errs []error
+	if a.http != nil {
+		errs = append(errs, a.http.Shutdown(ctx))
+	}
+	if a.grpc != nil {
 		stopped := make(chan struct{})
 		go func() { a.grpc.GracefulStop(); close(stopped) }()
 		select {
@@ -551,10 +628,6 @@ func (a *App) Shutdown() error {
 		case <-ctx.Done():
 			a.grpc.Stop()
 		}
-	}
-	var errs []error
-	if a.http != nil {
-		errs = append(errs, a.http.Shutdown(ctx))
 	}
 	a.cancel()
 	_ = a.group.Wait()

@@ -1,0 +1,259 @@
+package errs
+
+import (
+	"net/http"
+
+	"google.golang.org/grpc/codes"
+)
+
+// Reason is one ErrorInfo reason, as the catalog lists it. The call sites keep writing the
+// reason inline (errs.New(codes.X, "REASON", …)); TestCatalogMatchesCode scans the sources
+// and fails when a reason is used but not listed here, listed but used nowhere, or listed
+// with another code than a call site gives it. docs/errors.md is generated from this table.
+type Reason struct {
+	// Name is the ErrorInfo reason: stable, UPPER_SNAKE_CASE, never reused for another meaning.
+	Name string
+	// Code is the gRPC code every call site answers with.
+	Code codes.Code
+	// HTTP is the status the gateway writes when it is not the one grpc-gateway maps Code to;
+	// zero means the mapped one.
+	HTTP int
+	// Command, when set, is the wenming command that answers with the reason: it is no API
+	// answer, and has no HTTP status.
+	Command string
+	// Group places the reason on the reasons page.
+	Group Group
+	// EN and ZH say in one line what the reason means.
+	EN, ZH string
+	// Do says what a client should do about it.
+	Do string
+}
+
+// Group is a heading of the reasons page; groups appear in the order of the catalog.
+type Group string
+
+// The groups of the catalog.
+const (
+	GroupRequests  Group = "Every request"
+	GroupRetries   Group = "Retries with Idempotency-Key"
+	GroupRouting   Group = "REST routing (the gateway)"
+	GroupSignIn    Group = "Sign-in and tokens"
+	GroupTenancy   Group = "Offices, units and accounts"
+	GroupStandards Group = "Standards and indicators"
+	GroupCampaigns Group = "Campaigns"
+	GroupAudit     Group = "Audit trail"
+	GroupOperator  Group = "Operator commands (never an API answer)"
+)
+
+// Catalog returns every reason Wenming answers with, grouped as the reasons page shows
+// them. Each call returns a fresh slice.
+func Catalog() []Reason {
+	return []Reason{
+		{
+			Name: "INVALID_ARGUMENT", Code: codes.InvalidArgument, Group: GroupRequests,
+			EN: "The request is invalid; BadRequest names each offending field and why.",
+			ZH: "请求无效；BadRequest 列出每个有问题的字段及原因。",
+			Do: "Fix the fields named in the field violations and send the request again; unchanged, it fails the same way.",
+		},
+		{
+			Name: "UNAUTHENTICATED", Code: codes.Unauthenticated, Group: GroupRequests,
+			EN: "The bearer token is missing, malformed, invalid, revoked or expired.",
+			ZH: "访问令牌缺失、格式错误、无效、已撤销或已过期。",
+			Do: "Get a new access token (`POST /v1/auth/refresh`, or log in again) and retry.",
+		},
+		{
+			Name: "PERMISSION_DENIED", Code: codes.PermissionDenied, Group: GroupRequests,
+			EN: "The caller's roles or scope do not allow this action.",
+			ZH: "调用者的角色或管辖范围不允许此操作。",
+			Do: "Do not retry; ask an admin of the office for the role the action needs (docs/authorization.md).",
+		},
+		{
+			Name: "NOT_FOUND", Code: codes.NotFound, Group: GroupRequests,
+			EN: "The object does not exist, or it is outside the caller's scope: the two answers are the same.",
+			ZH: "对象不存在，或不在调用者的管辖范围内：两种情况的回答相同。",
+			Do: "Check the id; an object of an office you cannot read looks missing by design.",
+		},
+		{
+			Name: "ALREADY_EXISTS", Code: codes.AlreadyExists, Group: GroupRequests,
+			EN: "A uniqueness rule of the database refused the write, usually because the same thing was created at the same moment.",
+			ZH: "数据库唯一性约束拒绝了写入，通常是同一对象被同时创建。",
+			Do: "Read the existing object instead of creating it again; send an Idempotency-Key with creates so that retries are safe.",
+		},
+		{
+			Name: "ETAG_MISMATCH", Code: codes.Aborted, Group: GroupRequests,
+			EN: "The resource was changed by someone else since you read it (stale etag).",
+			ZH: "资源在读取后已被他人修改（etag 不匹配）。",
+			Do: "Read the resource again, reapply the change to the new version and send it with the new etag.",
+		},
+
+		{
+			Name: "IDEMPOTENCY_KEY_REUSED", Code: codes.InvalidArgument, Group: GroupRetries,
+			EN: "This caller used the Idempotency-Key for a different request in the last 24 hours.",
+			ZH: "调用者在 24 小时内已将此 Idempotency-Key 用于另一个不同的请求。",
+			Do: "Use a new key for a new request; reuse a key only to retry the identical request.",
+		},
+		{
+			Name: "IDEMPOTENCY_KEY_IN_USE", Code: codes.Aborted, Group: GroupRetries,
+			EN: "A request with this Idempotency-Key is still being processed.",
+			ZH: "使用此 Idempotency-Key 的请求仍在处理中。",
+			Do: "Retry the identical request with the same key after a few seconds.",
+		},
+		{
+			Name: "IDEMPOTENT_REQUEST_DONE", Code: codes.AlreadyExists, Group: GroupRetries,
+			EN: "A request with this Idempotency-Key was carried out, but its response was not kept.",
+			ZH: "使用此 Idempotency-Key 的请求已执行，但其响应未被保存。",
+			Do: "Do not create again: list or read the resource to find the result.",
+		},
+
+		{
+			Name: "NO_SUCH_ROUTE", Code: codes.NotFound, Group: GroupRouting,
+			EN: "No API route has this path.",
+			ZH: "不存在此接口路径。",
+			Do: "Check the path against the API reference at `/docs`.",
+		},
+		{
+			Name: "METHOD_NOT_ALLOWED", Code: codes.Unimplemented, HTTP: http.StatusMethodNotAllowed, Group: GroupRouting,
+			EN: "The path exists but does not take this HTTP method.",
+			ZH: "此接口路径不支持该 HTTP 方法。",
+			Do: "Use a method the path takes (see `/docs`).",
+		},
+
+		{
+			Name: "INVALID_CREDENTIALS", Code: codes.Unauthenticated, Group: GroupSignIn,
+			EN: "The login or password, or the client id or secret, is wrong, or the account is disabled; all get the same answer.",
+			ZH: "账号或密码（或客户端 ID 或密钥）错误，或账号已停用；这几种情况的回答相同。",
+			Do: "Ask the person to check what they typed; do not retry automatically, since every attempt counts toward the rate limit.",
+		},
+		{
+			Name: "INVALID_REFRESH_TOKEN", Code: codes.Unauthenticated, Group: GroupSignIn,
+			EN: "The refresh token is unknown, expired, revoked or already used (the session then ends), or its user is disabled.",
+			ZH: "刷新令牌未知、已过期、已撤销或已被使用过（会话随之结束），或其用户已停用。",
+			Do: "Log in again with login and password.",
+		},
+		{
+			Name: "RATE_LIMITED", Code: codes.ResourceExhausted, Group: GroupSignIn,
+			EN: "Too many login, token or password attempts from this address or on this account.",
+			ZH: "来自此地址或针对此账号的登录、令牌或密码尝试次数过多。",
+			Do: "Wait for RetryInfo's delay (the `Retry-After` header) before trying again; an operator can clear a lockout with `wenming admin unlock`.",
+		},
+
+		{
+			Name: "LOGIN_TAKEN", Code: codes.AlreadyExists, Group: GroupTenancy,
+			EN: "Another account already has this login (logins ignore letter case).",
+			ZH: "该登录名已被其他账号使用（登录名不区分大小写）。",
+			Do: "Choose another login.",
+		},
+		{
+			Name: "CREDIT_CODE_TAKEN", Code: codes.AlreadyExists, Group: GroupTenancy,
+			EN: "A unit with this unified social credit code is already registered: in your scope (the field violation names it) or with another office (not named).",
+			ZH: "已有单位登记了该统一社会信用代码：在您的管辖范围内（字段说明会指出该单位）或在其他文明办（不指出）。",
+			Do: "Use the unit that is registered; if another office registered your unit by mistake, ask the platform admin to release the code.",
+		},
+		{
+			Name: "HUMANS_ONLY", Code: codes.PermissionDenied, Group: GroupTenancy,
+			EN: "A service account tried to create or manage accounts; only a person can.",
+			ZH: "服务账号试图创建或管理账号；只有人员账号可以。",
+			Do: "Manage accounts as a person with the admin role, not with a service account's token.",
+		},
+		{
+			Name: "OFFICE_HAS_ADMIN", Code: codes.FailedPrecondition, Group: GroupTenancy,
+			EN: "The office already has an admin, so only its own admins add its users.",
+			ZH: "该文明办已有管理员，只能由其本级管理员添加用户。",
+			Do: "Ask an admin of that office to create the user.",
+		},
+
+		{
+			Name: "STANDARD_INVALID", Code: codes.InvalidArgument, Group: GroupStandards,
+			EN: "The draft cannot be published: each problem (points, caps, grades, the indicator tree) is a field violation.",
+			ZH: "草稿无法发布：每个问题（分值、上限、等级、指标树）都列为一条字段说明。",
+			Do: "Fix each problem listed (`GET …:validate` shows them too) and publish again.",
+		},
+		{
+			Name: "STANDARD_FILE_INVALID", Code: codes.InvalidArgument, Group: GroupStandards,
+			EN: "The YAML or XLSX file has problems and nothing was imported; each problem (the first 100) is a violation of `content`.",
+			ZH: "YAML 或 XLSX 文件存在问题，未导入任何内容；每个问题（最多前 100 个）列为 content 的一条字段说明。",
+			Do: "Fix the file at the places listed and import it again.",
+		},
+		{
+			Name: "STANDARD_CODE_TAKEN", Code: codes.AlreadyExists, Group: GroupStandards,
+			EN: "The office already has a standard with this code.",
+			ZH: "本文明办已有此编码的测评体系。",
+			Do: "Make a new version of that standard (`:newVersion`), or choose another code.",
+		},
+		{
+			Name: "STANDARD_NOT_DRAFT", Code: codes.FailedPrecondition, Group: GroupStandards,
+			EN: "The standard is published or retired, and those never change.",
+			ZH: "测评体系已发布或已停用，不可再修改。",
+			Do: "Make a new version (`:newVersion`) and edit that draft.",
+		},
+		{
+			Name: "STANDARD_IS_DRAFT", Code: codes.FailedPrecondition, Group: GroupStandards,
+			EN: "A new version was asked of a standard that is itself a draft.",
+			ZH: "对仍为草稿的测评体系申请了新版本。",
+			Do: "Edit the draft itself.",
+		},
+		{
+			Name: "STANDARD_DRAFT_EXISTS", Code: codes.AlreadyExists, Group: GroupStandards,
+			EN: "A later version of this standard is already a draft; a standard has one draft at a time.",
+			ZH: "该测评体系已有一个较新的草稿版本；同一时间只能有一个草稿。",
+			Do: "Edit that draft instead of making another.",
+		},
+		{
+			Name: "STANDARD_NOT_PUBLISHED", Code: codes.FailedPrecondition, Group: GroupStandards,
+			EN: "Only a published standard can be retired.",
+			ZH: "只有已发布的测评体系可以停用。",
+			Do: "Nothing to retire: a draft is published first, and a retired standard stays retired.",
+		},
+		{
+			Name: "INDICATOR_CODE_TAKEN", Code: codes.AlreadyExists, Group: GroupStandards,
+			EN: "The standard already has an indicator with this code.",
+			ZH: "该测评体系已有此编码的指标。",
+			Do: "Choose another code, or update the existing indicator.",
+		},
+		{
+			Name: "INDICATOR_HAS_CHILDREN", Code: codes.FailedPrecondition, Group: GroupStandards,
+			EN: "The indicator to delete has children.",
+			ZH: "要删除的指标有下级指标。",
+			Do: "Delete the children first, or delete with `cascade=true`.",
+		},
+
+		{
+			Name: "CAMPAIGN_FIELD_FROZEN", Code: codes.FailedPrecondition, Group: GroupCampaigns,
+			EN: "The campaign's phase no longer lets this field change; the update_mask violation names it.",
+			ZH: "创建周期当前阶段已不允许修改该字段；update_mask 的字段说明会指出它。",
+			Do: "Leave the field out of update_mask: it is fixed for the rest of the campaign.",
+		},
+		{
+			Name: "CAMPAIGN_WRONG_ORDER", Code: codes.FailedPrecondition, Group: GroupCampaigns,
+			EN: "A campaign moves only to its next phase, and a closed one to none.",
+			ZH: "创建周期只能进入下一阶段，已结束的周期不能再推进。",
+			Do: "Move to the next phase the message names.",
+		},
+		{
+			Name: "CAMPAIGN_TOO_EARLY", Code: codes.FailedPrecondition, Group: GroupCampaigns,
+			EN: "The window of the next phase has not opened yet.",
+			ZH: "下一阶段的时间窗口尚未开始。",
+			Do: "Wait until it opens (the message says when), or force the move with a reason (audited).",
+		},
+
+		{
+			Name: "AUDIT_CHAIN_BROKEN", Code: codes.DataLoss, Group: GroupAudit,
+			EN: "The newest event of the office's audit chain does not verify: the trail was altered, so no checkpoint is signed.",
+			ZH: "该文明办留痕链的最新记录校验失败：留痕已被篡改，因此不签发检查点。",
+			Do: "Do not retry; report it to the platform operator, who runs `wenming audit verify` (docs/audit.md).",
+		},
+
+		{
+			Name: "ADMIN_EXISTS", Code: codes.FailedPrecondition, Command: "wenming admin bootstrap", Group: GroupOperator,
+			EN: "A platform admin already exists, so none was created.",
+			ZH: "平台管理员已存在，未创建新的管理员。",
+			Do: "Sign in as the existing platform admin; to recover its access use `wenming admin unlock --password-stdin`.",
+		},
+		{
+			Name: "ALREADY_RELEASED", Code: codes.FailedPrecondition, Command: "wenming admin release-credit-code", Group: GroupOperator,
+			EN: "The unit's credit code is already released.",
+			ZH: "该单位的统一社会信用代码已释放。",
+			Do: "Nothing to do: the rightful office can register the code.",
+		},
+	}
+}
