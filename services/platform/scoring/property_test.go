@@ -295,7 +295,7 @@ func TestPropertyCompareIsAStrictTotalOrder(t *testing.T) {
 func sign(x int) int { return min(max(x, -1), 1) }
 
 // TestPropertyMatchesReference compares the engine with reference, a plain big.Rat
-// reading of DESIGN.md §4, on random standards with every kind at every depth.
+// reading of docs/scoring.md, on random standards with every kind at every depth.
 func TestPropertyMatchesReference(t *testing.T) {
 	for seed := range uint64(1000) {
 		r := rand.New(rand.NewPCG(seed, 6))

@@ -18,7 +18,7 @@ type Entry struct {
 	Vetoed        bool
 }
 
-// Compare orders two entries as DESIGN.md §4 ranks them: total descending, then base
+// Compare orders two entries as docs/scoring.md ranks them: total descending, then base
 // descending, then each top-level category in standard order descending, then the earlier
 // final submission, then unit id. It returns a negative number when a ranks before b. For
 // entries with distinct unit ids it is a strict total order, so a ranking never depends on

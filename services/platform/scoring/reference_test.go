@@ -16,7 +16,7 @@ type refResult struct {
 	missing                                  []string
 }
 
-// reference computes DESIGN.md §4 the plain way, sharing no code with the engine: every
+// reference computes docs/scoring.md the plain way, sharing no code with the engine: every
 // reviewer's value an exact big.Rat, one rounding per leaf after aggregation, and BONUS,
 // DEDUCTION and VETO leaves kept out of the base wherever they sit. It trusts its input to
 // be valid.

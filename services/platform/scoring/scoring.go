@@ -1,4 +1,4 @@
-// Package scoring is Wenming's scoring engine (DESIGN.md §4): it turns reviewers' inputs on
+// Package scoring is Wenming's scoring engine (docs/scoring.md): it turns reviewers' inputs on
 // a standard's indicators into an application's result, with an explanation of every number,
 // and orders results into a ranking. It is pure: no I/O, no database or API types, so the
 // review service, the exports and the tests all compute the same thing.
