@@ -3,8 +3,12 @@ package rpc
 import (
 	"context"
 	"crypto/sha256"
+	"encoding/binary"
 	"encoding/hex"
 	"errors"
+	"fmt"
+	gohash "hash"
+	"io"
 	"strings"
 	"time"
 
@@ -39,34 +43,25 @@ var (
 		"使用此 Idempotency-Key 的请求已执行，请查询该资源获取结果")
 )
 
-// idempotency makes creates retry-safe (DESIGN.md §6): a create carrying an
+// idempotency makes creates retry-safe (docs/architecture.md): a create carrying an
 // Idempotency-Key runs at most once per caller and key. The claim on the key commits in the
 // create's own transaction (store.Tx), so no crash or race can run it twice; the first
 // response is stored after the commit and returned to every retry.
 func idempotency(st *store.Store) grpc.UnaryServerInterceptor {
 	return func(ctx context.Context, req any, info *grpc.UnaryServerInfo, h grpc.UnaryHandler) (any, error) {
-		key := ""
-		if v := metadata.ValueFromIncomingContext(ctx, "idempotency-key"); len(v) > 0 {
-			key = v[0]
+		claim, err := newClaim(ctx, st, info.FullMethod)
+		if err != nil {
+			return nil, err
 		}
-		if key == "" || st == nil || !idempotent(info.FullMethod) {
+		if claim == nil {
 			return h(ctx, req)
-		}
-		if len(key) > 255 || strings.ContainsFunc(key, func(r rune) bool { return r < 0x21 || r > 0x7e }) {
-			return nil, errs.Invalid("idempotency_key", "1 to 255 visible ASCII characters", "须为 1 至 255 个可见 ASCII 字符")
-		}
-		subject := ""
-		if v := viewer.FromContext(ctx); v != nil {
-			subject = v.Subject
 		}
 		msg, _ := req.(proto.Message)
 		body, err := proto.MarshalOptions{Deterministic: true}.Marshal(msg)
 		if err != nil {
 			return nil, err
 		}
-		claim := &store.IdempotencyClaim{
-			ID: hash(subject, info.FullMethod, key), Method: info.FullMethod, RequestHash: hash(string(body)), Now: time.Now(),
-		}
+		claim.RequestHash = hash(string(body))
 		if resp, done, err := replay(ctx, st, claim, info.FullMethod); done {
 			return resp, err
 		}
@@ -86,57 +81,227 @@ func idempotency(st *store.Store) grpc.UnaryServerInterceptor {
 			return resp, err
 		}
 		if b, merr := proto.Marshal(resp.(proto.Message)); merr == nil {
-			// Best effort: if this write is lost, retries learn the create happened.
-			_ = st.Client.IdempotencyRecord.UpdateOneID(claim.ID).SetResponse(b).Exec(store.System(ctx))
+			saveResponse(ctx, st, claim, b)
 		}
 		return resp, nil
 	}
 }
 
+// streamIdempotency does for client-streaming creates (uploads) what idempotency does for
+// unary ones. The request is every message the client sends, so its hash grows as the
+// handler receives them and is final when the handler commits after the last one (a handler
+// that commits earlier records a prefix: its retries are refused as a different request,
+// never run twice). The handler's SendAndClose response is what is stored and replayed.
+// Server and bidirectional streams have no single response to give back, so the header is
+// ignored there, as on any method that is not a create.
+func streamIdempotency(st *store.Store) grpc.StreamServerInterceptor {
+	return func(srv any, ss grpc.ServerStream, info *grpc.StreamServerInfo, h grpc.StreamHandler) error {
+		if !info.IsClientStream || info.IsServerStream {
+			return h(srv, ss)
+		}
+		ctx := ss.Context()
+		claim, err := newClaim(ctx, st, info.FullMethod)
+		if err != nil {
+			return err
+		}
+		if claim == nil {
+			return h(srv, ss)
+		}
+		rs := &recordingStream{ServerStream: ss, ctx: store.WithIdempotency(ctx, claim), st: st, claim: claim, method: info.FullMethod, hash: sha256.New()}
+		claim.RequestHash = hex.EncodeToString(rs.hash.Sum(nil))
+		if done, err := rs.replay(); done {
+			return err
+		}
+		err = h(srv, rs)
+		if err != nil && !claim.Written() {
+			// As for unary creates: a concurrent call with the same key may have won.
+			if done, rerr := rs.replay(); done {
+				return rerr
+			}
+			if errors.Is(err, store.ErrIdempotencyConflict) {
+				return errKeyInFlight
+			}
+			return err
+		}
+		if err == nil && claim.Written() && rs.response != nil {
+			saveResponse(ctx, st, claim, rs.response)
+		}
+		return err
+	}
+}
+
+// recordingStream hashes the messages a client-streaming create receives into its claim
+// and keeps the response the handler sends.
+type recordingStream struct {
+	grpc.ServerStream
+	ctx      context.Context
+	st       *store.Store
+	claim    *store.IdempotencyClaim
+	method   string
+	hash     gohash.Hash
+	eof      bool
+	response []byte
+}
+
+func (s *recordingStream) Context() context.Context { return s.ctx }
+
+func (s *recordingStream) RecvMsg(m any) error {
+	err := s.ServerStream.RecvMsg(m)
+	if err == io.EOF {
+		s.eof = true
+	}
+	if err != nil {
+		return err
+	}
+	msg, _ := m.(proto.Message)
+	body, err := proto.MarshalOptions{Deterministic: true}.Marshal(msg)
+	if err != nil {
+		return err
+	}
+	// Length-prefixed, so that no two sequences of messages hash alike.
+	s.hash.Write(binary.BigEndian.AppendUint64(nil, uint64(len(body))))
+	s.hash.Write(body)
+	s.claim.RequestHash = hex.EncodeToString(s.hash.Sum(nil))
+	return nil
+}
+
+func (s *recordingStream) SendMsg(m any) error {
+	if msg, ok := m.(proto.Message); ok && s.response == nil {
+		// Marshalled now: this is the response as sent, whatever the handler does next.
+		if b, err := proto.Marshal(msg); err == nil {
+			s.response = b
+		}
+	}
+	return s.ServerStream.SendMsg(m)
+}
+
+// replay answers the stream as a retry when its key was already used: it receives the rest
+// of the stream, since the stored hash covers every message, then sends the stored
+// response or says why not.
+func (s *recordingStream) replay() (done bool, err error) {
+	rec, err := lookup(s.ctx, s.st, s.claim)
+	if rec == nil || err != nil {
+		return err != nil, err
+	}
+	if !s.eof {
+		in, _, err := methodTypes(s.method)
+		if err != nil {
+			return true, err
+		}
+		for !s.eof {
+			if err := s.RecvMsg(in.New().Interface()); err != nil && err != io.EOF {
+				return true, err
+			}
+		}
+	}
+	resp, err := answer(rec, s.claim, s.method)
+	if err != nil {
+		return true, err
+	}
+	return true, s.ServerStream.SendMsg(resp)
+}
+
+// newClaim returns the claim of a call on its Idempotency-Key, or nil when the call carries
+// none or the method does not honour it; RequestHash is left to the caller.
+func newClaim(ctx context.Context, st *store.Store, method string) (*store.IdempotencyClaim, error) {
+	key := ""
+	if v := metadata.ValueFromIncomingContext(ctx, "idempotency-key"); len(v) > 0 {
+		key = v[0]
+	}
+	if key == "" || st == nil || !idempotent(method) {
+		return nil, nil
+	}
+	if len(key) > 255 || strings.ContainsFunc(key, func(r rune) bool { return r < 0x21 || r > 0x7e }) {
+		return nil, errs.Invalid("idempotency_key", "1 to 255 visible ASCII characters", "须为 1 至 255 个可见 ASCII 字符")
+	}
+	subject := ""
+	if v := viewer.FromContext(ctx); v != nil {
+		subject = v.Subject
+	}
+	return &store.IdempotencyClaim{ID: hash(subject, method, key), Method: method, Now: time.Now()}, nil
+}
+
+// saveResponse stores the first response of a committed create. Best effort: if this write
+// is lost, retries learn the create happened.
+func saveResponse(ctx context.Context, st *store.Store, c *store.IdempotencyClaim, resp []byte) {
+	_ = st.Client.IdempotencyRecord.UpdateOneID(c.ID).SetResponse(resp).Exec(store.System(ctx))
+}
+
 // replay answers a request whose key was already used: the stored response, or why not.
 func replay(ctx context.Context, st *store.Store, c *store.IdempotencyClaim, method string) (resp any, done bool, err error) {
-	sys := store.System(ctx)
-	rec, err := st.Client.IdempotencyRecord.Get(sys, c.ID)
-	switch {
-	case ent.IsNotFound(err):
-		return nil, false, nil
-	case err != nil:
-		return nil, true, err
-	case rec.ExpireTime.Before(c.Now):
-		_, _ = st.Client.IdempotencyRecord.Delete().Where(idempotencyrecord.ID(c.ID), idempotencyrecord.ExpireTimeLT(c.Now)).Exec(sys)
-		return nil, false, nil
-	case rec.RequestHash != c.RequestHash:
-		return nil, true, errKeyReused
-	case len(rec.Response) == 0:
-		// Committed moments ago and the response not yet stored, or stored never.
-		if c.Now.Sub(rec.CreateTime) < 30*time.Second {
-			return nil, true, errKeyInFlight
-		}
-		return nil, true, errResultLost
+	rec, err := lookup(ctx, st, c)
+	if rec == nil || err != nil {
+		return nil, err != nil, err
 	}
-	msg, err := newResponse(method)
+	msg, err := answer(rec, c, method)
 	if err != nil {
-		return nil, true, err
-	}
-	if err := proto.Unmarshal(rec.Response, msg); err != nil {
 		return nil, true, err
 	}
 	return msg, true, nil
 }
 
-// newResponse returns an empty response message of a method.
-func newResponse(fullMethod string) (proto.Message, error) {
+// lookup returns the live record of c's key, or nil when there is none; an expired record
+// is deleted.
+func lookup(ctx context.Context, st *store.Store, c *store.IdempotencyClaim) (*ent.IdempotencyRecord, error) {
+	sys := store.System(ctx)
+	rec, err := st.Client.IdempotencyRecord.Get(sys, c.ID)
+	switch {
+	case ent.IsNotFound(err):
+		return nil, nil
+	case err != nil:
+		return nil, err
+	case rec.ExpireTime.Before(c.Now):
+		_, _ = st.Client.IdempotencyRecord.Delete().Where(idempotencyrecord.ID(c.ID), idempotencyrecord.ExpireTimeLT(c.Now)).Exec(sys)
+		return nil, nil
+	}
+	return rec, nil
+}
+
+// answer is the reply to a retry of rec: its stored response, or why not.
+func answer(rec *ent.IdempotencyRecord, c *store.IdempotencyClaim, method string) (proto.Message, error) {
+	switch {
+	case rec.RequestHash != c.RequestHash:
+		return nil, errKeyReused
+	case len(rec.Response) == 0:
+		// Committed moments ago and the response not yet stored, or stored never.
+		if c.Now.Sub(rec.CreateTime) < 30*time.Second {
+			return nil, errKeyInFlight
+		}
+		return nil, errResultLost
+	}
+	_, out, err := methodTypes(method)
+	if err != nil {
+		return nil, err
+	}
+	msg := out.New().Interface()
+	if err := proto.Unmarshal(rec.Response, msg); err != nil {
+		return nil, err
+	}
+	return msg, nil
+}
+
+// methodTypes returns the request and response message types of a method.
+func methodTypes(fullMethod string) (in, out protoreflect.MessageType, err error) {
 	svc, m, _ := strings.Cut(strings.TrimPrefix(fullMethod, "/"), "/")
 	d, err := protoregistry.GlobalFiles.FindDescriptorByName(protoreflect.FullName(svc))
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	md := d.(protoreflect.ServiceDescriptor).Methods().ByName(protoreflect.Name(m))
-	mt, err := protoregistry.GlobalTypes.FindMessageByName(md.Output().FullName())
-	if err != nil {
-		return nil, err
+	sd, ok := d.(protoreflect.ServiceDescriptor)
+	if !ok {
+		return nil, nil, fmt.Errorf("rpc: %s is not a service", svc)
 	}
-	return mt.New().Interface(), nil
+	md := sd.Methods().ByName(protoreflect.Name(m))
+	if md == nil {
+		return nil, nil, fmt.Errorf("rpc: no method %s", fullMethod)
+	}
+	if in, err = protoregistry.GlobalTypes.FindMessageByName(md.Input().FullName()); err != nil {
+		return nil, nil, err
+	}
+	if out, err = protoregistry.GlobalTypes.FindMessageByName(md.Output().FullName()); err != nil {
+		return nil, nil, err
+	}
+	return in, out, nil
 }
 
 func hash(parts ...string) string {

@@ -37,20 +37,66 @@ func RequestID(ctx context.Context) string {
 	return s
 }
 
+// Every interceptor exists twice, for unary calls and for streams, around one core that
+// takes the call's context and method: the two chains cannot drift apart. A core that only
+// checks the call or adds to its context is a step, wrapped by unaryStep and streamStep.
+
+// step checks a call before its handler runs and returns the context the handler gets.
+type step func(ctx context.Context, method string) (context.Context, error)
+
+// unaryStep runs s before a unary handler.
+func unaryStep(s step) grpc.UnaryServerInterceptor {
+	return func(ctx context.Context, req any, info *grpc.UnaryServerInfo, h grpc.UnaryHandler) (any, error) {
+		ctx, err := s(ctx, info.FullMethod)
+		if err != nil {
+			return nil, err
+		}
+		return h(ctx, req)
+	}
+}
+
+// streamStep runs s before a stream handler, which sees the step's context as the stream's.
+func streamStep(s step) grpc.StreamServerInterceptor {
+	return func(srv any, ss grpc.ServerStream, info *grpc.StreamServerInfo, h grpc.StreamHandler) error {
+		ctx, err := s(ss.Context(), info.FullMethod)
+		if err != nil {
+			return err
+		}
+		return h(srv, &contextStream{ServerStream: ss, ctx: ctx})
+	}
+}
+
+// contextStream is a stream with a context of its own: a stream carries its context, so
+// this is how a stream interceptor hands the values it adds (viewer, request id) inward.
+type contextStream struct {
+	grpc.ServerStream
+	ctx context.Context
+}
+
+func (s *contextStream) Context() context.Context { return s.ctx }
+
 // recovery turns a panic into INTERNAL and logs the stack; a panic never crosses the API.
 func recovery(ctx context.Context, req any, info *grpc.UnaryServerInfo, h grpc.UnaryHandler) (resp any, err error) {
-	defer func() {
-		if p := recover(); p != nil {
-			slog.ErrorContext(ctx, "panic in handler", "method", info.FullMethod, "panic", p, "stack", string(debug.Stack()))
-			err = status.Error(codes.Internal, "internal error")
-		}
-	}()
+	defer recoverPanic(ctx, info.FullMethod, &err)
 	return h(ctx, req)
+}
+
+func streamRecovery(srv any, ss grpc.ServerStream, info *grpc.StreamServerInfo, h grpc.StreamHandler) (err error) {
+	defer recoverPanic(ss.Context(), info.FullMethod, &err)
+	return h(srv, ss)
+}
+
+// recoverPanic must be deferred directly: recover only stops a panic there.
+func recoverPanic(ctx context.Context, method string, err *error) {
+	if p := recover(); p != nil {
+		slog.ErrorContext(ctx, "panic in handler", "method", method, "panic", p, "stack", string(debug.Stack()))
+		*err = status.Error(codes.Internal, "internal error")
+	}
 }
 
 // requestID takes the caller's x-request-id (when it is a sane token) or makes one, and
 // echoes it in the response header.
-func requestID(ctx context.Context, req any, info *grpc.UnaryServerInfo, h grpc.UnaryHandler) (any, error) {
+func requestID(ctx context.Context, _ string) (context.Context, error) {
 	id := ""
 	// ValueFromIncomingContext reads one key without copying the whole metadata.
 	if v := metadata.ValueFromIncomingContext(ctx, "x-request-id"); len(v) > 0 && len(v[0]) <= 64 && saneToken(v[0]) {
@@ -59,8 +105,9 @@ func requestID(ctx context.Context, req any, info *grpc.UnaryServerInfo, h grpc.
 	if id == "" {
 		id = uuid.Must(uuid.NewV7()).String()
 	}
+	// The context of a stream carries its transport stream too, so this works for both.
 	_ = grpc.SetHeader(ctx, metadata.Pairs("x-request-id", id))
-	return h(context.WithValue(ctx, requestIDKey{}, id), req)
+	return context.WithValue(ctx, requestIDKey{}, id), nil
 }
 
 func saneToken(s string) bool {
@@ -99,16 +146,28 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 func (m *Metrics) observe(ctx context.Context, req any, info *grpc.UnaryServerInfo, h grpc.UnaryHandler) (any, error) {
 	start := time.Now()
 	resp, err := h(ctx, req)
+	m.record(ctx, info.FullMethod, start, err)
+	return resp, err
+}
+
+// observeStream logs and counts a stream when it ends; its duration is the whole stream's.
+func (m *Metrics) observeStream(srv any, ss grpc.ServerStream, info *grpc.StreamServerInfo, h grpc.StreamHandler) error {
+	start := time.Now()
+	err := h(srv, ss)
+	m.record(ss.Context(), info.FullMethod, start, err)
+	return err
+}
+
+func (m *Metrics) record(ctx context.Context, method string, start time.Time, err error) {
 	code := status.Code(err)
 	d := time.Since(start)
-	m.handled.WithLabelValues(info.FullMethod, code.String()).Inc()
-	m.duration.WithLabelValues(info.FullMethod).Observe(d.Seconds())
+	m.handled.WithLabelValues(method, code.String()).Inc()
+	m.duration.WithLabelValues(method).Observe(d.Seconds())
 	level := slog.LevelDebug
 	if code == codes.Internal || code == codes.Unknown {
 		level = slog.LevelError
 	}
-	slog.Log(ctx, level, "rpc", "method", info.FullMethod, "code", code.String(), "duration", d, "request_id", RequestID(ctx))
-	return resp, err
+	slog.Log(ctx, level, "rpc", "method", method, "code", code.String(), "duration", d, "request_id", RequestID(ctx))
 }
 
 // boundary maps domain errors to canonical statuses with details. Store-level "not in
@@ -118,6 +177,18 @@ func boundary(ctx context.Context, req any, info *grpc.UnaryServerInfo, h grpc.U
 	if err == nil {
 		return resp, nil
 	}
+	return nil, statusOf(ctx, info.FullMethod, err)
+}
+
+func streamBoundary(srv any, ss grpc.ServerStream, info *grpc.StreamServerInfo, h grpc.StreamHandler) error {
+	if err := h(srv, ss); err != nil {
+		return statusOf(ss.Context(), info.FullMethod, err)
+	}
+	return nil
+}
+
+// statusOf is the boundary's mapping of a handler's error.
+func statusOf(ctx context.Context, method string, err error) error {
 	switch {
 	case ent.IsNotFound(err), errors.Is(err, privacy.Deny):
 		err = errs.NotFound("resource")
@@ -126,17 +197,17 @@ func boundary(ctx context.Context, req any, info *grpc.UnaryServerInfo, h grpc.U
 	}
 	s := errs.Status(ctx, err)
 	if s.Code() == codes.Internal || s.Code() == codes.Unknown {
-		slog.ErrorContext(ctx, "internal error", "method", info.FullMethod, "err", err, "request_id", RequestID(ctx))
+		slog.ErrorContext(ctx, "internal error", "method", method, "err", err, "request_id", RequestID(ctx))
 	}
-	return nil, s.Err()
+	return s.Err()
 }
 
 // authenticate puts the caller's viewer in the context. Public RPCs skip it; every other
 // RPC needs a valid bearer token.
-func authenticate(rules *Rules, tokens Verifier) grpc.UnaryServerInterceptor {
-	return func(ctx context.Context, req any, info *grpc.UnaryServerInfo, h grpc.UnaryHandler) (any, error) {
-		if r := (*rules)[info.FullMethod]; (r != nil && r.GetPublic()) || isInfrastructure(info.FullMethod) {
-			return h(ctx, req)
+func authenticate(rules *Rules, tokens Verifier) step {
+	return func(ctx context.Context, method string) (context.Context, error) {
+		if r := (*rules)[method]; (r != nil && r.GetPublic()) || isInfrastructure(method) {
+			return ctx, nil
 		}
 		vals := metadata.ValueFromIncomingContext(ctx, "authorization")
 		if len(vals) != 1 {
@@ -150,22 +221,22 @@ func authenticate(rules *Rules, tokens Verifier) grpc.UnaryServerInterceptor {
 		if err != nil {
 			return nil, errs.ErrUnauthenticated
 		}
-		return h(viewer.NewContext(ctx, v), req)
+		return viewer.NewContext(ctx, v), nil
 	}
 }
 
 // authorize enforces each RPC's declared rule. An RPC without a rule is denied.
-func authorize(rules *Rules) grpc.UnaryServerInterceptor {
-	return func(ctx context.Context, req any, info *grpc.UnaryServerInfo, h grpc.UnaryHandler) (any, error) {
-		if isInfrastructure(info.FullMethod) {
-			return h(ctx, req)
+func authorize(rules *Rules) step {
+	return func(ctx context.Context, method string) (context.Context, error) {
+		if isInfrastructure(method) {
+			return ctx, nil
 		}
-		r, ok := (*rules)[info.FullMethod]
+		r, ok := (*rules)[method]
 		if !ok {
 			return nil, errs.ErrPermissionDenied
 		}
 		if r.GetPublic() {
-			return h(ctx, req)
+			return ctx, nil
 		}
 		v := viewer.FromContext(ctx)
 		if v == nil {
@@ -174,19 +245,53 @@ func authorize(rules *Rules) grpc.UnaryServerInterceptor {
 		if len(r.GetRoles()) > 0 && !v.Has(r.GetRoles()...) {
 			return nil, errs.ErrPermissionDenied
 		}
-		return h(ctx, req)
+		return ctx, nil
 	}
 }
 
 // validate checks the request with Validate: its protovalidate constraints and the text
 // rules of its string fields.
 func validate(ctx context.Context, req any, info *grpc.UnaryServerInfo, h grpc.UnaryHandler) (any, error) {
-	if m, ok := req.(proto.Message); ok {
-		if err := Validate(m); err != nil {
-			return nil, err
-		}
+	if err := validRequest(req); err != nil {
+		return nil, err
 	}
 	return h(ctx, req)
+}
+
+// validateStream checks every message the handler receives, as validate checks a request.
+func validateStream(srv any, ss grpc.ServerStream, info *grpc.StreamServerInfo, h grpc.StreamHandler) error {
+	vs := &validatingStream{ServerStream: ss}
+	err := h(srv, vs)
+	if vs.err != nil {
+		// A handler that swallowed the receive error still answers INVALID_ARGUMENT: the
+		// stream it acted on carried an invalid message.
+		return vs.err
+	}
+	return err
+}
+
+// validatingStream refuses an invalid received message in RecvMsg, and every receive after it.
+type validatingStream struct {
+	grpc.ServerStream
+	err error
+}
+
+func (s *validatingStream) RecvMsg(m any) error {
+	if s.err != nil {
+		return s.err
+	}
+	if err := s.ServerStream.RecvMsg(m); err != nil {
+		return err
+	}
+	s.err = validRequest(m)
+	return s.err
+}
+
+func validRequest(req any) error {
+	if m, ok := req.(proto.Message); ok {
+		return Validate(m)
+	}
+	return nil
 }
 
 type clientAddrKey struct{}
@@ -200,8 +305,8 @@ func ClientAddr(ctx context.Context) string {
 // clientAddr finds the client's address: the one the gateway appended last to
 // x-forwarded-for when the peer is a trusted gateway (loopback or a configured network),
 // else the peer itself. Forwarded headers from anyone else are ignored.
-func clientAddr(trusted []*net.IPNet) grpc.UnaryServerInterceptor {
-	return func(ctx context.Context, req any, info *grpc.UnaryServerInfo, h grpc.UnaryHandler) (any, error) {
+func clientAddr(trusted []*net.IPNet) step {
+	return func(ctx context.Context, _ string) (context.Context, error) {
 		addr := ""
 		if p, ok := peer.FromContext(ctx); ok && p.Addr != nil {
 			addr = p.Addr.String()
@@ -218,7 +323,7 @@ func clientAddr(trusted []*net.IPNet) grpc.UnaryServerInterceptor {
 				}
 			}
 		}
-		return h(context.WithValue(ctx, clientAddrKey{}, addr), req)
+		return context.WithValue(ctx, clientAddrKey{}, addr), nil
 	}
 }
 

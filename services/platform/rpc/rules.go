@@ -2,6 +2,7 @@ package rpc
 
 import (
 	"fmt"
+	"slices"
 
 	"google.golang.org/grpc"
 	"google.golang.org/protobuf/proto"
@@ -22,13 +23,13 @@ var infrastructure = map[string]bool{
 	"grpc.reflection.v1alpha.ServerReflection": true,
 }
 
-// LoadRules reads the rule of every method of every service registered on srv from the
-// compiled proto descriptors. It returns the methods that declare no rule, which the
-// interceptor denies.
+// LoadRules reads the rule of every method served by srv, unary or streaming, from the
+// compiled proto descriptors. It returns, sorted, the methods that declare no rule, which
+// the interceptors deny.
 func LoadRules(srv *grpc.Server) (Rules, []string, error) {
 	rules := Rules{}
 	var missing []string
-	for name := range srv.GetServiceInfo() {
+	for name, info := range srv.GetServiceInfo() {
 		if infrastructure[name] {
 			continue
 		}
@@ -40,18 +41,19 @@ func LoadRules(srv *grpc.Server) (Rules, []string, error) {
 		if !ok {
 			return nil, nil, fmt.Errorf("rpc: %s is not a service", name)
 		}
-		methods := sd.Methods()
-		for i := range methods.Len() {
-			m := methods.Get(i)
-			full := "/" + name + "/" + string(m.Name())
-			opts := m.Options()
-			if opts == nil || !proto.HasExtension(opts, authzv1.E_Rule) {
+		// The methods come from what is registered (info.Methods lists streams too), so a
+		// handler whose descriptor lacks the method cannot slip past as "no method, no rule".
+		for _, mi := range info.Methods {
+			full := "/" + name + "/" + mi.Name
+			m := sd.Methods().ByName(protoreflect.Name(mi.Name))
+			if m == nil || m.Options() == nil || !proto.HasExtension(m.Options(), authzv1.E_Rule) {
 				missing = append(missing, full)
 				continue
 			}
-			rules[full] = proto.GetExtension(opts, authzv1.E_Rule).(*authzv1.Rule)
+			rules[full] = proto.GetExtension(m.Options(), authzv1.E_Rule).(*authzv1.Rule)
 		}
 	}
+	slices.Sort(missing)
 	return rules, missing, nil
 }
 

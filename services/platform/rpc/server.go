@@ -37,8 +37,8 @@ type Server struct {
 	rules  *Rules
 }
 
-// NewServer returns a server whose services are registered by register. The chain runs,
-// outermost first:
+// NewServer returns a server whose services are registered by register. Unary calls and
+// streams pass through the same interceptors in the same order, outermost first:
 //
 //	recovery → client address → request id → logging and metrics → error boundary →
 //	authentication → authorization → validation → idempotency → handler
@@ -46,6 +46,10 @@ type Server struct {
 // Recovery is outermost so that a panic anywhere becomes INTERNAL; the error boundary sits
 // inside logging so logs see the final code, and outside authn/authz/validation so their
 // errors are localized too. Idempotency comes last: a request that is refused claims no key.
+// On a stream, authentication and authorization refuse the call before its handler runs;
+// validation checks each message as the handler receives it, and idempotency covers
+// client-streaming creates (see streamIdempotency). Every method served, unary or streaming,
+// must declare an access rule, or NewServer refuses to start.
 func NewServer(o Options, register func(*grpc.Server)) (*Server, error) {
 	m := NewMetrics(o.Registry)
 	rules := &Rules{}
@@ -60,14 +64,26 @@ func NewServer(o Options, register func(*grpc.Server)) (*Server, error) {
 		grpc.KeepaliveParams(keepalive.ServerParameters{MaxConnectionIdle: 5 * time.Minute}),
 		grpc.ChainUnaryInterceptor(
 			recovery,
-			clientAddr(o.TrustedProxies),
-			requestID,
+			unaryStep(clientAddr(o.TrustedProxies)),
+			unaryStep(requestID),
 			m.observe,
 			boundary,
-			authenticate(rules, o.Tokens),
-			authorize(rules),
+			unaryStep(authenticate(rules, o.Tokens)),
+			unaryStep(authorize(rules)),
 			validate,
 			idempotency(o.Store),
+		),
+		// The same order as the unary chain; keep the two in step.
+		grpc.ChainStreamInterceptor(
+			streamRecovery,
+			streamStep(clientAddr(o.TrustedProxies)),
+			streamStep(requestID),
+			m.observeStream,
+			streamBoundary,
+			streamStep(authenticate(rules, o.Tokens)),
+			streamStep(authorize(rules)),
+			validateStream,
+			streamIdempotency(o.Store),
 		),
 	)
 	register(gs)
