@@ -32,6 +32,7 @@ import (
 
 	"github.com/wenming-platform/wenming/api/gen/openapi"
 	"github.com/wenming-platform/wenming/services/platform/errs"
+	"github.com/wenming-platform/wenming/services/platform/rpc"
 )
 
 // Service is a gRPC service behind the gateway: its name and how its REST routes are
@@ -164,7 +165,7 @@ func New(ctx context.Context, cfg Config) (*Gateway, error) {
 		w.Header().Set("Content-Type", "text/html; charset=utf-8")
 		_, _ = w.Write(docs)
 	})
-	root.Handle("/", clientAddress(limit(noStore(rawImport(mux)), cfg.MaxBodyBytes, cfg.MaxDuration), cfg.TrustedProxies))
+	root.Handle("/", clientAddress(limit(checkText(noStore(rawImport(mux))), cfg.MaxBodyBytes, cfg.MaxDuration), cfg.TrustedProxies))
 	g.Handler = root
 	return g, nil
 }
@@ -213,17 +214,17 @@ func noStore(next http.Handler) http.Handler {
 func limit(next http.Handler, maxBody int64, maxDur time.Duration) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.ContentLength > maxBody {
-			tooLarge(w, maxBody)
+			tooLarge(w, r, maxBody)
 			return
 		}
 		if r.Body != nil && r.Body != http.NoBody {
 			body, err := io.ReadAll(io.LimitReader(r.Body, maxBody+1))
 			if err != nil {
-				http.Error(w, `{"code":3,"message":"cannot read the request body"}`, http.StatusBadRequest)
+				writeError(w, r, http.StatusBadRequest, errUnreadableBody)
 				return
 			}
 			if int64(len(body)) > maxBody {
-				tooLarge(w, maxBody)
+				tooLarge(w, r, maxBody)
 				return
 			}
 			r.Body = io.NopCloser(bytes.NewReader(body))
@@ -234,14 +235,20 @@ func limit(next http.Handler, maxBody int64, maxDur time.Duration) http.Handler 
 	})
 }
 
-func tooLarge(w http.ResponseWriter, maxBody int64) {
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(http.StatusRequestEntityTooLarge)
-	_, _ = fmt.Fprintf(w, `{"code":8,"message":"request body larger than %d bytes","details":[]}`, maxBody)
+func tooLarge(w http.ResponseWriter, r *http.Request, maxBody int64) {
+	n := strconv.FormatInt(maxBody, 10)
+	writeError(w, r, http.StatusRequestEntityTooLarge, errs.New(codes.ResourceExhausted, "REQUEST_TOO_LARGE",
+		"the request body is larger than "+n+" bytes", "请求体超过 "+n+" 字节"))
 }
+
+var errUnreadableBody = errs.New(codes.InvalidArgument, "INVALID_ARGUMENT", "cannot read the request body", "无法读取请求体")
 
 // parsedField finds the field a request-parsing error of grpc-gateway or protojson names.
 var parsedField = regexp.MustCompile(`(?:parsing field|unknown field|invalid value for [a-z0-9 ]+ field [a-zA-Z]+:|field) "?([A-Za-z_][A-Za-z0-9_.]*)"?`)
+
+// oneofSet finds the oneof a query parameter clashes with when the path already set another
+// of its fields (a user route given the other parent, as in /v1/units/{unitId}/users?officeId=…).
+var oneofSet = regexp.MustCompile(`already set for oneof "?([A-Za-z_][A-Za-z0-9_]*)"?`)
 
 // withLanguage returns ctx carrying the request's Accept-Language the way the services
 // see it, so errors made here are worded like theirs.
@@ -255,7 +262,9 @@ func withLanguage(ctx context.Context, r *http.Request) context.Context {
 func errorHandler(ctx context.Context, mux *runtime.ServeMux, m runtime.Marshaler, w http.ResponseWriter, r *http.Request, err error) {
 	if s, ok := status.FromError(err); ok && s.Code() == codes.InvalidArgument && len(s.Details()) == 0 {
 		field := "body"
-		if f := parsedField.FindStringSubmatch(s.Message()); f != nil {
+		if f := oneofSet.FindStringSubmatch(s.Message()); f != nil {
+			field = f[1]
+		} else if f := parsedField.FindStringSubmatch(s.Message()); f != nil {
 			field = f[1]
 		}
 		err = errs.Status(withLanguage(ctx, r), errs.Invalid(field, "cannot be read: "+s.Message(), "无法解析："+s.Message())).Err()
@@ -296,7 +305,7 @@ func rawImport(next http.Handler) http.Handler {
 		}
 		raw, err := io.ReadAll(r.Body)
 		if err != nil {
-			http.Error(w, `{"code":3,"message":"cannot read the request body"}`, http.StatusBadRequest)
+			writeError(w, r, http.StatusBadRequest, errUnreadableBody)
 			return
 		}
 		body, _ := json.Marshal(map[string]string{"format": format, "content": base64.StdEncoding.EncodeToString(raw)})
@@ -364,12 +373,67 @@ func routingErrorHandler(ctx context.Context, mux *runtime.ServeMux, m runtime.M
 		runtime.DefaultRoutingErrorHandler(ctx, mux, m, w, r, code)
 		return
 	}
-	body, err := m.Marshal(errs.Status(withLanguage(ctx, r), e).Proto())
+	writeError(w, r, code, e)
+}
+
+// writeError answers with e in the services' error shape and the caller's language, for
+// the errors the gateway finds itself.
+func writeError(w http.ResponseWriter, r *http.Request, code int, e *errs.Error) {
+	body, err := protojson.Marshal(errs.Status(withLanguage(r.Context(), r), e).Proto())
 	if err != nil {
 		http.Error(w, http.StatusText(code), code)
 		return
 	}
-	w.Header().Set("Content-Type", m.ContentType(nil))
+	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(code)
 	_, _ = w.Write(body)
+}
+
+// checkText refuses a request whose path, query or forwarded headers hold text no field
+// may hold (invalid UTF-8, NUL and other control characters, invisible formatting
+// characters): the services would refuse it too, but only after the gateway had failed to
+// encode it. The Idempotency-Key must be printable ASCII: gRPC metadata drops anything
+// else, and a retry without its key would create twice.
+func checkText(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		bad := func(field, en, zh string) {
+			writeError(w, r, http.StatusBadRequest, errs.Invalid(field, en, zh))
+		}
+		if en, zh := rpc.TextProblem(r.URL.Path, false); en != "" {
+			bad("path", en, zh)
+			return
+		}
+		for name, vals := range r.URL.Query() {
+			for _, v := range vals {
+				if en, zh := rpc.TextProblem(name, false); en != "" {
+					bad(name, en, zh)
+					return
+				}
+				if en, zh := rpc.TextProblem(v, false); en != "" {
+					bad(name, en, zh)
+					return
+				}
+			}
+		}
+		for _, h := range []string{"Accept-Language", "X-Request-Id"} {
+			if en, zh := rpc.TextProblem(r.Header.Get(h), false); en != "" {
+				bad(h, en, zh)
+				return
+			}
+		}
+		if k := r.Header.Get("Idempotency-Key"); k != "" && !printableASCII(k) {
+			bad("Idempotency-Key", "must be printable ASCII", "只能包含可打印的 ASCII 字符")
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+func printableASCII(s string) bool {
+	for i := range len(s) {
+		if s[i] < 0x20 || s[i] > 0x7e {
+			return false
+		}
+	}
+	return true
 }

@@ -273,8 +273,8 @@ func testBadRequests(t *testing.T, e *env, tr *tree) {
 	}
 
 	big := `{"displayName":"` + strings.Repeat("字", 1<<20) + `","creditCode":"` + spareCode + `","category":"UNIT_CATEGORY_OTHER"}`
-	if r := e.do("POST", "/v1/offices/"+tr.d1+"/units", tr.d1Admin, big); r.Code != 413 {
-		t.Errorf("oversized body: %d", r.Code)
+	if r := e.do("POST", "/v1/offices/"+tr.d1+"/units", tr.d1Admin, big); r.Code != 413 || r.reason() != "REQUEST_TOO_LARGE" {
+		t.Errorf("oversized body: %d %s", r.Code, r.Raw)
 	}
 	for name, body := range map[string]string{
 		"unknown field":  `{"displayName":"x","creditCode":"` + spareCode + `","category":"UNIT_CATEGORY_OTHER","quota":5}`,

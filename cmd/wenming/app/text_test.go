@@ -83,9 +83,22 @@ func TestEveryStringFieldRefusesControlCharacters(t *testing.T) {
 			if called < 30 {
 				t.Errorf("only %d RPCs called: the walk missed the services", called)
 			}
-			// Through the gateway, a NUL in a path id is a 400 too.
-			if r := e.do("GET", "/v1/units/%00", tr.d1Admin, nil); r.Code != 400 || r.field() != "unit_id" {
-				t.Errorf("NUL in a path id: %d %s", r.Code, r.Raw)
+			// Through the gateway, bad text in the path, the query or a forwarded header is a
+			// 400 naming where, before anything is encoded for the services.
+			for _, c := range []struct {
+				name, path, field string
+				h                 []hdr
+			}{
+				{"NUL in a path id", "/v1/units/%00", "path", nil},
+				{"invalid UTF-8 in a path id", "/v1/offices/%FF", "path", nil},
+				{"invalid UTF-8 in a query", "/v1/offices?parentId=%FF", "parentId", nil},
+				{"a surrogate in a query", "/v1/offices/" + tr.d1 + "/units?name=%ED%A0%80", "name", nil},
+				{"an overlong NUL in a page token", "/v1/offices/" + tr.d1 + "/units?pageToken=%C0%80", "pageToken", nil},
+				{"a non-ASCII Idempotency-Key", "/v1/offices/" + tr.d1 + "/units", "Idempotency-Key", []hdr{{"Idempotency-Key": "键-1"}}},
+			} {
+				if r := e.do("GET", c.path, tr.d1Admin, nil, c.h...); r.Code != 400 || r.field() != c.field {
+					t.Errorf("%s: %d %s", c.name, r.Code, r.Raw)
+				}
 			}
 		})
 	}

@@ -106,6 +106,12 @@ func Catalog() []Reason {
 		},
 
 		{
+			Name: "REQUEST_TOO_LARGE", Code: codes.ResourceExhausted, HTTP: http.StatusRequestEntityTooLarge, Group: GroupRouting,
+			EN: "The request body is larger than the gateway accepts (1 MiB by default).",
+			ZH: "请求体超过网关允许的大小（默认 1 MiB）。",
+			Do: "Send a smaller body; split large imports.",
+		},
+		{
 			Name: "NO_SUCH_ROUTE", Code: codes.NotFound, Group: GroupRouting,
 			EN: "No API route has this path.",
 			ZH: "不存在此接口路径。",
