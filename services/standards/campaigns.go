@@ -14,11 +14,12 @@ import (
 	"github.com/wenming-platform/wenming/ent"
 	"github.com/wenming-platform/wenming/ent/campaign"
 	"github.com/wenming-platform/wenming/ent/standard"
+	"github.com/wenming-platform/wenming/services/platform/audit"
 	"github.com/wenming-platform/wenming/services/platform/errs"
+	"github.com/wenming-platform/wenming/services/platform/mutate"
 	"github.com/wenming-platform/wenming/services/platform/pagetoken"
 	"github.com/wenming-platform/wenming/services/platform/resource"
 	"github.com/wenming-platform/wenming/services/platform/scoring"
-	"github.com/wenming-platform/wenming/services/platform/viewer"
 )
 
 // phases lists the campaign states in order; a campaign moves one step at a time.
@@ -200,7 +201,6 @@ func (f *campaignFields) apply(m *ent.CampaignMutation) {
 // CreateCampaign creates a DRAFT campaign of the caller's own office on a published standard
 // the office can see (its own or one above).
 func (s *Server) CreateCampaign(ctx context.Context, req *standardsv1.CreateCampaignRequest) (*standardsv1.Campaign, error) {
-	v := viewer.FromContext(ctx)
 	in := req.GetCampaign()
 	if err := resource.Required("campaign.standard_id", in.GetStandardId()); err != nil {
 		return nil, err
@@ -215,48 +215,66 @@ func (s *Server) CreateCampaign(ctx context.Context, req *standardsv1.CreateCamp
 	if err != nil {
 		return nil, err
 	}
-	var out *standardsv1.Campaign
-	err = s.st.Tx(ctx, func(tx *ent.Tx) error {
-		o, err := tx.Office.Get(ctx, req.GetOfficeId())
-		if err != nil {
-			return resource.NotFound(err, "office")
-		}
-		if !v.OfficeAdmin(o.ID) {
-			return errs.ErrPermissionDenied
-		}
-		if string(titleLevel(in.GetTargetLevel())) != string(o.Level) {
-			return errs.Invalid("campaign.target_level", "an office names titles of its own level ("+string(o.Level)+")",
-				"文明办只能命名本级称号（"+string(o.Level)+"）")
-		}
-		std, err := tx.Standard.Get(ctx, in.GetStandardId())
-		if err != nil {
-			if ent.IsNotFound(err) {
-				return errs.Invalid("campaign.standard_id", "no such standard", "测评体系不存在")
+	c, err := mutate.Create(ctx, s.w, mutate.Creation[*ent.Office, *ent.Campaign]{
+		Parent: "office",
+		GetParent: func(ctx context.Context, tx *ent.Tx) (*ent.Office, error) {
+			return tx.Office.Get(ctx, req.GetOfficeId())
+		},
+		Allow: func(o *ent.Office) error { return mayWrite(ctx, o.ID) },
+		Save: func(tx *ent.Tx, o *ent.Office) (*ent.Campaign, error) {
+			if string(titleLevel(in.GetTargetLevel())) != string(o.Level) {
+				return nil, errs.Invalid("campaign.target_level", "an office names titles of its own level ("+string(o.Level)+")",
+					"文明办只能命名本级称号（"+string(o.Level)+"）")
 			}
-			return err
-		}
-		if std.State != standard.StatePUBLISHED {
-			return errs.Invalid("campaign.standard_id", "a campaign pins a published standard; this one is "+string(std.State),
-				"创建周期须使用已发布的测评体系，此体系状态为 "+string(std.State))
-		}
-		if !strings.HasPrefix(o.ScopePath, std.ScopePath) {
-			return errs.Invalid("campaign.standard_id", "the standard belongs to an office that is not this one or above it",
-				"该测评体系不属于本单位或上级单位")
-		}
-		if err := checkParentCampaign(ctx, tx, in.GetParentCampaignId(), o.ParentID); err != nil {
-			return err
-		}
-		create := tx.Campaign.Create().SetID(resource.NewID()).SetOfficeID(o.ID).SetScopePath(o.ScopePath).
-			SetStandardID(std.ID).SetYear(int(in.GetYear())).SetTargetLevel(titleLevel(in.GetTargetLevel()))
-		f.apply(create.Mutation())
-		c, err := create.Save(ctx)
-		if err != nil {
-			return err
-		}
-		out = campaignToProto(c)
-		return s.record(ctx, tx, o.ID, o.ScopePath, "campaign.create", "campaign", c.ID, nil, out)
+			std, err := tx.Standard.Get(ctx, in.GetStandardId())
+			if err != nil {
+				if ent.IsNotFound(err) {
+					return nil, errs.Invalid("campaign.standard_id", "no such standard", "测评体系不存在")
+				}
+				return nil, err
+			}
+			if std.State != standard.StatePUBLISHED {
+				return nil, errs.Invalid("campaign.standard_id", "a campaign pins a published standard; this one is "+string(std.State),
+					"创建周期须使用已发布的测评体系，此体系状态为 "+string(std.State))
+			}
+			if !strings.HasPrefix(o.ScopePath, std.ScopePath) {
+				return nil, errs.Invalid("campaign.standard_id", "the standard belongs to an office that is not this one or above it",
+					"该测评体系不属于本单位或上级单位")
+			}
+			if err := checkParentCampaign(ctx, tx, in.GetParentCampaignId(), o.ParentID); err != nil {
+				return nil, err
+			}
+			create := tx.Campaign.Create().SetID(resource.NewID()).SetOfficeID(o.ID).SetScopePath(o.ScopePath).
+				SetStandardID(std.ID).SetYear(int(in.GetYear())).SetTargetLevel(titleLevel(in.GetTargetLevel()))
+			f.apply(create.Mutation())
+			return create.Save(ctx)
+		},
+		Audit: func(o *ent.Office, c *ent.Campaign) (audit.Event, error) {
+			return audit.Event{
+				OfficeID: o.ID, ScopePath: o.ScopePath, Action: "campaign.create", ResourceType: "campaign", ResourceID: c.ID,
+				After: campaignToProto(c),
+			}, nil
+		},
 	})
-	return out, err
+	if err != nil {
+		return nil, err
+	}
+	return campaignToProto(c), nil
+}
+
+// getCampaign reads the campaign id within tx (the Get of a mutate.Change).
+func getCampaign(id string) func(context.Context, *ent.Tx) (*ent.Campaign, error) {
+	return func(ctx context.Context, tx *ent.Tx) (*ent.Campaign, error) { return tx.Campaign.Get(ctx, id) }
+}
+
+func campaignVersion(c *ent.Campaign) int64 { return c.Version }
+
+// campaignEvent records action on a campaign, from cur to after.
+func campaignEvent(action string, cur *ent.Campaign, after proto.Message) audit.Event {
+	return audit.Event{
+		OfficeID: cur.OfficeID, ScopePath: cur.ScopePath, Action: action, ResourceType: "campaign", ResourceID: cur.ID,
+		Before: campaignToProto(cur), After: after,
+	}
 }
 
 func checkParentCampaign(ctx context.Context, tx *ent.Tx, id, parentOffice string) error {
@@ -282,76 +300,69 @@ var editable = map[campaign.State][]string{
 
 // UpdateCampaign changes the fields a campaign's phase still allows.
 func (s *Server) UpdateCampaign(ctx context.Context, req *standardsv1.UpdateCampaignRequest) (*standardsv1.Campaign, error) {
-	v := viewer.FromContext(ctx)
 	in := req.GetCampaign()
 	paths, err := resource.CheckMask(req.GetUpdateMask(), editable[campaign.StateDRAFT]...)
 	if err != nil {
 		return nil, err
 	}
-	var out *standardsv1.Campaign
-	err = s.st.Tx(ctx, func(tx *ent.Tx) error {
-		cur, err := tx.Campaign.Get(ctx, in.GetId())
-		if err != nil {
-			return resource.NotFound(err, "campaign")
-		}
-		if !v.OfficeAdmin(cur.OfficeID) {
-			return errs.ErrPermissionDenied
-		}
-		if err := resource.CheckEtag(in.GetEtag(), cur.Version); err != nil {
-			return err
-		}
-		for _, p := range paths {
-			if !resource.Has(editable[cur.State], p) {
-				return errs.New(codes.FailedPrecondition, "CAMPAIGN_FIELD_FROZEN",
-					"the campaign is "+string(cur.State)+": "+p+" can no longer change",
-					"创建周期处于 "+string(cur.State)+" 阶段："+p+" 已不可修改").WithField("update_mask", p+" is frozen", p+" 已冻结")
+	c, err := mutate.Update(ctx, s.w, mutate.Change[*ent.Campaign]{
+		Resource: "campaign", Etag: in.GetEtag(), EtagRequired: true,
+		Get:     getCampaign(in.GetId()),
+		Version: campaignVersion,
+		Allow:   func(cur *ent.Campaign) error { return mayWrite(ctx, cur.OfficeID) },
+		Apply: func(tx *ent.Tx, cur *ent.Campaign) (*ent.Campaign, error) {
+			for _, p := range paths {
+				if !resource.Has(editable[cur.State], p) {
+					return nil, errs.New(codes.FailedPrecondition, "CAMPAIGN_FIELD_FROZEN",
+						"the campaign is "+string(cur.State)+": "+p+" can no longer change",
+						"创建周期处于 "+string(cur.State)+" 阶段："+p+" 已不可修改").WithField("update_mask", p+" is frozen", p+" 已冻结")
+				}
 			}
-		}
-		before := campaignToProto(cur)
-		merged := proto.Clone(before).(*standardsv1.Campaign)
-		set := map[string]func(){
-			"display_name":              func() { merged.DisplayName = in.GetDisplayName() },
-			"application_window":        func() { merged.ApplicationWindow = in.GetApplicationWindow() },
-			"submission_window":         func() { merged.SubmissionWindow = in.GetSubmissionWindow() },
-			"review_window":             func() { merged.ReviewWindow = in.GetReviewWindow() },
-			"publicity_window":          func() { merged.PublicityWindow = in.GetPublicityWindow() },
-			"quota":                     func() { merged.Quota = in.GetQuota() },
-			"pass_line":                 func() { merged.PassLine = in.GetPassLine() },
-			"eligibility":               func() { merged.Eligibility = in.GetEligibility() },
-			"max_resubmissions":         func() { merged.MaxResubmissions = in.GetMaxResubmissions() },
-			"reviewers_per_application": func() { merged.ReviewersPerApplication = in.GetReviewersPerApplication() },
-			"parent_campaign_id":        func() { merged.ParentCampaignId = in.GetParentCampaignId() },
-		}
-		for field, apply := range set {
-			if resource.Has(paths, field) {
-				apply()
+			merged := campaignToProto(cur)
+			set := map[string]func(){
+				"display_name":              func() { merged.DisplayName = in.GetDisplayName() },
+				"application_window":        func() { merged.ApplicationWindow = in.GetApplicationWindow() },
+				"submission_window":         func() { merged.SubmissionWindow = in.GetSubmissionWindow() },
+				"review_window":             func() { merged.ReviewWindow = in.GetReviewWindow() },
+				"publicity_window":          func() { merged.PublicityWindow = in.GetPublicityWindow() },
+				"quota":                     func() { merged.Quota = in.GetQuota() },
+				"pass_line":                 func() { merged.PassLine = in.GetPassLine() },
+				"eligibility":               func() { merged.Eligibility = in.GetEligibility() },
+				"max_resubmissions":         func() { merged.MaxResubmissions = in.GetMaxResubmissions() },
+				"reviewers_per_application": func() { merged.ReviewersPerApplication = in.GetReviewersPerApplication() },
+				"parent_campaign_id":        func() { merged.ParentCampaignId = in.GetParentCampaignId() },
 			}
-		}
-		f, err := parseCampaign(merged)
-		if err != nil {
-			return err
-		}
-		if resource.Has(paths, "parent_campaign_id") {
-			o, err := tx.Office.Get(ctx, cur.OfficeID)
+			for field, apply := range set {
+				if resource.Has(paths, field) {
+					apply()
+				}
+			}
+			f, err := parseCampaign(merged)
 			if err != nil {
-				return err
+				return nil, err
 			}
-			if err := checkParentCampaign(ctx, tx, f.parentCampaign, o.ParentID); err != nil {
-				return err
+			if resource.Has(paths, "parent_campaign_id") {
+				o, err := tx.Office.Get(ctx, cur.OfficeID)
+				if err != nil {
+					// Not ent's not-found: mutate.Update would take it for its own write's.
+					return nil, resource.NotFound(err, "office")
+				}
+				if err := checkParentCampaign(ctx, tx, f.parentCampaign, o.ParentID); err != nil {
+					return nil, err
+				}
 			}
-		}
-		u := tx.Campaign.UpdateOneID(cur.ID).Where(campaign.Version(cur.Version)).AddVersion(1)
-		f.apply(u.Mutation())
-		n, err := u.Save(ctx)
-		if ent.IsNotFound(err) {
-			return errs.ErrStaleEtag
-		} else if err != nil {
-			return err
-		}
-		out = campaignToProto(n)
-		return s.record(ctx, tx, cur.OfficeID, cur.ScopePath, "campaign.update", "campaign", cur.ID, before, out)
+			u := tx.Campaign.UpdateOneID(cur.ID).Where(campaign.Version(cur.Version)).AddVersion(1)
+			f.apply(u.Mutation())
+			return u.Save(ctx)
+		},
+		Audit: func(cur, next *ent.Campaign) (audit.Event, error) {
+			return campaignEvent("campaign.update", cur, campaignToProto(next)), nil
+		},
 	})
-	return out, err
+	if err != nil {
+		return nil, err
+	}
+	return campaignToProto(c), nil
 }
 
 // GetCampaign returns a campaign the caller may see.
@@ -431,7 +442,6 @@ func opens(c *ent.Campaign, to campaign.State) (time.Time, string) {
 
 // TransitionCampaign moves a campaign one phase on.
 func (s *Server) TransitionCampaign(ctx context.Context, req *standardsv1.TransitionCampaignRequest) (*standardsv1.Campaign, error) {
-	v := viewer.FromContext(ctx)
 	to := campaign.State(strings.TrimPrefix(req.GetTo().String(), "CAMPAIGN_STATE_"))
 	if req.GetTo() == standardsv1.CampaignState_CAMPAIGN_STATE_UNSPECIFIED || to == campaign.StateDRAFT {
 		return nil, errs.Invalid("to", "name the phase to move to", "请指定目标阶段")
@@ -439,49 +449,41 @@ func (s *Server) TransitionCampaign(ctx context.Context, req *standardsv1.Transi
 	if req.GetForce() && strings.TrimSpace(req.GetReason()) == "" {
 		return nil, errs.Invalid("reason", "a forced move needs a reason", "强制推进须说明理由")
 	}
-	var out *standardsv1.Campaign
-	err := s.st.Tx(ctx, func(tx *ent.Tx) error {
-		cur, err := tx.Campaign.Get(ctx, req.GetCampaignId())
-		if err != nil {
-			return resource.NotFound(err, "campaign")
-		}
-		if !v.OfficeAdmin(cur.OfficeID) {
-			return errs.ErrPermissionDenied
-		}
-		if req.GetEtag() != "" {
-			if err := resource.CheckEtag(req.GetEtag(), cur.Version); err != nil {
-				return err
+	c, err := mutate.Update(ctx, s.w, mutate.Change[*ent.Campaign]{
+		Resource: "campaign", Etag: req.GetEtag(),
+		Get:     getCampaign(req.GetCampaignId()),
+		Version: campaignVersion,
+		Allow:   func(cur *ent.Campaign) error { return mayWrite(ctx, cur.OfficeID) },
+		Apply: func(tx *ent.Tx, cur *ent.Campaign) (*ent.Campaign, error) {
+			from := 0
+			for i, p := range phases {
+				if p == cur.State {
+					from = i
+				}
 			}
-		}
-		from := 0
-		for i, p := range phases {
-			if p == cur.State {
-				from = i
+			if from+1 >= len(phases) || phases[from+1] != to {
+				next := "none: the campaign is closed"
+				if from+1 < len(phases) {
+					next = string(phases[from+1])
+				}
+				return nil, errs.New(codes.FailedPrecondition, "CAMPAIGN_WRONG_ORDER",
+					"the campaign is "+string(cur.State)+"; the next phase is "+next+", not "+string(to),
+					"该创建周期处于 "+string(cur.State)+" 阶段，下一阶段为 "+next+"，不能直接进入 "+string(to))
 			}
-		}
-		if from+1 >= len(phases) || phases[from+1] != to {
-			next := "none: the campaign is closed"
-			if from+1 < len(phases) {
-				next = string(phases[from+1])
+			if at, what := opens(cur, to); s.now().Before(at) && !req.GetForce() {
+				return nil, errs.New(codes.FailedPrecondition, "CAMPAIGN_TOO_EARLY",
+					"too early for "+string(to)+": wait until "+what+" ("+at.Format(time.RFC3339)+"), or force it with a reason",
+					"尚不能进入 "+string(to)+" 阶段：须等到 "+at.Format(time.RFC3339)+"，或填写理由后强制推进")
 			}
-			return errs.New(codes.FailedPrecondition, "CAMPAIGN_WRONG_ORDER",
-				"the campaign is "+string(cur.State)+"; the next phase is "+next+", not "+string(to),
-				"该创建周期处于 "+string(cur.State)+" 阶段，下一阶段为 "+next+"，不能直接进入 "+string(to))
-		}
-		if at, what := opens(cur, to); s.now().Before(at) && !req.GetForce() {
-			return errs.New(codes.FailedPrecondition, "CAMPAIGN_TOO_EARLY",
-				"too early for "+string(to)+": wait until "+what+" ("+at.Format(time.RFC3339)+"), or force it with a reason",
-				"尚不能进入 "+string(to)+" 阶段：须等到 "+at.Format(time.RFC3339)+"，或填写理由后强制推进")
-		}
-		n, err := tx.Campaign.UpdateOneID(cur.ID).Where(campaign.Version(cur.Version)).AddVersion(1).SetState(to).Save(ctx)
-		if ent.IsNotFound(err) {
-			return errs.ErrStaleEtag
-		} else if err != nil {
-			return err
-		}
-		out = campaignToProto(n)
+			return tx.Campaign.UpdateOneID(cur.ID).Where(campaign.Version(cur.Version)).AddVersion(1).SetState(to).Save(ctx)
+		},
 		// The audit keeps the move as asked, force and reason included.
-		return s.record(ctx, tx, cur.OfficeID, cur.ScopePath, "campaign.transition", "campaign", cur.ID, campaignToProto(cur), req)
+		Audit: func(cur, _ *ent.Campaign) (audit.Event, error) {
+			return campaignEvent("campaign.transition", cur, req), nil
+		},
 	})
-	return out, err
+	if err != nil {
+		return nil, err
+	}
+	return campaignToProto(c), nil
 }

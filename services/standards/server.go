@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"google.golang.org/grpc/codes"
-	"google.golang.org/protobuf/proto"
 	"google.golang.org/protobuf/types/known/timestamppb"
 
 	standardsv1 "github.com/wenming-platform/wenming/api/gen/wenming/standards/v1"
@@ -16,9 +15,9 @@ import (
 	"github.com/wenming-platform/wenming/ent/standard"
 	"github.com/wenming-platform/wenming/services/platform/audit"
 	"github.com/wenming-platform/wenming/services/platform/errs"
+	"github.com/wenming-platform/wenming/services/platform/mutate"
 	"github.com/wenming-platform/wenming/services/platform/pagetoken"
 	"github.com/wenming-platform/wenming/services/platform/resource"
-	"github.com/wenming-platform/wenming/services/platform/rpc"
 	"github.com/wenming-platform/wenming/services/platform/scoring"
 	"github.com/wenming-platform/wenming/services/platform/store"
 	"github.com/wenming-platform/wenming/services/platform/viewer"
@@ -30,22 +29,26 @@ type Server struct {
 
 	st    *store.Store
 	pages *pagetoken.Codec
-	trail *audit.Chain
-	now   func() time.Time
+	// w runs every change: the transaction, the checks and the audit event (mutate).
+	w   *mutate.Writer
+	now func() time.Time
 }
 
 var _ standardsv1.StandardsServiceServer = (*Server)(nil)
 
 // NewServer returns the standards server; trail records its changes (docs/audit.md).
 func NewServer(st *store.Store, pages *pagetoken.Codec, trail *audit.Chain) *Server {
-	return &Server{st: st, pages: pages, trail: trail, now: time.Now}
+	return &Server{st: st, pages: pages, w: mutate.NewWriter(st, trail), now: time.Now}
 }
 
-func (s *Server) record(ctx context.Context, tx *ent.Tx, officeID, scopePath, action, typ, id string, before, after proto.Message) error {
-	return s.trail.Record(ctx, tx, audit.Event{
-		OfficeID: officeID, ScopePath: scopePath, Action: action, ResourceType: typ, ResourceID: id,
-		Before: before, After: after, RequestID: rpc.RequestID(ctx),
-	})
+// mayWrite is the object check of every standards write: the caller administers the
+// office that owns the row. Offices below and above read published standards and open
+// campaigns; they never change them.
+func mayWrite(ctx context.Context, officeID string) error {
+	if !viewer.FromContext(ctx).OfficeAdmin(officeID) {
+		return errs.ErrPermissionDenied
+	}
+	return nil
 }
 
 // errNotDraft refuses a change to a published or retired standard.

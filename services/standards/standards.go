@@ -9,7 +9,9 @@ import (
 	standardsv1 "github.com/wenming-platform/wenming/api/gen/wenming/standards/v1"
 	"github.com/wenming-platform/wenming/ent"
 	"github.com/wenming-platform/wenming/ent/standard"
+	"github.com/wenming-platform/wenming/services/platform/audit"
 	"github.com/wenming-platform/wenming/services/platform/errs"
+	"github.com/wenming-platform/wenming/services/platform/mutate"
 	"github.com/wenming-platform/wenming/services/platform/pagetoken"
 	"github.com/wenming-platform/wenming/services/platform/resource"
 	"github.com/wenming-platform/wenming/services/platform/viewer"
@@ -24,8 +26,8 @@ func writableOffice(ctx context.Context, offices *ent.OfficeClient, officeID str
 	if err != nil {
 		return nil, resource.NotFound(err, "office")
 	}
-	if !viewer.FromContext(ctx).OfficeAdmin(o.ID) {
-		return nil, errs.ErrPermissionDenied
+	if err := mayWrite(ctx, o.ID); err != nil {
+		return nil, err
 	}
 	return o, nil
 }
@@ -52,35 +54,36 @@ func (s *Server) CreateStandard(ctx context.Context, req *standardsv1.CreateStan
 	if err != nil {
 		return nil, err
 	}
-	var out *standardsv1.Standard
-	err = s.st.Tx(ctx, func(tx *ent.Tx) error {
-		o, err := writableOffice(ctx, tx.Office, req.GetOfficeId())
-		if err != nil {
-			return err
-		}
-		// A new code starts at version 1; later versions come from :newVersion.
-		taken, err := tx.Standard.Query().Where(standard.OfficeID(o.ID), standard.Code(in.GetCode())).Exist(ctx)
-		if err != nil {
-			return err
-		}
-		if taken {
-			return errs.New(codes.AlreadyExists, "STANDARD_CODE_TAKEN",
-				"the office already has a standard with this code: use :newVersion", "本单位已有此编码的测评体系，请使用 :newVersion").
-				WithField("standard.code", "already in use", "已被使用")
-		}
-		r, err := tx.Standard.Create().SetID(resource.NewID()).SetOfficeID(o.ID).SetScopePath(o.ScopePath).
-			SetCode(in.GetCode()).SetDisplayName(in.GetDisplayName()).SetBasePoints(base).SetBonusCap(bonusCap).
-			SetGradeScale(gradeScale(in.GetGradeScale())).SetAggregation(aggregationOf(in.GetAggregation())).
-			SetIndicators(inds).Save(ctx)
-		if err != nil {
-			return err
-		}
-		if out, err = standardToProto(r); err != nil {
-			return err
-		}
-		return s.record(ctx, tx, o.ID, o.ScopePath, "standard.create", "standard", r.ID, nil, out)
+	r, err := mutate.Create(ctx, s.w, mutate.Creation[*ent.Office, *ent.Standard]{
+		Parent: "office",
+		GetParent: func(ctx context.Context, tx *ent.Tx) (*ent.Office, error) {
+			return tx.Office.Get(ctx, req.GetOfficeId())
+		},
+		Allow: func(o *ent.Office) error { return mayWrite(ctx, o.ID) },
+		Save: func(tx *ent.Tx, o *ent.Office) (*ent.Standard, error) {
+			// A new code starts at version 1; later versions come from :newVersion.
+			taken, err := tx.Standard.Query().Where(standard.OfficeID(o.ID), standard.Code(in.GetCode())).Exist(ctx)
+			if err != nil {
+				return nil, err
+			}
+			if taken {
+				return nil, errs.New(codes.AlreadyExists, "STANDARD_CODE_TAKEN",
+					"the office already has a standard with this code: use :newVersion", "本单位已有此编码的测评体系，请使用 :newVersion").
+					WithField("standard.code", "already in use", "已被使用")
+			}
+			return tx.Standard.Create().SetID(resource.NewID()).SetOfficeID(o.ID).SetScopePath(o.ScopePath).
+				SetCode(in.GetCode()).SetDisplayName(in.GetDisplayName()).SetBasePoints(base).SetBonusCap(bonusCap).
+				SetGradeScale(gradeScale(in.GetGradeScale())).SetAggregation(aggregationOf(in.GetAggregation())).
+				SetIndicators(inds).Save(ctx)
+		},
+		Audit: func(o *ent.Office, r *ent.Standard) (audit.Event, error) {
+			return standardEvent("standard.create", nil, r)
+		},
 	})
-	return out, err
+	if err != nil {
+		return nil, err
+	}
+	return standardToProto(r)
 }
 
 // GetStandard returns a standard the caller may see.
@@ -133,41 +136,37 @@ func stateOf(st standardsv1.StandardState) standard.State {
 	return standard.State(st.String()[len("STANDARD_STATE_"):])
 }
 
-// change runs fn on a standard of the caller's own office inside a transaction, with the
-// etag checked; fn returns the updated row.
+// change is the mutate.Update of every edit of a standard: fn changes a standard of an
+// office the caller administers, guarded by its version, with the etag checked (always
+// when requireEtag, otherwise when given), and the change is recorded as action.
 func (s *Server) change(ctx context.Context, id, etag, action string, requireEtag bool, fn func(tx *ent.Tx, cur *ent.Standard) (*ent.Standard, error)) (*standardsv1.Standard, error) {
-	v := viewer.FromContext(ctx)
-	var out *standardsv1.Standard
-	err := s.st.Tx(ctx, func(tx *ent.Tx) error {
-		cur, err := tx.Standard.Get(ctx, id)
-		if err != nil {
-			return resource.NotFound(err, "standard")
-		}
-		if !v.OfficeAdmin(cur.OfficeID) {
-			return errs.ErrPermissionDenied
-		}
-		if etag != "" || requireEtag {
-			if err := resource.CheckEtag(etag, cur.Version); err != nil {
-				return err
-			}
-		}
-		before, err := standardToProto(cur)
-		if err != nil {
-			return err
-		}
-		r, err := fn(tx, cur)
-		switch {
-		case ent.IsNotFound(err):
-			return errs.ErrStaleEtag
-		case err != nil:
-			return err
-		}
-		if out, err = standardToProto(r); err != nil {
-			return err
-		}
-		return s.record(ctx, tx, r.OfficeID, r.ScopePath, action, "standard", r.ID, before, out)
+	r, err := mutate.Update(ctx, s.w, mutate.Change[*ent.Standard]{
+		Resource: "standard", Etag: etag, EtagRequired: requireEtag,
+		Get:     func(ctx context.Context, tx *ent.Tx) (*ent.Standard, error) { return tx.Standard.Get(ctx, id) },
+		Version: func(r *ent.Standard) int64 { return r.Version },
+		Allow:   func(cur *ent.Standard) error { return mayWrite(ctx, cur.OfficeID) },
+		Apply:   fn,
+		Audit:   func(cur, next *ent.Standard) (audit.Event, error) { return standardEvent(action, cur, next) },
 	})
-	return out, err
+	if err != nil {
+		return nil, err
+	}
+	return standardToProto(r)
+}
+
+// standardEvent records action on a standard, from before (nil for a create) to after.
+func standardEvent(action string, before, after *ent.Standard) (audit.Event, error) {
+	e := audit.Event{OfficeID: after.OfficeID, ScopePath: after.ScopePath, Action: action, ResourceType: "standard", ResourceID: after.ID}
+	if before != nil {
+		b, err := standardToProto(before)
+		if err != nil {
+			return e, err
+		}
+		e.Before = b
+	}
+	a, err := standardToProto(after)
+	e.After = a
+	return e, err
 }
 
 // UpdateStandard edits a draft's settings or its whole indicator tree.
@@ -260,41 +259,38 @@ func (s *Server) PublishStandard(ctx context.Context, req *standardsv1.PublishSt
 
 // NewStandardVersion copies a published or retired standard into the next DRAFT version.
 func (s *Server) NewStandardVersion(ctx context.Context, req *standardsv1.NewStandardVersionRequest) (*standardsv1.Standard, error) {
-	v := viewer.FromContext(ctx)
-	var out *standardsv1.Standard
-	err := s.st.Tx(ctx, func(tx *ent.Tx) error {
-		cur, err := tx.Standard.Get(ctx, req.GetStandardId())
-		if err != nil {
-			return resource.NotFound(err, "standard")
-		}
-		if !v.OfficeAdmin(cur.OfficeID) {
-			return errs.ErrPermissionDenied
-		}
-		if cur.State == standard.StateDRAFT {
-			return errs.New(codes.FailedPrecondition, "STANDARD_IS_DRAFT", "this standard is a draft already: edit it", "该测评体系尚为草稿，可直接修改")
-		}
-		latest, err := tx.Standard.Query().Where(standard.OfficeID(cur.OfficeID), standard.Code(cur.Code)).
-			Order(ent.Desc(standard.FieldNumber)).First(ctx)
-		if err != nil {
-			return err
-		}
-		if latest.State == standard.StateDRAFT {
-			return errs.New(codes.AlreadyExists, "STANDARD_DRAFT_EXISTS", "version "+strconv.Itoa(latest.Number)+" of this standard is already a draft: edit it",
-				"该测评体系的第 "+strconv.Itoa(latest.Number)+" 版已是草稿，请直接修改")
-		}
-		r, err := tx.Standard.Create().SetID(resource.NewID()).SetOfficeID(cur.OfficeID).SetScopePath(cur.ScopePath).
-			SetCode(cur.Code).SetDisplayName(cur.DisplayName).SetNumber(latest.Number + 1).
-			SetBasePoints(cur.BasePoints).SetBonusCap(cur.BonusCap).SetGradeScale(cur.GradeScale).
-			SetAggregation(cur.Aggregation).SetIndicators(cur.Indicators).Save(ctx)
-		if err != nil {
-			return err
-		}
-		if out, err = standardToProto(r); err != nil {
-			return err
-		}
-		return s.record(ctx, tx, r.OfficeID, r.ScopePath, "standard.new_version", "standard", r.ID, nil, out)
+	r, err := mutate.Create(ctx, s.w, mutate.Creation[*ent.Standard, *ent.Standard]{
+		Parent: "standard",
+		GetParent: func(ctx context.Context, tx *ent.Tx) (*ent.Standard, error) {
+			return tx.Standard.Get(ctx, req.GetStandardId())
+		},
+		Allow: func(cur *ent.Standard) error { return mayWrite(ctx, cur.OfficeID) },
+		Save: func(tx *ent.Tx, cur *ent.Standard) (*ent.Standard, error) {
+			if cur.State == standard.StateDRAFT {
+				return nil, errs.New(codes.FailedPrecondition, "STANDARD_IS_DRAFT", "this standard is a draft already: edit it", "该测评体系尚为草稿，可直接修改")
+			}
+			latest, err := tx.Standard.Query().Where(standard.OfficeID(cur.OfficeID), standard.Code(cur.Code)).
+				Order(ent.Desc(standard.FieldNumber)).First(ctx)
+			if err != nil {
+				return nil, err
+			}
+			if latest.State == standard.StateDRAFT {
+				return nil, errs.New(codes.AlreadyExists, "STANDARD_DRAFT_EXISTS", "version "+strconv.Itoa(latest.Number)+" of this standard is already a draft: edit it",
+					"该测评体系的第 "+strconv.Itoa(latest.Number)+" 版已是草稿，请直接修改")
+			}
+			return tx.Standard.Create().SetID(resource.NewID()).SetOfficeID(cur.OfficeID).SetScopePath(cur.ScopePath).
+				SetCode(cur.Code).SetDisplayName(cur.DisplayName).SetNumber(latest.Number + 1).
+				SetBasePoints(cur.BasePoints).SetBonusCap(cur.BonusCap).SetGradeScale(cur.GradeScale).
+				SetAggregation(cur.Aggregation).SetIndicators(cur.Indicators).Save(ctx)
+		},
+		Audit: func(_ *ent.Standard, r *ent.Standard) (audit.Event, error) {
+			return standardEvent("standard.new_version", nil, r)
+		},
 	})
-	return out, err
+	if err != nil {
+		return nil, err
+	}
+	return standardToProto(r)
 }
 
 // RetireStandard retires a published standard.

@@ -113,7 +113,9 @@ func (s *Server) securityEvent(ctx context.Context, tx *ent.Tx, login, action st
 	if err != nil {
 		return err
 	}
-	return s.record(ctx, tx, officeID, scopePath, action, typ, id, nil, after)
+	return s.w.Record(ctx, tx, audit.Event{
+		OfficeID: officeID, ScopePath: scopePath, Action: action, ResourceType: typ, ResourceID: id, After: after,
+	})
 }
 
 func userViewer(u *ent.User, family string) *viewer.Viewer {

@@ -9,6 +9,7 @@ import (
 	"github.com/wenming-platform/wenming/ent/office"
 	"github.com/wenming-platform/wenming/services/platform/audit"
 	"github.com/wenming-platform/wenming/services/platform/errs"
+	"github.com/wenming-platform/wenming/services/platform/mutate"
 	"github.com/wenming-platform/wenming/services/platform/pagetoken"
 	"github.com/wenming-platform/wenming/services/platform/resource"
 	"github.com/wenming-platform/wenming/services/platform/store"
@@ -49,55 +50,66 @@ func (s *Server) CreateOffice(ctx context.Context, req *tenancyv1.CreateOfficeRe
 		return nil, err
 	}
 	level := levelFromProto(in.GetLevel())
-	path := "/"
-	if parentID == "" {
-		if level != office.LevelPROVINCIAL && level != office.LevelNATIONAL {
-			return nil, errs.Invalid("office.level", "a top-level office is provincial or national", "顶级文明办须为省级或国家级")
-		}
-		if err := checkRegion("office.region_code", level, in.GetRegionCode(), nil); err != nil {
-			return nil, err
-		}
-	} else {
-		parent, err := s.st.Client.Office.Get(ctx, parentID)
-		if ent.IsNotFound(err) {
-			return nil, errs.NotFound("parent office")
-		} else if err != nil {
-			return nil, err
-		}
-		if !v.PlatformAdmin() && !v.OfficeAdmin(parent.ID) {
-			return nil, errs.ErrPermissionDenied
-		}
-		if levelRank[level] >= levelRank[parent.Level] {
-			return nil, errs.Invalid("office.level", "a child office's level must be below its parent's ("+string(parent.Level)+")",
-				"下级文明办的级别必须低于上级（"+string(parent.Level)+"）")
-		}
-		if err := checkRegion("office.region_code", level, in.GetRegionCode(), parent); err != nil {
-			return nil, err
-		}
-		path = parent.ScopePath
-	}
-	id := resource.NewID()
-	// The creation is recorded in the parent's chain too (the platform chain for a top-level
-	// office), so that deleting the new office's whole chain is detectable (docs/audit.md).
-	parentChain, parentPath := audit.PlatformOffice, audit.PlatformScope
-	if parentID != "" {
-		parentChain, parentPath = parentID, path
-	}
-	var out *tenancyv1.Office
-	err := s.st.Tx(ctx, func(tx *ent.Tx) error {
-		o, err := tx.Office.Create().SetID(id).SetOfficeID(id).SetScopePath(viewer.OfficePath(path, id)).
-			SetNillableParentID(nonEmpty(parentID)).SetDisplayName(in.GetDisplayName()).SetLevel(level).
-			SetRegionCode(in.GetRegionCode()).SetTimeZone(tz).Save(ctx)
-		if err != nil {
-			return err
-		}
-		out = officeToProto(o)
-		if err := s.record(ctx, tx, parentChain, parentPath, audit.ActionOfficeCreate, "office", o.ID, nil, out); err != nil {
-			return err
-		}
-		return s.record(ctx, tx, o.ID, o.ScopePath, audit.ActionOfficeCreate, "office", o.ID, nil, out)
+	o, err := mutate.Create(ctx, s.w, mutate.Creation[*ent.Office, *ent.Office]{
+		Parent: "parent office",
+		GetParent: func(ctx context.Context, tx *ent.Tx) (*ent.Office, error) {
+			if parentID == "" {
+				return nil, nil // a top-level office
+			}
+			return tx.Office.Get(ctx, parentID)
+		},
+		Allow: func(parent *ent.Office) error {
+			if v.PlatformAdmin() || parent != nil && v.OfficeAdmin(parent.ID) {
+				return nil
+			}
+			return errs.ErrPermissionDenied
+		},
+		Save: func(tx *ent.Tx, parent *ent.Office) (*ent.Office, error) {
+			path := "/"
+			// The creation is recorded in the parent's chain too (the platform chain for a
+			// top-level office), so that deleting the new office's whole chain is
+			// detectable (docs/audit.md); Create then records it in the office's own chain.
+			parentChain, parentPath := audit.PlatformOffice, audit.PlatformScope
+			if parent == nil {
+				if level != office.LevelPROVINCIAL && level != office.LevelNATIONAL {
+					return nil, errs.Invalid("office.level", "a top-level office is provincial or national", "顶级文明办须为省级或国家级")
+				}
+				if err := checkRegion("office.region_code", level, in.GetRegionCode(), nil); err != nil {
+					return nil, err
+				}
+			} else {
+				if levelRank[level] >= levelRank[parent.Level] {
+					return nil, errs.Invalid("office.level", "a child office's level must be below its parent's ("+string(parent.Level)+")",
+						"下级文明办的级别必须低于上级（"+string(parent.Level)+"）")
+				}
+				if err := checkRegion("office.region_code", level, in.GetRegionCode(), parent); err != nil {
+					return nil, err
+				}
+				path, parentChain, parentPath = parent.ScopePath, parent.ID, parent.ScopePath
+			}
+			id := resource.NewID()
+			o, err := tx.Office.Create().SetID(id).SetOfficeID(id).SetScopePath(viewer.OfficePath(path, id)).
+				SetNillableParentID(nonEmpty(parentID)).SetDisplayName(in.GetDisplayName()).SetLevel(level).
+				SetRegionCode(in.GetRegionCode()).SetTimeZone(tz).Save(ctx)
+			if err != nil {
+				return nil, err
+			}
+			return o, s.w.Record(ctx, tx, audit.Event{
+				OfficeID: parentChain, ScopePath: parentPath, Action: audit.ActionOfficeCreate,
+				ResourceType: "office", ResourceID: o.ID, After: officeToProto(o),
+			})
+		},
+		Audit: func(_ *ent.Office, o *ent.Office) (audit.Event, error) {
+			return audit.Event{
+				OfficeID: o.ID, ScopePath: o.ScopePath, Action: audit.ActionOfficeCreate,
+				ResourceType: "office", ResourceID: o.ID, After: officeToProto(o),
+			}, nil
+		},
 	})
-	return out, err
+	if err != nil {
+		return nil, err
+	}
+	return officeToProto(o), nil
 }
 
 func nonEmpty(s string) *string {
@@ -163,41 +175,43 @@ func (s *Server) UpdateOffice(ctx context.Context, req *tenancyv1.UpdateOfficeRe
 			return nil, err
 		}
 	}
-	var out *tenancyv1.Office
-	err = s.st.Tx(ctx, func(tx *ent.Tx) error {
-		cur, err := tx.Office.Get(ctx, in.GetId())
-		if err != nil {
-			return resource.NotFound(err, "office")
-		}
-		if !v.PlatformAdmin() && !v.OfficeAdmin(cur.ID) {
-			return errs.ErrPermissionDenied
-		}
-		if err := resource.CheckEtag(in.GetEtag(), cur.Version); err != nil {
-			return err
-		}
-		u := tx.Office.UpdateOneID(cur.ID).Where(office.Version(cur.Version)).AddVersion(1)
-		if resource.Has(paths, "display_name") {
-			u.SetDisplayName(in.GetDisplayName())
-		}
-		if resource.Has(paths, "region_code") {
-			if err := s.checkRegionChange(ctx, tx, cur, in.GetRegionCode()); err != nil {
-				return err
+	o, err := mutate.Update(ctx, s.w, mutate.Change[*ent.Office]{
+		Resource: "office", Etag: in.GetEtag(), EtagRequired: true,
+		Get:     func(ctx context.Context, tx *ent.Tx) (*ent.Office, error) { return tx.Office.Get(ctx, in.GetId()) },
+		Version: func(o *ent.Office) int64 { return o.Version },
+		Allow: func(cur *ent.Office) error {
+			if v.PlatformAdmin() || v.OfficeAdmin(cur.ID) {
+				return nil
 			}
-			u.SetRegionCode(in.GetRegionCode())
-		}
-		if resource.Has(paths, "time_zone") {
-			u.SetTimeZone(in.GetTimeZone())
-		}
-		o, err := u.Save(ctx)
-		if ent.IsNotFound(err) {
-			return errs.ErrStaleEtag
-		} else if err != nil {
-			return err
-		}
-		out = officeToProto(o)
-		return s.record(ctx, tx, o.ID, o.ScopePath, "office.update", "office", o.ID, officeToProto(cur), out)
+			return errs.ErrPermissionDenied
+		},
+		Apply: func(tx *ent.Tx, cur *ent.Office) (*ent.Office, error) {
+			u := tx.Office.UpdateOneID(cur.ID).Where(office.Version(cur.Version)).AddVersion(1)
+			if resource.Has(paths, "display_name") {
+				u.SetDisplayName(in.GetDisplayName())
+			}
+			if resource.Has(paths, "region_code") {
+				if err := s.checkRegionChange(ctx, tx, cur, in.GetRegionCode()); err != nil {
+					return nil, err
+				}
+				u.SetRegionCode(in.GetRegionCode())
+			}
+			if resource.Has(paths, "time_zone") {
+				u.SetTimeZone(in.GetTimeZone())
+			}
+			return u.Save(ctx)
+		},
+		Audit: func(cur, next *ent.Office) (audit.Event, error) {
+			return audit.Event{
+				OfficeID: next.ID, ScopePath: next.ScopePath, Action: "office.update", ResourceType: "office", ResourceID: next.ID,
+				Before: officeToProto(cur), After: officeToProto(next),
+			}, nil
+		},
 	})
-	return out, err
+	if err != nil {
+		return nil, err
+	}
+	return officeToProto(o), nil
 }
 
 // checkRegionChange checks a new region code for cur against its parent's region, and
@@ -208,7 +222,8 @@ func (s *Server) checkRegionChange(ctx context.Context, tx *ent.Tx, cur *ent.Off
 	if cur.ParentID != "" {
 		p, err := tx.Office.Get(sys, cur.ParentID)
 		if err != nil {
-			return err
+			// Not ent's not-found: mutate.Update would take it for its own write's.
+			return resource.NotFound(err, "parent office")
 		}
 		parent = p
 	}

@@ -37,7 +37,14 @@ func (s *Server) Unlock(ctx context.Context, login, password string) error {
 			return resource.NotFound(err, "user")
 		}
 		if password != "" {
-			if _, err := s.setPassword(ctx, tx, u, password, "user.password_reset_by_operator"); err != nil {
+			if _, err := s.setPassword(sys, tx, u, password); err != nil {
+				return err
+			}
+			// The trail says that the password changed and by whom; never the password.
+			if err := s.w.Record(ctx, tx, audit.Event{
+				OfficeID: u.OfficeID, ScopePath: u.ScopePath, Action: "user.password_reset_by_operator",
+				ResourceType: "user", ResourceID: u.ID,
+			}); err != nil {
 				return err
 			}
 		}
@@ -83,10 +90,16 @@ func (s *Server) ReleaseCreditCode(ctx context.Context, unitID, reason string) (
 		if err != nil {
 			return err
 		}
-		if err := s.record(ctx, tx, u.OfficeID, u.ScopePath, "unit.credit_code_released", "unit", u.ID, nil, details); err != nil {
+		e := audit.Event{
+			OfficeID: u.OfficeID, ScopePath: u.ScopePath, Action: "unit.credit_code_released",
+			ResourceType: "unit", ResourceID: u.ID, After: details,
+		}
+		if err := s.w.Record(ctx, tx, e); err != nil {
 			return err
 		}
-		return s.record(ctx, tx, audit.PlatformOffice, audit.PlatformScope, "unit.credit_code_released", "unit", u.ID, nil, details)
+		// And in the platform chain, where every release is read in one place.
+		e.OfficeID, e.ScopePath = audit.PlatformOffice, audit.PlatformScope
+		return s.w.Record(ctx, tx, e)
 	})
 	return released, err
 }

@@ -1,19 +1,15 @@
 package tenancy
 
 import (
-	"context"
-
 	"google.golang.org/grpc/codes"
-	"google.golang.org/protobuf/proto"
 
 	tenancyv1 "github.com/wenming-platform/wenming/api/gen/wenming/tenancy/v1"
-	"github.com/wenming-platform/wenming/ent"
 	"github.com/wenming-platform/wenming/services/platform/audit"
 	"github.com/wenming-platform/wenming/services/platform/auth"
 	"github.com/wenming-platform/wenming/services/platform/cache"
 	"github.com/wenming-platform/wenming/services/platform/errs"
+	"github.com/wenming-platform/wenming/services/platform/mutate"
 	"github.com/wenming-platform/wenming/services/platform/pagetoken"
-	"github.com/wenming-platform/wenming/services/platform/rpc"
 	"github.com/wenming-platform/wenming/services/platform/store"
 )
 
@@ -29,6 +25,8 @@ type Server struct {
 	limits  *cache.Limiter
 	pages   *pagetoken.Codec
 	trail   *audit.Chain
+	// w runs every change: the transaction, the checks and the audit event (mutate).
+	w *mutate.Writer
 }
 
 var (
@@ -50,15 +48,10 @@ type Deps struct {
 
 // NewServer returns the tenancy server.
 func NewServer(d Deps) *Server {
-	return &Server{st: d.Store, keys: d.Keys, tokens: d.Tokens, revoked: d.Revocations, limits: d.Limiter, pages: d.Pages, trail: d.Audit}
-}
-
-// record appends an audit event for a change in tx.
-func (s *Server) record(ctx context.Context, tx *ent.Tx, officeID, scopePath, action, typ, id string, before, after proto.Message) error {
-	return s.trail.Record(ctx, tx, audit.Event{
-		OfficeID: officeID, ScopePath: scopePath, Action: action, ResourceType: typ, ResourceID: id,
-		Before: before, After: after, RequestID: rpc.RequestID(ctx),
-	})
+	return &Server{
+		st: d.Store, keys: d.Keys, tokens: d.Tokens, revoked: d.Revocations, limits: d.Limiter, pages: d.Pages,
+		trail: d.Audit, w: mutate.NewWriter(d.Store, d.Audit),
+	}
 }
 
 var errInvalidCredentials = errs.New(codes.Unauthenticated, "INVALID_CREDENTIALS",

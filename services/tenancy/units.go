@@ -9,7 +9,9 @@ import (
 	tenancyv1 "github.com/wenming-platform/wenming/api/gen/wenming/tenancy/v1"
 	"github.com/wenming-platform/wenming/ent"
 	"github.com/wenming-platform/wenming/ent/unit"
+	"github.com/wenming-platform/wenming/services/platform/audit"
 	"github.com/wenming-platform/wenming/services/platform/errs"
+	"github.com/wenming-platform/wenming/services/platform/mutate"
 	"github.com/wenming-platform/wenming/services/platform/pagetoken"
 	"github.com/wenming-platform/wenming/services/platform/resource"
 	"github.com/wenming-platform/wenming/services/platform/store"
@@ -72,31 +74,41 @@ func (s *Server) CreateUnit(ctx context.Context, req *tenancyv1.CreateUnitReques
 	if in.GetCategory() == tenancyv1.UnitCategory_UNIT_CATEGORY_UNSPECIFIED {
 		return nil, errs.Invalid("unit.category", "is required", "必填")
 	}
-	var out *tenancyv1.Unit
-	err := s.st.Tx(ctx, func(tx *ent.Tx) error {
-		o, err := tx.Office.Get(ctx, req.GetOfficeId())
-		if err != nil {
-			return resource.NotFound(err, "office")
-		}
-		if !v.OfficeAdmin(o.ID) {
-			return errs.ErrPermissionDenied
-		}
-		if err := creditCodeFree(ctx, tx, in.GetCreditCode(), ""); err != nil {
-			return err
-		}
-		id := resource.NewID()
-		u, err := tx.Unit.Create().SetID(id).SetOfficeID(o.ID).SetScopePath(viewer.UnitPath(o.ScopePath, id)).
-			SetDisplayName(in.GetDisplayName()).SetCreditCode(in.GetCreditCode()).
-			SetCategory(in.GetCategory().String()).Save(ctx)
-		if ent.IsConstraintError(err) {
-			return errCreditCodeTaken
-		} else if err != nil {
-			return err
-		}
-		out = unitToProto(u)
-		return s.record(ctx, tx, o.ID, o.ScopePath, "unit.create", "unit", u.ID, nil, out)
+	u, err := mutate.Create(ctx, s.w, mutate.Creation[*ent.Office, *ent.Unit]{
+		Parent: "office",
+		GetParent: func(ctx context.Context, tx *ent.Tx) (*ent.Office, error) {
+			return tx.Office.Get(ctx, req.GetOfficeId())
+		},
+		Allow: func(o *ent.Office) error {
+			if !v.OfficeAdmin(o.ID) {
+				return errs.ErrPermissionDenied
+			}
+			return nil
+		},
+		Save: func(tx *ent.Tx, o *ent.Office) (*ent.Unit, error) {
+			if err := creditCodeFree(ctx, tx, in.GetCreditCode(), ""); err != nil {
+				return nil, err
+			}
+			id := resource.NewID()
+			u, err := tx.Unit.Create().SetID(id).SetOfficeID(o.ID).SetScopePath(viewer.UnitPath(o.ScopePath, id)).
+				SetDisplayName(in.GetDisplayName()).SetCreditCode(in.GetCreditCode()).
+				SetCategory(in.GetCategory().String()).Save(ctx)
+			if ent.IsConstraintError(err) {
+				return nil, errCreditCodeTaken
+			}
+			return u, err
+		},
+		Audit: func(o *ent.Office, u *ent.Unit) (audit.Event, error) {
+			return audit.Event{
+				OfficeID: o.ID, ScopePath: o.ScopePath, Action: "unit.create", ResourceType: "unit", ResourceID: u.ID,
+				After: unitToProto(u),
+			}, nil
+		},
 	})
-	return out, err
+	if err != nil {
+		return nil, err
+	}
+	return unitToProto(u), nil
 }
 
 // GetUnit returns a unit in the caller's scope.
@@ -160,42 +172,45 @@ func (s *Server) UpdateUnit(ctx context.Context, req *tenancyv1.UpdateUnitReques
 	if resource.Has(paths, "category") && in.GetCategory() == tenancyv1.UnitCategory_UNIT_CATEGORY_UNSPECIFIED {
 		return nil, errs.Invalid("unit.category", "is required", "必填")
 	}
-	var out *tenancyv1.Unit
-	err = s.st.Tx(ctx, func(tx *ent.Tx) error {
-		cur, err := tx.Unit.Get(ctx, in.GetId())
-		if err != nil {
-			return resource.NotFound(err, "unit")
-		}
-		if !v.OfficeAdmin(cur.OfficeID) && !(v.UnitID == cur.ID && v.Has(roleUnitAdmin)) {
-			return errs.ErrPermissionDenied
-		}
-		if err := resource.CheckEtag(in.GetEtag(), cur.Version); err != nil {
-			return err
-		}
-		u := tx.Unit.UpdateOneID(cur.ID).Where(unit.Version(cur.Version)).AddVersion(1)
-		if resource.Has(paths, "display_name") {
-			u.SetDisplayName(in.GetDisplayName())
-		}
-		if resource.Has(paths, "credit_code") {
-			if err := creditCodeFree(ctx, tx, in.GetCreditCode(), cur.ID); err != nil {
-				return err
+	u, err := mutate.Update(ctx, s.w, mutate.Change[*ent.Unit]{
+		Resource: "unit", Etag: in.GetEtag(), EtagRequired: true,
+		Get:     func(ctx context.Context, tx *ent.Tx) (*ent.Unit, error) { return tx.Unit.Get(ctx, in.GetId()) },
+		Version: func(u *ent.Unit) int64 { return u.Version },
+		Allow: func(cur *ent.Unit) error {
+			if !v.OfficeAdmin(cur.OfficeID) && !v.UnitAdmin(cur.ID) {
+				return errs.ErrPermissionDenied
 			}
-			u.SetCreditCode(in.GetCreditCode())
-		}
-		if resource.Has(paths, "category") {
-			u.SetCategory(in.GetCategory().String())
-		}
-		n, err := u.Save(ctx)
-		switch {
-		case ent.IsNotFound(err):
-			return errs.ErrStaleEtag
-		case ent.IsConstraintError(err):
-			return errCreditCodeTaken
-		case err != nil:
-			return err
-		}
-		out = unitToProto(n)
-		return s.record(ctx, tx, cur.OfficeID, cur.ScopePath, "unit.update", "unit", cur.ID, unitToProto(cur), out)
+			return nil
+		},
+		Apply: func(tx *ent.Tx, cur *ent.Unit) (*ent.Unit, error) {
+			u := tx.Unit.UpdateOneID(cur.ID).Where(unit.Version(cur.Version)).AddVersion(1)
+			if resource.Has(paths, "display_name") {
+				u.SetDisplayName(in.GetDisplayName())
+			}
+			if resource.Has(paths, "credit_code") {
+				if err := creditCodeFree(ctx, tx, in.GetCreditCode(), cur.ID); err != nil {
+					return nil, err
+				}
+				u.SetCreditCode(in.GetCreditCode())
+			}
+			if resource.Has(paths, "category") {
+				u.SetCategory(in.GetCategory().String())
+			}
+			n, err := u.Save(ctx)
+			if ent.IsConstraintError(err) {
+				return nil, errCreditCodeTaken
+			}
+			return n, err
+		},
+		Audit: func(cur, next *ent.Unit) (audit.Event, error) {
+			return audit.Event{
+				OfficeID: cur.OfficeID, ScopePath: cur.ScopePath, Action: "unit.update", ResourceType: "unit", ResourceID: cur.ID,
+				Before: unitToProto(cur), After: unitToProto(next),
+			}, nil
+		},
 	})
-	return out, err
+	if err != nil {
+		return nil, err
+	}
+	return unitToProto(u), nil
 }

@@ -21,16 +21,14 @@ import (
 	"github.com/wenming-platform/wenming/services/platform/audit"
 	"github.com/wenming-platform/wenming/services/platform/auth"
 	"github.com/wenming-platform/wenming/services/platform/errs"
+	"github.com/wenming-platform/wenming/services/platform/mutate"
 	"github.com/wenming-platform/wenming/services/platform/pagetoken"
 	"github.com/wenming-platform/wenming/services/platform/resource"
 	"github.com/wenming-platform/wenming/services/platform/store"
 	"github.com/wenming-platform/wenming/services/platform/viewer"
 )
 
-const (
-	roleOfficeAdmin = authzv1.Role_ROLE_OFFICE_ADMIN
-	roleUnitAdmin   = authzv1.Role_ROLE_UNIT_ADMIN
-)
+const roleOfficeAdmin = authzv1.Role_ROLE_OFFICE_ADMIN
 
 var (
 	officeRoles = map[authzv1.Role]bool{
@@ -127,69 +125,91 @@ func (s *Server) CreateUser(ctx context.Context, req *tenancyv1.CreateUserReques
 	if err := humansOnly(v); err != nil {
 		return nil, err
 	}
-	var (
-		officeID, scopePath, unitID string
-		action                      = "user.create"
-	)
 	login := canonicalLogin(in.GetLogin())
+	parent, allowed := "unit", unitRoles
+	where := "a user of a unit"
 	if req.GetOfficeId() != "" {
-		if err := checkRoles("user.roles", in.GetRoles(), officeRoles, "a user of an office"); err != nil {
-			return nil, err
-		}
-		o, err := s.st.Client.Office.Get(ctx, req.GetOfficeId())
-		if err != nil {
-			return nil, resource.NotFound(err, "office")
-		}
-		if !v.OfficeAdmin(o.ID) {
-			act, err := s.firstAdmin(ctx, v, o, in.GetRoles())
+		parent, allowed, where = "office", officeRoles, "a user of an office"
+	}
+	if err := checkRoles("user.roles", in.GetRoles(), allowed, where); err != nil {
+		return nil, err
+	}
+	action := "user.create"
+	u, err := mutate.Create(ctx, s.w, mutate.Creation[userHome, *ent.User]{
+		Parent: parent,
+		GetParent: func(ctx context.Context, tx *ent.Tx) (userHome, error) {
+			if req.GetOfficeId() != "" {
+				o, err := tx.Office.Get(ctx, req.GetOfficeId())
+				return userHome{office: o}, err
+			}
+			u, err := tx.Unit.Get(ctx, req.GetUnitId())
+			return userHome{unit: u}, err
+		},
+		Allow: func(h userHome) error {
+			if h.unit != nil {
+				if !v.PlatformAdmin() && !v.OfficeAdmin(h.unit.OfficeID) && !v.UnitAdmin(h.unit.ID) {
+					return errs.ErrPermissionDenied
+				}
+				return nil
+			}
+			if v.OfficeAdmin(h.office.ID) {
+				return nil
+			}
+			act, err := s.firstAdmin(ctx, v, h.office, in.GetRoles())
+			action = act
+			return err
+		},
+		Save: func(tx *ent.Tx, h userHome) (*ent.User, error) {
+			taken, err := tx.User.Query().Where(user.Login(login)).Exist(store.System(ctx))
 			if err != nil {
 				return nil, err
 			}
-			action = act
-		}
-		officeID, scopePath = o.ID, o.ScopePath
-	} else {
-		if err := checkRoles("user.roles", in.GetRoles(), unitRoles, "a user of a unit"); err != nil {
-			return nil, err
-		}
-		u, err := s.st.Client.Unit.Get(ctx, req.GetUnitId())
-		if err != nil {
-			return nil, resource.NotFound(err, "unit")
-		}
-		if !v.PlatformAdmin() && !v.OfficeAdmin(u.OfficeID) && !(v.UnitID == u.ID && v.Has(roleUnitAdmin)) {
-			return nil, errs.ErrPermissionDenied
-		}
-		officeID, scopePath, unitID = u.OfficeID, u.ScopePath, u.ID
-	}
-	hash, err := auth.HashPassword(in.GetPassword())
+			if taken {
+				return nil, errLoginTaken
+			}
+			hash, err := auth.HashPassword(in.GetPassword())
+			if err != nil {
+				return nil, err
+			}
+			officeID, scopePath, unitID := h.place()
+			c := tx.User.Create().SetID(resource.NewID()).SetOfficeID(officeID).SetScopePath(scopePath).
+				SetLogin(login).SetDisplayName(in.GetDisplayName()).SetPasswordHash(hash).
+				SetRoles(rolesToStrings(in.GetRoles()))
+			if unitID != "" {
+				c.SetUnitID(unitID)
+			}
+			u, err := c.Save(ctx)
+			if ent.IsConstraintError(err) {
+				return nil, errLoginTaken
+			}
+			return u, err
+		},
+		Audit: func(h userHome, u *ent.User) (audit.Event, error) {
+			officeID, scopePath, _ := h.place()
+			return audit.Event{
+				OfficeID: officeID, ScopePath: scopePath, Action: action, ResourceType: "user", ResourceID: u.ID,
+				After: userToProto(u),
+			}, nil
+		},
+	})
 	if err != nil {
 		return nil, err
 	}
-	var out *tenancyv1.User
-	err = s.st.Tx(ctx, func(tx *ent.Tx) error {
-		taken, err := tx.User.Query().Where(user.Login(login)).Exist(store.System(ctx))
-		if err != nil {
-			return err
-		}
-		if taken {
-			return errLoginTaken
-		}
-		c := tx.User.Create().SetID(resource.NewID()).SetOfficeID(officeID).SetScopePath(scopePath).
-			SetLogin(login).SetDisplayName(in.GetDisplayName()).SetPasswordHash(hash).
-			SetRoles(rolesToStrings(in.GetRoles()))
-		if unitID != "" {
-			c.SetUnitID(unitID)
-		}
-		u, err := c.Save(ctx)
-		if ent.IsConstraintError(err) {
-			return errLoginTaken
-		} else if err != nil {
-			return err
-		}
-		out = userToProto(u)
-		return s.record(ctx, tx, officeID, scopePath, action, "user", u.ID, nil, out)
-	})
-	return out, err
+	return userToProto(u), nil
+}
+
+// userHome is where a new user belongs: an office, or a unit.
+type userHome struct {
+	office *ent.Office
+	unit   *ent.Unit
+}
+
+// place returns the office, scope path and unit (empty for an office user) of a new user.
+func (h userHome) place() (officeID, scopePath, unitID string) {
+	if h.unit != nil {
+		return h.unit.OfficeID, h.unit.ScopePath, h.unit.ID
+	}
+	return h.office.ID, h.office.ScopePath, ""
 }
 
 // GetUser returns a user in the caller's scope.
@@ -241,7 +261,26 @@ func canManageUser(v *viewer.Viewer, u *ent.User) bool {
 	if humansOnly(v) != nil {
 		return false
 	}
-	return v.PlatformAdmin() || v.OfficeAdmin(u.OfficeID) || (u.UnitID != "" && v.UnitID == u.UnitID && v.Has(roleUnitAdmin))
+	return v.PlatformAdmin() || v.OfficeAdmin(u.OfficeID) || v.UnitAdmin(u.UnitID)
+}
+
+// getUser reads the user id within tx (the Get of a mutate.Change).
+func getUser(id string) func(context.Context, *ent.Tx) (*ent.User, error) {
+	return func(ctx context.Context, tx *ent.Tx) (*ent.User, error) { return tx.User.Get(ctx, id) }
+}
+
+func userVersion(u *ent.User) int64 { return u.Version }
+
+// manageUser is the object check of the admin actions on a user (disable, enable, reset
+// its password): the caller manages the user, and the platform admin's own account is
+// beyond every caller.
+func manageUser(v *viewer.Viewer) func(cur *ent.User) error {
+	return func(cur *ent.User) error {
+		if !canManageUser(v, cur) || cur.Platform {
+			return errs.ErrPermissionDenied
+		}
+		return nil
+	}
 }
 
 // DisableUser stops a user: refresh tokens are revoked at once and access tokens refused.
@@ -259,31 +298,33 @@ func (s *Server) EnableUser(ctx context.Context, req *tenancyv1.EnableUserReques
 }
 
 func (s *Server) setDisabled(ctx context.Context, id string, disabled bool) (*tenancyv1.User, error) {
-	v := viewer.FromContext(ctx)
-	var out *tenancyv1.User
-	err := s.st.Tx(ctx, func(tx *ent.Tx) error {
-		cur, err := tx.User.Get(ctx, id)
-		if err != nil {
-			return resource.NotFound(err, "user")
-		}
-		if !canManageUser(v, cur) || cur.Platform {
-			return errs.ErrPermissionDenied
-		}
-		u, err := tx.User.UpdateOneID(cur.ID).SetDisabled(disabled).AddVersion(1).Save(ctx)
-		if err != nil {
-			return err
-		}
-		action := "user.enable"
-		if disabled {
-			action = "user.disable"
-			if err := s.endSessions(ctx, tx, cur.ID); err != nil {
-				return err
+	action := "user.enable"
+	if disabled {
+		action = "user.disable"
+	}
+	u, err := mutate.Update(ctx, s.w, mutate.Change[*ent.User]{
+		Resource: "user",
+		Get:      getUser(id),
+		Version:  userVersion,
+		Allow:    manageUser(viewer.FromContext(ctx)),
+		Apply: func(tx *ent.Tx, cur *ent.User) (*ent.User, error) {
+			u, err := tx.User.UpdateOneID(cur.ID).Where(user.Version(cur.Version)).SetDisabled(disabled).AddVersion(1).Save(ctx)
+			if err != nil || !disabled {
+				return u, err
 			}
-		}
-		out = userToProto(u)
-		return s.record(ctx, tx, cur.OfficeID, cur.ScopePath, action, "user", cur.ID, userToProto(cur), out)
+			return u, s.endSessions(ctx, tx, cur.ID)
+		},
+		Audit: func(cur, next *ent.User) (audit.Event, error) {
+			return audit.Event{
+				OfficeID: cur.OfficeID, ScopePath: cur.ScopePath, Action: action, ResourceType: "user", ResourceID: cur.ID,
+				Before: userToProto(cur), After: userToProto(next),
+			}, nil
+		},
 	})
-	return out, err
+	if err != nil {
+		return nil, err
+	}
+	return userToProto(u), nil
 }
 
 func secretHash(secret string) string {
@@ -309,30 +350,37 @@ func (s *Server) CreateServiceAccount(ctx context.Context, req *tenancyv1.Create
 	if err := humansOnly(v); err != nil {
 		return nil, err
 	}
-	var out *tenancyv1.ServiceAccount
-	err := s.st.Tx(ctx, func(tx *ent.Tx) error {
-		o, err := tx.Office.Get(ctx, req.GetOfficeId())
-		if err != nil {
-			return resource.NotFound(err, "office")
-		}
-		if !v.OfficeAdmin(o.ID) {
-			return errs.ErrPermissionDenied
-		}
-		secret := "wms_" + auth.RandomToken(32)
-		sa, err := tx.ServiceAccount.Create().SetID(resource.NewID()).SetOfficeID(o.ID).SetScopePath(o.ScopePath).
-			SetDisplayName(in.GetDisplayName()).SetClientID("sa_" + auth.RandomToken(12)).
-			SetSecretHash(secretHash(secret)).SetRoles(rolesToStrings(in.GetRoles())).Save(ctx)
-		if err != nil {
-			return err
-		}
-		out = serviceAccountToProto(sa)
-		if err := s.record(ctx, tx, o.ID, o.ScopePath, "service_account.create", "service_account", sa.ID, nil, out); err != nil {
-			return err
-		}
-		out.ClientSecret = secret
-		return nil
+	secret := "wms_" + auth.RandomToken(32)
+	sa, err := mutate.Create(ctx, s.w, mutate.Creation[*ent.Office, *ent.ServiceAccount]{
+		Parent: "office",
+		GetParent: func(ctx context.Context, tx *ent.Tx) (*ent.Office, error) {
+			return tx.Office.Get(ctx, req.GetOfficeId())
+		},
+		Allow: func(o *ent.Office) error {
+			if !v.OfficeAdmin(o.ID) {
+				return errs.ErrPermissionDenied
+			}
+			return nil
+		},
+		Save: func(tx *ent.Tx, o *ent.Office) (*ent.ServiceAccount, error) {
+			return tx.ServiceAccount.Create().SetID(resource.NewID()).SetOfficeID(o.ID).SetScopePath(o.ScopePath).
+				SetDisplayName(in.GetDisplayName()).SetClientID("sa_" + auth.RandomToken(12)).
+				SetSecretHash(secretHash(secret)).SetRoles(rolesToStrings(in.GetRoles())).Save(ctx)
+		},
+		Audit: func(o *ent.Office, sa *ent.ServiceAccount) (audit.Event, error) {
+			return audit.Event{
+				OfficeID: o.ID, ScopePath: o.ScopePath, Action: "service_account.create", ResourceType: "service_account", ResourceID: sa.ID,
+				After: serviceAccountToProto(sa),
+			}, nil
+		},
 	})
-	return out, err
+	if err != nil {
+		return nil, err
+	}
+	// The secret is returned once, never stored or recorded.
+	out := serviceAccountToProto(sa)
+	out.ClientSecret = secret
+	return out, nil
 }
 
 // ListServiceAccounts lists an office's service accounts.
@@ -370,26 +418,36 @@ func (s *Server) DisableServiceAccount(ctx context.Context, req *tenancyv1.Disab
 	if err := humansOnly(v); err != nil {
 		return nil, err
 	}
-	var out *tenancyv1.ServiceAccount
-	err := s.st.Tx(ctx, func(tx *ent.Tx) error {
-		cur, err := tx.ServiceAccount.Get(ctx, req.GetServiceAccountId())
-		if err != nil {
-			return resource.NotFound(err, "service account")
-		}
-		if !v.OfficeAdmin(cur.OfficeID) {
-			return errs.ErrPermissionDenied
-		}
-		sa, err := tx.ServiceAccount.UpdateOneID(cur.ID).SetDisabled(true).AddVersion(1).Save(ctx)
-		if err != nil {
-			return err
-		}
-		if err := s.revoked.RevokeSubject(ctx, tx, cur.ID); err != nil {
-			return err
-		}
-		out = serviceAccountToProto(sa)
-		return s.record(ctx, tx, cur.OfficeID, cur.ScopePath, "service_account.disable", "service_account", cur.ID, serviceAccountToProto(cur), out)
+	sa, err := mutate.Update(ctx, s.w, mutate.Change[*ent.ServiceAccount]{
+		Resource: "service account",
+		Get: func(ctx context.Context, tx *ent.Tx) (*ent.ServiceAccount, error) {
+			return tx.ServiceAccount.Get(ctx, req.GetServiceAccountId())
+		},
+		Version: func(sa *ent.ServiceAccount) int64 { return sa.Version },
+		Allow: func(cur *ent.ServiceAccount) error {
+			if !v.OfficeAdmin(cur.OfficeID) {
+				return errs.ErrPermissionDenied
+			}
+			return nil
+		},
+		Apply: func(tx *ent.Tx, cur *ent.ServiceAccount) (*ent.ServiceAccount, error) {
+			sa, err := tx.ServiceAccount.UpdateOneID(cur.ID).Where(serviceaccount.Version(cur.Version)).SetDisabled(true).AddVersion(1).Save(ctx)
+			if err != nil {
+				return nil, err
+			}
+			return sa, s.revoked.RevokeSubject(ctx, tx, cur.ID)
+		},
+		Audit: func(cur, next *ent.ServiceAccount) (audit.Event, error) {
+			return audit.Event{
+				OfficeID: cur.OfficeID, ScopePath: cur.ScopePath, Action: "service_account.disable", ResourceType: "service_account", ResourceID: cur.ID,
+				Before: serviceAccountToProto(cur), After: serviceAccountToProto(next),
+			}, nil
+		},
 	})
-	return out, err
+	if err != nil {
+		return nil, err
+	}
+	return serviceAccountToProto(sa), nil
 }
 
 // ListAuditEvents lists one office's audit trail in chain order.
@@ -439,49 +497,59 @@ func (s *Server) endSessions(ctx context.Context, tx *ent.Tx, userID string) err
 	return s.revoked.RevokeSubject(ctx, tx, userID)
 }
 
-// setPassword stores a new password hash for u and ends its sessions, audited as action.
-func (s *Server) setPassword(ctx context.Context, tx *ent.Tx, u *ent.User, password, action string) (*ent.User, error) {
+// setPassword stores a new password hash for u, guarded by the version read, and ends its
+// sessions. ctx says who writes: the caller on its requests, the system on the operator's.
+// The caller records the change: the trail says that the password changed and by whom,
+// never the password.
+func (s *Server) setPassword(ctx context.Context, tx *ent.Tx, u *ent.User, password string) (*ent.User, error) {
 	hash, err := auth.HashPassword(password)
 	if err != nil {
 		return nil, err
 	}
-	n, err := tx.User.UpdateOneID(u.ID).SetPasswordHash(hash).AddVersion(1).Save(store.System(ctx))
+	n, err := tx.User.UpdateOneID(u.ID).Where(user.Version(u.Version)).SetPasswordHash(hash).AddVersion(1).Save(ctx)
 	if err != nil {
 		return nil, err
 	}
-	if err := s.endSessions(ctx, tx, u.ID); err != nil {
-		return nil, err
+	return n, s.endSessions(ctx, tx, u.ID)
+}
+
+// passwordEvent is the Audit of a password change, recorded as action: who changed whose
+// password, never the password.
+func passwordEvent(action string) func(cur, _ *ent.User) (audit.Event, error) {
+	return func(cur, _ *ent.User) (audit.Event, error) {
+		return audit.Event{OfficeID: cur.OfficeID, ScopePath: cur.ScopePath, Action: action, ResourceType: "user", ResourceID: cur.ID}, nil
 	}
-	// The trail says that the password changed and by whom; it never holds the password.
-	return n, s.record(ctx, tx, u.OfficeID, u.ScopePath, action, "user", u.ID, nil, nil)
 }
 
 // ResetUserPassword sets a user's password for an admin who manages the user.
 func (s *Server) ResetUserPassword(ctx context.Context, req *tenancyv1.ResetUserPasswordRequest) (*tenancyv1.User, error) {
 	v := viewer.FromContext(ctx)
-	var out *tenancyv1.User
-	err := s.st.Tx(ctx, func(tx *ent.Tx) error {
-		cur, err := tx.User.Get(ctx, req.GetUserId())
-		if err != nil {
-			return resource.NotFound(err, "user")
-		}
-		if !canManageUser(v, cur) || cur.Platform {
-			return errs.ErrPermissionDenied
-		}
-		if cur.ID == v.Subject {
-			// The reset skips the current-password check and its rate limit: on one's own
-			// account it would turn a stolen access token into a permanent takeover.
-			return errs.Invalid("user_id", "you cannot reset your own password: change it with your current password (POST /v1/auth/password)",
-				"不能重置自己的密码：请用当前密码修改密码")
-		}
-		u, err := s.setPassword(ctx, tx, cur, req.GetNewPassword(), "user.password_reset")
-		if err != nil {
-			return err
-		}
-		out = userToProto(u)
-		return nil
+	manage := manageUser(v)
+	u, err := mutate.Update(ctx, s.w, mutate.Change[*ent.User]{
+		Resource: "user",
+		Get:      getUser(req.GetUserId()),
+		Version:  userVersion,
+		Allow: func(cur *ent.User) error {
+			if err := manage(cur); err != nil {
+				return err
+			}
+			if cur.ID == v.Subject {
+				// The reset skips the current-password check and its rate limit: on one's own
+				// account it would turn a stolen access token into a permanent takeover.
+				return errs.Invalid("user_id", "you cannot reset your own password: change it with your current password (POST /v1/auth/password)",
+					"不能重置自己的密码：请用当前密码修改密码")
+			}
+			return nil
+		},
+		Apply: func(tx *ent.Tx, cur *ent.User) (*ent.User, error) {
+			return s.setPassword(ctx, tx, cur, req.GetNewPassword())
+		},
+		Audit: passwordEvent("user.password_reset"),
 	})
-	return out, err
+	if err != nil {
+		return nil, err
+	}
+	return userToProto(u), nil
 }
 
 // ChangePassword changes the caller's own password after checking the current one; the
@@ -494,24 +562,28 @@ func (s *Server) ChangePassword(ctx context.Context, req *tenancyv1.ChangePasswo
 	if err := s.limit(ctx, v.Login); err != nil {
 		return nil, err
 	}
-	sys := store.System(ctx)
-	err := s.st.Tx(sys, func(tx *ent.Tx) error {
-		u, err := tx.User.Get(sys, v.Subject)
-		if err != nil {
-			return resource.NotFound(err, "user")
-		}
-		ok, err := auth.CheckPassword(u.PasswordHash, req.GetCurrentPassword())
-		if err != nil {
-			return err
-		}
-		if !ok {
-			return errs.Invalid("current_password", "is not your current password", "当前密码不正确")
-		}
-		if req.GetNewPassword() == req.GetCurrentPassword() {
-			return errs.Invalid("new_password", "must differ from the current password", "新密码不能与当前密码相同")
-		}
-		_, err = s.setPassword(ctx, tx, u, req.GetNewPassword(), "user.password_change")
-		return err
+	// The caller reads and writes its own user row within its own scope: no system path.
+	_, err := mutate.Update(ctx, s.w, mutate.Change[*ent.User]{
+		Resource: "user",
+		Get:      getUser(v.Subject),
+		Version:  userVersion,
+		Allow: func(cur *ent.User) error {
+			ok, err := auth.CheckPassword(cur.PasswordHash, req.GetCurrentPassword())
+			if err != nil {
+				return err
+			}
+			if !ok {
+				return errs.Invalid("current_password", "is not your current password", "当前密码不正确")
+			}
+			if req.GetNewPassword() == req.GetCurrentPassword() {
+				return errs.Invalid("new_password", "must differ from the current password", "新密码不能与当前密码相同")
+			}
+			return nil
+		},
+		Apply: func(tx *ent.Tx, cur *ent.User) (*ent.User, error) {
+			return s.setPassword(ctx, tx, cur, req.GetNewPassword())
+		},
+		Audit: passwordEvent("user.password_change"),
 	})
 	if err != nil {
 		return nil, err

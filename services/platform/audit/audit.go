@@ -48,7 +48,9 @@ type Event struct {
 	ResourceID   string
 	Before       proto.Message // nil for a create
 	After        proto.Message // nil for a delete
-	RequestID    string
+	// RequestID is the id of the request that made the change, empty on the command line.
+	// Handlers leave it empty: mutate.Writer.Record fills it from the request's context.
+	RequestID string
 }
 
 // Chain records and verifies the audit chains of one deployment. It holds the HMAC key of

@@ -1,5 +1,5 @@
-// Package resource holds the API conventions every service's handlers share (DESIGN.md §6):
-// ids, etags, update masks, required fields and not-found answers.
+// Package resource holds the API conventions every service's handlers share: ids, etags,
+// update masks, required fields and not-found answers (docs/architecture.md).
 package resource
 
 import (

@@ -49,23 +49,78 @@ func (v *Viewer) Has(roles ...authzv1.Role) bool {
 	return false
 }
 
-// PlatformAdmin reports whether the viewer runs the platform.
+// The methods below are the one vocabulary of who may read and write what. The store's
+// privacy policy (ent/schema/policy.go) states the scope rules in SQL (HasScope,
+// CanRead, CanReadShared, CanCreate, CanWrite); handlers narrow them by role
+// (OfficeAdmin, UnitAdmin), so a handler check never allows what the store refuses.
+
+// HasScope reports whether the store can place v in the office tree: a platform admin, or
+// a principal with a scope path. Anything else (no viewer at all, a viewer without a
+// path) reads and writes nothing.
+func (v *Viewer) HasScope() bool {
+	return v != nil && (v.ScopePath != "" || v.PlatformAdmin())
+}
+
+// PlatformAdmin reports whether the viewer runs the platform. The store lets it read and
+// write everything (it bootstraps the tree); handlers say what it may actually do.
 func (v *Viewer) PlatformAdmin() bool { return v.Has(authzv1.Role_ROLE_PLATFORM_ADMIN) }
 
-// OfficeAdmin reports whether the viewer administers officeID itself.
+// CanRead reports whether v reads a row at scopePath: the row lies inside v's scope (its
+// office's subtree, or its unit), or v is the platform admin.
+func (v *Viewer) CanRead(scopePath string) bool {
+	if !v.HasScope() {
+		return false
+	}
+	return v.PlatformAdmin() || strings.HasPrefix(scopePath, v.ScopePath)
+}
+
+// CanReadShared reports whether v reads a row at scopePath of a table shared down the tree
+// (standards, campaigns). hidden says the row is in a state that stays with its owner (a
+// draft): the owning office reads it, nobody else, above or below. A row that is not
+// hidden is read by the offices and units below its owner (CanRead) and by the offices
+// above v.
+func (v *Viewer) CanReadShared(scopePath string, hidden bool) bool {
+	switch {
+	case !v.HasScope():
+		return false
+	case v.PlatformAdmin(), scopePath == v.ScopePath:
+		return true
+	case hidden:
+		return false
+	}
+	return v.CanRead(scopePath) || slices.Contains(Above(v.ScopePath), scopePath)
+}
+
+// CanCreate reports whether v may create a row at scopePath: inside its own scope. The
+// store allows no more; handlers allow less (an office admin creates rows of its own
+// office, and only the first admin of a child office).
+func (v *Viewer) CanCreate(scopePath string) bool { return v.CanRead(scopePath) }
+
+// CanWrite reports whether v may change or delete a row owned by officeID at scopePath.
+// Ancestors read, they do not write: an office principal writes only the rows its own
+// office owns, a unit user only the rows of its unit.
+func (v *Viewer) CanWrite(officeID, scopePath string) bool {
+	switch {
+	case !v.HasScope():
+		return false
+	case v.PlatformAdmin():
+		return true
+	case v.UnitID != "":
+		return strings.HasPrefix(scopePath, v.ScopePath)
+	}
+	return officeID == v.OfficeID
+}
+
+// OfficeAdmin reports whether the viewer administers officeID itself: an office principal
+// of that office (so it CanWrite the office's rows) holding ROLE_OFFICE_ADMIN.
 func (v *Viewer) OfficeAdmin(officeID string) bool {
 	return v != nil && v.UnitID == "" && v.OfficeID == officeID && v.Has(authzv1.Role_ROLE_OFFICE_ADMIN)
 }
 
-// CanRead reports whether a row with the given scope path is inside the viewer's scope.
-func (v *Viewer) CanRead(scopePath string) bool {
-	if v == nil {
-		return false
-	}
-	if v.PlatformAdmin() {
-		return true
-	}
-	return v.ScopePath != "" && strings.HasPrefix(scopePath, v.ScopePath)
+// UnitAdmin reports whether the viewer administers unitID itself: a user of that unit
+// (so it CanWrite the unit's rows) holding ROLE_UNIT_ADMIN.
+func (v *Viewer) UnitAdmin(unitID string) bool {
+	return v != nil && unitID != "" && v.UnitID == unitID && v.Has(authzv1.Role_ROLE_UNIT_ADMIN)
 }
 
 type ctxKey struct{}
