@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 
 	_ "buf.build/gen/go/bufbuild/protovalidate/protocolbuffers/go/buf/validate"
+	_ "github.com/grpc-ecosystem/grpc-gateway/v2/protoc-gen-openapiv2/options"
 	//lint:ignore SA1019 protoprint, the only printer of .proto source, takes desc descriptors.
 	"github.com/jhump/protoreflect/desc"
 	"github.com/jhump/protoreflect/desc/protoprint"
@@ -25,6 +26,8 @@ var files = []string{
 	"google/api/field_behavior.proto",
 	"google/api/httpbody.proto",
 	"buf/validate/validate.proto",
+	"protoc-gen-openapiv2/options/annotations.proto",
+	"protoc-gen-openapiv2/options/openapiv2.proto",
 }
 
 func main() {

@@ -9,6 +9,7 @@ import (
 
 	"github.com/wenming-platform/wenming/services/platform/auth"
 	"github.com/wenming-platform/wenming/services/platform/cache"
+	"github.com/wenming-platform/wenming/services/platform/store"
 	"github.com/wenming-platform/wenming/services/tenancy"
 )
 
@@ -235,4 +236,30 @@ func checkChar(prefix string) string {
 		sum += strings.IndexByte(chars, prefix[i]) * weights[i]
 	}
 	return string(chars[(31-sum%31)%31])
+}
+
+// A service account's secret is shown once: a retry with the same Idempotency-Key gets the
+// account without it, and the stored answer never holds it.
+func testSecretNotKeptForRetries(t *testing.T, e *env, tr *tree) {
+	e.t = t
+	key := hdr{"Idempotency-Key": "sa-create-secret-1"}
+	body := map[string]any{"displayName": "汇总拉取", "roles": []string{"ROLE_OFFICE_VIEWER"}}
+	first := e.must(200, e.do("POST", "/v1/offices/"+tr.d1+"/service-accounts", tr.d1Admin, body, key))
+	secret := first.str("clientSecret")
+	if secret == "" {
+		t.Fatalf("no secret on create: %s", first.Raw)
+	}
+	retry := e.must(200, e.do("POST", "/v1/offices/"+tr.d1+"/service-accounts", tr.d1Admin, body, key))
+	if retry.str("id") != first.str("id") || retry.str("clientSecret") != "" {
+		t.Errorf("retry = %s", retry.Raw)
+	}
+	recs, err := e.app.Store().Client.IdempotencyRecord.Query().All(store.System(context.Background()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range recs {
+		if strings.Contains(string(r.Response), secret) {
+			t.Error("the secret is stored with the idempotency record")
+		}
+	}
 }

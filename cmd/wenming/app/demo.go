@@ -50,9 +50,12 @@ func (a *App) loadDemo(ctx context.Context, ten *tenancy.Server, std *standards.
 	var accounts []string
 	mkUser := func(ctx context.Context, officeID, unitID, login, name string, role authzv1.Role) error {
 		pw := auth.RandomToken(12)
-		req := &tenancyv1.CreateUserRequest{OfficeId: officeID, UnitId: unitID, User: &tenancyv1.User{
+		req := &tenancyv1.CreateUserRequest{Parent: &tenancyv1.CreateUserRequest_OfficeId{OfficeId: officeID}, User: &tenancyv1.User{
 			Login: login, DisplayName: name, Password: pw, Roles: []authzv1.Role{role},
 		}}
+		if unitID != "" {
+			req.Parent = &tenancyv1.CreateUserRequest_UnitId{UnitId: unitID}
+		}
 		if _, err := ten.CreateUser(ctx, req); err != nil {
 			return fmt.Errorf("demo: user %s: %w", login, err)
 		}

@@ -104,17 +104,21 @@ type hdr map[string]string
 func (e *env) do(method, path, token string, body any, h ...hdr) resp {
 	e.t.Helper()
 	var rd io.Reader
+	var sent []byte
 	switch b := body.(type) {
 	case nil:
 	case string:
+		sent = []byte(b)
 		rd = strings.NewReader(b)
 	case []byte:
+		sent = b
 		rd = bytes.NewReader(b)
 	default:
 		j, err := json.Marshal(b)
 		if err != nil {
 			e.t.Fatal(err)
 		}
+		sent = j
 		rd = bytes.NewReader(j)
 	}
 	req, err := http.NewRequest(method, e.base+path, rd)
@@ -140,6 +144,11 @@ func (e *env) do(method, path, token string, body any, h ...hdr) resp {
 	raw, _ := io.ReadAll(res.Body)
 	out := resp{Code: res.StatusCode, Header: res.Header, Raw: raw}
 	_ = json.Unmarshal(raw, &out.Body)
+	// The OpenAPI test records the exchanges of the env it watches (openapi_test.go).
+	if rec, ok := recorders.Load(e); ok {
+		rec.(*recorder).add(exchange{Method: method, Path: path, Header: req.Header.Clone(), Body: sent,
+			Status: res.StatusCode, RespHeader: res.Header.Clone(), RespBody: raw})
+	}
 	return out
 }
 

@@ -27,6 +27,7 @@ func TestTenancy(t *testing.T) {
 			t.Run("account-takeovers", func(t *testing.T) { testAccountTakeovers(t, e, tr) })
 			t.Run("identifiers", func(t *testing.T) { testIdentifiers(t, e, tr) })
 			t.Run("hardening", func(t *testing.T) { testHardening(t, e, tr) })
+			t.Run("secret-not-kept-for-retries", func(t *testing.T) { testSecretNotKeptForRetries(t, e, tr) })
 			t.Run("jwt-attacks", func(t *testing.T) { testJWTAttacks(t, e, tr) })
 			t.Run("bad-requests", func(t *testing.T) { testBadRequests(t, e, tr) })
 			t.Run("audit", func(t *testing.T) { testAudit(t, e, tr) })

@@ -18,6 +18,7 @@ import (
 	"google.golang.org/protobuf/proto"
 	"google.golang.org/protobuf/reflect/protoreflect"
 	"google.golang.org/protobuf/reflect/protoregistry"
+	"google.golang.org/protobuf/types/descriptorpb"
 
 	"github.com/wenming-platform/wenming/ent"
 	"github.com/wenming-platform/wenming/ent/idempotencyrecord"
@@ -80,7 +81,7 @@ func idempotency(st *store.Store) grpc.UnaryServerInterceptor {
 		if err != nil || !claim.Written() {
 			return resp, err
 		}
-		if b, merr := proto.Marshal(resp.(proto.Message)); merr == nil {
+		if b, merr := storable(resp.(proto.Message)); merr == nil {
 			saveResponse(ctx, st, claim, b)
 		}
 		return resp, nil
@@ -168,7 +169,7 @@ func (s *recordingStream) RecvMsg(m any) error {
 func (s *recordingStream) SendMsg(m any) error {
 	if msg, ok := m.(proto.Message); ok && s.response == nil {
 		// Marshalled now: this is the response as sent, whatever the handler does next.
-		if b, err := proto.Marshal(msg); err == nil {
+		if b, err := storable(msg); err == nil {
 			s.response = b
 		}
 	}
@@ -219,6 +220,38 @@ func newClaim(ctx context.Context, st *store.Store, method string) (*store.Idemp
 		subject = v.Subject
 	}
 	return &store.IdempotencyClaim{ID: hash(subject, method, key), Method: method, Now: time.Now()}, nil
+}
+
+// storable is a response as it is kept for retries: without its secrets. A field marked
+// debug_redact in the proto (a service account's client secret, tokens) is shown once, to
+// the first answer; a retry gets the resource without it, so no secret sits in the
+// idempotency table for a day.
+func storable(m proto.Message) ([]byte, error) {
+	c := proto.Clone(m)
+	redact(c.ProtoReflect())
+	return proto.Marshal(c)
+}
+
+func redact(m protoreflect.Message) {
+	m.Range(func(fd protoreflect.FieldDescriptor, v protoreflect.Value) bool {
+		if opts, ok := fd.Options().(*descriptorpb.FieldOptions); ok && opts.GetDebugRedact() {
+			m.Clear(fd)
+			return true
+		}
+		switch {
+		case fd.IsMap():
+			if fd.MapValue().Message() != nil {
+				v.Map().Range(func(_ protoreflect.MapKey, mv protoreflect.Value) bool { redact(mv.Message()); return true })
+			}
+		case fd.IsList() && fd.Message() != nil:
+			for i := range v.List().Len() {
+				redact(v.List().Get(i).Message())
+			}
+		case fd.Message() != nil:
+			redact(v.Message())
+		}
+		return true
+	})
 }
 
 // saveResponse stores the first response of a committed create. Best effort: if this write

@@ -8,6 +8,7 @@ package standardsv1
 
 import (
 	_ "buf.build/gen/go/bufbuild/protovalidate/protocolbuffers/go/buf/validate"
+	_ "github.com/grpc-ecosystem/grpc-gateway/v2/protoc-gen-openapiv2/options"
 	_ "google.golang.org/genproto/googleapis/api/annotations"
 	protoreflect "google.golang.org/protobuf/reflect/protoreflect"
 	protoimpl "google.golang.org/protobuf/runtime/protoimpl"
@@ -646,7 +647,7 @@ type Indicator struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// The parent's code; empty for a top-level category.
 	ParentCode string `protobuf:"bytes,1,opt,name=parent_code,json=parentCode,proto3" json:"parent_code,omitempty"`
-	// The indicator's code within its standard, e.g. "1.2.3".
+	// The indicator's code within its standard, e.g. "1.2.3". Required on create.
 	Code  string `protobuf:"bytes,2,opt,name=code,proto3" json:"code,omitempty"`
 	Title string `protobuf:"bytes,3,opt,name=title,proto3" json:"title,omitempty"`
 	// The assessment criterion shown to units and reviewers (测评标准).
@@ -800,11 +801,13 @@ func (x *Indicator) GetPosition() int32 {
 
 // Standard is a versioned scoring standard (测评体系 / 测评细则).
 type Standard struct {
-	state    protoimpl.MessageState `protogen:"open.v1"`
-	Id       string                 `protobuf:"bytes,1,opt,name=id,proto3" json:"id,omitempty"`
-	OfficeId string                 `protobuf:"bytes,2,opt,name=office_id,json=officeId,proto3" json:"office_id,omitempty"`
-	// A short code that stays the same across versions, e.g. "HZ-WMDW".
-	Code        string        `protobuf:"bytes,3,opt,name=code,proto3" json:"code,omitempty"`
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The standard's id, named standardId in REST paths (PATCH included).
+	Id       string `protobuf:"bytes,1,opt,name=id,proto3" json:"id,omitempty"`
+	OfficeId string `protobuf:"bytes,2,opt,name=office_id,json=officeId,proto3" json:"office_id,omitempty"`
+	// A short code that stays the same across versions, e.g. "HZ-WMDW". Required on create.
+	Code string `protobuf:"bytes,3,opt,name=code,proto3" json:"code,omitempty"`
+	// Required on create.
 	DisplayName string        `protobuf:"bytes,4,opt,name=display_name,json=displayName,proto3" json:"display_name,omitempty"`
 	Version     int32         `protobuf:"varint,5,opt,name=version,proto3" json:"version,omitempty"`
 	State       StandardState `protobuf:"varint,6,opt,name=state,proto3,enum=wenming.standards.v1.StandardState" json:"state,omitempty"`
@@ -1222,14 +1225,17 @@ func (x *Eligibility) GetLookbackMonths() int32 {
 
 // Campaign is one office's yearly assessment round (创建周期 / 年度测评).
 type Campaign struct {
-	state    protoimpl.MessageState `protogen:"open.v1"`
-	Id       string                 `protobuf:"bytes,1,opt,name=id,proto3" json:"id,omitempty"`
-	OfficeId string                 `protobuf:"bytes,2,opt,name=office_id,json=officeId,proto3" json:"office_id,omitempty"`
-	// The published standard the campaign pins.
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The campaign's id, named campaignId in REST paths (PATCH included).
+	Id       string `protobuf:"bytes,1,opt,name=id,proto3" json:"id,omitempty"`
+	OfficeId string `protobuf:"bytes,2,opt,name=office_id,json=officeId,proto3" json:"office_id,omitempty"`
+	// The published standard the campaign pins. Required on create.
 	StandardId string `protobuf:"bytes,3,opt,name=standard_id,json=standardId,proto3" json:"standard_id,omitempty"`
 	// Required on create; a partial update may leave it out.
-	Year              int32         `protobuf:"varint,4,opt,name=year,proto3" json:"year,omitempty"`
-	TargetLevel       TitleLevel    `protobuf:"varint,5,opt,name=target_level,json=targetLevel,proto3,enum=wenming.standards.v1.TitleLevel" json:"target_level,omitempty"`
+	Year int32 `protobuf:"varint,4,opt,name=year,proto3" json:"year,omitempty"`
+	// Required on create.
+	TargetLevel TitleLevel `protobuf:"varint,5,opt,name=target_level,json=targetLevel,proto3,enum=wenming.standards.v1.TitleLevel" json:"target_level,omitempty"`
+	// Required on create.
 	DisplayName       string        `protobuf:"bytes,6,opt,name=display_name,json=displayName,proto3" json:"display_name,omitempty"`
 	State             CampaignState `protobuf:"varint,7,opt,name=state,proto3,enum=wenming.standards.v1.CampaignState" json:"state,omitempty"`
 	ApplicationWindow *Window       `protobuf:"bytes,8,opt,name=application_window,json=applicationWindow,proto3" json:"application_window,omitempty"`
@@ -1427,7 +1433,7 @@ var File_wenming_standards_v1_resources_proto protoreflect.FileDescriptor
 
 const file_wenming_standards_v1_resources_proto_rawDesc = "" +
 	"\n" +
-	"$wenming/standards/v1/resources.proto\x12\x14wenming.standards.v1\x1a\x1bbuf/validate/validate.proto\x1a\x1fgoogle/api/field_behavior.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"M\n" +
+	"$wenming/standards/v1/resources.proto\x12\x14wenming.standards.v1\x1a\x1bbuf/validate/validate.proto\x1a\x1fgoogle/api/field_behavior.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a.protoc-gen-openapiv2/options/annotations.proto\"M\n" +
 	"\x05Grade\x12\x1f\n" +
 	"\x05grade\x18\x01 \x01(\tB\t\xbaH\x06r\x04\x10\x01\x18\bR\x05grade\x12#\n" +
 	"\apercent\x18\x02 \x01(\x05B\t\xbaH\x06\x1a\x04\x18d(\x00R\apercent\"m\n" +
@@ -1461,9 +1467,10 @@ const file_wenming_standards_v1_resources_proto_rawDesc = "" +
 	"\bper_item\x18\v \x01(\tB\a\xbaH\x04r\x02\x18\x10R\aperItem\x12C\n" +
 	"\x05items\x18\f \x03(\v2#.wenming.standards.v1.ChecklistItemB\b\xbaH\x05\x92\x01\x02\x102R\x05items\x12G\n" +
 	"\revidence_spec\x18\r \x01(\v2\".wenming.standards.v1.EvidenceSpecR\fevidenceSpec\x12 \n" +
-	"\bposition\x18\x0e \x01(\x05B\x04\xe2A\x01\x03R\bposition\"\x9f\x06\n" +
-	"\bStandard\x12\x14\n" +
-	"\x02id\x18\x01 \x01(\tB\x04\xe2A\x01\x03R\x02id\x12!\n" +
+	"\bposition\x18\x0e \x01(\x05B\x04\xe2A\x01\x03R\bposition\"\xb2\x06\n" +
+	"\bStandard\x12'\n" +
+	"\x02id\x18\x01 \x01(\tB\x17\x92A\x10\xca>\r\xfa\x02\n" +
+	"standardId\xe2A\x01\x03R\x02id\x12!\n" +
 	"\toffice_id\x18\x02 \x01(\tB\x04\xe2A\x01\x03R\bofficeId\x12\x1b\n" +
 	"\x04code\x18\x03 \x01(\tB\a\xbaH\x04r\x02\x18@R\x04code\x12+\n" +
 	"\fdisplay_name\x18\x04 \x01(\tB\b\xbaH\x05r\x03\x18\xc8\x01R\vdisplayName\x12\x1e\n" +
@@ -1501,9 +1508,10 @@ const file_wenming_standards_v1_resources_proto_rawDesc = "" +
 	"\x05limit\"\x95\x01\n" +
 	"\vEligibility\x12R\n" +
 	"\x14required_title_level\x18\x01 \x01(\x0e2 .wenming.standards.v1.TitleLevelR\x12requiredTitleLevel\x122\n" +
-	"\x0flookback_months\x18\x02 \x01(\x05B\t\xbaH\x06\x1a\x04\x18x(\x00R\x0elookbackMonths\"\xc4\b\n" +
-	"\bCampaign\x12\x14\n" +
-	"\x02id\x18\x01 \x01(\tB\x04\xe2A\x01\x03R\x02id\x12!\n" +
+	"\x0flookback_months\x18\x02 \x01(\x05B\t\xbaH\x06\x1a\x04\x18x(\x00R\x0elookbackMonths\"\xd7\b\n" +
+	"\bCampaign\x12'\n" +
+	"\x02id\x18\x01 \x01(\tB\x17\x92A\x10\xca>\r\xfa\x02\n" +
+	"campaignId\xe2A\x01\x03R\x02id\x12!\n" +
 	"\toffice_id\x18\x02 \x01(\tB\x04\xe2A\x01\x03R\bofficeId\x12\x1f\n" +
 	"\vstandard_id\x18\x03 \x01(\tR\n" +
 	"standardId\x12\"\n" +

@@ -8,6 +8,7 @@ package standardsv1
 
 import (
 	_ "buf.build/gen/go/bufbuild/protovalidate/protocolbuffers/go/buf/validate"
+	_ "github.com/grpc-ecosystem/grpc-gateway/v2/protoc-gen-openapiv2/options"
 	_ "github.com/wenming-platform/wenming/api/gen/wenming/authz/v1"
 	_ "google.golang.org/genproto/googleapis/api/annotations"
 	httpbody "google.golang.org/genproto/googleapis/api/httpbody"
@@ -293,8 +294,10 @@ func (x *ListStandardsResponse) GetNextPageToken() string {
 }
 
 type UpdateStandardRequest struct {
-	state         protoimpl.MessageState `protogen:"open.v1"`
-	Standard      *Standard              `protobuf:"bytes,1,opt,name=standard,proto3" json:"standard,omitempty"`
+	state    protoimpl.MessageState `protogen:"open.v1"`
+	Standard *Standard              `protobuf:"bytes,1,opt,name=standard,proto3" json:"standard,omitempty"`
+	// update_mask names the fields to change, comma-separated, by JSON or proto name (e.g.
+	// "displayName"). Required: fields outside it are never changed.
 	UpdateMask    *fieldmaskpb.FieldMask `protobuf:"bytes,2,opt,name=update_mask,json=updateMask,proto3" json:"update_mask,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
@@ -419,6 +422,8 @@ type UpdateIndicatorRequest struct {
 	StandardId string                 `protobuf:"bytes,1,opt,name=standard_id,json=standardId,proto3" json:"standard_id,omitempty"`
 	Code       string                 `protobuf:"bytes,2,opt,name=code,proto3" json:"code,omitempty"`
 	Indicator  *Indicator             `protobuf:"bytes,3,opt,name=indicator,proto3" json:"indicator,omitempty"`
+	// update_mask names the fields to change, comma-separated, by JSON or proto name (e.g.
+	// "displayName"). Required: fields outside it are never changed.
 	UpdateMask *fieldmaskpb.FieldMask `protobuf:"bytes,4,opt,name=update_mask,json=updateMask,proto3" json:"update_mask,omitempty"`
 	// The standard's etag.
 	Etag string `protobuf:"bytes,5,opt,name=etag,proto3" json:"etag,omitempty"`
@@ -815,10 +820,12 @@ func (x *RetireStandardRequest) GetEtag() string {
 }
 
 type ImportStandardRequest struct {
-	state         protoimpl.MessageState `protogen:"open.v1"`
-	OfficeId      string                 `protobuf:"bytes,1,opt,name=office_id,json=officeId,proto3" json:"office_id,omitempty"`
-	Format        StandardFormat         `protobuf:"varint,2,opt,name=format,proto3,enum=wenming.standards.v1.StandardFormat" json:"format,omitempty"`
-	Content       []byte                 `protobuf:"bytes,3,opt,name=content,proto3" json:"content,omitempty"`
+	state    protoimpl.MessageState `protogen:"open.v1"`
+	OfficeId string                 `protobuf:"bytes,1,opt,name=office_id,json=officeId,proto3" json:"office_id,omitempty"`
+	// The file's form. Over REST, a raw YAML or XLSX body sets it from its content type.
+	Format StandardFormat `protobuf:"varint,2,opt,name=format,proto3,enum=wenming.standards.v1.StandardFormat" json:"format,omitempty"`
+	// The file (base64 in JSON), at most 1 MiB.
+	Content       []byte `protobuf:"bytes,3,opt,name=content,proto3" json:"content,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -1169,8 +1176,10 @@ func (x *ListCampaignsResponse) GetNextPageToken() string {
 }
 
 type UpdateCampaignRequest struct {
-	state         protoimpl.MessageState `protogen:"open.v1"`
-	Campaign      *Campaign              `protobuf:"bytes,1,opt,name=campaign,proto3" json:"campaign,omitempty"`
+	state    protoimpl.MessageState `protogen:"open.v1"`
+	Campaign *Campaign              `protobuf:"bytes,1,opt,name=campaign,proto3" json:"campaign,omitempty"`
+	// update_mask names the fields to change, comma-separated, by JSON or proto name (e.g.
+	// "displayName"). Required: fields outside it are never changed.
 	UpdateMask    *fieldmaskpb.FieldMask `protobuf:"bytes,2,opt,name=update_mask,json=updateMask,proto3" json:"update_mask,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
@@ -1302,7 +1311,7 @@ var File_wenming_standards_v1_standards_proto protoreflect.FileDescriptor
 
 const file_wenming_standards_v1_standards_proto_rawDesc = "" +
 	"\n" +
-	"$wenming/standards/v1/standards.proto\x12\x14wenming.standards.v1\x1a\x1bbuf/validate/validate.proto\x1a\x1cgoogle/api/annotations.proto\x1a\x19google/api/httpbody.proto\x1a google/protobuf/field_mask.proto\x1a\x1cwenming/authz/v1/authz.proto\x1a$wenming/standards/v1/resources.proto\"\x81\x01\n" +
+	"$wenming/standards/v1/standards.proto\x12\x14wenming.standards.v1\x1a\x1bbuf/validate/validate.proto\x1a\x1cgoogle/api/annotations.proto\x1a\x1fgoogle/api/field_behavior.proto\x1a\x19google/api/httpbody.proto\x1a google/protobuf/field_mask.proto\x1a.protoc-gen-openapiv2/options/annotations.proto\x1a\x1cwenming/authz/v1/authz.proto\x1a$wenming/standards/v1/resources.proto\"\x81\x01\n" +
 	"\x15CreateStandardRequest\x12$\n" +
 	"\toffice_id\x18\x01 \x01(\tB\a\xbaH\x04r\x02\x10\x01R\bofficeId\x12B\n" +
 	"\bstandard\x18\x02 \x01(\v2\x1e.wenming.standards.v1.StandardB\x06\xbaH\x03\xc8\x01\x01R\bstandard\">\n" +
@@ -1318,33 +1327,33 @@ const file_wenming_standards_v1_standards_proto_rawDesc = "" +
 	"page_token\x18\x04 \x01(\tR\tpageToken\"}\n" +
 	"\x15ListStandardsResponse\x12<\n" +
 	"\tstandards\x18\x01 \x03(\v2\x1e.wenming.standards.v1.StandardR\tstandards\x12&\n" +
-	"\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken\"\x98\x01\n" +
+	"\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken\"\x9e\x01\n" +
 	"\x15UpdateStandardRequest\x12B\n" +
-	"\bstandard\x18\x01 \x01(\v2\x1e.wenming.standards.v1.StandardB\x06\xbaH\x03\xc8\x01\x01R\bstandard\x12;\n" +
-	"\vupdate_mask\x18\x02 \x01(\v2\x1a.google.protobuf.FieldMaskR\n" +
-	"updateMask\"\xd4\x01\n" +
+	"\bstandard\x18\x01 \x01(\v2\x1e.wenming.standards.v1.StandardB\x06\xbaH\x03\xc8\x01\x01R\bstandard\x12A\n" +
+	"\vupdate_mask\x18\x02 \x01(\v2\x1a.google.protobuf.FieldMaskB\x04\xe2A\x01\x02R\n" +
+	"updateMask\"\xda\x01\n" +
 	"\x16CreateIndicatorRequest\x12(\n" +
 	"\vstandard_id\x18\x01 \x01(\tB\a\xbaH\x04r\x02\x10\x01R\n" +
 	"standardId\x12E\n" +
-	"\tindicator\x18\x02 \x01(\v2\x1f.wenming.standards.v1.IndicatorB\x06\xbaH\x03\xc8\x01\x01R\tindicator\x12\x12\n" +
-	"\x04etag\x18\x03 \x01(\tR\x04etag\x12(\n" +
+	"\tindicator\x18\x02 \x01(\v2\x1f.wenming.standards.v1.IndicatorB\x06\xbaH\x03\xc8\x01\x01R\tindicator\x12\x18\n" +
+	"\x04etag\x18\x03 \x01(\tB\x04\xe2A\x01\x02R\x04etag\x12(\n" +
 	"\bposition\x18\x04 \x01(\x05B\a\xbaH\x04\x1a\x02(\x00H\x00R\bposition\x88\x01\x01B\v\n" +
-	"\t_position\"\xae\x02\n" +
+	"\t_position\"\xba\x02\n" +
 	"\x16UpdateIndicatorRequest\x12(\n" +
 	"\vstandard_id\x18\x01 \x01(\tB\a\xbaH\x04r\x02\x10\x01R\n" +
 	"standardId\x12\x1b\n" +
 	"\x04code\x18\x02 \x01(\tB\a\xbaH\x04r\x02\x10\x01R\x04code\x12E\n" +
-	"\tindicator\x18\x03 \x01(\v2\x1f.wenming.standards.v1.IndicatorB\x06\xbaH\x03\xc8\x01\x01R\tindicator\x12;\n" +
-	"\vupdate_mask\x18\x04 \x01(\v2\x1a.google.protobuf.FieldMaskR\n" +
-	"updateMask\x12\x12\n" +
-	"\x04etag\x18\x05 \x01(\tR\x04etag\x12(\n" +
+	"\tindicator\x18\x03 \x01(\v2\x1f.wenming.standards.v1.IndicatorB\x06\xbaH\x03\xc8\x01\x01R\tindicator\x12A\n" +
+	"\vupdate_mask\x18\x04 \x01(\v2\x1a.google.protobuf.FieldMaskB\x04\xe2A\x01\x02R\n" +
+	"updateMask\x12\x18\n" +
+	"\x04etag\x18\x05 \x01(\tB\x04\xe2A\x01\x02R\x04etag\x12(\n" +
 	"\bposition\x18\x06 \x01(\x05B\a\xbaH\x04\x1a\x02(\x00H\x00R\bposition\x88\x01\x01B\v\n" +
-	"\t_position\"\x8d\x01\n" +
+	"\t_position\"\x93\x01\n" +
 	"\x16DeleteIndicatorRequest\x12(\n" +
 	"\vstandard_id\x18\x01 \x01(\tB\a\xbaH\x04r\x02\x10\x01R\n" +
 	"standardId\x12\x1b\n" +
-	"\x04code\x18\x02 \x01(\tB\a\xbaH\x04r\x02\x10\x01R\x04code\x12\x12\n" +
-	"\x04etag\x18\x03 \x01(\tR\x04etag\x12\x18\n" +
+	"\x04code\x18\x02 \x01(\tB\a\xbaH\x04r\x02\x10\x01R\x04code\x12\x18\n" +
+	"\x04etag\x18\x03 \x01(\tB\x04\xe2A\x01\x02R\x04etag\x12\x18\n" +
 	"\acascade\x18\x04 \x01(\bR\acascade\"C\n" +
 	"\x17ValidateStandardRequest\x12(\n" +
 	"\vstandard_id\x18\x01 \x01(\tB\a\xbaH\x04r\x02\x10\x01R\n" +
@@ -1362,12 +1371,11 @@ const file_wenming_standards_v1_standards_proto_rawDesc = "" +
 	"\x15RetireStandardRequest\x12(\n" +
 	"\vstandard_id\x18\x01 \x01(\tB\a\xbaH\x04r\x02\x10\x01R\n" +
 	"standardId\x12\x12\n" +
-	"\x04etag\x18\x02 \x01(\tR\x04etag\"\xae\x01\n" +
+	"\x04etag\x18\x02 \x01(\tR\x04etag\"\xb6\x01\n" +
 	"\x15ImportStandardRequest\x12$\n" +
-	"\toffice_id\x18\x01 \x01(\tB\a\xbaH\x04r\x02\x10\x01R\bofficeId\x12H\n" +
-	"\x06format\x18\x02 \x01(\x0e2$.wenming.standards.v1.StandardFormatB\n" +
-	"\xbaH\a\x82\x01\x04\x10\x01 \x00R\x06format\x12%\n" +
-	"\acontent\x18\x03 \x01(\fB\v\xbaH\bz\x06\x10\x01\x18\x80\x80@R\acontent\"\x7f\n" +
+	"\toffice_id\x18\x01 \x01(\tB\a\xbaH\x04r\x02\x10\x01R\bofficeId\x12L\n" +
+	"\x06format\x18\x02 \x01(\x0e2$.wenming.standards.v1.StandardFormatB\x0e\xe2A\x01\x02\xbaH\a\x82\x01\x04\x10\x01 \x00R\x06format\x12)\n" +
+	"\acontent\x18\x03 \x01(\fB\x0f\xe2A\x01\x02\xbaH\bz\x06\x10\x01\x18\x80\x80@R\acontent\"\x7f\n" +
 	"\x15ExportStandardRequest\x12(\n" +
 	"\vstandard_id\x18\x01 \x01(\tB\a\xbaH\x04r\x02\x10\x01R\n" +
 	"standardId\x12<\n" +
@@ -1390,41 +1398,88 @@ const file_wenming_standards_v1_standards_proto_rawDesc = "" +
 	"page_token\x18\a \x01(\tR\tpageToken\"}\n" +
 	"\x15ListCampaignsResponse\x12<\n" +
 	"\tcampaigns\x18\x01 \x03(\v2\x1e.wenming.standards.v1.CampaignR\tcampaigns\x12&\n" +
-	"\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken\"\x98\x01\n" +
+	"\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken\"\x9e\x01\n" +
 	"\x15UpdateCampaignRequest\x12B\n" +
-	"\bcampaign\x18\x01 \x01(\v2\x1e.wenming.standards.v1.CampaignB\x06\xbaH\x03\xc8\x01\x01R\bcampaign\x12;\n" +
-	"\vupdate_mask\x18\x02 \x01(\v2\x1a.google.protobuf.FieldMaskR\n" +
-	"updateMask\"\xc6\x01\n" +
+	"\bcampaign\x18\x01 \x01(\v2\x1e.wenming.standards.v1.CampaignB\x06\xbaH\x03\xc8\x01\x01R\bcampaign\x12A\n" +
+	"\vupdate_mask\x18\x02 \x01(\v2\x1a.google.protobuf.FieldMaskB\x04\xe2A\x01\x02R\n" +
+	"updateMask\"\xcc\x01\n" +
 	"\x19TransitionCampaignRequest\x12(\n" +
 	"\vcampaign_id\x18\x01 \x01(\tB\a\xbaH\x04r\x02\x10\x01R\n" +
-	"campaignId\x123\n" +
-	"\x02to\x18\x02 \x01(\x0e2#.wenming.standards.v1.CampaignStateR\x02to\x12\x14\n" +
+	"campaignId\x129\n" +
+	"\x02to\x18\x02 \x01(\x0e2#.wenming.standards.v1.CampaignStateB\x04\xe2A\x01\x02R\x02to\x12\x14\n" +
 	"\x05force\x18\x03 \x01(\bR\x05force\x12 \n" +
 	"\x06reason\x18\x04 \x01(\tB\b\xbaH\x05r\x03\x18\xe8\aR\x06reason\x12\x12\n" +
 	"\x04etag\x18\x05 \x01(\tR\x04etag*e\n" +
 	"\x0eStandardFormat\x12\x1f\n" +
 	"\x1bSTANDARD_FORMAT_UNSPECIFIED\x10\x00\x12\x18\n" +
 	"\x14STANDARD_FORMAT_YAML\x10\x01\x12\x18\n" +
-	"\x14STANDARD_FORMAT_XLSX\x10\x022\xda\x15\n" +
-	"\x10StandardsService\x12\x99\x01\n" +
-	"\x0eCreateStandard\x12+.wenming.standards.v1.CreateStandardRequest\x1a\x1e.wenming.standards.v1.Standard\":\xc2\xf3\x18\x03\x12\x01\x01\x82\xd3\xe4\x93\x02-:\bstandard\"!/v1/offices/{office_id}/standards\x12\x80\x01\n" +
-	"\vGetStandard\x12(.wenming.standards.v1.GetStandardRequest\x1a\x1e.wenming.standards.v1.Standard\"'\xc2\xf3\x18\x00\x82\xd3\xe4\x93\x02\x1d\x12\x1b/v1/standards/{standard_id}\x12\x97\x01\n" +
-	"\rListStandards\x12*.wenming.standards.v1.ListStandardsRequest\x1a+.wenming.standards.v1.ListStandardsResponse\"-\xc2\xf3\x18\x00\x82\xd3\xe4\x93\x02#\x12!/v1/offices/{office_id}/standards\x12\x93\x01\n" +
-	"\x0eUpdateStandard\x12+.wenming.standards.v1.UpdateStandardRequest\x1a\x1e.wenming.standards.v1.Standard\"4\xc2\xf3\x18\x03\x12\x01\x01\x82\xd3\xe4\x93\x02':\bstandard2\x1b/v1/standards/{standard.id}\x12\xa1\x01\n" +
-	"\x0fCreateIndicator\x12,.wenming.standards.v1.CreateIndicatorRequest\x1a\x1e.wenming.standards.v1.Standard\"@\xc2\xf3\x18\x03\x12\x01\x01\x82\xd3\xe4\x93\x023:\tindicator\"&/v1/standards/{standard_id}/indicators\x12\xa8\x01\n" +
-	"\x0fUpdateIndicator\x12,.wenming.standards.v1.UpdateIndicatorRequest\x1a\x1e.wenming.standards.v1.Standard\"G\xc2\xf3\x18\x03\x12\x01\x01\x82\xd3\xe4\x93\x02::\tindicator2-/v1/standards/{standard_id}/indicators/{code}\x12\x9d\x01\n" +
-	"\x0fDeleteIndicator\x12,.wenming.standards.v1.DeleteIndicatorRequest\x1a\x1e.wenming.standards.v1.Standard\"<\xc2\xf3\x18\x03\x12\x01\x01\x82\xd3\xe4\x93\x02/*-/v1/standards/{standard_id}/indicators/{code}\x12\xa3\x01\n" +
-	"\x10ValidateStandard\x12-.wenming.standards.v1.ValidateStandardRequest\x1a..wenming.standards.v1.ValidateStandardResponse\"0\xc2\xf3\x18\x00\x82\xd3\xe4\x93\x02&\x12$/v1/standards/{standard_id}:validate\x12\x96\x01\n" +
-	"\x0fPublishStandard\x12,.wenming.standards.v1.PublishStandardRequest\x1a\x1e.wenming.standards.v1.Standard\"5\xc2\xf3\x18\x03\x12\x01\x01\x82\xd3\xe4\x93\x02(:\x01*\"#/v1/standards/{standard_id}:publish\x12\x9f\x01\n" +
-	"\x12NewStandardVersion\x12/.wenming.standards.v1.NewStandardVersionRequest\x1a\x1e.wenming.standards.v1.Standard\"8\xc2\xf3\x18\x03\x12\x01\x01\x82\xd3\xe4\x93\x02+:\x01*\"&/v1/standards/{standard_id}:newVersion\x12\x93\x01\n" +
-	"\x0eRetireStandard\x12+.wenming.standards.v1.RetireStandardRequest\x1a\x1e.wenming.standards.v1.Standard\"4\xc2\xf3\x18\x03\x12\x01\x01\x82\xd3\xe4\x93\x02':\x01*\"\"/v1/standards/{standard_id}:retire\x12\x99\x01\n" +
-	"\x0eImportStandard\x12+.wenming.standards.v1.ImportStandardRequest\x1a\x1e.wenming.standards.v1.Standard\":\xc2\xf3\x18\x03\x12\x01\x01\x82\xd3\xe4\x93\x02-:\x01*\"(/v1/offices/{office_id}/standards:import\x12\x83\x01\n" +
-	"\x0eExportStandard\x12+.wenming.standards.v1.ExportStandardRequest\x1a\x14.google.api.HttpBody\".\xc2\xf3\x18\x00\x82\xd3\xe4\x93\x02$\x12\"/v1/standards/{standard_id}:export\x12\x99\x01\n" +
-	"\x0eCreateCampaign\x12+.wenming.standards.v1.CreateCampaignRequest\x1a\x1e.wenming.standards.v1.Campaign\":\xc2\xf3\x18\x03\x12\x01\x01\x82\xd3\xe4\x93\x02-:\bcampaign\"!/v1/offices/{office_id}/campaigns\x12\x80\x01\n" +
-	"\vGetCampaign\x12(.wenming.standards.v1.GetCampaignRequest\x1a\x1e.wenming.standards.v1.Campaign\"'\xc2\xf3\x18\x00\x82\xd3\xe4\x93\x02\x1d\x12\x1b/v1/campaigns/{campaign_id}\x12\x97\x01\n" +
-	"\rListCampaigns\x12*.wenming.standards.v1.ListCampaignsRequest\x1a+.wenming.standards.v1.ListCampaignsResponse\"-\xc2\xf3\x18\x00\x82\xd3\xe4\x93\x02#\x12!/v1/offices/{office_id}/campaigns\x12\x93\x01\n" +
-	"\x0eUpdateCampaign\x12+.wenming.standards.v1.UpdateCampaignRequest\x1a\x1e.wenming.standards.v1.Campaign\"4\xc2\xf3\x18\x03\x12\x01\x01\x82\xd3\xe4\x93\x02':\bcampaign2\x1b/v1/campaigns/{campaign.id}\x12\x9f\x01\n" +
-	"\x12TransitionCampaign\x12/.wenming.standards.v1.TransitionCampaignRequest\x1a\x1e.wenming.standards.v1.Campaign\"8\xc2\xf3\x18\x03\x12\x01\x01\x82\xd3\xe4\x93\x02+:\x01*\"&/v1/campaigns/{campaign_id}:transitionBNZLgithub.com/wenming-platform/wenming/api/gen/wenming/standards/v1;standardsv1b\x06proto3"
+	"\x14STANDARD_FORMAT_XLSX\x10\x022\xb60\n" +
+	"\x10StandardsService\x12\xed\x03\n" +
+	"\x0eCreateStandard\x12+.wenming.standards.v1.CreateStandardRequest\x1a\x1e.wenming.standards.v1.Standard\"\x8d\x03\x92A\xcf\x02r\xcc\x02\n" +
+	"q\n" +
+	"\x0fAccept-Language\x12\\Language of error messages: Chinese (zh-CN) unless the first language named is English (en).\x18\x01\n" +
+	"\xd6\x01\n" +
+	"\x0fIdempotency-Key\x12\xc0\x01Makes this create safe to retry: 1 to 255 visible ASCII characters, per caller, kept 24 hours. A retry gets the first response; the same key with another request is 400 IDEMPOTENCY_KEY_REUSED.\x18\x01\xc2\xf3\x18\x03\x12\x01\x01\x82\xd3\xe4\x93\x02-:\bstandard\"!/v1/offices/{office_id}/standards\x12\xf9\x01\n" +
+	"\vGetStandard\x12(.wenming.standards.v1.GetStandardRequest\x1a\x1e.wenming.standards.v1.Standard\"\x9f\x01\x92Aurs\n" +
+	"q\n" +
+	"\x0fAccept-Language\x12\\Language of error messages: Chinese (zh-CN) unless the first language named is English (en).\x18\x01\xc2\xf3\x18\x00\x82\xd3\xe4\x93\x02\x1d\x12\x1b/v1/standards/{standard_id}\x12\x90\x02\n" +
+	"\rListStandards\x12*.wenming.standards.v1.ListStandardsRequest\x1a+.wenming.standards.v1.ListStandardsResponse\"\xa5\x01\x92Aurs\n" +
+	"q\n" +
+	"\x0fAccept-Language\x12\\Language of error messages: Chinese (zh-CN) unless the first language named is English (en).\x18\x01\xc2\xf3\x18\x00\x82\xd3\xe4\x93\x02#\x12!/v1/offices/{office_id}/standards\x12\x8c\x02\n" +
+	"\x0eUpdateStandard\x12+.wenming.standards.v1.UpdateStandardRequest\x1a\x1e.wenming.standards.v1.Standard\"\xac\x01\x92Aurs\n" +
+	"q\n" +
+	"\x0fAccept-Language\x12\\Language of error messages: Chinese (zh-CN) unless the first language named is English (en).\x18\x01\xc2\xf3\x18\x03\x12\x01\x01\x82\xd3\xe4\x93\x02':\bstandard2\x1b/v1/standards/{standard.id}\x12\xf5\x03\n" +
+	"\x0fCreateIndicator\x12,.wenming.standards.v1.CreateIndicatorRequest\x1a\x1e.wenming.standards.v1.Standard\"\x93\x03\x92A\xcf\x02r\xcc\x02\n" +
+	"q\n" +
+	"\x0fAccept-Language\x12\\Language of error messages: Chinese (zh-CN) unless the first language named is English (en).\x18\x01\n" +
+	"\xd6\x01\n" +
+	"\x0fIdempotency-Key\x12\xc0\x01Makes this create safe to retry: 1 to 255 visible ASCII characters, per caller, kept 24 hours. A retry gets the first response; the same key with another request is 400 IDEMPOTENCY_KEY_REUSED.\x18\x01\xc2\xf3\x18\x03\x12\x01\x01\x82\xd3\xe4\x93\x023:\tindicator\"&/v1/standards/{standard_id}/indicators\x12\xa1\x02\n" +
+	"\x0fUpdateIndicator\x12,.wenming.standards.v1.UpdateIndicatorRequest\x1a\x1e.wenming.standards.v1.Standard\"\xbf\x01\x92Aurs\n" +
+	"q\n" +
+	"\x0fAccept-Language\x12\\Language of error messages: Chinese (zh-CN) unless the first language named is English (en).\x18\x01\xc2\xf3\x18\x03\x12\x01\x01\x82\xd3\xe4\x93\x02::\tindicator2-/v1/standards/{standard_id}/indicators/{code}\x12\x96\x02\n" +
+	"\x0fDeleteIndicator\x12,.wenming.standards.v1.DeleteIndicatorRequest\x1a\x1e.wenming.standards.v1.Standard\"\xb4\x01\x92Aurs\n" +
+	"q\n" +
+	"\x0fAccept-Language\x12\\Language of error messages: Chinese (zh-CN) unless the first language named is English (en).\x18\x01\xc2\xf3\x18\x03\x12\x01\x01\x82\xd3\xe4\x93\x02/*-/v1/standards/{standard_id}/indicators/{code}\x12\x9c\x02\n" +
+	"\x10ValidateStandard\x12-.wenming.standards.v1.ValidateStandardRequest\x1a..wenming.standards.v1.ValidateStandardResponse\"\xa8\x01\x92Aurs\n" +
+	"q\n" +
+	"\x0fAccept-Language\x12\\Language of error messages: Chinese (zh-CN) unless the first language named is English (en).\x18\x01\xc2\xf3\x18\x00\x82\xd3\xe4\x93\x02&\x12$/v1/standards/{standard_id}:validate\x12\x8f\x02\n" +
+	"\x0fPublishStandard\x12,.wenming.standards.v1.PublishStandardRequest\x1a\x1e.wenming.standards.v1.Standard\"\xad\x01\x92Aurs\n" +
+	"q\n" +
+	"\x0fAccept-Language\x12\\Language of error messages: Chinese (zh-CN) unless the first language named is English (en).\x18\x01\xc2\xf3\x18\x03\x12\x01\x01\x82\xd3\xe4\x93\x02(:\x01*\"#/v1/standards/{standard_id}:publish\x12\x98\x02\n" +
+	"\x12NewStandardVersion\x12/.wenming.standards.v1.NewStandardVersionRequest\x1a\x1e.wenming.standards.v1.Standard\"\xb0\x01\x92Aurs\n" +
+	"q\n" +
+	"\x0fAccept-Language\x12\\Language of error messages: Chinese (zh-CN) unless the first language named is English (en).\x18\x01\xc2\xf3\x18\x03\x12\x01\x01\x82\xd3\xe4\x93\x02+:\x01*\"&/v1/standards/{standard_id}:newVersion\x12\x8c\x02\n" +
+	"\x0eRetireStandard\x12+.wenming.standards.v1.RetireStandardRequest\x1a\x1e.wenming.standards.v1.Standard\"\xac\x01\x92Aurs\n" +
+	"q\n" +
+	"\x0fAccept-Language\x12\\Language of error messages: Chinese (zh-CN) unless the first language named is English (en).\x18\x01\xc2\xf3\x18\x03\x12\x01\x01\x82\xd3\xe4\x93\x02':\x01*\"\"/v1/standards/{standard_id}:retire\x12\xf3\x04\n" +
+	"\x0eImportStandard\x12+.wenming.standards.v1.ImportStandardRequest\x1a\x1e.wenming.standards.v1.Standard\"\x93\x04\x92A\xd5\x032\x10application/json2\x10application/yaml2\x12application/x-yaml2\ttext/yaml2Aapplication/vnd.openxmlformats-officedocument.spreadsheetml.sheetr\xcc\x02\n" +
+	"q\n" +
+	"\x0fAccept-Language\x12\\Language of error messages: Chinese (zh-CN) unless the first language named is English (en).\x18\x01\n" +
+	"\xd6\x01\n" +
+	"\x0fIdempotency-Key\x12\xc0\x01Makes this create safe to retry: 1 to 255 visible ASCII characters, per caller, kept 24 hours. A retry gets the first response; the same key with another request is 400 IDEMPOTENCY_KEY_REUSED.\x18\x01\xc2\xf3\x18\x03\x12\x01\x01\x82\xd3\xe4\x93\x02-:\x01*\"(/v1/offices/{office_id}/standards:import\x12\xe4\x03\n" +
+	"\x0eExportStandard\x12+.wenming.standards.v1.ExportStandardRequest\x1a\x14.google.api.HttpBody\"\x8e\x03\x92A\xdc\x02:\x10application/yaml:Aapplication/vnd.openxmlformats-officedocument.spreadsheetml.sheet:\x10application/jsonJ~\n" +
+	"\x03200\x12w\n" +
+	"dThe standard's file: YAML (application/yaml) unless format is STANDARD_FORMAT_XLSX. Errors are JSON.\x12\x0f\n" +
+	"\r\x9a\x02\x01\a\xa2\x02\x06binaryrs\n" +
+	"q\n" +
+	"\x0fAccept-Language\x12\\Language of error messages: Chinese (zh-CN) unless the first language named is English (en).\x18\x01\xc2\xf3\x18\x00\x82\xd3\xe4\x93\x02$\x12\"/v1/standards/{standard_id}:export\x12\xed\x03\n" +
+	"\x0eCreateCampaign\x12+.wenming.standards.v1.CreateCampaignRequest\x1a\x1e.wenming.standards.v1.Campaign\"\x8d\x03\x92A\xcf\x02r\xcc\x02\n" +
+	"q\n" +
+	"\x0fAccept-Language\x12\\Language of error messages: Chinese (zh-CN) unless the first language named is English (en).\x18\x01\n" +
+	"\xd6\x01\n" +
+	"\x0fIdempotency-Key\x12\xc0\x01Makes this create safe to retry: 1 to 255 visible ASCII characters, per caller, kept 24 hours. A retry gets the first response; the same key with another request is 400 IDEMPOTENCY_KEY_REUSED.\x18\x01\xc2\xf3\x18\x03\x12\x01\x01\x82\xd3\xe4\x93\x02-:\bcampaign\"!/v1/offices/{office_id}/campaigns\x12\xf9\x01\n" +
+	"\vGetCampaign\x12(.wenming.standards.v1.GetCampaignRequest\x1a\x1e.wenming.standards.v1.Campaign\"\x9f\x01\x92Aurs\n" +
+	"q\n" +
+	"\x0fAccept-Language\x12\\Language of error messages: Chinese (zh-CN) unless the first language named is English (en).\x18\x01\xc2\xf3\x18\x00\x82\xd3\xe4\x93\x02\x1d\x12\x1b/v1/campaigns/{campaign_id}\x12\x90\x02\n" +
+	"\rListCampaigns\x12*.wenming.standards.v1.ListCampaignsRequest\x1a+.wenming.standards.v1.ListCampaignsResponse\"\xa5\x01\x92Aurs\n" +
+	"q\n" +
+	"\x0fAccept-Language\x12\\Language of error messages: Chinese (zh-CN) unless the first language named is English (en).\x18\x01\xc2\xf3\x18\x00\x82\xd3\xe4\x93\x02#\x12!/v1/offices/{office_id}/campaigns\x12\x8c\x02\n" +
+	"\x0eUpdateCampaign\x12+.wenming.standards.v1.UpdateCampaignRequest\x1a\x1e.wenming.standards.v1.Campaign\"\xac\x01\x92Aurs\n" +
+	"q\n" +
+	"\x0fAccept-Language\x12\\Language of error messages: Chinese (zh-CN) unless the first language named is English (en).\x18\x01\xc2\xf3\x18\x03\x12\x01\x01\x82\xd3\xe4\x93\x02':\bcampaign2\x1b/v1/campaigns/{campaign.id}\x12\x98\x02\n" +
+	"\x12TransitionCampaign\x12/.wenming.standards.v1.TransitionCampaignRequest\x1a\x1e.wenming.standards.v1.Campaign\"\xb0\x01\x92Aurs\n" +
+	"q\n" +
+	"\x0fAccept-Language\x12\\Language of error messages: Chinese (zh-CN) unless the first language named is English (en).\x18\x01\xc2\xf3\x18\x03\x12\x01\x01\x82\xd3\xe4\x93\x02+:\x01*\"&/v1/campaigns/{campaign_id}:transitionBNZLgithub.com/wenming-platform/wenming/api/gen/wenming/standards/v1;standardsv1b\x06proto3"
 
 var (
 	file_wenming_standards_v1_standards_proto_rawDescOnce sync.Once

@@ -79,7 +79,9 @@ type StandardsServiceClient interface {
 	// ImportStandard creates a DRAFT standard of an office from its YAML or XLSX form. A file
 	// with any problem imports nothing; every problem is listed (by sheet, row and column
 	// for a spreadsheet). Over REST the file may also be sent as the raw body with its
-	// content type (application/yaml, or the XLSX type).
+	// content type (application/yaml, application/x-yaml, text/yaml, or the XLSX type
+	// application/vnd.openxmlformats-officedocument.spreadsheetml.sheet). The OpenAPI
+	// document's body schema is the JSON form: OpenAPI 2 has one schema per request body.
 	ImportStandard(ctx context.Context, in *ImportStandardRequest, opts ...grpc.CallOption) (*Standard, error)
 	// ExportStandard returns a standard in its YAML (canonical text) or XLSX form; importing
 	// the export gives the same standard back.
@@ -327,7 +329,9 @@ type StandardsServiceServer interface {
 	// ImportStandard creates a DRAFT standard of an office from its YAML or XLSX form. A file
 	// with any problem imports nothing; every problem is listed (by sheet, row and column
 	// for a spreadsheet). Over REST the file may also be sent as the raw body with its
-	// content type (application/yaml, or the XLSX type).
+	// content type (application/yaml, application/x-yaml, text/yaml, or the XLSX type
+	// application/vnd.openxmlformats-officedocument.spreadsheetml.sheet). The OpenAPI
+	// document's body schema is the JSON form: OpenAPI 2 has one schema per request body.
 	ImportStandard(context.Context, *ImportStandardRequest) (*Standard, error)
 	// ExportStandard returns a standard in its YAML (canonical text) or XLSX form; importing
 	// the export gives the same standard back.

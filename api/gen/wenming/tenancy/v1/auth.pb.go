@@ -8,6 +8,7 @@ package tenancyv1
 
 import (
 	_ "buf.build/gen/go/bufbuild/protovalidate/protocolbuffers/go/buf/validate"
+	_ "github.com/grpc-ecosystem/grpc-gateway/v2/protoc-gen-openapiv2/options"
 	v1 "github.com/wenming-platform/wenming/api/gen/wenming/authz/v1"
 	_ "google.golang.org/genproto/googleapis/api/annotations"
 	protoreflect "google.golang.org/protobuf/reflect/protoreflect"
@@ -77,10 +78,11 @@ func (x *LoginRequest) GetPassword() string {
 }
 
 type TokenRequest struct {
-	state         protoimpl.MessageState `protogen:"open.v1"`
-	GrantType     string                 `protobuf:"bytes,1,opt,name=grant_type,json=grantType,proto3" json:"grant_type,omitempty"`
-	ClientId      string                 `protobuf:"bytes,2,opt,name=client_id,json=clientId,proto3" json:"client_id,omitempty"`
-	ClientSecret  string                 `protobuf:"bytes,3,opt,name=client_secret,json=clientSecret,proto3" json:"client_secret,omitempty"`
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// grant_type is always "client_credentials".
+	GrantType     string `protobuf:"bytes,1,opt,name=grant_type,json=grantType,proto3" json:"grant_type,omitempty"`
+	ClientId      string `protobuf:"bytes,2,opt,name=client_id,json=clientId,proto3" json:"client_id,omitempty"`
+	ClientSecret  string `protobuf:"bytes,3,opt,name=client_secret,json=clientSecret,proto3" json:"client_secret,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -181,8 +183,9 @@ func (x *RefreshRequest) GetRefreshToken() string {
 }
 
 type TokenResponse struct {
-	state       protoimpl.MessageState `protogen:"open.v1"`
-	AccessToken string                 `protobuf:"bytes,1,opt,name=access_token,json=accessToken,proto3" json:"access_token,omitempty"`
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Secrets are marked debug_redact: they are never logged or kept for retries.
+	AccessToken string `protobuf:"bytes,1,opt,name=access_token,json=accessToken,proto3" json:"access_token,omitempty"`
 	// refresh_token is empty for service accounts, which ask again with their credentials.
 	RefreshToken string `protobuf:"bytes,2,opt,name=refresh_token,json=refreshToken,proto3" json:"refresh_token,omitempty"`
 	// expires_in is the access token's lifetime in seconds.
@@ -753,32 +756,28 @@ var File_wenming_tenancy_v1_auth_proto protoreflect.FileDescriptor
 
 const file_wenming_tenancy_v1_auth_proto_rawDesc = "" +
 	"\n" +
-	"\x1dwenming/tenancy/v1/auth.proto\x12\x12wenming.tenancy.v1\x1a\x1bbuf/validate/validate.proto\x1a\x1cgoogle/api/annotations.proto\x1a\x1cwenming/authz/v1/authz.proto\"W\n" +
-	"\fLoginRequest\x12\x1f\n" +
-	"\x05login\x18\x01 \x01(\tB\t\xbaH\x06r\x04\x10\x01\x18@R\x05login\x12&\n" +
-	"\bpassword\x18\x02 \x01(\tB\n" +
-	"\xbaH\ar\x05\x10\x01\x18\xc8\x01R\bpassword\"\xa1\x01\n" +
-	"\fTokenRequest\x128\n" +
+	"\x1dwenming/tenancy/v1/auth.proto\x12\x12wenming.tenancy.v1\x1a\x1bbuf/validate/validate.proto\x1a\x1cgoogle/api/annotations.proto\x1a\x1fgoogle/api/field_behavior.proto\x1a.protoc-gen-openapiv2/options/annotations.proto\x1a\x1cwenming/authz/v1/authz.proto\"_\n" +
+	"\fLoginRequest\x12#\n" +
+	"\x05login\x18\x01 \x01(\tB\r\xe2A\x01\x02\xbaH\x06r\x04\x10\x01\x18@R\x05login\x12*\n" +
+	"\bpassword\x18\x02 \x01(\tB\x0e\xe2A\x01\x02\xbaH\ar\x05\x10\x01\x18\xc8\x01R\bpassword\"\xad\x01\n" +
+	"\fTokenRequest\x12<\n" +
 	"\n" +
-	"grant_type\x18\x01 \x01(\tB\x19\xbaH\x16r\x14\n" +
-	"\x12client_credentialsR\tgrantType\x12&\n" +
-	"\tclient_id\x18\x02 \x01(\tB\t\xbaH\x06r\x04\x10\x01\x18dR\bclientId\x12/\n" +
-	"\rclient_secret\x18\x03 \x01(\tB\n" +
-	"\xbaH\ar\x05\x10\x01\x18\xc8\x01R\fclientSecret\"A\n" +
-	"\x0eRefreshRequest\x12/\n" +
-	"\rrefresh_token\x18\x01 \x01(\tB\n" +
-	"\xbaH\ar\x05\x10\x01\x18\xc8\x01R\frefreshToken\"\x95\x01\n" +
-	"\rTokenResponse\x12!\n" +
-	"\faccess_token\x18\x01 \x01(\tR\vaccessToken\x12#\n" +
-	"\rrefresh_token\x18\x02 \x01(\tR\frefreshToken\x12\x1d\n" +
+	"grant_type\x18\x01 \x01(\tB\x1d\xe2A\x01\x02\xbaH\x16r\x14\n" +
+	"\x12client_credentialsR\tgrantType\x12*\n" +
+	"\tclient_id\x18\x02 \x01(\tB\r\xe2A\x01\x02\xbaH\x06r\x04\x10\x01\x18dR\bclientId\x123\n" +
+	"\rclient_secret\x18\x03 \x01(\tB\x0e\xe2A\x01\x02\xbaH\ar\x05\x10\x01\x18\xc8\x01R\fclientSecret\"E\n" +
+	"\x0eRefreshRequest\x123\n" +
+	"\rrefresh_token\x18\x01 \x01(\tB\x0e\xe2A\x01\x02\xbaH\ar\x05\x10\x01\x18\xc8\x01R\frefreshToken\"\x9f\x01\n" +
+	"\rTokenResponse\x12&\n" +
+	"\faccess_token\x18\x01 \x01(\tB\x03\x80\x01\x01R\vaccessToken\x12(\n" +
+	"\rrefresh_token\x18\x02 \x01(\tB\x03\x80\x01\x01R\frefreshToken\x12\x1d\n" +
 	"\n" +
 	"expires_in\x18\x03 \x01(\x05R\texpiresIn\x12\x1d\n" +
 	"\n" +
-	"token_type\x18\x04 \x01(\tR\ttokenType\"z\n" +
-	"\x15ChangePasswordRequest\x122\n" +
-	"\x10current_password\x18\x01 \x01(\tB\a\xbaH\x04r\x02\x10\x01R\x0fcurrentPassword\x12-\n" +
-	"\fnew_password\x18\x02 \x01(\tB\n" +
-	"\xbaH\ar\x05\x10\n" +
+	"token_type\x18\x04 \x01(\tR\ttokenType\"\x82\x01\n" +
+	"\x15ChangePasswordRequest\x126\n" +
+	"\x10current_password\x18\x01 \x01(\tB\v\xe2A\x01\x02\xbaH\x04r\x02\x10\x01R\x0fcurrentPassword\x121\n" +
+	"\fnew_password\x18\x02 \x01(\tB\x0e\xe2A\x01\x02\xbaH\ar\x05\x10\n" +
 	"\x18\xc8\x01R\vnewPassword\"\x18\n" +
 	"\x16ChangePasswordResponse\"\x0f\n" +
 	"\rLogoutRequest\"\x10\n" +
@@ -803,15 +802,29 @@ const file_wenming_tenancy_v1_auth_proto_rawDesc = "" +
 	"\x03alg\x18\x05 \x01(\tR\x03alg\x12\x10\n" +
 	"\x03use\x18\x06 \x01(\tR\x03use\">\n" +
 	"\x0fGetJwksResponse\x12+\n" +
-	"\x04keys\x18\x01 \x03(\v2\x17.wenming.tenancy.v1.JwkR\x04keys2\xb3\x06\n" +
-	"\vAuthService\x12m\n" +
-	"\x05Login\x12 .wenming.tenancy.v1.LoginRequest\x1a!.wenming.tenancy.v1.TokenResponse\"\x1f\xc2\xf3\x18\x02\b\x01\x82\xd3\xe4\x93\x02\x13:\x01*\"\x0e/v1/auth/login\x12m\n" +
-	"\x05Token\x12 .wenming.tenancy.v1.TokenRequest\x1a!.wenming.tenancy.v1.TokenResponse\"\x1f\xc2\xf3\x18\x02\b\x01\x82\xd3\xe4\x93\x02\x13:\x01*\"\x0e/v1/auth/token\x12s\n" +
-	"\aRefresh\x12\".wenming.tenancy.v1.RefreshRequest\x1a!.wenming.tenancy.v1.TokenResponse\"!\xc2\xf3\x18\x02\b\x01\x82\xd3\xe4\x93\x02\x15:\x01*\"\x10/v1/auth/refresh\x12o\n" +
-	"\x06Logout\x12!.wenming.tenancy.v1.LogoutRequest\x1a\".wenming.tenancy.v1.LogoutResponse\"\x1e\xc2\xf3\x18\x00\x82\xd3\xe4\x93\x02\x14:\x01*\"\x0f/v1/auth/logout\x12Z\n" +
-	"\x05GetMe\x12 .wenming.tenancy.v1.GetMeRequest\x1a\x16.wenming.tenancy.v1.Me\"\x17\xc2\xf3\x18\x00\x82\xd3\xe4\x93\x02\r\x12\v/v1/auth/me\x12\x89\x01\n" +
-	"\x0eChangePassword\x12).wenming.tenancy.v1.ChangePasswordRequest\x1a*.wenming.tenancy.v1.ChangePasswordResponse\" \xc2\xf3\x18\x00\x82\xd3\xe4\x93\x02\x16:\x01*\"\x11/v1/auth/password\x12x\n" +
-	"\aGetJwks\x12\".wenming.tenancy.v1.GetJwksRequest\x1a#.wenming.tenancy.v1.GetJwksResponse\"$\xc2\xf3\x18\x02\b\x01\x82\xd3\xe4\x93\x02\x18\x12\x16/.well-known/jwks.jsonBJZHgithub.com/wenming-platform/wenming/api/gen/wenming/tenancy/v1;tenancyv1b\x06proto3"
+	"\x04keys\x18\x01 \x03(\v2\x17.wenming.tenancy.v1.JwkR\x04keys2\x90\r\n" +
+	"\vAuthService\x12\xe8\x01\n" +
+	"\x05Login\x12 .wenming.tenancy.v1.LoginRequest\x1a!.wenming.tenancy.v1.TokenResponse\"\x99\x01\x92Awb\x00rs\n" +
+	"q\n" +
+	"\x0fAccept-Language\x12\\Language of error messages: Chinese (zh-CN) unless the first language named is English (en).\x18\x01\xc2\xf3\x18\x02\b\x01\x82\xd3\xe4\x93\x02\x13:\x01*\"\x0e/v1/auth/login\x12\xe8\x01\n" +
+	"\x05Token\x12 .wenming.tenancy.v1.TokenRequest\x1a!.wenming.tenancy.v1.TokenResponse\"\x99\x01\x92Awb\x00rs\n" +
+	"q\n" +
+	"\x0fAccept-Language\x12\\Language of error messages: Chinese (zh-CN) unless the first language named is English (en).\x18\x01\xc2\xf3\x18\x02\b\x01\x82\xd3\xe4\x93\x02\x13:\x01*\"\x0e/v1/auth/token\x12\xee\x01\n" +
+	"\aRefresh\x12\".wenming.tenancy.v1.RefreshRequest\x1a!.wenming.tenancy.v1.TokenResponse\"\x9b\x01\x92Awb\x00rs\n" +
+	"q\n" +
+	"\x0fAccept-Language\x12\\Language of error messages: Chinese (zh-CN) unless the first language named is English (en).\x18\x01\xc2\xf3\x18\x02\b\x01\x82\xd3\xe4\x93\x02\x15:\x01*\"\x10/v1/auth/refresh\x12\xe8\x01\n" +
+	"\x06Logout\x12!.wenming.tenancy.v1.LogoutRequest\x1a\".wenming.tenancy.v1.LogoutResponse\"\x96\x01\x92Aurs\n" +
+	"q\n" +
+	"\x0fAccept-Language\x12\\Language of error messages: Chinese (zh-CN) unless the first language named is English (en).\x18\x01\xc2\xf3\x18\x00\x82\xd3\xe4\x93\x02\x14:\x01*\"\x0f/v1/auth/logout\x12\xd3\x01\n" +
+	"\x05GetMe\x12 .wenming.tenancy.v1.GetMeRequest\x1a\x16.wenming.tenancy.v1.Me\"\x8f\x01\x92Aurs\n" +
+	"q\n" +
+	"\x0fAccept-Language\x12\\Language of error messages: Chinese (zh-CN) unless the first language named is English (en).\x18\x01\xc2\xf3\x18\x00\x82\xd3\xe4\x93\x02\r\x12\v/v1/auth/me\x12\x82\x02\n" +
+	"\x0eChangePassword\x12).wenming.tenancy.v1.ChangePasswordRequest\x1a*.wenming.tenancy.v1.ChangePasswordResponse\"\x98\x01\x92Aurs\n" +
+	"q\n" +
+	"\x0fAccept-Language\x12\\Language of error messages: Chinese (zh-CN) unless the first language named is English (en).\x18\x01\xc2\xf3\x18\x00\x82\xd3\xe4\x93\x02\x16:\x01*\"\x11/v1/auth/password\x12\xf3\x01\n" +
+	"\aGetJwks\x12\".wenming.tenancy.v1.GetJwksRequest\x1a#.wenming.tenancy.v1.GetJwksResponse\"\x9e\x01\x92Awb\x00rs\n" +
+	"q\n" +
+	"\x0fAccept-Language\x12\\Language of error messages: Chinese (zh-CN) unless the first language named is English (en).\x18\x01\xc2\xf3\x18\x02\b\x01\x82\xd3\xe4\x93\x02\x18\x12\x16/.well-known/jwks.jsonBJZHgithub.com/wenming-platform/wenming/api/gen/wenming/tenancy/v1;tenancyv1b\x06proto3"
 
 var (
 	file_wenming_tenancy_v1_auth_proto_rawDescOnce sync.Once

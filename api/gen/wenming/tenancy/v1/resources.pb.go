@@ -8,6 +8,7 @@ package tenancyv1
 
 import (
 	_ "buf.build/gen/go/bufbuild/protovalidate/protocolbuffers/go/buf/validate"
+	_ "github.com/grpc-ecosystem/grpc-gateway/v2/protoc-gen-openapiv2/options"
 	v1 "github.com/wenming-platform/wenming/api/gen/wenming/authz/v1"
 	_ "google.golang.org/genproto/googleapis/api/annotations"
 	protoreflect "google.golang.org/protobuf/reflect/protoreflect"
@@ -215,13 +216,15 @@ func (TitleState) EnumDescriptor() ([]byte, []int) {
 // Office is a civilization office (文明办), the tenant.
 type Office struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
-	Id    string                 `protobuf:"bytes,1,opt,name=id,proto3" json:"id,omitempty"`
+	// The office's id, named officeId in REST paths (PATCH included).
+	Id string `protobuf:"bytes,1,opt,name=id,proto3" json:"id,omitempty"`
 	// parent_id is empty for a top-level office, which only a platform admin creates.
 	ParentId string `protobuf:"bytes,2,opt,name=parent_id,json=parentId,proto3" json:"parent_id,omitempty"`
 	// Required on create; checked by the handler, since updates send only masked fields.
 	DisplayName string `protobuf:"bytes,3,opt,name=display_name,json=displayName,proto3" json:"display_name,omitempty"`
-	Level       Level  `protobuf:"varint,4,opt,name=level,proto3,enum=wenming.tenancy.v1.Level" json:"level,omitempty"`
-	// region_code is the 6-digit GB/T 2260 code of the office's region.
+	// Required on create.
+	Level Level `protobuf:"varint,4,opt,name=level,proto3,enum=wenming.tenancy.v1.Level" json:"level,omitempty"`
+	// region_code is the 6-digit GB/T 2260 code of the office's region. Required on create.
 	RegionCode string `protobuf:"bytes,5,opt,name=region_code,json=regionCode,proto3" json:"region_code,omitempty"`
 	// time_zone is an IANA zone name; Asia/Shanghai when empty.
 	TimeZone      string                 `protobuf:"bytes,6,opt,name=time_zone,json=timeZone,proto3" json:"time_zone,omitempty"`
@@ -414,14 +417,17 @@ func (x *Title) GetState() TitleState {
 
 // Unit is an organisation that applies (申报单位), registered with exactly one office.
 type Unit struct {
-	state    protoimpl.MessageState `protogen:"open.v1"`
-	Id       string                 `protobuf:"bytes,1,opt,name=id,proto3" json:"id,omitempty"`
-	OfficeId string                 `protobuf:"bytes,2,opt,name=office_id,json=officeId,proto3" json:"office_id,omitempty"`
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The unit's id, named unitId in REST paths (PATCH included).
+	Id       string `protobuf:"bytes,1,opt,name=id,proto3" json:"id,omitempty"`
+	OfficeId string `protobuf:"bytes,2,opt,name=office_id,json=officeId,proto3" json:"office_id,omitempty"`
 	// Required on create; checked by the handler, since updates send only masked fields.
 	DisplayName string `protobuf:"bytes,3,opt,name=display_name,json=displayName,proto3" json:"display_name,omitempty"`
-	// credit_code is the 18-character unified social credit code (GB 32100-2015).
-	CreditCode string       `protobuf:"bytes,4,opt,name=credit_code,json=creditCode,proto3" json:"credit_code,omitempty"`
-	Category   UnitCategory `protobuf:"varint,5,opt,name=category,proto3,enum=wenming.tenancy.v1.UnitCategory" json:"category,omitempty"`
+	// credit_code is the 18-character unified social credit code (GB 32100-2015). Required on
+	// create.
+	CreditCode string `protobuf:"bytes,4,opt,name=credit_code,json=creditCode,proto3" json:"credit_code,omitempty"`
+	// Required on create.
+	Category UnitCategory `protobuf:"varint,5,opt,name=category,proto3,enum=wenming.tenancy.v1.UnitCategory" json:"category,omitempty"`
 	// title is set by naming and reinspection, never through this API's writes.
 	Title         *Title                 `protobuf:"bytes,6,opt,name=title,proto3" json:"title,omitempty"`
 	Etag          string                 `protobuf:"bytes,7,opt,name=etag,proto3" json:"etag,omitempty"`
@@ -534,7 +540,8 @@ type User struct {
 	UnitId      string                 `protobuf:"bytes,5,opt,name=unit_id,json=unitId,proto3" json:"unit_id,omitempty"`
 	Roles       []v1.Role              `protobuf:"varint,6,rep,packed,name=roles,proto3,enum=wenming.authz.v1.Role" json:"roles,omitempty"`
 	Disabled    bool                   `protobuf:"varint,7,opt,name=disabled,proto3" json:"disabled,omitempty"`
-	// password is input only and never returned; at least 10 characters.
+	// password is input only and never returned; at least 10 characters. Required on create
+	// (not marked required here: OpenAPI 2 cannot say "required in requests only").
 	Password      string                 `protobuf:"bytes,8,opt,name=password,proto3" json:"password,omitempty"`
 	Etag          string                 `protobuf:"bytes,9,opt,name=etag,proto3" json:"etag,omitempty"`
 	CreateTime    *timestamppb.Timestamp `protobuf:"bytes,10,opt,name=create_time,json=createTime,proto3" json:"create_time,omitempty"`
@@ -655,11 +662,12 @@ type ServiceAccount struct {
 	state    protoimpl.MessageState `protogen:"open.v1"`
 	Id       string                 `protobuf:"bytes,1,opt,name=id,proto3" json:"id,omitempty"`
 	OfficeId string                 `protobuf:"bytes,2,opt,name=office_id,json=officeId,proto3" json:"office_id,omitempty"`
-	// Required on create; checked by the handler, since updates send only masked fields.
+	// Service accounts are created, never updated: what create requires is REQUIRED.
 	DisplayName string    `protobuf:"bytes,3,opt,name=display_name,json=displayName,proto3" json:"display_name,omitempty"`
 	ClientId    string    `protobuf:"bytes,4,opt,name=client_id,json=clientId,proto3" json:"client_id,omitempty"`
 	Roles       []v1.Role `protobuf:"varint,5,rep,packed,name=roles,proto3,enum=wenming.authz.v1.Role" json:"roles,omitempty"`
-	// client_secret is returned once, by the create call, and never again.
+	// client_secret is returned once, by the create call, and never again: not even to a
+	// retry with the same Idempotency-Key (debug_redact keeps it out of the stored answer).
 	ClientSecret  string                 `protobuf:"bytes,6,opt,name=client_secret,json=clientSecret,proto3" json:"client_secret,omitempty"`
 	Disabled      bool                   `protobuf:"varint,7,opt,name=disabled,proto3" json:"disabled,omitempty"`
 	CreateTime    *timestamppb.Timestamp `protobuf:"bytes,8,opt,name=create_time,json=createTime,proto3" json:"create_time,omitempty"`
@@ -1003,9 +1011,9 @@ var File_wenming_tenancy_v1_resources_proto protoreflect.FileDescriptor
 
 const file_wenming_tenancy_v1_resources_proto_rawDesc = "" +
 	"\n" +
-	"\"wenming/tenancy/v1/resources.proto\x12\x12wenming.tenancy.v1\x1a\x1bbuf/validate/validate.proto\x1a\x1fgoogle/api/field_behavior.proto\x1a\x1cgoogle/protobuf/struct.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x1cwenming/authz/v1/authz.proto\"\xc4\x03\n" +
-	"\x06Office\x12\x14\n" +
-	"\x02id\x18\x01 \x01(\tB\x04\xe2A\x01\x03R\x02id\x12!\n" +
+	"\"wenming/tenancy/v1/resources.proto\x12\x12wenming.tenancy.v1\x1a\x1bbuf/validate/validate.proto\x1a\x1fgoogle/api/field_behavior.proto\x1a\x1cgoogle/protobuf/struct.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a.protoc-gen-openapiv2/options/annotations.proto\x1a\x1cwenming/authz/v1/authz.proto\"\xd5\x03\n" +
+	"\x06Office\x12%\n" +
+	"\x02id\x18\x01 \x01(\tB\x15\x92A\x0e\xca>\v\xfa\x02\bofficeId\xe2A\x01\x03R\x02id\x12!\n" +
 	"\tparent_id\x18\x02 \x01(\tB\x04\xe2A\x01\x05R\bparentId\x12+\n" +
 	"\fdisplay_name\x18\x03 \x01(\tB\b\xbaH\x05r\x03\x18\xc8\x01R\vdisplayName\x12=\n" +
 	"\x05level\x18\x04 \x01(\x0e2\x19.wenming.tenancy.v1.LevelB\f\xe2A\x01\x05\xbaH\x05\x82\x01\x02\x10\x01R\x05level\x125\n" +
@@ -1026,9 +1034,9 @@ const file_wenming_tenancy_v1_resources_proto_rawDesc = "" +
 	"\n" +
 	"term_start\x18\x03 \x01(\v2\x1a.google.protobuf.TimestampR\ttermStart\x125\n" +
 	"\bterm_end\x18\x04 \x01(\v2\x1a.google.protobuf.TimestampR\atermEnd\x124\n" +
-	"\x05state\x18\x05 \x01(\x0e2\x1e.wenming.tenancy.v1.TitleStateR\x05state\"\xa6\x03\n" +
-	"\x04Unit\x12\x14\n" +
-	"\x02id\x18\x01 \x01(\tB\x04\xe2A\x01\x03R\x02id\x12!\n" +
+	"\x05state\x18\x05 \x01(\x0e2\x1e.wenming.tenancy.v1.TitleStateR\x05state\"\xb5\x03\n" +
+	"\x04Unit\x12#\n" +
+	"\x02id\x18\x01 \x01(\tB\x13\x92A\f\xca>\t\xfa\x02\x06unitId\xe2A\x01\x03R\x02id\x12!\n" +
 	"\toffice_id\x18\x02 \x01(\tB\x04\xe2A\x01\x03R\bofficeId\x12+\n" +
 	"\fdisplay_name\x18\x03 \x01(\tB\b\xbaH\x05r\x03\x18\xc8\x01R\vdisplayName\x12\x1f\n" +
 	"\vcredit_code\x18\x04 \x01(\tR\n" +
@@ -1039,14 +1047,14 @@ const file_wenming_tenancy_v1_resources_proto_rawDesc = "" +
 	"\vcreate_time\x18\b \x01(\v2\x1a.google.protobuf.TimestampB\x04\xe2A\x01\x03R\n" +
 	"createTime\x12A\n" +
 	"\vupdate_time\x18\t \x01(\v2\x1a.google.protobuf.TimestampB\x04\xe2A\x01\x03R\n" +
-	"updateTime\"\x81\x04\n" +
+	"updateTime\"\x86\x04\n" +
 	"\x04User\x12\x14\n" +
-	"\x02id\x18\x01 \x01(\tB\x04\xe2A\x01\x03R\x02id\x12C\n" +
-	"\x05login\x18\x02 \x01(\tB-\xe2A\x01\x05\xbaH&r$2\"^[A-Za-z0-9][A-Za-z0-9._@-]{1,63}$R\x05login\x12+\n" +
+	"\x02id\x18\x01 \x01(\tB\x04\xe2A\x01\x03R\x02id\x12D\n" +
+	"\x05login\x18\x02 \x01(\tB.\xe2A\x02\x02\x05\xbaH&r$2\"^[A-Za-z0-9][A-Za-z0-9._@-]{1,63}$R\x05login\x12+\n" +
 	"\fdisplay_name\x18\x03 \x01(\tB\b\xbaH\x05r\x03\x18\xc8\x01R\vdisplayName\x12!\n" +
 	"\toffice_id\x18\x04 \x01(\tB\x04\xe2A\x01\x03R\bofficeId\x12\x1d\n" +
-	"\aunit_id\x18\x05 \x01(\tB\x04\xe2A\x01\x03R\x06unitId\x12A\n" +
-	"\x05roles\x18\x06 \x03(\x0e2\x16.wenming.authz.v1.RoleB\x13\xbaH\x10\x92\x01\r\b\x01\x18\x01\"\a\x82\x01\x04\x10\x01 \x00R\x05roles\x12 \n" +
+	"\aunit_id\x18\x05 \x01(\tB\x04\xe2A\x01\x03R\x06unitId\x12E\n" +
+	"\x05roles\x18\x06 \x03(\x0e2\x16.wenming.authz.v1.RoleB\x17\xe2A\x01\x02\xbaH\x10\x92\x01\r\b\x01\x18\x01\"\a\x82\x01\x04\x10\x01 \x00R\x05roles\x12 \n" +
 	"\bdisabled\x18\a \x01(\bB\x04\xe2A\x01\x03R\bdisabled\x12*\n" +
 	"\bpassword\x18\b \x01(\tB\x0e\xe2A\x01\x04\xbaH\ar\x05\x10\n" +
 	"\x18\xc8\x01R\bpassword\x12\x18\n" +
@@ -1055,14 +1063,14 @@ const file_wenming_tenancy_v1_resources_proto_rawDesc = "" +
 	" \x01(\v2\x1a.google.protobuf.TimestampB\x04\xe2A\x01\x03R\n" +
 	"createTime\x12A\n" +
 	"\vupdate_time\x18\v \x01(\v2\x1a.google.protobuf.TimestampB\x04\xe2A\x01\x03R\n" +
-	"updateTime\"\xf0\x02\n" +
+	"updateTime\"\xfb\x02\n" +
 	"\x0eServiceAccount\x12\x14\n" +
 	"\x02id\x18\x01 \x01(\tB\x04\xe2A\x01\x03R\x02id\x12!\n" +
-	"\toffice_id\x18\x02 \x01(\tB\x04\xe2A\x01\x03R\bofficeId\x12+\n" +
-	"\fdisplay_name\x18\x03 \x01(\tB\b\xbaH\x05r\x03\x18\xc8\x01R\vdisplayName\x12!\n" +
-	"\tclient_id\x18\x04 \x01(\tB\x04\xe2A\x01\x03R\bclientId\x12E\n" +
-	"\x05roles\x18\x05 \x03(\x0e2\x16.wenming.authz.v1.RoleB\x17\xbaH\x14\x92\x01\x11\b\x01\x18\x01\"\v\x82\x01\b\x10\x01\x18\x01\x18\x02\x18\x03R\x05roles\x12)\n" +
-	"\rclient_secret\x18\x06 \x01(\tB\x04\xe2A\x01\x03R\fclientSecret\x12 \n" +
+	"\toffice_id\x18\x02 \x01(\tB\x04\xe2A\x01\x03R\bofficeId\x12/\n" +
+	"\fdisplay_name\x18\x03 \x01(\tB\f\xe2A\x01\x02\xbaH\x05r\x03\x18\xc8\x01R\vdisplayName\x12!\n" +
+	"\tclient_id\x18\x04 \x01(\tB\x04\xe2A\x01\x03R\bclientId\x12I\n" +
+	"\x05roles\x18\x05 \x03(\x0e2\x16.wenming.authz.v1.RoleB\x1b\xe2A\x01\x02\xbaH\x14\x92\x01\x11\b\x01\x18\x01\"\v\x82\x01\b\x10\x01\x18\x01\x18\x02\x18\x03R\x05roles\x12,\n" +
+	"\rclient_secret\x18\x06 \x01(\tB\a\xe2A\x01\x03\x80\x01\x01R\fclientSecret\x12 \n" +
 	"\bdisabled\x18\a \x01(\bB\x04\xe2A\x01\x03R\bdisabled\x12A\n" +
 	"\vcreate_time\x18\b \x01(\v2\x1a.google.protobuf.TimestampB\x04\xe2A\x01\x03R\n" +
 	"createTime\"\xb6\x03\n" +

@@ -8,6 +8,7 @@ package tenancyv1
 
 import (
 	_ "buf.build/gen/go/bufbuild/protovalidate/protocolbuffers/go/buf/validate"
+	_ "github.com/grpc-ecosystem/grpc-gateway/v2/protoc-gen-openapiv2/options"
 	_ "github.com/wenming-platform/wenming/api/gen/wenming/authz/v1"
 	_ "google.golang.org/genproto/googleapis/api/annotations"
 	protoreflect "google.golang.org/protobuf/reflect/protoreflect"
@@ -226,8 +227,10 @@ func (x *ListOfficesResponse) GetNextPageToken() string {
 }
 
 type UpdateOfficeRequest struct {
-	state         protoimpl.MessageState `protogen:"open.v1"`
-	Office        *Office                `protobuf:"bytes,1,opt,name=office,proto3" json:"office,omitempty"`
+	state  protoimpl.MessageState `protogen:"open.v1"`
+	Office *Office                `protobuf:"bytes,1,opt,name=office,proto3" json:"office,omitempty"`
+	// update_mask names the fields to change, comma-separated, by JSON or proto name (e.g.
+	// "displayName"). Required: fields outside it are never changed.
 	UpdateMask    *fieldmaskpb.FieldMask `protobuf:"bytes,2,opt,name=update_mask,json=updateMask,proto3" json:"update_mask,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
@@ -504,8 +507,10 @@ func (x *ListUnitsResponse) GetNextPageToken() string {
 }
 
 type UpdateUnitRequest struct {
-	state         protoimpl.MessageState `protogen:"open.v1"`
-	Unit          *Unit                  `protobuf:"bytes,1,opt,name=unit,proto3" json:"unit,omitempty"`
+	state protoimpl.MessageState `protogen:"open.v1"`
+	Unit  *Unit                  `protobuf:"bytes,1,opt,name=unit,proto3" json:"unit,omitempty"`
+	// update_mask names the fields to change, comma-separated, by JSON or proto name (e.g.
+	// "displayName"). Required: fields outside it are never changed.
 	UpdateMask    *fieldmaskpb.FieldMask `protobuf:"bytes,2,opt,name=update_mask,json=updateMask,proto3" json:"update_mask,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
@@ -557,10 +562,15 @@ func (x *UpdateUnitRequest) GetUpdateMask() *fieldmaskpb.FieldMask {
 
 type CreateUserRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
-	// Exactly one of office_id and unit_id names where the user belongs.
-	OfficeId      string `protobuf:"bytes,1,opt,name=office_id,json=officeId,proto3" json:"office_id,omitempty"`
-	UnitId        string `protobuf:"bytes,2,opt,name=unit_id,json=unitId,proto3" json:"unit_id,omitempty"`
-	User          *User  `protobuf:"bytes,3,opt,name=user,proto3" json:"user,omitempty"`
+	// Where the user belongs: an office or a unit, each bound by its own REST path (a oneof,
+	// so each path documents only its own parameter).
+	//
+	// Types that are valid to be assigned to Parent:
+	//
+	//	*CreateUserRequest_OfficeId
+	//	*CreateUserRequest_UnitId
+	Parent        isCreateUserRequest_Parent `protobuf_oneof:"parent"`
+	User          *User                      `protobuf:"bytes,3,opt,name=user,proto3" json:"user,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -595,16 +605,27 @@ func (*CreateUserRequest) Descriptor() ([]byte, []int) {
 	return file_wenming_tenancy_v1_tenancy_proto_rawDescGZIP(), []int{10}
 }
 
+func (x *CreateUserRequest) GetParent() isCreateUserRequest_Parent {
+	if x != nil {
+		return x.Parent
+	}
+	return nil
+}
+
 func (x *CreateUserRequest) GetOfficeId() string {
 	if x != nil {
-		return x.OfficeId
+		if x, ok := x.Parent.(*CreateUserRequest_OfficeId); ok {
+			return x.OfficeId
+		}
 	}
 	return ""
 }
 
 func (x *CreateUserRequest) GetUnitId() string {
 	if x != nil {
-		return x.UnitId
+		if x, ok := x.Parent.(*CreateUserRequest_UnitId); ok {
+			return x.UnitId
+		}
 	}
 	return ""
 }
@@ -615,6 +636,22 @@ func (x *CreateUserRequest) GetUser() *User {
 	}
 	return nil
 }
+
+type isCreateUserRequest_Parent interface {
+	isCreateUserRequest_Parent()
+}
+
+type CreateUserRequest_OfficeId struct {
+	OfficeId string `protobuf:"bytes,1,opt,name=office_id,json=officeId,proto3,oneof"`
+}
+
+type CreateUserRequest_UnitId struct {
+	UnitId string `protobuf:"bytes,2,opt,name=unit_id,json=unitId,proto3,oneof"`
+}
+
+func (*CreateUserRequest_OfficeId) isCreateUserRequest_Parent() {}
+
+func (*CreateUserRequest_UnitId) isCreateUserRequest_Parent() {}
 
 type GetUserRequest struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
@@ -661,11 +698,16 @@ func (x *GetUserRequest) GetUserId() string {
 }
 
 type ListUsersRequest struct {
-	state         protoimpl.MessageState `protogen:"open.v1"`
-	OfficeId      string                 `protobuf:"bytes,1,opt,name=office_id,json=officeId,proto3" json:"office_id,omitempty"`
-	UnitId        string                 `protobuf:"bytes,2,opt,name=unit_id,json=unitId,proto3" json:"unit_id,omitempty"`
-	PageSize      int32                  `protobuf:"varint,3,opt,name=page_size,json=pageSize,proto3" json:"page_size,omitempty"`
-	PageToken     string                 `protobuf:"bytes,4,opt,name=page_token,json=pageToken,proto3" json:"page_token,omitempty"`
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Whose users: an office's or a unit's, each bound by its own REST path.
+	//
+	// Types that are valid to be assigned to Parent:
+	//
+	//	*ListUsersRequest_OfficeId
+	//	*ListUsersRequest_UnitId
+	Parent        isListUsersRequest_Parent `protobuf_oneof:"parent"`
+	PageSize      int32                     `protobuf:"varint,3,opt,name=page_size,json=pageSize,proto3" json:"page_size,omitempty"`
+	PageToken     string                    `protobuf:"bytes,4,opt,name=page_token,json=pageToken,proto3" json:"page_token,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -700,16 +742,27 @@ func (*ListUsersRequest) Descriptor() ([]byte, []int) {
 	return file_wenming_tenancy_v1_tenancy_proto_rawDescGZIP(), []int{12}
 }
 
+func (x *ListUsersRequest) GetParent() isListUsersRequest_Parent {
+	if x != nil {
+		return x.Parent
+	}
+	return nil
+}
+
 func (x *ListUsersRequest) GetOfficeId() string {
 	if x != nil {
-		return x.OfficeId
+		if x, ok := x.Parent.(*ListUsersRequest_OfficeId); ok {
+			return x.OfficeId
+		}
 	}
 	return ""
 }
 
 func (x *ListUsersRequest) GetUnitId() string {
 	if x != nil {
-		return x.UnitId
+		if x, ok := x.Parent.(*ListUsersRequest_UnitId); ok {
+			return x.UnitId
+		}
 	}
 	return ""
 }
@@ -727,6 +780,22 @@ func (x *ListUsersRequest) GetPageToken() string {
 	}
 	return ""
 }
+
+type isListUsersRequest_Parent interface {
+	isListUsersRequest_Parent()
+}
+
+type ListUsersRequest_OfficeId struct {
+	OfficeId string `protobuf:"bytes,1,opt,name=office_id,json=officeId,proto3,oneof"`
+}
+
+type ListUsersRequest_UnitId struct {
+	UnitId string `protobuf:"bytes,2,opt,name=unit_id,json=unitId,proto3,oneof"`
+}
+
+func (*ListUsersRequest_OfficeId) isListUsersRequest_Parent() {}
+
+func (*ListUsersRequest_UnitId) isListUsersRequest_Parent() {}
 
 type ListUsersResponse struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
@@ -1288,7 +1357,7 @@ var File_wenming_tenancy_v1_tenancy_proto protoreflect.FileDescriptor
 
 const file_wenming_tenancy_v1_tenancy_proto_rawDesc = "" +
 	"\n" +
-	" wenming/tenancy/v1/tenancy.proto\x12\x12wenming.tenancy.v1\x1a\x1bbuf/validate/validate.proto\x1a\x1cgoogle/api/annotations.proto\x1a\x1fgoogle/api/field_behavior.proto\x1a google/protobuf/field_mask.proto\x1a\x1cwenming/authz/v1/authz.proto\x1a\"wenming/tenancy/v1/resources.proto\"Q\n" +
+	" wenming/tenancy/v1/tenancy.proto\x12\x12wenming.tenancy.v1\x1a\x1bbuf/validate/validate.proto\x1a\x1cgoogle/api/annotations.proto\x1a\x1fgoogle/api/field_behavior.proto\x1a google/protobuf/field_mask.proto\x1a.protoc-gen-openapiv2/options/annotations.proto\x1a\x1cwenming/authz/v1/authz.proto\x1a\"wenming/tenancy/v1/resources.proto\"Q\n" +
 	"\x13CreateOfficeRequest\x12:\n" +
 	"\x06office\x18\x01 \x01(\v2\x1a.wenming.tenancy.v1.OfficeB\x06\xbaH\x03\xc8\x01\x01R\x06office\"8\n" +
 	"\x10GetOfficeRequest\x12$\n" +
@@ -1325,31 +1394,32 @@ const file_wenming_tenancy_v1_tenancy_proto_rawDesc = "" +
 	"\x11UpdateUnitRequest\x124\n" +
 	"\x04unit\x18\x01 \x01(\v2\x18.wenming.tenancy.v1.UnitB\x06\xbaH\x03\xc8\x01\x01R\x04unit\x12A\n" +
 	"\vupdate_mask\x18\x02 \x01(\v2\x1a.google.protobuf.FieldMaskB\x04\xe2A\x01\x02R\n" +
-	"updateMask\"\x7f\n" +
-	"\x11CreateUserRequest\x12\x1b\n" +
-	"\toffice_id\x18\x01 \x01(\tR\bofficeId\x12\x17\n" +
-	"\aunit_id\x18\x02 \x01(\tR\x06unitId\x124\n" +
-	"\x04user\x18\x03 \x01(\v2\x18.wenming.tenancy.v1.UserB\x06\xbaH\x03\xc8\x01\x01R\x04user\"2\n" +
+	"updateMask\"\x8d\x01\n" +
+	"\x11CreateUserRequest\x12\x1d\n" +
+	"\toffice_id\x18\x01 \x01(\tH\x00R\bofficeId\x12\x19\n" +
+	"\aunit_id\x18\x02 \x01(\tH\x00R\x06unitId\x124\n" +
+	"\x04user\x18\x03 \x01(\v2\x18.wenming.tenancy.v1.UserB\x06\xbaH\x03\xc8\x01\x01R\x04userB\b\n" +
+	"\x06parent\"2\n" +
 	"\x0eGetUserRequest\x12 \n" +
-	"\auser_id\x18\x01 \x01(\tB\a\xbaH\x04r\x02\x10\x01R\x06userId\"\x90\x01\n" +
-	"\x10ListUsersRequest\x12\x1b\n" +
-	"\toffice_id\x18\x01 \x01(\tR\bofficeId\x12\x17\n" +
-	"\aunit_id\x18\x02 \x01(\tR\x06unitId\x12'\n" +
+	"\auser_id\x18\x01 \x01(\tB\a\xbaH\x04r\x02\x10\x01R\x06userId\"\x9e\x01\n" +
+	"\x10ListUsersRequest\x12\x1d\n" +
+	"\toffice_id\x18\x01 \x01(\tH\x00R\bofficeId\x12\x19\n" +
+	"\aunit_id\x18\x02 \x01(\tH\x00R\x06unitId\x12'\n" +
 	"\tpage_size\x18\x03 \x01(\x05B\n" +
 	"\xbaH\a\x1a\x05\x18\xf4\x03(\x00R\bpageSize\x12\x1d\n" +
 	"\n" +
-	"page_token\x18\x04 \x01(\tR\tpageToken\"k\n" +
+	"page_token\x18\x04 \x01(\tR\tpageTokenB\b\n" +
+	"\x06parent\"k\n" +
 	"\x11ListUsersResponse\x12.\n" +
 	"\x05users\x18\x01 \x03(\v2\x18.wenming.tenancy.v1.UserR\x05users\x12&\n" +
 	"\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken\"6\n" +
 	"\x12DisableUserRequest\x12 \n" +
 	"\auser_id\x18\x01 \x01(\tB\a\xbaH\x04r\x02\x10\x01R\x06userId\"5\n" +
 	"\x11EnableUserRequest\x12 \n" +
-	"\auser_id\x18\x01 \x01(\tB\a\xbaH\x04r\x02\x10\x01R\x06userId\"k\n" +
+	"\auser_id\x18\x01 \x01(\tB\a\xbaH\x04r\x02\x10\x01R\x06userId\"o\n" +
 	"\x18ResetUserPasswordRequest\x12 \n" +
-	"\auser_id\x18\x01 \x01(\tB\a\xbaH\x04r\x02\x10\x01R\x06userId\x12-\n" +
-	"\fnew_password\x18\x02 \x01(\tB\n" +
-	"\xbaH\ar\x05\x10\n" +
+	"\auser_id\x18\x01 \x01(\tB\a\xbaH\x04r\x02\x10\x01R\x06userId\x121\n" +
+	"\fnew_password\x18\x02 \x01(\tB\x0e\xe2A\x01\x02\xbaH\ar\x05\x10\n" +
 	"\x18\xc8\x01R\vnewPassword\"\x98\x01\n" +
 	"\x1bCreateServiceAccountRequest\x12$\n" +
 	"\toffice_id\x18\x01 \x01(\tB\a\xbaH\x04r\x02\x10\x01R\bofficeId\x12S\n" +
@@ -1375,31 +1445,92 @@ const file_wenming_tenancy_v1_tenancy_proto_rawDesc = "" +
 	"\faudit_events\x18\x01 \x03(\v2\x1e.wenming.tenancy.v1.AuditEventR\vauditEvents\x12&\n" +
 	"\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken\"A\n" +
 	"\x19GetAuditCheckpointRequest\x12$\n" +
-	"\toffice_id\x18\x01 \x01(\tB\a\xbaH\x04r\x02\x10\x01R\bofficeId2\xa9\x15\n" +
-	"\x0eTenancyService\x12x\n" +
-	"\fCreateOffice\x12'.wenming.tenancy.v1.CreateOfficeRequest\x1a\x1a.wenming.tenancy.v1.Office\"#\xc2\xf3\x18\x04\x12\x02\x01\x06\x82\xd3\xe4\x93\x02\x15:\x06office\"\v/v1/offices\x12r\n" +
-	"\tGetOffice\x12$.wenming.tenancy.v1.GetOfficeRequest\x1a\x1a.wenming.tenancy.v1.Office\"#\xc2\xf3\x18\x00\x82\xd3\xe4\x93\x02\x19\x12\x17/v1/offices/{office_id}\x12w\n" +
-	"\vListOffices\x12&.wenming.tenancy.v1.ListOfficesRequest\x1a'.wenming.tenancy.v1.ListOfficesResponse\"\x17\xc2\xf3\x18\x00\x82\xd3\xe4\x93\x02\r\x12\v/v1/offices\x12\x84\x01\n" +
-	"\fUpdateOffice\x12'.wenming.tenancy.v1.UpdateOfficeRequest\x1a\x1a.wenming.tenancy.v1.Office\"/\xc2\xf3\x18\x04\x12\x02\x01\x06\x82\xd3\xe4\x93\x02!:\x06office2\x17/v1/offices/{office.id}\x12\x81\x01\n" +
+	"\toffice_id\x18\x01 \x01(\tB\a\xbaH\x04r\x02\x10\x01R\bofficeId2\x97.\n" +
+	"\x0eTenancyService\x12\xcc\x03\n" +
+	"\fCreateOffice\x12'.wenming.tenancy.v1.CreateOfficeRequest\x1a\x1a.wenming.tenancy.v1.Office\"\xf6\x02\x92A\xcf\x02r\xcc\x02\n" +
+	"q\n" +
+	"\x0fAccept-Language\x12\\Language of error messages: Chinese (zh-CN) unless the first language named is English (en).\x18\x01\n" +
+	"\xd6\x01\n" +
+	"\x0fIdempotency-Key\x12\xc0\x01Makes this create safe to retry: 1 to 255 visible ASCII characters, per caller, kept 24 hours. A retry gets the first response; the same key with another request is 400 IDEMPOTENCY_KEY_REUSED.\x18\x01\xc2\xf3\x18\x04\x12\x02\x01\x06\x82\xd3\xe4\x93\x02\x15:\x06office\"\v/v1/offices\x12\xeb\x01\n" +
+	"\tGetOffice\x12$.wenming.tenancy.v1.GetOfficeRequest\x1a\x1a.wenming.tenancy.v1.Office\"\x9b\x01\x92Aurs\n" +
+	"q\n" +
+	"\x0fAccept-Language\x12\\Language of error messages: Chinese (zh-CN) unless the first language named is English (en).\x18\x01\xc2\xf3\x18\x00\x82\xd3\xe4\x93\x02\x19\x12\x17/v1/offices/{office_id}\x12\xf0\x01\n" +
+	"\vListOffices\x12&.wenming.tenancy.v1.ListOfficesRequest\x1a'.wenming.tenancy.v1.ListOfficesResponse\"\x8f\x01\x92Aurs\n" +
+	"q\n" +
+	"\x0fAccept-Language\x12\\Language of error messages: Chinese (zh-CN) unless the first language named is English (en).\x18\x01\xc2\xf3\x18\x00\x82\xd3\xe4\x93\x02\r\x12\v/v1/offices\x12\xfd\x01\n" +
+	"\fUpdateOffice\x12'.wenming.tenancy.v1.UpdateOfficeRequest\x1a\x1a.wenming.tenancy.v1.Office\"\xa7\x01\x92Aurs\n" +
+	"q\n" +
+	"\x0fAccept-Language\x12\\Language of error messages: Chinese (zh-CN) unless the first language named is English (en).\x18\x01\xc2\xf3\x18\x04\x12\x02\x01\x06\x82\xd3\xe4\x93\x02!:\x06office2\x17/v1/offices/{office.id}\x12\xd5\x03\n" +
 	"\n" +
-	"CreateUnit\x12%.wenming.tenancy.v1.CreateUnitRequest\x1a\x18.wenming.tenancy.v1.Unit\"2\xc2\xf3\x18\x03\x12\x01\x01\x82\xd3\xe4\x93\x02%:\x04unit\"\x1d/v1/offices/{office_id}/units\x12h\n" +
-	"\aGetUnit\x12\".wenming.tenancy.v1.GetUnitRequest\x1a\x18.wenming.tenancy.v1.Unit\"\x1f\xc2\xf3\x18\x00\x82\xd3\xe4\x93\x02\x15\x12\x13/v1/units/{unit_id}\x12\x83\x01\n" +
-	"\tListUnits\x12$.wenming.tenancy.v1.ListUnitsRequest\x1a%.wenming.tenancy.v1.ListUnitsResponse\")\xc2\xf3\x18\x00\x82\xd3\xe4\x93\x02\x1f\x12\x1d/v1/offices/{office_id}/units\x12x\n" +
+	"CreateUnit\x12%.wenming.tenancy.v1.CreateUnitRequest\x1a\x18.wenming.tenancy.v1.Unit\"\x85\x03\x92A\xcf\x02r\xcc\x02\n" +
+	"q\n" +
+	"\x0fAccept-Language\x12\\Language of error messages: Chinese (zh-CN) unless the first language named is English (en).\x18\x01\n" +
+	"\xd6\x01\n" +
+	"\x0fIdempotency-Key\x12\xc0\x01Makes this create safe to retry: 1 to 255 visible ASCII characters, per caller, kept 24 hours. A retry gets the first response; the same key with another request is 400 IDEMPOTENCY_KEY_REUSED.\x18\x01\xc2\xf3\x18\x03\x12\x01\x01\x82\xd3\xe4\x93\x02%:\x04unit\"\x1d/v1/offices/{office_id}/units\x12\xe1\x01\n" +
+	"\aGetUnit\x12\".wenming.tenancy.v1.GetUnitRequest\x1a\x18.wenming.tenancy.v1.Unit\"\x97\x01\x92Aurs\n" +
+	"q\n" +
+	"\x0fAccept-Language\x12\\Language of error messages: Chinese (zh-CN) unless the first language named is English (en).\x18\x01\xc2\xf3\x18\x00\x82\xd3\xe4\x93\x02\x15\x12\x13/v1/units/{unit_id}\x12\xfc\x01\n" +
+	"\tListUnits\x12$.wenming.tenancy.v1.ListUnitsRequest\x1a%.wenming.tenancy.v1.ListUnitsResponse\"\xa1\x01\x92Aurs\n" +
+	"q\n" +
+	"\x0fAccept-Language\x12\\Language of error messages: Chinese (zh-CN) unless the first language named is English (en).\x18\x01\xc2\xf3\x18\x00\x82\xd3\xe4\x93\x02\x1f\x12\x1d/v1/offices/{office_id}/units\x12\xf1\x01\n" +
 	"\n" +
-	"UpdateUnit\x12%.wenming.tenancy.v1.UpdateUnitRequest\x1a\x18.wenming.tenancy.v1.Unit\")\xc2\xf3\x18\x04\x12\x02\x01\x04\x82\xd3\xe4\x93\x02\x1b:\x04unit2\x13/v1/units/{unit.id}\x12\xa6\x01\n" +
+	"UpdateUnit\x12%.wenming.tenancy.v1.UpdateUnitRequest\x1a\x18.wenming.tenancy.v1.Unit\"\xa1\x01\x92Aurs\n" +
+	"q\n" +
+	"\x0fAccept-Language\x12\\Language of error messages: Chinese (zh-CN) unless the first language named is English (en).\x18\x01\xc2\xf3\x18\x04\x12\x02\x01\x04\x82\xd3\xe4\x93\x02\x1b:\x04unit2\x13/v1/units/{unit.id}\x12\xfa\x03\n" +
 	"\n" +
-	"CreateUser\x12%.wenming.tenancy.v1.CreateUserRequest\x1a\x18.wenming.tenancy.v1.User\"W\xc2\xf3\x18\x05\x12\x03\x01\x04\x06\x82\xd3\xe4\x93\x02H:\x04userZ!:\x04user\"\x19/v1/units/{unit_id}/users\"\x1d/v1/offices/{office_id}/users\x12h\n" +
-	"\aGetUser\x12\".wenming.tenancy.v1.GetUserRequest\x1a\x18.wenming.tenancy.v1.User\"\x1f\xc2\xf3\x18\x00\x82\xd3\xe4\x93\x02\x15\x12\x13/v1/users/{user_id}\x12\xa7\x01\n" +
-	"\tListUsers\x12$.wenming.tenancy.v1.ListUsersRequest\x1a%.wenming.tenancy.v1.ListUsersResponse\"M\xc2\xf3\x18\a\x12\x05\x01\x02\x03\x04\x06\x82\xd3\xe4\x93\x02<Z\x1b\x12\x19/v1/units/{unit_id}/users\x12\x1d/v1/offices/{office_id}/users\x12\x80\x01\n" +
-	"\vDisableUser\x12&.wenming.tenancy.v1.DisableUserRequest\x1a\x18.wenming.tenancy.v1.User\"/\xc2\xf3\x18\x05\x12\x03\x01\x04\x06\x82\xd3\xe4\x93\x02 :\x01*\"\x1b/v1/users/{user_id}:disable\x12}\n" +
+	"CreateUser\x12%.wenming.tenancy.v1.CreateUserRequest\x1a\x18.wenming.tenancy.v1.User\"\xaa\x03\x92A\xcf\x02r\xcc\x02\n" +
+	"q\n" +
+	"\x0fAccept-Language\x12\\Language of error messages: Chinese (zh-CN) unless the first language named is English (en).\x18\x01\n" +
+	"\xd6\x01\n" +
+	"\x0fIdempotency-Key\x12\xc0\x01Makes this create safe to retry: 1 to 255 visible ASCII characters, per caller, kept 24 hours. A retry gets the first response; the same key with another request is 400 IDEMPOTENCY_KEY_REUSED.\x18\x01\xc2\xf3\x18\x05\x12\x03\x01\x04\x06\x82\xd3\xe4\x93\x02H:\x04userZ!:\x04user\"\x19/v1/units/{unit_id}/users\"\x1d/v1/offices/{office_id}/users\x12\xe1\x01\n" +
+	"\aGetUser\x12\".wenming.tenancy.v1.GetUserRequest\x1a\x18.wenming.tenancy.v1.User\"\x97\x01\x92Aurs\n" +
+	"q\n" +
+	"\x0fAccept-Language\x12\\Language of error messages: Chinese (zh-CN) unless the first language named is English (en).\x18\x01\xc2\xf3\x18\x00\x82\xd3\xe4\x93\x02\x15\x12\x13/v1/users/{user_id}\x12\xa0\x02\n" +
+	"\tListUsers\x12$.wenming.tenancy.v1.ListUsersRequest\x1a%.wenming.tenancy.v1.ListUsersResponse\"\xc5\x01\x92Aurs\n" +
+	"q\n" +
+	"\x0fAccept-Language\x12\\Language of error messages: Chinese (zh-CN) unless the first language named is English (en).\x18\x01\xc2\xf3\x18\a\x12\x05\x01\x02\x03\x04\x06\x82\xd3\xe4\x93\x02<Z\x1b\x12\x19/v1/units/{unit_id}/users\x12\x1d/v1/offices/{office_id}/users\x12\xf9\x01\n" +
+	"\vDisableUser\x12&.wenming.tenancy.v1.DisableUserRequest\x1a\x18.wenming.tenancy.v1.User\"\xa7\x01\x92Aurs\n" +
+	"q\n" +
+	"\x0fAccept-Language\x12\\Language of error messages: Chinese (zh-CN) unless the first language named is English (en).\x18\x01\xc2\xf3\x18\x05\x12\x03\x01\x04\x06\x82\xd3\xe4\x93\x02 :\x01*\"\x1b/v1/users/{user_id}:disable\x12\xf6\x01\n" +
 	"\n" +
-	"EnableUser\x12%.wenming.tenancy.v1.EnableUserRequest\x1a\x18.wenming.tenancy.v1.User\".\xc2\xf3\x18\x05\x12\x03\x01\x04\x06\x82\xd3\xe4\x93\x02\x1f:\x01*\"\x1a/v1/users/{user_id}:enable\x12\x92\x01\n" +
-	"\x11ResetUserPassword\x12,.wenming.tenancy.v1.ResetUserPasswordRequest\x1a\x18.wenming.tenancy.v1.User\"5\xc2\xf3\x18\x05\x12\x03\x01\x04\x06\x82\xd3\xe4\x93\x02&:\x01*\"!/v1/users/{user_id}:resetPassword\x12\xb5\x01\n" +
-	"\x14CreateServiceAccount\x12/.wenming.tenancy.v1.CreateServiceAccountRequest\x1a\".wenming.tenancy.v1.ServiceAccount\"H\xc2\xf3\x18\x03\x12\x01\x01\x82\xd3\xe4\x93\x02;:\x0fservice_account\"(/v1/offices/{office_id}/service-accounts\x12\xaf\x01\n" +
-	"\x13ListServiceAccounts\x12..wenming.tenancy.v1.ListServiceAccountsRequest\x1a/.wenming.tenancy.v1.ListServiceAccountsResponse\"7\xc2\xf3\x18\x03\x12\x01\x01\x82\xd3\xe4\x93\x02*\x12(/v1/offices/{office_id}/service-accounts\x12\xb2\x01\n" +
-	"\x15DisableServiceAccount\x120.wenming.tenancy.v1.DisableServiceAccountRequest\x1a\".wenming.tenancy.v1.ServiceAccount\"C\xc2\xf3\x18\x03\x12\x01\x01\x82\xd3\xe4\x93\x026:\x01*\"1/v1/service-accounts/{service_account_id}:disable\x12\xa1\x01\n" +
-	"\x0fListAuditEvents\x12*.wenming.tenancy.v1.ListAuditEventsRequest\x1a+.wenming.tenancy.v1.ListAuditEventsResponse\"5\xc2\xf3\x18\x05\x12\x03\x01\x03\x06\x82\xd3\xe4\x93\x02&\x12$/v1/offices/{office_id}/audit-events\x12\xa3\x01\n" +
-	"\x12GetAuditCheckpoint\x12-.wenming.tenancy.v1.GetAuditCheckpointRequest\x1a#.wenming.tenancy.v1.AuditCheckpoint\"9\xc2\xf3\x18\x05\x12\x03\x01\x03\x06\x82\xd3\xe4\x93\x02*\x12(/v1/offices/{office_id}/audit-checkpointBJZHgithub.com/wenming-platform/wenming/api/gen/wenming/tenancy/v1;tenancyv1b\x06proto3"
+	"EnableUser\x12%.wenming.tenancy.v1.EnableUserRequest\x1a\x18.wenming.tenancy.v1.User\"\xa6\x01\x92Aurs\n" +
+	"q\n" +
+	"\x0fAccept-Language\x12\\Language of error messages: Chinese (zh-CN) unless the first language named is English (en).\x18\x01\xc2\xf3\x18\x05\x12\x03\x01\x04\x06\x82\xd3\xe4\x93\x02\x1f:\x01*\"\x1a/v1/users/{user_id}:enable\x12\x8b\x02\n" +
+	"\x11ResetUserPassword\x12,.wenming.tenancy.v1.ResetUserPasswordRequest\x1a\x18.wenming.tenancy.v1.User\"\xad\x01\x92Aurs\n" +
+	"q\n" +
+	"\x0fAccept-Language\x12\\Language of error messages: Chinese (zh-CN) unless the first language named is English (en).\x18\x01\xc2\xf3\x18\x05\x12\x03\x01\x04\x06\x82\xd3\xe4\x93\x02&:\x01*\"!/v1/users/{user_id}:resetPassword\x12\x89\x04\n" +
+	"\x14CreateServiceAccount\x12/.wenming.tenancy.v1.CreateServiceAccountRequest\x1a\".wenming.tenancy.v1.ServiceAccount\"\x9b\x03\x92A\xcf\x02r\xcc\x02\n" +
+	"q\n" +
+	"\x0fAccept-Language\x12\\Language of error messages: Chinese (zh-CN) unless the first language named is English (en).\x18\x01\n" +
+	"\xd6\x01\n" +
+	"\x0fIdempotency-Key\x12\xc0\x01Makes this create safe to retry: 1 to 255 visible ASCII characters, per caller, kept 24 hours. A retry gets the first response; the same key with another request is 400 IDEMPOTENCY_KEY_REUSED.\x18\x01\xc2\xf3\x18\x03\x12\x01\x01\x82\xd3\xe4\x93\x02;:\x0fservice_account\"(/v1/offices/{office_id}/service-accounts\x12\xa8\x02\n" +
+	"\x13ListServiceAccounts\x12..wenming.tenancy.v1.ListServiceAccountsRequest\x1a/.wenming.tenancy.v1.ListServiceAccountsResponse\"\xaf\x01\x92Aurs\n" +
+	"q\n" +
+	"\x0fAccept-Language\x12\\Language of error messages: Chinese (zh-CN) unless the first language named is English (en).\x18\x01\xc2\xf3\x18\x03\x12\x01\x01\x82\xd3\xe4\x93\x02*\x12(/v1/offices/{office_id}/service-accounts\x12\xab\x02\n" +
+	"\x15DisableServiceAccount\x120.wenming.tenancy.v1.DisableServiceAccountRequest\x1a\".wenming.tenancy.v1.ServiceAccount\"\xbb\x01\x92Aurs\n" +
+	"q\n" +
+	"\x0fAccept-Language\x12\\Language of error messages: Chinese (zh-CN) unless the first language named is English (en).\x18\x01\xc2\xf3\x18\x03\x12\x01\x01\x82\xd3\xe4\x93\x026:\x01*\"1/v1/service-accounts/{service_account_id}:disable\x12\x9a\x02\n" +
+	"\x0fListAuditEvents\x12*.wenming.tenancy.v1.ListAuditEventsRequest\x1a+.wenming.tenancy.v1.ListAuditEventsResponse\"\xad\x01\x92Aurs\n" +
+	"q\n" +
+	"\x0fAccept-Language\x12\\Language of error messages: Chinese (zh-CN) unless the first language named is English (en).\x18\x01\xc2\xf3\x18\x05\x12\x03\x01\x03\x06\x82\xd3\xe4\x93\x02&\x12$/v1/offices/{office_id}/audit-events\x12\x9c\x02\n" +
+	"\x12GetAuditCheckpoint\x12-.wenming.tenancy.v1.GetAuditCheckpointRequest\x1a#.wenming.tenancy.v1.AuditCheckpoint\"\xb1\x01\x92Aurs\n" +
+	"q\n" +
+	"\x0fAccept-Language\x12\\Language of error messages: Chinese (zh-CN) unless the first language named is English (en).\x18\x01\xc2\xf3\x18\x05\x12\x03\x01\x03\x06\x82\xd3\xe4\x93\x02*\x12(/v1/offices/{office_id}/audit-checkpointB\x9b\v\x92A\xcd\n" +
+	"\x12\xab\t\n" +
+	"\vWenming API\x12\x97\t文明单位测评平台 (Wenming) REST API: offices, units, users, scoring standards and campaigns.\n" +
+	"\n" +
+	"Authentication: log in with POST /v1/auth/login (users) or POST /v1/auth/token (service accounts) and send the access token as `Authorization: Bearer <accessToken>` (a JWT, verifiable with the keys at /.well-known/jwks.json). Only login, token, refresh and the JWKS need no token.\n" +
+	"\n" +
+	"Conventions: lists take pageSize (default 50, at most 500) and pageToken and return nextPageToken. Updates are PATCH with a required updateMask query parameter (the fields to change, comma-separated) and the etag last read; a stale etag is 409. Creates and imports accept an Idempotency-Key header. Anything outside the caller's scope is 404, like a missing id.\n" +
+	"\n" +
+	"JSON: field names are lowerCamelCase; 64-bit integers are strings; enums are their names. Fields at their zero value (empty strings and lists, 0, false, unset messages) are left out of responses, so a field a schema does not list as required may be absent.\n" +
+	"\n" +
+	"Errors are a google.rpc.Status (code, message, details with google.rpc.ErrorInfo and google.rpc.BadRequest), worded in Chinese or, with `Accept-Language: en`, in English.2\x02v1Z\x8e\x01\n" +
+	"\x8b\x01\n" +
+	"\x06bearer\x12\x80\x01\b\x02\x12kA JWT access token from /v1/auth/login, /v1/auth/token or /v1/auth/refresh, sent as `Bearer <accessToken>`.\x1a\rAuthorization \x02b\f\n" +
+	"\n" +
+	"\n" +
+	"\x06bearer\x12\x00ZHgithub.com/wenming-platform/wenming/api/gen/wenming/tenancy/v1;tenancyv1b\x06proto3"
 
 var (
 	file_wenming_tenancy_v1_tenancy_proto_rawDescOnce sync.Once
@@ -1514,6 +1645,14 @@ func file_wenming_tenancy_v1_tenancy_proto_init() {
 		return
 	}
 	file_wenming_tenancy_v1_resources_proto_init()
+	file_wenming_tenancy_v1_tenancy_proto_msgTypes[10].OneofWrappers = []any{
+		(*CreateUserRequest_OfficeId)(nil),
+		(*CreateUserRequest_UnitId)(nil),
+	}
+	file_wenming_tenancy_v1_tenancy_proto_msgTypes[12].OneofWrappers = []any{
+		(*ListUsersRequest_OfficeId)(nil),
+		(*ListUsersRequest_UnitId)(nil),
+	}
 	type x struct{}
 	out := protoimpl.TypeBuilder{
 		File: protoimpl.DescBuilder{

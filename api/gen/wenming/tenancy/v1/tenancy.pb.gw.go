@@ -406,7 +406,12 @@ func request_TenancyService_CreateUser_0(ctx context.Context, marshaler runtime.
 	if !ok {
 		return nil, metadata, status.Errorf(codes.InvalidArgument, "missing parameter %s", "office_id")
 	}
-	protoReq.OfficeId, err = runtime.String(val)
+	if protoReq.Parent == nil {
+		protoReq.Parent = &CreateUserRequest_OfficeId{}
+	} else if _, ok := protoReq.Parent.(*CreateUserRequest_OfficeId); !ok {
+		return nil, metadata, status.Errorf(codes.InvalidArgument, "expect type: *CreateUserRequest_OfficeId, but: %t\n", protoReq.Parent)
+	}
+	protoReq.Parent.(*CreateUserRequest_OfficeId).OfficeId, err = runtime.String(val)
 	if err != nil {
 		return nil, metadata, status.Errorf(codes.InvalidArgument, "type mismatch, parameter: %s, error: %v", "office_id", err)
 	}
@@ -436,7 +441,12 @@ func local_request_TenancyService_CreateUser_0(ctx context.Context, marshaler ru
 	if !ok {
 		return nil, metadata, status.Errorf(codes.InvalidArgument, "missing parameter %s", "office_id")
 	}
-	protoReq.OfficeId, err = runtime.String(val)
+	if protoReq.Parent == nil {
+		protoReq.Parent = &CreateUserRequest_OfficeId{}
+	} else if _, ok := protoReq.Parent.(*CreateUserRequest_OfficeId); !ok {
+		return nil, metadata, status.Errorf(codes.InvalidArgument, "expect type: *CreateUserRequest_OfficeId, but: %t\n", protoReq.Parent)
+	}
+	protoReq.Parent.(*CreateUserRequest_OfficeId).OfficeId, err = runtime.String(val)
 	if err != nil {
 		return nil, metadata, status.Errorf(codes.InvalidArgument, "type mismatch, parameter: %s, error: %v", "office_id", err)
 	}
@@ -465,7 +475,12 @@ func request_TenancyService_CreateUser_1(ctx context.Context, marshaler runtime.
 	if !ok {
 		return nil, metadata, status.Errorf(codes.InvalidArgument, "missing parameter %s", "unit_id")
 	}
-	protoReq.UnitId, err = runtime.String(val)
+	if protoReq.Parent == nil {
+		protoReq.Parent = &CreateUserRequest_UnitId{}
+	} else if _, ok := protoReq.Parent.(*CreateUserRequest_UnitId); !ok {
+		return nil, metadata, status.Errorf(codes.InvalidArgument, "expect type: *CreateUserRequest_UnitId, but: %t\n", protoReq.Parent)
+	}
+	protoReq.Parent.(*CreateUserRequest_UnitId).UnitId, err = runtime.String(val)
 	if err != nil {
 		return nil, metadata, status.Errorf(codes.InvalidArgument, "type mismatch, parameter: %s, error: %v", "unit_id", err)
 	}
@@ -495,7 +510,12 @@ func local_request_TenancyService_CreateUser_1(ctx context.Context, marshaler ru
 	if !ok {
 		return nil, metadata, status.Errorf(codes.InvalidArgument, "missing parameter %s", "unit_id")
 	}
-	protoReq.UnitId, err = runtime.String(val)
+	if protoReq.Parent == nil {
+		protoReq.Parent = &CreateUserRequest_UnitId{}
+	} else if _, ok := protoReq.Parent.(*CreateUserRequest_UnitId); !ok {
+		return nil, metadata, status.Errorf(codes.InvalidArgument, "expect type: *CreateUserRequest_UnitId, but: %t\n", protoReq.Parent)
+	}
+	protoReq.Parent.(*CreateUserRequest_UnitId).UnitId, err = runtime.String(val)
 	if err != nil {
 		return nil, metadata, status.Errorf(codes.InvalidArgument, "type mismatch, parameter: %s, error: %v", "unit_id", err)
 	}
@@ -560,7 +580,12 @@ func request_TenancyService_ListUsers_0(ctx context.Context, marshaler runtime.M
 	if !ok {
 		return nil, metadata, status.Errorf(codes.InvalidArgument, "missing parameter %s", "office_id")
 	}
-	protoReq.OfficeId, err = runtime.String(val)
+	if protoReq.Parent == nil {
+		protoReq.Parent = &ListUsersRequest_OfficeId{}
+	} else if _, ok := protoReq.Parent.(*ListUsersRequest_OfficeId); !ok {
+		return nil, metadata, status.Errorf(codes.InvalidArgument, "expect type: *ListUsersRequest_OfficeId, but: %t\n", protoReq.Parent)
+	}
+	protoReq.Parent.(*ListUsersRequest_OfficeId).OfficeId, err = runtime.String(val)
 	if err != nil {
 		return nil, metadata, status.Errorf(codes.InvalidArgument, "type mismatch, parameter: %s, error: %v", "office_id", err)
 	}
@@ -587,7 +612,12 @@ func local_request_TenancyService_ListUsers_0(ctx context.Context, marshaler run
 	if !ok {
 		return nil, metadata, status.Errorf(codes.InvalidArgument, "missing parameter %s", "office_id")
 	}
-	protoReq.OfficeId, err = runtime.String(val)
+	if protoReq.Parent == nil {
+		protoReq.Parent = &ListUsersRequest_OfficeId{}
+	} else if _, ok := protoReq.Parent.(*ListUsersRequest_OfficeId); !ok {
+		return nil, metadata, status.Errorf(codes.InvalidArgument, "expect type: *ListUsersRequest_OfficeId, but: %t\n", protoReq.Parent)
+	}
+	protoReq.Parent.(*ListUsersRequest_OfficeId).OfficeId, err = runtime.String(val)
 	if err != nil {
 		return nil, metadata, status.Errorf(codes.InvalidArgument, "type mismatch, parameter: %s, error: %v", "office_id", err)
 	}
@@ -613,7 +643,12 @@ func request_TenancyService_ListUsers_1(ctx context.Context, marshaler runtime.M
 	if !ok {
 		return nil, metadata, status.Errorf(codes.InvalidArgument, "missing parameter %s", "unit_id")
 	}
-	protoReq.UnitId, err = runtime.String(val)
+	if protoReq.Parent == nil {
+		protoReq.Parent = &ListUsersRequest_UnitId{}
+	} else if _, ok := protoReq.Parent.(*ListUsersRequest_UnitId); !ok {
+		return nil, metadata, status.Errorf(codes.InvalidArgument, "expect type: *ListUsersRequest_UnitId, but: %t\n", protoReq.Parent)
+	}
+	protoReq.Parent.(*ListUsersRequest_UnitId).UnitId, err = runtime.String(val)
 	if err != nil {
 		return nil, metadata, status.Errorf(codes.InvalidArgument, "type mismatch, parameter: %s, error: %v", "unit_id", err)
 	}
@@ -640,7 +675,12 @@ func local_request_TenancyService_ListUsers_1(ctx context.Context, marshaler run
 	if !ok {
 		return nil, metadata, status.Errorf(codes.InvalidArgument, "missing parameter %s", "unit_id")
 	}
-	protoReq.UnitId, err = runtime.String(val)
+	if protoReq.Parent == nil {
+		protoReq.Parent = &ListUsersRequest_UnitId{}
+	} else if _, ok := protoReq.Parent.(*ListUsersRequest_UnitId); !ok {
+		return nil, metadata, status.Errorf(codes.InvalidArgument, "expect type: *ListUsersRequest_UnitId, but: %t\n", protoReq.Parent)
+	}
+	protoReq.Parent.(*ListUsersRequest_UnitId).UnitId, err = runtime.String(val)
 	if err != nil {
 		return nil, metadata, status.Errorf(codes.InvalidArgument, "type mismatch, parameter: %s, error: %v", "unit_id", err)
 	}
