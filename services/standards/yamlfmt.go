@@ -164,6 +164,14 @@ func MarshalYAML(s *standardsv1.Standard) ([]byte, error) {
 // UnmarshalYAML reads a standard from YAML. Unknown keys and enum values are errors, all of
 // them reported at once with their line.
 func UnmarshalYAML(data []byte) (*standardsv1.Standard, []string) {
+	// The YAML library builds a node for every scalar and collection before anything can
+	// be checked, several hundred bytes each: a 1 MiB file of "{}," items costs hundreds of
+	// megabytes. Every node needs a structural character, so counting them first, in
+	// constant memory, bounds the decode. The largest standard the API allows (2 000
+	// indicators) needs well under a tenth of this.
+	if n := structural(data); n > maxYAMLStructure {
+		return nil, []string{fmt.Sprintf("the file has %d structural elements, more than the %d a standard may have", n, maxYAMLStructure)}
+	}
 	var y yamlStandard
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	dec.KnownFields(true)
@@ -215,4 +223,19 @@ func readYAML(data []byte) *standardFile {
 		f.problems = append(f.problems, problem(p))
 	}
 	return f
+}
+
+// maxYAMLStructure bounds the structural characters of an imported YAML file.
+const maxYAMLStructure = 200_000
+
+// structural counts the characters that can open or separate YAML nodes.
+func structural(data []byte) int {
+	n := 0
+	for _, b := range data {
+		switch b {
+		case ':', '-', ',', '{', '[', '\n', '?', '&', '*', '!', '|', '>':
+			n++
+		}
+	}
+	return n
 }

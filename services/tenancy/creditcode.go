@@ -26,9 +26,11 @@ func ValidCreditCode(code string) bool {
 		}
 	}
 	// A code can carry the right check character and still name nothing: all zeros, an
-	// unknown registration authority, a region that does not exist, an empty body.
+	// unknown registration authority, a region that does not exist, an empty body. Besides
+	// the provinces, registration authorities sit at the centre (10) and in the Xinjiang
+	// Production and Construction Corps (66).
 	if !strings.ContainsRune(creditCodeAuthorities, rune(code[0])) || code[1] == '0' ||
-		!province(code[2:8]) && code[2:4] != "10" || strings.Trim(code[8:17], "0") == "" {
+		!province(code[2:8]) && code[2:4] != "10" && code[2:4] != "66" || strings.Trim(code[8:17], "0") == "" {
 		return false
 	}
 	sum := 0

@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"maps"
 	"math"
+	"net"
 	"strings"
 	"time"
 
@@ -49,16 +50,27 @@ func tooMany(wait time.Duration) error {
 	}
 }
 
-// limitKeys are the counters an attempt on account from the caller's address counts against.
-func limitKeys(ctx context.Context, account string) (addr, pair, acct string) {
+// limitKeys are the counters an attempt on account from the caller's address counts
+// against, and the mark of an address the account has logged in from. An IPv6 client
+// counts by its /64, the block one subscriber holds, so rotating addresses within it buys
+// nothing.
+func limitKeys(ctx context.Context, account string) (addr, pair, acct, known string) {
 	a := rpc.ClientAddr(ctx)
-	return "login:addr:" + a, "login:pair:" + account + "|" + a, "login:acct:" + account
+	if ip := net.ParseIP(a); ip != nil && ip.To4() == nil {
+		a = ip.Mask(net.CIDRMask(64, 128)).String() + "/64"
+	}
+	return "login:addr:" + a, "login:pair:" + account + "|" + a, "login:acct:" + account, "login:known:" + account + "|" + a
 }
 
+// knownAddressTTL is how long an address an account logged in from stays known to it.
+const knownAddressTTL = 30 * 24 * time.Hour
+
 // limit counts an attempt against each counter and refuses the first one over its limit.
-// The first refusal of a window is a lockout, recorded as a security event.
+// The account-wide counter spares addresses the account has logged in from before, so
+// guessing from elsewhere cannot lock the owner out of their usual place. The first
+// refusal of a window is a lockout, recorded as a security event.
 func (s *Server) limit(ctx context.Context, account string) error {
-	addr, pair, acct := limitKeys(ctx, account)
+	addr, pair, acct, known := limitKeys(ctx, account)
 	for _, l := range []struct {
 		key, scope string
 		limit      int64
@@ -68,6 +80,9 @@ func (s *Server) limit(ctx context.Context, account string) error {
 		{pair, "account_and_address", pairAttempts, accountWindow},
 		{acct, "account", accountAttempts, accountWindow},
 	} {
+		if l.key == acct && s.limits.Known(ctx, known) {
+			continue
+		}
 		n, wait := s.limits.Count(ctx, l.key, l.per)
 		if n <= l.limit {
 			continue
@@ -83,11 +98,13 @@ func (s *Server) limit(ctx context.Context, account string) error {
 	return nil
 }
 
-// resetLimits forgets an account's failures after it proved its password.
+// resetLimits forgets an account's failures after it proved its password, and remembers
+// the address it did so from.
 func (s *Server) resetLimits(ctx context.Context, account string) {
-	_, pair, acct := limitKeys(ctx, account)
+	_, pair, acct, known := limitKeys(ctx, account)
 	s.limits.Reset(ctx, pair)
 	s.limits.Reset(ctx, acct)
+	s.limits.Remember(ctx, known, knownAddressTTL)
 }
 
 // securityEvent records a login, failure, lockout, logout, refresh-token reuse or token
@@ -107,7 +124,14 @@ func (s *Server) securityEvent(ctx context.Context, tx *ent.Tx, login, action st
 	} else if u, err := tx.User.Query().Where(user.Login(login)).Only(sys); err == nil {
 		officeID, scopePath, typ, id = u.OfficeID, u.ScopePath, "user", u.ID
 	}
-	fields := map[string]any{"login": login, "client_address": rpc.ClientAddr(ctx)}
+	// A login that matches no account may be a password typed into the wrong box, or a
+	// client secret: the trail keeps its keyed pseudonym, which still links repeated
+	// attempts with the same text, never the text.
+	shown := login
+	if id == "" {
+		shown = "unknown:" + s.trail.Pseudonym(login)
+	}
+	fields := map[string]any{"login": shown, "client_address": rpc.ClientAddr(ctx)}
 	maps.Copy(fields, details)
 	after, err := structpb.NewStruct(fields)
 	if err != nil {

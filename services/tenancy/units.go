@@ -180,6 +180,11 @@ func (s *Server) UpdateUnit(ctx context.Context, req *tenancyv1.UpdateUnitReques
 			if !v.OfficeAdmin(cur.OfficeID) && !v.UnitAdmin(cur.ID) {
 				return errs.ErrPermissionDenied
 			}
+			// The credit code is the registration itself, which the office keeps: a unit
+			// changing it could probe or squat any code on the platform.
+			if resource.Has(paths, "credit_code") && !v.OfficeAdmin(cur.OfficeID) {
+				return errs.ErrPermissionDenied
+			}
 			return nil
 		},
 		Apply: func(tx *ent.Tx, cur *ent.Unit) (*ent.Unit, error) {

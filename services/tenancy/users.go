@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"entgo.io/ent/dialect"
 	"google.golang.org/grpc/codes"
 
 	authzv1 "github.com/wenming-platform/wenming/api/gen/wenming/authz/v1"
@@ -78,13 +79,21 @@ var errOfficeHasAdmin = errs.New(codes.FailedPrecondition, "OFFICE_HAS_ADMIN",
 // child that has never had one; the platform admin may create an admin of a top-level
 // office that has none, or of any office whose admins are all gone or disabled
 // (recovery, audited as such).
-func (s *Server) firstAdmin(ctx context.Context, v *viewer.Viewer, o *ent.Office, roles []authzv1.Role) (string, error) {
+func (s *Server) firstAdmin(ctx context.Context, tx *ent.Tx, v *viewer.Viewer, o *ent.Office, roles []authzv1.Role) (string, error) {
 	parentAdmin := o.ParentID != "" && v.OfficeAdmin(o.ParentID)
 	if !parentAdmin && !v.PlatformAdmin() {
 		return "", errs.ErrPermissionDenied
 	}
+	// Two first admins created at once must not both find the office without one: the
+	// check and the insert hold the office's lock (SQLite's transactions are serialized).
+	sys := store.System(ctx)
+	if s.st.Dialect == dialect.Postgres {
+		if _, err := tx.ExecContext(sys, "SELECT pg_advisory_xact_lock(hashtext($1))", "first-admin:"+o.ID); err != nil {
+			return "", err
+		}
+	}
 	// An office has a handful of users: reading them is plainer than a JSON query per dialect.
-	users, err := s.st.Client.User.Query().Where(user.OfficeID(o.ID), user.UnitIDIsNil()).All(store.System(ctx))
+	users, err := tx.User.Query().Where(user.OfficeID(o.ID), user.UnitIDIsNil()).All(sys)
 	if err != nil {
 		return "", err
 	}
@@ -150,16 +159,21 @@ func (s *Server) CreateUser(ctx context.Context, req *tenancyv1.CreateUserReques
 				if !v.PlatformAdmin() && !v.OfficeAdmin(h.unit.OfficeID) && !v.UnitAdmin(h.unit.ID) {
 					return errs.ErrPermissionDenied
 				}
-				return nil
+				return s.platformRecovery(ctx, v, h.unit.OfficeID)
 			}
-			if v.OfficeAdmin(h.office.ID) {
-				return nil
+			if v.OfficeAdmin(h.office.ID) || v.PlatformAdmin() || h.office.ParentID != "" && v.OfficeAdmin(h.office.ParentID) {
+				return nil // the last two only for a first admin: checked under the office's lock in Save
 			}
-			act, err := s.firstAdmin(ctx, v, h.office, in.GetRoles())
-			action = act
-			return err
+			return errs.ErrPermissionDenied
 		},
 		Save: func(tx *ent.Tx, h userHome) (*ent.User, error) {
+			if h.office != nil && !v.OfficeAdmin(h.office.ID) {
+				act, err := s.firstAdmin(ctx, tx, v, h.office, in.GetRoles())
+				if err != nil {
+					return nil, err
+				}
+				action = act
+			}
 			taken, err := tx.User.Query().Where(user.Login(login)).Exist(store.System(ctx))
 			if err != nil {
 				return nil, err
@@ -271,6 +285,23 @@ func getUser(id string) func(context.Context, *ent.Tx) (*ent.User, error) {
 
 func userVersion(u *ent.User) int64 { return u.Version }
 
+// platformRecovery refuses the platform admin's hand in an office that has an admin who
+// can act: the platform admin recovers an office left without one (and may disable any
+// account, to stop a compromised one), it does not run offices (docs/authorization.md).
+func (s *Server) platformRecovery(ctx context.Context, v *viewer.Viewer, officeID string) error {
+	if !v.PlatformAdmin() {
+		return nil
+	}
+	users, err := s.st.Client.User.Query().Where(user.OfficeID(officeID), user.UnitIDIsNil(), user.Disabled(false)).All(store.System(ctx))
+	if err != nil {
+		return err
+	}
+	if slices.ContainsFunc(users, func(u *ent.User) bool { return slices.Contains(u.Roles, roleOfficeAdmin.String()) }) {
+		return errOfficeHasAdmin
+	}
+	return nil
+}
+
 // manageUser is the object check of the admin actions on a user (disable, enable, reset
 // its password): the caller manages the user, and the platform admin's own account is
 // beyond every caller.
@@ -306,7 +337,13 @@ func (s *Server) setDisabled(ctx context.Context, id string, disabled bool) (*te
 		Resource: "user",
 		Get:      getUser(id),
 		Version:  userVersion,
-		Allow:    manageUser(viewer.FromContext(ctx)),
+		Allow: func(cur *ent.User) error {
+			v := viewer.FromContext(ctx)
+			if err := manageUser(v)(cur); err != nil || disabled {
+				return err
+			}
+			return s.platformRecovery(ctx, v, cur.OfficeID)
+		},
 		Apply: func(tx *ent.Tx, cur *ent.User) (*ent.User, error) {
 			u, err := tx.User.UpdateOneID(cur.ID).Where(user.Version(cur.Version)).SetDisabled(disabled).AddVersion(1).Save(ctx)
 			if err != nil || !disabled {
@@ -481,17 +518,48 @@ func (s *Server) ListAuditEvents(ctx context.Context, req *tenancyv1.ListAuditEv
 	}
 	rows, next := pagetoken.Page(s.pages, filters, rows, size, func(r *ent.AuditEvent) string { return resource.Etag(r.Sequence) })
 	resp := &tenancyv1.ListAuditEventsResponse{NextPageToken: next}
+	v := viewer.FromContext(ctx)
 	for _, e := range rows {
-		resp.AuditEvents = append(resp.AuditEvents, auditToProto(e))
+		ev := auditToProto(e)
+		if draftContent(e) && v.ScopePath != e.ScopePath && !v.PlatformAdmin() {
+			// Drafts stay with their owner (docs/authorization.md), in the trail too: other
+			// offices see that the draft changed, not what it holds.
+			ev.Before, ev.After = nil, nil
+		}
+		resp.AuditEvents = append(resp.AuditEvents, ev)
 	}
 	return resp, nil
+}
+
+// draftContent reports whether an event's before or after is a standard or campaign in
+// its draft state.
+func draftContent(e *ent.AuditEvent) bool {
+	for _, state := range []string{`"state":"STANDARD_STATE_DRAFT"`, `"state":"CAMPAIGN_STATE_DRAFT"`} {
+		if strings.Contains(e.Before, state) || strings.Contains(e.After, state) {
+			return true
+		}
+	}
+	return false
 }
 
 // endSessions ends every session of a user within tx: refresh tokens revoked, access tokens
 // refused from the commit on.
 func (s *Server) endSessions(ctx context.Context, tx *ent.Tx, userID string) error {
+	sys := store.System(ctx)
+	// Each live session's family is revoked by id, not only by time: an access token a
+	// racing refresh signs after this commit still carries its family and dies with it.
+	families, err := tx.RefreshToken.Query().Where(refreshtoken.UserID(userID), refreshtoken.RevokeTimeIsNil()).
+		Unique(true).Select(refreshtoken.FieldFamilyID).Strings(sys)
+	if err != nil {
+		return err
+	}
+	for _, f := range families {
+		if err := s.revoked.RevokeFamily(ctx, tx, f); err != nil {
+			return err
+		}
+	}
 	if err := tx.RefreshToken.Update().Where(refreshtoken.UserID(userID), refreshtoken.RevokeTimeIsNil()).
-		SetRevokeTime(time.Now()).Exec(store.System(ctx)); err != nil {
+		SetRevokeTime(time.Now()).Exec(sys); err != nil {
 		return err
 	}
 	return s.revoked.RevokeSubject(ctx, tx, userID)
@@ -531,6 +599,9 @@ func (s *Server) ResetUserPassword(ctx context.Context, req *tenancyv1.ResetUser
 		Version:  userVersion,
 		Allow: func(cur *ent.User) error {
 			if err := manage(cur); err != nil {
+				return err
+			}
+			if err := s.platformRecovery(ctx, v, cur.OfficeID); err != nil {
 				return err
 			}
 			if cur.ID == v.Subject {

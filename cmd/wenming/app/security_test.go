@@ -152,10 +152,11 @@ func testSessions(t *testing.T, e *env, tr *tree) {
 	if strings.Contains(trail, "session-user-password") || strings.Contains(trail, refresh) || strings.Contains(trail, access) {
 		t.Error("a password or token is in the trail")
 	}
-	// A login matching no account is recorded in the platform's trail.
+	// A login matching no account is recorded in the platform's trail, under a pseudonym:
+	// it may be a password typed into the wrong box.
 	platform := string(e.must(200, e.do("GET", "/v1/offices/platform/audit-events?pageSize=500", tr.platform, nil)).Raw)
-	if !strings.Contains(platform, "nobody-at-all") || !strings.Contains(platform, "unknown login") {
-		t.Errorf("unknown login not in the platform trail: %.300s", platform)
+	if strings.Contains(platform, "nobody-at-all") || !strings.Contains(platform, "unknown login") {
+		t.Errorf("unknown login not in the platform trail, or kept as typed: %.300s", platform)
 	}
 }
 

@@ -67,6 +67,15 @@ func NewChain(m *secrets.Master, dialectName string) *Chain {
 	return &Chain{key: m.AuditHMACKey(), signer: m.AuditSigningKey(), dialect: dialectName}
 }
 
+// Pseudonym is a keyed, one-way name for text the trail must not hold but should still
+// link (a login that matched no account may be a mistyped password): the same text always
+// gives the same pseudonym, and without the audit key it cannot be reversed or guessed.
+func (c *Chain) Pseudonym(text string) string {
+	m := hmac.New(sha256.New, c.key)
+	m.Write([]byte("pseudonym\x00" + text))
+	return hex.EncodeToString(m.Sum(nil))[:16]
+}
+
 // Record appends e to its office's chain within tx. Chain order is serialized per office:
 // on PostgreSQL by a transaction-scoped advisory lock, on SQLite by its single writer.
 func (c *Chain) Record(ctx context.Context, tx *ent.Tx, e Event) error {

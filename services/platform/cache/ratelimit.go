@@ -17,6 +17,7 @@ type Limiter struct {
 
 	mu    sync.Mutex
 	local map[string]*window
+	marks map[string]time.Time
 }
 
 type window struct {
@@ -25,7 +26,9 @@ type window struct {
 }
 
 // NewLimiter returns a limiter over r.
-func NewLimiter(r *Redis) *Limiter { return &Limiter{r: r, local: map[string]*window{}} }
+func NewLimiter(r *Redis) *Limiter {
+	return &Limiter{r: r, local: map[string]*window{}, marks: map[string]time.Time{}}
+}
 
 var incrScript = redis.NewScript(`
 local n = redis.call("INCR", KEYS[1])
@@ -96,4 +99,32 @@ func (l *Limiter) ResetPrefix(ctx context.Context, prefix string) {
 		}
 	}
 	l.mu.Unlock()
+}
+
+// Remember marks key for ttl (an address an account has logged in from).
+func (l *Limiter) Remember(ctx context.Context, key string, ttl time.Duration) {
+	_, err := l.r.Do(ctx, func(ctx context.Context, c *redis.Client) (any, error) {
+		return nil, c.Set(ctx, l.r.Prefix+"mark:"+key, "1", ttl).Err()
+	})
+	if err != nil {
+		l.mu.Lock()
+		if len(l.marks) > 100_000 {
+			clear(l.marks) // bound memory during a long outage
+		}
+		l.marks[key] = time.Now().Add(ttl)
+		l.mu.Unlock()
+	}
+}
+
+// Known reports whether key is marked. Without Redis only this process's marks count.
+func (l *Limiter) Known(ctx context.Context, key string) bool {
+	v, err := l.r.Do(ctx, func(ctx context.Context, c *redis.Client) (any, error) {
+		return c.Exists(ctx, l.r.Prefix+"mark:"+key).Result()
+	})
+	if err == nil {
+		return v.(int64) > 0
+	}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return time.Now().Before(l.marks[key])
 }
