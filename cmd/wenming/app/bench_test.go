@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"testing"
 
+	"github.com/wenming-platform/wenming/cmd/wenming/app/apptest"
 	"github.com/wenming-platform/wenming/services/platform/store/storetest"
 )
 
@@ -14,9 +15,9 @@ import (
 func BenchmarkGetUnit(b *testing.B) {
 	for _, kind := range []storetest.Kind{storetest.SQLite, storetest.Postgres} {
 		b.Run(string(kind), func(b *testing.B) {
-			e := start(b, kind)
-			tr := e.buildTree()
-			url := e.base + "/v1/units/" + tr.unit1
+			e := apptest.Start(b, kind)
+			tr := e.BuildTree(b)
+			url := e.Base + "/v1/units/" + tr.Unit1
 			tr2 := &http.Transport{MaxIdleConnsPerHost: 64}
 			client := &http.Client{Transport: tr2}
 			b.SetParallelism(16)
@@ -24,7 +25,7 @@ func BenchmarkGetUnit(b *testing.B) {
 			b.RunParallel(func(pb *testing.PB) {
 				for pb.Next() {
 					req, _ := http.NewRequest("GET", url, nil)
-					req.Header.Set("Authorization", "Bearer "+tr.provAdmin)
+					req.Header.Set("Authorization", "Bearer "+tr.ProvAdmin)
 					res, err := client.Do(req)
 					if err != nil {
 						b.Error(err)

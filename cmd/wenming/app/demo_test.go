@@ -8,7 +8,10 @@ import (
 	"strings"
 	"testing"
 
+	standardsv1 "github.com/wenming-platform/wenming/api/gen/wenming/standards/v1"
+	tenancyv1 "github.com/wenming-platform/wenming/api/gen/wenming/tenancy/v1"
 	"github.com/wenming-platform/wenming/cmd/wenming/app"
+	"github.com/wenming-platform/wenming/cmd/wenming/app/apptest"
 	"github.com/wenming-platform/wenming/services/platform/store/storetest"
 )
 
@@ -16,16 +19,16 @@ import (
 // restarts without loading it twice.
 func TestDemo(t *testing.T) {
 	db, dir := storetest.URL(t, storetest.SQLite), t.TempDir()
-	run := func() *env {
+	run := func() *apptest.Env {
 		a, err := app.Start(context.Background(), app.Config{
 			DatabaseURL: db, DataDir: dir, HTTPAddr: "127.0.0.1:0", GRPCAddr: "127.0.0.1:0",
-			AdminPassword: adminPassword, Log: io.Discard, Demo: true,
+			AdminPassword: apptest.AdminPassword, Log: io.Discard, Demo: true,
 		})
 		if err != nil {
 			t.Fatal(err)
 		}
 		t.Cleanup(func() { _ = a.Shutdown() })
-		return &env{t: t, app: a, base: "http://" + a.HTTPAddr}
+		return apptest.Attach(a)
 	}
 	e := run()
 	accounts, err := os.ReadFile(filepath.Join(dir, "demo-accounts"))
@@ -38,28 +41,27 @@ func TestDemo(t *testing.T) {
 			passwords[f[0]] = f[2]
 		}
 	}
-	unitTok, _ := e.login("demo-unit", passwords["demo-unit"])
-	me := e.must(200, e.do("GET", "/v1/auth/me", unitTok, nil))
-	scopes, _ := me.Body["scopes"].([]any)
-	if len(scopes) != 1 {
-		t.Fatalf("me = %s", me.Raw)
+	unitTok, _ := e.Login(t, "demo-unit", passwords["demo-unit"])
+	me := apptest.Call[*tenancyv1.Me](t, e, "GET", "/v1/auth/me", unitTok, nil)
+	if len(me.GetScopes()) != 1 {
+		t.Fatalf("me = %v", me)
 	}
-	office, _ := scopes[0].(map[string]any)["officeId"].(string)
-	camps := e.must(200, e.do("GET", "/v1/offices/"+office+"/campaigns", unitTok, nil))
-	list, _ := camps.Body["campaigns"].([]any)
-	if len(list) != 1 || list[0].(map[string]any)["state"] != "CAMPAIGN_STATE_OPEN" {
-		t.Fatalf("the unit's campaigns: %s", camps.Raw)
+	office := me.GetScopes()[0].GetOfficeId()
+	camps := apptest.Call[*standardsv1.ListCampaignsResponse](t, e, "GET", "/v1/offices/"+office+"/campaigns", unitTok, nil)
+	list := camps.GetCampaigns()
+	if len(list) != 1 || list[0].GetState() != standardsv1.CampaignState_CAMPAIGN_STATE_OPEN {
+		t.Fatalf("the unit's campaigns: %v", camps)
 	}
-	std := e.must(200, e.do("GET", "/v1/standards/"+list[0].(map[string]any)["standardId"].(string), unitTok, nil))
-	if std.str("state") != "STANDARD_STATE_PUBLISHED" || std.str("basePoints") != "100.00" {
-		t.Errorf("the campaign's standard: %.200s", std.Raw)
+	std := apptest.Call[*standardsv1.Standard](t, e, "GET", "/v1/standards/"+list[0].GetStandardId(), unitTok, nil)
+	if std.GetState() != standardsv1.StandardState_STANDARD_STATE_PUBLISHED || std.GetBasePoints() != "100.00" {
+		t.Errorf("the campaign's standard: %.200v", std)
 	}
-	if err := e.app.Shutdown(); err != nil {
+	if err := e.App.Shutdown(); err != nil {
 		t.Fatal(err)
 	}
 	e = run()
-	cityTok, _ := e.login("demo-city", passwords["demo-city"])
-	offs := e.must(200, e.do("GET", "/v1/offices", cityTok, nil))
+	cityTok, _ := e.Login(t, "demo-city", passwords["demo-city"])
+	offs := apptest.Must(t, 200, e.Do(t, "GET", "/v1/offices", cityTok, nil))
 	if n := strings.Count(string(offs.Raw), "示例市文明办"); n != 1 {
 		t.Errorf("after a restart the city appears %d times", n)
 	}

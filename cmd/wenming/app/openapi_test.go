@@ -8,11 +8,9 @@ import (
 	"fmt"
 	"mime"
 	"net/http"
-	"slices"
 	"sort"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"unicode"
 
@@ -29,51 +27,11 @@ import (
 	authzv1 "github.com/wenming-platform/wenming/api/gen/wenming/authz/v1"
 	standardsv1 "github.com/wenming-platform/wenming/api/gen/wenming/standards/v1"
 	tenancyv1 "github.com/wenming-platform/wenming/api/gen/wenming/tenancy/v1"
+	"github.com/wenming-platform/wenming/cmd/wenming/app/apptest"
 	"github.com/wenming-platform/wenming/services/platform/store/storetest"
+	"github.com/wenming-platform/wenming/services/standards/standardstest"
+	"github.com/wenming-platform/wenming/services/tenancy/tenancytest"
 )
-
-// exchange is one REST call made through env.do: what was sent and what came back.
-type exchange struct {
-	Method, Path string
-	Header       http.Header
-	Body         []byte
-	Status       int
-	RespHeader   http.Header
-	RespBody     []byte
-}
-
-// recorder collects the exchanges of one env; env.do adds to it while it is registered in
-// recorders (suites may call do from several goroutines).
-type recorder struct {
-	mu   sync.Mutex
-	list []exchange
-}
-
-func (r *recorder) add(x exchange) {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	r.list = append(r.list, x)
-}
-
-func (r *recorder) exchanges() []exchange {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	return slices.Clone(r.list)
-}
-
-// recorders maps an *env to its *recorder while the OpenAPI test watches that env. Keyed by
-// env, so other tests' calls are never recorded.
-var recorders sync.Map
-
-// record starts recording e's exchanges until the end of t.
-func record(t *testing.T, e *env) *recorder {
-	r := &recorder{}
-	recorders.Store(e, r)
-	t.Cleanup(func() { recorders.Delete(e) })
-	return r
-}
-
-const xlsxType = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 // TestOpenAPI checks the published contract: /openapi.json, converted to OpenAPI 3 as a
 // client generator would, is a valid document that describes every REST route the server
@@ -81,13 +39,12 @@ const xlsxType = "application/vnd.openxmlformats-officedocument.spreadsheetml.sh
 // conforms to it.
 func TestOpenAPI(t *testing.T) {
 	ctx := context.Background()
-	e := start(t, storetest.SQLite)
+	e := apptest.Start(t, storetest.SQLite)
 	doc := openAPIDocument(t, e)
 	t.Run("document", func(t *testing.T) { checkDocument(t, doc) })
 	t.Run("docs-page", func(t *testing.T) {
-		e.t = t
-		page := string(e.must(200, e.do("GET", "/docs", "", nil)).Raw)
-		for _, want := range []string{"Wenming API v1", "/v1/auth/login</code>\n<div class=\"p\">Login", "(no token)", xlsxType} {
+		page := string(apptest.Must(t, 200, e.Do(t, "GET", "/docs", "", nil)).Raw)
+		for _, want := range []string{"Wenming API v1", "/v1/auth/login</code>\n<div class=\"p\">Login", "(no token)", standardstest.XLSXType} {
 			if !strings.Contains(page, want) {
 				t.Errorf("/docs has no %q", want)
 			}
@@ -101,29 +58,28 @@ func TestOpenAPI(t *testing.T) {
 	seen := map[string]bool{}
 
 	t.Run("tenancy", func(t *testing.T) {
-		e.t = t
-		rec := record(t, e)
-		tr := e.buildTree()
-		t.Run("hierarchy", func(t *testing.T) { testHierarchy(t, e, tr) })
-		t.Run("units", func(t *testing.T) { testUnits(t, e, tr) })
-		t.Run("updates", func(t *testing.T) { testUpdates(t, e, tr) })
-		t.Run("pagination", func(t *testing.T) { testPagination(t, e, tr) })
-		t.Run("service-accounts", func(t *testing.T) { testServiceAccounts(t, e, tr) })
-		t.Run("sessions", func(t *testing.T) { testSessions(t, e, tr) })
-		t.Run("passwords", func(t *testing.T) { testPasswords(t, e, tr) })
+		rec := e.Record(t)
+		tr := e.BuildTree(t)
+		t.Run("hierarchy", func(t *testing.T) { tenancytest.Hierarchy(t, e, tr) })
+		t.Run("units", func(t *testing.T) { tenancytest.Units(t, e, tr) })
+		t.Run("updates", func(t *testing.T) { tenancytest.Updates(t, e, tr) })
+		t.Run("pagination", func(t *testing.T) { tenancytest.Pagination(t, e, tr) })
+		t.Run("service-accounts", func(t *testing.T) { tenancytest.ServiceAccounts(t, e, tr) })
+		t.Run("sessions", func(t *testing.T) { tenancytest.Sessions(t, e, tr) })
+		t.Run("passwords", func(t *testing.T) { tenancytest.Passwords(t, e, tr) })
 		t.Run("reads", func(t *testing.T) { openAPIReads(t, e, tr) })
-		validateExchanges(ctx, t, router, rec.exchanges(), seen)
+		validateExchanges(ctx, t, router, rec.Exchanges(), seen)
 	})
 	t.Run("standards", func(t *testing.T) {
-		e := start(t, storetest.SQLite)
-		rec := record(t, e)
-		tr := e.buildTree()
+		e := apptest.Start(t, storetest.SQLite)
+		rec := e.Record(t)
+		tr := e.BuildTree(t)
 		var std string
-		t.Run("standards", func(t *testing.T) { std = testStandardLifecycle(t, e, tr) })
-		t.Run("campaigns", func(t *testing.T) { testCampaigns(t, e, tr, std) })
-		t.Run("idempotency", func(t *testing.T) { testIdempotency(t, e, tr) })
-		t.Run("import-export", func(t *testing.T) { testImportExport(t, e, tr) })
-		validateExchanges(ctx, t, router, rec.exchanges(), seen)
+		t.Run("standards", func(t *testing.T) { std = standardstest.Lifecycle(t, e, tr) })
+		t.Run("campaigns", func(t *testing.T) { standardstest.Campaigns(t, e, tr, std) })
+		t.Run("idempotency", func(t *testing.T) { standardstest.Idempotency(t, e, tr) })
+		t.Run("import-export", func(t *testing.T) { standardstest.ImportExport(t, e, tr) })
+		validateExchanges(ctx, t, router, rec.Exchanges(), seen)
 	})
 
 	var missed []string
@@ -137,32 +93,31 @@ func TestOpenAPI(t *testing.T) {
 }
 
 // openAPIReads calls the routes the suites above leave out.
-func openAPIReads(t *testing.T, e *env, tr *tree) {
-	e.t = t
-	e.must(200, e.do("GET", "/.well-known/jwks.json", "", nil))
-	e.must(200, e.do("GET", "/v1/offices/"+tr.d1+"/audit-events?pageSize=5", tr.d1Admin, nil))
-	e.must(200, e.do("GET", "/v1/offices/"+tr.d1+"/audit-checkpoint", tr.d1Admin, nil, hdr{"Accept-Language": "en"}))
-	users := e.must(200, e.do("GET", "/v1/offices/"+tr.d1+"/users", tr.d1Admin, nil))
-	e.must(200, e.do("GET", "/v1/users/"+tr.unit1AdminID, tr.d1Admin, nil))
-	if len(users.Body["users"].([]any)) == 0 {
-		t.Errorf("no users in %s", users.Raw)
+func openAPIReads(t *testing.T, e *apptest.Env, tr *apptest.Tree) {
+	apptest.Must(t, 200, e.Do(t, "GET", "/.well-known/jwks.json", "", nil))
+	apptest.Must(t, 200, e.Do(t, "GET", "/v1/offices/"+tr.D1+"/audit-events?pageSize=5", tr.D1Admin, nil))
+	apptest.Must(t, 200, e.Do(t, "GET", "/v1/offices/"+tr.D1+"/audit-checkpoint", tr.D1Admin, nil, apptest.Header{"Accept-Language": "en"}))
+	users := apptest.Call[*tenancyv1.ListUsersResponse](t, e, "GET", "/v1/offices/"+tr.D1+"/users", tr.D1Admin, nil)
+	apptest.Must(t, 200, e.Do(t, "GET", "/v1/users/"+tr.Unit1AdminID, tr.D1Admin, nil))
+	if len(users.GetUsers()) == 0 {
+		t.Errorf("no users in %v", users)
 	}
 	// Each user route takes only its own parent: the other one is refused.
-	if r := e.do("GET", "/v1/offices/"+tr.d1+"/users?unitId="+tr.unit1, tr.d1Admin, nil); r.Code != 400 || r.field() != "parent" {
+	if r := e.Do(t, "GET", "/v1/offices/"+tr.D1+"/users?unitId="+tr.Unit1, tr.D1Admin, nil); r.Code != 400 || r.Field(t) != "parent" {
 		t.Errorf("office users with a unitId: %d %s", r.Code, r.Raw)
 	}
-	if r := e.do("POST", "/v1/units/"+tr.unit1+"/users?officeId="+tr.d1, tr.d1Admin, map[string]any{
-		"login": "both-parents", "password": "both-parents-password", "roles": []string{"ROLE_UNIT_SUBMITTER"},
-	}); r.Code != 400 || r.field() != "parent" {
+	if r := e.Do(t, "POST", "/v1/units/"+tr.Unit1+"/users?officeId="+tr.D1, tr.D1Admin, &tenancyv1.User{
+		Login: "both-parents", Password: "both-parents-password", Roles: []authzv1.Role{authzv1.Role_ROLE_UNIT_SUBMITTER},
+	}); r.Code != 400 || r.Field(t) != "parent" {
 		t.Errorf("unit user with an officeId: %d %s", r.Code, r.Raw)
 	}
 }
 
 // openAPIDocument fetches /openapi.json and converts it to OpenAPI 3, as the offices'
 // client generators do; the result must validate.
-func openAPIDocument(t *testing.T, e *env) *openapi3.T {
+func openAPIDocument(t *testing.T, e *apptest.Env) *openapi3.T {
 	t.Helper()
-	r := e.must(200, e.do("GET", "/openapi.json", "", nil))
+	r := apptest.Must(t, 200, e.Do(t, "GET", "/openapi.json", "", nil))
 	var doc2 openapi2.T
 	if err := json.Unmarshal(r.Raw, &doc2); err != nil {
 		t.Fatalf("/openapi.json: %v", err)
@@ -363,7 +318,7 @@ func bearerAuth(_ context.Context, in *openapi3filter.AuthenticationInput) error
 // validateExchanges validates every recorded exchange against the document: the request
 // of every successful call (a refused request may be off the contract on purpose), and
 // every response, errors against the error schema. It marks the operations it saw.
-func validateExchanges(ctx context.Context, t *testing.T, router routers.Router, list []exchange, seen map[string]bool) {
+func validateExchanges(ctx context.Context, t *testing.T, router routers.Router, list []apptest.Exchange, seen map[string]bool) {
 	t.Helper()
 	if len(list) == 0 {
 		t.Fatal("no exchanges recorded")
@@ -380,7 +335,7 @@ func validateExchanges(ctx context.Context, t *testing.T, router routers.Router,
 	t.Logf("%d exchanges validated, %d failed", len(list), failures)
 }
 
-func validateExchange(ctx context.Context, router routers.Router, x exchange, seen map[string]bool) error {
+func validateExchange(ctx context.Context, router routers.Router, x apptest.Exchange, seen map[string]bool) error {
 	req, err := http.NewRequest(x.Method, "http://wenming.test"+x.Path, bytes.NewReader(x.Body))
 	if err != nil {
 		return err
@@ -396,8 +351,8 @@ func validateExchange(ctx context.Context, router routers.Router, x exchange, se
 		AuthenticationFunc: bearerAuth,
 		MultiError:         true,
 		// OpenAPI 3 says a readOnly property SHOULD NOT be sent; the server ignores output-only
-		// fields a client echoes back (testUpdates sends some on purpose), so sending one is
-		// not an error. Read-only fields are still never required in requests.
+		// fields a client echoes back (tenancytest.Updates sends some on purpose), so sending
+		// one is not an error. Read-only fields are still never required in requests.
 		ExcludeReadOnlyValidations: true,
 	}
 	in := &openapi3filter.RequestValidationInput{Request: req, PathParams: params, Route: route, Options: opts}

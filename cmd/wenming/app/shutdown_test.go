@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/wenming-platform/wenming/cmd/wenming/app"
+	"github.com/wenming-platform/wenming/cmd/wenming/app/apptest"
 	"github.com/wenming-platform/wenming/services/platform/store/storetest"
 )
 
@@ -20,13 +21,13 @@ import (
 func TestShutdownLosesNoAcceptedRequest(t *testing.T) {
 	a, err := app.Start(context.Background(), app.Config{
 		DatabaseURL: storetest.URL(t, storetest.SQLite), DataDir: t.TempDir(),
-		HTTPAddr: "127.0.0.1:0", GRPCAddr: "127.0.0.1:0", AdminPassword: adminPassword, Log: io.Discard,
+		HTTPAddr: "127.0.0.1:0", GRPCAddr: "127.0.0.1:0", AdminPassword: apptest.AdminPassword, Log: io.Discard,
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
-	e := &env{t: t, app: a, base: "http://" + a.HTTPAddr}
-	token, _ := e.login("admin", adminPassword)
+	e := apptest.Attach(a)
+	token, _ := e.Login(t, "admin", apptest.AdminPassword)
 
 	var (
 		ok, lost atomic.Int64
@@ -44,7 +45,7 @@ func TestShutdownLosesNoAcceptedRequest(t *testing.T) {
 					return
 				default:
 				}
-				req, _ := http.NewRequest("GET", e.base+"/v1/auth/me", nil)
+				req, _ := http.NewRequest("GET", e.Base+"/v1/auth/me", nil)
 				req.Header.Set("Authorization", "Bearer "+token)
 				res, err := client.Do(req)
 				if err != nil {

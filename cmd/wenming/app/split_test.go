@@ -17,7 +17,12 @@ import (
 
 	"github.com/google/uuid"
 
+	authzv1 "github.com/wenming-platform/wenming/api/gen/wenming/authz/v1"
+	tenancyv1 "github.com/wenming-platform/wenming/api/gen/wenming/tenancy/v1"
+	"github.com/wenming-platform/wenming/cmd/wenming/app/apptest"
 	"github.com/wenming-platform/wenming/services/platform/store/storetest"
+	"github.com/wenming-platform/wenming/services/standards/standardstest"
+	"github.com/wenming-platform/wenming/services/tenancy/tenancytest"
 )
 
 // proc is one wenming process of the split shape.
@@ -68,10 +73,10 @@ func TestSplitShape(t *testing.T) {
 	if out, err := run("", "migrate"); err != nil || !strings.Contains(out, "up to date") {
 		t.Fatalf("migrate: %v %s", err, out)
 	}
-	if out, err := run(adminPassword+"\n", "admin", "bootstrap", "--login", "admin", "--password-stdin"); err != nil {
+	if out, err := run(apptest.AdminPassword+"\n", "admin", "bootstrap", "--login", "admin", "--password-stdin"); err != nil {
 		t.Fatalf("bootstrap: %v %s", err, out)
 	}
-	if out, err := run(adminPassword+"\n", "admin", "bootstrap", "--login", "admin2", "--password-stdin"); err == nil {
+	if out, err := run(apptest.AdminPassword+"\n", "admin", "bootstrap", "--login", "admin2", "--password-stdin"); err == nil {
 		t.Fatalf("a second bootstrap succeeded: %s", out)
 	}
 	if out, err := run("", "admin", "rotate-keys"); err != nil || !strings.Contains(out, "new signing key") {
@@ -140,26 +145,25 @@ func TestSplitShape(t *testing.T) {
 	}
 	gw := start("gateway", args...)
 
-	e := &env{t: t, base: "http://" + gw.listen}
-	if r := e.do("GET", "/readyz", "", nil); r.Code != 200 {
+	e := apptest.Dial("http://" + gw.listen)
+	if r := e.Do(t, "GET", "/readyz", "", nil); r.Code != 200 {
 		t.Fatalf("readyz: %d %s", r.Code, r.Raw)
 	}
-	tr := e.buildTree()
-	t.Run("units", func(t *testing.T) { testUnits(t, e, tr) })
-	t.Run("cross-tenant", func(t *testing.T) { testCrossTenant(t, e, tr) })
-	t.Run("missing-permission", func(t *testing.T) { testMissingPermission(t, e, tr) })
-	t.Run("sessions", func(t *testing.T) { testSessions(t, e, tr) })
-	t.Run("rate-limit", func(t *testing.T) { testRateLimit(t, e, tr) })
+	tr := e.BuildTree(t)
+	t.Run("units", func(t *testing.T) { tenancytest.Units(t, e, tr) })
+	t.Run("cross-tenant", func(t *testing.T) { tenancytest.CrossTenant(t, e, tr) })
+	t.Run("missing-permission", func(t *testing.T) { tenancytest.MissingPermission(t, e, tr) })
+	t.Run("sessions", func(t *testing.T) { tenancytest.Sessions(t, e, tr) })
+	t.Run("rate-limit", func(t *testing.T) { tenancytest.RateLimit(t, e, tr) })
 	// Disabling a user in the tenancy process stops the user's token in the standards
 	// process at once (pushed through Redis), not after the next poll.
 	t.Run("revocation-push", func(t *testing.T) {
-		e.t = t
-		id := e.user(tr.d1Admin, "/v1/offices/"+tr.d1+"/users", "split-push", "ROLE_OFFICE_VIEWER")
-		tok, _ := e.login("split-push", "split-push-password")
-		e.must(200, e.do("GET", "/v1/offices/"+tr.d1+"/standards", tok, nil))
-		e.must(200, e.do("POST", "/v1/users/"+id+":disable", tr.d1Admin, map[string]any{}))
+		id := e.User(t, tr.D1Admin, "/v1/offices/"+tr.D1+"/users", "split-push", authzv1.Role_ROLE_OFFICE_VIEWER)
+		tok, _ := e.Login(t, "split-push", "split-push-password")
+		apptest.Must(t, 200, e.Do(t, "GET", "/v1/offices/"+tr.D1+"/standards", tok, nil))
+		apptest.Must(t, 200, e.Do(t, "POST", "/v1/users/"+id+":disable", tr.D1Admin, &tenancyv1.DisableUserRequest{}))
 		deadline := time.Now().Add(time.Second)
-		for e.do("GET", "/v1/offices/"+tr.d1+"/standards", tok, nil).Code != 401 {
+		for e.Do(t, "GET", "/v1/offices/"+tr.D1+"/standards", tok, nil).Code != 401 {
 			if time.Now().After(deadline) {
 				t.Fatal("the standards process still accepts the disabled user's token after 1 s")
 			}
@@ -168,10 +172,9 @@ func TestSplitShape(t *testing.T) {
 	})
 	// The standards service in its own process, reading offices written by tenancy's.
 	var std string
-	t.Run("standards", func(t *testing.T) { std = testStandardLifecycle(t, e, tr) })
-	t.Run("campaigns", func(t *testing.T) { testCampaigns(t, e, tr, std) })
-	t.Run("idempotency", func(t *testing.T) { testIdempotency(t, e, tr) })
-	e.t = t
+	t.Run("standards", func(t *testing.T) { std = standardstest.Lifecycle(t, e, tr) })
+	t.Run("campaigns", func(t *testing.T) { standardstest.Campaigns(t, e, tr, std) })
+	t.Run("idempotency", func(t *testing.T) { standardstest.Idempotency(t, e, tr) })
 
 	// The audit trail of every office is intact, key rotation and bootstrap included.
 	if out, err := run("", "audit", "verify"); err != nil || !strings.Contains(out, "every chain intact") {
@@ -195,7 +198,7 @@ func TestSplitShape(t *testing.T) {
 	}
 	deadline := time.Now().Add(10 * time.Second)
 	for {
-		r := e.do("GET", "/readyz", "", nil)
+		r := e.Do(t, "GET", "/readyz", "", nil)
 		if r.Code == http.StatusServiceUnavailable {
 			break
 		}
@@ -205,5 +208,5 @@ func TestSplitShape(t *testing.T) {
 		time.Sleep(200 * time.Millisecond)
 	}
 	// The rest of the platform keeps serving.
-	e.must(200, e.do("GET", "/v1/units/"+tr.unit1, tr.d1Admin, nil))
+	apptest.Must(t, 200, e.Do(t, "GET", "/v1/units/"+tr.Unit1, tr.D1Admin, nil))
 }

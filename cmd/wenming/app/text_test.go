@@ -17,7 +17,7 @@ import (
 	"google.golang.org/protobuf/types/dynamicpb"
 
 	authzv1 "github.com/wenming-platform/wenming/api/gen/wenming/authz/v1"
-	"github.com/wenming-platform/wenming/services/platform/store/storetest"
+	"github.com/wenming-platform/wenming/cmd/wenming/app/apptest"
 )
 
 // TestEveryStringFieldRefusesControlCharacters calls every RPC of every service with a NUL
@@ -25,83 +25,80 @@ import (
 // admits. PostgreSQL refuses NUL in text (SQLSTATE 22021), so a field that slipped past
 // validation would answer INTERNAL there; every call must answer INVALID_ARGUMENT.
 func TestEveryStringFieldRefusesControlCharacters(t *testing.T) {
-	for _, kind := range []storetest.Kind{storetest.SQLite, storetest.Postgres} {
-		t.Run(string(kind), func(t *testing.T) {
-			e := start(t, kind)
-			tr := e.buildTree()
-			conn, err := grpc.NewClient(e.app.GRPCAddr, grpc.WithTransportCredentials(insecure.NewCredentials()))
-			if err != nil {
-				t.Fatal(err)
+	apptest.Each(t, func(t *testing.T, e *apptest.Env) {
+		tr := e.BuildTree(t)
+		conn, err := grpc.NewClient(e.App.GRPCAddr, grpc.WithTransportCredentials(insecure.NewCredentials()))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer conn.Close()
+		tokens := map[authzv1.Role]string{
+			authzv1.Role_ROLE_PLATFORM_ADMIN: tr.Platform, authzv1.Role_ROLE_OFFICE_ADMIN: tr.D1Admin,
+			authzv1.Role_ROLE_OFFICE_VIEWER: tr.D1Viewer, authzv1.Role_ROLE_UNIT_ADMIN: tr.Unit1Admin,
+			authzv1.Role_ROLE_UNIT_SUBMITTER: tr.Unit1Submitter,
+		}
+		called := 0
+		protoregistry.GlobalFiles.RangeFiles(func(fd protoreflect.FileDescriptor) bool {
+			if !strings.HasPrefix(string(fd.Package()), "wenming.") {
+				return true
 			}
-			defer conn.Close()
-			tokens := map[authzv1.Role]string{
-				authzv1.Role_ROLE_PLATFORM_ADMIN: tr.platform, authzv1.Role_ROLE_OFFICE_ADMIN: tr.d1Admin,
-				authzv1.Role_ROLE_OFFICE_VIEWER: tr.d1Viewer, authzv1.Role_ROLE_UNIT_ADMIN: tr.unit1Admin,
-				authzv1.Role_ROLE_UNIT_SUBMITTER: tr.unit1Submitter,
-			}
-			called := 0
-			protoregistry.GlobalFiles.RangeFiles(func(fd protoreflect.FileDescriptor) bool {
-				if !strings.HasPrefix(string(fd.Package()), "wenming.") {
-					return true
-				}
-				for i := range fd.Services().Len() {
-					sd := fd.Services().Get(i)
-					for j := range sd.Methods().Len() {
-						md := sd.Methods().Get(j)
-						req := dynamicpb.NewMessage(md.Input())
-						if !fillStrings(req, "x\x00y", 0) {
-							continue // nothing to put a NUL in
-						}
-						ctx := context.Background()
-						rule, _ := proto.GetExtension(md.Options(), authzv1.E_Rule).(*authzv1.Rule)
-						if !rule.GetPublic() {
-							tok := tr.d1Admin
-							if roles := rule.GetRoles(); len(roles) > 0 {
-								tok = ""
-								for r, tk := range tokens {
-									if slices.Contains(roles, r) {
-										tok = tk
-									}
-								}
-								if tok == "" {
-									t.Errorf("%s: no test caller holds %v", md.FullName(), roles)
-									continue
+			for i := range fd.Services().Len() {
+				sd := fd.Services().Get(i)
+				for j := range sd.Methods().Len() {
+					md := sd.Methods().Get(j)
+					req := dynamicpb.NewMessage(md.Input())
+					if !fillStrings(req, "x\x00y", 0) {
+						continue // nothing to put a NUL in
+					}
+					ctx := context.Background()
+					rule, _ := proto.GetExtension(md.Options(), authzv1.E_Rule).(*authzv1.Rule)
+					if !rule.GetPublic() {
+						tok := tr.D1Admin
+						if roles := rule.GetRoles(); len(roles) > 0 {
+							tok = ""
+							for r, tk := range tokens {
+								if slices.Contains(roles, r) {
+									tok = tk
 								}
 							}
-							ctx = metadata.AppendToOutgoingContext(ctx, "authorization", "Bearer "+tok)
+							if tok == "" {
+								t.Errorf("%s: no test caller holds %v", md.FullName(), roles)
+								continue
+							}
 						}
-						method := "/" + string(sd.FullName()) + "/" + string(md.Name())
-						err := conn.Invoke(ctx, method, req, dynamicpb.NewMessage(md.Output()))
-						called++
-						if status.Code(err) != grpccodes.InvalidArgument {
-							t.Errorf("%s with NUL in every string field: %v", method, err)
-						}
+						ctx = metadata.AppendToOutgoingContext(ctx, "authorization", "Bearer "+tok)
+					}
+					method := "/" + string(sd.FullName()) + "/" + string(md.Name())
+					err := conn.Invoke(ctx, method, req, dynamicpb.NewMessage(md.Output()))
+					called++
+					if status.Code(err) != grpccodes.InvalidArgument {
+						t.Errorf("%s with NUL in every string field: %v", method, err)
 					}
 				}
-				return true
-			})
-			if called < 30 {
-				t.Errorf("only %d RPCs called: the walk missed the services", called)
 			}
-			// Through the gateway, bad text in the path, the query or a forwarded header is a
-			// 400 naming where, before anything is encoded for the services.
-			for _, c := range []struct {
-				name, path, field string
-				h                 []hdr
-			}{
-				{"NUL in a path id", "/v1/units/%00", "path", nil},
-				{"invalid UTF-8 in a path id", "/v1/offices/%FF", "path", nil},
-				{"invalid UTF-8 in a query", "/v1/offices?parentId=%FF", "parentId", nil},
-				{"a surrogate in a query", "/v1/offices/" + tr.d1 + "/units?name=%ED%A0%80", "name", nil},
-				{"an overlong NUL in a page token", "/v1/offices/" + tr.d1 + "/units?pageToken=%C0%80", "pageToken", nil},
-				{"a non-ASCII Idempotency-Key", "/v1/offices/" + tr.d1 + "/units", "Idempotency-Key", []hdr{{"Idempotency-Key": "键-1"}}},
-			} {
-				if r := e.do("GET", c.path, tr.d1Admin, nil, c.h...); r.Code != 400 || r.field() != c.field {
-					t.Errorf("%s: %d %s", c.name, r.Code, r.Raw)
-				}
-			}
+			return true
 		})
-	}
+		if called < 30 {
+			t.Errorf("only %d RPCs called: the walk missed the services", called)
+		}
+		// Through the gateway, bad text in the path, the query or a forwarded header is a
+		// 400 naming where, before anything is encoded for the services.
+		for _, c := range []struct {
+			name, path, field string
+			h                 []apptest.Header
+		}{
+			{"NUL in a path id", "/v1/units/%00", "path", nil},
+			{"invalid UTF-8 in a path id", "/v1/offices/%FF", "path", nil},
+			{"invalid UTF-8 in a query", "/v1/offices?parentId=%FF", "parentId", nil},
+			{"a surrogate in a query", "/v1/offices/" + tr.D1 + "/units?name=%ED%A0%80", "name", nil},
+			{"an overlong NUL in a page token", "/v1/offices/" + tr.D1 + "/units?pageToken=%C0%80", "pageToken", nil},
+			{"a non-ASCII Idempotency-Key", "/v1/offices/" + tr.D1 + "/units", "Idempotency-Key", []apptest.Header{{"Idempotency-Key": "键-1"}}},
+		} {
+			if r := e.Do(t, "GET", c.path, tr.D1Admin, nil, c.h...); r.Code != 400 || r.Field(t) != c.field {
+				t.Errorf("%s: %d %s", c.name, r.Code, r.Raw)
+			}
+		}
+	})
 }
 
 // fillStrings sets every string field of m, and of the messages in it down to a few levels,

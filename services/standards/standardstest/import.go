@@ -1,4 +1,4 @@
-package app_test
+package standardstest
 
 import (
 	"archive/zip"
@@ -8,25 +8,10 @@ import (
 	"testing"
 
 	standardsv1 "github.com/wenming-platform/wenming/api/gen/wenming/standards/v1"
-	"github.com/wenming-platform/wenming/services/platform/store/storetest"
+	"github.com/wenming-platform/wenming/cmd/wenming/app/apptest"
 	"github.com/wenming-platform/wenming/services/standards"
 	"github.com/wenming-platform/wenming/services/standards/examples"
 )
-
-// TestStandardImportDefences runs the standards import's defences through the REST
-// gateway on every store: the caller's right to the office is checked before a byte of
-// the file is read, and what the file describes is validated exactly as the API's own
-// requests are, before anything is stored.
-func TestStandardImportDefences(t *testing.T) {
-	for _, kind := range []storetest.Kind{storetest.SQLite, storetest.Postgres} {
-		t.Run(string(kind), func(t *testing.T) {
-			e := start(t, kind)
-			tr := e.buildTree()
-			t.Run("authorised before parsing", func(t *testing.T) { testImportAuthorisedFirst(t, e, tr) })
-			t.Run("validated like the API", func(t *testing.T) { testImportValidated(t, e, tr) })
-		})
-	}
-}
 
 // xfdBomb is the security review's workbook: the template with 20 000 indicator rows,
 // each holding one cell in the last column, XFD (about 110 KiB). Reading it the old way
@@ -68,41 +53,40 @@ func xfdBomb(t testing.TB) []byte {
 	return buf.Bytes()
 }
 
-// A caller who may not create standards in the office is refused as CreateStandard
-// refuses it, without the file being read: a file that cannot be parsed gets the same
-// answer, where parsing first answered 400 STANDARD_FILE_INVALID.
-func testImportAuthorisedFirst(t *testing.T, e *env, tr *tree) {
-	e.t = t
+// ImportAuthorisedFirst: a caller who may not create standards in the office is refused
+// as CreateStandard refuses it, without the file being read: a file that cannot be parsed
+// gets the same answer, where parsing first answered 400 STANDARD_FILE_INVALID.
+func ImportAuthorisedFirst(t *testing.T, e *apptest.Env, tr *apptest.Tree) {
 	bomb := xfdBomb(t)
 	for _, c := range []struct {
 		name, token, office string
 		want                int
 	}{
-		{"another province's admin", tr.prov2Admin, tr.province, 404},
-		{"a sibling district's admin", tr.d2Admin, tr.d1, 404},
-		{"the parent office's admin", tr.cityAdmin, tr.d1, 403},
-		{"the office's viewer", tr.d1Viewer, tr.d1, 403},
-		{"a unit's admin", tr.unit1Admin, tr.d1, 403},
+		{"another province's admin", tr.Prov2Admin, tr.Province, 404},
+		{"a sibling district's admin", tr.D2Admin, tr.D1, 404},
+		{"the parent office's admin", tr.CityAdmin, tr.D1, 403},
+		{"the office's viewer", tr.D1Viewer, tr.D1, 403},
+		{"a unit's admin", tr.Unit1Admin, tr.D1, 403},
 	} {
 		path := "/v1/offices/" + c.office + "/standards:import"
 		for _, f := range []struct {
 			name, contentType string
 			body              []byte
 		}{
-			{"the XFD workbook", standardsXLSX, bomb},
-			{"bytes that are no workbook", standardsXLSX, []byte("PK\x03\x04 not a workbook")},
+			{"the XFD workbook", XLSXType, bomb},
+			{"bytes that are no workbook", XLSXType, []byte("PK\x03\x04 not a workbook")},
 			{"YAML that is not YAML", "application/yaml", []byte("code: [unclosed\n")},
 		} {
-			r := e.do("POST", path, c.token, f.body, hdr{"Content-Type": f.contentType})
+			r := e.Do(t, "POST", path, c.token, f.body, apptest.Header{"Content-Type": f.contentType})
 			if r.Code != c.want {
-				t.Errorf("%s posting %s: %d %s, want %d", c.name, f.name, r.Code, r.reason(), c.want)
+				t.Errorf("%s posting %s: %d %s, want %d", c.name, f.name, r.Code, r.Reason(t), c.want)
 			}
 		}
 	}
 	// The office's own admin is refused at the first row past the template's columns.
-	r := e.do("POST", "/v1/offices/"+tr.d1+"/standards:import", tr.d1Admin, bomb,
-		hdr{"Content-Type": standardsXLSX, "Accept-Language": "en"})
-	if r.Code != 400 || r.reason() != "STANDARD_FILE_INVALID" || !strings.Contains(string(r.Raw), "sheet 测评细则, row 2, column XFD") {
+	r := e.Do(t, "POST", "/v1/offices/"+tr.D1+"/standards:import", tr.D1Admin, bomb,
+		apptest.Header{"Content-Type": XLSXType, "Accept-Language": "en"})
+	if r.Code != 400 || r.Reason(t) != "STANDARD_FILE_INVALID" || !strings.Contains(string(r.Raw), "sheet 测评细则, row 2, column XFD") {
 		t.Errorf("the office's admin posting the XFD workbook: %d %.300s", r.Code, r.Raw)
 	}
 }
@@ -129,12 +113,11 @@ indicators:
           due_day: 20
 `
 
-// The values the security review imported and published are refused, by YAML and by
-// XLSX, each naming its field (a path in YAML, sheet, row and column in XLSX), and
-// nothing is stored.
-func testImportValidated(t *testing.T, e *env, tr *tree) {
-	e.t = t
-	imp := "/v1/offices/" + tr.d1 + "/standards:import"
+// ImportValidated: the values the security review imported and published are refused,
+// by YAML and by XLSX, each naming its field (a path in YAML, sheet, row and column in
+// XLSX), and nothing is stored.
+func ImportValidated(t *testing.T, e *apptest.Env, tr *apptest.Tree) {
+	imp := "/v1/offices/" + tr.D1 + "/standards:import"
 	ev := func(s *standardsv1.Standard) *standardsv1.EvidenceSpec { return s.Indicators[1].EvidenceSpec }
 	for _, c := range []struct {
 		name       string
@@ -184,21 +167,20 @@ func testImportValidated(t *testing.T, e *env, tr *tree) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			files = append(files, struct{ contentType, want string }{standardsXLSX, c.xlsx})
+			files = append(files, struct{ contentType, want string }{XLSXType, c.xlsx})
 			bodies = append(bodies, x)
 		}
 		for i, f := range files {
-			r := e.do("POST", imp, tr.d1Admin, bodies[i], hdr{"Content-Type": f.contentType, "Accept-Language": "en"})
-			if r.Code != 400 || r.reason() != "STANDARD_FILE_INVALID" || r.field() != "content" || !strings.Contains(string(r.Raw), f.want) {
+			r := e.Do(t, "POST", imp, tr.D1Admin, bodies[i], apptest.Header{"Content-Type": f.contentType, "Accept-Language": "en"})
+			if r.Code != 400 || r.Reason(t) != "STANDARD_FILE_INVALID" || r.Field(t) != "content" || !strings.Contains(string(r.Raw), f.want) {
 				t.Errorf("%s as %s: %d %.400s\nwant 400 naming %q", c.name, f.contentType, r.Code, r.Raw, f.want)
 			}
 		}
 	}
-	list := e.must(200, e.do("GET", "/v1/offices/"+tr.d1+"/standards", tr.d1Admin, nil))
-	stored, _ := list.Body["standards"].([]any)
-	for _, std := range stored {
-		t.Errorf("an import that should be refused stored %q", std.(map[string]any)["code"])
+	list := apptest.Call[*standardsv1.ListStandardsResponse](t, e, "GET", "/v1/offices/"+tr.D1+"/standards", tr.D1Admin, nil)
+	for _, std := range list.GetStandards() {
+		t.Errorf("an import that should be refused stored %q", std.GetCode())
 	}
 	// The same file without the bad values imports.
-	e.must(200, e.do("POST", imp, tr.d1Admin, []byte(smallStandard), hdr{"Content-Type": "application/yaml"}))
+	apptest.Must(t, 200, e.Do(t, "POST", imp, tr.D1Admin, []byte(smallStandard), apptest.Header{"Content-Type": "application/yaml"}))
 }
