@@ -146,13 +146,11 @@ func printWelcome(w io.Writer, a *app.App, cfg *app.Config) {
 	if h, p, err := net.SplitHostPort(host); err == nil && (h == "" || h == "::" || h == "0.0.0.0") {
 		host = "localhost:" + p
 	}
-	login := cfg.AdminLogin
-	if login == "" {
-		login = "admin"
-	}
+	c := cfg.Resolved()
+	login := c.AdminLogin
 	pw := "<password>"
-	if _, err := os.Stat(cfg.DataDir + "/initial-admin-password"); err == nil {
-		pw = "$(cat " + cfg.DataDir + "/initial-admin-password)"
+	if file := filepath.Join(c.DataDir, "initial-admin-password"); fileExists(file) {
+		pw = "$(cat " + file + ")"
 	}
 	fmt.Fprintf(w, `
 Wenming is running. Log in as the platform admin:
@@ -163,11 +161,7 @@ API docs: http://%[1]s/docs   Stop with Ctrl-C.
 }
 
 func openStore(cmd *cobra.Command, cfg *app.Config) (*store.Store, error) {
-	url := cfg.DatabaseURL
-	if url == "" {
-		url = cfg.DataDir + "/wenming.db"
-	}
-	return store.Open(cmd.Context(), url)
+	return store.Open(cmd.Context(), cfg.Resolved().DatabaseURL)
 }
 
 func migrateCmd(cfg *app.Config) *cobra.Command {
@@ -232,7 +226,7 @@ func adminCmd(cfg *app.Config) *cobra.Command {
 			return nil
 		},
 	}
-	boot.Flags().StringVar(&login, "login", "admin", "login of the platform admin")
+	boot.Flags().StringVar(&login, "login", app.DefaultConfig().AdminLogin, "login of the platform admin")
 	boot.Flags().BoolVar(&stdin, "password-stdin", false, "read the password from standard input")
 	rotate := &cobra.Command{
 		Use:   "rotate-keys",
@@ -285,7 +279,7 @@ func adminCmd(cfg *app.Config) *cobra.Command {
 			return nil
 		},
 	}
-	unlock.Flags().StringVar(&login, "login", "admin", "login of the locked-out account")
+	unlock.Flags().StringVar(&login, "login", app.DefaultConfig().AdminLogin, "login of the locked-out account")
 	unlock.Flags().BoolVar(&stdin, "password-stdin", false, "also set a new password, read from standard input")
 	release := &cobra.Command{
 		Use:   "release-credit-code --unit ID --reason TEXT",
@@ -373,11 +367,7 @@ func runVerify(cmd *cobra.Command, cfg *app.Config, files []string) error {
 	// Verification never makes a key: the default key file must exist, as the services'.
 	c := *cfg
 	if c.MasterKey == "" && c.MasterKeyFile == "" {
-		dir := c.DataDir
-		if dir == "" {
-			dir = "wenming-data"
-		}
-		c.MasterKeyFile = filepath.Join(dir, "master.key")
+		c.MasterKeyFile = filepath.Join(c.Resolved().DataDir, "master.key")
 	}
 	m, err := app.LoadMasterKey(c, cmd.ErrOrStderr())
 	if err != nil {
@@ -449,4 +439,9 @@ func ports() string {
 		out = append(out, s+" "+strings.TrimPrefix(app.DefaultUpstream(s), "127.0.0.1:"))
 	}
 	return strings.Join(out, ", ")
+}
+
+func fileExists(path string) bool {
+	_, err := os.Stat(path)
+	return err == nil
 }

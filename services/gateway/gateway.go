@@ -35,6 +35,9 @@ import (
 	"github.com/wenming-platform/wenming/services/platform/rpc"
 )
 
+// InProcess is the upstream address of a service that runs in the gateway's own process.
+const InProcess = "passthrough:///in-process"
+
 // Service is a gRPC service behind the gateway: its name and how its REST routes are
 // registered (nil when it has none yet; its health still counts for /readyz).
 type Service struct {
@@ -54,9 +57,10 @@ type Config struct {
 	MaxDuration time.Duration
 	// Ready, when set, is checked by /readyz besides the upstreams' health.
 	Ready func(context.Context) error
-	// Dial, when set, connects to upstreams instead of TCP: the all-in-one process passes
-	// an in-memory listener's dialer, so REST still goes through the gRPC server and its
-	// interceptors without a round trip through the kernel.
+	// Dial, when set, connects to the upstreams whose address is InProcess instead of TCP:
+	// the process passes its in-memory listener's dialer, so REST to its own services still
+	// goes through the gRPC server and its interceptors without a round trip through the
+	// kernel, while the services it does not run are dialled where they are.
 	Dial func(ctx context.Context, addr string) (net.Conn, error)
 	// TrustedProxies are the load balancers in front of the gateway (loopback always is):
 	// their X-Forwarded-For is believed when finding the client's address.
@@ -118,7 +122,7 @@ func New(ctx context.Context, cfg Config) (*Gateway, error) {
 			// spread calls over all of them instead of pinning one.
 			grpc.WithDefaultServiceConfig(`{"loadBalancingConfig":[{"round_robin":{}}]}`),
 		}
-		if cfg.Dial != nil {
+		if cfg.Dial != nil && addr == InProcess {
 			opts = append(opts, grpc.WithContextDialer(cfg.Dial))
 		}
 		conn, err := grpc.NewClient(addr, opts...)
@@ -392,8 +396,8 @@ func writeError(w http.ResponseWriter, r *http.Request, code int, e *errs.Error)
 // checkText refuses a request whose path, query or forwarded headers hold text no field
 // may hold (invalid UTF-8, NUL and other control characters, invisible formatting
 // characters): the services would refuse it too, but only after the gateway had failed to
-// encode it. The Idempotency-Key must be printable ASCII: gRPC metadata drops anything
-// else, and a retry without its key would create twice.
+// encode it. The Idempotency-Key is checked by the services' own rule here: gRPC metadata
+// drops what it cannot carry, and a retry without its key would create twice.
 func checkText(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		bad := func(field, en, zh string) {
@@ -404,11 +408,11 @@ func checkText(next http.Handler) http.Handler {
 			return
 		}
 		for name, vals := range r.URL.Query() {
+			if en, zh := rpc.TextProblem(name, false); en != "" {
+				bad("query", en, zh) // the name itself cannot be shown
+				return
+			}
 			for _, v := range vals {
-				if en, zh := rpc.TextProblem(name, false); en != "" {
-					bad(name, en, zh)
-					return
-				}
 				if en, zh := rpc.TextProblem(v, false); en != "" {
 					bad(name, en, zh)
 					return
@@ -421,19 +425,12 @@ func checkText(next http.Handler) http.Handler {
 				return
 			}
 		}
-		if k := r.Header.Get("Idempotency-Key"); k != "" && !printableASCII(k) {
-			bad("Idempotency-Key", "must be printable ASCII", "只能包含可打印的 ASCII 字符")
-			return
+		if k, ok := r.Header["Idempotency-Key"]; ok {
+			if err := rpc.CheckIdempotencyKey("Idempotency-Key", strings.Join(k, ",")); err != nil {
+				writeError(w, r, http.StatusBadRequest, err.(*errs.Error))
+				return
+			}
 		}
 		next.ServeHTTP(w, r)
 	})
-}
-
-func printableASCII(s string) bool {
-	for i := range len(s) {
-		if s[i] < 0x20 || s[i] > 0x7e {
-			return false
-		}
-	}
-	return true
 }

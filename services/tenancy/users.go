@@ -143,6 +143,11 @@ func (s *Server) CreateUser(ctx context.Context, req *tenancyv1.CreateUserReques
 	if err := checkRoles("user.roles", in.GetRoles(), allowed, where); err != nil {
 		return nil, err
 	}
+	// argon2id takes tens of milliseconds: hashed before the transaction, not holding it.
+	hash, err := auth.HashPassword(in.GetPassword())
+	if err != nil {
+		return nil, err
+	}
 	action := "user.create"
 	u, err := mutate.Create(ctx, s.w, mutate.Creation[userHome, *ent.User]{
 		Parent: parent,
@@ -180,10 +185,6 @@ func (s *Server) CreateUser(ctx context.Context, req *tenancyv1.CreateUserReques
 			}
 			if taken {
 				return nil, errLoginTaken
-			}
-			hash, err := auth.HashPassword(in.GetPassword())
-			if err != nil {
-				return nil, err
 			}
 			officeID, scopePath, unitID := h.place()
 			c := tx.User.Create().SetID(resource.NewID()).SetOfficeID(officeID).SetScopePath(scopePath).

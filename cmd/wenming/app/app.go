@@ -158,6 +158,13 @@ func (c *Config) defaults() {
 	}
 }
 
+// Resolved returns c with every default filled in, as Start runs it: the commands that
+// open the store or the key without starting a process read their paths from it.
+func (c Config) Resolved() Config {
+	c.defaults()
+	return c
+}
+
 // Validate checks c before anything starts, naming the setting at fault: what the process
 // runs, its addresses, URLs and durations.
 func (c *Config) Validate() error {
@@ -452,7 +459,7 @@ func (a *App) startGateway(ctx context.Context, local []service) error {
 		}
 	}
 	for _, svc := range local {
-		gc.Upstreams[svc.Name] = "passthrough:///in-process"
+		gc.Upstreams[svc.Name] = gateway.InProcess
 	}
 	if a.inproc != nil {
 		gc.Dial = func(ctx context.Context, _ string) (net.Conn, error) { return a.inproc.DialContext(ctx) }
@@ -618,7 +625,10 @@ func (a *App) Shutdown() error {
 	}
 	var errs []error
 	if a.http != nil {
-		errs = append(errs, a.http.Shutdown(ctx))
+		if err := a.http.Shutdown(ctx); err != nil {
+			// Out of time: close what is left rather than close the stores under it.
+			errs = append(errs, err, a.http.Close())
+		}
 	}
 	if a.grpc != nil {
 		stopped := make(chan struct{})

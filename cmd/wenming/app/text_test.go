@@ -93,6 +93,9 @@ func TestEveryStringFieldRefusesControlCharacters(t *testing.T) {
 			{"a surrogate in a query", "/v1/offices/" + tr.D1 + "/units?name=%ED%A0%80", "name", nil},
 			{"an overlong NUL in a page token", "/v1/offices/" + tr.D1 + "/units?pageToken=%C0%80", "pageToken", nil},
 			{"a non-ASCII Idempotency-Key", "/v1/offices/" + tr.D1 + "/units", "Idempotency-Key", []apptest.Header{{"Idempotency-Key": "键-1"}}},
+			{"a space in an Idempotency-Key", "/v1/offices/" + tr.D1 + "/units", "Idempotency-Key", []apptest.Header{{"Idempotency-Key": "a b"}}},
+			{"invalid UTF-8 in a query name", "/v1/offices?%FF=1", "query", nil},
+			{"NUL in a query name", "/v1/offices?a%00=1", "query", nil},
 		} {
 			if r := e.Do(t, "GET", c.path, tr.D1Admin, nil, c.h...); r.Code != 400 || r.Field(t) != c.field {
 				t.Errorf("%s: %d %s", c.name, r.Code, r.Raw)

@@ -212,14 +212,24 @@ func newClaim(ctx context.Context, st *store.Store, method string) (*store.Idemp
 	if key == "" || st == nil || !idempotent(method) {
 		return nil, nil
 	}
-	if len(key) > 255 || strings.ContainsFunc(key, func(r rune) bool { return r < 0x21 || r > 0x7e }) {
-		return nil, errs.Invalid("idempotency_key", "1 to 255 visible ASCII characters", "须为 1 至 255 个可见 ASCII 字符")
+	if err := CheckIdempotencyKey("idempotency_key", key); err != nil {
+		return nil, err
 	}
 	subject := ""
 	if v := viewer.FromContext(ctx); v != nil {
 		subject = v.Subject
 	}
 	return &store.IdempotencyClaim{ID: hash(subject, method, key), Method: method, Now: time.Now()}, nil
+}
+
+// CheckIdempotencyKey is the one rule for an Idempotency-Key: 1 to 255 visible ASCII
+// characters. The gateway checks it too, before gRPC metadata could drop a key it cannot
+// carry; field names where the key came from.
+func CheckIdempotencyKey(field, key string) error {
+	if key == "" || len(key) > 255 || strings.ContainsFunc(key, func(r rune) bool { return r < 0x21 || r > 0x7e }) {
+		return errs.Invalid(field, "1 to 255 visible ASCII characters", "须为 1 至 255 个可见 ASCII 字符")
+	}
+	return nil
 }
 
 // storable is a response as it is kept for retries: without its secrets. A field marked
