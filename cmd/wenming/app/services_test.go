@@ -1,6 +1,8 @@
 package app
 
 import (
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -88,5 +90,33 @@ func TestConfigValidate(t *testing.T) {
 	one.defaults()
 	if one.GRPCAddr != ":9094" {
 		t.Errorf("review alone listens on %s, want its own port :9094", one.GRPCAddr)
+	}
+}
+
+// The manifests in deploy/ run every service of the table, each in its own process, and
+// point the gateway at each: a service added to the table and forgotten there fails here.
+func TestDeployRunsEveryService(t *testing.T) {
+	for _, f := range []string{"../../../deploy/k8s/services.yaml", "../../../deploy/k8s/gateway.yaml", "../../../deploy/compose.yaml"} {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		text := string(b)
+		for _, svc := range services {
+			switch filepath.Base(f) {
+			case "services.yaml":
+				if !strings.Contains(text, `["serve", "`+svc.Name+`"`) {
+					t.Errorf("%s runs no %s process", f, svc.Name)
+				}
+			case "gateway.yaml":
+				if !strings.Contains(text, "WENMING_"+strings.ToUpper(svc.Name)+"_ADDR") {
+					t.Errorf("%s does not point the gateway at %s", f, svc.Name)
+				}
+			case "compose.yaml":
+				if !strings.Contains(text, `["serve", "`+svc.Name+`"]`) {
+					t.Errorf("%s runs no %s process", f, svc.Name)
+				}
+			}
+		}
 	}
 }
