@@ -90,9 +90,9 @@ func idempotency(st *store.Store) grpc.UnaryServerInterceptor {
 
 // streamIdempotency does for client-streaming creates (uploads) what idempotency does for
 // unary ones. The request is every message the client sends, so its hash grows as the
-// handler receives them and is final when the handler commits after the last one (a handler
-// that commits earlier records a prefix: its retries are refused as a different request,
-// never run twice). The handler's SendAndClose response is what is stored and replayed.
+// handler receives them and is final when the handler commits after the last one; a
+// handler that commits earlier is refused (store.ErrIdempotencyIncomplete), since its
+// claim would record a request it has not seen. The handler's SendAndClose response is what is stored and replayed.
 // Server and bidirectional streams have no single response to give back, so the header is
 // ignored there, as on any method that is not a create.
 func streamIdempotency(st *store.Store) grpc.StreamServerInterceptor {
@@ -110,6 +110,7 @@ func streamIdempotency(st *store.Store) grpc.StreamServerInterceptor {
 		}
 		rs := &recordingStream{ServerStream: ss, ctx: store.WithIdempotency(ctx, claim), st: st, claim: claim, method: info.FullMethod, hash: sha256.New()}
 		claim.RequestHash = hex.EncodeToString(rs.hash.Sum(nil))
+		claim.Complete = func() bool { return rs.eof }
 		if done, err := rs.replay(); done {
 			return err
 		}

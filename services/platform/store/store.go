@@ -109,6 +109,9 @@ func (s *Store) Tx(ctx context.Context, fn func(tx *ent.Tx) error) error {
 		return errors.Join(err, tx.Rollback())
 	}
 	if c, ok := ctx.Value(idempotencyKey{}).(*IdempotencyClaim); ok && !c.written {
+		if c.Complete != nil && !c.Complete() {
+			return errors.Join(ErrIdempotencyIncomplete, tx.Rollback())
+		}
 		err := tx.IdempotencyRecord.Create().SetID(c.ID).SetMethod(c.Method).SetRequestHash(c.RequestHash).
 			SetCreateTime(c.Now).SetExpireTime(c.Now.Add(IdempotencyTTL)).Exec(System(ctx))
 		if err != nil {
@@ -127,12 +130,20 @@ const IdempotencyTTL = 24 * time.Hour
 // committed first.
 var ErrIdempotencyConflict = errors.New("store: idempotency key already used")
 
+// ErrIdempotencyIncomplete is returned by Tx when a streamed create commits before it read
+// its whole request: the claim would record a request it has not seen, and a faithful
+// retry would be refused as another request. Read to the end of the stream, then commit.
+var ErrIdempotencyIncomplete = errors.New("store: a streamed create committed before reading its whole request")
+
 // IdempotencyClaim is a create's claim on an idempotency key, written by the first Tx that
 // commits under a context carrying it.
 type IdempotencyClaim struct {
 	ID, Method, RequestHash string
 	Now                     time.Time
-	written                 bool
+	// Complete, when set, says whether the whole request has been read (a client stream at
+	// its end); the claim is refused before then.
+	Complete func() bool
+	written  bool
 }
 
 // Written reports whether a transaction committed the claim.

@@ -2,6 +2,7 @@ package store_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"testing"
@@ -181,6 +182,31 @@ func TestDeleteExpired(t *testing.T) {
 		}
 		if ids, _ := st.Client.IdempotencyRecord.Query().IDs(ctx); len(ids) != 1 || ids[0] != "r1" {
 			t.Errorf("idempotency records left: %v", ids)
+		}
+	})
+}
+
+// A streamed create that commits before reading its whole request is refused, and neither
+// its change nor its claim is stored; once the stream is read, the same commit goes through.
+func TestIdempotencyClaimWaitsForTheWholeRequest(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, kind storetest.Kind) {
+		st := storetest.Open(t, kind)
+		done := false
+		claim := &store.IdempotencyClaim{ID: "claim-1", Method: "/m", RequestHash: "h", Now: time.Now(), Complete: func() bool { return done }}
+		ctx := store.WithIdempotency(store.System(context.Background()), claim)
+		create := func(tx *ent.Tx) error {
+			return tx.Office.Create().SetID("o1").SetOfficeID("o1").SetScopePath("/o1/").SetDisplayName("x").
+				SetLevel(office.LevelPROVINCIAL).SetRegionCode("330000").Exec(ctx)
+		}
+		if err := st.Tx(ctx, create); !errors.Is(err, store.ErrIdempotencyIncomplete) || claim.Written() {
+			t.Fatalf("commit before the end of the stream: %v (claim written: %v)", err, claim.Written())
+		}
+		if n, _ := st.Client.Office.Query().Count(store.System(context.Background())); n != 0 {
+			t.Errorf("%d offices stored by the refused commit", n)
+		}
+		done = true
+		if err := st.Tx(ctx, create); err != nil || !claim.Written() {
+			t.Errorf("commit after the end of the stream: %v (claim written: %v)", err, claim.Written())
 		}
 	})
 }
