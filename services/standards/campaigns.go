@@ -20,6 +20,7 @@ import (
 	"github.com/wenming-platform/wenming/services/platform/pagetoken"
 	"github.com/wenming-platform/wenming/services/platform/resource"
 	"github.com/wenming-platform/wenming/services/platform/scoring"
+	"github.com/wenming-platform/wenming/services/platform/viewer"
 )
 
 // phases lists the campaign states in order; a campaign moves one step at a time.
@@ -216,11 +217,9 @@ func (s *Server) CreateCampaign(ctx context.Context, req *standardsv1.CreateCamp
 		return nil, err
 	}
 	c, err := mutate.Create(ctx, s.w, mutate.Creation[*ent.Office, *ent.Campaign]{
-		Parent: "office",
-		GetParent: func(ctx context.Context, tx *ent.Tx) (*ent.Office, error) {
-			return tx.Office.Get(ctx, req.GetOfficeId())
-		},
-		Allow: func(o *ent.Office) error { return mayWrite(ctx, o.ID) },
+		Parent:    "office",
+		GetParent: mutate.InOffice(req.GetOfficeId()),
+		Allow:     mutate.OfficeAdmin(viewer.FromContext(ctx)),
 		Save: func(tx *ent.Tx, o *ent.Office) (*ent.Campaign, error) {
 			if string(titleLevel(in.GetTargetLevel())) != string(o.Level) {
 				return nil, errs.Invalid("campaign.target_level", "an office names titles of its own level ("+string(o.Level)+")",

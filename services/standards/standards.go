@@ -55,11 +55,9 @@ func (s *Server) CreateStandard(ctx context.Context, req *standardsv1.CreateStan
 		return nil, err
 	}
 	r, err := mutate.Create(ctx, s.w, mutate.Creation[*ent.Office, *ent.Standard]{
-		Parent: "office",
-		GetParent: func(ctx context.Context, tx *ent.Tx) (*ent.Office, error) {
-			return tx.Office.Get(ctx, req.GetOfficeId())
-		},
-		Allow: func(o *ent.Office) error { return mayWrite(ctx, o.ID) },
+		Parent:    "office",
+		GetParent: mutate.InOffice(req.GetOfficeId()),
+		Allow:     mutate.OfficeAdmin(viewer.FromContext(ctx)),
 		Save: func(tx *ent.Tx, o *ent.Office) (*ent.Standard, error) {
 			// A new code starts at version 1; later versions come from :newVersion.
 			taken, err := tx.Standard.Query().Where(standard.OfficeID(o.ID), standard.Code(in.GetCode())).Exist(ctx)

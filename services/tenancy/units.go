@@ -75,16 +75,9 @@ func (s *Server) CreateUnit(ctx context.Context, req *tenancyv1.CreateUnitReques
 		return nil, errs.Invalid("unit.category", "is required", "必填")
 	}
 	u, err := mutate.Create(ctx, s.w, mutate.Creation[*ent.Office, *ent.Unit]{
-		Parent: "office",
-		GetParent: func(ctx context.Context, tx *ent.Tx) (*ent.Office, error) {
-			return tx.Office.Get(ctx, req.GetOfficeId())
-		},
-		Allow: func(o *ent.Office) error {
-			if !v.OfficeAdmin(o.ID) {
-				return errs.ErrPermissionDenied
-			}
-			return nil
-		},
+		Parent:    "office",
+		GetParent: mutate.InOffice(req.GetOfficeId()),
+		Allow:     mutate.OfficeAdmin(v),
 		Save: func(tx *ent.Tx, o *ent.Office) (*ent.Unit, error) {
 			if err := creditCodeFree(ctx, tx, in.GetCreditCode(), ""); err != nil {
 				return nil, err

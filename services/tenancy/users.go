@@ -390,16 +390,9 @@ func (s *Server) CreateServiceAccount(ctx context.Context, req *tenancyv1.Create
 	}
 	secret := "wms_" + auth.RandomToken(32)
 	sa, err := mutate.Create(ctx, s.w, mutate.Creation[*ent.Office, *ent.ServiceAccount]{
-		Parent: "office",
-		GetParent: func(ctx context.Context, tx *ent.Tx) (*ent.Office, error) {
-			return tx.Office.Get(ctx, req.GetOfficeId())
-		},
-		Allow: func(o *ent.Office) error {
-			if !v.OfficeAdmin(o.ID) {
-				return errs.ErrPermissionDenied
-			}
-			return nil
-		},
+		Parent:    "office",
+		GetParent: mutate.InOffice(req.GetOfficeId()),
+		Allow:     mutate.OfficeAdmin(v),
 		Save: func(tx *ent.Tx, o *ent.Office) (*ent.ServiceAccount, error) {
 			return tx.ServiceAccount.Create().SetID(resource.NewID()).SetOfficeID(o.ID).SetScopePath(o.ScopePath).
 				SetDisplayName(in.GetDisplayName()).SetClientID("sa_" + auth.RandomToken(12)).

@@ -38,6 +38,14 @@
 //		},
 //	})
 //
+// A create under an office takes its parent and check from InOffice and OfficeAdmin:
+//
+//	sa, err := mutate.Create(ctx, s.w, mutate.Creation[*ent.Office, *ent.ServiceAccount]{
+//		Parent: "office", GetParent: mutate.InOffice(req.GetOfficeId()), Allow: mutate.OfficeAdmin(v),
+//		Save:  func(tx *ent.Tx, o *ent.Office) (*ent.ServiceAccount, error) { … },
+//		Audit: func(o *ent.Office, sa *ent.ServiceAccount) (audit.Event, error) { … },
+//	})
+//
 // A write that matched no row, or that the privacy policy refused, is answered as
 // documented on Update and Create; handlers map only their own domain errors (a
 // uniqueness violation, for example).

@@ -11,6 +11,7 @@ import (
 	"github.com/wenming-platform/wenming/services/platform/resource"
 	"github.com/wenming-platform/wenming/services/platform/rpc"
 	"github.com/wenming-platform/wenming/services/platform/store"
+	"github.com/wenming-platform/wenming/services/platform/viewer"
 )
 
 // Writer is where a service's handlers write: its store, and the audit chain every change
@@ -209,4 +210,21 @@ func Create[P, T any](ctx context.Context, w *Writer, c Creation[P, T]) (T, erro
 		return nil
 	})
 	return out, err
+}
+
+// InOffice is the GetParent of a create under the office id names: most rows are created
+// in an office, which the caller must see.
+func InOffice(id string) func(context.Context, *ent.Tx) (*ent.Office, error) {
+	return func(ctx context.Context, tx *ent.Tx) (*ent.Office, error) { return tx.Office.Get(ctx, id) }
+}
+
+// OfficeAdmin is the Allow of a create only the office's own admins make: ancestors read
+// an office's rows, they do not write them (docs/authorization.md).
+func OfficeAdmin(v *viewer.Viewer) func(*ent.Office) error {
+	return func(o *ent.Office) error {
+		if !v.OfficeAdmin(o.ID) {
+			return errs.ErrPermissionDenied
+		}
+		return nil
+	}
 }
