@@ -164,7 +164,7 @@ func (s *Server) CreateUser(ctx context.Context, req *tenancyv1.CreateUserReques
 				if !v.PlatformAdmin() && !v.OfficeAdmin(h.unit.OfficeID) && !v.UnitAdmin(h.unit.ID) {
 					return errs.ErrPermissionDenied
 				}
-				return s.platformRecovery(ctx, v, h.unit.OfficeID)
+				return nil // the platform admin only in an office without one: checked in Save
 			}
 			if v.OfficeAdmin(h.office.ID) || v.PlatformAdmin() || h.office.ParentID != "" && v.OfficeAdmin(h.office.ParentID) {
 				return nil // the last two only for a first admin: checked under the office's lock in Save
@@ -172,6 +172,11 @@ func (s *Server) CreateUser(ctx context.Context, req *tenancyv1.CreateUserReques
 			return errs.ErrPermissionDenied
 		},
 		Save: func(tx *ent.Tx, h userHome) (*ent.User, error) {
+			if h.unit != nil {
+				if err := s.platformRecovery(ctx, tx, v, h.unit.OfficeID); err != nil {
+					return nil, err
+				}
+			}
 			if h.office != nil && !v.OfficeAdmin(h.office.ID) {
 				act, err := s.firstAdmin(ctx, tx, v, h.office, in.GetRoles())
 				if err != nil {
@@ -289,11 +294,12 @@ func userVersion(u *ent.User) int64 { return u.Version }
 // platformRecovery refuses the platform admin's hand in an office that has an admin who
 // can act: the platform admin recovers an office left without one (and may disable any
 // account, to stop a compromised one), it does not run offices (docs/authorization.md).
-func (s *Server) platformRecovery(ctx context.Context, v *viewer.Viewer, officeID string) error {
+// It reads in the write's transaction, never on a second connection while holding one.
+func (s *Server) platformRecovery(ctx context.Context, tx *ent.Tx, v *viewer.Viewer, officeID string) error {
 	if !v.PlatformAdmin() {
 		return nil
 	}
-	users, err := s.st.Client.User.Query().Where(user.OfficeID(officeID), user.UnitIDIsNil(), user.Disabled(false)).All(store.System(ctx))
+	users, err := tx.User.Query().Where(user.OfficeID(officeID), user.UnitIDIsNil(), user.Disabled(false)).All(store.System(ctx))
 	if err != nil {
 		return err
 	}
@@ -338,14 +344,13 @@ func (s *Server) setDisabled(ctx context.Context, id string, disabled bool) (*te
 		Resource: "user",
 		Get:      getUser(id),
 		Version:  userVersion,
-		Allow: func(cur *ent.User) error {
-			v := viewer.FromContext(ctx)
-			if err := manageUser(v)(cur); err != nil || disabled {
-				return err
-			}
-			return s.platformRecovery(ctx, v, cur.OfficeID)
-		},
+		Allow:    manageUser(viewer.FromContext(ctx)),
 		Apply: func(tx *ent.Tx, cur *ent.User) (*ent.User, error) {
+			if !disabled {
+				if err := s.platformRecovery(ctx, tx, viewer.FromContext(ctx), cur.OfficeID); err != nil {
+					return nil, err
+				}
+			}
 			u, err := tx.User.UpdateOneID(cur.ID).Where(user.Version(cur.Version)).SetDisabled(disabled).AddVersion(1).Save(ctx)
 			if err != nil || !disabled {
 				return u, err
@@ -595,9 +600,6 @@ func (s *Server) ResetUserPassword(ctx context.Context, req *tenancyv1.ResetUser
 			if err := manage(cur); err != nil {
 				return err
 			}
-			if err := s.platformRecovery(ctx, v, cur.OfficeID); err != nil {
-				return err
-			}
 			if cur.ID == v.Subject {
 				// The reset skips the current-password check and its rate limit: on one's own
 				// account it would turn a stolen access token into a permanent takeover.
@@ -607,6 +609,9 @@ func (s *Server) ResetUserPassword(ctx context.Context, req *tenancyv1.ResetUser
 			return nil
 		},
 		Apply: func(tx *ent.Tx, cur *ent.User) (*ent.User, error) {
+			if err := s.platformRecovery(ctx, tx, v, cur.OfficeID); err != nil {
+				return nil, err
+			}
 			return s.setPassword(ctx, tx, cur, req.GetNewPassword())
 		},
 		Audit: passwordEvent("user.password_reset"),
