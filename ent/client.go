@@ -14,9 +14,15 @@ import (
 	"entgo.io/ent"
 	"entgo.io/ent/dialect"
 	"entgo.io/ent/dialect/sql"
+	"github.com/wenming-platform/wenming/ent/application"
 	"github.com/wenming-platform/wenming/ent/auditevent"
 	"github.com/wenming-platform/wenming/ent/campaign"
+	"github.com/wenming-platform/wenming/ent/deadlineextension"
+	"github.com/wenming-platform/wenming/ent/evidence"
+	"github.com/wenming-platform/wenming/ent/evidencefile"
+	"github.com/wenming-platform/wenming/ent/evidencerevision"
 	"github.com/wenming-platform/wenming/ent/idempotencyrecord"
+	"github.com/wenming-platform/wenming/ent/negativelistentry"
 	"github.com/wenming-platform/wenming/ent/office"
 	"github.com/wenming-platform/wenming/ent/refreshtoken"
 	"github.com/wenming-platform/wenming/ent/revocation"
@@ -24,6 +30,7 @@ import (
 	"github.com/wenming-platform/wenming/ent/setting"
 	"github.com/wenming-platform/wenming/ent/signingkey"
 	"github.com/wenming-platform/wenming/ent/standard"
+	"github.com/wenming-platform/wenming/ent/titlerecord"
 	"github.com/wenming-platform/wenming/ent/unit"
 	"github.com/wenming-platform/wenming/ent/user"
 
@@ -35,12 +42,24 @@ type Client struct {
 	config
 	// Schema is the client for creating, migrating and dropping schema.
 	Schema *migrate.Schema
+	// Application is the client for interacting with the Application builders.
+	Application *ApplicationClient
 	// AuditEvent is the client for interacting with the AuditEvent builders.
 	AuditEvent *AuditEventClient
 	// Campaign is the client for interacting with the Campaign builders.
 	Campaign *CampaignClient
+	// DeadlineExtension is the client for interacting with the DeadlineExtension builders.
+	DeadlineExtension *DeadlineExtensionClient
+	// Evidence is the client for interacting with the Evidence builders.
+	Evidence *EvidenceClient
+	// EvidenceFile is the client for interacting with the EvidenceFile builders.
+	EvidenceFile *EvidenceFileClient
+	// EvidenceRevision is the client for interacting with the EvidenceRevision builders.
+	EvidenceRevision *EvidenceRevisionClient
 	// IdempotencyRecord is the client for interacting with the IdempotencyRecord builders.
 	IdempotencyRecord *IdempotencyRecordClient
+	// NegativeListEntry is the client for interacting with the NegativeListEntry builders.
+	NegativeListEntry *NegativeListEntryClient
 	// Office is the client for interacting with the Office builders.
 	Office *OfficeClient
 	// RefreshToken is the client for interacting with the RefreshToken builders.
@@ -55,6 +74,8 @@ type Client struct {
 	SigningKey *SigningKeyClient
 	// Standard is the client for interacting with the Standard builders.
 	Standard *StandardClient
+	// TitleRecord is the client for interacting with the TitleRecord builders.
+	TitleRecord *TitleRecordClient
 	// Unit is the client for interacting with the Unit builders.
 	Unit *UnitClient
 	// User is the client for interacting with the User builders.
@@ -70,9 +91,15 @@ func NewClient(opts ...Option) *Client {
 
 func (c *Client) init() {
 	c.Schema = migrate.NewSchema(c.driver)
+	c.Application = NewApplicationClient(c.config)
 	c.AuditEvent = NewAuditEventClient(c.config)
 	c.Campaign = NewCampaignClient(c.config)
+	c.DeadlineExtension = NewDeadlineExtensionClient(c.config)
+	c.Evidence = NewEvidenceClient(c.config)
+	c.EvidenceFile = NewEvidenceFileClient(c.config)
+	c.EvidenceRevision = NewEvidenceRevisionClient(c.config)
 	c.IdempotencyRecord = NewIdempotencyRecordClient(c.config)
+	c.NegativeListEntry = NewNegativeListEntryClient(c.config)
 	c.Office = NewOfficeClient(c.config)
 	c.RefreshToken = NewRefreshTokenClient(c.config)
 	c.Revocation = NewRevocationClient(c.config)
@@ -80,6 +107,7 @@ func (c *Client) init() {
 	c.Setting = NewSettingClient(c.config)
 	c.SigningKey = NewSigningKeyClient(c.config)
 	c.Standard = NewStandardClient(c.config)
+	c.TitleRecord = NewTitleRecordClient(c.config)
 	c.Unit = NewUnitClient(c.config)
 	c.User = NewUserClient(c.config)
 }
@@ -174,9 +202,15 @@ func (c *Client) Tx(ctx context.Context) (*Tx, error) {
 	return &Tx{
 		ctx:               ctx,
 		config:            cfg,
+		Application:       NewApplicationClient(cfg),
 		AuditEvent:        NewAuditEventClient(cfg),
 		Campaign:          NewCampaignClient(cfg),
+		DeadlineExtension: NewDeadlineExtensionClient(cfg),
+		Evidence:          NewEvidenceClient(cfg),
+		EvidenceFile:      NewEvidenceFileClient(cfg),
+		EvidenceRevision:  NewEvidenceRevisionClient(cfg),
 		IdempotencyRecord: NewIdempotencyRecordClient(cfg),
+		NegativeListEntry: NewNegativeListEntryClient(cfg),
 		Office:            NewOfficeClient(cfg),
 		RefreshToken:      NewRefreshTokenClient(cfg),
 		Revocation:        NewRevocationClient(cfg),
@@ -184,6 +218,7 @@ func (c *Client) Tx(ctx context.Context) (*Tx, error) {
 		Setting:           NewSettingClient(cfg),
 		SigningKey:        NewSigningKeyClient(cfg),
 		Standard:          NewStandardClient(cfg),
+		TitleRecord:       NewTitleRecordClient(cfg),
 		Unit:              NewUnitClient(cfg),
 		User:              NewUserClient(cfg),
 	}, nil
@@ -205,9 +240,15 @@ func (c *Client) BeginTx(ctx context.Context, opts *sql.TxOptions) (*Tx, error) 
 	return &Tx{
 		ctx:               ctx,
 		config:            cfg,
+		Application:       NewApplicationClient(cfg),
 		AuditEvent:        NewAuditEventClient(cfg),
 		Campaign:          NewCampaignClient(cfg),
+		DeadlineExtension: NewDeadlineExtensionClient(cfg),
+		Evidence:          NewEvidenceClient(cfg),
+		EvidenceFile:      NewEvidenceFileClient(cfg),
+		EvidenceRevision:  NewEvidenceRevisionClient(cfg),
 		IdempotencyRecord: NewIdempotencyRecordClient(cfg),
+		NegativeListEntry: NewNegativeListEntryClient(cfg),
 		Office:            NewOfficeClient(cfg),
 		RefreshToken:      NewRefreshTokenClient(cfg),
 		Revocation:        NewRevocationClient(cfg),
@@ -215,6 +256,7 @@ func (c *Client) BeginTx(ctx context.Context, opts *sql.TxOptions) (*Tx, error) 
 		Setting:           NewSettingClient(cfg),
 		SigningKey:        NewSigningKeyClient(cfg),
 		Standard:          NewStandardClient(cfg),
+		TitleRecord:       NewTitleRecordClient(cfg),
 		Unit:              NewUnitClient(cfg),
 		User:              NewUserClient(cfg),
 	}, nil
@@ -223,7 +265,7 @@ func (c *Client) BeginTx(ctx context.Context, opts *sql.TxOptions) (*Tx, error) 
 // Debug returns a new debug-client. It's used to get verbose logging on specific operations.
 //
 //	client.Debug().
-//		AuditEvent.
+//		Application.
 //		Query().
 //		Count(ctx)
 func (c *Client) Debug() *Client {
@@ -246,9 +288,10 @@ func (c *Client) Close() error {
 // In order to add hooks to a specific client, call: `client.Node.Use(...)`.
 func (c *Client) Use(hooks ...Hook) {
 	for _, n := range []interface{ Use(...Hook) }{
-		c.AuditEvent, c.Campaign, c.IdempotencyRecord, c.Office, c.RefreshToken,
-		c.Revocation, c.ServiceAccount, c.Setting, c.SigningKey, c.Standard, c.Unit,
-		c.User,
+		c.Application, c.AuditEvent, c.Campaign, c.DeadlineExtension, c.Evidence,
+		c.EvidenceFile, c.EvidenceRevision, c.IdempotencyRecord, c.NegativeListEntry,
+		c.Office, c.RefreshToken, c.Revocation, c.ServiceAccount, c.Setting,
+		c.SigningKey, c.Standard, c.TitleRecord, c.Unit, c.User,
 	} {
 		n.Use(hooks...)
 	}
@@ -258,9 +301,10 @@ func (c *Client) Use(hooks ...Hook) {
 // In order to add interceptors to a specific client, call: `client.Node.Intercept(...)`.
 func (c *Client) Intercept(interceptors ...Interceptor) {
 	for _, n := range []interface{ Intercept(...Interceptor) }{
-		c.AuditEvent, c.Campaign, c.IdempotencyRecord, c.Office, c.RefreshToken,
-		c.Revocation, c.ServiceAccount, c.Setting, c.SigningKey, c.Standard, c.Unit,
-		c.User,
+		c.Application, c.AuditEvent, c.Campaign, c.DeadlineExtension, c.Evidence,
+		c.EvidenceFile, c.EvidenceRevision, c.IdempotencyRecord, c.NegativeListEntry,
+		c.Office, c.RefreshToken, c.Revocation, c.ServiceAccount, c.Setting,
+		c.SigningKey, c.Standard, c.TitleRecord, c.Unit, c.User,
 	} {
 		n.Intercept(interceptors...)
 	}
@@ -269,12 +313,24 @@ func (c *Client) Intercept(interceptors ...Interceptor) {
 // Mutate implements the ent.Mutator interface.
 func (c *Client) Mutate(ctx context.Context, m Mutation) (Value, error) {
 	switch m := m.(type) {
+	case *ApplicationMutation:
+		return c.Application.mutate(ctx, m)
 	case *AuditEventMutation:
 		return c.AuditEvent.mutate(ctx, m)
 	case *CampaignMutation:
 		return c.Campaign.mutate(ctx, m)
+	case *DeadlineExtensionMutation:
+		return c.DeadlineExtension.mutate(ctx, m)
+	case *EvidenceMutation:
+		return c.Evidence.mutate(ctx, m)
+	case *EvidenceFileMutation:
+		return c.EvidenceFile.mutate(ctx, m)
+	case *EvidenceRevisionMutation:
+		return c.EvidenceRevision.mutate(ctx, m)
 	case *IdempotencyRecordMutation:
 		return c.IdempotencyRecord.mutate(ctx, m)
+	case *NegativeListEntryMutation:
+		return c.NegativeListEntry.mutate(ctx, m)
 	case *OfficeMutation:
 		return c.Office.mutate(ctx, m)
 	case *RefreshTokenMutation:
@@ -289,12 +345,148 @@ func (c *Client) Mutate(ctx context.Context, m Mutation) (Value, error) {
 		return c.SigningKey.mutate(ctx, m)
 	case *StandardMutation:
 		return c.Standard.mutate(ctx, m)
+	case *TitleRecordMutation:
+		return c.TitleRecord.mutate(ctx, m)
 	case *UnitMutation:
 		return c.Unit.mutate(ctx, m)
 	case *UserMutation:
 		return c.User.mutate(ctx, m)
 	default:
 		return nil, fmt.Errorf("ent: unknown mutation type %T", m)
+	}
+}
+
+// ApplicationClient is a client for the Application schema.
+type ApplicationClient struct {
+	config
+}
+
+// NewApplicationClient returns a client for the Application from the given config.
+func NewApplicationClient(c config) *ApplicationClient {
+	return &ApplicationClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `application.Hooks(f(g(h())))`.
+func (c *ApplicationClient) Use(hooks ...Hook) {
+	c.hooks.Application = append(c.hooks.Application, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `application.Intercept(f(g(h())))`.
+func (c *ApplicationClient) Intercept(interceptors ...Interceptor) {
+	c.inters.Application = append(c.inters.Application, interceptors...)
+}
+
+// Create returns a builder for creating a Application entity.
+func (c *ApplicationClient) Create() *ApplicationCreate {
+	mutation := newApplicationMutation(c.config, OpCreate)
+	return &ApplicationCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of Application entities.
+func (c *ApplicationClient) CreateBulk(builders ...*ApplicationCreate) *ApplicationCreateBulk {
+	return &ApplicationCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *ApplicationClient) MapCreateBulk(slice any, setFunc func(*ApplicationCreate, int)) *ApplicationCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &ApplicationCreateBulk{err: fmt.Errorf("calling to ApplicationClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*ApplicationCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &ApplicationCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for Application.
+func (c *ApplicationClient) Update() *ApplicationUpdate {
+	mutation := newApplicationMutation(c.config, OpUpdate)
+	return &ApplicationUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *ApplicationClient) UpdateOne(_m *Application) *ApplicationUpdateOne {
+	mutation := newApplicationMutation(c.config, OpUpdateOne, withApplication(_m))
+	return &ApplicationUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *ApplicationClient) UpdateOneID(id string) *ApplicationUpdateOne {
+	mutation := newApplicationMutation(c.config, OpUpdateOne, withApplicationID(id))
+	return &ApplicationUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for Application.
+func (c *ApplicationClient) Delete() *ApplicationDelete {
+	mutation := newApplicationMutation(c.config, OpDelete)
+	return &ApplicationDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *ApplicationClient) DeleteOne(_m *Application) *ApplicationDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *ApplicationClient) DeleteOneID(id string) *ApplicationDeleteOne {
+	builder := c.Delete().Where(application.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &ApplicationDeleteOne{builder}
+}
+
+// Query returns a query builder for Application.
+func (c *ApplicationClient) Query() *ApplicationQuery {
+	return &ApplicationQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeApplication},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a Application entity by its id.
+func (c *ApplicationClient) Get(ctx context.Context, id string) (*Application, error) {
+	return c.Query().Where(application.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *ApplicationClient) GetX(ctx context.Context, id string) *Application {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// Hooks returns the client hooks.
+func (c *ApplicationClient) Hooks() []Hook {
+	hooks := c.hooks.Application
+	return append(hooks[:len(hooks):len(hooks)], application.Hooks[:]...)
+}
+
+// Interceptors returns the client interceptors.
+func (c *ApplicationClient) Interceptors() []Interceptor {
+	return c.inters.Application
+}
+
+func (c *ApplicationClient) mutate(ctx context.Context, m *ApplicationMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&ApplicationCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&ApplicationUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&ApplicationUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&ApplicationDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown Application mutation op: %q", m.Op())
 	}
 }
 
@@ -566,6 +758,542 @@ func (c *CampaignClient) mutate(ctx context.Context, m *CampaignMutation) (Value
 	}
 }
 
+// DeadlineExtensionClient is a client for the DeadlineExtension schema.
+type DeadlineExtensionClient struct {
+	config
+}
+
+// NewDeadlineExtensionClient returns a client for the DeadlineExtension from the given config.
+func NewDeadlineExtensionClient(c config) *DeadlineExtensionClient {
+	return &DeadlineExtensionClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `deadlineextension.Hooks(f(g(h())))`.
+func (c *DeadlineExtensionClient) Use(hooks ...Hook) {
+	c.hooks.DeadlineExtension = append(c.hooks.DeadlineExtension, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `deadlineextension.Intercept(f(g(h())))`.
+func (c *DeadlineExtensionClient) Intercept(interceptors ...Interceptor) {
+	c.inters.DeadlineExtension = append(c.inters.DeadlineExtension, interceptors...)
+}
+
+// Create returns a builder for creating a DeadlineExtension entity.
+func (c *DeadlineExtensionClient) Create() *DeadlineExtensionCreate {
+	mutation := newDeadlineExtensionMutation(c.config, OpCreate)
+	return &DeadlineExtensionCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of DeadlineExtension entities.
+func (c *DeadlineExtensionClient) CreateBulk(builders ...*DeadlineExtensionCreate) *DeadlineExtensionCreateBulk {
+	return &DeadlineExtensionCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *DeadlineExtensionClient) MapCreateBulk(slice any, setFunc func(*DeadlineExtensionCreate, int)) *DeadlineExtensionCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &DeadlineExtensionCreateBulk{err: fmt.Errorf("calling to DeadlineExtensionClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*DeadlineExtensionCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &DeadlineExtensionCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for DeadlineExtension.
+func (c *DeadlineExtensionClient) Update() *DeadlineExtensionUpdate {
+	mutation := newDeadlineExtensionMutation(c.config, OpUpdate)
+	return &DeadlineExtensionUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *DeadlineExtensionClient) UpdateOne(_m *DeadlineExtension) *DeadlineExtensionUpdateOne {
+	mutation := newDeadlineExtensionMutation(c.config, OpUpdateOne, withDeadlineExtension(_m))
+	return &DeadlineExtensionUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *DeadlineExtensionClient) UpdateOneID(id string) *DeadlineExtensionUpdateOne {
+	mutation := newDeadlineExtensionMutation(c.config, OpUpdateOne, withDeadlineExtensionID(id))
+	return &DeadlineExtensionUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for DeadlineExtension.
+func (c *DeadlineExtensionClient) Delete() *DeadlineExtensionDelete {
+	mutation := newDeadlineExtensionMutation(c.config, OpDelete)
+	return &DeadlineExtensionDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *DeadlineExtensionClient) DeleteOne(_m *DeadlineExtension) *DeadlineExtensionDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *DeadlineExtensionClient) DeleteOneID(id string) *DeadlineExtensionDeleteOne {
+	builder := c.Delete().Where(deadlineextension.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &DeadlineExtensionDeleteOne{builder}
+}
+
+// Query returns a query builder for DeadlineExtension.
+func (c *DeadlineExtensionClient) Query() *DeadlineExtensionQuery {
+	return &DeadlineExtensionQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeDeadlineExtension},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a DeadlineExtension entity by its id.
+func (c *DeadlineExtensionClient) Get(ctx context.Context, id string) (*DeadlineExtension, error) {
+	return c.Query().Where(deadlineextension.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *DeadlineExtensionClient) GetX(ctx context.Context, id string) *DeadlineExtension {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// Hooks returns the client hooks.
+func (c *DeadlineExtensionClient) Hooks() []Hook {
+	hooks := c.hooks.DeadlineExtension
+	return append(hooks[:len(hooks):len(hooks)], deadlineextension.Hooks[:]...)
+}
+
+// Interceptors returns the client interceptors.
+func (c *DeadlineExtensionClient) Interceptors() []Interceptor {
+	return c.inters.DeadlineExtension
+}
+
+func (c *DeadlineExtensionClient) mutate(ctx context.Context, m *DeadlineExtensionMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&DeadlineExtensionCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&DeadlineExtensionUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&DeadlineExtensionUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&DeadlineExtensionDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown DeadlineExtension mutation op: %q", m.Op())
+	}
+}
+
+// EvidenceClient is a client for the Evidence schema.
+type EvidenceClient struct {
+	config
+}
+
+// NewEvidenceClient returns a client for the Evidence from the given config.
+func NewEvidenceClient(c config) *EvidenceClient {
+	return &EvidenceClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `evidence.Hooks(f(g(h())))`.
+func (c *EvidenceClient) Use(hooks ...Hook) {
+	c.hooks.Evidence = append(c.hooks.Evidence, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `evidence.Intercept(f(g(h())))`.
+func (c *EvidenceClient) Intercept(interceptors ...Interceptor) {
+	c.inters.Evidence = append(c.inters.Evidence, interceptors...)
+}
+
+// Create returns a builder for creating a Evidence entity.
+func (c *EvidenceClient) Create() *EvidenceCreate {
+	mutation := newEvidenceMutation(c.config, OpCreate)
+	return &EvidenceCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of Evidence entities.
+func (c *EvidenceClient) CreateBulk(builders ...*EvidenceCreate) *EvidenceCreateBulk {
+	return &EvidenceCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *EvidenceClient) MapCreateBulk(slice any, setFunc func(*EvidenceCreate, int)) *EvidenceCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &EvidenceCreateBulk{err: fmt.Errorf("calling to EvidenceClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*EvidenceCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &EvidenceCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for Evidence.
+func (c *EvidenceClient) Update() *EvidenceUpdate {
+	mutation := newEvidenceMutation(c.config, OpUpdate)
+	return &EvidenceUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *EvidenceClient) UpdateOne(_m *Evidence) *EvidenceUpdateOne {
+	mutation := newEvidenceMutation(c.config, OpUpdateOne, withEvidence(_m))
+	return &EvidenceUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *EvidenceClient) UpdateOneID(id string) *EvidenceUpdateOne {
+	mutation := newEvidenceMutation(c.config, OpUpdateOne, withEvidenceID(id))
+	return &EvidenceUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for Evidence.
+func (c *EvidenceClient) Delete() *EvidenceDelete {
+	mutation := newEvidenceMutation(c.config, OpDelete)
+	return &EvidenceDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *EvidenceClient) DeleteOne(_m *Evidence) *EvidenceDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *EvidenceClient) DeleteOneID(id string) *EvidenceDeleteOne {
+	builder := c.Delete().Where(evidence.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &EvidenceDeleteOne{builder}
+}
+
+// Query returns a query builder for Evidence.
+func (c *EvidenceClient) Query() *EvidenceQuery {
+	return &EvidenceQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeEvidence},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a Evidence entity by its id.
+func (c *EvidenceClient) Get(ctx context.Context, id string) (*Evidence, error) {
+	return c.Query().Where(evidence.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *EvidenceClient) GetX(ctx context.Context, id string) *Evidence {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// Hooks returns the client hooks.
+func (c *EvidenceClient) Hooks() []Hook {
+	hooks := c.hooks.Evidence
+	return append(hooks[:len(hooks):len(hooks)], evidence.Hooks[:]...)
+}
+
+// Interceptors returns the client interceptors.
+func (c *EvidenceClient) Interceptors() []Interceptor {
+	return c.inters.Evidence
+}
+
+func (c *EvidenceClient) mutate(ctx context.Context, m *EvidenceMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&EvidenceCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&EvidenceUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&EvidenceUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&EvidenceDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown Evidence mutation op: %q", m.Op())
+	}
+}
+
+// EvidenceFileClient is a client for the EvidenceFile schema.
+type EvidenceFileClient struct {
+	config
+}
+
+// NewEvidenceFileClient returns a client for the EvidenceFile from the given config.
+func NewEvidenceFileClient(c config) *EvidenceFileClient {
+	return &EvidenceFileClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `evidencefile.Hooks(f(g(h())))`.
+func (c *EvidenceFileClient) Use(hooks ...Hook) {
+	c.hooks.EvidenceFile = append(c.hooks.EvidenceFile, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `evidencefile.Intercept(f(g(h())))`.
+func (c *EvidenceFileClient) Intercept(interceptors ...Interceptor) {
+	c.inters.EvidenceFile = append(c.inters.EvidenceFile, interceptors...)
+}
+
+// Create returns a builder for creating a EvidenceFile entity.
+func (c *EvidenceFileClient) Create() *EvidenceFileCreate {
+	mutation := newEvidenceFileMutation(c.config, OpCreate)
+	return &EvidenceFileCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of EvidenceFile entities.
+func (c *EvidenceFileClient) CreateBulk(builders ...*EvidenceFileCreate) *EvidenceFileCreateBulk {
+	return &EvidenceFileCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *EvidenceFileClient) MapCreateBulk(slice any, setFunc func(*EvidenceFileCreate, int)) *EvidenceFileCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &EvidenceFileCreateBulk{err: fmt.Errorf("calling to EvidenceFileClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*EvidenceFileCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &EvidenceFileCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for EvidenceFile.
+func (c *EvidenceFileClient) Update() *EvidenceFileUpdate {
+	mutation := newEvidenceFileMutation(c.config, OpUpdate)
+	return &EvidenceFileUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *EvidenceFileClient) UpdateOne(_m *EvidenceFile) *EvidenceFileUpdateOne {
+	mutation := newEvidenceFileMutation(c.config, OpUpdateOne, withEvidenceFile(_m))
+	return &EvidenceFileUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *EvidenceFileClient) UpdateOneID(id string) *EvidenceFileUpdateOne {
+	mutation := newEvidenceFileMutation(c.config, OpUpdateOne, withEvidenceFileID(id))
+	return &EvidenceFileUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for EvidenceFile.
+func (c *EvidenceFileClient) Delete() *EvidenceFileDelete {
+	mutation := newEvidenceFileMutation(c.config, OpDelete)
+	return &EvidenceFileDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *EvidenceFileClient) DeleteOne(_m *EvidenceFile) *EvidenceFileDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *EvidenceFileClient) DeleteOneID(id string) *EvidenceFileDeleteOne {
+	builder := c.Delete().Where(evidencefile.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &EvidenceFileDeleteOne{builder}
+}
+
+// Query returns a query builder for EvidenceFile.
+func (c *EvidenceFileClient) Query() *EvidenceFileQuery {
+	return &EvidenceFileQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeEvidenceFile},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a EvidenceFile entity by its id.
+func (c *EvidenceFileClient) Get(ctx context.Context, id string) (*EvidenceFile, error) {
+	return c.Query().Where(evidencefile.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *EvidenceFileClient) GetX(ctx context.Context, id string) *EvidenceFile {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// Hooks returns the client hooks.
+func (c *EvidenceFileClient) Hooks() []Hook {
+	hooks := c.hooks.EvidenceFile
+	return append(hooks[:len(hooks):len(hooks)], evidencefile.Hooks[:]...)
+}
+
+// Interceptors returns the client interceptors.
+func (c *EvidenceFileClient) Interceptors() []Interceptor {
+	return c.inters.EvidenceFile
+}
+
+func (c *EvidenceFileClient) mutate(ctx context.Context, m *EvidenceFileMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&EvidenceFileCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&EvidenceFileUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&EvidenceFileUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&EvidenceFileDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown EvidenceFile mutation op: %q", m.Op())
+	}
+}
+
+// EvidenceRevisionClient is a client for the EvidenceRevision schema.
+type EvidenceRevisionClient struct {
+	config
+}
+
+// NewEvidenceRevisionClient returns a client for the EvidenceRevision from the given config.
+func NewEvidenceRevisionClient(c config) *EvidenceRevisionClient {
+	return &EvidenceRevisionClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `evidencerevision.Hooks(f(g(h())))`.
+func (c *EvidenceRevisionClient) Use(hooks ...Hook) {
+	c.hooks.EvidenceRevision = append(c.hooks.EvidenceRevision, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `evidencerevision.Intercept(f(g(h())))`.
+func (c *EvidenceRevisionClient) Intercept(interceptors ...Interceptor) {
+	c.inters.EvidenceRevision = append(c.inters.EvidenceRevision, interceptors...)
+}
+
+// Create returns a builder for creating a EvidenceRevision entity.
+func (c *EvidenceRevisionClient) Create() *EvidenceRevisionCreate {
+	mutation := newEvidenceRevisionMutation(c.config, OpCreate)
+	return &EvidenceRevisionCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of EvidenceRevision entities.
+func (c *EvidenceRevisionClient) CreateBulk(builders ...*EvidenceRevisionCreate) *EvidenceRevisionCreateBulk {
+	return &EvidenceRevisionCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *EvidenceRevisionClient) MapCreateBulk(slice any, setFunc func(*EvidenceRevisionCreate, int)) *EvidenceRevisionCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &EvidenceRevisionCreateBulk{err: fmt.Errorf("calling to EvidenceRevisionClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*EvidenceRevisionCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &EvidenceRevisionCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for EvidenceRevision.
+func (c *EvidenceRevisionClient) Update() *EvidenceRevisionUpdate {
+	mutation := newEvidenceRevisionMutation(c.config, OpUpdate)
+	return &EvidenceRevisionUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *EvidenceRevisionClient) UpdateOne(_m *EvidenceRevision) *EvidenceRevisionUpdateOne {
+	mutation := newEvidenceRevisionMutation(c.config, OpUpdateOne, withEvidenceRevision(_m))
+	return &EvidenceRevisionUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *EvidenceRevisionClient) UpdateOneID(id string) *EvidenceRevisionUpdateOne {
+	mutation := newEvidenceRevisionMutation(c.config, OpUpdateOne, withEvidenceRevisionID(id))
+	return &EvidenceRevisionUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for EvidenceRevision.
+func (c *EvidenceRevisionClient) Delete() *EvidenceRevisionDelete {
+	mutation := newEvidenceRevisionMutation(c.config, OpDelete)
+	return &EvidenceRevisionDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *EvidenceRevisionClient) DeleteOne(_m *EvidenceRevision) *EvidenceRevisionDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *EvidenceRevisionClient) DeleteOneID(id string) *EvidenceRevisionDeleteOne {
+	builder := c.Delete().Where(evidencerevision.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &EvidenceRevisionDeleteOne{builder}
+}
+
+// Query returns a query builder for EvidenceRevision.
+func (c *EvidenceRevisionClient) Query() *EvidenceRevisionQuery {
+	return &EvidenceRevisionQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeEvidenceRevision},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a EvidenceRevision entity by its id.
+func (c *EvidenceRevisionClient) Get(ctx context.Context, id string) (*EvidenceRevision, error) {
+	return c.Query().Where(evidencerevision.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *EvidenceRevisionClient) GetX(ctx context.Context, id string) *EvidenceRevision {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// Hooks returns the client hooks.
+func (c *EvidenceRevisionClient) Hooks() []Hook {
+	hooks := c.hooks.EvidenceRevision
+	return append(hooks[:len(hooks):len(hooks)], evidencerevision.Hooks[:]...)
+}
+
+// Interceptors returns the client interceptors.
+func (c *EvidenceRevisionClient) Interceptors() []Interceptor {
+	return c.inters.EvidenceRevision
+}
+
+func (c *EvidenceRevisionClient) mutate(ctx context.Context, m *EvidenceRevisionMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&EvidenceRevisionCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&EvidenceRevisionUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&EvidenceRevisionUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&EvidenceRevisionDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown EvidenceRevision mutation op: %q", m.Op())
+	}
+}
+
 // IdempotencyRecordClient is a client for the IdempotencyRecord schema.
 type IdempotencyRecordClient struct {
 	config
@@ -697,6 +1425,140 @@ func (c *IdempotencyRecordClient) mutate(ctx context.Context, m *IdempotencyReco
 		return (&IdempotencyRecordDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
 	default:
 		return nil, fmt.Errorf("ent: unknown IdempotencyRecord mutation op: %q", m.Op())
+	}
+}
+
+// NegativeListEntryClient is a client for the NegativeListEntry schema.
+type NegativeListEntryClient struct {
+	config
+}
+
+// NewNegativeListEntryClient returns a client for the NegativeListEntry from the given config.
+func NewNegativeListEntryClient(c config) *NegativeListEntryClient {
+	return &NegativeListEntryClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `negativelistentry.Hooks(f(g(h())))`.
+func (c *NegativeListEntryClient) Use(hooks ...Hook) {
+	c.hooks.NegativeListEntry = append(c.hooks.NegativeListEntry, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `negativelistentry.Intercept(f(g(h())))`.
+func (c *NegativeListEntryClient) Intercept(interceptors ...Interceptor) {
+	c.inters.NegativeListEntry = append(c.inters.NegativeListEntry, interceptors...)
+}
+
+// Create returns a builder for creating a NegativeListEntry entity.
+func (c *NegativeListEntryClient) Create() *NegativeListEntryCreate {
+	mutation := newNegativeListEntryMutation(c.config, OpCreate)
+	return &NegativeListEntryCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of NegativeListEntry entities.
+func (c *NegativeListEntryClient) CreateBulk(builders ...*NegativeListEntryCreate) *NegativeListEntryCreateBulk {
+	return &NegativeListEntryCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *NegativeListEntryClient) MapCreateBulk(slice any, setFunc func(*NegativeListEntryCreate, int)) *NegativeListEntryCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &NegativeListEntryCreateBulk{err: fmt.Errorf("calling to NegativeListEntryClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*NegativeListEntryCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &NegativeListEntryCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for NegativeListEntry.
+func (c *NegativeListEntryClient) Update() *NegativeListEntryUpdate {
+	mutation := newNegativeListEntryMutation(c.config, OpUpdate)
+	return &NegativeListEntryUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *NegativeListEntryClient) UpdateOne(_m *NegativeListEntry) *NegativeListEntryUpdateOne {
+	mutation := newNegativeListEntryMutation(c.config, OpUpdateOne, withNegativeListEntry(_m))
+	return &NegativeListEntryUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *NegativeListEntryClient) UpdateOneID(id string) *NegativeListEntryUpdateOne {
+	mutation := newNegativeListEntryMutation(c.config, OpUpdateOne, withNegativeListEntryID(id))
+	return &NegativeListEntryUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for NegativeListEntry.
+func (c *NegativeListEntryClient) Delete() *NegativeListEntryDelete {
+	mutation := newNegativeListEntryMutation(c.config, OpDelete)
+	return &NegativeListEntryDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *NegativeListEntryClient) DeleteOne(_m *NegativeListEntry) *NegativeListEntryDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *NegativeListEntryClient) DeleteOneID(id string) *NegativeListEntryDeleteOne {
+	builder := c.Delete().Where(negativelistentry.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &NegativeListEntryDeleteOne{builder}
+}
+
+// Query returns a query builder for NegativeListEntry.
+func (c *NegativeListEntryClient) Query() *NegativeListEntryQuery {
+	return &NegativeListEntryQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeNegativeListEntry},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a NegativeListEntry entity by its id.
+func (c *NegativeListEntryClient) Get(ctx context.Context, id string) (*NegativeListEntry, error) {
+	return c.Query().Where(negativelistentry.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *NegativeListEntryClient) GetX(ctx context.Context, id string) *NegativeListEntry {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// Hooks returns the client hooks.
+func (c *NegativeListEntryClient) Hooks() []Hook {
+	hooks := c.hooks.NegativeListEntry
+	return append(hooks[:len(hooks):len(hooks)], negativelistentry.Hooks[:]...)
+}
+
+// Interceptors returns the client interceptors.
+func (c *NegativeListEntryClient) Interceptors() []Interceptor {
+	return c.inters.NegativeListEntry
+}
+
+func (c *NegativeListEntryClient) mutate(ctx context.Context, m *NegativeListEntryMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&NegativeListEntryCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&NegativeListEntryUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&NegativeListEntryUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&NegativeListEntryDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown NegativeListEntry mutation op: %q", m.Op())
 	}
 }
 
@@ -1638,6 +2500,140 @@ func (c *StandardClient) mutate(ctx context.Context, m *StandardMutation) (Value
 	}
 }
 
+// TitleRecordClient is a client for the TitleRecord schema.
+type TitleRecordClient struct {
+	config
+}
+
+// NewTitleRecordClient returns a client for the TitleRecord from the given config.
+func NewTitleRecordClient(c config) *TitleRecordClient {
+	return &TitleRecordClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `titlerecord.Hooks(f(g(h())))`.
+func (c *TitleRecordClient) Use(hooks ...Hook) {
+	c.hooks.TitleRecord = append(c.hooks.TitleRecord, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `titlerecord.Intercept(f(g(h())))`.
+func (c *TitleRecordClient) Intercept(interceptors ...Interceptor) {
+	c.inters.TitleRecord = append(c.inters.TitleRecord, interceptors...)
+}
+
+// Create returns a builder for creating a TitleRecord entity.
+func (c *TitleRecordClient) Create() *TitleRecordCreate {
+	mutation := newTitleRecordMutation(c.config, OpCreate)
+	return &TitleRecordCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of TitleRecord entities.
+func (c *TitleRecordClient) CreateBulk(builders ...*TitleRecordCreate) *TitleRecordCreateBulk {
+	return &TitleRecordCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *TitleRecordClient) MapCreateBulk(slice any, setFunc func(*TitleRecordCreate, int)) *TitleRecordCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &TitleRecordCreateBulk{err: fmt.Errorf("calling to TitleRecordClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*TitleRecordCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &TitleRecordCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for TitleRecord.
+func (c *TitleRecordClient) Update() *TitleRecordUpdate {
+	mutation := newTitleRecordMutation(c.config, OpUpdate)
+	return &TitleRecordUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *TitleRecordClient) UpdateOne(_m *TitleRecord) *TitleRecordUpdateOne {
+	mutation := newTitleRecordMutation(c.config, OpUpdateOne, withTitleRecord(_m))
+	return &TitleRecordUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *TitleRecordClient) UpdateOneID(id string) *TitleRecordUpdateOne {
+	mutation := newTitleRecordMutation(c.config, OpUpdateOne, withTitleRecordID(id))
+	return &TitleRecordUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for TitleRecord.
+func (c *TitleRecordClient) Delete() *TitleRecordDelete {
+	mutation := newTitleRecordMutation(c.config, OpDelete)
+	return &TitleRecordDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *TitleRecordClient) DeleteOne(_m *TitleRecord) *TitleRecordDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *TitleRecordClient) DeleteOneID(id string) *TitleRecordDeleteOne {
+	builder := c.Delete().Where(titlerecord.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &TitleRecordDeleteOne{builder}
+}
+
+// Query returns a query builder for TitleRecord.
+func (c *TitleRecordClient) Query() *TitleRecordQuery {
+	return &TitleRecordQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeTitleRecord},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a TitleRecord entity by its id.
+func (c *TitleRecordClient) Get(ctx context.Context, id string) (*TitleRecord, error) {
+	return c.Query().Where(titlerecord.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *TitleRecordClient) GetX(ctx context.Context, id string) *TitleRecord {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// Hooks returns the client hooks.
+func (c *TitleRecordClient) Hooks() []Hook {
+	hooks := c.hooks.TitleRecord
+	return append(hooks[:len(hooks):len(hooks)], titlerecord.Hooks[:]...)
+}
+
+// Interceptors returns the client interceptors.
+func (c *TitleRecordClient) Interceptors() []Interceptor {
+	return c.inters.TitleRecord
+}
+
+func (c *TitleRecordClient) mutate(ctx context.Context, m *TitleRecordMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&TitleRecordCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&TitleRecordUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&TitleRecordUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&TitleRecordDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown TitleRecord mutation op: %q", m.Op())
+	}
+}
+
 // UnitClient is a client for the Unit schema.
 type UnitClient struct {
 	config
@@ -1909,12 +2905,16 @@ func (c *UserClient) mutate(ctx context.Context, m *UserMutation) (Value, error)
 // hooks and interceptors per client, for fast access.
 type (
 	hooks struct {
-		AuditEvent, Campaign, IdempotencyRecord, Office, RefreshToken, Revocation,
-		ServiceAccount, Setting, SigningKey, Standard, Unit, User []ent.Hook
+		Application, AuditEvent, Campaign, DeadlineExtension, Evidence, EvidenceFile,
+		EvidenceRevision, IdempotencyRecord, NegativeListEntry, Office, RefreshToken,
+		Revocation, ServiceAccount, Setting, SigningKey, Standard, TitleRecord, Unit,
+		User []ent.Hook
 	}
 	inters struct {
-		AuditEvent, Campaign, IdempotencyRecord, Office, RefreshToken, Revocation,
-		ServiceAccount, Setting, SigningKey, Standard, Unit, User []ent.Interceptor
+		Application, AuditEvent, Campaign, DeadlineExtension, Evidence, EvidenceFile,
+		EvidenceRevision, IdempotencyRecord, NegativeListEntry, Office, RefreshToken,
+		Revocation, ServiceAccount, Setting, SigningKey, Standard, TitleRecord, Unit,
+		User []ent.Interceptor
 	}
 )
 

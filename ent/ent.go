@@ -12,9 +12,15 @@ import (
 	"entgo.io/ent"
 	"entgo.io/ent/dialect/sql"
 	"entgo.io/ent/dialect/sql/sqlgraph"
+	"github.com/wenming-platform/wenming/ent/application"
 	"github.com/wenming-platform/wenming/ent/auditevent"
 	"github.com/wenming-platform/wenming/ent/campaign"
+	"github.com/wenming-platform/wenming/ent/deadlineextension"
+	"github.com/wenming-platform/wenming/ent/evidence"
+	"github.com/wenming-platform/wenming/ent/evidencefile"
+	"github.com/wenming-platform/wenming/ent/evidencerevision"
 	"github.com/wenming-platform/wenming/ent/idempotencyrecord"
+	"github.com/wenming-platform/wenming/ent/negativelistentry"
 	"github.com/wenming-platform/wenming/ent/office"
 	"github.com/wenming-platform/wenming/ent/refreshtoken"
 	"github.com/wenming-platform/wenming/ent/revocation"
@@ -22,6 +28,7 @@ import (
 	"github.com/wenming-platform/wenming/ent/setting"
 	"github.com/wenming-platform/wenming/ent/signingkey"
 	"github.com/wenming-platform/wenming/ent/standard"
+	"github.com/wenming-platform/wenming/ent/titlerecord"
 	"github.com/wenming-platform/wenming/ent/unit"
 	"github.com/wenming-platform/wenming/ent/user"
 )
@@ -84,9 +91,15 @@ var (
 func checkColumn(t, c string) error {
 	initCheck.Do(func() {
 		columnCheck = sql.NewColumnCheck(map[string]func(string) bool{
+			application.Table:       application.ValidColumn,
 			auditevent.Table:        auditevent.ValidColumn,
 			campaign.Table:          campaign.ValidColumn,
+			deadlineextension.Table: deadlineextension.ValidColumn,
+			evidence.Table:          evidence.ValidColumn,
+			evidencefile.Table:      evidencefile.ValidColumn,
+			evidencerevision.Table:  evidencerevision.ValidColumn,
 			idempotencyrecord.Table: idempotencyrecord.ValidColumn,
+			negativelistentry.Table: negativelistentry.ValidColumn,
 			office.Table:            office.ValidColumn,
 			refreshtoken.Table:      refreshtoken.ValidColumn,
 			revocation.Table:        revocation.ValidColumn,
@@ -94,6 +107,7 @@ func checkColumn(t, c string) error {
 			setting.Table:           setting.ValidColumn,
 			signingkey.Table:        signingkey.ValidColumn,
 			standard.Table:          standard.ValidColumn,
+			titlerecord.Table:       titlerecord.ValidColumn,
 			unit.Table:              unit.ValidColumn,
 			user.Table:              user.ValidColumn,
 		})

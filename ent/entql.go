@@ -3,9 +3,15 @@
 package ent
 
 import (
+	"github.com/wenming-platform/wenming/ent/application"
 	"github.com/wenming-platform/wenming/ent/auditevent"
 	"github.com/wenming-platform/wenming/ent/campaign"
+	"github.com/wenming-platform/wenming/ent/deadlineextension"
+	"github.com/wenming-platform/wenming/ent/evidence"
+	"github.com/wenming-platform/wenming/ent/evidencefile"
+	"github.com/wenming-platform/wenming/ent/evidencerevision"
 	"github.com/wenming-platform/wenming/ent/idempotencyrecord"
+	"github.com/wenming-platform/wenming/ent/negativelistentry"
 	"github.com/wenming-platform/wenming/ent/office"
 	"github.com/wenming-platform/wenming/ent/refreshtoken"
 	"github.com/wenming-platform/wenming/ent/revocation"
@@ -13,6 +19,7 @@ import (
 	"github.com/wenming-platform/wenming/ent/setting"
 	"github.com/wenming-platform/wenming/ent/signingkey"
 	"github.com/wenming-platform/wenming/ent/standard"
+	"github.com/wenming-platform/wenming/ent/titlerecord"
 	"github.com/wenming-platform/wenming/ent/unit"
 	"github.com/wenming-platform/wenming/ent/user"
 
@@ -24,8 +31,34 @@ import (
 
 // schemaGraph holds a representation of ent/schema at runtime.
 var schemaGraph = func() *sqlgraph.Schema {
-	graph := &sqlgraph.Schema{Nodes: make([]*sqlgraph.Node, 12)}
+	graph := &sqlgraph.Schema{Nodes: make([]*sqlgraph.Node, 19)}
 	graph.Nodes[0] = &sqlgraph.Node{
+		NodeSpec: sqlgraph.NodeSpec{
+			Table:   application.Table,
+			Columns: application.Columns,
+			ID: &sqlgraph.FieldSpec{
+				Type:   field.TypeString,
+				Column: application.FieldID,
+			},
+		},
+		Type: "Application",
+		Fields: map[string]*sqlgraph.FieldSpec{
+			application.FieldOfficeID:       {Type: field.TypeString, Column: application.FieldOfficeID},
+			application.FieldScopePath:      {Type: field.TypeString, Column: application.FieldScopePath},
+			application.FieldVersion:        {Type: field.TypeInt64, Column: application.FieldVersion},
+			application.FieldCreateTime:     {Type: field.TypeTime, Column: application.FieldCreateTime},
+			application.FieldUpdateTime:     {Type: field.TypeTime, Column: application.FieldUpdateTime},
+			application.FieldCampaignID:     {Type: field.TypeString, Column: application.FieldCampaignID},
+			application.FieldUnitID:         {Type: field.TypeString, Column: application.FieldUnitID},
+			application.FieldUnitOfficeID:   {Type: field.TypeString, Column: application.FieldUnitOfficeID},
+			application.FieldState:          {Type: field.TypeEnum, Column: application.FieldState},
+			application.FieldSubmitTime:     {Type: field.TypeTime, Column: application.FieldSubmitTime},
+			application.FieldSelfAssessment: {Type: field.TypeJSON, Column: application.FieldSelfAssessment},
+			application.FieldWithdrawReason: {Type: field.TypeString, Column: application.FieldWithdrawReason},
+			application.FieldFileBytes:      {Type: field.TypeInt64, Column: application.FieldFileBytes},
+		},
+	}
+	graph.Nodes[1] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   auditevent.Table,
 			Columns: auditevent.Columns,
@@ -51,7 +84,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			auditevent.FieldHash:         {Type: field.TypeString, Column: auditevent.FieldHash},
 		},
 	}
-	graph.Nodes[1] = &sqlgraph.Node{
+	graph.Nodes[2] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   campaign.Table,
 			Columns: campaign.Columns,
@@ -90,7 +123,110 @@ var schemaGraph = func() *sqlgraph.Schema {
 			campaign.FieldParentCampaignID:        {Type: field.TypeString, Column: campaign.FieldParentCampaignID},
 		},
 	}
-	graph.Nodes[2] = &sqlgraph.Node{
+	graph.Nodes[3] = &sqlgraph.Node{
+		NodeSpec: sqlgraph.NodeSpec{
+			Table:   deadlineextension.Table,
+			Columns: deadlineextension.Columns,
+			ID: &sqlgraph.FieldSpec{
+				Type:   field.TypeString,
+				Column: deadlineextension.FieldID,
+			},
+		},
+		Type: "DeadlineExtension",
+		Fields: map[string]*sqlgraph.FieldSpec{
+			deadlineextension.FieldOfficeID:      {Type: field.TypeString, Column: deadlineextension.FieldOfficeID},
+			deadlineextension.FieldScopePath:     {Type: field.TypeString, Column: deadlineextension.FieldScopePath},
+			deadlineextension.FieldApplicationID: {Type: field.TypeString, Column: deadlineextension.FieldApplicationID},
+			deadlineextension.FieldIndicatorCode: {Type: field.TypeString, Column: deadlineextension.FieldIndicatorCode},
+			deadlineextension.FieldPeriod:        {Type: field.TypeString, Column: deadlineextension.FieldPeriod},
+			deadlineextension.FieldDueTime:       {Type: field.TypeTime, Column: deadlineextension.FieldDueTime},
+			deadlineextension.FieldReason:        {Type: field.TypeString, Column: deadlineextension.FieldReason},
+			deadlineextension.FieldGrantedBy:     {Type: field.TypeString, Column: deadlineextension.FieldGrantedBy},
+			deadlineextension.FieldCreateTime:    {Type: field.TypeTime, Column: deadlineextension.FieldCreateTime},
+		},
+	}
+	graph.Nodes[4] = &sqlgraph.Node{
+		NodeSpec: sqlgraph.NodeSpec{
+			Table:   evidence.Table,
+			Columns: evidence.Columns,
+			ID: &sqlgraph.FieldSpec{
+				Type:   field.TypeString,
+				Column: evidence.FieldID,
+			},
+		},
+		Type: "Evidence",
+		Fields: map[string]*sqlgraph.FieldSpec{
+			evidence.FieldOfficeID:       {Type: field.TypeString, Column: evidence.FieldOfficeID},
+			evidence.FieldScopePath:      {Type: field.TypeString, Column: evidence.FieldScopePath},
+			evidence.FieldVersion:        {Type: field.TypeInt64, Column: evidence.FieldVersion},
+			evidence.FieldCreateTime:     {Type: field.TypeTime, Column: evidence.FieldCreateTime},
+			evidence.FieldUpdateTime:     {Type: field.TypeTime, Column: evidence.FieldUpdateTime},
+			evidence.FieldApplicationID:  {Type: field.TypeString, Column: evidence.FieldApplicationID},
+			evidence.FieldIndicatorCode:  {Type: field.TypeString, Column: evidence.FieldIndicatorCode},
+			evidence.FieldPeriod:         {Type: field.TypeString, Column: evidence.FieldPeriod},
+			evidence.FieldState:          {Type: field.TypeEnum, Column: evidence.FieldState},
+			evidence.FieldHasDraft:       {Type: field.TypeBool, Column: evidence.FieldHasDraft},
+			evidence.FieldDraftNarrative: {Type: field.TypeString, Column: evidence.FieldDraftNarrative},
+			evidence.FieldDraftValue:     {Type: field.TypeString, Column: evidence.FieldDraftValue},
+			evidence.FieldDraftFileIds:   {Type: field.TypeJSON, Column: evidence.FieldDraftFileIds},
+			evidence.FieldDraftNote:      {Type: field.TypeString, Column: evidence.FieldDraftNote},
+			evidence.FieldRevisionCount:  {Type: field.TypeInt, Column: evidence.FieldRevisionCount},
+			evidence.FieldResubmissions:  {Type: field.TypeInt, Column: evidence.FieldResubmissions},
+			evidence.FieldReturnReason:   {Type: field.TypeString, Column: evidence.FieldReturnReason},
+			evidence.FieldReturnDueTime:  {Type: field.TypeTime, Column: evidence.FieldReturnDueTime},
+			evidence.FieldLocked:         {Type: field.TypeBool, Column: evidence.FieldLocked},
+		},
+	}
+	graph.Nodes[5] = &sqlgraph.Node{
+		NodeSpec: sqlgraph.NodeSpec{
+			Table:   evidencefile.Table,
+			Columns: evidencefile.Columns,
+			ID: &sqlgraph.FieldSpec{
+				Type:   field.TypeString,
+				Column: evidencefile.FieldID,
+			},
+		},
+		Type: "EvidenceFile",
+		Fields: map[string]*sqlgraph.FieldSpec{
+			evidencefile.FieldOfficeID:      {Type: field.TypeString, Column: evidencefile.FieldOfficeID},
+			evidencefile.FieldScopePath:     {Type: field.TypeString, Column: evidencefile.FieldScopePath},
+			evidencefile.FieldApplicationID: {Type: field.TypeString, Column: evidencefile.FieldApplicationID},
+			evidencefile.FieldCampaignID:    {Type: field.TypeString, Column: evidencefile.FieldCampaignID},
+			evidencefile.FieldUnitID:        {Type: field.TypeString, Column: evidencefile.FieldUnitID},
+			evidencefile.FieldName:          {Type: field.TypeString, Column: evidencefile.FieldName},
+			evidencefile.FieldContentType:   {Type: field.TypeString, Column: evidencefile.FieldContentType},
+			evidencefile.FieldSize:          {Type: field.TypeInt64, Column: evidencefile.FieldSize},
+			evidencefile.FieldSha256:        {Type: field.TypeString, Column: evidencefile.FieldSha256},
+			evidencefile.FieldUploadedBy:    {Type: field.TypeString, Column: evidencefile.FieldUploadedBy},
+			evidencefile.FieldCreateTime:    {Type: field.TypeTime, Column: evidencefile.FieldCreateTime},
+		},
+	}
+	graph.Nodes[6] = &sqlgraph.Node{
+		NodeSpec: sqlgraph.NodeSpec{
+			Table:   evidencerevision.Table,
+			Columns: evidencerevision.Columns,
+			ID: &sqlgraph.FieldSpec{
+				Type:   field.TypeString,
+				Column: evidencerevision.FieldID,
+			},
+		},
+		Type: "EvidenceRevision",
+		Fields: map[string]*sqlgraph.FieldSpec{
+			evidencerevision.FieldOfficeID:      {Type: field.TypeString, Column: evidencerevision.FieldOfficeID},
+			evidencerevision.FieldScopePath:     {Type: field.TypeString, Column: evidencerevision.FieldScopePath},
+			evidencerevision.FieldEvidenceID:    {Type: field.TypeString, Column: evidencerevision.FieldEvidenceID},
+			evidencerevision.FieldApplicationID: {Type: field.TypeString, Column: evidencerevision.FieldApplicationID},
+			evidencerevision.FieldNumber:        {Type: field.TypeInt, Column: evidencerevision.FieldNumber},
+			evidencerevision.FieldNarrative:     {Type: field.TypeString, Column: evidencerevision.FieldNarrative},
+			evidencerevision.FieldValue:         {Type: field.TypeString, Column: evidencerevision.FieldValue},
+			evidencerevision.FieldFileIds:       {Type: field.TypeJSON, Column: evidencerevision.FieldFileIds},
+			evidencerevision.FieldNote:          {Type: field.TypeString, Column: evidencerevision.FieldNote},
+			evidencerevision.FieldResubmission:  {Type: field.TypeBool, Column: evidencerevision.FieldResubmission},
+			evidencerevision.FieldSubmittedBy:   {Type: field.TypeString, Column: evidencerevision.FieldSubmittedBy},
+			evidencerevision.FieldSubmitTime:    {Type: field.TypeTime, Column: evidencerevision.FieldSubmitTime},
+		},
+	}
+	graph.Nodes[7] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   idempotencyrecord.Table,
 			Columns: idempotencyrecord.Columns,
@@ -108,7 +244,34 @@ var schemaGraph = func() *sqlgraph.Schema {
 			idempotencyrecord.FieldExpireTime:  {Type: field.TypeTime, Column: idempotencyrecord.FieldExpireTime},
 		},
 	}
-	graph.Nodes[3] = &sqlgraph.Node{
+	graph.Nodes[8] = &sqlgraph.Node{
+		NodeSpec: sqlgraph.NodeSpec{
+			Table:   negativelistentry.Table,
+			Columns: negativelistentry.Columns,
+			ID: &sqlgraph.FieldSpec{
+				Type:   field.TypeString,
+				Column: negativelistentry.FieldID,
+			},
+		},
+		Type: "NegativeListEntry",
+		Fields: map[string]*sqlgraph.FieldSpec{
+			negativelistentry.FieldOfficeID:       {Type: field.TypeString, Column: negativelistentry.FieldOfficeID},
+			negativelistentry.FieldScopePath:      {Type: field.TypeString, Column: negativelistentry.FieldScopePath},
+			negativelistentry.FieldVersion:        {Type: field.TypeInt64, Column: negativelistentry.FieldVersion},
+			negativelistentry.FieldCreateTime:     {Type: field.TypeTime, Column: negativelistentry.FieldCreateTime},
+			negativelistentry.FieldUpdateTime:     {Type: field.TypeTime, Column: negativelistentry.FieldUpdateTime},
+			negativelistentry.FieldUnitID:         {Type: field.TypeString, Column: negativelistentry.FieldUnitID},
+			negativelistentry.FieldCategory:       {Type: field.TypeString, Column: negativelistentry.FieldCategory},
+			negativelistentry.FieldDescription:    {Type: field.TypeString, Column: negativelistentry.FieldDescription},
+			negativelistentry.FieldOccurredOn:     {Type: field.TypeTime, Column: negativelistentry.FieldOccurredOn},
+			negativelistentry.FieldEffect:         {Type: field.TypeEnum, Column: negativelistentry.FieldEffect},
+			negativelistentry.FieldPoints:         {Type: field.TypeInt64, Column: negativelistentry.FieldPoints},
+			negativelistentry.FieldSourceDocument: {Type: field.TypeString, Column: negativelistentry.FieldSourceDocument},
+			negativelistentry.FieldAnnulTime:      {Type: field.TypeTime, Column: negativelistentry.FieldAnnulTime},
+			negativelistentry.FieldAnnulReason:    {Type: field.TypeString, Column: negativelistentry.FieldAnnulReason},
+		},
+	}
+	graph.Nodes[9] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   office.Table,
 			Columns: office.Columns,
@@ -131,7 +294,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			office.FieldTimeZone:    {Type: field.TypeString, Column: office.FieldTimeZone},
 		},
 	}
-	graph.Nodes[4] = &sqlgraph.Node{
+	graph.Nodes[10] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   refreshtoken.Table,
 			Columns: refreshtoken.Columns,
@@ -151,7 +314,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			refreshtoken.FieldRevokeTime: {Type: field.TypeTime, Column: refreshtoken.FieldRevokeTime},
 		},
 	}
-	graph.Nodes[5] = &sqlgraph.Node{
+	graph.Nodes[11] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   revocation.Table,
 			Columns: revocation.Columns,
@@ -168,7 +331,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			revocation.FieldExpireTime: {Type: field.TypeTime, Column: revocation.FieldExpireTime},
 		},
 	}
-	graph.Nodes[6] = &sqlgraph.Node{
+	graph.Nodes[12] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   serviceaccount.Table,
 			Columns: serviceaccount.Columns,
@@ -191,7 +354,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			serviceaccount.FieldDisabled:    {Type: field.TypeBool, Column: serviceaccount.FieldDisabled},
 		},
 	}
-	graph.Nodes[7] = &sqlgraph.Node{
+	graph.Nodes[13] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   setting.Table,
 			Columns: setting.Columns,
@@ -205,7 +368,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			setting.FieldValue: {Type: field.TypeBytes, Column: setting.FieldValue},
 		},
 	}
-	graph.Nodes[8] = &sqlgraph.Node{
+	graph.Nodes[14] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   signingkey.Table,
 			Columns: signingkey.Columns,
@@ -222,7 +385,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			signingkey.FieldRetireTime: {Type: field.TypeTime, Column: signingkey.FieldRetireTime},
 		},
 	}
-	graph.Nodes[9] = &sqlgraph.Node{
+	graph.Nodes[15] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   standard.Table,
 			Columns: standard.Columns,
@@ -251,7 +414,35 @@ var schemaGraph = func() *sqlgraph.Schema {
 			standard.FieldPublishTime: {Type: field.TypeTime, Column: standard.FieldPublishTime},
 		},
 	}
-	graph.Nodes[10] = &sqlgraph.Node{
+	graph.Nodes[16] = &sqlgraph.Node{
+		NodeSpec: sqlgraph.NodeSpec{
+			Table:   titlerecord.Table,
+			Columns: titlerecord.Columns,
+			ID: &sqlgraph.FieldSpec{
+				Type:   field.TypeString,
+				Column: titlerecord.FieldID,
+			},
+		},
+		Type: "TitleRecord",
+		Fields: map[string]*sqlgraph.FieldSpec{
+			titlerecord.FieldOfficeID:       {Type: field.TypeString, Column: titlerecord.FieldOfficeID},
+			titlerecord.FieldScopePath:      {Type: field.TypeString, Column: titlerecord.FieldScopePath},
+			titlerecord.FieldVersion:        {Type: field.TypeInt64, Column: titlerecord.FieldVersion},
+			titlerecord.FieldCreateTime:     {Type: field.TypeTime, Column: titlerecord.FieldCreateTime},
+			titlerecord.FieldUpdateTime:     {Type: field.TypeTime, Column: titlerecord.FieldUpdateTime},
+			titlerecord.FieldUnitID:         {Type: field.TypeString, Column: titlerecord.FieldUnitID},
+			titlerecord.FieldLevel:          {Type: field.TypeEnum, Column: titlerecord.FieldLevel},
+			titlerecord.FieldModel:          {Type: field.TypeBool, Column: titlerecord.FieldModel},
+			titlerecord.FieldTermStart:      {Type: field.TypeTime, Column: titlerecord.FieldTermStart},
+			titlerecord.FieldTermEnd:        {Type: field.TypeTime, Column: titlerecord.FieldTermEnd},
+			titlerecord.FieldState:          {Type: field.TypeEnum, Column: titlerecord.FieldState},
+			titlerecord.FieldDocumentNumber: {Type: field.TypeString, Column: titlerecord.FieldDocumentNumber},
+			titlerecord.FieldSource:         {Type: field.TypeEnum, Column: titlerecord.FieldSource},
+			titlerecord.FieldCampaignID:     {Type: field.TypeString, Column: titlerecord.FieldCampaignID},
+			titlerecord.FieldMoves:          {Type: field.TypeJSON, Column: titlerecord.FieldMoves},
+		},
+	}
+	graph.Nodes[17] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   unit.Table,
 			Columns: unit.Columns,
@@ -277,7 +468,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			unit.FieldTitleState:     {Type: field.TypeString, Column: unit.FieldTitleState},
 		},
 	}
-	graph.Nodes[11] = &sqlgraph.Node{
+	graph.Nodes[18] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   user.Table,
 			Columns: user.Columns,
@@ -312,6 +503,111 @@ type predicateAdder interface {
 }
 
 // addPredicate implements the predicateAdder interface.
+func (_q *ApplicationQuery) addPredicate(pred func(s *sql.Selector)) {
+	_q.predicates = append(_q.predicates, pred)
+}
+
+// Filter returns a Filter implementation to apply filters on the ApplicationQuery builder.
+func (_q *ApplicationQuery) Filter() *ApplicationFilter {
+	return &ApplicationFilter{config: _q.config, predicateAdder: _q}
+}
+
+// addPredicate implements the predicateAdder interface.
+func (m *ApplicationMutation) addPredicate(pred func(s *sql.Selector)) {
+	m.predicates = append(m.predicates, pred)
+}
+
+// Filter returns an entql.Where implementation to apply filters on the ApplicationMutation builder.
+func (m *ApplicationMutation) Filter() *ApplicationFilter {
+	return &ApplicationFilter{config: m.config, predicateAdder: m}
+}
+
+// ApplicationFilter provides a generic filtering capability at runtime for ApplicationQuery.
+type ApplicationFilter struct {
+	predicateAdder
+	config
+}
+
+// Where applies the entql predicate on the query filter.
+func (f *ApplicationFilter) Where(p entql.P) {
+	f.addPredicate(func(s *sql.Selector) {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[0].Type, p, s); err != nil {
+			s.AddError(err)
+		}
+	})
+}
+
+// WhereID applies the entql string predicate on the id field.
+func (f *ApplicationFilter) WhereID(p entql.StringP) {
+	f.Where(p.Field(application.FieldID))
+}
+
+// WhereOfficeID applies the entql string predicate on the office_id field.
+func (f *ApplicationFilter) WhereOfficeID(p entql.StringP) {
+	f.Where(p.Field(application.FieldOfficeID))
+}
+
+// WhereScopePath applies the entql string predicate on the scope_path field.
+func (f *ApplicationFilter) WhereScopePath(p entql.StringP) {
+	f.Where(p.Field(application.FieldScopePath))
+}
+
+// WhereVersion applies the entql int64 predicate on the version field.
+func (f *ApplicationFilter) WhereVersion(p entql.Int64P) {
+	f.Where(p.Field(application.FieldVersion))
+}
+
+// WhereCreateTime applies the entql time.Time predicate on the create_time field.
+func (f *ApplicationFilter) WhereCreateTime(p entql.TimeP) {
+	f.Where(p.Field(application.FieldCreateTime))
+}
+
+// WhereUpdateTime applies the entql time.Time predicate on the update_time field.
+func (f *ApplicationFilter) WhereUpdateTime(p entql.TimeP) {
+	f.Where(p.Field(application.FieldUpdateTime))
+}
+
+// WhereCampaignID applies the entql string predicate on the campaign_id field.
+func (f *ApplicationFilter) WhereCampaignID(p entql.StringP) {
+	f.Where(p.Field(application.FieldCampaignID))
+}
+
+// WhereUnitID applies the entql string predicate on the unit_id field.
+func (f *ApplicationFilter) WhereUnitID(p entql.StringP) {
+	f.Where(p.Field(application.FieldUnitID))
+}
+
+// WhereUnitOfficeID applies the entql string predicate on the unit_office_id field.
+func (f *ApplicationFilter) WhereUnitOfficeID(p entql.StringP) {
+	f.Where(p.Field(application.FieldUnitOfficeID))
+}
+
+// WhereState applies the entql string predicate on the state field.
+func (f *ApplicationFilter) WhereState(p entql.StringP) {
+	f.Where(p.Field(application.FieldState))
+}
+
+// WhereSubmitTime applies the entql time.Time predicate on the submit_time field.
+func (f *ApplicationFilter) WhereSubmitTime(p entql.TimeP) {
+	f.Where(p.Field(application.FieldSubmitTime))
+}
+
+// WhereSelfAssessment applies the entql json.RawMessage predicate on the self_assessment field.
+func (f *ApplicationFilter) WhereSelfAssessment(p entql.BytesP) {
+	f.Where(p.Field(application.FieldSelfAssessment))
+}
+
+// WhereWithdrawReason applies the entql string predicate on the withdraw_reason field.
+func (f *ApplicationFilter) WhereWithdrawReason(p entql.StringP) {
+	f.Where(p.Field(application.FieldWithdrawReason))
+}
+
+// WhereFileBytes applies the entql int64 predicate on the file_bytes field.
+func (f *ApplicationFilter) WhereFileBytes(p entql.Int64P) {
+	f.Where(p.Field(application.FieldFileBytes))
+}
+
+// addPredicate implements the predicateAdder interface.
 func (_q *AuditEventQuery) addPredicate(pred func(s *sql.Selector)) {
 	_q.predicates = append(_q.predicates, pred)
 }
@@ -340,7 +636,7 @@ type AuditEventFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *AuditEventFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[0].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[1].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -445,7 +741,7 @@ type CampaignFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *CampaignFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[1].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[2].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -587,6 +883,421 @@ func (f *CampaignFilter) WhereParentCampaignID(p entql.StringP) {
 }
 
 // addPredicate implements the predicateAdder interface.
+func (_q *DeadlineExtensionQuery) addPredicate(pred func(s *sql.Selector)) {
+	_q.predicates = append(_q.predicates, pred)
+}
+
+// Filter returns a Filter implementation to apply filters on the DeadlineExtensionQuery builder.
+func (_q *DeadlineExtensionQuery) Filter() *DeadlineExtensionFilter {
+	return &DeadlineExtensionFilter{config: _q.config, predicateAdder: _q}
+}
+
+// addPredicate implements the predicateAdder interface.
+func (m *DeadlineExtensionMutation) addPredicate(pred func(s *sql.Selector)) {
+	m.predicates = append(m.predicates, pred)
+}
+
+// Filter returns an entql.Where implementation to apply filters on the DeadlineExtensionMutation builder.
+func (m *DeadlineExtensionMutation) Filter() *DeadlineExtensionFilter {
+	return &DeadlineExtensionFilter{config: m.config, predicateAdder: m}
+}
+
+// DeadlineExtensionFilter provides a generic filtering capability at runtime for DeadlineExtensionQuery.
+type DeadlineExtensionFilter struct {
+	predicateAdder
+	config
+}
+
+// Where applies the entql predicate on the query filter.
+func (f *DeadlineExtensionFilter) Where(p entql.P) {
+	f.addPredicate(func(s *sql.Selector) {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[3].Type, p, s); err != nil {
+			s.AddError(err)
+		}
+	})
+}
+
+// WhereID applies the entql string predicate on the id field.
+func (f *DeadlineExtensionFilter) WhereID(p entql.StringP) {
+	f.Where(p.Field(deadlineextension.FieldID))
+}
+
+// WhereOfficeID applies the entql string predicate on the office_id field.
+func (f *DeadlineExtensionFilter) WhereOfficeID(p entql.StringP) {
+	f.Where(p.Field(deadlineextension.FieldOfficeID))
+}
+
+// WhereScopePath applies the entql string predicate on the scope_path field.
+func (f *DeadlineExtensionFilter) WhereScopePath(p entql.StringP) {
+	f.Where(p.Field(deadlineextension.FieldScopePath))
+}
+
+// WhereApplicationID applies the entql string predicate on the application_id field.
+func (f *DeadlineExtensionFilter) WhereApplicationID(p entql.StringP) {
+	f.Where(p.Field(deadlineextension.FieldApplicationID))
+}
+
+// WhereIndicatorCode applies the entql string predicate on the indicator_code field.
+func (f *DeadlineExtensionFilter) WhereIndicatorCode(p entql.StringP) {
+	f.Where(p.Field(deadlineextension.FieldIndicatorCode))
+}
+
+// WherePeriod applies the entql string predicate on the period field.
+func (f *DeadlineExtensionFilter) WherePeriod(p entql.StringP) {
+	f.Where(p.Field(deadlineextension.FieldPeriod))
+}
+
+// WhereDueTime applies the entql time.Time predicate on the due_time field.
+func (f *DeadlineExtensionFilter) WhereDueTime(p entql.TimeP) {
+	f.Where(p.Field(deadlineextension.FieldDueTime))
+}
+
+// WhereReason applies the entql string predicate on the reason field.
+func (f *DeadlineExtensionFilter) WhereReason(p entql.StringP) {
+	f.Where(p.Field(deadlineextension.FieldReason))
+}
+
+// WhereGrantedBy applies the entql string predicate on the granted_by field.
+func (f *DeadlineExtensionFilter) WhereGrantedBy(p entql.StringP) {
+	f.Where(p.Field(deadlineextension.FieldGrantedBy))
+}
+
+// WhereCreateTime applies the entql time.Time predicate on the create_time field.
+func (f *DeadlineExtensionFilter) WhereCreateTime(p entql.TimeP) {
+	f.Where(p.Field(deadlineextension.FieldCreateTime))
+}
+
+// addPredicate implements the predicateAdder interface.
+func (_q *EvidenceQuery) addPredicate(pred func(s *sql.Selector)) {
+	_q.predicates = append(_q.predicates, pred)
+}
+
+// Filter returns a Filter implementation to apply filters on the EvidenceQuery builder.
+func (_q *EvidenceQuery) Filter() *EvidenceFilter {
+	return &EvidenceFilter{config: _q.config, predicateAdder: _q}
+}
+
+// addPredicate implements the predicateAdder interface.
+func (m *EvidenceMutation) addPredicate(pred func(s *sql.Selector)) {
+	m.predicates = append(m.predicates, pred)
+}
+
+// Filter returns an entql.Where implementation to apply filters on the EvidenceMutation builder.
+func (m *EvidenceMutation) Filter() *EvidenceFilter {
+	return &EvidenceFilter{config: m.config, predicateAdder: m}
+}
+
+// EvidenceFilter provides a generic filtering capability at runtime for EvidenceQuery.
+type EvidenceFilter struct {
+	predicateAdder
+	config
+}
+
+// Where applies the entql predicate on the query filter.
+func (f *EvidenceFilter) Where(p entql.P) {
+	f.addPredicate(func(s *sql.Selector) {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[4].Type, p, s); err != nil {
+			s.AddError(err)
+		}
+	})
+}
+
+// WhereID applies the entql string predicate on the id field.
+func (f *EvidenceFilter) WhereID(p entql.StringP) {
+	f.Where(p.Field(evidence.FieldID))
+}
+
+// WhereOfficeID applies the entql string predicate on the office_id field.
+func (f *EvidenceFilter) WhereOfficeID(p entql.StringP) {
+	f.Where(p.Field(evidence.FieldOfficeID))
+}
+
+// WhereScopePath applies the entql string predicate on the scope_path field.
+func (f *EvidenceFilter) WhereScopePath(p entql.StringP) {
+	f.Where(p.Field(evidence.FieldScopePath))
+}
+
+// WhereVersion applies the entql int64 predicate on the version field.
+func (f *EvidenceFilter) WhereVersion(p entql.Int64P) {
+	f.Where(p.Field(evidence.FieldVersion))
+}
+
+// WhereCreateTime applies the entql time.Time predicate on the create_time field.
+func (f *EvidenceFilter) WhereCreateTime(p entql.TimeP) {
+	f.Where(p.Field(evidence.FieldCreateTime))
+}
+
+// WhereUpdateTime applies the entql time.Time predicate on the update_time field.
+func (f *EvidenceFilter) WhereUpdateTime(p entql.TimeP) {
+	f.Where(p.Field(evidence.FieldUpdateTime))
+}
+
+// WhereApplicationID applies the entql string predicate on the application_id field.
+func (f *EvidenceFilter) WhereApplicationID(p entql.StringP) {
+	f.Where(p.Field(evidence.FieldApplicationID))
+}
+
+// WhereIndicatorCode applies the entql string predicate on the indicator_code field.
+func (f *EvidenceFilter) WhereIndicatorCode(p entql.StringP) {
+	f.Where(p.Field(evidence.FieldIndicatorCode))
+}
+
+// WherePeriod applies the entql string predicate on the period field.
+func (f *EvidenceFilter) WherePeriod(p entql.StringP) {
+	f.Where(p.Field(evidence.FieldPeriod))
+}
+
+// WhereState applies the entql string predicate on the state field.
+func (f *EvidenceFilter) WhereState(p entql.StringP) {
+	f.Where(p.Field(evidence.FieldState))
+}
+
+// WhereHasDraft applies the entql bool predicate on the has_draft field.
+func (f *EvidenceFilter) WhereHasDraft(p entql.BoolP) {
+	f.Where(p.Field(evidence.FieldHasDraft))
+}
+
+// WhereDraftNarrative applies the entql string predicate on the draft_narrative field.
+func (f *EvidenceFilter) WhereDraftNarrative(p entql.StringP) {
+	f.Where(p.Field(evidence.FieldDraftNarrative))
+}
+
+// WhereDraftValue applies the entql string predicate on the draft_value field.
+func (f *EvidenceFilter) WhereDraftValue(p entql.StringP) {
+	f.Where(p.Field(evidence.FieldDraftValue))
+}
+
+// WhereDraftFileIds applies the entql json.RawMessage predicate on the draft_file_ids field.
+func (f *EvidenceFilter) WhereDraftFileIds(p entql.BytesP) {
+	f.Where(p.Field(evidence.FieldDraftFileIds))
+}
+
+// WhereDraftNote applies the entql string predicate on the draft_note field.
+func (f *EvidenceFilter) WhereDraftNote(p entql.StringP) {
+	f.Where(p.Field(evidence.FieldDraftNote))
+}
+
+// WhereRevisionCount applies the entql int predicate on the revision_count field.
+func (f *EvidenceFilter) WhereRevisionCount(p entql.IntP) {
+	f.Where(p.Field(evidence.FieldRevisionCount))
+}
+
+// WhereResubmissions applies the entql int predicate on the resubmissions field.
+func (f *EvidenceFilter) WhereResubmissions(p entql.IntP) {
+	f.Where(p.Field(evidence.FieldResubmissions))
+}
+
+// WhereReturnReason applies the entql string predicate on the return_reason field.
+func (f *EvidenceFilter) WhereReturnReason(p entql.StringP) {
+	f.Where(p.Field(evidence.FieldReturnReason))
+}
+
+// WhereReturnDueTime applies the entql time.Time predicate on the return_due_time field.
+func (f *EvidenceFilter) WhereReturnDueTime(p entql.TimeP) {
+	f.Where(p.Field(evidence.FieldReturnDueTime))
+}
+
+// WhereLocked applies the entql bool predicate on the locked field.
+func (f *EvidenceFilter) WhereLocked(p entql.BoolP) {
+	f.Where(p.Field(evidence.FieldLocked))
+}
+
+// addPredicate implements the predicateAdder interface.
+func (_q *EvidenceFileQuery) addPredicate(pred func(s *sql.Selector)) {
+	_q.predicates = append(_q.predicates, pred)
+}
+
+// Filter returns a Filter implementation to apply filters on the EvidenceFileQuery builder.
+func (_q *EvidenceFileQuery) Filter() *EvidenceFileFilter {
+	return &EvidenceFileFilter{config: _q.config, predicateAdder: _q}
+}
+
+// addPredicate implements the predicateAdder interface.
+func (m *EvidenceFileMutation) addPredicate(pred func(s *sql.Selector)) {
+	m.predicates = append(m.predicates, pred)
+}
+
+// Filter returns an entql.Where implementation to apply filters on the EvidenceFileMutation builder.
+func (m *EvidenceFileMutation) Filter() *EvidenceFileFilter {
+	return &EvidenceFileFilter{config: m.config, predicateAdder: m}
+}
+
+// EvidenceFileFilter provides a generic filtering capability at runtime for EvidenceFileQuery.
+type EvidenceFileFilter struct {
+	predicateAdder
+	config
+}
+
+// Where applies the entql predicate on the query filter.
+func (f *EvidenceFileFilter) Where(p entql.P) {
+	f.addPredicate(func(s *sql.Selector) {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[5].Type, p, s); err != nil {
+			s.AddError(err)
+		}
+	})
+}
+
+// WhereID applies the entql string predicate on the id field.
+func (f *EvidenceFileFilter) WhereID(p entql.StringP) {
+	f.Where(p.Field(evidencefile.FieldID))
+}
+
+// WhereOfficeID applies the entql string predicate on the office_id field.
+func (f *EvidenceFileFilter) WhereOfficeID(p entql.StringP) {
+	f.Where(p.Field(evidencefile.FieldOfficeID))
+}
+
+// WhereScopePath applies the entql string predicate on the scope_path field.
+func (f *EvidenceFileFilter) WhereScopePath(p entql.StringP) {
+	f.Where(p.Field(evidencefile.FieldScopePath))
+}
+
+// WhereApplicationID applies the entql string predicate on the application_id field.
+func (f *EvidenceFileFilter) WhereApplicationID(p entql.StringP) {
+	f.Where(p.Field(evidencefile.FieldApplicationID))
+}
+
+// WhereCampaignID applies the entql string predicate on the campaign_id field.
+func (f *EvidenceFileFilter) WhereCampaignID(p entql.StringP) {
+	f.Where(p.Field(evidencefile.FieldCampaignID))
+}
+
+// WhereUnitID applies the entql string predicate on the unit_id field.
+func (f *EvidenceFileFilter) WhereUnitID(p entql.StringP) {
+	f.Where(p.Field(evidencefile.FieldUnitID))
+}
+
+// WhereName applies the entql string predicate on the name field.
+func (f *EvidenceFileFilter) WhereName(p entql.StringP) {
+	f.Where(p.Field(evidencefile.FieldName))
+}
+
+// WhereContentType applies the entql string predicate on the content_type field.
+func (f *EvidenceFileFilter) WhereContentType(p entql.StringP) {
+	f.Where(p.Field(evidencefile.FieldContentType))
+}
+
+// WhereSize applies the entql int64 predicate on the size field.
+func (f *EvidenceFileFilter) WhereSize(p entql.Int64P) {
+	f.Where(p.Field(evidencefile.FieldSize))
+}
+
+// WhereSha256 applies the entql string predicate on the sha256 field.
+func (f *EvidenceFileFilter) WhereSha256(p entql.StringP) {
+	f.Where(p.Field(evidencefile.FieldSha256))
+}
+
+// WhereUploadedBy applies the entql string predicate on the uploaded_by field.
+func (f *EvidenceFileFilter) WhereUploadedBy(p entql.StringP) {
+	f.Where(p.Field(evidencefile.FieldUploadedBy))
+}
+
+// WhereCreateTime applies the entql time.Time predicate on the create_time field.
+func (f *EvidenceFileFilter) WhereCreateTime(p entql.TimeP) {
+	f.Where(p.Field(evidencefile.FieldCreateTime))
+}
+
+// addPredicate implements the predicateAdder interface.
+func (_q *EvidenceRevisionQuery) addPredicate(pred func(s *sql.Selector)) {
+	_q.predicates = append(_q.predicates, pred)
+}
+
+// Filter returns a Filter implementation to apply filters on the EvidenceRevisionQuery builder.
+func (_q *EvidenceRevisionQuery) Filter() *EvidenceRevisionFilter {
+	return &EvidenceRevisionFilter{config: _q.config, predicateAdder: _q}
+}
+
+// addPredicate implements the predicateAdder interface.
+func (m *EvidenceRevisionMutation) addPredicate(pred func(s *sql.Selector)) {
+	m.predicates = append(m.predicates, pred)
+}
+
+// Filter returns an entql.Where implementation to apply filters on the EvidenceRevisionMutation builder.
+func (m *EvidenceRevisionMutation) Filter() *EvidenceRevisionFilter {
+	return &EvidenceRevisionFilter{config: m.config, predicateAdder: m}
+}
+
+// EvidenceRevisionFilter provides a generic filtering capability at runtime for EvidenceRevisionQuery.
+type EvidenceRevisionFilter struct {
+	predicateAdder
+	config
+}
+
+// Where applies the entql predicate on the query filter.
+func (f *EvidenceRevisionFilter) Where(p entql.P) {
+	f.addPredicate(func(s *sql.Selector) {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[6].Type, p, s); err != nil {
+			s.AddError(err)
+		}
+	})
+}
+
+// WhereID applies the entql string predicate on the id field.
+func (f *EvidenceRevisionFilter) WhereID(p entql.StringP) {
+	f.Where(p.Field(evidencerevision.FieldID))
+}
+
+// WhereOfficeID applies the entql string predicate on the office_id field.
+func (f *EvidenceRevisionFilter) WhereOfficeID(p entql.StringP) {
+	f.Where(p.Field(evidencerevision.FieldOfficeID))
+}
+
+// WhereScopePath applies the entql string predicate on the scope_path field.
+func (f *EvidenceRevisionFilter) WhereScopePath(p entql.StringP) {
+	f.Where(p.Field(evidencerevision.FieldScopePath))
+}
+
+// WhereEvidenceID applies the entql string predicate on the evidence_id field.
+func (f *EvidenceRevisionFilter) WhereEvidenceID(p entql.StringP) {
+	f.Where(p.Field(evidencerevision.FieldEvidenceID))
+}
+
+// WhereApplicationID applies the entql string predicate on the application_id field.
+func (f *EvidenceRevisionFilter) WhereApplicationID(p entql.StringP) {
+	f.Where(p.Field(evidencerevision.FieldApplicationID))
+}
+
+// WhereNumber applies the entql int predicate on the number field.
+func (f *EvidenceRevisionFilter) WhereNumber(p entql.IntP) {
+	f.Where(p.Field(evidencerevision.FieldNumber))
+}
+
+// WhereNarrative applies the entql string predicate on the narrative field.
+func (f *EvidenceRevisionFilter) WhereNarrative(p entql.StringP) {
+	f.Where(p.Field(evidencerevision.FieldNarrative))
+}
+
+// WhereValue applies the entql string predicate on the value field.
+func (f *EvidenceRevisionFilter) WhereValue(p entql.StringP) {
+	f.Where(p.Field(evidencerevision.FieldValue))
+}
+
+// WhereFileIds applies the entql json.RawMessage predicate on the file_ids field.
+func (f *EvidenceRevisionFilter) WhereFileIds(p entql.BytesP) {
+	f.Where(p.Field(evidencerevision.FieldFileIds))
+}
+
+// WhereNote applies the entql string predicate on the note field.
+func (f *EvidenceRevisionFilter) WhereNote(p entql.StringP) {
+	f.Where(p.Field(evidencerevision.FieldNote))
+}
+
+// WhereResubmission applies the entql bool predicate on the resubmission field.
+func (f *EvidenceRevisionFilter) WhereResubmission(p entql.BoolP) {
+	f.Where(p.Field(evidencerevision.FieldResubmission))
+}
+
+// WhereSubmittedBy applies the entql string predicate on the submitted_by field.
+func (f *EvidenceRevisionFilter) WhereSubmittedBy(p entql.StringP) {
+	f.Where(p.Field(evidencerevision.FieldSubmittedBy))
+}
+
+// WhereSubmitTime applies the entql time.Time predicate on the submit_time field.
+func (f *EvidenceRevisionFilter) WhereSubmitTime(p entql.TimeP) {
+	f.Where(p.Field(evidencerevision.FieldSubmitTime))
+}
+
+// addPredicate implements the predicateAdder interface.
 func (_q *IdempotencyRecordQuery) addPredicate(pred func(s *sql.Selector)) {
 	_q.predicates = append(_q.predicates, pred)
 }
@@ -615,7 +1326,7 @@ type IdempotencyRecordFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *IdempotencyRecordFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[2].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[7].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -652,6 +1363,116 @@ func (f *IdempotencyRecordFilter) WhereExpireTime(p entql.TimeP) {
 }
 
 // addPredicate implements the predicateAdder interface.
+func (_q *NegativeListEntryQuery) addPredicate(pred func(s *sql.Selector)) {
+	_q.predicates = append(_q.predicates, pred)
+}
+
+// Filter returns a Filter implementation to apply filters on the NegativeListEntryQuery builder.
+func (_q *NegativeListEntryQuery) Filter() *NegativeListEntryFilter {
+	return &NegativeListEntryFilter{config: _q.config, predicateAdder: _q}
+}
+
+// addPredicate implements the predicateAdder interface.
+func (m *NegativeListEntryMutation) addPredicate(pred func(s *sql.Selector)) {
+	m.predicates = append(m.predicates, pred)
+}
+
+// Filter returns an entql.Where implementation to apply filters on the NegativeListEntryMutation builder.
+func (m *NegativeListEntryMutation) Filter() *NegativeListEntryFilter {
+	return &NegativeListEntryFilter{config: m.config, predicateAdder: m}
+}
+
+// NegativeListEntryFilter provides a generic filtering capability at runtime for NegativeListEntryQuery.
+type NegativeListEntryFilter struct {
+	predicateAdder
+	config
+}
+
+// Where applies the entql predicate on the query filter.
+func (f *NegativeListEntryFilter) Where(p entql.P) {
+	f.addPredicate(func(s *sql.Selector) {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[8].Type, p, s); err != nil {
+			s.AddError(err)
+		}
+	})
+}
+
+// WhereID applies the entql string predicate on the id field.
+func (f *NegativeListEntryFilter) WhereID(p entql.StringP) {
+	f.Where(p.Field(negativelistentry.FieldID))
+}
+
+// WhereOfficeID applies the entql string predicate on the office_id field.
+func (f *NegativeListEntryFilter) WhereOfficeID(p entql.StringP) {
+	f.Where(p.Field(negativelistentry.FieldOfficeID))
+}
+
+// WhereScopePath applies the entql string predicate on the scope_path field.
+func (f *NegativeListEntryFilter) WhereScopePath(p entql.StringP) {
+	f.Where(p.Field(negativelistentry.FieldScopePath))
+}
+
+// WhereVersion applies the entql int64 predicate on the version field.
+func (f *NegativeListEntryFilter) WhereVersion(p entql.Int64P) {
+	f.Where(p.Field(negativelistentry.FieldVersion))
+}
+
+// WhereCreateTime applies the entql time.Time predicate on the create_time field.
+func (f *NegativeListEntryFilter) WhereCreateTime(p entql.TimeP) {
+	f.Where(p.Field(negativelistentry.FieldCreateTime))
+}
+
+// WhereUpdateTime applies the entql time.Time predicate on the update_time field.
+func (f *NegativeListEntryFilter) WhereUpdateTime(p entql.TimeP) {
+	f.Where(p.Field(negativelistentry.FieldUpdateTime))
+}
+
+// WhereUnitID applies the entql string predicate on the unit_id field.
+func (f *NegativeListEntryFilter) WhereUnitID(p entql.StringP) {
+	f.Where(p.Field(negativelistentry.FieldUnitID))
+}
+
+// WhereCategory applies the entql string predicate on the category field.
+func (f *NegativeListEntryFilter) WhereCategory(p entql.StringP) {
+	f.Where(p.Field(negativelistentry.FieldCategory))
+}
+
+// WhereDescription applies the entql string predicate on the description field.
+func (f *NegativeListEntryFilter) WhereDescription(p entql.StringP) {
+	f.Where(p.Field(negativelistentry.FieldDescription))
+}
+
+// WhereOccurredOn applies the entql time.Time predicate on the occurred_on field.
+func (f *NegativeListEntryFilter) WhereOccurredOn(p entql.TimeP) {
+	f.Where(p.Field(negativelistentry.FieldOccurredOn))
+}
+
+// WhereEffect applies the entql string predicate on the effect field.
+func (f *NegativeListEntryFilter) WhereEffect(p entql.StringP) {
+	f.Where(p.Field(negativelistentry.FieldEffect))
+}
+
+// WherePoints applies the entql int64 predicate on the points field.
+func (f *NegativeListEntryFilter) WherePoints(p entql.Int64P) {
+	f.Where(p.Field(negativelistentry.FieldPoints))
+}
+
+// WhereSourceDocument applies the entql string predicate on the source_document field.
+func (f *NegativeListEntryFilter) WhereSourceDocument(p entql.StringP) {
+	f.Where(p.Field(negativelistentry.FieldSourceDocument))
+}
+
+// WhereAnnulTime applies the entql time.Time predicate on the annul_time field.
+func (f *NegativeListEntryFilter) WhereAnnulTime(p entql.TimeP) {
+	f.Where(p.Field(negativelistentry.FieldAnnulTime))
+}
+
+// WhereAnnulReason applies the entql string predicate on the annul_reason field.
+func (f *NegativeListEntryFilter) WhereAnnulReason(p entql.StringP) {
+	f.Where(p.Field(negativelistentry.FieldAnnulReason))
+}
+
+// addPredicate implements the predicateAdder interface.
 func (_q *OfficeQuery) addPredicate(pred func(s *sql.Selector)) {
 	_q.predicates = append(_q.predicates, pred)
 }
@@ -680,7 +1501,7 @@ type OfficeFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *OfficeFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[3].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[9].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -770,7 +1591,7 @@ type RefreshTokenFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *RefreshTokenFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[4].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[10].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -845,7 +1666,7 @@ type RevocationFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *RevocationFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[5].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[11].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -905,7 +1726,7 @@ type ServiceAccountFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *ServiceAccountFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[6].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[12].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -995,7 +1816,7 @@ type SettingFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *SettingFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[7].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[13].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -1040,7 +1861,7 @@ type SigningKeyFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *SigningKeyFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[8].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[14].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -1100,7 +1921,7 @@ type StandardFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *StandardFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[9].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[15].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -1192,6 +2013,121 @@ func (f *StandardFilter) WherePublishTime(p entql.TimeP) {
 }
 
 // addPredicate implements the predicateAdder interface.
+func (_q *TitleRecordQuery) addPredicate(pred func(s *sql.Selector)) {
+	_q.predicates = append(_q.predicates, pred)
+}
+
+// Filter returns a Filter implementation to apply filters on the TitleRecordQuery builder.
+func (_q *TitleRecordQuery) Filter() *TitleRecordFilter {
+	return &TitleRecordFilter{config: _q.config, predicateAdder: _q}
+}
+
+// addPredicate implements the predicateAdder interface.
+func (m *TitleRecordMutation) addPredicate(pred func(s *sql.Selector)) {
+	m.predicates = append(m.predicates, pred)
+}
+
+// Filter returns an entql.Where implementation to apply filters on the TitleRecordMutation builder.
+func (m *TitleRecordMutation) Filter() *TitleRecordFilter {
+	return &TitleRecordFilter{config: m.config, predicateAdder: m}
+}
+
+// TitleRecordFilter provides a generic filtering capability at runtime for TitleRecordQuery.
+type TitleRecordFilter struct {
+	predicateAdder
+	config
+}
+
+// Where applies the entql predicate on the query filter.
+func (f *TitleRecordFilter) Where(p entql.P) {
+	f.addPredicate(func(s *sql.Selector) {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[16].Type, p, s); err != nil {
+			s.AddError(err)
+		}
+	})
+}
+
+// WhereID applies the entql string predicate on the id field.
+func (f *TitleRecordFilter) WhereID(p entql.StringP) {
+	f.Where(p.Field(titlerecord.FieldID))
+}
+
+// WhereOfficeID applies the entql string predicate on the office_id field.
+func (f *TitleRecordFilter) WhereOfficeID(p entql.StringP) {
+	f.Where(p.Field(titlerecord.FieldOfficeID))
+}
+
+// WhereScopePath applies the entql string predicate on the scope_path field.
+func (f *TitleRecordFilter) WhereScopePath(p entql.StringP) {
+	f.Where(p.Field(titlerecord.FieldScopePath))
+}
+
+// WhereVersion applies the entql int64 predicate on the version field.
+func (f *TitleRecordFilter) WhereVersion(p entql.Int64P) {
+	f.Where(p.Field(titlerecord.FieldVersion))
+}
+
+// WhereCreateTime applies the entql time.Time predicate on the create_time field.
+func (f *TitleRecordFilter) WhereCreateTime(p entql.TimeP) {
+	f.Where(p.Field(titlerecord.FieldCreateTime))
+}
+
+// WhereUpdateTime applies the entql time.Time predicate on the update_time field.
+func (f *TitleRecordFilter) WhereUpdateTime(p entql.TimeP) {
+	f.Where(p.Field(titlerecord.FieldUpdateTime))
+}
+
+// WhereUnitID applies the entql string predicate on the unit_id field.
+func (f *TitleRecordFilter) WhereUnitID(p entql.StringP) {
+	f.Where(p.Field(titlerecord.FieldUnitID))
+}
+
+// WhereLevel applies the entql string predicate on the level field.
+func (f *TitleRecordFilter) WhereLevel(p entql.StringP) {
+	f.Where(p.Field(titlerecord.FieldLevel))
+}
+
+// WhereModel applies the entql bool predicate on the model field.
+func (f *TitleRecordFilter) WhereModel(p entql.BoolP) {
+	f.Where(p.Field(titlerecord.FieldModel))
+}
+
+// WhereTermStart applies the entql time.Time predicate on the term_start field.
+func (f *TitleRecordFilter) WhereTermStart(p entql.TimeP) {
+	f.Where(p.Field(titlerecord.FieldTermStart))
+}
+
+// WhereTermEnd applies the entql time.Time predicate on the term_end field.
+func (f *TitleRecordFilter) WhereTermEnd(p entql.TimeP) {
+	f.Where(p.Field(titlerecord.FieldTermEnd))
+}
+
+// WhereState applies the entql string predicate on the state field.
+func (f *TitleRecordFilter) WhereState(p entql.StringP) {
+	f.Where(p.Field(titlerecord.FieldState))
+}
+
+// WhereDocumentNumber applies the entql string predicate on the document_number field.
+func (f *TitleRecordFilter) WhereDocumentNumber(p entql.StringP) {
+	f.Where(p.Field(titlerecord.FieldDocumentNumber))
+}
+
+// WhereSource applies the entql string predicate on the source field.
+func (f *TitleRecordFilter) WhereSource(p entql.StringP) {
+	f.Where(p.Field(titlerecord.FieldSource))
+}
+
+// WhereCampaignID applies the entql string predicate on the campaign_id field.
+func (f *TitleRecordFilter) WhereCampaignID(p entql.StringP) {
+	f.Where(p.Field(titlerecord.FieldCampaignID))
+}
+
+// WhereMoves applies the entql json.RawMessage predicate on the moves field.
+func (f *TitleRecordFilter) WhereMoves(p entql.BytesP) {
+	f.Where(p.Field(titlerecord.FieldMoves))
+}
+
+// addPredicate implements the predicateAdder interface.
 func (_q *UnitQuery) addPredicate(pred func(s *sql.Selector)) {
 	_q.predicates = append(_q.predicates, pred)
 }
@@ -1220,7 +2156,7 @@ type UnitFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *UnitFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[10].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[17].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -1325,7 +2261,7 @@ type UserFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *UserFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[11].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[18].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})

@@ -11,17 +11,25 @@ import (
 
 	"entgo.io/ent"
 	"entgo.io/ent/dialect/sql"
+	"github.com/wenming-platform/wenming/ent/application"
 	"github.com/wenming-platform/wenming/ent/auditevent"
 	"github.com/wenming-platform/wenming/ent/campaign"
+	"github.com/wenming-platform/wenming/ent/deadlineextension"
+	"github.com/wenming-platform/wenming/ent/evidence"
+	"github.com/wenming-platform/wenming/ent/evidencefile"
+	"github.com/wenming-platform/wenming/ent/evidencerevision"
 	"github.com/wenming-platform/wenming/ent/idempotencyrecord"
+	"github.com/wenming-platform/wenming/ent/negativelistentry"
 	"github.com/wenming-platform/wenming/ent/office"
 	"github.com/wenming-platform/wenming/ent/predicate"
 	"github.com/wenming-platform/wenming/ent/refreshtoken"
 	"github.com/wenming-platform/wenming/ent/revocation"
+	"github.com/wenming-platform/wenming/ent/schema/jsonvalue"
 	"github.com/wenming-platform/wenming/ent/serviceaccount"
 	"github.com/wenming-platform/wenming/ent/setting"
 	"github.com/wenming-platform/wenming/ent/signingkey"
 	"github.com/wenming-platform/wenming/ent/standard"
+	"github.com/wenming-platform/wenming/ent/titlerecord"
 	"github.com/wenming-platform/wenming/ent/unit"
 	"github.com/wenming-platform/wenming/ent/user"
 )
@@ -35,9 +43,15 @@ const (
 	OpUpdateOne = ent.OpUpdateOne
 
 	// Node types.
+	TypeApplication       = "Application"
 	TypeAuditEvent        = "AuditEvent"
 	TypeCampaign          = "Campaign"
+	TypeDeadlineExtension = "DeadlineExtension"
+	TypeEvidence          = "Evidence"
+	TypeEvidenceFile      = "EvidenceFile"
+	TypeEvidenceRevision  = "EvidenceRevision"
 	TypeIdempotencyRecord = "IdempotencyRecord"
+	TypeNegativeListEntry = "NegativeListEntry"
 	TypeOffice            = "Office"
 	TypeRefreshToken      = "RefreshToken"
 	TypeRevocation        = "Revocation"
@@ -45,9 +59,1117 @@ const (
 	TypeSetting           = "Setting"
 	TypeSigningKey        = "SigningKey"
 	TypeStandard          = "Standard"
+	TypeTitleRecord       = "TitleRecord"
 	TypeUnit              = "Unit"
 	TypeUser              = "User"
 )
+
+// ApplicationMutation represents an operation that mutates the Application nodes in the graph.
+type ApplicationMutation struct {
+	config
+	op                    Op
+	typ                   string
+	id                    *string
+	office_id             *string
+	scope_path            *string
+	version               *int64
+	addversion            *int64
+	create_time           *time.Time
+	update_time           *time.Time
+	campaign_id           *string
+	unit_id               *string
+	unit_office_id        *string
+	state                 *application.State
+	submit_time           *time.Time
+	self_assessment       *[]jsonvalue.SelfAssessment
+	appendself_assessment []jsonvalue.SelfAssessment
+	withdraw_reason       *string
+	file_bytes            *int64
+	addfile_bytes         *int64
+	clearedFields         map[string]struct{}
+	done                  bool
+	oldValue              func(context.Context) (*Application, error)
+	predicates            []predicate.Application
+}
+
+var _ ent.Mutation = (*ApplicationMutation)(nil)
+
+// applicationOption allows management of the mutation configuration using functional options.
+type applicationOption func(*ApplicationMutation)
+
+// newApplicationMutation creates new mutation for the Application entity.
+func newApplicationMutation(c config, op Op, opts ...applicationOption) *ApplicationMutation {
+	m := &ApplicationMutation{
+		config:        c,
+		op:            op,
+		typ:           TypeApplication,
+		clearedFields: make(map[string]struct{}),
+	}
+	for _, opt := range opts {
+		opt(m)
+	}
+	return m
+}
+
+// withApplicationID sets the ID field of the mutation.
+func withApplicationID(id string) applicationOption {
+	return func(m *ApplicationMutation) {
+		var (
+			err   error
+			once  sync.Once
+			value *Application
+		)
+		m.oldValue = func(ctx context.Context) (*Application, error) {
+			once.Do(func() {
+				if m.done {
+					err = errors.New("querying old values post mutation is not allowed")
+				} else {
+					value, err = m.Client().Application.Get(ctx, id)
+				}
+			})
+			return value, err
+		}
+		m.id = &id
+	}
+}
+
+// withApplication sets the old Application of the mutation.
+func withApplication(node *Application) applicationOption {
+	return func(m *ApplicationMutation) {
+		m.oldValue = func(context.Context) (*Application, error) {
+			return node, nil
+		}
+		m.id = &node.ID
+	}
+}
+
+// Client returns a new `ent.Client` from the mutation. If the mutation was
+// executed in a transaction (ent.Tx), a transactional client is returned.
+func (m ApplicationMutation) Client() *Client {
+	client := &Client{config: m.config}
+	client.init()
+	return client
+}
+
+// Tx returns an `ent.Tx` for mutations that were executed in transactions;
+// it returns an error otherwise.
+func (m ApplicationMutation) Tx() (*Tx, error) {
+	if _, ok := m.driver.(*txDriver); !ok {
+		return nil, errors.New("ent: mutation is not running in a transaction")
+	}
+	tx := &Tx{config: m.config}
+	tx.init()
+	return tx, nil
+}
+
+// SetID sets the value of the id field. Note that this
+// operation is only accepted on creation of Application entities.
+func (m *ApplicationMutation) SetID(id string) {
+	m.id = &id
+}
+
+// ID returns the ID value in the mutation. Note that the ID is only available
+// if it was provided to the builder or after it was returned from the database.
+func (m *ApplicationMutation) ID() (id string, exists bool) {
+	if m.id == nil {
+		return
+	}
+	return *m.id, true
+}
+
+// IDs queries the database and returns the entity ids that match the mutation's predicate.
+// That means, if the mutation is applied within a transaction with an isolation level such
+// as sql.LevelSerializable, the returned ids match the ids of the rows that will be updated
+// or updated by the mutation.
+func (m *ApplicationMutation) IDs(ctx context.Context) ([]string, error) {
+	switch {
+	case m.op.Is(OpUpdateOne | OpDeleteOne):
+		id, exists := m.ID()
+		if exists {
+			return []string{id}, nil
+		}
+		fallthrough
+	case m.op.Is(OpUpdate | OpDelete):
+		return m.Client().Application.Query().Where(m.predicates...).IDs(ctx)
+	default:
+		return nil, fmt.Errorf("IDs is not allowed on %s operations", m.op)
+	}
+}
+
+// SetOfficeID sets the "office_id" field.
+func (m *ApplicationMutation) SetOfficeID(s string) {
+	m.office_id = &s
+}
+
+// OfficeID returns the value of the "office_id" field in the mutation.
+func (m *ApplicationMutation) OfficeID() (r string, exists bool) {
+	v := m.office_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldOfficeID returns the old "office_id" field's value of the Application entity.
+// If the Application object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ApplicationMutation) OldOfficeID(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldOfficeID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldOfficeID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldOfficeID: %w", err)
+	}
+	return oldValue.OfficeID, nil
+}
+
+// ResetOfficeID resets all changes to the "office_id" field.
+func (m *ApplicationMutation) ResetOfficeID() {
+	m.office_id = nil
+}
+
+// SetScopePath sets the "scope_path" field.
+func (m *ApplicationMutation) SetScopePath(s string) {
+	m.scope_path = &s
+}
+
+// ScopePath returns the value of the "scope_path" field in the mutation.
+func (m *ApplicationMutation) ScopePath() (r string, exists bool) {
+	v := m.scope_path
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldScopePath returns the old "scope_path" field's value of the Application entity.
+// If the Application object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ApplicationMutation) OldScopePath(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldScopePath is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldScopePath requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldScopePath: %w", err)
+	}
+	return oldValue.ScopePath, nil
+}
+
+// ResetScopePath resets all changes to the "scope_path" field.
+func (m *ApplicationMutation) ResetScopePath() {
+	m.scope_path = nil
+}
+
+// SetVersion sets the "version" field.
+func (m *ApplicationMutation) SetVersion(i int64) {
+	m.version = &i
+	m.addversion = nil
+}
+
+// Version returns the value of the "version" field in the mutation.
+func (m *ApplicationMutation) Version() (r int64, exists bool) {
+	v := m.version
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldVersion returns the old "version" field's value of the Application entity.
+// If the Application object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ApplicationMutation) OldVersion(ctx context.Context) (v int64, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldVersion is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldVersion requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldVersion: %w", err)
+	}
+	return oldValue.Version, nil
+}
+
+// AddVersion adds i to the "version" field.
+func (m *ApplicationMutation) AddVersion(i int64) {
+	if m.addversion != nil {
+		*m.addversion += i
+	} else {
+		m.addversion = &i
+	}
+}
+
+// AddedVersion returns the value that was added to the "version" field in this mutation.
+func (m *ApplicationMutation) AddedVersion() (r int64, exists bool) {
+	v := m.addversion
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetVersion resets all changes to the "version" field.
+func (m *ApplicationMutation) ResetVersion() {
+	m.version = nil
+	m.addversion = nil
+}
+
+// SetCreateTime sets the "create_time" field.
+func (m *ApplicationMutation) SetCreateTime(t time.Time) {
+	m.create_time = &t
+}
+
+// CreateTime returns the value of the "create_time" field in the mutation.
+func (m *ApplicationMutation) CreateTime() (r time.Time, exists bool) {
+	v := m.create_time
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCreateTime returns the old "create_time" field's value of the Application entity.
+// If the Application object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ApplicationMutation) OldCreateTime(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCreateTime is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCreateTime requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCreateTime: %w", err)
+	}
+	return oldValue.CreateTime, nil
+}
+
+// ResetCreateTime resets all changes to the "create_time" field.
+func (m *ApplicationMutation) ResetCreateTime() {
+	m.create_time = nil
+}
+
+// SetUpdateTime sets the "update_time" field.
+func (m *ApplicationMutation) SetUpdateTime(t time.Time) {
+	m.update_time = &t
+}
+
+// UpdateTime returns the value of the "update_time" field in the mutation.
+func (m *ApplicationMutation) UpdateTime() (r time.Time, exists bool) {
+	v := m.update_time
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldUpdateTime returns the old "update_time" field's value of the Application entity.
+// If the Application object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ApplicationMutation) OldUpdateTime(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldUpdateTime is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldUpdateTime requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldUpdateTime: %w", err)
+	}
+	return oldValue.UpdateTime, nil
+}
+
+// ResetUpdateTime resets all changes to the "update_time" field.
+func (m *ApplicationMutation) ResetUpdateTime() {
+	m.update_time = nil
+}
+
+// SetCampaignID sets the "campaign_id" field.
+func (m *ApplicationMutation) SetCampaignID(s string) {
+	m.campaign_id = &s
+}
+
+// CampaignID returns the value of the "campaign_id" field in the mutation.
+func (m *ApplicationMutation) CampaignID() (r string, exists bool) {
+	v := m.campaign_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCampaignID returns the old "campaign_id" field's value of the Application entity.
+// If the Application object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ApplicationMutation) OldCampaignID(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCampaignID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCampaignID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCampaignID: %w", err)
+	}
+	return oldValue.CampaignID, nil
+}
+
+// ResetCampaignID resets all changes to the "campaign_id" field.
+func (m *ApplicationMutation) ResetCampaignID() {
+	m.campaign_id = nil
+}
+
+// SetUnitID sets the "unit_id" field.
+func (m *ApplicationMutation) SetUnitID(s string) {
+	m.unit_id = &s
+}
+
+// UnitID returns the value of the "unit_id" field in the mutation.
+func (m *ApplicationMutation) UnitID() (r string, exists bool) {
+	v := m.unit_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldUnitID returns the old "unit_id" field's value of the Application entity.
+// If the Application object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ApplicationMutation) OldUnitID(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldUnitID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldUnitID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldUnitID: %w", err)
+	}
+	return oldValue.UnitID, nil
+}
+
+// ResetUnitID resets all changes to the "unit_id" field.
+func (m *ApplicationMutation) ResetUnitID() {
+	m.unit_id = nil
+}
+
+// SetUnitOfficeID sets the "unit_office_id" field.
+func (m *ApplicationMutation) SetUnitOfficeID(s string) {
+	m.unit_office_id = &s
+}
+
+// UnitOfficeID returns the value of the "unit_office_id" field in the mutation.
+func (m *ApplicationMutation) UnitOfficeID() (r string, exists bool) {
+	v := m.unit_office_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldUnitOfficeID returns the old "unit_office_id" field's value of the Application entity.
+// If the Application object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ApplicationMutation) OldUnitOfficeID(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldUnitOfficeID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldUnitOfficeID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldUnitOfficeID: %w", err)
+	}
+	return oldValue.UnitOfficeID, nil
+}
+
+// ResetUnitOfficeID resets all changes to the "unit_office_id" field.
+func (m *ApplicationMutation) ResetUnitOfficeID() {
+	m.unit_office_id = nil
+}
+
+// SetState sets the "state" field.
+func (m *ApplicationMutation) SetState(a application.State) {
+	m.state = &a
+}
+
+// State returns the value of the "state" field in the mutation.
+func (m *ApplicationMutation) State() (r application.State, exists bool) {
+	v := m.state
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldState returns the old "state" field's value of the Application entity.
+// If the Application object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ApplicationMutation) OldState(ctx context.Context) (v application.State, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldState is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldState requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldState: %w", err)
+	}
+	return oldValue.State, nil
+}
+
+// ResetState resets all changes to the "state" field.
+func (m *ApplicationMutation) ResetState() {
+	m.state = nil
+}
+
+// SetSubmitTime sets the "submit_time" field.
+func (m *ApplicationMutation) SetSubmitTime(t time.Time) {
+	m.submit_time = &t
+}
+
+// SubmitTime returns the value of the "submit_time" field in the mutation.
+func (m *ApplicationMutation) SubmitTime() (r time.Time, exists bool) {
+	v := m.submit_time
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldSubmitTime returns the old "submit_time" field's value of the Application entity.
+// If the Application object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ApplicationMutation) OldSubmitTime(ctx context.Context) (v *time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldSubmitTime is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldSubmitTime requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldSubmitTime: %w", err)
+	}
+	return oldValue.SubmitTime, nil
+}
+
+// ClearSubmitTime clears the value of the "submit_time" field.
+func (m *ApplicationMutation) ClearSubmitTime() {
+	m.submit_time = nil
+	m.clearedFields[application.FieldSubmitTime] = struct{}{}
+}
+
+// SubmitTimeCleared returns if the "submit_time" field was cleared in this mutation.
+func (m *ApplicationMutation) SubmitTimeCleared() bool {
+	_, ok := m.clearedFields[application.FieldSubmitTime]
+	return ok
+}
+
+// ResetSubmitTime resets all changes to the "submit_time" field.
+func (m *ApplicationMutation) ResetSubmitTime() {
+	m.submit_time = nil
+	delete(m.clearedFields, application.FieldSubmitTime)
+}
+
+// SetSelfAssessment sets the "self_assessment" field.
+func (m *ApplicationMutation) SetSelfAssessment(ja []jsonvalue.SelfAssessment) {
+	m.self_assessment = &ja
+	m.appendself_assessment = nil
+}
+
+// SelfAssessment returns the value of the "self_assessment" field in the mutation.
+func (m *ApplicationMutation) SelfAssessment() (r []jsonvalue.SelfAssessment, exists bool) {
+	v := m.self_assessment
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldSelfAssessment returns the old "self_assessment" field's value of the Application entity.
+// If the Application object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ApplicationMutation) OldSelfAssessment(ctx context.Context) (v []jsonvalue.SelfAssessment, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldSelfAssessment is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldSelfAssessment requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldSelfAssessment: %w", err)
+	}
+	return oldValue.SelfAssessment, nil
+}
+
+// AppendSelfAssessment adds ja to the "self_assessment" field.
+func (m *ApplicationMutation) AppendSelfAssessment(ja []jsonvalue.SelfAssessment) {
+	m.appendself_assessment = append(m.appendself_assessment, ja...)
+}
+
+// AppendedSelfAssessment returns the list of values that were appended to the "self_assessment" field in this mutation.
+func (m *ApplicationMutation) AppendedSelfAssessment() ([]jsonvalue.SelfAssessment, bool) {
+	if len(m.appendself_assessment) == 0 {
+		return nil, false
+	}
+	return m.appendself_assessment, true
+}
+
+// ClearSelfAssessment clears the value of the "self_assessment" field.
+func (m *ApplicationMutation) ClearSelfAssessment() {
+	m.self_assessment = nil
+	m.appendself_assessment = nil
+	m.clearedFields[application.FieldSelfAssessment] = struct{}{}
+}
+
+// SelfAssessmentCleared returns if the "self_assessment" field was cleared in this mutation.
+func (m *ApplicationMutation) SelfAssessmentCleared() bool {
+	_, ok := m.clearedFields[application.FieldSelfAssessment]
+	return ok
+}
+
+// ResetSelfAssessment resets all changes to the "self_assessment" field.
+func (m *ApplicationMutation) ResetSelfAssessment() {
+	m.self_assessment = nil
+	m.appendself_assessment = nil
+	delete(m.clearedFields, application.FieldSelfAssessment)
+}
+
+// SetWithdrawReason sets the "withdraw_reason" field.
+func (m *ApplicationMutation) SetWithdrawReason(s string) {
+	m.withdraw_reason = &s
+}
+
+// WithdrawReason returns the value of the "withdraw_reason" field in the mutation.
+func (m *ApplicationMutation) WithdrawReason() (r string, exists bool) {
+	v := m.withdraw_reason
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldWithdrawReason returns the old "withdraw_reason" field's value of the Application entity.
+// If the Application object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ApplicationMutation) OldWithdrawReason(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldWithdrawReason is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldWithdrawReason requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldWithdrawReason: %w", err)
+	}
+	return oldValue.WithdrawReason, nil
+}
+
+// ResetWithdrawReason resets all changes to the "withdraw_reason" field.
+func (m *ApplicationMutation) ResetWithdrawReason() {
+	m.withdraw_reason = nil
+}
+
+// SetFileBytes sets the "file_bytes" field.
+func (m *ApplicationMutation) SetFileBytes(i int64) {
+	m.file_bytes = &i
+	m.addfile_bytes = nil
+}
+
+// FileBytes returns the value of the "file_bytes" field in the mutation.
+func (m *ApplicationMutation) FileBytes() (r int64, exists bool) {
+	v := m.file_bytes
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldFileBytes returns the old "file_bytes" field's value of the Application entity.
+// If the Application object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ApplicationMutation) OldFileBytes(ctx context.Context) (v int64, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldFileBytes is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldFileBytes requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldFileBytes: %w", err)
+	}
+	return oldValue.FileBytes, nil
+}
+
+// AddFileBytes adds i to the "file_bytes" field.
+func (m *ApplicationMutation) AddFileBytes(i int64) {
+	if m.addfile_bytes != nil {
+		*m.addfile_bytes += i
+	} else {
+		m.addfile_bytes = &i
+	}
+}
+
+// AddedFileBytes returns the value that was added to the "file_bytes" field in this mutation.
+func (m *ApplicationMutation) AddedFileBytes() (r int64, exists bool) {
+	v := m.addfile_bytes
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetFileBytes resets all changes to the "file_bytes" field.
+func (m *ApplicationMutation) ResetFileBytes() {
+	m.file_bytes = nil
+	m.addfile_bytes = nil
+}
+
+// Where appends a list predicates to the ApplicationMutation builder.
+func (m *ApplicationMutation) Where(ps ...predicate.Application) {
+	m.predicates = append(m.predicates, ps...)
+}
+
+// WhereP appends storage-level predicates to the ApplicationMutation builder. Using this method,
+// users can use type-assertion to append predicates that do not depend on any generated package.
+func (m *ApplicationMutation) WhereP(ps ...func(*sql.Selector)) {
+	p := make([]predicate.Application, len(ps))
+	for i := range ps {
+		p[i] = ps[i]
+	}
+	m.Where(p...)
+}
+
+// Op returns the operation name.
+func (m *ApplicationMutation) Op() Op {
+	return m.op
+}
+
+// SetOp allows setting the mutation operation.
+func (m *ApplicationMutation) SetOp(op Op) {
+	m.op = op
+}
+
+// Type returns the node type of this mutation (Application).
+func (m *ApplicationMutation) Type() string {
+	return m.typ
+}
+
+// Fields returns all fields that were changed during this mutation. Note that in
+// order to get all numeric fields that were incremented/decremented, call
+// AddedFields().
+func (m *ApplicationMutation) Fields() []string {
+	fields := make([]string, 0, 13)
+	if m.office_id != nil {
+		fields = append(fields, application.FieldOfficeID)
+	}
+	if m.scope_path != nil {
+		fields = append(fields, application.FieldScopePath)
+	}
+	if m.version != nil {
+		fields = append(fields, application.FieldVersion)
+	}
+	if m.create_time != nil {
+		fields = append(fields, application.FieldCreateTime)
+	}
+	if m.update_time != nil {
+		fields = append(fields, application.FieldUpdateTime)
+	}
+	if m.campaign_id != nil {
+		fields = append(fields, application.FieldCampaignID)
+	}
+	if m.unit_id != nil {
+		fields = append(fields, application.FieldUnitID)
+	}
+	if m.unit_office_id != nil {
+		fields = append(fields, application.FieldUnitOfficeID)
+	}
+	if m.state != nil {
+		fields = append(fields, application.FieldState)
+	}
+	if m.submit_time != nil {
+		fields = append(fields, application.FieldSubmitTime)
+	}
+	if m.self_assessment != nil {
+		fields = append(fields, application.FieldSelfAssessment)
+	}
+	if m.withdraw_reason != nil {
+		fields = append(fields, application.FieldWithdrawReason)
+	}
+	if m.file_bytes != nil {
+		fields = append(fields, application.FieldFileBytes)
+	}
+	return fields
+}
+
+// Field returns the value of a field with the given name. The second boolean
+// return value indicates that this field was not set, or was not defined in the
+// schema.
+func (m *ApplicationMutation) Field(name string) (ent.Value, bool) {
+	switch name {
+	case application.FieldOfficeID:
+		return m.OfficeID()
+	case application.FieldScopePath:
+		return m.ScopePath()
+	case application.FieldVersion:
+		return m.Version()
+	case application.FieldCreateTime:
+		return m.CreateTime()
+	case application.FieldUpdateTime:
+		return m.UpdateTime()
+	case application.FieldCampaignID:
+		return m.CampaignID()
+	case application.FieldUnitID:
+		return m.UnitID()
+	case application.FieldUnitOfficeID:
+		return m.UnitOfficeID()
+	case application.FieldState:
+		return m.State()
+	case application.FieldSubmitTime:
+		return m.SubmitTime()
+	case application.FieldSelfAssessment:
+		return m.SelfAssessment()
+	case application.FieldWithdrawReason:
+		return m.WithdrawReason()
+	case application.FieldFileBytes:
+		return m.FileBytes()
+	}
+	return nil, false
+}
+
+// OldField returns the old value of the field from the database. An error is
+// returned if the mutation operation is not UpdateOne, or the query to the
+// database failed.
+func (m *ApplicationMutation) OldField(ctx context.Context, name string) (ent.Value, error) {
+	switch name {
+	case application.FieldOfficeID:
+		return m.OldOfficeID(ctx)
+	case application.FieldScopePath:
+		return m.OldScopePath(ctx)
+	case application.FieldVersion:
+		return m.OldVersion(ctx)
+	case application.FieldCreateTime:
+		return m.OldCreateTime(ctx)
+	case application.FieldUpdateTime:
+		return m.OldUpdateTime(ctx)
+	case application.FieldCampaignID:
+		return m.OldCampaignID(ctx)
+	case application.FieldUnitID:
+		return m.OldUnitID(ctx)
+	case application.FieldUnitOfficeID:
+		return m.OldUnitOfficeID(ctx)
+	case application.FieldState:
+		return m.OldState(ctx)
+	case application.FieldSubmitTime:
+		return m.OldSubmitTime(ctx)
+	case application.FieldSelfAssessment:
+		return m.OldSelfAssessment(ctx)
+	case application.FieldWithdrawReason:
+		return m.OldWithdrawReason(ctx)
+	case application.FieldFileBytes:
+		return m.OldFileBytes(ctx)
+	}
+	return nil, fmt.Errorf("unknown Application field %s", name)
+}
+
+// SetField sets the value of a field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *ApplicationMutation) SetField(name string, value ent.Value) error {
+	switch name {
+	case application.FieldOfficeID:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetOfficeID(v)
+		return nil
+	case application.FieldScopePath:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetScopePath(v)
+		return nil
+	case application.FieldVersion:
+		v, ok := value.(int64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetVersion(v)
+		return nil
+	case application.FieldCreateTime:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCreateTime(v)
+		return nil
+	case application.FieldUpdateTime:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetUpdateTime(v)
+		return nil
+	case application.FieldCampaignID:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCampaignID(v)
+		return nil
+	case application.FieldUnitID:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetUnitID(v)
+		return nil
+	case application.FieldUnitOfficeID:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetUnitOfficeID(v)
+		return nil
+	case application.FieldState:
+		v, ok := value.(application.State)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetState(v)
+		return nil
+	case application.FieldSubmitTime:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetSubmitTime(v)
+		return nil
+	case application.FieldSelfAssessment:
+		v, ok := value.([]jsonvalue.SelfAssessment)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetSelfAssessment(v)
+		return nil
+	case application.FieldWithdrawReason:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetWithdrawReason(v)
+		return nil
+	case application.FieldFileBytes:
+		v, ok := value.(int64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetFileBytes(v)
+		return nil
+	}
+	return fmt.Errorf("unknown Application field %s", name)
+}
+
+// AddedFields returns all numeric fields that were incremented/decremented during
+// this mutation.
+func (m *ApplicationMutation) AddedFields() []string {
+	var fields []string
+	if m.addversion != nil {
+		fields = append(fields, application.FieldVersion)
+	}
+	if m.addfile_bytes != nil {
+		fields = append(fields, application.FieldFileBytes)
+	}
+	return fields
+}
+
+// AddedField returns the numeric value that was incremented/decremented on a field
+// with the given name. The second boolean return value indicates that this field
+// was not set, or was not defined in the schema.
+func (m *ApplicationMutation) AddedField(name string) (ent.Value, bool) {
+	switch name {
+	case application.FieldVersion:
+		return m.AddedVersion()
+	case application.FieldFileBytes:
+		return m.AddedFileBytes()
+	}
+	return nil, false
+}
+
+// AddField adds the value to the field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *ApplicationMutation) AddField(name string, value ent.Value) error {
+	switch name {
+	case application.FieldVersion:
+		v, ok := value.(int64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddVersion(v)
+		return nil
+	case application.FieldFileBytes:
+		v, ok := value.(int64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddFileBytes(v)
+		return nil
+	}
+	return fmt.Errorf("unknown Application numeric field %s", name)
+}
+
+// ClearedFields returns all nullable fields that were cleared during this
+// mutation.
+func (m *ApplicationMutation) ClearedFields() []string {
+	var fields []string
+	if m.FieldCleared(application.FieldSubmitTime) {
+		fields = append(fields, application.FieldSubmitTime)
+	}
+	if m.FieldCleared(application.FieldSelfAssessment) {
+		fields = append(fields, application.FieldSelfAssessment)
+	}
+	return fields
+}
+
+// FieldCleared returns a boolean indicating if a field with the given name was
+// cleared in this mutation.
+func (m *ApplicationMutation) FieldCleared(name string) bool {
+	_, ok := m.clearedFields[name]
+	return ok
+}
+
+// ClearField clears the value of the field with the given name. It returns an
+// error if the field is not defined in the schema.
+func (m *ApplicationMutation) ClearField(name string) error {
+	switch name {
+	case application.FieldSubmitTime:
+		m.ClearSubmitTime()
+		return nil
+	case application.FieldSelfAssessment:
+		m.ClearSelfAssessment()
+		return nil
+	}
+	return fmt.Errorf("unknown Application nullable field %s", name)
+}
+
+// ResetField resets all changes in the mutation for the field with the given name.
+// It returns an error if the field is not defined in the schema.
+func (m *ApplicationMutation) ResetField(name string) error {
+	switch name {
+	case application.FieldOfficeID:
+		m.ResetOfficeID()
+		return nil
+	case application.FieldScopePath:
+		m.ResetScopePath()
+		return nil
+	case application.FieldVersion:
+		m.ResetVersion()
+		return nil
+	case application.FieldCreateTime:
+		m.ResetCreateTime()
+		return nil
+	case application.FieldUpdateTime:
+		m.ResetUpdateTime()
+		return nil
+	case application.FieldCampaignID:
+		m.ResetCampaignID()
+		return nil
+	case application.FieldUnitID:
+		m.ResetUnitID()
+		return nil
+	case application.FieldUnitOfficeID:
+		m.ResetUnitOfficeID()
+		return nil
+	case application.FieldState:
+		m.ResetState()
+		return nil
+	case application.FieldSubmitTime:
+		m.ResetSubmitTime()
+		return nil
+	case application.FieldSelfAssessment:
+		m.ResetSelfAssessment()
+		return nil
+	case application.FieldWithdrawReason:
+		m.ResetWithdrawReason()
+		return nil
+	case application.FieldFileBytes:
+		m.ResetFileBytes()
+		return nil
+	}
+	return fmt.Errorf("unknown Application field %s", name)
+}
+
+// AddedEdges returns all edge names that were set/added in this mutation.
+func (m *ApplicationMutation) AddedEdges() []string {
+	edges := make([]string, 0, 0)
+	return edges
+}
+
+// AddedIDs returns all IDs (to other nodes) that were added for the given edge
+// name in this mutation.
+func (m *ApplicationMutation) AddedIDs(name string) []ent.Value {
+	return nil
+}
+
+// RemovedEdges returns all edge names that were removed in this mutation.
+func (m *ApplicationMutation) RemovedEdges() []string {
+	edges := make([]string, 0, 0)
+	return edges
+}
+
+// RemovedIDs returns all IDs (to other nodes) that were removed for the edge with
+// the given name in this mutation.
+func (m *ApplicationMutation) RemovedIDs(name string) []ent.Value {
+	return nil
+}
+
+// ClearedEdges returns all edge names that were cleared in this mutation.
+func (m *ApplicationMutation) ClearedEdges() []string {
+	edges := make([]string, 0, 0)
+	return edges
+}
+
+// EdgeCleared returns a boolean which indicates if the edge with the given name
+// was cleared in this mutation.
+func (m *ApplicationMutation) EdgeCleared(name string) bool {
+	return false
+}
+
+// ClearEdge clears the value of the edge with the given name. It returns an error
+// if that edge is not defined in the schema.
+func (m *ApplicationMutation) ClearEdge(name string) error {
+	return fmt.Errorf("unknown Application unique edge %s", name)
+}
+
+// ResetEdge resets all changes to the edge with the given name in this mutation.
+// It returns an error if the edge is not defined in the schema.
+func (m *ApplicationMutation) ResetEdge(name string) error {
+	return fmt.Errorf("unknown Application edge %s", name)
+}
 
 // AuditEventMutation represents an operation that mutates the AuditEvent nodes in the graph.
 type AuditEventMutation struct {
@@ -3229,6 +4351,4143 @@ func (m *CampaignMutation) ResetEdge(name string) error {
 	return fmt.Errorf("unknown Campaign edge %s", name)
 }
 
+// DeadlineExtensionMutation represents an operation that mutates the DeadlineExtension nodes in the graph.
+type DeadlineExtensionMutation struct {
+	config
+	op             Op
+	typ            string
+	id             *string
+	office_id      *string
+	scope_path     *string
+	application_id *string
+	indicator_code *string
+	period         *string
+	due_time       *time.Time
+	reason         *string
+	granted_by     *string
+	create_time    *time.Time
+	clearedFields  map[string]struct{}
+	done           bool
+	oldValue       func(context.Context) (*DeadlineExtension, error)
+	predicates     []predicate.DeadlineExtension
+}
+
+var _ ent.Mutation = (*DeadlineExtensionMutation)(nil)
+
+// deadlineextensionOption allows management of the mutation configuration using functional options.
+type deadlineextensionOption func(*DeadlineExtensionMutation)
+
+// newDeadlineExtensionMutation creates new mutation for the DeadlineExtension entity.
+func newDeadlineExtensionMutation(c config, op Op, opts ...deadlineextensionOption) *DeadlineExtensionMutation {
+	m := &DeadlineExtensionMutation{
+		config:        c,
+		op:            op,
+		typ:           TypeDeadlineExtension,
+		clearedFields: make(map[string]struct{}),
+	}
+	for _, opt := range opts {
+		opt(m)
+	}
+	return m
+}
+
+// withDeadlineExtensionID sets the ID field of the mutation.
+func withDeadlineExtensionID(id string) deadlineextensionOption {
+	return func(m *DeadlineExtensionMutation) {
+		var (
+			err   error
+			once  sync.Once
+			value *DeadlineExtension
+		)
+		m.oldValue = func(ctx context.Context) (*DeadlineExtension, error) {
+			once.Do(func() {
+				if m.done {
+					err = errors.New("querying old values post mutation is not allowed")
+				} else {
+					value, err = m.Client().DeadlineExtension.Get(ctx, id)
+				}
+			})
+			return value, err
+		}
+		m.id = &id
+	}
+}
+
+// withDeadlineExtension sets the old DeadlineExtension of the mutation.
+func withDeadlineExtension(node *DeadlineExtension) deadlineextensionOption {
+	return func(m *DeadlineExtensionMutation) {
+		m.oldValue = func(context.Context) (*DeadlineExtension, error) {
+			return node, nil
+		}
+		m.id = &node.ID
+	}
+}
+
+// Client returns a new `ent.Client` from the mutation. If the mutation was
+// executed in a transaction (ent.Tx), a transactional client is returned.
+func (m DeadlineExtensionMutation) Client() *Client {
+	client := &Client{config: m.config}
+	client.init()
+	return client
+}
+
+// Tx returns an `ent.Tx` for mutations that were executed in transactions;
+// it returns an error otherwise.
+func (m DeadlineExtensionMutation) Tx() (*Tx, error) {
+	if _, ok := m.driver.(*txDriver); !ok {
+		return nil, errors.New("ent: mutation is not running in a transaction")
+	}
+	tx := &Tx{config: m.config}
+	tx.init()
+	return tx, nil
+}
+
+// SetID sets the value of the id field. Note that this
+// operation is only accepted on creation of DeadlineExtension entities.
+func (m *DeadlineExtensionMutation) SetID(id string) {
+	m.id = &id
+}
+
+// ID returns the ID value in the mutation. Note that the ID is only available
+// if it was provided to the builder or after it was returned from the database.
+func (m *DeadlineExtensionMutation) ID() (id string, exists bool) {
+	if m.id == nil {
+		return
+	}
+	return *m.id, true
+}
+
+// IDs queries the database and returns the entity ids that match the mutation's predicate.
+// That means, if the mutation is applied within a transaction with an isolation level such
+// as sql.LevelSerializable, the returned ids match the ids of the rows that will be updated
+// or updated by the mutation.
+func (m *DeadlineExtensionMutation) IDs(ctx context.Context) ([]string, error) {
+	switch {
+	case m.op.Is(OpUpdateOne | OpDeleteOne):
+		id, exists := m.ID()
+		if exists {
+			return []string{id}, nil
+		}
+		fallthrough
+	case m.op.Is(OpUpdate | OpDelete):
+		return m.Client().DeadlineExtension.Query().Where(m.predicates...).IDs(ctx)
+	default:
+		return nil, fmt.Errorf("IDs is not allowed on %s operations", m.op)
+	}
+}
+
+// SetOfficeID sets the "office_id" field.
+func (m *DeadlineExtensionMutation) SetOfficeID(s string) {
+	m.office_id = &s
+}
+
+// OfficeID returns the value of the "office_id" field in the mutation.
+func (m *DeadlineExtensionMutation) OfficeID() (r string, exists bool) {
+	v := m.office_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldOfficeID returns the old "office_id" field's value of the DeadlineExtension entity.
+// If the DeadlineExtension object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *DeadlineExtensionMutation) OldOfficeID(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldOfficeID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldOfficeID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldOfficeID: %w", err)
+	}
+	return oldValue.OfficeID, nil
+}
+
+// ResetOfficeID resets all changes to the "office_id" field.
+func (m *DeadlineExtensionMutation) ResetOfficeID() {
+	m.office_id = nil
+}
+
+// SetScopePath sets the "scope_path" field.
+func (m *DeadlineExtensionMutation) SetScopePath(s string) {
+	m.scope_path = &s
+}
+
+// ScopePath returns the value of the "scope_path" field in the mutation.
+func (m *DeadlineExtensionMutation) ScopePath() (r string, exists bool) {
+	v := m.scope_path
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldScopePath returns the old "scope_path" field's value of the DeadlineExtension entity.
+// If the DeadlineExtension object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *DeadlineExtensionMutation) OldScopePath(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldScopePath is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldScopePath requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldScopePath: %w", err)
+	}
+	return oldValue.ScopePath, nil
+}
+
+// ResetScopePath resets all changes to the "scope_path" field.
+func (m *DeadlineExtensionMutation) ResetScopePath() {
+	m.scope_path = nil
+}
+
+// SetApplicationID sets the "application_id" field.
+func (m *DeadlineExtensionMutation) SetApplicationID(s string) {
+	m.application_id = &s
+}
+
+// ApplicationID returns the value of the "application_id" field in the mutation.
+func (m *DeadlineExtensionMutation) ApplicationID() (r string, exists bool) {
+	v := m.application_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldApplicationID returns the old "application_id" field's value of the DeadlineExtension entity.
+// If the DeadlineExtension object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *DeadlineExtensionMutation) OldApplicationID(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldApplicationID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldApplicationID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldApplicationID: %w", err)
+	}
+	return oldValue.ApplicationID, nil
+}
+
+// ResetApplicationID resets all changes to the "application_id" field.
+func (m *DeadlineExtensionMutation) ResetApplicationID() {
+	m.application_id = nil
+}
+
+// SetIndicatorCode sets the "indicator_code" field.
+func (m *DeadlineExtensionMutation) SetIndicatorCode(s string) {
+	m.indicator_code = &s
+}
+
+// IndicatorCode returns the value of the "indicator_code" field in the mutation.
+func (m *DeadlineExtensionMutation) IndicatorCode() (r string, exists bool) {
+	v := m.indicator_code
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldIndicatorCode returns the old "indicator_code" field's value of the DeadlineExtension entity.
+// If the DeadlineExtension object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *DeadlineExtensionMutation) OldIndicatorCode(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldIndicatorCode is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldIndicatorCode requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldIndicatorCode: %w", err)
+	}
+	return oldValue.IndicatorCode, nil
+}
+
+// ResetIndicatorCode resets all changes to the "indicator_code" field.
+func (m *DeadlineExtensionMutation) ResetIndicatorCode() {
+	m.indicator_code = nil
+}
+
+// SetPeriod sets the "period" field.
+func (m *DeadlineExtensionMutation) SetPeriod(s string) {
+	m.period = &s
+}
+
+// Period returns the value of the "period" field in the mutation.
+func (m *DeadlineExtensionMutation) Period() (r string, exists bool) {
+	v := m.period
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldPeriod returns the old "period" field's value of the DeadlineExtension entity.
+// If the DeadlineExtension object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *DeadlineExtensionMutation) OldPeriod(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldPeriod is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldPeriod requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldPeriod: %w", err)
+	}
+	return oldValue.Period, nil
+}
+
+// ResetPeriod resets all changes to the "period" field.
+func (m *DeadlineExtensionMutation) ResetPeriod() {
+	m.period = nil
+}
+
+// SetDueTime sets the "due_time" field.
+func (m *DeadlineExtensionMutation) SetDueTime(t time.Time) {
+	m.due_time = &t
+}
+
+// DueTime returns the value of the "due_time" field in the mutation.
+func (m *DeadlineExtensionMutation) DueTime() (r time.Time, exists bool) {
+	v := m.due_time
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldDueTime returns the old "due_time" field's value of the DeadlineExtension entity.
+// If the DeadlineExtension object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *DeadlineExtensionMutation) OldDueTime(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldDueTime is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldDueTime requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldDueTime: %w", err)
+	}
+	return oldValue.DueTime, nil
+}
+
+// ResetDueTime resets all changes to the "due_time" field.
+func (m *DeadlineExtensionMutation) ResetDueTime() {
+	m.due_time = nil
+}
+
+// SetReason sets the "reason" field.
+func (m *DeadlineExtensionMutation) SetReason(s string) {
+	m.reason = &s
+}
+
+// Reason returns the value of the "reason" field in the mutation.
+func (m *DeadlineExtensionMutation) Reason() (r string, exists bool) {
+	v := m.reason
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldReason returns the old "reason" field's value of the DeadlineExtension entity.
+// If the DeadlineExtension object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *DeadlineExtensionMutation) OldReason(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldReason is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldReason requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldReason: %w", err)
+	}
+	return oldValue.Reason, nil
+}
+
+// ResetReason resets all changes to the "reason" field.
+func (m *DeadlineExtensionMutation) ResetReason() {
+	m.reason = nil
+}
+
+// SetGrantedBy sets the "granted_by" field.
+func (m *DeadlineExtensionMutation) SetGrantedBy(s string) {
+	m.granted_by = &s
+}
+
+// GrantedBy returns the value of the "granted_by" field in the mutation.
+func (m *DeadlineExtensionMutation) GrantedBy() (r string, exists bool) {
+	v := m.granted_by
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldGrantedBy returns the old "granted_by" field's value of the DeadlineExtension entity.
+// If the DeadlineExtension object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *DeadlineExtensionMutation) OldGrantedBy(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldGrantedBy is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldGrantedBy requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldGrantedBy: %w", err)
+	}
+	return oldValue.GrantedBy, nil
+}
+
+// ResetGrantedBy resets all changes to the "granted_by" field.
+func (m *DeadlineExtensionMutation) ResetGrantedBy() {
+	m.granted_by = nil
+}
+
+// SetCreateTime sets the "create_time" field.
+func (m *DeadlineExtensionMutation) SetCreateTime(t time.Time) {
+	m.create_time = &t
+}
+
+// CreateTime returns the value of the "create_time" field in the mutation.
+func (m *DeadlineExtensionMutation) CreateTime() (r time.Time, exists bool) {
+	v := m.create_time
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCreateTime returns the old "create_time" field's value of the DeadlineExtension entity.
+// If the DeadlineExtension object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *DeadlineExtensionMutation) OldCreateTime(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCreateTime is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCreateTime requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCreateTime: %w", err)
+	}
+	return oldValue.CreateTime, nil
+}
+
+// ResetCreateTime resets all changes to the "create_time" field.
+func (m *DeadlineExtensionMutation) ResetCreateTime() {
+	m.create_time = nil
+}
+
+// Where appends a list predicates to the DeadlineExtensionMutation builder.
+func (m *DeadlineExtensionMutation) Where(ps ...predicate.DeadlineExtension) {
+	m.predicates = append(m.predicates, ps...)
+}
+
+// WhereP appends storage-level predicates to the DeadlineExtensionMutation builder. Using this method,
+// users can use type-assertion to append predicates that do not depend on any generated package.
+func (m *DeadlineExtensionMutation) WhereP(ps ...func(*sql.Selector)) {
+	p := make([]predicate.DeadlineExtension, len(ps))
+	for i := range ps {
+		p[i] = ps[i]
+	}
+	m.Where(p...)
+}
+
+// Op returns the operation name.
+func (m *DeadlineExtensionMutation) Op() Op {
+	return m.op
+}
+
+// SetOp allows setting the mutation operation.
+func (m *DeadlineExtensionMutation) SetOp(op Op) {
+	m.op = op
+}
+
+// Type returns the node type of this mutation (DeadlineExtension).
+func (m *DeadlineExtensionMutation) Type() string {
+	return m.typ
+}
+
+// Fields returns all fields that were changed during this mutation. Note that in
+// order to get all numeric fields that were incremented/decremented, call
+// AddedFields().
+func (m *DeadlineExtensionMutation) Fields() []string {
+	fields := make([]string, 0, 9)
+	if m.office_id != nil {
+		fields = append(fields, deadlineextension.FieldOfficeID)
+	}
+	if m.scope_path != nil {
+		fields = append(fields, deadlineextension.FieldScopePath)
+	}
+	if m.application_id != nil {
+		fields = append(fields, deadlineextension.FieldApplicationID)
+	}
+	if m.indicator_code != nil {
+		fields = append(fields, deadlineextension.FieldIndicatorCode)
+	}
+	if m.period != nil {
+		fields = append(fields, deadlineextension.FieldPeriod)
+	}
+	if m.due_time != nil {
+		fields = append(fields, deadlineextension.FieldDueTime)
+	}
+	if m.reason != nil {
+		fields = append(fields, deadlineextension.FieldReason)
+	}
+	if m.granted_by != nil {
+		fields = append(fields, deadlineextension.FieldGrantedBy)
+	}
+	if m.create_time != nil {
+		fields = append(fields, deadlineextension.FieldCreateTime)
+	}
+	return fields
+}
+
+// Field returns the value of a field with the given name. The second boolean
+// return value indicates that this field was not set, or was not defined in the
+// schema.
+func (m *DeadlineExtensionMutation) Field(name string) (ent.Value, bool) {
+	switch name {
+	case deadlineextension.FieldOfficeID:
+		return m.OfficeID()
+	case deadlineextension.FieldScopePath:
+		return m.ScopePath()
+	case deadlineextension.FieldApplicationID:
+		return m.ApplicationID()
+	case deadlineextension.FieldIndicatorCode:
+		return m.IndicatorCode()
+	case deadlineextension.FieldPeriod:
+		return m.Period()
+	case deadlineextension.FieldDueTime:
+		return m.DueTime()
+	case deadlineextension.FieldReason:
+		return m.Reason()
+	case deadlineextension.FieldGrantedBy:
+		return m.GrantedBy()
+	case deadlineextension.FieldCreateTime:
+		return m.CreateTime()
+	}
+	return nil, false
+}
+
+// OldField returns the old value of the field from the database. An error is
+// returned if the mutation operation is not UpdateOne, or the query to the
+// database failed.
+func (m *DeadlineExtensionMutation) OldField(ctx context.Context, name string) (ent.Value, error) {
+	switch name {
+	case deadlineextension.FieldOfficeID:
+		return m.OldOfficeID(ctx)
+	case deadlineextension.FieldScopePath:
+		return m.OldScopePath(ctx)
+	case deadlineextension.FieldApplicationID:
+		return m.OldApplicationID(ctx)
+	case deadlineextension.FieldIndicatorCode:
+		return m.OldIndicatorCode(ctx)
+	case deadlineextension.FieldPeriod:
+		return m.OldPeriod(ctx)
+	case deadlineextension.FieldDueTime:
+		return m.OldDueTime(ctx)
+	case deadlineextension.FieldReason:
+		return m.OldReason(ctx)
+	case deadlineextension.FieldGrantedBy:
+		return m.OldGrantedBy(ctx)
+	case deadlineextension.FieldCreateTime:
+		return m.OldCreateTime(ctx)
+	}
+	return nil, fmt.Errorf("unknown DeadlineExtension field %s", name)
+}
+
+// SetField sets the value of a field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *DeadlineExtensionMutation) SetField(name string, value ent.Value) error {
+	switch name {
+	case deadlineextension.FieldOfficeID:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetOfficeID(v)
+		return nil
+	case deadlineextension.FieldScopePath:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetScopePath(v)
+		return nil
+	case deadlineextension.FieldApplicationID:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetApplicationID(v)
+		return nil
+	case deadlineextension.FieldIndicatorCode:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetIndicatorCode(v)
+		return nil
+	case deadlineextension.FieldPeriod:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetPeriod(v)
+		return nil
+	case deadlineextension.FieldDueTime:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetDueTime(v)
+		return nil
+	case deadlineextension.FieldReason:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetReason(v)
+		return nil
+	case deadlineextension.FieldGrantedBy:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetGrantedBy(v)
+		return nil
+	case deadlineextension.FieldCreateTime:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCreateTime(v)
+		return nil
+	}
+	return fmt.Errorf("unknown DeadlineExtension field %s", name)
+}
+
+// AddedFields returns all numeric fields that were incremented/decremented during
+// this mutation.
+func (m *DeadlineExtensionMutation) AddedFields() []string {
+	return nil
+}
+
+// AddedField returns the numeric value that was incremented/decremented on a field
+// with the given name. The second boolean return value indicates that this field
+// was not set, or was not defined in the schema.
+func (m *DeadlineExtensionMutation) AddedField(name string) (ent.Value, bool) {
+	return nil, false
+}
+
+// AddField adds the value to the field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *DeadlineExtensionMutation) AddField(name string, value ent.Value) error {
+	switch name {
+	}
+	return fmt.Errorf("unknown DeadlineExtension numeric field %s", name)
+}
+
+// ClearedFields returns all nullable fields that were cleared during this
+// mutation.
+func (m *DeadlineExtensionMutation) ClearedFields() []string {
+	return nil
+}
+
+// FieldCleared returns a boolean indicating if a field with the given name was
+// cleared in this mutation.
+func (m *DeadlineExtensionMutation) FieldCleared(name string) bool {
+	_, ok := m.clearedFields[name]
+	return ok
+}
+
+// ClearField clears the value of the field with the given name. It returns an
+// error if the field is not defined in the schema.
+func (m *DeadlineExtensionMutation) ClearField(name string) error {
+	return fmt.Errorf("unknown DeadlineExtension nullable field %s", name)
+}
+
+// ResetField resets all changes in the mutation for the field with the given name.
+// It returns an error if the field is not defined in the schema.
+func (m *DeadlineExtensionMutation) ResetField(name string) error {
+	switch name {
+	case deadlineextension.FieldOfficeID:
+		m.ResetOfficeID()
+		return nil
+	case deadlineextension.FieldScopePath:
+		m.ResetScopePath()
+		return nil
+	case deadlineextension.FieldApplicationID:
+		m.ResetApplicationID()
+		return nil
+	case deadlineextension.FieldIndicatorCode:
+		m.ResetIndicatorCode()
+		return nil
+	case deadlineextension.FieldPeriod:
+		m.ResetPeriod()
+		return nil
+	case deadlineextension.FieldDueTime:
+		m.ResetDueTime()
+		return nil
+	case deadlineextension.FieldReason:
+		m.ResetReason()
+		return nil
+	case deadlineextension.FieldGrantedBy:
+		m.ResetGrantedBy()
+		return nil
+	case deadlineextension.FieldCreateTime:
+		m.ResetCreateTime()
+		return nil
+	}
+	return fmt.Errorf("unknown DeadlineExtension field %s", name)
+}
+
+// AddedEdges returns all edge names that were set/added in this mutation.
+func (m *DeadlineExtensionMutation) AddedEdges() []string {
+	edges := make([]string, 0, 0)
+	return edges
+}
+
+// AddedIDs returns all IDs (to other nodes) that were added for the given edge
+// name in this mutation.
+func (m *DeadlineExtensionMutation) AddedIDs(name string) []ent.Value {
+	return nil
+}
+
+// RemovedEdges returns all edge names that were removed in this mutation.
+func (m *DeadlineExtensionMutation) RemovedEdges() []string {
+	edges := make([]string, 0, 0)
+	return edges
+}
+
+// RemovedIDs returns all IDs (to other nodes) that were removed for the edge with
+// the given name in this mutation.
+func (m *DeadlineExtensionMutation) RemovedIDs(name string) []ent.Value {
+	return nil
+}
+
+// ClearedEdges returns all edge names that were cleared in this mutation.
+func (m *DeadlineExtensionMutation) ClearedEdges() []string {
+	edges := make([]string, 0, 0)
+	return edges
+}
+
+// EdgeCleared returns a boolean which indicates if the edge with the given name
+// was cleared in this mutation.
+func (m *DeadlineExtensionMutation) EdgeCleared(name string) bool {
+	return false
+}
+
+// ClearEdge clears the value of the edge with the given name. It returns an error
+// if that edge is not defined in the schema.
+func (m *DeadlineExtensionMutation) ClearEdge(name string) error {
+	return fmt.Errorf("unknown DeadlineExtension unique edge %s", name)
+}
+
+// ResetEdge resets all changes to the edge with the given name in this mutation.
+// It returns an error if the edge is not defined in the schema.
+func (m *DeadlineExtensionMutation) ResetEdge(name string) error {
+	return fmt.Errorf("unknown DeadlineExtension edge %s", name)
+}
+
+// EvidenceMutation represents an operation that mutates the Evidence nodes in the graph.
+type EvidenceMutation struct {
+	config
+	op                   Op
+	typ                  string
+	id                   *string
+	office_id            *string
+	scope_path           *string
+	version              *int64
+	addversion           *int64
+	create_time          *time.Time
+	update_time          *time.Time
+	application_id       *string
+	indicator_code       *string
+	period               *string
+	state                *evidence.State
+	has_draft            *bool
+	draft_narrative      *string
+	draft_value          *string
+	draft_file_ids       *[]string
+	appenddraft_file_ids []string
+	draft_note           *string
+	revision_count       *int
+	addrevision_count    *int
+	resubmissions        *int
+	addresubmissions     *int
+	return_reason        *string
+	return_due_time      *time.Time
+	locked               *bool
+	clearedFields        map[string]struct{}
+	done                 bool
+	oldValue             func(context.Context) (*Evidence, error)
+	predicates           []predicate.Evidence
+}
+
+var _ ent.Mutation = (*EvidenceMutation)(nil)
+
+// evidenceOption allows management of the mutation configuration using functional options.
+type evidenceOption func(*EvidenceMutation)
+
+// newEvidenceMutation creates new mutation for the Evidence entity.
+func newEvidenceMutation(c config, op Op, opts ...evidenceOption) *EvidenceMutation {
+	m := &EvidenceMutation{
+		config:        c,
+		op:            op,
+		typ:           TypeEvidence,
+		clearedFields: make(map[string]struct{}),
+	}
+	for _, opt := range opts {
+		opt(m)
+	}
+	return m
+}
+
+// withEvidenceID sets the ID field of the mutation.
+func withEvidenceID(id string) evidenceOption {
+	return func(m *EvidenceMutation) {
+		var (
+			err   error
+			once  sync.Once
+			value *Evidence
+		)
+		m.oldValue = func(ctx context.Context) (*Evidence, error) {
+			once.Do(func() {
+				if m.done {
+					err = errors.New("querying old values post mutation is not allowed")
+				} else {
+					value, err = m.Client().Evidence.Get(ctx, id)
+				}
+			})
+			return value, err
+		}
+		m.id = &id
+	}
+}
+
+// withEvidence sets the old Evidence of the mutation.
+func withEvidence(node *Evidence) evidenceOption {
+	return func(m *EvidenceMutation) {
+		m.oldValue = func(context.Context) (*Evidence, error) {
+			return node, nil
+		}
+		m.id = &node.ID
+	}
+}
+
+// Client returns a new `ent.Client` from the mutation. If the mutation was
+// executed in a transaction (ent.Tx), a transactional client is returned.
+func (m EvidenceMutation) Client() *Client {
+	client := &Client{config: m.config}
+	client.init()
+	return client
+}
+
+// Tx returns an `ent.Tx` for mutations that were executed in transactions;
+// it returns an error otherwise.
+func (m EvidenceMutation) Tx() (*Tx, error) {
+	if _, ok := m.driver.(*txDriver); !ok {
+		return nil, errors.New("ent: mutation is not running in a transaction")
+	}
+	tx := &Tx{config: m.config}
+	tx.init()
+	return tx, nil
+}
+
+// SetID sets the value of the id field. Note that this
+// operation is only accepted on creation of Evidence entities.
+func (m *EvidenceMutation) SetID(id string) {
+	m.id = &id
+}
+
+// ID returns the ID value in the mutation. Note that the ID is only available
+// if it was provided to the builder or after it was returned from the database.
+func (m *EvidenceMutation) ID() (id string, exists bool) {
+	if m.id == nil {
+		return
+	}
+	return *m.id, true
+}
+
+// IDs queries the database and returns the entity ids that match the mutation's predicate.
+// That means, if the mutation is applied within a transaction with an isolation level such
+// as sql.LevelSerializable, the returned ids match the ids of the rows that will be updated
+// or updated by the mutation.
+func (m *EvidenceMutation) IDs(ctx context.Context) ([]string, error) {
+	switch {
+	case m.op.Is(OpUpdateOne | OpDeleteOne):
+		id, exists := m.ID()
+		if exists {
+			return []string{id}, nil
+		}
+		fallthrough
+	case m.op.Is(OpUpdate | OpDelete):
+		return m.Client().Evidence.Query().Where(m.predicates...).IDs(ctx)
+	default:
+		return nil, fmt.Errorf("IDs is not allowed on %s operations", m.op)
+	}
+}
+
+// SetOfficeID sets the "office_id" field.
+func (m *EvidenceMutation) SetOfficeID(s string) {
+	m.office_id = &s
+}
+
+// OfficeID returns the value of the "office_id" field in the mutation.
+func (m *EvidenceMutation) OfficeID() (r string, exists bool) {
+	v := m.office_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldOfficeID returns the old "office_id" field's value of the Evidence entity.
+// If the Evidence object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *EvidenceMutation) OldOfficeID(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldOfficeID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldOfficeID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldOfficeID: %w", err)
+	}
+	return oldValue.OfficeID, nil
+}
+
+// ResetOfficeID resets all changes to the "office_id" field.
+func (m *EvidenceMutation) ResetOfficeID() {
+	m.office_id = nil
+}
+
+// SetScopePath sets the "scope_path" field.
+func (m *EvidenceMutation) SetScopePath(s string) {
+	m.scope_path = &s
+}
+
+// ScopePath returns the value of the "scope_path" field in the mutation.
+func (m *EvidenceMutation) ScopePath() (r string, exists bool) {
+	v := m.scope_path
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldScopePath returns the old "scope_path" field's value of the Evidence entity.
+// If the Evidence object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *EvidenceMutation) OldScopePath(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldScopePath is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldScopePath requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldScopePath: %w", err)
+	}
+	return oldValue.ScopePath, nil
+}
+
+// ResetScopePath resets all changes to the "scope_path" field.
+func (m *EvidenceMutation) ResetScopePath() {
+	m.scope_path = nil
+}
+
+// SetVersion sets the "version" field.
+func (m *EvidenceMutation) SetVersion(i int64) {
+	m.version = &i
+	m.addversion = nil
+}
+
+// Version returns the value of the "version" field in the mutation.
+func (m *EvidenceMutation) Version() (r int64, exists bool) {
+	v := m.version
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldVersion returns the old "version" field's value of the Evidence entity.
+// If the Evidence object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *EvidenceMutation) OldVersion(ctx context.Context) (v int64, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldVersion is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldVersion requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldVersion: %w", err)
+	}
+	return oldValue.Version, nil
+}
+
+// AddVersion adds i to the "version" field.
+func (m *EvidenceMutation) AddVersion(i int64) {
+	if m.addversion != nil {
+		*m.addversion += i
+	} else {
+		m.addversion = &i
+	}
+}
+
+// AddedVersion returns the value that was added to the "version" field in this mutation.
+func (m *EvidenceMutation) AddedVersion() (r int64, exists bool) {
+	v := m.addversion
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetVersion resets all changes to the "version" field.
+func (m *EvidenceMutation) ResetVersion() {
+	m.version = nil
+	m.addversion = nil
+}
+
+// SetCreateTime sets the "create_time" field.
+func (m *EvidenceMutation) SetCreateTime(t time.Time) {
+	m.create_time = &t
+}
+
+// CreateTime returns the value of the "create_time" field in the mutation.
+func (m *EvidenceMutation) CreateTime() (r time.Time, exists bool) {
+	v := m.create_time
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCreateTime returns the old "create_time" field's value of the Evidence entity.
+// If the Evidence object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *EvidenceMutation) OldCreateTime(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCreateTime is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCreateTime requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCreateTime: %w", err)
+	}
+	return oldValue.CreateTime, nil
+}
+
+// ResetCreateTime resets all changes to the "create_time" field.
+func (m *EvidenceMutation) ResetCreateTime() {
+	m.create_time = nil
+}
+
+// SetUpdateTime sets the "update_time" field.
+func (m *EvidenceMutation) SetUpdateTime(t time.Time) {
+	m.update_time = &t
+}
+
+// UpdateTime returns the value of the "update_time" field in the mutation.
+func (m *EvidenceMutation) UpdateTime() (r time.Time, exists bool) {
+	v := m.update_time
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldUpdateTime returns the old "update_time" field's value of the Evidence entity.
+// If the Evidence object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *EvidenceMutation) OldUpdateTime(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldUpdateTime is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldUpdateTime requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldUpdateTime: %w", err)
+	}
+	return oldValue.UpdateTime, nil
+}
+
+// ResetUpdateTime resets all changes to the "update_time" field.
+func (m *EvidenceMutation) ResetUpdateTime() {
+	m.update_time = nil
+}
+
+// SetApplicationID sets the "application_id" field.
+func (m *EvidenceMutation) SetApplicationID(s string) {
+	m.application_id = &s
+}
+
+// ApplicationID returns the value of the "application_id" field in the mutation.
+func (m *EvidenceMutation) ApplicationID() (r string, exists bool) {
+	v := m.application_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldApplicationID returns the old "application_id" field's value of the Evidence entity.
+// If the Evidence object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *EvidenceMutation) OldApplicationID(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldApplicationID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldApplicationID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldApplicationID: %w", err)
+	}
+	return oldValue.ApplicationID, nil
+}
+
+// ResetApplicationID resets all changes to the "application_id" field.
+func (m *EvidenceMutation) ResetApplicationID() {
+	m.application_id = nil
+}
+
+// SetIndicatorCode sets the "indicator_code" field.
+func (m *EvidenceMutation) SetIndicatorCode(s string) {
+	m.indicator_code = &s
+}
+
+// IndicatorCode returns the value of the "indicator_code" field in the mutation.
+func (m *EvidenceMutation) IndicatorCode() (r string, exists bool) {
+	v := m.indicator_code
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldIndicatorCode returns the old "indicator_code" field's value of the Evidence entity.
+// If the Evidence object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *EvidenceMutation) OldIndicatorCode(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldIndicatorCode is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldIndicatorCode requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldIndicatorCode: %w", err)
+	}
+	return oldValue.IndicatorCode, nil
+}
+
+// ResetIndicatorCode resets all changes to the "indicator_code" field.
+func (m *EvidenceMutation) ResetIndicatorCode() {
+	m.indicator_code = nil
+}
+
+// SetPeriod sets the "period" field.
+func (m *EvidenceMutation) SetPeriod(s string) {
+	m.period = &s
+}
+
+// Period returns the value of the "period" field in the mutation.
+func (m *EvidenceMutation) Period() (r string, exists bool) {
+	v := m.period
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldPeriod returns the old "period" field's value of the Evidence entity.
+// If the Evidence object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *EvidenceMutation) OldPeriod(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldPeriod is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldPeriod requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldPeriod: %w", err)
+	}
+	return oldValue.Period, nil
+}
+
+// ResetPeriod resets all changes to the "period" field.
+func (m *EvidenceMutation) ResetPeriod() {
+	m.period = nil
+}
+
+// SetState sets the "state" field.
+func (m *EvidenceMutation) SetState(e evidence.State) {
+	m.state = &e
+}
+
+// State returns the value of the "state" field in the mutation.
+func (m *EvidenceMutation) State() (r evidence.State, exists bool) {
+	v := m.state
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldState returns the old "state" field's value of the Evidence entity.
+// If the Evidence object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *EvidenceMutation) OldState(ctx context.Context) (v evidence.State, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldState is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldState requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldState: %w", err)
+	}
+	return oldValue.State, nil
+}
+
+// ResetState resets all changes to the "state" field.
+func (m *EvidenceMutation) ResetState() {
+	m.state = nil
+}
+
+// SetHasDraft sets the "has_draft" field.
+func (m *EvidenceMutation) SetHasDraft(b bool) {
+	m.has_draft = &b
+}
+
+// HasDraft returns the value of the "has_draft" field in the mutation.
+func (m *EvidenceMutation) HasDraft() (r bool, exists bool) {
+	v := m.has_draft
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldHasDraft returns the old "has_draft" field's value of the Evidence entity.
+// If the Evidence object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *EvidenceMutation) OldHasDraft(ctx context.Context) (v bool, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldHasDraft is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldHasDraft requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldHasDraft: %w", err)
+	}
+	return oldValue.HasDraft, nil
+}
+
+// ResetHasDraft resets all changes to the "has_draft" field.
+func (m *EvidenceMutation) ResetHasDraft() {
+	m.has_draft = nil
+}
+
+// SetDraftNarrative sets the "draft_narrative" field.
+func (m *EvidenceMutation) SetDraftNarrative(s string) {
+	m.draft_narrative = &s
+}
+
+// DraftNarrative returns the value of the "draft_narrative" field in the mutation.
+func (m *EvidenceMutation) DraftNarrative() (r string, exists bool) {
+	v := m.draft_narrative
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldDraftNarrative returns the old "draft_narrative" field's value of the Evidence entity.
+// If the Evidence object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *EvidenceMutation) OldDraftNarrative(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldDraftNarrative is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldDraftNarrative requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldDraftNarrative: %w", err)
+	}
+	return oldValue.DraftNarrative, nil
+}
+
+// ResetDraftNarrative resets all changes to the "draft_narrative" field.
+func (m *EvidenceMutation) ResetDraftNarrative() {
+	m.draft_narrative = nil
+}
+
+// SetDraftValue sets the "draft_value" field.
+func (m *EvidenceMutation) SetDraftValue(s string) {
+	m.draft_value = &s
+}
+
+// DraftValue returns the value of the "draft_value" field in the mutation.
+func (m *EvidenceMutation) DraftValue() (r string, exists bool) {
+	v := m.draft_value
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldDraftValue returns the old "draft_value" field's value of the Evidence entity.
+// If the Evidence object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *EvidenceMutation) OldDraftValue(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldDraftValue is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldDraftValue requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldDraftValue: %w", err)
+	}
+	return oldValue.DraftValue, nil
+}
+
+// ResetDraftValue resets all changes to the "draft_value" field.
+func (m *EvidenceMutation) ResetDraftValue() {
+	m.draft_value = nil
+}
+
+// SetDraftFileIds sets the "draft_file_ids" field.
+func (m *EvidenceMutation) SetDraftFileIds(s []string) {
+	m.draft_file_ids = &s
+	m.appenddraft_file_ids = nil
+}
+
+// DraftFileIds returns the value of the "draft_file_ids" field in the mutation.
+func (m *EvidenceMutation) DraftFileIds() (r []string, exists bool) {
+	v := m.draft_file_ids
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldDraftFileIds returns the old "draft_file_ids" field's value of the Evidence entity.
+// If the Evidence object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *EvidenceMutation) OldDraftFileIds(ctx context.Context) (v []string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldDraftFileIds is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldDraftFileIds requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldDraftFileIds: %w", err)
+	}
+	return oldValue.DraftFileIds, nil
+}
+
+// AppendDraftFileIds adds s to the "draft_file_ids" field.
+func (m *EvidenceMutation) AppendDraftFileIds(s []string) {
+	m.appenddraft_file_ids = append(m.appenddraft_file_ids, s...)
+}
+
+// AppendedDraftFileIds returns the list of values that were appended to the "draft_file_ids" field in this mutation.
+func (m *EvidenceMutation) AppendedDraftFileIds() ([]string, bool) {
+	if len(m.appenddraft_file_ids) == 0 {
+		return nil, false
+	}
+	return m.appenddraft_file_ids, true
+}
+
+// ClearDraftFileIds clears the value of the "draft_file_ids" field.
+func (m *EvidenceMutation) ClearDraftFileIds() {
+	m.draft_file_ids = nil
+	m.appenddraft_file_ids = nil
+	m.clearedFields[evidence.FieldDraftFileIds] = struct{}{}
+}
+
+// DraftFileIdsCleared returns if the "draft_file_ids" field was cleared in this mutation.
+func (m *EvidenceMutation) DraftFileIdsCleared() bool {
+	_, ok := m.clearedFields[evidence.FieldDraftFileIds]
+	return ok
+}
+
+// ResetDraftFileIds resets all changes to the "draft_file_ids" field.
+func (m *EvidenceMutation) ResetDraftFileIds() {
+	m.draft_file_ids = nil
+	m.appenddraft_file_ids = nil
+	delete(m.clearedFields, evidence.FieldDraftFileIds)
+}
+
+// SetDraftNote sets the "draft_note" field.
+func (m *EvidenceMutation) SetDraftNote(s string) {
+	m.draft_note = &s
+}
+
+// DraftNote returns the value of the "draft_note" field in the mutation.
+func (m *EvidenceMutation) DraftNote() (r string, exists bool) {
+	v := m.draft_note
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldDraftNote returns the old "draft_note" field's value of the Evidence entity.
+// If the Evidence object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *EvidenceMutation) OldDraftNote(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldDraftNote is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldDraftNote requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldDraftNote: %w", err)
+	}
+	return oldValue.DraftNote, nil
+}
+
+// ResetDraftNote resets all changes to the "draft_note" field.
+func (m *EvidenceMutation) ResetDraftNote() {
+	m.draft_note = nil
+}
+
+// SetRevisionCount sets the "revision_count" field.
+func (m *EvidenceMutation) SetRevisionCount(i int) {
+	m.revision_count = &i
+	m.addrevision_count = nil
+}
+
+// RevisionCount returns the value of the "revision_count" field in the mutation.
+func (m *EvidenceMutation) RevisionCount() (r int, exists bool) {
+	v := m.revision_count
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldRevisionCount returns the old "revision_count" field's value of the Evidence entity.
+// If the Evidence object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *EvidenceMutation) OldRevisionCount(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldRevisionCount is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldRevisionCount requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldRevisionCount: %w", err)
+	}
+	return oldValue.RevisionCount, nil
+}
+
+// AddRevisionCount adds i to the "revision_count" field.
+func (m *EvidenceMutation) AddRevisionCount(i int) {
+	if m.addrevision_count != nil {
+		*m.addrevision_count += i
+	} else {
+		m.addrevision_count = &i
+	}
+}
+
+// AddedRevisionCount returns the value that was added to the "revision_count" field in this mutation.
+func (m *EvidenceMutation) AddedRevisionCount() (r int, exists bool) {
+	v := m.addrevision_count
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetRevisionCount resets all changes to the "revision_count" field.
+func (m *EvidenceMutation) ResetRevisionCount() {
+	m.revision_count = nil
+	m.addrevision_count = nil
+}
+
+// SetResubmissions sets the "resubmissions" field.
+func (m *EvidenceMutation) SetResubmissions(i int) {
+	m.resubmissions = &i
+	m.addresubmissions = nil
+}
+
+// Resubmissions returns the value of the "resubmissions" field in the mutation.
+func (m *EvidenceMutation) Resubmissions() (r int, exists bool) {
+	v := m.resubmissions
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldResubmissions returns the old "resubmissions" field's value of the Evidence entity.
+// If the Evidence object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *EvidenceMutation) OldResubmissions(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldResubmissions is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldResubmissions requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldResubmissions: %w", err)
+	}
+	return oldValue.Resubmissions, nil
+}
+
+// AddResubmissions adds i to the "resubmissions" field.
+func (m *EvidenceMutation) AddResubmissions(i int) {
+	if m.addresubmissions != nil {
+		*m.addresubmissions += i
+	} else {
+		m.addresubmissions = &i
+	}
+}
+
+// AddedResubmissions returns the value that was added to the "resubmissions" field in this mutation.
+func (m *EvidenceMutation) AddedResubmissions() (r int, exists bool) {
+	v := m.addresubmissions
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetResubmissions resets all changes to the "resubmissions" field.
+func (m *EvidenceMutation) ResetResubmissions() {
+	m.resubmissions = nil
+	m.addresubmissions = nil
+}
+
+// SetReturnReason sets the "return_reason" field.
+func (m *EvidenceMutation) SetReturnReason(s string) {
+	m.return_reason = &s
+}
+
+// ReturnReason returns the value of the "return_reason" field in the mutation.
+func (m *EvidenceMutation) ReturnReason() (r string, exists bool) {
+	v := m.return_reason
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldReturnReason returns the old "return_reason" field's value of the Evidence entity.
+// If the Evidence object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *EvidenceMutation) OldReturnReason(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldReturnReason is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldReturnReason requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldReturnReason: %w", err)
+	}
+	return oldValue.ReturnReason, nil
+}
+
+// ResetReturnReason resets all changes to the "return_reason" field.
+func (m *EvidenceMutation) ResetReturnReason() {
+	m.return_reason = nil
+}
+
+// SetReturnDueTime sets the "return_due_time" field.
+func (m *EvidenceMutation) SetReturnDueTime(t time.Time) {
+	m.return_due_time = &t
+}
+
+// ReturnDueTime returns the value of the "return_due_time" field in the mutation.
+func (m *EvidenceMutation) ReturnDueTime() (r time.Time, exists bool) {
+	v := m.return_due_time
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldReturnDueTime returns the old "return_due_time" field's value of the Evidence entity.
+// If the Evidence object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *EvidenceMutation) OldReturnDueTime(ctx context.Context) (v *time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldReturnDueTime is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldReturnDueTime requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldReturnDueTime: %w", err)
+	}
+	return oldValue.ReturnDueTime, nil
+}
+
+// ClearReturnDueTime clears the value of the "return_due_time" field.
+func (m *EvidenceMutation) ClearReturnDueTime() {
+	m.return_due_time = nil
+	m.clearedFields[evidence.FieldReturnDueTime] = struct{}{}
+}
+
+// ReturnDueTimeCleared returns if the "return_due_time" field was cleared in this mutation.
+func (m *EvidenceMutation) ReturnDueTimeCleared() bool {
+	_, ok := m.clearedFields[evidence.FieldReturnDueTime]
+	return ok
+}
+
+// ResetReturnDueTime resets all changes to the "return_due_time" field.
+func (m *EvidenceMutation) ResetReturnDueTime() {
+	m.return_due_time = nil
+	delete(m.clearedFields, evidence.FieldReturnDueTime)
+}
+
+// SetLocked sets the "locked" field.
+func (m *EvidenceMutation) SetLocked(b bool) {
+	m.locked = &b
+}
+
+// Locked returns the value of the "locked" field in the mutation.
+func (m *EvidenceMutation) Locked() (r bool, exists bool) {
+	v := m.locked
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldLocked returns the old "locked" field's value of the Evidence entity.
+// If the Evidence object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *EvidenceMutation) OldLocked(ctx context.Context) (v bool, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldLocked is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldLocked requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldLocked: %w", err)
+	}
+	return oldValue.Locked, nil
+}
+
+// ResetLocked resets all changes to the "locked" field.
+func (m *EvidenceMutation) ResetLocked() {
+	m.locked = nil
+}
+
+// Where appends a list predicates to the EvidenceMutation builder.
+func (m *EvidenceMutation) Where(ps ...predicate.Evidence) {
+	m.predicates = append(m.predicates, ps...)
+}
+
+// WhereP appends storage-level predicates to the EvidenceMutation builder. Using this method,
+// users can use type-assertion to append predicates that do not depend on any generated package.
+func (m *EvidenceMutation) WhereP(ps ...func(*sql.Selector)) {
+	p := make([]predicate.Evidence, len(ps))
+	for i := range ps {
+		p[i] = ps[i]
+	}
+	m.Where(p...)
+}
+
+// Op returns the operation name.
+func (m *EvidenceMutation) Op() Op {
+	return m.op
+}
+
+// SetOp allows setting the mutation operation.
+func (m *EvidenceMutation) SetOp(op Op) {
+	m.op = op
+}
+
+// Type returns the node type of this mutation (Evidence).
+func (m *EvidenceMutation) Type() string {
+	return m.typ
+}
+
+// Fields returns all fields that were changed during this mutation. Note that in
+// order to get all numeric fields that were incremented/decremented, call
+// AddedFields().
+func (m *EvidenceMutation) Fields() []string {
+	fields := make([]string, 0, 19)
+	if m.office_id != nil {
+		fields = append(fields, evidence.FieldOfficeID)
+	}
+	if m.scope_path != nil {
+		fields = append(fields, evidence.FieldScopePath)
+	}
+	if m.version != nil {
+		fields = append(fields, evidence.FieldVersion)
+	}
+	if m.create_time != nil {
+		fields = append(fields, evidence.FieldCreateTime)
+	}
+	if m.update_time != nil {
+		fields = append(fields, evidence.FieldUpdateTime)
+	}
+	if m.application_id != nil {
+		fields = append(fields, evidence.FieldApplicationID)
+	}
+	if m.indicator_code != nil {
+		fields = append(fields, evidence.FieldIndicatorCode)
+	}
+	if m.period != nil {
+		fields = append(fields, evidence.FieldPeriod)
+	}
+	if m.state != nil {
+		fields = append(fields, evidence.FieldState)
+	}
+	if m.has_draft != nil {
+		fields = append(fields, evidence.FieldHasDraft)
+	}
+	if m.draft_narrative != nil {
+		fields = append(fields, evidence.FieldDraftNarrative)
+	}
+	if m.draft_value != nil {
+		fields = append(fields, evidence.FieldDraftValue)
+	}
+	if m.draft_file_ids != nil {
+		fields = append(fields, evidence.FieldDraftFileIds)
+	}
+	if m.draft_note != nil {
+		fields = append(fields, evidence.FieldDraftNote)
+	}
+	if m.revision_count != nil {
+		fields = append(fields, evidence.FieldRevisionCount)
+	}
+	if m.resubmissions != nil {
+		fields = append(fields, evidence.FieldResubmissions)
+	}
+	if m.return_reason != nil {
+		fields = append(fields, evidence.FieldReturnReason)
+	}
+	if m.return_due_time != nil {
+		fields = append(fields, evidence.FieldReturnDueTime)
+	}
+	if m.locked != nil {
+		fields = append(fields, evidence.FieldLocked)
+	}
+	return fields
+}
+
+// Field returns the value of a field with the given name. The second boolean
+// return value indicates that this field was not set, or was not defined in the
+// schema.
+func (m *EvidenceMutation) Field(name string) (ent.Value, bool) {
+	switch name {
+	case evidence.FieldOfficeID:
+		return m.OfficeID()
+	case evidence.FieldScopePath:
+		return m.ScopePath()
+	case evidence.FieldVersion:
+		return m.Version()
+	case evidence.FieldCreateTime:
+		return m.CreateTime()
+	case evidence.FieldUpdateTime:
+		return m.UpdateTime()
+	case evidence.FieldApplicationID:
+		return m.ApplicationID()
+	case evidence.FieldIndicatorCode:
+		return m.IndicatorCode()
+	case evidence.FieldPeriod:
+		return m.Period()
+	case evidence.FieldState:
+		return m.State()
+	case evidence.FieldHasDraft:
+		return m.HasDraft()
+	case evidence.FieldDraftNarrative:
+		return m.DraftNarrative()
+	case evidence.FieldDraftValue:
+		return m.DraftValue()
+	case evidence.FieldDraftFileIds:
+		return m.DraftFileIds()
+	case evidence.FieldDraftNote:
+		return m.DraftNote()
+	case evidence.FieldRevisionCount:
+		return m.RevisionCount()
+	case evidence.FieldResubmissions:
+		return m.Resubmissions()
+	case evidence.FieldReturnReason:
+		return m.ReturnReason()
+	case evidence.FieldReturnDueTime:
+		return m.ReturnDueTime()
+	case evidence.FieldLocked:
+		return m.Locked()
+	}
+	return nil, false
+}
+
+// OldField returns the old value of the field from the database. An error is
+// returned if the mutation operation is not UpdateOne, or the query to the
+// database failed.
+func (m *EvidenceMutation) OldField(ctx context.Context, name string) (ent.Value, error) {
+	switch name {
+	case evidence.FieldOfficeID:
+		return m.OldOfficeID(ctx)
+	case evidence.FieldScopePath:
+		return m.OldScopePath(ctx)
+	case evidence.FieldVersion:
+		return m.OldVersion(ctx)
+	case evidence.FieldCreateTime:
+		return m.OldCreateTime(ctx)
+	case evidence.FieldUpdateTime:
+		return m.OldUpdateTime(ctx)
+	case evidence.FieldApplicationID:
+		return m.OldApplicationID(ctx)
+	case evidence.FieldIndicatorCode:
+		return m.OldIndicatorCode(ctx)
+	case evidence.FieldPeriod:
+		return m.OldPeriod(ctx)
+	case evidence.FieldState:
+		return m.OldState(ctx)
+	case evidence.FieldHasDraft:
+		return m.OldHasDraft(ctx)
+	case evidence.FieldDraftNarrative:
+		return m.OldDraftNarrative(ctx)
+	case evidence.FieldDraftValue:
+		return m.OldDraftValue(ctx)
+	case evidence.FieldDraftFileIds:
+		return m.OldDraftFileIds(ctx)
+	case evidence.FieldDraftNote:
+		return m.OldDraftNote(ctx)
+	case evidence.FieldRevisionCount:
+		return m.OldRevisionCount(ctx)
+	case evidence.FieldResubmissions:
+		return m.OldResubmissions(ctx)
+	case evidence.FieldReturnReason:
+		return m.OldReturnReason(ctx)
+	case evidence.FieldReturnDueTime:
+		return m.OldReturnDueTime(ctx)
+	case evidence.FieldLocked:
+		return m.OldLocked(ctx)
+	}
+	return nil, fmt.Errorf("unknown Evidence field %s", name)
+}
+
+// SetField sets the value of a field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *EvidenceMutation) SetField(name string, value ent.Value) error {
+	switch name {
+	case evidence.FieldOfficeID:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetOfficeID(v)
+		return nil
+	case evidence.FieldScopePath:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetScopePath(v)
+		return nil
+	case evidence.FieldVersion:
+		v, ok := value.(int64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetVersion(v)
+		return nil
+	case evidence.FieldCreateTime:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCreateTime(v)
+		return nil
+	case evidence.FieldUpdateTime:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetUpdateTime(v)
+		return nil
+	case evidence.FieldApplicationID:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetApplicationID(v)
+		return nil
+	case evidence.FieldIndicatorCode:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetIndicatorCode(v)
+		return nil
+	case evidence.FieldPeriod:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetPeriod(v)
+		return nil
+	case evidence.FieldState:
+		v, ok := value.(evidence.State)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetState(v)
+		return nil
+	case evidence.FieldHasDraft:
+		v, ok := value.(bool)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetHasDraft(v)
+		return nil
+	case evidence.FieldDraftNarrative:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetDraftNarrative(v)
+		return nil
+	case evidence.FieldDraftValue:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetDraftValue(v)
+		return nil
+	case evidence.FieldDraftFileIds:
+		v, ok := value.([]string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetDraftFileIds(v)
+		return nil
+	case evidence.FieldDraftNote:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetDraftNote(v)
+		return nil
+	case evidence.FieldRevisionCount:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetRevisionCount(v)
+		return nil
+	case evidence.FieldResubmissions:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetResubmissions(v)
+		return nil
+	case evidence.FieldReturnReason:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetReturnReason(v)
+		return nil
+	case evidence.FieldReturnDueTime:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetReturnDueTime(v)
+		return nil
+	case evidence.FieldLocked:
+		v, ok := value.(bool)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetLocked(v)
+		return nil
+	}
+	return fmt.Errorf("unknown Evidence field %s", name)
+}
+
+// AddedFields returns all numeric fields that were incremented/decremented during
+// this mutation.
+func (m *EvidenceMutation) AddedFields() []string {
+	var fields []string
+	if m.addversion != nil {
+		fields = append(fields, evidence.FieldVersion)
+	}
+	if m.addrevision_count != nil {
+		fields = append(fields, evidence.FieldRevisionCount)
+	}
+	if m.addresubmissions != nil {
+		fields = append(fields, evidence.FieldResubmissions)
+	}
+	return fields
+}
+
+// AddedField returns the numeric value that was incremented/decremented on a field
+// with the given name. The second boolean return value indicates that this field
+// was not set, or was not defined in the schema.
+func (m *EvidenceMutation) AddedField(name string) (ent.Value, bool) {
+	switch name {
+	case evidence.FieldVersion:
+		return m.AddedVersion()
+	case evidence.FieldRevisionCount:
+		return m.AddedRevisionCount()
+	case evidence.FieldResubmissions:
+		return m.AddedResubmissions()
+	}
+	return nil, false
+}
+
+// AddField adds the value to the field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *EvidenceMutation) AddField(name string, value ent.Value) error {
+	switch name {
+	case evidence.FieldVersion:
+		v, ok := value.(int64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddVersion(v)
+		return nil
+	case evidence.FieldRevisionCount:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddRevisionCount(v)
+		return nil
+	case evidence.FieldResubmissions:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddResubmissions(v)
+		return nil
+	}
+	return fmt.Errorf("unknown Evidence numeric field %s", name)
+}
+
+// ClearedFields returns all nullable fields that were cleared during this
+// mutation.
+func (m *EvidenceMutation) ClearedFields() []string {
+	var fields []string
+	if m.FieldCleared(evidence.FieldDraftFileIds) {
+		fields = append(fields, evidence.FieldDraftFileIds)
+	}
+	if m.FieldCleared(evidence.FieldReturnDueTime) {
+		fields = append(fields, evidence.FieldReturnDueTime)
+	}
+	return fields
+}
+
+// FieldCleared returns a boolean indicating if a field with the given name was
+// cleared in this mutation.
+func (m *EvidenceMutation) FieldCleared(name string) bool {
+	_, ok := m.clearedFields[name]
+	return ok
+}
+
+// ClearField clears the value of the field with the given name. It returns an
+// error if the field is not defined in the schema.
+func (m *EvidenceMutation) ClearField(name string) error {
+	switch name {
+	case evidence.FieldDraftFileIds:
+		m.ClearDraftFileIds()
+		return nil
+	case evidence.FieldReturnDueTime:
+		m.ClearReturnDueTime()
+		return nil
+	}
+	return fmt.Errorf("unknown Evidence nullable field %s", name)
+}
+
+// ResetField resets all changes in the mutation for the field with the given name.
+// It returns an error if the field is not defined in the schema.
+func (m *EvidenceMutation) ResetField(name string) error {
+	switch name {
+	case evidence.FieldOfficeID:
+		m.ResetOfficeID()
+		return nil
+	case evidence.FieldScopePath:
+		m.ResetScopePath()
+		return nil
+	case evidence.FieldVersion:
+		m.ResetVersion()
+		return nil
+	case evidence.FieldCreateTime:
+		m.ResetCreateTime()
+		return nil
+	case evidence.FieldUpdateTime:
+		m.ResetUpdateTime()
+		return nil
+	case evidence.FieldApplicationID:
+		m.ResetApplicationID()
+		return nil
+	case evidence.FieldIndicatorCode:
+		m.ResetIndicatorCode()
+		return nil
+	case evidence.FieldPeriod:
+		m.ResetPeriod()
+		return nil
+	case evidence.FieldState:
+		m.ResetState()
+		return nil
+	case evidence.FieldHasDraft:
+		m.ResetHasDraft()
+		return nil
+	case evidence.FieldDraftNarrative:
+		m.ResetDraftNarrative()
+		return nil
+	case evidence.FieldDraftValue:
+		m.ResetDraftValue()
+		return nil
+	case evidence.FieldDraftFileIds:
+		m.ResetDraftFileIds()
+		return nil
+	case evidence.FieldDraftNote:
+		m.ResetDraftNote()
+		return nil
+	case evidence.FieldRevisionCount:
+		m.ResetRevisionCount()
+		return nil
+	case evidence.FieldResubmissions:
+		m.ResetResubmissions()
+		return nil
+	case evidence.FieldReturnReason:
+		m.ResetReturnReason()
+		return nil
+	case evidence.FieldReturnDueTime:
+		m.ResetReturnDueTime()
+		return nil
+	case evidence.FieldLocked:
+		m.ResetLocked()
+		return nil
+	}
+	return fmt.Errorf("unknown Evidence field %s", name)
+}
+
+// AddedEdges returns all edge names that were set/added in this mutation.
+func (m *EvidenceMutation) AddedEdges() []string {
+	edges := make([]string, 0, 0)
+	return edges
+}
+
+// AddedIDs returns all IDs (to other nodes) that were added for the given edge
+// name in this mutation.
+func (m *EvidenceMutation) AddedIDs(name string) []ent.Value {
+	return nil
+}
+
+// RemovedEdges returns all edge names that were removed in this mutation.
+func (m *EvidenceMutation) RemovedEdges() []string {
+	edges := make([]string, 0, 0)
+	return edges
+}
+
+// RemovedIDs returns all IDs (to other nodes) that were removed for the edge with
+// the given name in this mutation.
+func (m *EvidenceMutation) RemovedIDs(name string) []ent.Value {
+	return nil
+}
+
+// ClearedEdges returns all edge names that were cleared in this mutation.
+func (m *EvidenceMutation) ClearedEdges() []string {
+	edges := make([]string, 0, 0)
+	return edges
+}
+
+// EdgeCleared returns a boolean which indicates if the edge with the given name
+// was cleared in this mutation.
+func (m *EvidenceMutation) EdgeCleared(name string) bool {
+	return false
+}
+
+// ClearEdge clears the value of the edge with the given name. It returns an error
+// if that edge is not defined in the schema.
+func (m *EvidenceMutation) ClearEdge(name string) error {
+	return fmt.Errorf("unknown Evidence unique edge %s", name)
+}
+
+// ResetEdge resets all changes to the edge with the given name in this mutation.
+// It returns an error if the edge is not defined in the schema.
+func (m *EvidenceMutation) ResetEdge(name string) error {
+	return fmt.Errorf("unknown Evidence edge %s", name)
+}
+
+// EvidenceFileMutation represents an operation that mutates the EvidenceFile nodes in the graph.
+type EvidenceFileMutation struct {
+	config
+	op             Op
+	typ            string
+	id             *string
+	office_id      *string
+	scope_path     *string
+	application_id *string
+	campaign_id    *string
+	unit_id        *string
+	name           *string
+	content_type   *string
+	size           *int64
+	addsize        *int64
+	sha256         *string
+	uploaded_by    *string
+	create_time    *time.Time
+	clearedFields  map[string]struct{}
+	done           bool
+	oldValue       func(context.Context) (*EvidenceFile, error)
+	predicates     []predicate.EvidenceFile
+}
+
+var _ ent.Mutation = (*EvidenceFileMutation)(nil)
+
+// evidencefileOption allows management of the mutation configuration using functional options.
+type evidencefileOption func(*EvidenceFileMutation)
+
+// newEvidenceFileMutation creates new mutation for the EvidenceFile entity.
+func newEvidenceFileMutation(c config, op Op, opts ...evidencefileOption) *EvidenceFileMutation {
+	m := &EvidenceFileMutation{
+		config:        c,
+		op:            op,
+		typ:           TypeEvidenceFile,
+		clearedFields: make(map[string]struct{}),
+	}
+	for _, opt := range opts {
+		opt(m)
+	}
+	return m
+}
+
+// withEvidenceFileID sets the ID field of the mutation.
+func withEvidenceFileID(id string) evidencefileOption {
+	return func(m *EvidenceFileMutation) {
+		var (
+			err   error
+			once  sync.Once
+			value *EvidenceFile
+		)
+		m.oldValue = func(ctx context.Context) (*EvidenceFile, error) {
+			once.Do(func() {
+				if m.done {
+					err = errors.New("querying old values post mutation is not allowed")
+				} else {
+					value, err = m.Client().EvidenceFile.Get(ctx, id)
+				}
+			})
+			return value, err
+		}
+		m.id = &id
+	}
+}
+
+// withEvidenceFile sets the old EvidenceFile of the mutation.
+func withEvidenceFile(node *EvidenceFile) evidencefileOption {
+	return func(m *EvidenceFileMutation) {
+		m.oldValue = func(context.Context) (*EvidenceFile, error) {
+			return node, nil
+		}
+		m.id = &node.ID
+	}
+}
+
+// Client returns a new `ent.Client` from the mutation. If the mutation was
+// executed in a transaction (ent.Tx), a transactional client is returned.
+func (m EvidenceFileMutation) Client() *Client {
+	client := &Client{config: m.config}
+	client.init()
+	return client
+}
+
+// Tx returns an `ent.Tx` for mutations that were executed in transactions;
+// it returns an error otherwise.
+func (m EvidenceFileMutation) Tx() (*Tx, error) {
+	if _, ok := m.driver.(*txDriver); !ok {
+		return nil, errors.New("ent: mutation is not running in a transaction")
+	}
+	tx := &Tx{config: m.config}
+	tx.init()
+	return tx, nil
+}
+
+// SetID sets the value of the id field. Note that this
+// operation is only accepted on creation of EvidenceFile entities.
+func (m *EvidenceFileMutation) SetID(id string) {
+	m.id = &id
+}
+
+// ID returns the ID value in the mutation. Note that the ID is only available
+// if it was provided to the builder or after it was returned from the database.
+func (m *EvidenceFileMutation) ID() (id string, exists bool) {
+	if m.id == nil {
+		return
+	}
+	return *m.id, true
+}
+
+// IDs queries the database and returns the entity ids that match the mutation's predicate.
+// That means, if the mutation is applied within a transaction with an isolation level such
+// as sql.LevelSerializable, the returned ids match the ids of the rows that will be updated
+// or updated by the mutation.
+func (m *EvidenceFileMutation) IDs(ctx context.Context) ([]string, error) {
+	switch {
+	case m.op.Is(OpUpdateOne | OpDeleteOne):
+		id, exists := m.ID()
+		if exists {
+			return []string{id}, nil
+		}
+		fallthrough
+	case m.op.Is(OpUpdate | OpDelete):
+		return m.Client().EvidenceFile.Query().Where(m.predicates...).IDs(ctx)
+	default:
+		return nil, fmt.Errorf("IDs is not allowed on %s operations", m.op)
+	}
+}
+
+// SetOfficeID sets the "office_id" field.
+func (m *EvidenceFileMutation) SetOfficeID(s string) {
+	m.office_id = &s
+}
+
+// OfficeID returns the value of the "office_id" field in the mutation.
+func (m *EvidenceFileMutation) OfficeID() (r string, exists bool) {
+	v := m.office_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldOfficeID returns the old "office_id" field's value of the EvidenceFile entity.
+// If the EvidenceFile object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *EvidenceFileMutation) OldOfficeID(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldOfficeID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldOfficeID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldOfficeID: %w", err)
+	}
+	return oldValue.OfficeID, nil
+}
+
+// ResetOfficeID resets all changes to the "office_id" field.
+func (m *EvidenceFileMutation) ResetOfficeID() {
+	m.office_id = nil
+}
+
+// SetScopePath sets the "scope_path" field.
+func (m *EvidenceFileMutation) SetScopePath(s string) {
+	m.scope_path = &s
+}
+
+// ScopePath returns the value of the "scope_path" field in the mutation.
+func (m *EvidenceFileMutation) ScopePath() (r string, exists bool) {
+	v := m.scope_path
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldScopePath returns the old "scope_path" field's value of the EvidenceFile entity.
+// If the EvidenceFile object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *EvidenceFileMutation) OldScopePath(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldScopePath is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldScopePath requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldScopePath: %w", err)
+	}
+	return oldValue.ScopePath, nil
+}
+
+// ResetScopePath resets all changes to the "scope_path" field.
+func (m *EvidenceFileMutation) ResetScopePath() {
+	m.scope_path = nil
+}
+
+// SetApplicationID sets the "application_id" field.
+func (m *EvidenceFileMutation) SetApplicationID(s string) {
+	m.application_id = &s
+}
+
+// ApplicationID returns the value of the "application_id" field in the mutation.
+func (m *EvidenceFileMutation) ApplicationID() (r string, exists bool) {
+	v := m.application_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldApplicationID returns the old "application_id" field's value of the EvidenceFile entity.
+// If the EvidenceFile object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *EvidenceFileMutation) OldApplicationID(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldApplicationID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldApplicationID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldApplicationID: %w", err)
+	}
+	return oldValue.ApplicationID, nil
+}
+
+// ResetApplicationID resets all changes to the "application_id" field.
+func (m *EvidenceFileMutation) ResetApplicationID() {
+	m.application_id = nil
+}
+
+// SetCampaignID sets the "campaign_id" field.
+func (m *EvidenceFileMutation) SetCampaignID(s string) {
+	m.campaign_id = &s
+}
+
+// CampaignID returns the value of the "campaign_id" field in the mutation.
+func (m *EvidenceFileMutation) CampaignID() (r string, exists bool) {
+	v := m.campaign_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCampaignID returns the old "campaign_id" field's value of the EvidenceFile entity.
+// If the EvidenceFile object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *EvidenceFileMutation) OldCampaignID(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCampaignID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCampaignID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCampaignID: %w", err)
+	}
+	return oldValue.CampaignID, nil
+}
+
+// ResetCampaignID resets all changes to the "campaign_id" field.
+func (m *EvidenceFileMutation) ResetCampaignID() {
+	m.campaign_id = nil
+}
+
+// SetUnitID sets the "unit_id" field.
+func (m *EvidenceFileMutation) SetUnitID(s string) {
+	m.unit_id = &s
+}
+
+// UnitID returns the value of the "unit_id" field in the mutation.
+func (m *EvidenceFileMutation) UnitID() (r string, exists bool) {
+	v := m.unit_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldUnitID returns the old "unit_id" field's value of the EvidenceFile entity.
+// If the EvidenceFile object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *EvidenceFileMutation) OldUnitID(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldUnitID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldUnitID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldUnitID: %w", err)
+	}
+	return oldValue.UnitID, nil
+}
+
+// ResetUnitID resets all changes to the "unit_id" field.
+func (m *EvidenceFileMutation) ResetUnitID() {
+	m.unit_id = nil
+}
+
+// SetName sets the "name" field.
+func (m *EvidenceFileMutation) SetName(s string) {
+	m.name = &s
+}
+
+// Name returns the value of the "name" field in the mutation.
+func (m *EvidenceFileMutation) Name() (r string, exists bool) {
+	v := m.name
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldName returns the old "name" field's value of the EvidenceFile entity.
+// If the EvidenceFile object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *EvidenceFileMutation) OldName(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldName is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldName requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldName: %w", err)
+	}
+	return oldValue.Name, nil
+}
+
+// ResetName resets all changes to the "name" field.
+func (m *EvidenceFileMutation) ResetName() {
+	m.name = nil
+}
+
+// SetContentType sets the "content_type" field.
+func (m *EvidenceFileMutation) SetContentType(s string) {
+	m.content_type = &s
+}
+
+// ContentType returns the value of the "content_type" field in the mutation.
+func (m *EvidenceFileMutation) ContentType() (r string, exists bool) {
+	v := m.content_type
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldContentType returns the old "content_type" field's value of the EvidenceFile entity.
+// If the EvidenceFile object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *EvidenceFileMutation) OldContentType(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldContentType is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldContentType requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldContentType: %w", err)
+	}
+	return oldValue.ContentType, nil
+}
+
+// ResetContentType resets all changes to the "content_type" field.
+func (m *EvidenceFileMutation) ResetContentType() {
+	m.content_type = nil
+}
+
+// SetSize sets the "size" field.
+func (m *EvidenceFileMutation) SetSize(i int64) {
+	m.size = &i
+	m.addsize = nil
+}
+
+// Size returns the value of the "size" field in the mutation.
+func (m *EvidenceFileMutation) Size() (r int64, exists bool) {
+	v := m.size
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldSize returns the old "size" field's value of the EvidenceFile entity.
+// If the EvidenceFile object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *EvidenceFileMutation) OldSize(ctx context.Context) (v int64, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldSize is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldSize requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldSize: %w", err)
+	}
+	return oldValue.Size, nil
+}
+
+// AddSize adds i to the "size" field.
+func (m *EvidenceFileMutation) AddSize(i int64) {
+	if m.addsize != nil {
+		*m.addsize += i
+	} else {
+		m.addsize = &i
+	}
+}
+
+// AddedSize returns the value that was added to the "size" field in this mutation.
+func (m *EvidenceFileMutation) AddedSize() (r int64, exists bool) {
+	v := m.addsize
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetSize resets all changes to the "size" field.
+func (m *EvidenceFileMutation) ResetSize() {
+	m.size = nil
+	m.addsize = nil
+}
+
+// SetSha256 sets the "sha256" field.
+func (m *EvidenceFileMutation) SetSha256(s string) {
+	m.sha256 = &s
+}
+
+// Sha256 returns the value of the "sha256" field in the mutation.
+func (m *EvidenceFileMutation) Sha256() (r string, exists bool) {
+	v := m.sha256
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldSha256 returns the old "sha256" field's value of the EvidenceFile entity.
+// If the EvidenceFile object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *EvidenceFileMutation) OldSha256(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldSha256 is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldSha256 requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldSha256: %w", err)
+	}
+	return oldValue.Sha256, nil
+}
+
+// ResetSha256 resets all changes to the "sha256" field.
+func (m *EvidenceFileMutation) ResetSha256() {
+	m.sha256 = nil
+}
+
+// SetUploadedBy sets the "uploaded_by" field.
+func (m *EvidenceFileMutation) SetUploadedBy(s string) {
+	m.uploaded_by = &s
+}
+
+// UploadedBy returns the value of the "uploaded_by" field in the mutation.
+func (m *EvidenceFileMutation) UploadedBy() (r string, exists bool) {
+	v := m.uploaded_by
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldUploadedBy returns the old "uploaded_by" field's value of the EvidenceFile entity.
+// If the EvidenceFile object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *EvidenceFileMutation) OldUploadedBy(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldUploadedBy is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldUploadedBy requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldUploadedBy: %w", err)
+	}
+	return oldValue.UploadedBy, nil
+}
+
+// ResetUploadedBy resets all changes to the "uploaded_by" field.
+func (m *EvidenceFileMutation) ResetUploadedBy() {
+	m.uploaded_by = nil
+}
+
+// SetCreateTime sets the "create_time" field.
+func (m *EvidenceFileMutation) SetCreateTime(t time.Time) {
+	m.create_time = &t
+}
+
+// CreateTime returns the value of the "create_time" field in the mutation.
+func (m *EvidenceFileMutation) CreateTime() (r time.Time, exists bool) {
+	v := m.create_time
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCreateTime returns the old "create_time" field's value of the EvidenceFile entity.
+// If the EvidenceFile object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *EvidenceFileMutation) OldCreateTime(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCreateTime is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCreateTime requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCreateTime: %w", err)
+	}
+	return oldValue.CreateTime, nil
+}
+
+// ResetCreateTime resets all changes to the "create_time" field.
+func (m *EvidenceFileMutation) ResetCreateTime() {
+	m.create_time = nil
+}
+
+// Where appends a list predicates to the EvidenceFileMutation builder.
+func (m *EvidenceFileMutation) Where(ps ...predicate.EvidenceFile) {
+	m.predicates = append(m.predicates, ps...)
+}
+
+// WhereP appends storage-level predicates to the EvidenceFileMutation builder. Using this method,
+// users can use type-assertion to append predicates that do not depend on any generated package.
+func (m *EvidenceFileMutation) WhereP(ps ...func(*sql.Selector)) {
+	p := make([]predicate.EvidenceFile, len(ps))
+	for i := range ps {
+		p[i] = ps[i]
+	}
+	m.Where(p...)
+}
+
+// Op returns the operation name.
+func (m *EvidenceFileMutation) Op() Op {
+	return m.op
+}
+
+// SetOp allows setting the mutation operation.
+func (m *EvidenceFileMutation) SetOp(op Op) {
+	m.op = op
+}
+
+// Type returns the node type of this mutation (EvidenceFile).
+func (m *EvidenceFileMutation) Type() string {
+	return m.typ
+}
+
+// Fields returns all fields that were changed during this mutation. Note that in
+// order to get all numeric fields that were incremented/decremented, call
+// AddedFields().
+func (m *EvidenceFileMutation) Fields() []string {
+	fields := make([]string, 0, 11)
+	if m.office_id != nil {
+		fields = append(fields, evidencefile.FieldOfficeID)
+	}
+	if m.scope_path != nil {
+		fields = append(fields, evidencefile.FieldScopePath)
+	}
+	if m.application_id != nil {
+		fields = append(fields, evidencefile.FieldApplicationID)
+	}
+	if m.campaign_id != nil {
+		fields = append(fields, evidencefile.FieldCampaignID)
+	}
+	if m.unit_id != nil {
+		fields = append(fields, evidencefile.FieldUnitID)
+	}
+	if m.name != nil {
+		fields = append(fields, evidencefile.FieldName)
+	}
+	if m.content_type != nil {
+		fields = append(fields, evidencefile.FieldContentType)
+	}
+	if m.size != nil {
+		fields = append(fields, evidencefile.FieldSize)
+	}
+	if m.sha256 != nil {
+		fields = append(fields, evidencefile.FieldSha256)
+	}
+	if m.uploaded_by != nil {
+		fields = append(fields, evidencefile.FieldUploadedBy)
+	}
+	if m.create_time != nil {
+		fields = append(fields, evidencefile.FieldCreateTime)
+	}
+	return fields
+}
+
+// Field returns the value of a field with the given name. The second boolean
+// return value indicates that this field was not set, or was not defined in the
+// schema.
+func (m *EvidenceFileMutation) Field(name string) (ent.Value, bool) {
+	switch name {
+	case evidencefile.FieldOfficeID:
+		return m.OfficeID()
+	case evidencefile.FieldScopePath:
+		return m.ScopePath()
+	case evidencefile.FieldApplicationID:
+		return m.ApplicationID()
+	case evidencefile.FieldCampaignID:
+		return m.CampaignID()
+	case evidencefile.FieldUnitID:
+		return m.UnitID()
+	case evidencefile.FieldName:
+		return m.Name()
+	case evidencefile.FieldContentType:
+		return m.ContentType()
+	case evidencefile.FieldSize:
+		return m.Size()
+	case evidencefile.FieldSha256:
+		return m.Sha256()
+	case evidencefile.FieldUploadedBy:
+		return m.UploadedBy()
+	case evidencefile.FieldCreateTime:
+		return m.CreateTime()
+	}
+	return nil, false
+}
+
+// OldField returns the old value of the field from the database. An error is
+// returned if the mutation operation is not UpdateOne, or the query to the
+// database failed.
+func (m *EvidenceFileMutation) OldField(ctx context.Context, name string) (ent.Value, error) {
+	switch name {
+	case evidencefile.FieldOfficeID:
+		return m.OldOfficeID(ctx)
+	case evidencefile.FieldScopePath:
+		return m.OldScopePath(ctx)
+	case evidencefile.FieldApplicationID:
+		return m.OldApplicationID(ctx)
+	case evidencefile.FieldCampaignID:
+		return m.OldCampaignID(ctx)
+	case evidencefile.FieldUnitID:
+		return m.OldUnitID(ctx)
+	case evidencefile.FieldName:
+		return m.OldName(ctx)
+	case evidencefile.FieldContentType:
+		return m.OldContentType(ctx)
+	case evidencefile.FieldSize:
+		return m.OldSize(ctx)
+	case evidencefile.FieldSha256:
+		return m.OldSha256(ctx)
+	case evidencefile.FieldUploadedBy:
+		return m.OldUploadedBy(ctx)
+	case evidencefile.FieldCreateTime:
+		return m.OldCreateTime(ctx)
+	}
+	return nil, fmt.Errorf("unknown EvidenceFile field %s", name)
+}
+
+// SetField sets the value of a field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *EvidenceFileMutation) SetField(name string, value ent.Value) error {
+	switch name {
+	case evidencefile.FieldOfficeID:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetOfficeID(v)
+		return nil
+	case evidencefile.FieldScopePath:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetScopePath(v)
+		return nil
+	case evidencefile.FieldApplicationID:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetApplicationID(v)
+		return nil
+	case evidencefile.FieldCampaignID:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCampaignID(v)
+		return nil
+	case evidencefile.FieldUnitID:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetUnitID(v)
+		return nil
+	case evidencefile.FieldName:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetName(v)
+		return nil
+	case evidencefile.FieldContentType:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetContentType(v)
+		return nil
+	case evidencefile.FieldSize:
+		v, ok := value.(int64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetSize(v)
+		return nil
+	case evidencefile.FieldSha256:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetSha256(v)
+		return nil
+	case evidencefile.FieldUploadedBy:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetUploadedBy(v)
+		return nil
+	case evidencefile.FieldCreateTime:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCreateTime(v)
+		return nil
+	}
+	return fmt.Errorf("unknown EvidenceFile field %s", name)
+}
+
+// AddedFields returns all numeric fields that were incremented/decremented during
+// this mutation.
+func (m *EvidenceFileMutation) AddedFields() []string {
+	var fields []string
+	if m.addsize != nil {
+		fields = append(fields, evidencefile.FieldSize)
+	}
+	return fields
+}
+
+// AddedField returns the numeric value that was incremented/decremented on a field
+// with the given name. The second boolean return value indicates that this field
+// was not set, or was not defined in the schema.
+func (m *EvidenceFileMutation) AddedField(name string) (ent.Value, bool) {
+	switch name {
+	case evidencefile.FieldSize:
+		return m.AddedSize()
+	}
+	return nil, false
+}
+
+// AddField adds the value to the field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *EvidenceFileMutation) AddField(name string, value ent.Value) error {
+	switch name {
+	case evidencefile.FieldSize:
+		v, ok := value.(int64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddSize(v)
+		return nil
+	}
+	return fmt.Errorf("unknown EvidenceFile numeric field %s", name)
+}
+
+// ClearedFields returns all nullable fields that were cleared during this
+// mutation.
+func (m *EvidenceFileMutation) ClearedFields() []string {
+	return nil
+}
+
+// FieldCleared returns a boolean indicating if a field with the given name was
+// cleared in this mutation.
+func (m *EvidenceFileMutation) FieldCleared(name string) bool {
+	_, ok := m.clearedFields[name]
+	return ok
+}
+
+// ClearField clears the value of the field with the given name. It returns an
+// error if the field is not defined in the schema.
+func (m *EvidenceFileMutation) ClearField(name string) error {
+	return fmt.Errorf("unknown EvidenceFile nullable field %s", name)
+}
+
+// ResetField resets all changes in the mutation for the field with the given name.
+// It returns an error if the field is not defined in the schema.
+func (m *EvidenceFileMutation) ResetField(name string) error {
+	switch name {
+	case evidencefile.FieldOfficeID:
+		m.ResetOfficeID()
+		return nil
+	case evidencefile.FieldScopePath:
+		m.ResetScopePath()
+		return nil
+	case evidencefile.FieldApplicationID:
+		m.ResetApplicationID()
+		return nil
+	case evidencefile.FieldCampaignID:
+		m.ResetCampaignID()
+		return nil
+	case evidencefile.FieldUnitID:
+		m.ResetUnitID()
+		return nil
+	case evidencefile.FieldName:
+		m.ResetName()
+		return nil
+	case evidencefile.FieldContentType:
+		m.ResetContentType()
+		return nil
+	case evidencefile.FieldSize:
+		m.ResetSize()
+		return nil
+	case evidencefile.FieldSha256:
+		m.ResetSha256()
+		return nil
+	case evidencefile.FieldUploadedBy:
+		m.ResetUploadedBy()
+		return nil
+	case evidencefile.FieldCreateTime:
+		m.ResetCreateTime()
+		return nil
+	}
+	return fmt.Errorf("unknown EvidenceFile field %s", name)
+}
+
+// AddedEdges returns all edge names that were set/added in this mutation.
+func (m *EvidenceFileMutation) AddedEdges() []string {
+	edges := make([]string, 0, 0)
+	return edges
+}
+
+// AddedIDs returns all IDs (to other nodes) that were added for the given edge
+// name in this mutation.
+func (m *EvidenceFileMutation) AddedIDs(name string) []ent.Value {
+	return nil
+}
+
+// RemovedEdges returns all edge names that were removed in this mutation.
+func (m *EvidenceFileMutation) RemovedEdges() []string {
+	edges := make([]string, 0, 0)
+	return edges
+}
+
+// RemovedIDs returns all IDs (to other nodes) that were removed for the edge with
+// the given name in this mutation.
+func (m *EvidenceFileMutation) RemovedIDs(name string) []ent.Value {
+	return nil
+}
+
+// ClearedEdges returns all edge names that were cleared in this mutation.
+func (m *EvidenceFileMutation) ClearedEdges() []string {
+	edges := make([]string, 0, 0)
+	return edges
+}
+
+// EdgeCleared returns a boolean which indicates if the edge with the given name
+// was cleared in this mutation.
+func (m *EvidenceFileMutation) EdgeCleared(name string) bool {
+	return false
+}
+
+// ClearEdge clears the value of the edge with the given name. It returns an error
+// if that edge is not defined in the schema.
+func (m *EvidenceFileMutation) ClearEdge(name string) error {
+	return fmt.Errorf("unknown EvidenceFile unique edge %s", name)
+}
+
+// ResetEdge resets all changes to the edge with the given name in this mutation.
+// It returns an error if the edge is not defined in the schema.
+func (m *EvidenceFileMutation) ResetEdge(name string) error {
+	return fmt.Errorf("unknown EvidenceFile edge %s", name)
+}
+
+// EvidenceRevisionMutation represents an operation that mutates the EvidenceRevision nodes in the graph.
+type EvidenceRevisionMutation struct {
+	config
+	op             Op
+	typ            string
+	id             *string
+	office_id      *string
+	scope_path     *string
+	evidence_id    *string
+	application_id *string
+	number         *int
+	addnumber      *int
+	narrative      *string
+	value          *string
+	file_ids       *[]string
+	appendfile_ids []string
+	note           *string
+	resubmission   *bool
+	submitted_by   *string
+	submit_time    *time.Time
+	clearedFields  map[string]struct{}
+	done           bool
+	oldValue       func(context.Context) (*EvidenceRevision, error)
+	predicates     []predicate.EvidenceRevision
+}
+
+var _ ent.Mutation = (*EvidenceRevisionMutation)(nil)
+
+// evidencerevisionOption allows management of the mutation configuration using functional options.
+type evidencerevisionOption func(*EvidenceRevisionMutation)
+
+// newEvidenceRevisionMutation creates new mutation for the EvidenceRevision entity.
+func newEvidenceRevisionMutation(c config, op Op, opts ...evidencerevisionOption) *EvidenceRevisionMutation {
+	m := &EvidenceRevisionMutation{
+		config:        c,
+		op:            op,
+		typ:           TypeEvidenceRevision,
+		clearedFields: make(map[string]struct{}),
+	}
+	for _, opt := range opts {
+		opt(m)
+	}
+	return m
+}
+
+// withEvidenceRevisionID sets the ID field of the mutation.
+func withEvidenceRevisionID(id string) evidencerevisionOption {
+	return func(m *EvidenceRevisionMutation) {
+		var (
+			err   error
+			once  sync.Once
+			value *EvidenceRevision
+		)
+		m.oldValue = func(ctx context.Context) (*EvidenceRevision, error) {
+			once.Do(func() {
+				if m.done {
+					err = errors.New("querying old values post mutation is not allowed")
+				} else {
+					value, err = m.Client().EvidenceRevision.Get(ctx, id)
+				}
+			})
+			return value, err
+		}
+		m.id = &id
+	}
+}
+
+// withEvidenceRevision sets the old EvidenceRevision of the mutation.
+func withEvidenceRevision(node *EvidenceRevision) evidencerevisionOption {
+	return func(m *EvidenceRevisionMutation) {
+		m.oldValue = func(context.Context) (*EvidenceRevision, error) {
+			return node, nil
+		}
+		m.id = &node.ID
+	}
+}
+
+// Client returns a new `ent.Client` from the mutation. If the mutation was
+// executed in a transaction (ent.Tx), a transactional client is returned.
+func (m EvidenceRevisionMutation) Client() *Client {
+	client := &Client{config: m.config}
+	client.init()
+	return client
+}
+
+// Tx returns an `ent.Tx` for mutations that were executed in transactions;
+// it returns an error otherwise.
+func (m EvidenceRevisionMutation) Tx() (*Tx, error) {
+	if _, ok := m.driver.(*txDriver); !ok {
+		return nil, errors.New("ent: mutation is not running in a transaction")
+	}
+	tx := &Tx{config: m.config}
+	tx.init()
+	return tx, nil
+}
+
+// SetID sets the value of the id field. Note that this
+// operation is only accepted on creation of EvidenceRevision entities.
+func (m *EvidenceRevisionMutation) SetID(id string) {
+	m.id = &id
+}
+
+// ID returns the ID value in the mutation. Note that the ID is only available
+// if it was provided to the builder or after it was returned from the database.
+func (m *EvidenceRevisionMutation) ID() (id string, exists bool) {
+	if m.id == nil {
+		return
+	}
+	return *m.id, true
+}
+
+// IDs queries the database and returns the entity ids that match the mutation's predicate.
+// That means, if the mutation is applied within a transaction with an isolation level such
+// as sql.LevelSerializable, the returned ids match the ids of the rows that will be updated
+// or updated by the mutation.
+func (m *EvidenceRevisionMutation) IDs(ctx context.Context) ([]string, error) {
+	switch {
+	case m.op.Is(OpUpdateOne | OpDeleteOne):
+		id, exists := m.ID()
+		if exists {
+			return []string{id}, nil
+		}
+		fallthrough
+	case m.op.Is(OpUpdate | OpDelete):
+		return m.Client().EvidenceRevision.Query().Where(m.predicates...).IDs(ctx)
+	default:
+		return nil, fmt.Errorf("IDs is not allowed on %s operations", m.op)
+	}
+}
+
+// SetOfficeID sets the "office_id" field.
+func (m *EvidenceRevisionMutation) SetOfficeID(s string) {
+	m.office_id = &s
+}
+
+// OfficeID returns the value of the "office_id" field in the mutation.
+func (m *EvidenceRevisionMutation) OfficeID() (r string, exists bool) {
+	v := m.office_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldOfficeID returns the old "office_id" field's value of the EvidenceRevision entity.
+// If the EvidenceRevision object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *EvidenceRevisionMutation) OldOfficeID(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldOfficeID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldOfficeID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldOfficeID: %w", err)
+	}
+	return oldValue.OfficeID, nil
+}
+
+// ResetOfficeID resets all changes to the "office_id" field.
+func (m *EvidenceRevisionMutation) ResetOfficeID() {
+	m.office_id = nil
+}
+
+// SetScopePath sets the "scope_path" field.
+func (m *EvidenceRevisionMutation) SetScopePath(s string) {
+	m.scope_path = &s
+}
+
+// ScopePath returns the value of the "scope_path" field in the mutation.
+func (m *EvidenceRevisionMutation) ScopePath() (r string, exists bool) {
+	v := m.scope_path
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldScopePath returns the old "scope_path" field's value of the EvidenceRevision entity.
+// If the EvidenceRevision object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *EvidenceRevisionMutation) OldScopePath(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldScopePath is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldScopePath requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldScopePath: %w", err)
+	}
+	return oldValue.ScopePath, nil
+}
+
+// ResetScopePath resets all changes to the "scope_path" field.
+func (m *EvidenceRevisionMutation) ResetScopePath() {
+	m.scope_path = nil
+}
+
+// SetEvidenceID sets the "evidence_id" field.
+func (m *EvidenceRevisionMutation) SetEvidenceID(s string) {
+	m.evidence_id = &s
+}
+
+// EvidenceID returns the value of the "evidence_id" field in the mutation.
+func (m *EvidenceRevisionMutation) EvidenceID() (r string, exists bool) {
+	v := m.evidence_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldEvidenceID returns the old "evidence_id" field's value of the EvidenceRevision entity.
+// If the EvidenceRevision object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *EvidenceRevisionMutation) OldEvidenceID(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldEvidenceID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldEvidenceID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldEvidenceID: %w", err)
+	}
+	return oldValue.EvidenceID, nil
+}
+
+// ResetEvidenceID resets all changes to the "evidence_id" field.
+func (m *EvidenceRevisionMutation) ResetEvidenceID() {
+	m.evidence_id = nil
+}
+
+// SetApplicationID sets the "application_id" field.
+func (m *EvidenceRevisionMutation) SetApplicationID(s string) {
+	m.application_id = &s
+}
+
+// ApplicationID returns the value of the "application_id" field in the mutation.
+func (m *EvidenceRevisionMutation) ApplicationID() (r string, exists bool) {
+	v := m.application_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldApplicationID returns the old "application_id" field's value of the EvidenceRevision entity.
+// If the EvidenceRevision object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *EvidenceRevisionMutation) OldApplicationID(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldApplicationID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldApplicationID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldApplicationID: %w", err)
+	}
+	return oldValue.ApplicationID, nil
+}
+
+// ResetApplicationID resets all changes to the "application_id" field.
+func (m *EvidenceRevisionMutation) ResetApplicationID() {
+	m.application_id = nil
+}
+
+// SetNumber sets the "number" field.
+func (m *EvidenceRevisionMutation) SetNumber(i int) {
+	m.number = &i
+	m.addnumber = nil
+}
+
+// Number returns the value of the "number" field in the mutation.
+func (m *EvidenceRevisionMutation) Number() (r int, exists bool) {
+	v := m.number
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldNumber returns the old "number" field's value of the EvidenceRevision entity.
+// If the EvidenceRevision object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *EvidenceRevisionMutation) OldNumber(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldNumber is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldNumber requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldNumber: %w", err)
+	}
+	return oldValue.Number, nil
+}
+
+// AddNumber adds i to the "number" field.
+func (m *EvidenceRevisionMutation) AddNumber(i int) {
+	if m.addnumber != nil {
+		*m.addnumber += i
+	} else {
+		m.addnumber = &i
+	}
+}
+
+// AddedNumber returns the value that was added to the "number" field in this mutation.
+func (m *EvidenceRevisionMutation) AddedNumber() (r int, exists bool) {
+	v := m.addnumber
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetNumber resets all changes to the "number" field.
+func (m *EvidenceRevisionMutation) ResetNumber() {
+	m.number = nil
+	m.addnumber = nil
+}
+
+// SetNarrative sets the "narrative" field.
+func (m *EvidenceRevisionMutation) SetNarrative(s string) {
+	m.narrative = &s
+}
+
+// Narrative returns the value of the "narrative" field in the mutation.
+func (m *EvidenceRevisionMutation) Narrative() (r string, exists bool) {
+	v := m.narrative
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldNarrative returns the old "narrative" field's value of the EvidenceRevision entity.
+// If the EvidenceRevision object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *EvidenceRevisionMutation) OldNarrative(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldNarrative is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldNarrative requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldNarrative: %w", err)
+	}
+	return oldValue.Narrative, nil
+}
+
+// ResetNarrative resets all changes to the "narrative" field.
+func (m *EvidenceRevisionMutation) ResetNarrative() {
+	m.narrative = nil
+}
+
+// SetValue sets the "value" field.
+func (m *EvidenceRevisionMutation) SetValue(s string) {
+	m.value = &s
+}
+
+// Value returns the value of the "value" field in the mutation.
+func (m *EvidenceRevisionMutation) Value() (r string, exists bool) {
+	v := m.value
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldValue returns the old "value" field's value of the EvidenceRevision entity.
+// If the EvidenceRevision object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *EvidenceRevisionMutation) OldValue(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldValue is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldValue requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldValue: %w", err)
+	}
+	return oldValue.Value, nil
+}
+
+// ResetValue resets all changes to the "value" field.
+func (m *EvidenceRevisionMutation) ResetValue() {
+	m.value = nil
+}
+
+// SetFileIds sets the "file_ids" field.
+func (m *EvidenceRevisionMutation) SetFileIds(s []string) {
+	m.file_ids = &s
+	m.appendfile_ids = nil
+}
+
+// FileIds returns the value of the "file_ids" field in the mutation.
+func (m *EvidenceRevisionMutation) FileIds() (r []string, exists bool) {
+	v := m.file_ids
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldFileIds returns the old "file_ids" field's value of the EvidenceRevision entity.
+// If the EvidenceRevision object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *EvidenceRevisionMutation) OldFileIds(ctx context.Context) (v []string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldFileIds is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldFileIds requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldFileIds: %w", err)
+	}
+	return oldValue.FileIds, nil
+}
+
+// AppendFileIds adds s to the "file_ids" field.
+func (m *EvidenceRevisionMutation) AppendFileIds(s []string) {
+	m.appendfile_ids = append(m.appendfile_ids, s...)
+}
+
+// AppendedFileIds returns the list of values that were appended to the "file_ids" field in this mutation.
+func (m *EvidenceRevisionMutation) AppendedFileIds() ([]string, bool) {
+	if len(m.appendfile_ids) == 0 {
+		return nil, false
+	}
+	return m.appendfile_ids, true
+}
+
+// ClearFileIds clears the value of the "file_ids" field.
+func (m *EvidenceRevisionMutation) ClearFileIds() {
+	m.file_ids = nil
+	m.appendfile_ids = nil
+	m.clearedFields[evidencerevision.FieldFileIds] = struct{}{}
+}
+
+// FileIdsCleared returns if the "file_ids" field was cleared in this mutation.
+func (m *EvidenceRevisionMutation) FileIdsCleared() bool {
+	_, ok := m.clearedFields[evidencerevision.FieldFileIds]
+	return ok
+}
+
+// ResetFileIds resets all changes to the "file_ids" field.
+func (m *EvidenceRevisionMutation) ResetFileIds() {
+	m.file_ids = nil
+	m.appendfile_ids = nil
+	delete(m.clearedFields, evidencerevision.FieldFileIds)
+}
+
+// SetNote sets the "note" field.
+func (m *EvidenceRevisionMutation) SetNote(s string) {
+	m.note = &s
+}
+
+// Note returns the value of the "note" field in the mutation.
+func (m *EvidenceRevisionMutation) Note() (r string, exists bool) {
+	v := m.note
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldNote returns the old "note" field's value of the EvidenceRevision entity.
+// If the EvidenceRevision object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *EvidenceRevisionMutation) OldNote(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldNote is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldNote requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldNote: %w", err)
+	}
+	return oldValue.Note, nil
+}
+
+// ResetNote resets all changes to the "note" field.
+func (m *EvidenceRevisionMutation) ResetNote() {
+	m.note = nil
+}
+
+// SetResubmission sets the "resubmission" field.
+func (m *EvidenceRevisionMutation) SetResubmission(b bool) {
+	m.resubmission = &b
+}
+
+// Resubmission returns the value of the "resubmission" field in the mutation.
+func (m *EvidenceRevisionMutation) Resubmission() (r bool, exists bool) {
+	v := m.resubmission
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldResubmission returns the old "resubmission" field's value of the EvidenceRevision entity.
+// If the EvidenceRevision object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *EvidenceRevisionMutation) OldResubmission(ctx context.Context) (v bool, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldResubmission is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldResubmission requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldResubmission: %w", err)
+	}
+	return oldValue.Resubmission, nil
+}
+
+// ResetResubmission resets all changes to the "resubmission" field.
+func (m *EvidenceRevisionMutation) ResetResubmission() {
+	m.resubmission = nil
+}
+
+// SetSubmittedBy sets the "submitted_by" field.
+func (m *EvidenceRevisionMutation) SetSubmittedBy(s string) {
+	m.submitted_by = &s
+}
+
+// SubmittedBy returns the value of the "submitted_by" field in the mutation.
+func (m *EvidenceRevisionMutation) SubmittedBy() (r string, exists bool) {
+	v := m.submitted_by
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldSubmittedBy returns the old "submitted_by" field's value of the EvidenceRevision entity.
+// If the EvidenceRevision object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *EvidenceRevisionMutation) OldSubmittedBy(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldSubmittedBy is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldSubmittedBy requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldSubmittedBy: %w", err)
+	}
+	return oldValue.SubmittedBy, nil
+}
+
+// ResetSubmittedBy resets all changes to the "submitted_by" field.
+func (m *EvidenceRevisionMutation) ResetSubmittedBy() {
+	m.submitted_by = nil
+}
+
+// SetSubmitTime sets the "submit_time" field.
+func (m *EvidenceRevisionMutation) SetSubmitTime(t time.Time) {
+	m.submit_time = &t
+}
+
+// SubmitTime returns the value of the "submit_time" field in the mutation.
+func (m *EvidenceRevisionMutation) SubmitTime() (r time.Time, exists bool) {
+	v := m.submit_time
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldSubmitTime returns the old "submit_time" field's value of the EvidenceRevision entity.
+// If the EvidenceRevision object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *EvidenceRevisionMutation) OldSubmitTime(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldSubmitTime is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldSubmitTime requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldSubmitTime: %w", err)
+	}
+	return oldValue.SubmitTime, nil
+}
+
+// ResetSubmitTime resets all changes to the "submit_time" field.
+func (m *EvidenceRevisionMutation) ResetSubmitTime() {
+	m.submit_time = nil
+}
+
+// Where appends a list predicates to the EvidenceRevisionMutation builder.
+func (m *EvidenceRevisionMutation) Where(ps ...predicate.EvidenceRevision) {
+	m.predicates = append(m.predicates, ps...)
+}
+
+// WhereP appends storage-level predicates to the EvidenceRevisionMutation builder. Using this method,
+// users can use type-assertion to append predicates that do not depend on any generated package.
+func (m *EvidenceRevisionMutation) WhereP(ps ...func(*sql.Selector)) {
+	p := make([]predicate.EvidenceRevision, len(ps))
+	for i := range ps {
+		p[i] = ps[i]
+	}
+	m.Where(p...)
+}
+
+// Op returns the operation name.
+func (m *EvidenceRevisionMutation) Op() Op {
+	return m.op
+}
+
+// SetOp allows setting the mutation operation.
+func (m *EvidenceRevisionMutation) SetOp(op Op) {
+	m.op = op
+}
+
+// Type returns the node type of this mutation (EvidenceRevision).
+func (m *EvidenceRevisionMutation) Type() string {
+	return m.typ
+}
+
+// Fields returns all fields that were changed during this mutation. Note that in
+// order to get all numeric fields that were incremented/decremented, call
+// AddedFields().
+func (m *EvidenceRevisionMutation) Fields() []string {
+	fields := make([]string, 0, 12)
+	if m.office_id != nil {
+		fields = append(fields, evidencerevision.FieldOfficeID)
+	}
+	if m.scope_path != nil {
+		fields = append(fields, evidencerevision.FieldScopePath)
+	}
+	if m.evidence_id != nil {
+		fields = append(fields, evidencerevision.FieldEvidenceID)
+	}
+	if m.application_id != nil {
+		fields = append(fields, evidencerevision.FieldApplicationID)
+	}
+	if m.number != nil {
+		fields = append(fields, evidencerevision.FieldNumber)
+	}
+	if m.narrative != nil {
+		fields = append(fields, evidencerevision.FieldNarrative)
+	}
+	if m.value != nil {
+		fields = append(fields, evidencerevision.FieldValue)
+	}
+	if m.file_ids != nil {
+		fields = append(fields, evidencerevision.FieldFileIds)
+	}
+	if m.note != nil {
+		fields = append(fields, evidencerevision.FieldNote)
+	}
+	if m.resubmission != nil {
+		fields = append(fields, evidencerevision.FieldResubmission)
+	}
+	if m.submitted_by != nil {
+		fields = append(fields, evidencerevision.FieldSubmittedBy)
+	}
+	if m.submit_time != nil {
+		fields = append(fields, evidencerevision.FieldSubmitTime)
+	}
+	return fields
+}
+
+// Field returns the value of a field with the given name. The second boolean
+// return value indicates that this field was not set, or was not defined in the
+// schema.
+func (m *EvidenceRevisionMutation) Field(name string) (ent.Value, bool) {
+	switch name {
+	case evidencerevision.FieldOfficeID:
+		return m.OfficeID()
+	case evidencerevision.FieldScopePath:
+		return m.ScopePath()
+	case evidencerevision.FieldEvidenceID:
+		return m.EvidenceID()
+	case evidencerevision.FieldApplicationID:
+		return m.ApplicationID()
+	case evidencerevision.FieldNumber:
+		return m.Number()
+	case evidencerevision.FieldNarrative:
+		return m.Narrative()
+	case evidencerevision.FieldValue:
+		return m.Value()
+	case evidencerevision.FieldFileIds:
+		return m.FileIds()
+	case evidencerevision.FieldNote:
+		return m.Note()
+	case evidencerevision.FieldResubmission:
+		return m.Resubmission()
+	case evidencerevision.FieldSubmittedBy:
+		return m.SubmittedBy()
+	case evidencerevision.FieldSubmitTime:
+		return m.SubmitTime()
+	}
+	return nil, false
+}
+
+// OldField returns the old value of the field from the database. An error is
+// returned if the mutation operation is not UpdateOne, or the query to the
+// database failed.
+func (m *EvidenceRevisionMutation) OldField(ctx context.Context, name string) (ent.Value, error) {
+	switch name {
+	case evidencerevision.FieldOfficeID:
+		return m.OldOfficeID(ctx)
+	case evidencerevision.FieldScopePath:
+		return m.OldScopePath(ctx)
+	case evidencerevision.FieldEvidenceID:
+		return m.OldEvidenceID(ctx)
+	case evidencerevision.FieldApplicationID:
+		return m.OldApplicationID(ctx)
+	case evidencerevision.FieldNumber:
+		return m.OldNumber(ctx)
+	case evidencerevision.FieldNarrative:
+		return m.OldNarrative(ctx)
+	case evidencerevision.FieldValue:
+		return m.OldValue(ctx)
+	case evidencerevision.FieldFileIds:
+		return m.OldFileIds(ctx)
+	case evidencerevision.FieldNote:
+		return m.OldNote(ctx)
+	case evidencerevision.FieldResubmission:
+		return m.OldResubmission(ctx)
+	case evidencerevision.FieldSubmittedBy:
+		return m.OldSubmittedBy(ctx)
+	case evidencerevision.FieldSubmitTime:
+		return m.OldSubmitTime(ctx)
+	}
+	return nil, fmt.Errorf("unknown EvidenceRevision field %s", name)
+}
+
+// SetField sets the value of a field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *EvidenceRevisionMutation) SetField(name string, value ent.Value) error {
+	switch name {
+	case evidencerevision.FieldOfficeID:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetOfficeID(v)
+		return nil
+	case evidencerevision.FieldScopePath:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetScopePath(v)
+		return nil
+	case evidencerevision.FieldEvidenceID:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetEvidenceID(v)
+		return nil
+	case evidencerevision.FieldApplicationID:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetApplicationID(v)
+		return nil
+	case evidencerevision.FieldNumber:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetNumber(v)
+		return nil
+	case evidencerevision.FieldNarrative:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetNarrative(v)
+		return nil
+	case evidencerevision.FieldValue:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetValue(v)
+		return nil
+	case evidencerevision.FieldFileIds:
+		v, ok := value.([]string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetFileIds(v)
+		return nil
+	case evidencerevision.FieldNote:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetNote(v)
+		return nil
+	case evidencerevision.FieldResubmission:
+		v, ok := value.(bool)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetResubmission(v)
+		return nil
+	case evidencerevision.FieldSubmittedBy:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetSubmittedBy(v)
+		return nil
+	case evidencerevision.FieldSubmitTime:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetSubmitTime(v)
+		return nil
+	}
+	return fmt.Errorf("unknown EvidenceRevision field %s", name)
+}
+
+// AddedFields returns all numeric fields that were incremented/decremented during
+// this mutation.
+func (m *EvidenceRevisionMutation) AddedFields() []string {
+	var fields []string
+	if m.addnumber != nil {
+		fields = append(fields, evidencerevision.FieldNumber)
+	}
+	return fields
+}
+
+// AddedField returns the numeric value that was incremented/decremented on a field
+// with the given name. The second boolean return value indicates that this field
+// was not set, or was not defined in the schema.
+func (m *EvidenceRevisionMutation) AddedField(name string) (ent.Value, bool) {
+	switch name {
+	case evidencerevision.FieldNumber:
+		return m.AddedNumber()
+	}
+	return nil, false
+}
+
+// AddField adds the value to the field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *EvidenceRevisionMutation) AddField(name string, value ent.Value) error {
+	switch name {
+	case evidencerevision.FieldNumber:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddNumber(v)
+		return nil
+	}
+	return fmt.Errorf("unknown EvidenceRevision numeric field %s", name)
+}
+
+// ClearedFields returns all nullable fields that were cleared during this
+// mutation.
+func (m *EvidenceRevisionMutation) ClearedFields() []string {
+	var fields []string
+	if m.FieldCleared(evidencerevision.FieldFileIds) {
+		fields = append(fields, evidencerevision.FieldFileIds)
+	}
+	return fields
+}
+
+// FieldCleared returns a boolean indicating if a field with the given name was
+// cleared in this mutation.
+func (m *EvidenceRevisionMutation) FieldCleared(name string) bool {
+	_, ok := m.clearedFields[name]
+	return ok
+}
+
+// ClearField clears the value of the field with the given name. It returns an
+// error if the field is not defined in the schema.
+func (m *EvidenceRevisionMutation) ClearField(name string) error {
+	switch name {
+	case evidencerevision.FieldFileIds:
+		m.ClearFileIds()
+		return nil
+	}
+	return fmt.Errorf("unknown EvidenceRevision nullable field %s", name)
+}
+
+// ResetField resets all changes in the mutation for the field with the given name.
+// It returns an error if the field is not defined in the schema.
+func (m *EvidenceRevisionMutation) ResetField(name string) error {
+	switch name {
+	case evidencerevision.FieldOfficeID:
+		m.ResetOfficeID()
+		return nil
+	case evidencerevision.FieldScopePath:
+		m.ResetScopePath()
+		return nil
+	case evidencerevision.FieldEvidenceID:
+		m.ResetEvidenceID()
+		return nil
+	case evidencerevision.FieldApplicationID:
+		m.ResetApplicationID()
+		return nil
+	case evidencerevision.FieldNumber:
+		m.ResetNumber()
+		return nil
+	case evidencerevision.FieldNarrative:
+		m.ResetNarrative()
+		return nil
+	case evidencerevision.FieldValue:
+		m.ResetValue()
+		return nil
+	case evidencerevision.FieldFileIds:
+		m.ResetFileIds()
+		return nil
+	case evidencerevision.FieldNote:
+		m.ResetNote()
+		return nil
+	case evidencerevision.FieldResubmission:
+		m.ResetResubmission()
+		return nil
+	case evidencerevision.FieldSubmittedBy:
+		m.ResetSubmittedBy()
+		return nil
+	case evidencerevision.FieldSubmitTime:
+		m.ResetSubmitTime()
+		return nil
+	}
+	return fmt.Errorf("unknown EvidenceRevision field %s", name)
+}
+
+// AddedEdges returns all edge names that were set/added in this mutation.
+func (m *EvidenceRevisionMutation) AddedEdges() []string {
+	edges := make([]string, 0, 0)
+	return edges
+}
+
+// AddedIDs returns all IDs (to other nodes) that were added for the given edge
+// name in this mutation.
+func (m *EvidenceRevisionMutation) AddedIDs(name string) []ent.Value {
+	return nil
+}
+
+// RemovedEdges returns all edge names that were removed in this mutation.
+func (m *EvidenceRevisionMutation) RemovedEdges() []string {
+	edges := make([]string, 0, 0)
+	return edges
+}
+
+// RemovedIDs returns all IDs (to other nodes) that were removed for the edge with
+// the given name in this mutation.
+func (m *EvidenceRevisionMutation) RemovedIDs(name string) []ent.Value {
+	return nil
+}
+
+// ClearedEdges returns all edge names that were cleared in this mutation.
+func (m *EvidenceRevisionMutation) ClearedEdges() []string {
+	edges := make([]string, 0, 0)
+	return edges
+}
+
+// EdgeCleared returns a boolean which indicates if the edge with the given name
+// was cleared in this mutation.
+func (m *EvidenceRevisionMutation) EdgeCleared(name string) bool {
+	return false
+}
+
+// ClearEdge clears the value of the edge with the given name. It returns an error
+// if that edge is not defined in the schema.
+func (m *EvidenceRevisionMutation) ClearEdge(name string) error {
+	return fmt.Errorf("unknown EvidenceRevision unique edge %s", name)
+}
+
+// ResetEdge resets all changes to the edge with the given name in this mutation.
+// It returns an error if the edge is not defined in the schema.
+func (m *EvidenceRevisionMutation) ResetEdge(name string) error {
+	return fmt.Errorf("unknown EvidenceRevision edge %s", name)
+}
+
 // IdempotencyRecordMutation represents an operation that mutates the IdempotencyRecord nodes in the graph.
 type IdempotencyRecordMutation struct {
 	config
@@ -3797,6 +9056,1131 @@ func (m *IdempotencyRecordMutation) ClearEdge(name string) error {
 // It returns an error if the edge is not defined in the schema.
 func (m *IdempotencyRecordMutation) ResetEdge(name string) error {
 	return fmt.Errorf("unknown IdempotencyRecord edge %s", name)
+}
+
+// NegativeListEntryMutation represents an operation that mutates the NegativeListEntry nodes in the graph.
+type NegativeListEntryMutation struct {
+	config
+	op              Op
+	typ             string
+	id              *string
+	office_id       *string
+	scope_path      *string
+	version         *int64
+	addversion      *int64
+	create_time     *time.Time
+	update_time     *time.Time
+	unit_id         *string
+	category        *string
+	description     *string
+	occurred_on     *time.Time
+	effect          *negativelistentry.Effect
+	points          *int64
+	addpoints       *int64
+	source_document *string
+	annul_time      *time.Time
+	annul_reason    *string
+	clearedFields   map[string]struct{}
+	done            bool
+	oldValue        func(context.Context) (*NegativeListEntry, error)
+	predicates      []predicate.NegativeListEntry
+}
+
+var _ ent.Mutation = (*NegativeListEntryMutation)(nil)
+
+// negativelistentryOption allows management of the mutation configuration using functional options.
+type negativelistentryOption func(*NegativeListEntryMutation)
+
+// newNegativeListEntryMutation creates new mutation for the NegativeListEntry entity.
+func newNegativeListEntryMutation(c config, op Op, opts ...negativelistentryOption) *NegativeListEntryMutation {
+	m := &NegativeListEntryMutation{
+		config:        c,
+		op:            op,
+		typ:           TypeNegativeListEntry,
+		clearedFields: make(map[string]struct{}),
+	}
+	for _, opt := range opts {
+		opt(m)
+	}
+	return m
+}
+
+// withNegativeListEntryID sets the ID field of the mutation.
+func withNegativeListEntryID(id string) negativelistentryOption {
+	return func(m *NegativeListEntryMutation) {
+		var (
+			err   error
+			once  sync.Once
+			value *NegativeListEntry
+		)
+		m.oldValue = func(ctx context.Context) (*NegativeListEntry, error) {
+			once.Do(func() {
+				if m.done {
+					err = errors.New("querying old values post mutation is not allowed")
+				} else {
+					value, err = m.Client().NegativeListEntry.Get(ctx, id)
+				}
+			})
+			return value, err
+		}
+		m.id = &id
+	}
+}
+
+// withNegativeListEntry sets the old NegativeListEntry of the mutation.
+func withNegativeListEntry(node *NegativeListEntry) negativelistentryOption {
+	return func(m *NegativeListEntryMutation) {
+		m.oldValue = func(context.Context) (*NegativeListEntry, error) {
+			return node, nil
+		}
+		m.id = &node.ID
+	}
+}
+
+// Client returns a new `ent.Client` from the mutation. If the mutation was
+// executed in a transaction (ent.Tx), a transactional client is returned.
+func (m NegativeListEntryMutation) Client() *Client {
+	client := &Client{config: m.config}
+	client.init()
+	return client
+}
+
+// Tx returns an `ent.Tx` for mutations that were executed in transactions;
+// it returns an error otherwise.
+func (m NegativeListEntryMutation) Tx() (*Tx, error) {
+	if _, ok := m.driver.(*txDriver); !ok {
+		return nil, errors.New("ent: mutation is not running in a transaction")
+	}
+	tx := &Tx{config: m.config}
+	tx.init()
+	return tx, nil
+}
+
+// SetID sets the value of the id field. Note that this
+// operation is only accepted on creation of NegativeListEntry entities.
+func (m *NegativeListEntryMutation) SetID(id string) {
+	m.id = &id
+}
+
+// ID returns the ID value in the mutation. Note that the ID is only available
+// if it was provided to the builder or after it was returned from the database.
+func (m *NegativeListEntryMutation) ID() (id string, exists bool) {
+	if m.id == nil {
+		return
+	}
+	return *m.id, true
+}
+
+// IDs queries the database and returns the entity ids that match the mutation's predicate.
+// That means, if the mutation is applied within a transaction with an isolation level such
+// as sql.LevelSerializable, the returned ids match the ids of the rows that will be updated
+// or updated by the mutation.
+func (m *NegativeListEntryMutation) IDs(ctx context.Context) ([]string, error) {
+	switch {
+	case m.op.Is(OpUpdateOne | OpDeleteOne):
+		id, exists := m.ID()
+		if exists {
+			return []string{id}, nil
+		}
+		fallthrough
+	case m.op.Is(OpUpdate | OpDelete):
+		return m.Client().NegativeListEntry.Query().Where(m.predicates...).IDs(ctx)
+	default:
+		return nil, fmt.Errorf("IDs is not allowed on %s operations", m.op)
+	}
+}
+
+// SetOfficeID sets the "office_id" field.
+func (m *NegativeListEntryMutation) SetOfficeID(s string) {
+	m.office_id = &s
+}
+
+// OfficeID returns the value of the "office_id" field in the mutation.
+func (m *NegativeListEntryMutation) OfficeID() (r string, exists bool) {
+	v := m.office_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldOfficeID returns the old "office_id" field's value of the NegativeListEntry entity.
+// If the NegativeListEntry object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *NegativeListEntryMutation) OldOfficeID(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldOfficeID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldOfficeID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldOfficeID: %w", err)
+	}
+	return oldValue.OfficeID, nil
+}
+
+// ResetOfficeID resets all changes to the "office_id" field.
+func (m *NegativeListEntryMutation) ResetOfficeID() {
+	m.office_id = nil
+}
+
+// SetScopePath sets the "scope_path" field.
+func (m *NegativeListEntryMutation) SetScopePath(s string) {
+	m.scope_path = &s
+}
+
+// ScopePath returns the value of the "scope_path" field in the mutation.
+func (m *NegativeListEntryMutation) ScopePath() (r string, exists bool) {
+	v := m.scope_path
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldScopePath returns the old "scope_path" field's value of the NegativeListEntry entity.
+// If the NegativeListEntry object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *NegativeListEntryMutation) OldScopePath(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldScopePath is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldScopePath requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldScopePath: %w", err)
+	}
+	return oldValue.ScopePath, nil
+}
+
+// ResetScopePath resets all changes to the "scope_path" field.
+func (m *NegativeListEntryMutation) ResetScopePath() {
+	m.scope_path = nil
+}
+
+// SetVersion sets the "version" field.
+func (m *NegativeListEntryMutation) SetVersion(i int64) {
+	m.version = &i
+	m.addversion = nil
+}
+
+// Version returns the value of the "version" field in the mutation.
+func (m *NegativeListEntryMutation) Version() (r int64, exists bool) {
+	v := m.version
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldVersion returns the old "version" field's value of the NegativeListEntry entity.
+// If the NegativeListEntry object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *NegativeListEntryMutation) OldVersion(ctx context.Context) (v int64, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldVersion is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldVersion requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldVersion: %w", err)
+	}
+	return oldValue.Version, nil
+}
+
+// AddVersion adds i to the "version" field.
+func (m *NegativeListEntryMutation) AddVersion(i int64) {
+	if m.addversion != nil {
+		*m.addversion += i
+	} else {
+		m.addversion = &i
+	}
+}
+
+// AddedVersion returns the value that was added to the "version" field in this mutation.
+func (m *NegativeListEntryMutation) AddedVersion() (r int64, exists bool) {
+	v := m.addversion
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetVersion resets all changes to the "version" field.
+func (m *NegativeListEntryMutation) ResetVersion() {
+	m.version = nil
+	m.addversion = nil
+}
+
+// SetCreateTime sets the "create_time" field.
+func (m *NegativeListEntryMutation) SetCreateTime(t time.Time) {
+	m.create_time = &t
+}
+
+// CreateTime returns the value of the "create_time" field in the mutation.
+func (m *NegativeListEntryMutation) CreateTime() (r time.Time, exists bool) {
+	v := m.create_time
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCreateTime returns the old "create_time" field's value of the NegativeListEntry entity.
+// If the NegativeListEntry object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *NegativeListEntryMutation) OldCreateTime(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCreateTime is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCreateTime requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCreateTime: %w", err)
+	}
+	return oldValue.CreateTime, nil
+}
+
+// ResetCreateTime resets all changes to the "create_time" field.
+func (m *NegativeListEntryMutation) ResetCreateTime() {
+	m.create_time = nil
+}
+
+// SetUpdateTime sets the "update_time" field.
+func (m *NegativeListEntryMutation) SetUpdateTime(t time.Time) {
+	m.update_time = &t
+}
+
+// UpdateTime returns the value of the "update_time" field in the mutation.
+func (m *NegativeListEntryMutation) UpdateTime() (r time.Time, exists bool) {
+	v := m.update_time
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldUpdateTime returns the old "update_time" field's value of the NegativeListEntry entity.
+// If the NegativeListEntry object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *NegativeListEntryMutation) OldUpdateTime(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldUpdateTime is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldUpdateTime requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldUpdateTime: %w", err)
+	}
+	return oldValue.UpdateTime, nil
+}
+
+// ResetUpdateTime resets all changes to the "update_time" field.
+func (m *NegativeListEntryMutation) ResetUpdateTime() {
+	m.update_time = nil
+}
+
+// SetUnitID sets the "unit_id" field.
+func (m *NegativeListEntryMutation) SetUnitID(s string) {
+	m.unit_id = &s
+}
+
+// UnitID returns the value of the "unit_id" field in the mutation.
+func (m *NegativeListEntryMutation) UnitID() (r string, exists bool) {
+	v := m.unit_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldUnitID returns the old "unit_id" field's value of the NegativeListEntry entity.
+// If the NegativeListEntry object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *NegativeListEntryMutation) OldUnitID(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldUnitID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldUnitID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldUnitID: %w", err)
+	}
+	return oldValue.UnitID, nil
+}
+
+// ResetUnitID resets all changes to the "unit_id" field.
+func (m *NegativeListEntryMutation) ResetUnitID() {
+	m.unit_id = nil
+}
+
+// SetCategory sets the "category" field.
+func (m *NegativeListEntryMutation) SetCategory(s string) {
+	m.category = &s
+}
+
+// Category returns the value of the "category" field in the mutation.
+func (m *NegativeListEntryMutation) Category() (r string, exists bool) {
+	v := m.category
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCategory returns the old "category" field's value of the NegativeListEntry entity.
+// If the NegativeListEntry object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *NegativeListEntryMutation) OldCategory(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCategory is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCategory requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCategory: %w", err)
+	}
+	return oldValue.Category, nil
+}
+
+// ResetCategory resets all changes to the "category" field.
+func (m *NegativeListEntryMutation) ResetCategory() {
+	m.category = nil
+}
+
+// SetDescription sets the "description" field.
+func (m *NegativeListEntryMutation) SetDescription(s string) {
+	m.description = &s
+}
+
+// Description returns the value of the "description" field in the mutation.
+func (m *NegativeListEntryMutation) Description() (r string, exists bool) {
+	v := m.description
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldDescription returns the old "description" field's value of the NegativeListEntry entity.
+// If the NegativeListEntry object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *NegativeListEntryMutation) OldDescription(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldDescription is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldDescription requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldDescription: %w", err)
+	}
+	return oldValue.Description, nil
+}
+
+// ResetDescription resets all changes to the "description" field.
+func (m *NegativeListEntryMutation) ResetDescription() {
+	m.description = nil
+}
+
+// SetOccurredOn sets the "occurred_on" field.
+func (m *NegativeListEntryMutation) SetOccurredOn(t time.Time) {
+	m.occurred_on = &t
+}
+
+// OccurredOn returns the value of the "occurred_on" field in the mutation.
+func (m *NegativeListEntryMutation) OccurredOn() (r time.Time, exists bool) {
+	v := m.occurred_on
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldOccurredOn returns the old "occurred_on" field's value of the NegativeListEntry entity.
+// If the NegativeListEntry object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *NegativeListEntryMutation) OldOccurredOn(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldOccurredOn is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldOccurredOn requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldOccurredOn: %w", err)
+	}
+	return oldValue.OccurredOn, nil
+}
+
+// ResetOccurredOn resets all changes to the "occurred_on" field.
+func (m *NegativeListEntryMutation) ResetOccurredOn() {
+	m.occurred_on = nil
+}
+
+// SetEffect sets the "effect" field.
+func (m *NegativeListEntryMutation) SetEffect(n negativelistentry.Effect) {
+	m.effect = &n
+}
+
+// Effect returns the value of the "effect" field in the mutation.
+func (m *NegativeListEntryMutation) Effect() (r negativelistentry.Effect, exists bool) {
+	v := m.effect
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldEffect returns the old "effect" field's value of the NegativeListEntry entity.
+// If the NegativeListEntry object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *NegativeListEntryMutation) OldEffect(ctx context.Context) (v negativelistentry.Effect, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldEffect is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldEffect requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldEffect: %w", err)
+	}
+	return oldValue.Effect, nil
+}
+
+// ResetEffect resets all changes to the "effect" field.
+func (m *NegativeListEntryMutation) ResetEffect() {
+	m.effect = nil
+}
+
+// SetPoints sets the "points" field.
+func (m *NegativeListEntryMutation) SetPoints(i int64) {
+	m.points = &i
+	m.addpoints = nil
+}
+
+// Points returns the value of the "points" field in the mutation.
+func (m *NegativeListEntryMutation) Points() (r int64, exists bool) {
+	v := m.points
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldPoints returns the old "points" field's value of the NegativeListEntry entity.
+// If the NegativeListEntry object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *NegativeListEntryMutation) OldPoints(ctx context.Context) (v int64, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldPoints is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldPoints requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldPoints: %w", err)
+	}
+	return oldValue.Points, nil
+}
+
+// AddPoints adds i to the "points" field.
+func (m *NegativeListEntryMutation) AddPoints(i int64) {
+	if m.addpoints != nil {
+		*m.addpoints += i
+	} else {
+		m.addpoints = &i
+	}
+}
+
+// AddedPoints returns the value that was added to the "points" field in this mutation.
+func (m *NegativeListEntryMutation) AddedPoints() (r int64, exists bool) {
+	v := m.addpoints
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetPoints resets all changes to the "points" field.
+func (m *NegativeListEntryMutation) ResetPoints() {
+	m.points = nil
+	m.addpoints = nil
+}
+
+// SetSourceDocument sets the "source_document" field.
+func (m *NegativeListEntryMutation) SetSourceDocument(s string) {
+	m.source_document = &s
+}
+
+// SourceDocument returns the value of the "source_document" field in the mutation.
+func (m *NegativeListEntryMutation) SourceDocument() (r string, exists bool) {
+	v := m.source_document
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldSourceDocument returns the old "source_document" field's value of the NegativeListEntry entity.
+// If the NegativeListEntry object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *NegativeListEntryMutation) OldSourceDocument(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldSourceDocument is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldSourceDocument requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldSourceDocument: %w", err)
+	}
+	return oldValue.SourceDocument, nil
+}
+
+// ResetSourceDocument resets all changes to the "source_document" field.
+func (m *NegativeListEntryMutation) ResetSourceDocument() {
+	m.source_document = nil
+}
+
+// SetAnnulTime sets the "annul_time" field.
+func (m *NegativeListEntryMutation) SetAnnulTime(t time.Time) {
+	m.annul_time = &t
+}
+
+// AnnulTime returns the value of the "annul_time" field in the mutation.
+func (m *NegativeListEntryMutation) AnnulTime() (r time.Time, exists bool) {
+	v := m.annul_time
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldAnnulTime returns the old "annul_time" field's value of the NegativeListEntry entity.
+// If the NegativeListEntry object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *NegativeListEntryMutation) OldAnnulTime(ctx context.Context) (v *time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldAnnulTime is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldAnnulTime requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldAnnulTime: %w", err)
+	}
+	return oldValue.AnnulTime, nil
+}
+
+// ClearAnnulTime clears the value of the "annul_time" field.
+func (m *NegativeListEntryMutation) ClearAnnulTime() {
+	m.annul_time = nil
+	m.clearedFields[negativelistentry.FieldAnnulTime] = struct{}{}
+}
+
+// AnnulTimeCleared returns if the "annul_time" field was cleared in this mutation.
+func (m *NegativeListEntryMutation) AnnulTimeCleared() bool {
+	_, ok := m.clearedFields[negativelistentry.FieldAnnulTime]
+	return ok
+}
+
+// ResetAnnulTime resets all changes to the "annul_time" field.
+func (m *NegativeListEntryMutation) ResetAnnulTime() {
+	m.annul_time = nil
+	delete(m.clearedFields, negativelistentry.FieldAnnulTime)
+}
+
+// SetAnnulReason sets the "annul_reason" field.
+func (m *NegativeListEntryMutation) SetAnnulReason(s string) {
+	m.annul_reason = &s
+}
+
+// AnnulReason returns the value of the "annul_reason" field in the mutation.
+func (m *NegativeListEntryMutation) AnnulReason() (r string, exists bool) {
+	v := m.annul_reason
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldAnnulReason returns the old "annul_reason" field's value of the NegativeListEntry entity.
+// If the NegativeListEntry object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *NegativeListEntryMutation) OldAnnulReason(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldAnnulReason is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldAnnulReason requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldAnnulReason: %w", err)
+	}
+	return oldValue.AnnulReason, nil
+}
+
+// ResetAnnulReason resets all changes to the "annul_reason" field.
+func (m *NegativeListEntryMutation) ResetAnnulReason() {
+	m.annul_reason = nil
+}
+
+// Where appends a list predicates to the NegativeListEntryMutation builder.
+func (m *NegativeListEntryMutation) Where(ps ...predicate.NegativeListEntry) {
+	m.predicates = append(m.predicates, ps...)
+}
+
+// WhereP appends storage-level predicates to the NegativeListEntryMutation builder. Using this method,
+// users can use type-assertion to append predicates that do not depend on any generated package.
+func (m *NegativeListEntryMutation) WhereP(ps ...func(*sql.Selector)) {
+	p := make([]predicate.NegativeListEntry, len(ps))
+	for i := range ps {
+		p[i] = ps[i]
+	}
+	m.Where(p...)
+}
+
+// Op returns the operation name.
+func (m *NegativeListEntryMutation) Op() Op {
+	return m.op
+}
+
+// SetOp allows setting the mutation operation.
+func (m *NegativeListEntryMutation) SetOp(op Op) {
+	m.op = op
+}
+
+// Type returns the node type of this mutation (NegativeListEntry).
+func (m *NegativeListEntryMutation) Type() string {
+	return m.typ
+}
+
+// Fields returns all fields that were changed during this mutation. Note that in
+// order to get all numeric fields that were incremented/decremented, call
+// AddedFields().
+func (m *NegativeListEntryMutation) Fields() []string {
+	fields := make([]string, 0, 14)
+	if m.office_id != nil {
+		fields = append(fields, negativelistentry.FieldOfficeID)
+	}
+	if m.scope_path != nil {
+		fields = append(fields, negativelistentry.FieldScopePath)
+	}
+	if m.version != nil {
+		fields = append(fields, negativelistentry.FieldVersion)
+	}
+	if m.create_time != nil {
+		fields = append(fields, negativelistentry.FieldCreateTime)
+	}
+	if m.update_time != nil {
+		fields = append(fields, negativelistentry.FieldUpdateTime)
+	}
+	if m.unit_id != nil {
+		fields = append(fields, negativelistentry.FieldUnitID)
+	}
+	if m.category != nil {
+		fields = append(fields, negativelistentry.FieldCategory)
+	}
+	if m.description != nil {
+		fields = append(fields, negativelistentry.FieldDescription)
+	}
+	if m.occurred_on != nil {
+		fields = append(fields, negativelistentry.FieldOccurredOn)
+	}
+	if m.effect != nil {
+		fields = append(fields, negativelistentry.FieldEffect)
+	}
+	if m.points != nil {
+		fields = append(fields, negativelistentry.FieldPoints)
+	}
+	if m.source_document != nil {
+		fields = append(fields, negativelistentry.FieldSourceDocument)
+	}
+	if m.annul_time != nil {
+		fields = append(fields, negativelistentry.FieldAnnulTime)
+	}
+	if m.annul_reason != nil {
+		fields = append(fields, negativelistentry.FieldAnnulReason)
+	}
+	return fields
+}
+
+// Field returns the value of a field with the given name. The second boolean
+// return value indicates that this field was not set, or was not defined in the
+// schema.
+func (m *NegativeListEntryMutation) Field(name string) (ent.Value, bool) {
+	switch name {
+	case negativelistentry.FieldOfficeID:
+		return m.OfficeID()
+	case negativelistentry.FieldScopePath:
+		return m.ScopePath()
+	case negativelistentry.FieldVersion:
+		return m.Version()
+	case negativelistentry.FieldCreateTime:
+		return m.CreateTime()
+	case negativelistentry.FieldUpdateTime:
+		return m.UpdateTime()
+	case negativelistentry.FieldUnitID:
+		return m.UnitID()
+	case negativelistentry.FieldCategory:
+		return m.Category()
+	case negativelistentry.FieldDescription:
+		return m.Description()
+	case negativelistentry.FieldOccurredOn:
+		return m.OccurredOn()
+	case negativelistentry.FieldEffect:
+		return m.Effect()
+	case negativelistentry.FieldPoints:
+		return m.Points()
+	case negativelistentry.FieldSourceDocument:
+		return m.SourceDocument()
+	case negativelistentry.FieldAnnulTime:
+		return m.AnnulTime()
+	case negativelistentry.FieldAnnulReason:
+		return m.AnnulReason()
+	}
+	return nil, false
+}
+
+// OldField returns the old value of the field from the database. An error is
+// returned if the mutation operation is not UpdateOne, or the query to the
+// database failed.
+func (m *NegativeListEntryMutation) OldField(ctx context.Context, name string) (ent.Value, error) {
+	switch name {
+	case negativelistentry.FieldOfficeID:
+		return m.OldOfficeID(ctx)
+	case negativelistentry.FieldScopePath:
+		return m.OldScopePath(ctx)
+	case negativelistentry.FieldVersion:
+		return m.OldVersion(ctx)
+	case negativelistentry.FieldCreateTime:
+		return m.OldCreateTime(ctx)
+	case negativelistentry.FieldUpdateTime:
+		return m.OldUpdateTime(ctx)
+	case negativelistentry.FieldUnitID:
+		return m.OldUnitID(ctx)
+	case negativelistentry.FieldCategory:
+		return m.OldCategory(ctx)
+	case negativelistentry.FieldDescription:
+		return m.OldDescription(ctx)
+	case negativelistentry.FieldOccurredOn:
+		return m.OldOccurredOn(ctx)
+	case negativelistentry.FieldEffect:
+		return m.OldEffect(ctx)
+	case negativelistentry.FieldPoints:
+		return m.OldPoints(ctx)
+	case negativelistentry.FieldSourceDocument:
+		return m.OldSourceDocument(ctx)
+	case negativelistentry.FieldAnnulTime:
+		return m.OldAnnulTime(ctx)
+	case negativelistentry.FieldAnnulReason:
+		return m.OldAnnulReason(ctx)
+	}
+	return nil, fmt.Errorf("unknown NegativeListEntry field %s", name)
+}
+
+// SetField sets the value of a field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *NegativeListEntryMutation) SetField(name string, value ent.Value) error {
+	switch name {
+	case negativelistentry.FieldOfficeID:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetOfficeID(v)
+		return nil
+	case negativelistentry.FieldScopePath:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetScopePath(v)
+		return nil
+	case negativelistentry.FieldVersion:
+		v, ok := value.(int64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetVersion(v)
+		return nil
+	case negativelistentry.FieldCreateTime:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCreateTime(v)
+		return nil
+	case negativelistentry.FieldUpdateTime:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetUpdateTime(v)
+		return nil
+	case negativelistentry.FieldUnitID:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetUnitID(v)
+		return nil
+	case negativelistentry.FieldCategory:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCategory(v)
+		return nil
+	case negativelistentry.FieldDescription:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetDescription(v)
+		return nil
+	case negativelistentry.FieldOccurredOn:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetOccurredOn(v)
+		return nil
+	case negativelistentry.FieldEffect:
+		v, ok := value.(negativelistentry.Effect)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetEffect(v)
+		return nil
+	case negativelistentry.FieldPoints:
+		v, ok := value.(int64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetPoints(v)
+		return nil
+	case negativelistentry.FieldSourceDocument:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetSourceDocument(v)
+		return nil
+	case negativelistentry.FieldAnnulTime:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetAnnulTime(v)
+		return nil
+	case negativelistentry.FieldAnnulReason:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetAnnulReason(v)
+		return nil
+	}
+	return fmt.Errorf("unknown NegativeListEntry field %s", name)
+}
+
+// AddedFields returns all numeric fields that were incremented/decremented during
+// this mutation.
+func (m *NegativeListEntryMutation) AddedFields() []string {
+	var fields []string
+	if m.addversion != nil {
+		fields = append(fields, negativelistentry.FieldVersion)
+	}
+	if m.addpoints != nil {
+		fields = append(fields, negativelistentry.FieldPoints)
+	}
+	return fields
+}
+
+// AddedField returns the numeric value that was incremented/decremented on a field
+// with the given name. The second boolean return value indicates that this field
+// was not set, or was not defined in the schema.
+func (m *NegativeListEntryMutation) AddedField(name string) (ent.Value, bool) {
+	switch name {
+	case negativelistentry.FieldVersion:
+		return m.AddedVersion()
+	case negativelistentry.FieldPoints:
+		return m.AddedPoints()
+	}
+	return nil, false
+}
+
+// AddField adds the value to the field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *NegativeListEntryMutation) AddField(name string, value ent.Value) error {
+	switch name {
+	case negativelistentry.FieldVersion:
+		v, ok := value.(int64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddVersion(v)
+		return nil
+	case negativelistentry.FieldPoints:
+		v, ok := value.(int64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddPoints(v)
+		return nil
+	}
+	return fmt.Errorf("unknown NegativeListEntry numeric field %s", name)
+}
+
+// ClearedFields returns all nullable fields that were cleared during this
+// mutation.
+func (m *NegativeListEntryMutation) ClearedFields() []string {
+	var fields []string
+	if m.FieldCleared(negativelistentry.FieldAnnulTime) {
+		fields = append(fields, negativelistentry.FieldAnnulTime)
+	}
+	return fields
+}
+
+// FieldCleared returns a boolean indicating if a field with the given name was
+// cleared in this mutation.
+func (m *NegativeListEntryMutation) FieldCleared(name string) bool {
+	_, ok := m.clearedFields[name]
+	return ok
+}
+
+// ClearField clears the value of the field with the given name. It returns an
+// error if the field is not defined in the schema.
+func (m *NegativeListEntryMutation) ClearField(name string) error {
+	switch name {
+	case negativelistentry.FieldAnnulTime:
+		m.ClearAnnulTime()
+		return nil
+	}
+	return fmt.Errorf("unknown NegativeListEntry nullable field %s", name)
+}
+
+// ResetField resets all changes in the mutation for the field with the given name.
+// It returns an error if the field is not defined in the schema.
+func (m *NegativeListEntryMutation) ResetField(name string) error {
+	switch name {
+	case negativelistentry.FieldOfficeID:
+		m.ResetOfficeID()
+		return nil
+	case negativelistentry.FieldScopePath:
+		m.ResetScopePath()
+		return nil
+	case negativelistentry.FieldVersion:
+		m.ResetVersion()
+		return nil
+	case negativelistentry.FieldCreateTime:
+		m.ResetCreateTime()
+		return nil
+	case negativelistentry.FieldUpdateTime:
+		m.ResetUpdateTime()
+		return nil
+	case negativelistentry.FieldUnitID:
+		m.ResetUnitID()
+		return nil
+	case negativelistentry.FieldCategory:
+		m.ResetCategory()
+		return nil
+	case negativelistentry.FieldDescription:
+		m.ResetDescription()
+		return nil
+	case negativelistentry.FieldOccurredOn:
+		m.ResetOccurredOn()
+		return nil
+	case negativelistentry.FieldEffect:
+		m.ResetEffect()
+		return nil
+	case negativelistentry.FieldPoints:
+		m.ResetPoints()
+		return nil
+	case negativelistentry.FieldSourceDocument:
+		m.ResetSourceDocument()
+		return nil
+	case negativelistentry.FieldAnnulTime:
+		m.ResetAnnulTime()
+		return nil
+	case negativelistentry.FieldAnnulReason:
+		m.ResetAnnulReason()
+		return nil
+	}
+	return fmt.Errorf("unknown NegativeListEntry field %s", name)
+}
+
+// AddedEdges returns all edge names that were set/added in this mutation.
+func (m *NegativeListEntryMutation) AddedEdges() []string {
+	edges := make([]string, 0, 0)
+	return edges
+}
+
+// AddedIDs returns all IDs (to other nodes) that were added for the given edge
+// name in this mutation.
+func (m *NegativeListEntryMutation) AddedIDs(name string) []ent.Value {
+	return nil
+}
+
+// RemovedEdges returns all edge names that were removed in this mutation.
+func (m *NegativeListEntryMutation) RemovedEdges() []string {
+	edges := make([]string, 0, 0)
+	return edges
+}
+
+// RemovedIDs returns all IDs (to other nodes) that were removed for the edge with
+// the given name in this mutation.
+func (m *NegativeListEntryMutation) RemovedIDs(name string) []ent.Value {
+	return nil
+}
+
+// ClearedEdges returns all edge names that were cleared in this mutation.
+func (m *NegativeListEntryMutation) ClearedEdges() []string {
+	edges := make([]string, 0, 0)
+	return edges
+}
+
+// EdgeCleared returns a boolean which indicates if the edge with the given name
+// was cleared in this mutation.
+func (m *NegativeListEntryMutation) EdgeCleared(name string) bool {
+	return false
+}
+
+// ClearEdge clears the value of the edge with the given name. It returns an error
+// if that edge is not defined in the schema.
+func (m *NegativeListEntryMutation) ClearEdge(name string) error {
+	return fmt.Errorf("unknown NegativeListEntry unique edge %s", name)
+}
+
+// ResetEdge resets all changes to the edge with the given name in this mutation.
+// It returns an error if the edge is not defined in the schema.
+func (m *NegativeListEntryMutation) ResetEdge(name string) error {
+	return fmt.Errorf("unknown NegativeListEntry edge %s", name)
 }
 
 // OfficeMutation represents an operation that mutates the Office nodes in the graph.
@@ -8919,6 +15303,1188 @@ func (m *StandardMutation) ClearEdge(name string) error {
 // It returns an error if the edge is not defined in the schema.
 func (m *StandardMutation) ResetEdge(name string) error {
 	return fmt.Errorf("unknown Standard edge %s", name)
+}
+
+// TitleRecordMutation represents an operation that mutates the TitleRecord nodes in the graph.
+type TitleRecordMutation struct {
+	config
+	op              Op
+	typ             string
+	id              *string
+	office_id       *string
+	scope_path      *string
+	version         *int64
+	addversion      *int64
+	create_time     *time.Time
+	update_time     *time.Time
+	unit_id         *string
+	level           *titlerecord.Level
+	model           *bool
+	term_start      *time.Time
+	term_end        *time.Time
+	state           *titlerecord.State
+	document_number *string
+	source          *titlerecord.Source
+	campaign_id     *string
+	moves           *[]jsonvalue.TitleMove
+	appendmoves     []jsonvalue.TitleMove
+	clearedFields   map[string]struct{}
+	done            bool
+	oldValue        func(context.Context) (*TitleRecord, error)
+	predicates      []predicate.TitleRecord
+}
+
+var _ ent.Mutation = (*TitleRecordMutation)(nil)
+
+// titlerecordOption allows management of the mutation configuration using functional options.
+type titlerecordOption func(*TitleRecordMutation)
+
+// newTitleRecordMutation creates new mutation for the TitleRecord entity.
+func newTitleRecordMutation(c config, op Op, opts ...titlerecordOption) *TitleRecordMutation {
+	m := &TitleRecordMutation{
+		config:        c,
+		op:            op,
+		typ:           TypeTitleRecord,
+		clearedFields: make(map[string]struct{}),
+	}
+	for _, opt := range opts {
+		opt(m)
+	}
+	return m
+}
+
+// withTitleRecordID sets the ID field of the mutation.
+func withTitleRecordID(id string) titlerecordOption {
+	return func(m *TitleRecordMutation) {
+		var (
+			err   error
+			once  sync.Once
+			value *TitleRecord
+		)
+		m.oldValue = func(ctx context.Context) (*TitleRecord, error) {
+			once.Do(func() {
+				if m.done {
+					err = errors.New("querying old values post mutation is not allowed")
+				} else {
+					value, err = m.Client().TitleRecord.Get(ctx, id)
+				}
+			})
+			return value, err
+		}
+		m.id = &id
+	}
+}
+
+// withTitleRecord sets the old TitleRecord of the mutation.
+func withTitleRecord(node *TitleRecord) titlerecordOption {
+	return func(m *TitleRecordMutation) {
+		m.oldValue = func(context.Context) (*TitleRecord, error) {
+			return node, nil
+		}
+		m.id = &node.ID
+	}
+}
+
+// Client returns a new `ent.Client` from the mutation. If the mutation was
+// executed in a transaction (ent.Tx), a transactional client is returned.
+func (m TitleRecordMutation) Client() *Client {
+	client := &Client{config: m.config}
+	client.init()
+	return client
+}
+
+// Tx returns an `ent.Tx` for mutations that were executed in transactions;
+// it returns an error otherwise.
+func (m TitleRecordMutation) Tx() (*Tx, error) {
+	if _, ok := m.driver.(*txDriver); !ok {
+		return nil, errors.New("ent: mutation is not running in a transaction")
+	}
+	tx := &Tx{config: m.config}
+	tx.init()
+	return tx, nil
+}
+
+// SetID sets the value of the id field. Note that this
+// operation is only accepted on creation of TitleRecord entities.
+func (m *TitleRecordMutation) SetID(id string) {
+	m.id = &id
+}
+
+// ID returns the ID value in the mutation. Note that the ID is only available
+// if it was provided to the builder or after it was returned from the database.
+func (m *TitleRecordMutation) ID() (id string, exists bool) {
+	if m.id == nil {
+		return
+	}
+	return *m.id, true
+}
+
+// IDs queries the database and returns the entity ids that match the mutation's predicate.
+// That means, if the mutation is applied within a transaction with an isolation level such
+// as sql.LevelSerializable, the returned ids match the ids of the rows that will be updated
+// or updated by the mutation.
+func (m *TitleRecordMutation) IDs(ctx context.Context) ([]string, error) {
+	switch {
+	case m.op.Is(OpUpdateOne | OpDeleteOne):
+		id, exists := m.ID()
+		if exists {
+			return []string{id}, nil
+		}
+		fallthrough
+	case m.op.Is(OpUpdate | OpDelete):
+		return m.Client().TitleRecord.Query().Where(m.predicates...).IDs(ctx)
+	default:
+		return nil, fmt.Errorf("IDs is not allowed on %s operations", m.op)
+	}
+}
+
+// SetOfficeID sets the "office_id" field.
+func (m *TitleRecordMutation) SetOfficeID(s string) {
+	m.office_id = &s
+}
+
+// OfficeID returns the value of the "office_id" field in the mutation.
+func (m *TitleRecordMutation) OfficeID() (r string, exists bool) {
+	v := m.office_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldOfficeID returns the old "office_id" field's value of the TitleRecord entity.
+// If the TitleRecord object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *TitleRecordMutation) OldOfficeID(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldOfficeID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldOfficeID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldOfficeID: %w", err)
+	}
+	return oldValue.OfficeID, nil
+}
+
+// ResetOfficeID resets all changes to the "office_id" field.
+func (m *TitleRecordMutation) ResetOfficeID() {
+	m.office_id = nil
+}
+
+// SetScopePath sets the "scope_path" field.
+func (m *TitleRecordMutation) SetScopePath(s string) {
+	m.scope_path = &s
+}
+
+// ScopePath returns the value of the "scope_path" field in the mutation.
+func (m *TitleRecordMutation) ScopePath() (r string, exists bool) {
+	v := m.scope_path
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldScopePath returns the old "scope_path" field's value of the TitleRecord entity.
+// If the TitleRecord object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *TitleRecordMutation) OldScopePath(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldScopePath is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldScopePath requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldScopePath: %w", err)
+	}
+	return oldValue.ScopePath, nil
+}
+
+// ResetScopePath resets all changes to the "scope_path" field.
+func (m *TitleRecordMutation) ResetScopePath() {
+	m.scope_path = nil
+}
+
+// SetVersion sets the "version" field.
+func (m *TitleRecordMutation) SetVersion(i int64) {
+	m.version = &i
+	m.addversion = nil
+}
+
+// Version returns the value of the "version" field in the mutation.
+func (m *TitleRecordMutation) Version() (r int64, exists bool) {
+	v := m.version
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldVersion returns the old "version" field's value of the TitleRecord entity.
+// If the TitleRecord object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *TitleRecordMutation) OldVersion(ctx context.Context) (v int64, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldVersion is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldVersion requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldVersion: %w", err)
+	}
+	return oldValue.Version, nil
+}
+
+// AddVersion adds i to the "version" field.
+func (m *TitleRecordMutation) AddVersion(i int64) {
+	if m.addversion != nil {
+		*m.addversion += i
+	} else {
+		m.addversion = &i
+	}
+}
+
+// AddedVersion returns the value that was added to the "version" field in this mutation.
+func (m *TitleRecordMutation) AddedVersion() (r int64, exists bool) {
+	v := m.addversion
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetVersion resets all changes to the "version" field.
+func (m *TitleRecordMutation) ResetVersion() {
+	m.version = nil
+	m.addversion = nil
+}
+
+// SetCreateTime sets the "create_time" field.
+func (m *TitleRecordMutation) SetCreateTime(t time.Time) {
+	m.create_time = &t
+}
+
+// CreateTime returns the value of the "create_time" field in the mutation.
+func (m *TitleRecordMutation) CreateTime() (r time.Time, exists bool) {
+	v := m.create_time
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCreateTime returns the old "create_time" field's value of the TitleRecord entity.
+// If the TitleRecord object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *TitleRecordMutation) OldCreateTime(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCreateTime is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCreateTime requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCreateTime: %w", err)
+	}
+	return oldValue.CreateTime, nil
+}
+
+// ResetCreateTime resets all changes to the "create_time" field.
+func (m *TitleRecordMutation) ResetCreateTime() {
+	m.create_time = nil
+}
+
+// SetUpdateTime sets the "update_time" field.
+func (m *TitleRecordMutation) SetUpdateTime(t time.Time) {
+	m.update_time = &t
+}
+
+// UpdateTime returns the value of the "update_time" field in the mutation.
+func (m *TitleRecordMutation) UpdateTime() (r time.Time, exists bool) {
+	v := m.update_time
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldUpdateTime returns the old "update_time" field's value of the TitleRecord entity.
+// If the TitleRecord object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *TitleRecordMutation) OldUpdateTime(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldUpdateTime is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldUpdateTime requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldUpdateTime: %w", err)
+	}
+	return oldValue.UpdateTime, nil
+}
+
+// ResetUpdateTime resets all changes to the "update_time" field.
+func (m *TitleRecordMutation) ResetUpdateTime() {
+	m.update_time = nil
+}
+
+// SetUnitID sets the "unit_id" field.
+func (m *TitleRecordMutation) SetUnitID(s string) {
+	m.unit_id = &s
+}
+
+// UnitID returns the value of the "unit_id" field in the mutation.
+func (m *TitleRecordMutation) UnitID() (r string, exists bool) {
+	v := m.unit_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldUnitID returns the old "unit_id" field's value of the TitleRecord entity.
+// If the TitleRecord object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *TitleRecordMutation) OldUnitID(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldUnitID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldUnitID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldUnitID: %w", err)
+	}
+	return oldValue.UnitID, nil
+}
+
+// ResetUnitID resets all changes to the "unit_id" field.
+func (m *TitleRecordMutation) ResetUnitID() {
+	m.unit_id = nil
+}
+
+// SetLevel sets the "level" field.
+func (m *TitleRecordMutation) SetLevel(t titlerecord.Level) {
+	m.level = &t
+}
+
+// Level returns the value of the "level" field in the mutation.
+func (m *TitleRecordMutation) Level() (r titlerecord.Level, exists bool) {
+	v := m.level
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldLevel returns the old "level" field's value of the TitleRecord entity.
+// If the TitleRecord object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *TitleRecordMutation) OldLevel(ctx context.Context) (v titlerecord.Level, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldLevel is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldLevel requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldLevel: %w", err)
+	}
+	return oldValue.Level, nil
+}
+
+// ResetLevel resets all changes to the "level" field.
+func (m *TitleRecordMutation) ResetLevel() {
+	m.level = nil
+}
+
+// SetModel sets the "model" field.
+func (m *TitleRecordMutation) SetModel(b bool) {
+	m.model = &b
+}
+
+// Model returns the value of the "model" field in the mutation.
+func (m *TitleRecordMutation) Model() (r bool, exists bool) {
+	v := m.model
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldModel returns the old "model" field's value of the TitleRecord entity.
+// If the TitleRecord object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *TitleRecordMutation) OldModel(ctx context.Context) (v bool, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldModel is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldModel requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldModel: %w", err)
+	}
+	return oldValue.Model, nil
+}
+
+// ResetModel resets all changes to the "model" field.
+func (m *TitleRecordMutation) ResetModel() {
+	m.model = nil
+}
+
+// SetTermStart sets the "term_start" field.
+func (m *TitleRecordMutation) SetTermStart(t time.Time) {
+	m.term_start = &t
+}
+
+// TermStart returns the value of the "term_start" field in the mutation.
+func (m *TitleRecordMutation) TermStart() (r time.Time, exists bool) {
+	v := m.term_start
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldTermStart returns the old "term_start" field's value of the TitleRecord entity.
+// If the TitleRecord object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *TitleRecordMutation) OldTermStart(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldTermStart is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldTermStart requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldTermStart: %w", err)
+	}
+	return oldValue.TermStart, nil
+}
+
+// ResetTermStart resets all changes to the "term_start" field.
+func (m *TitleRecordMutation) ResetTermStart() {
+	m.term_start = nil
+}
+
+// SetTermEnd sets the "term_end" field.
+func (m *TitleRecordMutation) SetTermEnd(t time.Time) {
+	m.term_end = &t
+}
+
+// TermEnd returns the value of the "term_end" field in the mutation.
+func (m *TitleRecordMutation) TermEnd() (r time.Time, exists bool) {
+	v := m.term_end
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldTermEnd returns the old "term_end" field's value of the TitleRecord entity.
+// If the TitleRecord object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *TitleRecordMutation) OldTermEnd(ctx context.Context) (v *time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldTermEnd is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldTermEnd requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldTermEnd: %w", err)
+	}
+	return oldValue.TermEnd, nil
+}
+
+// ClearTermEnd clears the value of the "term_end" field.
+func (m *TitleRecordMutation) ClearTermEnd() {
+	m.term_end = nil
+	m.clearedFields[titlerecord.FieldTermEnd] = struct{}{}
+}
+
+// TermEndCleared returns if the "term_end" field was cleared in this mutation.
+func (m *TitleRecordMutation) TermEndCleared() bool {
+	_, ok := m.clearedFields[titlerecord.FieldTermEnd]
+	return ok
+}
+
+// ResetTermEnd resets all changes to the "term_end" field.
+func (m *TitleRecordMutation) ResetTermEnd() {
+	m.term_end = nil
+	delete(m.clearedFields, titlerecord.FieldTermEnd)
+}
+
+// SetState sets the "state" field.
+func (m *TitleRecordMutation) SetState(t titlerecord.State) {
+	m.state = &t
+}
+
+// State returns the value of the "state" field in the mutation.
+func (m *TitleRecordMutation) State() (r titlerecord.State, exists bool) {
+	v := m.state
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldState returns the old "state" field's value of the TitleRecord entity.
+// If the TitleRecord object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *TitleRecordMutation) OldState(ctx context.Context) (v titlerecord.State, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldState is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldState requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldState: %w", err)
+	}
+	return oldValue.State, nil
+}
+
+// ResetState resets all changes to the "state" field.
+func (m *TitleRecordMutation) ResetState() {
+	m.state = nil
+}
+
+// SetDocumentNumber sets the "document_number" field.
+func (m *TitleRecordMutation) SetDocumentNumber(s string) {
+	m.document_number = &s
+}
+
+// DocumentNumber returns the value of the "document_number" field in the mutation.
+func (m *TitleRecordMutation) DocumentNumber() (r string, exists bool) {
+	v := m.document_number
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldDocumentNumber returns the old "document_number" field's value of the TitleRecord entity.
+// If the TitleRecord object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *TitleRecordMutation) OldDocumentNumber(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldDocumentNumber is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldDocumentNumber requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldDocumentNumber: %w", err)
+	}
+	return oldValue.DocumentNumber, nil
+}
+
+// ResetDocumentNumber resets all changes to the "document_number" field.
+func (m *TitleRecordMutation) ResetDocumentNumber() {
+	m.document_number = nil
+}
+
+// SetSource sets the "source" field.
+func (m *TitleRecordMutation) SetSource(t titlerecord.Source) {
+	m.source = &t
+}
+
+// Source returns the value of the "source" field in the mutation.
+func (m *TitleRecordMutation) Source() (r titlerecord.Source, exists bool) {
+	v := m.source
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldSource returns the old "source" field's value of the TitleRecord entity.
+// If the TitleRecord object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *TitleRecordMutation) OldSource(ctx context.Context) (v titlerecord.Source, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldSource is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldSource requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldSource: %w", err)
+	}
+	return oldValue.Source, nil
+}
+
+// ResetSource resets all changes to the "source" field.
+func (m *TitleRecordMutation) ResetSource() {
+	m.source = nil
+}
+
+// SetCampaignID sets the "campaign_id" field.
+func (m *TitleRecordMutation) SetCampaignID(s string) {
+	m.campaign_id = &s
+}
+
+// CampaignID returns the value of the "campaign_id" field in the mutation.
+func (m *TitleRecordMutation) CampaignID() (r string, exists bool) {
+	v := m.campaign_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCampaignID returns the old "campaign_id" field's value of the TitleRecord entity.
+// If the TitleRecord object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *TitleRecordMutation) OldCampaignID(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCampaignID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCampaignID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCampaignID: %w", err)
+	}
+	return oldValue.CampaignID, nil
+}
+
+// ResetCampaignID resets all changes to the "campaign_id" field.
+func (m *TitleRecordMutation) ResetCampaignID() {
+	m.campaign_id = nil
+}
+
+// SetMoves sets the "moves" field.
+func (m *TitleRecordMutation) SetMoves(jm []jsonvalue.TitleMove) {
+	m.moves = &jm
+	m.appendmoves = nil
+}
+
+// Moves returns the value of the "moves" field in the mutation.
+func (m *TitleRecordMutation) Moves() (r []jsonvalue.TitleMove, exists bool) {
+	v := m.moves
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldMoves returns the old "moves" field's value of the TitleRecord entity.
+// If the TitleRecord object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *TitleRecordMutation) OldMoves(ctx context.Context) (v []jsonvalue.TitleMove, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldMoves is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldMoves requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldMoves: %w", err)
+	}
+	return oldValue.Moves, nil
+}
+
+// AppendMoves adds jm to the "moves" field.
+func (m *TitleRecordMutation) AppendMoves(jm []jsonvalue.TitleMove) {
+	m.appendmoves = append(m.appendmoves, jm...)
+}
+
+// AppendedMoves returns the list of values that were appended to the "moves" field in this mutation.
+func (m *TitleRecordMutation) AppendedMoves() ([]jsonvalue.TitleMove, bool) {
+	if len(m.appendmoves) == 0 {
+		return nil, false
+	}
+	return m.appendmoves, true
+}
+
+// ClearMoves clears the value of the "moves" field.
+func (m *TitleRecordMutation) ClearMoves() {
+	m.moves = nil
+	m.appendmoves = nil
+	m.clearedFields[titlerecord.FieldMoves] = struct{}{}
+}
+
+// MovesCleared returns if the "moves" field was cleared in this mutation.
+func (m *TitleRecordMutation) MovesCleared() bool {
+	_, ok := m.clearedFields[titlerecord.FieldMoves]
+	return ok
+}
+
+// ResetMoves resets all changes to the "moves" field.
+func (m *TitleRecordMutation) ResetMoves() {
+	m.moves = nil
+	m.appendmoves = nil
+	delete(m.clearedFields, titlerecord.FieldMoves)
+}
+
+// Where appends a list predicates to the TitleRecordMutation builder.
+func (m *TitleRecordMutation) Where(ps ...predicate.TitleRecord) {
+	m.predicates = append(m.predicates, ps...)
+}
+
+// WhereP appends storage-level predicates to the TitleRecordMutation builder. Using this method,
+// users can use type-assertion to append predicates that do not depend on any generated package.
+func (m *TitleRecordMutation) WhereP(ps ...func(*sql.Selector)) {
+	p := make([]predicate.TitleRecord, len(ps))
+	for i := range ps {
+		p[i] = ps[i]
+	}
+	m.Where(p...)
+}
+
+// Op returns the operation name.
+func (m *TitleRecordMutation) Op() Op {
+	return m.op
+}
+
+// SetOp allows setting the mutation operation.
+func (m *TitleRecordMutation) SetOp(op Op) {
+	m.op = op
+}
+
+// Type returns the node type of this mutation (TitleRecord).
+func (m *TitleRecordMutation) Type() string {
+	return m.typ
+}
+
+// Fields returns all fields that were changed during this mutation. Note that in
+// order to get all numeric fields that were incremented/decremented, call
+// AddedFields().
+func (m *TitleRecordMutation) Fields() []string {
+	fields := make([]string, 0, 15)
+	if m.office_id != nil {
+		fields = append(fields, titlerecord.FieldOfficeID)
+	}
+	if m.scope_path != nil {
+		fields = append(fields, titlerecord.FieldScopePath)
+	}
+	if m.version != nil {
+		fields = append(fields, titlerecord.FieldVersion)
+	}
+	if m.create_time != nil {
+		fields = append(fields, titlerecord.FieldCreateTime)
+	}
+	if m.update_time != nil {
+		fields = append(fields, titlerecord.FieldUpdateTime)
+	}
+	if m.unit_id != nil {
+		fields = append(fields, titlerecord.FieldUnitID)
+	}
+	if m.level != nil {
+		fields = append(fields, titlerecord.FieldLevel)
+	}
+	if m.model != nil {
+		fields = append(fields, titlerecord.FieldModel)
+	}
+	if m.term_start != nil {
+		fields = append(fields, titlerecord.FieldTermStart)
+	}
+	if m.term_end != nil {
+		fields = append(fields, titlerecord.FieldTermEnd)
+	}
+	if m.state != nil {
+		fields = append(fields, titlerecord.FieldState)
+	}
+	if m.document_number != nil {
+		fields = append(fields, titlerecord.FieldDocumentNumber)
+	}
+	if m.source != nil {
+		fields = append(fields, titlerecord.FieldSource)
+	}
+	if m.campaign_id != nil {
+		fields = append(fields, titlerecord.FieldCampaignID)
+	}
+	if m.moves != nil {
+		fields = append(fields, titlerecord.FieldMoves)
+	}
+	return fields
+}
+
+// Field returns the value of a field with the given name. The second boolean
+// return value indicates that this field was not set, or was not defined in the
+// schema.
+func (m *TitleRecordMutation) Field(name string) (ent.Value, bool) {
+	switch name {
+	case titlerecord.FieldOfficeID:
+		return m.OfficeID()
+	case titlerecord.FieldScopePath:
+		return m.ScopePath()
+	case titlerecord.FieldVersion:
+		return m.Version()
+	case titlerecord.FieldCreateTime:
+		return m.CreateTime()
+	case titlerecord.FieldUpdateTime:
+		return m.UpdateTime()
+	case titlerecord.FieldUnitID:
+		return m.UnitID()
+	case titlerecord.FieldLevel:
+		return m.Level()
+	case titlerecord.FieldModel:
+		return m.Model()
+	case titlerecord.FieldTermStart:
+		return m.TermStart()
+	case titlerecord.FieldTermEnd:
+		return m.TermEnd()
+	case titlerecord.FieldState:
+		return m.State()
+	case titlerecord.FieldDocumentNumber:
+		return m.DocumentNumber()
+	case titlerecord.FieldSource:
+		return m.Source()
+	case titlerecord.FieldCampaignID:
+		return m.CampaignID()
+	case titlerecord.FieldMoves:
+		return m.Moves()
+	}
+	return nil, false
+}
+
+// OldField returns the old value of the field from the database. An error is
+// returned if the mutation operation is not UpdateOne, or the query to the
+// database failed.
+func (m *TitleRecordMutation) OldField(ctx context.Context, name string) (ent.Value, error) {
+	switch name {
+	case titlerecord.FieldOfficeID:
+		return m.OldOfficeID(ctx)
+	case titlerecord.FieldScopePath:
+		return m.OldScopePath(ctx)
+	case titlerecord.FieldVersion:
+		return m.OldVersion(ctx)
+	case titlerecord.FieldCreateTime:
+		return m.OldCreateTime(ctx)
+	case titlerecord.FieldUpdateTime:
+		return m.OldUpdateTime(ctx)
+	case titlerecord.FieldUnitID:
+		return m.OldUnitID(ctx)
+	case titlerecord.FieldLevel:
+		return m.OldLevel(ctx)
+	case titlerecord.FieldModel:
+		return m.OldModel(ctx)
+	case titlerecord.FieldTermStart:
+		return m.OldTermStart(ctx)
+	case titlerecord.FieldTermEnd:
+		return m.OldTermEnd(ctx)
+	case titlerecord.FieldState:
+		return m.OldState(ctx)
+	case titlerecord.FieldDocumentNumber:
+		return m.OldDocumentNumber(ctx)
+	case titlerecord.FieldSource:
+		return m.OldSource(ctx)
+	case titlerecord.FieldCampaignID:
+		return m.OldCampaignID(ctx)
+	case titlerecord.FieldMoves:
+		return m.OldMoves(ctx)
+	}
+	return nil, fmt.Errorf("unknown TitleRecord field %s", name)
+}
+
+// SetField sets the value of a field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *TitleRecordMutation) SetField(name string, value ent.Value) error {
+	switch name {
+	case titlerecord.FieldOfficeID:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetOfficeID(v)
+		return nil
+	case titlerecord.FieldScopePath:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetScopePath(v)
+		return nil
+	case titlerecord.FieldVersion:
+		v, ok := value.(int64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetVersion(v)
+		return nil
+	case titlerecord.FieldCreateTime:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCreateTime(v)
+		return nil
+	case titlerecord.FieldUpdateTime:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetUpdateTime(v)
+		return nil
+	case titlerecord.FieldUnitID:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetUnitID(v)
+		return nil
+	case titlerecord.FieldLevel:
+		v, ok := value.(titlerecord.Level)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetLevel(v)
+		return nil
+	case titlerecord.FieldModel:
+		v, ok := value.(bool)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetModel(v)
+		return nil
+	case titlerecord.FieldTermStart:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetTermStart(v)
+		return nil
+	case titlerecord.FieldTermEnd:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetTermEnd(v)
+		return nil
+	case titlerecord.FieldState:
+		v, ok := value.(titlerecord.State)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetState(v)
+		return nil
+	case titlerecord.FieldDocumentNumber:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetDocumentNumber(v)
+		return nil
+	case titlerecord.FieldSource:
+		v, ok := value.(titlerecord.Source)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetSource(v)
+		return nil
+	case titlerecord.FieldCampaignID:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCampaignID(v)
+		return nil
+	case titlerecord.FieldMoves:
+		v, ok := value.([]jsonvalue.TitleMove)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetMoves(v)
+		return nil
+	}
+	return fmt.Errorf("unknown TitleRecord field %s", name)
+}
+
+// AddedFields returns all numeric fields that were incremented/decremented during
+// this mutation.
+func (m *TitleRecordMutation) AddedFields() []string {
+	var fields []string
+	if m.addversion != nil {
+		fields = append(fields, titlerecord.FieldVersion)
+	}
+	return fields
+}
+
+// AddedField returns the numeric value that was incremented/decremented on a field
+// with the given name. The second boolean return value indicates that this field
+// was not set, or was not defined in the schema.
+func (m *TitleRecordMutation) AddedField(name string) (ent.Value, bool) {
+	switch name {
+	case titlerecord.FieldVersion:
+		return m.AddedVersion()
+	}
+	return nil, false
+}
+
+// AddField adds the value to the field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *TitleRecordMutation) AddField(name string, value ent.Value) error {
+	switch name {
+	case titlerecord.FieldVersion:
+		v, ok := value.(int64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddVersion(v)
+		return nil
+	}
+	return fmt.Errorf("unknown TitleRecord numeric field %s", name)
+}
+
+// ClearedFields returns all nullable fields that were cleared during this
+// mutation.
+func (m *TitleRecordMutation) ClearedFields() []string {
+	var fields []string
+	if m.FieldCleared(titlerecord.FieldTermEnd) {
+		fields = append(fields, titlerecord.FieldTermEnd)
+	}
+	if m.FieldCleared(titlerecord.FieldMoves) {
+		fields = append(fields, titlerecord.FieldMoves)
+	}
+	return fields
+}
+
+// FieldCleared returns a boolean indicating if a field with the given name was
+// cleared in this mutation.
+func (m *TitleRecordMutation) FieldCleared(name string) bool {
+	_, ok := m.clearedFields[name]
+	return ok
+}
+
+// ClearField clears the value of the field with the given name. It returns an
+// error if the field is not defined in the schema.
+func (m *TitleRecordMutation) ClearField(name string) error {
+	switch name {
+	case titlerecord.FieldTermEnd:
+		m.ClearTermEnd()
+		return nil
+	case titlerecord.FieldMoves:
+		m.ClearMoves()
+		return nil
+	}
+	return fmt.Errorf("unknown TitleRecord nullable field %s", name)
+}
+
+// ResetField resets all changes in the mutation for the field with the given name.
+// It returns an error if the field is not defined in the schema.
+func (m *TitleRecordMutation) ResetField(name string) error {
+	switch name {
+	case titlerecord.FieldOfficeID:
+		m.ResetOfficeID()
+		return nil
+	case titlerecord.FieldScopePath:
+		m.ResetScopePath()
+		return nil
+	case titlerecord.FieldVersion:
+		m.ResetVersion()
+		return nil
+	case titlerecord.FieldCreateTime:
+		m.ResetCreateTime()
+		return nil
+	case titlerecord.FieldUpdateTime:
+		m.ResetUpdateTime()
+		return nil
+	case titlerecord.FieldUnitID:
+		m.ResetUnitID()
+		return nil
+	case titlerecord.FieldLevel:
+		m.ResetLevel()
+		return nil
+	case titlerecord.FieldModel:
+		m.ResetModel()
+		return nil
+	case titlerecord.FieldTermStart:
+		m.ResetTermStart()
+		return nil
+	case titlerecord.FieldTermEnd:
+		m.ResetTermEnd()
+		return nil
+	case titlerecord.FieldState:
+		m.ResetState()
+		return nil
+	case titlerecord.FieldDocumentNumber:
+		m.ResetDocumentNumber()
+		return nil
+	case titlerecord.FieldSource:
+		m.ResetSource()
+		return nil
+	case titlerecord.FieldCampaignID:
+		m.ResetCampaignID()
+		return nil
+	case titlerecord.FieldMoves:
+		m.ResetMoves()
+		return nil
+	}
+	return fmt.Errorf("unknown TitleRecord field %s", name)
+}
+
+// AddedEdges returns all edge names that were set/added in this mutation.
+func (m *TitleRecordMutation) AddedEdges() []string {
+	edges := make([]string, 0, 0)
+	return edges
+}
+
+// AddedIDs returns all IDs (to other nodes) that were added for the given edge
+// name in this mutation.
+func (m *TitleRecordMutation) AddedIDs(name string) []ent.Value {
+	return nil
+}
+
+// RemovedEdges returns all edge names that were removed in this mutation.
+func (m *TitleRecordMutation) RemovedEdges() []string {
+	edges := make([]string, 0, 0)
+	return edges
+}
+
+// RemovedIDs returns all IDs (to other nodes) that were removed for the edge with
+// the given name in this mutation.
+func (m *TitleRecordMutation) RemovedIDs(name string) []ent.Value {
+	return nil
+}
+
+// ClearedEdges returns all edge names that were cleared in this mutation.
+func (m *TitleRecordMutation) ClearedEdges() []string {
+	edges := make([]string, 0, 0)
+	return edges
+}
+
+// EdgeCleared returns a boolean which indicates if the edge with the given name
+// was cleared in this mutation.
+func (m *TitleRecordMutation) EdgeCleared(name string) bool {
+	return false
+}
+
+// ClearEdge clears the value of the edge with the given name. It returns an error
+// if that edge is not defined in the schema.
+func (m *TitleRecordMutation) ClearEdge(name string) error {
+	return fmt.Errorf("unknown TitleRecord unique edge %s", name)
+}
+
+// ResetEdge resets all changes to the edge with the given name in this mutation.
+// It returns an error if the edge is not defined in the schema.
+func (m *TitleRecordMutation) ResetEdge(name string) error {
+	return fmt.Errorf("unknown TitleRecord edge %s", name)
 }
 
 // UnitMutation represents an operation that mutates the Unit nodes in the graph.

@@ -14,12 +14,24 @@ import (
 // Tx is a transactional client that is created by calling Client.Tx().
 type Tx struct {
 	config
+	// Application is the client for interacting with the Application builders.
+	Application *ApplicationClient
 	// AuditEvent is the client for interacting with the AuditEvent builders.
 	AuditEvent *AuditEventClient
 	// Campaign is the client for interacting with the Campaign builders.
 	Campaign *CampaignClient
+	// DeadlineExtension is the client for interacting with the DeadlineExtension builders.
+	DeadlineExtension *DeadlineExtensionClient
+	// Evidence is the client for interacting with the Evidence builders.
+	Evidence *EvidenceClient
+	// EvidenceFile is the client for interacting with the EvidenceFile builders.
+	EvidenceFile *EvidenceFileClient
+	// EvidenceRevision is the client for interacting with the EvidenceRevision builders.
+	EvidenceRevision *EvidenceRevisionClient
 	// IdempotencyRecord is the client for interacting with the IdempotencyRecord builders.
 	IdempotencyRecord *IdempotencyRecordClient
+	// NegativeListEntry is the client for interacting with the NegativeListEntry builders.
+	NegativeListEntry *NegativeListEntryClient
 	// Office is the client for interacting with the Office builders.
 	Office *OfficeClient
 	// RefreshToken is the client for interacting with the RefreshToken builders.
@@ -34,6 +46,8 @@ type Tx struct {
 	SigningKey *SigningKeyClient
 	// Standard is the client for interacting with the Standard builders.
 	Standard *StandardClient
+	// TitleRecord is the client for interacting with the TitleRecord builders.
+	TitleRecord *TitleRecordClient
 	// Unit is the client for interacting with the Unit builders.
 	Unit *UnitClient
 	// User is the client for interacting with the User builders.
@@ -169,9 +183,15 @@ func (tx *Tx) Client() *Client {
 }
 
 func (tx *Tx) init() {
+	tx.Application = NewApplicationClient(tx.config)
 	tx.AuditEvent = NewAuditEventClient(tx.config)
 	tx.Campaign = NewCampaignClient(tx.config)
+	tx.DeadlineExtension = NewDeadlineExtensionClient(tx.config)
+	tx.Evidence = NewEvidenceClient(tx.config)
+	tx.EvidenceFile = NewEvidenceFileClient(tx.config)
+	tx.EvidenceRevision = NewEvidenceRevisionClient(tx.config)
 	tx.IdempotencyRecord = NewIdempotencyRecordClient(tx.config)
+	tx.NegativeListEntry = NewNegativeListEntryClient(tx.config)
 	tx.Office = NewOfficeClient(tx.config)
 	tx.RefreshToken = NewRefreshTokenClient(tx.config)
 	tx.Revocation = NewRevocationClient(tx.config)
@@ -179,6 +199,7 @@ func (tx *Tx) init() {
 	tx.Setting = NewSettingClient(tx.config)
 	tx.SigningKey = NewSigningKeyClient(tx.config)
 	tx.Standard = NewStandardClient(tx.config)
+	tx.TitleRecord = NewTitleRecordClient(tx.config)
 	tx.Unit = NewUnitClient(tx.config)
 	tx.User = NewUserClient(tx.config)
 }
@@ -190,7 +211,7 @@ func (tx *Tx) init() {
 // of them in order to commit or rollback the transaction.
 //
 // If a closed transaction is embedded in one of the generated entities, and the entity
-// applies a query, for example: AuditEvent.QueryXXX(), the query will be executed
+// applies a query, for example: Application.QueryXXX(), the query will be executed
 // through the driver which created this transaction.
 //
 // Note that txDriver is not goroutine safe.

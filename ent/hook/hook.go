@@ -9,6 +9,18 @@ import (
 	"github.com/wenming-platform/wenming/ent"
 )
 
+// The ApplicationFunc type is an adapter to allow the use of ordinary
+// function as Application mutator.
+type ApplicationFunc func(context.Context, *ent.ApplicationMutation) (ent.Value, error)
+
+// Mutate calls f(ctx, m).
+func (f ApplicationFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+	if mv, ok := m.(*ent.ApplicationMutation); ok {
+		return f(ctx, mv)
+	}
+	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.ApplicationMutation", m)
+}
+
 // The AuditEventFunc type is an adapter to allow the use of ordinary
 // function as AuditEvent mutator.
 type AuditEventFunc func(context.Context, *ent.AuditEventMutation) (ent.Value, error)
@@ -33,6 +45,54 @@ func (f CampaignFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, er
 	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.CampaignMutation", m)
 }
 
+// The DeadlineExtensionFunc type is an adapter to allow the use of ordinary
+// function as DeadlineExtension mutator.
+type DeadlineExtensionFunc func(context.Context, *ent.DeadlineExtensionMutation) (ent.Value, error)
+
+// Mutate calls f(ctx, m).
+func (f DeadlineExtensionFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+	if mv, ok := m.(*ent.DeadlineExtensionMutation); ok {
+		return f(ctx, mv)
+	}
+	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.DeadlineExtensionMutation", m)
+}
+
+// The EvidenceFunc type is an adapter to allow the use of ordinary
+// function as Evidence mutator.
+type EvidenceFunc func(context.Context, *ent.EvidenceMutation) (ent.Value, error)
+
+// Mutate calls f(ctx, m).
+func (f EvidenceFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+	if mv, ok := m.(*ent.EvidenceMutation); ok {
+		return f(ctx, mv)
+	}
+	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.EvidenceMutation", m)
+}
+
+// The EvidenceFileFunc type is an adapter to allow the use of ordinary
+// function as EvidenceFile mutator.
+type EvidenceFileFunc func(context.Context, *ent.EvidenceFileMutation) (ent.Value, error)
+
+// Mutate calls f(ctx, m).
+func (f EvidenceFileFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+	if mv, ok := m.(*ent.EvidenceFileMutation); ok {
+		return f(ctx, mv)
+	}
+	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.EvidenceFileMutation", m)
+}
+
+// The EvidenceRevisionFunc type is an adapter to allow the use of ordinary
+// function as EvidenceRevision mutator.
+type EvidenceRevisionFunc func(context.Context, *ent.EvidenceRevisionMutation) (ent.Value, error)
+
+// Mutate calls f(ctx, m).
+func (f EvidenceRevisionFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+	if mv, ok := m.(*ent.EvidenceRevisionMutation); ok {
+		return f(ctx, mv)
+	}
+	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.EvidenceRevisionMutation", m)
+}
+
 // The IdempotencyRecordFunc type is an adapter to allow the use of ordinary
 // function as IdempotencyRecord mutator.
 type IdempotencyRecordFunc func(context.Context, *ent.IdempotencyRecordMutation) (ent.Value, error)
@@ -43,6 +103,18 @@ func (f IdempotencyRecordFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.
 		return f(ctx, mv)
 	}
 	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.IdempotencyRecordMutation", m)
+}
+
+// The NegativeListEntryFunc type is an adapter to allow the use of ordinary
+// function as NegativeListEntry mutator.
+type NegativeListEntryFunc func(context.Context, *ent.NegativeListEntryMutation) (ent.Value, error)
+
+// Mutate calls f(ctx, m).
+func (f NegativeListEntryFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+	if mv, ok := m.(*ent.NegativeListEntryMutation); ok {
+		return f(ctx, mv)
+	}
+	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.NegativeListEntryMutation", m)
 }
 
 // The OfficeFunc type is an adapter to allow the use of ordinary
@@ -127,6 +199,18 @@ func (f StandardFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, er
 		return f(ctx, mv)
 	}
 	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.StandardMutation", m)
+}
+
+// The TitleRecordFunc type is an adapter to allow the use of ordinary
+// function as TitleRecord mutator.
+type TitleRecordFunc func(context.Context, *ent.TitleRecordMutation) (ent.Value, error)
+
+// Mutate calls f(ctx, m).
+func (f TitleRecordFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+	if mv, ok := m.(*ent.TitleRecordMutation); ok {
+		return f(ctx, mv)
+	}
+	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.TitleRecordMutation", m)
 }
 
 // The UnitFunc type is an adapter to allow the use of ordinary

@@ -9,6 +9,54 @@ import (
 )
 
 var (
+	// ApplicationsColumns holds the columns for the "applications" table.
+	ApplicationsColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeString},
+		{Name: "office_id", Type: field.TypeString},
+		{Name: "scope_path", Type: field.TypeString},
+		{Name: "version", Type: field.TypeInt64, Default: 1},
+		{Name: "create_time", Type: field.TypeTime},
+		{Name: "update_time", Type: field.TypeTime},
+		{Name: "campaign_id", Type: field.TypeString},
+		{Name: "unit_id", Type: field.TypeString},
+		{Name: "unit_office_id", Type: field.TypeString},
+		{Name: "state", Type: field.TypeEnum, Enums: []string{"DRAFT", "SUBMITTED", "IN_REVIEW", "RETURNED", "RESUBMITTED", "SCORED", "RECOMMENDED", "NOT_RECOMMENDED", "VETOED", "NAMED", "WITHDRAWN"}, Default: "DRAFT"},
+		{Name: "submit_time", Type: field.TypeTime, Nullable: true},
+		{Name: "self_assessment", Type: field.TypeJSON, Nullable: true},
+		{Name: "withdraw_reason", Type: field.TypeString, Default: ""},
+		{Name: "file_bytes", Type: field.TypeInt64, Default: 0},
+	}
+	// ApplicationsTable holds the schema information for the "applications" table.
+	ApplicationsTable = &schema.Table{
+		Name:       "applications",
+		Columns:    ApplicationsColumns,
+		PrimaryKey: []*schema.Column{ApplicationsColumns[0]},
+		Indexes: []*schema.Index{
+			{
+				Name:    "application_scope_path",
+				Unique:  false,
+				Columns: []*schema.Column{ApplicationsColumns[2]},
+				Annotation: &entsql.IndexAnnotation{
+					OpClass: "varchar_pattern_ops",
+				},
+			},
+			{
+				Name:    "application_campaign_id_unit_id",
+				Unique:  true,
+				Columns: []*schema.Column{ApplicationsColumns[6], ApplicationsColumns[7]},
+			},
+			{
+				Name:    "application_campaign_id_id",
+				Unique:  false,
+				Columns: []*schema.Column{ApplicationsColumns[6], ApplicationsColumns[0]},
+			},
+			{
+				Name:    "application_unit_id_id",
+				Unique:  false,
+				Columns: []*schema.Column{ApplicationsColumns[7], ApplicationsColumns[0]},
+			},
+		},
+	}
 	// AuditEventsColumns holds the columns for the "audit_events" table.
 	AuditEventsColumns = []*schema.Column{
 		{Name: "id", Type: field.TypeString},
@@ -103,6 +151,167 @@ var (
 			},
 		},
 	}
+	// DeadlineExtensionsColumns holds the columns for the "deadline_extensions" table.
+	DeadlineExtensionsColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeString},
+		{Name: "office_id", Type: field.TypeString},
+		{Name: "scope_path", Type: field.TypeString},
+		{Name: "application_id", Type: field.TypeString},
+		{Name: "indicator_code", Type: field.TypeString, Default: ""},
+		{Name: "period", Type: field.TypeString, Default: ""},
+		{Name: "due_time", Type: field.TypeTime},
+		{Name: "reason", Type: field.TypeString, Size: 2147483647},
+		{Name: "granted_by", Type: field.TypeString},
+		{Name: "create_time", Type: field.TypeTime},
+	}
+	// DeadlineExtensionsTable holds the schema information for the "deadline_extensions" table.
+	DeadlineExtensionsTable = &schema.Table{
+		Name:       "deadline_extensions",
+		Columns:    DeadlineExtensionsColumns,
+		PrimaryKey: []*schema.Column{DeadlineExtensionsColumns[0]},
+		Indexes: []*schema.Index{
+			{
+				Name:    "deadlineextension_scope_path",
+				Unique:  false,
+				Columns: []*schema.Column{DeadlineExtensionsColumns[2]},
+				Annotation: &entsql.IndexAnnotation{
+					OpClass: "varchar_pattern_ops",
+				},
+			},
+			{
+				Name:    "deadlineextension_application_id",
+				Unique:  false,
+				Columns: []*schema.Column{DeadlineExtensionsColumns[3]},
+			},
+		},
+	}
+	// EvidencesColumns holds the columns for the "evidences" table.
+	EvidencesColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeString},
+		{Name: "office_id", Type: field.TypeString},
+		{Name: "scope_path", Type: field.TypeString},
+		{Name: "version", Type: field.TypeInt64, Default: 1},
+		{Name: "create_time", Type: field.TypeTime},
+		{Name: "update_time", Type: field.TypeTime},
+		{Name: "application_id", Type: field.TypeString},
+		{Name: "indicator_code", Type: field.TypeString},
+		{Name: "period", Type: field.TypeString},
+		{Name: "state", Type: field.TypeEnum, Enums: []string{"DRAFT", "SUBMITTED", "ACCEPTED", "RETURNED"}, Default: "DRAFT"},
+		{Name: "has_draft", Type: field.TypeBool, Default: false},
+		{Name: "draft_narrative", Type: field.TypeString, Size: 2147483647, Default: ""},
+		{Name: "draft_value", Type: field.TypeString, Default: ""},
+		{Name: "draft_file_ids", Type: field.TypeJSON, Nullable: true},
+		{Name: "draft_note", Type: field.TypeString, Size: 2147483647, Default: ""},
+		{Name: "revision_count", Type: field.TypeInt, Default: 0},
+		{Name: "resubmissions", Type: field.TypeInt, Default: 0},
+		{Name: "return_reason", Type: field.TypeString, Size: 2147483647, Default: ""},
+		{Name: "return_due_time", Type: field.TypeTime, Nullable: true},
+		{Name: "locked", Type: field.TypeBool, Default: false},
+	}
+	// EvidencesTable holds the schema information for the "evidences" table.
+	EvidencesTable = &schema.Table{
+		Name:       "evidences",
+		Columns:    EvidencesColumns,
+		PrimaryKey: []*schema.Column{EvidencesColumns[0]},
+		Indexes: []*schema.Index{
+			{
+				Name:    "evidence_scope_path",
+				Unique:  false,
+				Columns: []*schema.Column{EvidencesColumns[2]},
+				Annotation: &entsql.IndexAnnotation{
+					OpClass: "varchar_pattern_ops",
+				},
+			},
+			{
+				Name:    "evidence_application_id_indicator_code_period",
+				Unique:  true,
+				Columns: []*schema.Column{EvidencesColumns[6], EvidencesColumns[7], EvidencesColumns[8]},
+			},
+		},
+	}
+	// EvidenceFilesColumns holds the columns for the "evidence_files" table.
+	EvidenceFilesColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeString},
+		{Name: "office_id", Type: field.TypeString},
+		{Name: "scope_path", Type: field.TypeString},
+		{Name: "application_id", Type: field.TypeString},
+		{Name: "campaign_id", Type: field.TypeString},
+		{Name: "unit_id", Type: field.TypeString},
+		{Name: "name", Type: field.TypeString},
+		{Name: "content_type", Type: field.TypeString},
+		{Name: "size", Type: field.TypeInt64},
+		{Name: "sha256", Type: field.TypeString},
+		{Name: "uploaded_by", Type: field.TypeString},
+		{Name: "create_time", Type: field.TypeTime},
+	}
+	// EvidenceFilesTable holds the schema information for the "evidence_files" table.
+	EvidenceFilesTable = &schema.Table{
+		Name:       "evidence_files",
+		Columns:    EvidenceFilesColumns,
+		PrimaryKey: []*schema.Column{EvidenceFilesColumns[0]},
+		Indexes: []*schema.Index{
+			{
+				Name:    "evidencefile_scope_path",
+				Unique:  false,
+				Columns: []*schema.Column{EvidenceFilesColumns[2]},
+				Annotation: &entsql.IndexAnnotation{
+					OpClass: "varchar_pattern_ops",
+				},
+			},
+			{
+				Name:    "evidencefile_application_id_id",
+				Unique:  false,
+				Columns: []*schema.Column{EvidenceFilesColumns[3], EvidenceFilesColumns[0]},
+			},
+			{
+				Name:    "evidencefile_sha256",
+				Unique:  false,
+				Columns: []*schema.Column{EvidenceFilesColumns[9]},
+			},
+		},
+	}
+	// EvidenceRevisionsColumns holds the columns for the "evidence_revisions" table.
+	EvidenceRevisionsColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeString},
+		{Name: "office_id", Type: field.TypeString},
+		{Name: "scope_path", Type: field.TypeString},
+		{Name: "evidence_id", Type: field.TypeString},
+		{Name: "application_id", Type: field.TypeString},
+		{Name: "number", Type: field.TypeInt},
+		{Name: "narrative", Type: field.TypeString, Size: 2147483647},
+		{Name: "value", Type: field.TypeString},
+		{Name: "file_ids", Type: field.TypeJSON, Nullable: true},
+		{Name: "note", Type: field.TypeString, Size: 2147483647},
+		{Name: "resubmission", Type: field.TypeBool},
+		{Name: "submitted_by", Type: field.TypeString},
+		{Name: "submit_time", Type: field.TypeTime},
+	}
+	// EvidenceRevisionsTable holds the schema information for the "evidence_revisions" table.
+	EvidenceRevisionsTable = &schema.Table{
+		Name:       "evidence_revisions",
+		Columns:    EvidenceRevisionsColumns,
+		PrimaryKey: []*schema.Column{EvidenceRevisionsColumns[0]},
+		Indexes: []*schema.Index{
+			{
+				Name:    "evidencerevision_scope_path",
+				Unique:  false,
+				Columns: []*schema.Column{EvidenceRevisionsColumns[2]},
+				Annotation: &entsql.IndexAnnotation{
+					OpClass: "varchar_pattern_ops",
+				},
+			},
+			{
+				Name:    "evidencerevision_evidence_id_number",
+				Unique:  true,
+				Columns: []*schema.Column{EvidenceRevisionsColumns[3], EvidenceRevisionsColumns[5]},
+			},
+			{
+				Name:    "evidencerevision_application_id",
+				Unique:  false,
+				Columns: []*schema.Column{EvidenceRevisionsColumns[4]},
+			},
+		},
+	}
 	// IdempotencyRecordsColumns holds the columns for the "idempotency_records" table.
 	IdempotencyRecordsColumns = []*schema.Column{
 		{Name: "id", Type: field.TypeString},
@@ -122,6 +331,45 @@ var (
 				Name:    "idempotencyrecord_expire_time",
 				Unique:  false,
 				Columns: []*schema.Column{IdempotencyRecordsColumns[5]},
+			},
+		},
+	}
+	// NegativeListEntriesColumns holds the columns for the "negative_list_entries" table.
+	NegativeListEntriesColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeString},
+		{Name: "office_id", Type: field.TypeString},
+		{Name: "scope_path", Type: field.TypeString},
+		{Name: "version", Type: field.TypeInt64, Default: 1},
+		{Name: "create_time", Type: field.TypeTime},
+		{Name: "update_time", Type: field.TypeTime},
+		{Name: "unit_id", Type: field.TypeString},
+		{Name: "category", Type: field.TypeString},
+		{Name: "description", Type: field.TypeString, Size: 2147483647},
+		{Name: "occurred_on", Type: field.TypeTime},
+		{Name: "effect", Type: field.TypeEnum, Enums: []string{"DISQUALIFY", "DEDUCT"}},
+		{Name: "points", Type: field.TypeInt64, Default: 0},
+		{Name: "source_document", Type: field.TypeString},
+		{Name: "annul_time", Type: field.TypeTime, Nullable: true},
+		{Name: "annul_reason", Type: field.TypeString, Default: ""},
+	}
+	// NegativeListEntriesTable holds the schema information for the "negative_list_entries" table.
+	NegativeListEntriesTable = &schema.Table{
+		Name:       "negative_list_entries",
+		Columns:    NegativeListEntriesColumns,
+		PrimaryKey: []*schema.Column{NegativeListEntriesColumns[0]},
+		Indexes: []*schema.Index{
+			{
+				Name:    "negativelistentry_scope_path",
+				Unique:  false,
+				Columns: []*schema.Column{NegativeListEntriesColumns[2]},
+				Annotation: &entsql.IndexAnnotation{
+					OpClass: "varchar_pattern_ops",
+				},
+			},
+			{
+				Name:    "negativelistentry_unit_id_occurred_on",
+				Unique:  false,
+				Columns: []*schema.Column{NegativeListEntriesColumns[6], NegativeListEntriesColumns[9]},
 			},
 		},
 	}
@@ -311,6 +559,46 @@ var (
 			},
 		},
 	}
+	// TitleRecordsColumns holds the columns for the "title_records" table.
+	TitleRecordsColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeString},
+		{Name: "office_id", Type: field.TypeString},
+		{Name: "scope_path", Type: field.TypeString},
+		{Name: "version", Type: field.TypeInt64, Default: 1},
+		{Name: "create_time", Type: field.TypeTime},
+		{Name: "update_time", Type: field.TypeTime},
+		{Name: "unit_id", Type: field.TypeString},
+		{Name: "level", Type: field.TypeEnum, Enums: []string{"DISTRICT", "MUNICIPAL", "PROVINCIAL", "NATIONAL"}},
+		{Name: "model", Type: field.TypeBool, Default: false},
+		{Name: "term_start", Type: field.TypeTime},
+		{Name: "term_end", Type: field.TypeTime, Nullable: true},
+		{Name: "state", Type: field.TypeEnum, Enums: []string{"NAMED", "WARNED", "RECTIFYING", "REVOKED", "RESTORED"}, Default: "NAMED"},
+		{Name: "document_number", Type: field.TypeString},
+		{Name: "source", Type: field.TypeEnum, Enums: []string{"RECORDED", "NAMED"}},
+		{Name: "campaign_id", Type: field.TypeString, Default: ""},
+		{Name: "moves", Type: field.TypeJSON, Nullable: true},
+	}
+	// TitleRecordsTable holds the schema information for the "title_records" table.
+	TitleRecordsTable = &schema.Table{
+		Name:       "title_records",
+		Columns:    TitleRecordsColumns,
+		PrimaryKey: []*schema.Column{TitleRecordsColumns[0]},
+		Indexes: []*schema.Index{
+			{
+				Name:    "titlerecord_scope_path",
+				Unique:  false,
+				Columns: []*schema.Column{TitleRecordsColumns[2]},
+				Annotation: &entsql.IndexAnnotation{
+					OpClass: "varchar_pattern_ops",
+				},
+			},
+			{
+				Name:    "titlerecord_unit_id_term_start",
+				Unique:  false,
+				Columns: []*schema.Column{TitleRecordsColumns[6], TitleRecordsColumns[9]},
+			},
+		},
+	}
 	// UnitsColumns holds the columns for the "units" table.
 	UnitsColumns = []*schema.Column{
 		{Name: "id", Type: field.TypeString},
@@ -393,9 +681,15 @@ var (
 	}
 	// Tables holds all the tables in the schema.
 	Tables = []*schema.Table{
+		ApplicationsTable,
 		AuditEventsTable,
 		CampaignsTable,
+		DeadlineExtensionsTable,
+		EvidencesTable,
+		EvidenceFilesTable,
+		EvidenceRevisionsTable,
 		IdempotencyRecordsTable,
+		NegativeListEntriesTable,
 		OfficesTable,
 		RefreshTokensTable,
 		RevocationsTable,
@@ -403,6 +697,7 @@ var (
 		SettingsTable,
 		SigningKeysTable,
 		StandardsTable,
+		TitleRecordsTable,
 		UnitsTable,
 		UsersTable,
 	}

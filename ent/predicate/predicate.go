@@ -6,14 +6,32 @@ import (
 	"entgo.io/ent/dialect/sql"
 )
 
+// Application is the predicate function for application builders.
+type Application func(*sql.Selector)
+
 // AuditEvent is the predicate function for auditevent builders.
 type AuditEvent func(*sql.Selector)
 
 // Campaign is the predicate function for campaign builders.
 type Campaign func(*sql.Selector)
 
+// DeadlineExtension is the predicate function for deadlineextension builders.
+type DeadlineExtension func(*sql.Selector)
+
+// Evidence is the predicate function for evidence builders.
+type Evidence func(*sql.Selector)
+
+// EvidenceFile is the predicate function for evidencefile builders.
+type EvidenceFile func(*sql.Selector)
+
+// EvidenceRevision is the predicate function for evidencerevision builders.
+type EvidenceRevision func(*sql.Selector)
+
 // IdempotencyRecord is the predicate function for idempotencyrecord builders.
 type IdempotencyRecord func(*sql.Selector)
+
+// NegativeListEntry is the predicate function for negativelistentry builders.
+type NegativeListEntry func(*sql.Selector)
 
 // Office is the predicate function for office builders.
 type Office func(*sql.Selector)
@@ -35,6 +53,9 @@ type SigningKey func(*sql.Selector)
 
 // Standard is the predicate function for standard builders.
 type Standard func(*sql.Selector)
+
+// TitleRecord is the predicate function for titlerecord builders.
+type TitleRecord func(*sql.Selector)
 
 // Unit is the predicate function for unit builders.
 type Unit func(*sql.Selector)

@@ -111,6 +111,30 @@ func DenyMutationOperationRule(op ent.Op) MutationRule {
 	return OnMutationOperation(rule, op)
 }
 
+// The ApplicationQueryRuleFunc type is an adapter to allow the use of ordinary
+// functions as a query rule.
+type ApplicationQueryRuleFunc func(context.Context, *ent.ApplicationQuery) error
+
+// EvalQuery return f(ctx, q).
+func (f ApplicationQueryRuleFunc) EvalQuery(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.ApplicationQuery); ok {
+		return f(ctx, q)
+	}
+	return Denyf("ent/privacy: unexpected query type %T, expect *ent.ApplicationQuery", q)
+}
+
+// The ApplicationMutationRuleFunc type is an adapter to allow the use of ordinary
+// functions as a mutation rule.
+type ApplicationMutationRuleFunc func(context.Context, *ent.ApplicationMutation) error
+
+// EvalMutation calls f(ctx, m).
+func (f ApplicationMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutation) error {
+	if m, ok := m.(*ent.ApplicationMutation); ok {
+		return f(ctx, m)
+	}
+	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.ApplicationMutation", m)
+}
+
 // The AuditEventQueryRuleFunc type is an adapter to allow the use of ordinary
 // functions as a query rule.
 type AuditEventQueryRuleFunc func(context.Context, *ent.AuditEventQuery) error
@@ -159,6 +183,102 @@ func (f CampaignMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutati
 	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.CampaignMutation", m)
 }
 
+// The DeadlineExtensionQueryRuleFunc type is an adapter to allow the use of ordinary
+// functions as a query rule.
+type DeadlineExtensionQueryRuleFunc func(context.Context, *ent.DeadlineExtensionQuery) error
+
+// EvalQuery return f(ctx, q).
+func (f DeadlineExtensionQueryRuleFunc) EvalQuery(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.DeadlineExtensionQuery); ok {
+		return f(ctx, q)
+	}
+	return Denyf("ent/privacy: unexpected query type %T, expect *ent.DeadlineExtensionQuery", q)
+}
+
+// The DeadlineExtensionMutationRuleFunc type is an adapter to allow the use of ordinary
+// functions as a mutation rule.
+type DeadlineExtensionMutationRuleFunc func(context.Context, *ent.DeadlineExtensionMutation) error
+
+// EvalMutation calls f(ctx, m).
+func (f DeadlineExtensionMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutation) error {
+	if m, ok := m.(*ent.DeadlineExtensionMutation); ok {
+		return f(ctx, m)
+	}
+	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.DeadlineExtensionMutation", m)
+}
+
+// The EvidenceQueryRuleFunc type is an adapter to allow the use of ordinary
+// functions as a query rule.
+type EvidenceQueryRuleFunc func(context.Context, *ent.EvidenceQuery) error
+
+// EvalQuery return f(ctx, q).
+func (f EvidenceQueryRuleFunc) EvalQuery(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.EvidenceQuery); ok {
+		return f(ctx, q)
+	}
+	return Denyf("ent/privacy: unexpected query type %T, expect *ent.EvidenceQuery", q)
+}
+
+// The EvidenceMutationRuleFunc type is an adapter to allow the use of ordinary
+// functions as a mutation rule.
+type EvidenceMutationRuleFunc func(context.Context, *ent.EvidenceMutation) error
+
+// EvalMutation calls f(ctx, m).
+func (f EvidenceMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutation) error {
+	if m, ok := m.(*ent.EvidenceMutation); ok {
+		return f(ctx, m)
+	}
+	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.EvidenceMutation", m)
+}
+
+// The EvidenceFileQueryRuleFunc type is an adapter to allow the use of ordinary
+// functions as a query rule.
+type EvidenceFileQueryRuleFunc func(context.Context, *ent.EvidenceFileQuery) error
+
+// EvalQuery return f(ctx, q).
+func (f EvidenceFileQueryRuleFunc) EvalQuery(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.EvidenceFileQuery); ok {
+		return f(ctx, q)
+	}
+	return Denyf("ent/privacy: unexpected query type %T, expect *ent.EvidenceFileQuery", q)
+}
+
+// The EvidenceFileMutationRuleFunc type is an adapter to allow the use of ordinary
+// functions as a mutation rule.
+type EvidenceFileMutationRuleFunc func(context.Context, *ent.EvidenceFileMutation) error
+
+// EvalMutation calls f(ctx, m).
+func (f EvidenceFileMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutation) error {
+	if m, ok := m.(*ent.EvidenceFileMutation); ok {
+		return f(ctx, m)
+	}
+	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.EvidenceFileMutation", m)
+}
+
+// The EvidenceRevisionQueryRuleFunc type is an adapter to allow the use of ordinary
+// functions as a query rule.
+type EvidenceRevisionQueryRuleFunc func(context.Context, *ent.EvidenceRevisionQuery) error
+
+// EvalQuery return f(ctx, q).
+func (f EvidenceRevisionQueryRuleFunc) EvalQuery(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.EvidenceRevisionQuery); ok {
+		return f(ctx, q)
+	}
+	return Denyf("ent/privacy: unexpected query type %T, expect *ent.EvidenceRevisionQuery", q)
+}
+
+// The EvidenceRevisionMutationRuleFunc type is an adapter to allow the use of ordinary
+// functions as a mutation rule.
+type EvidenceRevisionMutationRuleFunc func(context.Context, *ent.EvidenceRevisionMutation) error
+
+// EvalMutation calls f(ctx, m).
+func (f EvidenceRevisionMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutation) error {
+	if m, ok := m.(*ent.EvidenceRevisionMutation); ok {
+		return f(ctx, m)
+	}
+	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.EvidenceRevisionMutation", m)
+}
+
 // The IdempotencyRecordQueryRuleFunc type is an adapter to allow the use of ordinary
 // functions as a query rule.
 type IdempotencyRecordQueryRuleFunc func(context.Context, *ent.IdempotencyRecordQuery) error
@@ -181,6 +301,30 @@ func (f IdempotencyRecordMutationRuleFunc) EvalMutation(ctx context.Context, m e
 		return f(ctx, m)
 	}
 	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.IdempotencyRecordMutation", m)
+}
+
+// The NegativeListEntryQueryRuleFunc type is an adapter to allow the use of ordinary
+// functions as a query rule.
+type NegativeListEntryQueryRuleFunc func(context.Context, *ent.NegativeListEntryQuery) error
+
+// EvalQuery return f(ctx, q).
+func (f NegativeListEntryQueryRuleFunc) EvalQuery(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.NegativeListEntryQuery); ok {
+		return f(ctx, q)
+	}
+	return Denyf("ent/privacy: unexpected query type %T, expect *ent.NegativeListEntryQuery", q)
+}
+
+// The NegativeListEntryMutationRuleFunc type is an adapter to allow the use of ordinary
+// functions as a mutation rule.
+type NegativeListEntryMutationRuleFunc func(context.Context, *ent.NegativeListEntryMutation) error
+
+// EvalMutation calls f(ctx, m).
+func (f NegativeListEntryMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutation) error {
+	if m, ok := m.(*ent.NegativeListEntryMutation); ok {
+		return f(ctx, m)
+	}
+	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.NegativeListEntryMutation", m)
 }
 
 // The OfficeQueryRuleFunc type is an adapter to allow the use of ordinary
@@ -351,6 +495,30 @@ func (f StandardMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutati
 	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.StandardMutation", m)
 }
 
+// The TitleRecordQueryRuleFunc type is an adapter to allow the use of ordinary
+// functions as a query rule.
+type TitleRecordQueryRuleFunc func(context.Context, *ent.TitleRecordQuery) error
+
+// EvalQuery return f(ctx, q).
+func (f TitleRecordQueryRuleFunc) EvalQuery(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.TitleRecordQuery); ok {
+		return f(ctx, q)
+	}
+	return Denyf("ent/privacy: unexpected query type %T, expect *ent.TitleRecordQuery", q)
+}
+
+// The TitleRecordMutationRuleFunc type is an adapter to allow the use of ordinary
+// functions as a mutation rule.
+type TitleRecordMutationRuleFunc func(context.Context, *ent.TitleRecordMutation) error
+
+// EvalMutation calls f(ctx, m).
+func (f TitleRecordMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutation) error {
+	if m, ok := m.(*ent.TitleRecordMutation); ok {
+		return f(ctx, m)
+	}
+	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.TitleRecordMutation", m)
+}
+
 // The UnitQueryRuleFunc type is an adapter to allow the use of ordinary
 // functions as a query rule.
 type UnitQueryRuleFunc func(context.Context, *ent.UnitQuery) error
@@ -434,11 +602,23 @@ var _ QueryMutationRule = FilterFunc(nil)
 
 func queryFilter(q ent.Query) (Filter, error) {
 	switch q := q.(type) {
+	case *ent.ApplicationQuery:
+		return q.Filter(), nil
 	case *ent.AuditEventQuery:
 		return q.Filter(), nil
 	case *ent.CampaignQuery:
 		return q.Filter(), nil
+	case *ent.DeadlineExtensionQuery:
+		return q.Filter(), nil
+	case *ent.EvidenceQuery:
+		return q.Filter(), nil
+	case *ent.EvidenceFileQuery:
+		return q.Filter(), nil
+	case *ent.EvidenceRevisionQuery:
+		return q.Filter(), nil
 	case *ent.IdempotencyRecordQuery:
+		return q.Filter(), nil
+	case *ent.NegativeListEntryQuery:
 		return q.Filter(), nil
 	case *ent.OfficeQuery:
 		return q.Filter(), nil
@@ -454,6 +634,8 @@ func queryFilter(q ent.Query) (Filter, error) {
 		return q.Filter(), nil
 	case *ent.StandardQuery:
 		return q.Filter(), nil
+	case *ent.TitleRecordQuery:
+		return q.Filter(), nil
 	case *ent.UnitQuery:
 		return q.Filter(), nil
 	case *ent.UserQuery:
@@ -465,11 +647,23 @@ func queryFilter(q ent.Query) (Filter, error) {
 
 func mutationFilter(m ent.Mutation) (Filter, error) {
 	switch m := m.(type) {
+	case *ent.ApplicationMutation:
+		return m.Filter(), nil
 	case *ent.AuditEventMutation:
 		return m.Filter(), nil
 	case *ent.CampaignMutation:
 		return m.Filter(), nil
+	case *ent.DeadlineExtensionMutation:
+		return m.Filter(), nil
+	case *ent.EvidenceMutation:
+		return m.Filter(), nil
+	case *ent.EvidenceFileMutation:
+		return m.Filter(), nil
+	case *ent.EvidenceRevisionMutation:
+		return m.Filter(), nil
 	case *ent.IdempotencyRecordMutation:
+		return m.Filter(), nil
+	case *ent.NegativeListEntryMutation:
 		return m.Filter(), nil
 	case *ent.OfficeMutation:
 		return m.Filter(), nil
@@ -484,6 +678,8 @@ func mutationFilter(m ent.Mutation) (Filter, error) {
 	case *ent.SigningKeyMutation:
 		return m.Filter(), nil
 	case *ent.StandardMutation:
+		return m.Filter(), nil
+	case *ent.TitleRecordMutation:
 		return m.Filter(), nil
 	case *ent.UnitMutation:
 		return m.Filter(), nil

@@ -6,9 +6,15 @@ import (
 	"context"
 	"time"
 
+	"github.com/wenming-platform/wenming/ent/application"
 	"github.com/wenming-platform/wenming/ent/auditevent"
 	"github.com/wenming-platform/wenming/ent/campaign"
+	"github.com/wenming-platform/wenming/ent/deadlineextension"
+	"github.com/wenming-platform/wenming/ent/evidence"
+	"github.com/wenming-platform/wenming/ent/evidencefile"
+	"github.com/wenming-platform/wenming/ent/evidencerevision"
 	"github.com/wenming-platform/wenming/ent/idempotencyrecord"
+	"github.com/wenming-platform/wenming/ent/negativelistentry"
 	"github.com/wenming-platform/wenming/ent/office"
 	"github.com/wenming-platform/wenming/ent/refreshtoken"
 	"github.com/wenming-platform/wenming/ent/revocation"
@@ -17,6 +23,7 @@ import (
 	"github.com/wenming-platform/wenming/ent/setting"
 	"github.com/wenming-platform/wenming/ent/signingkey"
 	"github.com/wenming-platform/wenming/ent/standard"
+	"github.com/wenming-platform/wenming/ent/titlerecord"
 	"github.com/wenming-platform/wenming/ent/unit"
 	"github.com/wenming-platform/wenming/ent/user"
 
@@ -28,6 +35,58 @@ import (
 // (default values, validators, hooks and policies) and stitches it
 // to their package variables.
 func init() {
+	applicationMixin := schema.Application{}.Mixin()
+	application.Policy = privacy.NewPolicies(applicationMixin[0], schema.Application{})
+	application.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := application.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	applicationMixinFields0 := applicationMixin[0].Fields()
+	_ = applicationMixinFields0
+	applicationMixinFields1 := applicationMixin[1].Fields()
+	_ = applicationMixinFields1
+	applicationMixinFields2 := applicationMixin[2].Fields()
+	_ = applicationMixinFields2
+	applicationFields := schema.Application{}.Fields()
+	_ = applicationFields
+	// applicationDescOfficeID is the schema descriptor for office_id field.
+	applicationDescOfficeID := applicationMixinFields0[0].Descriptor()
+	// application.OfficeIDValidator is a validator for the "office_id" field. It is called by the builders before save.
+	application.OfficeIDValidator = applicationDescOfficeID.Validators[0].(func(string) error)
+	// applicationDescScopePath is the schema descriptor for scope_path field.
+	applicationDescScopePath := applicationMixinFields0[1].Descriptor()
+	// application.ScopePathValidator is a validator for the "scope_path" field. It is called by the builders before save.
+	application.ScopePathValidator = applicationDescScopePath.Validators[0].(func(string) error)
+	// applicationDescVersion is the schema descriptor for version field.
+	applicationDescVersion := applicationMixinFields1[0].Descriptor()
+	// application.DefaultVersion holds the default value on creation for the version field.
+	application.DefaultVersion = applicationDescVersion.Default.(int64)
+	// applicationDescCreateTime is the schema descriptor for create_time field.
+	applicationDescCreateTime := applicationMixinFields2[0].Descriptor()
+	// application.DefaultCreateTime holds the default value on creation for the create_time field.
+	application.DefaultCreateTime = applicationDescCreateTime.Default.(func() time.Time)
+	// applicationDescUpdateTime is the schema descriptor for update_time field.
+	applicationDescUpdateTime := applicationMixinFields2[1].Descriptor()
+	// application.DefaultUpdateTime holds the default value on creation for the update_time field.
+	application.DefaultUpdateTime = applicationDescUpdateTime.Default.(func() time.Time)
+	// application.UpdateDefaultUpdateTime holds the default value on update for the update_time field.
+	application.UpdateDefaultUpdateTime = applicationDescUpdateTime.UpdateDefault.(func() time.Time)
+	// applicationDescWithdrawReason is the schema descriptor for withdraw_reason field.
+	applicationDescWithdrawReason := applicationFields[7].Descriptor()
+	// application.DefaultWithdrawReason holds the default value on creation for the withdraw_reason field.
+	application.DefaultWithdrawReason = applicationDescWithdrawReason.Default.(string)
+	// applicationDescFileBytes is the schema descriptor for file_bytes field.
+	applicationDescFileBytes := applicationFields[8].Descriptor()
+	// application.DefaultFileBytes holds the default value on creation for the file_bytes field.
+	application.DefaultFileBytes = applicationDescFileBytes.Default.(int64)
+	// applicationDescID is the schema descriptor for id field.
+	applicationDescID := applicationFields[0].Descriptor()
+	// application.IDValidator is a validator for the "id" field. It is called by the builders before save.
+	application.IDValidator = applicationDescID.Validators[0].(func(string) error)
 	auditeventMixin := schema.AuditEvent{}.Mixin()
 	auditevent.Policy = privacy.NewPolicies(auditeventMixin[0], schema.AuditEvent{})
 	auditevent.Hooks[0] = func(next ent.Mutator) ent.Mutator {
@@ -134,6 +193,177 @@ func init() {
 	campaignDescID := campaignFields[0].Descriptor()
 	// campaign.IDValidator is a validator for the "id" field. It is called by the builders before save.
 	campaign.IDValidator = campaignDescID.Validators[0].(func(string) error)
+	deadlineextensionMixin := schema.DeadlineExtension{}.Mixin()
+	deadlineextension.Policy = privacy.NewPolicies(deadlineextensionMixin[0], schema.DeadlineExtension{})
+	deadlineextension.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := deadlineextension.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	deadlineextensionHooks := schema.DeadlineExtension{}.Hooks()
+
+	deadlineextension.Hooks[1] = deadlineextensionHooks[0]
+	deadlineextensionMixinFields0 := deadlineextensionMixin[0].Fields()
+	_ = deadlineextensionMixinFields0
+	deadlineextensionFields := schema.DeadlineExtension{}.Fields()
+	_ = deadlineextensionFields
+	// deadlineextensionDescOfficeID is the schema descriptor for office_id field.
+	deadlineextensionDescOfficeID := deadlineextensionMixinFields0[0].Descriptor()
+	// deadlineextension.OfficeIDValidator is a validator for the "office_id" field. It is called by the builders before save.
+	deadlineextension.OfficeIDValidator = deadlineextensionDescOfficeID.Validators[0].(func(string) error)
+	// deadlineextensionDescScopePath is the schema descriptor for scope_path field.
+	deadlineextensionDescScopePath := deadlineextensionMixinFields0[1].Descriptor()
+	// deadlineextension.ScopePathValidator is a validator for the "scope_path" field. It is called by the builders before save.
+	deadlineextension.ScopePathValidator = deadlineextensionDescScopePath.Validators[0].(func(string) error)
+	// deadlineextensionDescIndicatorCode is the schema descriptor for indicator_code field.
+	deadlineextensionDescIndicatorCode := deadlineextensionFields[2].Descriptor()
+	// deadlineextension.DefaultIndicatorCode holds the default value on creation for the indicator_code field.
+	deadlineextension.DefaultIndicatorCode = deadlineextensionDescIndicatorCode.Default.(string)
+	// deadlineextensionDescPeriod is the schema descriptor for period field.
+	deadlineextensionDescPeriod := deadlineextensionFields[3].Descriptor()
+	// deadlineextension.DefaultPeriod holds the default value on creation for the period field.
+	deadlineextension.DefaultPeriod = deadlineextensionDescPeriod.Default.(string)
+	// deadlineextensionDescID is the schema descriptor for id field.
+	deadlineextensionDescID := deadlineextensionFields[0].Descriptor()
+	// deadlineextension.IDValidator is a validator for the "id" field. It is called by the builders before save.
+	deadlineextension.IDValidator = deadlineextensionDescID.Validators[0].(func(string) error)
+	evidenceMixin := schema.Evidence{}.Mixin()
+	evidence.Policy = privacy.NewPolicies(evidenceMixin[0], schema.Evidence{})
+	evidence.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := evidence.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	evidenceMixinFields0 := evidenceMixin[0].Fields()
+	_ = evidenceMixinFields0
+	evidenceMixinFields1 := evidenceMixin[1].Fields()
+	_ = evidenceMixinFields1
+	evidenceMixinFields2 := evidenceMixin[2].Fields()
+	_ = evidenceMixinFields2
+	evidenceFields := schema.Evidence{}.Fields()
+	_ = evidenceFields
+	// evidenceDescOfficeID is the schema descriptor for office_id field.
+	evidenceDescOfficeID := evidenceMixinFields0[0].Descriptor()
+	// evidence.OfficeIDValidator is a validator for the "office_id" field. It is called by the builders before save.
+	evidence.OfficeIDValidator = evidenceDescOfficeID.Validators[0].(func(string) error)
+	// evidenceDescScopePath is the schema descriptor for scope_path field.
+	evidenceDescScopePath := evidenceMixinFields0[1].Descriptor()
+	// evidence.ScopePathValidator is a validator for the "scope_path" field. It is called by the builders before save.
+	evidence.ScopePathValidator = evidenceDescScopePath.Validators[0].(func(string) error)
+	// evidenceDescVersion is the schema descriptor for version field.
+	evidenceDescVersion := evidenceMixinFields1[0].Descriptor()
+	// evidence.DefaultVersion holds the default value on creation for the version field.
+	evidence.DefaultVersion = evidenceDescVersion.Default.(int64)
+	// evidenceDescCreateTime is the schema descriptor for create_time field.
+	evidenceDescCreateTime := evidenceMixinFields2[0].Descriptor()
+	// evidence.DefaultCreateTime holds the default value on creation for the create_time field.
+	evidence.DefaultCreateTime = evidenceDescCreateTime.Default.(func() time.Time)
+	// evidenceDescUpdateTime is the schema descriptor for update_time field.
+	evidenceDescUpdateTime := evidenceMixinFields2[1].Descriptor()
+	// evidence.DefaultUpdateTime holds the default value on creation for the update_time field.
+	evidence.DefaultUpdateTime = evidenceDescUpdateTime.Default.(func() time.Time)
+	// evidence.UpdateDefaultUpdateTime holds the default value on update for the update_time field.
+	evidence.UpdateDefaultUpdateTime = evidenceDescUpdateTime.UpdateDefault.(func() time.Time)
+	// evidenceDescHasDraft is the schema descriptor for has_draft field.
+	evidenceDescHasDraft := evidenceFields[5].Descriptor()
+	// evidence.DefaultHasDraft holds the default value on creation for the has_draft field.
+	evidence.DefaultHasDraft = evidenceDescHasDraft.Default.(bool)
+	// evidenceDescDraftNarrative is the schema descriptor for draft_narrative field.
+	evidenceDescDraftNarrative := evidenceFields[6].Descriptor()
+	// evidence.DefaultDraftNarrative holds the default value on creation for the draft_narrative field.
+	evidence.DefaultDraftNarrative = evidenceDescDraftNarrative.Default.(string)
+	// evidenceDescDraftValue is the schema descriptor for draft_value field.
+	evidenceDescDraftValue := evidenceFields[7].Descriptor()
+	// evidence.DefaultDraftValue holds the default value on creation for the draft_value field.
+	evidence.DefaultDraftValue = evidenceDescDraftValue.Default.(string)
+	// evidenceDescDraftNote is the schema descriptor for draft_note field.
+	evidenceDescDraftNote := evidenceFields[9].Descriptor()
+	// evidence.DefaultDraftNote holds the default value on creation for the draft_note field.
+	evidence.DefaultDraftNote = evidenceDescDraftNote.Default.(string)
+	// evidenceDescRevisionCount is the schema descriptor for revision_count field.
+	evidenceDescRevisionCount := evidenceFields[10].Descriptor()
+	// evidence.DefaultRevisionCount holds the default value on creation for the revision_count field.
+	evidence.DefaultRevisionCount = evidenceDescRevisionCount.Default.(int)
+	// evidenceDescResubmissions is the schema descriptor for resubmissions field.
+	evidenceDescResubmissions := evidenceFields[11].Descriptor()
+	// evidence.DefaultResubmissions holds the default value on creation for the resubmissions field.
+	evidence.DefaultResubmissions = evidenceDescResubmissions.Default.(int)
+	// evidenceDescReturnReason is the schema descriptor for return_reason field.
+	evidenceDescReturnReason := evidenceFields[12].Descriptor()
+	// evidence.DefaultReturnReason holds the default value on creation for the return_reason field.
+	evidence.DefaultReturnReason = evidenceDescReturnReason.Default.(string)
+	// evidenceDescLocked is the schema descriptor for locked field.
+	evidenceDescLocked := evidenceFields[14].Descriptor()
+	// evidence.DefaultLocked holds the default value on creation for the locked field.
+	evidence.DefaultLocked = evidenceDescLocked.Default.(bool)
+	// evidenceDescID is the schema descriptor for id field.
+	evidenceDescID := evidenceFields[0].Descriptor()
+	// evidence.IDValidator is a validator for the "id" field. It is called by the builders before save.
+	evidence.IDValidator = evidenceDescID.Validators[0].(func(string) error)
+	evidencefileMixin := schema.EvidenceFile{}.Mixin()
+	evidencefile.Policy = privacy.NewPolicies(evidencefileMixin[0], schema.EvidenceFile{})
+	evidencefile.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := evidencefile.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	evidencefileHooks := schema.EvidenceFile{}.Hooks()
+
+	evidencefile.Hooks[1] = evidencefileHooks[0]
+	evidencefileMixinFields0 := evidencefileMixin[0].Fields()
+	_ = evidencefileMixinFields0
+	evidencefileFields := schema.EvidenceFile{}.Fields()
+	_ = evidencefileFields
+	// evidencefileDescOfficeID is the schema descriptor for office_id field.
+	evidencefileDescOfficeID := evidencefileMixinFields0[0].Descriptor()
+	// evidencefile.OfficeIDValidator is a validator for the "office_id" field. It is called by the builders before save.
+	evidencefile.OfficeIDValidator = evidencefileDescOfficeID.Validators[0].(func(string) error)
+	// evidencefileDescScopePath is the schema descriptor for scope_path field.
+	evidencefileDescScopePath := evidencefileMixinFields0[1].Descriptor()
+	// evidencefile.ScopePathValidator is a validator for the "scope_path" field. It is called by the builders before save.
+	evidencefile.ScopePathValidator = evidencefileDescScopePath.Validators[0].(func(string) error)
+	// evidencefileDescID is the schema descriptor for id field.
+	evidencefileDescID := evidencefileFields[0].Descriptor()
+	// evidencefile.IDValidator is a validator for the "id" field. It is called by the builders before save.
+	evidencefile.IDValidator = evidencefileDescID.Validators[0].(func(string) error)
+	evidencerevisionMixin := schema.EvidenceRevision{}.Mixin()
+	evidencerevision.Policy = privacy.NewPolicies(evidencerevisionMixin[0], schema.EvidenceRevision{})
+	evidencerevision.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := evidencerevision.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	evidencerevisionHooks := schema.EvidenceRevision{}.Hooks()
+
+	evidencerevision.Hooks[1] = evidencerevisionHooks[0]
+	evidencerevisionMixinFields0 := evidencerevisionMixin[0].Fields()
+	_ = evidencerevisionMixinFields0
+	evidencerevisionFields := schema.EvidenceRevision{}.Fields()
+	_ = evidencerevisionFields
+	// evidencerevisionDescOfficeID is the schema descriptor for office_id field.
+	evidencerevisionDescOfficeID := evidencerevisionMixinFields0[0].Descriptor()
+	// evidencerevision.OfficeIDValidator is a validator for the "office_id" field. It is called by the builders before save.
+	evidencerevision.OfficeIDValidator = evidencerevisionDescOfficeID.Validators[0].(func(string) error)
+	// evidencerevisionDescScopePath is the schema descriptor for scope_path field.
+	evidencerevisionDescScopePath := evidencerevisionMixinFields0[1].Descriptor()
+	// evidencerevision.ScopePathValidator is a validator for the "scope_path" field. It is called by the builders before save.
+	evidencerevision.ScopePathValidator = evidencerevisionDescScopePath.Validators[0].(func(string) error)
+	// evidencerevisionDescID is the schema descriptor for id field.
+	evidencerevisionDescID := evidencerevisionFields[0].Descriptor()
+	// evidencerevision.IDValidator is a validator for the "id" field. It is called by the builders before save.
+	evidencerevision.IDValidator = evidencerevisionDescID.Validators[0].(func(string) error)
 	idempotencyrecordMixin := schema.IdempotencyRecord{}.Mixin()
 	idempotencyrecord.Policy = privacy.NewPolicies(idempotencyrecordMixin[0], schema.IdempotencyRecord{})
 	idempotencyrecord.Hooks[0] = func(next ent.Mutator) ent.Mutator {
@@ -150,6 +380,61 @@ func init() {
 	idempotencyrecordDescID := idempotencyrecordFields[0].Descriptor()
 	// idempotencyrecord.IDValidator is a validator for the "id" field. It is called by the builders before save.
 	idempotencyrecord.IDValidator = idempotencyrecordDescID.Validators[0].(func(string) error)
+	negativelistentryMixin := schema.NegativeListEntry{}.Mixin()
+	negativelistentry.Policy = privacy.NewPolicies(negativelistentryMixin[0], schema.NegativeListEntry{})
+	negativelistentry.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := negativelistentry.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	negativelistentryHooks := schema.NegativeListEntry{}.Hooks()
+
+	negativelistentry.Hooks[1] = negativelistentryHooks[0]
+	negativelistentryMixinFields0 := negativelistentryMixin[0].Fields()
+	_ = negativelistentryMixinFields0
+	negativelistentryMixinFields1 := negativelistentryMixin[1].Fields()
+	_ = negativelistentryMixinFields1
+	negativelistentryMixinFields2 := negativelistentryMixin[2].Fields()
+	_ = negativelistentryMixinFields2
+	negativelistentryFields := schema.NegativeListEntry{}.Fields()
+	_ = negativelistentryFields
+	// negativelistentryDescOfficeID is the schema descriptor for office_id field.
+	negativelistentryDescOfficeID := negativelistentryMixinFields0[0].Descriptor()
+	// negativelistentry.OfficeIDValidator is a validator for the "office_id" field. It is called by the builders before save.
+	negativelistentry.OfficeIDValidator = negativelistentryDescOfficeID.Validators[0].(func(string) error)
+	// negativelistentryDescScopePath is the schema descriptor for scope_path field.
+	negativelistentryDescScopePath := negativelistentryMixinFields0[1].Descriptor()
+	// negativelistentry.ScopePathValidator is a validator for the "scope_path" field. It is called by the builders before save.
+	negativelistentry.ScopePathValidator = negativelistentryDescScopePath.Validators[0].(func(string) error)
+	// negativelistentryDescVersion is the schema descriptor for version field.
+	negativelistentryDescVersion := negativelistentryMixinFields1[0].Descriptor()
+	// negativelistentry.DefaultVersion holds the default value on creation for the version field.
+	negativelistentry.DefaultVersion = negativelistentryDescVersion.Default.(int64)
+	// negativelistentryDescCreateTime is the schema descriptor for create_time field.
+	negativelistentryDescCreateTime := negativelistentryMixinFields2[0].Descriptor()
+	// negativelistentry.DefaultCreateTime holds the default value on creation for the create_time field.
+	negativelistentry.DefaultCreateTime = negativelistentryDescCreateTime.Default.(func() time.Time)
+	// negativelistentryDescUpdateTime is the schema descriptor for update_time field.
+	negativelistentryDescUpdateTime := negativelistentryMixinFields2[1].Descriptor()
+	// negativelistentry.DefaultUpdateTime holds the default value on creation for the update_time field.
+	negativelistentry.DefaultUpdateTime = negativelistentryDescUpdateTime.Default.(func() time.Time)
+	// negativelistentry.UpdateDefaultUpdateTime holds the default value on update for the update_time field.
+	negativelistentry.UpdateDefaultUpdateTime = negativelistentryDescUpdateTime.UpdateDefault.(func() time.Time)
+	// negativelistentryDescPoints is the schema descriptor for points field.
+	negativelistentryDescPoints := negativelistentryFields[6].Descriptor()
+	// negativelistentry.DefaultPoints holds the default value on creation for the points field.
+	negativelistentry.DefaultPoints = negativelistentryDescPoints.Default.(int64)
+	// negativelistentryDescAnnulReason is the schema descriptor for annul_reason field.
+	negativelistentryDescAnnulReason := negativelistentryFields[9].Descriptor()
+	// negativelistentry.DefaultAnnulReason holds the default value on creation for the annul_reason field.
+	negativelistentry.DefaultAnnulReason = negativelistentryDescAnnulReason.Default.(string)
+	// negativelistentryDescID is the schema descriptor for id field.
+	negativelistentryDescID := negativelistentryFields[0].Descriptor()
+	// negativelistentry.IDValidator is a validator for the "id" field. It is called by the builders before save.
+	negativelistentry.IDValidator = negativelistentryDescID.Validators[0].(func(string) error)
 	officeMixin := schema.Office{}.Mixin()
 	office.Policy = privacy.NewPolicies(officeMixin[0], schema.Office{})
 	office.Hooks[0] = func(next ent.Mutator) ent.Mutator {
@@ -382,6 +667,58 @@ func init() {
 	standardDescID := standardFields[0].Descriptor()
 	// standard.IDValidator is a validator for the "id" field. It is called by the builders before save.
 	standard.IDValidator = standardDescID.Validators[0].(func(string) error)
+	titlerecordMixin := schema.TitleRecord{}.Mixin()
+	titlerecord.Policy = privacy.NewPolicies(titlerecordMixin[0], schema.TitleRecord{})
+	titlerecord.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := titlerecord.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	titlerecordMixinFields0 := titlerecordMixin[0].Fields()
+	_ = titlerecordMixinFields0
+	titlerecordMixinFields1 := titlerecordMixin[1].Fields()
+	_ = titlerecordMixinFields1
+	titlerecordMixinFields2 := titlerecordMixin[2].Fields()
+	_ = titlerecordMixinFields2
+	titlerecordFields := schema.TitleRecord{}.Fields()
+	_ = titlerecordFields
+	// titlerecordDescOfficeID is the schema descriptor for office_id field.
+	titlerecordDescOfficeID := titlerecordMixinFields0[0].Descriptor()
+	// titlerecord.OfficeIDValidator is a validator for the "office_id" field. It is called by the builders before save.
+	titlerecord.OfficeIDValidator = titlerecordDescOfficeID.Validators[0].(func(string) error)
+	// titlerecordDescScopePath is the schema descriptor for scope_path field.
+	titlerecordDescScopePath := titlerecordMixinFields0[1].Descriptor()
+	// titlerecord.ScopePathValidator is a validator for the "scope_path" field. It is called by the builders before save.
+	titlerecord.ScopePathValidator = titlerecordDescScopePath.Validators[0].(func(string) error)
+	// titlerecordDescVersion is the schema descriptor for version field.
+	titlerecordDescVersion := titlerecordMixinFields1[0].Descriptor()
+	// titlerecord.DefaultVersion holds the default value on creation for the version field.
+	titlerecord.DefaultVersion = titlerecordDescVersion.Default.(int64)
+	// titlerecordDescCreateTime is the schema descriptor for create_time field.
+	titlerecordDescCreateTime := titlerecordMixinFields2[0].Descriptor()
+	// titlerecord.DefaultCreateTime holds the default value on creation for the create_time field.
+	titlerecord.DefaultCreateTime = titlerecordDescCreateTime.Default.(func() time.Time)
+	// titlerecordDescUpdateTime is the schema descriptor for update_time field.
+	titlerecordDescUpdateTime := titlerecordMixinFields2[1].Descriptor()
+	// titlerecord.DefaultUpdateTime holds the default value on creation for the update_time field.
+	titlerecord.DefaultUpdateTime = titlerecordDescUpdateTime.Default.(func() time.Time)
+	// titlerecord.UpdateDefaultUpdateTime holds the default value on update for the update_time field.
+	titlerecord.UpdateDefaultUpdateTime = titlerecordDescUpdateTime.UpdateDefault.(func() time.Time)
+	// titlerecordDescModel is the schema descriptor for model field.
+	titlerecordDescModel := titlerecordFields[3].Descriptor()
+	// titlerecord.DefaultModel holds the default value on creation for the model field.
+	titlerecord.DefaultModel = titlerecordDescModel.Default.(bool)
+	// titlerecordDescCampaignID is the schema descriptor for campaign_id field.
+	titlerecordDescCampaignID := titlerecordFields[9].Descriptor()
+	// titlerecord.DefaultCampaignID holds the default value on creation for the campaign_id field.
+	titlerecord.DefaultCampaignID = titlerecordDescCampaignID.Default.(string)
+	// titlerecordDescID is the schema descriptor for id field.
+	titlerecordDescID := titlerecordFields[0].Descriptor()
+	// titlerecord.IDValidator is a validator for the "id" field. It is called by the builders before save.
+	titlerecord.IDValidator = titlerecordDescID.Validators[0].(func(string) error)
 	unitMixin := schema.Unit{}.Mixin()
 	unit.Policy = privacy.NewPolicies(unitMixin[0], schema.Unit{})
 	unit.Hooks[0] = func(next ent.Mutator) ent.Mutator {

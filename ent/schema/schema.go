@@ -5,6 +5,9 @@ import (
 	"entgo.io/ent"
 	"entgo.io/ent/schema/field"
 	"entgo.io/ent/schema/index"
+
+	"github.com/wenming-platform/wenming/ent/hook"
+	"github.com/wenming-platform/wenming/ent/schema/jsonvalue"
 )
 
 func id() ent.Field { return field.String("id").Immutable().NotEmpty() }
@@ -280,4 +283,214 @@ func (IdempotencyRecord) Fields() []ent.Field {
 
 func (IdempotencyRecord) Indexes() []ent.Index {
 	return []ent.Index{index.Fields("expire_time")}
+}
+
+// TitleRecord is one title a unit was granted: a row of its title history. office_id is
+// the office that recorded or named it, scope_path the unit's, so the unit and every office
+// in its line read it. The unit's title columns mirror its current record.
+type TitleRecord struct{ ent.Schema }
+
+func (TitleRecord) Mixin() []ent.Mixin { return []ent.Mixin{OfficeScoped{}, Versioned{}, Time{}} }
+
+func (TitleRecord) Fields() []ent.Field {
+	return []ent.Field{
+		id(),
+		field.String("unit_id").Immutable(),
+		field.Enum("level").Values("DISTRICT", "MUNICIPAL", "PROVINCIAL", "NATIONAL").Immutable(),
+		field.Bool("model").Default(false).Immutable(),
+		field.Time("term_start").Immutable(),
+		field.Time("term_end").Optional().Nillable().Immutable(),
+		field.Enum("state").Values("NAMED", "WARNED", "RECTIFYING", "REVOKED", "RESTORED").Default("NAMED"),
+		field.String("document_number").Immutable(),
+		field.Enum("source").Values("RECORDED", "NAMED").Immutable(),
+		// campaign_id is the campaign that named it (source NAMED).
+		field.String("campaign_id").Default("").Immutable(),
+		// moves is the state history: [{state, reason, actor, time}], oldest first.
+		field.JSON("moves", []jsonvalue.TitleMove{}).Optional(),
+	}
+}
+
+func (TitleRecord) Indexes() []ent.Index {
+	return []ent.Index{index.Fields("unit_id", "term_start")}
+}
+
+// NegativeListEntry is an event on a unit's negative list (负面清单). Rows are never
+// deleted; annulling one sets annul_time and annul_reason.
+type NegativeListEntry struct{ ent.Schema }
+
+func (NegativeListEntry) Mixin() []ent.Mixin { return []ent.Mixin{OfficeScoped{}, Versioned{}, Time{}} }
+
+func (NegativeListEntry) Fields() []ent.Field {
+	return []ent.Field{
+		id(),
+		field.String("unit_id").Immutable(),
+		field.String("category").Immutable(),
+		field.Text("description").Immutable(),
+		// occurred_on is the day of the event, at midnight UTC.
+		field.Time("occurred_on").Immutable(),
+		field.Enum("effect").Values("DISQUALIFY", "DEDUCT").Immutable(),
+		// points deducted, in hundredths (DEDUCT).
+		field.Int64("points").Default(0).Immutable(),
+		field.String("source_document").Immutable(),
+		field.Time("annul_time").Optional().Nillable(),
+		field.String("annul_reason").Default(""),
+	}
+}
+
+func (NegativeListEntry) Hooks() []ent.Hook {
+	return []ent.Hook{hook.Reject(ent.OpDelete | ent.OpDeleteOne)}
+}
+
+func (NegativeListEntry) Indexes() []ent.Index {
+	return []ent.Index{index.Fields("unit_id", "occurred_on")}
+}
+
+// Application is one unit in one campaign. office_id is the campaign's office, whose
+// admins move it; scope_path is the unit's, so the unit writes its own application and
+// every office in the unit's line reads it.
+type Application struct{ ent.Schema }
+
+func (Application) Mixin() []ent.Mixin { return []ent.Mixin{OfficeScoped{}, Versioned{}, Time{}} }
+
+func (Application) Fields() []ent.Field {
+	return []ent.Field{
+		id(),
+		field.String("campaign_id").Immutable(),
+		field.String("unit_id").Immutable(),
+		field.String("unit_office_id").Immutable(),
+		field.Enum("state").Values("DRAFT", "SUBMITTED", "IN_REVIEW", "RETURNED", "RESUBMITTED", "SCORED",
+			"RECOMMENDED", "NOT_RECOMMENDED", "VETOED", "NAMED", "WITHDRAWN").Default("DRAFT"),
+		field.Time("submit_time").Optional().Nillable(),
+		// self_assessment maps indicator codes to the unit's own points, in hundredths.
+		field.JSON("self_assessment", []jsonvalue.SelfAssessment{}).Optional(),
+		field.String("withdraw_reason").Default(""),
+		// file_bytes is the total size of the application's files, for its quota.
+		field.Int64("file_bytes").Default(0),
+	}
+}
+
+func (Application) Indexes() []ent.Index {
+	return []ent.Index{
+		index.Fields("campaign_id", "unit_id").Unique(),
+		index.Fields("campaign_id", "id"),
+		index.Fields("unit_id", "id"),
+	}
+}
+
+// Evidence is a unit's evidence for one leaf indicator and one period: its editable draft
+// and state. What was submitted lives in EvidenceRevision rows, never here.
+type Evidence struct{ ent.Schema }
+
+func (Evidence) Mixin() []ent.Mixin { return []ent.Mixin{OfficeScoped{}, Versioned{}, Time{}} }
+
+func (Evidence) Fields() []ent.Field {
+	return []ent.Field{
+		id(),
+		field.String("application_id").Immutable(),
+		field.String("indicator_code").Immutable(),
+		field.String("period").Immutable(),
+		field.Enum("state").Values("DRAFT", "SUBMITTED", "ACCEPTED", "RETURNED").Default("DRAFT"),
+		// has_draft says a draft was saved since the last submission.
+		field.Bool("has_draft").Default(false),
+		field.Text("draft_narrative").Default(""),
+		field.String("draft_value").Default(""),
+		field.Strings("draft_file_ids").Optional(),
+		field.Text("draft_note").Default(""),
+		field.Int("revision_count").Default(0),
+		field.Int("resubmissions").Default(0),
+		field.Text("return_reason").Default(""),
+		field.Time("return_due_time").Optional().Nillable(),
+		field.Bool("locked").Default(false),
+	}
+}
+
+func (Evidence) Indexes() []ent.Index {
+	return []ent.Index{index.Fields("application_id", "indicator_code", "period").Unique()}
+}
+
+// EvidenceRevision is one submitted, frozen state of an evidence item. Append-only: no
+// code path updates or deletes one, and the schema's hook refuses it.
+type EvidenceRevision struct{ ent.Schema }
+
+func (EvidenceRevision) Mixin() []ent.Mixin { return []ent.Mixin{OfficeScoped{}} }
+
+func (EvidenceRevision) Fields() []ent.Field {
+	return []ent.Field{
+		id(),
+		field.String("evidence_id").Immutable(),
+		field.String("application_id").Immutable(),
+		field.Int("number").Immutable(),
+		field.Text("narrative").Immutable(),
+		field.String("value").Immutable(),
+		field.Strings("file_ids").Optional().Immutable(),
+		field.Text("note").Immutable(),
+		field.Bool("resubmission").Immutable(),
+		field.String("submitted_by").Immutable(),
+		field.Time("submit_time").Immutable(),
+	}
+}
+
+func (EvidenceRevision) Hooks() []ent.Hook {
+	return []ent.Hook{hook.Reject(ent.OpUpdate | ent.OpUpdateOne | ent.OpDelete | ent.OpDeleteOne)}
+}
+
+func (EvidenceRevision) Indexes() []ent.Index {
+	return []ent.Index{index.Fields("evidence_id", "number").Unique(), index.Fields("application_id")}
+}
+
+// EvidenceFile is an uploaded file of an application. The bytes are in the blob store
+// under their SHA-256; the row is committed only after the blob is durable, and never
+// updated or deleted.
+type EvidenceFile struct{ ent.Schema }
+
+func (EvidenceFile) Mixin() []ent.Mixin { return []ent.Mixin{OfficeScoped{}} }
+
+func (EvidenceFile) Fields() []ent.Field {
+	return []ent.Field{
+		id(),
+		field.String("application_id").Immutable(),
+		field.String("campaign_id").Immutable(),
+		field.String("unit_id").Immutable(),
+		field.String("name").Immutable(),
+		field.String("content_type").Immutable(),
+		field.Int64("size").Immutable(),
+		field.String("sha256").Immutable(),
+		field.String("uploaded_by").Immutable(),
+		field.Time("create_time").Immutable(),
+	}
+}
+
+func (EvidenceFile) Hooks() []ent.Hook {
+	return []ent.Hook{hook.Reject(ent.OpUpdate | ent.OpUpdateOne | ent.OpDelete | ent.OpDeleteOne)}
+}
+
+func (EvidenceFile) Indexes() []ent.Index {
+	return []ent.Index{index.Fields("application_id", "id"), index.Fields("sha256")}
+}
+
+// DeadlineExtension moves the due time of an application's evidence; office_id is the
+// campaign's office that granted it. Never updated or deleted: a later extension wins.
+type DeadlineExtension struct{ ent.Schema }
+
+func (DeadlineExtension) Mixin() []ent.Mixin { return []ent.Mixin{OfficeScoped{}} }
+
+func (DeadlineExtension) Fields() []ent.Field {
+	return []ent.Field{
+		id(),
+		field.String("application_id").Immutable(),
+		field.String("indicator_code").Default("").Immutable(),
+		field.String("period").Default("").Immutable(),
+		field.Time("due_time").Immutable(),
+		field.Text("reason").Immutable(),
+		field.String("granted_by").Immutable(),
+		field.Time("create_time").Immutable(),
+	}
+}
+
+func (DeadlineExtension) Hooks() []ent.Hook {
+	return []ent.Hook{hook.Reject(ent.OpUpdate | ent.OpUpdateOne | ent.OpDelete | ent.OpDeleteOne)}
+}
+
+func (DeadlineExtension) Indexes() []ent.Index {
+	return []ent.Index{index.Fields("application_id")}
 }

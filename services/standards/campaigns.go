@@ -56,6 +56,7 @@ func campaignToProto(c *ent.Campaign) *standardsv1.Campaign {
 		PublicityWindow:   window(c.PublicityStart, c.PublicityEnd),
 		Eligibility: &standardsv1.Eligibility{
 			RequiredTitleLevel: standardsv1.TitleLevel(standardsv1.TitleLevel_value["TITLE_LEVEL_"+c.RequiredTitleLevel]),
+			NoTitleRequired:    c.RequiredTitleLevel == "",
 			LookbackMonths:     int32(c.LookbackMonths),
 		},
 		MaxResubmissions: int32(c.MaxResubmissions), ReviewersPerApplication: int32(c.ReviewersPerApplication),
@@ -159,8 +160,14 @@ func parseCampaign(in *standardsv1.Campaign) (*campaignFields, error) {
 	if f.reviewers == 0 {
 		f.reviewers = 3
 	}
-	if l := in.GetEligibility().GetRequiredTitleLevel(); l != standardsv1.TitleLevel_TITLE_LEVEL_UNSPECIFIED {
+	// The stored level is the resolved one ("" admits units without a title), so every
+	// reader of the campaign applies the same rule (docs/evidence.md).
+	switch l := in.GetEligibility().GetRequiredTitleLevel(); {
+	case in.GetEligibility().GetNoTitleRequired():
+	case l != standardsv1.TitleLevel_TITLE_LEVEL_UNSPECIFIED:
 		f.required = string(titleLevel(l))
+	case in.GetTargetLevel() > standardsv1.TitleLevel_TITLE_LEVEL_DISTRICT:
+		f.required = string(titleLevel(in.GetTargetLevel() - 1))
 	}
 	return f, nil
 }

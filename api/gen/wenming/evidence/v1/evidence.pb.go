@@ -7,9 +7,16 @@
 package evidencev1
 
 import (
+	_ "buf.build/gen/go/bufbuild/protovalidate/protocolbuffers/go/buf/validate"
+	_ "github.com/grpc-ecosystem/grpc-gateway/v2/protoc-gen-openapiv2/options"
+	_ "github.com/wenming-platform/wenming/api/gen/wenming/authz/v1"
+	_ "google.golang.org/genproto/googleapis/api/annotations"
 	protoreflect "google.golang.org/protobuf/reflect/protoreflect"
 	protoimpl "google.golang.org/protobuf/runtime/protoimpl"
+	fieldmaskpb "google.golang.org/protobuf/types/known/fieldmaskpb"
+	timestamppb "google.golang.org/protobuf/types/known/timestamppb"
 	reflect "reflect"
+	sync "sync"
 	unsafe "unsafe"
 )
 
@@ -20,20 +27,1692 @@ const (
 	_ = protoimpl.EnforceVersion(protoimpl.MaxVersion - 20)
 )
 
+type CreateApplicationRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	CampaignId    string                 `protobuf:"bytes,1,opt,name=campaign_id,json=campaignId,proto3" json:"campaign_id,omitempty"`
+	Application   *Application           `protobuf:"bytes,2,opt,name=application,proto3" json:"application,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *CreateApplicationRequest) Reset() {
+	*x = CreateApplicationRequest{}
+	mi := &file_wenming_evidence_v1_evidence_proto_msgTypes[0]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *CreateApplicationRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*CreateApplicationRequest) ProtoMessage() {}
+
+func (x *CreateApplicationRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_wenming_evidence_v1_evidence_proto_msgTypes[0]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use CreateApplicationRequest.ProtoReflect.Descriptor instead.
+func (*CreateApplicationRequest) Descriptor() ([]byte, []int) {
+	return file_wenming_evidence_v1_evidence_proto_rawDescGZIP(), []int{0}
+}
+
+func (x *CreateApplicationRequest) GetCampaignId() string {
+	if x != nil {
+		return x.CampaignId
+	}
+	return ""
+}
+
+func (x *CreateApplicationRequest) GetApplication() *Application {
+	if x != nil {
+		return x.Application
+	}
+	return nil
+}
+
+type GetApplicationRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	ApplicationId string                 `protobuf:"bytes,1,opt,name=application_id,json=applicationId,proto3" json:"application_id,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *GetApplicationRequest) Reset() {
+	*x = GetApplicationRequest{}
+	mi := &file_wenming_evidence_v1_evidence_proto_msgTypes[1]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GetApplicationRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GetApplicationRequest) ProtoMessage() {}
+
+func (x *GetApplicationRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_wenming_evidence_v1_evidence_proto_msgTypes[1]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GetApplicationRequest.ProtoReflect.Descriptor instead.
+func (*GetApplicationRequest) Descriptor() ([]byte, []int) {
+	return file_wenming_evidence_v1_evidence_proto_rawDescGZIP(), []int{1}
+}
+
+func (x *GetApplicationRequest) GetApplicationId() string {
+	if x != nil {
+		return x.ApplicationId
+	}
+	return ""
+}
+
+type ListApplicationsRequest struct {
+	state      protoimpl.MessageState `protogen:"open.v1"`
+	CampaignId string                 `protobuf:"bytes,1,opt,name=campaign_id,json=campaignId,proto3" json:"campaign_id,omitempty"`
+	// Filters; unset means all.
+	State ApplicationState `protobuf:"varint,2,opt,name=state,proto3,enum=wenming.evidence.v1.ApplicationState" json:"state,omitempty"`
+	// Applications of units registered with this office or below it.
+	OfficeId string `protobuf:"bytes,3,opt,name=office_id,json=officeId,proto3" json:"office_id,omitempty"`
+	// A UnitCategory name, e.g. "UNIT_CATEGORY_SCHOOL".
+	UnitCategory  string `protobuf:"bytes,4,opt,name=unit_category,json=unitCategory,proto3" json:"unit_category,omitempty"`
+	PageSize      int32  `protobuf:"varint,5,opt,name=page_size,json=pageSize,proto3" json:"page_size,omitempty"`
+	PageToken     string `protobuf:"bytes,6,opt,name=page_token,json=pageToken,proto3" json:"page_token,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListApplicationsRequest) Reset() {
+	*x = ListApplicationsRequest{}
+	mi := &file_wenming_evidence_v1_evidence_proto_msgTypes[2]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListApplicationsRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListApplicationsRequest) ProtoMessage() {}
+
+func (x *ListApplicationsRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_wenming_evidence_v1_evidence_proto_msgTypes[2]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListApplicationsRequest.ProtoReflect.Descriptor instead.
+func (*ListApplicationsRequest) Descriptor() ([]byte, []int) {
+	return file_wenming_evidence_v1_evidence_proto_rawDescGZIP(), []int{2}
+}
+
+func (x *ListApplicationsRequest) GetCampaignId() string {
+	if x != nil {
+		return x.CampaignId
+	}
+	return ""
+}
+
+func (x *ListApplicationsRequest) GetState() ApplicationState {
+	if x != nil {
+		return x.State
+	}
+	return ApplicationState_APPLICATION_STATE_UNSPECIFIED
+}
+
+func (x *ListApplicationsRequest) GetOfficeId() string {
+	if x != nil {
+		return x.OfficeId
+	}
+	return ""
+}
+
+func (x *ListApplicationsRequest) GetUnitCategory() string {
+	if x != nil {
+		return x.UnitCategory
+	}
+	return ""
+}
+
+func (x *ListApplicationsRequest) GetPageSize() int32 {
+	if x != nil {
+		return x.PageSize
+	}
+	return 0
+}
+
+func (x *ListApplicationsRequest) GetPageToken() string {
+	if x != nil {
+		return x.PageToken
+	}
+	return ""
+}
+
+type ListApplicationsResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Applications  []*Application         `protobuf:"bytes,1,rep,name=applications,proto3" json:"applications,omitempty"`
+	NextPageToken string                 `protobuf:"bytes,2,opt,name=next_page_token,json=nextPageToken,proto3" json:"next_page_token,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListApplicationsResponse) Reset() {
+	*x = ListApplicationsResponse{}
+	mi := &file_wenming_evidence_v1_evidence_proto_msgTypes[3]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListApplicationsResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListApplicationsResponse) ProtoMessage() {}
+
+func (x *ListApplicationsResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_wenming_evidence_v1_evidence_proto_msgTypes[3]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListApplicationsResponse.ProtoReflect.Descriptor instead.
+func (*ListApplicationsResponse) Descriptor() ([]byte, []int) {
+	return file_wenming_evidence_v1_evidence_proto_rawDescGZIP(), []int{3}
+}
+
+func (x *ListApplicationsResponse) GetApplications() []*Application {
+	if x != nil {
+		return x.Applications
+	}
+	return nil
+}
+
+func (x *ListApplicationsResponse) GetNextPageToken() string {
+	if x != nil {
+		return x.NextPageToken
+	}
+	return ""
+}
+
+type ListUnitApplicationsRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	UnitId        string                 `protobuf:"bytes,1,opt,name=unit_id,json=unitId,proto3" json:"unit_id,omitempty"`
+	PageSize      int32                  `protobuf:"varint,2,opt,name=page_size,json=pageSize,proto3" json:"page_size,omitempty"`
+	PageToken     string                 `protobuf:"bytes,3,opt,name=page_token,json=pageToken,proto3" json:"page_token,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListUnitApplicationsRequest) Reset() {
+	*x = ListUnitApplicationsRequest{}
+	mi := &file_wenming_evidence_v1_evidence_proto_msgTypes[4]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListUnitApplicationsRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListUnitApplicationsRequest) ProtoMessage() {}
+
+func (x *ListUnitApplicationsRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_wenming_evidence_v1_evidence_proto_msgTypes[4]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListUnitApplicationsRequest.ProtoReflect.Descriptor instead.
+func (*ListUnitApplicationsRequest) Descriptor() ([]byte, []int) {
+	return file_wenming_evidence_v1_evidence_proto_rawDescGZIP(), []int{4}
+}
+
+func (x *ListUnitApplicationsRequest) GetUnitId() string {
+	if x != nil {
+		return x.UnitId
+	}
+	return ""
+}
+
+func (x *ListUnitApplicationsRequest) GetPageSize() int32 {
+	if x != nil {
+		return x.PageSize
+	}
+	return 0
+}
+
+func (x *ListUnitApplicationsRequest) GetPageToken() string {
+	if x != nil {
+		return x.PageToken
+	}
+	return ""
+}
+
+type UpdateApplicationRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Application   *Application           `protobuf:"bytes,1,opt,name=application,proto3" json:"application,omitempty"`
+	UpdateMask    *fieldmaskpb.FieldMask `protobuf:"bytes,2,opt,name=update_mask,json=updateMask,proto3" json:"update_mask,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *UpdateApplicationRequest) Reset() {
+	*x = UpdateApplicationRequest{}
+	mi := &file_wenming_evidence_v1_evidence_proto_msgTypes[5]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *UpdateApplicationRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*UpdateApplicationRequest) ProtoMessage() {}
+
+func (x *UpdateApplicationRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_wenming_evidence_v1_evidence_proto_msgTypes[5]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use UpdateApplicationRequest.ProtoReflect.Descriptor instead.
+func (*UpdateApplicationRequest) Descriptor() ([]byte, []int) {
+	return file_wenming_evidence_v1_evidence_proto_rawDescGZIP(), []int{5}
+}
+
+func (x *UpdateApplicationRequest) GetApplication() *Application {
+	if x != nil {
+		return x.Application
+	}
+	return nil
+}
+
+func (x *UpdateApplicationRequest) GetUpdateMask() *fieldmaskpb.FieldMask {
+	if x != nil {
+		return x.UpdateMask
+	}
+	return nil
+}
+
+type SubmitApplicationRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	ApplicationId string                 `protobuf:"bytes,1,opt,name=application_id,json=applicationId,proto3" json:"application_id,omitempty"`
+	Etag          string                 `protobuf:"bytes,2,opt,name=etag,proto3" json:"etag,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *SubmitApplicationRequest) Reset() {
+	*x = SubmitApplicationRequest{}
+	mi := &file_wenming_evidence_v1_evidence_proto_msgTypes[6]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *SubmitApplicationRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*SubmitApplicationRequest) ProtoMessage() {}
+
+func (x *SubmitApplicationRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_wenming_evidence_v1_evidence_proto_msgTypes[6]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use SubmitApplicationRequest.ProtoReflect.Descriptor instead.
+func (*SubmitApplicationRequest) Descriptor() ([]byte, []int) {
+	return file_wenming_evidence_v1_evidence_proto_rawDescGZIP(), []int{6}
+}
+
+func (x *SubmitApplicationRequest) GetApplicationId() string {
+	if x != nil {
+		return x.ApplicationId
+	}
+	return ""
+}
+
+func (x *SubmitApplicationRequest) GetEtag() string {
+	if x != nil {
+		return x.Etag
+	}
+	return ""
+}
+
+type WithdrawApplicationRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	ApplicationId string                 `protobuf:"bytes,1,opt,name=application_id,json=applicationId,proto3" json:"application_id,omitempty"`
+	// Required.
+	Reason        string `protobuf:"bytes,2,opt,name=reason,proto3" json:"reason,omitempty"`
+	Etag          string `protobuf:"bytes,3,opt,name=etag,proto3" json:"etag,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *WithdrawApplicationRequest) Reset() {
+	*x = WithdrawApplicationRequest{}
+	mi := &file_wenming_evidence_v1_evidence_proto_msgTypes[7]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *WithdrawApplicationRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*WithdrawApplicationRequest) ProtoMessage() {}
+
+func (x *WithdrawApplicationRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_wenming_evidence_v1_evidence_proto_msgTypes[7]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use WithdrawApplicationRequest.ProtoReflect.Descriptor instead.
+func (*WithdrawApplicationRequest) Descriptor() ([]byte, []int) {
+	return file_wenming_evidence_v1_evidence_proto_rawDescGZIP(), []int{7}
+}
+
+func (x *WithdrawApplicationRequest) GetApplicationId() string {
+	if x != nil {
+		return x.ApplicationId
+	}
+	return ""
+}
+
+func (x *WithdrawApplicationRequest) GetReason() string {
+	if x != nil {
+		return x.Reason
+	}
+	return ""
+}
+
+func (x *WithdrawApplicationRequest) GetEtag() string {
+	if x != nil {
+		return x.Etag
+	}
+	return ""
+}
+
+type ExtendDeadlineRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	ApplicationId string                 `protobuf:"bytes,1,opt,name=application_id,json=applicationId,proto3" json:"application_id,omitempty"`
+	// Empty: every indicator.
+	IndicatorCode string `protobuf:"bytes,2,opt,name=indicator_code,json=indicatorCode,proto3" json:"indicator_code,omitempty"`
+	// Empty: every period (of the indicator, or of all).
+	Period string `protobuf:"bytes,3,opt,name=period,proto3" json:"period,omitempty"`
+	// The new due time; later than now. Required.
+	DueTime *timestamppb.Timestamp `protobuf:"bytes,4,opt,name=due_time,json=dueTime,proto3" json:"due_time,omitempty"`
+	// Required.
+	Reason        string `protobuf:"bytes,5,opt,name=reason,proto3" json:"reason,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ExtendDeadlineRequest) Reset() {
+	*x = ExtendDeadlineRequest{}
+	mi := &file_wenming_evidence_v1_evidence_proto_msgTypes[8]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ExtendDeadlineRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ExtendDeadlineRequest) ProtoMessage() {}
+
+func (x *ExtendDeadlineRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_wenming_evidence_v1_evidence_proto_msgTypes[8]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ExtendDeadlineRequest.ProtoReflect.Descriptor instead.
+func (*ExtendDeadlineRequest) Descriptor() ([]byte, []int) {
+	return file_wenming_evidence_v1_evidence_proto_rawDescGZIP(), []int{8}
+}
+
+func (x *ExtendDeadlineRequest) GetApplicationId() string {
+	if x != nil {
+		return x.ApplicationId
+	}
+	return ""
+}
+
+func (x *ExtendDeadlineRequest) GetIndicatorCode() string {
+	if x != nil {
+		return x.IndicatorCode
+	}
+	return ""
+}
+
+func (x *ExtendDeadlineRequest) GetPeriod() string {
+	if x != nil {
+		return x.Period
+	}
+	return ""
+}
+
+func (x *ExtendDeadlineRequest) GetDueTime() *timestamppb.Timestamp {
+	if x != nil {
+		return x.DueTime
+	}
+	return nil
+}
+
+func (x *ExtendDeadlineRequest) GetReason() string {
+	if x != nil {
+		return x.Reason
+	}
+	return ""
+}
+
+type GetChecklistRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	ApplicationId string                 `protobuf:"bytes,1,opt,name=application_id,json=applicationId,proto3" json:"application_id,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *GetChecklistRequest) Reset() {
+	*x = GetChecklistRequest{}
+	mi := &file_wenming_evidence_v1_evidence_proto_msgTypes[9]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GetChecklistRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GetChecklistRequest) ProtoMessage() {}
+
+func (x *GetChecklistRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_wenming_evidence_v1_evidence_proto_msgTypes[9]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GetChecklistRequest.ProtoReflect.Descriptor instead.
+func (*GetChecklistRequest) Descriptor() ([]byte, []int) {
+	return file_wenming_evidence_v1_evidence_proto_rawDescGZIP(), []int{9}
+}
+
+func (x *GetChecklistRequest) GetApplicationId() string {
+	if x != nil {
+		return x.ApplicationId
+	}
+	return ""
+}
+
+type GetChecklistResponse struct {
+	state        protoimpl.MessageState `protogen:"open.v1"`
+	Requirements []*Requirement         `protobuf:"bytes,1,rep,name=requirements,proto3" json:"requirements,omitempty"`
+	// The office's time zone the windows are counted in.
+	TimeZone      string `protobuf:"bytes,2,opt,name=time_zone,json=timeZone,proto3" json:"time_zone,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *GetChecklistResponse) Reset() {
+	*x = GetChecklistResponse{}
+	mi := &file_wenming_evidence_v1_evidence_proto_msgTypes[10]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GetChecklistResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GetChecklistResponse) ProtoMessage() {}
+
+func (x *GetChecklistResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_wenming_evidence_v1_evidence_proto_msgTypes[10]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GetChecklistResponse.ProtoReflect.Descriptor instead.
+func (*GetChecklistResponse) Descriptor() ([]byte, []int) {
+	return file_wenming_evidence_v1_evidence_proto_rawDescGZIP(), []int{10}
+}
+
+func (x *GetChecklistResponse) GetRequirements() []*Requirement {
+	if x != nil {
+		return x.Requirements
+	}
+	return nil
+}
+
+func (x *GetChecklistResponse) GetTimeZone() string {
+	if x != nil {
+		return x.TimeZone
+	}
+	return ""
+}
+
+type SaveEvidenceDraftRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	ApplicationId string                 `protobuf:"bytes,1,opt,name=application_id,json=applicationId,proto3" json:"application_id,omitempty"`
+	IndicatorCode string                 `protobuf:"bytes,2,opt,name=indicator_code,json=indicatorCode,proto3" json:"indicator_code,omitempty"`
+	Period        string                 `protobuf:"bytes,3,opt,name=period,proto3" json:"period,omitempty"`
+	Draft         *EvidenceContent       `protobuf:"bytes,4,opt,name=draft,proto3" json:"draft,omitempty"`
+	// The evidence's etag when it exists already (query parameter over REST).
+	Etag          string `protobuf:"bytes,5,opt,name=etag,proto3" json:"etag,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *SaveEvidenceDraftRequest) Reset() {
+	*x = SaveEvidenceDraftRequest{}
+	mi := &file_wenming_evidence_v1_evidence_proto_msgTypes[11]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *SaveEvidenceDraftRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*SaveEvidenceDraftRequest) ProtoMessage() {}
+
+func (x *SaveEvidenceDraftRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_wenming_evidence_v1_evidence_proto_msgTypes[11]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use SaveEvidenceDraftRequest.ProtoReflect.Descriptor instead.
+func (*SaveEvidenceDraftRequest) Descriptor() ([]byte, []int) {
+	return file_wenming_evidence_v1_evidence_proto_rawDescGZIP(), []int{11}
+}
+
+func (x *SaveEvidenceDraftRequest) GetApplicationId() string {
+	if x != nil {
+		return x.ApplicationId
+	}
+	return ""
+}
+
+func (x *SaveEvidenceDraftRequest) GetIndicatorCode() string {
+	if x != nil {
+		return x.IndicatorCode
+	}
+	return ""
+}
+
+func (x *SaveEvidenceDraftRequest) GetPeriod() string {
+	if x != nil {
+		return x.Period
+	}
+	return ""
+}
+
+func (x *SaveEvidenceDraftRequest) GetDraft() *EvidenceContent {
+	if x != nil {
+		return x.Draft
+	}
+	return nil
+}
+
+func (x *SaveEvidenceDraftRequest) GetEtag() string {
+	if x != nil {
+		return x.Etag
+	}
+	return ""
+}
+
+type SubmitEvidenceRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	ApplicationId string                 `protobuf:"bytes,1,opt,name=application_id,json=applicationId,proto3" json:"application_id,omitempty"`
+	IndicatorCode string                 `protobuf:"bytes,2,opt,name=indicator_code,json=indicatorCode,proto3" json:"indicator_code,omitempty"`
+	Period        string                 `protobuf:"bytes,3,opt,name=period,proto3" json:"period,omitempty"`
+	Etag          string                 `protobuf:"bytes,4,opt,name=etag,proto3" json:"etag,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *SubmitEvidenceRequest) Reset() {
+	*x = SubmitEvidenceRequest{}
+	mi := &file_wenming_evidence_v1_evidence_proto_msgTypes[12]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *SubmitEvidenceRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*SubmitEvidenceRequest) ProtoMessage() {}
+
+func (x *SubmitEvidenceRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_wenming_evidence_v1_evidence_proto_msgTypes[12]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use SubmitEvidenceRequest.ProtoReflect.Descriptor instead.
+func (*SubmitEvidenceRequest) Descriptor() ([]byte, []int) {
+	return file_wenming_evidence_v1_evidence_proto_rawDescGZIP(), []int{12}
+}
+
+func (x *SubmitEvidenceRequest) GetApplicationId() string {
+	if x != nil {
+		return x.ApplicationId
+	}
+	return ""
+}
+
+func (x *SubmitEvidenceRequest) GetIndicatorCode() string {
+	if x != nil {
+		return x.IndicatorCode
+	}
+	return ""
+}
+
+func (x *SubmitEvidenceRequest) GetPeriod() string {
+	if x != nil {
+		return x.Period
+	}
+	return ""
+}
+
+func (x *SubmitEvidenceRequest) GetEtag() string {
+	if x != nil {
+		return x.Etag
+	}
+	return ""
+}
+
+type GetEvidenceRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	ApplicationId string                 `protobuf:"bytes,1,opt,name=application_id,json=applicationId,proto3" json:"application_id,omitempty"`
+	IndicatorCode string                 `protobuf:"bytes,2,opt,name=indicator_code,json=indicatorCode,proto3" json:"indicator_code,omitempty"`
+	Period        string                 `protobuf:"bytes,3,opt,name=period,proto3" json:"period,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *GetEvidenceRequest) Reset() {
+	*x = GetEvidenceRequest{}
+	mi := &file_wenming_evidence_v1_evidence_proto_msgTypes[13]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GetEvidenceRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GetEvidenceRequest) ProtoMessage() {}
+
+func (x *GetEvidenceRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_wenming_evidence_v1_evidence_proto_msgTypes[13]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GetEvidenceRequest.ProtoReflect.Descriptor instead.
+func (*GetEvidenceRequest) Descriptor() ([]byte, []int) {
+	return file_wenming_evidence_v1_evidence_proto_rawDescGZIP(), []int{13}
+}
+
+func (x *GetEvidenceRequest) GetApplicationId() string {
+	if x != nil {
+		return x.ApplicationId
+	}
+	return ""
+}
+
+func (x *GetEvidenceRequest) GetIndicatorCode() string {
+	if x != nil {
+		return x.IndicatorCode
+	}
+	return ""
+}
+
+func (x *GetEvidenceRequest) GetPeriod() string {
+	if x != nil {
+		return x.Period
+	}
+	return ""
+}
+
+type ListEvidenceRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	ApplicationId string                 `protobuf:"bytes,1,opt,name=application_id,json=applicationId,proto3" json:"application_id,omitempty"`
+	IndicatorCode string                 `protobuf:"bytes,2,opt,name=indicator_code,json=indicatorCode,proto3" json:"indicator_code,omitempty"`
+	State         EvidenceState          `protobuf:"varint,3,opt,name=state,proto3,enum=wenming.evidence.v1.EvidenceState" json:"state,omitempty"`
+	PageSize      int32                  `protobuf:"varint,4,opt,name=page_size,json=pageSize,proto3" json:"page_size,omitempty"`
+	PageToken     string                 `protobuf:"bytes,5,opt,name=page_token,json=pageToken,proto3" json:"page_token,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListEvidenceRequest) Reset() {
+	*x = ListEvidenceRequest{}
+	mi := &file_wenming_evidence_v1_evidence_proto_msgTypes[14]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListEvidenceRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListEvidenceRequest) ProtoMessage() {}
+
+func (x *ListEvidenceRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_wenming_evidence_v1_evidence_proto_msgTypes[14]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListEvidenceRequest.ProtoReflect.Descriptor instead.
+func (*ListEvidenceRequest) Descriptor() ([]byte, []int) {
+	return file_wenming_evidence_v1_evidence_proto_rawDescGZIP(), []int{14}
+}
+
+func (x *ListEvidenceRequest) GetApplicationId() string {
+	if x != nil {
+		return x.ApplicationId
+	}
+	return ""
+}
+
+func (x *ListEvidenceRequest) GetIndicatorCode() string {
+	if x != nil {
+		return x.IndicatorCode
+	}
+	return ""
+}
+
+func (x *ListEvidenceRequest) GetState() EvidenceState {
+	if x != nil {
+		return x.State
+	}
+	return EvidenceState_EVIDENCE_STATE_UNSPECIFIED
+}
+
+func (x *ListEvidenceRequest) GetPageSize() int32 {
+	if x != nil {
+		return x.PageSize
+	}
+	return 0
+}
+
+func (x *ListEvidenceRequest) GetPageToken() string {
+	if x != nil {
+		return x.PageToken
+	}
+	return ""
+}
+
+type ListEvidenceResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Evidence      []*Evidence            `protobuf:"bytes,1,rep,name=evidence,proto3" json:"evidence,omitempty"`
+	NextPageToken string                 `protobuf:"bytes,2,opt,name=next_page_token,json=nextPageToken,proto3" json:"next_page_token,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListEvidenceResponse) Reset() {
+	*x = ListEvidenceResponse{}
+	mi := &file_wenming_evidence_v1_evidence_proto_msgTypes[15]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListEvidenceResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListEvidenceResponse) ProtoMessage() {}
+
+func (x *ListEvidenceResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_wenming_evidence_v1_evidence_proto_msgTypes[15]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListEvidenceResponse.ProtoReflect.Descriptor instead.
+func (*ListEvidenceResponse) Descriptor() ([]byte, []int) {
+	return file_wenming_evidence_v1_evidence_proto_rawDescGZIP(), []int{15}
+}
+
+func (x *ListEvidenceResponse) GetEvidence() []*Evidence {
+	if x != nil {
+		return x.Evidence
+	}
+	return nil
+}
+
+func (x *ListEvidenceResponse) GetNextPageToken() string {
+	if x != nil {
+		return x.NextPageToken
+	}
+	return ""
+}
+
+// UploadFileHeader opens an upload.
+type UploadFileHeader struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	ApplicationId string                 `protobuf:"bytes,1,opt,name=application_id,json=applicationId,proto3" json:"application_id,omitempty"`
+	// The file's name as the client knows it; sanitised, kept as metadata only.
+	Name string `protobuf:"bytes,2,opt,name=name,proto3" json:"name,omitempty"`
+	// The type the client declares, if any; bytes that are not of this type are refused (415).
+	ContentType string `protobuf:"bytes,3,opt,name=content_type,json=contentType,proto3" json:"content_type,omitempty"`
+	// The size the client declares, if known; a body of another size is refused.
+	Size          int64 `protobuf:"varint,4,opt,name=size,proto3" json:"size,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *UploadFileHeader) Reset() {
+	*x = UploadFileHeader{}
+	mi := &file_wenming_evidence_v1_evidence_proto_msgTypes[16]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *UploadFileHeader) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*UploadFileHeader) ProtoMessage() {}
+
+func (x *UploadFileHeader) ProtoReflect() protoreflect.Message {
+	mi := &file_wenming_evidence_v1_evidence_proto_msgTypes[16]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use UploadFileHeader.ProtoReflect.Descriptor instead.
+func (*UploadFileHeader) Descriptor() ([]byte, []int) {
+	return file_wenming_evidence_v1_evidence_proto_rawDescGZIP(), []int{16}
+}
+
+func (x *UploadFileHeader) GetApplicationId() string {
+	if x != nil {
+		return x.ApplicationId
+	}
+	return ""
+}
+
+func (x *UploadFileHeader) GetName() string {
+	if x != nil {
+		return x.Name
+	}
+	return ""
+}
+
+func (x *UploadFileHeader) GetContentType() string {
+	if x != nil {
+		return x.ContentType
+	}
+	return ""
+}
+
+func (x *UploadFileHeader) GetSize() int64 {
+	if x != nil {
+		return x.Size
+	}
+	return 0
+}
+
+type UploadFileRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Types that are valid to be assigned to Part:
+	//
+	//	*UploadFileRequest_Header
+	//	*UploadFileRequest_Chunk
+	Part          isUploadFileRequest_Part `protobuf_oneof:"part"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *UploadFileRequest) Reset() {
+	*x = UploadFileRequest{}
+	mi := &file_wenming_evidence_v1_evidence_proto_msgTypes[17]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *UploadFileRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*UploadFileRequest) ProtoMessage() {}
+
+func (x *UploadFileRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_wenming_evidence_v1_evidence_proto_msgTypes[17]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use UploadFileRequest.ProtoReflect.Descriptor instead.
+func (*UploadFileRequest) Descriptor() ([]byte, []int) {
+	return file_wenming_evidence_v1_evidence_proto_rawDescGZIP(), []int{17}
+}
+
+func (x *UploadFileRequest) GetPart() isUploadFileRequest_Part {
+	if x != nil {
+		return x.Part
+	}
+	return nil
+}
+
+func (x *UploadFileRequest) GetHeader() *UploadFileHeader {
+	if x != nil {
+		if x, ok := x.Part.(*UploadFileRequest_Header); ok {
+			return x.Header
+		}
+	}
+	return nil
+}
+
+func (x *UploadFileRequest) GetChunk() []byte {
+	if x != nil {
+		if x, ok := x.Part.(*UploadFileRequest_Chunk); ok {
+			return x.Chunk
+		}
+	}
+	return nil
+}
+
+type isUploadFileRequest_Part interface {
+	isUploadFileRequest_Part()
+}
+
+type UploadFileRequest_Header struct {
+	Header *UploadFileHeader `protobuf:"bytes,1,opt,name=header,proto3,oneof"`
+}
+
+type UploadFileRequest_Chunk struct {
+	Chunk []byte `protobuf:"bytes,2,opt,name=chunk,proto3,oneof"`
+}
+
+func (*UploadFileRequest_Header) isUploadFileRequest_Part() {}
+
+func (*UploadFileRequest_Chunk) isUploadFileRequest_Part() {}
+
+type DownloadFileRequest struct {
+	state  protoimpl.MessageState `protogen:"open.v1"`
+	FileId string                 `protobuf:"bytes,1,opt,name=file_id,json=fileId,proto3" json:"file_id,omitempty"`
+	// The first byte to send.
+	Offset int64 `protobuf:"varint,2,opt,name=offset,proto3" json:"offset,omitempty"`
+	// How many bytes; 0 means to the end.
+	Length        int64 `protobuf:"varint,3,opt,name=length,proto3" json:"length,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *DownloadFileRequest) Reset() {
+	*x = DownloadFileRequest{}
+	mi := &file_wenming_evidence_v1_evidence_proto_msgTypes[18]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *DownloadFileRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*DownloadFileRequest) ProtoMessage() {}
+
+func (x *DownloadFileRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_wenming_evidence_v1_evidence_proto_msgTypes[18]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use DownloadFileRequest.ProtoReflect.Descriptor instead.
+func (*DownloadFileRequest) Descriptor() ([]byte, []int) {
+	return file_wenming_evidence_v1_evidence_proto_rawDescGZIP(), []int{18}
+}
+
+func (x *DownloadFileRequest) GetFileId() string {
+	if x != nil {
+		return x.FileId
+	}
+	return ""
+}
+
+func (x *DownloadFileRequest) GetOffset() int64 {
+	if x != nil {
+		return x.Offset
+	}
+	return 0
+}
+
+func (x *DownloadFileRequest) GetLength() int64 {
+	if x != nil {
+		return x.Length
+	}
+	return 0
+}
+
+type DownloadFileResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Types that are valid to be assigned to Part:
+	//
+	//	*DownloadFileResponse_File
+	//	*DownloadFileResponse_Chunk
+	Part          isDownloadFileResponse_Part `protobuf_oneof:"part"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *DownloadFileResponse) Reset() {
+	*x = DownloadFileResponse{}
+	mi := &file_wenming_evidence_v1_evidence_proto_msgTypes[19]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *DownloadFileResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*DownloadFileResponse) ProtoMessage() {}
+
+func (x *DownloadFileResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_wenming_evidence_v1_evidence_proto_msgTypes[19]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use DownloadFileResponse.ProtoReflect.Descriptor instead.
+func (*DownloadFileResponse) Descriptor() ([]byte, []int) {
+	return file_wenming_evidence_v1_evidence_proto_rawDescGZIP(), []int{19}
+}
+
+func (x *DownloadFileResponse) GetPart() isDownloadFileResponse_Part {
+	if x != nil {
+		return x.Part
+	}
+	return nil
+}
+
+func (x *DownloadFileResponse) GetFile() *File {
+	if x != nil {
+		if x, ok := x.Part.(*DownloadFileResponse_File); ok {
+			return x.File
+		}
+	}
+	return nil
+}
+
+func (x *DownloadFileResponse) GetChunk() []byte {
+	if x != nil {
+		if x, ok := x.Part.(*DownloadFileResponse_Chunk); ok {
+			return x.Chunk
+		}
+	}
+	return nil
+}
+
+type isDownloadFileResponse_Part interface {
+	isDownloadFileResponse_Part()
+}
+
+type DownloadFileResponse_File struct {
+	File *File `protobuf:"bytes,1,opt,name=file,proto3,oneof"`
+}
+
+type DownloadFileResponse_Chunk struct {
+	Chunk []byte `protobuf:"bytes,2,opt,name=chunk,proto3,oneof"`
+}
+
+func (*DownloadFileResponse_File) isDownloadFileResponse_Part() {}
+
+func (*DownloadFileResponse_Chunk) isDownloadFileResponse_Part() {}
+
+type GetFileRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	FileId        string                 `protobuf:"bytes,1,opt,name=file_id,json=fileId,proto3" json:"file_id,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *GetFileRequest) Reset() {
+	*x = GetFileRequest{}
+	mi := &file_wenming_evidence_v1_evidence_proto_msgTypes[20]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GetFileRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GetFileRequest) ProtoMessage() {}
+
+func (x *GetFileRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_wenming_evidence_v1_evidence_proto_msgTypes[20]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GetFileRequest.ProtoReflect.Descriptor instead.
+func (*GetFileRequest) Descriptor() ([]byte, []int) {
+	return file_wenming_evidence_v1_evidence_proto_rawDescGZIP(), []int{20}
+}
+
+func (x *GetFileRequest) GetFileId() string {
+	if x != nil {
+		return x.FileId
+	}
+	return ""
+}
+
+type ListFilesRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	ApplicationId string                 `protobuf:"bytes,1,opt,name=application_id,json=applicationId,proto3" json:"application_id,omitempty"`
+	PageSize      int32                  `protobuf:"varint,2,opt,name=page_size,json=pageSize,proto3" json:"page_size,omitempty"`
+	PageToken     string                 `protobuf:"bytes,3,opt,name=page_token,json=pageToken,proto3" json:"page_token,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListFilesRequest) Reset() {
+	*x = ListFilesRequest{}
+	mi := &file_wenming_evidence_v1_evidence_proto_msgTypes[21]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListFilesRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListFilesRequest) ProtoMessage() {}
+
+func (x *ListFilesRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_wenming_evidence_v1_evidence_proto_msgTypes[21]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListFilesRequest.ProtoReflect.Descriptor instead.
+func (*ListFilesRequest) Descriptor() ([]byte, []int) {
+	return file_wenming_evidence_v1_evidence_proto_rawDescGZIP(), []int{21}
+}
+
+func (x *ListFilesRequest) GetApplicationId() string {
+	if x != nil {
+		return x.ApplicationId
+	}
+	return ""
+}
+
+func (x *ListFilesRequest) GetPageSize() int32 {
+	if x != nil {
+		return x.PageSize
+	}
+	return 0
+}
+
+func (x *ListFilesRequest) GetPageToken() string {
+	if x != nil {
+		return x.PageToken
+	}
+	return ""
+}
+
+type ListFilesResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Files         []*File                `protobuf:"bytes,1,rep,name=files,proto3" json:"files,omitempty"`
+	NextPageToken string                 `protobuf:"bytes,2,opt,name=next_page_token,json=nextPageToken,proto3" json:"next_page_token,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListFilesResponse) Reset() {
+	*x = ListFilesResponse{}
+	mi := &file_wenming_evidence_v1_evidence_proto_msgTypes[22]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListFilesResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListFilesResponse) ProtoMessage() {}
+
+func (x *ListFilesResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_wenming_evidence_v1_evidence_proto_msgTypes[22]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListFilesResponse.ProtoReflect.Descriptor instead.
+func (*ListFilesResponse) Descriptor() ([]byte, []int) {
+	return file_wenming_evidence_v1_evidence_proto_rawDescGZIP(), []int{22}
+}
+
+func (x *ListFilesResponse) GetFiles() []*File {
+	if x != nil {
+		return x.Files
+	}
+	return nil
+}
+
+func (x *ListFilesResponse) GetNextPageToken() string {
+	if x != nil {
+		return x.NextPageToken
+	}
+	return ""
+}
+
 var File_wenming_evidence_v1_evidence_proto protoreflect.FileDescriptor
 
 const file_wenming_evidence_v1_evidence_proto_rawDesc = "" +
 	"\n" +
-	"\"wenming/evidence/v1/evidence.proto\x12\x13wenming.evidence.v12\x11\n" +
-	"\x0fEvidenceServiceBLZJgithub.com/wenming-platform/wenming/api/gen/wenming/evidence/v1;evidencev1b\x06proto3"
+	"\"wenming/evidence/v1/evidence.proto\x12\x13wenming.evidence.v1\x1a\x1bbuf/validate/validate.proto\x1a\x1cgoogle/api/annotations.proto\x1a\x1fgoogle/api/field_behavior.proto\x1a google/protobuf/field_mask.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a.protoc-gen-openapiv2/options/annotations.proto\x1a\x1cwenming/authz/v1/authz.proto\x1a#wenming/evidence/v1/resources.proto\"\x88\x01\n" +
+	"\x18CreateApplicationRequest\x12(\n" +
+	"\vcampaign_id\x18\x01 \x01(\tB\a\xbaH\x04r\x02\x10\x01R\n" +
+	"campaignId\x12B\n" +
+	"\vapplication\x18\x02 \x01(\v2 .wenming.evidence.v1.ApplicationR\vapplication\"G\n" +
+	"\x15GetApplicationRequest\x12.\n" +
+	"\x0eapplication_id\x18\x01 \x01(\tB\a\xbaH\x04r\x02\x10\x01R\rapplicationId\"\xa6\x02\n" +
+	"\x17ListApplicationsRequest\x12(\n" +
+	"\vcampaign_id\x18\x01 \x01(\tB\a\xbaH\x04r\x02\x10\x01R\n" +
+	"campaignId\x12E\n" +
+	"\x05state\x18\x02 \x01(\x0e2%.wenming.evidence.v1.ApplicationStateB\b\xbaH\x05\x82\x01\x02\x10\x01R\x05state\x12$\n" +
+	"\toffice_id\x18\x03 \x01(\tB\a\xbaH\x04r\x02\x18@R\bofficeId\x12,\n" +
+	"\runit_category\x18\x04 \x01(\tB\a\xbaH\x04r\x02\x18@R\funitCategory\x12'\n" +
+	"\tpage_size\x18\x05 \x01(\x05B\n" +
+	"\xbaH\a\x1a\x05\x18\xf4\x03(\x00R\bpageSize\x12\x1d\n" +
+	"\n" +
+	"page_token\x18\x06 \x01(\tR\tpageToken\"\x88\x01\n" +
+	"\x18ListApplicationsResponse\x12D\n" +
+	"\fapplications\x18\x01 \x03(\v2 .wenming.evidence.v1.ApplicationR\fapplications\x12&\n" +
+	"\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken\"\x87\x01\n" +
+	"\x1bListUnitApplicationsRequest\x12 \n" +
+	"\aunit_id\x18\x01 \x01(\tB\a\xbaH\x04r\x02\x10\x01R\x06unitId\x12'\n" +
+	"\tpage_size\x18\x02 \x01(\x05B\n" +
+	"\xbaH\a\x1a\x05\x18\xf4\x03(\x00R\bpageSize\x12\x1d\n" +
+	"\n" +
+	"page_token\x18\x03 \x01(\tR\tpageToken\"\xa9\x01\n" +
+	"\x18UpdateApplicationRequest\x12J\n" +
+	"\vapplication\x18\x01 \x01(\v2 .wenming.evidence.v1.ApplicationB\x06\xbaH\x03\xc8\x01\x01R\vapplication\x12A\n" +
+	"\vupdate_mask\x18\x02 \x01(\v2\x1a.google.protobuf.FieldMaskB\x04\xe2A\x01\x02R\n" +
+	"updateMask\"^\n" +
+	"\x18SubmitApplicationRequest\x12.\n" +
+	"\x0eapplication_id\x18\x01 \x01(\tB\a\xbaH\x04r\x02\x10\x01R\rapplicationId\x12\x12\n" +
+	"\x04etag\x18\x02 \x01(\tR\x04etag\"\x82\x01\n" +
+	"\x1aWithdrawApplicationRequest\x12.\n" +
+	"\x0eapplication_id\x18\x01 \x01(\tB\a\xbaH\x04r\x02\x10\x01R\rapplicationId\x12 \n" +
+	"\x06reason\x18\x02 \x01(\tB\b\xbaH\x05r\x03\x18\xd0\x0fR\x06reason\x12\x12\n" +
+	"\x04etag\x18\x03 \x01(\tR\x04etag\"\xf1\x01\n" +
+	"\x15ExtendDeadlineRequest\x12.\n" +
+	"\x0eapplication_id\x18\x01 \x01(\tB\a\xbaH\x04r\x02\x10\x01R\rapplicationId\x12.\n" +
+	"\x0eindicator_code\x18\x02 \x01(\tB\a\xbaH\x04r\x02\x18 R\rindicatorCode\x12\x1f\n" +
+	"\x06period\x18\x03 \x01(\tB\a\xbaH\x04r\x02\x18\aR\x06period\x125\n" +
+	"\bdue_time\x18\x04 \x01(\v2\x1a.google.protobuf.TimestampR\adueTime\x12 \n" +
+	"\x06reason\x18\x05 \x01(\tB\b\xbaH\x05r\x03\x18\xd0\x0fR\x06reason\"E\n" +
+	"\x13GetChecklistRequest\x12.\n" +
+	"\x0eapplication_id\x18\x01 \x01(\tB\a\xbaH\x04r\x02\x10\x01R\rapplicationId\"y\n" +
+	"\x14GetChecklistResponse\x12D\n" +
+	"\frequirements\x18\x01 \x03(\v2 .wenming.evidence.v1.RequirementR\frequirements\x12\x1b\n" +
+	"\ttime_zone\x18\x02 \x01(\tR\btimeZone\"\xf7\x01\n" +
+	"\x18SaveEvidenceDraftRequest\x12.\n" +
+	"\x0eapplication_id\x18\x01 \x01(\tB\a\xbaH\x04r\x02\x10\x01R\rapplicationId\x120\n" +
+	"\x0eindicator_code\x18\x02 \x01(\tB\t\xbaH\x06r\x04\x10\x01\x18 R\rindicatorCode\x12!\n" +
+	"\x06period\x18\x03 \x01(\tB\t\xbaH\x06r\x04\x10\x04\x18\aR\x06period\x12B\n" +
+	"\x05draft\x18\x04 \x01(\v2$.wenming.evidence.v1.EvidenceContentB\x06\xbaH\x03\xc8\x01\x01R\x05draft\x12\x12\n" +
+	"\x04etag\x18\x05 \x01(\tR\x04etag\"\xb0\x01\n" +
+	"\x15SubmitEvidenceRequest\x12.\n" +
+	"\x0eapplication_id\x18\x01 \x01(\tB\a\xbaH\x04r\x02\x10\x01R\rapplicationId\x120\n" +
+	"\x0eindicator_code\x18\x02 \x01(\tB\t\xbaH\x06r\x04\x10\x01\x18 R\rindicatorCode\x12!\n" +
+	"\x06period\x18\x03 \x01(\tB\t\xbaH\x06r\x04\x10\x04\x18\aR\x06period\x12\x12\n" +
+	"\x04etag\x18\x04 \x01(\tR\x04etag\"\x99\x01\n" +
+	"\x12GetEvidenceRequest\x12.\n" +
+	"\x0eapplication_id\x18\x01 \x01(\tB\a\xbaH\x04r\x02\x10\x01R\rapplicationId\x120\n" +
+	"\x0eindicator_code\x18\x02 \x01(\tB\t\xbaH\x06r\x04\x10\x01\x18 R\rindicatorCode\x12!\n" +
+	"\x06period\x18\x03 \x01(\tB\t\xbaH\x06r\x04\x10\x04\x18\aR\x06period\"\x81\x02\n" +
+	"\x13ListEvidenceRequest\x12.\n" +
+	"\x0eapplication_id\x18\x01 \x01(\tB\a\xbaH\x04r\x02\x10\x01R\rapplicationId\x12.\n" +
+	"\x0eindicator_code\x18\x02 \x01(\tB\a\xbaH\x04r\x02\x18 R\rindicatorCode\x12B\n" +
+	"\x05state\x18\x03 \x01(\x0e2\".wenming.evidence.v1.EvidenceStateB\b\xbaH\x05\x82\x01\x02\x10\x01R\x05state\x12'\n" +
+	"\tpage_size\x18\x04 \x01(\x05B\n" +
+	"\xbaH\a\x1a\x05\x18\xf4\x03(\x00R\bpageSize\x12\x1d\n" +
+	"\n" +
+	"page_token\x18\x05 \x01(\tR\tpageToken\"y\n" +
+	"\x14ListEvidenceResponse\x129\n" +
+	"\bevidence\x18\x01 \x03(\v2\x1d.wenming.evidence.v1.EvidenceR\bevidence\x12&\n" +
+	"\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken\"\xaa\x01\n" +
+	"\x10UploadFileHeader\x12.\n" +
+	"\x0eapplication_id\x18\x01 \x01(\tB\a\xbaH\x04r\x02\x10\x01R\rapplicationId\x12\x1c\n" +
+	"\x04name\x18\x02 \x01(\tB\b\xbaH\x05r\x03\x18\x80\bR\x04name\x12+\n" +
+	"\fcontent_type\x18\x03 \x01(\tB\b\xbaH\x05r\x03\x18\xff\x01R\vcontentType\x12\x1b\n" +
+	"\x04size\x18\x04 \x01(\x03B\a\xbaH\x04\"\x02(\x00R\x04size\"\x7f\n" +
+	"\x11UploadFileRequest\x12?\n" +
+	"\x06header\x18\x01 \x01(\v2%.wenming.evidence.v1.UploadFileHeaderH\x00R\x06header\x12!\n" +
+	"\x05chunk\x18\x02 \x01(\fB\t\xbaH\x06z\x04\x18\x80\x80@H\x00R\x05chunkB\x06\n" +
+	"\x04part\"y\n" +
+	"\x13DownloadFileRequest\x12 \n" +
+	"\afile_id\x18\x01 \x01(\tB\a\xbaH\x04r\x02\x10\x01R\x06fileId\x12\x1f\n" +
+	"\x06offset\x18\x02 \x01(\x03B\a\xbaH\x04\"\x02(\x00R\x06offset\x12\x1f\n" +
+	"\x06length\x18\x03 \x01(\x03B\a\xbaH\x04\"\x02(\x00R\x06length\"g\n" +
+	"\x14DownloadFileResponse\x12/\n" +
+	"\x04file\x18\x01 \x01(\v2\x19.wenming.evidence.v1.FileH\x00R\x04file\x12\x16\n" +
+	"\x05chunk\x18\x02 \x01(\fH\x00R\x05chunkB\x06\n" +
+	"\x04part\"2\n" +
+	"\x0eGetFileRequest\x12 \n" +
+	"\afile_id\x18\x01 \x01(\tB\a\xbaH\x04r\x02\x10\x01R\x06fileId\"\x8a\x01\n" +
+	"\x10ListFilesRequest\x12.\n" +
+	"\x0eapplication_id\x18\x01 \x01(\tB\a\xbaH\x04r\x02\x10\x01R\rapplicationId\x12'\n" +
+	"\tpage_size\x18\x02 \x01(\x05B\n" +
+	"\xbaH\a\x1a\x05\x18\xf4\x03(\x00R\bpageSize\x12\x1d\n" +
+	"\n" +
+	"page_token\x18\x03 \x01(\tR\tpageToken\"l\n" +
+	"\x11ListFilesResponse\x12/\n" +
+	"\x05files\x18\x01 \x03(\v2\x19.wenming.evidence.v1.FileR\x05files\x12&\n" +
+	"\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken2\xff'\n" +
+	"\x0fEvidenceService\x12\xfc\x03\n" +
+	"\x11CreateApplication\x12-.wenming.evidence.v1.CreateApplicationRequest\x1a .wenming.evidence.v1.Application\"\x95\x03\x92A\xcd\x02r\xca\x02\n" +
+	"q\n" +
+	"\x0fAccept-Language\x12\\Language of error messages: Chinese (zh-CN) unless the first language named is English (en).\x18\x01\n" +
+	"\xd4\x01\n" +
+	"\x0fIdempotency-Key\x12\xbe\x01Makes this call safe to retry: 1 to 255 visible ASCII characters, per caller, kept 24 hours. A retry gets the first response; the same key with another request is 400 IDEMPOTENCY_KEY_REUSED.\x18\x01\xc2\xf3\x18\x03\x12\x01\x04\x82\xd3\xe4\x93\x027:\vapplication\"(/v1/campaigns/{campaign_id}/applications\x12\x86\x02\n" +
+	"\x0eGetApplication\x12*.wenming.evidence.v1.GetApplicationRequest\x1a .wenming.evidence.v1.Application\"\xa5\x01\x92Aurs\n" +
+	"q\n" +
+	"\x0fAccept-Language\x12\\Language of error messages: Chinese (zh-CN) unless the first language named is English (en).\x18\x01\xc2\xf3\x18\x00\x82\xd3\xe4\x93\x02#\x12!/v1/applications/{application_id}\x12\x9e\x02\n" +
+	"\x10ListApplications\x12,.wenming.evidence.v1.ListApplicationsRequest\x1a-.wenming.evidence.v1.ListApplicationsResponse\"\xac\x01\x92Aurs\n" +
+	"q\n" +
+	"\x0fAccept-Language\x12\\Language of error messages: Chinese (zh-CN) unless the first language named is English (en).\x18\x01\xc2\xf3\x18\x00\x82\xd3\xe4\x93\x02*\x12(/v1/campaigns/{campaign_id}/applications\x12\x9e\x02\n" +
+	"\x14ListUnitApplications\x120.wenming.evidence.v1.ListUnitApplicationsRequest\x1a-.wenming.evidence.v1.ListApplicationsResponse\"\xa4\x01\x92Aurs\n" +
+	"q\n" +
+	"\x0fAccept-Language\x12\\Language of error messages: Chinese (zh-CN) unless the first language named is English (en).\x18\x01\xc2\xf3\x18\x00\x82\xd3\xe4\x93\x02\"\x12 /v1/units/{unit_id}/applications\x12\x9d\x02\n" +
+	"\x11UpdateApplication\x12-.wenming.evidence.v1.UpdateApplicationRequest\x1a .wenming.evidence.v1.Application\"\xb6\x01\x92Aurs\n" +
+	"q\n" +
+	"\x0fAccept-Language\x12\\Language of error messages: Chinese (zh-CN) unless the first language named is English (en).\x18\x01\xc2\xf3\x18\x04\x12\x02\x04\x05\x82\xd3\xe4\x93\x020:\vapplication2!/v1/applications/{application.id}\x12\xf2\x03\n" +
+	"\x11SubmitApplication\x12-.wenming.evidence.v1.SubmitApplicationRequest\x1a .wenming.evidence.v1.Application\"\x8b\x03\x92A\xcd\x02r\xca\x02\n" +
+	"q\n" +
+	"\x0fAccept-Language\x12\\Language of error messages: Chinese (zh-CN) unless the first language named is English (en).\x18\x01\n" +
+	"\xd4\x01\n" +
+	"\x0fIdempotency-Key\x12\xbe\x01Makes this call safe to retry: 1 to 255 visible ASCII characters, per caller, kept 24 hours. A retry gets the first response; the same key with another request is 400 IDEMPOTENCY_KEY_REUSED.\x18\x01\xc2\xf3\x18\x03\x12\x01\x04\x82\xd3\xe4\x93\x02-:\x01*\"(/v1/applications/{application_id}:submit\x12\x9f\x02\n" +
+	"\x13WithdrawApplication\x12/.wenming.evidence.v1.WithdrawApplicationRequest\x1a .wenming.evidence.v1.Application\"\xb4\x01\x92Aurs\n" +
+	"q\n" +
+	"\x0fAccept-Language\x12\\Language of error messages: Chinese (zh-CN) unless the first language named is English (en).\x18\x01\xc2\xf3\x18\x03\x12\x01\x04\x82\xd3\xe4\x93\x02/:\x01*\"*/v1/applications/{application_id}:withdraw\x12\x93\x02\n" +
+	"\x0eExtendDeadline\x12*.wenming.evidence.v1.ExtendDeadlineRequest\x1a .wenming.evidence.v1.Application\"\xb2\x01\x92Aurs\n" +
+	"q\n" +
+	"\x0fAccept-Language\x12\\Language of error messages: Chinese (zh-CN) unless the first language named is English (en).\x18\x01\xc2\xf3\x18\x03\x12\x01\x01\x82\xd3\xe4\x93\x02-:\x01*\"(/v1/applications/{application_id}:extend\x12\x95\x02\n" +
+	"\fGetChecklist\x12(.wenming.evidence.v1.GetChecklistRequest\x1a).wenming.evidence.v1.GetChecklistResponse\"\xaf\x01\x92Aurs\n" +
+	"q\n" +
+	"\x0fAccept-Language\x12\\Language of error messages: Chinese (zh-CN) unless the first language named is English (en).\x18\x01\xc2\xf3\x18\x00\x82\xd3\xe4\x93\x02-\x12+/v1/applications/{application_id}/checklist\x12\xb7\x02\n" +
+	"\x11SaveEvidenceDraft\x12-.wenming.evidence.v1.SaveEvidenceDraftRequest\x1a\x1d.wenming.evidence.v1.Evidence\"\xd3\x01\x92Aurs\n" +
+	"q\n" +
+	"\x0fAccept-Language\x12\\Language of error messages: Chinese (zh-CN) unless the first language named is English (en).\x18\x01\xc2\xf3\x18\x04\x12\x02\x04\x05\x82\xd3\xe4\x93\x02M:\x05draft\x1aD/v1/applications/{application_id}/evidence/{indicator_code}/{period}\x12\x8d\x04\n" +
+	"\x0eSubmitEvidence\x12*.wenming.evidence.v1.SubmitEvidenceRequest\x1a\x1d.wenming.evidence.v1.Evidence\"\xaf\x03\x92A\xcd\x02r\xca\x02\n" +
+	"q\n" +
+	"\x0fAccept-Language\x12\\Language of error messages: Chinese (zh-CN) unless the first language named is English (en).\x18\x01\n" +
+	"\xd4\x01\n" +
+	"\x0fIdempotency-Key\x12\xbe\x01Makes this call safe to retry: 1 to 255 visible ASCII characters, per caller, kept 24 hours. A retry gets the first response; the same key with another request is 400 IDEMPOTENCY_KEY_REUSED.\x18\x01\xc2\xf3\x18\x04\x12\x02\x04\x05\x82\xd3\xe4\x93\x02P:\x01*\"K/v1/applications/{application_id}/evidence/{indicator_code}/{period}:submit\x12\xa0\x02\n" +
+	"\vGetEvidence\x12'.wenming.evidence.v1.GetEvidenceRequest\x1a\x1d.wenming.evidence.v1.Evidence\"\xc8\x01\x92Aurs\n" +
+	"q\n" +
+	"\x0fAccept-Language\x12\\Language of error messages: Chinese (zh-CN) unless the first language named is English (en).\x18\x01\xc2\xf3\x18\x00\x82\xd3\xe4\x93\x02F\x12D/v1/applications/{application_id}/evidence/{indicator_code}/{period}\x12\x94\x02\n" +
+	"\fListEvidence\x12(.wenming.evidence.v1.ListEvidenceRequest\x1a).wenming.evidence.v1.ListEvidenceResponse\"\xae\x01\x92Aurs\n" +
+	"q\n" +
+	"\x0fAccept-Language\x12\\Language of error messages: Chinese (zh-CN) unless the first language named is English (en).\x18\x01\xc2\xf3\x18\x00\x82\xd3\xe4\x93\x02,\x12*/v1/applications/{application_id}/evidence\x12[\n" +
+	"\n" +
+	"UploadFile\x12&.wenming.evidence.v1.UploadFileRequest\x1a\x19.wenming.evidence.v1.File\"\b\xc2\xf3\x18\x04\x12\x02\x04\x05(\x01\x12k\n" +
+	"\fDownloadFile\x12(.wenming.evidence.v1.DownloadFileRequest\x1a).wenming.evidence.v1.DownloadFileResponse\"\x04\xc2\xf3\x18\x000\x01\x12\xe3\x01\n" +
+	"\aGetFile\x12#.wenming.evidence.v1.GetFileRequest\x1a\x19.wenming.evidence.v1.File\"\x97\x01\x92Aurs\n" +
+	"q\n" +
+	"\x0fAccept-Language\x12\\Language of error messages: Chinese (zh-CN) unless the first language named is English (en).\x18\x01\xc2\xf3\x18\x00\x82\xd3\xe4\x93\x02\x15\x12\x13/v1/files/{file_id}\x12\x88\x02\n" +
+	"\tListFiles\x12%.wenming.evidence.v1.ListFilesRequest\x1a&.wenming.evidence.v1.ListFilesResponse\"\xab\x01\x92Aurs\n" +
+	"q\n" +
+	"\x0fAccept-Language\x12\\Language of error messages: Chinese (zh-CN) unless the first language named is English (en).\x18\x01\xc2\xf3\x18\x00\x82\xd3\xe4\x93\x02)\x12'/v1/applications/{application_id}/filesBLZJgithub.com/wenming-platform/wenming/api/gen/wenming/evidence/v1;evidencev1b\x06proto3"
 
-var file_wenming_evidence_v1_evidence_proto_goTypes = []any{}
+var (
+	file_wenming_evidence_v1_evidence_proto_rawDescOnce sync.Once
+	file_wenming_evidence_v1_evidence_proto_rawDescData []byte
+)
+
+func file_wenming_evidence_v1_evidence_proto_rawDescGZIP() []byte {
+	file_wenming_evidence_v1_evidence_proto_rawDescOnce.Do(func() {
+		file_wenming_evidence_v1_evidence_proto_rawDescData = protoimpl.X.CompressGZIP(unsafe.Slice(unsafe.StringData(file_wenming_evidence_v1_evidence_proto_rawDesc), len(file_wenming_evidence_v1_evidence_proto_rawDesc)))
+	})
+	return file_wenming_evidence_v1_evidence_proto_rawDescData
+}
+
+var file_wenming_evidence_v1_evidence_proto_msgTypes = make([]protoimpl.MessageInfo, 23)
+var file_wenming_evidence_v1_evidence_proto_goTypes = []any{
+	(*CreateApplicationRequest)(nil),    // 0: wenming.evidence.v1.CreateApplicationRequest
+	(*GetApplicationRequest)(nil),       // 1: wenming.evidence.v1.GetApplicationRequest
+	(*ListApplicationsRequest)(nil),     // 2: wenming.evidence.v1.ListApplicationsRequest
+	(*ListApplicationsResponse)(nil),    // 3: wenming.evidence.v1.ListApplicationsResponse
+	(*ListUnitApplicationsRequest)(nil), // 4: wenming.evidence.v1.ListUnitApplicationsRequest
+	(*UpdateApplicationRequest)(nil),    // 5: wenming.evidence.v1.UpdateApplicationRequest
+	(*SubmitApplicationRequest)(nil),    // 6: wenming.evidence.v1.SubmitApplicationRequest
+	(*WithdrawApplicationRequest)(nil),  // 7: wenming.evidence.v1.WithdrawApplicationRequest
+	(*ExtendDeadlineRequest)(nil),       // 8: wenming.evidence.v1.ExtendDeadlineRequest
+	(*GetChecklistRequest)(nil),         // 9: wenming.evidence.v1.GetChecklistRequest
+	(*GetChecklistResponse)(nil),        // 10: wenming.evidence.v1.GetChecklistResponse
+	(*SaveEvidenceDraftRequest)(nil),    // 11: wenming.evidence.v1.SaveEvidenceDraftRequest
+	(*SubmitEvidenceRequest)(nil),       // 12: wenming.evidence.v1.SubmitEvidenceRequest
+	(*GetEvidenceRequest)(nil),          // 13: wenming.evidence.v1.GetEvidenceRequest
+	(*ListEvidenceRequest)(nil),         // 14: wenming.evidence.v1.ListEvidenceRequest
+	(*ListEvidenceResponse)(nil),        // 15: wenming.evidence.v1.ListEvidenceResponse
+	(*UploadFileHeader)(nil),            // 16: wenming.evidence.v1.UploadFileHeader
+	(*UploadFileRequest)(nil),           // 17: wenming.evidence.v1.UploadFileRequest
+	(*DownloadFileRequest)(nil),         // 18: wenming.evidence.v1.DownloadFileRequest
+	(*DownloadFileResponse)(nil),        // 19: wenming.evidence.v1.DownloadFileResponse
+	(*GetFileRequest)(nil),              // 20: wenming.evidence.v1.GetFileRequest
+	(*ListFilesRequest)(nil),            // 21: wenming.evidence.v1.ListFilesRequest
+	(*ListFilesResponse)(nil),           // 22: wenming.evidence.v1.ListFilesResponse
+	(*Application)(nil),                 // 23: wenming.evidence.v1.Application
+	(ApplicationState)(0),               // 24: wenming.evidence.v1.ApplicationState
+	(*fieldmaskpb.FieldMask)(nil),       // 25: google.protobuf.FieldMask
+	(*timestamppb.Timestamp)(nil),       // 26: google.protobuf.Timestamp
+	(*Requirement)(nil),                 // 27: wenming.evidence.v1.Requirement
+	(*EvidenceContent)(nil),             // 28: wenming.evidence.v1.EvidenceContent
+	(EvidenceState)(0),                  // 29: wenming.evidence.v1.EvidenceState
+	(*Evidence)(nil),                    // 30: wenming.evidence.v1.Evidence
+	(*File)(nil),                        // 31: wenming.evidence.v1.File
+}
 var file_wenming_evidence_v1_evidence_proto_depIdxs = []int32{
-	0, // [0:0] is the sub-list for method output_type
-	0, // [0:0] is the sub-list for method input_type
-	0, // [0:0] is the sub-list for extension type_name
-	0, // [0:0] is the sub-list for extension extendee
-	0, // [0:0] is the sub-list for field type_name
+	23, // 0: wenming.evidence.v1.CreateApplicationRequest.application:type_name -> wenming.evidence.v1.Application
+	24, // 1: wenming.evidence.v1.ListApplicationsRequest.state:type_name -> wenming.evidence.v1.ApplicationState
+	23, // 2: wenming.evidence.v1.ListApplicationsResponse.applications:type_name -> wenming.evidence.v1.Application
+	23, // 3: wenming.evidence.v1.UpdateApplicationRequest.application:type_name -> wenming.evidence.v1.Application
+	25, // 4: wenming.evidence.v1.UpdateApplicationRequest.update_mask:type_name -> google.protobuf.FieldMask
+	26, // 5: wenming.evidence.v1.ExtendDeadlineRequest.due_time:type_name -> google.protobuf.Timestamp
+	27, // 6: wenming.evidence.v1.GetChecklistResponse.requirements:type_name -> wenming.evidence.v1.Requirement
+	28, // 7: wenming.evidence.v1.SaveEvidenceDraftRequest.draft:type_name -> wenming.evidence.v1.EvidenceContent
+	29, // 8: wenming.evidence.v1.ListEvidenceRequest.state:type_name -> wenming.evidence.v1.EvidenceState
+	30, // 9: wenming.evidence.v1.ListEvidenceResponse.evidence:type_name -> wenming.evidence.v1.Evidence
+	16, // 10: wenming.evidence.v1.UploadFileRequest.header:type_name -> wenming.evidence.v1.UploadFileHeader
+	31, // 11: wenming.evidence.v1.DownloadFileResponse.file:type_name -> wenming.evidence.v1.File
+	31, // 12: wenming.evidence.v1.ListFilesResponse.files:type_name -> wenming.evidence.v1.File
+	0,  // 13: wenming.evidence.v1.EvidenceService.CreateApplication:input_type -> wenming.evidence.v1.CreateApplicationRequest
+	1,  // 14: wenming.evidence.v1.EvidenceService.GetApplication:input_type -> wenming.evidence.v1.GetApplicationRequest
+	2,  // 15: wenming.evidence.v1.EvidenceService.ListApplications:input_type -> wenming.evidence.v1.ListApplicationsRequest
+	4,  // 16: wenming.evidence.v1.EvidenceService.ListUnitApplications:input_type -> wenming.evidence.v1.ListUnitApplicationsRequest
+	5,  // 17: wenming.evidence.v1.EvidenceService.UpdateApplication:input_type -> wenming.evidence.v1.UpdateApplicationRequest
+	6,  // 18: wenming.evidence.v1.EvidenceService.SubmitApplication:input_type -> wenming.evidence.v1.SubmitApplicationRequest
+	7,  // 19: wenming.evidence.v1.EvidenceService.WithdrawApplication:input_type -> wenming.evidence.v1.WithdrawApplicationRequest
+	8,  // 20: wenming.evidence.v1.EvidenceService.ExtendDeadline:input_type -> wenming.evidence.v1.ExtendDeadlineRequest
+	9,  // 21: wenming.evidence.v1.EvidenceService.GetChecklist:input_type -> wenming.evidence.v1.GetChecklistRequest
+	11, // 22: wenming.evidence.v1.EvidenceService.SaveEvidenceDraft:input_type -> wenming.evidence.v1.SaveEvidenceDraftRequest
+	12, // 23: wenming.evidence.v1.EvidenceService.SubmitEvidence:input_type -> wenming.evidence.v1.SubmitEvidenceRequest
+	13, // 24: wenming.evidence.v1.EvidenceService.GetEvidence:input_type -> wenming.evidence.v1.GetEvidenceRequest
+	14, // 25: wenming.evidence.v1.EvidenceService.ListEvidence:input_type -> wenming.evidence.v1.ListEvidenceRequest
+	17, // 26: wenming.evidence.v1.EvidenceService.UploadFile:input_type -> wenming.evidence.v1.UploadFileRequest
+	18, // 27: wenming.evidence.v1.EvidenceService.DownloadFile:input_type -> wenming.evidence.v1.DownloadFileRequest
+	20, // 28: wenming.evidence.v1.EvidenceService.GetFile:input_type -> wenming.evidence.v1.GetFileRequest
+	21, // 29: wenming.evidence.v1.EvidenceService.ListFiles:input_type -> wenming.evidence.v1.ListFilesRequest
+	23, // 30: wenming.evidence.v1.EvidenceService.CreateApplication:output_type -> wenming.evidence.v1.Application
+	23, // 31: wenming.evidence.v1.EvidenceService.GetApplication:output_type -> wenming.evidence.v1.Application
+	3,  // 32: wenming.evidence.v1.EvidenceService.ListApplications:output_type -> wenming.evidence.v1.ListApplicationsResponse
+	3,  // 33: wenming.evidence.v1.EvidenceService.ListUnitApplications:output_type -> wenming.evidence.v1.ListApplicationsResponse
+	23, // 34: wenming.evidence.v1.EvidenceService.UpdateApplication:output_type -> wenming.evidence.v1.Application
+	23, // 35: wenming.evidence.v1.EvidenceService.SubmitApplication:output_type -> wenming.evidence.v1.Application
+	23, // 36: wenming.evidence.v1.EvidenceService.WithdrawApplication:output_type -> wenming.evidence.v1.Application
+	23, // 37: wenming.evidence.v1.EvidenceService.ExtendDeadline:output_type -> wenming.evidence.v1.Application
+	10, // 38: wenming.evidence.v1.EvidenceService.GetChecklist:output_type -> wenming.evidence.v1.GetChecklistResponse
+	30, // 39: wenming.evidence.v1.EvidenceService.SaveEvidenceDraft:output_type -> wenming.evidence.v1.Evidence
+	30, // 40: wenming.evidence.v1.EvidenceService.SubmitEvidence:output_type -> wenming.evidence.v1.Evidence
+	30, // 41: wenming.evidence.v1.EvidenceService.GetEvidence:output_type -> wenming.evidence.v1.Evidence
+	15, // 42: wenming.evidence.v1.EvidenceService.ListEvidence:output_type -> wenming.evidence.v1.ListEvidenceResponse
+	31, // 43: wenming.evidence.v1.EvidenceService.UploadFile:output_type -> wenming.evidence.v1.File
+	19, // 44: wenming.evidence.v1.EvidenceService.DownloadFile:output_type -> wenming.evidence.v1.DownloadFileResponse
+	31, // 45: wenming.evidence.v1.EvidenceService.GetFile:output_type -> wenming.evidence.v1.File
+	22, // 46: wenming.evidence.v1.EvidenceService.ListFiles:output_type -> wenming.evidence.v1.ListFilesResponse
+	30, // [30:47] is the sub-list for method output_type
+	13, // [13:30] is the sub-list for method input_type
+	13, // [13:13] is the sub-list for extension type_name
+	13, // [13:13] is the sub-list for extension extendee
+	0,  // [0:13] is the sub-list for field type_name
 }
 
 func init() { file_wenming_evidence_v1_evidence_proto_init() }
@@ -41,18 +1720,28 @@ func file_wenming_evidence_v1_evidence_proto_init() {
 	if File_wenming_evidence_v1_evidence_proto != nil {
 		return
 	}
+	file_wenming_evidence_v1_resources_proto_init()
+	file_wenming_evidence_v1_evidence_proto_msgTypes[17].OneofWrappers = []any{
+		(*UploadFileRequest_Header)(nil),
+		(*UploadFileRequest_Chunk)(nil),
+	}
+	file_wenming_evidence_v1_evidence_proto_msgTypes[19].OneofWrappers = []any{
+		(*DownloadFileResponse_File)(nil),
+		(*DownloadFileResponse_Chunk)(nil),
+	}
 	type x struct{}
 	out := protoimpl.TypeBuilder{
 		File: protoimpl.DescBuilder{
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_wenming_evidence_v1_evidence_proto_rawDesc), len(file_wenming_evidence_v1_evidence_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   0,
+			NumMessages:   23,
 			NumExtensions: 0,
 			NumServices:   1,
 		},
 		GoTypes:           file_wenming_evidence_v1_evidence_proto_goTypes,
 		DependencyIndexes: file_wenming_evidence_v1_evidence_proto_depIdxs,
+		MessageInfos:      file_wenming_evidence_v1_evidence_proto_msgTypes,
 	}.Build()
 	File_wenming_evidence_v1_evidence_proto = out.File
 	file_wenming_evidence_v1_evidence_proto_goTypes = nil

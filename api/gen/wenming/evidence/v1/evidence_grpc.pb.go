@@ -7,7 +7,10 @@
 package evidencev1
 
 import (
+	context "context"
 	grpc "google.golang.org/grpc"
+	codes "google.golang.org/grpc/codes"
+	status "google.golang.org/grpc/status"
 )
 
 // This is a compile-time assertion to ensure that this generated file
@@ -15,13 +18,82 @@ import (
 // Requires gRPC-Go v1.64.0 or later.
 const _ = grpc.SupportPackageIsVersion9
 
+const (
+	EvidenceService_CreateApplication_FullMethodName    = "/wenming.evidence.v1.EvidenceService/CreateApplication"
+	EvidenceService_GetApplication_FullMethodName       = "/wenming.evidence.v1.EvidenceService/GetApplication"
+	EvidenceService_ListApplications_FullMethodName     = "/wenming.evidence.v1.EvidenceService/ListApplications"
+	EvidenceService_ListUnitApplications_FullMethodName = "/wenming.evidence.v1.EvidenceService/ListUnitApplications"
+	EvidenceService_UpdateApplication_FullMethodName    = "/wenming.evidence.v1.EvidenceService/UpdateApplication"
+	EvidenceService_SubmitApplication_FullMethodName    = "/wenming.evidence.v1.EvidenceService/SubmitApplication"
+	EvidenceService_WithdrawApplication_FullMethodName  = "/wenming.evidence.v1.EvidenceService/WithdrawApplication"
+	EvidenceService_ExtendDeadline_FullMethodName       = "/wenming.evidence.v1.EvidenceService/ExtendDeadline"
+	EvidenceService_GetChecklist_FullMethodName         = "/wenming.evidence.v1.EvidenceService/GetChecklist"
+	EvidenceService_SaveEvidenceDraft_FullMethodName    = "/wenming.evidence.v1.EvidenceService/SaveEvidenceDraft"
+	EvidenceService_SubmitEvidence_FullMethodName       = "/wenming.evidence.v1.EvidenceService/SubmitEvidence"
+	EvidenceService_GetEvidence_FullMethodName          = "/wenming.evidence.v1.EvidenceService/GetEvidence"
+	EvidenceService_ListEvidence_FullMethodName         = "/wenming.evidence.v1.EvidenceService/ListEvidence"
+	EvidenceService_UploadFile_FullMethodName           = "/wenming.evidence.v1.EvidenceService/UploadFile"
+	EvidenceService_DownloadFile_FullMethodName         = "/wenming.evidence.v1.EvidenceService/DownloadFile"
+	EvidenceService_GetFile_FullMethodName              = "/wenming.evidence.v1.EvidenceService/GetFile"
+	EvidenceService_ListFiles_FullMethodName            = "/wenming.evidence.v1.EvidenceService/ListFiles"
+)
+
 // EvidenceServiceClient is the client API for EvidenceService service.
 //
 // For semantics around ctx use and closing/ending streaming RPCs, please refer to https://pkg.go.dev/google.golang.org/grpc/?tab=doc#ClientConn.NewStream.
 //
-// EvidenceService is the evidence service. Its RPCs are added by the issues that build it; until
-// then the server runs with its health service so the wiring of all four services is real.
+// EvidenceService keeps what units submit: applications, evidence per indicator and
+// period with its append-only revisions, files, reporting windows and self-assessment.
 type EvidenceServiceClient interface {
+	// CreateApplication applies a unit to an OPEN campaign (申报). The unit must be eligible
+	// (docs/evidence.md): registered below the campaign's office, holding the title the campaign
+	// requires, with no disqualifying negative-list entry in its look-back window, and not
+	// applied already. A refusal is FAILED_PRECONDITION naming the rule.
+	CreateApplication(ctx context.Context, in *CreateApplicationRequest, opts ...grpc.CallOption) (*Application, error)
+	// GetApplication returns an application the caller can see.
+	GetApplication(ctx context.Context, in *GetApplicationRequest, opts ...grpc.CallOption) (*Application, error)
+	// ListApplications lists a campaign's applications the caller can see: an office's, in its
+	// subtree; a unit's, its own.
+	ListApplications(ctx context.Context, in *ListApplicationsRequest, opts ...grpc.CallOption) (*ListApplicationsResponse, error)
+	// ListUnitApplications lists one unit's applications, newest first.
+	ListUnitApplications(ctx context.Context, in *ListUnitApplicationsRequest, opts ...grpc.CallOption) (*ListApplicationsResponse, error)
+	// UpdateApplication changes the unit's self-assessment (update_mask "self_assessment") while
+	// the application is a DRAFT; etag must match.
+	UpdateApplication(ctx context.Context, in *UpdateApplicationRequest, opts ...grpc.CallOption) (*Application, error)
+	// SubmitApplication submits a DRAFT application in the campaign's SUBMISSION phase, or a
+	// RETURNED one once every returned item is resubmitted. Anything missing refuses it with
+	// the complete list (APPLICATION_INCOMPLETE).
+	SubmitApplication(ctx context.Context, in *SubmitApplicationRequest, opts ...grpc.CallOption) (*Application, error)
+	// WithdrawApplication withdraws an application before review; it cannot be undone.
+	WithdrawApplication(ctx context.Context, in *WithdrawApplicationRequest, opts ...grpc.CallOption) (*Application, error)
+	// ExtendDeadline moves the due time of an application's evidence (one indicator and
+	// period, one indicator, or all of it) to a later time, with a reason. Admins of the
+	// campaign's office may.
+	ExtendDeadline(ctx context.Context, in *ExtendDeadlineRequest, opts ...grpc.CallOption) (*Application, error)
+	// GetChecklist lists every leaf indicator and period the application owes evidence for so
+	// far, with windows, states and what is missing.
+	GetChecklist(ctx context.Context, in *GetChecklistRequest, opts ...grpc.CallOption) (*GetChecklistResponse, error)
+	// SaveEvidenceDraft writes the draft of one indicator's evidence for one period, inside the
+	// period's window. Submitted revisions are never touched.
+	SaveEvidenceDraft(ctx context.Context, in *SaveEvidenceDraftRequest, opts ...grpc.CallOption) (*Evidence, error)
+	// SubmitEvidence freezes the draft as a new revision, inside the period's window (or, for
+	// returned evidence, before its return due time).
+	SubmitEvidence(ctx context.Context, in *SubmitEvidenceRequest, opts ...grpc.CallOption) (*Evidence, error)
+	// GetEvidence returns one evidence item with its whole revision history.
+	GetEvidence(ctx context.Context, in *GetEvidenceRequest, opts ...grpc.CallOption) (*Evidence, error)
+	// ListEvidence lists an application's evidence items, each with its latest revision only.
+	ListEvidence(ctx context.Context, in *ListEvidenceRequest, opts ...grpc.CallOption) (*ListEvidenceResponse, error)
+	// UploadFile stores a file for an application: the first message is the header, the rest
+	// chunks of at most 1 MiB. Over REST: PUT the raw bytes, or POST multipart/form-data, to
+	// /v1/applications/{application_id}/files (docs/evidence.md).
+	UploadFile(ctx context.Context, opts ...grpc.CallOption) (grpc.ClientStreamingClient[UploadFileRequest, File], error)
+	// DownloadFile streams a file's bytes: first its metadata, then chunks. Over REST:
+	// GET /v1/files/{file_id}/content, with Range (docs/evidence.md).
+	DownloadFile(ctx context.Context, in *DownloadFileRequest, opts ...grpc.CallOption) (grpc.ServerStreamingClient[DownloadFileResponse], error)
+	// GetFile returns a file's metadata.
+	GetFile(ctx context.Context, in *GetFileRequest, opts ...grpc.CallOption) (*File, error)
+	// ListFiles lists an application's files, oldest first.
+	ListFiles(ctx context.Context, in *ListFilesRequest, opts ...grpc.CallOption) (*ListFilesResponse, error)
 }
 
 type evidenceServiceClient struct {
@@ -32,13 +104,244 @@ func NewEvidenceServiceClient(cc grpc.ClientConnInterface) EvidenceServiceClient
 	return &evidenceServiceClient{cc}
 }
 
+func (c *evidenceServiceClient) CreateApplication(ctx context.Context, in *CreateApplicationRequest, opts ...grpc.CallOption) (*Application, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(Application)
+	err := c.cc.Invoke(ctx, EvidenceService_CreateApplication_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *evidenceServiceClient) GetApplication(ctx context.Context, in *GetApplicationRequest, opts ...grpc.CallOption) (*Application, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(Application)
+	err := c.cc.Invoke(ctx, EvidenceService_GetApplication_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *evidenceServiceClient) ListApplications(ctx context.Context, in *ListApplicationsRequest, opts ...grpc.CallOption) (*ListApplicationsResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(ListApplicationsResponse)
+	err := c.cc.Invoke(ctx, EvidenceService_ListApplications_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *evidenceServiceClient) ListUnitApplications(ctx context.Context, in *ListUnitApplicationsRequest, opts ...grpc.CallOption) (*ListApplicationsResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(ListApplicationsResponse)
+	err := c.cc.Invoke(ctx, EvidenceService_ListUnitApplications_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *evidenceServiceClient) UpdateApplication(ctx context.Context, in *UpdateApplicationRequest, opts ...grpc.CallOption) (*Application, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(Application)
+	err := c.cc.Invoke(ctx, EvidenceService_UpdateApplication_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *evidenceServiceClient) SubmitApplication(ctx context.Context, in *SubmitApplicationRequest, opts ...grpc.CallOption) (*Application, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(Application)
+	err := c.cc.Invoke(ctx, EvidenceService_SubmitApplication_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *evidenceServiceClient) WithdrawApplication(ctx context.Context, in *WithdrawApplicationRequest, opts ...grpc.CallOption) (*Application, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(Application)
+	err := c.cc.Invoke(ctx, EvidenceService_WithdrawApplication_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *evidenceServiceClient) ExtendDeadline(ctx context.Context, in *ExtendDeadlineRequest, opts ...grpc.CallOption) (*Application, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(Application)
+	err := c.cc.Invoke(ctx, EvidenceService_ExtendDeadline_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *evidenceServiceClient) GetChecklist(ctx context.Context, in *GetChecklistRequest, opts ...grpc.CallOption) (*GetChecklistResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(GetChecklistResponse)
+	err := c.cc.Invoke(ctx, EvidenceService_GetChecklist_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *evidenceServiceClient) SaveEvidenceDraft(ctx context.Context, in *SaveEvidenceDraftRequest, opts ...grpc.CallOption) (*Evidence, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(Evidence)
+	err := c.cc.Invoke(ctx, EvidenceService_SaveEvidenceDraft_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *evidenceServiceClient) SubmitEvidence(ctx context.Context, in *SubmitEvidenceRequest, opts ...grpc.CallOption) (*Evidence, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(Evidence)
+	err := c.cc.Invoke(ctx, EvidenceService_SubmitEvidence_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *evidenceServiceClient) GetEvidence(ctx context.Context, in *GetEvidenceRequest, opts ...grpc.CallOption) (*Evidence, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(Evidence)
+	err := c.cc.Invoke(ctx, EvidenceService_GetEvidence_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *evidenceServiceClient) ListEvidence(ctx context.Context, in *ListEvidenceRequest, opts ...grpc.CallOption) (*ListEvidenceResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(ListEvidenceResponse)
+	err := c.cc.Invoke(ctx, EvidenceService_ListEvidence_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *evidenceServiceClient) UploadFile(ctx context.Context, opts ...grpc.CallOption) (grpc.ClientStreamingClient[UploadFileRequest, File], error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	stream, err := c.cc.NewStream(ctx, &EvidenceService_ServiceDesc.Streams[0], EvidenceService_UploadFile_FullMethodName, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	x := &grpc.GenericClientStream[UploadFileRequest, File]{ClientStream: stream}
+	return x, nil
+}
+
+// This type alias is provided for backwards compatibility with existing code that references the prior non-generic stream type by name.
+type EvidenceService_UploadFileClient = grpc.ClientStreamingClient[UploadFileRequest, File]
+
+func (c *evidenceServiceClient) DownloadFile(ctx context.Context, in *DownloadFileRequest, opts ...grpc.CallOption) (grpc.ServerStreamingClient[DownloadFileResponse], error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	stream, err := c.cc.NewStream(ctx, &EvidenceService_ServiceDesc.Streams[1], EvidenceService_DownloadFile_FullMethodName, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	x := &grpc.GenericClientStream[DownloadFileRequest, DownloadFileResponse]{ClientStream: stream}
+	if err := x.ClientStream.SendMsg(in); err != nil {
+		return nil, err
+	}
+	if err := x.ClientStream.CloseSend(); err != nil {
+		return nil, err
+	}
+	return x, nil
+}
+
+// This type alias is provided for backwards compatibility with existing code that references the prior non-generic stream type by name.
+type EvidenceService_DownloadFileClient = grpc.ServerStreamingClient[DownloadFileResponse]
+
+func (c *evidenceServiceClient) GetFile(ctx context.Context, in *GetFileRequest, opts ...grpc.CallOption) (*File, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(File)
+	err := c.cc.Invoke(ctx, EvidenceService_GetFile_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *evidenceServiceClient) ListFiles(ctx context.Context, in *ListFilesRequest, opts ...grpc.CallOption) (*ListFilesResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(ListFilesResponse)
+	err := c.cc.Invoke(ctx, EvidenceService_ListFiles_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
 // EvidenceServiceServer is the server API for EvidenceService service.
 // All implementations must embed UnimplementedEvidenceServiceServer
 // for forward compatibility.
 //
-// EvidenceService is the evidence service. Its RPCs are added by the issues that build it; until
-// then the server runs with its health service so the wiring of all four services is real.
+// EvidenceService keeps what units submit: applications, evidence per indicator and
+// period with its append-only revisions, files, reporting windows and self-assessment.
 type EvidenceServiceServer interface {
+	// CreateApplication applies a unit to an OPEN campaign (申报). The unit must be eligible
+	// (docs/evidence.md): registered below the campaign's office, holding the title the campaign
+	// requires, with no disqualifying negative-list entry in its look-back window, and not
+	// applied already. A refusal is FAILED_PRECONDITION naming the rule.
+	CreateApplication(context.Context, *CreateApplicationRequest) (*Application, error)
+	// GetApplication returns an application the caller can see.
+	GetApplication(context.Context, *GetApplicationRequest) (*Application, error)
+	// ListApplications lists a campaign's applications the caller can see: an office's, in its
+	// subtree; a unit's, its own.
+	ListApplications(context.Context, *ListApplicationsRequest) (*ListApplicationsResponse, error)
+	// ListUnitApplications lists one unit's applications, newest first.
+	ListUnitApplications(context.Context, *ListUnitApplicationsRequest) (*ListApplicationsResponse, error)
+	// UpdateApplication changes the unit's self-assessment (update_mask "self_assessment") while
+	// the application is a DRAFT; etag must match.
+	UpdateApplication(context.Context, *UpdateApplicationRequest) (*Application, error)
+	// SubmitApplication submits a DRAFT application in the campaign's SUBMISSION phase, or a
+	// RETURNED one once every returned item is resubmitted. Anything missing refuses it with
+	// the complete list (APPLICATION_INCOMPLETE).
+	SubmitApplication(context.Context, *SubmitApplicationRequest) (*Application, error)
+	// WithdrawApplication withdraws an application before review; it cannot be undone.
+	WithdrawApplication(context.Context, *WithdrawApplicationRequest) (*Application, error)
+	// ExtendDeadline moves the due time of an application's evidence (one indicator and
+	// period, one indicator, or all of it) to a later time, with a reason. Admins of the
+	// campaign's office may.
+	ExtendDeadline(context.Context, *ExtendDeadlineRequest) (*Application, error)
+	// GetChecklist lists every leaf indicator and period the application owes evidence for so
+	// far, with windows, states and what is missing.
+	GetChecklist(context.Context, *GetChecklistRequest) (*GetChecklistResponse, error)
+	// SaveEvidenceDraft writes the draft of one indicator's evidence for one period, inside the
+	// period's window. Submitted revisions are never touched.
+	SaveEvidenceDraft(context.Context, *SaveEvidenceDraftRequest) (*Evidence, error)
+	// SubmitEvidence freezes the draft as a new revision, inside the period's window (or, for
+	// returned evidence, before its return due time).
+	SubmitEvidence(context.Context, *SubmitEvidenceRequest) (*Evidence, error)
+	// GetEvidence returns one evidence item with its whole revision history.
+	GetEvidence(context.Context, *GetEvidenceRequest) (*Evidence, error)
+	// ListEvidence lists an application's evidence items, each with its latest revision only.
+	ListEvidence(context.Context, *ListEvidenceRequest) (*ListEvidenceResponse, error)
+	// UploadFile stores a file for an application: the first message is the header, the rest
+	// chunks of at most 1 MiB. Over REST: PUT the raw bytes, or POST multipart/form-data, to
+	// /v1/applications/{application_id}/files (docs/evidence.md).
+	UploadFile(grpc.ClientStreamingServer[UploadFileRequest, File]) error
+	// DownloadFile streams a file's bytes: first its metadata, then chunks. Over REST:
+	// GET /v1/files/{file_id}/content, with Range (docs/evidence.md).
+	DownloadFile(*DownloadFileRequest, grpc.ServerStreamingServer[DownloadFileResponse]) error
+	// GetFile returns a file's metadata.
+	GetFile(context.Context, *GetFileRequest) (*File, error)
+	// ListFiles lists an application's files, oldest first.
+	ListFiles(context.Context, *ListFilesRequest) (*ListFilesResponse, error)
 	mustEmbedUnimplementedEvidenceServiceServer()
 }
 
@@ -49,6 +352,57 @@ type EvidenceServiceServer interface {
 // pointer dereference when methods are called.
 type UnimplementedEvidenceServiceServer struct{}
 
+func (UnimplementedEvidenceServiceServer) CreateApplication(context.Context, *CreateApplicationRequest) (*Application, error) {
+	return nil, status.Error(codes.Unimplemented, "method CreateApplication not implemented")
+}
+func (UnimplementedEvidenceServiceServer) GetApplication(context.Context, *GetApplicationRequest) (*Application, error) {
+	return nil, status.Error(codes.Unimplemented, "method GetApplication not implemented")
+}
+func (UnimplementedEvidenceServiceServer) ListApplications(context.Context, *ListApplicationsRequest) (*ListApplicationsResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method ListApplications not implemented")
+}
+func (UnimplementedEvidenceServiceServer) ListUnitApplications(context.Context, *ListUnitApplicationsRequest) (*ListApplicationsResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method ListUnitApplications not implemented")
+}
+func (UnimplementedEvidenceServiceServer) UpdateApplication(context.Context, *UpdateApplicationRequest) (*Application, error) {
+	return nil, status.Error(codes.Unimplemented, "method UpdateApplication not implemented")
+}
+func (UnimplementedEvidenceServiceServer) SubmitApplication(context.Context, *SubmitApplicationRequest) (*Application, error) {
+	return nil, status.Error(codes.Unimplemented, "method SubmitApplication not implemented")
+}
+func (UnimplementedEvidenceServiceServer) WithdrawApplication(context.Context, *WithdrawApplicationRequest) (*Application, error) {
+	return nil, status.Error(codes.Unimplemented, "method WithdrawApplication not implemented")
+}
+func (UnimplementedEvidenceServiceServer) ExtendDeadline(context.Context, *ExtendDeadlineRequest) (*Application, error) {
+	return nil, status.Error(codes.Unimplemented, "method ExtendDeadline not implemented")
+}
+func (UnimplementedEvidenceServiceServer) GetChecklist(context.Context, *GetChecklistRequest) (*GetChecklistResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method GetChecklist not implemented")
+}
+func (UnimplementedEvidenceServiceServer) SaveEvidenceDraft(context.Context, *SaveEvidenceDraftRequest) (*Evidence, error) {
+	return nil, status.Error(codes.Unimplemented, "method SaveEvidenceDraft not implemented")
+}
+func (UnimplementedEvidenceServiceServer) SubmitEvidence(context.Context, *SubmitEvidenceRequest) (*Evidence, error) {
+	return nil, status.Error(codes.Unimplemented, "method SubmitEvidence not implemented")
+}
+func (UnimplementedEvidenceServiceServer) GetEvidence(context.Context, *GetEvidenceRequest) (*Evidence, error) {
+	return nil, status.Error(codes.Unimplemented, "method GetEvidence not implemented")
+}
+func (UnimplementedEvidenceServiceServer) ListEvidence(context.Context, *ListEvidenceRequest) (*ListEvidenceResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method ListEvidence not implemented")
+}
+func (UnimplementedEvidenceServiceServer) UploadFile(grpc.ClientStreamingServer[UploadFileRequest, File]) error {
+	return status.Error(codes.Unimplemented, "method UploadFile not implemented")
+}
+func (UnimplementedEvidenceServiceServer) DownloadFile(*DownloadFileRequest, grpc.ServerStreamingServer[DownloadFileResponse]) error {
+	return status.Error(codes.Unimplemented, "method DownloadFile not implemented")
+}
+func (UnimplementedEvidenceServiceServer) GetFile(context.Context, *GetFileRequest) (*File, error) {
+	return nil, status.Error(codes.Unimplemented, "method GetFile not implemented")
+}
+func (UnimplementedEvidenceServiceServer) ListFiles(context.Context, *ListFilesRequest) (*ListFilesResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method ListFiles not implemented")
+}
 func (UnimplementedEvidenceServiceServer) mustEmbedUnimplementedEvidenceServiceServer() {}
 func (UnimplementedEvidenceServiceServer) testEmbeddedByValue()                         {}
 
@@ -70,13 +424,373 @@ func RegisterEvidenceServiceServer(s grpc.ServiceRegistrar, srv EvidenceServiceS
 	s.RegisterService(&EvidenceService_ServiceDesc, srv)
 }
 
+func _EvidenceService_CreateApplication_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(CreateApplicationRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(EvidenceServiceServer).CreateApplication(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: EvidenceService_CreateApplication_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(EvidenceServiceServer).CreateApplication(ctx, req.(*CreateApplicationRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _EvidenceService_GetApplication_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(GetApplicationRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(EvidenceServiceServer).GetApplication(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: EvidenceService_GetApplication_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(EvidenceServiceServer).GetApplication(ctx, req.(*GetApplicationRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _EvidenceService_ListApplications_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(ListApplicationsRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(EvidenceServiceServer).ListApplications(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: EvidenceService_ListApplications_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(EvidenceServiceServer).ListApplications(ctx, req.(*ListApplicationsRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _EvidenceService_ListUnitApplications_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(ListUnitApplicationsRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(EvidenceServiceServer).ListUnitApplications(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: EvidenceService_ListUnitApplications_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(EvidenceServiceServer).ListUnitApplications(ctx, req.(*ListUnitApplicationsRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _EvidenceService_UpdateApplication_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(UpdateApplicationRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(EvidenceServiceServer).UpdateApplication(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: EvidenceService_UpdateApplication_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(EvidenceServiceServer).UpdateApplication(ctx, req.(*UpdateApplicationRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _EvidenceService_SubmitApplication_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(SubmitApplicationRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(EvidenceServiceServer).SubmitApplication(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: EvidenceService_SubmitApplication_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(EvidenceServiceServer).SubmitApplication(ctx, req.(*SubmitApplicationRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _EvidenceService_WithdrawApplication_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(WithdrawApplicationRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(EvidenceServiceServer).WithdrawApplication(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: EvidenceService_WithdrawApplication_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(EvidenceServiceServer).WithdrawApplication(ctx, req.(*WithdrawApplicationRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _EvidenceService_ExtendDeadline_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(ExtendDeadlineRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(EvidenceServiceServer).ExtendDeadline(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: EvidenceService_ExtendDeadline_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(EvidenceServiceServer).ExtendDeadline(ctx, req.(*ExtendDeadlineRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _EvidenceService_GetChecklist_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(GetChecklistRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(EvidenceServiceServer).GetChecklist(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: EvidenceService_GetChecklist_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(EvidenceServiceServer).GetChecklist(ctx, req.(*GetChecklistRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _EvidenceService_SaveEvidenceDraft_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(SaveEvidenceDraftRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(EvidenceServiceServer).SaveEvidenceDraft(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: EvidenceService_SaveEvidenceDraft_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(EvidenceServiceServer).SaveEvidenceDraft(ctx, req.(*SaveEvidenceDraftRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _EvidenceService_SubmitEvidence_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(SubmitEvidenceRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(EvidenceServiceServer).SubmitEvidence(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: EvidenceService_SubmitEvidence_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(EvidenceServiceServer).SubmitEvidence(ctx, req.(*SubmitEvidenceRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _EvidenceService_GetEvidence_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(GetEvidenceRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(EvidenceServiceServer).GetEvidence(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: EvidenceService_GetEvidence_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(EvidenceServiceServer).GetEvidence(ctx, req.(*GetEvidenceRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _EvidenceService_ListEvidence_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(ListEvidenceRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(EvidenceServiceServer).ListEvidence(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: EvidenceService_ListEvidence_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(EvidenceServiceServer).ListEvidence(ctx, req.(*ListEvidenceRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _EvidenceService_UploadFile_Handler(srv interface{}, stream grpc.ServerStream) error {
+	return srv.(EvidenceServiceServer).UploadFile(&grpc.GenericServerStream[UploadFileRequest, File]{ServerStream: stream})
+}
+
+// This type alias is provided for backwards compatibility with existing code that references the prior non-generic stream type by name.
+type EvidenceService_UploadFileServer = grpc.ClientStreamingServer[UploadFileRequest, File]
+
+func _EvidenceService_DownloadFile_Handler(srv interface{}, stream grpc.ServerStream) error {
+	m := new(DownloadFileRequest)
+	if err := stream.RecvMsg(m); err != nil {
+		return err
+	}
+	return srv.(EvidenceServiceServer).DownloadFile(m, &grpc.GenericServerStream[DownloadFileRequest, DownloadFileResponse]{ServerStream: stream})
+}
+
+// This type alias is provided for backwards compatibility with existing code that references the prior non-generic stream type by name.
+type EvidenceService_DownloadFileServer = grpc.ServerStreamingServer[DownloadFileResponse]
+
+func _EvidenceService_GetFile_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(GetFileRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(EvidenceServiceServer).GetFile(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: EvidenceService_GetFile_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(EvidenceServiceServer).GetFile(ctx, req.(*GetFileRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _EvidenceService_ListFiles_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(ListFilesRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(EvidenceServiceServer).ListFiles(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: EvidenceService_ListFiles_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(EvidenceServiceServer).ListFiles(ctx, req.(*ListFilesRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
 // EvidenceService_ServiceDesc is the grpc.ServiceDesc for EvidenceService service.
 // It's only intended for direct use with grpc.RegisterService,
 // and not to be introspected or modified (even as a copy)
 var EvidenceService_ServiceDesc = grpc.ServiceDesc{
 	ServiceName: "wenming.evidence.v1.EvidenceService",
 	HandlerType: (*EvidenceServiceServer)(nil),
-	Methods:     []grpc.MethodDesc{},
-	Streams:     []grpc.StreamDesc{},
-	Metadata:    "wenming/evidence/v1/evidence.proto",
+	Methods: []grpc.MethodDesc{
+		{
+			MethodName: "CreateApplication",
+			Handler:    _EvidenceService_CreateApplication_Handler,
+		},
+		{
+			MethodName: "GetApplication",
+			Handler:    _EvidenceService_GetApplication_Handler,
+		},
+		{
+			MethodName: "ListApplications",
+			Handler:    _EvidenceService_ListApplications_Handler,
+		},
+		{
+			MethodName: "ListUnitApplications",
+			Handler:    _EvidenceService_ListUnitApplications_Handler,
+		},
+		{
+			MethodName: "UpdateApplication",
+			Handler:    _EvidenceService_UpdateApplication_Handler,
+		},
+		{
+			MethodName: "SubmitApplication",
+			Handler:    _EvidenceService_SubmitApplication_Handler,
+		},
+		{
+			MethodName: "WithdrawApplication",
+			Handler:    _EvidenceService_WithdrawApplication_Handler,
+		},
+		{
+			MethodName: "ExtendDeadline",
+			Handler:    _EvidenceService_ExtendDeadline_Handler,
+		},
+		{
+			MethodName: "GetChecklist",
+			Handler:    _EvidenceService_GetChecklist_Handler,
+		},
+		{
+			MethodName: "SaveEvidenceDraft",
+			Handler:    _EvidenceService_SaveEvidenceDraft_Handler,
+		},
+		{
+			MethodName: "SubmitEvidence",
+			Handler:    _EvidenceService_SubmitEvidence_Handler,
+		},
+		{
+			MethodName: "GetEvidence",
+			Handler:    _EvidenceService_GetEvidence_Handler,
+		},
+		{
+			MethodName: "ListEvidence",
+			Handler:    _EvidenceService_ListEvidence_Handler,
+		},
+		{
+			MethodName: "GetFile",
+			Handler:    _EvidenceService_GetFile_Handler,
+		},
+		{
+			MethodName: "ListFiles",
+			Handler:    _EvidenceService_ListFiles_Handler,
+		},
+	},
+	Streams: []grpc.StreamDesc{
+		{
+			StreamName:    "UploadFile",
+			Handler:       _EvidenceService_UploadFile_Handler,
+			ClientStreams: true,
+		},
+		{
+			StreamName:    "DownloadFile",
+			Handler:       _EvidenceService_DownloadFile_Handler,
+			ServerStreams: true,
+		},
+	},
+	Metadata: "wenming/evidence/v1/evidence.proto",
 }

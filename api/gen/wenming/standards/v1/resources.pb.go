@@ -1171,12 +1171,15 @@ func (*Quota_Percent) isQuota_Limit() {}
 // Eligibility is who may apply.
 type Eligibility struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
-	// The title a unit must hold now; unspecified means none is required.
+	// The title a unit must hold now (that level or a higher one); unspecified means the level
+	// one below the campaign's target, none for a DISTRICT campaign.
 	RequiredTitleLevel TitleLevel `protobuf:"varint,1,opt,name=required_title_level,json=requiredTitleLevel,proto3,enum=wenming.standards.v1.TitleLevel" json:"required_title_level,omitempty"`
 	// How far back a disqualifying negative-list entry counts; 0 means 24 months.
 	LookbackMonths int32 `protobuf:"varint,2,opt,name=lookback_months,json=lookbackMonths,proto3" json:"lookback_months,omitempty"`
-	unknownFields  protoimpl.UnknownFields
-	sizeCache      protoimpl.SizeCache
+	// Admits units without any title, whatever required_title_level says.
+	NoTitleRequired bool `protobuf:"varint,3,opt,name=no_title_required,json=noTitleRequired,proto3" json:"no_title_required,omitempty"`
+	unknownFields   protoimpl.UnknownFields
+	sizeCache       protoimpl.SizeCache
 }
 
 func (x *Eligibility) Reset() {
@@ -1221,6 +1224,13 @@ func (x *Eligibility) GetLookbackMonths() int32 {
 		return x.LookbackMonths
 	}
 	return 0
+}
+
+func (x *Eligibility) GetNoTitleRequired() bool {
+	if x != nil {
+		return x.NoTitleRequired
+	}
+	return false
 }
 
 // Campaign is one office's yearly assessment round (创建周期 / 年度测评).
@@ -1505,10 +1515,11 @@ const file_wenming_standards_v1_resources_proto_rawDesc = "" +
 	"\x05Quota\x12#\n" +
 	"\x05count\x18\x01 \x01(\x05B\v\xbaH\b\x1a\x06\x18\xa0\x8d\x06(\x00H\x00R\x05count\x12%\n" +
 	"\apercent\x18\x02 \x01(\x05B\t\xbaH\x06\x1a\x04\x18d(\x01H\x00R\apercentB\a\n" +
-	"\x05limit\"\x95\x01\n" +
+	"\x05limit\"\xc1\x01\n" +
 	"\vEligibility\x12R\n" +
 	"\x14required_title_level\x18\x01 \x01(\x0e2 .wenming.standards.v1.TitleLevelR\x12requiredTitleLevel\x122\n" +
-	"\x0flookback_months\x18\x02 \x01(\x05B\t\xbaH\x06\x1a\x04\x18x(\x00R\x0elookbackMonths\"\xd7\b\n" +
+	"\x0flookback_months\x18\x02 \x01(\x05B\t\xbaH\x06\x1a\x04\x18x(\x00R\x0elookbackMonths\x12*\n" +
+	"\x11no_title_required\x18\x03 \x01(\bR\x0fnoTitleRequired\"\xd7\b\n" +
 	"\bCampaign\x12'\n" +
 	"\x02id\x18\x01 \x01(\tB\x17\x92A\x10\xca>\r\xfa\x02\n" +
 	"campaignId\xe2A\x01\x03R\x02id\x12!\n" +

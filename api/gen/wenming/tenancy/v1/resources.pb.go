@@ -213,6 +213,190 @@ func (TitleState) EnumDescriptor() ([]byte, []int) {
 	return file_wenming_tenancy_v1_resources_proto_rawDescGZIP(), []int{2}
 }
 
+// TitleSource says where a title record comes from.
+type TitleSource int32
+
+const (
+	TitleSource_TITLE_SOURCE_UNSPECIFIED TitleSource = 0
+	// Recorded by an office from a naming made before Wenming held the unit's records.
+	TitleSource_TITLE_SOURCE_RECORDED TitleSource = 1
+	// Named by a campaign in Wenming.
+	TitleSource_TITLE_SOURCE_NAMED TitleSource = 2
+)
+
+// Enum value maps for TitleSource.
+var (
+	TitleSource_name = map[int32]string{
+		0: "TITLE_SOURCE_UNSPECIFIED",
+		1: "TITLE_SOURCE_RECORDED",
+		2: "TITLE_SOURCE_NAMED",
+	}
+	TitleSource_value = map[string]int32{
+		"TITLE_SOURCE_UNSPECIFIED": 0,
+		"TITLE_SOURCE_RECORDED":    1,
+		"TITLE_SOURCE_NAMED":       2,
+	}
+)
+
+func (x TitleSource) Enum() *TitleSource {
+	p := new(TitleSource)
+	*p = x
+	return p
+}
+
+func (x TitleSource) String() string {
+	return protoimpl.X.EnumStringOf(x.Descriptor(), protoreflect.EnumNumber(x))
+}
+
+func (TitleSource) Descriptor() protoreflect.EnumDescriptor {
+	return file_wenming_tenancy_v1_resources_proto_enumTypes[3].Descriptor()
+}
+
+func (TitleSource) Type() protoreflect.EnumType {
+	return &file_wenming_tenancy_v1_resources_proto_enumTypes[3]
+}
+
+func (x TitleSource) Number() protoreflect.EnumNumber {
+	return protoreflect.EnumNumber(x)
+}
+
+// Deprecated: Use TitleSource.Descriptor instead.
+func (TitleSource) EnumDescriptor() ([]byte, []int) {
+	return file_wenming_tenancy_v1_resources_proto_rawDescGZIP(), []int{3}
+}
+
+// NegativeListCategory is what kind of event put a unit on the negative list (负面清单).
+type NegativeListCategory int32
+
+const (
+	NegativeListCategory_NEGATIVE_LIST_CATEGORY_UNSPECIFIED NegativeListCategory = 0
+	// 领导班子或成员严重违纪违法
+	NegativeListCategory_NEGATIVE_LIST_CATEGORY_DISCIPLINE_VIOLATION NegativeListCategory = 1
+	// 职工发生刑事案件
+	NegativeListCategory_NEGATIVE_LIST_CATEGORY_CRIMINAL_CASE NegativeListCategory = 2
+	// 重大安全生产事故
+	NegativeListCategory_NEGATIVE_LIST_CATEGORY_MAJOR_ACCIDENT NegativeListCategory = 3
+	// 重大食品药品安全事故
+	NegativeListCategory_NEGATIVE_LIST_CATEGORY_FOOD_SAFETY NegativeListCategory = 4
+	// 群体性事件
+	NegativeListCategory_NEGATIVE_LIST_CATEGORY_MASS_INCIDENT NegativeListCategory = 5
+	// 重大环境污染事件
+	NegativeListCategory_NEGATIVE_LIST_CATEGORY_ENVIRONMENTAL NegativeListCategory = 6
+	// 社会治安综合治理未达标
+	NegativeListCategory_NEGATIVE_LIST_CATEGORY_SOCIAL_GOVERNANCE NegativeListCategory = 7
+	// 行风政风评议排名末位
+	NegativeListCategory_NEGATIVE_LIST_CATEGORY_CONDUCT_REVIEW NegativeListCategory = 8
+	// 其他
+	NegativeListCategory_NEGATIVE_LIST_CATEGORY_OTHER NegativeListCategory = 9
+)
+
+// Enum value maps for NegativeListCategory.
+var (
+	NegativeListCategory_name = map[int32]string{
+		0: "NEGATIVE_LIST_CATEGORY_UNSPECIFIED",
+		1: "NEGATIVE_LIST_CATEGORY_DISCIPLINE_VIOLATION",
+		2: "NEGATIVE_LIST_CATEGORY_CRIMINAL_CASE",
+		3: "NEGATIVE_LIST_CATEGORY_MAJOR_ACCIDENT",
+		4: "NEGATIVE_LIST_CATEGORY_FOOD_SAFETY",
+		5: "NEGATIVE_LIST_CATEGORY_MASS_INCIDENT",
+		6: "NEGATIVE_LIST_CATEGORY_ENVIRONMENTAL",
+		7: "NEGATIVE_LIST_CATEGORY_SOCIAL_GOVERNANCE",
+		8: "NEGATIVE_LIST_CATEGORY_CONDUCT_REVIEW",
+		9: "NEGATIVE_LIST_CATEGORY_OTHER",
+	}
+	NegativeListCategory_value = map[string]int32{
+		"NEGATIVE_LIST_CATEGORY_UNSPECIFIED":          0,
+		"NEGATIVE_LIST_CATEGORY_DISCIPLINE_VIOLATION": 1,
+		"NEGATIVE_LIST_CATEGORY_CRIMINAL_CASE":        2,
+		"NEGATIVE_LIST_CATEGORY_MAJOR_ACCIDENT":       3,
+		"NEGATIVE_LIST_CATEGORY_FOOD_SAFETY":          4,
+		"NEGATIVE_LIST_CATEGORY_MASS_INCIDENT":        5,
+		"NEGATIVE_LIST_CATEGORY_ENVIRONMENTAL":        6,
+		"NEGATIVE_LIST_CATEGORY_SOCIAL_GOVERNANCE":    7,
+		"NEGATIVE_LIST_CATEGORY_CONDUCT_REVIEW":       8,
+		"NEGATIVE_LIST_CATEGORY_OTHER":                9,
+	}
+)
+
+func (x NegativeListCategory) Enum() *NegativeListCategory {
+	p := new(NegativeListCategory)
+	*p = x
+	return p
+}
+
+func (x NegativeListCategory) String() string {
+	return protoimpl.X.EnumStringOf(x.Descriptor(), protoreflect.EnumNumber(x))
+}
+
+func (NegativeListCategory) Descriptor() protoreflect.EnumDescriptor {
+	return file_wenming_tenancy_v1_resources_proto_enumTypes[4].Descriptor()
+}
+
+func (NegativeListCategory) Type() protoreflect.EnumType {
+	return &file_wenming_tenancy_v1_resources_proto_enumTypes[4]
+}
+
+func (x NegativeListCategory) Number() protoreflect.EnumNumber {
+	return protoreflect.EnumNumber(x)
+}
+
+// Deprecated: Use NegativeListCategory.Descriptor instead.
+func (NegativeListCategory) EnumDescriptor() ([]byte, []int) {
+	return file_wenming_tenancy_v1_resources_proto_rawDescGZIP(), []int{4}
+}
+
+// NegativeListEffect is what an entry does to the unit's applications.
+type NegativeListEffect int32
+
+const (
+	NegativeListEffect_NEGATIVE_LIST_EFFECT_UNSPECIFIED NegativeListEffect = 0
+	// 一票否决: the unit may not apply within a campaign's look-back window.
+	NegativeListEffect_NEGATIVE_LIST_EFFECT_DISQUALIFY NegativeListEffect = 1
+	// Deducts points from the unit's results.
+	NegativeListEffect_NEGATIVE_LIST_EFFECT_DEDUCT NegativeListEffect = 2
+)
+
+// Enum value maps for NegativeListEffect.
+var (
+	NegativeListEffect_name = map[int32]string{
+		0: "NEGATIVE_LIST_EFFECT_UNSPECIFIED",
+		1: "NEGATIVE_LIST_EFFECT_DISQUALIFY",
+		2: "NEGATIVE_LIST_EFFECT_DEDUCT",
+	}
+	NegativeListEffect_value = map[string]int32{
+		"NEGATIVE_LIST_EFFECT_UNSPECIFIED": 0,
+		"NEGATIVE_LIST_EFFECT_DISQUALIFY":  1,
+		"NEGATIVE_LIST_EFFECT_DEDUCT":      2,
+	}
+)
+
+func (x NegativeListEffect) Enum() *NegativeListEffect {
+	p := new(NegativeListEffect)
+	*p = x
+	return p
+}
+
+func (x NegativeListEffect) String() string {
+	return protoimpl.X.EnumStringOf(x.Descriptor(), protoreflect.EnumNumber(x))
+}
+
+func (NegativeListEffect) Descriptor() protoreflect.EnumDescriptor {
+	return file_wenming_tenancy_v1_resources_proto_enumTypes[5].Descriptor()
+}
+
+func (NegativeListEffect) Type() protoreflect.EnumType {
+	return &file_wenming_tenancy_v1_resources_proto_enumTypes[5]
+}
+
+func (x NegativeListEffect) Number() protoreflect.EnumNumber {
+	return protoreflect.EnumNumber(x)
+}
+
+// Deprecated: Use NegativeListEffect.Descriptor instead.
+func (NegativeListEffect) EnumDescriptor() ([]byte, []int) {
+	return file_wenming_tenancy_v1_resources_proto_rawDescGZIP(), []int{5}
+}
+
 // Office is a civilization office (文明办), the tenant.
 type Office struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -1007,6 +1191,388 @@ func (x *AuditCheckpoint) GetSignature() []byte {
 	return nil
 }
 
+// TitleMove is one change of a title's state, with its reason.
+type TitleMove struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	State         TitleState             `protobuf:"varint,1,opt,name=state,proto3,enum=wenming.tenancy.v1.TitleState" json:"state,omitempty"`
+	Reason        string                 `protobuf:"bytes,2,opt,name=reason,proto3" json:"reason,omitempty"`
+	Actor         string                 `protobuf:"bytes,3,opt,name=actor,proto3" json:"actor,omitempty"`
+	Time          *timestamppb.Timestamp `protobuf:"bytes,4,opt,name=time,proto3" json:"time,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *TitleMove) Reset() {
+	*x = TitleMove{}
+	mi := &file_wenming_tenancy_v1_resources_proto_msgTypes[7]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *TitleMove) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*TitleMove) ProtoMessage() {}
+
+func (x *TitleMove) ProtoReflect() protoreflect.Message {
+	mi := &file_wenming_tenancy_v1_resources_proto_msgTypes[7]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use TitleMove.ProtoReflect.Descriptor instead.
+func (*TitleMove) Descriptor() ([]byte, []int) {
+	return file_wenming_tenancy_v1_resources_proto_rawDescGZIP(), []int{7}
+}
+
+func (x *TitleMove) GetState() TitleState {
+	if x != nil {
+		return x.State
+	}
+	return TitleState_TITLE_STATE_UNSPECIFIED
+}
+
+func (x *TitleMove) GetReason() string {
+	if x != nil {
+		return x.Reason
+	}
+	return ""
+}
+
+func (x *TitleMove) GetActor() string {
+	if x != nil {
+		return x.Actor
+	}
+	return ""
+}
+
+func (x *TitleMove) GetTime() *timestamppb.Timestamp {
+	if x != nil {
+		return x.Time
+	}
+	return nil
+}
+
+// TitleRecord is one title a unit was granted (命名), a row of its title history. The
+// unit's title is its current record.
+type TitleRecord struct {
+	state  protoimpl.MessageState `protogen:"open.v1"`
+	Id     string                 `protobuf:"bytes,1,opt,name=id,proto3" json:"id,omitempty"`
+	UnitId string                 `protobuf:"bytes,2,opt,name=unit_id,json=unitId,proto3" json:"unit_id,omitempty"`
+	// The office that recorded or named it.
+	OfficeId string `protobuf:"bytes,3,opt,name=office_id,json=officeId,proto3" json:"office_id,omitempty"`
+	// The level of the title (the naming body's level). Required.
+	Level Level `protobuf:"varint,4,opt,name=level,proto3,enum=wenming.tenancy.v1.Level" json:"level,omitempty"`
+	// model marks the 标兵 (model) tier.
+	Model bool `protobuf:"varint,5,opt,name=model,proto3" json:"model,omitempty"`
+	// The term; the start is required, the end when the title has one.
+	TermStart *timestamppb.Timestamp `protobuf:"bytes,6,opt,name=term_start,json=termStart,proto3" json:"term_start,omitempty"`
+	TermEnd   *timestamppb.Timestamp `protobuf:"bytes,7,opt,name=term_end,json=termEnd,proto3" json:"term_end,omitempty"`
+	State     TitleState             `protobuf:"varint,8,opt,name=state,proto3,enum=wenming.tenancy.v1.TitleState" json:"state,omitempty"`
+	// The naming document's number, e.g. "浙文明委〔2023〕5号". Required.
+	DocumentNumber string      `protobuf:"bytes,9,opt,name=document_number,json=documentNumber,proto3" json:"document_number,omitempty"`
+	Source         TitleSource `protobuf:"varint,10,opt,name=source,proto3,enum=wenming.tenancy.v1.TitleSource" json:"source,omitempty"`
+	// Whether this is the unit's current title.
+	Current       bool                   `protobuf:"varint,11,opt,name=current,proto3" json:"current,omitempty"`
+	History       []*TitleMove           `protobuf:"bytes,12,rep,name=history,proto3" json:"history,omitempty"`
+	Etag          string                 `protobuf:"bytes,13,opt,name=etag,proto3" json:"etag,omitempty"`
+	CreateTime    *timestamppb.Timestamp `protobuf:"bytes,14,opt,name=create_time,json=createTime,proto3" json:"create_time,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *TitleRecord) Reset() {
+	*x = TitleRecord{}
+	mi := &file_wenming_tenancy_v1_resources_proto_msgTypes[8]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *TitleRecord) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*TitleRecord) ProtoMessage() {}
+
+func (x *TitleRecord) ProtoReflect() protoreflect.Message {
+	mi := &file_wenming_tenancy_v1_resources_proto_msgTypes[8]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use TitleRecord.ProtoReflect.Descriptor instead.
+func (*TitleRecord) Descriptor() ([]byte, []int) {
+	return file_wenming_tenancy_v1_resources_proto_rawDescGZIP(), []int{8}
+}
+
+func (x *TitleRecord) GetId() string {
+	if x != nil {
+		return x.Id
+	}
+	return ""
+}
+
+func (x *TitleRecord) GetUnitId() string {
+	if x != nil {
+		return x.UnitId
+	}
+	return ""
+}
+
+func (x *TitleRecord) GetOfficeId() string {
+	if x != nil {
+		return x.OfficeId
+	}
+	return ""
+}
+
+func (x *TitleRecord) GetLevel() Level {
+	if x != nil {
+		return x.Level
+	}
+	return Level_LEVEL_UNSPECIFIED
+}
+
+func (x *TitleRecord) GetModel() bool {
+	if x != nil {
+		return x.Model
+	}
+	return false
+}
+
+func (x *TitleRecord) GetTermStart() *timestamppb.Timestamp {
+	if x != nil {
+		return x.TermStart
+	}
+	return nil
+}
+
+func (x *TitleRecord) GetTermEnd() *timestamppb.Timestamp {
+	if x != nil {
+		return x.TermEnd
+	}
+	return nil
+}
+
+func (x *TitleRecord) GetState() TitleState {
+	if x != nil {
+		return x.State
+	}
+	return TitleState_TITLE_STATE_UNSPECIFIED
+}
+
+func (x *TitleRecord) GetDocumentNumber() string {
+	if x != nil {
+		return x.DocumentNumber
+	}
+	return ""
+}
+
+func (x *TitleRecord) GetSource() TitleSource {
+	if x != nil {
+		return x.Source
+	}
+	return TitleSource_TITLE_SOURCE_UNSPECIFIED
+}
+
+func (x *TitleRecord) GetCurrent() bool {
+	if x != nil {
+		return x.Current
+	}
+	return false
+}
+
+func (x *TitleRecord) GetHistory() []*TitleMove {
+	if x != nil {
+		return x.History
+	}
+	return nil
+}
+
+func (x *TitleRecord) GetEtag() string {
+	if x != nil {
+		return x.Etag
+	}
+	return ""
+}
+
+func (x *TitleRecord) GetCreateTime() *timestamppb.Timestamp {
+	if x != nil {
+		return x.CreateTime
+	}
+	return nil
+}
+
+// NegativeListEntry is one event on a unit's negative list. Entries are never deleted,
+// only annulled with a reason.
+type NegativeListEntry struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The entry's id, named entryId in REST paths.
+	Id                 string `protobuf:"bytes,1,opt,name=id,proto3" json:"id,omitempty"`
+	UnitId             string `protobuf:"bytes,2,opt,name=unit_id,json=unitId,proto3" json:"unit_id,omitempty"`
+	RecordedByOfficeId string `protobuf:"bytes,3,opt,name=recorded_by_office_id,json=recordedByOfficeId,proto3" json:"recorded_by_office_id,omitempty"`
+	// Required.
+	Category NegativeListCategory `protobuf:"varint,4,opt,name=category,proto3,enum=wenming.tenancy.v1.NegativeListCategory" json:"category,omitempty"`
+	// What happened. Required.
+	Description string `protobuf:"bytes,5,opt,name=description,proto3" json:"description,omitempty"`
+	// The day it happened, YYYY-MM-DD. Required; not in the future.
+	OccurredOn string `protobuf:"bytes,6,opt,name=occurred_on,json=occurredOn,proto3" json:"occurred_on,omitempty"`
+	// Required.
+	Effect NegativeListEffect `protobuf:"varint,7,opt,name=effect,proto3,enum=wenming.tenancy.v1.NegativeListEffect" json:"effect,omitempty"`
+	// DEDUCT: the points deducted, e.g. "2.00" (more than 0, at most 100).
+	Points string `protobuf:"bytes,8,opt,name=points,proto3" json:"points,omitempty"`
+	// The document the entry rests on (a notice, a ruling). Required.
+	SourceDocument string                 `protobuf:"bytes,9,opt,name=source_document,json=sourceDocument,proto3" json:"source_document,omitempty"`
+	Annulled       bool                   `protobuf:"varint,10,opt,name=annulled,proto3" json:"annulled,omitempty"`
+	AnnulReason    string                 `protobuf:"bytes,11,opt,name=annul_reason,json=annulReason,proto3" json:"annul_reason,omitempty"`
+	AnnulTime      *timestamppb.Timestamp `protobuf:"bytes,12,opt,name=annul_time,json=annulTime,proto3" json:"annul_time,omitempty"`
+	Etag           string                 `protobuf:"bytes,13,opt,name=etag,proto3" json:"etag,omitempty"`
+	CreateTime     *timestamppb.Timestamp `protobuf:"bytes,14,opt,name=create_time,json=createTime,proto3" json:"create_time,omitempty"`
+	unknownFields  protoimpl.UnknownFields
+	sizeCache      protoimpl.SizeCache
+}
+
+func (x *NegativeListEntry) Reset() {
+	*x = NegativeListEntry{}
+	mi := &file_wenming_tenancy_v1_resources_proto_msgTypes[9]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *NegativeListEntry) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*NegativeListEntry) ProtoMessage() {}
+
+func (x *NegativeListEntry) ProtoReflect() protoreflect.Message {
+	mi := &file_wenming_tenancy_v1_resources_proto_msgTypes[9]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use NegativeListEntry.ProtoReflect.Descriptor instead.
+func (*NegativeListEntry) Descriptor() ([]byte, []int) {
+	return file_wenming_tenancy_v1_resources_proto_rawDescGZIP(), []int{9}
+}
+
+func (x *NegativeListEntry) GetId() string {
+	if x != nil {
+		return x.Id
+	}
+	return ""
+}
+
+func (x *NegativeListEntry) GetUnitId() string {
+	if x != nil {
+		return x.UnitId
+	}
+	return ""
+}
+
+func (x *NegativeListEntry) GetRecordedByOfficeId() string {
+	if x != nil {
+		return x.RecordedByOfficeId
+	}
+	return ""
+}
+
+func (x *NegativeListEntry) GetCategory() NegativeListCategory {
+	if x != nil {
+		return x.Category
+	}
+	return NegativeListCategory_NEGATIVE_LIST_CATEGORY_UNSPECIFIED
+}
+
+func (x *NegativeListEntry) GetDescription() string {
+	if x != nil {
+		return x.Description
+	}
+	return ""
+}
+
+func (x *NegativeListEntry) GetOccurredOn() string {
+	if x != nil {
+		return x.OccurredOn
+	}
+	return ""
+}
+
+func (x *NegativeListEntry) GetEffect() NegativeListEffect {
+	if x != nil {
+		return x.Effect
+	}
+	return NegativeListEffect_NEGATIVE_LIST_EFFECT_UNSPECIFIED
+}
+
+func (x *NegativeListEntry) GetPoints() string {
+	if x != nil {
+		return x.Points
+	}
+	return ""
+}
+
+func (x *NegativeListEntry) GetSourceDocument() string {
+	if x != nil {
+		return x.SourceDocument
+	}
+	return ""
+}
+
+func (x *NegativeListEntry) GetAnnulled() bool {
+	if x != nil {
+		return x.Annulled
+	}
+	return false
+}
+
+func (x *NegativeListEntry) GetAnnulReason() string {
+	if x != nil {
+		return x.AnnulReason
+	}
+	return ""
+}
+
+func (x *NegativeListEntry) GetAnnulTime() *timestamppb.Timestamp {
+	if x != nil {
+		return x.AnnulTime
+	}
+	return nil
+}
+
+func (x *NegativeListEntry) GetEtag() string {
+	if x != nil {
+		return x.Etag
+	}
+	return ""
+}
+
+func (x *NegativeListEntry) GetCreateTime() *timestamppb.Timestamp {
+	if x != nil {
+		return x.CreateTime
+	}
+	return nil
+}
+
 var File_wenming_tenancy_v1_resources_proto protoreflect.FileDescriptor
 
 const file_wenming_tenancy_v1_resources_proto_rawDesc = "" +
@@ -1101,7 +1667,51 @@ const file_wenming_tenancy_v1_resources_proto_rawDesc = "" +
 	"\x06key_id\x18\x05 \x01(\tR\x05keyId\x12\x1d\n" +
 	"\n" +
 	"public_key\x18\x06 \x01(\fR\tpublicKey\x12\x1c\n" +
-	"\tsignature\x18\a \x01(\fR\tsignature*q\n" +
+	"\tsignature\x18\a \x01(\fR\tsignature\"\x9f\x01\n" +
+	"\tTitleMove\x124\n" +
+	"\x05state\x18\x01 \x01(\x0e2\x1e.wenming.tenancy.v1.TitleStateR\x05state\x12\x16\n" +
+	"\x06reason\x18\x02 \x01(\tR\x06reason\x12\x14\n" +
+	"\x05actor\x18\x03 \x01(\tR\x05actor\x12.\n" +
+	"\x04time\x18\x04 \x01(\v2\x1a.google.protobuf.TimestampR\x04time\"\x92\x05\n" +
+	"\vTitleRecord\x12\x14\n" +
+	"\x02id\x18\x01 \x01(\tB\x04\xe2A\x01\x03R\x02id\x12\x1d\n" +
+	"\aunit_id\x18\x02 \x01(\tB\x04\xe2A\x01\x03R\x06unitId\x12!\n" +
+	"\toffice_id\x18\x03 \x01(\tB\x04\xe2A\x01\x03R\bofficeId\x129\n" +
+	"\x05level\x18\x04 \x01(\x0e2\x19.wenming.tenancy.v1.LevelB\b\xbaH\x05\x82\x01\x02\x10\x01R\x05level\x12\x14\n" +
+	"\x05model\x18\x05 \x01(\bR\x05model\x129\n" +
+	"\n" +
+	"term_start\x18\x06 \x01(\v2\x1a.google.protobuf.TimestampR\ttermStart\x125\n" +
+	"\bterm_end\x18\a \x01(\v2\x1a.google.protobuf.TimestampR\atermEnd\x12:\n" +
+	"\x05state\x18\b \x01(\x0e2\x1e.wenming.tenancy.v1.TitleStateB\x04\xe2A\x01\x03R\x05state\x121\n" +
+	"\x0fdocument_number\x18\t \x01(\tB\b\xbaH\x05r\x03\x18\xc8\x01R\x0edocumentNumber\x12=\n" +
+	"\x06source\x18\n" +
+	" \x01(\x0e2\x1f.wenming.tenancy.v1.TitleSourceB\x04\xe2A\x01\x03R\x06source\x12\x1e\n" +
+	"\acurrent\x18\v \x01(\bB\x04\xe2A\x01\x03R\acurrent\x12=\n" +
+	"\ahistory\x18\f \x03(\v2\x1d.wenming.tenancy.v1.TitleMoveB\x04\xe2A\x01\x03R\ahistory\x12\x18\n" +
+	"\x04etag\x18\r \x01(\tB\x04\xe2A\x01\x03R\x04etag\x12A\n" +
+	"\vcreate_time\x18\x0e \x01(\v2\x1a.google.protobuf.TimestampB\x04\xe2A\x01\x03R\n" +
+	"createTime\"\xbe\x05\n" +
+	"\x11NegativeListEntry\x12$\n" +
+	"\x02id\x18\x01 \x01(\tB\x14\x92A\r\xca>\n" +
+	"\xfa\x02\aentryId\xe2A\x01\x03R\x02id\x12\x1d\n" +
+	"\aunit_id\x18\x02 \x01(\tB\x04\xe2A\x01\x03R\x06unitId\x127\n" +
+	"\x15recorded_by_office_id\x18\x03 \x01(\tB\x04\xe2A\x01\x03R\x12recordedByOfficeId\x12N\n" +
+	"\bcategory\x18\x04 \x01(\x0e2(.wenming.tenancy.v1.NegativeListCategoryB\b\xbaH\x05\x82\x01\x02\x10\x01R\bcategory\x12*\n" +
+	"\vdescription\x18\x05 \x01(\tB\b\xbaH\x05r\x03\x18\xd0\x0fR\vdescription\x12(\n" +
+	"\voccurred_on\x18\x06 \x01(\tB\a\xbaH\x04r\x02\x18\n" +
+	"R\n" +
+	"occurredOn\x12H\n" +
+	"\x06effect\x18\a \x01(\x0e2&.wenming.tenancy.v1.NegativeListEffectB\b\xbaH\x05\x82\x01\x02\x10\x01R\x06effect\x12\x1f\n" +
+	"\x06points\x18\b \x01(\tB\a\xbaH\x04r\x02\x18\x10R\x06points\x121\n" +
+	"\x0fsource_document\x18\t \x01(\tB\b\xbaH\x05r\x03\x18\xf4\x03R\x0esourceDocument\x12 \n" +
+	"\bannulled\x18\n" +
+	" \x01(\bB\x04\xe2A\x01\x03R\bannulled\x12'\n" +
+	"\fannul_reason\x18\v \x01(\tB\x04\xe2A\x01\x03R\vannulReason\x12?\n" +
+	"\n" +
+	"annul_time\x18\f \x01(\v2\x1a.google.protobuf.TimestampB\x04\xe2A\x01\x03R\tannulTime\x12\x18\n" +
+	"\x04etag\x18\r \x01(\tB\x04\xe2A\x01\x03R\x04etag\x12A\n" +
+	"\vcreate_time\x18\x0e \x01(\v2\x1a.google.protobuf.TimestampB\x04\xe2A\x01\x03R\n" +
+	"createTime*q\n" +
 	"\x05Level\x12\x15\n" +
 	"\x11LEVEL_UNSPECIFIED\x10\x00\x12\x12\n" +
 	"\x0eLEVEL_DISTRICT\x10\x01\x12\x13\n" +
@@ -1126,7 +1736,26 @@ const file_wenming_tenancy_v1_resources_proto_rawDesc = "" +
 	"\x12TITLE_STATE_WARNED\x10\x02\x12\x1a\n" +
 	"\x16TITLE_STATE_RECTIFYING\x10\x03\x12\x17\n" +
 	"\x13TITLE_STATE_REVOKED\x10\x04\x12\x18\n" +
-	"\x14TITLE_STATE_RESTORED\x10\x05BJZHgithub.com/wenming-platform/wenming/api/gen/wenming/tenancy/v1;tenancyv1b\x06proto3"
+	"\x14TITLE_STATE_RESTORED\x10\x05*^\n" +
+	"\vTitleSource\x12\x1c\n" +
+	"\x18TITLE_SOURCE_UNSPECIFIED\x10\x00\x12\x19\n" +
+	"\x15TITLE_SOURCE_RECORDED\x10\x01\x12\x16\n" +
+	"\x12TITLE_SOURCE_NAMED\x10\x02*\xbb\x03\n" +
+	"\x14NegativeListCategory\x12&\n" +
+	"\"NEGATIVE_LIST_CATEGORY_UNSPECIFIED\x10\x00\x12/\n" +
+	"+NEGATIVE_LIST_CATEGORY_DISCIPLINE_VIOLATION\x10\x01\x12(\n" +
+	"$NEGATIVE_LIST_CATEGORY_CRIMINAL_CASE\x10\x02\x12)\n" +
+	"%NEGATIVE_LIST_CATEGORY_MAJOR_ACCIDENT\x10\x03\x12&\n" +
+	"\"NEGATIVE_LIST_CATEGORY_FOOD_SAFETY\x10\x04\x12(\n" +
+	"$NEGATIVE_LIST_CATEGORY_MASS_INCIDENT\x10\x05\x12(\n" +
+	"$NEGATIVE_LIST_CATEGORY_ENVIRONMENTAL\x10\x06\x12,\n" +
+	"(NEGATIVE_LIST_CATEGORY_SOCIAL_GOVERNANCE\x10\a\x12)\n" +
+	"%NEGATIVE_LIST_CATEGORY_CONDUCT_REVIEW\x10\b\x12 \n" +
+	"\x1cNEGATIVE_LIST_CATEGORY_OTHER\x10\t*\x80\x01\n" +
+	"\x12NegativeListEffect\x12$\n" +
+	" NEGATIVE_LIST_EFFECT_UNSPECIFIED\x10\x00\x12#\n" +
+	"\x1fNEGATIVE_LIST_EFFECT_DISQUALIFY\x10\x01\x12\x1f\n" +
+	"\x1bNEGATIVE_LIST_EFFECT_DEDUCT\x10\x02BJZHgithub.com/wenming-platform/wenming/api/gen/wenming/tenancy/v1;tenancyv1b\x06proto3"
 
 var (
 	file_wenming_tenancy_v1_resources_proto_rawDescOnce sync.Once
@@ -1140,49 +1769,68 @@ func file_wenming_tenancy_v1_resources_proto_rawDescGZIP() []byte {
 	return file_wenming_tenancy_v1_resources_proto_rawDescData
 }
 
-var file_wenming_tenancy_v1_resources_proto_enumTypes = make([]protoimpl.EnumInfo, 3)
-var file_wenming_tenancy_v1_resources_proto_msgTypes = make([]protoimpl.MessageInfo, 7)
+var file_wenming_tenancy_v1_resources_proto_enumTypes = make([]protoimpl.EnumInfo, 6)
+var file_wenming_tenancy_v1_resources_proto_msgTypes = make([]protoimpl.MessageInfo, 10)
 var file_wenming_tenancy_v1_resources_proto_goTypes = []any{
 	(Level)(0),                    // 0: wenming.tenancy.v1.Level
 	(UnitCategory)(0),             // 1: wenming.tenancy.v1.UnitCategory
 	(TitleState)(0),               // 2: wenming.tenancy.v1.TitleState
-	(*Office)(nil),                // 3: wenming.tenancy.v1.Office
-	(*Title)(nil),                 // 4: wenming.tenancy.v1.Title
-	(*Unit)(nil),                  // 5: wenming.tenancy.v1.Unit
-	(*User)(nil),                  // 6: wenming.tenancy.v1.User
-	(*ServiceAccount)(nil),        // 7: wenming.tenancy.v1.ServiceAccount
-	(*AuditEvent)(nil),            // 8: wenming.tenancy.v1.AuditEvent
-	(*AuditCheckpoint)(nil),       // 9: wenming.tenancy.v1.AuditCheckpoint
-	(*timestamppb.Timestamp)(nil), // 10: google.protobuf.Timestamp
-	(v1.Role)(0),                  // 11: wenming.authz.v1.Role
-	(*structpb.Struct)(nil),       // 12: google.protobuf.Struct
+	(TitleSource)(0),              // 3: wenming.tenancy.v1.TitleSource
+	(NegativeListCategory)(0),     // 4: wenming.tenancy.v1.NegativeListCategory
+	(NegativeListEffect)(0),       // 5: wenming.tenancy.v1.NegativeListEffect
+	(*Office)(nil),                // 6: wenming.tenancy.v1.Office
+	(*Title)(nil),                 // 7: wenming.tenancy.v1.Title
+	(*Unit)(nil),                  // 8: wenming.tenancy.v1.Unit
+	(*User)(nil),                  // 9: wenming.tenancy.v1.User
+	(*ServiceAccount)(nil),        // 10: wenming.tenancy.v1.ServiceAccount
+	(*AuditEvent)(nil),            // 11: wenming.tenancy.v1.AuditEvent
+	(*AuditCheckpoint)(nil),       // 12: wenming.tenancy.v1.AuditCheckpoint
+	(*TitleMove)(nil),             // 13: wenming.tenancy.v1.TitleMove
+	(*TitleRecord)(nil),           // 14: wenming.tenancy.v1.TitleRecord
+	(*NegativeListEntry)(nil),     // 15: wenming.tenancy.v1.NegativeListEntry
+	(*timestamppb.Timestamp)(nil), // 16: google.protobuf.Timestamp
+	(v1.Role)(0),                  // 17: wenming.authz.v1.Role
+	(*structpb.Struct)(nil),       // 18: google.protobuf.Struct
 }
 var file_wenming_tenancy_v1_resources_proto_depIdxs = []int32{
 	0,  // 0: wenming.tenancy.v1.Office.level:type_name -> wenming.tenancy.v1.Level
-	10, // 1: wenming.tenancy.v1.Office.create_time:type_name -> google.protobuf.Timestamp
-	10, // 2: wenming.tenancy.v1.Office.update_time:type_name -> google.protobuf.Timestamp
+	16, // 1: wenming.tenancy.v1.Office.create_time:type_name -> google.protobuf.Timestamp
+	16, // 2: wenming.tenancy.v1.Office.update_time:type_name -> google.protobuf.Timestamp
 	0,  // 3: wenming.tenancy.v1.Title.level:type_name -> wenming.tenancy.v1.Level
-	10, // 4: wenming.tenancy.v1.Title.term_start:type_name -> google.protobuf.Timestamp
-	10, // 5: wenming.tenancy.v1.Title.term_end:type_name -> google.protobuf.Timestamp
+	16, // 4: wenming.tenancy.v1.Title.term_start:type_name -> google.protobuf.Timestamp
+	16, // 5: wenming.tenancy.v1.Title.term_end:type_name -> google.protobuf.Timestamp
 	2,  // 6: wenming.tenancy.v1.Title.state:type_name -> wenming.tenancy.v1.TitleState
 	1,  // 7: wenming.tenancy.v1.Unit.category:type_name -> wenming.tenancy.v1.UnitCategory
-	4,  // 8: wenming.tenancy.v1.Unit.title:type_name -> wenming.tenancy.v1.Title
-	10, // 9: wenming.tenancy.v1.Unit.create_time:type_name -> google.protobuf.Timestamp
-	10, // 10: wenming.tenancy.v1.Unit.update_time:type_name -> google.protobuf.Timestamp
-	11, // 11: wenming.tenancy.v1.User.roles:type_name -> wenming.authz.v1.Role
-	10, // 12: wenming.tenancy.v1.User.create_time:type_name -> google.protobuf.Timestamp
-	10, // 13: wenming.tenancy.v1.User.update_time:type_name -> google.protobuf.Timestamp
-	11, // 14: wenming.tenancy.v1.ServiceAccount.roles:type_name -> wenming.authz.v1.Role
-	10, // 15: wenming.tenancy.v1.ServiceAccount.create_time:type_name -> google.protobuf.Timestamp
-	12, // 16: wenming.tenancy.v1.AuditEvent.before:type_name -> google.protobuf.Struct
-	12, // 17: wenming.tenancy.v1.AuditEvent.after:type_name -> google.protobuf.Struct
-	10, // 18: wenming.tenancy.v1.AuditEvent.create_time:type_name -> google.protobuf.Timestamp
-	10, // 19: wenming.tenancy.v1.AuditCheckpoint.time:type_name -> google.protobuf.Timestamp
-	20, // [20:20] is the sub-list for method output_type
-	20, // [20:20] is the sub-list for method input_type
-	20, // [20:20] is the sub-list for extension type_name
-	20, // [20:20] is the sub-list for extension extendee
-	0,  // [0:20] is the sub-list for field type_name
+	7,  // 8: wenming.tenancy.v1.Unit.title:type_name -> wenming.tenancy.v1.Title
+	16, // 9: wenming.tenancy.v1.Unit.create_time:type_name -> google.protobuf.Timestamp
+	16, // 10: wenming.tenancy.v1.Unit.update_time:type_name -> google.protobuf.Timestamp
+	17, // 11: wenming.tenancy.v1.User.roles:type_name -> wenming.authz.v1.Role
+	16, // 12: wenming.tenancy.v1.User.create_time:type_name -> google.protobuf.Timestamp
+	16, // 13: wenming.tenancy.v1.User.update_time:type_name -> google.protobuf.Timestamp
+	17, // 14: wenming.tenancy.v1.ServiceAccount.roles:type_name -> wenming.authz.v1.Role
+	16, // 15: wenming.tenancy.v1.ServiceAccount.create_time:type_name -> google.protobuf.Timestamp
+	18, // 16: wenming.tenancy.v1.AuditEvent.before:type_name -> google.protobuf.Struct
+	18, // 17: wenming.tenancy.v1.AuditEvent.after:type_name -> google.protobuf.Struct
+	16, // 18: wenming.tenancy.v1.AuditEvent.create_time:type_name -> google.protobuf.Timestamp
+	16, // 19: wenming.tenancy.v1.AuditCheckpoint.time:type_name -> google.protobuf.Timestamp
+	2,  // 20: wenming.tenancy.v1.TitleMove.state:type_name -> wenming.tenancy.v1.TitleState
+	16, // 21: wenming.tenancy.v1.TitleMove.time:type_name -> google.protobuf.Timestamp
+	0,  // 22: wenming.tenancy.v1.TitleRecord.level:type_name -> wenming.tenancy.v1.Level
+	16, // 23: wenming.tenancy.v1.TitleRecord.term_start:type_name -> google.protobuf.Timestamp
+	16, // 24: wenming.tenancy.v1.TitleRecord.term_end:type_name -> google.protobuf.Timestamp
+	2,  // 25: wenming.tenancy.v1.TitleRecord.state:type_name -> wenming.tenancy.v1.TitleState
+	3,  // 26: wenming.tenancy.v1.TitleRecord.source:type_name -> wenming.tenancy.v1.TitleSource
+	13, // 27: wenming.tenancy.v1.TitleRecord.history:type_name -> wenming.tenancy.v1.TitleMove
+	16, // 28: wenming.tenancy.v1.TitleRecord.create_time:type_name -> google.protobuf.Timestamp
+	4,  // 29: wenming.tenancy.v1.NegativeListEntry.category:type_name -> wenming.tenancy.v1.NegativeListCategory
+	5,  // 30: wenming.tenancy.v1.NegativeListEntry.effect:type_name -> wenming.tenancy.v1.NegativeListEffect
+	16, // 31: wenming.tenancy.v1.NegativeListEntry.annul_time:type_name -> google.protobuf.Timestamp
+	16, // 32: wenming.tenancy.v1.NegativeListEntry.create_time:type_name -> google.protobuf.Timestamp
+	33, // [33:33] is the sub-list for method output_type
+	33, // [33:33] is the sub-list for method input_type
+	33, // [33:33] is the sub-list for extension type_name
+	33, // [33:33] is the sub-list for extension extendee
+	0,  // [0:33] is the sub-list for field type_name
 }
 
 func init() { file_wenming_tenancy_v1_resources_proto_init() }
@@ -1195,8 +1843,8 @@ func file_wenming_tenancy_v1_resources_proto_init() {
 		File: protoimpl.DescBuilder{
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_wenming_tenancy_v1_resources_proto_rawDesc), len(file_wenming_tenancy_v1_resources_proto_rawDesc)),
-			NumEnums:      3,
-			NumMessages:   7,
+			NumEnums:      6,
+			NumMessages:   10,
 			NumExtensions: 0,
 			NumServices:   0,
 		},

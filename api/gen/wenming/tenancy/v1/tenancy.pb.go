@@ -11,6 +11,7 @@ import (
 	_ "github.com/grpc-ecosystem/grpc-gateway/v2/protoc-gen-openapiv2/options"
 	_ "github.com/wenming-platform/wenming/api/gen/wenming/authz/v1"
 	_ "google.golang.org/genproto/googleapis/api/annotations"
+	httpbody "google.golang.org/genproto/googleapis/api/httpbody"
 	protoreflect "google.golang.org/protobuf/reflect/protoreflect"
 	protoimpl "google.golang.org/protobuf/runtime/protoimpl"
 	fieldmaskpb "google.golang.org/protobuf/types/known/fieldmaskpb"
@@ -1353,11 +1354,518 @@ func (x *GetAuditCheckpointRequest) GetOfficeId() string {
 	return ""
 }
 
+type ImportUnitsRequest struct {
+	state    protoimpl.MessageState `protogen:"open.v1"`
+	OfficeId string                 `protobuf:"bytes,1,opt,name=office_id,json=officeId,proto3" json:"office_id,omitempty"`
+	// The XLSX file (base64 in JSON), at most 1 MiB.
+	Content       []byte `protobuf:"bytes,2,opt,name=content,proto3" json:"content,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ImportUnitsRequest) Reset() {
+	*x = ImportUnitsRequest{}
+	mi := &file_wenming_tenancy_v1_tenancy_proto_msgTypes[24]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ImportUnitsRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ImportUnitsRequest) ProtoMessage() {}
+
+func (x *ImportUnitsRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_wenming_tenancy_v1_tenancy_proto_msgTypes[24]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ImportUnitsRequest.ProtoReflect.Descriptor instead.
+func (*ImportUnitsRequest) Descriptor() ([]byte, []int) {
+	return file_wenming_tenancy_v1_tenancy_proto_rawDescGZIP(), []int{24}
+}
+
+func (x *ImportUnitsRequest) GetOfficeId() string {
+	if x != nil {
+		return x.OfficeId
+	}
+	return ""
+}
+
+func (x *ImportUnitsRequest) GetContent() []byte {
+	if x != nil {
+		return x.Content
+	}
+	return nil
+}
+
+type ImportUnitsResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The units registered, in the file's row order.
+	Units         []*Unit `protobuf:"bytes,1,rep,name=units,proto3" json:"units,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ImportUnitsResponse) Reset() {
+	*x = ImportUnitsResponse{}
+	mi := &file_wenming_tenancy_v1_tenancy_proto_msgTypes[25]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ImportUnitsResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ImportUnitsResponse) ProtoMessage() {}
+
+func (x *ImportUnitsResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_wenming_tenancy_v1_tenancy_proto_msgTypes[25]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ImportUnitsResponse.ProtoReflect.Descriptor instead.
+func (*ImportUnitsResponse) Descriptor() ([]byte, []int) {
+	return file_wenming_tenancy_v1_tenancy_proto_rawDescGZIP(), []int{25}
+}
+
+func (x *ImportUnitsResponse) GetUnits() []*Unit {
+	if x != nil {
+		return x.Units
+	}
+	return nil
+}
+
+type GetUnitImportTemplateRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	OfficeId      string                 `protobuf:"bytes,1,opt,name=office_id,json=officeId,proto3" json:"office_id,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *GetUnitImportTemplateRequest) Reset() {
+	*x = GetUnitImportTemplateRequest{}
+	mi := &file_wenming_tenancy_v1_tenancy_proto_msgTypes[26]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GetUnitImportTemplateRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GetUnitImportTemplateRequest) ProtoMessage() {}
+
+func (x *GetUnitImportTemplateRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_wenming_tenancy_v1_tenancy_proto_msgTypes[26]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GetUnitImportTemplateRequest.ProtoReflect.Descriptor instead.
+func (*GetUnitImportTemplateRequest) Descriptor() ([]byte, []int) {
+	return file_wenming_tenancy_v1_tenancy_proto_rawDescGZIP(), []int{26}
+}
+
+func (x *GetUnitImportTemplateRequest) GetOfficeId() string {
+	if x != nil {
+		return x.OfficeId
+	}
+	return ""
+}
+
+type ListTitlesRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	UnitId        string                 `protobuf:"bytes,1,opt,name=unit_id,json=unitId,proto3" json:"unit_id,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListTitlesRequest) Reset() {
+	*x = ListTitlesRequest{}
+	mi := &file_wenming_tenancy_v1_tenancy_proto_msgTypes[27]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListTitlesRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListTitlesRequest) ProtoMessage() {}
+
+func (x *ListTitlesRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_wenming_tenancy_v1_tenancy_proto_msgTypes[27]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListTitlesRequest.ProtoReflect.Descriptor instead.
+func (*ListTitlesRequest) Descriptor() ([]byte, []int) {
+	return file_wenming_tenancy_v1_tenancy_proto_rawDescGZIP(), []int{27}
+}
+
+func (x *ListTitlesRequest) GetUnitId() string {
+	if x != nil {
+		return x.UnitId
+	}
+	return ""
+}
+
+type ListTitlesResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Titles        []*TitleRecord         `protobuf:"bytes,1,rep,name=titles,proto3" json:"titles,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListTitlesResponse) Reset() {
+	*x = ListTitlesResponse{}
+	mi := &file_wenming_tenancy_v1_tenancy_proto_msgTypes[28]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListTitlesResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListTitlesResponse) ProtoMessage() {}
+
+func (x *ListTitlesResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_wenming_tenancy_v1_tenancy_proto_msgTypes[28]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListTitlesResponse.ProtoReflect.Descriptor instead.
+func (*ListTitlesResponse) Descriptor() ([]byte, []int) {
+	return file_wenming_tenancy_v1_tenancy_proto_rawDescGZIP(), []int{28}
+}
+
+func (x *ListTitlesResponse) GetTitles() []*TitleRecord {
+	if x != nil {
+		return x.Titles
+	}
+	return nil
+}
+
+type CreateTitleRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	UnitId        string                 `protobuf:"bytes,1,opt,name=unit_id,json=unitId,proto3" json:"unit_id,omitempty"`
+	Title         *TitleRecord           `protobuf:"bytes,2,opt,name=title,proto3" json:"title,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *CreateTitleRequest) Reset() {
+	*x = CreateTitleRequest{}
+	mi := &file_wenming_tenancy_v1_tenancy_proto_msgTypes[29]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *CreateTitleRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*CreateTitleRequest) ProtoMessage() {}
+
+func (x *CreateTitleRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_wenming_tenancy_v1_tenancy_proto_msgTypes[29]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use CreateTitleRequest.ProtoReflect.Descriptor instead.
+func (*CreateTitleRequest) Descriptor() ([]byte, []int) {
+	return file_wenming_tenancy_v1_tenancy_proto_rawDescGZIP(), []int{29}
+}
+
+func (x *CreateTitleRequest) GetUnitId() string {
+	if x != nil {
+		return x.UnitId
+	}
+	return ""
+}
+
+func (x *CreateTitleRequest) GetTitle() *TitleRecord {
+	if x != nil {
+		return x.Title
+	}
+	return nil
+}
+
+type CreateNegativeListEntryRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	UnitId        string                 `protobuf:"bytes,1,opt,name=unit_id,json=unitId,proto3" json:"unit_id,omitempty"`
+	Entry         *NegativeListEntry     `protobuf:"bytes,2,opt,name=entry,proto3" json:"entry,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *CreateNegativeListEntryRequest) Reset() {
+	*x = CreateNegativeListEntryRequest{}
+	mi := &file_wenming_tenancy_v1_tenancy_proto_msgTypes[30]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *CreateNegativeListEntryRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*CreateNegativeListEntryRequest) ProtoMessage() {}
+
+func (x *CreateNegativeListEntryRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_wenming_tenancy_v1_tenancy_proto_msgTypes[30]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use CreateNegativeListEntryRequest.ProtoReflect.Descriptor instead.
+func (*CreateNegativeListEntryRequest) Descriptor() ([]byte, []int) {
+	return file_wenming_tenancy_v1_tenancy_proto_rawDescGZIP(), []int{30}
+}
+
+func (x *CreateNegativeListEntryRequest) GetUnitId() string {
+	if x != nil {
+		return x.UnitId
+	}
+	return ""
+}
+
+func (x *CreateNegativeListEntryRequest) GetEntry() *NegativeListEntry {
+	if x != nil {
+		return x.Entry
+	}
+	return nil
+}
+
+type ListNegativeListEntriesRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	UnitId        string                 `protobuf:"bytes,1,opt,name=unit_id,json=unitId,proto3" json:"unit_id,omitempty"`
+	PageSize      int32                  `protobuf:"varint,2,opt,name=page_size,json=pageSize,proto3" json:"page_size,omitempty"`
+	PageToken     string                 `protobuf:"bytes,3,opt,name=page_token,json=pageToken,proto3" json:"page_token,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListNegativeListEntriesRequest) Reset() {
+	*x = ListNegativeListEntriesRequest{}
+	mi := &file_wenming_tenancy_v1_tenancy_proto_msgTypes[31]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListNegativeListEntriesRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListNegativeListEntriesRequest) ProtoMessage() {}
+
+func (x *ListNegativeListEntriesRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_wenming_tenancy_v1_tenancy_proto_msgTypes[31]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListNegativeListEntriesRequest.ProtoReflect.Descriptor instead.
+func (*ListNegativeListEntriesRequest) Descriptor() ([]byte, []int) {
+	return file_wenming_tenancy_v1_tenancy_proto_rawDescGZIP(), []int{31}
+}
+
+func (x *ListNegativeListEntriesRequest) GetUnitId() string {
+	if x != nil {
+		return x.UnitId
+	}
+	return ""
+}
+
+func (x *ListNegativeListEntriesRequest) GetPageSize() int32 {
+	if x != nil {
+		return x.PageSize
+	}
+	return 0
+}
+
+func (x *ListNegativeListEntriesRequest) GetPageToken() string {
+	if x != nil {
+		return x.PageToken
+	}
+	return ""
+}
+
+type ListNegativeListEntriesResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Entries       []*NegativeListEntry   `protobuf:"bytes,1,rep,name=entries,proto3" json:"entries,omitempty"`
+	NextPageToken string                 `protobuf:"bytes,2,opt,name=next_page_token,json=nextPageToken,proto3" json:"next_page_token,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListNegativeListEntriesResponse) Reset() {
+	*x = ListNegativeListEntriesResponse{}
+	mi := &file_wenming_tenancy_v1_tenancy_proto_msgTypes[32]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListNegativeListEntriesResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListNegativeListEntriesResponse) ProtoMessage() {}
+
+func (x *ListNegativeListEntriesResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_wenming_tenancy_v1_tenancy_proto_msgTypes[32]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListNegativeListEntriesResponse.ProtoReflect.Descriptor instead.
+func (*ListNegativeListEntriesResponse) Descriptor() ([]byte, []int) {
+	return file_wenming_tenancy_v1_tenancy_proto_rawDescGZIP(), []int{32}
+}
+
+func (x *ListNegativeListEntriesResponse) GetEntries() []*NegativeListEntry {
+	if x != nil {
+		return x.Entries
+	}
+	return nil
+}
+
+func (x *ListNegativeListEntriesResponse) GetNextPageToken() string {
+	if x != nil {
+		return x.NextPageToken
+	}
+	return ""
+}
+
+type AnnulNegativeListEntryRequest struct {
+	state   protoimpl.MessageState `protogen:"open.v1"`
+	EntryId string                 `protobuf:"bytes,1,opt,name=entry_id,json=entryId,proto3" json:"entry_id,omitempty"`
+	// Why the entry no longer counts. Required.
+	Reason        string `protobuf:"bytes,2,opt,name=reason,proto3" json:"reason,omitempty"`
+	Etag          string `protobuf:"bytes,3,opt,name=etag,proto3" json:"etag,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *AnnulNegativeListEntryRequest) Reset() {
+	*x = AnnulNegativeListEntryRequest{}
+	mi := &file_wenming_tenancy_v1_tenancy_proto_msgTypes[33]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *AnnulNegativeListEntryRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*AnnulNegativeListEntryRequest) ProtoMessage() {}
+
+func (x *AnnulNegativeListEntryRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_wenming_tenancy_v1_tenancy_proto_msgTypes[33]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use AnnulNegativeListEntryRequest.ProtoReflect.Descriptor instead.
+func (*AnnulNegativeListEntryRequest) Descriptor() ([]byte, []int) {
+	return file_wenming_tenancy_v1_tenancy_proto_rawDescGZIP(), []int{33}
+}
+
+func (x *AnnulNegativeListEntryRequest) GetEntryId() string {
+	if x != nil {
+		return x.EntryId
+	}
+	return ""
+}
+
+func (x *AnnulNegativeListEntryRequest) GetReason() string {
+	if x != nil {
+		return x.Reason
+	}
+	return ""
+}
+
+func (x *AnnulNegativeListEntryRequest) GetEtag() string {
+	if x != nil {
+		return x.Etag
+	}
+	return ""
+}
+
 var File_wenming_tenancy_v1_tenancy_proto protoreflect.FileDescriptor
 
 const file_wenming_tenancy_v1_tenancy_proto_rawDesc = "" +
 	"\n" +
-	" wenming/tenancy/v1/tenancy.proto\x12\x12wenming.tenancy.v1\x1a\x1bbuf/validate/validate.proto\x1a\x1cgoogle/api/annotations.proto\x1a\x1fgoogle/api/field_behavior.proto\x1a google/protobuf/field_mask.proto\x1a.protoc-gen-openapiv2/options/annotations.proto\x1a\x1cwenming/authz/v1/authz.proto\x1a\"wenming/tenancy/v1/resources.proto\"Q\n" +
+	" wenming/tenancy/v1/tenancy.proto\x12\x12wenming.tenancy.v1\x1a\x1bbuf/validate/validate.proto\x1a\x1cgoogle/api/annotations.proto\x1a\x1fgoogle/api/field_behavior.proto\x1a\x19google/api/httpbody.proto\x1a google/protobuf/field_mask.proto\x1a.protoc-gen-openapiv2/options/annotations.proto\x1a\x1cwenming/authz/v1/authz.proto\x1a\"wenming/tenancy/v1/resources.proto\"Q\n" +
 	"\x13CreateOfficeRequest\x12:\n" +
 	"\x06office\x18\x01 \x01(\v2\x1a.wenming.tenancy.v1.OfficeB\x06\xbaH\x03\xc8\x01\x01R\x06office\"8\n" +
 	"\x10GetOfficeRequest\x12$\n" +
@@ -1445,7 +1953,37 @@ const file_wenming_tenancy_v1_tenancy_proto_rawDesc = "" +
 	"\faudit_events\x18\x01 \x03(\v2\x1e.wenming.tenancy.v1.AuditEventR\vauditEvents\x12&\n" +
 	"\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken\"A\n" +
 	"\x19GetAuditCheckpointRequest\x12$\n" +
-	"\toffice_id\x18\x01 \x01(\tB\a\xbaH\x04r\x02\x10\x01R\bofficeId2\x97.\n" +
+	"\toffice_id\x18\x01 \x01(\tB\a\xbaH\x04r\x02\x10\x01R\bofficeId\"e\n" +
+	"\x12ImportUnitsRequest\x12$\n" +
+	"\toffice_id\x18\x01 \x01(\tB\a\xbaH\x04r\x02\x10\x01R\bofficeId\x12)\n" +
+	"\acontent\x18\x02 \x01(\fB\x0f\xe2A\x01\x02\xbaH\bz\x06\x10\x01\x18\x80\x80@R\acontent\"E\n" +
+	"\x13ImportUnitsResponse\x12.\n" +
+	"\x05units\x18\x01 \x03(\v2\x18.wenming.tenancy.v1.UnitR\x05units\"D\n" +
+	"\x1cGetUnitImportTemplateRequest\x12$\n" +
+	"\toffice_id\x18\x01 \x01(\tB\a\xbaH\x04r\x02\x10\x01R\bofficeId\"5\n" +
+	"\x11ListTitlesRequest\x12 \n" +
+	"\aunit_id\x18\x01 \x01(\tB\a\xbaH\x04r\x02\x10\x01R\x06unitId\"M\n" +
+	"\x12ListTitlesResponse\x127\n" +
+	"\x06titles\x18\x01 \x03(\v2\x1f.wenming.tenancy.v1.TitleRecordR\x06titles\"u\n" +
+	"\x12CreateTitleRequest\x12 \n" +
+	"\aunit_id\x18\x01 \x01(\tB\a\xbaH\x04r\x02\x10\x01R\x06unitId\x12=\n" +
+	"\x05title\x18\x02 \x01(\v2\x1f.wenming.tenancy.v1.TitleRecordB\x06\xbaH\x03\xc8\x01\x01R\x05title\"\x87\x01\n" +
+	"\x1eCreateNegativeListEntryRequest\x12 \n" +
+	"\aunit_id\x18\x01 \x01(\tB\a\xbaH\x04r\x02\x10\x01R\x06unitId\x12C\n" +
+	"\x05entry\x18\x02 \x01(\v2%.wenming.tenancy.v1.NegativeListEntryB\x06\xbaH\x03\xc8\x01\x01R\x05entry\"\x8a\x01\n" +
+	"\x1eListNegativeListEntriesRequest\x12 \n" +
+	"\aunit_id\x18\x01 \x01(\tB\a\xbaH\x04r\x02\x10\x01R\x06unitId\x12'\n" +
+	"\tpage_size\x18\x02 \x01(\x05B\n" +
+	"\xbaH\a\x1a\x05\x18\xf4\x03(\x00R\bpageSize\x12\x1d\n" +
+	"\n" +
+	"page_token\x18\x03 \x01(\tR\tpageToken\"\x8a\x01\n" +
+	"\x1fListNegativeListEntriesResponse\x12?\n" +
+	"\aentries\x18\x01 \x03(\v2%.wenming.tenancy.v1.NegativeListEntryR\aentries\x12&\n" +
+	"\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken\"y\n" +
+	"\x1dAnnulNegativeListEntryRequest\x12\"\n" +
+	"\bentry_id\x18\x01 \x01(\tB\a\xbaH\x04r\x02\x10\x01R\aentryId\x12 \n" +
+	"\x06reason\x18\x02 \x01(\tB\b\xbaH\x05r\x03\x18\xd0\x0fR\x06reason\x12\x12\n" +
+	"\x04etag\x18\x03 \x01(\tR\x04etag2\xc8D\n" +
 	"\x0eTenancyService\x12\xcc\x03\n" +
 	"\fCreateOffice\x12'.wenming.tenancy.v1.CreateOfficeRequest\x1a\x1a.wenming.tenancy.v1.Office\"\xf6\x02\x92A\xcf\x02r\xcc\x02\n" +
 	"q\n" +
@@ -1476,7 +2014,38 @@ const file_wenming_tenancy_v1_tenancy_proto_rawDesc = "" +
 	"\n" +
 	"UpdateUnit\x12%.wenming.tenancy.v1.UpdateUnitRequest\x1a\x18.wenming.tenancy.v1.Unit\"\xa1\x01\x92Aurs\n" +
 	"q\n" +
-	"\x0fAccept-Language\x12\\Language of error messages: Chinese (zh-CN) unless the first language named is English (en).\x18\x01\xc2\xf3\x18\x04\x12\x02\x01\x04\x82\xd3\xe4\x93\x02\x1b:\x04unit2\x13/v1/units/{unit.id}\x12\xfa\x03\n" +
+	"\x0fAccept-Language\x12\\Language of error messages: Chinese (zh-CN) unless the first language named is English (en).\x18\x01\xc2\xf3\x18\x04\x12\x02\x01\x04\x82\xd3\xe4\x93\x02\x1b:\x04unit2\x13/v1/units/{unit.id}\x12\xbf\x04\n" +
+	"\vImportUnits\x12&.wenming.tenancy.v1.ImportUnitsRequest\x1a'.wenming.tenancy.v1.ImportUnitsResponse\"\xde\x03\x92A\xa4\x032\x10application/json2Aapplication/vnd.openxmlformats-officedocument.spreadsheetml.sheetr\xcc\x02\n" +
+	"q\n" +
+	"\x0fAccept-Language\x12\\Language of error messages: Chinese (zh-CN) unless the first language named is English (en).\x18\x01\n" +
+	"\xd6\x01\n" +
+	"\x0fIdempotency-Key\x12\xc0\x01Makes this create safe to retry: 1 to 255 visible ASCII characters, per caller, kept 24 hours. A retry gets the first response; the same key with another request is 400 IDEMPOTENCY_KEY_REUSED.\x18\x01\xc2\xf3\x18\x03\x12\x01\x01\x82\xd3\xe4\x93\x02):\x01*\"$/v1/offices/{office_id}/units:import\x12\xa1\x03\n" +
+	"\x15GetUnitImportTemplate\x120.wenming.tenancy.v1.GetUnitImportTemplateRequest\x1a\x14.google.api.HttpBody\"\xbf\x02\x92A\x89\x02:Aapplication/vnd.openxmlformats-officedocument.spreadsheetml.sheet:\x10application/jsonJ=\n" +
+	"\x03200\x126\n" +
+	"#The XLSX template. Errors are JSON.\x12\x0f\n" +
+	"\r\x9a\x02\x01\a\xa2\x02\x06binaryrs\n" +
+	"q\n" +
+	"\x0fAccept-Language\x12\\Language of error messages: Chinese (zh-CN) unless the first language named is English (en).\x18\x01\xc2\xf3\x18\x00\x82\xd3\xe4\x93\x02(\x12&/v1/offices/{office_id}/units:template\x12\xfc\x01\n" +
+	"\n" +
+	"ListTitles\x12%.wenming.tenancy.v1.ListTitlesRequest\x1a&.wenming.tenancy.v1.ListTitlesResponse\"\x9e\x01\x92Aurs\n" +
+	"q\n" +
+	"\x0fAccept-Language\x12\\Language of error messages: Chinese (zh-CN) unless the first language named is English (en).\x18\x01\xc2\xf3\x18\x00\x82\xd3\xe4\x93\x02\x1c\x12\x1a/v1/units/{unit_id}/titles\x12\xdc\x03\n" +
+	"\vCreateTitle\x12&.wenming.tenancy.v1.CreateTitleRequest\x1a\x1f.wenming.tenancy.v1.TitleRecord\"\x83\x03\x92A\xcf\x02r\xcc\x02\n" +
+	"q\n" +
+	"\x0fAccept-Language\x12\\Language of error messages: Chinese (zh-CN) unless the first language named is English (en).\x18\x01\n" +
+	"\xd6\x01\n" +
+	"\x0fIdempotency-Key\x12\xc0\x01Makes this create safe to retry: 1 to 255 visible ASCII characters, per caller, kept 24 hours. A retry gets the first response; the same key with another request is 400 IDEMPOTENCY_KEY_REUSED.\x18\x01\xc2\xf3\x18\x03\x12\x01\x01\x82\xd3\xe4\x93\x02#:\x05title\"\x1a/v1/units/{unit_id}/titles\x12\x89\x04\n" +
+	"\x17CreateNegativeListEntry\x122.wenming.tenancy.v1.CreateNegativeListEntryRequest\x1a%.wenming.tenancy.v1.NegativeListEntry\"\x92\x03\x92A\xcf\x02r\xcc\x02\n" +
+	"q\n" +
+	"\x0fAccept-Language\x12\\Language of error messages: Chinese (zh-CN) unless the first language named is English (en).\x18\x01\n" +
+	"\xd6\x01\n" +
+	"\x0fIdempotency-Key\x12\xc0\x01Makes this create safe to retry: 1 to 255 visible ASCII characters, per caller, kept 24 hours. A retry gets the first response; the same key with another request is 400 IDEMPOTENCY_KEY_REUSED.\x18\x01\xc2\xf3\x18\x03\x12\x01\x01\x82\xd3\xe4\x93\x022:\x05entry\")/v1/units/{unit_id}/negative-list-entries\x12\xb2\x02\n" +
+	"\x17ListNegativeListEntries\x122.wenming.tenancy.v1.ListNegativeListEntriesRequest\x1a3.wenming.tenancy.v1.ListNegativeListEntriesResponse\"\xad\x01\x92Aurs\n" +
+	"q\n" +
+	"\x0fAccept-Language\x12\\Language of error messages: Chinese (zh-CN) unless the first language named is English (en).\x18\x01\xc2\xf3\x18\x00\x82\xd3\xe4\x93\x02+\x12)/v1/units/{unit_id}/negative-list-entries\x12\xa9\x02\n" +
+	"\x16AnnulNegativeListEntry\x121.wenming.tenancy.v1.AnnulNegativeListEntryRequest\x1a%.wenming.tenancy.v1.NegativeListEntry\"\xb4\x01\x92Aurs\n" +
+	"q\n" +
+	"\x0fAccept-Language\x12\\Language of error messages: Chinese (zh-CN) unless the first language named is English (en).\x18\x01\xc2\xf3\x18\x03\x12\x01\x01\x82\xd3\xe4\x93\x02/:\x01*\"*/v1/negative-list-entries/{entry_id}:annul\x12\xfa\x03\n" +
 	"\n" +
 	"CreateUser\x12%.wenming.tenancy.v1.CreateUserRequest\x1a\x18.wenming.tenancy.v1.User\"\xaa\x03\x92A\xcf\x02r\xcc\x02\n" +
 	"q\n" +
@@ -1544,99 +2113,131 @@ func file_wenming_tenancy_v1_tenancy_proto_rawDescGZIP() []byte {
 	return file_wenming_tenancy_v1_tenancy_proto_rawDescData
 }
 
-var file_wenming_tenancy_v1_tenancy_proto_msgTypes = make([]protoimpl.MessageInfo, 24)
+var file_wenming_tenancy_v1_tenancy_proto_msgTypes = make([]protoimpl.MessageInfo, 34)
 var file_wenming_tenancy_v1_tenancy_proto_goTypes = []any{
-	(*CreateOfficeRequest)(nil),          // 0: wenming.tenancy.v1.CreateOfficeRequest
-	(*GetOfficeRequest)(nil),             // 1: wenming.tenancy.v1.GetOfficeRequest
-	(*ListOfficesRequest)(nil),           // 2: wenming.tenancy.v1.ListOfficesRequest
-	(*ListOfficesResponse)(nil),          // 3: wenming.tenancy.v1.ListOfficesResponse
-	(*UpdateOfficeRequest)(nil),          // 4: wenming.tenancy.v1.UpdateOfficeRequest
-	(*CreateUnitRequest)(nil),            // 5: wenming.tenancy.v1.CreateUnitRequest
-	(*GetUnitRequest)(nil),               // 6: wenming.tenancy.v1.GetUnitRequest
-	(*ListUnitsRequest)(nil),             // 7: wenming.tenancy.v1.ListUnitsRequest
-	(*ListUnitsResponse)(nil),            // 8: wenming.tenancy.v1.ListUnitsResponse
-	(*UpdateUnitRequest)(nil),            // 9: wenming.tenancy.v1.UpdateUnitRequest
-	(*CreateUserRequest)(nil),            // 10: wenming.tenancy.v1.CreateUserRequest
-	(*GetUserRequest)(nil),               // 11: wenming.tenancy.v1.GetUserRequest
-	(*ListUsersRequest)(nil),             // 12: wenming.tenancy.v1.ListUsersRequest
-	(*ListUsersResponse)(nil),            // 13: wenming.tenancy.v1.ListUsersResponse
-	(*DisableUserRequest)(nil),           // 14: wenming.tenancy.v1.DisableUserRequest
-	(*EnableUserRequest)(nil),            // 15: wenming.tenancy.v1.EnableUserRequest
-	(*ResetUserPasswordRequest)(nil),     // 16: wenming.tenancy.v1.ResetUserPasswordRequest
-	(*CreateServiceAccountRequest)(nil),  // 17: wenming.tenancy.v1.CreateServiceAccountRequest
-	(*ListServiceAccountsRequest)(nil),   // 18: wenming.tenancy.v1.ListServiceAccountsRequest
-	(*ListServiceAccountsResponse)(nil),  // 19: wenming.tenancy.v1.ListServiceAccountsResponse
-	(*DisableServiceAccountRequest)(nil), // 20: wenming.tenancy.v1.DisableServiceAccountRequest
-	(*ListAuditEventsRequest)(nil),       // 21: wenming.tenancy.v1.ListAuditEventsRequest
-	(*ListAuditEventsResponse)(nil),      // 22: wenming.tenancy.v1.ListAuditEventsResponse
-	(*GetAuditCheckpointRequest)(nil),    // 23: wenming.tenancy.v1.GetAuditCheckpointRequest
-	(*Office)(nil),                       // 24: wenming.tenancy.v1.Office
-	(*fieldmaskpb.FieldMask)(nil),        // 25: google.protobuf.FieldMask
-	(*Unit)(nil),                         // 26: wenming.tenancy.v1.Unit
-	(UnitCategory)(0),                    // 27: wenming.tenancy.v1.UnitCategory
-	(*User)(nil),                         // 28: wenming.tenancy.v1.User
-	(*ServiceAccount)(nil),               // 29: wenming.tenancy.v1.ServiceAccount
-	(*AuditEvent)(nil),                   // 30: wenming.tenancy.v1.AuditEvent
-	(*AuditCheckpoint)(nil),              // 31: wenming.tenancy.v1.AuditCheckpoint
+	(*CreateOfficeRequest)(nil),             // 0: wenming.tenancy.v1.CreateOfficeRequest
+	(*GetOfficeRequest)(nil),                // 1: wenming.tenancy.v1.GetOfficeRequest
+	(*ListOfficesRequest)(nil),              // 2: wenming.tenancy.v1.ListOfficesRequest
+	(*ListOfficesResponse)(nil),             // 3: wenming.tenancy.v1.ListOfficesResponse
+	(*UpdateOfficeRequest)(nil),             // 4: wenming.tenancy.v1.UpdateOfficeRequest
+	(*CreateUnitRequest)(nil),               // 5: wenming.tenancy.v1.CreateUnitRequest
+	(*GetUnitRequest)(nil),                  // 6: wenming.tenancy.v1.GetUnitRequest
+	(*ListUnitsRequest)(nil),                // 7: wenming.tenancy.v1.ListUnitsRequest
+	(*ListUnitsResponse)(nil),               // 8: wenming.tenancy.v1.ListUnitsResponse
+	(*UpdateUnitRequest)(nil),               // 9: wenming.tenancy.v1.UpdateUnitRequest
+	(*CreateUserRequest)(nil),               // 10: wenming.tenancy.v1.CreateUserRequest
+	(*GetUserRequest)(nil),                  // 11: wenming.tenancy.v1.GetUserRequest
+	(*ListUsersRequest)(nil),                // 12: wenming.tenancy.v1.ListUsersRequest
+	(*ListUsersResponse)(nil),               // 13: wenming.tenancy.v1.ListUsersResponse
+	(*DisableUserRequest)(nil),              // 14: wenming.tenancy.v1.DisableUserRequest
+	(*EnableUserRequest)(nil),               // 15: wenming.tenancy.v1.EnableUserRequest
+	(*ResetUserPasswordRequest)(nil),        // 16: wenming.tenancy.v1.ResetUserPasswordRequest
+	(*CreateServiceAccountRequest)(nil),     // 17: wenming.tenancy.v1.CreateServiceAccountRequest
+	(*ListServiceAccountsRequest)(nil),      // 18: wenming.tenancy.v1.ListServiceAccountsRequest
+	(*ListServiceAccountsResponse)(nil),     // 19: wenming.tenancy.v1.ListServiceAccountsResponse
+	(*DisableServiceAccountRequest)(nil),    // 20: wenming.tenancy.v1.DisableServiceAccountRequest
+	(*ListAuditEventsRequest)(nil),          // 21: wenming.tenancy.v1.ListAuditEventsRequest
+	(*ListAuditEventsResponse)(nil),         // 22: wenming.tenancy.v1.ListAuditEventsResponse
+	(*GetAuditCheckpointRequest)(nil),       // 23: wenming.tenancy.v1.GetAuditCheckpointRequest
+	(*ImportUnitsRequest)(nil),              // 24: wenming.tenancy.v1.ImportUnitsRequest
+	(*ImportUnitsResponse)(nil),             // 25: wenming.tenancy.v1.ImportUnitsResponse
+	(*GetUnitImportTemplateRequest)(nil),    // 26: wenming.tenancy.v1.GetUnitImportTemplateRequest
+	(*ListTitlesRequest)(nil),               // 27: wenming.tenancy.v1.ListTitlesRequest
+	(*ListTitlesResponse)(nil),              // 28: wenming.tenancy.v1.ListTitlesResponse
+	(*CreateTitleRequest)(nil),              // 29: wenming.tenancy.v1.CreateTitleRequest
+	(*CreateNegativeListEntryRequest)(nil),  // 30: wenming.tenancy.v1.CreateNegativeListEntryRequest
+	(*ListNegativeListEntriesRequest)(nil),  // 31: wenming.tenancy.v1.ListNegativeListEntriesRequest
+	(*ListNegativeListEntriesResponse)(nil), // 32: wenming.tenancy.v1.ListNegativeListEntriesResponse
+	(*AnnulNegativeListEntryRequest)(nil),   // 33: wenming.tenancy.v1.AnnulNegativeListEntryRequest
+	(*Office)(nil),                          // 34: wenming.tenancy.v1.Office
+	(*fieldmaskpb.FieldMask)(nil),           // 35: google.protobuf.FieldMask
+	(*Unit)(nil),                            // 36: wenming.tenancy.v1.Unit
+	(UnitCategory)(0),                       // 37: wenming.tenancy.v1.UnitCategory
+	(*User)(nil),                            // 38: wenming.tenancy.v1.User
+	(*ServiceAccount)(nil),                  // 39: wenming.tenancy.v1.ServiceAccount
+	(*AuditEvent)(nil),                      // 40: wenming.tenancy.v1.AuditEvent
+	(*TitleRecord)(nil),                     // 41: wenming.tenancy.v1.TitleRecord
+	(*NegativeListEntry)(nil),               // 42: wenming.tenancy.v1.NegativeListEntry
+	(*httpbody.HttpBody)(nil),               // 43: google.api.HttpBody
+	(*AuditCheckpoint)(nil),                 // 44: wenming.tenancy.v1.AuditCheckpoint
 }
 var file_wenming_tenancy_v1_tenancy_proto_depIdxs = []int32{
-	24, // 0: wenming.tenancy.v1.CreateOfficeRequest.office:type_name -> wenming.tenancy.v1.Office
-	24, // 1: wenming.tenancy.v1.ListOfficesResponse.offices:type_name -> wenming.tenancy.v1.Office
-	24, // 2: wenming.tenancy.v1.UpdateOfficeRequest.office:type_name -> wenming.tenancy.v1.Office
-	25, // 3: wenming.tenancy.v1.UpdateOfficeRequest.update_mask:type_name -> google.protobuf.FieldMask
-	26, // 4: wenming.tenancy.v1.CreateUnitRequest.unit:type_name -> wenming.tenancy.v1.Unit
-	27, // 5: wenming.tenancy.v1.ListUnitsRequest.category:type_name -> wenming.tenancy.v1.UnitCategory
-	26, // 6: wenming.tenancy.v1.ListUnitsResponse.units:type_name -> wenming.tenancy.v1.Unit
-	26, // 7: wenming.tenancy.v1.UpdateUnitRequest.unit:type_name -> wenming.tenancy.v1.Unit
-	25, // 8: wenming.tenancy.v1.UpdateUnitRequest.update_mask:type_name -> google.protobuf.FieldMask
-	28, // 9: wenming.tenancy.v1.CreateUserRequest.user:type_name -> wenming.tenancy.v1.User
-	28, // 10: wenming.tenancy.v1.ListUsersResponse.users:type_name -> wenming.tenancy.v1.User
-	29, // 11: wenming.tenancy.v1.CreateServiceAccountRequest.service_account:type_name -> wenming.tenancy.v1.ServiceAccount
-	29, // 12: wenming.tenancy.v1.ListServiceAccountsResponse.service_accounts:type_name -> wenming.tenancy.v1.ServiceAccount
-	30, // 13: wenming.tenancy.v1.ListAuditEventsResponse.audit_events:type_name -> wenming.tenancy.v1.AuditEvent
-	0,  // 14: wenming.tenancy.v1.TenancyService.CreateOffice:input_type -> wenming.tenancy.v1.CreateOfficeRequest
-	1,  // 15: wenming.tenancy.v1.TenancyService.GetOffice:input_type -> wenming.tenancy.v1.GetOfficeRequest
-	2,  // 16: wenming.tenancy.v1.TenancyService.ListOffices:input_type -> wenming.tenancy.v1.ListOfficesRequest
-	4,  // 17: wenming.tenancy.v1.TenancyService.UpdateOffice:input_type -> wenming.tenancy.v1.UpdateOfficeRequest
-	5,  // 18: wenming.tenancy.v1.TenancyService.CreateUnit:input_type -> wenming.tenancy.v1.CreateUnitRequest
-	6,  // 19: wenming.tenancy.v1.TenancyService.GetUnit:input_type -> wenming.tenancy.v1.GetUnitRequest
-	7,  // 20: wenming.tenancy.v1.TenancyService.ListUnits:input_type -> wenming.tenancy.v1.ListUnitsRequest
-	9,  // 21: wenming.tenancy.v1.TenancyService.UpdateUnit:input_type -> wenming.tenancy.v1.UpdateUnitRequest
-	10, // 22: wenming.tenancy.v1.TenancyService.CreateUser:input_type -> wenming.tenancy.v1.CreateUserRequest
-	11, // 23: wenming.tenancy.v1.TenancyService.GetUser:input_type -> wenming.tenancy.v1.GetUserRequest
-	12, // 24: wenming.tenancy.v1.TenancyService.ListUsers:input_type -> wenming.tenancy.v1.ListUsersRequest
-	14, // 25: wenming.tenancy.v1.TenancyService.DisableUser:input_type -> wenming.tenancy.v1.DisableUserRequest
-	15, // 26: wenming.tenancy.v1.TenancyService.EnableUser:input_type -> wenming.tenancy.v1.EnableUserRequest
-	16, // 27: wenming.tenancy.v1.TenancyService.ResetUserPassword:input_type -> wenming.tenancy.v1.ResetUserPasswordRequest
-	17, // 28: wenming.tenancy.v1.TenancyService.CreateServiceAccount:input_type -> wenming.tenancy.v1.CreateServiceAccountRequest
-	18, // 29: wenming.tenancy.v1.TenancyService.ListServiceAccounts:input_type -> wenming.tenancy.v1.ListServiceAccountsRequest
-	20, // 30: wenming.tenancy.v1.TenancyService.DisableServiceAccount:input_type -> wenming.tenancy.v1.DisableServiceAccountRequest
-	21, // 31: wenming.tenancy.v1.TenancyService.ListAuditEvents:input_type -> wenming.tenancy.v1.ListAuditEventsRequest
-	23, // 32: wenming.tenancy.v1.TenancyService.GetAuditCheckpoint:input_type -> wenming.tenancy.v1.GetAuditCheckpointRequest
-	24, // 33: wenming.tenancy.v1.TenancyService.CreateOffice:output_type -> wenming.tenancy.v1.Office
-	24, // 34: wenming.tenancy.v1.TenancyService.GetOffice:output_type -> wenming.tenancy.v1.Office
-	3,  // 35: wenming.tenancy.v1.TenancyService.ListOffices:output_type -> wenming.tenancy.v1.ListOfficesResponse
-	24, // 36: wenming.tenancy.v1.TenancyService.UpdateOffice:output_type -> wenming.tenancy.v1.Office
-	26, // 37: wenming.tenancy.v1.TenancyService.CreateUnit:output_type -> wenming.tenancy.v1.Unit
-	26, // 38: wenming.tenancy.v1.TenancyService.GetUnit:output_type -> wenming.tenancy.v1.Unit
-	8,  // 39: wenming.tenancy.v1.TenancyService.ListUnits:output_type -> wenming.tenancy.v1.ListUnitsResponse
-	26, // 40: wenming.tenancy.v1.TenancyService.UpdateUnit:output_type -> wenming.tenancy.v1.Unit
-	28, // 41: wenming.tenancy.v1.TenancyService.CreateUser:output_type -> wenming.tenancy.v1.User
-	28, // 42: wenming.tenancy.v1.TenancyService.GetUser:output_type -> wenming.tenancy.v1.User
-	13, // 43: wenming.tenancy.v1.TenancyService.ListUsers:output_type -> wenming.tenancy.v1.ListUsersResponse
-	28, // 44: wenming.tenancy.v1.TenancyService.DisableUser:output_type -> wenming.tenancy.v1.User
-	28, // 45: wenming.tenancy.v1.TenancyService.EnableUser:output_type -> wenming.tenancy.v1.User
-	28, // 46: wenming.tenancy.v1.TenancyService.ResetUserPassword:output_type -> wenming.tenancy.v1.User
-	29, // 47: wenming.tenancy.v1.TenancyService.CreateServiceAccount:output_type -> wenming.tenancy.v1.ServiceAccount
-	19, // 48: wenming.tenancy.v1.TenancyService.ListServiceAccounts:output_type -> wenming.tenancy.v1.ListServiceAccountsResponse
-	29, // 49: wenming.tenancy.v1.TenancyService.DisableServiceAccount:output_type -> wenming.tenancy.v1.ServiceAccount
-	22, // 50: wenming.tenancy.v1.TenancyService.ListAuditEvents:output_type -> wenming.tenancy.v1.ListAuditEventsResponse
-	31, // 51: wenming.tenancy.v1.TenancyService.GetAuditCheckpoint:output_type -> wenming.tenancy.v1.AuditCheckpoint
-	33, // [33:52] is the sub-list for method output_type
-	14, // [14:33] is the sub-list for method input_type
-	14, // [14:14] is the sub-list for extension type_name
-	14, // [14:14] is the sub-list for extension extendee
-	0,  // [0:14] is the sub-list for field type_name
+	34, // 0: wenming.tenancy.v1.CreateOfficeRequest.office:type_name -> wenming.tenancy.v1.Office
+	34, // 1: wenming.tenancy.v1.ListOfficesResponse.offices:type_name -> wenming.tenancy.v1.Office
+	34, // 2: wenming.tenancy.v1.UpdateOfficeRequest.office:type_name -> wenming.tenancy.v1.Office
+	35, // 3: wenming.tenancy.v1.UpdateOfficeRequest.update_mask:type_name -> google.protobuf.FieldMask
+	36, // 4: wenming.tenancy.v1.CreateUnitRequest.unit:type_name -> wenming.tenancy.v1.Unit
+	37, // 5: wenming.tenancy.v1.ListUnitsRequest.category:type_name -> wenming.tenancy.v1.UnitCategory
+	36, // 6: wenming.tenancy.v1.ListUnitsResponse.units:type_name -> wenming.tenancy.v1.Unit
+	36, // 7: wenming.tenancy.v1.UpdateUnitRequest.unit:type_name -> wenming.tenancy.v1.Unit
+	35, // 8: wenming.tenancy.v1.UpdateUnitRequest.update_mask:type_name -> google.protobuf.FieldMask
+	38, // 9: wenming.tenancy.v1.CreateUserRequest.user:type_name -> wenming.tenancy.v1.User
+	38, // 10: wenming.tenancy.v1.ListUsersResponse.users:type_name -> wenming.tenancy.v1.User
+	39, // 11: wenming.tenancy.v1.CreateServiceAccountRequest.service_account:type_name -> wenming.tenancy.v1.ServiceAccount
+	39, // 12: wenming.tenancy.v1.ListServiceAccountsResponse.service_accounts:type_name -> wenming.tenancy.v1.ServiceAccount
+	40, // 13: wenming.tenancy.v1.ListAuditEventsResponse.audit_events:type_name -> wenming.tenancy.v1.AuditEvent
+	36, // 14: wenming.tenancy.v1.ImportUnitsResponse.units:type_name -> wenming.tenancy.v1.Unit
+	41, // 15: wenming.tenancy.v1.ListTitlesResponse.titles:type_name -> wenming.tenancy.v1.TitleRecord
+	41, // 16: wenming.tenancy.v1.CreateTitleRequest.title:type_name -> wenming.tenancy.v1.TitleRecord
+	42, // 17: wenming.tenancy.v1.CreateNegativeListEntryRequest.entry:type_name -> wenming.tenancy.v1.NegativeListEntry
+	42, // 18: wenming.tenancy.v1.ListNegativeListEntriesResponse.entries:type_name -> wenming.tenancy.v1.NegativeListEntry
+	0,  // 19: wenming.tenancy.v1.TenancyService.CreateOffice:input_type -> wenming.tenancy.v1.CreateOfficeRequest
+	1,  // 20: wenming.tenancy.v1.TenancyService.GetOffice:input_type -> wenming.tenancy.v1.GetOfficeRequest
+	2,  // 21: wenming.tenancy.v1.TenancyService.ListOffices:input_type -> wenming.tenancy.v1.ListOfficesRequest
+	4,  // 22: wenming.tenancy.v1.TenancyService.UpdateOffice:input_type -> wenming.tenancy.v1.UpdateOfficeRequest
+	5,  // 23: wenming.tenancy.v1.TenancyService.CreateUnit:input_type -> wenming.tenancy.v1.CreateUnitRequest
+	6,  // 24: wenming.tenancy.v1.TenancyService.GetUnit:input_type -> wenming.tenancy.v1.GetUnitRequest
+	7,  // 25: wenming.tenancy.v1.TenancyService.ListUnits:input_type -> wenming.tenancy.v1.ListUnitsRequest
+	9,  // 26: wenming.tenancy.v1.TenancyService.UpdateUnit:input_type -> wenming.tenancy.v1.UpdateUnitRequest
+	24, // 27: wenming.tenancy.v1.TenancyService.ImportUnits:input_type -> wenming.tenancy.v1.ImportUnitsRequest
+	26, // 28: wenming.tenancy.v1.TenancyService.GetUnitImportTemplate:input_type -> wenming.tenancy.v1.GetUnitImportTemplateRequest
+	27, // 29: wenming.tenancy.v1.TenancyService.ListTitles:input_type -> wenming.tenancy.v1.ListTitlesRequest
+	29, // 30: wenming.tenancy.v1.TenancyService.CreateTitle:input_type -> wenming.tenancy.v1.CreateTitleRequest
+	30, // 31: wenming.tenancy.v1.TenancyService.CreateNegativeListEntry:input_type -> wenming.tenancy.v1.CreateNegativeListEntryRequest
+	31, // 32: wenming.tenancy.v1.TenancyService.ListNegativeListEntries:input_type -> wenming.tenancy.v1.ListNegativeListEntriesRequest
+	33, // 33: wenming.tenancy.v1.TenancyService.AnnulNegativeListEntry:input_type -> wenming.tenancy.v1.AnnulNegativeListEntryRequest
+	10, // 34: wenming.tenancy.v1.TenancyService.CreateUser:input_type -> wenming.tenancy.v1.CreateUserRequest
+	11, // 35: wenming.tenancy.v1.TenancyService.GetUser:input_type -> wenming.tenancy.v1.GetUserRequest
+	12, // 36: wenming.tenancy.v1.TenancyService.ListUsers:input_type -> wenming.tenancy.v1.ListUsersRequest
+	14, // 37: wenming.tenancy.v1.TenancyService.DisableUser:input_type -> wenming.tenancy.v1.DisableUserRequest
+	15, // 38: wenming.tenancy.v1.TenancyService.EnableUser:input_type -> wenming.tenancy.v1.EnableUserRequest
+	16, // 39: wenming.tenancy.v1.TenancyService.ResetUserPassword:input_type -> wenming.tenancy.v1.ResetUserPasswordRequest
+	17, // 40: wenming.tenancy.v1.TenancyService.CreateServiceAccount:input_type -> wenming.tenancy.v1.CreateServiceAccountRequest
+	18, // 41: wenming.tenancy.v1.TenancyService.ListServiceAccounts:input_type -> wenming.tenancy.v1.ListServiceAccountsRequest
+	20, // 42: wenming.tenancy.v1.TenancyService.DisableServiceAccount:input_type -> wenming.tenancy.v1.DisableServiceAccountRequest
+	21, // 43: wenming.tenancy.v1.TenancyService.ListAuditEvents:input_type -> wenming.tenancy.v1.ListAuditEventsRequest
+	23, // 44: wenming.tenancy.v1.TenancyService.GetAuditCheckpoint:input_type -> wenming.tenancy.v1.GetAuditCheckpointRequest
+	34, // 45: wenming.tenancy.v1.TenancyService.CreateOffice:output_type -> wenming.tenancy.v1.Office
+	34, // 46: wenming.tenancy.v1.TenancyService.GetOffice:output_type -> wenming.tenancy.v1.Office
+	3,  // 47: wenming.tenancy.v1.TenancyService.ListOffices:output_type -> wenming.tenancy.v1.ListOfficesResponse
+	34, // 48: wenming.tenancy.v1.TenancyService.UpdateOffice:output_type -> wenming.tenancy.v1.Office
+	36, // 49: wenming.tenancy.v1.TenancyService.CreateUnit:output_type -> wenming.tenancy.v1.Unit
+	36, // 50: wenming.tenancy.v1.TenancyService.GetUnit:output_type -> wenming.tenancy.v1.Unit
+	8,  // 51: wenming.tenancy.v1.TenancyService.ListUnits:output_type -> wenming.tenancy.v1.ListUnitsResponse
+	36, // 52: wenming.tenancy.v1.TenancyService.UpdateUnit:output_type -> wenming.tenancy.v1.Unit
+	25, // 53: wenming.tenancy.v1.TenancyService.ImportUnits:output_type -> wenming.tenancy.v1.ImportUnitsResponse
+	43, // 54: wenming.tenancy.v1.TenancyService.GetUnitImportTemplate:output_type -> google.api.HttpBody
+	28, // 55: wenming.tenancy.v1.TenancyService.ListTitles:output_type -> wenming.tenancy.v1.ListTitlesResponse
+	41, // 56: wenming.tenancy.v1.TenancyService.CreateTitle:output_type -> wenming.tenancy.v1.TitleRecord
+	42, // 57: wenming.tenancy.v1.TenancyService.CreateNegativeListEntry:output_type -> wenming.tenancy.v1.NegativeListEntry
+	32, // 58: wenming.tenancy.v1.TenancyService.ListNegativeListEntries:output_type -> wenming.tenancy.v1.ListNegativeListEntriesResponse
+	42, // 59: wenming.tenancy.v1.TenancyService.AnnulNegativeListEntry:output_type -> wenming.tenancy.v1.NegativeListEntry
+	38, // 60: wenming.tenancy.v1.TenancyService.CreateUser:output_type -> wenming.tenancy.v1.User
+	38, // 61: wenming.tenancy.v1.TenancyService.GetUser:output_type -> wenming.tenancy.v1.User
+	13, // 62: wenming.tenancy.v1.TenancyService.ListUsers:output_type -> wenming.tenancy.v1.ListUsersResponse
+	38, // 63: wenming.tenancy.v1.TenancyService.DisableUser:output_type -> wenming.tenancy.v1.User
+	38, // 64: wenming.tenancy.v1.TenancyService.EnableUser:output_type -> wenming.tenancy.v1.User
+	38, // 65: wenming.tenancy.v1.TenancyService.ResetUserPassword:output_type -> wenming.tenancy.v1.User
+	39, // 66: wenming.tenancy.v1.TenancyService.CreateServiceAccount:output_type -> wenming.tenancy.v1.ServiceAccount
+	19, // 67: wenming.tenancy.v1.TenancyService.ListServiceAccounts:output_type -> wenming.tenancy.v1.ListServiceAccountsResponse
+	39, // 68: wenming.tenancy.v1.TenancyService.DisableServiceAccount:output_type -> wenming.tenancy.v1.ServiceAccount
+	22, // 69: wenming.tenancy.v1.TenancyService.ListAuditEvents:output_type -> wenming.tenancy.v1.ListAuditEventsResponse
+	44, // 70: wenming.tenancy.v1.TenancyService.GetAuditCheckpoint:output_type -> wenming.tenancy.v1.AuditCheckpoint
+	45, // [45:71] is the sub-list for method output_type
+	19, // [19:45] is the sub-list for method input_type
+	19, // [19:19] is the sub-list for extension type_name
+	19, // [19:19] is the sub-list for extension extendee
+	0,  // [0:19] is the sub-list for field type_name
 }
 
 func init() { file_wenming_tenancy_v1_tenancy_proto_init() }
@@ -1659,7 +2260,7 @@ func file_wenming_tenancy_v1_tenancy_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_wenming_tenancy_v1_tenancy_proto_rawDesc), len(file_wenming_tenancy_v1_tenancy_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   24,
+			NumMessages:   34,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

@@ -8,6 +8,7 @@ package tenancyv1
 
 import (
 	context "context"
+	httpbody "google.golang.org/genproto/googleapis/api/httpbody"
 	grpc "google.golang.org/grpc"
 	codes "google.golang.org/grpc/codes"
 	status "google.golang.org/grpc/status"
@@ -19,25 +20,32 @@ import (
 const _ = grpc.SupportPackageIsVersion9
 
 const (
-	TenancyService_CreateOffice_FullMethodName          = "/wenming.tenancy.v1.TenancyService/CreateOffice"
-	TenancyService_GetOffice_FullMethodName             = "/wenming.tenancy.v1.TenancyService/GetOffice"
-	TenancyService_ListOffices_FullMethodName           = "/wenming.tenancy.v1.TenancyService/ListOffices"
-	TenancyService_UpdateOffice_FullMethodName          = "/wenming.tenancy.v1.TenancyService/UpdateOffice"
-	TenancyService_CreateUnit_FullMethodName            = "/wenming.tenancy.v1.TenancyService/CreateUnit"
-	TenancyService_GetUnit_FullMethodName               = "/wenming.tenancy.v1.TenancyService/GetUnit"
-	TenancyService_ListUnits_FullMethodName             = "/wenming.tenancy.v1.TenancyService/ListUnits"
-	TenancyService_UpdateUnit_FullMethodName            = "/wenming.tenancy.v1.TenancyService/UpdateUnit"
-	TenancyService_CreateUser_FullMethodName            = "/wenming.tenancy.v1.TenancyService/CreateUser"
-	TenancyService_GetUser_FullMethodName               = "/wenming.tenancy.v1.TenancyService/GetUser"
-	TenancyService_ListUsers_FullMethodName             = "/wenming.tenancy.v1.TenancyService/ListUsers"
-	TenancyService_DisableUser_FullMethodName           = "/wenming.tenancy.v1.TenancyService/DisableUser"
-	TenancyService_EnableUser_FullMethodName            = "/wenming.tenancy.v1.TenancyService/EnableUser"
-	TenancyService_ResetUserPassword_FullMethodName     = "/wenming.tenancy.v1.TenancyService/ResetUserPassword"
-	TenancyService_CreateServiceAccount_FullMethodName  = "/wenming.tenancy.v1.TenancyService/CreateServiceAccount"
-	TenancyService_ListServiceAccounts_FullMethodName   = "/wenming.tenancy.v1.TenancyService/ListServiceAccounts"
-	TenancyService_DisableServiceAccount_FullMethodName = "/wenming.tenancy.v1.TenancyService/DisableServiceAccount"
-	TenancyService_ListAuditEvents_FullMethodName       = "/wenming.tenancy.v1.TenancyService/ListAuditEvents"
-	TenancyService_GetAuditCheckpoint_FullMethodName    = "/wenming.tenancy.v1.TenancyService/GetAuditCheckpoint"
+	TenancyService_CreateOffice_FullMethodName            = "/wenming.tenancy.v1.TenancyService/CreateOffice"
+	TenancyService_GetOffice_FullMethodName               = "/wenming.tenancy.v1.TenancyService/GetOffice"
+	TenancyService_ListOffices_FullMethodName             = "/wenming.tenancy.v1.TenancyService/ListOffices"
+	TenancyService_UpdateOffice_FullMethodName            = "/wenming.tenancy.v1.TenancyService/UpdateOffice"
+	TenancyService_CreateUnit_FullMethodName              = "/wenming.tenancy.v1.TenancyService/CreateUnit"
+	TenancyService_GetUnit_FullMethodName                 = "/wenming.tenancy.v1.TenancyService/GetUnit"
+	TenancyService_ListUnits_FullMethodName               = "/wenming.tenancy.v1.TenancyService/ListUnits"
+	TenancyService_UpdateUnit_FullMethodName              = "/wenming.tenancy.v1.TenancyService/UpdateUnit"
+	TenancyService_ImportUnits_FullMethodName             = "/wenming.tenancy.v1.TenancyService/ImportUnits"
+	TenancyService_GetUnitImportTemplate_FullMethodName   = "/wenming.tenancy.v1.TenancyService/GetUnitImportTemplate"
+	TenancyService_ListTitles_FullMethodName              = "/wenming.tenancy.v1.TenancyService/ListTitles"
+	TenancyService_CreateTitle_FullMethodName             = "/wenming.tenancy.v1.TenancyService/CreateTitle"
+	TenancyService_CreateNegativeListEntry_FullMethodName = "/wenming.tenancy.v1.TenancyService/CreateNegativeListEntry"
+	TenancyService_ListNegativeListEntries_FullMethodName = "/wenming.tenancy.v1.TenancyService/ListNegativeListEntries"
+	TenancyService_AnnulNegativeListEntry_FullMethodName  = "/wenming.tenancy.v1.TenancyService/AnnulNegativeListEntry"
+	TenancyService_CreateUser_FullMethodName              = "/wenming.tenancy.v1.TenancyService/CreateUser"
+	TenancyService_GetUser_FullMethodName                 = "/wenming.tenancy.v1.TenancyService/GetUser"
+	TenancyService_ListUsers_FullMethodName               = "/wenming.tenancy.v1.TenancyService/ListUsers"
+	TenancyService_DisableUser_FullMethodName             = "/wenming.tenancy.v1.TenancyService/DisableUser"
+	TenancyService_EnableUser_FullMethodName              = "/wenming.tenancy.v1.TenancyService/EnableUser"
+	TenancyService_ResetUserPassword_FullMethodName       = "/wenming.tenancy.v1.TenancyService/ResetUserPassword"
+	TenancyService_CreateServiceAccount_FullMethodName    = "/wenming.tenancy.v1.TenancyService/CreateServiceAccount"
+	TenancyService_ListServiceAccounts_FullMethodName     = "/wenming.tenancy.v1.TenancyService/ListServiceAccounts"
+	TenancyService_DisableServiceAccount_FullMethodName   = "/wenming.tenancy.v1.TenancyService/DisableServiceAccount"
+	TenancyService_ListAuditEvents_FullMethodName         = "/wenming.tenancy.v1.TenancyService/ListAuditEvents"
+	TenancyService_GetAuditCheckpoint_FullMethodName      = "/wenming.tenancy.v1.TenancyService/GetAuditCheckpoint"
 )
 
 // TenancyServiceClient is the client API for TenancyService service.
@@ -63,6 +71,28 @@ type TenancyServiceClient interface {
 	ListUnits(ctx context.Context, in *ListUnitsRequest, opts ...grpc.CallOption) (*ListUnitsResponse, error)
 	// UpdateUnit changes the fields named in update_mask; etag must match.
 	UpdateUnit(ctx context.Context, in *UpdateUnitRequest, opts ...grpc.CallOption) (*Unit, error)
+	// ImportUnits registers many units of an office from an XLSX file (the template of
+	// GetUnitImportTemplate): all of them or, when any row has a problem, none, with every
+	// problem named by row and column. Over REST the file may also be sent as the raw body
+	// with the XLSX content type.
+	ImportUnits(ctx context.Context, in *ImportUnitsRequest, opts ...grpc.CallOption) (*ImportUnitsResponse, error)
+	// GetUnitImportTemplate returns the XLSX template ImportUnits reads.
+	GetUnitImportTemplate(ctx context.Context, in *GetUnitImportTemplateRequest, opts ...grpc.CallOption) (*httpbody.HttpBody, error)
+	// ListTitles lists a unit's title history, the current title first.
+	ListTitles(ctx context.Context, in *ListTitlesRequest, opts ...grpc.CallOption) (*ListTitlesResponse, error)
+	// CreateTitle records a title a unit was granted before Wenming held its records; it
+	// becomes the unit's current title when it is the latest. Office admins of the unit's
+	// office and of the offices above it may.
+	CreateTitle(ctx context.Context, in *CreateTitleRequest, opts ...grpc.CallOption) (*TitleRecord, error)
+	// CreateNegativeListEntry records an event on a unit's negative list (负面清单). Office
+	// admins of the unit's office and of the offices above it may.
+	CreateNegativeListEntry(ctx context.Context, in *CreateNegativeListEntryRequest, opts ...grpc.CallOption) (*NegativeListEntry, error)
+	// ListNegativeListEntries lists a unit's negative-list entries, annulled ones included,
+	// newest event first. The unit's own users read them too.
+	ListNegativeListEntries(ctx context.Context, in *ListNegativeListEntriesRequest, opts ...grpc.CallOption) (*ListNegativeListEntriesResponse, error)
+	// AnnulNegativeListEntry annuls an entry with a reason; entries are never deleted. Only
+	// admins of the office that recorded it may.
+	AnnulNegativeListEntry(ctx context.Context, in *AnnulNegativeListEntryRequest, opts ...grpc.CallOption) (*NegativeListEntry, error)
 	// CreateUser creates a user of an office or of a unit.
 	CreateUser(ctx context.Context, in *CreateUserRequest, opts ...grpc.CallOption) (*User, error)
 	// GetUser returns a user in the caller's scope.
@@ -173,6 +203,76 @@ func (c *tenancyServiceClient) UpdateUnit(ctx context.Context, in *UpdateUnitReq
 	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
 	out := new(Unit)
 	err := c.cc.Invoke(ctx, TenancyService_UpdateUnit_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *tenancyServiceClient) ImportUnits(ctx context.Context, in *ImportUnitsRequest, opts ...grpc.CallOption) (*ImportUnitsResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(ImportUnitsResponse)
+	err := c.cc.Invoke(ctx, TenancyService_ImportUnits_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *tenancyServiceClient) GetUnitImportTemplate(ctx context.Context, in *GetUnitImportTemplateRequest, opts ...grpc.CallOption) (*httpbody.HttpBody, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(httpbody.HttpBody)
+	err := c.cc.Invoke(ctx, TenancyService_GetUnitImportTemplate_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *tenancyServiceClient) ListTitles(ctx context.Context, in *ListTitlesRequest, opts ...grpc.CallOption) (*ListTitlesResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(ListTitlesResponse)
+	err := c.cc.Invoke(ctx, TenancyService_ListTitles_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *tenancyServiceClient) CreateTitle(ctx context.Context, in *CreateTitleRequest, opts ...grpc.CallOption) (*TitleRecord, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(TitleRecord)
+	err := c.cc.Invoke(ctx, TenancyService_CreateTitle_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *tenancyServiceClient) CreateNegativeListEntry(ctx context.Context, in *CreateNegativeListEntryRequest, opts ...grpc.CallOption) (*NegativeListEntry, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(NegativeListEntry)
+	err := c.cc.Invoke(ctx, TenancyService_CreateNegativeListEntry_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *tenancyServiceClient) ListNegativeListEntries(ctx context.Context, in *ListNegativeListEntriesRequest, opts ...grpc.CallOption) (*ListNegativeListEntriesResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(ListNegativeListEntriesResponse)
+	err := c.cc.Invoke(ctx, TenancyService_ListNegativeListEntries_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *tenancyServiceClient) AnnulNegativeListEntry(ctx context.Context, in *AnnulNegativeListEntryRequest, opts ...grpc.CallOption) (*NegativeListEntry, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(NegativeListEntry)
+	err := c.cc.Invoke(ctx, TenancyService_AnnulNegativeListEntry_FullMethodName, in, out, cOpts...)
 	if err != nil {
 		return nil, err
 	}
@@ -312,6 +412,28 @@ type TenancyServiceServer interface {
 	ListUnits(context.Context, *ListUnitsRequest) (*ListUnitsResponse, error)
 	// UpdateUnit changes the fields named in update_mask; etag must match.
 	UpdateUnit(context.Context, *UpdateUnitRequest) (*Unit, error)
+	// ImportUnits registers many units of an office from an XLSX file (the template of
+	// GetUnitImportTemplate): all of them or, when any row has a problem, none, with every
+	// problem named by row and column. Over REST the file may also be sent as the raw body
+	// with the XLSX content type.
+	ImportUnits(context.Context, *ImportUnitsRequest) (*ImportUnitsResponse, error)
+	// GetUnitImportTemplate returns the XLSX template ImportUnits reads.
+	GetUnitImportTemplate(context.Context, *GetUnitImportTemplateRequest) (*httpbody.HttpBody, error)
+	// ListTitles lists a unit's title history, the current title first.
+	ListTitles(context.Context, *ListTitlesRequest) (*ListTitlesResponse, error)
+	// CreateTitle records a title a unit was granted before Wenming held its records; it
+	// becomes the unit's current title when it is the latest. Office admins of the unit's
+	// office and of the offices above it may.
+	CreateTitle(context.Context, *CreateTitleRequest) (*TitleRecord, error)
+	// CreateNegativeListEntry records an event on a unit's negative list (负面清单). Office
+	// admins of the unit's office and of the offices above it may.
+	CreateNegativeListEntry(context.Context, *CreateNegativeListEntryRequest) (*NegativeListEntry, error)
+	// ListNegativeListEntries lists a unit's negative-list entries, annulled ones included,
+	// newest event first. The unit's own users read them too.
+	ListNegativeListEntries(context.Context, *ListNegativeListEntriesRequest) (*ListNegativeListEntriesResponse, error)
+	// AnnulNegativeListEntry annuls an entry with a reason; entries are never deleted. Only
+	// admins of the office that recorded it may.
+	AnnulNegativeListEntry(context.Context, *AnnulNegativeListEntryRequest) (*NegativeListEntry, error)
 	// CreateUser creates a user of an office or of a unit.
 	CreateUser(context.Context, *CreateUserRequest) (*User, error)
 	// GetUser returns a user in the caller's scope.
@@ -371,6 +493,27 @@ func (UnimplementedTenancyServiceServer) ListUnits(context.Context, *ListUnitsRe
 }
 func (UnimplementedTenancyServiceServer) UpdateUnit(context.Context, *UpdateUnitRequest) (*Unit, error) {
 	return nil, status.Error(codes.Unimplemented, "method UpdateUnit not implemented")
+}
+func (UnimplementedTenancyServiceServer) ImportUnits(context.Context, *ImportUnitsRequest) (*ImportUnitsResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method ImportUnits not implemented")
+}
+func (UnimplementedTenancyServiceServer) GetUnitImportTemplate(context.Context, *GetUnitImportTemplateRequest) (*httpbody.HttpBody, error) {
+	return nil, status.Error(codes.Unimplemented, "method GetUnitImportTemplate not implemented")
+}
+func (UnimplementedTenancyServiceServer) ListTitles(context.Context, *ListTitlesRequest) (*ListTitlesResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method ListTitles not implemented")
+}
+func (UnimplementedTenancyServiceServer) CreateTitle(context.Context, *CreateTitleRequest) (*TitleRecord, error) {
+	return nil, status.Error(codes.Unimplemented, "method CreateTitle not implemented")
+}
+func (UnimplementedTenancyServiceServer) CreateNegativeListEntry(context.Context, *CreateNegativeListEntryRequest) (*NegativeListEntry, error) {
+	return nil, status.Error(codes.Unimplemented, "method CreateNegativeListEntry not implemented")
+}
+func (UnimplementedTenancyServiceServer) ListNegativeListEntries(context.Context, *ListNegativeListEntriesRequest) (*ListNegativeListEntriesResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method ListNegativeListEntries not implemented")
+}
+func (UnimplementedTenancyServiceServer) AnnulNegativeListEntry(context.Context, *AnnulNegativeListEntryRequest) (*NegativeListEntry, error) {
+	return nil, status.Error(codes.Unimplemented, "method AnnulNegativeListEntry not implemented")
 }
 func (UnimplementedTenancyServiceServer) CreateUser(context.Context, *CreateUserRequest) (*User, error) {
 	return nil, status.Error(codes.Unimplemented, "method CreateUser not implemented")
@@ -566,6 +709,132 @@ func _TenancyService_UpdateUnit_Handler(srv interface{}, ctx context.Context, de
 	}
 	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
 		return srv.(TenancyServiceServer).UpdateUnit(ctx, req.(*UpdateUnitRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _TenancyService_ImportUnits_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(ImportUnitsRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(TenancyServiceServer).ImportUnits(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: TenancyService_ImportUnits_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(TenancyServiceServer).ImportUnits(ctx, req.(*ImportUnitsRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _TenancyService_GetUnitImportTemplate_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(GetUnitImportTemplateRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(TenancyServiceServer).GetUnitImportTemplate(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: TenancyService_GetUnitImportTemplate_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(TenancyServiceServer).GetUnitImportTemplate(ctx, req.(*GetUnitImportTemplateRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _TenancyService_ListTitles_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(ListTitlesRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(TenancyServiceServer).ListTitles(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: TenancyService_ListTitles_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(TenancyServiceServer).ListTitles(ctx, req.(*ListTitlesRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _TenancyService_CreateTitle_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(CreateTitleRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(TenancyServiceServer).CreateTitle(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: TenancyService_CreateTitle_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(TenancyServiceServer).CreateTitle(ctx, req.(*CreateTitleRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _TenancyService_CreateNegativeListEntry_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(CreateNegativeListEntryRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(TenancyServiceServer).CreateNegativeListEntry(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: TenancyService_CreateNegativeListEntry_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(TenancyServiceServer).CreateNegativeListEntry(ctx, req.(*CreateNegativeListEntryRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _TenancyService_ListNegativeListEntries_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(ListNegativeListEntriesRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(TenancyServiceServer).ListNegativeListEntries(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: TenancyService_ListNegativeListEntries_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(TenancyServiceServer).ListNegativeListEntries(ctx, req.(*ListNegativeListEntriesRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _TenancyService_AnnulNegativeListEntry_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(AnnulNegativeListEntryRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(TenancyServiceServer).AnnulNegativeListEntry(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: TenancyService_AnnulNegativeListEntry_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(TenancyServiceServer).AnnulNegativeListEntry(ctx, req.(*AnnulNegativeListEntryRequest))
 	}
 	return interceptor(ctx, in, info, handler)
 }
@@ -806,6 +1075,34 @@ var TenancyService_ServiceDesc = grpc.ServiceDesc{
 		{
 			MethodName: "UpdateUnit",
 			Handler:    _TenancyService_UpdateUnit_Handler,
+		},
+		{
+			MethodName: "ImportUnits",
+			Handler:    _TenancyService_ImportUnits_Handler,
+		},
+		{
+			MethodName: "GetUnitImportTemplate",
+			Handler:    _TenancyService_GetUnitImportTemplate_Handler,
+		},
+		{
+			MethodName: "ListTitles",
+			Handler:    _TenancyService_ListTitles_Handler,
+		},
+		{
+			MethodName: "CreateTitle",
+			Handler:    _TenancyService_CreateTitle_Handler,
+		},
+		{
+			MethodName: "CreateNegativeListEntry",
+			Handler:    _TenancyService_CreateNegativeListEntry_Handler,
+		},
+		{
+			MethodName: "ListNegativeListEntries",
+			Handler:    _TenancyService_ListNegativeListEntries_Handler,
+		},
+		{
+			MethodName: "AnnulNegativeListEntry",
+			Handler:    _TenancyService_AnnulNegativeListEntry_Handler,
 		},
 		{
 			MethodName: "CreateUser",

@@ -1,0 +1,22 @@
+// Package jsonvalue holds the Go types of the schema's JSON columns. They live apart from
+// the schema package because the generated entities refer to them, and the schema package
+// imports generated code (its hooks and privacy rules): kept there they would make an
+// import cycle.
+package jsonvalue
+
+import "time"
+
+// TitleMove is one change of a title's state.
+type TitleMove struct {
+	State  string    `json:"state"`
+	Reason string    `json:"reason"`
+	Actor  string    `json:"actor"`
+	Time   time.Time `json:"time"`
+}
+
+// SelfAssessment is a unit's own value for one indicator, in hundredths of a point.
+type SelfAssessment struct {
+	IndicatorCode string `json:"indicator_code"`
+	Points        int64  `json:"points"`
+	Comment       string `json:"comment,omitempty"`
+}
