@@ -286,24 +286,34 @@ func errorHandler(ctx context.Context, mux *runtime.ServeMux, m runtime.Marshale
 	runtime.DefaultHTTPErrorHandler(ctx, mux, m, w, r, err)
 }
 
-// importPath is the one route that also takes a file as the raw request body.
-var importPath = regexp.MustCompile(`^/v1/offices/[^/]+/standards:import$`)
+// The import routes also take a file as the raw request body: a standard as YAML or XLSX,
+// units as XLSX.
+var (
+	standardImportPath = regexp.MustCompile(`^/v1/offices/[^/]+/standards:import$`)
+	unitImportPath     = regexp.MustCompile(`^/v1/offices/[^/]+/units:import$`)
+)
+
+const contentTypeXLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 // rawFormats maps the content types of a standard's file forms to their API format.
 var rawFormats = map[string]string{
 	"application/yaml":   "STANDARD_FORMAT_YAML",
 	"application/x-yaml": "STANDARD_FORMAT_YAML",
 	"text/yaml":          "STANDARD_FORMAT_YAML",
-	"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": "STANDARD_FORMAT_XLSX",
+	contentTypeXLSX:      "STANDARD_FORMAT_XLSX",
 }
 
-// rawImport lets a standard file be posted as it is (curl --data-binary @细则.xlsx with its
+// rawImport lets an import file be posted as it is (curl --data-binary @细则.xlsx with its
 // content type): the body becomes the JSON request the RPC takes.
 func rawImport(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
-		format, ok := rawFormats[mt]
-		if r.Method != http.MethodPost || !ok || !importPath.MatchString(r.URL.Path) {
+		req := map[string]string{}
+		switch {
+		case r.Method == http.MethodPost && standardImportPath.MatchString(r.URL.Path) && rawFormats[mt] != "":
+			req["format"] = rawFormats[mt]
+		case r.Method == http.MethodPost && unitImportPath.MatchString(r.URL.Path) && mt == contentTypeXLSX:
+		default:
 			next.ServeHTTP(w, r)
 			return
 		}
@@ -312,7 +322,8 @@ func rawImport(next http.Handler) http.Handler {
 			writeError(w, r, http.StatusBadRequest, errUnreadableBody)
 			return
 		}
-		body, _ := json.Marshal(map[string]string{"format": format, "content": base64.StdEncoding.EncodeToString(raw)})
+		req["content"] = base64.StdEncoding.EncodeToString(raw)
+		body, _ := json.Marshal(req)
 		r.Body = io.NopCloser(bytes.NewReader(body))
 		r.ContentLength = int64(len(body))
 		r.Header.Set("Content-Type", "application/json")
