@@ -13,6 +13,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"syscall"
 	"time"
@@ -42,6 +43,20 @@ func env(name, def string) string {
 		return v
 	}
 	return def
+}
+
+// envInt reads a byte count from the environment: 0 when unset, and -1 when it is not a
+// number, which Config.Validate refuses with the setting named.
+func envInt(name string) int64 {
+	v, ok := os.LookupEnv(name)
+	if !ok || v == "" {
+		return 0
+	}
+	n, err := strconv.ParseInt(v, 10, 64)
+	if err != nil {
+		return -1
+	}
+	return n
 }
 
 func newRoot() *cobra.Command {
@@ -137,6 +152,9 @@ service's port (` + ports() + `).`,
 	f.BoolVar(&cfg.Demo, "demo", env("WENMING_DEMO", "") != "", "on the first start, load a demo province, city, district and unit with accounts, the example standard and an open campaign [WENMING_DEMO]")
 	f.StringVar(&cfg.DebugAddr, "debug-addr", env("WENMING_DEBUG_ADDR", ""), "serve Go profiles (/debug/pprof/) here; keep it on loopback [WENMING_DEBUG_ADDR]")
 	f.StringVar(&cfg.MetricsAddr, "metrics-addr", env("WENMING_METRICS_ADDR", ""), "serve Prometheus metrics (/metrics) here, apart from the API port [WENMING_METRICS_ADDR]")
+	f.StringVar(&cfg.BlobURL, "blob-url", env("WENMING_BLOB_URL", ""), "where evidence files are kept: a directory, or s3://bucket/prefix?endpoint=URL&region=R (credentials from AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY); default <data-dir>/blobs [WENMING_BLOB_URL]")
+	f.Int64Var(&cfg.MaxFileBytes, "max-file-bytes", envInt("WENMING_MAX_FILE_BYTES"), "largest evidence file in bytes; 0 means 50 MB [WENMING_MAX_FILE_BYTES]")
+	f.Int64Var(&cfg.MaxApplicationBytes, "max-application-bytes", envInt("WENMING_MAX_APPLICATION_BYTES"), "most bytes of files per application; 0 means 2 GB [WENMING_MAX_APPLICATION_BYTES]")
 	f.BoolVar(&noMigrate, "no-migrate", env("WENMING_NO_MIGRATE", "") != "", "do not apply migrations on start [WENMING_NO_MIGRATE]")
 	return c
 }

@@ -43,6 +43,10 @@ const InProcess = "passthrough:///in-process"
 type Service struct {
 	Name   string
 	Routes func(ctx context.Context, mux *runtime.ServeMux, conn *grpc.ClientConn) error
+	// Streams are its routes that stream a body in or out (file uploads and downloads), by
+	// ServeMux pattern: they are served without the body limit and the short deadline of
+	// the others, and call the service's streaming RPCs through conn themselves.
+	Streams func(mux *runtime.ServeMux, conn *grpc.ClientConn) map[string]http.Handler
 }
 
 // Config configures the gateway.
@@ -132,10 +136,16 @@ func New(ctx context.Context, cfg Config) (*Gateway, error) {
 		g.conns = append(g.conns, conn)
 		return conn, nil
 	}
+	streams := map[string]http.Handler{}
 	for _, svc := range cfg.Services {
 		conn, err := dial(svc.Name)
 		if err != nil {
 			return nil, err
+		}
+		if svc.Streams != nil {
+			for pattern, h := range svc.Streams(mux, conn) {
+				streams[pattern] = h
+			}
 		}
 		if svc.Routes == nil {
 			continue
@@ -157,11 +167,15 @@ func New(ctx context.Context, cfg Config) (*Gateway, error) {
 		}
 		_, _ = io.WriteString(w, "ok\n")
 	})
+	doc, err := withFileRoutes(openapi.Document)
+	if err != nil {
+		return nil, err
+	}
 	root.HandleFunc("GET /openapi.json", func(w http.ResponseWriter, _ *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
-		_, _ = w.Write(openapi.Document)
+		_, _ = w.Write(doc)
 	})
-	docs, err := docsPage(openapi.Document)
+	docs, err := docsPage(doc)
 	if err != nil {
 		return nil, err
 	}
@@ -170,6 +184,9 @@ func New(ctx context.Context, cfg Config) (*Gateway, error) {
 		_, _ = w.Write(docs)
 	})
 	root.Handle("/", clientAddress(limit(checkText(noStore(rawImport(mux))), cfg.MaxBodyBytes, cfg.MaxDuration), cfg.TrustedProxies))
+	for pattern, h := range streams {
+		root.Handle(pattern, clientAddress(checkText(noStore(h)), cfg.TrustedProxies))
+	}
 	g.Handler = root
 	return g, nil
 }
@@ -283,8 +300,34 @@ func errorHandler(ctx context.Context, mux *runtime.ServeMux, m runtime.Marshale
 	if strings.HasPrefix(r.URL.Path, "/v1/") || strings.HasPrefix(r.URL.Path, "/.well-known/") {
 		w.Header().Set("Cache-Control", "no-store")
 	}
+	if s, ok := status.FromError(err); ok {
+		for _, d := range s.Details() {
+			if info, ok := d.(*errdetails.ErrorInfo); ok && httpStatus[info.GetReason()] != 0 {
+				body, merr := m.Marshal(s.Proto())
+				if merr == nil {
+					w.Header().Set("Content-Type", m.ContentType(s.Proto()))
+					w.WriteHeader(httpStatus[info.GetReason()])
+					_, _ = w.Write(body)
+					return
+				}
+			}
+		}
+	}
 	runtime.DefaultHTTPErrorHandler(ctx, mux, m, w, r, err)
 }
+
+// httpStatus maps the reasons whose HTTP status is not the one grpc-gateway gives their
+// gRPC code (a file too large is 413, not 429) to their status, from the catalog that
+// docs/errors.md is made from.
+var httpStatus = func() map[string]int {
+	m := map[string]int{}
+	for _, r := range errs.Catalog() {
+		if r.HTTP != 0 {
+			m[r.Name] = r.HTTP
+		}
+	}
+	return m
+}()
 
 // The import routes also take a file as the raw request body: a standard as YAML or XLSX,
 // units as XLSX.

@@ -3,7 +3,9 @@ package app
 import (
 	"context"
 	"errors"
+	"net/http"
 	"strconv"
+	"time"
 
 	"github.com/grpc-ecosystem/grpc-gateway/v2/runtime"
 	"google.golang.org/grpc"
@@ -12,9 +14,11 @@ import (
 	reviewv1 "github.com/wenming-platform/wenming/api/gen/wenming/review/v1"
 	standardsv1 "github.com/wenming-platform/wenming/api/gen/wenming/standards/v1"
 	tenancyv1 "github.com/wenming-platform/wenming/api/gen/wenming/tenancy/v1"
+	"github.com/wenming-platform/wenming/services/evidence"
 	"github.com/wenming-platform/wenming/services/gateway"
 	"github.com/wenming-platform/wenming/services/platform/audit"
 	"github.com/wenming-platform/wenming/services/platform/auth"
+	"github.com/wenming-platform/wenming/services/platform/blob"
 	"github.com/wenming-platform/wenming/services/platform/cache"
 	"github.com/wenming-platform/wenming/services/platform/pagetoken"
 	"github.com/wenming-platform/wenming/services/platform/store"
@@ -36,6 +40,8 @@ type service struct {
 	// routes registers its REST routes on the gateway, which reaches it through conn; nil
 	// while it has none (the gateway still checks its health for /readyz).
 	routes func(ctx context.Context, mux *runtime.ServeMux, conn *grpc.ClientConn) error
+	// streams are its streaming REST routes (gateway.Service.Streams), if any.
+	streams func(mux *runtime.ServeMux, conn *grpc.ClientConn) map[string]http.Handler
 }
 
 // parts are what the services of one process share, and the servers that the process
@@ -49,8 +55,13 @@ type parts struct {
 	pages   *pagetoken.Codec
 	trail   *audit.Chain
 
+	blobs blob.Store
+	files evidence.Limits
+	clock func() time.Time
+
 	tenancy   *tenancy.Server
 	standards *standards.Server
+	evidence  *evidence.Server
 }
 
 var services = []service{
@@ -81,9 +92,12 @@ var services = []service{
 	},
 	{
 		Name: "evidence", Port: 9093,
-		register: func(s grpc.ServiceRegistrar, _ *parts) {
-			evidencev1.RegisterEvidenceServiceServer(s, evidencev1.UnimplementedEvidenceServiceServer{})
+		register: func(s grpc.ServiceRegistrar, p *parts) {
+			p.evidence = evidence.NewServer(evidence.Deps{Store: p.st, Pages: p.pages, Audit: p.trail, Blobs: p.blobs, Limits: p.files, Clock: p.clock})
+			evidencev1.RegisterEvidenceServiceServer(s, p.evidence)
 		},
+		routes:  evidencev1.RegisterEvidenceServiceHandler,
+		streams: gateway.FileRoutes,
 	},
 	{
 		Name: "review", Port: 9094,
@@ -122,7 +136,7 @@ func DefaultUpstream(name string) string {
 func gatewayServices() []gateway.Service {
 	out := make([]gateway.Service, len(services))
 	for i, s := range services {
-		out[i] = gateway.Service{Name: s.Name, Routes: s.routes}
+		out[i] = gateway.Service{Name: s.Name, Routes: s.routes, Streams: s.streams}
 	}
 	return out
 }

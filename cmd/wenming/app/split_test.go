@@ -20,6 +20,8 @@ import (
 	authzv1 "github.com/wenming-platform/wenming/api/gen/wenming/authz/v1"
 	tenancyv1 "github.com/wenming-platform/wenming/api/gen/wenming/tenancy/v1"
 	"github.com/wenming-platform/wenming/cmd/wenming/app/apptest"
+	"github.com/wenming-platform/wenming/services/evidence/evidencetest"
+	"github.com/wenming-platform/wenming/services/platform/blob/blobtest"
 	"github.com/wenming-platform/wenming/services/platform/store/storetest"
 	"github.com/wenming-platform/wenming/services/standards/standardstest"
 	"github.com/wenming-platform/wenming/services/tenancy/tenancytest"
@@ -49,12 +51,11 @@ func TestSplitShape(t *testing.T) {
 	if redisURL == "" {
 		t.Skip("Redis unavailable")
 	}
-	bin := filepath.Join(t.TempDir(), "wenming")
-	build := exec.Command("go", "build", "-o", bin, "github.com/wenming-platform/wenming/cmd/wenming")
-	if out, err := build.CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
-	procEnv := append(os.Environ(),
+	bin := buildWenming(t)
+	// Evidence files go to a real S3 server (versitygw) in this shape.
+	s3 := blobtest.StartS3(t)
+	procEnv := append(append(os.Environ(), s3.Env()...),
+		"WENMING_BLOB_URL="+s3.URL,
 		"WENMING_DATABASE_URL="+dbURL,
 		"WENMING_REDIS_URL="+redisURL,
 		"WENMING_REDIS_PREFIX=wenming-split-test:"+uuid.NewString()+":",
@@ -83,58 +84,7 @@ func TestSplitShape(t *testing.T) {
 		t.Fatalf("rotate-keys: %v %s", err, out)
 	}
 
-	start := func(name string, args ...string) *proc {
-		p := &proc{name: name, addr: make(chan string, 1), done: make(chan error, 1)}
-		p.cmd = exec.Command(bin, append([]string{"serve"}, args...)...)
-		p.cmd.Env = procEnv
-		pr, pw := io.Pipe()
-		p.cmd.Stdout, p.cmd.Stderr = pw, pw
-		if err := p.cmd.Start(); err != nil {
-			t.Fatal(err)
-		}
-		go func() {
-			sc := bufio.NewScanner(pr)
-			for sc.Scan() {
-				line := sc.Text()
-				p.mu.Lock()
-				p.out.WriteString(line + "\n")
-				p.mu.Unlock()
-				if m := listenLine.FindStringSubmatch(line); m != nil {
-					select {
-					case p.addr <- m[1]:
-					default:
-					}
-				}
-			}
-		}()
-		go func() { p.done <- p.cmd.Wait(); pw.Close() }()
-		t.Cleanup(func() {
-			_ = p.cmd.Process.Signal(syscall.SIGTERM)
-			select {
-			case <-p.done:
-			case <-time.After(10 * time.Second):
-				_ = p.cmd.Process.Kill()
-			}
-			if t.Failed() {
-				p.mu.Lock()
-				t.Logf("--- %s output:\n%s", p.name, p.out.String())
-				p.mu.Unlock()
-			}
-		})
-		select {
-		case a := <-p.addr:
-			if strings.HasPrefix(a, "[::]") {
-				a = "127.0.0.1" + strings.TrimPrefix(a, "[::]")
-			}
-			p.listen = a
-			return p
-		case err := <-p.done:
-			t.Fatalf("%s exited: %v\n%s", name, err, p.out.String())
-		case <-time.After(30 * time.Second):
-			t.Fatalf("%s did not start:\n%s", name, p.out.String())
-		}
-		return nil
-	}
+	start := func(name string, args ...string) *proc { return startProc(t, bin, procEnv, name, args...) }
 
 	args := []string{"gateway", "--http-addr", "127.0.0.1:0"}
 	services := map[string]*proc{}
@@ -175,6 +125,14 @@ func TestSplitShape(t *testing.T) {
 	t.Run("standards", func(t *testing.T) { std = standardstest.Lifecycle(t, e, tr) })
 	t.Run("campaigns", func(t *testing.T) { standardstest.Campaigns(t, e, tr, std) })
 	t.Run("idempotency", func(t *testing.T) { standardstest.Idempotency(t, e, tr) })
+	// The evidence service in its own process, its blobs on the S3 server.
+	t.Run("evidence", func(t *testing.T) {
+		fx := evidencetest.Setup(t, e, tr, evidencetest.ThisYear())
+		evidencetest.WallClock(t, e, tr, fx)
+		if n := s3Objects(t, s3.Dir); n < 2 {
+			t.Errorf("%d objects on the S3 server, want the uploaded files", n)
+		}
+	})
 
 	// The audit trail of every office is intact, key rotation and bootstrap included.
 	if out, err := run("", "audit", "verify"); err != nil || !strings.Contains(out, "every chain intact") {
@@ -209,4 +167,87 @@ func TestSplitShape(t *testing.T) {
 	}
 	// The rest of the platform keeps serving.
 	apptest.Must(t, 200, e.Do(t, "GET", "/v1/units/"+tr.Unit1, tr.D1Admin, nil))
+}
+
+// s3Objects counts the blobs the S3 server holds under the store's content keys.
+func s3Objects(t *testing.T, dir string) int {
+	t.Helper()
+	n := 0
+	err := filepath.WalkDir(filepath.Join(dir, blobtest.S3Bucket), func(path string, d os.DirEntry, err error) error {
+		if err == nil && !d.IsDir() && strings.Contains(path, string(filepath.Separator)+"sha256"+string(filepath.Separator)) {
+			n++
+		}
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
+
+// startProc starts `wenming serve args…` from bin with env, waits until it says where it
+// listens, and stops it (SIGTERM, then SIGKILL) when t ends, printing its output if t failed.
+func startProc(t *testing.T, bin string, env []string, name string, args ...string) *proc {
+	t.Helper()
+	p := &proc{name: name, addr: make(chan string, 1), done: make(chan error, 1)}
+	p.cmd = exec.Command(bin, append([]string{"serve"}, args...)...)
+	p.cmd.Env = env
+	pr, pw := io.Pipe()
+	p.cmd.Stdout, p.cmd.Stderr = pw, pw
+	if err := p.cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	go func() {
+		sc := bufio.NewScanner(pr)
+		for sc.Scan() {
+			line := sc.Text()
+			p.mu.Lock()
+			p.out.WriteString(line + "\n")
+			p.mu.Unlock()
+			if m := listenLine.FindStringSubmatch(line); m != nil {
+				select {
+				case p.addr <- m[1]:
+				default:
+				}
+			}
+		}
+	}()
+	go func() { p.done <- p.cmd.Wait(); pw.Close() }()
+	t.Cleanup(func() {
+		_ = p.cmd.Process.Signal(syscall.SIGTERM)
+		select {
+		case <-p.done:
+		case <-time.After(10 * time.Second):
+			_ = p.cmd.Process.Kill()
+		}
+		if t.Failed() {
+			p.mu.Lock()
+			t.Logf("--- %s output:\n%s", p.name, p.out.String())
+			p.mu.Unlock()
+		}
+	})
+	select {
+	case a := <-p.addr:
+		if strings.HasPrefix(a, "[::]") {
+			a = "127.0.0.1" + strings.TrimPrefix(a, "[::]")
+		}
+		p.listen = a
+		return p
+	case err := <-p.done:
+		t.Fatalf("%s exited: %v\n%s", name, err, p.out.String())
+	case <-time.After(30 * time.Second):
+		t.Fatalf("%s did not start:\n%s", name, p.out.String())
+	}
+	return nil
+}
+
+// buildWenming builds the wenming binary into t's temporary directory.
+func buildWenming(t *testing.T) string {
+	t.Helper()
+	bin := filepath.Join(t.TempDir(), "wenming")
+	build := exec.Command("go", "build", "-o", bin, "github.com/wenming-platform/wenming/cmd/wenming")
+	if out, err := build.CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	return bin
 }

@@ -41,6 +41,7 @@ const (
 	GroupTenancy   Group = "Offices, units and accounts"
 	GroupStandards Group = "Standards and indicators"
 	GroupCampaigns Group = "Campaigns"
+	GroupEvidence  Group = "Applications, evidence and files"
 	GroupAudit     Group = "Audit trail"
 	GroupOperator  Group = "Operator commands (never an API answer)"
 )
@@ -240,6 +241,121 @@ func Catalog() []Reason {
 			EN: "The window of the next phase has not opened yet.",
 			ZH: "下一阶段的时间窗口尚未开始。",
 			Do: "Wait until it opens (the message says when), or force the move with a reason (audited).",
+		},
+
+		{
+			Name: "CAMPAIGN_NOT_OPEN", Code: codes.FailedPrecondition, Group: GroupEvidence,
+			EN: "The campaign takes applications only while it is OPEN and its application window runs.",
+			ZH: "创建周期仅在开放申报阶段、申报时间内接受申报。",
+			Do: "Apply while the campaign is open; ask its office when it opens.",
+		},
+		{
+			Name: "UNIT_OUTSIDE_CAMPAIGN", Code: codes.FailedPrecondition, Group: GroupEvidence,
+			EN: "The unit is not registered with the campaign's office or an office below it.",
+			ZH: "该单位未在创建周期所属文明办或其下级登记。",
+			Do: "Apply to a campaign of the unit's own office or of an office above it.",
+		},
+		{
+			Name: "TITLE_REQUIRED", Code: codes.FailedPrecondition, Group: GroupEvidence,
+			EN: "The campaign admits units holding a title of a given level or higher, in force; the unit holds none.",
+			ZH: "创建周期要求申报单位持有一定级别及以上且在有效期内的文明单位称号，该单位不符合。",
+			Do: "Ask the office to record the unit's title (POST /v1/units/{unitId}/titles) if it holds one; otherwise apply to a campaign of the level below.",
+		},
+		{
+			Name: "NEGATIVE_LIST_DISQUALIFIED", Code: codes.FailedPrecondition, Group: GroupEvidence,
+			EN: "The unit has a disqualifying negative-list entry inside the campaign's look-back window.",
+			ZH: "该单位在创建周期追溯期内有一票否决的负面清单记录。",
+			Do: "Nothing to retry: the unit may apply once the entry is outside the window or annulled by the office that recorded it.",
+		},
+		{
+			Name: "ALREADY_APPLIED", Code: codes.FailedPrecondition, Group: GroupEvidence,
+			EN: "The unit has applied to this campaign already: one application per unit and campaign.",
+			ZH: "该单位已申报该创建周期：每个单位每个周期只能申报一次。",
+			Do: "Use the existing application (GET /v1/units/{unitId}/applications).",
+		},
+		{
+			Name: "APPLICATION_WRONG_STATE", Code: codes.FailedPrecondition, Group: GroupEvidence,
+			EN: "The application's state does not allow this action (a submitted application's evidence is frozen; review has begun).",
+			ZH: "申报当前状态不允许此操作（已提交的申报材料已冻结，或已进入审核）。",
+			Do: "Read the application and act as its state allows (docs/evidence.md).",
+		},
+		{
+			Name: "CAMPAIGN_NOT_TAKING_EVIDENCE", Code: codes.FailedPrecondition, Group: GroupEvidence,
+			EN: "The campaign takes evidence while it is OPEN or in SUBMISSION.",
+			ZH: "创建周期仅在开放申报和材料报送阶段接受材料。",
+			Do: "Only returned items may be resubmitted after submission closes.",
+		},
+		{
+			Name: "CAMPAIGN_NOT_IN_SUBMISSION", Code: codes.FailedPrecondition, Group: GroupEvidence,
+			EN: "An application is submitted while its campaign is in SUBMISSION, before the deadline.",
+			ZH: "申报须在材料报送阶段、截止时间前提交。",
+			Do: "Submit during the submission phase; ask the office if the deadline passed.",
+		},
+		{
+			Name: "EVIDENCE_WINDOW_CLOSED", Code: codes.FailedPrecondition, Group: GroupEvidence,
+			EN: "The period's reporting window is not open: too early or late. The PreconditionFailure detail gives the window in the office's time zone.",
+			ZH: "该周期的报送时间未开始或已截止，PreconditionFailure 详情给出文明办时区下的报送时间。",
+			Do: "Submit inside the window; for late evidence ask the campaign's office for an extension (:extend).",
+		},
+		{
+			Name: "EVIDENCE_INCOMPLETE", Code: codes.FailedPrecondition, Group: GroupEvidence,
+			EN: "The evidence lacks what its indicator's evidence spec asks for (files, photos, a narrative, the measured value), listed in the PreconditionFailure detail.",
+			ZH: "材料未达到指标报送要求（文件、照片、文字说明或测量值），详见 PreconditionFailure。",
+			Do: "Add what is listed to the draft and submit again.",
+		},
+		{
+			Name: "APPLICATION_INCOMPLETE", Code: codes.FailedPrecondition, Group: GroupEvidence,
+			EN: "Items of the application still lack evidence; the PreconditionFailure detail lists every one (indicator/period and what it wants).",
+			ZH: "申报仍有材料未达到要求，PreconditionFailure 详情逐项列出（指标/周期及缺少的内容）。",
+			Do: "Complete each listed item (or ask for an extension of a closed window) and submit again.",
+		},
+		{
+			Name: "NOTHING_TO_SUBMIT", Code: codes.FailedPrecondition, Group: GroupEvidence,
+			EN: "The item has no draft since its last submission.",
+			ZH: "该项自上次报送以来没有草稿。",
+			Do: "Save a draft (PUT …/evidence/{indicatorCode}/{period}) and submit it.",
+		},
+		{
+			Name: "EVIDENCE_LOCKED", Code: codes.FailedPrecondition, Group: GroupEvidence,
+			EN: "The evidence was returned more often than the campaign allows resubmissions: it is locked and scores 0.",
+			ZH: "该材料退回次数超过允许的重新报送次数：已锁定，该指标计 0 分。",
+			Do: "Nothing to retry.",
+		},
+		{
+			Name: "FILE_TOO_LARGE", Code: codes.ResourceExhausted, HTTP: http.StatusRequestEntityTooLarge, Group: GroupEvidence,
+			EN: "The file is larger than the per-file limit; nothing was stored.",
+			ZH: "文件超过单个文件大小上限，未保存。",
+			Do: "Send a smaller file (compress the video or split the document).",
+		},
+		{
+			Name: "APPLICATION_FILES_FULL", Code: codes.ResourceExhausted, HTTP: http.StatusRequestEntityTooLarge, Group: GroupEvidence,
+			EN: "The application's files would exceed their total; nothing was stored.",
+			ZH: "本申报文件总量将超过上限，未保存。",
+			Do: "Attach smaller files, or ask the operator about the limit.",
+		},
+		{
+			Name: "FILE_TYPE_REFUSED", Code: codes.InvalidArgument, HTTP: http.StatusUnsupportedMediaType, Group: GroupEvidence,
+			EN: "The file's bytes are not of a type evidence may be (images, PDF, office documents, audio, video).",
+			ZH: "文件内容不属于允许的材料类型（图片、PDF、办公文档、音视频）。",
+			Do: "Convert the file to an accepted type.",
+		},
+		{
+			Name: "FILE_TYPE_MISMATCH", Code: codes.InvalidArgument, HTTP: http.StatusUnsupportedMediaType, Group: GroupEvidence,
+			EN: "The declared Content-Type does not match the file's bytes.",
+			ZH: "声明的 Content-Type 与文件内容不符。",
+			Do: "Send the right Content-Type, or application/octet-stream to let the server detect it.",
+		},
+		{
+			Name: "RANGE_NOT_SATISFIABLE", Code: codes.OutOfRange, HTTP: http.StatusRequestedRangeNotSatisfiable, Group: GroupEvidence,
+			EN: "The requested range starts past the end of the file.",
+			ZH: "请求的范围超出文件末尾。",
+			Do: "Request a range inside the file; Content-Range gives its size.",
+		},
+		{
+			Name: "FILE_CONTENT_MISSING", Code: codes.DataLoss, Group: GroupEvidence,
+			EN: "The file's row exists but its bytes are missing from the blob store: a storage fault.",
+			ZH: "文件记录存在但存储中缺少其内容：存储故障。",
+			Do: "Do not retry; report it to the operator, who restores the blob store from backup.",
 		},
 
 		{

@@ -27,8 +27,18 @@ type Error struct {
 	Reason string
 	EN, ZH string
 	Fields []Field
+	// Preconditions, sent as google.rpc.PreconditionFailure, list what stands in the way of
+	// a FAILED_PRECONDITION: every missing piece of evidence, the window that closed.
+	Preconditions []Precondition
 	// RetryAfterSeconds, when positive, is sent as google.rpc.RetryInfo.
 	RetryAfterSeconds int64
+}
+
+// Precondition is one unmet condition: Type is a stable name of its kind
+// ("EVIDENCE_MISSING"), Subject what it is about ("1.2.3/2026-03").
+type Precondition struct {
+	Type, Subject string
+	EN, ZH        string
 }
 
 // Field is one invalid field of a request.
@@ -144,6 +154,17 @@ func Status(ctx context.Context, err error) *status.Status {
 			br.FieldViolations = append(br.FieldViolations, &errdetails.BadRequest_FieldViolation{Field: f.Name, Description: d})
 		}
 		details = append(details, br)
+	}
+	if len(e.Preconditions) > 0 {
+		pf := &errdetails.PreconditionFailure{}
+		for _, p := range e.Preconditions {
+			d := p.EN
+			if zh {
+				d = p.ZH
+			}
+			pf.Violations = append(pf.Violations, &errdetails.PreconditionFailure_Violation{Type: p.Type, Subject: p.Subject, Description: d})
+		}
+		details = append(details, pf)
 	}
 	if e.RetryAfterSeconds > 0 {
 		details = append(details, &errdetails.RetryInfo{RetryDelay: durationSeconds(e.RetryAfterSeconds)})

@@ -27,10 +27,17 @@ import (
 	"github.com/wenming-platform/wenming/services/platform/viewer"
 )
 
-// idempotent reports whether a method honours Idempotency-Key: the creates and imports.
+// idempotent reports whether a method honours Idempotency-Key: the creates and imports, and
+// the evidence service's submissions and uploads, which a client retries after a lost
+// answer just as it retries a create.
 func idempotent(fullMethod string) bool {
 	name := fullMethod[strings.LastIndexByte(fullMethod, '/')+1:]
-	return strings.HasPrefix(name, "Create") || strings.HasPrefix(name, "Import")
+	for _, verb := range []string{"Create", "Import", "Submit", "Upload"} {
+		if strings.HasPrefix(name, verb) {
+			return true
+		}
+	}
+	return false
 }
 
 var (

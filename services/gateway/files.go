@@ -1,0 +1,398 @@
+package gateway
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"io"
+	"mime"
+	"mime/multipart"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/grpc-ecosystem/grpc-gateway/v2/runtime"
+	"google.golang.org/grpc"
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/status"
+	"google.golang.org/protobuf/encoding/protojson"
+
+	evidencev1 "github.com/wenming-platform/wenming/api/gen/wenming/evidence/v1"
+	"github.com/wenming-platform/wenming/services/platform/errs"
+)
+
+// uploadDeadline bounds one upload or download: long enough for a large video on a slow
+// line, unlike the short deadline of the other routes.
+const uploadDeadline = time.Hour
+
+// chunks are the buffers an upload is sent in: one gRPC message each, at most the 1 MiB
+// a chunk may hold.
+var chunks = sync.Pool{New: func() any { b := make([]byte, 1<<20); return &b }}
+
+// FileRoutes are the evidence service's streaming routes: uploads (a raw PUT or POST body,
+// or multipart/form-data) and downloads with Range (docs/evidence.md). Both go through
+// the same gRPC interceptors as every other route: they call the streaming RPCs.
+func FileRoutes(mux *runtime.ServeMux, conn *grpc.ClientConn) map[string]http.Handler {
+	c := evidencev1.NewEvidenceServiceClient(conn)
+	up := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { upload(mux, c, w, r) })
+	return map[string]http.Handler{
+		"PUT /v1/applications/{application_id}/files":  up,
+		"POST /v1/applications/{application_id}/files": up,
+		"GET /v1/files/{file_id}/content": http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			download(mux, c, w, r)
+		}),
+	}
+}
+
+// fail answers err as every other route does.
+func fail(mux *runtime.ServeMux, w http.ResponseWriter, r *http.Request, err error) {
+	_, out := runtime.MarshalerForRequest(mux, r)
+	errorHandler(r.Context(), mux, out, w, r, err)
+}
+
+// invalid answers a request the gateway itself finds wrong.
+func invalid(mux *runtime.ServeMux, w http.ResponseWriter, r *http.Request, field, en, zh string) {
+	fail(mux, w, r, errs.Status(withLanguage(r.Context(), r), errs.Invalid(field, en, zh)).Err())
+}
+
+// fileName is the name a raw upload gives in X-File-Name (percent-encoded UTF-8) or in a
+// Content-Disposition header (filename*=UTF-8”… or filename="…").
+func fileName(r *http.Request) string {
+	if n := r.Header.Get("X-File-Name"); n != "" {
+		if d, err := url.PathUnescape(n); err == nil {
+			return d
+		}
+		return n
+	}
+	if _, params, err := mime.ParseMediaType(r.Header.Get("Content-Disposition")); err == nil {
+		return params["filename"] // mime decodes filename* into filename
+	}
+	return ""
+}
+
+// declared is the type a client claims for a file, without parameters; none for a
+// generic binary type.
+func declared(contentType string) string {
+	mt, _, _ := mime.ParseMediaType(contentType)
+	if mt == "application/octet-stream" {
+		return ""
+	}
+	return mt
+}
+
+// upload streams one file into UploadFile: the request body as it is, or the first file
+// part of a multipart/form-data body. Nothing is held whole in memory.
+func upload(mux *runtime.ServeMux, c evidencev1.EvidenceServiceClient, w http.ResponseWriter, r *http.Request) {
+	ctx, cancel := context.WithTimeout(r.Context(), uploadDeadline)
+	defer cancel()
+	r = r.WithContext(ctx)
+	header := &evidencev1.UploadFileHeader{ApplicationId: r.PathValue("application_id")}
+	body := io.Reader(r.Body)
+	if mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type")); mt == "multipart/form-data" {
+		mr, err := r.MultipartReader()
+		if err != nil {
+			invalid(mux, w, r, "body", "not a multipart/form-data body: "+err.Error(), "不是有效的 multipart/form-data 请求体："+err.Error())
+			return
+		}
+		part, err := firstFile(mr)
+		if err != nil {
+			invalid(mux, w, r, "file", "the form has no file part", "表单中没有文件")
+			return
+		}
+		header.Name, header.ContentType, body = part.FileName(), declared(part.Header.Get("Content-Type")), part
+	} else {
+		header.Name, header.ContentType = fileName(r), declared(r.Header.Get("Content-Type"))
+		header.Size = max(r.ContentLength, 0)
+	}
+	ctx, err := runtime.AnnotateContext(ctx, mux, r, evidencev1.EvidenceService_UploadFile_FullMethodName,
+		runtime.WithHTTPPathPattern("/v1/applications/{application_id}/files"))
+	if err != nil {
+		fail(mux, w, r, err)
+		return
+	}
+	stream, err := c.UploadFile(ctx)
+	if err != nil {
+		fail(mux, w, r, err)
+		return
+	}
+	sendErr := stream.Send(&evidencev1.UploadFileRequest{Part: &evidencev1.UploadFileRequest_Header{Header: header}})
+	buf := chunks.Get().(*[]byte)
+	defer chunks.Put(buf)
+	for sendErr == nil {
+		n, rerr := fill(body, *buf)
+		if n > 0 && (rerr == nil || rerr == io.EOF) {
+			sendErr = stream.Send(&evidencev1.UploadFileRequest{Part: &evidencev1.UploadFileRequest_Chunk{Chunk: (*buf)[:n]}})
+		}
+		if rerr == io.EOF {
+			break
+		}
+		if rerr != nil {
+			// The client stopped midway: the service must not store a part of the file,
+			// so the stream is cancelled rather than closed.
+			cancel()
+			fail(mux, w, r, errs.Status(withLanguage(r.Context(), r), errs.Invalid("body",
+				"the body stopped before its end: "+rerr.Error(), "请求体未完整发送："+rerr.Error())).Err())
+			return
+		}
+	}
+	// A send fails when the service has already answered (a file too large, a type
+	// refused): CloseAndRecv returns that answer.
+	f, err := stream.CloseAndRecv()
+	if err != nil {
+		fail(mux, w, r, err)
+		return
+	}
+	b, err := protojson.Marshal(f)
+	if err != nil {
+		fail(mux, w, r, err)
+		return
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Location", "/v1/files/"+f.GetId())
+	w.WriteHeader(http.StatusCreated)
+	_, _ = w.Write(b)
+}
+
+// fill reads into buf until it is full or the body ends. Only a clean end is io.EOF: a body
+// cut short of its Content-Length is io.ErrUnexpectedEOF, which io.ReadFull would not tell
+// from a last short chunk.
+func fill(r io.Reader, buf []byte) (int, error) {
+	n := 0
+	for n < len(buf) {
+		k, err := r.Read(buf[n:])
+		n += k
+		if err != nil {
+			return n, err
+		}
+	}
+	return n, nil
+}
+
+// firstFile returns the form's first part that carries a file.
+func firstFile(mr *multipart.Reader) (*multipart.Part, error) {
+	for {
+		p, err := mr.NextPart()
+		if err != nil {
+			return nil, err
+		}
+		if p.FileName() != "" {
+			return p, nil
+		}
+	}
+}
+
+// byteRange is a single Range request: from the first byte, length bytes (0 to the
+// end), or, with suffix, the last length bytes.
+type byteRange struct {
+	first, length int64
+	suffix        bool
+}
+
+// parseRange reads a Range header of one range; ok is false for none, several, or one
+// this server does not understand, which are answered with the whole file (RFC 9110
+// lets a server ignore Range).
+func parseRange(h string) (byteRange, bool) {
+	spec, found := strings.CutPrefix(h, "bytes=")
+	if !found || strings.Contains(spec, ",") {
+		return byteRange{}, false
+	}
+	a, b, found := strings.Cut(strings.TrimSpace(spec), "-")
+	if !found {
+		return byteRange{}, false
+	}
+	if a == "" {
+		n, err := strconv.ParseInt(b, 10, 64)
+		if err != nil || n <= 0 {
+			return byteRange{}, false
+		}
+		return byteRange{length: n, suffix: true}, true
+	}
+	first, err := strconv.ParseInt(a, 10, 64)
+	if err != nil || first < 0 {
+		return byteRange{}, false
+	}
+	if b == "" {
+		return byteRange{first: first}, true
+	}
+	last, err := strconv.ParseInt(b, 10, 64)
+	if err != nil || last < first {
+		return byteRange{}, false
+	}
+	return byteRange{first: first, length: last - first + 1}, true
+}
+
+// download streams a file from DownloadFile with the headers a browser needs to save it
+// and never render it: its detected type, nosniff, a sandboxing CSP, attachment with the
+// UTF-8 name, the content hash as ETag, and Range support.
+func download(mux *runtime.ServeMux, c evidencev1.EvidenceServiceClient, w http.ResponseWriter, r *http.Request) {
+	ctx, cancel := context.WithTimeout(r.Context(), uploadDeadline)
+	defer cancel()
+	ctx, err := runtime.AnnotateContext(ctx, mux, r, evidencev1.EvidenceService_DownloadFile_FullMethodName,
+		runtime.WithHTTPPathPattern("/v1/files/{file_id}/content"))
+	if err != nil {
+		fail(mux, w, r, err)
+		return
+	}
+	id := r.PathValue("file_id")
+	req := &evidencev1.DownloadFileRequest{FileId: id}
+	rng, ranged := parseRange(r.Header.Get("Range"))
+	if ranged && rng.suffix {
+		f, err := c.GetFile(ctx, &evidencev1.GetFileRequest{FileId: id})
+		if err != nil {
+			fail(mux, w, r, err)
+			return
+		}
+		rng.first, rng.length = max(f.GetSize()-rng.length, 0), min(rng.length, f.GetSize())
+	}
+	if ranged {
+		req.Offset, req.Length = rng.first, rng.length
+	}
+	stream, err := c.DownloadFile(ctx, req)
+	if err != nil {
+		fail(mux, w, r, err)
+		return
+	}
+	first, err := stream.Recv()
+	if status.Code(err) == codes.OutOfRange {
+		// The range starts past the end: 416 with the file's size, as RFC 9110 asks.
+		if f, gerr := c.GetFile(ctx, &evidencev1.GetFileRequest{FileId: id}); gerr == nil {
+			w.Header().Set("Content-Range", "bytes */"+strconv.FormatInt(f.GetSize(), 10))
+		}
+	}
+	if err != nil {
+		fail(mux, w, r, err)
+		return
+	}
+	f := first.GetFile()
+	if f == nil {
+		fail(mux, w, r, errors.New("gateway: a download began without its file"))
+		return
+	}
+	etag := `"` + f.GetSha256() + `"`
+	h := w.Header()
+	h.Set("ETag", etag)
+	h.Set("Accept-Ranges", "bytes")
+	h.Set("X-Content-Type-Options", "nosniff")
+	h.Set("Content-Security-Policy", "default-src 'none'; sandbox")
+	h.Set("Content-Disposition", "attachment; filename*=UTF-8''"+url.PathEscape(f.GetName()))
+	h.Set("Content-Type", f.GetContentType())
+	if inm := r.Header.Get("If-None-Match"); inm != "" && (inm == etag || inm == "*") {
+		w.WriteHeader(http.StatusNotModified)
+		return
+	}
+	size := f.GetSize()
+	code, length := http.StatusOK, size
+	if ranged {
+		end := size - 1
+		if rng.length > 0 {
+			end = min(rng.first+rng.length-1, size-1)
+		}
+		code, length = http.StatusPartialContent, end-rng.first+1
+		h.Set("Content-Range", "bytes "+strconv.FormatInt(rng.first, 10)+"-"+strconv.FormatInt(end, 10)+"/"+strconv.FormatInt(size, 10))
+	}
+	h.Set("Content-Length", strconv.FormatInt(length, 10))
+	w.WriteHeader(code)
+	if r.Method == http.MethodHead {
+		return
+	}
+	for {
+		m, err := stream.Recv()
+		if err != nil {
+			// After the headers an error can only cut the body short; the client sees a
+			// length mismatch and retries with Range.
+			return
+		}
+		if _, err := w.Write(m.GetChunk()); err != nil {
+			return
+		}
+	}
+}
+
+// fileRoutesDoc describes the streaming routes in the OpenAPI document, which the
+// generator cannot: they have no google.api.http binding, since the gateway serves them
+// itself (FileRoutes).
+const fileRoutesDoc = `{
+ "/v1/applications/{applicationId}/files": {
+  "put": {
+   "summary": "Upload a file to an application: the raw bytes as the body, streamed (docs/evidence.md).",
+   "operationId": "EvidenceService_UploadFile",
+   "consumes": ["application/octet-stream", "image/jpeg", "image/png", "application/pdf"],
+   "parameters": [
+    {"name": "applicationId", "in": "path", "required": true, "type": "string"},
+    {"name": "body", "in": "body", "required": true, "schema": {"type": "string", "format": "binary"}},
+    {"name": "X-File-Name", "in": "header", "required": false, "type": "string", "description": "The file's name, percent-encoded UTF-8; or give Content-Disposition: attachment; filename*=UTF-8''…"},
+    {"name": "Idempotency-Key", "in": "header", "required": false, "type": "string", "description": "Makes this upload safe to retry: a retry gets the first response."},
+    {"name": "Accept-Language", "in": "header", "required": false, "type": "string"}
+   ],
+   "responses": {
+    "201": {"description": "The stored file.", "schema": {"$ref": "#/definitions/v1File"}},
+    "413": {"description": "FILE_TOO_LARGE or APPLICATION_FILES_FULL; nothing stored.", "schema": {"$ref": "#/definitions/rpcStatus"}},
+    "415": {"description": "FILE_TYPE_REFUSED or FILE_TYPE_MISMATCH; nothing stored.", "schema": {"$ref": "#/definitions/rpcStatus"}},
+    "default": {"description": "An error.", "schema": {"$ref": "#/definitions/rpcStatus"}}
+   },
+   "tags": ["EvidenceService"]
+  },
+  "post": {
+   "summary": "Upload a file to an application as the first file part of a multipart/form-data body, streamed.",
+   "operationId": "EvidenceService_UploadFileForm",
+   "consumes": ["multipart/form-data"],
+   "parameters": [
+    {"name": "applicationId", "in": "path", "required": true, "type": "string"},
+    {"name": "file", "in": "formData", "required": true, "type": "file"},
+    {"name": "Idempotency-Key", "in": "header", "required": false, "type": "string"},
+    {"name": "Accept-Language", "in": "header", "required": false, "type": "string"}
+   ],
+   "responses": {
+    "201": {"description": "The stored file.", "schema": {"$ref": "#/definitions/v1File"}},
+    "413": {"description": "FILE_TOO_LARGE or APPLICATION_FILES_FULL; nothing stored.", "schema": {"$ref": "#/definitions/rpcStatus"}},
+    "415": {"description": "FILE_TYPE_REFUSED or FILE_TYPE_MISMATCH; nothing stored.", "schema": {"$ref": "#/definitions/rpcStatus"}},
+    "default": {"description": "An error.", "schema": {"$ref": "#/definitions/rpcStatus"}}
+   },
+   "tags": ["EvidenceService"]
+  }
+ },
+ "/v1/files/{fileId}/content": {
+  "get": {
+   "summary": "Download a file's bytes, as an attachment with its detected type; one Range is honoured.",
+   "operationId": "EvidenceService_DownloadFile",
+   "produces": ["application/octet-stream"],
+   "parameters": [
+    {"name": "fileId", "in": "path", "required": true, "type": "string"},
+    {"name": "Range", "in": "header", "required": false, "type": "string", "description": "bytes=a-b, bytes=a- or bytes=-n"},
+    {"name": "If-None-Match", "in": "header", "required": false, "type": "string"},
+    {"name": "Accept-Language", "in": "header", "required": false, "type": "string"}
+   ],
+   "responses": {
+    "200": {"description": "The file.", "schema": {"type": "string", "format": "binary"}},
+    "206": {"description": "The requested range (Content-Range).", "schema": {"type": "string", "format": "binary"}},
+    "304": {"description": "Not modified (the ETag is the content's SHA-256)."},
+    "416": {"description": "RANGE_NOT_SATISFIABLE.", "schema": {"$ref": "#/definitions/rpcStatus"}},
+    "default": {"description": "An error.", "schema": {"$ref": "#/definitions/rpcStatus"}}
+   },
+   "tags": ["EvidenceService"]
+  }
+ }
+}`
+
+// withFileRoutes returns the OpenAPI document with the streaming routes added.
+func withFileRoutes(doc []byte) ([]byte, error) {
+	var d map[string]any
+	if err := json.Unmarshal(doc, &d); err != nil {
+		return nil, err
+	}
+	var routes map[string]any
+	if err := json.Unmarshal([]byte(fileRoutesDoc), &routes); err != nil {
+		return nil, err
+	}
+	paths, _ := d["paths"].(map[string]any)
+	if paths == nil {
+		return nil, errors.New("gateway: the OpenAPI document has no paths")
+	}
+	for p, ops := range routes {
+		paths[p] = ops
+	}
+	return json.Marshal(d)
+}
