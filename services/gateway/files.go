@@ -358,7 +358,7 @@ const fileRoutesDoc = `{
   "get": {
    "summary": "Download a file's bytes, as an attachment with its detected type; one Range is honoured.",
    "operationId": "EvidenceService_DownloadFile",
-   "produces": ["application/octet-stream"],
+   "produces": ["application/octet-stream", "application/json"],
    "parameters": [
     {"name": "fileId", "in": "path", "required": true, "type": "string"},
     {"name": "Range", "in": "header", "required": false, "type": "string", "description": "bytes=a-b, bytes=a- or bytes=-n"},
@@ -392,7 +392,14 @@ func withFileRoutes(doc []byte) ([]byte, error) {
 		return nil, errors.New("gateway: the OpenAPI document has no paths")
 	}
 	for p, ops := range routes {
-		paths[p] = ops
+		have, _ := paths[p].(map[string]any)
+		if have == nil {
+			have = map[string]any{}
+			paths[p] = have
+		}
+		for method, op := range ops.(map[string]any) {
+			have[method] = op
+		}
 	}
 	return json.Marshal(d)
 }

@@ -3,6 +3,7 @@ package tenancy
 import (
 	"encoding/json"
 	"strings"
+	"time"
 
 	"google.golang.org/protobuf/types/known/structpb"
 	"google.golang.org/protobuf/types/known/timestamppb"
@@ -10,8 +11,10 @@ import (
 	authzv1 "github.com/wenming-platform/wenming/api/gen/wenming/authz/v1"
 	tenancyv1 "github.com/wenming-platform/wenming/api/gen/wenming/tenancy/v1"
 	"github.com/wenming-platform/wenming/ent"
+	"github.com/wenming-platform/wenming/ent/negativelistentry"
 	"github.com/wenming-platform/wenming/ent/office"
 	"github.com/wenming-platform/wenming/services/platform/resource"
+	"github.com/wenming-platform/wenming/services/platform/scoring"
 )
 
 // levelRank orders office levels; a child's rank is strictly lower than its parent's.
@@ -52,10 +55,12 @@ func unitToProto(u *ent.Unit) *tenancyv1.Unit {
 		Category: tenancyv1.UnitCategory(tenancyv1.UnitCategory_value[u.Category]),
 		Etag:     resource.Etag(u.Version), CreateTime: timestamppb.New(u.CreateTime), UpdateTime: timestamppb.New(u.UpdateTime),
 	}
+	// The title columns mirror the unit's current title record, in its values ("DISTRICT",
+	// "NAMED"), so that later checks compare them with other tables' levels as they are.
 	if u.TitleState != "" {
 		p.Title = &tenancyv1.Title{
-			Level: tenancyv1.Level(tenancyv1.Level_value[u.TitleLevel]), Model: u.TitleModel,
-			State: tenancyv1.TitleState(tenancyv1.TitleState_value[u.TitleState]),
+			Level: tenancyv1.Level(tenancyv1.Level_value["LEVEL_"+u.TitleLevel]), Model: u.TitleModel,
+			State: titleStateToProto(u.TitleState),
 		}
 		if u.TitleTermStart != nil {
 			p.Title.TermStart = timestamppb.New(*u.TitleTermStart)
@@ -63,6 +68,46 @@ func unitToProto(u *ent.Unit) *tenancyv1.Unit {
 		if u.TitleTermEnd != nil {
 			p.Title.TermEnd = timestamppb.New(*u.TitleTermEnd)
 		}
+	}
+	return p
+}
+
+func titleStateToProto(s string) tenancyv1.TitleState {
+	return tenancyv1.TitleState(tenancyv1.TitleState_value["TITLE_STATE_"+s])
+}
+
+func titleToProto(r *ent.TitleRecord, current bool) *tenancyv1.TitleRecord {
+	p := &tenancyv1.TitleRecord{
+		Id: r.ID, UnitId: r.UnitID, OfficeId: r.OfficeID, Level: tenancyv1.Level(tenancyv1.Level_value["LEVEL_"+string(r.Level)]),
+		Model: r.Model, TermStart: timestamppb.New(r.TermStart), State: titleStateToProto(string(r.State)),
+		DocumentNumber: r.DocumentNumber, Source: tenancyv1.TitleSource(tenancyv1.TitleSource_value["TITLE_SOURCE_"+string(r.Source)]),
+		Current: current, Etag: resource.Etag(r.Version), CreateTime: timestamppb.New(r.CreateTime),
+	}
+	if r.TermEnd != nil {
+		p.TermEnd = timestamppb.New(*r.TermEnd)
+	}
+	for _, m := range r.Moves {
+		p.History = append(p.History, &tenancyv1.TitleMove{
+			State: titleStateToProto(m.State), Reason: m.Reason, Actor: m.Actor, Time: timestamppb.New(m.Time),
+		})
+	}
+	return p
+}
+
+func negativeEntryToProto(n *ent.NegativeListEntry) *tenancyv1.NegativeListEntry {
+	p := &tenancyv1.NegativeListEntry{
+		Id: n.ID, UnitId: n.UnitID, RecordedByOfficeId: n.OfficeID,
+		Category:    tenancyv1.NegativeListCategory(tenancyv1.NegativeListCategory_value["NEGATIVE_LIST_CATEGORY_"+n.Category]),
+		Description: n.Description, OccurredOn: n.OccurredOn.UTC().Format(time.DateOnly),
+		Effect:         tenancyv1.NegativeListEffect(tenancyv1.NegativeListEffect_value["NEGATIVE_LIST_EFFECT_"+string(n.Effect)]),
+		SourceDocument: n.SourceDocument, Annulled: n.AnnulTime != nil, AnnulReason: n.AnnulReason,
+		Etag: resource.Etag(n.Version), CreateTime: timestamppb.New(n.CreateTime),
+	}
+	if n.Effect == negativelistentry.EffectDEDUCT {
+		p.Points = scoring.Points(n.Points).String()
+	}
+	if n.AnnulTime != nil {
+		p.AnnulTime = timestamppb.New(*n.AnnulTime)
 	}
 	return p
 }

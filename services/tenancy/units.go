@@ -61,18 +61,45 @@ var errCreditCodeTakenElsewhere = &errs.Error{
 	Fields: []errs.Field{{Name: "unit.credit_code", EN: "registered with another office", ZH: "已由其他文明办登记"}},
 }
 
+// newUnitChecks are CreateUnit's checks of a new unit beyond its protovalidate rules, in
+// order: each is nil or an INVALID_ARGUMENT naming its field. ImportUnits runs them on
+// every row of a file.
+func newUnitChecks(in *tenancyv1.Unit) []error {
+	var category error
+	if in.GetCategory() == tenancyv1.UnitCategory_UNIT_CATEGORY_UNSPECIFIED {
+		category = errs.Invalid("unit.category", "is required", "必填")
+	}
+	return []error{resource.Required("unit.display_name", in.GetDisplayName()), checkCreditCode(in.GetCreditCode()), category}
+}
+
+// insertUnit registers in with office o, once creditCodeFree has found its code free.
+func insertUnit(ctx context.Context, tx *ent.Tx, o *ent.Office, in *tenancyv1.Unit) (*ent.Unit, error) {
+	id := resource.NewID()
+	u, err := tx.Unit.Create().SetID(id).SetOfficeID(o.ID).SetScopePath(viewer.UnitPath(o.ScopePath, id)).
+		SetDisplayName(in.GetDisplayName()).SetCreditCode(in.GetCreditCode()).
+		SetCategory(in.GetCategory().String()).Save(ctx)
+	if ent.IsConstraintError(err) {
+		return nil, errCreditCodeTaken
+	}
+	return u, err
+}
+
+// unitCreated is the audit event of a unit's registration, by CreateUnit or ImportUnits.
+func unitCreated(o *ent.Office, u *ent.Unit) audit.Event {
+	return audit.Event{
+		OfficeID: o.ID, ScopePath: o.ScopePath, Action: "unit.create", ResourceType: "unit", ResourceID: u.ID,
+		After: unitToProto(u),
+	}
+}
+
 // CreateUnit registers a unit with an office the caller administers.
 func (s *Server) CreateUnit(ctx context.Context, req *tenancyv1.CreateUnitRequest) (*tenancyv1.Unit, error) {
 	v := viewer.FromContext(ctx)
 	in := req.GetUnit()
-	if err := resource.Required("unit.display_name", in.GetDisplayName()); err != nil {
-		return nil, err
-	}
-	if err := checkCreditCode(in.GetCreditCode()); err != nil {
-		return nil, err
-	}
-	if in.GetCategory() == tenancyv1.UnitCategory_UNIT_CATEGORY_UNSPECIFIED {
-		return nil, errs.Invalid("unit.category", "is required", "必填")
+	for _, err := range newUnitChecks(in) {
+		if err != nil {
+			return nil, err
+		}
 	}
 	u, err := mutate.Create(ctx, s.w, mutate.Creation[*ent.Office, *ent.Unit]{
 		Parent:    "office",
@@ -82,21 +109,9 @@ func (s *Server) CreateUnit(ctx context.Context, req *tenancyv1.CreateUnitReques
 			if err := creditCodeFree(ctx, tx, in.GetCreditCode(), ""); err != nil {
 				return nil, err
 			}
-			id := resource.NewID()
-			u, err := tx.Unit.Create().SetID(id).SetOfficeID(o.ID).SetScopePath(viewer.UnitPath(o.ScopePath, id)).
-				SetDisplayName(in.GetDisplayName()).SetCreditCode(in.GetCreditCode()).
-				SetCategory(in.GetCategory().String()).Save(ctx)
-			if ent.IsConstraintError(err) {
-				return nil, errCreditCodeTaken
-			}
-			return u, err
+			return insertUnit(ctx, tx, o, in)
 		},
-		Audit: func(o *ent.Office, u *ent.Unit) (audit.Event, error) {
-			return audit.Event{
-				OfficeID: o.ID, ScopePath: o.ScopePath, Action: "unit.create", ResourceType: "unit", ResourceID: u.ID,
-				After: unitToProto(u),
-			}, nil
-		},
+		Audit: func(o *ent.Office, u *ent.Unit) (audit.Event, error) { return unitCreated(o, u), nil },
 	})
 	if err != nil {
 		return nil, err

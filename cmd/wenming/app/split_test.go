@@ -9,6 +9,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"sync"
 	"syscall"
@@ -38,7 +39,12 @@ type proc struct {
 	done   chan error
 }
 
-var listenLine = regexp.MustCompile(`listening on (?:http://)?(\S+)`)
+// listenLine is where a process says it listens; restLine where its gateway does, which
+// is the address a process serving REST is reached at.
+var (
+	listenLine = regexp.MustCompile(`listening on (?:http://)?(\S+)`)
+	restLine   = regexp.MustCompile(`REST gateway listening on http://(\S+)`)
+)
 
 // TestSplitShape builds the wenming binary and runs it the way the README's split shape
 // does: four service processes and a gateway on loopback, against PostgreSQL and Redis.
@@ -189,6 +195,10 @@ func s3Objects(t *testing.T, dir string) int {
 // listens, and stops it (SIGTERM, then SIGKILL) when t ends, printing its output if t failed.
 func startProc(t *testing.T, bin string, env []string, name string, args ...string) *proc {
 	t.Helper()
+	want := listenLine
+	if slices.Contains(args, "--http-addr") {
+		want = restLine
+	}
 	p := &proc{name: name, addr: make(chan string, 1), done: make(chan error, 1)}
 	p.cmd = exec.Command(bin, append([]string{"serve"}, args...)...)
 	p.cmd.Env = env
@@ -204,7 +214,7 @@ func startProc(t *testing.T, bin string, env []string, name string, args ...stri
 			p.mu.Lock()
 			p.out.WriteString(line + "\n")
 			p.mu.Unlock()
-			if m := listenLine.FindStringSubmatch(line); m != nil {
+			if m := want.FindStringSubmatch(line); m != nil {
 				select {
 				case p.addr <- m[1]:
 				default:

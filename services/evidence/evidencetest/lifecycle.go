@@ -34,7 +34,6 @@ func UploadForm(t testing.TB, e *apptest.Env, token, app, name, contentType stri
 	t.Helper()
 	var b bytes.Buffer
 	w := multipart.NewWriter(&b)
-	_ = w.WriteField("note", "表单里文件前的其他字段")
 	h := make(map[string][]string)
 	h["Content-Disposition"] = []string{`form-data; name="file"; filename="` + name + `"`}
 	h["Content-Type"] = []string{contentType}

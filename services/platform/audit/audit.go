@@ -94,16 +94,9 @@ func (c *Chain) Record(ctx context.Context, tx *ent.Tx, e Event) error {
 	case !ent.IsNotFound(err):
 		return fmt.Errorf("audit: last event: %w", err)
 	}
-	actor := "system"
-	if v := viewer.FromContext(ctx); v != nil {
-		actor = string(v.Kind) + ":" + v.Subject
-		if v.Login != "" {
-			actor += ":" + v.Login
-		}
-	}
 	row := &ent.AuditEvent{
 		ID: uuid.Must(uuid.NewV7()).String(), OfficeID: e.OfficeID, ScopePath: e.ScopePath,
-		Sequence: seq, Actor: actor, Action: e.Action, ResourceType: e.ResourceType, ResourceID: e.ResourceID,
+		Sequence: seq, Actor: Actor(ctx), Action: e.Action, ResourceType: e.ResourceType, ResourceID: e.ResourceID,
 		Before: marshal(e.Before), After: marshal(e.After), RequestID: e.RequestID,
 		CreateTime: time.Now().UTC().Truncate(time.Microsecond), PrevHash: prev,
 	}
@@ -113,6 +106,21 @@ func (c *Chain) Record(ctx context.Context, tx *ent.Tx, e Event) error {
 		SetResourceType(row.ResourceType).SetResourceID(row.ResourceID).
 		SetBefore(row.Before).SetAfter(row.After).SetRequestID(row.RequestID).
 		SetCreateTime(row.CreateTime).SetPrevHash(row.PrevHash).SetHash(row.Hash).Exec(ctx)
+}
+
+// Actor names the caller of ctx as the trail records it: "user:<id>:<login>",
+// "service_account:<id>", or "system" outside a request. Histories kept beside the trail
+// (a title's moves) name their actors the same way.
+func Actor(ctx context.Context) string {
+	v := viewer.FromContext(ctx)
+	if v == nil {
+		return "system"
+	}
+	actor := string(v.Kind) + ":" + v.Subject
+	if v.Login != "" {
+		actor += ":" + v.Login
+	}
+	return actor
 }
 
 func marshal(m proto.Message) string {

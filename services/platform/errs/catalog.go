@@ -170,6 +170,18 @@ func Catalog() []Reason {
 		},
 
 		{
+			Name: "UNIT_FILE_INVALID", Code: codes.InvalidArgument, Group: GroupTenancy,
+			EN: "The units XLSX file has problems and no unit was registered; each problem (the first 100) is a violation of content, placed by row and column.",
+			ZH: "单位 XLSX 文件存在问题，未登记任何单位；每个问题（最多前 100 个）按行、列列为 content 的一条字段说明。",
+			Do: "Fix the file at the rows and columns listed (for a code already registered, remove the row or use the registered unit) and import it again.",
+		},
+		{
+			Name: "NEGATIVE_LIST_ENTRY_ANNULLED", Code: codes.FailedPrecondition, Group: GroupTenancy,
+			EN: "The negative-list entry is already annulled; an entry is annulled once.",
+			ZH: "该负面清单记录已撤销，每条记录只能撤销一次。",
+			Do: "Nothing to do: read the entry to see who annulled it, when and why; record a new entry if the event counts again.",
+		},
+		{
 			Name: "STANDARD_INVALID", Code: codes.InvalidArgument, Group: GroupStandards,
 			EN: "The draft cannot be published: each problem (points, caps, grades, the indicator tree) is a field violation.",
 			ZH: "草稿无法发布：每个问题（分值、上限、等级、指标树）都列为一条字段说明。",

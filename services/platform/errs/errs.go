@@ -113,6 +113,16 @@ func zhResource(r string) string {
 		return "服务账号"
 	case "parent office":
 		return "上级文明办"
+	case "negative list entry":
+		return "负面清单记录"
+	case "application":
+		return "申报"
+	case "evidence":
+		return "材料"
+	case "file":
+		return "文件"
+	case "campaign":
+		return "创建周期"
 	}
 	return r
 }

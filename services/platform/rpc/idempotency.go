@@ -27,10 +27,10 @@ import (
 	"github.com/wenming-platform/wenming/services/platform/viewer"
 )
 
-// idempotent reports whether a method honours Idempotency-Key: the creates and imports, and
+// Idempotent reports whether a method honours Idempotency-Key: the creates and imports, and
 // the evidence service's submissions and uploads, which a client retries after a lost
 // answer just as it retries a create.
-func idempotent(fullMethod string) bool {
+func Idempotent(fullMethod string) bool {
 	name := fullMethod[strings.LastIndexByte(fullMethod, '/')+1:]
 	for _, verb := range []string{"Create", "Import", "Submit", "Upload"} {
 		if strings.HasPrefix(name, verb) {
@@ -217,7 +217,7 @@ func newClaim(ctx context.Context, st *store.Store, method string) (*store.Idemp
 	if v := metadata.ValueFromIncomingContext(ctx, "idempotency-key"); len(v) > 0 {
 		key = v[0]
 	}
-	if key == "" || st == nil || !idempotent(method) {
+	if key == "" || st == nil || !Idempotent(method) {
 		return nil, nil
 	}
 	if err := CheckIdempotencyKey("idempotency_key", key); err != nil {
