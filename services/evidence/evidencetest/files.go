@@ -176,7 +176,7 @@ func Files(t *testing.T, e *apptest.Env, tr *apptest.Tree, fx *Fixture, other st
 	if again.Code != 201 || apptest.Decode[*evidencev1.File](t, again).GetId() != first.GetId() {
 		t.Errorf("a retried upload: %d %s", again.Code, again.Raw)
 	}
-	if r := Upload(t, e, token, app, "retry.pdf", PDF("other"), key); r.Reason(t) != "IDEMPOTENCY_KEY_REUSED" {
+	if r := Upload(t, e, token, app, "retry.pdf", PDF("other"), key); r.Code != 422 || r.Reason(t) != "IDEMPOTENCY_KEY_REUSED" {
 		t.Errorf("the key with other bytes: %d %s", r.Code, r.Raw)
 	}
 	if n := fileCount(t, e, token, app); n != before+1 {

@@ -88,7 +88,7 @@ func Catalog() []Reason {
 		},
 
 		{
-			Name: "IDEMPOTENCY_KEY_REUSED", Code: codes.InvalidArgument, Group: GroupRetries,
+			Name: "IDEMPOTENCY_KEY_REUSED", Code: codes.InvalidArgument, HTTP: http.StatusUnprocessableEntity, Group: GroupRetries,
 			EN: "This caller used the Idempotency-Key for a different request in the last 24 hours.",
 			ZH: "调用者在 24 小时内已将此 Idempotency-Key 用于另一个不同的请求。",
 			Do: "Use a new key for a new request; reuse a key only to retry the identical request.",

@@ -554,7 +554,7 @@ func Idempotency(t *testing.T, e *apptest.Env, tr *apptest.Tree) {
 		t.Errorf("%d units after retries, want 1", n)
 	}
 	another := &tenancyv1.Unit{DisplayName: "另一个单位", CreditCode: apptest.CreditCode("91330102MA2XDEMP2"), Category: other}
-	if r := e.Do(t, "POST", path, tr.D2Admin, another, key); r.Code != 400 || r.Reason(t) != "IDEMPOTENCY_KEY_REUSED" {
+	if r := e.Do(t, "POST", path, tr.D2Admin, another, key); r.Code != 422 || r.Reason(t) != "IDEMPOTENCY_KEY_REUSED" {
 		t.Errorf("same key, other request: %d %s", r.Code, r.Raw)
 	}
 	// Keys are per caller: another caller's same key is a new request of its own, never a

@@ -1562,7 +1562,7 @@ const file_wenming_evidence_v1_evidence_proto_rawDesc = "" +
 	"q\n" +
 	"\x0fAccept-Language\x12\\Language of error messages: Chinese (zh-CN) unless the first language named is English (en).\x18\x01\n" +
 	"\xd4\x01\n" +
-	"\x0fIdempotency-Key\x12\xbe\x01Makes this call safe to retry: 1 to 255 visible ASCII characters, per caller, kept 24 hours. A retry gets the first response; the same key with another request is 400 IDEMPOTENCY_KEY_REUSED.\x18\x01\xc2\xf3\x18\x03\x12\x01\x04\x82\xd3\xe4\x93\x027:\vapplication\"(/v1/campaigns/{campaign_id}/applications\x12\x86\x02\n" +
+	"\x0fIdempotency-Key\x12\xbe\x01Makes this call safe to retry: 1 to 255 visible ASCII characters, per caller, kept 24 hours. A retry gets the first response; the same key with another request is 422 IDEMPOTENCY_KEY_REUSED.\x18\x01\xc2\xf3\x18\x03\x12\x01\x04\x82\xd3\xe4\x93\x027:\vapplication\"(/v1/campaigns/{campaign_id}/applications\x12\x86\x02\n" +
 	"\x0eGetApplication\x12*.wenming.evidence.v1.GetApplicationRequest\x1a .wenming.evidence.v1.Application\"\xa5\x01\x92Aurs\n" +
 	"q\n" +
 	"\x0fAccept-Language\x12\\Language of error messages: Chinese (zh-CN) unless the first language named is English (en).\x18\x01\xc2\xf3\x18\x00\x82\xd3\xe4\x93\x02#\x12!/v1/applications/{application_id}\x12\x9e\x02\n" +
@@ -1579,7 +1579,7 @@ const file_wenming_evidence_v1_evidence_proto_rawDesc = "" +
 	"q\n" +
 	"\x0fAccept-Language\x12\\Language of error messages: Chinese (zh-CN) unless the first language named is English (en).\x18\x01\n" +
 	"\xd4\x01\n" +
-	"\x0fIdempotency-Key\x12\xbe\x01Makes this call safe to retry: 1 to 255 visible ASCII characters, per caller, kept 24 hours. A retry gets the first response; the same key with another request is 400 IDEMPOTENCY_KEY_REUSED.\x18\x01\xc2\xf3\x18\x03\x12\x01\x04\x82\xd3\xe4\x93\x02-:\x01*\"(/v1/applications/{application_id}:submit\x12\x9f\x02\n" +
+	"\x0fIdempotency-Key\x12\xbe\x01Makes this call safe to retry: 1 to 255 visible ASCII characters, per caller, kept 24 hours. A retry gets the first response; the same key with another request is 422 IDEMPOTENCY_KEY_REUSED.\x18\x01\xc2\xf3\x18\x03\x12\x01\x04\x82\xd3\xe4\x93\x02-:\x01*\"(/v1/applications/{application_id}:submit\x12\x9f\x02\n" +
 	"\x13WithdrawApplication\x12/.wenming.evidence.v1.WithdrawApplicationRequest\x1a .wenming.evidence.v1.Application\"\xb4\x01\x92Aurs\n" +
 	"q\n" +
 	"\x0fAccept-Language\x12\\Language of error messages: Chinese (zh-CN) unless the first language named is English (en).\x18\x01\xc2\xf3\x18\x03\x12\x01\x04\x82\xd3\xe4\x93\x02/:\x01*\"*/v1/applications/{application_id}:withdraw\x12\x93\x02\n" +
@@ -1596,7 +1596,7 @@ const file_wenming_evidence_v1_evidence_proto_rawDesc = "" +
 	"q\n" +
 	"\x0fAccept-Language\x12\\Language of error messages: Chinese (zh-CN) unless the first language named is English (en).\x18\x01\n" +
 	"\xd4\x01\n" +
-	"\x0fIdempotency-Key\x12\xbe\x01Makes this call safe to retry: 1 to 255 visible ASCII characters, per caller, kept 24 hours. A retry gets the first response; the same key with another request is 400 IDEMPOTENCY_KEY_REUSED.\x18\x01\xc2\xf3\x18\x04\x12\x02\x04\x05\x82\xd3\xe4\x93\x02P:\x01*\"K/v1/applications/{application_id}/evidence/{indicator_code}/{period}:submit\x12\xa0\x02\n" +
+	"\x0fIdempotency-Key\x12\xbe\x01Makes this call safe to retry: 1 to 255 visible ASCII characters, per caller, kept 24 hours. A retry gets the first response; the same key with another request is 422 IDEMPOTENCY_KEY_REUSED.\x18\x01\xc2\xf3\x18\x04\x12\x02\x04\x05\x82\xd3\xe4\x93\x02P:\x01*\"K/v1/applications/{application_id}/evidence/{indicator_code}/{period}:submit\x12\xa0\x02\n" +
 	"\vGetEvidence\x12'.wenming.evidence.v1.GetEvidenceRequest\x1a\x1d.wenming.evidence.v1.Evidence\"\xc8\x01\x92Aurs\n" +
 	"q\n" +
 	"\x0fAccept-Language\x12\\Language of error messages: Chinese (zh-CN) unless the first language named is English (en).\x18\x01\xc2\xf3\x18\x00\x82\xd3\xe4\x93\x02F\x12D/v1/applications/{application_id}/evidence/{indicator_code}/{period}\x12\x94\x02\n" +

@@ -1419,7 +1419,7 @@ const file_wenming_standards_v1_standards_proto_rawDesc = "" +
 	"q\n" +
 	"\x0fAccept-Language\x12\\Language of error messages: Chinese (zh-CN) unless the first language named is English (en).\x18\x01\n" +
 	"\xd6\x01\n" +
-	"\x0fIdempotency-Key\x12\xc0\x01Makes this create safe to retry: 1 to 255 visible ASCII characters, per caller, kept 24 hours. A retry gets the first response; the same key with another request is 400 IDEMPOTENCY_KEY_REUSED.\x18\x01\xc2\xf3\x18\x03\x12\x01\x01\x82\xd3\xe4\x93\x02-:\bstandard\"!/v1/offices/{office_id}/standards\x12\xf9\x01\n" +
+	"\x0fIdempotency-Key\x12\xc0\x01Makes this create safe to retry: 1 to 255 visible ASCII characters, per caller, kept 24 hours. A retry gets the first response; the same key with another request is 422 IDEMPOTENCY_KEY_REUSED.\x18\x01\xc2\xf3\x18\x03\x12\x01\x01\x82\xd3\xe4\x93\x02-:\bstandard\"!/v1/offices/{office_id}/standards\x12\xf9\x01\n" +
 	"\vGetStandard\x12(.wenming.standards.v1.GetStandardRequest\x1a\x1e.wenming.standards.v1.Standard\"\x9f\x01\x92Aurs\n" +
 	"q\n" +
 	"\x0fAccept-Language\x12\\Language of error messages: Chinese (zh-CN) unless the first language named is English (en).\x18\x01\xc2\xf3\x18\x00\x82\xd3\xe4\x93\x02\x1d\x12\x1b/v1/standards/{standard_id}\x12\x90\x02\n" +
@@ -1433,7 +1433,7 @@ const file_wenming_standards_v1_standards_proto_rawDesc = "" +
 	"q\n" +
 	"\x0fAccept-Language\x12\\Language of error messages: Chinese (zh-CN) unless the first language named is English (en).\x18\x01\n" +
 	"\xd6\x01\n" +
-	"\x0fIdempotency-Key\x12\xc0\x01Makes this create safe to retry: 1 to 255 visible ASCII characters, per caller, kept 24 hours. A retry gets the first response; the same key with another request is 400 IDEMPOTENCY_KEY_REUSED.\x18\x01\xc2\xf3\x18\x03\x12\x01\x01\x82\xd3\xe4\x93\x023:\tindicator\"&/v1/standards/{standard_id}/indicators\x12\xa1\x02\n" +
+	"\x0fIdempotency-Key\x12\xc0\x01Makes this create safe to retry: 1 to 255 visible ASCII characters, per caller, kept 24 hours. A retry gets the first response; the same key with another request is 422 IDEMPOTENCY_KEY_REUSED.\x18\x01\xc2\xf3\x18\x03\x12\x01\x01\x82\xd3\xe4\x93\x023:\tindicator\"&/v1/standards/{standard_id}/indicators\x12\xa1\x02\n" +
 	"\x0fUpdateIndicator\x12,.wenming.standards.v1.UpdateIndicatorRequest\x1a\x1e.wenming.standards.v1.Standard\"\xbf\x01\x92Aurs\n" +
 	"q\n" +
 	"\x0fAccept-Language\x12\\Language of error messages: Chinese (zh-CN) unless the first language named is English (en).\x18\x01\xc2\xf3\x18\x03\x12\x01\x01\x82\xd3\xe4\x93\x02::\tindicator2-/v1/standards/{standard_id}/indicators/{code}\x12\x96\x02\n" +
@@ -1456,7 +1456,7 @@ const file_wenming_standards_v1_standards_proto_rawDesc = "" +
 	"q\n" +
 	"\x0fAccept-Language\x12\\Language of error messages: Chinese (zh-CN) unless the first language named is English (en).\x18\x01\n" +
 	"\xd6\x01\n" +
-	"\x0fIdempotency-Key\x12\xc0\x01Makes this create safe to retry: 1 to 255 visible ASCII characters, per caller, kept 24 hours. A retry gets the first response; the same key with another request is 400 IDEMPOTENCY_KEY_REUSED.\x18\x01\xc2\xf3\x18\x03\x12\x01\x01\x82\xd3\xe4\x93\x02-:\x01*\"(/v1/offices/{office_id}/standards:import\x12\xe4\x03\n" +
+	"\x0fIdempotency-Key\x12\xc0\x01Makes this create safe to retry: 1 to 255 visible ASCII characters, per caller, kept 24 hours. A retry gets the first response; the same key with another request is 422 IDEMPOTENCY_KEY_REUSED.\x18\x01\xc2\xf3\x18\x03\x12\x01\x01\x82\xd3\xe4\x93\x02-:\x01*\"(/v1/offices/{office_id}/standards:import\x12\xe4\x03\n" +
 	"\x0eExportStandard\x12+.wenming.standards.v1.ExportStandardRequest\x1a\x14.google.api.HttpBody\"\x8e\x03\x92A\xdc\x02:\x10application/yaml:Aapplication/vnd.openxmlformats-officedocument.spreadsheetml.sheet:\x10application/jsonJ~\n" +
 	"\x03200\x12w\n" +
 	"dThe standard's file: YAML (application/yaml) unless format is STANDARD_FORMAT_XLSX. Errors are JSON.\x12\x0f\n" +
@@ -1467,7 +1467,7 @@ const file_wenming_standards_v1_standards_proto_rawDesc = "" +
 	"q\n" +
 	"\x0fAccept-Language\x12\\Language of error messages: Chinese (zh-CN) unless the first language named is English (en).\x18\x01\n" +
 	"\xd6\x01\n" +
-	"\x0fIdempotency-Key\x12\xc0\x01Makes this create safe to retry: 1 to 255 visible ASCII characters, per caller, kept 24 hours. A retry gets the first response; the same key with another request is 400 IDEMPOTENCY_KEY_REUSED.\x18\x01\xc2\xf3\x18\x03\x12\x01\x01\x82\xd3\xe4\x93\x02-:\bcampaign\"!/v1/offices/{office_id}/campaigns\x12\xf9\x01\n" +
+	"\x0fIdempotency-Key\x12\xc0\x01Makes this create safe to retry: 1 to 255 visible ASCII characters, per caller, kept 24 hours. A retry gets the first response; the same key with another request is 422 IDEMPOTENCY_KEY_REUSED.\x18\x01\xc2\xf3\x18\x03\x12\x01\x01\x82\xd3\xe4\x93\x02-:\bcampaign\"!/v1/offices/{office_id}/campaigns\x12\xf9\x01\n" +
 	"\vGetCampaign\x12(.wenming.standards.v1.GetCampaignRequest\x1a\x1e.wenming.standards.v1.Campaign\"\x9f\x01\x92Aurs\n" +
 	"q\n" +
 	"\x0fAccept-Language\x12\\Language of error messages: Chinese (zh-CN) unless the first language named is English (en).\x18\x01\xc2\xf3\x18\x00\x82\xd3\xe4\x93\x02\x1d\x12\x1b/v1/campaigns/{campaign_id}\x12\x90\x02\n" +

@@ -1989,7 +1989,7 @@ const file_wenming_tenancy_v1_tenancy_proto_rawDesc = "" +
 	"q\n" +
 	"\x0fAccept-Language\x12\\Language of error messages: Chinese (zh-CN) unless the first language named is English (en).\x18\x01\n" +
 	"\xd6\x01\n" +
-	"\x0fIdempotency-Key\x12\xc0\x01Makes this create safe to retry: 1 to 255 visible ASCII characters, per caller, kept 24 hours. A retry gets the first response; the same key with another request is 400 IDEMPOTENCY_KEY_REUSED.\x18\x01\xc2\xf3\x18\x04\x12\x02\x01\x06\x82\xd3\xe4\x93\x02\x15:\x06office\"\v/v1/offices\x12\xeb\x01\n" +
+	"\x0fIdempotency-Key\x12\xc0\x01Makes this create safe to retry: 1 to 255 visible ASCII characters, per caller, kept 24 hours. A retry gets the first response; the same key with another request is 422 IDEMPOTENCY_KEY_REUSED.\x18\x01\xc2\xf3\x18\x04\x12\x02\x01\x06\x82\xd3\xe4\x93\x02\x15:\x06office\"\v/v1/offices\x12\xeb\x01\n" +
 	"\tGetOffice\x12$.wenming.tenancy.v1.GetOfficeRequest\x1a\x1a.wenming.tenancy.v1.Office\"\x9b\x01\x92Aurs\n" +
 	"q\n" +
 	"\x0fAccept-Language\x12\\Language of error messages: Chinese (zh-CN) unless the first language named is English (en).\x18\x01\xc2\xf3\x18\x00\x82\xd3\xe4\x93\x02\x19\x12\x17/v1/offices/{office_id}\x12\xf0\x01\n" +
@@ -2004,7 +2004,7 @@ const file_wenming_tenancy_v1_tenancy_proto_rawDesc = "" +
 	"q\n" +
 	"\x0fAccept-Language\x12\\Language of error messages: Chinese (zh-CN) unless the first language named is English (en).\x18\x01\n" +
 	"\xd6\x01\n" +
-	"\x0fIdempotency-Key\x12\xc0\x01Makes this create safe to retry: 1 to 255 visible ASCII characters, per caller, kept 24 hours. A retry gets the first response; the same key with another request is 400 IDEMPOTENCY_KEY_REUSED.\x18\x01\xc2\xf3\x18\x03\x12\x01\x01\x82\xd3\xe4\x93\x02%:\x04unit\"\x1d/v1/offices/{office_id}/units\x12\xe1\x01\n" +
+	"\x0fIdempotency-Key\x12\xc0\x01Makes this create safe to retry: 1 to 255 visible ASCII characters, per caller, kept 24 hours. A retry gets the first response; the same key with another request is 422 IDEMPOTENCY_KEY_REUSED.\x18\x01\xc2\xf3\x18\x03\x12\x01\x01\x82\xd3\xe4\x93\x02%:\x04unit\"\x1d/v1/offices/{office_id}/units\x12\xe1\x01\n" +
 	"\aGetUnit\x12\".wenming.tenancy.v1.GetUnitRequest\x1a\x18.wenming.tenancy.v1.Unit\"\x97\x01\x92Aurs\n" +
 	"q\n" +
 	"\x0fAccept-Language\x12\\Language of error messages: Chinese (zh-CN) unless the first language named is English (en).\x18\x01\xc2\xf3\x18\x00\x82\xd3\xe4\x93\x02\x15\x12\x13/v1/units/{unit_id}\x12\xfc\x01\n" +
@@ -2019,7 +2019,7 @@ const file_wenming_tenancy_v1_tenancy_proto_rawDesc = "" +
 	"q\n" +
 	"\x0fAccept-Language\x12\\Language of error messages: Chinese (zh-CN) unless the first language named is English (en).\x18\x01\n" +
 	"\xd6\x01\n" +
-	"\x0fIdempotency-Key\x12\xc0\x01Makes this create safe to retry: 1 to 255 visible ASCII characters, per caller, kept 24 hours. A retry gets the first response; the same key with another request is 400 IDEMPOTENCY_KEY_REUSED.\x18\x01\xc2\xf3\x18\x03\x12\x01\x01\x82\xd3\xe4\x93\x02):\x01*\"$/v1/offices/{office_id}/units:import\x12\xa1\x03\n" +
+	"\x0fIdempotency-Key\x12\xc0\x01Makes this create safe to retry: 1 to 255 visible ASCII characters, per caller, kept 24 hours. A retry gets the first response; the same key with another request is 422 IDEMPOTENCY_KEY_REUSED.\x18\x01\xc2\xf3\x18\x03\x12\x01\x01\x82\xd3\xe4\x93\x02):\x01*\"$/v1/offices/{office_id}/units:import\x12\xa1\x03\n" +
 	"\x15GetUnitImportTemplate\x120.wenming.tenancy.v1.GetUnitImportTemplateRequest\x1a\x14.google.api.HttpBody\"\xbf\x02\x92A\x89\x02:Aapplication/vnd.openxmlformats-officedocument.spreadsheetml.sheet:\x10application/jsonJ=\n" +
 	"\x03200\x126\n" +
 	"#The XLSX template. Errors are JSON.\x12\x0f\n" +
@@ -2034,12 +2034,12 @@ const file_wenming_tenancy_v1_tenancy_proto_rawDesc = "" +
 	"q\n" +
 	"\x0fAccept-Language\x12\\Language of error messages: Chinese (zh-CN) unless the first language named is English (en).\x18\x01\n" +
 	"\xd6\x01\n" +
-	"\x0fIdempotency-Key\x12\xc0\x01Makes this create safe to retry: 1 to 255 visible ASCII characters, per caller, kept 24 hours. A retry gets the first response; the same key with another request is 400 IDEMPOTENCY_KEY_REUSED.\x18\x01\xc2\xf3\x18\x03\x12\x01\x01\x82\xd3\xe4\x93\x02#:\x05title\"\x1a/v1/units/{unit_id}/titles\x12\x89\x04\n" +
+	"\x0fIdempotency-Key\x12\xc0\x01Makes this create safe to retry: 1 to 255 visible ASCII characters, per caller, kept 24 hours. A retry gets the first response; the same key with another request is 422 IDEMPOTENCY_KEY_REUSED.\x18\x01\xc2\xf3\x18\x03\x12\x01\x01\x82\xd3\xe4\x93\x02#:\x05title\"\x1a/v1/units/{unit_id}/titles\x12\x89\x04\n" +
 	"\x17CreateNegativeListEntry\x122.wenming.tenancy.v1.CreateNegativeListEntryRequest\x1a%.wenming.tenancy.v1.NegativeListEntry\"\x92\x03\x92A\xcf\x02r\xcc\x02\n" +
 	"q\n" +
 	"\x0fAccept-Language\x12\\Language of error messages: Chinese (zh-CN) unless the first language named is English (en).\x18\x01\n" +
 	"\xd6\x01\n" +
-	"\x0fIdempotency-Key\x12\xc0\x01Makes this create safe to retry: 1 to 255 visible ASCII characters, per caller, kept 24 hours. A retry gets the first response; the same key with another request is 400 IDEMPOTENCY_KEY_REUSED.\x18\x01\xc2\xf3\x18\x03\x12\x01\x01\x82\xd3\xe4\x93\x022:\x05entry\")/v1/units/{unit_id}/negative-list-entries\x12\xb2\x02\n" +
+	"\x0fIdempotency-Key\x12\xc0\x01Makes this create safe to retry: 1 to 255 visible ASCII characters, per caller, kept 24 hours. A retry gets the first response; the same key with another request is 422 IDEMPOTENCY_KEY_REUSED.\x18\x01\xc2\xf3\x18\x03\x12\x01\x01\x82\xd3\xe4\x93\x022:\x05entry\")/v1/units/{unit_id}/negative-list-entries\x12\xb2\x02\n" +
 	"\x17ListNegativeListEntries\x122.wenming.tenancy.v1.ListNegativeListEntriesRequest\x1a3.wenming.tenancy.v1.ListNegativeListEntriesResponse\"\xad\x01\x92Aurs\n" +
 	"q\n" +
 	"\x0fAccept-Language\x12\\Language of error messages: Chinese (zh-CN) unless the first language named is English (en).\x18\x01\xc2\xf3\x18\x00\x82\xd3\xe4\x93\x02+\x12)/v1/units/{unit_id}/negative-list-entries\x12\xa9\x02\n" +
@@ -2051,7 +2051,7 @@ const file_wenming_tenancy_v1_tenancy_proto_rawDesc = "" +
 	"q\n" +
 	"\x0fAccept-Language\x12\\Language of error messages: Chinese (zh-CN) unless the first language named is English (en).\x18\x01\n" +
 	"\xd6\x01\n" +
-	"\x0fIdempotency-Key\x12\xc0\x01Makes this create safe to retry: 1 to 255 visible ASCII characters, per caller, kept 24 hours. A retry gets the first response; the same key with another request is 400 IDEMPOTENCY_KEY_REUSED.\x18\x01\xc2\xf3\x18\x05\x12\x03\x01\x04\x06\x82\xd3\xe4\x93\x02H:\x04userZ!:\x04user\"\x19/v1/units/{unit_id}/users\"\x1d/v1/offices/{office_id}/users\x12\xe1\x01\n" +
+	"\x0fIdempotency-Key\x12\xc0\x01Makes this create safe to retry: 1 to 255 visible ASCII characters, per caller, kept 24 hours. A retry gets the first response; the same key with another request is 422 IDEMPOTENCY_KEY_REUSED.\x18\x01\xc2\xf3\x18\x05\x12\x03\x01\x04\x06\x82\xd3\xe4\x93\x02H:\x04userZ!:\x04user\"\x19/v1/units/{unit_id}/users\"\x1d/v1/offices/{office_id}/users\x12\xe1\x01\n" +
 	"\aGetUser\x12\".wenming.tenancy.v1.GetUserRequest\x1a\x18.wenming.tenancy.v1.User\"\x97\x01\x92Aurs\n" +
 	"q\n" +
 	"\x0fAccept-Language\x12\\Language of error messages: Chinese (zh-CN) unless the first language named is English (en).\x18\x01\xc2\xf3\x18\x00\x82\xd3\xe4\x93\x02\x15\x12\x13/v1/users/{user_id}\x12\xa0\x02\n" +
@@ -2072,7 +2072,7 @@ const file_wenming_tenancy_v1_tenancy_proto_rawDesc = "" +
 	"q\n" +
 	"\x0fAccept-Language\x12\\Language of error messages: Chinese (zh-CN) unless the first language named is English (en).\x18\x01\n" +
 	"\xd6\x01\n" +
-	"\x0fIdempotency-Key\x12\xc0\x01Makes this create safe to retry: 1 to 255 visible ASCII characters, per caller, kept 24 hours. A retry gets the first response; the same key with another request is 400 IDEMPOTENCY_KEY_REUSED.\x18\x01\xc2\xf3\x18\x03\x12\x01\x01\x82\xd3\xe4\x93\x02;:\x0fservice_account\"(/v1/offices/{office_id}/service-accounts\x12\xa8\x02\n" +
+	"\x0fIdempotency-Key\x12\xc0\x01Makes this create safe to retry: 1 to 255 visible ASCII characters, per caller, kept 24 hours. A retry gets the first response; the same key with another request is 422 IDEMPOTENCY_KEY_REUSED.\x18\x01\xc2\xf3\x18\x03\x12\x01\x01\x82\xd3\xe4\x93\x02;:\x0fservice_account\"(/v1/offices/{office_id}/service-accounts\x12\xa8\x02\n" +
 	"\x13ListServiceAccounts\x12..wenming.tenancy.v1.ListServiceAccountsRequest\x1a/.wenming.tenancy.v1.ListServiceAccountsResponse\"\xaf\x01\x92Aurs\n" +
 	"q\n" +
 	"\x0fAccept-Language\x12\\Language of error messages: Chinese (zh-CN) unless the first language named is English (en).\x18\x01\xc2\xf3\x18\x03\x12\x01\x01\x82\xd3\xe4\x93\x02*\x12(/v1/offices/{office_id}/service-accounts\x12\xab\x02\n" +
