@@ -167,7 +167,7 @@ func (s *Server) toProto(a *ent.Application, u *ent.Unit, exts []*ent.DeadlineEx
 		CreateTime: timestamppb.New(a.CreateTime), UpdateTime: timestamppb.New(a.UpdateTime),
 	}
 	if u != nil {
-		out.UnitDisplayName, out.UnitCategory = u.DisplayName, "UNIT_CATEGORY_"+u.Category
+		out.UnitDisplayName, out.UnitCategory = u.DisplayName, u.Category
 	}
 	if a.SubmitTime != nil {
 		out.SubmitTime = timestamppb.New(*a.SubmitTime)
@@ -229,7 +229,7 @@ func (s *Server) ListApplications(ctx context.Context, req *evidencev1.ListAppli
 		q = q.Where(application.ScopePathHasPrefix(o.ScopePath))
 	}
 	if c := req.GetUnitCategory(); c != "" {
-		q = q.Where(unitCategory(strings.TrimPrefix(c, "UNIT_CATEGORY_")))
+		q = q.Where(unitCategory("UNIT_CATEGORY_" + strings.TrimPrefix(c, "UNIT_CATEGORY_")))
 	}
 	return s.listPage(ctx, q, filters, req.GetPageSize())
 }

@@ -119,7 +119,8 @@ func Lifecycle(t *testing.T, e *apptest.Env, tr *apptest.Tree, fx *Fixture, cloc
 	}
 	app := apptest.Call[*evidencev1.Application](t, e, "POST", "/v1/campaigns/"+fx.District+"/applications", tr.Unit1Admin, &evidencev1.Application{})
 	id := app.GetId()
-	if app.GetState() != evidencev1.ApplicationState_APPLICATION_STATE_DRAFT || app.GetUnitId() != tr.Unit1 || app.GetUnitDisplayName() != "西湖区图书馆" {
+	if app.GetState() != evidencev1.ApplicationState_APPLICATION_STATE_DRAFT || app.GetUnitId() != tr.Unit1 || app.GetUnitDisplayName() != "西湖区图书馆" ||
+		app.GetUnitCategory() != "UNIT_CATEGORY_PUBLIC_INSTITUTION" {
 		t.Errorf("application = %v", app)
 	}
 	if r := e.Do(t, "POST", "/v1/campaigns/"+fx.District+"/applications", tr.Unit1Admin, &evidencev1.Application{}); r.Code != 400 || r.Reason(t) != "ALREADY_APPLIED" {

@@ -74,6 +74,12 @@ func Matrix(t *testing.T, e *apptest.Env, tr *apptest.Tree, fx *Fixture) {
 			t.Errorf("unit 1 lists another unit's application %v", a)
 		}
 	}
+	// The district filters its list by the units' category (all NewUnit units are schools).
+	schools := apptest.Call[*evidencev1.ListApplicationsResponse](t, e, "GET", "/v1/campaigns/"+fx.Second+"/applications?unitCategory=UNIT_CATEGORY_SCHOOL", tr.D1Admin, nil)
+	hospitals := apptest.Call[*evidencev1.ListApplicationsResponse](t, e, "GET", "/v1/campaigns/"+fx.Second+"/applications?unitCategory=UNIT_CATEGORY_HOSPITAL", tr.D1Admin, nil)
+	if len(schools.GetApplications()) == 0 || len(hospitals.GetApplications()) != 0 {
+		t.Errorf("by category: %d schools, %d hospitals", len(schools.GetApplications()), len(hospitals.GetApplications()))
+	}
 	if r := e.Do(t, "GET", "/v1/campaigns/"+fx.Second+"/applications", tr.D2Admin, nil); r.Code != 404 {
 		t.Errorf("the sibling district listing D1's campaign: %d", r.Code)
 	}
