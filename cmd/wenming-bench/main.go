@@ -4,7 +4,9 @@
 //	go build -o wenming ./cmd/wenming && go build -o wenming-bench ./cmd/wenming-bench
 //	./wenming-bench rest-read --wenming ./wenming [--database-url postgres://…] [--redis-url redis://…]
 //
-// Subcommands: "rest-read" runs the whole comparison; "echo" serves the bare echo (REST →
+// Subcommands: "rest-read" runs the whole comparison; "upload" measures evidence uploads
+// through the gateway beside dd on the same disk, and the server's memory while a large
+// file streams in; "echo" serves the bare echo (REST →
 // grpc-gateway → gRPC over loopback, no auth, no database); "load" drives one URL.
 package main
 
@@ -40,7 +42,7 @@ import (
 func main() {
 	log.SetFlags(0)
 	if len(os.Args) < 2 {
-		log.Fatal("usage: wenming-bench rest-read|echo|load [flags]")
+		log.Fatal("usage: wenming-bench rest-read|upload|echo|load [flags]")
 	}
 	var err error
 	switch os.Args[1] {
@@ -50,6 +52,8 @@ func main() {
 		err = loadMain(os.Args[2:])
 	case "rest-read":
 		err = restReadMain(os.Args[2:])
+	case "upload":
+		err = uploadMain(os.Args[2:])
 	default:
 		err = fmt.Errorf("unknown subcommand %q", os.Args[1])
 	}
@@ -305,24 +309,7 @@ func restReadMain(args []string) error {
 // setup creates a province, a district and a unit, and returns a province viewer's token
 // and the unit's id: the read crosses two levels of the tree, as a provincial pull does.
 func setup(base, password string) (token, unitID string, err error) {
-	call := func(path, tok string, body any, out any) error {
-		b, _ := json.Marshal(body)
-		req, _ := http.NewRequest("POST", base+path, bytes.NewReader(b))
-		req.Header.Set("Content-Type", "application/json")
-		if tok != "" {
-			req.Header.Set("Authorization", "Bearer "+tok)
-		}
-		res, err := http.DefaultClient.Do(req)
-		if err != nil {
-			return err
-		}
-		defer res.Body.Close()
-		raw, _ := io.ReadAll(res.Body)
-		if res.StatusCode != 200 {
-			return fmt.Errorf("POST %s: %d %s", path, res.StatusCode, raw)
-		}
-		return json.Unmarshal(raw, out)
-	}
+	call := func(path, tok string, body any, out any) error { return post(base, path, tok, body, out) }
 	var tok struct{ AccessToken string }
 	var obj struct{ Id string }
 	login := func(l, p string) (string, error) {
@@ -368,4 +355,25 @@ func setup(base, password string) (token, unitID string, err error) {
 	unitID = obj.Id
 	token, err = login("bench-prov-viewer", "bench-prov-viewer-password")
 	return token, unitID, err
+}
+
+// post sends body as JSON to base+path as tok and decodes the answer into out; anything but
+// 200 or 201 is an error.
+func post(base, path, tok string, body any, out any) error {
+	b, _ := json.Marshal(body)
+	req, _ := http.NewRequest("POST", base+path, bytes.NewReader(b))
+	req.Header.Set("Content-Type", "application/json")
+	if tok != "" {
+		req.Header.Set("Authorization", "Bearer "+tok)
+	}
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return err
+	}
+	defer res.Body.Close()
+	raw, _ := io.ReadAll(res.Body)
+	if res.StatusCode != 200 && res.StatusCode != 201 {
+		return fmt.Errorf("POST %s: %d %s", path, res.StatusCode, raw)
+	}
+	return json.Unmarshal(raw, out)
 }

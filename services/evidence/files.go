@@ -96,32 +96,26 @@ func (s *Server) UploadFile(stream evidencev1.EvidenceService_UploadFileServer) 
 	// The temporary goes whatever happens; after a commit it is only a second link.
 	defer func() { _ = staged.Discard(context.WithoutCancel(ctx)) }()
 	head := make([]byte, 0, filetype.SniffLen)
-	var n int64
-	for {
-		m, rerr := stream.Recv()
-		if rerr == io.EOF {
-			break
+	// The chunks are written by a goroutine of their own, so the next one arrives while the
+	// last is hashed and written: each message is a fresh buffer, never reused by gRPC.
+	chunks := make(chan []byte, 4)
+	written := make(chan error, 1)
+	go func() {
+		var werr error
+		for c := range chunks {
+			if werr == nil {
+				_, werr = staged.Write(c)
+			}
 		}
-		if rerr != nil {
-			return rerr
-		}
-		chunk := m.GetChunk()
-		if m.GetHeader() != nil {
-			return errs.Invalid("header", "an upload has one header, in its first message", "上传只能有一个文件头，且须在第一条消息中")
-		}
-		n += int64(len(chunk))
-		if n > s.limits.FileBytes {
-			return errFileTooLarge(s.limits.FileBytes)
-		}
-		if a.FileBytes+n > s.limits.ApplicationBytes {
-			return errApplicationFull(s.limits.ApplicationBytes)
-		}
-		if room := filetype.SniffLen - len(head); room > 0 {
-			head = append(head, chunk[:min(room, len(chunk))]...)
-		}
-		if _, err := staged.Write(chunk); err != nil {
-			return err
-		}
+		written <- werr
+	}()
+	n, err := s.receive(stream, a, chunks, &head)
+	close(chunks)
+	if werr := <-written; err == nil {
+		err = werr
+	}
+	if err != nil {
+		return err
 	}
 	if n == 0 {
 		return errs.Invalid("content", "the file is empty", "文件为空")
@@ -183,6 +177,36 @@ func (s *Server) UploadFile(stream evidencev1.EvidenceService_UploadFileServer) 
 		return err
 	}
 	return stream.SendAndClose(fileProto(f))
+}
+
+// receive reads an upload's chunks to the end of the stream, checking the limits as they
+// arrive, keeping the first bytes for sniffing in head and passing every chunk to chunks.
+func (s *Server) receive(stream evidencev1.EvidenceService_UploadFileServer, a *ent.Application, chunks chan<- []byte, head *[]byte) (int64, error) {
+	var n int64
+	for {
+		m, err := stream.Recv()
+		if err == io.EOF {
+			return n, nil
+		}
+		if err != nil {
+			return n, err
+		}
+		if m.GetHeader() != nil {
+			return n, errs.Invalid("header", "an upload has one header, in its first message", "上传只能有一个文件头，且须在第一条消息中")
+		}
+		chunk := m.GetChunk()
+		n += int64(len(chunk))
+		if n > s.limits.FileBytes {
+			return n, errFileTooLarge(s.limits.FileBytes)
+		}
+		if a.FileBytes+n > s.limits.ApplicationBytes {
+			return n, errApplicationFull(s.limits.ApplicationBytes)
+		}
+		if room := filetype.SniffLen - len(*head); room > 0 {
+			*head = append(*head, chunk[:min(room, len(chunk))]...)
+		}
+		chunks <- chunk
+	}
 }
 
 func fileProto(f *ent.EvidenceFile) *evidencev1.File {

@@ -126,6 +126,7 @@ func New(ctx context.Context, cfg Config) (*Gateway, error) {
 			// spread calls over all of them instead of pinning one.
 			grpc.WithDefaultServiceConfig(`{"loadBalancingConfig":[{"round_robin":{}}]}`),
 		}
+		opts = append(opts, rpc.DialOptions()...)
 		if cfg.Dial != nil && addr == InProcess {
 			opts = append(opts, grpc.WithContextDialer(cfg.Dial))
 		}

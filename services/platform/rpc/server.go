@@ -61,6 +61,7 @@ func NewServer(o Options, register func(*grpc.Server)) (*Server, error) {
 		// Long-lived workers keep their grown stacks: a fresh goroutine per RPC spends a
 		// measurable share of a short read copying its stack as the call deepens.
 		grpc.NumStreamWorkers(uint32(4*runtime.GOMAXPROCS(0))),
+		grpc.InitialWindowSize(streamWindow), grpc.InitialConnWindowSize(streamWindow),
 		grpc.KeepaliveParams(keepalive.ServerParameters{MaxConnectionIdle: 5 * time.Minute}),
 		grpc.ChainUnaryInterceptor(
 			recovery,
@@ -107,3 +108,14 @@ func NewServer(o Options, register func(*grpc.Server)) (*Server, error) {
 
 // Rules returns the access rules the server enforces.
 func (s *Server) Rules() Rules { return *s.rules }
+
+// streamWindow is the HTTP/2 flow-control window of each stream and connection: several
+// 1 MiB upload chunks in flight, where gRPC's default 64 KiB start makes a large upload
+// wait on window updates every few frames.
+const streamWindow = 8 << 20
+
+// DialOptions are the options of a connection to the services: the same flow-control
+// window on the client side.
+func DialOptions() []grpc.DialOption {
+	return []grpc.DialOption{grpc.WithInitialWindowSize(streamWindow), grpc.WithInitialConnWindowSize(streamWindow)}
+}
