@@ -422,19 +422,29 @@ func (s *Server) GetEvidence(ctx context.Context, req *evidencev1.GetEvidenceReq
 
 // getEvidence is the API form of one item read apart (not in a list).
 func (s *Server) getEvidence(ctx context.Context, ev *ent.Evidence, all bool) (*evidencev1.Evidence, error) {
-	a, err := s.st.Client.Application.Get(ctx, ev.ApplicationID)
-	if err != nil {
-		return nil, resource.NotFound(err, "application")
-	}
-	as, err := s.assess(ctx, s.st.Client, a.CampaignID)
-	if err != nil {
-		return nil, err
-	}
-	exts, err := extensions(ctx, s.st.Client, a.ID)
+	_, as, exts, err := s.judged(ctx, ev.ApplicationID)
 	if err != nil {
 		return nil, err
 	}
 	return s.evidenceProto(ctx, as, exts, ev, all)
+}
+
+// judged reads an application the caller can see (NOT_FOUND otherwise) with what its
+// evidence is judged against: its assessment and its deadline extensions.
+func (s *Server) judged(ctx context.Context, appID string) (*ent.Application, *assessment, []*ent.DeadlineExtension, error) {
+	a, err := s.st.Client.Application.Get(ctx, appID)
+	if err != nil {
+		return nil, nil, nil, resource.NotFound(err, "application")
+	}
+	as, err := s.assess(ctx, s.st.Client, a.CampaignID)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	exts, err := extensions(ctx, s.st.Client, a.ID)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	return a, as, exts, nil
 }
 
 // evidenceProto is the API form of ev: its draft, its window, and its revisions (all of
@@ -499,15 +509,7 @@ func (s *Server) ListEvidence(ctx context.Context, req *evidencev1.ListEvidenceR
 	if err != nil {
 		return nil, err
 	}
-	a, err := s.st.Client.Application.Get(ctx, req.GetApplicationId())
-	if err != nil {
-		return nil, resource.NotFound(err, "application")
-	}
-	as, err := s.assess(ctx, s.st.Client, a.CampaignID)
-	if err != nil {
-		return nil, err
-	}
-	exts, err := extensions(ctx, s.st.Client, a.ID)
+	a, as, exts, err := s.judged(ctx, req.GetApplicationId())
 	if err != nil {
 		return nil, err
 	}

@@ -397,19 +397,12 @@ func (s *Server) SweepBlobs(ctx context.Context, now time.Time) (blob.SweepStats
 
 // RunSweeper calls SweepBlobs every interval until ctx ends.
 func (s *Server) RunSweeper(ctx context.Context, interval time.Duration, logf func(string, ...any)) {
-	t := time.NewTicker(interval)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case now := <-t.C:
-			st, err := s.SweepBlobs(ctx, now)
-			if err != nil && ctx.Err() == nil {
-				logf("blob sweeper: %v", err)
-			} else if st.Temporaries+st.Blobs > 0 {
-				logf("blob sweeper: removed %d temporaries and %d unreferenced blobs", st.Temporaries, st.Blobs)
-			}
+	store.Every(ctx, interval, func(now time.Time) {
+		st, err := s.SweepBlobs(ctx, now)
+		if err != nil && ctx.Err() == nil {
+			logf("blob sweeper: %v", err)
+		} else if st.Temporaries+st.Blobs > 0 {
+			logf("blob sweeper: removed %d temporaries and %d unreferenced blobs", st.Temporaries, st.Blobs)
 		}
-	}
+	})
 }

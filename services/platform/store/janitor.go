@@ -33,6 +33,18 @@ func (s *Store) DeleteExpired(ctx context.Context, now time.Time) (int, error) {
 
 // RunJanitor calls DeleteExpired every interval until ctx ends.
 func (s *Store) RunJanitor(ctx context.Context, interval time.Duration, logf func(string, ...any)) {
+	Every(ctx, interval, func(now time.Time) {
+		if n, err := s.DeleteExpired(ctx, now); err != nil && ctx.Err() == nil {
+			logf("janitor: %v", err)
+		} else if n > 0 {
+			logf("janitor: removed %d expired rows", n)
+		}
+	})
+}
+
+// Every calls fn with the time every interval until ctx ends: the loop of the background
+// cleanups every process runs.
+func Every(ctx context.Context, interval time.Duration, fn func(now time.Time)) {
 	t := time.NewTicker(interval)
 	defer t.Stop()
 	for {
@@ -40,11 +52,7 @@ func (s *Store) RunJanitor(ctx context.Context, interval time.Duration, logf fun
 		case <-ctx.Done():
 			return
 		case now := <-t.C:
-			if n, err := s.DeleteExpired(ctx, now); err != nil && ctx.Err() == nil {
-				logf("janitor: %v", err)
-			} else if n > 0 {
-				logf("janitor: removed %d expired rows", n)
-			}
+			fn(now)
 		}
 	}
 }
