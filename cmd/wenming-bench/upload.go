@@ -255,7 +255,9 @@ func setupApplication(base, password string) (token, app string, err error) {
 			campaign = obj.Id
 			return err
 		},
-		func() error { return call("/v1/campaigns/"+campaign+":transition", pa, map[string]string{"to": "CAMPAIGN_STATE_OPEN"}, &obj) },
+		func() error {
+			return call("/v1/campaigns/"+campaign+":transition", pa, map[string]string{"to": "CAMPAIGN_STATE_OPEN"}, &obj)
+		},
 		func() (err error) { token, err = login("up-unit", "up-unit-password"); return err },
 		func() error {
 			err := call("/v1/campaigns/"+campaign+"/applications", token, map[string]any{}, &obj)

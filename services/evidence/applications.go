@@ -29,6 +29,15 @@ import (
 	"github.com/wenming-platform/wenming/services/platform/viewer"
 )
 
+// shanghai is the zone negative-list days are counted in (docs/units-and-titles.md).
+var shanghai = func() *time.Location {
+	l, err := time.LoadLocation("Asia/Shanghai")
+	if err != nil {
+		return time.FixedZone("CST", 8*3600)
+	}
+	return l
+}()
+
 // levels orders title levels, lowest first.
 var levels = map[string]int{"DISTRICT": 1, "MUNICIPAL": 2, "PROVINCIAL": 3, "NATIONAL": 4}
 
@@ -55,6 +64,7 @@ func eligible(ctx context.Context, tx *ent.Tx, c *ent.Campaign, u *ent.Unit, now
 	}
 	if req := c.RequiredTitleLevel; req != "" {
 		held := holding[u.TitleState] && levels[u.TitleLevel] >= levels[req] &&
+			u.TitleTermStart != nil && !u.TitleTermStart.After(now) &&
 			(u.TitleTermEnd == nil || !u.TitleTermEnd.Before(now))
 		if !held {
 			return errs.New(codes.FailedPrecondition, "TITLE_REQUIRED",
@@ -62,7 +72,10 @@ func eligible(ctx context.Context, tx *ent.Tx, c *ent.Campaign, u *ent.Unit, now
 				"本创建周期要求申报单位持有"+levelZH[req]+"及以上文明单位称号且在有效期内，该单位不符合")
 		}
 	}
-	since := now.AddDate(0, -c.LookbackMonths, 0)
+	// The look-back counts whole days: occurred_on is a day (midnight UTC), so an event on
+	// the same day 24 months ago still counts, whatever the hour of the application.
+	y, m, d := now.In(shanghai).Date()
+	since := time.Date(y, m, d, 0, 0, 0, 0, time.UTC).AddDate(0, -c.LookbackMonths, 0)
 	hit, err := tx.NegativeListEntry.Query().Where(
 		negativelistentry.UnitID(u.ID), negativelistentry.EffectEQ(negativelistentry.EffectDISQUALIFY),
 		negativelistentry.AnnulTimeIsNil(), negativelistentry.OccurredOnGTE(since),

@@ -2,6 +2,7 @@ package evidence
 
 import (
 	"context"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -111,9 +112,11 @@ func checkContent(ctx context.Context, tx *ent.Tx, a *ent.Application, ind *stan
 		if !measured(ind) {
 			return c, errs.Invalid("draft.value", "indicator "+ind.GetCode()+" takes no measured value", "指标 "+ind.GetCode()+" 不填写测量值")
 		}
-		if _, err := scoring.ParsePoints(c.value); err != nil {
+		v, err := scoring.ParsePoints(c.value)
+		if err != nil {
 			return c, errs.Invalid("draft.value", "a number with at most two decimal places, e.g. 87.50", "须为不超过两位小数的数，例如 87.50")
 		}
+		c.value = v.String()
 	}
 	ids := in.GetFileIds()
 	if len(ids) == 0 {
@@ -271,7 +274,7 @@ func (s *Server) SaveEvidenceDraft(ctx context.Context, req *evidencev1.SaveEvid
 		if err != nil {
 			return nil, err
 		}
-		return s.getEvidence(ctx, ev, true)
+		return s.getEvidence(ctx, ev, false)
 	}
 	ev, err := mutate.Update(ctx, s.w, mutate.Change[*ent.Evidence]{
 		Resource: "evidence", Etag: req.GetEtag(),
@@ -295,7 +298,7 @@ func (s *Server) SaveEvidenceDraft(ctx context.Context, req *evidencev1.SaveEvid
 	if err != nil {
 		return nil, err
 	}
-	return s.getEvidence(ctx, ev, true)
+	return s.getEvidence(ctx, ev, false)
 }
 
 // evidenceEvent records a change of an evidence item in its campaign office's chain.
@@ -379,6 +382,11 @@ func (s *Server) SubmitEvidence(ctx context.Context, req *evidencev1.SubmitEvide
 				e.Preconditions = missing(it, en, zh)
 				return nil, e
 			}
+			if cur.RevisionCount >= maxRevisions {
+				return nil, errs.New(codes.FailedPrecondition, "REVISION_LIMIT",
+					"this item has "+strconv.Itoa(maxRevisions)+" revisions, as many as one item may have: ask the office if more are really needed",
+					"该项材料已报送 "+strconv.Itoa(maxRevisions)+" 次，达到单项上限；确需再次报送请联系文明办")
+			}
 			resubmit := cur.State == entevidence.StateRETURNED
 			_, err = tx.EvidenceRevision.Create().SetID(resource.NewID()).SetOfficeID(cur.OfficeID).SetScopePath(cur.ScopePath).
 				SetEvidenceID(cur.ID).SetApplicationID(cur.ApplicationID).SetNumber(cur.RevisionCount + 1).
@@ -401,8 +409,12 @@ func (s *Server) SubmitEvidence(ctx context.Context, req *evidencev1.SubmitEvide
 	if err != nil {
 		return nil, err
 	}
-	return s.getEvidence(ctx, ev, true)
+	return s.getEvidence(ctx, ev, false)
 }
+
+// maxRevisions bounds the revisions of one item: far more than a year of honest corrections,
+// and a bound on what reading an item's history costs (docs/evidence.md).
+const maxRevisions = 50
 
 // missing turns what an item still needs into precondition violations.
 func missing(it item, en, zh []string) []errs.Precondition {
@@ -466,7 +478,8 @@ func (s *Server) evidenceProto(ctx context.Context, as *assessment, exts []*ent.
 	for _, r := range revs {
 		ids = append(ids, r.FileIds...)
 	}
-	files, err := s.files(ctx, ids)
+	slices.Sort(ids)
+	files, err := s.files(ctx, slices.Compact(ids))
 	if err != nil {
 		return nil, err
 	}

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/metadata"
 	"google.golang.org/protobuf/types/known/timestamppb"
 
 	evidencev1 "github.com/wenming-platform/wenming/api/gen/wenming/evidence/v1"
@@ -45,15 +46,44 @@ func errApplicationFull(limit int64) error {
 }
 
 // uploadable checks that the caller may add files to a: a user of its unit, while the
-// application is a draft or has items returned to it.
-func uploadable(v *viewer.Viewer, a *ent.Application) error {
+// application is a draft in a campaign that takes evidence, or has items returned to it.
+// The campaign is read as the system: the application, which the caller reads, rests on it.
+func uploadable(ctx context.Context, db *ent.Client, v *viewer.Viewer, a *ent.Application) error {
 	if err := unitMember(v, a); err != nil {
 		return err
 	}
-	if a.State != application.StateDRAFT && a.State != application.StateRETURNED {
-		return wrongState(a, "add files", "上传文件")
+	switch a.State {
+	case application.StateRETURNED:
+		return nil
+	case application.StateDRAFT:
+		c, err := db.Campaign.Get(store.System(ctx), a.CampaignID)
+		if err != nil {
+			return err
+		}
+		if c.State != campaign.StateOPEN && c.State != campaign.StateSUBMISSION {
+			return errs.New(codes.FailedPrecondition, "CAMPAIGN_NOT_TAKING_EVIDENCE",
+				"the campaign is "+string(c.State)+": evidence is taken while it is OPEN or in SUBMISSION",
+				"该创建周期处于 "+string(c.State)+" 阶段：仅在开放申报和材料报送阶段接受材料")
+		}
+		return nil
 	}
-	return nil
+	return wrongState(a, "add files", "上传文件")
+}
+
+// maxFiles bounds the files of one application: hundreds of photos and documents for a
+// year of evidence, and a bound on what listing them and looking for copies costs.
+const maxFiles = 1000
+
+// declaredSize is the size the client declared for an upload: in the header, or by the
+// gateway from Content-Length; 0 when unknown.
+func declaredSize(ctx context.Context, h *evidencev1.UploadFileHeader) int64 {
+	n := h.GetSize()
+	if v := metadata.ValueFromIncomingContext(ctx, resource.UploadSizeKey); len(v) > 0 {
+		if m, err := strconv.ParseInt(v[0], 10, 64); err == nil && m > n {
+			n = m
+		}
+	}
+	return n
 }
 
 // UploadFile stores a streamed file. The bytes go to a temporary blob while they arrive
@@ -75,19 +105,23 @@ func (s *Server) UploadFile(stream evidencev1.EvidenceService_UploadFileServer) 
 	if err != nil {
 		return errs.Invalid("header.name", "a file name is required: "+err.Error(), "须提供有效的文件名："+err.Error())
 	}
-	if h.GetSize() > s.limits.FileBytes {
-		return errFileTooLarge(s.limits.FileBytes)
-	}
-	// The caller's right is checked before a byte is stored.
+	// The caller's right is checked before a byte is stored, and before the gateway reads
+	// one: it waits for the header this sends.
 	a, err := s.st.Client.Application.Get(ctx, h.GetApplicationId())
 	if err != nil {
 		return resource.NotFound(err, "application")
 	}
-	if err := uploadable(v, a); err != nil {
+	if err := uploadable(ctx, s.st.Client, v, a); err != nil {
 		return err
 	}
-	if a.FileBytes+h.GetSize() > s.limits.ApplicationBytes {
+	if declaredSize(ctx, h) > s.limits.FileBytes {
+		return errFileTooLarge(s.limits.FileBytes)
+	}
+	if a.FileBytes+declaredSize(ctx, h) > s.limits.ApplicationBytes {
 		return errApplicationFull(s.limits.ApplicationBytes)
+	}
+	if err := stream.SendHeader(metadata.Pairs(resource.UploadReadyKey, "1")); err != nil {
+		return err
 	}
 	staged, err := s.blobs.Stage(ctx)
 	if err != nil {
@@ -135,6 +169,11 @@ func (s *Server) UploadFile(stream evidencev1.EvidenceService_UploadFileServer) 
 			"the file was declared "+h.GetContentType()+" but its content is "+kind.MIME,
 			"文件声明为 "+h.GetContentType()+"，但内容为 "+kind.MIME).WithField("header.content_type", "does not match the content", "与文件内容不符")
 	}
+	// The stored name ends in an extension of what the bytes are.
+	stored, err := filetype.SanitizeName(kind.Name(name))
+	if err != nil {
+		return err
+	}
 	size, sum, err := staged.Finish(ctx)
 	if err != nil {
 		return err
@@ -145,8 +184,15 @@ func (s *Server) UploadFile(stream evidencev1.EvidenceService_UploadFileServer) 
 	f, err := mutate.Create(ctx, s.w, mutate.Creation[*ent.Application, *ent.EvidenceFile]{
 		Parent:    "application",
 		GetParent: getApplication(a.ID),
-		Allow:     func(a *ent.Application) error { return uploadable(v, a) },
+		Allow:     func(a *ent.Application) error { return uploadable(ctx, s.st.Client, v, a) },
 		Save: func(tx *ent.Tx, a *ent.Application) (*ent.EvidenceFile, error) {
+			if n, err := tx.EvidenceFile.Query().Where(evidencefile.ApplicationID(a.ID)).Count(ctx); err != nil {
+				return nil, err
+			} else if n >= maxFiles {
+				return nil, errs.New(codes.ResourceExhausted, "APPLICATION_FILES_FULL",
+					"the application holds "+strconv.Itoa(maxFiles)+" files, as many as one may; nothing was stored",
+					"本申报已有 "+strconv.Itoa(maxFiles)+" 个文件，达到上限，未保存")
+			}
 			// The running total is a counter of the service's, not a field anyone edits
 			// with an etag, so it moves without the version: an upload never makes a
 			// unit's concurrent edit of the application stale. The guard keeps two
@@ -160,7 +206,7 @@ func (s *Server) UploadFile(stream evidencev1.EvidenceService_UploadFileServer) 
 				return nil, errApplicationFull(s.limits.ApplicationBytes)
 			}
 			return tx.EvidenceFile.Create().SetID(resource.NewID()).SetOfficeID(a.OfficeID).SetScopePath(a.ScopePath).
-				SetApplicationID(a.ID).SetCampaignID(a.CampaignID).SetUnitID(a.UnitID).SetName(name).
+				SetApplicationID(a.ID).SetCampaignID(a.CampaignID).SetUnitID(a.UnitID).SetName(stored).
 				SetContentType(kind.MIME).SetSize(size).SetSha256(sum).SetUploadedBy(v.Subject).SetCreateTime(s.now()).Save(ctx)
 		},
 		Audit: func(a *ent.Application, f *ent.EvidenceFile) (audit.Event, error) {
@@ -296,6 +342,11 @@ func (s *Server) DownloadFile(req *evidencev1.DownloadFileRequest, stream eviden
 	}
 }
 
+// copyScan bounds the rows read when looking for copies of a page of files: enough to name
+// every other application holding them in any real campaign, and a bound on what one unit
+// uploading the same bytes many times can make every office read.
+const copyScan = 500
+
 // files returns the files of ids the caller can see, by id. To office users each file
 // also names the other units' applications holding the same content in the same
 // campaign, or in a campaign of the same year below the same office: possible copied
@@ -323,7 +374,7 @@ func (s *Server) files(ctx context.Context, ids []string) (map[string]*evidencev
 	for _, f := range rows {
 		sums = append(sums, f.Sha256)
 	}
-	others, err := s.st.Client.EvidenceFile.Query().Where(evidencefile.Sha256In(sums...)).All(sys)
+	others, err := s.st.Client.EvidenceFile.Query().Where(evidencefile.Sha256In(sums...)).Limit(copyScan).All(sys)
 	if err != nil {
 		return nil, err
 	}

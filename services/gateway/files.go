@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
+	"math"
 	"mime"
 	"mime/multipart"
 	"net/http"
@@ -17,11 +18,14 @@ import (
 	"github.com/grpc-ecosystem/grpc-gateway/v2/runtime"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/metadata"
 	"google.golang.org/grpc/status"
 	"google.golang.org/protobuf/encoding/protojson"
 
 	evidencev1 "github.com/wenming-platform/wenming/api/gen/wenming/evidence/v1"
 	"github.com/wenming-platform/wenming/services/platform/errs"
+	"github.com/wenming-platform/wenming/services/platform/resource"
+	"github.com/wenming-platform/wenming/services/platform/rpc"
 )
 
 // uploadDeadline bounds one upload or download: long enough for a large video on a slow
@@ -73,15 +77,19 @@ func fileName(r *http.Request) string {
 	return ""
 }
 
-// declared is the type a client claims for a file, without parameters; none for a
-// generic binary type.
+// declared is the type a client claims for a file; none for a generic binary type. A value
+// that does not parse is passed on as it is, and the service refuses it as not the file's
+// type: it claims something, and no type.
 func declared(contentType string) string {
-	mt, _, _ := mime.ParseMediaType(contentType)
-	if mt == "application/octet-stream" {
+	if mt, _, err := mime.ParseMediaType(contentType); err == nil && mt == "application/octet-stream" {
 		return ""
 	}
-	return mt
+	return strings.TrimSpace(contentType)
 }
+
+// idleRead is how long an upload may send nothing before it is given up: the server's
+// read timeout bounds a whole request, which a large file on a slow line outlasts.
+const idleRead = time.Minute
 
 // upload streams one file into UploadFile: the request body as it is, or the first file
 // part of a multipart/form-data body. Nothing is held whole in memory.
@@ -105,7 +113,14 @@ func upload(mux *runtime.ServeMux, c evidencev1.EvidenceServiceClient, w http.Re
 		header.Name, header.ContentType, body = part.FileName(), declared(part.Header.Get("Content-Type")), part
 	} else {
 		header.Name, header.ContentType = fileName(r), declared(r.Header.Get("Content-Type"))
-		header.Size = max(r.ContentLength, 0)
+	}
+	// Every string the gateway puts into a message is checked as the services check theirs:
+	// one gRPC cannot even encode (invalid UTF-8) would otherwise fail as INTERNAL.
+	for field, v := range map[string]string{"header.name": header.Name, "header.content_type": header.ContentType} {
+		if en, zh := rpc.TextProblem(v, false); en != "" {
+			invalid(mux, w, r, field, en, zh)
+			return
+		}
 	}
 	ctx, err := runtime.AnnotateContext(ctx, mux, r, evidencev1.EvidenceService_UploadFile_FullMethodName,
 		runtime.WithHTTPPathPattern("/v1/applications/{application_id}/files"))
@@ -113,28 +128,49 @@ func upload(mux *runtime.ServeMux, c evidencev1.EvidenceServiceClient, w http.Re
 		fail(mux, w, r, err)
 		return
 	}
+	if r.ContentLength > 0 {
+		ctx = metadata.AppendToOutgoingContext(ctx, resource.UploadSizeKey, strconv.FormatInt(r.ContentLength, 10))
+	}
 	stream, err := c.UploadFile(ctx)
 	if err != nil {
 		fail(mux, w, r, err)
 		return
 	}
-	sendErr := stream.Send(&evidencev1.UploadFileRequest{Part: &evidencev1.UploadFileRequest_Header{Header: header}})
+	// Not a byte of the body is read (nor a buffer taken) until the service has accepted the
+	// caller and the header: it answers with response headers when it has, and ends the
+	// stream with the refusal when it has not.
+	var md metadata.MD
+	if err = stream.Send(&evidencev1.UploadFileRequest{Part: &evidencev1.UploadFileRequest_Header{Header: header}}); err == nil {
+		md, err = stream.Header()
+	}
+	if err != nil || len(md.Get(resource.UploadReadyKey)) == 0 {
+		_, err = stream.CloseAndRecv()
+		fail(mux, w, r, err)
+		return
+	}
+	rc := http.NewResponseController(w)
 	buf := chunks.Get().(*[]byte)
 	defer chunks.Put(buf)
+	chunk := *buf
+	if r.ContentLength > 0 && r.ContentLength < int64(len(chunk)) {
+		chunk = chunk[:r.ContentLength+1] // room to see the end
+	}
+	var sendErr error
 	for sendErr == nil {
-		n, rerr := fill(body, *buf)
+		_ = rc.SetReadDeadline(time.Now().Add(idleRead))
+		n, rerr := fill(body, chunk)
 		if n > 0 && (rerr == nil || rerr == io.EOF) {
-			sendErr = stream.Send(&evidencev1.UploadFileRequest{Part: &evidencev1.UploadFileRequest_Chunk{Chunk: (*buf)[:n]}})
+			sendErr = stream.Send(&evidencev1.UploadFileRequest{Part: &evidencev1.UploadFileRequest_Chunk{Chunk: chunk[:n]}})
 		}
 		if rerr == io.EOF {
 			break
 		}
 		if rerr != nil {
-			// The client stopped midway: the service must not store a part of the file,
-			// so the stream is cancelled rather than closed.
+			// The client stopped midway, or went quiet: the service must not store a part
+			// of the file, so the stream is cancelled rather than closed.
 			cancel()
 			fail(mux, w, r, errs.Status(withLanguage(r.Context(), r), errs.Invalid("body",
-				"the body stopped before its end: "+rerr.Error(), "请求体未完整发送："+rerr.Error())).Err())
+				"the body stopped before its end", "请求体未完整发送")).Err())
 			return
 		}
 	}
@@ -220,6 +256,9 @@ func parseRange(h string) (byteRange, bool) {
 	last, err := strconv.ParseInt(b, 10, 64)
 	if err != nil || last < first {
 		return byteRange{}, false
+	}
+	if last == math.MaxInt64 {
+		return byteRange{first: first}, true // to the end: last-first+1 would overflow
 	}
 	return byteRange{first: first, length: last - first + 1}, true
 }

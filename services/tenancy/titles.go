@@ -75,6 +75,10 @@ func (s *Server) CreateTitle(ctx context.Context, req *tenancyv1.CreateTitleRequ
 		return nil, errs.Invalid("title.level", "is required", "必填")
 	case !in.GetTermStart().IsValid():
 		return nil, errs.Invalid("title.term_start", "is required", "必填")
+	case in.GetTermStart().AsTime().After(time.Now()):
+		// A recorded title was granted already; one dated ahead would become the unit's
+		// current title before it is held, displacing the one in force.
+		return nil, errs.Invalid("title.term_start", "a recorded title's term has begun: not in the future", "所登记称号的任期须已开始，不能晚于今天")
 	case in.GetTermEnd() != nil && (!in.GetTermEnd().IsValid() || !in.GetTermEnd().AsTime().After(in.GetTermStart().AsTime())):
 		return nil, errs.Invalid("title.term_end", "must be after term_start", "须晚于任期开始时间（term_start）")
 	case doc == "":

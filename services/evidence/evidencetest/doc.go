@@ -22,4 +22,5 @@ func RunAll(t *testing.T, e *apptest.Env, tr *apptest.Tree, fx *Fixture, clock *
 	t.Run("Files", func(t *testing.T) { Files(t, e, tr, fx, app) })
 	t.Run("Matrix", func(t *testing.T) { Matrix(t, e, tr, fx) })
 	t.Run("Eligibility", func(t *testing.T) { Eligibility(t, e, tr, fx) })
+	t.Run("Limits", func(t *testing.T) { Limits(t, e, tr, fx) })
 }

@@ -7,6 +7,7 @@ import (
 	"google.golang.org/protobuf/types/known/timestamppb"
 
 	evidencev1 "github.com/wenming-platform/wenming/api/gen/wenming/evidence/v1"
+	standardsv1 "github.com/wenming-platform/wenming/api/gen/wenming/standards/v1"
 	tenancyv1 "github.com/wenming-platform/wenming/api/gen/wenming/tenancy/v1"
 	"github.com/wenming-platform/wenming/cmd/wenming/app/apptest"
 )
@@ -75,5 +76,13 @@ func Eligibility(t *testing.T, e *apptest.Env, tr *apptest.Tree, fx *Fixture) {
 		if c.flags > 0 && !c.named && (f.GetCopies()[0].GetApplicationId() != "" || f.GetCopies()[0].GetUnitDisplayName() != "") {
 			t.Errorf("%s learns of the other unit: %v", name, f.GetCopies()[0])
 		}
+	}
+
+	// Once the campaign is in review, a draft application takes no more files.
+	ToSubmission(t, e, tr.CityAdmin, fx.City)
+	apptest.Call[*standardsv1.Campaign](t, e, "POST", "/v1/campaigns/"+fx.City+":transition", tr.CityAdmin,
+		&standardsv1.TransitionCampaignRequest{To: standardsv1.CampaignState_CAMPAIGN_STATE_REVIEW, Force: true, Reason: "测试：提前进入审核"})
+	if r := Upload(t, e, tr.Unit1Admin, city1, "late.png", PNG(43)); r.Reason(t) != "CAMPAIGN_NOT_TAKING_EVIDENCE" {
+		t.Errorf("a file for a draft in a campaign under review: %d %s", r.Code, r.Raw)
 	}
 }

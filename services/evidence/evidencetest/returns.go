@@ -61,7 +61,8 @@ func Returns(t *testing.T, e *apptest.Env, tr *apptest.Tree, clock *Clock, app s
 	if r := e.Do(t, "POST", "/v1/applications/"+app+":submit", tr.Unit1Admin, "{}"); r.Reason(t) != "APPLICATION_INCOMPLETE" || preconditions(t, r)["1.3/2026"] == "" {
 		t.Errorf("resubmitting with a returned item outstanding: %d %s", r.Code, r.Raw)
 	}
-	ev := SaveAndSubmit(t, e, tr.Unit1Submitter, app, "1.3", "2026", &evidencev1.EvidenceContent{Narrative: "补充宣传栏照片"})
+	SaveAndSubmit(t, e, tr.Unit1Submitter, app, "1.3", "2026", &evidencev1.EvidenceContent{Narrative: "补充宣传栏照片"})
+	ev := apptest.Call[*evidencev1.Evidence](t, e, "GET", itemPath(app, "1.3", "2026"), tr.D1Admin, nil)
 	if n := len(ev.GetRevisions()); n != 2 || !ev.GetRevisions()[1].GetResubmission() || ev.GetResubmissions() != 1 {
 		t.Errorf("resubmitted evidence = %v", ev)
 	}

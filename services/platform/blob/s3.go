@@ -18,10 +18,11 @@ import (
 	"github.com/minio/minio-go/v7/pkg/credentials"
 )
 
-// s3PartSize is the part size of the multipart uploads a Stage streams into. The client holds
-// one part in memory per upload, so it bounds an upload's memory; with S3's limit of 10,000
-// parts it allows objects up to 78 GiB, far beyond any evidence file.
-const s3PartSize = 8 << 20
+// s3PartSize is the part size of the multipart uploads a Stage streams into: S3's smallest.
+// The client holds one part in memory per upload, even a small one, so it bounds what each
+// concurrent upload costs; with S3's limit of 10,000 parts it still allows objects up to
+// 48 GiB, far beyond any evidence file.
+const s3PartSize = 5 << 20
 
 // s3MaxCopy is the largest object S3 copies in one request; larger ones are copied in parts.
 const s3MaxCopy = 5 << 30

@@ -1,5 +1,7 @@
 package filetype
 
+import "strings"
+
 // kinds are every allowed kind, for ByMIME.
 var kinds = []Kind{
 	kindJPEG, kindPNG, kindGIF, kindBMP, kindWebP, kindHEIC, kindPDF, kindOFD, kindDOC, kindXLS, kindPPT,
@@ -15,4 +17,15 @@ func ByMIME(mime string) (Kind, bool) {
 		}
 	}
 	return Kind{}, false
+}
+
+// Name returns a file name whose extension says what the bytes are: name itself when its
+// extension is one of k's ("photo.jpeg" for a JPEG), else name with k's extension appended
+// ("整改说明.bat" holding text becomes "整改说明.bat.txt"). A reviewer's browser saves a
+// download under this name, so the uploader never chooses what opens it.
+func (k Kind) Name(name string) string {
+	if i := strings.LastIndexByte(name, '.'); i > 0 && canonicalExt(name[i+1:]) == k.Ext {
+		return name
+	}
+	return name + "." + k.Ext
 }

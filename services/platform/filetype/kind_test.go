@@ -116,3 +116,19 @@ func TestByMIME(t *testing.T) {
 		}
 	}
 }
+
+// TestName: a stored name always ends in an extension of what the bytes are.
+func TestName(t *testing.T) {
+	for _, c := range []struct {
+		kind       Kind
+		name, want string
+	}{
+		{kindJPEG, "照片.jpeg", "照片.jpeg"}, {kindJPEG, "照片.JPG", "照片.JPG"}, {kindPNG, "照片.jpg", "照片.jpg.png"},
+		{kindText, "整改说明.bat", "整改说明.bat.txt"}, {kindText, "名单.csv", "名单.csv"}, {kindText, "page.html", "page.html.txt"},
+		{kindPDF, "报告", "报告.pdf"}, {kindPDF, ".pdf", ".pdf.pdf"}, {kindDOC, "通知.wps", "通知.wps"},
+	} {
+		if got := c.kind.Name(c.name); got != c.want {
+			t.Errorf("%s.Name(%q) = %q, want %q", c.kind.Ext, c.name, got, c.want)
+		}
+	}
+}

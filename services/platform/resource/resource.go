@@ -82,3 +82,14 @@ func NotFound(err error, what string) error {
 	}
 	return err
 }
+
+// UploadSizeKey is the gRPC metadata key in which the gateway passes an upload's
+// Content-Length, so the evidence service refuses a file too large before its bytes are
+// sent. It is not part of the request an Idempotency-Key covers: a retry of the same file
+// sent chunked is the same upload.
+const UploadSizeKey = "x-wenming-upload-size"
+
+// UploadReadyKey is the response header the evidence service sends once it has accepted an
+// upload's caller and header; the gateway reads no byte of the body before it (a refused
+// stream ends with headers too, carrying the request id, but never this one).
+const UploadReadyKey = "x-wenming-upload-ready"

@@ -23,6 +23,7 @@ import (
 	"github.com/wenming-platform/wenming/ent"
 	"github.com/wenming-platform/wenming/ent/idempotencyrecord"
 	"github.com/wenming-platform/wenming/services/platform/errs"
+	"github.com/wenming-platform/wenming/services/platform/resource"
 	"github.com/wenming-platform/wenming/services/platform/store"
 	"github.com/wenming-platform/wenming/services/platform/viewer"
 )
@@ -193,6 +194,11 @@ func (s *recordingStream) replay() (done bool, err error) {
 		return err != nil, err
 	}
 	if !s.eof {
+		// A client that waits for the server's headers before sending its body (the
+		// gateway's uploads) gets them now, or the drain below would wait on it for ever.
+		if err := s.ServerStream.SendHeader(metadata.Pairs(resource.UploadReadyKey, "1")); err != nil {
+			return true, err
+		}
 		in, _, err := methodTypes(s.method)
 		if err != nil {
 			return true, err

@@ -212,12 +212,15 @@ func TestInvalidInputs(t *testing.T) {
 }
 
 func TestPointsText(t *testing.T) {
-	for s, want := range map[string]Points{"87.5": 8750, "87.50": 8750, "0": 0, "-3": -300, "0.05": 5} {
+	for s, want := range map[string]Points{"87.5": 8750, "87.50": 8750, "0": 0, "-3": -300, "0.05": 5, "-0.5": -50,
+		"999999999999999.99": 99999999999999999, "007": 700} {
 		if got, err := ParsePoints(s); err != nil || got != want {
 			t.Errorf("ParsePoints(%q) = %v, %v", s, got, err)
 		}
 	}
-	for _, bad := range []string{"1.005", "x", "1e3", "1/2", ""} {
+	// Only plain decimals: what a general number parser also reads would be stored as typed.
+	for _, bad := range []string{"1.005", "x", "1e3", "1/2", "", "0x1F", "0b101", "0o17", "1_0", "+7.5", " 5", "5 ", ".5", "5.",
+		"--5", "-", "１２", "1234567890123456", "٣"} {
 		if _, err := ParsePoints(bad); err == nil {
 			t.Errorf("ParsePoints(%q) accepted", bad)
 		}

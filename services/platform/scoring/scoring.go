@@ -13,7 +13,6 @@ package scoring
 import (
 	"errors"
 	"fmt"
-	"math/big"
 	"slices"
 	"strconv"
 	"strings"
@@ -32,17 +31,45 @@ func (p Points) String() string {
 	return string(append(b, '.', byte('0'+p%100/10), byte('0'+p%10)))
 }
 
-// ParsePoints reads a decimal with at most two places ("87.5", "87.50", "-3").
+// ParsePoints reads a plain decimal with at most two places: an optional minus sign, 1 to 15
+// digits, and optionally a point and one or two digits ("87.5", "87.50", "-3"). Nothing else
+// is a number here, however a general parser would read it ("0x1F", "+7", "1e2", "1_0",
+// " 5"): what a person types into a score or a measured value is stored as the number it
+// shows, and fifteen digits keep every value, in hundredths, inside int64.
 func ParsePoints(s string) (Points, error) {
-	r, ok := new(big.Rat).SetString(s)
-	if !ok || strings.ContainsAny(s, "eE/") {
+	digits := strings.TrimPrefix(s, "-")
+	whole, frac, dotted := strings.Cut(digits, ".")
+	if !allDigits(whole, 15) || (dotted && !allDigits(frac, 2)) {
+		if dotted && allDigits(whole, 15) && allDigits(frac, len(frac)) && len(frac) > 2 {
+			return 0, fmt.Errorf("scoring: %q has more than two decimal places", s)
+		}
 		return 0, fmt.Errorf("scoring: %q is not a decimal number", s)
 	}
-	r.Mul(r, big.NewRat(100, 1))
-	if !r.IsInt() || !r.Num().IsInt64() {
-		return 0, fmt.Errorf("scoring: %q has more than two decimal places", s)
+	var p int64
+	for _, c := range whole {
+		p = p*10 + int64(c-'0')
 	}
-	return Points(r.Num().Int64()), nil
+	p *= 100
+	for i, c := range frac {
+		p += int64(c-'0') * []int64{10, 1}[i]
+	}
+	if len(digits) < len(s) {
+		p = -p
+	}
+	return Points(p), nil
+}
+
+// allDigits reports whether s is 1 to n ASCII digits.
+func allDigits(s string, n int) bool {
+	if s == "" || len(s) > n {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return true
 }
 
 // Kind is what a leaf indicator asks of a reviewer and how it scores.

@@ -170,6 +170,7 @@ func Titles(t *testing.T, e *apptest.Env, tr *apptest.Tree) {
 		"long document":      {tr.D1Admin, &tenancyv1.TitleRecord{Level: tenancyv1.Level_LEVEL_DISTRICT, TermStart: day("2022-01-01"), DocumentNumber: strings.Repeat("号", 201)}, "title.document_number"},
 		"undefined level":    {tr.D1Admin, &tenancyv1.TitleRecord{Level: 9, TermStart: day("2022-01-01"), DocumentNumber: "x"}, "title.level"},
 		"city above its own": {tr.CityAdmin, &tenancyv1.TitleRecord{Level: tenancyv1.Level_LEVEL_NATIONAL, TermStart: day("2022-01-01"), DocumentNumber: "x"}, "title.level"},
+		"not begun yet":      {tr.D1Admin, &tenancyv1.TitleRecord{Level: tenancyv1.Level_LEVEL_DISTRICT, TermStart: timestamppb.New(time.Now().Add(48 * time.Hour)), DocumentNumber: "x"}, "title.term_start"},
 	} {
 		if r := e.Do(t, "POST", path, c.token, c.title); r.Code != 400 || r.Field(t) != c.field {
 			t.Errorf("%s: %d %s, want 400 on %s", name, r.Code, r.Raw, c.field)
@@ -177,7 +178,7 @@ func Titles(t *testing.T, e *apptest.Env, tr *apptest.Tree) {
 	}
 	// Only office admins of the unit's line record; other tenants do not see the unit.
 	reviewer := officeUser(t, e, tr.D1Admin, tr.D1, "d1-title-reviewer", authzv1.Role_ROLE_OFFICE_REVIEWER)
-	ok := &tenancyv1.TitleRecord{Level: tenancyv1.Level_LEVEL_DISTRICT, TermStart: day("2030-01-01"), DocumentNumber: "x"}
+	ok := &tenancyv1.TitleRecord{Level: tenancyv1.Level_LEVEL_DISTRICT, TermStart: day("2025-01-01"), DocumentNumber: "x"}
 	wantRefused(t, e, "POST", path, ok, []refused{
 		{"unit admin", tr.Unit1Admin, 403}, {"unit submitter", tr.Unit1Submitter, 403},
 		{"viewer", tr.D1Viewer, 403}, {"reviewer", reviewer, 403}, {"platform admin", tr.Platform, 403},
