@@ -328,6 +328,12 @@ func Catalog() []Reason {
 			Do: "Save a draft (PUT …/evidence/{indicatorCode}/{period}) and submit it.",
 		},
 		{
+			Name: "REVISION_LIMIT", Code: codes.FailedPrecondition, Group: GroupEvidence,
+			EN: "The item has 50 revisions, as many as one item may have.",
+			ZH: "该项材料已报送 50 次，达到单项上限。",
+			Do: "Ask the campaign's office: the history so far is kept and readable.",
+		},
+		{
 			Name: "EVIDENCE_LOCKED", Code: codes.FailedPrecondition, Group: GroupEvidence,
 			EN: "The evidence was returned more often than the campaign allows resubmissions: it is locked and scores 0.",
 			ZH: "该材料退回次数超过允许的重新报送次数：已锁定，该指标计 0 分。",
@@ -341,8 +347,8 @@ func Catalog() []Reason {
 		},
 		{
 			Name: "APPLICATION_FILES_FULL", Code: codes.ResourceExhausted, HTTP: http.StatusRequestEntityTooLarge, Group: GroupEvidence,
-			EN: "The application's files would exceed their total; nothing was stored.",
-			ZH: "本申报文件总量将超过上限，未保存。",
+			EN: "The application's files would exceed their total size, or their number (1 000); nothing was stored.",
+			ZH: "本申报文件总量或文件数（1000 个）将超过上限，未保存。",
 			Do: "Attach smaller files, or ask the operator about the limit.",
 		},
 		{
