@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"mime/multipart"
 	"net/url"
-	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -259,6 +258,3 @@ func Revisions(t testing.TB, e *apptest.Env, token, app, code, period string) []
 	}
 	return out
 }
-
-// sameList reports whether two lists are equal.
-func sameList(a, b []string) bool { return slices.Equal(a, b) }
