@@ -53,6 +53,8 @@ const MaxFileBytes = 1 << 20
 // Fixture is a published standard and campaigns on it that the suites apply to.
 type Fixture struct {
 	Standard string
+	// Year is the campaigns' year.
+	Year int32
 	// District is D1's OPEN campaign for district titles (none required).
 	District string
 	// Second is another OPEN campaign of D1, for the suites that need one still open after
@@ -91,7 +93,7 @@ func Setup(t *testing.T, e *apptest.Env, tr *apptest.Tree, year int32) *Fixture 
 	})
 	apptest.Call[*standardsv1.Standard](t, e, "POST", "/v1/standards/"+std.GetId()+":publish", tr.CityAdmin,
 		&standardsv1.PublishStandardRequest{Etag: std.GetEtag()})
-	fx := &Fixture{Standard: std.GetId()}
+	fx := &Fixture{Standard: std.GetId(), Year: year}
 	now := time.Now().UTC().Truncate(time.Second)
 	day := 24 * time.Hour
 	window := func(start, end time.Duration) *standardsv1.Window {

@@ -2,6 +2,7 @@ package evidencetest
 
 import (
 	"bytes"
+	"strconv"
 	"testing"
 	"time"
 
@@ -20,6 +21,9 @@ func ThisYear() int32 { return int32(time.Now().In(Shanghai).Year()) }
 // checklist says is due, and submits the application; the files read back byte for byte.
 // fx must be set up for ThisYear. It returns the application.
 func WallClock(t *testing.T, e *apptest.Env, tr *apptest.Tree, fx *Fixture) string {
+	if r := e.Do(t, "POST", "/v1/campaigns/"+fx.City+"/applications", tr.Unit1Admin, &evidencev1.Application{}); r.Reason(t) != "TITLE_REQUIRED" {
+		t.Errorf("applying to the city's campaign without a title: %d %s", r.Code, r.Raw)
+	}
 	app := apptest.Call[*evidencev1.Application](t, e, "POST", "/v1/campaigns/"+fx.District+"/applications", tr.Unit1Admin, &evidencev1.Application{}).GetId()
 	photo := File(t, e, tr.Unit1Submitter, app, "照片.png", PNG(5))
 	pdf := apptest.Decode[*evidencev1.File](t, apptest.Must(t, 201, UploadForm(t, e, tr.Unit1Submitter, app, "报告.pdf", "application/pdf", PDF("wall clock"))))
@@ -34,6 +38,9 @@ func WallClock(t *testing.T, e *apptest.Env, tr *apptest.Tree, fx *Fixture) stri
 	apptest.Call[*evidencev1.Application](t, e, "POST", "/v1/applications/"+app+":extend", tr.D1Admin, &evidencev1.ExtendDeadlineRequest{
 		DueTime: timestamppb.New(time.Now().Add(72 * time.Hour)), Reason: "统一补报"})
 	ToSubmission(t, e, tr.D1Admin, fx.District)
+	if r := e.Do(t, "POST", "/v1/applications/"+app+":submit", tr.Unit1Admin, "{}"); r.Reason(t) != "APPLICATION_INCOMPLETE" || preconditions(t, r)["1.2/"+strconv.Itoa(int(fx.Year))] == "" {
+		t.Errorf("submitting with nothing submitted: %d %s", r.Code, r.Raw)
+	}
 	list := apptest.Call[*evidencev1.GetChecklistResponse](t, e, "GET", "/v1/applications/"+app+"/checklist", tr.Unit1Admin, nil)
 	contents := map[string]*evidencev1.EvidenceContent{
 		"1.1": {FileIds: []string{photo.GetId()}},
