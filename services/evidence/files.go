@@ -143,7 +143,8 @@ func (s *Server) UploadFile(stream evidencev1.EvidenceService_UploadFileServer) 
 		}
 		written <- werr
 	}()
-	n, err := s.receive(stream, a, chunks, &head)
+	var text *filetype.TextCheck
+	n, err := s.receive(stream, a, chunks, &head, &text)
 	close(chunks)
 	if werr := <-written; err == nil {
 		err = werr
@@ -159,7 +160,7 @@ func (s *Server) UploadFile(stream evidencev1.EvidenceService_UploadFileServer) 
 			"声明 "+strconv.FormatInt(h.GetSize(), 10)+" 字节，实际收到 "+strconv.FormatInt(n, 10)+" 字节")
 	}
 	kind, ok := filetype.Sniff(head)
-	if !ok {
+	if !ok || (text != nil && !text.OK()) {
 		return errs.New(codes.InvalidArgument, "FILE_TYPE_REFUSED",
 			"the file's content is not of a type evidence may be (images, PDF, office documents, audio and video)",
 			"文件内容不属于允许的材料类型（图片、PDF、办公文档、音视频）").WithField("content", "type not allowed", "类型不允许")
@@ -227,7 +228,8 @@ func (s *Server) UploadFile(stream evidencev1.EvidenceService_UploadFileServer) 
 
 // receive reads an upload's chunks to the end of the stream, checking the limits as they
 // arrive, keeping the first bytes for sniffing in head and passing every chunk to chunks.
-func (s *Server) receive(stream evidencev1.EvidenceService_UploadFileServer, a *ent.Application, chunks chan<- []byte, head *[]byte) (int64, error) {
+// Once the head shows text, it sets text to a check of everything after the head.
+func (s *Server) receive(stream evidencev1.EvidenceService_UploadFileServer, a *ent.Application, chunks chan<- []byte, head *[]byte, text **filetype.TextCheck) (int64, error) {
 	var n int64
 	for {
 		m, err := stream.Recv()
@@ -248,8 +250,19 @@ func (s *Server) receive(stream evidencev1.EvidenceService_UploadFileServer, a *
 		if a.FileBytes+n > s.limits.ApplicationBytes {
 			return n, errApplicationFull(s.limits.ApplicationBytes)
 		}
+		rest := chunk
 		if room := filetype.SniffLen - len(*head); room > 0 {
 			*head = append(*head, chunk[:min(room, len(chunk))]...)
+			rest = chunk[min(room, len(chunk)):]
+			if len(*head) == filetype.SniffLen {
+				// A text file is checked to its end, not only in the head Sniff reads.
+				if k, ok := filetype.Sniff(*head); ok && k.Ext == "txt" {
+					*text = &filetype.TextCheck{}
+				}
+			}
+		}
+		if *text != nil {
+			(*text).Write(rest)
 		}
 		chunks <- chunk
 	}

@@ -64,6 +64,14 @@ func Limits(t *testing.T, e *apptest.Env, tr *apptest.Tree, fx *Fixture) {
 			t.Errorf("%s: %d %s", name, r.Code, r.Raw)
 		}
 	}
+	// Text is text to its end: a script after the first pages of innocent text is refused.
+	page := bytes.Repeat([]byte("三月志愿服务记录：参与职工一百二十人次。\n"), 1000)
+	if r := Upload(t, e, token, app, "记录.txt", append(append([]byte{}, page...), "<script>alert(1)</script>"...)); r.Code != 415 {
+		t.Errorf("text with a script after its head: %d %s", r.Code, r.Raw)
+	}
+	if f := File(t, e, token, app, "记录.txt", page); f.GetContentType() != "text/plain; charset=utf-8" {
+		t.Errorf("plain text stored as %q", f.GetContentType())
+	}
 	// The stored name ends in an extension of what the bytes are.
 	if f := File(t, e, token, app, "整改说明.bat", PDF("bat")); f.GetName() != "整改说明.bat.pdf" {
 		t.Errorf("a PDF named .bat is stored as %q", f.GetName())
