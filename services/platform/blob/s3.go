@@ -121,6 +121,10 @@ func (s *s3Store) tmpPrefix() string         { return s.prefix + "tmp/" }
 func (s *s3Store) blobPrefix() string        { return s.prefix + "sha256/" }
 func (s *s3Store) blobKey(sum string) string { return s.blobPrefix() + sum }
 
+// graveKey is where a sweep puts a blob it is about to remove, until it has checked again
+// that no row took it meanwhile.
+func (s *s3Store) graveKey(sum string) string { return s.prefix + "swept/" + sum }
+
 // core exposes the client's lower-level calls: a GET whose errors come back at once rather
 // than at the first Read, and aborting one multipart upload by id.
 func (s *s3Store) core() minio.Core { return minio.Core{Client: s.client} }
@@ -268,49 +272,102 @@ func (s *s3Store) sweepTemporaries(ctx context.Context, before time.Time, stats 
 }
 
 func (s *s3Store) sweepBlobs(ctx context.Context, before time.Time, inUse func(ctx context.Context, sums []string) (map[string]bool, error), stats *SweepStats) error {
-	listCtx, cancel := context.WithCancel(ctx)
-	defer cancel()
+	// What a sweep that crashed between its two phases left aside is finished first.
+	if err := s.buryAndCheck(ctx, s.listSums(ctx, s.prefix+"swept/", time.Time{}), inUse, before, true, stats); err != nil {
+		return err
+	}
+	return s.buryAndCheck(ctx, s.listSums(ctx, s.blobPrefix(), before), inUse, before, false, stats)
+}
+
+// listSums lists the sums under prefix older than before (any age when before is zero).
+func (s *s3Store) listSums(ctx context.Context, prefix string, before time.Time) func(yield func(string, error) bool) {
+	return func(yield func(string, error) bool) {
+		listCtx, cancel := context.WithCancel(ctx)
+		defer cancel()
+		for obj := range s.client.ListObjects(listCtx, s.bucket, minio.ListObjectsOptions{Prefix: prefix, Recursive: true}) {
+			if obj.Err != nil {
+				yield("", fmt.Errorf("blob: s3 sweep: list %s: %w", prefix, obj.Err))
+				return
+			}
+			sum := strings.TrimPrefix(obj.Key, prefix)
+			if validSum(sum) && (before.IsZero() || obj.LastModified.Before(before)) && !yield(sum, nil) {
+				return
+			}
+		}
+	}
+}
+
+// buryAndCheck removes the unused blobs among sums in two phases, since S3 cannot delete an
+// object only if it is unchanged: it moves each unused blob aside (to graveKey), then asks
+// inUse again and puts back every one a row took meanwhile, and only then deletes what is
+// aside. An upload that committed a row for the content before the second question finds
+// its blob put back; one that committed after it publishes the blob again itself (the
+// caller's Publish after its commit), so no row is left without its blob. With buried, sums
+// are already aside (a crashed sweep's) and only the second phase runs.
+func (s *s3Store) buryAndCheck(ctx context.Context, sums func(yield func(string, error) bool), inUse func(ctx context.Context, sums []string) (map[string]bool, error), before time.Time, buried bool, stats *SweepStats) error {
 	batch := make([]string, 0, SweepBatch)
+	copyTo := func(from, to string) error {
+		_, err := s.client.CopyObject(ctx, minio.CopyDestOptions{Bucket: s.bucket, Object: to}, minio.CopySrcOptions{Bucket: s.bucket, Object: from})
+		return err
+	}
 	flush := func() error {
 		if len(batch) == 0 {
 			return nil
 		}
-		used, err := inUse(ctx, batch)
+		aside := batch
+		if !buried {
+			used, err := inUse(ctx, batch)
+			if err != nil {
+				return fmt.Errorf("blob: sweep: in use: %w", err)
+			}
+			aside = aside[:0:0]
+			for _, sum := range batch {
+				if used[sum] {
+					continue
+				}
+				// A Publish since the listing has refreshed the time: the blob stays.
+				if info, err := s.Stat(ctx, sum); errors.Is(err, ErrNotFound) || (err == nil && !info.ModTime.Before(before)) {
+					continue
+				} else if err != nil {
+					return err
+				}
+				if err := copyTo(s.blobKey(sum), s.graveKey(sum)); isNotFound(err) {
+					continue
+				} else if err != nil {
+					return s3Error("sweep", sum, err)
+				}
+				if err := s.client.RemoveObject(ctx, s.bucket, s.blobKey(sum), minio.RemoveObjectOptions{}); err != nil {
+					return s3Error("sweep", sum, err)
+				}
+				aside = append(aside, sum)
+			}
+		}
+		used, err := inUse(ctx, aside)
 		if err != nil {
 			return fmt.Errorf("blob: sweep: in use: %w", err)
 		}
-		for _, sum := range batch {
+		for _, sum := range aside {
 			if used[sum] {
-				continue
+				if _, err := s.Stat(ctx, sum); errors.Is(err, ErrNotFound) {
+					if err := copyTo(s.graveKey(sum), s.blobKey(sum)); err != nil {
+						return s3Error("sweep: put back", sum, err)
+					}
+				} else if err != nil {
+					return err
+				}
+			} else {
+				stats.Blobs++
 			}
-			// Look again just before removing: a Publish since the listing has refreshed the
-			// time, and the blob stays. (A Publish in the instant between this look and the
-			// removal loses the blob; the caller's Publish after its commit restores it.)
-			info, err := s.Stat(ctx, sum)
-			if errors.Is(err, ErrNotFound) {
-				continue
-			}
-			if err != nil {
-				return err
-			}
-			if !info.ModTime.Before(before) {
-				continue
-			}
-			if err := s.client.RemoveObject(ctx, s.bucket, s.blobKey(sum), minio.RemoveObjectOptions{}); err != nil {
+			if err := s.client.RemoveObject(ctx, s.bucket, s.graveKey(sum), minio.RemoveObjectOptions{}); err != nil {
 				return s3Error("sweep", sum, err)
 			}
-			stats.Blobs++
 		}
 		batch = batch[:0]
 		return nil
 	}
-	for obj := range s.client.ListObjects(listCtx, s.bucket, minio.ListObjectsOptions{Prefix: s.blobPrefix(), Recursive: true}) {
-		if obj.Err != nil {
-			return fmt.Errorf("blob: s3 sweep: list blobs: %w", obj.Err)
-		}
-		sum := strings.TrimPrefix(obj.Key, s.blobPrefix())
-		if !validSum(sum) || !obj.LastModified.Before(before) {
-			continue
+	for sum, err := range sums {
+		if err != nil {
+			return err
 		}
 		batch = append(batch, sum)
 		if len(batch) == SweepBatch {

@@ -318,8 +318,10 @@ func (su *suite) testSweep(t *testing.T) {
 	if temporaries != 2 || stats.Blobs != 1 {
 		t.Errorf("Sweeps removed %d temporaries and %d blobs, want 2 (the crashed writers') and 1 (the unused old blob)", temporaries, stats.Blobs)
 	}
+	// A store may ask twice about a blob it removes (S3 asks again before it deletes what it
+	// moved aside), but only about the old ones.
 	slices.Sort(asked)
-	if want := sorted(inUseSum, unusedSum); !slices.Equal(asked, want) {
+	if want := sorted(inUseSum, unusedSum); !slices.Equal(slices.Compact(asked), want) {
 		t.Errorf("inUse was asked about %v, want exactly the old blobs %v", asked, want)
 	}
 	for sum, want := range map[string]error{inUseSum: nil, unusedSum: blob.ErrNotFound, youngSum: nil} {
