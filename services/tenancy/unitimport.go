@@ -322,6 +322,9 @@ func (s *Server) ImportUnits(ctx context.Context, req *tenancyv1.ImportUnitsRequ
 	units, err := mutate.Create(ctx, s.w, mutate.Creation[*ent.Office, []*ent.Unit]{
 		Parent: "office", GetParent: mutate.InOffice(o.ID), Allow: mutate.OfficeAdmin(v),
 		Save: func(tx *ent.Tx, o *ent.Office) ([]*ent.Unit, error) {
+			if err := s.w.Lock(ctx, tx, o.ID); err != nil {
+				return nil, err
+			}
 			if err := f.registered(ctx, tx); err != nil {
 				return nil, err
 			}
@@ -331,6 +334,11 @@ func (s *Server) ImportUnits(ctx context.Context, req *tenancyv1.ImportUnitsRequ
 			var units []*ent.Unit
 			for i, r := range f.rows {
 				u, err := insertUnit(ctx, tx, o, r.unit)
+				if errors.Is(err, errCreditCodeTaken) {
+					// Registered by another request since the registry was read.
+					f.problem(r.n, "unit.credit_code", "registered meanwhile by another request", "刚被另一请求登记")
+					return nil, f.refusal()
+				}
 				if err != nil {
 					return nil, err
 				}

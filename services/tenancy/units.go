@@ -109,6 +109,11 @@ func (s *Server) CreateUnit(ctx context.Context, req *tenancyv1.CreateUnitReques
 			if err := creditCodeFree(ctx, tx, in.GetCreditCode(), ""); err != nil {
 				return nil, err
 			}
+			// The chain's lock first, as ImportUnits takes it: two registrations of one
+			// code in one office then wait on each other in one order, never deadlock.
+			if err := s.w.Lock(ctx, tx, o.ID); err != nil {
+				return nil, err
+			}
 			return insertUnit(ctx, tx, o, in)
 		},
 		Audit: func(o *ent.Office, u *ent.Unit) (audit.Event, error) { return unitCreated(o, u), nil },

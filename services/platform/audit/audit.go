@@ -76,14 +76,25 @@ func (c *Chain) Pseudonym(text string) string {
 	return hex.EncodeToString(m.Sum(nil))[:16]
 }
 
+// Lock takes the lock that orders officeID's chain, for the rest of tx (Record takes it
+// too). A write that may wait on another's rows takes it first, so that two writes of one
+// office always lock in the same order and never deadlock: the chain, then the rows.
+func (c *Chain) Lock(ctx context.Context, tx *ent.Tx, officeID string) error {
+	if c.dialect != dialect.Postgres {
+		return nil
+	}
+	if _, err := tx.ExecContext(store.System(ctx), "SELECT pg_advisory_xact_lock(hashtext($1))", "audit:"+officeID); err != nil {
+		return fmt.Errorf("audit: lock: %w", err)
+	}
+	return nil
+}
+
 // Record appends e to its office's chain within tx. Chain order is serialized per office:
 // on PostgreSQL by a transaction-scoped advisory lock, on SQLite by its single writer.
 func (c *Chain) Record(ctx context.Context, tx *ent.Tx, e Event) error {
 	ctx = store.System(ctx)
-	if c.dialect == dialect.Postgres {
-		if _, err := tx.ExecContext(ctx, "SELECT pg_advisory_xact_lock(hashtext($1))", "audit:"+e.OfficeID); err != nil {
-			return fmt.Errorf("audit: lock: %w", err)
-		}
+	if err := c.Lock(ctx, tx, e.OfficeID); err != nil {
+		return err
 	}
 	last, err := tx.AuditEvent.Query().Where(auditevent.OfficeID(e.OfficeID)).
 		Order(ent.Desc(auditevent.FieldSequence)).First(ctx)

@@ -57,6 +57,12 @@ func Catalog() []Reason {
 			Do: "Fix the fields named in the field violations and send the request again; unchanged, it fails the same way.",
 		},
 		{
+			Name: "TRANSACTION_CONFLICT", Code: codes.Aborted, Group: GroupRequests,
+			EN: "The database aborted the request's transaction to resolve a conflict with a concurrent one (a deadlock or serialization failure); nothing was changed.",
+			ZH: "数据库为解决与并发请求的冲突（死锁或串行化失败）中止了本请求的事务，未做任何修改。",
+			Do: "Send the same request again after Retry-After (1 s); with an Idempotency-Key it is safe whatever happened.",
+		},
+		{
 			Name: "UNAUTHENTICATED", Code: codes.Unauthenticated, Group: GroupRequests,
 			EN: "The bearer token is missing, malformed, invalid, revoked or expired.",
 			ZH: "访问令牌缺失、格式错误、无效、已撤销或已过期。",

@@ -131,7 +131,10 @@ func zhResource(r string) string {
 // are already statuses pass through; unknown errors become a bare INTERNAL.
 func Status(ctx context.Context, err error) *status.Status {
 	var e *Error
-	if !errors.As(err, &e) {
+	if !errors.As(err, &e) && conflict(err) {
+		e = errConflict
+	}
+	if e == nil {
 		if s, ok := status.FromError(err); ok {
 			return s
 		}
@@ -183,6 +186,23 @@ func Status(ctx context.Context, err error) *status.Status {
 		return ds
 	}
 	return s
+}
+
+// errConflict answers a transaction the database aborted to resolve a conflict with
+// another: nothing was changed, and the same request may simply be sent again.
+var errConflict = &Error{Code: codes.Aborted, Reason: "TRANSACTION_CONFLICT",
+	EN: "the request collided with a concurrent one and changed nothing; send it again",
+	ZH: "请求与并发请求冲突，未做任何修改；请重新发送", RetryAfterSeconds: 1}
+
+// conflict reports whether err is PostgreSQL's serialization failure (40001) or deadlock
+// (40P01), found by the SQLSTATE the driver's error carries, so this package needs no
+// driver.
+func conflict(err error) bool {
+	var pg interface{ SQLState() string }
+	if !errors.As(err, &pg) {
+		return false
+	}
+	return pg.SQLState() == "40001" || pg.SQLState() == "40P01"
 }
 
 // preferZH reports whether the caller prefers Chinese. zh-CN is the default; English is

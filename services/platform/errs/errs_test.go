@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"testing"
 
 	"google.golang.org/genproto/googleapis/rpc/errdetails"
@@ -65,5 +66,34 @@ func TestSentinelsMatchThroughWrapping(t *testing.T) {
 	}
 	if errors.Is(ErrStaleEtag, ErrPermissionDenied) {
 		t.Error("distinct sentinels match each other")
+	}
+}
+
+// sqlStateError is a driver error as pgconn reports one.
+type sqlStateError string
+
+func (e sqlStateError) Error() string    { return "database error " + string(e) }
+func (e sqlStateError) SQLState() string { return string(e) }
+
+// TestConflictsAreRetryable: a deadlock or serialization failure, however deeply wrapped,
+// is ABORTED with TRANSACTION_CONFLICT and a retry delay, never INTERNAL; other database
+// errors stay INTERNAL without their text.
+func TestConflictsAreRetryable(t *testing.T) {
+	for _, state := range []string{"40001", "40P01"} {
+		s := Status(context.Background(), fmt.Errorf("audit: lock: %w", sqlStateError(state)))
+		if s.Code() != codes.Aborted || len(s.Details()) == 0 || s.Details()[0].(*errdetails.ErrorInfo).GetReason() != "TRANSACTION_CONFLICT" {
+			t.Errorf("%s: %v %v", state, s.Code(), s.Details())
+		}
+		retry := false
+		for _, d := range s.Details() {
+			_, ok := d.(*errdetails.RetryInfo)
+			retry = retry || ok
+		}
+		if !retry {
+			t.Errorf("%s: no RetryInfo", state)
+		}
+	}
+	if s := Status(context.Background(), sqlStateError("23505")); s.Code() != codes.Internal || strings.Contains(s.Message(), "23505") {
+		t.Errorf("a unique violation: %v %q", s.Code(), s.Message())
 	}
 }

@@ -36,6 +36,13 @@ func (w *Writer) Record(ctx context.Context, tx *ent.Tx, e audit.Event) error {
 	return w.trail.Record(ctx, tx, e)
 }
 
+// Lock takes the lock of officeID's audit chain for the rest of tx (audit.Chain.Lock): a
+// write that inserts rows another write of the office may wait on (a unit's unique credit
+// code) takes it before its first insert.
+func (w *Writer) Lock(ctx context.Context, tx *ent.Tx, officeID string) error {
+	return w.trail.Lock(ctx, tx, officeID)
+}
+
 // Change describes a change to one existing row of type T (an ent entity: *ent.Unit).
 // Every field but Etag and EtagRequired is required.
 type Change[T any] struct {

@@ -50,6 +50,7 @@ func RunAll(t *testing.T, e *apptest.Env, tr *apptest.Tree) {
 		{"titles", Titles},
 		{"negative-list", NegativeList},
 		{"unit-import", UnitImport},
+		{"import-racing-create", ImportRacingCreate},
 		{"audit", Audit},
 		{"rate-limit", RateLimit},
 		{"unlock", Unlock},

@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/xuri/excelize/v2"
 
@@ -187,5 +188,42 @@ func UnitImport(t *testing.T, e *apptest.Env, tr *apptest.Tree) {
 			{"viewer", tr.D1Viewer, 403}, {"office above", tr.CityAdmin, 403}, {"unit admin", tr.Unit1Admin, 403}, {"platform admin", tr.Platform, 403},
 			{"sibling district", tr.D2Admin, 404}, {"other province", tr.Prov2Admin, 404}, {"anonymous", "", 401},
 		}, raw)
+	}
+}
+
+// ImportRacingCreate registers, while a large import of D1 runs, a single unit with a code
+// the import holds: whichever commits first wins, the other is refused as taken (409 for the
+// create, the row placed for the import), and neither ever answers 500. On PostgreSQL the
+// two used to deadlock, the import waiting on the create's row and the create on the
+// import's audit lock.
+func ImportRacingCreate(t *testing.T, e *apptest.Env, tr *apptest.Tree) {
+	base := "/v1/offices/" + tr.D1 + "/units"
+	tmpl := apptest.Must(t, 200, e.Do(t, "GET", base+":template", tr.D1Admin, nil))
+	for round := range 4 {
+		var rows [][]string
+		for i := range 3000 {
+			rows = append(rows, []string{fmt.Sprintf("竞争单位%d-%d", round, i), importCode(20000 + round*3000 + i), "其他"})
+		}
+		last := rows[len(rows)-1][1]
+		file := workbook(t, tmpl.Raw, 2, rows...)
+		done := make(chan apptest.Resp, 1)
+		go func() {
+			done <- e.Do(t, "POST", base+":import", tr.D1Admin, file, apptest.Header{"Content-Type": xlsxType})
+		}()
+		time.Sleep(time.Duration(150+round*200) * time.Millisecond)
+		single := e.Do(t, "POST", base, tr.D1Admin, &tenancyv1.Unit{DisplayName: "抢先登记", CreditCode: last, Category: tenancyv1.UnitCategory_UNIT_CATEGORY_OTHER})
+		imported := <-done
+		if single.Code >= 500 || imported.Code >= 500 {
+			t.Fatalf("round %d: create %d %s; import %d %.300s", round, single.Code, single.Raw, imported.Code, imported.Raw)
+		}
+		if (single.Code == 200) == (imported.Code == 200) {
+			t.Errorf("round %d: create %d, import %d: exactly one registers the code", round, single.Code, imported.Code)
+		}
+		if imported.Code != 200 && imported.Reason(t) != "UNIT_FILE_INVALID" {
+			t.Errorf("round %d: the import was refused with %d %.300s", round, imported.Code, imported.Raw)
+		}
+		if single.Code != 200 && single.Reason(t) != "CREDIT_CODE_TAKEN" {
+			t.Errorf("round %d: the create was refused with %d %s", round, single.Code, single.Raw)
+		}
 	}
 }
