@@ -2,6 +2,7 @@ package evidence
 
 import (
 	"context"
+	"fmt"
 	"strconv"
 	"strings"
 	"time"
@@ -347,8 +348,11 @@ func selfAssessment(as *assessment, in []*evidencev1.SelfAssessment) ([]jsonvalu
 			return nil, errs.Invalid(field+".indicator_code", "indicator "+sa.GetIndicatorCode()+" is assessed twice", "指标 "+sa.GetIndicatorCode()+" 重复自评")
 		}
 		seen[sa.GetIndicatorCode()] = true
+		limit, err := scoring.ParsePoints(ind.GetMaxPoints())
+		if err != nil {
+			return nil, fmt.Errorf("evidence: indicator %s of standard %s: max points: %w", ind.GetCode(), as.std.ID, err)
+		}
 		p, err := scoring.ParsePoints(sa.GetPoints())
-		limit, _ := scoring.ParsePoints(ind.GetMaxPoints())
 		if err != nil || p < 0 || p > limit {
 			return nil, errs.Invalid(field+".points", "a number with at most two decimal places from 0 to "+limit.String(),
 				"须为 0 至 "+limit.String()+" 之间、不超过两位小数的数")

@@ -257,7 +257,7 @@ func (s *Server) receive(stream evidencev1.EvidenceService_UploadFileServer, a *
 			if len(*head) == filetype.SniffLen {
 				// A text file is checked to its end, not only in the head Sniff reads.
 				if k, ok := filetype.Sniff(*head); ok && k.Ext == "txt" {
-					*text = &filetype.TextCheck{}
+					*text = filetype.NewTextCheck(*head)
 				}
 			}
 		}

@@ -98,19 +98,24 @@ func upload(mux *runtime.ServeMux, c evidencev1.EvidenceServiceClient, w http.Re
 	defer cancel()
 	r = r.WithContext(ctx)
 	header := &evidencev1.UploadFileHeader{ApplicationId: r.PathValue("application_id")}
-	body := io.Reader(r.Body)
-	if mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type")); mt == "multipart/form-data" {
-		mr, err := r.MultipartReader()
-		if err != nil {
-			invalid(mux, w, r, "body", "not a multipart/form-data body: "+err.Error(), "不是有效的 multipart/form-data 请求体："+err.Error())
-			return
-		}
+	// Every read of the body moves its deadline on: the server's read timeout bounds a whole
+	// request, which a large file on a slow line outlasts, so an upload is given up only
+	// after idleRead without a byte.
+	in := &idleReader{r: r.Body, rc: http.NewResponseController(w), left: -1}
+	body := io.Reader(in)
+	raw := true
+	if mt, params, _ := mime.ParseMediaType(r.Header.Get("Content-Type")); mt == "multipart/form-data" {
+		// The form is read up to its file part before the service has seen the caller: at
+		// most formPrefix bytes, so a form that never reaches a file holds nothing long.
+		in.left = formPrefix
+		mr := multipart.NewReader(in, params["boundary"])
 		part, err := firstFile(mr)
 		if err != nil {
-			invalid(mux, w, r, "file", "the form has no file part", "表单中没有文件")
+			invalid(mux, w, r, "file", "the form has no file part within its first 64 KiB", "表单前 64 KiB 内没有文件")
 			return
 		}
-		header.Name, header.ContentType, body = part.FileName(), declared(part.Header.Get("Content-Type")), part
+		in.left = -1
+		header.Name, header.ContentType, body, raw = part.FileName(), declared(part.Header.Get("Content-Type")), part, false
 	} else {
 		header.Name, header.ContentType = fileName(r), declared(r.Header.Get("Content-Type"))
 	}
@@ -128,7 +133,7 @@ func upload(mux *runtime.ServeMux, c evidencev1.EvidenceServiceClient, w http.Re
 		fail(mux, w, r, err)
 		return
 	}
-	if r.ContentLength > 0 {
+	if raw && r.ContentLength > 0 { // a form's length is more than its file's
 		ctx = metadata.AppendToOutgoingContext(ctx, resource.UploadSizeKey, strconv.FormatInt(r.ContentLength, 10))
 	}
 	stream, err := c.UploadFile(ctx)
@@ -148,16 +153,14 @@ func upload(mux *runtime.ServeMux, c evidencev1.EvidenceServiceClient, w http.Re
 		fail(mux, w, r, err)
 		return
 	}
-	rc := http.NewResponseController(w)
 	buf := chunks.Get().(*[]byte)
 	defer chunks.Put(buf)
 	chunk := *buf
-	if r.ContentLength > 0 && r.ContentLength < int64(len(chunk)) {
+	if raw && r.ContentLength > 0 && r.ContentLength < int64(len(chunk)) {
 		chunk = chunk[:r.ContentLength+1] // room to see the end
 	}
 	var sendErr error
 	for sendErr == nil {
-		_ = rc.SetReadDeadline(time.Now().Add(idleRead))
 		n, rerr := fill(body, chunk)
 		if n > 0 && (rerr == nil || rerr == io.EOF) {
 			sendErr = stream.Send(&evidencev1.UploadFileRequest{Part: &evidencev1.UploadFileRequest_Chunk{Chunk: chunk[:n]}})
@@ -190,6 +193,32 @@ func upload(mux *runtime.ServeMux, c evidencev1.EvidenceServiceClient, w http.Re
 	w.Header().Set("Location", "/v1/files/"+f.GetId())
 	w.WriteHeader(http.StatusCreated)
 	_, _ = w.Write(b)
+}
+
+// formPrefix bounds what of a multipart form is read before its file part.
+const formPrefix = 64 << 10
+
+// idleReader reads a request body, moving the connection's read deadline on before every
+// read; with left ≥ 0 it refuses to read more than left bytes.
+type idleReader struct {
+	r    io.Reader
+	rc   *http.ResponseController
+	left int64
+}
+
+func (b *idleReader) Read(p []byte) (int, error) {
+	if b.left == 0 {
+		return 0, errors.New("gateway: the form's file part does not begin within its first 64 KiB")
+	}
+	if b.left > 0 && int64(len(p)) > b.left {
+		p = p[:b.left]
+	}
+	_ = b.rc.SetReadDeadline(time.Now().Add(idleRead))
+	n, err := b.r.Read(p)
+	if b.left > 0 {
+		b.left -= int64(n)
+	}
+	return n, err
 }
 
 // fill reads into buf until it is full or the body ends. Only a clean end is io.EOF: a body

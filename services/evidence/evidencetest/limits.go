@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"io"
+	"mime/multipart"
 	"net"
 	"net/http"
 	"net/url"
@@ -14,6 +15,7 @@ import (
 
 	evidencev1 "github.com/wenming-platform/wenming/api/gen/wenming/evidence/v1"
 	"github.com/wenming-platform/wenming/cmd/wenming/app/apptest"
+	"github.com/wenming-platform/wenming/services/platform/filetype"
 )
 
 // Limits checks the bounds and checks a hostile client runs into (the classes of the review
@@ -51,6 +53,27 @@ func Limits(t *testing.T, e *apptest.Env, tr *apptest.Tree, fx *Fixture) {
 	// The unit's own upload announcing more than the limit is refused before it is sent.
 	if code := stalled(t, e, token, app); code != 413 {
 		t.Errorf("an upload announcing more than the limit: %d", code)
+	}
+
+	// A form's own fields do not count toward its file's size; a form whose file does not
+	// begin within 64 KiB is refused before the rest of it is read.
+	near := append(PNG(13), make([]byte, MaxFileBytes-64-len(PNG(13)))...)
+	if r := UploadForm(t, e, token, app, "near.png", "image/png", near); r.Code != 201 {
+		t.Errorf("a form whose file is just under the limit: %d %.300s", r.Code, r.Raw)
+	}
+	var form bytes.Buffer
+	mw := multipart.NewWriter(&form)
+	_ = mw.WriteField("padding", strings.Repeat("x", 100<<10))
+	fw, _ := mw.CreateFormFile("file", "late.png")
+	_, _ = fw.Write(PNG(14))
+	_ = mw.Close()
+	if r := e.Do(t, "POST", "/v1/applications/"+app+"/files", token, form.Bytes(), apptest.Header{"Content-Type": mw.FormDataContentType()}); r.Code != 400 || r.Field(t) != "file" {
+		t.Errorf("a form whose file comes after 100 KiB: %d %s", r.Code, r.Raw)
+	}
+	// Text is checked across the seam of the sniffed head and the rest.
+	seam := append(bytes.Repeat([]byte("a"), filetype.SniffLen-4), "<script>alert(1)</script>"...)
+	if r := Upload(t, e, token, app, "seam.txt", seam); r.Code != 415 {
+		t.Errorf("markup across the head's end: %d %s", r.Code, r.Raw)
 	}
 
 	// Names the gateway reads from headers are checked like every string field.

@@ -24,8 +24,15 @@ func ByMIME(mime string) (Kind, bool) {
 // ("整改说明.bat" holding text becomes "整改说明.bat.txt"). A reviewer's browser saves a
 // download under this name, so the uploader never chooses what opens it.
 func (k Kind) Name(name string) string {
-	if i := strings.LastIndexByte(name, '.'); i > 0 && canonicalExt(name[i+1:]) == k.Ext {
-		return name
+	// The suffix as it stands, only lower-cased: "photo. png" does not end in "png".
+	if i := strings.LastIndexByte(name, '.'); i > 0 {
+		ext := strings.ToLower(name[i+1:])
+		if same, ok := sameAs[ext]; ok {
+			ext = same
+		}
+		if ext == k.Ext {
+			return name
+		}
 	}
 	return name + "." + k.Ext
 }

@@ -126,6 +126,7 @@ func TestName(t *testing.T) {
 		{kindJPEG, "照片.jpeg", "照片.jpeg"}, {kindJPEG, "照片.JPG", "照片.JPG"}, {kindPNG, "照片.jpg", "照片.jpg.png"},
 		{kindText, "整改说明.bat", "整改说明.bat.txt"}, {kindText, "名单.csv", "名单.csv"}, {kindText, "page.html", "page.html.txt"},
 		{kindPDF, "报告", "报告.pdf"}, {kindPDF, ".pdf", ".pdf.pdf"}, {kindDOC, "通知.wps", "通知.wps"},
+		{kindPNG, "photo. png", "photo. png.png"}, {kindPNG, "photo.png ", "photo.png .png"},
 	} {
 		if got := c.kind.Name(c.name); got != c.want {
 			t.Errorf("%s.Name(%q) = %q, want %q", c.kind.Ext, c.name, got, c.want)

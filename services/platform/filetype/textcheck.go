@@ -4,7 +4,8 @@ import "bytes"
 
 // TextCheck follows a text file past the head Sniff saw, so that what is refused in a head
 // (control characters, markup a browser would run) is refused anywhere in the file: a page
-// of innocent text followed by a script is not text. Write it every byte after the head.
+// of innocent text followed by a script is not text. Make it with NewTextCheck(head), then
+// Write it every byte after the head.
 type TextCheck struct {
 	tail []byte // the last bytes seen, lower-cased: markup may straddle two writes
 	bad  bool
@@ -18,6 +19,13 @@ var longestMarkup = func() int {
 	}
 	return n
 }()
+
+// NewTextCheck returns the check of a file whose first bytes, head, Sniff found to be text:
+// it keeps the end of the head, so markup that straddles the head and the rest is seen.
+func NewTextCheck(head []byte) *TextCheck {
+	lower := bytes.ToLower(head[max(0, len(head)-(longestMarkup-1)):])
+	return &TextCheck{tail: lower}
+}
 
 // Write checks the next bytes of the file.
 func (c *TextCheck) Write(p []byte) {

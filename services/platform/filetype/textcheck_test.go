@@ -31,3 +31,21 @@ func TestTextCheck(t *testing.T) {
 		}
 	}
 }
+
+// TestTextCheckSeam: markup that begins in the head and ends after it is seen.
+func TestTextCheckSeam(t *testing.T) {
+	head := append(bytes.Repeat([]byte("a"), SniffLen-4), "<scr"...)
+	if _, ok := Sniff(head); !ok {
+		t.Fatal("the head alone is text")
+	}
+	c := NewTextCheck(head)
+	c.Write([]byte("ipt>alert(1)</script>"))
+	if c.OK() {
+		t.Error("a script split between the head and the rest passed as text")
+	}
+	c = NewTextCheck(head)
+	c.Write([]byte("ibble, scrabble"))
+	if !c.OK() {
+		t.Error("plain text after the head was refused")
+	}
+}
