@@ -237,11 +237,12 @@ var schemaGraph = func() *sqlgraph.Schema {
 		},
 		Type: "IdempotencyRecord",
 		Fields: map[string]*sqlgraph.FieldSpec{
-			idempotencyrecord.FieldMethod:      {Type: field.TypeString, Column: idempotencyrecord.FieldMethod},
-			idempotencyrecord.FieldRequestHash: {Type: field.TypeString, Column: idempotencyrecord.FieldRequestHash},
-			idempotencyrecord.FieldResponse:    {Type: field.TypeBytes, Column: idempotencyrecord.FieldResponse},
-			idempotencyrecord.FieldCreateTime:  {Type: field.TypeTime, Column: idempotencyrecord.FieldCreateTime},
-			idempotencyrecord.FieldExpireTime:  {Type: field.TypeTime, Column: idempotencyrecord.FieldExpireTime},
+			idempotencyrecord.FieldMethod:       {Type: field.TypeString, Column: idempotencyrecord.FieldMethod},
+			idempotencyrecord.FieldRequestHash:  {Type: field.TypeString, Column: idempotencyrecord.FieldRequestHash},
+			idempotencyrecord.FieldRequestBytes: {Type: field.TypeInt64, Column: idempotencyrecord.FieldRequestBytes},
+			idempotencyrecord.FieldResponse:     {Type: field.TypeBytes, Column: idempotencyrecord.FieldResponse},
+			idempotencyrecord.FieldCreateTime:   {Type: field.TypeTime, Column: idempotencyrecord.FieldCreateTime},
+			idempotencyrecord.FieldExpireTime:   {Type: field.TypeTime, Column: idempotencyrecord.FieldExpireTime},
 		},
 	}
 	graph.Nodes[8] = &sqlgraph.Node{
@@ -1345,6 +1346,11 @@ func (f *IdempotencyRecordFilter) WhereMethod(p entql.StringP) {
 // WhereRequestHash applies the entql string predicate on the request_hash field.
 func (f *IdempotencyRecordFilter) WhereRequestHash(p entql.StringP) {
 	f.Where(p.Field(idempotencyrecord.FieldRequestHash))
+}
+
+// WhereRequestBytes applies the entql int64 predicate on the request_bytes field.
+func (f *IdempotencyRecordFilter) WhereRequestBytes(p entql.Int64P) {
+	f.Where(p.Field(idempotencyrecord.FieldRequestBytes))
 }
 
 // WhereResponse applies the entql []byte predicate on the response field.

@@ -21,6 +21,8 @@ type IdempotencyRecord struct {
 	Method string `json:"method,omitempty"`
 	// RequestHash holds the value of the "request_hash" field.
 	RequestHash string `json:"request_hash,omitempty"`
+	// RequestBytes holds the value of the "request_bytes" field.
+	RequestBytes int64 `json:"request_bytes,omitempty"`
 	// Response holds the value of the "response" field.
 	Response []byte `json:"response,omitempty"`
 	// CreateTime holds the value of the "create_time" field.
@@ -37,6 +39,8 @@ func (*IdempotencyRecord) scanValues(columns []string) ([]any, error) {
 		switch columns[i] {
 		case idempotencyrecord.FieldResponse:
 			values[i] = new([]byte)
+		case idempotencyrecord.FieldRequestBytes:
+			values[i] = new(sql.NullInt64)
 		case idempotencyrecord.FieldID, idempotencyrecord.FieldMethod, idempotencyrecord.FieldRequestHash:
 			values[i] = new(sql.NullString)
 		case idempotencyrecord.FieldCreateTime, idempotencyrecord.FieldExpireTime:
@@ -73,6 +77,12 @@ func (_m *IdempotencyRecord) assignValues(columns []string, values []any) error 
 				return fmt.Errorf("unexpected type %T for field request_hash", values[i])
 			} else if value.Valid {
 				_m.RequestHash = value.String
+			}
+		case idempotencyrecord.FieldRequestBytes:
+			if value, ok := values[i].(*sql.NullInt64); !ok {
+				return fmt.Errorf("unexpected type %T for field request_bytes", values[i])
+			} else if value.Valid {
+				_m.RequestBytes = value.Int64
 			}
 		case idempotencyrecord.FieldResponse:
 			if value, ok := values[i].(*[]byte); !ok {
@@ -133,6 +143,9 @@ func (_m *IdempotencyRecord) String() string {
 	builder.WriteString(", ")
 	builder.WriteString("request_hash=")
 	builder.WriteString(_m.RequestHash)
+	builder.WriteString(", ")
+	builder.WriteString("request_bytes=")
+	builder.WriteString(fmt.Sprintf("%v", _m.RequestBytes))
 	builder.WriteString(", ")
 	builder.WriteString("response=")
 	builder.WriteString(fmt.Sprintf("%v", _m.Response))

@@ -35,6 +35,20 @@ func (_c *IdempotencyRecordCreate) SetRequestHash(v string) *IdempotencyRecordCr
 	return _c
 }
 
+// SetRequestBytes sets the "request_bytes" field.
+func (_c *IdempotencyRecordCreate) SetRequestBytes(v int64) *IdempotencyRecordCreate {
+	_c.mutation.SetRequestBytes(v)
+	return _c
+}
+
+// SetNillableRequestBytes sets the "request_bytes" field if the given value is not nil.
+func (_c *IdempotencyRecordCreate) SetNillableRequestBytes(v *int64) *IdempotencyRecordCreate {
+	if v != nil {
+		_c.SetRequestBytes(*v)
+	}
+	return _c
+}
+
 // SetResponse sets the "response" field.
 func (_c *IdempotencyRecordCreate) SetResponse(v []byte) *IdempotencyRecordCreate {
 	_c.mutation.SetResponse(v)
@@ -66,6 +80,9 @@ func (_c *IdempotencyRecordCreate) Mutation() *IdempotencyRecordMutation {
 
 // Save creates the IdempotencyRecord in the database.
 func (_c *IdempotencyRecordCreate) Save(ctx context.Context) (*IdempotencyRecord, error) {
+	if err := _c.defaults(); err != nil {
+		return nil, err
+	}
 	return withHooks(ctx, _c.sqlSave, _c.mutation, _c.hooks)
 }
 
@@ -91,6 +108,15 @@ func (_c *IdempotencyRecordCreate) ExecX(ctx context.Context) {
 	}
 }
 
+// defaults sets the default values of the builder before save.
+func (_c *IdempotencyRecordCreate) defaults() error {
+	if _, ok := _c.mutation.RequestBytes(); !ok {
+		v := idempotencyrecord.DefaultRequestBytes
+		_c.mutation.SetRequestBytes(v)
+	}
+	return nil
+}
+
 // check runs all checks and user-defined validators on the builder.
 func (_c *IdempotencyRecordCreate) check() error {
 	if _, ok := _c.mutation.Method(); !ok {
@@ -98,6 +124,9 @@ func (_c *IdempotencyRecordCreate) check() error {
 	}
 	if _, ok := _c.mutation.RequestHash(); !ok {
 		return &ValidationError{Name: "request_hash", err: errors.New(`ent: missing required field "IdempotencyRecord.request_hash"`)}
+	}
+	if _, ok := _c.mutation.RequestBytes(); !ok {
+		return &ValidationError{Name: "request_bytes", err: errors.New(`ent: missing required field "IdempotencyRecord.request_bytes"`)}
 	}
 	if _, ok := _c.mutation.CreateTime(); !ok {
 		return &ValidationError{Name: "create_time", err: errors.New(`ent: missing required field "IdempotencyRecord.create_time"`)}
@@ -153,6 +182,10 @@ func (_c *IdempotencyRecordCreate) createSpec() (*IdempotencyRecord, *sqlgraph.C
 	if value, ok := _c.mutation.RequestHash(); ok {
 		_spec.SetField(idempotencyrecord.FieldRequestHash, field.TypeString, value)
 		_node.RequestHash = value
+	}
+	if value, ok := _c.mutation.RequestBytes(); ok {
+		_spec.SetField(idempotencyrecord.FieldRequestBytes, field.TypeInt64, value)
+		_node.RequestBytes = value
 	}
 	if value, ok := _c.mutation.Response(); ok {
 		_spec.SetField(idempotencyrecord.FieldResponse, field.TypeBytes, value)
@@ -258,6 +291,9 @@ func (u *IdempotencyRecordUpsertOne) UpdateNewValues() *IdempotencyRecordUpsertO
 		}
 		if _, exists := u.create.mutation.RequestHash(); exists {
 			s.SetIgnore(idempotencyrecord.FieldRequestHash)
+		}
+		if _, exists := u.create.mutation.RequestBytes(); exists {
+			s.SetIgnore(idempotencyrecord.FieldRequestBytes)
 		}
 		if _, exists := u.create.mutation.CreateTime(); exists {
 			s.SetIgnore(idempotencyrecord.FieldCreateTime)
@@ -374,6 +410,7 @@ func (_c *IdempotencyRecordCreateBulk) Save(ctx context.Context) ([]*Idempotency
 	for i := range _c.builders {
 		func(i int, root context.Context) {
 			builder := _c.builders[i]
+			builder.defaults()
 			var mut Mutator = MutateFunc(func(ctx context.Context, m Mutation) (Value, error) {
 				mutation, ok := m.(*IdempotencyRecordMutation)
 				if !ok {
@@ -504,6 +541,9 @@ func (u *IdempotencyRecordUpsertBulk) UpdateNewValues() *IdempotencyRecordUpsert
 			}
 			if _, exists := b.mutation.RequestHash(); exists {
 				s.SetIgnore(idempotencyrecord.FieldRequestHash)
+			}
+			if _, exists := b.mutation.RequestBytes(); exists {
+				s.SetIgnore(idempotencyrecord.FieldRequestBytes)
 			}
 			if _, exists := b.mutation.CreateTime(); exists {
 				s.SetIgnore(idempotencyrecord.FieldCreateTime)

@@ -8491,18 +8491,20 @@ func (m *EvidenceRevisionMutation) ResetEdge(name string) error {
 // IdempotencyRecordMutation represents an operation that mutates the IdempotencyRecord nodes in the graph.
 type IdempotencyRecordMutation struct {
 	config
-	op            Op
-	typ           string
-	id            *string
-	method        *string
-	request_hash  *string
-	response      *[]byte
-	create_time   *time.Time
-	expire_time   *time.Time
-	clearedFields map[string]struct{}
-	done          bool
-	oldValue      func(context.Context) (*IdempotencyRecord, error)
-	predicates    []predicate.IdempotencyRecord
+	op               Op
+	typ              string
+	id               *string
+	method           *string
+	request_hash     *string
+	request_bytes    *int64
+	addrequest_bytes *int64
+	response         *[]byte
+	create_time      *time.Time
+	expire_time      *time.Time
+	clearedFields    map[string]struct{}
+	done             bool
+	oldValue         func(context.Context) (*IdempotencyRecord, error)
+	predicates       []predicate.IdempotencyRecord
 }
 
 var _ ent.Mutation = (*IdempotencyRecordMutation)(nil)
@@ -8681,6 +8683,62 @@ func (m *IdempotencyRecordMutation) ResetRequestHash() {
 	m.request_hash = nil
 }
 
+// SetRequestBytes sets the "request_bytes" field.
+func (m *IdempotencyRecordMutation) SetRequestBytes(i int64) {
+	m.request_bytes = &i
+	m.addrequest_bytes = nil
+}
+
+// RequestBytes returns the value of the "request_bytes" field in the mutation.
+func (m *IdempotencyRecordMutation) RequestBytes() (r int64, exists bool) {
+	v := m.request_bytes
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldRequestBytes returns the old "request_bytes" field's value of the IdempotencyRecord entity.
+// If the IdempotencyRecord object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *IdempotencyRecordMutation) OldRequestBytes(ctx context.Context) (v int64, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldRequestBytes is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldRequestBytes requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldRequestBytes: %w", err)
+	}
+	return oldValue.RequestBytes, nil
+}
+
+// AddRequestBytes adds i to the "request_bytes" field.
+func (m *IdempotencyRecordMutation) AddRequestBytes(i int64) {
+	if m.addrequest_bytes != nil {
+		*m.addrequest_bytes += i
+	} else {
+		m.addrequest_bytes = &i
+	}
+}
+
+// AddedRequestBytes returns the value that was added to the "request_bytes" field in this mutation.
+func (m *IdempotencyRecordMutation) AddedRequestBytes() (r int64, exists bool) {
+	v := m.addrequest_bytes
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetRequestBytes resets all changes to the "request_bytes" field.
+func (m *IdempotencyRecordMutation) ResetRequestBytes() {
+	m.request_bytes = nil
+	m.addrequest_bytes = nil
+}
+
 // SetResponse sets the "response" field.
 func (m *IdempotencyRecordMutation) SetResponse(b []byte) {
 	m.response = &b
@@ -8836,12 +8894,15 @@ func (m *IdempotencyRecordMutation) Type() string {
 // order to get all numeric fields that were incremented/decremented, call
 // AddedFields().
 func (m *IdempotencyRecordMutation) Fields() []string {
-	fields := make([]string, 0, 5)
+	fields := make([]string, 0, 6)
 	if m.method != nil {
 		fields = append(fields, idempotencyrecord.FieldMethod)
 	}
 	if m.request_hash != nil {
 		fields = append(fields, idempotencyrecord.FieldRequestHash)
+	}
+	if m.request_bytes != nil {
+		fields = append(fields, idempotencyrecord.FieldRequestBytes)
 	}
 	if m.response != nil {
 		fields = append(fields, idempotencyrecord.FieldResponse)
@@ -8864,6 +8925,8 @@ func (m *IdempotencyRecordMutation) Field(name string) (ent.Value, bool) {
 		return m.Method()
 	case idempotencyrecord.FieldRequestHash:
 		return m.RequestHash()
+	case idempotencyrecord.FieldRequestBytes:
+		return m.RequestBytes()
 	case idempotencyrecord.FieldResponse:
 		return m.Response()
 	case idempotencyrecord.FieldCreateTime:
@@ -8883,6 +8946,8 @@ func (m *IdempotencyRecordMutation) OldField(ctx context.Context, name string) (
 		return m.OldMethod(ctx)
 	case idempotencyrecord.FieldRequestHash:
 		return m.OldRequestHash(ctx)
+	case idempotencyrecord.FieldRequestBytes:
+		return m.OldRequestBytes(ctx)
 	case idempotencyrecord.FieldResponse:
 		return m.OldResponse(ctx)
 	case idempotencyrecord.FieldCreateTime:
@@ -8912,6 +8977,13 @@ func (m *IdempotencyRecordMutation) SetField(name string, value ent.Value) error
 		}
 		m.SetRequestHash(v)
 		return nil
+	case idempotencyrecord.FieldRequestBytes:
+		v, ok := value.(int64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetRequestBytes(v)
+		return nil
 	case idempotencyrecord.FieldResponse:
 		v, ok := value.([]byte)
 		if !ok {
@@ -8940,13 +9012,21 @@ func (m *IdempotencyRecordMutation) SetField(name string, value ent.Value) error
 // AddedFields returns all numeric fields that were incremented/decremented during
 // this mutation.
 func (m *IdempotencyRecordMutation) AddedFields() []string {
-	return nil
+	var fields []string
+	if m.addrequest_bytes != nil {
+		fields = append(fields, idempotencyrecord.FieldRequestBytes)
+	}
+	return fields
 }
 
 // AddedField returns the numeric value that was incremented/decremented on a field
 // with the given name. The second boolean return value indicates that this field
 // was not set, or was not defined in the schema.
 func (m *IdempotencyRecordMutation) AddedField(name string) (ent.Value, bool) {
+	switch name {
+	case idempotencyrecord.FieldRequestBytes:
+		return m.AddedRequestBytes()
+	}
 	return nil, false
 }
 
@@ -8955,6 +9035,13 @@ func (m *IdempotencyRecordMutation) AddedField(name string) (ent.Value, bool) {
 // type.
 func (m *IdempotencyRecordMutation) AddField(name string, value ent.Value) error {
 	switch name {
+	case idempotencyrecord.FieldRequestBytes:
+		v, ok := value.(int64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddRequestBytes(v)
+		return nil
 	}
 	return fmt.Errorf("unknown IdempotencyRecord numeric field %s", name)
 }
@@ -8996,6 +9083,9 @@ func (m *IdempotencyRecordMutation) ResetField(name string) error {
 		return nil
 	case idempotencyrecord.FieldRequestHash:
 		m.ResetRequestHash()
+		return nil
+	case idempotencyrecord.FieldRequestBytes:
+		m.ResetRequestBytes()
 		return nil
 	case idempotencyrecord.FieldResponse:
 		m.ResetResponse()

@@ -16,6 +16,8 @@ const (
 	FieldMethod = "method"
 	// FieldRequestHash holds the string denoting the request_hash field in the database.
 	FieldRequestHash = "request_hash"
+	// FieldRequestBytes holds the string denoting the request_bytes field in the database.
+	FieldRequestBytes = "request_bytes"
 	// FieldResponse holds the string denoting the response field in the database.
 	FieldResponse = "response"
 	// FieldCreateTime holds the string denoting the create_time field in the database.
@@ -31,6 +33,7 @@ var Columns = []string{
 	FieldID,
 	FieldMethod,
 	FieldRequestHash,
+	FieldRequestBytes,
 	FieldResponse,
 	FieldCreateTime,
 	FieldExpireTime,
@@ -54,6 +57,8 @@ func ValidColumn(column string) bool {
 var (
 	Hooks  [1]ent.Hook
 	Policy ent.Policy
+	// DefaultRequestBytes holds the default value on creation for the "request_bytes" field.
+	DefaultRequestBytes int64
 	// IDValidator is a validator for the "id" field. It is called by the builders before save.
 	IDValidator func(string) error
 )
@@ -74,6 +79,11 @@ func ByMethod(opts ...sql.OrderTermOption) OrderOption {
 // ByRequestHash orders the results by the request_hash field.
 func ByRequestHash(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldRequestHash, opts...).ToFunc()
+}
+
+// ByRequestBytes orders the results by the request_bytes field.
+func ByRequestBytes(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldRequestBytes, opts...).ToFunc()
 }
 
 // ByCreateTime orders the results by the create_time field.

@@ -74,6 +74,11 @@ func RequestHash(v string) predicate.IdempotencyRecord {
 	return predicate.IdempotencyRecord(sql.FieldEQ(FieldRequestHash, v))
 }
 
+// RequestBytes applies equality check predicate on the "request_bytes" field. It's identical to RequestBytesEQ.
+func RequestBytes(v int64) predicate.IdempotencyRecord {
+	return predicate.IdempotencyRecord(sql.FieldEQ(FieldRequestBytes, v))
+}
+
 // Response applies equality check predicate on the "response" field. It's identical to ResponseEQ.
 func Response(v []byte) predicate.IdempotencyRecord {
 	return predicate.IdempotencyRecord(sql.FieldEQ(FieldResponse, v))
@@ -217,6 +222,46 @@ func RequestHashEqualFold(v string) predicate.IdempotencyRecord {
 // RequestHashContainsFold applies the ContainsFold predicate on the "request_hash" field.
 func RequestHashContainsFold(v string) predicate.IdempotencyRecord {
 	return predicate.IdempotencyRecord(sql.FieldContainsFold(FieldRequestHash, v))
+}
+
+// RequestBytesEQ applies the EQ predicate on the "request_bytes" field.
+func RequestBytesEQ(v int64) predicate.IdempotencyRecord {
+	return predicate.IdempotencyRecord(sql.FieldEQ(FieldRequestBytes, v))
+}
+
+// RequestBytesNEQ applies the NEQ predicate on the "request_bytes" field.
+func RequestBytesNEQ(v int64) predicate.IdempotencyRecord {
+	return predicate.IdempotencyRecord(sql.FieldNEQ(FieldRequestBytes, v))
+}
+
+// RequestBytesIn applies the In predicate on the "request_bytes" field.
+func RequestBytesIn(vs ...int64) predicate.IdempotencyRecord {
+	return predicate.IdempotencyRecord(sql.FieldIn(FieldRequestBytes, vs...))
+}
+
+// RequestBytesNotIn applies the NotIn predicate on the "request_bytes" field.
+func RequestBytesNotIn(vs ...int64) predicate.IdempotencyRecord {
+	return predicate.IdempotencyRecord(sql.FieldNotIn(FieldRequestBytes, vs...))
+}
+
+// RequestBytesGT applies the GT predicate on the "request_bytes" field.
+func RequestBytesGT(v int64) predicate.IdempotencyRecord {
+	return predicate.IdempotencyRecord(sql.FieldGT(FieldRequestBytes, v))
+}
+
+// RequestBytesGTE applies the GTE predicate on the "request_bytes" field.
+func RequestBytesGTE(v int64) predicate.IdempotencyRecord {
+	return predicate.IdempotencyRecord(sql.FieldGTE(FieldRequestBytes, v))
+}
+
+// RequestBytesLT applies the LT predicate on the "request_bytes" field.
+func RequestBytesLT(v int64) predicate.IdempotencyRecord {
+	return predicate.IdempotencyRecord(sql.FieldLT(FieldRequestBytes, v))
+}
+
+// RequestBytesLTE applies the LTE predicate on the "request_bytes" field.
+func RequestBytesLTE(v int64) predicate.IdempotencyRecord {
+	return predicate.IdempotencyRecord(sql.FieldLTE(FieldRequestBytes, v))
 }
 
 // ResponseEQ applies the EQ predicate on the "response" field.

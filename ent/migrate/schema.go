@@ -317,6 +317,7 @@ var (
 		{Name: "id", Type: field.TypeString},
 		{Name: "method", Type: field.TypeString},
 		{Name: "request_hash", Type: field.TypeString},
+		{Name: "request_bytes", Type: field.TypeInt64, Default: 0},
 		{Name: "response", Type: field.TypeBytes, Nullable: true},
 		{Name: "create_time", Type: field.TypeTime},
 		{Name: "expire_time", Type: field.TypeTime},
@@ -330,7 +331,7 @@ var (
 			{
 				Name:    "idempotencyrecord_expire_time",
 				Unique:  false,
-				Columns: []*schema.Column{IdempotencyRecordsColumns[5]},
+				Columns: []*schema.Column{IdempotencyRecordsColumns[6]},
 			},
 		},
 	}

@@ -376,6 +376,10 @@ func init() {
 	}
 	idempotencyrecordFields := schema.IdempotencyRecord{}.Fields()
 	_ = idempotencyrecordFields
+	// idempotencyrecordDescRequestBytes is the schema descriptor for request_bytes field.
+	idempotencyrecordDescRequestBytes := idempotencyrecordFields[3].Descriptor()
+	// idempotencyrecord.DefaultRequestBytes holds the default value on creation for the request_bytes field.
+	idempotencyrecord.DefaultRequestBytes = idempotencyrecordDescRequestBytes.Default.(int64)
 	// idempotencyrecordDescID is the schema descriptor for id field.
 	idempotencyrecordDescID := idempotencyrecordFields[0].Descriptor()
 	// idempotencyrecord.IDValidator is a validator for the "id" field. It is called by the builders before save.

@@ -275,6 +275,9 @@ func (IdempotencyRecord) Fields() []ent.Field {
 		field.String("method").Immutable(),
 		// SHA-256 of the request, so the same key with another request is refused.
 		field.String("request_hash").Immutable(),
+		// The request's size in bytes (its messages, for a stream): a retry that runs
+		// longer is another request, refused without reading the rest of it.
+		field.Int64("request_bytes").Default(0).Immutable(),
 		field.Bytes("response").Optional(),
 		field.Time("create_time").Immutable(),
 		field.Time("expire_time").Immutable(),

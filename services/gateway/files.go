@@ -13,6 +13,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/grpc-ecosystem/grpc-gateway/v2/runtime"
@@ -153,6 +154,21 @@ func upload(mux *runtime.ServeMux, c evidencev1.EvidenceServiceClient, w http.Re
 		fail(mux, w, r, err)
 		return
 	}
+	// The service may answer before the body ends (a file too large, another request
+	// under the key): the answer is awaited beside the reading, and stops it, so a client
+	// that goes quiet is not waited on for a refusal already made.
+	f := new(evidencev1.File)
+	answered := make(chan error, 1)
+	go func() {
+		err := stream.RecvMsg(f)
+		if err != nil && !in.done.Load() {
+			// A read blocked on a quiet client ends now; the connection, its deadline
+			// spent, is closed after the answer (Connection: close below).
+			in.stop.Store(true)
+			_ = in.rc.SetReadDeadline(time.Now())
+		}
+		answered <- err
+	}()
 	buf := chunks.Get().(*[]byte)
 	defer chunks.Put(buf)
 	chunk := *buf
@@ -168,6 +184,9 @@ func upload(mux *runtime.ServeMux, c evidencev1.EvidenceServiceClient, w http.Re
 		if rerr == io.EOF {
 			break
 		}
+		if rerr != nil && in.stop.Load() {
+			break // the service has answered: its answer follows
+		}
 		if rerr != nil {
 			// The client stopped midway, or went quiet: the service must not store a part
 			// of the file, so the stream is cancelled rather than closed.
@@ -177,9 +196,13 @@ func upload(mux *runtime.ServeMux, c evidencev1.EvidenceServiceClient, w http.Re
 			return
 		}
 	}
-	// A send fails when the service has already answered (a file too large, a type
-	// refused): CloseAndRecv returns that answer.
-	f, err := stream.CloseAndRecv()
+	in.done.Store(true)
+	// A send fails when the service has already answered: the answer is its refusal.
+	_ = stream.CloseSend()
+	err = <-answered
+	if in.stop.Load() {
+		w.Header().Set("Connection", "close")
+	}
 	if err != nil {
 		fail(mux, w, r, err)
 		return
@@ -195,6 +218,9 @@ func upload(mux *runtime.ServeMux, c evidencev1.EvidenceServiceClient, w http.Re
 	_, _ = w.Write(b)
 }
 
+// errAnswered ends the reading of a body the service has already answered.
+var errAnswered = errors.New("gateway: the service has answered the upload")
+
 // formPrefix bounds what of a multipart form is read before its file part.
 const formPrefix = 64 << 10
 
@@ -204,9 +230,15 @@ type idleReader struct {
 	r    io.Reader
 	rc   *http.ResponseController
 	left int64
+	// stop, once set, ends the reading: the service has answered. done says the reading
+	// has ended anyway.
+	stop, done atomic.Bool
 }
 
 func (b *idleReader) Read(p []byte) (int, error) {
+	if b.stop.Load() {
+		return 0, errAnswered
+	}
 	if b.left == 0 {
 		return 0, errors.New("gateway: the form's file part does not begin within its first 64 KiB")
 	}

@@ -126,6 +126,12 @@ func Limits(t *testing.T, e *apptest.Env, tr *apptest.Tree, fx *Fixture) {
 		t.Errorf("a chunked retry: %d %s", res.StatusCode, raw)
 	}
 
+	// A retry with the key that runs longer than the first request is refused once it
+	// does, without the rest of it being read: here 2 MiB of a 10 MB body, then silence.
+	if code := stalledAfter(t, e, token, app, key, bytes.Repeat([]byte("%PDF-"), 2<<20/5)); code != 422 {
+		t.Errorf("a longer retry with the key: %d", code)
+	}
+
 	// Numbers are plain decimals, stored as the number they show.
 	for _, v := range []string{"0x1F", "0b101", "1e2", "+7.5", "1_0"} {
 		if r := Save(t, e, token, app, "1.2", "2026", &evidencev1.EvidenceContent{Value: v}); r.Code != 400 || r.Field(t) != "draft.value" {
@@ -142,6 +148,13 @@ func Limits(t *testing.T, e *apptest.Env, tr *apptest.Tree, fx *Fixture) {
 // returns the status the gateway answers with anyway.
 func stalled(t *testing.T, e *apptest.Env, token, app string) int {
 	t.Helper()
+	return stalledAfter(t, e, token, app, "", nil)
+}
+
+// stalledAfter announces a 10 MB upload as token with an Idempotency-Key (none when
+// empty), sends sent of it, goes quiet, and returns the status the gateway answers with.
+func stalledAfter(t *testing.T, e *apptest.Env, token, app, key string, sent []byte) int {
+	t.Helper()
 	u, _ := url.Parse(e.Base)
 	conn, err := net.Dial("tcp", u.Host)
 	if err != nil {
@@ -153,8 +166,11 @@ func stalled(t *testing.T, e *apptest.Env, token, app string) int {
 	if token != "" {
 		auth = "Authorization: Bearer " + token + "\r\n"
 	}
+	if key != "" {
+		auth += "Idempotency-Key: " + key + "\r\n"
+	}
 	req := "PUT /v1/applications/" + app + "/files HTTP/1.1\r\nHost: " + u.Host + "\r\n" + auth +
-		"X-File-Name: big.pdf\r\nContent-Type: application/pdf\r\nContent-Length: 10000000\r\n\r\n"
+		"X-File-Name: big.pdf\r\nContent-Type: application/pdf\r\nContent-Length: 10000000\r\n\r\n" + string(sent)
 	if _, err := conn.Write([]byte(req)); err != nil {
 		t.Fatal(err)
 	}

@@ -70,7 +70,7 @@ func idempotency(st *store.Store) grpc.UnaryServerInterceptor {
 		if err != nil {
 			return nil, err
 		}
-		claim.RequestHash = hash(string(body))
+		claim.RequestHash, claim.RequestBytes = hash(string(body)), int64(len(body))
 		if resp, done, err := replay(ctx, st, claim, info.FullMethod); done {
 			return resp, err
 		}
@@ -168,6 +168,7 @@ func (s *recordingStream) RecvMsg(m any) error {
 	if err != nil {
 		return err
 	}
+	s.claim.RequestBytes += int64(len(body))
 	// Length-prefixed, so that no two sequences of messages hash alike.
 	s.hash.Write(binary.BigEndian.AppendUint64(nil, uint64(len(body))))
 	s.hash.Write(body)
@@ -206,6 +207,12 @@ func (s *recordingStream) replay() (done bool, err error) {
 		for !s.eof {
 			if err := s.RecvMsg(in.New().Interface()); err != nil && err != io.EOF {
 				return true, err
+			}
+			// Longer than the request the key was used for: another request, refused
+			// without reading the rest (an upload retried with other bytes is not read
+			// to its end, whatever its size).
+			if rec.RequestBytes > 0 && s.claim.RequestBytes > rec.RequestBytes {
+				return true, errKeyReused
 			}
 		}
 	}

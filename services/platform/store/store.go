@@ -112,7 +112,7 @@ func (s *Store) Tx(ctx context.Context, fn func(tx *ent.Tx) error) error {
 		if c.Complete != nil && !c.Complete() {
 			return errors.Join(ErrIdempotencyIncomplete, tx.Rollback())
 		}
-		err := tx.IdempotencyRecord.Create().SetID(c.ID).SetMethod(c.Method).SetRequestHash(c.RequestHash).
+		err := tx.IdempotencyRecord.Create().SetID(c.ID).SetMethod(c.Method).SetRequestHash(c.RequestHash).SetRequestBytes(c.RequestBytes).
 			SetCreateTime(c.Now).SetExpireTime(c.Now.Add(IdempotencyTTL)).Exec(System(ctx))
 		if err != nil {
 			// Another call with the same key committed first: this one changes nothing.
@@ -139,7 +139,9 @@ var ErrIdempotencyIncomplete = errors.New("store: a streamed create committed be
 // commits under a context carrying it.
 type IdempotencyClaim struct {
 	ID, Method, RequestHash string
-	Now                     time.Time
+	// RequestBytes is the size of the request, all its messages for a stream.
+	RequestBytes int64
+	Now          time.Time
 	// Complete, when set, says whether the whole request has been read (a client stream at
 	// its end); the claim is refused before then.
 	Complete func() bool
