@@ -14,6 +14,7 @@ import (
 	"github.com/wenming-platform/wenming/ent"
 	"github.com/wenming-platform/wenming/ent/application"
 	"github.com/wenming-platform/wenming/ent/campaign"
+	"github.com/wenming-platform/wenming/ent/deadlineextension"
 	entevidence "github.com/wenming-platform/wenming/ent/evidence"
 	"github.com/wenming-platform/wenming/ent/evidencefile"
 	"github.com/wenming-platform/wenming/ent/evidencerevision"
@@ -226,6 +227,14 @@ func (s *Server) ExtendDeadline(ctx context.Context, req *evidencev1.ExtendDeadl
 			if err := as.covers(req.GetIndicatorCode(), req.GetPeriod()); err != nil {
 				return nil, err
 			}
+			// Every read of the application's evidence reads its extensions: they are bounded.
+			if n, err := tx.DeadlineExtension.Query().Where(deadlineextension.ApplicationID(a.ID)).Count(ctx); err != nil {
+				return nil, err
+			} else if n >= maxExtensions {
+				return nil, errs.New(codes.FailedPrecondition, "EXTENSION_LIMIT",
+					"the application has "+strconv.Itoa(maxExtensions)+" extensions, as many as one may: extend everything at once instead",
+					"本申报已有 "+strconv.Itoa(maxExtensions)+" 次延期，达到上限：请改为对全部材料统一延期")
+			}
 			return tx.DeadlineExtension.Create().SetID(resource.NewID()).SetOfficeID(a.OfficeID).SetScopePath(a.ScopePath).
 				SetApplicationID(a.ID).SetIndicatorCode(req.GetIndicatorCode()).SetPeriod(req.GetPeriod()).
 				SetDueTime(req.GetDueTime().AsTime()).SetReason(reason).SetGrantedBy(v.Subject).SetCreateTime(now).Save(ctx)
@@ -240,6 +249,9 @@ func (s *Server) ExtendDeadline(ctx context.Context, req *evidencev1.ExtendDeadl
 	}
 	return s.GetApplication(ctx, &evidencev1.GetApplicationRequest{ApplicationId: x.ApplicationID})
 }
+
+// maxExtensions bounds the extensions of one application.
+const maxExtensions = 100
 
 // covers checks what an extension names: an indicator that takes evidence (or none, for
 // all of them) and a period of its cadence (or of any cadence, for every indicator).

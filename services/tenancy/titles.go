@@ -75,7 +75,7 @@ func (s *Server) CreateTitle(ctx context.Context, req *tenancyv1.CreateTitleRequ
 		return nil, errs.Invalid("title.level", "is required", "必填")
 	case !in.GetTermStart().IsValid():
 		return nil, errs.Invalid("title.term_start", "is required", "必填")
-	case in.GetTermStart().AsTime().After(time.Now()):
+	case dayIn(in.GetTermStart().AsTime()).After(dayIn(time.Now())):
 		// A recorded title was granted already; one dated ahead would become the unit's
 		// current title before it is held, displacing the one in force.
 		return nil, errs.Invalid("title.term_start", "a recorded title's term has begun: not in the future", "所登记称号的任期须已开始，不能晚于今天")
@@ -152,4 +152,11 @@ func mirrorTitle(ctx context.Context, tx *ent.Tx, unitID string, r *ent.TitleRec
 		u.ClearTitleTermEnd()
 	}
 	return u.Exec(store.System(ctx))
+}
+
+// dayIn is t's calendar day in Asia/Shanghai, the day a title's documents give: a term
+// starting today is not "in the future" at 07:00 in Shanghai, when UTC is still yesterday.
+func dayIn(t time.Time) time.Time {
+	y, m, d := t.In(shanghai).Date()
+	return time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
 }

@@ -13,6 +13,8 @@ import (
 	"testing"
 	"time"
 
+	"google.golang.org/protobuf/types/known/timestamppb"
+
 	evidencev1 "github.com/wenming-platform/wenming/api/gen/wenming/evidence/v1"
 	"github.com/wenming-platform/wenming/cmd/wenming/app/apptest"
 	"github.com/wenming-platform/wenming/services/platform/filetype"
@@ -40,6 +42,16 @@ func Limits(t *testing.T, e *apptest.Env, tr *apptest.Tree, fx *Fixture) {
 	}
 	if n := len(Revisions(t, e, tr.D1Admin, app, "1.1", "2026-04")); n != 50 {
 		t.Errorf("the history holds %d revisions", n)
+	}
+
+	// At most 100 extensions per application: every read of its evidence reads them.
+	for i := range 100 {
+		apptest.Must(t, 200, e.Do(t, "POST", "/v1/applications/"+app+":extend", tr.D1Admin, &evidencev1.ExtendDeadlineRequest{
+			IndicatorCode: "1.1", DueTime: timestamppb.New(time.Now().Add(time.Duration(i+1) * time.Hour)), Reason: "补报"}))
+	}
+	if r := e.Do(t, "POST", "/v1/applications/"+app+":extend", tr.D1Admin, &evidencev1.ExtendDeadlineRequest{
+		DueTime: timestamppb.New(time.Now().Add(200 * time.Hour)), Reason: "补报"}); r.Reason(t) != "EXTENSION_LIMIT" {
+		t.Errorf("the 101st extension: %d %s", r.Code, r.Raw)
 	}
 
 	// Without a valid token, an upload is refused before its body is read: the answer

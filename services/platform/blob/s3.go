@@ -272,8 +272,9 @@ func (s *s3Store) sweepTemporaries(ctx context.Context, before time.Time, stats 
 }
 
 func (s *s3Store) sweepBlobs(ctx context.Context, before time.Time, inUse func(ctx context.Context, sums []string) (map[string]bool, error), stats *SweepStats) error {
-	// What a sweep that crashed between its two phases left aside is finished first.
-	if err := s.buryAndCheck(ctx, s.listSums(ctx, s.prefix+"swept/", time.Time{}), inUse, before, true, stats); err != nil {
+	// What a sweep that crashed between its two phases left aside is finished first, once
+	// it is as old as the grace: a younger one may be another replica's sweep in progress.
+	if err := s.buryAndCheck(ctx, s.listSums(ctx, s.prefix+"swept/", before), inUse, before, true, stats); err != nil {
 		return err
 	}
 	return s.buryAndCheck(ctx, s.listSums(ctx, s.blobPrefix(), before), inUse, before, false, stats)

@@ -340,6 +340,12 @@ func Catalog() []Reason {
 			Do: "Ask the campaign's office: the history so far is kept and readable.",
 		},
 		{
+			Name: "EXTENSION_LIMIT", Code: codes.FailedPrecondition, Group: GroupEvidence,
+			EN: "The application has 100 deadline extensions, as many as one may have.",
+			ZH: "本申报已有 100 次延期，达到上限。",
+			Do: "Extend everything at once (no indicator, no period) to the latest date needed.",
+		},
+		{
 			Name: "EVIDENCE_LOCKED", Code: codes.FailedPrecondition, Group: GroupEvidence,
 			EN: "The evidence was returned more often than the campaign allows resubmissions: it is locked and scores 0.",
 			ZH: "该材料退回次数超过允许的重新报送次数：已锁定，该指标计 0 分。",
