@@ -153,8 +153,8 @@ service's port (` + ports() + `).`,
 	f.StringVar(&cfg.DebugAddr, "debug-addr", env("WENMING_DEBUG_ADDR", ""), "serve Go profiles (/debug/pprof/) here; keep it on loopback [WENMING_DEBUG_ADDR]")
 	f.StringVar(&cfg.MetricsAddr, "metrics-addr", env("WENMING_METRICS_ADDR", ""), "serve Prometheus metrics (/metrics) here, apart from the API port [WENMING_METRICS_ADDR]")
 	f.StringVar(&cfg.BlobURL, "blob-url", env("WENMING_BLOB_URL", ""), "where evidence files are kept: a directory, or s3://bucket/prefix?endpoint=URL&region=R (credentials from AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY); default <data-dir>/blobs [WENMING_BLOB_URL]")
-	f.Int64Var(&cfg.MaxFileBytes, "max-file-bytes", envInt("WENMING_MAX_FILE_BYTES"), "largest evidence file in bytes; 0 means 50 MB [WENMING_MAX_FILE_BYTES]")
-	f.Int64Var(&cfg.MaxApplicationBytes, "max-application-bytes", envInt("WENMING_MAX_APPLICATION_BYTES"), "most bytes of files per application; 0 means 2 GB [WENMING_MAX_APPLICATION_BYTES]")
+	f.Int64Var(&cfg.MaxFileBytes, "max-file-bytes", envInt("WENMING_MAX_FILE_BYTES"), "largest evidence file in bytes; 0 means 50 MiB [WENMING_MAX_FILE_BYTES]")
+	f.Int64Var(&cfg.MaxApplicationBytes, "max-application-bytes", envInt("WENMING_MAX_APPLICATION_BYTES"), "most bytes of files per application; 0 means 2 GiB [WENMING_MAX_APPLICATION_BYTES]")
 	f.BoolVar(&noMigrate, "no-migrate", env("WENMING_NO_MIGRATE", "") != "", "do not apply migrations on start [WENMING_NO_MIGRATE]")
 	return c
 }

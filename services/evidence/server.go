@@ -19,9 +19,9 @@ import (
 
 // Limits bound what a unit may upload.
 type Limits struct {
-	// FileBytes is the largest file (default 50 MB).
+	// FileBytes is the largest file (default 50 MiB).
 	FileBytes int64
-	// ApplicationBytes is the most all files of one application may hold (default 2 GB).
+	// ApplicationBytes is the most all files of one application may hold (default 2 GiB).
 	ApplicationBytes int64
 }
 

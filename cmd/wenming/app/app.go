@@ -66,7 +66,7 @@ type Config struct {
 	// s3://bucket/prefix?endpoint=…&region=… with credentials from the AWS variables.
 	BlobURL string
 	// MaxFileBytes and MaxApplicationBytes bound one evidence file and all files of one
-	// application; zero means 50 MB and 2 GB.
+	// application; zero means 50 MiB and 2 GiB.
 	MaxFileBytes        int64
 	MaxApplicationBytes int64
 	// Run lists what this process runs: service names and/or "gateway". Empty: everything.
