@@ -49,7 +49,7 @@ var levelZH = map[string]string{"DISTRICT": "区县级", "MUNICIPAL": "市级", 
 // leaves the title in place; rectification (整改) and revocation (摘牌) do not.
 var holding = map[string]bool{"NAMED": true, "RESTORED": true, "WARNED": true}
 
-// eligible checks the rules of DESIGN.md §3 for unit u applying to campaign c, each
+// eligible checks the eligibility rules (docs/evidence.md, Applying) for unit u applying to campaign c, each
 // refusal naming its rule as the reason. The negative list is read as the system: the
 // rule must see every entry, whoever recorded it.
 func eligible(ctx context.Context, tx *ent.Tx, c *ent.Campaign, u *ent.Unit, now time.Time) error {

@@ -2,6 +2,7 @@ package tenancytest
 
 import (
 	"bytes"
+	"context"
 	"fmt"
 	"slices"
 	"strings"
@@ -12,6 +13,7 @@ import (
 
 	tenancyv1 "github.com/wenming-platform/wenming/api/gen/wenming/tenancy/v1"
 	"github.com/wenming-platform/wenming/cmd/wenming/app/apptest"
+	"github.com/wenming-platform/wenming/services/platform/xlsxread"
 )
 
 const xlsxType = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -56,10 +58,26 @@ func UnitImport(t *testing.T, e *apptest.Env, tr *apptest.Tree) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	rows, _ := f.GetRows(f.GetSheetName(0))
 	dvs, _ := f.GetDataValidations(f.GetSheetName(0))
-	sample, _ := f.GetRows(f.GetSheetName(1))
+	names := []string{f.GetSheetName(0), f.GetSheetName(1)}
 	_ = f.Close()
+	// The sheets are read as an import reads them: row by row, bounded.
+	sheetRows := func(sheet string) [][]string {
+		limits := xlsxread.Limits{Rows: 50, Columns: 10, CellChars: 500}
+		wb, err := xlsxread.Open(tmpl.Raw, limits)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var out [][]string
+		if err := wb.Rows(context.Background(), sheet, limits, func(_ int, cells []string) error {
+			out = append(out, slices.Clone(cells))
+			return nil
+		}); err != nil {
+			t.Fatal(err)
+		}
+		return out
+	}
+	rows, sample := sheetRows(names[0]), sheetRows(names[1])
 	if len(rows) != 1 || !slices.Equal(rows[0], []string{"单位名称", "统一社会信用代码", "单位类别"}) {
 		t.Errorf("template rows %v", rows)
 	}
