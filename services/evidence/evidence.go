@@ -20,6 +20,7 @@ import (
 	entevidence "github.com/wenming-platform/wenming/ent/evidence"
 	"github.com/wenming-platform/wenming/ent/evidencefile"
 	"github.com/wenming-platform/wenming/ent/evidencerevision"
+	"github.com/wenming-platform/wenming/ent/predicate"
 	"github.com/wenming-platform/wenming/services/platform/audit"
 	"github.com/wenming-platform/wenming/services/platform/errs"
 	"github.com/wenming-platform/wenming/services/platform/filetype"
@@ -438,7 +439,11 @@ func (s *Server) getEvidence(ctx context.Context, ev *ent.Evidence, all bool) (*
 	if err != nil {
 		return nil, err
 	}
-	return s.evidenceProto(ctx, as, exts, ev, all)
+	out, err := s.evidenceProtos(ctx, as, exts, []*ent.Evidence{ev}, all)
+	if err != nil {
+		return nil, err
+	}
+	return out[0], nil
 }
 
 // judged reads an application the caller can see (NOT_FOUND otherwise) with what its
@@ -459,22 +464,36 @@ func (s *Server) judged(ctx context.Context, appID string) (*ent.Application, *a
 	return a, as, exts, nil
 }
 
-// evidenceProto is the API form of ev: its draft, its window, and its revisions (all of
-// them, or the latest only), each with its files.
-func (s *Server) evidenceProto(ctx context.Context, as *assessment, exts []*ent.DeadlineExtension, ev *ent.Evidence, all bool) (*evidencev1.Evidence, error) {
-	out := draftProto(ev)
-	q := s.st.Client.EvidenceRevision.Query().Where(evidencerevision.EvidenceID(ev.ID))
+// evidenceProtos is the API form of items: each with its draft, its window, and its
+// revisions (all of them, or the latest only), each with its files. The revisions and files
+// of all items are read in one query each, so a page of a list costs three queries, not
+// three an item.
+func (s *Server) evidenceProtos(ctx context.Context, as *assessment, exts []*ent.DeadlineExtension, items []*ent.Evidence, all bool) ([]*evidencev1.Evidence, error) {
+	if len(items) == 0 {
+		return nil, nil
+	}
+	var which []predicate.EvidenceRevision
+	for _, ev := range items {
+		if all {
+			which = append(which, evidencerevision.EvidenceID(ev.ID))
+		} else if ev.RevisionCount > 0 {
+			// The latest revision's number is the item's count of them.
+			which = append(which, evidencerevision.And(evidencerevision.EvidenceID(ev.ID), evidencerevision.Number(ev.RevisionCount)))
+		}
+	}
 	var revs []*ent.EvidenceRevision
-	var err error
-	if all {
-		revs, err = q.Order(ent.Asc(evidencerevision.FieldNumber)).All(ctx)
-	} else {
-		revs, err = q.Order(ent.Desc(evidencerevision.FieldNumber)).Limit(1).All(ctx)
+	if len(which) > 0 {
+		var err error
+		revs, err = s.st.Client.EvidenceRevision.Query().Where(evidencerevision.Or(which...)).
+			Order(ent.Asc(evidencerevision.FieldNumber)).All(ctx)
+		if err != nil {
+			return nil, err
+		}
 	}
-	if err != nil {
-		return nil, err
+	var ids []string
+	for _, ev := range items {
+		ids = append(ids, ev.DraftFileIds...)
 	}
-	ids := append([]string(nil), ev.DraftFileIds...)
 	for _, r := range revs {
 		ids = append(ids, r.FileIds...)
 	}
@@ -483,23 +502,32 @@ func (s *Server) evidenceProto(ctx context.Context, as *assessment, exts []*ent.
 	if err != nil {
 		return nil, err
 	}
-	if ev.HasDraft {
-		out.DraftFiles = pick(files, ev.DraftFileIds)
-	}
+	byItem := map[string][]*ent.EvidenceRevision{}
 	for _, r := range revs {
-		out.Revisions = append(out.Revisions, &evidencev1.EvidenceRevision{
-			Number:       int32(r.Number),
-			Content:      &evidencev1.EvidenceContent{Narrative: r.Narrative, Value: r.Value, FileIds: r.FileIds, Note: r.Note},
-			Files:        pick(files, r.FileIds),
-			SubmittedBy:  r.SubmittedBy,
-			SubmitTime:   timestamppb.New(r.SubmitTime),
-			Resubmission: r.Resubmission,
-		})
+		byItem[r.EvidenceID] = append(byItem[r.EvidenceID], r)
 	}
-	if it, err := as.item(ev.IndicatorCode, ev.Period); err == nil {
-		start, due := as.window(it, exts)
-		out.StartTime, out.DueTime = timestamppb.New(start), timestamppb.New(due)
-		out.Locked = ev.Locked || (ev.State == entevidence.StateRETURNED && ev.Resubmissions >= as.campaign.MaxResubmissions)
+	out := make([]*evidencev1.Evidence, len(items))
+	for i, ev := range items {
+		e := draftProto(ev)
+		if ev.HasDraft {
+			e.DraftFiles = pick(files, ev.DraftFileIds)
+		}
+		for _, r := range byItem[ev.ID] {
+			e.Revisions = append(e.Revisions, &evidencev1.EvidenceRevision{
+				Number:       int32(r.Number),
+				Content:      &evidencev1.EvidenceContent{Narrative: r.Narrative, Value: r.Value, FileIds: r.FileIds, Note: r.Note},
+				Files:        pick(files, r.FileIds),
+				SubmittedBy:  r.SubmittedBy,
+				SubmitTime:   timestamppb.New(r.SubmitTime),
+				Resubmission: r.Resubmission,
+			})
+		}
+		if it, err := as.item(ev.IndicatorCode, ev.Period); err == nil {
+			start, due := as.window(it, exts)
+			e.StartTime, e.DueTime = timestamppb.New(start), timestamppb.New(due)
+			e.Locked = ev.Locked || (ev.State == entevidence.StateRETURNED && ev.Resubmissions >= as.campaign.MaxResubmissions)
+		}
+		out[i] = e
 	}
 	return out, nil
 }
@@ -539,13 +567,9 @@ func (s *Server) ListEvidence(ctx context.Context, req *evidencev1.ListEvidenceR
 		return nil, err
 	}
 	rows, next := pagetoken.Page(s.pages, filters, rows, size, func(e *ent.Evidence) string { return e.ID })
-	resp := &evidencev1.ListEvidenceResponse{NextPageToken: next}
-	for _, ev := range rows {
-		out, err := s.evidenceProto(ctx, as, exts, ev, false)
-		if err != nil {
-			return nil, err
-		}
-		resp.Evidence = append(resp.Evidence, out)
+	list, err := s.evidenceProtos(ctx, as, exts, rows, false)
+	if err != nil {
+		return nil, err
 	}
-	return resp, nil
+	return &evidencev1.ListEvidenceResponse{Evidence: list, NextPageToken: next}, nil
 }

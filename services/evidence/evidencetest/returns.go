@@ -66,6 +66,19 @@ func Returns(t *testing.T, e *apptest.Env, tr *apptest.Tree, clock *Clock, app s
 	if n := len(ev.GetRevisions()); n != 2 || !ev.GetRevisions()[1].GetResubmission() || ev.GetResubmissions() != 1 {
 		t.Errorf("resubmitted evidence = %v", ev)
 	}
+	// A list shows each item with its latest revision only.
+	list := apptest.Call[*evidencev1.ListEvidenceResponse](t, e, "GET", "/v1/applications/"+app+"/evidence", tr.D1Admin, nil)
+	if len(list.GetEvidence()) < 5 {
+		t.Errorf("the list holds %d items", len(list.GetEvidence()))
+	}
+	for _, item := range list.GetEvidence() {
+		if r := item.GetRevisions(); len(r) != 1 || r[0].GetNumber() != item.GetRevisionCount() {
+			t.Errorf("%s %s listed with revisions %v of %d", item.GetIndicatorCode(), item.GetPeriod(), r, item.GetRevisionCount())
+		}
+		if item.GetIndicatorCode() == "1.3" && item.GetRevisions()[0].GetContent().GetNarrative() != "补充宣传栏照片" {
+			t.Errorf("1.3 listed with %v", item.GetRevisions())
+		}
+	}
 	re := apptest.Call[*evidencev1.Application](t, e, "POST", "/v1/applications/"+app+":submit", tr.Unit1Admin, "{}")
 	if re.GetState() != evidencev1.ApplicationState_APPLICATION_STATE_RESUBMITTED {
 		t.Errorf("resubmitted application = %v", re)
