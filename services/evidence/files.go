@@ -160,7 +160,11 @@ func (s *Server) UploadFile(stream evidencev1.EvidenceService_UploadFileServer) 
 			"声明 "+strconv.FormatInt(h.GetSize(), 10)+" 字节，实际收到 "+strconv.FormatInt(n, 10)+" 字节")
 	}
 	kind, ok := filetype.Sniff(head)
-	if !ok || (text != nil && !text.OK()) {
+	if ok && text != nil {
+		// Text is what the whole file shows, its encoding included, not only its head.
+		kind, ok = text.Kind()
+	}
+	if !ok {
 		return errs.New(codes.InvalidArgument, "FILE_TYPE_REFUSED",
 			"the file's content is not of a type evidence may be (images, PDF, office documents, audio and video)",
 			"文件内容不属于允许的材料类型（图片、PDF、办公文档、音视频）").WithField("content", "type not allowed", "类型不允许")

@@ -107,6 +107,11 @@ func Limits(t *testing.T, e *apptest.Env, tr *apptest.Tree, fx *Fixture) {
 	if f := File(t, e, token, app, "记录.txt", page); f.GetContentType() != "text/plain; charset=utf-8" {
 		t.Errorf("plain text stored as %q", f.GetContentType())
 	}
+	// A GB18030 CSV (as Excel writes it) whose first pages are ASCII is GB18030, not UTF-8.
+	csv := append(bytes.Repeat([]byte("code,score\r\n"), 1000), "\xce\xf7\xba\xfe\xc7\xf8,95\r\n"...)
+	if f := File(t, e, token, app, "成绩.csv", csv); f.GetContentType() != "text/plain; charset=gb18030" {
+		t.Errorf("a GB18030 CSV with an ASCII head stored as %q", f.GetContentType())
+	}
 	// The stored name ends in an extension of what the bytes are.
 	if f := File(t, e, token, app, "整改说明.bat", PDF("bat")); f.GetName() != "整改说明.bat.pdf" {
 		t.Errorf("a PDF named .bat is stored as %q", f.GetName())

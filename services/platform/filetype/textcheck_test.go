@@ -21,7 +21,7 @@ func TestTextCheck(t *testing.T) {
 		"a less-than is fine": {append(append([]byte{}, text...), "a < b，合格率 < 5%"...), true},
 	} {
 		for _, size := range []int{1, 3, 7, 1000, 1 << 20} {
-			var c2 TextCheck
+			c2 := NewTextCheck([]byte("说明："))
 			for i := 0; i < len(c.tail); i += size {
 				c2.Write(c.tail[i:min(i+size, len(c.tail))])
 			}
@@ -47,5 +47,37 @@ func TestTextCheckSeam(t *testing.T) {
 	c.Write([]byte("ibble, scrabble"))
 	if !c.OK() {
 		t.Error("plain text after the head was refused")
+	}
+}
+
+// TestTextCheckEncoding: the encoding is judged on the whole file, whatever the head showed
+// and however the writes cut the characters.
+func TestTextCheckEncoding(t *testing.T) {
+	ascii := bytes.Repeat([]byte("name,score\r\n"), 800) // a head of plain ASCII
+	gb := []byte("\xce\xf7\xba\xfe\xc7\xf8,95\r\n")      // 西湖区,95 in GB18030
+	utf := []byte("西湖区,95\r\n")
+	for name, c := range map[string]struct {
+		body []byte
+		want Kind
+		ok   bool
+	}{
+		"ASCII then UTF-8":   {append(append([]byte{}, ascii...), utf...), kindText, true},
+		"ASCII then GB18030": {append(append([]byte{}, ascii...), gb...), kindTextGB, true},
+		"ASCII then garbage": {append(append([]byte{}, ascii...), 0xFF, 0xFE, 0x80, 0xC0), Kind{}, false},
+		"a cut character":    {append(append([]byte{}, ascii...), utf[:1]...), Kind{}, false},
+		"four-byte GB18030":  {append(append([]byte{}, ascii...), 0x81, 0x30, 0x81, 0x30), kindTextGB, true},
+		"GB18030 cut at end": {append(append([]byte{}, ascii...), 0x81, 0x30), Kind{}, false},
+	} {
+		for _, size := range []int{1, 2, 3, 5, 64, 1 << 20} {
+			head := c.body[:SniffLen]
+			tc := NewTextCheck(head)
+			rest := c.body[SniffLen:]
+			for i := 0; i < len(rest); i += size {
+				tc.Write(rest[i:min(i+size, len(rest))])
+			}
+			if k, ok := tc.Kind(); ok != c.ok || k != c.want {
+				t.Errorf("%s in writes of %d: %v %v, want %v %v", name, size, k, ok, c.want, c.ok)
+			}
+		}
 	}
 }
