@@ -81,3 +81,23 @@ func TestTextCheckEncoding(t *testing.T) {
 		}
 	}
 }
+
+// FuzzTextCheck: how the bytes after the head are cut into writes never changes the verdict.
+func FuzzTextCheck(f *testing.F) {
+	f.Add([]byte("ab"), []byte("西湖区\xce\xf7<scr"), []byte("ipt>"), 3)
+	f.Add([]byte("\xef\xbb\xbfx"), []byte("\x81\x30"), []byte("\x81\x30"), 1)
+	f.Fuzz(func(t *testing.T, head, a, b []byte, cut int) {
+		rest := append(append([]byte{}, a...), b...)
+		one := NewTextCheck(head)
+		one.Write(rest)
+		two := NewTextCheck(head)
+		cut = max(0, min(len(rest), cut))
+		two.Write(rest[:cut])
+		two.Write(rest[cut:])
+		k1, ok1 := one.Kind()
+		k2, ok2 := two.Kind()
+		if k1 != k2 || ok1 != ok2 {
+			t.Fatalf("head %q, rest %q cut at %d: one write %v %v, two %v %v", head, rest, cut, k1, ok1, k2, ok2)
+		}
+	})
+}
