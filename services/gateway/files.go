@@ -189,8 +189,12 @@ func upload(mux *runtime.ServeMux, c evidencev1.EvidenceServiceClient, w http.Re
 		}
 		if rerr != nil {
 			// The client stopped midway, or went quiet: the service must not store a part
-			// of the file, so the stream is cancelled rather than closed.
+			// of the file, so the stream is cancelled rather than closed. The answer's
+			// goroutine ends with it, before the handler returns (it may touch the
+			// connection's deadline only while the handler runs).
+			in.done.Store(true)
 			cancel()
+			<-answered
 			fail(mux, w, r, errs.Status(withLanguage(r.Context(), r), errs.Invalid("body",
 				"the body stopped before its end", "请求体未完整发送")).Err())
 			return
