@@ -161,7 +161,9 @@ func upload(mux *runtime.ServeMux, c evidencev1.EvidenceServiceClient, w http.Re
 	answered := make(chan error, 1)
 	go func() {
 		err := stream.RecvMsg(f)
-		if err != nil && !in.done.Load() {
+		// Only the service's own answer stops the reading: a stream cancelled because the
+		// client went away is the handler's to answer (the body stopped).
+		if err != nil && !in.done.Load() && ctx.Err() == nil {
 			// A read blocked on a quiet client ends now; the connection, its deadline
 			// spent, is closed after the answer (Connection: close below).
 			in.stop.Store(true)
@@ -195,8 +197,7 @@ func upload(mux *runtime.ServeMux, c evidencev1.EvidenceServiceClient, w http.Re
 			in.done.Store(true)
 			cancel()
 			<-answered
-			fail(mux, w, r, errs.Status(withLanguage(r.Context(), r), errs.Invalid("body",
-				"the body stopped before its end", "请求体未完整发送")).Err())
+			fail(mux, w, r, errs.Status(withLanguage(r.Context(), r), errBodyStopped).Err())
 			return
 		}
 	}
@@ -206,6 +207,9 @@ func upload(mux *runtime.ServeMux, c evidencev1.EvidenceServiceClient, w http.Re
 	err = <-answered
 	if in.stop.Load() {
 		w.Header().Set("Connection", "close")
+	}
+	if status.Code(err) == codes.Canceled && r.Context().Err() != nil {
+		err = errs.Status(withLanguage(r.Context(), r), errBodyStopped).Err()
 	}
 	if err != nil {
 		fail(mux, w, r, err)
@@ -222,6 +226,9 @@ func upload(mux *runtime.ServeMux, c evidencev1.EvidenceServiceClient, w http.Re
 	_, _ = w.Write(b)
 }
 
+// errBodyStopped answers an upload whose body ended before its end, or went quiet.
+var errBodyStopped = errs.Invalid("body", "the body stopped before its end", "请求体未完整发送")
+
 // errAnswered ends the reading of a body the service has already answered.
 var errAnswered = errors.New("gateway: the service has answered the upload")
 
@@ -237,19 +244,32 @@ type idleReader struct {
 	// stop, once set, ends the reading: the service has answered. done says the reading
 	// has ended anyway.
 	stop, done atomic.Bool
+	// prefixEnd is the one deadline of a form's part before its file.
+	prefixEnd time.Time
 }
 
 func (b *idleReader) Read(p []byte) (int, error) {
-	if b.stop.Load() {
-		return 0, errAnswered
-	}
 	if b.left == 0 {
 		return 0, errors.New("gateway: the form's file part does not begin within its first 64 KiB")
 	}
 	if b.left > 0 && int64(len(p)) > b.left {
 		p = p[:b.left]
 	}
-	_ = b.rc.SetReadDeadline(time.Now().Add(idleRead))
+	// The deadline is moved before stop is looked at: the answer's goroutine sets stop,
+	// then the deadline to now, so one of the two is always seen. The part of a form before
+	// its file has one deadline in all (prefixEnd): read before the caller is known, it
+	// must not be stretched a byte at a time.
+	deadline := time.Now().Add(idleRead)
+	if b.left > 0 {
+		if b.prefixEnd.IsZero() {
+			b.prefixEnd = deadline
+		}
+		deadline = b.prefixEnd
+	}
+	_ = b.rc.SetReadDeadline(deadline)
+	if b.stop.Load() {
+		return 0, errAnswered
+	}
 	n, err := b.r.Read(p)
 	if b.left > 0 {
 		b.left -= int64(n)

@@ -91,8 +91,11 @@ func Files(t *testing.T, e *apptest.Env, tr *apptest.Tree, fx *Fixture, other st
 	}
 	// A body that stops before its Content-Length stores nothing.
 	before := fileCount(t, e, token, app)
-	if code := truncated(t, e, token, app, PDF("truncated")); code != 400 {
-		t.Errorf("a truncated body: %d", code)
+	// Always 400, however the client's leaving races the service's answer.
+	for i := range 10 {
+		if code := truncated(t, e, token, app, PDF("truncated")); code != 400 {
+			t.Errorf("a truncated body, try %d: %d", i, code)
+		}
 	}
 	if n := fileCount(t, e, token, app); n != before {
 		t.Errorf("a truncated upload stored a file: %d files, had %d", n, before)

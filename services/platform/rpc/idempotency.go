@@ -144,16 +144,24 @@ func streamIdempotency(st *store.Store) grpc.StreamServerInterceptor {
 // and keeps the response the handler sends.
 type recordingStream struct {
 	grpc.ServerStream
-	ctx      context.Context
-	st       *store.Store
-	claim    *store.IdempotencyClaim
-	method   string
-	hash     gohash.Hash
-	eof      bool
-	response []byte
+	ctx        context.Context
+	st         *store.Store
+	claim      *store.IdempotencyClaim
+	method     string
+	hash       gohash.Hash
+	eof        bool
+	headerSent bool
+	response   []byte
 }
 
 func (s *recordingStream) Context() context.Context { return s.ctx }
+
+// SendHeader notes that the headers went out: a replay after the handler failed must not
+// send them twice, which gRPC refuses.
+func (s *recordingStream) SendHeader(md metadata.MD) error {
+	s.headerSent = true
+	return s.ServerStream.SendHeader(md)
+}
 
 func (s *recordingStream) RecvMsg(m any) error {
 	err := s.ServerStream.RecvMsg(m)
@@ -197,8 +205,10 @@ func (s *recordingStream) replay() (done bool, err error) {
 	if !s.eof {
 		// A client that waits for the server's headers before sending its body (the
 		// gateway's uploads) gets them now, or the drain below would wait on it for ever.
-		if err := s.ServerStream.SendHeader(metadata.Pairs(resource.UploadReadyKey, "1")); err != nil {
-			return true, err
+		if !s.headerSent {
+			if err := s.SendHeader(metadata.Pairs(resource.UploadReadyKey, "1")); err != nil {
+				return true, err
+			}
 		}
 		in, _, err := methodTypes(s.method)
 		if err != nil {
