@@ -5,8 +5,6 @@ import (
 	"strings"
 	"time"
 
-	"entgo.io/ent/dialect"
-
 	tenancyv1 "github.com/wenming-platform/wenming/api/gen/wenming/tenancy/v1"
 	"github.com/wenming-platform/wenming/ent"
 	"github.com/wenming-platform/wenming/ent/schema/jsonvalue"
@@ -103,11 +101,9 @@ func (s *Server) CreateTitle(ctx context.Context, req *tenancyv1.CreateTitleRequ
 					"文明办只能登记本级（"+string(own.Level)+"）或以下级别的称号")
 			}
 			// Two titles recorded at once for one unit take turns, so that the second sees the
-			// first when it decides which is current. SQLite runs one writer at a time.
-			if s.st.Dialect == dialect.Postgres {
-				if _, err := tx.ExecContext(store.System(ctx), "SELECT pg_advisory_xact_lock(hashtext($1))", "titles:"+u.ID); err != nil {
-					return nil, err
-				}
+			// first when it decides which is current.
+			if err := store.Lock(ctx, tx, s.st.Dialect, "titles:"+u.ID); err != nil {
+				return nil, err
 			}
 			r, err := tx.TitleRecord.Create().SetID(resource.NewID()).SetOfficeID(own.ID).SetScopePath(u.ScopePath).
 				SetUnitID(u.ID).SetLevel(titlerecord.Level(level)).SetModel(in.GetModel()).

@@ -9,7 +9,6 @@ import (
 	"strings"
 	"time"
 
-	"entgo.io/ent/dialect"
 	"google.golang.org/grpc/codes"
 
 	authzv1 "github.com/wenming-platform/wenming/api/gen/wenming/authz/v1"
@@ -87,10 +86,8 @@ func (s *Server) firstAdmin(ctx context.Context, tx *ent.Tx, v *viewer.Viewer, o
 	// Two first admins created at once must not both find the office without one: the
 	// check and the insert hold the office's lock (SQLite's transactions are serialized).
 	sys := store.System(ctx)
-	if s.st.Dialect == dialect.Postgres {
-		if _, err := tx.ExecContext(sys, "SELECT pg_advisory_xact_lock(hashtext($1))", "first-admin:"+o.ID); err != nil {
-			return "", err
-		}
+	if err := store.Lock(ctx, tx, s.st.Dialect, "first-admin:"+o.ID); err != nil {
+		return "", err
 	}
 	// An office has a handful of users: reading them is plainer than a JSON query per dialect.
 	users, err := tx.User.Query().Where(user.OfficeID(o.ID), user.UnitIDIsNil()).All(sys)

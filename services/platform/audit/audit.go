@@ -13,7 +13,6 @@ import (
 	"strings"
 	"time"
 
-	"entgo.io/ent/dialect"
 	"github.com/google/uuid"
 	"google.golang.org/protobuf/encoding/protojson"
 	"google.golang.org/protobuf/proto"
@@ -80,13 +79,7 @@ func (c *Chain) Pseudonym(text string) string {
 // too). A write that may wait on another's rows takes it first, so that two writes of one
 // office always lock in the same order and never deadlock: the chain, then the rows.
 func (c *Chain) Lock(ctx context.Context, tx *ent.Tx, officeID string) error {
-	if c.dialect != dialect.Postgres {
-		return nil
-	}
-	if _, err := tx.ExecContext(store.System(ctx), "SELECT pg_advisory_xact_lock(hashtext($1))", "audit:"+officeID); err != nil {
-		return fmt.Errorf("audit: lock: %w", err)
-	}
-	return nil
+	return store.Lock(ctx, tx, c.dialect, "audit:"+officeID)
 }
 
 // Record appends e to its office's chain within tx. Chain order is serialized per office:

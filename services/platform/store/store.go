@@ -123,6 +123,20 @@ func (s *Store) Tx(ctx context.Context, fn func(tx *ent.Tx) error) error {
 	return tx.Commit()
 }
 
+// Lock takes, for the rest of tx, the lock named key on a database of dialectName, so that
+// transactions that must not interleave (two first admins of one office, two titles of one
+// unit, two events of one audit chain) take turns. PostgreSQL holds a transaction-scoped
+// advisory lock; SQLite needs none, its writers being serialized.
+func Lock(ctx context.Context, tx *ent.Tx, dialectName, key string) error {
+	if dialectName != dialect.Postgres {
+		return nil
+	}
+	if _, err := tx.ExecContext(System(ctx), "SELECT pg_advisory_xact_lock(hashtext($1))", key); err != nil {
+		return fmt.Errorf("store: lock %s: %w", key, err)
+	}
+	return nil
+}
+
 // IdempotencyTTL is how long an Idempotency-Key is remembered.
 const IdempotencyTTL = 24 * time.Hour
 
