@@ -464,14 +464,9 @@ func (s *Server) judged(ctx context.Context, appID string) (*ent.Application, *a
 	return a, as, exts, nil
 }
 
-// evidenceProtos is the API form of items: each with its draft, its window, and its
-// revisions (all of them, or the latest only), each with its files. The revisions and files
-// of all items are read in one query each, so a page of a list costs three queries, not
-// three an item.
-func (s *Server) evidenceProtos(ctx context.Context, as *assessment, exts []*ent.DeadlineExtension, items []*ent.Evidence, all bool) ([]*evidencev1.Evidence, error) {
-	if len(items) == 0 {
-		return nil, nil
-	}
+// revisions reads the revisions of items in one query, oldest first: all of them, or each
+// item's latest only.
+func revisions(ctx context.Context, db *ent.Client, items []*ent.Evidence, all bool) ([]*ent.EvidenceRevision, error) {
 	var which []predicate.EvidenceRevision
 	for _, ev := range items {
 		if all {
@@ -481,14 +476,23 @@ func (s *Server) evidenceProtos(ctx context.Context, as *assessment, exts []*ent
 			which = append(which, evidencerevision.And(evidencerevision.EvidenceID(ev.ID), evidencerevision.Number(ev.RevisionCount)))
 		}
 	}
-	var revs []*ent.EvidenceRevision
-	if len(which) > 0 {
-		var err error
-		revs, err = s.st.Client.EvidenceRevision.Query().Where(evidencerevision.Or(which...)).
-			Order(ent.Asc(evidencerevision.FieldNumber)).All(ctx)
-		if err != nil {
-			return nil, err
-		}
+	if len(which) == 0 {
+		return nil, nil
+	}
+	return db.EvidenceRevision.Query().Where(evidencerevision.Or(which...)).Order(ent.Asc(evidencerevision.FieldNumber)).All(ctx)
+}
+
+// evidenceProtos is the API form of items: each with its draft, its window, and its
+// revisions (all of them, or the latest only), each with its files. The revisions and files
+// of all items are read in one query each, so a page of a list costs three queries, not
+// three an item.
+func (s *Server) evidenceProtos(ctx context.Context, as *assessment, exts []*ent.DeadlineExtension, items []*ent.Evidence, all bool) ([]*evidencev1.Evidence, error) {
+	if len(items) == 0 {
+		return nil, nil
+	}
+	revs, err := revisions(ctx, s.st.Client, items, all)
+	if err != nil {
+		return nil, err
 	}
 	var ids []string
 	for _, ev := range items {

@@ -17,7 +17,6 @@ import (
 	"github.com/wenming-platform/wenming/ent/deadlineextension"
 	entevidence "github.com/wenming-platform/wenming/ent/evidence"
 	"github.com/wenming-platform/wenming/ent/evidencefile"
-	"github.com/wenming-platform/wenming/ent/evidencerevision"
 	"github.com/wenming-platform/wenming/services/platform/audit"
 	"github.com/wenming-platform/wenming/services/platform/errs"
 	"github.com/wenming-platform/wenming/services/platform/mutate"
@@ -42,18 +41,14 @@ func (s *Server) checklist(ctx context.Context, db *ent.Client, as *assessment, 
 	for _, ev := range items {
 		byKey[ev.IndicatorCode+"/"+ev.Period] = ev
 	}
-	revs, err := db.EvidenceRevision.Query().Where(evidencerevision.ApplicationID(a.ID)).All(ctx)
+	revs, err := revisions(ctx, db, items, false)
 	if err != nil {
 		return nil, nil, err
 	}
 	latest := map[string]*ent.EvidenceRevision{}
 	var fileIDs []string
 	for _, r := range revs {
-		if cur, ok := latest[r.EvidenceID]; !ok || r.Number > cur.Number {
-			latest[r.EvidenceID] = r
-		}
-	}
-	for _, r := range latest {
+		latest[r.EvidenceID] = r
 		fileIDs = append(fileIDs, r.FileIds...)
 	}
 	files, err := db.EvidenceFile.Query().Where(evidencefile.IDIn(fileIDs...)).All(ctx)
