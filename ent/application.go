@@ -44,8 +44,10 @@ type Application struct {
 	// WithdrawReason holds the value of the "withdraw_reason" field.
 	WithdrawReason string `json:"withdraw_reason,omitempty"`
 	// FileBytes holds the value of the "file_bytes" field.
-	FileBytes    int64 `json:"file_bytes,omitempty"`
-	selectValues sql.SelectValues
+	FileBytes int64 `json:"file_bytes,omitempty"`
+	// SourceApplicationID holds the value of the "source_application_id" field.
+	SourceApplicationID string `json:"source_application_id,omitempty"`
+	selectValues        sql.SelectValues
 }
 
 // scanValues returns the types for scanning values from sql.Rows.
@@ -57,7 +59,7 @@ func (*Application) scanValues(columns []string) ([]any, error) {
 			values[i] = new([]byte)
 		case application.FieldVersion, application.FieldFileBytes:
 			values[i] = new(sql.NullInt64)
-		case application.FieldID, application.FieldOfficeID, application.FieldScopePath, application.FieldCampaignID, application.FieldUnitID, application.FieldUnitOfficeID, application.FieldState, application.FieldWithdrawReason:
+		case application.FieldID, application.FieldOfficeID, application.FieldScopePath, application.FieldCampaignID, application.FieldUnitID, application.FieldUnitOfficeID, application.FieldState, application.FieldWithdrawReason, application.FieldSourceApplicationID:
 			values[i] = new(sql.NullString)
 		case application.FieldCreateTime, application.FieldUpdateTime, application.FieldSubmitTime:
 			values[i] = new(sql.NullTime)
@@ -163,6 +165,12 @@ func (_m *Application) assignValues(columns []string, values []any) error {
 			} else if value.Valid {
 				_m.FileBytes = value.Int64
 			}
+		case application.FieldSourceApplicationID:
+			if value, ok := values[i].(*sql.NullString); !ok {
+				return fmt.Errorf("unexpected type %T for field source_application_id", values[i])
+			} else if value.Valid {
+				_m.SourceApplicationID = value.String
+			}
 		default:
 			_m.selectValues.Set(columns[i], values[i])
 		}
@@ -239,6 +247,9 @@ func (_m *Application) String() string {
 	builder.WriteString(", ")
 	builder.WriteString("file_bytes=")
 	builder.WriteString(fmt.Sprintf("%v", _m.FileBytes))
+	builder.WriteString(", ")
+	builder.WriteString("source_application_id=")
+	builder.WriteString(_m.SourceApplicationID)
 	builder.WriteByte(')')
 	return builder.String()
 }

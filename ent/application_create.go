@@ -158,6 +158,20 @@ func (_c *ApplicationCreate) SetNillableFileBytes(v *int64) *ApplicationCreate {
 	return _c
 }
 
+// SetSourceApplicationID sets the "source_application_id" field.
+func (_c *ApplicationCreate) SetSourceApplicationID(v string) *ApplicationCreate {
+	_c.mutation.SetSourceApplicationID(v)
+	return _c
+}
+
+// SetNillableSourceApplicationID sets the "source_application_id" field if the given value is not nil.
+func (_c *ApplicationCreate) SetNillableSourceApplicationID(v *string) *ApplicationCreate {
+	if v != nil {
+		_c.SetSourceApplicationID(*v)
+	}
+	return _c
+}
+
 // SetID sets the "id" field.
 func (_c *ApplicationCreate) SetID(v string) *ApplicationCreate {
 	_c.mutation.SetID(v)
@@ -231,6 +245,10 @@ func (_c *ApplicationCreate) defaults() error {
 		v := application.DefaultFileBytes
 		_c.mutation.SetFileBytes(v)
 	}
+	if _, ok := _c.mutation.SourceApplicationID(); !ok {
+		v := application.DefaultSourceApplicationID
+		_c.mutation.SetSourceApplicationID(v)
+	}
 	return nil
 }
 
@@ -283,6 +301,9 @@ func (_c *ApplicationCreate) check() error {
 	}
 	if _, ok := _c.mutation.FileBytes(); !ok {
 		return &ValidationError{Name: "file_bytes", err: errors.New(`ent: missing required field "Application.file_bytes"`)}
+	}
+	if _, ok := _c.mutation.SourceApplicationID(); !ok {
+		return &ValidationError{Name: "source_application_id", err: errors.New(`ent: missing required field "Application.source_application_id"`)}
 	}
 	if v, ok := _c.mutation.ID(); ok {
 		if err := application.IDValidator(v); err != nil {
@@ -376,6 +397,10 @@ func (_c *ApplicationCreate) createSpec() (*Application, *sqlgraph.CreateSpec) {
 	if value, ok := _c.mutation.FileBytes(); ok {
 		_spec.SetField(application.FieldFileBytes, field.TypeInt64, value)
 		_node.FileBytes = value
+	}
+	if value, ok := _c.mutation.SourceApplicationID(); ok {
+		_spec.SetField(application.FieldSourceApplicationID, field.TypeString, value)
+		_node.SourceApplicationID = value
 	}
 	return _node, _spec
 }
@@ -571,6 +596,9 @@ func (u *ApplicationUpsertOne) UpdateNewValues() *ApplicationUpsertOne {
 		}
 		if _, exists := u.create.mutation.UnitOfficeID(); exists {
 			s.SetIgnore(application.FieldUnitOfficeID)
+		}
+		if _, exists := u.create.mutation.SourceApplicationID(); exists {
+			s.SetIgnore(application.FieldSourceApplicationID)
 		}
 	}))
 	return u
@@ -929,6 +957,9 @@ func (u *ApplicationUpsertBulk) UpdateNewValues() *ApplicationUpsertBulk {
 			}
 			if _, exists := b.mutation.UnitOfficeID(); exists {
 				s.SetIgnore(application.FieldUnitOfficeID)
+			}
+			if _, exists := b.mutation.SourceApplicationID(); exists {
+				s.SetIgnore(application.FieldSourceApplicationID)
 			}
 		}
 	}))

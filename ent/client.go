@@ -15,8 +15,10 @@ import (
 	"entgo.io/ent/dialect"
 	"entgo.io/ent/dialect/sql"
 	"github.com/wenming-platform/wenming/ent/application"
+	"github.com/wenming-platform/wenming/ent/assignment"
 	"github.com/wenming-platform/wenming/ent/auditevent"
 	"github.com/wenming-platform/wenming/ent/campaign"
+	"github.com/wenming-platform/wenming/ent/conflict"
 	"github.com/wenming-platform/wenming/ent/deadlineextension"
 	"github.com/wenming-platform/wenming/ent/evidence"
 	"github.com/wenming-platform/wenming/ent/evidencefile"
@@ -25,14 +27,17 @@ import (
 	"github.com/wenming-platform/wenming/ent/negativelistentry"
 	"github.com/wenming-platform/wenming/ent/office"
 	"github.com/wenming-platform/wenming/ent/refreshtoken"
+	"github.com/wenming-platform/wenming/ent/result"
 	"github.com/wenming-platform/wenming/ent/revocation"
 	"github.com/wenming-platform/wenming/ent/serviceaccount"
 	"github.com/wenming-platform/wenming/ent/setting"
 	"github.com/wenming-platform/wenming/ent/signingkey"
+	"github.com/wenming-platform/wenming/ent/spotcheck"
 	"github.com/wenming-platform/wenming/ent/standard"
 	"github.com/wenming-platform/wenming/ent/titlerecord"
 	"github.com/wenming-platform/wenming/ent/unit"
 	"github.com/wenming-platform/wenming/ent/user"
+	"github.com/wenming-platform/wenming/ent/vetodecision"
 
 	stdsql "database/sql"
 )
@@ -44,10 +49,14 @@ type Client struct {
 	Schema *migrate.Schema
 	// Application is the client for interacting with the Application builders.
 	Application *ApplicationClient
+	// Assignment is the client for interacting with the Assignment builders.
+	Assignment *AssignmentClient
 	// AuditEvent is the client for interacting with the AuditEvent builders.
 	AuditEvent *AuditEventClient
 	// Campaign is the client for interacting with the Campaign builders.
 	Campaign *CampaignClient
+	// Conflict is the client for interacting with the Conflict builders.
+	Conflict *ConflictClient
 	// DeadlineExtension is the client for interacting with the DeadlineExtension builders.
 	DeadlineExtension *DeadlineExtensionClient
 	// Evidence is the client for interacting with the Evidence builders.
@@ -64,6 +73,8 @@ type Client struct {
 	Office *OfficeClient
 	// RefreshToken is the client for interacting with the RefreshToken builders.
 	RefreshToken *RefreshTokenClient
+	// Result is the client for interacting with the Result builders.
+	Result *ResultClient
 	// Revocation is the client for interacting with the Revocation builders.
 	Revocation *RevocationClient
 	// ServiceAccount is the client for interacting with the ServiceAccount builders.
@@ -72,6 +83,8 @@ type Client struct {
 	Setting *SettingClient
 	// SigningKey is the client for interacting with the SigningKey builders.
 	SigningKey *SigningKeyClient
+	// SpotCheck is the client for interacting with the SpotCheck builders.
+	SpotCheck *SpotCheckClient
 	// Standard is the client for interacting with the Standard builders.
 	Standard *StandardClient
 	// TitleRecord is the client for interacting with the TitleRecord builders.
@@ -80,6 +93,8 @@ type Client struct {
 	Unit *UnitClient
 	// User is the client for interacting with the User builders.
 	User *UserClient
+	// VetoDecision is the client for interacting with the VetoDecision builders.
+	VetoDecision *VetoDecisionClient
 }
 
 // NewClient creates a new client configured with the given options.
@@ -92,8 +107,10 @@ func NewClient(opts ...Option) *Client {
 func (c *Client) init() {
 	c.Schema = migrate.NewSchema(c.driver)
 	c.Application = NewApplicationClient(c.config)
+	c.Assignment = NewAssignmentClient(c.config)
 	c.AuditEvent = NewAuditEventClient(c.config)
 	c.Campaign = NewCampaignClient(c.config)
+	c.Conflict = NewConflictClient(c.config)
 	c.DeadlineExtension = NewDeadlineExtensionClient(c.config)
 	c.Evidence = NewEvidenceClient(c.config)
 	c.EvidenceFile = NewEvidenceFileClient(c.config)
@@ -102,14 +119,17 @@ func (c *Client) init() {
 	c.NegativeListEntry = NewNegativeListEntryClient(c.config)
 	c.Office = NewOfficeClient(c.config)
 	c.RefreshToken = NewRefreshTokenClient(c.config)
+	c.Result = NewResultClient(c.config)
 	c.Revocation = NewRevocationClient(c.config)
 	c.ServiceAccount = NewServiceAccountClient(c.config)
 	c.Setting = NewSettingClient(c.config)
 	c.SigningKey = NewSigningKeyClient(c.config)
+	c.SpotCheck = NewSpotCheckClient(c.config)
 	c.Standard = NewStandardClient(c.config)
 	c.TitleRecord = NewTitleRecordClient(c.config)
 	c.Unit = NewUnitClient(c.config)
 	c.User = NewUserClient(c.config)
+	c.VetoDecision = NewVetoDecisionClient(c.config)
 }
 
 type (
@@ -203,8 +223,10 @@ func (c *Client) Tx(ctx context.Context) (*Tx, error) {
 		ctx:               ctx,
 		config:            cfg,
 		Application:       NewApplicationClient(cfg),
+		Assignment:        NewAssignmentClient(cfg),
 		AuditEvent:        NewAuditEventClient(cfg),
 		Campaign:          NewCampaignClient(cfg),
+		Conflict:          NewConflictClient(cfg),
 		DeadlineExtension: NewDeadlineExtensionClient(cfg),
 		Evidence:          NewEvidenceClient(cfg),
 		EvidenceFile:      NewEvidenceFileClient(cfg),
@@ -213,14 +235,17 @@ func (c *Client) Tx(ctx context.Context) (*Tx, error) {
 		NegativeListEntry: NewNegativeListEntryClient(cfg),
 		Office:            NewOfficeClient(cfg),
 		RefreshToken:      NewRefreshTokenClient(cfg),
+		Result:            NewResultClient(cfg),
 		Revocation:        NewRevocationClient(cfg),
 		ServiceAccount:    NewServiceAccountClient(cfg),
 		Setting:           NewSettingClient(cfg),
 		SigningKey:        NewSigningKeyClient(cfg),
+		SpotCheck:         NewSpotCheckClient(cfg),
 		Standard:          NewStandardClient(cfg),
 		TitleRecord:       NewTitleRecordClient(cfg),
 		Unit:              NewUnitClient(cfg),
 		User:              NewUserClient(cfg),
+		VetoDecision:      NewVetoDecisionClient(cfg),
 	}, nil
 }
 
@@ -241,8 +266,10 @@ func (c *Client) BeginTx(ctx context.Context, opts *sql.TxOptions) (*Tx, error) 
 		ctx:               ctx,
 		config:            cfg,
 		Application:       NewApplicationClient(cfg),
+		Assignment:        NewAssignmentClient(cfg),
 		AuditEvent:        NewAuditEventClient(cfg),
 		Campaign:          NewCampaignClient(cfg),
+		Conflict:          NewConflictClient(cfg),
 		DeadlineExtension: NewDeadlineExtensionClient(cfg),
 		Evidence:          NewEvidenceClient(cfg),
 		EvidenceFile:      NewEvidenceFileClient(cfg),
@@ -251,14 +278,17 @@ func (c *Client) BeginTx(ctx context.Context, opts *sql.TxOptions) (*Tx, error) 
 		NegativeListEntry: NewNegativeListEntryClient(cfg),
 		Office:            NewOfficeClient(cfg),
 		RefreshToken:      NewRefreshTokenClient(cfg),
+		Result:            NewResultClient(cfg),
 		Revocation:        NewRevocationClient(cfg),
 		ServiceAccount:    NewServiceAccountClient(cfg),
 		Setting:           NewSettingClient(cfg),
 		SigningKey:        NewSigningKeyClient(cfg),
+		SpotCheck:         NewSpotCheckClient(cfg),
 		Standard:          NewStandardClient(cfg),
 		TitleRecord:       NewTitleRecordClient(cfg),
 		Unit:              NewUnitClient(cfg),
 		User:              NewUserClient(cfg),
+		VetoDecision:      NewVetoDecisionClient(cfg),
 	}, nil
 }
 
@@ -288,10 +318,11 @@ func (c *Client) Close() error {
 // In order to add hooks to a specific client, call: `client.Node.Use(...)`.
 func (c *Client) Use(hooks ...Hook) {
 	for _, n := range []interface{ Use(...Hook) }{
-		c.Application, c.AuditEvent, c.Campaign, c.DeadlineExtension, c.Evidence,
-		c.EvidenceFile, c.EvidenceRevision, c.IdempotencyRecord, c.NegativeListEntry,
-		c.Office, c.RefreshToken, c.Revocation, c.ServiceAccount, c.Setting,
-		c.SigningKey, c.Standard, c.TitleRecord, c.Unit, c.User,
+		c.Application, c.Assignment, c.AuditEvent, c.Campaign, c.Conflict,
+		c.DeadlineExtension, c.Evidence, c.EvidenceFile, c.EvidenceRevision,
+		c.IdempotencyRecord, c.NegativeListEntry, c.Office, c.RefreshToken, c.Result,
+		c.Revocation, c.ServiceAccount, c.Setting, c.SigningKey, c.SpotCheck,
+		c.Standard, c.TitleRecord, c.Unit, c.User, c.VetoDecision,
 	} {
 		n.Use(hooks...)
 	}
@@ -301,10 +332,11 @@ func (c *Client) Use(hooks ...Hook) {
 // In order to add interceptors to a specific client, call: `client.Node.Intercept(...)`.
 func (c *Client) Intercept(interceptors ...Interceptor) {
 	for _, n := range []interface{ Intercept(...Interceptor) }{
-		c.Application, c.AuditEvent, c.Campaign, c.DeadlineExtension, c.Evidence,
-		c.EvidenceFile, c.EvidenceRevision, c.IdempotencyRecord, c.NegativeListEntry,
-		c.Office, c.RefreshToken, c.Revocation, c.ServiceAccount, c.Setting,
-		c.SigningKey, c.Standard, c.TitleRecord, c.Unit, c.User,
+		c.Application, c.Assignment, c.AuditEvent, c.Campaign, c.Conflict,
+		c.DeadlineExtension, c.Evidence, c.EvidenceFile, c.EvidenceRevision,
+		c.IdempotencyRecord, c.NegativeListEntry, c.Office, c.RefreshToken, c.Result,
+		c.Revocation, c.ServiceAccount, c.Setting, c.SigningKey, c.SpotCheck,
+		c.Standard, c.TitleRecord, c.Unit, c.User, c.VetoDecision,
 	} {
 		n.Intercept(interceptors...)
 	}
@@ -315,10 +347,14 @@ func (c *Client) Mutate(ctx context.Context, m Mutation) (Value, error) {
 	switch m := m.(type) {
 	case *ApplicationMutation:
 		return c.Application.mutate(ctx, m)
+	case *AssignmentMutation:
+		return c.Assignment.mutate(ctx, m)
 	case *AuditEventMutation:
 		return c.AuditEvent.mutate(ctx, m)
 	case *CampaignMutation:
 		return c.Campaign.mutate(ctx, m)
+	case *ConflictMutation:
+		return c.Conflict.mutate(ctx, m)
 	case *DeadlineExtensionMutation:
 		return c.DeadlineExtension.mutate(ctx, m)
 	case *EvidenceMutation:
@@ -335,6 +371,8 @@ func (c *Client) Mutate(ctx context.Context, m Mutation) (Value, error) {
 		return c.Office.mutate(ctx, m)
 	case *RefreshTokenMutation:
 		return c.RefreshToken.mutate(ctx, m)
+	case *ResultMutation:
+		return c.Result.mutate(ctx, m)
 	case *RevocationMutation:
 		return c.Revocation.mutate(ctx, m)
 	case *ServiceAccountMutation:
@@ -343,6 +381,8 @@ func (c *Client) Mutate(ctx context.Context, m Mutation) (Value, error) {
 		return c.Setting.mutate(ctx, m)
 	case *SigningKeyMutation:
 		return c.SigningKey.mutate(ctx, m)
+	case *SpotCheckMutation:
+		return c.SpotCheck.mutate(ctx, m)
 	case *StandardMutation:
 		return c.Standard.mutate(ctx, m)
 	case *TitleRecordMutation:
@@ -351,6 +391,8 @@ func (c *Client) Mutate(ctx context.Context, m Mutation) (Value, error) {
 		return c.Unit.mutate(ctx, m)
 	case *UserMutation:
 		return c.User.mutate(ctx, m)
+	case *VetoDecisionMutation:
+		return c.VetoDecision.mutate(ctx, m)
 	default:
 		return nil, fmt.Errorf("ent: unknown mutation type %T", m)
 	}
@@ -487,6 +529,140 @@ func (c *ApplicationClient) mutate(ctx context.Context, m *ApplicationMutation) 
 		return (&ApplicationDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
 	default:
 		return nil, fmt.Errorf("ent: unknown Application mutation op: %q", m.Op())
+	}
+}
+
+// AssignmentClient is a client for the Assignment schema.
+type AssignmentClient struct {
+	config
+}
+
+// NewAssignmentClient returns a client for the Assignment from the given config.
+func NewAssignmentClient(c config) *AssignmentClient {
+	return &AssignmentClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `assignment.Hooks(f(g(h())))`.
+func (c *AssignmentClient) Use(hooks ...Hook) {
+	c.hooks.Assignment = append(c.hooks.Assignment, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `assignment.Intercept(f(g(h())))`.
+func (c *AssignmentClient) Intercept(interceptors ...Interceptor) {
+	c.inters.Assignment = append(c.inters.Assignment, interceptors...)
+}
+
+// Create returns a builder for creating a Assignment entity.
+func (c *AssignmentClient) Create() *AssignmentCreate {
+	mutation := newAssignmentMutation(c.config, OpCreate)
+	return &AssignmentCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of Assignment entities.
+func (c *AssignmentClient) CreateBulk(builders ...*AssignmentCreate) *AssignmentCreateBulk {
+	return &AssignmentCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *AssignmentClient) MapCreateBulk(slice any, setFunc func(*AssignmentCreate, int)) *AssignmentCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &AssignmentCreateBulk{err: fmt.Errorf("calling to AssignmentClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*AssignmentCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &AssignmentCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for Assignment.
+func (c *AssignmentClient) Update() *AssignmentUpdate {
+	mutation := newAssignmentMutation(c.config, OpUpdate)
+	return &AssignmentUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *AssignmentClient) UpdateOne(_m *Assignment) *AssignmentUpdateOne {
+	mutation := newAssignmentMutation(c.config, OpUpdateOne, withAssignment(_m))
+	return &AssignmentUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *AssignmentClient) UpdateOneID(id string) *AssignmentUpdateOne {
+	mutation := newAssignmentMutation(c.config, OpUpdateOne, withAssignmentID(id))
+	return &AssignmentUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for Assignment.
+func (c *AssignmentClient) Delete() *AssignmentDelete {
+	mutation := newAssignmentMutation(c.config, OpDelete)
+	return &AssignmentDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *AssignmentClient) DeleteOne(_m *Assignment) *AssignmentDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *AssignmentClient) DeleteOneID(id string) *AssignmentDeleteOne {
+	builder := c.Delete().Where(assignment.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &AssignmentDeleteOne{builder}
+}
+
+// Query returns a query builder for Assignment.
+func (c *AssignmentClient) Query() *AssignmentQuery {
+	return &AssignmentQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeAssignment},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a Assignment entity by its id.
+func (c *AssignmentClient) Get(ctx context.Context, id string) (*Assignment, error) {
+	return c.Query().Where(assignment.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *AssignmentClient) GetX(ctx context.Context, id string) *Assignment {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// Hooks returns the client hooks.
+func (c *AssignmentClient) Hooks() []Hook {
+	hooks := c.hooks.Assignment
+	return append(hooks[:len(hooks):len(hooks)], assignment.Hooks[:]...)
+}
+
+// Interceptors returns the client interceptors.
+func (c *AssignmentClient) Interceptors() []Interceptor {
+	return c.inters.Assignment
+}
+
+func (c *AssignmentClient) mutate(ctx context.Context, m *AssignmentMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&AssignmentCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&AssignmentUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&AssignmentUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&AssignmentDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown Assignment mutation op: %q", m.Op())
 	}
 }
 
@@ -755,6 +931,140 @@ func (c *CampaignClient) mutate(ctx context.Context, m *CampaignMutation) (Value
 		return (&CampaignDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
 	default:
 		return nil, fmt.Errorf("ent: unknown Campaign mutation op: %q", m.Op())
+	}
+}
+
+// ConflictClient is a client for the Conflict schema.
+type ConflictClient struct {
+	config
+}
+
+// NewConflictClient returns a client for the Conflict from the given config.
+func NewConflictClient(c config) *ConflictClient {
+	return &ConflictClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `conflict.Hooks(f(g(h())))`.
+func (c *ConflictClient) Use(hooks ...Hook) {
+	c.hooks.Conflict = append(c.hooks.Conflict, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `conflict.Intercept(f(g(h())))`.
+func (c *ConflictClient) Intercept(interceptors ...Interceptor) {
+	c.inters.Conflict = append(c.inters.Conflict, interceptors...)
+}
+
+// Create returns a builder for creating a Conflict entity.
+func (c *ConflictClient) Create() *ConflictCreate {
+	mutation := newConflictMutation(c.config, OpCreate)
+	return &ConflictCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of Conflict entities.
+func (c *ConflictClient) CreateBulk(builders ...*ConflictCreate) *ConflictCreateBulk {
+	return &ConflictCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *ConflictClient) MapCreateBulk(slice any, setFunc func(*ConflictCreate, int)) *ConflictCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &ConflictCreateBulk{err: fmt.Errorf("calling to ConflictClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*ConflictCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &ConflictCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for Conflict.
+func (c *ConflictClient) Update() *ConflictUpdate {
+	mutation := newConflictMutation(c.config, OpUpdate)
+	return &ConflictUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *ConflictClient) UpdateOne(_m *Conflict) *ConflictUpdateOne {
+	mutation := newConflictMutation(c.config, OpUpdateOne, withConflict(_m))
+	return &ConflictUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *ConflictClient) UpdateOneID(id string) *ConflictUpdateOne {
+	mutation := newConflictMutation(c.config, OpUpdateOne, withConflictID(id))
+	return &ConflictUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for Conflict.
+func (c *ConflictClient) Delete() *ConflictDelete {
+	mutation := newConflictMutation(c.config, OpDelete)
+	return &ConflictDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *ConflictClient) DeleteOne(_m *Conflict) *ConflictDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *ConflictClient) DeleteOneID(id string) *ConflictDeleteOne {
+	builder := c.Delete().Where(conflict.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &ConflictDeleteOne{builder}
+}
+
+// Query returns a query builder for Conflict.
+func (c *ConflictClient) Query() *ConflictQuery {
+	return &ConflictQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeConflict},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a Conflict entity by its id.
+func (c *ConflictClient) Get(ctx context.Context, id string) (*Conflict, error) {
+	return c.Query().Where(conflict.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *ConflictClient) GetX(ctx context.Context, id string) *Conflict {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// Hooks returns the client hooks.
+func (c *ConflictClient) Hooks() []Hook {
+	hooks := c.hooks.Conflict
+	return append(hooks[:len(hooks):len(hooks)], conflict.Hooks[:]...)
+}
+
+// Interceptors returns the client interceptors.
+func (c *ConflictClient) Interceptors() []Interceptor {
+	return c.inters.Conflict
+}
+
+func (c *ConflictClient) mutate(ctx context.Context, m *ConflictMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&ConflictCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&ConflictUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&ConflictUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&ConflictDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown Conflict mutation op: %q", m.Op())
 	}
 }
 
@@ -1830,6 +2140,140 @@ func (c *RefreshTokenClient) mutate(ctx context.Context, m *RefreshTokenMutation
 	}
 }
 
+// ResultClient is a client for the Result schema.
+type ResultClient struct {
+	config
+}
+
+// NewResultClient returns a client for the Result from the given config.
+func NewResultClient(c config) *ResultClient {
+	return &ResultClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `result.Hooks(f(g(h())))`.
+func (c *ResultClient) Use(hooks ...Hook) {
+	c.hooks.Result = append(c.hooks.Result, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `result.Intercept(f(g(h())))`.
+func (c *ResultClient) Intercept(interceptors ...Interceptor) {
+	c.inters.Result = append(c.inters.Result, interceptors...)
+}
+
+// Create returns a builder for creating a Result entity.
+func (c *ResultClient) Create() *ResultCreate {
+	mutation := newResultMutation(c.config, OpCreate)
+	return &ResultCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of Result entities.
+func (c *ResultClient) CreateBulk(builders ...*ResultCreate) *ResultCreateBulk {
+	return &ResultCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *ResultClient) MapCreateBulk(slice any, setFunc func(*ResultCreate, int)) *ResultCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &ResultCreateBulk{err: fmt.Errorf("calling to ResultClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*ResultCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &ResultCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for Result.
+func (c *ResultClient) Update() *ResultUpdate {
+	mutation := newResultMutation(c.config, OpUpdate)
+	return &ResultUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *ResultClient) UpdateOne(_m *Result) *ResultUpdateOne {
+	mutation := newResultMutation(c.config, OpUpdateOne, withResult(_m))
+	return &ResultUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *ResultClient) UpdateOneID(id string) *ResultUpdateOne {
+	mutation := newResultMutation(c.config, OpUpdateOne, withResultID(id))
+	return &ResultUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for Result.
+func (c *ResultClient) Delete() *ResultDelete {
+	mutation := newResultMutation(c.config, OpDelete)
+	return &ResultDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *ResultClient) DeleteOne(_m *Result) *ResultDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *ResultClient) DeleteOneID(id string) *ResultDeleteOne {
+	builder := c.Delete().Where(result.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &ResultDeleteOne{builder}
+}
+
+// Query returns a query builder for Result.
+func (c *ResultClient) Query() *ResultQuery {
+	return &ResultQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeResult},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a Result entity by its id.
+func (c *ResultClient) Get(ctx context.Context, id string) (*Result, error) {
+	return c.Query().Where(result.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *ResultClient) GetX(ctx context.Context, id string) *Result {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// Hooks returns the client hooks.
+func (c *ResultClient) Hooks() []Hook {
+	hooks := c.hooks.Result
+	return append(hooks[:len(hooks):len(hooks)], result.Hooks[:]...)
+}
+
+// Interceptors returns the client interceptors.
+func (c *ResultClient) Interceptors() []Interceptor {
+	return c.inters.Result
+}
+
+func (c *ResultClient) mutate(ctx context.Context, m *ResultMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&ResultCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&ResultUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&ResultUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&ResultDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown Result mutation op: %q", m.Op())
+	}
+}
+
 // RevocationClient is a client for the Revocation schema.
 type RevocationClient struct {
 	config
@@ -2363,6 +2807,140 @@ func (c *SigningKeyClient) mutate(ctx context.Context, m *SigningKeyMutation) (V
 		return (&SigningKeyDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
 	default:
 		return nil, fmt.Errorf("ent: unknown SigningKey mutation op: %q", m.Op())
+	}
+}
+
+// SpotCheckClient is a client for the SpotCheck schema.
+type SpotCheckClient struct {
+	config
+}
+
+// NewSpotCheckClient returns a client for the SpotCheck from the given config.
+func NewSpotCheckClient(c config) *SpotCheckClient {
+	return &SpotCheckClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `spotcheck.Hooks(f(g(h())))`.
+func (c *SpotCheckClient) Use(hooks ...Hook) {
+	c.hooks.SpotCheck = append(c.hooks.SpotCheck, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `spotcheck.Intercept(f(g(h())))`.
+func (c *SpotCheckClient) Intercept(interceptors ...Interceptor) {
+	c.inters.SpotCheck = append(c.inters.SpotCheck, interceptors...)
+}
+
+// Create returns a builder for creating a SpotCheck entity.
+func (c *SpotCheckClient) Create() *SpotCheckCreate {
+	mutation := newSpotCheckMutation(c.config, OpCreate)
+	return &SpotCheckCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of SpotCheck entities.
+func (c *SpotCheckClient) CreateBulk(builders ...*SpotCheckCreate) *SpotCheckCreateBulk {
+	return &SpotCheckCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *SpotCheckClient) MapCreateBulk(slice any, setFunc func(*SpotCheckCreate, int)) *SpotCheckCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &SpotCheckCreateBulk{err: fmt.Errorf("calling to SpotCheckClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*SpotCheckCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &SpotCheckCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for SpotCheck.
+func (c *SpotCheckClient) Update() *SpotCheckUpdate {
+	mutation := newSpotCheckMutation(c.config, OpUpdate)
+	return &SpotCheckUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *SpotCheckClient) UpdateOne(_m *SpotCheck) *SpotCheckUpdateOne {
+	mutation := newSpotCheckMutation(c.config, OpUpdateOne, withSpotCheck(_m))
+	return &SpotCheckUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *SpotCheckClient) UpdateOneID(id string) *SpotCheckUpdateOne {
+	mutation := newSpotCheckMutation(c.config, OpUpdateOne, withSpotCheckID(id))
+	return &SpotCheckUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for SpotCheck.
+func (c *SpotCheckClient) Delete() *SpotCheckDelete {
+	mutation := newSpotCheckMutation(c.config, OpDelete)
+	return &SpotCheckDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *SpotCheckClient) DeleteOne(_m *SpotCheck) *SpotCheckDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *SpotCheckClient) DeleteOneID(id string) *SpotCheckDeleteOne {
+	builder := c.Delete().Where(spotcheck.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &SpotCheckDeleteOne{builder}
+}
+
+// Query returns a query builder for SpotCheck.
+func (c *SpotCheckClient) Query() *SpotCheckQuery {
+	return &SpotCheckQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeSpotCheck},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a SpotCheck entity by its id.
+func (c *SpotCheckClient) Get(ctx context.Context, id string) (*SpotCheck, error) {
+	return c.Query().Where(spotcheck.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *SpotCheckClient) GetX(ctx context.Context, id string) *SpotCheck {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// Hooks returns the client hooks.
+func (c *SpotCheckClient) Hooks() []Hook {
+	hooks := c.hooks.SpotCheck
+	return append(hooks[:len(hooks):len(hooks)], spotcheck.Hooks[:]...)
+}
+
+// Interceptors returns the client interceptors.
+func (c *SpotCheckClient) Interceptors() []Interceptor {
+	return c.inters.SpotCheck
+}
+
+func (c *SpotCheckClient) mutate(ctx context.Context, m *SpotCheckMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&SpotCheckCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&SpotCheckUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&SpotCheckUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&SpotCheckDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown SpotCheck mutation op: %q", m.Op())
 	}
 }
 
@@ -2902,19 +3480,153 @@ func (c *UserClient) mutate(ctx context.Context, m *UserMutation) (Value, error)
 	}
 }
 
+// VetoDecisionClient is a client for the VetoDecision schema.
+type VetoDecisionClient struct {
+	config
+}
+
+// NewVetoDecisionClient returns a client for the VetoDecision from the given config.
+func NewVetoDecisionClient(c config) *VetoDecisionClient {
+	return &VetoDecisionClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `vetodecision.Hooks(f(g(h())))`.
+func (c *VetoDecisionClient) Use(hooks ...Hook) {
+	c.hooks.VetoDecision = append(c.hooks.VetoDecision, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `vetodecision.Intercept(f(g(h())))`.
+func (c *VetoDecisionClient) Intercept(interceptors ...Interceptor) {
+	c.inters.VetoDecision = append(c.inters.VetoDecision, interceptors...)
+}
+
+// Create returns a builder for creating a VetoDecision entity.
+func (c *VetoDecisionClient) Create() *VetoDecisionCreate {
+	mutation := newVetoDecisionMutation(c.config, OpCreate)
+	return &VetoDecisionCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of VetoDecision entities.
+func (c *VetoDecisionClient) CreateBulk(builders ...*VetoDecisionCreate) *VetoDecisionCreateBulk {
+	return &VetoDecisionCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *VetoDecisionClient) MapCreateBulk(slice any, setFunc func(*VetoDecisionCreate, int)) *VetoDecisionCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &VetoDecisionCreateBulk{err: fmt.Errorf("calling to VetoDecisionClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*VetoDecisionCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &VetoDecisionCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for VetoDecision.
+func (c *VetoDecisionClient) Update() *VetoDecisionUpdate {
+	mutation := newVetoDecisionMutation(c.config, OpUpdate)
+	return &VetoDecisionUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *VetoDecisionClient) UpdateOne(_m *VetoDecision) *VetoDecisionUpdateOne {
+	mutation := newVetoDecisionMutation(c.config, OpUpdateOne, withVetoDecision(_m))
+	return &VetoDecisionUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *VetoDecisionClient) UpdateOneID(id string) *VetoDecisionUpdateOne {
+	mutation := newVetoDecisionMutation(c.config, OpUpdateOne, withVetoDecisionID(id))
+	return &VetoDecisionUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for VetoDecision.
+func (c *VetoDecisionClient) Delete() *VetoDecisionDelete {
+	mutation := newVetoDecisionMutation(c.config, OpDelete)
+	return &VetoDecisionDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *VetoDecisionClient) DeleteOne(_m *VetoDecision) *VetoDecisionDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *VetoDecisionClient) DeleteOneID(id string) *VetoDecisionDeleteOne {
+	builder := c.Delete().Where(vetodecision.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &VetoDecisionDeleteOne{builder}
+}
+
+// Query returns a query builder for VetoDecision.
+func (c *VetoDecisionClient) Query() *VetoDecisionQuery {
+	return &VetoDecisionQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeVetoDecision},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a VetoDecision entity by its id.
+func (c *VetoDecisionClient) Get(ctx context.Context, id string) (*VetoDecision, error) {
+	return c.Query().Where(vetodecision.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *VetoDecisionClient) GetX(ctx context.Context, id string) *VetoDecision {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// Hooks returns the client hooks.
+func (c *VetoDecisionClient) Hooks() []Hook {
+	hooks := c.hooks.VetoDecision
+	return append(hooks[:len(hooks):len(hooks)], vetodecision.Hooks[:]...)
+}
+
+// Interceptors returns the client interceptors.
+func (c *VetoDecisionClient) Interceptors() []Interceptor {
+	return c.inters.VetoDecision
+}
+
+func (c *VetoDecisionClient) mutate(ctx context.Context, m *VetoDecisionMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&VetoDecisionCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&VetoDecisionUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&VetoDecisionUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&VetoDecisionDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown VetoDecision mutation op: %q", m.Op())
+	}
+}
+
 // hooks and interceptors per client, for fast access.
 type (
 	hooks struct {
-		Application, AuditEvent, Campaign, DeadlineExtension, Evidence, EvidenceFile,
-		EvidenceRevision, IdempotencyRecord, NegativeListEntry, Office, RefreshToken,
-		Revocation, ServiceAccount, Setting, SigningKey, Standard, TitleRecord, Unit,
-		User []ent.Hook
+		Application, Assignment, AuditEvent, Campaign, Conflict, DeadlineExtension,
+		Evidence, EvidenceFile, EvidenceRevision, IdempotencyRecord, NegativeListEntry,
+		Office, RefreshToken, Result, Revocation, ServiceAccount, Setting, SigningKey,
+		SpotCheck, Standard, TitleRecord, Unit, User, VetoDecision []ent.Hook
 	}
 	inters struct {
-		Application, AuditEvent, Campaign, DeadlineExtension, Evidence, EvidenceFile,
-		EvidenceRevision, IdempotencyRecord, NegativeListEntry, Office, RefreshToken,
-		Revocation, ServiceAccount, Setting, SigningKey, Standard, TitleRecord, Unit,
-		User []ent.Interceptor
+		Application, Assignment, AuditEvent, Campaign, Conflict, DeadlineExtension,
+		Evidence, EvidenceFile, EvidenceRevision, IdempotencyRecord, NegativeListEntry,
+		Office, RefreshToken, Result, Revocation, ServiceAccount, Setting, SigningKey,
+		SpotCheck, Standard, TitleRecord, Unit, User, VetoDecision []ent.Interceptor
 	}
 )
 

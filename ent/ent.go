@@ -13,8 +13,10 @@ import (
 	"entgo.io/ent/dialect/sql"
 	"entgo.io/ent/dialect/sql/sqlgraph"
 	"github.com/wenming-platform/wenming/ent/application"
+	"github.com/wenming-platform/wenming/ent/assignment"
 	"github.com/wenming-platform/wenming/ent/auditevent"
 	"github.com/wenming-platform/wenming/ent/campaign"
+	"github.com/wenming-platform/wenming/ent/conflict"
 	"github.com/wenming-platform/wenming/ent/deadlineextension"
 	"github.com/wenming-platform/wenming/ent/evidence"
 	"github.com/wenming-platform/wenming/ent/evidencefile"
@@ -23,14 +25,17 @@ import (
 	"github.com/wenming-platform/wenming/ent/negativelistentry"
 	"github.com/wenming-platform/wenming/ent/office"
 	"github.com/wenming-platform/wenming/ent/refreshtoken"
+	"github.com/wenming-platform/wenming/ent/result"
 	"github.com/wenming-platform/wenming/ent/revocation"
 	"github.com/wenming-platform/wenming/ent/serviceaccount"
 	"github.com/wenming-platform/wenming/ent/setting"
 	"github.com/wenming-platform/wenming/ent/signingkey"
+	"github.com/wenming-platform/wenming/ent/spotcheck"
 	"github.com/wenming-platform/wenming/ent/standard"
 	"github.com/wenming-platform/wenming/ent/titlerecord"
 	"github.com/wenming-platform/wenming/ent/unit"
 	"github.com/wenming-platform/wenming/ent/user"
+	"github.com/wenming-platform/wenming/ent/vetodecision"
 )
 
 // ent aliases to avoid import conflicts in user's code.
@@ -92,8 +97,10 @@ func checkColumn(t, c string) error {
 	initCheck.Do(func() {
 		columnCheck = sql.NewColumnCheck(map[string]func(string) bool{
 			application.Table:       application.ValidColumn,
+			assignment.Table:        assignment.ValidColumn,
 			auditevent.Table:        auditevent.ValidColumn,
 			campaign.Table:          campaign.ValidColumn,
+			conflict.Table:          conflict.ValidColumn,
 			deadlineextension.Table: deadlineextension.ValidColumn,
 			evidence.Table:          evidence.ValidColumn,
 			evidencefile.Table:      evidencefile.ValidColumn,
@@ -102,14 +109,17 @@ func checkColumn(t, c string) error {
 			negativelistentry.Table: negativelistentry.ValidColumn,
 			office.Table:            office.ValidColumn,
 			refreshtoken.Table:      refreshtoken.ValidColumn,
+			result.Table:            result.ValidColumn,
 			revocation.Table:        revocation.ValidColumn,
 			serviceaccount.Table:    serviceaccount.ValidColumn,
 			setting.Table:           setting.ValidColumn,
 			signingkey.Table:        signingkey.ValidColumn,
+			spotcheck.Table:         spotcheck.ValidColumn,
 			standard.Table:          standard.ValidColumn,
 			titlerecord.Table:       titlerecord.ValidColumn,
 			unit.Table:              unit.ValidColumn,
 			user.Table:              user.ValidColumn,
+			vetodecision.Table:      vetodecision.ValidColumn,
 		})
 	})
 	return columnCheck(t, c)

@@ -4,8 +4,10 @@ package ent
 
 import (
 	"github.com/wenming-platform/wenming/ent/application"
+	"github.com/wenming-platform/wenming/ent/assignment"
 	"github.com/wenming-platform/wenming/ent/auditevent"
 	"github.com/wenming-platform/wenming/ent/campaign"
+	"github.com/wenming-platform/wenming/ent/conflict"
 	"github.com/wenming-platform/wenming/ent/deadlineextension"
 	"github.com/wenming-platform/wenming/ent/evidence"
 	"github.com/wenming-platform/wenming/ent/evidencefile"
@@ -14,14 +16,17 @@ import (
 	"github.com/wenming-platform/wenming/ent/negativelistentry"
 	"github.com/wenming-platform/wenming/ent/office"
 	"github.com/wenming-platform/wenming/ent/refreshtoken"
+	"github.com/wenming-platform/wenming/ent/result"
 	"github.com/wenming-platform/wenming/ent/revocation"
 	"github.com/wenming-platform/wenming/ent/serviceaccount"
 	"github.com/wenming-platform/wenming/ent/setting"
 	"github.com/wenming-platform/wenming/ent/signingkey"
+	"github.com/wenming-platform/wenming/ent/spotcheck"
 	"github.com/wenming-platform/wenming/ent/standard"
 	"github.com/wenming-platform/wenming/ent/titlerecord"
 	"github.com/wenming-platform/wenming/ent/unit"
 	"github.com/wenming-platform/wenming/ent/user"
+	"github.com/wenming-platform/wenming/ent/vetodecision"
 
 	"entgo.io/ent/dialect/sql"
 	"entgo.io/ent/dialect/sql/sqlgraph"
@@ -31,7 +36,7 @@ import (
 
 // schemaGraph holds a representation of ent/schema at runtime.
 var schemaGraph = func() *sqlgraph.Schema {
-	graph := &sqlgraph.Schema{Nodes: make([]*sqlgraph.Node, 19)}
+	graph := &sqlgraph.Schema{Nodes: make([]*sqlgraph.Node, 24)}
 	graph.Nodes[0] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   application.Table,
@@ -43,22 +48,50 @@ var schemaGraph = func() *sqlgraph.Schema {
 		},
 		Type: "Application",
 		Fields: map[string]*sqlgraph.FieldSpec{
-			application.FieldOfficeID:       {Type: field.TypeString, Column: application.FieldOfficeID},
-			application.FieldScopePath:      {Type: field.TypeString, Column: application.FieldScopePath},
-			application.FieldVersion:        {Type: field.TypeInt64, Column: application.FieldVersion},
-			application.FieldCreateTime:     {Type: field.TypeTime, Column: application.FieldCreateTime},
-			application.FieldUpdateTime:     {Type: field.TypeTime, Column: application.FieldUpdateTime},
-			application.FieldCampaignID:     {Type: field.TypeString, Column: application.FieldCampaignID},
-			application.FieldUnitID:         {Type: field.TypeString, Column: application.FieldUnitID},
-			application.FieldUnitOfficeID:   {Type: field.TypeString, Column: application.FieldUnitOfficeID},
-			application.FieldState:          {Type: field.TypeEnum, Column: application.FieldState},
-			application.FieldSubmitTime:     {Type: field.TypeTime, Column: application.FieldSubmitTime},
-			application.FieldSelfAssessment: {Type: field.TypeJSON, Column: application.FieldSelfAssessment},
-			application.FieldWithdrawReason: {Type: field.TypeString, Column: application.FieldWithdrawReason},
-			application.FieldFileBytes:      {Type: field.TypeInt64, Column: application.FieldFileBytes},
+			application.FieldOfficeID:            {Type: field.TypeString, Column: application.FieldOfficeID},
+			application.FieldScopePath:           {Type: field.TypeString, Column: application.FieldScopePath},
+			application.FieldVersion:             {Type: field.TypeInt64, Column: application.FieldVersion},
+			application.FieldCreateTime:          {Type: field.TypeTime, Column: application.FieldCreateTime},
+			application.FieldUpdateTime:          {Type: field.TypeTime, Column: application.FieldUpdateTime},
+			application.FieldCampaignID:          {Type: field.TypeString, Column: application.FieldCampaignID},
+			application.FieldUnitID:              {Type: field.TypeString, Column: application.FieldUnitID},
+			application.FieldUnitOfficeID:        {Type: field.TypeString, Column: application.FieldUnitOfficeID},
+			application.FieldState:               {Type: field.TypeEnum, Column: application.FieldState},
+			application.FieldSubmitTime:          {Type: field.TypeTime, Column: application.FieldSubmitTime},
+			application.FieldSelfAssessment:      {Type: field.TypeJSON, Column: application.FieldSelfAssessment},
+			application.FieldWithdrawReason:      {Type: field.TypeString, Column: application.FieldWithdrawReason},
+			application.FieldFileBytes:           {Type: field.TypeInt64, Column: application.FieldFileBytes},
+			application.FieldSourceApplicationID: {Type: field.TypeString, Column: application.FieldSourceApplicationID},
 		},
 	}
 	graph.Nodes[1] = &sqlgraph.Node{
+		NodeSpec: sqlgraph.NodeSpec{
+			Table:   assignment.Table,
+			Columns: assignment.Columns,
+			ID: &sqlgraph.FieldSpec{
+				Type:   field.TypeString,
+				Column: assignment.FieldID,
+			},
+		},
+		Type: "Assignment",
+		Fields: map[string]*sqlgraph.FieldSpec{
+			assignment.FieldOfficeID:      {Type: field.TypeString, Column: assignment.FieldOfficeID},
+			assignment.FieldScopePath:     {Type: field.TypeString, Column: assignment.FieldScopePath},
+			assignment.FieldVersion:       {Type: field.TypeInt64, Column: assignment.FieldVersion},
+			assignment.FieldCreateTime:    {Type: field.TypeTime, Column: assignment.FieldCreateTime},
+			assignment.FieldUpdateTime:    {Type: field.TypeTime, Column: assignment.FieldUpdateTime},
+			assignment.FieldCampaignID:    {Type: field.TypeString, Column: assignment.FieldCampaignID},
+			assignment.FieldApplicationID: {Type: field.TypeString, Column: assignment.FieldApplicationID},
+			assignment.FieldUnitID:        {Type: field.TypeString, Column: assignment.FieldUnitID},
+			assignment.FieldReviewerID:    {Type: field.TypeString, Column: assignment.FieldReviewerID},
+			assignment.FieldState:         {Type: field.TypeEnum, Column: assignment.FieldState},
+			assignment.FieldScores:        {Type: field.TypeJSON, Column: assignment.FieldScores},
+			assignment.FieldFinalizeTime:  {Type: field.TypeTime, Column: assignment.FieldFinalizeTime},
+			assignment.FieldReason:        {Type: field.TypeString, Column: assignment.FieldReason},
+			assignment.FieldReopenCount:   {Type: field.TypeInt, Column: assignment.FieldReopenCount},
+		},
+	}
+	graph.Nodes[2] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   auditevent.Table,
 			Columns: auditevent.Columns,
@@ -84,7 +117,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			auditevent.FieldHash:         {Type: field.TypeString, Column: auditevent.FieldHash},
 		},
 	}
-	graph.Nodes[2] = &sqlgraph.Node{
+	graph.Nodes[3] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   campaign.Table,
 			Columns: campaign.Columns,
@@ -123,7 +156,26 @@ var schemaGraph = func() *sqlgraph.Schema {
 			campaign.FieldParentCampaignID:        {Type: field.TypeString, Column: campaign.FieldParentCampaignID},
 		},
 	}
-	graph.Nodes[3] = &sqlgraph.Node{
+	graph.Nodes[4] = &sqlgraph.Node{
+		NodeSpec: sqlgraph.NodeSpec{
+			Table:   conflict.Table,
+			Columns: conflict.Columns,
+			ID: &sqlgraph.FieldSpec{
+				Type:   field.TypeString,
+				Column: conflict.FieldID,
+			},
+		},
+		Type: "Conflict",
+		Fields: map[string]*sqlgraph.FieldSpec{
+			conflict.FieldOfficeID:   {Type: field.TypeString, Column: conflict.FieldOfficeID},
+			conflict.FieldScopePath:  {Type: field.TypeString, Column: conflict.FieldScopePath},
+			conflict.FieldReviewerID: {Type: field.TypeString, Column: conflict.FieldReviewerID},
+			conflict.FieldUnitID:     {Type: field.TypeString, Column: conflict.FieldUnitID},
+			conflict.FieldReason:     {Type: field.TypeString, Column: conflict.FieldReason},
+			conflict.FieldCreateTime: {Type: field.TypeTime, Column: conflict.FieldCreateTime},
+		},
+	}
+	graph.Nodes[5] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   deadlineextension.Table,
 			Columns: deadlineextension.Columns,
@@ -145,7 +197,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			deadlineextension.FieldCreateTime:    {Type: field.TypeTime, Column: deadlineextension.FieldCreateTime},
 		},
 	}
-	graph.Nodes[4] = &sqlgraph.Node{
+	graph.Nodes[6] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   evidence.Table,
 			Columns: evidence.Columns,
@@ -177,7 +229,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			evidence.FieldLocked:         {Type: field.TypeBool, Column: evidence.FieldLocked},
 		},
 	}
-	graph.Nodes[5] = &sqlgraph.Node{
+	graph.Nodes[7] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   evidencefile.Table,
 			Columns: evidencefile.Columns,
@@ -201,7 +253,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			evidencefile.FieldCreateTime:    {Type: field.TypeTime, Column: evidencefile.FieldCreateTime},
 		},
 	}
-	graph.Nodes[6] = &sqlgraph.Node{
+	graph.Nodes[8] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   evidencerevision.Table,
 			Columns: evidencerevision.Columns,
@@ -226,7 +278,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			evidencerevision.FieldSubmitTime:    {Type: field.TypeTime, Column: evidencerevision.FieldSubmitTime},
 		},
 	}
-	graph.Nodes[7] = &sqlgraph.Node{
+	graph.Nodes[9] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   idempotencyrecord.Table,
 			Columns: idempotencyrecord.Columns,
@@ -245,7 +297,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			idempotencyrecord.FieldExpireTime:   {Type: field.TypeTime, Column: idempotencyrecord.FieldExpireTime},
 		},
 	}
-	graph.Nodes[8] = &sqlgraph.Node{
+	graph.Nodes[10] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   negativelistentry.Table,
 			Columns: negativelistentry.Columns,
@@ -272,7 +324,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			negativelistentry.FieldAnnulReason:    {Type: field.TypeString, Column: negativelistentry.FieldAnnulReason},
 		},
 	}
-	graph.Nodes[9] = &sqlgraph.Node{
+	graph.Nodes[11] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   office.Table,
 			Columns: office.Columns,
@@ -295,7 +347,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			office.FieldTimeZone:    {Type: field.TypeString, Column: office.FieldTimeZone},
 		},
 	}
-	graph.Nodes[10] = &sqlgraph.Node{
+	graph.Nodes[12] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   refreshtoken.Table,
 			Columns: refreshtoken.Columns,
@@ -315,7 +367,39 @@ var schemaGraph = func() *sqlgraph.Schema {
 			refreshtoken.FieldRevokeTime: {Type: field.TypeTime, Column: refreshtoken.FieldRevokeTime},
 		},
 	}
-	graph.Nodes[11] = &sqlgraph.Node{
+	graph.Nodes[13] = &sqlgraph.Node{
+		NodeSpec: sqlgraph.NodeSpec{
+			Table:   result.Table,
+			Columns: result.Columns,
+			ID: &sqlgraph.FieldSpec{
+				Type:   field.TypeString,
+				Column: result.FieldID,
+			},
+		},
+		Type: "Result",
+		Fields: map[string]*sqlgraph.FieldSpec{
+			result.FieldOfficeID:        {Type: field.TypeString, Column: result.FieldOfficeID},
+			result.FieldScopePath:       {Type: field.TypeString, Column: result.FieldScopePath},
+			result.FieldVersion:         {Type: field.TypeInt64, Column: result.FieldVersion},
+			result.FieldCreateTime:      {Type: field.TypeTime, Column: result.FieldCreateTime},
+			result.FieldUpdateTime:      {Type: field.TypeTime, Column: result.FieldUpdateTime},
+			result.FieldCampaignID:      {Type: field.TypeString, Column: result.FieldCampaignID},
+			result.FieldUnitID:          {Type: field.TypeString, Column: result.FieldUnitID},
+			result.FieldUnitOfficeID:    {Type: field.TypeString, Column: result.FieldUnitOfficeID},
+			result.FieldUnitDisplayName: {Type: field.TypeString, Column: result.FieldUnitDisplayName},
+			result.FieldUnitCategory:    {Type: field.TypeString, Column: result.FieldUnitCategory},
+			result.FieldTotal:           {Type: field.TypeInt64, Column: result.FieldTotal},
+			result.FieldBase:            {Type: field.TypeInt64, Column: result.FieldBase},
+			result.FieldBonus:           {Type: field.TypeInt64, Column: result.FieldBonus},
+			result.FieldDeductions:      {Type: field.TypeInt64, Column: result.FieldDeductions},
+			result.FieldVetoed:          {Type: field.TypeBool, Column: result.FieldVetoed},
+			result.FieldState:           {Type: field.TypeString, Column: result.FieldState},
+			result.FieldSortKey:         {Type: field.TypeBytes, Column: result.FieldSortKey},
+			result.FieldSubmitTime:      {Type: field.TypeTime, Column: result.FieldSubmitTime},
+			result.FieldDetail:          {Type: field.TypeBytes, Column: result.FieldDetail},
+		},
+	}
+	graph.Nodes[14] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   revocation.Table,
 			Columns: revocation.Columns,
@@ -332,7 +416,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			revocation.FieldExpireTime: {Type: field.TypeTime, Column: revocation.FieldExpireTime},
 		},
 	}
-	graph.Nodes[12] = &sqlgraph.Node{
+	graph.Nodes[15] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   serviceaccount.Table,
 			Columns: serviceaccount.Columns,
@@ -355,7 +439,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			serviceaccount.FieldDisabled:    {Type: field.TypeBool, Column: serviceaccount.FieldDisabled},
 		},
 	}
-	graph.Nodes[13] = &sqlgraph.Node{
+	graph.Nodes[16] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   setting.Table,
 			Columns: setting.Columns,
@@ -369,7 +453,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			setting.FieldValue: {Type: field.TypeBytes, Column: setting.FieldValue},
 		},
 	}
-	graph.Nodes[14] = &sqlgraph.Node{
+	graph.Nodes[17] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   signingkey.Table,
 			Columns: signingkey.Columns,
@@ -386,7 +470,29 @@ var schemaGraph = func() *sqlgraph.Schema {
 			signingkey.FieldRetireTime: {Type: field.TypeTime, Column: signingkey.FieldRetireTime},
 		},
 	}
-	graph.Nodes[15] = &sqlgraph.Node{
+	graph.Nodes[18] = &sqlgraph.Node{
+		NodeSpec: sqlgraph.NodeSpec{
+			Table:   spotcheck.Table,
+			Columns: spotcheck.Columns,
+			ID: &sqlgraph.FieldSpec{
+				Type:   field.TypeString,
+				Column: spotcheck.FieldID,
+			},
+		},
+		Type: "SpotCheck",
+		Fields: map[string]*sqlgraph.FieldSpec{
+			spotcheck.FieldOfficeID:      {Type: field.TypeString, Column: spotcheck.FieldOfficeID},
+			spotcheck.FieldScopePath:     {Type: field.TypeString, Column: spotcheck.FieldScopePath},
+			spotcheck.FieldApplicationID: {Type: field.TypeString, Column: spotcheck.FieldApplicationID},
+			spotcheck.FieldIndicatorCode: {Type: field.TypeString, Column: spotcheck.FieldIndicatorCode},
+			spotcheck.FieldPeriod:        {Type: field.TypeString, Column: spotcheck.FieldPeriod},
+			spotcheck.FieldFinding:       {Type: field.TypeString, Column: spotcheck.FieldFinding},
+			spotcheck.FieldVeto:          {Type: field.TypeBool, Column: spotcheck.FieldVeto},
+			spotcheck.FieldCheckedBy:     {Type: field.TypeString, Column: spotcheck.FieldCheckedBy},
+			spotcheck.FieldCreateTime:    {Type: field.TypeTime, Column: spotcheck.FieldCreateTime},
+		},
+	}
+	graph.Nodes[19] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   standard.Table,
 			Columns: standard.Columns,
@@ -415,7 +521,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			standard.FieldPublishTime: {Type: field.TypeTime, Column: standard.FieldPublishTime},
 		},
 	}
-	graph.Nodes[16] = &sqlgraph.Node{
+	graph.Nodes[20] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   titlerecord.Table,
 			Columns: titlerecord.Columns,
@@ -443,7 +549,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			titlerecord.FieldMoves:          {Type: field.TypeJSON, Column: titlerecord.FieldMoves},
 		},
 	}
-	graph.Nodes[17] = &sqlgraph.Node{
+	graph.Nodes[21] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   unit.Table,
 			Columns: unit.Columns,
@@ -469,7 +575,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			unit.FieldTitleState:     {Type: field.TypeString, Column: unit.FieldTitleState},
 		},
 	}
-	graph.Nodes[18] = &sqlgraph.Node{
+	graph.Nodes[22] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   user.Table,
 			Columns: user.Columns,
@@ -492,6 +598,27 @@ var schemaGraph = func() *sqlgraph.Schema {
 			user.FieldRoles:        {Type: field.TypeJSON, Column: user.FieldRoles},
 			user.FieldDisabled:     {Type: field.TypeBool, Column: user.FieldDisabled},
 			user.FieldPlatform:     {Type: field.TypeBool, Column: user.FieldPlatform},
+		},
+	}
+	graph.Nodes[23] = &sqlgraph.Node{
+		NodeSpec: sqlgraph.NodeSpec{
+			Table:   vetodecision.Table,
+			Columns: vetodecision.Columns,
+			ID: &sqlgraph.FieldSpec{
+				Type:   field.TypeString,
+				Column: vetodecision.FieldID,
+			},
+		},
+		Type: "VetoDecision",
+		Fields: map[string]*sqlgraph.FieldSpec{
+			vetodecision.FieldOfficeID:      {Type: field.TypeString, Column: vetodecision.FieldOfficeID},
+			vetodecision.FieldScopePath:     {Type: field.TypeString, Column: vetodecision.FieldScopePath},
+			vetodecision.FieldApplicationID: {Type: field.TypeString, Column: vetodecision.FieldApplicationID},
+			vetodecision.FieldIndicatorCode: {Type: field.TypeString, Column: vetodecision.FieldIndicatorCode},
+			vetodecision.FieldConfirmed:     {Type: field.TypeBool, Column: vetodecision.FieldConfirmed},
+			vetodecision.FieldReason:        {Type: field.TypeString, Column: vetodecision.FieldReason},
+			vetodecision.FieldDecidedBy:     {Type: field.TypeString, Column: vetodecision.FieldDecidedBy},
+			vetodecision.FieldCreateTime:    {Type: field.TypeTime, Column: vetodecision.FieldCreateTime},
 		},
 	}
 	return graph
@@ -608,6 +735,121 @@ func (f *ApplicationFilter) WhereFileBytes(p entql.Int64P) {
 	f.Where(p.Field(application.FieldFileBytes))
 }
 
+// WhereSourceApplicationID applies the entql string predicate on the source_application_id field.
+func (f *ApplicationFilter) WhereSourceApplicationID(p entql.StringP) {
+	f.Where(p.Field(application.FieldSourceApplicationID))
+}
+
+// addPredicate implements the predicateAdder interface.
+func (_q *AssignmentQuery) addPredicate(pred func(s *sql.Selector)) {
+	_q.predicates = append(_q.predicates, pred)
+}
+
+// Filter returns a Filter implementation to apply filters on the AssignmentQuery builder.
+func (_q *AssignmentQuery) Filter() *AssignmentFilter {
+	return &AssignmentFilter{config: _q.config, predicateAdder: _q}
+}
+
+// addPredicate implements the predicateAdder interface.
+func (m *AssignmentMutation) addPredicate(pred func(s *sql.Selector)) {
+	m.predicates = append(m.predicates, pred)
+}
+
+// Filter returns an entql.Where implementation to apply filters on the AssignmentMutation builder.
+func (m *AssignmentMutation) Filter() *AssignmentFilter {
+	return &AssignmentFilter{config: m.config, predicateAdder: m}
+}
+
+// AssignmentFilter provides a generic filtering capability at runtime for AssignmentQuery.
+type AssignmentFilter struct {
+	predicateAdder
+	config
+}
+
+// Where applies the entql predicate on the query filter.
+func (f *AssignmentFilter) Where(p entql.P) {
+	f.addPredicate(func(s *sql.Selector) {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[1].Type, p, s); err != nil {
+			s.AddError(err)
+		}
+	})
+}
+
+// WhereID applies the entql string predicate on the id field.
+func (f *AssignmentFilter) WhereID(p entql.StringP) {
+	f.Where(p.Field(assignment.FieldID))
+}
+
+// WhereOfficeID applies the entql string predicate on the office_id field.
+func (f *AssignmentFilter) WhereOfficeID(p entql.StringP) {
+	f.Where(p.Field(assignment.FieldOfficeID))
+}
+
+// WhereScopePath applies the entql string predicate on the scope_path field.
+func (f *AssignmentFilter) WhereScopePath(p entql.StringP) {
+	f.Where(p.Field(assignment.FieldScopePath))
+}
+
+// WhereVersion applies the entql int64 predicate on the version field.
+func (f *AssignmentFilter) WhereVersion(p entql.Int64P) {
+	f.Where(p.Field(assignment.FieldVersion))
+}
+
+// WhereCreateTime applies the entql time.Time predicate on the create_time field.
+func (f *AssignmentFilter) WhereCreateTime(p entql.TimeP) {
+	f.Where(p.Field(assignment.FieldCreateTime))
+}
+
+// WhereUpdateTime applies the entql time.Time predicate on the update_time field.
+func (f *AssignmentFilter) WhereUpdateTime(p entql.TimeP) {
+	f.Where(p.Field(assignment.FieldUpdateTime))
+}
+
+// WhereCampaignID applies the entql string predicate on the campaign_id field.
+func (f *AssignmentFilter) WhereCampaignID(p entql.StringP) {
+	f.Where(p.Field(assignment.FieldCampaignID))
+}
+
+// WhereApplicationID applies the entql string predicate on the application_id field.
+func (f *AssignmentFilter) WhereApplicationID(p entql.StringP) {
+	f.Where(p.Field(assignment.FieldApplicationID))
+}
+
+// WhereUnitID applies the entql string predicate on the unit_id field.
+func (f *AssignmentFilter) WhereUnitID(p entql.StringP) {
+	f.Where(p.Field(assignment.FieldUnitID))
+}
+
+// WhereReviewerID applies the entql string predicate on the reviewer_id field.
+func (f *AssignmentFilter) WhereReviewerID(p entql.StringP) {
+	f.Where(p.Field(assignment.FieldReviewerID))
+}
+
+// WhereState applies the entql string predicate on the state field.
+func (f *AssignmentFilter) WhereState(p entql.StringP) {
+	f.Where(p.Field(assignment.FieldState))
+}
+
+// WhereScores applies the entql json.RawMessage predicate on the scores field.
+func (f *AssignmentFilter) WhereScores(p entql.BytesP) {
+	f.Where(p.Field(assignment.FieldScores))
+}
+
+// WhereFinalizeTime applies the entql time.Time predicate on the finalize_time field.
+func (f *AssignmentFilter) WhereFinalizeTime(p entql.TimeP) {
+	f.Where(p.Field(assignment.FieldFinalizeTime))
+}
+
+// WhereReason applies the entql string predicate on the reason field.
+func (f *AssignmentFilter) WhereReason(p entql.StringP) {
+	f.Where(p.Field(assignment.FieldReason))
+}
+
+// WhereReopenCount applies the entql int predicate on the reopen_count field.
+func (f *AssignmentFilter) WhereReopenCount(p entql.IntP) {
+	f.Where(p.Field(assignment.FieldReopenCount))
+}
+
 // addPredicate implements the predicateAdder interface.
 func (_q *AuditEventQuery) addPredicate(pred func(s *sql.Selector)) {
 	_q.predicates = append(_q.predicates, pred)
@@ -637,7 +879,7 @@ type AuditEventFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *AuditEventFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[1].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[2].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -742,7 +984,7 @@ type CampaignFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *CampaignFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[2].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[3].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -884,6 +1126,76 @@ func (f *CampaignFilter) WhereParentCampaignID(p entql.StringP) {
 }
 
 // addPredicate implements the predicateAdder interface.
+func (_q *ConflictQuery) addPredicate(pred func(s *sql.Selector)) {
+	_q.predicates = append(_q.predicates, pred)
+}
+
+// Filter returns a Filter implementation to apply filters on the ConflictQuery builder.
+func (_q *ConflictQuery) Filter() *ConflictFilter {
+	return &ConflictFilter{config: _q.config, predicateAdder: _q}
+}
+
+// addPredicate implements the predicateAdder interface.
+func (m *ConflictMutation) addPredicate(pred func(s *sql.Selector)) {
+	m.predicates = append(m.predicates, pred)
+}
+
+// Filter returns an entql.Where implementation to apply filters on the ConflictMutation builder.
+func (m *ConflictMutation) Filter() *ConflictFilter {
+	return &ConflictFilter{config: m.config, predicateAdder: m}
+}
+
+// ConflictFilter provides a generic filtering capability at runtime for ConflictQuery.
+type ConflictFilter struct {
+	predicateAdder
+	config
+}
+
+// Where applies the entql predicate on the query filter.
+func (f *ConflictFilter) Where(p entql.P) {
+	f.addPredicate(func(s *sql.Selector) {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[4].Type, p, s); err != nil {
+			s.AddError(err)
+		}
+	})
+}
+
+// WhereID applies the entql string predicate on the id field.
+func (f *ConflictFilter) WhereID(p entql.StringP) {
+	f.Where(p.Field(conflict.FieldID))
+}
+
+// WhereOfficeID applies the entql string predicate on the office_id field.
+func (f *ConflictFilter) WhereOfficeID(p entql.StringP) {
+	f.Where(p.Field(conflict.FieldOfficeID))
+}
+
+// WhereScopePath applies the entql string predicate on the scope_path field.
+func (f *ConflictFilter) WhereScopePath(p entql.StringP) {
+	f.Where(p.Field(conflict.FieldScopePath))
+}
+
+// WhereReviewerID applies the entql string predicate on the reviewer_id field.
+func (f *ConflictFilter) WhereReviewerID(p entql.StringP) {
+	f.Where(p.Field(conflict.FieldReviewerID))
+}
+
+// WhereUnitID applies the entql string predicate on the unit_id field.
+func (f *ConflictFilter) WhereUnitID(p entql.StringP) {
+	f.Where(p.Field(conflict.FieldUnitID))
+}
+
+// WhereReason applies the entql string predicate on the reason field.
+func (f *ConflictFilter) WhereReason(p entql.StringP) {
+	f.Where(p.Field(conflict.FieldReason))
+}
+
+// WhereCreateTime applies the entql time.Time predicate on the create_time field.
+func (f *ConflictFilter) WhereCreateTime(p entql.TimeP) {
+	f.Where(p.Field(conflict.FieldCreateTime))
+}
+
+// addPredicate implements the predicateAdder interface.
 func (_q *DeadlineExtensionQuery) addPredicate(pred func(s *sql.Selector)) {
 	_q.predicates = append(_q.predicates, pred)
 }
@@ -912,7 +1224,7 @@ type DeadlineExtensionFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *DeadlineExtensionFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[3].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[5].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -997,7 +1309,7 @@ type EvidenceFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *EvidenceFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[4].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[6].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -1132,7 +1444,7 @@ type EvidenceFileFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *EvidenceFileFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[5].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[7].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -1227,7 +1539,7 @@ type EvidenceRevisionFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *EvidenceRevisionFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[6].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[8].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -1327,7 +1639,7 @@ type IdempotencyRecordFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *IdempotencyRecordFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[7].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[9].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -1397,7 +1709,7 @@ type NegativeListEntryFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *NegativeListEntryFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[8].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[10].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -1507,7 +1819,7 @@ type OfficeFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *OfficeFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[9].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[11].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -1597,7 +1909,7 @@ type RefreshTokenFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *RefreshTokenFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[10].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[12].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -1644,6 +1956,141 @@ func (f *RefreshTokenFilter) WhereRevokeTime(p entql.TimeP) {
 }
 
 // addPredicate implements the predicateAdder interface.
+func (_q *ResultQuery) addPredicate(pred func(s *sql.Selector)) {
+	_q.predicates = append(_q.predicates, pred)
+}
+
+// Filter returns a Filter implementation to apply filters on the ResultQuery builder.
+func (_q *ResultQuery) Filter() *ResultFilter {
+	return &ResultFilter{config: _q.config, predicateAdder: _q}
+}
+
+// addPredicate implements the predicateAdder interface.
+func (m *ResultMutation) addPredicate(pred func(s *sql.Selector)) {
+	m.predicates = append(m.predicates, pred)
+}
+
+// Filter returns an entql.Where implementation to apply filters on the ResultMutation builder.
+func (m *ResultMutation) Filter() *ResultFilter {
+	return &ResultFilter{config: m.config, predicateAdder: m}
+}
+
+// ResultFilter provides a generic filtering capability at runtime for ResultQuery.
+type ResultFilter struct {
+	predicateAdder
+	config
+}
+
+// Where applies the entql predicate on the query filter.
+func (f *ResultFilter) Where(p entql.P) {
+	f.addPredicate(func(s *sql.Selector) {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[13].Type, p, s); err != nil {
+			s.AddError(err)
+		}
+	})
+}
+
+// WhereID applies the entql string predicate on the id field.
+func (f *ResultFilter) WhereID(p entql.StringP) {
+	f.Where(p.Field(result.FieldID))
+}
+
+// WhereOfficeID applies the entql string predicate on the office_id field.
+func (f *ResultFilter) WhereOfficeID(p entql.StringP) {
+	f.Where(p.Field(result.FieldOfficeID))
+}
+
+// WhereScopePath applies the entql string predicate on the scope_path field.
+func (f *ResultFilter) WhereScopePath(p entql.StringP) {
+	f.Where(p.Field(result.FieldScopePath))
+}
+
+// WhereVersion applies the entql int64 predicate on the version field.
+func (f *ResultFilter) WhereVersion(p entql.Int64P) {
+	f.Where(p.Field(result.FieldVersion))
+}
+
+// WhereCreateTime applies the entql time.Time predicate on the create_time field.
+func (f *ResultFilter) WhereCreateTime(p entql.TimeP) {
+	f.Where(p.Field(result.FieldCreateTime))
+}
+
+// WhereUpdateTime applies the entql time.Time predicate on the update_time field.
+func (f *ResultFilter) WhereUpdateTime(p entql.TimeP) {
+	f.Where(p.Field(result.FieldUpdateTime))
+}
+
+// WhereCampaignID applies the entql string predicate on the campaign_id field.
+func (f *ResultFilter) WhereCampaignID(p entql.StringP) {
+	f.Where(p.Field(result.FieldCampaignID))
+}
+
+// WhereUnitID applies the entql string predicate on the unit_id field.
+func (f *ResultFilter) WhereUnitID(p entql.StringP) {
+	f.Where(p.Field(result.FieldUnitID))
+}
+
+// WhereUnitOfficeID applies the entql string predicate on the unit_office_id field.
+func (f *ResultFilter) WhereUnitOfficeID(p entql.StringP) {
+	f.Where(p.Field(result.FieldUnitOfficeID))
+}
+
+// WhereUnitDisplayName applies the entql string predicate on the unit_display_name field.
+func (f *ResultFilter) WhereUnitDisplayName(p entql.StringP) {
+	f.Where(p.Field(result.FieldUnitDisplayName))
+}
+
+// WhereUnitCategory applies the entql string predicate on the unit_category field.
+func (f *ResultFilter) WhereUnitCategory(p entql.StringP) {
+	f.Where(p.Field(result.FieldUnitCategory))
+}
+
+// WhereTotal applies the entql int64 predicate on the total field.
+func (f *ResultFilter) WhereTotal(p entql.Int64P) {
+	f.Where(p.Field(result.FieldTotal))
+}
+
+// WhereBase applies the entql int64 predicate on the base field.
+func (f *ResultFilter) WhereBase(p entql.Int64P) {
+	f.Where(p.Field(result.FieldBase))
+}
+
+// WhereBonus applies the entql int64 predicate on the bonus field.
+func (f *ResultFilter) WhereBonus(p entql.Int64P) {
+	f.Where(p.Field(result.FieldBonus))
+}
+
+// WhereDeductions applies the entql int64 predicate on the deductions field.
+func (f *ResultFilter) WhereDeductions(p entql.Int64P) {
+	f.Where(p.Field(result.FieldDeductions))
+}
+
+// WhereVetoed applies the entql bool predicate on the vetoed field.
+func (f *ResultFilter) WhereVetoed(p entql.BoolP) {
+	f.Where(p.Field(result.FieldVetoed))
+}
+
+// WhereState applies the entql string predicate on the state field.
+func (f *ResultFilter) WhereState(p entql.StringP) {
+	f.Where(p.Field(result.FieldState))
+}
+
+// WhereSortKey applies the entql []byte predicate on the sort_key field.
+func (f *ResultFilter) WhereSortKey(p entql.BytesP) {
+	f.Where(p.Field(result.FieldSortKey))
+}
+
+// WhereSubmitTime applies the entql time.Time predicate on the submit_time field.
+func (f *ResultFilter) WhereSubmitTime(p entql.TimeP) {
+	f.Where(p.Field(result.FieldSubmitTime))
+}
+
+// WhereDetail applies the entql []byte predicate on the detail field.
+func (f *ResultFilter) WhereDetail(p entql.BytesP) {
+	f.Where(p.Field(result.FieldDetail))
+}
+
+// addPredicate implements the predicateAdder interface.
 func (_q *RevocationQuery) addPredicate(pred func(s *sql.Selector)) {
 	_q.predicates = append(_q.predicates, pred)
 }
@@ -1672,7 +2119,7 @@ type RevocationFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *RevocationFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[11].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[14].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -1732,7 +2179,7 @@ type ServiceAccountFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *ServiceAccountFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[12].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[15].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -1822,7 +2269,7 @@ type SettingFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *SettingFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[13].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[16].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -1867,7 +2314,7 @@ type SigningKeyFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *SigningKeyFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[14].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[17].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -1899,6 +2346,91 @@ func (f *SigningKeyFilter) WhereRetireTime(p entql.TimeP) {
 }
 
 // addPredicate implements the predicateAdder interface.
+func (_q *SpotCheckQuery) addPredicate(pred func(s *sql.Selector)) {
+	_q.predicates = append(_q.predicates, pred)
+}
+
+// Filter returns a Filter implementation to apply filters on the SpotCheckQuery builder.
+func (_q *SpotCheckQuery) Filter() *SpotCheckFilter {
+	return &SpotCheckFilter{config: _q.config, predicateAdder: _q}
+}
+
+// addPredicate implements the predicateAdder interface.
+func (m *SpotCheckMutation) addPredicate(pred func(s *sql.Selector)) {
+	m.predicates = append(m.predicates, pred)
+}
+
+// Filter returns an entql.Where implementation to apply filters on the SpotCheckMutation builder.
+func (m *SpotCheckMutation) Filter() *SpotCheckFilter {
+	return &SpotCheckFilter{config: m.config, predicateAdder: m}
+}
+
+// SpotCheckFilter provides a generic filtering capability at runtime for SpotCheckQuery.
+type SpotCheckFilter struct {
+	predicateAdder
+	config
+}
+
+// Where applies the entql predicate on the query filter.
+func (f *SpotCheckFilter) Where(p entql.P) {
+	f.addPredicate(func(s *sql.Selector) {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[18].Type, p, s); err != nil {
+			s.AddError(err)
+		}
+	})
+}
+
+// WhereID applies the entql string predicate on the id field.
+func (f *SpotCheckFilter) WhereID(p entql.StringP) {
+	f.Where(p.Field(spotcheck.FieldID))
+}
+
+// WhereOfficeID applies the entql string predicate on the office_id field.
+func (f *SpotCheckFilter) WhereOfficeID(p entql.StringP) {
+	f.Where(p.Field(spotcheck.FieldOfficeID))
+}
+
+// WhereScopePath applies the entql string predicate on the scope_path field.
+func (f *SpotCheckFilter) WhereScopePath(p entql.StringP) {
+	f.Where(p.Field(spotcheck.FieldScopePath))
+}
+
+// WhereApplicationID applies the entql string predicate on the application_id field.
+func (f *SpotCheckFilter) WhereApplicationID(p entql.StringP) {
+	f.Where(p.Field(spotcheck.FieldApplicationID))
+}
+
+// WhereIndicatorCode applies the entql string predicate on the indicator_code field.
+func (f *SpotCheckFilter) WhereIndicatorCode(p entql.StringP) {
+	f.Where(p.Field(spotcheck.FieldIndicatorCode))
+}
+
+// WherePeriod applies the entql string predicate on the period field.
+func (f *SpotCheckFilter) WherePeriod(p entql.StringP) {
+	f.Where(p.Field(spotcheck.FieldPeriod))
+}
+
+// WhereFinding applies the entql string predicate on the finding field.
+func (f *SpotCheckFilter) WhereFinding(p entql.StringP) {
+	f.Where(p.Field(spotcheck.FieldFinding))
+}
+
+// WhereVeto applies the entql bool predicate on the veto field.
+func (f *SpotCheckFilter) WhereVeto(p entql.BoolP) {
+	f.Where(p.Field(spotcheck.FieldVeto))
+}
+
+// WhereCheckedBy applies the entql string predicate on the checked_by field.
+func (f *SpotCheckFilter) WhereCheckedBy(p entql.StringP) {
+	f.Where(p.Field(spotcheck.FieldCheckedBy))
+}
+
+// WhereCreateTime applies the entql time.Time predicate on the create_time field.
+func (f *SpotCheckFilter) WhereCreateTime(p entql.TimeP) {
+	f.Where(p.Field(spotcheck.FieldCreateTime))
+}
+
+// addPredicate implements the predicateAdder interface.
 func (_q *StandardQuery) addPredicate(pred func(s *sql.Selector)) {
 	_q.predicates = append(_q.predicates, pred)
 }
@@ -1927,7 +2459,7 @@ type StandardFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *StandardFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[15].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[19].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2047,7 +2579,7 @@ type TitleRecordFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *TitleRecordFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[16].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[20].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2162,7 +2694,7 @@ type UnitFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *UnitFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[17].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[21].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2267,7 +2799,7 @@ type UserFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *UserFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[18].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[22].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2336,4 +2868,84 @@ func (f *UserFilter) WhereDisabled(p entql.BoolP) {
 // WherePlatform applies the entql bool predicate on the platform field.
 func (f *UserFilter) WherePlatform(p entql.BoolP) {
 	f.Where(p.Field(user.FieldPlatform))
+}
+
+// addPredicate implements the predicateAdder interface.
+func (_q *VetoDecisionQuery) addPredicate(pred func(s *sql.Selector)) {
+	_q.predicates = append(_q.predicates, pred)
+}
+
+// Filter returns a Filter implementation to apply filters on the VetoDecisionQuery builder.
+func (_q *VetoDecisionQuery) Filter() *VetoDecisionFilter {
+	return &VetoDecisionFilter{config: _q.config, predicateAdder: _q}
+}
+
+// addPredicate implements the predicateAdder interface.
+func (m *VetoDecisionMutation) addPredicate(pred func(s *sql.Selector)) {
+	m.predicates = append(m.predicates, pred)
+}
+
+// Filter returns an entql.Where implementation to apply filters on the VetoDecisionMutation builder.
+func (m *VetoDecisionMutation) Filter() *VetoDecisionFilter {
+	return &VetoDecisionFilter{config: m.config, predicateAdder: m}
+}
+
+// VetoDecisionFilter provides a generic filtering capability at runtime for VetoDecisionQuery.
+type VetoDecisionFilter struct {
+	predicateAdder
+	config
+}
+
+// Where applies the entql predicate on the query filter.
+func (f *VetoDecisionFilter) Where(p entql.P) {
+	f.addPredicate(func(s *sql.Selector) {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[23].Type, p, s); err != nil {
+			s.AddError(err)
+		}
+	})
+}
+
+// WhereID applies the entql string predicate on the id field.
+func (f *VetoDecisionFilter) WhereID(p entql.StringP) {
+	f.Where(p.Field(vetodecision.FieldID))
+}
+
+// WhereOfficeID applies the entql string predicate on the office_id field.
+func (f *VetoDecisionFilter) WhereOfficeID(p entql.StringP) {
+	f.Where(p.Field(vetodecision.FieldOfficeID))
+}
+
+// WhereScopePath applies the entql string predicate on the scope_path field.
+func (f *VetoDecisionFilter) WhereScopePath(p entql.StringP) {
+	f.Where(p.Field(vetodecision.FieldScopePath))
+}
+
+// WhereApplicationID applies the entql string predicate on the application_id field.
+func (f *VetoDecisionFilter) WhereApplicationID(p entql.StringP) {
+	f.Where(p.Field(vetodecision.FieldApplicationID))
+}
+
+// WhereIndicatorCode applies the entql string predicate on the indicator_code field.
+func (f *VetoDecisionFilter) WhereIndicatorCode(p entql.StringP) {
+	f.Where(p.Field(vetodecision.FieldIndicatorCode))
+}
+
+// WhereConfirmed applies the entql bool predicate on the confirmed field.
+func (f *VetoDecisionFilter) WhereConfirmed(p entql.BoolP) {
+	f.Where(p.Field(vetodecision.FieldConfirmed))
+}
+
+// WhereReason applies the entql string predicate on the reason field.
+func (f *VetoDecisionFilter) WhereReason(p entql.StringP) {
+	f.Where(p.Field(vetodecision.FieldReason))
+}
+
+// WhereDecidedBy applies the entql string predicate on the decided_by field.
+func (f *VetoDecisionFilter) WhereDecidedBy(p entql.StringP) {
+	f.Where(p.Field(vetodecision.FieldDecidedBy))
+}
+
+// WhereCreateTime applies the entql time.Time predicate on the create_time field.
+func (f *VetoDecisionFilter) WhereCreateTime(p entql.TimeP) {
+	f.Where(p.Field(vetodecision.FieldCreateTime))
 }

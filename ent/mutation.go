@@ -12,8 +12,10 @@ import (
 	"entgo.io/ent"
 	"entgo.io/ent/dialect/sql"
 	"github.com/wenming-platform/wenming/ent/application"
+	"github.com/wenming-platform/wenming/ent/assignment"
 	"github.com/wenming-platform/wenming/ent/auditevent"
 	"github.com/wenming-platform/wenming/ent/campaign"
+	"github.com/wenming-platform/wenming/ent/conflict"
 	"github.com/wenming-platform/wenming/ent/deadlineextension"
 	"github.com/wenming-platform/wenming/ent/evidence"
 	"github.com/wenming-platform/wenming/ent/evidencefile"
@@ -23,15 +25,18 @@ import (
 	"github.com/wenming-platform/wenming/ent/office"
 	"github.com/wenming-platform/wenming/ent/predicate"
 	"github.com/wenming-platform/wenming/ent/refreshtoken"
+	"github.com/wenming-platform/wenming/ent/result"
 	"github.com/wenming-platform/wenming/ent/revocation"
 	"github.com/wenming-platform/wenming/ent/schema/jsonvalue"
 	"github.com/wenming-platform/wenming/ent/serviceaccount"
 	"github.com/wenming-platform/wenming/ent/setting"
 	"github.com/wenming-platform/wenming/ent/signingkey"
+	"github.com/wenming-platform/wenming/ent/spotcheck"
 	"github.com/wenming-platform/wenming/ent/standard"
 	"github.com/wenming-platform/wenming/ent/titlerecord"
 	"github.com/wenming-platform/wenming/ent/unit"
 	"github.com/wenming-platform/wenming/ent/user"
+	"github.com/wenming-platform/wenming/ent/vetodecision"
 )
 
 const (
@@ -44,8 +49,10 @@ const (
 
 	// Node types.
 	TypeApplication       = "Application"
+	TypeAssignment        = "Assignment"
 	TypeAuditEvent        = "AuditEvent"
 	TypeCampaign          = "Campaign"
+	TypeConflict          = "Conflict"
 	TypeDeadlineExtension = "DeadlineExtension"
 	TypeEvidence          = "Evidence"
 	TypeEvidenceFile      = "EvidenceFile"
@@ -54,14 +61,17 @@ const (
 	TypeNegativeListEntry = "NegativeListEntry"
 	TypeOffice            = "Office"
 	TypeRefreshToken      = "RefreshToken"
+	TypeResult            = "Result"
 	TypeRevocation        = "Revocation"
 	TypeServiceAccount    = "ServiceAccount"
 	TypeSetting           = "Setting"
 	TypeSigningKey        = "SigningKey"
+	TypeSpotCheck         = "SpotCheck"
 	TypeStandard          = "Standard"
 	TypeTitleRecord       = "TitleRecord"
 	TypeUnit              = "Unit"
 	TypeUser              = "User"
+	TypeVetoDecision      = "VetoDecision"
 )
 
 // ApplicationMutation represents an operation that mutates the Application nodes in the graph.
@@ -86,6 +96,7 @@ type ApplicationMutation struct {
 	withdraw_reason       *string
 	file_bytes            *int64
 	addfile_bytes         *int64
+	source_application_id *string
 	clearedFields         map[string]struct{}
 	done                  bool
 	oldValue              func(context.Context) (*Application, error)
@@ -746,6 +757,42 @@ func (m *ApplicationMutation) ResetFileBytes() {
 	m.addfile_bytes = nil
 }
 
+// SetSourceApplicationID sets the "source_application_id" field.
+func (m *ApplicationMutation) SetSourceApplicationID(s string) {
+	m.source_application_id = &s
+}
+
+// SourceApplicationID returns the value of the "source_application_id" field in the mutation.
+func (m *ApplicationMutation) SourceApplicationID() (r string, exists bool) {
+	v := m.source_application_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldSourceApplicationID returns the old "source_application_id" field's value of the Application entity.
+// If the Application object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ApplicationMutation) OldSourceApplicationID(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldSourceApplicationID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldSourceApplicationID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldSourceApplicationID: %w", err)
+	}
+	return oldValue.SourceApplicationID, nil
+}
+
+// ResetSourceApplicationID resets all changes to the "source_application_id" field.
+func (m *ApplicationMutation) ResetSourceApplicationID() {
+	m.source_application_id = nil
+}
+
 // Where appends a list predicates to the ApplicationMutation builder.
 func (m *ApplicationMutation) Where(ps ...predicate.Application) {
 	m.predicates = append(m.predicates, ps...)
@@ -780,7 +827,7 @@ func (m *ApplicationMutation) Type() string {
 // order to get all numeric fields that were incremented/decremented, call
 // AddedFields().
 func (m *ApplicationMutation) Fields() []string {
-	fields := make([]string, 0, 13)
+	fields := make([]string, 0, 14)
 	if m.office_id != nil {
 		fields = append(fields, application.FieldOfficeID)
 	}
@@ -820,6 +867,9 @@ func (m *ApplicationMutation) Fields() []string {
 	if m.file_bytes != nil {
 		fields = append(fields, application.FieldFileBytes)
 	}
+	if m.source_application_id != nil {
+		fields = append(fields, application.FieldSourceApplicationID)
+	}
 	return fields
 }
 
@@ -854,6 +904,8 @@ func (m *ApplicationMutation) Field(name string) (ent.Value, bool) {
 		return m.WithdrawReason()
 	case application.FieldFileBytes:
 		return m.FileBytes()
+	case application.FieldSourceApplicationID:
+		return m.SourceApplicationID()
 	}
 	return nil, false
 }
@@ -889,6 +941,8 @@ func (m *ApplicationMutation) OldField(ctx context.Context, name string) (ent.Va
 		return m.OldWithdrawReason(ctx)
 	case application.FieldFileBytes:
 		return m.OldFileBytes(ctx)
+	case application.FieldSourceApplicationID:
+		return m.OldSourceApplicationID(ctx)
 	}
 	return nil, fmt.Errorf("unknown Application field %s", name)
 }
@@ -988,6 +1042,13 @@ func (m *ApplicationMutation) SetField(name string, value ent.Value) error {
 			return fmt.Errorf("unexpected type %T for field %s", value, name)
 		}
 		m.SetFileBytes(v)
+		return nil
+	case application.FieldSourceApplicationID:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetSourceApplicationID(v)
 		return nil
 	}
 	return fmt.Errorf("unknown Application field %s", name)
@@ -1119,6 +1180,9 @@ func (m *ApplicationMutation) ResetField(name string) error {
 	case application.FieldFileBytes:
 		m.ResetFileBytes()
 		return nil
+	case application.FieldSourceApplicationID:
+		m.ResetSourceApplicationID()
+		return nil
 	}
 	return fmt.Errorf("unknown Application field %s", name)
 }
@@ -1169,6 +1233,1167 @@ func (m *ApplicationMutation) ClearEdge(name string) error {
 // It returns an error if the edge is not defined in the schema.
 func (m *ApplicationMutation) ResetEdge(name string) error {
 	return fmt.Errorf("unknown Application edge %s", name)
+}
+
+// AssignmentMutation represents an operation that mutates the Assignment nodes in the graph.
+type AssignmentMutation struct {
+	config
+	op              Op
+	typ             string
+	id              *string
+	office_id       *string
+	scope_path      *string
+	version         *int64
+	addversion      *int64
+	create_time     *time.Time
+	update_time     *time.Time
+	campaign_id     *string
+	application_id  *string
+	unit_id         *string
+	reviewer_id     *string
+	state           *assignment.State
+	scores          *[]jsonvalue.Score
+	appendscores    []jsonvalue.Score
+	finalize_time   *time.Time
+	reason          *string
+	reopen_count    *int
+	addreopen_count *int
+	clearedFields   map[string]struct{}
+	done            bool
+	oldValue        func(context.Context) (*Assignment, error)
+	predicates      []predicate.Assignment
+}
+
+var _ ent.Mutation = (*AssignmentMutation)(nil)
+
+// assignmentOption allows management of the mutation configuration using functional options.
+type assignmentOption func(*AssignmentMutation)
+
+// newAssignmentMutation creates new mutation for the Assignment entity.
+func newAssignmentMutation(c config, op Op, opts ...assignmentOption) *AssignmentMutation {
+	m := &AssignmentMutation{
+		config:        c,
+		op:            op,
+		typ:           TypeAssignment,
+		clearedFields: make(map[string]struct{}),
+	}
+	for _, opt := range opts {
+		opt(m)
+	}
+	return m
+}
+
+// withAssignmentID sets the ID field of the mutation.
+func withAssignmentID(id string) assignmentOption {
+	return func(m *AssignmentMutation) {
+		var (
+			err   error
+			once  sync.Once
+			value *Assignment
+		)
+		m.oldValue = func(ctx context.Context) (*Assignment, error) {
+			once.Do(func() {
+				if m.done {
+					err = errors.New("querying old values post mutation is not allowed")
+				} else {
+					value, err = m.Client().Assignment.Get(ctx, id)
+				}
+			})
+			return value, err
+		}
+		m.id = &id
+	}
+}
+
+// withAssignment sets the old Assignment of the mutation.
+func withAssignment(node *Assignment) assignmentOption {
+	return func(m *AssignmentMutation) {
+		m.oldValue = func(context.Context) (*Assignment, error) {
+			return node, nil
+		}
+		m.id = &node.ID
+	}
+}
+
+// Client returns a new `ent.Client` from the mutation. If the mutation was
+// executed in a transaction (ent.Tx), a transactional client is returned.
+func (m AssignmentMutation) Client() *Client {
+	client := &Client{config: m.config}
+	client.init()
+	return client
+}
+
+// Tx returns an `ent.Tx` for mutations that were executed in transactions;
+// it returns an error otherwise.
+func (m AssignmentMutation) Tx() (*Tx, error) {
+	if _, ok := m.driver.(*txDriver); !ok {
+		return nil, errors.New("ent: mutation is not running in a transaction")
+	}
+	tx := &Tx{config: m.config}
+	tx.init()
+	return tx, nil
+}
+
+// SetID sets the value of the id field. Note that this
+// operation is only accepted on creation of Assignment entities.
+func (m *AssignmentMutation) SetID(id string) {
+	m.id = &id
+}
+
+// ID returns the ID value in the mutation. Note that the ID is only available
+// if it was provided to the builder or after it was returned from the database.
+func (m *AssignmentMutation) ID() (id string, exists bool) {
+	if m.id == nil {
+		return
+	}
+	return *m.id, true
+}
+
+// IDs queries the database and returns the entity ids that match the mutation's predicate.
+// That means, if the mutation is applied within a transaction with an isolation level such
+// as sql.LevelSerializable, the returned ids match the ids of the rows that will be updated
+// or updated by the mutation.
+func (m *AssignmentMutation) IDs(ctx context.Context) ([]string, error) {
+	switch {
+	case m.op.Is(OpUpdateOne | OpDeleteOne):
+		id, exists := m.ID()
+		if exists {
+			return []string{id}, nil
+		}
+		fallthrough
+	case m.op.Is(OpUpdate | OpDelete):
+		return m.Client().Assignment.Query().Where(m.predicates...).IDs(ctx)
+	default:
+		return nil, fmt.Errorf("IDs is not allowed on %s operations", m.op)
+	}
+}
+
+// SetOfficeID sets the "office_id" field.
+func (m *AssignmentMutation) SetOfficeID(s string) {
+	m.office_id = &s
+}
+
+// OfficeID returns the value of the "office_id" field in the mutation.
+func (m *AssignmentMutation) OfficeID() (r string, exists bool) {
+	v := m.office_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldOfficeID returns the old "office_id" field's value of the Assignment entity.
+// If the Assignment object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *AssignmentMutation) OldOfficeID(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldOfficeID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldOfficeID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldOfficeID: %w", err)
+	}
+	return oldValue.OfficeID, nil
+}
+
+// ResetOfficeID resets all changes to the "office_id" field.
+func (m *AssignmentMutation) ResetOfficeID() {
+	m.office_id = nil
+}
+
+// SetScopePath sets the "scope_path" field.
+func (m *AssignmentMutation) SetScopePath(s string) {
+	m.scope_path = &s
+}
+
+// ScopePath returns the value of the "scope_path" field in the mutation.
+func (m *AssignmentMutation) ScopePath() (r string, exists bool) {
+	v := m.scope_path
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldScopePath returns the old "scope_path" field's value of the Assignment entity.
+// If the Assignment object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *AssignmentMutation) OldScopePath(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldScopePath is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldScopePath requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldScopePath: %w", err)
+	}
+	return oldValue.ScopePath, nil
+}
+
+// ResetScopePath resets all changes to the "scope_path" field.
+func (m *AssignmentMutation) ResetScopePath() {
+	m.scope_path = nil
+}
+
+// SetVersion sets the "version" field.
+func (m *AssignmentMutation) SetVersion(i int64) {
+	m.version = &i
+	m.addversion = nil
+}
+
+// Version returns the value of the "version" field in the mutation.
+func (m *AssignmentMutation) Version() (r int64, exists bool) {
+	v := m.version
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldVersion returns the old "version" field's value of the Assignment entity.
+// If the Assignment object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *AssignmentMutation) OldVersion(ctx context.Context) (v int64, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldVersion is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldVersion requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldVersion: %w", err)
+	}
+	return oldValue.Version, nil
+}
+
+// AddVersion adds i to the "version" field.
+func (m *AssignmentMutation) AddVersion(i int64) {
+	if m.addversion != nil {
+		*m.addversion += i
+	} else {
+		m.addversion = &i
+	}
+}
+
+// AddedVersion returns the value that was added to the "version" field in this mutation.
+func (m *AssignmentMutation) AddedVersion() (r int64, exists bool) {
+	v := m.addversion
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetVersion resets all changes to the "version" field.
+func (m *AssignmentMutation) ResetVersion() {
+	m.version = nil
+	m.addversion = nil
+}
+
+// SetCreateTime sets the "create_time" field.
+func (m *AssignmentMutation) SetCreateTime(t time.Time) {
+	m.create_time = &t
+}
+
+// CreateTime returns the value of the "create_time" field in the mutation.
+func (m *AssignmentMutation) CreateTime() (r time.Time, exists bool) {
+	v := m.create_time
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCreateTime returns the old "create_time" field's value of the Assignment entity.
+// If the Assignment object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *AssignmentMutation) OldCreateTime(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCreateTime is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCreateTime requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCreateTime: %w", err)
+	}
+	return oldValue.CreateTime, nil
+}
+
+// ResetCreateTime resets all changes to the "create_time" field.
+func (m *AssignmentMutation) ResetCreateTime() {
+	m.create_time = nil
+}
+
+// SetUpdateTime sets the "update_time" field.
+func (m *AssignmentMutation) SetUpdateTime(t time.Time) {
+	m.update_time = &t
+}
+
+// UpdateTime returns the value of the "update_time" field in the mutation.
+func (m *AssignmentMutation) UpdateTime() (r time.Time, exists bool) {
+	v := m.update_time
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldUpdateTime returns the old "update_time" field's value of the Assignment entity.
+// If the Assignment object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *AssignmentMutation) OldUpdateTime(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldUpdateTime is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldUpdateTime requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldUpdateTime: %w", err)
+	}
+	return oldValue.UpdateTime, nil
+}
+
+// ResetUpdateTime resets all changes to the "update_time" field.
+func (m *AssignmentMutation) ResetUpdateTime() {
+	m.update_time = nil
+}
+
+// SetCampaignID sets the "campaign_id" field.
+func (m *AssignmentMutation) SetCampaignID(s string) {
+	m.campaign_id = &s
+}
+
+// CampaignID returns the value of the "campaign_id" field in the mutation.
+func (m *AssignmentMutation) CampaignID() (r string, exists bool) {
+	v := m.campaign_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCampaignID returns the old "campaign_id" field's value of the Assignment entity.
+// If the Assignment object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *AssignmentMutation) OldCampaignID(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCampaignID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCampaignID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCampaignID: %w", err)
+	}
+	return oldValue.CampaignID, nil
+}
+
+// ResetCampaignID resets all changes to the "campaign_id" field.
+func (m *AssignmentMutation) ResetCampaignID() {
+	m.campaign_id = nil
+}
+
+// SetApplicationID sets the "application_id" field.
+func (m *AssignmentMutation) SetApplicationID(s string) {
+	m.application_id = &s
+}
+
+// ApplicationID returns the value of the "application_id" field in the mutation.
+func (m *AssignmentMutation) ApplicationID() (r string, exists bool) {
+	v := m.application_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldApplicationID returns the old "application_id" field's value of the Assignment entity.
+// If the Assignment object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *AssignmentMutation) OldApplicationID(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldApplicationID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldApplicationID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldApplicationID: %w", err)
+	}
+	return oldValue.ApplicationID, nil
+}
+
+// ResetApplicationID resets all changes to the "application_id" field.
+func (m *AssignmentMutation) ResetApplicationID() {
+	m.application_id = nil
+}
+
+// SetUnitID sets the "unit_id" field.
+func (m *AssignmentMutation) SetUnitID(s string) {
+	m.unit_id = &s
+}
+
+// UnitID returns the value of the "unit_id" field in the mutation.
+func (m *AssignmentMutation) UnitID() (r string, exists bool) {
+	v := m.unit_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldUnitID returns the old "unit_id" field's value of the Assignment entity.
+// If the Assignment object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *AssignmentMutation) OldUnitID(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldUnitID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldUnitID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldUnitID: %w", err)
+	}
+	return oldValue.UnitID, nil
+}
+
+// ResetUnitID resets all changes to the "unit_id" field.
+func (m *AssignmentMutation) ResetUnitID() {
+	m.unit_id = nil
+}
+
+// SetReviewerID sets the "reviewer_id" field.
+func (m *AssignmentMutation) SetReviewerID(s string) {
+	m.reviewer_id = &s
+}
+
+// ReviewerID returns the value of the "reviewer_id" field in the mutation.
+func (m *AssignmentMutation) ReviewerID() (r string, exists bool) {
+	v := m.reviewer_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldReviewerID returns the old "reviewer_id" field's value of the Assignment entity.
+// If the Assignment object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *AssignmentMutation) OldReviewerID(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldReviewerID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldReviewerID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldReviewerID: %w", err)
+	}
+	return oldValue.ReviewerID, nil
+}
+
+// ResetReviewerID resets all changes to the "reviewer_id" field.
+func (m *AssignmentMutation) ResetReviewerID() {
+	m.reviewer_id = nil
+}
+
+// SetState sets the "state" field.
+func (m *AssignmentMutation) SetState(a assignment.State) {
+	m.state = &a
+}
+
+// State returns the value of the "state" field in the mutation.
+func (m *AssignmentMutation) State() (r assignment.State, exists bool) {
+	v := m.state
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldState returns the old "state" field's value of the Assignment entity.
+// If the Assignment object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *AssignmentMutation) OldState(ctx context.Context) (v assignment.State, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldState is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldState requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldState: %w", err)
+	}
+	return oldValue.State, nil
+}
+
+// ResetState resets all changes to the "state" field.
+func (m *AssignmentMutation) ResetState() {
+	m.state = nil
+}
+
+// SetScores sets the "scores" field.
+func (m *AssignmentMutation) SetScores(j []jsonvalue.Score) {
+	m.scores = &j
+	m.appendscores = nil
+}
+
+// Scores returns the value of the "scores" field in the mutation.
+func (m *AssignmentMutation) Scores() (r []jsonvalue.Score, exists bool) {
+	v := m.scores
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldScores returns the old "scores" field's value of the Assignment entity.
+// If the Assignment object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *AssignmentMutation) OldScores(ctx context.Context) (v []jsonvalue.Score, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldScores is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldScores requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldScores: %w", err)
+	}
+	return oldValue.Scores, nil
+}
+
+// AppendScores adds j to the "scores" field.
+func (m *AssignmentMutation) AppendScores(j []jsonvalue.Score) {
+	m.appendscores = append(m.appendscores, j...)
+}
+
+// AppendedScores returns the list of values that were appended to the "scores" field in this mutation.
+func (m *AssignmentMutation) AppendedScores() ([]jsonvalue.Score, bool) {
+	if len(m.appendscores) == 0 {
+		return nil, false
+	}
+	return m.appendscores, true
+}
+
+// ClearScores clears the value of the "scores" field.
+func (m *AssignmentMutation) ClearScores() {
+	m.scores = nil
+	m.appendscores = nil
+	m.clearedFields[assignment.FieldScores] = struct{}{}
+}
+
+// ScoresCleared returns if the "scores" field was cleared in this mutation.
+func (m *AssignmentMutation) ScoresCleared() bool {
+	_, ok := m.clearedFields[assignment.FieldScores]
+	return ok
+}
+
+// ResetScores resets all changes to the "scores" field.
+func (m *AssignmentMutation) ResetScores() {
+	m.scores = nil
+	m.appendscores = nil
+	delete(m.clearedFields, assignment.FieldScores)
+}
+
+// SetFinalizeTime sets the "finalize_time" field.
+func (m *AssignmentMutation) SetFinalizeTime(t time.Time) {
+	m.finalize_time = &t
+}
+
+// FinalizeTime returns the value of the "finalize_time" field in the mutation.
+func (m *AssignmentMutation) FinalizeTime() (r time.Time, exists bool) {
+	v := m.finalize_time
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldFinalizeTime returns the old "finalize_time" field's value of the Assignment entity.
+// If the Assignment object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *AssignmentMutation) OldFinalizeTime(ctx context.Context) (v *time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldFinalizeTime is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldFinalizeTime requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldFinalizeTime: %w", err)
+	}
+	return oldValue.FinalizeTime, nil
+}
+
+// ClearFinalizeTime clears the value of the "finalize_time" field.
+func (m *AssignmentMutation) ClearFinalizeTime() {
+	m.finalize_time = nil
+	m.clearedFields[assignment.FieldFinalizeTime] = struct{}{}
+}
+
+// FinalizeTimeCleared returns if the "finalize_time" field was cleared in this mutation.
+func (m *AssignmentMutation) FinalizeTimeCleared() bool {
+	_, ok := m.clearedFields[assignment.FieldFinalizeTime]
+	return ok
+}
+
+// ResetFinalizeTime resets all changes to the "finalize_time" field.
+func (m *AssignmentMutation) ResetFinalizeTime() {
+	m.finalize_time = nil
+	delete(m.clearedFields, assignment.FieldFinalizeTime)
+}
+
+// SetReason sets the "reason" field.
+func (m *AssignmentMutation) SetReason(s string) {
+	m.reason = &s
+}
+
+// Reason returns the value of the "reason" field in the mutation.
+func (m *AssignmentMutation) Reason() (r string, exists bool) {
+	v := m.reason
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldReason returns the old "reason" field's value of the Assignment entity.
+// If the Assignment object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *AssignmentMutation) OldReason(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldReason is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldReason requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldReason: %w", err)
+	}
+	return oldValue.Reason, nil
+}
+
+// ResetReason resets all changes to the "reason" field.
+func (m *AssignmentMutation) ResetReason() {
+	m.reason = nil
+}
+
+// SetReopenCount sets the "reopen_count" field.
+func (m *AssignmentMutation) SetReopenCount(i int) {
+	m.reopen_count = &i
+	m.addreopen_count = nil
+}
+
+// ReopenCount returns the value of the "reopen_count" field in the mutation.
+func (m *AssignmentMutation) ReopenCount() (r int, exists bool) {
+	v := m.reopen_count
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldReopenCount returns the old "reopen_count" field's value of the Assignment entity.
+// If the Assignment object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *AssignmentMutation) OldReopenCount(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldReopenCount is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldReopenCount requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldReopenCount: %w", err)
+	}
+	return oldValue.ReopenCount, nil
+}
+
+// AddReopenCount adds i to the "reopen_count" field.
+func (m *AssignmentMutation) AddReopenCount(i int) {
+	if m.addreopen_count != nil {
+		*m.addreopen_count += i
+	} else {
+		m.addreopen_count = &i
+	}
+}
+
+// AddedReopenCount returns the value that was added to the "reopen_count" field in this mutation.
+func (m *AssignmentMutation) AddedReopenCount() (r int, exists bool) {
+	v := m.addreopen_count
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetReopenCount resets all changes to the "reopen_count" field.
+func (m *AssignmentMutation) ResetReopenCount() {
+	m.reopen_count = nil
+	m.addreopen_count = nil
+}
+
+// Where appends a list predicates to the AssignmentMutation builder.
+func (m *AssignmentMutation) Where(ps ...predicate.Assignment) {
+	m.predicates = append(m.predicates, ps...)
+}
+
+// WhereP appends storage-level predicates to the AssignmentMutation builder. Using this method,
+// users can use type-assertion to append predicates that do not depend on any generated package.
+func (m *AssignmentMutation) WhereP(ps ...func(*sql.Selector)) {
+	p := make([]predicate.Assignment, len(ps))
+	for i := range ps {
+		p[i] = ps[i]
+	}
+	m.Where(p...)
+}
+
+// Op returns the operation name.
+func (m *AssignmentMutation) Op() Op {
+	return m.op
+}
+
+// SetOp allows setting the mutation operation.
+func (m *AssignmentMutation) SetOp(op Op) {
+	m.op = op
+}
+
+// Type returns the node type of this mutation (Assignment).
+func (m *AssignmentMutation) Type() string {
+	return m.typ
+}
+
+// Fields returns all fields that were changed during this mutation. Note that in
+// order to get all numeric fields that were incremented/decremented, call
+// AddedFields().
+func (m *AssignmentMutation) Fields() []string {
+	fields := make([]string, 0, 14)
+	if m.office_id != nil {
+		fields = append(fields, assignment.FieldOfficeID)
+	}
+	if m.scope_path != nil {
+		fields = append(fields, assignment.FieldScopePath)
+	}
+	if m.version != nil {
+		fields = append(fields, assignment.FieldVersion)
+	}
+	if m.create_time != nil {
+		fields = append(fields, assignment.FieldCreateTime)
+	}
+	if m.update_time != nil {
+		fields = append(fields, assignment.FieldUpdateTime)
+	}
+	if m.campaign_id != nil {
+		fields = append(fields, assignment.FieldCampaignID)
+	}
+	if m.application_id != nil {
+		fields = append(fields, assignment.FieldApplicationID)
+	}
+	if m.unit_id != nil {
+		fields = append(fields, assignment.FieldUnitID)
+	}
+	if m.reviewer_id != nil {
+		fields = append(fields, assignment.FieldReviewerID)
+	}
+	if m.state != nil {
+		fields = append(fields, assignment.FieldState)
+	}
+	if m.scores != nil {
+		fields = append(fields, assignment.FieldScores)
+	}
+	if m.finalize_time != nil {
+		fields = append(fields, assignment.FieldFinalizeTime)
+	}
+	if m.reason != nil {
+		fields = append(fields, assignment.FieldReason)
+	}
+	if m.reopen_count != nil {
+		fields = append(fields, assignment.FieldReopenCount)
+	}
+	return fields
+}
+
+// Field returns the value of a field with the given name. The second boolean
+// return value indicates that this field was not set, or was not defined in the
+// schema.
+func (m *AssignmentMutation) Field(name string) (ent.Value, bool) {
+	switch name {
+	case assignment.FieldOfficeID:
+		return m.OfficeID()
+	case assignment.FieldScopePath:
+		return m.ScopePath()
+	case assignment.FieldVersion:
+		return m.Version()
+	case assignment.FieldCreateTime:
+		return m.CreateTime()
+	case assignment.FieldUpdateTime:
+		return m.UpdateTime()
+	case assignment.FieldCampaignID:
+		return m.CampaignID()
+	case assignment.FieldApplicationID:
+		return m.ApplicationID()
+	case assignment.FieldUnitID:
+		return m.UnitID()
+	case assignment.FieldReviewerID:
+		return m.ReviewerID()
+	case assignment.FieldState:
+		return m.State()
+	case assignment.FieldScores:
+		return m.Scores()
+	case assignment.FieldFinalizeTime:
+		return m.FinalizeTime()
+	case assignment.FieldReason:
+		return m.Reason()
+	case assignment.FieldReopenCount:
+		return m.ReopenCount()
+	}
+	return nil, false
+}
+
+// OldField returns the old value of the field from the database. An error is
+// returned if the mutation operation is not UpdateOne, or the query to the
+// database failed.
+func (m *AssignmentMutation) OldField(ctx context.Context, name string) (ent.Value, error) {
+	switch name {
+	case assignment.FieldOfficeID:
+		return m.OldOfficeID(ctx)
+	case assignment.FieldScopePath:
+		return m.OldScopePath(ctx)
+	case assignment.FieldVersion:
+		return m.OldVersion(ctx)
+	case assignment.FieldCreateTime:
+		return m.OldCreateTime(ctx)
+	case assignment.FieldUpdateTime:
+		return m.OldUpdateTime(ctx)
+	case assignment.FieldCampaignID:
+		return m.OldCampaignID(ctx)
+	case assignment.FieldApplicationID:
+		return m.OldApplicationID(ctx)
+	case assignment.FieldUnitID:
+		return m.OldUnitID(ctx)
+	case assignment.FieldReviewerID:
+		return m.OldReviewerID(ctx)
+	case assignment.FieldState:
+		return m.OldState(ctx)
+	case assignment.FieldScores:
+		return m.OldScores(ctx)
+	case assignment.FieldFinalizeTime:
+		return m.OldFinalizeTime(ctx)
+	case assignment.FieldReason:
+		return m.OldReason(ctx)
+	case assignment.FieldReopenCount:
+		return m.OldReopenCount(ctx)
+	}
+	return nil, fmt.Errorf("unknown Assignment field %s", name)
+}
+
+// SetField sets the value of a field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *AssignmentMutation) SetField(name string, value ent.Value) error {
+	switch name {
+	case assignment.FieldOfficeID:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetOfficeID(v)
+		return nil
+	case assignment.FieldScopePath:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetScopePath(v)
+		return nil
+	case assignment.FieldVersion:
+		v, ok := value.(int64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetVersion(v)
+		return nil
+	case assignment.FieldCreateTime:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCreateTime(v)
+		return nil
+	case assignment.FieldUpdateTime:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetUpdateTime(v)
+		return nil
+	case assignment.FieldCampaignID:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCampaignID(v)
+		return nil
+	case assignment.FieldApplicationID:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetApplicationID(v)
+		return nil
+	case assignment.FieldUnitID:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetUnitID(v)
+		return nil
+	case assignment.FieldReviewerID:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetReviewerID(v)
+		return nil
+	case assignment.FieldState:
+		v, ok := value.(assignment.State)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetState(v)
+		return nil
+	case assignment.FieldScores:
+		v, ok := value.([]jsonvalue.Score)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetScores(v)
+		return nil
+	case assignment.FieldFinalizeTime:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetFinalizeTime(v)
+		return nil
+	case assignment.FieldReason:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetReason(v)
+		return nil
+	case assignment.FieldReopenCount:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetReopenCount(v)
+		return nil
+	}
+	return fmt.Errorf("unknown Assignment field %s", name)
+}
+
+// AddedFields returns all numeric fields that were incremented/decremented during
+// this mutation.
+func (m *AssignmentMutation) AddedFields() []string {
+	var fields []string
+	if m.addversion != nil {
+		fields = append(fields, assignment.FieldVersion)
+	}
+	if m.addreopen_count != nil {
+		fields = append(fields, assignment.FieldReopenCount)
+	}
+	return fields
+}
+
+// AddedField returns the numeric value that was incremented/decremented on a field
+// with the given name. The second boolean return value indicates that this field
+// was not set, or was not defined in the schema.
+func (m *AssignmentMutation) AddedField(name string) (ent.Value, bool) {
+	switch name {
+	case assignment.FieldVersion:
+		return m.AddedVersion()
+	case assignment.FieldReopenCount:
+		return m.AddedReopenCount()
+	}
+	return nil, false
+}
+
+// AddField adds the value to the field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *AssignmentMutation) AddField(name string, value ent.Value) error {
+	switch name {
+	case assignment.FieldVersion:
+		v, ok := value.(int64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddVersion(v)
+		return nil
+	case assignment.FieldReopenCount:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddReopenCount(v)
+		return nil
+	}
+	return fmt.Errorf("unknown Assignment numeric field %s", name)
+}
+
+// ClearedFields returns all nullable fields that were cleared during this
+// mutation.
+func (m *AssignmentMutation) ClearedFields() []string {
+	var fields []string
+	if m.FieldCleared(assignment.FieldScores) {
+		fields = append(fields, assignment.FieldScores)
+	}
+	if m.FieldCleared(assignment.FieldFinalizeTime) {
+		fields = append(fields, assignment.FieldFinalizeTime)
+	}
+	return fields
+}
+
+// FieldCleared returns a boolean indicating if a field with the given name was
+// cleared in this mutation.
+func (m *AssignmentMutation) FieldCleared(name string) bool {
+	_, ok := m.clearedFields[name]
+	return ok
+}
+
+// ClearField clears the value of the field with the given name. It returns an
+// error if the field is not defined in the schema.
+func (m *AssignmentMutation) ClearField(name string) error {
+	switch name {
+	case assignment.FieldScores:
+		m.ClearScores()
+		return nil
+	case assignment.FieldFinalizeTime:
+		m.ClearFinalizeTime()
+		return nil
+	}
+	return fmt.Errorf("unknown Assignment nullable field %s", name)
+}
+
+// ResetField resets all changes in the mutation for the field with the given name.
+// It returns an error if the field is not defined in the schema.
+func (m *AssignmentMutation) ResetField(name string) error {
+	switch name {
+	case assignment.FieldOfficeID:
+		m.ResetOfficeID()
+		return nil
+	case assignment.FieldScopePath:
+		m.ResetScopePath()
+		return nil
+	case assignment.FieldVersion:
+		m.ResetVersion()
+		return nil
+	case assignment.FieldCreateTime:
+		m.ResetCreateTime()
+		return nil
+	case assignment.FieldUpdateTime:
+		m.ResetUpdateTime()
+		return nil
+	case assignment.FieldCampaignID:
+		m.ResetCampaignID()
+		return nil
+	case assignment.FieldApplicationID:
+		m.ResetApplicationID()
+		return nil
+	case assignment.FieldUnitID:
+		m.ResetUnitID()
+		return nil
+	case assignment.FieldReviewerID:
+		m.ResetReviewerID()
+		return nil
+	case assignment.FieldState:
+		m.ResetState()
+		return nil
+	case assignment.FieldScores:
+		m.ResetScores()
+		return nil
+	case assignment.FieldFinalizeTime:
+		m.ResetFinalizeTime()
+		return nil
+	case assignment.FieldReason:
+		m.ResetReason()
+		return nil
+	case assignment.FieldReopenCount:
+		m.ResetReopenCount()
+		return nil
+	}
+	return fmt.Errorf("unknown Assignment field %s", name)
+}
+
+// AddedEdges returns all edge names that were set/added in this mutation.
+func (m *AssignmentMutation) AddedEdges() []string {
+	edges := make([]string, 0, 0)
+	return edges
+}
+
+// AddedIDs returns all IDs (to other nodes) that were added for the given edge
+// name in this mutation.
+func (m *AssignmentMutation) AddedIDs(name string) []ent.Value {
+	return nil
+}
+
+// RemovedEdges returns all edge names that were removed in this mutation.
+func (m *AssignmentMutation) RemovedEdges() []string {
+	edges := make([]string, 0, 0)
+	return edges
+}
+
+// RemovedIDs returns all IDs (to other nodes) that were removed for the edge with
+// the given name in this mutation.
+func (m *AssignmentMutation) RemovedIDs(name string) []ent.Value {
+	return nil
+}
+
+// ClearedEdges returns all edge names that were cleared in this mutation.
+func (m *AssignmentMutation) ClearedEdges() []string {
+	edges := make([]string, 0, 0)
+	return edges
+}
+
+// EdgeCleared returns a boolean which indicates if the edge with the given name
+// was cleared in this mutation.
+func (m *AssignmentMutation) EdgeCleared(name string) bool {
+	return false
+}
+
+// ClearEdge clears the value of the edge with the given name. It returns an error
+// if that edge is not defined in the schema.
+func (m *AssignmentMutation) ClearEdge(name string) error {
+	return fmt.Errorf("unknown Assignment unique edge %s", name)
+}
+
+// ResetEdge resets all changes to the edge with the given name in this mutation.
+// It returns an error if the edge is not defined in the schema.
+func (m *AssignmentMutation) ResetEdge(name string) error {
+	return fmt.Errorf("unknown Assignment edge %s", name)
 }
 
 // AuditEventMutation represents an operation that mutates the AuditEvent nodes in the graph.
@@ -4349,6 +5574,608 @@ func (m *CampaignMutation) ClearEdge(name string) error {
 // It returns an error if the edge is not defined in the schema.
 func (m *CampaignMutation) ResetEdge(name string) error {
 	return fmt.Errorf("unknown Campaign edge %s", name)
+}
+
+// ConflictMutation represents an operation that mutates the Conflict nodes in the graph.
+type ConflictMutation struct {
+	config
+	op            Op
+	typ           string
+	id            *string
+	office_id     *string
+	scope_path    *string
+	reviewer_id   *string
+	unit_id       *string
+	reason        *string
+	create_time   *time.Time
+	clearedFields map[string]struct{}
+	done          bool
+	oldValue      func(context.Context) (*Conflict, error)
+	predicates    []predicate.Conflict
+}
+
+var _ ent.Mutation = (*ConflictMutation)(nil)
+
+// conflictOption allows management of the mutation configuration using functional options.
+type conflictOption func(*ConflictMutation)
+
+// newConflictMutation creates new mutation for the Conflict entity.
+func newConflictMutation(c config, op Op, opts ...conflictOption) *ConflictMutation {
+	m := &ConflictMutation{
+		config:        c,
+		op:            op,
+		typ:           TypeConflict,
+		clearedFields: make(map[string]struct{}),
+	}
+	for _, opt := range opts {
+		opt(m)
+	}
+	return m
+}
+
+// withConflictID sets the ID field of the mutation.
+func withConflictID(id string) conflictOption {
+	return func(m *ConflictMutation) {
+		var (
+			err   error
+			once  sync.Once
+			value *Conflict
+		)
+		m.oldValue = func(ctx context.Context) (*Conflict, error) {
+			once.Do(func() {
+				if m.done {
+					err = errors.New("querying old values post mutation is not allowed")
+				} else {
+					value, err = m.Client().Conflict.Get(ctx, id)
+				}
+			})
+			return value, err
+		}
+		m.id = &id
+	}
+}
+
+// withConflict sets the old Conflict of the mutation.
+func withConflict(node *Conflict) conflictOption {
+	return func(m *ConflictMutation) {
+		m.oldValue = func(context.Context) (*Conflict, error) {
+			return node, nil
+		}
+		m.id = &node.ID
+	}
+}
+
+// Client returns a new `ent.Client` from the mutation. If the mutation was
+// executed in a transaction (ent.Tx), a transactional client is returned.
+func (m ConflictMutation) Client() *Client {
+	client := &Client{config: m.config}
+	client.init()
+	return client
+}
+
+// Tx returns an `ent.Tx` for mutations that were executed in transactions;
+// it returns an error otherwise.
+func (m ConflictMutation) Tx() (*Tx, error) {
+	if _, ok := m.driver.(*txDriver); !ok {
+		return nil, errors.New("ent: mutation is not running in a transaction")
+	}
+	tx := &Tx{config: m.config}
+	tx.init()
+	return tx, nil
+}
+
+// SetID sets the value of the id field. Note that this
+// operation is only accepted on creation of Conflict entities.
+func (m *ConflictMutation) SetID(id string) {
+	m.id = &id
+}
+
+// ID returns the ID value in the mutation. Note that the ID is only available
+// if it was provided to the builder or after it was returned from the database.
+func (m *ConflictMutation) ID() (id string, exists bool) {
+	if m.id == nil {
+		return
+	}
+	return *m.id, true
+}
+
+// IDs queries the database and returns the entity ids that match the mutation's predicate.
+// That means, if the mutation is applied within a transaction with an isolation level such
+// as sql.LevelSerializable, the returned ids match the ids of the rows that will be updated
+// or updated by the mutation.
+func (m *ConflictMutation) IDs(ctx context.Context) ([]string, error) {
+	switch {
+	case m.op.Is(OpUpdateOne | OpDeleteOne):
+		id, exists := m.ID()
+		if exists {
+			return []string{id}, nil
+		}
+		fallthrough
+	case m.op.Is(OpUpdate | OpDelete):
+		return m.Client().Conflict.Query().Where(m.predicates...).IDs(ctx)
+	default:
+		return nil, fmt.Errorf("IDs is not allowed on %s operations", m.op)
+	}
+}
+
+// SetOfficeID sets the "office_id" field.
+func (m *ConflictMutation) SetOfficeID(s string) {
+	m.office_id = &s
+}
+
+// OfficeID returns the value of the "office_id" field in the mutation.
+func (m *ConflictMutation) OfficeID() (r string, exists bool) {
+	v := m.office_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldOfficeID returns the old "office_id" field's value of the Conflict entity.
+// If the Conflict object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ConflictMutation) OldOfficeID(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldOfficeID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldOfficeID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldOfficeID: %w", err)
+	}
+	return oldValue.OfficeID, nil
+}
+
+// ResetOfficeID resets all changes to the "office_id" field.
+func (m *ConflictMutation) ResetOfficeID() {
+	m.office_id = nil
+}
+
+// SetScopePath sets the "scope_path" field.
+func (m *ConflictMutation) SetScopePath(s string) {
+	m.scope_path = &s
+}
+
+// ScopePath returns the value of the "scope_path" field in the mutation.
+func (m *ConflictMutation) ScopePath() (r string, exists bool) {
+	v := m.scope_path
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldScopePath returns the old "scope_path" field's value of the Conflict entity.
+// If the Conflict object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ConflictMutation) OldScopePath(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldScopePath is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldScopePath requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldScopePath: %w", err)
+	}
+	return oldValue.ScopePath, nil
+}
+
+// ResetScopePath resets all changes to the "scope_path" field.
+func (m *ConflictMutation) ResetScopePath() {
+	m.scope_path = nil
+}
+
+// SetReviewerID sets the "reviewer_id" field.
+func (m *ConflictMutation) SetReviewerID(s string) {
+	m.reviewer_id = &s
+}
+
+// ReviewerID returns the value of the "reviewer_id" field in the mutation.
+func (m *ConflictMutation) ReviewerID() (r string, exists bool) {
+	v := m.reviewer_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldReviewerID returns the old "reviewer_id" field's value of the Conflict entity.
+// If the Conflict object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ConflictMutation) OldReviewerID(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldReviewerID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldReviewerID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldReviewerID: %w", err)
+	}
+	return oldValue.ReviewerID, nil
+}
+
+// ResetReviewerID resets all changes to the "reviewer_id" field.
+func (m *ConflictMutation) ResetReviewerID() {
+	m.reviewer_id = nil
+}
+
+// SetUnitID sets the "unit_id" field.
+func (m *ConflictMutation) SetUnitID(s string) {
+	m.unit_id = &s
+}
+
+// UnitID returns the value of the "unit_id" field in the mutation.
+func (m *ConflictMutation) UnitID() (r string, exists bool) {
+	v := m.unit_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldUnitID returns the old "unit_id" field's value of the Conflict entity.
+// If the Conflict object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ConflictMutation) OldUnitID(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldUnitID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldUnitID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldUnitID: %w", err)
+	}
+	return oldValue.UnitID, nil
+}
+
+// ResetUnitID resets all changes to the "unit_id" field.
+func (m *ConflictMutation) ResetUnitID() {
+	m.unit_id = nil
+}
+
+// SetReason sets the "reason" field.
+func (m *ConflictMutation) SetReason(s string) {
+	m.reason = &s
+}
+
+// Reason returns the value of the "reason" field in the mutation.
+func (m *ConflictMutation) Reason() (r string, exists bool) {
+	v := m.reason
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldReason returns the old "reason" field's value of the Conflict entity.
+// If the Conflict object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ConflictMutation) OldReason(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldReason is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldReason requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldReason: %w", err)
+	}
+	return oldValue.Reason, nil
+}
+
+// ResetReason resets all changes to the "reason" field.
+func (m *ConflictMutation) ResetReason() {
+	m.reason = nil
+}
+
+// SetCreateTime sets the "create_time" field.
+func (m *ConflictMutation) SetCreateTime(t time.Time) {
+	m.create_time = &t
+}
+
+// CreateTime returns the value of the "create_time" field in the mutation.
+func (m *ConflictMutation) CreateTime() (r time.Time, exists bool) {
+	v := m.create_time
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCreateTime returns the old "create_time" field's value of the Conflict entity.
+// If the Conflict object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ConflictMutation) OldCreateTime(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCreateTime is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCreateTime requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCreateTime: %w", err)
+	}
+	return oldValue.CreateTime, nil
+}
+
+// ResetCreateTime resets all changes to the "create_time" field.
+func (m *ConflictMutation) ResetCreateTime() {
+	m.create_time = nil
+}
+
+// Where appends a list predicates to the ConflictMutation builder.
+func (m *ConflictMutation) Where(ps ...predicate.Conflict) {
+	m.predicates = append(m.predicates, ps...)
+}
+
+// WhereP appends storage-level predicates to the ConflictMutation builder. Using this method,
+// users can use type-assertion to append predicates that do not depend on any generated package.
+func (m *ConflictMutation) WhereP(ps ...func(*sql.Selector)) {
+	p := make([]predicate.Conflict, len(ps))
+	for i := range ps {
+		p[i] = ps[i]
+	}
+	m.Where(p...)
+}
+
+// Op returns the operation name.
+func (m *ConflictMutation) Op() Op {
+	return m.op
+}
+
+// SetOp allows setting the mutation operation.
+func (m *ConflictMutation) SetOp(op Op) {
+	m.op = op
+}
+
+// Type returns the node type of this mutation (Conflict).
+func (m *ConflictMutation) Type() string {
+	return m.typ
+}
+
+// Fields returns all fields that were changed during this mutation. Note that in
+// order to get all numeric fields that were incremented/decremented, call
+// AddedFields().
+func (m *ConflictMutation) Fields() []string {
+	fields := make([]string, 0, 6)
+	if m.office_id != nil {
+		fields = append(fields, conflict.FieldOfficeID)
+	}
+	if m.scope_path != nil {
+		fields = append(fields, conflict.FieldScopePath)
+	}
+	if m.reviewer_id != nil {
+		fields = append(fields, conflict.FieldReviewerID)
+	}
+	if m.unit_id != nil {
+		fields = append(fields, conflict.FieldUnitID)
+	}
+	if m.reason != nil {
+		fields = append(fields, conflict.FieldReason)
+	}
+	if m.create_time != nil {
+		fields = append(fields, conflict.FieldCreateTime)
+	}
+	return fields
+}
+
+// Field returns the value of a field with the given name. The second boolean
+// return value indicates that this field was not set, or was not defined in the
+// schema.
+func (m *ConflictMutation) Field(name string) (ent.Value, bool) {
+	switch name {
+	case conflict.FieldOfficeID:
+		return m.OfficeID()
+	case conflict.FieldScopePath:
+		return m.ScopePath()
+	case conflict.FieldReviewerID:
+		return m.ReviewerID()
+	case conflict.FieldUnitID:
+		return m.UnitID()
+	case conflict.FieldReason:
+		return m.Reason()
+	case conflict.FieldCreateTime:
+		return m.CreateTime()
+	}
+	return nil, false
+}
+
+// OldField returns the old value of the field from the database. An error is
+// returned if the mutation operation is not UpdateOne, or the query to the
+// database failed.
+func (m *ConflictMutation) OldField(ctx context.Context, name string) (ent.Value, error) {
+	switch name {
+	case conflict.FieldOfficeID:
+		return m.OldOfficeID(ctx)
+	case conflict.FieldScopePath:
+		return m.OldScopePath(ctx)
+	case conflict.FieldReviewerID:
+		return m.OldReviewerID(ctx)
+	case conflict.FieldUnitID:
+		return m.OldUnitID(ctx)
+	case conflict.FieldReason:
+		return m.OldReason(ctx)
+	case conflict.FieldCreateTime:
+		return m.OldCreateTime(ctx)
+	}
+	return nil, fmt.Errorf("unknown Conflict field %s", name)
+}
+
+// SetField sets the value of a field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *ConflictMutation) SetField(name string, value ent.Value) error {
+	switch name {
+	case conflict.FieldOfficeID:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetOfficeID(v)
+		return nil
+	case conflict.FieldScopePath:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetScopePath(v)
+		return nil
+	case conflict.FieldReviewerID:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetReviewerID(v)
+		return nil
+	case conflict.FieldUnitID:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetUnitID(v)
+		return nil
+	case conflict.FieldReason:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetReason(v)
+		return nil
+	case conflict.FieldCreateTime:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCreateTime(v)
+		return nil
+	}
+	return fmt.Errorf("unknown Conflict field %s", name)
+}
+
+// AddedFields returns all numeric fields that were incremented/decremented during
+// this mutation.
+func (m *ConflictMutation) AddedFields() []string {
+	return nil
+}
+
+// AddedField returns the numeric value that was incremented/decremented on a field
+// with the given name. The second boolean return value indicates that this field
+// was not set, or was not defined in the schema.
+func (m *ConflictMutation) AddedField(name string) (ent.Value, bool) {
+	return nil, false
+}
+
+// AddField adds the value to the field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *ConflictMutation) AddField(name string, value ent.Value) error {
+	switch name {
+	}
+	return fmt.Errorf("unknown Conflict numeric field %s", name)
+}
+
+// ClearedFields returns all nullable fields that were cleared during this
+// mutation.
+func (m *ConflictMutation) ClearedFields() []string {
+	return nil
+}
+
+// FieldCleared returns a boolean indicating if a field with the given name was
+// cleared in this mutation.
+func (m *ConflictMutation) FieldCleared(name string) bool {
+	_, ok := m.clearedFields[name]
+	return ok
+}
+
+// ClearField clears the value of the field with the given name. It returns an
+// error if the field is not defined in the schema.
+func (m *ConflictMutation) ClearField(name string) error {
+	return fmt.Errorf("unknown Conflict nullable field %s", name)
+}
+
+// ResetField resets all changes in the mutation for the field with the given name.
+// It returns an error if the field is not defined in the schema.
+func (m *ConflictMutation) ResetField(name string) error {
+	switch name {
+	case conflict.FieldOfficeID:
+		m.ResetOfficeID()
+		return nil
+	case conflict.FieldScopePath:
+		m.ResetScopePath()
+		return nil
+	case conflict.FieldReviewerID:
+		m.ResetReviewerID()
+		return nil
+	case conflict.FieldUnitID:
+		m.ResetUnitID()
+		return nil
+	case conflict.FieldReason:
+		m.ResetReason()
+		return nil
+	case conflict.FieldCreateTime:
+		m.ResetCreateTime()
+		return nil
+	}
+	return fmt.Errorf("unknown Conflict field %s", name)
+}
+
+// AddedEdges returns all edge names that were set/added in this mutation.
+func (m *ConflictMutation) AddedEdges() []string {
+	edges := make([]string, 0, 0)
+	return edges
+}
+
+// AddedIDs returns all IDs (to other nodes) that were added for the given edge
+// name in this mutation.
+func (m *ConflictMutation) AddedIDs(name string) []ent.Value {
+	return nil
+}
+
+// RemovedEdges returns all edge names that were removed in this mutation.
+func (m *ConflictMutation) RemovedEdges() []string {
+	edges := make([]string, 0, 0)
+	return edges
+}
+
+// RemovedIDs returns all IDs (to other nodes) that were removed for the edge with
+// the given name in this mutation.
+func (m *ConflictMutation) RemovedIDs(name string) []ent.Value {
+	return nil
+}
+
+// ClearedEdges returns all edge names that were cleared in this mutation.
+func (m *ConflictMutation) ClearedEdges() []string {
+	edges := make([]string, 0, 0)
+	return edges
+}
+
+// EdgeCleared returns a boolean which indicates if the edge with the given name
+// was cleared in this mutation.
+func (m *ConflictMutation) EdgeCleared(name string) bool {
+	return false
+}
+
+// ClearEdge clears the value of the edge with the given name. It returns an error
+// if that edge is not defined in the schema.
+func (m *ConflictMutation) ClearEdge(name string) error {
+	return fmt.Errorf("unknown Conflict unique edge %s", name)
+}
+
+// ResetEdge resets all changes to the edge with the given name in this mutation.
+// It returns an error if the edge is not defined in the schema.
+func (m *ConflictMutation) ResetEdge(name string) error {
+	return fmt.Errorf("unknown Conflict edge %s", name)
 }
 
 // DeadlineExtensionMutation represents an operation that mutates the DeadlineExtension nodes in the graph.
@@ -11846,6 +13673,1478 @@ func (m *RefreshTokenMutation) ResetEdge(name string) error {
 	return fmt.Errorf("unknown RefreshToken edge %s", name)
 }
 
+// ResultMutation represents an operation that mutates the Result nodes in the graph.
+type ResultMutation struct {
+	config
+	op                Op
+	typ               string
+	id                *string
+	office_id         *string
+	scope_path        *string
+	version           *int64
+	addversion        *int64
+	create_time       *time.Time
+	update_time       *time.Time
+	campaign_id       *string
+	unit_id           *string
+	unit_office_id    *string
+	unit_display_name *string
+	unit_category     *string
+	total             *int64
+	addtotal          *int64
+	base              *int64
+	addbase           *int64
+	bonus             *int64
+	addbonus          *int64
+	deductions        *int64
+	adddeductions     *int64
+	vetoed            *bool
+	state             *string
+	sort_key          *[]byte
+	submit_time       *time.Time
+	detail            *[]byte
+	clearedFields     map[string]struct{}
+	done              bool
+	oldValue          func(context.Context) (*Result, error)
+	predicates        []predicate.Result
+}
+
+var _ ent.Mutation = (*ResultMutation)(nil)
+
+// resultOption allows management of the mutation configuration using functional options.
+type resultOption func(*ResultMutation)
+
+// newResultMutation creates new mutation for the Result entity.
+func newResultMutation(c config, op Op, opts ...resultOption) *ResultMutation {
+	m := &ResultMutation{
+		config:        c,
+		op:            op,
+		typ:           TypeResult,
+		clearedFields: make(map[string]struct{}),
+	}
+	for _, opt := range opts {
+		opt(m)
+	}
+	return m
+}
+
+// withResultID sets the ID field of the mutation.
+func withResultID(id string) resultOption {
+	return func(m *ResultMutation) {
+		var (
+			err   error
+			once  sync.Once
+			value *Result
+		)
+		m.oldValue = func(ctx context.Context) (*Result, error) {
+			once.Do(func() {
+				if m.done {
+					err = errors.New("querying old values post mutation is not allowed")
+				} else {
+					value, err = m.Client().Result.Get(ctx, id)
+				}
+			})
+			return value, err
+		}
+		m.id = &id
+	}
+}
+
+// withResult sets the old Result of the mutation.
+func withResult(node *Result) resultOption {
+	return func(m *ResultMutation) {
+		m.oldValue = func(context.Context) (*Result, error) {
+			return node, nil
+		}
+		m.id = &node.ID
+	}
+}
+
+// Client returns a new `ent.Client` from the mutation. If the mutation was
+// executed in a transaction (ent.Tx), a transactional client is returned.
+func (m ResultMutation) Client() *Client {
+	client := &Client{config: m.config}
+	client.init()
+	return client
+}
+
+// Tx returns an `ent.Tx` for mutations that were executed in transactions;
+// it returns an error otherwise.
+func (m ResultMutation) Tx() (*Tx, error) {
+	if _, ok := m.driver.(*txDriver); !ok {
+		return nil, errors.New("ent: mutation is not running in a transaction")
+	}
+	tx := &Tx{config: m.config}
+	tx.init()
+	return tx, nil
+}
+
+// SetID sets the value of the id field. Note that this
+// operation is only accepted on creation of Result entities.
+func (m *ResultMutation) SetID(id string) {
+	m.id = &id
+}
+
+// ID returns the ID value in the mutation. Note that the ID is only available
+// if it was provided to the builder or after it was returned from the database.
+func (m *ResultMutation) ID() (id string, exists bool) {
+	if m.id == nil {
+		return
+	}
+	return *m.id, true
+}
+
+// IDs queries the database and returns the entity ids that match the mutation's predicate.
+// That means, if the mutation is applied within a transaction with an isolation level such
+// as sql.LevelSerializable, the returned ids match the ids of the rows that will be updated
+// or updated by the mutation.
+func (m *ResultMutation) IDs(ctx context.Context) ([]string, error) {
+	switch {
+	case m.op.Is(OpUpdateOne | OpDeleteOne):
+		id, exists := m.ID()
+		if exists {
+			return []string{id}, nil
+		}
+		fallthrough
+	case m.op.Is(OpUpdate | OpDelete):
+		return m.Client().Result.Query().Where(m.predicates...).IDs(ctx)
+	default:
+		return nil, fmt.Errorf("IDs is not allowed on %s operations", m.op)
+	}
+}
+
+// SetOfficeID sets the "office_id" field.
+func (m *ResultMutation) SetOfficeID(s string) {
+	m.office_id = &s
+}
+
+// OfficeID returns the value of the "office_id" field in the mutation.
+func (m *ResultMutation) OfficeID() (r string, exists bool) {
+	v := m.office_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldOfficeID returns the old "office_id" field's value of the Result entity.
+// If the Result object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ResultMutation) OldOfficeID(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldOfficeID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldOfficeID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldOfficeID: %w", err)
+	}
+	return oldValue.OfficeID, nil
+}
+
+// ResetOfficeID resets all changes to the "office_id" field.
+func (m *ResultMutation) ResetOfficeID() {
+	m.office_id = nil
+}
+
+// SetScopePath sets the "scope_path" field.
+func (m *ResultMutation) SetScopePath(s string) {
+	m.scope_path = &s
+}
+
+// ScopePath returns the value of the "scope_path" field in the mutation.
+func (m *ResultMutation) ScopePath() (r string, exists bool) {
+	v := m.scope_path
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldScopePath returns the old "scope_path" field's value of the Result entity.
+// If the Result object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ResultMutation) OldScopePath(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldScopePath is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldScopePath requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldScopePath: %w", err)
+	}
+	return oldValue.ScopePath, nil
+}
+
+// ResetScopePath resets all changes to the "scope_path" field.
+func (m *ResultMutation) ResetScopePath() {
+	m.scope_path = nil
+}
+
+// SetVersion sets the "version" field.
+func (m *ResultMutation) SetVersion(i int64) {
+	m.version = &i
+	m.addversion = nil
+}
+
+// Version returns the value of the "version" field in the mutation.
+func (m *ResultMutation) Version() (r int64, exists bool) {
+	v := m.version
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldVersion returns the old "version" field's value of the Result entity.
+// If the Result object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ResultMutation) OldVersion(ctx context.Context) (v int64, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldVersion is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldVersion requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldVersion: %w", err)
+	}
+	return oldValue.Version, nil
+}
+
+// AddVersion adds i to the "version" field.
+func (m *ResultMutation) AddVersion(i int64) {
+	if m.addversion != nil {
+		*m.addversion += i
+	} else {
+		m.addversion = &i
+	}
+}
+
+// AddedVersion returns the value that was added to the "version" field in this mutation.
+func (m *ResultMutation) AddedVersion() (r int64, exists bool) {
+	v := m.addversion
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetVersion resets all changes to the "version" field.
+func (m *ResultMutation) ResetVersion() {
+	m.version = nil
+	m.addversion = nil
+}
+
+// SetCreateTime sets the "create_time" field.
+func (m *ResultMutation) SetCreateTime(t time.Time) {
+	m.create_time = &t
+}
+
+// CreateTime returns the value of the "create_time" field in the mutation.
+func (m *ResultMutation) CreateTime() (r time.Time, exists bool) {
+	v := m.create_time
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCreateTime returns the old "create_time" field's value of the Result entity.
+// If the Result object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ResultMutation) OldCreateTime(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCreateTime is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCreateTime requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCreateTime: %w", err)
+	}
+	return oldValue.CreateTime, nil
+}
+
+// ResetCreateTime resets all changes to the "create_time" field.
+func (m *ResultMutation) ResetCreateTime() {
+	m.create_time = nil
+}
+
+// SetUpdateTime sets the "update_time" field.
+func (m *ResultMutation) SetUpdateTime(t time.Time) {
+	m.update_time = &t
+}
+
+// UpdateTime returns the value of the "update_time" field in the mutation.
+func (m *ResultMutation) UpdateTime() (r time.Time, exists bool) {
+	v := m.update_time
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldUpdateTime returns the old "update_time" field's value of the Result entity.
+// If the Result object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ResultMutation) OldUpdateTime(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldUpdateTime is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldUpdateTime requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldUpdateTime: %w", err)
+	}
+	return oldValue.UpdateTime, nil
+}
+
+// ResetUpdateTime resets all changes to the "update_time" field.
+func (m *ResultMutation) ResetUpdateTime() {
+	m.update_time = nil
+}
+
+// SetCampaignID sets the "campaign_id" field.
+func (m *ResultMutation) SetCampaignID(s string) {
+	m.campaign_id = &s
+}
+
+// CampaignID returns the value of the "campaign_id" field in the mutation.
+func (m *ResultMutation) CampaignID() (r string, exists bool) {
+	v := m.campaign_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCampaignID returns the old "campaign_id" field's value of the Result entity.
+// If the Result object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ResultMutation) OldCampaignID(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCampaignID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCampaignID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCampaignID: %w", err)
+	}
+	return oldValue.CampaignID, nil
+}
+
+// ResetCampaignID resets all changes to the "campaign_id" field.
+func (m *ResultMutation) ResetCampaignID() {
+	m.campaign_id = nil
+}
+
+// SetUnitID sets the "unit_id" field.
+func (m *ResultMutation) SetUnitID(s string) {
+	m.unit_id = &s
+}
+
+// UnitID returns the value of the "unit_id" field in the mutation.
+func (m *ResultMutation) UnitID() (r string, exists bool) {
+	v := m.unit_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldUnitID returns the old "unit_id" field's value of the Result entity.
+// If the Result object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ResultMutation) OldUnitID(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldUnitID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldUnitID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldUnitID: %w", err)
+	}
+	return oldValue.UnitID, nil
+}
+
+// ResetUnitID resets all changes to the "unit_id" field.
+func (m *ResultMutation) ResetUnitID() {
+	m.unit_id = nil
+}
+
+// SetUnitOfficeID sets the "unit_office_id" field.
+func (m *ResultMutation) SetUnitOfficeID(s string) {
+	m.unit_office_id = &s
+}
+
+// UnitOfficeID returns the value of the "unit_office_id" field in the mutation.
+func (m *ResultMutation) UnitOfficeID() (r string, exists bool) {
+	v := m.unit_office_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldUnitOfficeID returns the old "unit_office_id" field's value of the Result entity.
+// If the Result object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ResultMutation) OldUnitOfficeID(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldUnitOfficeID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldUnitOfficeID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldUnitOfficeID: %w", err)
+	}
+	return oldValue.UnitOfficeID, nil
+}
+
+// ResetUnitOfficeID resets all changes to the "unit_office_id" field.
+func (m *ResultMutation) ResetUnitOfficeID() {
+	m.unit_office_id = nil
+}
+
+// SetUnitDisplayName sets the "unit_display_name" field.
+func (m *ResultMutation) SetUnitDisplayName(s string) {
+	m.unit_display_name = &s
+}
+
+// UnitDisplayName returns the value of the "unit_display_name" field in the mutation.
+func (m *ResultMutation) UnitDisplayName() (r string, exists bool) {
+	v := m.unit_display_name
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldUnitDisplayName returns the old "unit_display_name" field's value of the Result entity.
+// If the Result object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ResultMutation) OldUnitDisplayName(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldUnitDisplayName is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldUnitDisplayName requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldUnitDisplayName: %w", err)
+	}
+	return oldValue.UnitDisplayName, nil
+}
+
+// ResetUnitDisplayName resets all changes to the "unit_display_name" field.
+func (m *ResultMutation) ResetUnitDisplayName() {
+	m.unit_display_name = nil
+}
+
+// SetUnitCategory sets the "unit_category" field.
+func (m *ResultMutation) SetUnitCategory(s string) {
+	m.unit_category = &s
+}
+
+// UnitCategory returns the value of the "unit_category" field in the mutation.
+func (m *ResultMutation) UnitCategory() (r string, exists bool) {
+	v := m.unit_category
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldUnitCategory returns the old "unit_category" field's value of the Result entity.
+// If the Result object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ResultMutation) OldUnitCategory(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldUnitCategory is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldUnitCategory requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldUnitCategory: %w", err)
+	}
+	return oldValue.UnitCategory, nil
+}
+
+// ResetUnitCategory resets all changes to the "unit_category" field.
+func (m *ResultMutation) ResetUnitCategory() {
+	m.unit_category = nil
+}
+
+// SetTotal sets the "total" field.
+func (m *ResultMutation) SetTotal(i int64) {
+	m.total = &i
+	m.addtotal = nil
+}
+
+// Total returns the value of the "total" field in the mutation.
+func (m *ResultMutation) Total() (r int64, exists bool) {
+	v := m.total
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldTotal returns the old "total" field's value of the Result entity.
+// If the Result object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ResultMutation) OldTotal(ctx context.Context) (v int64, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldTotal is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldTotal requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldTotal: %w", err)
+	}
+	return oldValue.Total, nil
+}
+
+// AddTotal adds i to the "total" field.
+func (m *ResultMutation) AddTotal(i int64) {
+	if m.addtotal != nil {
+		*m.addtotal += i
+	} else {
+		m.addtotal = &i
+	}
+}
+
+// AddedTotal returns the value that was added to the "total" field in this mutation.
+func (m *ResultMutation) AddedTotal() (r int64, exists bool) {
+	v := m.addtotal
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetTotal resets all changes to the "total" field.
+func (m *ResultMutation) ResetTotal() {
+	m.total = nil
+	m.addtotal = nil
+}
+
+// SetBase sets the "base" field.
+func (m *ResultMutation) SetBase(i int64) {
+	m.base = &i
+	m.addbase = nil
+}
+
+// Base returns the value of the "base" field in the mutation.
+func (m *ResultMutation) Base() (r int64, exists bool) {
+	v := m.base
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldBase returns the old "base" field's value of the Result entity.
+// If the Result object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ResultMutation) OldBase(ctx context.Context) (v int64, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldBase is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldBase requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldBase: %w", err)
+	}
+	return oldValue.Base, nil
+}
+
+// AddBase adds i to the "base" field.
+func (m *ResultMutation) AddBase(i int64) {
+	if m.addbase != nil {
+		*m.addbase += i
+	} else {
+		m.addbase = &i
+	}
+}
+
+// AddedBase returns the value that was added to the "base" field in this mutation.
+func (m *ResultMutation) AddedBase() (r int64, exists bool) {
+	v := m.addbase
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetBase resets all changes to the "base" field.
+func (m *ResultMutation) ResetBase() {
+	m.base = nil
+	m.addbase = nil
+}
+
+// SetBonus sets the "bonus" field.
+func (m *ResultMutation) SetBonus(i int64) {
+	m.bonus = &i
+	m.addbonus = nil
+}
+
+// Bonus returns the value of the "bonus" field in the mutation.
+func (m *ResultMutation) Bonus() (r int64, exists bool) {
+	v := m.bonus
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldBonus returns the old "bonus" field's value of the Result entity.
+// If the Result object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ResultMutation) OldBonus(ctx context.Context) (v int64, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldBonus is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldBonus requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldBonus: %w", err)
+	}
+	return oldValue.Bonus, nil
+}
+
+// AddBonus adds i to the "bonus" field.
+func (m *ResultMutation) AddBonus(i int64) {
+	if m.addbonus != nil {
+		*m.addbonus += i
+	} else {
+		m.addbonus = &i
+	}
+}
+
+// AddedBonus returns the value that was added to the "bonus" field in this mutation.
+func (m *ResultMutation) AddedBonus() (r int64, exists bool) {
+	v := m.addbonus
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetBonus resets all changes to the "bonus" field.
+func (m *ResultMutation) ResetBonus() {
+	m.bonus = nil
+	m.addbonus = nil
+}
+
+// SetDeductions sets the "deductions" field.
+func (m *ResultMutation) SetDeductions(i int64) {
+	m.deductions = &i
+	m.adddeductions = nil
+}
+
+// Deductions returns the value of the "deductions" field in the mutation.
+func (m *ResultMutation) Deductions() (r int64, exists bool) {
+	v := m.deductions
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldDeductions returns the old "deductions" field's value of the Result entity.
+// If the Result object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ResultMutation) OldDeductions(ctx context.Context) (v int64, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldDeductions is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldDeductions requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldDeductions: %w", err)
+	}
+	return oldValue.Deductions, nil
+}
+
+// AddDeductions adds i to the "deductions" field.
+func (m *ResultMutation) AddDeductions(i int64) {
+	if m.adddeductions != nil {
+		*m.adddeductions += i
+	} else {
+		m.adddeductions = &i
+	}
+}
+
+// AddedDeductions returns the value that was added to the "deductions" field in this mutation.
+func (m *ResultMutation) AddedDeductions() (r int64, exists bool) {
+	v := m.adddeductions
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetDeductions resets all changes to the "deductions" field.
+func (m *ResultMutation) ResetDeductions() {
+	m.deductions = nil
+	m.adddeductions = nil
+}
+
+// SetVetoed sets the "vetoed" field.
+func (m *ResultMutation) SetVetoed(b bool) {
+	m.vetoed = &b
+}
+
+// Vetoed returns the value of the "vetoed" field in the mutation.
+func (m *ResultMutation) Vetoed() (r bool, exists bool) {
+	v := m.vetoed
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldVetoed returns the old "vetoed" field's value of the Result entity.
+// If the Result object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ResultMutation) OldVetoed(ctx context.Context) (v bool, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldVetoed is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldVetoed requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldVetoed: %w", err)
+	}
+	return oldValue.Vetoed, nil
+}
+
+// ResetVetoed resets all changes to the "vetoed" field.
+func (m *ResultMutation) ResetVetoed() {
+	m.vetoed = nil
+}
+
+// SetState sets the "state" field.
+func (m *ResultMutation) SetState(s string) {
+	m.state = &s
+}
+
+// State returns the value of the "state" field in the mutation.
+func (m *ResultMutation) State() (r string, exists bool) {
+	v := m.state
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldState returns the old "state" field's value of the Result entity.
+// If the Result object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ResultMutation) OldState(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldState is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldState requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldState: %w", err)
+	}
+	return oldValue.State, nil
+}
+
+// ResetState resets all changes to the "state" field.
+func (m *ResultMutation) ResetState() {
+	m.state = nil
+}
+
+// SetSortKey sets the "sort_key" field.
+func (m *ResultMutation) SetSortKey(b []byte) {
+	m.sort_key = &b
+}
+
+// SortKey returns the value of the "sort_key" field in the mutation.
+func (m *ResultMutation) SortKey() (r []byte, exists bool) {
+	v := m.sort_key
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldSortKey returns the old "sort_key" field's value of the Result entity.
+// If the Result object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ResultMutation) OldSortKey(ctx context.Context) (v []byte, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldSortKey is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldSortKey requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldSortKey: %w", err)
+	}
+	return oldValue.SortKey, nil
+}
+
+// ResetSortKey resets all changes to the "sort_key" field.
+func (m *ResultMutation) ResetSortKey() {
+	m.sort_key = nil
+}
+
+// SetSubmitTime sets the "submit_time" field.
+func (m *ResultMutation) SetSubmitTime(t time.Time) {
+	m.submit_time = &t
+}
+
+// SubmitTime returns the value of the "submit_time" field in the mutation.
+func (m *ResultMutation) SubmitTime() (r time.Time, exists bool) {
+	v := m.submit_time
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldSubmitTime returns the old "submit_time" field's value of the Result entity.
+// If the Result object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ResultMutation) OldSubmitTime(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldSubmitTime is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldSubmitTime requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldSubmitTime: %w", err)
+	}
+	return oldValue.SubmitTime, nil
+}
+
+// ResetSubmitTime resets all changes to the "submit_time" field.
+func (m *ResultMutation) ResetSubmitTime() {
+	m.submit_time = nil
+}
+
+// SetDetail sets the "detail" field.
+func (m *ResultMutation) SetDetail(b []byte) {
+	m.detail = &b
+}
+
+// Detail returns the value of the "detail" field in the mutation.
+func (m *ResultMutation) Detail() (r []byte, exists bool) {
+	v := m.detail
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldDetail returns the old "detail" field's value of the Result entity.
+// If the Result object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ResultMutation) OldDetail(ctx context.Context) (v []byte, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldDetail is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldDetail requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldDetail: %w", err)
+	}
+	return oldValue.Detail, nil
+}
+
+// ResetDetail resets all changes to the "detail" field.
+func (m *ResultMutation) ResetDetail() {
+	m.detail = nil
+}
+
+// Where appends a list predicates to the ResultMutation builder.
+func (m *ResultMutation) Where(ps ...predicate.Result) {
+	m.predicates = append(m.predicates, ps...)
+}
+
+// WhereP appends storage-level predicates to the ResultMutation builder. Using this method,
+// users can use type-assertion to append predicates that do not depend on any generated package.
+func (m *ResultMutation) WhereP(ps ...func(*sql.Selector)) {
+	p := make([]predicate.Result, len(ps))
+	for i := range ps {
+		p[i] = ps[i]
+	}
+	m.Where(p...)
+}
+
+// Op returns the operation name.
+func (m *ResultMutation) Op() Op {
+	return m.op
+}
+
+// SetOp allows setting the mutation operation.
+func (m *ResultMutation) SetOp(op Op) {
+	m.op = op
+}
+
+// Type returns the node type of this mutation (Result).
+func (m *ResultMutation) Type() string {
+	return m.typ
+}
+
+// Fields returns all fields that were changed during this mutation. Note that in
+// order to get all numeric fields that were incremented/decremented, call
+// AddedFields().
+func (m *ResultMutation) Fields() []string {
+	fields := make([]string, 0, 19)
+	if m.office_id != nil {
+		fields = append(fields, result.FieldOfficeID)
+	}
+	if m.scope_path != nil {
+		fields = append(fields, result.FieldScopePath)
+	}
+	if m.version != nil {
+		fields = append(fields, result.FieldVersion)
+	}
+	if m.create_time != nil {
+		fields = append(fields, result.FieldCreateTime)
+	}
+	if m.update_time != nil {
+		fields = append(fields, result.FieldUpdateTime)
+	}
+	if m.campaign_id != nil {
+		fields = append(fields, result.FieldCampaignID)
+	}
+	if m.unit_id != nil {
+		fields = append(fields, result.FieldUnitID)
+	}
+	if m.unit_office_id != nil {
+		fields = append(fields, result.FieldUnitOfficeID)
+	}
+	if m.unit_display_name != nil {
+		fields = append(fields, result.FieldUnitDisplayName)
+	}
+	if m.unit_category != nil {
+		fields = append(fields, result.FieldUnitCategory)
+	}
+	if m.total != nil {
+		fields = append(fields, result.FieldTotal)
+	}
+	if m.base != nil {
+		fields = append(fields, result.FieldBase)
+	}
+	if m.bonus != nil {
+		fields = append(fields, result.FieldBonus)
+	}
+	if m.deductions != nil {
+		fields = append(fields, result.FieldDeductions)
+	}
+	if m.vetoed != nil {
+		fields = append(fields, result.FieldVetoed)
+	}
+	if m.state != nil {
+		fields = append(fields, result.FieldState)
+	}
+	if m.sort_key != nil {
+		fields = append(fields, result.FieldSortKey)
+	}
+	if m.submit_time != nil {
+		fields = append(fields, result.FieldSubmitTime)
+	}
+	if m.detail != nil {
+		fields = append(fields, result.FieldDetail)
+	}
+	return fields
+}
+
+// Field returns the value of a field with the given name. The second boolean
+// return value indicates that this field was not set, or was not defined in the
+// schema.
+func (m *ResultMutation) Field(name string) (ent.Value, bool) {
+	switch name {
+	case result.FieldOfficeID:
+		return m.OfficeID()
+	case result.FieldScopePath:
+		return m.ScopePath()
+	case result.FieldVersion:
+		return m.Version()
+	case result.FieldCreateTime:
+		return m.CreateTime()
+	case result.FieldUpdateTime:
+		return m.UpdateTime()
+	case result.FieldCampaignID:
+		return m.CampaignID()
+	case result.FieldUnitID:
+		return m.UnitID()
+	case result.FieldUnitOfficeID:
+		return m.UnitOfficeID()
+	case result.FieldUnitDisplayName:
+		return m.UnitDisplayName()
+	case result.FieldUnitCategory:
+		return m.UnitCategory()
+	case result.FieldTotal:
+		return m.Total()
+	case result.FieldBase:
+		return m.Base()
+	case result.FieldBonus:
+		return m.Bonus()
+	case result.FieldDeductions:
+		return m.Deductions()
+	case result.FieldVetoed:
+		return m.Vetoed()
+	case result.FieldState:
+		return m.State()
+	case result.FieldSortKey:
+		return m.SortKey()
+	case result.FieldSubmitTime:
+		return m.SubmitTime()
+	case result.FieldDetail:
+		return m.Detail()
+	}
+	return nil, false
+}
+
+// OldField returns the old value of the field from the database. An error is
+// returned if the mutation operation is not UpdateOne, or the query to the
+// database failed.
+func (m *ResultMutation) OldField(ctx context.Context, name string) (ent.Value, error) {
+	switch name {
+	case result.FieldOfficeID:
+		return m.OldOfficeID(ctx)
+	case result.FieldScopePath:
+		return m.OldScopePath(ctx)
+	case result.FieldVersion:
+		return m.OldVersion(ctx)
+	case result.FieldCreateTime:
+		return m.OldCreateTime(ctx)
+	case result.FieldUpdateTime:
+		return m.OldUpdateTime(ctx)
+	case result.FieldCampaignID:
+		return m.OldCampaignID(ctx)
+	case result.FieldUnitID:
+		return m.OldUnitID(ctx)
+	case result.FieldUnitOfficeID:
+		return m.OldUnitOfficeID(ctx)
+	case result.FieldUnitDisplayName:
+		return m.OldUnitDisplayName(ctx)
+	case result.FieldUnitCategory:
+		return m.OldUnitCategory(ctx)
+	case result.FieldTotal:
+		return m.OldTotal(ctx)
+	case result.FieldBase:
+		return m.OldBase(ctx)
+	case result.FieldBonus:
+		return m.OldBonus(ctx)
+	case result.FieldDeductions:
+		return m.OldDeductions(ctx)
+	case result.FieldVetoed:
+		return m.OldVetoed(ctx)
+	case result.FieldState:
+		return m.OldState(ctx)
+	case result.FieldSortKey:
+		return m.OldSortKey(ctx)
+	case result.FieldSubmitTime:
+		return m.OldSubmitTime(ctx)
+	case result.FieldDetail:
+		return m.OldDetail(ctx)
+	}
+	return nil, fmt.Errorf("unknown Result field %s", name)
+}
+
+// SetField sets the value of a field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *ResultMutation) SetField(name string, value ent.Value) error {
+	switch name {
+	case result.FieldOfficeID:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetOfficeID(v)
+		return nil
+	case result.FieldScopePath:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetScopePath(v)
+		return nil
+	case result.FieldVersion:
+		v, ok := value.(int64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetVersion(v)
+		return nil
+	case result.FieldCreateTime:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCreateTime(v)
+		return nil
+	case result.FieldUpdateTime:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetUpdateTime(v)
+		return nil
+	case result.FieldCampaignID:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCampaignID(v)
+		return nil
+	case result.FieldUnitID:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetUnitID(v)
+		return nil
+	case result.FieldUnitOfficeID:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetUnitOfficeID(v)
+		return nil
+	case result.FieldUnitDisplayName:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetUnitDisplayName(v)
+		return nil
+	case result.FieldUnitCategory:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetUnitCategory(v)
+		return nil
+	case result.FieldTotal:
+		v, ok := value.(int64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetTotal(v)
+		return nil
+	case result.FieldBase:
+		v, ok := value.(int64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetBase(v)
+		return nil
+	case result.FieldBonus:
+		v, ok := value.(int64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetBonus(v)
+		return nil
+	case result.FieldDeductions:
+		v, ok := value.(int64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetDeductions(v)
+		return nil
+	case result.FieldVetoed:
+		v, ok := value.(bool)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetVetoed(v)
+		return nil
+	case result.FieldState:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetState(v)
+		return nil
+	case result.FieldSortKey:
+		v, ok := value.([]byte)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetSortKey(v)
+		return nil
+	case result.FieldSubmitTime:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetSubmitTime(v)
+		return nil
+	case result.FieldDetail:
+		v, ok := value.([]byte)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetDetail(v)
+		return nil
+	}
+	return fmt.Errorf("unknown Result field %s", name)
+}
+
+// AddedFields returns all numeric fields that were incremented/decremented during
+// this mutation.
+func (m *ResultMutation) AddedFields() []string {
+	var fields []string
+	if m.addversion != nil {
+		fields = append(fields, result.FieldVersion)
+	}
+	if m.addtotal != nil {
+		fields = append(fields, result.FieldTotal)
+	}
+	if m.addbase != nil {
+		fields = append(fields, result.FieldBase)
+	}
+	if m.addbonus != nil {
+		fields = append(fields, result.FieldBonus)
+	}
+	if m.adddeductions != nil {
+		fields = append(fields, result.FieldDeductions)
+	}
+	return fields
+}
+
+// AddedField returns the numeric value that was incremented/decremented on a field
+// with the given name. The second boolean return value indicates that this field
+// was not set, or was not defined in the schema.
+func (m *ResultMutation) AddedField(name string) (ent.Value, bool) {
+	switch name {
+	case result.FieldVersion:
+		return m.AddedVersion()
+	case result.FieldTotal:
+		return m.AddedTotal()
+	case result.FieldBase:
+		return m.AddedBase()
+	case result.FieldBonus:
+		return m.AddedBonus()
+	case result.FieldDeductions:
+		return m.AddedDeductions()
+	}
+	return nil, false
+}
+
+// AddField adds the value to the field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *ResultMutation) AddField(name string, value ent.Value) error {
+	switch name {
+	case result.FieldVersion:
+		v, ok := value.(int64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddVersion(v)
+		return nil
+	case result.FieldTotal:
+		v, ok := value.(int64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddTotal(v)
+		return nil
+	case result.FieldBase:
+		v, ok := value.(int64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddBase(v)
+		return nil
+	case result.FieldBonus:
+		v, ok := value.(int64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddBonus(v)
+		return nil
+	case result.FieldDeductions:
+		v, ok := value.(int64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddDeductions(v)
+		return nil
+	}
+	return fmt.Errorf("unknown Result numeric field %s", name)
+}
+
+// ClearedFields returns all nullable fields that were cleared during this
+// mutation.
+func (m *ResultMutation) ClearedFields() []string {
+	return nil
+}
+
+// FieldCleared returns a boolean indicating if a field with the given name was
+// cleared in this mutation.
+func (m *ResultMutation) FieldCleared(name string) bool {
+	_, ok := m.clearedFields[name]
+	return ok
+}
+
+// ClearField clears the value of the field with the given name. It returns an
+// error if the field is not defined in the schema.
+func (m *ResultMutation) ClearField(name string) error {
+	return fmt.Errorf("unknown Result nullable field %s", name)
+}
+
+// ResetField resets all changes in the mutation for the field with the given name.
+// It returns an error if the field is not defined in the schema.
+func (m *ResultMutation) ResetField(name string) error {
+	switch name {
+	case result.FieldOfficeID:
+		m.ResetOfficeID()
+		return nil
+	case result.FieldScopePath:
+		m.ResetScopePath()
+		return nil
+	case result.FieldVersion:
+		m.ResetVersion()
+		return nil
+	case result.FieldCreateTime:
+		m.ResetCreateTime()
+		return nil
+	case result.FieldUpdateTime:
+		m.ResetUpdateTime()
+		return nil
+	case result.FieldCampaignID:
+		m.ResetCampaignID()
+		return nil
+	case result.FieldUnitID:
+		m.ResetUnitID()
+		return nil
+	case result.FieldUnitOfficeID:
+		m.ResetUnitOfficeID()
+		return nil
+	case result.FieldUnitDisplayName:
+		m.ResetUnitDisplayName()
+		return nil
+	case result.FieldUnitCategory:
+		m.ResetUnitCategory()
+		return nil
+	case result.FieldTotal:
+		m.ResetTotal()
+		return nil
+	case result.FieldBase:
+		m.ResetBase()
+		return nil
+	case result.FieldBonus:
+		m.ResetBonus()
+		return nil
+	case result.FieldDeductions:
+		m.ResetDeductions()
+		return nil
+	case result.FieldVetoed:
+		m.ResetVetoed()
+		return nil
+	case result.FieldState:
+		m.ResetState()
+		return nil
+	case result.FieldSortKey:
+		m.ResetSortKey()
+		return nil
+	case result.FieldSubmitTime:
+		m.ResetSubmitTime()
+		return nil
+	case result.FieldDetail:
+		m.ResetDetail()
+		return nil
+	}
+	return fmt.Errorf("unknown Result field %s", name)
+}
+
+// AddedEdges returns all edge names that were set/added in this mutation.
+func (m *ResultMutation) AddedEdges() []string {
+	edges := make([]string, 0, 0)
+	return edges
+}
+
+// AddedIDs returns all IDs (to other nodes) that were added for the given edge
+// name in this mutation.
+func (m *ResultMutation) AddedIDs(name string) []ent.Value {
+	return nil
+}
+
+// RemovedEdges returns all edge names that were removed in this mutation.
+func (m *ResultMutation) RemovedEdges() []string {
+	edges := make([]string, 0, 0)
+	return edges
+}
+
+// RemovedIDs returns all IDs (to other nodes) that were removed for the edge with
+// the given name in this mutation.
+func (m *ResultMutation) RemovedIDs(name string) []ent.Value {
+	return nil
+}
+
+// ClearedEdges returns all edge names that were cleared in this mutation.
+func (m *ResultMutation) ClearedEdges() []string {
+	edges := make([]string, 0, 0)
+	return edges
+}
+
+// EdgeCleared returns a boolean which indicates if the edge with the given name
+// was cleared in this mutation.
+func (m *ResultMutation) EdgeCleared(name string) bool {
+	return false
+}
+
+// ClearEdge clears the value of the edge with the given name. It returns an error
+// if that edge is not defined in the schema.
+func (m *ResultMutation) ClearEdge(name string) error {
+	return fmt.Errorf("unknown Result unique edge %s", name)
+}
+
+// ResetEdge resets all changes to the edge with the given name in this mutation.
+// It returns an error if the edge is not defined in the schema.
+func (m *ResultMutation) ResetEdge(name string) error {
+	return fmt.Errorf("unknown Result edge %s", name)
+}
+
 // RevocationMutation represents an operation that mutates the Revocation nodes in the graph.
 type RevocationMutation struct {
 	config
@@ -14056,6 +17355,770 @@ func (m *SigningKeyMutation) ClearEdge(name string) error {
 // It returns an error if the edge is not defined in the schema.
 func (m *SigningKeyMutation) ResetEdge(name string) error {
 	return fmt.Errorf("unknown SigningKey edge %s", name)
+}
+
+// SpotCheckMutation represents an operation that mutates the SpotCheck nodes in the graph.
+type SpotCheckMutation struct {
+	config
+	op             Op
+	typ            string
+	id             *string
+	office_id      *string
+	scope_path     *string
+	application_id *string
+	indicator_code *string
+	period         *string
+	finding        *string
+	veto           *bool
+	checked_by     *string
+	create_time    *time.Time
+	clearedFields  map[string]struct{}
+	done           bool
+	oldValue       func(context.Context) (*SpotCheck, error)
+	predicates     []predicate.SpotCheck
+}
+
+var _ ent.Mutation = (*SpotCheckMutation)(nil)
+
+// spotcheckOption allows management of the mutation configuration using functional options.
+type spotcheckOption func(*SpotCheckMutation)
+
+// newSpotCheckMutation creates new mutation for the SpotCheck entity.
+func newSpotCheckMutation(c config, op Op, opts ...spotcheckOption) *SpotCheckMutation {
+	m := &SpotCheckMutation{
+		config:        c,
+		op:            op,
+		typ:           TypeSpotCheck,
+		clearedFields: make(map[string]struct{}),
+	}
+	for _, opt := range opts {
+		opt(m)
+	}
+	return m
+}
+
+// withSpotCheckID sets the ID field of the mutation.
+func withSpotCheckID(id string) spotcheckOption {
+	return func(m *SpotCheckMutation) {
+		var (
+			err   error
+			once  sync.Once
+			value *SpotCheck
+		)
+		m.oldValue = func(ctx context.Context) (*SpotCheck, error) {
+			once.Do(func() {
+				if m.done {
+					err = errors.New("querying old values post mutation is not allowed")
+				} else {
+					value, err = m.Client().SpotCheck.Get(ctx, id)
+				}
+			})
+			return value, err
+		}
+		m.id = &id
+	}
+}
+
+// withSpotCheck sets the old SpotCheck of the mutation.
+func withSpotCheck(node *SpotCheck) spotcheckOption {
+	return func(m *SpotCheckMutation) {
+		m.oldValue = func(context.Context) (*SpotCheck, error) {
+			return node, nil
+		}
+		m.id = &node.ID
+	}
+}
+
+// Client returns a new `ent.Client` from the mutation. If the mutation was
+// executed in a transaction (ent.Tx), a transactional client is returned.
+func (m SpotCheckMutation) Client() *Client {
+	client := &Client{config: m.config}
+	client.init()
+	return client
+}
+
+// Tx returns an `ent.Tx` for mutations that were executed in transactions;
+// it returns an error otherwise.
+func (m SpotCheckMutation) Tx() (*Tx, error) {
+	if _, ok := m.driver.(*txDriver); !ok {
+		return nil, errors.New("ent: mutation is not running in a transaction")
+	}
+	tx := &Tx{config: m.config}
+	tx.init()
+	return tx, nil
+}
+
+// SetID sets the value of the id field. Note that this
+// operation is only accepted on creation of SpotCheck entities.
+func (m *SpotCheckMutation) SetID(id string) {
+	m.id = &id
+}
+
+// ID returns the ID value in the mutation. Note that the ID is only available
+// if it was provided to the builder or after it was returned from the database.
+func (m *SpotCheckMutation) ID() (id string, exists bool) {
+	if m.id == nil {
+		return
+	}
+	return *m.id, true
+}
+
+// IDs queries the database and returns the entity ids that match the mutation's predicate.
+// That means, if the mutation is applied within a transaction with an isolation level such
+// as sql.LevelSerializable, the returned ids match the ids of the rows that will be updated
+// or updated by the mutation.
+func (m *SpotCheckMutation) IDs(ctx context.Context) ([]string, error) {
+	switch {
+	case m.op.Is(OpUpdateOne | OpDeleteOne):
+		id, exists := m.ID()
+		if exists {
+			return []string{id}, nil
+		}
+		fallthrough
+	case m.op.Is(OpUpdate | OpDelete):
+		return m.Client().SpotCheck.Query().Where(m.predicates...).IDs(ctx)
+	default:
+		return nil, fmt.Errorf("IDs is not allowed on %s operations", m.op)
+	}
+}
+
+// SetOfficeID sets the "office_id" field.
+func (m *SpotCheckMutation) SetOfficeID(s string) {
+	m.office_id = &s
+}
+
+// OfficeID returns the value of the "office_id" field in the mutation.
+func (m *SpotCheckMutation) OfficeID() (r string, exists bool) {
+	v := m.office_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldOfficeID returns the old "office_id" field's value of the SpotCheck entity.
+// If the SpotCheck object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *SpotCheckMutation) OldOfficeID(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldOfficeID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldOfficeID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldOfficeID: %w", err)
+	}
+	return oldValue.OfficeID, nil
+}
+
+// ResetOfficeID resets all changes to the "office_id" field.
+func (m *SpotCheckMutation) ResetOfficeID() {
+	m.office_id = nil
+}
+
+// SetScopePath sets the "scope_path" field.
+func (m *SpotCheckMutation) SetScopePath(s string) {
+	m.scope_path = &s
+}
+
+// ScopePath returns the value of the "scope_path" field in the mutation.
+func (m *SpotCheckMutation) ScopePath() (r string, exists bool) {
+	v := m.scope_path
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldScopePath returns the old "scope_path" field's value of the SpotCheck entity.
+// If the SpotCheck object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *SpotCheckMutation) OldScopePath(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldScopePath is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldScopePath requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldScopePath: %w", err)
+	}
+	return oldValue.ScopePath, nil
+}
+
+// ResetScopePath resets all changes to the "scope_path" field.
+func (m *SpotCheckMutation) ResetScopePath() {
+	m.scope_path = nil
+}
+
+// SetApplicationID sets the "application_id" field.
+func (m *SpotCheckMutation) SetApplicationID(s string) {
+	m.application_id = &s
+}
+
+// ApplicationID returns the value of the "application_id" field in the mutation.
+func (m *SpotCheckMutation) ApplicationID() (r string, exists bool) {
+	v := m.application_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldApplicationID returns the old "application_id" field's value of the SpotCheck entity.
+// If the SpotCheck object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *SpotCheckMutation) OldApplicationID(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldApplicationID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldApplicationID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldApplicationID: %w", err)
+	}
+	return oldValue.ApplicationID, nil
+}
+
+// ResetApplicationID resets all changes to the "application_id" field.
+func (m *SpotCheckMutation) ResetApplicationID() {
+	m.application_id = nil
+}
+
+// SetIndicatorCode sets the "indicator_code" field.
+func (m *SpotCheckMutation) SetIndicatorCode(s string) {
+	m.indicator_code = &s
+}
+
+// IndicatorCode returns the value of the "indicator_code" field in the mutation.
+func (m *SpotCheckMutation) IndicatorCode() (r string, exists bool) {
+	v := m.indicator_code
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldIndicatorCode returns the old "indicator_code" field's value of the SpotCheck entity.
+// If the SpotCheck object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *SpotCheckMutation) OldIndicatorCode(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldIndicatorCode is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldIndicatorCode requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldIndicatorCode: %w", err)
+	}
+	return oldValue.IndicatorCode, nil
+}
+
+// ResetIndicatorCode resets all changes to the "indicator_code" field.
+func (m *SpotCheckMutation) ResetIndicatorCode() {
+	m.indicator_code = nil
+}
+
+// SetPeriod sets the "period" field.
+func (m *SpotCheckMutation) SetPeriod(s string) {
+	m.period = &s
+}
+
+// Period returns the value of the "period" field in the mutation.
+func (m *SpotCheckMutation) Period() (r string, exists bool) {
+	v := m.period
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldPeriod returns the old "period" field's value of the SpotCheck entity.
+// If the SpotCheck object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *SpotCheckMutation) OldPeriod(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldPeriod is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldPeriod requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldPeriod: %w", err)
+	}
+	return oldValue.Period, nil
+}
+
+// ResetPeriod resets all changes to the "period" field.
+func (m *SpotCheckMutation) ResetPeriod() {
+	m.period = nil
+}
+
+// SetFinding sets the "finding" field.
+func (m *SpotCheckMutation) SetFinding(s string) {
+	m.finding = &s
+}
+
+// Finding returns the value of the "finding" field in the mutation.
+func (m *SpotCheckMutation) Finding() (r string, exists bool) {
+	v := m.finding
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldFinding returns the old "finding" field's value of the SpotCheck entity.
+// If the SpotCheck object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *SpotCheckMutation) OldFinding(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldFinding is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldFinding requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldFinding: %w", err)
+	}
+	return oldValue.Finding, nil
+}
+
+// ResetFinding resets all changes to the "finding" field.
+func (m *SpotCheckMutation) ResetFinding() {
+	m.finding = nil
+}
+
+// SetVeto sets the "veto" field.
+func (m *SpotCheckMutation) SetVeto(b bool) {
+	m.veto = &b
+}
+
+// Veto returns the value of the "veto" field in the mutation.
+func (m *SpotCheckMutation) Veto() (r bool, exists bool) {
+	v := m.veto
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldVeto returns the old "veto" field's value of the SpotCheck entity.
+// If the SpotCheck object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *SpotCheckMutation) OldVeto(ctx context.Context) (v bool, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldVeto is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldVeto requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldVeto: %w", err)
+	}
+	return oldValue.Veto, nil
+}
+
+// ResetVeto resets all changes to the "veto" field.
+func (m *SpotCheckMutation) ResetVeto() {
+	m.veto = nil
+}
+
+// SetCheckedBy sets the "checked_by" field.
+func (m *SpotCheckMutation) SetCheckedBy(s string) {
+	m.checked_by = &s
+}
+
+// CheckedBy returns the value of the "checked_by" field in the mutation.
+func (m *SpotCheckMutation) CheckedBy() (r string, exists bool) {
+	v := m.checked_by
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCheckedBy returns the old "checked_by" field's value of the SpotCheck entity.
+// If the SpotCheck object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *SpotCheckMutation) OldCheckedBy(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCheckedBy is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCheckedBy requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCheckedBy: %w", err)
+	}
+	return oldValue.CheckedBy, nil
+}
+
+// ResetCheckedBy resets all changes to the "checked_by" field.
+func (m *SpotCheckMutation) ResetCheckedBy() {
+	m.checked_by = nil
+}
+
+// SetCreateTime sets the "create_time" field.
+func (m *SpotCheckMutation) SetCreateTime(t time.Time) {
+	m.create_time = &t
+}
+
+// CreateTime returns the value of the "create_time" field in the mutation.
+func (m *SpotCheckMutation) CreateTime() (r time.Time, exists bool) {
+	v := m.create_time
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCreateTime returns the old "create_time" field's value of the SpotCheck entity.
+// If the SpotCheck object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *SpotCheckMutation) OldCreateTime(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCreateTime is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCreateTime requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCreateTime: %w", err)
+	}
+	return oldValue.CreateTime, nil
+}
+
+// ResetCreateTime resets all changes to the "create_time" field.
+func (m *SpotCheckMutation) ResetCreateTime() {
+	m.create_time = nil
+}
+
+// Where appends a list predicates to the SpotCheckMutation builder.
+func (m *SpotCheckMutation) Where(ps ...predicate.SpotCheck) {
+	m.predicates = append(m.predicates, ps...)
+}
+
+// WhereP appends storage-level predicates to the SpotCheckMutation builder. Using this method,
+// users can use type-assertion to append predicates that do not depend on any generated package.
+func (m *SpotCheckMutation) WhereP(ps ...func(*sql.Selector)) {
+	p := make([]predicate.SpotCheck, len(ps))
+	for i := range ps {
+		p[i] = ps[i]
+	}
+	m.Where(p...)
+}
+
+// Op returns the operation name.
+func (m *SpotCheckMutation) Op() Op {
+	return m.op
+}
+
+// SetOp allows setting the mutation operation.
+func (m *SpotCheckMutation) SetOp(op Op) {
+	m.op = op
+}
+
+// Type returns the node type of this mutation (SpotCheck).
+func (m *SpotCheckMutation) Type() string {
+	return m.typ
+}
+
+// Fields returns all fields that were changed during this mutation. Note that in
+// order to get all numeric fields that were incremented/decremented, call
+// AddedFields().
+func (m *SpotCheckMutation) Fields() []string {
+	fields := make([]string, 0, 9)
+	if m.office_id != nil {
+		fields = append(fields, spotcheck.FieldOfficeID)
+	}
+	if m.scope_path != nil {
+		fields = append(fields, spotcheck.FieldScopePath)
+	}
+	if m.application_id != nil {
+		fields = append(fields, spotcheck.FieldApplicationID)
+	}
+	if m.indicator_code != nil {
+		fields = append(fields, spotcheck.FieldIndicatorCode)
+	}
+	if m.period != nil {
+		fields = append(fields, spotcheck.FieldPeriod)
+	}
+	if m.finding != nil {
+		fields = append(fields, spotcheck.FieldFinding)
+	}
+	if m.veto != nil {
+		fields = append(fields, spotcheck.FieldVeto)
+	}
+	if m.checked_by != nil {
+		fields = append(fields, spotcheck.FieldCheckedBy)
+	}
+	if m.create_time != nil {
+		fields = append(fields, spotcheck.FieldCreateTime)
+	}
+	return fields
+}
+
+// Field returns the value of a field with the given name. The second boolean
+// return value indicates that this field was not set, or was not defined in the
+// schema.
+func (m *SpotCheckMutation) Field(name string) (ent.Value, bool) {
+	switch name {
+	case spotcheck.FieldOfficeID:
+		return m.OfficeID()
+	case spotcheck.FieldScopePath:
+		return m.ScopePath()
+	case spotcheck.FieldApplicationID:
+		return m.ApplicationID()
+	case spotcheck.FieldIndicatorCode:
+		return m.IndicatorCode()
+	case spotcheck.FieldPeriod:
+		return m.Period()
+	case spotcheck.FieldFinding:
+		return m.Finding()
+	case spotcheck.FieldVeto:
+		return m.Veto()
+	case spotcheck.FieldCheckedBy:
+		return m.CheckedBy()
+	case spotcheck.FieldCreateTime:
+		return m.CreateTime()
+	}
+	return nil, false
+}
+
+// OldField returns the old value of the field from the database. An error is
+// returned if the mutation operation is not UpdateOne, or the query to the
+// database failed.
+func (m *SpotCheckMutation) OldField(ctx context.Context, name string) (ent.Value, error) {
+	switch name {
+	case spotcheck.FieldOfficeID:
+		return m.OldOfficeID(ctx)
+	case spotcheck.FieldScopePath:
+		return m.OldScopePath(ctx)
+	case spotcheck.FieldApplicationID:
+		return m.OldApplicationID(ctx)
+	case spotcheck.FieldIndicatorCode:
+		return m.OldIndicatorCode(ctx)
+	case spotcheck.FieldPeriod:
+		return m.OldPeriod(ctx)
+	case spotcheck.FieldFinding:
+		return m.OldFinding(ctx)
+	case spotcheck.FieldVeto:
+		return m.OldVeto(ctx)
+	case spotcheck.FieldCheckedBy:
+		return m.OldCheckedBy(ctx)
+	case spotcheck.FieldCreateTime:
+		return m.OldCreateTime(ctx)
+	}
+	return nil, fmt.Errorf("unknown SpotCheck field %s", name)
+}
+
+// SetField sets the value of a field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *SpotCheckMutation) SetField(name string, value ent.Value) error {
+	switch name {
+	case spotcheck.FieldOfficeID:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetOfficeID(v)
+		return nil
+	case spotcheck.FieldScopePath:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetScopePath(v)
+		return nil
+	case spotcheck.FieldApplicationID:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetApplicationID(v)
+		return nil
+	case spotcheck.FieldIndicatorCode:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetIndicatorCode(v)
+		return nil
+	case spotcheck.FieldPeriod:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetPeriod(v)
+		return nil
+	case spotcheck.FieldFinding:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetFinding(v)
+		return nil
+	case spotcheck.FieldVeto:
+		v, ok := value.(bool)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetVeto(v)
+		return nil
+	case spotcheck.FieldCheckedBy:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCheckedBy(v)
+		return nil
+	case spotcheck.FieldCreateTime:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCreateTime(v)
+		return nil
+	}
+	return fmt.Errorf("unknown SpotCheck field %s", name)
+}
+
+// AddedFields returns all numeric fields that were incremented/decremented during
+// this mutation.
+func (m *SpotCheckMutation) AddedFields() []string {
+	return nil
+}
+
+// AddedField returns the numeric value that was incremented/decremented on a field
+// with the given name. The second boolean return value indicates that this field
+// was not set, or was not defined in the schema.
+func (m *SpotCheckMutation) AddedField(name string) (ent.Value, bool) {
+	return nil, false
+}
+
+// AddField adds the value to the field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *SpotCheckMutation) AddField(name string, value ent.Value) error {
+	switch name {
+	}
+	return fmt.Errorf("unknown SpotCheck numeric field %s", name)
+}
+
+// ClearedFields returns all nullable fields that were cleared during this
+// mutation.
+func (m *SpotCheckMutation) ClearedFields() []string {
+	return nil
+}
+
+// FieldCleared returns a boolean indicating if a field with the given name was
+// cleared in this mutation.
+func (m *SpotCheckMutation) FieldCleared(name string) bool {
+	_, ok := m.clearedFields[name]
+	return ok
+}
+
+// ClearField clears the value of the field with the given name. It returns an
+// error if the field is not defined in the schema.
+func (m *SpotCheckMutation) ClearField(name string) error {
+	return fmt.Errorf("unknown SpotCheck nullable field %s", name)
+}
+
+// ResetField resets all changes in the mutation for the field with the given name.
+// It returns an error if the field is not defined in the schema.
+func (m *SpotCheckMutation) ResetField(name string) error {
+	switch name {
+	case spotcheck.FieldOfficeID:
+		m.ResetOfficeID()
+		return nil
+	case spotcheck.FieldScopePath:
+		m.ResetScopePath()
+		return nil
+	case spotcheck.FieldApplicationID:
+		m.ResetApplicationID()
+		return nil
+	case spotcheck.FieldIndicatorCode:
+		m.ResetIndicatorCode()
+		return nil
+	case spotcheck.FieldPeriod:
+		m.ResetPeriod()
+		return nil
+	case spotcheck.FieldFinding:
+		m.ResetFinding()
+		return nil
+	case spotcheck.FieldVeto:
+		m.ResetVeto()
+		return nil
+	case spotcheck.FieldCheckedBy:
+		m.ResetCheckedBy()
+		return nil
+	case spotcheck.FieldCreateTime:
+		m.ResetCreateTime()
+		return nil
+	}
+	return fmt.Errorf("unknown SpotCheck field %s", name)
+}
+
+// AddedEdges returns all edge names that were set/added in this mutation.
+func (m *SpotCheckMutation) AddedEdges() []string {
+	edges := make([]string, 0, 0)
+	return edges
+}
+
+// AddedIDs returns all IDs (to other nodes) that were added for the given edge
+// name in this mutation.
+func (m *SpotCheckMutation) AddedIDs(name string) []ent.Value {
+	return nil
+}
+
+// RemovedEdges returns all edge names that were removed in this mutation.
+func (m *SpotCheckMutation) RemovedEdges() []string {
+	edges := make([]string, 0, 0)
+	return edges
+}
+
+// RemovedIDs returns all IDs (to other nodes) that were removed for the edge with
+// the given name in this mutation.
+func (m *SpotCheckMutation) RemovedIDs(name string) []ent.Value {
+	return nil
+}
+
+// ClearedEdges returns all edge names that were cleared in this mutation.
+func (m *SpotCheckMutation) ClearedEdges() []string {
+	edges := make([]string, 0, 0)
+	return edges
+}
+
+// EdgeCleared returns a boolean which indicates if the edge with the given name
+// was cleared in this mutation.
+func (m *SpotCheckMutation) EdgeCleared(name string) bool {
+	return false
+}
+
+// ClearEdge clears the value of the edge with the given name. It returns an error
+// if that edge is not defined in the schema.
+func (m *SpotCheckMutation) ClearEdge(name string) error {
+	return fmt.Errorf("unknown SpotCheck unique edge %s", name)
+}
+
+// ResetEdge resets all changes to the edge with the given name in this mutation.
+// It returns an error if the edge is not defined in the schema.
+func (m *SpotCheckMutation) ResetEdge(name string) error {
+	return fmt.Errorf("unknown SpotCheck edge %s", name)
 }
 
 // StandardMutation represents an operation that mutates the Standard nodes in the graph.
@@ -18670,4 +22733,714 @@ func (m *UserMutation) ClearEdge(name string) error {
 // It returns an error if the edge is not defined in the schema.
 func (m *UserMutation) ResetEdge(name string) error {
 	return fmt.Errorf("unknown User edge %s", name)
+}
+
+// VetoDecisionMutation represents an operation that mutates the VetoDecision nodes in the graph.
+type VetoDecisionMutation struct {
+	config
+	op             Op
+	typ            string
+	id             *string
+	office_id      *string
+	scope_path     *string
+	application_id *string
+	indicator_code *string
+	confirmed      *bool
+	reason         *string
+	decided_by     *string
+	create_time    *time.Time
+	clearedFields  map[string]struct{}
+	done           bool
+	oldValue       func(context.Context) (*VetoDecision, error)
+	predicates     []predicate.VetoDecision
+}
+
+var _ ent.Mutation = (*VetoDecisionMutation)(nil)
+
+// vetodecisionOption allows management of the mutation configuration using functional options.
+type vetodecisionOption func(*VetoDecisionMutation)
+
+// newVetoDecisionMutation creates new mutation for the VetoDecision entity.
+func newVetoDecisionMutation(c config, op Op, opts ...vetodecisionOption) *VetoDecisionMutation {
+	m := &VetoDecisionMutation{
+		config:        c,
+		op:            op,
+		typ:           TypeVetoDecision,
+		clearedFields: make(map[string]struct{}),
+	}
+	for _, opt := range opts {
+		opt(m)
+	}
+	return m
+}
+
+// withVetoDecisionID sets the ID field of the mutation.
+func withVetoDecisionID(id string) vetodecisionOption {
+	return func(m *VetoDecisionMutation) {
+		var (
+			err   error
+			once  sync.Once
+			value *VetoDecision
+		)
+		m.oldValue = func(ctx context.Context) (*VetoDecision, error) {
+			once.Do(func() {
+				if m.done {
+					err = errors.New("querying old values post mutation is not allowed")
+				} else {
+					value, err = m.Client().VetoDecision.Get(ctx, id)
+				}
+			})
+			return value, err
+		}
+		m.id = &id
+	}
+}
+
+// withVetoDecision sets the old VetoDecision of the mutation.
+func withVetoDecision(node *VetoDecision) vetodecisionOption {
+	return func(m *VetoDecisionMutation) {
+		m.oldValue = func(context.Context) (*VetoDecision, error) {
+			return node, nil
+		}
+		m.id = &node.ID
+	}
+}
+
+// Client returns a new `ent.Client` from the mutation. If the mutation was
+// executed in a transaction (ent.Tx), a transactional client is returned.
+func (m VetoDecisionMutation) Client() *Client {
+	client := &Client{config: m.config}
+	client.init()
+	return client
+}
+
+// Tx returns an `ent.Tx` for mutations that were executed in transactions;
+// it returns an error otherwise.
+func (m VetoDecisionMutation) Tx() (*Tx, error) {
+	if _, ok := m.driver.(*txDriver); !ok {
+		return nil, errors.New("ent: mutation is not running in a transaction")
+	}
+	tx := &Tx{config: m.config}
+	tx.init()
+	return tx, nil
+}
+
+// SetID sets the value of the id field. Note that this
+// operation is only accepted on creation of VetoDecision entities.
+func (m *VetoDecisionMutation) SetID(id string) {
+	m.id = &id
+}
+
+// ID returns the ID value in the mutation. Note that the ID is only available
+// if it was provided to the builder or after it was returned from the database.
+func (m *VetoDecisionMutation) ID() (id string, exists bool) {
+	if m.id == nil {
+		return
+	}
+	return *m.id, true
+}
+
+// IDs queries the database and returns the entity ids that match the mutation's predicate.
+// That means, if the mutation is applied within a transaction with an isolation level such
+// as sql.LevelSerializable, the returned ids match the ids of the rows that will be updated
+// or updated by the mutation.
+func (m *VetoDecisionMutation) IDs(ctx context.Context) ([]string, error) {
+	switch {
+	case m.op.Is(OpUpdateOne | OpDeleteOne):
+		id, exists := m.ID()
+		if exists {
+			return []string{id}, nil
+		}
+		fallthrough
+	case m.op.Is(OpUpdate | OpDelete):
+		return m.Client().VetoDecision.Query().Where(m.predicates...).IDs(ctx)
+	default:
+		return nil, fmt.Errorf("IDs is not allowed on %s operations", m.op)
+	}
+}
+
+// SetOfficeID sets the "office_id" field.
+func (m *VetoDecisionMutation) SetOfficeID(s string) {
+	m.office_id = &s
+}
+
+// OfficeID returns the value of the "office_id" field in the mutation.
+func (m *VetoDecisionMutation) OfficeID() (r string, exists bool) {
+	v := m.office_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldOfficeID returns the old "office_id" field's value of the VetoDecision entity.
+// If the VetoDecision object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *VetoDecisionMutation) OldOfficeID(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldOfficeID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldOfficeID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldOfficeID: %w", err)
+	}
+	return oldValue.OfficeID, nil
+}
+
+// ResetOfficeID resets all changes to the "office_id" field.
+func (m *VetoDecisionMutation) ResetOfficeID() {
+	m.office_id = nil
+}
+
+// SetScopePath sets the "scope_path" field.
+func (m *VetoDecisionMutation) SetScopePath(s string) {
+	m.scope_path = &s
+}
+
+// ScopePath returns the value of the "scope_path" field in the mutation.
+func (m *VetoDecisionMutation) ScopePath() (r string, exists bool) {
+	v := m.scope_path
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldScopePath returns the old "scope_path" field's value of the VetoDecision entity.
+// If the VetoDecision object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *VetoDecisionMutation) OldScopePath(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldScopePath is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldScopePath requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldScopePath: %w", err)
+	}
+	return oldValue.ScopePath, nil
+}
+
+// ResetScopePath resets all changes to the "scope_path" field.
+func (m *VetoDecisionMutation) ResetScopePath() {
+	m.scope_path = nil
+}
+
+// SetApplicationID sets the "application_id" field.
+func (m *VetoDecisionMutation) SetApplicationID(s string) {
+	m.application_id = &s
+}
+
+// ApplicationID returns the value of the "application_id" field in the mutation.
+func (m *VetoDecisionMutation) ApplicationID() (r string, exists bool) {
+	v := m.application_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldApplicationID returns the old "application_id" field's value of the VetoDecision entity.
+// If the VetoDecision object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *VetoDecisionMutation) OldApplicationID(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldApplicationID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldApplicationID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldApplicationID: %w", err)
+	}
+	return oldValue.ApplicationID, nil
+}
+
+// ResetApplicationID resets all changes to the "application_id" field.
+func (m *VetoDecisionMutation) ResetApplicationID() {
+	m.application_id = nil
+}
+
+// SetIndicatorCode sets the "indicator_code" field.
+func (m *VetoDecisionMutation) SetIndicatorCode(s string) {
+	m.indicator_code = &s
+}
+
+// IndicatorCode returns the value of the "indicator_code" field in the mutation.
+func (m *VetoDecisionMutation) IndicatorCode() (r string, exists bool) {
+	v := m.indicator_code
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldIndicatorCode returns the old "indicator_code" field's value of the VetoDecision entity.
+// If the VetoDecision object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *VetoDecisionMutation) OldIndicatorCode(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldIndicatorCode is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldIndicatorCode requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldIndicatorCode: %w", err)
+	}
+	return oldValue.IndicatorCode, nil
+}
+
+// ResetIndicatorCode resets all changes to the "indicator_code" field.
+func (m *VetoDecisionMutation) ResetIndicatorCode() {
+	m.indicator_code = nil
+}
+
+// SetConfirmed sets the "confirmed" field.
+func (m *VetoDecisionMutation) SetConfirmed(b bool) {
+	m.confirmed = &b
+}
+
+// Confirmed returns the value of the "confirmed" field in the mutation.
+func (m *VetoDecisionMutation) Confirmed() (r bool, exists bool) {
+	v := m.confirmed
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldConfirmed returns the old "confirmed" field's value of the VetoDecision entity.
+// If the VetoDecision object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *VetoDecisionMutation) OldConfirmed(ctx context.Context) (v bool, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldConfirmed is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldConfirmed requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldConfirmed: %w", err)
+	}
+	return oldValue.Confirmed, nil
+}
+
+// ResetConfirmed resets all changes to the "confirmed" field.
+func (m *VetoDecisionMutation) ResetConfirmed() {
+	m.confirmed = nil
+}
+
+// SetReason sets the "reason" field.
+func (m *VetoDecisionMutation) SetReason(s string) {
+	m.reason = &s
+}
+
+// Reason returns the value of the "reason" field in the mutation.
+func (m *VetoDecisionMutation) Reason() (r string, exists bool) {
+	v := m.reason
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldReason returns the old "reason" field's value of the VetoDecision entity.
+// If the VetoDecision object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *VetoDecisionMutation) OldReason(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldReason is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldReason requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldReason: %w", err)
+	}
+	return oldValue.Reason, nil
+}
+
+// ResetReason resets all changes to the "reason" field.
+func (m *VetoDecisionMutation) ResetReason() {
+	m.reason = nil
+}
+
+// SetDecidedBy sets the "decided_by" field.
+func (m *VetoDecisionMutation) SetDecidedBy(s string) {
+	m.decided_by = &s
+}
+
+// DecidedBy returns the value of the "decided_by" field in the mutation.
+func (m *VetoDecisionMutation) DecidedBy() (r string, exists bool) {
+	v := m.decided_by
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldDecidedBy returns the old "decided_by" field's value of the VetoDecision entity.
+// If the VetoDecision object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *VetoDecisionMutation) OldDecidedBy(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldDecidedBy is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldDecidedBy requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldDecidedBy: %w", err)
+	}
+	return oldValue.DecidedBy, nil
+}
+
+// ResetDecidedBy resets all changes to the "decided_by" field.
+func (m *VetoDecisionMutation) ResetDecidedBy() {
+	m.decided_by = nil
+}
+
+// SetCreateTime sets the "create_time" field.
+func (m *VetoDecisionMutation) SetCreateTime(t time.Time) {
+	m.create_time = &t
+}
+
+// CreateTime returns the value of the "create_time" field in the mutation.
+func (m *VetoDecisionMutation) CreateTime() (r time.Time, exists bool) {
+	v := m.create_time
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCreateTime returns the old "create_time" field's value of the VetoDecision entity.
+// If the VetoDecision object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *VetoDecisionMutation) OldCreateTime(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCreateTime is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCreateTime requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCreateTime: %w", err)
+	}
+	return oldValue.CreateTime, nil
+}
+
+// ResetCreateTime resets all changes to the "create_time" field.
+func (m *VetoDecisionMutation) ResetCreateTime() {
+	m.create_time = nil
+}
+
+// Where appends a list predicates to the VetoDecisionMutation builder.
+func (m *VetoDecisionMutation) Where(ps ...predicate.VetoDecision) {
+	m.predicates = append(m.predicates, ps...)
+}
+
+// WhereP appends storage-level predicates to the VetoDecisionMutation builder. Using this method,
+// users can use type-assertion to append predicates that do not depend on any generated package.
+func (m *VetoDecisionMutation) WhereP(ps ...func(*sql.Selector)) {
+	p := make([]predicate.VetoDecision, len(ps))
+	for i := range ps {
+		p[i] = ps[i]
+	}
+	m.Where(p...)
+}
+
+// Op returns the operation name.
+func (m *VetoDecisionMutation) Op() Op {
+	return m.op
+}
+
+// SetOp allows setting the mutation operation.
+func (m *VetoDecisionMutation) SetOp(op Op) {
+	m.op = op
+}
+
+// Type returns the node type of this mutation (VetoDecision).
+func (m *VetoDecisionMutation) Type() string {
+	return m.typ
+}
+
+// Fields returns all fields that were changed during this mutation. Note that in
+// order to get all numeric fields that were incremented/decremented, call
+// AddedFields().
+func (m *VetoDecisionMutation) Fields() []string {
+	fields := make([]string, 0, 8)
+	if m.office_id != nil {
+		fields = append(fields, vetodecision.FieldOfficeID)
+	}
+	if m.scope_path != nil {
+		fields = append(fields, vetodecision.FieldScopePath)
+	}
+	if m.application_id != nil {
+		fields = append(fields, vetodecision.FieldApplicationID)
+	}
+	if m.indicator_code != nil {
+		fields = append(fields, vetodecision.FieldIndicatorCode)
+	}
+	if m.confirmed != nil {
+		fields = append(fields, vetodecision.FieldConfirmed)
+	}
+	if m.reason != nil {
+		fields = append(fields, vetodecision.FieldReason)
+	}
+	if m.decided_by != nil {
+		fields = append(fields, vetodecision.FieldDecidedBy)
+	}
+	if m.create_time != nil {
+		fields = append(fields, vetodecision.FieldCreateTime)
+	}
+	return fields
+}
+
+// Field returns the value of a field with the given name. The second boolean
+// return value indicates that this field was not set, or was not defined in the
+// schema.
+func (m *VetoDecisionMutation) Field(name string) (ent.Value, bool) {
+	switch name {
+	case vetodecision.FieldOfficeID:
+		return m.OfficeID()
+	case vetodecision.FieldScopePath:
+		return m.ScopePath()
+	case vetodecision.FieldApplicationID:
+		return m.ApplicationID()
+	case vetodecision.FieldIndicatorCode:
+		return m.IndicatorCode()
+	case vetodecision.FieldConfirmed:
+		return m.Confirmed()
+	case vetodecision.FieldReason:
+		return m.Reason()
+	case vetodecision.FieldDecidedBy:
+		return m.DecidedBy()
+	case vetodecision.FieldCreateTime:
+		return m.CreateTime()
+	}
+	return nil, false
+}
+
+// OldField returns the old value of the field from the database. An error is
+// returned if the mutation operation is not UpdateOne, or the query to the
+// database failed.
+func (m *VetoDecisionMutation) OldField(ctx context.Context, name string) (ent.Value, error) {
+	switch name {
+	case vetodecision.FieldOfficeID:
+		return m.OldOfficeID(ctx)
+	case vetodecision.FieldScopePath:
+		return m.OldScopePath(ctx)
+	case vetodecision.FieldApplicationID:
+		return m.OldApplicationID(ctx)
+	case vetodecision.FieldIndicatorCode:
+		return m.OldIndicatorCode(ctx)
+	case vetodecision.FieldConfirmed:
+		return m.OldConfirmed(ctx)
+	case vetodecision.FieldReason:
+		return m.OldReason(ctx)
+	case vetodecision.FieldDecidedBy:
+		return m.OldDecidedBy(ctx)
+	case vetodecision.FieldCreateTime:
+		return m.OldCreateTime(ctx)
+	}
+	return nil, fmt.Errorf("unknown VetoDecision field %s", name)
+}
+
+// SetField sets the value of a field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *VetoDecisionMutation) SetField(name string, value ent.Value) error {
+	switch name {
+	case vetodecision.FieldOfficeID:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetOfficeID(v)
+		return nil
+	case vetodecision.FieldScopePath:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetScopePath(v)
+		return nil
+	case vetodecision.FieldApplicationID:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetApplicationID(v)
+		return nil
+	case vetodecision.FieldIndicatorCode:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetIndicatorCode(v)
+		return nil
+	case vetodecision.FieldConfirmed:
+		v, ok := value.(bool)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetConfirmed(v)
+		return nil
+	case vetodecision.FieldReason:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetReason(v)
+		return nil
+	case vetodecision.FieldDecidedBy:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetDecidedBy(v)
+		return nil
+	case vetodecision.FieldCreateTime:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCreateTime(v)
+		return nil
+	}
+	return fmt.Errorf("unknown VetoDecision field %s", name)
+}
+
+// AddedFields returns all numeric fields that were incremented/decremented during
+// this mutation.
+func (m *VetoDecisionMutation) AddedFields() []string {
+	return nil
+}
+
+// AddedField returns the numeric value that was incremented/decremented on a field
+// with the given name. The second boolean return value indicates that this field
+// was not set, or was not defined in the schema.
+func (m *VetoDecisionMutation) AddedField(name string) (ent.Value, bool) {
+	return nil, false
+}
+
+// AddField adds the value to the field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *VetoDecisionMutation) AddField(name string, value ent.Value) error {
+	switch name {
+	}
+	return fmt.Errorf("unknown VetoDecision numeric field %s", name)
+}
+
+// ClearedFields returns all nullable fields that were cleared during this
+// mutation.
+func (m *VetoDecisionMutation) ClearedFields() []string {
+	return nil
+}
+
+// FieldCleared returns a boolean indicating if a field with the given name was
+// cleared in this mutation.
+func (m *VetoDecisionMutation) FieldCleared(name string) bool {
+	_, ok := m.clearedFields[name]
+	return ok
+}
+
+// ClearField clears the value of the field with the given name. It returns an
+// error if the field is not defined in the schema.
+func (m *VetoDecisionMutation) ClearField(name string) error {
+	return fmt.Errorf("unknown VetoDecision nullable field %s", name)
+}
+
+// ResetField resets all changes in the mutation for the field with the given name.
+// It returns an error if the field is not defined in the schema.
+func (m *VetoDecisionMutation) ResetField(name string) error {
+	switch name {
+	case vetodecision.FieldOfficeID:
+		m.ResetOfficeID()
+		return nil
+	case vetodecision.FieldScopePath:
+		m.ResetScopePath()
+		return nil
+	case vetodecision.FieldApplicationID:
+		m.ResetApplicationID()
+		return nil
+	case vetodecision.FieldIndicatorCode:
+		m.ResetIndicatorCode()
+		return nil
+	case vetodecision.FieldConfirmed:
+		m.ResetConfirmed()
+		return nil
+	case vetodecision.FieldReason:
+		m.ResetReason()
+		return nil
+	case vetodecision.FieldDecidedBy:
+		m.ResetDecidedBy()
+		return nil
+	case vetodecision.FieldCreateTime:
+		m.ResetCreateTime()
+		return nil
+	}
+	return fmt.Errorf("unknown VetoDecision field %s", name)
+}
+
+// AddedEdges returns all edge names that were set/added in this mutation.
+func (m *VetoDecisionMutation) AddedEdges() []string {
+	edges := make([]string, 0, 0)
+	return edges
+}
+
+// AddedIDs returns all IDs (to other nodes) that were added for the given edge
+// name in this mutation.
+func (m *VetoDecisionMutation) AddedIDs(name string) []ent.Value {
+	return nil
+}
+
+// RemovedEdges returns all edge names that were removed in this mutation.
+func (m *VetoDecisionMutation) RemovedEdges() []string {
+	edges := make([]string, 0, 0)
+	return edges
+}
+
+// RemovedIDs returns all IDs (to other nodes) that were removed for the edge with
+// the given name in this mutation.
+func (m *VetoDecisionMutation) RemovedIDs(name string) []ent.Value {
+	return nil
+}
+
+// ClearedEdges returns all edge names that were cleared in this mutation.
+func (m *VetoDecisionMutation) ClearedEdges() []string {
+	edges := make([]string, 0, 0)
+	return edges
+}
+
+// EdgeCleared returns a boolean which indicates if the edge with the given name
+// was cleared in this mutation.
+func (m *VetoDecisionMutation) EdgeCleared(name string) bool {
+	return false
+}
+
+// ClearEdge clears the value of the edge with the given name. It returns an error
+// if that edge is not defined in the schema.
+func (m *VetoDecisionMutation) ClearEdge(name string) error {
+	return fmt.Errorf("unknown VetoDecision unique edge %s", name)
+}
+
+// ResetEdge resets all changes to the edge with the given name in this mutation.
+// It returns an error if the edge is not defined in the schema.
+func (m *VetoDecisionMutation) ResetEdge(name string) error {
+	return fmt.Errorf("unknown VetoDecision edge %s", name)
 }

@@ -16,10 +16,14 @@ type Tx struct {
 	config
 	// Application is the client for interacting with the Application builders.
 	Application *ApplicationClient
+	// Assignment is the client for interacting with the Assignment builders.
+	Assignment *AssignmentClient
 	// AuditEvent is the client for interacting with the AuditEvent builders.
 	AuditEvent *AuditEventClient
 	// Campaign is the client for interacting with the Campaign builders.
 	Campaign *CampaignClient
+	// Conflict is the client for interacting with the Conflict builders.
+	Conflict *ConflictClient
 	// DeadlineExtension is the client for interacting with the DeadlineExtension builders.
 	DeadlineExtension *DeadlineExtensionClient
 	// Evidence is the client for interacting with the Evidence builders.
@@ -36,6 +40,8 @@ type Tx struct {
 	Office *OfficeClient
 	// RefreshToken is the client for interacting with the RefreshToken builders.
 	RefreshToken *RefreshTokenClient
+	// Result is the client for interacting with the Result builders.
+	Result *ResultClient
 	// Revocation is the client for interacting with the Revocation builders.
 	Revocation *RevocationClient
 	// ServiceAccount is the client for interacting with the ServiceAccount builders.
@@ -44,6 +50,8 @@ type Tx struct {
 	Setting *SettingClient
 	// SigningKey is the client for interacting with the SigningKey builders.
 	SigningKey *SigningKeyClient
+	// SpotCheck is the client for interacting with the SpotCheck builders.
+	SpotCheck *SpotCheckClient
 	// Standard is the client for interacting with the Standard builders.
 	Standard *StandardClient
 	// TitleRecord is the client for interacting with the TitleRecord builders.
@@ -52,6 +60,8 @@ type Tx struct {
 	Unit *UnitClient
 	// User is the client for interacting with the User builders.
 	User *UserClient
+	// VetoDecision is the client for interacting with the VetoDecision builders.
+	VetoDecision *VetoDecisionClient
 
 	// lazily loaded.
 	client     *Client
@@ -184,8 +194,10 @@ func (tx *Tx) Client() *Client {
 
 func (tx *Tx) init() {
 	tx.Application = NewApplicationClient(tx.config)
+	tx.Assignment = NewAssignmentClient(tx.config)
 	tx.AuditEvent = NewAuditEventClient(tx.config)
 	tx.Campaign = NewCampaignClient(tx.config)
+	tx.Conflict = NewConflictClient(tx.config)
 	tx.DeadlineExtension = NewDeadlineExtensionClient(tx.config)
 	tx.Evidence = NewEvidenceClient(tx.config)
 	tx.EvidenceFile = NewEvidenceFileClient(tx.config)
@@ -194,14 +206,17 @@ func (tx *Tx) init() {
 	tx.NegativeListEntry = NewNegativeListEntryClient(tx.config)
 	tx.Office = NewOfficeClient(tx.config)
 	tx.RefreshToken = NewRefreshTokenClient(tx.config)
+	tx.Result = NewResultClient(tx.config)
 	tx.Revocation = NewRevocationClient(tx.config)
 	tx.ServiceAccount = NewServiceAccountClient(tx.config)
 	tx.Setting = NewSettingClient(tx.config)
 	tx.SigningKey = NewSigningKeyClient(tx.config)
+	tx.SpotCheck = NewSpotCheckClient(tx.config)
 	tx.Standard = NewStandardClient(tx.config)
 	tx.TitleRecord = NewTitleRecordClient(tx.config)
 	tx.Unit = NewUnitClient(tx.config)
 	tx.User = NewUserClient(tx.config)
+	tx.VetoDecision = NewVetoDecisionClient(tx.config)
 }
 
 // txDriver wraps the given dialect.Tx with a nop dialect.Driver implementation.

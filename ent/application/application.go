@@ -41,6 +41,8 @@ const (
 	FieldWithdrawReason = "withdraw_reason"
 	// FieldFileBytes holds the string denoting the file_bytes field in the database.
 	FieldFileBytes = "file_bytes"
+	// FieldSourceApplicationID holds the string denoting the source_application_id field in the database.
+	FieldSourceApplicationID = "source_application_id"
 	// Table holds the table name of the application in the database.
 	Table = "applications"
 )
@@ -61,6 +63,7 @@ var Columns = []string{
 	FieldSelfAssessment,
 	FieldWithdrawReason,
 	FieldFileBytes,
+	FieldSourceApplicationID,
 }
 
 // ValidColumn reports if the column name is valid (part of the table columns).
@@ -97,6 +100,8 @@ var (
 	DefaultWithdrawReason string
 	// DefaultFileBytes holds the default value on creation for the "file_bytes" field.
 	DefaultFileBytes int64
+	// DefaultSourceApplicationID holds the default value on creation for the "source_application_id" field.
+	DefaultSourceApplicationID string
 	// IDValidator is a validator for the "id" field. It is called by the builders before save.
 	IDValidator func(string) error
 )
@@ -202,4 +207,9 @@ func ByWithdrawReason(opts ...sql.OrderTermOption) OrderOption {
 // ByFileBytes orders the results by the file_bytes field.
 func ByFileBytes(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldFileBytes, opts...).ToFunc()
+}
+
+// BySourceApplicationID orders the results by the source_application_id field.
+func BySourceApplicationID(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldSourceApplicationID, opts...).ToFunc()
 }

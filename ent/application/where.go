@@ -119,6 +119,11 @@ func FileBytes(v int64) predicate.Application {
 	return predicate.Application(sql.FieldEQ(FieldFileBytes, v))
 }
 
+// SourceApplicationID applies equality check predicate on the "source_application_id" field. It's identical to SourceApplicationIDEQ.
+func SourceApplicationID(v string) predicate.Application {
+	return predicate.Application(sql.FieldEQ(FieldSourceApplicationID, v))
+}
+
 // OfficeIDEQ applies the EQ predicate on the "office_id" field.
 func OfficeIDEQ(v string) predicate.Application {
 	return predicate.Application(sql.FieldEQ(FieldOfficeID, v))
@@ -747,6 +752,71 @@ func FileBytesLT(v int64) predicate.Application {
 // FileBytesLTE applies the LTE predicate on the "file_bytes" field.
 func FileBytesLTE(v int64) predicate.Application {
 	return predicate.Application(sql.FieldLTE(FieldFileBytes, v))
+}
+
+// SourceApplicationIDEQ applies the EQ predicate on the "source_application_id" field.
+func SourceApplicationIDEQ(v string) predicate.Application {
+	return predicate.Application(sql.FieldEQ(FieldSourceApplicationID, v))
+}
+
+// SourceApplicationIDNEQ applies the NEQ predicate on the "source_application_id" field.
+func SourceApplicationIDNEQ(v string) predicate.Application {
+	return predicate.Application(sql.FieldNEQ(FieldSourceApplicationID, v))
+}
+
+// SourceApplicationIDIn applies the In predicate on the "source_application_id" field.
+func SourceApplicationIDIn(vs ...string) predicate.Application {
+	return predicate.Application(sql.FieldIn(FieldSourceApplicationID, vs...))
+}
+
+// SourceApplicationIDNotIn applies the NotIn predicate on the "source_application_id" field.
+func SourceApplicationIDNotIn(vs ...string) predicate.Application {
+	return predicate.Application(sql.FieldNotIn(FieldSourceApplicationID, vs...))
+}
+
+// SourceApplicationIDGT applies the GT predicate on the "source_application_id" field.
+func SourceApplicationIDGT(v string) predicate.Application {
+	return predicate.Application(sql.FieldGT(FieldSourceApplicationID, v))
+}
+
+// SourceApplicationIDGTE applies the GTE predicate on the "source_application_id" field.
+func SourceApplicationIDGTE(v string) predicate.Application {
+	return predicate.Application(sql.FieldGTE(FieldSourceApplicationID, v))
+}
+
+// SourceApplicationIDLT applies the LT predicate on the "source_application_id" field.
+func SourceApplicationIDLT(v string) predicate.Application {
+	return predicate.Application(sql.FieldLT(FieldSourceApplicationID, v))
+}
+
+// SourceApplicationIDLTE applies the LTE predicate on the "source_application_id" field.
+func SourceApplicationIDLTE(v string) predicate.Application {
+	return predicate.Application(sql.FieldLTE(FieldSourceApplicationID, v))
+}
+
+// SourceApplicationIDContains applies the Contains predicate on the "source_application_id" field.
+func SourceApplicationIDContains(v string) predicate.Application {
+	return predicate.Application(sql.FieldContains(FieldSourceApplicationID, v))
+}
+
+// SourceApplicationIDHasPrefix applies the HasPrefix predicate on the "source_application_id" field.
+func SourceApplicationIDHasPrefix(v string) predicate.Application {
+	return predicate.Application(sql.FieldHasPrefix(FieldSourceApplicationID, v))
+}
+
+// SourceApplicationIDHasSuffix applies the HasSuffix predicate on the "source_application_id" field.
+func SourceApplicationIDHasSuffix(v string) predicate.Application {
+	return predicate.Application(sql.FieldHasSuffix(FieldSourceApplicationID, v))
+}
+
+// SourceApplicationIDEqualFold applies the EqualFold predicate on the "source_application_id" field.
+func SourceApplicationIDEqualFold(v string) predicate.Application {
+	return predicate.Application(sql.FieldEqualFold(FieldSourceApplicationID, v))
+}
+
+// SourceApplicationIDContainsFold applies the ContainsFold predicate on the "source_application_id" field.
+func SourceApplicationIDContainsFold(v string) predicate.Application {
+	return predicate.Application(sql.FieldContainsFold(FieldSourceApplicationID, v))
 }
 
 // And groups predicates with the AND operator between them.

@@ -21,6 +21,18 @@ func (f ApplicationFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value,
 	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.ApplicationMutation", m)
 }
 
+// The AssignmentFunc type is an adapter to allow the use of ordinary
+// function as Assignment mutator.
+type AssignmentFunc func(context.Context, *ent.AssignmentMutation) (ent.Value, error)
+
+// Mutate calls f(ctx, m).
+func (f AssignmentFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+	if mv, ok := m.(*ent.AssignmentMutation); ok {
+		return f(ctx, mv)
+	}
+	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.AssignmentMutation", m)
+}
+
 // The AuditEventFunc type is an adapter to allow the use of ordinary
 // function as AuditEvent mutator.
 type AuditEventFunc func(context.Context, *ent.AuditEventMutation) (ent.Value, error)
@@ -43,6 +55,18 @@ func (f CampaignFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, er
 		return f(ctx, mv)
 	}
 	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.CampaignMutation", m)
+}
+
+// The ConflictFunc type is an adapter to allow the use of ordinary
+// function as Conflict mutator.
+type ConflictFunc func(context.Context, *ent.ConflictMutation) (ent.Value, error)
+
+// Mutate calls f(ctx, m).
+func (f ConflictFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+	if mv, ok := m.(*ent.ConflictMutation); ok {
+		return f(ctx, mv)
+	}
+	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.ConflictMutation", m)
 }
 
 // The DeadlineExtensionFunc type is an adapter to allow the use of ordinary
@@ -141,6 +165,18 @@ func (f RefreshTokenFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value
 	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.RefreshTokenMutation", m)
 }
 
+// The ResultFunc type is an adapter to allow the use of ordinary
+// function as Result mutator.
+type ResultFunc func(context.Context, *ent.ResultMutation) (ent.Value, error)
+
+// Mutate calls f(ctx, m).
+func (f ResultFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+	if mv, ok := m.(*ent.ResultMutation); ok {
+		return f(ctx, mv)
+	}
+	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.ResultMutation", m)
+}
+
 // The RevocationFunc type is an adapter to allow the use of ordinary
 // function as Revocation mutator.
 type RevocationFunc func(context.Context, *ent.RevocationMutation) (ent.Value, error)
@@ -189,6 +225,18 @@ func (f SigningKeyFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, 
 	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.SigningKeyMutation", m)
 }
 
+// The SpotCheckFunc type is an adapter to allow the use of ordinary
+// function as SpotCheck mutator.
+type SpotCheckFunc func(context.Context, *ent.SpotCheckMutation) (ent.Value, error)
+
+// Mutate calls f(ctx, m).
+func (f SpotCheckFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+	if mv, ok := m.(*ent.SpotCheckMutation); ok {
+		return f(ctx, mv)
+	}
+	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.SpotCheckMutation", m)
+}
+
 // The StandardFunc type is an adapter to allow the use of ordinary
 // function as Standard mutator.
 type StandardFunc func(context.Context, *ent.StandardMutation) (ent.Value, error)
@@ -235,6 +283,18 @@ func (f UserFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, error)
 		return f(ctx, mv)
 	}
 	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.UserMutation", m)
+}
+
+// The VetoDecisionFunc type is an adapter to allow the use of ordinary
+// function as VetoDecision mutator.
+type VetoDecisionFunc func(context.Context, *ent.VetoDecisionMutation) (ent.Value, error)
+
+// Mutate calls f(ctx, m).
+func (f VetoDecisionFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+	if mv, ok := m.(*ent.VetoDecisionMutation); ok {
+		return f(ctx, mv)
+	}
+	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.VetoDecisionMutation", m)
 }
 
 // Condition is a hook condition function.

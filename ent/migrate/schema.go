@@ -25,6 +25,7 @@ var (
 		{Name: "self_assessment", Type: field.TypeJSON, Nullable: true},
 		{Name: "withdraw_reason", Type: field.TypeString, Default: ""},
 		{Name: "file_bytes", Type: field.TypeInt64, Default: 0},
+		{Name: "source_application_id", Type: field.TypeString, Default: ""},
 	}
 	// ApplicationsTable holds the schema information for the "applications" table.
 	ApplicationsTable = &schema.Table{
@@ -54,6 +55,55 @@ var (
 				Name:    "application_unit_id_id",
 				Unique:  false,
 				Columns: []*schema.Column{ApplicationsColumns[7], ApplicationsColumns[0]},
+			},
+		},
+	}
+	// AssignmentsColumns holds the columns for the "assignments" table.
+	AssignmentsColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeString},
+		{Name: "office_id", Type: field.TypeString},
+		{Name: "scope_path", Type: field.TypeString},
+		{Name: "version", Type: field.TypeInt64, Default: 1},
+		{Name: "create_time", Type: field.TypeTime},
+		{Name: "update_time", Type: field.TypeTime},
+		{Name: "campaign_id", Type: field.TypeString},
+		{Name: "application_id", Type: field.TypeString},
+		{Name: "unit_id", Type: field.TypeString},
+		{Name: "reviewer_id", Type: field.TypeString},
+		{Name: "state", Type: field.TypeEnum, Enums: []string{"ASSIGNED", "FINALIZED", "WITHDRAWN"}, Default: "ASSIGNED"},
+		{Name: "scores", Type: field.TypeJSON, Nullable: true},
+		{Name: "finalize_time", Type: field.TypeTime, Nullable: true},
+		{Name: "reason", Type: field.TypeString, Size: 2147483647, Default: ""},
+		{Name: "reopen_count", Type: field.TypeInt, Default: 0},
+	}
+	// AssignmentsTable holds the schema information for the "assignments" table.
+	AssignmentsTable = &schema.Table{
+		Name:       "assignments",
+		Columns:    AssignmentsColumns,
+		PrimaryKey: []*schema.Column{AssignmentsColumns[0]},
+		Indexes: []*schema.Index{
+			{
+				Name:    "assignment_scope_path",
+				Unique:  false,
+				Columns: []*schema.Column{AssignmentsColumns[2]},
+				Annotation: &entsql.IndexAnnotation{
+					OpClass: "varchar_pattern_ops",
+				},
+			},
+			{
+				Name:    "assignment_application_id",
+				Unique:  false,
+				Columns: []*schema.Column{AssignmentsColumns[7]},
+			},
+			{
+				Name:    "assignment_reviewer_id_id",
+				Unique:  false,
+				Columns: []*schema.Column{AssignmentsColumns[9], AssignmentsColumns[0]},
+			},
+			{
+				Name:    "assignment_campaign_id_reviewer_id",
+				Unique:  false,
+				Columns: []*schema.Column{AssignmentsColumns[6], AssignmentsColumns[9]},
 			},
 		},
 	}
@@ -148,6 +198,37 @@ var (
 				Name:    "campaign_scope_path_year",
 				Unique:  false,
 				Columns: []*schema.Column{CampaignsColumns[2], CampaignsColumns[7]},
+			},
+		},
+	}
+	// ConflictsColumns holds the columns for the "conflicts" table.
+	ConflictsColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeString},
+		{Name: "office_id", Type: field.TypeString},
+		{Name: "scope_path", Type: field.TypeString},
+		{Name: "reviewer_id", Type: field.TypeString},
+		{Name: "unit_id", Type: field.TypeString},
+		{Name: "reason", Type: field.TypeString, Size: 2147483647},
+		{Name: "create_time", Type: field.TypeTime},
+	}
+	// ConflictsTable holds the schema information for the "conflicts" table.
+	ConflictsTable = &schema.Table{
+		Name:       "conflicts",
+		Columns:    ConflictsColumns,
+		PrimaryKey: []*schema.Column{ConflictsColumns[0]},
+		Indexes: []*schema.Index{
+			{
+				Name:    "conflict_scope_path",
+				Unique:  false,
+				Columns: []*schema.Column{ConflictsColumns[2]},
+				Annotation: &entsql.IndexAnnotation{
+					OpClass: "varchar_pattern_ops",
+				},
+			},
+			{
+				Name:    "conflict_reviewer_id_unit_id",
+				Unique:  true,
+				Columns: []*schema.Column{ConflictsColumns[3], ConflictsColumns[4]},
 			},
 		},
 	}
@@ -438,6 +519,50 @@ var (
 			},
 		},
 	}
+	// ResultsColumns holds the columns for the "results" table.
+	ResultsColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeString},
+		{Name: "office_id", Type: field.TypeString},
+		{Name: "scope_path", Type: field.TypeString},
+		{Name: "version", Type: field.TypeInt64, Default: 1},
+		{Name: "create_time", Type: field.TypeTime},
+		{Name: "update_time", Type: field.TypeTime},
+		{Name: "campaign_id", Type: field.TypeString},
+		{Name: "unit_id", Type: field.TypeString},
+		{Name: "unit_office_id", Type: field.TypeString},
+		{Name: "unit_display_name", Type: field.TypeString},
+		{Name: "unit_category", Type: field.TypeString},
+		{Name: "total", Type: field.TypeInt64},
+		{Name: "base", Type: field.TypeInt64},
+		{Name: "bonus", Type: field.TypeInt64},
+		{Name: "deductions", Type: field.TypeInt64},
+		{Name: "vetoed", Type: field.TypeBool},
+		{Name: "state", Type: field.TypeString},
+		{Name: "sort_key", Type: field.TypeBytes},
+		{Name: "submit_time", Type: field.TypeTime},
+		{Name: "detail", Type: field.TypeBytes},
+	}
+	// ResultsTable holds the schema information for the "results" table.
+	ResultsTable = &schema.Table{
+		Name:       "results",
+		Columns:    ResultsColumns,
+		PrimaryKey: []*schema.Column{ResultsColumns[0]},
+		Indexes: []*schema.Index{
+			{
+				Name:    "result_scope_path",
+				Unique:  false,
+				Columns: []*schema.Column{ResultsColumns[2]},
+				Annotation: &entsql.IndexAnnotation{
+					OpClass: "varchar_pattern_ops",
+				},
+			},
+			{
+				Name:    "result_campaign_id_sort_key",
+				Unique:  true,
+				Columns: []*schema.Column{ResultsColumns[6], ResultsColumns[17]},
+			},
+		},
+	}
 	// RevocationsColumns holds the columns for the "revocations" table.
 	RevocationsColumns = []*schema.Column{
 		{Name: "id", Type: field.TypeString},
@@ -513,6 +638,40 @@ var (
 		Name:       "signing_keys",
 		Columns:    SigningKeysColumns,
 		PrimaryKey: []*schema.Column{SigningKeysColumns[0]},
+	}
+	// SpotChecksColumns holds the columns for the "spot_checks" table.
+	SpotChecksColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeString},
+		{Name: "office_id", Type: field.TypeString},
+		{Name: "scope_path", Type: field.TypeString},
+		{Name: "application_id", Type: field.TypeString},
+		{Name: "indicator_code", Type: field.TypeString},
+		{Name: "period", Type: field.TypeString, Default: ""},
+		{Name: "finding", Type: field.TypeString, Size: 2147483647},
+		{Name: "veto", Type: field.TypeBool},
+		{Name: "checked_by", Type: field.TypeString},
+		{Name: "create_time", Type: field.TypeTime},
+	}
+	// SpotChecksTable holds the schema information for the "spot_checks" table.
+	SpotChecksTable = &schema.Table{
+		Name:       "spot_checks",
+		Columns:    SpotChecksColumns,
+		PrimaryKey: []*schema.Column{SpotChecksColumns[0]},
+		Indexes: []*schema.Index{
+			{
+				Name:    "spotcheck_scope_path",
+				Unique:  false,
+				Columns: []*schema.Column{SpotChecksColumns[2]},
+				Annotation: &entsql.IndexAnnotation{
+					OpClass: "varchar_pattern_ops",
+				},
+			},
+			{
+				Name:    "spotcheck_application_id_id",
+				Unique:  false,
+				Columns: []*schema.Column{SpotChecksColumns[3], SpotChecksColumns[0]},
+			},
+		},
 	}
 	// StandardsColumns holds the columns for the "standards" table.
 	StandardsColumns = []*schema.Column{
@@ -680,11 +839,46 @@ var (
 			},
 		},
 	}
+	// VetoDecisionsColumns holds the columns for the "veto_decisions" table.
+	VetoDecisionsColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeString},
+		{Name: "office_id", Type: field.TypeString},
+		{Name: "scope_path", Type: field.TypeString},
+		{Name: "application_id", Type: field.TypeString},
+		{Name: "indicator_code", Type: field.TypeString},
+		{Name: "confirmed", Type: field.TypeBool},
+		{Name: "reason", Type: field.TypeString, Size: 2147483647},
+		{Name: "decided_by", Type: field.TypeString},
+		{Name: "create_time", Type: field.TypeTime},
+	}
+	// VetoDecisionsTable holds the schema information for the "veto_decisions" table.
+	VetoDecisionsTable = &schema.Table{
+		Name:       "veto_decisions",
+		Columns:    VetoDecisionsColumns,
+		PrimaryKey: []*schema.Column{VetoDecisionsColumns[0]},
+		Indexes: []*schema.Index{
+			{
+				Name:    "vetodecision_scope_path",
+				Unique:  false,
+				Columns: []*schema.Column{VetoDecisionsColumns[2]},
+				Annotation: &entsql.IndexAnnotation{
+					OpClass: "varchar_pattern_ops",
+				},
+			},
+			{
+				Name:    "vetodecision_application_id_id",
+				Unique:  false,
+				Columns: []*schema.Column{VetoDecisionsColumns[3], VetoDecisionsColumns[0]},
+			},
+		},
+	}
 	// Tables holds all the tables in the schema.
 	Tables = []*schema.Table{
 		ApplicationsTable,
+		AssignmentsTable,
 		AuditEventsTable,
 		CampaignsTable,
+		ConflictsTable,
 		DeadlineExtensionsTable,
 		EvidencesTable,
 		EvidenceFilesTable,
@@ -693,14 +887,17 @@ var (
 		NegativeListEntriesTable,
 		OfficesTable,
 		RefreshTokensTable,
+		ResultsTable,
 		RevocationsTable,
 		ServiceAccountsTable,
 		SettingsTable,
 		SigningKeysTable,
+		SpotChecksTable,
 		StandardsTable,
 		TitleRecordsTable,
 		UnitsTable,
 		UsersTable,
+		VetoDecisionsTable,
 	}
 )
 

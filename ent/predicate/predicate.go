@@ -9,11 +9,17 @@ import (
 // Application is the predicate function for application builders.
 type Application func(*sql.Selector)
 
+// Assignment is the predicate function for assignment builders.
+type Assignment func(*sql.Selector)
+
 // AuditEvent is the predicate function for auditevent builders.
 type AuditEvent func(*sql.Selector)
 
 // Campaign is the predicate function for campaign builders.
 type Campaign func(*sql.Selector)
+
+// Conflict is the predicate function for conflict builders.
+type Conflict func(*sql.Selector)
 
 // DeadlineExtension is the predicate function for deadlineextension builders.
 type DeadlineExtension func(*sql.Selector)
@@ -39,6 +45,9 @@ type Office func(*sql.Selector)
 // RefreshToken is the predicate function for refreshtoken builders.
 type RefreshToken func(*sql.Selector)
 
+// Result is the predicate function for result builders.
+type Result func(*sql.Selector)
+
 // Revocation is the predicate function for revocation builders.
 type Revocation func(*sql.Selector)
 
@@ -51,6 +60,9 @@ type Setting func(*sql.Selector)
 // SigningKey is the predicate function for signingkey builders.
 type SigningKey func(*sql.Selector)
 
+// SpotCheck is the predicate function for spotcheck builders.
+type SpotCheck func(*sql.Selector)
+
 // Standard is the predicate function for standard builders.
 type Standard func(*sql.Selector)
 
@@ -62,3 +74,6 @@ type Unit func(*sql.Selector)
 
 // User is the predicate function for user builders.
 type User func(*sql.Selector)
+
+// VetoDecision is the predicate function for vetodecision builders.
+type VetoDecision func(*sql.Selector)

@@ -135,6 +135,30 @@ func (f ApplicationMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mut
 	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.ApplicationMutation", m)
 }
 
+// The AssignmentQueryRuleFunc type is an adapter to allow the use of ordinary
+// functions as a query rule.
+type AssignmentQueryRuleFunc func(context.Context, *ent.AssignmentQuery) error
+
+// EvalQuery return f(ctx, q).
+func (f AssignmentQueryRuleFunc) EvalQuery(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.AssignmentQuery); ok {
+		return f(ctx, q)
+	}
+	return Denyf("ent/privacy: unexpected query type %T, expect *ent.AssignmentQuery", q)
+}
+
+// The AssignmentMutationRuleFunc type is an adapter to allow the use of ordinary
+// functions as a mutation rule.
+type AssignmentMutationRuleFunc func(context.Context, *ent.AssignmentMutation) error
+
+// EvalMutation calls f(ctx, m).
+func (f AssignmentMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutation) error {
+	if m, ok := m.(*ent.AssignmentMutation); ok {
+		return f(ctx, m)
+	}
+	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.AssignmentMutation", m)
+}
+
 // The AuditEventQueryRuleFunc type is an adapter to allow the use of ordinary
 // functions as a query rule.
 type AuditEventQueryRuleFunc func(context.Context, *ent.AuditEventQuery) error
@@ -181,6 +205,30 @@ func (f CampaignMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutati
 		return f(ctx, m)
 	}
 	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.CampaignMutation", m)
+}
+
+// The ConflictQueryRuleFunc type is an adapter to allow the use of ordinary
+// functions as a query rule.
+type ConflictQueryRuleFunc func(context.Context, *ent.ConflictQuery) error
+
+// EvalQuery return f(ctx, q).
+func (f ConflictQueryRuleFunc) EvalQuery(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.ConflictQuery); ok {
+		return f(ctx, q)
+	}
+	return Denyf("ent/privacy: unexpected query type %T, expect *ent.ConflictQuery", q)
+}
+
+// The ConflictMutationRuleFunc type is an adapter to allow the use of ordinary
+// functions as a mutation rule.
+type ConflictMutationRuleFunc func(context.Context, *ent.ConflictMutation) error
+
+// EvalMutation calls f(ctx, m).
+func (f ConflictMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutation) error {
+	if m, ok := m.(*ent.ConflictMutation); ok {
+		return f(ctx, m)
+	}
+	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.ConflictMutation", m)
 }
 
 // The DeadlineExtensionQueryRuleFunc type is an adapter to allow the use of ordinary
@@ -375,6 +423,30 @@ func (f RefreshTokenMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mu
 	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.RefreshTokenMutation", m)
 }
 
+// The ResultQueryRuleFunc type is an adapter to allow the use of ordinary
+// functions as a query rule.
+type ResultQueryRuleFunc func(context.Context, *ent.ResultQuery) error
+
+// EvalQuery return f(ctx, q).
+func (f ResultQueryRuleFunc) EvalQuery(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.ResultQuery); ok {
+		return f(ctx, q)
+	}
+	return Denyf("ent/privacy: unexpected query type %T, expect *ent.ResultQuery", q)
+}
+
+// The ResultMutationRuleFunc type is an adapter to allow the use of ordinary
+// functions as a mutation rule.
+type ResultMutationRuleFunc func(context.Context, *ent.ResultMutation) error
+
+// EvalMutation calls f(ctx, m).
+func (f ResultMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutation) error {
+	if m, ok := m.(*ent.ResultMutation); ok {
+		return f(ctx, m)
+	}
+	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.ResultMutation", m)
+}
+
 // The RevocationQueryRuleFunc type is an adapter to allow the use of ordinary
 // functions as a query rule.
 type RevocationQueryRuleFunc func(context.Context, *ent.RevocationQuery) error
@@ -469,6 +541,30 @@ func (f SigningKeyMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Muta
 		return f(ctx, m)
 	}
 	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.SigningKeyMutation", m)
+}
+
+// The SpotCheckQueryRuleFunc type is an adapter to allow the use of ordinary
+// functions as a query rule.
+type SpotCheckQueryRuleFunc func(context.Context, *ent.SpotCheckQuery) error
+
+// EvalQuery return f(ctx, q).
+func (f SpotCheckQueryRuleFunc) EvalQuery(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.SpotCheckQuery); ok {
+		return f(ctx, q)
+	}
+	return Denyf("ent/privacy: unexpected query type %T, expect *ent.SpotCheckQuery", q)
+}
+
+// The SpotCheckMutationRuleFunc type is an adapter to allow the use of ordinary
+// functions as a mutation rule.
+type SpotCheckMutationRuleFunc func(context.Context, *ent.SpotCheckMutation) error
+
+// EvalMutation calls f(ctx, m).
+func (f SpotCheckMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutation) error {
+	if m, ok := m.(*ent.SpotCheckMutation); ok {
+		return f(ctx, m)
+	}
+	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.SpotCheckMutation", m)
 }
 
 // The StandardQueryRuleFunc type is an adapter to allow the use of ordinary
@@ -567,6 +663,30 @@ func (f UserMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutation) 
 	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.UserMutation", m)
 }
 
+// The VetoDecisionQueryRuleFunc type is an adapter to allow the use of ordinary
+// functions as a query rule.
+type VetoDecisionQueryRuleFunc func(context.Context, *ent.VetoDecisionQuery) error
+
+// EvalQuery return f(ctx, q).
+func (f VetoDecisionQueryRuleFunc) EvalQuery(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.VetoDecisionQuery); ok {
+		return f(ctx, q)
+	}
+	return Denyf("ent/privacy: unexpected query type %T, expect *ent.VetoDecisionQuery", q)
+}
+
+// The VetoDecisionMutationRuleFunc type is an adapter to allow the use of ordinary
+// functions as a mutation rule.
+type VetoDecisionMutationRuleFunc func(context.Context, *ent.VetoDecisionMutation) error
+
+// EvalMutation calls f(ctx, m).
+func (f VetoDecisionMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutation) error {
+	if m, ok := m.(*ent.VetoDecisionMutation); ok {
+		return f(ctx, m)
+	}
+	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.VetoDecisionMutation", m)
+}
+
 type (
 	// Filter is the interface that wraps the Where function
 	// for filtering nodes in queries and mutations.
@@ -604,9 +724,13 @@ func queryFilter(q ent.Query) (Filter, error) {
 	switch q := q.(type) {
 	case *ent.ApplicationQuery:
 		return q.Filter(), nil
+	case *ent.AssignmentQuery:
+		return q.Filter(), nil
 	case *ent.AuditEventQuery:
 		return q.Filter(), nil
 	case *ent.CampaignQuery:
+		return q.Filter(), nil
+	case *ent.ConflictQuery:
 		return q.Filter(), nil
 	case *ent.DeadlineExtensionQuery:
 		return q.Filter(), nil
@@ -624,6 +748,8 @@ func queryFilter(q ent.Query) (Filter, error) {
 		return q.Filter(), nil
 	case *ent.RefreshTokenQuery:
 		return q.Filter(), nil
+	case *ent.ResultQuery:
+		return q.Filter(), nil
 	case *ent.RevocationQuery:
 		return q.Filter(), nil
 	case *ent.ServiceAccountQuery:
@@ -632,6 +758,8 @@ func queryFilter(q ent.Query) (Filter, error) {
 		return q.Filter(), nil
 	case *ent.SigningKeyQuery:
 		return q.Filter(), nil
+	case *ent.SpotCheckQuery:
+		return q.Filter(), nil
 	case *ent.StandardQuery:
 		return q.Filter(), nil
 	case *ent.TitleRecordQuery:
@@ -639,6 +767,8 @@ func queryFilter(q ent.Query) (Filter, error) {
 	case *ent.UnitQuery:
 		return q.Filter(), nil
 	case *ent.UserQuery:
+		return q.Filter(), nil
+	case *ent.VetoDecisionQuery:
 		return q.Filter(), nil
 	default:
 		return nil, Denyf("ent/privacy: unexpected query type %T for query filter", q)
@@ -649,9 +779,13 @@ func mutationFilter(m ent.Mutation) (Filter, error) {
 	switch m := m.(type) {
 	case *ent.ApplicationMutation:
 		return m.Filter(), nil
+	case *ent.AssignmentMutation:
+		return m.Filter(), nil
 	case *ent.AuditEventMutation:
 		return m.Filter(), nil
 	case *ent.CampaignMutation:
+		return m.Filter(), nil
+	case *ent.ConflictMutation:
 		return m.Filter(), nil
 	case *ent.DeadlineExtensionMutation:
 		return m.Filter(), nil
@@ -669,6 +803,8 @@ func mutationFilter(m ent.Mutation) (Filter, error) {
 		return m.Filter(), nil
 	case *ent.RefreshTokenMutation:
 		return m.Filter(), nil
+	case *ent.ResultMutation:
+		return m.Filter(), nil
 	case *ent.RevocationMutation:
 		return m.Filter(), nil
 	case *ent.ServiceAccountMutation:
@@ -677,6 +813,8 @@ func mutationFilter(m ent.Mutation) (Filter, error) {
 		return m.Filter(), nil
 	case *ent.SigningKeyMutation:
 		return m.Filter(), nil
+	case *ent.SpotCheckMutation:
+		return m.Filter(), nil
 	case *ent.StandardMutation:
 		return m.Filter(), nil
 	case *ent.TitleRecordMutation:
@@ -684,6 +822,8 @@ func mutationFilter(m ent.Mutation) (Filter, error) {
 	case *ent.UnitMutation:
 		return m.Filter(), nil
 	case *ent.UserMutation:
+		return m.Filter(), nil
+	case *ent.VetoDecisionMutation:
 		return m.Filter(), nil
 	default:
 		return nil, Denyf("ent/privacy: unexpected mutation type %T for mutation filter", m)

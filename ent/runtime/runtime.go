@@ -7,8 +7,10 @@ import (
 	"time"
 
 	"github.com/wenming-platform/wenming/ent/application"
+	"github.com/wenming-platform/wenming/ent/assignment"
 	"github.com/wenming-platform/wenming/ent/auditevent"
 	"github.com/wenming-platform/wenming/ent/campaign"
+	"github.com/wenming-platform/wenming/ent/conflict"
 	"github.com/wenming-platform/wenming/ent/deadlineextension"
 	"github.com/wenming-platform/wenming/ent/evidence"
 	"github.com/wenming-platform/wenming/ent/evidencefile"
@@ -17,15 +19,18 @@ import (
 	"github.com/wenming-platform/wenming/ent/negativelistentry"
 	"github.com/wenming-platform/wenming/ent/office"
 	"github.com/wenming-platform/wenming/ent/refreshtoken"
+	"github.com/wenming-platform/wenming/ent/result"
 	"github.com/wenming-platform/wenming/ent/revocation"
 	"github.com/wenming-platform/wenming/ent/schema"
 	"github.com/wenming-platform/wenming/ent/serviceaccount"
 	"github.com/wenming-platform/wenming/ent/setting"
 	"github.com/wenming-platform/wenming/ent/signingkey"
+	"github.com/wenming-platform/wenming/ent/spotcheck"
 	"github.com/wenming-platform/wenming/ent/standard"
 	"github.com/wenming-platform/wenming/ent/titlerecord"
 	"github.com/wenming-platform/wenming/ent/unit"
 	"github.com/wenming-platform/wenming/ent/user"
+	"github.com/wenming-platform/wenming/ent/vetodecision"
 
 	"entgo.io/ent"
 	"entgo.io/ent/privacy"
@@ -83,10 +88,66 @@ func init() {
 	applicationDescFileBytes := applicationFields[8].Descriptor()
 	// application.DefaultFileBytes holds the default value on creation for the file_bytes field.
 	application.DefaultFileBytes = applicationDescFileBytes.Default.(int64)
+	// applicationDescSourceApplicationID is the schema descriptor for source_application_id field.
+	applicationDescSourceApplicationID := applicationFields[9].Descriptor()
+	// application.DefaultSourceApplicationID holds the default value on creation for the source_application_id field.
+	application.DefaultSourceApplicationID = applicationDescSourceApplicationID.Default.(string)
 	// applicationDescID is the schema descriptor for id field.
 	applicationDescID := applicationFields[0].Descriptor()
 	// application.IDValidator is a validator for the "id" field. It is called by the builders before save.
 	application.IDValidator = applicationDescID.Validators[0].(func(string) error)
+	assignmentMixin := schema.Assignment{}.Mixin()
+	assignment.Policy = privacy.NewPolicies(assignmentMixin[0], schema.Assignment{})
+	assignment.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := assignment.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	assignmentMixinFields0 := assignmentMixin[0].Fields()
+	_ = assignmentMixinFields0
+	assignmentMixinFields1 := assignmentMixin[1].Fields()
+	_ = assignmentMixinFields1
+	assignmentMixinFields2 := assignmentMixin[2].Fields()
+	_ = assignmentMixinFields2
+	assignmentFields := schema.Assignment{}.Fields()
+	_ = assignmentFields
+	// assignmentDescOfficeID is the schema descriptor for office_id field.
+	assignmentDescOfficeID := assignmentMixinFields0[0].Descriptor()
+	// assignment.OfficeIDValidator is a validator for the "office_id" field. It is called by the builders before save.
+	assignment.OfficeIDValidator = assignmentDescOfficeID.Validators[0].(func(string) error)
+	// assignmentDescScopePath is the schema descriptor for scope_path field.
+	assignmentDescScopePath := assignmentMixinFields0[1].Descriptor()
+	// assignment.ScopePathValidator is a validator for the "scope_path" field. It is called by the builders before save.
+	assignment.ScopePathValidator = assignmentDescScopePath.Validators[0].(func(string) error)
+	// assignmentDescVersion is the schema descriptor for version field.
+	assignmentDescVersion := assignmentMixinFields1[0].Descriptor()
+	// assignment.DefaultVersion holds the default value on creation for the version field.
+	assignment.DefaultVersion = assignmentDescVersion.Default.(int64)
+	// assignmentDescCreateTime is the schema descriptor for create_time field.
+	assignmentDescCreateTime := assignmentMixinFields2[0].Descriptor()
+	// assignment.DefaultCreateTime holds the default value on creation for the create_time field.
+	assignment.DefaultCreateTime = assignmentDescCreateTime.Default.(func() time.Time)
+	// assignmentDescUpdateTime is the schema descriptor for update_time field.
+	assignmentDescUpdateTime := assignmentMixinFields2[1].Descriptor()
+	// assignment.DefaultUpdateTime holds the default value on creation for the update_time field.
+	assignment.DefaultUpdateTime = assignmentDescUpdateTime.Default.(func() time.Time)
+	// assignment.UpdateDefaultUpdateTime holds the default value on update for the update_time field.
+	assignment.UpdateDefaultUpdateTime = assignmentDescUpdateTime.UpdateDefault.(func() time.Time)
+	// assignmentDescReason is the schema descriptor for reason field.
+	assignmentDescReason := assignmentFields[8].Descriptor()
+	// assignment.DefaultReason holds the default value on creation for the reason field.
+	assignment.DefaultReason = assignmentDescReason.Default.(string)
+	// assignmentDescReopenCount is the schema descriptor for reopen_count field.
+	assignmentDescReopenCount := assignmentFields[9].Descriptor()
+	// assignment.DefaultReopenCount holds the default value on creation for the reopen_count field.
+	assignment.DefaultReopenCount = assignmentDescReopenCount.Default.(int)
+	// assignmentDescID is the schema descriptor for id field.
+	assignmentDescID := assignmentFields[0].Descriptor()
+	// assignment.IDValidator is a validator for the "id" field. It is called by the builders before save.
+	assignment.IDValidator = assignmentDescID.Validators[0].(func(string) error)
 	auditeventMixin := schema.AuditEvent{}.Mixin()
 	auditevent.Policy = privacy.NewPolicies(auditeventMixin[0], schema.AuditEvent{})
 	auditevent.Hooks[0] = func(next ent.Mutator) ent.Mutator {
@@ -193,6 +254,35 @@ func init() {
 	campaignDescID := campaignFields[0].Descriptor()
 	// campaign.IDValidator is a validator for the "id" field. It is called by the builders before save.
 	campaign.IDValidator = campaignDescID.Validators[0].(func(string) error)
+	conflictMixin := schema.Conflict{}.Mixin()
+	conflict.Policy = privacy.NewPolicies(conflictMixin[0], schema.Conflict{})
+	conflict.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := conflict.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	conflictHooks := schema.Conflict{}.Hooks()
+
+	conflict.Hooks[1] = conflictHooks[0]
+	conflictMixinFields0 := conflictMixin[0].Fields()
+	_ = conflictMixinFields0
+	conflictFields := schema.Conflict{}.Fields()
+	_ = conflictFields
+	// conflictDescOfficeID is the schema descriptor for office_id field.
+	conflictDescOfficeID := conflictMixinFields0[0].Descriptor()
+	// conflict.OfficeIDValidator is a validator for the "office_id" field. It is called by the builders before save.
+	conflict.OfficeIDValidator = conflictDescOfficeID.Validators[0].(func(string) error)
+	// conflictDescScopePath is the schema descriptor for scope_path field.
+	conflictDescScopePath := conflictMixinFields0[1].Descriptor()
+	// conflict.ScopePathValidator is a validator for the "scope_path" field. It is called by the builders before save.
+	conflict.ScopePathValidator = conflictDescScopePath.Validators[0].(func(string) error)
+	// conflictDescID is the schema descriptor for id field.
+	conflictDescID := conflictFields[0].Descriptor()
+	// conflict.IDValidator is a validator for the "id" field. It is called by the builders before save.
+	conflict.IDValidator = conflictDescID.Validators[0].(func(string) error)
 	deadlineextensionMixin := schema.DeadlineExtension{}.Mixin()
 	deadlineextension.Policy = privacy.NewPolicies(deadlineextensionMixin[0], schema.DeadlineExtension{})
 	deadlineextension.Hooks[0] = func(next ent.Mutator) ent.Mutator {
@@ -507,6 +597,50 @@ func init() {
 	refreshtokenDescID := refreshtokenFields[0].Descriptor()
 	// refreshtoken.IDValidator is a validator for the "id" field. It is called by the builders before save.
 	refreshtoken.IDValidator = refreshtokenDescID.Validators[0].(func(string) error)
+	resultMixin := schema.Result{}.Mixin()
+	result.Policy = privacy.NewPolicies(resultMixin[0], schema.Result{})
+	result.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := result.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	resultMixinFields0 := resultMixin[0].Fields()
+	_ = resultMixinFields0
+	resultMixinFields1 := resultMixin[1].Fields()
+	_ = resultMixinFields1
+	resultMixinFields2 := resultMixin[2].Fields()
+	_ = resultMixinFields2
+	resultFields := schema.Result{}.Fields()
+	_ = resultFields
+	// resultDescOfficeID is the schema descriptor for office_id field.
+	resultDescOfficeID := resultMixinFields0[0].Descriptor()
+	// result.OfficeIDValidator is a validator for the "office_id" field. It is called by the builders before save.
+	result.OfficeIDValidator = resultDescOfficeID.Validators[0].(func(string) error)
+	// resultDescScopePath is the schema descriptor for scope_path field.
+	resultDescScopePath := resultMixinFields0[1].Descriptor()
+	// result.ScopePathValidator is a validator for the "scope_path" field. It is called by the builders before save.
+	result.ScopePathValidator = resultDescScopePath.Validators[0].(func(string) error)
+	// resultDescVersion is the schema descriptor for version field.
+	resultDescVersion := resultMixinFields1[0].Descriptor()
+	// result.DefaultVersion holds the default value on creation for the version field.
+	result.DefaultVersion = resultDescVersion.Default.(int64)
+	// resultDescCreateTime is the schema descriptor for create_time field.
+	resultDescCreateTime := resultMixinFields2[0].Descriptor()
+	// result.DefaultCreateTime holds the default value on creation for the create_time field.
+	result.DefaultCreateTime = resultDescCreateTime.Default.(func() time.Time)
+	// resultDescUpdateTime is the schema descriptor for update_time field.
+	resultDescUpdateTime := resultMixinFields2[1].Descriptor()
+	// result.DefaultUpdateTime holds the default value on creation for the update_time field.
+	result.DefaultUpdateTime = resultDescUpdateTime.Default.(func() time.Time)
+	// result.UpdateDefaultUpdateTime holds the default value on update for the update_time field.
+	result.UpdateDefaultUpdateTime = resultDescUpdateTime.UpdateDefault.(func() time.Time)
+	// resultDescID is the schema descriptor for id field.
+	resultDescID := resultFields[0].Descriptor()
+	// result.IDValidator is a validator for the "id" field. It is called by the builders before save.
+	result.IDValidator = resultDescID.Validators[0].(func(string) error)
 	revocationMixin := schema.Revocation{}.Mixin()
 	revocation.Policy = privacy.NewPolicies(revocationMixin[0], schema.Revocation{})
 	revocation.Hooks[0] = func(next ent.Mutator) ent.Mutator {
@@ -607,6 +741,39 @@ func init() {
 	signingkeyDescID := signingkeyFields[0].Descriptor()
 	// signingkey.IDValidator is a validator for the "id" field. It is called by the builders before save.
 	signingkey.IDValidator = signingkeyDescID.Validators[0].(func(string) error)
+	spotcheckMixin := schema.SpotCheck{}.Mixin()
+	spotcheck.Policy = privacy.NewPolicies(spotcheckMixin[0], schema.SpotCheck{})
+	spotcheck.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := spotcheck.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	spotcheckHooks := schema.SpotCheck{}.Hooks()
+
+	spotcheck.Hooks[1] = spotcheckHooks[0]
+	spotcheckMixinFields0 := spotcheckMixin[0].Fields()
+	_ = spotcheckMixinFields0
+	spotcheckFields := schema.SpotCheck{}.Fields()
+	_ = spotcheckFields
+	// spotcheckDescOfficeID is the schema descriptor for office_id field.
+	spotcheckDescOfficeID := spotcheckMixinFields0[0].Descriptor()
+	// spotcheck.OfficeIDValidator is a validator for the "office_id" field. It is called by the builders before save.
+	spotcheck.OfficeIDValidator = spotcheckDescOfficeID.Validators[0].(func(string) error)
+	// spotcheckDescScopePath is the schema descriptor for scope_path field.
+	spotcheckDescScopePath := spotcheckMixinFields0[1].Descriptor()
+	// spotcheck.ScopePathValidator is a validator for the "scope_path" field. It is called by the builders before save.
+	spotcheck.ScopePathValidator = spotcheckDescScopePath.Validators[0].(func(string) error)
+	// spotcheckDescPeriod is the schema descriptor for period field.
+	spotcheckDescPeriod := spotcheckFields[3].Descriptor()
+	// spotcheck.DefaultPeriod holds the default value on creation for the period field.
+	spotcheck.DefaultPeriod = spotcheckDescPeriod.Default.(string)
+	// spotcheckDescID is the schema descriptor for id field.
+	spotcheckDescID := spotcheckFields[0].Descriptor()
+	// spotcheck.IDValidator is a validator for the "id" field. It is called by the builders before save.
+	spotcheck.IDValidator = spotcheckDescID.Validators[0].(func(string) error)
 	standardMixin := schema.Standard{}.Mixin()
 	standard.Policy = privacy.NewPolicies(standardMixin[0], schema.Standard{})
 	standard.Hooks[0] = func(next ent.Mutator) ent.Mutator {
@@ -831,6 +998,35 @@ func init() {
 	userDescID := userFields[0].Descriptor()
 	// user.IDValidator is a validator for the "id" field. It is called by the builders before save.
 	user.IDValidator = userDescID.Validators[0].(func(string) error)
+	vetodecisionMixin := schema.VetoDecision{}.Mixin()
+	vetodecision.Policy = privacy.NewPolicies(vetodecisionMixin[0], schema.VetoDecision{})
+	vetodecision.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := vetodecision.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	vetodecisionHooks := schema.VetoDecision{}.Hooks()
+
+	vetodecision.Hooks[1] = vetodecisionHooks[0]
+	vetodecisionMixinFields0 := vetodecisionMixin[0].Fields()
+	_ = vetodecisionMixinFields0
+	vetodecisionFields := schema.VetoDecision{}.Fields()
+	_ = vetodecisionFields
+	// vetodecisionDescOfficeID is the schema descriptor for office_id field.
+	vetodecisionDescOfficeID := vetodecisionMixinFields0[0].Descriptor()
+	// vetodecision.OfficeIDValidator is a validator for the "office_id" field. It is called by the builders before save.
+	vetodecision.OfficeIDValidator = vetodecisionDescOfficeID.Validators[0].(func(string) error)
+	// vetodecisionDescScopePath is the schema descriptor for scope_path field.
+	vetodecisionDescScopePath := vetodecisionMixinFields0[1].Descriptor()
+	// vetodecision.ScopePathValidator is a validator for the "scope_path" field. It is called by the builders before save.
+	vetodecision.ScopePathValidator = vetodecisionDescScopePath.Validators[0].(func(string) error)
+	// vetodecisionDescID is the schema descriptor for id field.
+	vetodecisionDescID := vetodecisionFields[0].Descriptor()
+	// vetodecision.IDValidator is a validator for the "id" field. It is called by the builders before save.
+	vetodecision.IDValidator = vetodecisionDescID.Validators[0].(func(string) error)
 }
 
 const (

@@ -369,6 +369,9 @@ func (Application) Fields() []ent.Field {
 		field.String("withdraw_reason").Default(""),
 		// file_bytes is the total size of the application's files, for its quota.
 		field.Int64("file_bytes").Default(0),
+		// source_application_id is the application of a child campaign whose recommendation
+		// brought this one into the parent campaign (逐级推荐); empty for one the unit made.
+		field.String("source_application_id").Default("").Immutable(),
 	}
 }
 
@@ -496,4 +499,147 @@ func (DeadlineExtension) Hooks() []ent.Hook {
 
 func (DeadlineExtension) Indexes() []ent.Index {
 	return []ent.Index{index.Fields("application_id")}
+}
+
+// Assignment is one reviewer's score sheet for one application. office_id is the campaign's
+// office, scope_path its path: the office's reviewers, admins and viewers and the offices
+// above read sheets; units never do.
+type Assignment struct{ ent.Schema }
+
+func (Assignment) Mixin() []ent.Mixin { return []ent.Mixin{OfficeScoped{}, Versioned{}, Time{}} }
+
+func (Assignment) Fields() []ent.Field {
+	return []ent.Field{
+		id(),
+		field.String("campaign_id").Immutable(),
+		field.String("application_id").Immutable(),
+		field.String("unit_id").Immutable(),
+		field.String("reviewer_id").Immutable(),
+		field.Enum("state").Values("ASSIGNED", "FINALIZED", "WITHDRAWN").Default("ASSIGNED"),
+		field.JSON("scores", []jsonvalue.Score{}).Optional(),
+		field.Time("finalize_time").Optional().Nillable(),
+		// reason says why the sheet was withdrawn, or last reopened.
+		field.Text("reason").Default(""),
+		field.Int("reopen_count").Default(0),
+	}
+}
+
+func (Assignment) Indexes() []ent.Index {
+	return []ent.Index{
+		index.Fields("application_id"),
+		index.Fields("reviewer_id", "id"),
+		index.Fields("campaign_id", "reviewer_id"),
+	}
+}
+
+// Conflict is a reviewer's declared conflict of interest with a unit, in the reviewer's
+// office. Never updated or deleted.
+type Conflict struct{ ent.Schema }
+
+func (Conflict) Mixin() []ent.Mixin { return []ent.Mixin{OfficeScoped{}} }
+
+func (Conflict) Fields() []ent.Field {
+	return []ent.Field{
+		id(),
+		field.String("reviewer_id").Immutable(),
+		field.String("unit_id").Immutable(),
+		field.Text("reason").Immutable(),
+		field.Time("create_time").Immutable(),
+	}
+}
+
+func (Conflict) Hooks() []ent.Hook {
+	return []ent.Hook{hook.Reject(ent.OpUpdate | ent.OpUpdateOne | ent.OpDelete | ent.OpDeleteOne)}
+}
+
+func (Conflict) Indexes() []ent.Index {
+	return []ent.Index{index.Fields("reviewer_id", "unit_id").Unique()}
+}
+
+// VetoDecision is an office admin's decision on a proposed veto; office_id is the campaign's
+// office, scope_path the unit's. Never updated or deleted: the latest decision holds.
+type VetoDecision struct{ ent.Schema }
+
+func (VetoDecision) Mixin() []ent.Mixin { return []ent.Mixin{OfficeScoped{}} }
+
+func (VetoDecision) Fields() []ent.Field {
+	return []ent.Field{
+		id(),
+		field.String("application_id").Immutable(),
+		field.String("indicator_code").Immutable(),
+		field.Bool("confirmed").Immutable(),
+		field.Text("reason").Immutable(),
+		field.String("decided_by").Immutable(),
+		field.Time("create_time").Immutable(),
+	}
+}
+
+func (VetoDecision) Hooks() []ent.Hook {
+	return []ent.Hook{hook.Reject(ent.OpUpdate | ent.OpUpdateOne | ent.OpDelete | ent.OpDeleteOne)}
+}
+
+func (VetoDecision) Indexes() []ent.Index {
+	return []ent.Index{index.Fields("application_id", "id")}
+}
+
+// SpotCheck is an office's check of a scored application's evidence. office_id is the
+// checking office (the campaign's or one above it), scope_path the unit's. Never updated or
+// deleted.
+type SpotCheck struct{ ent.Schema }
+
+func (SpotCheck) Mixin() []ent.Mixin { return []ent.Mixin{OfficeScoped{}} }
+
+func (SpotCheck) Fields() []ent.Field {
+	return []ent.Field{
+		id(),
+		field.String("application_id").Immutable(),
+		field.String("indicator_code").Immutable(),
+		field.String("period").Default("").Immutable(),
+		field.Text("finding").Immutable(),
+		field.Bool("veto").Immutable(),
+		field.String("checked_by").Immutable(),
+		field.Time("create_time").Immutable(),
+	}
+}
+
+func (SpotCheck) Hooks() []ent.Hook {
+	return []ent.Hook{hook.Reject(ent.OpUpdate | ent.OpUpdateOne | ent.OpDelete | ent.OpDeleteOne)}
+}
+
+func (SpotCheck) Indexes() []ent.Index {
+	return []ent.Index{index.Fields("application_id", "id")}
+}
+
+// Result is an application's computed score, kept current by every write it depends on, so
+// rankings read it and never recompute. id is the application's; office_id the campaign's
+// office, scope_path the unit's. sort_key orders a campaign's results as the ranking does
+// (docs/review.md): byte order of the key is the comparator's order.
+type Result struct{ ent.Schema }
+
+func (Result) Mixin() []ent.Mixin { return []ent.Mixin{OfficeScoped{}, Versioned{}, Time{}} }
+
+func (Result) Fields() []ent.Field {
+	return []ent.Field{
+		id(),
+		field.String("campaign_id").Immutable(),
+		field.String("unit_id").Immutable(),
+		field.String("unit_office_id").Immutable(),
+		field.String("unit_display_name"),
+		field.String("unit_category"),
+		field.Int64("total"),
+		field.Int64("base"),
+		field.Int64("bonus"),
+		field.Int64("deductions"),
+		field.Bool("vetoed"),
+		// state mirrors the application's: SCORED, VETOED, RECOMMENDED, NOT_RECOMMENDED.
+		field.String("state"),
+		field.Bytes("sort_key"),
+		field.Time("submit_time"),
+		// detail is the wenming.review.v1.Result, explanation included, without its rank.
+		field.Bytes("detail"),
+	}
+}
+
+func (Result) Indexes() []ent.Index {
+	return []ent.Index{index.Fields("campaign_id", "sort_key").Unique()}
 }

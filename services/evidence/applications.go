@@ -177,7 +177,7 @@ func (s *Server) toProto(a *ent.Application, u *ent.Unit, exts []*ent.DeadlineEx
 	out := &evidencev1.Application{
 		Id: a.ID, CampaignId: a.CampaignID, UnitId: a.UnitID, UnitOfficeId: a.UnitOfficeID,
 		State:          evidencev1.ApplicationState(evidencev1.ApplicationState_value["APPLICATION_STATE_"+string(a.State)]),
-		WithdrawReason: a.WithdrawReason, Etag: resource.Etag(a.Version),
+		WithdrawReason: a.WithdrawReason, SourceApplicationId: a.SourceApplicationID, Etag: resource.Etag(a.Version),
 		CreateTime: timestamppb.New(a.CreateTime), UpdateTime: timestamppb.New(a.UpdateTime),
 	}
 	if u != nil {

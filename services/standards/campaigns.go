@@ -481,6 +481,11 @@ func (s *Server) TransitionCampaign(ctx context.Context, req *standardsv1.Transi
 					"too early for "+string(to)+": wait until "+what+" ("+at.Format(time.RFC3339)+"), or force it with a reason",
 					"尚不能进入 "+string(to)+" 阶段：须等到 "+at.Format(time.RFC3339)+"，或填写理由后强制推进")
 			}
+			if to == campaign.StateRANKED {
+				if err := s.rank(ctx, tx, cur, req.GetForce()); err != nil {
+					return nil, err
+				}
+			}
 			return tx.Campaign.UpdateOneID(cur.ID).Where(campaign.Version(cur.Version)).AddVersion(1).SetState(to).Save(ctx)
 		},
 		// The audit keeps the move as asked, force and reason included.

@@ -32,13 +32,21 @@ type Server struct {
 	// w runs every change: the transaction, the checks and the audit event (mutate).
 	w   *mutate.Writer
 	now func() time.Time
+	// rank does what moving a campaign to RANKED does besides the move.
+	rank RankFunc
 }
+
+// RankFunc is what moving a campaign to RANKED does besides the move, in the move's
+// transaction: the review service's recommendation (docs/review.md). force is the move's.
+// It lives with the review service, which reads this package, hence a function given in.
+type RankFunc func(ctx context.Context, tx *ent.Tx, c *ent.Campaign, force bool) error
 
 var _ standardsv1.StandardsServiceServer = (*Server)(nil)
 
-// NewServer returns the standards server; trail records its changes (docs/audit.md).
-func NewServer(st *store.Store, pages *pagetoken.Codec, trail *audit.Chain) *Server {
-	return &Server{st: st, pages: pages, w: mutate.NewWriter(st, trail), now: time.Now}
+// NewServer returns the standards server; trail records its changes (docs/audit.md), rank
+// ranks a campaign that moves to RANKED.
+func NewServer(st *store.Store, pages *pagetoken.Codec, trail *audit.Chain, rank RankFunc) *Server {
+	return &Server{st: st, pages: pages, w: mutate.NewWriter(st, trail), now: time.Now, rank: rank}
 }
 
 // mayWrite is the object check of every standards write: the caller administers the
@@ -142,4 +150,19 @@ func (s *Server) officePath(ctx context.Context, officeID string) (string, error
 		return "", resource.NotFound(err, "office")
 	}
 	return o.ScopePath, nil
+}
+
+// Engine is the scoring engine's view of a stored standard, with the standard as the API
+// shows it: what the review service scores a campaign by. A standard that fails its
+// checks (never a published one) is an error.
+func Engine(r *ent.Standard) (*scoring.Standard, *standardsv1.Standard, error) {
+	std, err := standardToProto(r)
+	if err != nil {
+		return nil, nil, err
+	}
+	eng, problems, _ := Check(std)
+	if len(problems) > 0 {
+		return nil, nil, invalidStandard(problems)
+	}
+	return eng, std, nil
 }

@@ -22,6 +22,7 @@ import (
 	"github.com/wenming-platform/wenming/services/platform/cache"
 	"github.com/wenming-platform/wenming/services/platform/pagetoken"
 	"github.com/wenming-platform/wenming/services/platform/store"
+	"github.com/wenming-platform/wenming/services/review"
 	"github.com/wenming-platform/wenming/services/standards"
 	"github.com/wenming-platform/wenming/services/tenancy"
 )
@@ -85,7 +86,7 @@ var services = []service{
 	{
 		Name: "standards", Port: 9092,
 		register: func(s grpc.ServiceRegistrar, p *parts) {
-			p.standards = standards.NewServer(p.st, p.pages, p.trail)
+			p.standards = standards.NewServer(p.st, p.pages, p.trail, review.Recommender(p.st, p.trail, p.clock))
 			standardsv1.RegisterStandardsServiceServer(s, p.standards)
 		},
 		routes: standardsv1.RegisterStandardsServiceHandler,
@@ -101,9 +102,10 @@ var services = []service{
 	},
 	{
 		Name: "review", Port: 9094,
-		register: func(s grpc.ServiceRegistrar, _ *parts) {
-			reviewv1.RegisterReviewServiceServer(s, reviewv1.UnimplementedReviewServiceServer{})
+		register: func(s grpc.ServiceRegistrar, p *parts) {
+			reviewv1.RegisterReviewServiceServer(s, review.NewServer(review.Deps{Store: p.st, Pages: p.pages, Audit: p.trail, Clock: p.clock}))
 		},
+		routes: reviewv1.RegisterReviewServiceHandler,
 	},
 }
 

@@ -20,3 +20,17 @@ type SelfAssessment struct {
 	Points        int64  `json:"points"`
 	Comment       string `json:"comment,omitempty"`
 }
+
+// Score is a reviewer's entry on one leaf indicator, as validated against the indicator's
+// kind: points and value are canonical two-place decimals ("7.50").
+type Score struct {
+	IndicatorCode string   `json:"indicator_code"`
+	Points        string   `json:"points,omitempty"`
+	Grade         string   `json:"grade,omitempty"`
+	Value         string   `json:"value,omitempty"`
+	Ticked        []string `json:"ticked,omitempty"`
+	Occurrences   int64    `json:"occurrences,omitempty"`
+	Veto          bool     `json:"veto,omitempty"`
+	VetoReason    string   `json:"veto_reason,omitempty"`
+	Comment       string   `json:"comment,omitempty"`
+}

@@ -42,6 +42,7 @@ const (
 	GroupStandards Group = "Standards and indicators"
 	GroupCampaigns Group = "Campaigns"
 	GroupEvidence  Group = "Applications, evidence and files"
+	GroupReview    Group = "Review, results and ranking"
 	GroupAudit     Group = "Audit trail"
 	GroupOperator  Group = "Operator commands (never an API answer)"
 )
@@ -386,6 +387,79 @@ func Catalog() []Reason {
 			EN: "The file's row exists but its bytes are missing from the blob store: a storage fault.",
 			ZH: "文件记录存在但存储中缺少其内容：存储故障。",
 			Do: "Do not retry; report it to the operator, who restores the blob store from backup.",
+		},
+
+		{
+			Name: "CAMPAIGN_NOT_IN_REVIEW", Code: codes.FailedPrecondition, Group: GroupReview,
+			EN: "Reviews are assigned, entered and changed only while the campaign is in REVIEW.",
+			ZH: "仅在创建周期的评审阶段可以分配、录入和修改评审。",
+			Do: "Move the campaign to REVIEW first; after RANKED the scores stand (docs/review.md).",
+		},
+		{
+			Name: "NOT_ENOUGH_REVIEWERS", Code: codes.FailedPrecondition, Group: GroupReview,
+			EN: "Some applications cannot get the campaign's number of reviewers free of conflicts; nothing was assigned.",
+			ZH: "部分申报无法分配到足够的无利益冲突评审员，本次未作任何分配。",
+			Do: "Add REVIEWER users to the campaign's office, or lower reviewers_per_application; the details name each application.",
+		},
+		{
+			Name: "ASSIGNMENT_WRONG_STATE", Code: codes.FailedPrecondition, Group: GroupReview,
+			EN: "The score sheet's state does not allow this action (finalized sheets change only after a reopen; withdrawn ones never).",
+			ZH: "评分表当前状态不允许此操作（已提交的评分表须重新打开后才能修改，已撤回的不能修改）。",
+			Do: "Read the sheet; an office admin reopens a finalized sheet with a reason.",
+		},
+		{
+			Name: "SHEET_INCOMPLETE", Code: codes.FailedPrecondition, Group: GroupReview,
+			EN: "A score sheet is finalized only when every scored leaf has an entry.",
+			ZH: "评分表须对全部计分指标评分后才能提交。",
+			Do: "Save scores for the indicators the details list, then finalize.",
+		},
+		{
+			Name: "SHEETS_INCOMPLETE", Code: codes.FailedPrecondition, Group: GroupReview,
+			EN: "An application's result needs an entry on every scored leaf from its reviewers.",
+			ZH: "测评结果需要评审员对全部计分指标评分。",
+			Do: "Reopen and complete the sheets; this answer means a sheet was finalized without scores the standard needs.",
+		},
+		{
+			Name: "AWAITING_RESUBMISSION", Code: codes.FailedPrecondition, Group: GroupReview,
+			EN: "Returned evidence is still due back from the unit: the sheet cannot be finalized yet.",
+			ZH: "退回的材料尚待单位重新报送，评分表暂不能提交。",
+			Do: "Finalize after the unit resubmits, or after the return's due time passes (the item then scores 0).",
+		},
+		{
+			Name: "CONFLICT_EXISTS", Code: codes.AlreadyExists, Group: GroupReview,
+			EN: "The reviewer declared a conflict of interest with this unit already.",
+			ZH: "该评审员已声明与该单位存在利益冲突。",
+			Do: "Nothing to do: the conflict stands.",
+		},
+		{
+			Name: "NO_VETO_PROPOSED", Code: codes.FailedPrecondition, Group: GroupReview,
+			EN: "No reviewer proposed a veto on the indicator, so there is nothing to confirm or reject.",
+			ZH: "没有评审员对该指标提议否决，无需决定。",
+			Do: "Check the indicator code; a veto is proposed on a reviewer's sheet first.",
+		},
+		{
+			Name: "NOT_SCORED", Code: codes.FailedPrecondition, Group: GroupReview,
+			EN: "The application has no result yet; spot checks follow scoring.",
+			ZH: "该申报尚无测评结果，抽查须在评分完成后进行。",
+			Do: "Wait until every reviewer has finalized the application.",
+		},
+		{
+			Name: "CAMPAIGN_WRONG_STATE", Code: codes.FailedPrecondition, Group: GroupReview,
+			EN: "The campaign's phase does not allow this action.",
+			ZH: "创建周期当前阶段不允许此操作。",
+			Do: "Read the campaign's state and the action's phases in docs/review.md.",
+		},
+		{
+			Name: "REVIEW_INCOMPLETE", Code: codes.FailedPrecondition, Group: GroupReview,
+			EN: "Some applications have no result yet, so the campaign cannot be ranked.",
+			ZH: "仍有申报没有测评结果，不能进入排名阶段。",
+			Do: "Finish their review, or force the move with a reason: they are then not recommended.",
+		},
+		{
+			Name: "PARENT_CAMPAIGN_CLOSED", Code: codes.FailedPrecondition, Group: GroupReview,
+			EN: "The parent campaign no longer takes recommended applications.",
+			ZH: "上级创建周期已不再接收推荐。",
+			Do: "Ask the parent office to keep its campaign open, or remove parent_campaign_id before ranking.",
 		},
 
 		{

@@ -179,6 +179,10 @@ type Application struct {
 	Inputs          map[string][]Input // leaf code → each reviewer's input
 	ConfirmedVetoes map[string]bool    // VETO leaf codes an office admin has confirmed
 	Negative        []NegativeEntry
+	// Zeroed names the leaves that score 0 whatever reviewers entered, with the reason:
+	// evidence returned past the campaign's resubmissions, or vetoed by a spot check. Their
+	// inputs are still shown, and a zeroed leaf needs none.
+	Zeroed map[string]string
 }
 
 // Result is an application's score.
@@ -353,7 +357,8 @@ func (e *evaluator) node(ind *Indicator) (*Node, error) {
 	if ind.Kind == KindVeto {
 		return e.veto(ind, n, inputs), nil
 	}
-	if len(inputs) == 0 {
+	zeroed, isZeroed := e.app.Zeroed[ind.Code]
+	if len(inputs) == 0 && !isZeroed {
 		// Scoring 0 silently would let a forgotten indicator pass as a poor one.
 		n.NoInput = true
 		n.Note = "no reviewer input: scored 0, the result is incomplete"
@@ -374,7 +379,12 @@ func (e *evaluator) node(ind *Indicator) (*Node, error) {
 	n.Method = e.std.Aggregation.String()
 	num, div := aggregate(e.std.Aggregation, nums)
 	agg := round(num, div*den)
-	n.Raw, n.Points = agg, agg
+	n.Raw = agg
+	if isZeroed {
+		agg, n.Zeroed = 0, zeroed
+		n.Note = "scored 0: " + zeroed
+	}
+	n.Points = agg
 	switch ind.Kind {
 	case KindBonus:
 		e.bonus += agg
@@ -603,6 +613,7 @@ type Node struct {
 	Capped  bool
 	InBase  bool // whether Points count toward the base
 	NoInput bool // a leaf no reviewer entered anything on: it scored 0 and the result is incomplete
+	Zeroed  string // why the leaf scored 0 whatever was entered (Application.Zeroed)
 	// NegativeList marks a negative-list entry (a child of the root), not an indicator:
 	// Code and Title are the entry's code and reason, Points its deduction.
 	NegativeList bool
@@ -615,4 +626,36 @@ type ReviewerValue struct {
 	Reviewer string
 	Entered  string // what the reviewer entered: "1.50", "B", "87.50", "a,c", "2×0.50"
 	Value    string // its exact points, before aggregation and rounding
+}
+
+// CheckInput reports whether one reviewer's input fits leaf ind of std, exactly as
+// Evaluate judges it: nil, or an *InputError naming the indicator. It lets a score sheet
+// refuse an entry when it is saved rather than when the result is computed.
+func (std *Standard) CheckInput(ind *Indicator, in Input) error {
+	e := evaluator{std: std, scale: std.GradeScale}
+	if e.scale == nil {
+		e.scale = DefaultGradeScale
+	}
+	if ind.Kind == KindVeto {
+		return nil
+	}
+	_, err := e.value(ind, in)
+	return err
+}
+
+// Leaves returns the standard's leaf indicators in standard order.
+func (std *Standard) Leaves() []*Indicator {
+	var out []*Indicator
+	var walk func([]*Indicator)
+	walk = func(ns []*Indicator) {
+		for _, n := range ns {
+			if n.Kind == KindGroup {
+				walk(n.Children)
+			} else {
+				out = append(out, n)
+			}
+		}
+	}
+	walk(std.Categories)
+	return out
 }

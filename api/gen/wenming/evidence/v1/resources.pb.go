@@ -341,8 +341,12 @@ type Application struct {
 	Etag           string                 `protobuf:"bytes,12,opt,name=etag,proto3" json:"etag,omitempty"`
 	CreateTime     *timestamppb.Timestamp `protobuf:"bytes,13,opt,name=create_time,json=createTime,proto3" json:"create_time,omitempty"`
 	UpdateTime     *timestamppb.Timestamp `protobuf:"bytes,14,opt,name=update_time,json=updateTime,proto3" json:"update_time,omitempty"`
-	unknownFields  protoimpl.UnknownFields
-	sizeCache      protoimpl.SizeCache
+	// The child campaign's application whose recommendation brought this one into the
+	// campaign (逐级推荐): its evidence and result are the unit's record so far. Empty for an
+	// application the unit made.
+	SourceApplicationId string `protobuf:"bytes,15,opt,name=source_application_id,json=sourceApplicationId,proto3" json:"source_application_id,omitempty"`
+	unknownFields       protoimpl.UnknownFields
+	sizeCache           protoimpl.SizeCache
 }
 
 func (x *Application) Reset() {
@@ -471,6 +475,13 @@ func (x *Application) GetUpdateTime() *timestamppb.Timestamp {
 		return x.UpdateTime
 	}
 	return nil
+}
+
+func (x *Application) GetSourceApplicationId() string {
+	if x != nil {
+		return x.SourceApplicationId
+	}
+	return ""
 }
 
 // EvidenceContent is what a unit writes for one indicator and period: the draft it edits,
@@ -1130,7 +1141,7 @@ const file_wenming_evidence_v1_resources_proto_rawDesc = "" +
 	"\n" +
 	"granted_by\x18\x06 \x01(\tB\x04\xe2A\x01\x03R\tgrantedBy\x12A\n" +
 	"\vcreate_time\x18\a \x01(\v2\x1a.google.protobuf.TimestampB\x04\xe2A\x01\x03R\n" +
-	"createTime\"\xf6\x05\n" +
+	"createTime\"\xb0\x06\n" +
 	"\vApplication\x12*\n" +
 	"\x02id\x18\x01 \x01(\tB\x1a\x92A\x13\xca>\x10\xfa\x02\rapplicationId\xe2A\x01\x03R\x02id\x12%\n" +
 	"\vcampaign_id\x18\x02 \x01(\tB\x04\xe2A\x01\x03R\n" +
@@ -1152,7 +1163,8 @@ const file_wenming_evidence_v1_resources_proto_rawDesc = "" +
 	"\vcreate_time\x18\r \x01(\v2\x1a.google.protobuf.TimestampB\x04\xe2A\x01\x03R\n" +
 	"createTime\x12A\n" +
 	"\vupdate_time\x18\x0e \x01(\v2\x1a.google.protobuf.TimestampB\x04\xe2A\x01\x03R\n" +
-	"updateTime\"\x9e\x01\n" +
+	"updateTime\x128\n" +
+	"\x15source_application_id\x18\x0f \x01(\tB\x04\xe2A\x01\x03R\x13sourceApplicationId\"\x9e\x01\n" +
 	"\x0fEvidenceContent\x12'\n" +
 	"\tnarrative\x18\x01 \x01(\tB\t\xbaH\x06r\x04\x18\x80\xf1\x04R\tnarrative\x12\x1d\n" +
 	"\x05value\x18\x02 \x01(\tB\a\xbaH\x04r\x02\x18\x10R\x05value\x12%\n" +

@@ -7,9 +7,15 @@
 package reviewv1
 
 import (
+	_ "buf.build/gen/go/bufbuild/protovalidate/protocolbuffers/go/buf/validate"
+	_ "github.com/grpc-ecosystem/grpc-gateway/v2/protoc-gen-openapiv2/options"
+	_ "github.com/wenming-platform/wenming/api/gen/wenming/authz/v1"
+	_ "google.golang.org/genproto/googleapis/api/annotations"
 	protoreflect "google.golang.org/protobuf/reflect/protoreflect"
 	protoimpl "google.golang.org/protobuf/runtime/protoimpl"
+	timestamppb "google.golang.org/protobuf/types/known/timestamppb"
 	reflect "reflect"
+	sync "sync"
 	unsafe "unsafe"
 )
 
@@ -20,20 +26,1654 @@ const (
 	_ = protoimpl.EnforceVersion(protoimpl.MaxVersion - 20)
 )
 
+type AssignReviewersRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	CampaignId    string                 `protobuf:"bytes,1,opt,name=campaign_id,json=campaignId,proto3" json:"campaign_id,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *AssignReviewersRequest) Reset() {
+	*x = AssignReviewersRequest{}
+	mi := &file_wenming_review_v1_review_proto_msgTypes[0]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *AssignReviewersRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*AssignReviewersRequest) ProtoMessage() {}
+
+func (x *AssignReviewersRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_wenming_review_v1_review_proto_msgTypes[0]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use AssignReviewersRequest.ProtoReflect.Descriptor instead.
+func (*AssignReviewersRequest) Descriptor() ([]byte, []int) {
+	return file_wenming_review_v1_review_proto_rawDescGZIP(), []int{0}
+}
+
+func (x *AssignReviewersRequest) GetCampaignId() string {
+	if x != nil {
+		return x.CampaignId
+	}
+	return ""
+}
+
+// ReviewerLoad is how many open and finalized sheets a reviewer holds in the campaign.
+type ReviewerLoad struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	ReviewerId    string                 `protobuf:"bytes,1,opt,name=reviewer_id,json=reviewerId,proto3" json:"reviewer_id,omitempty"`
+	Assignments   int32                  `protobuf:"varint,2,opt,name=assignments,proto3" json:"assignments,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ReviewerLoad) Reset() {
+	*x = ReviewerLoad{}
+	mi := &file_wenming_review_v1_review_proto_msgTypes[1]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ReviewerLoad) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ReviewerLoad) ProtoMessage() {}
+
+func (x *ReviewerLoad) ProtoReflect() protoreflect.Message {
+	mi := &file_wenming_review_v1_review_proto_msgTypes[1]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ReviewerLoad.ProtoReflect.Descriptor instead.
+func (*ReviewerLoad) Descriptor() ([]byte, []int) {
+	return file_wenming_review_v1_review_proto_rawDescGZIP(), []int{1}
+}
+
+func (x *ReviewerLoad) GetReviewerId() string {
+	if x != nil {
+		return x.ReviewerId
+	}
+	return ""
+}
+
+func (x *ReviewerLoad) GetAssignments() int32 {
+	if x != nil {
+		return x.Assignments
+	}
+	return 0
+}
+
+type AssignReviewersResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Applications that moved to IN_REVIEW.
+	Applications int32 `protobuf:"varint,1,opt,name=applications,proto3" json:"applications,omitempty"`
+	// Sheets created.
+	Assignments int32 `protobuf:"varint,2,opt,name=assignments,proto3" json:"assignments,omitempty"`
+	// Every eligible reviewer's load after the assignment, least loaded first.
+	Loads         []*ReviewerLoad `protobuf:"bytes,3,rep,name=loads,proto3" json:"loads,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *AssignReviewersResponse) Reset() {
+	*x = AssignReviewersResponse{}
+	mi := &file_wenming_review_v1_review_proto_msgTypes[2]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *AssignReviewersResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*AssignReviewersResponse) ProtoMessage() {}
+
+func (x *AssignReviewersResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_wenming_review_v1_review_proto_msgTypes[2]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use AssignReviewersResponse.ProtoReflect.Descriptor instead.
+func (*AssignReviewersResponse) Descriptor() ([]byte, []int) {
+	return file_wenming_review_v1_review_proto_rawDescGZIP(), []int{2}
+}
+
+func (x *AssignReviewersResponse) GetApplications() int32 {
+	if x != nil {
+		return x.Applications
+	}
+	return 0
+}
+
+func (x *AssignReviewersResponse) GetAssignments() int32 {
+	if x != nil {
+		return x.Assignments
+	}
+	return 0
+}
+
+func (x *AssignReviewersResponse) GetLoads() []*ReviewerLoad {
+	if x != nil {
+		return x.Loads
+	}
+	return nil
+}
+
+type ReassignReviewerRequest struct {
+	state        protoimpl.MessageState `protogen:"open.v1"`
+	AssignmentId string                 `protobuf:"bytes,1,opt,name=assignment_id,json=assignmentId,proto3" json:"assignment_id,omitempty"`
+	// A REVIEWER of the campaign's office.
+	ReviewerId    string `protobuf:"bytes,2,opt,name=reviewer_id,json=reviewerId,proto3" json:"reviewer_id,omitempty"`
+	Reason        string `protobuf:"bytes,3,opt,name=reason,proto3" json:"reason,omitempty"`
+	Etag          string `protobuf:"bytes,4,opt,name=etag,proto3" json:"etag,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ReassignReviewerRequest) Reset() {
+	*x = ReassignReviewerRequest{}
+	mi := &file_wenming_review_v1_review_proto_msgTypes[3]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ReassignReviewerRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ReassignReviewerRequest) ProtoMessage() {}
+
+func (x *ReassignReviewerRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_wenming_review_v1_review_proto_msgTypes[3]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ReassignReviewerRequest.ProtoReflect.Descriptor instead.
+func (*ReassignReviewerRequest) Descriptor() ([]byte, []int) {
+	return file_wenming_review_v1_review_proto_rawDescGZIP(), []int{3}
+}
+
+func (x *ReassignReviewerRequest) GetAssignmentId() string {
+	if x != nil {
+		return x.AssignmentId
+	}
+	return ""
+}
+
+func (x *ReassignReviewerRequest) GetReviewerId() string {
+	if x != nil {
+		return x.ReviewerId
+	}
+	return ""
+}
+
+func (x *ReassignReviewerRequest) GetReason() string {
+	if x != nil {
+		return x.Reason
+	}
+	return ""
+}
+
+func (x *ReassignReviewerRequest) GetEtag() string {
+	if x != nil {
+		return x.Etag
+	}
+	return ""
+}
+
+type GetAssignmentRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	AssignmentId  string                 `protobuf:"bytes,1,opt,name=assignment_id,json=assignmentId,proto3" json:"assignment_id,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *GetAssignmentRequest) Reset() {
+	*x = GetAssignmentRequest{}
+	mi := &file_wenming_review_v1_review_proto_msgTypes[4]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GetAssignmentRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GetAssignmentRequest) ProtoMessage() {}
+
+func (x *GetAssignmentRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_wenming_review_v1_review_proto_msgTypes[4]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GetAssignmentRequest.ProtoReflect.Descriptor instead.
+func (*GetAssignmentRequest) Descriptor() ([]byte, []int) {
+	return file_wenming_review_v1_review_proto_rawDescGZIP(), []int{4}
+}
+
+func (x *GetAssignmentRequest) GetAssignmentId() string {
+	if x != nil {
+		return x.AssignmentId
+	}
+	return ""
+}
+
+type ListMyAssignmentsRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Filters; unset means all.
+	CampaignId    string          `protobuf:"bytes,1,opt,name=campaign_id,json=campaignId,proto3" json:"campaign_id,omitempty"`
+	State         AssignmentState `protobuf:"varint,2,opt,name=state,proto3,enum=wenming.review.v1.AssignmentState" json:"state,omitempty"`
+	PageSize      int32           `protobuf:"varint,3,opt,name=page_size,json=pageSize,proto3" json:"page_size,omitempty"`
+	PageToken     string          `protobuf:"bytes,4,opt,name=page_token,json=pageToken,proto3" json:"page_token,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListMyAssignmentsRequest) Reset() {
+	*x = ListMyAssignmentsRequest{}
+	mi := &file_wenming_review_v1_review_proto_msgTypes[5]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListMyAssignmentsRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListMyAssignmentsRequest) ProtoMessage() {}
+
+func (x *ListMyAssignmentsRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_wenming_review_v1_review_proto_msgTypes[5]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListMyAssignmentsRequest.ProtoReflect.Descriptor instead.
+func (*ListMyAssignmentsRequest) Descriptor() ([]byte, []int) {
+	return file_wenming_review_v1_review_proto_rawDescGZIP(), []int{5}
+}
+
+func (x *ListMyAssignmentsRequest) GetCampaignId() string {
+	if x != nil {
+		return x.CampaignId
+	}
+	return ""
+}
+
+func (x *ListMyAssignmentsRequest) GetState() AssignmentState {
+	if x != nil {
+		return x.State
+	}
+	return AssignmentState_ASSIGNMENT_STATE_UNSPECIFIED
+}
+
+func (x *ListMyAssignmentsRequest) GetPageSize() int32 {
+	if x != nil {
+		return x.PageSize
+	}
+	return 0
+}
+
+func (x *ListMyAssignmentsRequest) GetPageToken() string {
+	if x != nil {
+		return x.PageToken
+	}
+	return ""
+}
+
+type ListApplicationAssignmentsRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	ApplicationId string                 `protobuf:"bytes,1,opt,name=application_id,json=applicationId,proto3" json:"application_id,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListApplicationAssignmentsRequest) Reset() {
+	*x = ListApplicationAssignmentsRequest{}
+	mi := &file_wenming_review_v1_review_proto_msgTypes[6]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListApplicationAssignmentsRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListApplicationAssignmentsRequest) ProtoMessage() {}
+
+func (x *ListApplicationAssignmentsRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_wenming_review_v1_review_proto_msgTypes[6]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListApplicationAssignmentsRequest.ProtoReflect.Descriptor instead.
+func (*ListApplicationAssignmentsRequest) Descriptor() ([]byte, []int) {
+	return file_wenming_review_v1_review_proto_rawDescGZIP(), []int{6}
+}
+
+func (x *ListApplicationAssignmentsRequest) GetApplicationId() string {
+	if x != nil {
+		return x.ApplicationId
+	}
+	return ""
+}
+
+type ListAssignmentsResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Assignments   []*Assignment          `protobuf:"bytes,1,rep,name=assignments,proto3" json:"assignments,omitempty"`
+	NextPageToken string                 `protobuf:"bytes,2,opt,name=next_page_token,json=nextPageToken,proto3" json:"next_page_token,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListAssignmentsResponse) Reset() {
+	*x = ListAssignmentsResponse{}
+	mi := &file_wenming_review_v1_review_proto_msgTypes[7]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListAssignmentsResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListAssignmentsResponse) ProtoMessage() {}
+
+func (x *ListAssignmentsResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_wenming_review_v1_review_proto_msgTypes[7]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListAssignmentsResponse.ProtoReflect.Descriptor instead.
+func (*ListAssignmentsResponse) Descriptor() ([]byte, []int) {
+	return file_wenming_review_v1_review_proto_rawDescGZIP(), []int{7}
+}
+
+func (x *ListAssignmentsResponse) GetAssignments() []*Assignment {
+	if x != nil {
+		return x.Assignments
+	}
+	return nil
+}
+
+func (x *ListAssignmentsResponse) GetNextPageToken() string {
+	if x != nil {
+		return x.NextPageToken
+	}
+	return ""
+}
+
+type SaveScoresRequest struct {
+	state        protoimpl.MessageState `protogen:"open.v1"`
+	AssignmentId string                 `protobuf:"bytes,1,opt,name=assignment_id,json=assignmentId,proto3" json:"assignment_id,omitempty"`
+	// At most one entry per indicator.
+	Scores        []*Score `protobuf:"bytes,2,rep,name=scores,proto3" json:"scores,omitempty"`
+	Etag          string   `protobuf:"bytes,3,opt,name=etag,proto3" json:"etag,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *SaveScoresRequest) Reset() {
+	*x = SaveScoresRequest{}
+	mi := &file_wenming_review_v1_review_proto_msgTypes[8]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *SaveScoresRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*SaveScoresRequest) ProtoMessage() {}
+
+func (x *SaveScoresRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_wenming_review_v1_review_proto_msgTypes[8]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use SaveScoresRequest.ProtoReflect.Descriptor instead.
+func (*SaveScoresRequest) Descriptor() ([]byte, []int) {
+	return file_wenming_review_v1_review_proto_rawDescGZIP(), []int{8}
+}
+
+func (x *SaveScoresRequest) GetAssignmentId() string {
+	if x != nil {
+		return x.AssignmentId
+	}
+	return ""
+}
+
+func (x *SaveScoresRequest) GetScores() []*Score {
+	if x != nil {
+		return x.Scores
+	}
+	return nil
+}
+
+func (x *SaveScoresRequest) GetEtag() string {
+	if x != nil {
+		return x.Etag
+	}
+	return ""
+}
+
+type FinalizeAssignmentRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	AssignmentId  string                 `protobuf:"bytes,1,opt,name=assignment_id,json=assignmentId,proto3" json:"assignment_id,omitempty"`
+	Etag          string                 `protobuf:"bytes,2,opt,name=etag,proto3" json:"etag,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *FinalizeAssignmentRequest) Reset() {
+	*x = FinalizeAssignmentRequest{}
+	mi := &file_wenming_review_v1_review_proto_msgTypes[9]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *FinalizeAssignmentRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*FinalizeAssignmentRequest) ProtoMessage() {}
+
+func (x *FinalizeAssignmentRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_wenming_review_v1_review_proto_msgTypes[9]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use FinalizeAssignmentRequest.ProtoReflect.Descriptor instead.
+func (*FinalizeAssignmentRequest) Descriptor() ([]byte, []int) {
+	return file_wenming_review_v1_review_proto_rawDescGZIP(), []int{9}
+}
+
+func (x *FinalizeAssignmentRequest) GetAssignmentId() string {
+	if x != nil {
+		return x.AssignmentId
+	}
+	return ""
+}
+
+func (x *FinalizeAssignmentRequest) GetEtag() string {
+	if x != nil {
+		return x.Etag
+	}
+	return ""
+}
+
+type ReopenAssignmentRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	AssignmentId  string                 `protobuf:"bytes,1,opt,name=assignment_id,json=assignmentId,proto3" json:"assignment_id,omitempty"`
+	Reason        string                 `protobuf:"bytes,2,opt,name=reason,proto3" json:"reason,omitempty"`
+	Etag          string                 `protobuf:"bytes,3,opt,name=etag,proto3" json:"etag,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ReopenAssignmentRequest) Reset() {
+	*x = ReopenAssignmentRequest{}
+	mi := &file_wenming_review_v1_review_proto_msgTypes[10]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ReopenAssignmentRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ReopenAssignmentRequest) ProtoMessage() {}
+
+func (x *ReopenAssignmentRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_wenming_review_v1_review_proto_msgTypes[10]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ReopenAssignmentRequest.ProtoReflect.Descriptor instead.
+func (*ReopenAssignmentRequest) Descriptor() ([]byte, []int) {
+	return file_wenming_review_v1_review_proto_rawDescGZIP(), []int{10}
+}
+
+func (x *ReopenAssignmentRequest) GetAssignmentId() string {
+	if x != nil {
+		return x.AssignmentId
+	}
+	return ""
+}
+
+func (x *ReopenAssignmentRequest) GetReason() string {
+	if x != nil {
+		return x.Reason
+	}
+	return ""
+}
+
+func (x *ReopenAssignmentRequest) GetEtag() string {
+	if x != nil {
+		return x.Etag
+	}
+	return ""
+}
+
+type CreateConflictRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Conflict      *Conflict              `protobuf:"bytes,1,opt,name=conflict,proto3" json:"conflict,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *CreateConflictRequest) Reset() {
+	*x = CreateConflictRequest{}
+	mi := &file_wenming_review_v1_review_proto_msgTypes[11]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *CreateConflictRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*CreateConflictRequest) ProtoMessage() {}
+
+func (x *CreateConflictRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_wenming_review_v1_review_proto_msgTypes[11]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use CreateConflictRequest.ProtoReflect.Descriptor instead.
+func (*CreateConflictRequest) Descriptor() ([]byte, []int) {
+	return file_wenming_review_v1_review_proto_rawDescGZIP(), []int{11}
+}
+
+func (x *CreateConflictRequest) GetConflict() *Conflict {
+	if x != nil {
+		return x.Conflict
+	}
+	return nil
+}
+
+type ListMyConflictsRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListMyConflictsRequest) Reset() {
+	*x = ListMyConflictsRequest{}
+	mi := &file_wenming_review_v1_review_proto_msgTypes[12]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListMyConflictsRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListMyConflictsRequest) ProtoMessage() {}
+
+func (x *ListMyConflictsRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_wenming_review_v1_review_proto_msgTypes[12]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListMyConflictsRequest.ProtoReflect.Descriptor instead.
+func (*ListMyConflictsRequest) Descriptor() ([]byte, []int) {
+	return file_wenming_review_v1_review_proto_rawDescGZIP(), []int{12}
+}
+
+type ListConflictsResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Conflicts     []*Conflict            `protobuf:"bytes,1,rep,name=conflicts,proto3" json:"conflicts,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListConflictsResponse) Reset() {
+	*x = ListConflictsResponse{}
+	mi := &file_wenming_review_v1_review_proto_msgTypes[13]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListConflictsResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListConflictsResponse) ProtoMessage() {}
+
+func (x *ListConflictsResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_wenming_review_v1_review_proto_msgTypes[13]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListConflictsResponse.ProtoReflect.Descriptor instead.
+func (*ListConflictsResponse) Descriptor() ([]byte, []int) {
+	return file_wenming_review_v1_review_proto_rawDescGZIP(), []int{13}
+}
+
+func (x *ListConflictsResponse) GetConflicts() []*Conflict {
+	if x != nil {
+		return x.Conflicts
+	}
+	return nil
+}
+
+// ReturnItem names evidence to return: one indicator's evidence for one period, or for
+// every period when period is empty.
+type ReturnItem struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	IndicatorCode string                 `protobuf:"bytes,1,opt,name=indicator_code,json=indicatorCode,proto3" json:"indicator_code,omitempty"`
+	Period        string                 `protobuf:"bytes,2,opt,name=period,proto3" json:"period,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ReturnItem) Reset() {
+	*x = ReturnItem{}
+	mi := &file_wenming_review_v1_review_proto_msgTypes[14]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ReturnItem) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ReturnItem) ProtoMessage() {}
+
+func (x *ReturnItem) ProtoReflect() protoreflect.Message {
+	mi := &file_wenming_review_v1_review_proto_msgTypes[14]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ReturnItem.ProtoReflect.Descriptor instead.
+func (*ReturnItem) Descriptor() ([]byte, []int) {
+	return file_wenming_review_v1_review_proto_rawDescGZIP(), []int{14}
+}
+
+func (x *ReturnItem) GetIndicatorCode() string {
+	if x != nil {
+		return x.IndicatorCode
+	}
+	return ""
+}
+
+func (x *ReturnItem) GetPeriod() string {
+	if x != nil {
+		return x.Period
+	}
+	return ""
+}
+
+type ReturnEvidenceRequest struct {
+	state        protoimpl.MessageState `protogen:"open.v1"`
+	AssignmentId string                 `protobuf:"bytes,1,opt,name=assignment_id,json=assignmentId,proto3" json:"assignment_id,omitempty"`
+	Items        []*ReturnItem          `protobuf:"bytes,2,rep,name=items,proto3" json:"items,omitempty"`
+	Reason       string                 `protobuf:"bytes,3,opt,name=reason,proto3" json:"reason,omitempty"`
+	// When the resubmission is due; in the future.
+	DueTime       *timestamppb.Timestamp `protobuf:"bytes,4,opt,name=due_time,json=dueTime,proto3" json:"due_time,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ReturnEvidenceRequest) Reset() {
+	*x = ReturnEvidenceRequest{}
+	mi := &file_wenming_review_v1_review_proto_msgTypes[15]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ReturnEvidenceRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ReturnEvidenceRequest) ProtoMessage() {}
+
+func (x *ReturnEvidenceRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_wenming_review_v1_review_proto_msgTypes[15]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ReturnEvidenceRequest.ProtoReflect.Descriptor instead.
+func (*ReturnEvidenceRequest) Descriptor() ([]byte, []int) {
+	return file_wenming_review_v1_review_proto_rawDescGZIP(), []int{15}
+}
+
+func (x *ReturnEvidenceRequest) GetAssignmentId() string {
+	if x != nil {
+		return x.AssignmentId
+	}
+	return ""
+}
+
+func (x *ReturnEvidenceRequest) GetItems() []*ReturnItem {
+	if x != nil {
+		return x.Items
+	}
+	return nil
+}
+
+func (x *ReturnEvidenceRequest) GetReason() string {
+	if x != nil {
+		return x.Reason
+	}
+	return ""
+}
+
+func (x *ReturnEvidenceRequest) GetDueTime() *timestamppb.Timestamp {
+	if x != nil {
+		return x.DueTime
+	}
+	return nil
+}
+
+// ReturnedItem is one evidence item a return reached.
+type ReturnedItem struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	IndicatorCode string                 `protobuf:"bytes,1,opt,name=indicator_code,json=indicatorCode,proto3" json:"indicator_code,omitempty"`
+	Period        string                 `protobuf:"bytes,2,opt,name=period,proto3" json:"period,omitempty"`
+	// Past the campaign's max_resubmissions: locked, scoring 0, not to be resubmitted.
+	Locked        bool `protobuf:"varint,3,opt,name=locked,proto3" json:"locked,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ReturnedItem) Reset() {
+	*x = ReturnedItem{}
+	mi := &file_wenming_review_v1_review_proto_msgTypes[16]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ReturnedItem) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ReturnedItem) ProtoMessage() {}
+
+func (x *ReturnedItem) ProtoReflect() protoreflect.Message {
+	mi := &file_wenming_review_v1_review_proto_msgTypes[16]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ReturnedItem.ProtoReflect.Descriptor instead.
+func (*ReturnedItem) Descriptor() ([]byte, []int) {
+	return file_wenming_review_v1_review_proto_rawDescGZIP(), []int{16}
+}
+
+func (x *ReturnedItem) GetIndicatorCode() string {
+	if x != nil {
+		return x.IndicatorCode
+	}
+	return ""
+}
+
+func (x *ReturnedItem) GetPeriod() string {
+	if x != nil {
+		return x.Period
+	}
+	return ""
+}
+
+func (x *ReturnedItem) GetLocked() bool {
+	if x != nil {
+		return x.Locked
+	}
+	return false
+}
+
+type ReturnEvidenceResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	Items []*ReturnedItem        `protobuf:"bytes,1,rep,name=items,proto3" json:"items,omitempty"`
+	// The application's state after the return.
+	ApplicationState string `protobuf:"bytes,2,opt,name=application_state,json=applicationState,proto3" json:"application_state,omitempty"`
+	unknownFields    protoimpl.UnknownFields
+	sizeCache        protoimpl.SizeCache
+}
+
+func (x *ReturnEvidenceResponse) Reset() {
+	*x = ReturnEvidenceResponse{}
+	mi := &file_wenming_review_v1_review_proto_msgTypes[17]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ReturnEvidenceResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ReturnEvidenceResponse) ProtoMessage() {}
+
+func (x *ReturnEvidenceResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_wenming_review_v1_review_proto_msgTypes[17]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ReturnEvidenceResponse.ProtoReflect.Descriptor instead.
+func (*ReturnEvidenceResponse) Descriptor() ([]byte, []int) {
+	return file_wenming_review_v1_review_proto_rawDescGZIP(), []int{17}
+}
+
+func (x *ReturnEvidenceResponse) GetItems() []*ReturnedItem {
+	if x != nil {
+		return x.Items
+	}
+	return nil
+}
+
+func (x *ReturnEvidenceResponse) GetApplicationState() string {
+	if x != nil {
+		return x.ApplicationState
+	}
+	return ""
+}
+
+type DecideVetoRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	ApplicationId string                 `protobuf:"bytes,1,opt,name=application_id,json=applicationId,proto3" json:"application_id,omitempty"`
+	// The VETO indicator.
+	IndicatorCode string `protobuf:"bytes,2,opt,name=indicator_code,json=indicatorCode,proto3" json:"indicator_code,omitempty"`
+	Confirm       bool   `protobuf:"varint,3,opt,name=confirm,proto3" json:"confirm,omitempty"`
+	Reason        string `protobuf:"bytes,4,opt,name=reason,proto3" json:"reason,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *DecideVetoRequest) Reset() {
+	*x = DecideVetoRequest{}
+	mi := &file_wenming_review_v1_review_proto_msgTypes[18]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *DecideVetoRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*DecideVetoRequest) ProtoMessage() {}
+
+func (x *DecideVetoRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_wenming_review_v1_review_proto_msgTypes[18]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use DecideVetoRequest.ProtoReflect.Descriptor instead.
+func (*DecideVetoRequest) Descriptor() ([]byte, []int) {
+	return file_wenming_review_v1_review_proto_rawDescGZIP(), []int{18}
+}
+
+func (x *DecideVetoRequest) GetApplicationId() string {
+	if x != nil {
+		return x.ApplicationId
+	}
+	return ""
+}
+
+func (x *DecideVetoRequest) GetIndicatorCode() string {
+	if x != nil {
+		return x.IndicatorCode
+	}
+	return ""
+}
+
+func (x *DecideVetoRequest) GetConfirm() bool {
+	if x != nil {
+		return x.Confirm
+	}
+	return false
+}
+
+func (x *DecideVetoRequest) GetReason() string {
+	if x != nil {
+		return x.Reason
+	}
+	return ""
+}
+
+// SpotCheck is an office's check of a scored application's evidence (抽查).
+type SpotCheck struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Id            string                 `protobuf:"bytes,1,opt,name=id,proto3" json:"id,omitempty"`
+	ApplicationId string                 `protobuf:"bytes,2,opt,name=application_id,json=applicationId,proto3" json:"application_id,omitempty"`
+	// The office that checked.
+	OfficeId      string `protobuf:"bytes,3,opt,name=office_id,json=officeId,proto3" json:"office_id,omitempty"`
+	IndicatorCode string `protobuf:"bytes,4,opt,name=indicator_code,json=indicatorCode,proto3" json:"indicator_code,omitempty"`
+	// The period checked; empty for every period of the indicator.
+	Period  string `protobuf:"bytes,5,opt,name=period,proto3" json:"period,omitempty"`
+	Finding string `protobuf:"bytes,6,opt,name=finding,proto3" json:"finding,omitempty"`
+	// The evidence does not hold up: the indicator scores 0.
+	Veto          bool                   `protobuf:"varint,7,opt,name=veto,proto3" json:"veto,omitempty"`
+	CheckedBy     string                 `protobuf:"bytes,8,opt,name=checked_by,json=checkedBy,proto3" json:"checked_by,omitempty"`
+	CreateTime    *timestamppb.Timestamp `protobuf:"bytes,9,opt,name=create_time,json=createTime,proto3" json:"create_time,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *SpotCheck) Reset() {
+	*x = SpotCheck{}
+	mi := &file_wenming_review_v1_review_proto_msgTypes[19]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *SpotCheck) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*SpotCheck) ProtoMessage() {}
+
+func (x *SpotCheck) ProtoReflect() protoreflect.Message {
+	mi := &file_wenming_review_v1_review_proto_msgTypes[19]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use SpotCheck.ProtoReflect.Descriptor instead.
+func (*SpotCheck) Descriptor() ([]byte, []int) {
+	return file_wenming_review_v1_review_proto_rawDescGZIP(), []int{19}
+}
+
+func (x *SpotCheck) GetId() string {
+	if x != nil {
+		return x.Id
+	}
+	return ""
+}
+
+func (x *SpotCheck) GetApplicationId() string {
+	if x != nil {
+		return x.ApplicationId
+	}
+	return ""
+}
+
+func (x *SpotCheck) GetOfficeId() string {
+	if x != nil {
+		return x.OfficeId
+	}
+	return ""
+}
+
+func (x *SpotCheck) GetIndicatorCode() string {
+	if x != nil {
+		return x.IndicatorCode
+	}
+	return ""
+}
+
+func (x *SpotCheck) GetPeriod() string {
+	if x != nil {
+		return x.Period
+	}
+	return ""
+}
+
+func (x *SpotCheck) GetFinding() string {
+	if x != nil {
+		return x.Finding
+	}
+	return ""
+}
+
+func (x *SpotCheck) GetVeto() bool {
+	if x != nil {
+		return x.Veto
+	}
+	return false
+}
+
+func (x *SpotCheck) GetCheckedBy() string {
+	if x != nil {
+		return x.CheckedBy
+	}
+	return ""
+}
+
+func (x *SpotCheck) GetCreateTime() *timestamppb.Timestamp {
+	if x != nil {
+		return x.CreateTime
+	}
+	return nil
+}
+
+type CreateSpotCheckRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	ApplicationId string                 `protobuf:"bytes,1,opt,name=application_id,json=applicationId,proto3" json:"application_id,omitempty"`
+	SpotCheck     *SpotCheck             `protobuf:"bytes,2,opt,name=spot_check,json=spotCheck,proto3" json:"spot_check,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *CreateSpotCheckRequest) Reset() {
+	*x = CreateSpotCheckRequest{}
+	mi := &file_wenming_review_v1_review_proto_msgTypes[20]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *CreateSpotCheckRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*CreateSpotCheckRequest) ProtoMessage() {}
+
+func (x *CreateSpotCheckRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_wenming_review_v1_review_proto_msgTypes[20]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use CreateSpotCheckRequest.ProtoReflect.Descriptor instead.
+func (*CreateSpotCheckRequest) Descriptor() ([]byte, []int) {
+	return file_wenming_review_v1_review_proto_rawDescGZIP(), []int{20}
+}
+
+func (x *CreateSpotCheckRequest) GetApplicationId() string {
+	if x != nil {
+		return x.ApplicationId
+	}
+	return ""
+}
+
+func (x *CreateSpotCheckRequest) GetSpotCheck() *SpotCheck {
+	if x != nil {
+		return x.SpotCheck
+	}
+	return nil
+}
+
+type GetResultRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	ApplicationId string                 `protobuf:"bytes,1,opt,name=application_id,json=applicationId,proto3" json:"application_id,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *GetResultRequest) Reset() {
+	*x = GetResultRequest{}
+	mi := &file_wenming_review_v1_review_proto_msgTypes[21]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GetResultRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GetResultRequest) ProtoMessage() {}
+
+func (x *GetResultRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_wenming_review_v1_review_proto_msgTypes[21]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GetResultRequest.ProtoReflect.Descriptor instead.
+func (*GetResultRequest) Descriptor() ([]byte, []int) {
+	return file_wenming_review_v1_review_proto_rawDescGZIP(), []int{21}
+}
+
+func (x *GetResultRequest) GetApplicationId() string {
+	if x != nil {
+		return x.ApplicationId
+	}
+	return ""
+}
+
+type ListRankingRequest struct {
+	state      protoimpl.MessageState `protogen:"open.v1"`
+	CampaignId string                 `protobuf:"bytes,1,opt,name=campaign_id,json=campaignId,proto3" json:"campaign_id,omitempty"`
+	// Units registered with this office or below it.
+	OfficeId string `protobuf:"bytes,2,opt,name=office_id,json=officeId,proto3" json:"office_id,omitempty"`
+	// A UnitCategory name, e.g. "UNIT_CATEGORY_SCHOOL".
+	UnitCategory  string `protobuf:"bytes,3,opt,name=unit_category,json=unitCategory,proto3" json:"unit_category,omitempty"`
+	PageSize      int32  `protobuf:"varint,4,opt,name=page_size,json=pageSize,proto3" json:"page_size,omitempty"`
+	PageToken     string `protobuf:"bytes,5,opt,name=page_token,json=pageToken,proto3" json:"page_token,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListRankingRequest) Reset() {
+	*x = ListRankingRequest{}
+	mi := &file_wenming_review_v1_review_proto_msgTypes[22]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListRankingRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListRankingRequest) ProtoMessage() {}
+
+func (x *ListRankingRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_wenming_review_v1_review_proto_msgTypes[22]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListRankingRequest.ProtoReflect.Descriptor instead.
+func (*ListRankingRequest) Descriptor() ([]byte, []int) {
+	return file_wenming_review_v1_review_proto_rawDescGZIP(), []int{22}
+}
+
+func (x *ListRankingRequest) GetCampaignId() string {
+	if x != nil {
+		return x.CampaignId
+	}
+	return ""
+}
+
+func (x *ListRankingRequest) GetOfficeId() string {
+	if x != nil {
+		return x.OfficeId
+	}
+	return ""
+}
+
+func (x *ListRankingRequest) GetUnitCategory() string {
+	if x != nil {
+		return x.UnitCategory
+	}
+	return ""
+}
+
+func (x *ListRankingRequest) GetPageSize() int32 {
+	if x != nil {
+		return x.PageSize
+	}
+	return 0
+}
+
+func (x *ListRankingRequest) GetPageToken() string {
+	if x != nil {
+		return x.PageToken
+	}
+	return ""
+}
+
+type ListRankingResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Results without their explanation, in ranking order.
+	Results       []*Result `protobuf:"bytes,1,rep,name=results,proto3" json:"results,omitempty"`
+	NextPageToken string    `protobuf:"bytes,2,opt,name=next_page_token,json=nextPageToken,proto3" json:"next_page_token,omitempty"`
+	// How many results the campaign's ranking holds (all of it, not only the filtered ones).
+	Ranked        int32 `protobuf:"varint,3,opt,name=ranked,proto3" json:"ranked,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListRankingResponse) Reset() {
+	*x = ListRankingResponse{}
+	mi := &file_wenming_review_v1_review_proto_msgTypes[23]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListRankingResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListRankingResponse) ProtoMessage() {}
+
+func (x *ListRankingResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_wenming_review_v1_review_proto_msgTypes[23]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListRankingResponse.ProtoReflect.Descriptor instead.
+func (*ListRankingResponse) Descriptor() ([]byte, []int) {
+	return file_wenming_review_v1_review_proto_rawDescGZIP(), []int{23}
+}
+
+func (x *ListRankingResponse) GetResults() []*Result {
+	if x != nil {
+		return x.Results
+	}
+	return nil
+}
+
+func (x *ListRankingResponse) GetNextPageToken() string {
+	if x != nil {
+		return x.NextPageToken
+	}
+	return ""
+}
+
+func (x *ListRankingResponse) GetRanked() int32 {
+	if x != nil {
+		return x.Ranked
+	}
+	return 0
+}
+
 var File_wenming_review_v1_review_proto protoreflect.FileDescriptor
 
 const file_wenming_review_v1_review_proto_rawDesc = "" +
 	"\n" +
-	"\x1ewenming/review/v1/review.proto\x12\x11wenming.review.v12\x0f\n" +
-	"\rReviewServiceBHZFgithub.com/wenming-platform/wenming/api/gen/wenming/review/v1;reviewv1b\x06proto3"
+	"\x1ewenming/review/v1/review.proto\x12\x11wenming.review.v1\x1a\x1bbuf/validate/validate.proto\x1a\x1cgoogle/api/annotations.proto\x1a\x1fgoogle/api/field_behavior.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a.protoc-gen-openapiv2/options/annotations.proto\x1a\x1cwenming/authz/v1/authz.proto\x1a!wenming/review/v1/resources.proto\"B\n" +
+	"\x16AssignReviewersRequest\x12(\n" +
+	"\vcampaign_id\x18\x01 \x01(\tB\a\xbaH\x04r\x02\x10\x01R\n" +
+	"campaignId\"Q\n" +
+	"\fReviewerLoad\x12\x1f\n" +
+	"\vreviewer_id\x18\x01 \x01(\tR\n" +
+	"reviewerId\x12 \n" +
+	"\vassignments\x18\x02 \x01(\x05R\vassignments\"\x96\x01\n" +
+	"\x17AssignReviewersResponse\x12\"\n" +
+	"\fapplications\x18\x01 \x01(\x05R\fapplications\x12 \n" +
+	"\vassignments\x18\x02 \x01(\x05R\vassignments\x125\n" +
+	"\x05loads\x18\x03 \x03(\v2\x1f.wenming.review.v1.ReviewerLoadR\x05loads\"\xab\x01\n" +
+	"\x17ReassignReviewerRequest\x12,\n" +
+	"\rassignment_id\x18\x01 \x01(\tB\a\xbaH\x04r\x02\x10\x01R\fassignmentId\x12*\n" +
+	"\vreviewer_id\x18\x02 \x01(\tB\t\xbaH\x06r\x04\x10\x01\x18@R\n" +
+	"reviewerId\x12\"\n" +
+	"\x06reason\x18\x03 \x01(\tB\n" +
+	"\xbaH\ar\x05\x10\x01\x18\xd0\x0fR\x06reason\x12\x12\n" +
+	"\x04etag\x18\x04 \x01(\tR\x04etag\"D\n" +
+	"\x14GetAssignmentRequest\x12,\n" +
+	"\rassignment_id\x18\x01 \x01(\tB\a\xbaH\x04r\x02\x10\x01R\fassignmentId\"\xd0\x01\n" +
+	"\x18ListMyAssignmentsRequest\x12(\n" +
+	"\vcampaign_id\x18\x01 \x01(\tB\a\xbaH\x04r\x02\x18@R\n" +
+	"campaignId\x12B\n" +
+	"\x05state\x18\x02 \x01(\x0e2\".wenming.review.v1.AssignmentStateB\b\xbaH\x05\x82\x01\x02\x10\x01R\x05state\x12'\n" +
+	"\tpage_size\x18\x03 \x01(\x05B\n" +
+	"\xbaH\a\x1a\x05\x18\xf4\x03(\x00R\bpageSize\x12\x1d\n" +
+	"\n" +
+	"page_token\x18\x04 \x01(\tR\tpageToken\"S\n" +
+	"!ListApplicationAssignmentsRequest\x12.\n" +
+	"\x0eapplication_id\x18\x01 \x01(\tB\a\xbaH\x04r\x02\x10\x01R\rapplicationId\"\x82\x01\n" +
+	"\x17ListAssignmentsResponse\x12?\n" +
+	"\vassignments\x18\x01 \x03(\v2\x1d.wenming.review.v1.AssignmentR\vassignments\x12&\n" +
+	"\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken\"\x94\x01\n" +
+	"\x11SaveScoresRequest\x12,\n" +
+	"\rassignment_id\x18\x01 \x01(\tB\a\xbaH\x04r\x02\x10\x01R\fassignmentId\x12=\n" +
+	"\x06scores\x18\x02 \x03(\v2\x18.wenming.review.v1.ScoreB\v\xbaH\b\x92\x01\x05\b\x01\x10\xd0\x0fR\x06scores\x12\x12\n" +
+	"\x04etag\x18\x03 \x01(\tR\x04etag\"]\n" +
+	"\x19FinalizeAssignmentRequest\x12,\n" +
+	"\rassignment_id\x18\x01 \x01(\tB\a\xbaH\x04r\x02\x10\x01R\fassignmentId\x12\x12\n" +
+	"\x04etag\x18\x02 \x01(\tR\x04etag\"\x7f\n" +
+	"\x17ReopenAssignmentRequest\x12,\n" +
+	"\rassignment_id\x18\x01 \x01(\tB\a\xbaH\x04r\x02\x10\x01R\fassignmentId\x12\"\n" +
+	"\x06reason\x18\x02 \x01(\tB\n" +
+	"\xbaH\ar\x05\x10\x01\x18\xd0\x0fR\x06reason\x12\x12\n" +
+	"\x04etag\x18\x03 \x01(\tR\x04etag\"X\n" +
+	"\x15CreateConflictRequest\x12?\n" +
+	"\bconflict\x18\x01 \x01(\v2\x1b.wenming.review.v1.ConflictB\x06\xbaH\x03\xc8\x01\x01R\bconflict\"\x18\n" +
+	"\x16ListMyConflictsRequest\"R\n" +
+	"\x15ListConflictsResponse\x129\n" +
+	"\tconflicts\x18\x01 \x03(\v2\x1b.wenming.review.v1.ConflictR\tconflicts\"_\n" +
+	"\n" +
+	"ReturnItem\x120\n" +
+	"\x0eindicator_code\x18\x01 \x01(\tB\t\xbaH\x06r\x04\x10\x01\x18 R\rindicatorCode\x12\x1f\n" +
+	"\x06period\x18\x02 \x01(\tB\a\xbaH\x04r\x02\x18\aR\x06period\"\xea\x01\n" +
+	"\x15ReturnEvidenceRequest\x12,\n" +
+	"\rassignment_id\x18\x01 \x01(\tB\a\xbaH\x04r\x02\x10\x01R\fassignmentId\x12@\n" +
+	"\x05items\x18\x02 \x03(\v2\x1d.wenming.review.v1.ReturnItemB\v\xbaH\b\x92\x01\x05\b\x01\x10\xc8\x01R\x05items\x12\"\n" +
+	"\x06reason\x18\x03 \x01(\tB\n" +
+	"\xbaH\ar\x05\x10\x01\x18\xd0\x0fR\x06reason\x12=\n" +
+	"\bdue_time\x18\x04 \x01(\v2\x1a.google.protobuf.TimestampB\x06\xbaH\x03\xc8\x01\x01R\adueTime\"e\n" +
+	"\fReturnedItem\x12%\n" +
+	"\x0eindicator_code\x18\x01 \x01(\tR\rindicatorCode\x12\x16\n" +
+	"\x06period\x18\x02 \x01(\tR\x06period\x12\x16\n" +
+	"\x06locked\x18\x03 \x01(\bR\x06locked\"|\n" +
+	"\x16ReturnEvidenceResponse\x125\n" +
+	"\x05items\x18\x01 \x03(\v2\x1f.wenming.review.v1.ReturnedItemR\x05items\x12+\n" +
+	"\x11application_state\x18\x02 \x01(\tR\x10applicationState\"\xb3\x01\n" +
+	"\x11DecideVetoRequest\x12.\n" +
+	"\x0eapplication_id\x18\x01 \x01(\tB\a\xbaH\x04r\x02\x10\x01R\rapplicationId\x120\n" +
+	"\x0eindicator_code\x18\x02 \x01(\tB\t\xbaH\x06r\x04\x10\x01\x18 R\rindicatorCode\x12\x18\n" +
+	"\aconfirm\x18\x03 \x01(\bR\aconfirm\x12\"\n" +
+	"\x06reason\x18\x04 \x01(\tB\n" +
+	"\xbaH\ar\x05\x10\x01\x18\xd0\x0fR\x06reason\"\xe6\x02\n" +
+	"\tSpotCheck\x12\x14\n" +
+	"\x02id\x18\x01 \x01(\tB\x04\xe2A\x01\x03R\x02id\x12+\n" +
+	"\x0eapplication_id\x18\x02 \x01(\tB\x04\xe2A\x01\x03R\rapplicationId\x12!\n" +
+	"\toffice_id\x18\x03 \x01(\tB\x04\xe2A\x01\x03R\bofficeId\x120\n" +
+	"\x0eindicator_code\x18\x04 \x01(\tB\t\xbaH\x06r\x04\x10\x01\x18 R\rindicatorCode\x12\x1f\n" +
+	"\x06period\x18\x05 \x01(\tB\a\xbaH\x04r\x02\x18\aR\x06period\x12$\n" +
+	"\afinding\x18\x06 \x01(\tB\n" +
+	"\xbaH\ar\x05\x10\x01\x18\xd0\x0fR\afinding\x12\x12\n" +
+	"\x04veto\x18\a \x01(\bR\x04veto\x12#\n" +
+	"\n" +
+	"checked_by\x18\b \x01(\tB\x04\xe2A\x01\x03R\tcheckedBy\x12A\n" +
+	"\vcreate_time\x18\t \x01(\v2\x1a.google.protobuf.TimestampB\x04\xe2A\x01\x03R\n" +
+	"createTime\"\x8d\x01\n" +
+	"\x16CreateSpotCheckRequest\x12.\n" +
+	"\x0eapplication_id\x18\x01 \x01(\tB\a\xbaH\x04r\x02\x10\x01R\rapplicationId\x12C\n" +
+	"\n" +
+	"spot_check\x18\x02 \x01(\v2\x1c.wenming.review.v1.SpotCheckB\x06\xbaH\x03\xc8\x01\x01R\tspotCheck\"B\n" +
+	"\x10GetResultRequest\x12.\n" +
+	"\x0eapplication_id\x18\x01 \x01(\tB\a\xbaH\x04r\x02\x10\x01R\rapplicationId\"\xda\x01\n" +
+	"\x12ListRankingRequest\x12(\n" +
+	"\vcampaign_id\x18\x01 \x01(\tB\a\xbaH\x04r\x02\x10\x01R\n" +
+	"campaignId\x12$\n" +
+	"\toffice_id\x18\x02 \x01(\tB\a\xbaH\x04r\x02\x18@R\bofficeId\x12,\n" +
+	"\runit_category\x18\x03 \x01(\tB\a\xbaH\x04r\x02\x18@R\funitCategory\x12'\n" +
+	"\tpage_size\x18\x04 \x01(\x05B\n" +
+	"\xbaH\a\x1a\x05\x18\xf4\x03(\x00R\bpageSize\x12\x1d\n" +
+	"\n" +
+	"page_token\x18\x05 \x01(\tR\tpageToken\"\x8a\x01\n" +
+	"\x13ListRankingResponse\x123\n" +
+	"\aresults\x18\x01 \x03(\v2\x19.wenming.review.v1.ResultR\aresults\x12&\n" +
+	"\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken\x12\x16\n" +
+	"\x06ranked\x18\x03 \x01(\x05R\x06ranked2\xfc#\n" +
+	"\rReviewService\x12\xa0\x02\n" +
+	"\x0fAssignReviewers\x12).wenming.review.v1.AssignReviewersRequest\x1a*.wenming.review.v1.AssignReviewersResponse\"\xb5\x01\x92Aurs\n" +
+	"q\n" +
+	"\x0fAccept-Language\x12\\Language of error messages: Chinese (zh-CN) unless the first language named is English (en).\x18\x01\xc2\xf3\x18\x03\x12\x01\x01\x82\xd3\xe4\x93\x020:\x01*\"+/v1/campaigns/{campaign_id}:assignReviewers\x12\x92\x02\n" +
+	"\x10ReassignReviewer\x12*.wenming.review.v1.ReassignReviewerRequest\x1a\x1d.wenming.review.v1.Assignment\"\xb2\x01\x92Aurs\n" +
+	"q\n" +
+	"\x0fAccept-Language\x12\\Language of error messages: Chinese (zh-CN) unless the first language named is English (en).\x18\x01\xc2\xf3\x18\x03\x12\x01\x01\x82\xd3\xe4\x93\x02-:\x01*\"(/v1/assignments/{assignment_id}:reassign\x12\xfd\x01\n" +
+	"\rGetAssignment\x12'.wenming.review.v1.GetAssignmentRequest\x1a\x1d.wenming.review.v1.Assignment\"\xa3\x01\x92Aurs\n" +
+	"q\n" +
+	"\x0fAccept-Language\x12\\Language of error messages: Chinese (zh-CN) unless the first language named is English (en).\x18\x01\xc2\xf3\x18\x00\x82\xd3\xe4\x93\x02!\x12\x1f/v1/assignments/{assignment_id}\x12\x92\x02\n" +
+	"\x11ListMyAssignments\x12+.wenming.review.v1.ListMyAssignmentsRequest\x1a*.wenming.review.v1.ListAssignmentsResponse\"\xa3\x01\x92Aurs\n" +
+	"q\n" +
+	"\x0fAccept-Language\x12\\Language of error messages: Chinese (zh-CN) unless the first language named is English (en).\x18\x01\xc2\xf3\x18\x03\x12\x01\x02\x82\xd3\xe4\x93\x02\x1e\x12\x1c/v1/reviewers/me/assignments\x12\xb7\x02\n" +
+	"\x1aListApplicationAssignments\x124.wenming.review.v1.ListApplicationAssignmentsRequest\x1a*.wenming.review.v1.ListAssignmentsResponse\"\xb6\x01\x92Aurs\n" +
+	"q\n" +
+	"\x0fAccept-Language\x12\\Language of error messages: Chinese (zh-CN) unless the first language named is English (en).\x18\x01\xc2\xf3\x18\x05\x12\x03\x01\x02\x03\x82\xd3\xe4\x93\x02/\x12-/v1/applications/{application_id}/assignments\x12\x88\x02\n" +
+	"\n" +
+	"SaveScores\x12$.wenming.review.v1.SaveScoresRequest\x1a\x1d.wenming.review.v1.Assignment\"\xb4\x01\x92Aurs\n" +
+	"q\n" +
+	"\x0fAccept-Language\x12\\Language of error messages: Chinese (zh-CN) unless the first language named is English (en).\x18\x01\xc2\xf3\x18\x03\x12\x01\x02\x82\xd3\xe4\x93\x02/:\x01*\"*/v1/assignments/{assignment_id}:saveScores\x12\x96\x02\n" +
+	"\x12FinalizeAssignment\x12,.wenming.review.v1.FinalizeAssignmentRequest\x1a\x1d.wenming.review.v1.Assignment\"\xb2\x01\x92Aurs\n" +
+	"q\n" +
+	"\x0fAccept-Language\x12\\Language of error messages: Chinese (zh-CN) unless the first language named is English (en).\x18\x01\xc2\xf3\x18\x03\x12\x01\x02\x82\xd3\xe4\x93\x02-:\x01*\"(/v1/assignments/{assignment_id}:finalize\x12\x90\x02\n" +
+	"\x10ReopenAssignment\x12*.wenming.review.v1.ReopenAssignmentRequest\x1a\x1d.wenming.review.v1.Assignment\"\xb0\x01\x92Aurs\n" +
+	"q\n" +
+	"\x0fAccept-Language\x12\\Language of error messages: Chinese (zh-CN) unless the first language named is English (en).\x18\x01\xc2\xf3\x18\x03\x12\x01\x01\x82\xd3\xe4\x93\x02+:\x01*\"&/v1/assignments/{assignment_id}:reopen\x12\xde\x03\n" +
+	"\x0eCreateConflict\x12(.wenming.review.v1.CreateConflictRequest\x1a\x1b.wenming.review.v1.Conflict\"\x84\x03\x92A\xcd\x02r\xca\x02\n" +
+	"q\n" +
+	"\x0fAccept-Language\x12\\Language of error messages: Chinese (zh-CN) unless the first language named is English (en).\x18\x01\n" +
+	"\xd4\x01\n" +
+	"\x0fIdempotency-Key\x12\xbe\x01Makes this call safe to retry: 1 to 255 visible ASCII characters, per caller, kept 24 hours. A retry gets the first response; the same key with another request is 422 IDEMPOTENCY_KEY_REUSED.\x18\x01\xc2\xf3\x18\x03\x12\x01\x02\x82\xd3\xe4\x93\x02&:\bconflict\"\x1a/v1/reviewers/me/conflicts\x12\x8a\x02\n" +
+	"\x0fListMyConflicts\x12).wenming.review.v1.ListMyConflictsRequest\x1a(.wenming.review.v1.ListConflictsResponse\"\xa1\x01\x92Aurs\n" +
+	"q\n" +
+	"\x0fAccept-Language\x12\\Language of error messages: Chinese (zh-CN) unless the first language named is English (en).\x18\x01\xc2\xf3\x18\x03\x12\x01\x02\x82\xd3\xe4\x93\x02\x1c\x12\x1a/v1/reviewers/me/conflicts\x12\xa0\x02\n" +
+	"\x0eReturnEvidence\x12(.wenming.review.v1.ReturnEvidenceRequest\x1a).wenming.review.v1.ReturnEvidenceResponse\"\xb8\x01\x92Aurs\n" +
+	"q\n" +
+	"\x0fAccept-Language\x12\\Language of error messages: Chinese (zh-CN) unless the first language named is English (en).\x18\x01\xc2\xf3\x18\x03\x12\x01\x02\x82\xd3\xe4\x93\x023:\x01*\"./v1/assignments/{assignment_id}:returnEvidence\x12\x98\x02\n" +
+	"\n" +
+	"DecideVeto\x12$.wenming.review.v1.DecideVetoRequest\x1a\x17.wenming.review.v1.Veto\"\xca\x01\x92Aurs\n" +
+	"q\n" +
+	"\x0fAccept-Language\x12\\Language of error messages: Chinese (zh-CN) unless the first language named is English (en).\x18\x01\xc2\xf3\x18\x03\x12\x01\x01\x82\xd3\xe4\x93\x02E:\x01*\"@/v1/applications/{application_id}/vetoes/{indicator_code}:decide\x12\xf5\x03\n" +
+	"\x0fCreateSpotCheck\x12).wenming.review.v1.CreateSpotCheckRequest\x1a\x1c.wenming.review.v1.SpotCheck\"\x98\x03\x92A\xcd\x02r\xca\x02\n" +
+	"q\n" +
+	"\x0fAccept-Language\x12\\Language of error messages: Chinese (zh-CN) unless the first language named is English (en).\x18\x01\n" +
+	"\xd4\x01\n" +
+	"\x0fIdempotency-Key\x12\xbe\x01Makes this call safe to retry: 1 to 255 visible ASCII characters, per caller, kept 24 hours. A retry gets the first response; the same key with another request is 422 IDEMPOTENCY_KEY_REUSED.\x18\x01\xc2\xf3\x18\x03\x12\x01\x01\x82\xd3\xe4\x93\x02::\n" +
+	"spot_check\",/v1/applications/{application_id}/spotChecks\x12\xfa\x01\n" +
+	"\tGetResult\x12#.wenming.review.v1.GetResultRequest\x1a\x19.wenming.review.v1.Result\"\xac\x01\x92Aurs\n" +
+	"q\n" +
+	"\x0fAccept-Language\x12\\Language of error messages: Chinese (zh-CN) unless the first language named is English (en).\x18\x01\xc2\xf3\x18\x00\x82\xd3\xe4\x93\x02*\x12(/v1/applications/{application_id}/result\x12\x8b\x02\n" +
+	"\vListRanking\x12%.wenming.review.v1.ListRankingRequest\x1a&.wenming.review.v1.ListRankingResponse\"\xac\x01\x92Aurs\n" +
+	"q\n" +
+	"\x0fAccept-Language\x12\\Language of error messages: Chinese (zh-CN) unless the first language named is English (en).\x18\x01\xc2\xf3\x18\x05\x12\x03\x01\x02\x03\x82\xd3\xe4\x93\x02%\x12#/v1/campaigns/{campaign_id}/rankingBHZFgithub.com/wenming-platform/wenming/api/gen/wenming/review/v1;reviewv1b\x06proto3"
 
-var file_wenming_review_v1_review_proto_goTypes = []any{}
+var (
+	file_wenming_review_v1_review_proto_rawDescOnce sync.Once
+	file_wenming_review_v1_review_proto_rawDescData []byte
+)
+
+func file_wenming_review_v1_review_proto_rawDescGZIP() []byte {
+	file_wenming_review_v1_review_proto_rawDescOnce.Do(func() {
+		file_wenming_review_v1_review_proto_rawDescData = protoimpl.X.CompressGZIP(unsafe.Slice(unsafe.StringData(file_wenming_review_v1_review_proto_rawDesc), len(file_wenming_review_v1_review_proto_rawDesc)))
+	})
+	return file_wenming_review_v1_review_proto_rawDescData
+}
+
+var file_wenming_review_v1_review_proto_msgTypes = make([]protoimpl.MessageInfo, 24)
+var file_wenming_review_v1_review_proto_goTypes = []any{
+	(*AssignReviewersRequest)(nil),            // 0: wenming.review.v1.AssignReviewersRequest
+	(*ReviewerLoad)(nil),                      // 1: wenming.review.v1.ReviewerLoad
+	(*AssignReviewersResponse)(nil),           // 2: wenming.review.v1.AssignReviewersResponse
+	(*ReassignReviewerRequest)(nil),           // 3: wenming.review.v1.ReassignReviewerRequest
+	(*GetAssignmentRequest)(nil),              // 4: wenming.review.v1.GetAssignmentRequest
+	(*ListMyAssignmentsRequest)(nil),          // 5: wenming.review.v1.ListMyAssignmentsRequest
+	(*ListApplicationAssignmentsRequest)(nil), // 6: wenming.review.v1.ListApplicationAssignmentsRequest
+	(*ListAssignmentsResponse)(nil),           // 7: wenming.review.v1.ListAssignmentsResponse
+	(*SaveScoresRequest)(nil),                 // 8: wenming.review.v1.SaveScoresRequest
+	(*FinalizeAssignmentRequest)(nil),         // 9: wenming.review.v1.FinalizeAssignmentRequest
+	(*ReopenAssignmentRequest)(nil),           // 10: wenming.review.v1.ReopenAssignmentRequest
+	(*CreateConflictRequest)(nil),             // 11: wenming.review.v1.CreateConflictRequest
+	(*ListMyConflictsRequest)(nil),            // 12: wenming.review.v1.ListMyConflictsRequest
+	(*ListConflictsResponse)(nil),             // 13: wenming.review.v1.ListConflictsResponse
+	(*ReturnItem)(nil),                        // 14: wenming.review.v1.ReturnItem
+	(*ReturnEvidenceRequest)(nil),             // 15: wenming.review.v1.ReturnEvidenceRequest
+	(*ReturnedItem)(nil),                      // 16: wenming.review.v1.ReturnedItem
+	(*ReturnEvidenceResponse)(nil),            // 17: wenming.review.v1.ReturnEvidenceResponse
+	(*DecideVetoRequest)(nil),                 // 18: wenming.review.v1.DecideVetoRequest
+	(*SpotCheck)(nil),                         // 19: wenming.review.v1.SpotCheck
+	(*CreateSpotCheckRequest)(nil),            // 20: wenming.review.v1.CreateSpotCheckRequest
+	(*GetResultRequest)(nil),                  // 21: wenming.review.v1.GetResultRequest
+	(*ListRankingRequest)(nil),                // 22: wenming.review.v1.ListRankingRequest
+	(*ListRankingResponse)(nil),               // 23: wenming.review.v1.ListRankingResponse
+	(AssignmentState)(0),                      // 24: wenming.review.v1.AssignmentState
+	(*Assignment)(nil),                        // 25: wenming.review.v1.Assignment
+	(*Score)(nil),                             // 26: wenming.review.v1.Score
+	(*Conflict)(nil),                          // 27: wenming.review.v1.Conflict
+	(*timestamppb.Timestamp)(nil),             // 28: google.protobuf.Timestamp
+	(*Result)(nil),                            // 29: wenming.review.v1.Result
+	(*Veto)(nil),                              // 30: wenming.review.v1.Veto
+}
 var file_wenming_review_v1_review_proto_depIdxs = []int32{
-	0, // [0:0] is the sub-list for method output_type
-	0, // [0:0] is the sub-list for method input_type
-	0, // [0:0] is the sub-list for extension type_name
-	0, // [0:0] is the sub-list for extension extendee
-	0, // [0:0] is the sub-list for field type_name
+	1,  // 0: wenming.review.v1.AssignReviewersResponse.loads:type_name -> wenming.review.v1.ReviewerLoad
+	24, // 1: wenming.review.v1.ListMyAssignmentsRequest.state:type_name -> wenming.review.v1.AssignmentState
+	25, // 2: wenming.review.v1.ListAssignmentsResponse.assignments:type_name -> wenming.review.v1.Assignment
+	26, // 3: wenming.review.v1.SaveScoresRequest.scores:type_name -> wenming.review.v1.Score
+	27, // 4: wenming.review.v1.CreateConflictRequest.conflict:type_name -> wenming.review.v1.Conflict
+	27, // 5: wenming.review.v1.ListConflictsResponse.conflicts:type_name -> wenming.review.v1.Conflict
+	14, // 6: wenming.review.v1.ReturnEvidenceRequest.items:type_name -> wenming.review.v1.ReturnItem
+	28, // 7: wenming.review.v1.ReturnEvidenceRequest.due_time:type_name -> google.protobuf.Timestamp
+	16, // 8: wenming.review.v1.ReturnEvidenceResponse.items:type_name -> wenming.review.v1.ReturnedItem
+	28, // 9: wenming.review.v1.SpotCheck.create_time:type_name -> google.protobuf.Timestamp
+	19, // 10: wenming.review.v1.CreateSpotCheckRequest.spot_check:type_name -> wenming.review.v1.SpotCheck
+	29, // 11: wenming.review.v1.ListRankingResponse.results:type_name -> wenming.review.v1.Result
+	0,  // 12: wenming.review.v1.ReviewService.AssignReviewers:input_type -> wenming.review.v1.AssignReviewersRequest
+	3,  // 13: wenming.review.v1.ReviewService.ReassignReviewer:input_type -> wenming.review.v1.ReassignReviewerRequest
+	4,  // 14: wenming.review.v1.ReviewService.GetAssignment:input_type -> wenming.review.v1.GetAssignmentRequest
+	5,  // 15: wenming.review.v1.ReviewService.ListMyAssignments:input_type -> wenming.review.v1.ListMyAssignmentsRequest
+	6,  // 16: wenming.review.v1.ReviewService.ListApplicationAssignments:input_type -> wenming.review.v1.ListApplicationAssignmentsRequest
+	8,  // 17: wenming.review.v1.ReviewService.SaveScores:input_type -> wenming.review.v1.SaveScoresRequest
+	9,  // 18: wenming.review.v1.ReviewService.FinalizeAssignment:input_type -> wenming.review.v1.FinalizeAssignmentRequest
+	10, // 19: wenming.review.v1.ReviewService.ReopenAssignment:input_type -> wenming.review.v1.ReopenAssignmentRequest
+	11, // 20: wenming.review.v1.ReviewService.CreateConflict:input_type -> wenming.review.v1.CreateConflictRequest
+	12, // 21: wenming.review.v1.ReviewService.ListMyConflicts:input_type -> wenming.review.v1.ListMyConflictsRequest
+	15, // 22: wenming.review.v1.ReviewService.ReturnEvidence:input_type -> wenming.review.v1.ReturnEvidenceRequest
+	18, // 23: wenming.review.v1.ReviewService.DecideVeto:input_type -> wenming.review.v1.DecideVetoRequest
+	20, // 24: wenming.review.v1.ReviewService.CreateSpotCheck:input_type -> wenming.review.v1.CreateSpotCheckRequest
+	21, // 25: wenming.review.v1.ReviewService.GetResult:input_type -> wenming.review.v1.GetResultRequest
+	22, // 26: wenming.review.v1.ReviewService.ListRanking:input_type -> wenming.review.v1.ListRankingRequest
+	2,  // 27: wenming.review.v1.ReviewService.AssignReviewers:output_type -> wenming.review.v1.AssignReviewersResponse
+	25, // 28: wenming.review.v1.ReviewService.ReassignReviewer:output_type -> wenming.review.v1.Assignment
+	25, // 29: wenming.review.v1.ReviewService.GetAssignment:output_type -> wenming.review.v1.Assignment
+	7,  // 30: wenming.review.v1.ReviewService.ListMyAssignments:output_type -> wenming.review.v1.ListAssignmentsResponse
+	7,  // 31: wenming.review.v1.ReviewService.ListApplicationAssignments:output_type -> wenming.review.v1.ListAssignmentsResponse
+	25, // 32: wenming.review.v1.ReviewService.SaveScores:output_type -> wenming.review.v1.Assignment
+	25, // 33: wenming.review.v1.ReviewService.FinalizeAssignment:output_type -> wenming.review.v1.Assignment
+	25, // 34: wenming.review.v1.ReviewService.ReopenAssignment:output_type -> wenming.review.v1.Assignment
+	27, // 35: wenming.review.v1.ReviewService.CreateConflict:output_type -> wenming.review.v1.Conflict
+	13, // 36: wenming.review.v1.ReviewService.ListMyConflicts:output_type -> wenming.review.v1.ListConflictsResponse
+	17, // 37: wenming.review.v1.ReviewService.ReturnEvidence:output_type -> wenming.review.v1.ReturnEvidenceResponse
+	30, // 38: wenming.review.v1.ReviewService.DecideVeto:output_type -> wenming.review.v1.Veto
+	19, // 39: wenming.review.v1.ReviewService.CreateSpotCheck:output_type -> wenming.review.v1.SpotCheck
+	29, // 40: wenming.review.v1.ReviewService.GetResult:output_type -> wenming.review.v1.Result
+	23, // 41: wenming.review.v1.ReviewService.ListRanking:output_type -> wenming.review.v1.ListRankingResponse
+	27, // [27:42] is the sub-list for method output_type
+	12, // [12:27] is the sub-list for method input_type
+	12, // [12:12] is the sub-list for extension type_name
+	12, // [12:12] is the sub-list for extension extendee
+	0,  // [0:12] is the sub-list for field type_name
 }
 
 func init() { file_wenming_review_v1_review_proto_init() }
@@ -41,18 +1681,20 @@ func file_wenming_review_v1_review_proto_init() {
 	if File_wenming_review_v1_review_proto != nil {
 		return
 	}
+	file_wenming_review_v1_resources_proto_init()
 	type x struct{}
 	out := protoimpl.TypeBuilder{
 		File: protoimpl.DescBuilder{
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_wenming_review_v1_review_proto_rawDesc), len(file_wenming_review_v1_review_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   0,
+			NumMessages:   24,
 			NumExtensions: 0,
 			NumServices:   1,
 		},
 		GoTypes:           file_wenming_review_v1_review_proto_goTypes,
 		DependencyIndexes: file_wenming_review_v1_review_proto_depIdxs,
+		MessageInfos:      file_wenming_review_v1_review_proto_msgTypes,
 	}.Build()
 	File_wenming_review_v1_review_proto = out.File
 	file_wenming_review_v1_review_proto_goTypes = nil

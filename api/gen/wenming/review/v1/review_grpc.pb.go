@@ -7,7 +7,10 @@
 package reviewv1
 
 import (
+	context "context"
 	grpc "google.golang.org/grpc"
+	codes "google.golang.org/grpc/codes"
+	status "google.golang.org/grpc/status"
 )
 
 // This is a compile-time assertion to ensure that this generated file
@@ -15,13 +18,84 @@ import (
 // Requires gRPC-Go v1.64.0 or later.
 const _ = grpc.SupportPackageIsVersion9
 
+const (
+	ReviewService_AssignReviewers_FullMethodName            = "/wenming.review.v1.ReviewService/AssignReviewers"
+	ReviewService_ReassignReviewer_FullMethodName           = "/wenming.review.v1.ReviewService/ReassignReviewer"
+	ReviewService_GetAssignment_FullMethodName              = "/wenming.review.v1.ReviewService/GetAssignment"
+	ReviewService_ListMyAssignments_FullMethodName          = "/wenming.review.v1.ReviewService/ListMyAssignments"
+	ReviewService_ListApplicationAssignments_FullMethodName = "/wenming.review.v1.ReviewService/ListApplicationAssignments"
+	ReviewService_SaveScores_FullMethodName                 = "/wenming.review.v1.ReviewService/SaveScores"
+	ReviewService_FinalizeAssignment_FullMethodName         = "/wenming.review.v1.ReviewService/FinalizeAssignment"
+	ReviewService_ReopenAssignment_FullMethodName           = "/wenming.review.v1.ReviewService/ReopenAssignment"
+	ReviewService_CreateConflict_FullMethodName             = "/wenming.review.v1.ReviewService/CreateConflict"
+	ReviewService_ListMyConflicts_FullMethodName            = "/wenming.review.v1.ReviewService/ListMyConflicts"
+	ReviewService_ReturnEvidence_FullMethodName             = "/wenming.review.v1.ReviewService/ReturnEvidence"
+	ReviewService_DecideVeto_FullMethodName                 = "/wenming.review.v1.ReviewService/DecideVeto"
+	ReviewService_CreateSpotCheck_FullMethodName            = "/wenming.review.v1.ReviewService/CreateSpotCheck"
+	ReviewService_GetResult_FullMethodName                  = "/wenming.review.v1.ReviewService/GetResult"
+	ReviewService_ListRanking_FullMethodName                = "/wenming.review.v1.ReviewService/ListRanking"
+)
+
 // ReviewServiceClient is the client API for ReviewService service.
 //
 // For semantics around ctx use and closing/ending streaming RPCs, please refer to https://pkg.go.dev/google.golang.org/grpc/?tab=doc#ClientConn.NewStream.
 //
-// ReviewService is the review service. Its RPCs are added by the issues that build it; until
-// then the server runs with its health service so the wiring of all four services is real.
+// ReviewService is what offices review with (docs/review.md): reviewers' assignments and
+// score sheets, returns for rectification, vetoes and spot checks, and the results and
+// ranking computed from them.
 type ReviewServiceClient interface {
+	// AssignReviewers gives every SUBMITTED application of a campaign in REVIEW, and every one
+	// left short by a withdrawal, its reviewers_per_application reviewers from the campaign
+	// office's enabled REVIEWER users, least loaded first, never one who declared a conflict
+	// with the unit; the applications move to IN_REVIEW. All or nothing: when some application
+	// cannot get enough reviewers it is FAILED_PRECONDITION NOT_ENOUGH_REVIEWERS naming them.
+	AssignReviewers(ctx context.Context, in *AssignReviewersRequest, opts ...grpc.CallOption) (*AssignReviewersResponse, error)
+	// ReassignReviewer withdraws a sheet that is not finalized (kept, with the reason) and gives
+	// the application to another reviewer of the office; returns the new assignment.
+	ReassignReviewer(ctx context.Context, in *ReassignReviewerRequest, opts ...grpc.CallOption) (*Assignment, error)
+	// GetAssignment returns a score sheet: to its reviewer, and to the admins and viewers of
+	// the campaign's office and the offices above it.
+	GetAssignment(ctx context.Context, in *GetAssignmentRequest, opts ...grpc.CallOption) (*Assignment, error)
+	// ListMyAssignments is the caller's review queue, oldest first.
+	ListMyAssignments(ctx context.Context, in *ListMyAssignmentsRequest, opts ...grpc.CallOption) (*ListAssignmentsResponse, error)
+	// ListApplicationAssignments lists an application's score sheets, withdrawn ones included;
+	// a reviewer sees only their own.
+	ListApplicationAssignments(ctx context.Context, in *ListApplicationAssignmentsRequest, opts ...grpc.CallOption) (*ListAssignmentsResponse, error)
+	// SaveScores enters or changes the caller's scores on the indicators named (the others
+	// stay as they are); the sheet must be ASSIGNED and the etag current. An entry that does not
+	// fit its indicator's kind or range is INVALID_ARGUMENT naming scores[i] and the indicator.
+	SaveScores(ctx context.Context, in *SaveScoresRequest, opts ...grpc.CallOption) (*Assignment, error)
+	// FinalizeAssignment closes the caller's sheet once every scored leaf has an entry. When it
+	// is the application's last open sheet, the result is computed and ranked in the same
+	// transaction and the application is SCORED (or VETOED).
+	FinalizeAssignment(ctx context.Context, in *FinalizeAssignmentRequest, opts ...grpc.CallOption) (*Assignment, error)
+	// ReopenAssignment lets the reviewer change a finalized sheet again, with a recorded reason,
+	// while the campaign is in REVIEW; the application's result is withdrawn until it is
+	// finalized again.
+	ReopenAssignment(ctx context.Context, in *ReopenAssignmentRequest, opts ...grpc.CallOption) (*Assignment, error)
+	// CreateConflict declares the caller's conflict of interest with a unit (回避). The caller's
+	// open sheets on the unit's applications are withdrawn, for AssignReviewers to fill again.
+	CreateConflict(ctx context.Context, in *CreateConflictRequest, opts ...grpc.CallOption) (*Conflict, error)
+	// ListMyConflicts lists the caller's declared conflicts.
+	ListMyConflicts(ctx context.Context, in *ListMyConflictsRequest, opts ...grpc.CallOption) (*ListConflictsResponse, error)
+	// ReturnEvidence sends evidence back for rectification (退回整改) with a reason and a due time:
+	// the items move to RETURNED and the application to RETURNED until the unit resubmits. An
+	// item already resubmitted max_resubmissions times is locked instead and scores 0.
+	ReturnEvidence(ctx context.Context, in *ReturnEvidenceRequest, opts ...grpc.CallOption) (*ReturnEvidenceResponse, error)
+	// DecideVeto confirms or rejects, with a reason, a veto reviewers proposed on a VETO
+	// indicator. A confirmed veto makes the application VETOED (its score stays visible); a
+	// later decision replaces an earlier one while the campaign is in REVIEW.
+	DecideVeto(ctx context.Context, in *DecideVetoRequest, opts ...grpc.CallOption) (*Veto, error)
+	// CreateSpotCheck records a spot check (抽查) of a scored application by the campaign's office
+	// or an office above it. One that vetoes an evidence item zeroes its indicator, without
+	// resubmission, and the result and ranking follow.
+	CreateSpotCheck(ctx context.Context, in *CreateSpotCheckRequest, opts ...grpc.CallOption) (*SpotCheck, error)
+	// GetResult returns an application's result with its explanation: to office users of the
+	// unit's line as soon as it exists, to the unit once the campaign is RANKED.
+	GetResult(ctx context.Context, in *GetResultRequest, opts ...grpc.CallOption) (*Result, error)
+	// ListRanking pages through a campaign's results in ranking order (docs/scoring.md), each
+	// with its campaign-wide rank; filters keep a subtree's units or a category.
+	ListRanking(ctx context.Context, in *ListRankingRequest, opts ...grpc.CallOption) (*ListRankingResponse, error)
 }
 
 type reviewServiceClient struct {
@@ -32,13 +106,216 @@ func NewReviewServiceClient(cc grpc.ClientConnInterface) ReviewServiceClient {
 	return &reviewServiceClient{cc}
 }
 
+func (c *reviewServiceClient) AssignReviewers(ctx context.Context, in *AssignReviewersRequest, opts ...grpc.CallOption) (*AssignReviewersResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(AssignReviewersResponse)
+	err := c.cc.Invoke(ctx, ReviewService_AssignReviewers_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *reviewServiceClient) ReassignReviewer(ctx context.Context, in *ReassignReviewerRequest, opts ...grpc.CallOption) (*Assignment, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(Assignment)
+	err := c.cc.Invoke(ctx, ReviewService_ReassignReviewer_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *reviewServiceClient) GetAssignment(ctx context.Context, in *GetAssignmentRequest, opts ...grpc.CallOption) (*Assignment, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(Assignment)
+	err := c.cc.Invoke(ctx, ReviewService_GetAssignment_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *reviewServiceClient) ListMyAssignments(ctx context.Context, in *ListMyAssignmentsRequest, opts ...grpc.CallOption) (*ListAssignmentsResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(ListAssignmentsResponse)
+	err := c.cc.Invoke(ctx, ReviewService_ListMyAssignments_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *reviewServiceClient) ListApplicationAssignments(ctx context.Context, in *ListApplicationAssignmentsRequest, opts ...grpc.CallOption) (*ListAssignmentsResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(ListAssignmentsResponse)
+	err := c.cc.Invoke(ctx, ReviewService_ListApplicationAssignments_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *reviewServiceClient) SaveScores(ctx context.Context, in *SaveScoresRequest, opts ...grpc.CallOption) (*Assignment, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(Assignment)
+	err := c.cc.Invoke(ctx, ReviewService_SaveScores_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *reviewServiceClient) FinalizeAssignment(ctx context.Context, in *FinalizeAssignmentRequest, opts ...grpc.CallOption) (*Assignment, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(Assignment)
+	err := c.cc.Invoke(ctx, ReviewService_FinalizeAssignment_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *reviewServiceClient) ReopenAssignment(ctx context.Context, in *ReopenAssignmentRequest, opts ...grpc.CallOption) (*Assignment, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(Assignment)
+	err := c.cc.Invoke(ctx, ReviewService_ReopenAssignment_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *reviewServiceClient) CreateConflict(ctx context.Context, in *CreateConflictRequest, opts ...grpc.CallOption) (*Conflict, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(Conflict)
+	err := c.cc.Invoke(ctx, ReviewService_CreateConflict_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *reviewServiceClient) ListMyConflicts(ctx context.Context, in *ListMyConflictsRequest, opts ...grpc.CallOption) (*ListConflictsResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(ListConflictsResponse)
+	err := c.cc.Invoke(ctx, ReviewService_ListMyConflicts_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *reviewServiceClient) ReturnEvidence(ctx context.Context, in *ReturnEvidenceRequest, opts ...grpc.CallOption) (*ReturnEvidenceResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(ReturnEvidenceResponse)
+	err := c.cc.Invoke(ctx, ReviewService_ReturnEvidence_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *reviewServiceClient) DecideVeto(ctx context.Context, in *DecideVetoRequest, opts ...grpc.CallOption) (*Veto, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(Veto)
+	err := c.cc.Invoke(ctx, ReviewService_DecideVeto_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *reviewServiceClient) CreateSpotCheck(ctx context.Context, in *CreateSpotCheckRequest, opts ...grpc.CallOption) (*SpotCheck, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(SpotCheck)
+	err := c.cc.Invoke(ctx, ReviewService_CreateSpotCheck_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *reviewServiceClient) GetResult(ctx context.Context, in *GetResultRequest, opts ...grpc.CallOption) (*Result, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(Result)
+	err := c.cc.Invoke(ctx, ReviewService_GetResult_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *reviewServiceClient) ListRanking(ctx context.Context, in *ListRankingRequest, opts ...grpc.CallOption) (*ListRankingResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(ListRankingResponse)
+	err := c.cc.Invoke(ctx, ReviewService_ListRanking_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
 // ReviewServiceServer is the server API for ReviewService service.
 // All implementations must embed UnimplementedReviewServiceServer
 // for forward compatibility.
 //
-// ReviewService is the review service. Its RPCs are added by the issues that build it; until
-// then the server runs with its health service so the wiring of all four services is real.
+// ReviewService is what offices review with (docs/review.md): reviewers' assignments and
+// score sheets, returns for rectification, vetoes and spot checks, and the results and
+// ranking computed from them.
 type ReviewServiceServer interface {
+	// AssignReviewers gives every SUBMITTED application of a campaign in REVIEW, and every one
+	// left short by a withdrawal, its reviewers_per_application reviewers from the campaign
+	// office's enabled REVIEWER users, least loaded first, never one who declared a conflict
+	// with the unit; the applications move to IN_REVIEW. All or nothing: when some application
+	// cannot get enough reviewers it is FAILED_PRECONDITION NOT_ENOUGH_REVIEWERS naming them.
+	AssignReviewers(context.Context, *AssignReviewersRequest) (*AssignReviewersResponse, error)
+	// ReassignReviewer withdraws a sheet that is not finalized (kept, with the reason) and gives
+	// the application to another reviewer of the office; returns the new assignment.
+	ReassignReviewer(context.Context, *ReassignReviewerRequest) (*Assignment, error)
+	// GetAssignment returns a score sheet: to its reviewer, and to the admins and viewers of
+	// the campaign's office and the offices above it.
+	GetAssignment(context.Context, *GetAssignmentRequest) (*Assignment, error)
+	// ListMyAssignments is the caller's review queue, oldest first.
+	ListMyAssignments(context.Context, *ListMyAssignmentsRequest) (*ListAssignmentsResponse, error)
+	// ListApplicationAssignments lists an application's score sheets, withdrawn ones included;
+	// a reviewer sees only their own.
+	ListApplicationAssignments(context.Context, *ListApplicationAssignmentsRequest) (*ListAssignmentsResponse, error)
+	// SaveScores enters or changes the caller's scores on the indicators named (the others
+	// stay as they are); the sheet must be ASSIGNED and the etag current. An entry that does not
+	// fit its indicator's kind or range is INVALID_ARGUMENT naming scores[i] and the indicator.
+	SaveScores(context.Context, *SaveScoresRequest) (*Assignment, error)
+	// FinalizeAssignment closes the caller's sheet once every scored leaf has an entry. When it
+	// is the application's last open sheet, the result is computed and ranked in the same
+	// transaction and the application is SCORED (or VETOED).
+	FinalizeAssignment(context.Context, *FinalizeAssignmentRequest) (*Assignment, error)
+	// ReopenAssignment lets the reviewer change a finalized sheet again, with a recorded reason,
+	// while the campaign is in REVIEW; the application's result is withdrawn until it is
+	// finalized again.
+	ReopenAssignment(context.Context, *ReopenAssignmentRequest) (*Assignment, error)
+	// CreateConflict declares the caller's conflict of interest with a unit (回避). The caller's
+	// open sheets on the unit's applications are withdrawn, for AssignReviewers to fill again.
+	CreateConflict(context.Context, *CreateConflictRequest) (*Conflict, error)
+	// ListMyConflicts lists the caller's declared conflicts.
+	ListMyConflicts(context.Context, *ListMyConflictsRequest) (*ListConflictsResponse, error)
+	// ReturnEvidence sends evidence back for rectification (退回整改) with a reason and a due time:
+	// the items move to RETURNED and the application to RETURNED until the unit resubmits. An
+	// item already resubmitted max_resubmissions times is locked instead and scores 0.
+	ReturnEvidence(context.Context, *ReturnEvidenceRequest) (*ReturnEvidenceResponse, error)
+	// DecideVeto confirms or rejects, with a reason, a veto reviewers proposed on a VETO
+	// indicator. A confirmed veto makes the application VETOED (its score stays visible); a
+	// later decision replaces an earlier one while the campaign is in REVIEW.
+	DecideVeto(context.Context, *DecideVetoRequest) (*Veto, error)
+	// CreateSpotCheck records a spot check (抽查) of a scored application by the campaign's office
+	// or an office above it. One that vetoes an evidence item zeroes its indicator, without
+	// resubmission, and the result and ranking follow.
+	CreateSpotCheck(context.Context, *CreateSpotCheckRequest) (*SpotCheck, error)
+	// GetResult returns an application's result with its explanation: to office users of the
+	// unit's line as soon as it exists, to the unit once the campaign is RANKED.
+	GetResult(context.Context, *GetResultRequest) (*Result, error)
+	// ListRanking pages through a campaign's results in ranking order (docs/scoring.md), each
+	// with its campaign-wide rank; filters keep a subtree's units or a category.
+	ListRanking(context.Context, *ListRankingRequest) (*ListRankingResponse, error)
 	mustEmbedUnimplementedReviewServiceServer()
 }
 
@@ -49,6 +326,51 @@ type ReviewServiceServer interface {
 // pointer dereference when methods are called.
 type UnimplementedReviewServiceServer struct{}
 
+func (UnimplementedReviewServiceServer) AssignReviewers(context.Context, *AssignReviewersRequest) (*AssignReviewersResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method AssignReviewers not implemented")
+}
+func (UnimplementedReviewServiceServer) ReassignReviewer(context.Context, *ReassignReviewerRequest) (*Assignment, error) {
+	return nil, status.Error(codes.Unimplemented, "method ReassignReviewer not implemented")
+}
+func (UnimplementedReviewServiceServer) GetAssignment(context.Context, *GetAssignmentRequest) (*Assignment, error) {
+	return nil, status.Error(codes.Unimplemented, "method GetAssignment not implemented")
+}
+func (UnimplementedReviewServiceServer) ListMyAssignments(context.Context, *ListMyAssignmentsRequest) (*ListAssignmentsResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method ListMyAssignments not implemented")
+}
+func (UnimplementedReviewServiceServer) ListApplicationAssignments(context.Context, *ListApplicationAssignmentsRequest) (*ListAssignmentsResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method ListApplicationAssignments not implemented")
+}
+func (UnimplementedReviewServiceServer) SaveScores(context.Context, *SaveScoresRequest) (*Assignment, error) {
+	return nil, status.Error(codes.Unimplemented, "method SaveScores not implemented")
+}
+func (UnimplementedReviewServiceServer) FinalizeAssignment(context.Context, *FinalizeAssignmentRequest) (*Assignment, error) {
+	return nil, status.Error(codes.Unimplemented, "method FinalizeAssignment not implemented")
+}
+func (UnimplementedReviewServiceServer) ReopenAssignment(context.Context, *ReopenAssignmentRequest) (*Assignment, error) {
+	return nil, status.Error(codes.Unimplemented, "method ReopenAssignment not implemented")
+}
+func (UnimplementedReviewServiceServer) CreateConflict(context.Context, *CreateConflictRequest) (*Conflict, error) {
+	return nil, status.Error(codes.Unimplemented, "method CreateConflict not implemented")
+}
+func (UnimplementedReviewServiceServer) ListMyConflicts(context.Context, *ListMyConflictsRequest) (*ListConflictsResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method ListMyConflicts not implemented")
+}
+func (UnimplementedReviewServiceServer) ReturnEvidence(context.Context, *ReturnEvidenceRequest) (*ReturnEvidenceResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method ReturnEvidence not implemented")
+}
+func (UnimplementedReviewServiceServer) DecideVeto(context.Context, *DecideVetoRequest) (*Veto, error) {
+	return nil, status.Error(codes.Unimplemented, "method DecideVeto not implemented")
+}
+func (UnimplementedReviewServiceServer) CreateSpotCheck(context.Context, *CreateSpotCheckRequest) (*SpotCheck, error) {
+	return nil, status.Error(codes.Unimplemented, "method CreateSpotCheck not implemented")
+}
+func (UnimplementedReviewServiceServer) GetResult(context.Context, *GetResultRequest) (*Result, error) {
+	return nil, status.Error(codes.Unimplemented, "method GetResult not implemented")
+}
+func (UnimplementedReviewServiceServer) ListRanking(context.Context, *ListRankingRequest) (*ListRankingResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method ListRanking not implemented")
+}
 func (UnimplementedReviewServiceServer) mustEmbedUnimplementedReviewServiceServer() {}
 func (UnimplementedReviewServiceServer) testEmbeddedByValue()                       {}
 
@@ -70,13 +392,344 @@ func RegisterReviewServiceServer(s grpc.ServiceRegistrar, srv ReviewServiceServe
 	s.RegisterService(&ReviewService_ServiceDesc, srv)
 }
 
+func _ReviewService_AssignReviewers_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(AssignReviewersRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(ReviewServiceServer).AssignReviewers(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: ReviewService_AssignReviewers_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(ReviewServiceServer).AssignReviewers(ctx, req.(*AssignReviewersRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _ReviewService_ReassignReviewer_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(ReassignReviewerRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(ReviewServiceServer).ReassignReviewer(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: ReviewService_ReassignReviewer_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(ReviewServiceServer).ReassignReviewer(ctx, req.(*ReassignReviewerRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _ReviewService_GetAssignment_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(GetAssignmentRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(ReviewServiceServer).GetAssignment(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: ReviewService_GetAssignment_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(ReviewServiceServer).GetAssignment(ctx, req.(*GetAssignmentRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _ReviewService_ListMyAssignments_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(ListMyAssignmentsRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(ReviewServiceServer).ListMyAssignments(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: ReviewService_ListMyAssignments_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(ReviewServiceServer).ListMyAssignments(ctx, req.(*ListMyAssignmentsRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _ReviewService_ListApplicationAssignments_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(ListApplicationAssignmentsRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(ReviewServiceServer).ListApplicationAssignments(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: ReviewService_ListApplicationAssignments_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(ReviewServiceServer).ListApplicationAssignments(ctx, req.(*ListApplicationAssignmentsRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _ReviewService_SaveScores_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(SaveScoresRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(ReviewServiceServer).SaveScores(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: ReviewService_SaveScores_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(ReviewServiceServer).SaveScores(ctx, req.(*SaveScoresRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _ReviewService_FinalizeAssignment_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(FinalizeAssignmentRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(ReviewServiceServer).FinalizeAssignment(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: ReviewService_FinalizeAssignment_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(ReviewServiceServer).FinalizeAssignment(ctx, req.(*FinalizeAssignmentRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _ReviewService_ReopenAssignment_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(ReopenAssignmentRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(ReviewServiceServer).ReopenAssignment(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: ReviewService_ReopenAssignment_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(ReviewServiceServer).ReopenAssignment(ctx, req.(*ReopenAssignmentRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _ReviewService_CreateConflict_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(CreateConflictRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(ReviewServiceServer).CreateConflict(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: ReviewService_CreateConflict_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(ReviewServiceServer).CreateConflict(ctx, req.(*CreateConflictRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _ReviewService_ListMyConflicts_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(ListMyConflictsRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(ReviewServiceServer).ListMyConflicts(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: ReviewService_ListMyConflicts_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(ReviewServiceServer).ListMyConflicts(ctx, req.(*ListMyConflictsRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _ReviewService_ReturnEvidence_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(ReturnEvidenceRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(ReviewServiceServer).ReturnEvidence(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: ReviewService_ReturnEvidence_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(ReviewServiceServer).ReturnEvidence(ctx, req.(*ReturnEvidenceRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _ReviewService_DecideVeto_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(DecideVetoRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(ReviewServiceServer).DecideVeto(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: ReviewService_DecideVeto_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(ReviewServiceServer).DecideVeto(ctx, req.(*DecideVetoRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _ReviewService_CreateSpotCheck_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(CreateSpotCheckRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(ReviewServiceServer).CreateSpotCheck(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: ReviewService_CreateSpotCheck_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(ReviewServiceServer).CreateSpotCheck(ctx, req.(*CreateSpotCheckRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _ReviewService_GetResult_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(GetResultRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(ReviewServiceServer).GetResult(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: ReviewService_GetResult_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(ReviewServiceServer).GetResult(ctx, req.(*GetResultRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _ReviewService_ListRanking_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(ListRankingRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(ReviewServiceServer).ListRanking(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: ReviewService_ListRanking_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(ReviewServiceServer).ListRanking(ctx, req.(*ListRankingRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
 // ReviewService_ServiceDesc is the grpc.ServiceDesc for ReviewService service.
 // It's only intended for direct use with grpc.RegisterService,
 // and not to be introspected or modified (even as a copy)
 var ReviewService_ServiceDesc = grpc.ServiceDesc{
 	ServiceName: "wenming.review.v1.ReviewService",
 	HandlerType: (*ReviewServiceServer)(nil),
-	Methods:     []grpc.MethodDesc{},
-	Streams:     []grpc.StreamDesc{},
-	Metadata:    "wenming/review/v1/review.proto",
+	Methods: []grpc.MethodDesc{
+		{
+			MethodName: "AssignReviewers",
+			Handler:    _ReviewService_AssignReviewers_Handler,
+		},
+		{
+			MethodName: "ReassignReviewer",
+			Handler:    _ReviewService_ReassignReviewer_Handler,
+		},
+		{
+			MethodName: "GetAssignment",
+			Handler:    _ReviewService_GetAssignment_Handler,
+		},
+		{
+			MethodName: "ListMyAssignments",
+			Handler:    _ReviewService_ListMyAssignments_Handler,
+		},
+		{
+			MethodName: "ListApplicationAssignments",
+			Handler:    _ReviewService_ListApplicationAssignments_Handler,
+		},
+		{
+			MethodName: "SaveScores",
+			Handler:    _ReviewService_SaveScores_Handler,
+		},
+		{
+			MethodName: "FinalizeAssignment",
+			Handler:    _ReviewService_FinalizeAssignment_Handler,
+		},
+		{
+			MethodName: "ReopenAssignment",
+			Handler:    _ReviewService_ReopenAssignment_Handler,
+		},
+		{
+			MethodName: "CreateConflict",
+			Handler:    _ReviewService_CreateConflict_Handler,
+		},
+		{
+			MethodName: "ListMyConflicts",
+			Handler:    _ReviewService_ListMyConflicts_Handler,
+		},
+		{
+			MethodName: "ReturnEvidence",
+			Handler:    _ReviewService_ReturnEvidence_Handler,
+		},
+		{
+			MethodName: "DecideVeto",
+			Handler:    _ReviewService_DecideVeto_Handler,
+		},
+		{
+			MethodName: "CreateSpotCheck",
+			Handler:    _ReviewService_CreateSpotCheck_Handler,
+		},
+		{
+			MethodName: "GetResult",
+			Handler:    _ReviewService_GetResult_Handler,
+		},
+		{
+			MethodName: "ListRanking",
+			Handler:    _ReviewService_ListRanking_Handler,
+		},
+	},
+	Streams:  []grpc.StreamDesc{},
+	Metadata: "wenming/review/v1/review.proto",
 }

@@ -1,0 +1,434 @@
+package review
+
+import (
+	"context"
+	"encoding/binary"
+	"strconv"
+	"strings"
+	"time"
+
+	"google.golang.org/grpc/codes"
+	"google.golang.org/protobuf/proto"
+	"google.golang.org/protobuf/types/known/timestamppb"
+
+	reviewv1 "github.com/wenming-platform/wenming/api/gen/wenming/review/v1"
+	"github.com/wenming-platform/wenming/ent"
+	"github.com/wenming-platform/wenming/ent/application"
+	"github.com/wenming-platform/wenming/ent/assignment"
+	"github.com/wenming-platform/wenming/ent/campaign"
+	entevidence "github.com/wenming-platform/wenming/ent/evidence"
+	"github.com/wenming-platform/wenming/ent/evidencerevision"
+	"github.com/wenming-platform/wenming/ent/negativelistentry"
+	"github.com/wenming-platform/wenming/ent/result"
+	"github.com/wenming-platform/wenming/ent/schema/jsonvalue"
+	"github.com/wenming-platform/wenming/ent/spotcheck"
+	"github.com/wenming-platform/wenming/ent/vetodecision"
+	"github.com/wenming-platform/wenming/services/platform/errs"
+	"github.com/wenming-platform/wenming/services/platform/pagetoken"
+	"github.com/wenming-platform/wenming/services/platform/resource"
+	"github.com/wenming-platform/wenming/services/platform/scoring"
+	"github.com/wenming-platform/wenming/services/platform/store"
+	"github.com/wenming-platform/wenming/services/platform/viewer"
+)
+
+// reviewing are the states in which an application's sheets are open to reviewers.
+var reviewing = []application.State{application.StateIN_REVIEW, application.StateRETURNED, application.StateRESUBMITTED}
+
+// scored are the states settle moves an application between as its result comes and goes.
+var scored = map[application.State]bool{
+	application.StateIN_REVIEW: true, application.StateRETURNED: true, application.StateRESUBMITTED: true,
+	application.StateSCORED: true, application.StateVETOED: true,
+}
+
+// settle brings application appID's result up to date within tx, after a write it depends
+// on. The result exists while the application has its campaign's number of sheets and every
+// one is finalized; then it is computed by the engine from those sheets, the veto decisions,
+// the unit's negative list, the returned and spot-checked evidence, and stored with its
+// ranking sort key, and the application is SCORED or VETOED. Otherwise any result is removed
+// and a scored application goes back to IN_REVIEW. It reads and writes as the system: the
+// caller has authorised the write that made the result change, and the result is derived
+// from rows that write's caller may not all read (another office's spot check). The caller
+// holds the lock of the campaign office's audit chain, so settles of one application never
+// interleave.
+func (s *Server) settle(ctx context.Context, tx *ent.Tx, appID string, rv *review) (*ent.Result, error) {
+	sys := store.System(ctx)
+	a, err := tx.Application.Get(sys, appID)
+	if err != nil {
+		return nil, err
+	}
+	sheets, err := tx.Assignment.Query().Where(assignment.ApplicationID(a.ID), assignment.StateNEQ(assignment.StateWITHDRAWN)).
+		Order(ent.Asc(assignment.FieldID)).All(sys)
+	if err != nil {
+		return nil, err
+	}
+	ready := len(sheets) >= rv.campaign.ReviewersPerApplication
+	for _, sh := range sheets {
+		ready = ready && sh.State == assignment.StateFINALIZED
+	}
+	old, err := tx.Result.Get(sys, a.ID)
+	if err != nil && !ent.IsNotFound(err) {
+		return nil, err
+	}
+	if !ready {
+		if old != nil {
+			if err := tx.Result.DeleteOneID(old.ID).Exec(sys); err != nil {
+				return nil, err
+			}
+		}
+		if a.State == application.StateSCORED || a.State == application.StateVETOED {
+			return nil, tx.Application.UpdateOneID(a.ID).AddVersion(1).SetState(application.StateIN_REVIEW).Exec(sys)
+		}
+		return nil, nil
+	}
+	c, err := s.compute(sys, tx.Client(), a, rv, sheets)
+	if err != nil {
+		return nil, err
+	}
+	state := string(a.State)
+	if scored[a.State] {
+		state = string(application.StateSCORED)
+		if c.res.Vetoed {
+			state = string(application.StateVETOED)
+		}
+		if state != string(a.State) {
+			if err := tx.Application.UpdateOneID(a.ID).AddVersion(1).SetState(application.State(state)).Exec(sys); err != nil {
+				return nil, err
+			}
+		}
+	}
+	detail, err := proto.Marshal(c.detail)
+	if err != nil {
+		return nil, err
+	}
+	r := c.res
+	if old == nil {
+		return tx.Result.Create().SetID(a.ID).SetOfficeID(a.OfficeID).SetScopePath(a.ScopePath).
+			SetCampaignID(a.CampaignID).SetUnitID(a.UnitID).SetUnitOfficeID(a.UnitOfficeID).SetUnitCategory(c.detail.GetUnitCategory()).SetUnitDisplayName(c.detail.GetUnitDisplayName()).
+			SetTotal(int64(r.Total)).SetBase(int64(r.Base)).SetBonus(int64(r.Bonus)).SetDeductions(int64(r.Deductions)).
+			SetVetoed(r.Vetoed).SetState(state).SetSortKey(c.key).SetSubmitTime(c.submit).SetDetail(detail).Save(sys)
+	}
+	return tx.Result.UpdateOneID(old.ID).AddVersion(1).SetUnitCategory(c.detail.GetUnitCategory()).SetUnitDisplayName(c.detail.GetUnitDisplayName()).
+		SetTotal(int64(r.Total)).SetBase(int64(r.Base)).SetBonus(int64(r.Bonus)).SetDeductions(int64(r.Deductions)).
+		SetVetoed(r.Vetoed).SetState(state).SetSortKey(c.key).SetSubmitTime(c.submit).SetDetail(detail).Save(sys)
+}
+
+// computed is an application's result as the engine gives it, its API form and its
+// ranking sort key.
+type computed struct {
+	res    *scoring.Result
+	detail *reviewv1.Result
+	key    []byte
+	submit time.Time
+}
+
+// compute scores application a from its finalized sheets and everything else its result
+// depends on (docs/review.md, Results). It only reads: settle stores what it returns, and
+// the invariant test compares stored results with it.
+func (s *Server) compute(sys context.Context, db *ent.Client, a *ent.Application, rv *review, sheets []*ent.Assignment) (*computed, error) {
+	in := &scoring.Application{Inputs: map[string][]scoring.Input{}, ConfirmedVetoes: map[string]bool{}, Zeroed: map[string]string{}}
+	comments := map[string]map[string]string{} // code → reviewer → comment
+	for _, sh := range sheets {
+		for _, sc := range sh.Scores {
+			ind := rv.plan.byCode[sc.IndicatorCode]
+			if ind == nil {
+				continue
+			}
+			in.Inputs[sc.IndicatorCode] = append(in.Inputs[sc.IndicatorCode], engineInput(ind, sh.ReviewerID, sc))
+			if sc.Comment != "" {
+				if comments[sc.IndicatorCode] == nil {
+					comments[sc.IndicatorCode] = map[string]string{}
+				}
+				comments[sc.IndicatorCode][sh.ReviewerID] = sc.Comment
+			}
+		}
+	}
+	decisions, err := db.VetoDecision.Query().Where(vetodecision.ApplicationID(a.ID)).
+		Order(ent.Asc(vetodecision.FieldCreateTime), ent.Asc(vetodecision.FieldID)).All(sys)
+	if err != nil {
+		return nil, err
+	}
+	latest := map[string]*ent.VetoDecision{}
+	for _, d := range decisions {
+		latest[d.IndicatorCode] = d
+		in.ConfirmedVetoes[d.IndicatorCode] = d.Confirmed
+	}
+	// The unit's negative list counts from the look-back before the end of the campaign's
+	// year on, annulled entries never: the same data always gives the same result.
+	since := time.Date(rv.campaign.Year+1, 1, 1, 0, 0, 0, 0, time.UTC).AddDate(0, -rv.campaign.LookbackMonths, 0)
+	entries, err := db.NegativeListEntry.Query().Where(negativelistentry.UnitID(a.UnitID), negativelistentry.AnnulTimeIsNil(),
+		negativelistentry.OccurredOnGTE(since)).Order(ent.Asc(negativelistentry.FieldOccurredOn), ent.Asc(negativelistentry.FieldID)).All(sys)
+	if err != nil {
+		return nil, err
+	}
+	for _, e := range entries {
+		ne := scoring.NegativeEntry{Code: e.ID, Reason: "负面清单 " + e.Category + " " + e.OccurredOn.Format("2006-01-02") + "：" + e.Description}
+		if e.Effect == negativelistentry.EffectDISQUALIFY {
+			ne.Veto = true
+		} else {
+			ne.Deduction = scoring.Points(e.Points)
+		}
+		in.Negative = append(in.Negative, ne)
+	}
+	items, err := db.Evidence.Query().Where(entevidence.ApplicationID(a.ID), entevidence.StateEQ(entevidence.StateRETURNED)).All(sys)
+	if err != nil {
+		return nil, err
+	}
+	for _, ev := range items {
+		switch {
+		case ev.Locked:
+			in.Zeroed[ev.IndicatorCode] = "evidence " + ev.Period + " returned more often than the campaign's " +
+				strconv.Itoa(rv.campaign.MaxResubmissions) + " resubmissions (退回次数超过允许的重新报送次数)"
+		case ev.ReturnDueTime != nil && !s.now().Before(*ev.ReturnDueTime):
+			in.Zeroed[ev.IndicatorCode] = "evidence " + ev.Period + " not resubmitted by " + ev.ReturnDueTime.Format(time.RFC3339) + " (逾期未重新报送)"
+		}
+	}
+	checks, err := db.SpotCheck.Query().Where(spotcheck.ApplicationID(a.ID), spotcheck.Veto(true)).Order(ent.Asc(spotcheck.FieldCreateTime)).All(sys)
+	if err != nil {
+		return nil, err
+	}
+	for _, sc := range checks {
+		in.Zeroed[sc.IndicatorCode] = "vetoed by the spot check " + sc.ID + " (抽查否决): " + sc.Finding
+	}
+	res, err := scoring.Evaluate(rv.plan.std, in)
+	if err != nil {
+		return nil, err
+	}
+	if res.Incomplete {
+		return nil, errs.New(codes.FailedPrecondition, "SHEETS_INCOMPLETE",
+			"no reviewer entered "+strings.Join(res.Missing, ", "), "以下指标没有评审员录入分数："+strings.Join(res.Missing, "、"))
+	}
+	submit := time.Time{}
+	if a.SubmitTime != nil {
+		submit = *a.SubmitTime
+	}
+	last, err := db.EvidenceRevision.Query().Where(evidencerevision.ApplicationID(a.ID), evidencerevision.Resubmission(true)).
+		Order(ent.Desc(evidencerevision.FieldSubmitTime)).First(sys)
+	switch {
+	case err == nil && last.SubmitTime.After(submit):
+		submit = last.SubmitTime
+	case err != nil && !ent.IsNotFound(err):
+		return nil, err
+	}
+	u, err := db.Unit.Get(sys, a.UnitID)
+	if err != nil {
+		return nil, err
+	}
+	detail := &reviewv1.Result{
+		ApplicationId: a.ID, CampaignId: a.CampaignID, UnitId: a.UnitID, UnitDisplayName: u.DisplayName,
+		UnitOfficeId: a.UnitOfficeID, UnitCategory: u.Category,
+		Total: res.Total.String(), Base: res.Base.String(), Bonus: res.Bonus.String(), Deductions: res.Deductions.String(),
+		Vetoed: res.Vetoed, SubmitTime: timestamppb.New(submit), Explanation: explain(res.Explanation, comments),
+	}
+	for _, v := range res.Vetoes {
+		pv := &reviewv1.Veto{Code: v.Code, Reasons: v.Reasons, ProposerIds: v.Proposers, Confirmed: v.Confirmed}
+		if d := latest[v.Code]; d != nil {
+			pv.Decided, pv.DecisionReason = true, d.Reason
+		}
+		detail.Vetoes = append(detail.Vetoes, pv)
+	}
+	return &computed{res: res, detail: detail, key: sortKey(res, submit, a.UnitID), submit: submit}, nil
+}
+
+// scoreEntry is a score as a sheet stores it.
+type scoreEntry = jsonvalue.Score
+
+// engineInput is a stored score as the engine takes it. Saving checked it against its
+// indicator, so the decimals parse.
+func engineInput(ind *scoring.Indicator, reviewer string, sc scoreEntry) scoring.Input {
+	in := scoring.Input{Reviewer: reviewer, Grade: sc.Grade, Ticked: sc.Ticked, Count: sc.Occurrences, Veto: sc.Veto, Reason: sc.VetoReason}
+	in.Points, _ = scoring.ParsePoints(sc.Points)
+	in.Value, _ = scoring.ParsePoints(sc.Value)
+	return in
+}
+
+// explain is the API form of the engine's explanation; comments are each leaf's reviewers'.
+func explain(n *scoring.Node, comments map[string]map[string]string) *reviewv1.ExplanationNode {
+	out := &reviewv1.ExplanationNode{
+		Code: n.Code, Title: n.Title, Kind: n.Kind.String(), Method: n.Method,
+		RawPoints: n.Raw.String(), Points: n.Points.String(), Capped: n.Capped, InBase: n.InBase,
+		Zeroed: n.Zeroed, Note: n.Note,
+	}
+	if n.NegativeList {
+		out.Kind = "NEGATIVE_LIST"
+	}
+	if n.Max != 0 {
+		out.MaxPoints = n.Max.String()
+	}
+	for _, in := range n.Inputs {
+		out.Inputs = append(out.Inputs, &reviewv1.ReviewerInput{ReviewerId: in.Reviewer, Entered: in.Entered, Value: in.Value,
+			Comment: comments[n.Code][in.Reviewer]})
+	}
+	for _, c := range n.Children {
+		out.Children = append(out.Children, explain(c, comments))
+	}
+	return out
+}
+
+// sortKey orders results as scoring.Compare does when compared byte by byte: total, base
+// and each category descending, then the final submission ascending, then the unit id.
+// Each number is its int64 with the sign bit flipped (so unsigned order is signed order),
+// inverted for the descending ones, big-endian.
+func sortKey(r *scoring.Result, submit time.Time, unitID string) []byte {
+	b := make([]byte, 0, 8*(3+len(r.Categories))+len(unitID))
+	desc := func(p scoring.Points) { b = binary.BigEndian.AppendUint64(b, ^(uint64(p) ^ 1<<63)) }
+	desc(r.Total)
+	desc(r.Base)
+	for _, c := range r.Categories {
+		desc(c)
+	}
+	b = binary.BigEndian.AppendUint64(b, uint64(submit.UnixNano())^1<<63)
+	return append(b, unitID...)
+}
+
+// ranked are the campaign states in which units see their results.
+var ranked = map[campaign.State]bool{campaign.StateRANKED: true, campaign.StatePUBLICITY: true, campaign.StateCLOSED: true}
+
+// GetResult returns an application's result with its explanation and rank.
+func (s *Server) GetResult(ctx context.Context, req *reviewv1.GetResultRequest) (*reviewv1.Result, error) {
+	v := viewer.FromContext(ctx)
+	row, err := s.st.Client.Result.Get(ctx, req.GetApplicationId())
+	if err != nil {
+		return nil, resource.NotFound(err, "result")
+	}
+	if v.UnitID != "" {
+		c, err := s.st.Client.Campaign.Get(store.System(ctx), row.CampaignID)
+		if err != nil {
+			return nil, err
+		}
+		// Before the ranking a unit sees nothing of its result, not even that it exists.
+		if !ranked[c.State] {
+			return nil, errs.NotFound("result")
+		}
+	}
+	out, err := decodeResult(row)
+	if err != nil {
+		return nil, err
+	}
+	n, err := s.st.Client.Result.Query().Where(result.CampaignID(row.CampaignID), result.SortKeyLT(row.SortKey)).Count(store.System(ctx))
+	if err != nil {
+		return nil, err
+	}
+	out.Rank = int32(n + 1)
+	if v.UnitID != "" {
+		anonymize(out)
+	}
+	return out, nil
+}
+
+// decodeResult is a stored result in its API form, without its rank.
+func decodeResult(row *ent.Result) (*reviewv1.Result, error) {
+	out := &reviewv1.Result{}
+	if err := proto.Unmarshal(row.Detail, out); err != nil {
+		return nil, err
+	}
+	out.State, out.ComputeTime = row.State, timestamppb.New(row.UpdateTime)
+	return out, nil
+}
+
+// anonymize hides who reviewed from the unit: reviewers become 评审员1, 评审员2, … in the
+// order they first appear, the same names throughout one result.
+func anonymize(r *reviewv1.Result) {
+	names := map[string]string{}
+	name := func(id string) string {
+		if _, ok := names[id]; !ok {
+			names[id] = "评审员" + strconv.Itoa(len(names)+1)
+		}
+		return names[id]
+	}
+	var walk func(*reviewv1.ExplanationNode)
+	walk = func(n *reviewv1.ExplanationNode) {
+		for _, in := range n.GetInputs() {
+			in.ReviewerId = name(in.GetReviewerId())
+		}
+		for _, c := range n.GetChildren() {
+			walk(c)
+		}
+	}
+	walk(r.GetExplanation())
+	for _, v := range r.GetVetoes() {
+		for i, id := range v.GetProposerIds() {
+			v.ProposerIds[i] = name(id)
+		}
+	}
+}
+
+// ListRanking pages through a campaign's results in ranking order.
+func (s *Server) ListRanking(ctx context.Context, req *reviewv1.ListRankingRequest) (*reviewv1.ListRankingResponse, error) {
+	filters := strings.Join([]string{"ranking", req.GetCampaignId(), req.GetOfficeId(), req.GetUnitCategory()}, "|")
+	after, err := s.pages.Decode(filters, req.GetPageToken())
+	if err != nil {
+		return nil, err
+	}
+	db := s.st.Client
+	c, err := db.Campaign.Get(ctx, req.GetCampaignId())
+	if err != nil {
+		return nil, resource.NotFound(err, "campaign")
+	}
+	cursor := []byte(after)
+	q := db.Result.Query().Where(result.CampaignID(req.GetCampaignId()), result.SortKeyGT(cursor))
+	// A viewer who reads less than the whole campaign (an office below the campaign's) pages
+	// through its own units, as a filter would: their ranks are still the campaign's.
+	v := viewer.FromContext(ctx)
+	filtered := !v.PlatformAdmin() && !strings.HasPrefix(c.ScopePath, v.ScopePath)
+	if id := req.GetOfficeId(); id != "" {
+		o, err := db.Office.Get(ctx, id)
+		if err != nil {
+			return nil, resource.NotFound(err, "office")
+		}
+		q, filtered = q.Where(result.ScopePathHasPrefix(o.ScopePath)), true
+	}
+	if c := req.GetUnitCategory(); c != "" {
+		q, filtered = q.Where(result.UnitCategory("UNIT_CATEGORY_"+strings.TrimPrefix(c, "UNIT_CATEGORY_"))), true
+	}
+	size := pagetoken.Size(req.GetPageSize())
+	rows, err := q.Order(ent.Asc(result.FieldSortKey)).Limit(size + 1).All(ctx)
+	if err != nil {
+		return nil, err
+	}
+	rows, next := pagetoken.Page(s.pages, filters, rows, size, func(r *ent.Result) string { return string(r.SortKey) })
+	sys := store.System(ctx)
+	all := db.Result.Query().Where(result.CampaignID(req.GetCampaignId()))
+	total, err := all.Clone().Count(sys)
+	if err != nil {
+		return nil, err
+	}
+	resp := &reviewv1.ListRankingResponse{NextPageToken: next, Ranked: int32(total)}
+	if len(rows) == 0 {
+		return resp, nil
+	}
+	first, last := rows[0].SortKey, rows[len(rows)-1].SortKey
+	before, err := all.Clone().Where(result.SortKeyLT(first)).Count(sys)
+	if err != nil {
+		return nil, err
+	}
+	// ranks[i] is rows[i]'s place. Unfiltered and seeing the whole campaign, the page is a
+	// run of the ranking; otherwise the keys between the first and last row tell each place.
+	ranks := make([]int32, len(rows))
+	if !filtered {
+		for i := range rows {
+			ranks[i] = int32(before + i + 1)
+		}
+	} else {
+		keys, err := all.Clone().Where(result.SortKeyGTE(first), result.SortKeyLTE(last)).Order(ent.Asc(result.FieldSortKey)).
+			Select(result.FieldSortKey).Strings(sys)
+		if err != nil {
+			return nil, err
+		}
+		at := map[string]int32{}
+		for i, k := range keys {
+			at[k] = int32(before + i + 1)
+		}
+		for i, r := range rows {
+			ranks[i] = at[string(r.SortKey)]
+		}
+	}
+	for i, r := range rows {
+		resp.Results = append(resp.Results, &reviewv1.Result{
+			ApplicationId: r.ID, CampaignId: r.CampaignID, UnitId: r.UnitID, UnitDisplayName: r.UnitDisplayName, UnitOfficeId: r.UnitOfficeID,
+			UnitCategory: r.UnitCategory, Total: scoring.Points(r.Total).String(), Base: scoring.Points(r.Base).String(),
+			Bonus: scoring.Points(r.Bonus).String(), Deductions: scoring.Points(r.Deductions).String(), Vetoed: r.Vetoed,
+			Rank: ranks[i], State: r.State, SubmitTime: timestamppb.New(r.SubmitTime), ComputeTime: timestamppb.New(r.UpdateTime),
+		})
+	}
+	return resp, nil
+}
