@@ -26,12 +26,14 @@ import (
 
 	authzv1 "github.com/wenming-platform/wenming/api/gen/wenming/authz/v1"
 	evidencev1 "github.com/wenming-platform/wenming/api/gen/wenming/evidence/v1"
+	reviewv1 "github.com/wenming-platform/wenming/api/gen/wenming/review/v1"
 	standardsv1 "github.com/wenming-platform/wenming/api/gen/wenming/standards/v1"
 	tenancyv1 "github.com/wenming-platform/wenming/api/gen/wenming/tenancy/v1"
 	"github.com/wenming-platform/wenming/cmd/wenming/app/apptest"
 	"github.com/wenming-platform/wenming/services/evidence/evidencetest"
 	"github.com/wenming-platform/wenming/services/platform/rpc"
 	"github.com/wenming-platform/wenming/services/platform/store/storetest"
+	"github.com/wenming-platform/wenming/services/review/reviewtest"
 	"github.com/wenming-platform/wenming/services/standards/standardstest"
 	"github.com/wenming-platform/wenming/services/tenancy/tenancytest"
 )
@@ -109,6 +111,16 @@ func TestOpenAPI(t *testing.T) {
 			apptest.Must(t, 200, e.Do(t, "POST", "/v1/applications/"+fresh+":withdraw", token,
 				&evidencev1.WithdrawApplicationRequest{Reason: "本年度不再申报", Etag: a.GetEtag()}))
 		})
+		validateExchanges(ctx, t, router, rec.Exchanges(), seen)
+	})
+
+	t.Run("review", func(t *testing.T) {
+		clock := evidencetest.NewClock()
+		e := apptest.Start(t, storetest.SQLite, clock.Configure)
+		rec := e.Record(t)
+		tr := e.BuildTree(t)
+		fx := reviewtest.Setup(t, e, tr, clock)
+		reviewtest.Cycle(t, e, tr, fx, clock)
 		validateExchanges(ctx, t, router, rec.Exchanges(), seen)
 	})
 
@@ -199,6 +211,7 @@ func checkDocument(t *testing.T, doc *openapi3.T) {
 		tenancyv1.File_wenming_tenancy_v1_auth_proto,
 		standardsv1.File_wenming_standards_v1_standards_proto,
 		evidencev1.File_wenming_evidence_v1_evidence_proto,
+		reviewv1.File_wenming_review_v1_review_proto,
 	} {
 		for i := 0; i < fd.Services().Len(); i++ {
 			svc := fd.Services().Get(i)

@@ -32,8 +32,11 @@ func TestEveryStringFieldRefusesControlCharacters(t *testing.T) {
 			t.Fatal(err)
 		}
 		defer conn.Close()
+		e.User(t, tr.D1Admin, "/v1/offices/"+tr.D1+"/users", "text-reviewer", authzv1.Role_ROLE_OFFICE_REVIEWER)
+		reviewer, _ := e.Login(t, "text-reviewer", "text-reviewer-password")
 		tokens := map[authzv1.Role]string{
-			authzv1.Role_ROLE_PLATFORM_ADMIN: tr.Platform, authzv1.Role_ROLE_OFFICE_ADMIN: tr.D1Admin,
+			authzv1.Role_ROLE_OFFICE_REVIEWER: reviewer,
+			authzv1.Role_ROLE_PLATFORM_ADMIN:  tr.Platform, authzv1.Role_ROLE_OFFICE_ADMIN: tr.D1Admin,
 			authzv1.Role_ROLE_OFFICE_VIEWER: tr.D1Viewer, authzv1.Role_ROLE_UNIT_ADMIN: tr.Unit1Admin,
 			authzv1.Role_ROLE_UNIT_SUBMITTER: tr.Unit1Submitter,
 		}

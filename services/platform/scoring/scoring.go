@@ -611,8 +611,8 @@ type Node struct {
 	Raw     Points          // before the cap (groups) or the aggregate (leaves)
 	Points  Points          // what counts: capped for groups, negative for deductions
 	Capped  bool
-	InBase  bool // whether Points count toward the base
-	NoInput bool // a leaf no reviewer entered anything on: it scored 0 and the result is incomplete
+	InBase  bool   // whether Points count toward the base
+	NoInput bool   // a leaf no reviewer entered anything on: it scored 0 and the result is incomplete
 	Zeroed  string // why the leaf scored 0 whatever was entered (Application.Zeroed)
 	// NegativeList marks a negative-list entry (a child of the root), not an indicator:
 	// Code and Title are the entry's code and reason, Points its deduction.

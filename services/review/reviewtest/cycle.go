@@ -86,6 +86,22 @@ func Cycle(t *testing.T, e *apptest.Env, tr *apptest.Tree, fx *Fixture, clock *e
 	if _, ok := queue(t, e, fx, fx.Reviewers["r3"])["U1"]; ok {
 		t.Error("r3 was given U1 despite the declared conflict")
 	}
+	if c := apptest.Call[*reviewv1.ListConflictsResponse](t, e, "GET", "/v1/reviewers/me/conflicts", fx.Reviewers["r3"], nil); len(c.GetConflicts()) != 1 || c.GetConflicts()[0].GetUnitId() != fx.Units["U1"] {
+		t.Errorf("r3's conflicts: %v", c.GetConflicts())
+	}
+	// r4's sheet on U5 goes to r1, who has none there; not to r3, who has one.
+	moved := queue(t, e, fx, fx.Reviewers["r4"])["U5"]
+	if r := e.Do(t, "POST", "/v1/assignments/"+moved.GetId()+":reassign", tr.D1Admin,
+		&reviewv1.ReassignReviewerRequest{ReviewerId: fx.ReviewerIDs["r3"], Reason: "调整"}); r.Code != 400 || r.Field(t) != "reviewer_id" {
+		t.Errorf("reassigning to a reviewer of the application: %d %s", r.Code, r.Raw)
+	}
+	if to := apptest.Call[*reviewv1.Assignment](t, e, "POST", "/v1/assignments/"+moved.GetId()+":reassign", tr.D1Admin,
+		&reviewv1.ReassignReviewerRequest{ReviewerId: fx.ReviewerIDs["r1"], Reason: "r4 出差", Etag: moved.GetEtag()}); to.GetReviewerId() != fx.ReviewerIDs["r1"] {
+		t.Errorf("reassigned to %s", to.GetReviewerId())
+	}
+	if old := apptest.Call[*reviewv1.Assignment](t, e, "GET", "/v1/assignments/"+moved.GetId(), tr.D1Admin, nil); old.GetState() != reviewv1.AssignmentState_ASSIGNMENT_STATE_WITHDRAWN || old.GetReason() != "r4 出差" {
+		t.Errorf("the reassigned sheet is %v", old)
+	}
 	app := apptest.Call[*evidencev1.Application](t, e, "GET", "/v1/applications/"+fx.Apps["U1"], tr.D1Admin, nil)
 	if app.GetState() != evidencev1.ApplicationState_APPLICATION_STATE_IN_REVIEW {
 		t.Errorf("U1 after assignment: %v", app.GetState())
@@ -225,7 +241,12 @@ func Cycle(t *testing.T, e *apptest.Env, tr *apptest.Tree, fx *Fixture, clock *e
 	}
 
 	// A reopen withdraws the result until the sheet is finalized again.
-	u5 := apptest.Call[*reviewv1.ListAssignmentsResponse](t, e, "GET", "/v1/applications/"+fx.Apps["U5"]+"/assignments", tr.D1Admin, nil).GetAssignments()[0]
+	var u5 *reviewv1.Assignment
+	for _, a := range apptest.Call[*reviewv1.ListAssignmentsResponse](t, e, "GET", "/v1/applications/"+fx.Apps["U5"]+"/assignments", tr.D1Admin, nil).GetAssignments() {
+		if a.GetState() == reviewv1.AssignmentState_ASSIGNMENT_STATE_FINALIZED && u5 == nil {
+			u5 = a
+		}
+	}
 	if r := e.Do(t, "POST", "/v1/assignments/"+u5.GetId()+":reopen", fx.Reviewers["r1"], &reviewv1.ReopenAssignmentRequest{Reason: "复核"}); r.Code != 403 {
 		t.Errorf("a reviewer reopening: %d %s", r.Code, r.Raw)
 	}
