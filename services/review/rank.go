@@ -182,3 +182,36 @@ func recommend(ctx context.Context, w *mutate.Writer, tx *ent.Tx, c *ent.Campaig
 	}
 	return nil
 }
+
+// Rescorer returns what a change to a unit's negative list does to its results, for the
+// tenancy service to run in the transaction of that change: every result of the unit in a
+// campaign from REVIEW to PUBLICITY is settled again, so an entry recorded or annulled after
+// scoring counts at once (docs/review.md).
+func Rescorer(st *store.Store, trail *audit.Chain, now func() time.Time) func(ctx context.Context, tx *ent.Tx, unitID string) error {
+	s := NewServer(Deps{Store: st, Audit: trail, Clock: now})
+	return func(ctx context.Context, tx *ent.Tx, unitID string) error {
+		sys := store.System(ctx)
+		rows, err := tx.Result.Query().Where(result.UnitID(unitID)).Select(result.FieldID, result.FieldCampaignID, result.FieldOfficeID).All(sys)
+		if err != nil {
+			return err
+		}
+		for _, r := range rows {
+			rv, err := s.load(ctx, tx.Client(), r.CampaignID)
+			if err != nil {
+				return err
+			}
+			switch rv.campaign.State {
+			case campaign.StateREVIEW, campaign.StateRANKED, campaign.StatePUBLICITY:
+			default:
+				continue
+			}
+			if err := s.w.Lock(ctx, tx, r.OfficeID); err != nil {
+				return err
+			}
+			if _, err := s.settle(ctx, tx, r.ID, rv); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+}

@@ -98,11 +98,15 @@ func (s *Server) CreateNegativeListEntry(ctx context.Context, req *tenancyv1.Cre
 	n, err := mutate.Create(ctx, s.w, mutate.Creation[*ent.Unit, *ent.NegativeListEntry]{
 		Parent: "unit", GetParent: getUnit(req.GetUnitId()), Allow: unitRecorder(v),
 		Save: func(tx *ent.Tx, u *ent.Unit) (*ent.NegativeListEntry, error) {
-			return tx.NegativeListEntry.Create().SetID(resource.NewID()).SetOfficeID(v.OfficeID).SetScopePath(u.ScopePath).
+			n, err := tx.NegativeListEntry.Create().SetID(resource.NewID()).SetOfficeID(v.OfficeID).SetScopePath(u.ScopePath).
 				SetUnitID(u.ID).SetCategory(strings.TrimPrefix(in.GetCategory().String(), "NEGATIVE_LIST_CATEGORY_")).
 				SetDescription(in.GetDescription()).SetOccurredOn(day).
 				SetEffect(negativelistentry.Effect(strings.TrimPrefix(in.GetEffect().String(), "NEGATIVE_LIST_EFFECT_"))).
 				SetPoints(int64(points)).SetSourceDocument(in.GetSourceDocument()).Save(ctx)
+			if err != nil {
+				return nil, err
+			}
+			return n, s.rescore(ctx, tx, u.ID)
 		},
 		Audit: func(_ *ent.Unit, n *ent.NegativeListEntry) (audit.Event, error) {
 			return audit.Event{
@@ -178,8 +182,12 @@ func (s *Server) AnnulNegativeListEntry(ctx context.Context, req *tenancyv1.Annu
 			return nil
 		},
 		Apply: func(tx *ent.Tx, cur *ent.NegativeListEntry) (*ent.NegativeListEntry, error) {
-			return tx.NegativeListEntry.UpdateOneID(cur.ID).Where(negativelistentry.Version(cur.Version)).AddVersion(1).
+			next, err := tx.NegativeListEntry.UpdateOneID(cur.ID).Where(negativelistentry.Version(cur.Version)).AddVersion(1).
 				SetAnnulTime(time.Now().UTC()).SetAnnulReason(reason).Save(ctx)
+			if err != nil {
+				return nil, err
+			}
+			return next, s.rescore(ctx, tx, cur.UnitID)
 		},
 		Audit: func(cur, next *ent.NegativeListEntry) (audit.Event, error) {
 			return audit.Event{

@@ -1,9 +1,12 @@
 package tenancy
 
 import (
+	"context"
+
 	"google.golang.org/grpc/codes"
 
 	tenancyv1 "github.com/wenming-platform/wenming/api/gen/wenming/tenancy/v1"
+	"github.com/wenming-platform/wenming/ent"
 	"github.com/wenming-platform/wenming/services/platform/audit"
 	"github.com/wenming-platform/wenming/services/platform/auth"
 	"github.com/wenming-platform/wenming/services/platform/cache"
@@ -26,7 +29,8 @@ type Server struct {
 	pages   *pagetoken.Codec
 	trail   *audit.Chain
 	// w runs every change: the transaction, the checks and the audit event (mutate).
-	w *mutate.Writer
+	w       *mutate.Writer
+	rescore func(ctx context.Context, tx *ent.Tx, unitID string) error
 }
 
 var (
@@ -44,13 +48,17 @@ type Deps struct {
 	Pages       *pagetoken.Codec
 	// Audit records every change in its office's chain (docs/audit.md).
 	Audit *audit.Chain
+	// Rescore brings a unit's results up to date after a change to its negative list, in
+	// that change's transaction: the review service's (docs/review.md), given in because
+	// the review service reads this one.
+	Rescore func(ctx context.Context, tx *ent.Tx, unitID string) error
 }
 
 // NewServer returns the tenancy server.
 func NewServer(d Deps) *Server {
 	return &Server{
 		st: d.Store, keys: d.Keys, tokens: d.Tokens, revoked: d.Revocations, limits: d.Limiter, pages: d.Pages,
-		trail: d.Audit, w: mutate.NewWriter(d.Store, d.Audit),
+		trail: d.Audit, w: mutate.NewWriter(d.Store, d.Audit), rescore: d.Rescore,
 	}
 }
 

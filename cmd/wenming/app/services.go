@@ -71,7 +71,7 @@ var services = []service{
 		register: func(s grpc.ServiceRegistrar, p *parts) {
 			p.tenancy = tenancy.NewServer(tenancy.Deps{
 				Store: p.st, Keys: p.keys, Tokens: p.tokens, Revocations: p.revoked,
-				Limiter: p.limits, Pages: p.pages, Audit: p.trail,
+				Limiter: p.limits, Pages: p.pages, Audit: p.trail, Rescore: review.Rescorer(p.st, p.trail, p.clock),
 			})
 			tenancyv1.RegisterTenancyServiceServer(s, p.tenancy)
 			tenancyv1.RegisterAuthServiceServer(s, p.tenancy)

@@ -360,6 +360,19 @@ func Cycle(t *testing.T, e *apptest.Env, tr *apptest.Tree, fx *Fixture, clock *e
 	if r.GetTotal() != "58.50" || leaf.GetPoints() != "0.00" || !strings.Contains(leaf.GetZeroed(), "知晓率调查问卷系伪造") {
 		t.Errorf("U4 after the spot check: total %s, 2.1 = %v", r.GetTotal(), leaf)
 	}
+	// A negative-list entry recorded after scoring counts at once, and its annulment too.
+	entry := apptest.Call[*tenancyv1.NegativeListEntry](t, e, "POST", "/v1/units/"+fx.Units["U1"]+"/negative-list-entries", tr.D1Admin, &tenancyv1.NegativeListEntry{
+		Category: tenancyv1.NegativeListCategory_NEGATIVE_LIST_CATEGORY_DISCIPLINE_VIOLATION, Description: "窗口服务投诉属实",
+		OccurredOn: "2026-06-01", Effect: tenancyv1.NegativeListEffect_NEGATIVE_LIST_EFFECT_DEDUCT, Points: "2.00", SourceDocument: "西文明〔2026〕9号",
+	})
+	if r := result("U1", tr.D1Admin); r.GetTotal() != "40.80" || r.GetDeductions() != "4.00" {
+		t.Errorf("U1 after a new negative-list entry: total %s deductions %s, want 40.80 and 4.00", r.GetTotal(), r.GetDeductions())
+	}
+	apptest.Call[*tenancyv1.NegativeListEntry](t, e, "POST", "/v1/negative-list-entries/"+entry.GetId()+":annul", tr.D1Admin,
+		&tenancyv1.AnnulNegativeListEntryRequest{Reason: "复核后撤销"})
+	if r := result("U1", tr.D1Admin); r.GetTotal() != "42.80" {
+		t.Errorf("U1 after the entry's annulment: total %s, want 42.80", r.GetTotal())
+	}
 }
 
 // protoText is m as JSON, for looking for a string anywhere in it.
