@@ -42,9 +42,9 @@ func TestResultsMatchARecompute(t *testing.T) {
 		clock := evidencetest.NewClock()
 		e := apptest.Start(t, kind, clock.Configure)
 		tr := e.BuildTree(t)
-		fx := reviewtest.Setup(t, e, tr, clock)
+		fx := reviewtest.Setup(t, e, tr, clock, reviewtest.Year)
 		fx.AddReviewer(t, e, tr, "r4")
-		apptest.Call[*reviewv1.AssignReviewersResponse](t, e, "POST", "/v1/campaigns/"+fx.Campaign+":assignReviewers", tr.D1Admin, "{}")
+		apptest.Call[*reviewv1.AssignReviewersResponse](t, e, "POST", "/v1/campaigns/"+fx.Campaign+":assignReviewers", fx.Admin, "{}")
 		sheets := map[string][]string{}
 		for name, token := range fx.Reviewers {
 			for _, a := range apptest.Call[*reviewv1.ListAssignmentsResponse](t, e, "GET", "/v1/reviewers/me/assignments", token, nil).GetAssignments() {
@@ -84,7 +84,7 @@ func TestResultsMatchARecompute(t *testing.T) {
 			slices.Sort(all)
 			for range 20 {
 				id := all[r.IntN(len(all))]
-				if resp := e.Do(t, "POST", "/v1/assignments/"+id+":reopen", tr.D1Admin, &reviewv1.ReopenAssignmentRequest{Reason: "抽样复核"}); resp.Code != 200 && resp.Code != 400 && resp.Code != 409 {
+				if resp := e.Do(t, "POST", "/v1/assignments/"+id+":reopen", fx.Admin, &reviewv1.ReopenAssignmentRequest{Reason: "抽样复核"}); resp.Code != 200 && resp.Code != 400 && resp.Code != 409 {
 					t.Errorf("reopen %s: %d %s", id, resp.Code, resp.Raw)
 				}
 			}
@@ -114,9 +114,9 @@ func TestResultsMatchARecompute(t *testing.T) {
 		for round := range 6 {
 			for _, app := range fx.Apps {
 				var open []*reviewv1.Assignment
-				for _, a := range apptest.Call[*reviewv1.ListAssignmentsResponse](t, e, "GET", "/v1/applications/"+app+"/assignments", tr.D1Admin, nil).GetAssignments() {
+				for _, a := range apptest.Call[*reviewv1.ListAssignmentsResponse](t, e, "GET", "/v1/applications/"+app+"/assignments", fx.Admin, nil).GetAssignments() {
 					if a.GetState() == reviewv1.AssignmentState_ASSIGNMENT_STATE_FINALIZED {
-						apptest.Must(t, 200, e.Do(t, "POST", "/v1/assignments/"+a.GetId()+":reopen", tr.D1Admin, &reviewv1.ReopenAssignmentRequest{Reason: "同时提交"}))
+						apptest.Must(t, 200, e.Do(t, "POST", "/v1/assignments/"+a.GetId()+":reopen", fx.Admin, &reviewv1.ReopenAssignmentRequest{Reason: "同时提交"}))
 						open = append(open, a)
 					}
 				}
@@ -168,7 +168,7 @@ func verify(t *testing.T, e *apptest.Env, fx *reviewtest.Fixture, tr *apptest.Tr
 		}
 	}
 	scoring.Rank(entries)
-	page := apptest.Call[*reviewv1.ListRankingResponse](t, e, "GET", "/v1/campaigns/"+fx.Campaign+"/ranking", tr.D1Admin, nil)
+	page := apptest.Call[*reviewv1.ListRankingResponse](t, e, "GET", "/v1/campaigns/"+fx.Campaign+"/ranking", fx.Admin, nil)
 	if len(page.GetResults()) != len(entries) || int(page.GetRanked()) != len(entries) {
 		t.Fatalf("%s: the ranking lists %d of %d results", stage, len(page.GetResults()), len(entries))
 	}

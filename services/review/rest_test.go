@@ -22,7 +22,7 @@ func TestReview(t *testing.T) {
 		clock := evidencetest.NewClock()
 		e := apptest.Start(t, kind, clock.Configure)
 		tr := e.BuildTree(t)
-		fx := reviewtest.Setup(t, e, tr, clock)
+		fx := reviewtest.Setup(t, e, tr, clock, reviewtest.Year)
 		reviewtest.Cycle(t, e, tr, fx, clock)
 	})
 }

@@ -119,7 +119,7 @@ func TestOpenAPI(t *testing.T) {
 		e := apptest.Start(t, storetest.SQLite, clock.Configure)
 		rec := e.Record(t)
 		tr := e.BuildTree(t)
-		fx := reviewtest.Setup(t, e, tr, clock)
+		fx := reviewtest.Setup(t, e, tr, clock, reviewtest.Year)
 		reviewtest.Cycle(t, e, tr, fx, clock)
 		validateExchanges(ctx, t, router, rec.Exchanges(), seen)
 	})

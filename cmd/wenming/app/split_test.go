@@ -24,6 +24,7 @@ import (
 	"github.com/wenming-platform/wenming/services/evidence/evidencetest"
 	"github.com/wenming-platform/wenming/services/platform/blob/blobtest"
 	"github.com/wenming-platform/wenming/services/platform/store/storetest"
+	"github.com/wenming-platform/wenming/services/review/reviewtest"
 	"github.com/wenming-platform/wenming/services/standards/standardstest"
 	"github.com/wenming-platform/wenming/services/tenancy/tenancytest"
 )
@@ -138,6 +139,15 @@ func TestSplitShape(t *testing.T) {
 		if n := s3Objects(t, s3.Dir); n < 2 {
 			t.Errorf("%d objects on the S3 server, want the uploaded files", n)
 		}
+	})
+
+	// The review cycle with each service in its own process: standards ranks the campaign
+	// with the review service's recommendation, tenancy rescores on a negative-list entry.
+	t.Run("review", func(t *testing.T) {
+		clock := evidencetest.NewClock()
+		clock.Set(time.Now())
+		fx := reviewtest.Setup(t, e, tr, clock, evidencetest.ThisYear())
+		reviewtest.Cycle(t, e, tr, fx, clock)
 	})
 
 	// The audit trail of every office is intact, key rotation and bootstrap included.

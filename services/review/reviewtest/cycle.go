@@ -2,6 +2,7 @@ package reviewtest
 
 import (
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -62,7 +63,7 @@ func Cycle(t *testing.T, e *apptest.Env, tr *apptest.Tree, fx *Fixture, clock *e
 	if r := e.Do(t, "POST", "/v1/reviewers/me/conflicts", fx.Reviewers["r3"], &reviewv1.Conflict{UnitId: fx.Units["U1"], Reason: "再次声明"}); r.Reason(t) != "CONFLICT_EXISTS" {
 		t.Errorf("a second conflict with the same unit: %d %s", r.Code, r.Raw)
 	}
-	if r := e.Do(t, "POST", assign, tr.D1Admin, "{}"); r.Reason(t) != "NOT_ENOUGH_REVIEWERS" || !strings.Contains(string(r.Raw), fx.Apps["U1"]) {
+	if r := e.Do(t, "POST", assign, fx.Admin, "{}"); r.Reason(t) != "NOT_ENOUGH_REVIEWERS" || !strings.Contains(string(r.Raw), fx.Apps["U1"]) {
 		t.Fatalf("assigning without enough reviewers free of conflicts: %d %s", r.Code, r.Raw)
 	}
 	if q := queue(t, e, fx, fx.Reviewers["r1"]); len(q) != 0 {
@@ -72,7 +73,7 @@ func Cycle(t *testing.T, e *apptest.Env, tr *apptest.Tree, fx *Fixture, clock *e
 		t.Errorf("a reviewer assigning: %d %s", r.Code, r.Raw)
 	}
 	fx.AddReviewer(t, e, tr, "r4")
-	got := apptest.Call[*reviewv1.AssignReviewersResponse](t, e, "POST", assign, tr.D1Admin, "{}")
+	got := apptest.Call[*reviewv1.AssignReviewersResponse](t, e, "POST", assign, fx.Admin, "{}")
 	if got.GetApplications() != 4 || got.GetAssignments() != 12 {
 		t.Fatalf("assigned %d applications, %d sheets; want 4 and 12", got.GetApplications(), got.GetAssignments())
 	}
@@ -80,7 +81,7 @@ func Cycle(t *testing.T, e *apptest.Env, tr *apptest.Tree, fx *Fixture, clock *e
 	if len(loads) != 4 || loads[len(loads)-1].GetAssignments()-loads[0].GetAssignments() > 1 {
 		t.Errorf("unbalanced loads: %v", loads)
 	}
-	if again := apptest.Call[*reviewv1.AssignReviewersResponse](t, e, "POST", assign, tr.D1Admin, "{}"); again.GetAssignments() != 0 {
+	if again := apptest.Call[*reviewv1.AssignReviewersResponse](t, e, "POST", assign, fx.Admin, "{}"); again.GetAssignments() != 0 {
 		t.Errorf("assigning again created %d sheets", again.GetAssignments())
 	}
 	if _, ok := queue(t, e, fx, fx.Reviewers["r3"])["U1"]; ok {
@@ -91,18 +92,18 @@ func Cycle(t *testing.T, e *apptest.Env, tr *apptest.Tree, fx *Fixture, clock *e
 	}
 	// r4's sheet on U5 goes to r1, who has none there; not to r3, who has one.
 	moved := queue(t, e, fx, fx.Reviewers["r4"])["U5"]
-	if r := e.Do(t, "POST", "/v1/assignments/"+moved.GetId()+":reassign", tr.D1Admin,
+	if r := e.Do(t, "POST", "/v1/assignments/"+moved.GetId()+":reassign", fx.Admin,
 		&reviewv1.ReassignReviewerRequest{ReviewerId: fx.ReviewerIDs["r3"], Reason: "调整"}); r.Code != 400 || r.Field(t) != "reviewer_id" {
 		t.Errorf("reassigning to a reviewer of the application: %d %s", r.Code, r.Raw)
 	}
-	if to := apptest.Call[*reviewv1.Assignment](t, e, "POST", "/v1/assignments/"+moved.GetId()+":reassign", tr.D1Admin,
+	if to := apptest.Call[*reviewv1.Assignment](t, e, "POST", "/v1/assignments/"+moved.GetId()+":reassign", fx.Admin,
 		&reviewv1.ReassignReviewerRequest{ReviewerId: fx.ReviewerIDs["r1"], Reason: "r4 出差", Etag: moved.GetEtag()}); to.GetReviewerId() != fx.ReviewerIDs["r1"] {
 		t.Errorf("reassigned to %s", to.GetReviewerId())
 	}
-	if old := apptest.Call[*reviewv1.Assignment](t, e, "GET", "/v1/assignments/"+moved.GetId(), tr.D1Admin, nil); old.GetState() != reviewv1.AssignmentState_ASSIGNMENT_STATE_WITHDRAWN || old.GetReason() != "r4 出差" {
+	if old := apptest.Call[*reviewv1.Assignment](t, e, "GET", "/v1/assignments/"+moved.GetId(), fx.Admin, nil); old.GetState() != reviewv1.AssignmentState_ASSIGNMENT_STATE_WITHDRAWN || old.GetReason() != "r4 出差" {
 		t.Errorf("the reassigned sheet is %v", old)
 	}
-	app := apptest.Call[*evidencev1.Application](t, e, "GET", "/v1/applications/"+fx.Apps["U1"], tr.D1Admin, nil)
+	app := apptest.Call[*evidencev1.Application](t, e, "GET", "/v1/applications/"+fx.Apps["U1"], fx.Admin, nil)
 	if app.GetState() != evidencev1.ApplicationState_APPLICATION_STATE_IN_REVIEW {
 		t.Errorf("U1 after assignment: %v", app.GetState())
 	}
@@ -166,20 +167,20 @@ func Cycle(t *testing.T, e *apptest.Env, tr *apptest.Tree, fx *Fixture, clock *e
 	if r := e.Do(t, "POST", "/v1/assignments/"+sheet.GetId()+":finalize", fx.Reviewers["r1"], "{}"); r.Reason(t) != "AWAITING_RESUBMISSION" {
 		t.Errorf("finalizing while the return is open: %d %s", r.Code, r.Raw)
 	}
-	ev := apptest.Call[*evidencev1.Evidence](t, e, "GET", "/v1/applications/"+fx.Apps["U1"]+"/evidence/1.1/2026", tr.Unit1Admin, nil)
+	ev := apptest.Call[*evidencev1.Evidence](t, e, "GET", "/v1/applications/"+fx.Apps["U1"]+"/evidence/1.1/"+fx.Period(), fx.UnitTokens["U1"], nil)
 	if ev.GetState() != evidencev1.EvidenceState_EVIDENCE_STATE_RETURNED || ev.GetReturnReason() != "缺少活动照片说明" {
 		t.Errorf("the unit sees its returned item as %v", ev)
 	}
 	clock.Set(clock.Now().Add(time.Hour))
-	evidencetest.SaveAndSubmit(t, e, tr.Unit1Submitter, fx.Apps["U1"], "1.1", "2026", &evidencev1.EvidenceContent{Narrative: "补充了活动照片说明"})
-	if a := apptest.Call[*evidencev1.Application](t, e, "POST", "/v1/applications/"+fx.Apps["U1"]+":submit", tr.Unit1Admin, map[string]string{}); a.GetState() != evidencev1.ApplicationState_APPLICATION_STATE_RESUBMITTED {
+	evidencetest.SaveAndSubmit(t, e, fx.U1Submitter, fx.Apps["U1"], "1.1", fx.Period(), &evidencev1.EvidenceContent{Narrative: "补充了活动照片说明"})
+	if a := apptest.Call[*evidencev1.Application](t, e, "POST", "/v1/applications/"+fx.Apps["U1"]+":submit", fx.UnitTokens["U1"], map[string]string{}); a.GetState() != evidencev1.ApplicationState_APPLICATION_STATE_RESUBMITTED {
 		t.Errorf("resubmitted U1 is %v", a.GetState())
 	}
 
 	// U4's negative-list entry deducts 3.00 from its result.
-	apptest.Call[*tenancyv1.NegativeListEntry](t, e, "POST", "/v1/units/"+fx.Units["U4"]+"/negative-list-entries", tr.D1Admin, &tenancyv1.NegativeListEntry{
+	apptest.Call[*tenancyv1.NegativeListEntry](t, e, "POST", "/v1/units/"+fx.Units["U4"]+"/negative-list-entries", fx.Admin, &tenancyv1.NegativeListEntry{
 		Category: tenancyv1.NegativeListCategory_NEGATIVE_LIST_CATEGORY_DISCIPLINE_VIOLATION, Description: "食堂卫生检查不合格",
-		OccurredOn: "2026-03-01", Effect: tenancyv1.NegativeListEffect_NEGATIVE_LIST_EFFECT_DEDUCT, Points: "3.00", SourceDocument: "西文明〔2026〕3号",
+		OccurredOn: strconv.Itoa(int(fx.Year-1)) + "-03-01", Effect: tenancyv1.NegativeListEffect_NEGATIVE_LIST_EFFECT_DEDUCT, Points: "3.00", SourceDocument: "西文明〔2026〕3号",
 	})
 
 	// Everyone scores; r2 proposes a veto on U3. No result shows before the last sheet.
@@ -194,7 +195,7 @@ func Cycle(t *testing.T, e *apptest.Env, tr *apptest.Tree, fx *Fixture, clock *e
 			}
 			apptest.Must(t, 200, save(fx.Reviewers[name], a, scores...))
 			if name == "r4" && unit != "U1" {
-				if r := e.Do(t, "GET", "/v1/applications/"+fx.Apps[unit]+"/result", tr.D1Admin, nil); r.Code != 404 {
+				if r := e.Do(t, "GET", "/v1/applications/"+fx.Apps[unit]+"/result", fx.Admin, nil); r.Code != 404 {
 					t.Errorf("%s has a result before its last sheet: %d %s", unit, r.Code, r.Raw)
 				}
 			}
@@ -207,14 +208,14 @@ func Cycle(t *testing.T, e *apptest.Env, tr *apptest.Tree, fx *Fixture, clock *e
 	}
 	// U4: 1.1 is the mean of 29.50, 28.00, 28.00 = 28.50; 1.2 A = 30.00; 2.1 90 ≥ 85 = 40.00;
 	// bonus 3.00; the negative list −3.00.
-	if r := result("U4", tr.D1Admin); r.GetTotal() != "98.50" || r.GetBase() != "98.50" || r.GetDeductions() != "3.00" || r.GetState() != "SCORED" {
+	if r := result("U4", fx.Admin); r.GetTotal() != "98.50" || r.GetBase() != "98.50" || r.GetDeductions() != "3.00" || r.GetState() != "SCORED" {
 		t.Errorf("U4 = total %s base %s deductions %s state %s", r.GetTotal(), r.GetBase(), r.GetDeductions(), r.GetState())
 	} else if n := node(r.GetExplanation(), func(n *reviewv1.ExplanationNode) bool { return n.GetKind() == "NEGATIVE_LIST" }); n == nil || !strings.Contains(n.GetTitle(), "食堂卫生检查不合格") || n.GetPoints() != "-3.00" {
 		t.Errorf("U4's explanation does not name its negative-list entry: %v", n)
 	}
 	// U1 and U5: 25.00 + B of 30 (19.80) + 0 (80 < 85) = 44.80 base, − 2.00 for one occurrence.
 	for _, u := range []string{"U1", "U5"} {
-		r := result(u, tr.D1Admin)
+		r := result(u, fx.Admin)
 		if r.GetTotal() != "42.80" || r.GetBase() != "44.80" {
 			t.Errorf("%s = total %s base %s, want 42.80 and 44.80", u, r.GetTotal(), r.GetBase())
 		}
@@ -225,24 +226,24 @@ func Cycle(t *testing.T, e *apptest.Env, tr *apptest.Tree, fx *Fixture, clock *e
 	}
 
 	// The veto: proposed, then confirmed by D1's admin; U3 keeps its score, VETOED.
-	if r := result("U3", tr.D1Admin); r.GetVetoed() || len(r.GetVetoes()) != 1 || r.GetVetoes()[0].GetConfirmed() {
+	if r := result("U3", fx.Admin); r.GetVetoed() || len(r.GetVetoes()) != 1 || r.GetVetoes()[0].GetConfirmed() {
 		t.Errorf("U3 with a proposed veto: %v", r.GetVetoes())
 	}
 	decide := "/v1/applications/" + fx.Apps["U3"] + "/vetoes/5:decide"
 	if r := e.Do(t, "POST", decide, fx.Reviewers["r2"], &reviewv1.DecideVetoRequest{Confirm: true, Reason: "核实"}); r.Code != 403 {
 		t.Errorf("a reviewer deciding a veto: %d %s", r.Code, r.Raw)
 	}
-	if r := e.Do(t, "POST", "/v1/applications/"+fx.Apps["U4"]+"/vetoes/5:decide", tr.D1Admin, &reviewv1.DecideVetoRequest{Confirm: true, Reason: "核实"}); r.Reason(t) != "NO_VETO_PROPOSED" {
+	if r := e.Do(t, "POST", "/v1/applications/"+fx.Apps["U4"]+"/vetoes/5:decide", fx.Admin, &reviewv1.DecideVetoRequest{Confirm: true, Reason: "核实"}); r.Reason(t) != "NO_VETO_PROPOSED" {
 		t.Errorf("deciding a veto nobody proposed: %d %s", r.Code, r.Raw)
 	}
-	apptest.Call[*reviewv1.Veto](t, e, "POST", decide, tr.D1Admin, &reviewv1.DecideVetoRequest{Confirm: true, Reason: "经核实，事故属实"})
-	if r := result("U3", tr.D1Admin); !r.GetVetoed() || r.GetState() != "VETOED" || r.GetTotal() != "101.00" || !r.GetVetoes()[0].GetDecided() {
+	apptest.Call[*reviewv1.Veto](t, e, "POST", decide, fx.Admin, &reviewv1.DecideVetoRequest{Confirm: true, Reason: "经核实，事故属实"})
+	if r := result("U3", fx.Admin); !r.GetVetoed() || r.GetState() != "VETOED" || r.GetTotal() != "101.00" || !r.GetVetoes()[0].GetDecided() {
 		t.Errorf("U3 after the confirmed veto: vetoed %v state %s total %s", r.GetVetoed(), r.GetState(), r.GetTotal())
 	}
 
 	// A reopen withdraws the result until the sheet is finalized again.
 	var u5 *reviewv1.Assignment
-	for _, a := range apptest.Call[*reviewv1.ListAssignmentsResponse](t, e, "GET", "/v1/applications/"+fx.Apps["U5"]+"/assignments", tr.D1Admin, nil).GetAssignments() {
+	for _, a := range apptest.Call[*reviewv1.ListAssignmentsResponse](t, e, "GET", "/v1/applications/"+fx.Apps["U5"]+"/assignments", fx.Admin, nil).GetAssignments() {
 		if a.GetState() == reviewv1.AssignmentState_ASSIGNMENT_STATE_FINALIZED && u5 == nil {
 			u5 = a
 		}
@@ -250,8 +251,8 @@ func Cycle(t *testing.T, e *apptest.Env, tr *apptest.Tree, fx *Fixture, clock *e
 	if r := e.Do(t, "POST", "/v1/assignments/"+u5.GetId()+":reopen", fx.Reviewers["r1"], &reviewv1.ReopenAssignmentRequest{Reason: "复核"}); r.Code != 403 {
 		t.Errorf("a reviewer reopening: %d %s", r.Code, r.Raw)
 	}
-	apptest.Call[*reviewv1.Assignment](t, e, "POST", "/v1/assignments/"+u5.GetId()+":reopen", tr.D1Admin, &reviewv1.ReopenAssignmentRequest{Reason: "复核 2.1 的测量值"})
-	if r := e.Do(t, "GET", "/v1/applications/"+fx.Apps["U5"]+"/result", tr.D1Admin, nil); r.Code != 404 {
+	apptest.Call[*reviewv1.Assignment](t, e, "POST", "/v1/assignments/"+u5.GetId()+":reopen", fx.Admin, &reviewv1.ReopenAssignmentRequest{Reason: "复核 2.1 的测量值"})
+	if r := e.Do(t, "GET", "/v1/applications/"+fx.Apps["U5"]+"/result", fx.Admin, nil); r.Code != 404 {
 		t.Errorf("a reopened application still has a result: %d %s", r.Code, r.Raw)
 	}
 	owner := ""
@@ -279,7 +280,7 @@ func Cycle(t *testing.T, e *apptest.Env, tr *apptest.Tree, fx *Fixture, clock *e
 		}
 		return units, ranks
 	}
-	all := page("", tr.D1Admin)
+	all := page("", fx.Admin)
 	if units, ranks := order(all.GetResults()); !slices.Equal(units, []string{"U3", "U4", "U5", "U1"}) || !slices.Equal(ranks, []int32{1, 2, 3, 4}) || all.GetRanked() != 4 {
 		t.Errorf("ranking = %v %v (%d)", units, ranks, all.GetRanked())
 	}
@@ -288,10 +289,10 @@ func Cycle(t *testing.T, e *apptest.Env, tr *apptest.Tree, fx *Fixture, clock *e
 	if units, ranks := order(append(first.GetResults(), second.GetResults()...)); !slices.Equal(units, []string{"U3", "U4", "U5", "U1"}) || !slices.Equal(ranks, []int32{1, 2, 3, 4}) {
 		t.Errorf("paged ranking = %v %v", units, ranks)
 	}
-	if units, ranks := order(page("?unitCategory=UNIT_CATEGORY_PUBLIC_INSTITUTION", tr.D1Viewer).GetResults()); !slices.Equal(units, []string{"U1"}) || !slices.Equal(ranks, []int32{4}) {
+	if units, ranks := order(page("?unitCategory=UNIT_CATEGORY_PUBLIC_INSTITUTION", fx.Viewer).GetResults()); !slices.Equal(units, []string{"U1"}) || !slices.Equal(ranks, []int32{4}) {
 		t.Errorf("filtered ranking = %v %v; the rank stays the campaign's", units, ranks)
 	}
-	for _, c := range []struct{ who, token string }{{"D2's admin", tr.D2Admin}, {"another province", tr.Prov2Admin}, {"a unit", tr.Unit1Admin}} {
+	for _, c := range []struct{ who, token string }{{"D2's admin", tr.D2Admin}, {"another province", tr.Prov2Admin}, {"a unit", fx.UnitTokens["U1"]}} {
 		if r := e.Do(t, "GET", "/v1/campaigns/"+fx.Campaign+"/ranking", c.token, nil); r.Code != 404 && r.Code != 403 {
 			t.Errorf("%s reading the ranking: %d %s", c.who, r.Code, r.Raw)
 		}
@@ -302,7 +303,7 @@ func Cycle(t *testing.T, e *apptest.Env, tr *apptest.Tree, fx *Fixture, clock *e
 	result("U1", tr.CityAdmin)
 	result("U1", tr.ProvAdmin)
 	for _, c := range []struct{ who, token, unit string }{
-		{"U1 before ranking", tr.Unit1Admin, "U1"}, {"U3 reading U1", fx.UnitTokens["U3"], "U1"},
+		{"U1 before ranking", fx.UnitTokens["U1"], "U1"}, {"U3 reading U1", fx.UnitTokens["U3"], "U1"},
 		{"D2's admin", tr.D2Admin, "U1"}, {"another province", tr.Prov2Admin, "U1"}, {"D2's reviewer", fx.D2Reviewer, "U1"},
 	} {
 		if r := e.Do(t, "GET", "/v1/applications/"+fx.Apps[c.unit]+"/result", c.token, nil); r.Code != 404 {
@@ -311,14 +312,14 @@ func Cycle(t *testing.T, e *apptest.Env, tr *apptest.Tree, fx *Fixture, clock *e
 	}
 
 	// Ranking the campaign recommends U4 and U5 (quota 2; U3 is vetoed) into the city's.
-	apptest.Call[*standardsv1.Campaign](t, e, "POST", "/v1/campaigns/"+fx.Campaign+":transition", tr.D1Admin,
+	apptest.Call[*standardsv1.Campaign](t, e, "POST", "/v1/campaigns/"+fx.Campaign+":transition", fx.Admin,
 		&standardsv1.TransitionCampaignRequest{To: standardsv1.CampaignState_CAMPAIGN_STATE_RANKED, Force: true, Reason: "测试：评审完成"})
 	want := map[string]evidencev1.ApplicationState{
 		"U3": evidencev1.ApplicationState_APPLICATION_STATE_VETOED, "U4": evidencev1.ApplicationState_APPLICATION_STATE_RECOMMENDED,
 		"U5": evidencev1.ApplicationState_APPLICATION_STATE_RECOMMENDED, "U1": evidencev1.ApplicationState_APPLICATION_STATE_NOT_RECOMMENDED,
 	}
 	for unit, st := range want {
-		if a := apptest.Call[*evidencev1.Application](t, e, "GET", "/v1/applications/"+fx.Apps[unit], tr.D1Admin, nil); a.GetState() != st {
+		if a := apptest.Call[*evidencev1.Application](t, e, "GET", "/v1/applications/"+fx.Apps[unit], fx.Admin, nil); a.GetState() != st {
 			t.Errorf("%s after ranking: %v, want %v", unit, a.GetState(), st)
 		}
 	}
@@ -340,7 +341,7 @@ func Cycle(t *testing.T, e *apptest.Env, tr *apptest.Tree, fx *Fixture, clock *e
 	}
 
 	// The unit sees its result now, without its reviewers' names.
-	mine := result("U1", tr.Unit1Admin)
+	mine := result("U1", fx.UnitTokens["U1"])
 	if mine.GetState() != "NOT_RECOMMENDED" || mine.GetRank() != 4 {
 		t.Errorf("U1's own result: state %s rank %d", mine.GetState(), mine.GetRank())
 	}
@@ -354,23 +355,23 @@ func Cycle(t *testing.T, e *apptest.Env, tr *apptest.Tree, fx *Fixture, clock *e
 		t.Errorf("a sibling district spot-checking: %d %s", r.Code, r.Raw)
 	}
 	apptest.Call[*reviewv1.SpotCheck](t, e, "POST", "/v1/applications/"+fx.Apps["U4"]+"/spotChecks", tr.CityAdmin,
-		&reviewv1.SpotCheck{IndicatorCode: "2.1", Period: "2026", Finding: "知晓率调查问卷系伪造", Veto: true})
+		&reviewv1.SpotCheck{IndicatorCode: "2.1", Period: fx.Period(), Finding: "知晓率调查问卷系伪造", Veto: true})
 	r := result("U4", tr.CityAdmin)
 	leaf := node(r.GetExplanation(), func(n *reviewv1.ExplanationNode) bool { return n.GetCode() == "2.1" })
 	if r.GetTotal() != "58.50" || leaf.GetPoints() != "0.00" || !strings.Contains(leaf.GetZeroed(), "知晓率调查问卷系伪造") {
 		t.Errorf("U4 after the spot check: total %s, 2.1 = %v", r.GetTotal(), leaf)
 	}
 	// A negative-list entry recorded after scoring counts at once, and its annulment too.
-	entry := apptest.Call[*tenancyv1.NegativeListEntry](t, e, "POST", "/v1/units/"+fx.Units["U1"]+"/negative-list-entries", tr.D1Admin, &tenancyv1.NegativeListEntry{
+	entry := apptest.Call[*tenancyv1.NegativeListEntry](t, e, "POST", "/v1/units/"+fx.Units["U1"]+"/negative-list-entries", fx.Admin, &tenancyv1.NegativeListEntry{
 		Category: tenancyv1.NegativeListCategory_NEGATIVE_LIST_CATEGORY_DISCIPLINE_VIOLATION, Description: "窗口服务投诉属实",
-		OccurredOn: "2026-06-01", Effect: tenancyv1.NegativeListEffect_NEGATIVE_LIST_EFFECT_DEDUCT, Points: "2.00", SourceDocument: "西文明〔2026〕9号",
+		OccurredOn: strconv.Itoa(int(fx.Year-1)) + "-06-01", Effect: tenancyv1.NegativeListEffect_NEGATIVE_LIST_EFFECT_DEDUCT, Points: "2.00", SourceDocument: "西文明〔2026〕9号",
 	})
-	if r := result("U1", tr.D1Admin); r.GetTotal() != "40.80" || r.GetDeductions() != "4.00" {
+	if r := result("U1", fx.Admin); r.GetTotal() != "40.80" || r.GetDeductions() != "4.00" {
 		t.Errorf("U1 after a new negative-list entry: total %s deductions %s, want 40.80 and 4.00", r.GetTotal(), r.GetDeductions())
 	}
-	apptest.Call[*tenancyv1.NegativeListEntry](t, e, "POST", "/v1/negative-list-entries/"+entry.GetId()+":annul", tr.D1Admin,
+	apptest.Call[*tenancyv1.NegativeListEntry](t, e, "POST", "/v1/negative-list-entries/"+entry.GetId()+":annul", fx.Admin,
 		&tenancyv1.AnnulNegativeListEntryRequest{Reason: "复核后撤销"})
-	if r := result("U1", tr.D1Admin); r.GetTotal() != "42.80" {
+	if r := result("U1", fx.Admin); r.GetTotal() != "42.80" {
 		t.Errorf("U1 after the entry's annulment: total %s, want 42.80", r.GetTotal())
 	}
 }

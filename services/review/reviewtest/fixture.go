@@ -4,6 +4,7 @@
 package reviewtest
 
 import (
+	"strconv"
 	"testing"
 	"time"
 
@@ -17,7 +18,8 @@ import (
 	"github.com/wenming-platform/wenming/services/evidence/evidencetest"
 )
 
-// Year is the campaigns' year; the evidence clock (evidencetest.NewClock) stands in it.
+// Year is the campaigns' year on a process that runs on the evidence clock
+// (evidencetest.NewClock stands in it).
 const Year = 2026
 
 // Indicators is the suites' standard: two categories of annual indicators a unit answers
@@ -37,13 +39,20 @@ func Indicators() []*standardsv1.Indicator {
 }
 
 // Fixture is a district campaign in REVIEW with four submitted applications, reviewers, and
-// the city campaign it recommends into.
+// the city campaign it recommends into. The district is a new one under the tree's city, so
+// its reviewers are only the suite's, whatever other suites ran on the process before.
 type Fixture struct {
+	// Office is the district; Admin and Viewer are its admin's and viewer's tokens.
+	Office, Admin, Viewer string
+	// U1Submitter is a submitter of U1.
+	U1Submitter string
+	// Year is the campaigns' year, and the period of their annual evidence.
+	Year             int32
 	Campaign, Parent string
-	// Units and Apps by name: "U1" (Unit1 of the tree, a public institution), "U3", "U4",
-	// "U5" (schools of D1); UnitTokens are their admins'.
+	// Units and Apps by name: "U1" (a public institution), "U3", "U4", "U5" (schools), all
+	// of the district; UnitTokens are their admins'.
 	Units, Apps, UnitTokens map[string]string
-	// Reviewers of D1 by name ("r1" … "r3", AddReviewer adds more): ids and tokens;
+	// Reviewers of the district by name ("r1" … "r3", AddReviewer adds more): ids and tokens;
 	// D2Reviewer is a reviewer of D2.
 	ReviewerIDs, Reviewers map[string]string
 	D2Reviewer             string
@@ -51,8 +60,9 @@ type Fixture struct {
 
 // Setup publishes the city's standard, opens the city campaign and D1's campaign under it
 // (quota 2), applies four units of D1, submits their evidence, and moves D1's campaign to
-// REVIEW. U5 submits before U1: the tie between them is broken by that.
-func Setup(t *testing.T, e *apptest.Env, tr *apptest.Tree, clock *evidencetest.Clock) *Fixture {
+// REVIEW. U5 submits before U1: the tie between them is broken by that. clock is the
+// process's (on the wall clock, one set to now: it only times the suite's own requests).
+func Setup(t *testing.T, e *apptest.Env, tr *apptest.Tree, clock *evidencetest.Clock, year int32) *Fixture {
 	t.Helper()
 	std := apptest.Call[*standardsv1.Standard](t, e, "POST", "/v1/offices/"+tr.City+"/standards", tr.CityAdmin, &standardsv1.Standard{
 		Code: "HZ-REVIEW", DisplayName: "杭州市文明单位测评细则（评审）", BasePoints: "100.00", BonusCap: "5.00", Indicators: Indicators(),
@@ -66,7 +76,7 @@ func Setup(t *testing.T, e *apptest.Env, tr *apptest.Tree, clock *evidencetest.C
 	}
 	campaignOf := func(office, token string, level standardsv1.TitleLevel, parent string) string {
 		c := apptest.Call[*standardsv1.Campaign](t, e, "POST", "/v1/offices/"+office+"/campaigns", token, &standardsv1.Campaign{
-			StandardId: std.GetId(), Year: Year, TargetLevel: level, DisplayName: "2026 年度文明单位测评",
+			StandardId: std.GetId(), Year: year, TargetLevel: level, DisplayName: "2026 年度文明单位测评",
 			ApplicationWindow: window(-time.Hour, 10*day), SubmissionWindow: window(day, 20*day),
 			ReviewWindow: window(21*day, 30*day), PublicityWindow: window(31*day, 38*day),
 			Quota: &standardsv1.Quota{Limit: &standardsv1.Quota_Count{Count: 2}}, ParentCampaignId: parent,
@@ -75,25 +85,35 @@ func Setup(t *testing.T, e *apptest.Env, tr *apptest.Tree, clock *evidencetest.C
 			&standardsv1.TransitionCampaignRequest{To: standardsv1.CampaignState_CAMPAIGN_STATE_OPEN})
 		return c.GetId()
 	}
-	fx := &Fixture{Units: map[string]string{"U1": tr.Unit1}, Apps: map[string]string{}, UnitTokens: map[string]string{"U1": tr.Unit1Admin},
+	fx := &Fixture{Year: year, Units: map[string]string{}, Apps: map[string]string{}, UnitTokens: map[string]string{},
 		ReviewerIDs: map[string]string{}, Reviewers: map[string]string{}}
+	fx.Office = e.Office(t, tr.CityAdmin, tr.City, "拱墅区文明办", tenancyv1.Level_LEVEL_DISTRICT, "330105")
+	e.User(t, tr.CityAdmin, "/v1/offices/"+fx.Office+"/users", "review-admin", authzv1.Role_ROLE_OFFICE_ADMIN)
+	fx.Admin, _ = e.Login(t, "review-admin", "review-admin-password")
+	e.User(t, fx.Admin, "/v1/offices/"+fx.Office+"/users", "review-viewer", authzv1.Role_ROLE_OFFICE_VIEWER)
+	fx.Viewer, _ = e.Login(t, "review-viewer", "review-viewer-password")
 	fx.Parent = campaignOf(tr.City, tr.CityAdmin, standardsv1.TitleLevel_TITLE_LEVEL_MUNICIPAL, "")
-	fx.Campaign = campaignOf(tr.D1, tr.D1Admin, standardsv1.TitleLevel_TITLE_LEVEL_DISTRICT, fx.Parent)
-	for i, name := range []string{"U3", "U4", "U5"} {
-		u := apptest.Call[*tenancyv1.Unit](t, e, "POST", "/v1/offices/"+tr.D1+"/units", tr.D1Admin, &tenancyv1.Unit{
-			DisplayName: "西湖区第" + name + "小学", CreditCode: apptest.CreditCode("12330106MB000" + string(rune('3'+i)) + "00X"),
-			Category: tenancyv1.UnitCategory_UNIT_CATEGORY_SCHOOL,
+	fx.Campaign = campaignOf(fx.Office, fx.Admin, standardsv1.TitleLevel_TITLE_LEVEL_DISTRICT, fx.Parent)
+	for i, name := range []string{"U1", "U3", "U4", "U5"} {
+		category, kind := tenancyv1.UnitCategory_UNIT_CATEGORY_SCHOOL, "小学"
+		if name == "U1" {
+			category, kind = tenancyv1.UnitCategory_UNIT_CATEGORY_PUBLIC_INSTITUTION, "文化馆"
+		}
+		u := apptest.Call[*tenancyv1.Unit](t, e, "POST", "/v1/offices/"+fx.Office+"/units", fx.Admin, &tenancyv1.Unit{
+			DisplayName: "拱墅区" + name + kind, CreditCode: apptest.CreditCode("12330105MB000" + string(rune('1'+i)) + "00X"), Category: category,
 		})
 		login := "review-" + name
-		e.User(t, tr.D1Admin, "/v1/units/"+u.GetId()+"/users", login, authzv1.Role_ROLE_UNIT_ADMIN)
+		e.User(t, fx.Admin, "/v1/units/"+u.GetId()+"/users", login, authzv1.Role_ROLE_UNIT_ADMIN)
 		fx.Units[name] = u.GetId()
 		fx.UnitTokens[name], _ = e.Login(t, login, login+"-password")
 	}
+	e.User(t, fx.Admin, "/v1/units/"+fx.Units["U1"]+"/users", "review-U1-submitter", authzv1.Role_ROLE_UNIT_SUBMITTER)
+	fx.U1Submitter, _ = e.Login(t, "review-U1-submitter", "review-U1-submitter-password")
 	for _, name := range []string{"U1", "U3", "U4", "U5"} {
 		fx.Apps[name] = apptest.Call[*evidencev1.Application](t, e, "POST", "/v1/campaigns/"+fx.Campaign+"/applications", fx.UnitTokens[name],
 			&evidencev1.Application{UnitId: fx.Units[name]}).GetId()
 	}
-	evidencetest.ToSubmission(t, e, tr.D1Admin, fx.Campaign)
+	evidencetest.ToSubmission(t, e, fx.Admin, fx.Campaign)
 	for _, name := range []string{"U3", "U4", "U5", "U1"} {
 		app, token := fx.Apps[name], fx.UnitTokens[name]
 		for _, code := range []string{"1.1", "1.2", "2.1"} {
@@ -101,24 +121,28 @@ func Setup(t *testing.T, e *apptest.Env, tr *apptest.Tree, clock *evidencetest.C
 			if code == "2.1" {
 				content.Value = "88.00"
 			}
-			evidencetest.SaveAndSubmit(t, e, token, app, code, "2026", content)
+			evidencetest.SaveAndSubmit(t, e, token, app, code, fx.Period(), content)
 		}
 		apptest.Call[*evidencev1.Application](t, e, "POST", "/v1/applications/"+app+":submit", token, map[string]string{})
 		clock.Set(clock.Now().Add(time.Minute))
 	}
-	apptest.Call[*standardsv1.Campaign](t, e, "POST", "/v1/campaigns/"+fx.Campaign+":transition", tr.D1Admin,
+	apptest.Call[*standardsv1.Campaign](t, e, "POST", "/v1/campaigns/"+fx.Campaign+":transition", fx.Admin,
 		&standardsv1.TransitionCampaignRequest{To: standardsv1.CampaignState_CAMPAIGN_STATE_REVIEW, Force: true, Reason: "测试：提前进入评审"})
 	for _, name := range []string{"r1", "r2", "r3"} {
 		fx.AddReviewer(t, e, tr, name)
 	}
-	e.User(t, tr.D2Admin, "/v1/offices/"+tr.D2+"/users", "d2-r1", authzv1.Role_ROLE_OFFICE_REVIEWER)
-	fx.D2Reviewer, _ = e.Login(t, "d2-r1", "d2-r1-password")
+	e.User(t, tr.D2Admin, "/v1/offices/"+tr.D2+"/users", "review-d2-r1", authzv1.Role_ROLE_OFFICE_REVIEWER)
+	fx.D2Reviewer, _ = e.Login(t, "review-d2-r1", "review-d2-r1-password")
 	return fx
 }
 
-// AddReviewer creates a REVIEWER of D1 named name ("r4"), logged in.
+// AddReviewer creates a REVIEWER of the district named name ("r4"), logged in.
 func (fx *Fixture) AddReviewer(t *testing.T, e *apptest.Env, tr *apptest.Tree, name string) {
 	t.Helper()
-	fx.ReviewerIDs[name] = e.User(t, tr.D1Admin, "/v1/offices/"+tr.D1+"/users", "d1-"+name, authzv1.Role_ROLE_OFFICE_REVIEWER)
-	fx.Reviewers[name], _ = e.Login(t, "d1-"+name, "d1-"+name+"-password")
+	login := "review-" + name
+	fx.ReviewerIDs[name] = e.User(t, fx.Admin, "/v1/offices/"+fx.Office+"/users", login, authzv1.Role_ROLE_OFFICE_REVIEWER)
+	fx.Reviewers[name], _ = e.Login(t, login, login+"-password")
 }
+
+// Period is the annual evidence's period: the campaigns' year.
+func (fx *Fixture) Period() string { return strconv.Itoa(int(fx.Year)) }
