@@ -84,6 +84,15 @@ var forwarded = map[string]string{
 	"Accept-Language": "accept-language",
 	"X-Request-Id":    "x-request-id",
 	"Idempotency-Key": "idempotency-key",
+	"If-None-Match":   "if-none-match",
+}
+
+// sent are the response headers a service may set (grpc.SetHeader), by metadata key: the
+// request id, a summary's ETag, an export's file name.
+var sent = map[string]string{
+	"x-request-id":        "X-Request-Id",
+	"etag":                "ETag",
+	"content-disposition": "Content-Disposition",
 }
 
 // New dials the upstreams and builds the handler.
@@ -100,10 +109,8 @@ func New(ctx context.Context, cfg Config) (*Gateway, error) {
 			return v, ok
 		}),
 		runtime.WithOutgoingHeaderMatcher(func(k string) (string, bool) {
-			if k == "x-request-id" {
-				return "X-Request-Id", true
-			}
-			return "", false
+			v, ok := sent[k]
+			return v, ok
 		}),
 		runtime.WithErrorHandler(errorHandler),
 		runtime.WithRoutingErrorHandler(routingErrorHandler),
@@ -303,6 +310,12 @@ func errorHandler(ctx context.Context, mux *runtime.ServeMux, m runtime.Marshale
 	}
 	if s, ok := status.FromError(err); ok {
 		for _, d := range s.Details() {
+			if info, ok := d.(*errdetails.ErrorInfo); ok && httpStatus[info.GetReason()] == http.StatusNotModified {
+				// A conditional GET that matched: no body, the ETag the client holds.
+				w.Header().Set("ETag", r.Header.Get("If-None-Match"))
+				w.WriteHeader(http.StatusNotModified)
+				return
+			}
 			if info, ok := d.(*errdetails.ErrorInfo); ok && httpStatus[info.GetReason()] != 0 {
 				body, merr := m.Marshal(s.Proto())
 				if merr == nil {

@@ -24,5 +24,6 @@ func TestReview(t *testing.T) {
 		tr := e.BuildTree(t)
 		fx := reviewtest.Setup(t, e, tr, clock, reviewtest.Year)
 		reviewtest.Cycle(t, e, tr, fx, clock)
+		reviewtest.Summary(t, e, tr, fx)
 	})
 }

@@ -5,6 +5,8 @@ import (
 	"sync"
 	"time"
 
+	lru "github.com/hashicorp/golang-lru/v2"
+
 	reviewv1 "github.com/wenming-platform/wenming/api/gen/wenming/review/v1"
 	standardsv1 "github.com/wenming-platform/wenming/api/gen/wenming/standards/v1"
 	"github.com/wenming-platform/wenming/ent"
@@ -36,6 +38,9 @@ type Server struct {
 	w     *mutate.Writer
 	now   func() time.Time
 	stds  *standardCache
+	// summaries keeps computed summaries by ETag: a pull that finds nothing changed since
+	// another caller's with the same scope counts nothing (summary).
+	summaries *lru.Cache[string, *reviewv1.OfficeSummary]
 }
 
 var _ reviewv1.ReviewServiceServer = (*Server)(nil)
@@ -45,7 +50,8 @@ func NewServer(d Deps) *Server {
 	if d.Clock == nil {
 		d.Clock = time.Now
 	}
-	return &Server{st: d.Store, pages: d.Pages, w: mutate.NewWriter(d.Store, d.Audit), now: d.Clock, stds: &standardCache{}}
+	summaries, _ := lru.New[string, *reviewv1.OfficeSummary](256)
+	return &Server{st: d.Store, pages: d.Pages, w: mutate.NewWriter(d.Store, d.Audit), now: d.Clock, stds: &standardCache{}, summaries: summaries}
 }
 
 // plan is the engine's view of a published standard, with its indicators by code.

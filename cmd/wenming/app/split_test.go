@@ -148,6 +148,7 @@ func TestSplitShape(t *testing.T) {
 		clock.Set(time.Now())
 		fx := reviewtest.Setup(t, e, tr, clock, evidencetest.ThisYear())
 		reviewtest.Cycle(t, e, tr, fx, clock)
+		reviewtest.Summary(t, e, tr, fx)
 	})
 
 	// The audit trail of every office is intact, key rotation and bootstrap included.

@@ -390,6 +390,12 @@ func Catalog() []Reason {
 		},
 
 		{
+			Name: "NOT_MODIFIED", Code: codes.FailedPrecondition, HTTP: http.StatusNotModified, Group: GroupReview,
+			EN: "Nothing a summary counts changed since the ETag named in If-None-Match (HTTP 304, no body).",
+			ZH: "自 If-None-Match 所给 ETag 以来，汇总所统计的数据没有变化（HTTP 304，无响应体）。",
+			Do: "Keep using the summary you hold.",
+		},
+		{
 			Name: "CAMPAIGN_NOT_IN_REVIEW", Code: codes.FailedPrecondition, Group: GroupReview,
 			EN: "Reviews are assigned, entered and changed only while the campaign is in REVIEW.",
 			ZH: "仅在创建周期的评审阶段可以分配、录入和修改评审。",

@@ -10,7 +10,9 @@ import (
 	_ "buf.build/gen/go/bufbuild/protovalidate/protocolbuffers/go/buf/validate"
 	_ "github.com/grpc-ecosystem/grpc-gateway/v2/protoc-gen-openapiv2/options"
 	_ "github.com/wenming-platform/wenming/api/gen/wenming/authz/v1"
+	v1 "github.com/wenming-platform/wenming/api/gen/wenming/standards/v1"
 	_ "google.golang.org/genproto/googleapis/api/annotations"
+	httpbody "google.golang.org/genproto/googleapis/api/httpbody"
 	protoreflect "google.golang.org/protobuf/reflect/protoreflect"
 	protoimpl "google.golang.org/protobuf/runtime/protoimpl"
 	timestamppb "google.golang.org/protobuf/types/known/timestamppb"
@@ -25,6 +27,115 @@ const (
 	// Verify that runtime/protoimpl is sufficiently up-to-date.
 	_ = protoimpl.EnforceVersion(protoimpl.MaxVersion - 20)
 )
+
+// ExportFormat is an export's file type.
+type ExportFormat int32
+
+const (
+	// XLSX.
+	ExportFormat_EXPORT_FORMAT_UNSPECIFIED ExportFormat = 0
+	ExportFormat_EXPORT_FORMAT_XLSX        ExportFormat = 1
+	// UTF-8 with a byte-order mark, so Excel opens it as UTF-8.
+	ExportFormat_EXPORT_FORMAT_CSV ExportFormat = 2
+)
+
+// Enum value maps for ExportFormat.
+var (
+	ExportFormat_name = map[int32]string{
+		0: "EXPORT_FORMAT_UNSPECIFIED",
+		1: "EXPORT_FORMAT_XLSX",
+		2: "EXPORT_FORMAT_CSV",
+	}
+	ExportFormat_value = map[string]int32{
+		"EXPORT_FORMAT_UNSPECIFIED": 0,
+		"EXPORT_FORMAT_XLSX":        1,
+		"EXPORT_FORMAT_CSV":         2,
+	}
+)
+
+func (x ExportFormat) Enum() *ExportFormat {
+	p := new(ExportFormat)
+	*p = x
+	return p
+}
+
+func (x ExportFormat) String() string {
+	return protoimpl.X.EnumStringOf(x.Descriptor(), protoreflect.EnumNumber(x))
+}
+
+func (ExportFormat) Descriptor() protoreflect.EnumDescriptor {
+	return file_wenming_review_v1_review_proto_enumTypes[0].Descriptor()
+}
+
+func (ExportFormat) Type() protoreflect.EnumType {
+	return &file_wenming_review_v1_review_proto_enumTypes[0]
+}
+
+func (x ExportFormat) Number() protoreflect.EnumNumber {
+	return protoreflect.EnumNumber(x)
+}
+
+// Deprecated: Use ExportFormat.Descriptor instead.
+func (ExportFormat) EnumDescriptor() ([]byte, []int) {
+	return file_wenming_review_v1_review_proto_rawDescGZIP(), []int{0}
+}
+
+// ExportSheet is which table a CSV export holds (an XLSX holds them all).
+type ExportSheet int32
+
+const (
+	// The ranking, or the summary's child offices.
+	ExportSheet_EXPORT_SHEET_UNSPECIFIED ExportSheet = 0
+	// The ranking, or the summary's child offices.
+	ExportSheet_EXPORT_SHEET_MAIN ExportSheet = 1
+	// Each indicator's points per application, or the summary's best units.
+	ExportSheet_EXPORT_SHEET_INDICATORS ExportSheet = 2
+	// Every reviewer's raw inputs (ranking only).
+	ExportSheet_EXPORT_SHEET_INPUTS ExportSheet = 3
+)
+
+// Enum value maps for ExportSheet.
+var (
+	ExportSheet_name = map[int32]string{
+		0: "EXPORT_SHEET_UNSPECIFIED",
+		1: "EXPORT_SHEET_MAIN",
+		2: "EXPORT_SHEET_INDICATORS",
+		3: "EXPORT_SHEET_INPUTS",
+	}
+	ExportSheet_value = map[string]int32{
+		"EXPORT_SHEET_UNSPECIFIED": 0,
+		"EXPORT_SHEET_MAIN":        1,
+		"EXPORT_SHEET_INDICATORS":  2,
+		"EXPORT_SHEET_INPUTS":      3,
+	}
+)
+
+func (x ExportSheet) Enum() *ExportSheet {
+	p := new(ExportSheet)
+	*p = x
+	return p
+}
+
+func (x ExportSheet) String() string {
+	return protoimpl.X.EnumStringOf(x.Descriptor(), protoreflect.EnumNumber(x))
+}
+
+func (ExportSheet) Descriptor() protoreflect.EnumDescriptor {
+	return file_wenming_review_v1_review_proto_enumTypes[1].Descriptor()
+}
+
+func (ExportSheet) Type() protoreflect.EnumType {
+	return &file_wenming_review_v1_review_proto_enumTypes[1]
+}
+
+func (x ExportSheet) Number() protoreflect.EnumNumber {
+	return protoreflect.EnumNumber(x)
+}
+
+// Deprecated: Use ExportSheet.Descriptor instead.
+func (ExportSheet) EnumDescriptor() ([]byte, []int) {
+	return file_wenming_review_v1_review_proto_rawDescGZIP(), []int{1}
+}
 
 type AssignReviewersRequest struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
@@ -1416,11 +1527,866 @@ func (x *ListRankingResponse) GetRanked() int32 {
 	return 0
 }
 
+type GetOfficeSummaryRequest struct {
+	state    protoimpl.MessageState `protogen:"open.v1"`
+	OfficeId string                 `protobuf:"bytes,1,opt,name=office_id,json=officeId,proto3" json:"office_id,omitempty"`
+	// The campaigns' year.
+	Year int32 `protobuf:"varint,2,opt,name=year,proto3" json:"year,omitempty"`
+	// Only campaigns for this title level; unset: every level.
+	TargetLevel v1.TitleLevel `protobuf:"varint,3,opt,name=target_level,json=targetLevel,proto3,enum=wenming.standards.v1.TitleLevel" json:"target_level,omitempty"`
+	// How many of the best units to list (default 20, at most 500).
+	Top           int32 `protobuf:"varint,4,opt,name=top,proto3" json:"top,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *GetOfficeSummaryRequest) Reset() {
+	*x = GetOfficeSummaryRequest{}
+	mi := &file_wenming_review_v1_review_proto_msgTypes[24]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GetOfficeSummaryRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GetOfficeSummaryRequest) ProtoMessage() {}
+
+func (x *GetOfficeSummaryRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_wenming_review_v1_review_proto_msgTypes[24]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GetOfficeSummaryRequest.ProtoReflect.Descriptor instead.
+func (*GetOfficeSummaryRequest) Descriptor() ([]byte, []int) {
+	return file_wenming_review_v1_review_proto_rawDescGZIP(), []int{24}
+}
+
+func (x *GetOfficeSummaryRequest) GetOfficeId() string {
+	if x != nil {
+		return x.OfficeId
+	}
+	return ""
+}
+
+func (x *GetOfficeSummaryRequest) GetYear() int32 {
+	if x != nil {
+		return x.Year
+	}
+	return 0
+}
+
+func (x *GetOfficeSummaryRequest) GetTargetLevel() v1.TitleLevel {
+	if x != nil {
+		return x.TargetLevel
+	}
+	return v1.TitleLevel(0)
+}
+
+func (x *GetOfficeSummaryRequest) GetTop() int32 {
+	if x != nil {
+		return x.Top
+	}
+	return 0
+}
+
+// OfficeSummary is a year's applications in an office's subtree.
+type OfficeSummary struct {
+	state       protoimpl.MessageState `protogen:"open.v1"`
+	OfficeId    string                 `protobuf:"bytes,1,opt,name=office_id,json=officeId,proto3" json:"office_id,omitempty"`
+	Year        int32                  `protobuf:"varint,2,opt,name=year,proto3" json:"year,omitempty"`
+	TargetLevel v1.TitleLevel          `protobuf:"varint,3,opt,name=target_level,json=targetLevel,proto3,enum=wenming.standards.v1.TitleLevel" json:"target_level,omitempty"`
+	// One row per child office, in name order, then one for the units registered with the
+	// office itself when it has any.
+	Children []*OfficeCounts `protobuf:"bytes,4,rep,name=children,proto3" json:"children,omitempty"`
+	// The whole subtree.
+	Total *OfficeCounts `protobuf:"bytes,5,opt,name=total,proto3" json:"total,omitempty"`
+	// The best units of the subtree by total, then base, then unit id.
+	Top []*TopUnit `protobuf:"bytes,6,rep,name=top,proto3" json:"top,omitempty"`
+	// What If-None-Match names to get 304 while nothing changed.
+	Etag          string `protobuf:"bytes,7,opt,name=etag,proto3" json:"etag,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *OfficeSummary) Reset() {
+	*x = OfficeSummary{}
+	mi := &file_wenming_review_v1_review_proto_msgTypes[25]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *OfficeSummary) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*OfficeSummary) ProtoMessage() {}
+
+func (x *OfficeSummary) ProtoReflect() protoreflect.Message {
+	mi := &file_wenming_review_v1_review_proto_msgTypes[25]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use OfficeSummary.ProtoReflect.Descriptor instead.
+func (*OfficeSummary) Descriptor() ([]byte, []int) {
+	return file_wenming_review_v1_review_proto_rawDescGZIP(), []int{25}
+}
+
+func (x *OfficeSummary) GetOfficeId() string {
+	if x != nil {
+		return x.OfficeId
+	}
+	return ""
+}
+
+func (x *OfficeSummary) GetYear() int32 {
+	if x != nil {
+		return x.Year
+	}
+	return 0
+}
+
+func (x *OfficeSummary) GetTargetLevel() v1.TitleLevel {
+	if x != nil {
+		return x.TargetLevel
+	}
+	return v1.TitleLevel(0)
+}
+
+func (x *OfficeSummary) GetChildren() []*OfficeCounts {
+	if x != nil {
+		return x.Children
+	}
+	return nil
+}
+
+func (x *OfficeSummary) GetTotal() *OfficeCounts {
+	if x != nil {
+		return x.Total
+	}
+	return nil
+}
+
+func (x *OfficeSummary) GetTop() []*TopUnit {
+	if x != nil {
+		return x.Top
+	}
+	return nil
+}
+
+func (x *OfficeSummary) GetEtag() string {
+	if x != nil {
+		return x.Etag
+	}
+	return ""
+}
+
+// OfficeCounts counts the applications of units registered in one office's subtree.
+type OfficeCounts struct {
+	state       protoimpl.MessageState `protogen:"open.v1"`
+	OfficeId    string                 `protobuf:"bytes,1,opt,name=office_id,json=officeId,proto3" json:"office_id,omitempty"`
+	DisplayName string                 `protobuf:"bytes,2,opt,name=display_name,json=displayName,proto3" json:"display_name,omitempty"`
+	// Applications not withdrawn.
+	Applied int32 `protobuf:"varint,3,opt,name=applied,proto3" json:"applied,omitempty"`
+	// Submitted or further along.
+	Submitted int32 `protobuf:"varint,4,opt,name=submitted,proto3" json:"submitted,omitempty"`
+	// With a result.
+	Scored int32 `protobuf:"varint,5,opt,name=scored,proto3" json:"scored,omitempty"`
+	// RETURNED now, waiting for the unit.
+	Returned    int32 `protobuf:"varint,6,opt,name=returned,proto3" json:"returned,omitempty"`
+	Vetoed      int32 `protobuf:"varint,7,opt,name=vetoed,proto3" json:"vetoed,omitempty"`
+	Recommended int32 `protobuf:"varint,8,opt,name=recommended,proto3" json:"recommended,omitempty"`
+	// Of the results; "0.00" without any.
+	MeanTotal     string `protobuf:"bytes,9,opt,name=mean_total,json=meanTotal,proto3" json:"mean_total,omitempty"`
+	MedianTotal   string `protobuf:"bytes,10,opt,name=median_total,json=medianTotal,proto3" json:"median_total,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *OfficeCounts) Reset() {
+	*x = OfficeCounts{}
+	mi := &file_wenming_review_v1_review_proto_msgTypes[26]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *OfficeCounts) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*OfficeCounts) ProtoMessage() {}
+
+func (x *OfficeCounts) ProtoReflect() protoreflect.Message {
+	mi := &file_wenming_review_v1_review_proto_msgTypes[26]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use OfficeCounts.ProtoReflect.Descriptor instead.
+func (*OfficeCounts) Descriptor() ([]byte, []int) {
+	return file_wenming_review_v1_review_proto_rawDescGZIP(), []int{26}
+}
+
+func (x *OfficeCounts) GetOfficeId() string {
+	if x != nil {
+		return x.OfficeId
+	}
+	return ""
+}
+
+func (x *OfficeCounts) GetDisplayName() string {
+	if x != nil {
+		return x.DisplayName
+	}
+	return ""
+}
+
+func (x *OfficeCounts) GetApplied() int32 {
+	if x != nil {
+		return x.Applied
+	}
+	return 0
+}
+
+func (x *OfficeCounts) GetSubmitted() int32 {
+	if x != nil {
+		return x.Submitted
+	}
+	return 0
+}
+
+func (x *OfficeCounts) GetScored() int32 {
+	if x != nil {
+		return x.Scored
+	}
+	return 0
+}
+
+func (x *OfficeCounts) GetReturned() int32 {
+	if x != nil {
+		return x.Returned
+	}
+	return 0
+}
+
+func (x *OfficeCounts) GetVetoed() int32 {
+	if x != nil {
+		return x.Vetoed
+	}
+	return 0
+}
+
+func (x *OfficeCounts) GetRecommended() int32 {
+	if x != nil {
+		return x.Recommended
+	}
+	return 0
+}
+
+func (x *OfficeCounts) GetMeanTotal() string {
+	if x != nil {
+		return x.MeanTotal
+	}
+	return ""
+}
+
+func (x *OfficeCounts) GetMedianTotal() string {
+	if x != nil {
+		return x.MedianTotal
+	}
+	return ""
+}
+
+// TopUnit is one of the best units of a summary.
+type TopUnit struct {
+	state           protoimpl.MessageState `protogen:"open.v1"`
+	Place           int32                  `protobuf:"varint,1,opt,name=place,proto3" json:"place,omitempty"`
+	UnitId          string                 `protobuf:"bytes,2,opt,name=unit_id,json=unitId,proto3" json:"unit_id,omitempty"`
+	UnitDisplayName string                 `protobuf:"bytes,3,opt,name=unit_display_name,json=unitDisplayName,proto3" json:"unit_display_name,omitempty"`
+	ApplicationId   string                 `protobuf:"bytes,4,opt,name=application_id,json=applicationId,proto3" json:"application_id,omitempty"`
+	CampaignId      string                 `protobuf:"bytes,5,opt,name=campaign_id,json=campaignId,proto3" json:"campaign_id,omitempty"`
+	Total           string                 `protobuf:"bytes,6,opt,name=total,proto3" json:"total,omitempty"`
+	Base            string                 `protobuf:"bytes,7,opt,name=base,proto3" json:"base,omitempty"`
+	State           string                 `protobuf:"bytes,8,opt,name=state,proto3" json:"state,omitempty"`
+	// The offices from the summarised one down to the unit's, by name and id.
+	OfficePath    []string `protobuf:"bytes,9,rep,name=office_path,json=officePath,proto3" json:"office_path,omitempty"`
+	OfficePathIds []string `protobuf:"bytes,10,rep,name=office_path_ids,json=officePathIds,proto3" json:"office_path_ids,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *TopUnit) Reset() {
+	*x = TopUnit{}
+	mi := &file_wenming_review_v1_review_proto_msgTypes[27]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *TopUnit) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*TopUnit) ProtoMessage() {}
+
+func (x *TopUnit) ProtoReflect() protoreflect.Message {
+	mi := &file_wenming_review_v1_review_proto_msgTypes[27]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use TopUnit.ProtoReflect.Descriptor instead.
+func (*TopUnit) Descriptor() ([]byte, []int) {
+	return file_wenming_review_v1_review_proto_rawDescGZIP(), []int{27}
+}
+
+func (x *TopUnit) GetPlace() int32 {
+	if x != nil {
+		return x.Place
+	}
+	return 0
+}
+
+func (x *TopUnit) GetUnitId() string {
+	if x != nil {
+		return x.UnitId
+	}
+	return ""
+}
+
+func (x *TopUnit) GetUnitDisplayName() string {
+	if x != nil {
+		return x.UnitDisplayName
+	}
+	return ""
+}
+
+func (x *TopUnit) GetApplicationId() string {
+	if x != nil {
+		return x.ApplicationId
+	}
+	return ""
+}
+
+func (x *TopUnit) GetCampaignId() string {
+	if x != nil {
+		return x.CampaignId
+	}
+	return ""
+}
+
+func (x *TopUnit) GetTotal() string {
+	if x != nil {
+		return x.Total
+	}
+	return ""
+}
+
+func (x *TopUnit) GetBase() string {
+	if x != nil {
+		return x.Base
+	}
+	return ""
+}
+
+func (x *TopUnit) GetState() string {
+	if x != nil {
+		return x.State
+	}
+	return ""
+}
+
+func (x *TopUnit) GetOfficePath() []string {
+	if x != nil {
+		return x.OfficePath
+	}
+	return nil
+}
+
+func (x *TopUnit) GetOfficePathIds() []string {
+	if x != nil {
+		return x.OfficePathIds
+	}
+	return nil
+}
+
+type ExportRankingRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	CampaignId    string                 `protobuf:"bytes,1,opt,name=campaign_id,json=campaignId,proto3" json:"campaign_id,omitempty"`
+	Format        ExportFormat           `protobuf:"varint,2,opt,name=format,proto3,enum=wenming.review.v1.ExportFormat" json:"format,omitempty"`
+	Sheet         ExportSheet            `protobuf:"varint,3,opt,name=sheet,proto3,enum=wenming.review.v1.ExportSheet" json:"sheet,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ExportRankingRequest) Reset() {
+	*x = ExportRankingRequest{}
+	mi := &file_wenming_review_v1_review_proto_msgTypes[28]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ExportRankingRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ExportRankingRequest) ProtoMessage() {}
+
+func (x *ExportRankingRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_wenming_review_v1_review_proto_msgTypes[28]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ExportRankingRequest.ProtoReflect.Descriptor instead.
+func (*ExportRankingRequest) Descriptor() ([]byte, []int) {
+	return file_wenming_review_v1_review_proto_rawDescGZIP(), []int{28}
+}
+
+func (x *ExportRankingRequest) GetCampaignId() string {
+	if x != nil {
+		return x.CampaignId
+	}
+	return ""
+}
+
+func (x *ExportRankingRequest) GetFormat() ExportFormat {
+	if x != nil {
+		return x.Format
+	}
+	return ExportFormat_EXPORT_FORMAT_UNSPECIFIED
+}
+
+func (x *ExportRankingRequest) GetSheet() ExportSheet {
+	if x != nil {
+		return x.Sheet
+	}
+	return ExportSheet_EXPORT_SHEET_UNSPECIFIED
+}
+
+type ExportSummaryRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	OfficeId      string                 `protobuf:"bytes,1,opt,name=office_id,json=officeId,proto3" json:"office_id,omitempty"`
+	Year          int32                  `protobuf:"varint,2,opt,name=year,proto3" json:"year,omitempty"`
+	TargetLevel   v1.TitleLevel          `protobuf:"varint,3,opt,name=target_level,json=targetLevel,proto3,enum=wenming.standards.v1.TitleLevel" json:"target_level,omitempty"`
+	Top           int32                  `protobuf:"varint,4,opt,name=top,proto3" json:"top,omitempty"`
+	Format        ExportFormat           `protobuf:"varint,5,opt,name=format,proto3,enum=wenming.review.v1.ExportFormat" json:"format,omitempty"`
+	Sheet         ExportSheet            `protobuf:"varint,6,opt,name=sheet,proto3,enum=wenming.review.v1.ExportSheet" json:"sheet,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ExportSummaryRequest) Reset() {
+	*x = ExportSummaryRequest{}
+	mi := &file_wenming_review_v1_review_proto_msgTypes[29]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ExportSummaryRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ExportSummaryRequest) ProtoMessage() {}
+
+func (x *ExportSummaryRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_wenming_review_v1_review_proto_msgTypes[29]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ExportSummaryRequest.ProtoReflect.Descriptor instead.
+func (*ExportSummaryRequest) Descriptor() ([]byte, []int) {
+	return file_wenming_review_v1_review_proto_rawDescGZIP(), []int{29}
+}
+
+func (x *ExportSummaryRequest) GetOfficeId() string {
+	if x != nil {
+		return x.OfficeId
+	}
+	return ""
+}
+
+func (x *ExportSummaryRequest) GetYear() int32 {
+	if x != nil {
+		return x.Year
+	}
+	return 0
+}
+
+func (x *ExportSummaryRequest) GetTargetLevel() v1.TitleLevel {
+	if x != nil {
+		return x.TargetLevel
+	}
+	return v1.TitleLevel(0)
+}
+
+func (x *ExportSummaryRequest) GetTop() int32 {
+	if x != nil {
+		return x.Top
+	}
+	return 0
+}
+
+func (x *ExportSummaryRequest) GetFormat() ExportFormat {
+	if x != nil {
+		return x.Format
+	}
+	return ExportFormat_EXPORT_FORMAT_UNSPECIFIED
+}
+
+func (x *ExportSummaryRequest) GetSheet() ExportSheet {
+	if x != nil {
+		return x.Sheet
+	}
+	return ExportSheet_EXPORT_SHEET_UNSPECIFIED
+}
+
+type GetReviewerStatsRequest struct {
+	state      protoimpl.MessageState `protogen:"open.v1"`
+	CampaignId string                 `protobuf:"bytes,1,opt,name=campaign_id,json=campaignId,proto3" json:"campaign_id,omitempty"`
+	// How many of the widest disagreements to list (default 20, at most 500).
+	Top           int32 `protobuf:"varint,2,opt,name=top,proto3" json:"top,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *GetReviewerStatsRequest) Reset() {
+	*x = GetReviewerStatsRequest{}
+	mi := &file_wenming_review_v1_review_proto_msgTypes[30]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GetReviewerStatsRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GetReviewerStatsRequest) ProtoMessage() {}
+
+func (x *GetReviewerStatsRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_wenming_review_v1_review_proto_msgTypes[30]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GetReviewerStatsRequest.ProtoReflect.Descriptor instead.
+func (*GetReviewerStatsRequest) Descriptor() ([]byte, []int) {
+	return file_wenming_review_v1_review_proto_rawDescGZIP(), []int{30}
+}
+
+func (x *GetReviewerStatsRequest) GetCampaignId() string {
+	if x != nil {
+		return x.CampaignId
+	}
+	return ""
+}
+
+func (x *GetReviewerStatsRequest) GetTop() int32 {
+	if x != nil {
+		return x.Top
+	}
+	return 0
+}
+
+// ReviewerStat is one reviewer's consistency with the others.
+type ReviewerStat struct {
+	state       protoimpl.MessageState `protogen:"open.v1"`
+	ReviewerId  string                 `protobuf:"bytes,1,opt,name=reviewer_id,json=reviewerId,proto3" json:"reviewer_id,omitempty"`
+	DisplayName string                 `protobuf:"bytes,2,opt,name=display_name,json=displayName,proto3" json:"display_name,omitempty"`
+	// Sheets finalized in the campaign.
+	Scored int32 `protobuf:"varint,3,opt,name=scored,proto3" json:"scored,omitempty"`
+	// Indicators on which another reviewer of the same application entered a value too.
+	Compared int32 `protobuf:"varint,4,opt,name=compared,proto3" json:"compared,omitempty"`
+	// The mean of (this reviewer's points − the mean of the other reviewers' points) over
+	// those indicators: positive for a lenient reviewer, negative for a strict one.
+	MeanDeviation string `protobuf:"bytes,5,opt,name=mean_deviation,json=meanDeviation,proto3" json:"mean_deviation,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ReviewerStat) Reset() {
+	*x = ReviewerStat{}
+	mi := &file_wenming_review_v1_review_proto_msgTypes[31]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ReviewerStat) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ReviewerStat) ProtoMessage() {}
+
+func (x *ReviewerStat) ProtoReflect() protoreflect.Message {
+	mi := &file_wenming_review_v1_review_proto_msgTypes[31]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ReviewerStat.ProtoReflect.Descriptor instead.
+func (*ReviewerStat) Descriptor() ([]byte, []int) {
+	return file_wenming_review_v1_review_proto_rawDescGZIP(), []int{31}
+}
+
+func (x *ReviewerStat) GetReviewerId() string {
+	if x != nil {
+		return x.ReviewerId
+	}
+	return ""
+}
+
+func (x *ReviewerStat) GetDisplayName() string {
+	if x != nil {
+		return x.DisplayName
+	}
+	return ""
+}
+
+func (x *ReviewerStat) GetScored() int32 {
+	if x != nil {
+		return x.Scored
+	}
+	return 0
+}
+
+func (x *ReviewerStat) GetCompared() int32 {
+	if x != nil {
+		return x.Compared
+	}
+	return 0
+}
+
+func (x *ReviewerStat) GetMeanDeviation() string {
+	if x != nil {
+		return x.MeanDeviation
+	}
+	return ""
+}
+
+// Disagreement is one application's indicator on which its reviewers differ.
+type Disagreement struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	ApplicationId string                 `protobuf:"bytes,1,opt,name=application_id,json=applicationId,proto3" json:"application_id,omitempty"`
+	UnitId        string                 `protobuf:"bytes,2,opt,name=unit_id,json=unitId,proto3" json:"unit_id,omitempty"`
+	IndicatorCode string                 `protobuf:"bytes,3,opt,name=indicator_code,json=indicatorCode,proto3" json:"indicator_code,omitempty"`
+	// The highest minus the lowest reviewer's points, and that as a share of the indicator's
+	// max ("0.25").
+	Spread      string `protobuf:"bytes,4,opt,name=spread,proto3" json:"spread,omitempty"`
+	SpreadShare string `protobuf:"bytes,5,opt,name=spread_share,json=spreadShare,proto3" json:"spread_share,omitempty"`
+	// Each reviewer's entry and points.
+	Inputs        []*ReviewerInput `protobuf:"bytes,6,rep,name=inputs,proto3" json:"inputs,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *Disagreement) Reset() {
+	*x = Disagreement{}
+	mi := &file_wenming_review_v1_review_proto_msgTypes[32]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *Disagreement) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*Disagreement) ProtoMessage() {}
+
+func (x *Disagreement) ProtoReflect() protoreflect.Message {
+	mi := &file_wenming_review_v1_review_proto_msgTypes[32]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use Disagreement.ProtoReflect.Descriptor instead.
+func (*Disagreement) Descriptor() ([]byte, []int) {
+	return file_wenming_review_v1_review_proto_rawDescGZIP(), []int{32}
+}
+
+func (x *Disagreement) GetApplicationId() string {
+	if x != nil {
+		return x.ApplicationId
+	}
+	return ""
+}
+
+func (x *Disagreement) GetUnitId() string {
+	if x != nil {
+		return x.UnitId
+	}
+	return ""
+}
+
+func (x *Disagreement) GetIndicatorCode() string {
+	if x != nil {
+		return x.IndicatorCode
+	}
+	return ""
+}
+
+func (x *Disagreement) GetSpread() string {
+	if x != nil {
+		return x.Spread
+	}
+	return ""
+}
+
+func (x *Disagreement) GetSpreadShare() string {
+	if x != nil {
+		return x.SpreadShare
+	}
+	return ""
+}
+
+func (x *Disagreement) GetInputs() []*ReviewerInput {
+	if x != nil {
+		return x.Inputs
+	}
+	return nil
+}
+
+type ReviewerStats struct {
+	state     protoimpl.MessageState `protogen:"open.v1"`
+	Reviewers []*ReviewerStat        `protobuf:"bytes,1,rep,name=reviewers,proto3" json:"reviewers,omitempty"`
+	// Krippendorff's alpha (interval metric) over every application and indicator that two or
+	// more reviewers scored, on points as shares of each indicator's max, to four places: 1 is
+	// full agreement, 0 no better than chance. Empty when nothing could be compared.
+	Alpha string `protobuf:"bytes,2,opt,name=alpha,proto3" json:"alpha,omitempty"`
+	// How many values, and units of analysis (application and indicator), alpha counts.
+	Values        int32           `protobuf:"varint,3,opt,name=values,proto3" json:"values,omitempty"`
+	Units         int32           `protobuf:"varint,4,opt,name=units,proto3" json:"units,omitempty"`
+	Disagreements []*Disagreement `protobuf:"bytes,5,rep,name=disagreements,proto3" json:"disagreements,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ReviewerStats) Reset() {
+	*x = ReviewerStats{}
+	mi := &file_wenming_review_v1_review_proto_msgTypes[33]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ReviewerStats) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ReviewerStats) ProtoMessage() {}
+
+func (x *ReviewerStats) ProtoReflect() protoreflect.Message {
+	mi := &file_wenming_review_v1_review_proto_msgTypes[33]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ReviewerStats.ProtoReflect.Descriptor instead.
+func (*ReviewerStats) Descriptor() ([]byte, []int) {
+	return file_wenming_review_v1_review_proto_rawDescGZIP(), []int{33}
+}
+
+func (x *ReviewerStats) GetReviewers() []*ReviewerStat {
+	if x != nil {
+		return x.Reviewers
+	}
+	return nil
+}
+
+func (x *ReviewerStats) GetAlpha() string {
+	if x != nil {
+		return x.Alpha
+	}
+	return ""
+}
+
+func (x *ReviewerStats) GetValues() int32 {
+	if x != nil {
+		return x.Values
+	}
+	return 0
+}
+
+func (x *ReviewerStats) GetUnits() int32 {
+	if x != nil {
+		return x.Units
+	}
+	return 0
+}
+
+func (x *ReviewerStats) GetDisagreements() []*Disagreement {
+	if x != nil {
+		return x.Disagreements
+	}
+	return nil
+}
+
 var File_wenming_review_v1_review_proto protoreflect.FileDescriptor
 
 const file_wenming_review_v1_review_proto_rawDesc = "" +
 	"\n" +
-	"\x1ewenming/review/v1/review.proto\x12\x11wenming.review.v1\x1a\x1bbuf/validate/validate.proto\x1a\x1cgoogle/api/annotations.proto\x1a\x1fgoogle/api/field_behavior.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a.protoc-gen-openapiv2/options/annotations.proto\x1a\x1cwenming/authz/v1/authz.proto\x1a!wenming/review/v1/resources.proto\"B\n" +
+	"\x1ewenming/review/v1/review.proto\x12\x11wenming.review.v1\x1a\x1bbuf/validate/validate.proto\x1a\x1cgoogle/api/annotations.proto\x1a\x19google/api/httpbody.proto\x1a\x1fgoogle/api/field_behavior.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a.protoc-gen-openapiv2/options/annotations.proto\x1a\x1cwenming/authz/v1/authz.proto\x1a!wenming/review/v1/resources.proto\x1a$wenming/standards/v1/resources.proto\"B\n" +
 	"\x16AssignReviewersRequest\x12(\n" +
 	"\vcampaign_id\x18\x01 \x01(\tB\a\xbaH\x04r\x02\x10\x01R\n" +
 	"campaignId\"Q\n" +
@@ -1525,7 +2491,95 @@ const file_wenming_review_v1_review_proto_rawDesc = "" +
 	"\x13ListRankingResponse\x123\n" +
 	"\aresults\x18\x01 \x03(\v2\x19.wenming.review.v1.ResultR\aresults\x12&\n" +
 	"\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken\x12\x16\n" +
-	"\x06ranked\x18\x03 \x01(\x05R\x06ranked2\xfc#\n" +
+	"\x06ranked\x18\x03 \x01(\x05R\x06ranked\"\xcd\x01\n" +
+	"\x17GetOfficeSummaryRequest\x12$\n" +
+	"\toffice_id\x18\x01 \x01(\tB\a\xbaH\x04r\x02\x10\x01R\bofficeId\x12\x1f\n" +
+	"\x04year\x18\x02 \x01(\x05B\v\xbaH\b\x1a\x06\x18\xb4\x10(\xd0\x0fR\x04year\x12M\n" +
+	"\ftarget_level\x18\x03 \x01(\x0e2 .wenming.standards.v1.TitleLevelB\b\xbaH\x05\x82\x01\x02\x10\x01R\vtargetLevel\x12\x1c\n" +
+	"\x03top\x18\x04 \x01(\x05B\n" +
+	"\xbaH\a\x1a\x05\x18\xf4\x03(\x00R\x03top\"\xbb\x02\n" +
+	"\rOfficeSummary\x12\x1b\n" +
+	"\toffice_id\x18\x01 \x01(\tR\bofficeId\x12\x12\n" +
+	"\x04year\x18\x02 \x01(\x05R\x04year\x12C\n" +
+	"\ftarget_level\x18\x03 \x01(\x0e2 .wenming.standards.v1.TitleLevelR\vtargetLevel\x12;\n" +
+	"\bchildren\x18\x04 \x03(\v2\x1f.wenming.review.v1.OfficeCountsR\bchildren\x125\n" +
+	"\x05total\x18\x05 \x01(\v2\x1f.wenming.review.v1.OfficeCountsR\x05total\x12,\n" +
+	"\x03top\x18\x06 \x03(\v2\x1a.wenming.review.v1.TopUnitR\x03top\x12\x12\n" +
+	"\x04etag\x18\a \x01(\tR\x04etag\"\xb6\x02\n" +
+	"\fOfficeCounts\x12\x1b\n" +
+	"\toffice_id\x18\x01 \x01(\tR\bofficeId\x12!\n" +
+	"\fdisplay_name\x18\x02 \x01(\tR\vdisplayName\x12\x18\n" +
+	"\aapplied\x18\x03 \x01(\x05R\aapplied\x12\x1c\n" +
+	"\tsubmitted\x18\x04 \x01(\x05R\tsubmitted\x12\x16\n" +
+	"\x06scored\x18\x05 \x01(\x05R\x06scored\x12\x1a\n" +
+	"\breturned\x18\x06 \x01(\x05R\breturned\x12\x16\n" +
+	"\x06vetoed\x18\a \x01(\x05R\x06vetoed\x12 \n" +
+	"\vrecommended\x18\b \x01(\x05R\vrecommended\x12\x1d\n" +
+	"\n" +
+	"mean_total\x18\t \x01(\tR\tmeanTotal\x12!\n" +
+	"\fmedian_total\x18\n" +
+	" \x01(\tR\vmedianTotal\"\xb5\x02\n" +
+	"\aTopUnit\x12\x14\n" +
+	"\x05place\x18\x01 \x01(\x05R\x05place\x12\x17\n" +
+	"\aunit_id\x18\x02 \x01(\tR\x06unitId\x12*\n" +
+	"\x11unit_display_name\x18\x03 \x01(\tR\x0funitDisplayName\x12%\n" +
+	"\x0eapplication_id\x18\x04 \x01(\tR\rapplicationId\x12\x1f\n" +
+	"\vcampaign_id\x18\x05 \x01(\tR\n" +
+	"campaignId\x12\x14\n" +
+	"\x05total\x18\x06 \x01(\tR\x05total\x12\x12\n" +
+	"\x04base\x18\a \x01(\tR\x04base\x12\x14\n" +
+	"\x05state\x18\b \x01(\tR\x05state\x12\x1f\n" +
+	"\voffice_path\x18\t \x03(\tR\n" +
+	"officePath\x12&\n" +
+	"\x0foffice_path_ids\x18\n" +
+	" \x03(\tR\rofficePathIds\"\xc3\x01\n" +
+	"\x14ExportRankingRequest\x12(\n" +
+	"\vcampaign_id\x18\x01 \x01(\tB\a\xbaH\x04r\x02\x10\x01R\n" +
+	"campaignId\x12A\n" +
+	"\x06format\x18\x02 \x01(\x0e2\x1f.wenming.review.v1.ExportFormatB\b\xbaH\x05\x82\x01\x02\x10\x01R\x06format\x12>\n" +
+	"\x05sheet\x18\x03 \x01(\x0e2\x1e.wenming.review.v1.ExportSheetB\b\xbaH\x05\x82\x01\x02\x10\x01R\x05sheet\"\xcd\x02\n" +
+	"\x14ExportSummaryRequest\x12$\n" +
+	"\toffice_id\x18\x01 \x01(\tB\a\xbaH\x04r\x02\x10\x01R\bofficeId\x12\x1f\n" +
+	"\x04year\x18\x02 \x01(\x05B\v\xbaH\b\x1a\x06\x18\xb4\x10(\xd0\x0fR\x04year\x12M\n" +
+	"\ftarget_level\x18\x03 \x01(\x0e2 .wenming.standards.v1.TitleLevelB\b\xbaH\x05\x82\x01\x02\x10\x01R\vtargetLevel\x12\x1c\n" +
+	"\x03top\x18\x04 \x01(\x05B\n" +
+	"\xbaH\a\x1a\x05\x18\xf4\x03(\x00R\x03top\x12A\n" +
+	"\x06format\x18\x05 \x01(\x0e2\x1f.wenming.review.v1.ExportFormatB\b\xbaH\x05\x82\x01\x02\x10\x01R\x06format\x12>\n" +
+	"\x05sheet\x18\x06 \x01(\x0e2\x1e.wenming.review.v1.ExportSheetB\b\xbaH\x05\x82\x01\x02\x10\x01R\x05sheet\"a\n" +
+	"\x17GetReviewerStatsRequest\x12(\n" +
+	"\vcampaign_id\x18\x01 \x01(\tB\a\xbaH\x04r\x02\x10\x01R\n" +
+	"campaignId\x12\x1c\n" +
+	"\x03top\x18\x02 \x01(\x05B\n" +
+	"\xbaH\a\x1a\x05\x18\xf4\x03(\x00R\x03top\"\xad\x01\n" +
+	"\fReviewerStat\x12\x1f\n" +
+	"\vreviewer_id\x18\x01 \x01(\tR\n" +
+	"reviewerId\x12!\n" +
+	"\fdisplay_name\x18\x02 \x01(\tR\vdisplayName\x12\x16\n" +
+	"\x06scored\x18\x03 \x01(\x05R\x06scored\x12\x1a\n" +
+	"\bcompared\x18\x04 \x01(\x05R\bcompared\x12%\n" +
+	"\x0emean_deviation\x18\x05 \x01(\tR\rmeanDeviation\"\xea\x01\n" +
+	"\fDisagreement\x12%\n" +
+	"\x0eapplication_id\x18\x01 \x01(\tR\rapplicationId\x12\x17\n" +
+	"\aunit_id\x18\x02 \x01(\tR\x06unitId\x12%\n" +
+	"\x0eindicator_code\x18\x03 \x01(\tR\rindicatorCode\x12\x16\n" +
+	"\x06spread\x18\x04 \x01(\tR\x06spread\x12!\n" +
+	"\fspread_share\x18\x05 \x01(\tR\vspreadShare\x128\n" +
+	"\x06inputs\x18\x06 \x03(\v2 .wenming.review.v1.ReviewerInputR\x06inputs\"\xd9\x01\n" +
+	"\rReviewerStats\x12=\n" +
+	"\treviewers\x18\x01 \x03(\v2\x1f.wenming.review.v1.ReviewerStatR\treviewers\x12\x14\n" +
+	"\x05alpha\x18\x02 \x01(\tR\x05alpha\x12\x16\n" +
+	"\x06values\x18\x03 \x01(\x05R\x06values\x12\x14\n" +
+	"\x05units\x18\x04 \x01(\x05R\x05units\x12E\n" +
+	"\rdisagreements\x18\x05 \x03(\v2\x1f.wenming.review.v1.DisagreementR\rdisagreements*\\\n" +
+	"\fExportFormat\x12\x1d\n" +
+	"\x19EXPORT_FORMAT_UNSPECIFIED\x10\x00\x12\x16\n" +
+	"\x12EXPORT_FORMAT_XLSX\x10\x01\x12\x15\n" +
+	"\x11EXPORT_FORMAT_CSV\x10\x02*x\n" +
+	"\vExportSheet\x12\x1c\n" +
+	"\x18EXPORT_SHEET_UNSPECIFIED\x10\x00\x12\x15\n" +
+	"\x11EXPORT_SHEET_MAIN\x10\x01\x12\x1b\n" +
+	"\x17EXPORT_SHEET_INDICATORS\x10\x02\x12\x17\n" +
+	"\x13EXPORT_SHEET_INPUTS\x10\x032\xec-\n" +
 	"\rReviewService\x12\xa0\x02\n" +
 	"\x0fAssignReviewers\x12).wenming.review.v1.AssignReviewersRequest\x1a*.wenming.review.v1.AssignReviewersResponse\"\xb5\x01\x92Aurs\n" +
 	"q\n" +
@@ -1578,7 +2632,21 @@ const file_wenming_review_v1_review_proto_rawDesc = "" +
 	"\x0fAccept-Language\x12\\Language of error messages: Chinese (zh-CN) unless the first language named is English (en).\x18\x01\xc2\xf3\x18\x00\x82\xd3\xe4\x93\x02*\x12(/v1/applications/{application_id}/result\x12\x8b\x02\n" +
 	"\vListRanking\x12%.wenming.review.v1.ListRankingRequest\x1a&.wenming.review.v1.ListRankingResponse\"\xac\x01\x92Aurs\n" +
 	"q\n" +
-	"\x0fAccept-Language\x12\\Language of error messages: Chinese (zh-CN) unless the first language named is English (en).\x18\x01\xc2\xf3\x18\x05\x12\x03\x01\x02\x03\x82\xd3\xe4\x93\x02%\x12#/v1/campaigns/{campaign_id}/rankingBHZFgithub.com/wenming-platform/wenming/api/gen/wenming/review/v1;reviewv1b\x06proto3"
+	"\x0fAccept-Language\x12\\Language of error messages: Chinese (zh-CN) unless the first language named is English (en).\x18\x01\xc2\xf3\x18\x05\x12\x03\x01\x02\x03\x82\xd3\xe4\x93\x02%\x12#/v1/campaigns/{campaign_id}/ranking\x12\x89\x03\n" +
+	"\x10GetOfficeSummary\x12*.wenming.review.v1.GetOfficeSummaryRequest\x1a .wenming.review.v1.OfficeSummary\"\xa6\x02\x92A\xf2\x01r\xef\x01\n" +
+	"q\n" +
+	"\x0fAccept-Language\x12\\Language of error messages: Chinese (zh-CN) unless the first language named is English (en).\x18\x01\n" +
+	"z\n" +
+	"\rIf-None-Match\x12gThe ETag of a summary already held: 304 Not Modified, with no body, when nothing it counts has changed.\x18\x01\xc2\xf3\x18\x05\x12\x03\x01\x02\x03\x82\xd3\xe4\x93\x02!\x12\x1f/v1/offices/{office_id}/summary\x12\xa5\x02\n" +
+	"\rExportRanking\x12'.wenming.review.v1.ExportRankingRequest\x1a\x14.google.api.HttpBody\"\xd2\x01\x92A\x93\x01r\x90\x01\n" +
+	"\x8d\x01\n" +
+	"\x0fAccept-Language\x12xLanguage of error messages and of the export's headers: Chinese (zh-CN) unless the first language named is English (en).\x18\x01\xc2\xf3\x18\x05\x12\x03\x01\x02\x03\x82\xd3\xe4\x93\x02,\x12*/v1/campaigns/{campaign_id}/ranking:export0\x01\x12\xa1\x02\n" +
+	"\rExportSummary\x12'.wenming.review.v1.ExportSummaryRequest\x1a\x14.google.api.HttpBody\"\xce\x01\x92A\x93\x01r\x90\x01\n" +
+	"\x8d\x01\n" +
+	"\x0fAccept-Language\x12xLanguage of error messages and of the export's headers: Chinese (zh-CN) unless the first language named is English (en).\x18\x01\xc2\xf3\x18\x05\x12\x03\x01\x02\x03\x82\xd3\xe4\x93\x02(\x12&/v1/offices/{office_id}/summary:export0\x01\x12\x95\x02\n" +
+	"\x10GetReviewerStats\x12*.wenming.review.v1.GetReviewerStatsRequest\x1a .wenming.review.v1.ReviewerStats\"\xb2\x01\x92Aurs\n" +
+	"q\n" +
+	"\x0fAccept-Language\x12\\Language of error messages: Chinese (zh-CN) unless the first language named is English (en).\x18\x01\xc2\xf3\x18\x04\x12\x02\x01\x03\x82\xd3\xe4\x93\x02,\x12*/v1/campaigns/{campaign_id}/reviewer-statsBHZFgithub.com/wenming-platform/wenming/api/gen/wenming/review/v1;reviewv1b\x06proto3"
 
 var (
 	file_wenming_review_v1_review_proto_rawDescOnce sync.Once
@@ -1592,88 +2660,125 @@ func file_wenming_review_v1_review_proto_rawDescGZIP() []byte {
 	return file_wenming_review_v1_review_proto_rawDescData
 }
 
-var file_wenming_review_v1_review_proto_msgTypes = make([]protoimpl.MessageInfo, 24)
+var file_wenming_review_v1_review_proto_enumTypes = make([]protoimpl.EnumInfo, 2)
+var file_wenming_review_v1_review_proto_msgTypes = make([]protoimpl.MessageInfo, 34)
 var file_wenming_review_v1_review_proto_goTypes = []any{
-	(*AssignReviewersRequest)(nil),            // 0: wenming.review.v1.AssignReviewersRequest
-	(*ReviewerLoad)(nil),                      // 1: wenming.review.v1.ReviewerLoad
-	(*AssignReviewersResponse)(nil),           // 2: wenming.review.v1.AssignReviewersResponse
-	(*ReassignReviewerRequest)(nil),           // 3: wenming.review.v1.ReassignReviewerRequest
-	(*GetAssignmentRequest)(nil),              // 4: wenming.review.v1.GetAssignmentRequest
-	(*ListMyAssignmentsRequest)(nil),          // 5: wenming.review.v1.ListMyAssignmentsRequest
-	(*ListApplicationAssignmentsRequest)(nil), // 6: wenming.review.v1.ListApplicationAssignmentsRequest
-	(*ListAssignmentsResponse)(nil),           // 7: wenming.review.v1.ListAssignmentsResponse
-	(*SaveScoresRequest)(nil),                 // 8: wenming.review.v1.SaveScoresRequest
-	(*FinalizeAssignmentRequest)(nil),         // 9: wenming.review.v1.FinalizeAssignmentRequest
-	(*ReopenAssignmentRequest)(nil),           // 10: wenming.review.v1.ReopenAssignmentRequest
-	(*CreateConflictRequest)(nil),             // 11: wenming.review.v1.CreateConflictRequest
-	(*ListMyConflictsRequest)(nil),            // 12: wenming.review.v1.ListMyConflictsRequest
-	(*ListConflictsResponse)(nil),             // 13: wenming.review.v1.ListConflictsResponse
-	(*ReturnItem)(nil),                        // 14: wenming.review.v1.ReturnItem
-	(*ReturnEvidenceRequest)(nil),             // 15: wenming.review.v1.ReturnEvidenceRequest
-	(*ReturnedItem)(nil),                      // 16: wenming.review.v1.ReturnedItem
-	(*ReturnEvidenceResponse)(nil),            // 17: wenming.review.v1.ReturnEvidenceResponse
-	(*DecideVetoRequest)(nil),                 // 18: wenming.review.v1.DecideVetoRequest
-	(*SpotCheck)(nil),                         // 19: wenming.review.v1.SpotCheck
-	(*CreateSpotCheckRequest)(nil),            // 20: wenming.review.v1.CreateSpotCheckRequest
-	(*GetResultRequest)(nil),                  // 21: wenming.review.v1.GetResultRequest
-	(*ListRankingRequest)(nil),                // 22: wenming.review.v1.ListRankingRequest
-	(*ListRankingResponse)(nil),               // 23: wenming.review.v1.ListRankingResponse
-	(AssignmentState)(0),                      // 24: wenming.review.v1.AssignmentState
-	(*Assignment)(nil),                        // 25: wenming.review.v1.Assignment
-	(*Score)(nil),                             // 26: wenming.review.v1.Score
-	(*Conflict)(nil),                          // 27: wenming.review.v1.Conflict
-	(*timestamppb.Timestamp)(nil),             // 28: google.protobuf.Timestamp
-	(*Result)(nil),                            // 29: wenming.review.v1.Result
-	(*Veto)(nil),                              // 30: wenming.review.v1.Veto
+	(ExportFormat)(0),                         // 0: wenming.review.v1.ExportFormat
+	(ExportSheet)(0),                          // 1: wenming.review.v1.ExportSheet
+	(*AssignReviewersRequest)(nil),            // 2: wenming.review.v1.AssignReviewersRequest
+	(*ReviewerLoad)(nil),                      // 3: wenming.review.v1.ReviewerLoad
+	(*AssignReviewersResponse)(nil),           // 4: wenming.review.v1.AssignReviewersResponse
+	(*ReassignReviewerRequest)(nil),           // 5: wenming.review.v1.ReassignReviewerRequest
+	(*GetAssignmentRequest)(nil),              // 6: wenming.review.v1.GetAssignmentRequest
+	(*ListMyAssignmentsRequest)(nil),          // 7: wenming.review.v1.ListMyAssignmentsRequest
+	(*ListApplicationAssignmentsRequest)(nil), // 8: wenming.review.v1.ListApplicationAssignmentsRequest
+	(*ListAssignmentsResponse)(nil),           // 9: wenming.review.v1.ListAssignmentsResponse
+	(*SaveScoresRequest)(nil),                 // 10: wenming.review.v1.SaveScoresRequest
+	(*FinalizeAssignmentRequest)(nil),         // 11: wenming.review.v1.FinalizeAssignmentRequest
+	(*ReopenAssignmentRequest)(nil),           // 12: wenming.review.v1.ReopenAssignmentRequest
+	(*CreateConflictRequest)(nil),             // 13: wenming.review.v1.CreateConflictRequest
+	(*ListMyConflictsRequest)(nil),            // 14: wenming.review.v1.ListMyConflictsRequest
+	(*ListConflictsResponse)(nil),             // 15: wenming.review.v1.ListConflictsResponse
+	(*ReturnItem)(nil),                        // 16: wenming.review.v1.ReturnItem
+	(*ReturnEvidenceRequest)(nil),             // 17: wenming.review.v1.ReturnEvidenceRequest
+	(*ReturnedItem)(nil),                      // 18: wenming.review.v1.ReturnedItem
+	(*ReturnEvidenceResponse)(nil),            // 19: wenming.review.v1.ReturnEvidenceResponse
+	(*DecideVetoRequest)(nil),                 // 20: wenming.review.v1.DecideVetoRequest
+	(*SpotCheck)(nil),                         // 21: wenming.review.v1.SpotCheck
+	(*CreateSpotCheckRequest)(nil),            // 22: wenming.review.v1.CreateSpotCheckRequest
+	(*GetResultRequest)(nil),                  // 23: wenming.review.v1.GetResultRequest
+	(*ListRankingRequest)(nil),                // 24: wenming.review.v1.ListRankingRequest
+	(*ListRankingResponse)(nil),               // 25: wenming.review.v1.ListRankingResponse
+	(*GetOfficeSummaryRequest)(nil),           // 26: wenming.review.v1.GetOfficeSummaryRequest
+	(*OfficeSummary)(nil),                     // 27: wenming.review.v1.OfficeSummary
+	(*OfficeCounts)(nil),                      // 28: wenming.review.v1.OfficeCounts
+	(*TopUnit)(nil),                           // 29: wenming.review.v1.TopUnit
+	(*ExportRankingRequest)(nil),              // 30: wenming.review.v1.ExportRankingRequest
+	(*ExportSummaryRequest)(nil),              // 31: wenming.review.v1.ExportSummaryRequest
+	(*GetReviewerStatsRequest)(nil),           // 32: wenming.review.v1.GetReviewerStatsRequest
+	(*ReviewerStat)(nil),                      // 33: wenming.review.v1.ReviewerStat
+	(*Disagreement)(nil),                      // 34: wenming.review.v1.Disagreement
+	(*ReviewerStats)(nil),                     // 35: wenming.review.v1.ReviewerStats
+	(AssignmentState)(0),                      // 36: wenming.review.v1.AssignmentState
+	(*Assignment)(nil),                        // 37: wenming.review.v1.Assignment
+	(*Score)(nil),                             // 38: wenming.review.v1.Score
+	(*Conflict)(nil),                          // 39: wenming.review.v1.Conflict
+	(*timestamppb.Timestamp)(nil),             // 40: google.protobuf.Timestamp
+	(*Result)(nil),                            // 41: wenming.review.v1.Result
+	(v1.TitleLevel)(0),                        // 42: wenming.standards.v1.TitleLevel
+	(*ReviewerInput)(nil),                     // 43: wenming.review.v1.ReviewerInput
+	(*Veto)(nil),                              // 44: wenming.review.v1.Veto
+	(*httpbody.HttpBody)(nil),                 // 45: google.api.HttpBody
 }
 var file_wenming_review_v1_review_proto_depIdxs = []int32{
-	1,  // 0: wenming.review.v1.AssignReviewersResponse.loads:type_name -> wenming.review.v1.ReviewerLoad
-	24, // 1: wenming.review.v1.ListMyAssignmentsRequest.state:type_name -> wenming.review.v1.AssignmentState
-	25, // 2: wenming.review.v1.ListAssignmentsResponse.assignments:type_name -> wenming.review.v1.Assignment
-	26, // 3: wenming.review.v1.SaveScoresRequest.scores:type_name -> wenming.review.v1.Score
-	27, // 4: wenming.review.v1.CreateConflictRequest.conflict:type_name -> wenming.review.v1.Conflict
-	27, // 5: wenming.review.v1.ListConflictsResponse.conflicts:type_name -> wenming.review.v1.Conflict
-	14, // 6: wenming.review.v1.ReturnEvidenceRequest.items:type_name -> wenming.review.v1.ReturnItem
-	28, // 7: wenming.review.v1.ReturnEvidenceRequest.due_time:type_name -> google.protobuf.Timestamp
-	16, // 8: wenming.review.v1.ReturnEvidenceResponse.items:type_name -> wenming.review.v1.ReturnedItem
-	28, // 9: wenming.review.v1.SpotCheck.create_time:type_name -> google.protobuf.Timestamp
-	19, // 10: wenming.review.v1.CreateSpotCheckRequest.spot_check:type_name -> wenming.review.v1.SpotCheck
-	29, // 11: wenming.review.v1.ListRankingResponse.results:type_name -> wenming.review.v1.Result
-	0,  // 12: wenming.review.v1.ReviewService.AssignReviewers:input_type -> wenming.review.v1.AssignReviewersRequest
-	3,  // 13: wenming.review.v1.ReviewService.ReassignReviewer:input_type -> wenming.review.v1.ReassignReviewerRequest
-	4,  // 14: wenming.review.v1.ReviewService.GetAssignment:input_type -> wenming.review.v1.GetAssignmentRequest
-	5,  // 15: wenming.review.v1.ReviewService.ListMyAssignments:input_type -> wenming.review.v1.ListMyAssignmentsRequest
-	6,  // 16: wenming.review.v1.ReviewService.ListApplicationAssignments:input_type -> wenming.review.v1.ListApplicationAssignmentsRequest
-	8,  // 17: wenming.review.v1.ReviewService.SaveScores:input_type -> wenming.review.v1.SaveScoresRequest
-	9,  // 18: wenming.review.v1.ReviewService.FinalizeAssignment:input_type -> wenming.review.v1.FinalizeAssignmentRequest
-	10, // 19: wenming.review.v1.ReviewService.ReopenAssignment:input_type -> wenming.review.v1.ReopenAssignmentRequest
-	11, // 20: wenming.review.v1.ReviewService.CreateConflict:input_type -> wenming.review.v1.CreateConflictRequest
-	12, // 21: wenming.review.v1.ReviewService.ListMyConflicts:input_type -> wenming.review.v1.ListMyConflictsRequest
-	15, // 22: wenming.review.v1.ReviewService.ReturnEvidence:input_type -> wenming.review.v1.ReturnEvidenceRequest
-	18, // 23: wenming.review.v1.ReviewService.DecideVeto:input_type -> wenming.review.v1.DecideVetoRequest
-	20, // 24: wenming.review.v1.ReviewService.CreateSpotCheck:input_type -> wenming.review.v1.CreateSpotCheckRequest
-	21, // 25: wenming.review.v1.ReviewService.GetResult:input_type -> wenming.review.v1.GetResultRequest
-	22, // 26: wenming.review.v1.ReviewService.ListRanking:input_type -> wenming.review.v1.ListRankingRequest
-	2,  // 27: wenming.review.v1.ReviewService.AssignReviewers:output_type -> wenming.review.v1.AssignReviewersResponse
-	25, // 28: wenming.review.v1.ReviewService.ReassignReviewer:output_type -> wenming.review.v1.Assignment
-	25, // 29: wenming.review.v1.ReviewService.GetAssignment:output_type -> wenming.review.v1.Assignment
-	7,  // 30: wenming.review.v1.ReviewService.ListMyAssignments:output_type -> wenming.review.v1.ListAssignmentsResponse
-	7,  // 31: wenming.review.v1.ReviewService.ListApplicationAssignments:output_type -> wenming.review.v1.ListAssignmentsResponse
-	25, // 32: wenming.review.v1.ReviewService.SaveScores:output_type -> wenming.review.v1.Assignment
-	25, // 33: wenming.review.v1.ReviewService.FinalizeAssignment:output_type -> wenming.review.v1.Assignment
-	25, // 34: wenming.review.v1.ReviewService.ReopenAssignment:output_type -> wenming.review.v1.Assignment
-	27, // 35: wenming.review.v1.ReviewService.CreateConflict:output_type -> wenming.review.v1.Conflict
-	13, // 36: wenming.review.v1.ReviewService.ListMyConflicts:output_type -> wenming.review.v1.ListConflictsResponse
-	17, // 37: wenming.review.v1.ReviewService.ReturnEvidence:output_type -> wenming.review.v1.ReturnEvidenceResponse
-	30, // 38: wenming.review.v1.ReviewService.DecideVeto:output_type -> wenming.review.v1.Veto
-	19, // 39: wenming.review.v1.ReviewService.CreateSpotCheck:output_type -> wenming.review.v1.SpotCheck
-	29, // 40: wenming.review.v1.ReviewService.GetResult:output_type -> wenming.review.v1.Result
-	23, // 41: wenming.review.v1.ReviewService.ListRanking:output_type -> wenming.review.v1.ListRankingResponse
-	27, // [27:42] is the sub-list for method output_type
-	12, // [12:27] is the sub-list for method input_type
-	12, // [12:12] is the sub-list for extension type_name
-	12, // [12:12] is the sub-list for extension extendee
-	0,  // [0:12] is the sub-list for field type_name
+	3,  // 0: wenming.review.v1.AssignReviewersResponse.loads:type_name -> wenming.review.v1.ReviewerLoad
+	36, // 1: wenming.review.v1.ListMyAssignmentsRequest.state:type_name -> wenming.review.v1.AssignmentState
+	37, // 2: wenming.review.v1.ListAssignmentsResponse.assignments:type_name -> wenming.review.v1.Assignment
+	38, // 3: wenming.review.v1.SaveScoresRequest.scores:type_name -> wenming.review.v1.Score
+	39, // 4: wenming.review.v1.CreateConflictRequest.conflict:type_name -> wenming.review.v1.Conflict
+	39, // 5: wenming.review.v1.ListConflictsResponse.conflicts:type_name -> wenming.review.v1.Conflict
+	16, // 6: wenming.review.v1.ReturnEvidenceRequest.items:type_name -> wenming.review.v1.ReturnItem
+	40, // 7: wenming.review.v1.ReturnEvidenceRequest.due_time:type_name -> google.protobuf.Timestamp
+	18, // 8: wenming.review.v1.ReturnEvidenceResponse.items:type_name -> wenming.review.v1.ReturnedItem
+	40, // 9: wenming.review.v1.SpotCheck.create_time:type_name -> google.protobuf.Timestamp
+	21, // 10: wenming.review.v1.CreateSpotCheckRequest.spot_check:type_name -> wenming.review.v1.SpotCheck
+	41, // 11: wenming.review.v1.ListRankingResponse.results:type_name -> wenming.review.v1.Result
+	42, // 12: wenming.review.v1.GetOfficeSummaryRequest.target_level:type_name -> wenming.standards.v1.TitleLevel
+	42, // 13: wenming.review.v1.OfficeSummary.target_level:type_name -> wenming.standards.v1.TitleLevel
+	28, // 14: wenming.review.v1.OfficeSummary.children:type_name -> wenming.review.v1.OfficeCounts
+	28, // 15: wenming.review.v1.OfficeSummary.total:type_name -> wenming.review.v1.OfficeCounts
+	29, // 16: wenming.review.v1.OfficeSummary.top:type_name -> wenming.review.v1.TopUnit
+	0,  // 17: wenming.review.v1.ExportRankingRequest.format:type_name -> wenming.review.v1.ExportFormat
+	1,  // 18: wenming.review.v1.ExportRankingRequest.sheet:type_name -> wenming.review.v1.ExportSheet
+	42, // 19: wenming.review.v1.ExportSummaryRequest.target_level:type_name -> wenming.standards.v1.TitleLevel
+	0,  // 20: wenming.review.v1.ExportSummaryRequest.format:type_name -> wenming.review.v1.ExportFormat
+	1,  // 21: wenming.review.v1.ExportSummaryRequest.sheet:type_name -> wenming.review.v1.ExportSheet
+	43, // 22: wenming.review.v1.Disagreement.inputs:type_name -> wenming.review.v1.ReviewerInput
+	33, // 23: wenming.review.v1.ReviewerStats.reviewers:type_name -> wenming.review.v1.ReviewerStat
+	34, // 24: wenming.review.v1.ReviewerStats.disagreements:type_name -> wenming.review.v1.Disagreement
+	2,  // 25: wenming.review.v1.ReviewService.AssignReviewers:input_type -> wenming.review.v1.AssignReviewersRequest
+	5,  // 26: wenming.review.v1.ReviewService.ReassignReviewer:input_type -> wenming.review.v1.ReassignReviewerRequest
+	6,  // 27: wenming.review.v1.ReviewService.GetAssignment:input_type -> wenming.review.v1.GetAssignmentRequest
+	7,  // 28: wenming.review.v1.ReviewService.ListMyAssignments:input_type -> wenming.review.v1.ListMyAssignmentsRequest
+	8,  // 29: wenming.review.v1.ReviewService.ListApplicationAssignments:input_type -> wenming.review.v1.ListApplicationAssignmentsRequest
+	10, // 30: wenming.review.v1.ReviewService.SaveScores:input_type -> wenming.review.v1.SaveScoresRequest
+	11, // 31: wenming.review.v1.ReviewService.FinalizeAssignment:input_type -> wenming.review.v1.FinalizeAssignmentRequest
+	12, // 32: wenming.review.v1.ReviewService.ReopenAssignment:input_type -> wenming.review.v1.ReopenAssignmentRequest
+	13, // 33: wenming.review.v1.ReviewService.CreateConflict:input_type -> wenming.review.v1.CreateConflictRequest
+	14, // 34: wenming.review.v1.ReviewService.ListMyConflicts:input_type -> wenming.review.v1.ListMyConflictsRequest
+	17, // 35: wenming.review.v1.ReviewService.ReturnEvidence:input_type -> wenming.review.v1.ReturnEvidenceRequest
+	20, // 36: wenming.review.v1.ReviewService.DecideVeto:input_type -> wenming.review.v1.DecideVetoRequest
+	22, // 37: wenming.review.v1.ReviewService.CreateSpotCheck:input_type -> wenming.review.v1.CreateSpotCheckRequest
+	23, // 38: wenming.review.v1.ReviewService.GetResult:input_type -> wenming.review.v1.GetResultRequest
+	24, // 39: wenming.review.v1.ReviewService.ListRanking:input_type -> wenming.review.v1.ListRankingRequest
+	26, // 40: wenming.review.v1.ReviewService.GetOfficeSummary:input_type -> wenming.review.v1.GetOfficeSummaryRequest
+	30, // 41: wenming.review.v1.ReviewService.ExportRanking:input_type -> wenming.review.v1.ExportRankingRequest
+	31, // 42: wenming.review.v1.ReviewService.ExportSummary:input_type -> wenming.review.v1.ExportSummaryRequest
+	32, // 43: wenming.review.v1.ReviewService.GetReviewerStats:input_type -> wenming.review.v1.GetReviewerStatsRequest
+	4,  // 44: wenming.review.v1.ReviewService.AssignReviewers:output_type -> wenming.review.v1.AssignReviewersResponse
+	37, // 45: wenming.review.v1.ReviewService.ReassignReviewer:output_type -> wenming.review.v1.Assignment
+	37, // 46: wenming.review.v1.ReviewService.GetAssignment:output_type -> wenming.review.v1.Assignment
+	9,  // 47: wenming.review.v1.ReviewService.ListMyAssignments:output_type -> wenming.review.v1.ListAssignmentsResponse
+	9,  // 48: wenming.review.v1.ReviewService.ListApplicationAssignments:output_type -> wenming.review.v1.ListAssignmentsResponse
+	37, // 49: wenming.review.v1.ReviewService.SaveScores:output_type -> wenming.review.v1.Assignment
+	37, // 50: wenming.review.v1.ReviewService.FinalizeAssignment:output_type -> wenming.review.v1.Assignment
+	37, // 51: wenming.review.v1.ReviewService.ReopenAssignment:output_type -> wenming.review.v1.Assignment
+	39, // 52: wenming.review.v1.ReviewService.CreateConflict:output_type -> wenming.review.v1.Conflict
+	15, // 53: wenming.review.v1.ReviewService.ListMyConflicts:output_type -> wenming.review.v1.ListConflictsResponse
+	19, // 54: wenming.review.v1.ReviewService.ReturnEvidence:output_type -> wenming.review.v1.ReturnEvidenceResponse
+	44, // 55: wenming.review.v1.ReviewService.DecideVeto:output_type -> wenming.review.v1.Veto
+	21, // 56: wenming.review.v1.ReviewService.CreateSpotCheck:output_type -> wenming.review.v1.SpotCheck
+	41, // 57: wenming.review.v1.ReviewService.GetResult:output_type -> wenming.review.v1.Result
+	25, // 58: wenming.review.v1.ReviewService.ListRanking:output_type -> wenming.review.v1.ListRankingResponse
+	27, // 59: wenming.review.v1.ReviewService.GetOfficeSummary:output_type -> wenming.review.v1.OfficeSummary
+	45, // 60: wenming.review.v1.ReviewService.ExportRanking:output_type -> google.api.HttpBody
+	45, // 61: wenming.review.v1.ReviewService.ExportSummary:output_type -> google.api.HttpBody
+	35, // 62: wenming.review.v1.ReviewService.GetReviewerStats:output_type -> wenming.review.v1.ReviewerStats
+	44, // [44:63] is the sub-list for method output_type
+	25, // [25:44] is the sub-list for method input_type
+	25, // [25:25] is the sub-list for extension type_name
+	25, // [25:25] is the sub-list for extension extendee
+	0,  // [0:25] is the sub-list for field type_name
 }
 
 func init() { file_wenming_review_v1_review_proto_init() }
@@ -1687,13 +2792,14 @@ func file_wenming_review_v1_review_proto_init() {
 		File: protoimpl.DescBuilder{
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_wenming_review_v1_review_proto_rawDesc), len(file_wenming_review_v1_review_proto_rawDesc)),
-			NumEnums:      0,
-			NumMessages:   24,
+			NumEnums:      2,
+			NumMessages:   34,
 			NumExtensions: 0,
 			NumServices:   1,
 		},
 		GoTypes:           file_wenming_review_v1_review_proto_goTypes,
 		DependencyIndexes: file_wenming_review_v1_review_proto_depIdxs,
+		EnumInfos:         file_wenming_review_v1_review_proto_enumTypes,
 		MessageInfos:      file_wenming_review_v1_review_proto_msgTypes,
 	}.Build()
 	File_wenming_review_v1_review_proto = out.File

@@ -8,6 +8,7 @@ package reviewv1
 
 import (
 	context "context"
+	httpbody "google.golang.org/genproto/googleapis/api/httpbody"
 	grpc "google.golang.org/grpc"
 	codes "google.golang.org/grpc/codes"
 	status "google.golang.org/grpc/status"
@@ -34,6 +35,10 @@ const (
 	ReviewService_CreateSpotCheck_FullMethodName            = "/wenming.review.v1.ReviewService/CreateSpotCheck"
 	ReviewService_GetResult_FullMethodName                  = "/wenming.review.v1.ReviewService/GetResult"
 	ReviewService_ListRanking_FullMethodName                = "/wenming.review.v1.ReviewService/ListRanking"
+	ReviewService_GetOfficeSummary_FullMethodName           = "/wenming.review.v1.ReviewService/GetOfficeSummary"
+	ReviewService_ExportRanking_FullMethodName              = "/wenming.review.v1.ReviewService/ExportRanking"
+	ReviewService_ExportSummary_FullMethodName              = "/wenming.review.v1.ReviewService/ExportSummary"
+	ReviewService_GetReviewerStats_FullMethodName           = "/wenming.review.v1.ReviewService/GetReviewerStats"
 )
 
 // ReviewServiceClient is the client API for ReviewService service.
@@ -96,6 +101,23 @@ type ReviewServiceClient interface {
 	// ListRanking pages through a campaign's results in ranking order (docs/scoring.md), each
 	// with its campaign-wide rank; filters keep a subtree's units or a category.
 	ListRanking(ctx context.Context, in *ListRankingRequest, opts ...grpc.CallOption) (*ListRankingResponse, error)
+	// GetOfficeSummary summarises a year's applications in an office's subtree (汇总): per
+	// child office the counts by state and the mean and median total, and the best units of
+	// the whole subtree with their office path. Office users and service accounts; the answer
+	// carries an ETag, and If-None-Match with it is 304 while nothing it counts has changed.
+	GetOfficeSummary(ctx context.Context, in *GetOfficeSummaryRequest, opts ...grpc.CallOption) (*OfficeSummary, error)
+	// ExportRanking streams a campaign's ranking as XLSX (three sheets: the ranking, every
+	// indicator's points per application, every reviewer's raw inputs) or as CSV (one of them,
+	// UTF-8 with a BOM), headers in Chinese unless Accept-Language asks for English.
+	ExportRanking(ctx context.Context, in *ExportRankingRequest, opts ...grpc.CallOption) (grpc.ServerStreamingClient[httpbody.HttpBody], error)
+	// ExportSummary streams an office's summary as XLSX (two sheets: the child offices, the
+	// best units) or CSV (one of them).
+	ExportSummary(ctx context.Context, in *ExportSummaryRequest, opts ...grpc.CallOption) (grpc.ServerStreamingClient[httpbody.HttpBody], error)
+	// GetReviewerStats measures how consistently a campaign's reviewers score (评审一致性): per
+	// reviewer the sheets finalized and the mean signed deviation from the other reviewers on
+	// the same indicators; Krippendorff's alpha over the campaign (docs/review.md); and the
+	// applications and indicators with the widest disagreement first.
+	GetReviewerStats(ctx context.Context, in *GetReviewerStatsRequest, opts ...grpc.CallOption) (*ReviewerStats, error)
 }
 
 type reviewServiceClient struct {
@@ -256,6 +278,64 @@ func (c *reviewServiceClient) ListRanking(ctx context.Context, in *ListRankingRe
 	return out, nil
 }
 
+func (c *reviewServiceClient) GetOfficeSummary(ctx context.Context, in *GetOfficeSummaryRequest, opts ...grpc.CallOption) (*OfficeSummary, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(OfficeSummary)
+	err := c.cc.Invoke(ctx, ReviewService_GetOfficeSummary_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *reviewServiceClient) ExportRanking(ctx context.Context, in *ExportRankingRequest, opts ...grpc.CallOption) (grpc.ServerStreamingClient[httpbody.HttpBody], error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	stream, err := c.cc.NewStream(ctx, &ReviewService_ServiceDesc.Streams[0], ReviewService_ExportRanking_FullMethodName, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	x := &grpc.GenericClientStream[ExportRankingRequest, httpbody.HttpBody]{ClientStream: stream}
+	if err := x.ClientStream.SendMsg(in); err != nil {
+		return nil, err
+	}
+	if err := x.ClientStream.CloseSend(); err != nil {
+		return nil, err
+	}
+	return x, nil
+}
+
+// This type alias is provided for backwards compatibility with existing code that references the prior non-generic stream type by name.
+type ReviewService_ExportRankingClient = grpc.ServerStreamingClient[httpbody.HttpBody]
+
+func (c *reviewServiceClient) ExportSummary(ctx context.Context, in *ExportSummaryRequest, opts ...grpc.CallOption) (grpc.ServerStreamingClient[httpbody.HttpBody], error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	stream, err := c.cc.NewStream(ctx, &ReviewService_ServiceDesc.Streams[1], ReviewService_ExportSummary_FullMethodName, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	x := &grpc.GenericClientStream[ExportSummaryRequest, httpbody.HttpBody]{ClientStream: stream}
+	if err := x.ClientStream.SendMsg(in); err != nil {
+		return nil, err
+	}
+	if err := x.ClientStream.CloseSend(); err != nil {
+		return nil, err
+	}
+	return x, nil
+}
+
+// This type alias is provided for backwards compatibility with existing code that references the prior non-generic stream type by name.
+type ReviewService_ExportSummaryClient = grpc.ServerStreamingClient[httpbody.HttpBody]
+
+func (c *reviewServiceClient) GetReviewerStats(ctx context.Context, in *GetReviewerStatsRequest, opts ...grpc.CallOption) (*ReviewerStats, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(ReviewerStats)
+	err := c.cc.Invoke(ctx, ReviewService_GetReviewerStats_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
 // ReviewServiceServer is the server API for ReviewService service.
 // All implementations must embed UnimplementedReviewServiceServer
 // for forward compatibility.
@@ -316,6 +396,23 @@ type ReviewServiceServer interface {
 	// ListRanking pages through a campaign's results in ranking order (docs/scoring.md), each
 	// with its campaign-wide rank; filters keep a subtree's units or a category.
 	ListRanking(context.Context, *ListRankingRequest) (*ListRankingResponse, error)
+	// GetOfficeSummary summarises a year's applications in an office's subtree (汇总): per
+	// child office the counts by state and the mean and median total, and the best units of
+	// the whole subtree with their office path. Office users and service accounts; the answer
+	// carries an ETag, and If-None-Match with it is 304 while nothing it counts has changed.
+	GetOfficeSummary(context.Context, *GetOfficeSummaryRequest) (*OfficeSummary, error)
+	// ExportRanking streams a campaign's ranking as XLSX (three sheets: the ranking, every
+	// indicator's points per application, every reviewer's raw inputs) or as CSV (one of them,
+	// UTF-8 with a BOM), headers in Chinese unless Accept-Language asks for English.
+	ExportRanking(*ExportRankingRequest, grpc.ServerStreamingServer[httpbody.HttpBody]) error
+	// ExportSummary streams an office's summary as XLSX (two sheets: the child offices, the
+	// best units) or CSV (one of them).
+	ExportSummary(*ExportSummaryRequest, grpc.ServerStreamingServer[httpbody.HttpBody]) error
+	// GetReviewerStats measures how consistently a campaign's reviewers score (评审一致性): per
+	// reviewer the sheets finalized and the mean signed deviation from the other reviewers on
+	// the same indicators; Krippendorff's alpha over the campaign (docs/review.md); and the
+	// applications and indicators with the widest disagreement first.
+	GetReviewerStats(context.Context, *GetReviewerStatsRequest) (*ReviewerStats, error)
 	mustEmbedUnimplementedReviewServiceServer()
 }
 
@@ -370,6 +467,18 @@ func (UnimplementedReviewServiceServer) GetResult(context.Context, *GetResultReq
 }
 func (UnimplementedReviewServiceServer) ListRanking(context.Context, *ListRankingRequest) (*ListRankingResponse, error) {
 	return nil, status.Error(codes.Unimplemented, "method ListRanking not implemented")
+}
+func (UnimplementedReviewServiceServer) GetOfficeSummary(context.Context, *GetOfficeSummaryRequest) (*OfficeSummary, error) {
+	return nil, status.Error(codes.Unimplemented, "method GetOfficeSummary not implemented")
+}
+func (UnimplementedReviewServiceServer) ExportRanking(*ExportRankingRequest, grpc.ServerStreamingServer[httpbody.HttpBody]) error {
+	return status.Error(codes.Unimplemented, "method ExportRanking not implemented")
+}
+func (UnimplementedReviewServiceServer) ExportSummary(*ExportSummaryRequest, grpc.ServerStreamingServer[httpbody.HttpBody]) error {
+	return status.Error(codes.Unimplemented, "method ExportSummary not implemented")
+}
+func (UnimplementedReviewServiceServer) GetReviewerStats(context.Context, *GetReviewerStatsRequest) (*ReviewerStats, error) {
+	return nil, status.Error(codes.Unimplemented, "method GetReviewerStats not implemented")
 }
 func (UnimplementedReviewServiceServer) mustEmbedUnimplementedReviewServiceServer() {}
 func (UnimplementedReviewServiceServer) testEmbeddedByValue()                       {}
@@ -662,6 +771,64 @@ func _ReviewService_ListRanking_Handler(srv interface{}, ctx context.Context, de
 	return interceptor(ctx, in, info, handler)
 }
 
+func _ReviewService_GetOfficeSummary_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(GetOfficeSummaryRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(ReviewServiceServer).GetOfficeSummary(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: ReviewService_GetOfficeSummary_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(ReviewServiceServer).GetOfficeSummary(ctx, req.(*GetOfficeSummaryRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _ReviewService_ExportRanking_Handler(srv interface{}, stream grpc.ServerStream) error {
+	m := new(ExportRankingRequest)
+	if err := stream.RecvMsg(m); err != nil {
+		return err
+	}
+	return srv.(ReviewServiceServer).ExportRanking(m, &grpc.GenericServerStream[ExportRankingRequest, httpbody.HttpBody]{ServerStream: stream})
+}
+
+// This type alias is provided for backwards compatibility with existing code that references the prior non-generic stream type by name.
+type ReviewService_ExportRankingServer = grpc.ServerStreamingServer[httpbody.HttpBody]
+
+func _ReviewService_ExportSummary_Handler(srv interface{}, stream grpc.ServerStream) error {
+	m := new(ExportSummaryRequest)
+	if err := stream.RecvMsg(m); err != nil {
+		return err
+	}
+	return srv.(ReviewServiceServer).ExportSummary(m, &grpc.GenericServerStream[ExportSummaryRequest, httpbody.HttpBody]{ServerStream: stream})
+}
+
+// This type alias is provided for backwards compatibility with existing code that references the prior non-generic stream type by name.
+type ReviewService_ExportSummaryServer = grpc.ServerStreamingServer[httpbody.HttpBody]
+
+func _ReviewService_GetReviewerStats_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(GetReviewerStatsRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(ReviewServiceServer).GetReviewerStats(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: ReviewService_GetReviewerStats_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(ReviewServiceServer).GetReviewerStats(ctx, req.(*GetReviewerStatsRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
 // ReviewService_ServiceDesc is the grpc.ServiceDesc for ReviewService service.
 // It's only intended for direct use with grpc.RegisterService,
 // and not to be introspected or modified (even as a copy)
@@ -729,7 +896,26 @@ var ReviewService_ServiceDesc = grpc.ServiceDesc{
 			MethodName: "ListRanking",
 			Handler:    _ReviewService_ListRanking_Handler,
 		},
+		{
+			MethodName: "GetOfficeSummary",
+			Handler:    _ReviewService_GetOfficeSummary_Handler,
+		},
+		{
+			MethodName: "GetReviewerStats",
+			Handler:    _ReviewService_GetReviewerStats_Handler,
+		},
 	},
-	Streams:  []grpc.StreamDesc{},
+	Streams: []grpc.StreamDesc{
+		{
+			StreamName:    "ExportRanking",
+			Handler:       _ReviewService_ExportRanking_Handler,
+			ServerStreams: true,
+		},
+		{
+			StreamName:    "ExportSummary",
+			Handler:       _ReviewService_ExportSummary_Handler,
+			ServerStreams: true,
+		},
+	},
 	Metadata: "wenming/review/v1/review.proto",
 }
