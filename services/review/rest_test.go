@@ -24,6 +24,7 @@ func TestReview(t *testing.T) {
 		tr := e.BuildTree(t)
 		fx := reviewtest.Setup(t, e, tr, clock, reviewtest.Year)
 		reviewtest.Cycle(t, e, tr, fx, clock)
+		reviewtest.Exports(t, e, tr, fx)
 		reviewtest.Summary(t, e, tr, fx)
 	})
 }

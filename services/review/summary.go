@@ -137,7 +137,9 @@ func (s *Server) summary(ctx context.Context, q summaryQuery, held string) (*rev
 			children = append(children, o)
 		}
 	}
-	slices.SortFunc(children, func(a, b *ent.Office) int { return cmp.Or(cmp.Compare(a.DisplayName, b.DisplayName), cmp.Compare(a.ID, b.ID)) })
+	slices.SortFunc(children, func(a, b *ent.Office) int {
+		return cmp.Or(cmp.Compare(a.DisplayName, b.DisplayName), cmp.Compare(a.ID, b.ID))
+	})
 	// rows are the summary's rows: the children, then the office itself for the units
 	// registered with it directly.
 	rows := map[string]*reviewv1.OfficeCounts{}

@@ -121,6 +121,7 @@ func TestOpenAPI(t *testing.T) {
 		tr := e.BuildTree(t)
 		fx := reviewtest.Setup(t, e, tr, clock, reviewtest.Year)
 		reviewtest.Cycle(t, e, tr, fx, clock)
+		reviewtest.Exports(t, e, tr, fx)
 		reviewtest.Summary(t, e, tr, fx)
 		validateExchanges(ctx, t, router, rec.Exchanges(), seen)
 	})

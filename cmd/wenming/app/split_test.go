@@ -148,6 +148,7 @@ func TestSplitShape(t *testing.T) {
 		clock.Set(time.Now())
 		fx := reviewtest.Setup(t, e, tr, clock, evidencetest.ThisYear())
 		reviewtest.Cycle(t, e, tr, fx, clock)
+		reviewtest.Exports(t, e, tr, fx)
 		reviewtest.Summary(t, e, tr, fx)
 	})
 

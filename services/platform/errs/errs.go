@@ -146,7 +146,7 @@ func Status(ctx context.Context, err error) *status.Status {
 		}
 		return status.New(codes.Internal, "internal error")
 	}
-	zh := preferZH(ctx)
+	zh := PreferZH(ctx)
 	msg := e.EN
 	locale := "en"
 	if zh {
@@ -205,9 +205,9 @@ func conflict(err error) bool {
 	return pg.SQLState() == "40001" || pg.SQLState() == "40P01"
 }
 
-// preferZH reports whether the caller prefers Chinese. zh-CN is the default; English is
+// PreferZH reports whether the caller prefers Chinese. zh-CN is the default; English is
 // chosen when the first language the caller names is English.
-func preferZH(ctx context.Context) bool {
+func PreferZH(ctx context.Context) bool {
 	for _, key := range []string{"accept-language", "grpcgateway-accept-language"} {
 		for _, v := range metadata.ValueFromIncomingContext(ctx, key) {
 			first := strings.ToLower(strings.TrimSpace(strings.Split(strings.Split(v, ",")[0], ";")[0]))
