@@ -122,6 +122,7 @@ func TestOpenAPI(t *testing.T) {
 		fx := reviewtest.Setup(t, e, tr, clock, reviewtest.Year)
 		reviewtest.Cycle(t, e, tr, fx, clock)
 		reviewtest.Exports(t, e, tr, fx)
+		reviewtest.Stats(t, e, tr, fx)
 		reviewtest.Summary(t, e, tr, fx)
 		validateExchanges(ctx, t, router, rec.Exchanges(), seen)
 	})

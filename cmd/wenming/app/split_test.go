@@ -149,6 +149,7 @@ func TestSplitShape(t *testing.T) {
 		fx := reviewtest.Setup(t, e, tr, clock, evidencetest.ThisYear())
 		reviewtest.Cycle(t, e, tr, fx, clock)
 		reviewtest.Exports(t, e, tr, fx)
+		reviewtest.Stats(t, e, tr, fx)
 		reviewtest.Summary(t, e, tr, fx)
 	})
 

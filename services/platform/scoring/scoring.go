@@ -659,3 +659,15 @@ func (std *Standard) Leaves() []*Indicator {
 	walk(std.Categories)
 	return out
 }
+
+// InputValue is one reviewer's exact points for leaf ind of std, num/den hundredths, the
+// value Evaluate aggregates (positive for a deduction); statistics on reviewers' agreement
+// read it. An input that does not fit is an *InputError, as in CheckInput.
+func (std *Standard) InputValue(ind *Indicator, in Input) (num, den int64, err error) {
+	e := evaluator{std: std, scale: std.GradeScale}
+	if e.scale == nil {
+		e.scale = DefaultGradeScale
+	}
+	num, err = e.value(ind, in)
+	return num, denominator(ind), err
+}
