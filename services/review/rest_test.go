@@ -27,5 +27,6 @@ func TestReview(t *testing.T) {
 		reviewtest.Exports(t, e, tr, fx)
 		reviewtest.Stats(t, e, tr, fx)
 		reviewtest.Summary(t, e, tr, fx)
+		reviewtest.Matrix(t, e, tr, fx)
 	})
 }

@@ -151,6 +151,7 @@ func TestSplitShape(t *testing.T) {
 		reviewtest.Exports(t, e, tr, fx)
 		reviewtest.Stats(t, e, tr, fx)
 		reviewtest.Summary(t, e, tr, fx)
+		reviewtest.Matrix(t, e, tr, fx)
 	})
 
 	// The audit trail of every office is intact, key rotation and bootstrap included.
