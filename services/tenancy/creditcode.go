@@ -53,3 +53,13 @@ func charValue(c byte) int {
 	}
 	return -1
 }
+
+// CompleteCreditCode appends the check character to the 17-character body of a unified
+// social credit code (the seed command and tests make valid codes with it).
+func CompleteCreditCode(body string) string {
+	sum := 0
+	for i := range 17 {
+		sum += charValue(body[i]) * creditCodeWeights[i]
+	}
+	return body + string(creditCodeChars[(31-sum%31)%31])
+}

@@ -1,11 +1,11 @@
 package apptest
 
 import (
-	"strings"
 	"testing"
 
 	authzv1 "github.com/wenming-platform/wenming/api/gen/wenming/authz/v1"
 	tenancyv1 "github.com/wenming-platform/wenming/api/gen/wenming/tenancy/v1"
+	"github.com/wenming-platform/wenming/services/tenancy"
 )
 
 // Login logs in with a password and returns the token pair; anything but 200 fails the
@@ -110,12 +110,4 @@ func (e *Env) BuildTree(t testing.TB) *Tree {
 
 // CreditCode completes a 17-character unified social credit code body with its
 // GB 32100-2015 check character.
-func CreditCode(body string) string {
-	const chars = "0123456789ABCDEFGHJKLMNPQRTUWXY"
-	w := [17]int{1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28}
-	sum := 0
-	for i := range 17 {
-		sum += strings.IndexByte(chars, body[i]) * w[i]
-	}
-	return body + string(chars[(31-sum%31)%31])
-}
+func CreditCode(body string) string { return tenancy.CompleteCreditCode(body) }
