@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"github.com/spf13/cobra"
+	"golang.org/x/term"
 	_ "time/tzdata" // office time zones resolve on machines without a zoneinfo database
 
 	tenancyv1 "github.com/wenming-platform/wenming/api/gen/wenming/tenancy/v1"
@@ -83,7 +84,7 @@ func newRoot() *cobra.Command {
 		}
 		slog.SetDefault(slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: level})))
 	}
-	root.AddCommand(serveCmd(cfg), migrateCmd(cfg), adminCmd(cfg), auditCmd(cfg))
+	root.AddCommand(serveCmd(cfg), migrateCmd(cfg), adminCmd(cfg), auditCmd(cfg), seedCmd(cfg))
 	return root
 }
 
@@ -206,6 +207,56 @@ func migrateCmd(cfg *app.Config) *cobra.Command {
 			return nil
 		},
 	}
+}
+
+func seedCmd(cfg *app.Config) *cobra.Command {
+	var o app.SeedOptions
+	c := &cobra.Command{
+		Use:   "seed",
+		Short: "Fill an empty database with a synthetic province for benchmarks and demos",
+		Long: `Seed migrates the database and fills it, if it holds no office yet, with a synthetic
+province: its cities and districts, --units units, a published 100-indicator standard, the
+province's campaign in REVIEW with every unit's application and evidence, three reviewers'
+finalized score sheets, results and ranking (docs/review.md). The same --seed gives the same
+data. It prints the accounts it made, with their passwords.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			st, err := openStore(cmd, cfg)
+			if err != nil {
+				return err
+			}
+			defer st.Close()
+			if _, err := st.Migrate(cmd.Context()); err != nil {
+				return err
+			}
+			trail, _, err := keyed(cmd, cfg, st)
+			if err != nil {
+				return err
+			}
+			o.Progress = cmd.ErrOrStderr()
+			if f, ok := o.Progress.(*os.File); ok {
+				o.Terminal = term.IsTerminal(int(f.Fd()))
+			}
+			rep, err := app.Seed(cmd.Context(), st, trail, o)
+			if err != nil {
+				return err
+			}
+			out := cmd.OutOrStdout()
+			fmt.Fprintf(out, "seeded %d units: %d rows in bulk in %s (%.0f rows/s), %s in all\n", o.Units, rep.Rows,
+				rep.Bulk.Round(time.Millisecond), float64(rep.Rows)/rep.Bulk.Seconds(), rep.Total.Round(time.Millisecond))
+			fmt.Fprintf(out, "province %s\ncampaign %s (REVIEW)\nstandard %s\naccounts (login or client id, password or secret):\n", rep.Province, rep.Campaign, rep.Standard)
+			for _, a := range rep.Accounts {
+				fmt.Fprintln(out, "  "+a)
+			}
+			return nil
+		},
+	}
+	c.Flags().IntVar(&o.Units, "units", 20000, "applicant units")
+	c.Flags().IntVar(&o.Cities, "cities", 10, "cities under the province")
+	c.Flags().IntVar(&o.Districts, "districts", 10, "districts under each city")
+	c.Flags().Uint64Var(&o.Seed, "seed", 1, "random seed: the same seed gives the same data")
+	c.Flags().IntVar(&o.Year, "year", 0, "the campaign's year (default this year)")
+	return c
 }
 
 func adminCmd(cfg *app.Config) *cobra.Command {

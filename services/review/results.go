@@ -213,20 +213,30 @@ func (s *Server) compute(sys context.Context, db *ent.Client, a *ent.Application
 	if err != nil {
 		return nil, err
 	}
+	detail, key := Stored(res, a, u.DisplayName, u.Category, submit, comments, latest)
+	return &computed{res: res, detail: detail, key: key, submit: submit}, nil
+}
+
+// Stored is a result the engine computed as the review service stores it: its API form
+// (without rank, state and compute time, which are read with it) and its ranking sort key.
+// comments are each leaf's reviewers' comments, decided the latest veto decision of each
+// VETO leaf; either may be nil. settle stores one result; the seed command loads many.
+func Stored(res *scoring.Result, a *ent.Application, unitName, category string, submit time.Time,
+	comments map[string]map[string]string, decided map[string]*ent.VetoDecision) (*reviewv1.Result, []byte) {
 	detail := &reviewv1.Result{
-		ApplicationId: a.ID, CampaignId: a.CampaignID, UnitId: a.UnitID, UnitDisplayName: u.DisplayName,
-		UnitOfficeId: a.UnitOfficeID, UnitCategory: u.Category,
+		ApplicationId: a.ID, CampaignId: a.CampaignID, UnitId: a.UnitID, UnitDisplayName: unitName,
+		UnitOfficeId: a.UnitOfficeID, UnitCategory: category,
 		Total: res.Total.String(), Base: res.Base.String(), Bonus: res.Bonus.String(), Deductions: res.Deductions.String(),
 		Vetoed: res.Vetoed, SubmitTime: timestamppb.New(submit), Explanation: explain(res.Explanation, comments),
 	}
 	for _, v := range res.Vetoes {
 		pv := &reviewv1.Veto{Code: v.Code, Reasons: v.Reasons, ProposerIds: v.Proposers, Confirmed: v.Confirmed}
-		if d := latest[v.Code]; d != nil {
+		if d := decided[v.Code]; d != nil {
 			pv.Decided, pv.DecisionReason = true, d.Reason
 		}
 		detail.Vetoes = append(detail.Vetoes, pv)
 	}
-	return &computed{res: res, detail: detail, key: sortKey(res, submit, a.UnitID), submit: submit}, nil
+	return detail, sortKey(res, submit, a.UnitID)
 }
 
 // scoreEntry is a score as a sheet stores it.
