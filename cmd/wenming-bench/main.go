@@ -6,7 +6,8 @@
 //
 // Subcommands: "rest-read" runs the whole comparison; "upload" measures evidence uploads
 // through the gateway beside dd on the same disk, and the server's memory while a large
-// file streams in; "echo" serves the bare echo (REST →
+// file streams in; "review" seeds a synthetic province and measures seeding, the ranking and
+// summary reads and score writes on it; "echo" serves the bare echo (REST →
 // grpc-gateway → gRPC over loopback, no auth, no database); "load" drives one URL.
 package main
 
@@ -42,7 +43,7 @@ import (
 func main() {
 	log.SetFlags(0)
 	if len(os.Args) < 2 {
-		log.Fatal("usage: wenming-bench rest-read|upload|echo|load [flags]")
+		log.Fatal("usage: wenming-bench rest-read|upload|review|echo|load [flags]")
 	}
 	var err error
 	switch os.Args[1] {
@@ -54,6 +55,8 @@ func main() {
 		err = restReadMain(os.Args[2:])
 	case "upload":
 		err = uploadMain(os.Args[2:])
+	case "review":
+		err = reviewMain(os.Args[2:])
 	default:
 		err = fmt.Errorf("unknown subcommand %q", os.Args[1])
 	}
@@ -133,15 +136,21 @@ func echoMain(args []string) error {
 
 // result is one load run.
 type result struct {
-	Requests, Errors int
-	Duration         time.Duration
-	P50, P90, P99    time.Duration
+	Requests, Errors    int
+	Duration            time.Duration
+	Mean, P50, P90, P99 time.Duration
 }
 
 func (r result) RPS() float64 { return float64(r.Requests) / r.Duration.Seconds() }
 
-// load sends GET url from c clients for d and measures each request.
+// load sends GET url from c clients for d and measures each request; anything but 200 is
+// an error.
 func load(url string, header http.Header, c int, d time.Duration) result {
+	return loadStatus(url, header, c, d, http.StatusOK)
+}
+
+// loadStatus is load where the answer expected is status (304 for a conditional GET).
+func loadStatus(url string, header http.Header, c int, d time.Duration, status int) result {
 	tr := &http.Transport{MaxIdleConns: c, MaxIdleConnsPerHost: c, MaxConnsPerHost: c}
 	defer tr.CloseIdleConnections()
 	client := &http.Client{Transport: tr, Timeout: 10 * time.Second}
@@ -165,7 +174,7 @@ func load(url string, header http.Header, c int, d time.Duration) result {
 					_, _ = io.Copy(io.Discard, res.Body)
 					res.Body.Close()
 				}
-				if err != nil || res.StatusCode != 200 {
+				if err != nil || res.StatusCode != status {
 					errs.Add(1)
 					continue
 				}
@@ -185,7 +194,15 @@ func load(url string, header http.Header, c int, d time.Duration) result {
 		}
 		return lat[int(float64(len(lat)-1)*p)]
 	}
-	return result{Requests: len(lat), Errors: int(errs.Load()), Duration: elapsed, P50: q(.50), P90: q(.90), P99: q(.99)}
+	var sum time.Duration
+	for _, l := range lat {
+		sum += l
+	}
+	mean := time.Duration(0)
+	if len(lat) > 0 {
+		mean = sum / time.Duration(len(lat))
+	}
+	return result{Requests: len(lat), Errors: int(errs.Load()), Duration: elapsed, Mean: mean, P50: q(.50), P90: q(.90), P99: q(.99)}
 }
 
 func loadMain(args []string) error {

@@ -36,7 +36,7 @@ func (s *Server) Recompute(ctx context.Context, appID string) (detail *reviewv1.
 			return nil, nil, nil, false, nil
 		}
 	}
-	c, err := s.compute(sys, db, a, rv, sheets)
+	c, err := s.compute(sys, db, a, rv, sheets, nil)
 	if err != nil {
 		return nil, nil, nil, false, err
 	}

@@ -208,7 +208,7 @@ func Rescorer(st *store.Store, trail *audit.Chain, now func() time.Time) func(ct
 			if err := s.w.Lock(ctx, tx, r.OfficeID); err != nil {
 				return err
 			}
-			if _, err := s.settle(ctx, tx, r.ID, rv); err != nil {
+			if _, err := s.settle(ctx, tx, r.ID, rv, nil); err != nil {
 				return err
 			}
 		}

@@ -23,6 +23,7 @@ import (
 	"github.com/wenming-platform/wenming/ent/schema/jsonvalue"
 	"github.com/wenming-platform/wenming/ent/spotcheck"
 	"github.com/wenming-platform/wenming/ent/vetodecision"
+	"github.com/wenming-platform/wenming/services/platform/audit"
 	"github.com/wenming-platform/wenming/services/platform/errs"
 	"github.com/wenming-platform/wenming/services/platform/pagetoken"
 	"github.com/wenming-platform/wenming/services/platform/resource"
@@ -41,7 +42,8 @@ var scored = map[application.State]bool{
 }
 
 // settle brings application appID's result up to date within tx, after a write it depends
-// on. The result exists while the application has its campaign's number of sheets and every
+// on. zeroed are the application's holds (holds) when the caller has read them already, or
+// nil. The result exists while the application has its campaign's number of sheets and every
 // one is finalized; then it is computed by the engine from those sheets, the veto decisions,
 // the unit's negative list, the returned and spot-checked evidence, and stored with its
 // ranking sort key, and the application is SCORED or VETOED. Otherwise any result is removed
@@ -50,7 +52,7 @@ var scored = map[application.State]bool{
 // from rows that write's caller may not all read (another office's spot check). The caller
 // holds the lock of the campaign office's audit chain, so settles of one application never
 // interleave.
-func (s *Server) settle(ctx context.Context, tx *ent.Tx, appID string, rv *review) (*ent.Result, error) {
+func (s *Server) settle(ctx context.Context, tx *ent.Tx, appID string, rv *review, zeroed map[string]string) (*ent.Result, error) {
 	sys := store.System(ctx)
 	a, err := tx.Application.Get(sys, appID)
 	if err != nil {
@@ -65,7 +67,7 @@ func (s *Server) settle(ctx context.Context, tx *ent.Tx, appID string, rv *revie
 	for _, sh := range sheets {
 		ready = ready && sh.State == assignment.StateFINALIZED
 	}
-	old, err := tx.Result.Get(sys, a.ID)
+	old, err := tx.Result.Query().Where(result.ID(a.ID)).Select(result.FieldID).Only(sys)
 	if err != nil && !ent.IsNotFound(err) {
 		return nil, err
 	}
@@ -80,7 +82,7 @@ func (s *Server) settle(ctx context.Context, tx *ent.Tx, appID string, rv *revie
 		}
 		return nil, nil
 	}
-	c, err := s.compute(sys, tx.Client(), a, rv, sheets)
+	c, err := s.compute(sys, tx.Client(), a, rv, sheets, zeroed)
 	if err != nil {
 		return nil, err
 	}
@@ -124,8 +126,8 @@ type computed struct {
 // compute scores application a from its finalized sheets and everything else its result
 // depends on (docs/review.md, Results). It only reads: settle stores what it returns, and
 // the invariant test compares stored results with it.
-func (s *Server) compute(sys context.Context, db *ent.Client, a *ent.Application, rv *review, sheets []*ent.Assignment) (*computed, error) {
-	in := &scoring.Application{Inputs: map[string][]scoring.Input{}, ConfirmedVetoes: map[string]bool{}, Zeroed: map[string]string{}}
+func (s *Server) compute(sys context.Context, db *ent.Client, a *ent.Application, rv *review, sheets []*ent.Assignment, zeroed map[string]string) (*computed, error) {
+	in := &scoring.Application{Inputs: map[string][]scoring.Input{}, ConfirmedVetoes: map[string]bool{}}
 	comments := map[string]map[string]string{} // code → reviewer → comment
 	for _, sh := range sheets {
 		for _, sc := range sh.Scores {
@@ -169,26 +171,12 @@ func (s *Server) compute(sys context.Context, db *ent.Client, a *ent.Application
 		}
 		in.Negative = append(in.Negative, ne)
 	}
-	items, err := db.Evidence.Query().Where(entevidence.ApplicationID(a.ID), entevidence.StateEQ(entevidence.StateRETURNED)).All(sys)
-	if err != nil {
-		return nil, err
-	}
-	for _, ev := range items {
-		switch {
-		case ev.Locked:
-			in.Zeroed[ev.IndicatorCode] = "evidence " + ev.Period + " returned more often than the campaign's " +
-				strconv.Itoa(rv.campaign.MaxResubmissions) + " resubmissions (退回次数超过允许的重新报送次数)"
-		case ev.ReturnDueTime != nil && !s.now().Before(*ev.ReturnDueTime):
-			in.Zeroed[ev.IndicatorCode] = "evidence " + ev.Period + " not resubmitted by " + ev.ReturnDueTime.Format(time.RFC3339) + " (逾期未重新报送)"
+	if zeroed == nil {
+		if zeroed, _, err = s.holds(sys, db, a.ID, rv); err != nil {
+			return nil, err
 		}
 	}
-	checks, err := db.SpotCheck.Query().Where(spotcheck.ApplicationID(a.ID), spotcheck.Veto(true)).Order(ent.Asc(spotcheck.FieldCreateTime)).All(sys)
-	if err != nil {
-		return nil, err
-	}
-	for _, sc := range checks {
-		in.Zeroed[sc.IndicatorCode] = "vetoed by the spot check " + sc.ID + " (抽查否决): " + sc.Finding
-	}
+	in.Zeroed = zeroed
 	res, err := scoring.Evaluate(rv.plan.std, in)
 	if err != nil {
 		return nil, err
@@ -374,8 +362,10 @@ func (s *Server) ListRanking(ctx context.Context, req *reviewv1.ListRankingReque
 	if err != nil {
 		return nil, resource.NotFound(err, "campaign")
 	}
-	cursor := []byte(after)
-	q := db.Result.Query().Where(result.CampaignID(req.GetCampaignId()), result.SortKeyGT(cursor))
+	// The cursor is the previous page's last rank and sort key: "rank/key".
+	rankAfter, key, _ := strings.Cut(after, "/")
+	cursorRank, _ := strconv.Atoi(rankAfter)
+	q := db.Result.Query().Where(result.CampaignID(req.GetCampaignId()), result.SortKeyGT([]byte(key)))
 	// A viewer who reads less than the whole campaign (an office below the campaign's) pages
 	// through its own units, as a filter would: their ranks are still the campaign's.
 	v := viewer.FromContext(ctx)
@@ -391,34 +381,37 @@ func (s *Server) ListRanking(ctx context.Context, req *reviewv1.ListRankingReque
 		q, filtered = q.Where(result.UnitCategory("UNIT_CATEGORY_"+strings.TrimPrefix(c, "UNIT_CATEGORY_"))), true
 	}
 	size := pagetoken.Size(req.GetPageSize())
-	rows, err := q.Order(ent.Asc(result.FieldSortKey)).Limit(size + 1).All(ctx)
+	// Every column but the explanation, which the ranking leaves out and which is most of a
+	// result's bytes.
+	rows, err := q.Order(ent.Asc(result.FieldSortKey)).Limit(size+1).Select(result.FieldID, result.FieldScopePath, result.FieldCampaignID,
+		result.FieldUnitID, result.FieldUnitDisplayName, result.FieldUnitOfficeID, result.FieldUnitCategory, result.FieldTotal,
+		result.FieldBase, result.FieldBonus, result.FieldDeductions, result.FieldVetoed, result.FieldState, result.FieldSortKey,
+		result.FieldSubmitTime, result.FieldUpdateTime).All(ctx)
 	if err != nil {
 		return nil, err
 	}
-	rows, next := pagetoken.Page(s.pages, filters, rows, size, func(r *ent.Result) string { return string(r.SortKey) })
 	sys := store.System(ctx)
 	all := db.Result.Query().Where(result.CampaignID(req.GetCampaignId()))
-	total, err := all.Clone().Count(sys)
-	if err != nil {
-		return nil, err
+	resp := &reviewv1.ListRankingResponse{}
+	if after == "" {
+		if resp.Ranked, err = s.ranked(ctx, c); err != nil {
+			return nil, err
+		}
 	}
-	resp := &reviewv1.ListRankingResponse{NextPageToken: next, Ranked: int32(total)}
-	if len(rows) == 0 {
-		return resp, nil
-	}
-	first, last := rows[0].SortKey, rows[len(rows)-1].SortKey
-	before, err := all.Clone().Where(result.SortKeyLT(first)).Count(sys)
-	if err != nil {
-		return nil, err
-	}
-	// ranks[i] is rows[i]'s place. Unfiltered and seeing the whole campaign, the page is a
-	// run of the ranking; otherwise the keys between the first and last row tell each place.
+	// ranks[i] is rows[i]'s place. Unfiltered, the page is a run of the ranking that starts
+	// after the previous page's last rank; filtered, the keys before the first row and
+	// between the first and the last tell each place.
 	ranks := make([]int32, len(rows))
 	if !filtered {
 		for i := range rows {
-			ranks[i] = int32(before + i + 1)
+			ranks[i] = int32(cursorRank + i + 1)
 		}
-	} else {
+	} else if len(rows) > 0 {
+		first, last := rows[0].SortKey, rows[len(rows)-1].SortKey
+		before, err := all.Clone().Where(result.SortKeyLT(first)).Count(sys)
+		if err != nil {
+			return nil, err
+		}
 		keys, err := all.Clone().Where(result.SortKeyGTE(first), result.SortKeyLTE(last)).Order(ent.Asc(result.FieldSortKey)).
 			Select(result.FieldSortKey).Strings(sys)
 		if err != nil {
@@ -432,6 +425,9 @@ func (s *Server) ListRanking(ctx context.Context, req *reviewv1.ListRankingReque
 			ranks[i] = at[string(r.SortKey)]
 		}
 	}
+	rows, resp.NextPageToken = pagetoken.Page(s.pages, filters, rows, size, func(r *ent.Result) string {
+		return strconv.Itoa(int(ranks[size-1])) + "/" + string(r.SortKey)
+	})
 	for i, r := range rows {
 		resp.Results = append(resp.Results, &reviewv1.Result{
 			ApplicationId: r.ID, CampaignId: r.CampaignID, UnitId: r.UnitID, UnitDisplayName: r.UnitDisplayName, UnitOfficeId: r.UnitOfficeID,
@@ -441,4 +437,56 @@ func (s *Server) ListRanking(ctx context.Context, req *reviewv1.ListRankingReque
 		})
 	}
 	return resp, nil
+}
+
+// ranked is how many results a campaign holds. Results are created and removed only by
+// writes recorded in the campaign office's audit chain, so the count is kept per head of that
+// chain and counted again only after such a write.
+func (s *Server) ranked(ctx context.Context, c *ent.Campaign) (int32, error) {
+	heads, err := audit.Heads(ctx, s.st.DB, s.st.Dialect, []string{c.OfficeID})
+	if err != nil {
+		return 0, err
+	}
+	key := c.ID + "@" + strconv.FormatInt(heads[c.OfficeID], 10)
+	if n, ok := s.counts.Get(key); ok {
+		return n, nil
+	}
+	n, err := s.st.Client.Result.Query().Where(result.CampaignID(c.ID)).Count(store.System(ctx))
+	if err != nil {
+		return 0, err
+	}
+	s.counts.Add(key, int32(n))
+	return int32(n), nil
+}
+
+// holds reads what the application's evidence says about scoring it: the indicators that
+// score 0 whatever is entered, with the reason (returned past the campaign's resubmissions,
+// not resubmitted by the due time, vetoed by a spot check), and the returned items still due
+// back from the unit, as indicator/period.
+func (s *Server) holds(sys context.Context, db *ent.Client, appID string, rv *review) (zeroed map[string]string, waiting []string, err error) {
+	items, err := db.Evidence.Query().Where(entevidence.ApplicationID(appID), entevidence.StateEQ(entevidence.StateRETURNED)).All(sys)
+	if err != nil {
+		return nil, nil, err
+	}
+	zeroed = map[string]string{}
+	now := s.now()
+	for _, ev := range items {
+		switch {
+		case ev.Locked:
+			zeroed[ev.IndicatorCode] = "evidence " + ev.Period + " returned more often than the campaign's " +
+				strconv.Itoa(rv.campaign.MaxResubmissions) + " resubmissions (退回次数超过允许的重新报送次数)"
+		case ev.ReturnDueTime != nil && !now.Before(*ev.ReturnDueTime):
+			zeroed[ev.IndicatorCode] = "evidence " + ev.Period + " not resubmitted by " + ev.ReturnDueTime.Format(time.RFC3339) + " (逾期未重新报送)"
+		default:
+			waiting = append(waiting, ev.IndicatorCode+"/"+ev.Period)
+		}
+	}
+	checks, err := db.SpotCheck.Query().Where(spotcheck.ApplicationID(appID), spotcheck.Veto(true)).Order(ent.Asc(spotcheck.FieldCreateTime)).All(sys)
+	if err != nil {
+		return nil, nil, err
+	}
+	for _, sc := range checks {
+		zeroed[sc.IndicatorCode] = "vetoed by the spot check " + sc.ID + " (抽查否决): " + sc.Finding
+	}
+	return zeroed, waiting, nil
 }

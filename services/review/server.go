@@ -41,6 +41,9 @@ type Server struct {
 	// summaries keeps computed summaries by ETag: a pull that finds nothing changed since
 	// another caller's with the same scope counts nothing (summary).
 	summaries *lru.Cache[string, *reviewv1.OfficeSummary]
+	// counts keeps each campaign's number of results by the head of its office's audit
+	// chain (ranked).
+	counts *lru.Cache[string, int32]
 }
 
 var _ reviewv1.ReviewServiceServer = (*Server)(nil)
@@ -51,7 +54,9 @@ func NewServer(d Deps) *Server {
 		d.Clock = time.Now
 	}
 	summaries, _ := lru.New[string, *reviewv1.OfficeSummary](256)
-	return &Server{st: d.Store, pages: d.Pages, w: mutate.NewWriter(d.Store, d.Audit), now: d.Clock, stds: &standardCache{}, summaries: summaries}
+	counts, _ := lru.New[string, int32](1024)
+	return &Server{st: d.Store, pages: d.Pages, w: mutate.NewWriter(d.Store, d.Audit), now: d.Clock, stds: &standardCache{},
+		summaries: summaries, counts: counts}
 }
 
 // plan is the engine's view of a published standard, with its indicators by code.

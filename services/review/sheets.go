@@ -15,8 +15,6 @@ import (
 	"github.com/wenming-platform/wenming/ent/application"
 	"github.com/wenming-platform/wenming/ent/assignment"
 	"github.com/wenming-platform/wenming/ent/campaign"
-	entevidence "github.com/wenming-platform/wenming/ent/evidence"
-	"github.com/wenming-platform/wenming/ent/spotcheck"
 	"github.com/wenming-platform/wenming/services/platform/audit"
 	"github.com/wenming-platform/wenming/services/platform/errs"
 	"github.com/wenming-platform/wenming/services/platform/mutate"
@@ -354,7 +352,7 @@ func (s *Server) FinalizeAssignment(ctx context.Context, req *reviewv1.FinalizeA
 			if err := underReview(app); err != nil {
 				return nil, err
 			}
-			exempt, waiting, err := s.evidenceHolds(ctx, tx, app)
+			exempt, waiting, err := s.holds(store.System(ctx), tx.Client(), app.ID, rv)
 			if err != nil {
 				return nil, err
 			}
@@ -366,7 +364,7 @@ func (s *Server) FinalizeAssignment(ctx context.Context, req *reviewv1.FinalizeA
 			var missing []errs.Precondition
 			for _, l := range rv.plan.leaves {
 				has := slices.ContainsFunc(cur.Scores, func(e scoreEntry) bool { return e.IndicatorCode == l.Code })
-				if l.Kind != scoring.KindVeto && !has && !exempt[l.Code] {
+				if _, zeroed := exempt[l.Code]; l.Kind != scoring.KindVeto && !has && !zeroed {
 					missing = append(missing, errs.Precondition{Type: "SCORE", Subject: l.Code,
 						EN: "indicator " + l.Code + " has no score", ZH: "指标 " + l.Code + " 未评分"})
 				}
@@ -387,7 +385,7 @@ func (s *Server) FinalizeAssignment(ctx context.Context, req *reviewv1.FinalizeA
 			if err != nil {
 				return nil, err
 			}
-			if _, err := s.settle(ctx, tx, app.ID, rv); err != nil {
+			if _, err := s.settle(ctx, tx, app.ID, rv, exempt); err != nil {
 				return nil, err
 			}
 			return next, nil
@@ -398,34 +396,6 @@ func (s *Server) FinalizeAssignment(ctx context.Context, req *reviewv1.FinalizeA
 		return nil, err
 	}
 	return sheetToProto(a), nil
-}
-
-// evidenceHolds reads what the application's evidence says about scoring it: the
-// indicators that score 0 whatever is entered (exempt from a sheet's completeness), and the
-// returned items still due back from the unit, by indicator/period.
-func (s *Server) evidenceHolds(ctx context.Context, tx *ent.Tx, app *ent.Application) (exempt map[string]bool, waiting []string, err error) {
-	sys := store.System(ctx)
-	items, err := tx.Evidence.Query().Where(entevidence.ApplicationID(app.ID), entevidence.StateEQ(entevidence.StateRETURNED)).All(sys)
-	if err != nil {
-		return nil, nil, err
-	}
-	exempt = map[string]bool{}
-	now := s.now()
-	for _, ev := range items {
-		if ev.Locked || ev.ReturnDueTime != nil && !now.Before(*ev.ReturnDueTime) {
-			exempt[ev.IndicatorCode] = true
-		} else {
-			waiting = append(waiting, ev.IndicatorCode+"/"+ev.Period)
-		}
-	}
-	checks, err := tx.SpotCheck.Query().Where(spotcheck.ApplicationID(app.ID), spotcheck.Veto(true)).All(sys)
-	if err != nil {
-		return nil, nil, err
-	}
-	for _, c := range checks {
-		exempt[c.IndicatorCode] = true
-	}
-	return exempt, waiting, nil
 }
 
 // ReopenAssignment reopens a finalized sheet, with a reason.
@@ -454,7 +424,7 @@ func (s *Server) ReopenAssignment(ctx context.Context, req *reviewv1.ReopenAssig
 			if err != nil {
 				return nil, err
 			}
-			if _, err := s.settle(ctx, tx, app.ID, rv); err != nil {
+			if _, err := s.settle(ctx, tx, app.ID, rv, nil); err != nil {
 				return nil, err
 			}
 			return next, nil

@@ -21,6 +21,7 @@ import (
 	"github.com/wenming-platform/wenming/ent/campaign"
 	"github.com/wenming-platform/wenming/ent/office"
 	"github.com/wenming-platform/wenming/ent/result"
+	"github.com/wenming-platform/wenming/services/platform/audit"
 	"github.com/wenming-platform/wenming/services/platform/errs"
 	"github.com/wenming-platform/wenming/services/platform/resource"
 	"github.com/wenming-platform/wenming/services/platform/scoring"
@@ -61,10 +62,10 @@ func ifNoneMatch(ctx context.Context) string {
 }
 
 // summary computes the summary q asks for, as the caller sees it. Its ETag is a digest of
-// the query, the caller's scope, and how many applications and results the campaigns hold
-// and when the latest of each changed: every write that changes what a summary counts
-// changes one of those. When held names that ETag the answer is NOT_MODIFIED; when a summary
-// with it was computed before, that one is returned; either way nothing is counted again.
+// the query, the caller's scope, and the heads of the audit chains of the offices of the
+// subtree and above it (audit.Heads): every write that changes what a summary counts moves
+// one of those. When held names that ETag the answer is NOT_MODIFIED; when a summary with it
+// was computed before, that one is returned; either way nothing is counted again.
 func (s *Server) summary(ctx context.Context, q summaryQuery, held string) (*reviewv1.OfficeSummary, error) {
 	if q.top <= 0 {
 		q.top = 20
@@ -85,37 +86,31 @@ func (s *Server) summary(ctx context.Context, q summaryQuery, held string) (*rev
 	slices.Sort(ids)
 	apps := db.Application.Query().Where(application.CampaignIDIn(ids...))
 	results := db.Result.Query().Where(result.CampaignIDIn(ids...))
+	// Everything a summary counts is a row of an office of the subtree, or is changed by an
+	// office above it (a spot check, a negative-list entry), and every change is in its
+	// office's audit chain: their heads are the summary's fingerprint.
+	offices, err := db.Office.Query().Where(office.ScopePathHasPrefix(root.ScopePath)).All(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var chains []string
+	for _, above := range viewer.Above(root.ScopePath) {
+		trimmed := strings.TrimSuffix(above, "/")
+		chains = append(chains, trimmed[strings.LastIndexByte(trimmed, '/')+1:])
+	}
+	for _, o := range offices {
+		chains = append(chains, o.ID)
+	}
+	slices.Sort(chains)
+	chains = slices.Compact(chains)
+	heads, err := audit.Heads(ctx, s.st.DB, s.st.Dialect, chains)
+	if err != nil {
+		return nil, err
+	}
 	h := sha256.New()
 	fmt.Fprintf(h, "%s|%d|%s|%d|%s|%s", root.ID, q.year, q.level, q.top, viewer.FromContext(ctx).ScopePath, strings.Join(ids, ","))
-	for _, part := range []func() (int, string, error){
-		func() (int, string, error) {
-			n, err := apps.Clone().Count(ctx)
-			if err != nil || n == 0 {
-				return n, "", err
-			}
-			last, err := apps.Clone().Order(ent.Desc(application.FieldUpdateTime)).Select(application.FieldID, application.FieldUpdateTime).First(ctx)
-			if err != nil {
-				return 0, "", err
-			}
-			return n, last.UpdateTime.String(), nil
-		},
-		func() (int, string, error) {
-			n, err := results.Clone().Count(ctx)
-			if err != nil || n == 0 {
-				return n, "", err
-			}
-			last, err := results.Clone().Order(ent.Desc(result.FieldUpdateTime)).Select(result.FieldID, result.FieldUpdateTime).First(ctx)
-			if err != nil {
-				return 0, "", err
-			}
-			return n, last.UpdateTime.String(), nil
-		},
-	} {
-		n, at, err := part()
-		if err != nil {
-			return nil, err
-		}
-		fmt.Fprintf(h, "|%d|%s", n, at)
+	for _, id := range chains {
+		fmt.Fprintf(h, "|%s=%d", id, heads[id])
 	}
 	etag := `"` + hex.EncodeToString(h.Sum(nil)[:16]) + `"`
 	if held != "" && strings.TrimPrefix(held, "W/") == etag {
@@ -125,10 +120,6 @@ func (s *Server) summary(ctx context.Context, q summaryQuery, held string) (*rev
 		return proto.Clone(hit).(*reviewv1.OfficeSummary), nil
 	}
 
-	offices, err := db.Office.Query().Where(office.ScopePathHasPrefix(root.ScopePath)).All(ctx)
-	if err != nil {
-		return nil, err
-	}
 	byID := map[string]*ent.Office{}
 	var children []*ent.Office
 	for _, o := range offices {

@@ -294,6 +294,15 @@ func Seed(ctx context.Context, st *store.Store, trail *audit.Chain, o SeedOption
 		return nil, err
 	}
 	rep.Bulk = time.Since(bulkStart)
+	// Fresh statistics and visibility maps, as autovacuum would make them in a while: without
+	// them the planner guesses a handful of rows and counts cannot use the indexes alone.
+	if st.Dialect == dialect.Postgres {
+		for _, table := range []string{unit.Table, entapp.Table, entevidence.Table, evidencerevision.Table, assignment.Table, result.Table} {
+			if _, err := st.DB.ExecContext(ctx, `VACUUM ANALYZE "`+table+`"`); err != nil {
+				return nil, err
+			}
+		}
+	}
 	counts, _ := structpb.NewStruct(map[string]any{"units": o.Units, "rows": float64(rep.Rows), "seed": float64(o.Seed), "campaign": c.GetId()})
 	if err := st.Tx(ctx, func(tx *ent.Tx) error {
 		return mutate.NewWriter(st, trail).Record(ctx, tx, audit.Event{OfficeID: prov, ScopePath: provPath, Action: "seed.load",

@@ -1470,7 +1470,8 @@ type ListRankingResponse struct {
 	// Results without their explanation, in ranking order.
 	Results       []*Result `protobuf:"bytes,1,rep,name=results,proto3" json:"results,omitempty"`
 	NextPageToken string    `protobuf:"bytes,2,opt,name=next_page_token,json=nextPageToken,proto3" json:"next_page_token,omitempty"`
-	// How many results the campaign's ranking holds (all of it, not only the filtered ones).
+	// How many results the campaign's ranking holds (all of it, not only the filtered ones);
+	// on the first page only.
 	Ranked        int32 `protobuf:"varint,3,opt,name=ranked,proto3" json:"ranked,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
