@@ -177,6 +177,25 @@ func Cycle(t *testing.T, e *apptest.Env, tr *apptest.Tree, fx *Fixture, clock *e
 		t.Errorf("resubmitted U1 is %v", a.GetState())
 	}
 
+	// U4's bonus evidence is returned twice: the second return, past the campaign's one
+	// resubmission, locks it instead, and the bonus scores 0 whatever the reviewers enter.
+	u4 := queue(t, e, fx, fx.Reviewers["r3"])["U4"]
+	returnBonus := func() *reviewv1.ReturnEvidenceResponse {
+		return apptest.Call[*reviewv1.ReturnEvidenceResponse](t, e, "POST", "/v1/assignments/"+u4.GetId()+":returnEvidence", fx.Reviewers["r3"],
+			&reviewv1.ReturnEvidenceRequest{Items: []*reviewv1.ReturnItem{{IndicatorCode: "3", Period: fx.Period()}}, Reason: "加分材料不全", DueTime: due})
+	}
+	if r := returnBonus(); len(r.GetItems()) != 1 || r.GetItems()[0].GetLocked() || r.GetApplicationState() != "RETURNED" {
+		t.Errorf("the first return of U4's bonus: %v", r)
+	}
+	evidencetest.SaveAndSubmit(t, e, fx.UnitTokens["U4"], fx.Apps["U4"], "3", fx.Period(), &evidencev1.EvidenceContent{Narrative: "补充加分材料"})
+	apptest.Call[*evidencev1.Application](t, e, "POST", "/v1/applications/"+fx.Apps["U4"]+":submit", fx.UnitTokens["U4"], map[string]string{})
+	if r := returnBonus(); len(r.GetItems()) != 1 || !r.GetItems()[0].GetLocked() || r.GetApplicationState() != "RESUBMITTED" {
+		t.Errorf("the second return of U4's bonus: %v", r)
+	}
+	if r := evidencetest.Save(t, e, fx.UnitTokens["U4"], fx.Apps["U4"], "3", fx.Period(), &evidencev1.EvidenceContent{Narrative: "再次补充"}); r.Code == 200 {
+		t.Errorf("a locked item was saved again: %s", r.Raw)
+	}
+
 	// U4's negative-list entry deducts 3.00 from its result.
 	apptest.Call[*tenancyv1.NegativeListEntry](t, e, "POST", "/v1/units/"+fx.Units["U4"]+"/negative-list-entries", fx.Admin, &tenancyv1.NegativeListEntry{
 		Category: tenancyv1.NegativeListCategory_NEGATIVE_LIST_CATEGORY_DISCIPLINE_VIOLATION, Description: "食堂卫生检查不合格",
@@ -207,9 +226,11 @@ func Cycle(t *testing.T, e *apptest.Env, tr *apptest.Tree, fx *Fixture, clock *e
 		return apptest.Call[*reviewv1.Result](t, e, "GET", "/v1/applications/"+fx.Apps[unit]+"/result", token, nil)
 	}
 	// U4: 1.1 is the mean of 29.50, 28.00, 28.00 = 28.50; 1.2 A = 30.00; 2.1 90 ≥ 85 = 40.00;
-	// bonus 3.00; the negative list −3.00.
-	if r := result("U4", fx.Admin); r.GetTotal() != "98.50" || r.GetBase() != "98.50" || r.GetDeductions() != "3.00" || r.GetState() != "SCORED" {
-		t.Errorf("U4 = total %s base %s deductions %s state %s", r.GetTotal(), r.GetBase(), r.GetDeductions(), r.GetState())
+	// the bonus locked at 0 (the reviewers entered 3.00); the negative list −3.00.
+	if r := result("U4", fx.Admin); r.GetTotal() != "95.50" || r.GetBase() != "98.50" || r.GetBonus() != "0.00" || r.GetDeductions() != "3.00" || r.GetState() != "SCORED" {
+		t.Errorf("U4 = total %s base %s bonus %s deductions %s state %s", r.GetTotal(), r.GetBase(), r.GetBonus(), r.GetDeductions(), r.GetState())
+	} else if n := node(r.GetExplanation(), func(n *reviewv1.ExplanationNode) bool { return n.GetCode() == "3" }); n.GetPoints() != "0.00" || n.GetRawPoints() != "3.00" || !strings.Contains(n.GetZeroed(), "returned more often") {
+		t.Errorf("U4's locked bonus is explained as %v", n)
 	} else if n := node(r.GetExplanation(), func(n *reviewv1.ExplanationNode) bool { return n.GetKind() == "NEGATIVE_LIST" }); n == nil || !strings.Contains(n.GetTitle(), "食堂卫生检查不合格") || n.GetPoints() != "-3.00" {
 		t.Errorf("U4's explanation does not name its negative-list entry: %v", n)
 	}
@@ -263,7 +284,7 @@ func Cycle(t *testing.T, e *apptest.Env, tr *apptest.Tree, fx *Fixture, clock *e
 	}
 	apptest.Call[*reviewv1.Assignment](t, e, "POST", "/v1/assignments/"+u5.GetId()+":finalize", fx.Reviewers[owner], "{}")
 
-	// The ranking: U3 101.00 (vetoed), U4 98.50, then the tie at 42.80 broken by the
+	// The ranking: U3 101.00 (vetoed), U4 95.50, then the tie at 42.80 broken by the
 	// earlier final submission: U5 submitted once, U1 resubmitted later.
 	page := func(query, token string) *reviewv1.ListRankingResponse {
 		t.Helper()
@@ -358,7 +379,7 @@ func Cycle(t *testing.T, e *apptest.Env, tr *apptest.Tree, fx *Fixture, clock *e
 		&reviewv1.SpotCheck{IndicatorCode: "2.1", Period: fx.Period(), Finding: "知晓率调查问卷系伪造", Veto: true})
 	r := result("U4", tr.CityAdmin)
 	leaf := node(r.GetExplanation(), func(n *reviewv1.ExplanationNode) bool { return n.GetCode() == "2.1" })
-	if r.GetTotal() != "58.50" || leaf.GetPoints() != "0.00" || !strings.Contains(leaf.GetZeroed(), "知晓率调查问卷系伪造") {
+	if r.GetTotal() != "55.50" || leaf.GetPoints() != "0.00" || !strings.Contains(leaf.GetZeroed(), "知晓率调查问卷系伪造") {
 		t.Errorf("U4 after the spot check: total %s, 2.1 = %v", r.GetTotal(), leaf)
 	}
 	// A negative-list entry recorded after scoring counts at once, and its annulment too.

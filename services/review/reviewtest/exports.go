@@ -76,7 +76,7 @@ func Exports(t *testing.T, e *apptest.Env, tr *apptest.Tree, fx *Fixture) {
 	for _, row := range ranking[1:] {
 		order = append(order, strings.TrimPrefix(strings.TrimSuffix(strings.TrimSuffix(row[1], "小学"), "文化馆"), "拱墅区"))
 	}
-	if !slices.Equal(order, []string{"U3", "U4", "U5", "U1"}) || ranking[1][0] != "1" || ranking[2][4] != "58.50" || ranking[1][8] != "是" {
+	if !slices.Equal(order, []string{"U3", "U4", "U5", "U1"}) || ranking[1][0] != "1" || ranking[2][4] != "55.50" || ranking[1][8] != "是" {
 		t.Errorf("ranking rows = %v", ranking[1:])
 	}
 	points := sheetRows(t, f, "指标得分")

@@ -116,7 +116,7 @@ func Setup(t *testing.T, e *apptest.Env, tr *apptest.Tree, clock *evidencetest.C
 	evidencetest.ToSubmission(t, e, fx.Admin, fx.Campaign)
 	for _, name := range []string{"U3", "U4", "U5", "U1"} {
 		app, token := fx.Apps[name], fx.UnitTokens[name]
-		for _, code := range []string{"1.1", "1.2", "2.1"} {
+		for _, code := range []string{"1.1", "1.2", "2.1", "3"} {
 			content := &evidencev1.EvidenceContent{Narrative: name + " 的 " + code + " 年度台账"}
 			if code == "2.1" {
 				content.Value = "88.00"
