@@ -191,7 +191,7 @@ func Rescorer(st *store.Store, trail *audit.Chain, now func() time.Time) func(ct
 	s := NewServer(Deps{Store: st, Audit: trail, Clock: now})
 	return func(ctx context.Context, tx *ent.Tx, unitID string) error {
 		sys := store.System(ctx)
-		rows, err := tx.Result.Query().Where(result.UnitID(unitID)).Select(result.FieldID, result.FieldCampaignID, result.FieldOfficeID).All(sys)
+		rows, err := tx.Result.Query().Where(result.UnitID(unitID)).Select(result.FieldID, result.FieldCampaignID, result.FieldOfficeID, result.FieldScopePath).All(sys)
 		if err != nil {
 			return err
 		}
@@ -208,7 +208,18 @@ func Rescorer(st *store.Store, trail *audit.Chain, now func() time.Time) func(ct
 			if err := s.w.Lock(ctx, tx, r.OfficeID); err != nil {
 				return err
 			}
-			if _, err := s.settle(ctx, tx, r.ID, rv, nil); err != nil {
+			next, err := s.settle(ctx, tx, r.ID, rv, nil)
+			if err != nil {
+				return err
+			}
+			// Recorded in the campaign office's chain as well as the entry's: every change of
+			// a campaign's results moves that chain's head.
+			after := &reviewv1.Result{ApplicationId: r.ID, UnitId: unitID}
+			if next != nil {
+				after.Total, after.State = scoring.Points(next.Total).String(), next.State
+			}
+			if err := s.w.Record(ctx, tx, audit.Event{OfficeID: r.OfficeID, ScopePath: r.ScopePath, Action: "result.rescore",
+				ResourceType: "result", ResourceID: r.ID, After: after}); err != nil {
 				return err
 			}
 		}

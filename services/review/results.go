@@ -357,18 +357,35 @@ func (s *Server) ListRanking(ctx context.Context, req *reviewv1.ListRankingReque
 	if err != nil {
 		return nil, err
 	}
+	// A page is kept by the head of the campaign office's audit chain, which every change of
+	// the campaign and its results moves, and by the caller's scope, which decides what the
+	// page holds: asked again before any change, it is served without reading the ranking.
+	v := viewer.FromContext(ctx)
+	var cacheKey string
+	if office, ok := s.campaignOffices.Load(req.GetCampaignId()); ok {
+		heads, err := audit.Heads(ctx, s.st.DB, s.st.Dialect, []string{office.(string)})
+		if err != nil {
+			return nil, err
+		}
+		cacheKey = strings.Join([]string{filters, strconv.FormatInt(heads[office.(string)], 10), v.ScopePath,
+			strconv.Itoa(int(req.GetPageSize())), req.GetPageToken()}, "\x00")
+		if hit, ok := s.rankingPages.Get(cacheKey); ok {
+			return proto.Clone(hit).(*reviewv1.ListRankingResponse), nil
+		}
+	}
 	db := s.st.Client
 	c, err := db.Campaign.Get(ctx, req.GetCampaignId())
 	if err != nil {
 		return nil, resource.NotFound(err, "campaign")
 	}
+	// The campaign's office never changes: the next request reads its head without the campaign.
+	s.campaignOffices.Store(c.ID, c.OfficeID)
 	// The cursor is the previous page's last rank and sort key: "rank/key".
 	rankAfter, key, _ := strings.Cut(after, "/")
 	cursorRank, _ := strconv.Atoi(rankAfter)
 	q := db.Result.Query().Where(result.CampaignID(req.GetCampaignId()), result.SortKeyGT([]byte(key)))
 	// A viewer who reads less than the whole campaign (an office below the campaign's) pages
 	// through its own units, as a filter would: their ranks are still the campaign's.
-	v := viewer.FromContext(ctx)
 	filtered := !v.PlatformAdmin() && !strings.HasPrefix(c.ScopePath, v.ScopePath)
 	if id := req.GetOfficeId(); id != "" {
 		o, err := db.Office.Get(ctx, id)
@@ -435,6 +452,9 @@ func (s *Server) ListRanking(ctx context.Context, req *reviewv1.ListRankingReque
 			Bonus: scoring.Points(r.Bonus).String(), Deductions: scoring.Points(r.Deductions).String(), Vetoed: r.Vetoed,
 			Rank: ranks[i], State: r.State, SubmitTime: timestamppb.New(r.SubmitTime), ComputeTime: timestamppb.New(r.UpdateTime),
 		})
+	}
+	if cacheKey != "" {
+		s.rankingPages.Add(cacheKey, proto.Clone(resp).(*reviewv1.ListRankingResponse))
 	}
 	return resp, nil
 }

@@ -270,6 +270,15 @@ func (s *Server) CreateSpotCheck(ctx context.Context, req *reviewv1.CreateSpotCh
 			if _, err := s.settle(ctx, tx, a.ID, rv, nil); err != nil {
 				return nil, err
 			}
+			// An office above records its check in its own chain; the campaign office's chain
+			// records what it did to the result too, so every change of the campaign's results
+			// moves that chain's head (the ranking and summary caches rest on it).
+			if sc.OfficeID != a.OfficeID {
+				if err := s.w.Record(ctx, tx, audit.Event{OfficeID: a.OfficeID, ScopePath: a.ScopePath, Action: "result.spot_check",
+					ResourceType: "result", ResourceID: a.ID, After: spotCheckToProto(sc)}); err != nil {
+					return nil, err
+				}
+			}
 			return sc, nil
 		},
 		Audit: func(a *ent.Application, sc *ent.SpotCheck) (audit.Event, error) {

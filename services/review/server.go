@@ -44,6 +44,10 @@ type Server struct {
 	// counts keeps each campaign's number of results by the head of its office's audit
 	// chain (ranked).
 	counts *lru.Cache[string, int32]
+	// rankingPages keeps ranking pages by the head of the campaign office's audit chain
+	// (ListRanking); campaignOffices maps campaigns to their (never changing) offices.
+	rankingPages    *lru.Cache[string, *reviewv1.ListRankingResponse]
+	campaignOffices sync.Map
 }
 
 var _ reviewv1.ReviewServiceServer = (*Server)(nil)
@@ -55,8 +59,9 @@ func NewServer(d Deps) *Server {
 	}
 	summaries, _ := lru.New[string, *reviewv1.OfficeSummary](256)
 	counts, _ := lru.New[string, int32](1024)
+	rankingPages, _ := lru.New[string, *reviewv1.ListRankingResponse](1024)
 	return &Server{st: d.Store, pages: d.Pages, w: mutate.NewWriter(d.Store, d.Audit), now: d.Clock, stds: &standardCache{},
-		summaries: summaries, counts: counts}
+		summaries: summaries, counts: counts, rankingPages: rankingPages}
 }
 
 // plan is the engine's view of a published standard, with its indicators by code.

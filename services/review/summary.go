@@ -62,9 +62,10 @@ func ifNoneMatch(ctx context.Context) string {
 }
 
 // summary computes the summary q asks for, as the caller sees it. Its ETag is a digest of
-// the query, the caller's scope, and the heads of the audit chains of the offices of the
-// subtree and above it (audit.Heads): every write that changes what a summary counts moves
-// one of those. When held names that ETag the answer is NOT_MODIFIED; when a summary with it
+// the query, the caller's scope, and the heads of the audit chains (audit.Heads) of the
+// campaigns' offices, the office, its children and the offices above it: every write that
+// changes what a summary counts moves one of those. (A rename of an office below the children
+// shows in the best units' office paths at the next change.) When held names that ETag the answer is NOT_MODIFIED; when a summary with it
 // was computed before, that one is returned; either way nothing is counted again.
 func (s *Server) summary(ctx context.Context, q summaryQuery, held string) (*reviewv1.OfficeSummary, error) {
 	if q.top <= 0 {
@@ -79,27 +80,32 @@ func (s *Server) summary(ctx context.Context, q summaryQuery, held string) (*rev
 	if q.level != standardsv1.TitleLevel_TITLE_LEVEL_UNSPECIFIED {
 		cq = cq.Where(campaign.TargetLevelEQ(campaign.TargetLevel(strings.TrimPrefix(q.level.String(), "TITLE_LEVEL_"))))
 	}
-	ids, err := cq.IDs(ctx)
+	campaigns, err := cq.Select(campaign.FieldID, campaign.FieldOfficeID).All(ctx)
 	if err != nil {
 		return nil, err
+	}
+	ids := make([]string, len(campaigns))
+	for i, c := range campaigns {
+		ids[i] = c.ID
 	}
 	slices.Sort(ids)
 	apps := db.Application.Query().Where(application.CampaignIDIn(ids...))
 	results := db.Result.Query().Where(result.CampaignIDIn(ids...))
-	// Everything a summary counts is a row of an office of the subtree, or is changed by an
-	// office above it (a spot check, a negative-list entry), and every change is in its
-	// office's audit chain: their heads are the summary's fingerprint.
-	offices, err := db.Office.Query().Where(office.ScopePathHasPrefix(root.ScopePath)).All(ctx)
+	// What a summary counts changes only with a change recorded in the audit chain of a
+	// campaign's office (its applications and results: docs/review.md), of the office or a
+	// child (their names, a new child), or of an office above (nothing yet, but cheap to
+	// include): those chains' heads are the summary's fingerprint.
+	childIDs, err := db.Office.Query().Where(office.ParentID(root.ID)).IDs(ctx)
 	if err != nil {
 		return nil, err
 	}
-	var chains []string
+	chains := append([]string{root.ID}, childIDs...)
 	for _, above := range viewer.Above(root.ScopePath) {
 		trimmed := strings.TrimSuffix(above, "/")
 		chains = append(chains, trimmed[strings.LastIndexByte(trimmed, '/')+1:])
 	}
-	for _, o := range offices {
-		chains = append(chains, o.ID)
+	for _, c := range campaigns {
+		chains = append(chains, c.OfficeID)
 	}
 	slices.Sort(chains)
 	chains = slices.Compact(chains)
@@ -118,6 +124,10 @@ func (s *Server) summary(ctx context.Context, q summaryQuery, held string) (*rev
 	}
 	if hit, ok := s.summaries.Get(etag); ok {
 		return proto.Clone(hit).(*reviewv1.OfficeSummary), nil
+	}
+	offices, err := db.Office.Query().Where(office.ScopePathHasPrefix(root.ScopePath)).All(ctx)
+	if err != nil {
+		return nil, err
 	}
 
 	byID := map[string]*ent.Office{}

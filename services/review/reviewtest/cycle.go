@@ -375,12 +375,18 @@ func Cycle(t *testing.T, e *apptest.Env, tr *apptest.Tree, fx *Fixture, clock *e
 		&reviewv1.SpotCheck{IndicatorCode: "2.1", Finding: "x", Veto: true}); r.Code != 404 {
 		t.Errorf("a sibling district spot-checking: %d %s", r.Code, r.Raw)
 	}
+	// The ranking is read (and kept by the server) before the check, and shows its effect after.
+	page("", fx.Admin)
+	page("", fx.Admin)
 	apptest.Call[*reviewv1.SpotCheck](t, e, "POST", "/v1/applications/"+fx.Apps["U4"]+"/spotChecks", tr.CityAdmin,
 		&reviewv1.SpotCheck{IndicatorCode: "2.1", Period: fx.Period(), Finding: "知晓率调查问卷系伪造", Veto: true})
 	r := result("U4", tr.CityAdmin)
 	leaf := node(r.GetExplanation(), func(n *reviewv1.ExplanationNode) bool { return n.GetCode() == "2.1" })
 	if r.GetTotal() != "55.50" || leaf.GetPoints() != "0.00" || !strings.Contains(leaf.GetZeroed(), "知晓率调查问卷系伪造") {
 		t.Errorf("U4 after the spot check: total %s, 2.1 = %v", r.GetTotal(), leaf)
+	}
+	if rs := page("", fx.Admin).GetResults(); len(rs) != 4 || rs[1].GetUnitId() != fx.Units["U4"] || rs[1].GetTotal() != "55.50" {
+		t.Errorf("the ranking after the spot check: %v", rs)
 	}
 	// A negative-list entry recorded after scoring counts at once, and its annulment too.
 	entry := apptest.Call[*tenancyv1.NegativeListEntry](t, e, "POST", "/v1/units/"+fx.Units["U1"]+"/negative-list-entries", fx.Admin, &tenancyv1.NegativeListEntry{
@@ -389,6 +395,9 @@ func Cycle(t *testing.T, e *apptest.Env, tr *apptest.Tree, fx *Fixture, clock *e
 	})
 	if r := result("U1", fx.Admin); r.GetTotal() != "40.80" || r.GetDeductions() != "4.00" {
 		t.Errorf("U1 after a new negative-list entry: total %s deductions %s, want 40.80 and 4.00", r.GetTotal(), r.GetDeductions())
+	}
+	if rs := page("", fx.Admin).GetResults(); len(rs) != 4 || rs[3].GetTotal() != "40.80" {
+		t.Errorf("the ranking after the entry: %v", rs)
 	}
 	apptest.Call[*tenancyv1.NegativeListEntry](t, e, "POST", "/v1/negative-list-entries/"+entry.GetId()+":annul", fx.Admin,
 		&tenancyv1.AnnulNegativeListEntryRequest{Reason: "复核后撤销"})
