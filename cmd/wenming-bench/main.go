@@ -57,6 +57,8 @@ func main() {
 		err = uploadMain(os.Args[2:])
 	case "review":
 		err = reviewMain(os.Args[2:])
+	case "review-writes":
+		err = writesMain(os.Args[2:])
 	default:
 		err = fmt.Errorf("unknown subcommand %q", os.Args[1])
 	}

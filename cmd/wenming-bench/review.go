@@ -17,6 +17,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"entgo.io/ent/dialect"
@@ -187,7 +188,7 @@ func reviewMain(args []string) error {
 		fmt.Printf("| %s | %.0f | %.2f | %v | %v | %.2f | %v |\n", t.name, r.RPS(), r.RPS()/best[0].RPS(), r.P50.Round(10*time.Microsecond),
 			r.P99.Round(10*time.Microsecond), float64(r.P99)/float64(best[0].P99), single[i].Mean.Round(10*time.Microsecond))
 	}
-	fmt.Printf("\nRaw SQL of the same queries (EXPLAIN ANALYZE execution time, summed): ranking page %v, summary (its ETag check and cached answer) %v.\n",
+	fmt.Printf("\nRaw SQL of the same queries (EXPLAIN ANALYZE execution time, summed): ranking page read afresh %v, summary's ETag check (all a cached summary or a 304 reads) %v.\n",
 		sqlRanking.Round(time.Microsecond), sqlSummary.Round(time.Microsecond))
 	fmt.Printf("One client's mean time per request ÷ that: ranking %.2f, summary %.2f.\n", float64(single[1].Mean)/float64(sqlRanking), float64(single[3].Mean)/float64(sqlSummary))
 	slices.Sort(writeTimes)
@@ -195,6 +196,26 @@ func reviewMain(args []string) error {
 	fmt.Printf("\nScore write that finalizes a result (FinalizeAssignment in process), %d writes: in all p50 %v, p99 %v; waiting for the database p50 %v, p99 %v.\n",
 		len(writeTimes), writeTimes[len(writeTimes)/2].Round(10*time.Microsecond), writeTimes[len(writeTimes)*99/100].Round(10*time.Microsecond),
 		writeDB[len(writeDB)/2].Round(10*time.Microsecond), writeDB[len(writeDB)*99/100].Round(10*time.Microsecond))
+	return nil
+}
+
+// writesMain times score writes on a province seeded before (`wenming seed` with a data
+// directory of its own), and says where their database time goes.
+func writesMain(args []string) error {
+	fs := flag.NewFlagSet("review-writes", flag.ExitOnError)
+	dbURL := fs.String("database-url", "", "the seeded database")
+	dataDir := fs.String("data-dir", "", "the data directory the seed used (its master key)")
+	province := fs.String("province", "", "the province's office id (the seed prints it)")
+	writes := fs.Int("writes", 200, "score writes to time")
+	_ = fs.Parse(args)
+	total, inDB, err := scoreWrites(context.Background(), *dbURL, *dataDir, *province, *writes)
+	if err != nil {
+		return err
+	}
+	slices.Sort(total)
+	slices.Sort(inDB)
+	fmt.Printf("%d writes: in all p50 %v, p99 %v; waiting for the database p50 %v, p99 %v\n", len(total), total[len(total)/2], total[len(total)*99/100],
+		inDB[len(inDB)/2], inDB[len(inDB)*99/100])
 	return nil
 }
 
@@ -320,9 +341,9 @@ func etagOf(u string, h http.Header) (string, error) {
 
 var executionTime = regexp.MustCompile(`Execution Time: ([0-9.]+) ms`)
 
-// explain sums the execution time of the SQL the ranking's first page and the summary's
-// conditional check run, as the province's admin: each query as the store sends it, the
-// privacy filter's scope predicate included, measured by EXPLAIN ANALYZE (best of five).
+// explain sums the execution time of the SQL a ranking page read afresh and a summary's
+// ETag check run, as the province's admin: each query as the store sends it, the privacy
+// filter's scope predicate included, measured by EXPLAIN ANALYZE (best of five).
 func explain(ctx context.Context, dbURL, campaign, province string) (ranking, summary time.Duration, err error) {
 	conn, err := pgx.Connect(ctx, dbURL)
 	if err != nil {
@@ -331,10 +352,6 @@ func explain(ctx context.Context, dbURL, campaign, province string) (ranking, su
 	defer conn.Close(ctx)
 	var path string
 	if err := conn.QueryRow(ctx, "SELECT scope_path FROM offices WHERE id = $1", province).Scan(&path); err != nil {
-		return 0, 0, err
-	}
-	var first []byte
-	if err := conn.QueryRow(ctx, "SELECT sort_key FROM results WHERE campaign_id = $1 ORDER BY sort_key LIMIT 1", campaign).Scan(&first); err != nil {
 		return 0, 0, err
 	}
 	prefix := path + "%"
@@ -370,22 +387,45 @@ func explain(ctx context.Context, dbURL, campaign, province string) (ranking, su
 		}
 		return total, nil
 	}
+	var office string
+	if err := conn.QueryRow(ctx, "SELECT office_id FROM campaigns WHERE id = $1", campaign).Scan(&office); err != nil {
+		return 0, 0, err
+	}
+	head := "SELECT $1::text, (SELECT max(sequence) FROM audit_events WHERE office_id = $2)"
+	// The queries of a ranking page read afresh (a cached page needs only the head).
 	ranking, err = sum([][]any{
+		{head, office, office},
 		{"SELECT * FROM campaigns WHERE id = $1 AND scope_path LIKE $2", campaign, "%"},
-		{"SELECT id, office_id, scope_path, version, create_time, update_time, campaign_id, unit_id, unit_office_id, unit_display_name, unit_category, total, base, bonus, deductions, vetoed, state, sort_key, submit_time, detail FROM results WHERE campaign_id = $1 AND sort_key > $2 AND scope_path LIKE $3 ORDER BY sort_key LIMIT 51", campaign, []byte{}, prefix},
-		{"SELECT count(*) FROM results WHERE campaign_id = $1", campaign},
-		{"SELECT count(*) FROM results WHERE campaign_id = $1 AND sort_key < $2", campaign, first},
+		{"SELECT id, scope_path, campaign_id, unit_id, unit_display_name, unit_office_id, unit_category, total, base, bonus, deductions, vetoed, state, sort_key, submit_time, update_time FROM results WHERE campaign_id = $1 AND sort_key > $2 AND scope_path LIKE $3 ORDER BY sort_key LIMIT 51", campaign, []byte{}, prefix},
 	})
 	if err != nil {
 		return 0, 0, err
 	}
+	// The queries of a summary's ETag check, which is all a cached summary or a 304 costs.
+	var children []string
+	rows, err := conn.Query(ctx, "SELECT id FROM offices WHERE parent_id = $1", province)
+	if err != nil {
+		return 0, 0, err
+	}
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			return 0, 0, err
+		}
+		children = append(children, id)
+	}
+	rows.Close()
+	var parts []string
+	var args []any
+	for i, id := range append([]string{province, office}, children...) {
+		parts = append(parts, "SELECT $"+strconv.Itoa(2*i+1)+"::text, (SELECT max(sequence) FROM audit_events WHERE office_id = $"+strconv.Itoa(2*i+2)+")")
+		args = append(args, id, id)
+	}
 	summary, err = sum([][]any{
 		{"SELECT * FROM offices WHERE id = $1 AND scope_path LIKE $2", province, prefix},
-		{"SELECT id FROM campaigns WHERE year = $1 AND scope_path LIKE $2", time.Now().Year(), prefix},
-		{"SELECT count(*) FROM applications WHERE campaign_id IN ($1) AND scope_path LIKE $2", campaign, prefix},
-		{"SELECT id, update_time FROM applications WHERE campaign_id IN ($1) AND scope_path LIKE $2 ORDER BY update_time DESC LIMIT 1", campaign, prefix},
-		{"SELECT count(*) FROM results WHERE campaign_id IN ($1) AND scope_path LIKE $2", campaign, prefix},
-		{"SELECT id, update_time FROM results WHERE campaign_id IN ($1) AND scope_path LIKE $2 ORDER BY update_time DESC LIMIT 1", campaign, prefix},
+		{"SELECT id, office_id FROM campaigns WHERE year = $1 AND scope_path LIKE $2", time.Now().Year(), prefix},
+		{"SELECT id FROM offices WHERE parent_id = $1 AND scope_path LIKE $2", province, prefix},
+		append([]any{strings.Join(parts, " UNION ALL ")}, args...),
 	})
 	return ranking, summary, err
 }
@@ -423,12 +463,31 @@ func scoreWrites(ctx context.Context, dbURL, dataDir, province string, n int) (t
 		Roles: []authzv1.Role{authzv1.Role_ROLE_OFFICE_ADMIN}})
 	rev := viewer.NewContext(ctx, &viewer.Viewer{Subject: first.ReviewerID, Kind: viewer.KindUser, OfficeID: prov.ID, ScopePath: prov.ScopePath,
 		Roles: []authzv1.Role{authzv1.Role_ROLE_OFFICE_REVIEWER}})
+	defer func() {
+		type stmt struct {
+			q string
+			d time.Duration
+		}
+		var all []stmt
+		statements.Range(func(k, v any) bool {
+			all = append(all, stmt{k.(string), time.Duration(v.(*atomic.Int64).Load())})
+			return true
+		})
+		slices.SortFunc(all, func(a, b stmt) int { return int(b.d - a.d) })
+		fmt.Fprintln(os.Stderr, "database time of a finalize, by statement (mean per write):")
+		for _, s := range all[:min(len(all), 25)] {
+			fmt.Fprintf(os.Stderr, "  %10v  %s\n", (s.d / time.Duration(len(sheets))).Round(time.Microsecond), s.q)
+		}
+	}()
 	for _, sh := range sheets {
 		if _, err := srv.ReopenAssignment(admin, &reviewv1.ReopenAssignmentRequest{AssignmentId: sh.ID, Reason: "bench"}); err != nil {
 			return nil, nil, err
 		}
+		profiling.Store(true)
 		t0, db0 := time.Now(), dbTime.Load()
-		if _, err := srv.FinalizeAssignment(rev, &reviewv1.FinalizeAssignmentRequest{AssignmentId: sh.ID}); err != nil {
+		_, err := srv.FinalizeAssignment(rev, &reviewv1.FinalizeAssignmentRequest{AssignmentId: sh.ID})
+		profiling.Store(false)
+		if err != nil {
 			return nil, nil, err
 		}
 		total = append(total, time.Since(t0))

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"database/sql/driver"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -18,6 +19,24 @@ var dbTime atomic.Int64
 func init() { sql.Register("pgx-timed", timedDriver{stdlib.GetDefaultDriver().(driver.DriverContext)}) }
 
 func timed(start time.Time) { dbTime.Add(int64(time.Since(start))) }
+
+// statements, when profiling is on, sums the time of each statement by its first words, so
+// the benchmark can say where a write's database time goes.
+var (
+	profiling  atomic.Bool
+	statements sync.Map // string → *atomic.Int64
+)
+
+func profile(q string, start time.Time) {
+	if !profiling.Load() {
+		return
+	}
+	if len(q) > 90 {
+		q = q[:90]
+	}
+	v, _ := statements.LoadOrStore(q, new(atomic.Int64))
+	v.(*atomic.Int64).Add(int64(time.Since(start)))
+}
 
 type timedDriver struct{ d driver.DriverContext }
 
@@ -67,7 +86,9 @@ func (c *timedConn) BeginTx(ctx context.Context, opts driver.TxOptions) (driver.
 }
 
 func (c *timedConn) QueryContext(ctx context.Context, q string, args []driver.NamedValue) (driver.Rows, error) {
-	defer timed(time.Now())
+	start := time.Now()
+	defer timed(start)
+	defer profile(q, start)
 	r, err := c.conn.QueryContext(ctx, q, args)
 	if err != nil {
 		return nil, err
@@ -76,14 +97,18 @@ func (c *timedConn) QueryContext(ctx context.Context, q string, args []driver.Na
 }
 
 func (c *timedConn) ExecContext(ctx context.Context, q string, args []driver.NamedValue) (driver.Result, error) {
-	defer timed(time.Now())
+	start := time.Now()
+	defer timed(start)
+	defer profile(q, start)
 	return c.conn.ExecContext(ctx, q, args)
 }
 
 type timedTx struct{ tx driver.Tx }
 
 func (t timedTx) Commit() error {
-	defer timed(time.Now())
+	start := time.Now()
+	defer timed(start)
+	defer profile("COMMIT", start)
 	return t.tx.Commit()
 }
 

@@ -308,6 +308,14 @@ var (
 				Unique:  true,
 				Columns: []*schema.Column{EvidencesColumns[6], EvidencesColumns[7], EvidencesColumns[8]},
 			},
+			{
+				Name:    "evidence_held",
+				Unique:  false,
+				Columns: []*schema.Column{EvidencesColumns[6]},
+				Annotation: &entsql.IndexAnnotation{
+					Where: "state = 'RETURNED' OR resubmissions > 0",
+				},
+			},
 		},
 	}
 	// EvidenceFilesColumns holds the columns for the "evidence_files" table.

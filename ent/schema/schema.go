@@ -3,6 +3,7 @@ package schema
 
 import (
 	"entgo.io/ent"
+	"entgo.io/ent/dialect/entsql"
 	"entgo.io/ent/schema/field"
 	"entgo.io/ent/schema/index"
 
@@ -411,7 +412,13 @@ func (Evidence) Fields() []ent.Field {
 }
 
 func (Evidence) Indexes() []ent.Index {
-	return []ent.Index{index.Fields("application_id", "indicator_code", "period").Unique()}
+	return []ent.Index{
+		index.Fields("application_id", "indicator_code", "period").Unique(),
+		// The few items a result depends on beyond the sheets (returned, resubmitted), which
+		// every result computation reads: a partial index keeps that read off the rest.
+		index.Fields("application_id").StorageKey("evidence_held").
+			Annotations(entsql.IndexWhere("state = 'RETURNED' OR resubmissions > 0")),
+	}
 }
 
 // EvidenceRevision is one submitted, frozen state of an evidence item. Append-only: no

@@ -208,7 +208,7 @@ func Rescorer(st *store.Store, trail *audit.Chain, now func() time.Time) func(ct
 			if err := s.w.Lock(ctx, tx, r.OfficeID); err != nil {
 				return err
 			}
-			next, err := s.settle(ctx, tx, r.ID, rv, nil)
+			next, err := s.settle(ctx, tx, r.ID, nil, rv, nil)
 			if err != nil {
 				return err
 			}

@@ -42,8 +42,8 @@ var scored = map[application.State]bool{
 }
 
 // settle brings application appID's result up to date within tx, after a write it depends
-// on. zeroed are the application's holds (holds) when the caller has read them already, or
-// nil. The result exists while the application has its campaign's number of sheets and every
+// on. known is the application when the caller has read it in tx after the campaign
+// office's lock, h its hold when the caller has read that: either may be nil. The result exists while the application has its campaign's number of sheets and every
 // one is finalized; then it is computed by the engine from those sheets, the veto decisions,
 // the unit's negative list, the returned and spot-checked evidence, and stored with its
 // ranking sort key, and the application is SCORED or VETOED. Otherwise any result is removed
@@ -52,11 +52,14 @@ var scored = map[application.State]bool{
 // from rows that write's caller may not all read (another office's spot check). The caller
 // holds the lock of the campaign office's audit chain, so settles of one application never
 // interleave.
-func (s *Server) settle(ctx context.Context, tx *ent.Tx, appID string, rv *review, zeroed map[string]string) (*ent.Result, error) {
+func (s *Server) settle(ctx context.Context, tx *ent.Tx, appID string, known *ent.Application, rv *review, h *hold) (*ent.Result, error) {
 	sys := store.System(ctx)
-	a, err := tx.Application.Get(sys, appID)
-	if err != nil {
-		return nil, err
+	a := known
+	if a == nil {
+		var err error
+		if a, err = tx.Application.Get(sys, appID); err != nil {
+			return nil, err
+		}
 	}
 	sheets, err := tx.Assignment.Query().Where(assignment.ApplicationID(a.ID), assignment.StateNEQ(assignment.StateWITHDRAWN)).
 		Order(ent.Asc(assignment.FieldID)).All(sys)
@@ -67,22 +70,16 @@ func (s *Server) settle(ctx context.Context, tx *ent.Tx, appID string, rv *revie
 	for _, sh := range sheets {
 		ready = ready && sh.State == assignment.StateFINALIZED
 	}
-	old, err := tx.Result.Query().Where(result.ID(a.ID)).Select(result.FieldID).Only(sys)
-	if err != nil && !ent.IsNotFound(err) {
-		return nil, err
-	}
 	if !ready {
-		if old != nil {
-			if err := tx.Result.DeleteOneID(old.ID).Exec(sys); err != nil {
-				return nil, err
-			}
+		if _, err := tx.Result.Delete().Where(result.ID(a.ID)).Exec(sys); err != nil {
+			return nil, err
 		}
 		if a.State == application.StateSCORED || a.State == application.StateVETOED {
 			return nil, tx.Application.UpdateOneID(a.ID).AddVersion(1).SetState(application.StateIN_REVIEW).Exec(sys)
 		}
 		return nil, nil
 	}
-	c, err := s.compute(sys, tx.Client(), a, rv, sheets, zeroed)
+	c, err := s.compute(sys, tx.Client(), a, rv, sheets, h)
 	if err != nil {
 		return nil, err
 	}
@@ -103,15 +100,20 @@ func (s *Server) settle(ctx context.Context, tx *ent.Tx, appID string, rv *revie
 		return nil, err
 	}
 	r := c.res
-	if old == nil {
-		return tx.Result.Create().SetID(a.ID).SetOfficeID(a.OfficeID).SetScopePath(a.ScopePath).
-			SetCampaignID(a.CampaignID).SetUnitID(a.UnitID).SetUnitOfficeID(a.UnitOfficeID).SetUnitCategory(c.detail.GetUnitCategory()).SetUnitDisplayName(c.detail.GetUnitDisplayName()).
-			SetTotal(int64(r.Total)).SetBase(int64(r.Base)).SetBonus(int64(r.Bonus)).SetDeductions(int64(r.Deductions)).
-			SetVetoed(r.Vetoed).SetState(state).SetSortKey(c.key).SetSubmitTime(c.submit).SetDetail(detail).Save(sys)
+	// One statement whether the result is new or not: an insert, or on its id an update of
+	// everything the computation gives, its version moved on.
+	err = tx.Result.Create().SetID(a.ID).SetOfficeID(a.OfficeID).SetScopePath(a.ScopePath).
+		SetCampaignID(a.CampaignID).SetUnitID(a.UnitID).SetUnitOfficeID(a.UnitOfficeID).SetUnitCategory(c.detail.GetUnitCategory()).
+		SetUnitDisplayName(c.detail.GetUnitDisplayName()).SetTotal(int64(r.Total)).SetBase(int64(r.Base)).SetBonus(int64(r.Bonus)).
+		SetDeductions(int64(r.Deductions)).SetVetoed(r.Vetoed).SetState(state).SetSortKey(c.key).SetSubmitTime(c.submit).SetDetail(detail).
+		OnConflictColumns(result.FieldID).Update(func(u *ent.ResultUpsert) {
+		u.AddVersion(1).UpdateUpdateTime().UpdateUnitCategory().UpdateUnitDisplayName().UpdateTotal().UpdateBase().UpdateBonus().
+			UpdateDeductions().UpdateVetoed().UpdateState().UpdateSortKey().UpdateSubmitTime().UpdateDetail()
+	}).Exec(sys)
+	if err != nil {
+		return nil, err
 	}
-	return tx.Result.UpdateOneID(old.ID).AddVersion(1).SetUnitCategory(c.detail.GetUnitCategory()).SetUnitDisplayName(c.detail.GetUnitDisplayName()).
-		SetTotal(int64(r.Total)).SetBase(int64(r.Base)).SetBonus(int64(r.Bonus)).SetDeductions(int64(r.Deductions)).
-		SetVetoed(r.Vetoed).SetState(state).SetSortKey(c.key).SetSubmitTime(c.submit).SetDetail(detail).Save(sys)
+	return &ent.Result{ID: a.ID, CampaignID: a.CampaignID, Total: int64(r.Total), State: state, SortKey: c.key}, nil
 }
 
 // computed is an application's result as the engine gives it, its API form and its
@@ -126,7 +128,7 @@ type computed struct {
 // compute scores application a from its finalized sheets and everything else its result
 // depends on (docs/review.md, Results). It only reads: settle stores what it returns, and
 // the invariant test compares stored results with it.
-func (s *Server) compute(sys context.Context, db *ent.Client, a *ent.Application, rv *review, sheets []*ent.Assignment, zeroed map[string]string) (*computed, error) {
+func (s *Server) compute(sys context.Context, db *ent.Client, a *ent.Application, rv *review, sheets []*ent.Assignment, h *hold) (*computed, error) {
 	in := &scoring.Application{Inputs: map[string][]scoring.Input{}, ConfirmedVetoes: map[string]bool{}}
 	comments := map[string]map[string]string{} // code → reviewer → comment
 	for _, sh := range sheets {
@@ -171,12 +173,12 @@ func (s *Server) compute(sys context.Context, db *ent.Client, a *ent.Application
 		}
 		in.Negative = append(in.Negative, ne)
 	}
-	if zeroed == nil {
-		if zeroed, _, err = s.holds(sys, db, a.ID, rv); err != nil {
+	if h == nil {
+		if h, err = s.holds(sys, db, a.ID, rv); err != nil {
 			return nil, err
 		}
 	}
-	in.Zeroed = zeroed
+	in.Zeroed = h.zeroed
 	res, err := scoring.Evaluate(rv.plan.std, in)
 	if err != nil {
 		return nil, err
@@ -189,13 +191,16 @@ func (s *Server) compute(sys context.Context, db *ent.Client, a *ent.Application
 	if a.SubmitTime != nil {
 		submit = *a.SubmitTime
 	}
-	last, err := db.EvidenceRevision.Query().Where(evidencerevision.ApplicationID(a.ID), evidencerevision.Resubmission(true)).
-		Order(ent.Desc(evidencerevision.FieldSubmitTime)).First(sys)
-	switch {
-	case err == nil && last.SubmitTime.After(submit):
-		submit = last.SubmitTime
-	case err != nil && !ent.IsNotFound(err):
-		return nil, err
+	// Only an application with resubmitted evidence has a final submission after its own.
+	if h.resubmitted {
+		last, err := db.EvidenceRevision.Query().Where(evidencerevision.ApplicationID(a.ID), evidencerevision.Resubmission(true)).
+			Order(ent.Desc(evidencerevision.FieldSubmitTime)).First(sys)
+		switch {
+		case err == nil && last.SubmitTime.After(submit):
+			submit = last.SubmitTime
+		case err != nil && !ent.IsNotFound(err):
+			return nil, err
+		}
 	}
 	u, err := db.Unit.Get(sys, a.UnitID)
 	if err != nil {
@@ -479,34 +484,46 @@ func (s *Server) ranked(ctx context.Context, c *ent.Campaign) (int32, error) {
 	return int32(n), nil
 }
 
-// holds reads what the application's evidence says about scoring it: the indicators that
-// score 0 whatever is entered, with the reason (returned past the campaign's resubmissions,
-// not resubmitted by the due time, vetoed by a spot check), and the returned items still due
-// back from the unit, as indicator/period.
-func (s *Server) holds(sys context.Context, db *ent.Client, appID string, rv *review) (zeroed map[string]string, waiting []string, err error) {
-	items, err := db.Evidence.Query().Where(entevidence.ApplicationID(appID), entevidence.StateEQ(entevidence.StateRETURNED)).All(sys)
+// hold is what an application's evidence says about scoring it.
+type hold struct {
+	// zeroed are the indicators that score 0 whatever is entered, with the reason: returned
+	// past the campaign's resubmissions, not resubmitted by the due time, vetoed by a spot check.
+	zeroed map[string]string
+	// waiting are the returned items still due back from the unit, as indicator/period.
+	waiting []string
+	// resubmitted says some evidence was resubmitted: the final submission is a revision's.
+	resubmitted bool
+}
+
+// holds reads the application's hold: its evidence returned or resubmitted, and its spot
+// checks that vetoed an item.
+func (s *Server) holds(sys context.Context, db *ent.Client, appID string, rv *review) (*hold, error) {
+	items, err := db.Evidence.Query().Where(entevidence.ApplicationID(appID),
+		entevidence.Or(entevidence.StateEQ(entevidence.StateRETURNED), entevidence.ResubmissionsGT(0))).All(sys)
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
-	zeroed = map[string]string{}
+	h := &hold{zeroed: map[string]string{}}
 	now := s.now()
 	for _, ev := range items {
+		h.resubmitted = h.resubmitted || ev.Resubmissions > 0
 		switch {
+		case ev.State != entevidence.StateRETURNED:
 		case ev.Locked:
-			zeroed[ev.IndicatorCode] = "evidence " + ev.Period + " returned more often than the campaign's " +
+			h.zeroed[ev.IndicatorCode] = "evidence " + ev.Period + " returned more often than the campaign's " +
 				strconv.Itoa(rv.campaign.MaxResubmissions) + " resubmissions (退回次数超过允许的重新报送次数)"
 		case ev.ReturnDueTime != nil && !now.Before(*ev.ReturnDueTime):
-			zeroed[ev.IndicatorCode] = "evidence " + ev.Period + " not resubmitted by " + ev.ReturnDueTime.Format(time.RFC3339) + " (逾期未重新报送)"
+			h.zeroed[ev.IndicatorCode] = "evidence " + ev.Period + " not resubmitted by " + ev.ReturnDueTime.Format(time.RFC3339) + " (逾期未重新报送)"
 		default:
-			waiting = append(waiting, ev.IndicatorCode+"/"+ev.Period)
+			h.waiting = append(h.waiting, ev.IndicatorCode+"/"+ev.Period)
 		}
 	}
 	checks, err := db.SpotCheck.Query().Where(spotcheck.ApplicationID(appID), spotcheck.Veto(true)).Order(ent.Asc(spotcheck.FieldCreateTime)).All(sys)
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	for _, sc := range checks {
-		zeroed[sc.IndicatorCode] = "vetoed by the spot check " + sc.ID + " (抽查否决): " + sc.Finding
+		h.zeroed[sc.IndicatorCode] = "vetoed by the spot check " + sc.ID + " (抽查否决): " + sc.Finding
 	}
-	return zeroed, waiting, nil
+	return h, nil
 }

@@ -183,7 +183,7 @@ func (s *Server) DecideVeto(ctx context.Context, req *reviewv1.DecideVetoRequest
 			if err != nil {
 				return nil, err
 			}
-			if _, err := s.settle(ctx, tx, cur.ID, rv, nil); err != nil {
+			if _, err := s.settle(ctx, tx, cur.ID, next, rv, nil); err != nil {
 				return nil, err
 			}
 			return next, nil
@@ -267,7 +267,7 @@ func (s *Server) CreateSpotCheck(ctx context.Context, req *reviewv1.CreateSpotCh
 			if err != nil {
 				return nil, err
 			}
-			if _, err := s.settle(ctx, tx, a.ID, rv, nil); err != nil {
+			if _, err := s.settle(ctx, tx, a.ID, nil, rv, nil); err != nil {
 				return nil, err
 			}
 			// An office above records its check in its own chain; the campaign office's chain

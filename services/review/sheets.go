@@ -352,11 +352,11 @@ func (s *Server) FinalizeAssignment(ctx context.Context, req *reviewv1.FinalizeA
 			if err := underReview(app); err != nil {
 				return nil, err
 			}
-			exempt, waiting, err := s.holds(store.System(ctx), tx.Client(), app.ID, rv)
+			h, err := s.holds(store.System(ctx), tx.Client(), app.ID, rv)
 			if err != nil {
 				return nil, err
 			}
-			if len(waiting) > 0 {
+			if waiting := h.waiting; len(waiting) > 0 {
 				return nil, errs.New(codes.FailedPrecondition, "AWAITING_RESUBMISSION",
 					"returned evidence is due back from the unit ("+strings.Join(waiting, ", ")+"): finalize after it is resubmitted or its due time passes",
 					"退回的材料尚待单位重新报送（"+strings.Join(waiting, "、")+"）：请在重新报送或逾期后再提交评分")
@@ -364,7 +364,7 @@ func (s *Server) FinalizeAssignment(ctx context.Context, req *reviewv1.FinalizeA
 			var missing []errs.Precondition
 			for _, l := range rv.plan.leaves {
 				has := slices.ContainsFunc(cur.Scores, func(e scoreEntry) bool { return e.IndicatorCode == l.Code })
-				if _, zeroed := exempt[l.Code]; l.Kind != scoring.KindVeto && !has && !zeroed {
+				if _, zeroed := h.zeroed[l.Code]; l.Kind != scoring.KindVeto && !has && !zeroed {
 					missing = append(missing, errs.Precondition{Type: "SCORE", Subject: l.Code,
 						EN: "indicator " + l.Code + " has no score", ZH: "指标 " + l.Code + " 未评分"})
 				}
@@ -385,7 +385,7 @@ func (s *Server) FinalizeAssignment(ctx context.Context, req *reviewv1.FinalizeA
 			if err != nil {
 				return nil, err
 			}
-			if _, err := s.settle(ctx, tx, app.ID, rv, exempt); err != nil {
+			if _, err := s.settle(ctx, tx, app.ID, app, rv, h); err != nil {
 				return nil, err
 			}
 			return next, nil
@@ -424,7 +424,7 @@ func (s *Server) ReopenAssignment(ctx context.Context, req *reviewv1.ReopenAssig
 			if err != nil {
 				return nil, err
 			}
-			if _, err := s.settle(ctx, tx, app.ID, rv, nil); err != nil {
+			if _, err := s.settle(ctx, tx, app.ID, app, rv, nil); err != nil {
 				return nil, err
 			}
 			return next, nil

@@ -12,6 +12,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"entgo.io/ent/dialect"
@@ -61,6 +62,9 @@ type Chain struct {
 	key     []byte
 	signer  ed25519.PrivateKey
 	dialect string
+	// held are the chain locks each open transaction holds, so a write that took one
+	// before recording does not ask the database for it again.
+	held sync.Map // *ent.Tx → map[string]bool
 }
 
 // NewChain returns the Chain keyed by m, recording on a database of dialectName.
@@ -81,7 +85,26 @@ func (c *Chain) Pseudonym(text string) string {
 // too). A write that may wait on another's rows takes it first, so that two writes of one
 // office always lock in the same order and never deadlock: the chain, then the rows.
 func (c *Chain) Lock(ctx context.Context, tx *ent.Tx, officeID string) error {
-	return store.Lock(ctx, tx, c.dialect, "audit:"+officeID)
+	v, loaded := c.held.LoadOrStore(tx, map[string]bool{})
+	held := v.(map[string]bool)
+	if !loaded {
+		// The locks end with the transaction, and so does the memo of them.
+		forget := func() { c.held.Delete(tx) }
+		tx.OnCommit(func(next ent.Committer) ent.Committer {
+			return ent.CommitFunc(func(ctx context.Context, tx *ent.Tx) error { defer forget(); return next.Commit(ctx, tx) })
+		})
+		tx.OnRollback(func(next ent.Rollbacker) ent.Rollbacker {
+			return ent.RollbackFunc(func(ctx context.Context, tx *ent.Tx) error { defer forget(); return next.Rollback(ctx, tx) })
+		})
+	}
+	if held[officeID] {
+		return nil
+	}
+	if err := store.Lock(ctx, tx, c.dialect, "audit:"+officeID); err != nil {
+		return err
+	}
+	held[officeID] = true
+	return nil
 }
 
 // Record appends e to its office's chain within tx. Chain order is serialized per office:
