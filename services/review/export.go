@@ -8,6 +8,7 @@ import (
 	"io"
 	"net/url"
 	"strconv"
+	"strings"
 
 	"github.com/xuri/excelize/v2"
 	"google.golang.org/genproto/googleapis/api/httpbody"
@@ -110,7 +111,7 @@ func export(ctx context.Context, stream grpc.ServerStreamingServer[httpbody.Http
 		err := tables[i].rows(func(row []any) error {
 			rec := make([]string, len(row))
 			for j, v := range row {
-				rec[j] = fmt.Sprint(v)
+				rec[j] = csvCell(fmt.Sprint(v))
 			}
 			return w.Write(rec)
 		})
@@ -397,4 +398,17 @@ func walkNodes(n *reviewv1.ExplanationNode, fn func(*reviewv1.ExplanationNode)) 
 	for _, c := range n.GetChildren() {
 		walkNodes(c, fn)
 	}
+}
+
+// csvCell keeps a spreadsheet from reading text as a formula: a cell that starts with =, +,
+// -, @, a tab or a carriage return and is not a number (a unit's name, a comment) is
+// written with a leading apostrophe, as OWASP advises for CSV exports.
+func csvCell(s string) string {
+	if s == "" || !strings.ContainsRune("=+-@\t\r", rune(s[0])) {
+		return s
+	}
+	if _, err := scoring.ParsePoints(s); err == nil {
+		return s
+	}
+	return "'" + s
 }

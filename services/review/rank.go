@@ -191,7 +191,26 @@ func Rescorer(st *store.Store, trail *audit.Chain, now func() time.Time) func(ct
 	s := NewServer(Deps{Store: st, Audit: trail, Clock: now})
 	return func(ctx context.Context, tx *ent.Tx, unitID string) error {
 		sys := store.System(ctx)
-		rows, err := tx.Result.Query().Where(result.UnitID(unitID)).Select(result.FieldID, result.FieldCampaignID, result.FieldOfficeID, result.FieldScopePath).All(sys)
+		// The chains of the offices whose campaigns hold the unit's applications are locked
+		// before its results are read, in one order: a score write settling one of them
+		// either committed already (its result is read here) or waits and then reads the
+		// entry this transaction writes.
+		campaigns, err := tx.Application.Query().Where(application.UnitID(unitID)).Select(application.FieldCampaignID).Strings(sys)
+		if err != nil {
+			return err
+		}
+		offices, err := tx.Campaign.Query().Where(campaign.IDIn(campaigns...)).Select(campaign.FieldOfficeID).Strings(sys)
+		if err != nil {
+			return err
+		}
+		slices.Sort(offices)
+		for _, o := range slices.Compact(offices) {
+			if err := s.w.Lock(ctx, tx, o); err != nil {
+				return err
+			}
+		}
+		rows, err := tx.Result.Query().Where(result.UnitID(unitID)).Select(result.FieldID, result.FieldCampaignID, result.FieldOfficeID, result.FieldScopePath).
+			Order(ent.Asc(result.FieldID)).All(sys)
 		if err != nil {
 			return err
 		}
@@ -204,9 +223,6 @@ func Rescorer(st *store.Store, trail *audit.Chain, now func() time.Time) func(ct
 			case campaign.StateREVIEW, campaign.StateRANKED, campaign.StatePUBLICITY:
 			default:
 				continue
-			}
-			if err := s.w.Lock(ctx, tx, r.OfficeID); err != nil {
-				return err
 			}
 			next, err := s.settle(ctx, tx, r.ID, nil, rv, nil)
 			if err != nil {

@@ -3,6 +3,7 @@ package review
 import (
 	"context"
 	"encoding/binary"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -74,7 +75,7 @@ func (s *Server) settle(ctx context.Context, tx *ent.Tx, appID string, known *en
 		if _, err := tx.Result.Delete().Where(result.ID(a.ID)).Exec(sys); err != nil {
 			return nil, err
 		}
-		if a.State == application.StateSCORED || a.State == application.StateVETOED {
+		if rv.campaign.State == campaign.StateREVIEW && (a.State == application.StateSCORED || a.State == application.StateVETOED) {
 			return nil, tx.Application.UpdateOneID(a.ID).AddVersion(1).SetState(application.StateIN_REVIEW).Exec(sys)
 		}
 		return nil, nil
@@ -83,8 +84,11 @@ func (s *Server) settle(ctx context.Context, tx *ent.Tx, appID string, known *en
 	if err != nil {
 		return nil, err
 	}
+	// The application moves between its review states only while the campaign is in REVIEW;
+	// once ranked, its recommendation stands and a later change (a spot check, a negative-list
+	// entry) moves only the result.
 	state := string(a.State)
-	if scored[a.State] {
+	if scored[a.State] && rv.campaign.State == campaign.StateREVIEW {
 		state = string(application.StateSCORED)
 		if c.res.Vetoed {
 			state = string(application.StateVETOED)
@@ -312,8 +316,15 @@ func (s *Server) GetResult(ctx context.Context, req *reviewv1.GetResultRequest) 
 		return nil, err
 	}
 	out.Rank = int32(n + 1)
-	if v.UnitID != "" {
+	switch {
+	case v.UnitID != "":
 		anonymize(out)
+	case !oversees(v):
+		// A reviewer sees their own entries only: one reviewer's marks never lead another's,
+		// a reopened sheet included.
+		walkNodes(out.GetExplanation(), func(n *reviewv1.ExplanationNode) {
+			n.Inputs = slices.DeleteFunc(n.Inputs, func(in *reviewv1.ReviewerInput) bool { return in.GetReviewerId() != v.Subject })
+		})
 	}
 	return out, nil
 }

@@ -64,6 +64,14 @@ func (s *Server) ReturnEvidence(ctx context.Context, req *reviewv1.ReturnEvidenc
 			if err != nil {
 				return nil, err
 			}
+			// The sheet was read before the lock: it must still be the caller's open sheet.
+			now, err := tx.Assignment.Get(store.System(ctx), sheet.ID)
+			if err != nil {
+				return nil, err
+			}
+			if err := ownOpen(v, now); err != nil {
+				return nil, err
+			}
 			if cur.State != application.StateIN_REVIEW && cur.State != application.StateRESUBMITTED && cur.State != application.StateRETURNED {
 				return nil, errs.New(codes.FailedPrecondition, "APPLICATION_WRONG_STATE",
 					"the application is "+string(cur.State)+": evidence is returned only while it is under review",

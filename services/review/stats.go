@@ -6,14 +6,17 @@ import (
 	"math"
 	"slices"
 	"strconv"
+	"strings"
 
 	reviewv1 "github.com/wenming-platform/wenming/api/gen/wenming/review/v1"
 	"github.com/wenming-platform/wenming/ent"
 	"github.com/wenming-platform/wenming/ent/assignment"
 	"github.com/wenming-platform/wenming/ent/user"
+	"github.com/wenming-platform/wenming/services/platform/errs"
 	"github.com/wenming-platform/wenming/services/platform/resource"
 	"github.com/wenming-platform/wenming/services/platform/scoring"
 	"github.com/wenming-platform/wenming/services/platform/store"
+	"github.com/wenming-platform/wenming/services/platform/viewer"
 )
 
 // GetReviewerStats measures how consistently a campaign's reviewers score (docs/review.md,
@@ -23,6 +26,12 @@ func (s *Server) GetReviewerStats(ctx context.Context, req *reviewv1.GetReviewer
 	c, err := s.st.Client.Campaign.Get(ctx, req.GetCampaignId())
 	if err != nil {
 		return nil, resource.NotFound(err, "campaign")
+	}
+	// The statistics read every sheet of the campaign: only the campaign's office and the
+	// offices above it may see them all. An office below reads the campaign (it is shared
+	// down the tree) but not the other offices' reviews.
+	if v := viewer.FromContext(ctx); !v.PlatformAdmin() && !strings.HasPrefix(c.ScopePath, v.ScopePath) {
+		return nil, errs.NotFound("campaign")
 	}
 	rv, err := s.load(ctx, s.st.Client, c.ID)
 	if err != nil {

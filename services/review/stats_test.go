@@ -41,3 +41,16 @@ func TestKrippendorffAlpha(t *testing.T) {
 		t.Errorf("disagreements %v", d)
 	}
 }
+
+// TestCSVCellsAreNeverFormulas checks that text a spreadsheet would run as a formula gets a
+// leading apostrophe in a CSV export, and numbers (negative points) do not.
+func TestCSVCellsAreNeverFormulas(t *testing.T) {
+	for in, want := range map[string]string{
+		"=HYPERLINK(\"http://x\")": "'=HYPERLINK(\"http://x\")", "+1+1": "'+1+1", "@SUM(A1)": "'@SUM(A1)", "-cmd": "'-cmd",
+		"\t=1": "'\t=1", "-3.00": "-3.00", "87.50": "87.50", "西湖区图书馆": "西湖区图书馆", "": "",
+	} {
+		if got := csvCell(in); got != want {
+			t.Errorf("csvCell(%q) = %q, want %q", in, got, want)
+		}
+	}
+}

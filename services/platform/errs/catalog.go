@@ -59,8 +59,8 @@ func Catalog() []Reason {
 		},
 		{
 			Name: "TRANSACTION_CONFLICT", Code: codes.Aborted, Group: GroupRequests,
-			EN: "The database aborted the request's transaction to resolve a conflict with a concurrent one (a deadlock or serialization failure); nothing was changed.",
-			ZH: "数据库为解决与并发请求的冲突（死锁或串行化失败）中止了本请求的事务，未做任何修改。",
+			EN: "The database aborted the request's transaction to resolve a conflict with a concurrent one (a deadlock or serialization failure, or on SQLite a write lock held longer than the busy timeout); nothing was changed.",
+			ZH: "数据库为解决与并发请求的冲突（死锁、串行化失败，或 SQLite 的写锁被占用超过等待时间）中止了本请求的事务，未做任何修改。",
 			Do: "Send the same request again after Retry-After (1 s); with an Idempotency-Key it is safe whatever happened.",
 		},
 		{

@@ -199,10 +199,13 @@ var errConflict = &Error{Code: codes.Aborted, Reason: "TRANSACTION_CONFLICT",
 // driver.
 func conflict(err error) bool {
 	var pg interface{ SQLState() string }
-	if !errors.As(err, &pg) {
-		return false
+	if errors.As(err, &pg) {
+		return pg.SQLState() == "40001" || pg.SQLState() == "40P01"
 	}
-	return pg.SQLState() == "40001" || pg.SQLState() == "40P01"
+	// SQLite's single writer: a transaction that waited out the busy timeout for another's
+	// write lock (SQLITE_BUSY, 5; SQLITE_LOCKED, 6) is a conflict to retry, like a deadlock.
+	var lite interface{ Code() int }
+	return errors.As(err, &lite) && (lite.Code()&0xff == 5 || lite.Code()&0xff == 6)
 }
 
 // PreferZH reports whether the caller prefers Chinese. zh-CN is the default; English is

@@ -75,12 +75,21 @@ type sqlStateError string
 func (e sqlStateError) Error() string    { return "database error " + string(e) }
 func (e sqlStateError) SQLState() string { return string(e) }
 
-// TestConflictsAreRetryable: a deadlock or serialization failure, however deeply wrapped,
-// is ABORTED with TRANSACTION_CONFLICT and a retry delay, never INTERNAL; other database
-// errors stay INTERNAL without their text.
+// sqliteError is a driver error as modernc's SQLite reports one: a result code.
+type sqliteError int
+
+func (e sqliteError) Error() string { return fmt.Sprintf("database is locked (%d)", int(e)) }
+func (e sqliteError) Code() int     { return int(e) }
+
+// TestConflictsAreRetryable: a deadlock or serialization failure, or SQLite's write lock
+// waited out, however deeply wrapped, is ABORTED with TRANSACTION_CONFLICT and a retry
+// delay, never INTERNAL; other database errors stay INTERNAL without their text.
 func TestConflictsAreRetryable(t *testing.T) {
-	for _, state := range []string{"40001", "40P01"} {
-		s := Status(context.Background(), fmt.Errorf("audit: lock: %w", sqlStateError(state)))
+	for state, err := range map[string]error{
+		"40001": sqlStateError("40001"), "40P01": sqlStateError("40P01"),
+		"SQLITE_BUSY": sqliteError(5), "SQLITE_BUSY_SNAPSHOT": sqliteError(517), "SQLITE_LOCKED": sqliteError(6),
+	} {
+		s := Status(context.Background(), fmt.Errorf("ent: starting a transaction: %w", err))
 		if s.Code() != codes.Aborted || len(s.Details()) == 0 || s.Details()[0].(*errdetails.ErrorInfo).GetReason() != "TRANSACTION_CONFLICT" {
 			t.Errorf("%s: %v %v", state, s.Code(), s.Details())
 		}
@@ -95,5 +104,8 @@ func TestConflictsAreRetryable(t *testing.T) {
 	}
 	if s := Status(context.Background(), sqlStateError("23505")); s.Code() != codes.Internal || strings.Contains(s.Message(), "23505") {
 		t.Errorf("a unique violation: %v %q", s.Code(), s.Message())
+	}
+	if s := Status(context.Background(), sqliteError(19)); s.Code() != codes.Internal {
+		t.Errorf("an SQLite constraint error: %v", s.Code())
 	}
 }

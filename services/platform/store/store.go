@@ -66,7 +66,9 @@ func Open(ctx context.Context, url string) (*Store, error) {
 		if strings.Contains(dsn, "?") {
 			sep = "&"
 		}
-		dsn += sep + "_pragma=foreign_keys(1)&_pragma=journal_mode(WAL)&_pragma=busy_timeout(10000)&_pragma=synchronous(NORMAL)&_txlock=immediate"
+		// A writer waits for SQLite's one write lock as long as a request may run (the
+		// gateway's 30 s); past that the lock is a conflict to retry (errs: TRANSACTION_CONFLICT).
+		dsn += sep + "_pragma=foreign_keys(1)&_pragma=journal_mode(WAL)&_pragma=busy_timeout(30000)&_pragma=synchronous(NORMAL)&_txlock=immediate"
 		db, err = sql.Open("sqlite", dsn)
 		if err == nil {
 			// Every new SQLite connection parses the whole schema again; keep a fixed pool

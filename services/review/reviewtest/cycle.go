@@ -246,6 +246,19 @@ func Cycle(t *testing.T, e *apptest.Env, tr *apptest.Tree, fx *Fixture, clock *e
 		}
 	}
 
+	// A reviewer reads a result with their own entries only.
+	own := result("U1", fx.Reviewers["r1"])
+	walk(own.GetExplanation(), func(n *reviewv1.ExplanationNode) {
+		for _, in := range n.GetInputs() {
+			if in.GetReviewerId() != fx.ReviewerIDs["r1"] {
+				t.Errorf("r1 reads %s's entry on %s", in.GetReviewerId(), n.GetCode())
+			}
+		}
+	})
+	if n := node(own.GetExplanation(), func(n *reviewv1.ExplanationNode) bool { return n.GetCode() == "1.1" }); len(n.GetInputs()) != 1 {
+		t.Errorf("r1 reads U1's 1.1 with %d entries, want their own", len(n.GetInputs()))
+	}
+
 	// The veto: proposed, then confirmed by D1's admin; U3 keeps its score, VETOED.
 	if r := result("U3", fx.Admin); r.GetVetoed() || len(r.GetVetoes()) != 1 || r.GetVetoes()[0].GetConfirmed() {
 		t.Errorf("U3 with a proposed veto: %v", r.GetVetoes())
@@ -414,6 +427,17 @@ func protoText(t *testing.T, m proto.Message) string {
 		t.Fatal(err)
 	}
 	return string(b)
+}
+
+// walk calls fn for every node of an explanation.
+func walk(n *reviewv1.ExplanationNode, fn func(*reviewv1.ExplanationNode)) {
+	if n == nil {
+		return
+	}
+	fn(n)
+	for _, c := range n.GetChildren() {
+		walk(c, fn)
+	}
 }
 
 // node finds the first explanation node that ok accepts, depth first.

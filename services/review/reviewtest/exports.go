@@ -104,7 +104,8 @@ func Exports(t *testing.T, e *apptest.Env, tr *apptest.Tree, fx *Fixture) {
 	for _, c := range []struct {
 		who, token string
 		codes      []int
-	}{{"a unit", fx.UnitTokens["U1"], []int{403}}, {"a sibling district", tr.D2Admin, []int{404}}, {"another province", tr.Prov2Admin, []int{404}}} {
+	}{{"a unit", fx.UnitTokens["U1"], []int{403}}, {"a sibling district", tr.D2Admin, []int{404}}, {"another province", tr.Prov2Admin, []int{404}},
+		{"a reviewer (the raw inputs are every reviewer's)", fx.Reviewers["r1"], []int{403}}} {
 		if r := e.Do(t, "GET", base, c.token, nil); !slices.Contains(c.codes, r.Code) {
 			t.Errorf("%s exporting the ranking: %d %.200s", c.who, r.Code, r.Raw)
 		}

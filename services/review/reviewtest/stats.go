@@ -31,11 +31,16 @@ func Stats(t *testing.T, e *apptest.Env, tr *apptest.Tree, fx *Fixture) {
 		t.Errorf("disagreements %v", d)
 	}
 	for _, c := range []struct {
-		who, token string
-		code       int
-	}{{"a reviewer", fx.Reviewers["r1"], 403}, {"a sibling district", tr.D2Admin, 404}, {"a unit", fx.UnitTokens["U1"], 403}} {
-		if r := e.Do(t, "GET", path, c.token, nil); r.Code != c.code {
+		who, token, path string
+		code             int
+	}{
+		{"a reviewer", fx.Reviewers["r1"], path, 403}, {"a sibling district", tr.D2Admin, path, 404}, {"a unit", fx.UnitTokens["U1"], path, 403},
+		// The city's campaign is shared down to the district, its reviews are not.
+		{"the district, of the city's campaign", fx.Admin, "/v1/campaigns/" + fx.Parent + "/reviewer-stats", 404},
+	} {
+		if r := e.Do(t, "GET", c.path, c.token, nil); r.Code != c.code {
 			t.Errorf("%s: %d %s", c.who, r.Code, r.Raw)
 		}
 	}
+	apptest.Must(t, 200, e.Do(t, "GET", "/v1/campaigns/"+fx.Parent+"/reviewer-stats", tr.CityAdmin, nil))
 }

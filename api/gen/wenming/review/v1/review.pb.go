@@ -2580,7 +2580,7 @@ const file_wenming_review_v1_review_proto_rawDesc = "" +
 	"\x18EXPORT_SHEET_UNSPECIFIED\x10\x00\x12\x15\n" +
 	"\x11EXPORT_SHEET_MAIN\x10\x01\x12\x1b\n" +
 	"\x17EXPORT_SHEET_INDICATORS\x10\x02\x12\x17\n" +
-	"\x13EXPORT_SHEET_INPUTS\x10\x032\xfc1\n" +
+	"\x13EXPORT_SHEET_INPUTS\x10\x032\xfb1\n" +
 	"\rReviewService\x12\xa0\x02\n" +
 	"\x0fAssignReviewers\x12).wenming.review.v1.AssignReviewersRequest\x1a*.wenming.review.v1.AssignReviewersResponse\"\xb5\x01\x92Aurs\n" +
 	"q\n" +
@@ -2638,13 +2638,13 @@ const file_wenming_review_v1_review_proto_rawDesc = "" +
 	"q\n" +
 	"\x0fAccept-Language\x12\\Language of error messages: Chinese (zh-CN) unless the first language named is English (en).\x18\x01\n" +
 	"z\n" +
-	"\rIf-None-Match\x12gThe ETag of a summary already held: 304 Not Modified, with no body, when nothing it counts has changed.\x18\x01\xc2\xf3\x18\x05\x12\x03\x01\x02\x03\x82\xd3\xe4\x93\x02!\x12\x1f/v1/offices/{office_id}/summary\x12\xad\x04\n" +
-	"\rExportRanking\x12'.wenming.review.v1.ExportRankingRequest\x1a\x14.google.api.HttpBody\"\xda\x03\x92A\x9b\x03:Aapplication/vnd.openxmlformats-officedocument.spreadsheetml.sheet:\x17text/csv; charset=utf-8:\x10application/jsonJ\x97\x01\n" +
+	"\rIf-None-Match\x12gThe ETag of a summary already held: 304 Not Modified, with no body, when nothing it counts has changed.\x18\x01\xc2\xf3\x18\x05\x12\x03\x01\x02\x03\x82\xd3\xe4\x93\x02!\x12\x1f/v1/offices/{office_id}/summary\x12\xac\x04\n" +
+	"\rExportRanking\x12'.wenming.review.v1.ExportRankingRequest\x1a\x14.google.api.HttpBody\"\xd9\x03\x92A\x9b\x03:Aapplication/vnd.openxmlformats-officedocument.spreadsheetml.sheet:\x17text/csv; charset=utf-8:\x10application/jsonJ\x97\x01\n" +
 	"\x03200\x12\x8f\x01\n" +
 	"|The ranking as an XLSX workbook, or as CSV (UTF-8 with a byte-order mark) when format is EXPORT_FORMAT_CSV. Errors are JSON.\x12\x0f\n" +
 	"\r\x9a\x02\x01\a\xa2\x02\x06binaryr\x90\x01\n" +
 	"\x8d\x01\n" +
-	"\x0fAccept-Language\x12xLanguage of error messages and of the export's headers: Chinese (zh-CN) unless the first language named is English (en).\x18\x01\xc2\xf3\x18\x05\x12\x03\x01\x02\x03\x82\xd3\xe4\x93\x02,\x12*/v1/campaigns/{campaign_id}/ranking:export0\x01\x12\xa9\x04\n" +
+	"\x0fAccept-Language\x12xLanguage of error messages and of the export's headers: Chinese (zh-CN) unless the first language named is English (en).\x18\x01\xc2\xf3\x18\x04\x12\x02\x01\x03\x82\xd3\xe4\x93\x02,\x12*/v1/campaigns/{campaign_id}/ranking:export0\x01\x12\xa9\x04\n" +
 	"\rExportSummary\x12'.wenming.review.v1.ExportSummaryRequest\x1a\x14.google.api.HttpBody\"\xd6\x03\x92A\x9b\x03:Aapplication/vnd.openxmlformats-officedocument.spreadsheetml.sheet:\x17text/csv; charset=utf-8:\x10application/jsonJ\x97\x01\n" +
 	"\x03200\x12\x8f\x01\n" +
 	"|The summary as an XLSX workbook, or as CSV (UTF-8 with a byte-order mark) when format is EXPORT_FORMAT_CSV. Errors are JSON.\x12\x0f\n" +

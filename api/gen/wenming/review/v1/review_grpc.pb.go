@@ -108,7 +108,8 @@ type ReviewServiceClient interface {
 	GetOfficeSummary(ctx context.Context, in *GetOfficeSummaryRequest, opts ...grpc.CallOption) (*OfficeSummary, error)
 	// ExportRanking streams a campaign's ranking as XLSX (three sheets: the ranking, every
 	// indicator's points per application, every reviewer's raw inputs) or as CSV (one of them,
-	// UTF-8 with a BOM), headers in Chinese unless Accept-Language asks for English.
+	// UTF-8 with a BOM), headers in Chinese unless Accept-Language asks for English. Admins and
+	// viewers: the raw inputs are every reviewer's, which reviewers do not see of each other.
 	ExportRanking(ctx context.Context, in *ExportRankingRequest, opts ...grpc.CallOption) (grpc.ServerStreamingClient[httpbody.HttpBody], error)
 	// ExportSummary streams an office's summary as XLSX (two sheets: the child offices, the
 	// best units) or CSV (one of them).
@@ -403,7 +404,8 @@ type ReviewServiceServer interface {
 	GetOfficeSummary(context.Context, *GetOfficeSummaryRequest) (*OfficeSummary, error)
 	// ExportRanking streams a campaign's ranking as XLSX (three sheets: the ranking, every
 	// indicator's points per application, every reviewer's raw inputs) or as CSV (one of them,
-	// UTF-8 with a BOM), headers in Chinese unless Accept-Language asks for English.
+	// UTF-8 with a BOM), headers in Chinese unless Accept-Language asks for English. Admins and
+	// viewers: the raw inputs are every reviewer's, which reviewers do not see of each other.
 	ExportRanking(*ExportRankingRequest, grpc.ServerStreamingServer[httpbody.HttpBody]) error
 	// ExportSummary streams an office's summary as XLSX (two sheets: the child offices, the
 	// best units) or CSV (one of them).
