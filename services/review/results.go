@@ -469,7 +469,9 @@ func (s *Server) ListRanking(ctx context.Context, req *reviewv1.ListRankingReque
 			Rank: ranks[i], State: r.State, SubmitTime: timestamppb.New(r.SubmitTime), ComputeTime: timestamppb.New(r.UpdateTime),
 		})
 	}
-	if cacheKey != "" {
+	// Pages of up to 100 rows are kept (50 is the default): the cache's 1 024 pages then stay
+	// within a few tens of megabytes; a client paging 500 at a time reads afresh.
+	if cacheKey != "" && len(resp.Results) <= 100 {
 		s.rankingPages.Add(cacheKey, proto.Clone(resp).(*reviewv1.ListRankingResponse))
 	}
 	return resp, nil
