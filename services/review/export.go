@@ -60,10 +60,9 @@ func (c *chunks) Write(p []byte) (int, error) {
 	return len(p), nil
 }
 
-// flush sends what is left; an empty export still sends one message, which carries the
-// content type.
-func (c *chunks) flush(sent bool) error {
-	if len(c.buf) == 0 && sent {
+// flush sends what is left.
+func (c *chunks) flush() error {
+	if len(c.buf) == 0 {
 		return nil
 	}
 	return c.stream.Send(&httpbody.HttpBody{ContentType: c.ctype, Data: c.buf})
@@ -122,7 +121,7 @@ func export(ctx context.Context, stream grpc.ServerStreamingServer[httpbody.Http
 		if err := w.Error(); err != nil {
 			return err
 		}
-		return out.flush(true)
+		return out.flush()
 	}
 	f := excelize.NewFile()
 	defer f.Close()
@@ -183,7 +182,7 @@ func export(ctx context.Context, stream grpc.ServerStreamingServer[httpbody.Http
 	if err := f.Write(out); err != nil {
 		return err
 	}
-	return out.flush(true)
+	return out.flush()
 }
 
 // yesNo is a boolean as an export writes it.

@@ -377,15 +377,16 @@ func (s *Server) ListRanking(ctx context.Context, req *reviewv1.ListRankingReque
 	// the campaign and its results moves, and by the caller's scope, which decides what the
 	// page holds: asked again before any change, it is served without reading the ranking.
 	v := viewer.FromContext(ctx)
-	var cacheKey string
+	pageKey := func(head int64) string {
+		return strings.Join([]string{filters, strconv.FormatInt(head, 10), v.ScopePath, strconv.Itoa(int(req.GetPageSize())), req.GetPageToken()}, "\x00")
+	}
+	head, known := int64(0), false
 	if office, ok := s.campaignOffices.Load(req.GetCampaignId()); ok {
-		heads, err := audit.Heads(ctx, s.st.DB, s.st.Dialect, []string{office.(string)})
-		if err != nil {
+		if head, err = s.head(ctx, office.(string)); err != nil {
 			return nil, err
 		}
-		cacheKey = strings.Join([]string{filters, strconv.FormatInt(heads[office.(string)], 10), v.ScopePath,
-			strconv.Itoa(int(req.GetPageSize())), req.GetPageToken()}, "\x00")
-		if hit, ok := s.rankingPages.Get(cacheKey); ok {
+		known = true
+		if hit, ok := s.rankingPages.Get(pageKey(head)); ok {
 			return proto.Clone(hit).(*reviewv1.ListRankingResponse), nil
 		}
 	}
@@ -395,7 +396,12 @@ func (s *Server) ListRanking(ctx context.Context, req *reviewv1.ListRankingReque
 		return nil, resource.NotFound(err, "campaign")
 	}
 	// The campaign's office never changes: the next request reads its head without the campaign.
-	s.campaignOffices.Store(c.ID, c.OfficeID)
+	if !known {
+		s.campaignOffices.Store(c.ID, c.OfficeID)
+		if head, err = s.head(ctx, c.OfficeID); err != nil {
+			return nil, err
+		}
+	}
 	// The cursor is the previous page's last rank and sort key: "rank/key".
 	rankAfter, key, _ := strings.Cut(after, "/")
 	cursorRank, _ := strconv.Atoi(rankAfter)
@@ -427,7 +433,7 @@ func (s *Server) ListRanking(ctx context.Context, req *reviewv1.ListRankingReque
 	all := db.Result.Query().Where(result.CampaignID(req.GetCampaignId()))
 	resp := &reviewv1.ListRankingResponse{}
 	if after == "" {
-		if resp.Ranked, err = s.ranked(ctx, c); err != nil {
+		if resp.Ranked, err = s.ranked(ctx, c, head); err != nil {
 			return nil, err
 		}
 	}
@@ -471,21 +477,23 @@ func (s *Server) ListRanking(ctx context.Context, req *reviewv1.ListRankingReque
 	}
 	// Pages of up to 100 rows are kept (50 is the default): the cache's 1 024 pages then stay
 	// within a few tens of megabytes; a client paging 500 at a time reads afresh.
-	if cacheKey != "" && len(resp.Results) <= 100 {
-		s.rankingPages.Add(cacheKey, proto.Clone(resp).(*reviewv1.ListRankingResponse))
+	if len(resp.Results) <= 100 {
+		s.rankingPages.Add(pageKey(head), proto.Clone(resp).(*reviewv1.ListRankingResponse))
 	}
 	return resp, nil
 }
 
+// head is the head of an office's audit chain (audit.Heads).
+func (s *Server) head(ctx context.Context, officeID string) (int64, error) {
+	heads, err := audit.Heads(ctx, s.st.DB, s.st.Dialect, []string{officeID})
+	return heads[officeID], err
+}
+
 // ranked is how many results a campaign holds. Results are created and removed only by
 // writes recorded in the campaign office's audit chain, so the count is kept per head of that
-// chain and counted again only after such a write.
-func (s *Server) ranked(ctx context.Context, c *ent.Campaign) (int32, error) {
-	heads, err := audit.Heads(ctx, s.st.DB, s.st.Dialect, []string{c.OfficeID})
-	if err != nil {
-		return 0, err
-	}
-	key := c.ID + "@" + strconv.FormatInt(heads[c.OfficeID], 10)
+// chain (head, read by the caller) and counted again only after such a write.
+func (s *Server) ranked(ctx context.Context, c *ent.Campaign, head int64) (int32, error) {
+	key := c.ID + "@" + strconv.FormatInt(head, 10)
 	if n, ok := s.counts.Get(key); ok {
 		return n, nil
 	}

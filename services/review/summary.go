@@ -251,7 +251,7 @@ func mean(totals []int64) scoring.Points {
 	for _, t := range totals {
 		sum += t
 	}
-	return halfAway(sum, int64(len(totals)))
+	return scoring.Round(sum, int64(len(totals)))
 }
 
 // median is the middle total, or the mean of the two middle ones; 0 for none.
@@ -265,21 +265,5 @@ func median(totals []int64) scoring.Points {
 	if len(s)%2 == 1 {
 		return scoring.Points(s[mid])
 	}
-	return halfAway(s[mid-1]+s[mid], 2)
-}
-
-// halfAway divides num by den (den > 0), rounding half away from zero, as the engine rounds.
-func halfAway(num, den int64) scoring.Points {
-	neg := num < 0
-	if neg {
-		num = -num
-	}
-	q := num / den
-	if 2*(num%den) >= den {
-		q++
-	}
-	if neg {
-		q = -q
-	}
-	return scoring.Points(q)
+	return scoring.Round(s[mid-1]+s[mid], 2)
 }

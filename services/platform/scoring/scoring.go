@@ -378,7 +378,7 @@ func (e *evaluator) node(ind *Indicator) (*Node, error) {
 	}
 	n.Method = e.std.Aggregation.String()
 	num, div := aggregate(e.std.Aggregation, nums)
-	agg := round(num, div*den)
+	agg := Round(num, div*den)
 	n.Raw = agg
 	if isZeroed {
 		agg, n.Zeroed = 0, zeroed
@@ -519,8 +519,9 @@ func aggregate(a Aggregation, vs []int64) (num, div int64) {
 	return sum, int64(len(sorted))
 }
 
-// round divides num by den (den > 0) and rounds half away from zero to a whole hundredth.
-func round(num, den int64) Points {
+// Round divides num hundredths by den (den > 0) and rounds half away from zero to a whole
+// hundredth: the engine's one rounding, which means and medians of points use too.
+func Round(num, den int64) Points {
 	neg := num < 0
 	if neg {
 		num = -num
