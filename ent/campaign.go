@@ -69,7 +69,11 @@ type Campaign struct {
 	ReviewersPerApplication int `json:"reviewers_per_application,omitempty"`
 	// ParentCampaignID holds the value of the "parent_campaign_id" field.
 	ParentCampaignID string `json:"parent_campaign_id,omitempty"`
-	selectValues     sql.SelectValues
+	// TitleModel holds the value of the "title_model" field.
+	TitleModel bool `json:"title_model,omitempty"`
+	// TermYears holds the value of the "term_years" field.
+	TermYears    int `json:"term_years,omitempty"`
+	selectValues sql.SelectValues
 }
 
 // scanValues returns the types for scanning values from sql.Rows.
@@ -77,7 +81,9 @@ func (*Campaign) scanValues(columns []string) ([]any, error) {
 	values := make([]any, len(columns))
 	for i := range columns {
 		switch columns[i] {
-		case campaign.FieldVersion, campaign.FieldYear, campaign.FieldQuotaCount, campaign.FieldQuotaPercent, campaign.FieldPassLine, campaign.FieldLookbackMonths, campaign.FieldMaxResubmissions, campaign.FieldReviewersPerApplication:
+		case campaign.FieldTitleModel:
+			values[i] = new(sql.NullBool)
+		case campaign.FieldVersion, campaign.FieldYear, campaign.FieldQuotaCount, campaign.FieldQuotaPercent, campaign.FieldPassLine, campaign.FieldLookbackMonths, campaign.FieldMaxResubmissions, campaign.FieldReviewersPerApplication, campaign.FieldTermYears:
 			values[i] = new(sql.NullInt64)
 		case campaign.FieldID, campaign.FieldOfficeID, campaign.FieldScopePath, campaign.FieldStandardID, campaign.FieldTargetLevel, campaign.FieldDisplayName, campaign.FieldState, campaign.FieldRequiredTitleLevel, campaign.FieldParentCampaignID:
 			values[i] = new(sql.NullString)
@@ -271,6 +277,18 @@ func (_m *Campaign) assignValues(columns []string, values []any) error {
 			} else if value.Valid {
 				_m.ParentCampaignID = value.String
 			}
+		case campaign.FieldTitleModel:
+			if value, ok := values[i].(*sql.NullBool); !ok {
+				return fmt.Errorf("unexpected type %T for field title_model", values[i])
+			} else if value.Valid {
+				_m.TitleModel = value.Bool
+			}
+		case campaign.FieldTermYears:
+			if value, ok := values[i].(*sql.NullInt64); !ok {
+				return fmt.Errorf("unexpected type %T for field term_years", values[i])
+			} else if value.Valid {
+				_m.TermYears = int(value.Int64)
+			}
 		default:
 			_m.selectValues.Set(columns[i], values[i])
 		}
@@ -406,6 +424,12 @@ func (_m *Campaign) String() string {
 	builder.WriteString(", ")
 	builder.WriteString("parent_campaign_id=")
 	builder.WriteString(_m.ParentCampaignID)
+	builder.WriteString(", ")
+	builder.WriteString("title_model=")
+	builder.WriteString(fmt.Sprintf("%v", _m.TitleModel))
+	builder.WriteString(", ")
+	builder.WriteString("term_years=")
+	builder.WriteString(fmt.Sprintf("%v", _m.TermYears))
 	builder.WriteByte(')')
 	return builder.String()
 }

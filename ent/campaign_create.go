@@ -339,6 +339,34 @@ func (_c *CampaignCreate) SetNillableParentCampaignID(v *string) *CampaignCreate
 	return _c
 }
 
+// SetTitleModel sets the "title_model" field.
+func (_c *CampaignCreate) SetTitleModel(v bool) *CampaignCreate {
+	_c.mutation.SetTitleModel(v)
+	return _c
+}
+
+// SetNillableTitleModel sets the "title_model" field if the given value is not nil.
+func (_c *CampaignCreate) SetNillableTitleModel(v *bool) *CampaignCreate {
+	if v != nil {
+		_c.SetTitleModel(*v)
+	}
+	return _c
+}
+
+// SetTermYears sets the "term_years" field.
+func (_c *CampaignCreate) SetTermYears(v int) *CampaignCreate {
+	_c.mutation.SetTermYears(v)
+	return _c
+}
+
+// SetNillableTermYears sets the "term_years" field if the given value is not nil.
+func (_c *CampaignCreate) SetNillableTermYears(v *int) *CampaignCreate {
+	if v != nil {
+		_c.SetTermYears(*v)
+	}
+	return _c
+}
+
 // SetID sets the "id" field.
 func (_c *CampaignCreate) SetID(v string) *CampaignCreate {
 	_c.mutation.SetID(v)
@@ -424,6 +452,14 @@ func (_c *CampaignCreate) defaults() error {
 		v := campaign.DefaultParentCampaignID
 		_c.mutation.SetParentCampaignID(v)
 	}
+	if _, ok := _c.mutation.TitleModel(); !ok {
+		v := campaign.DefaultTitleModel
+		_c.mutation.SetTitleModel(v)
+	}
+	if _, ok := _c.mutation.TermYears(); !ok {
+		v := campaign.DefaultTermYears
+		_c.mutation.SetTermYears(v)
+	}
 	return nil
 }
 
@@ -498,6 +534,12 @@ func (_c *CampaignCreate) check() error {
 	}
 	if _, ok := _c.mutation.ParentCampaignID(); !ok {
 		return &ValidationError{Name: "parent_campaign_id", err: errors.New(`ent: missing required field "Campaign.parent_campaign_id"`)}
+	}
+	if _, ok := _c.mutation.TitleModel(); !ok {
+		return &ValidationError{Name: "title_model", err: errors.New(`ent: missing required field "Campaign.title_model"`)}
+	}
+	if _, ok := _c.mutation.TermYears(); !ok {
+		return &ValidationError{Name: "term_years", err: errors.New(`ent: missing required field "Campaign.term_years"`)}
 	}
 	if v, ok := _c.mutation.ID(); ok {
 		if err := campaign.IDValidator(v); err != nil {
@@ -643,6 +685,14 @@ func (_c *CampaignCreate) createSpec() (*Campaign, *sqlgraph.CreateSpec) {
 	if value, ok := _c.mutation.ParentCampaignID(); ok {
 		_spec.SetField(campaign.FieldParentCampaignID, field.TypeString, value)
 		_node.ParentCampaignID = value
+	}
+	if value, ok := _c.mutation.TitleModel(); ok {
+		_spec.SetField(campaign.FieldTitleModel, field.TypeBool, value)
+		_node.TitleModel = value
+	}
+	if value, ok := _c.mutation.TermYears(); ok {
+		_spec.SetField(campaign.FieldTermYears, field.TypeInt, value)
+		_node.TermYears = value
 	}
 	return _node, _spec
 }
@@ -1071,6 +1121,36 @@ func (u *CampaignUpsert) SetParentCampaignID(v string) *CampaignUpsert {
 // UpdateParentCampaignID sets the "parent_campaign_id" field to the value that was provided on create.
 func (u *CampaignUpsert) UpdateParentCampaignID() *CampaignUpsert {
 	u.SetExcluded(campaign.FieldParentCampaignID)
+	return u
+}
+
+// SetTitleModel sets the "title_model" field.
+func (u *CampaignUpsert) SetTitleModel(v bool) *CampaignUpsert {
+	u.Set(campaign.FieldTitleModel, v)
+	return u
+}
+
+// UpdateTitleModel sets the "title_model" field to the value that was provided on create.
+func (u *CampaignUpsert) UpdateTitleModel() *CampaignUpsert {
+	u.SetExcluded(campaign.FieldTitleModel)
+	return u
+}
+
+// SetTermYears sets the "term_years" field.
+func (u *CampaignUpsert) SetTermYears(v int) *CampaignUpsert {
+	u.Set(campaign.FieldTermYears, v)
+	return u
+}
+
+// UpdateTermYears sets the "term_years" field to the value that was provided on create.
+func (u *CampaignUpsert) UpdateTermYears() *CampaignUpsert {
+	u.SetExcluded(campaign.FieldTermYears)
+	return u
+}
+
+// AddTermYears adds v to the "term_years" field.
+func (u *CampaignUpsert) AddTermYears(v int) *CampaignUpsert {
+	u.Add(campaign.FieldTermYears, v)
 	return u
 }
 
@@ -1572,6 +1652,41 @@ func (u *CampaignUpsertOne) SetParentCampaignID(v string) *CampaignUpsertOne {
 func (u *CampaignUpsertOne) UpdateParentCampaignID() *CampaignUpsertOne {
 	return u.Update(func(s *CampaignUpsert) {
 		s.UpdateParentCampaignID()
+	})
+}
+
+// SetTitleModel sets the "title_model" field.
+func (u *CampaignUpsertOne) SetTitleModel(v bool) *CampaignUpsertOne {
+	return u.Update(func(s *CampaignUpsert) {
+		s.SetTitleModel(v)
+	})
+}
+
+// UpdateTitleModel sets the "title_model" field to the value that was provided on create.
+func (u *CampaignUpsertOne) UpdateTitleModel() *CampaignUpsertOne {
+	return u.Update(func(s *CampaignUpsert) {
+		s.UpdateTitleModel()
+	})
+}
+
+// SetTermYears sets the "term_years" field.
+func (u *CampaignUpsertOne) SetTermYears(v int) *CampaignUpsertOne {
+	return u.Update(func(s *CampaignUpsert) {
+		s.SetTermYears(v)
+	})
+}
+
+// AddTermYears adds v to the "term_years" field.
+func (u *CampaignUpsertOne) AddTermYears(v int) *CampaignUpsertOne {
+	return u.Update(func(s *CampaignUpsert) {
+		s.AddTermYears(v)
+	})
+}
+
+// UpdateTermYears sets the "term_years" field to the value that was provided on create.
+func (u *CampaignUpsertOne) UpdateTermYears() *CampaignUpsertOne {
+	return u.Update(func(s *CampaignUpsert) {
+		s.UpdateTermYears()
 	})
 }
 
@@ -2240,6 +2355,41 @@ func (u *CampaignUpsertBulk) SetParentCampaignID(v string) *CampaignUpsertBulk {
 func (u *CampaignUpsertBulk) UpdateParentCampaignID() *CampaignUpsertBulk {
 	return u.Update(func(s *CampaignUpsert) {
 		s.UpdateParentCampaignID()
+	})
+}
+
+// SetTitleModel sets the "title_model" field.
+func (u *CampaignUpsertBulk) SetTitleModel(v bool) *CampaignUpsertBulk {
+	return u.Update(func(s *CampaignUpsert) {
+		s.SetTitleModel(v)
+	})
+}
+
+// UpdateTitleModel sets the "title_model" field to the value that was provided on create.
+func (u *CampaignUpsertBulk) UpdateTitleModel() *CampaignUpsertBulk {
+	return u.Update(func(s *CampaignUpsert) {
+		s.UpdateTitleModel()
+	})
+}
+
+// SetTermYears sets the "term_years" field.
+func (u *CampaignUpsertBulk) SetTermYears(v int) *CampaignUpsertBulk {
+	return u.Update(func(s *CampaignUpsert) {
+		s.SetTermYears(v)
+	})
+}
+
+// AddTermYears adds v to the "term_years" field.
+func (u *CampaignUpsertBulk) AddTermYears(v int) *CampaignUpsertBulk {
+	return u.Update(func(s *CampaignUpsert) {
+		s.AddTermYears(v)
+	})
+}
+
+// UpdateTermYears sets the "term_years" field to the value that was provided on create.
+func (u *CampaignUpsertBulk) UpdateTermYears() *CampaignUpsertBulk {
+	return u.Update(func(s *CampaignUpsert) {
+		s.UpdateTermYears()
 	})
 }
 

@@ -450,6 +450,41 @@ func (_u *CampaignUpdate) SetNillableParentCampaignID(v *string) *CampaignUpdate
 	return _u
 }
 
+// SetTitleModel sets the "title_model" field.
+func (_u *CampaignUpdate) SetTitleModel(v bool) *CampaignUpdate {
+	_u.mutation.SetTitleModel(v)
+	return _u
+}
+
+// SetNillableTitleModel sets the "title_model" field if the given value is not nil.
+func (_u *CampaignUpdate) SetNillableTitleModel(v *bool) *CampaignUpdate {
+	if v != nil {
+		_u.SetTitleModel(*v)
+	}
+	return _u
+}
+
+// SetTermYears sets the "term_years" field.
+func (_u *CampaignUpdate) SetTermYears(v int) *CampaignUpdate {
+	_u.mutation.ResetTermYears()
+	_u.mutation.SetTermYears(v)
+	return _u
+}
+
+// SetNillableTermYears sets the "term_years" field if the given value is not nil.
+func (_u *CampaignUpdate) SetNillableTermYears(v *int) *CampaignUpdate {
+	if v != nil {
+		_u.SetTermYears(*v)
+	}
+	return _u
+}
+
+// AddTermYears adds value to the "term_years" field.
+func (_u *CampaignUpdate) AddTermYears(v int) *CampaignUpdate {
+	_u.mutation.AddTermYears(v)
+	return _u
+}
+
 // Mutation returns the CampaignMutation object of the builder.
 func (_u *CampaignUpdate) Mutation() *CampaignMutation {
 	return _u.mutation
@@ -651,6 +686,15 @@ func (_u *CampaignUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 	}
 	if value, ok := _u.mutation.ParentCampaignID(); ok {
 		_spec.SetField(campaign.FieldParentCampaignID, field.TypeString, value)
+	}
+	if value, ok := _u.mutation.TitleModel(); ok {
+		_spec.SetField(campaign.FieldTitleModel, field.TypeBool, value)
+	}
+	if value, ok := _u.mutation.TermYears(); ok {
+		_spec.SetField(campaign.FieldTermYears, field.TypeInt, value)
+	}
+	if value, ok := _u.mutation.AddedTermYears(); ok {
+		_spec.AddField(campaign.FieldTermYears, field.TypeInt, value)
 	}
 	if _node, err = sqlgraph.UpdateNodes(ctx, _u.driver, _spec); err != nil {
 		if _, ok := err.(*sqlgraph.NotFoundError); ok {
@@ -1094,6 +1138,41 @@ func (_u *CampaignUpdateOne) SetNillableParentCampaignID(v *string) *CampaignUpd
 	return _u
 }
 
+// SetTitleModel sets the "title_model" field.
+func (_u *CampaignUpdateOne) SetTitleModel(v bool) *CampaignUpdateOne {
+	_u.mutation.SetTitleModel(v)
+	return _u
+}
+
+// SetNillableTitleModel sets the "title_model" field if the given value is not nil.
+func (_u *CampaignUpdateOne) SetNillableTitleModel(v *bool) *CampaignUpdateOne {
+	if v != nil {
+		_u.SetTitleModel(*v)
+	}
+	return _u
+}
+
+// SetTermYears sets the "term_years" field.
+func (_u *CampaignUpdateOne) SetTermYears(v int) *CampaignUpdateOne {
+	_u.mutation.ResetTermYears()
+	_u.mutation.SetTermYears(v)
+	return _u
+}
+
+// SetNillableTermYears sets the "term_years" field if the given value is not nil.
+func (_u *CampaignUpdateOne) SetNillableTermYears(v *int) *CampaignUpdateOne {
+	if v != nil {
+		_u.SetTermYears(*v)
+	}
+	return _u
+}
+
+// AddTermYears adds value to the "term_years" field.
+func (_u *CampaignUpdateOne) AddTermYears(v int) *CampaignUpdateOne {
+	_u.mutation.AddTermYears(v)
+	return _u
+}
+
 // Mutation returns the CampaignMutation object of the builder.
 func (_u *CampaignUpdateOne) Mutation() *CampaignMutation {
 	return _u.mutation
@@ -1325,6 +1404,15 @@ func (_u *CampaignUpdateOne) sqlSave(ctx context.Context) (_node *Campaign, err 
 	}
 	if value, ok := _u.mutation.ParentCampaignID(); ok {
 		_spec.SetField(campaign.FieldParentCampaignID, field.TypeString, value)
+	}
+	if value, ok := _u.mutation.TitleModel(); ok {
+		_spec.SetField(campaign.FieldTitleModel, field.TypeBool, value)
+	}
+	if value, ok := _u.mutation.TermYears(); ok {
+		_spec.SetField(campaign.FieldTermYears, field.TypeInt, value)
+	}
+	if value, ok := _u.mutation.AddedTermYears(); ok {
+		_spec.AddField(campaign.FieldTermYears, field.TypeInt, value)
 	}
 	_node = &Campaign{config: _u.config}
 	_spec.Assign = _node.assignValues

@@ -25,7 +25,9 @@ import (
 	"github.com/wenming-platform/wenming/ent/evidencerevision"
 	"github.com/wenming-platform/wenming/ent/idempotencyrecord"
 	"github.com/wenming-platform/wenming/ent/negativelistentry"
+	"github.com/wenming-platform/wenming/ent/objection"
 	"github.com/wenming-platform/wenming/ent/office"
+	"github.com/wenming-platform/wenming/ent/publicityentry"
 	"github.com/wenming-platform/wenming/ent/refreshtoken"
 	"github.com/wenming-platform/wenming/ent/result"
 	"github.com/wenming-platform/wenming/ent/revocation"
@@ -69,8 +71,12 @@ type Client struct {
 	IdempotencyRecord *IdempotencyRecordClient
 	// NegativeListEntry is the client for interacting with the NegativeListEntry builders.
 	NegativeListEntry *NegativeListEntryClient
+	// Objection is the client for interacting with the Objection builders.
+	Objection *ObjectionClient
 	// Office is the client for interacting with the Office builders.
 	Office *OfficeClient
+	// PublicityEntry is the client for interacting with the PublicityEntry builders.
+	PublicityEntry *PublicityEntryClient
 	// RefreshToken is the client for interacting with the RefreshToken builders.
 	RefreshToken *RefreshTokenClient
 	// Result is the client for interacting with the Result builders.
@@ -117,7 +123,9 @@ func (c *Client) init() {
 	c.EvidenceRevision = NewEvidenceRevisionClient(c.config)
 	c.IdempotencyRecord = NewIdempotencyRecordClient(c.config)
 	c.NegativeListEntry = NewNegativeListEntryClient(c.config)
+	c.Objection = NewObjectionClient(c.config)
 	c.Office = NewOfficeClient(c.config)
+	c.PublicityEntry = NewPublicityEntryClient(c.config)
 	c.RefreshToken = NewRefreshTokenClient(c.config)
 	c.Result = NewResultClient(c.config)
 	c.Revocation = NewRevocationClient(c.config)
@@ -233,7 +241,9 @@ func (c *Client) Tx(ctx context.Context) (*Tx, error) {
 		EvidenceRevision:  NewEvidenceRevisionClient(cfg),
 		IdempotencyRecord: NewIdempotencyRecordClient(cfg),
 		NegativeListEntry: NewNegativeListEntryClient(cfg),
+		Objection:         NewObjectionClient(cfg),
 		Office:            NewOfficeClient(cfg),
+		PublicityEntry:    NewPublicityEntryClient(cfg),
 		RefreshToken:      NewRefreshTokenClient(cfg),
 		Result:            NewResultClient(cfg),
 		Revocation:        NewRevocationClient(cfg),
@@ -276,7 +286,9 @@ func (c *Client) BeginTx(ctx context.Context, opts *sql.TxOptions) (*Tx, error) 
 		EvidenceRevision:  NewEvidenceRevisionClient(cfg),
 		IdempotencyRecord: NewIdempotencyRecordClient(cfg),
 		NegativeListEntry: NewNegativeListEntryClient(cfg),
+		Objection:         NewObjectionClient(cfg),
 		Office:            NewOfficeClient(cfg),
+		PublicityEntry:    NewPublicityEntryClient(cfg),
 		RefreshToken:      NewRefreshTokenClient(cfg),
 		Result:            NewResultClient(cfg),
 		Revocation:        NewRevocationClient(cfg),
@@ -320,9 +332,10 @@ func (c *Client) Use(hooks ...Hook) {
 	for _, n := range []interface{ Use(...Hook) }{
 		c.Application, c.Assignment, c.AuditEvent, c.Campaign, c.Conflict,
 		c.DeadlineExtension, c.Evidence, c.EvidenceFile, c.EvidenceRevision,
-		c.IdempotencyRecord, c.NegativeListEntry, c.Office, c.RefreshToken, c.Result,
-		c.Revocation, c.ServiceAccount, c.Setting, c.SigningKey, c.SpotCheck,
-		c.Standard, c.TitleRecord, c.Unit, c.User, c.VetoDecision,
+		c.IdempotencyRecord, c.NegativeListEntry, c.Objection, c.Office,
+		c.PublicityEntry, c.RefreshToken, c.Result, c.Revocation, c.ServiceAccount,
+		c.Setting, c.SigningKey, c.SpotCheck, c.Standard, c.TitleRecord, c.Unit,
+		c.User, c.VetoDecision,
 	} {
 		n.Use(hooks...)
 	}
@@ -334,9 +347,10 @@ func (c *Client) Intercept(interceptors ...Interceptor) {
 	for _, n := range []interface{ Intercept(...Interceptor) }{
 		c.Application, c.Assignment, c.AuditEvent, c.Campaign, c.Conflict,
 		c.DeadlineExtension, c.Evidence, c.EvidenceFile, c.EvidenceRevision,
-		c.IdempotencyRecord, c.NegativeListEntry, c.Office, c.RefreshToken, c.Result,
-		c.Revocation, c.ServiceAccount, c.Setting, c.SigningKey, c.SpotCheck,
-		c.Standard, c.TitleRecord, c.Unit, c.User, c.VetoDecision,
+		c.IdempotencyRecord, c.NegativeListEntry, c.Objection, c.Office,
+		c.PublicityEntry, c.RefreshToken, c.Result, c.Revocation, c.ServiceAccount,
+		c.Setting, c.SigningKey, c.SpotCheck, c.Standard, c.TitleRecord, c.Unit,
+		c.User, c.VetoDecision,
 	} {
 		n.Intercept(interceptors...)
 	}
@@ -367,8 +381,12 @@ func (c *Client) Mutate(ctx context.Context, m Mutation) (Value, error) {
 		return c.IdempotencyRecord.mutate(ctx, m)
 	case *NegativeListEntryMutation:
 		return c.NegativeListEntry.mutate(ctx, m)
+	case *ObjectionMutation:
+		return c.Objection.mutate(ctx, m)
 	case *OfficeMutation:
 		return c.Office.mutate(ctx, m)
+	case *PublicityEntryMutation:
+		return c.PublicityEntry.mutate(ctx, m)
 	case *RefreshTokenMutation:
 		return c.RefreshToken.mutate(ctx, m)
 	case *ResultMutation:
@@ -1872,6 +1890,140 @@ func (c *NegativeListEntryClient) mutate(ctx context.Context, m *NegativeListEnt
 	}
 }
 
+// ObjectionClient is a client for the Objection schema.
+type ObjectionClient struct {
+	config
+}
+
+// NewObjectionClient returns a client for the Objection from the given config.
+func NewObjectionClient(c config) *ObjectionClient {
+	return &ObjectionClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `objection.Hooks(f(g(h())))`.
+func (c *ObjectionClient) Use(hooks ...Hook) {
+	c.hooks.Objection = append(c.hooks.Objection, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `objection.Intercept(f(g(h())))`.
+func (c *ObjectionClient) Intercept(interceptors ...Interceptor) {
+	c.inters.Objection = append(c.inters.Objection, interceptors...)
+}
+
+// Create returns a builder for creating a Objection entity.
+func (c *ObjectionClient) Create() *ObjectionCreate {
+	mutation := newObjectionMutation(c.config, OpCreate)
+	return &ObjectionCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of Objection entities.
+func (c *ObjectionClient) CreateBulk(builders ...*ObjectionCreate) *ObjectionCreateBulk {
+	return &ObjectionCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *ObjectionClient) MapCreateBulk(slice any, setFunc func(*ObjectionCreate, int)) *ObjectionCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &ObjectionCreateBulk{err: fmt.Errorf("calling to ObjectionClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*ObjectionCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &ObjectionCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for Objection.
+func (c *ObjectionClient) Update() *ObjectionUpdate {
+	mutation := newObjectionMutation(c.config, OpUpdate)
+	return &ObjectionUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *ObjectionClient) UpdateOne(_m *Objection) *ObjectionUpdateOne {
+	mutation := newObjectionMutation(c.config, OpUpdateOne, withObjection(_m))
+	return &ObjectionUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *ObjectionClient) UpdateOneID(id string) *ObjectionUpdateOne {
+	mutation := newObjectionMutation(c.config, OpUpdateOne, withObjectionID(id))
+	return &ObjectionUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for Objection.
+func (c *ObjectionClient) Delete() *ObjectionDelete {
+	mutation := newObjectionMutation(c.config, OpDelete)
+	return &ObjectionDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *ObjectionClient) DeleteOne(_m *Objection) *ObjectionDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *ObjectionClient) DeleteOneID(id string) *ObjectionDeleteOne {
+	builder := c.Delete().Where(objection.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &ObjectionDeleteOne{builder}
+}
+
+// Query returns a query builder for Objection.
+func (c *ObjectionClient) Query() *ObjectionQuery {
+	return &ObjectionQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeObjection},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a Objection entity by its id.
+func (c *ObjectionClient) Get(ctx context.Context, id string) (*Objection, error) {
+	return c.Query().Where(objection.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *ObjectionClient) GetX(ctx context.Context, id string) *Objection {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// Hooks returns the client hooks.
+func (c *ObjectionClient) Hooks() []Hook {
+	hooks := c.hooks.Objection
+	return append(hooks[:len(hooks):len(hooks)], objection.Hooks[:]...)
+}
+
+// Interceptors returns the client interceptors.
+func (c *ObjectionClient) Interceptors() []Interceptor {
+	return c.inters.Objection
+}
+
+func (c *ObjectionClient) mutate(ctx context.Context, m *ObjectionMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&ObjectionCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&ObjectionUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&ObjectionUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&ObjectionDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown Objection mutation op: %q", m.Op())
+	}
+}
+
 // OfficeClient is a client for the Office schema.
 type OfficeClient struct {
 	config
@@ -2003,6 +2155,140 @@ func (c *OfficeClient) mutate(ctx context.Context, m *OfficeMutation) (Value, er
 		return (&OfficeDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
 	default:
 		return nil, fmt.Errorf("ent: unknown Office mutation op: %q", m.Op())
+	}
+}
+
+// PublicityEntryClient is a client for the PublicityEntry schema.
+type PublicityEntryClient struct {
+	config
+}
+
+// NewPublicityEntryClient returns a client for the PublicityEntry from the given config.
+func NewPublicityEntryClient(c config) *PublicityEntryClient {
+	return &PublicityEntryClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `publicityentry.Hooks(f(g(h())))`.
+func (c *PublicityEntryClient) Use(hooks ...Hook) {
+	c.hooks.PublicityEntry = append(c.hooks.PublicityEntry, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `publicityentry.Intercept(f(g(h())))`.
+func (c *PublicityEntryClient) Intercept(interceptors ...Interceptor) {
+	c.inters.PublicityEntry = append(c.inters.PublicityEntry, interceptors...)
+}
+
+// Create returns a builder for creating a PublicityEntry entity.
+func (c *PublicityEntryClient) Create() *PublicityEntryCreate {
+	mutation := newPublicityEntryMutation(c.config, OpCreate)
+	return &PublicityEntryCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of PublicityEntry entities.
+func (c *PublicityEntryClient) CreateBulk(builders ...*PublicityEntryCreate) *PublicityEntryCreateBulk {
+	return &PublicityEntryCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *PublicityEntryClient) MapCreateBulk(slice any, setFunc func(*PublicityEntryCreate, int)) *PublicityEntryCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &PublicityEntryCreateBulk{err: fmt.Errorf("calling to PublicityEntryClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*PublicityEntryCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &PublicityEntryCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for PublicityEntry.
+func (c *PublicityEntryClient) Update() *PublicityEntryUpdate {
+	mutation := newPublicityEntryMutation(c.config, OpUpdate)
+	return &PublicityEntryUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *PublicityEntryClient) UpdateOne(_m *PublicityEntry) *PublicityEntryUpdateOne {
+	mutation := newPublicityEntryMutation(c.config, OpUpdateOne, withPublicityEntry(_m))
+	return &PublicityEntryUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *PublicityEntryClient) UpdateOneID(id string) *PublicityEntryUpdateOne {
+	mutation := newPublicityEntryMutation(c.config, OpUpdateOne, withPublicityEntryID(id))
+	return &PublicityEntryUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for PublicityEntry.
+func (c *PublicityEntryClient) Delete() *PublicityEntryDelete {
+	mutation := newPublicityEntryMutation(c.config, OpDelete)
+	return &PublicityEntryDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *PublicityEntryClient) DeleteOne(_m *PublicityEntry) *PublicityEntryDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *PublicityEntryClient) DeleteOneID(id string) *PublicityEntryDeleteOne {
+	builder := c.Delete().Where(publicityentry.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &PublicityEntryDeleteOne{builder}
+}
+
+// Query returns a query builder for PublicityEntry.
+func (c *PublicityEntryClient) Query() *PublicityEntryQuery {
+	return &PublicityEntryQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypePublicityEntry},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a PublicityEntry entity by its id.
+func (c *PublicityEntryClient) Get(ctx context.Context, id string) (*PublicityEntry, error) {
+	return c.Query().Where(publicityentry.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *PublicityEntryClient) GetX(ctx context.Context, id string) *PublicityEntry {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// Hooks returns the client hooks.
+func (c *PublicityEntryClient) Hooks() []Hook {
+	hooks := c.hooks.PublicityEntry
+	return append(hooks[:len(hooks):len(hooks)], publicityentry.Hooks[:]...)
+}
+
+// Interceptors returns the client interceptors.
+func (c *PublicityEntryClient) Interceptors() []Interceptor {
+	return c.inters.PublicityEntry
+}
+
+func (c *PublicityEntryClient) mutate(ctx context.Context, m *PublicityEntryMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&PublicityEntryCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&PublicityEntryUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&PublicityEntryUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&PublicityEntryDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown PublicityEntry mutation op: %q", m.Op())
 	}
 }
 
@@ -3619,14 +3905,16 @@ type (
 	hooks struct {
 		Application, Assignment, AuditEvent, Campaign, Conflict, DeadlineExtension,
 		Evidence, EvidenceFile, EvidenceRevision, IdempotencyRecord, NegativeListEntry,
-		Office, RefreshToken, Result, Revocation, ServiceAccount, Setting, SigningKey,
-		SpotCheck, Standard, TitleRecord, Unit, User, VetoDecision []ent.Hook
+		Objection, Office, PublicityEntry, RefreshToken, Result, Revocation,
+		ServiceAccount, Setting, SigningKey, SpotCheck, Standard, TitleRecord, Unit,
+		User, VetoDecision []ent.Hook
 	}
 	inters struct {
 		Application, Assignment, AuditEvent, Campaign, Conflict, DeadlineExtension,
 		Evidence, EvidenceFile, EvidenceRevision, IdempotencyRecord, NegativeListEntry,
-		Office, RefreshToken, Result, Revocation, ServiceAccount, Setting, SigningKey,
-		SpotCheck, Standard, TitleRecord, Unit, User, VetoDecision []ent.Interceptor
+		Objection, Office, PublicityEntry, RefreshToken, Result, Revocation,
+		ServiceAccount, Setting, SigningKey, SpotCheck, Standard, TitleRecord, Unit,
+		User, VetoDecision []ent.Interceptor
 	}
 )
 

@@ -23,7 +23,9 @@ import (
 	"github.com/wenming-platform/wenming/ent/evidencerevision"
 	"github.com/wenming-platform/wenming/ent/idempotencyrecord"
 	"github.com/wenming-platform/wenming/ent/negativelistentry"
+	"github.com/wenming-platform/wenming/ent/objection"
 	"github.com/wenming-platform/wenming/ent/office"
+	"github.com/wenming-platform/wenming/ent/publicityentry"
 	"github.com/wenming-platform/wenming/ent/refreshtoken"
 	"github.com/wenming-platform/wenming/ent/result"
 	"github.com/wenming-platform/wenming/ent/revocation"
@@ -107,7 +109,9 @@ func checkColumn(t, c string) error {
 			evidencerevision.Table:  evidencerevision.ValidColumn,
 			idempotencyrecord.Table: idempotencyrecord.ValidColumn,
 			negativelistentry.Table: negativelistentry.ValidColumn,
+			objection.Table:         objection.ValidColumn,
 			office.Table:            office.ValidColumn,
+			publicityentry.Table:    publicityentry.ValidColumn,
 			refreshtoken.Table:      refreshtoken.ValidColumn,
 			result.Table:            result.ValidColumn,
 			revocation.Table:        revocation.ValidColumn,

@@ -14,7 +14,9 @@ import (
 	"github.com/wenming-platform/wenming/ent/evidencerevision"
 	"github.com/wenming-platform/wenming/ent/idempotencyrecord"
 	"github.com/wenming-platform/wenming/ent/negativelistentry"
+	"github.com/wenming-platform/wenming/ent/objection"
 	"github.com/wenming-platform/wenming/ent/office"
+	"github.com/wenming-platform/wenming/ent/publicityentry"
 	"github.com/wenming-platform/wenming/ent/refreshtoken"
 	"github.com/wenming-platform/wenming/ent/result"
 	"github.com/wenming-platform/wenming/ent/revocation"
@@ -36,7 +38,7 @@ import (
 
 // schemaGraph holds a representation of ent/schema at runtime.
 var schemaGraph = func() *sqlgraph.Schema {
-	graph := &sqlgraph.Schema{Nodes: make([]*sqlgraph.Node, 24)}
+	graph := &sqlgraph.Schema{Nodes: make([]*sqlgraph.Node, 26)}
 	graph.Nodes[0] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   application.Table,
@@ -154,6 +156,8 @@ var schemaGraph = func() *sqlgraph.Schema {
 			campaign.FieldMaxResubmissions:        {Type: field.TypeInt, Column: campaign.FieldMaxResubmissions},
 			campaign.FieldReviewersPerApplication: {Type: field.TypeInt, Column: campaign.FieldReviewersPerApplication},
 			campaign.FieldParentCampaignID:        {Type: field.TypeString, Column: campaign.FieldParentCampaignID},
+			campaign.FieldTitleModel:              {Type: field.TypeBool, Column: campaign.FieldTitleModel},
+			campaign.FieldTermYears:               {Type: field.TypeInt, Column: campaign.FieldTermYears},
 		},
 	}
 	graph.Nodes[4] = &sqlgraph.Node{
@@ -326,6 +330,37 @@ var schemaGraph = func() *sqlgraph.Schema {
 	}
 	graph.Nodes[11] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
+			Table:   objection.Table,
+			Columns: objection.Columns,
+			ID: &sqlgraph.FieldSpec{
+				Type:   field.TypeString,
+				Column: objection.FieldID,
+			},
+		},
+		Type: "Objection",
+		Fields: map[string]*sqlgraph.FieldSpec{
+			objection.FieldOfficeID:      {Type: field.TypeString, Column: objection.FieldOfficeID},
+			objection.FieldScopePath:     {Type: field.TypeString, Column: objection.FieldScopePath},
+			objection.FieldVersion:       {Type: field.TypeInt64, Column: objection.FieldVersion},
+			objection.FieldCreateTime:    {Type: field.TypeTime, Column: objection.FieldCreateTime},
+			objection.FieldUpdateTime:    {Type: field.TypeTime, Column: objection.FieldUpdateTime},
+			objection.FieldCampaignID:    {Type: field.TypeString, Column: objection.FieldCampaignID},
+			objection.FieldUnitID:        {Type: field.TypeString, Column: objection.FieldUnitID},
+			objection.FieldApplicationID: {Type: field.TypeString, Column: objection.FieldApplicationID},
+			objection.FieldReference:     {Type: field.TypeString, Column: objection.FieldReference},
+			objection.FieldChannel:       {Type: field.TypeEnum, Column: objection.FieldChannel},
+			objection.FieldContent:       {Type: field.TypeString, Column: objection.FieldContent},
+			objection.FieldName:          {Type: field.TypeString, Column: objection.FieldName},
+			objection.FieldContact:       {Type: field.TypeString, Column: objection.FieldContact},
+			objection.FieldRecordedBy:    {Type: field.TypeString, Column: objection.FieldRecordedBy},
+			objection.FieldState:         {Type: field.TypeEnum, Column: objection.FieldState},
+			objection.FieldFinding:       {Type: field.TypeString, Column: objection.FieldFinding},
+			objection.FieldHandledBy:     {Type: field.TypeString, Column: objection.FieldHandledBy},
+			objection.FieldHandleTime:    {Type: field.TypeTime, Column: objection.FieldHandleTime},
+		},
+	}
+	graph.Nodes[12] = &sqlgraph.Node{
+		NodeSpec: sqlgraph.NodeSpec{
 			Table:   office.Table,
 			Columns: office.Columns,
 			ID: &sqlgraph.FieldSpec{
@@ -347,7 +382,37 @@ var schemaGraph = func() *sqlgraph.Schema {
 			office.FieldTimeZone:    {Type: field.TypeString, Column: office.FieldTimeZone},
 		},
 	}
-	graph.Nodes[12] = &sqlgraph.Node{
+	graph.Nodes[13] = &sqlgraph.Node{
+		NodeSpec: sqlgraph.NodeSpec{
+			Table:   publicityentry.Table,
+			Columns: publicityentry.Columns,
+			ID: &sqlgraph.FieldSpec{
+				Type:   field.TypeString,
+				Column: publicityentry.FieldID,
+			},
+		},
+		Type: "PublicityEntry",
+		Fields: map[string]*sqlgraph.FieldSpec{
+			publicityentry.FieldOfficeID:           {Type: field.TypeString, Column: publicityentry.FieldOfficeID},
+			publicityentry.FieldScopePath:          {Type: field.TypeString, Column: publicityentry.FieldScopePath},
+			publicityentry.FieldVersion:            {Type: field.TypeInt64, Column: publicityentry.FieldVersion},
+			publicityentry.FieldCreateTime:         {Type: field.TypeTime, Column: publicityentry.FieldCreateTime},
+			publicityentry.FieldUpdateTime:         {Type: field.TypeTime, Column: publicityentry.FieldUpdateTime},
+			publicityentry.FieldCampaignID:         {Type: field.TypeString, Column: publicityentry.FieldCampaignID},
+			publicityentry.FieldApplicationID:      {Type: field.TypeString, Column: publicityentry.FieldApplicationID},
+			publicityentry.FieldUnitID:             {Type: field.TypeString, Column: publicityentry.FieldUnitID},
+			publicityentry.FieldUnitDisplayName:    {Type: field.TypeString, Column: publicityentry.FieldUnitDisplayName},
+			publicityentry.FieldUnitOfficeID:       {Type: field.TypeString, Column: publicityentry.FieldUnitOfficeID},
+			publicityentry.FieldUnitOfficeName:     {Type: field.TypeString, Column: publicityentry.FieldUnitOfficeName},
+			publicityentry.FieldUnitCategory:       {Type: field.TypeString, Column: publicityentry.FieldUnitCategory},
+			publicityentry.FieldTotal:              {Type: field.TypeInt64, Column: publicityentry.FieldTotal},
+			publicityentry.FieldRank:               {Type: field.TypeInt, Column: publicityentry.FieldRank},
+			publicityentry.FieldNumber:             {Type: field.TypeInt, Column: publicityentry.FieldNumber},
+			publicityentry.FieldRemovedTime:        {Type: field.TypeTime, Column: publicityentry.FieldRemovedTime},
+			publicityentry.FieldRemovedByObjection: {Type: field.TypeString, Column: publicityentry.FieldRemovedByObjection},
+		},
+	}
+	graph.Nodes[14] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   refreshtoken.Table,
 			Columns: refreshtoken.Columns,
@@ -367,7 +432,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			refreshtoken.FieldRevokeTime: {Type: field.TypeTime, Column: refreshtoken.FieldRevokeTime},
 		},
 	}
-	graph.Nodes[13] = &sqlgraph.Node{
+	graph.Nodes[15] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   result.Table,
 			Columns: result.Columns,
@@ -399,7 +464,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			result.FieldDetail:          {Type: field.TypeBytes, Column: result.FieldDetail},
 		},
 	}
-	graph.Nodes[14] = &sqlgraph.Node{
+	graph.Nodes[16] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   revocation.Table,
 			Columns: revocation.Columns,
@@ -416,7 +481,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			revocation.FieldExpireTime: {Type: field.TypeTime, Column: revocation.FieldExpireTime},
 		},
 	}
-	graph.Nodes[15] = &sqlgraph.Node{
+	graph.Nodes[17] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   serviceaccount.Table,
 			Columns: serviceaccount.Columns,
@@ -439,7 +504,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			serviceaccount.FieldDisabled:    {Type: field.TypeBool, Column: serviceaccount.FieldDisabled},
 		},
 	}
-	graph.Nodes[16] = &sqlgraph.Node{
+	graph.Nodes[18] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   setting.Table,
 			Columns: setting.Columns,
@@ -453,7 +518,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			setting.FieldValue: {Type: field.TypeBytes, Column: setting.FieldValue},
 		},
 	}
-	graph.Nodes[17] = &sqlgraph.Node{
+	graph.Nodes[19] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   signingkey.Table,
 			Columns: signingkey.Columns,
@@ -470,7 +535,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			signingkey.FieldRetireTime: {Type: field.TypeTime, Column: signingkey.FieldRetireTime},
 		},
 	}
-	graph.Nodes[18] = &sqlgraph.Node{
+	graph.Nodes[20] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   spotcheck.Table,
 			Columns: spotcheck.Columns,
@@ -492,7 +557,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			spotcheck.FieldCreateTime:    {Type: field.TypeTime, Column: spotcheck.FieldCreateTime},
 		},
 	}
-	graph.Nodes[19] = &sqlgraph.Node{
+	graph.Nodes[21] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   standard.Table,
 			Columns: standard.Columns,
@@ -521,7 +586,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			standard.FieldPublishTime: {Type: field.TypeTime, Column: standard.FieldPublishTime},
 		},
 	}
-	graph.Nodes[20] = &sqlgraph.Node{
+	graph.Nodes[22] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   titlerecord.Table,
 			Columns: titlerecord.Columns,
@@ -532,24 +597,26 @@ var schemaGraph = func() *sqlgraph.Schema {
 		},
 		Type: "TitleRecord",
 		Fields: map[string]*sqlgraph.FieldSpec{
-			titlerecord.FieldOfficeID:       {Type: field.TypeString, Column: titlerecord.FieldOfficeID},
-			titlerecord.FieldScopePath:      {Type: field.TypeString, Column: titlerecord.FieldScopePath},
-			titlerecord.FieldVersion:        {Type: field.TypeInt64, Column: titlerecord.FieldVersion},
-			titlerecord.FieldCreateTime:     {Type: field.TypeTime, Column: titlerecord.FieldCreateTime},
-			titlerecord.FieldUpdateTime:     {Type: field.TypeTime, Column: titlerecord.FieldUpdateTime},
-			titlerecord.FieldUnitID:         {Type: field.TypeString, Column: titlerecord.FieldUnitID},
-			titlerecord.FieldLevel:          {Type: field.TypeEnum, Column: titlerecord.FieldLevel},
-			titlerecord.FieldModel:          {Type: field.TypeBool, Column: titlerecord.FieldModel},
-			titlerecord.FieldTermStart:      {Type: field.TypeTime, Column: titlerecord.FieldTermStart},
-			titlerecord.FieldTermEnd:        {Type: field.TypeTime, Column: titlerecord.FieldTermEnd},
-			titlerecord.FieldState:          {Type: field.TypeEnum, Column: titlerecord.FieldState},
-			titlerecord.FieldDocumentNumber: {Type: field.TypeString, Column: titlerecord.FieldDocumentNumber},
-			titlerecord.FieldSource:         {Type: field.TypeEnum, Column: titlerecord.FieldSource},
-			titlerecord.FieldCampaignID:     {Type: field.TypeString, Column: titlerecord.FieldCampaignID},
-			titlerecord.FieldMoves:          {Type: field.TypeJSON, Column: titlerecord.FieldMoves},
+			titlerecord.FieldOfficeID:              {Type: field.TypeString, Column: titlerecord.FieldOfficeID},
+			titlerecord.FieldScopePath:             {Type: field.TypeString, Column: titlerecord.FieldScopePath},
+			titlerecord.FieldVersion:               {Type: field.TypeInt64, Column: titlerecord.FieldVersion},
+			titlerecord.FieldCreateTime:            {Type: field.TypeTime, Column: titlerecord.FieldCreateTime},
+			titlerecord.FieldUpdateTime:            {Type: field.TypeTime, Column: titlerecord.FieldUpdateTime},
+			titlerecord.FieldUnitID:                {Type: field.TypeString, Column: titlerecord.FieldUnitID},
+			titlerecord.FieldLevel:                 {Type: field.TypeEnum, Column: titlerecord.FieldLevel},
+			titlerecord.FieldModel:                 {Type: field.TypeBool, Column: titlerecord.FieldModel},
+			titlerecord.FieldTermStart:             {Type: field.TypeTime, Column: titlerecord.FieldTermStart},
+			titlerecord.FieldTermEnd:               {Type: field.TypeTime, Column: titlerecord.FieldTermEnd},
+			titlerecord.FieldState:                 {Type: field.TypeEnum, Column: titlerecord.FieldState},
+			titlerecord.FieldDocumentNumber:        {Type: field.TypeString, Column: titlerecord.FieldDocumentNumber},
+			titlerecord.FieldSource:                {Type: field.TypeEnum, Column: titlerecord.FieldSource},
+			titlerecord.FieldCampaignID:            {Type: field.TypeString, Column: titlerecord.FieldCampaignID},
+			titlerecord.FieldMoves:                 {Type: field.TypeJSON, Column: titlerecord.FieldMoves},
+			titlerecord.FieldRectificationDeadline: {Type: field.TypeTime, Column: titlerecord.FieldRectificationDeadline},
+			titlerecord.FieldProposedRevocation:    {Type: field.TypeString, Column: titlerecord.FieldProposedRevocation},
 		},
 	}
-	graph.Nodes[21] = &sqlgraph.Node{
+	graph.Nodes[23] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   unit.Table,
 			Columns: unit.Columns,
@@ -575,7 +642,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			unit.FieldTitleState:     {Type: field.TypeString, Column: unit.FieldTitleState},
 		},
 	}
-	graph.Nodes[22] = &sqlgraph.Node{
+	graph.Nodes[24] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   user.Table,
 			Columns: user.Columns,
@@ -600,7 +667,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			user.FieldPlatform:     {Type: field.TypeBool, Column: user.FieldPlatform},
 		},
 	}
-	graph.Nodes[23] = &sqlgraph.Node{
+	graph.Nodes[25] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   vetodecision.Table,
 			Columns: vetodecision.Columns,
@@ -1123,6 +1190,16 @@ func (f *CampaignFilter) WhereReviewersPerApplication(p entql.IntP) {
 // WhereParentCampaignID applies the entql string predicate on the parent_campaign_id field.
 func (f *CampaignFilter) WhereParentCampaignID(p entql.StringP) {
 	f.Where(p.Field(campaign.FieldParentCampaignID))
+}
+
+// WhereTitleModel applies the entql bool predicate on the title_model field.
+func (f *CampaignFilter) WhereTitleModel(p entql.BoolP) {
+	f.Where(p.Field(campaign.FieldTitleModel))
+}
+
+// WhereTermYears applies the entql int predicate on the term_years field.
+func (f *CampaignFilter) WhereTermYears(p entql.IntP) {
+	f.Where(p.Field(campaign.FieldTermYears))
 }
 
 // addPredicate implements the predicateAdder interface.
@@ -1791,6 +1868,136 @@ func (f *NegativeListEntryFilter) WhereAnnulReason(p entql.StringP) {
 }
 
 // addPredicate implements the predicateAdder interface.
+func (_q *ObjectionQuery) addPredicate(pred func(s *sql.Selector)) {
+	_q.predicates = append(_q.predicates, pred)
+}
+
+// Filter returns a Filter implementation to apply filters on the ObjectionQuery builder.
+func (_q *ObjectionQuery) Filter() *ObjectionFilter {
+	return &ObjectionFilter{config: _q.config, predicateAdder: _q}
+}
+
+// addPredicate implements the predicateAdder interface.
+func (m *ObjectionMutation) addPredicate(pred func(s *sql.Selector)) {
+	m.predicates = append(m.predicates, pred)
+}
+
+// Filter returns an entql.Where implementation to apply filters on the ObjectionMutation builder.
+func (m *ObjectionMutation) Filter() *ObjectionFilter {
+	return &ObjectionFilter{config: m.config, predicateAdder: m}
+}
+
+// ObjectionFilter provides a generic filtering capability at runtime for ObjectionQuery.
+type ObjectionFilter struct {
+	predicateAdder
+	config
+}
+
+// Where applies the entql predicate on the query filter.
+func (f *ObjectionFilter) Where(p entql.P) {
+	f.addPredicate(func(s *sql.Selector) {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[11].Type, p, s); err != nil {
+			s.AddError(err)
+		}
+	})
+}
+
+// WhereID applies the entql string predicate on the id field.
+func (f *ObjectionFilter) WhereID(p entql.StringP) {
+	f.Where(p.Field(objection.FieldID))
+}
+
+// WhereOfficeID applies the entql string predicate on the office_id field.
+func (f *ObjectionFilter) WhereOfficeID(p entql.StringP) {
+	f.Where(p.Field(objection.FieldOfficeID))
+}
+
+// WhereScopePath applies the entql string predicate on the scope_path field.
+func (f *ObjectionFilter) WhereScopePath(p entql.StringP) {
+	f.Where(p.Field(objection.FieldScopePath))
+}
+
+// WhereVersion applies the entql int64 predicate on the version field.
+func (f *ObjectionFilter) WhereVersion(p entql.Int64P) {
+	f.Where(p.Field(objection.FieldVersion))
+}
+
+// WhereCreateTime applies the entql time.Time predicate on the create_time field.
+func (f *ObjectionFilter) WhereCreateTime(p entql.TimeP) {
+	f.Where(p.Field(objection.FieldCreateTime))
+}
+
+// WhereUpdateTime applies the entql time.Time predicate on the update_time field.
+func (f *ObjectionFilter) WhereUpdateTime(p entql.TimeP) {
+	f.Where(p.Field(objection.FieldUpdateTime))
+}
+
+// WhereCampaignID applies the entql string predicate on the campaign_id field.
+func (f *ObjectionFilter) WhereCampaignID(p entql.StringP) {
+	f.Where(p.Field(objection.FieldCampaignID))
+}
+
+// WhereUnitID applies the entql string predicate on the unit_id field.
+func (f *ObjectionFilter) WhereUnitID(p entql.StringP) {
+	f.Where(p.Field(objection.FieldUnitID))
+}
+
+// WhereApplicationID applies the entql string predicate on the application_id field.
+func (f *ObjectionFilter) WhereApplicationID(p entql.StringP) {
+	f.Where(p.Field(objection.FieldApplicationID))
+}
+
+// WhereReference applies the entql string predicate on the reference field.
+func (f *ObjectionFilter) WhereReference(p entql.StringP) {
+	f.Where(p.Field(objection.FieldReference))
+}
+
+// WhereChannel applies the entql string predicate on the channel field.
+func (f *ObjectionFilter) WhereChannel(p entql.StringP) {
+	f.Where(p.Field(objection.FieldChannel))
+}
+
+// WhereContent applies the entql string predicate on the content field.
+func (f *ObjectionFilter) WhereContent(p entql.StringP) {
+	f.Where(p.Field(objection.FieldContent))
+}
+
+// WhereName applies the entql string predicate on the name field.
+func (f *ObjectionFilter) WhereName(p entql.StringP) {
+	f.Where(p.Field(objection.FieldName))
+}
+
+// WhereContact applies the entql string predicate on the contact field.
+func (f *ObjectionFilter) WhereContact(p entql.StringP) {
+	f.Where(p.Field(objection.FieldContact))
+}
+
+// WhereRecordedBy applies the entql string predicate on the recorded_by field.
+func (f *ObjectionFilter) WhereRecordedBy(p entql.StringP) {
+	f.Where(p.Field(objection.FieldRecordedBy))
+}
+
+// WhereState applies the entql string predicate on the state field.
+func (f *ObjectionFilter) WhereState(p entql.StringP) {
+	f.Where(p.Field(objection.FieldState))
+}
+
+// WhereFinding applies the entql string predicate on the finding field.
+func (f *ObjectionFilter) WhereFinding(p entql.StringP) {
+	f.Where(p.Field(objection.FieldFinding))
+}
+
+// WhereHandledBy applies the entql string predicate on the handled_by field.
+func (f *ObjectionFilter) WhereHandledBy(p entql.StringP) {
+	f.Where(p.Field(objection.FieldHandledBy))
+}
+
+// WhereHandleTime applies the entql time.Time predicate on the handle_time field.
+func (f *ObjectionFilter) WhereHandleTime(p entql.TimeP) {
+	f.Where(p.Field(objection.FieldHandleTime))
+}
+
+// addPredicate implements the predicateAdder interface.
 func (_q *OfficeQuery) addPredicate(pred func(s *sql.Selector)) {
 	_q.predicates = append(_q.predicates, pred)
 }
@@ -1819,7 +2026,7 @@ type OfficeFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *OfficeFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[11].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[12].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -1881,6 +2088,131 @@ func (f *OfficeFilter) WhereTimeZone(p entql.StringP) {
 }
 
 // addPredicate implements the predicateAdder interface.
+func (_q *PublicityEntryQuery) addPredicate(pred func(s *sql.Selector)) {
+	_q.predicates = append(_q.predicates, pred)
+}
+
+// Filter returns a Filter implementation to apply filters on the PublicityEntryQuery builder.
+func (_q *PublicityEntryQuery) Filter() *PublicityEntryFilter {
+	return &PublicityEntryFilter{config: _q.config, predicateAdder: _q}
+}
+
+// addPredicate implements the predicateAdder interface.
+func (m *PublicityEntryMutation) addPredicate(pred func(s *sql.Selector)) {
+	m.predicates = append(m.predicates, pred)
+}
+
+// Filter returns an entql.Where implementation to apply filters on the PublicityEntryMutation builder.
+func (m *PublicityEntryMutation) Filter() *PublicityEntryFilter {
+	return &PublicityEntryFilter{config: m.config, predicateAdder: m}
+}
+
+// PublicityEntryFilter provides a generic filtering capability at runtime for PublicityEntryQuery.
+type PublicityEntryFilter struct {
+	predicateAdder
+	config
+}
+
+// Where applies the entql predicate on the query filter.
+func (f *PublicityEntryFilter) Where(p entql.P) {
+	f.addPredicate(func(s *sql.Selector) {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[13].Type, p, s); err != nil {
+			s.AddError(err)
+		}
+	})
+}
+
+// WhereID applies the entql string predicate on the id field.
+func (f *PublicityEntryFilter) WhereID(p entql.StringP) {
+	f.Where(p.Field(publicityentry.FieldID))
+}
+
+// WhereOfficeID applies the entql string predicate on the office_id field.
+func (f *PublicityEntryFilter) WhereOfficeID(p entql.StringP) {
+	f.Where(p.Field(publicityentry.FieldOfficeID))
+}
+
+// WhereScopePath applies the entql string predicate on the scope_path field.
+func (f *PublicityEntryFilter) WhereScopePath(p entql.StringP) {
+	f.Where(p.Field(publicityentry.FieldScopePath))
+}
+
+// WhereVersion applies the entql int64 predicate on the version field.
+func (f *PublicityEntryFilter) WhereVersion(p entql.Int64P) {
+	f.Where(p.Field(publicityentry.FieldVersion))
+}
+
+// WhereCreateTime applies the entql time.Time predicate on the create_time field.
+func (f *PublicityEntryFilter) WhereCreateTime(p entql.TimeP) {
+	f.Where(p.Field(publicityentry.FieldCreateTime))
+}
+
+// WhereUpdateTime applies the entql time.Time predicate on the update_time field.
+func (f *PublicityEntryFilter) WhereUpdateTime(p entql.TimeP) {
+	f.Where(p.Field(publicityentry.FieldUpdateTime))
+}
+
+// WhereCampaignID applies the entql string predicate on the campaign_id field.
+func (f *PublicityEntryFilter) WhereCampaignID(p entql.StringP) {
+	f.Where(p.Field(publicityentry.FieldCampaignID))
+}
+
+// WhereApplicationID applies the entql string predicate on the application_id field.
+func (f *PublicityEntryFilter) WhereApplicationID(p entql.StringP) {
+	f.Where(p.Field(publicityentry.FieldApplicationID))
+}
+
+// WhereUnitID applies the entql string predicate on the unit_id field.
+func (f *PublicityEntryFilter) WhereUnitID(p entql.StringP) {
+	f.Where(p.Field(publicityentry.FieldUnitID))
+}
+
+// WhereUnitDisplayName applies the entql string predicate on the unit_display_name field.
+func (f *PublicityEntryFilter) WhereUnitDisplayName(p entql.StringP) {
+	f.Where(p.Field(publicityentry.FieldUnitDisplayName))
+}
+
+// WhereUnitOfficeID applies the entql string predicate on the unit_office_id field.
+func (f *PublicityEntryFilter) WhereUnitOfficeID(p entql.StringP) {
+	f.Where(p.Field(publicityentry.FieldUnitOfficeID))
+}
+
+// WhereUnitOfficeName applies the entql string predicate on the unit_office_name field.
+func (f *PublicityEntryFilter) WhereUnitOfficeName(p entql.StringP) {
+	f.Where(p.Field(publicityentry.FieldUnitOfficeName))
+}
+
+// WhereUnitCategory applies the entql string predicate on the unit_category field.
+func (f *PublicityEntryFilter) WhereUnitCategory(p entql.StringP) {
+	f.Where(p.Field(publicityentry.FieldUnitCategory))
+}
+
+// WhereTotal applies the entql int64 predicate on the total field.
+func (f *PublicityEntryFilter) WhereTotal(p entql.Int64P) {
+	f.Where(p.Field(publicityentry.FieldTotal))
+}
+
+// WhereRank applies the entql int predicate on the rank field.
+func (f *PublicityEntryFilter) WhereRank(p entql.IntP) {
+	f.Where(p.Field(publicityentry.FieldRank))
+}
+
+// WhereNumber applies the entql int predicate on the number field.
+func (f *PublicityEntryFilter) WhereNumber(p entql.IntP) {
+	f.Where(p.Field(publicityentry.FieldNumber))
+}
+
+// WhereRemovedTime applies the entql time.Time predicate on the removed_time field.
+func (f *PublicityEntryFilter) WhereRemovedTime(p entql.TimeP) {
+	f.Where(p.Field(publicityentry.FieldRemovedTime))
+}
+
+// WhereRemovedByObjection applies the entql string predicate on the removed_by_objection field.
+func (f *PublicityEntryFilter) WhereRemovedByObjection(p entql.StringP) {
+	f.Where(p.Field(publicityentry.FieldRemovedByObjection))
+}
+
+// addPredicate implements the predicateAdder interface.
 func (_q *RefreshTokenQuery) addPredicate(pred func(s *sql.Selector)) {
 	_q.predicates = append(_q.predicates, pred)
 }
@@ -1909,7 +2241,7 @@ type RefreshTokenFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *RefreshTokenFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[12].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[14].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -1984,7 +2316,7 @@ type ResultFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *ResultFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[13].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[15].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2119,7 +2451,7 @@ type RevocationFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *RevocationFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[14].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[16].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2179,7 +2511,7 @@ type ServiceAccountFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *ServiceAccountFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[15].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[17].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2269,7 +2601,7 @@ type SettingFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *SettingFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[16].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[18].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2314,7 +2646,7 @@ type SigningKeyFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *SigningKeyFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[17].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[19].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2374,7 +2706,7 @@ type SpotCheckFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *SpotCheckFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[18].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[20].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2459,7 +2791,7 @@ type StandardFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *StandardFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[19].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[21].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2579,7 +2911,7 @@ type TitleRecordFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *TitleRecordFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[20].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[22].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2665,6 +2997,16 @@ func (f *TitleRecordFilter) WhereMoves(p entql.BytesP) {
 	f.Where(p.Field(titlerecord.FieldMoves))
 }
 
+// WhereRectificationDeadline applies the entql time.Time predicate on the rectification_deadline field.
+func (f *TitleRecordFilter) WhereRectificationDeadline(p entql.TimeP) {
+	f.Where(p.Field(titlerecord.FieldRectificationDeadline))
+}
+
+// WhereProposedRevocation applies the entql string predicate on the proposed_revocation field.
+func (f *TitleRecordFilter) WhereProposedRevocation(p entql.StringP) {
+	f.Where(p.Field(titlerecord.FieldProposedRevocation))
+}
+
 // addPredicate implements the predicateAdder interface.
 func (_q *UnitQuery) addPredicate(pred func(s *sql.Selector)) {
 	_q.predicates = append(_q.predicates, pred)
@@ -2694,7 +3036,7 @@ type UnitFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *UnitFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[21].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[23].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2799,7 +3141,7 @@ type UserFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *UserFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[22].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[24].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2899,7 +3241,7 @@ type VetoDecisionFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *VetoDecisionFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[23].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[25].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})

@@ -22,8 +22,10 @@ import (
 	"github.com/wenming-platform/wenming/ent/evidencerevision"
 	"github.com/wenming-platform/wenming/ent/idempotencyrecord"
 	"github.com/wenming-platform/wenming/ent/negativelistentry"
+	"github.com/wenming-platform/wenming/ent/objection"
 	"github.com/wenming-platform/wenming/ent/office"
 	"github.com/wenming-platform/wenming/ent/predicate"
+	"github.com/wenming-platform/wenming/ent/publicityentry"
 	"github.com/wenming-platform/wenming/ent/refreshtoken"
 	"github.com/wenming-platform/wenming/ent/result"
 	"github.com/wenming-platform/wenming/ent/revocation"
@@ -59,7 +61,9 @@ const (
 	TypeEvidenceRevision  = "EvidenceRevision"
 	TypeIdempotencyRecord = "IdempotencyRecord"
 	TypeNegativeListEntry = "NegativeListEntry"
+	TypeObjection         = "Objection"
 	TypeOffice            = "Office"
+	TypePublicityEntry    = "PublicityEntry"
 	TypeRefreshToken      = "RefreshToken"
 	TypeResult            = "Result"
 	TypeRevocation        = "Revocation"
@@ -3452,6 +3456,9 @@ type CampaignMutation struct {
 	reviewers_per_application    *int
 	addreviewers_per_application *int
 	parent_campaign_id           *string
+	title_model                  *bool
+	term_years                   *int
+	addterm_years                *int
 	clearedFields                map[string]struct{}
 	done                         bool
 	oldValue                     func(context.Context) (*Campaign, error)
@@ -4804,6 +4811,98 @@ func (m *CampaignMutation) ResetParentCampaignID() {
 	m.parent_campaign_id = nil
 }
 
+// SetTitleModel sets the "title_model" field.
+func (m *CampaignMutation) SetTitleModel(b bool) {
+	m.title_model = &b
+}
+
+// TitleModel returns the value of the "title_model" field in the mutation.
+func (m *CampaignMutation) TitleModel() (r bool, exists bool) {
+	v := m.title_model
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldTitleModel returns the old "title_model" field's value of the Campaign entity.
+// If the Campaign object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CampaignMutation) OldTitleModel(ctx context.Context) (v bool, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldTitleModel is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldTitleModel requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldTitleModel: %w", err)
+	}
+	return oldValue.TitleModel, nil
+}
+
+// ResetTitleModel resets all changes to the "title_model" field.
+func (m *CampaignMutation) ResetTitleModel() {
+	m.title_model = nil
+}
+
+// SetTermYears sets the "term_years" field.
+func (m *CampaignMutation) SetTermYears(i int) {
+	m.term_years = &i
+	m.addterm_years = nil
+}
+
+// TermYears returns the value of the "term_years" field in the mutation.
+func (m *CampaignMutation) TermYears() (r int, exists bool) {
+	v := m.term_years
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldTermYears returns the old "term_years" field's value of the Campaign entity.
+// If the Campaign object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CampaignMutation) OldTermYears(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldTermYears is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldTermYears requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldTermYears: %w", err)
+	}
+	return oldValue.TermYears, nil
+}
+
+// AddTermYears adds i to the "term_years" field.
+func (m *CampaignMutation) AddTermYears(i int) {
+	if m.addterm_years != nil {
+		*m.addterm_years += i
+	} else {
+		m.addterm_years = &i
+	}
+}
+
+// AddedTermYears returns the value that was added to the "term_years" field in this mutation.
+func (m *CampaignMutation) AddedTermYears() (r int, exists bool) {
+	v := m.addterm_years
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetTermYears resets all changes to the "term_years" field.
+func (m *CampaignMutation) ResetTermYears() {
+	m.term_years = nil
+	m.addterm_years = nil
+}
+
 // Where appends a list predicates to the CampaignMutation builder.
 func (m *CampaignMutation) Where(ps ...predicate.Campaign) {
 	m.predicates = append(m.predicates, ps...)
@@ -4838,7 +4937,7 @@ func (m *CampaignMutation) Type() string {
 // order to get all numeric fields that were incremented/decremented, call
 // AddedFields().
 func (m *CampaignMutation) Fields() []string {
-	fields := make([]string, 0, 26)
+	fields := make([]string, 0, 28)
 	if m.office_id != nil {
 		fields = append(fields, campaign.FieldOfficeID)
 	}
@@ -4917,6 +5016,12 @@ func (m *CampaignMutation) Fields() []string {
 	if m.parent_campaign_id != nil {
 		fields = append(fields, campaign.FieldParentCampaignID)
 	}
+	if m.title_model != nil {
+		fields = append(fields, campaign.FieldTitleModel)
+	}
+	if m.term_years != nil {
+		fields = append(fields, campaign.FieldTermYears)
+	}
 	return fields
 }
 
@@ -4977,6 +5082,10 @@ func (m *CampaignMutation) Field(name string) (ent.Value, bool) {
 		return m.ReviewersPerApplication()
 	case campaign.FieldParentCampaignID:
 		return m.ParentCampaignID()
+	case campaign.FieldTitleModel:
+		return m.TitleModel()
+	case campaign.FieldTermYears:
+		return m.TermYears()
 	}
 	return nil, false
 }
@@ -5038,6 +5147,10 @@ func (m *CampaignMutation) OldField(ctx context.Context, name string) (ent.Value
 		return m.OldReviewersPerApplication(ctx)
 	case campaign.FieldParentCampaignID:
 		return m.OldParentCampaignID(ctx)
+	case campaign.FieldTitleModel:
+		return m.OldTitleModel(ctx)
+	case campaign.FieldTermYears:
+		return m.OldTermYears(ctx)
 	}
 	return nil, fmt.Errorf("unknown Campaign field %s", name)
 }
@@ -5229,6 +5342,20 @@ func (m *CampaignMutation) SetField(name string, value ent.Value) error {
 		}
 		m.SetParentCampaignID(v)
 		return nil
+	case campaign.FieldTitleModel:
+		v, ok := value.(bool)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetTitleModel(v)
+		return nil
+	case campaign.FieldTermYears:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetTermYears(v)
+		return nil
 	}
 	return fmt.Errorf("unknown Campaign field %s", name)
 }
@@ -5261,6 +5388,9 @@ func (m *CampaignMutation) AddedFields() []string {
 	if m.addreviewers_per_application != nil {
 		fields = append(fields, campaign.FieldReviewersPerApplication)
 	}
+	if m.addterm_years != nil {
+		fields = append(fields, campaign.FieldTermYears)
+	}
 	return fields
 }
 
@@ -5285,6 +5415,8 @@ func (m *CampaignMutation) AddedField(name string) (ent.Value, bool) {
 		return m.AddedMaxResubmissions()
 	case campaign.FieldReviewersPerApplication:
 		return m.AddedReviewersPerApplication()
+	case campaign.FieldTermYears:
+		return m.AddedTermYears()
 	}
 	return nil, false
 }
@@ -5349,6 +5481,13 @@ func (m *CampaignMutation) AddField(name string, value ent.Value) error {
 			return fmt.Errorf("unexpected type %T for field %s", value, name)
 		}
 		m.AddReviewersPerApplication(v)
+		return nil
+	case campaign.FieldTermYears:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddTermYears(v)
 		return nil
 	}
 	return fmt.Errorf("unknown Campaign numeric field %s", name)
@@ -5523,6 +5662,12 @@ func (m *CampaignMutation) ResetField(name string) error {
 		return nil
 	case campaign.FieldParentCampaignID:
 		m.ResetParentCampaignID()
+		return nil
+	case campaign.FieldTitleModel:
+		m.ResetTitleModel()
+		return nil
+	case campaign.FieldTermYears:
+		m.ResetTermYears()
 		return nil
 	}
 	return fmt.Errorf("unknown Campaign field %s", name)
@@ -12100,6 +12245,1314 @@ func (m *NegativeListEntryMutation) ResetEdge(name string) error {
 	return fmt.Errorf("unknown NegativeListEntry edge %s", name)
 }
 
+// ObjectionMutation represents an operation that mutates the Objection nodes in the graph.
+type ObjectionMutation struct {
+	config
+	op             Op
+	typ            string
+	id             *string
+	office_id      *string
+	scope_path     *string
+	version        *int64
+	addversion     *int64
+	create_time    *time.Time
+	update_time    *time.Time
+	campaign_id    *string
+	unit_id        *string
+	application_id *string
+	reference      *string
+	channel        *objection.Channel
+	content        *string
+	name           *string
+	contact        *string
+	recorded_by    *string
+	state          *objection.State
+	finding        *string
+	handled_by     *string
+	handle_time    *time.Time
+	clearedFields  map[string]struct{}
+	done           bool
+	oldValue       func(context.Context) (*Objection, error)
+	predicates     []predicate.Objection
+}
+
+var _ ent.Mutation = (*ObjectionMutation)(nil)
+
+// objectionOption allows management of the mutation configuration using functional options.
+type objectionOption func(*ObjectionMutation)
+
+// newObjectionMutation creates new mutation for the Objection entity.
+func newObjectionMutation(c config, op Op, opts ...objectionOption) *ObjectionMutation {
+	m := &ObjectionMutation{
+		config:        c,
+		op:            op,
+		typ:           TypeObjection,
+		clearedFields: make(map[string]struct{}),
+	}
+	for _, opt := range opts {
+		opt(m)
+	}
+	return m
+}
+
+// withObjectionID sets the ID field of the mutation.
+func withObjectionID(id string) objectionOption {
+	return func(m *ObjectionMutation) {
+		var (
+			err   error
+			once  sync.Once
+			value *Objection
+		)
+		m.oldValue = func(ctx context.Context) (*Objection, error) {
+			once.Do(func() {
+				if m.done {
+					err = errors.New("querying old values post mutation is not allowed")
+				} else {
+					value, err = m.Client().Objection.Get(ctx, id)
+				}
+			})
+			return value, err
+		}
+		m.id = &id
+	}
+}
+
+// withObjection sets the old Objection of the mutation.
+func withObjection(node *Objection) objectionOption {
+	return func(m *ObjectionMutation) {
+		m.oldValue = func(context.Context) (*Objection, error) {
+			return node, nil
+		}
+		m.id = &node.ID
+	}
+}
+
+// Client returns a new `ent.Client` from the mutation. If the mutation was
+// executed in a transaction (ent.Tx), a transactional client is returned.
+func (m ObjectionMutation) Client() *Client {
+	client := &Client{config: m.config}
+	client.init()
+	return client
+}
+
+// Tx returns an `ent.Tx` for mutations that were executed in transactions;
+// it returns an error otherwise.
+func (m ObjectionMutation) Tx() (*Tx, error) {
+	if _, ok := m.driver.(*txDriver); !ok {
+		return nil, errors.New("ent: mutation is not running in a transaction")
+	}
+	tx := &Tx{config: m.config}
+	tx.init()
+	return tx, nil
+}
+
+// SetID sets the value of the id field. Note that this
+// operation is only accepted on creation of Objection entities.
+func (m *ObjectionMutation) SetID(id string) {
+	m.id = &id
+}
+
+// ID returns the ID value in the mutation. Note that the ID is only available
+// if it was provided to the builder or after it was returned from the database.
+func (m *ObjectionMutation) ID() (id string, exists bool) {
+	if m.id == nil {
+		return
+	}
+	return *m.id, true
+}
+
+// IDs queries the database and returns the entity ids that match the mutation's predicate.
+// That means, if the mutation is applied within a transaction with an isolation level such
+// as sql.LevelSerializable, the returned ids match the ids of the rows that will be updated
+// or updated by the mutation.
+func (m *ObjectionMutation) IDs(ctx context.Context) ([]string, error) {
+	switch {
+	case m.op.Is(OpUpdateOne | OpDeleteOne):
+		id, exists := m.ID()
+		if exists {
+			return []string{id}, nil
+		}
+		fallthrough
+	case m.op.Is(OpUpdate | OpDelete):
+		return m.Client().Objection.Query().Where(m.predicates...).IDs(ctx)
+	default:
+		return nil, fmt.Errorf("IDs is not allowed on %s operations", m.op)
+	}
+}
+
+// SetOfficeID sets the "office_id" field.
+func (m *ObjectionMutation) SetOfficeID(s string) {
+	m.office_id = &s
+}
+
+// OfficeID returns the value of the "office_id" field in the mutation.
+func (m *ObjectionMutation) OfficeID() (r string, exists bool) {
+	v := m.office_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldOfficeID returns the old "office_id" field's value of the Objection entity.
+// If the Objection object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ObjectionMutation) OldOfficeID(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldOfficeID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldOfficeID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldOfficeID: %w", err)
+	}
+	return oldValue.OfficeID, nil
+}
+
+// ResetOfficeID resets all changes to the "office_id" field.
+func (m *ObjectionMutation) ResetOfficeID() {
+	m.office_id = nil
+}
+
+// SetScopePath sets the "scope_path" field.
+func (m *ObjectionMutation) SetScopePath(s string) {
+	m.scope_path = &s
+}
+
+// ScopePath returns the value of the "scope_path" field in the mutation.
+func (m *ObjectionMutation) ScopePath() (r string, exists bool) {
+	v := m.scope_path
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldScopePath returns the old "scope_path" field's value of the Objection entity.
+// If the Objection object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ObjectionMutation) OldScopePath(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldScopePath is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldScopePath requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldScopePath: %w", err)
+	}
+	return oldValue.ScopePath, nil
+}
+
+// ResetScopePath resets all changes to the "scope_path" field.
+func (m *ObjectionMutation) ResetScopePath() {
+	m.scope_path = nil
+}
+
+// SetVersion sets the "version" field.
+func (m *ObjectionMutation) SetVersion(i int64) {
+	m.version = &i
+	m.addversion = nil
+}
+
+// Version returns the value of the "version" field in the mutation.
+func (m *ObjectionMutation) Version() (r int64, exists bool) {
+	v := m.version
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldVersion returns the old "version" field's value of the Objection entity.
+// If the Objection object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ObjectionMutation) OldVersion(ctx context.Context) (v int64, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldVersion is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldVersion requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldVersion: %w", err)
+	}
+	return oldValue.Version, nil
+}
+
+// AddVersion adds i to the "version" field.
+func (m *ObjectionMutation) AddVersion(i int64) {
+	if m.addversion != nil {
+		*m.addversion += i
+	} else {
+		m.addversion = &i
+	}
+}
+
+// AddedVersion returns the value that was added to the "version" field in this mutation.
+func (m *ObjectionMutation) AddedVersion() (r int64, exists bool) {
+	v := m.addversion
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetVersion resets all changes to the "version" field.
+func (m *ObjectionMutation) ResetVersion() {
+	m.version = nil
+	m.addversion = nil
+}
+
+// SetCreateTime sets the "create_time" field.
+func (m *ObjectionMutation) SetCreateTime(t time.Time) {
+	m.create_time = &t
+}
+
+// CreateTime returns the value of the "create_time" field in the mutation.
+func (m *ObjectionMutation) CreateTime() (r time.Time, exists bool) {
+	v := m.create_time
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCreateTime returns the old "create_time" field's value of the Objection entity.
+// If the Objection object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ObjectionMutation) OldCreateTime(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCreateTime is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCreateTime requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCreateTime: %w", err)
+	}
+	return oldValue.CreateTime, nil
+}
+
+// ResetCreateTime resets all changes to the "create_time" field.
+func (m *ObjectionMutation) ResetCreateTime() {
+	m.create_time = nil
+}
+
+// SetUpdateTime sets the "update_time" field.
+func (m *ObjectionMutation) SetUpdateTime(t time.Time) {
+	m.update_time = &t
+}
+
+// UpdateTime returns the value of the "update_time" field in the mutation.
+func (m *ObjectionMutation) UpdateTime() (r time.Time, exists bool) {
+	v := m.update_time
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldUpdateTime returns the old "update_time" field's value of the Objection entity.
+// If the Objection object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ObjectionMutation) OldUpdateTime(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldUpdateTime is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldUpdateTime requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldUpdateTime: %w", err)
+	}
+	return oldValue.UpdateTime, nil
+}
+
+// ResetUpdateTime resets all changes to the "update_time" field.
+func (m *ObjectionMutation) ResetUpdateTime() {
+	m.update_time = nil
+}
+
+// SetCampaignID sets the "campaign_id" field.
+func (m *ObjectionMutation) SetCampaignID(s string) {
+	m.campaign_id = &s
+}
+
+// CampaignID returns the value of the "campaign_id" field in the mutation.
+func (m *ObjectionMutation) CampaignID() (r string, exists bool) {
+	v := m.campaign_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCampaignID returns the old "campaign_id" field's value of the Objection entity.
+// If the Objection object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ObjectionMutation) OldCampaignID(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCampaignID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCampaignID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCampaignID: %w", err)
+	}
+	return oldValue.CampaignID, nil
+}
+
+// ResetCampaignID resets all changes to the "campaign_id" field.
+func (m *ObjectionMutation) ResetCampaignID() {
+	m.campaign_id = nil
+}
+
+// SetUnitID sets the "unit_id" field.
+func (m *ObjectionMutation) SetUnitID(s string) {
+	m.unit_id = &s
+}
+
+// UnitID returns the value of the "unit_id" field in the mutation.
+func (m *ObjectionMutation) UnitID() (r string, exists bool) {
+	v := m.unit_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldUnitID returns the old "unit_id" field's value of the Objection entity.
+// If the Objection object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ObjectionMutation) OldUnitID(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldUnitID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldUnitID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldUnitID: %w", err)
+	}
+	return oldValue.UnitID, nil
+}
+
+// ResetUnitID resets all changes to the "unit_id" field.
+func (m *ObjectionMutation) ResetUnitID() {
+	m.unit_id = nil
+}
+
+// SetApplicationID sets the "application_id" field.
+func (m *ObjectionMutation) SetApplicationID(s string) {
+	m.application_id = &s
+}
+
+// ApplicationID returns the value of the "application_id" field in the mutation.
+func (m *ObjectionMutation) ApplicationID() (r string, exists bool) {
+	v := m.application_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldApplicationID returns the old "application_id" field's value of the Objection entity.
+// If the Objection object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ObjectionMutation) OldApplicationID(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldApplicationID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldApplicationID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldApplicationID: %w", err)
+	}
+	return oldValue.ApplicationID, nil
+}
+
+// ResetApplicationID resets all changes to the "application_id" field.
+func (m *ObjectionMutation) ResetApplicationID() {
+	m.application_id = nil
+}
+
+// SetReference sets the "reference" field.
+func (m *ObjectionMutation) SetReference(s string) {
+	m.reference = &s
+}
+
+// Reference returns the value of the "reference" field in the mutation.
+func (m *ObjectionMutation) Reference() (r string, exists bool) {
+	v := m.reference
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldReference returns the old "reference" field's value of the Objection entity.
+// If the Objection object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ObjectionMutation) OldReference(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldReference is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldReference requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldReference: %w", err)
+	}
+	return oldValue.Reference, nil
+}
+
+// ResetReference resets all changes to the "reference" field.
+func (m *ObjectionMutation) ResetReference() {
+	m.reference = nil
+}
+
+// SetChannel sets the "channel" field.
+func (m *ObjectionMutation) SetChannel(o objection.Channel) {
+	m.channel = &o
+}
+
+// Channel returns the value of the "channel" field in the mutation.
+func (m *ObjectionMutation) Channel() (r objection.Channel, exists bool) {
+	v := m.channel
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldChannel returns the old "channel" field's value of the Objection entity.
+// If the Objection object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ObjectionMutation) OldChannel(ctx context.Context) (v objection.Channel, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldChannel is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldChannel requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldChannel: %w", err)
+	}
+	return oldValue.Channel, nil
+}
+
+// ResetChannel resets all changes to the "channel" field.
+func (m *ObjectionMutation) ResetChannel() {
+	m.channel = nil
+}
+
+// SetContent sets the "content" field.
+func (m *ObjectionMutation) SetContent(s string) {
+	m.content = &s
+}
+
+// Content returns the value of the "content" field in the mutation.
+func (m *ObjectionMutation) Content() (r string, exists bool) {
+	v := m.content
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldContent returns the old "content" field's value of the Objection entity.
+// If the Objection object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ObjectionMutation) OldContent(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldContent is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldContent requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldContent: %w", err)
+	}
+	return oldValue.Content, nil
+}
+
+// ResetContent resets all changes to the "content" field.
+func (m *ObjectionMutation) ResetContent() {
+	m.content = nil
+}
+
+// SetName sets the "name" field.
+func (m *ObjectionMutation) SetName(s string) {
+	m.name = &s
+}
+
+// Name returns the value of the "name" field in the mutation.
+func (m *ObjectionMutation) Name() (r string, exists bool) {
+	v := m.name
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldName returns the old "name" field's value of the Objection entity.
+// If the Objection object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ObjectionMutation) OldName(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldName is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldName requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldName: %w", err)
+	}
+	return oldValue.Name, nil
+}
+
+// ResetName resets all changes to the "name" field.
+func (m *ObjectionMutation) ResetName() {
+	m.name = nil
+}
+
+// SetContact sets the "contact" field.
+func (m *ObjectionMutation) SetContact(s string) {
+	m.contact = &s
+}
+
+// Contact returns the value of the "contact" field in the mutation.
+func (m *ObjectionMutation) Contact() (r string, exists bool) {
+	v := m.contact
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldContact returns the old "contact" field's value of the Objection entity.
+// If the Objection object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ObjectionMutation) OldContact(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldContact is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldContact requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldContact: %w", err)
+	}
+	return oldValue.Contact, nil
+}
+
+// ResetContact resets all changes to the "contact" field.
+func (m *ObjectionMutation) ResetContact() {
+	m.contact = nil
+}
+
+// SetRecordedBy sets the "recorded_by" field.
+func (m *ObjectionMutation) SetRecordedBy(s string) {
+	m.recorded_by = &s
+}
+
+// RecordedBy returns the value of the "recorded_by" field in the mutation.
+func (m *ObjectionMutation) RecordedBy() (r string, exists bool) {
+	v := m.recorded_by
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldRecordedBy returns the old "recorded_by" field's value of the Objection entity.
+// If the Objection object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ObjectionMutation) OldRecordedBy(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldRecordedBy is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldRecordedBy requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldRecordedBy: %w", err)
+	}
+	return oldValue.RecordedBy, nil
+}
+
+// ResetRecordedBy resets all changes to the "recorded_by" field.
+func (m *ObjectionMutation) ResetRecordedBy() {
+	m.recorded_by = nil
+}
+
+// SetState sets the "state" field.
+func (m *ObjectionMutation) SetState(o objection.State) {
+	m.state = &o
+}
+
+// State returns the value of the "state" field in the mutation.
+func (m *ObjectionMutation) State() (r objection.State, exists bool) {
+	v := m.state
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldState returns the old "state" field's value of the Objection entity.
+// If the Objection object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ObjectionMutation) OldState(ctx context.Context) (v objection.State, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldState is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldState requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldState: %w", err)
+	}
+	return oldValue.State, nil
+}
+
+// ResetState resets all changes to the "state" field.
+func (m *ObjectionMutation) ResetState() {
+	m.state = nil
+}
+
+// SetFinding sets the "finding" field.
+func (m *ObjectionMutation) SetFinding(s string) {
+	m.finding = &s
+}
+
+// Finding returns the value of the "finding" field in the mutation.
+func (m *ObjectionMutation) Finding() (r string, exists bool) {
+	v := m.finding
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldFinding returns the old "finding" field's value of the Objection entity.
+// If the Objection object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ObjectionMutation) OldFinding(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldFinding is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldFinding requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldFinding: %w", err)
+	}
+	return oldValue.Finding, nil
+}
+
+// ResetFinding resets all changes to the "finding" field.
+func (m *ObjectionMutation) ResetFinding() {
+	m.finding = nil
+}
+
+// SetHandledBy sets the "handled_by" field.
+func (m *ObjectionMutation) SetHandledBy(s string) {
+	m.handled_by = &s
+}
+
+// HandledBy returns the value of the "handled_by" field in the mutation.
+func (m *ObjectionMutation) HandledBy() (r string, exists bool) {
+	v := m.handled_by
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldHandledBy returns the old "handled_by" field's value of the Objection entity.
+// If the Objection object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ObjectionMutation) OldHandledBy(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldHandledBy is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldHandledBy requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldHandledBy: %w", err)
+	}
+	return oldValue.HandledBy, nil
+}
+
+// ResetHandledBy resets all changes to the "handled_by" field.
+func (m *ObjectionMutation) ResetHandledBy() {
+	m.handled_by = nil
+}
+
+// SetHandleTime sets the "handle_time" field.
+func (m *ObjectionMutation) SetHandleTime(t time.Time) {
+	m.handle_time = &t
+}
+
+// HandleTime returns the value of the "handle_time" field in the mutation.
+func (m *ObjectionMutation) HandleTime() (r time.Time, exists bool) {
+	v := m.handle_time
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldHandleTime returns the old "handle_time" field's value of the Objection entity.
+// If the Objection object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ObjectionMutation) OldHandleTime(ctx context.Context) (v *time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldHandleTime is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldHandleTime requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldHandleTime: %w", err)
+	}
+	return oldValue.HandleTime, nil
+}
+
+// ClearHandleTime clears the value of the "handle_time" field.
+func (m *ObjectionMutation) ClearHandleTime() {
+	m.handle_time = nil
+	m.clearedFields[objection.FieldHandleTime] = struct{}{}
+}
+
+// HandleTimeCleared returns if the "handle_time" field was cleared in this mutation.
+func (m *ObjectionMutation) HandleTimeCleared() bool {
+	_, ok := m.clearedFields[objection.FieldHandleTime]
+	return ok
+}
+
+// ResetHandleTime resets all changes to the "handle_time" field.
+func (m *ObjectionMutation) ResetHandleTime() {
+	m.handle_time = nil
+	delete(m.clearedFields, objection.FieldHandleTime)
+}
+
+// Where appends a list predicates to the ObjectionMutation builder.
+func (m *ObjectionMutation) Where(ps ...predicate.Objection) {
+	m.predicates = append(m.predicates, ps...)
+}
+
+// WhereP appends storage-level predicates to the ObjectionMutation builder. Using this method,
+// users can use type-assertion to append predicates that do not depend on any generated package.
+func (m *ObjectionMutation) WhereP(ps ...func(*sql.Selector)) {
+	p := make([]predicate.Objection, len(ps))
+	for i := range ps {
+		p[i] = ps[i]
+	}
+	m.Where(p...)
+}
+
+// Op returns the operation name.
+func (m *ObjectionMutation) Op() Op {
+	return m.op
+}
+
+// SetOp allows setting the mutation operation.
+func (m *ObjectionMutation) SetOp(op Op) {
+	m.op = op
+}
+
+// Type returns the node type of this mutation (Objection).
+func (m *ObjectionMutation) Type() string {
+	return m.typ
+}
+
+// Fields returns all fields that were changed during this mutation. Note that in
+// order to get all numeric fields that were incremented/decremented, call
+// AddedFields().
+func (m *ObjectionMutation) Fields() []string {
+	fields := make([]string, 0, 18)
+	if m.office_id != nil {
+		fields = append(fields, objection.FieldOfficeID)
+	}
+	if m.scope_path != nil {
+		fields = append(fields, objection.FieldScopePath)
+	}
+	if m.version != nil {
+		fields = append(fields, objection.FieldVersion)
+	}
+	if m.create_time != nil {
+		fields = append(fields, objection.FieldCreateTime)
+	}
+	if m.update_time != nil {
+		fields = append(fields, objection.FieldUpdateTime)
+	}
+	if m.campaign_id != nil {
+		fields = append(fields, objection.FieldCampaignID)
+	}
+	if m.unit_id != nil {
+		fields = append(fields, objection.FieldUnitID)
+	}
+	if m.application_id != nil {
+		fields = append(fields, objection.FieldApplicationID)
+	}
+	if m.reference != nil {
+		fields = append(fields, objection.FieldReference)
+	}
+	if m.channel != nil {
+		fields = append(fields, objection.FieldChannel)
+	}
+	if m.content != nil {
+		fields = append(fields, objection.FieldContent)
+	}
+	if m.name != nil {
+		fields = append(fields, objection.FieldName)
+	}
+	if m.contact != nil {
+		fields = append(fields, objection.FieldContact)
+	}
+	if m.recorded_by != nil {
+		fields = append(fields, objection.FieldRecordedBy)
+	}
+	if m.state != nil {
+		fields = append(fields, objection.FieldState)
+	}
+	if m.finding != nil {
+		fields = append(fields, objection.FieldFinding)
+	}
+	if m.handled_by != nil {
+		fields = append(fields, objection.FieldHandledBy)
+	}
+	if m.handle_time != nil {
+		fields = append(fields, objection.FieldHandleTime)
+	}
+	return fields
+}
+
+// Field returns the value of a field with the given name. The second boolean
+// return value indicates that this field was not set, or was not defined in the
+// schema.
+func (m *ObjectionMutation) Field(name string) (ent.Value, bool) {
+	switch name {
+	case objection.FieldOfficeID:
+		return m.OfficeID()
+	case objection.FieldScopePath:
+		return m.ScopePath()
+	case objection.FieldVersion:
+		return m.Version()
+	case objection.FieldCreateTime:
+		return m.CreateTime()
+	case objection.FieldUpdateTime:
+		return m.UpdateTime()
+	case objection.FieldCampaignID:
+		return m.CampaignID()
+	case objection.FieldUnitID:
+		return m.UnitID()
+	case objection.FieldApplicationID:
+		return m.ApplicationID()
+	case objection.FieldReference:
+		return m.Reference()
+	case objection.FieldChannel:
+		return m.Channel()
+	case objection.FieldContent:
+		return m.Content()
+	case objection.FieldName:
+		return m.Name()
+	case objection.FieldContact:
+		return m.Contact()
+	case objection.FieldRecordedBy:
+		return m.RecordedBy()
+	case objection.FieldState:
+		return m.State()
+	case objection.FieldFinding:
+		return m.Finding()
+	case objection.FieldHandledBy:
+		return m.HandledBy()
+	case objection.FieldHandleTime:
+		return m.HandleTime()
+	}
+	return nil, false
+}
+
+// OldField returns the old value of the field from the database. An error is
+// returned if the mutation operation is not UpdateOne, or the query to the
+// database failed.
+func (m *ObjectionMutation) OldField(ctx context.Context, name string) (ent.Value, error) {
+	switch name {
+	case objection.FieldOfficeID:
+		return m.OldOfficeID(ctx)
+	case objection.FieldScopePath:
+		return m.OldScopePath(ctx)
+	case objection.FieldVersion:
+		return m.OldVersion(ctx)
+	case objection.FieldCreateTime:
+		return m.OldCreateTime(ctx)
+	case objection.FieldUpdateTime:
+		return m.OldUpdateTime(ctx)
+	case objection.FieldCampaignID:
+		return m.OldCampaignID(ctx)
+	case objection.FieldUnitID:
+		return m.OldUnitID(ctx)
+	case objection.FieldApplicationID:
+		return m.OldApplicationID(ctx)
+	case objection.FieldReference:
+		return m.OldReference(ctx)
+	case objection.FieldChannel:
+		return m.OldChannel(ctx)
+	case objection.FieldContent:
+		return m.OldContent(ctx)
+	case objection.FieldName:
+		return m.OldName(ctx)
+	case objection.FieldContact:
+		return m.OldContact(ctx)
+	case objection.FieldRecordedBy:
+		return m.OldRecordedBy(ctx)
+	case objection.FieldState:
+		return m.OldState(ctx)
+	case objection.FieldFinding:
+		return m.OldFinding(ctx)
+	case objection.FieldHandledBy:
+		return m.OldHandledBy(ctx)
+	case objection.FieldHandleTime:
+		return m.OldHandleTime(ctx)
+	}
+	return nil, fmt.Errorf("unknown Objection field %s", name)
+}
+
+// SetField sets the value of a field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *ObjectionMutation) SetField(name string, value ent.Value) error {
+	switch name {
+	case objection.FieldOfficeID:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetOfficeID(v)
+		return nil
+	case objection.FieldScopePath:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetScopePath(v)
+		return nil
+	case objection.FieldVersion:
+		v, ok := value.(int64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetVersion(v)
+		return nil
+	case objection.FieldCreateTime:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCreateTime(v)
+		return nil
+	case objection.FieldUpdateTime:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetUpdateTime(v)
+		return nil
+	case objection.FieldCampaignID:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCampaignID(v)
+		return nil
+	case objection.FieldUnitID:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetUnitID(v)
+		return nil
+	case objection.FieldApplicationID:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetApplicationID(v)
+		return nil
+	case objection.FieldReference:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetReference(v)
+		return nil
+	case objection.FieldChannel:
+		v, ok := value.(objection.Channel)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetChannel(v)
+		return nil
+	case objection.FieldContent:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetContent(v)
+		return nil
+	case objection.FieldName:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetName(v)
+		return nil
+	case objection.FieldContact:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetContact(v)
+		return nil
+	case objection.FieldRecordedBy:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetRecordedBy(v)
+		return nil
+	case objection.FieldState:
+		v, ok := value.(objection.State)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetState(v)
+		return nil
+	case objection.FieldFinding:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetFinding(v)
+		return nil
+	case objection.FieldHandledBy:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetHandledBy(v)
+		return nil
+	case objection.FieldHandleTime:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetHandleTime(v)
+		return nil
+	}
+	return fmt.Errorf("unknown Objection field %s", name)
+}
+
+// AddedFields returns all numeric fields that were incremented/decremented during
+// this mutation.
+func (m *ObjectionMutation) AddedFields() []string {
+	var fields []string
+	if m.addversion != nil {
+		fields = append(fields, objection.FieldVersion)
+	}
+	return fields
+}
+
+// AddedField returns the numeric value that was incremented/decremented on a field
+// with the given name. The second boolean return value indicates that this field
+// was not set, or was not defined in the schema.
+func (m *ObjectionMutation) AddedField(name string) (ent.Value, bool) {
+	switch name {
+	case objection.FieldVersion:
+		return m.AddedVersion()
+	}
+	return nil, false
+}
+
+// AddField adds the value to the field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *ObjectionMutation) AddField(name string, value ent.Value) error {
+	switch name {
+	case objection.FieldVersion:
+		v, ok := value.(int64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddVersion(v)
+		return nil
+	}
+	return fmt.Errorf("unknown Objection numeric field %s", name)
+}
+
+// ClearedFields returns all nullable fields that were cleared during this
+// mutation.
+func (m *ObjectionMutation) ClearedFields() []string {
+	var fields []string
+	if m.FieldCleared(objection.FieldHandleTime) {
+		fields = append(fields, objection.FieldHandleTime)
+	}
+	return fields
+}
+
+// FieldCleared returns a boolean indicating if a field with the given name was
+// cleared in this mutation.
+func (m *ObjectionMutation) FieldCleared(name string) bool {
+	_, ok := m.clearedFields[name]
+	return ok
+}
+
+// ClearField clears the value of the field with the given name. It returns an
+// error if the field is not defined in the schema.
+func (m *ObjectionMutation) ClearField(name string) error {
+	switch name {
+	case objection.FieldHandleTime:
+		m.ClearHandleTime()
+		return nil
+	}
+	return fmt.Errorf("unknown Objection nullable field %s", name)
+}
+
+// ResetField resets all changes in the mutation for the field with the given name.
+// It returns an error if the field is not defined in the schema.
+func (m *ObjectionMutation) ResetField(name string) error {
+	switch name {
+	case objection.FieldOfficeID:
+		m.ResetOfficeID()
+		return nil
+	case objection.FieldScopePath:
+		m.ResetScopePath()
+		return nil
+	case objection.FieldVersion:
+		m.ResetVersion()
+		return nil
+	case objection.FieldCreateTime:
+		m.ResetCreateTime()
+		return nil
+	case objection.FieldUpdateTime:
+		m.ResetUpdateTime()
+		return nil
+	case objection.FieldCampaignID:
+		m.ResetCampaignID()
+		return nil
+	case objection.FieldUnitID:
+		m.ResetUnitID()
+		return nil
+	case objection.FieldApplicationID:
+		m.ResetApplicationID()
+		return nil
+	case objection.FieldReference:
+		m.ResetReference()
+		return nil
+	case objection.FieldChannel:
+		m.ResetChannel()
+		return nil
+	case objection.FieldContent:
+		m.ResetContent()
+		return nil
+	case objection.FieldName:
+		m.ResetName()
+		return nil
+	case objection.FieldContact:
+		m.ResetContact()
+		return nil
+	case objection.FieldRecordedBy:
+		m.ResetRecordedBy()
+		return nil
+	case objection.FieldState:
+		m.ResetState()
+		return nil
+	case objection.FieldFinding:
+		m.ResetFinding()
+		return nil
+	case objection.FieldHandledBy:
+		m.ResetHandledBy()
+		return nil
+	case objection.FieldHandleTime:
+		m.ResetHandleTime()
+		return nil
+	}
+	return fmt.Errorf("unknown Objection field %s", name)
+}
+
+// AddedEdges returns all edge names that were set/added in this mutation.
+func (m *ObjectionMutation) AddedEdges() []string {
+	edges := make([]string, 0, 0)
+	return edges
+}
+
+// AddedIDs returns all IDs (to other nodes) that were added for the given edge
+// name in this mutation.
+func (m *ObjectionMutation) AddedIDs(name string) []ent.Value {
+	return nil
+}
+
+// RemovedEdges returns all edge names that were removed in this mutation.
+func (m *ObjectionMutation) RemovedEdges() []string {
+	edges := make([]string, 0, 0)
+	return edges
+}
+
+// RemovedIDs returns all IDs (to other nodes) that were removed for the edge with
+// the given name in this mutation.
+func (m *ObjectionMutation) RemovedIDs(name string) []ent.Value {
+	return nil
+}
+
+// ClearedEdges returns all edge names that were cleared in this mutation.
+func (m *ObjectionMutation) ClearedEdges() []string {
+	edges := make([]string, 0, 0)
+	return edges
+}
+
+// EdgeCleared returns a boolean which indicates if the edge with the given name
+// was cleared in this mutation.
+func (m *ObjectionMutation) EdgeCleared(name string) bool {
+	return false
+}
+
+// ClearEdge clears the value of the edge with the given name. It returns an error
+// if that edge is not defined in the schema.
+func (m *ObjectionMutation) ClearEdge(name string) error {
+	return fmt.Errorf("unknown Objection unique edge %s", name)
+}
+
+// ResetEdge resets all changes to the edge with the given name in this mutation.
+// It returns an error if the edge is not defined in the schema.
+func (m *ObjectionMutation) ResetEdge(name string) error {
+	return fmt.Errorf("unknown Objection edge %s", name)
+}
+
 // OfficeMutation represents an operation that mutates the Office nodes in the graph.
 type OfficeMutation struct {
 	config
@@ -12974,6 +14427,1359 @@ func (m *OfficeMutation) ClearEdge(name string) error {
 // It returns an error if the edge is not defined in the schema.
 func (m *OfficeMutation) ResetEdge(name string) error {
 	return fmt.Errorf("unknown Office edge %s", name)
+}
+
+// PublicityEntryMutation represents an operation that mutates the PublicityEntry nodes in the graph.
+type PublicityEntryMutation struct {
+	config
+	op                   Op
+	typ                  string
+	id                   *string
+	office_id            *string
+	scope_path           *string
+	version              *int64
+	addversion           *int64
+	create_time          *time.Time
+	update_time          *time.Time
+	campaign_id          *string
+	application_id       *string
+	unit_id              *string
+	unit_display_name    *string
+	unit_office_id       *string
+	unit_office_name     *string
+	unit_category        *string
+	total                *int64
+	addtotal             *int64
+	rank                 *int
+	addrank              *int
+	number               *int
+	addnumber            *int
+	removed_time         *time.Time
+	removed_by_objection *string
+	clearedFields        map[string]struct{}
+	done                 bool
+	oldValue             func(context.Context) (*PublicityEntry, error)
+	predicates           []predicate.PublicityEntry
+}
+
+var _ ent.Mutation = (*PublicityEntryMutation)(nil)
+
+// publicityentryOption allows management of the mutation configuration using functional options.
+type publicityentryOption func(*PublicityEntryMutation)
+
+// newPublicityEntryMutation creates new mutation for the PublicityEntry entity.
+func newPublicityEntryMutation(c config, op Op, opts ...publicityentryOption) *PublicityEntryMutation {
+	m := &PublicityEntryMutation{
+		config:        c,
+		op:            op,
+		typ:           TypePublicityEntry,
+		clearedFields: make(map[string]struct{}),
+	}
+	for _, opt := range opts {
+		opt(m)
+	}
+	return m
+}
+
+// withPublicityEntryID sets the ID field of the mutation.
+func withPublicityEntryID(id string) publicityentryOption {
+	return func(m *PublicityEntryMutation) {
+		var (
+			err   error
+			once  sync.Once
+			value *PublicityEntry
+		)
+		m.oldValue = func(ctx context.Context) (*PublicityEntry, error) {
+			once.Do(func() {
+				if m.done {
+					err = errors.New("querying old values post mutation is not allowed")
+				} else {
+					value, err = m.Client().PublicityEntry.Get(ctx, id)
+				}
+			})
+			return value, err
+		}
+		m.id = &id
+	}
+}
+
+// withPublicityEntry sets the old PublicityEntry of the mutation.
+func withPublicityEntry(node *PublicityEntry) publicityentryOption {
+	return func(m *PublicityEntryMutation) {
+		m.oldValue = func(context.Context) (*PublicityEntry, error) {
+			return node, nil
+		}
+		m.id = &node.ID
+	}
+}
+
+// Client returns a new `ent.Client` from the mutation. If the mutation was
+// executed in a transaction (ent.Tx), a transactional client is returned.
+func (m PublicityEntryMutation) Client() *Client {
+	client := &Client{config: m.config}
+	client.init()
+	return client
+}
+
+// Tx returns an `ent.Tx` for mutations that were executed in transactions;
+// it returns an error otherwise.
+func (m PublicityEntryMutation) Tx() (*Tx, error) {
+	if _, ok := m.driver.(*txDriver); !ok {
+		return nil, errors.New("ent: mutation is not running in a transaction")
+	}
+	tx := &Tx{config: m.config}
+	tx.init()
+	return tx, nil
+}
+
+// SetID sets the value of the id field. Note that this
+// operation is only accepted on creation of PublicityEntry entities.
+func (m *PublicityEntryMutation) SetID(id string) {
+	m.id = &id
+}
+
+// ID returns the ID value in the mutation. Note that the ID is only available
+// if it was provided to the builder or after it was returned from the database.
+func (m *PublicityEntryMutation) ID() (id string, exists bool) {
+	if m.id == nil {
+		return
+	}
+	return *m.id, true
+}
+
+// IDs queries the database and returns the entity ids that match the mutation's predicate.
+// That means, if the mutation is applied within a transaction with an isolation level such
+// as sql.LevelSerializable, the returned ids match the ids of the rows that will be updated
+// or updated by the mutation.
+func (m *PublicityEntryMutation) IDs(ctx context.Context) ([]string, error) {
+	switch {
+	case m.op.Is(OpUpdateOne | OpDeleteOne):
+		id, exists := m.ID()
+		if exists {
+			return []string{id}, nil
+		}
+		fallthrough
+	case m.op.Is(OpUpdate | OpDelete):
+		return m.Client().PublicityEntry.Query().Where(m.predicates...).IDs(ctx)
+	default:
+		return nil, fmt.Errorf("IDs is not allowed on %s operations", m.op)
+	}
+}
+
+// SetOfficeID sets the "office_id" field.
+func (m *PublicityEntryMutation) SetOfficeID(s string) {
+	m.office_id = &s
+}
+
+// OfficeID returns the value of the "office_id" field in the mutation.
+func (m *PublicityEntryMutation) OfficeID() (r string, exists bool) {
+	v := m.office_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldOfficeID returns the old "office_id" field's value of the PublicityEntry entity.
+// If the PublicityEntry object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *PublicityEntryMutation) OldOfficeID(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldOfficeID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldOfficeID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldOfficeID: %w", err)
+	}
+	return oldValue.OfficeID, nil
+}
+
+// ResetOfficeID resets all changes to the "office_id" field.
+func (m *PublicityEntryMutation) ResetOfficeID() {
+	m.office_id = nil
+}
+
+// SetScopePath sets the "scope_path" field.
+func (m *PublicityEntryMutation) SetScopePath(s string) {
+	m.scope_path = &s
+}
+
+// ScopePath returns the value of the "scope_path" field in the mutation.
+func (m *PublicityEntryMutation) ScopePath() (r string, exists bool) {
+	v := m.scope_path
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldScopePath returns the old "scope_path" field's value of the PublicityEntry entity.
+// If the PublicityEntry object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *PublicityEntryMutation) OldScopePath(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldScopePath is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldScopePath requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldScopePath: %w", err)
+	}
+	return oldValue.ScopePath, nil
+}
+
+// ResetScopePath resets all changes to the "scope_path" field.
+func (m *PublicityEntryMutation) ResetScopePath() {
+	m.scope_path = nil
+}
+
+// SetVersion sets the "version" field.
+func (m *PublicityEntryMutation) SetVersion(i int64) {
+	m.version = &i
+	m.addversion = nil
+}
+
+// Version returns the value of the "version" field in the mutation.
+func (m *PublicityEntryMutation) Version() (r int64, exists bool) {
+	v := m.version
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldVersion returns the old "version" field's value of the PublicityEntry entity.
+// If the PublicityEntry object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *PublicityEntryMutation) OldVersion(ctx context.Context) (v int64, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldVersion is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldVersion requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldVersion: %w", err)
+	}
+	return oldValue.Version, nil
+}
+
+// AddVersion adds i to the "version" field.
+func (m *PublicityEntryMutation) AddVersion(i int64) {
+	if m.addversion != nil {
+		*m.addversion += i
+	} else {
+		m.addversion = &i
+	}
+}
+
+// AddedVersion returns the value that was added to the "version" field in this mutation.
+func (m *PublicityEntryMutation) AddedVersion() (r int64, exists bool) {
+	v := m.addversion
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetVersion resets all changes to the "version" field.
+func (m *PublicityEntryMutation) ResetVersion() {
+	m.version = nil
+	m.addversion = nil
+}
+
+// SetCreateTime sets the "create_time" field.
+func (m *PublicityEntryMutation) SetCreateTime(t time.Time) {
+	m.create_time = &t
+}
+
+// CreateTime returns the value of the "create_time" field in the mutation.
+func (m *PublicityEntryMutation) CreateTime() (r time.Time, exists bool) {
+	v := m.create_time
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCreateTime returns the old "create_time" field's value of the PublicityEntry entity.
+// If the PublicityEntry object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *PublicityEntryMutation) OldCreateTime(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCreateTime is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCreateTime requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCreateTime: %w", err)
+	}
+	return oldValue.CreateTime, nil
+}
+
+// ResetCreateTime resets all changes to the "create_time" field.
+func (m *PublicityEntryMutation) ResetCreateTime() {
+	m.create_time = nil
+}
+
+// SetUpdateTime sets the "update_time" field.
+func (m *PublicityEntryMutation) SetUpdateTime(t time.Time) {
+	m.update_time = &t
+}
+
+// UpdateTime returns the value of the "update_time" field in the mutation.
+func (m *PublicityEntryMutation) UpdateTime() (r time.Time, exists bool) {
+	v := m.update_time
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldUpdateTime returns the old "update_time" field's value of the PublicityEntry entity.
+// If the PublicityEntry object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *PublicityEntryMutation) OldUpdateTime(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldUpdateTime is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldUpdateTime requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldUpdateTime: %w", err)
+	}
+	return oldValue.UpdateTime, nil
+}
+
+// ResetUpdateTime resets all changes to the "update_time" field.
+func (m *PublicityEntryMutation) ResetUpdateTime() {
+	m.update_time = nil
+}
+
+// SetCampaignID sets the "campaign_id" field.
+func (m *PublicityEntryMutation) SetCampaignID(s string) {
+	m.campaign_id = &s
+}
+
+// CampaignID returns the value of the "campaign_id" field in the mutation.
+func (m *PublicityEntryMutation) CampaignID() (r string, exists bool) {
+	v := m.campaign_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCampaignID returns the old "campaign_id" field's value of the PublicityEntry entity.
+// If the PublicityEntry object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *PublicityEntryMutation) OldCampaignID(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCampaignID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCampaignID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCampaignID: %w", err)
+	}
+	return oldValue.CampaignID, nil
+}
+
+// ResetCampaignID resets all changes to the "campaign_id" field.
+func (m *PublicityEntryMutation) ResetCampaignID() {
+	m.campaign_id = nil
+}
+
+// SetApplicationID sets the "application_id" field.
+func (m *PublicityEntryMutation) SetApplicationID(s string) {
+	m.application_id = &s
+}
+
+// ApplicationID returns the value of the "application_id" field in the mutation.
+func (m *PublicityEntryMutation) ApplicationID() (r string, exists bool) {
+	v := m.application_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldApplicationID returns the old "application_id" field's value of the PublicityEntry entity.
+// If the PublicityEntry object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *PublicityEntryMutation) OldApplicationID(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldApplicationID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldApplicationID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldApplicationID: %w", err)
+	}
+	return oldValue.ApplicationID, nil
+}
+
+// ResetApplicationID resets all changes to the "application_id" field.
+func (m *PublicityEntryMutation) ResetApplicationID() {
+	m.application_id = nil
+}
+
+// SetUnitID sets the "unit_id" field.
+func (m *PublicityEntryMutation) SetUnitID(s string) {
+	m.unit_id = &s
+}
+
+// UnitID returns the value of the "unit_id" field in the mutation.
+func (m *PublicityEntryMutation) UnitID() (r string, exists bool) {
+	v := m.unit_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldUnitID returns the old "unit_id" field's value of the PublicityEntry entity.
+// If the PublicityEntry object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *PublicityEntryMutation) OldUnitID(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldUnitID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldUnitID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldUnitID: %w", err)
+	}
+	return oldValue.UnitID, nil
+}
+
+// ResetUnitID resets all changes to the "unit_id" field.
+func (m *PublicityEntryMutation) ResetUnitID() {
+	m.unit_id = nil
+}
+
+// SetUnitDisplayName sets the "unit_display_name" field.
+func (m *PublicityEntryMutation) SetUnitDisplayName(s string) {
+	m.unit_display_name = &s
+}
+
+// UnitDisplayName returns the value of the "unit_display_name" field in the mutation.
+func (m *PublicityEntryMutation) UnitDisplayName() (r string, exists bool) {
+	v := m.unit_display_name
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldUnitDisplayName returns the old "unit_display_name" field's value of the PublicityEntry entity.
+// If the PublicityEntry object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *PublicityEntryMutation) OldUnitDisplayName(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldUnitDisplayName is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldUnitDisplayName requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldUnitDisplayName: %w", err)
+	}
+	return oldValue.UnitDisplayName, nil
+}
+
+// ResetUnitDisplayName resets all changes to the "unit_display_name" field.
+func (m *PublicityEntryMutation) ResetUnitDisplayName() {
+	m.unit_display_name = nil
+}
+
+// SetUnitOfficeID sets the "unit_office_id" field.
+func (m *PublicityEntryMutation) SetUnitOfficeID(s string) {
+	m.unit_office_id = &s
+}
+
+// UnitOfficeID returns the value of the "unit_office_id" field in the mutation.
+func (m *PublicityEntryMutation) UnitOfficeID() (r string, exists bool) {
+	v := m.unit_office_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldUnitOfficeID returns the old "unit_office_id" field's value of the PublicityEntry entity.
+// If the PublicityEntry object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *PublicityEntryMutation) OldUnitOfficeID(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldUnitOfficeID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldUnitOfficeID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldUnitOfficeID: %w", err)
+	}
+	return oldValue.UnitOfficeID, nil
+}
+
+// ResetUnitOfficeID resets all changes to the "unit_office_id" field.
+func (m *PublicityEntryMutation) ResetUnitOfficeID() {
+	m.unit_office_id = nil
+}
+
+// SetUnitOfficeName sets the "unit_office_name" field.
+func (m *PublicityEntryMutation) SetUnitOfficeName(s string) {
+	m.unit_office_name = &s
+}
+
+// UnitOfficeName returns the value of the "unit_office_name" field in the mutation.
+func (m *PublicityEntryMutation) UnitOfficeName() (r string, exists bool) {
+	v := m.unit_office_name
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldUnitOfficeName returns the old "unit_office_name" field's value of the PublicityEntry entity.
+// If the PublicityEntry object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *PublicityEntryMutation) OldUnitOfficeName(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldUnitOfficeName is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldUnitOfficeName requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldUnitOfficeName: %w", err)
+	}
+	return oldValue.UnitOfficeName, nil
+}
+
+// ResetUnitOfficeName resets all changes to the "unit_office_name" field.
+func (m *PublicityEntryMutation) ResetUnitOfficeName() {
+	m.unit_office_name = nil
+}
+
+// SetUnitCategory sets the "unit_category" field.
+func (m *PublicityEntryMutation) SetUnitCategory(s string) {
+	m.unit_category = &s
+}
+
+// UnitCategory returns the value of the "unit_category" field in the mutation.
+func (m *PublicityEntryMutation) UnitCategory() (r string, exists bool) {
+	v := m.unit_category
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldUnitCategory returns the old "unit_category" field's value of the PublicityEntry entity.
+// If the PublicityEntry object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *PublicityEntryMutation) OldUnitCategory(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldUnitCategory is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldUnitCategory requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldUnitCategory: %w", err)
+	}
+	return oldValue.UnitCategory, nil
+}
+
+// ResetUnitCategory resets all changes to the "unit_category" field.
+func (m *PublicityEntryMutation) ResetUnitCategory() {
+	m.unit_category = nil
+}
+
+// SetTotal sets the "total" field.
+func (m *PublicityEntryMutation) SetTotal(i int64) {
+	m.total = &i
+	m.addtotal = nil
+}
+
+// Total returns the value of the "total" field in the mutation.
+func (m *PublicityEntryMutation) Total() (r int64, exists bool) {
+	v := m.total
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldTotal returns the old "total" field's value of the PublicityEntry entity.
+// If the PublicityEntry object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *PublicityEntryMutation) OldTotal(ctx context.Context) (v int64, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldTotal is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldTotal requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldTotal: %w", err)
+	}
+	return oldValue.Total, nil
+}
+
+// AddTotal adds i to the "total" field.
+func (m *PublicityEntryMutation) AddTotal(i int64) {
+	if m.addtotal != nil {
+		*m.addtotal += i
+	} else {
+		m.addtotal = &i
+	}
+}
+
+// AddedTotal returns the value that was added to the "total" field in this mutation.
+func (m *PublicityEntryMutation) AddedTotal() (r int64, exists bool) {
+	v := m.addtotal
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetTotal resets all changes to the "total" field.
+func (m *PublicityEntryMutation) ResetTotal() {
+	m.total = nil
+	m.addtotal = nil
+}
+
+// SetRank sets the "rank" field.
+func (m *PublicityEntryMutation) SetRank(i int) {
+	m.rank = &i
+	m.addrank = nil
+}
+
+// Rank returns the value of the "rank" field in the mutation.
+func (m *PublicityEntryMutation) Rank() (r int, exists bool) {
+	v := m.rank
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldRank returns the old "rank" field's value of the PublicityEntry entity.
+// If the PublicityEntry object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *PublicityEntryMutation) OldRank(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldRank is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldRank requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldRank: %w", err)
+	}
+	return oldValue.Rank, nil
+}
+
+// AddRank adds i to the "rank" field.
+func (m *PublicityEntryMutation) AddRank(i int) {
+	if m.addrank != nil {
+		*m.addrank += i
+	} else {
+		m.addrank = &i
+	}
+}
+
+// AddedRank returns the value that was added to the "rank" field in this mutation.
+func (m *PublicityEntryMutation) AddedRank() (r int, exists bool) {
+	v := m.addrank
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetRank resets all changes to the "rank" field.
+func (m *PublicityEntryMutation) ResetRank() {
+	m.rank = nil
+	m.addrank = nil
+}
+
+// SetNumber sets the "number" field.
+func (m *PublicityEntryMutation) SetNumber(i int) {
+	m.number = &i
+	m.addnumber = nil
+}
+
+// Number returns the value of the "number" field in the mutation.
+func (m *PublicityEntryMutation) Number() (r int, exists bool) {
+	v := m.number
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldNumber returns the old "number" field's value of the PublicityEntry entity.
+// If the PublicityEntry object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *PublicityEntryMutation) OldNumber(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldNumber is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldNumber requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldNumber: %w", err)
+	}
+	return oldValue.Number, nil
+}
+
+// AddNumber adds i to the "number" field.
+func (m *PublicityEntryMutation) AddNumber(i int) {
+	if m.addnumber != nil {
+		*m.addnumber += i
+	} else {
+		m.addnumber = &i
+	}
+}
+
+// AddedNumber returns the value that was added to the "number" field in this mutation.
+func (m *PublicityEntryMutation) AddedNumber() (r int, exists bool) {
+	v := m.addnumber
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetNumber resets all changes to the "number" field.
+func (m *PublicityEntryMutation) ResetNumber() {
+	m.number = nil
+	m.addnumber = nil
+}
+
+// SetRemovedTime sets the "removed_time" field.
+func (m *PublicityEntryMutation) SetRemovedTime(t time.Time) {
+	m.removed_time = &t
+}
+
+// RemovedTime returns the value of the "removed_time" field in the mutation.
+func (m *PublicityEntryMutation) RemovedTime() (r time.Time, exists bool) {
+	v := m.removed_time
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldRemovedTime returns the old "removed_time" field's value of the PublicityEntry entity.
+// If the PublicityEntry object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *PublicityEntryMutation) OldRemovedTime(ctx context.Context) (v *time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldRemovedTime is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldRemovedTime requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldRemovedTime: %w", err)
+	}
+	return oldValue.RemovedTime, nil
+}
+
+// ClearRemovedTime clears the value of the "removed_time" field.
+func (m *PublicityEntryMutation) ClearRemovedTime() {
+	m.removed_time = nil
+	m.clearedFields[publicityentry.FieldRemovedTime] = struct{}{}
+}
+
+// RemovedTimeCleared returns if the "removed_time" field was cleared in this mutation.
+func (m *PublicityEntryMutation) RemovedTimeCleared() bool {
+	_, ok := m.clearedFields[publicityentry.FieldRemovedTime]
+	return ok
+}
+
+// ResetRemovedTime resets all changes to the "removed_time" field.
+func (m *PublicityEntryMutation) ResetRemovedTime() {
+	m.removed_time = nil
+	delete(m.clearedFields, publicityentry.FieldRemovedTime)
+}
+
+// SetRemovedByObjection sets the "removed_by_objection" field.
+func (m *PublicityEntryMutation) SetRemovedByObjection(s string) {
+	m.removed_by_objection = &s
+}
+
+// RemovedByObjection returns the value of the "removed_by_objection" field in the mutation.
+func (m *PublicityEntryMutation) RemovedByObjection() (r string, exists bool) {
+	v := m.removed_by_objection
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldRemovedByObjection returns the old "removed_by_objection" field's value of the PublicityEntry entity.
+// If the PublicityEntry object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *PublicityEntryMutation) OldRemovedByObjection(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldRemovedByObjection is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldRemovedByObjection requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldRemovedByObjection: %w", err)
+	}
+	return oldValue.RemovedByObjection, nil
+}
+
+// ResetRemovedByObjection resets all changes to the "removed_by_objection" field.
+func (m *PublicityEntryMutation) ResetRemovedByObjection() {
+	m.removed_by_objection = nil
+}
+
+// Where appends a list predicates to the PublicityEntryMutation builder.
+func (m *PublicityEntryMutation) Where(ps ...predicate.PublicityEntry) {
+	m.predicates = append(m.predicates, ps...)
+}
+
+// WhereP appends storage-level predicates to the PublicityEntryMutation builder. Using this method,
+// users can use type-assertion to append predicates that do not depend on any generated package.
+func (m *PublicityEntryMutation) WhereP(ps ...func(*sql.Selector)) {
+	p := make([]predicate.PublicityEntry, len(ps))
+	for i := range ps {
+		p[i] = ps[i]
+	}
+	m.Where(p...)
+}
+
+// Op returns the operation name.
+func (m *PublicityEntryMutation) Op() Op {
+	return m.op
+}
+
+// SetOp allows setting the mutation operation.
+func (m *PublicityEntryMutation) SetOp(op Op) {
+	m.op = op
+}
+
+// Type returns the node type of this mutation (PublicityEntry).
+func (m *PublicityEntryMutation) Type() string {
+	return m.typ
+}
+
+// Fields returns all fields that were changed during this mutation. Note that in
+// order to get all numeric fields that were incremented/decremented, call
+// AddedFields().
+func (m *PublicityEntryMutation) Fields() []string {
+	fields := make([]string, 0, 17)
+	if m.office_id != nil {
+		fields = append(fields, publicityentry.FieldOfficeID)
+	}
+	if m.scope_path != nil {
+		fields = append(fields, publicityentry.FieldScopePath)
+	}
+	if m.version != nil {
+		fields = append(fields, publicityentry.FieldVersion)
+	}
+	if m.create_time != nil {
+		fields = append(fields, publicityentry.FieldCreateTime)
+	}
+	if m.update_time != nil {
+		fields = append(fields, publicityentry.FieldUpdateTime)
+	}
+	if m.campaign_id != nil {
+		fields = append(fields, publicityentry.FieldCampaignID)
+	}
+	if m.application_id != nil {
+		fields = append(fields, publicityentry.FieldApplicationID)
+	}
+	if m.unit_id != nil {
+		fields = append(fields, publicityentry.FieldUnitID)
+	}
+	if m.unit_display_name != nil {
+		fields = append(fields, publicityentry.FieldUnitDisplayName)
+	}
+	if m.unit_office_id != nil {
+		fields = append(fields, publicityentry.FieldUnitOfficeID)
+	}
+	if m.unit_office_name != nil {
+		fields = append(fields, publicityentry.FieldUnitOfficeName)
+	}
+	if m.unit_category != nil {
+		fields = append(fields, publicityentry.FieldUnitCategory)
+	}
+	if m.total != nil {
+		fields = append(fields, publicityentry.FieldTotal)
+	}
+	if m.rank != nil {
+		fields = append(fields, publicityentry.FieldRank)
+	}
+	if m.number != nil {
+		fields = append(fields, publicityentry.FieldNumber)
+	}
+	if m.removed_time != nil {
+		fields = append(fields, publicityentry.FieldRemovedTime)
+	}
+	if m.removed_by_objection != nil {
+		fields = append(fields, publicityentry.FieldRemovedByObjection)
+	}
+	return fields
+}
+
+// Field returns the value of a field with the given name. The second boolean
+// return value indicates that this field was not set, or was not defined in the
+// schema.
+func (m *PublicityEntryMutation) Field(name string) (ent.Value, bool) {
+	switch name {
+	case publicityentry.FieldOfficeID:
+		return m.OfficeID()
+	case publicityentry.FieldScopePath:
+		return m.ScopePath()
+	case publicityentry.FieldVersion:
+		return m.Version()
+	case publicityentry.FieldCreateTime:
+		return m.CreateTime()
+	case publicityentry.FieldUpdateTime:
+		return m.UpdateTime()
+	case publicityentry.FieldCampaignID:
+		return m.CampaignID()
+	case publicityentry.FieldApplicationID:
+		return m.ApplicationID()
+	case publicityentry.FieldUnitID:
+		return m.UnitID()
+	case publicityentry.FieldUnitDisplayName:
+		return m.UnitDisplayName()
+	case publicityentry.FieldUnitOfficeID:
+		return m.UnitOfficeID()
+	case publicityentry.FieldUnitOfficeName:
+		return m.UnitOfficeName()
+	case publicityentry.FieldUnitCategory:
+		return m.UnitCategory()
+	case publicityentry.FieldTotal:
+		return m.Total()
+	case publicityentry.FieldRank:
+		return m.Rank()
+	case publicityentry.FieldNumber:
+		return m.Number()
+	case publicityentry.FieldRemovedTime:
+		return m.RemovedTime()
+	case publicityentry.FieldRemovedByObjection:
+		return m.RemovedByObjection()
+	}
+	return nil, false
+}
+
+// OldField returns the old value of the field from the database. An error is
+// returned if the mutation operation is not UpdateOne, or the query to the
+// database failed.
+func (m *PublicityEntryMutation) OldField(ctx context.Context, name string) (ent.Value, error) {
+	switch name {
+	case publicityentry.FieldOfficeID:
+		return m.OldOfficeID(ctx)
+	case publicityentry.FieldScopePath:
+		return m.OldScopePath(ctx)
+	case publicityentry.FieldVersion:
+		return m.OldVersion(ctx)
+	case publicityentry.FieldCreateTime:
+		return m.OldCreateTime(ctx)
+	case publicityentry.FieldUpdateTime:
+		return m.OldUpdateTime(ctx)
+	case publicityentry.FieldCampaignID:
+		return m.OldCampaignID(ctx)
+	case publicityentry.FieldApplicationID:
+		return m.OldApplicationID(ctx)
+	case publicityentry.FieldUnitID:
+		return m.OldUnitID(ctx)
+	case publicityentry.FieldUnitDisplayName:
+		return m.OldUnitDisplayName(ctx)
+	case publicityentry.FieldUnitOfficeID:
+		return m.OldUnitOfficeID(ctx)
+	case publicityentry.FieldUnitOfficeName:
+		return m.OldUnitOfficeName(ctx)
+	case publicityentry.FieldUnitCategory:
+		return m.OldUnitCategory(ctx)
+	case publicityentry.FieldTotal:
+		return m.OldTotal(ctx)
+	case publicityentry.FieldRank:
+		return m.OldRank(ctx)
+	case publicityentry.FieldNumber:
+		return m.OldNumber(ctx)
+	case publicityentry.FieldRemovedTime:
+		return m.OldRemovedTime(ctx)
+	case publicityentry.FieldRemovedByObjection:
+		return m.OldRemovedByObjection(ctx)
+	}
+	return nil, fmt.Errorf("unknown PublicityEntry field %s", name)
+}
+
+// SetField sets the value of a field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *PublicityEntryMutation) SetField(name string, value ent.Value) error {
+	switch name {
+	case publicityentry.FieldOfficeID:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetOfficeID(v)
+		return nil
+	case publicityentry.FieldScopePath:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetScopePath(v)
+		return nil
+	case publicityentry.FieldVersion:
+		v, ok := value.(int64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetVersion(v)
+		return nil
+	case publicityentry.FieldCreateTime:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCreateTime(v)
+		return nil
+	case publicityentry.FieldUpdateTime:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetUpdateTime(v)
+		return nil
+	case publicityentry.FieldCampaignID:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCampaignID(v)
+		return nil
+	case publicityentry.FieldApplicationID:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetApplicationID(v)
+		return nil
+	case publicityentry.FieldUnitID:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetUnitID(v)
+		return nil
+	case publicityentry.FieldUnitDisplayName:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetUnitDisplayName(v)
+		return nil
+	case publicityentry.FieldUnitOfficeID:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetUnitOfficeID(v)
+		return nil
+	case publicityentry.FieldUnitOfficeName:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetUnitOfficeName(v)
+		return nil
+	case publicityentry.FieldUnitCategory:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetUnitCategory(v)
+		return nil
+	case publicityentry.FieldTotal:
+		v, ok := value.(int64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetTotal(v)
+		return nil
+	case publicityentry.FieldRank:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetRank(v)
+		return nil
+	case publicityentry.FieldNumber:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetNumber(v)
+		return nil
+	case publicityentry.FieldRemovedTime:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetRemovedTime(v)
+		return nil
+	case publicityentry.FieldRemovedByObjection:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetRemovedByObjection(v)
+		return nil
+	}
+	return fmt.Errorf("unknown PublicityEntry field %s", name)
+}
+
+// AddedFields returns all numeric fields that were incremented/decremented during
+// this mutation.
+func (m *PublicityEntryMutation) AddedFields() []string {
+	var fields []string
+	if m.addversion != nil {
+		fields = append(fields, publicityentry.FieldVersion)
+	}
+	if m.addtotal != nil {
+		fields = append(fields, publicityentry.FieldTotal)
+	}
+	if m.addrank != nil {
+		fields = append(fields, publicityentry.FieldRank)
+	}
+	if m.addnumber != nil {
+		fields = append(fields, publicityentry.FieldNumber)
+	}
+	return fields
+}
+
+// AddedField returns the numeric value that was incremented/decremented on a field
+// with the given name. The second boolean return value indicates that this field
+// was not set, or was not defined in the schema.
+func (m *PublicityEntryMutation) AddedField(name string) (ent.Value, bool) {
+	switch name {
+	case publicityentry.FieldVersion:
+		return m.AddedVersion()
+	case publicityentry.FieldTotal:
+		return m.AddedTotal()
+	case publicityentry.FieldRank:
+		return m.AddedRank()
+	case publicityentry.FieldNumber:
+		return m.AddedNumber()
+	}
+	return nil, false
+}
+
+// AddField adds the value to the field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *PublicityEntryMutation) AddField(name string, value ent.Value) error {
+	switch name {
+	case publicityentry.FieldVersion:
+		v, ok := value.(int64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddVersion(v)
+		return nil
+	case publicityentry.FieldTotal:
+		v, ok := value.(int64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddTotal(v)
+		return nil
+	case publicityentry.FieldRank:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddRank(v)
+		return nil
+	case publicityentry.FieldNumber:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddNumber(v)
+		return nil
+	}
+	return fmt.Errorf("unknown PublicityEntry numeric field %s", name)
+}
+
+// ClearedFields returns all nullable fields that were cleared during this
+// mutation.
+func (m *PublicityEntryMutation) ClearedFields() []string {
+	var fields []string
+	if m.FieldCleared(publicityentry.FieldRemovedTime) {
+		fields = append(fields, publicityentry.FieldRemovedTime)
+	}
+	return fields
+}
+
+// FieldCleared returns a boolean indicating if a field with the given name was
+// cleared in this mutation.
+func (m *PublicityEntryMutation) FieldCleared(name string) bool {
+	_, ok := m.clearedFields[name]
+	return ok
+}
+
+// ClearField clears the value of the field with the given name. It returns an
+// error if the field is not defined in the schema.
+func (m *PublicityEntryMutation) ClearField(name string) error {
+	switch name {
+	case publicityentry.FieldRemovedTime:
+		m.ClearRemovedTime()
+		return nil
+	}
+	return fmt.Errorf("unknown PublicityEntry nullable field %s", name)
+}
+
+// ResetField resets all changes in the mutation for the field with the given name.
+// It returns an error if the field is not defined in the schema.
+func (m *PublicityEntryMutation) ResetField(name string) error {
+	switch name {
+	case publicityentry.FieldOfficeID:
+		m.ResetOfficeID()
+		return nil
+	case publicityentry.FieldScopePath:
+		m.ResetScopePath()
+		return nil
+	case publicityentry.FieldVersion:
+		m.ResetVersion()
+		return nil
+	case publicityentry.FieldCreateTime:
+		m.ResetCreateTime()
+		return nil
+	case publicityentry.FieldUpdateTime:
+		m.ResetUpdateTime()
+		return nil
+	case publicityentry.FieldCampaignID:
+		m.ResetCampaignID()
+		return nil
+	case publicityentry.FieldApplicationID:
+		m.ResetApplicationID()
+		return nil
+	case publicityentry.FieldUnitID:
+		m.ResetUnitID()
+		return nil
+	case publicityentry.FieldUnitDisplayName:
+		m.ResetUnitDisplayName()
+		return nil
+	case publicityentry.FieldUnitOfficeID:
+		m.ResetUnitOfficeID()
+		return nil
+	case publicityentry.FieldUnitOfficeName:
+		m.ResetUnitOfficeName()
+		return nil
+	case publicityentry.FieldUnitCategory:
+		m.ResetUnitCategory()
+		return nil
+	case publicityentry.FieldTotal:
+		m.ResetTotal()
+		return nil
+	case publicityentry.FieldRank:
+		m.ResetRank()
+		return nil
+	case publicityentry.FieldNumber:
+		m.ResetNumber()
+		return nil
+	case publicityentry.FieldRemovedTime:
+		m.ResetRemovedTime()
+		return nil
+	case publicityentry.FieldRemovedByObjection:
+		m.ResetRemovedByObjection()
+		return nil
+	}
+	return fmt.Errorf("unknown PublicityEntry field %s", name)
+}
+
+// AddedEdges returns all edge names that were set/added in this mutation.
+func (m *PublicityEntryMutation) AddedEdges() []string {
+	edges := make([]string, 0, 0)
+	return edges
+}
+
+// AddedIDs returns all IDs (to other nodes) that were added for the given edge
+// name in this mutation.
+func (m *PublicityEntryMutation) AddedIDs(name string) []ent.Value {
+	return nil
+}
+
+// RemovedEdges returns all edge names that were removed in this mutation.
+func (m *PublicityEntryMutation) RemovedEdges() []string {
+	edges := make([]string, 0, 0)
+	return edges
+}
+
+// RemovedIDs returns all IDs (to other nodes) that were removed for the edge with
+// the given name in this mutation.
+func (m *PublicityEntryMutation) RemovedIDs(name string) []ent.Value {
+	return nil
+}
+
+// ClearedEdges returns all edge names that were cleared in this mutation.
+func (m *PublicityEntryMutation) ClearedEdges() []string {
+	edges := make([]string, 0, 0)
+	return edges
+}
+
+// EdgeCleared returns a boolean which indicates if the edge with the given name
+// was cleared in this mutation.
+func (m *PublicityEntryMutation) EdgeCleared(name string) bool {
+	return false
+}
+
+// ClearEdge clears the value of the edge with the given name. It returns an error
+// if that edge is not defined in the schema.
+func (m *PublicityEntryMutation) ClearEdge(name string) error {
+	return fmt.Errorf("unknown PublicityEntry unique edge %s", name)
+}
+
+// ResetEdge resets all changes to the edge with the given name in this mutation.
+// It returns an error if the edge is not defined in the schema.
+func (m *PublicityEntryMutation) ResetEdge(name string) error {
+	return fmt.Errorf("unknown PublicityEntry edge %s", name)
 }
 
 // RefreshTokenMutation represents an operation that mutates the RefreshToken nodes in the graph.
@@ -19461,30 +22267,32 @@ func (m *StandardMutation) ResetEdge(name string) error {
 // TitleRecordMutation represents an operation that mutates the TitleRecord nodes in the graph.
 type TitleRecordMutation struct {
 	config
-	op              Op
-	typ             string
-	id              *string
-	office_id       *string
-	scope_path      *string
-	version         *int64
-	addversion      *int64
-	create_time     *time.Time
-	update_time     *time.Time
-	unit_id         *string
-	level           *titlerecord.Level
-	model           *bool
-	term_start      *time.Time
-	term_end        *time.Time
-	state           *titlerecord.State
-	document_number *string
-	source          *titlerecord.Source
-	campaign_id     *string
-	moves           *[]jsonvalue.TitleMove
-	appendmoves     []jsonvalue.TitleMove
-	clearedFields   map[string]struct{}
-	done            bool
-	oldValue        func(context.Context) (*TitleRecord, error)
-	predicates      []predicate.TitleRecord
+	op                     Op
+	typ                    string
+	id                     *string
+	office_id              *string
+	scope_path             *string
+	version                *int64
+	addversion             *int64
+	create_time            *time.Time
+	update_time            *time.Time
+	unit_id                *string
+	level                  *titlerecord.Level
+	model                  *bool
+	term_start             *time.Time
+	term_end               *time.Time
+	state                  *titlerecord.State
+	document_number        *string
+	source                 *titlerecord.Source
+	campaign_id            *string
+	moves                  *[]jsonvalue.TitleMove
+	appendmoves            []jsonvalue.TitleMove
+	rectification_deadline *time.Time
+	proposed_revocation    *string
+	clearedFields          map[string]struct{}
+	done                   bool
+	oldValue               func(context.Context) (*TitleRecord, error)
+	predicates             []predicate.TitleRecord
 }
 
 var _ ent.Mutation = (*TitleRecordMutation)(nil)
@@ -20193,6 +23001,91 @@ func (m *TitleRecordMutation) ResetMoves() {
 	delete(m.clearedFields, titlerecord.FieldMoves)
 }
 
+// SetRectificationDeadline sets the "rectification_deadline" field.
+func (m *TitleRecordMutation) SetRectificationDeadline(t time.Time) {
+	m.rectification_deadline = &t
+}
+
+// RectificationDeadline returns the value of the "rectification_deadline" field in the mutation.
+func (m *TitleRecordMutation) RectificationDeadline() (r time.Time, exists bool) {
+	v := m.rectification_deadline
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldRectificationDeadline returns the old "rectification_deadline" field's value of the TitleRecord entity.
+// If the TitleRecord object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *TitleRecordMutation) OldRectificationDeadline(ctx context.Context) (v *time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldRectificationDeadline is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldRectificationDeadline requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldRectificationDeadline: %w", err)
+	}
+	return oldValue.RectificationDeadline, nil
+}
+
+// ClearRectificationDeadline clears the value of the "rectification_deadline" field.
+func (m *TitleRecordMutation) ClearRectificationDeadline() {
+	m.rectification_deadline = nil
+	m.clearedFields[titlerecord.FieldRectificationDeadline] = struct{}{}
+}
+
+// RectificationDeadlineCleared returns if the "rectification_deadline" field was cleared in this mutation.
+func (m *TitleRecordMutation) RectificationDeadlineCleared() bool {
+	_, ok := m.clearedFields[titlerecord.FieldRectificationDeadline]
+	return ok
+}
+
+// ResetRectificationDeadline resets all changes to the "rectification_deadline" field.
+func (m *TitleRecordMutation) ResetRectificationDeadline() {
+	m.rectification_deadline = nil
+	delete(m.clearedFields, titlerecord.FieldRectificationDeadline)
+}
+
+// SetProposedRevocation sets the "proposed_revocation" field.
+func (m *TitleRecordMutation) SetProposedRevocation(s string) {
+	m.proposed_revocation = &s
+}
+
+// ProposedRevocation returns the value of the "proposed_revocation" field in the mutation.
+func (m *TitleRecordMutation) ProposedRevocation() (r string, exists bool) {
+	v := m.proposed_revocation
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldProposedRevocation returns the old "proposed_revocation" field's value of the TitleRecord entity.
+// If the TitleRecord object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *TitleRecordMutation) OldProposedRevocation(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldProposedRevocation is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldProposedRevocation requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldProposedRevocation: %w", err)
+	}
+	return oldValue.ProposedRevocation, nil
+}
+
+// ResetProposedRevocation resets all changes to the "proposed_revocation" field.
+func (m *TitleRecordMutation) ResetProposedRevocation() {
+	m.proposed_revocation = nil
+}
+
 // Where appends a list predicates to the TitleRecordMutation builder.
 func (m *TitleRecordMutation) Where(ps ...predicate.TitleRecord) {
 	m.predicates = append(m.predicates, ps...)
@@ -20227,7 +23120,7 @@ func (m *TitleRecordMutation) Type() string {
 // order to get all numeric fields that were incremented/decremented, call
 // AddedFields().
 func (m *TitleRecordMutation) Fields() []string {
-	fields := make([]string, 0, 15)
+	fields := make([]string, 0, 17)
 	if m.office_id != nil {
 		fields = append(fields, titlerecord.FieldOfficeID)
 	}
@@ -20273,6 +23166,12 @@ func (m *TitleRecordMutation) Fields() []string {
 	if m.moves != nil {
 		fields = append(fields, titlerecord.FieldMoves)
 	}
+	if m.rectification_deadline != nil {
+		fields = append(fields, titlerecord.FieldRectificationDeadline)
+	}
+	if m.proposed_revocation != nil {
+		fields = append(fields, titlerecord.FieldProposedRevocation)
+	}
 	return fields
 }
 
@@ -20311,6 +23210,10 @@ func (m *TitleRecordMutation) Field(name string) (ent.Value, bool) {
 		return m.CampaignID()
 	case titlerecord.FieldMoves:
 		return m.Moves()
+	case titlerecord.FieldRectificationDeadline:
+		return m.RectificationDeadline()
+	case titlerecord.FieldProposedRevocation:
+		return m.ProposedRevocation()
 	}
 	return nil, false
 }
@@ -20350,6 +23253,10 @@ func (m *TitleRecordMutation) OldField(ctx context.Context, name string) (ent.Va
 		return m.OldCampaignID(ctx)
 	case titlerecord.FieldMoves:
 		return m.OldMoves(ctx)
+	case titlerecord.FieldRectificationDeadline:
+		return m.OldRectificationDeadline(ctx)
+	case titlerecord.FieldProposedRevocation:
+		return m.OldProposedRevocation(ctx)
 	}
 	return nil, fmt.Errorf("unknown TitleRecord field %s", name)
 }
@@ -20464,6 +23371,20 @@ func (m *TitleRecordMutation) SetField(name string, value ent.Value) error {
 		}
 		m.SetMoves(v)
 		return nil
+	case titlerecord.FieldRectificationDeadline:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetRectificationDeadline(v)
+		return nil
+	case titlerecord.FieldProposedRevocation:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetProposedRevocation(v)
+		return nil
 	}
 	return fmt.Errorf("unknown TitleRecord field %s", name)
 }
@@ -20515,6 +23436,9 @@ func (m *TitleRecordMutation) ClearedFields() []string {
 	if m.FieldCleared(titlerecord.FieldMoves) {
 		fields = append(fields, titlerecord.FieldMoves)
 	}
+	if m.FieldCleared(titlerecord.FieldRectificationDeadline) {
+		fields = append(fields, titlerecord.FieldRectificationDeadline)
+	}
 	return fields
 }
 
@@ -20534,6 +23458,9 @@ func (m *TitleRecordMutation) ClearField(name string) error {
 		return nil
 	case titlerecord.FieldMoves:
 		m.ClearMoves()
+		return nil
+	case titlerecord.FieldRectificationDeadline:
+		m.ClearRectificationDeadline()
 		return nil
 	}
 	return fmt.Errorf("unknown TitleRecord nullable field %s", name)
@@ -20587,6 +23514,12 @@ func (m *TitleRecordMutation) ResetField(name string) error {
 		return nil
 	case titlerecord.FieldMoves:
 		m.ResetMoves()
+		return nil
+	case titlerecord.FieldRectificationDeadline:
+		m.ResetRectificationDeadline()
+		return nil
+	case titlerecord.FieldProposedRevocation:
+		m.ResetProposedRevocation()
 		return nil
 	}
 	return fmt.Errorf("unknown TitleRecord field %s", name)

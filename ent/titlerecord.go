@@ -48,8 +48,12 @@ type TitleRecord struct {
 	// CampaignID holds the value of the "campaign_id" field.
 	CampaignID string `json:"campaign_id,omitempty"`
 	// Moves holds the value of the "moves" field.
-	Moves        []jsonvalue.TitleMove `json:"moves,omitempty"`
-	selectValues sql.SelectValues
+	Moves []jsonvalue.TitleMove `json:"moves,omitempty"`
+	// RectificationDeadline holds the value of the "rectification_deadline" field.
+	RectificationDeadline *time.Time `json:"rectification_deadline,omitempty"`
+	// ProposedRevocation holds the value of the "proposed_revocation" field.
+	ProposedRevocation string `json:"proposed_revocation,omitempty"`
+	selectValues       sql.SelectValues
 }
 
 // scanValues returns the types for scanning values from sql.Rows.
@@ -63,9 +67,9 @@ func (*TitleRecord) scanValues(columns []string) ([]any, error) {
 			values[i] = new(sql.NullBool)
 		case titlerecord.FieldVersion:
 			values[i] = new(sql.NullInt64)
-		case titlerecord.FieldID, titlerecord.FieldOfficeID, titlerecord.FieldScopePath, titlerecord.FieldUnitID, titlerecord.FieldLevel, titlerecord.FieldState, titlerecord.FieldDocumentNumber, titlerecord.FieldSource, titlerecord.FieldCampaignID:
+		case titlerecord.FieldID, titlerecord.FieldOfficeID, titlerecord.FieldScopePath, titlerecord.FieldUnitID, titlerecord.FieldLevel, titlerecord.FieldState, titlerecord.FieldDocumentNumber, titlerecord.FieldSource, titlerecord.FieldCampaignID, titlerecord.FieldProposedRevocation:
 			values[i] = new(sql.NullString)
-		case titlerecord.FieldCreateTime, titlerecord.FieldUpdateTime, titlerecord.FieldTermStart, titlerecord.FieldTermEnd:
+		case titlerecord.FieldCreateTime, titlerecord.FieldUpdateTime, titlerecord.FieldTermStart, titlerecord.FieldTermEnd, titlerecord.FieldRectificationDeadline:
 			values[i] = new(sql.NullTime)
 		default:
 			values[i] = new(sql.UnknownType)
@@ -181,6 +185,19 @@ func (_m *TitleRecord) assignValues(columns []string, values []any) error {
 					return fmt.Errorf("unmarshal field moves: %w", err)
 				}
 			}
+		case titlerecord.FieldRectificationDeadline:
+			if value, ok := values[i].(*sql.NullTime); !ok {
+				return fmt.Errorf("unexpected type %T for field rectification_deadline", values[i])
+			} else if value.Valid {
+				_m.RectificationDeadline = new(time.Time)
+				*_m.RectificationDeadline = value.Time
+			}
+		case titlerecord.FieldProposedRevocation:
+			if value, ok := values[i].(*sql.NullString); !ok {
+				return fmt.Errorf("unexpected type %T for field proposed_revocation", values[i])
+			} else if value.Valid {
+				_m.ProposedRevocation = value.String
+			}
 		default:
 			_m.selectValues.Set(columns[i], values[i])
 		}
@@ -263,6 +280,14 @@ func (_m *TitleRecord) String() string {
 	builder.WriteString(", ")
 	builder.WriteString("moves=")
 	builder.WriteString(fmt.Sprintf("%v", _m.Moves))
+	builder.WriteString(", ")
+	if v := _m.RectificationDeadline; v != nil {
+		builder.WriteString("rectification_deadline=")
+		builder.WriteString(v.Format(time.ANSIC))
+	}
+	builder.WriteString(", ")
+	builder.WriteString("proposed_revocation=")
+	builder.WriteString(_m.ProposedRevocation)
 	builder.WriteByte(')')
 	return builder.String()
 }

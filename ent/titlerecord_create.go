@@ -170,6 +170,34 @@ func (_c *TitleRecordCreate) SetMoves(v []jsonvalue.TitleMove) *TitleRecordCreat
 	return _c
 }
 
+// SetRectificationDeadline sets the "rectification_deadline" field.
+func (_c *TitleRecordCreate) SetRectificationDeadline(v time.Time) *TitleRecordCreate {
+	_c.mutation.SetRectificationDeadline(v)
+	return _c
+}
+
+// SetNillableRectificationDeadline sets the "rectification_deadline" field if the given value is not nil.
+func (_c *TitleRecordCreate) SetNillableRectificationDeadline(v *time.Time) *TitleRecordCreate {
+	if v != nil {
+		_c.SetRectificationDeadline(*v)
+	}
+	return _c
+}
+
+// SetProposedRevocation sets the "proposed_revocation" field.
+func (_c *TitleRecordCreate) SetProposedRevocation(v string) *TitleRecordCreate {
+	_c.mutation.SetProposedRevocation(v)
+	return _c
+}
+
+// SetNillableProposedRevocation sets the "proposed_revocation" field if the given value is not nil.
+func (_c *TitleRecordCreate) SetNillableProposedRevocation(v *string) *TitleRecordCreate {
+	if v != nil {
+		_c.SetProposedRevocation(*v)
+	}
+	return _c
+}
+
 // SetID sets the "id" field.
 func (_c *TitleRecordCreate) SetID(v string) *TitleRecordCreate {
 	_c.mutation.SetID(v)
@@ -243,6 +271,10 @@ func (_c *TitleRecordCreate) defaults() error {
 		v := titlerecord.DefaultCampaignID
 		_c.mutation.SetCampaignID(v)
 	}
+	if _, ok := _c.mutation.ProposedRevocation(); !ok {
+		v := titlerecord.DefaultProposedRevocation
+		_c.mutation.SetProposedRevocation(v)
+	}
 	return nil
 }
 
@@ -311,6 +343,9 @@ func (_c *TitleRecordCreate) check() error {
 	}
 	if _, ok := _c.mutation.CampaignID(); !ok {
 		return &ValidationError{Name: "campaign_id", err: errors.New(`ent: missing required field "TitleRecord.campaign_id"`)}
+	}
+	if _, ok := _c.mutation.ProposedRevocation(); !ok {
+		return &ValidationError{Name: "proposed_revocation", err: errors.New(`ent: missing required field "TitleRecord.proposed_revocation"`)}
 	}
 	if v, ok := _c.mutation.ID(); ok {
 		if err := titlerecord.IDValidator(v); err != nil {
@@ -412,6 +447,14 @@ func (_c *TitleRecordCreate) createSpec() (*TitleRecord, *sqlgraph.CreateSpec) {
 	if value, ok := _c.mutation.Moves(); ok {
 		_spec.SetField(titlerecord.FieldMoves, field.TypeJSON, value)
 		_node.Moves = value
+	}
+	if value, ok := _c.mutation.RectificationDeadline(); ok {
+		_spec.SetField(titlerecord.FieldRectificationDeadline, field.TypeTime, value)
+		_node.RectificationDeadline = &value
+	}
+	if value, ok := _c.mutation.ProposedRevocation(); ok {
+		_spec.SetField(titlerecord.FieldProposedRevocation, field.TypeString, value)
+		_node.ProposedRevocation = value
 	}
 	return _node, _spec
 }
@@ -522,6 +565,36 @@ func (u *TitleRecordUpsert) UpdateMoves() *TitleRecordUpsert {
 // ClearMoves clears the value of the "moves" field.
 func (u *TitleRecordUpsert) ClearMoves() *TitleRecordUpsert {
 	u.SetNull(titlerecord.FieldMoves)
+	return u
+}
+
+// SetRectificationDeadline sets the "rectification_deadline" field.
+func (u *TitleRecordUpsert) SetRectificationDeadline(v time.Time) *TitleRecordUpsert {
+	u.Set(titlerecord.FieldRectificationDeadline, v)
+	return u
+}
+
+// UpdateRectificationDeadline sets the "rectification_deadline" field to the value that was provided on create.
+func (u *TitleRecordUpsert) UpdateRectificationDeadline() *TitleRecordUpsert {
+	u.SetExcluded(titlerecord.FieldRectificationDeadline)
+	return u
+}
+
+// ClearRectificationDeadline clears the value of the "rectification_deadline" field.
+func (u *TitleRecordUpsert) ClearRectificationDeadline() *TitleRecordUpsert {
+	u.SetNull(titlerecord.FieldRectificationDeadline)
+	return u
+}
+
+// SetProposedRevocation sets the "proposed_revocation" field.
+func (u *TitleRecordUpsert) SetProposedRevocation(v string) *TitleRecordUpsert {
+	u.Set(titlerecord.FieldProposedRevocation, v)
+	return u
+}
+
+// UpdateProposedRevocation sets the "proposed_revocation" field to the value that was provided on create.
+func (u *TitleRecordUpsert) UpdateProposedRevocation() *TitleRecordUpsert {
+	u.SetExcluded(titlerecord.FieldProposedRevocation)
 	return u
 }
 
@@ -673,6 +746,41 @@ func (u *TitleRecordUpsertOne) UpdateMoves() *TitleRecordUpsertOne {
 func (u *TitleRecordUpsertOne) ClearMoves() *TitleRecordUpsertOne {
 	return u.Update(func(s *TitleRecordUpsert) {
 		s.ClearMoves()
+	})
+}
+
+// SetRectificationDeadline sets the "rectification_deadline" field.
+func (u *TitleRecordUpsertOne) SetRectificationDeadline(v time.Time) *TitleRecordUpsertOne {
+	return u.Update(func(s *TitleRecordUpsert) {
+		s.SetRectificationDeadline(v)
+	})
+}
+
+// UpdateRectificationDeadline sets the "rectification_deadline" field to the value that was provided on create.
+func (u *TitleRecordUpsertOne) UpdateRectificationDeadline() *TitleRecordUpsertOne {
+	return u.Update(func(s *TitleRecordUpsert) {
+		s.UpdateRectificationDeadline()
+	})
+}
+
+// ClearRectificationDeadline clears the value of the "rectification_deadline" field.
+func (u *TitleRecordUpsertOne) ClearRectificationDeadline() *TitleRecordUpsertOne {
+	return u.Update(func(s *TitleRecordUpsert) {
+		s.ClearRectificationDeadline()
+	})
+}
+
+// SetProposedRevocation sets the "proposed_revocation" field.
+func (u *TitleRecordUpsertOne) SetProposedRevocation(v string) *TitleRecordUpsertOne {
+	return u.Update(func(s *TitleRecordUpsert) {
+		s.SetProposedRevocation(v)
+	})
+}
+
+// UpdateProposedRevocation sets the "proposed_revocation" field to the value that was provided on create.
+func (u *TitleRecordUpsertOne) UpdateProposedRevocation() *TitleRecordUpsertOne {
+	return u.Update(func(s *TitleRecordUpsert) {
+		s.UpdateProposedRevocation()
 	})
 }
 
@@ -991,6 +1099,41 @@ func (u *TitleRecordUpsertBulk) UpdateMoves() *TitleRecordUpsertBulk {
 func (u *TitleRecordUpsertBulk) ClearMoves() *TitleRecordUpsertBulk {
 	return u.Update(func(s *TitleRecordUpsert) {
 		s.ClearMoves()
+	})
+}
+
+// SetRectificationDeadline sets the "rectification_deadline" field.
+func (u *TitleRecordUpsertBulk) SetRectificationDeadline(v time.Time) *TitleRecordUpsertBulk {
+	return u.Update(func(s *TitleRecordUpsert) {
+		s.SetRectificationDeadline(v)
+	})
+}
+
+// UpdateRectificationDeadline sets the "rectification_deadline" field to the value that was provided on create.
+func (u *TitleRecordUpsertBulk) UpdateRectificationDeadline() *TitleRecordUpsertBulk {
+	return u.Update(func(s *TitleRecordUpsert) {
+		s.UpdateRectificationDeadline()
+	})
+}
+
+// ClearRectificationDeadline clears the value of the "rectification_deadline" field.
+func (u *TitleRecordUpsertBulk) ClearRectificationDeadline() *TitleRecordUpsertBulk {
+	return u.Update(func(s *TitleRecordUpsert) {
+		s.ClearRectificationDeadline()
+	})
+}
+
+// SetProposedRevocation sets the "proposed_revocation" field.
+func (u *TitleRecordUpsertBulk) SetProposedRevocation(v string) *TitleRecordUpsertBulk {
+	return u.Update(func(s *TitleRecordUpsert) {
+		s.SetProposedRevocation(v)
+	})
+}
+
+// UpdateProposedRevocation sets the "proposed_revocation" field to the value that was provided on create.
+func (u *TitleRecordUpsertBulk) UpdateProposedRevocation() *TitleRecordUpsertBulk {
+	return u.Update(func(s *TitleRecordUpsert) {
+		s.UpdateProposedRevocation()
 	})
 }
 

@@ -89,6 +89,40 @@ func (_u *TitleRecordUpdate) ClearMoves() *TitleRecordUpdate {
 	return _u
 }
 
+// SetRectificationDeadline sets the "rectification_deadline" field.
+func (_u *TitleRecordUpdate) SetRectificationDeadline(v time.Time) *TitleRecordUpdate {
+	_u.mutation.SetRectificationDeadline(v)
+	return _u
+}
+
+// SetNillableRectificationDeadline sets the "rectification_deadline" field if the given value is not nil.
+func (_u *TitleRecordUpdate) SetNillableRectificationDeadline(v *time.Time) *TitleRecordUpdate {
+	if v != nil {
+		_u.SetRectificationDeadline(*v)
+	}
+	return _u
+}
+
+// ClearRectificationDeadline clears the value of the "rectification_deadline" field.
+func (_u *TitleRecordUpdate) ClearRectificationDeadline() *TitleRecordUpdate {
+	_u.mutation.ClearRectificationDeadline()
+	return _u
+}
+
+// SetProposedRevocation sets the "proposed_revocation" field.
+func (_u *TitleRecordUpdate) SetProposedRevocation(v string) *TitleRecordUpdate {
+	_u.mutation.SetProposedRevocation(v)
+	return _u
+}
+
+// SetNillableProposedRevocation sets the "proposed_revocation" field if the given value is not nil.
+func (_u *TitleRecordUpdate) SetNillableProposedRevocation(v *string) *TitleRecordUpdate {
+	if v != nil {
+		_u.SetProposedRevocation(*v)
+	}
+	return _u
+}
+
 // Mutation returns the TitleRecordMutation object of the builder.
 func (_u *TitleRecordUpdate) Mutation() *TitleRecordMutation {
 	return _u.mutation
@@ -184,6 +218,15 @@ func (_u *TitleRecordUpdate) sqlSave(ctx context.Context) (_node int, err error)
 	if _u.mutation.MovesCleared() {
 		_spec.ClearField(titlerecord.FieldMoves, field.TypeJSON)
 	}
+	if value, ok := _u.mutation.RectificationDeadline(); ok {
+		_spec.SetField(titlerecord.FieldRectificationDeadline, field.TypeTime, value)
+	}
+	if _u.mutation.RectificationDeadlineCleared() {
+		_spec.ClearField(titlerecord.FieldRectificationDeadline, field.TypeTime)
+	}
+	if value, ok := _u.mutation.ProposedRevocation(); ok {
+		_spec.SetField(titlerecord.FieldProposedRevocation, field.TypeString, value)
+	}
 	if _node, err = sqlgraph.UpdateNodes(ctx, _u.driver, _spec); err != nil {
 		if _, ok := err.(*sqlgraph.NotFoundError); ok {
 			err = &NotFoundError{titlerecord.Label}
@@ -260,6 +303,40 @@ func (_u *TitleRecordUpdateOne) AppendMoves(v []jsonvalue.TitleMove) *TitleRecor
 // ClearMoves clears the value of the "moves" field.
 func (_u *TitleRecordUpdateOne) ClearMoves() *TitleRecordUpdateOne {
 	_u.mutation.ClearMoves()
+	return _u
+}
+
+// SetRectificationDeadline sets the "rectification_deadline" field.
+func (_u *TitleRecordUpdateOne) SetRectificationDeadline(v time.Time) *TitleRecordUpdateOne {
+	_u.mutation.SetRectificationDeadline(v)
+	return _u
+}
+
+// SetNillableRectificationDeadline sets the "rectification_deadline" field if the given value is not nil.
+func (_u *TitleRecordUpdateOne) SetNillableRectificationDeadline(v *time.Time) *TitleRecordUpdateOne {
+	if v != nil {
+		_u.SetRectificationDeadline(*v)
+	}
+	return _u
+}
+
+// ClearRectificationDeadline clears the value of the "rectification_deadline" field.
+func (_u *TitleRecordUpdateOne) ClearRectificationDeadline() *TitleRecordUpdateOne {
+	_u.mutation.ClearRectificationDeadline()
+	return _u
+}
+
+// SetProposedRevocation sets the "proposed_revocation" field.
+func (_u *TitleRecordUpdateOne) SetProposedRevocation(v string) *TitleRecordUpdateOne {
+	_u.mutation.SetProposedRevocation(v)
+	return _u
+}
+
+// SetNillableProposedRevocation sets the "proposed_revocation" field if the given value is not nil.
+func (_u *TitleRecordUpdateOne) SetNillableProposedRevocation(v *string) *TitleRecordUpdateOne {
+	if v != nil {
+		_u.SetProposedRevocation(*v)
+	}
 	return _u
 }
 
@@ -387,6 +464,15 @@ func (_u *TitleRecordUpdateOne) sqlSave(ctx context.Context) (_node *TitleRecord
 	}
 	if _u.mutation.MovesCleared() {
 		_spec.ClearField(titlerecord.FieldMoves, field.TypeJSON)
+	}
+	if value, ok := _u.mutation.RectificationDeadline(); ok {
+		_spec.SetField(titlerecord.FieldRectificationDeadline, field.TypeTime, value)
+	}
+	if _u.mutation.RectificationDeadlineCleared() {
+		_spec.ClearField(titlerecord.FieldRectificationDeadline, field.TypeTime)
+	}
+	if value, ok := _u.mutation.ProposedRevocation(); ok {
+		_spec.SetField(titlerecord.FieldProposedRevocation, field.TypeString, value)
 	}
 	_node = &TitleRecord{config: _u.config}
 	_spec.Assign = _node.assignValues

@@ -36,8 +36,12 @@ type Tx struct {
 	IdempotencyRecord *IdempotencyRecordClient
 	// NegativeListEntry is the client for interacting with the NegativeListEntry builders.
 	NegativeListEntry *NegativeListEntryClient
+	// Objection is the client for interacting with the Objection builders.
+	Objection *ObjectionClient
 	// Office is the client for interacting with the Office builders.
 	Office *OfficeClient
+	// PublicityEntry is the client for interacting with the PublicityEntry builders.
+	PublicityEntry *PublicityEntryClient
 	// RefreshToken is the client for interacting with the RefreshToken builders.
 	RefreshToken *RefreshTokenClient
 	// Result is the client for interacting with the Result builders.
@@ -204,7 +208,9 @@ func (tx *Tx) init() {
 	tx.EvidenceRevision = NewEvidenceRevisionClient(tx.config)
 	tx.IdempotencyRecord = NewIdempotencyRecordClient(tx.config)
 	tx.NegativeListEntry = NewNegativeListEntryClient(tx.config)
+	tx.Objection = NewObjectionClient(tx.config)
 	tx.Office = NewOfficeClient(tx.config)
+	tx.PublicityEntry = NewPublicityEntryClient(tx.config)
 	tx.RefreshToken = NewRefreshTokenClient(tx.config)
 	tx.Result = NewResultClient(tx.config)
 	tx.Revocation = NewRevocationClient(tx.config)

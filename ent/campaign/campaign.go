@@ -67,6 +67,10 @@ const (
 	FieldReviewersPerApplication = "reviewers_per_application"
 	// FieldParentCampaignID holds the string denoting the parent_campaign_id field in the database.
 	FieldParentCampaignID = "parent_campaign_id"
+	// FieldTitleModel holds the string denoting the title_model field in the database.
+	FieldTitleModel = "title_model"
+	// FieldTermYears holds the string denoting the term_years field in the database.
+	FieldTermYears = "term_years"
 	// Table holds the table name of the campaign in the database.
 	Table = "campaigns"
 )
@@ -100,6 +104,8 @@ var Columns = []string{
 	FieldMaxResubmissions,
 	FieldReviewersPerApplication,
 	FieldParentCampaignID,
+	FieldTitleModel,
+	FieldTermYears,
 }
 
 // ValidColumn reports if the column name is valid (part of the table columns).
@@ -144,6 +150,10 @@ var (
 	DefaultReviewersPerApplication int
 	// DefaultParentCampaignID holds the default value on creation for the "parent_campaign_id" field.
 	DefaultParentCampaignID string
+	// DefaultTitleModel holds the default value on creation for the "title_model" field.
+	DefaultTitleModel bool
+	// DefaultTermYears holds the default value on creation for the "term_years" field.
+	DefaultTermYears int
 	// IDValidator is a validator for the "id" field. It is called by the builders before save.
 	IDValidator func(string) error
 )
@@ -340,4 +350,14 @@ func ByReviewersPerApplication(opts ...sql.OrderTermOption) OrderOption {
 // ByParentCampaignID orders the results by the parent_campaign_id field.
 func ByParentCampaignID(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldParentCampaignID, opts...).ToFunc()
+}
+
+// ByTitleModel orders the results by the title_model field.
+func ByTitleModel(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldTitleModel, opts...).ToFunc()
+}
+
+// ByTermYears orders the results by the term_years field.
+func ByTermYears(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldTermYears, opts...).ToFunc()
 }

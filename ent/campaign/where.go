@@ -184,6 +184,16 @@ func ParentCampaignID(v string) predicate.Campaign {
 	return predicate.Campaign(sql.FieldEQ(FieldParentCampaignID, v))
 }
 
+// TitleModel applies equality check predicate on the "title_model" field. It's identical to TitleModelEQ.
+func TitleModel(v bool) predicate.Campaign {
+	return predicate.Campaign(sql.FieldEQ(FieldTitleModel, v))
+}
+
+// TermYears applies equality check predicate on the "term_years" field. It's identical to TermYearsEQ.
+func TermYears(v int) predicate.Campaign {
+	return predicate.Campaign(sql.FieldEQ(FieldTermYears, v))
+}
+
 // OfficeIDEQ applies the EQ predicate on the "office_id" field.
 func OfficeIDEQ(v string) predicate.Campaign {
 	return predicate.Campaign(sql.FieldEQ(FieldOfficeID, v))
@@ -1442,6 +1452,56 @@ func ParentCampaignIDEqualFold(v string) predicate.Campaign {
 // ParentCampaignIDContainsFold applies the ContainsFold predicate on the "parent_campaign_id" field.
 func ParentCampaignIDContainsFold(v string) predicate.Campaign {
 	return predicate.Campaign(sql.FieldContainsFold(FieldParentCampaignID, v))
+}
+
+// TitleModelEQ applies the EQ predicate on the "title_model" field.
+func TitleModelEQ(v bool) predicate.Campaign {
+	return predicate.Campaign(sql.FieldEQ(FieldTitleModel, v))
+}
+
+// TitleModelNEQ applies the NEQ predicate on the "title_model" field.
+func TitleModelNEQ(v bool) predicate.Campaign {
+	return predicate.Campaign(sql.FieldNEQ(FieldTitleModel, v))
+}
+
+// TermYearsEQ applies the EQ predicate on the "term_years" field.
+func TermYearsEQ(v int) predicate.Campaign {
+	return predicate.Campaign(sql.FieldEQ(FieldTermYears, v))
+}
+
+// TermYearsNEQ applies the NEQ predicate on the "term_years" field.
+func TermYearsNEQ(v int) predicate.Campaign {
+	return predicate.Campaign(sql.FieldNEQ(FieldTermYears, v))
+}
+
+// TermYearsIn applies the In predicate on the "term_years" field.
+func TermYearsIn(vs ...int) predicate.Campaign {
+	return predicate.Campaign(sql.FieldIn(FieldTermYears, vs...))
+}
+
+// TermYearsNotIn applies the NotIn predicate on the "term_years" field.
+func TermYearsNotIn(vs ...int) predicate.Campaign {
+	return predicate.Campaign(sql.FieldNotIn(FieldTermYears, vs...))
+}
+
+// TermYearsGT applies the GT predicate on the "term_years" field.
+func TermYearsGT(v int) predicate.Campaign {
+	return predicate.Campaign(sql.FieldGT(FieldTermYears, v))
+}
+
+// TermYearsGTE applies the GTE predicate on the "term_years" field.
+func TermYearsGTE(v int) predicate.Campaign {
+	return predicate.Campaign(sql.FieldGTE(FieldTermYears, v))
+}
+
+// TermYearsLT applies the LT predicate on the "term_years" field.
+func TermYearsLT(v int) predicate.Campaign {
+	return predicate.Campaign(sql.FieldLT(FieldTermYears, v))
+}
+
+// TermYearsLTE applies the LTE predicate on the "term_years" field.
+func TermYearsLTE(v int) predicate.Campaign {
+	return predicate.Campaign(sql.FieldLTE(FieldTermYears, v))
 }
 
 // And groups predicates with the AND operator between them.

@@ -141,6 +141,18 @@ func (f NegativeListEntryFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.
 	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.NegativeListEntryMutation", m)
 }
 
+// The ObjectionFunc type is an adapter to allow the use of ordinary
+// function as Objection mutator.
+type ObjectionFunc func(context.Context, *ent.ObjectionMutation) (ent.Value, error)
+
+// Mutate calls f(ctx, m).
+func (f ObjectionFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+	if mv, ok := m.(*ent.ObjectionMutation); ok {
+		return f(ctx, mv)
+	}
+	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.ObjectionMutation", m)
+}
+
 // The OfficeFunc type is an adapter to allow the use of ordinary
 // function as Office mutator.
 type OfficeFunc func(context.Context, *ent.OfficeMutation) (ent.Value, error)
@@ -151,6 +163,18 @@ func (f OfficeFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, erro
 		return f(ctx, mv)
 	}
 	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.OfficeMutation", m)
+}
+
+// The PublicityEntryFunc type is an adapter to allow the use of ordinary
+// function as PublicityEntry mutator.
+type PublicityEntryFunc func(context.Context, *ent.PublicityEntryMutation) (ent.Value, error)
+
+// Mutate calls f(ctx, m).
+func (f PublicityEntryFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+	if mv, ok := m.(*ent.PublicityEntryMutation); ok {
+		return f(ctx, mv)
+	}
+	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.PublicityEntryMutation", m)
 }
 
 // The RefreshTokenFunc type is an adapter to allow the use of ordinary

@@ -174,6 +174,8 @@ var (
 		{Name: "max_resubmissions", Type: field.TypeInt, Default: 1},
 		{Name: "reviewers_per_application", Type: field.TypeInt, Default: 3},
 		{Name: "parent_campaign_id", Type: field.TypeString, Default: ""},
+		{Name: "title_model", Type: field.TypeBool, Default: false},
+		{Name: "term_years", Type: field.TypeInt, Default: 3},
 	}
 	// CampaignsTable holds the schema information for the "campaigns" table.
 	CampaignsTable = &schema.Table{
@@ -463,6 +465,49 @@ var (
 			},
 		},
 	}
+	// ObjectionsColumns holds the columns for the "objections" table.
+	ObjectionsColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeString},
+		{Name: "office_id", Type: field.TypeString},
+		{Name: "scope_path", Type: field.TypeString},
+		{Name: "version", Type: field.TypeInt64, Default: 1},
+		{Name: "create_time", Type: field.TypeTime},
+		{Name: "update_time", Type: field.TypeTime},
+		{Name: "campaign_id", Type: field.TypeString},
+		{Name: "unit_id", Type: field.TypeString},
+		{Name: "application_id", Type: field.TypeString},
+		{Name: "reference", Type: field.TypeString, Unique: true},
+		{Name: "channel", Type: field.TypeEnum, Enums: []string{"PUBLIC_FORM", "LETTER", "EMAIL", "PHONE"}},
+		{Name: "content", Type: field.TypeString, Size: 2147483647},
+		{Name: "name", Type: field.TypeString, Default: ""},
+		{Name: "contact", Type: field.TypeString, Default: ""},
+		{Name: "recorded_by", Type: field.TypeString, Default: ""},
+		{Name: "state", Type: field.TypeEnum, Enums: []string{"RECEIVED", "RESOLVED", "UPHELD"}, Default: "RECEIVED"},
+		{Name: "finding", Type: field.TypeString, Size: 2147483647, Default: ""},
+		{Name: "handled_by", Type: field.TypeString, Default: ""},
+		{Name: "handle_time", Type: field.TypeTime, Nullable: true},
+	}
+	// ObjectionsTable holds the schema information for the "objections" table.
+	ObjectionsTable = &schema.Table{
+		Name:       "objections",
+		Columns:    ObjectionsColumns,
+		PrimaryKey: []*schema.Column{ObjectionsColumns[0]},
+		Indexes: []*schema.Index{
+			{
+				Name:    "objection_scope_path",
+				Unique:  false,
+				Columns: []*schema.Column{ObjectionsColumns[2]},
+				Annotation: &entsql.IndexAnnotation{
+					OpClass: "varchar_pattern_ops",
+				},
+			},
+			{
+				Name:    "objection_campaign_id_id",
+				Unique:  false,
+				Columns: []*schema.Column{ObjectionsColumns[6], ObjectionsColumns[0]},
+			},
+		},
+	}
 	// OfficesColumns holds the columns for the "offices" table.
 	OfficesColumns = []*schema.Column{
 		{Name: "id", Type: field.TypeString},
@@ -495,6 +540,53 @@ var (
 				Name:    "office_parent_id_id",
 				Unique:  false,
 				Columns: []*schema.Column{OfficesColumns[6], OfficesColumns[0]},
+			},
+		},
+	}
+	// PublicityEntriesColumns holds the columns for the "publicity_entries" table.
+	PublicityEntriesColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeString},
+		{Name: "office_id", Type: field.TypeString},
+		{Name: "scope_path", Type: field.TypeString},
+		{Name: "version", Type: field.TypeInt64, Default: 1},
+		{Name: "create_time", Type: field.TypeTime},
+		{Name: "update_time", Type: field.TypeTime},
+		{Name: "campaign_id", Type: field.TypeString},
+		{Name: "application_id", Type: field.TypeString},
+		{Name: "unit_id", Type: field.TypeString},
+		{Name: "unit_display_name", Type: field.TypeString},
+		{Name: "unit_office_id", Type: field.TypeString},
+		{Name: "unit_office_name", Type: field.TypeString},
+		{Name: "unit_category", Type: field.TypeString},
+		{Name: "total", Type: field.TypeInt64},
+		{Name: "rank", Type: field.TypeInt},
+		{Name: "number", Type: field.TypeInt},
+		{Name: "removed_time", Type: field.TypeTime, Nullable: true},
+		{Name: "removed_by_objection", Type: field.TypeString, Default: ""},
+	}
+	// PublicityEntriesTable holds the schema information for the "publicity_entries" table.
+	PublicityEntriesTable = &schema.Table{
+		Name:       "publicity_entries",
+		Columns:    PublicityEntriesColumns,
+		PrimaryKey: []*schema.Column{PublicityEntriesColumns[0]},
+		Indexes: []*schema.Index{
+			{
+				Name:    "publicityentry_scope_path",
+				Unique:  false,
+				Columns: []*schema.Column{PublicityEntriesColumns[2]},
+				Annotation: &entsql.IndexAnnotation{
+					OpClass: "varchar_pattern_ops",
+				},
+			},
+			{
+				Name:    "publicityentry_campaign_id_rank",
+				Unique:  true,
+				Columns: []*schema.Column{PublicityEntriesColumns[6], PublicityEntriesColumns[14]},
+			},
+			{
+				Name:    "publicityentry_application_id",
+				Unique:  false,
+				Columns: []*schema.Column{PublicityEntriesColumns[7]},
 			},
 		},
 	}
@@ -745,6 +837,8 @@ var (
 		{Name: "source", Type: field.TypeEnum, Enums: []string{"RECORDED", "NAMED"}},
 		{Name: "campaign_id", Type: field.TypeString, Default: ""},
 		{Name: "moves", Type: field.TypeJSON, Nullable: true},
+		{Name: "rectification_deadline", Type: field.TypeTime, Nullable: true},
+		{Name: "proposed_revocation", Type: field.TypeString, Default: ""},
 	}
 	// TitleRecordsTable holds the schema information for the "title_records" table.
 	TitleRecordsTable = &schema.Table{
@@ -893,7 +987,9 @@ var (
 		EvidenceRevisionsTable,
 		IdempotencyRecordsTable,
 		NegativeListEntriesTable,
+		ObjectionsTable,
 		OfficesTable,
+		PublicityEntriesTable,
 		RefreshTokensTable,
 		ResultsTable,
 		RevocationsTable,

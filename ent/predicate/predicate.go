@@ -39,8 +39,14 @@ type IdempotencyRecord func(*sql.Selector)
 // NegativeListEntry is the predicate function for negativelistentry builders.
 type NegativeListEntry func(*sql.Selector)
 
+// Objection is the predicate function for objection builders.
+type Objection func(*sql.Selector)
+
 // Office is the predicate function for office builders.
 type Office func(*sql.Selector)
+
+// PublicityEntry is the predicate function for publicityentry builders.
+type PublicityEntry func(*sql.Selector)
 
 // RefreshToken is the predicate function for refreshtoken builders.
 type RefreshToken func(*sql.Selector)

@@ -375,6 +375,30 @@ func (f NegativeListEntryMutationRuleFunc) EvalMutation(ctx context.Context, m e
 	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.NegativeListEntryMutation", m)
 }
 
+// The ObjectionQueryRuleFunc type is an adapter to allow the use of ordinary
+// functions as a query rule.
+type ObjectionQueryRuleFunc func(context.Context, *ent.ObjectionQuery) error
+
+// EvalQuery return f(ctx, q).
+func (f ObjectionQueryRuleFunc) EvalQuery(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.ObjectionQuery); ok {
+		return f(ctx, q)
+	}
+	return Denyf("ent/privacy: unexpected query type %T, expect *ent.ObjectionQuery", q)
+}
+
+// The ObjectionMutationRuleFunc type is an adapter to allow the use of ordinary
+// functions as a mutation rule.
+type ObjectionMutationRuleFunc func(context.Context, *ent.ObjectionMutation) error
+
+// EvalMutation calls f(ctx, m).
+func (f ObjectionMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutation) error {
+	if m, ok := m.(*ent.ObjectionMutation); ok {
+		return f(ctx, m)
+	}
+	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.ObjectionMutation", m)
+}
+
 // The OfficeQueryRuleFunc type is an adapter to allow the use of ordinary
 // functions as a query rule.
 type OfficeQueryRuleFunc func(context.Context, *ent.OfficeQuery) error
@@ -397,6 +421,30 @@ func (f OfficeMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutation
 		return f(ctx, m)
 	}
 	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.OfficeMutation", m)
+}
+
+// The PublicityEntryQueryRuleFunc type is an adapter to allow the use of ordinary
+// functions as a query rule.
+type PublicityEntryQueryRuleFunc func(context.Context, *ent.PublicityEntryQuery) error
+
+// EvalQuery return f(ctx, q).
+func (f PublicityEntryQueryRuleFunc) EvalQuery(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.PublicityEntryQuery); ok {
+		return f(ctx, q)
+	}
+	return Denyf("ent/privacy: unexpected query type %T, expect *ent.PublicityEntryQuery", q)
+}
+
+// The PublicityEntryMutationRuleFunc type is an adapter to allow the use of ordinary
+// functions as a mutation rule.
+type PublicityEntryMutationRuleFunc func(context.Context, *ent.PublicityEntryMutation) error
+
+// EvalMutation calls f(ctx, m).
+func (f PublicityEntryMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutation) error {
+	if m, ok := m.(*ent.PublicityEntryMutation); ok {
+		return f(ctx, m)
+	}
+	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.PublicityEntryMutation", m)
 }
 
 // The RefreshTokenQueryRuleFunc type is an adapter to allow the use of ordinary
@@ -744,7 +792,11 @@ func queryFilter(q ent.Query) (Filter, error) {
 		return q.Filter(), nil
 	case *ent.NegativeListEntryQuery:
 		return q.Filter(), nil
+	case *ent.ObjectionQuery:
+		return q.Filter(), nil
 	case *ent.OfficeQuery:
+		return q.Filter(), nil
+	case *ent.PublicityEntryQuery:
 		return q.Filter(), nil
 	case *ent.RefreshTokenQuery:
 		return q.Filter(), nil
@@ -799,7 +851,11 @@ func mutationFilter(m ent.Mutation) (Filter, error) {
 		return m.Filter(), nil
 	case *ent.NegativeListEntryMutation:
 		return m.Filter(), nil
+	case *ent.ObjectionMutation:
+		return m.Filter(), nil
 	case *ent.OfficeMutation:
+		return m.Filter(), nil
+	case *ent.PublicityEntryMutation:
 		return m.Filter(), nil
 	case *ent.RefreshTokenMutation:
 		return m.Filter(), nil

@@ -17,7 +17,9 @@ import (
 	"github.com/wenming-platform/wenming/ent/evidencerevision"
 	"github.com/wenming-platform/wenming/ent/idempotencyrecord"
 	"github.com/wenming-platform/wenming/ent/negativelistentry"
+	"github.com/wenming-platform/wenming/ent/objection"
 	"github.com/wenming-platform/wenming/ent/office"
+	"github.com/wenming-platform/wenming/ent/publicityentry"
 	"github.com/wenming-platform/wenming/ent/refreshtoken"
 	"github.com/wenming-platform/wenming/ent/result"
 	"github.com/wenming-platform/wenming/ent/revocation"
@@ -250,6 +252,14 @@ func init() {
 	campaignDescParentCampaignID := campaignFields[21].Descriptor()
 	// campaign.DefaultParentCampaignID holds the default value on creation for the parent_campaign_id field.
 	campaign.DefaultParentCampaignID = campaignDescParentCampaignID.Default.(string)
+	// campaignDescTitleModel is the schema descriptor for title_model field.
+	campaignDescTitleModel := campaignFields[22].Descriptor()
+	// campaign.DefaultTitleModel holds the default value on creation for the title_model field.
+	campaign.DefaultTitleModel = campaignDescTitleModel.Default.(bool)
+	// campaignDescTermYears is the schema descriptor for term_years field.
+	campaignDescTermYears := campaignFields[23].Descriptor()
+	// campaign.DefaultTermYears holds the default value on creation for the term_years field.
+	campaign.DefaultTermYears = campaignDescTermYears.Default.(int)
 	// campaignDescID is the schema descriptor for id field.
 	campaignDescID := campaignFields[0].Descriptor()
 	// campaign.IDValidator is a validator for the "id" field. It is called by the builders before save.
@@ -529,6 +539,70 @@ func init() {
 	negativelistentryDescID := negativelistentryFields[0].Descriptor()
 	// negativelistentry.IDValidator is a validator for the "id" field. It is called by the builders before save.
 	negativelistentry.IDValidator = negativelistentryDescID.Validators[0].(func(string) error)
+	objectionMixin := schema.Objection{}.Mixin()
+	objection.Policy = privacy.NewPolicies(objectionMixin[0], schema.Objection{})
+	objection.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := objection.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	objectionMixinFields0 := objectionMixin[0].Fields()
+	_ = objectionMixinFields0
+	objectionMixinFields1 := objectionMixin[1].Fields()
+	_ = objectionMixinFields1
+	objectionMixinFields2 := objectionMixin[2].Fields()
+	_ = objectionMixinFields2
+	objectionFields := schema.Objection{}.Fields()
+	_ = objectionFields
+	// objectionDescOfficeID is the schema descriptor for office_id field.
+	objectionDescOfficeID := objectionMixinFields0[0].Descriptor()
+	// objection.OfficeIDValidator is a validator for the "office_id" field. It is called by the builders before save.
+	objection.OfficeIDValidator = objectionDescOfficeID.Validators[0].(func(string) error)
+	// objectionDescScopePath is the schema descriptor for scope_path field.
+	objectionDescScopePath := objectionMixinFields0[1].Descriptor()
+	// objection.ScopePathValidator is a validator for the "scope_path" field. It is called by the builders before save.
+	objection.ScopePathValidator = objectionDescScopePath.Validators[0].(func(string) error)
+	// objectionDescVersion is the schema descriptor for version field.
+	objectionDescVersion := objectionMixinFields1[0].Descriptor()
+	// objection.DefaultVersion holds the default value on creation for the version field.
+	objection.DefaultVersion = objectionDescVersion.Default.(int64)
+	// objectionDescCreateTime is the schema descriptor for create_time field.
+	objectionDescCreateTime := objectionMixinFields2[0].Descriptor()
+	// objection.DefaultCreateTime holds the default value on creation for the create_time field.
+	objection.DefaultCreateTime = objectionDescCreateTime.Default.(func() time.Time)
+	// objectionDescUpdateTime is the schema descriptor for update_time field.
+	objectionDescUpdateTime := objectionMixinFields2[1].Descriptor()
+	// objection.DefaultUpdateTime holds the default value on creation for the update_time field.
+	objection.DefaultUpdateTime = objectionDescUpdateTime.Default.(func() time.Time)
+	// objection.UpdateDefaultUpdateTime holds the default value on update for the update_time field.
+	objection.UpdateDefaultUpdateTime = objectionDescUpdateTime.UpdateDefault.(func() time.Time)
+	// objectionDescName is the schema descriptor for name field.
+	objectionDescName := objectionFields[7].Descriptor()
+	// objection.DefaultName holds the default value on creation for the name field.
+	objection.DefaultName = objectionDescName.Default.(string)
+	// objectionDescContact is the schema descriptor for contact field.
+	objectionDescContact := objectionFields[8].Descriptor()
+	// objection.DefaultContact holds the default value on creation for the contact field.
+	objection.DefaultContact = objectionDescContact.Default.(string)
+	// objectionDescRecordedBy is the schema descriptor for recorded_by field.
+	objectionDescRecordedBy := objectionFields[9].Descriptor()
+	// objection.DefaultRecordedBy holds the default value on creation for the recorded_by field.
+	objection.DefaultRecordedBy = objectionDescRecordedBy.Default.(string)
+	// objectionDescFinding is the schema descriptor for finding field.
+	objectionDescFinding := objectionFields[11].Descriptor()
+	// objection.DefaultFinding holds the default value on creation for the finding field.
+	objection.DefaultFinding = objectionDescFinding.Default.(string)
+	// objectionDescHandledBy is the schema descriptor for handled_by field.
+	objectionDescHandledBy := objectionFields[12].Descriptor()
+	// objection.DefaultHandledBy holds the default value on creation for the handled_by field.
+	objection.DefaultHandledBy = objectionDescHandledBy.Default.(string)
+	// objectionDescID is the schema descriptor for id field.
+	objectionDescID := objectionFields[0].Descriptor()
+	// objection.IDValidator is a validator for the "id" field. It is called by the builders before save.
+	objection.IDValidator = objectionDescID.Validators[0].(func(string) error)
 	officeMixin := schema.Office{}.Mixin()
 	office.Policy = privacy.NewPolicies(officeMixin[0], schema.Office{})
 	office.Hooks[0] = func(next ent.Mutator) ent.Mutator {
@@ -581,6 +655,54 @@ func init() {
 	officeDescID := officeFields[0].Descriptor()
 	// office.IDValidator is a validator for the "id" field. It is called by the builders before save.
 	office.IDValidator = officeDescID.Validators[0].(func(string) error)
+	publicityentryMixin := schema.PublicityEntry{}.Mixin()
+	publicityentry.Policy = privacy.NewPolicies(publicityentryMixin[0], schema.PublicityEntry{})
+	publicityentry.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := publicityentry.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	publicityentryMixinFields0 := publicityentryMixin[0].Fields()
+	_ = publicityentryMixinFields0
+	publicityentryMixinFields1 := publicityentryMixin[1].Fields()
+	_ = publicityentryMixinFields1
+	publicityentryMixinFields2 := publicityentryMixin[2].Fields()
+	_ = publicityentryMixinFields2
+	publicityentryFields := schema.PublicityEntry{}.Fields()
+	_ = publicityentryFields
+	// publicityentryDescOfficeID is the schema descriptor for office_id field.
+	publicityentryDescOfficeID := publicityentryMixinFields0[0].Descriptor()
+	// publicityentry.OfficeIDValidator is a validator for the "office_id" field. It is called by the builders before save.
+	publicityentry.OfficeIDValidator = publicityentryDescOfficeID.Validators[0].(func(string) error)
+	// publicityentryDescScopePath is the schema descriptor for scope_path field.
+	publicityentryDescScopePath := publicityentryMixinFields0[1].Descriptor()
+	// publicityentry.ScopePathValidator is a validator for the "scope_path" field. It is called by the builders before save.
+	publicityentry.ScopePathValidator = publicityentryDescScopePath.Validators[0].(func(string) error)
+	// publicityentryDescVersion is the schema descriptor for version field.
+	publicityentryDescVersion := publicityentryMixinFields1[0].Descriptor()
+	// publicityentry.DefaultVersion holds the default value on creation for the version field.
+	publicityentry.DefaultVersion = publicityentryDescVersion.Default.(int64)
+	// publicityentryDescCreateTime is the schema descriptor for create_time field.
+	publicityentryDescCreateTime := publicityentryMixinFields2[0].Descriptor()
+	// publicityentry.DefaultCreateTime holds the default value on creation for the create_time field.
+	publicityentry.DefaultCreateTime = publicityentryDescCreateTime.Default.(func() time.Time)
+	// publicityentryDescUpdateTime is the schema descriptor for update_time field.
+	publicityentryDescUpdateTime := publicityentryMixinFields2[1].Descriptor()
+	// publicityentry.DefaultUpdateTime holds the default value on creation for the update_time field.
+	publicityentry.DefaultUpdateTime = publicityentryDescUpdateTime.Default.(func() time.Time)
+	// publicityentry.UpdateDefaultUpdateTime holds the default value on update for the update_time field.
+	publicityentry.UpdateDefaultUpdateTime = publicityentryDescUpdateTime.UpdateDefault.(func() time.Time)
+	// publicityentryDescRemovedByObjection is the schema descriptor for removed_by_objection field.
+	publicityentryDescRemovedByObjection := publicityentryFields[12].Descriptor()
+	// publicityentry.DefaultRemovedByObjection holds the default value on creation for the removed_by_objection field.
+	publicityentry.DefaultRemovedByObjection = publicityentryDescRemovedByObjection.Default.(string)
+	// publicityentryDescID is the schema descriptor for id field.
+	publicityentryDescID := publicityentryFields[0].Descriptor()
+	// publicityentry.IDValidator is a validator for the "id" field. It is called by the builders before save.
+	publicityentry.IDValidator = publicityentryDescID.Validators[0].(func(string) error)
 	refreshtokenMixin := schema.RefreshToken{}.Mixin()
 	refreshtoken.Policy = privacy.NewPolicies(refreshtokenMixin[0], schema.RefreshToken{})
 	refreshtoken.Hooks[0] = func(next ent.Mutator) ent.Mutator {
@@ -886,6 +1008,10 @@ func init() {
 	titlerecordDescCampaignID := titlerecordFields[9].Descriptor()
 	// titlerecord.DefaultCampaignID holds the default value on creation for the campaign_id field.
 	titlerecord.DefaultCampaignID = titlerecordDescCampaignID.Default.(string)
+	// titlerecordDescProposedRevocation is the schema descriptor for proposed_revocation field.
+	titlerecordDescProposedRevocation := titlerecordFields[12].Descriptor()
+	// titlerecord.DefaultProposedRevocation holds the default value on creation for the proposed_revocation field.
+	titlerecord.DefaultProposedRevocation = titlerecordDescProposedRevocation.Default.(string)
 	// titlerecordDescID is the schema descriptor for id field.
 	titlerecordDescID := titlerecordFields[0].Descriptor()
 	// titlerecord.IDValidator is a validator for the "id" field. It is called by the builders before save.

@@ -255,6 +255,10 @@ func (Campaign) Fields() []ent.Field {
 		field.Int("max_resubmissions").Default(1),
 		field.Int("reviewers_per_application").Default(3),
 		field.String("parent_campaign_id").Default(""),
+		// model: the titles it names are the model tier (标兵).
+		field.Bool("title_model").Default(false),
+		// term_years is the term of the titles it names, in years.
+		field.Int("term_years").Default(3),
 	}
 }
 
@@ -311,6 +315,11 @@ func (TitleRecord) Fields() []ent.Field {
 		field.String("campaign_id").Default("").Immutable(),
 		// moves is the state history: [{state, reason, actor, time}], oldest first.
 		field.JSON("moves", []jsonvalue.TitleMove{}).Optional(),
+		// rectification_deadline is when a warned title's rectification is due.
+		field.Time("rectification_deadline").Optional().Nillable(),
+		// proposed_revocation is the disqualifying negative-list entry that proposes revoking
+		// the title, until an admin confirms (REVOKED) or dismisses it.
+		field.String("proposed_revocation").Default(""),
 	}
 }
 
@@ -649,4 +658,68 @@ func (Result) Fields() []ent.Field {
 
 func (Result) Indexes() []ent.Index {
 	return []ent.Index{index.Fields("campaign_id", "sort_key").Unique()}
+}
+
+// PublicityEntry is one line of a campaign's publicity list (公示名单), written when the
+// campaign moves to PUBLICITY: a copy of what is published, so that a later rescore never
+// changes a list the public has read. office_id is the campaign's office, scope_path the
+// unit's. A line removed by an upheld objection keeps its row with removed_time set; number
+// is the line's place among those that remain.
+type PublicityEntry struct{ ent.Schema }
+
+func (PublicityEntry) Mixin() []ent.Mixin { return []ent.Mixin{OfficeScoped{}, Versioned{}, Time{}} }
+
+func (PublicityEntry) Fields() []ent.Field {
+	return []ent.Field{
+		id(),
+		field.String("campaign_id").Immutable(),
+		field.String("application_id").Immutable(),
+		field.String("unit_id").Immutable(),
+		field.String("unit_display_name").Immutable(),
+		field.String("unit_office_id").Immutable(),
+		field.String("unit_office_name").Immutable(),
+		field.String("unit_category").Immutable(),
+		field.Int64("total").Immutable(),
+		// rank is the campaign-wide rank the list was published with; it never changes.
+		field.Int("rank").Immutable(),
+		field.Int("number"),
+		field.Time("removed_time").Optional().Nillable(),
+		field.String("removed_by_objection").Default(""),
+	}
+}
+
+func (PublicityEntry) Indexes() []ent.Index {
+	return []ent.Index{index.Fields("campaign_id", "rank").Unique(), index.Fields("application_id")}
+}
+
+// Objection is an objection to a unit on a publicity list (公示异议): filed by the public
+// through the open endpoint, or recorded by office staff from a letter, an e-mail or a call.
+// office_id is the campaign's office and scope_path the office's, so only the campaign's
+// line reads it; contact is shown to the campaign office's admins alone.
+type Objection struct{ ent.Schema }
+
+func (Objection) Mixin() []ent.Mixin { return []ent.Mixin{OfficeScoped{}, Versioned{}, Time{}} }
+
+func (Objection) Fields() []ent.Field {
+	return []ent.Field{
+		id(),
+		field.String("campaign_id").Immutable(),
+		field.String("unit_id").Immutable(),
+		field.String("application_id").Immutable(),
+		// reference is what the objector quotes by phone: short, unique, unguessable.
+		field.String("reference").Unique().Immutable(),
+		field.Enum("channel").Values("PUBLIC_FORM", "LETTER", "EMAIL", "PHONE").Immutable(),
+		field.Text("content").Immutable(),
+		field.String("name").Default("").Immutable(),
+		field.String("contact").Default("").Immutable(),
+		field.String("recorded_by").Default("").Immutable(),
+		field.Enum("state").Values("RECEIVED", "RESOLVED", "UPHELD").Default("RECEIVED"),
+		field.Text("finding").Default(""),
+		field.String("handled_by").Default(""),
+		field.Time("handle_time").Optional().Nillable(),
+	}
+}
+
+func (Objection) Indexes() []ent.Index {
+	return []ent.Index{index.Fields("campaign_id", "id")}
 }

@@ -45,6 +45,10 @@ const (
 	FieldCampaignID = "campaign_id"
 	// FieldMoves holds the string denoting the moves field in the database.
 	FieldMoves = "moves"
+	// FieldRectificationDeadline holds the string denoting the rectification_deadline field in the database.
+	FieldRectificationDeadline = "rectification_deadline"
+	// FieldProposedRevocation holds the string denoting the proposed_revocation field in the database.
+	FieldProposedRevocation = "proposed_revocation"
 	// Table holds the table name of the titlerecord in the database.
 	Table = "title_records"
 )
@@ -67,6 +71,8 @@ var Columns = []string{
 	FieldSource,
 	FieldCampaignID,
 	FieldMoves,
+	FieldRectificationDeadline,
+	FieldProposedRevocation,
 }
 
 // ValidColumn reports if the column name is valid (part of the table columns).
@@ -103,6 +109,8 @@ var (
 	DefaultModel bool
 	// DefaultCampaignID holds the default value on creation for the "campaign_id" field.
 	DefaultCampaignID string
+	// DefaultProposedRevocation holds the default value on creation for the "proposed_revocation" field.
+	DefaultProposedRevocation string
 	// IDValidator is a validator for the "id" field. It is called by the builders before save.
 	IDValidator func(string) error
 )
@@ -260,4 +268,14 @@ func BySource(opts ...sql.OrderTermOption) OrderOption {
 // ByCampaignID orders the results by the campaign_id field.
 func ByCampaignID(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldCampaignID, opts...).ToFunc()
+}
+
+// ByRectificationDeadline orders the results by the rectification_deadline field.
+func ByRectificationDeadline(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldRectificationDeadline, opts...).ToFunc()
+}
+
+// ByProposedRevocation orders the results by the proposed_revocation field.
+func ByProposedRevocation(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldProposedRevocation, opts...).ToFunc()
 }

@@ -119,6 +119,16 @@ func CampaignID(v string) predicate.TitleRecord {
 	return predicate.TitleRecord(sql.FieldEQ(FieldCampaignID, v))
 }
 
+// RectificationDeadline applies equality check predicate on the "rectification_deadline" field. It's identical to RectificationDeadlineEQ.
+func RectificationDeadline(v time.Time) predicate.TitleRecord {
+	return predicate.TitleRecord(sql.FieldEQ(FieldRectificationDeadline, v))
+}
+
+// ProposedRevocation applies equality check predicate on the "proposed_revocation" field. It's identical to ProposedRevocationEQ.
+func ProposedRevocation(v string) predicate.TitleRecord {
+	return predicate.TitleRecord(sql.FieldEQ(FieldProposedRevocation, v))
+}
+
 // OfficeIDEQ applies the EQ predicate on the "office_id" field.
 func OfficeIDEQ(v string) predicate.TitleRecord {
 	return predicate.TitleRecord(sql.FieldEQ(FieldOfficeID, v))
@@ -732,6 +742,121 @@ func MovesIsNil() predicate.TitleRecord {
 // MovesNotNil applies the NotNil predicate on the "moves" field.
 func MovesNotNil() predicate.TitleRecord {
 	return predicate.TitleRecord(sql.FieldNotNull(FieldMoves))
+}
+
+// RectificationDeadlineEQ applies the EQ predicate on the "rectification_deadline" field.
+func RectificationDeadlineEQ(v time.Time) predicate.TitleRecord {
+	return predicate.TitleRecord(sql.FieldEQ(FieldRectificationDeadline, v))
+}
+
+// RectificationDeadlineNEQ applies the NEQ predicate on the "rectification_deadline" field.
+func RectificationDeadlineNEQ(v time.Time) predicate.TitleRecord {
+	return predicate.TitleRecord(sql.FieldNEQ(FieldRectificationDeadline, v))
+}
+
+// RectificationDeadlineIn applies the In predicate on the "rectification_deadline" field.
+func RectificationDeadlineIn(vs ...time.Time) predicate.TitleRecord {
+	return predicate.TitleRecord(sql.FieldIn(FieldRectificationDeadline, vs...))
+}
+
+// RectificationDeadlineNotIn applies the NotIn predicate on the "rectification_deadline" field.
+func RectificationDeadlineNotIn(vs ...time.Time) predicate.TitleRecord {
+	return predicate.TitleRecord(sql.FieldNotIn(FieldRectificationDeadline, vs...))
+}
+
+// RectificationDeadlineGT applies the GT predicate on the "rectification_deadline" field.
+func RectificationDeadlineGT(v time.Time) predicate.TitleRecord {
+	return predicate.TitleRecord(sql.FieldGT(FieldRectificationDeadline, v))
+}
+
+// RectificationDeadlineGTE applies the GTE predicate on the "rectification_deadline" field.
+func RectificationDeadlineGTE(v time.Time) predicate.TitleRecord {
+	return predicate.TitleRecord(sql.FieldGTE(FieldRectificationDeadline, v))
+}
+
+// RectificationDeadlineLT applies the LT predicate on the "rectification_deadline" field.
+func RectificationDeadlineLT(v time.Time) predicate.TitleRecord {
+	return predicate.TitleRecord(sql.FieldLT(FieldRectificationDeadline, v))
+}
+
+// RectificationDeadlineLTE applies the LTE predicate on the "rectification_deadline" field.
+func RectificationDeadlineLTE(v time.Time) predicate.TitleRecord {
+	return predicate.TitleRecord(sql.FieldLTE(FieldRectificationDeadline, v))
+}
+
+// RectificationDeadlineIsNil applies the IsNil predicate on the "rectification_deadline" field.
+func RectificationDeadlineIsNil() predicate.TitleRecord {
+	return predicate.TitleRecord(sql.FieldIsNull(FieldRectificationDeadline))
+}
+
+// RectificationDeadlineNotNil applies the NotNil predicate on the "rectification_deadline" field.
+func RectificationDeadlineNotNil() predicate.TitleRecord {
+	return predicate.TitleRecord(sql.FieldNotNull(FieldRectificationDeadline))
+}
+
+// ProposedRevocationEQ applies the EQ predicate on the "proposed_revocation" field.
+func ProposedRevocationEQ(v string) predicate.TitleRecord {
+	return predicate.TitleRecord(sql.FieldEQ(FieldProposedRevocation, v))
+}
+
+// ProposedRevocationNEQ applies the NEQ predicate on the "proposed_revocation" field.
+func ProposedRevocationNEQ(v string) predicate.TitleRecord {
+	return predicate.TitleRecord(sql.FieldNEQ(FieldProposedRevocation, v))
+}
+
+// ProposedRevocationIn applies the In predicate on the "proposed_revocation" field.
+func ProposedRevocationIn(vs ...string) predicate.TitleRecord {
+	return predicate.TitleRecord(sql.FieldIn(FieldProposedRevocation, vs...))
+}
+
+// ProposedRevocationNotIn applies the NotIn predicate on the "proposed_revocation" field.
+func ProposedRevocationNotIn(vs ...string) predicate.TitleRecord {
+	return predicate.TitleRecord(sql.FieldNotIn(FieldProposedRevocation, vs...))
+}
+
+// ProposedRevocationGT applies the GT predicate on the "proposed_revocation" field.
+func ProposedRevocationGT(v string) predicate.TitleRecord {
+	return predicate.TitleRecord(sql.FieldGT(FieldProposedRevocation, v))
+}
+
+// ProposedRevocationGTE applies the GTE predicate on the "proposed_revocation" field.
+func ProposedRevocationGTE(v string) predicate.TitleRecord {
+	return predicate.TitleRecord(sql.FieldGTE(FieldProposedRevocation, v))
+}
+
+// ProposedRevocationLT applies the LT predicate on the "proposed_revocation" field.
+func ProposedRevocationLT(v string) predicate.TitleRecord {
+	return predicate.TitleRecord(sql.FieldLT(FieldProposedRevocation, v))
+}
+
+// ProposedRevocationLTE applies the LTE predicate on the "proposed_revocation" field.
+func ProposedRevocationLTE(v string) predicate.TitleRecord {
+	return predicate.TitleRecord(sql.FieldLTE(FieldProposedRevocation, v))
+}
+
+// ProposedRevocationContains applies the Contains predicate on the "proposed_revocation" field.
+func ProposedRevocationContains(v string) predicate.TitleRecord {
+	return predicate.TitleRecord(sql.FieldContains(FieldProposedRevocation, v))
+}
+
+// ProposedRevocationHasPrefix applies the HasPrefix predicate on the "proposed_revocation" field.
+func ProposedRevocationHasPrefix(v string) predicate.TitleRecord {
+	return predicate.TitleRecord(sql.FieldHasPrefix(FieldProposedRevocation, v))
+}
+
+// ProposedRevocationHasSuffix applies the HasSuffix predicate on the "proposed_revocation" field.
+func ProposedRevocationHasSuffix(v string) predicate.TitleRecord {
+	return predicate.TitleRecord(sql.FieldHasSuffix(FieldProposedRevocation, v))
+}
+
+// ProposedRevocationEqualFold applies the EqualFold predicate on the "proposed_revocation" field.
+func ProposedRevocationEqualFold(v string) predicate.TitleRecord {
+	return predicate.TitleRecord(sql.FieldEqualFold(FieldProposedRevocation, v))
+}
+
+// ProposedRevocationContainsFold applies the ContainsFold predicate on the "proposed_revocation" field.
+func ProposedRevocationContainsFold(v string) predicate.TitleRecord {
+	return predicate.TitleRecord(sql.FieldContainsFold(FieldProposedRevocation, v))
 }
 
 // And groups predicates with the AND operator between them.

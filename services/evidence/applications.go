@@ -27,6 +27,7 @@ import (
 	"github.com/wenming-platform/wenming/services/platform/resource"
 	"github.com/wenming-platform/wenming/services/platform/scoring"
 	"github.com/wenming-platform/wenming/services/platform/store"
+	"github.com/wenming-platform/wenming/services/platform/titles"
 	"github.com/wenming-platform/wenming/services/platform/viewer"
 )
 
@@ -45,10 +46,6 @@ var levels = map[string]int{"DISTRICT": 1, "MUNICIPAL": 2, "PROVINCIAL": 3, "NAT
 // levelZH names a title level in Chinese.
 var levelZH = map[string]string{"DISTRICT": "区县级", "MUNICIPAL": "市级", "PROVINCIAL": "省级", "NATIONAL": "全国"}
 
-// holding says whether a title in this state still counts as held: a warning (黄牌)
-// leaves the title in place; rectification (整改) and revocation (摘牌) do not.
-var holding = map[string]bool{"NAMED": true, "RESTORED": true, "WARNED": true}
-
 // eligible checks the eligibility rules (docs/evidence.md, Applying) for unit u applying to campaign c, each
 // refusal naming its rule as the reason. The negative list is read as the system: the
 // rule must see every entry, whoever recorded it.
@@ -64,9 +61,7 @@ func eligible(ctx context.Context, tx *ent.Tx, c *ent.Campaign, u *ent.Unit, now
 			"该单位未在本创建周期所属文明办或其下级文明办登记")
 	}
 	if req := c.RequiredTitleLevel; req != "" {
-		held := holding[u.TitleState] && levels[u.TitleLevel] >= levels[req] &&
-			u.TitleTermStart != nil && !u.TitleTermStart.After(now) &&
-			(u.TitleTermEnd == nil || !u.TitleTermEnd.Before(now))
+		held := levels[u.TitleLevel] >= levels[req] && titles.InForce(u.TitleState, u.TitleTermStart, u.TitleTermEnd, now)
 		if !held {
 			return errs.New(codes.FailedPrecondition, "TITLE_REQUIRED",
 				"the campaign admits units holding a "+strings.ToLower(req)+" civilized-unit title or higher; the unit holds none in force",

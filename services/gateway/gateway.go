@@ -93,6 +93,8 @@ var sent = map[string]string{
 	"x-request-id":        "X-Request-Id",
 	"etag":                "ETag",
 	"content-disposition": "Content-Disposition",
+	// The public publicity list may be cached (docs/publicity.md).
+	"cache-control": "Cache-Control",
 }
 
 // New dials the upstreams and builds the handler.

@@ -22,21 +22,10 @@ import (
 	"github.com/wenming-platform/wenming/services/platform/store"
 )
 
-// Recommender returns what moving a campaign to RANKED does (docs/review.md,
-// Recommendation), for the standards service to run in the move's transaction: the best
-// results within the quota and pass line become RECOMMENDED, vetoed ones never, the rest
-// NOT_RECOMMENDED; with a parent campaign, each recommended application enters it. now
-// stamps the applications entering the parent.
-func Recommender(st *store.Store, trail *audit.Chain, now func() time.Time) func(ctx context.Context, tx *ent.Tx, c *ent.Campaign, force bool) error {
-	w := mutate.NewWriter(st, trail)
-	if now == nil {
-		now = time.Now
-	}
-	return func(ctx context.Context, tx *ent.Tx, c *ent.Campaign, force bool) error {
-		return recommend(ctx, w, tx, c, force, now())
-	}
-}
-
+// recommend is what moving a campaign to RANKED does (docs/review.md, Recommendation): the
+// best results within the quota and pass line become RECOMMENDED, vetoed ones never, the
+// rest NOT_RECOMMENDED; with a parent campaign, each recommended application enters it,
+// stamped now.
 func recommend(ctx context.Context, w *mutate.Writer, tx *ent.Tx, c *ent.Campaign, force bool, now time.Time) error {
 	sys := store.System(ctx)
 	if err := w.Lock(ctx, tx, c.OfficeID); err != nil {

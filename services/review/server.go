@@ -12,6 +12,7 @@ import (
 	"github.com/wenming-platform/wenming/ent"
 	"github.com/wenming-platform/wenming/ent/standard"
 	"github.com/wenming-platform/wenming/services/platform/audit"
+	"github.com/wenming-platform/wenming/services/platform/cache"
 	"github.com/wenming-platform/wenming/services/platform/mutate"
 	"github.com/wenming-platform/wenming/services/platform/pagetoken"
 	"github.com/wenming-platform/wenming/services/platform/resource"
@@ -27,17 +28,20 @@ type Deps struct {
 	Audit *audit.Chain
 	// Clock is the time returns are due by; nil means the wall clock.
 	Clock func() time.Time
+	// Limits counts the public endpoints' requests (docs/publicity.md); nil: no limits.
+	Limits *cache.Limiter
 }
 
 // Server implements the review service.
 type Server struct {
 	reviewv1.UnimplementedReviewServiceServer
 
-	st    *store.Store
-	pages *pagetoken.Codec
-	w     *mutate.Writer
-	now   func() time.Time
-	stds  *standardCache
+	st     *store.Store
+	pages  *pagetoken.Codec
+	w      *mutate.Writer
+	now    func() time.Time
+	limits *cache.Limiter
+	stds   *standardCache
 	// summaries keeps computed summaries by ETag: a pull that finds nothing changed since
 	// another caller's with the same scope counts nothing (summary).
 	summaries *lru.Cache[string, *reviewv1.OfficeSummary]
@@ -60,7 +64,7 @@ func NewServer(d Deps) *Server {
 	summaries, _ := lru.New[string, *reviewv1.OfficeSummary](256)
 	counts, _ := lru.New[string, int32](1024)
 	rankingPages, _ := lru.New[string, *reviewv1.ListRankingResponse](1024)
-	return &Server{st: d.Store, pages: d.Pages, w: mutate.NewWriter(d.Store, d.Audit), now: d.Clock, stds: &standardCache{},
+	return &Server{st: d.Store, pages: d.Pages, w: mutate.NewWriter(d.Store, d.Audit), now: d.Clock, limits: d.Limits, stds: &standardCache{},
 		summaries: summaries, counts: counts, rankingPages: rankingPages}
 }
 

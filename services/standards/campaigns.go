@@ -60,7 +60,7 @@ func campaignToProto(c *ent.Campaign) *standardsv1.Campaign {
 			LookbackMonths:     int32(c.LookbackMonths),
 		},
 		MaxResubmissions: int32(c.MaxResubmissions), ReviewersPerApplication: int32(c.ReviewersPerApplication),
-		ParentCampaignId: c.ParentCampaignID, Etag: resource.Etag(c.Version),
+		ParentCampaignId: c.ParentCampaignID, TitleModel: c.TitleModel, TermYears: int32(c.TermYears), Etag: resource.Etag(c.Version),
 		CreateTime: timestamppb.New(c.CreateTime), UpdateTime: timestamppb.New(c.UpdateTime),
 	}
 	switch {
@@ -119,6 +119,8 @@ type campaignFields struct {
 	maxResub       int
 	reviewers      int
 	parentCampaign string
+	model          bool
+	termYears      int
 }
 
 // parseCampaign checks a campaign's settings and fills the defaults.
@@ -159,6 +161,10 @@ func parseCampaign(in *standardsv1.Campaign) (*campaignFields, error) {
 	f.reviewers = int(in.GetReviewersPerApplication())
 	if f.reviewers == 0 {
 		f.reviewers = 3
+	}
+	f.model, f.termYears = in.GetTitleModel(), int(in.GetTermYears())
+	if f.termYears == 0 {
+		f.termYears = 3
 	}
 	// The stored level is the resolved one ("" admits units without a title), so every
 	// reader of the campaign applies the same rule (docs/evidence.md).
@@ -204,6 +210,8 @@ func (f *campaignFields) apply(m *ent.CampaignMutation) {
 	m.SetMaxResubmissions(f.maxResub)
 	m.SetReviewersPerApplication(f.reviewers)
 	m.SetParentCampaignID(f.parentCampaign)
+	m.SetTitleModel(f.model)
+	m.SetTermYears(f.termYears)
 }
 
 // CreateCampaign creates a DRAFT campaign of the caller's own office on a published standard
@@ -296,12 +304,12 @@ func checkParentCampaign(ctx context.Context, tx *ent.Tx, id, parentOffice strin
 // editable says which fields a campaign may still change in each phase.
 var editable = map[campaign.State][]string{
 	campaign.StateDRAFT: {"display_name", "application_window", "submission_window", "review_window", "publicity_window",
-		"quota", "pass_line", "eligibility", "max_resubmissions", "reviewers_per_application", "parent_campaign_id"},
-	campaign.StateOPEN:       {"display_name", "application_window", "submission_window", "review_window", "publicity_window", "quota", "pass_line"},
-	campaign.StateSUBMISSION: {"display_name", "application_window", "submission_window", "review_window", "publicity_window", "quota", "pass_line"},
-	campaign.StateREVIEW:     {"display_name", "review_window", "publicity_window", "quota", "pass_line"},
-	campaign.StateRANKED:     {"display_name", "publicity_window"},
-	campaign.StatePUBLICITY:  {"display_name"},
+		"quota", "pass_line", "eligibility", "max_resubmissions", "reviewers_per_application", "parent_campaign_id", "title_model", "term_years"},
+	campaign.StateOPEN:       {"display_name", "application_window", "submission_window", "review_window", "publicity_window", "quota", "pass_line", "title_model", "term_years"},
+	campaign.StateSUBMISSION: {"display_name", "application_window", "submission_window", "review_window", "publicity_window", "quota", "pass_line", "title_model", "term_years"},
+	campaign.StateREVIEW:     {"display_name", "review_window", "publicity_window", "quota", "pass_line", "title_model", "term_years"},
+	campaign.StateRANKED:     {"display_name", "publicity_window", "title_model", "term_years"},
+	campaign.StatePUBLICITY:  {"display_name", "title_model", "term_years"},
 }
 
 // UpdateCampaign changes the fields a campaign's phase still allows.
@@ -337,6 +345,8 @@ func (s *Server) UpdateCampaign(ctx context.Context, req *standardsv1.UpdateCamp
 				"max_resubmissions":         func() { merged.MaxResubmissions = in.GetMaxResubmissions() },
 				"reviewers_per_application": func() { merged.ReviewersPerApplication = in.GetReviewersPerApplication() },
 				"parent_campaign_id":        func() { merged.ParentCampaignId = in.GetParentCampaignId() },
+				"title_model":               func() { merged.TitleModel = in.GetTitleModel() },
+				"term_years":                func() { merged.TermYears = in.GetTermYears() },
 			}
 			for field, apply := range set {
 				if resource.Has(paths, field) {
@@ -455,6 +465,11 @@ func (s *Server) TransitionCampaign(ctx context.Context, req *standardsv1.Transi
 	if req.GetForce() && strings.TrimSpace(req.GetReason()) == "" {
 		return nil, errs.Invalid("reason", "a forced move needs a reason", "强制推进须说明理由")
 	}
+	doc := strings.TrimSpace(req.GetDocumentNumber())
+	if to == campaign.StateCLOSED && doc == "" {
+		return nil, errs.Invalid("document_number", "closing names the units on the publicity list: give the naming document's number",
+			"结束创建周期即命名公示名单上的单位：请填写命名文件文号")
+	}
 	c, err := mutate.Update(ctx, s.w, mutate.Change[*ent.Campaign]{
 		Resource: "campaign", Etag: req.GetEtag(),
 		Get:     getCampaign(req.GetCampaignId()),
@@ -481,8 +496,9 @@ func (s *Server) TransitionCampaign(ctx context.Context, req *standardsv1.Transi
 					"too early for "+string(to)+": wait until "+what+" ("+at.Format(time.RFC3339)+"), or force it with a reason",
 					"尚不能进入 "+string(to)+" 阶段：须等到 "+at.Format(time.RFC3339)+"，或填写理由后强制推进")
 			}
-			if to == campaign.StateRANKED {
-				if err := s.rank(ctx, tx, cur, req.GetForce()); err != nil {
+			if s.phase != nil {
+				m := Move{To: to, Force: req.GetForce(), Reason: strings.TrimSpace(req.GetReason()), DocumentNumber: doc}
+				if err := s.phase(ctx, tx, cur, m); err != nil {
 					return nil, err
 				}
 			}

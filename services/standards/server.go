@@ -12,6 +12,7 @@ import (
 
 	standardsv1 "github.com/wenming-platform/wenming/api/gen/wenming/standards/v1"
 	"github.com/wenming-platform/wenming/ent"
+	"github.com/wenming-platform/wenming/ent/campaign"
 	"github.com/wenming-platform/wenming/ent/standard"
 	"github.com/wenming-platform/wenming/services/platform/audit"
 	"github.com/wenming-platform/wenming/services/platform/errs"
@@ -32,21 +33,29 @@ type Server struct {
 	// w runs every change: the transaction, the checks and the audit event (mutate).
 	w   *mutate.Writer
 	now func() time.Time
-	// rank does what moving a campaign to RANKED does besides the move.
-	rank RankFunc
+	// phase does what moving a campaign into a phase does besides the move.
+	phase PhaseFunc
 }
 
-// RankFunc is what moving a campaign to RANKED does besides the move, in the move's
-// transaction: the review service's recommendation (docs/review.md). force is the move's.
+// Move is a campaign's move into its next phase, as asked.
+type Move struct {
+	To                     campaign.State
+	Force                  bool
+	Reason, DocumentNumber string
+}
+
+// PhaseFunc is what moving a campaign into a phase does besides the move, in the move's
+// transaction: the review service's recommendation (RANKED), publicity list (PUBLICITY) and
+// naming (CLOSED), docs/review.md and docs/publicity.md. c is the campaign before the move.
 // It lives with the review service, which reads this package, hence a function given in.
-type RankFunc func(ctx context.Context, tx *ent.Tx, c *ent.Campaign, force bool) error
+type PhaseFunc func(ctx context.Context, tx *ent.Tx, c *ent.Campaign, m Move) error
 
 var _ standardsv1.StandardsServiceServer = (*Server)(nil)
 
-// NewServer returns the standards server; trail records its changes (docs/audit.md), rank
-// ranks a campaign that moves to RANKED.
-func NewServer(st *store.Store, pages *pagetoken.Codec, trail *audit.Chain, rank RankFunc) *Server {
-	return &Server{st: st, pages: pages, w: mutate.NewWriter(st, trail), now: time.Now, rank: rank}
+// NewServer returns the standards server; trail records its changes (docs/audit.md), phase
+// runs with every move of a campaign (nil: nothing but the move).
+func NewServer(st *store.Store, pages *pagetoken.Codec, trail *audit.Chain, phase PhaseFunc) *Server {
+	return &Server{st: st, pages: pages, w: mutate.NewWriter(st, trail), now: time.Now, phase: phase}
 }
 
 // mayWrite is the object check of every standards write: the caller administers the

@@ -106,6 +106,9 @@ func (s *Server) CreateNegativeListEntry(ctx context.Context, req *tenancyv1.Cre
 			if err != nil {
 				return nil, err
 			}
+			if err := s.proposeRevocation(ctx, tx, n, false); err != nil {
+				return nil, err
+			}
 			return n, s.rescore(ctx, tx, u.ID)
 		},
 		Audit: func(_ *ent.Unit, n *ent.NegativeListEntry) (audit.Event, error) {
@@ -185,6 +188,9 @@ func (s *Server) AnnulNegativeListEntry(ctx context.Context, req *tenancyv1.Annu
 			next, err := tx.NegativeListEntry.UpdateOneID(cur.ID).Where(negativelistentry.Version(cur.Version)).AddVersion(1).
 				SetAnnulTime(time.Now().UTC()).SetAnnulReason(reason).Save(ctx)
 			if err != nil {
+				return nil, err
+			}
+			if err := s.proposeRevocation(ctx, tx, next, true); err != nil {
 				return nil, err
 			}
 			return next, s.rescore(ctx, tx, cur.UnitID)

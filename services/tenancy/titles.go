@@ -2,11 +2,15 @@ package tenancy
 
 import (
 	"context"
+	"slices"
 	"strings"
 	"time"
 
+	"google.golang.org/grpc/codes"
+
 	tenancyv1 "github.com/wenming-platform/wenming/api/gen/wenming/tenancy/v1"
 	"github.com/wenming-platform/wenming/ent"
+	"github.com/wenming-platform/wenming/ent/negativelistentry"
 	"github.com/wenming-platform/wenming/ent/schema/jsonvalue"
 	"github.com/wenming-platform/wenming/ent/titlerecord"
 	"github.com/wenming-platform/wenming/services/platform/audit"
@@ -14,6 +18,7 @@ import (
 	"github.com/wenming-platform/wenming/services/platform/mutate"
 	"github.com/wenming-platform/wenming/services/platform/resource"
 	"github.com/wenming-platform/wenming/services/platform/store"
+	"github.com/wenming-platform/wenming/services/platform/titles"
 	"github.com/wenming-platform/wenming/services/platform/viewer"
 )
 
@@ -36,13 +41,6 @@ func getUnit(id string) func(context.Context, *ent.Tx) (*ent.Unit, error) {
 	return func(ctx context.Context, tx *ent.Tx) (*ent.Unit, error) { return tx.Unit.Get(ctx, id) }
 }
 
-// newestFirst orders a unit's title records as ListTitles returns them: the latest term
-// start first, ties by id (the later record first). The first is the unit's current title,
-// the one its title columns mirror.
-func newestFirst(q *ent.TitleRecordQuery) *ent.TitleRecordQuery {
-	return q.Order(ent.Desc(titlerecord.FieldTermStart), ent.Desc(titlerecord.FieldID))
-}
-
 // ListTitles lists a unit's title history, the current title first, then the rest newest
 // first. Whoever reads the unit reads its titles.
 func (s *Server) ListTitles(ctx context.Context, req *tenancyv1.ListTitlesRequest) (*tenancyv1.ListTitlesResponse, error) {
@@ -50,13 +48,14 @@ func (s *Server) ListTitles(ctx context.Context, req *tenancyv1.ListTitlesReques
 	if err != nil {
 		return nil, resource.NotFound(err, "unit")
 	}
-	rows, err := newestFirst(s.st.Client.TitleRecord.Query().Where(titlerecord.UnitID(u.ID))).All(ctx)
+	rows, err := titles.NewestFirst(s.st.Client.TitleRecord.Query().Where(titlerecord.UnitID(u.ID))).All(ctx)
 	if err != nil {
 		return nil, err
 	}
 	resp := &tenancyv1.ListTitlesResponse{}
+	now := time.Now()
 	for i, r := range rows {
-		resp.Titles = append(resp.Titles, titleToProto(r, i == 0))
+		resp.Titles = append(resp.Titles, titleToProto(r, i == 0, now))
 	}
 	return resp, nil
 }
@@ -100,9 +99,7 @@ func (s *Server) CreateTitle(ctx context.Context, req *tenancyv1.CreateTitleRequ
 				return nil, errs.Invalid("title.level", "an office records titles of its own level ("+string(own.Level)+") or below",
 					"文明办只能登记本级（"+string(own.Level)+"）或以下级别的称号")
 			}
-			// Two titles recorded at once for one unit take turns, so that the second sees the
-			// first when it decides which is current.
-			if err := store.Lock(ctx, tx, s.st.Dialect, "titles:"+u.ID); err != nil {
+			if err := titles.Lock(ctx, tx, s.st.Dialect, u.ID); err != nil {
 				return nil, err
 			}
 			r, err := tx.TitleRecord.Create().SetID(resource.NewID()).SetOfficeID(own.ID).SetScopePath(u.ScopePath).
@@ -114,40 +111,20 @@ func (s *Server) CreateTitle(ctx context.Context, req *tenancyv1.CreateTitleRequ
 			if err != nil {
 				return nil, err
 			}
-			latest, err := newestFirst(tx.TitleRecord.Query().Where(titlerecord.UnitID(u.ID))).First(ctx)
-			if err != nil || latest.ID != r.ID {
-				return r, err
-			}
-			current = true
-			return r, mirrorTitle(ctx, tx, u.ID, r)
+			current, err = titles.Mirror(ctx, tx, r)
+			return r, err
 		},
 		Audit: func(_ *ent.Unit, r *ent.TitleRecord) (audit.Event, error) {
 			return audit.Event{
 				OfficeID: r.OfficeID, ScopePath: r.ScopePath, Action: "title.record", ResourceType: "title", ResourceID: r.ID,
-				After: titleToProto(r, current),
+				After: titleToProto(r, current, time.Now()),
 			}, nil
 		},
 	})
 	if err != nil {
 		return nil, err
 	}
-	return titleToProto(r, current), nil
-}
-
-// mirrorTitle makes r the unit's current title: the unit's title columns copy it and its
-// version moves, so an edit made on the unit as it was read before is refused as stale.
-// The unit row is owned by its office, and the privacy policy lets only that office write
-// it, but an office above records titles too: this is a named system path, reached only
-// after unitRecorder allowed the caller, and it writes nothing but the mirror.
-func mirrorTitle(ctx context.Context, tx *ent.Tx, unitID string, r *ent.TitleRecord) error {
-	u := tx.Unit.UpdateOneID(unitID).AddVersion(1).SetTitleLevel(string(r.Level)).SetTitleModel(r.Model).
-		SetTitleTermStart(r.TermStart).SetTitleState(string(r.State))
-	if r.TermEnd != nil {
-		u.SetTitleTermEnd(*r.TermEnd)
-	} else {
-		u.ClearTitleTermEnd()
-	}
-	return u.Exec(store.System(ctx))
+	return titleToProto(r, current, time.Now()), nil
 }
 
 // dayIn is t's calendar day in Asia/Shanghai, the day a title's documents give: a term
@@ -155,4 +132,210 @@ func mirrorTitle(ctx context.Context, tx *ent.Tx, unitID string, r *ent.TitleRec
 func dayIn(t time.Time) time.Time {
 	y, m, d := t.In(shanghai).Date()
 	return time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
+}
+
+// titleMoves says which states a title moves to from each state (docs/units-and-titles.md,
+// The title's life). A revocation straight from a held, unwarned title also needs the
+// disqualifying negative-list entry it rests on.
+var titleMoves = map[titlerecord.State][]titlerecord.State{
+	titlerecord.StateNAMED:      {titlerecord.StateWARNED, titlerecord.StateREVOKED},
+	titlerecord.StateRESTORED:   {titlerecord.StateWARNED, titlerecord.StateREVOKED},
+	titlerecord.StateWARNED:     {titlerecord.StateRECTIFYING, titlerecord.StateREVOKED},
+	titlerecord.StateRECTIFYING: {titlerecord.StateRESTORED, titlerecord.StateREVOKED},
+}
+
+// titleKeeper is the Allow of a change to a title: an office admin of the office that
+// named or recorded it, or of an office above that one. The naming office lies in the
+// unit's line, so its path is found among the title's (the unit's) ancestors.
+func (s *Server) titleKeeper(ctx context.Context, v *viewer.Viewer, r *ent.TitleRecord) error {
+	if v.PlatformAdmin() || !v.OfficeAdmin(v.OfficeID) {
+		return errs.ErrPermissionDenied
+	}
+	o, err := s.st.Client.Office.Get(store.System(ctx), r.OfficeID)
+	if err != nil {
+		return err
+	}
+	if !v.CanRead(o.ScopePath) {
+		// The caller reads the unit (an office below the naming one) but may not move a
+		// title it did not name.
+		return errs.ErrPermissionDenied
+	}
+	return nil
+}
+
+var errTitleTermEnded = errs.New(codes.FailedPrecondition, "TITLE_TERM_ENDED",
+	"the title's term has ended: an expired title is no longer warned, restored or revoked", "该称号任期已届满，不再进行警示、恢复或撤销")
+
+// TransitionTitle moves a title through its life: a warning with a rectification deadline,
+// rectification, restoration, revocation.
+func (s *Server) TransitionTitle(ctx context.Context, req *tenancyv1.TransitionTitleRequest) (*tenancyv1.TitleRecord, error) {
+	v := viewer.FromContext(ctx)
+	to := titlerecord.State(strings.TrimPrefix(req.GetTo().String(), "TITLE_STATE_"))
+	reason, doc := strings.TrimSpace(req.GetReason()), strings.TrimSpace(req.GetDocumentNumber())
+	now := time.Now()
+	var deadline *time.Time
+	switch {
+	case req.GetTo() == tenancyv1.TitleState_TITLE_STATE_UNSPECIFIED || to == titlerecord.StateNAMED:
+		return nil, errs.Invalid("to", "name the state to move to: WARNED, RECTIFYING, RESTORED or REVOKED", "请指定目标状态：WARNED、RECTIFYING、RESTORED 或 REVOKED")
+	case reason == "":
+		return nil, errs.Invalid("reason", "is required", "必填")
+	case doc == "":
+		return nil, errs.Invalid("document_number", "is required: the notice or decision the move rests on", "必填：所依据的通知或决定文号")
+	case to == titlerecord.StateWARNED && !req.GetRectificationDeadline().IsValid():
+		return nil, errs.Invalid("rectification_deadline", "a warning needs a rectification deadline", "黄牌警示须规定整改期限")
+	case to == titlerecord.StateWARNED && !req.GetRectificationDeadline().AsTime().After(now):
+		return nil, errs.Invalid("rectification_deadline", "must be in the future", "须晚于当前时间")
+	case to != titlerecord.StateWARNED && req.GetRectificationDeadline() != nil:
+		return nil, errs.Invalid("rectification_deadline", "only a warning sets a rectification deadline", "仅黄牌警示可规定整改期限")
+	}
+	if to == titlerecord.StateWARNED {
+		t := req.GetRectificationDeadline().AsTime()
+		deadline = &t
+	}
+	var wasCurrent bool
+	r, err := mutate.Update(ctx, s.w, mutate.Change[*ent.TitleRecord]{
+		Resource: "title", Etag: req.GetEtag(),
+		Get: func(ctx context.Context, tx *ent.Tx) (*ent.TitleRecord, error) {
+			return tx.TitleRecord.Get(ctx, req.GetTitleId())
+		},
+		Version: func(r *ent.TitleRecord) int64 { return r.Version },
+		Allow:   func(cur *ent.TitleRecord) error { return s.titleKeeper(ctx, v, cur) },
+		Apply: func(tx *ent.Tx, cur *ent.TitleRecord) (*ent.TitleRecord, error) {
+			if !slices.Contains(titleMoves[cur.State], to) {
+				return nil, errs.New(codes.FailedPrecondition, "TITLE_WRONG_STATE",
+					"the title is "+string(cur.State)+": it cannot move to "+string(to),
+					"该称号处于 "+string(cur.State)+" 状态，不能变更为 "+string(to))
+			}
+			if cur.TermEnd != nil && !now.Before(*cur.TermEnd) {
+				return nil, errTitleTermEnded
+			}
+			entry := strings.TrimSpace(req.GetNegativeListEntryId())
+			direct := to == titlerecord.StateREVOKED && (cur.State == titlerecord.StateNAMED || cur.State == titlerecord.StateRESTORED)
+			switch {
+			case direct && entry == "":
+				return nil, errs.Invalid("negative_list_entry_id", "revoking a title that was not warned rests on a disqualifying negative-list entry: name it",
+					"未经黄牌警示直接撤销称号，须依据一票否决的负面清单记录：请填写其编号")
+			case entry != "":
+				n, err := tx.NegativeListEntry.Get(store.System(ctx), entry)
+				if err != nil || n.UnitID != cur.UnitID || n.Effect != negativelistentry.EffectDISQUALIFY || n.AnnulTime != nil {
+					return nil, errs.Invalid("negative_list_entry_id", "must be a disqualifying entry of the title's unit that is not annulled",
+						"须为该单位未撤销的一票否决负面清单记录")
+				}
+			}
+			if err := titles.Lock(ctx, tx, s.st.Dialect, cur.UnitID); err != nil {
+				return nil, err
+			}
+			if cur.RectificationDeadline != nil && to == titlerecord.StateRECTIFYING {
+				deadline = cur.RectificationDeadline
+			}
+			next, current, err := titles.Apply(ctx, tx, cur, titles.Move{To: to, Reason: reason, Document: doc, Actor: audit.Actor(ctx),
+				Time: now, Deadline: deadline, Entry: entry})
+			wasCurrent = current
+			return next, err
+		},
+		Audit: func(cur, next *ent.TitleRecord) (audit.Event, error) {
+			return audit.Event{
+				OfficeID: cur.OfficeID, ScopePath: cur.ScopePath, Action: "title.transition", ResourceType: "title", ResourceID: cur.ID,
+				Before: titleToProto(cur, wasCurrent, now), After: titleToProto(next, wasCurrent, now),
+			}, nil
+		},
+	})
+	if err != nil {
+		return nil, err
+	}
+	return titleToProto(r, wasCurrent, now), nil
+}
+
+// DismissTitleRevocation dismisses the revocation a disqualifying negative-list entry
+// proposed: the title stays as it is, and the dismissal is in its history.
+func (s *Server) DismissTitleRevocation(ctx context.Context, req *tenancyv1.DismissTitleRevocationRequest) (*tenancyv1.TitleRecord, error) {
+	v := viewer.FromContext(ctx)
+	reason := strings.TrimSpace(req.GetReason())
+	if err := resource.Required("reason", reason); err != nil {
+		return nil, err
+	}
+	now := time.Now()
+	var current bool
+	r, err := mutate.Update(ctx, s.w, mutate.Change[*ent.TitleRecord]{
+		Resource: "title", Etag: req.GetEtag(),
+		Get: func(ctx context.Context, tx *ent.Tx) (*ent.TitleRecord, error) {
+			return tx.TitleRecord.Get(ctx, req.GetTitleId())
+		},
+		Version: func(r *ent.TitleRecord) int64 { return r.Version },
+		Allow:   func(cur *ent.TitleRecord) error { return s.titleKeeper(ctx, v, cur) },
+		Apply: func(tx *ent.Tx, cur *ent.TitleRecord) (*ent.TitleRecord, error) {
+			if cur.ProposedRevocation == "" {
+				return nil, errs.New(codes.FailedPrecondition, "NO_REVOCATION_PROPOSED",
+					"no revocation of this title is proposed", "该称号没有待处理的撤销建议")
+			}
+			moves := append(append([]jsonvalue.TitleMove(nil), cur.Moves...), jsonvalue.TitleMove{
+				State: string(cur.State), Reason: "revocation dismissed: " + reason, Actor: audit.Actor(ctx), Time: now.UTC(), Entry: cur.ProposedRevocation,
+			})
+			next, err := tx.TitleRecord.UpdateOneID(cur.ID).Where(titlerecord.Version(cur.Version)).AddVersion(1).
+				SetProposedRevocation("").SetMoves(moves).Save(store.System(ctx))
+			if err != nil {
+				return nil, err
+			}
+			id, err := titles.NewestFirst(tx.TitleRecord.Query().Where(titlerecord.UnitID(cur.UnitID))).FirstID(store.System(ctx))
+			current = id == cur.ID
+			return next, err
+		},
+		Audit: func(cur, next *ent.TitleRecord) (audit.Event, error) {
+			return audit.Event{
+				OfficeID: cur.OfficeID, ScopePath: cur.ScopePath, Action: "title.dismiss_revocation", ResourceType: "title", ResourceID: cur.ID,
+				Before: titleToProto(cur, current, now), After: titleToProto(next, current, now),
+			}, nil
+		},
+	})
+	if err != nil {
+		return nil, err
+	}
+	return titleToProto(r, current, now), nil
+}
+
+// proposeRevocation is what a disqualifying negative-list entry does to the unit's current
+// title, in the entry's transaction: a title in force gets the entry as a proposed
+// revocation (recorded in the title's history and the naming office's trail), for an admin
+// to confirm or dismiss. An annulment withdraws the proposal it made.
+func (s *Server) proposeRevocation(ctx context.Context, tx *ent.Tx, n *ent.NegativeListEntry, annulled bool) error {
+	sys := store.System(ctx)
+	if n.Effect != negativelistentry.EffectDISQUALIFY {
+		return nil
+	}
+	if err := titles.Lock(ctx, tx, s.st.Dialect, n.UnitID); err != nil {
+		return err
+	}
+	cur, err := titles.NewestFirst(tx.TitleRecord.Query().Where(titlerecord.UnitID(n.UnitID))).First(sys)
+	if ent.IsNotFound(err) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	now := time.Now()
+	var reason string
+	switch {
+	case annulled && cur.ProposedRevocation == n.ID:
+		reason = "revocation proposal withdrawn: the negative-list entry was annulled"
+	case !annulled && cur.ProposedRevocation == "" && titles.InForce(string(cur.State), &cur.TermStart, cur.TermEnd, now):
+		reason = "revocation proposed: disqualifying negative-list entry"
+	default:
+		return nil
+	}
+	proposal := n.ID
+	if annulled {
+		proposal = ""
+	}
+	moves := append(append([]jsonvalue.TitleMove(nil), cur.Moves...), jsonvalue.TitleMove{
+		State: string(cur.State), Reason: reason, Actor: audit.Actor(ctx), Time: now.UTC(), Entry: n.ID,
+	})
+	next, err := tx.TitleRecord.UpdateOneID(cur.ID).Where(titlerecord.Version(cur.Version)).AddVersion(1).
+		SetProposedRevocation(proposal).SetMoves(moves).Save(sys)
+	if err != nil {
+		return err
+	}
+	return s.w.Record(ctx, tx, audit.Event{
+		OfficeID: cur.OfficeID, ScopePath: cur.ScopePath, Action: "title.propose_revocation", ResourceType: "title", ResourceID: cur.ID,
+		Before: titleToProto(cur, true, now), After: titleToProto(next, true, now),
+	})
 }

@@ -99,7 +99,7 @@ func Seed(ctx context.Context, st *store.Store, trail *audit.Chain, o SeedOption
 	newID := func() string { return uuid.Must(uuid.NewRandomFromReader(rngReader{rng})).String() }
 
 	ten := tenancy.NewServer(tenancy.Deps{Store: st, Audit: trail})
-	std := standards.NewServer(st, nil, trail, review.Recommender(st, trail, nil))
+	std := standards.NewServer(st, nil, trail, review.Phases(st, trail, nil))
 	as := func(officeID, path string, roles ...authzv1.Role) context.Context {
 		return viewer.NewContext(ctx, &viewer.Viewer{Subject: "seed", Kind: viewer.KindUser, Login: "seed", OfficeID: officeID, ScopePath: path, Roles: roles})
 	}

@@ -86,7 +86,7 @@ var services = []service{
 	{
 		Name: "standards", Port: 9092,
 		register: func(s grpc.ServiceRegistrar, p *parts) {
-			p.standards = standards.NewServer(p.st, p.pages, p.trail, review.Recommender(p.st, p.trail, p.clock))
+			p.standards = standards.NewServer(p.st, p.pages, p.trail, review.Phases(p.st, p.trail, p.clock))
 			standardsv1.RegisterStandardsServiceServer(s, p.standards)
 		},
 		routes: standardsv1.RegisterStandardsServiceHandler,
@@ -103,7 +103,7 @@ var services = []service{
 	{
 		Name: "review", Port: 9094,
 		register: func(s grpc.ServiceRegistrar, p *parts) {
-			reviewv1.RegisterReviewServiceServer(s, review.NewServer(review.Deps{Store: p.st, Pages: p.pages, Audit: p.trail, Clock: p.clock}))
+			reviewv1.RegisterReviewServiceServer(s, review.NewServer(review.Deps{Store: p.st, Pages: p.pages, Audit: p.trail, Clock: p.clock, Limits: p.limits}))
 		},
 		routes: reviewv1.RegisterReviewServiceHandler,
 	},

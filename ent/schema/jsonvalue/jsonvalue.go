@@ -12,6 +12,11 @@ type TitleMove struct {
 	Reason string    `json:"reason"`
 	Actor  string    `json:"actor"`
 	Time   time.Time `json:"time"`
+	// Document is the document the move rests on, Deadline a warning's rectification
+	// deadline, Entry the negative-list entry a revocation (or its proposal) rests on.
+	Document string     `json:"document,omitempty"`
+	Deadline *time.Time `json:"deadline,omitempty"`
+	Entry    string     `json:"entry,omitempty"`
 }
 
 // SelfAssessment is a unit's own value for one indicator, in hundredths of a point.

@@ -43,6 +43,7 @@ const (
 	GroupCampaigns Group = "Campaigns"
 	GroupEvidence  Group = "Applications, evidence and files"
 	GroupReview    Group = "Review, results and ranking"
+	GroupPublicity Group = "Publicity, naming and titles"
 	GroupAudit     Group = "Audit trail"
 	GroupOperator  Group = "Operator commands (never an API answer)"
 )
@@ -146,9 +147,9 @@ func Catalog() []Reason {
 		},
 		{
 			Name: "RATE_LIMITED", Code: codes.ResourceExhausted, Group: GroupSignIn,
-			EN: "Too many login, token or password attempts from this address or on this account.",
-			ZH: "来自此地址或针对此账号的登录、令牌或密码尝试次数过多。",
-			Do: "Wait for RetryInfo's delay (the `Retry-After` header) before trying again; an operator can clear a lockout with `wenming admin unlock`.",
+			EN: "Too many login, token or password attempts from this address or on this account, or too many requests to a public endpoint (the publicity list, objections).",
+			ZH: "来自此地址或针对此账号的登录、令牌或密码尝试次数过多，或对公开接口（公示名单、异议）的请求过于频繁。",
+			Do: "Wait for RetryInfo's delay (the `Retry-After` header) before trying again; an operator can clear a login lockout with `wenming admin unlock`.",
 		},
 
 		{
@@ -466,6 +467,43 @@ func Catalog() []Reason {
 			EN: "The parent campaign no longer takes recommended applications.",
 			ZH: "上级创建周期已不再接收推荐。",
 			Do: "Ask the parent office to keep its campaign open, or remove parent_campaign_id before ranking.",
+		},
+
+		{
+			Name: "CAMPAIGN_WRONG_PHASE", Code: codes.FailedPrecondition, Group: GroupPublicity,
+			EN: "The campaign is not in the phase the action belongs to (objections in PUBLICITY, the naming list from PUBLICITY on).",
+			ZH: "创建周期不处于该操作所属的阶段（异议在公示阶段处理，命名名单自公示阶段起提供）。",
+			Do: "Read the campaign's state; docs/publicity.md lists each action's phases.",
+		},
+		{
+			Name: "OBJECTION_DECIDED", Code: codes.FailedPrecondition, Group: GroupPublicity,
+			EN: "The objection was handled already; a decision is final.",
+			ZH: "该异议已处理，处理结果不可更改。",
+			Do: "Read the objection for its finding; a new matter is a new objection.",
+		},
+		{
+			Name: "OBJECTIONS_PENDING", Code: codes.FailedPrecondition, Group: GroupPublicity,
+			EN: "Some objections to the publicity list are not handled yet, so the campaign cannot close and name.",
+			ZH: "仍有公示异议未处理，不能结束创建周期并命名。",
+			Do: "List the RECEIVED objections (GET /v1/campaigns/{id}/objections?state=OBJECTION_STATE_RECEIVED) and decide each.",
+		},
+		{
+			Name: "TITLE_WRONG_STATE", Code: codes.FailedPrecondition, Group: GroupPublicity,
+			EN: "The title cannot move to that state from the state it is in.",
+			ZH: "称号当前状态不能变更为所请求的状态。",
+			Do: "Read the title's state; docs/units-and-titles.md draws the moves a title may make.",
+		},
+		{
+			Name: "TITLE_TERM_ENDED", Code: codes.FailedPrecondition, Group: GroupPublicity,
+			EN: "The title's term has ended; an expired title is not warned, restored or revoked.",
+			ZH: "称号任期已届满，不再进行警示、恢复或撤销。",
+			Do: "Nothing to do: the title no longer counts. A new title comes from a new campaign.",
+		},
+		{
+			Name: "NO_REVOCATION_PROPOSED", Code: codes.FailedPrecondition, Group: GroupPublicity,
+			EN: "No revocation of this title is proposed, so there is none to dismiss.",
+			ZH: "该称号没有待处理的撤销建议。",
+			Do: "Read the title: proposedRevocationEntryId is set while a proposal waits.",
 		},
 
 		{

@@ -137,6 +137,118 @@ func (ExportSheet) EnumDescriptor() ([]byte, []int) {
 	return file_wenming_review_v1_review_proto_rawDescGZIP(), []int{1}
 }
 
+// ObjectionChannel is how an objection reached the office.
+type ObjectionChannel int32
+
+const (
+	ObjectionChannel_OBJECTION_CHANNEL_UNSPECIFIED ObjectionChannel = 0
+	// The public endpoint.
+	ObjectionChannel_OBJECTION_CHANNEL_PUBLIC_FORM ObjectionChannel = 1
+	ObjectionChannel_OBJECTION_CHANNEL_LETTER      ObjectionChannel = 2
+	ObjectionChannel_OBJECTION_CHANNEL_EMAIL       ObjectionChannel = 3
+	ObjectionChannel_OBJECTION_CHANNEL_PHONE       ObjectionChannel = 4
+)
+
+// Enum value maps for ObjectionChannel.
+var (
+	ObjectionChannel_name = map[int32]string{
+		0: "OBJECTION_CHANNEL_UNSPECIFIED",
+		1: "OBJECTION_CHANNEL_PUBLIC_FORM",
+		2: "OBJECTION_CHANNEL_LETTER",
+		3: "OBJECTION_CHANNEL_EMAIL",
+		4: "OBJECTION_CHANNEL_PHONE",
+	}
+	ObjectionChannel_value = map[string]int32{
+		"OBJECTION_CHANNEL_UNSPECIFIED": 0,
+		"OBJECTION_CHANNEL_PUBLIC_FORM": 1,
+		"OBJECTION_CHANNEL_LETTER":      2,
+		"OBJECTION_CHANNEL_EMAIL":       3,
+		"OBJECTION_CHANNEL_PHONE":       4,
+	}
+)
+
+func (x ObjectionChannel) Enum() *ObjectionChannel {
+	p := new(ObjectionChannel)
+	*p = x
+	return p
+}
+
+func (x ObjectionChannel) String() string {
+	return protoimpl.X.EnumStringOf(x.Descriptor(), protoreflect.EnumNumber(x))
+}
+
+func (ObjectionChannel) Descriptor() protoreflect.EnumDescriptor {
+	return file_wenming_review_v1_review_proto_enumTypes[2].Descriptor()
+}
+
+func (ObjectionChannel) Type() protoreflect.EnumType {
+	return &file_wenming_review_v1_review_proto_enumTypes[2]
+}
+
+func (x ObjectionChannel) Number() protoreflect.EnumNumber {
+	return protoreflect.EnumNumber(x)
+}
+
+// Deprecated: Use ObjectionChannel.Descriptor instead.
+func (ObjectionChannel) EnumDescriptor() ([]byte, []int) {
+	return file_wenming_review_v1_review_proto_rawDescGZIP(), []int{2}
+}
+
+// ObjectionState is where the handling of an objection stands.
+type ObjectionState int32
+
+const (
+	ObjectionState_OBJECTION_STATE_UNSPECIFIED ObjectionState = 0
+	ObjectionState_OBJECTION_STATE_RECEIVED    ObjectionState = 1
+	// Looked into; the unit stays on the list.
+	ObjectionState_OBJECTION_STATE_RESOLVED ObjectionState = 2
+	// Found true; the unit is off the list.
+	ObjectionState_OBJECTION_STATE_UPHELD ObjectionState = 3
+)
+
+// Enum value maps for ObjectionState.
+var (
+	ObjectionState_name = map[int32]string{
+		0: "OBJECTION_STATE_UNSPECIFIED",
+		1: "OBJECTION_STATE_RECEIVED",
+		2: "OBJECTION_STATE_RESOLVED",
+		3: "OBJECTION_STATE_UPHELD",
+	}
+	ObjectionState_value = map[string]int32{
+		"OBJECTION_STATE_UNSPECIFIED": 0,
+		"OBJECTION_STATE_RECEIVED":    1,
+		"OBJECTION_STATE_RESOLVED":    2,
+		"OBJECTION_STATE_UPHELD":      3,
+	}
+)
+
+func (x ObjectionState) Enum() *ObjectionState {
+	p := new(ObjectionState)
+	*p = x
+	return p
+}
+
+func (x ObjectionState) String() string {
+	return protoimpl.X.EnumStringOf(x.Descriptor(), protoreflect.EnumNumber(x))
+}
+
+func (ObjectionState) Descriptor() protoreflect.EnumDescriptor {
+	return file_wenming_review_v1_review_proto_enumTypes[3].Descriptor()
+}
+
+func (ObjectionState) Type() protoreflect.EnumType {
+	return &file_wenming_review_v1_review_proto_enumTypes[3]
+}
+
+func (x ObjectionState) Number() protoreflect.EnumNumber {
+	return protoreflect.EnumNumber(x)
+}
+
+// Deprecated: Use ObjectionState.Descriptor instead.
+func (ObjectionState) EnumDescriptor() ([]byte, []int) {
+	return file_wenming_review_v1_review_proto_rawDescGZIP(), []int{3}
+}
+
 type AssignReviewersRequest struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
 	CampaignId    string                 `protobuf:"bytes,1,opt,name=campaign_id,json=campaignId,proto3" json:"campaign_id,omitempty"`
@@ -2383,6 +2495,932 @@ func (x *ReviewerStats) GetDisagreements() []*Disagreement {
 	return nil
 }
 
+type GetPublicityRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	CampaignId    string                 `protobuf:"bytes,1,opt,name=campaign_id,json=campaignId,proto3" json:"campaign_id,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *GetPublicityRequest) Reset() {
+	*x = GetPublicityRequest{}
+	mi := &file_wenming_review_v1_review_proto_msgTypes[34]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GetPublicityRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GetPublicityRequest) ProtoMessage() {}
+
+func (x *GetPublicityRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_wenming_review_v1_review_proto_msgTypes[34]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GetPublicityRequest.ProtoReflect.Descriptor instead.
+func (*GetPublicityRequest) Descriptor() ([]byte, []int) {
+	return file_wenming_review_v1_review_proto_rawDescGZIP(), []int{34}
+}
+
+func (x *GetPublicityRequest) GetCampaignId() string {
+	if x != nil {
+		return x.CampaignId
+	}
+	return ""
+}
+
+// PublicityLine is one unit on a publicity list.
+type PublicityLine struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The line's place on the list as it stands (1 is first).
+	Number          int32  `protobuf:"varint,1,opt,name=number,proto3" json:"number,omitempty"`
+	UnitId          string `protobuf:"bytes,2,opt,name=unit_id,json=unitId,proto3" json:"unit_id,omitempty"`
+	UnitDisplayName string `protobuf:"bytes,3,opt,name=unit_display_name,json=unitDisplayName,proto3" json:"unit_display_name,omitempty"`
+	// The office the unit is registered with.
+	OfficeDisplayName string `protobuf:"bytes,4,opt,name=office_display_name,json=officeDisplayName,proto3" json:"office_display_name,omitempty"`
+	UnitCategory      string `protobuf:"bytes,5,opt,name=unit_category,json=unitCategory,proto3" json:"unit_category,omitempty"`
+	Total             string `protobuf:"bytes,6,opt,name=total,proto3" json:"total,omitempty"`
+	// The campaign-wide rank the list was published with.
+	Rank          int32 `protobuf:"varint,7,opt,name=rank,proto3" json:"rank,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *PublicityLine) Reset() {
+	*x = PublicityLine{}
+	mi := &file_wenming_review_v1_review_proto_msgTypes[35]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *PublicityLine) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*PublicityLine) ProtoMessage() {}
+
+func (x *PublicityLine) ProtoReflect() protoreflect.Message {
+	mi := &file_wenming_review_v1_review_proto_msgTypes[35]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use PublicityLine.ProtoReflect.Descriptor instead.
+func (*PublicityLine) Descriptor() ([]byte, []int) {
+	return file_wenming_review_v1_review_proto_rawDescGZIP(), []int{35}
+}
+
+func (x *PublicityLine) GetNumber() int32 {
+	if x != nil {
+		return x.Number
+	}
+	return 0
+}
+
+func (x *PublicityLine) GetUnitId() string {
+	if x != nil {
+		return x.UnitId
+	}
+	return ""
+}
+
+func (x *PublicityLine) GetUnitDisplayName() string {
+	if x != nil {
+		return x.UnitDisplayName
+	}
+	return ""
+}
+
+func (x *PublicityLine) GetOfficeDisplayName() string {
+	if x != nil {
+		return x.OfficeDisplayName
+	}
+	return ""
+}
+
+func (x *PublicityLine) GetUnitCategory() string {
+	if x != nil {
+		return x.UnitCategory
+	}
+	return ""
+}
+
+func (x *PublicityLine) GetTotal() string {
+	if x != nil {
+		return x.Total
+	}
+	return ""
+}
+
+func (x *PublicityLine) GetRank() int32 {
+	if x != nil {
+		return x.Rank
+	}
+	return 0
+}
+
+// Publicity is a campaign's publicity list (公示).
+type Publicity struct {
+	state               protoimpl.MessageState `protogen:"open.v1"`
+	CampaignId          string                 `protobuf:"bytes,1,opt,name=campaign_id,json=campaignId,proto3" json:"campaign_id,omitempty"`
+	CampaignDisplayName string                 `protobuf:"bytes,2,opt,name=campaign_display_name,json=campaignDisplayName,proto3" json:"campaign_display_name,omitempty"`
+	// The office that publishes it.
+	OfficeDisplayName string                 `protobuf:"bytes,3,opt,name=office_display_name,json=officeDisplayName,proto3" json:"office_display_name,omitempty"`
+	Year              int32                  `protobuf:"varint,4,opt,name=year,proto3" json:"year,omitempty"`
+	StartTime         *timestamppb.Timestamp `protobuf:"bytes,5,opt,name=start_time,json=startTime,proto3" json:"start_time,omitempty"`
+	EndTime           *timestamppb.Timestamp `protobuf:"bytes,6,opt,name=end_time,json=endTime,proto3" json:"end_time,omitempty"`
+	Lines             []*PublicityLine       `protobuf:"bytes,7,rep,name=lines,proto3" json:"lines,omitempty"`
+	// The list's version: If-None-Match with it is 304 while the list is unchanged.
+	Etag          string `protobuf:"bytes,8,opt,name=etag,proto3" json:"etag,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *Publicity) Reset() {
+	*x = Publicity{}
+	mi := &file_wenming_review_v1_review_proto_msgTypes[36]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *Publicity) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*Publicity) ProtoMessage() {}
+
+func (x *Publicity) ProtoReflect() protoreflect.Message {
+	mi := &file_wenming_review_v1_review_proto_msgTypes[36]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use Publicity.ProtoReflect.Descriptor instead.
+func (*Publicity) Descriptor() ([]byte, []int) {
+	return file_wenming_review_v1_review_proto_rawDescGZIP(), []int{36}
+}
+
+func (x *Publicity) GetCampaignId() string {
+	if x != nil {
+		return x.CampaignId
+	}
+	return ""
+}
+
+func (x *Publicity) GetCampaignDisplayName() string {
+	if x != nil {
+		return x.CampaignDisplayName
+	}
+	return ""
+}
+
+func (x *Publicity) GetOfficeDisplayName() string {
+	if x != nil {
+		return x.OfficeDisplayName
+	}
+	return ""
+}
+
+func (x *Publicity) GetYear() int32 {
+	if x != nil {
+		return x.Year
+	}
+	return 0
+}
+
+func (x *Publicity) GetStartTime() *timestamppb.Timestamp {
+	if x != nil {
+		return x.StartTime
+	}
+	return nil
+}
+
+func (x *Publicity) GetEndTime() *timestamppb.Timestamp {
+	if x != nil {
+		return x.EndTime
+	}
+	return nil
+}
+
+func (x *Publicity) GetLines() []*PublicityLine {
+	if x != nil {
+		return x.Lines
+	}
+	return nil
+}
+
+func (x *Publicity) GetEtag() string {
+	if x != nil {
+		return x.Etag
+	}
+	return ""
+}
+
+// Objection is an objection to a unit on a publicity list (公示异议).
+type Objection struct {
+	state      protoimpl.MessageState `protogen:"open.v1"`
+	Id         string                 `protobuf:"bytes,1,opt,name=id,proto3" json:"id,omitempty"`
+	CampaignId string                 `protobuf:"bytes,2,opt,name=campaign_id,json=campaignId,proto3" json:"campaign_id,omitempty"`
+	// The unit objected to: one on the publicity list. Required.
+	UnitId string `protobuf:"bytes,3,opt,name=unit_id,json=unitId,proto3" json:"unit_id,omitempty"`
+	// What to quote by phone.
+	Reference string `protobuf:"bytes,4,opt,name=reference,proto3" json:"reference,omitempty"`
+	// How it reached the office: LETTER, EMAIL or PHONE when recorded by staff.
+	Channel ObjectionChannel `protobuf:"varint,5,opt,name=channel,proto3,enum=wenming.review.v1.ObjectionChannel" json:"channel,omitempty"`
+	// What the objector says. Required; at most 2 000 characters.
+	Content string `protobuf:"bytes,6,opt,name=content,proto3" json:"content,omitempty"`
+	// The objector's name and contact (phone, e-mail, address), both optional; the contact
+	// is shown only to the campaign office's admins.
+	Name    string         `protobuf:"bytes,7,opt,name=name,proto3" json:"name,omitempty"`
+	Contact string         `protobuf:"bytes,8,opt,name=contact,proto3" json:"contact,omitempty"`
+	State   ObjectionState `protobuf:"varint,9,opt,name=state,proto3,enum=wenming.review.v1.ObjectionState" json:"state,omitempty"`
+	// The office's finding, once handled.
+	Finding    string                 `protobuf:"bytes,10,opt,name=finding,proto3" json:"finding,omitempty"`
+	HandledBy  string                 `protobuf:"bytes,11,opt,name=handled_by,json=handledBy,proto3" json:"handled_by,omitempty"`
+	HandleTime *timestamppb.Timestamp `protobuf:"bytes,12,opt,name=handle_time,json=handleTime,proto3" json:"handle_time,omitempty"`
+	// Who recorded it (empty for the public form).
+	RecordedBy      string                 `protobuf:"bytes,13,opt,name=recorded_by,json=recordedBy,proto3" json:"recorded_by,omitempty"`
+	UnitDisplayName string                 `protobuf:"bytes,14,opt,name=unit_display_name,json=unitDisplayName,proto3" json:"unit_display_name,omitempty"`
+	Etag            string                 `protobuf:"bytes,15,opt,name=etag,proto3" json:"etag,omitempty"`
+	CreateTime      *timestamppb.Timestamp `protobuf:"bytes,16,opt,name=create_time,json=createTime,proto3" json:"create_time,omitempty"`
+	unknownFields   protoimpl.UnknownFields
+	sizeCache       protoimpl.SizeCache
+}
+
+func (x *Objection) Reset() {
+	*x = Objection{}
+	mi := &file_wenming_review_v1_review_proto_msgTypes[37]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *Objection) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*Objection) ProtoMessage() {}
+
+func (x *Objection) ProtoReflect() protoreflect.Message {
+	mi := &file_wenming_review_v1_review_proto_msgTypes[37]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use Objection.ProtoReflect.Descriptor instead.
+func (*Objection) Descriptor() ([]byte, []int) {
+	return file_wenming_review_v1_review_proto_rawDescGZIP(), []int{37}
+}
+
+func (x *Objection) GetId() string {
+	if x != nil {
+		return x.Id
+	}
+	return ""
+}
+
+func (x *Objection) GetCampaignId() string {
+	if x != nil {
+		return x.CampaignId
+	}
+	return ""
+}
+
+func (x *Objection) GetUnitId() string {
+	if x != nil {
+		return x.UnitId
+	}
+	return ""
+}
+
+func (x *Objection) GetReference() string {
+	if x != nil {
+		return x.Reference
+	}
+	return ""
+}
+
+func (x *Objection) GetChannel() ObjectionChannel {
+	if x != nil {
+		return x.Channel
+	}
+	return ObjectionChannel_OBJECTION_CHANNEL_UNSPECIFIED
+}
+
+func (x *Objection) GetContent() string {
+	if x != nil {
+		return x.Content
+	}
+	return ""
+}
+
+func (x *Objection) GetName() string {
+	if x != nil {
+		return x.Name
+	}
+	return ""
+}
+
+func (x *Objection) GetContact() string {
+	if x != nil {
+		return x.Contact
+	}
+	return ""
+}
+
+func (x *Objection) GetState() ObjectionState {
+	if x != nil {
+		return x.State
+	}
+	return ObjectionState_OBJECTION_STATE_UNSPECIFIED
+}
+
+func (x *Objection) GetFinding() string {
+	if x != nil {
+		return x.Finding
+	}
+	return ""
+}
+
+func (x *Objection) GetHandledBy() string {
+	if x != nil {
+		return x.HandledBy
+	}
+	return ""
+}
+
+func (x *Objection) GetHandleTime() *timestamppb.Timestamp {
+	if x != nil {
+		return x.HandleTime
+	}
+	return nil
+}
+
+func (x *Objection) GetRecordedBy() string {
+	if x != nil {
+		return x.RecordedBy
+	}
+	return ""
+}
+
+func (x *Objection) GetUnitDisplayName() string {
+	if x != nil {
+		return x.UnitDisplayName
+	}
+	return ""
+}
+
+func (x *Objection) GetEtag() string {
+	if x != nil {
+		return x.Etag
+	}
+	return ""
+}
+
+func (x *Objection) GetCreateTime() *timestamppb.Timestamp {
+	if x != nil {
+		return x.CreateTime
+	}
+	return nil
+}
+
+// PublicObjection is what the public endpoint takes.
+type PublicObjection struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The unit objected to: one on the publicity list. Required.
+	UnitId string `protobuf:"bytes,1,opt,name=unit_id,json=unitId,proto3" json:"unit_id,omitempty"`
+	// Required; at most 2 000 characters.
+	Content string `protobuf:"bytes,2,opt,name=content,proto3" json:"content,omitempty"`
+	// Optional.
+	Name string `protobuf:"bytes,3,opt,name=name,proto3" json:"name,omitempty"`
+	// Optional: a phone number, an e-mail address, a postal address.
+	Contact       string `protobuf:"bytes,4,opt,name=contact,proto3" json:"contact,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *PublicObjection) Reset() {
+	*x = PublicObjection{}
+	mi := &file_wenming_review_v1_review_proto_msgTypes[38]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *PublicObjection) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*PublicObjection) ProtoMessage() {}
+
+func (x *PublicObjection) ProtoReflect() protoreflect.Message {
+	mi := &file_wenming_review_v1_review_proto_msgTypes[38]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use PublicObjection.ProtoReflect.Descriptor instead.
+func (*PublicObjection) Descriptor() ([]byte, []int) {
+	return file_wenming_review_v1_review_proto_rawDescGZIP(), []int{38}
+}
+
+func (x *PublicObjection) GetUnitId() string {
+	if x != nil {
+		return x.UnitId
+	}
+	return ""
+}
+
+func (x *PublicObjection) GetContent() string {
+	if x != nil {
+		return x.Content
+	}
+	return ""
+}
+
+func (x *PublicObjection) GetName() string {
+	if x != nil {
+		return x.Name
+	}
+	return ""
+}
+
+func (x *PublicObjection) GetContact() string {
+	if x != nil {
+		return x.Contact
+	}
+	return ""
+}
+
+type CreatePublicObjectionRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	CampaignId    string                 `protobuf:"bytes,1,opt,name=campaign_id,json=campaignId,proto3" json:"campaign_id,omitempty"`
+	Objection     *PublicObjection       `protobuf:"bytes,2,opt,name=objection,proto3" json:"objection,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *CreatePublicObjectionRequest) Reset() {
+	*x = CreatePublicObjectionRequest{}
+	mi := &file_wenming_review_v1_review_proto_msgTypes[39]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *CreatePublicObjectionRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*CreatePublicObjectionRequest) ProtoMessage() {}
+
+func (x *CreatePublicObjectionRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_wenming_review_v1_review_proto_msgTypes[39]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use CreatePublicObjectionRequest.ProtoReflect.Descriptor instead.
+func (*CreatePublicObjectionRequest) Descriptor() ([]byte, []int) {
+	return file_wenming_review_v1_review_proto_rawDescGZIP(), []int{39}
+}
+
+func (x *CreatePublicObjectionRequest) GetCampaignId() string {
+	if x != nil {
+		return x.CampaignId
+	}
+	return ""
+}
+
+func (x *CreatePublicObjectionRequest) GetObjection() *PublicObjection {
+	if x != nil {
+		return x.Objection
+	}
+	return nil
+}
+
+// ObjectionReceipt is what the public is told of an objection it filed.
+type ObjectionReceipt struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Quote it when calling the office.
+	Reference     string                 `protobuf:"bytes,1,opt,name=reference,proto3" json:"reference,omitempty"`
+	CreateTime    *timestamppb.Timestamp `protobuf:"bytes,2,opt,name=create_time,json=createTime,proto3" json:"create_time,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ObjectionReceipt) Reset() {
+	*x = ObjectionReceipt{}
+	mi := &file_wenming_review_v1_review_proto_msgTypes[40]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ObjectionReceipt) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ObjectionReceipt) ProtoMessage() {}
+
+func (x *ObjectionReceipt) ProtoReflect() protoreflect.Message {
+	mi := &file_wenming_review_v1_review_proto_msgTypes[40]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ObjectionReceipt.ProtoReflect.Descriptor instead.
+func (*ObjectionReceipt) Descriptor() ([]byte, []int) {
+	return file_wenming_review_v1_review_proto_rawDescGZIP(), []int{40}
+}
+
+func (x *ObjectionReceipt) GetReference() string {
+	if x != nil {
+		return x.Reference
+	}
+	return ""
+}
+
+func (x *ObjectionReceipt) GetCreateTime() *timestamppb.Timestamp {
+	if x != nil {
+		return x.CreateTime
+	}
+	return nil
+}
+
+type CreateObjectionRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	CampaignId    string                 `protobuf:"bytes,1,opt,name=campaign_id,json=campaignId,proto3" json:"campaign_id,omitempty"`
+	Objection     *Objection             `protobuf:"bytes,2,opt,name=objection,proto3" json:"objection,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *CreateObjectionRequest) Reset() {
+	*x = CreateObjectionRequest{}
+	mi := &file_wenming_review_v1_review_proto_msgTypes[41]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *CreateObjectionRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*CreateObjectionRequest) ProtoMessage() {}
+
+func (x *CreateObjectionRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_wenming_review_v1_review_proto_msgTypes[41]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use CreateObjectionRequest.ProtoReflect.Descriptor instead.
+func (*CreateObjectionRequest) Descriptor() ([]byte, []int) {
+	return file_wenming_review_v1_review_proto_rawDescGZIP(), []int{41}
+}
+
+func (x *CreateObjectionRequest) GetCampaignId() string {
+	if x != nil {
+		return x.CampaignId
+	}
+	return ""
+}
+
+func (x *CreateObjectionRequest) GetObjection() *Objection {
+	if x != nil {
+		return x.Objection
+	}
+	return nil
+}
+
+type ListObjectionsRequest struct {
+	state      protoimpl.MessageState `protogen:"open.v1"`
+	CampaignId string                 `protobuf:"bytes,1,opt,name=campaign_id,json=campaignId,proto3" json:"campaign_id,omitempty"`
+	// Filter; unset means all.
+	State         ObjectionState `protobuf:"varint,2,opt,name=state,proto3,enum=wenming.review.v1.ObjectionState" json:"state,omitempty"`
+	PageSize      int32          `protobuf:"varint,3,opt,name=page_size,json=pageSize,proto3" json:"page_size,omitempty"`
+	PageToken     string         `protobuf:"bytes,4,opt,name=page_token,json=pageToken,proto3" json:"page_token,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListObjectionsRequest) Reset() {
+	*x = ListObjectionsRequest{}
+	mi := &file_wenming_review_v1_review_proto_msgTypes[42]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListObjectionsRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListObjectionsRequest) ProtoMessage() {}
+
+func (x *ListObjectionsRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_wenming_review_v1_review_proto_msgTypes[42]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListObjectionsRequest.ProtoReflect.Descriptor instead.
+func (*ListObjectionsRequest) Descriptor() ([]byte, []int) {
+	return file_wenming_review_v1_review_proto_rawDescGZIP(), []int{42}
+}
+
+func (x *ListObjectionsRequest) GetCampaignId() string {
+	if x != nil {
+		return x.CampaignId
+	}
+	return ""
+}
+
+func (x *ListObjectionsRequest) GetState() ObjectionState {
+	if x != nil {
+		return x.State
+	}
+	return ObjectionState_OBJECTION_STATE_UNSPECIFIED
+}
+
+func (x *ListObjectionsRequest) GetPageSize() int32 {
+	if x != nil {
+		return x.PageSize
+	}
+	return 0
+}
+
+func (x *ListObjectionsRequest) GetPageToken() string {
+	if x != nil {
+		return x.PageToken
+	}
+	return ""
+}
+
+type ListObjectionsResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Objections    []*Objection           `protobuf:"bytes,1,rep,name=objections,proto3" json:"objections,omitempty"`
+	NextPageToken string                 `protobuf:"bytes,2,opt,name=next_page_token,json=nextPageToken,proto3" json:"next_page_token,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListObjectionsResponse) Reset() {
+	*x = ListObjectionsResponse{}
+	mi := &file_wenming_review_v1_review_proto_msgTypes[43]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListObjectionsResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListObjectionsResponse) ProtoMessage() {}
+
+func (x *ListObjectionsResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_wenming_review_v1_review_proto_msgTypes[43]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListObjectionsResponse.ProtoReflect.Descriptor instead.
+func (*ListObjectionsResponse) Descriptor() ([]byte, []int) {
+	return file_wenming_review_v1_review_proto_rawDescGZIP(), []int{43}
+}
+
+func (x *ListObjectionsResponse) GetObjections() []*Objection {
+	if x != nil {
+		return x.Objections
+	}
+	return nil
+}
+
+func (x *ListObjectionsResponse) GetNextPageToken() string {
+	if x != nil {
+		return x.NextPageToken
+	}
+	return ""
+}
+
+type GetObjectionRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	ObjectionId   string                 `protobuf:"bytes,1,opt,name=objection_id,json=objectionId,proto3" json:"objection_id,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *GetObjectionRequest) Reset() {
+	*x = GetObjectionRequest{}
+	mi := &file_wenming_review_v1_review_proto_msgTypes[44]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GetObjectionRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GetObjectionRequest) ProtoMessage() {}
+
+func (x *GetObjectionRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_wenming_review_v1_review_proto_msgTypes[44]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GetObjectionRequest.ProtoReflect.Descriptor instead.
+func (*GetObjectionRequest) Descriptor() ([]byte, []int) {
+	return file_wenming_review_v1_review_proto_rawDescGZIP(), []int{44}
+}
+
+func (x *GetObjectionRequest) GetObjectionId() string {
+	if x != nil {
+		return x.ObjectionId
+	}
+	return ""
+}
+
+type DecideObjectionRequest struct {
+	state       protoimpl.MessageState `protogen:"open.v1"`
+	ObjectionId string                 `protobuf:"bytes,1,opt,name=objection_id,json=objectionId,proto3" json:"objection_id,omitempty"`
+	// RESOLVED or UPHELD. Required.
+	Outcome ObjectionState `protobuf:"varint,2,opt,name=outcome,proto3,enum=wenming.review.v1.ObjectionState" json:"outcome,omitempty"`
+	// What the office found. Required.
+	Finding       string `protobuf:"bytes,3,opt,name=finding,proto3" json:"finding,omitempty"`
+	Etag          string `protobuf:"bytes,4,opt,name=etag,proto3" json:"etag,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *DecideObjectionRequest) Reset() {
+	*x = DecideObjectionRequest{}
+	mi := &file_wenming_review_v1_review_proto_msgTypes[45]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *DecideObjectionRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*DecideObjectionRequest) ProtoMessage() {}
+
+func (x *DecideObjectionRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_wenming_review_v1_review_proto_msgTypes[45]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use DecideObjectionRequest.ProtoReflect.Descriptor instead.
+func (*DecideObjectionRequest) Descriptor() ([]byte, []int) {
+	return file_wenming_review_v1_review_proto_rawDescGZIP(), []int{45}
+}
+
+func (x *DecideObjectionRequest) GetObjectionId() string {
+	if x != nil {
+		return x.ObjectionId
+	}
+	return ""
+}
+
+func (x *DecideObjectionRequest) GetOutcome() ObjectionState {
+	if x != nil {
+		return x.Outcome
+	}
+	return ObjectionState_OBJECTION_STATE_UNSPECIFIED
+}
+
+func (x *DecideObjectionRequest) GetFinding() string {
+	if x != nil {
+		return x.Finding
+	}
+	return ""
+}
+
+func (x *DecideObjectionRequest) GetEtag() string {
+	if x != nil {
+		return x.Etag
+	}
+	return ""
+}
+
+type ExportNamingListRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	CampaignId    string                 `protobuf:"bytes,1,opt,name=campaign_id,json=campaignId,proto3" json:"campaign_id,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ExportNamingListRequest) Reset() {
+	*x = ExportNamingListRequest{}
+	mi := &file_wenming_review_v1_review_proto_msgTypes[46]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ExportNamingListRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ExportNamingListRequest) ProtoMessage() {}
+
+func (x *ExportNamingListRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_wenming_review_v1_review_proto_msgTypes[46]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ExportNamingListRequest.ProtoReflect.Descriptor instead.
+func (*ExportNamingListRequest) Descriptor() ([]byte, []int) {
+	return file_wenming_review_v1_review_proto_rawDescGZIP(), []int{46}
+}
+
+func (x *ExportNamingListRequest) GetCampaignId() string {
+	if x != nil {
+		return x.CampaignId
+	}
+	return ""
+}
+
 var File_wenming_review_v1_review_proto protoreflect.FileDescriptor
 
 const file_wenming_review_v1_review_proto_rawDesc = "" +
@@ -2571,7 +3609,92 @@ const file_wenming_review_v1_review_proto_rawDesc = "" +
 	"\x05alpha\x18\x02 \x01(\tR\x05alpha\x12\x16\n" +
 	"\x06values\x18\x03 \x01(\x05R\x06values\x12\x14\n" +
 	"\x05units\x18\x04 \x01(\x05R\x05units\x12E\n" +
-	"\rdisagreements\x18\x05 \x03(\v2\x1f.wenming.review.v1.DisagreementR\rdisagreements*\\\n" +
+	"\rdisagreements\x18\x05 \x03(\v2\x1f.wenming.review.v1.DisagreementR\rdisagreements\"A\n" +
+	"\x13GetPublicityRequest\x12*\n" +
+	"\vcampaign_id\x18\x01 \x01(\tB\t\xbaH\x06r\x04\x10\x01\x18@R\n" +
+	"campaignId\"\xeb\x01\n" +
+	"\rPublicityLine\x12\x16\n" +
+	"\x06number\x18\x01 \x01(\x05R\x06number\x12\x17\n" +
+	"\aunit_id\x18\x02 \x01(\tR\x06unitId\x12*\n" +
+	"\x11unit_display_name\x18\x03 \x01(\tR\x0funitDisplayName\x12.\n" +
+	"\x13office_display_name\x18\x04 \x01(\tR\x11officeDisplayName\x12#\n" +
+	"\runit_category\x18\x05 \x01(\tR\funitCategory\x12\x14\n" +
+	"\x05total\x18\x06 \x01(\tR\x05total\x12\x12\n" +
+	"\x04rank\x18\a \x01(\x05R\x04rank\"\xe2\x02\n" +
+	"\tPublicity\x12\x1f\n" +
+	"\vcampaign_id\x18\x01 \x01(\tR\n" +
+	"campaignId\x122\n" +
+	"\x15campaign_display_name\x18\x02 \x01(\tR\x13campaignDisplayName\x12.\n" +
+	"\x13office_display_name\x18\x03 \x01(\tR\x11officeDisplayName\x12\x12\n" +
+	"\x04year\x18\x04 \x01(\x05R\x04year\x129\n" +
+	"\n" +
+	"start_time\x18\x05 \x01(\v2\x1a.google.protobuf.TimestampR\tstartTime\x125\n" +
+	"\bend_time\x18\x06 \x01(\v2\x1a.google.protobuf.TimestampR\aendTime\x126\n" +
+	"\x05lines\x18\a \x03(\v2 .wenming.review.v1.PublicityLineR\x05lines\x12\x12\n" +
+	"\x04etag\x18\b \x01(\tR\x04etag\"\xb9\x05\n" +
+	"\tObjection\x12\x14\n" +
+	"\x02id\x18\x01 \x01(\tB\x04\xe2A\x01\x03R\x02id\x12%\n" +
+	"\vcampaign_id\x18\x02 \x01(\tB\x04\xe2A\x01\x03R\n" +
+	"campaignId\x12 \n" +
+	"\aunit_id\x18\x03 \x01(\tB\a\xbaH\x04r\x02\x18@R\x06unitId\x12\"\n" +
+	"\treference\x18\x04 \x01(\tB\x04\xe2A\x01\x03R\treference\x12G\n" +
+	"\achannel\x18\x05 \x01(\x0e2#.wenming.review.v1.ObjectionChannelB\b\xbaH\x05\x82\x01\x02\x10\x01R\achannel\x12\"\n" +
+	"\acontent\x18\x06 \x01(\tB\b\xbaH\x05r\x03\x18\xd0\x0fR\acontent\x12\x1b\n" +
+	"\x04name\x18\a \x01(\tB\a\xbaH\x04r\x02\x18dR\x04name\x12\"\n" +
+	"\acontact\x18\b \x01(\tB\b\xbaH\x05r\x03\x18\xc8\x01R\acontact\x12=\n" +
+	"\x05state\x18\t \x01(\x0e2!.wenming.review.v1.ObjectionStateB\x04\xe2A\x01\x03R\x05state\x12\x1e\n" +
+	"\afinding\x18\n" +
+	" \x01(\tB\x04\xe2A\x01\x03R\afinding\x12#\n" +
+	"\n" +
+	"handled_by\x18\v \x01(\tB\x04\xe2A\x01\x03R\thandledBy\x12A\n" +
+	"\vhandle_time\x18\f \x01(\v2\x1a.google.protobuf.TimestampB\x04\xe2A\x01\x03R\n" +
+	"handleTime\x12%\n" +
+	"\vrecorded_by\x18\r \x01(\tB\x04\xe2A\x01\x03R\n" +
+	"recordedBy\x120\n" +
+	"\x11unit_display_name\x18\x0e \x01(\tB\x04\xe2A\x01\x03R\x0funitDisplayName\x12\x18\n" +
+	"\x04etag\x18\x0f \x01(\tB\x04\xe2A\x01\x03R\x04etag\x12A\n" +
+	"\vcreate_time\x18\x10 \x01(\v2\x1a.google.protobuf.TimestampB\x04\xe2A\x01\x03R\n" +
+	"createTime\"\x98\x01\n" +
+	"\x0fPublicObjection\x12 \n" +
+	"\aunit_id\x18\x01 \x01(\tB\a\xbaH\x04r\x02\x18@R\x06unitId\x12\"\n" +
+	"\acontent\x18\x02 \x01(\tB\b\xbaH\x05r\x03\x18\xd0\x0fR\acontent\x12\x1b\n" +
+	"\x04name\x18\x03 \x01(\tB\a\xbaH\x04r\x02\x18dR\x04name\x12\"\n" +
+	"\acontact\x18\x04 \x01(\tB\b\xbaH\x05r\x03\x18\xc8\x01R\acontact\"\x94\x01\n" +
+	"\x1cCreatePublicObjectionRequest\x12*\n" +
+	"\vcampaign_id\x18\x01 \x01(\tB\t\xbaH\x06r\x04\x10\x01\x18@R\n" +
+	"campaignId\x12H\n" +
+	"\tobjection\x18\x02 \x01(\v2\".wenming.review.v1.PublicObjectionB\x06\xbaH\x03\xc8\x01\x01R\tobjection\"m\n" +
+	"\x10ObjectionReceipt\x12\x1c\n" +
+	"\treference\x18\x01 \x01(\tR\treference\x12;\n" +
+	"\vcreate_time\x18\x02 \x01(\v2\x1a.google.protobuf.TimestampR\n" +
+	"createTime\"\x86\x01\n" +
+	"\x16CreateObjectionRequest\x12(\n" +
+	"\vcampaign_id\x18\x01 \x01(\tB\a\xbaH\x04r\x02\x10\x01R\n" +
+	"campaignId\x12B\n" +
+	"\tobjection\x18\x02 \x01(\v2\x1c.wenming.review.v1.ObjectionB\x06\xbaH\x03\xc8\x01\x01R\tobjection\"\xcc\x01\n" +
+	"\x15ListObjectionsRequest\x12(\n" +
+	"\vcampaign_id\x18\x01 \x01(\tB\a\xbaH\x04r\x02\x10\x01R\n" +
+	"campaignId\x12A\n" +
+	"\x05state\x18\x02 \x01(\x0e2!.wenming.review.v1.ObjectionStateB\b\xbaH\x05\x82\x01\x02\x10\x01R\x05state\x12'\n" +
+	"\tpage_size\x18\x03 \x01(\x05B\n" +
+	"\xbaH\a\x1a\x05\x18\xf4\x03(\x00R\bpageSize\x12\x1d\n" +
+	"\n" +
+	"page_token\x18\x04 \x01(\tR\tpageToken\"~\n" +
+	"\x16ListObjectionsResponse\x12<\n" +
+	"\n" +
+	"objections\x18\x01 \x03(\v2\x1c.wenming.review.v1.ObjectionR\n" +
+	"objections\x12&\n" +
+	"\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken\"A\n" +
+	"\x13GetObjectionRequest\x12*\n" +
+	"\fobjection_id\x18\x01 \x01(\tB\a\xbaH\x04r\x02\x10\x01R\vobjectionId\"\xbf\x01\n" +
+	"\x16DecideObjectionRequest\x12*\n" +
+	"\fobjection_id\x18\x01 \x01(\tB\a\xbaH\x04r\x02\x10\x01R\vobjectionId\x12A\n" +
+	"\aoutcome\x18\x02 \x01(\x0e2!.wenming.review.v1.ObjectionStateB\x04\xe2A\x01\x02R\aoutcome\x12\"\n" +
+	"\afinding\x18\x03 \x01(\tB\b\xbaH\x05r\x03\x18\xd0\x0fR\afinding\x12\x12\n" +
+	"\x04etag\x18\x04 \x01(\tR\x04etag\"C\n" +
+	"\x17ExportNamingListRequest\x12(\n" +
+	"\vcampaign_id\x18\x01 \x01(\tB\a\xbaH\x04r\x02\x10\x01R\n" +
+	"campaignId*\\\n" +
 	"\fExportFormat\x12\x1d\n" +
 	"\x19EXPORT_FORMAT_UNSPECIFIED\x10\x00\x12\x16\n" +
 	"\x12EXPORT_FORMAT_XLSX\x10\x01\x12\x15\n" +
@@ -2580,7 +3703,18 @@ const file_wenming_review_v1_review_proto_rawDesc = "" +
 	"\x18EXPORT_SHEET_UNSPECIFIED\x10\x00\x12\x15\n" +
 	"\x11EXPORT_SHEET_MAIN\x10\x01\x12\x1b\n" +
 	"\x17EXPORT_SHEET_INDICATORS\x10\x02\x12\x17\n" +
-	"\x13EXPORT_SHEET_INPUTS\x10\x032\xfb1\n" +
+	"\x13EXPORT_SHEET_INPUTS\x10\x03*\xb0\x01\n" +
+	"\x10ObjectionChannel\x12!\n" +
+	"\x1dOBJECTION_CHANNEL_UNSPECIFIED\x10\x00\x12!\n" +
+	"\x1dOBJECTION_CHANNEL_PUBLIC_FORM\x10\x01\x12\x1c\n" +
+	"\x18OBJECTION_CHANNEL_LETTER\x10\x02\x12\x1b\n" +
+	"\x17OBJECTION_CHANNEL_EMAIL\x10\x03\x12\x1b\n" +
+	"\x17OBJECTION_CHANNEL_PHONE\x10\x04*\x89\x01\n" +
+	"\x0eObjectionState\x12\x1f\n" +
+	"\x1bOBJECTION_STATE_UNSPECIFIED\x10\x00\x12\x1c\n" +
+	"\x18OBJECTION_STATE_RECEIVED\x10\x01\x12\x1c\n" +
+	"\x18OBJECTION_STATE_RESOLVED\x10\x02\x12\x1a\n" +
+	"\x16OBJECTION_STATE_UPHELD\x10\x032\x86D\n" +
 	"\rReviewService\x12\xa0\x02\n" +
 	"\x0fAssignReviewers\x12).wenming.review.v1.AssignReviewersRequest\x1a*.wenming.review.v1.AssignReviewersResponse\"\xb5\x01\x92Aurs\n" +
 	"q\n" +
@@ -2653,7 +3787,33 @@ const file_wenming_review_v1_review_proto_rawDesc = "" +
 	"\x0fAccept-Language\x12xLanguage of error messages and of the export's headers: Chinese (zh-CN) unless the first language named is English (en).\x18\x01\xc2\xf3\x18\x05\x12\x03\x01\x02\x03\x82\xd3\xe4\x93\x02(\x12&/v1/offices/{office_id}/summary:export0\x01\x12\x95\x02\n" +
 	"\x10GetReviewerStats\x12*.wenming.review.v1.GetReviewerStatsRequest\x1a .wenming.review.v1.ReviewerStats\"\xb2\x01\x92Aurs\n" +
 	"q\n" +
-	"\x0fAccept-Language\x12\\Language of error messages: Chinese (zh-CN) unless the first language named is English (en).\x18\x01\xc2\xf3\x18\x04\x12\x02\x01\x03\x82\xd3\xe4\x93\x02,\x12*/v1/campaigns/{campaign_id}/reviewer-statsBHZFgithub.com/wenming-platform/wenming/api/gen/wenming/review/v1;reviewv1b\x06proto3"
+	"\x0fAccept-Language\x12\\Language of error messages: Chinese (zh-CN) unless the first language named is English (en).\x18\x01\xc2\xf3\x18\x04\x12\x02\x01\x03\x82\xd3\xe4\x93\x02,\x12*/v1/campaigns/{campaign_id}/reviewer-stats\x12\x89\x02\n" +
+	"\fGetPublicity\x12&.wenming.review.v1.GetPublicityRequest\x1a\x1c.wenming.review.v1.Publicity\"\xb2\x01\x92Aurs\n" +
+	"q\n" +
+	"\x0fAccept-Language\x12\\Language of error messages: Chinese (zh-CN) unless the first language named is English (en).\x18\x01\xc2\xf3\x18\x02\b\x01\x82\xd3\xe4\x93\x02.\x12,/v1/public/campaigns/{campaign_id}/publicity\x12\xae\x02\n" +
+	"\x15CreatePublicObjection\x12/.wenming.review.v1.CreatePublicObjectionRequest\x1a#.wenming.review.v1.ObjectionReceipt\"\xbe\x01\x92Aurs\n" +
+	"q\n" +
+	"\x0fAccept-Language\x12\\Language of error messages: Chinese (zh-CN) unless the first language named is English (en).\x18\x01\xc2\xf3\x18\x02\b\x01\x82\xd3\xe4\x93\x02::\tobjection\"-/v1/public/campaigns/{campaign_id}/objections\x12\xef\x03\n" +
+	"\x0fCreateObjection\x12).wenming.review.v1.CreateObjectionRequest\x1a\x1c.wenming.review.v1.Objection\"\x92\x03\x92A\xcd\x02r\xca\x02\n" +
+	"q\n" +
+	"\x0fAccept-Language\x12\\Language of error messages: Chinese (zh-CN) unless the first language named is English (en).\x18\x01\n" +
+	"\xd4\x01\n" +
+	"\x0fIdempotency-Key\x12\xbe\x01Makes this call safe to retry: 1 to 255 visible ASCII characters, per caller, kept 24 hours. A retry gets the first response; the same key with another request is 422 IDEMPOTENCY_KEY_REUSED.\x18\x01\xc2\xf3\x18\x04\x12\x02\x01\x02\x82\xd3\xe4\x93\x023:\tobjection\"&/v1/campaigns/{campaign_id}/objections\x12\x97\x02\n" +
+	"\x0eListObjections\x12(.wenming.review.v1.ListObjectionsRequest\x1a).wenming.review.v1.ListObjectionsResponse\"\xaf\x01\x92Aurs\n" +
+	"q\n" +
+	"\x0fAccept-Language\x12\\Language of error messages: Chinese (zh-CN) unless the first language named is English (en).\x18\x01\xc2\xf3\x18\x05\x12\x03\x01\x02\x03\x82\xd3\xe4\x93\x02(\x12&/v1/campaigns/{campaign_id}/objections\x12\xfd\x01\n" +
+	"\fGetObjection\x12&.wenming.review.v1.GetObjectionRequest\x1a\x1c.wenming.review.v1.Objection\"\xa6\x01\x92Aurs\n" +
+	"q\n" +
+	"\x0fAccept-Language\x12\\Language of error messages: Chinese (zh-CN) unless the first language named is English (en).\x18\x01\xc2\xf3\x18\x05\x12\x03\x01\x02\x03\x82\xd3\xe4\x93\x02\x1f\x12\x1d/v1/objections/{objection_id}\x12\x8b\x02\n" +
+	"\x0fDecideObjection\x12).wenming.review.v1.DecideObjectionRequest\x1a\x1c.wenming.review.v1.Objection\"\xae\x01\x92Aurs\n" +
+	"q\n" +
+	"\x0fAccept-Language\x12\\Language of error messages: Chinese (zh-CN) unless the first language named is English (en).\x18\x01\xc2\xf3\x18\x03\x12\x01\x01\x82\xd3\xe4\x93\x02):\x01*\"$/v1/objections/{objection_id}:decide\x12\xb1\x03\n" +
+	"\x10ExportNamingList\x12*.wenming.review.v1.ExportNamingListRequest\x1a\x14.google.api.HttpBody\"\xd8\x02\x92A\x9b\x02:Aapplication/vnd.openxmlformats-officedocument.spreadsheetml.sheet:\x10application/jsonJO\n" +
+	"\x03200\x12H\n" +
+	"5The naming list as an XLSX workbook. Errors are JSON.\x12\x0f\n" +
+	"\r\x9a\x02\x01\a\xa2\x02\x06binaryrs\n" +
+	"q\n" +
+	"\x0fAccept-Language\x12\\Language of error messages: Chinese (zh-CN) unless the first language named is English (en).\x18\x01\xc2\xf3\x18\x04\x12\x02\x01\x03\x82\xd3\xe4\x93\x02+\x12)/v1/campaigns/{campaign_id}/naming:export0\x01BHZFgithub.com/wenming-platform/wenming/api/gen/wenming/review/v1;reviewv1b\x06proto3"
 
 var (
 	file_wenming_review_v1_review_proto_rawDescOnce sync.Once
@@ -2667,125 +3827,167 @@ func file_wenming_review_v1_review_proto_rawDescGZIP() []byte {
 	return file_wenming_review_v1_review_proto_rawDescData
 }
 
-var file_wenming_review_v1_review_proto_enumTypes = make([]protoimpl.EnumInfo, 2)
-var file_wenming_review_v1_review_proto_msgTypes = make([]protoimpl.MessageInfo, 34)
+var file_wenming_review_v1_review_proto_enumTypes = make([]protoimpl.EnumInfo, 4)
+var file_wenming_review_v1_review_proto_msgTypes = make([]protoimpl.MessageInfo, 47)
 var file_wenming_review_v1_review_proto_goTypes = []any{
 	(ExportFormat)(0),                         // 0: wenming.review.v1.ExportFormat
 	(ExportSheet)(0),                          // 1: wenming.review.v1.ExportSheet
-	(*AssignReviewersRequest)(nil),            // 2: wenming.review.v1.AssignReviewersRequest
-	(*ReviewerLoad)(nil),                      // 3: wenming.review.v1.ReviewerLoad
-	(*AssignReviewersResponse)(nil),           // 4: wenming.review.v1.AssignReviewersResponse
-	(*ReassignReviewerRequest)(nil),           // 5: wenming.review.v1.ReassignReviewerRequest
-	(*GetAssignmentRequest)(nil),              // 6: wenming.review.v1.GetAssignmentRequest
-	(*ListMyAssignmentsRequest)(nil),          // 7: wenming.review.v1.ListMyAssignmentsRequest
-	(*ListApplicationAssignmentsRequest)(nil), // 8: wenming.review.v1.ListApplicationAssignmentsRequest
-	(*ListAssignmentsResponse)(nil),           // 9: wenming.review.v1.ListAssignmentsResponse
-	(*SaveScoresRequest)(nil),                 // 10: wenming.review.v1.SaveScoresRequest
-	(*FinalizeAssignmentRequest)(nil),         // 11: wenming.review.v1.FinalizeAssignmentRequest
-	(*ReopenAssignmentRequest)(nil),           // 12: wenming.review.v1.ReopenAssignmentRequest
-	(*CreateConflictRequest)(nil),             // 13: wenming.review.v1.CreateConflictRequest
-	(*ListMyConflictsRequest)(nil),            // 14: wenming.review.v1.ListMyConflictsRequest
-	(*ListConflictsResponse)(nil),             // 15: wenming.review.v1.ListConflictsResponse
-	(*ReturnItem)(nil),                        // 16: wenming.review.v1.ReturnItem
-	(*ReturnEvidenceRequest)(nil),             // 17: wenming.review.v1.ReturnEvidenceRequest
-	(*ReturnedItem)(nil),                      // 18: wenming.review.v1.ReturnedItem
-	(*ReturnEvidenceResponse)(nil),            // 19: wenming.review.v1.ReturnEvidenceResponse
-	(*DecideVetoRequest)(nil),                 // 20: wenming.review.v1.DecideVetoRequest
-	(*SpotCheck)(nil),                         // 21: wenming.review.v1.SpotCheck
-	(*CreateSpotCheckRequest)(nil),            // 22: wenming.review.v1.CreateSpotCheckRequest
-	(*GetResultRequest)(nil),                  // 23: wenming.review.v1.GetResultRequest
-	(*ListRankingRequest)(nil),                // 24: wenming.review.v1.ListRankingRequest
-	(*ListRankingResponse)(nil),               // 25: wenming.review.v1.ListRankingResponse
-	(*GetOfficeSummaryRequest)(nil),           // 26: wenming.review.v1.GetOfficeSummaryRequest
-	(*OfficeSummary)(nil),                     // 27: wenming.review.v1.OfficeSummary
-	(*OfficeCounts)(nil),                      // 28: wenming.review.v1.OfficeCounts
-	(*TopUnit)(nil),                           // 29: wenming.review.v1.TopUnit
-	(*ExportRankingRequest)(nil),              // 30: wenming.review.v1.ExportRankingRequest
-	(*ExportSummaryRequest)(nil),              // 31: wenming.review.v1.ExportSummaryRequest
-	(*GetReviewerStatsRequest)(nil),           // 32: wenming.review.v1.GetReviewerStatsRequest
-	(*ReviewerStat)(nil),                      // 33: wenming.review.v1.ReviewerStat
-	(*Disagreement)(nil),                      // 34: wenming.review.v1.Disagreement
-	(*ReviewerStats)(nil),                     // 35: wenming.review.v1.ReviewerStats
-	(AssignmentState)(0),                      // 36: wenming.review.v1.AssignmentState
-	(*Assignment)(nil),                        // 37: wenming.review.v1.Assignment
-	(*Score)(nil),                             // 38: wenming.review.v1.Score
-	(*Conflict)(nil),                          // 39: wenming.review.v1.Conflict
-	(*timestamppb.Timestamp)(nil),             // 40: google.protobuf.Timestamp
-	(*Result)(nil),                            // 41: wenming.review.v1.Result
-	(v1.TitleLevel)(0),                        // 42: wenming.standards.v1.TitleLevel
-	(*ReviewerInput)(nil),                     // 43: wenming.review.v1.ReviewerInput
-	(*Veto)(nil),                              // 44: wenming.review.v1.Veto
-	(*httpbody.HttpBody)(nil),                 // 45: google.api.HttpBody
+	(ObjectionChannel)(0),                     // 2: wenming.review.v1.ObjectionChannel
+	(ObjectionState)(0),                       // 3: wenming.review.v1.ObjectionState
+	(*AssignReviewersRequest)(nil),            // 4: wenming.review.v1.AssignReviewersRequest
+	(*ReviewerLoad)(nil),                      // 5: wenming.review.v1.ReviewerLoad
+	(*AssignReviewersResponse)(nil),           // 6: wenming.review.v1.AssignReviewersResponse
+	(*ReassignReviewerRequest)(nil),           // 7: wenming.review.v1.ReassignReviewerRequest
+	(*GetAssignmentRequest)(nil),              // 8: wenming.review.v1.GetAssignmentRequest
+	(*ListMyAssignmentsRequest)(nil),          // 9: wenming.review.v1.ListMyAssignmentsRequest
+	(*ListApplicationAssignmentsRequest)(nil), // 10: wenming.review.v1.ListApplicationAssignmentsRequest
+	(*ListAssignmentsResponse)(nil),           // 11: wenming.review.v1.ListAssignmentsResponse
+	(*SaveScoresRequest)(nil),                 // 12: wenming.review.v1.SaveScoresRequest
+	(*FinalizeAssignmentRequest)(nil),         // 13: wenming.review.v1.FinalizeAssignmentRequest
+	(*ReopenAssignmentRequest)(nil),           // 14: wenming.review.v1.ReopenAssignmentRequest
+	(*CreateConflictRequest)(nil),             // 15: wenming.review.v1.CreateConflictRequest
+	(*ListMyConflictsRequest)(nil),            // 16: wenming.review.v1.ListMyConflictsRequest
+	(*ListConflictsResponse)(nil),             // 17: wenming.review.v1.ListConflictsResponse
+	(*ReturnItem)(nil),                        // 18: wenming.review.v1.ReturnItem
+	(*ReturnEvidenceRequest)(nil),             // 19: wenming.review.v1.ReturnEvidenceRequest
+	(*ReturnedItem)(nil),                      // 20: wenming.review.v1.ReturnedItem
+	(*ReturnEvidenceResponse)(nil),            // 21: wenming.review.v1.ReturnEvidenceResponse
+	(*DecideVetoRequest)(nil),                 // 22: wenming.review.v1.DecideVetoRequest
+	(*SpotCheck)(nil),                         // 23: wenming.review.v1.SpotCheck
+	(*CreateSpotCheckRequest)(nil),            // 24: wenming.review.v1.CreateSpotCheckRequest
+	(*GetResultRequest)(nil),                  // 25: wenming.review.v1.GetResultRequest
+	(*ListRankingRequest)(nil),                // 26: wenming.review.v1.ListRankingRequest
+	(*ListRankingResponse)(nil),               // 27: wenming.review.v1.ListRankingResponse
+	(*GetOfficeSummaryRequest)(nil),           // 28: wenming.review.v1.GetOfficeSummaryRequest
+	(*OfficeSummary)(nil),                     // 29: wenming.review.v1.OfficeSummary
+	(*OfficeCounts)(nil),                      // 30: wenming.review.v1.OfficeCounts
+	(*TopUnit)(nil),                           // 31: wenming.review.v1.TopUnit
+	(*ExportRankingRequest)(nil),              // 32: wenming.review.v1.ExportRankingRequest
+	(*ExportSummaryRequest)(nil),              // 33: wenming.review.v1.ExportSummaryRequest
+	(*GetReviewerStatsRequest)(nil),           // 34: wenming.review.v1.GetReviewerStatsRequest
+	(*ReviewerStat)(nil),                      // 35: wenming.review.v1.ReviewerStat
+	(*Disagreement)(nil),                      // 36: wenming.review.v1.Disagreement
+	(*ReviewerStats)(nil),                     // 37: wenming.review.v1.ReviewerStats
+	(*GetPublicityRequest)(nil),               // 38: wenming.review.v1.GetPublicityRequest
+	(*PublicityLine)(nil),                     // 39: wenming.review.v1.PublicityLine
+	(*Publicity)(nil),                         // 40: wenming.review.v1.Publicity
+	(*Objection)(nil),                         // 41: wenming.review.v1.Objection
+	(*PublicObjection)(nil),                   // 42: wenming.review.v1.PublicObjection
+	(*CreatePublicObjectionRequest)(nil),      // 43: wenming.review.v1.CreatePublicObjectionRequest
+	(*ObjectionReceipt)(nil),                  // 44: wenming.review.v1.ObjectionReceipt
+	(*CreateObjectionRequest)(nil),            // 45: wenming.review.v1.CreateObjectionRequest
+	(*ListObjectionsRequest)(nil),             // 46: wenming.review.v1.ListObjectionsRequest
+	(*ListObjectionsResponse)(nil),            // 47: wenming.review.v1.ListObjectionsResponse
+	(*GetObjectionRequest)(nil),               // 48: wenming.review.v1.GetObjectionRequest
+	(*DecideObjectionRequest)(nil),            // 49: wenming.review.v1.DecideObjectionRequest
+	(*ExportNamingListRequest)(nil),           // 50: wenming.review.v1.ExportNamingListRequest
+	(AssignmentState)(0),                      // 51: wenming.review.v1.AssignmentState
+	(*Assignment)(nil),                        // 52: wenming.review.v1.Assignment
+	(*Score)(nil),                             // 53: wenming.review.v1.Score
+	(*Conflict)(nil),                          // 54: wenming.review.v1.Conflict
+	(*timestamppb.Timestamp)(nil),             // 55: google.protobuf.Timestamp
+	(*Result)(nil),                            // 56: wenming.review.v1.Result
+	(v1.TitleLevel)(0),                        // 57: wenming.standards.v1.TitleLevel
+	(*ReviewerInput)(nil),                     // 58: wenming.review.v1.ReviewerInput
+	(*Veto)(nil),                              // 59: wenming.review.v1.Veto
+	(*httpbody.HttpBody)(nil),                 // 60: google.api.HttpBody
 }
 var file_wenming_review_v1_review_proto_depIdxs = []int32{
-	3,  // 0: wenming.review.v1.AssignReviewersResponse.loads:type_name -> wenming.review.v1.ReviewerLoad
-	36, // 1: wenming.review.v1.ListMyAssignmentsRequest.state:type_name -> wenming.review.v1.AssignmentState
-	37, // 2: wenming.review.v1.ListAssignmentsResponse.assignments:type_name -> wenming.review.v1.Assignment
-	38, // 3: wenming.review.v1.SaveScoresRequest.scores:type_name -> wenming.review.v1.Score
-	39, // 4: wenming.review.v1.CreateConflictRequest.conflict:type_name -> wenming.review.v1.Conflict
-	39, // 5: wenming.review.v1.ListConflictsResponse.conflicts:type_name -> wenming.review.v1.Conflict
-	16, // 6: wenming.review.v1.ReturnEvidenceRequest.items:type_name -> wenming.review.v1.ReturnItem
-	40, // 7: wenming.review.v1.ReturnEvidenceRequest.due_time:type_name -> google.protobuf.Timestamp
-	18, // 8: wenming.review.v1.ReturnEvidenceResponse.items:type_name -> wenming.review.v1.ReturnedItem
-	40, // 9: wenming.review.v1.SpotCheck.create_time:type_name -> google.protobuf.Timestamp
-	21, // 10: wenming.review.v1.CreateSpotCheckRequest.spot_check:type_name -> wenming.review.v1.SpotCheck
-	41, // 11: wenming.review.v1.ListRankingResponse.results:type_name -> wenming.review.v1.Result
-	42, // 12: wenming.review.v1.GetOfficeSummaryRequest.target_level:type_name -> wenming.standards.v1.TitleLevel
-	42, // 13: wenming.review.v1.OfficeSummary.target_level:type_name -> wenming.standards.v1.TitleLevel
-	28, // 14: wenming.review.v1.OfficeSummary.children:type_name -> wenming.review.v1.OfficeCounts
-	28, // 15: wenming.review.v1.OfficeSummary.total:type_name -> wenming.review.v1.OfficeCounts
-	29, // 16: wenming.review.v1.OfficeSummary.top:type_name -> wenming.review.v1.TopUnit
+	5,  // 0: wenming.review.v1.AssignReviewersResponse.loads:type_name -> wenming.review.v1.ReviewerLoad
+	51, // 1: wenming.review.v1.ListMyAssignmentsRequest.state:type_name -> wenming.review.v1.AssignmentState
+	52, // 2: wenming.review.v1.ListAssignmentsResponse.assignments:type_name -> wenming.review.v1.Assignment
+	53, // 3: wenming.review.v1.SaveScoresRequest.scores:type_name -> wenming.review.v1.Score
+	54, // 4: wenming.review.v1.CreateConflictRequest.conflict:type_name -> wenming.review.v1.Conflict
+	54, // 5: wenming.review.v1.ListConflictsResponse.conflicts:type_name -> wenming.review.v1.Conflict
+	18, // 6: wenming.review.v1.ReturnEvidenceRequest.items:type_name -> wenming.review.v1.ReturnItem
+	55, // 7: wenming.review.v1.ReturnEvidenceRequest.due_time:type_name -> google.protobuf.Timestamp
+	20, // 8: wenming.review.v1.ReturnEvidenceResponse.items:type_name -> wenming.review.v1.ReturnedItem
+	55, // 9: wenming.review.v1.SpotCheck.create_time:type_name -> google.protobuf.Timestamp
+	23, // 10: wenming.review.v1.CreateSpotCheckRequest.spot_check:type_name -> wenming.review.v1.SpotCheck
+	56, // 11: wenming.review.v1.ListRankingResponse.results:type_name -> wenming.review.v1.Result
+	57, // 12: wenming.review.v1.GetOfficeSummaryRequest.target_level:type_name -> wenming.standards.v1.TitleLevel
+	57, // 13: wenming.review.v1.OfficeSummary.target_level:type_name -> wenming.standards.v1.TitleLevel
+	30, // 14: wenming.review.v1.OfficeSummary.children:type_name -> wenming.review.v1.OfficeCounts
+	30, // 15: wenming.review.v1.OfficeSummary.total:type_name -> wenming.review.v1.OfficeCounts
+	31, // 16: wenming.review.v1.OfficeSummary.top:type_name -> wenming.review.v1.TopUnit
 	0,  // 17: wenming.review.v1.ExportRankingRequest.format:type_name -> wenming.review.v1.ExportFormat
 	1,  // 18: wenming.review.v1.ExportRankingRequest.sheet:type_name -> wenming.review.v1.ExportSheet
-	42, // 19: wenming.review.v1.ExportSummaryRequest.target_level:type_name -> wenming.standards.v1.TitleLevel
+	57, // 19: wenming.review.v1.ExportSummaryRequest.target_level:type_name -> wenming.standards.v1.TitleLevel
 	0,  // 20: wenming.review.v1.ExportSummaryRequest.format:type_name -> wenming.review.v1.ExportFormat
 	1,  // 21: wenming.review.v1.ExportSummaryRequest.sheet:type_name -> wenming.review.v1.ExportSheet
-	43, // 22: wenming.review.v1.Disagreement.inputs:type_name -> wenming.review.v1.ReviewerInput
-	33, // 23: wenming.review.v1.ReviewerStats.reviewers:type_name -> wenming.review.v1.ReviewerStat
-	34, // 24: wenming.review.v1.ReviewerStats.disagreements:type_name -> wenming.review.v1.Disagreement
-	2,  // 25: wenming.review.v1.ReviewService.AssignReviewers:input_type -> wenming.review.v1.AssignReviewersRequest
-	5,  // 26: wenming.review.v1.ReviewService.ReassignReviewer:input_type -> wenming.review.v1.ReassignReviewerRequest
-	6,  // 27: wenming.review.v1.ReviewService.GetAssignment:input_type -> wenming.review.v1.GetAssignmentRequest
-	7,  // 28: wenming.review.v1.ReviewService.ListMyAssignments:input_type -> wenming.review.v1.ListMyAssignmentsRequest
-	8,  // 29: wenming.review.v1.ReviewService.ListApplicationAssignments:input_type -> wenming.review.v1.ListApplicationAssignmentsRequest
-	10, // 30: wenming.review.v1.ReviewService.SaveScores:input_type -> wenming.review.v1.SaveScoresRequest
-	11, // 31: wenming.review.v1.ReviewService.FinalizeAssignment:input_type -> wenming.review.v1.FinalizeAssignmentRequest
-	12, // 32: wenming.review.v1.ReviewService.ReopenAssignment:input_type -> wenming.review.v1.ReopenAssignmentRequest
-	13, // 33: wenming.review.v1.ReviewService.CreateConflict:input_type -> wenming.review.v1.CreateConflictRequest
-	14, // 34: wenming.review.v1.ReviewService.ListMyConflicts:input_type -> wenming.review.v1.ListMyConflictsRequest
-	17, // 35: wenming.review.v1.ReviewService.ReturnEvidence:input_type -> wenming.review.v1.ReturnEvidenceRequest
-	20, // 36: wenming.review.v1.ReviewService.DecideVeto:input_type -> wenming.review.v1.DecideVetoRequest
-	22, // 37: wenming.review.v1.ReviewService.CreateSpotCheck:input_type -> wenming.review.v1.CreateSpotCheckRequest
-	23, // 38: wenming.review.v1.ReviewService.GetResult:input_type -> wenming.review.v1.GetResultRequest
-	24, // 39: wenming.review.v1.ReviewService.ListRanking:input_type -> wenming.review.v1.ListRankingRequest
-	26, // 40: wenming.review.v1.ReviewService.GetOfficeSummary:input_type -> wenming.review.v1.GetOfficeSummaryRequest
-	30, // 41: wenming.review.v1.ReviewService.ExportRanking:input_type -> wenming.review.v1.ExportRankingRequest
-	31, // 42: wenming.review.v1.ReviewService.ExportSummary:input_type -> wenming.review.v1.ExportSummaryRequest
-	32, // 43: wenming.review.v1.ReviewService.GetReviewerStats:input_type -> wenming.review.v1.GetReviewerStatsRequest
-	4,  // 44: wenming.review.v1.ReviewService.AssignReviewers:output_type -> wenming.review.v1.AssignReviewersResponse
-	37, // 45: wenming.review.v1.ReviewService.ReassignReviewer:output_type -> wenming.review.v1.Assignment
-	37, // 46: wenming.review.v1.ReviewService.GetAssignment:output_type -> wenming.review.v1.Assignment
-	9,  // 47: wenming.review.v1.ReviewService.ListMyAssignments:output_type -> wenming.review.v1.ListAssignmentsResponse
-	9,  // 48: wenming.review.v1.ReviewService.ListApplicationAssignments:output_type -> wenming.review.v1.ListAssignmentsResponse
-	37, // 49: wenming.review.v1.ReviewService.SaveScores:output_type -> wenming.review.v1.Assignment
-	37, // 50: wenming.review.v1.ReviewService.FinalizeAssignment:output_type -> wenming.review.v1.Assignment
-	37, // 51: wenming.review.v1.ReviewService.ReopenAssignment:output_type -> wenming.review.v1.Assignment
-	39, // 52: wenming.review.v1.ReviewService.CreateConflict:output_type -> wenming.review.v1.Conflict
-	15, // 53: wenming.review.v1.ReviewService.ListMyConflicts:output_type -> wenming.review.v1.ListConflictsResponse
-	19, // 54: wenming.review.v1.ReviewService.ReturnEvidence:output_type -> wenming.review.v1.ReturnEvidenceResponse
-	44, // 55: wenming.review.v1.ReviewService.DecideVeto:output_type -> wenming.review.v1.Veto
-	21, // 56: wenming.review.v1.ReviewService.CreateSpotCheck:output_type -> wenming.review.v1.SpotCheck
-	41, // 57: wenming.review.v1.ReviewService.GetResult:output_type -> wenming.review.v1.Result
-	25, // 58: wenming.review.v1.ReviewService.ListRanking:output_type -> wenming.review.v1.ListRankingResponse
-	27, // 59: wenming.review.v1.ReviewService.GetOfficeSummary:output_type -> wenming.review.v1.OfficeSummary
-	45, // 60: wenming.review.v1.ReviewService.ExportRanking:output_type -> google.api.HttpBody
-	45, // 61: wenming.review.v1.ReviewService.ExportSummary:output_type -> google.api.HttpBody
-	35, // 62: wenming.review.v1.ReviewService.GetReviewerStats:output_type -> wenming.review.v1.ReviewerStats
-	44, // [44:63] is the sub-list for method output_type
-	25, // [25:44] is the sub-list for method input_type
-	25, // [25:25] is the sub-list for extension type_name
-	25, // [25:25] is the sub-list for extension extendee
-	0,  // [0:25] is the sub-list for field type_name
+	58, // 22: wenming.review.v1.Disagreement.inputs:type_name -> wenming.review.v1.ReviewerInput
+	35, // 23: wenming.review.v1.ReviewerStats.reviewers:type_name -> wenming.review.v1.ReviewerStat
+	36, // 24: wenming.review.v1.ReviewerStats.disagreements:type_name -> wenming.review.v1.Disagreement
+	55, // 25: wenming.review.v1.Publicity.start_time:type_name -> google.protobuf.Timestamp
+	55, // 26: wenming.review.v1.Publicity.end_time:type_name -> google.protobuf.Timestamp
+	39, // 27: wenming.review.v1.Publicity.lines:type_name -> wenming.review.v1.PublicityLine
+	2,  // 28: wenming.review.v1.Objection.channel:type_name -> wenming.review.v1.ObjectionChannel
+	3,  // 29: wenming.review.v1.Objection.state:type_name -> wenming.review.v1.ObjectionState
+	55, // 30: wenming.review.v1.Objection.handle_time:type_name -> google.protobuf.Timestamp
+	55, // 31: wenming.review.v1.Objection.create_time:type_name -> google.protobuf.Timestamp
+	42, // 32: wenming.review.v1.CreatePublicObjectionRequest.objection:type_name -> wenming.review.v1.PublicObjection
+	55, // 33: wenming.review.v1.ObjectionReceipt.create_time:type_name -> google.protobuf.Timestamp
+	41, // 34: wenming.review.v1.CreateObjectionRequest.objection:type_name -> wenming.review.v1.Objection
+	3,  // 35: wenming.review.v1.ListObjectionsRequest.state:type_name -> wenming.review.v1.ObjectionState
+	41, // 36: wenming.review.v1.ListObjectionsResponse.objections:type_name -> wenming.review.v1.Objection
+	3,  // 37: wenming.review.v1.DecideObjectionRequest.outcome:type_name -> wenming.review.v1.ObjectionState
+	4,  // 38: wenming.review.v1.ReviewService.AssignReviewers:input_type -> wenming.review.v1.AssignReviewersRequest
+	7,  // 39: wenming.review.v1.ReviewService.ReassignReviewer:input_type -> wenming.review.v1.ReassignReviewerRequest
+	8,  // 40: wenming.review.v1.ReviewService.GetAssignment:input_type -> wenming.review.v1.GetAssignmentRequest
+	9,  // 41: wenming.review.v1.ReviewService.ListMyAssignments:input_type -> wenming.review.v1.ListMyAssignmentsRequest
+	10, // 42: wenming.review.v1.ReviewService.ListApplicationAssignments:input_type -> wenming.review.v1.ListApplicationAssignmentsRequest
+	12, // 43: wenming.review.v1.ReviewService.SaveScores:input_type -> wenming.review.v1.SaveScoresRequest
+	13, // 44: wenming.review.v1.ReviewService.FinalizeAssignment:input_type -> wenming.review.v1.FinalizeAssignmentRequest
+	14, // 45: wenming.review.v1.ReviewService.ReopenAssignment:input_type -> wenming.review.v1.ReopenAssignmentRequest
+	15, // 46: wenming.review.v1.ReviewService.CreateConflict:input_type -> wenming.review.v1.CreateConflictRequest
+	16, // 47: wenming.review.v1.ReviewService.ListMyConflicts:input_type -> wenming.review.v1.ListMyConflictsRequest
+	19, // 48: wenming.review.v1.ReviewService.ReturnEvidence:input_type -> wenming.review.v1.ReturnEvidenceRequest
+	22, // 49: wenming.review.v1.ReviewService.DecideVeto:input_type -> wenming.review.v1.DecideVetoRequest
+	24, // 50: wenming.review.v1.ReviewService.CreateSpotCheck:input_type -> wenming.review.v1.CreateSpotCheckRequest
+	25, // 51: wenming.review.v1.ReviewService.GetResult:input_type -> wenming.review.v1.GetResultRequest
+	26, // 52: wenming.review.v1.ReviewService.ListRanking:input_type -> wenming.review.v1.ListRankingRequest
+	28, // 53: wenming.review.v1.ReviewService.GetOfficeSummary:input_type -> wenming.review.v1.GetOfficeSummaryRequest
+	32, // 54: wenming.review.v1.ReviewService.ExportRanking:input_type -> wenming.review.v1.ExportRankingRequest
+	33, // 55: wenming.review.v1.ReviewService.ExportSummary:input_type -> wenming.review.v1.ExportSummaryRequest
+	34, // 56: wenming.review.v1.ReviewService.GetReviewerStats:input_type -> wenming.review.v1.GetReviewerStatsRequest
+	38, // 57: wenming.review.v1.ReviewService.GetPublicity:input_type -> wenming.review.v1.GetPublicityRequest
+	43, // 58: wenming.review.v1.ReviewService.CreatePublicObjection:input_type -> wenming.review.v1.CreatePublicObjectionRequest
+	45, // 59: wenming.review.v1.ReviewService.CreateObjection:input_type -> wenming.review.v1.CreateObjectionRequest
+	46, // 60: wenming.review.v1.ReviewService.ListObjections:input_type -> wenming.review.v1.ListObjectionsRequest
+	48, // 61: wenming.review.v1.ReviewService.GetObjection:input_type -> wenming.review.v1.GetObjectionRequest
+	49, // 62: wenming.review.v1.ReviewService.DecideObjection:input_type -> wenming.review.v1.DecideObjectionRequest
+	50, // 63: wenming.review.v1.ReviewService.ExportNamingList:input_type -> wenming.review.v1.ExportNamingListRequest
+	6,  // 64: wenming.review.v1.ReviewService.AssignReviewers:output_type -> wenming.review.v1.AssignReviewersResponse
+	52, // 65: wenming.review.v1.ReviewService.ReassignReviewer:output_type -> wenming.review.v1.Assignment
+	52, // 66: wenming.review.v1.ReviewService.GetAssignment:output_type -> wenming.review.v1.Assignment
+	11, // 67: wenming.review.v1.ReviewService.ListMyAssignments:output_type -> wenming.review.v1.ListAssignmentsResponse
+	11, // 68: wenming.review.v1.ReviewService.ListApplicationAssignments:output_type -> wenming.review.v1.ListAssignmentsResponse
+	52, // 69: wenming.review.v1.ReviewService.SaveScores:output_type -> wenming.review.v1.Assignment
+	52, // 70: wenming.review.v1.ReviewService.FinalizeAssignment:output_type -> wenming.review.v1.Assignment
+	52, // 71: wenming.review.v1.ReviewService.ReopenAssignment:output_type -> wenming.review.v1.Assignment
+	54, // 72: wenming.review.v1.ReviewService.CreateConflict:output_type -> wenming.review.v1.Conflict
+	17, // 73: wenming.review.v1.ReviewService.ListMyConflicts:output_type -> wenming.review.v1.ListConflictsResponse
+	21, // 74: wenming.review.v1.ReviewService.ReturnEvidence:output_type -> wenming.review.v1.ReturnEvidenceResponse
+	59, // 75: wenming.review.v1.ReviewService.DecideVeto:output_type -> wenming.review.v1.Veto
+	23, // 76: wenming.review.v1.ReviewService.CreateSpotCheck:output_type -> wenming.review.v1.SpotCheck
+	56, // 77: wenming.review.v1.ReviewService.GetResult:output_type -> wenming.review.v1.Result
+	27, // 78: wenming.review.v1.ReviewService.ListRanking:output_type -> wenming.review.v1.ListRankingResponse
+	29, // 79: wenming.review.v1.ReviewService.GetOfficeSummary:output_type -> wenming.review.v1.OfficeSummary
+	60, // 80: wenming.review.v1.ReviewService.ExportRanking:output_type -> google.api.HttpBody
+	60, // 81: wenming.review.v1.ReviewService.ExportSummary:output_type -> google.api.HttpBody
+	37, // 82: wenming.review.v1.ReviewService.GetReviewerStats:output_type -> wenming.review.v1.ReviewerStats
+	40, // 83: wenming.review.v1.ReviewService.GetPublicity:output_type -> wenming.review.v1.Publicity
+	44, // 84: wenming.review.v1.ReviewService.CreatePublicObjection:output_type -> wenming.review.v1.ObjectionReceipt
+	41, // 85: wenming.review.v1.ReviewService.CreateObjection:output_type -> wenming.review.v1.Objection
+	47, // 86: wenming.review.v1.ReviewService.ListObjections:output_type -> wenming.review.v1.ListObjectionsResponse
+	41, // 87: wenming.review.v1.ReviewService.GetObjection:output_type -> wenming.review.v1.Objection
+	41, // 88: wenming.review.v1.ReviewService.DecideObjection:output_type -> wenming.review.v1.Objection
+	60, // 89: wenming.review.v1.ReviewService.ExportNamingList:output_type -> google.api.HttpBody
+	64, // [64:90] is the sub-list for method output_type
+	38, // [38:64] is the sub-list for method input_type
+	38, // [38:38] is the sub-list for extension type_name
+	38, // [38:38] is the sub-list for extension extendee
+	0,  // [0:38] is the sub-list for field type_name
 }
 
 func init() { file_wenming_review_v1_review_proto_init() }
@@ -2799,8 +4001,8 @@ func file_wenming_review_v1_review_proto_init() {
 		File: protoimpl.DescBuilder{
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_wenming_review_v1_review_proto_rawDesc), len(file_wenming_review_v1_review_proto_rawDesc)),
-			NumEnums:      2,
-			NumMessages:   34,
+			NumEnums:      4,
+			NumMessages:   47,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

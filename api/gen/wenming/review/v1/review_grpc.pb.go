@@ -39,6 +39,13 @@ const (
 	ReviewService_ExportRanking_FullMethodName              = "/wenming.review.v1.ReviewService/ExportRanking"
 	ReviewService_ExportSummary_FullMethodName              = "/wenming.review.v1.ReviewService/ExportSummary"
 	ReviewService_GetReviewerStats_FullMethodName           = "/wenming.review.v1.ReviewService/GetReviewerStats"
+	ReviewService_GetPublicity_FullMethodName               = "/wenming.review.v1.ReviewService/GetPublicity"
+	ReviewService_CreatePublicObjection_FullMethodName      = "/wenming.review.v1.ReviewService/CreatePublicObjection"
+	ReviewService_CreateObjection_FullMethodName            = "/wenming.review.v1.ReviewService/CreateObjection"
+	ReviewService_ListObjections_FullMethodName             = "/wenming.review.v1.ReviewService/ListObjections"
+	ReviewService_GetObjection_FullMethodName               = "/wenming.review.v1.ReviewService/GetObjection"
+	ReviewService_DecideObjection_FullMethodName            = "/wenming.review.v1.ReviewService/DecideObjection"
+	ReviewService_ExportNamingList_FullMethodName           = "/wenming.review.v1.ReviewService/ExportNamingList"
 )
 
 // ReviewServiceClient is the client API for ReviewService service.
@@ -119,6 +126,32 @@ type ReviewServiceClient interface {
 	// the same indicators; Krippendorff's alpha over the campaign (docs/review.md); and the
 	// applications and indicators with the widest disagreement first.
 	GetReviewerStats(ctx context.Context, in *GetReviewerStatsRequest, opts ...grpc.CallOption) (*ReviewerStats, error)
+	// GetPublicity is a campaign's publicity list (公示名单), published for objections while
+	// the campaign is in PUBLICITY and its publicity window has not ended: the units that
+	// remain on it, with their office, category, total and rank. Public: no token; nothing of
+	// a campaign in another phase. The answer carries an ETag and may be cached for a minute.
+	GetPublicity(ctx context.Context, in *GetPublicityRequest, opts ...grpc.CallOption) (*Publicity, error)
+	// CreatePublicObjection files an objection to a unit on a publicity list, without an
+	// account, while the list is published. Rate-limited per client address and per campaign;
+	// the answer's reference is what to quote by phone.
+	CreatePublicObjection(ctx context.Context, in *CreatePublicObjectionRequest, opts ...grpc.CallOption) (*ObjectionReceipt, error)
+	// CreateObjection records an objection the campaign's office received by letter, e-mail
+	// or phone, while the campaign is in PUBLICITY. Admins and reviewers of the campaign's
+	// office.
+	CreateObjection(ctx context.Context, in *CreateObjectionRequest, opts ...grpc.CallOption) (*Objection, error)
+	// ListObjections lists a campaign's objections, oldest first: to office users of the
+	// campaign's office and the offices above it; contacts only to the campaign office's admins.
+	ListObjections(ctx context.Context, in *ListObjectionsRequest, opts ...grpc.CallOption) (*ListObjectionsResponse, error)
+	// GetObjection returns one objection, to those who list it.
+	GetObjection(ctx context.Context, in *GetObjectionRequest, opts ...grpc.CallOption) (*Objection, error)
+	// DecideObjection handles an objection (docs/publicity.md): RESOLVED with a finding, or
+	// UPHELD, which takes the unit off the publicity list (the rest are numbered again; nobody
+	// moves up into the quota) and leaves its application NOT_RECOMMENDED. Admins of the
+	// campaign's office, while the campaign is in PUBLICITY.
+	DecideObjection(ctx context.Context, in *DecideObjectionRequest, opts ...grpc.CallOption) (*Objection, error)
+	// ExportNamingList streams the naming list (命名名单) as XLSX for the official document:
+	// the units on the publicity list in PUBLICITY, the units named once CLOSED.
+	ExportNamingList(ctx context.Context, in *ExportNamingListRequest, opts ...grpc.CallOption) (grpc.ServerStreamingClient[httpbody.HttpBody], error)
 }
 
 type reviewServiceClient struct {
@@ -337,6 +370,85 @@ func (c *reviewServiceClient) GetReviewerStats(ctx context.Context, in *GetRevie
 	return out, nil
 }
 
+func (c *reviewServiceClient) GetPublicity(ctx context.Context, in *GetPublicityRequest, opts ...grpc.CallOption) (*Publicity, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(Publicity)
+	err := c.cc.Invoke(ctx, ReviewService_GetPublicity_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *reviewServiceClient) CreatePublicObjection(ctx context.Context, in *CreatePublicObjectionRequest, opts ...grpc.CallOption) (*ObjectionReceipt, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(ObjectionReceipt)
+	err := c.cc.Invoke(ctx, ReviewService_CreatePublicObjection_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *reviewServiceClient) CreateObjection(ctx context.Context, in *CreateObjectionRequest, opts ...grpc.CallOption) (*Objection, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(Objection)
+	err := c.cc.Invoke(ctx, ReviewService_CreateObjection_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *reviewServiceClient) ListObjections(ctx context.Context, in *ListObjectionsRequest, opts ...grpc.CallOption) (*ListObjectionsResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(ListObjectionsResponse)
+	err := c.cc.Invoke(ctx, ReviewService_ListObjections_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *reviewServiceClient) GetObjection(ctx context.Context, in *GetObjectionRequest, opts ...grpc.CallOption) (*Objection, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(Objection)
+	err := c.cc.Invoke(ctx, ReviewService_GetObjection_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *reviewServiceClient) DecideObjection(ctx context.Context, in *DecideObjectionRequest, opts ...grpc.CallOption) (*Objection, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(Objection)
+	err := c.cc.Invoke(ctx, ReviewService_DecideObjection_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *reviewServiceClient) ExportNamingList(ctx context.Context, in *ExportNamingListRequest, opts ...grpc.CallOption) (grpc.ServerStreamingClient[httpbody.HttpBody], error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	stream, err := c.cc.NewStream(ctx, &ReviewService_ServiceDesc.Streams[2], ReviewService_ExportNamingList_FullMethodName, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	x := &grpc.GenericClientStream[ExportNamingListRequest, httpbody.HttpBody]{ClientStream: stream}
+	if err := x.ClientStream.SendMsg(in); err != nil {
+		return nil, err
+	}
+	if err := x.ClientStream.CloseSend(); err != nil {
+		return nil, err
+	}
+	return x, nil
+}
+
+// This type alias is provided for backwards compatibility with existing code that references the prior non-generic stream type by name.
+type ReviewService_ExportNamingListClient = grpc.ServerStreamingClient[httpbody.HttpBody]
+
 // ReviewServiceServer is the server API for ReviewService service.
 // All implementations must embed UnimplementedReviewServiceServer
 // for forward compatibility.
@@ -415,6 +527,32 @@ type ReviewServiceServer interface {
 	// the same indicators; Krippendorff's alpha over the campaign (docs/review.md); and the
 	// applications and indicators with the widest disagreement first.
 	GetReviewerStats(context.Context, *GetReviewerStatsRequest) (*ReviewerStats, error)
+	// GetPublicity is a campaign's publicity list (公示名单), published for objections while
+	// the campaign is in PUBLICITY and its publicity window has not ended: the units that
+	// remain on it, with their office, category, total and rank. Public: no token; nothing of
+	// a campaign in another phase. The answer carries an ETag and may be cached for a minute.
+	GetPublicity(context.Context, *GetPublicityRequest) (*Publicity, error)
+	// CreatePublicObjection files an objection to a unit on a publicity list, without an
+	// account, while the list is published. Rate-limited per client address and per campaign;
+	// the answer's reference is what to quote by phone.
+	CreatePublicObjection(context.Context, *CreatePublicObjectionRequest) (*ObjectionReceipt, error)
+	// CreateObjection records an objection the campaign's office received by letter, e-mail
+	// or phone, while the campaign is in PUBLICITY. Admins and reviewers of the campaign's
+	// office.
+	CreateObjection(context.Context, *CreateObjectionRequest) (*Objection, error)
+	// ListObjections lists a campaign's objections, oldest first: to office users of the
+	// campaign's office and the offices above it; contacts only to the campaign office's admins.
+	ListObjections(context.Context, *ListObjectionsRequest) (*ListObjectionsResponse, error)
+	// GetObjection returns one objection, to those who list it.
+	GetObjection(context.Context, *GetObjectionRequest) (*Objection, error)
+	// DecideObjection handles an objection (docs/publicity.md): RESOLVED with a finding, or
+	// UPHELD, which takes the unit off the publicity list (the rest are numbered again; nobody
+	// moves up into the quota) and leaves its application NOT_RECOMMENDED. Admins of the
+	// campaign's office, while the campaign is in PUBLICITY.
+	DecideObjection(context.Context, *DecideObjectionRequest) (*Objection, error)
+	// ExportNamingList streams the naming list (命名名单) as XLSX for the official document:
+	// the units on the publicity list in PUBLICITY, the units named once CLOSED.
+	ExportNamingList(*ExportNamingListRequest, grpc.ServerStreamingServer[httpbody.HttpBody]) error
 	mustEmbedUnimplementedReviewServiceServer()
 }
 
@@ -481,6 +619,27 @@ func (UnimplementedReviewServiceServer) ExportSummary(*ExportSummaryRequest, grp
 }
 func (UnimplementedReviewServiceServer) GetReviewerStats(context.Context, *GetReviewerStatsRequest) (*ReviewerStats, error) {
 	return nil, status.Error(codes.Unimplemented, "method GetReviewerStats not implemented")
+}
+func (UnimplementedReviewServiceServer) GetPublicity(context.Context, *GetPublicityRequest) (*Publicity, error) {
+	return nil, status.Error(codes.Unimplemented, "method GetPublicity not implemented")
+}
+func (UnimplementedReviewServiceServer) CreatePublicObjection(context.Context, *CreatePublicObjectionRequest) (*ObjectionReceipt, error) {
+	return nil, status.Error(codes.Unimplemented, "method CreatePublicObjection not implemented")
+}
+func (UnimplementedReviewServiceServer) CreateObjection(context.Context, *CreateObjectionRequest) (*Objection, error) {
+	return nil, status.Error(codes.Unimplemented, "method CreateObjection not implemented")
+}
+func (UnimplementedReviewServiceServer) ListObjections(context.Context, *ListObjectionsRequest) (*ListObjectionsResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method ListObjections not implemented")
+}
+func (UnimplementedReviewServiceServer) GetObjection(context.Context, *GetObjectionRequest) (*Objection, error) {
+	return nil, status.Error(codes.Unimplemented, "method GetObjection not implemented")
+}
+func (UnimplementedReviewServiceServer) DecideObjection(context.Context, *DecideObjectionRequest) (*Objection, error) {
+	return nil, status.Error(codes.Unimplemented, "method DecideObjection not implemented")
+}
+func (UnimplementedReviewServiceServer) ExportNamingList(*ExportNamingListRequest, grpc.ServerStreamingServer[httpbody.HttpBody]) error {
+	return status.Error(codes.Unimplemented, "method ExportNamingList not implemented")
 }
 func (UnimplementedReviewServiceServer) mustEmbedUnimplementedReviewServiceServer() {}
 func (UnimplementedReviewServiceServer) testEmbeddedByValue()                       {}
@@ -831,6 +990,125 @@ func _ReviewService_GetReviewerStats_Handler(srv interface{}, ctx context.Contex
 	return interceptor(ctx, in, info, handler)
 }
 
+func _ReviewService_GetPublicity_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(GetPublicityRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(ReviewServiceServer).GetPublicity(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: ReviewService_GetPublicity_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(ReviewServiceServer).GetPublicity(ctx, req.(*GetPublicityRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _ReviewService_CreatePublicObjection_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(CreatePublicObjectionRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(ReviewServiceServer).CreatePublicObjection(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: ReviewService_CreatePublicObjection_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(ReviewServiceServer).CreatePublicObjection(ctx, req.(*CreatePublicObjectionRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _ReviewService_CreateObjection_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(CreateObjectionRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(ReviewServiceServer).CreateObjection(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: ReviewService_CreateObjection_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(ReviewServiceServer).CreateObjection(ctx, req.(*CreateObjectionRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _ReviewService_ListObjections_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(ListObjectionsRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(ReviewServiceServer).ListObjections(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: ReviewService_ListObjections_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(ReviewServiceServer).ListObjections(ctx, req.(*ListObjectionsRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _ReviewService_GetObjection_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(GetObjectionRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(ReviewServiceServer).GetObjection(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: ReviewService_GetObjection_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(ReviewServiceServer).GetObjection(ctx, req.(*GetObjectionRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _ReviewService_DecideObjection_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(DecideObjectionRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(ReviewServiceServer).DecideObjection(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: ReviewService_DecideObjection_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(ReviewServiceServer).DecideObjection(ctx, req.(*DecideObjectionRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _ReviewService_ExportNamingList_Handler(srv interface{}, stream grpc.ServerStream) error {
+	m := new(ExportNamingListRequest)
+	if err := stream.RecvMsg(m); err != nil {
+		return err
+	}
+	return srv.(ReviewServiceServer).ExportNamingList(m, &grpc.GenericServerStream[ExportNamingListRequest, httpbody.HttpBody]{ServerStream: stream})
+}
+
+// This type alias is provided for backwards compatibility with existing code that references the prior non-generic stream type by name.
+type ReviewService_ExportNamingListServer = grpc.ServerStreamingServer[httpbody.HttpBody]
+
 // ReviewService_ServiceDesc is the grpc.ServiceDesc for ReviewService service.
 // It's only intended for direct use with grpc.RegisterService,
 // and not to be introspected or modified (even as a copy)
@@ -906,6 +1184,30 @@ var ReviewService_ServiceDesc = grpc.ServiceDesc{
 			MethodName: "GetReviewerStats",
 			Handler:    _ReviewService_GetReviewerStats_Handler,
 		},
+		{
+			MethodName: "GetPublicity",
+			Handler:    _ReviewService_GetPublicity_Handler,
+		},
+		{
+			MethodName: "CreatePublicObjection",
+			Handler:    _ReviewService_CreatePublicObjection_Handler,
+		},
+		{
+			MethodName: "CreateObjection",
+			Handler:    _ReviewService_CreateObjection_Handler,
+		},
+		{
+			MethodName: "ListObjections",
+			Handler:    _ReviewService_ListObjections_Handler,
+		},
+		{
+			MethodName: "GetObjection",
+			Handler:    _ReviewService_GetObjection_Handler,
+		},
+		{
+			MethodName: "DecideObjection",
+			Handler:    _ReviewService_DecideObjection_Handler,
+		},
 	},
 	Streams: []grpc.StreamDesc{
 		{
@@ -916,6 +1218,11 @@ var ReviewService_ServiceDesc = grpc.ServiceDesc{
 		{
 			StreamName:    "ExportSummary",
 			Handler:       _ReviewService_ExportSummary_Handler,
+			ServerStreams: true,
+		},
+		{
+			StreamName:    "ExportNamingList",
+			Handler:       _ReviewService_ExportNamingList_Handler,
 			ServerStreams: true,
 		},
 	},

@@ -1265,8 +1265,12 @@ type Campaign struct {
 	Etag             string                 `protobuf:"bytes,18,opt,name=etag,proto3" json:"etag,omitempty"`
 	CreateTime       *timestamppb.Timestamp `protobuf:"bytes,19,opt,name=create_time,json=createTime,proto3" json:"create_time,omitempty"`
 	UpdateTime       *timestamppb.Timestamp `protobuf:"bytes,20,opt,name=update_time,json=updateTime,proto3" json:"update_time,omitempty"`
-	unknownFields    protoimpl.UnknownFields
-	sizeCache        protoimpl.SizeCache
+	// The titles the campaign names on closing are the model tier (标兵).
+	TitleModel bool `protobuf:"varint,21,opt,name=title_model,json=titleModel,proto3" json:"title_model,omitempty"`
+	// The term of the titles it names, in years; 0 means 3.
+	TermYears     int32 `protobuf:"varint,22,opt,name=term_years,json=termYears,proto3" json:"term_years,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
 }
 
 func (x *Campaign) Reset() {
@@ -1439,6 +1443,20 @@ func (x *Campaign) GetUpdateTime() *timestamppb.Timestamp {
 	return nil
 }
 
+func (x *Campaign) GetTitleModel() bool {
+	if x != nil {
+		return x.TitleModel
+	}
+	return false
+}
+
+func (x *Campaign) GetTermYears() int32 {
+	if x != nil {
+		return x.TermYears
+	}
+	return 0
+}
+
 var File_wenming_standards_v1_resources_proto protoreflect.FileDescriptor
 
 const file_wenming_standards_v1_resources_proto_rawDesc = "" +
@@ -1519,7 +1537,7 @@ const file_wenming_standards_v1_resources_proto_rawDesc = "" +
 	"\vEligibility\x12R\n" +
 	"\x14required_title_level\x18\x01 \x01(\x0e2 .wenming.standards.v1.TitleLevelR\x12requiredTitleLevel\x122\n" +
 	"\x0flookback_months\x18\x02 \x01(\x05B\t\xbaH\x06\x1a\x04\x18x(\x00R\x0elookbackMonths\x12*\n" +
-	"\x11no_title_required\x18\x03 \x01(\bR\x0fnoTitleRequired\"\xd7\b\n" +
+	"\x11no_title_required\x18\x03 \x01(\bR\x0fnoTitleRequired\"\xa2\t\n" +
 	"\bCampaign\x12'\n" +
 	"\x02id\x18\x01 \x01(\tB\x17\x92A\x10\xca>\r\xfa\x02\n" +
 	"campaignId\xe2A\x01\x03R\x02id\x12!\n" +
@@ -1546,7 +1564,12 @@ const file_wenming_standards_v1_resources_proto_rawDesc = "" +
 	"\vcreate_time\x18\x13 \x01(\v2\x1a.google.protobuf.TimestampB\x04\xe2A\x01\x03R\n" +
 	"createTime\x12A\n" +
 	"\vupdate_time\x18\x14 \x01(\v2\x1a.google.protobuf.TimestampB\x04\xe2A\x01\x03R\n" +
-	"updateTime*\x83\x01\n" +
+	"updateTime\x12\x1f\n" +
+	"\vtitle_model\x18\x15 \x01(\bR\n" +
+	"titleModel\x12(\n" +
+	"\n" +
+	"term_years\x18\x16 \x01(\x05B\t\xbaH\x06\x1a\x04\x18\n" +
+	"(\x00R\ttermYears*\x83\x01\n" +
 	"\rStandardState\x12\x1e\n" +
 	"\x1aSTANDARD_STATE_UNSPECIFIED\x10\x00\x12\x18\n" +
 	"\x14STANDARD_STATE_DRAFT\x10\x01\x12\x1c\n" +

@@ -1235,11 +1235,14 @@ type TransitionCampaignRequest struct {
 	// The phase to move to: the next one after the current.
 	To CampaignState `protobuf:"varint,2,opt,name=to,proto3,enum=wenming.standards.v1.CampaignState" json:"to,omitempty"`
 	// Move even though the phase's window says not yet; needs a reason.
-	Force         bool   `protobuf:"varint,3,opt,name=force,proto3" json:"force,omitempty"`
-	Reason        string `protobuf:"bytes,4,opt,name=reason,proto3" json:"reason,omitempty"`
-	Etag          string `protobuf:"bytes,5,opt,name=etag,proto3" json:"etag,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
+	Force  bool   `protobuf:"varint,3,opt,name=force,proto3" json:"force,omitempty"`
+	Reason string `protobuf:"bytes,4,opt,name=reason,proto3" json:"reason,omitempty"`
+	Etag   string `protobuf:"bytes,5,opt,name=etag,proto3" json:"etag,omitempty"`
+	// The naming document's number (命名文件文号, e.g. "西文明委〔2026〕3号"): required to
+	// move to CLOSED, which names the units remaining on the publicity list.
+	DocumentNumber string `protobuf:"bytes,6,opt,name=document_number,json=documentNumber,proto3" json:"document_number,omitempty"`
+	unknownFields  protoimpl.UnknownFields
+	sizeCache      protoimpl.SizeCache
 }
 
 func (x *TransitionCampaignRequest) Reset() {
@@ -1303,6 +1306,13 @@ func (x *TransitionCampaignRequest) GetReason() string {
 func (x *TransitionCampaignRequest) GetEtag() string {
 	if x != nil {
 		return x.Etag
+	}
+	return ""
+}
+
+func (x *TransitionCampaignRequest) GetDocumentNumber() string {
+	if x != nil {
+		return x.DocumentNumber
 	}
 	return ""
 }
@@ -1402,14 +1412,15 @@ const file_wenming_standards_v1_standards_proto_rawDesc = "" +
 	"\x15UpdateCampaignRequest\x12B\n" +
 	"\bcampaign\x18\x01 \x01(\v2\x1e.wenming.standards.v1.CampaignB\x06\xbaH\x03\xc8\x01\x01R\bcampaign\x12A\n" +
 	"\vupdate_mask\x18\x02 \x01(\v2\x1a.google.protobuf.FieldMaskB\x04\xe2A\x01\x02R\n" +
-	"updateMask\"\xcc\x01\n" +
+	"updateMask\"\xff\x01\n" +
 	"\x19TransitionCampaignRequest\x12(\n" +
 	"\vcampaign_id\x18\x01 \x01(\tB\a\xbaH\x04r\x02\x10\x01R\n" +
 	"campaignId\x129\n" +
 	"\x02to\x18\x02 \x01(\x0e2#.wenming.standards.v1.CampaignStateB\x04\xe2A\x01\x02R\x02to\x12\x14\n" +
 	"\x05force\x18\x03 \x01(\bR\x05force\x12 \n" +
 	"\x06reason\x18\x04 \x01(\tB\b\xbaH\x05r\x03\x18\xe8\aR\x06reason\x12\x12\n" +
-	"\x04etag\x18\x05 \x01(\tR\x04etag*e\n" +
+	"\x04etag\x18\x05 \x01(\tR\x04etag\x121\n" +
+	"\x0fdocument_number\x18\x06 \x01(\tB\b\xbaH\x05r\x03\x18\xc8\x01R\x0edocumentNumber*e\n" +
 	"\x0eStandardFormat\x12\x1f\n" +
 	"\x1bSTANDARD_FORMAT_UNSPECIFIED\x10\x00\x12\x18\n" +
 	"\x14STANDARD_FORMAT_YAML\x10\x01\x12\x18\n" +

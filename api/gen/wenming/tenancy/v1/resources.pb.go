@@ -526,10 +526,13 @@ type Title struct {
 	// level is the level of the office that named it.
 	Level Level `protobuf:"varint,1,opt,name=level,proto3,enum=wenming.tenancy.v1.Level" json:"level,omitempty"`
 	// model marks the 标兵 (model) tier.
-	Model         bool                   `protobuf:"varint,2,opt,name=model,proto3" json:"model,omitempty"`
-	TermStart     *timestamppb.Timestamp `protobuf:"bytes,3,opt,name=term_start,json=termStart,proto3" json:"term_start,omitempty"`
-	TermEnd       *timestamppb.Timestamp `protobuf:"bytes,4,opt,name=term_end,json=termEnd,proto3" json:"term_end,omitempty"`
-	State         TitleState             `protobuf:"varint,5,opt,name=state,proto3,enum=wenming.tenancy.v1.TitleState" json:"state,omitempty"`
+	Model     bool                   `protobuf:"varint,2,opt,name=model,proto3" json:"model,omitempty"`
+	TermStart *timestamppb.Timestamp `protobuf:"bytes,3,opt,name=term_start,json=termStart,proto3" json:"term_start,omitempty"`
+	TermEnd   *timestamppb.Timestamp `protobuf:"bytes,4,opt,name=term_end,json=termEnd,proto3" json:"term_end,omitempty"`
+	State     TitleState             `protobuf:"varint,5,opt,name=state,proto3,enum=wenming.tenancy.v1.TitleState" json:"state,omitempty"`
+	// in_force says whether the title is held now: its term has begun and not ended, and it
+	// is neither revoked nor under rectification. Derived when read, so never stale.
+	InForce       bool `protobuf:"varint,6,opt,name=in_force,json=inForce,proto3" json:"in_force,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -597,6 +600,13 @@ func (x *Title) GetState() TitleState {
 		return x.State
 	}
 	return TitleState_TITLE_STATE_UNSPECIFIED
+}
+
+func (x *Title) GetInForce() bool {
+	if x != nil {
+		return x.InForce
+	}
+	return false
 }
 
 // Unit is an organisation that applies (申报单位), registered with exactly one office.
@@ -1193,13 +1203,19 @@ func (x *AuditCheckpoint) GetSignature() []byte {
 
 // TitleMove is one change of a title's state, with its reason.
 type TitleMove struct {
-	state         protoimpl.MessageState `protogen:"open.v1"`
-	State         TitleState             `protobuf:"varint,1,opt,name=state,proto3,enum=wenming.tenancy.v1.TitleState" json:"state,omitempty"`
-	Reason        string                 `protobuf:"bytes,2,opt,name=reason,proto3" json:"reason,omitempty"`
-	Actor         string                 `protobuf:"bytes,3,opt,name=actor,proto3" json:"actor,omitempty"`
-	Time          *timestamppb.Timestamp `protobuf:"bytes,4,opt,name=time,proto3" json:"time,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
+	state  protoimpl.MessageState `protogen:"open.v1"`
+	State  TitleState             `protobuf:"varint,1,opt,name=state,proto3,enum=wenming.tenancy.v1.TitleState" json:"state,omitempty"`
+	Reason string                 `protobuf:"bytes,2,opt,name=reason,proto3" json:"reason,omitempty"`
+	Actor  string                 `protobuf:"bytes,3,opt,name=actor,proto3" json:"actor,omitempty"`
+	Time   *timestamppb.Timestamp `protobuf:"bytes,4,opt,name=time,proto3" json:"time,omitempty"`
+	// The document the move rests on (a notice, a decision), when it has one.
+	DocumentNumber string `protobuf:"bytes,5,opt,name=document_number,json=documentNumber,proto3" json:"document_number,omitempty"`
+	// A warning's rectification deadline.
+	RectificationDeadline *timestamppb.Timestamp `protobuf:"bytes,6,opt,name=rectification_deadline,json=rectificationDeadline,proto3" json:"rectification_deadline,omitempty"`
+	// The negative-list entry a revocation or its proposal rests on.
+	NegativeListEntryId string `protobuf:"bytes,7,opt,name=negative_list_entry_id,json=negativeListEntryId,proto3" json:"negative_list_entry_id,omitempty"`
+	unknownFields       protoimpl.UnknownFields
+	sizeCache           protoimpl.SizeCache
 }
 
 func (x *TitleMove) Reset() {
@@ -1260,6 +1276,27 @@ func (x *TitleMove) GetTime() *timestamppb.Timestamp {
 	return nil
 }
 
+func (x *TitleMove) GetDocumentNumber() string {
+	if x != nil {
+		return x.DocumentNumber
+	}
+	return ""
+}
+
+func (x *TitleMove) GetRectificationDeadline() *timestamppb.Timestamp {
+	if x != nil {
+		return x.RectificationDeadline
+	}
+	return nil
+}
+
+func (x *TitleMove) GetNegativeListEntryId() string {
+	if x != nil {
+		return x.NegativeListEntryId
+	}
+	return ""
+}
+
 // TitleRecord is one title a unit was granted (命名), a row of its title history. The
 // unit's title is its current record.
 type TitleRecord struct {
@@ -1280,12 +1317,21 @@ type TitleRecord struct {
 	DocumentNumber string      `protobuf:"bytes,9,opt,name=document_number,json=documentNumber,proto3" json:"document_number,omitempty"`
 	Source         TitleSource `protobuf:"varint,10,opt,name=source,proto3,enum=wenming.tenancy.v1.TitleSource" json:"source,omitempty"`
 	// Whether this is the unit's current title.
-	Current       bool                   `protobuf:"varint,11,opt,name=current,proto3" json:"current,omitempty"`
-	History       []*TitleMove           `protobuf:"bytes,12,rep,name=history,proto3" json:"history,omitempty"`
-	Etag          string                 `protobuf:"bytes,13,opt,name=etag,proto3" json:"etag,omitempty"`
-	CreateTime    *timestamppb.Timestamp `protobuf:"bytes,14,opt,name=create_time,json=createTime,proto3" json:"create_time,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
+	Current    bool                   `protobuf:"varint,11,opt,name=current,proto3" json:"current,omitempty"`
+	History    []*TitleMove           `protobuf:"bytes,12,rep,name=history,proto3" json:"history,omitempty"`
+	Etag       string                 `protobuf:"bytes,13,opt,name=etag,proto3" json:"etag,omitempty"`
+	CreateTime *timestamppb.Timestamp `protobuf:"bytes,14,opt,name=create_time,json=createTime,proto3" json:"create_time,omitempty"`
+	// in_force: the term has begun and not ended, and the title is NAMED, WARNED or RESTORED.
+	InForce bool `protobuf:"varint,15,opt,name=in_force,json=inForce,proto3" json:"in_force,omitempty"`
+	// The campaign that named it (source TITLE_SOURCE_NAMED).
+	CampaignId string `protobuf:"bytes,16,opt,name=campaign_id,json=campaignId,proto3" json:"campaign_id,omitempty"`
+	// While WARNED or RECTIFYING: when the rectification is due.
+	RectificationDeadline *timestamppb.Timestamp `protobuf:"bytes,17,opt,name=rectification_deadline,json=rectificationDeadline,proto3" json:"rectification_deadline,omitempty"`
+	// A disqualifying negative-list entry recorded while the title was held proposes its
+	// revocation: the entry's id, until an admin revokes the title or dismisses the proposal.
+	ProposedRevocationEntryId string `protobuf:"bytes,18,opt,name=proposed_revocation_entry_id,json=proposedRevocationEntryId,proto3" json:"proposed_revocation_entry_id,omitempty"`
+	unknownFields             protoimpl.UnknownFields
+	sizeCache                 protoimpl.SizeCache
 }
 
 func (x *TitleRecord) Reset() {
@@ -1414,6 +1460,34 @@ func (x *TitleRecord) GetCreateTime() *timestamppb.Timestamp {
 		return x.CreateTime
 	}
 	return nil
+}
+
+func (x *TitleRecord) GetInForce() bool {
+	if x != nil {
+		return x.InForce
+	}
+	return false
+}
+
+func (x *TitleRecord) GetCampaignId() string {
+	if x != nil {
+		return x.CampaignId
+	}
+	return ""
+}
+
+func (x *TitleRecord) GetRectificationDeadline() *timestamppb.Timestamp {
+	if x != nil {
+		return x.RectificationDeadline
+	}
+	return nil
+}
+
+func (x *TitleRecord) GetProposedRevocationEntryId() string {
+	if x != nil {
+		return x.ProposedRevocationEntryId
+	}
+	return ""
 }
 
 // NegativeListEntry is one event on a unit's negative list. Entries are never deleted,
@@ -1593,14 +1667,15 @@ const file_wenming_tenancy_v1_resources_proto_rawDesc = "" +
 	"createTime\x12A\n" +
 	"\vupdate_time\x18\n" +
 	" \x01(\v2\x1a.google.protobuf.TimestampB\x04\xe2A\x01\x03R\n" +
-	"updateTime\"\xf6\x01\n" +
+	"updateTime\"\x91\x02\n" +
 	"\x05Title\x12/\n" +
 	"\x05level\x18\x01 \x01(\x0e2\x19.wenming.tenancy.v1.LevelR\x05level\x12\x14\n" +
 	"\x05model\x18\x02 \x01(\bR\x05model\x129\n" +
 	"\n" +
 	"term_start\x18\x03 \x01(\v2\x1a.google.protobuf.TimestampR\ttermStart\x125\n" +
 	"\bterm_end\x18\x04 \x01(\v2\x1a.google.protobuf.TimestampR\atermEnd\x124\n" +
-	"\x05state\x18\x05 \x01(\x0e2\x1e.wenming.tenancy.v1.TitleStateR\x05state\"\xb5\x03\n" +
+	"\x05state\x18\x05 \x01(\x0e2\x1e.wenming.tenancy.v1.TitleStateR\x05state\x12\x19\n" +
+	"\bin_force\x18\x06 \x01(\bR\ainForce\"\xb5\x03\n" +
 	"\x04Unit\x12#\n" +
 	"\x02id\x18\x01 \x01(\tB\x13\x92A\f\xca>\t\xfa\x02\x06unitId\xe2A\x01\x03R\x02id\x12!\n" +
 	"\toffice_id\x18\x02 \x01(\tB\x04\xe2A\x01\x03R\bofficeId\x12+\n" +
@@ -1667,12 +1742,15 @@ const file_wenming_tenancy_v1_resources_proto_rawDesc = "" +
 	"\x06key_id\x18\x05 \x01(\tR\x05keyId\x12\x1d\n" +
 	"\n" +
 	"public_key\x18\x06 \x01(\fR\tpublicKey\x12\x1c\n" +
-	"\tsignature\x18\a \x01(\fR\tsignature\"\x9f\x01\n" +
+	"\tsignature\x18\a \x01(\fR\tsignature\"\xd0\x02\n" +
 	"\tTitleMove\x124\n" +
 	"\x05state\x18\x01 \x01(\x0e2\x1e.wenming.tenancy.v1.TitleStateR\x05state\x12\x16\n" +
 	"\x06reason\x18\x02 \x01(\tR\x06reason\x12\x14\n" +
 	"\x05actor\x18\x03 \x01(\tR\x05actor\x12.\n" +
-	"\x04time\x18\x04 \x01(\v2\x1a.google.protobuf.TimestampR\x04time\"\x92\x05\n" +
+	"\x04time\x18\x04 \x01(\v2\x1a.google.protobuf.TimestampR\x04time\x12'\n" +
+	"\x0fdocument_number\x18\x05 \x01(\tR\x0edocumentNumber\x12Q\n" +
+	"\x16rectification_deadline\x18\x06 \x01(\v2\x1a.google.protobuf.TimestampR\x15rectificationDeadline\x123\n" +
+	"\x16negative_list_entry_id\x18\a \x01(\tR\x13negativeListEntryId\"\xfa\x06\n" +
 	"\vTitleRecord\x12\x14\n" +
 	"\x02id\x18\x01 \x01(\tB\x04\xe2A\x01\x03R\x02id\x12\x1d\n" +
 	"\aunit_id\x18\x02 \x01(\tB\x04\xe2A\x01\x03R\x06unitId\x12!\n" +
@@ -1690,7 +1768,12 @@ const file_wenming_tenancy_v1_resources_proto_rawDesc = "" +
 	"\ahistory\x18\f \x03(\v2\x1d.wenming.tenancy.v1.TitleMoveB\x04\xe2A\x01\x03R\ahistory\x12\x18\n" +
 	"\x04etag\x18\r \x01(\tB\x04\xe2A\x01\x03R\x04etag\x12A\n" +
 	"\vcreate_time\x18\x0e \x01(\v2\x1a.google.protobuf.TimestampB\x04\xe2A\x01\x03R\n" +
-	"createTime\"\xbe\x05\n" +
+	"createTime\x12\x1f\n" +
+	"\bin_force\x18\x0f \x01(\bB\x04\xe2A\x01\x03R\ainForce\x12%\n" +
+	"\vcampaign_id\x18\x10 \x01(\tB\x04\xe2A\x01\x03R\n" +
+	"campaignId\x12W\n" +
+	"\x16rectification_deadline\x18\x11 \x01(\v2\x1a.google.protobuf.TimestampB\x04\xe2A\x01\x03R\x15rectificationDeadline\x12E\n" +
+	"\x1cproposed_revocation_entry_id\x18\x12 \x01(\tB\x04\xe2A\x01\x03R\x19proposedRevocationEntryId\"\xbe\x05\n" +
 	"\x11NegativeListEntry\x12$\n" +
 	"\x02id\x18\x01 \x01(\tB\x14\x92A\r\xca>\n" +
 	"\xfa\x02\aentryId\xe2A\x01\x03R\x02id\x12\x1d\n" +
@@ -1815,22 +1898,24 @@ var file_wenming_tenancy_v1_resources_proto_depIdxs = []int32{
 	16, // 19: wenming.tenancy.v1.AuditCheckpoint.time:type_name -> google.protobuf.Timestamp
 	2,  // 20: wenming.tenancy.v1.TitleMove.state:type_name -> wenming.tenancy.v1.TitleState
 	16, // 21: wenming.tenancy.v1.TitleMove.time:type_name -> google.protobuf.Timestamp
-	0,  // 22: wenming.tenancy.v1.TitleRecord.level:type_name -> wenming.tenancy.v1.Level
-	16, // 23: wenming.tenancy.v1.TitleRecord.term_start:type_name -> google.protobuf.Timestamp
-	16, // 24: wenming.tenancy.v1.TitleRecord.term_end:type_name -> google.protobuf.Timestamp
-	2,  // 25: wenming.tenancy.v1.TitleRecord.state:type_name -> wenming.tenancy.v1.TitleState
-	3,  // 26: wenming.tenancy.v1.TitleRecord.source:type_name -> wenming.tenancy.v1.TitleSource
-	13, // 27: wenming.tenancy.v1.TitleRecord.history:type_name -> wenming.tenancy.v1.TitleMove
-	16, // 28: wenming.tenancy.v1.TitleRecord.create_time:type_name -> google.protobuf.Timestamp
-	4,  // 29: wenming.tenancy.v1.NegativeListEntry.category:type_name -> wenming.tenancy.v1.NegativeListCategory
-	5,  // 30: wenming.tenancy.v1.NegativeListEntry.effect:type_name -> wenming.tenancy.v1.NegativeListEffect
-	16, // 31: wenming.tenancy.v1.NegativeListEntry.annul_time:type_name -> google.protobuf.Timestamp
-	16, // 32: wenming.tenancy.v1.NegativeListEntry.create_time:type_name -> google.protobuf.Timestamp
-	33, // [33:33] is the sub-list for method output_type
-	33, // [33:33] is the sub-list for method input_type
-	33, // [33:33] is the sub-list for extension type_name
-	33, // [33:33] is the sub-list for extension extendee
-	0,  // [0:33] is the sub-list for field type_name
+	16, // 22: wenming.tenancy.v1.TitleMove.rectification_deadline:type_name -> google.protobuf.Timestamp
+	0,  // 23: wenming.tenancy.v1.TitleRecord.level:type_name -> wenming.tenancy.v1.Level
+	16, // 24: wenming.tenancy.v1.TitleRecord.term_start:type_name -> google.protobuf.Timestamp
+	16, // 25: wenming.tenancy.v1.TitleRecord.term_end:type_name -> google.protobuf.Timestamp
+	2,  // 26: wenming.tenancy.v1.TitleRecord.state:type_name -> wenming.tenancy.v1.TitleState
+	3,  // 27: wenming.tenancy.v1.TitleRecord.source:type_name -> wenming.tenancy.v1.TitleSource
+	13, // 28: wenming.tenancy.v1.TitleRecord.history:type_name -> wenming.tenancy.v1.TitleMove
+	16, // 29: wenming.tenancy.v1.TitleRecord.create_time:type_name -> google.protobuf.Timestamp
+	16, // 30: wenming.tenancy.v1.TitleRecord.rectification_deadline:type_name -> google.protobuf.Timestamp
+	4,  // 31: wenming.tenancy.v1.NegativeListEntry.category:type_name -> wenming.tenancy.v1.NegativeListCategory
+	5,  // 32: wenming.tenancy.v1.NegativeListEntry.effect:type_name -> wenming.tenancy.v1.NegativeListEffect
+	16, // 33: wenming.tenancy.v1.NegativeListEntry.annul_time:type_name -> google.protobuf.Timestamp
+	16, // 34: wenming.tenancy.v1.NegativeListEntry.create_time:type_name -> google.protobuf.Timestamp
+	35, // [35:35] is the sub-list for method output_type
+	35, // [35:35] is the sub-list for method input_type
+	35, // [35:35] is the sub-list for extension type_name
+	35, // [35:35] is the sub-list for extension extendee
+	0,  // [0:35] is the sub-list for field type_name
 }
 
 func init() { file_wenming_tenancy_v1_resources_proto_init() }

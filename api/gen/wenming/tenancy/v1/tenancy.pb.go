@@ -15,6 +15,7 @@ import (
 	protoreflect "google.golang.org/protobuf/reflect/protoreflect"
 	protoimpl "google.golang.org/protobuf/runtime/protoimpl"
 	fieldmaskpb "google.golang.org/protobuf/types/known/fieldmaskpb"
+	timestamppb "google.golang.org/protobuf/types/known/timestamppb"
 	reflect "reflect"
 	sync "sync"
 	unsafe "unsafe"
@@ -1636,6 +1637,166 @@ func (x *CreateTitleRequest) GetTitle() *TitleRecord {
 	return nil
 }
 
+type TransitionTitleRequest struct {
+	state   protoimpl.MessageState `protogen:"open.v1"`
+	TitleId string                 `protobuf:"bytes,1,opt,name=title_id,json=titleId,proto3" json:"title_id,omitempty"`
+	// The state to move to. Required.
+	To TitleState `protobuf:"varint,2,opt,name=to,proto3,enum=wenming.tenancy.v1.TitleState" json:"to,omitempty"`
+	// Why. Required.
+	Reason string `protobuf:"bytes,3,opt,name=reason,proto3" json:"reason,omitempty"`
+	// The document the move rests on (a notice, a decision). Required.
+	DocumentNumber string `protobuf:"bytes,4,opt,name=document_number,json=documentNumber,proto3" json:"document_number,omitempty"`
+	// Required to warn (WARNED): when the rectification is due, after now.
+	RectificationDeadline *timestamppb.Timestamp `protobuf:"bytes,5,opt,name=rectification_deadline,json=rectificationDeadline,proto3" json:"rectification_deadline,omitempty"`
+	// Required to revoke a title straight from NAMED or RESTORED: the disqualifying
+	// negative-list entry of the unit that the revocation rests on.
+	NegativeListEntryId string `protobuf:"bytes,6,opt,name=negative_list_entry_id,json=negativeListEntryId,proto3" json:"negative_list_entry_id,omitempty"`
+	// The title's etag; a stale one is 409.
+	Etag          string `protobuf:"bytes,7,opt,name=etag,proto3" json:"etag,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *TransitionTitleRequest) Reset() {
+	*x = TransitionTitleRequest{}
+	mi := &file_wenming_tenancy_v1_tenancy_proto_msgTypes[30]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *TransitionTitleRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*TransitionTitleRequest) ProtoMessage() {}
+
+func (x *TransitionTitleRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_wenming_tenancy_v1_tenancy_proto_msgTypes[30]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use TransitionTitleRequest.ProtoReflect.Descriptor instead.
+func (*TransitionTitleRequest) Descriptor() ([]byte, []int) {
+	return file_wenming_tenancy_v1_tenancy_proto_rawDescGZIP(), []int{30}
+}
+
+func (x *TransitionTitleRequest) GetTitleId() string {
+	if x != nil {
+		return x.TitleId
+	}
+	return ""
+}
+
+func (x *TransitionTitleRequest) GetTo() TitleState {
+	if x != nil {
+		return x.To
+	}
+	return TitleState_TITLE_STATE_UNSPECIFIED
+}
+
+func (x *TransitionTitleRequest) GetReason() string {
+	if x != nil {
+		return x.Reason
+	}
+	return ""
+}
+
+func (x *TransitionTitleRequest) GetDocumentNumber() string {
+	if x != nil {
+		return x.DocumentNumber
+	}
+	return ""
+}
+
+func (x *TransitionTitleRequest) GetRectificationDeadline() *timestamppb.Timestamp {
+	if x != nil {
+		return x.RectificationDeadline
+	}
+	return nil
+}
+
+func (x *TransitionTitleRequest) GetNegativeListEntryId() string {
+	if x != nil {
+		return x.NegativeListEntryId
+	}
+	return ""
+}
+
+func (x *TransitionTitleRequest) GetEtag() string {
+	if x != nil {
+		return x.Etag
+	}
+	return ""
+}
+
+type DismissTitleRevocationRequest struct {
+	state   protoimpl.MessageState `protogen:"open.v1"`
+	TitleId string                 `protobuf:"bytes,1,opt,name=title_id,json=titleId,proto3" json:"title_id,omitempty"`
+	// Why the entry does not cost the title. Required.
+	Reason        string `protobuf:"bytes,2,opt,name=reason,proto3" json:"reason,omitempty"`
+	Etag          string `protobuf:"bytes,3,opt,name=etag,proto3" json:"etag,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *DismissTitleRevocationRequest) Reset() {
+	*x = DismissTitleRevocationRequest{}
+	mi := &file_wenming_tenancy_v1_tenancy_proto_msgTypes[31]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *DismissTitleRevocationRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*DismissTitleRevocationRequest) ProtoMessage() {}
+
+func (x *DismissTitleRevocationRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_wenming_tenancy_v1_tenancy_proto_msgTypes[31]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use DismissTitleRevocationRequest.ProtoReflect.Descriptor instead.
+func (*DismissTitleRevocationRequest) Descriptor() ([]byte, []int) {
+	return file_wenming_tenancy_v1_tenancy_proto_rawDescGZIP(), []int{31}
+}
+
+func (x *DismissTitleRevocationRequest) GetTitleId() string {
+	if x != nil {
+		return x.TitleId
+	}
+	return ""
+}
+
+func (x *DismissTitleRevocationRequest) GetReason() string {
+	if x != nil {
+		return x.Reason
+	}
+	return ""
+}
+
+func (x *DismissTitleRevocationRequest) GetEtag() string {
+	if x != nil {
+		return x.Etag
+	}
+	return ""
+}
+
 type CreateNegativeListEntryRequest struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
 	UnitId        string                 `protobuf:"bytes,1,opt,name=unit_id,json=unitId,proto3" json:"unit_id,omitempty"`
@@ -1646,7 +1807,7 @@ type CreateNegativeListEntryRequest struct {
 
 func (x *CreateNegativeListEntryRequest) Reset() {
 	*x = CreateNegativeListEntryRequest{}
-	mi := &file_wenming_tenancy_v1_tenancy_proto_msgTypes[30]
+	mi := &file_wenming_tenancy_v1_tenancy_proto_msgTypes[32]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1658,7 +1819,7 @@ func (x *CreateNegativeListEntryRequest) String() string {
 func (*CreateNegativeListEntryRequest) ProtoMessage() {}
 
 func (x *CreateNegativeListEntryRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_wenming_tenancy_v1_tenancy_proto_msgTypes[30]
+	mi := &file_wenming_tenancy_v1_tenancy_proto_msgTypes[32]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1671,7 +1832,7 @@ func (x *CreateNegativeListEntryRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CreateNegativeListEntryRequest.ProtoReflect.Descriptor instead.
 func (*CreateNegativeListEntryRequest) Descriptor() ([]byte, []int) {
-	return file_wenming_tenancy_v1_tenancy_proto_rawDescGZIP(), []int{30}
+	return file_wenming_tenancy_v1_tenancy_proto_rawDescGZIP(), []int{32}
 }
 
 func (x *CreateNegativeListEntryRequest) GetUnitId() string {
@@ -1699,7 +1860,7 @@ type ListNegativeListEntriesRequest struct {
 
 func (x *ListNegativeListEntriesRequest) Reset() {
 	*x = ListNegativeListEntriesRequest{}
-	mi := &file_wenming_tenancy_v1_tenancy_proto_msgTypes[31]
+	mi := &file_wenming_tenancy_v1_tenancy_proto_msgTypes[33]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1711,7 +1872,7 @@ func (x *ListNegativeListEntriesRequest) String() string {
 func (*ListNegativeListEntriesRequest) ProtoMessage() {}
 
 func (x *ListNegativeListEntriesRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_wenming_tenancy_v1_tenancy_proto_msgTypes[31]
+	mi := &file_wenming_tenancy_v1_tenancy_proto_msgTypes[33]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1724,7 +1885,7 @@ func (x *ListNegativeListEntriesRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListNegativeListEntriesRequest.ProtoReflect.Descriptor instead.
 func (*ListNegativeListEntriesRequest) Descriptor() ([]byte, []int) {
-	return file_wenming_tenancy_v1_tenancy_proto_rawDescGZIP(), []int{31}
+	return file_wenming_tenancy_v1_tenancy_proto_rawDescGZIP(), []int{33}
 }
 
 func (x *ListNegativeListEntriesRequest) GetUnitId() string {
@@ -1758,7 +1919,7 @@ type ListNegativeListEntriesResponse struct {
 
 func (x *ListNegativeListEntriesResponse) Reset() {
 	*x = ListNegativeListEntriesResponse{}
-	mi := &file_wenming_tenancy_v1_tenancy_proto_msgTypes[32]
+	mi := &file_wenming_tenancy_v1_tenancy_proto_msgTypes[34]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1770,7 +1931,7 @@ func (x *ListNegativeListEntriesResponse) String() string {
 func (*ListNegativeListEntriesResponse) ProtoMessage() {}
 
 func (x *ListNegativeListEntriesResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_wenming_tenancy_v1_tenancy_proto_msgTypes[32]
+	mi := &file_wenming_tenancy_v1_tenancy_proto_msgTypes[34]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1783,7 +1944,7 @@ func (x *ListNegativeListEntriesResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListNegativeListEntriesResponse.ProtoReflect.Descriptor instead.
 func (*ListNegativeListEntriesResponse) Descriptor() ([]byte, []int) {
-	return file_wenming_tenancy_v1_tenancy_proto_rawDescGZIP(), []int{32}
+	return file_wenming_tenancy_v1_tenancy_proto_rawDescGZIP(), []int{34}
 }
 
 func (x *ListNegativeListEntriesResponse) GetEntries() []*NegativeListEntry {
@@ -1812,7 +1973,7 @@ type AnnulNegativeListEntryRequest struct {
 
 func (x *AnnulNegativeListEntryRequest) Reset() {
 	*x = AnnulNegativeListEntryRequest{}
-	mi := &file_wenming_tenancy_v1_tenancy_proto_msgTypes[33]
+	mi := &file_wenming_tenancy_v1_tenancy_proto_msgTypes[35]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1824,7 +1985,7 @@ func (x *AnnulNegativeListEntryRequest) String() string {
 func (*AnnulNegativeListEntryRequest) ProtoMessage() {}
 
 func (x *AnnulNegativeListEntryRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_wenming_tenancy_v1_tenancy_proto_msgTypes[33]
+	mi := &file_wenming_tenancy_v1_tenancy_proto_msgTypes[35]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1837,7 +1998,7 @@ func (x *AnnulNegativeListEntryRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use AnnulNegativeListEntryRequest.ProtoReflect.Descriptor instead.
 func (*AnnulNegativeListEntryRequest) Descriptor() ([]byte, []int) {
-	return file_wenming_tenancy_v1_tenancy_proto_rawDescGZIP(), []int{33}
+	return file_wenming_tenancy_v1_tenancy_proto_rawDescGZIP(), []int{35}
 }
 
 func (x *AnnulNegativeListEntryRequest) GetEntryId() string {
@@ -1865,7 +2026,7 @@ var File_wenming_tenancy_v1_tenancy_proto protoreflect.FileDescriptor
 
 const file_wenming_tenancy_v1_tenancy_proto_rawDesc = "" +
 	"\n" +
-	" wenming/tenancy/v1/tenancy.proto\x12\x12wenming.tenancy.v1\x1a\x1bbuf/validate/validate.proto\x1a\x1cgoogle/api/annotations.proto\x1a\x1fgoogle/api/field_behavior.proto\x1a\x19google/api/httpbody.proto\x1a google/protobuf/field_mask.proto\x1a.protoc-gen-openapiv2/options/annotations.proto\x1a\x1cwenming/authz/v1/authz.proto\x1a\"wenming/tenancy/v1/resources.proto\"Q\n" +
+	" wenming/tenancy/v1/tenancy.proto\x12\x12wenming.tenancy.v1\x1a\x1bbuf/validate/validate.proto\x1a\x1cgoogle/api/annotations.proto\x1a\x1fgoogle/api/field_behavior.proto\x1a\x19google/api/httpbody.proto\x1a google/protobuf/field_mask.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a.protoc-gen-openapiv2/options/annotations.proto\x1a\x1cwenming/authz/v1/authz.proto\x1a\"wenming/tenancy/v1/resources.proto\"Q\n" +
 	"\x13CreateOfficeRequest\x12:\n" +
 	"\x06office\x18\x01 \x01(\v2\x1a.wenming.tenancy.v1.OfficeB\x06\xbaH\x03\xc8\x01\x01R\x06office\"8\n" +
 	"\x10GetOfficeRequest\x12$\n" +
@@ -1967,7 +2128,19 @@ const file_wenming_tenancy_v1_tenancy_proto_rawDesc = "" +
 	"\x06titles\x18\x01 \x03(\v2\x1f.wenming.tenancy.v1.TitleRecordR\x06titles\"u\n" +
 	"\x12CreateTitleRequest\x12 \n" +
 	"\aunit_id\x18\x01 \x01(\tB\a\xbaH\x04r\x02\x10\x01R\x06unitId\x12=\n" +
-	"\x05title\x18\x02 \x01(\v2\x1f.wenming.tenancy.v1.TitleRecordB\x06\xbaH\x03\xc8\x01\x01R\x05title\"\x87\x01\n" +
+	"\x05title\x18\x02 \x01(\v2\x1f.wenming.tenancy.v1.TitleRecordB\x06\xbaH\x03\xc8\x01\x01R\x05title\"\xe3\x02\n" +
+	"\x16TransitionTitleRequest\x12\"\n" +
+	"\btitle_id\x18\x01 \x01(\tB\a\xbaH\x04r\x02\x10\x01R\atitleId\x124\n" +
+	"\x02to\x18\x02 \x01(\x0e2\x1e.wenming.tenancy.v1.TitleStateB\x04\xe2A\x01\x02R\x02to\x12 \n" +
+	"\x06reason\x18\x03 \x01(\tB\b\xbaH\x05r\x03\x18\xe8\aR\x06reason\x121\n" +
+	"\x0fdocument_number\x18\x04 \x01(\tB\b\xbaH\x05r\x03\x18\xc8\x01R\x0edocumentNumber\x12Q\n" +
+	"\x16rectification_deadline\x18\x05 \x01(\v2\x1a.google.protobuf.TimestampR\x15rectificationDeadline\x123\n" +
+	"\x16negative_list_entry_id\x18\x06 \x01(\tR\x13negativeListEntryId\x12\x12\n" +
+	"\x04etag\x18\a \x01(\tR\x04etag\"y\n" +
+	"\x1dDismissTitleRevocationRequest\x12\"\n" +
+	"\btitle_id\x18\x01 \x01(\tB\a\xbaH\x04r\x02\x10\x01R\atitleId\x12 \n" +
+	"\x06reason\x18\x02 \x01(\tB\b\xbaH\x05r\x03\x18\xe8\aR\x06reason\x12\x12\n" +
+	"\x04etag\x18\x03 \x01(\tR\x04etag\"\x87\x01\n" +
 	"\x1eCreateNegativeListEntryRequest\x12 \n" +
 	"\aunit_id\x18\x01 \x01(\tB\a\xbaH\x04r\x02\x10\x01R\x06unitId\x12C\n" +
 	"\x05entry\x18\x02 \x01(\v2%.wenming.tenancy.v1.NegativeListEntryB\x06\xbaH\x03\xc8\x01\x01R\x05entry\"\x8a\x01\n" +
@@ -1983,7 +2156,7 @@ const file_wenming_tenancy_v1_tenancy_proto_rawDesc = "" +
 	"\x1dAnnulNegativeListEntryRequest\x12\"\n" +
 	"\bentry_id\x18\x01 \x01(\tB\a\xbaH\x04r\x02\x10\x01R\aentryId\x12 \n" +
 	"\x06reason\x18\x02 \x01(\tB\b\xbaH\x05r\x03\x18\xd0\x0fR\x06reason\x12\x12\n" +
-	"\x04etag\x18\x03 \x01(\tR\x04etag2\xc8D\n" +
+	"\x04etag\x18\x03 \x01(\tR\x04etag2\xf9H\n" +
 	"\x0eTenancyService\x12\xcc\x03\n" +
 	"\fCreateOffice\x12'.wenming.tenancy.v1.CreateOfficeRequest\x1a\x1a.wenming.tenancy.v1.Office\"\xf6\x02\x92A\xcf\x02r\xcc\x02\n" +
 	"q\n" +
@@ -2034,7 +2207,13 @@ const file_wenming_tenancy_v1_tenancy_proto_rawDesc = "" +
 	"q\n" +
 	"\x0fAccept-Language\x12\\Language of error messages: Chinese (zh-CN) unless the first language named is English (en).\x18\x01\n" +
 	"\xd6\x01\n" +
-	"\x0fIdempotency-Key\x12\xc0\x01Makes this create safe to retry: 1 to 255 visible ASCII characters, per caller, kept 24 hours. A retry gets the first response; the same key with another request is 422 IDEMPOTENCY_KEY_REUSED.\x18\x01\xc2\xf3\x18\x03\x12\x01\x01\x82\xd3\xe4\x93\x02#:\x05title\"\x1a/v1/units/{unit_id}/titles\x12\x89\x04\n" +
+	"\x0fIdempotency-Key\x12\xc0\x01Makes this create safe to retry: 1 to 255 visible ASCII characters, per caller, kept 24 hours. A retry gets the first response; the same key with another request is 422 IDEMPOTENCY_KEY_REUSED.\x18\x01\xc2\xf3\x18\x03\x12\x01\x01\x82\xd3\xe4\x93\x02#:\x05title\"\x1a/v1/units/{unit_id}/titles\x12\x8b\x02\n" +
+	"\x0fTransitionTitle\x12*.wenming.tenancy.v1.TransitionTitleRequest\x1a\x1f.wenming.tenancy.v1.TitleRecord\"\xaa\x01\x92Aurs\n" +
+	"q\n" +
+	"\x0fAccept-Language\x12\\Language of error messages: Chinese (zh-CN) unless the first language named is English (en).\x18\x01\xc2\xf3\x18\x03\x12\x01\x01\x82\xd3\xe4\x93\x02%:\x01*\" /v1/titles/{title_id}:transition\x12\xa0\x02\n" +
+	"\x16DismissTitleRevocation\x121.wenming.tenancy.v1.DismissTitleRevocationRequest\x1a\x1f.wenming.tenancy.v1.TitleRecord\"\xb1\x01\x92Aurs\n" +
+	"q\n" +
+	"\x0fAccept-Language\x12\\Language of error messages: Chinese (zh-CN) unless the first language named is English (en).\x18\x01\xc2\xf3\x18\x03\x12\x01\x01\x82\xd3\xe4\x93\x02,:\x01*\"'/v1/titles/{title_id}:dismissRevocation\x12\x89\x04\n" +
 	"\x17CreateNegativeListEntry\x122.wenming.tenancy.v1.CreateNegativeListEntryRequest\x1a%.wenming.tenancy.v1.NegativeListEntry\"\x92\x03\x92A\xcf\x02r\xcc\x02\n" +
 	"q\n" +
 	"\x0fAccept-Language\x12\\Language of error messages: Chinese (zh-CN) unless the first language named is English (en).\x18\x01\n" +
@@ -2113,7 +2292,7 @@ func file_wenming_tenancy_v1_tenancy_proto_rawDescGZIP() []byte {
 	return file_wenming_tenancy_v1_tenancy_proto_rawDescData
 }
 
-var file_wenming_tenancy_v1_tenancy_proto_msgTypes = make([]protoimpl.MessageInfo, 34)
+var file_wenming_tenancy_v1_tenancy_proto_msgTypes = make([]protoimpl.MessageInfo, 36)
 var file_wenming_tenancy_v1_tenancy_proto_goTypes = []any{
 	(*CreateOfficeRequest)(nil),             // 0: wenming.tenancy.v1.CreateOfficeRequest
 	(*GetOfficeRequest)(nil),                // 1: wenming.tenancy.v1.GetOfficeRequest
@@ -2145,99 +2324,109 @@ var file_wenming_tenancy_v1_tenancy_proto_goTypes = []any{
 	(*ListTitlesRequest)(nil),               // 27: wenming.tenancy.v1.ListTitlesRequest
 	(*ListTitlesResponse)(nil),              // 28: wenming.tenancy.v1.ListTitlesResponse
 	(*CreateTitleRequest)(nil),              // 29: wenming.tenancy.v1.CreateTitleRequest
-	(*CreateNegativeListEntryRequest)(nil),  // 30: wenming.tenancy.v1.CreateNegativeListEntryRequest
-	(*ListNegativeListEntriesRequest)(nil),  // 31: wenming.tenancy.v1.ListNegativeListEntriesRequest
-	(*ListNegativeListEntriesResponse)(nil), // 32: wenming.tenancy.v1.ListNegativeListEntriesResponse
-	(*AnnulNegativeListEntryRequest)(nil),   // 33: wenming.tenancy.v1.AnnulNegativeListEntryRequest
-	(*Office)(nil),                          // 34: wenming.tenancy.v1.Office
-	(*fieldmaskpb.FieldMask)(nil),           // 35: google.protobuf.FieldMask
-	(*Unit)(nil),                            // 36: wenming.tenancy.v1.Unit
-	(UnitCategory)(0),                       // 37: wenming.tenancy.v1.UnitCategory
-	(*User)(nil),                            // 38: wenming.tenancy.v1.User
-	(*ServiceAccount)(nil),                  // 39: wenming.tenancy.v1.ServiceAccount
-	(*AuditEvent)(nil),                      // 40: wenming.tenancy.v1.AuditEvent
-	(*TitleRecord)(nil),                     // 41: wenming.tenancy.v1.TitleRecord
-	(*NegativeListEntry)(nil),               // 42: wenming.tenancy.v1.NegativeListEntry
-	(*httpbody.HttpBody)(nil),               // 43: google.api.HttpBody
-	(*AuditCheckpoint)(nil),                 // 44: wenming.tenancy.v1.AuditCheckpoint
+	(*TransitionTitleRequest)(nil),          // 30: wenming.tenancy.v1.TransitionTitleRequest
+	(*DismissTitleRevocationRequest)(nil),   // 31: wenming.tenancy.v1.DismissTitleRevocationRequest
+	(*CreateNegativeListEntryRequest)(nil),  // 32: wenming.tenancy.v1.CreateNegativeListEntryRequest
+	(*ListNegativeListEntriesRequest)(nil),  // 33: wenming.tenancy.v1.ListNegativeListEntriesRequest
+	(*ListNegativeListEntriesResponse)(nil), // 34: wenming.tenancy.v1.ListNegativeListEntriesResponse
+	(*AnnulNegativeListEntryRequest)(nil),   // 35: wenming.tenancy.v1.AnnulNegativeListEntryRequest
+	(*Office)(nil),                          // 36: wenming.tenancy.v1.Office
+	(*fieldmaskpb.FieldMask)(nil),           // 37: google.protobuf.FieldMask
+	(*Unit)(nil),                            // 38: wenming.tenancy.v1.Unit
+	(UnitCategory)(0),                       // 39: wenming.tenancy.v1.UnitCategory
+	(*User)(nil),                            // 40: wenming.tenancy.v1.User
+	(*ServiceAccount)(nil),                  // 41: wenming.tenancy.v1.ServiceAccount
+	(*AuditEvent)(nil),                      // 42: wenming.tenancy.v1.AuditEvent
+	(*TitleRecord)(nil),                     // 43: wenming.tenancy.v1.TitleRecord
+	(TitleState)(0),                         // 44: wenming.tenancy.v1.TitleState
+	(*timestamppb.Timestamp)(nil),           // 45: google.protobuf.Timestamp
+	(*NegativeListEntry)(nil),               // 46: wenming.tenancy.v1.NegativeListEntry
+	(*httpbody.HttpBody)(nil),               // 47: google.api.HttpBody
+	(*AuditCheckpoint)(nil),                 // 48: wenming.tenancy.v1.AuditCheckpoint
 }
 var file_wenming_tenancy_v1_tenancy_proto_depIdxs = []int32{
-	34, // 0: wenming.tenancy.v1.CreateOfficeRequest.office:type_name -> wenming.tenancy.v1.Office
-	34, // 1: wenming.tenancy.v1.ListOfficesResponse.offices:type_name -> wenming.tenancy.v1.Office
-	34, // 2: wenming.tenancy.v1.UpdateOfficeRequest.office:type_name -> wenming.tenancy.v1.Office
-	35, // 3: wenming.tenancy.v1.UpdateOfficeRequest.update_mask:type_name -> google.protobuf.FieldMask
-	36, // 4: wenming.tenancy.v1.CreateUnitRequest.unit:type_name -> wenming.tenancy.v1.Unit
-	37, // 5: wenming.tenancy.v1.ListUnitsRequest.category:type_name -> wenming.tenancy.v1.UnitCategory
-	36, // 6: wenming.tenancy.v1.ListUnitsResponse.units:type_name -> wenming.tenancy.v1.Unit
-	36, // 7: wenming.tenancy.v1.UpdateUnitRequest.unit:type_name -> wenming.tenancy.v1.Unit
-	35, // 8: wenming.tenancy.v1.UpdateUnitRequest.update_mask:type_name -> google.protobuf.FieldMask
-	38, // 9: wenming.tenancy.v1.CreateUserRequest.user:type_name -> wenming.tenancy.v1.User
-	38, // 10: wenming.tenancy.v1.ListUsersResponse.users:type_name -> wenming.tenancy.v1.User
-	39, // 11: wenming.tenancy.v1.CreateServiceAccountRequest.service_account:type_name -> wenming.tenancy.v1.ServiceAccount
-	39, // 12: wenming.tenancy.v1.ListServiceAccountsResponse.service_accounts:type_name -> wenming.tenancy.v1.ServiceAccount
-	40, // 13: wenming.tenancy.v1.ListAuditEventsResponse.audit_events:type_name -> wenming.tenancy.v1.AuditEvent
-	36, // 14: wenming.tenancy.v1.ImportUnitsResponse.units:type_name -> wenming.tenancy.v1.Unit
-	41, // 15: wenming.tenancy.v1.ListTitlesResponse.titles:type_name -> wenming.tenancy.v1.TitleRecord
-	41, // 16: wenming.tenancy.v1.CreateTitleRequest.title:type_name -> wenming.tenancy.v1.TitleRecord
-	42, // 17: wenming.tenancy.v1.CreateNegativeListEntryRequest.entry:type_name -> wenming.tenancy.v1.NegativeListEntry
-	42, // 18: wenming.tenancy.v1.ListNegativeListEntriesResponse.entries:type_name -> wenming.tenancy.v1.NegativeListEntry
-	0,  // 19: wenming.tenancy.v1.TenancyService.CreateOffice:input_type -> wenming.tenancy.v1.CreateOfficeRequest
-	1,  // 20: wenming.tenancy.v1.TenancyService.GetOffice:input_type -> wenming.tenancy.v1.GetOfficeRequest
-	2,  // 21: wenming.tenancy.v1.TenancyService.ListOffices:input_type -> wenming.tenancy.v1.ListOfficesRequest
-	4,  // 22: wenming.tenancy.v1.TenancyService.UpdateOffice:input_type -> wenming.tenancy.v1.UpdateOfficeRequest
-	5,  // 23: wenming.tenancy.v1.TenancyService.CreateUnit:input_type -> wenming.tenancy.v1.CreateUnitRequest
-	6,  // 24: wenming.tenancy.v1.TenancyService.GetUnit:input_type -> wenming.tenancy.v1.GetUnitRequest
-	7,  // 25: wenming.tenancy.v1.TenancyService.ListUnits:input_type -> wenming.tenancy.v1.ListUnitsRequest
-	9,  // 26: wenming.tenancy.v1.TenancyService.UpdateUnit:input_type -> wenming.tenancy.v1.UpdateUnitRequest
-	24, // 27: wenming.tenancy.v1.TenancyService.ImportUnits:input_type -> wenming.tenancy.v1.ImportUnitsRequest
-	26, // 28: wenming.tenancy.v1.TenancyService.GetUnitImportTemplate:input_type -> wenming.tenancy.v1.GetUnitImportTemplateRequest
-	27, // 29: wenming.tenancy.v1.TenancyService.ListTitles:input_type -> wenming.tenancy.v1.ListTitlesRequest
-	29, // 30: wenming.tenancy.v1.TenancyService.CreateTitle:input_type -> wenming.tenancy.v1.CreateTitleRequest
-	30, // 31: wenming.tenancy.v1.TenancyService.CreateNegativeListEntry:input_type -> wenming.tenancy.v1.CreateNegativeListEntryRequest
-	31, // 32: wenming.tenancy.v1.TenancyService.ListNegativeListEntries:input_type -> wenming.tenancy.v1.ListNegativeListEntriesRequest
-	33, // 33: wenming.tenancy.v1.TenancyService.AnnulNegativeListEntry:input_type -> wenming.tenancy.v1.AnnulNegativeListEntryRequest
-	10, // 34: wenming.tenancy.v1.TenancyService.CreateUser:input_type -> wenming.tenancy.v1.CreateUserRequest
-	11, // 35: wenming.tenancy.v1.TenancyService.GetUser:input_type -> wenming.tenancy.v1.GetUserRequest
-	12, // 36: wenming.tenancy.v1.TenancyService.ListUsers:input_type -> wenming.tenancy.v1.ListUsersRequest
-	14, // 37: wenming.tenancy.v1.TenancyService.DisableUser:input_type -> wenming.tenancy.v1.DisableUserRequest
-	15, // 38: wenming.tenancy.v1.TenancyService.EnableUser:input_type -> wenming.tenancy.v1.EnableUserRequest
-	16, // 39: wenming.tenancy.v1.TenancyService.ResetUserPassword:input_type -> wenming.tenancy.v1.ResetUserPasswordRequest
-	17, // 40: wenming.tenancy.v1.TenancyService.CreateServiceAccount:input_type -> wenming.tenancy.v1.CreateServiceAccountRequest
-	18, // 41: wenming.tenancy.v1.TenancyService.ListServiceAccounts:input_type -> wenming.tenancy.v1.ListServiceAccountsRequest
-	20, // 42: wenming.tenancy.v1.TenancyService.DisableServiceAccount:input_type -> wenming.tenancy.v1.DisableServiceAccountRequest
-	21, // 43: wenming.tenancy.v1.TenancyService.ListAuditEvents:input_type -> wenming.tenancy.v1.ListAuditEventsRequest
-	23, // 44: wenming.tenancy.v1.TenancyService.GetAuditCheckpoint:input_type -> wenming.tenancy.v1.GetAuditCheckpointRequest
-	34, // 45: wenming.tenancy.v1.TenancyService.CreateOffice:output_type -> wenming.tenancy.v1.Office
-	34, // 46: wenming.tenancy.v1.TenancyService.GetOffice:output_type -> wenming.tenancy.v1.Office
-	3,  // 47: wenming.tenancy.v1.TenancyService.ListOffices:output_type -> wenming.tenancy.v1.ListOfficesResponse
-	34, // 48: wenming.tenancy.v1.TenancyService.UpdateOffice:output_type -> wenming.tenancy.v1.Office
-	36, // 49: wenming.tenancy.v1.TenancyService.CreateUnit:output_type -> wenming.tenancy.v1.Unit
-	36, // 50: wenming.tenancy.v1.TenancyService.GetUnit:output_type -> wenming.tenancy.v1.Unit
-	8,  // 51: wenming.tenancy.v1.TenancyService.ListUnits:output_type -> wenming.tenancy.v1.ListUnitsResponse
-	36, // 52: wenming.tenancy.v1.TenancyService.UpdateUnit:output_type -> wenming.tenancy.v1.Unit
-	25, // 53: wenming.tenancy.v1.TenancyService.ImportUnits:output_type -> wenming.tenancy.v1.ImportUnitsResponse
-	43, // 54: wenming.tenancy.v1.TenancyService.GetUnitImportTemplate:output_type -> google.api.HttpBody
-	28, // 55: wenming.tenancy.v1.TenancyService.ListTitles:output_type -> wenming.tenancy.v1.ListTitlesResponse
-	41, // 56: wenming.tenancy.v1.TenancyService.CreateTitle:output_type -> wenming.tenancy.v1.TitleRecord
-	42, // 57: wenming.tenancy.v1.TenancyService.CreateNegativeListEntry:output_type -> wenming.tenancy.v1.NegativeListEntry
-	32, // 58: wenming.tenancy.v1.TenancyService.ListNegativeListEntries:output_type -> wenming.tenancy.v1.ListNegativeListEntriesResponse
-	42, // 59: wenming.tenancy.v1.TenancyService.AnnulNegativeListEntry:output_type -> wenming.tenancy.v1.NegativeListEntry
-	38, // 60: wenming.tenancy.v1.TenancyService.CreateUser:output_type -> wenming.tenancy.v1.User
-	38, // 61: wenming.tenancy.v1.TenancyService.GetUser:output_type -> wenming.tenancy.v1.User
-	13, // 62: wenming.tenancy.v1.TenancyService.ListUsers:output_type -> wenming.tenancy.v1.ListUsersResponse
-	38, // 63: wenming.tenancy.v1.TenancyService.DisableUser:output_type -> wenming.tenancy.v1.User
-	38, // 64: wenming.tenancy.v1.TenancyService.EnableUser:output_type -> wenming.tenancy.v1.User
-	38, // 65: wenming.tenancy.v1.TenancyService.ResetUserPassword:output_type -> wenming.tenancy.v1.User
-	39, // 66: wenming.tenancy.v1.TenancyService.CreateServiceAccount:output_type -> wenming.tenancy.v1.ServiceAccount
-	19, // 67: wenming.tenancy.v1.TenancyService.ListServiceAccounts:output_type -> wenming.tenancy.v1.ListServiceAccountsResponse
-	39, // 68: wenming.tenancy.v1.TenancyService.DisableServiceAccount:output_type -> wenming.tenancy.v1.ServiceAccount
-	22, // 69: wenming.tenancy.v1.TenancyService.ListAuditEvents:output_type -> wenming.tenancy.v1.ListAuditEventsResponse
-	44, // 70: wenming.tenancy.v1.TenancyService.GetAuditCheckpoint:output_type -> wenming.tenancy.v1.AuditCheckpoint
-	45, // [45:71] is the sub-list for method output_type
-	19, // [19:45] is the sub-list for method input_type
-	19, // [19:19] is the sub-list for extension type_name
-	19, // [19:19] is the sub-list for extension extendee
-	0,  // [0:19] is the sub-list for field type_name
+	36, // 0: wenming.tenancy.v1.CreateOfficeRequest.office:type_name -> wenming.tenancy.v1.Office
+	36, // 1: wenming.tenancy.v1.ListOfficesResponse.offices:type_name -> wenming.tenancy.v1.Office
+	36, // 2: wenming.tenancy.v1.UpdateOfficeRequest.office:type_name -> wenming.tenancy.v1.Office
+	37, // 3: wenming.tenancy.v1.UpdateOfficeRequest.update_mask:type_name -> google.protobuf.FieldMask
+	38, // 4: wenming.tenancy.v1.CreateUnitRequest.unit:type_name -> wenming.tenancy.v1.Unit
+	39, // 5: wenming.tenancy.v1.ListUnitsRequest.category:type_name -> wenming.tenancy.v1.UnitCategory
+	38, // 6: wenming.tenancy.v1.ListUnitsResponse.units:type_name -> wenming.tenancy.v1.Unit
+	38, // 7: wenming.tenancy.v1.UpdateUnitRequest.unit:type_name -> wenming.tenancy.v1.Unit
+	37, // 8: wenming.tenancy.v1.UpdateUnitRequest.update_mask:type_name -> google.protobuf.FieldMask
+	40, // 9: wenming.tenancy.v1.CreateUserRequest.user:type_name -> wenming.tenancy.v1.User
+	40, // 10: wenming.tenancy.v1.ListUsersResponse.users:type_name -> wenming.tenancy.v1.User
+	41, // 11: wenming.tenancy.v1.CreateServiceAccountRequest.service_account:type_name -> wenming.tenancy.v1.ServiceAccount
+	41, // 12: wenming.tenancy.v1.ListServiceAccountsResponse.service_accounts:type_name -> wenming.tenancy.v1.ServiceAccount
+	42, // 13: wenming.tenancy.v1.ListAuditEventsResponse.audit_events:type_name -> wenming.tenancy.v1.AuditEvent
+	38, // 14: wenming.tenancy.v1.ImportUnitsResponse.units:type_name -> wenming.tenancy.v1.Unit
+	43, // 15: wenming.tenancy.v1.ListTitlesResponse.titles:type_name -> wenming.tenancy.v1.TitleRecord
+	43, // 16: wenming.tenancy.v1.CreateTitleRequest.title:type_name -> wenming.tenancy.v1.TitleRecord
+	44, // 17: wenming.tenancy.v1.TransitionTitleRequest.to:type_name -> wenming.tenancy.v1.TitleState
+	45, // 18: wenming.tenancy.v1.TransitionTitleRequest.rectification_deadline:type_name -> google.protobuf.Timestamp
+	46, // 19: wenming.tenancy.v1.CreateNegativeListEntryRequest.entry:type_name -> wenming.tenancy.v1.NegativeListEntry
+	46, // 20: wenming.tenancy.v1.ListNegativeListEntriesResponse.entries:type_name -> wenming.tenancy.v1.NegativeListEntry
+	0,  // 21: wenming.tenancy.v1.TenancyService.CreateOffice:input_type -> wenming.tenancy.v1.CreateOfficeRequest
+	1,  // 22: wenming.tenancy.v1.TenancyService.GetOffice:input_type -> wenming.tenancy.v1.GetOfficeRequest
+	2,  // 23: wenming.tenancy.v1.TenancyService.ListOffices:input_type -> wenming.tenancy.v1.ListOfficesRequest
+	4,  // 24: wenming.tenancy.v1.TenancyService.UpdateOffice:input_type -> wenming.tenancy.v1.UpdateOfficeRequest
+	5,  // 25: wenming.tenancy.v1.TenancyService.CreateUnit:input_type -> wenming.tenancy.v1.CreateUnitRequest
+	6,  // 26: wenming.tenancy.v1.TenancyService.GetUnit:input_type -> wenming.tenancy.v1.GetUnitRequest
+	7,  // 27: wenming.tenancy.v1.TenancyService.ListUnits:input_type -> wenming.tenancy.v1.ListUnitsRequest
+	9,  // 28: wenming.tenancy.v1.TenancyService.UpdateUnit:input_type -> wenming.tenancy.v1.UpdateUnitRequest
+	24, // 29: wenming.tenancy.v1.TenancyService.ImportUnits:input_type -> wenming.tenancy.v1.ImportUnitsRequest
+	26, // 30: wenming.tenancy.v1.TenancyService.GetUnitImportTemplate:input_type -> wenming.tenancy.v1.GetUnitImportTemplateRequest
+	27, // 31: wenming.tenancy.v1.TenancyService.ListTitles:input_type -> wenming.tenancy.v1.ListTitlesRequest
+	29, // 32: wenming.tenancy.v1.TenancyService.CreateTitle:input_type -> wenming.tenancy.v1.CreateTitleRequest
+	30, // 33: wenming.tenancy.v1.TenancyService.TransitionTitle:input_type -> wenming.tenancy.v1.TransitionTitleRequest
+	31, // 34: wenming.tenancy.v1.TenancyService.DismissTitleRevocation:input_type -> wenming.tenancy.v1.DismissTitleRevocationRequest
+	32, // 35: wenming.tenancy.v1.TenancyService.CreateNegativeListEntry:input_type -> wenming.tenancy.v1.CreateNegativeListEntryRequest
+	33, // 36: wenming.tenancy.v1.TenancyService.ListNegativeListEntries:input_type -> wenming.tenancy.v1.ListNegativeListEntriesRequest
+	35, // 37: wenming.tenancy.v1.TenancyService.AnnulNegativeListEntry:input_type -> wenming.tenancy.v1.AnnulNegativeListEntryRequest
+	10, // 38: wenming.tenancy.v1.TenancyService.CreateUser:input_type -> wenming.tenancy.v1.CreateUserRequest
+	11, // 39: wenming.tenancy.v1.TenancyService.GetUser:input_type -> wenming.tenancy.v1.GetUserRequest
+	12, // 40: wenming.tenancy.v1.TenancyService.ListUsers:input_type -> wenming.tenancy.v1.ListUsersRequest
+	14, // 41: wenming.tenancy.v1.TenancyService.DisableUser:input_type -> wenming.tenancy.v1.DisableUserRequest
+	15, // 42: wenming.tenancy.v1.TenancyService.EnableUser:input_type -> wenming.tenancy.v1.EnableUserRequest
+	16, // 43: wenming.tenancy.v1.TenancyService.ResetUserPassword:input_type -> wenming.tenancy.v1.ResetUserPasswordRequest
+	17, // 44: wenming.tenancy.v1.TenancyService.CreateServiceAccount:input_type -> wenming.tenancy.v1.CreateServiceAccountRequest
+	18, // 45: wenming.tenancy.v1.TenancyService.ListServiceAccounts:input_type -> wenming.tenancy.v1.ListServiceAccountsRequest
+	20, // 46: wenming.tenancy.v1.TenancyService.DisableServiceAccount:input_type -> wenming.tenancy.v1.DisableServiceAccountRequest
+	21, // 47: wenming.tenancy.v1.TenancyService.ListAuditEvents:input_type -> wenming.tenancy.v1.ListAuditEventsRequest
+	23, // 48: wenming.tenancy.v1.TenancyService.GetAuditCheckpoint:input_type -> wenming.tenancy.v1.GetAuditCheckpointRequest
+	36, // 49: wenming.tenancy.v1.TenancyService.CreateOffice:output_type -> wenming.tenancy.v1.Office
+	36, // 50: wenming.tenancy.v1.TenancyService.GetOffice:output_type -> wenming.tenancy.v1.Office
+	3,  // 51: wenming.tenancy.v1.TenancyService.ListOffices:output_type -> wenming.tenancy.v1.ListOfficesResponse
+	36, // 52: wenming.tenancy.v1.TenancyService.UpdateOffice:output_type -> wenming.tenancy.v1.Office
+	38, // 53: wenming.tenancy.v1.TenancyService.CreateUnit:output_type -> wenming.tenancy.v1.Unit
+	38, // 54: wenming.tenancy.v1.TenancyService.GetUnit:output_type -> wenming.tenancy.v1.Unit
+	8,  // 55: wenming.tenancy.v1.TenancyService.ListUnits:output_type -> wenming.tenancy.v1.ListUnitsResponse
+	38, // 56: wenming.tenancy.v1.TenancyService.UpdateUnit:output_type -> wenming.tenancy.v1.Unit
+	25, // 57: wenming.tenancy.v1.TenancyService.ImportUnits:output_type -> wenming.tenancy.v1.ImportUnitsResponse
+	47, // 58: wenming.tenancy.v1.TenancyService.GetUnitImportTemplate:output_type -> google.api.HttpBody
+	28, // 59: wenming.tenancy.v1.TenancyService.ListTitles:output_type -> wenming.tenancy.v1.ListTitlesResponse
+	43, // 60: wenming.tenancy.v1.TenancyService.CreateTitle:output_type -> wenming.tenancy.v1.TitleRecord
+	43, // 61: wenming.tenancy.v1.TenancyService.TransitionTitle:output_type -> wenming.tenancy.v1.TitleRecord
+	43, // 62: wenming.tenancy.v1.TenancyService.DismissTitleRevocation:output_type -> wenming.tenancy.v1.TitleRecord
+	46, // 63: wenming.tenancy.v1.TenancyService.CreateNegativeListEntry:output_type -> wenming.tenancy.v1.NegativeListEntry
+	34, // 64: wenming.tenancy.v1.TenancyService.ListNegativeListEntries:output_type -> wenming.tenancy.v1.ListNegativeListEntriesResponse
+	46, // 65: wenming.tenancy.v1.TenancyService.AnnulNegativeListEntry:output_type -> wenming.tenancy.v1.NegativeListEntry
+	40, // 66: wenming.tenancy.v1.TenancyService.CreateUser:output_type -> wenming.tenancy.v1.User
+	40, // 67: wenming.tenancy.v1.TenancyService.GetUser:output_type -> wenming.tenancy.v1.User
+	13, // 68: wenming.tenancy.v1.TenancyService.ListUsers:output_type -> wenming.tenancy.v1.ListUsersResponse
+	40, // 69: wenming.tenancy.v1.TenancyService.DisableUser:output_type -> wenming.tenancy.v1.User
+	40, // 70: wenming.tenancy.v1.TenancyService.EnableUser:output_type -> wenming.tenancy.v1.User
+	40, // 71: wenming.tenancy.v1.TenancyService.ResetUserPassword:output_type -> wenming.tenancy.v1.User
+	41, // 72: wenming.tenancy.v1.TenancyService.CreateServiceAccount:output_type -> wenming.tenancy.v1.ServiceAccount
+	19, // 73: wenming.tenancy.v1.TenancyService.ListServiceAccounts:output_type -> wenming.tenancy.v1.ListServiceAccountsResponse
+	41, // 74: wenming.tenancy.v1.TenancyService.DisableServiceAccount:output_type -> wenming.tenancy.v1.ServiceAccount
+	22, // 75: wenming.tenancy.v1.TenancyService.ListAuditEvents:output_type -> wenming.tenancy.v1.ListAuditEventsResponse
+	48, // 76: wenming.tenancy.v1.TenancyService.GetAuditCheckpoint:output_type -> wenming.tenancy.v1.AuditCheckpoint
+	49, // [49:77] is the sub-list for method output_type
+	21, // [21:49] is the sub-list for method input_type
+	21, // [21:21] is the sub-list for extension type_name
+	21, // [21:21] is the sub-list for extension extendee
+	0,  // [0:21] is the sub-list for field type_name
 }
 
 func init() { file_wenming_tenancy_v1_tenancy_proto_init() }
@@ -2260,7 +2449,7 @@ func file_wenming_tenancy_v1_tenancy_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_wenming_tenancy_v1_tenancy_proto_rawDesc), len(file_wenming_tenancy_v1_tenancy_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   34,
+			NumMessages:   36,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

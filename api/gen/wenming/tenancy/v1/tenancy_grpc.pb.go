@@ -32,6 +32,8 @@ const (
 	TenancyService_GetUnitImportTemplate_FullMethodName   = "/wenming.tenancy.v1.TenancyService/GetUnitImportTemplate"
 	TenancyService_ListTitles_FullMethodName              = "/wenming.tenancy.v1.TenancyService/ListTitles"
 	TenancyService_CreateTitle_FullMethodName             = "/wenming.tenancy.v1.TenancyService/CreateTitle"
+	TenancyService_TransitionTitle_FullMethodName         = "/wenming.tenancy.v1.TenancyService/TransitionTitle"
+	TenancyService_DismissTitleRevocation_FullMethodName  = "/wenming.tenancy.v1.TenancyService/DismissTitleRevocation"
 	TenancyService_CreateNegativeListEntry_FullMethodName = "/wenming.tenancy.v1.TenancyService/CreateNegativeListEntry"
 	TenancyService_ListNegativeListEntries_FullMethodName = "/wenming.tenancy.v1.TenancyService/ListNegativeListEntries"
 	TenancyService_AnnulNegativeListEntry_FullMethodName  = "/wenming.tenancy.v1.TenancyService/AnnulNegativeListEntry"
@@ -84,6 +86,15 @@ type TenancyServiceClient interface {
 	// becomes the unit's current title when it is the latest. Office admins of the unit's
 	// office and of the offices above it may.
 	CreateTitle(ctx context.Context, in *CreateTitleRequest, opts ...grpc.CallOption) (*TitleRecord, error)
+	// TransitionTitle moves a title through its life (动态管理, docs/units-and-titles.md):
+	// NAMED or RESTORED → WARNED (黄牌, with a rectification deadline) → RECTIFYING →
+	// RESTORED or REVOKED (摘牌); a held title → REVOKED directly for a disqualifying
+	// negative-list entry. Office admins of the office that named the title and of the offices
+	// above it may; every move needs a reason and a document number.
+	TransitionTitle(ctx context.Context, in *TransitionTitleRequest, opts ...grpc.CallOption) (*TitleRecord, error)
+	// DismissTitleRevocation dismisses the revocation a disqualifying negative-list entry
+	// proposed; the title stays as it is. The same admins as TransitionTitle.
+	DismissTitleRevocation(ctx context.Context, in *DismissTitleRevocationRequest, opts ...grpc.CallOption) (*TitleRecord, error)
 	// CreateNegativeListEntry records an event on a unit's negative list (负面清单). Office
 	// admins of the unit's office and of the offices above it may.
 	CreateNegativeListEntry(ctx context.Context, in *CreateNegativeListEntryRequest, opts ...grpc.CallOption) (*NegativeListEntry, error)
@@ -243,6 +254,26 @@ func (c *tenancyServiceClient) CreateTitle(ctx context.Context, in *CreateTitleR
 	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
 	out := new(TitleRecord)
 	err := c.cc.Invoke(ctx, TenancyService_CreateTitle_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *tenancyServiceClient) TransitionTitle(ctx context.Context, in *TransitionTitleRequest, opts ...grpc.CallOption) (*TitleRecord, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(TitleRecord)
+	err := c.cc.Invoke(ctx, TenancyService_TransitionTitle_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *tenancyServiceClient) DismissTitleRevocation(ctx context.Context, in *DismissTitleRevocationRequest, opts ...grpc.CallOption) (*TitleRecord, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(TitleRecord)
+	err := c.cc.Invoke(ctx, TenancyService_DismissTitleRevocation_FullMethodName, in, out, cOpts...)
 	if err != nil {
 		return nil, err
 	}
@@ -425,6 +456,15 @@ type TenancyServiceServer interface {
 	// becomes the unit's current title when it is the latest. Office admins of the unit's
 	// office and of the offices above it may.
 	CreateTitle(context.Context, *CreateTitleRequest) (*TitleRecord, error)
+	// TransitionTitle moves a title through its life (动态管理, docs/units-and-titles.md):
+	// NAMED or RESTORED → WARNED (黄牌, with a rectification deadline) → RECTIFYING →
+	// RESTORED or REVOKED (摘牌); a held title → REVOKED directly for a disqualifying
+	// negative-list entry. Office admins of the office that named the title and of the offices
+	// above it may; every move needs a reason and a document number.
+	TransitionTitle(context.Context, *TransitionTitleRequest) (*TitleRecord, error)
+	// DismissTitleRevocation dismisses the revocation a disqualifying negative-list entry
+	// proposed; the title stays as it is. The same admins as TransitionTitle.
+	DismissTitleRevocation(context.Context, *DismissTitleRevocationRequest) (*TitleRecord, error)
 	// CreateNegativeListEntry records an event on a unit's negative list (负面清单). Office
 	// admins of the unit's office and of the offices above it may.
 	CreateNegativeListEntry(context.Context, *CreateNegativeListEntryRequest) (*NegativeListEntry, error)
@@ -505,6 +545,12 @@ func (UnimplementedTenancyServiceServer) ListTitles(context.Context, *ListTitles
 }
 func (UnimplementedTenancyServiceServer) CreateTitle(context.Context, *CreateTitleRequest) (*TitleRecord, error) {
 	return nil, status.Error(codes.Unimplemented, "method CreateTitle not implemented")
+}
+func (UnimplementedTenancyServiceServer) TransitionTitle(context.Context, *TransitionTitleRequest) (*TitleRecord, error) {
+	return nil, status.Error(codes.Unimplemented, "method TransitionTitle not implemented")
+}
+func (UnimplementedTenancyServiceServer) DismissTitleRevocation(context.Context, *DismissTitleRevocationRequest) (*TitleRecord, error) {
+	return nil, status.Error(codes.Unimplemented, "method DismissTitleRevocation not implemented")
 }
 func (UnimplementedTenancyServiceServer) CreateNegativeListEntry(context.Context, *CreateNegativeListEntryRequest) (*NegativeListEntry, error) {
 	return nil, status.Error(codes.Unimplemented, "method CreateNegativeListEntry not implemented")
@@ -781,6 +827,42 @@ func _TenancyService_CreateTitle_Handler(srv interface{}, ctx context.Context, d
 	}
 	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
 		return srv.(TenancyServiceServer).CreateTitle(ctx, req.(*CreateTitleRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _TenancyService_TransitionTitle_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(TransitionTitleRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(TenancyServiceServer).TransitionTitle(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: TenancyService_TransitionTitle_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(TenancyServiceServer).TransitionTitle(ctx, req.(*TransitionTitleRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _TenancyService_DismissTitleRevocation_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(DismissTitleRevocationRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(TenancyServiceServer).DismissTitleRevocation(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: TenancyService_DismissTitleRevocation_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(TenancyServiceServer).DismissTitleRevocation(ctx, req.(*DismissTitleRevocationRequest))
 	}
 	return interceptor(ctx, in, info, handler)
 }
@@ -1091,6 +1173,14 @@ var TenancyService_ServiceDesc = grpc.ServiceDesc{
 		{
 			MethodName: "CreateTitle",
 			Handler:    _TenancyService_CreateTitle_Handler,
+		},
+		{
+			MethodName: "TransitionTitle",
+			Handler:    _TenancyService_TransitionTitle_Handler,
+		},
+		{
+			MethodName: "DismissTitleRevocation",
+			Handler:    _TenancyService_DismissTitleRevocation_Handler,
 		},
 		{
 			MethodName: "CreateNegativeListEntry",
