@@ -230,10 +230,10 @@ func objectionContent(prefix, content string) (string, error) {
 	return content, nil
 }
 
-// CreatePublicObjection files an objection from the public. There is no viewer, so the
+// FileObjection files an objection from the public. There is no viewer, so the
 // row is written as the system in a transaction of its own (a named system path): the
 // checks are the campaign's phase and window, the unit's line on the list, and the limits.
-func (s *Server) CreatePublicObjection(ctx context.Context, req *reviewv1.CreatePublicObjectionRequest) (*reviewv1.ObjectionReceipt, error) {
+func (s *Server) FileObjection(ctx context.Context, req *reviewv1.FileObjectionRequest) (*reviewv1.ObjectionReceipt, error) {
 	in := req.GetObjection()
 	content, err := objectionContent("objection.", in.GetContent())
 	if err != nil {

@@ -28,5 +28,6 @@ func TestReview(t *testing.T) {
 		reviewtest.Stats(t, e, tr, fx)
 		reviewtest.Summary(t, e, tr, fx)
 		reviewtest.Matrix(t, e, tr, fx)
+		reviewtest.Publicity(t, e, tr, fx, clock)
 	})
 }

@@ -124,6 +124,7 @@ func TestOpenAPI(t *testing.T) {
 		reviewtest.Exports(t, e, tr, fx)
 		reviewtest.Stats(t, e, tr, fx)
 		reviewtest.Summary(t, e, tr, fx)
+		reviewtest.Publicity(t, e, tr, fx, clock)
 		validateExchanges(ctx, t, router, rec.Exchanges(), seen)
 	})
 

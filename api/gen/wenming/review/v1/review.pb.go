@@ -2984,7 +2984,7 @@ func (x *PublicObjection) GetContact() string {
 	return ""
 }
 
-type CreatePublicObjectionRequest struct {
+type FileObjectionRequest struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
 	CampaignId    string                 `protobuf:"bytes,1,opt,name=campaign_id,json=campaignId,proto3" json:"campaign_id,omitempty"`
 	Objection     *PublicObjection       `protobuf:"bytes,2,opt,name=objection,proto3" json:"objection,omitempty"`
@@ -2992,20 +2992,20 @@ type CreatePublicObjectionRequest struct {
 	sizeCache     protoimpl.SizeCache
 }
 
-func (x *CreatePublicObjectionRequest) Reset() {
-	*x = CreatePublicObjectionRequest{}
+func (x *FileObjectionRequest) Reset() {
+	*x = FileObjectionRequest{}
 	mi := &file_wenming_review_v1_review_proto_msgTypes[39]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
 
-func (x *CreatePublicObjectionRequest) String() string {
+func (x *FileObjectionRequest) String() string {
 	return protoimpl.X.MessageStringOf(x)
 }
 
-func (*CreatePublicObjectionRequest) ProtoMessage() {}
+func (*FileObjectionRequest) ProtoMessage() {}
 
-func (x *CreatePublicObjectionRequest) ProtoReflect() protoreflect.Message {
+func (x *FileObjectionRequest) ProtoReflect() protoreflect.Message {
 	mi := &file_wenming_review_v1_review_proto_msgTypes[39]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -3017,19 +3017,19 @@ func (x *CreatePublicObjectionRequest) ProtoReflect() protoreflect.Message {
 	return mi.MessageOf(x)
 }
 
-// Deprecated: Use CreatePublicObjectionRequest.ProtoReflect.Descriptor instead.
-func (*CreatePublicObjectionRequest) Descriptor() ([]byte, []int) {
+// Deprecated: Use FileObjectionRequest.ProtoReflect.Descriptor instead.
+func (*FileObjectionRequest) Descriptor() ([]byte, []int) {
 	return file_wenming_review_v1_review_proto_rawDescGZIP(), []int{39}
 }
 
-func (x *CreatePublicObjectionRequest) GetCampaignId() string {
+func (x *FileObjectionRequest) GetCampaignId() string {
 	if x != nil {
 		return x.CampaignId
 	}
 	return ""
 }
 
-func (x *CreatePublicObjectionRequest) GetObjection() *PublicObjection {
+func (x *FileObjectionRequest) GetObjection() *PublicObjection {
 	if x != nil {
 		return x.Objection
 	}
@@ -3659,8 +3659,8 @@ const file_wenming_review_v1_review_proto_rawDesc = "" +
 	"\aunit_id\x18\x01 \x01(\tB\a\xbaH\x04r\x02\x18@R\x06unitId\x12\"\n" +
 	"\acontent\x18\x02 \x01(\tB\b\xbaH\x05r\x03\x18\xd0\x0fR\acontent\x12\x1b\n" +
 	"\x04name\x18\x03 \x01(\tB\a\xbaH\x04r\x02\x18dR\x04name\x12\"\n" +
-	"\acontact\x18\x04 \x01(\tB\b\xbaH\x05r\x03\x18\xc8\x01R\acontact\"\x94\x01\n" +
-	"\x1cCreatePublicObjectionRequest\x12*\n" +
+	"\acontact\x18\x04 \x01(\tB\b\xbaH\x05r\x03\x18\xc8\x01R\acontact\"\x8c\x01\n" +
+	"\x14FileObjectionRequest\x12*\n" +
 	"\vcampaign_id\x18\x01 \x01(\tB\t\xbaH\x06r\x04\x10\x01\x18@R\n" +
 	"campaignId\x12H\n" +
 	"\tobjection\x18\x02 \x01(\v2\".wenming.review.v1.PublicObjectionB\x06\xbaH\x03\xc8\x01\x01R\tobjection\"m\n" +
@@ -3714,7 +3714,7 @@ const file_wenming_review_v1_review_proto_rawDesc = "" +
 	"\x1bOBJECTION_STATE_UNSPECIFIED\x10\x00\x12\x1c\n" +
 	"\x18OBJECTION_STATE_RECEIVED\x10\x01\x12\x1c\n" +
 	"\x18OBJECTION_STATE_RESOLVED\x10\x02\x12\x1a\n" +
-	"\x16OBJECTION_STATE_UPHELD\x10\x032\x86D\n" +
+	"\x16OBJECTION_STATE_UPHELD\x10\x032\xfaC\n" +
 	"\rReviewService\x12\xa0\x02\n" +
 	"\x0fAssignReviewers\x12).wenming.review.v1.AssignReviewersRequest\x1a*.wenming.review.v1.AssignReviewersResponse\"\xb5\x01\x92Aurs\n" +
 	"q\n" +
@@ -3787,11 +3787,11 @@ const file_wenming_review_v1_review_proto_rawDesc = "" +
 	"\x0fAccept-Language\x12xLanguage of error messages and of the export's headers: Chinese (zh-CN) unless the first language named is English (en).\x18\x01\xc2\xf3\x18\x05\x12\x03\x01\x02\x03\x82\xd3\xe4\x93\x02(\x12&/v1/offices/{office_id}/summary:export0\x01\x12\x95\x02\n" +
 	"\x10GetReviewerStats\x12*.wenming.review.v1.GetReviewerStatsRequest\x1a .wenming.review.v1.ReviewerStats\"\xb2\x01\x92Aurs\n" +
 	"q\n" +
-	"\x0fAccept-Language\x12\\Language of error messages: Chinese (zh-CN) unless the first language named is English (en).\x18\x01\xc2\xf3\x18\x04\x12\x02\x01\x03\x82\xd3\xe4\x93\x02,\x12*/v1/campaigns/{campaign_id}/reviewer-stats\x12\x89\x02\n" +
-	"\fGetPublicity\x12&.wenming.review.v1.GetPublicityRequest\x1a\x1c.wenming.review.v1.Publicity\"\xb2\x01\x92Aurs\n" +
+	"\x0fAccept-Language\x12\\Language of error messages: Chinese (zh-CN) unless the first language named is English (en).\x18\x01\xc2\xf3\x18\x04\x12\x02\x01\x03\x82\xd3\xe4\x93\x02,\x12*/v1/campaigns/{campaign_id}/reviewer-stats\x12\x8b\x02\n" +
+	"\fGetPublicity\x12&.wenming.review.v1.GetPublicityRequest\x1a\x1c.wenming.review.v1.Publicity\"\xb4\x01\x92Awb\x00rs\n" +
 	"q\n" +
-	"\x0fAccept-Language\x12\\Language of error messages: Chinese (zh-CN) unless the first language named is English (en).\x18\x01\xc2\xf3\x18\x02\b\x01\x82\xd3\xe4\x93\x02.\x12,/v1/public/campaigns/{campaign_id}/publicity\x12\xae\x02\n" +
-	"\x15CreatePublicObjection\x12/.wenming.review.v1.CreatePublicObjectionRequest\x1a#.wenming.review.v1.ObjectionReceipt\"\xbe\x01\x92Aurs\n" +
+	"\x0fAccept-Language\x12\\Language of error messages: Chinese (zh-CN) unless the first language named is English (en).\x18\x01\xc2\xf3\x18\x02\b\x01\x82\xd3\xe4\x93\x02.\x12,/v1/public/campaigns/{campaign_id}/publicity\x12\xa0\x02\n" +
+	"\rFileObjection\x12'.wenming.review.v1.FileObjectionRequest\x1a#.wenming.review.v1.ObjectionReceipt\"\xc0\x01\x92Awb\x00rs\n" +
 	"q\n" +
 	"\x0fAccept-Language\x12\\Language of error messages: Chinese (zh-CN) unless the first language named is English (en).\x18\x01\xc2\xf3\x18\x02\b\x01\x82\xd3\xe4\x93\x02::\tobjection\"-/v1/public/campaigns/{campaign_id}/objections\x12\xef\x03\n" +
 	"\x0fCreateObjection\x12).wenming.review.v1.CreateObjectionRequest\x1a\x1c.wenming.review.v1.Objection\"\x92\x03\x92A\xcd\x02r\xca\x02\n" +
@@ -3873,7 +3873,7 @@ var file_wenming_review_v1_review_proto_goTypes = []any{
 	(*Publicity)(nil),                         // 40: wenming.review.v1.Publicity
 	(*Objection)(nil),                         // 41: wenming.review.v1.Objection
 	(*PublicObjection)(nil),                   // 42: wenming.review.v1.PublicObjection
-	(*CreatePublicObjectionRequest)(nil),      // 43: wenming.review.v1.CreatePublicObjectionRequest
+	(*FileObjectionRequest)(nil),              // 43: wenming.review.v1.FileObjectionRequest
 	(*ObjectionReceipt)(nil),                  // 44: wenming.review.v1.ObjectionReceipt
 	(*CreateObjectionRequest)(nil),            // 45: wenming.review.v1.CreateObjectionRequest
 	(*ListObjectionsRequest)(nil),             // 46: wenming.review.v1.ListObjectionsRequest
@@ -3925,7 +3925,7 @@ var file_wenming_review_v1_review_proto_depIdxs = []int32{
 	3,  // 29: wenming.review.v1.Objection.state:type_name -> wenming.review.v1.ObjectionState
 	55, // 30: wenming.review.v1.Objection.handle_time:type_name -> google.protobuf.Timestamp
 	55, // 31: wenming.review.v1.Objection.create_time:type_name -> google.protobuf.Timestamp
-	42, // 32: wenming.review.v1.CreatePublicObjectionRequest.objection:type_name -> wenming.review.v1.PublicObjection
+	42, // 32: wenming.review.v1.FileObjectionRequest.objection:type_name -> wenming.review.v1.PublicObjection
 	55, // 33: wenming.review.v1.ObjectionReceipt.create_time:type_name -> google.protobuf.Timestamp
 	41, // 34: wenming.review.v1.CreateObjectionRequest.objection:type_name -> wenming.review.v1.Objection
 	3,  // 35: wenming.review.v1.ListObjectionsRequest.state:type_name -> wenming.review.v1.ObjectionState
@@ -3951,7 +3951,7 @@ var file_wenming_review_v1_review_proto_depIdxs = []int32{
 	33, // 55: wenming.review.v1.ReviewService.ExportSummary:input_type -> wenming.review.v1.ExportSummaryRequest
 	34, // 56: wenming.review.v1.ReviewService.GetReviewerStats:input_type -> wenming.review.v1.GetReviewerStatsRequest
 	38, // 57: wenming.review.v1.ReviewService.GetPublicity:input_type -> wenming.review.v1.GetPublicityRequest
-	43, // 58: wenming.review.v1.ReviewService.CreatePublicObjection:input_type -> wenming.review.v1.CreatePublicObjectionRequest
+	43, // 58: wenming.review.v1.ReviewService.FileObjection:input_type -> wenming.review.v1.FileObjectionRequest
 	45, // 59: wenming.review.v1.ReviewService.CreateObjection:input_type -> wenming.review.v1.CreateObjectionRequest
 	46, // 60: wenming.review.v1.ReviewService.ListObjections:input_type -> wenming.review.v1.ListObjectionsRequest
 	48, // 61: wenming.review.v1.ReviewService.GetObjection:input_type -> wenming.review.v1.GetObjectionRequest
@@ -3977,7 +3977,7 @@ var file_wenming_review_v1_review_proto_depIdxs = []int32{
 	60, // 81: wenming.review.v1.ReviewService.ExportSummary:output_type -> google.api.HttpBody
 	37, // 82: wenming.review.v1.ReviewService.GetReviewerStats:output_type -> wenming.review.v1.ReviewerStats
 	40, // 83: wenming.review.v1.ReviewService.GetPublicity:output_type -> wenming.review.v1.Publicity
-	44, // 84: wenming.review.v1.ReviewService.CreatePublicObjection:output_type -> wenming.review.v1.ObjectionReceipt
+	44, // 84: wenming.review.v1.ReviewService.FileObjection:output_type -> wenming.review.v1.ObjectionReceipt
 	41, // 85: wenming.review.v1.ReviewService.CreateObjection:output_type -> wenming.review.v1.Objection
 	47, // 86: wenming.review.v1.ReviewService.ListObjections:output_type -> wenming.review.v1.ListObjectionsResponse
 	41, // 87: wenming.review.v1.ReviewService.GetObjection:output_type -> wenming.review.v1.Objection

@@ -883,9 +883,9 @@ func local_request_ReviewService_GetPublicity_0(ctx context.Context, marshaler r
 	return msg, metadata, err
 }
 
-func request_ReviewService_CreatePublicObjection_0(ctx context.Context, marshaler runtime.Marshaler, client ReviewServiceClient, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
+func request_ReviewService_FileObjection_0(ctx context.Context, marshaler runtime.Marshaler, client ReviewServiceClient, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
 	var (
-		protoReq CreatePublicObjectionRequest
+		protoReq FileObjectionRequest
 		metadata runtime.ServerMetadata
 		err      error
 	)
@@ -903,13 +903,13 @@ func request_ReviewService_CreatePublicObjection_0(ctx context.Context, marshale
 	if req.Body != nil {
 		_, _ = io.Copy(io.Discard, req.Body)
 	}
-	msg, err := client.CreatePublicObjection(ctx, &protoReq, grpc.Header(&metadata.HeaderMD), grpc.Trailer(&metadata.TrailerMD))
+	msg, err := client.FileObjection(ctx, &protoReq, grpc.Header(&metadata.HeaderMD), grpc.Trailer(&metadata.TrailerMD))
 	return msg, metadata, err
 }
 
-func local_request_ReviewService_CreatePublicObjection_0(ctx context.Context, marshaler runtime.Marshaler, server ReviewServiceServer, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
+func local_request_ReviewService_FileObjection_0(ctx context.Context, marshaler runtime.Marshaler, server ReviewServiceServer, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
 	var (
-		protoReq CreatePublicObjectionRequest
+		protoReq FileObjectionRequest
 		metadata runtime.ServerMetadata
 		err      error
 	)
@@ -924,7 +924,7 @@ func local_request_ReviewService_CreatePublicObjection_0(ctx context.Context, ma
 	if err != nil {
 		return nil, metadata, status.Errorf(codes.InvalidArgument, "type mismatch, parameter: %s, error: %v", "campaign_id", err)
 	}
-	msg, err := server.CreatePublicObjection(ctx, &protoReq)
+	msg, err := server.FileObjection(ctx, &protoReq)
 	return msg, metadata, err
 }
 
@@ -1519,25 +1519,25 @@ func RegisterReviewServiceHandlerServer(ctx context.Context, mux *runtime.ServeM
 		}
 		forward_ReviewService_GetPublicity_0(annotatedContext, mux, outboundMarshaler, w, req, resp, mux.GetForwardResponseOptions()...)
 	})
-	mux.Handle(http.MethodPost, pattern_ReviewService_CreatePublicObjection_0, func(w http.ResponseWriter, req *http.Request, pathParams map[string]string) {
+	mux.Handle(http.MethodPost, pattern_ReviewService_FileObjection_0, func(w http.ResponseWriter, req *http.Request, pathParams map[string]string) {
 		ctx, cancel := context.WithCancel(req.Context())
 		defer cancel()
 		var stream runtime.ServerTransportStream
 		ctx = grpc.NewContextWithServerTransportStream(ctx, &stream)
 		inboundMarshaler, outboundMarshaler := runtime.MarshalerForRequest(mux, req)
-		annotatedContext, err := runtime.AnnotateIncomingContext(ctx, mux, req, "/wenming.review.v1.ReviewService/CreatePublicObjection", runtime.WithHTTPPathPattern("/v1/public/campaigns/{campaign_id}/objections"))
+		annotatedContext, err := runtime.AnnotateIncomingContext(ctx, mux, req, "/wenming.review.v1.ReviewService/FileObjection", runtime.WithHTTPPathPattern("/v1/public/campaigns/{campaign_id}/objections"))
 		if err != nil {
 			runtime.HTTPError(ctx, mux, outboundMarshaler, w, req, err)
 			return
 		}
-		resp, md, err := local_request_ReviewService_CreatePublicObjection_0(annotatedContext, inboundMarshaler, server, req, pathParams)
+		resp, md, err := local_request_ReviewService_FileObjection_0(annotatedContext, inboundMarshaler, server, req, pathParams)
 		md.HeaderMD, md.TrailerMD = metadata.Join(md.HeaderMD, stream.Header()), metadata.Join(md.TrailerMD, stream.Trailer())
 		annotatedContext = runtime.NewServerMetadataContext(annotatedContext, md)
 		if err != nil {
 			runtime.HTTPError(annotatedContext, mux, outboundMarshaler, w, req, err)
 			return
 		}
-		forward_ReviewService_CreatePublicObjection_0(annotatedContext, mux, outboundMarshaler, w, req, resp, mux.GetForwardResponseOptions()...)
+		forward_ReviewService_FileObjection_0(annotatedContext, mux, outboundMarshaler, w, req, resp, mux.GetForwardResponseOptions()...)
 	})
 	mux.Handle(http.MethodPost, pattern_ReviewService_CreateObjection_0, func(w http.ResponseWriter, req *http.Request, pathParams map[string]string) {
 		ctx, cancel := context.WithCancel(req.Context())
@@ -2006,22 +2006,22 @@ func RegisterReviewServiceHandlerClient(ctx context.Context, mux *runtime.ServeM
 		}
 		forward_ReviewService_GetPublicity_0(annotatedContext, mux, outboundMarshaler, w, req, resp, mux.GetForwardResponseOptions()...)
 	})
-	mux.Handle(http.MethodPost, pattern_ReviewService_CreatePublicObjection_0, func(w http.ResponseWriter, req *http.Request, pathParams map[string]string) {
+	mux.Handle(http.MethodPost, pattern_ReviewService_FileObjection_0, func(w http.ResponseWriter, req *http.Request, pathParams map[string]string) {
 		ctx, cancel := context.WithCancel(req.Context())
 		defer cancel()
 		inboundMarshaler, outboundMarshaler := runtime.MarshalerForRequest(mux, req)
-		annotatedContext, err := runtime.AnnotateContext(ctx, mux, req, "/wenming.review.v1.ReviewService/CreatePublicObjection", runtime.WithHTTPPathPattern("/v1/public/campaigns/{campaign_id}/objections"))
+		annotatedContext, err := runtime.AnnotateContext(ctx, mux, req, "/wenming.review.v1.ReviewService/FileObjection", runtime.WithHTTPPathPattern("/v1/public/campaigns/{campaign_id}/objections"))
 		if err != nil {
 			runtime.HTTPError(ctx, mux, outboundMarshaler, w, req, err)
 			return
 		}
-		resp, md, err := request_ReviewService_CreatePublicObjection_0(annotatedContext, inboundMarshaler, client, req, pathParams)
+		resp, md, err := request_ReviewService_FileObjection_0(annotatedContext, inboundMarshaler, client, req, pathParams)
 		annotatedContext = runtime.NewServerMetadataContext(annotatedContext, md)
 		if err != nil {
 			runtime.HTTPError(annotatedContext, mux, outboundMarshaler, w, req, err)
 			return
 		}
-		forward_ReviewService_CreatePublicObjection_0(annotatedContext, mux, outboundMarshaler, w, req, resp, mux.GetForwardResponseOptions()...)
+		forward_ReviewService_FileObjection_0(annotatedContext, mux, outboundMarshaler, w, req, resp, mux.GetForwardResponseOptions()...)
 	})
 	mux.Handle(http.MethodPost, pattern_ReviewService_CreateObjection_0, func(w http.ResponseWriter, req *http.Request, pathParams map[string]string) {
 		ctx, cancel := context.WithCancel(req.Context())
@@ -2132,7 +2132,7 @@ var (
 	pattern_ReviewService_ExportSummary_0              = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 1, 0, 4, 1, 5, 2, 2, 3}, []string{"v1", "offices", "office_id", "summary"}, "export"))
 	pattern_ReviewService_GetReviewerStats_0           = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 1, 0, 4, 1, 5, 2, 2, 3}, []string{"v1", "campaigns", "campaign_id", "reviewer-stats"}, ""))
 	pattern_ReviewService_GetPublicity_0               = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 2, 2, 1, 0, 4, 1, 5, 3, 2, 4}, []string{"v1", "public", "campaigns", "campaign_id", "publicity"}, ""))
-	pattern_ReviewService_CreatePublicObjection_0      = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 2, 2, 1, 0, 4, 1, 5, 3, 2, 4}, []string{"v1", "public", "campaigns", "campaign_id", "objections"}, ""))
+	pattern_ReviewService_FileObjection_0              = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 2, 2, 1, 0, 4, 1, 5, 3, 2, 4}, []string{"v1", "public", "campaigns", "campaign_id", "objections"}, ""))
 	pattern_ReviewService_CreateObjection_0            = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 1, 0, 4, 1, 5, 2, 2, 3}, []string{"v1", "campaigns", "campaign_id", "objections"}, ""))
 	pattern_ReviewService_ListObjections_0             = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 1, 0, 4, 1, 5, 2, 2, 3}, []string{"v1", "campaigns", "campaign_id", "objections"}, ""))
 	pattern_ReviewService_GetObjection_0               = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 1, 0, 4, 1, 5, 2}, []string{"v1", "objections", "objection_id"}, ""))
@@ -2161,7 +2161,7 @@ var (
 	forward_ReviewService_ExportSummary_0              = runtime.ForwardResponseStream
 	forward_ReviewService_GetReviewerStats_0           = runtime.ForwardResponseMessage
 	forward_ReviewService_GetPublicity_0               = runtime.ForwardResponseMessage
-	forward_ReviewService_CreatePublicObjection_0      = runtime.ForwardResponseMessage
+	forward_ReviewService_FileObjection_0              = runtime.ForwardResponseMessage
 	forward_ReviewService_CreateObjection_0            = runtime.ForwardResponseMessage
 	forward_ReviewService_ListObjections_0             = runtime.ForwardResponseMessage
 	forward_ReviewService_GetObjection_0               = runtime.ForwardResponseMessage

@@ -40,7 +40,7 @@ const (
 	ReviewService_ExportSummary_FullMethodName              = "/wenming.review.v1.ReviewService/ExportSummary"
 	ReviewService_GetReviewerStats_FullMethodName           = "/wenming.review.v1.ReviewService/GetReviewerStats"
 	ReviewService_GetPublicity_FullMethodName               = "/wenming.review.v1.ReviewService/GetPublicity"
-	ReviewService_CreatePublicObjection_FullMethodName      = "/wenming.review.v1.ReviewService/CreatePublicObjection"
+	ReviewService_FileObjection_FullMethodName              = "/wenming.review.v1.ReviewService/FileObjection"
 	ReviewService_CreateObjection_FullMethodName            = "/wenming.review.v1.ReviewService/CreateObjection"
 	ReviewService_ListObjections_FullMethodName             = "/wenming.review.v1.ReviewService/ListObjections"
 	ReviewService_GetObjection_FullMethodName               = "/wenming.review.v1.ReviewService/GetObjection"
@@ -131,10 +131,10 @@ type ReviewServiceClient interface {
 	// remain on it, with their office, category, total and rank. Public: no token; nothing of
 	// a campaign in another phase. The answer carries an ETag and may be cached for a minute.
 	GetPublicity(ctx context.Context, in *GetPublicityRequest, opts ...grpc.CallOption) (*Publicity, error)
-	// CreatePublicObjection files an objection to a unit on a publicity list, without an
+	// FileObjection files an objection to a unit on a publicity list, without an
 	// account, while the list is published. Rate-limited per client address and per campaign;
 	// the answer's reference is what to quote by phone.
-	CreatePublicObjection(ctx context.Context, in *CreatePublicObjectionRequest, opts ...grpc.CallOption) (*ObjectionReceipt, error)
+	FileObjection(ctx context.Context, in *FileObjectionRequest, opts ...grpc.CallOption) (*ObjectionReceipt, error)
 	// CreateObjection records an objection the campaign's office received by letter, e-mail
 	// or phone, while the campaign is in PUBLICITY. Admins and reviewers of the campaign's
 	// office.
@@ -380,10 +380,10 @@ func (c *reviewServiceClient) GetPublicity(ctx context.Context, in *GetPublicity
 	return out, nil
 }
 
-func (c *reviewServiceClient) CreatePublicObjection(ctx context.Context, in *CreatePublicObjectionRequest, opts ...grpc.CallOption) (*ObjectionReceipt, error) {
+func (c *reviewServiceClient) FileObjection(ctx context.Context, in *FileObjectionRequest, opts ...grpc.CallOption) (*ObjectionReceipt, error) {
 	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
 	out := new(ObjectionReceipt)
-	err := c.cc.Invoke(ctx, ReviewService_CreatePublicObjection_FullMethodName, in, out, cOpts...)
+	err := c.cc.Invoke(ctx, ReviewService_FileObjection_FullMethodName, in, out, cOpts...)
 	if err != nil {
 		return nil, err
 	}
@@ -532,10 +532,10 @@ type ReviewServiceServer interface {
 	// remain on it, with their office, category, total and rank. Public: no token; nothing of
 	// a campaign in another phase. The answer carries an ETag and may be cached for a minute.
 	GetPublicity(context.Context, *GetPublicityRequest) (*Publicity, error)
-	// CreatePublicObjection files an objection to a unit on a publicity list, without an
+	// FileObjection files an objection to a unit on a publicity list, without an
 	// account, while the list is published. Rate-limited per client address and per campaign;
 	// the answer's reference is what to quote by phone.
-	CreatePublicObjection(context.Context, *CreatePublicObjectionRequest) (*ObjectionReceipt, error)
+	FileObjection(context.Context, *FileObjectionRequest) (*ObjectionReceipt, error)
 	// CreateObjection records an objection the campaign's office received by letter, e-mail
 	// or phone, while the campaign is in PUBLICITY. Admins and reviewers of the campaign's
 	// office.
@@ -623,8 +623,8 @@ func (UnimplementedReviewServiceServer) GetReviewerStats(context.Context, *GetRe
 func (UnimplementedReviewServiceServer) GetPublicity(context.Context, *GetPublicityRequest) (*Publicity, error) {
 	return nil, status.Error(codes.Unimplemented, "method GetPublicity not implemented")
 }
-func (UnimplementedReviewServiceServer) CreatePublicObjection(context.Context, *CreatePublicObjectionRequest) (*ObjectionReceipt, error) {
-	return nil, status.Error(codes.Unimplemented, "method CreatePublicObjection not implemented")
+func (UnimplementedReviewServiceServer) FileObjection(context.Context, *FileObjectionRequest) (*ObjectionReceipt, error) {
+	return nil, status.Error(codes.Unimplemented, "method FileObjection not implemented")
 }
 func (UnimplementedReviewServiceServer) CreateObjection(context.Context, *CreateObjectionRequest) (*Objection, error) {
 	return nil, status.Error(codes.Unimplemented, "method CreateObjection not implemented")
@@ -1008,20 +1008,20 @@ func _ReviewService_GetPublicity_Handler(srv interface{}, ctx context.Context, d
 	return interceptor(ctx, in, info, handler)
 }
 
-func _ReviewService_CreatePublicObjection_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
-	in := new(CreatePublicObjectionRequest)
+func _ReviewService_FileObjection_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(FileObjectionRequest)
 	if err := dec(in); err != nil {
 		return nil, err
 	}
 	if interceptor == nil {
-		return srv.(ReviewServiceServer).CreatePublicObjection(ctx, in)
+		return srv.(ReviewServiceServer).FileObjection(ctx, in)
 	}
 	info := &grpc.UnaryServerInfo{
 		Server:     srv,
-		FullMethod: ReviewService_CreatePublicObjection_FullMethodName,
+		FullMethod: ReviewService_FileObjection_FullMethodName,
 	}
 	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
-		return srv.(ReviewServiceServer).CreatePublicObjection(ctx, req.(*CreatePublicObjectionRequest))
+		return srv.(ReviewServiceServer).FileObjection(ctx, req.(*FileObjectionRequest))
 	}
 	return interceptor(ctx, in, info, handler)
 }
@@ -1189,8 +1189,8 @@ var ReviewService_ServiceDesc = grpc.ServiceDesc{
 			Handler:    _ReviewService_GetPublicity_Handler,
 		},
 		{
-			MethodName: "CreatePublicObjection",
-			Handler:    _ReviewService_CreatePublicObjection_Handler,
+			MethodName: "FileObjection",
+			Handler:    _ReviewService_FileObjection_Handler,
 		},
 		{
 			MethodName: "CreateObjection",
