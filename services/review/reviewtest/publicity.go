@@ -164,6 +164,15 @@ func Publicity(t *testing.T, e *apptest.Env, tr *apptest.Tree, fx *Fixture, cloc
 			t.Errorf("%s reading an objection: %d %s", who, r.Code, r.Raw)
 		}
 	}
+	for who, tok := range map[string]string{"a sibling district": tr.D2Admin, "another province": tr.Prov2Admin,
+		"the unit objected to": fx.UnitTokens["U4"], "a reviewer of another office": fx.D2Reviewer} {
+		for _, path := range []string{"/v1/campaigns/" + fx.Campaign + "/objections", "/v1/objections/" + all[0].GetId(),
+			"/v1/campaigns/" + fx.Campaign + "/naming:export"} {
+			if r := e.Do(t, "GET", path, tok, nil); r.Code != 404 && r.Code != 403 {
+				t.Errorf("%s reading %s: %d %.300s", who, path, r.Code, r.Raw)
+			}
+		}
+	}
 	if pending := apptest.Call[*reviewv1.ListObjectionsResponse](t, e, "GET", "/v1/campaigns/"+fx.Campaign+"/objections?state=OBJECTION_STATE_RECEIVED&pageSize=1", fx.Admin, nil); len(pending.GetObjections()) != 1 || pending.GetNextPageToken() == "" {
 		t.Errorf("the first page of pending objections: %v", pending)
 	}
