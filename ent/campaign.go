@@ -72,7 +72,13 @@ type Campaign struct {
 	// TitleModel holds the value of the "title_model" field.
 	TitleModel bool `json:"title_model,omitempty"`
 	// TermYears holds the value of the "term_years" field.
-	TermYears    int `json:"term_years,omitempty"`
+	TermYears int `json:"term_years,omitempty"`
+	// Kind holds the value of the "kind" field.
+	Kind campaign.Kind `json:"kind,omitempty"`
+	// KeepLine holds the value of the "keep_line" field.
+	KeepLine *int64 `json:"keep_line,omitempty"`
+	// WarnLine holds the value of the "warn_line" field.
+	WarnLine     *int64 `json:"warn_line,omitempty"`
 	selectValues sql.SelectValues
 }
 
@@ -83,9 +89,9 @@ func (*Campaign) scanValues(columns []string) ([]any, error) {
 		switch columns[i] {
 		case campaign.FieldTitleModel:
 			values[i] = new(sql.NullBool)
-		case campaign.FieldVersion, campaign.FieldYear, campaign.FieldQuotaCount, campaign.FieldQuotaPercent, campaign.FieldPassLine, campaign.FieldLookbackMonths, campaign.FieldMaxResubmissions, campaign.FieldReviewersPerApplication, campaign.FieldTermYears:
+		case campaign.FieldVersion, campaign.FieldYear, campaign.FieldQuotaCount, campaign.FieldQuotaPercent, campaign.FieldPassLine, campaign.FieldLookbackMonths, campaign.FieldMaxResubmissions, campaign.FieldReviewersPerApplication, campaign.FieldTermYears, campaign.FieldKeepLine, campaign.FieldWarnLine:
 			values[i] = new(sql.NullInt64)
-		case campaign.FieldID, campaign.FieldOfficeID, campaign.FieldScopePath, campaign.FieldStandardID, campaign.FieldTargetLevel, campaign.FieldDisplayName, campaign.FieldState, campaign.FieldRequiredTitleLevel, campaign.FieldParentCampaignID:
+		case campaign.FieldID, campaign.FieldOfficeID, campaign.FieldScopePath, campaign.FieldStandardID, campaign.FieldTargetLevel, campaign.FieldDisplayName, campaign.FieldState, campaign.FieldRequiredTitleLevel, campaign.FieldParentCampaignID, campaign.FieldKind:
 			values[i] = new(sql.NullString)
 		case campaign.FieldCreateTime, campaign.FieldUpdateTime, campaign.FieldApplicationStart, campaign.FieldApplicationEnd, campaign.FieldSubmissionStart, campaign.FieldSubmissionEnd, campaign.FieldReviewStart, campaign.FieldReviewEnd, campaign.FieldPublicityStart, campaign.FieldPublicityEnd:
 			values[i] = new(sql.NullTime)
@@ -289,6 +295,26 @@ func (_m *Campaign) assignValues(columns []string, values []any) error {
 			} else if value.Valid {
 				_m.TermYears = int(value.Int64)
 			}
+		case campaign.FieldKind:
+			if value, ok := values[i].(*sql.NullString); !ok {
+				return fmt.Errorf("unexpected type %T for field kind", values[i])
+			} else if value.Valid {
+				_m.Kind = campaign.Kind(value.String)
+			}
+		case campaign.FieldKeepLine:
+			if value, ok := values[i].(*sql.NullInt64); !ok {
+				return fmt.Errorf("unexpected type %T for field keep_line", values[i])
+			} else if value.Valid {
+				_m.KeepLine = new(int64)
+				*_m.KeepLine = value.Int64
+			}
+		case campaign.FieldWarnLine:
+			if value, ok := values[i].(*sql.NullInt64); !ok {
+				return fmt.Errorf("unexpected type %T for field warn_line", values[i])
+			} else if value.Valid {
+				_m.WarnLine = new(int64)
+				*_m.WarnLine = value.Int64
+			}
 		default:
 			_m.selectValues.Set(columns[i], values[i])
 		}
@@ -430,6 +456,19 @@ func (_m *Campaign) String() string {
 	builder.WriteString(", ")
 	builder.WriteString("term_years=")
 	builder.WriteString(fmt.Sprintf("%v", _m.TermYears))
+	builder.WriteString(", ")
+	builder.WriteString("kind=")
+	builder.WriteString(fmt.Sprintf("%v", _m.Kind))
+	builder.WriteString(", ")
+	if v := _m.KeepLine; v != nil {
+		builder.WriteString("keep_line=")
+		builder.WriteString(fmt.Sprintf("%v", *v))
+	}
+	builder.WriteString(", ")
+	if v := _m.WarnLine; v != nil {
+		builder.WriteString("warn_line=")
+		builder.WriteString(fmt.Sprintf("%v", *v))
+	}
 	builder.WriteByte(')')
 	return builder.String()
 }

@@ -367,6 +367,48 @@ func (_c *CampaignCreate) SetNillableTermYears(v *int) *CampaignCreate {
 	return _c
 }
 
+// SetKind sets the "kind" field.
+func (_c *CampaignCreate) SetKind(v campaign.Kind) *CampaignCreate {
+	_c.mutation.SetKind(v)
+	return _c
+}
+
+// SetNillableKind sets the "kind" field if the given value is not nil.
+func (_c *CampaignCreate) SetNillableKind(v *campaign.Kind) *CampaignCreate {
+	if v != nil {
+		_c.SetKind(*v)
+	}
+	return _c
+}
+
+// SetKeepLine sets the "keep_line" field.
+func (_c *CampaignCreate) SetKeepLine(v int64) *CampaignCreate {
+	_c.mutation.SetKeepLine(v)
+	return _c
+}
+
+// SetNillableKeepLine sets the "keep_line" field if the given value is not nil.
+func (_c *CampaignCreate) SetNillableKeepLine(v *int64) *CampaignCreate {
+	if v != nil {
+		_c.SetKeepLine(*v)
+	}
+	return _c
+}
+
+// SetWarnLine sets the "warn_line" field.
+func (_c *CampaignCreate) SetWarnLine(v int64) *CampaignCreate {
+	_c.mutation.SetWarnLine(v)
+	return _c
+}
+
+// SetNillableWarnLine sets the "warn_line" field if the given value is not nil.
+func (_c *CampaignCreate) SetNillableWarnLine(v *int64) *CampaignCreate {
+	if v != nil {
+		_c.SetWarnLine(*v)
+	}
+	return _c
+}
+
 // SetID sets the "id" field.
 func (_c *CampaignCreate) SetID(v string) *CampaignCreate {
 	_c.mutation.SetID(v)
@@ -460,6 +502,10 @@ func (_c *CampaignCreate) defaults() error {
 		v := campaign.DefaultTermYears
 		_c.mutation.SetTermYears(v)
 	}
+	if _, ok := _c.mutation.Kind(); !ok {
+		v := campaign.DefaultKind
+		_c.mutation.SetKind(v)
+	}
 	return nil
 }
 
@@ -540,6 +586,14 @@ func (_c *CampaignCreate) check() error {
 	}
 	if _, ok := _c.mutation.TermYears(); !ok {
 		return &ValidationError{Name: "term_years", err: errors.New(`ent: missing required field "Campaign.term_years"`)}
+	}
+	if _, ok := _c.mutation.Kind(); !ok {
+		return &ValidationError{Name: "kind", err: errors.New(`ent: missing required field "Campaign.kind"`)}
+	}
+	if v, ok := _c.mutation.Kind(); ok {
+		if err := campaign.KindValidator(v); err != nil {
+			return &ValidationError{Name: "kind", err: fmt.Errorf(`ent: validator failed for field "Campaign.kind": %w`, err)}
+		}
 	}
 	if v, ok := _c.mutation.ID(); ok {
 		if err := campaign.IDValidator(v); err != nil {
@@ -693,6 +747,18 @@ func (_c *CampaignCreate) createSpec() (*Campaign, *sqlgraph.CreateSpec) {
 	if value, ok := _c.mutation.TermYears(); ok {
 		_spec.SetField(campaign.FieldTermYears, field.TypeInt, value)
 		_node.TermYears = value
+	}
+	if value, ok := _c.mutation.Kind(); ok {
+		_spec.SetField(campaign.FieldKind, field.TypeEnum, value)
+		_node.Kind = value
+	}
+	if value, ok := _c.mutation.KeepLine(); ok {
+		_spec.SetField(campaign.FieldKeepLine, field.TypeInt64, value)
+		_node.KeepLine = &value
+	}
+	if value, ok := _c.mutation.WarnLine(); ok {
+		_spec.SetField(campaign.FieldWarnLine, field.TypeInt64, value)
+		_node.WarnLine = &value
 	}
 	return _node, _spec
 }
@@ -1154,6 +1220,54 @@ func (u *CampaignUpsert) AddTermYears(v int) *CampaignUpsert {
 	return u
 }
 
+// SetKeepLine sets the "keep_line" field.
+func (u *CampaignUpsert) SetKeepLine(v int64) *CampaignUpsert {
+	u.Set(campaign.FieldKeepLine, v)
+	return u
+}
+
+// UpdateKeepLine sets the "keep_line" field to the value that was provided on create.
+func (u *CampaignUpsert) UpdateKeepLine() *CampaignUpsert {
+	u.SetExcluded(campaign.FieldKeepLine)
+	return u
+}
+
+// AddKeepLine adds v to the "keep_line" field.
+func (u *CampaignUpsert) AddKeepLine(v int64) *CampaignUpsert {
+	u.Add(campaign.FieldKeepLine, v)
+	return u
+}
+
+// ClearKeepLine clears the value of the "keep_line" field.
+func (u *CampaignUpsert) ClearKeepLine() *CampaignUpsert {
+	u.SetNull(campaign.FieldKeepLine)
+	return u
+}
+
+// SetWarnLine sets the "warn_line" field.
+func (u *CampaignUpsert) SetWarnLine(v int64) *CampaignUpsert {
+	u.Set(campaign.FieldWarnLine, v)
+	return u
+}
+
+// UpdateWarnLine sets the "warn_line" field to the value that was provided on create.
+func (u *CampaignUpsert) UpdateWarnLine() *CampaignUpsert {
+	u.SetExcluded(campaign.FieldWarnLine)
+	return u
+}
+
+// AddWarnLine adds v to the "warn_line" field.
+func (u *CampaignUpsert) AddWarnLine(v int64) *CampaignUpsert {
+	u.Add(campaign.FieldWarnLine, v)
+	return u
+}
+
+// ClearWarnLine clears the value of the "warn_line" field.
+func (u *CampaignUpsert) ClearWarnLine() *CampaignUpsert {
+	u.SetNull(campaign.FieldWarnLine)
+	return u
+}
+
 // UpdateNewValues updates the mutable fields using the new values that were set on create except the ID field.
 // Using this option is equivalent to using:
 //
@@ -1182,6 +1296,9 @@ func (u *CampaignUpsertOne) UpdateNewValues() *CampaignUpsertOne {
 		}
 		if _, exists := u.create.mutation.StandardID(); exists {
 			s.SetIgnore(campaign.FieldStandardID)
+		}
+		if _, exists := u.create.mutation.Kind(); exists {
+			s.SetIgnore(campaign.FieldKind)
 		}
 	}))
 	return u
@@ -1690,6 +1807,62 @@ func (u *CampaignUpsertOne) UpdateTermYears() *CampaignUpsertOne {
 	})
 }
 
+// SetKeepLine sets the "keep_line" field.
+func (u *CampaignUpsertOne) SetKeepLine(v int64) *CampaignUpsertOne {
+	return u.Update(func(s *CampaignUpsert) {
+		s.SetKeepLine(v)
+	})
+}
+
+// AddKeepLine adds v to the "keep_line" field.
+func (u *CampaignUpsertOne) AddKeepLine(v int64) *CampaignUpsertOne {
+	return u.Update(func(s *CampaignUpsert) {
+		s.AddKeepLine(v)
+	})
+}
+
+// UpdateKeepLine sets the "keep_line" field to the value that was provided on create.
+func (u *CampaignUpsertOne) UpdateKeepLine() *CampaignUpsertOne {
+	return u.Update(func(s *CampaignUpsert) {
+		s.UpdateKeepLine()
+	})
+}
+
+// ClearKeepLine clears the value of the "keep_line" field.
+func (u *CampaignUpsertOne) ClearKeepLine() *CampaignUpsertOne {
+	return u.Update(func(s *CampaignUpsert) {
+		s.ClearKeepLine()
+	})
+}
+
+// SetWarnLine sets the "warn_line" field.
+func (u *CampaignUpsertOne) SetWarnLine(v int64) *CampaignUpsertOne {
+	return u.Update(func(s *CampaignUpsert) {
+		s.SetWarnLine(v)
+	})
+}
+
+// AddWarnLine adds v to the "warn_line" field.
+func (u *CampaignUpsertOne) AddWarnLine(v int64) *CampaignUpsertOne {
+	return u.Update(func(s *CampaignUpsert) {
+		s.AddWarnLine(v)
+	})
+}
+
+// UpdateWarnLine sets the "warn_line" field to the value that was provided on create.
+func (u *CampaignUpsertOne) UpdateWarnLine() *CampaignUpsertOne {
+	return u.Update(func(s *CampaignUpsert) {
+		s.UpdateWarnLine()
+	})
+}
+
+// ClearWarnLine clears the value of the "warn_line" field.
+func (u *CampaignUpsertOne) ClearWarnLine() *CampaignUpsertOne {
+	return u.Update(func(s *CampaignUpsert) {
+		s.ClearWarnLine()
+	})
+}
+
 // Exec executes the query.
 func (u *CampaignUpsertOne) Exec(ctx context.Context) error {
 	if len(u.create.conflict) == 0 {
@@ -1884,6 +2057,9 @@ func (u *CampaignUpsertBulk) UpdateNewValues() *CampaignUpsertBulk {
 			}
 			if _, exists := b.mutation.StandardID(); exists {
 				s.SetIgnore(campaign.FieldStandardID)
+			}
+			if _, exists := b.mutation.Kind(); exists {
+				s.SetIgnore(campaign.FieldKind)
 			}
 		}
 	}))
@@ -2390,6 +2566,62 @@ func (u *CampaignUpsertBulk) AddTermYears(v int) *CampaignUpsertBulk {
 func (u *CampaignUpsertBulk) UpdateTermYears() *CampaignUpsertBulk {
 	return u.Update(func(s *CampaignUpsert) {
 		s.UpdateTermYears()
+	})
+}
+
+// SetKeepLine sets the "keep_line" field.
+func (u *CampaignUpsertBulk) SetKeepLine(v int64) *CampaignUpsertBulk {
+	return u.Update(func(s *CampaignUpsert) {
+		s.SetKeepLine(v)
+	})
+}
+
+// AddKeepLine adds v to the "keep_line" field.
+func (u *CampaignUpsertBulk) AddKeepLine(v int64) *CampaignUpsertBulk {
+	return u.Update(func(s *CampaignUpsert) {
+		s.AddKeepLine(v)
+	})
+}
+
+// UpdateKeepLine sets the "keep_line" field to the value that was provided on create.
+func (u *CampaignUpsertBulk) UpdateKeepLine() *CampaignUpsertBulk {
+	return u.Update(func(s *CampaignUpsert) {
+		s.UpdateKeepLine()
+	})
+}
+
+// ClearKeepLine clears the value of the "keep_line" field.
+func (u *CampaignUpsertBulk) ClearKeepLine() *CampaignUpsertBulk {
+	return u.Update(func(s *CampaignUpsert) {
+		s.ClearKeepLine()
+	})
+}
+
+// SetWarnLine sets the "warn_line" field.
+func (u *CampaignUpsertBulk) SetWarnLine(v int64) *CampaignUpsertBulk {
+	return u.Update(func(s *CampaignUpsert) {
+		s.SetWarnLine(v)
+	})
+}
+
+// AddWarnLine adds v to the "warn_line" field.
+func (u *CampaignUpsertBulk) AddWarnLine(v int64) *CampaignUpsertBulk {
+	return u.Update(func(s *CampaignUpsert) {
+		s.AddWarnLine(v)
+	})
+}
+
+// UpdateWarnLine sets the "warn_line" field to the value that was provided on create.
+func (u *CampaignUpsertBulk) UpdateWarnLine() *CampaignUpsertBulk {
+	return u.Update(func(s *CampaignUpsert) {
+		s.UpdateWarnLine()
+	})
+}
+
+// ClearWarnLine clears the value of the "warn_line" field.
+func (u *CampaignUpsertBulk) ClearWarnLine() *CampaignUpsertBulk {
+	return u.Update(func(s *CampaignUpsert) {
+		s.ClearWarnLine()
 	})
 }
 

@@ -485,6 +485,60 @@ func (_u *CampaignUpdate) AddTermYears(v int) *CampaignUpdate {
 	return _u
 }
 
+// SetKeepLine sets the "keep_line" field.
+func (_u *CampaignUpdate) SetKeepLine(v int64) *CampaignUpdate {
+	_u.mutation.ResetKeepLine()
+	_u.mutation.SetKeepLine(v)
+	return _u
+}
+
+// SetNillableKeepLine sets the "keep_line" field if the given value is not nil.
+func (_u *CampaignUpdate) SetNillableKeepLine(v *int64) *CampaignUpdate {
+	if v != nil {
+		_u.SetKeepLine(*v)
+	}
+	return _u
+}
+
+// AddKeepLine adds value to the "keep_line" field.
+func (_u *CampaignUpdate) AddKeepLine(v int64) *CampaignUpdate {
+	_u.mutation.AddKeepLine(v)
+	return _u
+}
+
+// ClearKeepLine clears the value of the "keep_line" field.
+func (_u *CampaignUpdate) ClearKeepLine() *CampaignUpdate {
+	_u.mutation.ClearKeepLine()
+	return _u
+}
+
+// SetWarnLine sets the "warn_line" field.
+func (_u *CampaignUpdate) SetWarnLine(v int64) *CampaignUpdate {
+	_u.mutation.ResetWarnLine()
+	_u.mutation.SetWarnLine(v)
+	return _u
+}
+
+// SetNillableWarnLine sets the "warn_line" field if the given value is not nil.
+func (_u *CampaignUpdate) SetNillableWarnLine(v *int64) *CampaignUpdate {
+	if v != nil {
+		_u.SetWarnLine(*v)
+	}
+	return _u
+}
+
+// AddWarnLine adds value to the "warn_line" field.
+func (_u *CampaignUpdate) AddWarnLine(v int64) *CampaignUpdate {
+	_u.mutation.AddWarnLine(v)
+	return _u
+}
+
+// ClearWarnLine clears the value of the "warn_line" field.
+func (_u *CampaignUpdate) ClearWarnLine() *CampaignUpdate {
+	_u.mutation.ClearWarnLine()
+	return _u
+}
+
 // Mutation returns the CampaignMutation object of the builder.
 func (_u *CampaignUpdate) Mutation() *CampaignMutation {
 	return _u.mutation
@@ -695,6 +749,24 @@ func (_u *CampaignUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 	}
 	if value, ok := _u.mutation.AddedTermYears(); ok {
 		_spec.AddField(campaign.FieldTermYears, field.TypeInt, value)
+	}
+	if value, ok := _u.mutation.KeepLine(); ok {
+		_spec.SetField(campaign.FieldKeepLine, field.TypeInt64, value)
+	}
+	if value, ok := _u.mutation.AddedKeepLine(); ok {
+		_spec.AddField(campaign.FieldKeepLine, field.TypeInt64, value)
+	}
+	if _u.mutation.KeepLineCleared() {
+		_spec.ClearField(campaign.FieldKeepLine, field.TypeInt64)
+	}
+	if value, ok := _u.mutation.WarnLine(); ok {
+		_spec.SetField(campaign.FieldWarnLine, field.TypeInt64, value)
+	}
+	if value, ok := _u.mutation.AddedWarnLine(); ok {
+		_spec.AddField(campaign.FieldWarnLine, field.TypeInt64, value)
+	}
+	if _u.mutation.WarnLineCleared() {
+		_spec.ClearField(campaign.FieldWarnLine, field.TypeInt64)
 	}
 	if _node, err = sqlgraph.UpdateNodes(ctx, _u.driver, _spec); err != nil {
 		if _, ok := err.(*sqlgraph.NotFoundError); ok {
@@ -1173,6 +1245,60 @@ func (_u *CampaignUpdateOne) AddTermYears(v int) *CampaignUpdateOne {
 	return _u
 }
 
+// SetKeepLine sets the "keep_line" field.
+func (_u *CampaignUpdateOne) SetKeepLine(v int64) *CampaignUpdateOne {
+	_u.mutation.ResetKeepLine()
+	_u.mutation.SetKeepLine(v)
+	return _u
+}
+
+// SetNillableKeepLine sets the "keep_line" field if the given value is not nil.
+func (_u *CampaignUpdateOne) SetNillableKeepLine(v *int64) *CampaignUpdateOne {
+	if v != nil {
+		_u.SetKeepLine(*v)
+	}
+	return _u
+}
+
+// AddKeepLine adds value to the "keep_line" field.
+func (_u *CampaignUpdateOne) AddKeepLine(v int64) *CampaignUpdateOne {
+	_u.mutation.AddKeepLine(v)
+	return _u
+}
+
+// ClearKeepLine clears the value of the "keep_line" field.
+func (_u *CampaignUpdateOne) ClearKeepLine() *CampaignUpdateOne {
+	_u.mutation.ClearKeepLine()
+	return _u
+}
+
+// SetWarnLine sets the "warn_line" field.
+func (_u *CampaignUpdateOne) SetWarnLine(v int64) *CampaignUpdateOne {
+	_u.mutation.ResetWarnLine()
+	_u.mutation.SetWarnLine(v)
+	return _u
+}
+
+// SetNillableWarnLine sets the "warn_line" field if the given value is not nil.
+func (_u *CampaignUpdateOne) SetNillableWarnLine(v *int64) *CampaignUpdateOne {
+	if v != nil {
+		_u.SetWarnLine(*v)
+	}
+	return _u
+}
+
+// AddWarnLine adds value to the "warn_line" field.
+func (_u *CampaignUpdateOne) AddWarnLine(v int64) *CampaignUpdateOne {
+	_u.mutation.AddWarnLine(v)
+	return _u
+}
+
+// ClearWarnLine clears the value of the "warn_line" field.
+func (_u *CampaignUpdateOne) ClearWarnLine() *CampaignUpdateOne {
+	_u.mutation.ClearWarnLine()
+	return _u
+}
+
 // Mutation returns the CampaignMutation object of the builder.
 func (_u *CampaignUpdateOne) Mutation() *CampaignMutation {
 	return _u.mutation
@@ -1413,6 +1539,24 @@ func (_u *CampaignUpdateOne) sqlSave(ctx context.Context) (_node *Campaign, err 
 	}
 	if value, ok := _u.mutation.AddedTermYears(); ok {
 		_spec.AddField(campaign.FieldTermYears, field.TypeInt, value)
+	}
+	if value, ok := _u.mutation.KeepLine(); ok {
+		_spec.SetField(campaign.FieldKeepLine, field.TypeInt64, value)
+	}
+	if value, ok := _u.mutation.AddedKeepLine(); ok {
+		_spec.AddField(campaign.FieldKeepLine, field.TypeInt64, value)
+	}
+	if _u.mutation.KeepLineCleared() {
+		_spec.ClearField(campaign.FieldKeepLine, field.TypeInt64)
+	}
+	if value, ok := _u.mutation.WarnLine(); ok {
+		_spec.SetField(campaign.FieldWarnLine, field.TypeInt64, value)
+	}
+	if value, ok := _u.mutation.AddedWarnLine(); ok {
+		_spec.AddField(campaign.FieldWarnLine, field.TypeInt64, value)
+	}
+	if _u.mutation.WarnLineCleared() {
+		_spec.ClearField(campaign.FieldWarnLine, field.TypeInt64)
 	}
 	_node = &Campaign{config: _u.config}
 	_spec.Assign = _node.assignValues

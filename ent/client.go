@@ -29,6 +29,7 @@ import (
 	"github.com/wenming-platform/wenming/ent/office"
 	"github.com/wenming-platform/wenming/ent/publicityentry"
 	"github.com/wenming-platform/wenming/ent/refreshtoken"
+	"github.com/wenming-platform/wenming/ent/reinspectiondecision"
 	"github.com/wenming-platform/wenming/ent/result"
 	"github.com/wenming-platform/wenming/ent/revocation"
 	"github.com/wenming-platform/wenming/ent/serviceaccount"
@@ -79,6 +80,8 @@ type Client struct {
 	PublicityEntry *PublicityEntryClient
 	// RefreshToken is the client for interacting with the RefreshToken builders.
 	RefreshToken *RefreshTokenClient
+	// ReinspectionDecision is the client for interacting with the ReinspectionDecision builders.
+	ReinspectionDecision *ReinspectionDecisionClient
 	// Result is the client for interacting with the Result builders.
 	Result *ResultClient
 	// Revocation is the client for interacting with the Revocation builders.
@@ -127,6 +130,7 @@ func (c *Client) init() {
 	c.Office = NewOfficeClient(c.config)
 	c.PublicityEntry = NewPublicityEntryClient(c.config)
 	c.RefreshToken = NewRefreshTokenClient(c.config)
+	c.ReinspectionDecision = NewReinspectionDecisionClient(c.config)
 	c.Result = NewResultClient(c.config)
 	c.Revocation = NewRevocationClient(c.config)
 	c.ServiceAccount = NewServiceAccountClient(c.config)
@@ -228,34 +232,35 @@ func (c *Client) Tx(ctx context.Context) (*Tx, error) {
 	cfg := c.config
 	cfg.driver = tx
 	return &Tx{
-		ctx:               ctx,
-		config:            cfg,
-		Application:       NewApplicationClient(cfg),
-		Assignment:        NewAssignmentClient(cfg),
-		AuditEvent:        NewAuditEventClient(cfg),
-		Campaign:          NewCampaignClient(cfg),
-		Conflict:          NewConflictClient(cfg),
-		DeadlineExtension: NewDeadlineExtensionClient(cfg),
-		Evidence:          NewEvidenceClient(cfg),
-		EvidenceFile:      NewEvidenceFileClient(cfg),
-		EvidenceRevision:  NewEvidenceRevisionClient(cfg),
-		IdempotencyRecord: NewIdempotencyRecordClient(cfg),
-		NegativeListEntry: NewNegativeListEntryClient(cfg),
-		Objection:         NewObjectionClient(cfg),
-		Office:            NewOfficeClient(cfg),
-		PublicityEntry:    NewPublicityEntryClient(cfg),
-		RefreshToken:      NewRefreshTokenClient(cfg),
-		Result:            NewResultClient(cfg),
-		Revocation:        NewRevocationClient(cfg),
-		ServiceAccount:    NewServiceAccountClient(cfg),
-		Setting:           NewSettingClient(cfg),
-		SigningKey:        NewSigningKeyClient(cfg),
-		SpotCheck:         NewSpotCheckClient(cfg),
-		Standard:          NewStandardClient(cfg),
-		TitleRecord:       NewTitleRecordClient(cfg),
-		Unit:              NewUnitClient(cfg),
-		User:              NewUserClient(cfg),
-		VetoDecision:      NewVetoDecisionClient(cfg),
+		ctx:                  ctx,
+		config:               cfg,
+		Application:          NewApplicationClient(cfg),
+		Assignment:           NewAssignmentClient(cfg),
+		AuditEvent:           NewAuditEventClient(cfg),
+		Campaign:             NewCampaignClient(cfg),
+		Conflict:             NewConflictClient(cfg),
+		DeadlineExtension:    NewDeadlineExtensionClient(cfg),
+		Evidence:             NewEvidenceClient(cfg),
+		EvidenceFile:         NewEvidenceFileClient(cfg),
+		EvidenceRevision:     NewEvidenceRevisionClient(cfg),
+		IdempotencyRecord:    NewIdempotencyRecordClient(cfg),
+		NegativeListEntry:    NewNegativeListEntryClient(cfg),
+		Objection:            NewObjectionClient(cfg),
+		Office:               NewOfficeClient(cfg),
+		PublicityEntry:       NewPublicityEntryClient(cfg),
+		RefreshToken:         NewRefreshTokenClient(cfg),
+		ReinspectionDecision: NewReinspectionDecisionClient(cfg),
+		Result:               NewResultClient(cfg),
+		Revocation:           NewRevocationClient(cfg),
+		ServiceAccount:       NewServiceAccountClient(cfg),
+		Setting:              NewSettingClient(cfg),
+		SigningKey:           NewSigningKeyClient(cfg),
+		SpotCheck:            NewSpotCheckClient(cfg),
+		Standard:             NewStandardClient(cfg),
+		TitleRecord:          NewTitleRecordClient(cfg),
+		Unit:                 NewUnitClient(cfg),
+		User:                 NewUserClient(cfg),
+		VetoDecision:         NewVetoDecisionClient(cfg),
 	}, nil
 }
 
@@ -273,34 +278,35 @@ func (c *Client) BeginTx(ctx context.Context, opts *sql.TxOptions) (*Tx, error) 
 	cfg := c.config
 	cfg.driver = &txDriver{tx: tx, drv: c.driver}
 	return &Tx{
-		ctx:               ctx,
-		config:            cfg,
-		Application:       NewApplicationClient(cfg),
-		Assignment:        NewAssignmentClient(cfg),
-		AuditEvent:        NewAuditEventClient(cfg),
-		Campaign:          NewCampaignClient(cfg),
-		Conflict:          NewConflictClient(cfg),
-		DeadlineExtension: NewDeadlineExtensionClient(cfg),
-		Evidence:          NewEvidenceClient(cfg),
-		EvidenceFile:      NewEvidenceFileClient(cfg),
-		EvidenceRevision:  NewEvidenceRevisionClient(cfg),
-		IdempotencyRecord: NewIdempotencyRecordClient(cfg),
-		NegativeListEntry: NewNegativeListEntryClient(cfg),
-		Objection:         NewObjectionClient(cfg),
-		Office:            NewOfficeClient(cfg),
-		PublicityEntry:    NewPublicityEntryClient(cfg),
-		RefreshToken:      NewRefreshTokenClient(cfg),
-		Result:            NewResultClient(cfg),
-		Revocation:        NewRevocationClient(cfg),
-		ServiceAccount:    NewServiceAccountClient(cfg),
-		Setting:           NewSettingClient(cfg),
-		SigningKey:        NewSigningKeyClient(cfg),
-		SpotCheck:         NewSpotCheckClient(cfg),
-		Standard:          NewStandardClient(cfg),
-		TitleRecord:       NewTitleRecordClient(cfg),
-		Unit:              NewUnitClient(cfg),
-		User:              NewUserClient(cfg),
-		VetoDecision:      NewVetoDecisionClient(cfg),
+		ctx:                  ctx,
+		config:               cfg,
+		Application:          NewApplicationClient(cfg),
+		Assignment:           NewAssignmentClient(cfg),
+		AuditEvent:           NewAuditEventClient(cfg),
+		Campaign:             NewCampaignClient(cfg),
+		Conflict:             NewConflictClient(cfg),
+		DeadlineExtension:    NewDeadlineExtensionClient(cfg),
+		Evidence:             NewEvidenceClient(cfg),
+		EvidenceFile:         NewEvidenceFileClient(cfg),
+		EvidenceRevision:     NewEvidenceRevisionClient(cfg),
+		IdempotencyRecord:    NewIdempotencyRecordClient(cfg),
+		NegativeListEntry:    NewNegativeListEntryClient(cfg),
+		Objection:            NewObjectionClient(cfg),
+		Office:               NewOfficeClient(cfg),
+		PublicityEntry:       NewPublicityEntryClient(cfg),
+		RefreshToken:         NewRefreshTokenClient(cfg),
+		ReinspectionDecision: NewReinspectionDecisionClient(cfg),
+		Result:               NewResultClient(cfg),
+		Revocation:           NewRevocationClient(cfg),
+		ServiceAccount:       NewServiceAccountClient(cfg),
+		Setting:              NewSettingClient(cfg),
+		SigningKey:           NewSigningKeyClient(cfg),
+		SpotCheck:            NewSpotCheckClient(cfg),
+		Standard:             NewStandardClient(cfg),
+		TitleRecord:          NewTitleRecordClient(cfg),
+		Unit:                 NewUnitClient(cfg),
+		User:                 NewUserClient(cfg),
+		VetoDecision:         NewVetoDecisionClient(cfg),
 	}, nil
 }
 
@@ -333,9 +339,9 @@ func (c *Client) Use(hooks ...Hook) {
 		c.Application, c.Assignment, c.AuditEvent, c.Campaign, c.Conflict,
 		c.DeadlineExtension, c.Evidence, c.EvidenceFile, c.EvidenceRevision,
 		c.IdempotencyRecord, c.NegativeListEntry, c.Objection, c.Office,
-		c.PublicityEntry, c.RefreshToken, c.Result, c.Revocation, c.ServiceAccount,
-		c.Setting, c.SigningKey, c.SpotCheck, c.Standard, c.TitleRecord, c.Unit,
-		c.User, c.VetoDecision,
+		c.PublicityEntry, c.RefreshToken, c.ReinspectionDecision, c.Result,
+		c.Revocation, c.ServiceAccount, c.Setting, c.SigningKey, c.SpotCheck,
+		c.Standard, c.TitleRecord, c.Unit, c.User, c.VetoDecision,
 	} {
 		n.Use(hooks...)
 	}
@@ -348,9 +354,9 @@ func (c *Client) Intercept(interceptors ...Interceptor) {
 		c.Application, c.Assignment, c.AuditEvent, c.Campaign, c.Conflict,
 		c.DeadlineExtension, c.Evidence, c.EvidenceFile, c.EvidenceRevision,
 		c.IdempotencyRecord, c.NegativeListEntry, c.Objection, c.Office,
-		c.PublicityEntry, c.RefreshToken, c.Result, c.Revocation, c.ServiceAccount,
-		c.Setting, c.SigningKey, c.SpotCheck, c.Standard, c.TitleRecord, c.Unit,
-		c.User, c.VetoDecision,
+		c.PublicityEntry, c.RefreshToken, c.ReinspectionDecision, c.Result,
+		c.Revocation, c.ServiceAccount, c.Setting, c.SigningKey, c.SpotCheck,
+		c.Standard, c.TitleRecord, c.Unit, c.User, c.VetoDecision,
 	} {
 		n.Intercept(interceptors...)
 	}
@@ -389,6 +395,8 @@ func (c *Client) Mutate(ctx context.Context, m Mutation) (Value, error) {
 		return c.PublicityEntry.mutate(ctx, m)
 	case *RefreshTokenMutation:
 		return c.RefreshToken.mutate(ctx, m)
+	case *ReinspectionDecisionMutation:
+		return c.ReinspectionDecision.mutate(ctx, m)
 	case *ResultMutation:
 		return c.Result.mutate(ctx, m)
 	case *RevocationMutation:
@@ -2426,6 +2434,140 @@ func (c *RefreshTokenClient) mutate(ctx context.Context, m *RefreshTokenMutation
 	}
 }
 
+// ReinspectionDecisionClient is a client for the ReinspectionDecision schema.
+type ReinspectionDecisionClient struct {
+	config
+}
+
+// NewReinspectionDecisionClient returns a client for the ReinspectionDecision from the given config.
+func NewReinspectionDecisionClient(c config) *ReinspectionDecisionClient {
+	return &ReinspectionDecisionClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `reinspectiondecision.Hooks(f(g(h())))`.
+func (c *ReinspectionDecisionClient) Use(hooks ...Hook) {
+	c.hooks.ReinspectionDecision = append(c.hooks.ReinspectionDecision, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `reinspectiondecision.Intercept(f(g(h())))`.
+func (c *ReinspectionDecisionClient) Intercept(interceptors ...Interceptor) {
+	c.inters.ReinspectionDecision = append(c.inters.ReinspectionDecision, interceptors...)
+}
+
+// Create returns a builder for creating a ReinspectionDecision entity.
+func (c *ReinspectionDecisionClient) Create() *ReinspectionDecisionCreate {
+	mutation := newReinspectionDecisionMutation(c.config, OpCreate)
+	return &ReinspectionDecisionCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of ReinspectionDecision entities.
+func (c *ReinspectionDecisionClient) CreateBulk(builders ...*ReinspectionDecisionCreate) *ReinspectionDecisionCreateBulk {
+	return &ReinspectionDecisionCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *ReinspectionDecisionClient) MapCreateBulk(slice any, setFunc func(*ReinspectionDecisionCreate, int)) *ReinspectionDecisionCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &ReinspectionDecisionCreateBulk{err: fmt.Errorf("calling to ReinspectionDecisionClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*ReinspectionDecisionCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &ReinspectionDecisionCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for ReinspectionDecision.
+func (c *ReinspectionDecisionClient) Update() *ReinspectionDecisionUpdate {
+	mutation := newReinspectionDecisionMutation(c.config, OpUpdate)
+	return &ReinspectionDecisionUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *ReinspectionDecisionClient) UpdateOne(_m *ReinspectionDecision) *ReinspectionDecisionUpdateOne {
+	mutation := newReinspectionDecisionMutation(c.config, OpUpdateOne, withReinspectionDecision(_m))
+	return &ReinspectionDecisionUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *ReinspectionDecisionClient) UpdateOneID(id string) *ReinspectionDecisionUpdateOne {
+	mutation := newReinspectionDecisionMutation(c.config, OpUpdateOne, withReinspectionDecisionID(id))
+	return &ReinspectionDecisionUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for ReinspectionDecision.
+func (c *ReinspectionDecisionClient) Delete() *ReinspectionDecisionDelete {
+	mutation := newReinspectionDecisionMutation(c.config, OpDelete)
+	return &ReinspectionDecisionDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *ReinspectionDecisionClient) DeleteOne(_m *ReinspectionDecision) *ReinspectionDecisionDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *ReinspectionDecisionClient) DeleteOneID(id string) *ReinspectionDecisionDeleteOne {
+	builder := c.Delete().Where(reinspectiondecision.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &ReinspectionDecisionDeleteOne{builder}
+}
+
+// Query returns a query builder for ReinspectionDecision.
+func (c *ReinspectionDecisionClient) Query() *ReinspectionDecisionQuery {
+	return &ReinspectionDecisionQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeReinspectionDecision},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a ReinspectionDecision entity by its id.
+func (c *ReinspectionDecisionClient) Get(ctx context.Context, id string) (*ReinspectionDecision, error) {
+	return c.Query().Where(reinspectiondecision.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *ReinspectionDecisionClient) GetX(ctx context.Context, id string) *ReinspectionDecision {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// Hooks returns the client hooks.
+func (c *ReinspectionDecisionClient) Hooks() []Hook {
+	hooks := c.hooks.ReinspectionDecision
+	return append(hooks[:len(hooks):len(hooks)], reinspectiondecision.Hooks[:]...)
+}
+
+// Interceptors returns the client interceptors.
+func (c *ReinspectionDecisionClient) Interceptors() []Interceptor {
+	return c.inters.ReinspectionDecision
+}
+
+func (c *ReinspectionDecisionClient) mutate(ctx context.Context, m *ReinspectionDecisionMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&ReinspectionDecisionCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&ReinspectionDecisionUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&ReinspectionDecisionUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&ReinspectionDecisionDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown ReinspectionDecision mutation op: %q", m.Op())
+	}
+}
+
 // ResultClient is a client for the Result schema.
 type ResultClient struct {
 	config
@@ -3905,16 +4047,16 @@ type (
 	hooks struct {
 		Application, Assignment, AuditEvent, Campaign, Conflict, DeadlineExtension,
 		Evidence, EvidenceFile, EvidenceRevision, IdempotencyRecord, NegativeListEntry,
-		Objection, Office, PublicityEntry, RefreshToken, Result, Revocation,
-		ServiceAccount, Setting, SigningKey, SpotCheck, Standard, TitleRecord, Unit,
-		User, VetoDecision []ent.Hook
+		Objection, Office, PublicityEntry, RefreshToken, ReinspectionDecision, Result,
+		Revocation, ServiceAccount, Setting, SigningKey, SpotCheck, Standard,
+		TitleRecord, Unit, User, VetoDecision []ent.Hook
 	}
 	inters struct {
 		Application, Assignment, AuditEvent, Campaign, Conflict, DeadlineExtension,
 		Evidence, EvidenceFile, EvidenceRevision, IdempotencyRecord, NegativeListEntry,
-		Objection, Office, PublicityEntry, RefreshToken, Result, Revocation,
-		ServiceAccount, Setting, SigningKey, SpotCheck, Standard, TitleRecord, Unit,
-		User, VetoDecision []ent.Interceptor
+		Objection, Office, PublicityEntry, RefreshToken, ReinspectionDecision, Result,
+		Revocation, ServiceAccount, Setting, SigningKey, SpotCheck, Standard,
+		TitleRecord, Unit, User, VetoDecision []ent.Interceptor
 	}
 )
 

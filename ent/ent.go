@@ -27,6 +27,7 @@ import (
 	"github.com/wenming-platform/wenming/ent/office"
 	"github.com/wenming-platform/wenming/ent/publicityentry"
 	"github.com/wenming-platform/wenming/ent/refreshtoken"
+	"github.com/wenming-platform/wenming/ent/reinspectiondecision"
 	"github.com/wenming-platform/wenming/ent/result"
 	"github.com/wenming-platform/wenming/ent/revocation"
 	"github.com/wenming-platform/wenming/ent/serviceaccount"
@@ -98,32 +99,33 @@ var (
 func checkColumn(t, c string) error {
 	initCheck.Do(func() {
 		columnCheck = sql.NewColumnCheck(map[string]func(string) bool{
-			application.Table:       application.ValidColumn,
-			assignment.Table:        assignment.ValidColumn,
-			auditevent.Table:        auditevent.ValidColumn,
-			campaign.Table:          campaign.ValidColumn,
-			conflict.Table:          conflict.ValidColumn,
-			deadlineextension.Table: deadlineextension.ValidColumn,
-			evidence.Table:          evidence.ValidColumn,
-			evidencefile.Table:      evidencefile.ValidColumn,
-			evidencerevision.Table:  evidencerevision.ValidColumn,
-			idempotencyrecord.Table: idempotencyrecord.ValidColumn,
-			negativelistentry.Table: negativelistentry.ValidColumn,
-			objection.Table:         objection.ValidColumn,
-			office.Table:            office.ValidColumn,
-			publicityentry.Table:    publicityentry.ValidColumn,
-			refreshtoken.Table:      refreshtoken.ValidColumn,
-			result.Table:            result.ValidColumn,
-			revocation.Table:        revocation.ValidColumn,
-			serviceaccount.Table:    serviceaccount.ValidColumn,
-			setting.Table:           setting.ValidColumn,
-			signingkey.Table:        signingkey.ValidColumn,
-			spotcheck.Table:         spotcheck.ValidColumn,
-			standard.Table:          standard.ValidColumn,
-			titlerecord.Table:       titlerecord.ValidColumn,
-			unit.Table:              unit.ValidColumn,
-			user.Table:              user.ValidColumn,
-			vetodecision.Table:      vetodecision.ValidColumn,
+			application.Table:          application.ValidColumn,
+			assignment.Table:           assignment.ValidColumn,
+			auditevent.Table:           auditevent.ValidColumn,
+			campaign.Table:             campaign.ValidColumn,
+			conflict.Table:             conflict.ValidColumn,
+			deadlineextension.Table:    deadlineextension.ValidColumn,
+			evidence.Table:             evidence.ValidColumn,
+			evidencefile.Table:         evidencefile.ValidColumn,
+			evidencerevision.Table:     evidencerevision.ValidColumn,
+			idempotencyrecord.Table:    idempotencyrecord.ValidColumn,
+			negativelistentry.Table:    negativelistentry.ValidColumn,
+			objection.Table:            objection.ValidColumn,
+			office.Table:               office.ValidColumn,
+			publicityentry.Table:       publicityentry.ValidColumn,
+			refreshtoken.Table:         refreshtoken.ValidColumn,
+			reinspectiondecision.Table: reinspectiondecision.ValidColumn,
+			result.Table:               result.ValidColumn,
+			revocation.Table:           revocation.ValidColumn,
+			serviceaccount.Table:       serviceaccount.ValidColumn,
+			setting.Table:              setting.ValidColumn,
+			signingkey.Table:           signingkey.ValidColumn,
+			spotcheck.Table:            spotcheck.ValidColumn,
+			standard.Table:             standard.ValidColumn,
+			titlerecord.Table:          titlerecord.ValidColumn,
+			unit.Table:                 unit.ValidColumn,
+			user.Table:                 user.ValidColumn,
+			vetodecision.Table:         vetodecision.ValidColumn,
 		})
 	})
 	return columnCheck(t, c)

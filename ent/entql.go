@@ -18,6 +18,7 @@ import (
 	"github.com/wenming-platform/wenming/ent/office"
 	"github.com/wenming-platform/wenming/ent/publicityentry"
 	"github.com/wenming-platform/wenming/ent/refreshtoken"
+	"github.com/wenming-platform/wenming/ent/reinspectiondecision"
 	"github.com/wenming-platform/wenming/ent/result"
 	"github.com/wenming-platform/wenming/ent/revocation"
 	"github.com/wenming-platform/wenming/ent/serviceaccount"
@@ -38,7 +39,7 @@ import (
 
 // schemaGraph holds a representation of ent/schema at runtime.
 var schemaGraph = func() *sqlgraph.Schema {
-	graph := &sqlgraph.Schema{Nodes: make([]*sqlgraph.Node, 26)}
+	graph := &sqlgraph.Schema{Nodes: make([]*sqlgraph.Node, 27)}
 	graph.Nodes[0] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   application.Table,
@@ -158,6 +159,9 @@ var schemaGraph = func() *sqlgraph.Schema {
 			campaign.FieldParentCampaignID:        {Type: field.TypeString, Column: campaign.FieldParentCampaignID},
 			campaign.FieldTitleModel:              {Type: field.TypeBool, Column: campaign.FieldTitleModel},
 			campaign.FieldTermYears:               {Type: field.TypeInt, Column: campaign.FieldTermYears},
+			campaign.FieldKind:                    {Type: field.TypeEnum, Column: campaign.FieldKind},
+			campaign.FieldKeepLine:                {Type: field.TypeInt64, Column: campaign.FieldKeepLine},
+			campaign.FieldWarnLine:                {Type: field.TypeInt64, Column: campaign.FieldWarnLine},
 		},
 	}
 	graph.Nodes[4] = &sqlgraph.Node{
@@ -434,6 +438,30 @@ var schemaGraph = func() *sqlgraph.Schema {
 	}
 	graph.Nodes[15] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
+			Table:   reinspectiondecision.Table,
+			Columns: reinspectiondecision.Columns,
+			ID: &sqlgraph.FieldSpec{
+				Type:   field.TypeString,
+				Column: reinspectiondecision.FieldID,
+			},
+		},
+		Type: "ReinspectionDecision",
+		Fields: map[string]*sqlgraph.FieldSpec{
+			reinspectiondecision.FieldOfficeID:       {Type: field.TypeString, Column: reinspectiondecision.FieldOfficeID},
+			reinspectiondecision.FieldScopePath:      {Type: field.TypeString, Column: reinspectiondecision.FieldScopePath},
+			reinspectiondecision.FieldCampaignID:     {Type: field.TypeString, Column: reinspectiondecision.FieldCampaignID},
+			reinspectiondecision.FieldApplicationID:  {Type: field.TypeString, Column: reinspectiondecision.FieldApplicationID},
+			reinspectiondecision.FieldTitleID:        {Type: field.TypeString, Column: reinspectiondecision.FieldTitleID},
+			reinspectiondecision.FieldProposed:       {Type: field.TypeEnum, Column: reinspectiondecision.FieldProposed},
+			reinspectiondecision.FieldOutcome:        {Type: field.TypeEnum, Column: reinspectiondecision.FieldOutcome},
+			reinspectiondecision.FieldReason:         {Type: field.TypeString, Column: reinspectiondecision.FieldReason},
+			reinspectiondecision.FieldDocumentNumber: {Type: field.TypeString, Column: reinspectiondecision.FieldDocumentNumber},
+			reinspectiondecision.FieldDecidedBy:      {Type: field.TypeString, Column: reinspectiondecision.FieldDecidedBy},
+			reinspectiondecision.FieldCreateTime:     {Type: field.TypeTime, Column: reinspectiondecision.FieldCreateTime},
+		},
+	}
+	graph.Nodes[16] = &sqlgraph.Node{
+		NodeSpec: sqlgraph.NodeSpec{
 			Table:   result.Table,
 			Columns: result.Columns,
 			ID: &sqlgraph.FieldSpec{
@@ -464,7 +492,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			result.FieldDetail:          {Type: field.TypeBytes, Column: result.FieldDetail},
 		},
 	}
-	graph.Nodes[16] = &sqlgraph.Node{
+	graph.Nodes[17] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   revocation.Table,
 			Columns: revocation.Columns,
@@ -481,7 +509,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			revocation.FieldExpireTime: {Type: field.TypeTime, Column: revocation.FieldExpireTime},
 		},
 	}
-	graph.Nodes[17] = &sqlgraph.Node{
+	graph.Nodes[18] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   serviceaccount.Table,
 			Columns: serviceaccount.Columns,
@@ -504,7 +532,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			serviceaccount.FieldDisabled:    {Type: field.TypeBool, Column: serviceaccount.FieldDisabled},
 		},
 	}
-	graph.Nodes[18] = &sqlgraph.Node{
+	graph.Nodes[19] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   setting.Table,
 			Columns: setting.Columns,
@@ -518,7 +546,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			setting.FieldValue: {Type: field.TypeBytes, Column: setting.FieldValue},
 		},
 	}
-	graph.Nodes[19] = &sqlgraph.Node{
+	graph.Nodes[20] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   signingkey.Table,
 			Columns: signingkey.Columns,
@@ -535,7 +563,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			signingkey.FieldRetireTime: {Type: field.TypeTime, Column: signingkey.FieldRetireTime},
 		},
 	}
-	graph.Nodes[20] = &sqlgraph.Node{
+	graph.Nodes[21] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   spotcheck.Table,
 			Columns: spotcheck.Columns,
@@ -557,7 +585,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			spotcheck.FieldCreateTime:    {Type: field.TypeTime, Column: spotcheck.FieldCreateTime},
 		},
 	}
-	graph.Nodes[21] = &sqlgraph.Node{
+	graph.Nodes[22] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   standard.Table,
 			Columns: standard.Columns,
@@ -586,7 +614,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			standard.FieldPublishTime: {Type: field.TypeTime, Column: standard.FieldPublishTime},
 		},
 	}
-	graph.Nodes[22] = &sqlgraph.Node{
+	graph.Nodes[23] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   titlerecord.Table,
 			Columns: titlerecord.Columns,
@@ -616,7 +644,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			titlerecord.FieldProposedRevocation:    {Type: field.TypeString, Column: titlerecord.FieldProposedRevocation},
 		},
 	}
-	graph.Nodes[23] = &sqlgraph.Node{
+	graph.Nodes[24] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   unit.Table,
 			Columns: unit.Columns,
@@ -642,7 +670,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			unit.FieldTitleState:     {Type: field.TypeString, Column: unit.FieldTitleState},
 		},
 	}
-	graph.Nodes[24] = &sqlgraph.Node{
+	graph.Nodes[25] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   user.Table,
 			Columns: user.Columns,
@@ -667,7 +695,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			user.FieldPlatform:     {Type: field.TypeBool, Column: user.FieldPlatform},
 		},
 	}
-	graph.Nodes[25] = &sqlgraph.Node{
+	graph.Nodes[26] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   vetodecision.Table,
 			Columns: vetodecision.Columns,
@@ -1200,6 +1228,21 @@ func (f *CampaignFilter) WhereTitleModel(p entql.BoolP) {
 // WhereTermYears applies the entql int predicate on the term_years field.
 func (f *CampaignFilter) WhereTermYears(p entql.IntP) {
 	f.Where(p.Field(campaign.FieldTermYears))
+}
+
+// WhereKind applies the entql string predicate on the kind field.
+func (f *CampaignFilter) WhereKind(p entql.StringP) {
+	f.Where(p.Field(campaign.FieldKind))
+}
+
+// WhereKeepLine applies the entql int64 predicate on the keep_line field.
+func (f *CampaignFilter) WhereKeepLine(p entql.Int64P) {
+	f.Where(p.Field(campaign.FieldKeepLine))
+}
+
+// WhereWarnLine applies the entql int64 predicate on the warn_line field.
+func (f *CampaignFilter) WhereWarnLine(p entql.Int64P) {
+	f.Where(p.Field(campaign.FieldWarnLine))
 }
 
 // addPredicate implements the predicateAdder interface.
@@ -2288,6 +2331,101 @@ func (f *RefreshTokenFilter) WhereRevokeTime(p entql.TimeP) {
 }
 
 // addPredicate implements the predicateAdder interface.
+func (_q *ReinspectionDecisionQuery) addPredicate(pred func(s *sql.Selector)) {
+	_q.predicates = append(_q.predicates, pred)
+}
+
+// Filter returns a Filter implementation to apply filters on the ReinspectionDecisionQuery builder.
+func (_q *ReinspectionDecisionQuery) Filter() *ReinspectionDecisionFilter {
+	return &ReinspectionDecisionFilter{config: _q.config, predicateAdder: _q}
+}
+
+// addPredicate implements the predicateAdder interface.
+func (m *ReinspectionDecisionMutation) addPredicate(pred func(s *sql.Selector)) {
+	m.predicates = append(m.predicates, pred)
+}
+
+// Filter returns an entql.Where implementation to apply filters on the ReinspectionDecisionMutation builder.
+func (m *ReinspectionDecisionMutation) Filter() *ReinspectionDecisionFilter {
+	return &ReinspectionDecisionFilter{config: m.config, predicateAdder: m}
+}
+
+// ReinspectionDecisionFilter provides a generic filtering capability at runtime for ReinspectionDecisionQuery.
+type ReinspectionDecisionFilter struct {
+	predicateAdder
+	config
+}
+
+// Where applies the entql predicate on the query filter.
+func (f *ReinspectionDecisionFilter) Where(p entql.P) {
+	f.addPredicate(func(s *sql.Selector) {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[15].Type, p, s); err != nil {
+			s.AddError(err)
+		}
+	})
+}
+
+// WhereID applies the entql string predicate on the id field.
+func (f *ReinspectionDecisionFilter) WhereID(p entql.StringP) {
+	f.Where(p.Field(reinspectiondecision.FieldID))
+}
+
+// WhereOfficeID applies the entql string predicate on the office_id field.
+func (f *ReinspectionDecisionFilter) WhereOfficeID(p entql.StringP) {
+	f.Where(p.Field(reinspectiondecision.FieldOfficeID))
+}
+
+// WhereScopePath applies the entql string predicate on the scope_path field.
+func (f *ReinspectionDecisionFilter) WhereScopePath(p entql.StringP) {
+	f.Where(p.Field(reinspectiondecision.FieldScopePath))
+}
+
+// WhereCampaignID applies the entql string predicate on the campaign_id field.
+func (f *ReinspectionDecisionFilter) WhereCampaignID(p entql.StringP) {
+	f.Where(p.Field(reinspectiondecision.FieldCampaignID))
+}
+
+// WhereApplicationID applies the entql string predicate on the application_id field.
+func (f *ReinspectionDecisionFilter) WhereApplicationID(p entql.StringP) {
+	f.Where(p.Field(reinspectiondecision.FieldApplicationID))
+}
+
+// WhereTitleID applies the entql string predicate on the title_id field.
+func (f *ReinspectionDecisionFilter) WhereTitleID(p entql.StringP) {
+	f.Where(p.Field(reinspectiondecision.FieldTitleID))
+}
+
+// WhereProposed applies the entql string predicate on the proposed field.
+func (f *ReinspectionDecisionFilter) WhereProposed(p entql.StringP) {
+	f.Where(p.Field(reinspectiondecision.FieldProposed))
+}
+
+// WhereOutcome applies the entql string predicate on the outcome field.
+func (f *ReinspectionDecisionFilter) WhereOutcome(p entql.StringP) {
+	f.Where(p.Field(reinspectiondecision.FieldOutcome))
+}
+
+// WhereReason applies the entql string predicate on the reason field.
+func (f *ReinspectionDecisionFilter) WhereReason(p entql.StringP) {
+	f.Where(p.Field(reinspectiondecision.FieldReason))
+}
+
+// WhereDocumentNumber applies the entql string predicate on the document_number field.
+func (f *ReinspectionDecisionFilter) WhereDocumentNumber(p entql.StringP) {
+	f.Where(p.Field(reinspectiondecision.FieldDocumentNumber))
+}
+
+// WhereDecidedBy applies the entql string predicate on the decided_by field.
+func (f *ReinspectionDecisionFilter) WhereDecidedBy(p entql.StringP) {
+	f.Where(p.Field(reinspectiondecision.FieldDecidedBy))
+}
+
+// WhereCreateTime applies the entql time.Time predicate on the create_time field.
+func (f *ReinspectionDecisionFilter) WhereCreateTime(p entql.TimeP) {
+	f.Where(p.Field(reinspectiondecision.FieldCreateTime))
+}
+
+// addPredicate implements the predicateAdder interface.
 func (_q *ResultQuery) addPredicate(pred func(s *sql.Selector)) {
 	_q.predicates = append(_q.predicates, pred)
 }
@@ -2316,7 +2454,7 @@ type ResultFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *ResultFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[15].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[16].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2451,7 +2589,7 @@ type RevocationFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *RevocationFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[16].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[17].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2511,7 +2649,7 @@ type ServiceAccountFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *ServiceAccountFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[17].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[18].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2601,7 +2739,7 @@ type SettingFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *SettingFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[18].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[19].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2646,7 +2784,7 @@ type SigningKeyFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *SigningKeyFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[19].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[20].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2706,7 +2844,7 @@ type SpotCheckFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *SpotCheckFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[20].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[21].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2791,7 +2929,7 @@ type StandardFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *StandardFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[21].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[22].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2911,7 +3049,7 @@ type TitleRecordFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *TitleRecordFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[22].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[23].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -3036,7 +3174,7 @@ type UnitFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *UnitFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[23].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[24].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -3141,7 +3279,7 @@ type UserFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *UserFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[24].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[25].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -3241,7 +3379,7 @@ type VetoDecisionFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *VetoDecisionFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[25].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[26].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})

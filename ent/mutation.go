@@ -27,6 +27,7 @@ import (
 	"github.com/wenming-platform/wenming/ent/predicate"
 	"github.com/wenming-platform/wenming/ent/publicityentry"
 	"github.com/wenming-platform/wenming/ent/refreshtoken"
+	"github.com/wenming-platform/wenming/ent/reinspectiondecision"
 	"github.com/wenming-platform/wenming/ent/result"
 	"github.com/wenming-platform/wenming/ent/revocation"
 	"github.com/wenming-platform/wenming/ent/schema/jsonvalue"
@@ -50,32 +51,33 @@ const (
 	OpUpdateOne = ent.OpUpdateOne
 
 	// Node types.
-	TypeApplication       = "Application"
-	TypeAssignment        = "Assignment"
-	TypeAuditEvent        = "AuditEvent"
-	TypeCampaign          = "Campaign"
-	TypeConflict          = "Conflict"
-	TypeDeadlineExtension = "DeadlineExtension"
-	TypeEvidence          = "Evidence"
-	TypeEvidenceFile      = "EvidenceFile"
-	TypeEvidenceRevision  = "EvidenceRevision"
-	TypeIdempotencyRecord = "IdempotencyRecord"
-	TypeNegativeListEntry = "NegativeListEntry"
-	TypeObjection         = "Objection"
-	TypeOffice            = "Office"
-	TypePublicityEntry    = "PublicityEntry"
-	TypeRefreshToken      = "RefreshToken"
-	TypeResult            = "Result"
-	TypeRevocation        = "Revocation"
-	TypeServiceAccount    = "ServiceAccount"
-	TypeSetting           = "Setting"
-	TypeSigningKey        = "SigningKey"
-	TypeSpotCheck         = "SpotCheck"
-	TypeStandard          = "Standard"
-	TypeTitleRecord       = "TitleRecord"
-	TypeUnit              = "Unit"
-	TypeUser              = "User"
-	TypeVetoDecision      = "VetoDecision"
+	TypeApplication          = "Application"
+	TypeAssignment           = "Assignment"
+	TypeAuditEvent           = "AuditEvent"
+	TypeCampaign             = "Campaign"
+	TypeConflict             = "Conflict"
+	TypeDeadlineExtension    = "DeadlineExtension"
+	TypeEvidence             = "Evidence"
+	TypeEvidenceFile         = "EvidenceFile"
+	TypeEvidenceRevision     = "EvidenceRevision"
+	TypeIdempotencyRecord    = "IdempotencyRecord"
+	TypeNegativeListEntry    = "NegativeListEntry"
+	TypeObjection            = "Objection"
+	TypeOffice               = "Office"
+	TypePublicityEntry       = "PublicityEntry"
+	TypeRefreshToken         = "RefreshToken"
+	TypeReinspectionDecision = "ReinspectionDecision"
+	TypeResult               = "Result"
+	TypeRevocation           = "Revocation"
+	TypeServiceAccount       = "ServiceAccount"
+	TypeSetting              = "Setting"
+	TypeSigningKey           = "SigningKey"
+	TypeSpotCheck            = "SpotCheck"
+	TypeStandard             = "Standard"
+	TypeTitleRecord          = "TitleRecord"
+	TypeUnit                 = "Unit"
+	TypeUser                 = "User"
+	TypeVetoDecision         = "VetoDecision"
 )
 
 // ApplicationMutation represents an operation that mutates the Application nodes in the graph.
@@ -3459,6 +3461,11 @@ type CampaignMutation struct {
 	title_model                  *bool
 	term_years                   *int
 	addterm_years                *int
+	kind                         *campaign.Kind
+	keep_line                    *int64
+	addkeep_line                 *int64
+	warn_line                    *int64
+	addwarn_line                 *int64
 	clearedFields                map[string]struct{}
 	done                         bool
 	oldValue                     func(context.Context) (*Campaign, error)
@@ -4903,6 +4910,182 @@ func (m *CampaignMutation) ResetTermYears() {
 	m.addterm_years = nil
 }
 
+// SetKind sets the "kind" field.
+func (m *CampaignMutation) SetKind(c campaign.Kind) {
+	m.kind = &c
+}
+
+// Kind returns the value of the "kind" field in the mutation.
+func (m *CampaignMutation) Kind() (r campaign.Kind, exists bool) {
+	v := m.kind
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldKind returns the old "kind" field's value of the Campaign entity.
+// If the Campaign object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CampaignMutation) OldKind(ctx context.Context) (v campaign.Kind, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldKind is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldKind requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldKind: %w", err)
+	}
+	return oldValue.Kind, nil
+}
+
+// ResetKind resets all changes to the "kind" field.
+func (m *CampaignMutation) ResetKind() {
+	m.kind = nil
+}
+
+// SetKeepLine sets the "keep_line" field.
+func (m *CampaignMutation) SetKeepLine(i int64) {
+	m.keep_line = &i
+	m.addkeep_line = nil
+}
+
+// KeepLine returns the value of the "keep_line" field in the mutation.
+func (m *CampaignMutation) KeepLine() (r int64, exists bool) {
+	v := m.keep_line
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldKeepLine returns the old "keep_line" field's value of the Campaign entity.
+// If the Campaign object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CampaignMutation) OldKeepLine(ctx context.Context) (v *int64, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldKeepLine is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldKeepLine requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldKeepLine: %w", err)
+	}
+	return oldValue.KeepLine, nil
+}
+
+// AddKeepLine adds i to the "keep_line" field.
+func (m *CampaignMutation) AddKeepLine(i int64) {
+	if m.addkeep_line != nil {
+		*m.addkeep_line += i
+	} else {
+		m.addkeep_line = &i
+	}
+}
+
+// AddedKeepLine returns the value that was added to the "keep_line" field in this mutation.
+func (m *CampaignMutation) AddedKeepLine() (r int64, exists bool) {
+	v := m.addkeep_line
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ClearKeepLine clears the value of the "keep_line" field.
+func (m *CampaignMutation) ClearKeepLine() {
+	m.keep_line = nil
+	m.addkeep_line = nil
+	m.clearedFields[campaign.FieldKeepLine] = struct{}{}
+}
+
+// KeepLineCleared returns if the "keep_line" field was cleared in this mutation.
+func (m *CampaignMutation) KeepLineCleared() bool {
+	_, ok := m.clearedFields[campaign.FieldKeepLine]
+	return ok
+}
+
+// ResetKeepLine resets all changes to the "keep_line" field.
+func (m *CampaignMutation) ResetKeepLine() {
+	m.keep_line = nil
+	m.addkeep_line = nil
+	delete(m.clearedFields, campaign.FieldKeepLine)
+}
+
+// SetWarnLine sets the "warn_line" field.
+func (m *CampaignMutation) SetWarnLine(i int64) {
+	m.warn_line = &i
+	m.addwarn_line = nil
+}
+
+// WarnLine returns the value of the "warn_line" field in the mutation.
+func (m *CampaignMutation) WarnLine() (r int64, exists bool) {
+	v := m.warn_line
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldWarnLine returns the old "warn_line" field's value of the Campaign entity.
+// If the Campaign object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CampaignMutation) OldWarnLine(ctx context.Context) (v *int64, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldWarnLine is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldWarnLine requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldWarnLine: %w", err)
+	}
+	return oldValue.WarnLine, nil
+}
+
+// AddWarnLine adds i to the "warn_line" field.
+func (m *CampaignMutation) AddWarnLine(i int64) {
+	if m.addwarn_line != nil {
+		*m.addwarn_line += i
+	} else {
+		m.addwarn_line = &i
+	}
+}
+
+// AddedWarnLine returns the value that was added to the "warn_line" field in this mutation.
+func (m *CampaignMutation) AddedWarnLine() (r int64, exists bool) {
+	v := m.addwarn_line
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ClearWarnLine clears the value of the "warn_line" field.
+func (m *CampaignMutation) ClearWarnLine() {
+	m.warn_line = nil
+	m.addwarn_line = nil
+	m.clearedFields[campaign.FieldWarnLine] = struct{}{}
+}
+
+// WarnLineCleared returns if the "warn_line" field was cleared in this mutation.
+func (m *CampaignMutation) WarnLineCleared() bool {
+	_, ok := m.clearedFields[campaign.FieldWarnLine]
+	return ok
+}
+
+// ResetWarnLine resets all changes to the "warn_line" field.
+func (m *CampaignMutation) ResetWarnLine() {
+	m.warn_line = nil
+	m.addwarn_line = nil
+	delete(m.clearedFields, campaign.FieldWarnLine)
+}
+
 // Where appends a list predicates to the CampaignMutation builder.
 func (m *CampaignMutation) Where(ps ...predicate.Campaign) {
 	m.predicates = append(m.predicates, ps...)
@@ -4937,7 +5120,7 @@ func (m *CampaignMutation) Type() string {
 // order to get all numeric fields that were incremented/decremented, call
 // AddedFields().
 func (m *CampaignMutation) Fields() []string {
-	fields := make([]string, 0, 28)
+	fields := make([]string, 0, 31)
 	if m.office_id != nil {
 		fields = append(fields, campaign.FieldOfficeID)
 	}
@@ -5022,6 +5205,15 @@ func (m *CampaignMutation) Fields() []string {
 	if m.term_years != nil {
 		fields = append(fields, campaign.FieldTermYears)
 	}
+	if m.kind != nil {
+		fields = append(fields, campaign.FieldKind)
+	}
+	if m.keep_line != nil {
+		fields = append(fields, campaign.FieldKeepLine)
+	}
+	if m.warn_line != nil {
+		fields = append(fields, campaign.FieldWarnLine)
+	}
 	return fields
 }
 
@@ -5086,6 +5278,12 @@ func (m *CampaignMutation) Field(name string) (ent.Value, bool) {
 		return m.TitleModel()
 	case campaign.FieldTermYears:
 		return m.TermYears()
+	case campaign.FieldKind:
+		return m.Kind()
+	case campaign.FieldKeepLine:
+		return m.KeepLine()
+	case campaign.FieldWarnLine:
+		return m.WarnLine()
 	}
 	return nil, false
 }
@@ -5151,6 +5349,12 @@ func (m *CampaignMutation) OldField(ctx context.Context, name string) (ent.Value
 		return m.OldTitleModel(ctx)
 	case campaign.FieldTermYears:
 		return m.OldTermYears(ctx)
+	case campaign.FieldKind:
+		return m.OldKind(ctx)
+	case campaign.FieldKeepLine:
+		return m.OldKeepLine(ctx)
+	case campaign.FieldWarnLine:
+		return m.OldWarnLine(ctx)
 	}
 	return nil, fmt.Errorf("unknown Campaign field %s", name)
 }
@@ -5356,6 +5560,27 @@ func (m *CampaignMutation) SetField(name string, value ent.Value) error {
 		}
 		m.SetTermYears(v)
 		return nil
+	case campaign.FieldKind:
+		v, ok := value.(campaign.Kind)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetKind(v)
+		return nil
+	case campaign.FieldKeepLine:
+		v, ok := value.(int64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetKeepLine(v)
+		return nil
+	case campaign.FieldWarnLine:
+		v, ok := value.(int64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetWarnLine(v)
+		return nil
 	}
 	return fmt.Errorf("unknown Campaign field %s", name)
 }
@@ -5391,6 +5616,12 @@ func (m *CampaignMutation) AddedFields() []string {
 	if m.addterm_years != nil {
 		fields = append(fields, campaign.FieldTermYears)
 	}
+	if m.addkeep_line != nil {
+		fields = append(fields, campaign.FieldKeepLine)
+	}
+	if m.addwarn_line != nil {
+		fields = append(fields, campaign.FieldWarnLine)
+	}
 	return fields
 }
 
@@ -5417,6 +5648,10 @@ func (m *CampaignMutation) AddedField(name string) (ent.Value, bool) {
 		return m.AddedReviewersPerApplication()
 	case campaign.FieldTermYears:
 		return m.AddedTermYears()
+	case campaign.FieldKeepLine:
+		return m.AddedKeepLine()
+	case campaign.FieldWarnLine:
+		return m.AddedWarnLine()
 	}
 	return nil, false
 }
@@ -5489,6 +5724,20 @@ func (m *CampaignMutation) AddField(name string, value ent.Value) error {
 		}
 		m.AddTermYears(v)
 		return nil
+	case campaign.FieldKeepLine:
+		v, ok := value.(int64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddKeepLine(v)
+		return nil
+	case campaign.FieldWarnLine:
+		v, ok := value.(int64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddWarnLine(v)
+		return nil
 	}
 	return fmt.Errorf("unknown Campaign numeric field %s", name)
 }
@@ -5529,6 +5778,12 @@ func (m *CampaignMutation) ClearedFields() []string {
 	}
 	if m.FieldCleared(campaign.FieldPassLine) {
 		fields = append(fields, campaign.FieldPassLine)
+	}
+	if m.FieldCleared(campaign.FieldKeepLine) {
+		fields = append(fields, campaign.FieldKeepLine)
+	}
+	if m.FieldCleared(campaign.FieldWarnLine) {
+		fields = append(fields, campaign.FieldWarnLine)
 	}
 	return fields
 }
@@ -5576,6 +5831,12 @@ func (m *CampaignMutation) ClearField(name string) error {
 		return nil
 	case campaign.FieldPassLine:
 		m.ClearPassLine()
+		return nil
+	case campaign.FieldKeepLine:
+		m.ClearKeepLine()
+		return nil
+	case campaign.FieldWarnLine:
+		m.ClearWarnLine()
 		return nil
 	}
 	return fmt.Errorf("unknown Campaign nullable field %s", name)
@@ -5668,6 +5929,15 @@ func (m *CampaignMutation) ResetField(name string) error {
 		return nil
 	case campaign.FieldTermYears:
 		m.ResetTermYears()
+		return nil
+	case campaign.FieldKind:
+		m.ResetKind()
+		return nil
+	case campaign.FieldKeepLine:
+		m.ResetKeepLine()
+		return nil
+	case campaign.FieldWarnLine:
+		m.ResetWarnLine()
 		return nil
 	}
 	return fmt.Errorf("unknown Campaign field %s", name)
@@ -16477,6 +16747,878 @@ func (m *RefreshTokenMutation) ClearEdge(name string) error {
 // It returns an error if the edge is not defined in the schema.
 func (m *RefreshTokenMutation) ResetEdge(name string) error {
 	return fmt.Errorf("unknown RefreshToken edge %s", name)
+}
+
+// ReinspectionDecisionMutation represents an operation that mutates the ReinspectionDecision nodes in the graph.
+type ReinspectionDecisionMutation struct {
+	config
+	op              Op
+	typ             string
+	id              *string
+	office_id       *string
+	scope_path      *string
+	campaign_id     *string
+	application_id  *string
+	title_id        *string
+	proposed        *reinspectiondecision.Proposed
+	outcome         *reinspectiondecision.Outcome
+	reason          *string
+	document_number *string
+	decided_by      *string
+	create_time     *time.Time
+	clearedFields   map[string]struct{}
+	done            bool
+	oldValue        func(context.Context) (*ReinspectionDecision, error)
+	predicates      []predicate.ReinspectionDecision
+}
+
+var _ ent.Mutation = (*ReinspectionDecisionMutation)(nil)
+
+// reinspectiondecisionOption allows management of the mutation configuration using functional options.
+type reinspectiondecisionOption func(*ReinspectionDecisionMutation)
+
+// newReinspectionDecisionMutation creates new mutation for the ReinspectionDecision entity.
+func newReinspectionDecisionMutation(c config, op Op, opts ...reinspectiondecisionOption) *ReinspectionDecisionMutation {
+	m := &ReinspectionDecisionMutation{
+		config:        c,
+		op:            op,
+		typ:           TypeReinspectionDecision,
+		clearedFields: make(map[string]struct{}),
+	}
+	for _, opt := range opts {
+		opt(m)
+	}
+	return m
+}
+
+// withReinspectionDecisionID sets the ID field of the mutation.
+func withReinspectionDecisionID(id string) reinspectiondecisionOption {
+	return func(m *ReinspectionDecisionMutation) {
+		var (
+			err   error
+			once  sync.Once
+			value *ReinspectionDecision
+		)
+		m.oldValue = func(ctx context.Context) (*ReinspectionDecision, error) {
+			once.Do(func() {
+				if m.done {
+					err = errors.New("querying old values post mutation is not allowed")
+				} else {
+					value, err = m.Client().ReinspectionDecision.Get(ctx, id)
+				}
+			})
+			return value, err
+		}
+		m.id = &id
+	}
+}
+
+// withReinspectionDecision sets the old ReinspectionDecision of the mutation.
+func withReinspectionDecision(node *ReinspectionDecision) reinspectiondecisionOption {
+	return func(m *ReinspectionDecisionMutation) {
+		m.oldValue = func(context.Context) (*ReinspectionDecision, error) {
+			return node, nil
+		}
+		m.id = &node.ID
+	}
+}
+
+// Client returns a new `ent.Client` from the mutation. If the mutation was
+// executed in a transaction (ent.Tx), a transactional client is returned.
+func (m ReinspectionDecisionMutation) Client() *Client {
+	client := &Client{config: m.config}
+	client.init()
+	return client
+}
+
+// Tx returns an `ent.Tx` for mutations that were executed in transactions;
+// it returns an error otherwise.
+func (m ReinspectionDecisionMutation) Tx() (*Tx, error) {
+	if _, ok := m.driver.(*txDriver); !ok {
+		return nil, errors.New("ent: mutation is not running in a transaction")
+	}
+	tx := &Tx{config: m.config}
+	tx.init()
+	return tx, nil
+}
+
+// SetID sets the value of the id field. Note that this
+// operation is only accepted on creation of ReinspectionDecision entities.
+func (m *ReinspectionDecisionMutation) SetID(id string) {
+	m.id = &id
+}
+
+// ID returns the ID value in the mutation. Note that the ID is only available
+// if it was provided to the builder or after it was returned from the database.
+func (m *ReinspectionDecisionMutation) ID() (id string, exists bool) {
+	if m.id == nil {
+		return
+	}
+	return *m.id, true
+}
+
+// IDs queries the database and returns the entity ids that match the mutation's predicate.
+// That means, if the mutation is applied within a transaction with an isolation level such
+// as sql.LevelSerializable, the returned ids match the ids of the rows that will be updated
+// or updated by the mutation.
+func (m *ReinspectionDecisionMutation) IDs(ctx context.Context) ([]string, error) {
+	switch {
+	case m.op.Is(OpUpdateOne | OpDeleteOne):
+		id, exists := m.ID()
+		if exists {
+			return []string{id}, nil
+		}
+		fallthrough
+	case m.op.Is(OpUpdate | OpDelete):
+		return m.Client().ReinspectionDecision.Query().Where(m.predicates...).IDs(ctx)
+	default:
+		return nil, fmt.Errorf("IDs is not allowed on %s operations", m.op)
+	}
+}
+
+// SetOfficeID sets the "office_id" field.
+func (m *ReinspectionDecisionMutation) SetOfficeID(s string) {
+	m.office_id = &s
+}
+
+// OfficeID returns the value of the "office_id" field in the mutation.
+func (m *ReinspectionDecisionMutation) OfficeID() (r string, exists bool) {
+	v := m.office_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldOfficeID returns the old "office_id" field's value of the ReinspectionDecision entity.
+// If the ReinspectionDecision object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ReinspectionDecisionMutation) OldOfficeID(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldOfficeID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldOfficeID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldOfficeID: %w", err)
+	}
+	return oldValue.OfficeID, nil
+}
+
+// ResetOfficeID resets all changes to the "office_id" field.
+func (m *ReinspectionDecisionMutation) ResetOfficeID() {
+	m.office_id = nil
+}
+
+// SetScopePath sets the "scope_path" field.
+func (m *ReinspectionDecisionMutation) SetScopePath(s string) {
+	m.scope_path = &s
+}
+
+// ScopePath returns the value of the "scope_path" field in the mutation.
+func (m *ReinspectionDecisionMutation) ScopePath() (r string, exists bool) {
+	v := m.scope_path
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldScopePath returns the old "scope_path" field's value of the ReinspectionDecision entity.
+// If the ReinspectionDecision object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ReinspectionDecisionMutation) OldScopePath(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldScopePath is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldScopePath requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldScopePath: %w", err)
+	}
+	return oldValue.ScopePath, nil
+}
+
+// ResetScopePath resets all changes to the "scope_path" field.
+func (m *ReinspectionDecisionMutation) ResetScopePath() {
+	m.scope_path = nil
+}
+
+// SetCampaignID sets the "campaign_id" field.
+func (m *ReinspectionDecisionMutation) SetCampaignID(s string) {
+	m.campaign_id = &s
+}
+
+// CampaignID returns the value of the "campaign_id" field in the mutation.
+func (m *ReinspectionDecisionMutation) CampaignID() (r string, exists bool) {
+	v := m.campaign_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCampaignID returns the old "campaign_id" field's value of the ReinspectionDecision entity.
+// If the ReinspectionDecision object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ReinspectionDecisionMutation) OldCampaignID(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCampaignID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCampaignID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCampaignID: %w", err)
+	}
+	return oldValue.CampaignID, nil
+}
+
+// ResetCampaignID resets all changes to the "campaign_id" field.
+func (m *ReinspectionDecisionMutation) ResetCampaignID() {
+	m.campaign_id = nil
+}
+
+// SetApplicationID sets the "application_id" field.
+func (m *ReinspectionDecisionMutation) SetApplicationID(s string) {
+	m.application_id = &s
+}
+
+// ApplicationID returns the value of the "application_id" field in the mutation.
+func (m *ReinspectionDecisionMutation) ApplicationID() (r string, exists bool) {
+	v := m.application_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldApplicationID returns the old "application_id" field's value of the ReinspectionDecision entity.
+// If the ReinspectionDecision object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ReinspectionDecisionMutation) OldApplicationID(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldApplicationID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldApplicationID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldApplicationID: %w", err)
+	}
+	return oldValue.ApplicationID, nil
+}
+
+// ResetApplicationID resets all changes to the "application_id" field.
+func (m *ReinspectionDecisionMutation) ResetApplicationID() {
+	m.application_id = nil
+}
+
+// SetTitleID sets the "title_id" field.
+func (m *ReinspectionDecisionMutation) SetTitleID(s string) {
+	m.title_id = &s
+}
+
+// TitleID returns the value of the "title_id" field in the mutation.
+func (m *ReinspectionDecisionMutation) TitleID() (r string, exists bool) {
+	v := m.title_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldTitleID returns the old "title_id" field's value of the ReinspectionDecision entity.
+// If the ReinspectionDecision object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ReinspectionDecisionMutation) OldTitleID(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldTitleID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldTitleID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldTitleID: %w", err)
+	}
+	return oldValue.TitleID, nil
+}
+
+// ResetTitleID resets all changes to the "title_id" field.
+func (m *ReinspectionDecisionMutation) ResetTitleID() {
+	m.title_id = nil
+}
+
+// SetProposed sets the "proposed" field.
+func (m *ReinspectionDecisionMutation) SetProposed(r reinspectiondecision.Proposed) {
+	m.proposed = &r
+}
+
+// Proposed returns the value of the "proposed" field in the mutation.
+func (m *ReinspectionDecisionMutation) Proposed() (r reinspectiondecision.Proposed, exists bool) {
+	v := m.proposed
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldProposed returns the old "proposed" field's value of the ReinspectionDecision entity.
+// If the ReinspectionDecision object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ReinspectionDecisionMutation) OldProposed(ctx context.Context) (v reinspectiondecision.Proposed, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldProposed is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldProposed requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldProposed: %w", err)
+	}
+	return oldValue.Proposed, nil
+}
+
+// ResetProposed resets all changes to the "proposed" field.
+func (m *ReinspectionDecisionMutation) ResetProposed() {
+	m.proposed = nil
+}
+
+// SetOutcome sets the "outcome" field.
+func (m *ReinspectionDecisionMutation) SetOutcome(r reinspectiondecision.Outcome) {
+	m.outcome = &r
+}
+
+// Outcome returns the value of the "outcome" field in the mutation.
+func (m *ReinspectionDecisionMutation) Outcome() (r reinspectiondecision.Outcome, exists bool) {
+	v := m.outcome
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldOutcome returns the old "outcome" field's value of the ReinspectionDecision entity.
+// If the ReinspectionDecision object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ReinspectionDecisionMutation) OldOutcome(ctx context.Context) (v reinspectiondecision.Outcome, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldOutcome is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldOutcome requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldOutcome: %w", err)
+	}
+	return oldValue.Outcome, nil
+}
+
+// ResetOutcome resets all changes to the "outcome" field.
+func (m *ReinspectionDecisionMutation) ResetOutcome() {
+	m.outcome = nil
+}
+
+// SetReason sets the "reason" field.
+func (m *ReinspectionDecisionMutation) SetReason(s string) {
+	m.reason = &s
+}
+
+// Reason returns the value of the "reason" field in the mutation.
+func (m *ReinspectionDecisionMutation) Reason() (r string, exists bool) {
+	v := m.reason
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldReason returns the old "reason" field's value of the ReinspectionDecision entity.
+// If the ReinspectionDecision object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ReinspectionDecisionMutation) OldReason(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldReason is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldReason requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldReason: %w", err)
+	}
+	return oldValue.Reason, nil
+}
+
+// ResetReason resets all changes to the "reason" field.
+func (m *ReinspectionDecisionMutation) ResetReason() {
+	m.reason = nil
+}
+
+// SetDocumentNumber sets the "document_number" field.
+func (m *ReinspectionDecisionMutation) SetDocumentNumber(s string) {
+	m.document_number = &s
+}
+
+// DocumentNumber returns the value of the "document_number" field in the mutation.
+func (m *ReinspectionDecisionMutation) DocumentNumber() (r string, exists bool) {
+	v := m.document_number
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldDocumentNumber returns the old "document_number" field's value of the ReinspectionDecision entity.
+// If the ReinspectionDecision object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ReinspectionDecisionMutation) OldDocumentNumber(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldDocumentNumber is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldDocumentNumber requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldDocumentNumber: %w", err)
+	}
+	return oldValue.DocumentNumber, nil
+}
+
+// ResetDocumentNumber resets all changes to the "document_number" field.
+func (m *ReinspectionDecisionMutation) ResetDocumentNumber() {
+	m.document_number = nil
+}
+
+// SetDecidedBy sets the "decided_by" field.
+func (m *ReinspectionDecisionMutation) SetDecidedBy(s string) {
+	m.decided_by = &s
+}
+
+// DecidedBy returns the value of the "decided_by" field in the mutation.
+func (m *ReinspectionDecisionMutation) DecidedBy() (r string, exists bool) {
+	v := m.decided_by
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldDecidedBy returns the old "decided_by" field's value of the ReinspectionDecision entity.
+// If the ReinspectionDecision object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ReinspectionDecisionMutation) OldDecidedBy(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldDecidedBy is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldDecidedBy requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldDecidedBy: %w", err)
+	}
+	return oldValue.DecidedBy, nil
+}
+
+// ResetDecidedBy resets all changes to the "decided_by" field.
+func (m *ReinspectionDecisionMutation) ResetDecidedBy() {
+	m.decided_by = nil
+}
+
+// SetCreateTime sets the "create_time" field.
+func (m *ReinspectionDecisionMutation) SetCreateTime(t time.Time) {
+	m.create_time = &t
+}
+
+// CreateTime returns the value of the "create_time" field in the mutation.
+func (m *ReinspectionDecisionMutation) CreateTime() (r time.Time, exists bool) {
+	v := m.create_time
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCreateTime returns the old "create_time" field's value of the ReinspectionDecision entity.
+// If the ReinspectionDecision object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ReinspectionDecisionMutation) OldCreateTime(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCreateTime is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCreateTime requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCreateTime: %w", err)
+	}
+	return oldValue.CreateTime, nil
+}
+
+// ResetCreateTime resets all changes to the "create_time" field.
+func (m *ReinspectionDecisionMutation) ResetCreateTime() {
+	m.create_time = nil
+}
+
+// Where appends a list predicates to the ReinspectionDecisionMutation builder.
+func (m *ReinspectionDecisionMutation) Where(ps ...predicate.ReinspectionDecision) {
+	m.predicates = append(m.predicates, ps...)
+}
+
+// WhereP appends storage-level predicates to the ReinspectionDecisionMutation builder. Using this method,
+// users can use type-assertion to append predicates that do not depend on any generated package.
+func (m *ReinspectionDecisionMutation) WhereP(ps ...func(*sql.Selector)) {
+	p := make([]predicate.ReinspectionDecision, len(ps))
+	for i := range ps {
+		p[i] = ps[i]
+	}
+	m.Where(p...)
+}
+
+// Op returns the operation name.
+func (m *ReinspectionDecisionMutation) Op() Op {
+	return m.op
+}
+
+// SetOp allows setting the mutation operation.
+func (m *ReinspectionDecisionMutation) SetOp(op Op) {
+	m.op = op
+}
+
+// Type returns the node type of this mutation (ReinspectionDecision).
+func (m *ReinspectionDecisionMutation) Type() string {
+	return m.typ
+}
+
+// Fields returns all fields that were changed during this mutation. Note that in
+// order to get all numeric fields that were incremented/decremented, call
+// AddedFields().
+func (m *ReinspectionDecisionMutation) Fields() []string {
+	fields := make([]string, 0, 11)
+	if m.office_id != nil {
+		fields = append(fields, reinspectiondecision.FieldOfficeID)
+	}
+	if m.scope_path != nil {
+		fields = append(fields, reinspectiondecision.FieldScopePath)
+	}
+	if m.campaign_id != nil {
+		fields = append(fields, reinspectiondecision.FieldCampaignID)
+	}
+	if m.application_id != nil {
+		fields = append(fields, reinspectiondecision.FieldApplicationID)
+	}
+	if m.title_id != nil {
+		fields = append(fields, reinspectiondecision.FieldTitleID)
+	}
+	if m.proposed != nil {
+		fields = append(fields, reinspectiondecision.FieldProposed)
+	}
+	if m.outcome != nil {
+		fields = append(fields, reinspectiondecision.FieldOutcome)
+	}
+	if m.reason != nil {
+		fields = append(fields, reinspectiondecision.FieldReason)
+	}
+	if m.document_number != nil {
+		fields = append(fields, reinspectiondecision.FieldDocumentNumber)
+	}
+	if m.decided_by != nil {
+		fields = append(fields, reinspectiondecision.FieldDecidedBy)
+	}
+	if m.create_time != nil {
+		fields = append(fields, reinspectiondecision.FieldCreateTime)
+	}
+	return fields
+}
+
+// Field returns the value of a field with the given name. The second boolean
+// return value indicates that this field was not set, or was not defined in the
+// schema.
+func (m *ReinspectionDecisionMutation) Field(name string) (ent.Value, bool) {
+	switch name {
+	case reinspectiondecision.FieldOfficeID:
+		return m.OfficeID()
+	case reinspectiondecision.FieldScopePath:
+		return m.ScopePath()
+	case reinspectiondecision.FieldCampaignID:
+		return m.CampaignID()
+	case reinspectiondecision.FieldApplicationID:
+		return m.ApplicationID()
+	case reinspectiondecision.FieldTitleID:
+		return m.TitleID()
+	case reinspectiondecision.FieldProposed:
+		return m.Proposed()
+	case reinspectiondecision.FieldOutcome:
+		return m.Outcome()
+	case reinspectiondecision.FieldReason:
+		return m.Reason()
+	case reinspectiondecision.FieldDocumentNumber:
+		return m.DocumentNumber()
+	case reinspectiondecision.FieldDecidedBy:
+		return m.DecidedBy()
+	case reinspectiondecision.FieldCreateTime:
+		return m.CreateTime()
+	}
+	return nil, false
+}
+
+// OldField returns the old value of the field from the database. An error is
+// returned if the mutation operation is not UpdateOne, or the query to the
+// database failed.
+func (m *ReinspectionDecisionMutation) OldField(ctx context.Context, name string) (ent.Value, error) {
+	switch name {
+	case reinspectiondecision.FieldOfficeID:
+		return m.OldOfficeID(ctx)
+	case reinspectiondecision.FieldScopePath:
+		return m.OldScopePath(ctx)
+	case reinspectiondecision.FieldCampaignID:
+		return m.OldCampaignID(ctx)
+	case reinspectiondecision.FieldApplicationID:
+		return m.OldApplicationID(ctx)
+	case reinspectiondecision.FieldTitleID:
+		return m.OldTitleID(ctx)
+	case reinspectiondecision.FieldProposed:
+		return m.OldProposed(ctx)
+	case reinspectiondecision.FieldOutcome:
+		return m.OldOutcome(ctx)
+	case reinspectiondecision.FieldReason:
+		return m.OldReason(ctx)
+	case reinspectiondecision.FieldDocumentNumber:
+		return m.OldDocumentNumber(ctx)
+	case reinspectiondecision.FieldDecidedBy:
+		return m.OldDecidedBy(ctx)
+	case reinspectiondecision.FieldCreateTime:
+		return m.OldCreateTime(ctx)
+	}
+	return nil, fmt.Errorf("unknown ReinspectionDecision field %s", name)
+}
+
+// SetField sets the value of a field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *ReinspectionDecisionMutation) SetField(name string, value ent.Value) error {
+	switch name {
+	case reinspectiondecision.FieldOfficeID:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetOfficeID(v)
+		return nil
+	case reinspectiondecision.FieldScopePath:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetScopePath(v)
+		return nil
+	case reinspectiondecision.FieldCampaignID:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCampaignID(v)
+		return nil
+	case reinspectiondecision.FieldApplicationID:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetApplicationID(v)
+		return nil
+	case reinspectiondecision.FieldTitleID:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetTitleID(v)
+		return nil
+	case reinspectiondecision.FieldProposed:
+		v, ok := value.(reinspectiondecision.Proposed)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetProposed(v)
+		return nil
+	case reinspectiondecision.FieldOutcome:
+		v, ok := value.(reinspectiondecision.Outcome)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetOutcome(v)
+		return nil
+	case reinspectiondecision.FieldReason:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetReason(v)
+		return nil
+	case reinspectiondecision.FieldDocumentNumber:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetDocumentNumber(v)
+		return nil
+	case reinspectiondecision.FieldDecidedBy:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetDecidedBy(v)
+		return nil
+	case reinspectiondecision.FieldCreateTime:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCreateTime(v)
+		return nil
+	}
+	return fmt.Errorf("unknown ReinspectionDecision field %s", name)
+}
+
+// AddedFields returns all numeric fields that were incremented/decremented during
+// this mutation.
+func (m *ReinspectionDecisionMutation) AddedFields() []string {
+	return nil
+}
+
+// AddedField returns the numeric value that was incremented/decremented on a field
+// with the given name. The second boolean return value indicates that this field
+// was not set, or was not defined in the schema.
+func (m *ReinspectionDecisionMutation) AddedField(name string) (ent.Value, bool) {
+	return nil, false
+}
+
+// AddField adds the value to the field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *ReinspectionDecisionMutation) AddField(name string, value ent.Value) error {
+	switch name {
+	}
+	return fmt.Errorf("unknown ReinspectionDecision numeric field %s", name)
+}
+
+// ClearedFields returns all nullable fields that were cleared during this
+// mutation.
+func (m *ReinspectionDecisionMutation) ClearedFields() []string {
+	return nil
+}
+
+// FieldCleared returns a boolean indicating if a field with the given name was
+// cleared in this mutation.
+func (m *ReinspectionDecisionMutation) FieldCleared(name string) bool {
+	_, ok := m.clearedFields[name]
+	return ok
+}
+
+// ClearField clears the value of the field with the given name. It returns an
+// error if the field is not defined in the schema.
+func (m *ReinspectionDecisionMutation) ClearField(name string) error {
+	return fmt.Errorf("unknown ReinspectionDecision nullable field %s", name)
+}
+
+// ResetField resets all changes in the mutation for the field with the given name.
+// It returns an error if the field is not defined in the schema.
+func (m *ReinspectionDecisionMutation) ResetField(name string) error {
+	switch name {
+	case reinspectiondecision.FieldOfficeID:
+		m.ResetOfficeID()
+		return nil
+	case reinspectiondecision.FieldScopePath:
+		m.ResetScopePath()
+		return nil
+	case reinspectiondecision.FieldCampaignID:
+		m.ResetCampaignID()
+		return nil
+	case reinspectiondecision.FieldApplicationID:
+		m.ResetApplicationID()
+		return nil
+	case reinspectiondecision.FieldTitleID:
+		m.ResetTitleID()
+		return nil
+	case reinspectiondecision.FieldProposed:
+		m.ResetProposed()
+		return nil
+	case reinspectiondecision.FieldOutcome:
+		m.ResetOutcome()
+		return nil
+	case reinspectiondecision.FieldReason:
+		m.ResetReason()
+		return nil
+	case reinspectiondecision.FieldDocumentNumber:
+		m.ResetDocumentNumber()
+		return nil
+	case reinspectiondecision.FieldDecidedBy:
+		m.ResetDecidedBy()
+		return nil
+	case reinspectiondecision.FieldCreateTime:
+		m.ResetCreateTime()
+		return nil
+	}
+	return fmt.Errorf("unknown ReinspectionDecision field %s", name)
+}
+
+// AddedEdges returns all edge names that were set/added in this mutation.
+func (m *ReinspectionDecisionMutation) AddedEdges() []string {
+	edges := make([]string, 0, 0)
+	return edges
+}
+
+// AddedIDs returns all IDs (to other nodes) that were added for the given edge
+// name in this mutation.
+func (m *ReinspectionDecisionMutation) AddedIDs(name string) []ent.Value {
+	return nil
+}
+
+// RemovedEdges returns all edge names that were removed in this mutation.
+func (m *ReinspectionDecisionMutation) RemovedEdges() []string {
+	edges := make([]string, 0, 0)
+	return edges
+}
+
+// RemovedIDs returns all IDs (to other nodes) that were removed for the edge with
+// the given name in this mutation.
+func (m *ReinspectionDecisionMutation) RemovedIDs(name string) []ent.Value {
+	return nil
+}
+
+// ClearedEdges returns all edge names that were cleared in this mutation.
+func (m *ReinspectionDecisionMutation) ClearedEdges() []string {
+	edges := make([]string, 0, 0)
+	return edges
+}
+
+// EdgeCleared returns a boolean which indicates if the edge with the given name
+// was cleared in this mutation.
+func (m *ReinspectionDecisionMutation) EdgeCleared(name string) bool {
+	return false
+}
+
+// ClearEdge clears the value of the edge with the given name. It returns an error
+// if that edge is not defined in the schema.
+func (m *ReinspectionDecisionMutation) ClearEdge(name string) error {
+	return fmt.Errorf("unknown ReinspectionDecision unique edge %s", name)
+}
+
+// ResetEdge resets all changes to the edge with the given name in this mutation.
+// It returns an error if the edge is not defined in the schema.
+func (m *ReinspectionDecisionMutation) ResetEdge(name string) error {
+	return fmt.Errorf("unknown ReinspectionDecision edge %s", name)
 }
 
 // ResultMutation represents an operation that mutates the Result nodes in the graph.

@@ -44,6 +44,8 @@ type Tx struct {
 	PublicityEntry *PublicityEntryClient
 	// RefreshToken is the client for interacting with the RefreshToken builders.
 	RefreshToken *RefreshTokenClient
+	// ReinspectionDecision is the client for interacting with the ReinspectionDecision builders.
+	ReinspectionDecision *ReinspectionDecisionClient
 	// Result is the client for interacting with the Result builders.
 	Result *ResultClient
 	// Revocation is the client for interacting with the Revocation builders.
@@ -212,6 +214,7 @@ func (tx *Tx) init() {
 	tx.Office = NewOfficeClient(tx.config)
 	tx.PublicityEntry = NewPublicityEntryClient(tx.config)
 	tx.RefreshToken = NewRefreshTokenClient(tx.config)
+	tx.ReinspectionDecision = NewReinspectionDecisionClient(tx.config)
 	tx.Result = NewResultClient(tx.config)
 	tx.Revocation = NewRevocationClient(tx.config)
 	tx.ServiceAccount = NewServiceAccountClient(tx.config)

@@ -71,6 +71,12 @@ const (
 	FieldTitleModel = "title_model"
 	// FieldTermYears holds the string denoting the term_years field in the database.
 	FieldTermYears = "term_years"
+	// FieldKind holds the string denoting the kind field in the database.
+	FieldKind = "kind"
+	// FieldKeepLine holds the string denoting the keep_line field in the database.
+	FieldKeepLine = "keep_line"
+	// FieldWarnLine holds the string denoting the warn_line field in the database.
+	FieldWarnLine = "warn_line"
 	// Table holds the table name of the campaign in the database.
 	Table = "campaigns"
 )
@@ -106,6 +112,9 @@ var Columns = []string{
 	FieldParentCampaignID,
 	FieldTitleModel,
 	FieldTermYears,
+	FieldKind,
+	FieldKeepLine,
+	FieldWarnLine,
 }
 
 // ValidColumn reports if the column name is valid (part of the table columns).
@@ -211,6 +220,32 @@ func StateValidator(s State) error {
 		return nil
 	default:
 		return fmt.Errorf("campaign: invalid enum value for state field: %q", s)
+	}
+}
+
+// Kind defines the type for the "kind" enum field.
+type Kind string
+
+// KindSELECTION is the default value of the Kind enum.
+const DefaultKind = KindSELECTION
+
+// Kind values.
+const (
+	KindSELECTION    Kind = "SELECTION"
+	KindREINSPECTION Kind = "REINSPECTION"
+)
+
+func (k Kind) String() string {
+	return string(k)
+}
+
+// KindValidator is a validator for the "kind" field enum values. It is called by the builders before save.
+func KindValidator(k Kind) error {
+	switch k {
+	case KindSELECTION, KindREINSPECTION:
+		return nil
+	default:
+		return fmt.Errorf("campaign: invalid enum value for kind field: %q", k)
 	}
 }
 
@@ -360,4 +395,19 @@ func ByTitleModel(opts ...sql.OrderTermOption) OrderOption {
 // ByTermYears orders the results by the term_years field.
 func ByTermYears(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldTermYears, opts...).ToFunc()
+}
+
+// ByKind orders the results by the kind field.
+func ByKind(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldKind, opts...).ToFunc()
+}
+
+// ByKeepLine orders the results by the keep_line field.
+func ByKeepLine(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldKeepLine, opts...).ToFunc()
+}
+
+// ByWarnLine orders the results by the warn_line field.
+func ByWarnLine(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldWarnLine, opts...).ToFunc()
 }

@@ -194,6 +194,16 @@ func TermYears(v int) predicate.Campaign {
 	return predicate.Campaign(sql.FieldEQ(FieldTermYears, v))
 }
 
+// KeepLine applies equality check predicate on the "keep_line" field. It's identical to KeepLineEQ.
+func KeepLine(v int64) predicate.Campaign {
+	return predicate.Campaign(sql.FieldEQ(FieldKeepLine, v))
+}
+
+// WarnLine applies equality check predicate on the "warn_line" field. It's identical to WarnLineEQ.
+func WarnLine(v int64) predicate.Campaign {
+	return predicate.Campaign(sql.FieldEQ(FieldWarnLine, v))
+}
+
 // OfficeIDEQ applies the EQ predicate on the "office_id" field.
 func OfficeIDEQ(v string) predicate.Campaign {
 	return predicate.Campaign(sql.FieldEQ(FieldOfficeID, v))
@@ -1502,6 +1512,126 @@ func TermYearsLT(v int) predicate.Campaign {
 // TermYearsLTE applies the LTE predicate on the "term_years" field.
 func TermYearsLTE(v int) predicate.Campaign {
 	return predicate.Campaign(sql.FieldLTE(FieldTermYears, v))
+}
+
+// KindEQ applies the EQ predicate on the "kind" field.
+func KindEQ(v Kind) predicate.Campaign {
+	return predicate.Campaign(sql.FieldEQ(FieldKind, v))
+}
+
+// KindNEQ applies the NEQ predicate on the "kind" field.
+func KindNEQ(v Kind) predicate.Campaign {
+	return predicate.Campaign(sql.FieldNEQ(FieldKind, v))
+}
+
+// KindIn applies the In predicate on the "kind" field.
+func KindIn(vs ...Kind) predicate.Campaign {
+	return predicate.Campaign(sql.FieldIn(FieldKind, vs...))
+}
+
+// KindNotIn applies the NotIn predicate on the "kind" field.
+func KindNotIn(vs ...Kind) predicate.Campaign {
+	return predicate.Campaign(sql.FieldNotIn(FieldKind, vs...))
+}
+
+// KeepLineEQ applies the EQ predicate on the "keep_line" field.
+func KeepLineEQ(v int64) predicate.Campaign {
+	return predicate.Campaign(sql.FieldEQ(FieldKeepLine, v))
+}
+
+// KeepLineNEQ applies the NEQ predicate on the "keep_line" field.
+func KeepLineNEQ(v int64) predicate.Campaign {
+	return predicate.Campaign(sql.FieldNEQ(FieldKeepLine, v))
+}
+
+// KeepLineIn applies the In predicate on the "keep_line" field.
+func KeepLineIn(vs ...int64) predicate.Campaign {
+	return predicate.Campaign(sql.FieldIn(FieldKeepLine, vs...))
+}
+
+// KeepLineNotIn applies the NotIn predicate on the "keep_line" field.
+func KeepLineNotIn(vs ...int64) predicate.Campaign {
+	return predicate.Campaign(sql.FieldNotIn(FieldKeepLine, vs...))
+}
+
+// KeepLineGT applies the GT predicate on the "keep_line" field.
+func KeepLineGT(v int64) predicate.Campaign {
+	return predicate.Campaign(sql.FieldGT(FieldKeepLine, v))
+}
+
+// KeepLineGTE applies the GTE predicate on the "keep_line" field.
+func KeepLineGTE(v int64) predicate.Campaign {
+	return predicate.Campaign(sql.FieldGTE(FieldKeepLine, v))
+}
+
+// KeepLineLT applies the LT predicate on the "keep_line" field.
+func KeepLineLT(v int64) predicate.Campaign {
+	return predicate.Campaign(sql.FieldLT(FieldKeepLine, v))
+}
+
+// KeepLineLTE applies the LTE predicate on the "keep_line" field.
+func KeepLineLTE(v int64) predicate.Campaign {
+	return predicate.Campaign(sql.FieldLTE(FieldKeepLine, v))
+}
+
+// KeepLineIsNil applies the IsNil predicate on the "keep_line" field.
+func KeepLineIsNil() predicate.Campaign {
+	return predicate.Campaign(sql.FieldIsNull(FieldKeepLine))
+}
+
+// KeepLineNotNil applies the NotNil predicate on the "keep_line" field.
+func KeepLineNotNil() predicate.Campaign {
+	return predicate.Campaign(sql.FieldNotNull(FieldKeepLine))
+}
+
+// WarnLineEQ applies the EQ predicate on the "warn_line" field.
+func WarnLineEQ(v int64) predicate.Campaign {
+	return predicate.Campaign(sql.FieldEQ(FieldWarnLine, v))
+}
+
+// WarnLineNEQ applies the NEQ predicate on the "warn_line" field.
+func WarnLineNEQ(v int64) predicate.Campaign {
+	return predicate.Campaign(sql.FieldNEQ(FieldWarnLine, v))
+}
+
+// WarnLineIn applies the In predicate on the "warn_line" field.
+func WarnLineIn(vs ...int64) predicate.Campaign {
+	return predicate.Campaign(sql.FieldIn(FieldWarnLine, vs...))
+}
+
+// WarnLineNotIn applies the NotIn predicate on the "warn_line" field.
+func WarnLineNotIn(vs ...int64) predicate.Campaign {
+	return predicate.Campaign(sql.FieldNotIn(FieldWarnLine, vs...))
+}
+
+// WarnLineGT applies the GT predicate on the "warn_line" field.
+func WarnLineGT(v int64) predicate.Campaign {
+	return predicate.Campaign(sql.FieldGT(FieldWarnLine, v))
+}
+
+// WarnLineGTE applies the GTE predicate on the "warn_line" field.
+func WarnLineGTE(v int64) predicate.Campaign {
+	return predicate.Campaign(sql.FieldGTE(FieldWarnLine, v))
+}
+
+// WarnLineLT applies the LT predicate on the "warn_line" field.
+func WarnLineLT(v int64) predicate.Campaign {
+	return predicate.Campaign(sql.FieldLT(FieldWarnLine, v))
+}
+
+// WarnLineLTE applies the LTE predicate on the "warn_line" field.
+func WarnLineLTE(v int64) predicate.Campaign {
+	return predicate.Campaign(sql.FieldLTE(FieldWarnLine, v))
+}
+
+// WarnLineIsNil applies the IsNil predicate on the "warn_line" field.
+func WarnLineIsNil() predicate.Campaign {
+	return predicate.Campaign(sql.FieldIsNull(FieldWarnLine))
+}
+
+// WarnLineNotNil applies the NotNil predicate on the "warn_line" field.
+func WarnLineNotNil() predicate.Campaign {
+	return predicate.Campaign(sql.FieldNotNull(FieldWarnLine))
 }
 
 // And groups predicates with the AND operator between them.

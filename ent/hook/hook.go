@@ -189,6 +189,18 @@ func (f RefreshTokenFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value
 	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.RefreshTokenMutation", m)
 }
 
+// The ReinspectionDecisionFunc type is an adapter to allow the use of ordinary
+// function as ReinspectionDecision mutator.
+type ReinspectionDecisionFunc func(context.Context, *ent.ReinspectionDecisionMutation) (ent.Value, error)
+
+// Mutate calls f(ctx, m).
+func (f ReinspectionDecisionFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+	if mv, ok := m.(*ent.ReinspectionDecisionMutation); ok {
+		return f(ctx, mv)
+	}
+	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.ReinspectionDecisionMutation", m)
+}
+
 // The ResultFunc type is an adapter to allow the use of ordinary
 // function as Result mutator.
 type ResultFunc func(context.Context, *ent.ResultMutation) (ent.Value, error)

@@ -176,6 +176,9 @@ var (
 		{Name: "parent_campaign_id", Type: field.TypeString, Default: ""},
 		{Name: "title_model", Type: field.TypeBool, Default: false},
 		{Name: "term_years", Type: field.TypeInt, Default: 3},
+		{Name: "kind", Type: field.TypeEnum, Enums: []string{"SELECTION", "REINSPECTION"}, Default: "SELECTION"},
+		{Name: "keep_line", Type: field.TypeInt64, Nullable: true},
+		{Name: "warn_line", Type: field.TypeInt64, Nullable: true},
 	}
 	// CampaignsTable holds the schema information for the "campaigns" table.
 	CampaignsTable = &schema.Table{
@@ -619,6 +622,42 @@ var (
 			},
 		},
 	}
+	// ReinspectionDecisionsColumns holds the columns for the "reinspection_decisions" table.
+	ReinspectionDecisionsColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeString},
+		{Name: "office_id", Type: field.TypeString},
+		{Name: "scope_path", Type: field.TypeString},
+		{Name: "campaign_id", Type: field.TypeString},
+		{Name: "application_id", Type: field.TypeString, Unique: true},
+		{Name: "title_id", Type: field.TypeString},
+		{Name: "proposed", Type: field.TypeEnum, Enums: []string{"KEEP", "WARN", "REVOKE"}},
+		{Name: "outcome", Type: field.TypeEnum, Enums: []string{"KEEP", "WARN", "REVOKE"}},
+		{Name: "reason", Type: field.TypeString, Size: 2147483647},
+		{Name: "document_number", Type: field.TypeString},
+		{Name: "decided_by", Type: field.TypeString},
+		{Name: "create_time", Type: field.TypeTime},
+	}
+	// ReinspectionDecisionsTable holds the schema information for the "reinspection_decisions" table.
+	ReinspectionDecisionsTable = &schema.Table{
+		Name:       "reinspection_decisions",
+		Columns:    ReinspectionDecisionsColumns,
+		PrimaryKey: []*schema.Column{ReinspectionDecisionsColumns[0]},
+		Indexes: []*schema.Index{
+			{
+				Name:    "reinspectiondecision_scope_path",
+				Unique:  false,
+				Columns: []*schema.Column{ReinspectionDecisionsColumns[2]},
+				Annotation: &entsql.IndexAnnotation{
+					OpClass: "varchar_pattern_ops",
+				},
+			},
+			{
+				Name:    "reinspectiondecision_campaign_id_application_id",
+				Unique:  false,
+				Columns: []*schema.Column{ReinspectionDecisionsColumns[3], ReinspectionDecisionsColumns[4]},
+			},
+		},
+	}
 	// ResultsColumns holds the columns for the "results" table.
 	ResultsColumns = []*schema.Column{
 		{Name: "id", Type: field.TypeString},
@@ -991,6 +1030,7 @@ var (
 		OfficesTable,
 		PublicityEntriesTable,
 		RefreshTokensTable,
+		ReinspectionDecisionsTable,
 		ResultsTable,
 		RevocationsTable,
 		ServiceAccountsTable,

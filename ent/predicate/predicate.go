@@ -51,6 +51,9 @@ type PublicityEntry func(*sql.Selector)
 // RefreshToken is the predicate function for refreshtoken builders.
 type RefreshToken func(*sql.Selector)
 
+// ReinspectionDecision is the predicate function for reinspectiondecision builders.
+type ReinspectionDecision func(*sql.Selector)
+
 // Result is the predicate function for result builders.
 type Result func(*sql.Selector)
 

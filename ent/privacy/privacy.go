@@ -471,6 +471,30 @@ func (f RefreshTokenMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mu
 	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.RefreshTokenMutation", m)
 }
 
+// The ReinspectionDecisionQueryRuleFunc type is an adapter to allow the use of ordinary
+// functions as a query rule.
+type ReinspectionDecisionQueryRuleFunc func(context.Context, *ent.ReinspectionDecisionQuery) error
+
+// EvalQuery return f(ctx, q).
+func (f ReinspectionDecisionQueryRuleFunc) EvalQuery(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.ReinspectionDecisionQuery); ok {
+		return f(ctx, q)
+	}
+	return Denyf("ent/privacy: unexpected query type %T, expect *ent.ReinspectionDecisionQuery", q)
+}
+
+// The ReinspectionDecisionMutationRuleFunc type is an adapter to allow the use of ordinary
+// functions as a mutation rule.
+type ReinspectionDecisionMutationRuleFunc func(context.Context, *ent.ReinspectionDecisionMutation) error
+
+// EvalMutation calls f(ctx, m).
+func (f ReinspectionDecisionMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutation) error {
+	if m, ok := m.(*ent.ReinspectionDecisionMutation); ok {
+		return f(ctx, m)
+	}
+	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.ReinspectionDecisionMutation", m)
+}
+
 // The ResultQueryRuleFunc type is an adapter to allow the use of ordinary
 // functions as a query rule.
 type ResultQueryRuleFunc func(context.Context, *ent.ResultQuery) error
@@ -800,6 +824,8 @@ func queryFilter(q ent.Query) (Filter, error) {
 		return q.Filter(), nil
 	case *ent.RefreshTokenQuery:
 		return q.Filter(), nil
+	case *ent.ReinspectionDecisionQuery:
+		return q.Filter(), nil
 	case *ent.ResultQuery:
 		return q.Filter(), nil
 	case *ent.RevocationQuery:
@@ -858,6 +884,8 @@ func mutationFilter(m ent.Mutation) (Filter, error) {
 	case *ent.PublicityEntryMutation:
 		return m.Filter(), nil
 	case *ent.RefreshTokenMutation:
+		return m.Filter(), nil
+	case *ent.ReinspectionDecisionMutation:
 		return m.Filter(), nil
 	case *ent.ResultMutation:
 		return m.Filter(), nil

@@ -21,6 +21,7 @@ import (
 	"github.com/wenming-platform/wenming/ent/office"
 	"github.com/wenming-platform/wenming/ent/publicityentry"
 	"github.com/wenming-platform/wenming/ent/refreshtoken"
+	"github.com/wenming-platform/wenming/ent/reinspectiondecision"
 	"github.com/wenming-platform/wenming/ent/result"
 	"github.com/wenming-platform/wenming/ent/revocation"
 	"github.com/wenming-platform/wenming/ent/schema"
@@ -719,6 +720,35 @@ func init() {
 	refreshtokenDescID := refreshtokenFields[0].Descriptor()
 	// refreshtoken.IDValidator is a validator for the "id" field. It is called by the builders before save.
 	refreshtoken.IDValidator = refreshtokenDescID.Validators[0].(func(string) error)
+	reinspectiondecisionMixin := schema.ReinspectionDecision{}.Mixin()
+	reinspectiondecision.Policy = privacy.NewPolicies(reinspectiondecisionMixin[0], schema.ReinspectionDecision{})
+	reinspectiondecision.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := reinspectiondecision.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	reinspectiondecisionHooks := schema.ReinspectionDecision{}.Hooks()
+
+	reinspectiondecision.Hooks[1] = reinspectiondecisionHooks[0]
+	reinspectiondecisionMixinFields0 := reinspectiondecisionMixin[0].Fields()
+	_ = reinspectiondecisionMixinFields0
+	reinspectiondecisionFields := schema.ReinspectionDecision{}.Fields()
+	_ = reinspectiondecisionFields
+	// reinspectiondecisionDescOfficeID is the schema descriptor for office_id field.
+	reinspectiondecisionDescOfficeID := reinspectiondecisionMixinFields0[0].Descriptor()
+	// reinspectiondecision.OfficeIDValidator is a validator for the "office_id" field. It is called by the builders before save.
+	reinspectiondecision.OfficeIDValidator = reinspectiondecisionDescOfficeID.Validators[0].(func(string) error)
+	// reinspectiondecisionDescScopePath is the schema descriptor for scope_path field.
+	reinspectiondecisionDescScopePath := reinspectiondecisionMixinFields0[1].Descriptor()
+	// reinspectiondecision.ScopePathValidator is a validator for the "scope_path" field. It is called by the builders before save.
+	reinspectiondecision.ScopePathValidator = reinspectiondecisionDescScopePath.Validators[0].(func(string) error)
+	// reinspectiondecisionDescID is the schema descriptor for id field.
+	reinspectiondecisionDescID := reinspectiondecisionFields[0].Descriptor()
+	// reinspectiondecision.IDValidator is a validator for the "id" field. It is called by the builders before save.
+	reinspectiondecision.IDValidator = reinspectiondecisionDescID.Validators[0].(func(string) error)
 	resultMixin := schema.Result{}.Mixin()
 	result.Policy = privacy.NewPolicies(resultMixin[0], schema.Result{})
 	result.Hooks[0] = func(next ent.Mutator) ent.Mutator {

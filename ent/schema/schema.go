@@ -259,6 +259,12 @@ func (Campaign) Fields() []ent.Field {
 		field.Bool("title_model").Default(false),
 		// term_years is the term of the titles it names, in years.
 		field.Int("term_years").Default(3),
+		// kind SELECTION names new title holders; REINSPECTION (复查) re-scores the holders of
+		// the office's titles, entered when it opens, and proposes keeping, warning or
+		// revoking each title from keep_line and warn_line (hundredths of a point).
+		field.Enum("kind").Values("SELECTION", "REINSPECTION").Default("SELECTION").Immutable(),
+		field.Int64("keep_line").Optional().Nillable(),
+		field.Int64("warn_line").Optional().Nillable(),
 	}
 }
 
@@ -722,4 +728,34 @@ func (Objection) Fields() []ent.Field {
 
 func (Objection) Indexes() []ent.Index {
 	return []ent.Index{index.Fields("campaign_id", "id")}
+}
+
+// ReinspectionDecision is an office admin's decision on a reinspected title holder: keep,
+// warn or revoke, against what the score proposed. office_id is the campaign's office,
+// scope_path the unit's. One per application; never updated or deleted.
+type ReinspectionDecision struct{ ent.Schema }
+
+func (ReinspectionDecision) Mixin() []ent.Mixin { return []ent.Mixin{OfficeScoped{}} }
+
+func (ReinspectionDecision) Fields() []ent.Field {
+	return []ent.Field{
+		id(),
+		field.String("campaign_id").Immutable(),
+		field.String("application_id").Unique().Immutable(),
+		field.String("title_id").Immutable(),
+		field.Enum("proposed").Values("KEEP", "WARN", "REVOKE").Immutable(),
+		field.Enum("outcome").Values("KEEP", "WARN", "REVOKE").Immutable(),
+		field.Text("reason").Immutable(),
+		field.String("document_number").Immutable(),
+		field.String("decided_by").Immutable(),
+		field.Time("create_time").Immutable(),
+	}
+}
+
+func (ReinspectionDecision) Hooks() []ent.Hook {
+	return []ent.Hook{hook.Reject(ent.OpUpdate | ent.OpUpdateOne | ent.OpDelete | ent.OpDeleteOne)}
+}
+
+func (ReinspectionDecision) Indexes() []ent.Index {
+	return []ent.Index{index.Fields("campaign_id", "application_id")}
 }

@@ -50,6 +50,11 @@ var levelZH = map[string]string{"DISTRICT": "区县级", "MUNICIPAL": "市级", 
 // refusal naming its rule as the reason. The negative list is read as the system: the
 // rule must see every entry, whoever recorded it.
 func eligible(ctx context.Context, tx *ent.Tx, c *ent.Campaign, u *ent.Unit, now time.Time) error {
+	if c.Kind == campaign.KindREINSPECTION {
+		return errs.New(codes.FailedPrecondition, "CAMPAIGN_IS_REINSPECTION",
+			"a reinspection enters the holders of the office's titles when it opens; nobody applies to it",
+			"复查在开始时自动纳入本级称号的持有单位，无需也不能申报")
+	}
 	if c.State != campaign.StateOPEN || (c.ApplicationEnd != nil && !now.Before(*c.ApplicationEnd)) {
 		return errs.New(codes.FailedPrecondition, "CAMPAIGN_NOT_OPEN",
 			"the campaign takes applications only while it is OPEN and its application window runs",

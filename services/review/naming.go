@@ -9,6 +9,7 @@ import (
 	"google.golang.org/genproto/googleapis/api/httpbody"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
+	"google.golang.org/protobuf/types/known/timestamppb"
 
 	reviewv1 "github.com/wenming-platform/wenming/api/gen/wenming/review/v1"
 	tenancyv1 "github.com/wenming-platform/wenming/api/gen/wenming/tenancy/v1"
@@ -33,19 +34,26 @@ import (
 // Phases returns what moving a campaign into a phase does besides the move, for the
 // standards service to run in the move's transaction: RANKED recommends (Recommendation in
 // docs/review.md), PUBLICITY publishes the list, CLOSED names the units that remain on it
-// (docs/publicity.md). now stamps what the moves write.
+// (docs/publicity.md). A reinspection instead enters the holders when it OPENs, ranks
+// without recommending, publishes nothing, and closes once every holder is decided. now
+// stamps what the moves write.
 func Phases(st *store.Store, trail *audit.Chain, now func() time.Time) standards.PhaseFunc {
 	w := mutate.NewWriter(st, trail)
 	if now == nil {
 		now = time.Now
 	}
 	return func(ctx context.Context, tx *ent.Tx, c *ent.Campaign, m standards.Move) error {
-		switch m.To {
-		case campaign.StateRANKED:
+		reinspection := c.Kind == campaign.KindREINSPECTION
+		switch {
+		case m.To == campaign.StateOPEN && reinspection:
+			return enterHolders(ctx, w, tx, c, now())
+		case m.To == campaign.StateRANKED:
 			return recommend(ctx, w, tx, c, m.Force, now())
-		case campaign.StatePUBLICITY:
+		case m.To == campaign.StatePUBLICITY && !reinspection:
 			return publish(ctx, w, tx, c)
-		case campaign.StateCLOSED:
+		case m.To == campaign.StateCLOSED && reinspection:
+			return closeReinspection(ctx, w, tx, c)
+		case m.To == campaign.StateCLOSED:
 			return name(ctx, w, st.Dialect, tx, c, m.DocumentNumber, now())
 		}
 		return nil
@@ -109,15 +117,28 @@ func name(ctx context.Context, w *mutate.Writer, dialect string, tx *ent.Tx, c *
 		if _, err := titles.Mirror(ctx, tx, r); err != nil {
 			return err
 		}
-		after := &tenancyv1.TitleRecord{Id: r.ID, UnitId: r.UnitID, OfficeId: r.OfficeID,
-			Level: tenancyv1.Level(tenancyv1.Level_value["LEVEL_"+string(r.Level)]), Model: r.Model, DocumentNumber: doc,
-			State: tenancyv1.TitleState_TITLE_STATE_NAMED, Source: tenancyv1.TitleSource_TITLE_SOURCE_NAMED, CampaignId: c.ID}
 		if err := w.Record(ctx, tx, audit.Event{OfficeID: c.OfficeID, ScopePath: l.ScopePath, Action: "title.name",
-			ResourceType: "title", ResourceID: r.ID, After: after}); err != nil {
+			ResourceType: "title", ResourceID: r.ID, After: titleAudit(r)}); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// titleAudit is a title record as the trail keeps it.
+func titleAudit(r *ent.TitleRecord) *tenancyv1.TitleRecord {
+	p := &tenancyv1.TitleRecord{Id: r.ID, UnitId: r.UnitID, OfficeId: r.OfficeID,
+		Level: tenancyv1.Level(tenancyv1.Level_value["LEVEL_"+string(r.Level)]), Model: r.Model, TermStart: timestamppb.New(r.TermStart),
+		State:          tenancyv1.TitleState(tenancyv1.TitleState_value["TITLE_STATE_"+string(r.State)]),
+		DocumentNumber: r.DocumentNumber, Source: tenancyv1.TitleSource(tenancyv1.TitleSource_value["TITLE_SOURCE_"+string(r.Source)]),
+		CampaignId: r.CampaignID, ProposedRevocationEntryId: r.ProposedRevocation}
+	if r.TermEnd != nil {
+		p.TermEnd = timestamppb.New(*r.TermEnd)
+	}
+	if r.RectificationDeadline != nil {
+		p.RectificationDeadline = timestamppb.New(*r.RectificationDeadline)
+	}
+	return p
 }
 
 // ExportNamingList streams the naming list as XLSX: the lines that remain on the publicity

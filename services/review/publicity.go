@@ -111,7 +111,7 @@ func (s *Server) publicCampaign(ctx context.Context, db *ent.Client, id string) 
 		return nil, errNoPublicity
 	case err != nil:
 		return nil, err
-	case c.State != campaign.StatePUBLICITY || (c.PublicityEnd != nil && !s.now().Before(*c.PublicityEnd)):
+	case c.Kind != campaign.KindSELECTION || c.State != campaign.StatePUBLICITY || (c.PublicityEnd != nil && !s.now().Before(*c.PublicityEnd)):
 		return nil, errNoPublicity
 	}
 	return c, nil

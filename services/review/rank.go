@@ -46,6 +46,9 @@ func recommend(ctx context.Context, w *mutate.Writer, tx *ent.Tx, c *ent.Campaig
 			fmt.Sprintf("%d applications have no result yet (%s): finish their review, or force the move with a reason to leave them not recommended", len(open), strings.Join(ids, ", ")),
 			fmt.Sprintf("还有 %d 份申报没有测评结果（%s）：请完成评审，或填写理由强制推进（这些申报将不予推荐）", len(open), strings.Join(ids, "、")))
 	}
+	if c.Kind == campaign.KindREINSPECTION {
+		return rankReinspection(ctx, w, tx, c)
+	}
 	var parent *ent.Campaign
 	if c.ParentCampaignID != "" {
 		if parent, err = tx.Campaign.Get(sys, c.ParentCampaignID); err != nil {

@@ -29,5 +29,6 @@ func TestReview(t *testing.T) {
 		reviewtest.Summary(t, e, tr, fx)
 		reviewtest.Matrix(t, e, tr, fx)
 		reviewtest.Publicity(t, e, tr, fx, clock)
+		reviewtest.Reinspection(t, e, tr, fx)
 	})
 }

@@ -61,6 +61,7 @@ func campaignToProto(c *ent.Campaign) *standardsv1.Campaign {
 		},
 		MaxResubmissions: int32(c.MaxResubmissions), ReviewersPerApplication: int32(c.ReviewersPerApplication),
 		ParentCampaignId: c.ParentCampaignID, TitleModel: c.TitleModel, TermYears: int32(c.TermYears), Etag: resource.Etag(c.Version),
+		Kind: standardsv1.CampaignKind(standardsv1.CampaignKind_value["CAMPAIGN_KIND_"+string(c.Kind)]),
 		CreateTime: timestamppb.New(c.CreateTime), UpdateTime: timestamppb.New(c.UpdateTime),
 	}
 	switch {
@@ -71,6 +72,12 @@ func campaignToProto(c *ent.Campaign) *standardsv1.Campaign {
 	}
 	if c.PassLine != nil {
 		out.PassLine = scoring.Points(*c.PassLine).String()
+	}
+	if c.KeepLine != nil {
+		out.KeepLine = scoring.Points(*c.KeepLine).String()
+	}
+	if c.WarnLine != nil {
+		out.WarnLine = scoring.Points(*c.WarnLine).String()
 	}
 	return out
 }
@@ -121,6 +128,8 @@ type campaignFields struct {
 	parentCampaign string
 	model          bool
 	termYears      int
+	// keep and warn are a reinspection's lines.
+	keep, warn *int64
 }
 
 // parseCampaign checks a campaign's settings and fills the defaults.
@@ -133,6 +142,12 @@ func parseCampaign(in *standardsv1.Campaign) (*campaignFields, error) {
 		return nil, err
 	}
 	f := &campaignFields{name: in.GetDisplayName(), windows: w, parentCampaign: in.GetParentCampaignId()}
+	if in.GetKind() == standardsv1.CampaignKind_CAMPAIGN_KIND_REINSPECTION {
+		return f, parseReinspection(in, f)
+	}
+	if in.GetKeepLine() != "" || in.GetWarnLine() != "" {
+		return nil, errs.Invalid("campaign.keep_line", "only a reinspection campaign has keep and warn lines", "仅复查类创建周期设置保留线和警示线")
+	}
 	switch q := in.GetQuota().GetLimit().(type) {
 	case *standardsv1.Quota_Count:
 		n := int(q.Count)
@@ -178,6 +193,45 @@ func parseCampaign(in *standardsv1.Campaign) (*campaignFields, error) {
 	return f, nil
 }
 
+// parseReinspection checks a reinspection's settings: its two lines, and none of what only
+// a selection has (a quota, a pass line, a parent campaign to recommend into). Holders are
+// entered, so no eligibility applies.
+func parseReinspection(in *standardsv1.Campaign, f *campaignFields) error {
+	switch {
+	case in.GetQuota() != nil:
+		return errs.Invalid("campaign.quota", "a reinspection recommends nobody: leave the quota out", "复查不推荐单位：请勿设置名额")
+	case in.GetPassLine() != "":
+		return errs.Invalid("campaign.pass_line", "a reinspection has keep and warn lines instead", "复查使用保留线和警示线，请勿设置推荐分数线")
+	case in.GetParentCampaignId() != "":
+		return errs.Invalid("campaign.parent_campaign_id", "a reinspection recommends nobody upward", "复查不向上级推荐")
+	}
+	if err := resource.Required("campaign.keep_line", in.GetKeepLine()); err != nil {
+		return err
+	}
+	if err := resource.Required("campaign.warn_line", in.GetWarnLine()); err != nil {
+		return err
+	}
+	keep, err := pointsField("campaign.keep_line", in.GetKeepLine())
+	if err != nil {
+		return err
+	}
+	warn, err := pointsField("campaign.warn_line", in.GetWarnLine())
+	if err != nil {
+		return err
+	}
+	if warn > keep {
+		return errs.Invalid("campaign.warn_line", "must not be above keep_line", "不能高于保留线（keep_line）")
+	}
+	f.keep, f.warn = &keep, &warn
+	f.lookback, f.maxResub, f.reviewers = 24, max(int(in.GetMaxResubmissions()), 1), int(in.GetReviewersPerApplication())
+	if f.reviewers == 0 {
+		f.reviewers = 3
+	}
+	// It names nobody: the term settings keep their defaults.
+	f.termYears = 3
+	return nil
+}
+
 // apply writes the settings into a create or update.
 func (f *campaignFields) apply(m *ent.CampaignMutation) {
 	w := f.windows
@@ -212,6 +266,10 @@ func (f *campaignFields) apply(m *ent.CampaignMutation) {
 	m.SetParentCampaignID(f.parentCampaign)
 	m.SetTitleModel(f.model)
 	m.SetTermYears(f.termYears)
+	if f.keep != nil {
+		m.SetKeepLine(*f.keep)
+		m.SetWarnLine(*f.warn)
+	}
 }
 
 // CreateCampaign creates a DRAFT campaign of the caller's own office on a published standard
@@ -260,6 +318,9 @@ func (s *Server) CreateCampaign(ctx context.Context, req *standardsv1.CreateCamp
 			}
 			create := tx.Campaign.Create().SetID(resource.NewID()).SetOfficeID(o.ID).SetScopePath(o.ScopePath).
 				SetStandardID(std.ID).SetYear(int(in.GetYear())).SetTargetLevel(titleLevel(in.GetTargetLevel()))
+			if in.GetKind() == standardsv1.CampaignKind_CAMPAIGN_KIND_REINSPECTION {
+				create.SetKind(campaign.KindREINSPECTION)
+			}
 			f.apply(create.Mutation())
 			return create.Save(ctx)
 		},
@@ -304,10 +365,10 @@ func checkParentCampaign(ctx context.Context, tx *ent.Tx, id, parentOffice strin
 // editable says which fields a campaign may still change in each phase.
 var editable = map[campaign.State][]string{
 	campaign.StateDRAFT: {"display_name", "application_window", "submission_window", "review_window", "publicity_window",
-		"quota", "pass_line", "eligibility", "max_resubmissions", "reviewers_per_application", "parent_campaign_id", "title_model", "term_years"},
-	campaign.StateOPEN:       {"display_name", "application_window", "submission_window", "review_window", "publicity_window", "quota", "pass_line", "title_model", "term_years"},
-	campaign.StateSUBMISSION: {"display_name", "application_window", "submission_window", "review_window", "publicity_window", "quota", "pass_line", "title_model", "term_years"},
-	campaign.StateREVIEW:     {"display_name", "review_window", "publicity_window", "quota", "pass_line", "title_model", "term_years"},
+		"quota", "pass_line", "eligibility", "max_resubmissions", "reviewers_per_application", "parent_campaign_id", "title_model", "term_years", "keep_line", "warn_line"},
+	campaign.StateOPEN:       {"display_name", "application_window", "submission_window", "review_window", "publicity_window", "quota", "pass_line", "title_model", "term_years", "keep_line", "warn_line"},
+	campaign.StateSUBMISSION: {"display_name", "application_window", "submission_window", "review_window", "publicity_window", "quota", "pass_line", "title_model", "term_years", "keep_line", "warn_line"},
+	campaign.StateREVIEW:     {"display_name", "review_window", "publicity_window", "quota", "pass_line", "title_model", "term_years", "keep_line", "warn_line"},
 	campaign.StateRANKED:     {"display_name", "publicity_window", "title_model", "term_years"},
 	campaign.StatePUBLICITY:  {"display_name", "title_model", "term_years"},
 }
@@ -347,6 +408,8 @@ func (s *Server) UpdateCampaign(ctx context.Context, req *standardsv1.UpdateCamp
 				"parent_campaign_id":        func() { merged.ParentCampaignId = in.GetParentCampaignId() },
 				"title_model":               func() { merged.TitleModel = in.GetTitleModel() },
 				"term_years":                func() { merged.TermYears = in.GetTermYears() },
+				"keep_line":                 func() { merged.KeepLine = in.GetKeepLine() },
+				"warn_line":                 func() { merged.WarnLine = in.GetWarnLine() },
 			}
 			for field, apply := range set {
 				if resource.Has(paths, field) {
@@ -466,10 +529,6 @@ func (s *Server) TransitionCampaign(ctx context.Context, req *standardsv1.Transi
 		return nil, errs.Invalid("reason", "a forced move needs a reason", "强制推进须说明理由")
 	}
 	doc := strings.TrimSpace(req.GetDocumentNumber())
-	if to == campaign.StateCLOSED && doc == "" {
-		return nil, errs.Invalid("document_number", "closing names the units on the publicity list: give the naming document's number",
-			"结束创建周期即命名公示名单上的单位：请填写命名文件文号")
-	}
 	c, err := mutate.Update(ctx, s.w, mutate.Change[*ent.Campaign]{
 		Resource: "campaign", Etag: req.GetEtag(),
 		Get:     getCampaign(req.GetCampaignId()),
@@ -495,6 +554,10 @@ func (s *Server) TransitionCampaign(ctx context.Context, req *standardsv1.Transi
 				return nil, errs.New(codes.FailedPrecondition, "CAMPAIGN_TOO_EARLY",
 					"too early for "+string(to)+": wait until "+what+" ("+at.Format(time.RFC3339)+"), or force it with a reason",
 					"尚不能进入 "+string(to)+" 阶段：须等到 "+at.Format(time.RFC3339)+"，或填写理由后强制推进")
+			}
+			if to == campaign.StateCLOSED && cur.Kind == campaign.KindSELECTION && doc == "" {
+				return nil, errs.Invalid("document_number", "closing names the units on the publicity list: give the naming document's number",
+					"结束创建周期即命名公示名单上的单位：请填写命名文件文号")
 			}
 			if s.phase != nil {
 				m := Move{To: to, Force: req.GetForce(), Reason: strings.TrimSpace(req.GetReason()), DocumentNumber: doc}

@@ -2,7 +2,6 @@ package tenancy
 
 import (
 	"context"
-	"slices"
 	"strings"
 	"time"
 
@@ -134,16 +133,6 @@ func dayIn(t time.Time) time.Time {
 	return time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
 }
 
-// titleMoves says which states a title moves to from each state (docs/units-and-titles.md,
-// The title's life). A revocation straight from a held, unwarned title also needs the
-// disqualifying negative-list entry it rests on.
-var titleMoves = map[titlerecord.State][]titlerecord.State{
-	titlerecord.StateNAMED:      {titlerecord.StateWARNED, titlerecord.StateREVOKED},
-	titlerecord.StateRESTORED:   {titlerecord.StateWARNED, titlerecord.StateREVOKED},
-	titlerecord.StateWARNED:     {titlerecord.StateRECTIFYING, titlerecord.StateREVOKED},
-	titlerecord.StateRECTIFYING: {titlerecord.StateRESTORED, titlerecord.StateREVOKED},
-}
-
 // titleKeeper is the Allow of a change to a title: an office admin of the office that
 // named or recorded it, or of an office above that one. The naming office lies in the
 // unit's line, so its path is found among the title's (the unit's) ancestors.
@@ -201,7 +190,7 @@ func (s *Server) TransitionTitle(ctx context.Context, req *tenancyv1.TransitionT
 		Version: func(r *ent.TitleRecord) int64 { return r.Version },
 		Allow:   func(cur *ent.TitleRecord) error { return s.titleKeeper(ctx, v, cur) },
 		Apply: func(tx *ent.Tx, cur *ent.TitleRecord) (*ent.TitleRecord, error) {
-			if !slices.Contains(titleMoves[cur.State], to) {
+			if !titles.CanMove(cur.State, to) {
 				return nil, errs.New(codes.FailedPrecondition, "TITLE_WRONG_STATE",
 					"the title is "+string(cur.State)+": it cannot move to "+string(to),
 					"该称号处于 "+string(cur.State)+" 状态，不能变更为 "+string(to))

@@ -125,6 +125,7 @@ func TestOpenAPI(t *testing.T) {
 		reviewtest.Stats(t, e, tr, fx)
 		reviewtest.Summary(t, e, tr, fx)
 		reviewtest.Publicity(t, e, tr, fx, clock)
+		reviewtest.Reinspection(t, e, tr, fx)
 		validateExchanges(ctx, t, router, rec.Exchanges(), seen)
 	})
 

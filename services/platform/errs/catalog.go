@@ -476,6 +476,24 @@ func Catalog() []Reason {
 			Do: "Read the campaign's state; docs/publicity.md lists each action's phases.",
 		},
 		{
+			Name: "CAMPAIGN_IS_REINSPECTION", Code: codes.FailedPrecondition, Group: GroupPublicity,
+			EN: "Nobody applies to a reinspection: it enters the holders of its office's titles when it opens.",
+			ZH: "复查无需申报：开始时自动纳入本级称号的持有单位。",
+			Do: "A holder finds its application in the campaign's list (GET /v1/units/{id}/applications) and submits its evidence there.",
+		},
+		{
+			Name: "REINSPECTION_UNDECIDED", Code: codes.FailedPrecondition, Group: GroupPublicity,
+			EN: "Some holders of a reinspection have no decision yet, so the campaign cannot close.",
+			ZH: "复查仍有单位未作出处理决定，不能结束。",
+			Do: "List them (GET /v1/campaigns/{id}/reinspection) and decide each (:decideReinspection).",
+		},
+		{
+			Name: "REINSPECTION_DECIDED", Code: codes.FailedPrecondition, Group: GroupPublicity,
+			EN: "The holder's reinspection was decided already; a decision is final.",
+			ZH: "该单位的复查已作出处理决定，不可更改。",
+			Do: "Move the title itself (POST /v1/titles/{id}:transition) if more is needed.",
+		},
+		{
 			Name: "OBJECTION_DECIDED", Code: codes.FailedPrecondition, Group: GroupPublicity,
 			EN: "The objection was handled already; a decision is final.",
 			ZH: "该异议已处理，处理结果不可更改。",

@@ -7,6 +7,7 @@ package titles
 
 import (
 	"context"
+	"slices"
 	"time"
 
 	"github.com/wenming-platform/wenming/ent"
@@ -59,6 +60,18 @@ func Mirror(ctx context.Context, tx *ent.Tx, r *ent.TitleRecord) (bool, error) {
 	}
 	return true, u.Exec(sys)
 }
+
+// next says which states a title moves to from each state (docs/units-and-titles.md, The
+// title's life). REVOKED is final.
+var next = map[titlerecord.State][]titlerecord.State{
+	titlerecord.StateNAMED:      {titlerecord.StateWARNED, titlerecord.StateREVOKED},
+	titlerecord.StateRESTORED:   {titlerecord.StateWARNED, titlerecord.StateREVOKED},
+	titlerecord.StateWARNED:     {titlerecord.StateRECTIFYING, titlerecord.StateREVOKED},
+	titlerecord.StateRECTIFYING: {titlerecord.StateRESTORED, titlerecord.StateREVOKED},
+}
+
+// CanMove says whether a title moves from one state to another.
+func CanMove(from, to titlerecord.State) bool { return slices.Contains(next[from], to) }
 
 // Move is one change of a title's state.
 type Move struct {

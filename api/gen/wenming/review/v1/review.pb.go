@@ -249,6 +249,62 @@ func (ObjectionState) EnumDescriptor() ([]byte, []int) {
 	return file_wenming_review_v1_review_proto_rawDescGZIP(), []int{3}
 }
 
+// ReinspectionVerdict is what a reinspection does to a title.
+type ReinspectionVerdict int32
+
+const (
+	ReinspectionVerdict_REINSPECTION_VERDICT_UNSPECIFIED ReinspectionVerdict = 0
+	// The title stays as it is.
+	ReinspectionVerdict_REINSPECTION_VERDICT_KEEP ReinspectionVerdict = 1
+	// The title is warned (黄牌) and must be rectified by a deadline.
+	ReinspectionVerdict_REINSPECTION_VERDICT_WARN ReinspectionVerdict = 2
+	// The title is revoked (摘牌).
+	ReinspectionVerdict_REINSPECTION_VERDICT_REVOKE ReinspectionVerdict = 3
+)
+
+// Enum value maps for ReinspectionVerdict.
+var (
+	ReinspectionVerdict_name = map[int32]string{
+		0: "REINSPECTION_VERDICT_UNSPECIFIED",
+		1: "REINSPECTION_VERDICT_KEEP",
+		2: "REINSPECTION_VERDICT_WARN",
+		3: "REINSPECTION_VERDICT_REVOKE",
+	}
+	ReinspectionVerdict_value = map[string]int32{
+		"REINSPECTION_VERDICT_UNSPECIFIED": 0,
+		"REINSPECTION_VERDICT_KEEP":        1,
+		"REINSPECTION_VERDICT_WARN":        2,
+		"REINSPECTION_VERDICT_REVOKE":      3,
+	}
+)
+
+func (x ReinspectionVerdict) Enum() *ReinspectionVerdict {
+	p := new(ReinspectionVerdict)
+	*p = x
+	return p
+}
+
+func (x ReinspectionVerdict) String() string {
+	return protoimpl.X.EnumStringOf(x.Descriptor(), protoreflect.EnumNumber(x))
+}
+
+func (ReinspectionVerdict) Descriptor() protoreflect.EnumDescriptor {
+	return file_wenming_review_v1_review_proto_enumTypes[4].Descriptor()
+}
+
+func (ReinspectionVerdict) Type() protoreflect.EnumType {
+	return &file_wenming_review_v1_review_proto_enumTypes[4]
+}
+
+func (x ReinspectionVerdict) Number() protoreflect.EnumNumber {
+	return protoreflect.EnumNumber(x)
+}
+
+// Deprecated: Use ReinspectionVerdict.Descriptor instead.
+func (ReinspectionVerdict) EnumDescriptor() ([]byte, []int) {
+	return file_wenming_review_v1_review_proto_rawDescGZIP(), []int{4}
+}
+
 type AssignReviewersRequest struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
 	CampaignId    string                 `protobuf:"bytes,1,opt,name=campaign_id,json=campaignId,proto3" json:"campaign_id,omitempty"`
@@ -3421,6 +3477,366 @@ func (x *ExportNamingListRequest) GetCampaignId() string {
 	return ""
 }
 
+// ReinspectionDecision is an admin's decision on one holder.
+type ReinspectionDecision struct {
+	state          protoimpl.MessageState `protogen:"open.v1"`
+	Verdict        ReinspectionVerdict    `protobuf:"varint,1,opt,name=verdict,proto3,enum=wenming.review.v1.ReinspectionVerdict" json:"verdict,omitempty"`
+	Reason         string                 `protobuf:"bytes,2,opt,name=reason,proto3" json:"reason,omitempty"`
+	DocumentNumber string                 `protobuf:"bytes,3,opt,name=document_number,json=documentNumber,proto3" json:"document_number,omitempty"`
+	DecidedBy      string                 `protobuf:"bytes,4,opt,name=decided_by,json=decidedBy,proto3" json:"decided_by,omitempty"`
+	DecideTime     *timestamppb.Timestamp `protobuf:"bytes,5,opt,name=decide_time,json=decideTime,proto3" json:"decide_time,omitempty"`
+	unknownFields  protoimpl.UnknownFields
+	sizeCache      protoimpl.SizeCache
+}
+
+func (x *ReinspectionDecision) Reset() {
+	*x = ReinspectionDecision{}
+	mi := &file_wenming_review_v1_review_proto_msgTypes[47]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ReinspectionDecision) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ReinspectionDecision) ProtoMessage() {}
+
+func (x *ReinspectionDecision) ProtoReflect() protoreflect.Message {
+	mi := &file_wenming_review_v1_review_proto_msgTypes[47]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ReinspectionDecision.ProtoReflect.Descriptor instead.
+func (*ReinspectionDecision) Descriptor() ([]byte, []int) {
+	return file_wenming_review_v1_review_proto_rawDescGZIP(), []int{47}
+}
+
+func (x *ReinspectionDecision) GetVerdict() ReinspectionVerdict {
+	if x != nil {
+		return x.Verdict
+	}
+	return ReinspectionVerdict_REINSPECTION_VERDICT_UNSPECIFIED
+}
+
+func (x *ReinspectionDecision) GetReason() string {
+	if x != nil {
+		return x.Reason
+	}
+	return ""
+}
+
+func (x *ReinspectionDecision) GetDocumentNumber() string {
+	if x != nil {
+		return x.DocumentNumber
+	}
+	return ""
+}
+
+func (x *ReinspectionDecision) GetDecidedBy() string {
+	if x != nil {
+		return x.DecidedBy
+	}
+	return ""
+}
+
+func (x *ReinspectionDecision) GetDecideTime() *timestamppb.Timestamp {
+	if x != nil {
+		return x.DecideTime
+	}
+	return nil
+}
+
+// ReinspectionOutcome is one title holder in a reinspection campaign.
+type ReinspectionOutcome struct {
+	state           protoimpl.MessageState `protogen:"open.v1"`
+	ApplicationId   string                 `protobuf:"bytes,1,opt,name=application_id,json=applicationId,proto3" json:"application_id,omitempty"`
+	UnitId          string                 `protobuf:"bytes,2,opt,name=unit_id,json=unitId,proto3" json:"unit_id,omitempty"`
+	UnitDisplayName string                 `protobuf:"bytes,3,opt,name=unit_display_name,json=unitDisplayName,proto3" json:"unit_display_name,omitempty"`
+	// The title reinspected: the unit's current title named by the campaign's office.
+	TitleId string `protobuf:"bytes,4,opt,name=title_id,json=titleId,proto3" json:"title_id,omitempty"`
+	// Whether the holder has a result; one without (it submitted nothing) is proposed REVOKE.
+	Scored bool   `protobuf:"varint,5,opt,name=scored,proto3" json:"scored,omitempty"`
+	Total  string `protobuf:"bytes,6,opt,name=total,proto3" json:"total,omitempty"`
+	Vetoed bool   `protobuf:"varint,7,opt,name=vetoed,proto3" json:"vetoed,omitempty"`
+	// What the score proposes from the campaign's keep_line and warn_line.
+	Proposed ReinspectionVerdict `protobuf:"varint,8,opt,name=proposed,proto3,enum=wenming.review.v1.ReinspectionVerdict" json:"proposed,omitempty"`
+	// The decision, once taken.
+	Decision      *ReinspectionDecision `protobuf:"bytes,9,opt,name=decision,proto3" json:"decision,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ReinspectionOutcome) Reset() {
+	*x = ReinspectionOutcome{}
+	mi := &file_wenming_review_v1_review_proto_msgTypes[48]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ReinspectionOutcome) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ReinspectionOutcome) ProtoMessage() {}
+
+func (x *ReinspectionOutcome) ProtoReflect() protoreflect.Message {
+	mi := &file_wenming_review_v1_review_proto_msgTypes[48]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ReinspectionOutcome.ProtoReflect.Descriptor instead.
+func (*ReinspectionOutcome) Descriptor() ([]byte, []int) {
+	return file_wenming_review_v1_review_proto_rawDescGZIP(), []int{48}
+}
+
+func (x *ReinspectionOutcome) GetApplicationId() string {
+	if x != nil {
+		return x.ApplicationId
+	}
+	return ""
+}
+
+func (x *ReinspectionOutcome) GetUnitId() string {
+	if x != nil {
+		return x.UnitId
+	}
+	return ""
+}
+
+func (x *ReinspectionOutcome) GetUnitDisplayName() string {
+	if x != nil {
+		return x.UnitDisplayName
+	}
+	return ""
+}
+
+func (x *ReinspectionOutcome) GetTitleId() string {
+	if x != nil {
+		return x.TitleId
+	}
+	return ""
+}
+
+func (x *ReinspectionOutcome) GetScored() bool {
+	if x != nil {
+		return x.Scored
+	}
+	return false
+}
+
+func (x *ReinspectionOutcome) GetTotal() string {
+	if x != nil {
+		return x.Total
+	}
+	return ""
+}
+
+func (x *ReinspectionOutcome) GetVetoed() bool {
+	if x != nil {
+		return x.Vetoed
+	}
+	return false
+}
+
+func (x *ReinspectionOutcome) GetProposed() ReinspectionVerdict {
+	if x != nil {
+		return x.Proposed
+	}
+	return ReinspectionVerdict_REINSPECTION_VERDICT_UNSPECIFIED
+}
+
+func (x *ReinspectionOutcome) GetDecision() *ReinspectionDecision {
+	if x != nil {
+		return x.Decision
+	}
+	return nil
+}
+
+type ListReinspectionRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	CampaignId    string                 `protobuf:"bytes,1,opt,name=campaign_id,json=campaignId,proto3" json:"campaign_id,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListReinspectionRequest) Reset() {
+	*x = ListReinspectionRequest{}
+	mi := &file_wenming_review_v1_review_proto_msgTypes[49]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListReinspectionRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListReinspectionRequest) ProtoMessage() {}
+
+func (x *ListReinspectionRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_wenming_review_v1_review_proto_msgTypes[49]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListReinspectionRequest.ProtoReflect.Descriptor instead.
+func (*ListReinspectionRequest) Descriptor() ([]byte, []int) {
+	return file_wenming_review_v1_review_proto_rawDescGZIP(), []int{49}
+}
+
+func (x *ListReinspectionRequest) GetCampaignId() string {
+	if x != nil {
+		return x.CampaignId
+	}
+	return ""
+}
+
+type ListReinspectionResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Holders in ranking order; those without a result last.
+	Outcomes      []*ReinspectionOutcome `protobuf:"bytes,1,rep,name=outcomes,proto3" json:"outcomes,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListReinspectionResponse) Reset() {
+	*x = ListReinspectionResponse{}
+	mi := &file_wenming_review_v1_review_proto_msgTypes[50]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListReinspectionResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListReinspectionResponse) ProtoMessage() {}
+
+func (x *ListReinspectionResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_wenming_review_v1_review_proto_msgTypes[50]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListReinspectionResponse.ProtoReflect.Descriptor instead.
+func (*ListReinspectionResponse) Descriptor() ([]byte, []int) {
+	return file_wenming_review_v1_review_proto_rawDescGZIP(), []int{50}
+}
+
+func (x *ListReinspectionResponse) GetOutcomes() []*ReinspectionOutcome {
+	if x != nil {
+		return x.Outcomes
+	}
+	return nil
+}
+
+type DecideReinspectionRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	ApplicationId string                 `protobuf:"bytes,1,opt,name=application_id,json=applicationId,proto3" json:"application_id,omitempty"`
+	// Required.
+	Verdict ReinspectionVerdict `protobuf:"varint,2,opt,name=verdict,proto3,enum=wenming.review.v1.ReinspectionVerdict" json:"verdict,omitempty"`
+	// Why; required (always, since a decision is final, and it says why when it departs from
+	// the proposal).
+	Reason string `protobuf:"bytes,3,opt,name=reason,proto3" json:"reason,omitempty"`
+	// The document the decision rests on. Required.
+	DocumentNumber string `protobuf:"bytes,4,opt,name=document_number,json=documentNumber,proto3" json:"document_number,omitempty"`
+	// Required for WARN: when the rectification is due, after now.
+	RectificationDeadline *timestamppb.Timestamp `protobuf:"bytes,5,opt,name=rectification_deadline,json=rectificationDeadline,proto3" json:"rectification_deadline,omitempty"`
+	unknownFields         protoimpl.UnknownFields
+	sizeCache             protoimpl.SizeCache
+}
+
+func (x *DecideReinspectionRequest) Reset() {
+	*x = DecideReinspectionRequest{}
+	mi := &file_wenming_review_v1_review_proto_msgTypes[51]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *DecideReinspectionRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*DecideReinspectionRequest) ProtoMessage() {}
+
+func (x *DecideReinspectionRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_wenming_review_v1_review_proto_msgTypes[51]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use DecideReinspectionRequest.ProtoReflect.Descriptor instead.
+func (*DecideReinspectionRequest) Descriptor() ([]byte, []int) {
+	return file_wenming_review_v1_review_proto_rawDescGZIP(), []int{51}
+}
+
+func (x *DecideReinspectionRequest) GetApplicationId() string {
+	if x != nil {
+		return x.ApplicationId
+	}
+	return ""
+}
+
+func (x *DecideReinspectionRequest) GetVerdict() ReinspectionVerdict {
+	if x != nil {
+		return x.Verdict
+	}
+	return ReinspectionVerdict_REINSPECTION_VERDICT_UNSPECIFIED
+}
+
+func (x *DecideReinspectionRequest) GetReason() string {
+	if x != nil {
+		return x.Reason
+	}
+	return ""
+}
+
+func (x *DecideReinspectionRequest) GetDocumentNumber() string {
+	if x != nil {
+		return x.DocumentNumber
+	}
+	return ""
+}
+
+func (x *DecideReinspectionRequest) GetRectificationDeadline() *timestamppb.Timestamp {
+	if x != nil {
+		return x.RectificationDeadline
+	}
+	return nil
+}
+
 var File_wenming_review_v1_review_proto protoreflect.FileDescriptor
 
 const file_wenming_review_v1_review_proto_rawDesc = "" +
@@ -3694,7 +4110,36 @@ const file_wenming_review_v1_review_proto_rawDesc = "" +
 	"\x04etag\x18\x04 \x01(\tR\x04etag\"C\n" +
 	"\x17ExportNamingListRequest\x12(\n" +
 	"\vcampaign_id\x18\x01 \x01(\tB\a\xbaH\x04r\x02\x10\x01R\n" +
-	"campaignId*\\\n" +
+	"campaignId\"\xf5\x01\n" +
+	"\x14ReinspectionDecision\x12@\n" +
+	"\averdict\x18\x01 \x01(\x0e2&.wenming.review.v1.ReinspectionVerdictR\averdict\x12\x16\n" +
+	"\x06reason\x18\x02 \x01(\tR\x06reason\x12'\n" +
+	"\x0fdocument_number\x18\x03 \x01(\tR\x0edocumentNumber\x12\x1d\n" +
+	"\n" +
+	"decided_by\x18\x04 \x01(\tR\tdecidedBy\x12;\n" +
+	"\vdecide_time\x18\x05 \x01(\v2\x1a.google.protobuf.TimestampR\n" +
+	"decideTime\"\xeb\x02\n" +
+	"\x13ReinspectionOutcome\x12%\n" +
+	"\x0eapplication_id\x18\x01 \x01(\tR\rapplicationId\x12\x17\n" +
+	"\aunit_id\x18\x02 \x01(\tR\x06unitId\x12*\n" +
+	"\x11unit_display_name\x18\x03 \x01(\tR\x0funitDisplayName\x12\x19\n" +
+	"\btitle_id\x18\x04 \x01(\tR\atitleId\x12\x16\n" +
+	"\x06scored\x18\x05 \x01(\bR\x06scored\x12\x14\n" +
+	"\x05total\x18\x06 \x01(\tR\x05total\x12\x16\n" +
+	"\x06vetoed\x18\a \x01(\bR\x06vetoed\x12B\n" +
+	"\bproposed\x18\b \x01(\x0e2&.wenming.review.v1.ReinspectionVerdictR\bproposed\x12C\n" +
+	"\bdecision\x18\t \x01(\v2'.wenming.review.v1.ReinspectionDecisionR\bdecision\"C\n" +
+	"\x17ListReinspectionRequest\x12(\n" +
+	"\vcampaign_id\x18\x01 \x01(\tB\a\xbaH\x04r\x02\x10\x01R\n" +
+	"campaignId\"^\n" +
+	"\x18ListReinspectionResponse\x12B\n" +
+	"\boutcomes\x18\x01 \x03(\v2&.wenming.review.v1.ReinspectionOutcomeR\boutcomes\"\xbb\x02\n" +
+	"\x19DecideReinspectionRequest\x12.\n" +
+	"\x0eapplication_id\x18\x01 \x01(\tB\a\xbaH\x04r\x02\x10\x01R\rapplicationId\x12F\n" +
+	"\averdict\x18\x02 \x01(\x0e2&.wenming.review.v1.ReinspectionVerdictB\x04\xe2A\x01\x02R\averdict\x12 \n" +
+	"\x06reason\x18\x03 \x01(\tB\b\xbaH\x05r\x03\x18\xe8\aR\x06reason\x121\n" +
+	"\x0fdocument_number\x18\x04 \x01(\tB\b\xbaH\x05r\x03\x18\xc8\x01R\x0edocumentNumber\x12Q\n" +
+	"\x16rectification_deadline\x18\x05 \x01(\v2\x1a.google.protobuf.TimestampR\x15rectificationDeadline*\\\n" +
 	"\fExportFormat\x12\x1d\n" +
 	"\x19EXPORT_FORMAT_UNSPECIFIED\x10\x00\x12\x16\n" +
 	"\x12EXPORT_FORMAT_XLSX\x10\x01\x12\x15\n" +
@@ -3714,7 +4159,12 @@ const file_wenming_review_v1_review_proto_rawDesc = "" +
 	"\x1bOBJECTION_STATE_UNSPECIFIED\x10\x00\x12\x1c\n" +
 	"\x18OBJECTION_STATE_RECEIVED\x10\x01\x12\x1c\n" +
 	"\x18OBJECTION_STATE_RESOLVED\x10\x02\x12\x1a\n" +
-	"\x16OBJECTION_STATE_UPHELD\x10\x032\xfaC\n" +
+	"\x16OBJECTION_STATE_UPHELD\x10\x03*\x9a\x01\n" +
+	"\x13ReinspectionVerdict\x12$\n" +
+	" REINSPECTION_VERDICT_UNSPECIFIED\x10\x00\x12\x1d\n" +
+	"\x19REINSPECTION_VERDICT_KEEP\x10\x01\x12\x1d\n" +
+	"\x19REINSPECTION_VERDICT_WARN\x10\x02\x12\x1f\n" +
+	"\x1bREINSPECTION_VERDICT_REVOKE\x10\x032\xc9H\n" +
 	"\rReviewService\x12\xa0\x02\n" +
 	"\x0fAssignReviewers\x12).wenming.review.v1.AssignReviewersRequest\x1a*.wenming.review.v1.AssignReviewersResponse\"\xb5\x01\x92Aurs\n" +
 	"q\n" +
@@ -3813,7 +4263,13 @@ const file_wenming_review_v1_review_proto_rawDesc = "" +
 	"5The naming list as an XLSX workbook. Errors are JSON.\x12\x0f\n" +
 	"\r\x9a\x02\x01\a\xa2\x02\x06binaryrs\n" +
 	"q\n" +
-	"\x0fAccept-Language\x12\\Language of error messages: Chinese (zh-CN) unless the first language named is English (en).\x18\x01\xc2\xf3\x18\x04\x12\x02\x01\x03\x82\xd3\xe4\x93\x02+\x12)/v1/campaigns/{campaign_id}/naming:export0\x01BHZFgithub.com/wenming-platform/wenming/api/gen/wenming/review/v1;reviewv1b\x06proto3"
+	"\x0fAccept-Language\x12\\Language of error messages: Chinese (zh-CN) unless the first language named is English (en).\x18\x01\xc2\xf3\x18\x04\x12\x02\x01\x03\x82\xd3\xe4\x93\x02+\x12)/v1/campaigns/{campaign_id}/naming:export0\x01\x12\x9e\x02\n" +
+	"\x10ListReinspection\x12*.wenming.review.v1.ListReinspectionRequest\x1a+.wenming.review.v1.ListReinspectionResponse\"\xb0\x01\x92Aurs\n" +
+	"q\n" +
+	"\x0fAccept-Language\x12\\Language of error messages: Chinese (zh-CN) unless the first language named is English (en).\x18\x01\xc2\xf3\x18\x04\x12\x02\x01\x03\x82\xd3\xe4\x93\x02*\x12(/v1/campaigns/{campaign_id}/reinspection\x12\xab\x02\n" +
+	"\x12DecideReinspection\x12,.wenming.review.v1.DecideReinspectionRequest\x1a&.wenming.review.v1.ReinspectionOutcome\"\xbe\x01\x92Aurs\n" +
+	"q\n" +
+	"\x0fAccept-Language\x12\\Language of error messages: Chinese (zh-CN) unless the first language named is English (en).\x18\x01\xc2\xf3\x18\x03\x12\x01\x01\x82\xd3\xe4\x93\x029:\x01*\"4/v1/applications/{application_id}:decideReinspectionBHZFgithub.com/wenming-platform/wenming/api/gen/wenming/review/v1;reviewv1b\x06proto3"
 
 var (
 	file_wenming_review_v1_review_proto_rawDescOnce sync.Once
@@ -3827,167 +4283,184 @@ func file_wenming_review_v1_review_proto_rawDescGZIP() []byte {
 	return file_wenming_review_v1_review_proto_rawDescData
 }
 
-var file_wenming_review_v1_review_proto_enumTypes = make([]protoimpl.EnumInfo, 4)
-var file_wenming_review_v1_review_proto_msgTypes = make([]protoimpl.MessageInfo, 47)
+var file_wenming_review_v1_review_proto_enumTypes = make([]protoimpl.EnumInfo, 5)
+var file_wenming_review_v1_review_proto_msgTypes = make([]protoimpl.MessageInfo, 52)
 var file_wenming_review_v1_review_proto_goTypes = []any{
 	(ExportFormat)(0),                         // 0: wenming.review.v1.ExportFormat
 	(ExportSheet)(0),                          // 1: wenming.review.v1.ExportSheet
 	(ObjectionChannel)(0),                     // 2: wenming.review.v1.ObjectionChannel
 	(ObjectionState)(0),                       // 3: wenming.review.v1.ObjectionState
-	(*AssignReviewersRequest)(nil),            // 4: wenming.review.v1.AssignReviewersRequest
-	(*ReviewerLoad)(nil),                      // 5: wenming.review.v1.ReviewerLoad
-	(*AssignReviewersResponse)(nil),           // 6: wenming.review.v1.AssignReviewersResponse
-	(*ReassignReviewerRequest)(nil),           // 7: wenming.review.v1.ReassignReviewerRequest
-	(*GetAssignmentRequest)(nil),              // 8: wenming.review.v1.GetAssignmentRequest
-	(*ListMyAssignmentsRequest)(nil),          // 9: wenming.review.v1.ListMyAssignmentsRequest
-	(*ListApplicationAssignmentsRequest)(nil), // 10: wenming.review.v1.ListApplicationAssignmentsRequest
-	(*ListAssignmentsResponse)(nil),           // 11: wenming.review.v1.ListAssignmentsResponse
-	(*SaveScoresRequest)(nil),                 // 12: wenming.review.v1.SaveScoresRequest
-	(*FinalizeAssignmentRequest)(nil),         // 13: wenming.review.v1.FinalizeAssignmentRequest
-	(*ReopenAssignmentRequest)(nil),           // 14: wenming.review.v1.ReopenAssignmentRequest
-	(*CreateConflictRequest)(nil),             // 15: wenming.review.v1.CreateConflictRequest
-	(*ListMyConflictsRequest)(nil),            // 16: wenming.review.v1.ListMyConflictsRequest
-	(*ListConflictsResponse)(nil),             // 17: wenming.review.v1.ListConflictsResponse
-	(*ReturnItem)(nil),                        // 18: wenming.review.v1.ReturnItem
-	(*ReturnEvidenceRequest)(nil),             // 19: wenming.review.v1.ReturnEvidenceRequest
-	(*ReturnedItem)(nil),                      // 20: wenming.review.v1.ReturnedItem
-	(*ReturnEvidenceResponse)(nil),            // 21: wenming.review.v1.ReturnEvidenceResponse
-	(*DecideVetoRequest)(nil),                 // 22: wenming.review.v1.DecideVetoRequest
-	(*SpotCheck)(nil),                         // 23: wenming.review.v1.SpotCheck
-	(*CreateSpotCheckRequest)(nil),            // 24: wenming.review.v1.CreateSpotCheckRequest
-	(*GetResultRequest)(nil),                  // 25: wenming.review.v1.GetResultRequest
-	(*ListRankingRequest)(nil),                // 26: wenming.review.v1.ListRankingRequest
-	(*ListRankingResponse)(nil),               // 27: wenming.review.v1.ListRankingResponse
-	(*GetOfficeSummaryRequest)(nil),           // 28: wenming.review.v1.GetOfficeSummaryRequest
-	(*OfficeSummary)(nil),                     // 29: wenming.review.v1.OfficeSummary
-	(*OfficeCounts)(nil),                      // 30: wenming.review.v1.OfficeCounts
-	(*TopUnit)(nil),                           // 31: wenming.review.v1.TopUnit
-	(*ExportRankingRequest)(nil),              // 32: wenming.review.v1.ExportRankingRequest
-	(*ExportSummaryRequest)(nil),              // 33: wenming.review.v1.ExportSummaryRequest
-	(*GetReviewerStatsRequest)(nil),           // 34: wenming.review.v1.GetReviewerStatsRequest
-	(*ReviewerStat)(nil),                      // 35: wenming.review.v1.ReviewerStat
-	(*Disagreement)(nil),                      // 36: wenming.review.v1.Disagreement
-	(*ReviewerStats)(nil),                     // 37: wenming.review.v1.ReviewerStats
-	(*GetPublicityRequest)(nil),               // 38: wenming.review.v1.GetPublicityRequest
-	(*PublicityLine)(nil),                     // 39: wenming.review.v1.PublicityLine
-	(*Publicity)(nil),                         // 40: wenming.review.v1.Publicity
-	(*Objection)(nil),                         // 41: wenming.review.v1.Objection
-	(*PublicObjection)(nil),                   // 42: wenming.review.v1.PublicObjection
-	(*FileObjectionRequest)(nil),              // 43: wenming.review.v1.FileObjectionRequest
-	(*ObjectionReceipt)(nil),                  // 44: wenming.review.v1.ObjectionReceipt
-	(*CreateObjectionRequest)(nil),            // 45: wenming.review.v1.CreateObjectionRequest
-	(*ListObjectionsRequest)(nil),             // 46: wenming.review.v1.ListObjectionsRequest
-	(*ListObjectionsResponse)(nil),            // 47: wenming.review.v1.ListObjectionsResponse
-	(*GetObjectionRequest)(nil),               // 48: wenming.review.v1.GetObjectionRequest
-	(*DecideObjectionRequest)(nil),            // 49: wenming.review.v1.DecideObjectionRequest
-	(*ExportNamingListRequest)(nil),           // 50: wenming.review.v1.ExportNamingListRequest
-	(AssignmentState)(0),                      // 51: wenming.review.v1.AssignmentState
-	(*Assignment)(nil),                        // 52: wenming.review.v1.Assignment
-	(*Score)(nil),                             // 53: wenming.review.v1.Score
-	(*Conflict)(nil),                          // 54: wenming.review.v1.Conflict
-	(*timestamppb.Timestamp)(nil),             // 55: google.protobuf.Timestamp
-	(*Result)(nil),                            // 56: wenming.review.v1.Result
-	(v1.TitleLevel)(0),                        // 57: wenming.standards.v1.TitleLevel
-	(*ReviewerInput)(nil),                     // 58: wenming.review.v1.ReviewerInput
-	(*Veto)(nil),                              // 59: wenming.review.v1.Veto
-	(*httpbody.HttpBody)(nil),                 // 60: google.api.HttpBody
+	(ReinspectionVerdict)(0),                  // 4: wenming.review.v1.ReinspectionVerdict
+	(*AssignReviewersRequest)(nil),            // 5: wenming.review.v1.AssignReviewersRequest
+	(*ReviewerLoad)(nil),                      // 6: wenming.review.v1.ReviewerLoad
+	(*AssignReviewersResponse)(nil),           // 7: wenming.review.v1.AssignReviewersResponse
+	(*ReassignReviewerRequest)(nil),           // 8: wenming.review.v1.ReassignReviewerRequest
+	(*GetAssignmentRequest)(nil),              // 9: wenming.review.v1.GetAssignmentRequest
+	(*ListMyAssignmentsRequest)(nil),          // 10: wenming.review.v1.ListMyAssignmentsRequest
+	(*ListApplicationAssignmentsRequest)(nil), // 11: wenming.review.v1.ListApplicationAssignmentsRequest
+	(*ListAssignmentsResponse)(nil),           // 12: wenming.review.v1.ListAssignmentsResponse
+	(*SaveScoresRequest)(nil),                 // 13: wenming.review.v1.SaveScoresRequest
+	(*FinalizeAssignmentRequest)(nil),         // 14: wenming.review.v1.FinalizeAssignmentRequest
+	(*ReopenAssignmentRequest)(nil),           // 15: wenming.review.v1.ReopenAssignmentRequest
+	(*CreateConflictRequest)(nil),             // 16: wenming.review.v1.CreateConflictRequest
+	(*ListMyConflictsRequest)(nil),            // 17: wenming.review.v1.ListMyConflictsRequest
+	(*ListConflictsResponse)(nil),             // 18: wenming.review.v1.ListConflictsResponse
+	(*ReturnItem)(nil),                        // 19: wenming.review.v1.ReturnItem
+	(*ReturnEvidenceRequest)(nil),             // 20: wenming.review.v1.ReturnEvidenceRequest
+	(*ReturnedItem)(nil),                      // 21: wenming.review.v1.ReturnedItem
+	(*ReturnEvidenceResponse)(nil),            // 22: wenming.review.v1.ReturnEvidenceResponse
+	(*DecideVetoRequest)(nil),                 // 23: wenming.review.v1.DecideVetoRequest
+	(*SpotCheck)(nil),                         // 24: wenming.review.v1.SpotCheck
+	(*CreateSpotCheckRequest)(nil),            // 25: wenming.review.v1.CreateSpotCheckRequest
+	(*GetResultRequest)(nil),                  // 26: wenming.review.v1.GetResultRequest
+	(*ListRankingRequest)(nil),                // 27: wenming.review.v1.ListRankingRequest
+	(*ListRankingResponse)(nil),               // 28: wenming.review.v1.ListRankingResponse
+	(*GetOfficeSummaryRequest)(nil),           // 29: wenming.review.v1.GetOfficeSummaryRequest
+	(*OfficeSummary)(nil),                     // 30: wenming.review.v1.OfficeSummary
+	(*OfficeCounts)(nil),                      // 31: wenming.review.v1.OfficeCounts
+	(*TopUnit)(nil),                           // 32: wenming.review.v1.TopUnit
+	(*ExportRankingRequest)(nil),              // 33: wenming.review.v1.ExportRankingRequest
+	(*ExportSummaryRequest)(nil),              // 34: wenming.review.v1.ExportSummaryRequest
+	(*GetReviewerStatsRequest)(nil),           // 35: wenming.review.v1.GetReviewerStatsRequest
+	(*ReviewerStat)(nil),                      // 36: wenming.review.v1.ReviewerStat
+	(*Disagreement)(nil),                      // 37: wenming.review.v1.Disagreement
+	(*ReviewerStats)(nil),                     // 38: wenming.review.v1.ReviewerStats
+	(*GetPublicityRequest)(nil),               // 39: wenming.review.v1.GetPublicityRequest
+	(*PublicityLine)(nil),                     // 40: wenming.review.v1.PublicityLine
+	(*Publicity)(nil),                         // 41: wenming.review.v1.Publicity
+	(*Objection)(nil),                         // 42: wenming.review.v1.Objection
+	(*PublicObjection)(nil),                   // 43: wenming.review.v1.PublicObjection
+	(*FileObjectionRequest)(nil),              // 44: wenming.review.v1.FileObjectionRequest
+	(*ObjectionReceipt)(nil),                  // 45: wenming.review.v1.ObjectionReceipt
+	(*CreateObjectionRequest)(nil),            // 46: wenming.review.v1.CreateObjectionRequest
+	(*ListObjectionsRequest)(nil),             // 47: wenming.review.v1.ListObjectionsRequest
+	(*ListObjectionsResponse)(nil),            // 48: wenming.review.v1.ListObjectionsResponse
+	(*GetObjectionRequest)(nil),               // 49: wenming.review.v1.GetObjectionRequest
+	(*DecideObjectionRequest)(nil),            // 50: wenming.review.v1.DecideObjectionRequest
+	(*ExportNamingListRequest)(nil),           // 51: wenming.review.v1.ExportNamingListRequest
+	(*ReinspectionDecision)(nil),              // 52: wenming.review.v1.ReinspectionDecision
+	(*ReinspectionOutcome)(nil),               // 53: wenming.review.v1.ReinspectionOutcome
+	(*ListReinspectionRequest)(nil),           // 54: wenming.review.v1.ListReinspectionRequest
+	(*ListReinspectionResponse)(nil),          // 55: wenming.review.v1.ListReinspectionResponse
+	(*DecideReinspectionRequest)(nil),         // 56: wenming.review.v1.DecideReinspectionRequest
+	(AssignmentState)(0),                      // 57: wenming.review.v1.AssignmentState
+	(*Assignment)(nil),                        // 58: wenming.review.v1.Assignment
+	(*Score)(nil),                             // 59: wenming.review.v1.Score
+	(*Conflict)(nil),                          // 60: wenming.review.v1.Conflict
+	(*timestamppb.Timestamp)(nil),             // 61: google.protobuf.Timestamp
+	(*Result)(nil),                            // 62: wenming.review.v1.Result
+	(v1.TitleLevel)(0),                        // 63: wenming.standards.v1.TitleLevel
+	(*ReviewerInput)(nil),                     // 64: wenming.review.v1.ReviewerInput
+	(*Veto)(nil),                              // 65: wenming.review.v1.Veto
+	(*httpbody.HttpBody)(nil),                 // 66: google.api.HttpBody
 }
 var file_wenming_review_v1_review_proto_depIdxs = []int32{
-	5,  // 0: wenming.review.v1.AssignReviewersResponse.loads:type_name -> wenming.review.v1.ReviewerLoad
-	51, // 1: wenming.review.v1.ListMyAssignmentsRequest.state:type_name -> wenming.review.v1.AssignmentState
-	52, // 2: wenming.review.v1.ListAssignmentsResponse.assignments:type_name -> wenming.review.v1.Assignment
-	53, // 3: wenming.review.v1.SaveScoresRequest.scores:type_name -> wenming.review.v1.Score
-	54, // 4: wenming.review.v1.CreateConflictRequest.conflict:type_name -> wenming.review.v1.Conflict
-	54, // 5: wenming.review.v1.ListConflictsResponse.conflicts:type_name -> wenming.review.v1.Conflict
-	18, // 6: wenming.review.v1.ReturnEvidenceRequest.items:type_name -> wenming.review.v1.ReturnItem
-	55, // 7: wenming.review.v1.ReturnEvidenceRequest.due_time:type_name -> google.protobuf.Timestamp
-	20, // 8: wenming.review.v1.ReturnEvidenceResponse.items:type_name -> wenming.review.v1.ReturnedItem
-	55, // 9: wenming.review.v1.SpotCheck.create_time:type_name -> google.protobuf.Timestamp
-	23, // 10: wenming.review.v1.CreateSpotCheckRequest.spot_check:type_name -> wenming.review.v1.SpotCheck
-	56, // 11: wenming.review.v1.ListRankingResponse.results:type_name -> wenming.review.v1.Result
-	57, // 12: wenming.review.v1.GetOfficeSummaryRequest.target_level:type_name -> wenming.standards.v1.TitleLevel
-	57, // 13: wenming.review.v1.OfficeSummary.target_level:type_name -> wenming.standards.v1.TitleLevel
-	30, // 14: wenming.review.v1.OfficeSummary.children:type_name -> wenming.review.v1.OfficeCounts
-	30, // 15: wenming.review.v1.OfficeSummary.total:type_name -> wenming.review.v1.OfficeCounts
-	31, // 16: wenming.review.v1.OfficeSummary.top:type_name -> wenming.review.v1.TopUnit
+	6,  // 0: wenming.review.v1.AssignReviewersResponse.loads:type_name -> wenming.review.v1.ReviewerLoad
+	57, // 1: wenming.review.v1.ListMyAssignmentsRequest.state:type_name -> wenming.review.v1.AssignmentState
+	58, // 2: wenming.review.v1.ListAssignmentsResponse.assignments:type_name -> wenming.review.v1.Assignment
+	59, // 3: wenming.review.v1.SaveScoresRequest.scores:type_name -> wenming.review.v1.Score
+	60, // 4: wenming.review.v1.CreateConflictRequest.conflict:type_name -> wenming.review.v1.Conflict
+	60, // 5: wenming.review.v1.ListConflictsResponse.conflicts:type_name -> wenming.review.v1.Conflict
+	19, // 6: wenming.review.v1.ReturnEvidenceRequest.items:type_name -> wenming.review.v1.ReturnItem
+	61, // 7: wenming.review.v1.ReturnEvidenceRequest.due_time:type_name -> google.protobuf.Timestamp
+	21, // 8: wenming.review.v1.ReturnEvidenceResponse.items:type_name -> wenming.review.v1.ReturnedItem
+	61, // 9: wenming.review.v1.SpotCheck.create_time:type_name -> google.protobuf.Timestamp
+	24, // 10: wenming.review.v1.CreateSpotCheckRequest.spot_check:type_name -> wenming.review.v1.SpotCheck
+	62, // 11: wenming.review.v1.ListRankingResponse.results:type_name -> wenming.review.v1.Result
+	63, // 12: wenming.review.v1.GetOfficeSummaryRequest.target_level:type_name -> wenming.standards.v1.TitleLevel
+	63, // 13: wenming.review.v1.OfficeSummary.target_level:type_name -> wenming.standards.v1.TitleLevel
+	31, // 14: wenming.review.v1.OfficeSummary.children:type_name -> wenming.review.v1.OfficeCounts
+	31, // 15: wenming.review.v1.OfficeSummary.total:type_name -> wenming.review.v1.OfficeCounts
+	32, // 16: wenming.review.v1.OfficeSummary.top:type_name -> wenming.review.v1.TopUnit
 	0,  // 17: wenming.review.v1.ExportRankingRequest.format:type_name -> wenming.review.v1.ExportFormat
 	1,  // 18: wenming.review.v1.ExportRankingRequest.sheet:type_name -> wenming.review.v1.ExportSheet
-	57, // 19: wenming.review.v1.ExportSummaryRequest.target_level:type_name -> wenming.standards.v1.TitleLevel
+	63, // 19: wenming.review.v1.ExportSummaryRequest.target_level:type_name -> wenming.standards.v1.TitleLevel
 	0,  // 20: wenming.review.v1.ExportSummaryRequest.format:type_name -> wenming.review.v1.ExportFormat
 	1,  // 21: wenming.review.v1.ExportSummaryRequest.sheet:type_name -> wenming.review.v1.ExportSheet
-	58, // 22: wenming.review.v1.Disagreement.inputs:type_name -> wenming.review.v1.ReviewerInput
-	35, // 23: wenming.review.v1.ReviewerStats.reviewers:type_name -> wenming.review.v1.ReviewerStat
-	36, // 24: wenming.review.v1.ReviewerStats.disagreements:type_name -> wenming.review.v1.Disagreement
-	55, // 25: wenming.review.v1.Publicity.start_time:type_name -> google.protobuf.Timestamp
-	55, // 26: wenming.review.v1.Publicity.end_time:type_name -> google.protobuf.Timestamp
-	39, // 27: wenming.review.v1.Publicity.lines:type_name -> wenming.review.v1.PublicityLine
+	64, // 22: wenming.review.v1.Disagreement.inputs:type_name -> wenming.review.v1.ReviewerInput
+	36, // 23: wenming.review.v1.ReviewerStats.reviewers:type_name -> wenming.review.v1.ReviewerStat
+	37, // 24: wenming.review.v1.ReviewerStats.disagreements:type_name -> wenming.review.v1.Disagreement
+	61, // 25: wenming.review.v1.Publicity.start_time:type_name -> google.protobuf.Timestamp
+	61, // 26: wenming.review.v1.Publicity.end_time:type_name -> google.protobuf.Timestamp
+	40, // 27: wenming.review.v1.Publicity.lines:type_name -> wenming.review.v1.PublicityLine
 	2,  // 28: wenming.review.v1.Objection.channel:type_name -> wenming.review.v1.ObjectionChannel
 	3,  // 29: wenming.review.v1.Objection.state:type_name -> wenming.review.v1.ObjectionState
-	55, // 30: wenming.review.v1.Objection.handle_time:type_name -> google.protobuf.Timestamp
-	55, // 31: wenming.review.v1.Objection.create_time:type_name -> google.protobuf.Timestamp
-	42, // 32: wenming.review.v1.FileObjectionRequest.objection:type_name -> wenming.review.v1.PublicObjection
-	55, // 33: wenming.review.v1.ObjectionReceipt.create_time:type_name -> google.protobuf.Timestamp
-	41, // 34: wenming.review.v1.CreateObjectionRequest.objection:type_name -> wenming.review.v1.Objection
+	61, // 30: wenming.review.v1.Objection.handle_time:type_name -> google.protobuf.Timestamp
+	61, // 31: wenming.review.v1.Objection.create_time:type_name -> google.protobuf.Timestamp
+	43, // 32: wenming.review.v1.FileObjectionRequest.objection:type_name -> wenming.review.v1.PublicObjection
+	61, // 33: wenming.review.v1.ObjectionReceipt.create_time:type_name -> google.protobuf.Timestamp
+	42, // 34: wenming.review.v1.CreateObjectionRequest.objection:type_name -> wenming.review.v1.Objection
 	3,  // 35: wenming.review.v1.ListObjectionsRequest.state:type_name -> wenming.review.v1.ObjectionState
-	41, // 36: wenming.review.v1.ListObjectionsResponse.objections:type_name -> wenming.review.v1.Objection
+	42, // 36: wenming.review.v1.ListObjectionsResponse.objections:type_name -> wenming.review.v1.Objection
 	3,  // 37: wenming.review.v1.DecideObjectionRequest.outcome:type_name -> wenming.review.v1.ObjectionState
-	4,  // 38: wenming.review.v1.ReviewService.AssignReviewers:input_type -> wenming.review.v1.AssignReviewersRequest
-	7,  // 39: wenming.review.v1.ReviewService.ReassignReviewer:input_type -> wenming.review.v1.ReassignReviewerRequest
-	8,  // 40: wenming.review.v1.ReviewService.GetAssignment:input_type -> wenming.review.v1.GetAssignmentRequest
-	9,  // 41: wenming.review.v1.ReviewService.ListMyAssignments:input_type -> wenming.review.v1.ListMyAssignmentsRequest
-	10, // 42: wenming.review.v1.ReviewService.ListApplicationAssignments:input_type -> wenming.review.v1.ListApplicationAssignmentsRequest
-	12, // 43: wenming.review.v1.ReviewService.SaveScores:input_type -> wenming.review.v1.SaveScoresRequest
-	13, // 44: wenming.review.v1.ReviewService.FinalizeAssignment:input_type -> wenming.review.v1.FinalizeAssignmentRequest
-	14, // 45: wenming.review.v1.ReviewService.ReopenAssignment:input_type -> wenming.review.v1.ReopenAssignmentRequest
-	15, // 46: wenming.review.v1.ReviewService.CreateConflict:input_type -> wenming.review.v1.CreateConflictRequest
-	16, // 47: wenming.review.v1.ReviewService.ListMyConflicts:input_type -> wenming.review.v1.ListMyConflictsRequest
-	19, // 48: wenming.review.v1.ReviewService.ReturnEvidence:input_type -> wenming.review.v1.ReturnEvidenceRequest
-	22, // 49: wenming.review.v1.ReviewService.DecideVeto:input_type -> wenming.review.v1.DecideVetoRequest
-	24, // 50: wenming.review.v1.ReviewService.CreateSpotCheck:input_type -> wenming.review.v1.CreateSpotCheckRequest
-	25, // 51: wenming.review.v1.ReviewService.GetResult:input_type -> wenming.review.v1.GetResultRequest
-	26, // 52: wenming.review.v1.ReviewService.ListRanking:input_type -> wenming.review.v1.ListRankingRequest
-	28, // 53: wenming.review.v1.ReviewService.GetOfficeSummary:input_type -> wenming.review.v1.GetOfficeSummaryRequest
-	32, // 54: wenming.review.v1.ReviewService.ExportRanking:input_type -> wenming.review.v1.ExportRankingRequest
-	33, // 55: wenming.review.v1.ReviewService.ExportSummary:input_type -> wenming.review.v1.ExportSummaryRequest
-	34, // 56: wenming.review.v1.ReviewService.GetReviewerStats:input_type -> wenming.review.v1.GetReviewerStatsRequest
-	38, // 57: wenming.review.v1.ReviewService.GetPublicity:input_type -> wenming.review.v1.GetPublicityRequest
-	43, // 58: wenming.review.v1.ReviewService.FileObjection:input_type -> wenming.review.v1.FileObjectionRequest
-	45, // 59: wenming.review.v1.ReviewService.CreateObjection:input_type -> wenming.review.v1.CreateObjectionRequest
-	46, // 60: wenming.review.v1.ReviewService.ListObjections:input_type -> wenming.review.v1.ListObjectionsRequest
-	48, // 61: wenming.review.v1.ReviewService.GetObjection:input_type -> wenming.review.v1.GetObjectionRequest
-	49, // 62: wenming.review.v1.ReviewService.DecideObjection:input_type -> wenming.review.v1.DecideObjectionRequest
-	50, // 63: wenming.review.v1.ReviewService.ExportNamingList:input_type -> wenming.review.v1.ExportNamingListRequest
-	6,  // 64: wenming.review.v1.ReviewService.AssignReviewers:output_type -> wenming.review.v1.AssignReviewersResponse
-	52, // 65: wenming.review.v1.ReviewService.ReassignReviewer:output_type -> wenming.review.v1.Assignment
-	52, // 66: wenming.review.v1.ReviewService.GetAssignment:output_type -> wenming.review.v1.Assignment
-	11, // 67: wenming.review.v1.ReviewService.ListMyAssignments:output_type -> wenming.review.v1.ListAssignmentsResponse
-	11, // 68: wenming.review.v1.ReviewService.ListApplicationAssignments:output_type -> wenming.review.v1.ListAssignmentsResponse
-	52, // 69: wenming.review.v1.ReviewService.SaveScores:output_type -> wenming.review.v1.Assignment
-	52, // 70: wenming.review.v1.ReviewService.FinalizeAssignment:output_type -> wenming.review.v1.Assignment
-	52, // 71: wenming.review.v1.ReviewService.ReopenAssignment:output_type -> wenming.review.v1.Assignment
-	54, // 72: wenming.review.v1.ReviewService.CreateConflict:output_type -> wenming.review.v1.Conflict
-	17, // 73: wenming.review.v1.ReviewService.ListMyConflicts:output_type -> wenming.review.v1.ListConflictsResponse
-	21, // 74: wenming.review.v1.ReviewService.ReturnEvidence:output_type -> wenming.review.v1.ReturnEvidenceResponse
-	59, // 75: wenming.review.v1.ReviewService.DecideVeto:output_type -> wenming.review.v1.Veto
-	23, // 76: wenming.review.v1.ReviewService.CreateSpotCheck:output_type -> wenming.review.v1.SpotCheck
-	56, // 77: wenming.review.v1.ReviewService.GetResult:output_type -> wenming.review.v1.Result
-	27, // 78: wenming.review.v1.ReviewService.ListRanking:output_type -> wenming.review.v1.ListRankingResponse
-	29, // 79: wenming.review.v1.ReviewService.GetOfficeSummary:output_type -> wenming.review.v1.OfficeSummary
-	60, // 80: wenming.review.v1.ReviewService.ExportRanking:output_type -> google.api.HttpBody
-	60, // 81: wenming.review.v1.ReviewService.ExportSummary:output_type -> google.api.HttpBody
-	37, // 82: wenming.review.v1.ReviewService.GetReviewerStats:output_type -> wenming.review.v1.ReviewerStats
-	40, // 83: wenming.review.v1.ReviewService.GetPublicity:output_type -> wenming.review.v1.Publicity
-	44, // 84: wenming.review.v1.ReviewService.FileObjection:output_type -> wenming.review.v1.ObjectionReceipt
-	41, // 85: wenming.review.v1.ReviewService.CreateObjection:output_type -> wenming.review.v1.Objection
-	47, // 86: wenming.review.v1.ReviewService.ListObjections:output_type -> wenming.review.v1.ListObjectionsResponse
-	41, // 87: wenming.review.v1.ReviewService.GetObjection:output_type -> wenming.review.v1.Objection
-	41, // 88: wenming.review.v1.ReviewService.DecideObjection:output_type -> wenming.review.v1.Objection
-	60, // 89: wenming.review.v1.ReviewService.ExportNamingList:output_type -> google.api.HttpBody
-	64, // [64:90] is the sub-list for method output_type
-	38, // [38:64] is the sub-list for method input_type
-	38, // [38:38] is the sub-list for extension type_name
-	38, // [38:38] is the sub-list for extension extendee
-	0,  // [0:38] is the sub-list for field type_name
+	4,  // 38: wenming.review.v1.ReinspectionDecision.verdict:type_name -> wenming.review.v1.ReinspectionVerdict
+	61, // 39: wenming.review.v1.ReinspectionDecision.decide_time:type_name -> google.protobuf.Timestamp
+	4,  // 40: wenming.review.v1.ReinspectionOutcome.proposed:type_name -> wenming.review.v1.ReinspectionVerdict
+	52, // 41: wenming.review.v1.ReinspectionOutcome.decision:type_name -> wenming.review.v1.ReinspectionDecision
+	53, // 42: wenming.review.v1.ListReinspectionResponse.outcomes:type_name -> wenming.review.v1.ReinspectionOutcome
+	4,  // 43: wenming.review.v1.DecideReinspectionRequest.verdict:type_name -> wenming.review.v1.ReinspectionVerdict
+	61, // 44: wenming.review.v1.DecideReinspectionRequest.rectification_deadline:type_name -> google.protobuf.Timestamp
+	5,  // 45: wenming.review.v1.ReviewService.AssignReviewers:input_type -> wenming.review.v1.AssignReviewersRequest
+	8,  // 46: wenming.review.v1.ReviewService.ReassignReviewer:input_type -> wenming.review.v1.ReassignReviewerRequest
+	9,  // 47: wenming.review.v1.ReviewService.GetAssignment:input_type -> wenming.review.v1.GetAssignmentRequest
+	10, // 48: wenming.review.v1.ReviewService.ListMyAssignments:input_type -> wenming.review.v1.ListMyAssignmentsRequest
+	11, // 49: wenming.review.v1.ReviewService.ListApplicationAssignments:input_type -> wenming.review.v1.ListApplicationAssignmentsRequest
+	13, // 50: wenming.review.v1.ReviewService.SaveScores:input_type -> wenming.review.v1.SaveScoresRequest
+	14, // 51: wenming.review.v1.ReviewService.FinalizeAssignment:input_type -> wenming.review.v1.FinalizeAssignmentRequest
+	15, // 52: wenming.review.v1.ReviewService.ReopenAssignment:input_type -> wenming.review.v1.ReopenAssignmentRequest
+	16, // 53: wenming.review.v1.ReviewService.CreateConflict:input_type -> wenming.review.v1.CreateConflictRequest
+	17, // 54: wenming.review.v1.ReviewService.ListMyConflicts:input_type -> wenming.review.v1.ListMyConflictsRequest
+	20, // 55: wenming.review.v1.ReviewService.ReturnEvidence:input_type -> wenming.review.v1.ReturnEvidenceRequest
+	23, // 56: wenming.review.v1.ReviewService.DecideVeto:input_type -> wenming.review.v1.DecideVetoRequest
+	25, // 57: wenming.review.v1.ReviewService.CreateSpotCheck:input_type -> wenming.review.v1.CreateSpotCheckRequest
+	26, // 58: wenming.review.v1.ReviewService.GetResult:input_type -> wenming.review.v1.GetResultRequest
+	27, // 59: wenming.review.v1.ReviewService.ListRanking:input_type -> wenming.review.v1.ListRankingRequest
+	29, // 60: wenming.review.v1.ReviewService.GetOfficeSummary:input_type -> wenming.review.v1.GetOfficeSummaryRequest
+	33, // 61: wenming.review.v1.ReviewService.ExportRanking:input_type -> wenming.review.v1.ExportRankingRequest
+	34, // 62: wenming.review.v1.ReviewService.ExportSummary:input_type -> wenming.review.v1.ExportSummaryRequest
+	35, // 63: wenming.review.v1.ReviewService.GetReviewerStats:input_type -> wenming.review.v1.GetReviewerStatsRequest
+	39, // 64: wenming.review.v1.ReviewService.GetPublicity:input_type -> wenming.review.v1.GetPublicityRequest
+	44, // 65: wenming.review.v1.ReviewService.FileObjection:input_type -> wenming.review.v1.FileObjectionRequest
+	46, // 66: wenming.review.v1.ReviewService.CreateObjection:input_type -> wenming.review.v1.CreateObjectionRequest
+	47, // 67: wenming.review.v1.ReviewService.ListObjections:input_type -> wenming.review.v1.ListObjectionsRequest
+	49, // 68: wenming.review.v1.ReviewService.GetObjection:input_type -> wenming.review.v1.GetObjectionRequest
+	50, // 69: wenming.review.v1.ReviewService.DecideObjection:input_type -> wenming.review.v1.DecideObjectionRequest
+	51, // 70: wenming.review.v1.ReviewService.ExportNamingList:input_type -> wenming.review.v1.ExportNamingListRequest
+	54, // 71: wenming.review.v1.ReviewService.ListReinspection:input_type -> wenming.review.v1.ListReinspectionRequest
+	56, // 72: wenming.review.v1.ReviewService.DecideReinspection:input_type -> wenming.review.v1.DecideReinspectionRequest
+	7,  // 73: wenming.review.v1.ReviewService.AssignReviewers:output_type -> wenming.review.v1.AssignReviewersResponse
+	58, // 74: wenming.review.v1.ReviewService.ReassignReviewer:output_type -> wenming.review.v1.Assignment
+	58, // 75: wenming.review.v1.ReviewService.GetAssignment:output_type -> wenming.review.v1.Assignment
+	12, // 76: wenming.review.v1.ReviewService.ListMyAssignments:output_type -> wenming.review.v1.ListAssignmentsResponse
+	12, // 77: wenming.review.v1.ReviewService.ListApplicationAssignments:output_type -> wenming.review.v1.ListAssignmentsResponse
+	58, // 78: wenming.review.v1.ReviewService.SaveScores:output_type -> wenming.review.v1.Assignment
+	58, // 79: wenming.review.v1.ReviewService.FinalizeAssignment:output_type -> wenming.review.v1.Assignment
+	58, // 80: wenming.review.v1.ReviewService.ReopenAssignment:output_type -> wenming.review.v1.Assignment
+	60, // 81: wenming.review.v1.ReviewService.CreateConflict:output_type -> wenming.review.v1.Conflict
+	18, // 82: wenming.review.v1.ReviewService.ListMyConflicts:output_type -> wenming.review.v1.ListConflictsResponse
+	22, // 83: wenming.review.v1.ReviewService.ReturnEvidence:output_type -> wenming.review.v1.ReturnEvidenceResponse
+	65, // 84: wenming.review.v1.ReviewService.DecideVeto:output_type -> wenming.review.v1.Veto
+	24, // 85: wenming.review.v1.ReviewService.CreateSpotCheck:output_type -> wenming.review.v1.SpotCheck
+	62, // 86: wenming.review.v1.ReviewService.GetResult:output_type -> wenming.review.v1.Result
+	28, // 87: wenming.review.v1.ReviewService.ListRanking:output_type -> wenming.review.v1.ListRankingResponse
+	30, // 88: wenming.review.v1.ReviewService.GetOfficeSummary:output_type -> wenming.review.v1.OfficeSummary
+	66, // 89: wenming.review.v1.ReviewService.ExportRanking:output_type -> google.api.HttpBody
+	66, // 90: wenming.review.v1.ReviewService.ExportSummary:output_type -> google.api.HttpBody
+	38, // 91: wenming.review.v1.ReviewService.GetReviewerStats:output_type -> wenming.review.v1.ReviewerStats
+	41, // 92: wenming.review.v1.ReviewService.GetPublicity:output_type -> wenming.review.v1.Publicity
+	45, // 93: wenming.review.v1.ReviewService.FileObjection:output_type -> wenming.review.v1.ObjectionReceipt
+	42, // 94: wenming.review.v1.ReviewService.CreateObjection:output_type -> wenming.review.v1.Objection
+	48, // 95: wenming.review.v1.ReviewService.ListObjections:output_type -> wenming.review.v1.ListObjectionsResponse
+	42, // 96: wenming.review.v1.ReviewService.GetObjection:output_type -> wenming.review.v1.Objection
+	42, // 97: wenming.review.v1.ReviewService.DecideObjection:output_type -> wenming.review.v1.Objection
+	66, // 98: wenming.review.v1.ReviewService.ExportNamingList:output_type -> google.api.HttpBody
+	55, // 99: wenming.review.v1.ReviewService.ListReinspection:output_type -> wenming.review.v1.ListReinspectionResponse
+	53, // 100: wenming.review.v1.ReviewService.DecideReinspection:output_type -> wenming.review.v1.ReinspectionOutcome
+	73, // [73:101] is the sub-list for method output_type
+	45, // [45:73] is the sub-list for method input_type
+	45, // [45:45] is the sub-list for extension type_name
+	45, // [45:45] is the sub-list for extension extendee
+	0,  // [0:45] is the sub-list for field type_name
 }
 
 func init() { file_wenming_review_v1_review_proto_init() }
@@ -4001,8 +4474,8 @@ func file_wenming_review_v1_review_proto_init() {
 		File: protoimpl.DescBuilder{
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_wenming_review_v1_review_proto_rawDesc), len(file_wenming_review_v1_review_proto_rawDesc)),
-			NumEnums:      4,
-			NumMessages:   47,
+			NumEnums:      5,
+			NumMessages:   52,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

@@ -46,6 +46,8 @@ const (
 	ReviewService_GetObjection_FullMethodName               = "/wenming.review.v1.ReviewService/GetObjection"
 	ReviewService_DecideObjection_FullMethodName            = "/wenming.review.v1.ReviewService/DecideObjection"
 	ReviewService_ExportNamingList_FullMethodName           = "/wenming.review.v1.ReviewService/ExportNamingList"
+	ReviewService_ListReinspection_FullMethodName           = "/wenming.review.v1.ReviewService/ListReinspection"
+	ReviewService_DecideReinspection_FullMethodName         = "/wenming.review.v1.ReviewService/DecideReinspection"
 )
 
 // ReviewServiceClient is the client API for ReviewService service.
@@ -152,6 +154,16 @@ type ReviewServiceClient interface {
 	// ExportNamingList streams the naming list (命名名单) as XLSX for the official document:
 	// the units on the publicity list in PUBLICITY, the units named once CLOSED.
 	ExportNamingList(ctx context.Context, in *ExportNamingListRequest, opts ...grpc.CallOption) (grpc.ServerStreamingClient[httpbody.HttpBody], error)
+	// ListReinspection lists a reinspection campaign's title holders (复查) with their totals,
+	// the outcome their score proposes (keep, warn, revoke) from the campaign's lines, and the
+	// decision taken, once the campaign is RANKED. Admins and viewers of the campaign's office
+	// and above.
+	ListReinspection(ctx context.Context, in *ListReinspectionRequest, opts ...grpc.CallOption) (*ListReinspectionResponse, error)
+	// DecideReinspection confirms (or overrides, with a reason) what a holder's reinspection
+	// proposes: KEEP the title, WARN it (黄牌, with a rectification deadline) or REVOKE it
+	// (摘牌), moving the title in the same transaction. Admins of the campaign's office, while
+	// the campaign is RANKED or in PUBLICITY; one decision per holder.
+	DecideReinspection(ctx context.Context, in *DecideReinspectionRequest, opts ...grpc.CallOption) (*ReinspectionOutcome, error)
 }
 
 type reviewServiceClient struct {
@@ -449,6 +461,26 @@ func (c *reviewServiceClient) ExportNamingList(ctx context.Context, in *ExportNa
 // This type alias is provided for backwards compatibility with existing code that references the prior non-generic stream type by name.
 type ReviewService_ExportNamingListClient = grpc.ServerStreamingClient[httpbody.HttpBody]
 
+func (c *reviewServiceClient) ListReinspection(ctx context.Context, in *ListReinspectionRequest, opts ...grpc.CallOption) (*ListReinspectionResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(ListReinspectionResponse)
+	err := c.cc.Invoke(ctx, ReviewService_ListReinspection_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *reviewServiceClient) DecideReinspection(ctx context.Context, in *DecideReinspectionRequest, opts ...grpc.CallOption) (*ReinspectionOutcome, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(ReinspectionOutcome)
+	err := c.cc.Invoke(ctx, ReviewService_DecideReinspection_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
 // ReviewServiceServer is the server API for ReviewService service.
 // All implementations must embed UnimplementedReviewServiceServer
 // for forward compatibility.
@@ -553,6 +585,16 @@ type ReviewServiceServer interface {
 	// ExportNamingList streams the naming list (命名名单) as XLSX for the official document:
 	// the units on the publicity list in PUBLICITY, the units named once CLOSED.
 	ExportNamingList(*ExportNamingListRequest, grpc.ServerStreamingServer[httpbody.HttpBody]) error
+	// ListReinspection lists a reinspection campaign's title holders (复查) with their totals,
+	// the outcome their score proposes (keep, warn, revoke) from the campaign's lines, and the
+	// decision taken, once the campaign is RANKED. Admins and viewers of the campaign's office
+	// and above.
+	ListReinspection(context.Context, *ListReinspectionRequest) (*ListReinspectionResponse, error)
+	// DecideReinspection confirms (or overrides, with a reason) what a holder's reinspection
+	// proposes: KEEP the title, WARN it (黄牌, with a rectification deadline) or REVOKE it
+	// (摘牌), moving the title in the same transaction. Admins of the campaign's office, while
+	// the campaign is RANKED or in PUBLICITY; one decision per holder.
+	DecideReinspection(context.Context, *DecideReinspectionRequest) (*ReinspectionOutcome, error)
 	mustEmbedUnimplementedReviewServiceServer()
 }
 
@@ -640,6 +682,12 @@ func (UnimplementedReviewServiceServer) DecideObjection(context.Context, *Decide
 }
 func (UnimplementedReviewServiceServer) ExportNamingList(*ExportNamingListRequest, grpc.ServerStreamingServer[httpbody.HttpBody]) error {
 	return status.Error(codes.Unimplemented, "method ExportNamingList not implemented")
+}
+func (UnimplementedReviewServiceServer) ListReinspection(context.Context, *ListReinspectionRequest) (*ListReinspectionResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method ListReinspection not implemented")
+}
+func (UnimplementedReviewServiceServer) DecideReinspection(context.Context, *DecideReinspectionRequest) (*ReinspectionOutcome, error) {
+	return nil, status.Error(codes.Unimplemented, "method DecideReinspection not implemented")
 }
 func (UnimplementedReviewServiceServer) mustEmbedUnimplementedReviewServiceServer() {}
 func (UnimplementedReviewServiceServer) testEmbeddedByValue()                       {}
@@ -1109,6 +1157,42 @@ func _ReviewService_ExportNamingList_Handler(srv interface{}, stream grpc.Server
 // This type alias is provided for backwards compatibility with existing code that references the prior non-generic stream type by name.
 type ReviewService_ExportNamingListServer = grpc.ServerStreamingServer[httpbody.HttpBody]
 
+func _ReviewService_ListReinspection_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(ListReinspectionRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(ReviewServiceServer).ListReinspection(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: ReviewService_ListReinspection_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(ReviewServiceServer).ListReinspection(ctx, req.(*ListReinspectionRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _ReviewService_DecideReinspection_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(DecideReinspectionRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(ReviewServiceServer).DecideReinspection(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: ReviewService_DecideReinspection_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(ReviewServiceServer).DecideReinspection(ctx, req.(*DecideReinspectionRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
 // ReviewService_ServiceDesc is the grpc.ServiceDesc for ReviewService service.
 // It's only intended for direct use with grpc.RegisterService,
 // and not to be introspected or modified (even as a copy)
@@ -1207,6 +1291,14 @@ var ReviewService_ServiceDesc = grpc.ServiceDesc{
 		{
 			MethodName: "DecideObjection",
 			Handler:    _ReviewService_DecideObjection_Handler,
+		},
+		{
+			MethodName: "ListReinspection",
+			Handler:    _ReviewService_ListReinspection_Handler,
+		},
+		{
+			MethodName: "DecideReinspection",
+			Handler:    _ReviewService_DecideReinspection_Handler,
 		},
 	},
 	Streams: []grpc.StreamDesc{

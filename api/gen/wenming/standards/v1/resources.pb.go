@@ -436,6 +436,59 @@ func (TitleLevel) EnumDescriptor() ([]byte, []int) {
 	return file_wenming_standards_v1_resources_proto_rawDescGZIP(), []int{6}
 }
 
+// CampaignKind is what a campaign is for.
+type CampaignKind int32
+
+const (
+	CampaignKind_CAMPAIGN_KIND_UNSPECIFIED CampaignKind = 0
+	// 评选: units apply; the best are recommended, published and named.
+	CampaignKind_CAMPAIGN_KIND_SELECTION CampaignKind = 1
+	// 复查: every holder of the office's titles in force is entered when the campaign opens,
+	// scored with the same standard, and kept, warned or revoked.
+	CampaignKind_CAMPAIGN_KIND_REINSPECTION CampaignKind = 2
+)
+
+// Enum value maps for CampaignKind.
+var (
+	CampaignKind_name = map[int32]string{
+		0: "CAMPAIGN_KIND_UNSPECIFIED",
+		1: "CAMPAIGN_KIND_SELECTION",
+		2: "CAMPAIGN_KIND_REINSPECTION",
+	}
+	CampaignKind_value = map[string]int32{
+		"CAMPAIGN_KIND_UNSPECIFIED":  0,
+		"CAMPAIGN_KIND_SELECTION":    1,
+		"CAMPAIGN_KIND_REINSPECTION": 2,
+	}
+)
+
+func (x CampaignKind) Enum() *CampaignKind {
+	p := new(CampaignKind)
+	*p = x
+	return p
+}
+
+func (x CampaignKind) String() string {
+	return protoimpl.X.EnumStringOf(x.Descriptor(), protoreflect.EnumNumber(x))
+}
+
+func (CampaignKind) Descriptor() protoreflect.EnumDescriptor {
+	return file_wenming_standards_v1_resources_proto_enumTypes[7].Descriptor()
+}
+
+func (CampaignKind) Type() protoreflect.EnumType {
+	return &file_wenming_standards_v1_resources_proto_enumTypes[7]
+}
+
+func (x CampaignKind) Number() protoreflect.EnumNumber {
+	return protoreflect.EnumNumber(x)
+}
+
+// Deprecated: Use CampaignKind.Descriptor instead.
+func (CampaignKind) EnumDescriptor() ([]byte, []int) {
+	return file_wenming_standards_v1_resources_proto_rawDescGZIP(), []int{7}
+}
+
 // Grade is one step of a standard's grade scale.
 type Grade struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -1268,7 +1321,15 @@ type Campaign struct {
 	// The titles the campaign names on closing are the model tier (标兵).
 	TitleModel bool `protobuf:"varint,21,opt,name=title_model,json=titleModel,proto3" json:"title_model,omitempty"`
 	// The term of the titles it names, in years; 0 means 3.
-	TermYears     int32 `protobuf:"varint,22,opt,name=term_years,json=termYears,proto3" json:"term_years,omitempty"`
+	TermYears int32 `protobuf:"varint,22,opt,name=term_years,json=termYears,proto3" json:"term_years,omitempty"`
+	// SELECTION (the default) names new title holders; REINSPECTION (复查) re-scores the
+	// holders of the office's titles. Set on create only.
+	Kind CampaignKind `protobuf:"varint,23,opt,name=kind,proto3,enum=wenming.standards.v1.CampaignKind" json:"kind,omitempty"`
+	// A reinspection's lines (required for one, refused otherwise): a holder at or above
+	// keep_line is proposed to keep the title, one at or above warn_line to be warned (黄牌),
+	// the rest (and vetoed ones) to lose it. E.g. "85.00" and "70.00".
+	KeepLine      string `protobuf:"bytes,24,opt,name=keep_line,json=keepLine,proto3" json:"keep_line,omitempty"`
+	WarnLine      string `protobuf:"bytes,25,opt,name=warn_line,json=warnLine,proto3" json:"warn_line,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -1457,6 +1518,27 @@ func (x *Campaign) GetTermYears() int32 {
 	return 0
 }
 
+func (x *Campaign) GetKind() CampaignKind {
+	if x != nil {
+		return x.Kind
+	}
+	return CampaignKind_CAMPAIGN_KIND_UNSPECIFIED
+}
+
+func (x *Campaign) GetKeepLine() string {
+	if x != nil {
+		return x.KeepLine
+	}
+	return ""
+}
+
+func (x *Campaign) GetWarnLine() string {
+	if x != nil {
+		return x.WarnLine
+	}
+	return ""
+}
+
 var File_wenming_standards_v1_resources_proto protoreflect.FileDescriptor
 
 const file_wenming_standards_v1_resources_proto_rawDesc = "" +
@@ -1537,7 +1619,8 @@ const file_wenming_standards_v1_resources_proto_rawDesc = "" +
 	"\vEligibility\x12R\n" +
 	"\x14required_title_level\x18\x01 \x01(\x0e2 .wenming.standards.v1.TitleLevelR\x12requiredTitleLevel\x122\n" +
 	"\x0flookback_months\x18\x02 \x01(\x05B\t\xbaH\x06\x1a\x04\x18x(\x00R\x0elookbackMonths\x12*\n" +
-	"\x11no_title_required\x18\x03 \x01(\bR\x0fnoTitleRequired\"\xa2\t\n" +
+	"\x11no_title_required\x18\x03 \x01(\bR\x0fnoTitleRequired\"\xb0\n" +
+	"\n" +
 	"\bCampaign\x12'\n" +
 	"\x02id\x18\x01 \x01(\tB\x17\x92A\x10\xca>\r\xfa\x02\n" +
 	"campaignId\xe2A\x01\x03R\x02id\x12!\n" +
@@ -1569,7 +1652,10 @@ const file_wenming_standards_v1_resources_proto_rawDesc = "" +
 	"titleModel\x12(\n" +
 	"\n" +
 	"term_years\x18\x16 \x01(\x05B\t\xbaH\x06\x1a\x04\x18\n" +
-	"(\x00R\ttermYears*\x83\x01\n" +
+	"(\x00R\ttermYears\x12@\n" +
+	"\x04kind\x18\x17 \x01(\x0e2\".wenming.standards.v1.CampaignKindB\b\xbaH\x05\x82\x01\x02\x10\x01R\x04kind\x12$\n" +
+	"\tkeep_line\x18\x18 \x01(\tB\a\xbaH\x04r\x02\x18\x10R\bkeepLine\x12$\n" +
+	"\twarn_line\x18\x19 \x01(\tB\a\xbaH\x04r\x02\x18\x10R\bwarnLine*\x83\x01\n" +
 	"\rStandardState\x12\x1e\n" +
 	"\x1aSTANDARD_STATE_UNSPECIFIED\x10\x00\x12\x18\n" +
 	"\x14STANDARD_STATE_DRAFT\x10\x01\x12\x1c\n" +
@@ -1618,7 +1704,11 @@ const file_wenming_standards_v1_resources_proto_rawDesc = "" +
 	"\x14TITLE_LEVEL_DISTRICT\x10\x01\x12\x19\n" +
 	"\x15TITLE_LEVEL_MUNICIPAL\x10\x02\x12\x1a\n" +
 	"\x16TITLE_LEVEL_PROVINCIAL\x10\x03\x12\x18\n" +
-	"\x14TITLE_LEVEL_NATIONAL\x10\x04BNZLgithub.com/wenming-platform/wenming/api/gen/wenming/standards/v1;standardsv1b\x06proto3"
+	"\x14TITLE_LEVEL_NATIONAL\x10\x04*j\n" +
+	"\fCampaignKind\x12\x1d\n" +
+	"\x19CAMPAIGN_KIND_UNSPECIFIED\x10\x00\x12\x1b\n" +
+	"\x17CAMPAIGN_KIND_SELECTION\x10\x01\x12\x1e\n" +
+	"\x1aCAMPAIGN_KIND_REINSPECTION\x10\x02BNZLgithub.com/wenming-platform/wenming/api/gen/wenming/standards/v1;standardsv1b\x06proto3"
 
 var (
 	file_wenming_standards_v1_resources_proto_rawDescOnce sync.Once
@@ -1632,7 +1722,7 @@ func file_wenming_standards_v1_resources_proto_rawDescGZIP() []byte {
 	return file_wenming_standards_v1_resources_proto_rawDescData
 }
 
-var file_wenming_standards_v1_resources_proto_enumTypes = make([]protoimpl.EnumInfo, 7)
+var file_wenming_standards_v1_resources_proto_enumTypes = make([]protoimpl.EnumInfo, 8)
 var file_wenming_standards_v1_resources_proto_msgTypes = make([]protoimpl.MessageInfo, 10)
 var file_wenming_standards_v1_resources_proto_goTypes = []any{
 	(StandardState)(0),            // 0: wenming.standards.v1.StandardState
@@ -1642,49 +1732,51 @@ var file_wenming_standards_v1_resources_proto_goTypes = []any{
 	(Cadence)(0),                  // 4: wenming.standards.v1.Cadence
 	(CampaignState)(0),            // 5: wenming.standards.v1.CampaignState
 	(TitleLevel)(0),               // 6: wenming.standards.v1.TitleLevel
-	(*Grade)(nil),                 // 7: wenming.standards.v1.Grade
-	(*ChecklistItem)(nil),         // 8: wenming.standards.v1.ChecklistItem
-	(*EvidenceSpec)(nil),          // 9: wenming.standards.v1.EvidenceSpec
-	(*Indicator)(nil),             // 10: wenming.standards.v1.Indicator
-	(*Standard)(nil),              // 11: wenming.standards.v1.Standard
-	(*Problem)(nil),               // 12: wenming.standards.v1.Problem
-	(*Window)(nil),                // 13: wenming.standards.v1.Window
-	(*Quota)(nil),                 // 14: wenming.standards.v1.Quota
-	(*Eligibility)(nil),           // 15: wenming.standards.v1.Eligibility
-	(*Campaign)(nil),              // 16: wenming.standards.v1.Campaign
-	(*timestamppb.Timestamp)(nil), // 17: google.protobuf.Timestamp
+	(CampaignKind)(0),             // 7: wenming.standards.v1.CampaignKind
+	(*Grade)(nil),                 // 8: wenming.standards.v1.Grade
+	(*ChecklistItem)(nil),         // 9: wenming.standards.v1.ChecklistItem
+	(*EvidenceSpec)(nil),          // 10: wenming.standards.v1.EvidenceSpec
+	(*Indicator)(nil),             // 11: wenming.standards.v1.Indicator
+	(*Standard)(nil),              // 12: wenming.standards.v1.Standard
+	(*Problem)(nil),               // 13: wenming.standards.v1.Problem
+	(*Window)(nil),                // 14: wenming.standards.v1.Window
+	(*Quota)(nil),                 // 15: wenming.standards.v1.Quota
+	(*Eligibility)(nil),           // 16: wenming.standards.v1.Eligibility
+	(*Campaign)(nil),              // 17: wenming.standards.v1.Campaign
+	(*timestamppb.Timestamp)(nil), // 18: google.protobuf.Timestamp
 }
 var file_wenming_standards_v1_resources_proto_depIdxs = []int32{
 	4,  // 0: wenming.standards.v1.EvidenceSpec.cadence:type_name -> wenming.standards.v1.Cadence
 	3,  // 1: wenming.standards.v1.Indicator.method:type_name -> wenming.standards.v1.AssessmentMethod
 	2,  // 2: wenming.standards.v1.Indicator.kind:type_name -> wenming.standards.v1.IndicatorKind
-	8,  // 3: wenming.standards.v1.Indicator.items:type_name -> wenming.standards.v1.ChecklistItem
-	9,  // 4: wenming.standards.v1.Indicator.evidence_spec:type_name -> wenming.standards.v1.EvidenceSpec
+	9,  // 3: wenming.standards.v1.Indicator.items:type_name -> wenming.standards.v1.ChecklistItem
+	10, // 4: wenming.standards.v1.Indicator.evidence_spec:type_name -> wenming.standards.v1.EvidenceSpec
 	0,  // 5: wenming.standards.v1.Standard.state:type_name -> wenming.standards.v1.StandardState
-	7,  // 6: wenming.standards.v1.Standard.grade_scale:type_name -> wenming.standards.v1.Grade
+	8,  // 6: wenming.standards.v1.Standard.grade_scale:type_name -> wenming.standards.v1.Grade
 	1,  // 7: wenming.standards.v1.Standard.aggregation:type_name -> wenming.standards.v1.Aggregation
-	10, // 8: wenming.standards.v1.Standard.indicators:type_name -> wenming.standards.v1.Indicator
-	17, // 9: wenming.standards.v1.Standard.create_time:type_name -> google.protobuf.Timestamp
-	17, // 10: wenming.standards.v1.Standard.update_time:type_name -> google.protobuf.Timestamp
-	17, // 11: wenming.standards.v1.Standard.publish_time:type_name -> google.protobuf.Timestamp
-	17, // 12: wenming.standards.v1.Window.start_time:type_name -> google.protobuf.Timestamp
-	17, // 13: wenming.standards.v1.Window.end_time:type_name -> google.protobuf.Timestamp
+	11, // 8: wenming.standards.v1.Standard.indicators:type_name -> wenming.standards.v1.Indicator
+	18, // 9: wenming.standards.v1.Standard.create_time:type_name -> google.protobuf.Timestamp
+	18, // 10: wenming.standards.v1.Standard.update_time:type_name -> google.protobuf.Timestamp
+	18, // 11: wenming.standards.v1.Standard.publish_time:type_name -> google.protobuf.Timestamp
+	18, // 12: wenming.standards.v1.Window.start_time:type_name -> google.protobuf.Timestamp
+	18, // 13: wenming.standards.v1.Window.end_time:type_name -> google.protobuf.Timestamp
 	6,  // 14: wenming.standards.v1.Eligibility.required_title_level:type_name -> wenming.standards.v1.TitleLevel
 	6,  // 15: wenming.standards.v1.Campaign.target_level:type_name -> wenming.standards.v1.TitleLevel
 	5,  // 16: wenming.standards.v1.Campaign.state:type_name -> wenming.standards.v1.CampaignState
-	13, // 17: wenming.standards.v1.Campaign.application_window:type_name -> wenming.standards.v1.Window
-	13, // 18: wenming.standards.v1.Campaign.submission_window:type_name -> wenming.standards.v1.Window
-	13, // 19: wenming.standards.v1.Campaign.review_window:type_name -> wenming.standards.v1.Window
-	13, // 20: wenming.standards.v1.Campaign.publicity_window:type_name -> wenming.standards.v1.Window
-	14, // 21: wenming.standards.v1.Campaign.quota:type_name -> wenming.standards.v1.Quota
-	15, // 22: wenming.standards.v1.Campaign.eligibility:type_name -> wenming.standards.v1.Eligibility
-	17, // 23: wenming.standards.v1.Campaign.create_time:type_name -> google.protobuf.Timestamp
-	17, // 24: wenming.standards.v1.Campaign.update_time:type_name -> google.protobuf.Timestamp
-	25, // [25:25] is the sub-list for method output_type
-	25, // [25:25] is the sub-list for method input_type
-	25, // [25:25] is the sub-list for extension type_name
-	25, // [25:25] is the sub-list for extension extendee
-	0,  // [0:25] is the sub-list for field type_name
+	14, // 17: wenming.standards.v1.Campaign.application_window:type_name -> wenming.standards.v1.Window
+	14, // 18: wenming.standards.v1.Campaign.submission_window:type_name -> wenming.standards.v1.Window
+	14, // 19: wenming.standards.v1.Campaign.review_window:type_name -> wenming.standards.v1.Window
+	14, // 20: wenming.standards.v1.Campaign.publicity_window:type_name -> wenming.standards.v1.Window
+	15, // 21: wenming.standards.v1.Campaign.quota:type_name -> wenming.standards.v1.Quota
+	16, // 22: wenming.standards.v1.Campaign.eligibility:type_name -> wenming.standards.v1.Eligibility
+	18, // 23: wenming.standards.v1.Campaign.create_time:type_name -> google.protobuf.Timestamp
+	18, // 24: wenming.standards.v1.Campaign.update_time:type_name -> google.protobuf.Timestamp
+	7,  // 25: wenming.standards.v1.Campaign.kind:type_name -> wenming.standards.v1.CampaignKind
+	26, // [26:26] is the sub-list for method output_type
+	26, // [26:26] is the sub-list for method input_type
+	26, // [26:26] is the sub-list for extension type_name
+	26, // [26:26] is the sub-list for extension extendee
+	0,  // [0:26] is the sub-list for field type_name
 }
 
 func init() { file_wenming_standards_v1_resources_proto_init() }
@@ -1701,7 +1793,7 @@ func file_wenming_standards_v1_resources_proto_init() {
 		File: protoimpl.DescBuilder{
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_wenming_standards_v1_resources_proto_rawDesc), len(file_wenming_standards_v1_resources_proto_rawDesc)),
-			NumEnums:      7,
+			NumEnums:      8,
 			NumMessages:   10,
 			NumExtensions: 0,
 			NumServices:   0,
