@@ -24,12 +24,16 @@ import (
 	"github.com/wenming-platform/wenming/ent/evidencefile"
 	"github.com/wenming-platform/wenming/ent/evidencerevision"
 	"github.com/wenming-platform/wenming/ent/idempotencyrecord"
+	"github.com/wenming-platform/wenming/ent/joblease"
 	"github.com/wenming-platform/wenming/ent/negativelistentry"
+	"github.com/wenming-platform/wenming/ent/notification"
 	"github.com/wenming-platform/wenming/ent/objection"
 	"github.com/wenming-platform/wenming/ent/office"
 	"github.com/wenming-platform/wenming/ent/publicityentry"
 	"github.com/wenming-platform/wenming/ent/refreshtoken"
 	"github.com/wenming-platform/wenming/ent/reinspectiondecision"
+	"github.com/wenming-platform/wenming/ent/reminder"
+	"github.com/wenming-platform/wenming/ent/remindersetting"
 	"github.com/wenming-platform/wenming/ent/result"
 	"github.com/wenming-platform/wenming/ent/revocation"
 	"github.com/wenming-platform/wenming/ent/serviceaccount"
@@ -41,6 +45,8 @@ import (
 	"github.com/wenming-platform/wenming/ent/unit"
 	"github.com/wenming-platform/wenming/ent/user"
 	"github.com/wenming-platform/wenming/ent/vetodecision"
+	"github.com/wenming-platform/wenming/ent/webhook"
+	"github.com/wenming-platform/wenming/ent/webhookdelivery"
 
 	stdsql "database/sql"
 )
@@ -70,8 +76,12 @@ type Client struct {
 	EvidenceRevision *EvidenceRevisionClient
 	// IdempotencyRecord is the client for interacting with the IdempotencyRecord builders.
 	IdempotencyRecord *IdempotencyRecordClient
+	// JobLease is the client for interacting with the JobLease builders.
+	JobLease *JobLeaseClient
 	// NegativeListEntry is the client for interacting with the NegativeListEntry builders.
 	NegativeListEntry *NegativeListEntryClient
+	// Notification is the client for interacting with the Notification builders.
+	Notification *NotificationClient
 	// Objection is the client for interacting with the Objection builders.
 	Objection *ObjectionClient
 	// Office is the client for interacting with the Office builders.
@@ -82,6 +92,10 @@ type Client struct {
 	RefreshToken *RefreshTokenClient
 	// ReinspectionDecision is the client for interacting with the ReinspectionDecision builders.
 	ReinspectionDecision *ReinspectionDecisionClient
+	// Reminder is the client for interacting with the Reminder builders.
+	Reminder *ReminderClient
+	// ReminderSetting is the client for interacting with the ReminderSetting builders.
+	ReminderSetting *ReminderSettingClient
 	// Result is the client for interacting with the Result builders.
 	Result *ResultClient
 	// Revocation is the client for interacting with the Revocation builders.
@@ -104,6 +118,10 @@ type Client struct {
 	User *UserClient
 	// VetoDecision is the client for interacting with the VetoDecision builders.
 	VetoDecision *VetoDecisionClient
+	// Webhook is the client for interacting with the Webhook builders.
+	Webhook *WebhookClient
+	// WebhookDelivery is the client for interacting with the WebhookDelivery builders.
+	WebhookDelivery *WebhookDeliveryClient
 }
 
 // NewClient creates a new client configured with the given options.
@@ -125,12 +143,16 @@ func (c *Client) init() {
 	c.EvidenceFile = NewEvidenceFileClient(c.config)
 	c.EvidenceRevision = NewEvidenceRevisionClient(c.config)
 	c.IdempotencyRecord = NewIdempotencyRecordClient(c.config)
+	c.JobLease = NewJobLeaseClient(c.config)
 	c.NegativeListEntry = NewNegativeListEntryClient(c.config)
+	c.Notification = NewNotificationClient(c.config)
 	c.Objection = NewObjectionClient(c.config)
 	c.Office = NewOfficeClient(c.config)
 	c.PublicityEntry = NewPublicityEntryClient(c.config)
 	c.RefreshToken = NewRefreshTokenClient(c.config)
 	c.ReinspectionDecision = NewReinspectionDecisionClient(c.config)
+	c.Reminder = NewReminderClient(c.config)
+	c.ReminderSetting = NewReminderSettingClient(c.config)
 	c.Result = NewResultClient(c.config)
 	c.Revocation = NewRevocationClient(c.config)
 	c.ServiceAccount = NewServiceAccountClient(c.config)
@@ -142,6 +164,8 @@ func (c *Client) init() {
 	c.Unit = NewUnitClient(c.config)
 	c.User = NewUserClient(c.config)
 	c.VetoDecision = NewVetoDecisionClient(c.config)
+	c.Webhook = NewWebhookClient(c.config)
+	c.WebhookDelivery = NewWebhookDeliveryClient(c.config)
 }
 
 type (
@@ -244,12 +268,16 @@ func (c *Client) Tx(ctx context.Context) (*Tx, error) {
 		EvidenceFile:         NewEvidenceFileClient(cfg),
 		EvidenceRevision:     NewEvidenceRevisionClient(cfg),
 		IdempotencyRecord:    NewIdempotencyRecordClient(cfg),
+		JobLease:             NewJobLeaseClient(cfg),
 		NegativeListEntry:    NewNegativeListEntryClient(cfg),
+		Notification:         NewNotificationClient(cfg),
 		Objection:            NewObjectionClient(cfg),
 		Office:               NewOfficeClient(cfg),
 		PublicityEntry:       NewPublicityEntryClient(cfg),
 		RefreshToken:         NewRefreshTokenClient(cfg),
 		ReinspectionDecision: NewReinspectionDecisionClient(cfg),
+		Reminder:             NewReminderClient(cfg),
+		ReminderSetting:      NewReminderSettingClient(cfg),
 		Result:               NewResultClient(cfg),
 		Revocation:           NewRevocationClient(cfg),
 		ServiceAccount:       NewServiceAccountClient(cfg),
@@ -261,6 +289,8 @@ func (c *Client) Tx(ctx context.Context) (*Tx, error) {
 		Unit:                 NewUnitClient(cfg),
 		User:                 NewUserClient(cfg),
 		VetoDecision:         NewVetoDecisionClient(cfg),
+		Webhook:              NewWebhookClient(cfg),
+		WebhookDelivery:      NewWebhookDeliveryClient(cfg),
 	}, nil
 }
 
@@ -290,12 +320,16 @@ func (c *Client) BeginTx(ctx context.Context, opts *sql.TxOptions) (*Tx, error) 
 		EvidenceFile:         NewEvidenceFileClient(cfg),
 		EvidenceRevision:     NewEvidenceRevisionClient(cfg),
 		IdempotencyRecord:    NewIdempotencyRecordClient(cfg),
+		JobLease:             NewJobLeaseClient(cfg),
 		NegativeListEntry:    NewNegativeListEntryClient(cfg),
+		Notification:         NewNotificationClient(cfg),
 		Objection:            NewObjectionClient(cfg),
 		Office:               NewOfficeClient(cfg),
 		PublicityEntry:       NewPublicityEntryClient(cfg),
 		RefreshToken:         NewRefreshTokenClient(cfg),
 		ReinspectionDecision: NewReinspectionDecisionClient(cfg),
+		Reminder:             NewReminderClient(cfg),
+		ReminderSetting:      NewReminderSettingClient(cfg),
 		Result:               NewResultClient(cfg),
 		Revocation:           NewRevocationClient(cfg),
 		ServiceAccount:       NewServiceAccountClient(cfg),
@@ -307,6 +341,8 @@ func (c *Client) BeginTx(ctx context.Context, opts *sql.TxOptions) (*Tx, error) 
 		Unit:                 NewUnitClient(cfg),
 		User:                 NewUserClient(cfg),
 		VetoDecision:         NewVetoDecisionClient(cfg),
+		Webhook:              NewWebhookClient(cfg),
+		WebhookDelivery:      NewWebhookDeliveryClient(cfg),
 	}, nil
 }
 
@@ -338,10 +374,11 @@ func (c *Client) Use(hooks ...Hook) {
 	for _, n := range []interface{ Use(...Hook) }{
 		c.Application, c.Assignment, c.AuditEvent, c.Campaign, c.Conflict,
 		c.DeadlineExtension, c.Evidence, c.EvidenceFile, c.EvidenceRevision,
-		c.IdempotencyRecord, c.NegativeListEntry, c.Objection, c.Office,
-		c.PublicityEntry, c.RefreshToken, c.ReinspectionDecision, c.Result,
-		c.Revocation, c.ServiceAccount, c.Setting, c.SigningKey, c.SpotCheck,
-		c.Standard, c.TitleRecord, c.Unit, c.User, c.VetoDecision,
+		c.IdempotencyRecord, c.JobLease, c.NegativeListEntry, c.Notification,
+		c.Objection, c.Office, c.PublicityEntry, c.RefreshToken,
+		c.ReinspectionDecision, c.Reminder, c.ReminderSetting, c.Result, c.Revocation,
+		c.ServiceAccount, c.Setting, c.SigningKey, c.SpotCheck, c.Standard,
+		c.TitleRecord, c.Unit, c.User, c.VetoDecision, c.Webhook, c.WebhookDelivery,
 	} {
 		n.Use(hooks...)
 	}
@@ -353,10 +390,11 @@ func (c *Client) Intercept(interceptors ...Interceptor) {
 	for _, n := range []interface{ Intercept(...Interceptor) }{
 		c.Application, c.Assignment, c.AuditEvent, c.Campaign, c.Conflict,
 		c.DeadlineExtension, c.Evidence, c.EvidenceFile, c.EvidenceRevision,
-		c.IdempotencyRecord, c.NegativeListEntry, c.Objection, c.Office,
-		c.PublicityEntry, c.RefreshToken, c.ReinspectionDecision, c.Result,
-		c.Revocation, c.ServiceAccount, c.Setting, c.SigningKey, c.SpotCheck,
-		c.Standard, c.TitleRecord, c.Unit, c.User, c.VetoDecision,
+		c.IdempotencyRecord, c.JobLease, c.NegativeListEntry, c.Notification,
+		c.Objection, c.Office, c.PublicityEntry, c.RefreshToken,
+		c.ReinspectionDecision, c.Reminder, c.ReminderSetting, c.Result, c.Revocation,
+		c.ServiceAccount, c.Setting, c.SigningKey, c.SpotCheck, c.Standard,
+		c.TitleRecord, c.Unit, c.User, c.VetoDecision, c.Webhook, c.WebhookDelivery,
 	} {
 		n.Intercept(interceptors...)
 	}
@@ -385,8 +423,12 @@ func (c *Client) Mutate(ctx context.Context, m Mutation) (Value, error) {
 		return c.EvidenceRevision.mutate(ctx, m)
 	case *IdempotencyRecordMutation:
 		return c.IdempotencyRecord.mutate(ctx, m)
+	case *JobLeaseMutation:
+		return c.JobLease.mutate(ctx, m)
 	case *NegativeListEntryMutation:
 		return c.NegativeListEntry.mutate(ctx, m)
+	case *NotificationMutation:
+		return c.Notification.mutate(ctx, m)
 	case *ObjectionMutation:
 		return c.Objection.mutate(ctx, m)
 	case *OfficeMutation:
@@ -397,6 +439,10 @@ func (c *Client) Mutate(ctx context.Context, m Mutation) (Value, error) {
 		return c.RefreshToken.mutate(ctx, m)
 	case *ReinspectionDecisionMutation:
 		return c.ReinspectionDecision.mutate(ctx, m)
+	case *ReminderMutation:
+		return c.Reminder.mutate(ctx, m)
+	case *ReminderSettingMutation:
+		return c.ReminderSetting.mutate(ctx, m)
 	case *ResultMutation:
 		return c.Result.mutate(ctx, m)
 	case *RevocationMutation:
@@ -419,6 +465,10 @@ func (c *Client) Mutate(ctx context.Context, m Mutation) (Value, error) {
 		return c.User.mutate(ctx, m)
 	case *VetoDecisionMutation:
 		return c.VetoDecision.mutate(ctx, m)
+	case *WebhookMutation:
+		return c.Webhook.mutate(ctx, m)
+	case *WebhookDeliveryMutation:
+		return c.WebhookDelivery.mutate(ctx, m)
 	default:
 		return nil, fmt.Errorf("ent: unknown mutation type %T", m)
 	}
@@ -1764,6 +1814,140 @@ func (c *IdempotencyRecordClient) mutate(ctx context.Context, m *IdempotencyReco
 	}
 }
 
+// JobLeaseClient is a client for the JobLease schema.
+type JobLeaseClient struct {
+	config
+}
+
+// NewJobLeaseClient returns a client for the JobLease from the given config.
+func NewJobLeaseClient(c config) *JobLeaseClient {
+	return &JobLeaseClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `joblease.Hooks(f(g(h())))`.
+func (c *JobLeaseClient) Use(hooks ...Hook) {
+	c.hooks.JobLease = append(c.hooks.JobLease, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `joblease.Intercept(f(g(h())))`.
+func (c *JobLeaseClient) Intercept(interceptors ...Interceptor) {
+	c.inters.JobLease = append(c.inters.JobLease, interceptors...)
+}
+
+// Create returns a builder for creating a JobLease entity.
+func (c *JobLeaseClient) Create() *JobLeaseCreate {
+	mutation := newJobLeaseMutation(c.config, OpCreate)
+	return &JobLeaseCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of JobLease entities.
+func (c *JobLeaseClient) CreateBulk(builders ...*JobLeaseCreate) *JobLeaseCreateBulk {
+	return &JobLeaseCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *JobLeaseClient) MapCreateBulk(slice any, setFunc func(*JobLeaseCreate, int)) *JobLeaseCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &JobLeaseCreateBulk{err: fmt.Errorf("calling to JobLeaseClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*JobLeaseCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &JobLeaseCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for JobLease.
+func (c *JobLeaseClient) Update() *JobLeaseUpdate {
+	mutation := newJobLeaseMutation(c.config, OpUpdate)
+	return &JobLeaseUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *JobLeaseClient) UpdateOne(_m *JobLease) *JobLeaseUpdateOne {
+	mutation := newJobLeaseMutation(c.config, OpUpdateOne, withJobLease(_m))
+	return &JobLeaseUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *JobLeaseClient) UpdateOneID(id string) *JobLeaseUpdateOne {
+	mutation := newJobLeaseMutation(c.config, OpUpdateOne, withJobLeaseID(id))
+	return &JobLeaseUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for JobLease.
+func (c *JobLeaseClient) Delete() *JobLeaseDelete {
+	mutation := newJobLeaseMutation(c.config, OpDelete)
+	return &JobLeaseDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *JobLeaseClient) DeleteOne(_m *JobLease) *JobLeaseDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *JobLeaseClient) DeleteOneID(id string) *JobLeaseDeleteOne {
+	builder := c.Delete().Where(joblease.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &JobLeaseDeleteOne{builder}
+}
+
+// Query returns a query builder for JobLease.
+func (c *JobLeaseClient) Query() *JobLeaseQuery {
+	return &JobLeaseQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeJobLease},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a JobLease entity by its id.
+func (c *JobLeaseClient) Get(ctx context.Context, id string) (*JobLease, error) {
+	return c.Query().Where(joblease.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *JobLeaseClient) GetX(ctx context.Context, id string) *JobLease {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// Hooks returns the client hooks.
+func (c *JobLeaseClient) Hooks() []Hook {
+	hooks := c.hooks.JobLease
+	return append(hooks[:len(hooks):len(hooks)], joblease.Hooks[:]...)
+}
+
+// Interceptors returns the client interceptors.
+func (c *JobLeaseClient) Interceptors() []Interceptor {
+	return c.inters.JobLease
+}
+
+func (c *JobLeaseClient) mutate(ctx context.Context, m *JobLeaseMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&JobLeaseCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&JobLeaseUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&JobLeaseUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&JobLeaseDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown JobLease mutation op: %q", m.Op())
+	}
+}
+
 // NegativeListEntryClient is a client for the NegativeListEntry schema.
 type NegativeListEntryClient struct {
 	config
@@ -1895,6 +2079,140 @@ func (c *NegativeListEntryClient) mutate(ctx context.Context, m *NegativeListEnt
 		return (&NegativeListEntryDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
 	default:
 		return nil, fmt.Errorf("ent: unknown NegativeListEntry mutation op: %q", m.Op())
+	}
+}
+
+// NotificationClient is a client for the Notification schema.
+type NotificationClient struct {
+	config
+}
+
+// NewNotificationClient returns a client for the Notification from the given config.
+func NewNotificationClient(c config) *NotificationClient {
+	return &NotificationClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `notification.Hooks(f(g(h())))`.
+func (c *NotificationClient) Use(hooks ...Hook) {
+	c.hooks.Notification = append(c.hooks.Notification, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `notification.Intercept(f(g(h())))`.
+func (c *NotificationClient) Intercept(interceptors ...Interceptor) {
+	c.inters.Notification = append(c.inters.Notification, interceptors...)
+}
+
+// Create returns a builder for creating a Notification entity.
+func (c *NotificationClient) Create() *NotificationCreate {
+	mutation := newNotificationMutation(c.config, OpCreate)
+	return &NotificationCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of Notification entities.
+func (c *NotificationClient) CreateBulk(builders ...*NotificationCreate) *NotificationCreateBulk {
+	return &NotificationCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *NotificationClient) MapCreateBulk(slice any, setFunc func(*NotificationCreate, int)) *NotificationCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &NotificationCreateBulk{err: fmt.Errorf("calling to NotificationClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*NotificationCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &NotificationCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for Notification.
+func (c *NotificationClient) Update() *NotificationUpdate {
+	mutation := newNotificationMutation(c.config, OpUpdate)
+	return &NotificationUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *NotificationClient) UpdateOne(_m *Notification) *NotificationUpdateOne {
+	mutation := newNotificationMutation(c.config, OpUpdateOne, withNotification(_m))
+	return &NotificationUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *NotificationClient) UpdateOneID(id string) *NotificationUpdateOne {
+	mutation := newNotificationMutation(c.config, OpUpdateOne, withNotificationID(id))
+	return &NotificationUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for Notification.
+func (c *NotificationClient) Delete() *NotificationDelete {
+	mutation := newNotificationMutation(c.config, OpDelete)
+	return &NotificationDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *NotificationClient) DeleteOne(_m *Notification) *NotificationDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *NotificationClient) DeleteOneID(id string) *NotificationDeleteOne {
+	builder := c.Delete().Where(notification.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &NotificationDeleteOne{builder}
+}
+
+// Query returns a query builder for Notification.
+func (c *NotificationClient) Query() *NotificationQuery {
+	return &NotificationQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeNotification},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a Notification entity by its id.
+func (c *NotificationClient) Get(ctx context.Context, id string) (*Notification, error) {
+	return c.Query().Where(notification.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *NotificationClient) GetX(ctx context.Context, id string) *Notification {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// Hooks returns the client hooks.
+func (c *NotificationClient) Hooks() []Hook {
+	hooks := c.hooks.Notification
+	return append(hooks[:len(hooks):len(hooks)], notification.Hooks[:]...)
+}
+
+// Interceptors returns the client interceptors.
+func (c *NotificationClient) Interceptors() []Interceptor {
+	return c.inters.Notification
+}
+
+func (c *NotificationClient) mutate(ctx context.Context, m *NotificationMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&NotificationCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&NotificationUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&NotificationUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&NotificationDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown Notification mutation op: %q", m.Op())
 	}
 }
 
@@ -2565,6 +2883,274 @@ func (c *ReinspectionDecisionClient) mutate(ctx context.Context, m *Reinspection
 		return (&ReinspectionDecisionDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
 	default:
 		return nil, fmt.Errorf("ent: unknown ReinspectionDecision mutation op: %q", m.Op())
+	}
+}
+
+// ReminderClient is a client for the Reminder schema.
+type ReminderClient struct {
+	config
+}
+
+// NewReminderClient returns a client for the Reminder from the given config.
+func NewReminderClient(c config) *ReminderClient {
+	return &ReminderClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `reminder.Hooks(f(g(h())))`.
+func (c *ReminderClient) Use(hooks ...Hook) {
+	c.hooks.Reminder = append(c.hooks.Reminder, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `reminder.Intercept(f(g(h())))`.
+func (c *ReminderClient) Intercept(interceptors ...Interceptor) {
+	c.inters.Reminder = append(c.inters.Reminder, interceptors...)
+}
+
+// Create returns a builder for creating a Reminder entity.
+func (c *ReminderClient) Create() *ReminderCreate {
+	mutation := newReminderMutation(c.config, OpCreate)
+	return &ReminderCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of Reminder entities.
+func (c *ReminderClient) CreateBulk(builders ...*ReminderCreate) *ReminderCreateBulk {
+	return &ReminderCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *ReminderClient) MapCreateBulk(slice any, setFunc func(*ReminderCreate, int)) *ReminderCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &ReminderCreateBulk{err: fmt.Errorf("calling to ReminderClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*ReminderCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &ReminderCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for Reminder.
+func (c *ReminderClient) Update() *ReminderUpdate {
+	mutation := newReminderMutation(c.config, OpUpdate)
+	return &ReminderUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *ReminderClient) UpdateOne(_m *Reminder) *ReminderUpdateOne {
+	mutation := newReminderMutation(c.config, OpUpdateOne, withReminder(_m))
+	return &ReminderUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *ReminderClient) UpdateOneID(id string) *ReminderUpdateOne {
+	mutation := newReminderMutation(c.config, OpUpdateOne, withReminderID(id))
+	return &ReminderUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for Reminder.
+func (c *ReminderClient) Delete() *ReminderDelete {
+	mutation := newReminderMutation(c.config, OpDelete)
+	return &ReminderDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *ReminderClient) DeleteOne(_m *Reminder) *ReminderDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *ReminderClient) DeleteOneID(id string) *ReminderDeleteOne {
+	builder := c.Delete().Where(reminder.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &ReminderDeleteOne{builder}
+}
+
+// Query returns a query builder for Reminder.
+func (c *ReminderClient) Query() *ReminderQuery {
+	return &ReminderQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeReminder},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a Reminder entity by its id.
+func (c *ReminderClient) Get(ctx context.Context, id string) (*Reminder, error) {
+	return c.Query().Where(reminder.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *ReminderClient) GetX(ctx context.Context, id string) *Reminder {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// Hooks returns the client hooks.
+func (c *ReminderClient) Hooks() []Hook {
+	hooks := c.hooks.Reminder
+	return append(hooks[:len(hooks):len(hooks)], reminder.Hooks[:]...)
+}
+
+// Interceptors returns the client interceptors.
+func (c *ReminderClient) Interceptors() []Interceptor {
+	return c.inters.Reminder
+}
+
+func (c *ReminderClient) mutate(ctx context.Context, m *ReminderMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&ReminderCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&ReminderUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&ReminderUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&ReminderDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown Reminder mutation op: %q", m.Op())
+	}
+}
+
+// ReminderSettingClient is a client for the ReminderSetting schema.
+type ReminderSettingClient struct {
+	config
+}
+
+// NewReminderSettingClient returns a client for the ReminderSetting from the given config.
+func NewReminderSettingClient(c config) *ReminderSettingClient {
+	return &ReminderSettingClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `remindersetting.Hooks(f(g(h())))`.
+func (c *ReminderSettingClient) Use(hooks ...Hook) {
+	c.hooks.ReminderSetting = append(c.hooks.ReminderSetting, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `remindersetting.Intercept(f(g(h())))`.
+func (c *ReminderSettingClient) Intercept(interceptors ...Interceptor) {
+	c.inters.ReminderSetting = append(c.inters.ReminderSetting, interceptors...)
+}
+
+// Create returns a builder for creating a ReminderSetting entity.
+func (c *ReminderSettingClient) Create() *ReminderSettingCreate {
+	mutation := newReminderSettingMutation(c.config, OpCreate)
+	return &ReminderSettingCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of ReminderSetting entities.
+func (c *ReminderSettingClient) CreateBulk(builders ...*ReminderSettingCreate) *ReminderSettingCreateBulk {
+	return &ReminderSettingCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *ReminderSettingClient) MapCreateBulk(slice any, setFunc func(*ReminderSettingCreate, int)) *ReminderSettingCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &ReminderSettingCreateBulk{err: fmt.Errorf("calling to ReminderSettingClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*ReminderSettingCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &ReminderSettingCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for ReminderSetting.
+func (c *ReminderSettingClient) Update() *ReminderSettingUpdate {
+	mutation := newReminderSettingMutation(c.config, OpUpdate)
+	return &ReminderSettingUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *ReminderSettingClient) UpdateOne(_m *ReminderSetting) *ReminderSettingUpdateOne {
+	mutation := newReminderSettingMutation(c.config, OpUpdateOne, withReminderSetting(_m))
+	return &ReminderSettingUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *ReminderSettingClient) UpdateOneID(id string) *ReminderSettingUpdateOne {
+	mutation := newReminderSettingMutation(c.config, OpUpdateOne, withReminderSettingID(id))
+	return &ReminderSettingUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for ReminderSetting.
+func (c *ReminderSettingClient) Delete() *ReminderSettingDelete {
+	mutation := newReminderSettingMutation(c.config, OpDelete)
+	return &ReminderSettingDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *ReminderSettingClient) DeleteOne(_m *ReminderSetting) *ReminderSettingDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *ReminderSettingClient) DeleteOneID(id string) *ReminderSettingDeleteOne {
+	builder := c.Delete().Where(remindersetting.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &ReminderSettingDeleteOne{builder}
+}
+
+// Query returns a query builder for ReminderSetting.
+func (c *ReminderSettingClient) Query() *ReminderSettingQuery {
+	return &ReminderSettingQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeReminderSetting},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a ReminderSetting entity by its id.
+func (c *ReminderSettingClient) Get(ctx context.Context, id string) (*ReminderSetting, error) {
+	return c.Query().Where(remindersetting.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *ReminderSettingClient) GetX(ctx context.Context, id string) *ReminderSetting {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// Hooks returns the client hooks.
+func (c *ReminderSettingClient) Hooks() []Hook {
+	hooks := c.hooks.ReminderSetting
+	return append(hooks[:len(hooks):len(hooks)], remindersetting.Hooks[:]...)
+}
+
+// Interceptors returns the client interceptors.
+func (c *ReminderSettingClient) Interceptors() []Interceptor {
+	return c.inters.ReminderSetting
+}
+
+func (c *ReminderSettingClient) mutate(ctx context.Context, m *ReminderSettingMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&ReminderSettingCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&ReminderSettingUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&ReminderSettingUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&ReminderSettingDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown ReminderSetting mutation op: %q", m.Op())
 	}
 }
 
@@ -4042,21 +4628,292 @@ func (c *VetoDecisionClient) mutate(ctx context.Context, m *VetoDecisionMutation
 	}
 }
 
+// WebhookClient is a client for the Webhook schema.
+type WebhookClient struct {
+	config
+}
+
+// NewWebhookClient returns a client for the Webhook from the given config.
+func NewWebhookClient(c config) *WebhookClient {
+	return &WebhookClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `webhook.Hooks(f(g(h())))`.
+func (c *WebhookClient) Use(hooks ...Hook) {
+	c.hooks.Webhook = append(c.hooks.Webhook, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `webhook.Intercept(f(g(h())))`.
+func (c *WebhookClient) Intercept(interceptors ...Interceptor) {
+	c.inters.Webhook = append(c.inters.Webhook, interceptors...)
+}
+
+// Create returns a builder for creating a Webhook entity.
+func (c *WebhookClient) Create() *WebhookCreate {
+	mutation := newWebhookMutation(c.config, OpCreate)
+	return &WebhookCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of Webhook entities.
+func (c *WebhookClient) CreateBulk(builders ...*WebhookCreate) *WebhookCreateBulk {
+	return &WebhookCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *WebhookClient) MapCreateBulk(slice any, setFunc func(*WebhookCreate, int)) *WebhookCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &WebhookCreateBulk{err: fmt.Errorf("calling to WebhookClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*WebhookCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &WebhookCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for Webhook.
+func (c *WebhookClient) Update() *WebhookUpdate {
+	mutation := newWebhookMutation(c.config, OpUpdate)
+	return &WebhookUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *WebhookClient) UpdateOne(_m *Webhook) *WebhookUpdateOne {
+	mutation := newWebhookMutation(c.config, OpUpdateOne, withWebhook(_m))
+	return &WebhookUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *WebhookClient) UpdateOneID(id string) *WebhookUpdateOne {
+	mutation := newWebhookMutation(c.config, OpUpdateOne, withWebhookID(id))
+	return &WebhookUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for Webhook.
+func (c *WebhookClient) Delete() *WebhookDelete {
+	mutation := newWebhookMutation(c.config, OpDelete)
+	return &WebhookDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *WebhookClient) DeleteOne(_m *Webhook) *WebhookDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *WebhookClient) DeleteOneID(id string) *WebhookDeleteOne {
+	builder := c.Delete().Where(webhook.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &WebhookDeleteOne{builder}
+}
+
+// Query returns a query builder for Webhook.
+func (c *WebhookClient) Query() *WebhookQuery {
+	return &WebhookQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeWebhook},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a Webhook entity by its id.
+func (c *WebhookClient) Get(ctx context.Context, id string) (*Webhook, error) {
+	return c.Query().Where(webhook.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *WebhookClient) GetX(ctx context.Context, id string) *Webhook {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// Hooks returns the client hooks.
+func (c *WebhookClient) Hooks() []Hook {
+	hooks := c.hooks.Webhook
+	return append(hooks[:len(hooks):len(hooks)], webhook.Hooks[:]...)
+}
+
+// Interceptors returns the client interceptors.
+func (c *WebhookClient) Interceptors() []Interceptor {
+	return c.inters.Webhook
+}
+
+func (c *WebhookClient) mutate(ctx context.Context, m *WebhookMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&WebhookCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&WebhookUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&WebhookUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&WebhookDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown Webhook mutation op: %q", m.Op())
+	}
+}
+
+// WebhookDeliveryClient is a client for the WebhookDelivery schema.
+type WebhookDeliveryClient struct {
+	config
+}
+
+// NewWebhookDeliveryClient returns a client for the WebhookDelivery from the given config.
+func NewWebhookDeliveryClient(c config) *WebhookDeliveryClient {
+	return &WebhookDeliveryClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `webhookdelivery.Hooks(f(g(h())))`.
+func (c *WebhookDeliveryClient) Use(hooks ...Hook) {
+	c.hooks.WebhookDelivery = append(c.hooks.WebhookDelivery, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `webhookdelivery.Intercept(f(g(h())))`.
+func (c *WebhookDeliveryClient) Intercept(interceptors ...Interceptor) {
+	c.inters.WebhookDelivery = append(c.inters.WebhookDelivery, interceptors...)
+}
+
+// Create returns a builder for creating a WebhookDelivery entity.
+func (c *WebhookDeliveryClient) Create() *WebhookDeliveryCreate {
+	mutation := newWebhookDeliveryMutation(c.config, OpCreate)
+	return &WebhookDeliveryCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of WebhookDelivery entities.
+func (c *WebhookDeliveryClient) CreateBulk(builders ...*WebhookDeliveryCreate) *WebhookDeliveryCreateBulk {
+	return &WebhookDeliveryCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *WebhookDeliveryClient) MapCreateBulk(slice any, setFunc func(*WebhookDeliveryCreate, int)) *WebhookDeliveryCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &WebhookDeliveryCreateBulk{err: fmt.Errorf("calling to WebhookDeliveryClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*WebhookDeliveryCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &WebhookDeliveryCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for WebhookDelivery.
+func (c *WebhookDeliveryClient) Update() *WebhookDeliveryUpdate {
+	mutation := newWebhookDeliveryMutation(c.config, OpUpdate)
+	return &WebhookDeliveryUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *WebhookDeliveryClient) UpdateOne(_m *WebhookDelivery) *WebhookDeliveryUpdateOne {
+	mutation := newWebhookDeliveryMutation(c.config, OpUpdateOne, withWebhookDelivery(_m))
+	return &WebhookDeliveryUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *WebhookDeliveryClient) UpdateOneID(id string) *WebhookDeliveryUpdateOne {
+	mutation := newWebhookDeliveryMutation(c.config, OpUpdateOne, withWebhookDeliveryID(id))
+	return &WebhookDeliveryUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for WebhookDelivery.
+func (c *WebhookDeliveryClient) Delete() *WebhookDeliveryDelete {
+	mutation := newWebhookDeliveryMutation(c.config, OpDelete)
+	return &WebhookDeliveryDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *WebhookDeliveryClient) DeleteOne(_m *WebhookDelivery) *WebhookDeliveryDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *WebhookDeliveryClient) DeleteOneID(id string) *WebhookDeliveryDeleteOne {
+	builder := c.Delete().Where(webhookdelivery.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &WebhookDeliveryDeleteOne{builder}
+}
+
+// Query returns a query builder for WebhookDelivery.
+func (c *WebhookDeliveryClient) Query() *WebhookDeliveryQuery {
+	return &WebhookDeliveryQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeWebhookDelivery},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a WebhookDelivery entity by its id.
+func (c *WebhookDeliveryClient) Get(ctx context.Context, id string) (*WebhookDelivery, error) {
+	return c.Query().Where(webhookdelivery.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *WebhookDeliveryClient) GetX(ctx context.Context, id string) *WebhookDelivery {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// Hooks returns the client hooks.
+func (c *WebhookDeliveryClient) Hooks() []Hook {
+	hooks := c.hooks.WebhookDelivery
+	return append(hooks[:len(hooks):len(hooks)], webhookdelivery.Hooks[:]...)
+}
+
+// Interceptors returns the client interceptors.
+func (c *WebhookDeliveryClient) Interceptors() []Interceptor {
+	return c.inters.WebhookDelivery
+}
+
+func (c *WebhookDeliveryClient) mutate(ctx context.Context, m *WebhookDeliveryMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&WebhookDeliveryCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&WebhookDeliveryUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&WebhookDeliveryUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&WebhookDeliveryDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown WebhookDelivery mutation op: %q", m.Op())
+	}
+}
+
 // hooks and interceptors per client, for fast access.
 type (
 	hooks struct {
 		Application, Assignment, AuditEvent, Campaign, Conflict, DeadlineExtension,
-		Evidence, EvidenceFile, EvidenceRevision, IdempotencyRecord, NegativeListEntry,
-		Objection, Office, PublicityEntry, RefreshToken, ReinspectionDecision, Result,
+		Evidence, EvidenceFile, EvidenceRevision, IdempotencyRecord, JobLease,
+		NegativeListEntry, Notification, Objection, Office, PublicityEntry,
+		RefreshToken, ReinspectionDecision, Reminder, ReminderSetting, Result,
 		Revocation, ServiceAccount, Setting, SigningKey, SpotCheck, Standard,
-		TitleRecord, Unit, User, VetoDecision []ent.Hook
+		TitleRecord, Unit, User, VetoDecision, Webhook, WebhookDelivery []ent.Hook
 	}
 	inters struct {
 		Application, Assignment, AuditEvent, Campaign, Conflict, DeadlineExtension,
-		Evidence, EvidenceFile, EvidenceRevision, IdempotencyRecord, NegativeListEntry,
-		Objection, Office, PublicityEntry, RefreshToken, ReinspectionDecision, Result,
+		Evidence, EvidenceFile, EvidenceRevision, IdempotencyRecord, JobLease,
+		NegativeListEntry, Notification, Objection, Office, PublicityEntry,
+		RefreshToken, ReinspectionDecision, Reminder, ReminderSetting, Result,
 		Revocation, ServiceAccount, Setting, SigningKey, SpotCheck, Standard,
-		TitleRecord, Unit, User, VetoDecision []ent.Interceptor
+		TitleRecord, Unit, User, VetoDecision, Webhook,
+		WebhookDelivery []ent.Interceptor
 	}
 )
 

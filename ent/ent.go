@@ -22,12 +22,16 @@ import (
 	"github.com/wenming-platform/wenming/ent/evidencefile"
 	"github.com/wenming-platform/wenming/ent/evidencerevision"
 	"github.com/wenming-platform/wenming/ent/idempotencyrecord"
+	"github.com/wenming-platform/wenming/ent/joblease"
 	"github.com/wenming-platform/wenming/ent/negativelistentry"
+	"github.com/wenming-platform/wenming/ent/notification"
 	"github.com/wenming-platform/wenming/ent/objection"
 	"github.com/wenming-platform/wenming/ent/office"
 	"github.com/wenming-platform/wenming/ent/publicityentry"
 	"github.com/wenming-platform/wenming/ent/refreshtoken"
 	"github.com/wenming-platform/wenming/ent/reinspectiondecision"
+	"github.com/wenming-platform/wenming/ent/reminder"
+	"github.com/wenming-platform/wenming/ent/remindersetting"
 	"github.com/wenming-platform/wenming/ent/result"
 	"github.com/wenming-platform/wenming/ent/revocation"
 	"github.com/wenming-platform/wenming/ent/serviceaccount"
@@ -39,6 +43,8 @@ import (
 	"github.com/wenming-platform/wenming/ent/unit"
 	"github.com/wenming-platform/wenming/ent/user"
 	"github.com/wenming-platform/wenming/ent/vetodecision"
+	"github.com/wenming-platform/wenming/ent/webhook"
+	"github.com/wenming-platform/wenming/ent/webhookdelivery"
 )
 
 // ent aliases to avoid import conflicts in user's code.
@@ -109,12 +115,16 @@ func checkColumn(t, c string) error {
 			evidencefile.Table:         evidencefile.ValidColumn,
 			evidencerevision.Table:     evidencerevision.ValidColumn,
 			idempotencyrecord.Table:    idempotencyrecord.ValidColumn,
+			joblease.Table:             joblease.ValidColumn,
 			negativelistentry.Table:    negativelistentry.ValidColumn,
+			notification.Table:         notification.ValidColumn,
 			objection.Table:            objection.ValidColumn,
 			office.Table:               office.ValidColumn,
 			publicityentry.Table:       publicityentry.ValidColumn,
 			refreshtoken.Table:         refreshtoken.ValidColumn,
 			reinspectiondecision.Table: reinspectiondecision.ValidColumn,
+			reminder.Table:             reminder.ValidColumn,
+			remindersetting.Table:      remindersetting.ValidColumn,
 			result.Table:               result.ValidColumn,
 			revocation.Table:           revocation.ValidColumn,
 			serviceaccount.Table:       serviceaccount.ValidColumn,
@@ -126,6 +136,8 @@ func checkColumn(t, c string) error {
 			unit.Table:                 unit.ValidColumn,
 			user.Table:                 user.ValidColumn,
 			vetodecision.Table:         vetodecision.ValidColumn,
+			webhook.Table:              webhook.ValidColumn,
+			webhookdelivery.Table:      webhookdelivery.ValidColumn,
 		})
 	})
 	return columnCheck(t, c)

@@ -13,12 +13,16 @@ import (
 	"github.com/wenming-platform/wenming/ent/evidencefile"
 	"github.com/wenming-platform/wenming/ent/evidencerevision"
 	"github.com/wenming-platform/wenming/ent/idempotencyrecord"
+	"github.com/wenming-platform/wenming/ent/joblease"
 	"github.com/wenming-platform/wenming/ent/negativelistentry"
+	"github.com/wenming-platform/wenming/ent/notification"
 	"github.com/wenming-platform/wenming/ent/objection"
 	"github.com/wenming-platform/wenming/ent/office"
 	"github.com/wenming-platform/wenming/ent/publicityentry"
 	"github.com/wenming-platform/wenming/ent/refreshtoken"
 	"github.com/wenming-platform/wenming/ent/reinspectiondecision"
+	"github.com/wenming-platform/wenming/ent/reminder"
+	"github.com/wenming-platform/wenming/ent/remindersetting"
 	"github.com/wenming-platform/wenming/ent/result"
 	"github.com/wenming-platform/wenming/ent/revocation"
 	"github.com/wenming-platform/wenming/ent/serviceaccount"
@@ -30,6 +34,8 @@ import (
 	"github.com/wenming-platform/wenming/ent/unit"
 	"github.com/wenming-platform/wenming/ent/user"
 	"github.com/wenming-platform/wenming/ent/vetodecision"
+	"github.com/wenming-platform/wenming/ent/webhook"
+	"github.com/wenming-platform/wenming/ent/webhookdelivery"
 
 	"entgo.io/ent/dialect/sql"
 	"entgo.io/ent/dialect/sql/sqlgraph"
@@ -39,7 +45,7 @@ import (
 
 // schemaGraph holds a representation of ent/schema at runtime.
 var schemaGraph = func() *sqlgraph.Schema {
-	graph := &sqlgraph.Schema{Nodes: make([]*sqlgraph.Node, 27)}
+	graph := &sqlgraph.Schema{Nodes: make([]*sqlgraph.Node, 33)}
 	graph.Nodes[0] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   application.Table,
@@ -307,6 +313,21 @@ var schemaGraph = func() *sqlgraph.Schema {
 	}
 	graph.Nodes[10] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
+			Table:   joblease.Table,
+			Columns: joblease.Columns,
+			ID: &sqlgraph.FieldSpec{
+				Type:   field.TypeString,
+				Column: joblease.FieldID,
+			},
+		},
+		Type: "JobLease",
+		Fields: map[string]*sqlgraph.FieldSpec{
+			joblease.FieldOwner:      {Type: field.TypeString, Column: joblease.FieldOwner},
+			joblease.FieldLeaseUntil: {Type: field.TypeTime, Column: joblease.FieldLeaseUntil},
+		},
+	}
+	graph.Nodes[11] = &sqlgraph.Node{
+		NodeSpec: sqlgraph.NodeSpec{
 			Table:   negativelistentry.Table,
 			Columns: negativelistentry.Columns,
 			ID: &sqlgraph.FieldSpec{
@@ -332,7 +353,29 @@ var schemaGraph = func() *sqlgraph.Schema {
 			negativelistentry.FieldAnnulReason:    {Type: field.TypeString, Column: negativelistentry.FieldAnnulReason},
 		},
 	}
-	graph.Nodes[11] = &sqlgraph.Node{
+	graph.Nodes[12] = &sqlgraph.Node{
+		NodeSpec: sqlgraph.NodeSpec{
+			Table:   notification.Table,
+			Columns: notification.Columns,
+			ID: &sqlgraph.FieldSpec{
+				Type:   field.TypeString,
+				Column: notification.FieldID,
+			},
+		},
+		Type: "Notification",
+		Fields: map[string]*sqlgraph.FieldSpec{
+			notification.FieldUserID:       {Type: field.TypeString, Column: notification.FieldUserID},
+			notification.FieldReminderID:   {Type: field.TypeString, Column: notification.FieldReminderID},
+			notification.FieldKind:         {Type: field.TypeString, Column: notification.FieldKind},
+			notification.FieldSubject:      {Type: field.TypeString, Column: notification.FieldSubject},
+			notification.FieldResourceType: {Type: field.TypeString, Column: notification.FieldResourceType},
+			notification.FieldResourceID:   {Type: field.TypeString, Column: notification.FieldResourceID},
+			notification.FieldDueTime:      {Type: field.TypeTime, Column: notification.FieldDueTime},
+			notification.FieldReadTime:     {Type: field.TypeTime, Column: notification.FieldReadTime},
+			notification.FieldCreateTime:   {Type: field.TypeTime, Column: notification.FieldCreateTime},
+		},
+	}
+	graph.Nodes[13] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   objection.Table,
 			Columns: objection.Columns,
@@ -363,7 +406,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			objection.FieldHandleTime:    {Type: field.TypeTime, Column: objection.FieldHandleTime},
 		},
 	}
-	graph.Nodes[12] = &sqlgraph.Node{
+	graph.Nodes[14] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   office.Table,
 			Columns: office.Columns,
@@ -386,7 +429,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			office.FieldTimeZone:    {Type: field.TypeString, Column: office.FieldTimeZone},
 		},
 	}
-	graph.Nodes[13] = &sqlgraph.Node{
+	graph.Nodes[15] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   publicityentry.Table,
 			Columns: publicityentry.Columns,
@@ -416,7 +459,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			publicityentry.FieldRemovedByObjection: {Type: field.TypeString, Column: publicityentry.FieldRemovedByObjection},
 		},
 	}
-	graph.Nodes[14] = &sqlgraph.Node{
+	graph.Nodes[16] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   refreshtoken.Table,
 			Columns: refreshtoken.Columns,
@@ -436,7 +479,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			refreshtoken.FieldRevokeTime: {Type: field.TypeTime, Column: refreshtoken.FieldRevokeTime},
 		},
 	}
-	graph.Nodes[15] = &sqlgraph.Node{
+	graph.Nodes[17] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   reinspectiondecision.Table,
 			Columns: reinspectiondecision.Columns,
@@ -460,7 +503,47 @@ var schemaGraph = func() *sqlgraph.Schema {
 			reinspectiondecision.FieldCreateTime:     {Type: field.TypeTime, Column: reinspectiondecision.FieldCreateTime},
 		},
 	}
-	graph.Nodes[16] = &sqlgraph.Node{
+	graph.Nodes[18] = &sqlgraph.Node{
+		NodeSpec: sqlgraph.NodeSpec{
+			Table:   reminder.Table,
+			Columns: reminder.Columns,
+			ID: &sqlgraph.FieldSpec{
+				Type:   field.TypeString,
+				Column: reminder.FieldID,
+			},
+		},
+		Type: "Reminder",
+		Fields: map[string]*sqlgraph.FieldSpec{
+			reminder.FieldKey:          {Type: field.TypeString, Column: reminder.FieldKey},
+			reminder.FieldKind:         {Type: field.TypeString, Column: reminder.FieldKind},
+			reminder.FieldOfficeID:     {Type: field.TypeString, Column: reminder.FieldOfficeID},
+			reminder.FieldResourceType: {Type: field.TypeString, Column: reminder.FieldResourceType},
+			reminder.FieldResourceID:   {Type: field.TypeString, Column: reminder.FieldResourceID},
+			reminder.FieldDueTime:      {Type: field.TypeTime, Column: reminder.FieldDueTime},
+			reminder.FieldCreateTime:   {Type: field.TypeTime, Column: reminder.FieldCreateTime},
+		},
+	}
+	graph.Nodes[19] = &sqlgraph.Node{
+		NodeSpec: sqlgraph.NodeSpec{
+			Table:   remindersetting.Table,
+			Columns: remindersetting.Columns,
+			ID: &sqlgraph.FieldSpec{
+				Type:   field.TypeString,
+				Column: remindersetting.FieldID,
+			},
+		},
+		Type: "ReminderSetting",
+		Fields: map[string]*sqlgraph.FieldSpec{
+			remindersetting.FieldOfficeID:   {Type: field.TypeString, Column: remindersetting.FieldOfficeID},
+			remindersetting.FieldScopePath:  {Type: field.TypeString, Column: remindersetting.FieldScopePath},
+			remindersetting.FieldVersion:    {Type: field.TypeInt64, Column: remindersetting.FieldVersion},
+			remindersetting.FieldCreateTime: {Type: field.TypeTime, Column: remindersetting.FieldCreateTime},
+			remindersetting.FieldUpdateTime: {Type: field.TypeTime, Column: remindersetting.FieldUpdateTime},
+			remindersetting.FieldDaysBefore: {Type: field.TypeJSON, Column: remindersetting.FieldDaysBefore},
+			remindersetting.FieldDaysAfter:  {Type: field.TypeJSON, Column: remindersetting.FieldDaysAfter},
+		},
+	}
+	graph.Nodes[20] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   result.Table,
 			Columns: result.Columns,
@@ -492,7 +575,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			result.FieldDetail:          {Type: field.TypeBytes, Column: result.FieldDetail},
 		},
 	}
-	graph.Nodes[17] = &sqlgraph.Node{
+	graph.Nodes[21] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   revocation.Table,
 			Columns: revocation.Columns,
@@ -509,7 +592,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			revocation.FieldExpireTime: {Type: field.TypeTime, Column: revocation.FieldExpireTime},
 		},
 	}
-	graph.Nodes[18] = &sqlgraph.Node{
+	graph.Nodes[22] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   serviceaccount.Table,
 			Columns: serviceaccount.Columns,
@@ -532,7 +615,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			serviceaccount.FieldDisabled:    {Type: field.TypeBool, Column: serviceaccount.FieldDisabled},
 		},
 	}
-	graph.Nodes[19] = &sqlgraph.Node{
+	graph.Nodes[23] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   setting.Table,
 			Columns: setting.Columns,
@@ -546,7 +629,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			setting.FieldValue: {Type: field.TypeBytes, Column: setting.FieldValue},
 		},
 	}
-	graph.Nodes[20] = &sqlgraph.Node{
+	graph.Nodes[24] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   signingkey.Table,
 			Columns: signingkey.Columns,
@@ -563,7 +646,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			signingkey.FieldRetireTime: {Type: field.TypeTime, Column: signingkey.FieldRetireTime},
 		},
 	}
-	graph.Nodes[21] = &sqlgraph.Node{
+	graph.Nodes[25] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   spotcheck.Table,
 			Columns: spotcheck.Columns,
@@ -585,7 +668,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			spotcheck.FieldCreateTime:    {Type: field.TypeTime, Column: spotcheck.FieldCreateTime},
 		},
 	}
-	graph.Nodes[22] = &sqlgraph.Node{
+	graph.Nodes[26] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   standard.Table,
 			Columns: standard.Columns,
@@ -614,7 +697,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			standard.FieldPublishTime: {Type: field.TypeTime, Column: standard.FieldPublishTime},
 		},
 	}
-	graph.Nodes[23] = &sqlgraph.Node{
+	graph.Nodes[27] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   titlerecord.Table,
 			Columns: titlerecord.Columns,
@@ -644,7 +727,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			titlerecord.FieldProposedRevocation:    {Type: field.TypeString, Column: titlerecord.FieldProposedRevocation},
 		},
 	}
-	graph.Nodes[24] = &sqlgraph.Node{
+	graph.Nodes[28] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   unit.Table,
 			Columns: unit.Columns,
@@ -670,7 +753,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			unit.FieldTitleState:     {Type: field.TypeString, Column: unit.FieldTitleState},
 		},
 	}
-	graph.Nodes[25] = &sqlgraph.Node{
+	graph.Nodes[29] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   user.Table,
 			Columns: user.Columns,
@@ -695,7 +778,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			user.FieldPlatform:     {Type: field.TypeBool, Column: user.FieldPlatform},
 		},
 	}
-	graph.Nodes[26] = &sqlgraph.Node{
+	graph.Nodes[30] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   vetodecision.Table,
 			Columns: vetodecision.Columns,
@@ -714,6 +797,59 @@ var schemaGraph = func() *sqlgraph.Schema {
 			vetodecision.FieldReason:        {Type: field.TypeString, Column: vetodecision.FieldReason},
 			vetodecision.FieldDecidedBy:     {Type: field.TypeString, Column: vetodecision.FieldDecidedBy},
 			vetodecision.FieldCreateTime:    {Type: field.TypeTime, Column: vetodecision.FieldCreateTime},
+		},
+	}
+	graph.Nodes[31] = &sqlgraph.Node{
+		NodeSpec: sqlgraph.NodeSpec{
+			Table:   webhook.Table,
+			Columns: webhook.Columns,
+			ID: &sqlgraph.FieldSpec{
+				Type:   field.TypeString,
+				Column: webhook.FieldID,
+			},
+		},
+		Type: "Webhook",
+		Fields: map[string]*sqlgraph.FieldSpec{
+			webhook.FieldOfficeID:     {Type: field.TypeString, Column: webhook.FieldOfficeID},
+			webhook.FieldScopePath:    {Type: field.TypeString, Column: webhook.FieldScopePath},
+			webhook.FieldVersion:      {Type: field.TypeInt64, Column: webhook.FieldVersion},
+			webhook.FieldCreateTime:   {Type: field.TypeTime, Column: webhook.FieldCreateTime},
+			webhook.FieldUpdateTime:   {Type: field.TypeTime, Column: webhook.FieldUpdateTime},
+			webhook.FieldURL:          {Type: field.TypeString, Column: webhook.FieldURL},
+			webhook.FieldEvents:       {Type: field.TypeJSON, Column: webhook.FieldEvents},
+			webhook.FieldSecretSealed: {Type: field.TypeBytes, Column: webhook.FieldSecretSealed},
+			webhook.FieldDescription:  {Type: field.TypeString, Column: webhook.FieldDescription},
+			webhook.FieldDisabled:     {Type: field.TypeBool, Column: webhook.FieldDisabled},
+		},
+	}
+	graph.Nodes[32] = &sqlgraph.Node{
+		NodeSpec: sqlgraph.NodeSpec{
+			Table:   webhookdelivery.Table,
+			Columns: webhookdelivery.Columns,
+			ID: &sqlgraph.FieldSpec{
+				Type:   field.TypeString,
+				Column: webhookdelivery.FieldID,
+			},
+		},
+		Type: "WebhookDelivery",
+		Fields: map[string]*sqlgraph.FieldSpec{
+			webhookdelivery.FieldOfficeID:        {Type: field.TypeString, Column: webhookdelivery.FieldOfficeID},
+			webhookdelivery.FieldScopePath:       {Type: field.TypeString, Column: webhookdelivery.FieldScopePath},
+			webhookdelivery.FieldWebhookID:       {Type: field.TypeString, Column: webhookdelivery.FieldWebhookID},
+			webhookdelivery.FieldEventID:         {Type: field.TypeString, Column: webhookdelivery.FieldEventID},
+			webhookdelivery.FieldEventType:       {Type: field.TypeString, Column: webhookdelivery.FieldEventType},
+			webhookdelivery.FieldPayload:         {Type: field.TypeBytes, Column: webhookdelivery.FieldPayload},
+			webhookdelivery.FieldState:           {Type: field.TypeEnum, Column: webhookdelivery.FieldState},
+			webhookdelivery.FieldAttempts:        {Type: field.TypeInt, Column: webhookdelivery.FieldAttempts},
+			webhookdelivery.FieldNextAttemptTime: {Type: field.TypeTime, Column: webhookdelivery.FieldNextAttemptTime},
+			webhookdelivery.FieldLeaseOwner:      {Type: field.TypeString, Column: webhookdelivery.FieldLeaseOwner},
+			webhookdelivery.FieldLeaseUntil:      {Type: field.TypeTime, Column: webhookdelivery.FieldLeaseUntil},
+			webhookdelivery.FieldLastStatusCode:  {Type: field.TypeInt, Column: webhookdelivery.FieldLastStatusCode},
+			webhookdelivery.FieldLastError:       {Type: field.TypeString, Column: webhookdelivery.FieldLastError},
+			webhookdelivery.FieldAttemptsLog:     {Type: field.TypeJSON, Column: webhookdelivery.FieldAttemptsLog},
+			webhookdelivery.FieldRedeliveryOf:    {Type: field.TypeString, Column: webhookdelivery.FieldRedeliveryOf},
+			webhookdelivery.FieldCreateTime:      {Type: field.TypeTime, Column: webhookdelivery.FieldCreateTime},
+			webhookdelivery.FieldDeliverTime:     {Type: field.TypeTime, Column: webhookdelivery.FieldDeliverTime},
 		},
 	}
 	return graph
@@ -1801,6 +1937,56 @@ func (f *IdempotencyRecordFilter) WhereExpireTime(p entql.TimeP) {
 }
 
 // addPredicate implements the predicateAdder interface.
+func (_q *JobLeaseQuery) addPredicate(pred func(s *sql.Selector)) {
+	_q.predicates = append(_q.predicates, pred)
+}
+
+// Filter returns a Filter implementation to apply filters on the JobLeaseQuery builder.
+func (_q *JobLeaseQuery) Filter() *JobLeaseFilter {
+	return &JobLeaseFilter{config: _q.config, predicateAdder: _q}
+}
+
+// addPredicate implements the predicateAdder interface.
+func (m *JobLeaseMutation) addPredicate(pred func(s *sql.Selector)) {
+	m.predicates = append(m.predicates, pred)
+}
+
+// Filter returns an entql.Where implementation to apply filters on the JobLeaseMutation builder.
+func (m *JobLeaseMutation) Filter() *JobLeaseFilter {
+	return &JobLeaseFilter{config: m.config, predicateAdder: m}
+}
+
+// JobLeaseFilter provides a generic filtering capability at runtime for JobLeaseQuery.
+type JobLeaseFilter struct {
+	predicateAdder
+	config
+}
+
+// Where applies the entql predicate on the query filter.
+func (f *JobLeaseFilter) Where(p entql.P) {
+	f.addPredicate(func(s *sql.Selector) {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[10].Type, p, s); err != nil {
+			s.AddError(err)
+		}
+	})
+}
+
+// WhereID applies the entql string predicate on the id field.
+func (f *JobLeaseFilter) WhereID(p entql.StringP) {
+	f.Where(p.Field(joblease.FieldID))
+}
+
+// WhereOwner applies the entql string predicate on the owner field.
+func (f *JobLeaseFilter) WhereOwner(p entql.StringP) {
+	f.Where(p.Field(joblease.FieldOwner))
+}
+
+// WhereLeaseUntil applies the entql time.Time predicate on the lease_until field.
+func (f *JobLeaseFilter) WhereLeaseUntil(p entql.TimeP) {
+	f.Where(p.Field(joblease.FieldLeaseUntil))
+}
+
+// addPredicate implements the predicateAdder interface.
 func (_q *NegativeListEntryQuery) addPredicate(pred func(s *sql.Selector)) {
 	_q.predicates = append(_q.predicates, pred)
 }
@@ -1829,7 +2015,7 @@ type NegativeListEntryFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *NegativeListEntryFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[10].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[11].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -1911,6 +2097,91 @@ func (f *NegativeListEntryFilter) WhereAnnulReason(p entql.StringP) {
 }
 
 // addPredicate implements the predicateAdder interface.
+func (_q *NotificationQuery) addPredicate(pred func(s *sql.Selector)) {
+	_q.predicates = append(_q.predicates, pred)
+}
+
+// Filter returns a Filter implementation to apply filters on the NotificationQuery builder.
+func (_q *NotificationQuery) Filter() *NotificationFilter {
+	return &NotificationFilter{config: _q.config, predicateAdder: _q}
+}
+
+// addPredicate implements the predicateAdder interface.
+func (m *NotificationMutation) addPredicate(pred func(s *sql.Selector)) {
+	m.predicates = append(m.predicates, pred)
+}
+
+// Filter returns an entql.Where implementation to apply filters on the NotificationMutation builder.
+func (m *NotificationMutation) Filter() *NotificationFilter {
+	return &NotificationFilter{config: m.config, predicateAdder: m}
+}
+
+// NotificationFilter provides a generic filtering capability at runtime for NotificationQuery.
+type NotificationFilter struct {
+	predicateAdder
+	config
+}
+
+// Where applies the entql predicate on the query filter.
+func (f *NotificationFilter) Where(p entql.P) {
+	f.addPredicate(func(s *sql.Selector) {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[12].Type, p, s); err != nil {
+			s.AddError(err)
+		}
+	})
+}
+
+// WhereID applies the entql string predicate on the id field.
+func (f *NotificationFilter) WhereID(p entql.StringP) {
+	f.Where(p.Field(notification.FieldID))
+}
+
+// WhereUserID applies the entql string predicate on the user_id field.
+func (f *NotificationFilter) WhereUserID(p entql.StringP) {
+	f.Where(p.Field(notification.FieldUserID))
+}
+
+// WhereReminderID applies the entql string predicate on the reminder_id field.
+func (f *NotificationFilter) WhereReminderID(p entql.StringP) {
+	f.Where(p.Field(notification.FieldReminderID))
+}
+
+// WhereKind applies the entql string predicate on the kind field.
+func (f *NotificationFilter) WhereKind(p entql.StringP) {
+	f.Where(p.Field(notification.FieldKind))
+}
+
+// WhereSubject applies the entql string predicate on the subject field.
+func (f *NotificationFilter) WhereSubject(p entql.StringP) {
+	f.Where(p.Field(notification.FieldSubject))
+}
+
+// WhereResourceType applies the entql string predicate on the resource_type field.
+func (f *NotificationFilter) WhereResourceType(p entql.StringP) {
+	f.Where(p.Field(notification.FieldResourceType))
+}
+
+// WhereResourceID applies the entql string predicate on the resource_id field.
+func (f *NotificationFilter) WhereResourceID(p entql.StringP) {
+	f.Where(p.Field(notification.FieldResourceID))
+}
+
+// WhereDueTime applies the entql time.Time predicate on the due_time field.
+func (f *NotificationFilter) WhereDueTime(p entql.TimeP) {
+	f.Where(p.Field(notification.FieldDueTime))
+}
+
+// WhereReadTime applies the entql time.Time predicate on the read_time field.
+func (f *NotificationFilter) WhereReadTime(p entql.TimeP) {
+	f.Where(p.Field(notification.FieldReadTime))
+}
+
+// WhereCreateTime applies the entql time.Time predicate on the create_time field.
+func (f *NotificationFilter) WhereCreateTime(p entql.TimeP) {
+	f.Where(p.Field(notification.FieldCreateTime))
+}
+
+// addPredicate implements the predicateAdder interface.
 func (_q *ObjectionQuery) addPredicate(pred func(s *sql.Selector)) {
 	_q.predicates = append(_q.predicates, pred)
 }
@@ -1939,7 +2210,7 @@ type ObjectionFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *ObjectionFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[11].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[13].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2069,7 +2340,7 @@ type OfficeFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *OfficeFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[12].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[14].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2159,7 +2430,7 @@ type PublicityEntryFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *PublicityEntryFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[13].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[15].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2284,7 +2555,7 @@ type RefreshTokenFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *RefreshTokenFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[14].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[16].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2359,7 +2630,7 @@ type ReinspectionDecisionFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *ReinspectionDecisionFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[15].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[17].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2426,6 +2697,156 @@ func (f *ReinspectionDecisionFilter) WhereCreateTime(p entql.TimeP) {
 }
 
 // addPredicate implements the predicateAdder interface.
+func (_q *ReminderQuery) addPredicate(pred func(s *sql.Selector)) {
+	_q.predicates = append(_q.predicates, pred)
+}
+
+// Filter returns a Filter implementation to apply filters on the ReminderQuery builder.
+func (_q *ReminderQuery) Filter() *ReminderFilter {
+	return &ReminderFilter{config: _q.config, predicateAdder: _q}
+}
+
+// addPredicate implements the predicateAdder interface.
+func (m *ReminderMutation) addPredicate(pred func(s *sql.Selector)) {
+	m.predicates = append(m.predicates, pred)
+}
+
+// Filter returns an entql.Where implementation to apply filters on the ReminderMutation builder.
+func (m *ReminderMutation) Filter() *ReminderFilter {
+	return &ReminderFilter{config: m.config, predicateAdder: m}
+}
+
+// ReminderFilter provides a generic filtering capability at runtime for ReminderQuery.
+type ReminderFilter struct {
+	predicateAdder
+	config
+}
+
+// Where applies the entql predicate on the query filter.
+func (f *ReminderFilter) Where(p entql.P) {
+	f.addPredicate(func(s *sql.Selector) {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[18].Type, p, s); err != nil {
+			s.AddError(err)
+		}
+	})
+}
+
+// WhereID applies the entql string predicate on the id field.
+func (f *ReminderFilter) WhereID(p entql.StringP) {
+	f.Where(p.Field(reminder.FieldID))
+}
+
+// WhereKey applies the entql string predicate on the key field.
+func (f *ReminderFilter) WhereKey(p entql.StringP) {
+	f.Where(p.Field(reminder.FieldKey))
+}
+
+// WhereKind applies the entql string predicate on the kind field.
+func (f *ReminderFilter) WhereKind(p entql.StringP) {
+	f.Where(p.Field(reminder.FieldKind))
+}
+
+// WhereOfficeID applies the entql string predicate on the office_id field.
+func (f *ReminderFilter) WhereOfficeID(p entql.StringP) {
+	f.Where(p.Field(reminder.FieldOfficeID))
+}
+
+// WhereResourceType applies the entql string predicate on the resource_type field.
+func (f *ReminderFilter) WhereResourceType(p entql.StringP) {
+	f.Where(p.Field(reminder.FieldResourceType))
+}
+
+// WhereResourceID applies the entql string predicate on the resource_id field.
+func (f *ReminderFilter) WhereResourceID(p entql.StringP) {
+	f.Where(p.Field(reminder.FieldResourceID))
+}
+
+// WhereDueTime applies the entql time.Time predicate on the due_time field.
+func (f *ReminderFilter) WhereDueTime(p entql.TimeP) {
+	f.Where(p.Field(reminder.FieldDueTime))
+}
+
+// WhereCreateTime applies the entql time.Time predicate on the create_time field.
+func (f *ReminderFilter) WhereCreateTime(p entql.TimeP) {
+	f.Where(p.Field(reminder.FieldCreateTime))
+}
+
+// addPredicate implements the predicateAdder interface.
+func (_q *ReminderSettingQuery) addPredicate(pred func(s *sql.Selector)) {
+	_q.predicates = append(_q.predicates, pred)
+}
+
+// Filter returns a Filter implementation to apply filters on the ReminderSettingQuery builder.
+func (_q *ReminderSettingQuery) Filter() *ReminderSettingFilter {
+	return &ReminderSettingFilter{config: _q.config, predicateAdder: _q}
+}
+
+// addPredicate implements the predicateAdder interface.
+func (m *ReminderSettingMutation) addPredicate(pred func(s *sql.Selector)) {
+	m.predicates = append(m.predicates, pred)
+}
+
+// Filter returns an entql.Where implementation to apply filters on the ReminderSettingMutation builder.
+func (m *ReminderSettingMutation) Filter() *ReminderSettingFilter {
+	return &ReminderSettingFilter{config: m.config, predicateAdder: m}
+}
+
+// ReminderSettingFilter provides a generic filtering capability at runtime for ReminderSettingQuery.
+type ReminderSettingFilter struct {
+	predicateAdder
+	config
+}
+
+// Where applies the entql predicate on the query filter.
+func (f *ReminderSettingFilter) Where(p entql.P) {
+	f.addPredicate(func(s *sql.Selector) {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[19].Type, p, s); err != nil {
+			s.AddError(err)
+		}
+	})
+}
+
+// WhereID applies the entql string predicate on the id field.
+func (f *ReminderSettingFilter) WhereID(p entql.StringP) {
+	f.Where(p.Field(remindersetting.FieldID))
+}
+
+// WhereOfficeID applies the entql string predicate on the office_id field.
+func (f *ReminderSettingFilter) WhereOfficeID(p entql.StringP) {
+	f.Where(p.Field(remindersetting.FieldOfficeID))
+}
+
+// WhereScopePath applies the entql string predicate on the scope_path field.
+func (f *ReminderSettingFilter) WhereScopePath(p entql.StringP) {
+	f.Where(p.Field(remindersetting.FieldScopePath))
+}
+
+// WhereVersion applies the entql int64 predicate on the version field.
+func (f *ReminderSettingFilter) WhereVersion(p entql.Int64P) {
+	f.Where(p.Field(remindersetting.FieldVersion))
+}
+
+// WhereCreateTime applies the entql time.Time predicate on the create_time field.
+func (f *ReminderSettingFilter) WhereCreateTime(p entql.TimeP) {
+	f.Where(p.Field(remindersetting.FieldCreateTime))
+}
+
+// WhereUpdateTime applies the entql time.Time predicate on the update_time field.
+func (f *ReminderSettingFilter) WhereUpdateTime(p entql.TimeP) {
+	f.Where(p.Field(remindersetting.FieldUpdateTime))
+}
+
+// WhereDaysBefore applies the entql json.RawMessage predicate on the days_before field.
+func (f *ReminderSettingFilter) WhereDaysBefore(p entql.BytesP) {
+	f.Where(p.Field(remindersetting.FieldDaysBefore))
+}
+
+// WhereDaysAfter applies the entql json.RawMessage predicate on the days_after field.
+func (f *ReminderSettingFilter) WhereDaysAfter(p entql.BytesP) {
+	f.Where(p.Field(remindersetting.FieldDaysAfter))
+}
+
+// addPredicate implements the predicateAdder interface.
 func (_q *ResultQuery) addPredicate(pred func(s *sql.Selector)) {
 	_q.predicates = append(_q.predicates, pred)
 }
@@ -2454,7 +2875,7 @@ type ResultFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *ResultFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[16].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[20].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2589,7 +3010,7 @@ type RevocationFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *RevocationFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[17].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[21].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2649,7 +3070,7 @@ type ServiceAccountFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *ServiceAccountFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[18].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[22].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2739,7 +3160,7 @@ type SettingFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *SettingFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[19].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[23].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2784,7 +3205,7 @@ type SigningKeyFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *SigningKeyFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[20].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[24].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2844,7 +3265,7 @@ type SpotCheckFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *SpotCheckFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[21].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[25].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2929,7 +3350,7 @@ type StandardFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *StandardFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[22].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[26].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -3049,7 +3470,7 @@ type TitleRecordFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *TitleRecordFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[23].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[27].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -3174,7 +3595,7 @@ type UnitFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *UnitFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[24].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[28].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -3279,7 +3700,7 @@ type UserFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *UserFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[25].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[29].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -3379,7 +3800,7 @@ type VetoDecisionFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *VetoDecisionFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[26].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[30].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -3428,4 +3849,219 @@ func (f *VetoDecisionFilter) WhereDecidedBy(p entql.StringP) {
 // WhereCreateTime applies the entql time.Time predicate on the create_time field.
 func (f *VetoDecisionFilter) WhereCreateTime(p entql.TimeP) {
 	f.Where(p.Field(vetodecision.FieldCreateTime))
+}
+
+// addPredicate implements the predicateAdder interface.
+func (_q *WebhookQuery) addPredicate(pred func(s *sql.Selector)) {
+	_q.predicates = append(_q.predicates, pred)
+}
+
+// Filter returns a Filter implementation to apply filters on the WebhookQuery builder.
+func (_q *WebhookQuery) Filter() *WebhookFilter {
+	return &WebhookFilter{config: _q.config, predicateAdder: _q}
+}
+
+// addPredicate implements the predicateAdder interface.
+func (m *WebhookMutation) addPredicate(pred func(s *sql.Selector)) {
+	m.predicates = append(m.predicates, pred)
+}
+
+// Filter returns an entql.Where implementation to apply filters on the WebhookMutation builder.
+func (m *WebhookMutation) Filter() *WebhookFilter {
+	return &WebhookFilter{config: m.config, predicateAdder: m}
+}
+
+// WebhookFilter provides a generic filtering capability at runtime for WebhookQuery.
+type WebhookFilter struct {
+	predicateAdder
+	config
+}
+
+// Where applies the entql predicate on the query filter.
+func (f *WebhookFilter) Where(p entql.P) {
+	f.addPredicate(func(s *sql.Selector) {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[31].Type, p, s); err != nil {
+			s.AddError(err)
+		}
+	})
+}
+
+// WhereID applies the entql string predicate on the id field.
+func (f *WebhookFilter) WhereID(p entql.StringP) {
+	f.Where(p.Field(webhook.FieldID))
+}
+
+// WhereOfficeID applies the entql string predicate on the office_id field.
+func (f *WebhookFilter) WhereOfficeID(p entql.StringP) {
+	f.Where(p.Field(webhook.FieldOfficeID))
+}
+
+// WhereScopePath applies the entql string predicate on the scope_path field.
+func (f *WebhookFilter) WhereScopePath(p entql.StringP) {
+	f.Where(p.Field(webhook.FieldScopePath))
+}
+
+// WhereVersion applies the entql int64 predicate on the version field.
+func (f *WebhookFilter) WhereVersion(p entql.Int64P) {
+	f.Where(p.Field(webhook.FieldVersion))
+}
+
+// WhereCreateTime applies the entql time.Time predicate on the create_time field.
+func (f *WebhookFilter) WhereCreateTime(p entql.TimeP) {
+	f.Where(p.Field(webhook.FieldCreateTime))
+}
+
+// WhereUpdateTime applies the entql time.Time predicate on the update_time field.
+func (f *WebhookFilter) WhereUpdateTime(p entql.TimeP) {
+	f.Where(p.Field(webhook.FieldUpdateTime))
+}
+
+// WhereURL applies the entql string predicate on the url field.
+func (f *WebhookFilter) WhereURL(p entql.StringP) {
+	f.Where(p.Field(webhook.FieldURL))
+}
+
+// WhereEvents applies the entql json.RawMessage predicate on the events field.
+func (f *WebhookFilter) WhereEvents(p entql.BytesP) {
+	f.Where(p.Field(webhook.FieldEvents))
+}
+
+// WhereSecretSealed applies the entql []byte predicate on the secret_sealed field.
+func (f *WebhookFilter) WhereSecretSealed(p entql.BytesP) {
+	f.Where(p.Field(webhook.FieldSecretSealed))
+}
+
+// WhereDescription applies the entql string predicate on the description field.
+func (f *WebhookFilter) WhereDescription(p entql.StringP) {
+	f.Where(p.Field(webhook.FieldDescription))
+}
+
+// WhereDisabled applies the entql bool predicate on the disabled field.
+func (f *WebhookFilter) WhereDisabled(p entql.BoolP) {
+	f.Where(p.Field(webhook.FieldDisabled))
+}
+
+// addPredicate implements the predicateAdder interface.
+func (_q *WebhookDeliveryQuery) addPredicate(pred func(s *sql.Selector)) {
+	_q.predicates = append(_q.predicates, pred)
+}
+
+// Filter returns a Filter implementation to apply filters on the WebhookDeliveryQuery builder.
+func (_q *WebhookDeliveryQuery) Filter() *WebhookDeliveryFilter {
+	return &WebhookDeliveryFilter{config: _q.config, predicateAdder: _q}
+}
+
+// addPredicate implements the predicateAdder interface.
+func (m *WebhookDeliveryMutation) addPredicate(pred func(s *sql.Selector)) {
+	m.predicates = append(m.predicates, pred)
+}
+
+// Filter returns an entql.Where implementation to apply filters on the WebhookDeliveryMutation builder.
+func (m *WebhookDeliveryMutation) Filter() *WebhookDeliveryFilter {
+	return &WebhookDeliveryFilter{config: m.config, predicateAdder: m}
+}
+
+// WebhookDeliveryFilter provides a generic filtering capability at runtime for WebhookDeliveryQuery.
+type WebhookDeliveryFilter struct {
+	predicateAdder
+	config
+}
+
+// Where applies the entql predicate on the query filter.
+func (f *WebhookDeliveryFilter) Where(p entql.P) {
+	f.addPredicate(func(s *sql.Selector) {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[32].Type, p, s); err != nil {
+			s.AddError(err)
+		}
+	})
+}
+
+// WhereID applies the entql string predicate on the id field.
+func (f *WebhookDeliveryFilter) WhereID(p entql.StringP) {
+	f.Where(p.Field(webhookdelivery.FieldID))
+}
+
+// WhereOfficeID applies the entql string predicate on the office_id field.
+func (f *WebhookDeliveryFilter) WhereOfficeID(p entql.StringP) {
+	f.Where(p.Field(webhookdelivery.FieldOfficeID))
+}
+
+// WhereScopePath applies the entql string predicate on the scope_path field.
+func (f *WebhookDeliveryFilter) WhereScopePath(p entql.StringP) {
+	f.Where(p.Field(webhookdelivery.FieldScopePath))
+}
+
+// WhereWebhookID applies the entql string predicate on the webhook_id field.
+func (f *WebhookDeliveryFilter) WhereWebhookID(p entql.StringP) {
+	f.Where(p.Field(webhookdelivery.FieldWebhookID))
+}
+
+// WhereEventID applies the entql string predicate on the event_id field.
+func (f *WebhookDeliveryFilter) WhereEventID(p entql.StringP) {
+	f.Where(p.Field(webhookdelivery.FieldEventID))
+}
+
+// WhereEventType applies the entql string predicate on the event_type field.
+func (f *WebhookDeliveryFilter) WhereEventType(p entql.StringP) {
+	f.Where(p.Field(webhookdelivery.FieldEventType))
+}
+
+// WherePayload applies the entql []byte predicate on the payload field.
+func (f *WebhookDeliveryFilter) WherePayload(p entql.BytesP) {
+	f.Where(p.Field(webhookdelivery.FieldPayload))
+}
+
+// WhereState applies the entql string predicate on the state field.
+func (f *WebhookDeliveryFilter) WhereState(p entql.StringP) {
+	f.Where(p.Field(webhookdelivery.FieldState))
+}
+
+// WhereAttempts applies the entql int predicate on the attempts field.
+func (f *WebhookDeliveryFilter) WhereAttempts(p entql.IntP) {
+	f.Where(p.Field(webhookdelivery.FieldAttempts))
+}
+
+// WhereNextAttemptTime applies the entql time.Time predicate on the next_attempt_time field.
+func (f *WebhookDeliveryFilter) WhereNextAttemptTime(p entql.TimeP) {
+	f.Where(p.Field(webhookdelivery.FieldNextAttemptTime))
+}
+
+// WhereLeaseOwner applies the entql string predicate on the lease_owner field.
+func (f *WebhookDeliveryFilter) WhereLeaseOwner(p entql.StringP) {
+	f.Where(p.Field(webhookdelivery.FieldLeaseOwner))
+}
+
+// WhereLeaseUntil applies the entql time.Time predicate on the lease_until field.
+func (f *WebhookDeliveryFilter) WhereLeaseUntil(p entql.TimeP) {
+	f.Where(p.Field(webhookdelivery.FieldLeaseUntil))
+}
+
+// WhereLastStatusCode applies the entql int predicate on the last_status_code field.
+func (f *WebhookDeliveryFilter) WhereLastStatusCode(p entql.IntP) {
+	f.Where(p.Field(webhookdelivery.FieldLastStatusCode))
+}
+
+// WhereLastError applies the entql string predicate on the last_error field.
+func (f *WebhookDeliveryFilter) WhereLastError(p entql.StringP) {
+	f.Where(p.Field(webhookdelivery.FieldLastError))
+}
+
+// WhereAttemptsLog applies the entql json.RawMessage predicate on the attempts_log field.
+func (f *WebhookDeliveryFilter) WhereAttemptsLog(p entql.BytesP) {
+	f.Where(p.Field(webhookdelivery.FieldAttemptsLog))
+}
+
+// WhereRedeliveryOf applies the entql string predicate on the redelivery_of field.
+func (f *WebhookDeliveryFilter) WhereRedeliveryOf(p entql.StringP) {
+	f.Where(p.Field(webhookdelivery.FieldRedeliveryOf))
+}
+
+// WhereCreateTime applies the entql time.Time predicate on the create_time field.
+func (f *WebhookDeliveryFilter) WhereCreateTime(p entql.TimeP) {
+	f.Where(p.Field(webhookdelivery.FieldCreateTime))
+}
+
+// WhereDeliverTime applies the entql time.Time predicate on the deliver_time field.
+func (f *WebhookDeliveryFilter) WhereDeliverTime(p entql.TimeP) {
+	f.Where(p.Field(webhookdelivery.FieldDeliverTime))
 }

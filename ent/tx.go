@@ -34,8 +34,12 @@ type Tx struct {
 	EvidenceRevision *EvidenceRevisionClient
 	// IdempotencyRecord is the client for interacting with the IdempotencyRecord builders.
 	IdempotencyRecord *IdempotencyRecordClient
+	// JobLease is the client for interacting with the JobLease builders.
+	JobLease *JobLeaseClient
 	// NegativeListEntry is the client for interacting with the NegativeListEntry builders.
 	NegativeListEntry *NegativeListEntryClient
+	// Notification is the client for interacting with the Notification builders.
+	Notification *NotificationClient
 	// Objection is the client for interacting with the Objection builders.
 	Objection *ObjectionClient
 	// Office is the client for interacting with the Office builders.
@@ -46,6 +50,10 @@ type Tx struct {
 	RefreshToken *RefreshTokenClient
 	// ReinspectionDecision is the client for interacting with the ReinspectionDecision builders.
 	ReinspectionDecision *ReinspectionDecisionClient
+	// Reminder is the client for interacting with the Reminder builders.
+	Reminder *ReminderClient
+	// ReminderSetting is the client for interacting with the ReminderSetting builders.
+	ReminderSetting *ReminderSettingClient
 	// Result is the client for interacting with the Result builders.
 	Result *ResultClient
 	// Revocation is the client for interacting with the Revocation builders.
@@ -68,6 +76,10 @@ type Tx struct {
 	User *UserClient
 	// VetoDecision is the client for interacting with the VetoDecision builders.
 	VetoDecision *VetoDecisionClient
+	// Webhook is the client for interacting with the Webhook builders.
+	Webhook *WebhookClient
+	// WebhookDelivery is the client for interacting with the WebhookDelivery builders.
+	WebhookDelivery *WebhookDeliveryClient
 
 	// lazily loaded.
 	client     *Client
@@ -209,12 +221,16 @@ func (tx *Tx) init() {
 	tx.EvidenceFile = NewEvidenceFileClient(tx.config)
 	tx.EvidenceRevision = NewEvidenceRevisionClient(tx.config)
 	tx.IdempotencyRecord = NewIdempotencyRecordClient(tx.config)
+	tx.JobLease = NewJobLeaseClient(tx.config)
 	tx.NegativeListEntry = NewNegativeListEntryClient(tx.config)
+	tx.Notification = NewNotificationClient(tx.config)
 	tx.Objection = NewObjectionClient(tx.config)
 	tx.Office = NewOfficeClient(tx.config)
 	tx.PublicityEntry = NewPublicityEntryClient(tx.config)
 	tx.RefreshToken = NewRefreshTokenClient(tx.config)
 	tx.ReinspectionDecision = NewReinspectionDecisionClient(tx.config)
+	tx.Reminder = NewReminderClient(tx.config)
+	tx.ReminderSetting = NewReminderSettingClient(tx.config)
 	tx.Result = NewResultClient(tx.config)
 	tx.Revocation = NewRevocationClient(tx.config)
 	tx.ServiceAccount = NewServiceAccountClient(tx.config)
@@ -226,6 +242,8 @@ func (tx *Tx) init() {
 	tx.Unit = NewUnitClient(tx.config)
 	tx.User = NewUserClient(tx.config)
 	tx.VetoDecision = NewVetoDecisionClient(tx.config)
+	tx.Webhook = NewWebhookClient(tx.config)
+	tx.WebhookDelivery = NewWebhookDeliveryClient(tx.config)
 }
 
 // txDriver wraps the given dialect.Tx with a nop dialect.Driver implementation.

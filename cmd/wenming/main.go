@@ -93,6 +93,7 @@ func serveCmd(cfg *app.Config) *cobra.Command {
 	var upstreams []string
 	var trusted []string
 	var noMigrate bool
+	var webhookAllow []string
 	names := app.Services()
 	c := &cobra.Command{
 		Use:   "serve [" + strings.Join(names, "|") + "|gateway]...",
@@ -128,6 +129,13 @@ service's port (` + ports() + `).`,
 				}
 				cfg.TrustedProxies = append(cfg.TrustedProxies, n)
 			}
+			for _, t := range webhookAllow {
+				_, n, err := net.ParseCIDR(strings.TrimSpace(t))
+				if err != nil {
+					return fmt.Errorf("--webhook-allow %q: %w", t, err)
+				}
+				cfg.WebhookAllow = append(cfg.WebhookAllow, n)
+			}
 			cfg.Log = cmd.OutOrStdout()
 			ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
 			defer stop()
@@ -150,6 +158,11 @@ service's port (` + ports() + `).`,
 		trustedDefault = strings.Split(v, ",")
 	}
 	f.StringArrayVar(&trusted, "trusted-proxy", trustedDefault, "CIDR of gateways whose X-Forwarded-For is trusted; loopback always is [WENMING_TRUSTED_PROXIES, comma-separated]")
+	var webhookAllowDefault []string
+	if v := env("WENMING_WEBHOOK_ALLOW", ""); v != "" {
+		webhookAllowDefault = strings.Split(v, ",")
+	}
+	f.StringArrayVar(&webhookAllow, "webhook-allow", webhookAllowDefault, "CIDR of a private network webhooks may reach (by default loopback, link-local and private addresses are refused) [WENMING_WEBHOOK_ALLOW, comma-separated]")
 	f.BoolVar(&cfg.Demo, "demo", env("WENMING_DEMO", "") != "", "on the first start, load a demo province, city, district and unit with accounts, the example standard and an open campaign [WENMING_DEMO]")
 	f.StringVar(&cfg.DebugAddr, "debug-addr", env("WENMING_DEBUG_ADDR", ""), "serve Go profiles (/debug/pprof/) here; keep it on loopback [WENMING_DEBUG_ADDR]")
 	f.StringVar(&cfg.MetricsAddr, "metrics-addr", env("WENMING_METRICS_ADDR", ""), "serve Prometheus metrics (/metrics) here, apart from the API port [WENMING_METRICS_ADDR]")

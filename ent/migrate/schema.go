@@ -429,6 +429,18 @@ var (
 			},
 		},
 	}
+	// JobLeasesColumns holds the columns for the "job_leases" table.
+	JobLeasesColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeString},
+		{Name: "owner", Type: field.TypeString},
+		{Name: "lease_until", Type: field.TypeTime},
+	}
+	// JobLeasesTable holds the schema information for the "job_leases" table.
+	JobLeasesTable = &schema.Table{
+		Name:       "job_leases",
+		Columns:    JobLeasesColumns,
+		PrimaryKey: []*schema.Column{JobLeasesColumns[0]},
+	}
 	// NegativeListEntriesColumns holds the columns for the "negative_list_entries" table.
 	NegativeListEntriesColumns = []*schema.Column{
 		{Name: "id", Type: field.TypeString},
@@ -465,6 +477,37 @@ var (
 				Name:    "negativelistentry_unit_id_occurred_on",
 				Unique:  false,
 				Columns: []*schema.Column{NegativeListEntriesColumns[6], NegativeListEntriesColumns[9]},
+			},
+		},
+	}
+	// NotificationsColumns holds the columns for the "notifications" table.
+	NotificationsColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeString},
+		{Name: "user_id", Type: field.TypeString},
+		{Name: "reminder_id", Type: field.TypeString},
+		{Name: "kind", Type: field.TypeString},
+		{Name: "subject", Type: field.TypeString},
+		{Name: "resource_type", Type: field.TypeString},
+		{Name: "resource_id", Type: field.TypeString},
+		{Name: "due_time", Type: field.TypeTime},
+		{Name: "read_time", Type: field.TypeTime, Nullable: true},
+		{Name: "create_time", Type: field.TypeTime},
+	}
+	// NotificationsTable holds the schema information for the "notifications" table.
+	NotificationsTable = &schema.Table{
+		Name:       "notifications",
+		Columns:    NotificationsColumns,
+		PrimaryKey: []*schema.Column{NotificationsColumns[0]},
+		Indexes: []*schema.Index{
+			{
+				Name:    "notification_user_id_id",
+				Unique:  false,
+				Columns: []*schema.Column{NotificationsColumns[1], NotificationsColumns[0]},
+			},
+			{
+				Name:    "notification_reminder_id_user_id",
+				Unique:  true,
+				Columns: []*schema.Column{NotificationsColumns[2], NotificationsColumns[1]},
 			},
 		},
 	}
@@ -655,6 +698,55 @@ var (
 				Name:    "reinspectiondecision_campaign_id_application_id",
 				Unique:  false,
 				Columns: []*schema.Column{ReinspectionDecisionsColumns[3], ReinspectionDecisionsColumns[4]},
+			},
+		},
+	}
+	// RemindersColumns holds the columns for the "reminders" table.
+	RemindersColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeString},
+		{Name: "key", Type: field.TypeString, Unique: true},
+		{Name: "kind", Type: field.TypeString},
+		{Name: "office_id", Type: field.TypeString},
+		{Name: "resource_type", Type: field.TypeString},
+		{Name: "resource_id", Type: field.TypeString},
+		{Name: "due_time", Type: field.TypeTime},
+		{Name: "create_time", Type: field.TypeTime},
+	}
+	// RemindersTable holds the schema information for the "reminders" table.
+	RemindersTable = &schema.Table{
+		Name:       "reminders",
+		Columns:    RemindersColumns,
+		PrimaryKey: []*schema.Column{RemindersColumns[0]},
+	}
+	// ReminderSettingsColumns holds the columns for the "reminder_settings" table.
+	ReminderSettingsColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeString},
+		{Name: "office_id", Type: field.TypeString},
+		{Name: "scope_path", Type: field.TypeString},
+		{Name: "version", Type: field.TypeInt64, Default: 1},
+		{Name: "create_time", Type: field.TypeTime},
+		{Name: "update_time", Type: field.TypeTime},
+		{Name: "days_before", Type: field.TypeJSON},
+		{Name: "days_after", Type: field.TypeJSON},
+	}
+	// ReminderSettingsTable holds the schema information for the "reminder_settings" table.
+	ReminderSettingsTable = &schema.Table{
+		Name:       "reminder_settings",
+		Columns:    ReminderSettingsColumns,
+		PrimaryKey: []*schema.Column{ReminderSettingsColumns[0]},
+		Indexes: []*schema.Index{
+			{
+				Name:    "remindersetting_scope_path",
+				Unique:  false,
+				Columns: []*schema.Column{ReminderSettingsColumns[2]},
+				Annotation: &entsql.IndexAnnotation{
+					OpClass: "varchar_pattern_ops",
+				},
+			},
+			{
+				Name:    "remindersetting_office_id",
+				Unique:  true,
+				Columns: []*schema.Column{ReminderSettingsColumns[1]},
 			},
 		},
 	}
@@ -1013,6 +1105,83 @@ var (
 			},
 		},
 	}
+	// WebhooksColumns holds the columns for the "webhooks" table.
+	WebhooksColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeString},
+		{Name: "office_id", Type: field.TypeString},
+		{Name: "scope_path", Type: field.TypeString},
+		{Name: "version", Type: field.TypeInt64, Default: 1},
+		{Name: "create_time", Type: field.TypeTime},
+		{Name: "update_time", Type: field.TypeTime},
+		{Name: "url", Type: field.TypeString},
+		{Name: "events", Type: field.TypeJSON},
+		{Name: "secret_sealed", Type: field.TypeBytes},
+		{Name: "description", Type: field.TypeString, Default: ""},
+		{Name: "disabled", Type: field.TypeBool, Default: false},
+	}
+	// WebhooksTable holds the schema information for the "webhooks" table.
+	WebhooksTable = &schema.Table{
+		Name:       "webhooks",
+		Columns:    WebhooksColumns,
+		PrimaryKey: []*schema.Column{WebhooksColumns[0]},
+		Indexes: []*schema.Index{
+			{
+				Name:    "webhook_scope_path",
+				Unique:  false,
+				Columns: []*schema.Column{WebhooksColumns[2]},
+				Annotation: &entsql.IndexAnnotation{
+					OpClass: "varchar_pattern_ops",
+				},
+			},
+		},
+	}
+	// WebhookDeliveriesColumns holds the columns for the "webhook_deliveries" table.
+	WebhookDeliveriesColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeString},
+		{Name: "office_id", Type: field.TypeString},
+		{Name: "scope_path", Type: field.TypeString},
+		{Name: "webhook_id", Type: field.TypeString},
+		{Name: "event_id", Type: field.TypeString},
+		{Name: "event_type", Type: field.TypeString},
+		{Name: "payload", Type: field.TypeBytes},
+		{Name: "state", Type: field.TypeEnum, Enums: []string{"PENDING", "DELIVERED", "FAILED"}, Default: "PENDING"},
+		{Name: "attempts", Type: field.TypeInt, Default: 0},
+		{Name: "next_attempt_time", Type: field.TypeTime},
+		{Name: "lease_owner", Type: field.TypeString, Default: ""},
+		{Name: "lease_until", Type: field.TypeTime, Nullable: true},
+		{Name: "last_status_code", Type: field.TypeInt, Default: 0},
+		{Name: "last_error", Type: field.TypeString, Default: ""},
+		{Name: "attempts_log", Type: field.TypeJSON, Nullable: true},
+		{Name: "redelivery_of", Type: field.TypeString, Default: ""},
+		{Name: "create_time", Type: field.TypeTime},
+		{Name: "deliver_time", Type: field.TypeTime, Nullable: true},
+	}
+	// WebhookDeliveriesTable holds the schema information for the "webhook_deliveries" table.
+	WebhookDeliveriesTable = &schema.Table{
+		Name:       "webhook_deliveries",
+		Columns:    WebhookDeliveriesColumns,
+		PrimaryKey: []*schema.Column{WebhookDeliveriesColumns[0]},
+		Indexes: []*schema.Index{
+			{
+				Name:    "webhookdelivery_scope_path",
+				Unique:  false,
+				Columns: []*schema.Column{WebhookDeliveriesColumns[2]},
+				Annotation: &entsql.IndexAnnotation{
+					OpClass: "varchar_pattern_ops",
+				},
+			},
+			{
+				Name:    "webhookdelivery_state_next_attempt_time",
+				Unique:  false,
+				Columns: []*schema.Column{WebhookDeliveriesColumns[7], WebhookDeliveriesColumns[9]},
+			},
+			{
+				Name:    "webhookdelivery_webhook_id_id",
+				Unique:  false,
+				Columns: []*schema.Column{WebhookDeliveriesColumns[3], WebhookDeliveriesColumns[0]},
+			},
+		},
+	}
 	// Tables holds all the tables in the schema.
 	Tables = []*schema.Table{
 		ApplicationsTable,
@@ -1025,12 +1194,16 @@ var (
 		EvidenceFilesTable,
 		EvidenceRevisionsTable,
 		IdempotencyRecordsTable,
+		JobLeasesTable,
 		NegativeListEntriesTable,
+		NotificationsTable,
 		ObjectionsTable,
 		OfficesTable,
 		PublicityEntriesTable,
 		RefreshTokensTable,
 		ReinspectionDecisionsTable,
+		RemindersTable,
+		ReminderSettingsTable,
 		ResultsTable,
 		RevocationsTable,
 		ServiceAccountsTable,
@@ -1042,6 +1215,8 @@ var (
 		UnitsTable,
 		UsersTable,
 		VetoDecisionsTable,
+		WebhooksTable,
+		WebhookDeliveriesTable,
 	}
 )
 

@@ -36,8 +36,14 @@ type EvidenceRevision func(*sql.Selector)
 // IdempotencyRecord is the predicate function for idempotencyrecord builders.
 type IdempotencyRecord func(*sql.Selector)
 
+// JobLease is the predicate function for joblease builders.
+type JobLease func(*sql.Selector)
+
 // NegativeListEntry is the predicate function for negativelistentry builders.
 type NegativeListEntry func(*sql.Selector)
+
+// Notification is the predicate function for notification builders.
+type Notification func(*sql.Selector)
 
 // Objection is the predicate function for objection builders.
 type Objection func(*sql.Selector)
@@ -53,6 +59,12 @@ type RefreshToken func(*sql.Selector)
 
 // ReinspectionDecision is the predicate function for reinspectiondecision builders.
 type ReinspectionDecision func(*sql.Selector)
+
+// Reminder is the predicate function for reminder builders.
+type Reminder func(*sql.Selector)
+
+// ReminderSetting is the predicate function for remindersetting builders.
+type ReminderSetting func(*sql.Selector)
 
 // Result is the predicate function for result builders.
 type Result func(*sql.Selector)
@@ -86,3 +98,9 @@ type User func(*sql.Selector)
 
 // VetoDecision is the predicate function for vetodecision builders.
 type VetoDecision func(*sql.Selector)
+
+// Webhook is the predicate function for webhook builders.
+type Webhook func(*sql.Selector)
+
+// WebhookDelivery is the predicate function for webhookdelivery builders.
+type WebhookDelivery func(*sql.Selector)

@@ -16,12 +16,16 @@ import (
 	"github.com/wenming-platform/wenming/ent/evidencefile"
 	"github.com/wenming-platform/wenming/ent/evidencerevision"
 	"github.com/wenming-platform/wenming/ent/idempotencyrecord"
+	"github.com/wenming-platform/wenming/ent/joblease"
 	"github.com/wenming-platform/wenming/ent/negativelistentry"
+	"github.com/wenming-platform/wenming/ent/notification"
 	"github.com/wenming-platform/wenming/ent/objection"
 	"github.com/wenming-platform/wenming/ent/office"
 	"github.com/wenming-platform/wenming/ent/publicityentry"
 	"github.com/wenming-platform/wenming/ent/refreshtoken"
 	"github.com/wenming-platform/wenming/ent/reinspectiondecision"
+	"github.com/wenming-platform/wenming/ent/reminder"
+	"github.com/wenming-platform/wenming/ent/remindersetting"
 	"github.com/wenming-platform/wenming/ent/result"
 	"github.com/wenming-platform/wenming/ent/revocation"
 	"github.com/wenming-platform/wenming/ent/schema"
@@ -34,6 +38,8 @@ import (
 	"github.com/wenming-platform/wenming/ent/unit"
 	"github.com/wenming-platform/wenming/ent/user"
 	"github.com/wenming-platform/wenming/ent/vetodecision"
+	"github.com/wenming-platform/wenming/ent/webhook"
+	"github.com/wenming-platform/wenming/ent/webhookdelivery"
 
 	"entgo.io/ent"
 	"entgo.io/ent/privacy"
@@ -485,6 +491,22 @@ func init() {
 	idempotencyrecordDescID := idempotencyrecordFields[0].Descriptor()
 	// idempotencyrecord.IDValidator is a validator for the "id" field. It is called by the builders before save.
 	idempotencyrecord.IDValidator = idempotencyrecordDescID.Validators[0].(func(string) error)
+	jobleaseMixin := schema.JobLease{}.Mixin()
+	joblease.Policy = privacy.NewPolicies(jobleaseMixin[0], schema.JobLease{})
+	joblease.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := joblease.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	jobleaseFields := schema.JobLease{}.Fields()
+	_ = jobleaseFields
+	// jobleaseDescID is the schema descriptor for id field.
+	jobleaseDescID := jobleaseFields[0].Descriptor()
+	// joblease.IDValidator is a validator for the "id" field. It is called by the builders before save.
+	joblease.IDValidator = jobleaseDescID.Validators[0].(func(string) error)
 	negativelistentryMixin := schema.NegativeListEntry{}.Mixin()
 	negativelistentry.Policy = privacy.NewPolicies(negativelistentryMixin[0], schema.NegativeListEntry{})
 	negativelistentry.Hooks[0] = func(next ent.Mutator) ent.Mutator {
@@ -540,6 +562,22 @@ func init() {
 	negativelistentryDescID := negativelistentryFields[0].Descriptor()
 	// negativelistentry.IDValidator is a validator for the "id" field. It is called by the builders before save.
 	negativelistentry.IDValidator = negativelistentryDescID.Validators[0].(func(string) error)
+	notificationMixin := schema.Notification{}.Mixin()
+	notification.Policy = privacy.NewPolicies(notificationMixin[0], schema.Notification{})
+	notification.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := notification.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	notificationFields := schema.Notification{}.Fields()
+	_ = notificationFields
+	// notificationDescID is the schema descriptor for id field.
+	notificationDescID := notificationFields[0].Descriptor()
+	// notification.IDValidator is a validator for the "id" field. It is called by the builders before save.
+	notification.IDValidator = notificationDescID.Validators[0].(func(string) error)
 	objectionMixin := schema.Objection{}.Mixin()
 	objection.Policy = privacy.NewPolicies(objectionMixin[0], schema.Objection{})
 	objection.Hooks[0] = func(next ent.Mutator) ent.Mutator {
@@ -749,6 +787,66 @@ func init() {
 	reinspectiondecisionDescID := reinspectiondecisionFields[0].Descriptor()
 	// reinspectiondecision.IDValidator is a validator for the "id" field. It is called by the builders before save.
 	reinspectiondecision.IDValidator = reinspectiondecisionDescID.Validators[0].(func(string) error)
+	reminderMixin := schema.Reminder{}.Mixin()
+	reminder.Policy = privacy.NewPolicies(reminderMixin[0], schema.Reminder{})
+	reminder.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := reminder.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	reminderFields := schema.Reminder{}.Fields()
+	_ = reminderFields
+	// reminderDescID is the schema descriptor for id field.
+	reminderDescID := reminderFields[0].Descriptor()
+	// reminder.IDValidator is a validator for the "id" field. It is called by the builders before save.
+	reminder.IDValidator = reminderDescID.Validators[0].(func(string) error)
+	remindersettingMixin := schema.ReminderSetting{}.Mixin()
+	remindersetting.Policy = privacy.NewPolicies(remindersettingMixin[0], schema.ReminderSetting{})
+	remindersetting.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := remindersetting.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	remindersettingMixinFields0 := remindersettingMixin[0].Fields()
+	_ = remindersettingMixinFields0
+	remindersettingMixinFields1 := remindersettingMixin[1].Fields()
+	_ = remindersettingMixinFields1
+	remindersettingMixinFields2 := remindersettingMixin[2].Fields()
+	_ = remindersettingMixinFields2
+	remindersettingFields := schema.ReminderSetting{}.Fields()
+	_ = remindersettingFields
+	// remindersettingDescOfficeID is the schema descriptor for office_id field.
+	remindersettingDescOfficeID := remindersettingMixinFields0[0].Descriptor()
+	// remindersetting.OfficeIDValidator is a validator for the "office_id" field. It is called by the builders before save.
+	remindersetting.OfficeIDValidator = remindersettingDescOfficeID.Validators[0].(func(string) error)
+	// remindersettingDescScopePath is the schema descriptor for scope_path field.
+	remindersettingDescScopePath := remindersettingMixinFields0[1].Descriptor()
+	// remindersetting.ScopePathValidator is a validator for the "scope_path" field. It is called by the builders before save.
+	remindersetting.ScopePathValidator = remindersettingDescScopePath.Validators[0].(func(string) error)
+	// remindersettingDescVersion is the schema descriptor for version field.
+	remindersettingDescVersion := remindersettingMixinFields1[0].Descriptor()
+	// remindersetting.DefaultVersion holds the default value on creation for the version field.
+	remindersetting.DefaultVersion = remindersettingDescVersion.Default.(int64)
+	// remindersettingDescCreateTime is the schema descriptor for create_time field.
+	remindersettingDescCreateTime := remindersettingMixinFields2[0].Descriptor()
+	// remindersetting.DefaultCreateTime holds the default value on creation for the create_time field.
+	remindersetting.DefaultCreateTime = remindersettingDescCreateTime.Default.(func() time.Time)
+	// remindersettingDescUpdateTime is the schema descriptor for update_time field.
+	remindersettingDescUpdateTime := remindersettingMixinFields2[1].Descriptor()
+	// remindersetting.DefaultUpdateTime holds the default value on creation for the update_time field.
+	remindersetting.DefaultUpdateTime = remindersettingDescUpdateTime.Default.(func() time.Time)
+	// remindersetting.UpdateDefaultUpdateTime holds the default value on update for the update_time field.
+	remindersetting.UpdateDefaultUpdateTime = remindersettingDescUpdateTime.UpdateDefault.(func() time.Time)
+	// remindersettingDescID is the schema descriptor for id field.
+	remindersettingDescID := remindersettingFields[0].Descriptor()
+	// remindersetting.IDValidator is a validator for the "id" field. It is called by the builders before save.
+	remindersetting.IDValidator = remindersettingDescID.Validators[0].(func(string) error)
 	resultMixin := schema.Result{}.Mixin()
 	result.Policy = privacy.NewPolicies(resultMixin[0], schema.Result{})
 	result.Hooks[0] = func(next ent.Mutator) ent.Mutator {
@@ -1183,6 +1281,104 @@ func init() {
 	vetodecisionDescID := vetodecisionFields[0].Descriptor()
 	// vetodecision.IDValidator is a validator for the "id" field. It is called by the builders before save.
 	vetodecision.IDValidator = vetodecisionDescID.Validators[0].(func(string) error)
+	webhookMixin := schema.Webhook{}.Mixin()
+	webhook.Policy = privacy.NewPolicies(webhookMixin[0], schema.Webhook{})
+	webhook.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := webhook.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	webhookMixinFields0 := webhookMixin[0].Fields()
+	_ = webhookMixinFields0
+	webhookMixinFields1 := webhookMixin[1].Fields()
+	_ = webhookMixinFields1
+	webhookMixinFields2 := webhookMixin[2].Fields()
+	_ = webhookMixinFields2
+	webhookFields := schema.Webhook{}.Fields()
+	_ = webhookFields
+	// webhookDescOfficeID is the schema descriptor for office_id field.
+	webhookDescOfficeID := webhookMixinFields0[0].Descriptor()
+	// webhook.OfficeIDValidator is a validator for the "office_id" field. It is called by the builders before save.
+	webhook.OfficeIDValidator = webhookDescOfficeID.Validators[0].(func(string) error)
+	// webhookDescScopePath is the schema descriptor for scope_path field.
+	webhookDescScopePath := webhookMixinFields0[1].Descriptor()
+	// webhook.ScopePathValidator is a validator for the "scope_path" field. It is called by the builders before save.
+	webhook.ScopePathValidator = webhookDescScopePath.Validators[0].(func(string) error)
+	// webhookDescVersion is the schema descriptor for version field.
+	webhookDescVersion := webhookMixinFields1[0].Descriptor()
+	// webhook.DefaultVersion holds the default value on creation for the version field.
+	webhook.DefaultVersion = webhookDescVersion.Default.(int64)
+	// webhookDescCreateTime is the schema descriptor for create_time field.
+	webhookDescCreateTime := webhookMixinFields2[0].Descriptor()
+	// webhook.DefaultCreateTime holds the default value on creation for the create_time field.
+	webhook.DefaultCreateTime = webhookDescCreateTime.Default.(func() time.Time)
+	// webhookDescUpdateTime is the schema descriptor for update_time field.
+	webhookDescUpdateTime := webhookMixinFields2[1].Descriptor()
+	// webhook.DefaultUpdateTime holds the default value on creation for the update_time field.
+	webhook.DefaultUpdateTime = webhookDescUpdateTime.Default.(func() time.Time)
+	// webhook.UpdateDefaultUpdateTime holds the default value on update for the update_time field.
+	webhook.UpdateDefaultUpdateTime = webhookDescUpdateTime.UpdateDefault.(func() time.Time)
+	// webhookDescDescription is the schema descriptor for description field.
+	webhookDescDescription := webhookFields[4].Descriptor()
+	// webhook.DefaultDescription holds the default value on creation for the description field.
+	webhook.DefaultDescription = webhookDescDescription.Default.(string)
+	// webhookDescDisabled is the schema descriptor for disabled field.
+	webhookDescDisabled := webhookFields[5].Descriptor()
+	// webhook.DefaultDisabled holds the default value on creation for the disabled field.
+	webhook.DefaultDisabled = webhookDescDisabled.Default.(bool)
+	// webhookDescID is the schema descriptor for id field.
+	webhookDescID := webhookFields[0].Descriptor()
+	// webhook.IDValidator is a validator for the "id" field. It is called by the builders before save.
+	webhook.IDValidator = webhookDescID.Validators[0].(func(string) error)
+	webhookdeliveryMixin := schema.WebhookDelivery{}.Mixin()
+	webhookdelivery.Policy = privacy.NewPolicies(webhookdeliveryMixin[0], schema.WebhookDelivery{})
+	webhookdelivery.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := webhookdelivery.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	webhookdeliveryMixinFields0 := webhookdeliveryMixin[0].Fields()
+	_ = webhookdeliveryMixinFields0
+	webhookdeliveryFields := schema.WebhookDelivery{}.Fields()
+	_ = webhookdeliveryFields
+	// webhookdeliveryDescOfficeID is the schema descriptor for office_id field.
+	webhookdeliveryDescOfficeID := webhookdeliveryMixinFields0[0].Descriptor()
+	// webhookdelivery.OfficeIDValidator is a validator for the "office_id" field. It is called by the builders before save.
+	webhookdelivery.OfficeIDValidator = webhookdeliveryDescOfficeID.Validators[0].(func(string) error)
+	// webhookdeliveryDescScopePath is the schema descriptor for scope_path field.
+	webhookdeliveryDescScopePath := webhookdeliveryMixinFields0[1].Descriptor()
+	// webhookdelivery.ScopePathValidator is a validator for the "scope_path" field. It is called by the builders before save.
+	webhookdelivery.ScopePathValidator = webhookdeliveryDescScopePath.Validators[0].(func(string) error)
+	// webhookdeliveryDescAttempts is the schema descriptor for attempts field.
+	webhookdeliveryDescAttempts := webhookdeliveryFields[6].Descriptor()
+	// webhookdelivery.DefaultAttempts holds the default value on creation for the attempts field.
+	webhookdelivery.DefaultAttempts = webhookdeliveryDescAttempts.Default.(int)
+	// webhookdeliveryDescLeaseOwner is the schema descriptor for lease_owner field.
+	webhookdeliveryDescLeaseOwner := webhookdeliveryFields[8].Descriptor()
+	// webhookdelivery.DefaultLeaseOwner holds the default value on creation for the lease_owner field.
+	webhookdelivery.DefaultLeaseOwner = webhookdeliveryDescLeaseOwner.Default.(string)
+	// webhookdeliveryDescLastStatusCode is the schema descriptor for last_status_code field.
+	webhookdeliveryDescLastStatusCode := webhookdeliveryFields[10].Descriptor()
+	// webhookdelivery.DefaultLastStatusCode holds the default value on creation for the last_status_code field.
+	webhookdelivery.DefaultLastStatusCode = webhookdeliveryDescLastStatusCode.Default.(int)
+	// webhookdeliveryDescLastError is the schema descriptor for last_error field.
+	webhookdeliveryDescLastError := webhookdeliveryFields[11].Descriptor()
+	// webhookdelivery.DefaultLastError holds the default value on creation for the last_error field.
+	webhookdelivery.DefaultLastError = webhookdeliveryDescLastError.Default.(string)
+	// webhookdeliveryDescRedeliveryOf is the schema descriptor for redelivery_of field.
+	webhookdeliveryDescRedeliveryOf := webhookdeliveryFields[13].Descriptor()
+	// webhookdelivery.DefaultRedeliveryOf holds the default value on creation for the redelivery_of field.
+	webhookdelivery.DefaultRedeliveryOf = webhookdeliveryDescRedeliveryOf.Default.(string)
+	// webhookdeliveryDescID is the schema descriptor for id field.
+	webhookdeliveryDescID := webhookdeliveryFields[0].Descriptor()
+	// webhookdelivery.IDValidator is a validator for the "id" field. It is called by the builders before save.
+	webhookdelivery.IDValidator = webhookdeliveryDescID.Validators[0].(func(string) error)
 }
 
 const (

@@ -759,3 +759,131 @@ func (ReinspectionDecision) Hooks() []ent.Hook {
 func (ReinspectionDecision) Indexes() []ent.Index {
 	return []ent.Index{index.Fields("campaign_id", "application_id")}
 }
+
+// Webhook is an office's subscription to events (docs/notifications.md): a URL, the event
+// types it wants, and the secret deliveries are signed with, sealed under the master key.
+// Events of the office's subtree reach it.
+type Webhook struct{ ent.Schema }
+
+func (Webhook) Mixin() []ent.Mixin { return []ent.Mixin{OfficeScoped{}, Versioned{}, Time{}} }
+
+func (Webhook) Fields() []ent.Field {
+	return []ent.Field{
+		id(),
+		field.String("url"),
+		field.JSON("events", []string{}),
+		field.Bytes("secret_sealed").Sensitive(),
+		field.String("description").Default(""),
+		field.Bool("disabled").Default(false),
+	}
+}
+
+// WebhookDelivery is one event to deliver to one webhook: written in the transaction of the
+// change that caused it (the transactional outbox), then delivered by whichever process
+// leases it first, retried with backoff for a day. office_id and scope_path are the
+// webhook's. attempts_log keeps every attempt.
+type WebhookDelivery struct{ ent.Schema }
+
+func (WebhookDelivery) Mixin() []ent.Mixin { return []ent.Mixin{OfficeScoped{}} }
+
+func (WebhookDelivery) Fields() []ent.Field {
+	return []ent.Field{
+		id(),
+		field.String("webhook_id").Immutable(),
+		field.String("event_id").Immutable(),
+		field.String("event_type").Immutable(),
+		field.Bytes("payload").Immutable(),
+		field.Enum("state").Values("PENDING", "DELIVERED", "FAILED").Default("PENDING"),
+		field.Int("attempts").Default(0),
+		field.Time("next_attempt_time"),
+		field.String("lease_owner").Default(""),
+		field.Time("lease_until").Optional().Nillable(),
+		field.Int("last_status_code").Default(0),
+		field.String("last_error").Default(""),
+		field.JSON("attempts_log", []jsonvalue.DeliveryAttempt{}).Optional(),
+		field.String("redelivery_of").Default("").Immutable(),
+		field.Time("create_time").Immutable(),
+		field.Time("deliver_time").Optional().Nillable(),
+	}
+}
+
+func (WebhookDelivery) Indexes() []ent.Index {
+	return []ent.Index{index.Fields("state", "next_attempt_time"), index.Fields("webhook_id", "id")}
+}
+
+// Reminder is one reminder of one deadline at one offset (a week before the submission
+// deadline, the day after a rectification deadline): its key is unique, so however many
+// processes find it due, it is sent once. Its notifications and webhook deliveries are
+// written in the same transaction.
+type Reminder struct{ ent.Schema }
+
+func (Reminder) Mixin() []ent.Mixin { return []ent.Mixin{SystemOnly{}} }
+
+func (Reminder) Fields() []ent.Field {
+	return []ent.Field{
+		id(),
+		field.String("key").Unique().Immutable(),
+		field.String("kind").Immutable(),
+		field.String("office_id").Immutable(),
+		field.String("resource_type").Immutable(),
+		field.String("resource_id").Immutable(),
+		field.Time("due_time").Immutable(),
+		field.Time("create_time").Immutable(),
+	}
+}
+
+// Notification is a message in one user's inbox.
+type Notification struct{ ent.Schema }
+
+func (Notification) Mixin() []ent.Mixin { return []ent.Mixin{SystemOnly{}} }
+
+func (Notification) Fields() []ent.Field {
+	return []ent.Field{
+		id(),
+		field.String("user_id").Immutable(),
+		field.String("reminder_id").Immutable(),
+		field.String("kind").Immutable(),
+		field.String("subject").Immutable(),
+		field.String("resource_type").Immutable(),
+		field.String("resource_id").Immutable(),
+		field.Time("due_time").Immutable(),
+		field.Time("read_time").Optional().Nillable(),
+		field.Time("create_time").Immutable(),
+	}
+}
+
+func (Notification) Indexes() []ent.Index {
+	return []ent.Index{index.Fields("user_id", "id"), index.Fields("reminder_id", "user_id").Unique()}
+}
+
+// ReminderSetting is an office's reminder offsets, in days before and after a deadline.
+// Without a row the defaults hold (7 and 1 days before, 1 day after).
+type ReminderSetting struct{ ent.Schema }
+
+func (ReminderSetting) Mixin() []ent.Mixin { return []ent.Mixin{OfficeScoped{}, Versioned{}, Time{}} }
+
+func (ReminderSetting) Fields() []ent.Field {
+	return []ent.Field{
+		id(),
+		field.JSON("days_before", []int{}),
+		field.JSON("days_after", []int{}),
+	}
+}
+
+func (ReminderSetting) Indexes() []ent.Index {
+	return []ent.Index{index.Fields("office_id").Unique()}
+}
+
+// JobLease lets one process at a time run a periodic job (the reminder scan) across
+// replicas: the holder until lease_until.
+type JobLease struct{ ent.Schema }
+
+func (JobLease) Mixin() []ent.Mixin { return []ent.Mixin{SystemOnly{}} }
+
+func (JobLease) Fields() []ent.Field {
+	return []ent.Field{
+		id(),
+		field.String("owner"),
+		field.Time("lease_until"),
+	}
+}

@@ -26,6 +26,7 @@ import (
 	"github.com/wenming-platform/wenming/ent/vetodecision"
 	"github.com/wenming-platform/wenming/services/platform/audit"
 	"github.com/wenming-platform/wenming/services/platform/errs"
+	"github.com/wenming-platform/wenming/services/platform/outbox"
 	"github.com/wenming-platform/wenming/services/platform/pagetoken"
 	"github.com/wenming-platform/wenming/services/platform/resource"
 	"github.com/wenming-platform/wenming/services/platform/scoring"
@@ -95,6 +96,12 @@ func (s *Server) settle(ctx context.Context, tx *ent.Tx, appID string, known *en
 		}
 		if state != string(a.State) {
 			if err := tx.Application.UpdateOneID(a.ID).AddVersion(1).SetState(application.State(state)).Exec(sys); err != nil {
+				return nil, err
+			}
+			if err := outbox.Emit(ctx, tx, outbox.Event{Type: outbox.ApplicationScored, OfficeID: a.OfficeID, ScopePath: a.ScopePath,
+				ResourceType: "application", ResourceID: a.ID,
+				Data: &reviewv1.Result{ApplicationId: a.ID, CampaignId: a.CampaignID, UnitId: a.UnitID, State: state,
+					Total: scoring.Points(c.res.Total).String(), Vetoed: c.res.Vetoed}}); err != nil {
 				return nil, err
 			}
 		}

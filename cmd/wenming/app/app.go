@@ -90,6 +90,12 @@ type Config struct {
 	Clock func() time.Time
 	// ShutdownTimeout bounds the graceful shutdown.
 	ShutdownTimeout time.Duration
+	// WebhookAllow lists the private networks webhooks may reach (--webhook-allow).
+	WebhookAllow []*net.IPNet
+	// NotifyInterval is how often the notify workers look for due deliveries and
+	// reminders, WebhookBackoff the first retry's delay; zero: 5 s and 30 s. No flag sets
+	// them: tests shorten them.
+	NotifyInterval, WebhookBackoff time.Duration
 }
 
 // App is a running process.
@@ -399,6 +405,7 @@ func (a *App) startServices(ctx, runCtx context.Context, run []service, reg *pro
 		st: st, keys: keys, tokens: tokens, revoked: revoked, limits: cache.NewLimiter(r),
 		pages: pagetoken.New(pageKey), trail: a.trail,
 		files: evidence.Limits{FileBytes: cfg.MaxFileBytes, ApplicationBytes: cfg.MaxApplicationBytes}, clock: cfg.Clock,
+		master: master, cfg: cfg,
 	}
 	if cfg.runs("evidence") {
 		blobs, err := blob.Open(ctx, cfg.BlobURL, cfg.DataDir)
@@ -422,6 +429,9 @@ func (a *App) startServices(ctx, runCtx context.Context, run []service, reg *pro
 			p.evidence.RunSweeper(runCtx, 10*time.Minute, func(f string, args ...any) { slog.Info(fmt.Sprintf(f, args...)) })
 			return nil
 		})
+	}
+	if p.notify != nil {
+		a.group.Go(func() error { p.notify.Run(runCtx); return nil })
 	}
 	if p.tenancy != nil {
 		if err := a.bootstrap(ctx); err != nil {

@@ -3,6 +3,8 @@ package app
 import (
 	"context"
 	"errors"
+	"fmt"
+	"log/slog"
 	"net/http"
 	"strconv"
 	"time"
@@ -11,16 +13,19 @@ import (
 	"google.golang.org/grpc"
 
 	evidencev1 "github.com/wenming-platform/wenming/api/gen/wenming/evidence/v1"
+	notifyv1 "github.com/wenming-platform/wenming/api/gen/wenming/notify/v1"
 	reviewv1 "github.com/wenming-platform/wenming/api/gen/wenming/review/v1"
 	standardsv1 "github.com/wenming-platform/wenming/api/gen/wenming/standards/v1"
 	tenancyv1 "github.com/wenming-platform/wenming/api/gen/wenming/tenancy/v1"
 	"github.com/wenming-platform/wenming/services/evidence"
 	"github.com/wenming-platform/wenming/services/gateway"
+	"github.com/wenming-platform/wenming/services/notify"
 	"github.com/wenming-platform/wenming/services/platform/audit"
 	"github.com/wenming-platform/wenming/services/platform/auth"
 	"github.com/wenming-platform/wenming/services/platform/blob"
 	"github.com/wenming-platform/wenming/services/platform/cache"
 	"github.com/wenming-platform/wenming/services/platform/pagetoken"
+	"github.com/wenming-platform/wenming/services/platform/secrets"
 	"github.com/wenming-platform/wenming/services/platform/store"
 	"github.com/wenming-platform/wenming/services/review"
 	"github.com/wenming-platform/wenming/services/standards"
@@ -56,13 +61,16 @@ type parts struct {
 	pages   *pagetoken.Codec
 	trail   *audit.Chain
 
-	blobs blob.Store
-	files evidence.Limits
-	clock func() time.Time
+	blobs  blob.Store
+	files  evidence.Limits
+	clock  func() time.Time
+	master *secrets.Master
+	cfg    Config
 
 	tenancy   *tenancy.Server
 	standards *standards.Server
 	evidence  *evidence.Server
+	notify    *notify.Server
 }
 
 var services = []service{
@@ -106,6 +114,16 @@ var services = []service{
 			reviewv1.RegisterReviewServiceServer(s, review.NewServer(review.Deps{Store: p.st, Pages: p.pages, Audit: p.trail, Clock: p.clock, Limits: p.limits}))
 		},
 		routes: reviewv1.RegisterReviewServiceHandler,
+	},
+	{
+		Name: "notify", Port: 9095,
+		register: func(s grpc.ServiceRegistrar, p *parts) {
+			p.notify = notify.NewServer(notify.Deps{Store: p.st, Pages: p.pages, Audit: p.trail, Master: p.master, Clock: p.clock,
+				Interval: p.cfg.NotifyInterval, Backoff: p.cfg.WebhookBackoff, Allow: p.cfg.WebhookAllow,
+				Log: func(f string, args ...any) { slog.Warn(fmt.Sprintf(f, args...)) }})
+			notifyv1.RegisterNotifyServiceServer(s, p.notify)
+		},
+		routes: notifyv1.RegisterNotifyServiceHandler,
 	},
 }
 

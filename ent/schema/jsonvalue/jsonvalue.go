@@ -39,3 +39,11 @@ type Score struct {
 	VetoReason    string   `json:"veto_reason,omitempty"`
 	Comment       string   `json:"comment,omitempty"`
 }
+
+// DeliveryAttempt is one attempt to deliver a webhook event.
+type DeliveryAttempt struct {
+	Time       time.Time `json:"time"`
+	StatusCode int       `json:"status_code,omitempty"`
+	Error      string    `json:"error,omitempty"`
+	Millis     int64     `json:"millis"`
+}

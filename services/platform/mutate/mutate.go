@@ -8,6 +8,7 @@ import (
 	"github.com/wenming-platform/wenming/ent/privacy"
 	"github.com/wenming-platform/wenming/services/platform/audit"
 	"github.com/wenming-platform/wenming/services/platform/errs"
+	"github.com/wenming-platform/wenming/services/platform/outbox"
 	"github.com/wenming-platform/wenming/services/platform/resource"
 	"github.com/wenming-platform/wenming/services/platform/rpc"
 	"github.com/wenming-platform/wenming/services/platform/store"
@@ -29,11 +30,19 @@ func NewWriter(st *store.Store, trail *audit.Chain) *Writer {
 // Record appends e to its office's audit chain within tx. The event's request id is taken
 // from ctx here, for every service, so callers describe only the change. (audit cannot
 // read it itself: the request id belongs to the rpc package, which audit does not import.)
+// A change that is a webhook event (outbox.TypeOf) also writes its deliveries, in tx.
 func (w *Writer) Record(ctx context.Context, tx *ent.Tx, e audit.Event) error {
 	if e.RequestID == "" {
 		e.RequestID = rpc.RequestID(ctx)
 	}
-	return w.trail.Record(ctx, tx, e)
+	if err := w.trail.Record(ctx, tx, e); err != nil {
+		return err
+	}
+	if typ := outbox.TypeOf(e.Action); typ != "" {
+		return outbox.Emit(ctx, tx, outbox.Event{Type: typ, OfficeID: e.OfficeID, ScopePath: e.ScopePath,
+			ResourceType: e.ResourceType, ResourceID: e.ResourceID, Data: e.After})
+	}
+	return nil
 }
 
 // Lock takes the lock of officeID's audit chain for the rest of tx (audit.Chain.Lock): a

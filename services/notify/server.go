@@ -1,0 +1,102 @@
+package notify
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"net"
+	"net/http"
+	"time"
+
+	notifyv1 "github.com/wenming-platform/wenming/api/gen/wenming/notify/v1"
+	"github.com/wenming-platform/wenming/services/platform/audit"
+	"github.com/wenming-platform/wenming/services/platform/mutate"
+	"github.com/wenming-platform/wenming/services/platform/pagetoken"
+	"github.com/wenming-platform/wenming/services/platform/secrets"
+	"github.com/wenming-platform/wenming/services/platform/store"
+)
+
+// Deps are what the notify server is built from.
+type Deps struct {
+	Store  *store.Store
+	Pages  *pagetoken.Codec
+	Audit  *audit.Chain
+	Master *secrets.Master
+	// Clock is the time deadlines are judged by (a test's fixed day); nil: the wall clock.
+	// Deliveries and leases always run on the wall clock.
+	Clock func() time.Time
+	// Interval is how often the workers look for due work; zero means 5 seconds.
+	Interval time.Duration
+	// Backoff is the first retry's delay, doubled for each further one up to an hour;
+	// zero means 30 seconds.
+	Backoff time.Duration
+	// Allow lists the private networks webhooks may reach (--webhook-allow): none by default.
+	Allow []*net.IPNet
+	// Log reports the workers' errors.
+	Log func(format string, args ...any)
+}
+
+// Server implements the notify service and runs its workers.
+type Server struct {
+	notifyv1.UnimplementedNotifyServiceServer
+
+	st       *store.Store
+	pages    *pagetoken.Codec
+	w        *mutate.Writer
+	master   *secrets.Master
+	clock    func() time.Time
+	interval time.Duration
+	backoff  time.Duration
+	allow    []*net.IPNet
+	log      func(string, ...any)
+	// owner names this process in the leases it takes; leased is when its reminder lease
+	// ends (only Run's goroutine touches it).
+	owner  string
+	leased time.Time
+	client *http.Client
+}
+
+var _ notifyv1.NotifyServiceServer = (*Server)(nil)
+
+// NewServer returns the notify server.
+func NewServer(d Deps) *Server {
+	s := &Server{st: d.Store, pages: d.Pages, w: mutate.NewWriter(d.Store, d.Audit), master: d.Master, clock: d.Clock,
+		interval: d.Interval, backoff: d.Backoff, allow: d.Allow, log: d.Log}
+	if s.clock == nil {
+		s.clock = time.Now
+	}
+	if s.interval == 0 {
+		s.interval = 5 * time.Second
+	}
+	if s.backoff == 0 {
+		s.backoff = 30 * time.Second
+	}
+	if s.log == nil {
+		s.log = func(string, ...any) {}
+	}
+	b := make([]byte, 8)
+	_, _ = rand.Read(b)
+	s.owner = hex.EncodeToString(b)
+	s.client = s.httpClient()
+	return s
+}
+
+// Run runs the workers until ctx ends: the delivery of due webhook events and the
+// reminder scan, each every interval.
+func (s *Server) Run(ctx context.Context) {
+	t := time.NewTicker(s.interval)
+	defer t.Stop()
+	for {
+		if err := s.deliverDue(ctx); err != nil && ctx.Err() == nil {
+			s.log("notify: delivering webhooks: %v", err)
+		}
+		if err := s.remindDue(ctx); err != nil && ctx.Err() == nil {
+			s.log("notify: reminders: %v", err)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}
