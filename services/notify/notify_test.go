@@ -27,6 +27,7 @@ import (
 	"github.com/wenming-platform/wenming/services/evidence/evidencetest"
 	"github.com/wenming-platform/wenming/services/notify"
 	"github.com/wenming-platform/wenming/services/platform/outbox"
+	"github.com/wenming-platform/wenming/services/platform/secrets"
 	"github.com/wenming-platform/wenming/services/platform/store/storetest"
 	"github.com/wenming-platform/wenming/services/review/reviewtest"
 )
@@ -50,6 +51,9 @@ type receiver struct {
 	*httptest.Server
 	secret string
 
+	// delay is how long each answer takes.
+	delay time.Duration
+
 	mu        sync.Mutex
 	failFirst int
 	got       []receipt
@@ -60,6 +64,7 @@ func newReceiver(t *testing.T, secret string, failFirst int) *receiver {
 	r := &receiver{secret: secret, failFirst: failFirst}
 	r.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
 		body, _ := io.ReadAll(req.Body)
+		time.Sleep(r.delay)
 		sig := req.Header.Get(notify.SignatureHeader)
 		ts, _, _ := strings.Cut(strings.TrimPrefix(sig, "t="), ",")
 		sec, _ := strconv.ParseInt(ts, 10, 64)
@@ -162,11 +167,15 @@ func TestNotify(t *testing.T) {
 			strings.Contains(protoJSON(t, list), secret) {
 			t.Errorf("the city's webhooks: %v", list)
 		}
-		for who, tok := range map[string]string{"the province": tr.ProvAdmin, "a sibling district": tr.D2Admin, "a unit": tr.Unit1Admin} {
-			for _, path := range []string{"/v1/webhooks/" + hook.GetId(), "/v1/webhooks/" + hook.GetId() + "/deliveries"} {
+		for who, tok := range map[string]string{"the province": tr.ProvAdmin, "a sibling district": tr.D2Admin, "a unit": tr.Unit1Admin,
+			"another province": tr.Prov2Admin, "a district below": tr.D1Admin} {
+			for _, path := range []string{"/v1/webhooks/" + hook.GetId(), "/v1/webhooks/" + hook.GetId() + "/deliveries", hooks} {
 				if r := e.Do(t, "GET", path, tok, nil); r.Code != 403 && r.Code != 404 {
 					t.Errorf("%s reading %s: %d %s", who, path, r.Code, r.Raw)
 				}
+			}
+			if r := e.Do(t, "PATCH", "/v1/webhooks/"+hook.GetId()+"?updateMask=disabled", tok, &notifyv1.Webhook{Disabled: true, Etag: hook.GetEtag()}); r.Code != 403 && r.Code != 404 {
+				t.Errorf("%s disabling the city's webhook: %d %s", who, r.Code, r.Raw)
 			}
 		}
 
@@ -406,4 +415,82 @@ func protoJSON(t *testing.T, m proto.Message) string {
 		t.Fatal(err)
 	}
 	return string(b)
+}
+
+// TestTwoProcessesOnce runs two processes on one PostgreSQL database, both polling every
+// 20 ms: every webhook delivery reaches the receiver once, and each reminder goes out once,
+// whichever process finds it first.
+func TestTwoProcessesOnce(t *testing.T) {
+	url := storetest.URL(t, storetest.Postgres)
+	master, err := secrets.Generate()
+	if err != nil {
+		t.Fatal(err)
+	}
+	clock := evidencetest.NewClock()
+	shared := func(cfg *app.Config) { cfg.DatabaseURL, cfg.MasterKey = url, master.Encode() }
+	a := apptest.Start(t, storetest.Postgres, clock.Configure, fast, shared)
+	b := apptest.Start(t, storetest.Postgres, clock.Configure, fast, shared, func(cfg *app.Config) { cfg.NoMigrate = true })
+	tr := a.BuildTree(t)
+	const secret = "s3cret-for-two-processes"
+	recv := newReceiver(t, secret, 0)
+	// A slow receiver keeps deliveries pending while the other process looks for due ones.
+	recv.delay = 30 * time.Millisecond
+	apptest.Call[*notifyv1.Webhook](t, b, "POST", "/v1/offices/"+tr.City+"/webhooks", tr.CityAdmin,
+		&notifyv1.Webhook{Url: recv.URL, Events: outbox.Types, Secret: secret})
+
+	fx := reviewtest.Setup(t, a, tr, clock, reviewtest.Year)
+	src := apptest.Call[*standardsv1.Campaign](t, b, "GET", "/v1/campaigns/"+fx.Campaign, fx.Admin, nil)
+	now, day := clock.Now(), 24*time.Hour
+	w := func(from, to time.Duration) *standardsv1.Window {
+		return &standardsv1.Window{StartTime: timestamppb.New(now.Add(from)), EndTime: timestamppb.New(now.Add(to))}
+	}
+	c := apptest.Call[*standardsv1.Campaign](t, b, "POST", "/v1/offices/"+fx.Office+"/campaigns", fx.Admin, &standardsv1.Campaign{
+		StandardId: src.GetStandardId(), Year: fx.Year, TargetLevel: standardsv1.TitleLevel_TITLE_LEVEL_DISTRICT, DisplayName: "补报",
+		ApplicationWindow: w(-time.Hour, 5*day), SubmissionWindow: w(0, 20*day), ReviewWindow: w(21*day, 30*day), PublicityWindow: w(31*day, 38*day),
+		Quota: &standardsv1.Quota{Limit: &standardsv1.Quota_Count{Count: 1}}})
+	apptest.Call[*standardsv1.Campaign](t, a, "POST", "/v1/campaigns/"+c.GetId()+":transition", fx.Admin,
+		&standardsv1.TransitionCampaignRequest{To: standardsv1.CampaignState_CAMPAIGN_STATE_OPEN, Force: true, Reason: "测试"})
+	for _, u := range []string{"U1", "U3", "U4", "U5"} {
+		apptest.Call[*evidencev1.Application](t, b, "POST", "/v1/campaigns/"+c.GetId()+"/applications", fx.UnitTokens[u], &evidencev1.Application{UnitId: fx.Units[u]})
+	}
+	clock.Set(c.GetSubmissionWindow().GetEndTime().AsTime().Add(-6 * day))
+	count := func() int {
+		n := 0
+		for _, u := range []string{"U1", "U3", "U4", "U5"} {
+			n += len(apptest.Call[*notifyv1.ListMyNotificationsResponse](t, a, "GET", "/v1/me/notifications", fx.UnitTokens[u], nil).GetNotifications())
+		}
+		return n
+	}
+	eventually(t, "the reminders", func() bool { return count() == 4 })
+	time.Sleep(300 * time.Millisecond) // both processes scan many more times
+	if n := count(); n != 4 {
+		t.Errorf("%d notifications for four units' admins, want 4", n)
+	}
+	eventually(t, "the reminder's webhook event", func() bool {
+		for _, r := range recv.receipts() {
+			if r.typ == outbox.ReminderSent {
+				return true
+			}
+		}
+		return false
+	})
+	time.Sleep(300 * time.Millisecond)
+	deliveries, events := map[string]int{}, map[string]int{}
+	for _, r := range recv.receipts() {
+		deliveries[r.delivery]++
+		events[r.event]++
+	}
+	for id, n := range deliveries {
+		if n != 1 {
+			t.Errorf("delivery %s received %d times", id, n)
+		}
+	}
+	for id, n := range events {
+		if n != 1 {
+			t.Errorf("event %s received %d times", id, n)
+		}
+	}
+	if len(deliveries) < 10 {
+		t.Errorf("only %d deliveries: the setup's events did not all arrive", len(deliveries))
+	}
 }

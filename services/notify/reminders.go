@@ -452,7 +452,7 @@ func (s *Server) UpdateReminderSettings(ctx context.Context, req *notifyv1.Updat
 	}
 	var out *notifyv1.ReminderSettings
 	err = s.st.Tx(ctx, func(tx *ent.Tx) error {
-		o, err := tx.Office.Get(ctx, in.GetOfficeId())
+		o, err := tx.Office.Get(ctx, req.GetOfficeId())
 		if err != nil {
 			return resource.NotFound(err, "office")
 		}

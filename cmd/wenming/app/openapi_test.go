@@ -7,11 +7,14 @@ import (
 	"errors"
 	"fmt"
 	"mime"
+	"net"
 	"net/http"
+	"net/http/httptest"
 	"sort"
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 	"unicode"
 
 	"github.com/getkin/kin-openapi/openapi2"
@@ -23,12 +26,15 @@ import (
 	"google.golang.org/genproto/googleapis/api/annotations"
 	"google.golang.org/protobuf/proto"
 	"google.golang.org/protobuf/reflect/protoreflect"
+	"google.golang.org/protobuf/types/known/timestamppb"
 
 	authzv1 "github.com/wenming-platform/wenming/api/gen/wenming/authz/v1"
 	evidencev1 "github.com/wenming-platform/wenming/api/gen/wenming/evidence/v1"
+	notifyv1 "github.com/wenming-platform/wenming/api/gen/wenming/notify/v1"
 	reviewv1 "github.com/wenming-platform/wenming/api/gen/wenming/review/v1"
 	standardsv1 "github.com/wenming-platform/wenming/api/gen/wenming/standards/v1"
 	tenancyv1 "github.com/wenming-platform/wenming/api/gen/wenming/tenancy/v1"
+	"github.com/wenming-platform/wenming/cmd/wenming/app"
 	"github.com/wenming-platform/wenming/cmd/wenming/app/apptest"
 	"github.com/wenming-platform/wenming/services/evidence/evidencetest"
 	"github.com/wenming-platform/wenming/services/platform/rpc"
@@ -116,7 +122,10 @@ func TestOpenAPI(t *testing.T) {
 
 	t.Run("review", func(t *testing.T) {
 		clock := evidencetest.NewClock()
-		e := apptest.Start(t, storetest.SQLite, clock.Configure)
+		e := apptest.Start(t, storetest.SQLite, clock.Configure, func(cfg *app.Config) {
+			_, lo, _ := net.ParseCIDR("127.0.0.1/32")
+			cfg.WebhookAllow = []*net.IPNet{lo}
+		})
 		rec := e.Record(t)
 		tr := e.BuildTree(t)
 		fx := reviewtest.Setup(t, e, tr, clock, reviewtest.Year)
@@ -126,6 +135,7 @@ func TestOpenAPI(t *testing.T) {
 		reviewtest.Summary(t, e, tr, fx)
 		reviewtest.Publicity(t, e, tr, fx, clock)
 		reviewtest.Reinspection(t, e, tr, fx)
+		openAPINotify(t, e, tr, fx)
 		validateExchanges(ctx, t, router, rec.Exchanges(), seen)
 	})
 
@@ -158,6 +168,31 @@ func openAPIReads(t *testing.T, e *apptest.Env, tr *apptest.Tree) {
 	}); r.Code != 400 || r.Field(t) != "parent" {
 		t.Errorf("unit user with an officeId: %d %s", r.Code, r.Raw)
 	}
+}
+
+// openAPINotify calls the notify service's routes: a webhook and its deliveries, reminder
+// settings, the inbox.
+func openAPINotify(t *testing.T, e *apptest.Env, tr *apptest.Tree, fx *reviewtest.Fixture) {
+	recv := httptest.NewServer(http.HandlerFunc(func(http.ResponseWriter, *http.Request) {}))
+	defer recv.Close()
+	hooks := "/v1/offices/" + tr.City + "/webhooks"
+	h := apptest.Call[*notifyv1.Webhook](t, e, "POST", hooks, tr.CityAdmin, &notifyv1.Webhook{Url: recv.URL, Events: []string{"title.changed"}})
+	apptest.Must(t, 200, e.Do(t, "GET", hooks, tr.CityAdmin, nil))
+	apptest.Must(t, 200, e.Do(t, "GET", "/v1/webhooks/"+h.GetId(), tr.CityAdmin, nil))
+	h = apptest.Call[*notifyv1.Webhook](t, e, "PATCH", "/v1/webhooks/"+h.GetId()+"?updateMask=description", tr.CityAdmin,
+		&notifyv1.Webhook{Description: "市局数据中心", Etag: h.GetEtag()})
+	apptest.Call[*tenancyv1.TitleRecord](t, e, "POST", "/v1/units/"+fx.Units["U5"]+"/titles", tr.CityAdmin, &tenancyv1.TitleRecord{
+		Level: tenancyv1.Level_LEVEL_MUNICIPAL, TermStart: timestamppb.New(time.Now().AddDate(-1, 0, 0)), DocumentNumber: "杭文明委〔2025〕2号"})
+	ds := apptest.Call[*notifyv1.ListWebhookDeliveriesResponse](t, e, "GET", "/v1/webhooks/"+h.GetId()+"/deliveries", tr.CityAdmin, nil)
+	if len(ds.GetDeliveries()) != 1 {
+		t.Fatalf("deliveries after a title: %v", ds)
+	}
+	apptest.Must(t, 200, e.Do(t, "POST", "/v1/webhooks/"+h.GetId()+"/deliveries/"+ds.GetDeliveries()[0].GetId()+":redeliver", tr.CityAdmin, "{}"))
+	apptest.Must(t, 200, e.Do(t, "GET", "/v1/offices/"+fx.Office+"/reminderSettings", fx.Viewer, nil))
+	apptest.Must(t, 200, e.Do(t, "PATCH", "/v1/offices/"+fx.Office+"/reminderSettings?updateMask=daysAfter", fx.Admin,
+		&notifyv1.ReminderSettings{DaysAfter: []int32{1, 3}}))
+	apptest.Must(t, 200, e.Do(t, "GET", "/v1/me/notifications?unreadOnly=true", fx.UnitTokens["U3"], nil))
+	apptest.Must(t, 404, e.Do(t, "POST", "/v1/me/notifications/"+h.GetId()+":markRead", fx.UnitTokens["U3"], "{}"))
 }
 
 // openAPIDocument fetches /openapi.json and converts it to OpenAPI 3, as the offices'
@@ -217,6 +252,7 @@ func checkDocument(t *testing.T, doc *openapi3.T) {
 		standardsv1.File_wenming_standards_v1_standards_proto,
 		evidencev1.File_wenming_evidence_v1_evidence_proto,
 		reviewv1.File_wenming_review_v1_review_proto,
+		notifyv1.File_wenming_notify_v1_notify_proto,
 	} {
 		for i := 0; i < fd.Services().Len(); i++ {
 			svc := fd.Services().Get(i)

@@ -20,6 +20,7 @@ import (
 
 	authzv1 "github.com/wenming-platform/wenming/api/gen/wenming/authz/v1"
 	tenancyv1 "github.com/wenming-platform/wenming/api/gen/wenming/tenancy/v1"
+	"github.com/wenming-platform/wenming/cmd/wenming/app"
 	"github.com/wenming-platform/wenming/cmd/wenming/app/apptest"
 	"github.com/wenming-platform/wenming/services/evidence/evidencetest"
 	"github.com/wenming-platform/wenming/services/platform/blob/blobtest"
@@ -48,7 +49,8 @@ var (
 )
 
 // TestSplitShape builds the wenming binary and runs it the way the README's split shape
-// does: four service processes and a gateway on loopback, against PostgreSQL and Redis.
+// does: every service in a process of its own and a gateway on loopback, against
+// PostgreSQL and Redis.
 func TestSplitShape(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds and starts five processes")
@@ -95,7 +97,7 @@ func TestSplitShape(t *testing.T) {
 
 	args := []string{"gateway", "--http-addr", "127.0.0.1:0"}
 	services := map[string]*proc{}
-	for _, s := range []string{"tenancy", "standards", "evidence", "review"} {
+	for _, s := range app.Services() {
 		p := start(s, s, "--grpc-addr", "127.0.0.1:0", "--no-migrate")
 		services[s] = p
 		args = append(args, "--upstream", s+"="+p.listen)

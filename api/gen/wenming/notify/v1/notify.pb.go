@@ -1024,6 +1024,7 @@ func (x *GetReminderSettingsRequest) GetOfficeId() string {
 
 type UpdateReminderSettingsRequest struct {
 	state    protoimpl.MessageState `protogen:"open.v1"`
+	OfficeId string                 `protobuf:"bytes,3,opt,name=office_id,json=officeId,proto3" json:"office_id,omitempty"`
 	Settings *ReminderSettings      `protobuf:"bytes,1,opt,name=settings,proto3" json:"settings,omitempty"`
 	// The fields to change: days_before, days_after.
 	UpdateMask    *fieldmaskpb.FieldMask `protobuf:"bytes,2,opt,name=update_mask,json=updateMask,proto3" json:"update_mask,omitempty"`
@@ -1059,6 +1060,13 @@ func (x *UpdateReminderSettingsRequest) ProtoReflect() protoreflect.Message {
 // Deprecated: Use UpdateReminderSettingsRequest.ProtoReflect.Descriptor instead.
 func (*UpdateReminderSettingsRequest) Descriptor() ([]byte, []int) {
 	return file_wenming_notify_v1_notify_proto_rawDescGZIP(), []int{14}
+}
+
+func (x *UpdateReminderSettingsRequest) GetOfficeId() string {
+	if x != nil {
+		return x.OfficeId
+	}
+	return ""
 }
 
 func (x *UpdateReminderSettingsRequest) GetSettings() *ReminderSettings {
@@ -1333,8 +1341,9 @@ const file_wenming_notify_v1_notify_proto_rawDesc = "" +
 	"\vdelivery_id\x18\x02 \x01(\tB\a\xbaH\x04r\x02\x10\x01R\n" +
 	"deliveryId\"B\n" +
 	"\x1aGetReminderSettingsRequest\x12$\n" +
-	"\toffice_id\x18\x01 \x01(\tB\a\xbaH\x04r\x02\x10\x01R\bofficeId\"\xab\x01\n" +
-	"\x1dUpdateReminderSettingsRequest\x12G\n" +
+	"\toffice_id\x18\x01 \x01(\tB\a\xbaH\x04r\x02\x10\x01R\bofficeId\"\xd1\x01\n" +
+	"\x1dUpdateReminderSettingsRequest\x12$\n" +
+	"\toffice_id\x18\x03 \x01(\tB\a\xbaH\x04r\x02\x10\x01R\bofficeId\x12G\n" +
 	"\bsettings\x18\x01 \x01(\v2#.wenming.notify.v1.ReminderSettingsB\x06\xbaH\x03\xc8\x01\x01R\bsettings\x12A\n" +
 	"\vupdate_mask\x18\x02 \x01(\v2\x1a.google.protobuf.FieldMaskB\x04\xe2A\x01\x02R\n" +
 	"updateMask\"\x85\x01\n" +
@@ -1355,7 +1364,7 @@ const file_wenming_notify_v1_notify_proto_rawDesc = "" +
 	"\x1aDELIVERY_STATE_UNSPECIFIED\x10\x00\x12\x1a\n" +
 	"\x16DELIVERY_STATE_PENDING\x10\x01\x12\x1c\n" +
 	"\x18DELIVERY_STATE_DELIVERED\x10\x02\x12\x19\n" +
-	"\x15DELIVERY_STATE_FAILED\x10\x032\xec\x17\n" +
+	"\x15DELIVERY_STATE_FAILED\x10\x032\xe3\x17\n" +
 	"\rNotifyService\x12\xe2\x03\n" +
 	"\rCreateWebhook\x12'.wenming.notify.v1.CreateWebhookRequest\x1a\x1a.wenming.notify.v1.Webhook\"\x8b\x03\x92A\xcf\x02r\xcc\x02\n" +
 	"q\n" +
@@ -1380,10 +1389,10 @@ const file_wenming_notify_v1_notify_proto_rawDesc = "" +
 	"\x0fAccept-Language\x12\\Language of error messages: Chinese (zh-CN) unless the first language named is English (en).\x18\x01\xc2\xf3\x18\x03\x12\x01\x01\x82\xd3\xe4\x93\x02A:\x01*\"</v1/webhooks/{webhook_id}/deliveries/{delivery_id}:redeliver\x12\x9d\x02\n" +
 	"\x13GetReminderSettings\x12-.wenming.notify.v1.GetReminderSettingsRequest\x1a#.wenming.notify.v1.ReminderSettings\"\xb1\x01\x92Aurs\n" +
 	"q\n" +
-	"\x0fAccept-Language\x12\\Language of error messages: Chinese (zh-CN) unless the first language named is English (en).\x18\x01\xc2\xf3\x18\x05\x12\x03\x01\x02\x03\x82\xd3\xe4\x93\x02*\x12(/v1/offices/{office_id}/reminderSettings\x12\xb4\x02\n" +
-	"\x16UpdateReminderSettings\x120.wenming.notify.v1.UpdateReminderSettingsRequest\x1a#.wenming.notify.v1.ReminderSettings\"\xc2\x01\x92Aurs\n" +
+	"\x0fAccept-Language\x12\\Language of error messages: Chinese (zh-CN) unless the first language named is English (en).\x18\x01\xc2\xf3\x18\x05\x12\x03\x01\x02\x03\x82\xd3\xe4\x93\x02*\x12(/v1/offices/{office_id}/reminderSettings\x12\xab\x02\n" +
+	"\x16UpdateReminderSettings\x120.wenming.notify.v1.UpdateReminderSettingsRequest\x1a#.wenming.notify.v1.ReminderSettings\"\xb9\x01\x92Aurs\n" +
 	"q\n" +
-	"\x0fAccept-Language\x12\\Language of error messages: Chinese (zh-CN) unless the first language named is English (en).\x18\x01\xc2\xf3\x18\x03\x12\x01\x01\x82\xd3\xe4\x93\x02=:\bsettings21/v1/offices/{settings.office_id}/reminderSettings\x12\x8f\x02\n" +
+	"\x0fAccept-Language\x12\\Language of error messages: Chinese (zh-CN) unless the first language named is English (en).\x18\x01\xc2\xf3\x18\x03\x12\x01\x01\x82\xd3\xe4\x93\x024:\bsettings2(/v1/offices/{office_id}/reminderSettings\x12\x8f\x02\n" +
 	"\x13ListMyNotifications\x12-.wenming.notify.v1.ListMyNotificationsRequest\x1a..wenming.notify.v1.ListMyNotificationsResponse\"\x98\x01\x92Aurs\n" +
 	"q\n" +
 	"\x0fAccept-Language\x12\\Language of error messages: Chinese (zh-CN) unless the first language named is English (en).\x18\x01\xc2\xf3\x18\x00\x82\xd3\xe4\x93\x02\x16\x12\x14/v1/me/notifications\x12\xa0\x02\n" +

@@ -370,7 +370,7 @@ func local_request_NotifyService_GetReminderSettings_0(ctx context.Context, mars
 	return msg, metadata, err
 }
 
-var filter_NotifyService_UpdateReminderSettings_0 = &utilities.DoubleArray{Encoding: map[string]int{"settings": 0, "office_id": 1}, Base: []int{1, 1, 2, 0, 0}, Check: []int{0, 1, 2, 2, 3}}
+var filter_NotifyService_UpdateReminderSettings_0 = &utilities.DoubleArray{Encoding: map[string]int{"settings": 0, "office_id": 1}, Base: []int{1, 1, 2, 0, 0}, Check: []int{0, 1, 1, 2, 3}}
 
 func request_NotifyService_UpdateReminderSettings_0(ctx context.Context, marshaler runtime.Marshaler, client NotifyServiceClient, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
 	var (
@@ -381,13 +381,13 @@ func request_NotifyService_UpdateReminderSettings_0(ctx context.Context, marshal
 	if err := marshaler.NewDecoder(req.Body).Decode(&protoReq.Settings); err != nil && !errors.Is(err, io.EOF) {
 		return nil, metadata, status.Errorf(codes.InvalidArgument, "%v", err)
 	}
-	val, ok := pathParams["settings.office_id"]
+	val, ok := pathParams["office_id"]
 	if !ok {
-		return nil, metadata, status.Errorf(codes.InvalidArgument, "missing parameter %s", "settings.office_id")
+		return nil, metadata, status.Errorf(codes.InvalidArgument, "missing parameter %s", "office_id")
 	}
-	err = runtime.PopulateFieldFromPath(&protoReq, "settings.office_id", val)
+	protoReq.OfficeId, err = runtime.String(val)
 	if err != nil {
-		return nil, metadata, status.Errorf(codes.InvalidArgument, "type mismatch, parameter: %s, error: %v", "settings.office_id", err)
+		return nil, metadata, status.Errorf(codes.InvalidArgument, "type mismatch, parameter: %s, error: %v", "office_id", err)
 	}
 	if err := req.ParseForm(); err != nil {
 		return nil, metadata, status.Errorf(codes.InvalidArgument, "%v", err)
@@ -411,13 +411,13 @@ func local_request_NotifyService_UpdateReminderSettings_0(ctx context.Context, m
 	if err := marshaler.NewDecoder(req.Body).Decode(&protoReq.Settings); err != nil && !errors.Is(err, io.EOF) {
 		return nil, metadata, status.Errorf(codes.InvalidArgument, "%v", err)
 	}
-	val, ok := pathParams["settings.office_id"]
+	val, ok := pathParams["office_id"]
 	if !ok {
-		return nil, metadata, status.Errorf(codes.InvalidArgument, "missing parameter %s", "settings.office_id")
+		return nil, metadata, status.Errorf(codes.InvalidArgument, "missing parameter %s", "office_id")
 	}
-	err = runtime.PopulateFieldFromPath(&protoReq, "settings.office_id", val)
+	protoReq.OfficeId, err = runtime.String(val)
 	if err != nil {
-		return nil, metadata, status.Errorf(codes.InvalidArgument, "type mismatch, parameter: %s, error: %v", "settings.office_id", err)
+		return nil, metadata, status.Errorf(codes.InvalidArgument, "type mismatch, parameter: %s, error: %v", "office_id", err)
 	}
 	if err := req.ParseForm(); err != nil {
 		return nil, metadata, status.Errorf(codes.InvalidArgument, "%v", err)
@@ -661,7 +661,7 @@ func RegisterNotifyServiceHandlerServer(ctx context.Context, mux *runtime.ServeM
 		var stream runtime.ServerTransportStream
 		ctx = grpc.NewContextWithServerTransportStream(ctx, &stream)
 		inboundMarshaler, outboundMarshaler := runtime.MarshalerForRequest(mux, req)
-		annotatedContext, err := runtime.AnnotateIncomingContext(ctx, mux, req, "/wenming.notify.v1.NotifyService/UpdateReminderSettings", runtime.WithHTTPPathPattern("/v1/offices/{settings.office_id}/reminderSettings"))
+		annotatedContext, err := runtime.AnnotateIncomingContext(ctx, mux, req, "/wenming.notify.v1.NotifyService/UpdateReminderSettings", runtime.WithHTTPPathPattern("/v1/offices/{office_id}/reminderSettings"))
 		if err != nil {
 			runtime.HTTPError(ctx, mux, outboundMarshaler, w, req, err)
 			return
@@ -878,7 +878,7 @@ func RegisterNotifyServiceHandlerClient(ctx context.Context, mux *runtime.ServeM
 		ctx, cancel := context.WithCancel(req.Context())
 		defer cancel()
 		inboundMarshaler, outboundMarshaler := runtime.MarshalerForRequest(mux, req)
-		annotatedContext, err := runtime.AnnotateContext(ctx, mux, req, "/wenming.notify.v1.NotifyService/UpdateReminderSettings", runtime.WithHTTPPathPattern("/v1/offices/{settings.office_id}/reminderSettings"))
+		annotatedContext, err := runtime.AnnotateContext(ctx, mux, req, "/wenming.notify.v1.NotifyService/UpdateReminderSettings", runtime.WithHTTPPathPattern("/v1/offices/{office_id}/reminderSettings"))
 		if err != nil {
 			runtime.HTTPError(ctx, mux, outboundMarshaler, w, req, err)
 			return
@@ -936,7 +936,7 @@ var (
 	pattern_NotifyService_ListWebhookDeliveries_0    = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 1, 0, 4, 1, 5, 2, 2, 3}, []string{"v1", "webhooks", "webhook_id", "deliveries"}, ""))
 	pattern_NotifyService_RedeliverWebhookDelivery_0 = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 1, 0, 4, 1, 5, 2, 2, 3, 1, 0, 4, 1, 5, 4}, []string{"v1", "webhooks", "webhook_id", "deliveries", "delivery_id"}, "redeliver"))
 	pattern_NotifyService_GetReminderSettings_0      = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 1, 0, 4, 1, 5, 2, 2, 3}, []string{"v1", "offices", "office_id", "reminderSettings"}, ""))
-	pattern_NotifyService_UpdateReminderSettings_0   = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 1, 0, 4, 1, 5, 2, 2, 3}, []string{"v1", "offices", "settings.office_id", "reminderSettings"}, ""))
+	pattern_NotifyService_UpdateReminderSettings_0   = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 1, 0, 4, 1, 5, 2, 2, 3}, []string{"v1", "offices", "office_id", "reminderSettings"}, ""))
 	pattern_NotifyService_ListMyNotifications_0      = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 2, 2}, []string{"v1", "me", "notifications"}, ""))
 	pattern_NotifyService_MarkNotificationRead_0     = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 2, 2, 1, 0, 4, 1, 5, 3}, []string{"v1", "me", "notifications", "notification_id"}, "markRead"))
 )
