@@ -26,6 +26,7 @@ import (
 	"github.com/wenming-platform/wenming/services/platform/filetype"
 	"github.com/wenming-platform/wenming/services/platform/mutate"
 	"github.com/wenming-platform/wenming/services/platform/pagetoken"
+	"github.com/wenming-platform/wenming/services/platform/periods"
 	"github.com/wenming-platform/wenming/services/platform/resource"
 	"github.com/wenming-platform/wenming/services/platform/scoring"
 	"github.com/wenming-platform/wenming/services/platform/viewer"
@@ -34,7 +35,7 @@ import (
 // item is one indicator and period of an application, resolved against its standard.
 type item struct {
 	ind    *standardsv1.Indicator
-	period Period
+	period periods.Period
 }
 
 // item resolves an indicator code and period of the request; a code that names no
@@ -45,11 +46,11 @@ func (as *assessment) item(code, period string) (item, error) {
 		return item{}, errs.Invalid("indicator_code", "the campaign's standard has no indicator "+code+" that takes evidence",
 			"本创建周期的测评体系中没有需要报送材料的指标 "+code)
 	}
-	p, err := ParsePeriod(period, cadenceOf(ind.GetEvidenceSpec()), as.campaign.Year)
+	p, err := periods.Parse(period, periods.CadenceOf(ind.GetEvidenceSpec()), as.campaign.Year)
 	if err != nil {
-		pp := Period{Cadence: cadenceOf(ind.GetEvidenceSpec()), Year: as.campaign.Year}
-		return item{}, errs.Invalid("period", "not a reporting period of indicator "+code+": expected "+pp.form(),
-			"不是指标 "+code+" 的报送周期：应为 "+pp.form())
+		pp := periods.Period{Cadence: periods.CadenceOf(ind.GetEvidenceSpec()), Year: as.campaign.Year}
+		return item{}, errs.Invalid("period", "not a reporting period of indicator "+code+": expected "+pp.Form(),
+			"不是指标 "+code+" 的报送周期：应为 "+pp.Form())
 	}
 	return item{ind: ind, period: p}, nil
 }

@@ -20,6 +20,7 @@ import (
 	"github.com/wenming-platform/wenming/services/platform/audit"
 	"github.com/wenming-platform/wenming/services/platform/errs"
 	"github.com/wenming-platform/wenming/services/platform/mutate"
+	"github.com/wenming-platform/wenming/services/platform/periods"
 	"github.com/wenming-platform/wenming/services/platform/resource"
 	"github.com/wenming-platform/wenming/services/platform/viewer"
 )
@@ -65,7 +66,7 @@ func (s *Server) checklist(ctx context.Context, db *ent.Client, as *assessment, 
 		if !takesEvidence(ind) {
 			continue
 		}
-		for _, p := range Periods(cadenceOf(ind.GetEvidenceSpec()), as.campaign.Year) {
+		for _, p := range periods.All(periods.CadenceOf(ind.GetEvidenceSpec()), as.campaign.Year) {
 			it := item{ind: ind, period: p}
 			start, due := as.window(it, exts)
 			r := &evidencev1.Requirement{
@@ -266,7 +267,7 @@ func (as *assessment) covers(code, period string) error {
 		return nil
 	}
 	for _, c := range []standardsv1.Cadence{standardsv1.Cadence_CADENCE_ANNUAL, standardsv1.Cadence_CADENCE_QUARTERLY, standardsv1.Cadence_CADENCE_MONTHLY} {
-		if _, err := ParsePeriod(period, c, as.campaign.Year); err == nil {
+		if _, err := periods.Parse(period, c, as.campaign.Year); err == nil {
 			return nil
 		}
 	}

@@ -494,3 +494,35 @@ func TestTwoProcessesOnce(t *testing.T) {
 		t.Errorf("only %d deliveries: the setup's events did not all arrive", len(deliveries))
 	}
 }
+
+// TestEvidenceReminders: a unit that has not reported its March evidence (monthly, due by
+// the 20th of April) is reminded a week before, in the office's zone, and the day after.
+func TestEvidenceReminders(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, kind storetest.Kind) {
+		clock := evidencetest.NewClock() // 2026-04-15 10:00 in Shanghai
+		e := apptest.Start(t, kind, clock.Configure, fast)
+		tr := e.BuildTree(t)
+		fx := evidencetest.Setup(t, e, tr, 2026)
+		app := apptest.Call[*evidencev1.Application](t, e, "POST", "/v1/campaigns/"+fx.District+"/applications", tr.Unit1Admin,
+			&evidencev1.Application{UnitId: tr.Unit1})
+		mine := func(token string) []*notifyv1.Notification {
+			return apptest.Call[*notifyv1.ListMyNotificationsResponse](t, e, "GET", "/v1/me/notifications", token, nil).GetNotifications()
+		}
+		eventually(t, "the evidence reminder", func() bool { return len(mine(tr.Unit1Submitter)) == 1 })
+		n := mine(tr.Unit1Admin)
+		due := time.Date(2026, 4, 21, 0, 0, 0, 0, evidencetest.Shanghai)
+		if len(n) != 1 || n[0].GetKind() != "EVIDENCE_DUE" || !strings.Contains(n[0].GetSubject(), "2026-03") ||
+			!n[0].GetDueTime().AsTime().Equal(due) || n[0].GetResourceId() != app.GetId() {
+			t.Fatalf("Unit1's admin's inbox: %v", n)
+		}
+		clock.Set(due.Add(34 * time.Hour)) // 22 April, 10:00
+		eventually(t, "the overdue evidence reminder", func() bool { return len(mine(tr.Unit1Admin)) == 2 })
+		time.Sleep(100 * time.Millisecond)
+		if n := mine(tr.Unit1Admin); len(n) != 2 || n[0].GetKind() != "EVIDENCE_OVERDUE" {
+			t.Errorf("after the due day: %v", n)
+		}
+		if n := mine(tr.D1Admin); len(n) != 0 {
+			t.Errorf("the office's admin got %v", n)
+		}
+	})
+}

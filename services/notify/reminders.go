@@ -100,6 +100,9 @@ func (s *Server) rules(ctx context.Context, cache map[string]*officeRules, offic
 
 // reminderSpec is one reminder to send.
 type reminderSpec struct {
+	// what names the deadline in the reminder's key: submission, evidence, return,
+	// rectification.
+	what                     string
 	kind, subject            string
 	officeID, scope          string
 	resourceType, resourceID string
@@ -139,8 +142,8 @@ func (s *Server) lease(ctx context.Context, job string, d time.Duration) (bool, 
 	return true, nil
 }
 
-// remindDue sends the reminders due now: of submission deadlines, of returned evidence due
-// back, and of rectification deadlines.
+// remindDue sends the reminders due now: of submission deadlines, of periodic evidence, of
+// returned evidence due back, and of rectification deadlines.
 func (s *Server) remindDue(ctx context.Context) error {
 	if ok, err := s.lease(ctx, "reminders", max(2*s.interval, 30*time.Second)); err != nil || !ok {
 		return err
@@ -149,7 +152,7 @@ func (s *Server) remindDue(ctx context.Context) error {
 	cache := map[string]*officeRules{}
 	var specs []reminderSpec
 	for _, find := range []func(context.Context, time.Time, map[string]*officeRules) ([]reminderSpec, error){
-		s.submissionReminders, s.returnReminders, s.rectificationReminders,
+		s.submissionReminders, s.evidenceReminders, s.returnReminders, s.rectificationReminders,
 	} {
 		found, err := find(ctx, now, cache)
 		if err != nil {
@@ -237,7 +240,7 @@ func (s *Server) submissionReminders(ctx context.Context, now time.Time, cache m
 			subject = "《" + c.DisplayName + "》申报材料已于 " + date + " 截止，本单位仍未提交申报"
 		}
 		spec := reminderSpec{kind: kindOf(off, "SUBMISSION_DUE", "SUBMISSION_OVERDUE"), subject: subject, officeID: c.OfficeID, scope: c.ScopePath,
-			resourceType: "campaign", resourceID: c.ID, deadline: *c.SubmissionEnd, offset: off, recipients: map[string][2]string{}}
+			resourceType: "campaign", resourceID: c.ID, deadline: *c.SubmissionEnd, offset: off, what: "submission", recipients: map[string][2]string{}}
 		for unit, ids := range users {
 			for _, id := range ids {
 				spec.recipients[id] = [2]string{"application", byUnit[unit]}
@@ -292,7 +295,7 @@ func (s *Server) returnReminders(ctx context.Context, now time.Time, cache map[s
 			subject = "退回整改的台账材料已于 " + date + " 逾期，尚未重新提交"
 		}
 		spec := reminderSpec{kind: kindOf(off, "RETURN_DUE", "RETURN_OVERDUE"), subject: subject, officeID: a.OfficeID, scope: a.ScopePath,
-			resourceType: "application", resourceID: a.ID, deadline: it.due, offset: off, recipients: map[string][2]string{}}
+			resourceType: "application", resourceID: a.ID, deadline: it.due, offset: off, what: "return", recipients: map[string][2]string{}}
 		for _, id := range users[a.UnitID] {
 			spec.recipients[id] = [2]string{"application", a.ID}
 		}
@@ -330,7 +333,7 @@ func (s *Server) rectificationReminders(ctx context.Context, now time.Time, cach
 			subject = "文明单位称号整改期限 " + date + " 已过"
 		}
 		spec := reminderSpec{kind: kindOf(off, "RECTIFICATION_DUE", "RECTIFICATION_OVERDUE"), subject: subject, officeID: t.OfficeID,
-			scope: t.ScopePath, resourceType: "title", resourceID: t.ID, deadline: *t.RectificationDeadline, offset: off, recipients: map[string][2]string{}}
+			scope: t.ScopePath, resourceType: "title", resourceID: t.ID, deadline: *t.RectificationDeadline, offset: off, what: "rectification", recipients: map[string][2]string{}}
 		for _, id := range users[t.UnitID] {
 			spec.recipients[id] = [2]string{"title", t.ID}
 		}
@@ -344,10 +347,7 @@ func key(what, resourceID string, deadline time.Time, offset int) string {
 	return what + "|" + resourceID + "|" + strconv.FormatInt(deadline.Unix(), 10) + "|" + strconv.Itoa(offset)
 }
 
-func (r reminderSpec) key() string {
-	what := map[string]string{"campaign": "submission", "application": "return", "title": "rectification"}[r.resourceType]
-	return key(what, r.resourceID, r.deadline, r.offset)
-}
+func (r reminderSpec) key() string { return key(r.what, r.resourceID, r.deadline, r.offset) }
 
 // sent says whether the reminder with key k went out already.
 func (s *Server) sent(ctx context.Context, k string) bool {

@@ -61,7 +61,7 @@ func campaignToProto(c *ent.Campaign) *standardsv1.Campaign {
 		},
 		MaxResubmissions: int32(c.MaxResubmissions), ReviewersPerApplication: int32(c.ReviewersPerApplication),
 		ParentCampaignId: c.ParentCampaignID, TitleModel: c.TitleModel, TermYears: int32(c.TermYears), Etag: resource.Etag(c.Version),
-		Kind: standardsv1.CampaignKind(standardsv1.CampaignKind_value["CAMPAIGN_KIND_"+string(c.Kind)]),
+		Kind:       standardsv1.CampaignKind(standardsv1.CampaignKind_value["CAMPAIGN_KIND_"+string(c.Kind)]),
 		CreateTime: timestamppb.New(c.CreateTime), UpdateTime: timestamppb.New(c.UpdateTime),
 	}
 	switch {

@@ -1,4 +1,4 @@
-package evidence
+package periods
 
 import (
 	"testing"
@@ -13,7 +13,7 @@ const (
 	monthly   = standardsv1.Cadence_CADENCE_MONTHLY
 )
 
-func TestParsePeriod(t *testing.T) {
+func TestParse(t *testing.T) {
 	good := []struct {
 		in      string
 		cadence standardsv1.Cadence
@@ -23,9 +23,9 @@ func TestParsePeriod(t *testing.T) {
 		{"2026-01", monthly, 1}, {"2026-12", monthly, 12}, {"2026-09", monthly, 9},
 	}
 	for _, c := range good {
-		p, err := ParsePeriod(c.in, c.cadence, 2026)
+		p, err := Parse(c.in, c.cadence, 2026)
 		if err != nil || p.Index != c.index || p.String() != c.in {
-			t.Errorf("ParsePeriod(%q) = %+v, %v", c.in, p, err)
+			t.Errorf("Parse(%q) = %+v, %v", c.in, p, err)
 		}
 	}
 	bad := []struct {
@@ -37,8 +37,8 @@ func TestParsePeriod(t *testing.T) {
 		{"", annual}, {"２０２６", annual}, {"2026 ", annual}, {"2026-1a", monthly}, {"2026", standardsv1.Cadence(9)},
 	}
 	for _, c := range bad {
-		if p, err := ParsePeriod(c.in, c.cadence, 2026); err == nil {
-			t.Errorf("ParsePeriod(%q, %v) = %+v, want an error", c.in, c.cadence, p)
+		if p, err := Parse(c.in, c.cadence, 2026); err == nil {
+			t.Errorf("Parse(%q, %v) = %+v, want an error", c.in, c.cadence, p)
 		}
 	}
 }
@@ -92,27 +92,27 @@ func TestWindowEdges(t *testing.T) {
 	}
 }
 
-func TestPeriods(t *testing.T) {
+func TestAll(t *testing.T) {
 	for _, c := range []struct {
 		cadence standardsv1.Cadence
 		n       int
 		last    string
 	}{{annual, 1, "2026"}, {quarterly, 4, "2026-Q4"}, {monthly, 12, "2026-12"}} {
-		ps := Periods(c.cadence, 2026)
+		ps := All(c.cadence, 2026)
 		if len(ps) != c.n || ps[len(ps)-1].String() != c.last {
-			t.Errorf("Periods(%v) = %v", c.cadence, ps)
+			t.Errorf("All(%v) = %v", c.cadence, ps)
 		}
 		for _, p := range ps {
-			if q, err := ParsePeriod(p.String(), c.cadence, 2026); err != nil || q != p {
+			if q, err := Parse(p.String(), c.cadence, 2026); err != nil || q != p {
 				t.Errorf("%v does not round-trip: %v, %v", p, q, err)
 			}
 		}
 	}
 }
 
-// FuzzParsePeriod: whatever the input, a period that parses is of the asked cadence and
+// FuzzParse: whatever the input, a period that parses is of the asked cadence and
 // year, prints back as the input, and has a window that opens before it closes.
-func FuzzParsePeriod(f *testing.F) {
+func FuzzParse(f *testing.F) {
 	for _, s := range []string{"2026", "2026-Q3", "2026-07", "2026-13", "2026-Q", "20261", "", "2026-\x00\x01"} {
 		f.Add(s, 3)
 		f.Add(s, 2)
@@ -120,12 +120,12 @@ func FuzzParsePeriod(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, s string, c int) {
 		cadence := standardsv1.Cadence(c)
-		p, err := ParsePeriod(s, cadence, 2026)
+		p, err := Parse(s, cadence, 2026)
 		if err != nil {
 			return
 		}
 		if p.String() != s || p.Cadence != cadence || p.Year != 2026 {
-			t.Fatalf("ParsePeriod(%q, %v) = %+v, which prints as %q", s, cadence, p, p.String())
+			t.Fatalf("Parse(%q, %v) = %+v, which prints as %q", s, cadence, p, p.String())
 		}
 		if !p.Start(time.UTC).Before(p.End(time.UTC)) || p.Due(time.UTC, 20, nil).Before(p.End(time.UTC)) {
 			t.Fatalf("%v: window out of order", p)

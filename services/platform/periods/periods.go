@@ -1,4 +1,8 @@
-package evidence
+// Package periods is the calendar of reporting periods (docs/evidence.md, Reporting
+// periods): an indicator's years, quarters or months of a campaign's year, their forms
+// ("2026", "2026-Q1", "2026-03"), and when each one's evidence is due. The evidence service
+// accepts evidence by it; the notify service reminds units by it.
+package periods
 
 import (
 	"fmt"
@@ -17,20 +21,20 @@ type Period struct {
 	Index int
 }
 
-// cadenceOf is an indicator's cadence; an unspecified one reports once a year.
-func cadenceOf(spec *standardsv1.EvidenceSpec) standardsv1.Cadence {
+// CadenceOf is an indicator's cadence; an unspecified one reports once a year.
+func CadenceOf(spec *standardsv1.EvidenceSpec) standardsv1.Cadence {
 	if c := spec.GetCadence(); c != standardsv1.Cadence_CADENCE_UNSPECIFIED {
 		return c
 	}
 	return standardsv1.Cadence_CADENCE_ANNUAL
 }
 
-// ParsePeriod reads a period of the given cadence in the given year: "2026" (annual),
+// Parse reads a period of the given cadence in the given year: "2026" (annual),
 // "2026-Q1" (quarterly), "2026-03" (monthly). Anything else, another cadence's form or
 // another year, is an error that says which form is expected.
-func ParsePeriod(s string, cadence standardsv1.Cadence, year int) (Period, error) {
+func Parse(s string, cadence standardsv1.Cadence, year int) (Period, error) {
 	p := Period{Cadence: cadence, Year: year}
-	want := p.form()
+	want := p.Form()
 	bad := fmt.Errorf("not a period of this indicator: expected %s", want)
 	if len(s) < 4 || s[:4] != strconv.Itoa(year) {
 		return Period{}, bad
@@ -60,8 +64,8 @@ func ParsePeriod(s string, cadence standardsv1.Cadence, year int) (Period, error
 	return p, nil
 }
 
-// form says what a period of p's cadence and year looks like, for error messages.
-func (p Period) form() string {
+// Form says what a period of p's cadence and year looks like, for error messages.
+func (p Period) Form() string {
 	y := strconv.Itoa(p.Year)
 	switch p.Cadence {
 	case standardsv1.Cadence_CADENCE_QUARTERLY:
@@ -72,7 +76,7 @@ func (p Period) form() string {
 	return y
 }
 
-// String is the period's name, as ParsePeriod reads it.
+// String is the period's name, as Parse reads it.
 func (p Period) String() string {
 	y := strconv.Itoa(p.Year)
 	switch p.Cadence {
@@ -84,8 +88,8 @@ func (p Period) String() string {
 	return y
 }
 
-// Periods are every period of a cadence in a year, in order.
-func Periods(cadence standardsv1.Cadence, year int) []Period {
+// All are every period of a cadence in a year, in order.
+func All(cadence standardsv1.Cadence, year int) []Period {
 	n := 1
 	switch cadence {
 	case standardsv1.Cadence_CADENCE_QUARTERLY:
