@@ -223,10 +223,7 @@ func (s *Server) TransitionTitle(ctx context.Context, req *tenancyv1.TransitionT
 			return next, err
 		},
 		Audit: func(cur, next *ent.TitleRecord) (audit.Event, error) {
-			return audit.Event{
-				OfficeID: cur.OfficeID, ScopePath: cur.ScopePath, Action: "title.transition", ResourceType: "title", ResourceID: cur.ID,
-				Before: titleToProto(cur, wasCurrent, now), After: titleToProto(next, wasCurrent, now),
-			}, nil
+			return titleEvent("title.transition", cur, next, wasCurrent, now), nil
 		},
 	})
 	if err != nil {
@@ -270,10 +267,7 @@ func (s *Server) DismissTitleRevocation(ctx context.Context, req *tenancyv1.Dism
 			return next, err
 		},
 		Audit: func(cur, next *ent.TitleRecord) (audit.Event, error) {
-			return audit.Event{
-				OfficeID: cur.OfficeID, ScopePath: cur.ScopePath, Action: "title.dismiss_revocation", ResourceType: "title", ResourceID: cur.ID,
-				Before: titleToProto(cur, current, now), After: titleToProto(next, current, now),
-			}, nil
+			return titleEvent("title.dismiss_revocation", cur, next, current, now), nil
 		},
 	})
 	if err != nil {
@@ -323,8 +317,13 @@ func (s *Server) proposeRevocation(ctx context.Context, tx *ent.Tx, n *ent.Negat
 	if err != nil {
 		return err
 	}
-	return s.w.Record(ctx, tx, audit.Event{
-		OfficeID: cur.OfficeID, ScopePath: cur.ScopePath, Action: "title.propose_revocation", ResourceType: "title", ResourceID: cur.ID,
-		Before: titleToProto(cur, true, now), After: titleToProto(next, true, now),
-	})
+	return s.w.Record(ctx, tx, titleEvent("title.propose_revocation", cur, next, true, now))
+}
+
+// titleEvent records a change of a title in the trail of the office that named it.
+func titleEvent(action string, cur, next *ent.TitleRecord, current bool, now time.Time) audit.Event {
+	return audit.Event{
+		OfficeID: cur.OfficeID, ScopePath: cur.ScopePath, Action: action, ResourceType: "title", ResourceID: cur.ID,
+		Before: titleToProto(cur, current, now), After: titleToProto(next, current, now),
+	}
 }

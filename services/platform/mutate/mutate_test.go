@@ -13,6 +13,7 @@ import (
 	"github.com/wenming-platform/wenming/ent/auditevent"
 	"github.com/wenming-platform/wenming/ent/office"
 	"github.com/wenming-platform/wenming/ent/unit"
+	"github.com/wenming-platform/wenming/ent/webhookdelivery"
 	"github.com/wenming-platform/wenming/services/platform/audit"
 	"github.com/wenming-platform/wenming/services/platform/errs"
 	"github.com/wenming-platform/wenming/services/platform/mutate"
@@ -244,6 +245,64 @@ func TestCreateRefusedByThePolicy(t *testing.T) {
 		}
 		if n := f.events(t, "d"); n != 1 {
 			t.Errorf("%d events recorded for the create, want 1", n)
+		}
+	})
+}
+
+// TestRecordWritesDeliveriesWithTheChange: a change that is a webhook event writes one
+// delivery per subscribed, enabled webhook of an office in its line, in the change's
+// transaction: none when the change rolls back, none for a webhook outside the line.
+func TestRecordWritesDeliveriesWithTheChange(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, kind storetest.Kind) {
+		f := setup(t, kind)
+		sys := store.System(context.Background())
+		for _, h := range []struct {
+			id, office, path string
+			events           []string
+			disabled         bool
+		}{
+			{"h-c", "c", cPath, []string{"title.changed"}, false},
+			{"h-c-other", "c", cPath, []string{"application.submitted"}, false},
+			{"h-d-off", "d", dPath, []string{"title.changed"}, true},
+			{"h-c2", "c2", c2Path, []string{"title.changed"}, false},
+		} {
+			if err := f.st.Client.Webhook.Create().SetID(h.id).SetOfficeID(h.office).SetScopePath(h.path).SetURL("https://example.org/x").
+				SetEvents(h.events).SetSecretSealed([]byte("sealed")).SetDisabled(h.disabled).Exec(sys); err != nil {
+				t.Fatal(err)
+			}
+		}
+		change := func(action string, fail bool) {
+			err := f.st.Tx(sys, func(tx *ent.Tx) error {
+				if err := f.w.Record(sys, tx, audit.Event{OfficeID: "d", ScopePath: uPath, Action: action, ResourceType: "title", ResourceID: "t"}); err != nil {
+					return err
+				}
+				if fail {
+					return errors.New("the change fails after recording")
+				}
+				return nil
+			})
+			if fail != (err != nil) {
+				t.Fatalf("%s (fail %v): %v", action, fail, err)
+			}
+		}
+		deliveries := func() []string {
+			ids, err := f.st.Client.WebhookDelivery.Query().Select(webhookdelivery.FieldWebhookID).Strings(sys)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return ids
+		}
+		change("title.transition", true)
+		if d := deliveries(); len(d) != 0 {
+			t.Errorf("a rolled-back change left deliveries for %v", d)
+		}
+		change("unit.update", false)
+		if d := deliveries(); len(d) != 0 {
+			t.Errorf("a change that is no event left deliveries for %v", d)
+		}
+		change("title.transition", false)
+		if d := deliveries(); len(d) != 1 || d[0] != "h-c" {
+			t.Errorf("deliveries for %v; want the city's title webhook alone", d)
 		}
 	})
 }
