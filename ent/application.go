@@ -47,7 +47,9 @@ type Application struct {
 	FileBytes int64 `json:"file_bytes,omitempty"`
 	// SourceApplicationID holds the value of the "source_application_id" field.
 	SourceApplicationID string `json:"source_application_id,omitempty"`
-	selectValues        sql.SelectValues
+	// ReinspectedTitleID holds the value of the "reinspected_title_id" field.
+	ReinspectedTitleID string `json:"reinspected_title_id,omitempty"`
+	selectValues       sql.SelectValues
 }
 
 // scanValues returns the types for scanning values from sql.Rows.
@@ -59,7 +61,7 @@ func (*Application) scanValues(columns []string) ([]any, error) {
 			values[i] = new([]byte)
 		case application.FieldVersion, application.FieldFileBytes:
 			values[i] = new(sql.NullInt64)
-		case application.FieldID, application.FieldOfficeID, application.FieldScopePath, application.FieldCampaignID, application.FieldUnitID, application.FieldUnitOfficeID, application.FieldState, application.FieldWithdrawReason, application.FieldSourceApplicationID:
+		case application.FieldID, application.FieldOfficeID, application.FieldScopePath, application.FieldCampaignID, application.FieldUnitID, application.FieldUnitOfficeID, application.FieldState, application.FieldWithdrawReason, application.FieldSourceApplicationID, application.FieldReinspectedTitleID:
 			values[i] = new(sql.NullString)
 		case application.FieldCreateTime, application.FieldUpdateTime, application.FieldSubmitTime:
 			values[i] = new(sql.NullTime)
@@ -171,6 +173,12 @@ func (_m *Application) assignValues(columns []string, values []any) error {
 			} else if value.Valid {
 				_m.SourceApplicationID = value.String
 			}
+		case application.FieldReinspectedTitleID:
+			if value, ok := values[i].(*sql.NullString); !ok {
+				return fmt.Errorf("unexpected type %T for field reinspected_title_id", values[i])
+			} else if value.Valid {
+				_m.ReinspectedTitleID = value.String
+			}
 		default:
 			_m.selectValues.Set(columns[i], values[i])
 		}
@@ -250,6 +258,9 @@ func (_m *Application) String() string {
 	builder.WriteString(", ")
 	builder.WriteString("source_application_id=")
 	builder.WriteString(_m.SourceApplicationID)
+	builder.WriteString(", ")
+	builder.WriteString("reinspected_title_id=")
+	builder.WriteString(_m.ReinspectedTitleID)
 	builder.WriteByte(')')
 	return builder.String()
 }

@@ -172,6 +172,20 @@ func (_c *ApplicationCreate) SetNillableSourceApplicationID(v *string) *Applicat
 	return _c
 }
 
+// SetReinspectedTitleID sets the "reinspected_title_id" field.
+func (_c *ApplicationCreate) SetReinspectedTitleID(v string) *ApplicationCreate {
+	_c.mutation.SetReinspectedTitleID(v)
+	return _c
+}
+
+// SetNillableReinspectedTitleID sets the "reinspected_title_id" field if the given value is not nil.
+func (_c *ApplicationCreate) SetNillableReinspectedTitleID(v *string) *ApplicationCreate {
+	if v != nil {
+		_c.SetReinspectedTitleID(*v)
+	}
+	return _c
+}
+
 // SetID sets the "id" field.
 func (_c *ApplicationCreate) SetID(v string) *ApplicationCreate {
 	_c.mutation.SetID(v)
@@ -249,6 +263,10 @@ func (_c *ApplicationCreate) defaults() error {
 		v := application.DefaultSourceApplicationID
 		_c.mutation.SetSourceApplicationID(v)
 	}
+	if _, ok := _c.mutation.ReinspectedTitleID(); !ok {
+		v := application.DefaultReinspectedTitleID
+		_c.mutation.SetReinspectedTitleID(v)
+	}
 	return nil
 }
 
@@ -304,6 +322,9 @@ func (_c *ApplicationCreate) check() error {
 	}
 	if _, ok := _c.mutation.SourceApplicationID(); !ok {
 		return &ValidationError{Name: "source_application_id", err: errors.New(`ent: missing required field "Application.source_application_id"`)}
+	}
+	if _, ok := _c.mutation.ReinspectedTitleID(); !ok {
+		return &ValidationError{Name: "reinspected_title_id", err: errors.New(`ent: missing required field "Application.reinspected_title_id"`)}
 	}
 	if v, ok := _c.mutation.ID(); ok {
 		if err := application.IDValidator(v); err != nil {
@@ -401,6 +422,10 @@ func (_c *ApplicationCreate) createSpec() (*Application, *sqlgraph.CreateSpec) {
 	if value, ok := _c.mutation.SourceApplicationID(); ok {
 		_spec.SetField(application.FieldSourceApplicationID, field.TypeString, value)
 		_node.SourceApplicationID = value
+	}
+	if value, ok := _c.mutation.ReinspectedTitleID(); ok {
+		_spec.SetField(application.FieldReinspectedTitleID, field.TypeString, value)
+		_node.ReinspectedTitleID = value
 	}
 	return _node, _spec
 }
@@ -599,6 +624,9 @@ func (u *ApplicationUpsertOne) UpdateNewValues() *ApplicationUpsertOne {
 		}
 		if _, exists := u.create.mutation.SourceApplicationID(); exists {
 			s.SetIgnore(application.FieldSourceApplicationID)
+		}
+		if _, exists := u.create.mutation.ReinspectedTitleID(); exists {
+			s.SetIgnore(application.FieldReinspectedTitleID)
 		}
 	}))
 	return u
@@ -960,6 +988,9 @@ func (u *ApplicationUpsertBulk) UpdateNewValues() *ApplicationUpsertBulk {
 			}
 			if _, exists := b.mutation.SourceApplicationID(); exists {
 				s.SetIgnore(application.FieldSourceApplicationID)
+			}
+			if _, exists := b.mutation.ReinspectedTitleID(); exists {
+				s.SetIgnore(application.FieldReinspectedTitleID)
 			}
 		}
 	}))

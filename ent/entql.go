@@ -71,6 +71,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			application.FieldWithdrawReason:      {Type: field.TypeString, Column: application.FieldWithdrawReason},
 			application.FieldFileBytes:           {Type: field.TypeInt64, Column: application.FieldFileBytes},
 			application.FieldSourceApplicationID: {Type: field.TypeString, Column: application.FieldSourceApplicationID},
+			application.FieldReinspectedTitleID:  {Type: field.TypeString, Column: application.FieldReinspectedTitleID},
 		},
 	}
 	graph.Nodes[1] = &sqlgraph.Node{
@@ -969,6 +970,11 @@ func (f *ApplicationFilter) WhereFileBytes(p entql.Int64P) {
 // WhereSourceApplicationID applies the entql string predicate on the source_application_id field.
 func (f *ApplicationFilter) WhereSourceApplicationID(p entql.StringP) {
 	f.Where(p.Field(application.FieldSourceApplicationID))
+}
+
+// WhereReinspectedTitleID applies the entql string predicate on the reinspected_title_id field.
+func (f *ApplicationFilter) WhereReinspectedTitleID(p entql.StringP) {
+	f.Where(p.Field(application.FieldReinspectedTitleID))
 }
 
 // addPredicate implements the predicateAdder interface.

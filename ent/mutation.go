@@ -115,6 +115,7 @@ type ApplicationMutation struct {
 	file_bytes            *int64
 	addfile_bytes         *int64
 	source_application_id *string
+	reinspected_title_id  *string
 	clearedFields         map[string]struct{}
 	done                  bool
 	oldValue              func(context.Context) (*Application, error)
@@ -811,6 +812,42 @@ func (m *ApplicationMutation) ResetSourceApplicationID() {
 	m.source_application_id = nil
 }
 
+// SetReinspectedTitleID sets the "reinspected_title_id" field.
+func (m *ApplicationMutation) SetReinspectedTitleID(s string) {
+	m.reinspected_title_id = &s
+}
+
+// ReinspectedTitleID returns the value of the "reinspected_title_id" field in the mutation.
+func (m *ApplicationMutation) ReinspectedTitleID() (r string, exists bool) {
+	v := m.reinspected_title_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldReinspectedTitleID returns the old "reinspected_title_id" field's value of the Application entity.
+// If the Application object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ApplicationMutation) OldReinspectedTitleID(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldReinspectedTitleID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldReinspectedTitleID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldReinspectedTitleID: %w", err)
+	}
+	return oldValue.ReinspectedTitleID, nil
+}
+
+// ResetReinspectedTitleID resets all changes to the "reinspected_title_id" field.
+func (m *ApplicationMutation) ResetReinspectedTitleID() {
+	m.reinspected_title_id = nil
+}
+
 // Where appends a list predicates to the ApplicationMutation builder.
 func (m *ApplicationMutation) Where(ps ...predicate.Application) {
 	m.predicates = append(m.predicates, ps...)
@@ -845,7 +882,7 @@ func (m *ApplicationMutation) Type() string {
 // order to get all numeric fields that were incremented/decremented, call
 // AddedFields().
 func (m *ApplicationMutation) Fields() []string {
-	fields := make([]string, 0, 14)
+	fields := make([]string, 0, 15)
 	if m.office_id != nil {
 		fields = append(fields, application.FieldOfficeID)
 	}
@@ -888,6 +925,9 @@ func (m *ApplicationMutation) Fields() []string {
 	if m.source_application_id != nil {
 		fields = append(fields, application.FieldSourceApplicationID)
 	}
+	if m.reinspected_title_id != nil {
+		fields = append(fields, application.FieldReinspectedTitleID)
+	}
 	return fields
 }
 
@@ -924,6 +964,8 @@ func (m *ApplicationMutation) Field(name string) (ent.Value, bool) {
 		return m.FileBytes()
 	case application.FieldSourceApplicationID:
 		return m.SourceApplicationID()
+	case application.FieldReinspectedTitleID:
+		return m.ReinspectedTitleID()
 	}
 	return nil, false
 }
@@ -961,6 +1003,8 @@ func (m *ApplicationMutation) OldField(ctx context.Context, name string) (ent.Va
 		return m.OldFileBytes(ctx)
 	case application.FieldSourceApplicationID:
 		return m.OldSourceApplicationID(ctx)
+	case application.FieldReinspectedTitleID:
+		return m.OldReinspectedTitleID(ctx)
 	}
 	return nil, fmt.Errorf("unknown Application field %s", name)
 }
@@ -1067,6 +1111,13 @@ func (m *ApplicationMutation) SetField(name string, value ent.Value) error {
 			return fmt.Errorf("unexpected type %T for field %s", value, name)
 		}
 		m.SetSourceApplicationID(v)
+		return nil
+	case application.FieldReinspectedTitleID:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetReinspectedTitleID(v)
 		return nil
 	}
 	return fmt.Errorf("unknown Application field %s", name)
@@ -1200,6 +1251,9 @@ func (m *ApplicationMutation) ResetField(name string) error {
 		return nil
 	case application.FieldSourceApplicationID:
 		m.ResetSourceApplicationID()
+		return nil
+	case application.FieldReinspectedTitleID:
+		m.ResetReinspectedTitleID()
 		return nil
 	}
 	return fmt.Errorf("unknown Application field %s", name)

@@ -43,6 +43,8 @@ const (
 	FieldFileBytes = "file_bytes"
 	// FieldSourceApplicationID holds the string denoting the source_application_id field in the database.
 	FieldSourceApplicationID = "source_application_id"
+	// FieldReinspectedTitleID holds the string denoting the reinspected_title_id field in the database.
+	FieldReinspectedTitleID = "reinspected_title_id"
 	// Table holds the table name of the application in the database.
 	Table = "applications"
 )
@@ -64,6 +66,7 @@ var Columns = []string{
 	FieldWithdrawReason,
 	FieldFileBytes,
 	FieldSourceApplicationID,
+	FieldReinspectedTitleID,
 }
 
 // ValidColumn reports if the column name is valid (part of the table columns).
@@ -102,6 +105,8 @@ var (
 	DefaultFileBytes int64
 	// DefaultSourceApplicationID holds the default value on creation for the "source_application_id" field.
 	DefaultSourceApplicationID string
+	// DefaultReinspectedTitleID holds the default value on creation for the "reinspected_title_id" field.
+	DefaultReinspectedTitleID string
 	// IDValidator is a validator for the "id" field. It is called by the builders before save.
 	IDValidator func(string) error
 )
@@ -212,4 +217,9 @@ func ByFileBytes(opts ...sql.OrderTermOption) OrderOption {
 // BySourceApplicationID orders the results by the source_application_id field.
 func BySourceApplicationID(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldSourceApplicationID, opts...).ToFunc()
+}
+
+// ByReinspectedTitleID orders the results by the reinspected_title_id field.
+func ByReinspectedTitleID(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldReinspectedTitleID, opts...).ToFunc()
 }

@@ -124,6 +124,11 @@ func SourceApplicationID(v string) predicate.Application {
 	return predicate.Application(sql.FieldEQ(FieldSourceApplicationID, v))
 }
 
+// ReinspectedTitleID applies equality check predicate on the "reinspected_title_id" field. It's identical to ReinspectedTitleIDEQ.
+func ReinspectedTitleID(v string) predicate.Application {
+	return predicate.Application(sql.FieldEQ(FieldReinspectedTitleID, v))
+}
+
 // OfficeIDEQ applies the EQ predicate on the "office_id" field.
 func OfficeIDEQ(v string) predicate.Application {
 	return predicate.Application(sql.FieldEQ(FieldOfficeID, v))
@@ -817,6 +822,71 @@ func SourceApplicationIDEqualFold(v string) predicate.Application {
 // SourceApplicationIDContainsFold applies the ContainsFold predicate on the "source_application_id" field.
 func SourceApplicationIDContainsFold(v string) predicate.Application {
 	return predicate.Application(sql.FieldContainsFold(FieldSourceApplicationID, v))
+}
+
+// ReinspectedTitleIDEQ applies the EQ predicate on the "reinspected_title_id" field.
+func ReinspectedTitleIDEQ(v string) predicate.Application {
+	return predicate.Application(sql.FieldEQ(FieldReinspectedTitleID, v))
+}
+
+// ReinspectedTitleIDNEQ applies the NEQ predicate on the "reinspected_title_id" field.
+func ReinspectedTitleIDNEQ(v string) predicate.Application {
+	return predicate.Application(sql.FieldNEQ(FieldReinspectedTitleID, v))
+}
+
+// ReinspectedTitleIDIn applies the In predicate on the "reinspected_title_id" field.
+func ReinspectedTitleIDIn(vs ...string) predicate.Application {
+	return predicate.Application(sql.FieldIn(FieldReinspectedTitleID, vs...))
+}
+
+// ReinspectedTitleIDNotIn applies the NotIn predicate on the "reinspected_title_id" field.
+func ReinspectedTitleIDNotIn(vs ...string) predicate.Application {
+	return predicate.Application(sql.FieldNotIn(FieldReinspectedTitleID, vs...))
+}
+
+// ReinspectedTitleIDGT applies the GT predicate on the "reinspected_title_id" field.
+func ReinspectedTitleIDGT(v string) predicate.Application {
+	return predicate.Application(sql.FieldGT(FieldReinspectedTitleID, v))
+}
+
+// ReinspectedTitleIDGTE applies the GTE predicate on the "reinspected_title_id" field.
+func ReinspectedTitleIDGTE(v string) predicate.Application {
+	return predicate.Application(sql.FieldGTE(FieldReinspectedTitleID, v))
+}
+
+// ReinspectedTitleIDLT applies the LT predicate on the "reinspected_title_id" field.
+func ReinspectedTitleIDLT(v string) predicate.Application {
+	return predicate.Application(sql.FieldLT(FieldReinspectedTitleID, v))
+}
+
+// ReinspectedTitleIDLTE applies the LTE predicate on the "reinspected_title_id" field.
+func ReinspectedTitleIDLTE(v string) predicate.Application {
+	return predicate.Application(sql.FieldLTE(FieldReinspectedTitleID, v))
+}
+
+// ReinspectedTitleIDContains applies the Contains predicate on the "reinspected_title_id" field.
+func ReinspectedTitleIDContains(v string) predicate.Application {
+	return predicate.Application(sql.FieldContains(FieldReinspectedTitleID, v))
+}
+
+// ReinspectedTitleIDHasPrefix applies the HasPrefix predicate on the "reinspected_title_id" field.
+func ReinspectedTitleIDHasPrefix(v string) predicate.Application {
+	return predicate.Application(sql.FieldHasPrefix(FieldReinspectedTitleID, v))
+}
+
+// ReinspectedTitleIDHasSuffix applies the HasSuffix predicate on the "reinspected_title_id" field.
+func ReinspectedTitleIDHasSuffix(v string) predicate.Application {
+	return predicate.Application(sql.FieldHasSuffix(FieldReinspectedTitleID, v))
+}
+
+// ReinspectedTitleIDEqualFold applies the EqualFold predicate on the "reinspected_title_id" field.
+func ReinspectedTitleIDEqualFold(v string) predicate.Application {
+	return predicate.Application(sql.FieldEqualFold(FieldReinspectedTitleID, v))
+}
+
+// ReinspectedTitleIDContainsFold applies the ContainsFold predicate on the "reinspected_title_id" field.
+func ReinspectedTitleIDContainsFold(v string) predicate.Application {
+	return predicate.Application(sql.FieldContainsFold(FieldReinspectedTitleID, v))
 }
 
 // And groups predicates with the AND operator between them.

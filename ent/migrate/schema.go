@@ -26,6 +26,7 @@ var (
 		{Name: "withdraw_reason", Type: field.TypeString, Default: ""},
 		{Name: "file_bytes", Type: field.TypeInt64, Default: 0},
 		{Name: "source_application_id", Type: field.TypeString, Default: ""},
+		{Name: "reinspected_title_id", Type: field.TypeString, Default: ""},
 	}
 	// ApplicationsTable holds the schema information for the "applications" table.
 	ApplicationsTable = &schema.Table{

@@ -101,6 +101,10 @@ func init() {
 	applicationDescSourceApplicationID := applicationFields[9].Descriptor()
 	// application.DefaultSourceApplicationID holds the default value on creation for the source_application_id field.
 	application.DefaultSourceApplicationID = applicationDescSourceApplicationID.Default.(string)
+	// applicationDescReinspectedTitleID is the schema descriptor for reinspected_title_id field.
+	applicationDescReinspectedTitleID := applicationFields[10].Descriptor()
+	// application.DefaultReinspectedTitleID holds the default value on creation for the reinspected_title_id field.
+	application.DefaultReinspectedTitleID = applicationDescReinspectedTitleID.Default.(string)
 	// applicationDescID is the schema descriptor for id field.
 	applicationDescID := applicationFields[0].Descriptor()
 	// application.IDValidator is a validator for the "id" field. It is called by the builders before save.

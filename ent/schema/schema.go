@@ -388,6 +388,9 @@ func (Application) Fields() []ent.Field {
 		// source_application_id is the application of a child campaign whose recommendation
 		// brought this one into the parent campaign (逐级推荐); empty for one the unit made.
 		field.String("source_application_id").Default("").Immutable(),
+		// reinspected_title_id is the title a reinspection entered this application for:
+		// the one its decision moves.
+		field.String("reinspected_title_id").Default("").Immutable(),
 	}
 }
 

@@ -401,6 +401,13 @@ func (s *Server) WithdrawApplication(ctx context.Context, req *evidencev1.Withdr
 			if cur.State != application.StateDRAFT && cur.State != application.StateSUBMITTED {
 				return nil, wrongState(cur, "withdraw it (review has begun)", "撤回（已进入审核）")
 			}
+			// A title holder entered in a reinspection answers it: withdrawing would keep
+			// the title out of the reinspection's decisions.
+			if cur.ReinspectedTitleID != "" {
+				return nil, errs.New(codes.FailedPrecondition, "CAMPAIGN_IS_REINSPECTION",
+					"a title holder entered in a reinspection cannot withdraw: what it does not submit scores nothing",
+					"复查自动纳入称号持有单位，不能撤回；未报送的材料不得分")
+			}
 			return tx.Application.UpdateOneID(cur.ID).Where(application.Version(cur.Version)).AddVersion(1).
 				SetState(application.StateWITHDRAWN).SetWithdrawReason(reason).Save(ctx)
 		},

@@ -13,6 +13,7 @@ import (
 	"net"
 	"net/http"
 	"strconv"
+	"sync"
 	"syscall"
 	"time"
 
@@ -23,8 +24,10 @@ import (
 )
 
 const (
-	// deliveryBatch is how many due deliveries one process leases at a time.
-	deliveryBatch = 20
+	// deliveryBatch is how many due deliveries one process leases at a time, and
+	// deliveryWorkers how many of them it attempts at once.
+	deliveryBatch   = 20
+	deliveryWorkers = 8
 	// deliveryLease is how long a leased delivery is this process's: longer than an attempt
 	// takes, so a lease runs out only when its process died.
 	deliveryLease = 2 * time.Minute
@@ -96,14 +99,24 @@ func (s *Server) deliverDue(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	// Attempts run side by side, so one slow receiver holds up the batch for one timeout,
+	// not one per delivery.
+	var wg sync.WaitGroup
+	sem := make(chan struct{}, deliveryWorkers)
 	for _, d := range leased {
 		if ctx.Err() != nil {
-			return nil
+			break
 		}
-		if err := s.attempt(ctx, d, token); err != nil {
-			s.log("notify: delivery %s: %v", d.ID, err)
-		}
+		sem <- struct{}{}
+		wg.Add(1)
+		go func() {
+			defer func() { <-sem; wg.Done() }()
+			if err := s.attempt(ctx, d, token); err != nil {
+				s.log("notify: delivery %s: %v", d.ID, err)
+			}
+		}()
 	}
+	wg.Wait()
 	return nil
 }
 
@@ -112,6 +125,15 @@ func (s *Server) deliverDue(ctx context.Context) error {
 // FAILED once the next attempt would come more than 24 hours after the event.
 func (s *Server) attempt(ctx context.Context, d *ent.WebhookDelivery, token string) error {
 	sys := store.System(ctx)
+	// The lease is renewed for this attempt, and only while this process still holds it:
+	// an attempt always starts a whole lease before the lease can run out, longer than an
+	// attempt can take, so no other process attempts the same delivery meanwhile.
+	n, err := s.st.Client.WebhookDelivery.Update().Where(webhookdelivery.ID(d.ID), webhookdelivery.LeaseOwner(token),
+		webhookdelivery.StateEQ(webhookdelivery.StatePENDING), webhookdelivery.LeaseUntilGT(time.Now())).
+		SetLeaseUntil(time.Now().Add(deliveryLease)).Save(sys)
+	if err != nil || n == 0 {
+		return err
+	}
 	h, err := s.st.Client.Webhook.Get(sys, d.WebhookID)
 	if err != nil {
 		return err

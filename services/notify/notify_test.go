@@ -135,6 +135,7 @@ func TestNotify(t *testing.T) {
 			{"a private address", "webhook.url", &notifyv1.Webhook{Url: "http://10.1.2.3/hook", Events: outbox.Types}},
 			{"IPv6 loopback", "webhook.url", &notifyv1.Webhook{Url: "http://[::1]:8080/hook", Events: outbox.Types}},
 			{"the unspecified address", "webhook.url", &notifyv1.Webhook{Url: "http://0.0.0.0/hook", Events: outbox.Types}},
+			{"NAT64 of a private address", "webhook.url", &notifyv1.Webhook{Url: "http://[64:ff9b::a00:5]/hook", Events: outbox.Types}},
 			{"another scheme", "webhook.url", &notifyv1.Webhook{Url: "ftp://example.org/x", Events: outbox.Types}},
 			{"credentials", "webhook.url", &notifyv1.Webhook{Url: "http://u:p@127.0.0.1/x", Events: outbox.Types}},
 			{"no events", "webhook.events", &notifyv1.Webhook{Url: recv.URL}},
@@ -295,6 +296,14 @@ func TestNotify(t *testing.T) {
 		}
 
 		reminders(t, e, tr, fx, clock, recv)
+
+		// An office holds at most 20 webhooks.
+		for i := 2; i < 20; i++ {
+			apptest.Call[*notifyv1.Webhook](t, e, "POST", hooks, tr.CityAdmin, &notifyv1.Webhook{Url: recv.URL, Events: []string{outbox.TitleChanged}, Disabled: true})
+		}
+		if r := e.Do(t, "POST", hooks, tr.CityAdmin, &notifyv1.Webhook{Url: recv.URL, Events: []string{outbox.TitleChanged}}); r.Code != 400 || r.Reason(t) != "TOO_MANY_WEBHOOKS" {
+			t.Errorf("a 21st webhook: %d %s", r.Code, r.Raw)
+		}
 	})
 }
 

@@ -480,6 +480,9 @@ func (s *Server) UpdateReminderSettings(ctx context.Context, req *notifyv1.Updat
 		if cur == nil {
 			next, err = tx.ReminderSetting.Create().SetID(resource.NewID()).SetOfficeID(o.ID).SetScopePath(o.ScopePath).
 				SetDaysBefore(before).SetDaysAfter(after).Save(ctx)
+			if ent.IsConstraintError(err) {
+				err = errs.ErrStaleEtag // another request set them first
+			}
 		} else {
 			next, err = tx.ReminderSetting.UpdateOneID(cur.ID).Where(remindersetting.Version(cur.Version)).AddVersion(1).
 				SetDaysBefore(before).SetDaysAfter(after).Save(ctx)

@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"net"
 	"net/http"
+	"sync"
 	"time"
 
 	notifyv1 "github.com/wenming-platform/wenming/api/gen/wenming/notify/v1"
@@ -82,21 +83,27 @@ func NewServer(d Deps) *Server {
 }
 
 // Run runs the workers until ctx ends: the delivery of due webhook events and the
-// reminder scan, each every interval.
+// reminder scan, each every interval, on loops of their own so slow receivers never hold
+// up reminders.
 func (s *Server) Run(ctx context.Context) {
-	t := time.NewTicker(s.interval)
-	defer t.Stop()
-	for {
-		if err := s.deliverDue(ctx); err != nil && ctx.Err() == nil {
-			s.log("notify: delivering webhooks: %v", err)
-		}
-		if err := s.remindDue(ctx); err != nil && ctx.Err() == nil {
-			s.log("notify: reminders: %v", err)
-		}
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		}
+	var wg sync.WaitGroup
+	for name, work := range map[string]func(context.Context) error{"delivering webhooks": s.deliverDue, "reminders": s.remindDue} {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			t := time.NewTicker(s.interval)
+			defer t.Stop()
+			for {
+				if err := work(ctx); err != nil && ctx.Err() == nil {
+					s.log("notify: %s: %v", name, err)
+				}
+				select {
+				case <-ctx.Done():
+					return
+				case <-t.C:
+				}
+			}
+		}()
 	}
+	wg.Wait()
 }

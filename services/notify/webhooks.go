@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/base64"
+	"fmt"
 	"net"
 	"net/url"
 	"slices"
@@ -11,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	"google.golang.org/grpc/codes"
 	"google.golang.org/protobuf/types/known/timestamppb"
 
 	notifyv1 "github.com/wenming-platform/wenming/api/gen/wenming/notify/v1"
@@ -34,7 +36,9 @@ var blocked = func() []*net.IPNet {
 	var out []*net.IPNet
 	for _, c := range []string{"0.0.0.0/8", "10.0.0.0/8", "100.64.0.0/10", "127.0.0.0/8", "169.254.0.0/16", "172.16.0.0/12",
 		"192.0.0.0/24", "192.168.0.0/16", "198.18.0.0/15", "224.0.0.0/4", "240.0.0.0/4",
-		"::/128", "::1/128", "fc00::/7", "fe80::/10", "ff00::/8"} {
+		"::/128", "::1/128", "fc00::/7", "fe80::/10", "ff00::/8",
+		// NAT64 and 6to4 embed IPv4 addresses, private ones included.
+		"64:ff9b::/96", "64:ff9b:1::/48", "2002::/16"} {
 		_, n, _ := net.ParseCIDR(c)
 		out = append(out, n)
 	}
@@ -79,13 +83,17 @@ func (s *Server) checkURL(ctx context.Context, raw string) error {
 		return errs.Invalid("webhook.url", "the host cannot be resolved", "无法解析该主机名")
 	}
 	for _, ip := range ips {
+		// The address itself is not told: the answer would map internal names for the caller.
 		if !s.reachable(ip.IP) {
-			return errs.Invalid("webhook.url", "resolves to "+ip.IP.String()+", a loopback, link-local or private address, which webhooks may not reach",
-				"解析到 "+ip.IP.String()+"，为回环、链路本地或内网地址，推送不能发往该地址")
+			return errs.Invalid("webhook.url", "resolves to a loopback, link-local or private address, which webhooks may not reach",
+				"解析到回环、链路本地或内网地址，推送不能发往该地址")
 		}
 	}
 	return nil
 }
+
+// maxWebhooks bounds an office's webhooks: each event fans out to all of them.
+const maxWebhooks = 20
 
 // checkEvents checks a webhook's event types.
 func checkEvents(events []string) ([]string, error) {
@@ -144,6 +152,13 @@ func (s *Server) CreateWebhook(ctx context.Context, req *notifyv1.CreateWebhookR
 	if err := resource.Required("webhook.url", in.GetUrl()); err != nil {
 		return nil, err
 	}
+	// Who may is settled before the URL is resolved, so nobody else learns what names
+	// resolve to from the answers.
+	if o, err := s.st.Client.Office.Get(ctx, req.GetOfficeId()); err != nil {
+		return nil, resource.NotFound(err, "office")
+	} else if err := mutate.OfficeAdmin(v)(o); err != nil {
+		return nil, err
+	}
 	if err := s.checkURL(ctx, in.GetUrl()); err != nil {
 		return nil, err
 	}
@@ -162,6 +177,17 @@ func (s *Server) CreateWebhook(ctx context.Context, req *notifyv1.CreateWebhookR
 	h, err := mutate.Create(ctx, s.w, mutate.Creation[*ent.Office, *ent.Webhook]{
 		Parent: "office", GetParent: mutate.InOffice(req.GetOfficeId()), Allow: mutate.OfficeAdmin(v),
 		Save: func(tx *ent.Tx, o *ent.Office) (*ent.Webhook, error) {
+			if err := s.w.Lock(ctx, tx, o.ID); err != nil {
+				return nil, err
+			}
+			if n, err := tx.Webhook.Query().Where(webhook.OfficeID(o.ID)).Count(ctx); err != nil || n >= maxWebhooks {
+				if err == nil {
+					err = errs.New(codes.FailedPrecondition, "TOO_MANY_WEBHOOKS",
+						fmt.Sprintf("an office has at most %d webhooks: change or disable one", maxWebhooks),
+						fmt.Sprintf("每个文明办最多 %d 个推送地址：请修改或停用已有的", maxWebhooks))
+				}
+				return nil, err
+			}
 			id := resource.NewID()
 			sealed, err := s.seal(id, secret)
 			if err != nil {
@@ -239,9 +265,11 @@ func (s *Server) UpdateWebhook(ctx context.Context, req *notifyv1.UpdateWebhookR
 		return nil, err
 	}
 	var events []string
-	switch {
-	case resource.Has(paths, "url"):
+	if resource.Has(paths, "url") {
 		if err := resource.Required("webhook.url", in.GetUrl()); err != nil {
+			return nil, err
+		}
+		if _, err := ownWebhook(ctx, s.st.Client, in.GetId()); err != nil {
 			return nil, err
 		}
 		if err := s.checkURL(ctx, in.GetUrl()); err != nil {
@@ -355,6 +383,18 @@ func (s *Server) RedeliverWebhookDelivery(ctx context.Context, req *notifyv1.Red
 		d, err := tx.WebhookDelivery.Query().Where(webhookdelivery.ID(req.GetDeliveryId()), webhookdelivery.WebhookID(h.ID)).Only(ctx)
 		if err != nil {
 			return resource.NotFound(err, "delivery")
+		}
+		if err := s.w.Lock(ctx, tx, h.OfficeID); err != nil {
+			return err
+		}
+		pending, err := tx.WebhookDelivery.Query().Where(webhookdelivery.RedeliveryOf(d.ID),
+			webhookdelivery.StateEQ(webhookdelivery.StatePENDING)).Exist(store.System(ctx))
+		if err != nil {
+			return err
+		}
+		if pending {
+			return errs.New(codes.FailedPrecondition, "REDELIVERY_PENDING",
+				"a redelivery of this delivery is still pending: wait for it", "该推送的重新发送尚未完成，请稍候")
 		}
 		now := time.Now()
 		out, err = tx.WebhookDelivery.Create().SetID(resource.NewID()).SetOfficeID(h.OfficeID).SetScopePath(h.ScopePath).

@@ -28,6 +28,7 @@ import (
 	"github.com/wenming-platform/wenming/services/platform/scoring"
 	"github.com/wenming-platform/wenming/services/platform/store"
 	"github.com/wenming-platform/wenming/services/platform/titles"
+	"github.com/wenming-platform/wenming/services/platform/viewer"
 	"github.com/wenming-platform/wenming/services/standards"
 )
 
@@ -146,7 +147,9 @@ func titleAudit(r *ent.TitleRecord) *tenancyv1.TitleRecord {
 func (s *Server) ExportNamingList(req *reviewv1.ExportNamingListRequest, stream grpc.ServerStreamingServer[httpbody.HttpBody]) error {
 	ctx := stream.Context()
 	c, err := s.st.Client.Campaign.Get(ctx, req.GetCampaignId())
-	if err != nil {
+	// Campaigns are read down the tree; the naming list, with every unit's total and rank,
+	// belongs to the campaign's office and the offices above it.
+	if err != nil || !viewer.FromContext(ctx).CanRead(c.ScopePath) {
 		return resource.NotFound(err, "campaign")
 	}
 	if c.State != campaign.StatePUBLICITY && c.State != campaign.StateCLOSED {

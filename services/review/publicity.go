@@ -38,6 +38,7 @@ import (
 // per campaign, and reads of a list per client address.
 const (
 	objectionsPerAddress  = 5
+	objectionsPerBlock    = 20 // per IPv6 /48, the block one site holds
 	objectionsPerCampaign = 300
 	objectionWindow       = time.Hour
 	publicReadsPerAddress = 300
@@ -188,6 +189,15 @@ func addressKey(a string) string {
 	return a
 }
 
+// blockKey is the IPv6 /48 an address lies in, or "" for IPv4: one holder of a /48 has
+// 65 536 /64s, each counted by addressKey, so the block is counted too.
+func blockKey(a string) string {
+	if ip := net.ParseIP(a); ip != nil && ip.To4() == nil {
+		return ip.Mask(net.CIDRMask(48, 128)).String() + "/48"
+	}
+	return ""
+}
+
 // referenceAlphabet has no 0/O, 1/I/L or U, so a reference read out by phone is not misheard.
 const referenceAlphabet = "23456789ABCDEFGHJKMNPQRSTVWXYZ"
 
@@ -234,6 +244,17 @@ func objectionContent(prefix, content string) (string, error) {
 // row is written as the system in a transaction of its own (a named system path): the
 // checks are the campaign's phase and window, the unit's line on the list, and the limits.
 func (s *Server) FileObjection(ctx context.Context, req *reviewv1.FileObjectionRequest) (*reviewv1.ObjectionReceipt, error) {
+	// The client's address is counted first, before anything is read: every request, good
+	// or bad, for a campaign that exists or not, counts against its sender.
+	a := rpc.ClientAddr(ctx)
+	if err := s.limitPublic(ctx, "objection:addr:"+addressKey(a), objectionsPerAddress, objectionWindow); err != nil {
+		return nil, err
+	}
+	if block := blockKey(a); block != "" {
+		if err := s.limitPublic(ctx, "objection:block:"+block, objectionsPerBlock, objectionWindow); err != nil {
+			return nil, err
+		}
+	}
 	in := req.GetObjection()
 	content, err := objectionContent("objection.", in.GetContent())
 	if err != nil {
@@ -245,13 +266,6 @@ func (s *Server) FileObjection(ctx context.Context, req *reviewv1.FileObjectionR
 	if _, err := s.publicCampaign(ctx, s.st.Client, req.GetCampaignId()); err != nil {
 		return nil, err
 	}
-	addr := addressKey(rpc.ClientAddr(ctx))
-	if err := s.limitPublic(ctx, "objection:addr:"+addr, objectionsPerAddress, objectionWindow); err != nil {
-		return nil, err
-	}
-	if err := s.limitPublic(ctx, "objection:campaign:"+req.GetCampaignId(), objectionsPerCampaign, objectionWindow); err != nil {
-		return nil, err
-	}
 	var o *ent.Objection
 	sys := store.System(ctx)
 	err = s.st.Tx(sys, func(tx *ent.Tx) error {
@@ -261,6 +275,11 @@ func (s *Server) FileObjection(ctx context.Context, req *reviewv1.FileObjectionR
 		}
 		e, err := listedEntry(ctx, tx, c, in.GetUnitId(), "objection.unit_id")
 		if err != nil {
+			return err
+		}
+		// Only objections that would be filed count against the campaign, so a flood of
+		// bad requests cannot use up the campaign's allowance and shut real objectors out.
+		if err := s.limitPublic(ctx, "objection:campaign:"+c.ID, objectionsPerCampaign, objectionWindow); err != nil {
 			return err
 		}
 		o, err = tx.Objection.Create().SetID(resource.NewID()).SetOfficeID(c.OfficeID).SetScopePath(c.ScopePath).

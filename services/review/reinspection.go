@@ -81,7 +81,7 @@ func enterHolders(ctx context.Context, w *mutate.Writer, tx *ent.Tx, c *ent.Camp
 	}
 	for _, u := range us {
 		a, err := tx.Application.Create().SetID(resource.NewID()).SetOfficeID(c.OfficeID).SetScopePath(u.ScopePath).
-			SetCampaignID(c.ID).SetUnitID(u.ID).SetUnitOfficeID(u.OfficeID).Save(sys)
+			SetCampaignID(c.ID).SetUnitID(u.ID).SetUnitOfficeID(u.OfficeID).SetReinspectedTitleID(held[u.ID].ID).Save(sys)
 		if err != nil {
 			return err
 		}
@@ -125,11 +125,12 @@ func closeReinspection(ctx context.Context, w *mutate.Writer, tx *ent.Tx, c *ent
 	if err := w.Lock(ctx, tx, c.OfficeID); err != nil {
 		return err
 	}
-	apps, err := tx.Application.Query().Where(application.CampaignID(c.ID), application.StateNEQ(application.StateWITHDRAWN)).Count(sys)
+	ids, err := tx.Application.Query().Where(application.CampaignID(c.ID), application.StateNEQ(application.StateWITHDRAWN)).IDs(sys)
 	if err != nil {
 		return err
 	}
-	decided, err := tx.ReinspectionDecision.Query().Where(reinspectiondecision.CampaignID(c.ID)).Count(sys)
+	apps := len(ids)
+	decided, err := tx.ReinspectionDecision.Query().Where(reinspectiondecision.CampaignID(c.ID), reinspectiondecision.ApplicationIDIn(ids...)).Count(sys)
 	if err != nil {
 		return err
 	}
@@ -231,18 +232,18 @@ func (s *Server) ListReinspection(ctx context.Context, req *reviewv1.ListReinspe
 	for _, u := range us {
 		names[u.ID] = u.DisplayName
 	}
-	// The title each holder was entered with, moved or not since: the unit's latest record
-	// named by the office.
-	recs, err := s.st.Client.TitleRecord.Query().Where(titlerecord.OfficeID(c.OfficeID), titlerecord.UnitIDIn(unitIDs...)).
-		Order(ent.Desc(titlerecord.FieldTermStart), ent.Desc(titlerecord.FieldID)).All(sys)
+	// The title each holder was entered with, moved or not since.
+	titleIDs := make([]string, len(apps))
+	for i, a := range apps {
+		titleIDs[i] = a.ReinspectedTitleID
+	}
+	recs, err := s.st.Client.TitleRecord.Query().Where(titlerecord.IDIn(titleIDs...)).All(sys)
 	if err != nil {
 		return nil, err
 	}
 	title := map[string]*ent.TitleRecord{}
 	for _, r := range recs {
-		if title[r.UnitID] == nil {
-			title[r.UnitID] = r
-		}
+		title[r.UnitID] = r
 	}
 	byApp := map[string]*ent.Result{}
 	for _, r := range results {
@@ -319,6 +320,10 @@ func (s *Server) DecideReinspection(ctx context.Context, req *reviewv1.DecideRei
 			if err := reinspectionCampaign(c); err != nil {
 				return nil, err
 			}
+			if a.State == application.StateWITHDRAWN {
+				return nil, errs.New(codes.FailedPrecondition, "APPLICATION_WRONG_STATE",
+					"the application is WITHDRAWN: there is nothing to decide", "该申报已撤回，无需作出复查决定")
+			}
 			if c.State == campaign.StateCLOSED {
 				return nil, errs.New(codes.FailedPrecondition, "CAMPAIGN_WRONG_PHASE",
 					"the campaign is CLOSED: its decisions are taken", "该复查已结束，处理决定已作出")
@@ -340,10 +345,15 @@ func (s *Server) DecideReinspection(ctx context.Context, req *reviewv1.DecideRei
 			if err := titles.Lock(ctx, tx, s.st.Dialect, a.UnitID); err != nil {
 				return nil, err
 			}
-			held, err := tx.TitleRecord.Query().Where(titlerecord.OfficeID(c.OfficeID), titlerecord.UnitID(a.UnitID)).
-				Order(ent.Desc(titlerecord.FieldTermStart), ent.Desc(titlerecord.FieldID)).First(sys)
+			// The decision moves the title the holder was entered for, whatever the office
+			// recorded since.
+			held, err := tx.TitleRecord.Get(sys, a.ReinspectedTitleID)
 			if err != nil {
 				return nil, resource.NotFound(err, "title")
+			}
+			if held.TermEnd != nil && !time.Now().Before(*held.TermEnd) {
+				return nil, errs.New(codes.FailedPrecondition, "TITLE_TERM_ENDED",
+					"the title's term has ended: an expired title is no longer kept, warned or revoked", "该称号任期已届满，不再作出复查决定")
 			}
 			to := map[reinspectiondecision.Outcome]titlerecord.State{reinspectiondecision.OutcomeKEEP: held.State,
 				reinspectiondecision.OutcomeWARN: titlerecord.StateWARNED, reinspectiondecision.OutcomeREVOKE: titlerecord.StateREVOKED}[outcome]

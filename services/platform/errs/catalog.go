@@ -43,7 +43,7 @@ const (
 	GroupCampaigns Group = "Campaigns"
 	GroupEvidence  Group = "Applications, evidence and files"
 	GroupReview    Group = "Review, results and ranking"
-	GroupPublicity Group = "Publicity, naming and titles"
+	GroupPublicity Group = "Publicity, naming, titles and notifications"
 	GroupAudit     Group = "Audit trail"
 	GroupOperator  Group = "Operator commands (never an API answer)"
 )
@@ -477,8 +477,8 @@ func Catalog() []Reason {
 		},
 		{
 			Name: "CAMPAIGN_IS_REINSPECTION", Code: codes.FailedPrecondition, Group: GroupPublicity,
-			EN: "Nobody applies to a reinspection: it enters the holders of its office's titles when it opens.",
-			ZH: "复查无需申报：开始时自动纳入本级称号的持有单位。",
+			EN: "Nobody applies to a reinspection, and no holder withdraws from one: it enters the holders of its office's titles when it opens.",
+			ZH: "复查无需申报，持有单位也不能撤回：开始时自动纳入本级称号的持有单位。",
 			Do: "A holder finds its application in the campaign's list (GET /v1/units/{id}/applications) and submits its evidence there.",
 		},
 		{
@@ -492,6 +492,18 @@ func Catalog() []Reason {
 			EN: "The holder's reinspection was decided already; a decision is final.",
 			ZH: "该单位的复查已作出处理决定，不可更改。",
 			Do: "Move the title itself (POST /v1/titles/{id}:transition) if more is needed.",
+		},
+		{
+			Name: "TOO_MANY_WEBHOOKS", Code: codes.FailedPrecondition, Group: GroupPublicity,
+			EN: "The office has as many webhooks as it may (20).",
+			ZH: "该文明办的推送地址已达上限（20 个）。",
+			Do: "Change or disable a webhook the office no longer needs (PATCH /v1/webhooks/{id}).",
+		},
+		{
+			Name: "REDELIVERY_PENDING", Code: codes.FailedPrecondition, Group: GroupPublicity,
+			EN: "A redelivery of this delivery has not finished yet.",
+			ZH: "该推送的重新发送尚未完成。",
+			Do: "Wait for it in the delivery log, then redeliver again if needed.",
 		},
 		{
 			Name: "OBJECTION_DECIDED", Code: codes.FailedPrecondition, Group: GroupPublicity,

@@ -3,6 +3,7 @@ package reviewtest
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"slices"
 	"strconv"
 	"strings"
@@ -231,6 +232,14 @@ func Publicity(t *testing.T, e *apptest.Env, tr *apptest.Tree, fx *Fixture, cloc
 		r := e.Do(t, "POST", objections, "", &reviewv1.PublicObjection{UnitId: fx.Units["U4"], Content: "重复提交 " + strconv.Itoa(i)}, from("203.0.113.9"))
 		if i < 5 && r.Code != 200 || i == 5 && (r.Code != 429 || r.Reason(t) != "RATE_LIMITED" || r.Header.Get("Retry-After") == "") {
 			t.Errorf("objection %d from one address: %d %s", i+1, r.Code, r.Raw)
+		}
+	}
+	// Rotating through the /64s of one IPv6 /48 buys 20 requests an hour, not 65 536 × 5.
+	for i := range 21 {
+		r := e.Do(t, "POST", objections, "", &reviewv1.PublicObjection{UnitId: fx.Units["U1"], Content: "探测"},
+			from(fmt.Sprintf("2001:db8:77:%x::1", i)))
+		if i < 20 && r.Code != 400 || i == 20 && r.Code != 429 {
+			t.Errorf("request %d from one /48: %d %s", i+1, r.Code, r.Raw)
 		}
 	}
 	for _, o := range listed(fx.Admin) {

@@ -87,6 +87,10 @@ func Reinspection(t *testing.T, e *apptest.Env, tr *apptest.Tree, fx *Fixture) {
 	if r := e.Do(t, "POST", "/v1/campaigns/"+c.GetId()+"/applications", fx.UnitTokens["U4"], &evidencev1.Application{UnitId: fx.Units["U4"]}); r.Code != 400 || r.Reason(t) != "CAMPAIGN_IS_REINSPECTION" {
 		t.Errorf("applying to a reinspection: %d %s", r.Code, r.Raw)
 	}
+	// A holder cannot leave the reinspection to keep its title out of it.
+	if r := e.Do(t, "POST", "/v1/applications/"+apps["U1"]+":withdraw", fx.UnitTokens["U1"], &evidencev1.WithdrawApplicationRequest{Reason: "本年度不参加复查"}); r.Code != 400 || r.Reason(t) != "CAMPAIGN_IS_REINSPECTION" {
+		t.Errorf("a holder withdrawing from the reinspection: %d %s", r.Code, r.Raw)
+	}
 
 	// The holders answer with evidence, one reviewer scores each, and the campaign ranks.
 	evidencetest.ToSubmission(t, e, fx.Admin, c.GetId())
@@ -190,15 +194,31 @@ func Reinspection(t *testing.T, e *apptest.Env, tr *apptest.Tree, fx *Fixture) {
 	if r := move(standardsv1.CampaignState_CAMPAIGN_STATE_CLOSED); r.Code != 400 || r.Reason(t) != "REINSPECTION_UNDECIDED" {
 		t.Errorf("closing with U1 undecided: %d %s", r.Code, r.Raw)
 	}
+	// The office records a newer title for U1 meanwhile: the decision still moves the
+	// title U1 was entered for, not the newer one.
+	newer := apptest.Call[*tenancyv1.TitleRecord](t, e, "POST", "/v1/units/"+fx.Units["U1"]+"/titles", fx.Admin, &tenancyv1.TitleRecord{
+		Level: tenancyv1.Level_LEVEL_DISTRICT, TermStart: timestamppb.New(time.Now().Add(-time.Hour)), DocumentNumber: "拱文明委〔2026〕12号"})
 	apptest.Must(t, 200, decide(fx.Admin, "U1", want["U1"], nil))
 	apptest.Must(t, 200, move(standardsv1.CampaignState_CAMPAIGN_STATE_CLOSED))
+	for _, r := range apptest.Call[*tenancyv1.ListTitlesResponse](t, e, "GET", "/v1/units/"+fx.Units["U1"]+"/titles", fx.Admin, nil).GetTitles() {
+		switch r.GetId() {
+		case got["U1"].GetTitleId():
+			if r.GetState() != tenancyv1.TitleState_TITLE_STATE_REVOKED {
+				t.Errorf("U1's reinspected title: %v", r.GetState())
+			}
+		case newer.GetId():
+			if r.GetState() != tenancyv1.TitleState_TITLE_STATE_NAMED || !r.GetCurrent() {
+				t.Errorf("U1's newer title: %v", r)
+			}
+		}
+	}
 
 	states := map[string]tenancyv1.TitleState{}
-	for _, name := range entered {
+	for _, name := range []string{"U3", "U5"} {
 		u := apptest.Call[*tenancyv1.Unit](t, e, "GET", "/v1/units/"+fx.Units[name], fx.Admin, nil)
 		states[name] = u.GetTitle().GetState()
 	}
-	if states["U5"] != tenancyv1.TitleState_TITLE_STATE_NAMED || states["U3"] != tenancyv1.TitleState_TITLE_STATE_WARNED || states["U1"] != tenancyv1.TitleState_TITLE_STATE_REVOKED {
+	if states["U5"] != tenancyv1.TitleState_TITLE_STATE_NAMED || states["U3"] != tenancyv1.TitleState_TITLE_STATE_WARNED {
 		t.Errorf("the titles after the reinspection: %v", states)
 	}
 	u3 := apptest.Call[*tenancyv1.ListTitlesResponse](t, e, "GET", "/v1/units/"+fx.Units["U3"]+"/titles", fx.UnitTokens["U3"], nil).GetTitles()[0]

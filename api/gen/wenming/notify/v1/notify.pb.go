@@ -94,7 +94,8 @@ type Webhook struct {
 	// The event types, e.g. "application.submitted" (docs/notifications.md). At least one.
 	Events []string `protobuf:"bytes,4,rep,name=events,proto3" json:"events,omitempty"`
 	// Signs every delivery (HMAC-SHA256): at least 16 characters. Write-only: never read
-	// back, except the one generated when a create leaves it empty.
+	// back, except the one generated when a create leaves it empty. Marked debug_redact, so
+	// it is never logged nor kept for an idempotent retry.
 	Secret        string                 `protobuf:"bytes,5,opt,name=secret,proto3" json:"secret,omitempty"`
 	Description   string                 `protobuf:"bytes,6,opt,name=description,proto3" json:"description,omitempty"`
 	Disabled      bool                   `protobuf:"varint,7,opt,name=disabled,proto3" json:"disabled,omitempty"`
@@ -1251,13 +1252,13 @@ var File_wenming_notify_v1_notify_proto protoreflect.FileDescriptor
 
 const file_wenming_notify_v1_notify_proto_rawDesc = "" +
 	"\n" +
-	"\x1ewenming/notify/v1/notify.proto\x12\x11wenming.notify.v1\x1a\x1bbuf/validate/validate.proto\x1a\x1cgoogle/api/annotations.proto\x1a\x1fgoogle/api/field_behavior.proto\x1a google/protobuf/field_mask.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a.protoc-gen-openapiv2/options/annotations.proto\x1a\x1cwenming/authz/v1/authz.proto\"\x96\x03\n" +
+	"\x1ewenming/notify/v1/notify.proto\x12\x11wenming.notify.v1\x1a\x1bbuf/validate/validate.proto\x1a\x1cgoogle/api/annotations.proto\x1a\x1fgoogle/api/field_behavior.proto\x1a google/protobuf/field_mask.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a.protoc-gen-openapiv2/options/annotations.proto\x1a\x1cwenming/authz/v1/authz.proto\"\x99\x03\n" +
 	"\aWebhook\x12&\n" +
 	"\x02id\x18\x01 \x01(\tB\x16\x92A\x0f\xca>\f\xfa\x02\twebhookId\xe2A\x01\x03R\x02id\x12!\n" +
 	"\toffice_id\x18\x02 \x01(\tB\x04\xe2A\x01\x03R\bofficeId\x12\x1a\n" +
 	"\x03url\x18\x03 \x01(\tB\b\xbaH\x05r\x03\x18\xd0\x0fR\x03url\x12 \n" +
-	"\x06events\x18\x04 \x03(\tB\b\xbaH\x05\x92\x01\x02\x10\x14R\x06events\x12 \n" +
-	"\x06secret\x18\x05 \x01(\tB\b\xbaH\x05r\x03\x18\xc8\x01R\x06secret\x12*\n" +
+	"\x06events\x18\x04 \x03(\tB\b\xbaH\x05\x92\x01\x02\x10\x14R\x06events\x12#\n" +
+	"\x06secret\x18\x05 \x01(\tB\v\xbaH\x05r\x03\x18\xc8\x01\x80\x01\x01R\x06secret\x12*\n" +
 	"\vdescription\x18\x06 \x01(\tB\b\xbaH\x05r\x03\x18\xf4\x03R\vdescription\x12\x1a\n" +
 	"\bdisabled\x18\a \x01(\bR\bdisabled\x12\x12\n" +
 	"\x04etag\x18\b \x01(\tR\x04etag\x12A\n" +
