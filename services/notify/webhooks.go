@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"google.golang.org/grpc/codes"
 	"google.golang.org/protobuf/types/known/timestamppb"
@@ -116,7 +117,7 @@ func checkEvents(events []string) ([]string, error) {
 
 // checkSecret checks a secret given on create or update.
 func checkSecret(secret string) error {
-	if n := len(secret); n < 16 || n > 200 || strings.TrimSpace(secret) != secret {
+	if n := utf8.RuneCountInString(secret); n < 16 || n > 200 || strings.TrimSpace(secret) != secret {
 		return errs.Invalid("webhook.secret", "16 to 200 characters, without surrounding spaces", "须为 16 至 200 个字符，首尾不能有空格")
 	}
 	return nil

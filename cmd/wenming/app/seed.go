@@ -262,7 +262,7 @@ func Seed(ctx context.Context, st *store.Store, trail *audit.Chain, o SeedOption
 				}
 				t.add(entapp.Table, entapp.Columns, map[string]any{"id": appID, "office_id": prov, "scope_path": unitPath, "version": 1,
 					"create_time": submit, "update_time": submit, "campaign_id": c.GetId(), "unit_id": unitID, "unit_office_id": d.id,
-					"state": "SCORED", "submit_time": submit, "self_assessment": nil, "withdraw_reason": "", "file_bytes": 0, "source_application_id": ""})
+					"state": "SCORED", "submit_time": submit, "self_assessment": nil, "withdraw_reason": "", "file_bytes": 0, "source_application_id": "", "reinspected_title_id": ""})
 				for r, rid := range reviewers {
 					scores, err := json.Marshal(sheets[r])
 					if err != nil {

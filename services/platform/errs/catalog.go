@@ -497,7 +497,7 @@ func Catalog() []Reason {
 			Name: "TOO_MANY_WEBHOOKS", Code: codes.FailedPrecondition, Group: GroupPublicity,
 			EN: "The office has as many webhooks as it may (20).",
 			ZH: "该文明办的推送地址已达上限（20 个）。",
-			Do: "Change or disable a webhook the office no longer needs (PATCH /v1/webhooks/{id}).",
+			Do: "Reuse a webhook the office no longer needs: change its url and events (PATCH /v1/webhooks/{id}); disabled ones count too.",
 		},
 		{
 			Name: "REDELIVERY_PENDING", Code: codes.FailedPrecondition, Group: GroupPublicity,

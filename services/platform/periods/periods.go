@@ -1,6 +1,6 @@
-// Package periods is the calendar of reporting periods (docs/evidence.md, Reporting
-// periods): an indicator's years, quarters or months of a campaign's year, their forms
-// ("2026", "2026-Q1", "2026-03"), and when each one's evidence is due. The evidence service
+// Package periods is the calendar of reporting periods (docs/evidence.md, Windows): an
+// indicator's years, quarters or months of a campaign's year, their forms ("2026",
+// "2026-Q1", "2026-03"), and when each one's evidence is due. The evidence service
 // accepts evidence by it; the notify service reminds units by it.
 package periods
 
