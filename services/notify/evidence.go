@@ -3,6 +3,7 @@ package notify
 import (
 	"context"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 
@@ -10,6 +11,7 @@ import (
 
 	authzv1 "github.com/wenming-platform/wenming/api/gen/wenming/authz/v1"
 	standardsv1 "github.com/wenming-platform/wenming/api/gen/wenming/standards/v1"
+	"github.com/wenming-platform/wenming/ent"
 	"github.com/wenming-platform/wenming/ent/application"
 	"github.com/wenming-platform/wenming/ent/campaign"
 	"github.com/wenming-platform/wenming/ent/deadlineextension"
@@ -63,6 +65,31 @@ func periodicDue(std []byte, c *campaignRow, loc *time.Location) ([]periodic, er
 	return out, nil
 }
 
+// periodicDue is a campaign's periodic due times, kept between scans: a published standard
+// never changes, so they change only with the campaign's year, submission deadline or zone.
+func (s *Server) periodicDue(ctx context.Context, c *ent.Campaign, loc *time.Location) ([]periodic, error) {
+	k := c.StandardID + "|" + strconv.Itoa(c.Year) + "|" + loc.String()
+	if c.SubmissionEnd != nil {
+		k += "|" + strconv.FormatInt(c.SubmissionEnd.Unix(), 10)
+	}
+	if d, ok := s.dues[k]; ok {
+		return d, nil
+	}
+	std, err := s.st.Client.Standard.Get(store.System(ctx), c.StandardID)
+	if err != nil {
+		return nil, err
+	}
+	d, err := periodicDue(std.Indicators, &campaignRow{year: c.Year, submissionEnd: c.SubmissionEnd}, loc)
+	if err != nil {
+		return nil, err
+	}
+	if len(s.dues) >= 1000 {
+		clear(s.dues)
+	}
+	s.dues[k] = d
+	return d, nil
+}
+
 // campaignRow is what periodicDue needs of a campaign.
 type campaignRow struct {
 	year          int
@@ -84,11 +111,7 @@ func (s *Server) evidenceReminders(ctx context.Context, now time.Time, cache map
 		if err != nil {
 			return nil, err
 		}
-		std, err := s.st.Client.Standard.Get(sys, c.StandardID)
-		if err != nil {
-			return nil, err
-		}
-		dues, err := periodicDue(std.Indicators, &campaignRow{year: c.Year, submissionEnd: c.SubmissionEnd}, r.loc)
+		dues, err := s.periodicDue(ctx, c, r.loc)
 		if err != nil {
 			return nil, err
 		}

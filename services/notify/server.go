@@ -54,6 +54,9 @@ type Server struct {
 	// ends (only Run's goroutine touches it).
 	owner  string
 	leased time.Time
+	// dues keeps campaigns' periodic due times between reminder scans (periodicDue); only
+	// the scan's goroutine touches it.
+	dues   map[string][]periodic
 	client *http.Client
 }
 
@@ -78,6 +81,7 @@ func NewServer(d Deps) *Server {
 	b := make([]byte, 8)
 	_, _ = rand.Read(b)
 	s.owner = hex.EncodeToString(b)
+	s.dues = map[string][]periodic{}
 	s.client = s.httpClient()
 	return s
 }

@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/hex"
+	"fmt"
 	"net"
 	"strings"
 	"time"
@@ -457,21 +458,69 @@ func (s *Server) GetObjection(ctx context.Context, req *reviewv1.GetObjectionReq
 	return objectionToProto(o, names[o.UnitID], v.OfficeAdmin(o.OfficeID)), nil
 }
 
-// DecideObjection handles an objection: RESOLVED with a finding, or UPHELD, which takes
-// the unit off the publicity list in the same transaction.
-func (s *Server) DecideObjection(ctx context.Context, req *reviewv1.DecideObjectionRequest) (*reviewv1.Objection, error) {
-	v := viewer.FromContext(ctx)
-	finding := strings.TrimSpace(req.GetFinding())
+// decision reads an objection's outcome and finding.
+func decision(outcome reviewv1.ObjectionState, finding string) (objection.State, string, error) {
+	finding = strings.TrimSpace(finding)
 	var to objection.State
-	switch req.GetOutcome() {
+	switch outcome {
 	case reviewv1.ObjectionState_OBJECTION_STATE_RESOLVED:
 		to = objection.StateRESOLVED
 	case reviewv1.ObjectionState_OBJECTION_STATE_UPHELD:
 		to = objection.StateUPHELD
 	default:
-		return nil, errs.Invalid("outcome", "OBJECTION_STATE_RESOLVED or OBJECTION_STATE_UPHELD", "请填写处理结果：RESOLVED（异议不成立）或 UPHELD（异议成立）")
+		return "", "", errs.Invalid("outcome", "OBJECTION_STATE_RESOLVED or OBJECTION_STATE_UPHELD", "请填写处理结果：RESOLVED（异议不成立）或 UPHELD（异议成立）")
 	}
-	if err := resource.Required("finding", finding); err != nil {
+	return to, finding, resource.Required("finding", finding)
+}
+
+// decidable reads the campaign of an objection being decided, as the system (the caller
+// read the objection), checks it is in PUBLICITY, and takes its office's chain lock, in
+// which decisions and removals from the list take turns.
+func (s *Server) decidable(ctx context.Context, tx *ent.Tx, campaignID string) (*ent.Campaign, error) {
+	c, err := tx.Campaign.Get(store.System(ctx), campaignID)
+	if err != nil {
+		return nil, resource.NotFound(err, "campaign")
+	}
+	if err := inPublicity(c); err != nil {
+		return nil, err
+	}
+	return c, s.w.Lock(ctx, tx, c.OfficeID)
+}
+
+// decide records the decision on cur, a RECEIVED objection of campaign c (see decidable),
+// and takes the unit off the list when it is upheld. It returns the objection as stored
+// and the unit's name on the list.
+func (s *Server) decide(ctx context.Context, tx *ent.Tx, c *ent.Campaign, cur *ent.Objection, to objection.State, finding string) (*ent.Objection, string, error) {
+	sys := store.System(ctx)
+	e, err := tx.PublicityEntry.Query().Where(publicityentry.CampaignID(c.ID), publicityentry.UnitID(cur.UnitID)).Only(sys)
+	if err != nil {
+		return nil, "", resource.NotFound(err, "publicity line")
+	}
+	now := s.now()
+	next, err := tx.Objection.UpdateOneID(cur.ID).Where(objection.Version(cur.Version)).AddVersion(1).
+		SetState(to).SetFinding(finding).SetHandledBy(audit.Actor(ctx)).SetHandleTime(now).Save(ctx)
+	if err != nil {
+		return nil, "", err
+	}
+	if to == objection.StateUPHELD && e.RemovedTime == nil {
+		if err := s.removeFromList(ctx, tx, c, e, next, now); err != nil {
+			return nil, "", err
+		}
+	}
+	return next, e.UnitDisplayName, nil
+}
+
+var errObjectionDecided = func(st objection.State) error {
+	return errs.New(codes.FailedPrecondition, "OBJECTION_DECIDED",
+		"the objection was handled already ("+string(st)+")", "该异议已处理（"+string(st)+"）")
+}
+
+// DecideObjection handles an objection: RESOLVED with a finding, or UPHELD, which takes
+// the unit off the publicity list in the same transaction.
+func (s *Server) DecideObjection(ctx context.Context, req *reviewv1.DecideObjectionRequest) (*reviewv1.Objection, error) {
+	v := viewer.FromContext(ctx)
+	to, finding, err := decision(req.GetOutcome(), req.GetFinding())
+	if err != nil {
 		return nil, err
 	}
 	var unitName string
@@ -488,38 +537,16 @@ func (s *Server) DecideObjection(ctx context.Context, req *reviewv1.DecideObject
 			return nil
 		},
 		Apply: func(tx *ent.Tx, cur *ent.Objection) (*ent.Objection, error) {
-			sys := store.System(ctx)
-			c, err := tx.Campaign.Get(sys, cur.CampaignID)
+			c, err := s.decidable(ctx, tx, cur.CampaignID)
 			if err != nil {
-				return nil, resource.NotFound(err, "campaign")
-			}
-			if err := inPublicity(c); err != nil {
 				return nil, err
 			}
 			if cur.State != objection.StateRECEIVED {
-				return nil, errs.New(codes.FailedPrecondition, "OBJECTION_DECIDED",
-					"the objection was handled already ("+string(cur.State)+")", "该异议已处理（"+string(cur.State)+"）")
+				return nil, errObjectionDecided(cur.State)
 			}
-			if err := s.w.Lock(ctx, tx, c.OfficeID); err != nil {
-				return nil, err
-			}
-			e, err := tx.PublicityEntry.Query().Where(publicityentry.CampaignID(c.ID), publicityentry.UnitID(cur.UnitID)).Only(sys)
-			if err != nil {
-				return nil, resource.NotFound(err, "publicity line")
-			}
-			unitName = e.UnitDisplayName
-			now := s.now()
-			next, err := tx.Objection.UpdateOneID(cur.ID).Where(objection.Version(cur.Version)).AddVersion(1).
-				SetState(to).SetFinding(finding).SetHandledBy(audit.Actor(ctx)).SetHandleTime(now).Save(ctx)
-			if err != nil {
-				return nil, err
-			}
-			if to == objection.StateUPHELD && e.RemovedTime == nil {
-				if err := s.removeFromList(ctx, tx, c, e, next, now); err != nil {
-					return nil, err
-				}
-			}
-			return next, nil
+			next, name, err := s.decide(ctx, tx, c, cur, to, finding)
+			unitName = name
+			return next, err
 		},
 		Audit: func(cur, next *ent.Objection) (audit.Event, error) {
 			return objectionEvent("objection.decide", cur, next, unitName), nil
@@ -529,6 +556,69 @@ func (s *Server) DecideObjection(ctx context.Context, req *reviewv1.DecideObject
 		return nil, err
 	}
 	return objectionToProto(o, unitName, v.OfficeAdmin(o.OfficeID)), nil
+}
+
+// DecideObjections decides many objections of one campaign with one finding (duplicates,
+// a flood), each as DecideObjection does, all or none: any that is not a RECEIVED
+// objection of the campaign refuses the whole request, naming it.
+func (s *Server) DecideObjections(ctx context.Context, req *reviewv1.DecideObjectionsRequest) (*reviewv1.DecideObjectionsResponse, error) {
+	v := viewer.FromContext(ctx)
+	to, finding, err := decision(req.GetOutcome(), req.GetFinding())
+	if err != nil {
+		return nil, err
+	}
+	resp := &reviewv1.DecideObjectionsResponse{}
+	err = s.st.Tx(ctx, func(tx *ent.Tx) error {
+		read, err := tx.Campaign.Get(ctx, req.GetCampaignId())
+		if err != nil || !v.CanRead(read.ScopePath) {
+			return resource.NotFound(err, "campaign")
+		}
+		if !v.OfficeAdmin(read.OfficeID) {
+			return errs.ErrPermissionDenied
+		}
+		c, err := s.decidable(ctx, tx, read.ID)
+		if err != nil {
+			return err
+		}
+		bad := errs.New(codes.InvalidArgument, "INVALID_ARGUMENT", "some objections cannot be decided; none was", "部分异议无法处理，均未处理")
+		var objs []*ent.Objection
+		seen := map[string]bool{}
+		for i, id := range req.GetObjectionIds() {
+			field := fmt.Sprintf("objection_ids[%d]", i)
+			o, err := tx.Objection.Get(ctx, id)
+			switch {
+			case ent.IsNotFound(err) || err == nil && o.CampaignID != c.ID:
+				bad = bad.WithField(field, "not an objection of this campaign", "不是本创建周期的异议")
+			case err != nil:
+				return err
+			case seen[id]:
+				bad = bad.WithField(field, "given twice", "重复")
+			case o.State != objection.StateRECEIVED:
+				bad = bad.WithField(field, "handled already ("+string(o.State)+")", "已处理（"+string(o.State)+"）")
+			default:
+				objs = append(objs, o)
+			}
+			seen[id] = true
+		}
+		if len(bad.Fields) > 0 {
+			return bad
+		}
+		for _, cur := range objs {
+			next, name, err := s.decide(ctx, tx, c, cur, to, finding)
+			if err != nil {
+				return err
+			}
+			if err := s.w.Record(ctx, tx, objectionEvent("objection.decide", cur, next, name)); err != nil {
+				return err
+			}
+			resp.Objections = append(resp.Objections, objectionToProto(next, name, true))
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return resp, nil
 }
 
 // removeFromList takes an upheld objection's unit off the publicity list: its line is

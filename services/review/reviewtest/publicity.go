@@ -242,10 +242,35 @@ func Publicity(t *testing.T, e *apptest.Env, tr *apptest.Tree, fx *Fixture, cloc
 			t.Errorf("request %d from one /48: %d %s", i+1, r.Code, r.Raw)
 		}
 	}
+	// The flood is resolved in one decision; one already decided in the batch refuses it all.
+	var flood []string
 	for _, o := range listed(fx.Admin) {
 		if o.GetState() == reviewv1.ObjectionState_OBJECTION_STATE_RECEIVED {
-			apptest.Must(t, 200, decide(fx.Admin, o, reviewv1.ObjectionState_OBJECTION_STATE_RESOLVED, "重复异议，已合并处理"))
+			flood = append(flood, o.GetId())
 		}
+	}
+	bulk := func(token string, ids []string) apptest.Resp {
+		return e.Do(t, "POST", "/v1/campaigns/"+fx.Campaign+"/objections:decide", token, &reviewv1.DecideObjectionsRequest{
+			ObjectionIds: ids, Outcome: reviewv1.ObjectionState_OBJECTION_STATE_RESOLVED, Finding: "重复异议，已合并处理"})
+	}
+	if r := bulk(fx.Admin, append(slices.Clone(flood), upheld.GetId())); r.Code != 400 || r.Field(t) != fmt.Sprintf("objection_ids[%d]", len(flood)) {
+		t.Errorf("a batch with a decided objection: %d %s", r.Code, r.Raw)
+	}
+	if n := len(flood); n != 5 || len(apptest.Call[*reviewv1.ListObjectionsResponse](t, e, "GET",
+		"/v1/campaigns/"+fx.Campaign+"/objections?state=OBJECTION_STATE_RECEIVED", fx.Admin, nil).GetObjections()) != n {
+		t.Errorf("a refused batch decided something (%d pending before)", n)
+	}
+	for who, c := range map[string]struct {
+		token string
+		code  int
+	}{"the viewer": {fx.Viewer, 403}, "the city": {tr.CityAdmin, 403}, "a sibling district": {tr.D2Admin, 404}, "a unit": {fx.UnitTokens["U4"], 403}} {
+		if r := bulk(c.token, flood); r.Code != c.code {
+			t.Errorf("%s deciding in bulk: %d %s", who, r.Code, r.Raw)
+		}
+	}
+	if got := apptest.Call[*reviewv1.DecideObjectionsResponse](t, e, "POST", "/v1/campaigns/"+fx.Campaign+"/objections:decide", fx.Admin,
+		&reviewv1.DecideObjectionsRequest{ObjectionIds: flood, Outcome: reviewv1.ObjectionState_OBJECTION_STATE_RESOLVED, Finding: "重复异议，已合并处理"}); len(got.GetObjections()) != len(flood) {
+		t.Errorf("the batch decided %d of %d", len(got.GetObjections()), len(flood))
 	}
 
 	// The naming list, drafted during publicity, without a document number yet.

@@ -3837,6 +3837,121 @@ func (x *DecideReinspectionRequest) GetRectificationDeadline() *timestamppb.Time
 	return nil
 }
 
+type DecideObjectionsRequest struct {
+	state      protoimpl.MessageState `protogen:"open.v1"`
+	CampaignId string                 `protobuf:"bytes,1,opt,name=campaign_id,json=campaignId,proto3" json:"campaign_id,omitempty"`
+	// The objections, at most 500.
+	ObjectionIds []string `protobuf:"bytes,2,rep,name=objection_ids,json=objectionIds,proto3" json:"objection_ids,omitempty"`
+	// RESOLVED or UPHELD. Required.
+	Outcome ObjectionState `protobuf:"varint,3,opt,name=outcome,proto3,enum=wenming.review.v1.ObjectionState" json:"outcome,omitempty"`
+	// What the office found. Required.
+	Finding       string `protobuf:"bytes,4,opt,name=finding,proto3" json:"finding,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *DecideObjectionsRequest) Reset() {
+	*x = DecideObjectionsRequest{}
+	mi := &file_wenming_review_v1_review_proto_msgTypes[52]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *DecideObjectionsRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*DecideObjectionsRequest) ProtoMessage() {}
+
+func (x *DecideObjectionsRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_wenming_review_v1_review_proto_msgTypes[52]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use DecideObjectionsRequest.ProtoReflect.Descriptor instead.
+func (*DecideObjectionsRequest) Descriptor() ([]byte, []int) {
+	return file_wenming_review_v1_review_proto_rawDescGZIP(), []int{52}
+}
+
+func (x *DecideObjectionsRequest) GetCampaignId() string {
+	if x != nil {
+		return x.CampaignId
+	}
+	return ""
+}
+
+func (x *DecideObjectionsRequest) GetObjectionIds() []string {
+	if x != nil {
+		return x.ObjectionIds
+	}
+	return nil
+}
+
+func (x *DecideObjectionsRequest) GetOutcome() ObjectionState {
+	if x != nil {
+		return x.Outcome
+	}
+	return ObjectionState_OBJECTION_STATE_UNSPECIFIED
+}
+
+func (x *DecideObjectionsRequest) GetFinding() string {
+	if x != nil {
+		return x.Finding
+	}
+	return ""
+}
+
+type DecideObjectionsResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Objections    []*Objection           `protobuf:"bytes,1,rep,name=objections,proto3" json:"objections,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *DecideObjectionsResponse) Reset() {
+	*x = DecideObjectionsResponse{}
+	mi := &file_wenming_review_v1_review_proto_msgTypes[53]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *DecideObjectionsResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*DecideObjectionsResponse) ProtoMessage() {}
+
+func (x *DecideObjectionsResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_wenming_review_v1_review_proto_msgTypes[53]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use DecideObjectionsResponse.ProtoReflect.Descriptor instead.
+func (*DecideObjectionsResponse) Descriptor() ([]byte, []int) {
+	return file_wenming_review_v1_review_proto_rawDescGZIP(), []int{53}
+}
+
+func (x *DecideObjectionsResponse) GetObjections() []*Objection {
+	if x != nil {
+		return x.Objections
+	}
+	return nil
+}
+
 var File_wenming_review_v1_review_proto protoreflect.FileDescriptor
 
 const file_wenming_review_v1_review_proto_rawDesc = "" +
@@ -4139,7 +4254,17 @@ const file_wenming_review_v1_review_proto_rawDesc = "" +
 	"\averdict\x18\x02 \x01(\x0e2&.wenming.review.v1.ReinspectionVerdictB\x04\xe2A\x01\x02R\averdict\x12 \n" +
 	"\x06reason\x18\x03 \x01(\tB\b\xbaH\x05r\x03\x18\xe8\aR\x06reason\x121\n" +
 	"\x0fdocument_number\x18\x04 \x01(\tB\b\xbaH\x05r\x03\x18\xc8\x01R\x0edocumentNumber\x12Q\n" +
-	"\x16rectification_deadline\x18\x05 \x01(\v2\x1a.google.protobuf.TimestampR\x15rectificationDeadline*\\\n" +
+	"\x16rectification_deadline\x18\x05 \x01(\v2\x1a.google.protobuf.TimestampR\x15rectificationDeadline\"\xdc\x01\n" +
+	"\x17DecideObjectionsRequest\x12(\n" +
+	"\vcampaign_id\x18\x01 \x01(\tB\a\xbaH\x04r\x02\x10\x01R\n" +
+	"campaignId\x120\n" +
+	"\robjection_ids\x18\x02 \x03(\tB\v\xbaH\b\x92\x01\x05\b\x01\x10\xf4\x03R\fobjectionIds\x12A\n" +
+	"\aoutcome\x18\x03 \x01(\x0e2!.wenming.review.v1.ObjectionStateB\x04\xe2A\x01\x02R\aoutcome\x12\"\n" +
+	"\afinding\x18\x04 \x01(\tB\b\xbaH\x05r\x03\x18\xd0\x0fR\afinding\"X\n" +
+	"\x18DecideObjectionsResponse\x12<\n" +
+	"\n" +
+	"objections\x18\x01 \x03(\v2\x1c.wenming.review.v1.ObjectionR\n" +
+	"objections*\\\n" +
 	"\fExportFormat\x12\x1d\n" +
 	"\x19EXPORT_FORMAT_UNSPECIFIED\x10\x00\x12\x16\n" +
 	"\x12EXPORT_FORMAT_XLSX\x10\x01\x12\x15\n" +
@@ -4164,7 +4289,7 @@ const file_wenming_review_v1_review_proto_rawDesc = "" +
 	" REINSPECTION_VERDICT_UNSPECIFIED\x10\x00\x12\x1d\n" +
 	"\x19REINSPECTION_VERDICT_KEEP\x10\x01\x12\x1d\n" +
 	"\x19REINSPECTION_VERDICT_WARN\x10\x02\x12\x1f\n" +
-	"\x1bREINSPECTION_VERDICT_REVOKE\x10\x032\xc9H\n" +
+	"\x1bREINSPECTION_VERDICT_REVOKE\x10\x032\xf1J\n" +
 	"\rReviewService\x12\xa0\x02\n" +
 	"\x0fAssignReviewers\x12).wenming.review.v1.AssignReviewersRequest\x1a*.wenming.review.v1.AssignReviewersResponse\"\xb5\x01\x92Aurs\n" +
 	"q\n" +
@@ -4257,7 +4382,10 @@ const file_wenming_review_v1_review_proto_rawDesc = "" +
 	"\x0fAccept-Language\x12\\Language of error messages: Chinese (zh-CN) unless the first language named is English (en).\x18\x01\xc2\xf3\x18\x05\x12\x03\x01\x02\x03\x82\xd3\xe4\x93\x02\x1f\x12\x1d/v1/objections/{objection_id}\x12\x8b\x02\n" +
 	"\x0fDecideObjection\x12).wenming.review.v1.DecideObjectionRequest\x1a\x1c.wenming.review.v1.Objection\"\xae\x01\x92Aurs\n" +
 	"q\n" +
-	"\x0fAccept-Language\x12\\Language of error messages: Chinese (zh-CN) unless the first language named is English (en).\x18\x01\xc2\xf3\x18\x03\x12\x01\x01\x82\xd3\xe4\x93\x02):\x01*\"$/v1/objections/{objection_id}:decide\x12\xb1\x03\n" +
+	"\x0fAccept-Language\x12\\Language of error messages: Chinese (zh-CN) unless the first language named is English (en).\x18\x01\xc2\xf3\x18\x03\x12\x01\x01\x82\xd3\xe4\x93\x02):\x01*\"$/v1/objections/{objection_id}:decide\x12\xa5\x02\n" +
+	"\x10DecideObjections\x12*.wenming.review.v1.DecideObjectionsRequest\x1a+.wenming.review.v1.DecideObjectionsResponse\"\xb7\x01\x92Aurs\n" +
+	"q\n" +
+	"\x0fAccept-Language\x12\\Language of error messages: Chinese (zh-CN) unless the first language named is English (en).\x18\x01\xc2\xf3\x18\x03\x12\x01\x01\x82\xd3\xe4\x93\x022:\x01*\"-/v1/campaigns/{campaign_id}/objections:decide\x12\xb1\x03\n" +
 	"\x10ExportNamingList\x12*.wenming.review.v1.ExportNamingListRequest\x1a\x14.google.api.HttpBody\"\xd8\x02\x92A\x9b\x02:Aapplication/vnd.openxmlformats-officedocument.spreadsheetml.sheet:\x10application/jsonJO\n" +
 	"\x03200\x12H\n" +
 	"5The naming list as an XLSX workbook. Errors are JSON.\x12\x0f\n" +
@@ -4284,7 +4412,7 @@ func file_wenming_review_v1_review_proto_rawDescGZIP() []byte {
 }
 
 var file_wenming_review_v1_review_proto_enumTypes = make([]protoimpl.EnumInfo, 5)
-var file_wenming_review_v1_review_proto_msgTypes = make([]protoimpl.MessageInfo, 52)
+var file_wenming_review_v1_review_proto_msgTypes = make([]protoimpl.MessageInfo, 54)
 var file_wenming_review_v1_review_proto_goTypes = []any{
 	(ExportFormat)(0),                         // 0: wenming.review.v1.ExportFormat
 	(ExportSheet)(0),                          // 1: wenming.review.v1.ExportSheet
@@ -4343,124 +4471,130 @@ var file_wenming_review_v1_review_proto_goTypes = []any{
 	(*ListReinspectionRequest)(nil),           // 54: wenming.review.v1.ListReinspectionRequest
 	(*ListReinspectionResponse)(nil),          // 55: wenming.review.v1.ListReinspectionResponse
 	(*DecideReinspectionRequest)(nil),         // 56: wenming.review.v1.DecideReinspectionRequest
-	(AssignmentState)(0),                      // 57: wenming.review.v1.AssignmentState
-	(*Assignment)(nil),                        // 58: wenming.review.v1.Assignment
-	(*Score)(nil),                             // 59: wenming.review.v1.Score
-	(*Conflict)(nil),                          // 60: wenming.review.v1.Conflict
-	(*timestamppb.Timestamp)(nil),             // 61: google.protobuf.Timestamp
-	(*Result)(nil),                            // 62: wenming.review.v1.Result
-	(v1.TitleLevel)(0),                        // 63: wenming.standards.v1.TitleLevel
-	(*ReviewerInput)(nil),                     // 64: wenming.review.v1.ReviewerInput
-	(*Veto)(nil),                              // 65: wenming.review.v1.Veto
-	(*httpbody.HttpBody)(nil),                 // 66: google.api.HttpBody
+	(*DecideObjectionsRequest)(nil),           // 57: wenming.review.v1.DecideObjectionsRequest
+	(*DecideObjectionsResponse)(nil),          // 58: wenming.review.v1.DecideObjectionsResponse
+	(AssignmentState)(0),                      // 59: wenming.review.v1.AssignmentState
+	(*Assignment)(nil),                        // 60: wenming.review.v1.Assignment
+	(*Score)(nil),                             // 61: wenming.review.v1.Score
+	(*Conflict)(nil),                          // 62: wenming.review.v1.Conflict
+	(*timestamppb.Timestamp)(nil),             // 63: google.protobuf.Timestamp
+	(*Result)(nil),                            // 64: wenming.review.v1.Result
+	(v1.TitleLevel)(0),                        // 65: wenming.standards.v1.TitleLevel
+	(*ReviewerInput)(nil),                     // 66: wenming.review.v1.ReviewerInput
+	(*Veto)(nil),                              // 67: wenming.review.v1.Veto
+	(*httpbody.HttpBody)(nil),                 // 68: google.api.HttpBody
 }
 var file_wenming_review_v1_review_proto_depIdxs = []int32{
 	6,  // 0: wenming.review.v1.AssignReviewersResponse.loads:type_name -> wenming.review.v1.ReviewerLoad
-	57, // 1: wenming.review.v1.ListMyAssignmentsRequest.state:type_name -> wenming.review.v1.AssignmentState
-	58, // 2: wenming.review.v1.ListAssignmentsResponse.assignments:type_name -> wenming.review.v1.Assignment
-	59, // 3: wenming.review.v1.SaveScoresRequest.scores:type_name -> wenming.review.v1.Score
-	60, // 4: wenming.review.v1.CreateConflictRequest.conflict:type_name -> wenming.review.v1.Conflict
-	60, // 5: wenming.review.v1.ListConflictsResponse.conflicts:type_name -> wenming.review.v1.Conflict
+	59, // 1: wenming.review.v1.ListMyAssignmentsRequest.state:type_name -> wenming.review.v1.AssignmentState
+	60, // 2: wenming.review.v1.ListAssignmentsResponse.assignments:type_name -> wenming.review.v1.Assignment
+	61, // 3: wenming.review.v1.SaveScoresRequest.scores:type_name -> wenming.review.v1.Score
+	62, // 4: wenming.review.v1.CreateConflictRequest.conflict:type_name -> wenming.review.v1.Conflict
+	62, // 5: wenming.review.v1.ListConflictsResponse.conflicts:type_name -> wenming.review.v1.Conflict
 	19, // 6: wenming.review.v1.ReturnEvidenceRequest.items:type_name -> wenming.review.v1.ReturnItem
-	61, // 7: wenming.review.v1.ReturnEvidenceRequest.due_time:type_name -> google.protobuf.Timestamp
+	63, // 7: wenming.review.v1.ReturnEvidenceRequest.due_time:type_name -> google.protobuf.Timestamp
 	21, // 8: wenming.review.v1.ReturnEvidenceResponse.items:type_name -> wenming.review.v1.ReturnedItem
-	61, // 9: wenming.review.v1.SpotCheck.create_time:type_name -> google.protobuf.Timestamp
+	63, // 9: wenming.review.v1.SpotCheck.create_time:type_name -> google.protobuf.Timestamp
 	24, // 10: wenming.review.v1.CreateSpotCheckRequest.spot_check:type_name -> wenming.review.v1.SpotCheck
-	62, // 11: wenming.review.v1.ListRankingResponse.results:type_name -> wenming.review.v1.Result
-	63, // 12: wenming.review.v1.GetOfficeSummaryRequest.target_level:type_name -> wenming.standards.v1.TitleLevel
-	63, // 13: wenming.review.v1.OfficeSummary.target_level:type_name -> wenming.standards.v1.TitleLevel
+	64, // 11: wenming.review.v1.ListRankingResponse.results:type_name -> wenming.review.v1.Result
+	65, // 12: wenming.review.v1.GetOfficeSummaryRequest.target_level:type_name -> wenming.standards.v1.TitleLevel
+	65, // 13: wenming.review.v1.OfficeSummary.target_level:type_name -> wenming.standards.v1.TitleLevel
 	31, // 14: wenming.review.v1.OfficeSummary.children:type_name -> wenming.review.v1.OfficeCounts
 	31, // 15: wenming.review.v1.OfficeSummary.total:type_name -> wenming.review.v1.OfficeCounts
 	32, // 16: wenming.review.v1.OfficeSummary.top:type_name -> wenming.review.v1.TopUnit
 	0,  // 17: wenming.review.v1.ExportRankingRequest.format:type_name -> wenming.review.v1.ExportFormat
 	1,  // 18: wenming.review.v1.ExportRankingRequest.sheet:type_name -> wenming.review.v1.ExportSheet
-	63, // 19: wenming.review.v1.ExportSummaryRequest.target_level:type_name -> wenming.standards.v1.TitleLevel
+	65, // 19: wenming.review.v1.ExportSummaryRequest.target_level:type_name -> wenming.standards.v1.TitleLevel
 	0,  // 20: wenming.review.v1.ExportSummaryRequest.format:type_name -> wenming.review.v1.ExportFormat
 	1,  // 21: wenming.review.v1.ExportSummaryRequest.sheet:type_name -> wenming.review.v1.ExportSheet
-	64, // 22: wenming.review.v1.Disagreement.inputs:type_name -> wenming.review.v1.ReviewerInput
+	66, // 22: wenming.review.v1.Disagreement.inputs:type_name -> wenming.review.v1.ReviewerInput
 	36, // 23: wenming.review.v1.ReviewerStats.reviewers:type_name -> wenming.review.v1.ReviewerStat
 	37, // 24: wenming.review.v1.ReviewerStats.disagreements:type_name -> wenming.review.v1.Disagreement
-	61, // 25: wenming.review.v1.Publicity.start_time:type_name -> google.protobuf.Timestamp
-	61, // 26: wenming.review.v1.Publicity.end_time:type_name -> google.protobuf.Timestamp
+	63, // 25: wenming.review.v1.Publicity.start_time:type_name -> google.protobuf.Timestamp
+	63, // 26: wenming.review.v1.Publicity.end_time:type_name -> google.protobuf.Timestamp
 	40, // 27: wenming.review.v1.Publicity.lines:type_name -> wenming.review.v1.PublicityLine
 	2,  // 28: wenming.review.v1.Objection.channel:type_name -> wenming.review.v1.ObjectionChannel
 	3,  // 29: wenming.review.v1.Objection.state:type_name -> wenming.review.v1.ObjectionState
-	61, // 30: wenming.review.v1.Objection.handle_time:type_name -> google.protobuf.Timestamp
-	61, // 31: wenming.review.v1.Objection.create_time:type_name -> google.protobuf.Timestamp
+	63, // 30: wenming.review.v1.Objection.handle_time:type_name -> google.protobuf.Timestamp
+	63, // 31: wenming.review.v1.Objection.create_time:type_name -> google.protobuf.Timestamp
 	43, // 32: wenming.review.v1.FileObjectionRequest.objection:type_name -> wenming.review.v1.PublicObjection
-	61, // 33: wenming.review.v1.ObjectionReceipt.create_time:type_name -> google.protobuf.Timestamp
+	63, // 33: wenming.review.v1.ObjectionReceipt.create_time:type_name -> google.protobuf.Timestamp
 	42, // 34: wenming.review.v1.CreateObjectionRequest.objection:type_name -> wenming.review.v1.Objection
 	3,  // 35: wenming.review.v1.ListObjectionsRequest.state:type_name -> wenming.review.v1.ObjectionState
 	42, // 36: wenming.review.v1.ListObjectionsResponse.objections:type_name -> wenming.review.v1.Objection
 	3,  // 37: wenming.review.v1.DecideObjectionRequest.outcome:type_name -> wenming.review.v1.ObjectionState
 	4,  // 38: wenming.review.v1.ReinspectionDecision.verdict:type_name -> wenming.review.v1.ReinspectionVerdict
-	61, // 39: wenming.review.v1.ReinspectionDecision.decide_time:type_name -> google.protobuf.Timestamp
+	63, // 39: wenming.review.v1.ReinspectionDecision.decide_time:type_name -> google.protobuf.Timestamp
 	4,  // 40: wenming.review.v1.ReinspectionOutcome.proposed:type_name -> wenming.review.v1.ReinspectionVerdict
 	52, // 41: wenming.review.v1.ReinspectionOutcome.decision:type_name -> wenming.review.v1.ReinspectionDecision
 	53, // 42: wenming.review.v1.ListReinspectionResponse.outcomes:type_name -> wenming.review.v1.ReinspectionOutcome
 	4,  // 43: wenming.review.v1.DecideReinspectionRequest.verdict:type_name -> wenming.review.v1.ReinspectionVerdict
-	61, // 44: wenming.review.v1.DecideReinspectionRequest.rectification_deadline:type_name -> google.protobuf.Timestamp
-	5,  // 45: wenming.review.v1.ReviewService.AssignReviewers:input_type -> wenming.review.v1.AssignReviewersRequest
-	8,  // 46: wenming.review.v1.ReviewService.ReassignReviewer:input_type -> wenming.review.v1.ReassignReviewerRequest
-	9,  // 47: wenming.review.v1.ReviewService.GetAssignment:input_type -> wenming.review.v1.GetAssignmentRequest
-	10, // 48: wenming.review.v1.ReviewService.ListMyAssignments:input_type -> wenming.review.v1.ListMyAssignmentsRequest
-	11, // 49: wenming.review.v1.ReviewService.ListApplicationAssignments:input_type -> wenming.review.v1.ListApplicationAssignmentsRequest
-	13, // 50: wenming.review.v1.ReviewService.SaveScores:input_type -> wenming.review.v1.SaveScoresRequest
-	14, // 51: wenming.review.v1.ReviewService.FinalizeAssignment:input_type -> wenming.review.v1.FinalizeAssignmentRequest
-	15, // 52: wenming.review.v1.ReviewService.ReopenAssignment:input_type -> wenming.review.v1.ReopenAssignmentRequest
-	16, // 53: wenming.review.v1.ReviewService.CreateConflict:input_type -> wenming.review.v1.CreateConflictRequest
-	17, // 54: wenming.review.v1.ReviewService.ListMyConflicts:input_type -> wenming.review.v1.ListMyConflictsRequest
-	20, // 55: wenming.review.v1.ReviewService.ReturnEvidence:input_type -> wenming.review.v1.ReturnEvidenceRequest
-	23, // 56: wenming.review.v1.ReviewService.DecideVeto:input_type -> wenming.review.v1.DecideVetoRequest
-	25, // 57: wenming.review.v1.ReviewService.CreateSpotCheck:input_type -> wenming.review.v1.CreateSpotCheckRequest
-	26, // 58: wenming.review.v1.ReviewService.GetResult:input_type -> wenming.review.v1.GetResultRequest
-	27, // 59: wenming.review.v1.ReviewService.ListRanking:input_type -> wenming.review.v1.ListRankingRequest
-	29, // 60: wenming.review.v1.ReviewService.GetOfficeSummary:input_type -> wenming.review.v1.GetOfficeSummaryRequest
-	33, // 61: wenming.review.v1.ReviewService.ExportRanking:input_type -> wenming.review.v1.ExportRankingRequest
-	34, // 62: wenming.review.v1.ReviewService.ExportSummary:input_type -> wenming.review.v1.ExportSummaryRequest
-	35, // 63: wenming.review.v1.ReviewService.GetReviewerStats:input_type -> wenming.review.v1.GetReviewerStatsRequest
-	39, // 64: wenming.review.v1.ReviewService.GetPublicity:input_type -> wenming.review.v1.GetPublicityRequest
-	44, // 65: wenming.review.v1.ReviewService.FileObjection:input_type -> wenming.review.v1.FileObjectionRequest
-	46, // 66: wenming.review.v1.ReviewService.CreateObjection:input_type -> wenming.review.v1.CreateObjectionRequest
-	47, // 67: wenming.review.v1.ReviewService.ListObjections:input_type -> wenming.review.v1.ListObjectionsRequest
-	49, // 68: wenming.review.v1.ReviewService.GetObjection:input_type -> wenming.review.v1.GetObjectionRequest
-	50, // 69: wenming.review.v1.ReviewService.DecideObjection:input_type -> wenming.review.v1.DecideObjectionRequest
-	51, // 70: wenming.review.v1.ReviewService.ExportNamingList:input_type -> wenming.review.v1.ExportNamingListRequest
-	54, // 71: wenming.review.v1.ReviewService.ListReinspection:input_type -> wenming.review.v1.ListReinspectionRequest
-	56, // 72: wenming.review.v1.ReviewService.DecideReinspection:input_type -> wenming.review.v1.DecideReinspectionRequest
-	7,  // 73: wenming.review.v1.ReviewService.AssignReviewers:output_type -> wenming.review.v1.AssignReviewersResponse
-	58, // 74: wenming.review.v1.ReviewService.ReassignReviewer:output_type -> wenming.review.v1.Assignment
-	58, // 75: wenming.review.v1.ReviewService.GetAssignment:output_type -> wenming.review.v1.Assignment
-	12, // 76: wenming.review.v1.ReviewService.ListMyAssignments:output_type -> wenming.review.v1.ListAssignmentsResponse
-	12, // 77: wenming.review.v1.ReviewService.ListApplicationAssignments:output_type -> wenming.review.v1.ListAssignmentsResponse
-	58, // 78: wenming.review.v1.ReviewService.SaveScores:output_type -> wenming.review.v1.Assignment
-	58, // 79: wenming.review.v1.ReviewService.FinalizeAssignment:output_type -> wenming.review.v1.Assignment
-	58, // 80: wenming.review.v1.ReviewService.ReopenAssignment:output_type -> wenming.review.v1.Assignment
-	60, // 81: wenming.review.v1.ReviewService.CreateConflict:output_type -> wenming.review.v1.Conflict
-	18, // 82: wenming.review.v1.ReviewService.ListMyConflicts:output_type -> wenming.review.v1.ListConflictsResponse
-	22, // 83: wenming.review.v1.ReviewService.ReturnEvidence:output_type -> wenming.review.v1.ReturnEvidenceResponse
-	65, // 84: wenming.review.v1.ReviewService.DecideVeto:output_type -> wenming.review.v1.Veto
-	24, // 85: wenming.review.v1.ReviewService.CreateSpotCheck:output_type -> wenming.review.v1.SpotCheck
-	62, // 86: wenming.review.v1.ReviewService.GetResult:output_type -> wenming.review.v1.Result
-	28, // 87: wenming.review.v1.ReviewService.ListRanking:output_type -> wenming.review.v1.ListRankingResponse
-	30, // 88: wenming.review.v1.ReviewService.GetOfficeSummary:output_type -> wenming.review.v1.OfficeSummary
-	66, // 89: wenming.review.v1.ReviewService.ExportRanking:output_type -> google.api.HttpBody
-	66, // 90: wenming.review.v1.ReviewService.ExportSummary:output_type -> google.api.HttpBody
-	38, // 91: wenming.review.v1.ReviewService.GetReviewerStats:output_type -> wenming.review.v1.ReviewerStats
-	41, // 92: wenming.review.v1.ReviewService.GetPublicity:output_type -> wenming.review.v1.Publicity
-	45, // 93: wenming.review.v1.ReviewService.FileObjection:output_type -> wenming.review.v1.ObjectionReceipt
-	42, // 94: wenming.review.v1.ReviewService.CreateObjection:output_type -> wenming.review.v1.Objection
-	48, // 95: wenming.review.v1.ReviewService.ListObjections:output_type -> wenming.review.v1.ListObjectionsResponse
-	42, // 96: wenming.review.v1.ReviewService.GetObjection:output_type -> wenming.review.v1.Objection
-	42, // 97: wenming.review.v1.ReviewService.DecideObjection:output_type -> wenming.review.v1.Objection
-	66, // 98: wenming.review.v1.ReviewService.ExportNamingList:output_type -> google.api.HttpBody
-	55, // 99: wenming.review.v1.ReviewService.ListReinspection:output_type -> wenming.review.v1.ListReinspectionResponse
-	53, // 100: wenming.review.v1.ReviewService.DecideReinspection:output_type -> wenming.review.v1.ReinspectionOutcome
-	73, // [73:101] is the sub-list for method output_type
-	45, // [45:73] is the sub-list for method input_type
-	45, // [45:45] is the sub-list for extension type_name
-	45, // [45:45] is the sub-list for extension extendee
-	0,  // [0:45] is the sub-list for field type_name
+	63, // 44: wenming.review.v1.DecideReinspectionRequest.rectification_deadline:type_name -> google.protobuf.Timestamp
+	3,  // 45: wenming.review.v1.DecideObjectionsRequest.outcome:type_name -> wenming.review.v1.ObjectionState
+	42, // 46: wenming.review.v1.DecideObjectionsResponse.objections:type_name -> wenming.review.v1.Objection
+	5,  // 47: wenming.review.v1.ReviewService.AssignReviewers:input_type -> wenming.review.v1.AssignReviewersRequest
+	8,  // 48: wenming.review.v1.ReviewService.ReassignReviewer:input_type -> wenming.review.v1.ReassignReviewerRequest
+	9,  // 49: wenming.review.v1.ReviewService.GetAssignment:input_type -> wenming.review.v1.GetAssignmentRequest
+	10, // 50: wenming.review.v1.ReviewService.ListMyAssignments:input_type -> wenming.review.v1.ListMyAssignmentsRequest
+	11, // 51: wenming.review.v1.ReviewService.ListApplicationAssignments:input_type -> wenming.review.v1.ListApplicationAssignmentsRequest
+	13, // 52: wenming.review.v1.ReviewService.SaveScores:input_type -> wenming.review.v1.SaveScoresRequest
+	14, // 53: wenming.review.v1.ReviewService.FinalizeAssignment:input_type -> wenming.review.v1.FinalizeAssignmentRequest
+	15, // 54: wenming.review.v1.ReviewService.ReopenAssignment:input_type -> wenming.review.v1.ReopenAssignmentRequest
+	16, // 55: wenming.review.v1.ReviewService.CreateConflict:input_type -> wenming.review.v1.CreateConflictRequest
+	17, // 56: wenming.review.v1.ReviewService.ListMyConflicts:input_type -> wenming.review.v1.ListMyConflictsRequest
+	20, // 57: wenming.review.v1.ReviewService.ReturnEvidence:input_type -> wenming.review.v1.ReturnEvidenceRequest
+	23, // 58: wenming.review.v1.ReviewService.DecideVeto:input_type -> wenming.review.v1.DecideVetoRequest
+	25, // 59: wenming.review.v1.ReviewService.CreateSpotCheck:input_type -> wenming.review.v1.CreateSpotCheckRequest
+	26, // 60: wenming.review.v1.ReviewService.GetResult:input_type -> wenming.review.v1.GetResultRequest
+	27, // 61: wenming.review.v1.ReviewService.ListRanking:input_type -> wenming.review.v1.ListRankingRequest
+	29, // 62: wenming.review.v1.ReviewService.GetOfficeSummary:input_type -> wenming.review.v1.GetOfficeSummaryRequest
+	33, // 63: wenming.review.v1.ReviewService.ExportRanking:input_type -> wenming.review.v1.ExportRankingRequest
+	34, // 64: wenming.review.v1.ReviewService.ExportSummary:input_type -> wenming.review.v1.ExportSummaryRequest
+	35, // 65: wenming.review.v1.ReviewService.GetReviewerStats:input_type -> wenming.review.v1.GetReviewerStatsRequest
+	39, // 66: wenming.review.v1.ReviewService.GetPublicity:input_type -> wenming.review.v1.GetPublicityRequest
+	44, // 67: wenming.review.v1.ReviewService.FileObjection:input_type -> wenming.review.v1.FileObjectionRequest
+	46, // 68: wenming.review.v1.ReviewService.CreateObjection:input_type -> wenming.review.v1.CreateObjectionRequest
+	47, // 69: wenming.review.v1.ReviewService.ListObjections:input_type -> wenming.review.v1.ListObjectionsRequest
+	49, // 70: wenming.review.v1.ReviewService.GetObjection:input_type -> wenming.review.v1.GetObjectionRequest
+	50, // 71: wenming.review.v1.ReviewService.DecideObjection:input_type -> wenming.review.v1.DecideObjectionRequest
+	57, // 72: wenming.review.v1.ReviewService.DecideObjections:input_type -> wenming.review.v1.DecideObjectionsRequest
+	51, // 73: wenming.review.v1.ReviewService.ExportNamingList:input_type -> wenming.review.v1.ExportNamingListRequest
+	54, // 74: wenming.review.v1.ReviewService.ListReinspection:input_type -> wenming.review.v1.ListReinspectionRequest
+	56, // 75: wenming.review.v1.ReviewService.DecideReinspection:input_type -> wenming.review.v1.DecideReinspectionRequest
+	7,  // 76: wenming.review.v1.ReviewService.AssignReviewers:output_type -> wenming.review.v1.AssignReviewersResponse
+	60, // 77: wenming.review.v1.ReviewService.ReassignReviewer:output_type -> wenming.review.v1.Assignment
+	60, // 78: wenming.review.v1.ReviewService.GetAssignment:output_type -> wenming.review.v1.Assignment
+	12, // 79: wenming.review.v1.ReviewService.ListMyAssignments:output_type -> wenming.review.v1.ListAssignmentsResponse
+	12, // 80: wenming.review.v1.ReviewService.ListApplicationAssignments:output_type -> wenming.review.v1.ListAssignmentsResponse
+	60, // 81: wenming.review.v1.ReviewService.SaveScores:output_type -> wenming.review.v1.Assignment
+	60, // 82: wenming.review.v1.ReviewService.FinalizeAssignment:output_type -> wenming.review.v1.Assignment
+	60, // 83: wenming.review.v1.ReviewService.ReopenAssignment:output_type -> wenming.review.v1.Assignment
+	62, // 84: wenming.review.v1.ReviewService.CreateConflict:output_type -> wenming.review.v1.Conflict
+	18, // 85: wenming.review.v1.ReviewService.ListMyConflicts:output_type -> wenming.review.v1.ListConflictsResponse
+	22, // 86: wenming.review.v1.ReviewService.ReturnEvidence:output_type -> wenming.review.v1.ReturnEvidenceResponse
+	67, // 87: wenming.review.v1.ReviewService.DecideVeto:output_type -> wenming.review.v1.Veto
+	24, // 88: wenming.review.v1.ReviewService.CreateSpotCheck:output_type -> wenming.review.v1.SpotCheck
+	64, // 89: wenming.review.v1.ReviewService.GetResult:output_type -> wenming.review.v1.Result
+	28, // 90: wenming.review.v1.ReviewService.ListRanking:output_type -> wenming.review.v1.ListRankingResponse
+	30, // 91: wenming.review.v1.ReviewService.GetOfficeSummary:output_type -> wenming.review.v1.OfficeSummary
+	68, // 92: wenming.review.v1.ReviewService.ExportRanking:output_type -> google.api.HttpBody
+	68, // 93: wenming.review.v1.ReviewService.ExportSummary:output_type -> google.api.HttpBody
+	38, // 94: wenming.review.v1.ReviewService.GetReviewerStats:output_type -> wenming.review.v1.ReviewerStats
+	41, // 95: wenming.review.v1.ReviewService.GetPublicity:output_type -> wenming.review.v1.Publicity
+	45, // 96: wenming.review.v1.ReviewService.FileObjection:output_type -> wenming.review.v1.ObjectionReceipt
+	42, // 97: wenming.review.v1.ReviewService.CreateObjection:output_type -> wenming.review.v1.Objection
+	48, // 98: wenming.review.v1.ReviewService.ListObjections:output_type -> wenming.review.v1.ListObjectionsResponse
+	42, // 99: wenming.review.v1.ReviewService.GetObjection:output_type -> wenming.review.v1.Objection
+	42, // 100: wenming.review.v1.ReviewService.DecideObjection:output_type -> wenming.review.v1.Objection
+	58, // 101: wenming.review.v1.ReviewService.DecideObjections:output_type -> wenming.review.v1.DecideObjectionsResponse
+	68, // 102: wenming.review.v1.ReviewService.ExportNamingList:output_type -> google.api.HttpBody
+	55, // 103: wenming.review.v1.ReviewService.ListReinspection:output_type -> wenming.review.v1.ListReinspectionResponse
+	53, // 104: wenming.review.v1.ReviewService.DecideReinspection:output_type -> wenming.review.v1.ReinspectionOutcome
+	76, // [76:105] is the sub-list for method output_type
+	47, // [47:76] is the sub-list for method input_type
+	47, // [47:47] is the sub-list for extension type_name
+	47, // [47:47] is the sub-list for extension extendee
+	0,  // [0:47] is the sub-list for field type_name
 }
 
 func init() { file_wenming_review_v1_review_proto_init() }
@@ -4475,7 +4609,7 @@ func file_wenming_review_v1_review_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_wenming_review_v1_review_proto_rawDesc), len(file_wenming_review_v1_review_proto_rawDesc)),
 			NumEnums:      5,
-			NumMessages:   52,
+			NumMessages:   54,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

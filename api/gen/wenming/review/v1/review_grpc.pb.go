@@ -45,6 +45,7 @@ const (
 	ReviewService_ListObjections_FullMethodName             = "/wenming.review.v1.ReviewService/ListObjections"
 	ReviewService_GetObjection_FullMethodName               = "/wenming.review.v1.ReviewService/GetObjection"
 	ReviewService_DecideObjection_FullMethodName            = "/wenming.review.v1.ReviewService/DecideObjection"
+	ReviewService_DecideObjections_FullMethodName           = "/wenming.review.v1.ReviewService/DecideObjections"
 	ReviewService_ExportNamingList_FullMethodName           = "/wenming.review.v1.ReviewService/ExportNamingList"
 	ReviewService_ListReinspection_FullMethodName           = "/wenming.review.v1.ReviewService/ListReinspection"
 	ReviewService_DecideReinspection_FullMethodName         = "/wenming.review.v1.ReviewService/DecideReinspection"
@@ -151,6 +152,10 @@ type ReviewServiceClient interface {
 	// moves up into the quota) and leaves its application NOT_RECOMMENDED. Admins of the
 	// campaign's office, while the campaign is in PUBLICITY.
 	DecideObjection(ctx context.Context, in *DecideObjectionRequest, opts ...grpc.CallOption) (*Objection, error)
+	// DecideObjections decides many RECEIVED objections of one campaign with one outcome and
+	// finding (duplicates, a flood), each as DecideObjection does; all or none. Admins of the
+	// campaign's office, while it is in PUBLICITY.
+	DecideObjections(ctx context.Context, in *DecideObjectionsRequest, opts ...grpc.CallOption) (*DecideObjectionsResponse, error)
 	// ExportNamingList streams the naming list (命名名单) as XLSX for the official document:
 	// the units on the publicity list in PUBLICITY, the units named once CLOSED.
 	ExportNamingList(ctx context.Context, in *ExportNamingListRequest, opts ...grpc.CallOption) (grpc.ServerStreamingClient[httpbody.HttpBody], error)
@@ -442,6 +447,16 @@ func (c *reviewServiceClient) DecideObjection(ctx context.Context, in *DecideObj
 	return out, nil
 }
 
+func (c *reviewServiceClient) DecideObjections(ctx context.Context, in *DecideObjectionsRequest, opts ...grpc.CallOption) (*DecideObjectionsResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(DecideObjectionsResponse)
+	err := c.cc.Invoke(ctx, ReviewService_DecideObjections_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
 func (c *reviewServiceClient) ExportNamingList(ctx context.Context, in *ExportNamingListRequest, opts ...grpc.CallOption) (grpc.ServerStreamingClient[httpbody.HttpBody], error) {
 	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
 	stream, err := c.cc.NewStream(ctx, &ReviewService_ServiceDesc.Streams[2], ReviewService_ExportNamingList_FullMethodName, cOpts...)
@@ -582,6 +597,10 @@ type ReviewServiceServer interface {
 	// moves up into the quota) and leaves its application NOT_RECOMMENDED. Admins of the
 	// campaign's office, while the campaign is in PUBLICITY.
 	DecideObjection(context.Context, *DecideObjectionRequest) (*Objection, error)
+	// DecideObjections decides many RECEIVED objections of one campaign with one outcome and
+	// finding (duplicates, a flood), each as DecideObjection does; all or none. Admins of the
+	// campaign's office, while it is in PUBLICITY.
+	DecideObjections(context.Context, *DecideObjectionsRequest) (*DecideObjectionsResponse, error)
 	// ExportNamingList streams the naming list (命名名单) as XLSX for the official document:
 	// the units on the publicity list in PUBLICITY, the units named once CLOSED.
 	ExportNamingList(*ExportNamingListRequest, grpc.ServerStreamingServer[httpbody.HttpBody]) error
@@ -679,6 +698,9 @@ func (UnimplementedReviewServiceServer) GetObjection(context.Context, *GetObject
 }
 func (UnimplementedReviewServiceServer) DecideObjection(context.Context, *DecideObjectionRequest) (*Objection, error) {
 	return nil, status.Error(codes.Unimplemented, "method DecideObjection not implemented")
+}
+func (UnimplementedReviewServiceServer) DecideObjections(context.Context, *DecideObjectionsRequest) (*DecideObjectionsResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method DecideObjections not implemented")
 }
 func (UnimplementedReviewServiceServer) ExportNamingList(*ExportNamingListRequest, grpc.ServerStreamingServer[httpbody.HttpBody]) error {
 	return status.Error(codes.Unimplemented, "method ExportNamingList not implemented")
@@ -1146,6 +1168,24 @@ func _ReviewService_DecideObjection_Handler(srv interface{}, ctx context.Context
 	return interceptor(ctx, in, info, handler)
 }
 
+func _ReviewService_DecideObjections_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(DecideObjectionsRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(ReviewServiceServer).DecideObjections(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: ReviewService_DecideObjections_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(ReviewServiceServer).DecideObjections(ctx, req.(*DecideObjectionsRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
 func _ReviewService_ExportNamingList_Handler(srv interface{}, stream grpc.ServerStream) error {
 	m := new(ExportNamingListRequest)
 	if err := stream.RecvMsg(m); err != nil {
@@ -1291,6 +1331,10 @@ var ReviewService_ServiceDesc = grpc.ServiceDesc{
 		{
 			MethodName: "DecideObjection",
 			Handler:    _ReviewService_DecideObjection_Handler,
+		},
+		{
+			MethodName: "DecideObjections",
+			Handler:    _ReviewService_DecideObjections_Handler,
 		},
 		{
 			MethodName: "ListReinspection",
