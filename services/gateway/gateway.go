@@ -234,7 +234,8 @@ func (g *Gateway) Close() error {
 // caches: token responses and every authenticated request are marked no-store.
 func noStore(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.Header.Get("Authorization") != "" || strings.HasPrefix(r.URL.Path, "/v1/auth/") {
+		// The public routes answer the same to everyone, with a Cache-Control of their own.
+		if (r.Header.Get("Authorization") != "" || strings.HasPrefix(r.URL.Path, "/v1/auth/")) && !strings.HasPrefix(r.URL.Path, "/v1/public/") {
 			w.Header().Set("Cache-Control", "no-store")
 		}
 		next.ServeHTTP(w, r)

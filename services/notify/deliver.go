@@ -28,6 +28,8 @@ const (
 	// deliveryWorkers how many of them it attempts at once.
 	deliveryBatch   = 20
 	deliveryWorkers = 8
+	// perWebhook is how many deliveries of one webhook a batch takes at most.
+	perWebhook = 4
 	// deliveryLease is how long a leased delivery is this process's: longer than an attempt
 	// takes, so a lease runs out only when its process died.
 	deliveryLease = 2 * time.Minute
@@ -82,10 +84,21 @@ func (s *Server) deliverDue(ctx context.Context) error {
 	sys := store.System(ctx)
 	now := time.Now()
 	free := webhookdelivery.Or(webhookdelivery.LeaseUntilIsNil(), webhookdelivery.LeaseUntilLT(now))
-	ids, err := s.st.Client.WebhookDelivery.Query().Where(webhookdelivery.StateEQ(webhookdelivery.StatePENDING),
-		webhookdelivery.NextAttemptTimeLTE(now), free).Order(ent.Asc(webhookdelivery.FieldNextAttemptTime)).Limit(deliveryBatch).IDs(sys)
-	if err != nil || len(ids) == 0 {
+	due, err := s.st.Client.WebhookDelivery.Query().Where(webhookdelivery.StateEQ(webhookdelivery.StatePENDING),
+		webhookdelivery.NextAttemptTimeLTE(now), free).Order(ent.Asc(webhookdelivery.FieldNextAttemptTime)).
+		Limit(10*deliveryBatch).Select(webhookdelivery.FieldID, webhookdelivery.FieldWebhookID).All(sys)
+	if err != nil || len(due) == 0 {
 		return err
+	}
+	// A batch takes at most a few deliveries of one webhook, so one office's slow or
+	// failing receiver does not fill every batch ahead of the others.
+	var ids []string
+	per := map[string]int{}
+	for _, d := range due {
+		if per[d.WebhookID] < perWebhook && len(ids) < deliveryBatch {
+			per[d.WebhookID]++
+			ids = append(ids, d.ID)
+		}
 	}
 	b := make([]byte, 8)
 	_, _ = rand.Read(b)

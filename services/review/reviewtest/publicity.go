@@ -97,6 +97,10 @@ func Publicity(t *testing.T, e *apptest.Env, tr *apptest.Tree, fx *Fixture, cloc
 	if cc := r.Header.Get("Cache-Control"); cc != "public, max-age=60" || r.Header.Get("ETag") != list.GetEtag() || list.GetEtag() == "" {
 		t.Errorf("caching headers: Cache-Control %q ETag %q (body %q)", cc, r.Header.Get("ETag"), list.GetEtag())
 	}
+	// A signed-in reader gets the same public answer, cacheable alike.
+	if r := e.Do(t, "GET", pub, fx.Viewer, nil); r.Code != 200 || len(r.Header.Values("Cache-Control")) != 1 || r.Header.Get("Cache-Control") != "public, max-age=60" {
+		t.Errorf("the public list read with a token: %d, Cache-Control %q", r.Code, r.Header.Values("Cache-Control"))
+	}
 	if r := e.Do(t, "GET", pub, "", nil, apptest.Header{"If-None-Match": list.GetEtag()}); r.Code != 304 {
 		t.Errorf("If-None-Match with the list's ETag: %d %s", r.Code, r.Raw)
 	}
