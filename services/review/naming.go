@@ -9,10 +9,8 @@ import (
 	"google.golang.org/genproto/googleapis/api/httpbody"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
-	"google.golang.org/protobuf/types/known/timestamppb"
 
 	reviewv1 "github.com/wenming-platform/wenming/api/gen/wenming/review/v1"
-	tenancyv1 "github.com/wenming-platform/wenming/api/gen/wenming/tenancy/v1"
 	"github.com/wenming-platform/wenming/ent"
 	"github.com/wenming-platform/wenming/ent/application"
 	"github.com/wenming-platform/wenming/ent/campaign"
@@ -119,27 +117,11 @@ func name(ctx context.Context, w *mutate.Writer, dialect string, tx *ent.Tx, c *
 			return err
 		}
 		if err := w.Record(ctx, tx, audit.Event{OfficeID: c.OfficeID, ScopePath: l.ScopePath, Action: "title.name",
-			ResourceType: "title", ResourceID: r.ID, After: titleAudit(r)}); err != nil {
+			ResourceType: "title", ResourceID: r.ID, After: titles.ToProto(r, true, now)}); err != nil {
 			return err
 		}
 	}
 	return nil
-}
-
-// titleAudit is a title record as the trail keeps it.
-func titleAudit(r *ent.TitleRecord) *tenancyv1.TitleRecord {
-	p := &tenancyv1.TitleRecord{Id: r.ID, UnitId: r.UnitID, OfficeId: r.OfficeID,
-		Level: tenancyv1.Level(tenancyv1.Level_value["LEVEL_"+string(r.Level)]), Model: r.Model, TermStart: timestamppb.New(r.TermStart),
-		State:          tenancyv1.TitleState(tenancyv1.TitleState_value["TITLE_STATE_"+string(r.State)]),
-		DocumentNumber: r.DocumentNumber, Source: tenancyv1.TitleSource(tenancyv1.TitleSource_value["TITLE_SOURCE_"+string(r.Source)]),
-		CampaignId: r.CampaignID, ProposedRevocationEntryId: r.ProposedRevocation}
-	if r.TermEnd != nil {
-		p.TermEnd = timestamppb.New(*r.TermEnd)
-	}
-	if r.RectificationDeadline != nil {
-		p.RectificationDeadline = timestamppb.New(*r.RectificationDeadline)
-	}
-	return p
 }
 
 // ExportNamingList streams the naming list as XLSX: the lines that remain on the publicity

@@ -136,7 +136,7 @@ func (s *Server) limitPublic(ctx context.Context, key string, limit int64, per t
 // GetPublicity returns a campaign's publicity list while it is published, with an ETag and
 // a Cache-Control that lets browsers and proxies keep it for a minute.
 func (s *Server) GetPublicity(ctx context.Context, req *reviewv1.GetPublicityRequest) (*reviewv1.Publicity, error) {
-	if err := s.limitPublic(ctx, "publicity:read:"+addressKey(rpc.ClientAddr(ctx)), publicReadsPerAddress, publicReadWindow); err != nil {
+	if err := s.limitPublic(ctx, "publicity:read:"+rpc.ClientKey(ctx), publicReadsPerAddress, publicReadWindow); err != nil {
 		return nil, err
 	}
 	c, err := s.publicCampaign(ctx, s.st.Client, req.GetCampaignId())
@@ -179,15 +179,6 @@ func (s *Server) GetPublicity(ctx context.Context, req *reviewv1.GetPublicityReq
 func publicityLine(e *ent.PublicityEntry) *reviewv1.PublicityLine {
 	return &reviewv1.PublicityLine{Number: int32(e.Number), UnitId: e.UnitID, UnitDisplayName: e.UnitDisplayName,
 		OfficeDisplayName: e.UnitOfficeName, UnitCategory: e.UnitCategory, Total: scoring.Points(e.Total).String(), Rank: int32(e.Rank)}
-}
-
-// addressKey is the key a client address counts under: an IPv6 client by its /64, the
-// block one subscriber holds, so rotating addresses within it buys nothing.
-func addressKey(a string) string {
-	if ip := net.ParseIP(a); ip != nil && ip.To4() == nil {
-		return ip.Mask(net.CIDRMask(64, 128)).String() + "/64"
-	}
-	return a
 }
 
 // blockKey is the IPv6 /48 an address lies in, or "" for IPv4: one holder of a /48 has
@@ -247,11 +238,10 @@ func objectionContent(prefix, content string) (string, error) {
 func (s *Server) FileObjection(ctx context.Context, req *reviewv1.FileObjectionRequest) (*reviewv1.ObjectionReceipt, error) {
 	// The client's address is counted first, before anything is read: every request, good
 	// or bad, for a campaign that exists or not, counts against its sender.
-	a := rpc.ClientAddr(ctx)
-	if err := s.limitPublic(ctx, "objection:addr:"+addressKey(a), objectionsPerAddress, objectionWindow); err != nil {
+	if err := s.limitPublic(ctx, "objection:addr:"+rpc.ClientKey(ctx), objectionsPerAddress, objectionWindow); err != nil {
 		return nil, err
 	}
-	if block := blockKey(a); block != "" {
+	if block := blockKey(rpc.ClientAddr(ctx)); block != "" {
 		if err := s.limitPublic(ctx, "objection:block:"+block, objectionsPerBlock, objectionWindow); err != nil {
 			return nil, err
 		}

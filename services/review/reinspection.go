@@ -368,14 +368,14 @@ func (s *Server) DecideReinspection(ctx context.Context, req *reviewv1.DecideRei
 				deadline = &t
 			}
 			now := s.now()
-			moved, _, err := titles.Apply(ctx, tx, held, titles.Move{To: to, Reason: "reinspection " + c.DisplayName + ": " + reason,
+			moved, current, err := titles.Apply(ctx, tx, held, titles.Move{To: to, Reason: "reinspection " + c.DisplayName + ": " + reason,
 				Document: doc, Actor: audit.Actor(ctx), Time: now, Deadline: deadline})
 			if err != nil {
 				return nil, err
 			}
 			if err := s.w.Record(ctx, tx, audit.Event{OfficeID: held.OfficeID, ScopePath: held.ScopePath, Action: "title.transition",
 				ResourceType: "title", ResourceID: held.ID,
-				Before: titleAudit(held), After: titleAudit(moved)}); err != nil {
+				Before: titles.ToProto(held, current, now), After: titles.ToProto(moved, current, now)}); err != nil {
 				return nil, err
 			}
 			d, err := tx.ReinspectionDecision.Create().SetID(resource.NewID()).SetOfficeID(c.OfficeID).SetScopePath(a.ScopePath).

@@ -78,34 +78,6 @@ func titleStateToProto(s string) tenancyv1.TitleState {
 	return tenancyv1.TitleState(tenancyv1.TitleState_value["TITLE_STATE_"+s])
 }
 
-func titleToProto(r *ent.TitleRecord, current bool, now time.Time) *tenancyv1.TitleRecord {
-	p := &tenancyv1.TitleRecord{
-		Id: r.ID, UnitId: r.UnitID, OfficeId: r.OfficeID, Level: tenancyv1.Level(tenancyv1.Level_value["LEVEL_"+string(r.Level)]),
-		Model: r.Model, TermStart: timestamppb.New(r.TermStart), State: titleStateToProto(string(r.State)),
-		DocumentNumber: r.DocumentNumber, Source: tenancyv1.TitleSource(tenancyv1.TitleSource_value["TITLE_SOURCE_"+string(r.Source)]),
-		Current: current, Etag: resource.Etag(r.Version), CreateTime: timestamppb.New(r.CreateTime),
-		InForce: titles.InForce(string(r.State), &r.TermStart, r.TermEnd, now), CampaignId: r.CampaignID,
-		ProposedRevocationEntryId: r.ProposedRevocation,
-	}
-	if r.TermEnd != nil {
-		p.TermEnd = timestamppb.New(*r.TermEnd)
-	}
-	if r.RectificationDeadline != nil {
-		p.RectificationDeadline = timestamppb.New(*r.RectificationDeadline)
-	}
-	for _, m := range r.Moves {
-		tm := &tenancyv1.TitleMove{
-			State: titleStateToProto(m.State), Reason: m.Reason, Actor: m.Actor, Time: timestamppb.New(m.Time),
-			DocumentNumber: m.Document, NegativeListEntryId: m.Entry,
-		}
-		if m.Deadline != nil {
-			tm.RectificationDeadline = timestamppb.New(*m.Deadline)
-		}
-		p.History = append(p.History, tm)
-	}
-	return p
-}
-
 func negativeEntryToProto(n *ent.NegativeListEntry) *tenancyv1.NegativeListEntry {
 	p := &tenancyv1.NegativeListEntry{
 		Id: n.ID, UnitId: n.UnitID, RecordedByOfficeId: n.OfficeID,

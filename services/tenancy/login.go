@@ -6,7 +6,6 @@ import (
 	"log/slog"
 	"maps"
 	"math"
-	"net"
 	"strings"
 	"time"
 
@@ -55,10 +54,7 @@ func tooMany(wait time.Duration) error {
 // counts by its /64, the block one subscriber holds, so rotating addresses within it buys
 // nothing.
 func limitKeys(ctx context.Context, account string) (addr, pair, acct, known string) {
-	a := rpc.ClientAddr(ctx)
-	if ip := net.ParseIP(a); ip != nil && ip.To4() == nil {
-		a = ip.Mask(net.CIDRMask(64, 128)).String() + "/64"
-	}
+	a := rpc.ClientKey(ctx)
 	return "login:addr:" + a, "login:pair:" + account + "|" + a, "login:acct:" + account, "login:known:" + account + "|" + a
 }
 

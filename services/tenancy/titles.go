@@ -54,7 +54,7 @@ func (s *Server) ListTitles(ctx context.Context, req *tenancyv1.ListTitlesReques
 	resp := &tenancyv1.ListTitlesResponse{}
 	now := time.Now()
 	for i, r := range rows {
-		resp.Titles = append(resp.Titles, titleToProto(r, i == 0, now))
+		resp.Titles = append(resp.Titles, titles.ToProto(r, i == 0, now))
 	}
 	return resp, nil
 }
@@ -116,14 +116,14 @@ func (s *Server) CreateTitle(ctx context.Context, req *tenancyv1.CreateTitleRequ
 		Audit: func(_ *ent.Unit, r *ent.TitleRecord) (audit.Event, error) {
 			return audit.Event{
 				OfficeID: r.OfficeID, ScopePath: r.ScopePath, Action: "title.record", ResourceType: "title", ResourceID: r.ID,
-				After: titleToProto(r, current, time.Now()),
+				After: titles.ToProto(r, current, time.Now()),
 			}, nil
 		},
 	})
 	if err != nil {
 		return nil, err
 	}
-	return titleToProto(r, current, time.Now()), nil
+	return titles.ToProto(r, current, time.Now()), nil
 }
 
 // dayIn is t's calendar day in Asia/Shanghai, the day a title's documents give: a term
@@ -229,7 +229,7 @@ func (s *Server) TransitionTitle(ctx context.Context, req *tenancyv1.TransitionT
 	if err != nil {
 		return nil, err
 	}
-	return titleToProto(r, wasCurrent, now), nil
+	return titles.ToProto(r, wasCurrent, now), nil
 }
 
 // DismissTitleRevocation dismisses the revocation a disqualifying negative-list entry
@@ -273,7 +273,7 @@ func (s *Server) DismissTitleRevocation(ctx context.Context, req *tenancyv1.Dism
 	if err != nil {
 		return nil, err
 	}
-	return titleToProto(r, current, now), nil
+	return titles.ToProto(r, current, now), nil
 }
 
 // proposeRevocation is what a disqualifying negative-list entry does to the unit's current
@@ -324,6 +324,6 @@ func (s *Server) proposeRevocation(ctx context.Context, tx *ent.Tx, n *ent.Negat
 func titleEvent(action string, cur, next *ent.TitleRecord, current bool, now time.Time) audit.Event {
 	return audit.Event{
 		OfficeID: cur.OfficeID, ScopePath: cur.ScopePath, Action: action, ResourceType: "title", ResourceID: cur.ID,
-		Before: titleToProto(cur, current, now), After: titleToProto(next, current, now),
+		Before: titles.ToProto(cur, current, now), After: titles.ToProto(next, current, now),
 	}
 }

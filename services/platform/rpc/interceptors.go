@@ -302,6 +302,16 @@ func ClientAddr(ctx context.Context) string {
 	return s
 }
 
+// ClientKey is the key the client's address counts under in rate limits: an IPv6 client
+// by its /64, the block one subscriber holds, so rotating addresses within it buys nothing.
+func ClientKey(ctx context.Context) string {
+	a := ClientAddr(ctx)
+	if ip := net.ParseIP(a); ip != nil && ip.To4() == nil {
+		return ip.Mask(net.CIDRMask(64, 128)).String() + "/64"
+	}
+	return a
+}
+
 // clientAddr finds the client's address: the one the gateway appended last to
 // x-forwarded-for when the peer is a trusted gateway (loopback or a configured network),
 // else the peer itself. Forwarded headers from anyone else are ignored.

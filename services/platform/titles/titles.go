@@ -10,9 +10,13 @@ import (
 	"slices"
 	"time"
 
+	"google.golang.org/protobuf/types/known/timestamppb"
+
+	tenancyv1 "github.com/wenming-platform/wenming/api/gen/wenming/tenancy/v1"
 	"github.com/wenming-platform/wenming/ent"
 	"github.com/wenming-platform/wenming/ent/schema/jsonvalue"
 	"github.com/wenming-platform/wenming/ent/titlerecord"
+	"github.com/wenming-platform/wenming/services/platform/resource"
 	"github.com/wenming-platform/wenming/services/platform/store"
 )
 
@@ -112,4 +116,38 @@ func Apply(ctx context.Context, tx *ent.Tx, r *ent.TitleRecord, m Move) (next *e
 	}
 	current, err = Mirror(ctx, tx, next)
 	return next, current, err
+}
+
+// ToProto is a title record in its API form; current says whether it is the unit's current
+// title, now is the instant InForce is judged at.
+func ToProto(r *ent.TitleRecord, current bool, now time.Time) *tenancyv1.TitleRecord {
+	p := &tenancyv1.TitleRecord{
+		Id: r.ID, UnitId: r.UnitID, OfficeId: r.OfficeID, Level: tenancyv1.Level(tenancyv1.Level_value["LEVEL_"+string(r.Level)]),
+		Model: r.Model, TermStart: timestamppb.New(r.TermStart), State: stateToProto(string(r.State)),
+		DocumentNumber: r.DocumentNumber, Source: tenancyv1.TitleSource(tenancyv1.TitleSource_value["TITLE_SOURCE_"+string(r.Source)]),
+		Current: current, Etag: resource.Etag(r.Version), CreateTime: timestamppb.New(r.CreateTime),
+		InForce: InForce(string(r.State), &r.TermStart, r.TermEnd, now), CampaignId: r.CampaignID,
+		ProposedRevocationEntryId: r.ProposedRevocation,
+	}
+	if r.TermEnd != nil {
+		p.TermEnd = timestamppb.New(*r.TermEnd)
+	}
+	if r.RectificationDeadline != nil {
+		p.RectificationDeadline = timestamppb.New(*r.RectificationDeadline)
+	}
+	for _, m := range r.Moves {
+		tm := &tenancyv1.TitleMove{
+			State: stateToProto(m.State), Reason: m.Reason, Actor: m.Actor, Time: timestamppb.New(m.Time),
+			DocumentNumber: m.Document, NegativeListEntryId: m.Entry,
+		}
+		if m.Deadline != nil {
+			tm.RectificationDeadline = timestamppb.New(*m.Deadline)
+		}
+		p.History = append(p.History, tm)
+	}
+	return p
+}
+
+func stateToProto(s string) tenancyv1.TitleState {
+	return tenancyv1.TitleState(tenancyv1.TitleState_value["TITLE_STATE_"+s])
 }
