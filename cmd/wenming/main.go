@@ -5,14 +5,18 @@ package main
 
 import (
 	"bufio"
+	"context"
 	"errors"
 	"fmt"
 	"io"
 	"log/slog"
 	"net"
+	"net/http"
 	"os"
 	"os/signal"
 	"path/filepath"
+	"runtime"
+	"runtime/debug"
 	"strconv"
 	"strings"
 	"syscall"
@@ -20,6 +24,9 @@ import (
 
 	"github.com/spf13/cobra"
 	"golang.org/x/term"
+	"google.golang.org/grpc"
+	"google.golang.org/grpc/credentials/insecure"
+	healthpb "google.golang.org/grpc/health/grpc_health_v1"
 	_ "time/tzdata" // office time zones resolve on machines without a zoneinfo database
 
 	tenancyv1 "github.com/wenming-platform/wenming/api/gen/wenming/tenancy/v1"
@@ -29,6 +36,7 @@ import (
 	"github.com/wenming-platform/wenming/services/platform/cache"
 	"github.com/wenming-platform/wenming/services/platform/secrets"
 	"github.com/wenming-platform/wenming/services/platform/store"
+	"github.com/wenming-platform/wenming/services/platform/telemetry"
 	"github.com/wenming-platform/wenming/services/tenancy"
 )
 
@@ -60,6 +68,20 @@ func envInt(name string) int64 {
 	return n
 }
 
+// envDuration reads a duration from the environment: 0 when unset, and -1 when it does
+// not parse, which Config.Validate refuses with the setting named.
+func envDuration(name string) time.Duration {
+	v, ok := os.LookupEnv(name)
+	if !ok || v == "" {
+		return 0
+	}
+	d, err := time.ParseDuration(v)
+	if err != nil {
+		return -1
+	}
+	return d
+}
+
 func newRoot() *cobra.Command {
 	cfg := &app.Config{}
 	def := app.DefaultConfig()
@@ -71,20 +93,27 @@ func newRoot() *cobra.Command {
 	}
 	pf := root.PersistentFlags()
 	pf.StringVar(&cfg.DatabaseURL, "database-url", env("WENMING_DATABASE_URL", ""), "postgres://… or a SQLite file path (default <data-dir>/wenming.db) [WENMING_DATABASE_URL]")
+	pf.StringVar(&cfg.DatabaseReplicaURL, "database-replica-url", env("WENMING_DATABASE_REPLICA_URL", ""), "postgres://… of a streaming read replica of the database: lists, rankings, summaries and exports read from it (docs/operations.md) [WENMING_DATABASE_REPLICA_URL]")
 	pf.StringVar(&cfg.RedisURL, "redis-url", env("WENMING_REDIS_URL", ""), "redis://host:port/db; empty runs an in-process server [WENMING_REDIS_URL]")
 	pf.StringVar(&cfg.RedisPrefix, "redis-prefix", env("WENMING_REDIS_PREFIX", def.RedisPrefix), "start of every Redis key, to share one server [WENMING_REDIS_PREFIX]")
 	pf.StringVar(&cfg.DataDir, "data-dir", env("WENMING_DATA_DIR", def.DataDir), "directory of the embedded database, blobs and generated secrets [WENMING_DATA_DIR]")
 	pf.StringVar(&cfg.MasterKeyFile, "master-key-file", env("WENMING_MASTER_KEY_FILE", ""), "file holding the base64 platform master key, the same for every process; default <data-dir>/master.key, generated on first start; or give the key itself in WENMING_MASTER_KEY [WENMING_MASTER_KEY_FILE]")
 	cfg.MasterKey = os.Getenv("WENMING_MASTER_KEY")
 	verbose := pf.Bool("verbose", env("WENMING_LOG_LEVEL", "") == "debug", "log every RPC [WENMING_LOG_LEVEL=debug]")
-	root.PersistentPreRun = func(*cobra.Command, []string) {
+	logFormat := pf.String("log-format", env("WENMING_LOG_FORMAT", "text"), "log lines as text or json (for log collectors; lines carry request and trace ids) [WENMING_LOG_FORMAT]")
+	root.PersistentPreRunE = func(*cobra.Command, []string) error {
 		level := slog.LevelInfo
 		if *verbose {
 			level = slog.LevelDebug
 		}
-		slog.SetDefault(slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: level})))
+		l, err := telemetry.NewLogger(os.Stderr, *logFormat, level)
+		if err != nil {
+			return fmt.Errorf("--log-format: %w", err)
+		}
+		slog.SetDefault(l)
+		return nil
 	}
-	root.AddCommand(serveCmd(cfg), migrateCmd(cfg), adminCmd(cfg), auditCmd(cfg), seedCmd(cfg))
+	root.AddCommand(serveCmd(cfg), migrateCmd(cfg), adminCmd(cfg), auditCmd(cfg), seedCmd(cfg), versionCmd(), healthcheckCmd())
 	return root
 }
 
@@ -137,6 +166,8 @@ service's port (` + ports() + `).`,
 				cfg.WebhookAllow = append(cfg.WebhookAllow, n)
 			}
 			cfg.Log = cmd.OutOrStdout()
+			cfg.Tracing = telemetry.Enabled()
+			cfg.Version = buildVersion()
 			ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
 			defer stop()
 			a, err := app.Start(ctx, *cfg)
@@ -169,6 +200,7 @@ service's port (` + ports() + `).`,
 	f.StringVar(&cfg.BlobURL, "blob-url", env("WENMING_BLOB_URL", ""), "where evidence files are kept: a directory, or s3://bucket/prefix?endpoint=URL&region=R (credentials from AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY); default <data-dir>/blobs [WENMING_BLOB_URL]")
 	f.Int64Var(&cfg.MaxFileBytes, "max-file-bytes", envInt("WENMING_MAX_FILE_BYTES"), "largest evidence file in bytes; 0 means 50 MiB [WENMING_MAX_FILE_BYTES]")
 	f.Int64Var(&cfg.MaxApplicationBytes, "max-application-bytes", envInt("WENMING_MAX_APPLICATION_BYTES"), "most bytes of files per application; 0 means 2 GiB [WENMING_MAX_APPLICATION_BYTES]")
+	f.DurationVar(&cfg.ReplicaMaxLag, "replica-max-lag", envDuration("WENMING_REPLICA_MAX_LAG"), "staleness of the read replica beyond which reads go to the primary; 0 means 30s [WENMING_REPLICA_MAX_LAG]")
 	f.BoolVar(&noMigrate, "no-migrate", env("WENMING_NO_MIGRATE", "") != "", "do not apply migrations on start [WENMING_NO_MIGRATE]")
 	return c
 }
@@ -197,7 +229,21 @@ func openStore(cmd *cobra.Command, cfg *app.Config) (*store.Store, error) {
 }
 
 func migrateCmd(cfg *app.Config) *cobra.Command {
-	return &cobra.Command{
+	var timeout time.Duration
+	wait := &cobra.Command{
+		Use:   "wait [--timeout D]",
+		Short: "Wait until the database has every migration this binary knows (for services started with --no-migrate)",
+		Long: `Wait polls the database every two seconds until it has applied every migration this binary
+embeds, then exits 0; it changes nothing. Started before a service that runs with --no-migrate
+(an init container in Kubernetes), it holds the service back while the migration job runs, so a
+new version never serves on an old schema. It exits 1 when the timeout passes first.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return waitMigrated(cmd, cfg, timeout)
+		},
+	}
+	wait.Flags().DurationVar(&timeout, "timeout", 10*time.Minute, "give up after this long")
+	c := &cobra.Command{
 		Use:   "migrate",
 		Short: "Apply the versioned database migrations",
 		Args:  cobra.NoArgs,
@@ -220,6 +266,136 @@ func migrateCmd(cfg *app.Config) *cobra.Command {
 			return nil
 		},
 	}
+	c.AddCommand(wait)
+	return c
+}
+
+func waitMigrated(cmd *cobra.Command, cfg *app.Config, timeout time.Duration) error {
+	ctx, cancel := context.WithTimeout(cmd.Context(), timeout)
+	defer cancel()
+	out := cmd.OutOrStdout()
+	var last string
+	for {
+		st, err := store.Open(ctx, cfg.Resolved().DatabaseURL)
+		var pending []string
+		if err == nil {
+			pending, err = st.Pending(ctx)
+			st.Close()
+		}
+		switch {
+		case err == nil && len(pending) == 0:
+			fmt.Fprintln(out, "the database is up to date")
+			return nil
+		case err == nil:
+			err = fmt.Errorf("%d migration(s) not applied yet, the first %s", len(pending), pending[0])
+		}
+		if msg := err.Error(); msg != last {
+			fmt.Fprintln(out, "waiting:", msg)
+			last = msg
+		}
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("the database was not migrated within %v: %w", timeout, err)
+		case <-time.After(2 * time.Second):
+		}
+	}
+}
+
+// version is the release, stamped at build time: -ldflags "-X main.version=v1.2.3".
+var version string
+
+// buildVersion is version, or else what the Go toolchain recorded of the build: the
+// module version, or the commit of a build from a checkout.
+func buildVersion() string {
+	if version != "" {
+		return version
+	}
+	bi, ok := debug.ReadBuildInfo()
+	if !ok {
+		return "unknown"
+	}
+	v := bi.Main.Version
+	for _, s := range bi.Settings {
+		if s.Key == "vcs.revision" && len(s.Value) >= 12 {
+			v += " " + s.Value[:12]
+		}
+		if s.Key == "vcs.modified" && s.Value == "true" {
+			v += "-dirty"
+		}
+	}
+	return v
+}
+
+func versionCmd() *cobra.Command {
+	return &cobra.Command{
+		Use:   "version",
+		Short: "Print the version of this build",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			fmt.Fprintf(cmd.OutOrStdout(), "wenming %s %s %s/%s\n", buildVersion(), runtime.Version(), runtime.GOOS, runtime.GOARCH)
+			return nil
+		},
+	}
+}
+
+func healthcheckCmd() *cobra.Command {
+	var grpcAddr, httpURL string
+	var timeout time.Duration
+	c := &cobra.Command{
+		Use:   "healthcheck [--grpc HOST:PORT | --http URL]",
+		Short: "Exit 0 when the local process is serving (a container health check that needs no shell)",
+		Long: `Healthcheck asks a running process whether it serves: by default the gRPC health service on
+127.0.0.1:9090 (NOT_SERVING while the database is unreachable or the process is draining); with
+--http, a URL such as http://127.0.0.1:8080/readyz, which must answer 200. It prints the answer
+and exits 0 when serving, 1 otherwise.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			ctx, cancel := context.WithTimeout(cmd.Context(), timeout)
+			defer cancel()
+			if httpURL != "" {
+				return checkHTTP(ctx, cmd.OutOrStdout(), httpURL)
+			}
+			return checkGRPC(ctx, cmd.OutOrStdout(), grpcAddr)
+		},
+	}
+	c.Flags().StringVar(&grpcAddr, "grpc", "127.0.0.1:9090", "address of the gRPC health service")
+	c.Flags().StringVar(&httpURL, "http", "", "check this URL instead (for the gateway: http://127.0.0.1:8080/readyz)")
+	c.Flags().DurationVar(&timeout, "timeout", 3*time.Second, "give up after this long")
+	return c
+}
+
+func checkGRPC(ctx context.Context, out io.Writer, addr string) error {
+	conn, err := grpc.NewClient(addr, grpc.WithTransportCredentials(insecure.NewCredentials()))
+	if err != nil {
+		return err
+	}
+	defer conn.Close()
+	resp, err := healthpb.NewHealthClient(conn).Check(ctx, &healthpb.HealthCheckRequest{})
+	if err != nil {
+		return fmt.Errorf("%s: %w", addr, err)
+	}
+	fmt.Fprintln(out, addr, resp.GetStatus())
+	if resp.GetStatus() != healthpb.HealthCheckResponse_SERVING {
+		return fmt.Errorf("%s is %s", addr, resp.GetStatus())
+	}
+	return nil
+}
+
+func checkHTTP(ctx context.Context, out io.Writer, url string) error {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
+	if err != nil {
+		return err
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	fmt.Fprintln(out, url, resp.Status)
+	if resp.StatusCode != http.StatusOK {
+		return fmt.Errorf("%s answered %s", url, resp.Status)
+	}
+	return nil
 }
 
 func seedCmd(cfg *app.Config) *cobra.Command {

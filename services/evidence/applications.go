@@ -223,20 +223,21 @@ func (s *Server) GetApplication(ctx context.Context, req *evidencev1.GetApplicat
 
 // ListApplications lists a campaign's applications in the caller's scope.
 func (s *Server) ListApplications(ctx context.Context, req *evidencev1.ListApplicationsRequest) (*evidencev1.ListApplicationsResponse, error) {
+	db := s.st.Reader(ctx)
 	filters := strings.Join([]string{"applications", req.GetCampaignId(), req.GetState().String(), req.GetOfficeId(), req.GetUnitCategory()}, "|")
 	after, err := s.pages.Decode(filters, req.GetPageToken())
 	if err != nil {
 		return nil, err
 	}
-	if _, err := s.st.Client.Campaign.Get(ctx, req.GetCampaignId()); err != nil {
+	if _, err := db.Campaign.Get(ctx, req.GetCampaignId()); err != nil {
 		return nil, resource.NotFound(err, "campaign")
 	}
-	q := s.st.Client.Application.Query().Where(application.CampaignID(req.GetCampaignId()), application.IDGT(after))
+	q := db.Application.Query().Where(application.CampaignID(req.GetCampaignId()), application.IDGT(after))
 	if st := req.GetState(); st != evidencev1.ApplicationState_APPLICATION_STATE_UNSPECIFIED {
 		q = q.Where(application.StateEQ(application.State(strings.TrimPrefix(st.String(), "APPLICATION_STATE_"))))
 	}
 	if id := req.GetOfficeId(); id != "" {
-		o, err := s.st.Client.Office.Get(ctx, id)
+		o, err := db.Office.Get(ctx, id)
 		if err != nil {
 			return nil, resource.NotFound(err, "office")
 		}
@@ -259,15 +260,16 @@ func unitCategory(c string) predicate.Application {
 
 // ListUnitApplications lists one unit's applications.
 func (s *Server) ListUnitApplications(ctx context.Context, req *evidencev1.ListUnitApplicationsRequest) (*evidencev1.ListApplicationsResponse, error) {
+	db := s.st.Reader(ctx)
 	filters := "unit-applications|" + req.GetUnitId()
 	after, err := s.pages.Decode(filters, req.GetPageToken())
 	if err != nil {
 		return nil, err
 	}
-	if _, err := s.st.Client.Unit.Get(ctx, req.GetUnitId()); err != nil {
+	if _, err := db.Unit.Get(ctx, req.GetUnitId()); err != nil {
 		return nil, resource.NotFound(err, "unit")
 	}
-	return s.listPage(ctx, s.st.Client.Application.Query().Where(application.UnitID(req.GetUnitId()), application.IDGT(after)), filters, req.GetPageSize())
+	return s.listPage(ctx, db.Application.Query().Where(application.UnitID(req.GetUnitId()), application.IDGT(after)), filters, req.GetPageSize())
 }
 
 func (s *Server) listPage(ctx context.Context, q *ent.ApplicationQuery, filters string, pageSize int32) (*evidencev1.ListApplicationsResponse, error) {

@@ -550,6 +550,7 @@ func pick(files map[string]*evidencev1.File, ids []string) []*evidencev1.File {
 
 // ListEvidence lists an application's items, each with its latest revision.
 func (s *Server) ListEvidence(ctx context.Context, req *evidencev1.ListEvidenceRequest) (*evidencev1.ListEvidenceResponse, error) {
+	db := s.st.Reader(ctx)
 	filters := strings.Join([]string{"evidence", req.GetApplicationId(), req.GetIndicatorCode(), req.GetState().String()}, "|")
 	after, err := s.pages.Decode(filters, req.GetPageToken())
 	if err != nil {
@@ -559,7 +560,7 @@ func (s *Server) ListEvidence(ctx context.Context, req *evidencev1.ListEvidenceR
 	if err != nil {
 		return nil, err
 	}
-	q := s.st.Client.Evidence.Query().Where(entevidence.ApplicationID(a.ID), entevidence.IDGT(after))
+	q := db.Evidence.Query().Where(entevidence.ApplicationID(a.ID), entevidence.IDGT(after))
 	if c := req.GetIndicatorCode(); c != "" {
 		q = q.Where(entevidence.IndicatorCode(c))
 	}

@@ -294,16 +294,17 @@ func (s *Server) GetFile(ctx context.Context, req *evidencev1.GetFileRequest) (*
 
 // ListFiles lists an application's files.
 func (s *Server) ListFiles(ctx context.Context, req *evidencev1.ListFilesRequest) (*evidencev1.ListFilesResponse, error) {
+	db := s.st.Reader(ctx)
 	filters := "files|" + req.GetApplicationId()
 	after, err := s.pages.Decode(filters, req.GetPageToken())
 	if err != nil {
 		return nil, err
 	}
-	if _, err := s.st.Client.Application.Get(ctx, req.GetApplicationId()); err != nil {
+	if _, err := db.Application.Get(ctx, req.GetApplicationId()); err != nil {
 		return nil, resource.NotFound(err, "application")
 	}
 	size := pagetoken.Size(req.GetPageSize())
-	rows, err := s.st.Client.EvidenceFile.Query().Where(evidencefile.ApplicationID(req.GetApplicationId()), evidencefile.IDGT(after)).
+	rows, err := db.EvidenceFile.Query().Where(evidencefile.ApplicationID(req.GetApplicationId()), evidencefile.IDGT(after)).
 		Order(ent.Asc(evidencefile.FieldID)).Limit(size + 1).All(ctx)
 	if err != nil {
 		return nil, err
@@ -460,17 +461,5 @@ func (s *Server) SweepBlobs(ctx context.Context, now time.Time) (blob.SweepStats
 			used[r] = true
 		}
 		return used, nil
-	})
-}
-
-// RunSweeper calls SweepBlobs every interval until ctx ends.
-func (s *Server) RunSweeper(ctx context.Context, interval time.Duration, logf func(string, ...any)) {
-	store.Every(ctx, interval, func(now time.Time) {
-		st, err := s.SweepBlobs(ctx, now)
-		if err != nil && ctx.Err() == nil {
-			logf("blob sweeper: %v", err)
-		} else if st.Temporaries+st.Blobs > 0 {
-			logf("blob sweeper: removed %d temporaries and %d unreferenced blobs", st.Temporaries, st.Blobs)
-		}
 	})
 }

@@ -21,6 +21,8 @@ import (
 	"time"
 
 	"github.com/grpc-ecosystem/grpc-gateway/v2/runtime"
+	"go.opentelemetry.io/contrib/instrumentation/google.golang.org/grpc/otelgrpc"
+	"go.opentelemetry.io/contrib/instrumentation/net/http/otelhttp"
 	"google.golang.org/genproto/googleapis/rpc/errdetails"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
@@ -69,6 +71,9 @@ type Config struct {
 	// TrustedProxies are the load balancers in front of the gateway (loopback always is):
 	// their X-Forwarded-For is believed when finding the client's address.
 	TrustedProxies []*net.IPNet
+	// Tracing makes a span of every request and passes its trace context to the services
+	// (OpenTelemetry; docs/operations.md).
+	Tracing bool
 }
 
 // Gateway is the REST front end.
@@ -136,6 +141,9 @@ func New(ctx context.Context, cfg Config) (*Gateway, error) {
 			grpc.WithDefaultServiceConfig(`{"loadBalancingConfig":[{"round_robin":{}}]}`),
 		}
 		opts = append(opts, rpc.DialOptions()...)
+		if cfg.Tracing {
+			opts = append(opts, grpc.WithStatsHandler(otelgrpc.NewClientHandler()))
+		}
 		if cfg.Dial != nil && addr == InProcess {
 			opts = append(opts, grpc.WithContextDialer(cfg.Dial))
 		}
@@ -198,6 +206,16 @@ func New(ctx context.Context, cfg Config) (*Gateway, error) {
 		root.Handle(pattern, clientAddress(checkText(noStore(h)), cfg.TrustedProxies))
 	}
 	g.Handler = root
+	if cfg.Tracing {
+		// Health probes every few seconds would bury the requests' traces.
+		g.Handler = otelhttp.NewHandler(root, "gateway", otelhttp.WithFilter(func(r *http.Request) bool {
+			return r.URL.Path != "/healthz" && r.URL.Path != "/readyz"
+		}), otelhttp.WithSpanNameFormatter(func(_ string, r *http.Request) string {
+			// The route is known only inside grpc-gateway's mux; the gRPC span below names
+			// the method, so the method alone keeps span names few (OpenTelemetry's rule).
+			return r.Method
+		}))
+	}
 	return g, nil
 }
 

@@ -34,6 +34,7 @@ func mine(ctx context.Context) string {
 // ListMyNotifications pages through the caller's inbox, newest first. The table is
 // system-only: this reads it for the caller's own id alone.
 func (s *Server) ListMyNotifications(ctx context.Context, req *notifyv1.ListMyNotificationsRequest) (*notifyv1.ListMyNotificationsResponse, error) {
+	db := s.st.Reader(ctx)
 	me := mine(ctx)
 	sys := store.System(ctx)
 	filters := "notifications|" + me + "|" + strconv.FormatBool(req.GetUnreadOnly())
@@ -41,7 +42,7 @@ func (s *Server) ListMyNotifications(ctx context.Context, req *notifyv1.ListMyNo
 	if err != nil {
 		return nil, err
 	}
-	q := s.st.Client.Notification.Query().Where(notification.UserID(me))
+	q := db.Notification.Query().Where(notification.UserID(me))
 	if req.GetUnreadOnly() {
 		q = q.Where(notification.ReadTimeIsNil())
 	}
@@ -53,7 +54,7 @@ func (s *Server) ListMyNotifications(ctx context.Context, req *notifyv1.ListMyNo
 	if err != nil {
 		return nil, err
 	}
-	unread, err := s.st.Client.Notification.Query().Where(notification.UserID(me), notification.ReadTimeIsNil()).Count(sys)
+	unread, err := db.Notification.Query().Where(notification.UserID(me), notification.ReadTimeIsNil()).Count(sys)
 	if err != nil {
 		return nil, err
 	}

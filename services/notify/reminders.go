@@ -386,6 +386,9 @@ func (s *Server) send(ctx context.Context, r reminderSpec, now time.Time) error 
 	if ent.IsConstraintError(err) {
 		return nil
 	}
+	if err == nil {
+		s.reminders.Inc()
+	}
 	return err
 }
 

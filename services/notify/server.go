@@ -9,6 +9,8 @@ import (
 	"sync"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
+
 	notifyv1 "github.com/wenming-platform/wenming/api/gen/wenming/notify/v1"
 	"github.com/wenming-platform/wenming/services/platform/audit"
 	"github.com/wenming-platform/wenming/services/platform/mutate"
@@ -35,6 +37,8 @@ type Deps struct {
 	Allow []*net.IPNet
 	// Log reports the workers' errors.
 	Log func(format string, args ...any)
+	// Registry, when set, receives the outbox backlog and the count of reminders sent.
+	Registry prometheus.Registerer
 }
 
 // Server implements the notify service and runs its workers.
@@ -58,6 +62,8 @@ type Server struct {
 	// the scan's goroutine touches it.
 	dues   map[string][]periodic
 	client *http.Client
+	// reminders counts the reminders this process sent.
+	reminders prometheus.Counter
 }
 
 var _ notifyv1.NotifyServiceServer = (*Server)(nil)
@@ -83,6 +89,12 @@ func NewServer(d Deps) *Server {
 	s.owner = hex.EncodeToString(b)
 	s.dues = map[string][]periodic{}
 	s.client = s.httpClient()
+	s.reminders = prometheus.NewCounter(prometheus.CounterOpts{
+		Name: "wenming_reminders_sent_total", Help: "Reminders sent by this process (each reminder once across processes).",
+	})
+	if d.Registry != nil {
+		d.Registry.MustRegister(s.reminders, outboxCollector{st: d.Store})
+	}
 	return s
 }
 

@@ -229,15 +229,16 @@ func ownWebhook(ctx context.Context, db *ent.Client, id string) (*ent.Webhook, e
 
 // ListWebhooks lists an office's webhooks.
 func (s *Server) ListWebhooks(ctx context.Context, req *notifyv1.ListWebhooksRequest) (*notifyv1.ListWebhooksResponse, error) {
+	db := s.st.Reader(ctx)
 	v := viewer.FromContext(ctx)
-	o, err := s.st.Client.Office.Get(ctx, req.GetOfficeId())
+	o, err := db.Office.Get(ctx, req.GetOfficeId())
 	if err != nil {
 		return nil, resource.NotFound(err, "office")
 	}
 	if !v.OfficeAdmin(o.ID) {
 		return nil, errs.ErrPermissionDenied
 	}
-	hs, err := s.st.Client.Webhook.Query().Where(webhook.OfficeID(o.ID)).Order(ent.Asc(webhook.FieldID)).All(ctx)
+	hs, err := db.Webhook.Query().Where(webhook.OfficeID(o.ID)).Order(ent.Asc(webhook.FieldID)).All(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -347,7 +348,8 @@ func deliveryToProto(d *ent.WebhookDelivery) *notifyv1.WebhookDelivery {
 
 // ListWebhookDeliveries pages through a webhook's deliveries, newest first.
 func (s *Server) ListWebhookDeliveries(ctx context.Context, req *notifyv1.ListWebhookDeliveriesRequest) (*notifyv1.ListWebhookDeliveriesResponse, error) {
-	h, err := ownWebhook(ctx, s.st.Client, req.GetWebhookId())
+	db := s.st.Reader(ctx)
+	h, err := ownWebhook(ctx, db.Client, req.GetWebhookId())
 	if err != nil {
 		return nil, err
 	}
@@ -356,7 +358,7 @@ func (s *Server) ListWebhookDeliveries(ctx context.Context, req *notifyv1.ListWe
 	if err != nil {
 		return nil, err
 	}
-	q := s.st.Client.WebhookDelivery.Query().Where(webhookdelivery.WebhookID(h.ID))
+	q := db.WebhookDelivery.Query().Where(webhookdelivery.WebhookID(h.ID))
 	if before != "" {
 		q = q.Where(webhookdelivery.IDLT(before))
 	}

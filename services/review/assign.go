@@ -335,8 +335,9 @@ func (s *Server) CreateConflict(ctx context.Context, req *reviewv1.CreateConflic
 
 // ListMyConflicts lists the caller's declared conflicts, oldest first.
 func (s *Server) ListMyConflicts(ctx context.Context, _ *reviewv1.ListMyConflictsRequest) (*reviewv1.ListConflictsResponse, error) {
+	db := s.st.Reader(ctx)
 	v := viewer.FromContext(ctx)
-	rows, err := s.st.Client.Conflict.Query().Where(conflict.ReviewerID(v.Subject)).Order(ent.Asc(conflict.FieldID)).Limit(5000).All(ctx)
+	rows, err := db.Conflict.Query().Where(conflict.ReviewerID(v.Subject)).Order(ent.Asc(conflict.FieldID)).Limit(5000).All(ctx)
 	if err != nil {
 		return nil, err
 	}

@@ -208,7 +208,7 @@ type rankedRow struct {
 // with its campaign-wide rank, reading pages of 500 in sort-key order. It reads as the system
 // to count every result's place, and keeps to the caller's scope itself (viewer.CanRead):
 // an office below the campaign's exports its own units, ranked among all.
-func (s *Server) eachRanked(ctx context.Context, campaignID string, detail bool, fn func(rankedRow) error) error {
+func (s *Server) eachRanked(ctx context.Context, db store.Reads, campaignID string, detail bool, fn func(rankedRow) error) error {
 	v := viewer.FromContext(ctx)
 	sys := store.System(ctx)
 	fields := []string{result.FieldID, result.FieldScopePath, result.FieldSortKey, result.FieldUnitID, result.FieldUnitDisplayName,
@@ -223,7 +223,7 @@ func (s *Server) eachRanked(ctx context.Context, campaignID string, detail bool,
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		page, err := s.st.Client.Result.Query().Where(result.CampaignID(campaignID), result.SortKeyGT(after)).
+		page, err := db.Result.Query().Where(result.CampaignID(campaignID), result.SortKeyGT(after)).
 			Order(ent.Asc(result.FieldSortKey)).Limit(500).Select(fields...).All(sys)
 		if err != nil {
 			return err
@@ -247,18 +247,19 @@ func (s *Server) eachRanked(ctx context.Context, campaignID string, detail bool,
 // ExportRanking streams a campaign's ranking.
 func (s *Server) ExportRanking(req *reviewv1.ExportRankingRequest, stream grpc.ServerStreamingServer[httpbody.HttpBody]) error {
 	ctx := stream.Context()
-	c, err := s.st.Client.Campaign.Get(ctx, req.GetCampaignId())
+	db := s.st.Reader(ctx)
+	c, err := db.Campaign.Get(ctx, req.GetCampaignId())
 	if err != nil {
 		return resource.NotFound(err, "campaign")
 	}
-	rv, err := s.load(ctx, s.st.Client, c.ID)
+	rv, err := s.load(ctx, db.Client, c.ID)
 	if err != nil {
 		return err
 	}
 	zh := errs.PreferZH(ctx)
 	sys := store.System(ctx)
 	offices := map[string]string{}
-	if os, err := s.st.Client.Office.Query().Where(office.ScopePathHasPrefix(c.ScopePath)).Select(office.FieldID, office.FieldDisplayName).All(sys); err == nil {
+	if os, err := db.Office.Query().Where(office.ScopePathHasPrefix(c.ScopePath)).Select(office.FieldID, office.FieldDisplayName).All(sys); err == nil {
 		for _, o := range os {
 			offices[o.ID] = o.DisplayName
 		}
@@ -266,7 +267,7 @@ func (s *Server) ExportRanking(req *reviewv1.ExportRankingRequest, stream grpc.S
 		return err
 	}
 	reviewers := map[string]string{}
-	if us, err := s.st.Client.User.Query().Where(user.OfficeID(c.OfficeID)).Select(user.FieldID, user.FieldDisplayName, user.FieldLogin).All(sys); err == nil {
+	if us, err := db.User.Query().Where(user.OfficeID(c.OfficeID)).Select(user.FieldID, user.FieldDisplayName, user.FieldLogin).All(sys); err == nil {
 		for _, u := range us {
 			reviewers[u.ID] = cmp.Or(u.DisplayName, u.Login)
 		}
@@ -287,7 +288,7 @@ func (s *Server) ExportRanking(req *reviewv1.ExportRankingRequest, stream grpc.S
 		headZH: []string{"名次", "单位", "单位类别", "所属文明办", "总分", "基础分", "加分", "扣分", "否决", "状态", "最终提交时间"},
 		headEN: []string{"Rank", "Unit", "Category", "Office", "Total", "Base", "Bonus", "Deductions", "Vetoed", "State", "Final submission"},
 		rows: func(emit func([]any) error) error {
-			return s.eachRanked(ctx, c.ID, false, func(x rankedRow) error {
+			return s.eachRanked(ctx, db, c.ID, false, func(x rankedRow) error {
 				r := x.row
 				return emit([]any{x.rank, r.UnitDisplayName, r.UnitCategory, offices[r.UnitOfficeID], scoring.Points(r.Total).String(),
 					scoring.Points(r.Base).String(), scoring.Points(r.Bonus).String(), scoring.Points(r.Deductions).String(),
@@ -300,7 +301,7 @@ func (s *Server) ExportRanking(req *reviewv1.ExportRankingRequest, stream grpc.S
 		headZH: append([]string{"名次", "单位"}, leafHead...),
 		headEN: append([]string{"Rank", "Unit"}, leafHead...),
 		rows: func(emit func([]any) error) error {
-			return s.eachRanked(ctx, c.ID, true, func(x rankedRow) error {
+			return s.eachRanked(ctx, db, c.ID, true, func(x rankedRow) error {
 				d, err := decode(x.row)
 				if err != nil {
 					return err
@@ -320,7 +321,7 @@ func (s *Server) ExportRanking(req *reviewv1.ExportRankingRequest, stream grpc.S
 		headZH: []string{"名次", "单位", "指标", "评审员", "录入", "分值", "评语"},
 		headEN: []string{"Rank", "Unit", "Indicator", "Reviewer", "Entered", "Points", "Comment"},
 		rows: func(emit func([]any) error) error {
-			return s.eachRanked(ctx, c.ID, true, func(x rankedRow) error {
+			return s.eachRanked(ctx, db, c.ID, true, func(x rankedRow) error {
 				d, err := decode(x.row)
 				if err != nil {
 					return err

@@ -128,7 +128,8 @@ func name(ctx context.Context, w *mutate.Writer, dialect string, tx *ent.Tx, c *
 // list in their order, and, once the campaign is CLOSED, the titles it named.
 func (s *Server) ExportNamingList(req *reviewv1.ExportNamingListRequest, stream grpc.ServerStreamingServer[httpbody.HttpBody]) error {
 	ctx := stream.Context()
-	c, err := s.st.Client.Campaign.Get(ctx, req.GetCampaignId())
+	db := s.st.Reader(ctx)
+	c, err := db.Campaign.Get(ctx, req.GetCampaignId())
 	// Campaigns are read down the tree; the naming list, with every unit's total and rank,
 	// belongs to the campaign's office and the offices above it.
 	if err != nil || !viewer.FromContext(ctx).CanRead(c.ScopePath) {
@@ -140,14 +141,14 @@ func (s *Server) ExportNamingList(req *reviewv1.ExportNamingListRequest, stream 
 			"该创建周期处于 "+string(c.State)+" 阶段：公示后才有命名名单")
 	}
 	sys := store.System(ctx)
-	lines, err := s.st.Client.PublicityEntry.Query().Where(publicityentry.CampaignID(c.ID), publicityentry.RemovedTimeIsNil()).
+	lines, err := db.PublicityEntry.Query().Where(publicityentry.CampaignID(c.ID), publicityentry.RemovedTimeIsNil()).
 		Order(ent.Asc(publicityentry.FieldNumber)).All(sys)
 	if err != nil {
 		return err
 	}
 	named := map[string]*ent.TitleRecord{}
 	if c.State == campaign.StateCLOSED {
-		rs, err := s.st.Client.TitleRecord.Query().Where(titlerecord.CampaignID(c.ID)).All(sys)
+		rs, err := db.TitleRecord.Query().Where(titlerecord.CampaignID(c.ID)).All(sys)
 		if err != nil {
 			return err
 		}
@@ -156,7 +157,7 @@ func (s *Server) ExportNamingList(req *reviewv1.ExportNamingListRequest, stream 
 		}
 	}
 	zh := errs.PreferZH(ctx)
-	o, err := s.st.Client.Office.Get(sys, c.OfficeID)
+	o, err := db.Office.Get(sys, c.OfficeID)
 	if err != nil {
 		return err
 	}

@@ -403,8 +403,9 @@ func unitNames(ctx context.Context, db *ent.Client, campaignID string) (map[stri
 // ListObjections lists a campaign's objections, oldest first. The rows are the campaign
 // office's, so the store shows them to that office and the offices above it only.
 func (s *Server) ListObjections(ctx context.Context, req *reviewv1.ListObjectionsRequest) (*reviewv1.ListObjectionsResponse, error) {
+	db := s.st.Reader(ctx)
 	v := viewer.FromContext(ctx)
-	c, err := s.st.Client.Campaign.Get(ctx, req.GetCampaignId())
+	c, err := db.Campaign.Get(ctx, req.GetCampaignId())
 	if err != nil || !v.CanRead(c.ScopePath) {
 		return nil, resource.NotFound(err, "campaign")
 	}
@@ -413,7 +414,7 @@ func (s *Server) ListObjections(ctx context.Context, req *reviewv1.ListObjection
 	if err != nil {
 		return nil, err
 	}
-	q := s.st.Client.Objection.Query().Where(objection.CampaignID(c.ID), objection.IDGT(after))
+	q := db.Objection.Query().Where(objection.CampaignID(c.ID), objection.IDGT(after))
 	if st := req.GetState(); st != reviewv1.ObjectionState_OBJECTION_STATE_UNSPECIFIED {
 		q = q.Where(objection.StateEQ(objection.State(strings.TrimPrefix(st.String(), "OBJECTION_STATE_"))))
 	}
@@ -422,7 +423,7 @@ func (s *Server) ListObjections(ctx context.Context, req *reviewv1.ListObjection
 	if err != nil {
 		return nil, err
 	}
-	names, err := unitNames(ctx, s.st.Client, c.ID)
+	names, err := unitNames(ctx, db.Client, c.ID)
 	if err != nil {
 		return nil, err
 	}

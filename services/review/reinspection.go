@@ -198,8 +198,9 @@ func outcomeToProto(a *ent.Application, unitName string, t *ent.TitleRecord, r *
 
 // ListReinspection lists a reinspection's holders with what their scores propose.
 func (s *Server) ListReinspection(ctx context.Context, req *reviewv1.ListReinspectionRequest) (*reviewv1.ListReinspectionResponse, error) {
+	db := s.st.Reader(ctx)
 	v := viewer.FromContext(ctx)
-	c, err := s.st.Client.Campaign.Get(ctx, req.GetCampaignId())
+	c, err := db.Campaign.Get(ctx, req.GetCampaignId())
 	if err != nil || !v.CanRead(c.ScopePath) {
 		return nil, resource.NotFound(err, "campaign")
 	}
@@ -207,16 +208,16 @@ func (s *Server) ListReinspection(ctx context.Context, req *reviewv1.ListReinspe
 		return nil, err
 	}
 	sys := store.System(ctx)
-	apps, err := s.st.Client.Application.Query().Where(application.CampaignID(c.ID), application.StateNEQ(application.StateWITHDRAWN)).
+	apps, err := db.Application.Query().Where(application.CampaignID(c.ID), application.StateNEQ(application.StateWITHDRAWN)).
 		Order(ent.Asc(application.FieldID)).All(sys)
 	if err != nil {
 		return nil, err
 	}
-	results, err := s.st.Client.Result.Query().Where(result.CampaignID(c.ID)).Order(ent.Asc(result.FieldSortKey)).All(sys)
+	results, err := db.Result.Query().Where(result.CampaignID(c.ID)).Order(ent.Asc(result.FieldSortKey)).All(sys)
 	if err != nil {
 		return nil, err
 	}
-	decisions, err := s.st.Client.ReinspectionDecision.Query().Where(reinspectiondecision.CampaignID(c.ID)).All(sys)
+	decisions, err := db.ReinspectionDecision.Query().Where(reinspectiondecision.CampaignID(c.ID)).All(sys)
 	if err != nil {
 		return nil, err
 	}
@@ -224,7 +225,7 @@ func (s *Server) ListReinspection(ctx context.Context, req *reviewv1.ListReinspe
 	for i, a := range apps {
 		unitIDs[i] = a.UnitID
 	}
-	us, err := s.st.Client.Unit.Query().Where(unit.IDIn(unitIDs...)).Select(unit.FieldID, unit.FieldDisplayName).All(sys)
+	us, err := db.Unit.Query().Where(unit.IDIn(unitIDs...)).Select(unit.FieldID, unit.FieldDisplayName).All(sys)
 	if err != nil {
 		return nil, err
 	}
@@ -237,7 +238,7 @@ func (s *Server) ListReinspection(ctx context.Context, req *reviewv1.ListReinspe
 	for i, a := range apps {
 		titleIDs[i] = a.ReinspectedTitleID
 	}
-	recs, err := s.st.Client.TitleRecord.Query().Where(titlerecord.IDIn(titleIDs...)).All(sys)
+	recs, err := db.TitleRecord.Query().Where(titlerecord.IDIn(titleIDs...)).All(sys)
 	if err != nil {
 		return nil, err
 	}

@@ -384,12 +384,15 @@ func (s *Server) ListRanking(ctx context.Context, req *reviewv1.ListRankingReque
 	// the campaign and its results moves, and by the caller's scope, which decides what the
 	// page holds: asked again before any change, it is served without reading the ranking.
 	v := viewer.FromContext(ctx)
+	// One database for the whole page, the heads included, so a page is kept under a head
+	// of the database it was read from (docs/operations.md, "Read replicas").
+	db := s.st.Reader(ctx)
 	pageKey := func(head int64) string {
 		return strings.Join([]string{filters, strconv.FormatInt(head, 10), v.ScopePath, strconv.Itoa(int(req.GetPageSize())), req.GetPageToken()}, "\x00")
 	}
 	head, known := int64(0), false
 	if office, ok := s.campaignOffices.Load(req.GetCampaignId()); ok {
-		if head, err = s.head(ctx, office.(string)); err != nil {
+		if head, err = s.head(ctx, db, office.(string)); err != nil {
 			return nil, err
 		}
 		known = true
@@ -397,7 +400,6 @@ func (s *Server) ListRanking(ctx context.Context, req *reviewv1.ListRankingReque
 			return proto.Clone(hit).(*reviewv1.ListRankingResponse), nil
 		}
 	}
-	db := s.st.Client
 	c, err := db.Campaign.Get(ctx, req.GetCampaignId())
 	if err != nil {
 		return nil, resource.NotFound(err, "campaign")
@@ -405,7 +407,7 @@ func (s *Server) ListRanking(ctx context.Context, req *reviewv1.ListRankingReque
 	// The campaign's office never changes: the next request reads its head without the campaign.
 	if !known {
 		s.campaignOffices.Store(c.ID, c.OfficeID)
-		if head, err = s.head(ctx, c.OfficeID); err != nil {
+		if head, err = s.head(ctx, db, c.OfficeID); err != nil {
 			return nil, err
 		}
 	}
@@ -440,7 +442,7 @@ func (s *Server) ListRanking(ctx context.Context, req *reviewv1.ListRankingReque
 	all := db.Result.Query().Where(result.CampaignID(req.GetCampaignId()))
 	resp := &reviewv1.ListRankingResponse{}
 	if after == "" {
-		if resp.Ranked, err = s.ranked(ctx, c, head); err != nil {
+		if resp.Ranked, err = s.ranked(ctx, db, c, head); err != nil {
 			return nil, err
 		}
 	}
@@ -491,20 +493,20 @@ func (s *Server) ListRanking(ctx context.Context, req *reviewv1.ListRankingReque
 }
 
 // head is the head of an office's audit chain (audit.Heads).
-func (s *Server) head(ctx context.Context, officeID string) (int64, error) {
-	heads, err := audit.Heads(ctx, s.st.DB, s.st.Dialect, []string{officeID})
+func (s *Server) head(ctx context.Context, db store.Reads, officeID string) (int64, error) {
+	heads, err := audit.Heads(ctx, db.DB, s.st.Dialect, []string{officeID})
 	return heads[officeID], err
 }
 
 // ranked is how many results a campaign holds. Results are created and removed only by
 // writes recorded in the campaign office's audit chain, so the count is kept per head of that
 // chain (head, read by the caller) and counted again only after such a write.
-func (s *Server) ranked(ctx context.Context, c *ent.Campaign, head int64) (int32, error) {
+func (s *Server) ranked(ctx context.Context, db store.Reads, c *ent.Campaign, head int64) (int32, error) {
 	key := c.ID + "@" + strconv.FormatInt(head, 10)
 	if n, ok := s.counts.Get(key); ok {
 		return n, nil
 	}
-	n, err := s.st.Client.Result.Query().Where(result.CampaignID(c.ID)).Count(store.System(ctx))
+	n, err := db.Result.Query().Where(result.CampaignID(c.ID)).Count(store.System(ctx))
 	if err != nil {
 		return 0, err
 	}

@@ -123,13 +123,14 @@ func (s *Server) GetAssignment(ctx context.Context, req *reviewv1.GetAssignmentR
 
 // ListMyAssignments is the caller's review queue.
 func (s *Server) ListMyAssignments(ctx context.Context, req *reviewv1.ListMyAssignmentsRequest) (*reviewv1.ListAssignmentsResponse, error) {
+	db := s.st.Reader(ctx)
 	v := viewer.FromContext(ctx)
 	filters := strings.Join([]string{"my-assignments", v.Subject, req.GetCampaignId(), req.GetState().String()}, "|")
 	after, err := s.pages.Decode(filters, req.GetPageToken())
 	if err != nil {
 		return nil, err
 	}
-	q := s.st.Client.Assignment.Query().Where(assignment.ReviewerID(v.Subject), assignment.IDGT(after))
+	q := db.Assignment.Query().Where(assignment.ReviewerID(v.Subject), assignment.IDGT(after))
 	if id := req.GetCampaignId(); id != "" {
 		q = q.Where(assignment.CampaignID(id))
 	}
@@ -151,11 +152,12 @@ func (s *Server) ListMyAssignments(ctx context.Context, req *reviewv1.ListMyAssi
 
 // ListApplicationAssignments lists an application's sheets.
 func (s *Server) ListApplicationAssignments(ctx context.Context, req *reviewv1.ListApplicationAssignmentsRequest) (*reviewv1.ListAssignmentsResponse, error) {
+	db := s.st.Reader(ctx)
 	v := viewer.FromContext(ctx)
-	if _, err := s.st.Client.Application.Get(ctx, req.GetApplicationId()); err != nil {
+	if _, err := db.Application.Get(ctx, req.GetApplicationId()); err != nil {
 		return nil, resource.NotFound(err, "application")
 	}
-	rows, err := s.st.Client.Assignment.Query().Where(assignment.ApplicationID(req.GetApplicationId())).
+	rows, err := db.Assignment.Query().Where(assignment.ApplicationID(req.GetApplicationId())).
 		Order(ent.Asc(assignment.FieldID)).Limit(1000).All(ctx)
 	if err != nil {
 		return nil, err

@@ -71,7 +71,7 @@ func (s *Server) summary(ctx context.Context, q summaryQuery, held string) (*rev
 	if q.top <= 0 {
 		q.top = 20
 	}
-	db := s.st.Client
+	db := s.st.Reader(ctx)
 	root, err := db.Office.Get(ctx, q.officeID)
 	if err != nil {
 		return nil, resource.NotFound(err, "office")
@@ -109,7 +109,7 @@ func (s *Server) summary(ctx context.Context, q summaryQuery, held string) (*rev
 	}
 	slices.Sort(chains)
 	chains = slices.Compact(chains)
-	heads, err := audit.Heads(ctx, s.st.DB, s.st.Dialect, chains)
+	heads, err := audit.Heads(ctx, db.DB, s.st.Dialect, chains)
 	if err != nil {
 		return nil, err
 	}

@@ -455,6 +455,7 @@ func (s *Server) GetCampaign(ctx context.Context, req *standardsv1.GetCampaignRe
 
 // ListCampaigns lists an office's campaigns, or those of its whole subtree.
 func (s *Server) ListCampaigns(ctx context.Context, req *standardsv1.ListCampaignsRequest) (*standardsv1.ListCampaignsResponse, error) {
+	db := s.st.Reader(ctx)
 	path, err := s.officePath(ctx, req.GetOfficeId())
 	if err != nil {
 		return nil, err
@@ -465,7 +466,7 @@ func (s *Server) ListCampaigns(ctx context.Context, req *standardsv1.ListCampaig
 	if err != nil {
 		return nil, err
 	}
-	q := s.st.Client.Campaign.Query().Where(campaign.IDGT(after))
+	q := db.Campaign.Query().Where(campaign.IDGT(after))
 	if req.GetSubtree() {
 		q = q.Where(campaign.ScopePathHasPrefix(path))
 	} else {

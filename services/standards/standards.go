@@ -95,6 +95,7 @@ func (s *Server) GetStandard(ctx context.Context, req *standardsv1.GetStandardRe
 
 // ListStandards lists an office's own standards and the non-draft ones of the offices above.
 func (s *Server) ListStandards(ctx context.Context, req *standardsv1.ListStandardsRequest) (*standardsv1.ListStandardsResponse, error) {
+	db := s.st.Reader(ctx)
 	path, err := s.officePath(ctx, req.GetOfficeId())
 	if err != nil {
 		return nil, err
@@ -104,7 +105,7 @@ func (s *Server) ListStandards(ctx context.Context, req *standardsv1.ListStandar
 	if err != nil {
 		return nil, err
 	}
-	q := s.st.Client.Standard.Query().Where(
+	q := db.Standard.Query().Where(
 		standard.ScopePathIn(append(viewer.Above(path), path)...),
 		standard.Or(standard.OfficeID(req.GetOfficeId()), standard.StateNEQ(standard.StateDRAFT)),
 		standard.IDGT(after),

@@ -129,15 +129,16 @@ func (s *Server) CreateNegativeListEntry(ctx context.Context, req *tenancyv1.Cre
 // Pages resume after the last entry's day and id, so entries recorded meanwhile, even on
 // an earlier day, neither repeat nor shift a page.
 func (s *Server) ListNegativeListEntries(ctx context.Context, req *tenancyv1.ListNegativeListEntriesRequest) (*tenancyv1.ListNegativeListEntriesResponse, error) {
+	db := s.st.Reader(ctx)
 	filters := "negative-list|" + req.GetUnitId()
 	after, err := s.pages.Decode(filters, req.GetPageToken())
 	if err != nil {
 		return nil, err
 	}
-	if _, err := s.st.Client.Unit.Get(ctx, req.GetUnitId()); err != nil {
+	if _, err := db.Unit.Get(ctx, req.GetUnitId()); err != nil {
 		return nil, resource.NotFound(err, "unit")
 	}
-	q := s.st.Client.NegativeListEntry.Query().Where(negativelistentry.UnitID(req.GetUnitId()))
+	q := db.NegativeListEntry.Query().Where(negativelistentry.UnitID(req.GetUnitId()))
 	if after != "" {
 		// The cursor was signed by this server (Decode): its day parses.
 		d, id, _ := strings.Cut(after, "|")

@@ -131,16 +131,17 @@ func (s *Server) GetOffice(ctx context.Context, req *tenancyv1.GetOfficeRequest)
 // ListOffices lists the children of parent_id; without it, the top-level offices for a
 // platform admin and the caller's own office for everyone else.
 func (s *Server) ListOffices(ctx context.Context, req *tenancyv1.ListOfficesRequest) (*tenancyv1.ListOfficesResponse, error) {
+	db := s.st.Reader(ctx)
 	v := viewer.FromContext(ctx)
 	filters := "offices|" + req.GetParentId()
 	after, err := s.pages.Decode(filters, req.GetPageToken())
 	if err != nil {
 		return nil, err
 	}
-	q := s.st.Client.Office.Query()
+	q := db.Office.Query()
 	switch {
 	case req.GetParentId() != "":
-		if _, err := s.st.Client.Office.Get(ctx, req.GetParentId()); err != nil {
+		if _, err := db.Office.Get(ctx, req.GetParentId()); err != nil {
 			return nil, resource.NotFound(err, "office")
 		}
 		q = q.Where(office.ParentID(req.GetParentId()))

@@ -43,11 +43,12 @@ func getUnit(id string) func(context.Context, *ent.Tx) (*ent.Unit, error) {
 // ListTitles lists a unit's title history, the current title first, then the rest newest
 // first. Whoever reads the unit reads its titles.
 func (s *Server) ListTitles(ctx context.Context, req *tenancyv1.ListTitlesRequest) (*tenancyv1.ListTitlesResponse, error) {
-	u, err := s.st.Client.Unit.Get(ctx, req.GetUnitId())
+	db := s.st.Reader(ctx)
+	u, err := db.Unit.Get(ctx, req.GetUnitId())
 	if err != nil {
 		return nil, resource.NotFound(err, "unit")
 	}
-	rows, err := titles.NewestFirst(s.st.Client.TitleRecord.Query().Where(titlerecord.UnitID(u.ID))).All(ctx)
+	rows, err := titles.NewestFirst(db.TitleRecord.Query().Where(titlerecord.UnitID(u.ID))).All(ctx)
 	if err != nil {
 		return nil, err
 	}

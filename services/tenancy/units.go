@@ -135,15 +135,16 @@ func (s *Server) GetUnit(ctx context.Context, req *tenancyv1.GetUnitRequest) (*t
 
 // ListUnits lists the units of an office, optionally by category and by name.
 func (s *Server) ListUnits(ctx context.Context, req *tenancyv1.ListUnitsRequest) (*tenancyv1.ListUnitsResponse, error) {
+	db := s.st.Reader(ctx)
 	filters := "units|" + req.GetOfficeId() + "|" + strconv.Itoa(int(req.GetCategory())) + "|" + req.GetName()
 	after, err := s.pages.Decode(filters, req.GetPageToken())
 	if err != nil {
 		return nil, err
 	}
-	if _, err := s.st.Client.Office.Get(ctx, req.GetOfficeId()); err != nil {
+	if _, err := db.Office.Get(ctx, req.GetOfficeId()); err != nil {
 		return nil, resource.NotFound(err, "office")
 	}
-	q := s.st.Client.Unit.Query().Where(unit.OfficeID(req.GetOfficeId()), unit.IDGT(after))
+	q := db.Unit.Query().Where(unit.OfficeID(req.GetOfficeId()), unit.IDGT(after))
 	if req.GetCategory() != tenancyv1.UnitCategory_UNIT_CATEGORY_UNSPECIFIED {
 		q = q.Where(unit.Category(req.GetCategory().String()))
 	}

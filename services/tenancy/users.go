@@ -240,6 +240,7 @@ func (s *Server) GetUser(ctx context.Context, req *tenancyv1.GetUserRequest) (*t
 
 // ListUsers lists the users of an office (not those of its units) or of a unit.
 func (s *Server) ListUsers(ctx context.Context, req *tenancyv1.ListUsersRequest) (*tenancyv1.ListUsersResponse, error) {
+	db := s.st.Reader(ctx)
 	if (req.GetOfficeId() == "") == (req.GetUnitId() == "") {
 		return nil, errs.Invalid("office_id", "give exactly one of office_id and unit_id", "office_id 与 unit_id 须且只须提供一个")
 	}
@@ -248,14 +249,14 @@ func (s *Server) ListUsers(ctx context.Context, req *tenancyv1.ListUsersRequest)
 	if err != nil {
 		return nil, err
 	}
-	q := s.st.Client.User.Query().Where(user.IDGT(after))
+	q := db.User.Query().Where(user.IDGT(after))
 	if req.GetOfficeId() != "" {
-		if _, err := s.st.Client.Office.Get(ctx, req.GetOfficeId()); err != nil {
+		if _, err := db.Office.Get(ctx, req.GetOfficeId()); err != nil {
 			return nil, resource.NotFound(err, "office")
 		}
 		q = q.Where(user.OfficeID(req.GetOfficeId()), user.UnitIDIsNil())
 	} else {
-		if _, err := s.st.Client.Unit.Get(ctx, req.GetUnitId()); err != nil {
+		if _, err := db.Unit.Get(ctx, req.GetUnitId()); err != nil {
 			return nil, resource.NotFound(err, "unit")
 		}
 		q = q.Where(user.UnitID(req.GetUnitId()))
@@ -418,20 +419,21 @@ func (s *Server) CreateServiceAccount(ctx context.Context, req *tenancyv1.Create
 
 // ListServiceAccounts lists an office's service accounts.
 func (s *Server) ListServiceAccounts(ctx context.Context, req *tenancyv1.ListServiceAccountsRequest) (*tenancyv1.ListServiceAccountsResponse, error) {
+	db := s.st.Reader(ctx)
 	v := viewer.FromContext(ctx)
 	filters := "service_accounts|" + req.GetOfficeId()
 	after, err := s.pages.Decode(filters, req.GetPageToken())
 	if err != nil {
 		return nil, err
 	}
-	if _, err := s.st.Client.Office.Get(ctx, req.GetOfficeId()); err != nil {
+	if _, err := db.Office.Get(ctx, req.GetOfficeId()); err != nil {
 		return nil, resource.NotFound(err, "office")
 	}
 	if !v.OfficeAdmin(req.GetOfficeId()) {
 		return nil, errs.ErrPermissionDenied
 	}
 	size := pagetoken.Size(req.GetPageSize())
-	rows, err := s.st.Client.ServiceAccount.Query().
+	rows, err := db.ServiceAccount.Query().
 		Where(serviceaccount.OfficeID(req.GetOfficeId()), serviceaccount.IDGT(after)).
 		Order(ent.Asc(serviceaccount.FieldID)).Limit(size + 1).All(ctx)
 	if err != nil {
@@ -485,6 +487,7 @@ func (s *Server) DisableServiceAccount(ctx context.Context, req *tenancyv1.Disab
 
 // ListAuditEvents lists one office's audit trail in chain order.
 func (s *Server) ListAuditEvents(ctx context.Context, req *tenancyv1.ListAuditEventsRequest) (*tenancyv1.ListAuditEventsResponse, error) {
+	db := s.st.Reader(ctx)
 	filters := "audit|" + req.GetOfficeId()
 	after, err := s.pages.Decode(filters, req.GetPageToken())
 	if err != nil {
@@ -493,7 +496,7 @@ func (s *Server) ListAuditEvents(ctx context.Context, req *tenancyv1.ListAuditEv
 	// The platform's own chain (bootstrap, key rotation, logins matching no account) is
 	// read by the platform admin; every other chain belongs to an office.
 	if req.GetOfficeId() != audit.PlatformOffice || !viewer.FromContext(ctx).PlatformAdmin() {
-		if _, err := s.st.Client.Office.Get(ctx, req.GetOfficeId()); err != nil {
+		if _, err := db.Office.Get(ctx, req.GetOfficeId()); err != nil {
 			return nil, resource.NotFound(err, "office")
 		}
 	}
@@ -506,7 +509,7 @@ func (s *Server) ListAuditEvents(ctx context.Context, req *tenancyv1.ListAuditEv
 		}
 	}
 	size := pagetoken.Size(req.GetPageSize())
-	rows, err := s.st.Client.AuditEvent.Query().
+	rows, err := db.AuditEvent.Query().
 		Where(auditevent.OfficeID(req.GetOfficeId()), auditevent.SequenceGT(seq)).
 		Order(ent.Asc(auditevent.FieldSequence)).Limit(size + 1).All(ctx)
 	if err != nil {

@@ -45,17 +45,23 @@ import (
 	"github.com/wenming-platform/wenming/services/platform/rpc"
 	"github.com/wenming-platform/wenming/services/platform/secrets"
 	"github.com/wenming-platform/wenming/services/platform/store"
+	"github.com/wenming-platform/wenming/services/platform/telemetry"
 	"github.com/wenming-platform/wenming/services/tenancy"
 )
 
 // Config is a process's configuration (flags and WENMING_* variables).
 type Config struct {
 	DatabaseURL string // postgres://… or a SQLite path; empty: <DataDir>/wenming.db
-	RedisURL    string // empty: an in-process Redis-protocol server
-	RedisPrefix string // start of every Redis key; default "wenming:"
-	DataDir     string
-	HTTPAddr    string
-	GRPCAddr    string
+	// DatabaseReplicaURL, when set, is a streaming read replica of DatabaseURL: lists,
+	// rankings, summaries and exports read from it (docs/operations.md, "Read replicas").
+	DatabaseReplicaURL string
+	// ReplicaMaxLag is the staleness beyond which reads go to the primary; zero: 30 s.
+	ReplicaMaxLag time.Duration
+	RedisURL      string // empty: an in-process Redis-protocol server
+	RedisPrefix   string // start of every Redis key; default "wenming:"
+	DataDir       string
+	HTTPAddr      string
+	GRPCAddr      string
 	// MasterKey is the base64 platform master key (WENMING_MASTER_KEY); MasterKeyFile a
 	// file holding it (--master-key-file). With neither, <DataDir>/master.key is used and
 	// generated on the first start. Every process of a deployment must use the same key
@@ -92,6 +98,10 @@ type Config struct {
 	ShutdownTimeout time.Duration
 	// WebhookAllow lists the private networks webhooks may reach (--webhook-allow).
 	WebhookAllow []*net.IPNet
+	// Tracing exports OpenTelemetry traces over OTLP (OTEL_EXPORTER_OTLP_ENDPOINT is set).
+	Tracing bool
+	// Version names the build in traces.
+	Version string
 	// NotifyInterval is how often the notify workers look for due deliveries and
 	// reminders, WebhookBackoff the first retry's delay; zero: 5 s and 30 s. No flag sets
 	// them: tests shorten them.
@@ -217,6 +227,17 @@ func (c *Config) Validate() error {
 			bad("--database-url", "%q is not a postgres:// URL with a host", c.DatabaseURL)
 		}
 	}
+	if c.DatabaseReplicaURL != "" {
+		if c.Embedded() {
+			bad("--database-replica-url", "a read replica needs PostgreSQL as the primary (--database-url postgres://…)")
+		} else if u, err := url.Parse(c.DatabaseReplicaURL); err != nil || u.Host == "" ||
+			(u.Scheme != "postgres" && u.Scheme != "postgresql") {
+			bad("--database-replica-url", "%q is not a postgres:// URL with a host", c.DatabaseReplicaURL)
+		}
+	}
+	if c.ReplicaMaxLag < 0 {
+		bad("--replica-max-lag", "%v is negative", c.ReplicaMaxLag)
+	}
 	if c.RedisURL != "" {
 		if _, err := redis.ParseURL(c.RedisURL); err != nil {
 			bad("--redis-url", "%v", err)
@@ -319,6 +340,22 @@ func Start(ctx context.Context, cfg Config) (_ *App, err error) {
 	a.group, runCtx = errgroup.WithContext(runCtx)
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	if cfg.Tracing {
+		name := "wenming"
+		if len(cfg.Run) > 0 {
+			name += "-" + strings.Join(cfg.Run, "-")
+		}
+		flush, err := telemetry.Start(ctx, name, cfg.Version)
+		if err != nil {
+			return nil, err
+		}
+		// Closed last (closers run in reverse): the spans of the shutdown itself are sent.
+		a.closers = append(a.closers, func() error {
+			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+			defer cancel()
+			return flush(ctx)
+		})
+	}
 
 	if cfg.DebugAddr != "" {
 		if err := a.startDebug(); err != nil {
@@ -370,6 +407,14 @@ func (a *App) startServices(ctx, runCtx context.Context, run []service, reg *pro
 	}
 	a.redis = r
 	a.closers = append(a.closers, r.Close)
+	reg.MustRegister(collectors.NewDBStatsCollector(st.DB, "primary"))
+	if cfg.DatabaseReplicaURL != "" {
+		err := st.OpenReplica(ctx, cfg.DatabaseReplicaURL, store.ReplicaOptions{
+			Positions: cache.NewPositions(r), MaxLag: cfg.ReplicaMaxLag, Registry: reg})
+		if err != nil {
+			return err
+		}
+	}
 
 	master, err := OpenMasterKey(ctx, cfg, st, cfg.Log)
 	if err != nil {
@@ -392,8 +437,12 @@ func (a *App) startServices(ctx, runCtx context.Context, run []service, reg *pro
 	})
 	a.group.Go(func() error { r.Subscribe(runCtx, "revocations", revoked.Wake); return nil })
 	a.group.Go(func() error { revoked.Run(runCtx); return nil })
+	janitor := newJob(reg, "janitor", "the cleanup of expired tokens, revocations and idempotency records")
 	a.group.Go(func() error {
-		st.RunJanitor(runCtx, 10*time.Minute, func(f string, args ...any) { slog.Info(fmt.Sprintf(f, args...)) })
+		store.Every(runCtx, 10*time.Minute, func(now time.Time) {
+			n, err := st.DeleteExpired(runCtx, now)
+			janitor.done(runCtx, n, err)
+		})
 		return nil
 	})
 	tokens := auth.NewTokens(keys, revoked)
@@ -402,7 +451,7 @@ func (a *App) startServices(ctx, runCtx context.Context, run []service, reg *pro
 		return err
 	}
 	p := &parts{
-		st: st, keys: keys, tokens: tokens, revoked: revoked, limits: cache.NewLimiter(r),
+		reg: reg, st: st, keys: keys, tokens: tokens, revoked: revoked, limits: cache.NewLimiter(r),
 		pages: pagetoken.New(pageKey), trail: a.trail,
 		files: evidence.Limits{FileBytes: cfg.MaxFileBytes, ApplicationBytes: cfg.MaxApplicationBytes}, clock: cfg.Clock,
 		master: master, cfg: cfg,
@@ -415,7 +464,7 @@ func (a *App) startServices(ctx, runCtx context.Context, run []service, reg *pro
 		p.blobs = blobs
 		a.closers = append(a.closers, blobs.Close)
 	}
-	srv, err := rpc.NewServer(rpc.Options{Tokens: tokens, Registry: reg, TrustedProxies: cfg.TrustedProxies, Store: st}, func(s *grpc.Server) {
+	srv, err := rpc.NewServer(rpc.Options{Tokens: tokens, Registry: reg, TrustedProxies: cfg.TrustedProxies, Store: st, Tracing: cfg.Tracing}, func(s *grpc.Server) {
 		for _, svc := range run {
 			svc.register(s, p)
 		}
@@ -425,8 +474,12 @@ func (a *App) startServices(ctx, runCtx context.Context, run []service, reg *pro
 	}
 	a.grpc = srv
 	if p.evidence != nil {
+		sweeper := newJob(reg, "evidence_sweeper", "the removal of abandoned uploads and unreferenced evidence files")
 		a.group.Go(func() error {
-			p.evidence.RunSweeper(runCtx, 10*time.Minute, func(f string, args ...any) { slog.Info(fmt.Sprintf(f, args...)) })
+			store.Every(runCtx, 10*time.Minute, func(now time.Time) {
+				swept, err := p.evidence.SweepBlobs(runCtx, now)
+				sweeper.done(runCtx, swept.Temporaries+swept.Blobs, err)
+			})
 			return nil
 		})
 	}
@@ -491,7 +544,7 @@ func (a *App) watchDatabase(ctx context.Context) {
 
 func (a *App) startGateway(ctx context.Context, local []service) error {
 	cfg := a.cfg
-	gc := gateway.Config{Services: gatewayServices(), Upstreams: map[string]string{}, TrustedProxies: cfg.TrustedProxies}
+	gc := gateway.Config{Services: gatewayServices(), Upstreams: map[string]string{}, TrustedProxies: cfg.TrustedProxies, Tracing: cfg.Tracing}
 	for _, svc := range services {
 		gc.Upstreams[svc.Name] = DefaultUpstream(svc.Name)
 		if addr, ok := cfg.Upstreams[svc.Name]; ok {
@@ -557,7 +610,9 @@ func (a *App) startMetrics(reg *prometheus.Registry) error {
 	}
 	a.MetricsAddr = lis.Addr().String()
 	mux := http.NewServeMux()
-	mux.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
+	// A collector that fails (the outbox's, while the database is away) loses its own
+	// figures, not the scrape: the process's other metrics still say what is wrong.
+	mux.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{ErrorHandling: promhttp.ContinueOnError}))
 	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
 	a.closers = append(a.closers, srv.Close)
 	go func() { _ = srv.Serve(lis) }()

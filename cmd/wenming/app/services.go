@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/grpc-ecosystem/grpc-gateway/v2/runtime"
+	"github.com/prometheus/client_golang/prometheus"
 	"google.golang.org/grpc"
 
 	evidencev1 "github.com/wenming-platform/wenming/api/gen/wenming/evidence/v1"
@@ -53,6 +54,7 @@ type service struct {
 // parts are what the services of one process share, and the servers that the process
 // itself calls (the first admin's bootstrap, the demo data).
 type parts struct {
+	reg     prometheus.Registerer
 	st      *store.Store
 	keys    *auth.Keyring
 	tokens  *auth.Tokens
@@ -119,7 +121,7 @@ var services = []service{
 		Name: "notify", Port: 9095,
 		register: func(s grpc.ServiceRegistrar, p *parts) {
 			p.notify = notify.NewServer(notify.Deps{Store: p.st, Pages: p.pages, Audit: p.trail, Master: p.master, Clock: p.clock,
-				Interval: p.cfg.NotifyInterval, Backoff: p.cfg.WebhookBackoff, Allow: p.cfg.WebhookAllow,
+				Interval: p.cfg.NotifyInterval, Backoff: p.cfg.WebhookBackoff, Allow: p.cfg.WebhookAllow, Registry: p.reg,
 				Log: func(f string, args ...any) { slog.Warn(fmt.Sprintf(f, args...)) }})
 			notifyv1.RegisterNotifyServiceServer(s, p.notify)
 		},

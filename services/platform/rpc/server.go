@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
+	"go.opentelemetry.io/contrib/instrumentation/google.golang.org/grpc/otelgrpc"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/health"
 	healthpb "google.golang.org/grpc/health/grpc_health_v1"
@@ -28,6 +29,8 @@ type Options struct {
 	MaxRecvBytes int
 	// Store keeps Idempotency-Key records; without it the header is ignored.
 	Store *store.Store
+	// Tracing makes a span of every call (OpenTelemetry; docs/operations.md).
+	Tracing bool
 }
 
 // Server is a gRPC server with its health service.
@@ -41,11 +44,12 @@ type Server struct {
 // streams pass through the same interceptors in the same order, outermost first:
 //
 //	recovery → client address → request id → logging and metrics → error boundary →
-//	authentication → authorization → validation → idempotency → handler
+//	authentication → authorization → validation → consistency → idempotency → handler
 //
 // Recovery is outermost so that a panic anywhere becomes INTERNAL; the error boundary sits
 // inside logging so logs see the final code, and outside authn/authz/validation so their
-// errors are localized too. Idempotency comes last: a request that is refused claims no key.
+// errors are localized too. Consistency notes the caller's writes for read-your-writes on
+// a read replica. Idempotency comes last: a request that is refused claims no key.
 // On a stream, authentication and authorization refuse the call before its handler runs;
 // validation checks each message as the handler receives it, and idempotency covers
 // client-streaming creates (see streamIdempotency). Every method served, unary or streaming,
@@ -56,11 +60,11 @@ func NewServer(o Options, register func(*grpc.Server)) (*Server, error) {
 	if o.MaxRecvBytes == 0 {
 		o.MaxRecvBytes = 4 << 20
 	}
-	gs := grpc.NewServer(
+	opts := []grpc.ServerOption{
 		grpc.MaxRecvMsgSize(o.MaxRecvBytes),
 		// Long-lived workers keep their grown stacks: a fresh goroutine per RPC spends a
 		// measurable share of a short read copying its stack as the call deepens.
-		grpc.NumStreamWorkers(uint32(4*runtime.GOMAXPROCS(0))),
+		grpc.NumStreamWorkers(uint32(4 * runtime.GOMAXPROCS(0))),
 		grpc.InitialWindowSize(streamWindow), grpc.InitialConnWindowSize(streamWindow),
 		grpc.KeepaliveParams(keepalive.ServerParameters{MaxConnectionIdle: 5 * time.Minute}),
 		grpc.ChainUnaryInterceptor(
@@ -72,6 +76,7 @@ func NewServer(o Options, register func(*grpc.Server)) (*Server, error) {
 			unaryStep(authenticate(rules, o.Tokens)),
 			unaryStep(authorize(rules)),
 			validate,
+			consistency(o.Store),
 			idempotency(o.Store),
 		),
 		// The same order as the unary chain; keep the two in step.
@@ -84,9 +89,16 @@ func NewServer(o Options, register func(*grpc.Server)) (*Server, error) {
 			streamStep(authenticate(rules, o.Tokens)),
 			streamStep(authorize(rules)),
 			validateStream,
+			streamConsistency(o.Store),
 			streamIdempotency(o.Store),
 		),
-	)
+	}
+	if o.Tracing {
+		// Spans for every call, joined to the gateway's through the trace context the
+		// gateway's client sends; added only when tracing is on, so off costs nothing.
+		opts = append(opts, grpc.StatsHandler(otelgrpc.NewServerHandler()))
+	}
+	gs := grpc.NewServer(opts...)
 	register(gs)
 	hs := health.NewServer()
 	healthpb.RegisterHealthServer(gs, hs)

@@ -31,17 +31,6 @@ func (s *Store) DeleteExpired(ctx context.Context, now time.Time) (int, error) {
 	return n1 + n2 + n3, err
 }
 
-// RunJanitor calls DeleteExpired every interval until ctx ends.
-func (s *Store) RunJanitor(ctx context.Context, interval time.Duration, logf func(string, ...any)) {
-	Every(ctx, interval, func(now time.Time) {
-		if n, err := s.DeleteExpired(ctx, now); err != nil && ctx.Err() == nil {
-			logf("janitor: %v", err)
-		} else if n > 0 {
-			logf("janitor: removed %d expired rows", n)
-		}
-	})
-}
-
 // Every calls fn with the time every interval until ctx ends: the loop of the background
 // cleanups every process runs.
 func Every(ctx context.Context, interval time.Duration, fn func(now time.Time)) {

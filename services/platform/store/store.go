@@ -30,6 +30,7 @@ type Store struct {
 	DB      *sql.DB
 	Dialect string
 	Client  *ent.Client
+	replica *replica // nil without a read replica (OpenReplica)
 }
 
 // Open opens url: "postgres://…" or "postgresql://…" for PostgreSQL, anything else is a
@@ -43,14 +44,7 @@ func Open(ctx context.Context, url string) (*Store, error) {
 	switch {
 	case strings.HasPrefix(url, "postgres://"), strings.HasPrefix(url, "postgresql://"):
 		d = dialect.Postgres
-		db, err = sql.Open("pgx", url)
-		if err == nil {
-			// Idle connections are kept up to the limit: under load, closing and reopening
-			// them costs more than the queries.
-			db.SetMaxOpenConns(32)
-			db.SetMaxIdleConns(32)
-			db.SetConnMaxIdleTime(5 * time.Minute)
-		}
+		db, err = openPostgres(url)
 	default:
 		d = dialect.SQLite
 		dsn := url
@@ -84,11 +78,31 @@ func Open(ctx context.Context, url string) (*Store, error) {
 		db.Close()
 		return nil, fmt.Errorf("store: connect: %w", err)
 	}
-	return &Store{DB: db, Dialect: d, Client: ent.NewClient(ent.Driver(entsql.OpenDB(d, db)))}, nil
+	return &Store{DB: db, Dialect: d, Client: ent.NewClient(ent.Driver(traced(entsql.OpenDB(d, db))))}, nil
 }
 
-// Close closes the database.
-func (s *Store) Close() error { return s.Client.Close() }
+// openPostgres opens a PostgreSQL pool (the primary or a read replica).
+func openPostgres(url string) (*sql.DB, error) {
+	db, err := sql.Open("pgx", url)
+	if err != nil {
+		return nil, err
+	}
+	// Idle connections are kept up to the limit: under load, closing and reopening them
+	// costs more than the queries.
+	db.SetMaxOpenConns(32)
+	db.SetMaxIdleConns(32)
+	db.SetConnMaxIdleTime(5 * time.Minute)
+	return db, nil
+}
+
+// Close closes the database and the read replica.
+func (s *Store) Close() error {
+	var err error
+	if s.replica != nil {
+		err = s.replica.close()
+	}
+	return errors.Join(err, s.Client.Close())
+}
 
 // Ping checks that the database answers.
 func (s *Store) Ping(ctx context.Context) error { return s.DB.PingContext(ctx) }
@@ -122,6 +136,8 @@ func (s *Store) Tx(ctx context.Context, fn func(tx *ent.Tx) error) error {
 		}
 		c.written = true
 	}
+	// Raw statements in fn pass no ent hook: the commit itself marks the request a writer.
+	markWritten(ctx)
 	return tx.Commit()
 }
 
@@ -178,15 +194,10 @@ func WithIdempotency(ctx context.Context, c *IdempotencyClaim) context.Context {
 // transaction. On PostgreSQL an advisory lock makes concurrent starts of several services
 // apply each migration once. It returns the names of the migrations it applied.
 func (s *Store) Migrate(ctx context.Context) ([]string, error) {
-	dir := "migrations/sqlite"
-	if s.Dialect == dialect.Postgres {
-		dir = "migrations/postgres"
-	}
-	names, err := fs.Glob(deploy.Migrations, dir+"/*.sql")
+	names, err := s.migrations()
 	if err != nil {
 		return nil, err
 	}
-	slices.Sort(names)
 	tx, err := s.DB.BeginTx(ctx, nil)
 	if err != nil {
 		return nil, err
@@ -236,4 +247,59 @@ func (s *Store) Migrate(ctx context.Context) ([]string, error) {
 		applied = append(applied, version)
 	}
 	return applied, tx.Commit()
+}
+
+// migrations returns the paths of the embedded migrations of s's dialect, in name order.
+func (s *Store) migrations() ([]string, error) {
+	dir := "migrations/sqlite"
+	if s.Dialect == dialect.Postgres {
+		dir = "migrations/postgres"
+	}
+	names, err := fs.Glob(deploy.Migrations, dir+"/*.sql")
+	slices.Sort(names)
+	return names, err
+}
+
+// Pending returns the versions of the embedded migrations the database has not applied:
+// all of them on a database never migrated. It changes nothing.
+func (s *Store) Pending(ctx context.Context) ([]string, error) {
+	names, err := s.migrations()
+	if err != nil {
+		return nil, err
+	}
+	done := map[string]bool{}
+	rows, err := s.DB.QueryContext(ctx, "SELECT version FROM wenming_schema_migrations")
+	if err == nil {
+		for rows.Next() {
+			var v string
+			if err := rows.Scan(&v); err != nil {
+				rows.Close()
+				return nil, err
+			}
+			done[v] = true
+		}
+		if err := rows.Close(); err != nil {
+			return nil, err
+		}
+	} else if ok, terr := s.hasMigrationsTable(ctx); terr != nil || ok {
+		// The table exists, so the query failed for another reason (or we cannot tell).
+		return nil, errors.Join(err, terr)
+	}
+	var pending []string
+	for _, name := range names {
+		if v := strings.TrimSuffix(filepath.Base(name), ".sql"); !done[v] {
+			pending = append(pending, v)
+		}
+	}
+	return pending, nil
+}
+
+func (s *Store) hasMigrationsTable(ctx context.Context) (bool, error) {
+	q := "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'wenming_schema_migrations'"
+	if s.Dialect == dialect.Postgres {
+		q = "SELECT count(*) FROM information_schema.tables WHERE table_schema = current_schema() AND table_name = 'wenming_schema_migrations'"
+	}
+	var n int
+	err := s.DB.QueryRowContext(ctx, q).Scan(&n)
+	return n > 0, err
 }

@@ -174,3 +174,48 @@ func RedisURL(t testing.TB) string {
 	}
 	return u
 }
+
+// ReplicaServer is the streaming replica of PostgresURL's server that the read-replica
+// tests use (WENMING_TEST_REPLICA_URL, default 127.0.0.1:5433, which .ci/replica.sh
+// starts).
+func ReplicaServer() string {
+	if u := os.Getenv("WENMING_TEST_REPLICA_URL"); u != "" {
+		return u
+	}
+	return "postgres://postgres@127.0.0.1:5433/postgres?sslmode=disable"
+}
+
+// ReplicaURL returns the URL of primary's database (a URL from URL) on the replica, once
+// the replica has it. Without a replica the test is skipped, or fails in CI.
+func ReplicaURL(t testing.TB, primary string) string {
+	t.Helper()
+	p, err := url.Parse(primary)
+	if err != nil {
+		t.Fatal(err)
+	}
+	u, err := url.Parse(ReplicaServer())
+	if err != nil {
+		t.Fatal(err)
+	}
+	u.Path = p.Path
+	deadline := time.Now().Add(15 * time.Second)
+	for {
+		db, err := sql.Open("pgx", u.String())
+		if err == nil {
+			ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+			err = db.PingContext(ctx)
+			cancel()
+			db.Close()
+		}
+		if err == nil {
+			return u.String()
+		}
+		if time.Now().After(deadline) {
+			if Required() {
+				t.Fatalf("the PostgreSQL read replica is required in CI (start it with .ci/replica.sh): %v", err)
+			}
+			t.Skipf("no PostgreSQL read replica at %s (.ci/replica.sh starts one): %v", u.Host, err)
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+}
