@@ -211,20 +211,8 @@ func (s *Store) Migrate(ctx context.Context) ([]string, error) {
 	if _, err := tx.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS wenming_schema_migrations (version VARCHAR(255) PRIMARY KEY, applied_at VARCHAR(64) NOT NULL)`); err != nil {
 		return nil, err
 	}
-	rows, err := tx.QueryContext(ctx, "SELECT version FROM wenming_schema_migrations")
+	done, err := appliedVersions(ctx, tx)
 	if err != nil {
-		return nil, err
-	}
-	done := map[string]bool{}
-	for rows.Next() {
-		var v string
-		if err := rows.Scan(&v); err != nil {
-			rows.Close()
-			return nil, err
-		}
-		done[v] = true
-	}
-	if err := rows.Close(); err != nil {
 		return nil, err
 	}
 	var applied []string
@@ -267,23 +255,12 @@ func (s *Store) Pending(ctx context.Context) ([]string, error) {
 	if err != nil {
 		return nil, err
 	}
-	done := map[string]bool{}
-	rows, err := s.DB.QueryContext(ctx, "SELECT version FROM wenming_schema_migrations")
-	if err == nil {
-		for rows.Next() {
-			var v string
-			if err := rows.Scan(&v); err != nil {
-				rows.Close()
-				return nil, err
-			}
-			done[v] = true
+	done, err := appliedVersions(ctx, s.DB)
+	if err != nil {
+		if ok, terr := s.hasMigrationsTable(ctx); terr != nil || ok {
+			// The table exists, so the query failed for another reason (or we cannot tell).
+			return nil, errors.Join(err, terr)
 		}
-		if err := rows.Close(); err != nil {
-			return nil, err
-		}
-	} else if ok, terr := s.hasMigrationsTable(ctx); terr != nil || ok {
-		// The table exists, so the query failed for another reason (or we cannot tell).
-		return nil, errors.Join(err, terr)
 	}
 	var pending []string
 	for _, name := range names {
@@ -292,6 +269,26 @@ func (s *Store) Pending(ctx context.Context) ([]string, error) {
 		}
 	}
 	return pending, nil
+}
+
+// appliedVersions reads the versions of the migrations applied so far.
+func appliedVersions(ctx context.Context, q interface {
+	QueryContext(context.Context, string, ...any) (*sql.Rows, error)
+}) (map[string]bool, error) {
+	rows, err := q.QueryContext(ctx, "SELECT version FROM wenming_schema_migrations")
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	done := map[string]bool{}
+	for rows.Next() {
+		var v string
+		if err := rows.Scan(&v); err != nil {
+			return nil, err
+		}
+		done[v] = true
+	}
+	return done, rows.Err()
 }
 
 func (s *Store) hasMigrationsTable(ctx context.Context) (bool, error) {
