@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/wenming-platform/wenming/cmd/wenming/app"
+	"github.com/wenming-platform/wenming/services/platform/store/storetest"
 )
 
 // TestMigrateWait checks the init container's command: it waits on a database that lacks
@@ -58,5 +59,20 @@ func TestHealthcheck(t *testing.T) {
 	}
 	if out, err := run(t, "version"); err != nil || !strings.HasPrefix(out, "wenming ") {
 		t.Fatalf("version: %v\n%s", err, out)
+	}
+}
+
+// TestMigrateWaitPostgres is TestMigrateWait on PostgreSQL, where a database never
+// migrated has no migrations table at all.
+func TestMigrateWaitPostgres(t *testing.T) {
+	t.Setenv("WENMING_DATABASE_URL", "")
+	migrated := storetest.URL(t, storetest.Postgres)
+	empty := freshDatabase(t)
+	out, err := run(t, "--database-url", empty, "migrate", "wait", "--timeout", "1s")
+	if err == nil || !strings.Contains(out, "not applied yet") {
+		t.Fatalf("wait on an empty database: %v\n%s", err, out)
+	}
+	if out, err := run(t, "--database-url", migrated, "migrate", "wait", "--timeout", "1s"); err != nil || !strings.Contains(out, "up to date") {
+		t.Fatalf("wait on a migrated database: %v\n%s", err, out)
 	}
 }

@@ -208,13 +208,17 @@ func New(ctx context.Context, cfg Config) (*Gateway, error) {
 	g.Handler = root
 	if cfg.Tracing {
 		// Health probes every few seconds would bury the requests' traces.
-		g.Handler = otelhttp.NewHandler(root, "gateway", otelhttp.WithFilter(func(r *http.Request) bool {
-			return r.URL.Path != "/healthz" && r.URL.Path != "/readyz"
-		}), otelhttp.WithSpanNameFormatter(func(_ string, r *http.Request) string {
-			// The route is known only inside grpc-gateway's mux; the gRPC span below names
-			// the method, so the method alone keeps span names few (OpenTelemetry's rule).
-			return r.Method
-		}))
+		g.Handler = otelhttp.NewHandler(root, "gateway",
+			// A caller's traceparent is linked, never continued: no client decides what is
+			// sampled or joins the platform's traces.
+			otelhttp.WithPublicEndpointFn(func(*http.Request) bool { return true }),
+			otelhttp.WithFilter(func(r *http.Request) bool {
+				return r.URL.Path != "/healthz" && r.URL.Path != "/readyz"
+			}), otelhttp.WithSpanNameFormatter(func(_ string, r *http.Request) string {
+				// The route is known only inside grpc-gateway's mux; the gRPC span below names
+				// the method, so the method alone keeps span names few (OpenTelemetry's rule).
+				return r.Method
+			}))
 	}
 	return g, nil
 }

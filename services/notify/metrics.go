@@ -6,6 +6,7 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/wenming-platform/wenming/ent"
 	"github.com/wenming-platform/wenming/ent/webhookdelivery"
 	"github.com/wenming-platform/wenming/services/platform/store"
 )
@@ -19,7 +20,7 @@ var (
 )
 
 // outboxCollector reads the outbox's backlog at each scrape: the figures are the
-// database's, the same whichever replica is scraped, and cost two indexed queries.
+// database's, the same whichever replica is scraped, and cost three indexed queries.
 type outboxCollector struct {
 	st *store.Store
 }
@@ -47,8 +48,13 @@ func (c outboxCollector) Collect(ch chan<- prometheus.Metric) {
 	now := time.Now()
 	oldest, err := q.Clone().Where(webhookdelivery.StateEQ(webhookdelivery.StatePENDING), webhookdelivery.NextAttemptTimeLTE(now)).
 		Order(webhookdelivery.ByNextAttemptTime()).First(ctx)
-	if err == nil {
+	switch {
+	case err == nil:
 		age = now.Sub(oldest.NextAttemptTime).Seconds()
+	case !ent.IsNotFound(err):
+		// Not a zero: a slow database must not quiet the backlog's alert.
+		ch <- prometheus.NewInvalidMetric(oldestDesc, err)
+		return
 	}
 	ch <- prometheus.MustNewConstMetric(oldestDesc, prometheus.GaugeValue, age)
 }

@@ -25,6 +25,7 @@ import (
 	"github.com/wenming-platform/wenming/services/platform/errs"
 	"github.com/wenming-platform/wenming/services/platform/resource"
 	"github.com/wenming-platform/wenming/services/platform/scoring"
+	"github.com/wenming-platform/wenming/services/platform/store"
 	"github.com/wenming-platform/wenming/services/platform/viewer"
 )
 
@@ -72,6 +73,17 @@ func (s *Server) summary(ctx context.Context, q summaryQuery, held string) (*rev
 		q.top = 20
 	}
 	db := s.st.Reader(ctx)
+	sum, err := s.summaryOn(ctx, db, q, held)
+	if held != "" && err == nil && db.DB != s.st.DB {
+		// The caller holds another summary than the replica's: maybe a newer one, read on
+		// the primary. Answer from the primary, so a caller never goes back in time.
+		return s.summaryOn(ctx, s.st.Primary(), q, held)
+	}
+	return sum, err
+}
+
+// summaryOn is summary, read from db.
+func (s *Server) summaryOn(ctx context.Context, db store.Reads, q summaryQuery, held string) (*reviewv1.OfficeSummary, error) {
 	root, err := db.Office.Get(ctx, q.officeID)
 	if err != nil {
 		return nil, resource.NotFound(err, "office")

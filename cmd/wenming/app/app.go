@@ -228,6 +228,10 @@ func (c *Config) Validate() error {
 		}
 	}
 	if c.DatabaseReplicaURL != "" {
+		if c.RedisURL == "" {
+			// Read-your-writes keeps each caller's write position in Redis for every process.
+			bad("--database-replica-url", "a read replica needs a shared Redis (--redis-url), where every process finds its callers' latest writes")
+		}
 		if c.Embedded() {
 			bad("--database-replica-url", "a read replica needs PostgreSQL as the primary (--database-url postgres://…)")
 		} else if u, err := url.Parse(c.DatabaseReplicaURL); err != nil || u.Host == "" ||

@@ -1,6 +1,8 @@
-// Package cache connects to Redis, which holds only state that can be rebuilt from the
-// database (rate-limit counters, caches). Calls have short deadlines behind a circuit
-// breaker: with Redis down the platform keeps working, slower, instead of hanging.
+// Package cache connects to Redis, which holds only state that may be lost: rate-limit
+// counters, caches, and callers' latest write positions for the read replica, whose loss
+// costs at most the replica's bounded staleness (docs/operations.md). Calls have short
+// deadlines behind a circuit breaker: with Redis down the platform keeps working, slower,
+// instead of hanging.
 // The embedded default runs an in-process Redis-protocol server, so there is one code path.
 package cache
 

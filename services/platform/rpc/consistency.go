@@ -18,9 +18,9 @@ func consistency(st *store.Store) grpc.UnaryServerInterceptor {
 			return h(ctx, req)
 		}
 		ctx, w := store.Tracked(ctx)
-		resp, err := h(ctx, req)
-		st.RememberWrites(ctx, w)
-		return resp, err
+		// Deferred: a handler that panics after its commit still records the write.
+		defer st.RememberWrites(ctx, w)
+		return h(ctx, req)
 	}
 }
 
@@ -31,8 +31,7 @@ func streamConsistency(st *store.Store) grpc.StreamServerInterceptor {
 			return h(srv, ss)
 		}
 		ctx, w := store.Tracked(ss.Context())
-		err := h(srv, &contextStream{ServerStream: ss, ctx: ctx})
-		st.RememberWrites(ctx, w)
-		return err
+		defer st.RememberWrites(ctx, w)
+		return h(srv, &contextStream{ServerStream: ss, ctx: ctx})
 	}
 }

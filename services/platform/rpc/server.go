@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net"
 	"runtime"
+	"strings"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -15,6 +16,7 @@ import (
 	healthpb "google.golang.org/grpc/health/grpc_health_v1"
 	"google.golang.org/grpc/keepalive"
 	"google.golang.org/grpc/reflection"
+	"google.golang.org/grpc/stats"
 
 	"github.com/wenming-platform/wenming/services/platform/store"
 )
@@ -96,7 +98,10 @@ func NewServer(o Options, register func(*grpc.Server)) (*Server, error) {
 	if o.Tracing {
 		// Spans for every call, joined to the gateway's through the trace context the
 		// gateway's client sends; added only when tracing is on, so off costs nothing.
-		opts = append(opts, grpc.StatsHandler(otelgrpc.NewServerHandler()))
+		opts = append(opts, grpc.StatsHandler(otelgrpc.NewServerHandler(otelgrpc.WithFilter(func(i *stats.RPCTagInfo) bool {
+			// Health probes every few seconds would bury the requests' traces.
+			return !strings.HasPrefix(i.FullMethodName, "/grpc.health.v1.")
+		}))))
 	}
 	gs := grpc.NewServer(opts...)
 	register(gs)

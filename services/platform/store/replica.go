@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -48,26 +49,43 @@ type ReplicaOptions struct {
 // exports while it is close enough behind the primary and has replayed the caller's own
 // writes.
 type replica struct {
-	db     *sql.DB
-	client *ent.Client
-	opts   ReplicaOptions
-	// replayed is the replica's last replayed WAL position as last polled (0 when it is
-	// unreachable), lagNanos its staleness then: both only ever behind the truth, so a
+	primary *sql.DB
+	db      *sql.DB
+	client  *ent.Client
+	opts    ReplicaOptions
+	// oid is the primary database's OID, which its physical replica shares: a replica
+	// that answers for another database (a restored copy beside it, another cluster) has
+	// another, and is never used.
+	oid uint32
+	// replayed is the replica's last replayed WAL position as last polled (0 while it is
+	// unusable), lagNanos its staleness then: both only ever behind the truth, so a
 	// decision made on them errs toward the primary.
 	replayed atomic.Uint64
 	lagNanos atomic.Int64
-	reads    *prometheus.CounterVec
-	lag, up  prometheus.Gauge
-	stop     context.CancelFunc
-	done     sync.WaitGroup
+	// primaryUntil (Unix nanoseconds) sends every read to the primary until then: set when
+	// a write's position could not be recorded.
+	primaryUntil atomic.Int64
+	// samples are the primary's WAL positions with when they were seen, oldest first, that
+	// the replica had not replayed at the last poll: the lag is the age of the oldest.
+	samples []walSample
+	reads   *prometheus.CounterVec
+	lag, up prometheus.Gauge
+	stop    context.CancelFunc
+	done    sync.WaitGroup
+}
+
+type walSample struct {
+	at  time.Time
+	pos uint64
 }
 
 // positionTTL is how long a write position is remembered: far longer than any lag a
 // replica is used at (MaxLag), so a position never expires while it still matters.
-const positionTTL = 10 * time.Minute
+func (r *replica) positionTTL() time.Duration { return max(10*time.Minute, 4*r.opts.MaxLag) }
 
 // OpenReplica attaches the read replica at url (a postgres:// URL) to s, a PostgreSQL
-// store. It fails if the replica does not answer, or answers but is not a standby.
+// store. It fails if the replica answers but is not a standby of this database; a replica
+// that does not answer yet is polled until it does, and reads go to the primary meanwhile.
 func (s *Store) OpenReplica(ctx context.Context, url string, o ReplicaOptions) error {
 	if s.Dialect != dialect.Postgres {
 		return fmt.Errorf("store: a read replica needs PostgreSQL as the primary")
@@ -81,43 +99,42 @@ func (s *Store) OpenReplica(ctx context.Context, url string, o ReplicaOptions) e
 	if o.Poll == 0 {
 		o.Poll = 250 * time.Millisecond
 	}
-	db, err := openPostgres(url)
+	db, err := openPostgres(withConnectTimeout(url))
 	if err != nil {
 		return err
 	}
-	var standby bool
-	if err := db.QueryRowContext(ctx, "SELECT pg_is_in_recovery()").Scan(&standby); err != nil {
-		db.Close()
-		return fmt.Errorf("store: connect to the read replica: %w", err)
-	}
-	if !standby {
-		// A primary given as the replica would make every read-your-writes check pass
-		// vacuously (its replay position reads NULL): refuse it rather than guess.
-		db.Close()
-		return fmt.Errorf("store: the read replica is not a standby (pg_is_in_recovery() is false)")
-	}
 	r := &replica{
-		db: db, client: ent.NewClient(ent.Driver(traced(entsql.OpenDB(dialect.Postgres, db)))), opts: o,
+		primary: s.DB, db: db, client: ent.NewClient(ent.Driver(traced(entsql.OpenDB(dialect.Postgres, db)))), opts: o,
 		reads: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "wenming_db_reads_total", Help: "Reads that may use the read replica, by the database that served them.",
 		}, []string{"target"}),
 		lag: prometheus.NewGauge(prometheus.GaugeOpts{
-			Name: "wenming_db_replica_lag_seconds", Help: "How far the read replica's replay is behind the primary, when it last answered.",
+			Name: "wenming_db_replica_lag_seconds", Help: "How long ago the primary wrote the oldest change the read replica has not replayed.",
 		}),
 		up: prometheus.NewGauge(prometheus.GaugeOpts{
-			Name: "wenming_db_replica_up", Help: "1 when the read replica answered its last poll, else 0 (reads then go to the primary).",
+			Name: "wenming_db_replica_up", Help: "1 when the read replica answered its last poll as a standby of this database, else 0 (reads then go to the primary).",
 		}),
+	}
+	if err := s.DB.QueryRowContext(ctx, databaseOID).Scan(&r.oid); err != nil {
+		db.Close()
+		return err
+	}
+	if err := r.poll(ctx); errors.Is(err, errNotReplica) {
+		// A primary given as the replica would make every read-your-writes check pass
+		// vacuously, and another database's rows would be served as this one's: refuse
+		// both rather than guess.
+		db.Close()
+		return err
 	}
 	if o.Registry != nil {
 		o.Registry.MustRegister(r.reads, r.lag, r.up, collectors.NewDBStatsCollector(db, "replica"))
 	}
-	r.poll(ctx)
 	pctx, stop := context.WithCancel(context.WithoutCancel(ctx))
 	r.stop = stop
 	r.done.Add(1)
 	go func() {
 		defer r.done.Done()
-		Every(pctx, o.Poll, func(time.Time) { r.poll(pctx) })
+		Every(pctx, o.Poll, func(time.Time) { _ = r.poll(pctx) })
 	}()
 	s.replica = r
 	// Every mutation through the client marks the request as a writer (see Tracked).
@@ -125,27 +142,77 @@ func (s *Store) OpenReplica(ctx context.Context, url string, o ReplicaOptions) e
 	return nil
 }
 
-// poll reads the replica's replay position and staleness. The lag is zero when it has
-// replayed all it received (an idle primary makes the last replay time grow old without
-// the replica falling behind).
-func (r *replica) poll(ctx context.Context) {
+const databaseOID = "SELECT oid FROM pg_database WHERE datname = current_database()"
+
+// errNotReplica is a replica that answers but is not a standby of the primary's database.
+var errNotReplica = errors.New("store: the read replica is not a standby of this database")
+
+// withConnectTimeout bounds how long a request may wait for a replica that stopped
+// answering, when the URL does not say.
+func withConnectTimeout(u string) string {
+	if strings.Contains(u, "connect_timeout=") {
+		return u
+	}
+	if strings.Contains(u, "?") {
+		return u + "&connect_timeout=2"
+	}
+	return u + "?connect_timeout=2"
+}
+
+// poll reads the primary's WAL position, then the replica's replay position, and from the
+// positions the primary has written but the replica has not replayed, the lag: how long
+// ago the oldest of them was written. Measured against the primary, a replica that stops
+// receiving (a broken connection, a promotion) falls behind as the primary moves on, and an
+// idle primary makes no lag. It returns errNotReplica for a server that is no standby of
+// this database; the replica is then unusable until a poll finds it one.
+func (r *replica) poll(ctx context.Context) error {
 	ctx, cancel := context.WithTimeout(ctx, 2*time.Second)
 	defer cancel()
-	var lsn string
-	var lag float64
-	err := r.db.QueryRowContext(ctx, `SELECT pg_last_wal_replay_lsn()::text,
-		CASE WHEN pg_last_wal_receive_lsn() = pg_last_wal_replay_lsn() THEN 0
-		     ELSE COALESCE(EXTRACT(EPOCH FROM now() - pg_last_xact_replay_timestamp()), 0) END`).Scan(&lsn, &lag)
-	pos, perr := ParseLSN(lsn)
-	if err != nil || perr != nil {
+	var head string
+	err := r.primary.QueryRowContext(ctx, "SELECT pg_current_wal_insert_lsn()::text").Scan(&head)
+	var standby bool
+	var replay sql.NullString
+	var oid uint32
+	if err == nil {
+		err = r.db.QueryRowContext(ctx, "SELECT pg_is_in_recovery(), pg_last_wal_replay_lsn()::text, ("+databaseOID+")").
+			Scan(&standby, &replay, &oid)
+	}
+	if err == nil && (!standby || oid != r.oid) {
+		err = fmt.Errorf("%w (standby %v, database oid %d, the primary's %d)", errNotReplica, standby, oid, r.oid)
+	}
+	var at, pos uint64
+	if err == nil {
+		if at, err = ParseLSN(head); err == nil {
+			pos, err = ParseLSN(replay.String)
+		}
+	}
+	if err != nil {
 		r.replayed.Store(0)
 		r.up.Set(0)
-		return
+		return err
+	}
+	now := time.Now()
+	if n := len(r.samples); n == 0 || r.samples[n-1].pos < at {
+		r.samples = append(r.samples, walSample{now, at})
+	}
+	drop := 0
+	for drop < len(r.samples) && r.samples[drop].pos <= pos {
+		drop++
+	}
+	r.samples = r.samples[drop:]
+	if len(r.samples) > 4096 {
+		// Far behind: keep the oldest samples, which set the lag, and bound the memory.
+		r.samples = append(r.samples[:2048], r.samples[len(r.samples)-2048:]...)
+	}
+	lag := time.Duration(0)
+	if len(r.samples) > 0 {
+		lag = now.Sub(r.samples[0].at)
 	}
 	r.up.Set(1)
 	r.replayed.Store(pos)
-	r.lagNanos.Store(int64(lag * float64(time.Second)))
-	r.lag.Set(lag)
+	r.lagNanos.Store(int64(lag))
+	r.lag.Set(lag.Seconds())
+	return nil
 }
 
 func (r *replica) close() error {
@@ -187,19 +254,22 @@ type Reads struct {
 func (s *Store) Reader(ctx context.Context) Reads {
 	r := s.replica
 	if r == nil {
-		return Reads{s.Client, s.DB}
+		return s.Primary()
 	}
 	if r.usable(ctx) {
 		r.reads.WithLabelValues("replica").Inc()
 		return Reads{r.client, r.db}
 	}
 	r.reads.WithLabelValues("primary").Inc()
-	return Reads{s.Client, s.DB}
+	return s.Primary()
 }
+
+// Primary returns the primary as Reads.
+func (s *Store) Primary() Reads { return Reads{s.Client, s.DB} }
 
 func (r *replica) usable(ctx context.Context) bool {
 	replayed := r.replayed.Load()
-	if replayed == 0 || time.Duration(r.lagNanos.Load()) > r.opts.MaxLag {
+	if replayed == 0 || time.Duration(r.lagNanos.Load()) > r.opts.MaxLag || time.Now().UnixNano() < r.primaryUntil.Load() {
 		return false
 	}
 	v := viewer.FromContext(ctx)
@@ -238,6 +308,9 @@ func markWrites(next ent.Mutator) ent.Mutator {
 // RememberWrites records, when a replica is attached and the request marked w, the
 // primary's WAL position for ctx's viewer: its later reads then wait for the replica to
 // reach it. The position is read after the request's commits, so it is at or past them.
+// When it cannot be recorded (the database or Redis failing), this process reads only from
+// the primary for MaxLag: its own next reads stay fresh, and another process's are at
+// most as stale as the replica, itself at most MaxLag behind.
 func (s *Store) RememberWrites(ctx context.Context, w *Writes) {
 	r := s.replica
 	v := viewer.FromContext(ctx)
@@ -247,10 +320,17 @@ func (s *Store) RememberWrites(ctx context.Context, w *Writes) {
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), time.Second)
 	defer cancel()
 	var lsn string
-	if err := s.DB.QueryRowContext(ctx, "SELECT pg_current_wal_lsn()::text").Scan(&lsn); err != nil {
-		return
+	// The insert position is at or past the request's commit records even when commits do
+	// not wait for their WAL to be written (synchronous_commit off).
+	err := s.DB.QueryRowContext(ctx, "SELECT pg_current_wal_insert_lsn()::text").Scan(&lsn)
+	var pos uint64
+	if err == nil {
+		pos, err = ParseLSN(lsn)
 	}
-	if pos, err := ParseLSN(lsn); err == nil {
-		_ = r.opts.Positions.Raise(ctx, v.Subject, pos, positionTTL)
+	if err == nil {
+		err = r.opts.Positions.Raise(ctx, v.Subject, pos, r.positionTTL())
+	}
+	if err != nil {
+		r.primaryUntil.Store(time.Now().Add(r.opts.MaxLag).UnixNano())
 	}
 }

@@ -3,9 +3,11 @@ package store
 import (
 	"context"
 	"database/sql"
+	"errors"
 
 	"entgo.io/ent/dialect"
 	entsql "entgo.io/ent/dialect/sql"
+	"github.com/jackc/pgx/v5/pgconn"
 	"go.opentelemetry.io/otel"
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/codes"
@@ -40,8 +42,14 @@ func span(ctx context.Context, d, op, query string) (context.Context, func(error
 		trace.WithAttributes(attribute.String("db.system.name", system), attribute.String("db.query.text", query)))
 	return ctx, func(err error) {
 		if err != nil {
-			s.RecordError(err)
-			s.SetStatus(codes.Error, err.Error())
+			// The SQLSTATE only: PostgreSQL's messages quote the values they refused.
+			code := "error"
+			var pg *pgconn.PgError
+			if errors.As(err, &pg) {
+				code = pg.Code
+				s.SetAttributes(attribute.String("db.response.status_code", pg.Code))
+			}
+			s.SetStatus(codes.Error, code)
 		}
 		s.End()
 	}
