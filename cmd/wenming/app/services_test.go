@@ -2,7 +2,6 @@ package app
 
 import (
 	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
@@ -93,30 +92,35 @@ func TestConfigValidate(t *testing.T) {
 	}
 }
 
-// The manifests in deploy/ run every service of the table, each in its own process, and
-// point the gateway at each: a service added to the table and forgotten there fails here.
+// The deployment material in deploy/ runs every service of the table, each in its own
+// process, and points the gateway at each: a service added to the table and forgotten
+// there fails here. The Helm chart's split shape ranges over its list of gRPC services
+// (whose gateway variables WENMING_<SERVICE>_ADDR it derives from the names), and each has
+// its values and their schema; deploy/scripts/validate.sh renders and checks the chart.
 func TestDeployRunsEveryService(t *testing.T) {
-	for _, f := range []string{"../../../deploy/k8s/services.yaml", "../../../deploy/k8s/gateway.yaml", "../../../deploy/compose.yaml"} {
-		b, err := os.ReadFile(f)
+	read := func(f string) string {
+		b, err := os.ReadFile("../../../deploy/" + f)
 		if err != nil {
 			t.Fatal(err)
 		}
-		text := string(b)
-		for _, svc := range services {
-			switch filepath.Base(f) {
-			case "services.yaml":
-				if !strings.Contains(text, `["serve", "`+svc.Name+`"`) {
-					t.Errorf("%s runs no %s process", f, svc.Name)
-				}
-			case "gateway.yaml":
-				if !strings.Contains(text, "WENMING_"+strings.ToUpper(svc.Name)+"_ADDR") {
-					t.Errorf("%s does not point the gateway at %s", f, svc.Name)
-				}
-			case "compose.yaml":
-				if !strings.Contains(text, `["serve", "`+svc.Name+`"]`) {
-					t.Errorf("%s runs no %s process", f, svc.Name)
-				}
-			}
+		return string(b)
+	}
+	compose, helpers := read("compose.yaml"), read("helm/wenming/templates/_helpers.tpl")
+	values, schema := read("helm/wenming/values.yaml"), read("helm/wenming/values.schema.json")
+	list := helpers[strings.Index(helpers, `define "wenming.grpcServices"`):]
+	list = list[:strings.Index(list, "end")]
+	for _, svc := range services {
+		if !strings.Contains(compose, `["serve", "`+svc.Name+`"]`) {
+			t.Errorf("deploy/compose.yaml runs no %s process", svc.Name)
+		}
+		if !strings.Contains(list, "\n- "+svc.Name+"\n") {
+			t.Errorf("the chart's wenming.grpcServices does not list %s", svc.Name)
+		}
+		if !strings.Contains(values, "\n  "+svc.Name+":\n") {
+			t.Errorf("the chart's values.yaml has no services.%s", svc.Name)
+		}
+		if !strings.Contains(schema, `"`+svc.Name+`"`) {
+			t.Errorf("the chart's values.schema.json does not know %s", svc.Name)
 		}
 	}
 }
