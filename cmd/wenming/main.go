@@ -201,6 +201,7 @@ service's port (` + ports() + `).`,
 	f.Int64Var(&cfg.MaxFileBytes, "max-file-bytes", envInt("WENMING_MAX_FILE_BYTES"), "largest evidence file in bytes; 0 means 50 MiB [WENMING_MAX_FILE_BYTES]")
 	f.Int64Var(&cfg.MaxApplicationBytes, "max-application-bytes", envInt("WENMING_MAX_APPLICATION_BYTES"), "most bytes of files per application; 0 means 2 GiB [WENMING_MAX_APPLICATION_BYTES]")
 	f.DurationVar(&cfg.ReplicaMaxLag, "replica-max-lag", envDuration("WENMING_REPLICA_MAX_LAG"), "staleness of the read replica beyond which reads go to the primary; 0 means 30s [WENMING_REPLICA_MAX_LAG]")
+	f.DurationVar(&cfg.ShutdownTimeout, "shutdown-timeout", envDuration("WENMING_SHUTDOWN_TIMEOUT"), "how long a stopping process drains its requests; 0 means 20s [WENMING_SHUTDOWN_TIMEOUT]")
 	f.BoolVar(&noMigrate, "no-migrate", env("WENMING_NO_MIGRATE", "") != "", "do not apply migrations on start [WENMING_NO_MIGRATE]")
 	return c
 }

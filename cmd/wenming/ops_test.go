@@ -8,6 +8,10 @@ import (
 	"strings"
 	"testing"
 
+	"google.golang.org/grpc"
+	"google.golang.org/grpc/credentials/insecure"
+	healthpb "google.golang.org/grpc/health/grpc_health_v1"
+
 	"github.com/wenming-platform/wenming/cmd/wenming/app"
 	"github.com/wenming-platform/wenming/services/platform/store/storetest"
 )
@@ -41,6 +45,19 @@ func TestHealthcheck(t *testing.T) {
 	t.Cleanup(func() { _ = a.Shutdown() })
 	if out, err := run(t, "healthcheck", "--grpc", a.GRPCAddr); err != nil || !strings.Contains(out, "SERVING") {
 		t.Fatalf("healthcheck of a serving process: %v\n%s", err, out)
+	}
+	// The chart's liveness probe asks for the health service's own name, which must answer
+	// SERVING whatever the database does (docs/helm.md).
+	conn, err := grpc.NewClient(a.GRPCAddr, grpc.WithTransportCredentials(insecure.NewCredentials()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	for _, name := range []string{"", "grpc.health.v1.Health"} {
+		r, err := healthpb.NewHealthClient(conn).Check(context.Background(), &healthpb.HealthCheckRequest{Service: name})
+		if err != nil || r.GetStatus() != healthpb.HealthCheckResponse_SERVING {
+			t.Fatalf("health of %q: %v, %v; want SERVING", name, r.GetStatus(), err)
+		}
 	}
 	if out, err := run(t, "healthcheck", "--http", "http://"+a.HTTPAddr+"/readyz"); err != nil || !strings.Contains(out, "200") {
 		t.Fatalf("healthcheck of a ready gateway: %v\n%s", err, out)

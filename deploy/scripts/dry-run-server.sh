@@ -140,7 +140,7 @@ apply() {
 }
 
 apply default
-apply minimal -f "$CHART/examples/values-minimal.yaml"
+apply minimal -f "$CHART/examples/values-minimal.yaml" --set secrets.masterKey=MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=
 apply production -f "$CHART/examples/values-production.yaml"
 apply gitops -f "$CHART/examples/values-gitops.yaml"
 apply everything -f "$CHART/ci/values-everything.yaml"

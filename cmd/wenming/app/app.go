@@ -254,7 +254,7 @@ func (c *Config) Validate() error {
 		bad("--max-file-bytes, --max-application-bytes", "a limit is a non-negative number of bytes (WENMING_MAX_FILE_BYTES, WENMING_MAX_APPLICATION_BYTES)")
 	}
 	if c.ShutdownTimeout < 0 {
-		bad("shutdown timeout", "%v is negative", c.ShutdownTimeout)
+		bad("--shutdown-timeout", "%v is negative or not a duration (WENMING_SHUTDOWN_TIMEOUT)", c.ShutdownTimeout)
 	}
 	if c.Demo && (!c.runs("tenancy") || !c.runs("standards")) {
 		errs = append(errs, errDemoNeedsAll)

@@ -68,7 +68,12 @@ func NewServer(o Options, register func(*grpc.Server)) (*Server, error) {
 		// measurable share of a short read copying its stack as the call deepens.
 		grpc.NumStreamWorkers(uint32(4 * runtime.GOMAXPROCS(0))),
 		grpc.InitialWindowSize(streamWindow), grpc.InitialConnWindowSize(streamWindow),
-		grpc.KeepaliveParams(keepalive.ServerParameters{MaxConnectionIdle: 5 * time.Minute}),
+		// Connections are closed gently after a few minutes (in-flight calls, uploads
+		// included, get a long grace), so clients resolve again and spread over replicas
+		// added since: behind a headless Service the gateway learns of new pods only then.
+		grpc.KeepaliveParams(keepalive.ServerParameters{
+			MaxConnectionIdle: 5 * time.Minute, MaxConnectionAge: 5 * time.Minute, MaxConnectionAgeGrace: 30 * time.Minute,
+		}),
 		grpc.ChainUnaryInterceptor(
 			recovery,
 			unaryStep(clientAddr(o.TrustedProxies)),

@@ -143,7 +143,9 @@ app.kubernetes.io/component: {{ .name }}
 
 {{- define "wenming.migrateJobName" -}}
 {{- if eq (include "wenming.migrationMode" .) "job" }}
-{{- printf "%s-migrate-%d-%s" (include "wenming.fullname" .) (int .Release.Revision) (include "wenming.image" . | sha256sum | trunc 8) }}
+{{- /* Named by what the Job runs, not only the image: Argo CD renders revision 1 every time,
+       and a Job's template cannot change under the same name. */}}
+{{- printf "%s-migrate-%d-%s" (include "wenming.fullname" .) (int .Release.Revision) (list (include "wenming.image" .) .Values.migrations .Values.extraEnv .Values.extraEnvFrom .Values.extraVolumes .Values.extraVolumeMounts .Values.config .Values.secrets.keys .Values.secrets.existingSecret .Values.podLabels .Values.podAnnotations .Values.nodeSelector .Values.tolerations .Values.imagePullSecrets | toJson | sha256sum | trunc 8) }}
 {{- else }}
 {{- printf "%s-migrate" (include "wenming.fullname" .) }}
 {{- end }}
@@ -173,6 +175,18 @@ app.kubernetes.io/component: {{ .name }}
   value: {{ .Values.config.logFormat | quote }}
 - name: WENMING_LOG_LEVEL
   value: {{ .Values.config.logLevel | quote }}
+{{- with .Values.extraEnv }}
+{{ toYaml . }}
+{{- end }}
+{{- end }}
+
+{{/* What the migration Job and the migrate-wait init container share with the main
+     containers besides the env: a private CA, a database URL from another Secret. */}}
+{{- define "wenming.migrateEnvFrom" -}}
+{{- with .Values.extraEnvFrom }}
+envFrom:
+  {{- toYaml . | nindent 2 }}
+{{- end }}
 {{- end }}
 
 {{/* The component-specific env of a main container; the shared settings come from the
@@ -292,6 +306,27 @@ app.kubernetes.io/component: {{ .name }}
 {{- end }}
 {{- if le (int $v.terminationGracePeriodSeconds) (add (int $v.drainSeconds) (int $v.preStopSleepSeconds)) }}
 {{- fail (printf "terminationGracePeriodSeconds (%d) must be longer than preStopSleepSeconds + drainSeconds (%d)" (int $v.terminationGracePeriodSeconds) (add (int $v.drainSeconds) (int $v.preStopSleepSeconds))) }}
+{{- end }}
+{{- if and $postgres (not $v.secrets.existingSecret) (not $v.secrets.masterKey) (not (lookup "v1" "Namespace" "" .Release.Namespace)) }}
+{{- /* Without a cluster to look the Secret up in (helm template, Argo CD, Flux), a generated
+       master key would be new at every render: pods started later would carry another key
+       than the database is bound to, and refuse to start. */}}
+{{- fail "rendering without access to the cluster (helm template, GitOps), the master key cannot be generated once and kept: set secrets.existingSecret, or secrets.masterKey (openssl rand -base64 32); see docs/helm.md" }}
+{{- end }}
+{{- if and (include "wenming.replicaEnabled" .) (not (include "wenming.redisEnabled" .)) }}
+{{- fail "database.replica needs a shared Redis (redis.url): every process keeps its callers' write positions there, and refuses to start without it" }}
+{{- end }}
+{{- if and $postgres (not (include "wenming.redisEnabled" .)) (not $v.secrets.existingSecret) (or (eq $v.shape "split") (gt (int $v.allInOne.replicas) 1) $v.allInOne.autoscaling.enabled) }}
+{{- fail "more than one pod needs a shared Redis (redis.url): login limits, unlocks and token revocations must reach every pod" }}
+{{- end }}
+{{- if and $v.config.demo (eq $v.shape "split") }}
+{{- fail "config.demo loads the demo tree on the first start of an all-in-one pod; the split shape's processes refuse it" }}
+{{- end }}
+{{- if and (eq $v.shape "split") (not $v.config.trustedProxies) }}
+{{- fail "shape=split: set config.trustedProxies to the pod network (and the ingress), so the services believe the gateway's X-Forwarded-For; otherwise every user counts as the gateway's address for login limits" }}
+{{- end }}
+{{- if and $postgres (not $v.blob.url) (not $v.persistence.enabled) }}
+{{- fail "with PostgreSQL, evidence files need lasting storage: set blob.url (S3), or persistence.enabled for one all-in-one pod (an emptyDir loses them with the pod)" }}
 {{- end }}
 {{- range $name := include "wenming.components" . | fromYamlArray }}
 {{- $c := include "wenming.componentValues" (dict "root" $ "name" $name) | fromYaml }}
