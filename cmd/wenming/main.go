@@ -359,22 +359,10 @@ and exits 0 when serving, 1 otherwise.`,
 			return checkGRPC(ctx, cmd.OutOrStdout(), grpcAddr)
 		},
 	}
-	c.Flags().StringVar(&grpcAddr, "grpc", localAddr(env("WENMING_GRPC_ADDR", ":9090")), "address of the gRPC health service [WENMING_GRPC_ADDR, on loopback]")
+	c.Flags().StringVar(&grpcAddr, "grpc", app.Dialable(env("WENMING_GRPC_ADDR", ":9090")), "address of the gRPC health service [WENMING_GRPC_ADDR, on loopback]")
 	c.Flags().StringVar(&httpURL, "http", "", "check this URL instead (for the gateway: http://127.0.0.1:8080/readyz)")
 	c.Flags().DurationVar(&timeout, "timeout", 3*time.Second, "give up after this long")
 	return c
-}
-
-// localAddr turns a listen address (":9090") into the loopback address it answers on.
-func localAddr(listen string) string {
-	host, port, err := net.SplitHostPort(listen)
-	if err != nil {
-		return listen
-	}
-	if host == "" || host == "0.0.0.0" || host == "::" {
-		host = "127.0.0.1"
-	}
-	return net.JoinHostPort(host, port)
 }
 
 func checkGRPC(ctx context.Context, out io.Writer, addr string) error {

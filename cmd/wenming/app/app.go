@@ -587,7 +587,7 @@ func (a *App) startGateway(ctx context.Context, local []service) error {
 		}
 		return nil
 	})
-	fmt.Fprintf(cfg.Log, "REST gateway listening on http://%s (API docs at /docs)\n", dialable(a.HTTPAddr))
+	fmt.Fprintf(cfg.Log, "REST gateway listening on http://%s (API docs at /docs)\n", Dialable(a.HTTPAddr))
 	return nil
 }
 
@@ -620,12 +620,13 @@ func (a *App) startMetrics(reg *prometheus.Registry) error {
 	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
 	a.closers = append(a.closers, srv.Close)
 	go func() { _ = srv.Serve(lis) }()
-	fmt.Fprintf(a.cfg.Log, "metrics on http://%s/metrics\n", dialable(a.MetricsAddr))
+	fmt.Fprintf(a.cfg.Log, "metrics on http://%s/metrics\n", Dialable(a.MetricsAddr))
 	return nil
 }
 
-// dialable turns a listen address (":9090", "0.0.0.0:9090") into one a client can dial.
-func dialable(addr string) string {
+// Dialable turns a listen address (":9090", "0.0.0.0:9090") into one a client on this
+// machine can dial.
+func Dialable(addr string) string {
 	host, port, err := net.SplitHostPort(addr)
 	if err != nil {
 		return addr
