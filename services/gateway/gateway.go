@@ -310,9 +310,9 @@ func withLanguage(ctx context.Context, r *http.Request) context.Context {
 	return metadata.NewIncomingContext(ctx, metadata.Pairs("accept-language", r.Header.Get("Accept-Language")))
 }
 
-// errorHandler is grpc-gateway's default, with Retry-After added for rate-limited calls and
-// the gateway's own request-parsing errors given the same details and languages as the
-// services' errors.
+// errorHandler is grpc-gateway's default, with Retry-After added for rate-limited and
+// unavailable calls and the gateway's own request-parsing errors given the same details
+// and languages as the services' errors.
 func errorHandler(ctx context.Context, mux *runtime.ServeMux, m runtime.Marshaler, w http.ResponseWriter, r *http.Request, err error) {
 	if s, ok := status.FromError(err); ok && s.Code() == codes.InvalidArgument && len(s.Details()) == 0 {
 		field := "body"
@@ -328,6 +328,11 @@ func errorHandler(ctx context.Context, mux *runtime.ServeMux, m runtime.Marshale
 			if ri, ok := d.(*errdetails.RetryInfo); ok && ri.GetRetryDelay() != nil {
 				w.Header().Set("Retry-After", strconv.FormatInt(max(1, ri.GetRetryDelay().GetSeconds()), 10))
 			}
+		}
+		if s.Code() == codes.Unavailable && w.Header().Get("Retry-After") == "" {
+			// A service the gateway could not reach (restarting, rolled, cut off): the
+			// request never ran there, so resending it soon is the advice (docs/errors.md).
+			w.Header().Set("Retry-After", "1")
 		}
 	}
 	if strings.HasPrefix(r.URL.Path, "/v1/") || strings.HasPrefix(r.URL.Path, "/.well-known/") {

@@ -65,6 +65,24 @@ func Catalog() []Reason {
 			Do: "Send the same request again after Retry-After (1 s); with an Idempotency-Key it is safe whatever happened.",
 		},
 		{
+			Name: "BACKEND_UNAVAILABLE", Code: codes.Unavailable, Group: GroupRequests,
+			EN: "The database or file store the request needs did not answer or refused the connection (restarting, failing over, out of connections, unreachable).",
+			ZH: "请求所需的数据库或文件存储无响应或拒绝连接（正在重启、切换、连接数耗尽或网络不通）。",
+			Do: "Send the same request again after Retry-After (2 s), backing off; a write sent with an Idempotency-Key is safe to resend whatever happened (docs/errors.md, \"Retrying\").",
+		},
+		{
+			Name: "BACKEND_TIMEOUT", Code: codes.Unavailable, Group: GroupRequests,
+			EN: "The database cancelled the request's statement after its statement or lock timeout; nothing was changed.",
+			ZH: "数据库因语句或锁等待超时取消了本请求的操作，未做任何修改。",
+			Do: "Send the same request again after Retry-After (2 s), backing off; if it keeps timing out, ask the operator (docs/operations.md).",
+		},
+		{
+			Name: "STORAGE_FULL", Code: codes.Unavailable, Group: GroupRequests,
+			EN: "The disk of the database or the file store is full; nothing was stored.",
+			ZH: "数据库或文件存储的磁盘已满，未保存任何内容。",
+			Do: "Keep the file and send it again later (Retry-After, 60 s); the operator is alerted and must free or add space.",
+		},
+		{
 			Name: "UNAUTHENTICATED", Code: codes.Unauthenticated, Group: GroupRequests,
 			EN: "The bearer token is missing, malformed, invalid, revoked or expired.",
 			ZH: "访问令牌缺失、格式错误、无效、已撤销或已过期。",

@@ -8,9 +8,14 @@ package errs
 
 import (
 	"context"
+	"database/sql"
+	"database/sql/driver"
 	"errors"
 	"fmt"
+	"io"
+	"net"
 	"strings"
+	"syscall"
 
 	"google.golang.org/genproto/googleapis/rpc/errdetails"
 	"google.golang.org/grpc/codes"
@@ -131,8 +136,8 @@ func zhResource(r string) string {
 // are already statuses pass through; unknown errors become a bare INTERNAL.
 func Status(ctx context.Context, err error) *status.Status {
 	var e *Error
-	if !errors.As(err, &e) && conflict(err) {
-		e = errConflict
+	if !errors.As(err, &e) {
+		e = transient(ctx, err)
 	}
 	if e == nil {
 		if s, ok := status.FromError(err); ok {
@@ -194,19 +199,85 @@ var errConflict = &Error{Code: codes.Aborted, Reason: "TRANSACTION_CONFLICT",
 	EN: "the request collided with a concurrent one and changed nothing; send it again",
 	ZH: "请求与并发请求冲突，未做任何修改；请重新发送", RetryAfterSeconds: 1}
 
-// conflict reports whether err is PostgreSQL's serialization failure (40001) or deadlock
-// (40P01), found by the SQLSTATE the driver's error carries, so this package needs no
-// driver.
-func conflict(err error) bool {
+// ErrUnavailable answers a request whose database, file store or cache connection was
+// lost, refused or never made: the server is restarting, failing over, out of connections
+// or cut off. A later attempt may well succeed (docs/errors.md, "Retrying").
+var ErrUnavailable = &Error{Code: codes.Unavailable, Reason: "BACKEND_UNAVAILABLE",
+	EN: "a database or file store the request needs is unavailable for the moment; send the request again shortly",
+	ZH: "请求所需的数据库或文件存储暂时不可用，请稍后重新发送", RetryAfterSeconds: 2}
+
+// errTimeout answers a statement the database cancelled after its statement or lock
+// timeout while the caller was still waiting: the database is overloaded or a lock is held.
+var errTimeout = &Error{Code: codes.Unavailable, Reason: "BACKEND_TIMEOUT",
+	EN: "the database took too long and cancelled the request's work; send the request again shortly",
+	ZH: "数据库处理超时，已取消本请求的操作；请稍后重新发送", RetryAfterSeconds: 2}
+
+// ErrStorageFull answers a write that found the database's or the file store's disk full.
+var ErrStorageFull = &Error{Code: codes.Unavailable, Reason: "STORAGE_FULL",
+	EN: "the server's storage is full; nothing was stored. Send the request again later",
+	ZH: "服务器存储空间已满，未保存任何内容；请稍后重新发送", RetryAfterSeconds: 60}
+
+// transient returns the answer to an error of the stores that the request did not cause
+// and that a retry may not meet (a conflict, a lost connection, a timeout, a full disk),
+// or nil for any other error. It goes by the SQLSTATE, SQLite result code, errno or
+// interface an error carries, so this package needs no driver.
+func transient(ctx context.Context, err error) *Error {
+	if ctx.Err() != nil || errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+		// The caller gave up or ran out of time: whatever the store said was caused by
+		// that (a cancelled statement, a connection closed under it).
+		return nil
+	}
 	var pg interface{ SQLState() string }
 	if errors.As(err, &pg) {
-		return pg.SQLState() == "40001" || pg.SQLState() == "40P01"
+		switch state := pg.SQLState(); {
+		case state == "40001", state == "40P01":
+			return errConflict
+		case state == "53100":
+			return ErrStorageFull
+		case state == "57014", state == "55P03":
+			// query_canceled by statement_timeout, lock_not_available by lock_timeout.
+			return errTimeout
+		case strings.HasPrefix(state, "08"), // connection exception
+			state == "57P01", state == "57P02", state == "57P03", // shutdown, crash, starting up
+			strings.HasPrefix(state, "53"), // out of connections or memory
+			state == "58030":               // io_error
+			return ErrUnavailable
+		}
+		return nil
 	}
 	// SQLite's single writer: a transaction that waited out the busy timeout for another's
 	// write lock (SQLITE_BUSY, 5; SQLITE_LOCKED, 6) is a conflict to retry, like a deadlock.
 	var lite interface{ Code() int }
-	return errors.As(err, &lite) && (lite.Code()&0xff == 5 || lite.Code()&0xff == 6)
+	if errors.As(err, &lite) {
+		switch lite.Code() & 0xff {
+		case 5, 6:
+			return errConflict
+		case 13: // SQLITE_FULL
+			return ErrStorageFull
+		case 10: // SQLITE_IOERR
+			return ErrUnavailable
+		}
+	}
+	if errors.Is(err, syscall.ENOSPC) || errors.Is(err, syscall.EDQUOT) {
+		return ErrStorageFull
+	}
+	// A connection lost or refused: the pool's bad connection, a network error (refused,
+	// reset, timed out, a name that did not resolve), a stream cut short, or a driver's
+	// own word that the statement was never sent (pgconn's SafeToRetry).
+	var netErr net.Error
+	var retry interface{ SafeToRetry() bool }
+	if errors.Is(err, driver.ErrBadConn) || errors.Is(err, sql.ErrConnDone) || errors.As(err, &netErr) ||
+		errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, syscall.ECONNRESET) || errors.Is(err, syscall.EPIPE) ||
+		errors.Is(err, syscall.ECONNREFUSED) || (errors.As(err, &retry) && retry.SafeToRetry()) {
+		return ErrUnavailable
+	}
+	return nil
 }
+
+// Conflict reports whether err is one the database raised to resolve a conflict between
+// transactions (a serialization failure or deadlock, or SQLite's write lock waited out):
+// the transaction changed nothing and may be run again.
+func Conflict(err error) bool { return transient(context.Background(), err) == errConflict }
 
 // PreferZH reports whether the caller prefers Chinese. zh-CN is the default; English is
 // chosen when the first language the caller names is English.

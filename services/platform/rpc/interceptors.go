@@ -121,8 +121,9 @@ func saneToken(s string) bool {
 
 // Metrics are the RPC metrics of a server.
 type Metrics struct {
-	handled  *prometheus.CounterVec
-	duration *prometheus.HistogramVec
+	handled         *prometheus.CounterVec
+	duration        *prometheus.HistogramVec
+	conflictRetries *prometheus.CounterVec
 }
 
 // NewMetrics registers the RPC metrics with reg.
@@ -135,9 +136,13 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 			Name: "wenming_grpc_server_handling_seconds", Help: "RPC latency.",
 			Buckets: []float64{.001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5},
 		}, []string{"method"}),
+		conflictRetries: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "wenming_grpc_server_conflict_retries_total",
+			Help: "Unary calls run again inside the server after a transaction conflict, by method.",
+		}, []string{"method"}),
 	}
 	if reg != nil {
-		reg.MustRegister(m.handled, m.duration)
+		reg.MustRegister(m.handled, m.duration, m.conflictRetries)
 	}
 	return m
 }

@@ -46,12 +46,15 @@ type Server struct {
 // streams pass through the same interceptors in the same order, outermost first:
 //
 //	recovery → client address → request id → logging and metrics → error boundary →
-//	authentication → authorization → validation → consistency → idempotency → handler
+//	authentication → authorization → validation → consistency → idempotency →
+//	conflict retry → handler
 //
 // Recovery is outermost so that a panic anywhere becomes INTERNAL; the error boundary sits
 // inside logging so logs see the final code, and outside authn/authz/validation so their
 // errors are localized too. Consistency notes the caller's writes for read-your-writes on
-// a read replica. Idempotency comes last: a request that is refused claims no key.
+// a read replica. Idempotency comes after them: a request that is refused claims no key.
+// The conflict retry runs the handler again, inside the idempotency claim, after a
+// transaction the database aborted (unary calls only; see retryConflicts).
 // On a stream, authentication and authorization refuse the call before its handler runs;
 // validation checks each message as the handler receives it, and idempotency covers
 // client-streaming creates (see streamIdempotency). Every method served, unary or streaming,
@@ -85,8 +88,10 @@ func NewServer(o Options, register func(*grpc.Server)) (*Server, error) {
 			validate,
 			consistency(o.Store),
 			idempotency(o.Store),
+			retryConflicts(m.conflictRetries),
 		),
-		// The same order as the unary chain; keep the two in step.
+		// The same order as the unary chain; keep the two in step. Only the conflict
+		// retry has no stream twin: a stream's messages cannot be read twice.
 		grpc.ChainStreamInterceptor(
 			streamRecovery,
 			streamStep(clientAddr(o.TrustedProxies)),

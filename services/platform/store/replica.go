@@ -137,8 +137,6 @@ func (s *Store) OpenReplica(ctx context.Context, url string, o ReplicaOptions) e
 		Every(pctx, o.Poll, func(time.Time) { _ = r.poll(pctx) })
 	}()
 	s.replica = r
-	// Every mutation through the client marks the request as a writer (see Tracked).
-	s.Client.Use(markWrites)
 	return nil
 }
 
@@ -301,8 +299,37 @@ func markWritten(ctx context.Context) {
 func markWrites(next ent.Mutator) ent.Mutator {
 	return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
 		markWritten(ctx)
+		if tm, ok := m.(interface{ Tx() (*ent.Tx, error) }); ok {
+			if _, err := tm.Tx(); err != nil {
+				// Outside a transaction the statement commits by itself.
+				markCommitted(ctx)
+			}
+		}
 		return next.Mutate(ctx, m)
 	})
+}
+
+// Attempt says whether a run of a request's handler may have committed anything: a
+// transaction that committed (or whose commit failed for any reason but a conflict, so
+// may have), or a write outside a transaction. A handler whose run committed nothing may
+// be run again; one that did must not be (rpc's retry of conflicts).
+type Attempt struct{ committed atomic.Bool }
+
+type attemptKey struct{}
+
+// NewAttempt returns ctx carrying a fresh Attempt for one run of a handler.
+func NewAttempt(ctx context.Context) (context.Context, *Attempt) {
+	a := &Attempt{}
+	return context.WithValue(ctx, attemptKey{}, a), a
+}
+
+// Committed reports whether the run may have committed something.
+func (a *Attempt) Committed() bool { return a.committed.Load() }
+
+func markCommitted(ctx context.Context) {
+	if a, ok := ctx.Value(attemptKey{}).(*Attempt); ok {
+		a.committed.Store(true)
+	}
 }
 
 // RememberWrites records, when a replica is attached and the request marked w, the

@@ -23,6 +23,7 @@ import (
 	"github.com/wenming-platform/wenming/ent"
 	"github.com/wenming-platform/wenming/ent/privacy"
 	_ "github.com/wenming-platform/wenming/ent/runtime" // installs hooks and privacy policies
+	"github.com/wenming-platform/wenming/services/platform/errs"
 )
 
 // Store is an open database with its ent client.
@@ -78,7 +79,11 @@ func Open(ctx context.Context, url string) (*Store, error) {
 		db.Close()
 		return nil, fmt.Errorf("store: connect: %w", err)
 	}
-	return &Store{DB: db, Dialect: d, Client: ent.NewClient(ent.Driver(traced(entsql.OpenDB(d, db))))}, nil
+	client := ent.NewClient(ent.Driver(traced(entsql.OpenDB(d, db))))
+	// Every mutation through the client marks the request as a writer (Tracked), and one
+	// outside a transaction as committed (NewAttempt).
+	client.Use(markWrites)
+	return &Store{DB: db, Dialect: d, Client: client}, nil
 }
 
 // openPostgres opens a PostgreSQL pool (the primary or a read replica).
@@ -116,7 +121,7 @@ func System(ctx context.Context) context.Context {
 // Tx runs fn in a transaction and commits when it returns nil. When ctx carries an
 // idempotency claim (WithIdempotency), the claim is written in the same transaction, so the
 // change and the record that it happened commit together or not at all.
-func (s *Store) Tx(ctx context.Context, fn func(tx *ent.Tx) error) error {
+func (s *Store) Tx(ctx context.Context, fn func(tx *ent.Tx) error) (err error) {
 	tx, err := s.Client.Tx(ctx)
 	if err != nil {
 		return err
@@ -128,17 +133,26 @@ func (s *Store) Tx(ctx context.Context, fn func(tx *ent.Tx) error) error {
 		if c.Complete != nil && !c.Complete() {
 			return errors.Join(ErrIdempotencyIncomplete, tx.Rollback())
 		}
-		err := tx.IdempotencyRecord.Create().SetID(c.ID).SetMethod(c.Method).SetRequestHash(c.RequestHash).SetRequestBytes(c.RequestBytes).
+		claimErr := tx.IdempotencyRecord.Create().SetID(c.ID).SetMethod(c.Method).SetRequestHash(c.RequestHash).SetRequestBytes(c.RequestBytes).
 			SetCreateTime(c.Now).SetExpireTime(c.Now.Add(IdempotencyTTL)).Exec(System(ctx))
-		if err != nil {
+		if claimErr != nil {
 			// Another call with the same key committed first: this one changes nothing.
 			return errors.Join(ErrIdempotencyConflict, tx.Rollback())
 		}
-		c.written = true
+		defer func() {
+			// Written only once the commit is through: a transaction the database aborted
+			// wrote no claim, and a retry of the request must write it.
+			c.written = c.written || !errs.Conflict(err)
+		}()
 	}
 	// Raw statements in fn pass no ent hook: the commit itself marks the request a writer.
 	markWritten(ctx)
-	return tx.Commit()
+	if err = tx.Commit(); err == nil || !errs.Conflict(err) {
+		// A commit that failed for any other reason (a connection lost on the way) may
+		// have happened.
+		markCommitted(ctx)
+	}
+	return err
 }
 
 // Lock takes, for the rest of tx, the lock named key on a database of dialectName, so that
