@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Prints the path of a pinned Kubernetes tool, building it from the Go module proxy the first
+# Prints the path of a pinned tool (Kubernetes tooling; toxiproxy for the fault suite),
+# building it from the Go module proxy the first
 # time and caching it beside the module cache, keyed by version (the .ci/versitygw.sh pattern):
 #
 #   deploy/scripts/tools.sh helm            # .../wenming-tools/helm-v3.22.0/helm
@@ -9,6 +10,7 @@
 #   deploy/scripts/tools.sh etcd            # optional tier (deploy/scripts/dry-run-server.sh)
 #   deploy/scripts/tools.sh kube-apiserver  # optional tier, built with kubectl: ~9-15 minutes on 2 cores
 #   deploy/scripts/tools.sh kubectl         # optional tier (k8s.io/kubernetes/cmd/kubectl)
+#   deploy/scripts/tools.sh toxiproxy       # the fault suite's network faults (cmd/wenming/faults)
 #
 # Only the path goes to standard output; build output goes to standard error. Every build
 # happens in a private directory that is renamed into place, so an interrupted or concurrent
@@ -23,6 +25,7 @@ HELM_UNITTEST_VERSION=v1.1.2
 KUBERNETES_VERSION=v1.37.2   # k8s.io/kubernetes: swagger.json, kube-apiserver, kubectl
 KUBERNETES_STAGING=v0.37.2   # the k8s.io/* staging modules of the same release
 ETCD_VERSION=v3.7.3
+TOXIPROXY_VERSION=v2.5.0
 
 export GOTOOLCHAIN="${GOTOOLCHAIN:-go1.27.3}"
 export GOFLAGS=
@@ -186,5 +189,6 @@ case "${1:-}" in
     echo "$dir/etcd" ;;
   kube-apiserver) kubernetes kube-apiserver ;;
   kubectl) kubernetes kubectl ;;
-  *) echo "usage: $0 helm|kubeconform|helm-unittest|swagger|etcd|kube-apiserver|kubectl" >&2; exit 2 ;;
+  toxiproxy) goinstall toxiproxy-server github.com/Shopify/toxiproxy/v2/cmd/server github.com/Shopify/toxiproxy/v2 "$TOXIPROXY_VERSION" ;;
+  *) echo "usage: $0 helm|kubeconform|helm-unittest|swagger|etcd|kube-apiserver|kubectl|toxiproxy" >&2; exit 2 ;;
 esac

@@ -27,6 +27,8 @@ import (
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/credentials/insecure"
+	"google.golang.org/grpc/resolver"
+	"google.golang.org/grpc/resolver/manual"
 	healthpb "google.golang.org/grpc/health/grpc_health_v1"
 	"google.golang.org/grpc/metadata"
 	"google.golang.org/grpc/status"
@@ -146,6 +148,18 @@ func New(ctx context.Context, cfg Config) (*Gateway, error) {
 		}
 		if cfg.Dial != nil && addr == InProcess {
 			opts = append(opts, grpc.WithContextDialer(cfg.Dial))
+		}
+		if list := strings.Split(addr, ","); len(list) > 1 {
+			// A fixed list of replicas (machines without a DNS name for them all): the
+			// same round robin over the listed addresses.
+			static := manual.NewBuilderWithScheme("wenming-static")
+			var state resolver.State
+			for _, a := range list {
+				state.Addresses = append(state.Addresses, resolver.Address{Addr: a})
+			}
+			static.InitialState(state)
+			opts = append(opts, grpc.WithResolvers(static))
+			addr = static.Scheme() + ":///" + name
 		}
 		conn, err := grpc.NewClient(addr, opts...)
 		if err != nil {

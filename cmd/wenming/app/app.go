@@ -262,13 +262,16 @@ func (c *Config) Validate() error {
 	return errors.Join(errs...)
 }
 
-// checkTarget checks a gRPC target: host:port, or a resolver URL such as dns:///name:port.
+// checkTarget checks a gRPC target: host:port, a comma-separated list of them (replicas
+// the gateway balances over), or a resolver URL such as dns:///name:port.
 func checkTarget(addr string) error {
 	if strings.Contains(addr, ":///") {
 		return nil
 	}
-	if _, _, err := net.SplitHostPort(addr); err != nil {
-		return fmt.Errorf("%q is not host:port or a resolver target such as dns:///host:port", addr)
+	for _, a := range strings.Split(addr, ",") {
+		if _, _, err := net.SplitHostPort(a); err != nil {
+			return fmt.Errorf("%q is not host:port, a comma-separated list of them, or a resolver target such as dns:///host:port", addr)
+		}
 	}
 	return nil
 }

@@ -47,7 +47,7 @@ func TestCrashDuringUploads(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds and kills a server")
 	}
-	bin := buildWenming(t)
+	bin := apptest.BuildWenming(t)
 	dataDir := t.TempDir()
 	dbURL := storetest.URL(t, storetest.Postgres)
 	env := append(os.Environ(),
@@ -57,9 +57,9 @@ func TestCrashDuringUploads(t *testing.T) {
 		"WENMING_DATA_DIR="+dataDir,
 		"WENMING_BOOTSTRAP_ADMIN_PASSWORD="+apptest.AdminPassword,
 	)
-	serve := func() (*proc, *apptest.Env) {
-		p := startProc(t, bin, env, "wenming", "--http-addr", "127.0.0.1:0", "--grpc-addr", "127.0.0.1:0")
-		return p, apptest.Dial("http://" + p.listen)
+	serve := func() (*apptest.Proc, *apptest.Env) {
+		p := apptest.StartProc(t, bin, env, "wenming", "--http-addr", "127.0.0.1:0", "--grpc-addr", "127.0.0.1:0")
+		return p, apptest.Dial("http://" + p.Listen)
 	}
 	p, e := serve()
 	tr := e.BuildTree(t)
@@ -150,10 +150,7 @@ func TestCrashDuringUploads(t *testing.T) {
 		}()
 	}
 	time.Sleep(2 * time.Second)
-	if err := p.cmd.Process.Signal(syscall.SIGKILL); err != nil {
-		t.Fatal(err)
-	}
-	p.done <- <-p.done // reaped; put back for the cleanup
+	_ = p.Kill(syscall.SIGKILL)
 	close(stop)
 	wg.Wait()
 

@@ -1,17 +1,11 @@
 package app_test
 
 import (
-	"bufio"
-	"bytes"
-	"io"
 	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
-	"regexp"
-	"slices"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -30,24 +24,6 @@ import (
 	"github.com/wenming-platform/wenming/services/tenancy/tenancytest"
 )
 
-// proc is one wenming process of the split shape.
-type proc struct {
-	name   string
-	listen string // where it listens
-	cmd    *exec.Cmd
-	mu     sync.Mutex
-	out    bytes.Buffer
-	addr   chan string
-	done   chan error
-}
-
-// listenLine is where a process says it listens; restLine where its gateway does, which
-// is the address a process serving REST is reached at.
-var (
-	listenLine = regexp.MustCompile(`listening on (?:http://)?(\S+)`)
-	restLine   = regexp.MustCompile(`REST gateway listening on http://(\S+)`)
-)
-
 // TestSplitShape builds the wenming binary and runs it the way the README's split shape
 // does: every service in a process of its own and a gateway on loopback, against
 // PostgreSQL and Redis.
@@ -60,7 +36,7 @@ func TestSplitShape(t *testing.T) {
 	if redisURL == "" {
 		t.Skip("Redis unavailable")
 	}
-	bin := buildWenming(t)
+	bin := apptest.BuildWenming(t)
 	// Evidence files go to a real S3 server (versitygw) in this shape.
 	s3 := blobtest.StartS3(t)
 	procEnv := append(append(os.Environ(), s3.Env()...),
@@ -93,18 +69,18 @@ func TestSplitShape(t *testing.T) {
 		t.Fatalf("rotate-keys: %v %s", err, out)
 	}
 
-	start := func(name string, args ...string) *proc { return startProc(t, bin, procEnv, name, args...) }
+	start := func(name string, args ...string) *apptest.Proc { return apptest.StartProc(t, bin, procEnv, name, args...) }
 
 	args := []string{"gateway", "--http-addr", "127.0.0.1:0"}
-	services := map[string]*proc{}
+	services := map[string]*apptest.Proc{}
 	for _, s := range app.Services() {
 		p := start(s, s, "--grpc-addr", "127.0.0.1:0", "--no-migrate")
 		services[s] = p
-		args = append(args, "--upstream", s+"="+p.listen)
+		args = append(args, "--upstream", s+"="+p.Listen)
 	}
 	gw := start("gateway", args...)
 
-	e := apptest.Dial("http://" + gw.listen)
+	e := apptest.Dial("http://" + gw.Listen)
 	if r := e.Do(t, "GET", "/readyz", "", nil); r.Code != 200 {
 		t.Fatalf("readyz: %d %s", r.Code, r.Raw)
 	}
@@ -164,15 +140,13 @@ func TestSplitShape(t *testing.T) {
 	// A service stopped with SIGTERM drains and exits cleanly, and the gateway's
 	// readiness says so instead of hanging.
 	rv := services["review"]
-	if err := rv.cmd.Process.Signal(syscall.SIGTERM); err != nil {
-		t.Fatal(err)
-	}
+	stopped := make(chan error, 1)
+	go func() { stopped <- rv.Kill(syscall.SIGTERM) }()
 	select {
-	case err := <-rv.done:
+	case err := <-stopped:
 		if err != nil {
 			t.Errorf("review exited with %v", err)
 		}
-		rv.done <- err // for Cleanup
 	case <-time.After(20 * time.Second):
 		t.Fatal("review did not stop")
 	}
@@ -205,75 +179,4 @@ func s3Objects(t *testing.T, dir string) int {
 		t.Fatal(err)
 	}
 	return n
-}
-
-// startProc starts `wenming serve args…` from bin with env, waits until it says where it
-// listens, and stops it (SIGTERM, then SIGKILL) when t ends, printing its output if t failed.
-func startProc(t *testing.T, bin string, env []string, name string, args ...string) *proc {
-	t.Helper()
-	want := listenLine
-	if slices.Contains(args, "--http-addr") {
-		want = restLine
-	}
-	p := &proc{name: name, addr: make(chan string, 1), done: make(chan error, 1)}
-	p.cmd = exec.Command(bin, append([]string{"serve"}, args...)...)
-	p.cmd.Env = env
-	pr, pw := io.Pipe()
-	p.cmd.Stdout, p.cmd.Stderr = pw, pw
-	if err := p.cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	go func() {
-		sc := bufio.NewScanner(pr)
-		for sc.Scan() {
-			line := sc.Text()
-			p.mu.Lock()
-			p.out.WriteString(line + "\n")
-			p.mu.Unlock()
-			if m := want.FindStringSubmatch(line); m != nil {
-				select {
-				case p.addr <- m[1]:
-				default:
-				}
-			}
-		}
-	}()
-	go func() { p.done <- p.cmd.Wait(); pw.Close() }()
-	t.Cleanup(func() {
-		_ = p.cmd.Process.Signal(syscall.SIGTERM)
-		select {
-		case <-p.done:
-		case <-time.After(10 * time.Second):
-			_ = p.cmd.Process.Kill()
-		}
-		if t.Failed() {
-			p.mu.Lock()
-			t.Logf("--- %s output:\n%s", p.name, p.out.String())
-			p.mu.Unlock()
-		}
-	})
-	select {
-	case a := <-p.addr:
-		if strings.HasPrefix(a, "[::]") {
-			a = "127.0.0.1" + strings.TrimPrefix(a, "[::]")
-		}
-		p.listen = a
-		return p
-	case err := <-p.done:
-		t.Fatalf("%s exited: %v\n%s", name, err, p.out.String())
-	case <-time.After(30 * time.Second):
-		t.Fatalf("%s did not start:\n%s", name, p.out.String())
-	}
-	return nil
-}
-
-// buildWenming builds the wenming binary into t's temporary directory.
-func buildWenming(t *testing.T) string {
-	t.Helper()
-	bin := filepath.Join(t.TempDir(), "wenming")
-	build := exec.Command("go", "build", "-o", bin, "github.com/wenming-platform/wenming/cmd/wenming")
-	if out, err := build.CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
-	return bin
 }
