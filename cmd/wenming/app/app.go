@@ -94,6 +94,10 @@ type Config struct {
 	// Clock, when set, is the time the evidence service judges reporting windows by: a
 	// test's fixed day. Nil means the wall clock; no flag sets it.
 	Clock func() time.Time
+	// SessionClock, when set, is the time this process issues, checks and revokes tokens
+	// by: a test's replica whose clock is off (docs/faults.md). Nil means the wall clock;
+	// no flag sets it.
+	SessionClock func() time.Time
 	// ShutdownTimeout bounds the graceful shutdown.
 	ShutdownTimeout time.Duration
 	// WebhookAllow lists the private networks webhooks may reach (--webhook-allow).
@@ -453,6 +457,10 @@ func (a *App) startServices(ctx, runCtx context.Context, run []service, reg *pro
 		return nil
 	})
 	tokens := auth.NewTokens(keys, revoked)
+	if cfg.SessionClock != nil {
+		tokens.UseClock(cfg.SessionClock)
+		revoked.UseClock(cfg.SessionClock)
+	}
 	pageKey, err := secretSetting(ctx, st, "page_token_key")
 	if err != nil {
 		return err

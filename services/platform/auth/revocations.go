@@ -27,6 +27,7 @@ type Revocations struct {
 	tokens   map[string]time.Time // jti → token expiry
 	subjects map[string]time.Time // subject → tokens issued before this are revoked
 	since    time.Time
+	now      func() time.Time
 }
 
 // PollInterval is how often a process picks up revocations made elsewhere.
@@ -34,8 +35,20 @@ const PollInterval = 2 * time.Second
 
 // NewRevocations loads the unexpired revocations.
 func NewRevocations(ctx context.Context, st *store.Store) (*Revocations, error) {
-	r := &Revocations{st: st, wake: make(chan struct{}, 1), tokens: map[string]time.Time{}, subjects: map[string]time.Time{}}
+	r := &Revocations{st: st, wake: make(chan struct{}, 1), tokens: map[string]time.Time{}, subjects: map[string]time.Time{}, now: time.Now}
 	return r, r.sync(ctx)
+}
+
+// UseClock makes r date its revocations by now instead of the wall clock: a test's
+// replica whose clock is off.
+func (r *Revocations) UseClock(now func() time.Time) { r.now = now }
+
+// SubjectRevokedUntil is when subject's tokens were last revoked as a whole: tokens
+// issued before it are refused. It is the zero time when they never were.
+func (r *Revocations) SubjectRevokedUntil(subject string) time.Time {
+	r.mu.RLock()
+	defer r.mu.RUnlock()
+	return r.subjects[subject].Truncate(time.Millisecond)
 }
 
 // Notify sets what to call after this process commits a revocation, to tell the others.
@@ -71,7 +84,7 @@ func (r *Revocations) sync(ctx context.Context) error {
 	// Look back a little: rows committed late by a slow transaction still get seen.
 	since := r.since.Add(-30 * time.Second)
 	r.mu.RUnlock()
-	now := time.Now()
+	now := r.now()
 	rows, err := r.st.Client.Revocation.Query().
 		Where(revocation.CreateTimeGT(since), revocation.ExpireTimeGT(now)).
 		All(store.System(ctx))
@@ -126,19 +139,19 @@ func (r *Revocations) RevokeToken(ctx context.Context, tx *ent.Tx, jti string, e
 
 // RevokeFamily revokes every access token of one login session.
 func (r *Revocations) RevokeFamily(ctx context.Context, tx *ent.Tx, family string) error {
-	return r.add(ctx, tx, revocation.KindTOKEN, familyKey(family), time.Now().Add(AccessTokenTTL+time.Minute))
+	return r.add(ctx, tx, revocation.KindTOKEN, familyKey(family), r.now().Add(AccessTokenTTL+time.Minute))
 }
 
 func familyKey(family string) string { return "family:" + family }
 
 // RevokeSubject revokes every access token of subject issued until now.
 func (r *Revocations) RevokeSubject(ctx context.Context, tx *ent.Tx, subject string) error {
-	return r.add(ctx, tx, revocation.KindSUBJECT, subject, time.Now().Add(AccessTokenTTL+time.Minute))
+	return r.add(ctx, tx, revocation.KindSUBJECT, subject, r.now().Add(AccessTokenTTL+time.Minute))
 }
 
 func (r *Revocations) add(ctx context.Context, tx *ent.Tx, kind revocation.Kind, value string, exp time.Time) error {
 	row, err := tx.Revocation.Create().SetID(uuid.Must(uuid.NewV7()).String()).
-		SetKind(kind).SetValue(value).SetCreateTime(time.Now()).SetExpireTime(exp).
+		SetKind(kind).SetValue(value).SetCreateTime(r.now()).SetExpireTime(exp).
 		Save(store.System(ctx))
 	if err != nil {
 		return err
