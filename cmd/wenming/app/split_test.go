@@ -69,7 +69,9 @@ func TestSplitShape(t *testing.T) {
 		t.Fatalf("rotate-keys: %v %s", err, out)
 	}
 
-	start := func(name string, args ...string) *apptest.Proc { return apptest.StartProc(t, bin, procEnv, name, args...) }
+	start := func(name string, args ...string) *apptest.Proc {
+		return apptest.StartProc(t, bin, procEnv, name, args...)
+	}
 
 	args := []string{"gateway", "--http-addr", "127.0.0.1:0"}
 	services := map[string]*apptest.Proc{}
