@@ -21,8 +21,10 @@ import (
 	"google.golang.org/protobuf/encoding/protojson"
 	"google.golang.org/protobuf/types/known/timestamppb"
 
+	authzv1 "github.com/wenming-platform/wenming/api/gen/wenming/authz/v1"
 	evidencev1 "github.com/wenming-platform/wenming/api/gen/wenming/evidence/v1"
 	reviewv1 "github.com/wenming-platform/wenming/api/gen/wenming/review/v1"
+	tenancyv1 "github.com/wenming-platform/wenming/api/gen/wenming/tenancy/v1"
 	"github.com/wenming-platform/wenming/cmd/wenming/app/apptest"
 	"github.com/wenming-platform/wenming/services/evidence/evidencetest"
 	"github.com/wenming-platform/wenming/services/review/reviewtest"
@@ -32,12 +34,21 @@ import (
 // restart revoked nothing but the process forgot nothing either (401 is always retried
 // once with a fresh token).
 type actor struct {
-	login, password string
-	mu              sync.Mutex
-	token           string
+	login, password, addr string
+	mu                    sync.Mutex
+	token                 string
 }
 
-func newActor(login string) *actor { return &actor{login: login, password: login + "-password"} }
+// actors counts the actors made, each given a client address of its own.
+var actors atomic.Int64
+
+// newActor is a user of the tree's password convention, who sends from an address of its
+// own (X-Forwarded-For, which the gateway believes from loopback), as units do from their
+// own networks: login limits count per address (docs/authorization.md).
+func newActor(login string) *actor {
+	n := actors.Add(1)
+	return &actor{login: login, password: login + "-password", addr: fmt.Sprintf("10.%d.%d.%d", n>>16&255, n>>8&255, n&255)}
+}
 
 // fixture is what the load works on: units applying with evidence to submit and files to
 // upload, and a campaign in review whose reviewers save scores.
@@ -72,13 +83,22 @@ func setupFixture(t testing.TB, c *cluster, units int) *fixture {
 	fx.evidence = evidencetest.Setup(t.(*testing.T), e, tr, evidencetest.ThisYear())
 	for i := range units {
 		login := fmt.Sprintf("load-u%d", i)
-		_, token, app := evidencetest.NewUnit(t.(*testing.T), e, tr, fx.evidence, login, fmt.Sprintf("西湖区第%d中学", i+1), fmt.Sprintf("12330106MC%04d00X", i+1))
+		admin := newActor(login)
+		unit := apptest.Call[*tenancyv1.Unit](t, e, "POST", "/v1/offices/"+tr.D1+"/units", tr.D1Admin, &tenancyv1.Unit{
+			DisplayName: fmt.Sprintf("西湖区第%d中学", i+1), CreditCode: apptest.CreditCode(fmt.Sprintf("12330106MC%04d00X", i+1)),
+			Category: tenancyv1.UnitCategory_UNIT_CATEGORY_SCHOOL,
+		}).GetId()
+		e.User(t, tr.D1Admin, "/v1/units/"+unit+"/users", login, authzv1.Role_ROLE_UNIT_ADMIN)
+		from := apptest.Header{"X-Forwarded-For": admin.addr}
+		token := apptest.Call[*tenancyv1.TokenResponse](t, e, "POST", "/v1/auth/login", "",
+			&tenancyv1.LoginRequest{Login: login, Password: admin.password}, from).GetAccessToken()
+		app := apptest.Call[*evidencev1.Application](t, e, "POST", "/v1/campaigns/"+fx.evidence.Second+"/applications", token, &evidencev1.Application{}, from).GetId()
 		apptest.Call[*evidencev1.Application](t, e, "POST", "/v1/applications/"+app+":extend", tr.D1Admin, &evidencev1.ExtendDeadlineRequest{
 			DueTime: timestamppb.New(time.Now().Add(72 * time.Hour)), Reason: "故障测试：统一延期"})
-		fx.units = append(fx.units, &unitLoad{name: login, app: app, admin: newActor(login)})
+		fx.units = append(fx.units, &unitLoad{name: login, app: app, admin: admin})
 		// A first draft, so that the item the readers read exists from the start.
 		apptest.Call[*evidencev1.Evidence](t, e, "PUT", "/v1/applications/"+app+"/evidence/1.3/"+fx.period, token,
-			&evidencev1.EvidenceContent{Narrative: "初稿"})
+			&evidencev1.EvidenceContent{Narrative: "初稿"}, from)
 	}
 	clock := evidencetest.NewClock()
 	clock.Set(time.Now())
@@ -258,6 +278,7 @@ func (l *load) once(a *actor, method, url string, body []byte, hdr map[string]st
 			return 0, nil, http.Header{}
 		}
 		req.Header.Set("Authorization", "Bearer "+tok)
+		req.Header.Set("X-Forwarded-For", a.addr)
 	}
 	req.Header.Set("Content-Type", "application/json")
 	for k, v := range hdr {
@@ -283,7 +304,7 @@ func (a *actor) signIn(l *load) string {
 		return a.token
 	}
 	body, _ := json.Marshal(map[string]string{"login": a.login, "password": a.password})
-	code, raw, _ := l.once(nil, "POST", l.c.bases[rand.IntN(len(l.c.bases))]+"/v1/auth/login", body, nil)
+	code, raw, _ := l.once(nil, "POST", l.c.bases[rand.IntN(len(l.c.bases))]+"/v1/auth/login", body, map[string]string{"X-Forwarded-For": a.addr})
 	if code != 200 {
 		return ""
 	}
