@@ -624,15 +624,24 @@ must be the one the services use (docs/audit.md).`,
 	return a
 }
 
-func runVerify(cmd *cobra.Command, cfg *app.Config, files []string) error {
-	// Verification never makes a key: the default key file must exist, as the services'.
+// existingKey loads the services' master key for a command that only reads with it
+// (audit verify, check): it never makes one, so the default key file must exist.
+func existingKey(cmd *cobra.Command, cfg *app.Config) (*secrets.Master, error) {
 	c := *cfg
 	if c.MasterKey == "" && c.MasterKeyFile == "" {
 		c.MasterKeyFile = filepath.Join(c.Resolved().DataDir, "master.key")
 	}
 	m, err := app.LoadMasterKey(c, cmd.ErrOrStderr())
 	if err != nil {
-		return fmt.Errorf("%w (give the services' master key with --master-key-file or WENMING_MASTER_KEY)", err)
+		return nil, fmt.Errorf("%w (give the services' master key with --master-key-file or WENMING_MASTER_KEY)", err)
+	}
+	return m, nil
+}
+
+func runVerify(cmd *cobra.Command, cfg *app.Config, files []string) error {
+	m, err := existingKey(cmd, cfg)
+	if err != nil {
+		return err
 	}
 	var cps []*tenancyv1.AuditCheckpoint
 	var from []string
@@ -718,16 +727,11 @@ the violations it found, and exits 1 when there is any. --json prints the report
 	return c
 }
 
-// runCheck is `wenming check`. Like audit verify it never makes a master key: the
-// default key file must exist.
+// runCheck is `wenming check`.
 func runCheck(cmd *cobra.Command, cfg *app.Config, blobURL string, examples int, asJSON bool) error {
-	c := *cfg
-	if c.MasterKey == "" && c.MasterKeyFile == "" {
-		c.MasterKeyFile = filepath.Join(c.Resolved().DataDir, "master.key")
-	}
-	m, err := app.LoadMasterKey(c, cmd.ErrOrStderr())
+	m, err := existingKey(cmd, cfg)
 	if err != nil {
-		return fmt.Errorf("%w (give the services' master key with --master-key-file or WENMING_MASTER_KEY)", err)
+		return err
 	}
 	st, err := openStore(cmd, cfg)
 	if err != nil {

@@ -22,17 +22,6 @@ import (
 	"github.com/wenming-platform/wenming/services/review/reviewtest"
 )
 
-// randomMarks are valid entries on every leaf of reviewtest's standard.
-func randomMarks(r *rand.Rand) []*reviewv1.Score {
-	return []*reviewv1.Score{
-		{IndicatorCode: "1.1", Points: scoring.Points(r.IntN(61) * 50).String()},
-		{IndicatorCode: "1.2", Grade: []string{"A", "B", "C", "D"}[r.IntN(4)]},
-		{IndicatorCode: "2.1", Value: scoring.Points(r.IntN(10001)).String()},
-		{IndicatorCode: "3", Points: scoring.Points(r.IntN(11) * 50).String()},
-		{IndicatorCode: "4", Occurrences: int64(r.IntN(7))},
-	}
-}
-
 // TestResultsMatchARecompute lets four reviewers save, finalize and an admin reopen score
 // sheets at random, concurrently, through the REST gateway; afterwards every stored result
 // must equal a recompute from scratch by the engine (and exist exactly when every sheet is
@@ -62,7 +51,7 @@ func TestResultsMatchARecompute(t *testing.T) {
 				for range 25 {
 					id := sheets[name][r.IntN(len(sheets[name]))]
 					path := "/v1/assignments/" + id
-					switch resp := e.Do(t, "POST", path+":saveScores", fx.Reviewers[name], &reviewv1.SaveScoresRequest{Scores: randomMarks(r)}); resp.Code {
+					switch resp := e.Do(t, "POST", path+":saveScores", fx.Reviewers[name], &reviewv1.SaveScoresRequest{Scores: reviewtest.RandomMarks(r)}); resp.Code {
 					case 200, 400, 409: // saved; finalized meanwhile (wrong state); a concurrent change
 					default:
 						t.Errorf("save %s: %d %s", id, resp.Code, resp.Raw)
@@ -96,7 +85,7 @@ func TestResultsMatchARecompute(t *testing.T) {
 			for _, id := range ids {
 				a := apptest.Call[*reviewv1.Assignment](t, e, "GET", "/v1/assignments/"+id, fx.Reviewers[name], nil)
 				if a.GetState() == reviewv1.AssignmentState_ASSIGNMENT_STATE_ASSIGNED {
-					apptest.Must(t, 200, e.Do(t, "POST", "/v1/assignments/"+id+":saveScores", fx.Reviewers[name], &reviewv1.SaveScoresRequest{Scores: randomMarks(rand.New(rand.NewPCG(1, 1)))}))
+					apptest.Must(t, 200, e.Do(t, "POST", "/v1/assignments/"+id+":saveScores", fx.Reviewers[name], &reviewv1.SaveScoresRequest{Scores: reviewtest.RandomMarks(rand.New(rand.NewPCG(1, 1)))}))
 					apptest.Must(t, 200, e.Do(t, "POST", "/v1/assignments/"+id+":finalize", fx.Reviewers[name], "{}"))
 				}
 			}
