@@ -69,10 +69,13 @@ func TestFaultsAreRetryable(t *testing.T) {
 			})
 		},
 		"statement timeout": func() error {
-			return st.Tx(ctx, func(tx *ent.Tx) error {
-				if _, err := tx.ExecContext(ctx, "SET LOCAL statement_timeout = 50"); err != nil {
-					return err
-				}
+			// Set the way docs/operations.md tells operators to: a parameter of the URL.
+			timed, err := store.Open(ctx, url+"&statement_timeout=50")
+			if err != nil {
+				return err
+			}
+			defer timed.Close()
+			return timed.Tx(ctx, func(tx *ent.Tx) error {
 				_, err := tx.ExecContext(ctx, "SELECT pg_sleep(2)")
 				return err
 			})
