@@ -72,8 +72,9 @@ func TestSoak(t *testing.T) {
 	}
 	step := max(d/30, 10*time.Second)
 	startShared(t)
-	// 96 units: an item takes 50 revisions, and the submitters go round them all.
-	w := newWorld(t, worldOptions{units: 96})
+	// 160 units: an item takes 50 revisions at most, and the submitters, at about 2.8 a
+	// second together, go round them all (5 000 in 30 minutes).
+	w := newWorld(t, worldOptions{units: 160})
 	l := newLoad(t, w.c, w.fx)
 	l.maxFile = 16 << 10
 	l.think, l.submitPause = 30*time.Millisecond, time.Second
@@ -88,7 +89,9 @@ func TestSoak(t *testing.T) {
 		fresh := l.samples[seen:]
 		seen = len(l.samples)
 		var lat []time.Duration
+		byOp := map[string][]time.Duration{}
 		for _, s := range fresh {
+			byOp[s.op] = append(byOp[s.op], s.latency)
 			win.requests++
 			// A 401 is an access token expiring (15 minutes): the load signs in again.
 			if (s.code < 200 || s.code >= 300) && s.code != 401 {
@@ -114,9 +117,17 @@ func TestSoak(t *testing.T) {
 			win.maxProcRoutines = max(win.maxProcRoutines, g)
 		}
 		windows = append(windows, win)
-		t.Logf("%8v  %6.0f req/s  p50 %-8v p99 %-8v failures %d  goroutines %.0f  heap %.0f MB  rss %.0f MB",
+		var ops []string
+		for _, op := range []string{"upload", "draft", "submit", "score", "read"} {
+			d := byOp[op]
+			slices.Sort(d)
+			if len(d) > 0 {
+				ops = append(ops, fmt.Sprintf("%s %d×%v", op, len(d), d[len(d)/2].Round(100*time.Microsecond)))
+			}
+		}
+		t.Logf("%8v  %6.0f req/s  p50 %-8v p99 %-8v failures %d  goroutines %.0f  heap %.0f MB  rss %.0f MB  (p50 by operation: %s)",
 			win.at, float64(win.requests)/step.Seconds(), win.p50.Round(100*time.Microsecond), win.p99.Round(100*time.Microsecond),
-			win.failures, win.goroutines, win.heapMB, win.rssMB)
+			win.failures, win.goroutines, win.heapMB, win.rssMB, strings.Join(ops, ", "))
 	}
 	l.stopAndWait()
 	r := l.summarize(time.Time{})

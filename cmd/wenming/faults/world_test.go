@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"sort"
 	"strings"
 	"testing"
 	"time"
@@ -100,11 +101,12 @@ func (w *world) check(t testing.TB) {
 	}
 	var summary []string
 	for _, c := range rep.Checks {
-		n := int64(0)
-		for _, v := range c.Counts {
-			n += v
+		var counts []string
+		for k, v := range c.Counts {
+			counts = append(counts, fmt.Sprintf("%d %s", v, k))
 		}
-		summary = append(summary, fmt.Sprintf("%s %d", c.Name, n))
+		sort.Strings(counts)
+		summary = append(summary, c.Name+": "+strings.Join(counts, ", "))
 		if !c.OK {
 			t.Errorf("wenming check: %s: %d violations %s, e.g. %v", c.Name, c.Violations, c.Error, c.Examples)
 		}
@@ -113,7 +115,7 @@ func (w *world) check(t testing.TB) {
 		t.Errorf("wenming check failed: %v", err)
 		return
 	}
-	t.Logf("wenming check: clean (%s)", strings.Join(summary, ", "))
+	t.Logf("wenming check: clean (%s)", strings.Join(summary, "; "))
 }
 
 // scenario runs the load on w, breaks something with fault and mends it with heal (either
