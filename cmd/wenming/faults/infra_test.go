@@ -83,7 +83,15 @@ func startPostgres(t testing.TB) *postgres {
 		t.Fatal("no PostgreSQL server programs under /usr/lib/postgresql (apt-get install postgresql)")
 	}
 	sort.Strings(versions)
-	p := &postgres{bin: filepath.Dir(versions[len(versions)-1]), port: freePort(t)}
+	bin := filepath.Dir(versions[len(versions)-1])
+	// A run killed before its cleanup (a test timeout) leaves its cluster running: stop it,
+	// so that runs do not pile up servers. One suite runs at a time on a machine.
+	stale, _ := filepath.Glob(filepath.Join(os.TempDir(), "wenming-faults-pg-*"))
+	for _, dir := range stale {
+		_ = asPostgres(filepath.Join(bin, "pg_ctl"), "-D", dir, "-m", "immediate", "stop").Run()
+		_ = os.RemoveAll(dir)
+	}
+	p := &postgres{bin: bin, port: freePort(t)}
 	p.dir = filepath.Join(os.TempDir(), fmt.Sprintf("wenming-faults-pg-%d", p.port))
 	_ = os.RemoveAll(p.dir)
 	if err := os.MkdirAll(p.dir, 0o700); err != nil {
