@@ -567,13 +567,11 @@ func (l *load) verifyLedger(t testing.TB) {
 		t.Errorf("%d operations ended unexplained, e.g. %v", len(l.unexpected), l.unexpected[:min(5, len(l.unexpected))])
 	}
 	// Tokens the load holds may have expired while it wound down: sign every actor in anew.
-	for _, a := range append(append([]*actor{fx.reviewAdmin, fx.districtAdmin}, fx.reviewers...), func() []*actor {
-		var as []*actor
-		for _, u := range fx.units {
-			as = append(as, u.admin)
-		}
-		return as
-	}()...) {
+	everyone := append([]*actor{fx.reviewAdmin, fx.districtAdmin}, fx.reviewers...)
+	for _, u := range fx.units {
+		everyone = append(everyone, u.admin)
+	}
+	for _, a := range everyone {
 		a.signOut()
 	}
 	token := func(a *actor) string {
