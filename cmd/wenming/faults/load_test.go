@@ -489,7 +489,6 @@ type report struct {
 	internal, noRetryAfter int
 	// recovery is how long after the fault was healed every kind of operation succeeded again.
 	recovery  time.Duration
-	latencies map[string][]time.Duration
 }
 
 // summarize counts the samples; healed is when the fault ended (zero: none).
