@@ -488,7 +488,7 @@ type report struct {
 	total, ok              map[string]int
 	internal, noRetryAfter int
 	// recovery is how long after the fault was healed every kind of operation succeeded again.
-	recovery  time.Duration
+	recovery time.Duration
 }
 
 // summarize counts the samples; healed is when the fault ended (zero: none).
