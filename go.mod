@@ -4,6 +4,9 @@ go 1.26.7
 
 toolchain go1.27.3
 
+// The console's npm packages are not Go code (docs/console.md).
+ignore ./web/node_modules
+
 tool (
 	github.com/bufbuild/buf/cmd/buf
 	github.com/grpc-ecosystem/grpc-gateway/v2/protoc-gen-grpc-gateway

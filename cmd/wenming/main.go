@@ -32,6 +32,7 @@ import (
 
 	tenancyv1 "github.com/wenming-platform/wenming/api/gen/wenming/tenancy/v1"
 	"github.com/wenming-platform/wenming/cmd/wenming/app"
+	"github.com/wenming-platform/wenming/services/gateway"
 	"github.com/wenming-platform/wenming/services/platform/audit"
 	"github.com/wenming-platform/wenming/services/platform/auth"
 	"github.com/wenming-platform/wenming/services/platform/blob"
@@ -115,7 +116,7 @@ func newRoot() *cobra.Command {
 		slog.SetDefault(l)
 		return nil
 	}
-	root.AddCommand(serveCmd(cfg), migrateCmd(cfg), adminCmd(cfg), auditCmd(cfg), checkCmd(cfg), seedCmd(cfg), versionCmd(), healthcheckCmd())
+	root.AddCommand(serveCmd(cfg), migrateCmd(cfg), adminCmd(cfg), auditCmd(cfg), checkCmd(cfg), seedCmd(cfg), versionCmd(), healthcheckCmd(), openapiCmd())
 	return root
 }
 
@@ -339,6 +340,34 @@ func versionCmd() *cobra.Command {
 			return nil
 		},
 	}
+}
+
+func openapiCmd() *cobra.Command {
+	var v2 bool
+	var out string
+	c := &cobra.Command{
+		Use:   "openapi",
+		Short: "Print the REST API's OpenAPI 3 document (the console's typed client is generated from it)",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			docs, err := gateway.Documents()
+			if err != nil {
+				return err
+			}
+			doc := docs.V3
+			if v2 {
+				doc = docs.V2
+			}
+			if out != "" {
+				return os.WriteFile(out, doc, 0o644)
+			}
+			_, err = cmd.OutOrStdout().Write(doc)
+			return err
+		},
+	}
+	c.Flags().BoolVar(&v2, "v2", false, "print the Swagger 2 document (/openapi.json) instead")
+	c.Flags().StringVarP(&out, "output", "o", "", "write to this file instead of standard output")
+	return c
 }
 
 func healthcheckCmd() *cobra.Command {

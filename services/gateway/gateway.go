@@ -1,6 +1,6 @@
 // Package gateway serves the REST API: grpc-gateway in front of the gRPC services (always
-// dialling them, so REST passes the same interceptors as gRPC), the OpenAPI document and
-// its docs page and health. Metrics are served on their own address (see app), never on
+// dialling them, so REST passes the same interceptors as gRPC), the OpenAPI documents, the
+// web console with the interactive API page, and health. Metrics are served on their own address (see app), never on
 // the public port.
 package gateway
 
@@ -34,9 +34,9 @@ import (
 	"google.golang.org/grpc/status"
 	"google.golang.org/protobuf/encoding/protojson"
 
-	"github.com/wenming-platform/wenming/api/gen/openapi"
 	"github.com/wenming-platform/wenming/services/platform/errs"
 	"github.com/wenming-platform/wenming/services/platform/rpc"
+	"github.com/wenming-platform/wenming/web"
 )
 
 // InProcess is the upstream address of a service that runs in the gateway's own process.
@@ -199,23 +199,32 @@ func New(ctx context.Context, cfg Config) (*Gateway, error) {
 		}
 		_, _ = io.WriteString(w, "ok\n")
 	})
-	doc, err := withFileRoutes(openapi.Document)
+	docs, err := Documents()
 	if err != nil {
 		return nil, err
 	}
-	root.HandleFunc("GET /openapi.json", func(w http.ResponseWriter, _ *http.Request) {
-		w.Header().Set("Content-Type", "application/json")
-		_, _ = w.Write(doc)
-	})
-	docs, err := docsPage(doc)
+	for path, doc := range map[string][]byte{"GET /openapi.json": docs.V2, "GET /openapi3.json": docs.V3} {
+		root.HandleFunc(path, func(w http.ResponseWriter, _ *http.Request) {
+			w.Header().Set("Content-Type", "application/json")
+			_, _ = w.Write(doc)
+		})
+	}
+	console, err := web.Handler(web.Dist())
 	if err != nil {
 		return nil, err
 	}
-	root.HandleFunc("GET /docs", func(w http.ResponseWriter, _ *http.Request) {
-		w.Header().Set("Content-Type", "text/html; charset=utf-8")
-		_, _ = w.Write(docs)
+	api := clientAddress(limit(checkText(noStore(cookieSession(rawImport(mux)))), cfg.MaxBodyBytes, cfg.MaxDuration), cfg.TrustedProxies)
+	root.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		// Every path outside the API's that a browser reads is the console's
+		// (docs/console.md); any other request there finds no API route and is told so in
+		// the API's own error format.
+		if (r.Method == http.MethodGet || r.Method == http.MethodHead) &&
+			!strings.HasPrefix(r.URL.Path, "/v1/") && !strings.HasPrefix(r.URL.Path, "/.well-known/") {
+			console.ServeHTTP(w, r)
+			return
+		}
+		api.ServeHTTP(w, r)
 	})
-	root.Handle("/", clientAddress(limit(checkText(noStore(rawImport(mux))), cfg.MaxBodyBytes, cfg.MaxDuration), cfg.TrustedProxies))
 	for pattern, h := range streams {
 		root.Handle(pattern, clientAddress(checkText(noStore(h)), cfg.TrustedProxies))
 	}

@@ -152,6 +152,12 @@ func Catalog() []Reason {
 		},
 
 		{
+			Name: "CROSS_SITE_REQUEST", Code: codes.PermissionDenied, Group: GroupSignIn,
+			EN: "A cookie session request (header `X-Wenming-Session: cookie`) came from a page of another site.",
+			ZH: "使用 Cookie 会话的请求（`X-Wenming-Session: cookie` 头）来自其他站点的页面。",
+			Do: "Sign in from the console served by the platform itself; API clients send the refresh token in the body instead (docs/console.md).",
+		},
+		{
 			Name: "INVALID_CREDENTIALS", Code: codes.Unauthenticated, Group: GroupSignIn,
 			EN: "The login or password, or the client id or secret, is wrong, or the account is disabled; all get the same answer.",
 			ZH: "账号或密码（或客户端 ID 或密钥）错误，或账号已停用；这几种情况的回答相同。",
