@@ -1,0 +1,134 @@
+// The console's session (docs/console.md "Sessions"): the access token lives in this
+// module's memory only; the refresh token is an HttpOnly cookie the gateway sets when a
+// request carries X-Wenming-Session: cookie, so no script can read it. A page load asks
+// for a new access token with the cookie (silent refresh); a timer asks again shortly
+// before the token expires, and a 401 asks once before giving up.
+import type { components } from './schema';
+import { networkError, toApiError } from './errors';
+
+type TokenResponse = components['schemas']['v1TokenResponse'];
+
+const SESSION_HEADER = { 'X-Wenming-Session': 'cookie' } as const;
+/** Refresh this long before the token expires, so a request never races expiry. */
+const REFRESH_MARGIN_MS = 60_000;
+
+let accessToken: string | null = null;
+let refreshTimer: ReturnType<typeof setTimeout> | undefined;
+let inflight: Promise<boolean> | null = null;
+const listeners = new Set<() => void>();
+
+export function getAccessToken(): string | null {
+  return accessToken;
+}
+
+export function isSignedIn(): boolean {
+  return accessToken !== null;
+}
+
+/** onSessionChange calls fn whenever the caller signs in or out (incl. expiry). */
+export function onSessionChange(fn: () => void): () => void {
+  listeners.add(fn);
+  return () => listeners.delete(fn);
+}
+
+function setToken(tok: TokenResponse | null) {
+  clearTimeout(refreshTimer);
+  refreshTimer = undefined;
+  const was = accessToken;
+  accessToken = tok?.accessToken || null;
+  if (accessToken && tok?.expiresIn) {
+    const ms = Math.max(5_000, tok.expiresIn * 1000 - REFRESH_MARGIN_MS);
+    refreshTimer = setTimeout(() => void refresh(), ms);
+  }
+  if (was !== accessToken) listeners.forEach((fn) => fn());
+}
+
+async function authPost(path: string, body: unknown, bearer?: string | null): Promise<Response> {
+  const headers: Record<string, string> = {
+    'Content-Type': 'application/json',
+    'Accept-Language': 'zh-CN',
+    ...SESSION_HEADER,
+  };
+  if (bearer) headers.Authorization = `Bearer ${bearer}`;
+  try {
+    return await globalThis.fetch(path, {
+      method: 'POST',
+      headers,
+      body: JSON.stringify(body),
+      credentials: 'same-origin',
+    });
+  } catch (e) {
+    throw networkError(e);
+  }
+}
+
+async function readJson(res: Response): Promise<unknown> {
+  try {
+    return await res.json();
+  } catch {
+    return null;
+  }
+}
+
+/** login signs in with a login and password; it throws an ApiError on refusal. */
+export async function login(loginName: string, password: string): Promise<void> {
+  const res = await authPost('/v1/auth/login', { login: loginName, password });
+  const body = await readJson(res);
+  if (!res.ok) throw toApiError(res.status, body, res.headers.get('Retry-After'));
+  setToken(body as TokenResponse);
+}
+
+/**
+ * refresh asks for a new access token with the refresh cookie. Concurrent callers share
+ * one request: the gateway rotates the refresh token, and presenting a rotated one again
+ * would revoke the whole family. It resolves to whether the caller is signed in.
+ */
+export function refresh(): Promise<boolean> {
+  if (!inflight) {
+    inflight = (async () => {
+      try {
+        const res = await authPost('/v1/auth/refresh', {});
+        const body = await readJson(res);
+        if (res.ok) {
+          setToken(body as TokenResponse);
+          return true;
+        }
+        // 401 means no (valid) cookie: signed out. Anything else (a restart, a network
+        // failure) keeps the token we have, which may still be good.
+        if (res.status === 401 || res.status === 400) setToken(null);
+        return accessToken !== null;
+      } catch {
+        return accessToken !== null;
+      } finally {
+        inflight = null;
+      }
+    })();
+  }
+  return inflight;
+}
+
+/** restoreSession is the silent refresh on page load. */
+export function restoreSession(): Promise<boolean> {
+  return refresh();
+}
+
+/** logout ends the session on the server (best effort) and forgets the token. */
+export async function logout(): Promise<void> {
+  const tok = accessToken;
+  setToken(null);
+  try {
+    await authPost('/v1/auth/logout', {}, tok);
+  } catch {
+    // Signed out locally either way; the cookie expires with its family.
+  }
+}
+
+/** expire forgets the token after the server refused it and a refresh failed. */
+export function expire(): void {
+  setToken(null);
+}
+
+/** For tests: start from a known token without a login round trip. */
+export function setTokenForTest(token: string | null): void {
+  setToken(token ? { accessToken: token } : null);
+}

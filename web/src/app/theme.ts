@@ -1,0 +1,25 @@
+import type { ThemeConfig } from 'antd';
+
+/**
+ * Motion is off for end-to-end runs and for people who ask for less motion: Playwright
+ * can emulate prefers-reduced-motion, and a webdriver-controlled browser says so itself.
+ * The class wenming-e2e on <html> turns it off too.
+ */
+export function motionOff(): boolean {
+  if (typeof window === 'undefined') return false;
+  if (document.documentElement.classList.contains('wenming-e2e')) return true;
+  if (navigator.webdriver) return true;
+  return !!window.matchMedia?.('(prefers-reduced-motion: reduce)').matches;
+}
+
+export function makeTheme(): ThemeConfig {
+  return {
+    token: {
+      colorPrimary: '#b4232a',
+      borderRadius: 6,
+      motion: !motionOff(),
+      fontFamily:
+        "-apple-system, BlinkMacSystemFont, 'Segoe UI', 'PingFang SC', 'Hiragino Sans GB', 'Microsoft YaHei', 'Noto Sans CJK SC', sans-serif",
+    },
+  };
+}
