@@ -1,6 +1,13 @@
-import { Result } from 'antd';
+// 测评工作台: a district reviewer's queue and score sheets.
+import { Route, Routes } from 'react-router';
+import QueuePage from './QueuePage';
+import SheetPage from './SheetPage';
 
-// Placeholder so routing compiles until the review area lands.
-export default function Area() {
-  return <Result status="info" title="建设中" />;
+export default function ReviewArea() {
+  return (
+    <Routes>
+      <Route index element={<QueuePage />} />
+      <Route path=":assignmentId" element={<SheetPage />} />
+    </Routes>
+  );
 }

@@ -1,6 +1,6 @@
-import { Result } from 'antd';
+// 汇总看板: municipal and provincial offices' view across their subtree.
+import Dashboard from './Dashboard';
 
-// Placeholder so routing compiles until the summary area lands.
-export default function Area() {
-  return <Result status="info" title="建设中" />;
+export default function SummaryArea() {
+  return <Dashboard />;
 }
