@@ -10,7 +10,7 @@ export type Who = 'demo-province' | 'demo-city' | 'demo-district' | 'demo-review
 let passwords: Map<string, string> | undefined;
 export function password(who: Who): string {
   if (!passwords) {
-    const file = join(__dirname, process.env.E2E_DATA_DIR ?? '.data', 'demo-accounts');
+    const file = join(import.meta.dirname, process.env.E2E_DATA_DIR ?? '.data', 'demo-accounts');
     passwords = new Map(
       readFileSync(file, 'utf8')
         .split('\n')
@@ -42,7 +42,7 @@ export async function token(request: APIRequestContext, who: Who): Promise<strin
 
 /** shot keeps a full-page screenshot of each page as a CI artefact. */
 export async function shot(page: Page, name: string): Promise<void> {
-  const dir = join(__dirname, artifacts, 'screens');
+  const dir = join(import.meta.dirname, artifacts, 'screens');
   mkdirSync(dir, { recursive: true });
   await page.screenshot({ path: join(dir, `${name}.png`), fullPage: true });
 }
