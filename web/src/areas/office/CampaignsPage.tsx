@@ -1,3 +1,137 @@
+// CampaignsPage: the office's campaigns (and, optionally, those of every office below it),
+// and a new DRAFT campaign on a published standard.
+import { useState } from 'react';
+import { Link, useNavigate } from 'react-router';
+import { useQuery, useQueryClient } from '@tanstack/react-query';
+import { Button, Card, Checkbox, Form, InputNumber, Modal, Select, Space, Table, Tag, message } from 'antd';
+import { api, idempotencyKey, unwrap, withIdempotency } from '../../api/client';
+import { applyFieldErrors, errorMessage } from '../../api/errors';
+import { dayjs, formatDate } from '../../lib/format';
+import { campaignStateLabel } from '../../lib/labels';
+import { CampaignFields, fromValues, type CampaignValues } from './campaignForm';
+import { listAll, titleLevelLabel, useOfficeCtx, type S } from './common';
+import { describeQuota } from './recommend';
+
+type Campaign = S['v1Campaign'];
+
+const states: { value: S['v1CampaignState']; label: string }[] = (
+  ['CAMPAIGN_STATE_DRAFT', 'CAMPAIGN_STATE_OPEN', 'CAMPAIGN_STATE_SUBMISSION', 'CAMPAIGN_STATE_REVIEW', 'CAMPAIGN_STATE_RANKED', 'CAMPAIGN_STATE_PUBLICITY', 'CAMPAIGN_STATE_CLOSED'] as const
+).map((value) => ({ value, label: campaignStateLabel(value) }));
+
+function CreateCampaign({ officeId, onDone }: { officeId: string; onDone: (id: string) => void }) {
+  const [open, setOpen] = useState(false);
+  const [form] = Form.useForm<CampaignValues>();
+  const kind = Form.useWatch('kind', form);
+  const [key, setKey] = useState(idempotencyKey);
+  const [busy, setBusy] = useState(false);
+  const standards = useQuery({
+    queryKey: ['office', 'standards', officeId, 'STANDARD_STATE_PUBLISHED'],
+    enabled: open,
+    queryFn: () =>
+      listAll<S['v1Standard']>(async (pageToken) => {
+        const r = unwrap(await api.GET('/v1/offices/{officeId}/standards', {
+          params: { path: { officeId }, query: { state: 'STANDARD_STATE_PUBLISHED', pageSize: 500, pageToken } },
+        }));
+        return { items: r.standards ?? [], next: r.nextPageToken };
+      }),
+  });
+  const submit = async () => {
+    const v = await form.validateFields();
+    setBusy(true);
+    try {
+      const r = unwrap(await api.POST('/v1/offices/{officeId}/campaigns', { params: { path: { officeId } }, body: fromValues(v), ...withIdempotency(key) }));
+      setOpen(false);
+      form.resetFields();
+      setKey(idempotencyKey());
+      onDone(r.id ?? '');
+    } catch (e) {
+      applyFieldErrors(form, e, { strip: ['campaign'] });
+      void message.error(errorMessage(e));
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <>
+      <Button type="primary" onClick={() => setOpen(true)}>
+        新建测评周期
+      </Button>
+      <Modal open={open} title="新建测评周期（草稿）" width={820} onOk={submit} confirmLoading={busy} onCancel={() => setOpen(false)} destroyOnHidden>
+        <Form
+          form={form}
+          layout="vertical"
+          initialValues={{ year: dayjs().year(), kind: 'CAMPAIGN_KIND_SELECTION', quotaMode: 'percent', quotaValue: 30, targetLevel: 'TITLE_LEVEL_DISTRICT' }}
+        >
+          <CampaignFields
+            creating
+            reinspection={kind === 'CAMPAIGN_KIND_REINSPECTION'}
+            standards={(standards.data ?? []).map((s) => ({ value: s.id ?? '', label: `${s.displayName ?? ''}（v${s.version ?? 0}）` }))}
+          />
+        </Form>
+      </Modal>
+    </>
+  );
+}
+
 export default function CampaignsPage() {
-  return null;
+  const { officeId, canWrite } = useOfficeCtx();
+  const navigate = useNavigate();
+  const qc = useQueryClient();
+  const [year, setYear] = useState<number | null>(null);
+  const [state, setState] = useState<S['v1CampaignState'] | undefined>();
+  const [subtree, setSubtree] = useState(false);
+  const campaigns = useQuery({
+    queryKey: ['office', 'campaigns', officeId, year, state, subtree],
+    enabled: !!officeId,
+    queryFn: () =>
+      listAll<Campaign>(async (pageToken) => {
+        const r = unwrap(await api.GET('/v1/offices/{officeId}/campaigns', {
+          params: { path: { officeId }, query: { year: year ?? undefined, state, subtree, pageSize: 500, pageToken } },
+        }));
+        return { items: r.campaigns ?? [], next: r.nextPageToken };
+      }),
+  });
+  return (
+    <Card
+      title="测评周期"
+      size="small"
+      extra={
+        canWrite && (
+          <CreateCampaign
+            officeId={officeId}
+            onDone={(id) => {
+              void qc.invalidateQueries({ queryKey: ['office', 'campaigns'] });
+              navigate(`/office/campaigns/${encodeURIComponent(id)}`);
+            }}
+          />
+        )
+      }
+    >
+      <Space style={{ marginBottom: 8 }} wrap>
+        <InputNumber aria-label="年度" placeholder="年度" min={2000} max={2100} value={year} onChange={setYear} />
+        <Select aria-label="阶段" placeholder="全部阶段" allowClear style={{ width: 140 }} value={state} onChange={setState} options={states} />
+        <Checkbox checked={subtree} onChange={(e) => setSubtree(e.target.checked)}>
+          含下级文明办
+        </Checkbox>
+      </Space>
+      <Table<Campaign>
+        size="small"
+        rowKey={(c) => c.id ?? ''}
+        loading={campaigns.isLoading}
+        dataSource={campaigns.data ?? []}
+        pagination={{ pageSize: 50, hideOnSinglePage: true }}
+        locale={{ emptyText: '暂无测评周期' }}
+        columns={[
+          { title: '名称', render: (_, c) => <Link to={`/office/campaigns/${encodeURIComponent(c.id ?? '')}`}>{c.displayName}</Link> },
+          { title: '年度', render: (_, c) => c.year },
+          { title: '级别', render: (_, c) => titleLevelLabel(c.targetLevel) },
+          { title: '类型', render: (_, c) => (c.kind === 'CAMPAIGN_KIND_REINSPECTION' ? '复查' : '评选') },
+          { title: '阶段', render: (_, c) => <Tag color="blue">{campaignStateLabel(c.state)}</Tag> },
+          { title: '名额', render: (_, c) => describeQuota(c.quota) },
+          { title: '申报截止', render: (_, c) => formatDate(c.applicationWindow?.endTime) },
+          { title: '本级', render: (_, c) => (c.officeId === officeId ? '是' : '下级') },
+        ]}
+      />
+    </Card>
+  );
 }
