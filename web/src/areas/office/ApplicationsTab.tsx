@@ -4,8 +4,7 @@
 import { useMemo, useState } from 'react';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import {
-  Alert, Button, Card, Checkbox, DatePicker, Descriptions, Drawer, Empty, Form, Input, Modal, Select, Space, Table, Tag, Tree,
-  Typography, message,
+  Alert, Button, Card, Checkbox, DatePicker, Descriptions, Drawer, Empty, Form, Input, Modal, Select, Space, Table, Tag, Tree, Typography,
 } from 'antd';
 import type { Dayjs } from 'dayjs';
 import { api, idempotencyKey, unwrap, withIdempotency } from '../../api/client';
@@ -14,6 +13,7 @@ import { dayjs, formatDateTime, formatPoints } from '../../lib/format';
 import { applicationStateColor, applicationStateLabel, unitCategoryLabel } from '../../lib/labels';
 import { assignmentStateLabel } from '../review/SheetPage';
 import { listAll, type S } from './common';
+import { message } from '../review/feedback';
 
 type Campaign = S['v1Campaign'];
 type Application = S['v1Application'];

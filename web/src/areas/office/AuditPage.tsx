@@ -3,11 +3,12 @@
 // head to keep outside Wenming.
 import { useState } from 'react';
 import { useQuery } from '@tanstack/react-query';
-import { Alert, Button, Card, Descriptions, Modal, Space, Table, Typography, message } from 'antd';
+import { Alert, Button, Card, Descriptions, Modal, Space, Table, Typography } from 'antd';
 import { api, unwrap } from '../../api/client';
 import { errorMessage } from '../../api/errors';
 import { formatDateTime } from '../../lib/format';
 import { useOfficeCtx, type S } from './common';
+import { message } from '../review/feedback';
 
 type Event = S['v1AuditEvent'];
 

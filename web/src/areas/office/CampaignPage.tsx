@@ -3,7 +3,9 @@
 import { useEffect, useMemo, useState } from 'react';
 import { Link, useParams } from 'react-router';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
-import { Alert, Button, Card, Checkbox, Descriptions, Form, Input, Modal, Space, Spin, Steps, Tabs, Tag, Typography, message } from 'antd';
+import {
+  Alert, Button, Card, Checkbox, Descriptions, Form, Input, Modal, Space, Spin, Steps, Tabs, Tag, Typography,
+} from 'antd';
 import { api, unwrap } from '../../api/client';
 import { ApiError, applyFieldErrors, errorMessage } from '../../api/errors';
 import { formatDateTime } from '../../lib/format';
@@ -15,6 +17,7 @@ import PublicityTab from './PublicityTab';
 import RankingTab from './RankingTab';
 import ReinspectionTab from './ReinspectionTab';
 import { describeQuota } from './recommend';
+import { message } from '../review/feedback';
 
 type Campaign = S['v1Campaign'];
 

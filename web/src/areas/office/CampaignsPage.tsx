@@ -3,7 +3,7 @@
 import { useState } from 'react';
 import { Link, useNavigate } from 'react-router';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
-import { Button, Card, Checkbox, Form, InputNumber, Modal, Select, Space, Table, Tag, message } from 'antd';
+import { Button, Card, Checkbox, Form, InputNumber, Modal, Select, Space, Table, Tag } from 'antd';
 import { api, idempotencyKey, unwrap, withIdempotency } from '../../api/client';
 import { applyFieldErrors, errorMessage } from '../../api/errors';
 import { dayjs, formatDate } from '../../lib/format';
@@ -11,6 +11,7 @@ import { campaignStateLabel } from '../../lib/labels';
 import { CampaignFields, fromValues, type CampaignValues } from './campaignForm';
 import { listAll, titleLevelLabel, useOfficeCtx, type S } from './common';
 import { describeQuota } from './recommend';
+import { message } from '../review/feedback';
 
 type Campaign = S['v1Campaign'];
 

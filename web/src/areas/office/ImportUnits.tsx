@@ -2,12 +2,13 @@
 // a refused file (UNIT_FILE_INVALID) lists every problem by row and column, shown here as a
 // table the admin fixes the file from.
 import { useState } from 'react';
-import { Alert, Button, Modal, Space, Table, Typography, Upload, message } from 'antd';
+import { Alert, Button, Modal, Space, Table, Typography, Upload } from 'antd';
 import { DownloadOutlined, UploadOutlined } from '@ant-design/icons';
 import { api, idempotencyKey, unwrap, withIdempotency } from '../../api/client';
 import { ApiError, errorMessage } from '../../api/errors';
 import { downloadFile } from '../review/files';
 import { parseRowProblems, type RowProblem } from './importProblems';
+import { message } from '../review/feedback';
 
 export function toBase64(buf: ArrayBuffer): string {
   const bytes = new Uint8Array(buf);

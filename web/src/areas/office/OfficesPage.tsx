@@ -2,13 +2,14 @@
 // office picked for the other pages, child offices created, and the office's own settings.
 import { useEffect, useState } from 'react';
 import { useQueryClient } from '@tanstack/react-query';
-import { Button, Card, Col, Descriptions, Form, Input, Modal, Row, Select, Space, Tree, message } from 'antd';
+import { Button, Card, Col, Descriptions, Form, Input, Modal, Row, Select, Space, Tree } from 'antd';
 import type { TreeDataNode } from 'antd';
 import { api, idempotencyKey, unwrap, withIdempotency } from '../../api/client';
 import { applyFieldErrors, errorMessage } from '../../api/errors';
 import { formatDateTime } from '../../lib/format';
 import { levelLabel } from '../../lib/labels';
 import { levels, listAll, useOffice, useOfficeCtx, type Office } from './common';
+import { message } from '../review/feedback';
 
 interface Node extends TreeDataNode {
   key: string;
@@ -49,8 +50,8 @@ function CreateOffice({ parent, onDone }: { parent: Office; onDone: () => void }
       setKey(idempotencyKey());
       onDone();
     } catch (e) {
-      if (applyFieldErrors(form, e, { strip: ['office'] }).length || !(e instanceof Error)) void message.error(errorMessage(e));
-      else void message.error(errorMessage(e));
+      applyFieldErrors(form, e, { strip: ['office'] });
+      void message.error(errorMessage(e));
     } finally {
       setBusy(false);
     }

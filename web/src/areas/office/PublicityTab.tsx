@@ -3,7 +3,7 @@
 // their handling one by one or in a batch, and the naming list export.
 import { useState } from 'react';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
-import { Alert, Button, Card, Form, Input, Modal, Radio, Select, Space, Table, Tag, Typography, message } from 'antd';
+import { Alert, Button, Card, Form, Input, Modal, Radio, Select, Space, Table, Tag, Typography } from 'antd';
 import { DownloadOutlined } from '@ant-design/icons';
 import { api, idempotencyKey, unwrap, withIdempotency } from '../../api/client';
 import { ApiError, applyFieldErrors, errorMessage } from '../../api/errors';
@@ -11,6 +11,7 @@ import { formatDateTime, formatPoints } from '../../lib/format';
 import { objectionStateLabel, unitCategoryLabel } from '../../lib/labels';
 import { downloadFile } from '../review/files';
 import { listAll, type S } from './common';
+import { message } from '../review/feedback';
 
 type Campaign = S['v1Campaign'];
 type Objection = S['v1Objection'];

@@ -3,7 +3,7 @@
 // review, the exports, and how consistently the reviewers scored.
 import { useMemo, useState } from 'react';
 import { useQuery } from '@tanstack/react-query';
-import { Alert, Button, Card, Dropdown, Select, Space, Statistic, Table, Tag, Typography, message } from 'antd';
+import { Alert, Button, Card, Dropdown, Select, Space, Statistic, Table, Tag, Typography } from 'antd';
 import { DownloadOutlined } from '@ant-design/icons';
 import { api, unwrap } from '../../api/client';
 import { errorMessage } from '../../api/errors';
@@ -13,6 +13,7 @@ import { downloadFile } from '../review/files';
 import { useOfficeUsers } from './ApplicationsTab';
 import { listAll, unitCategories, type S } from './common';
 import { describeQuota, quotaSlots, recommendPreview } from './recommend';
+import { message } from '../review/feedback';
 
 type Campaign = S['v1Campaign'];
 type Result = S['v1Result'];

@@ -2,12 +2,13 @@
 // (keep, warn, revoke), and the admin's decision, which moves the title at once.
 import { useState } from 'react';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
-import { Alert, Button, Card, DatePicker, Form, Input, Modal, Select, Table, Tag, message } from 'antd';
+import { Alert, Button, Card, DatePicker, Form, Input, Modal, Select, Table, Tag } from 'antd';
 import type { Dayjs } from 'dayjs';
 import { api, unwrap } from '../../api/client';
 import { applyFieldErrors, errorMessage } from '../../api/errors';
 import { dayjs, formatPoints } from '../../lib/format';
 import type { S } from './common';
+import { message } from '../review/feedback';
 
 type Outcome = S['v1ReinspectionOutcome'];
 

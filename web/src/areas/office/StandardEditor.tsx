@@ -5,8 +5,7 @@ import { useEffect, useMemo, useState } from 'react';
 import { Link, useNavigate, useParams } from 'react-router';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import {
-  Alert, Button, Card, Col, Descriptions, Dropdown, Empty, Form, Input, InputNumber, List, Modal, Row, Select, Space, Spin,
-  Tag, Tree, Typography, message,
+  Alert, Button, Card, Col, Descriptions, Dropdown, Empty, Form, Input, InputNumber, List, Row, Select, Space, Spin, Tag, Tree, Typography,
 } from 'antd';
 import type { TreeProps } from 'antd';
 import { DownloadOutlined, MinusCircleOutlined, PlusOutlined } from '@ant-design/icons';
@@ -17,6 +16,7 @@ import { indicatorKindLabel } from '../../lib/labels';
 import { downloadFile } from '../review/files';
 import { aggregations, assessmentMethods, cadences, indicatorKinds, standardStateLabel, useOfficeCtx, type S } from './common';
 import { buildTree, dropMove, type Indicator, type TreeNode } from './indicatorTree';
+import { message, confirm } from '../review/feedback';
 
 type Standard = S['v1Standard'];
 
@@ -327,7 +327,7 @@ export default function StandardEditor() {
     }
   };
   const remove = () =>
-    Modal.confirm({
+    confirm({
       title: `删除指标 ${selected}？`,
       content: current?.kind === 'INDICATOR_KIND_GROUP' ? '其下所有指标将一并删除。' : undefined,
       okButtonProps: { danger: true },
@@ -396,13 +396,13 @@ export default function StandardEditor() {
             </Dropdown>
             {editable && <Button onClick={validate}>校验</Button>}
             {editable && (
-              <Button type="primary" onClick={() => Modal.confirm({ title: '发布后不能再修改，确认发布？', onOk: () => action('publish') })}>
+              <Button type="primary" onClick={() => confirm({ title: '发布后不能再修改，确认发布？', onOk: () => action('publish') })}>
                 发布
               </Button>
             )}
             {canWrite && s.officeId === officeId && s.state !== 'STANDARD_STATE_DRAFT' && <Button onClick={() => action('newVersion')}>新建版本</Button>}
             {canWrite && s.officeId === officeId && s.state === 'STANDARD_STATE_PUBLISHED' && (
-              <Button danger onClick={() => Modal.confirm({ title: '停用后新的测评周期不能再选用，确认停用？', onOk: () => action('retire') })}>
+              <Button danger onClick={() => confirm({ title: '停用后新的测评周期不能再选用，确认停用？', onOk: () => action('retire') })}>
                 停用
               </Button>
             )}

@@ -3,13 +3,14 @@
 import { useState } from 'react';
 import { Link, useNavigate } from 'react-router';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
-import { Alert, Button, Card, Form, Input, Modal, Select, Space, Table, Tag, Upload, message } from 'antd';
+import { Alert, Button, Card, Form, Input, Modal, Select, Space, Table, Tag, Upload } from 'antd';
 import { UploadOutlined } from '@ant-design/icons';
 import { api, idempotencyKey, unwrap, withIdempotency } from '../../api/client';
 import { ApiError, applyFieldErrors, errorMessage } from '../../api/errors';
 import { formatDateTime } from '../../lib/format';
 import { aggregations, listAll, standardStateLabel, useOfficeCtx, type S } from './common';
 import { toBase64 } from './ImportUnits';
+import { message } from '../review/feedback';
 
 type Standard = S['v1Standard'];
 

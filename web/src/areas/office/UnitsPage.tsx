@@ -4,8 +4,7 @@
 import { useState } from 'react';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import {
-  Button, Card, Checkbox, DatePicker, Descriptions, Drawer, Form, Input, InputNumber, Modal, Select, Space, Table, Tabs,
-  Tag, Timeline, Typography, message,
+  Button, Card, Checkbox, DatePicker, Descriptions, Drawer, Form, Input, InputNumber, Modal, Select, Space, Table, Tabs, Tag, Timeline, Typography,
 } from 'antd';
 import type { Dayjs } from 'dayjs';
 import { api, idempotencyKey, unwrap, withIdempotency } from '../../api/client';
@@ -15,6 +14,7 @@ import { levelLabel, roleLabel, titleStateLabel, unitCategoryLabel } from '../..
 import { levels, listAll, negativeCategories, negativeCategoryLabel, unitCategories, useOfficeCtx, type S } from './common';
 import ImportUnits from './ImportUnits';
 import { UserForm } from './UsersPage';
+import { message, confirm } from '../review/feedback';
 
 type Unit = S['v1Unit'];
 type TitleRecord = S['v1TitleRecord'];
@@ -187,7 +187,7 @@ function Titles({ unit, entries }: { unit: Unit; entries: Entry[] }) {
   };
   const dismiss = (t: TitleRecord) => {
     let reason = '';
-    Modal.confirm({
+    confirm({
       title: '驳回撤销提议',
       content: <Input.TextArea aria-label="驳回理由" placeholder="理由（必填）" onChange={(e) => (reason = e.target.value)} />,
       onOk: async () => {
@@ -297,7 +297,7 @@ function NegativeList({ unit, entries, loading, onChange }: { unit: Unit; entrie
   };
   const annul = (e: Entry) => {
     let reason = '';
-    Modal.confirm({
+    confirm({
       title: '撤销此事项',
       content: <Input.TextArea aria-label="撤销理由" placeholder="理由（必填）" onChange={(ev) => (reason = ev.target.value)} />,
       onOk: async () => {

@@ -2,12 +2,13 @@
 // (machine clients, e.g. a province's nightly summary pull; the secret is shown once).
 import { useState } from 'react';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
-import { Alert, Button, Card, Form, Input, Modal, Select, Space, Table, Tag, Typography, message } from 'antd';
+import { Alert, Button, Card, Form, Input, Modal, Select, Space, Table, Tag, Typography } from 'antd';
 import { api, idempotencyKey, unwrap, withIdempotency } from '../../api/client';
 import { applyFieldErrors, errorMessage } from '../../api/errors';
 import { formatDateTime } from '../../lib/format';
 import { roleLabel } from '../../lib/labels';
 import { listAll, useOfficeCtx, type S } from './common';
+import { message, confirm } from '../review/feedback';
 
 type User = S['v1User'];
 type Role = S['v1Role'];
@@ -138,7 +139,7 @@ function ServiceAccounts({ officeId, canWrite }: { officeId: string; canWrite: b
     }
   };
   const disable = (id: string) =>
-    Modal.confirm({
+    confirm({
       title: '停用此服务账号？',
       content: '停用后不能再获取令牌，且不能恢复。',
       okButtonProps: { danger: true },

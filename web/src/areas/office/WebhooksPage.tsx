@@ -2,11 +2,14 @@
 // once when generated), their delivery log and redelivery, and the reminder schedule.
 import { useState } from 'react';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
-import { Alert, Button, Card, Checkbox, Drawer, Form, Input, Modal, Select, Space, Switch, Table, Tag, Typography, message } from 'antd';
+import {
+  Alert, Button, Card, Checkbox, Drawer, Form, Input, Modal, Select, Space, Switch, Table, Tag, Typography,
+} from 'antd';
 import { api, idempotencyKey, unwrap, withIdempotency } from '../../api/client';
 import { applyFieldErrors, errorMessage } from '../../api/errors';
 import { formatDateTime } from '../../lib/format';
 import { listAll, useOfficeCtx, type S } from './common';
+import { message } from '../review/feedback';
 
 type Webhook = S['v1Webhook'];
 type Delivery = S['v1WebhookDelivery'];

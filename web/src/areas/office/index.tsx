@@ -4,6 +4,7 @@ import { lazy, Suspense, useMemo, useState } from 'react';
 import { Route, Routes, useLocation, useNavigate } from 'react-router';
 import { Alert, Menu, Select, Space, Spin, Tag, Typography } from 'antd';
 import { scopesWith, useMe } from '../../api/me';
+import { FeedbackBridge } from '../review/feedback';
 import { OfficeContext, useOffice } from './common';
 
 const OfficesPage = lazy(() => import('./OfficesPage'));
@@ -44,6 +45,7 @@ export default function OfficeArea() {
   const own = adminOfficeIds.includes(officeId);
   return (
     <OfficeContext.Provider value={{ officeId, adminOfficeIds, setOfficeId: setPicked }}>
+      <FeedbackBridge />
       <Space style={{ marginBottom: 8 }} wrap>
         <Typography.Title level={4} style={{ margin: 0 }}>
           {office.data?.displayName ?? '…'}

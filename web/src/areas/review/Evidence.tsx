@@ -1,11 +1,12 @@
 import { lazy, Suspense, useEffect, useState } from 'react';
-import { Button, Empty, Image, Modal, Space, Spin, Tag, Tooltip, Typography, message } from 'antd';
+import { Button, Empty, Image, Modal, Space, Spin, Tag, Tooltip, Typography } from 'antd';
 import { DownloadOutlined, EyeOutlined, WarningOutlined } from '@ant-design/icons';
 import type { components } from '../../api/schema';
 import { errorMessage } from '../../api/errors';
 import { deadline, formatDateTime, formatFileSize, formatPeriod, periodOrder } from '../../lib/format';
 import { evidenceStateColor, evidenceStateLabel } from '../../lib/labels';
 import { fetchFile, saveBlob } from './files';
+import { message } from './feedback';
 
 const PdfViewer = lazy(() => import('./PdfViewer'));
 

@@ -3,13 +3,14 @@
 import { useState } from 'react';
 import { Link } from 'react-router';
 import { useQueries, useQuery, useQueryClient } from '@tanstack/react-query';
-import { Alert, Button, Card, Form, Input, Modal, Select, Space, Table, Tag, Typography, message } from 'antd';
+import { Alert, Button, Card, Form, Input, Modal, Select, Space, Table, Tag, Typography } from 'antd';
 import type { components } from '../../api/schema';
 import { api, idempotencyKey, unwrap, withIdempotency } from '../../api/client';
 import { errorMessage } from '../../api/errors';
 import { formatDateTime } from '../../lib/format';
 import { applicationStateLabel, applicationStateColor, campaignStateLabel } from '../../lib/labels';
 import { assignmentStateLabel } from './SheetPage';
+import { message } from './feedback';
 
 type Assignment = components['schemas']['v1Assignment'];
 type AssignmentState = components['schemas']['v1AssignmentState'];

@@ -5,8 +5,7 @@ import { useEffect, useMemo, useState } from 'react';
 import { Link, useParams } from 'react-router';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import {
-  Alert, Affix, Badge, Button, Card, Col, DatePicker, Descriptions, Form, Input, Modal, Row, Select, Space, Spin, Tag,
-  Typography, message,
+  Alert, Affix, Badge, Button, Card, Col, DatePicker, Descriptions, Form, Input, Modal, Row, Select, Space, Spin, Tag, Typography,
 } from 'antd';
 import type { Dayjs } from 'dayjs';
 import type { components } from '../../api/schema';
@@ -20,6 +19,7 @@ import {
   fromScore, hasEntry, indicatorDepths, isLeaf, missingLeaves, orderedIndicators, sameEntry, toScore, validateEntry,
   type Indicator, type ScoreDraft,
 } from './scoreRules';
+import { message, confirm } from './feedback';
 
 type Assignment = components['schemas']['v1Assignment'];
 
@@ -275,7 +275,7 @@ export default function SheetPage() {
       void message.error(`还有 ${missing.length} 项未评分：${missing.slice(0, 10).join('、')}${missing.length > 10 ? '…' : ''}`);
       return;
     }
-    Modal.confirm({
+    confirm({
       title: '提交评分表？',
       content: '提交后不能再修改，除非文明办管理员退回重评。',
       okText: '提交',

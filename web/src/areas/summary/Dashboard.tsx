@@ -4,8 +4,7 @@
 import { useMemo, useState } from 'react';
 import { useQuery } from '@tanstack/react-query';
 import {
-  Alert, Breadcrumb, Button, Card, Col, Dropdown, Empty, InputNumber, Row, Select, Space, Spin, Statistic, Table, Tag,
-  Typography, message,
+  Alert, Breadcrumb, Button, Card, Col, Dropdown, Empty, InputNumber, Row, Select, Space, Spin, Statistic, Table, Tag, Typography,
 } from 'antd';
 import { DownloadOutlined } from '@ant-design/icons';
 import type { components } from '../../api/schema';
@@ -17,6 +16,7 @@ import { applicationStateLabel, applicationStateColor } from '../../lib/labels';
 import { downloadFile } from '../review/files';
 import Chart from './Chart';
 import { countsOption, distributionOption, scoresOption, topOption, type OfficeCounts, type TopUnit } from './charts';
+import { message } from '../review/feedback';
 
 type TitleLevel = components['schemas']['v1TitleLevel'];
 

@@ -1,6 +1,12 @@
 // 汇总看板: municipal and provincial offices' view across their subtree.
+import { FeedbackBridge } from '../review/feedback';
 import Dashboard from './Dashboard';
 
 export default function SummaryArea() {
-  return <Dashboard />;
+  return (
+    <>
+      <FeedbackBridge />
+      <Dashboard />
+    </>
+  );
 }

@@ -1,0 +1,30 @@
+// Toasts and confirmations of the review, office and summary areas, through antd's App
+// context so they use the console's zh-CN locale and theme (antd's static message and
+// Modal.confirm render outside the ConfigProvider). FeedbackBridge, rendered once at an
+// area's root, hands the context's instances over; before that the static ones answer.
+import { App, Modal, message as staticMessage } from 'antd';
+import type { ModalFuncProps } from 'antd';
+import type { ReactNode } from 'react';
+
+type Ctx = ReturnType<typeof App.useApp>;
+let ctx: Ctx | null = null;
+
+export function FeedbackBridge() {
+  ctx = App.useApp();
+  return null;
+}
+
+function m() {
+  return ctx?.message ?? staticMessage;
+}
+
+export const message = {
+  success: (c: ReactNode) => m().success(c),
+  error: (c: ReactNode) => m().error(c),
+  info: (c: ReactNode) => m().info(c),
+  warning: (c: ReactNode) => m().warning(c),
+};
+
+export function confirm(props: ModalFuncProps) {
+  return (ctx?.modal ?? Modal).confirm({ okText: '确定', cancelText: '取消', ...props });
+}
