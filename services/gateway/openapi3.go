@@ -6,6 +6,7 @@ import (
 
 	"github.com/getkin/kin-openapi/openapi2"
 	"github.com/getkin/kin-openapi/openapi2conv"
+	"github.com/getkin/kin-openapi/openapi3"
 
 	"github.com/wenming-platform/wenming/api/gen/openapi"
 )
@@ -26,6 +27,11 @@ var Documents = sync.OnceValues(func() (documents, error) {
 	doc3, err := openapi2conv.ToV3(&doc)
 	if err != nil {
 		return documents{}, err
+	}
+	// Swagger 2 can only say "an Authorization header"; OpenAPI 3 can say "a bearer JWT",
+	// so a client (and /docs's Authorize) takes the token alone and adds "Bearer ".
+	if s := doc3.Components.SecuritySchemes["bearer"]; s != nil && s.Value != nil {
+		s.Value = openapi3.NewJWTSecurityScheme().WithDescription(s.Value.Description)
 	}
 	v3, err := json.MarshalIndent(doc3, "", "  ")
 	if err != nil {

@@ -23,9 +23,18 @@ func TestConsole(t *testing.T) {
 				t.Errorf("GET %s: %v", path, r.Header)
 			}
 		}
-		var doc struct{ OpenAPI string }
+		var doc struct {
+			OpenAPI    string
+			Components struct {
+				SecuritySchemes map[string]struct{ Type, Scheme string }
+			}
+		}
 		if err := json.Unmarshal(apptest.Must(t, 200, e.Do(t, "GET", "/openapi3.json", "", nil)).Raw, &doc); err != nil || !strings.HasPrefix(doc.OpenAPI, "3.") {
 			t.Errorf("/openapi3.json: %q, %v", doc.OpenAPI, err)
+		}
+		// OpenAPI 3 says what Swagger 2 could not: the token is a bearer token.
+		if b := doc.Components.SecuritySchemes["bearer"]; b.Type != "http" || b.Scheme != "bearer" {
+			t.Errorf("/openapi3.json's bearer scheme: %+v", b)
 		}
 		// The API keeps its own answers for paths it does not have.
 		for _, c := range []struct{ method, path string }{{"GET", "/v1/nothing"}, {"POST", "/"}, {"DELETE", "/unit"}} {

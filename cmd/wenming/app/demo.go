@@ -128,6 +128,9 @@ func (a *App) loadDemo(ctx context.Context, ten *tenancy.Server, std *standards.
 		DisplayName:       fmt.Sprintf("%d 年度示例区文明单位测评", now.Year()),
 		ApplicationWindow: win(0, 30), SubmissionWindow: win(1, 60), ReviewWindow: win(61, 75), PublicityWindow: win(76, 83),
 		Quota: &standardsv1.Quota{Limit: &standardsv1.Quota_Percent{Percent: 30}}, PassLine: "80.00",
+		// The demo has one reviewer, so that its own accounts can take an application all
+		// the way through review (a real office sets three or more).
+		ReviewersPerApplication: 1,
 	}})
 	if err != nil {
 		return fmt.Errorf("demo: campaign: %w", err)
