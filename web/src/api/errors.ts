@@ -171,9 +171,13 @@ export function applyFieldErrors(
     for (const prefix of opts.strip ?? []) {
       if (f.startsWith(prefix + '.')) f = f.slice(prefix.length + 1);
     }
-    const mapped = opts.map?.[f] ?? opts.map?.[v.field];
+    // "fileIds[1]" is the second file of the fileIds field: a form field holds the list.
+    const bare = f.replace(/\[\d+\]/g, '');
+    const mapped = opts.map?.[f] ?? opts.map?.[v.field] ?? opts.map?.[bare];
     const name: (string | number)[] = mapped
-      ? Array.isArray(mapped) ? mapped : mapped.split('.')
+      ? Array.isArray(mapped)
+        ? mapped
+        : mapped.split('.')
       : f.split('.').map((p) => (/^\d+$/.test(p) ? Number(p) : p.replace(/\[(\d+)\]$/, '')));
     if (!mapped && !known.has(String(name[0]))) {
       unmatched.push(v);

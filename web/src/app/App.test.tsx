@@ -25,13 +25,12 @@ describe('areas', () => {
   it('shows each role its areas', () => {
     expect(areasFor({ scopes: [{ unitId: 'u1', roles: ['ROLE_UNIT_SUBMITTER'] }] }, [])).toEqual([AREAS.unit]);
     expect(areasFor({ scopes: [{ officeId: 'o1', roles: ['ROLE_OFFICE_REVIEWER'] }] }, [])).toEqual([AREAS.review]);
-    expect(areasFor({ scopes: [{ officeId: 'd', roles: ['ROLE_OFFICE_ADMIN'] }] }, [{ level: 'LEVEL_DISTRICT' }])).toEqual([
-      AREAS.office,
-    ]);
-    expect(areasFor({ scopes: [{ officeId: 'c', roles: ['ROLE_OFFICE_ADMIN'] }] }, [{ level: 'LEVEL_MUNICIPAL' }])).toEqual([
-      AREAS.office,
-      AREAS.summary,
-    ]);
+    expect(
+      areasFor({ scopes: [{ officeId: 'd', roles: ['ROLE_OFFICE_ADMIN'] }] }, [{ level: 'LEVEL_DISTRICT' }]),
+    ).toEqual([AREAS.office]);
+    expect(
+      areasFor({ scopes: [{ officeId: 'c', roles: ['ROLE_OFFICE_ADMIN'] }] }, [{ level: 'LEVEL_MUNICIPAL' }]),
+    ).toEqual([AREAS.office, AREAS.summary]);
     expect(areasFor(undefined, [])).toEqual([]);
   });
 
@@ -50,7 +49,11 @@ describe('routing', () => {
         (c.body as { password: string }).password === 'right'
           ? json(200, { accessToken: 't', expiresIn: 900 })
           : json(401, rpcError(16, 'INVALID_CREDENTIALS', '用户名或密码错误')),
-      'GET /v1/auth/me': json(200, { login: 'demo-unit', displayName: '示例区图书馆管理员', scopes: [{ unitId: 'u1', officeId: 'o3', roles: ['ROLE_UNIT_ADMIN'] }] }),
+      'GET /v1/auth/me': json(200, {
+        login: 'demo-unit',
+        displayName: '示例区图书馆管理员',
+        scopes: [{ unitId: 'u1', officeId: 'o3', roles: ['ROLE_UNIT_ADMIN'] }],
+      }),
     });
     renderAt('/unit');
     const user = userEvent.setup();

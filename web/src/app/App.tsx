@@ -49,10 +49,38 @@ export function AppRoutes() {
           }
         >
           <Route index element={<HomeRedirect />} />
-          <Route path="unit/*" element={<AreaGuard area="unit"><UnitArea /></AreaGuard>} />
-          <Route path="review/*" element={<AreaGuard area="review"><ReviewArea /></AreaGuard>} />
-          <Route path="office/*" element={<AreaGuard area="office"><OfficeArea /></AreaGuard>} />
-          <Route path="summary/*" element={<AreaGuard area="summary"><SummaryArea /></AreaGuard>} />
+          <Route
+            path="unit/*"
+            element={
+              <AreaGuard area="unit">
+                <UnitArea />
+              </AreaGuard>
+            }
+          />
+          <Route
+            path="review/*"
+            element={
+              <AreaGuard area="review">
+                <ReviewArea />
+              </AreaGuard>
+            }
+          />
+          <Route
+            path="office/*"
+            element={
+              <AreaGuard area="office">
+                <OfficeArea />
+              </AreaGuard>
+            }
+          />
+          <Route
+            path="summary/*"
+            element={
+              <AreaGuard area="summary">
+                <SummaryArea />
+              </AreaGuard>
+            }
+          />
           <Route path="*" element={<HomeRedirect notFound />} />
         </Route>
       </Routes>

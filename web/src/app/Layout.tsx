@@ -1,11 +1,5 @@
 import { Alert, Button, Layout, Menu, Result, Space, Typography } from 'antd';
-import {
-  AuditOutlined,
-  BarChartOutlined,
-  FileDoneOutlined,
-  LogoutOutlined,
-  SettingOutlined,
-} from '@ant-design/icons';
+import { AuditOutlined, BarChartOutlined, FileDoneOutlined, LogoutOutlined, SettingOutlined } from '@ant-design/icons';
 import { Navigate, Outlet, useLocation, useNavigate } from 'react-router';
 import type { ReactNode } from 'react';
 import { logout } from '../api/session';

@@ -50,8 +50,7 @@ export function useAreas(): { areas: Area[]; loading: boolean; me: Me | undefine
   const offices = useQueries({
     queries: officeIds.map((id) => ({
       queryKey: ['office', id],
-      queryFn: async () =>
-        unwrap(await api.GET('/v1/offices/{officeId}', { params: { path: { officeId: id } } })),
+      queryFn: async () => unwrap(await api.GET('/v1/offices/{officeId}', { params: { path: { officeId: id } } })),
       staleTime: 5 * 60_000,
     })),
   });

@@ -6,8 +6,7 @@ export function makeQueryClient(): QueryClient {
   return new QueryClient({
     defaultOptions: {
       queries: {
-        retry: (count, err) =>
-          count < 2 && err instanceof ApiError && (err.status === 0 || err.status >= 502),
+        retry: (count, err) => count < 2 && err instanceof ApiError && (err.status === 0 || err.status >= 502),
         refetchOnWindowFocus: false,
         staleTime: 30_000,
       },

@@ -4,6 +4,7 @@ import {
   deadline,
   formatDate,
   formatDateTime,
+  formatDue,
   formatFileSize,
   formatPeriod,
   formatPoints,
@@ -73,6 +74,11 @@ describe('times in the office time zone', () => {
     expect(formatDate('2026-04-20T16:00:00Z')).toBe('2026-04-21');
     expect(formatDateTime('2026-04-20T15:59:59Z', 'UTC')).toBe('2026-04-20 15:59');
     expect(formatDateTime(undefined)).toBe('');
+  });
+  it("shows a window ending at local midnight as the due day's 24:00", () => {
+    expect(formatDue('2026-04-20T16:00:00Z')).toBe('2026-04-20 24:00');
+    expect(formatDue('2026-04-20T15:59:59Z')).toBe('2026-04-20 23:59');
+    expect(formatDue('2027-01-31T05:54:25Z')).toBe('2027-01-31 13:54');
   });
   it('describes how far a deadline is', () => {
     const now = new Date('2026-04-18T00:00:00Z');

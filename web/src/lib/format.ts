@@ -78,6 +78,22 @@ export function formatDate(t: string | undefined, tz: string = DEFAULT_TIME_ZONE
   return d.isValid() ? d.tz(tz || DEFAULT_TIME_ZONE).format('YYYY-MM-DD') : '';
 }
 
+/**
+ * formatDue shows a due time. A window that ends at local midnight ends with the day
+ * before (docs/evidence.md: on time until 23:59:59 of the due day), so it reads as that
+ * day's 24:00, as official notices write it, rather than as the next day's 00:00.
+ */
+export function formatDue(t: string | undefined, tz: string = DEFAULT_TIME_ZONE): string {
+  if (!t) return '';
+  const d = dayjs(t);
+  if (!d.isValid()) return '';
+  const local = d.tz(tz || DEFAULT_TIME_ZONE);
+  if (local.hour() === 0 && local.minute() === 0 && local.second() === 0) {
+    return `${local.subtract(1, 'day').format('YYYY-MM-DD')} 24:00`;
+  }
+  return local.format('YYYY-MM-DD HH:mm');
+}
+
 export type DeadlineStatus = 'none' | 'overdue' | 'soon' | 'open';
 
 /**
@@ -91,11 +107,12 @@ export function deadline(
 ): { text: string; remaining: string; status: DeadlineStatus } {
   if (!due || !dayjs(due).isValid()) return { text: '', remaining: '', status: 'none' };
   const d = dayjs(due);
-  const text = formatDateTime(due, tz);
+  const text = formatDue(due, tz);
   const ms = d.valueOf() - now.getTime();
   if (ms < 0) return { text, remaining: '已截止', status: 'overdue' };
   const hours = Math.floor(ms / 3_600_000);
-  const remaining = hours < 24 ? (hours < 1 ? '不足 1 小时' : `还剩 ${hours} 小时`) : `还剩 ${Math.floor(hours / 24)} 天`;
+  const remaining =
+    hours < 24 ? (hours < 1 ? '不足 1 小时' : `还剩 ${hours} 小时`) : `还剩 ${Math.floor(hours / 24)} 天`;
   return { text, remaining, status: ms <= 3 * 86_400_000 ? 'soon' : 'open' };
 }
 

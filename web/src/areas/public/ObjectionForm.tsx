@@ -98,7 +98,10 @@ export function ObjectionForm({
           aria-label="异议对象"
           placeholder="请选择单位"
           showSearch={{ optionFilterProp: 'label' }}
-          options={lines.map((l) => ({ value: l.unitId ?? '', label: `${l.number ?? ''}. ${l.unitDisplayName ?? ''}` }))}
+          options={lines.map((l) => ({
+            value: l.unitId ?? '',
+            label: `${l.number ?? ''}. ${l.unitDisplayName ?? ''}`,
+          }))}
         />
       </Form.Item>
       <Form.Item

@@ -45,7 +45,10 @@ export function PublicityPage() {
           公示期内，如对下列单位有异议，可通过本页面实名或匿名提出。请实事求是，反映具体问题。
         </Typography.Paragraph>
       </Card>
-      <Card title={`公示名单（${lines.length} 个单位）`} extra={<Button onClick={() => setObjecting({})}>提出异议</Button>}>
+      <Card
+        title={`公示名单（${lines.length} 个单位）`}
+        extra={<Button onClick={() => setObjecting({})}>提出异议</Button>}
+      >
         <Table<PublicityLine>
           rowKey={(l) => l.unitId ?? String(l.number)}
           dataSource={lines}
@@ -61,7 +64,11 @@ export function PublicityPage() {
               title: '',
               width: 100,
               render: (_, l) => (
-                <Button size="small" onClick={() => setObjecting({ unitId: l.unitId })} aria-label={`对 ${l.unitDisplayName ?? ''} 提出异议`}>
+                <Button
+                  size="small"
+                  onClick={() => setObjecting({ unitId: l.unitId })}
+                  aria-label={`对 ${l.unitDisplayName ?? ''} 提出异议`}
+                >
                   提出异议
                 </Button>
               ),

@@ -45,7 +45,9 @@ export default function PublicArea() {
   return (
     <Layout style={{ minHeight: '100vh' }}>
       <Layout.Header style={{ background: '#b4232a', display: 'flex', alignItems: 'center' }}>
-        <Typography.Text style={{ color: '#fff', fontSize: 18, fontWeight: 600 }}>文明单位测评 · 公示信息</Typography.Text>
+        <Typography.Text style={{ color: '#fff', fontSize: 18, fontWeight: 600 }}>
+          文明单位测评 · 公示信息
+        </Typography.Text>
       </Layout.Header>
       <Layout.Content style={{ padding: 24, maxWidth: 1200, width: '100%', margin: '0 auto' }}>
         <Routes>

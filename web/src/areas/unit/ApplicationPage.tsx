@@ -1,5 +1,22 @@
 import { useMemo, useRef, useState } from 'react';
-import { App, Alert, Breadcrumb, Button, Card, Descriptions, Form, Input, Modal, Popconfirm, Space, Table, Tabs, Tag, Typography } from 'antd';
+import {
+  App,
+  Alert,
+  Breadcrumb,
+  Button,
+  Card,
+  Descriptions,
+  Form,
+  Input,
+  Modal,
+  Popconfirm,
+  Space,
+  Table,
+  Tabs,
+  Tag,
+  Tooltip,
+  Typography,
+} from 'antd';
 import { Link, useParams } from 'react-router';
 import { api, idempotencyKey, unwrap, withIdempotency } from '../../api/client';
 import { ApiError, errorMessage } from '../../api/errors';
@@ -83,7 +100,8 @@ export function ApplicationPage() {
   const titles = useMemo(() => {
     const t: Record<string, string> = {};
     for (const i of standard.data?.indicators ?? []) t[i.code ?? ''] = i.title ?? '';
-    for (const r of checklist.data?.requirements ?? []) if (r.indicatorCode) t[r.indicatorCode] = r.indicatorTitle ?? '';
+    for (const r of checklist.data?.requirements ?? [])
+      if (r.indicatorCode) t[r.indicatorCode] = r.indicatorTitle ?? '';
     return t;
   }, [standard.data, checklist.data]);
 
@@ -95,6 +113,7 @@ export function ApplicationPage() {
   const canWithdraw = isAdmin && (state === 'APPLICATION_STATE_DRAFT' || state === 'APPLICATION_STATE_SUBMITTED');
   const returnedCount = (evidence.data ?? []).filter((e) => e.state === 'EVIDENCE_STATE_RETURNED').length;
   const tz = checklist.data?.timeZone ?? 'Asia/Shanghai';
+  const inSubmission = campaign.data?.state === 'CAMPAIGN_STATE_SUBMISSION';
   const submissionDue = deadline(campaign.data?.submissionWindow?.endTime, new Date(), tz);
 
   const submit = async () => {
@@ -140,7 +159,9 @@ export function ApplicationPage() {
 
   return (
     <Space orientation="vertical" size="middle" style={{ width: '100%' }}>
-      <Breadcrumb items={[{ title: <Link to="/unit">本单位申报</Link> }, { title: campaign.data?.displayName ?? '申报' }]} />
+      <Breadcrumb
+        items={[{ title: <Link to="/unit">本单位申报</Link> }, { title: campaign.data?.displayName ?? '申报' }]}
+      />
       <Card
         title={
           <Space wrap>
@@ -155,7 +176,16 @@ export function ApplicationPage() {
                 撤回申报
               </Button>
             )}
-            {canSubmit && (
+            {canSubmit && !inSubmission && state === 'APPLICATION_STATE_DRAFT' && (
+              <Tooltip
+                title={`材料报送阶段开始后才能提交申报${campaign.data?.submissionWindow?.startTime ? `（${formatDateTime(campaign.data.submissionWindow.startTime, tz)} 起）` : ''}`}
+              >
+                <Button type="primary" disabled>
+                  提交申报
+                </Button>
+              </Tooltip>
+            )}
+            {canSubmit && (inSubmission || state === 'APPLICATION_STATE_RETURNED') && (
               <Popconfirm
                 title={state === 'APPLICATION_STATE_RETURNED' ? '确认重新提交？' : '确认提交申报？'}
                 description="提交后材料将交由测评员审核，不能再修改。"
@@ -196,12 +226,12 @@ export function ApplicationPage() {
         )}
       </Card>
       {submitError && (
-        <div>
-          <MissingList error={submitError} applicationId={applicationId} titles={titles} />
-          {reasonHint(submitError.reason) && submitError.reason !== 'APPLICATION_INCOMPLETE' && (
-            <Typography.Text type="secondary">{reasonHint(submitError.reason)}</Typography.Text>
-          )}
-        </div>
+        <MissingList
+          error={submitError}
+          applicationId={applicationId}
+          titles={titles}
+          hint={reasonHint(submitError.reason)}
+        />
       )}
       {returnedCount > 0 && (
         <Alert
@@ -223,7 +253,11 @@ export function ApplicationPage() {
               ) : checklist.isPending ? (
                 <PageLoading />
               ) : (
-                <ChecklistTable applicationId={applicationId} requirements={checklist.data.requirements} timeZone={tz} />
+                <ChecklistTable
+                  applicationId={applicationId}
+                  requirements={checklist.data.requirements}
+                  timeZone={tz}
+                />
               ),
             },
             {

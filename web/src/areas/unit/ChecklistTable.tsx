@@ -47,9 +47,7 @@ export function ChecklistTable({
 }) {
   const [filter, setFilter] = useState<ChecklistFilter>('todo');
   const rows = useMemo(() => {
-    const rs = requirements.filter((r) =>
-      filter === 'all' ? true : filter === 'todo' ? isOpen(r) : !isOpen(r),
-    );
+    const rs = requirements.filter((r) => (filter === 'all' ? true : filter === 'todo' ? isOpen(r) : !isOpen(r)));
     return [...rs].sort(
       (a, b) =>
         (a.indicatorCode ?? '').localeCompare(b.indicatorCode ?? '', 'zh-CN', { numeric: true }) ||
@@ -107,7 +105,11 @@ export function ChecklistTable({
           {
             title: '状态',
             width: 90,
-            render: (_, r) => <Tag color={evidenceStateColor(r.state)}>{evidenceStateLabel(r.state ?? 'EVIDENCE_STATE_UNSPECIFIED')}</Tag>,
+            render: (_, r) => (
+              <Tag color={evidenceStateColor(r.state)}>
+                {evidenceStateLabel(r.state ?? 'EVIDENCE_STATE_UNSPECIFIED')}
+              </Tag>
+            ),
           },
           {
             title: '尚缺',

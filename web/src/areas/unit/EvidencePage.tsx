@@ -1,10 +1,33 @@
 import { useMemo, useRef, useState } from 'react';
-import { App, Alert, Breadcrumb, Button, Card, Collapse, Descriptions, Empty, Form, Input, List, Space, Tag, Typography } from 'antd';
+import {
+  App,
+  Alert,
+  Breadcrumb,
+  Button,
+  Card,
+  Collapse,
+  Descriptions,
+  Empty,
+  Form,
+  Input,
+  Space,
+  Tag,
+  Typography,
+} from 'antd';
+import { ItemList } from '../../lib/ItemList';
 import { Link, useParams } from 'react-router';
 import { useQueryClient } from '@tanstack/react-query';
 import { api, idempotencyKey, unwrap, withIdempotency } from '../../api/client';
 import { ApiError, applyFieldErrors, errorMessage } from '../../api/errors';
-import { deadline, formatDateTime, formatDue, formatFileSize, formatPeriod, formatPoints, isDecimal2 } from '../../lib/format';
+import {
+  deadline,
+  formatDateTime,
+  formatDue,
+  formatFileSize,
+  formatPeriod,
+  formatPoints,
+  isDecimal2,
+} from '../../lib/format';
 import { cadenceLabel, evidenceStateColor, evidenceStateLabel, indicatorKindLabel } from '../../lib/labels';
 import { PageLoading } from '../../app/PageLoading';
 import {
@@ -102,6 +125,11 @@ export function EvidencePage() {
         setRefusal(err);
         return;
       }
+      if (err.fieldViolations.length) {
+        // Shown beside the fields they name.
+        message.error(err.message);
+        return;
+      }
     }
     modal.error({
       title: '操作未成功',
@@ -187,7 +215,13 @@ export function EvidencePage() {
       <Breadcrumb
         items={[
           { title: <Link to="/unit">本单位申报</Link> },
-          { title: <Link to={`/unit/applications/${encodeURIComponent(applicationId)}`}>{campaign.data?.displayName ?? '申报'}</Link> },
+          {
+            title: (
+              <Link to={`/unit/applications/${encodeURIComponent(applicationId)}`}>
+                {campaign.data?.displayName ?? '申报'}
+              </Link>
+            ),
+          },
           { title: `${code} · ${formatPeriod(period)}` },
         ]}
       />
@@ -210,7 +244,11 @@ export function EvidencePage() {
           <Descriptions.Item label="报送周期">{cadenceLabel(spec?.cadence)}</Descriptions.Item>
           <Descriptions.Item label="报送时间">
             {formatDateTime(start, tz)} 至 {formatDue(due, tz)}{' '}
-            {d.status !== 'none' && <Tag color={d.status === 'overdue' ? 'default' : d.status === 'soon' ? 'orange' : 'blue'}>{notYet ? '未开始' : d.remaining}</Tag>}
+            {d.status !== 'none' && (
+              <Tag color={d.status === 'overdue' ? 'default' : d.status === 'soon' ? 'orange' : 'blue'}>
+                {notYet ? '未开始' : d.remaining}
+              </Tag>
+            )}
           </Descriptions.Item>
           <Descriptions.Item label="材料要求">
             {[
@@ -244,10 +282,19 @@ export function EvidencePage() {
               ? '该项退回次数已超过上限，不能再报送'
               : `测评员退回了该项材料，请于 ${formatDue(e.returnDueTime, tz) || '截止时间'} 前修改后重新报送`
           }
-          description={<Typography.Text style={{ whiteSpace: 'pre-wrap' }}>{e.returnReason || '（未填写原因）'}</Typography.Text>}
+          description={
+            <Typography.Text style={{ whiteSpace: 'pre-wrap' }}>{e.returnReason || '（未填写原因）'}</Typography.Text>
+          }
         />
       )}
-      {refusal && <MissingList error={refusal} applicationId={applicationId} titles={{ [code]: indicator?.title ?? '' }} />}
+      {refusal && (
+        <MissingList
+          error={refusal}
+          applicationId={applicationId}
+          titles={{ [code]: indicator?.title ?? '' }}
+          hint={reasonHint(refusal.reason)}
+        />
+      )}
       <Card title="填报内容">
         {!editable && (
           <Alert
@@ -283,7 +330,8 @@ export function EvidencePage() {
               rules={[
                 {
                   validator: async (_, v: string | undefined) => {
-                    if ((v ?? '').trim() && !isDecimal2(v ?? '')) throw new Error('请输入不超过两位小数的数，例如 87.50');
+                    if ((v ?? '').trim() && !isDecimal2(v ?? ''))
+                      throw new Error('请输入不超过两位小数的数，例如 87.50');
                   },
                 },
               ]}
@@ -302,7 +350,12 @@ export function EvidencePage() {
               <Button onClick={() => void onSave()} loading={busy === 'save'} disabled={busy !== null}>
                 保存草稿
               </Button>
-              <Button type="primary" onClick={() => void onSubmit()} loading={busy === 'submit'} disabled={busy !== null || notYet}>
+              <Button
+                type="primary"
+                onClick={() => void onSubmit()}
+                loading={busy === 'submit'}
+                disabled={busy !== null || notYet}
+              >
                 {e?.state === 'EVIDENCE_STATE_RETURNED' ? '重新报送' : '报送'}
               </Button>
             </Space>
@@ -326,25 +379,29 @@ export function EvidencePage() {
               children: (
                 <Space orientation="vertical" style={{ width: '100%' }}>
                   {r.content?.narrative && (
-                    <Typography.Paragraph style={{ whiteSpace: 'pre-wrap', margin: 0 }}>{r.content.narrative}</Typography.Paragraph>
+                    <Typography.Paragraph style={{ whiteSpace: 'pre-wrap', margin: 0 }}>
+                      {r.content.narrative}
+                    </Typography.Paragraph>
                   )}
                   {r.content?.value && <Typography.Text>测量值：{r.content.value}</Typography.Text>}
                   {r.content?.note && <Typography.Text type="secondary">备注：{r.content.note}</Typography.Text>}
                   {(r.files?.length ?? 0) > 0 && (
-                    <List
-                      size="small"
-                      dataSource={r.files}
-                      renderItem={(f) => (
-                        <List.Item>
+                    <ItemList
+                      items={r.files ?? []}
+                      rowKey={(f, i) => f.id ?? i}
+                      render={(f) => (
+                        <Space>
                           <Button
                             type="link"
                             size="small"
-                            onClick={() => void downloadFile(f.id ?? '', f.name ?? '').catch((x) => message.error(errorMessage(x)))}
+                            onClick={() =>
+                              void downloadFile(f.id ?? '', f.name ?? '').catch((x) => message.error(errorMessage(x)))
+                            }
                           >
                             {f.name}
                           </Button>
                           <Typography.Text type="secondary">{formatFileSize(f.size)}</Typography.Text>
-                        </List.Item>
+                        </Space>
                       )}
                     />
                   )}

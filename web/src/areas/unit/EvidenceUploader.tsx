@@ -1,5 +1,6 @@
 import { useEffect, useRef, useState } from 'react';
-import { App, Button, List, Progress, Space, Tag, Typography, Upload } from 'antd';
+import { App, Button, Progress, Space, Tag, Typography, Upload } from 'antd';
+import { ItemList } from '../../lib/ItemList';
 import { DeleteOutlined, DownloadOutlined, InboxOutlined, ReloadOutlined } from '@ant-design/icons';
 import { idempotencyKey } from '../../api/client';
 import { errorMessage } from '../../api/errors';
@@ -15,6 +16,16 @@ interface Pending {
   percent: number;
   status: 'uploading' | 'error';
   error?: string;
+}
+
+/** Whether a stored name's extension (the server names files by their detected type) is one the spec takes. */
+export function typeAccepted(name: string | undefined, types: string[] | undefined): boolean {
+  if (!types?.length) return true;
+  const ext = (name ?? '').toLowerCase().split('.').pop() ?? '';
+  const ok = new Set(types.map((t) => t.toLowerCase().replace(/^\./, '')));
+  if (ok.has('jpg')) ok.add('jpeg');
+  if (ok.has('jpeg')) ok.add('jpg');
+  return ok.has(ext);
 }
 
 /** The accept attribute of the picker from the spec's file types ("jpg", "pdf"). */
@@ -129,82 +140,77 @@ export function EvidenceUploader({
         </p>
       </Upload.Dragger>
       {pending.length > 0 && (
-        <List
-          size="small"
+        <ItemList
           style={{ marginTop: 8 }}
-          dataSource={pending}
-          renderItem={(p) => (
-            <List.Item
-              actions={
-                p.status === 'error'
-                  ? [
-                      <Button key="retry" size="small" icon={<ReloadOutlined />} onClick={() => void start(p)}>
-                        重试
-                      </Button>,
-                      <Button key="remove" size="small" type="text" onClick={() => cancel(p.uid)}>
-                        移除
-                      </Button>,
-                    ]
-                  : [
-                      <Button key="cancel" size="small" type="text" onClick={() => cancel(p.uid)}>
-                        取消
-                      </Button>,
-                    ]
-              }
-            >
-              <div style={{ width: '100%' }}>
-                <Typography.Text>{p.file.name}</Typography.Text>{' '}
-                <Typography.Text type="secondary">{formatFileSize(p.file.size)}</Typography.Text>
-                {p.status === 'uploading' ? (
-                  <Progress percent={p.percent} size="small" aria-label={`${p.file.name} 上传进度`} />
-                ) : (
-                  <div>
-                    <Typography.Text type="danger" role="alert">
-                      上传失败：{p.error}
-                    </Typography.Text>
-                  </div>
-                )}
-              </div>
-            </List.Item>
+          items={pending}
+          rowKey={(p) => p.uid}
+          actions={(p) =>
+            p.status === 'error'
+              ? [
+                  <Button key="retry" size="small" icon={<ReloadOutlined />} onClick={() => void start(p)}>
+                    重试
+                  </Button>,
+                  <Button key="remove" size="small" type="text" onClick={() => cancel(p.uid)}>
+                    移除
+                  </Button>,
+                ]
+              : [
+                  <Button key="cancel" size="small" type="text" onClick={() => cancel(p.uid)}>
+                    取消
+                  </Button>,
+                ]
+          }
+          render={(p) => (
+            <div style={{ width: '100%' }}>
+              <Typography.Text>{p.file.name}</Typography.Text>{' '}
+              <Typography.Text type="secondary">{formatFileSize(p.file.size)}</Typography.Text>
+              {p.status === 'uploading' ? (
+                <Progress percent={p.percent} size="small" aria-label={`${p.file.name} 上传进度`} />
+              ) : (
+                <div>
+                  <Typography.Text type="danger" role="alert">
+                    上传失败：{p.error}
+                  </Typography.Text>
+                </div>
+              )}
+            </div>
           )}
         />
       )}
       {value.length > 0 && (
-        <List
-          size="small"
+        <ItemList
           style={{ marginTop: 8 }}
           header={<Typography.Text strong>已附文件（{value.length}）</Typography.Text>}
-          dataSource={value}
-          renderItem={(f) => (
-            <List.Item
-              actions={[
-                <Button
-                  key="dl"
-                  size="small"
-                  type="link"
-                  icon={<DownloadOutlined />}
-                  onClick={() => void downloadFile(f.id ?? '', f.name ?? '').catch((e) => message.error(errorMessage(e)))}
-                >
-                  下载
-                </Button>,
-                <Button
-                  key="rm"
-                  size="small"
-                  type="text"
-                  danger
-                  disabled={disabled}
-                  icon={<DeleteOutlined />}
-                  aria-label={`移除 ${f.name ?? ''}`}
-                  onClick={() => onChange?.(value.filter((x) => x.id !== f.id))}
-                />,
-              ]}
+          items={value}
+          rowKey={(f, i) => f.id ?? i}
+          actions={(f) => [
+            <Button
+              key="dl"
+              size="small"
+              type="link"
+              icon={<DownloadOutlined />}
+              onClick={() => void downloadFile(f.id ?? '', f.name ?? '').catch((e) => message.error(errorMessage(e)))}
             >
-              <Space>
-                <Typography.Text>{f.name}</Typography.Text>
-                <Typography.Text type="secondary">{formatFileSize(f.size)}</Typography.Text>
-                {f.contentType?.startsWith('image/') && <Tag>照片</Tag>}
-              </Space>
-            </List.Item>
+              下载
+            </Button>,
+            <Button
+              key="rm"
+              size="small"
+              type="text"
+              danger
+              disabled={disabled}
+              icon={<DeleteOutlined />}
+              aria-label={`移除 ${f.name ?? ''}`}
+              onClick={() => onChange?.(value.filter((x) => x.id !== f.id))}
+            />,
+          ]}
+          render={(f) => (
+            <Space>
+              <Typography.Text>{f.name}</Typography.Text>
+              <Typography.Text type="secondary">{formatFileSize(f.size)}</Typography.Text>
+              {f.contentType?.startsWith('image/') && <Tag>照片</Tag>}
+              {!typeAccepted(f.name, fileTypes) && <Tag color="warning">本指标不接受此类型</Tag>}
+            </Space>
           )}
         />
       )}

@@ -1,4 +1,5 @@
-import { Alert, List, Typography } from 'antd';
+import { Alert, Typography } from 'antd';
+import { ItemList } from '../../lib/ItemList';
 import { Link } from 'react-router';
 import { ApiError } from '../../api/errors';
 import { formatPeriod } from '../../lib/format';
@@ -36,10 +37,12 @@ export function MissingList({
   error,
   applicationId,
   titles = {},
+  hint,
 }: {
   error: ApiError;
   applicationId: string;
   titles?: Record<string, string>;
+  hint?: string;
 }) {
   const items = missingItems(error);
   return (
@@ -49,12 +52,17 @@ export function MissingList({
       title={error.message}
       description={
         items.length > 0 ? (
-          <List
-            size="small"
-            aria-label="尚缺材料"
-            dataSource={items}
-            renderItem={(it) => (
-              <List.Item>
+          <>
+            {hint && (
+              <Typography.Paragraph type="secondary" style={{ marginBottom: 4 }}>
+                {hint}
+              </Typography.Paragraph>
+            )}
+            <ItemList
+              aria-label="尚缺材料"
+              items={items}
+              rowKey={(it) => `${it.code}/${it.period}`}
+              render={(it) => (
                 <div>
                   {it.period ? (
                     <Link
@@ -69,10 +77,12 @@ export function MissingList({
                     <Typography.Text type="secondary">{it.what.join('；')}</Typography.Text>
                   </div>
                 </div>
-              </List.Item>
-            )}
-          />
-        ) : undefined
+              )}
+            />
+          </>
+        ) : (
+          hint
+        )
       }
     />
   );

@@ -8,11 +8,7 @@ import { charCount } from '../../lib/format';
  */
 export function NarrativeInput({ max, ...rest }: TextAreaProps & { max: number }) {
   return (
-    <Input.TextArea
-      autoSize={{ minRows: 4, maxRows: 16 }}
-      count={{ show: true, max, strategy: charCount }}
-      {...rest}
-    />
+    <Input.TextArea autoSize={{ minRows: 4, maxRows: 16 }} count={{ show: true, max, strategy: charCount }} {...rest} />
   );
 }
 

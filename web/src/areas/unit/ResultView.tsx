@@ -39,7 +39,10 @@ export function ResultView({ result }: { result: Result }) {
           title="一票否决"
           description={(result.vetoes ?? [])
             .filter((v) => v.confirmed)
-            .map((v) => `${v.code ?? ''}：${(v.reasons ?? []).join('；')}${v.decisionReason ? `（${v.decisionReason}）` : ''}`)
+            .map(
+              (v) =>
+                `${v.code ?? ''}：${(v.reasons ?? []).join('；')}${v.decisionReason ? `（${v.decisionReason}）` : ''}`,
+            )
             .join('\n')}
         />
       )}
@@ -96,7 +99,9 @@ export function ResultView({ result }: { result: Result }) {
             render: (_, r) => {
               const parts: string[] = [];
               if (r.node.method && r.node.inputs?.length) {
-                parts.push(`${methodText[r.node.method] ?? r.node.method}：${r.node.inputs.map((i) => i.entered || i.value).join('、')}`);
+                parts.push(
+                  `${methodText[r.node.method] ?? r.node.method}：${r.node.inputs.map((i) => i.entered || i.value).join('、')}`,
+                );
               }
               if (r.node.zeroed) parts.push(`计 0 分：${r.node.zeroed}`);
               if (r.node.note) parts.push(r.node.note);

@@ -101,9 +101,7 @@ export function SelfAssessmentForm({
 
   return (
     <Form form={form} component={false} disabled={!editable}>
-      {!editable && (
-        <Alert type="info" showIcon style={{ marginBottom: 12 }} title="申报提交后自评不能再修改。" />
-      )}
+      {!editable && <Alert type="info" showIcon style={{ marginBottom: 12 }} title="申报提交后自评不能再修改。" />}
       <Table<Indicator>
         size="small"
         rowKey={(i) => i.code ?? ''}
@@ -140,7 +138,9 @@ export function SelfAssessmentForm({
         ]}
       />
       <Space style={{ marginTop: 12 }}>
-        <Typography.Text>自评合计：{formatPoints(`${total / 100n}.${String(total % 100n).padStart(2, '0')}`)}</Typography.Text>
+        <Typography.Text>
+          自评合计：{formatPoints(`${total / 100n}.${String(total % 100n).padStart(2, '0')}`)}
+        </Typography.Text>
         {editable && (
           <Button type="primary" onClick={() => void save().catch(() => undefined)}>
             保存自评

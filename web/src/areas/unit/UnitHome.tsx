@@ -42,7 +42,9 @@ export function UnitHome() {
   if (loading) return <PageLoading />;
   if (!unitId) return <Alert type="warning" showIcon title="您的账号未关联申报单位" />;
 
-  const byCampaign = new Map((apps.data ?? []).filter((a) => a.state !== 'APPLICATION_STATE_WITHDRAWN').map((a) => [a.campaignId, a]));
+  const byCampaign = new Map(
+    (apps.data ?? []).filter((a) => a.state !== 'APPLICATION_STATE_WITHDRAWN').map((a) => [a.campaignId, a]),
+  );
   const open = (campaigns.data ?? []).filter(
     (c) => c.state === 'CAMPAIGN_STATE_OPEN' || c.state === 'CAMPAIGN_STATE_SUBMISSION' || byCampaign.has(c.id),
   );
@@ -95,7 +97,8 @@ export function UnitHome() {
                 render: (_, c) => {
                   const a = byCampaign.get(c.id);
                   if (a) return <Link to={`/unit/applications/${a.id}`}>进入申报</Link>;
-                  if (c.state !== 'CAMPAIGN_STATE_OPEN') return <Typography.Text type="secondary">申报已截止</Typography.Text>;
+                  if (c.state !== 'CAMPAIGN_STATE_OPEN')
+                    return <Typography.Text type="secondary">申报已截止</Typography.Text>;
                   const btn = (
                     <Button
                       type="primary"

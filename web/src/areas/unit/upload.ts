@@ -20,8 +20,13 @@ export interface UploadOptions {
 export function retryable(err: unknown): boolean {
   if (!(err instanceof ApiError)) return false;
   if (err.reason === 'ABORTED_BY_USER') return false;
-  return err.status === 0 || err.status === 502 || err.status === 503 || err.status === 504 ||
-    err.reason === 'TRANSACTION_CONFLICT';
+  return (
+    err.status === 0 ||
+    err.status === 502 ||
+    err.status === 503 ||
+    err.status === 504 ||
+    err.reason === 'TRANSACTION_CONFLICT'
+  );
 }
 
 function sendOnce(o: UploadOptions): Promise<EvidenceFile> {
@@ -98,9 +103,10 @@ export async function uploadFile(
       }
       if (i >= attempts || !retryable(err) || o.signal?.aborted) throw err;
       o.onProgress?.(0);
-      const wait = err instanceof ApiError && err.retryAfterSeconds !== undefined
-        ? Math.min(err.retryAfterSeconds * 1000, 30_000)
-        : backoffMs * 2 ** (i - 1);
+      const wait =
+        err instanceof ApiError && err.retryAfterSeconds !== undefined
+          ? Math.min(err.retryAfterSeconds * 1000, 30_000)
+          : backoffMs * 2 ** (i - 1);
       await sleep(wait, o.signal);
     }
   }

@@ -53,12 +53,7 @@ export function stubFetch(routes: Record<string, Handler | ReturnType<typeof jso
 }
 
 /** An error body as the gateway sends it (docs/errors.md). */
-export function rpcError(
-  code: number,
-  reason: string,
-  message: string,
-  extra: Record<string, unknown>[] = [],
-) {
+export function rpcError(code: number, reason: string, message: string, extra: Record<string, unknown>[] = []) {
   return {
     code,
     message,

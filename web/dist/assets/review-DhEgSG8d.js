@@ -1,1 +1,0 @@
-import{n as e,t}from"./index-CKe1VEiX.js";var n=e();function r(){return(0,n.jsx)(t,{status:`info`,title:`建设中`})}export{r as default};
