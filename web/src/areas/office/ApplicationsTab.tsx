@@ -14,6 +14,7 @@ import { applicationStateColor, applicationStateLabel, unitCategoryLabel } from 
 import { assignmentStateLabel } from '../review/SheetPage';
 import { listAll, type S } from './common';
 import { message } from '../review/feedback';
+import { LinkButton } from '../review/LinkButton';
 
 type Campaign = S['v1Campaign'];
 type Application = S['v1Application'];
@@ -431,7 +432,7 @@ export default function ApplicationsTab({ campaign, own }: { campaign: Campaign;
         pagination={{ pageSize: 50, hideOnSinglePage: true }}
         locale={{ emptyText: '暂无申报' }}
         columns={[
-          { title: '单位', render: (_, a) => <a onClick={() => setOpen(a)}>{a.unitDisplayName}</a> },
+          { title: '单位', render: (_, a) => <LinkButton onClick={() => setOpen(a)}>{a.unitDisplayName}</LinkButton> },
           { title: '类别', render: (_, a) => unitCategoryLabel(a.unitCategory) },
           { title: '状态', render: (_, a) => <Tag color={applicationStateColor(a.state)}>{applicationStateLabel(a.state)}</Tag> },
           { title: '提交时间', render: (_, a) => formatDateTime(a.submitTime) },

@@ -17,6 +17,7 @@ import { downloadFile } from '../review/files';
 import { aggregations, assessmentMethods, cadences, indicatorKinds, standardStateLabel, useOfficeCtx, type S } from './common';
 import { buildTree, dropMove, type Indicator, type TreeNode } from './indicatorTree';
 import { message, confirm } from '../review/feedback';
+import { LinkButton } from '../review/LinkButton';
 
 type Standard = S['v1Standard'];
 
@@ -430,7 +431,7 @@ export default function StandardEditor() {
               renderItem={(p) => (
                 <List.Item>
                   {p.w ? <Tag color="orange">提示</Tag> : <Tag color="red">问题</Tag>}
-                  {p.indicatorCode && <a onClick={() => setSelected(p.indicatorCode ?? '')}>{p.indicatorCode}</a>} {p.message}
+                  {p.indicatorCode && <LinkButton onClick={() => setSelected(p.indicatorCode ?? '')}>{p.indicatorCode}</LinkButton>} {p.message}
                 </List.Item>
               )}
             />

@@ -15,6 +15,7 @@ import { levels, listAll, negativeCategories, negativeCategoryLabel, unitCategor
 import ImportUnits from './ImportUnits';
 import { UserForm } from './UsersPage';
 import { message, confirm } from '../review/feedback';
+import { LinkButton } from '../review/LinkButton';
 
 type Unit = S['v1Unit'];
 type TitleRecord = S['v1TitleRecord'];
@@ -500,7 +501,7 @@ export default function UnitsPage() {
         dataSource={units.data ?? []}
         pagination={{ pageSize: 50, hideOnSinglePage: true }}
         columns={[
-          { title: '单位名称', render: (_, u) => <a onClick={() => setOpen(u)}>{u.displayName}</a> },
+          { title: '单位名称', render: (_, u) => <LinkButton onClick={() => setOpen(u)}>{u.displayName}</LinkButton> },
           { title: '统一社会信用代码', render: (_, u) => u.creditCode },
           { title: '类别', render: (_, u) => unitCategoryLabel(u.category) },
           {

@@ -6,6 +6,7 @@ import { Alert, Menu, Select, Space, Spin, Tag, Typography } from 'antd';
 import { scopesWith, useMe } from '../../api/me';
 import { FeedbackBridge } from '../review/feedback';
 import { OfficeContext, useOffice } from './common';
+import { LinkButton } from '../review/LinkButton';
 
 const OfficesPage = lazy(() => import('./OfficesPage'));
 const UnitsPage = lazy(() => import('./UnitsPage'));
@@ -61,7 +62,7 @@ export default function OfficeArea() {
             options={adminOfficeIds.map((id) => ({ value: id, label: id }))}
           />
         )}
-        {!own && <a onClick={() => setPicked('')}>回到本级</a>}
+        {!own && <LinkButton onClick={() => setPicked('')}>回到本级</LinkButton>}
       </Space>
       <Menu
         mode="horizontal"

@@ -4,6 +4,7 @@
 import { Checkbox, Input, InputNumber, Radio, Space, Switch, Typography } from 'antd';
 import { formatPoints } from '../../lib/format';
 import { DEFAULT_GRADES, type Grade, type Indicator, type ScoreDraft } from './scoreRules';
+import { LinkButton } from './LinkButton';
 
 export function kindHint(ind: Indicator, scale: Grade[]): string {
   const max = formatPoints(ind.maxPoints);
@@ -96,9 +97,9 @@ export function ScoreInput({ ind, value, onChange, scale, disabled }: {
             </Space>
           </Checkbox.Group>
           {d.ticked === undefined && !disabled && (
-            <a onClick={() => set({ ticked: [] })} role="button">
+            <LinkButton onClick={() => set({ ticked: [] })}>
               均未达标（记为已评）
-            </a>
+            </LinkButton>
           )}
         </Space>
       );

@@ -4,13 +4,20 @@
 // area's root, hands the context's instances over; before that the static ones answer.
 import { App, Modal, message as staticMessage } from 'antd';
 import type { ModalFuncProps } from 'antd';
-import type { ReactNode } from 'react';
+import { useEffect, type ReactNode } from 'react';
 
 type Ctx = ReturnType<typeof App.useApp>;
 let ctx: Ctx | null = null;
 
 export function FeedbackBridge() {
-  ctx = App.useApp();
+  const app = App.useApp();
+  ctx = app;
+  useEffect(
+    () => () => {
+      if (ctx === app) ctx = null;
+    },
+    [app],
+  );
   return null;
 }
 

@@ -17,6 +17,7 @@ import { downloadFile } from '../review/files';
 import Chart from './Chart';
 import { countsOption, distributionOption, scoresOption, topOption, type OfficeCounts, type TopUnit } from './charts';
 import { message } from '../review/feedback';
+import { LinkButton } from '../review/LinkButton';
 
 type TitleLevel = components['schemas']['v1TitleLevel'];
 
@@ -129,9 +130,9 @@ export default function Dashboard() {
       </Card>
       <Breadcrumb
         items={[
-          { title: <a onClick={() => setPath([])}>{rootName}</a> },
+          { title: <LinkButton onClick={() => setPath([])}>{rootName}</LinkButton> },
           ...path.map((c, i) => ({
-            title: i === path.length - 1 ? c.name : <a onClick={() => setPath(path.slice(0, i + 1))}>{c.name}</a>,
+            title: i === path.length - 1 ? c.name : <LinkButton onClick={() => setPath(path.slice(0, i + 1))}>{c.name}</LinkButton>,
           })),
         ]}
       />
@@ -180,7 +181,7 @@ export default function Dashboard() {
                 {
                   title: '文明办',
                   render: (_, r) =>
-                    r.officeId && r.officeId !== officeId ? <a onClick={() => drill(r)}>{r.displayName}</a> : <span>{r.displayName}（本级直属单位）</span>,
+                    r.officeId && r.officeId !== officeId ? <LinkButton onClick={() => drill(r)}>{r.displayName}</LinkButton> : <span>{r.displayName}（本级直属单位）</span>,
                 },
                 { title: '申报', render: (_, r) => r.applied ?? 0 },
                 { title: '已报送', render: (_, r) => r.submitted ?? 0 },
@@ -225,9 +226,9 @@ export default function Dashboard() {
                         return i === 0 || !id ? (
                           <span key={i}>{n}</span>
                         ) : (
-                          <a key={i} onClick={() => setPath((p) => [...p, ...(r.officePath ?? []).slice(1, i + 1).map((name, j) => ({ name, id: (r.officePathIds ?? [])[j + 1] ?? '' }))])}>
+                          <LinkButton key={i} onClick={() => setPath((p) => [...p, ...(r.officePath ?? []).slice(1, i + 1).map((name, j) => ({ name, id: (r.officePathIds ?? [])[j + 1] ?? '' }))])}>
                             {n}
-                          </a>
+                          </LinkButton>
                         );
                       })}
                     </Space>
