@@ -123,3 +123,11 @@ export function png(): Buffer {
     'base64',
   );
 }
+
+/** creditCode completes a unified social credit code (GB 32100-2015) with its check character. */
+export function creditCode(body: string): string {
+  const chars = '0123456789ABCDEFGHJKLMNPQRTUWXY';
+  const weights = [1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28];
+  const sum = [...body.slice(0, 17)].reduce((n, c, i) => n + chars.indexOf(c) * weights[i], 0);
+  return body.slice(0, 17) + chars[(31 - (sum % 31)) % 31];
+}
