@@ -5,7 +5,7 @@ import { useEffect, useMemo, useState } from 'react';
 import { Link, useParams } from 'react-router';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import {
-  Alert, Affix, Badge, Button, Card, Col, DatePicker, Descriptions, Form, Input, Modal, Row, Select, Space, Spin, Tag, Typography,
+  Alert, Affix, Button, Card, Col, DatePicker, Descriptions, Form, Input, Modal, Row, Select, Space, Spin, Tag, Typography,
 } from 'antd';
 import type { Dayjs } from 'dayjs';
 import type { components } from '../../api/schema';
@@ -336,9 +336,7 @@ export default function SheetPage() {
       <Affix offsetTop={0}>
         <Card size="small" style={{ marginBottom: 12 }}>
           <Space wrap>
-            <Badge count={missing.length} showZero color={missing.length ? 'orange' : 'green'}>
-              <Tag>待评项目</Tag>
-            </Badge>
+            <Tag color={missing.length ? 'orange' : 'green'}>{missing.length ? `待评 ${missing.length} 项` : '已全部评分'}</Tag>
             <Select
               aria-label="显示项目"
               value={filter}
