@@ -290,6 +290,7 @@ export default function SheetPage() {
           }));
           qc.setQueryData(['review', 'assignment', assignmentId], r);
           void qc.invalidateQueries({ queryKey: ['review', 'queue'] });
+          void qc.invalidateQueries({ queryKey: ['review', 'application', r.applicationId ?? ''] });
           void message.success('评分表已提交');
         } catch (e) {
           void message.error(errorMessage(e));

@@ -11,13 +11,12 @@ let ctx: Ctx | null = null;
 
 export function FeedbackBridge() {
   const app = App.useApp();
-  ctx = app;
-  useEffect(
-    () => () => {
+  useEffect(() => {
+    ctx = app;
+    return () => {
       if (ctx === app) ctx = null;
-    },
-    [app],
-  );
+    };
+  }, [app]);
   return null;
 }
 
