@@ -25,6 +25,12 @@ export function makeTheme(): ThemeConfig {
       colorTextTertiary: 'rgba(0, 0, 0, 0.6)',
       linkDecoration: 'underline',
       colorLink: '#0958d9',
+      // Error and warning text (danger buttons, "尚缺" notes) at AA contrast as well.
+      colorError: '#c41d24',
+      colorWarning: '#ad6800',
+      colorWarningText: '#874d00',
+      colorErrorText: '#a8071a',
+      colorSuccessText: '#237804',
       fontFamily:
         "-apple-system, BlinkMacSystemFont, 'Segoe UI', 'PingFang SC', 'Hiragino Sans GB', 'Microsoft YaHei', 'Noto Sans CJK SC', sans-serif",
     },

@@ -45,7 +45,8 @@ export function ChecklistTable({
   timeZone: string;
   now?: Date;
 }) {
-  const [filter, setFilter] = useState<ChecklistFilter>('todo');
+  // Everything done: the to-do filter would show an empty table.
+  const [filter, setFilter] = useState<ChecklistFilter>(() => (requirements.some(isOpen) ? 'todo' : 'all'));
   const rows = useMemo(() => {
     const rs = requirements.filter((r) => (filter === 'all' ? true : filter === 'todo' ? isOpen(r) : !isOpen(r)));
     return [...rs].sort(
@@ -63,7 +64,7 @@ export function ChecklistTable({
           <Typography.Text>
             已完成 {p.done} / {p.due} 项应报材料
           </Typography.Text>
-          <Progress percent={p.due ? Math.round((p.done / p.due) * 100) : 100} size="small" />
+          <Progress percent={p.due ? Math.round((p.done / p.due) * 100) : 100} size="small" aria-label="报送进度" />
         </div>
         <Segmented<ChecklistFilter>
           value={filter}
