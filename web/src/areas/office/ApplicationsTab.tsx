@@ -38,7 +38,13 @@ export function useOfficeUsers(officeId: string) {
   });
 }
 
-function explanationTree(n: Node, key = 'root'): { key: string; title: string; children: ReturnType<typeof explanationTree>[] } {
+interface ExplainNode {
+  key: string;
+  title: string;
+  children: ExplainNode[];
+}
+
+export function explanationTree(n: Node, nameOf: (id?: string) => string, key = 'root'): ExplainNode {
   const parts = [
     n.code ? `${n.code} ${n.title ?? ''}` : n.title || '总分',
     n.points !== undefined ? `得 ${formatPoints(n.points)}` : '',
@@ -50,13 +56,13 @@ function explanationTree(n: Node, key = 'root'): { key: string; title: string; c
   ].filter(Boolean);
   const inputs = (n.inputs ?? []).map((i, j) => ({
     key: `${key}-i${j}`,
-    title: `测评员 ${i.reviewerId ?? ''}：录入 ${i.entered ?? ''}，折合 ${i.value ?? ''}${i.comment ? `（${i.comment}）` : ''}`,
+    title: `${nameOf(i.reviewerId)}：录入 ${i.entered ?? ''}，折合 ${i.value ?? ''}${i.comment ? `（${i.comment}）` : ''}`,
     children: [],
   }));
   return {
     key,
     title: parts.join('  '),
-    children: [...inputs, ...(n.children ?? []).map((c, j) => explanationTree(c, `${key}-${j}`))],
+    children: [...inputs, ...(n.children ?? []).map((c, j) => explanationTree(c, nameOf, `${key}-${j}`))],
   };
 }
 
@@ -151,7 +157,7 @@ function ApplicationDrawer({ app, campaign, own, onClose }: { app: Application |
     return out;
   }, [r]);
   return (
-    <Drawer open={!!app} width={960} title={app?.unitDisplayName} onClose={onClose} destroyOnHidden>
+    <Drawer open={!!app} size={960} title={app?.unitDisplayName} onClose={onClose} destroyOnHidden>
       {app && (
         <Space orientation="vertical" style={{ width: '100%' }}>
           <Descriptions size="small" column={3}>
@@ -234,7 +240,7 @@ function ApplicationDrawer({ app, campaign, own, onClose }: { app: Application |
                 {r.explanation && (
                   <>
                     <Typography.Text strong>得分说明</Typography.Text>
-                    <Tree treeData={[explanationTree(r.explanation)]} defaultExpandedKeys={['root']} selectable={false} />
+                    <Tree treeData={[explanationTree(r.explanation, nameOf)]} defaultExpandedKeys={['root']} selectable={false} />
                   </>
                 )}
               </>

@@ -69,7 +69,7 @@ function Transition({ campaign, onDone }: { campaign: Campaign; onDone: (c: Camp
       applyFieldErrors(form, e);
       setProblem(errorMessage(e));
       // Moves refused for the window or unfinished reviews can be forced with a reason.
-      if (e instanceof ApiError && (e.reason === 'REVIEW_INCOMPLETE' || /WINDOW/.test(e.reason))) form.setFieldValue('force', true);
+      if (e instanceof ApiError && (e.reason === 'REVIEW_INCOMPLETE' || e.reason === 'CAMPAIGN_TOO_EARLY')) form.setFieldValue('force', true);
     } finally {
       setBusy(false);
     }

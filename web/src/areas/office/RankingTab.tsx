@@ -46,7 +46,7 @@ function usePreview(campaign: Campaign) {
   });
 }
 
-function ReviewerStats({ campaign }: { campaign: Campaign }) {
+function ReviewerStats({ campaign, unitOf }: { campaign: Campaign; unitOf: (applicationId?: string) => string }) {
   const campaignId = campaign.id ?? '';
   const users = useOfficeUsers(campaign.officeId ?? '');
   const stats = useQuery({
@@ -86,7 +86,7 @@ function ReviewerStats({ campaign }: { campaign: Campaign }) {
             dataSource={s.disagreements ?? []}
             pagination={{ pageSize: 10, hideOnSinglePage: true }}
             columns={[
-              { title: '申报', render: (_, d) => d.applicationId },
+              { title: '单位', render: (_, d) => unitOf(d.applicationId) },
               { title: '指标', render: (_, d) => d.indicatorCode },
               { title: '极差', render: (_, d) => `${d.spread ?? ''}（${d.spreadShare ?? ''}）` },
               { title: '各测评员', render: (_, d) => (d.inputs ?? []).map((i) => `${nameOf(i.reviewerId)} ${i.entered ?? ''}`).join('；') },
@@ -227,7 +227,7 @@ export default function RankingTab({ campaign }: { campaign: Campaign }) {
           </Button>
         )}
       </Card>
-      <ReviewerStats campaign={campaign} />
+      <ReviewerStats campaign={campaign} unitOf={(id) => rows.find((r) => r.applicationId === id)?.unitDisplayName ?? id ?? ''} />
     </Space>
   );
 }

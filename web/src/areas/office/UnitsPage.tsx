@@ -422,7 +422,7 @@ function UnitDrawer({ unit, onClose }: { unit: Unit | null; onClose: () => void 
       }),
   });
   return (
-    <Drawer open={!!unit} width={900} title={unit?.displayName} onClose={onClose} destroyOnHidden>
+    <Drawer open={!!unit} size={900} title={unit?.displayName} onClose={onClose} destroyOnHidden>
       {unit && (
         <>
           <Descriptions size="small" column={2}>

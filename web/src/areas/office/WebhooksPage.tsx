@@ -101,7 +101,7 @@ function Deliveries({ webhook, onClose }: { webhook: Webhook; onClose: () => voi
     }
   };
   return (
-    <Drawer open width={900} title={`推送记录：${webhook.url ?? ''}`} onClose={onClose} destroyOnHidden>
+    <Drawer open size={900} title={`推送记录：${webhook.url ?? ''}`} onClose={onClose} destroyOnHidden>
       <Table<Delivery>
         size="small"
         rowKey={(d) => d.id ?? ''}

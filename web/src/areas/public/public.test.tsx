@@ -8,8 +8,24 @@ import { PublicityPage } from './PublicityPage';
 import { campaignIdFrom, type PublicityLine } from './api';
 
 const lines: PublicityLine[] = [
-  { number: 1, unitId: 'u1', unitDisplayName: '示例区图书馆', officeDisplayName: '示例区文明办', unitCategory: 'UNIT_CATEGORY_PUBLIC_INSTITUTION', total: '92.5', rank: 1 },
-  { number: 2, unitId: 'u2', unitDisplayName: '<b>示例小学</b>', officeDisplayName: '示例区文明办', unitCategory: 'UNIT_CATEGORY_SCHOOL', total: '88', rank: 3 },
+  {
+    number: 1,
+    unitId: 'u1',
+    unitDisplayName: '示例区图书馆',
+    officeDisplayName: '示例区文明办',
+    unitCategory: 'UNIT_CATEGORY_PUBLIC_INSTITUTION',
+    total: '92.5',
+    rank: 1,
+  },
+  {
+    number: 2,
+    unitId: 'u2',
+    unitDisplayName: '<b>示例小学</b>',
+    officeDisplayName: '示例区文明办',
+    unitCategory: 'UNIT_CATEGORY_SCHOOL',
+    total: '88',
+    rank: 3,
+  },
 ];
 
 describe('the objection form', () => {
@@ -46,7 +62,10 @@ describe('the objection form', () => {
 
   it('files the objection and shows the reference to quote', async () => {
     const { calls } = stubFetch({
-      'POST /v1/public/campaigns/c1/objections': json(200, { reference: 'K7Q2M-X9DPA', createTime: '2027-02-17T02:00:00Z' }),
+      'POST /v1/public/campaigns/c1/objections': json(200, {
+        reference: 'K7Q2M-X9DPA',
+        createTime: '2027-02-17T02:00:00Z',
+      }),
     });
     renderWith(<ObjectionForm campaignId="c1" lines={lines} unitId="u2" />);
     await userEvent.type(screen.getByLabelText('异议内容'), '该校存在有偿补课问题');
@@ -96,7 +115,10 @@ describe('the publicity page', () => {
         lines,
       }),
     });
-    const { container } = renderWith(<PublicityPage />, { path: '/public/campaigns/c1', route: '/public/campaigns/:campaignId' });
+    const { container } = renderWith(<PublicityPage />, {
+      path: '/public/campaigns/c1',
+      route: '/public/campaigns/:campaignId',
+    });
     expect(await screen.findByText('2026 年度示例区文明单位测评 拟推荐名单公示')).toBeInTheDocument();
     const table = screen.getByRole('columnheader', { name: '单位名称' }).closest('table')!;
     expect(within(table).getByText('<b>示例小学</b>')).toBeInTheDocument();

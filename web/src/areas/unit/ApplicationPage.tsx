@@ -93,6 +93,8 @@ export function ApplicationPage() {
   const [submitError, setSubmitError] = useState<ApiError | null>(null);
   const [submitting, setSubmitting] = useState(false);
   const [withdrawOpen, setWithdrawOpen] = useState(false);
+  // Until the caller picks a tab, the most useful one shows: returns, else the result.
+  const [tab, setTab] = useState<string>();
   const [withdrawForm] = Form.useForm<{ reason: string }>();
   // One key per submission attempt of this page: a retry after a lost answer is the same request.
   const submitKey = useRef(idempotencyKey());
@@ -204,9 +206,11 @@ export function ApplicationPage() {
         <Descriptions size="small" column={{ xs: 1, sm: 2, md: 3 }}>
           <Descriptions.Item label="申报单位">{a.unitDisplayName}</Descriptions.Item>
           <Descriptions.Item label="测评阶段">{campaignStateLabel(campaign.data?.state)}</Descriptions.Item>
-          <Descriptions.Item label="材料报送截止">
-            {submissionDue.text ? `${submissionDue.text}（${submissionDue.remaining}）` : '—'}
-          </Descriptions.Item>
+          {(campaign.data?.state === 'CAMPAIGN_STATE_OPEN' || inSubmission) && (
+            <Descriptions.Item label="材料报送截止">
+              {submissionDue.text ? `${submissionDue.text}（${submissionDue.remaining}）` : '—'}
+            </Descriptions.Item>
+          )}
           <Descriptions.Item label="提交时间">{formatDateTime(a.submitTime, tz) || '未提交'}</Descriptions.Item>
           {a.withdrawReason && <Descriptions.Item label="撤回原因">{a.withdrawReason}</Descriptions.Item>}
           {(a.extensions?.length ?? 0) > 0 && (
@@ -243,7 +247,8 @@ export function ApplicationPage() {
       )}
       <Card>
         <Tabs
-          defaultActiveKey={returnedCount > 0 ? 'returned' : resultVisible ? 'result' : 'checklist'}
+          activeKey={tab ?? (returnedCount > 0 ? 'returned' : resultVisible ? 'result' : 'checklist')}
+          onChange={setTab}
           items={[
             {
               key: 'checklist',
@@ -299,7 +304,12 @@ export function ApplicationPage() {
               ) : result.error ? (
                 <Alert type="error" showIcon title={errorMessage(result.error)} />
               ) : result.data ? (
-                <ResultView result={result.data} />
+                <ResultView
+                  result={result.data}
+                  selfPoints={Object.fromEntries(
+                    (a.selfAssessment ?? []).map((x) => [x.indicatorCode ?? '', x.points ?? '']),
+                  )}
+                />
               ) : (
                 <Alert type="info" showIcon title="暂无测评结果" />
               ),

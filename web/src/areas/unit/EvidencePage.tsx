@@ -302,9 +302,11 @@ export function EvidencePage() {
             showIcon
             style={{ marginBottom: 16 }}
             title={
-              appState === 'APPLICATION_STATE_DRAFT' || appState === 'APPLICATION_STATE_RETURNED'
-                ? '该项目前不能修改'
-                : '申报已提交，材料不能再修改'
+              e?.locked
+                ? '该项已锁定，不能再修改'
+                : appState === 'APPLICATION_STATE_RETURNED'
+                  ? '申报已退回：只有被退回的材料可以修改'
+                  : '申报已提交，材料不能再修改'
             }
           />
         )}
@@ -394,6 +396,7 @@ export function EvidencePage() {
                           <Button
                             type="link"
                             size="small"
+                            disabled={false}
                             onClick={() =>
                               void downloadFile(f.id ?? '', f.name ?? '').catch((x) => message.error(errorMessage(x)))
                             }

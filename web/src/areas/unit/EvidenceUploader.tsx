@@ -188,6 +188,8 @@ export function EvidenceUploader({
               key="dl"
               size="small"
               type="link"
+              // Downloads stay possible while the form is read-only.
+              disabled={false}
               icon={<DownloadOutlined />}
               onClick={() => void downloadFile(f.id ?? '', f.name ?? '').catch((e) => message.error(errorMessage(e)))}
             >

@@ -24,10 +24,30 @@ function kindText(kind: string | undefined): string {
   return indicatorKindLabel(`INDICATOR_KIND_${kind}`);
 }
 
+/**
+ * The explanation's notes come in English only (services/platform/scoring); the ones a
+ * unit meets are said in Chinese, and a "scored 0" note repeats the zeroed reason shown.
+ */
+export function noteText(note: string | undefined): string {
+  if (!note || note.startsWith('scored 0:')) return '';
+  if (note.startsWith('no reviewer input')) return '无测评员评分，暂计 0 分，结果尚不完整';
+  const veto = /^veto proposed by (\d+) reviewer\(s\); confirmed: (true|false)/.exec(note);
+  if (veto) return `${veto[1]} 名测评员提议一票否决${veto[2] === 'true' ? '，已确认' : '，待文明办确认'}`;
+  return note;
+}
+
 const methodText: Record<string, string> = { MEAN: '平均', MEDIAN: '中位数', TRIMMED_MEAN: '去极值平均' };
 
-/** ResultView shows the published result and how each indicator's points came about. */
-export function ResultView({ result }: { result: Result }) {
+/** The result's state is the bare name ("RECOMMENDED"); the labels take the enum's. */
+export function resultState(state: string | undefined): string | undefined {
+  return state && !state.startsWith('APPLICATION_STATE_') ? `APPLICATION_STATE_${state}` : state;
+}
+
+/**
+ * ResultView shows the published result and how each indicator's points came about, with
+ * the unit's own self-assessment beside the reviewers' points.
+ */
+export function ResultView({ result, selfPoints = {} }: { result: Result; selfPoints?: Record<string, string> }) {
   const root = result.explanation;
   const data = rows(root?.children?.length ? root.children : root ? [root] : []);
   return (
@@ -57,7 +77,9 @@ export function ResultView({ result }: { result: Result }) {
         <Descriptions.Item label="扣分">{formatPoints(result.deductions)}</Descriptions.Item>
         <Descriptions.Item label="排名">{result.rank ? `第 ${result.rank} 名` : '—'}</Descriptions.Item>
         <Descriptions.Item label="结论">
-          <Tag color={applicationStateColor(result.state)}>{applicationStateLabel(result.state)}</Tag>
+          <Tag color={applicationStateColor(resultState(result.state))}>
+            {applicationStateLabel(resultState(result.state))}
+          </Tag>
         </Descriptions.Item>
         <Descriptions.Item label="计算时间">{formatDateTime(result.computeTime) || '—'}</Descriptions.Item>
       </Descriptions>
@@ -81,6 +103,11 @@ export function ResultView({ result }: { result: Result }) {
           { title: '类型', width: 90, render: (_, r) => kindText(r.node.kind) },
           { title: '满分', width: 80, render: (_, r) => (r.node.maxPoints ? formatPoints(r.node.maxPoints) : '') },
           {
+            title: '自评',
+            width: 80,
+            render: (_, r) => (selfPoints[r.node.code ?? ''] ? formatPoints(selfPoints[r.node.code ?? '']) : ''),
+          },
+          {
             title: '得分',
             width: 110,
             render: (_, r) => (
@@ -98,13 +125,18 @@ export function ResultView({ result }: { result: Result }) {
             title: '说明',
             render: (_, r) => {
               const parts: string[] = [];
-              if (r.node.method && r.node.inputs?.length) {
+              const inputs = r.node.inputs ?? [];
+              if (inputs.length === 1) {
+                parts.push(`测评员评定：${inputs[0].entered || inputs[0].value || ''}`);
+              } else if (inputs.length > 1) {
+                const how = methodText[r.node.method ?? ''] ?? r.node.method ?? '';
                 parts.push(
-                  `${methodText[r.node.method] ?? r.node.method}：${r.node.inputs.map((i) => i.entered || i.value).join('、')}`,
+                  `${inputs.length} 名测评员（${how}）：${inputs.map((x) => x.entered || x.value).join('、')}`,
                 );
               }
               if (r.node.zeroed) parts.push(`计 0 分：${r.node.zeroed}`);
-              if (r.node.note) parts.push(r.node.note);
+              const note = noteText(r.node.note);
+              if (note) parts.push(note);
               return <Typography.Text type="secondary">{parts.join('；')}</Typography.Text>;
             },
           },

@@ -123,7 +123,12 @@ export function SelfAssessmentForm({
             width: 140,
             render: (_, i, idx) => (
               <Form.Item name={['rows', idx, 'points']} rules={[pointsRule(i.maxPoints)]} style={{ margin: 0 }}>
-                <Input aria-label={`${i.code} 自评分`} placeholder="0.00" inputMode="decimal" maxLength={16} />
+                <Input
+                  aria-label={`${i.code} 自评分`}
+                  placeholder={editable ? '0.00' : '未自评'}
+                  inputMode="decimal"
+                  maxLength={16}
+                />
               </Form.Item>
             ),
           },

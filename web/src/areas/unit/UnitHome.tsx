@@ -1,4 +1,5 @@
-import { App, Alert, Button, Card, Empty, Space, Table, Tag, Tooltip, Typography } from 'antd';
+import { App, Alert, Button, Card, Empty, Space, Tag, Tooltip, Typography } from 'antd';
+import { ItemList } from '../../lib/ItemList';
 import { Link, useNavigate } from 'react-router';
 import { useQuery } from '@tanstack/react-query';
 import { api, unwrap } from '../../api/client';
@@ -75,74 +76,95 @@ export function UnitHome() {
       <Typography.Title level={3} style={{ margin: 0 }}>
         本单位申报{unit.data?.displayName ? ` · ${unit.data.displayName}` : ''}
       </Typography.Title>
-      <Card title="可申报的测评">
+      <Card title="可申报的测评" loading={campaigns.isPending}>
         {campaigns.error ? (
           <Alert type="error" showIcon title={errorMessage(campaigns.error)} />
+        ) : open.length === 0 ? (
+          <Empty description="暂无开放申报的测评" />
         ) : (
-          <Table<Campaign>
-            rowKey={(c) => c.id ?? ''}
-            loading={campaigns.isPending}
-            dataSource={open}
-            pagination={false}
-            locale={{ emptyText: <Empty description="暂无开放申报的测评" /> }}
-            columns={[
-              { title: '测评', dataIndex: 'displayName' },
-              { title: '年度', dataIndex: 'year', width: 80 },
-              { title: '阶段', render: (_, c) => <Tag>{campaignStateLabel(c.state)}</Tag>, width: 100 },
-              { title: '申报截止', render: (_, c) => <DeadlineText time={c.applicationWindow?.endTime} /> },
-              { title: '材料报送截止', render: (_, c) => <DeadlineText time={c.submissionWindow?.endTime} /> },
-              {
-                title: '操作',
-                width: 140,
-                render: (_, c) => {
-                  const a = byCampaign.get(c.id);
-                  if (a) return <Link to={`/unit/applications/${a.id}`}>进入申报</Link>;
-                  if (c.state !== 'CAMPAIGN_STATE_OPEN')
-                    return <Typography.Text type="secondary">申报已截止</Typography.Text>;
-                  const btn = (
-                    <Button
-                      type="primary"
-                      disabled={!isAdmin}
-                      loading={apply.isPending && apply.variables === c.id}
-                      onClick={() => onApply(c)}
-                    >
-                      申报
-                    </Button>
-                  );
-                  return isAdmin ? btn : <Tooltip title="仅单位管理员可以申报">{btn}</Tooltip>;
-                },
-              },
-            ]}
+          <ItemList<Campaign>
+            aria-label="可申报的测评"
+            items={open}
+            rowKey={(c, i) => c.id ?? i}
+            render={(c) => (
+              <Space orientation="vertical" size={2}>
+                <Space wrap>
+                  <Typography.Text strong>{c.displayName}</Typography.Text>
+                  <Tag>{campaignStateLabel(c.state)}</Tag>
+                </Space>
+                <Space wrap size="large">
+                  <span>
+                    申报截止：
+                    <DeadlineText time={c.applicationWindow?.endTime} />
+                  </span>
+                  <span>
+                    材料报送截止：
+                    <DeadlineText time={c.submissionWindow?.endTime} />
+                  </span>
+                </Space>
+              </Space>
+            )}
+            actions={(c) => {
+              const a = byCampaign.get(c.id);
+              if (a) {
+                return [
+                  <Link key="go" to={`/unit/applications/${a.id}`}>
+                    进入申报
+                  </Link>,
+                ];
+              }
+              if (c.state !== 'CAMPAIGN_STATE_OPEN') {
+                return [
+                  <Typography.Text key="closed" type="secondary">
+                    申报已截止
+                  </Typography.Text>,
+                ];
+              }
+              const btn = (
+                <Button
+                  type="primary"
+                  disabled={!isAdmin}
+                  loading={apply.isPending && apply.variables === c.id}
+                  onClick={() => onApply(c)}
+                >
+                  申报
+                </Button>
+              );
+              return [
+                isAdmin ? (
+                  <span key="apply">{btn}</span>
+                ) : (
+                  <Tooltip key="apply" title="仅单位管理员可以申报">
+                    {btn}
+                  </Tooltip>
+                ),
+              ];
+            }}
           />
         )}
       </Card>
-      <Card title="我的申报">
+      <Card title="我的申报" loading={apps.isPending}>
         {apps.error ? (
           <Alert type="error" showIcon title={errorMessage(apps.error)} />
+        ) : (apps.data ?? []).length === 0 ? (
+          <Empty description="尚未申报任何测评" />
         ) : (
-          <Table<Application>
-            rowKey={(a) => a.id ?? ''}
-            loading={apps.isPending}
-            dataSource={apps.data ?? []}
-            pagination={false}
-            locale={{ emptyText: <Empty description="尚未申报任何测评" /> }}
-            columns={[
-              {
-                title: '测评',
-                render: (_, a) => (
-                  <Link to={`/unit/applications/${a.id}`}>
-                    <CampaignName id={a.campaignId} />
-                  </Link>
-                ),
-              },
-              {
-                title: '状态',
-                width: 120,
-                render: (_, a) => <Tag color={applicationStateColor(a.state)}>{applicationStateLabel(a.state)}</Tag>,
-              },
-              { title: '提交时间', render: (_, a) => formatDateTime(a.submitTime) || '未提交' },
-              { title: '来源', render: (_, a) => (a.sourceApplicationId ? '下级推荐' : '本单位申报') },
-            ]}
+          <ItemList<Application>
+            aria-label="我的申报"
+            items={apps.data ?? []}
+            rowKey={(a, i) => a.id ?? i}
+            render={(a) => (
+              <Space wrap size="large">
+                <Link to={`/unit/applications/${a.id}`}>
+                  <CampaignName id={a.campaignId} />
+                </Link>
+                <Tag color={applicationStateColor(a.state)}>{applicationStateLabel(a.state)}</Tag>
+                <Typography.Text type="secondary">
+                  {a.submitTime ? `提交于 ${formatDateTime(a.submitTime)}` : '未提交'}
+                </Typography.Text>
+                {a.sourceApplicationId && <Tag>下级推荐</Tag>}
+              </Space>
+            )}
           />
         )}
       </Card>
