@@ -255,3 +255,63 @@ describe('self-assessment and drafts', () => {
     ).toEqual({ narrative: '二', value: '87.50', files: [{ id: 'g' }], note: '' });
   });
 });
+
+describe('ResultView', () => {
+  it('explains the points with the unit’s own self-assessment beside them', async () => {
+    const { ResultView, noteText, resultState } = await import('./ResultView');
+    expect(resultState('RECOMMENDED')).toBe('APPLICATION_STATE_RECOMMENDED');
+    expect(noteText('scored 0: evidence 2026 returned')).toBe('');
+    expect(noteText('no reviewer input: scored 0, the result is incomplete')).toBe(
+      '无测评员评分，暂计 0 分，结果尚不完整',
+    );
+    expect(noteText('veto proposed by 2 reviewer(s); confirmed: false')).toBe('2 名测评员提议一票否决，待文明办确认');
+    renderWith(
+      <ResultView
+        result={{
+          total: '87.3',
+          base: '87.3',
+          rank: 1,
+          state: 'RECOMMENDED',
+          explanation: {
+            code: '',
+            kind: 'GROUP',
+            children: [
+              {
+                code: '1',
+                title: '基础工作',
+                kind: 'GROUP',
+                maxPoints: '60.00',
+                points: '47.30',
+                children: [
+                  {
+                    code: '1.1',
+                    title: '志愿服务活动',
+                    kind: 'POINTS',
+                    maxPoints: '30.00',
+                    points: '27.50',
+                    inputs: [{ entered: '27.50' }],
+                  },
+                  {
+                    code: '1.2',
+                    title: '宣传阵地',
+                    kind: 'GRADE',
+                    maxPoints: '30.00',
+                    points: '0',
+                    zeroed: '退回次数超过允许的重新报送次数',
+                  },
+                ],
+              },
+            ],
+          },
+        }}
+        selfPoints={{ '1.1': '28' }}
+      />,
+    );
+    expect(screen.getAllByText('87.30')).toHaveLength(2);
+    expect(screen.getByText('已推荐')).toBeInTheDocument();
+    expect(screen.getByText('第 1 名')).toBeInTheDocument();
+    expect(screen.getByText('28.00')).toBeInTheDocument();
+    expect(screen.getByText('测评员评定：27.50')).toBeInTheDocument();
+    expect(screen.getByText('计 0 分：退回次数超过允许的重新报送次数')).toBeInTheDocument();
+  });
+});
