@@ -42,7 +42,7 @@ export default function Chart({ option, height = 320, label, onClick }: {
     const h = (p: { dataIndex?: number }) => onClick(p.dataIndex ?? 0);
     c.on('click', h);
     return () => {
-      c.off('click', h);
+      if (!c.isDisposed()) c.off('click', h);
     };
   }, [onClick]);
   return <div ref={el} role="img" aria-label={label} style={{ width: '100%', height }} />;
