@@ -11,7 +11,7 @@ import { formatDateTime, formatPoints } from '../../lib/format';
 import { applicationStateColor, applicationStateLabel, unitCategoryLabel } from '../../lib/labels';
 import { downloadFile } from '../review/files';
 import { useOfficeUsers } from './ApplicationsTab';
-import { listAll, unitCategories, type S } from './common';
+import { fullAppState, listAll, unitCategories, type S } from './common';
 import { describeQuota, quotaSlots, recommendPreview } from './recommend';
 import { message } from '../review/feedback';
 
@@ -211,9 +211,7 @@ export default function RankingTab({ campaign }: { campaign: Campaign }) {
               title: '状态',
               render: (_, r) => (
                 <Space size={4}>
-                  <Tag color={applicationStateColor(`APPLICATION_STATE_${(r.state ?? '').replace('APPLICATION_STATE_', '')}`)}>
-                    {applicationStateLabel(`APPLICATION_STATE_${(r.state ?? '').replace('APPLICATION_STATE_', '')}`)}
-                  </Tag>
+                  <Tag color={applicationStateColor(fullAppState(r.state))}>{applicationStateLabel(fullAppState(r.state))}</Tag>
                   {picked?.has(r.applicationId ?? '') && <Tag color="green">拟推荐</Tag>}
                 </Space>
               ),

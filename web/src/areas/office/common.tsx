@@ -139,3 +139,12 @@ export const nextCampaignState: Partial<Record<string, S['v1CampaignState']>> = 
   CAMPAIGN_STATE_RANKED: 'CAMPAIGN_STATE_PUBLICITY',
   CAMPAIGN_STATE_PUBLICITY: 'CAMPAIGN_STATE_CLOSED',
 };
+
+/**
+ * Results and summaries name an application's state without its prefix ("SCORED"), the
+ * applications API with it; this gives the full enum name the labels know.
+ */
+export function fullAppState(s: string | undefined): string {
+  if (!s) return '';
+  return s.startsWith('APPLICATION_STATE_') ? s : `APPLICATION_STATE_${s}`;
+}

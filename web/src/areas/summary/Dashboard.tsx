@@ -14,6 +14,7 @@ import { scopesWith, useMe } from '../../api/me';
 import { dayjs, formatPoints } from '../../lib/format';
 import { applicationStateLabel, applicationStateColor } from '../../lib/labels';
 import { downloadFile } from '../review/files';
+import { fullAppState } from '../office/common';
 import Chart from './Chart';
 import { countsOption, distributionOption, scoresOption, topOption, type OfficeCounts, type TopUnit } from './charts';
 import { message } from '../review/feedback';
@@ -236,7 +237,7 @@ export default function Dashboard() {
                 },
                 { title: '总分', render: (_, r) => formatPoints(r.total) },
                 { title: '基础分', render: (_, r) => formatPoints(r.base) },
-                { title: '状态', render: (_, r) => <Tag color={applicationStateColor(r.state)}>{applicationStateLabel(r.state)}</Tag> },
+                { title: '状态', render: (_, r) => <Tag color={applicationStateColor(fullAppState(r.state))}>{applicationStateLabel(fullAppState(r.state))}</Tag> },
               ]}
             />
           </Card>
