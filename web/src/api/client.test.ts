@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { api, idempotencyKey, unwrap, withIdempotency } from './client';
 import { ApiError, applyFieldErrors, camelField, toApiError } from './errors';
 import { getAccessToken, login, logout, refresh, setTokenForTest } from './session';
@@ -73,6 +73,24 @@ describe('client', () => {
   it('throws the localized message of a refused login', async () => {
     stubFetch({ 'POST /v1/auth/login': json(401, rpcError(16, 'INVALID_CREDENTIALS', '用户名或密码错误')) });
     await expect(login('x', 'y')).rejects.toMatchObject({ message: '用户名或密码错误', reason: 'INVALID_CREDENTIALS' });
+  });
+
+  it('refreshes a minute before the access token expires', async () => {
+    vi.useFakeTimers();
+    try {
+      const { calls } = stubFetch({
+        'POST /v1/auth/login': json(200, { accessToken: 'first', expiresIn: 900 }),
+        'POST /v1/auth/refresh': json(200, { accessToken: 'second', expiresIn: 900 }),
+      });
+      await login('demo-unit', 'pw');
+      await vi.advanceTimersByTimeAsync(839_000);
+      expect(calls.filter((c) => c.path === '/v1/auth/refresh')).toHaveLength(0);
+      await vi.advanceTimersByTimeAsync(2_000);
+      expect(calls.filter((c) => c.path === '/v1/auth/refresh')).toHaveLength(1);
+      expect(getAccessToken()).toBe('second');
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it('makes RFC 4122 v4 idempotency keys without a secure context', () => {

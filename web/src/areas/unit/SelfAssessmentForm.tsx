@@ -83,6 +83,12 @@ export function SelfAssessmentForm({
       message.success('自评已保存');
       onSaved(a);
     } catch (e) {
+      if (e instanceof ApiError && e.isConflict) {
+        // Someone else saved meanwhile: show theirs, then the caller saves again.
+        message.warning('自评已被他人修改，已刷新为最新内容，请核对后再保存');
+        onSaved(application);
+        return;
+      }
       if (e instanceof ApiError) {
         // Violations name application.self_assessment[i].points: i counts the rows sent.
         const fields = e.fieldViolations.flatMap((f) => {
