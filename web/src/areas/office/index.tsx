@@ -1,10 +1,12 @@
 // 办公室管理: an office admin's pages. The office managed is the caller's own by default;
 // the office tree picks one below it (read-only there: an office writes only its own data).
 import { lazy, Suspense, useMemo, useState } from 'react';
+import { useQueries } from '@tanstack/react-query';
 import { Route, Routes, useLocation, useNavigate } from 'react-router';
 import { Alert, Menu, Select, Space, Spin, Tag, Typography } from 'antd';
 import { scopesWith, useMe } from '../../api/me';
 import { FeedbackBridge } from '../review/feedback';
+import { api, unwrap } from '../../api/client';
 import { OfficeContext, useOffice } from './common';
 import { LinkButton } from '../review/LinkButton';
 
@@ -34,6 +36,13 @@ export default function OfficeArea() {
     () => [...new Set(scopesWith(me.data, 'ROLE_OFFICE_ADMIN').map((s) => s.officeId ?? '').filter(Boolean))],
     [me.data],
   );
+  const adminOffices = useQueries({
+    queries: adminOfficeIds.map((officeId) => ({
+      queryKey: ['office', officeId],
+      staleTime: 5 * 60_000,
+      queryFn: async () => unwrap(await api.GET('/v1/offices/{officeId}', { params: { path: { officeId } } })),
+    })),
+  });
   const [picked, setPicked] = useState('');
   const officeId = picked || adminOfficeIds[0] || '';
   const office = useOffice(officeId);
@@ -59,7 +68,7 @@ export default function OfficeArea() {
             value={adminOfficeIds.includes(officeId) ? officeId : undefined}
             placeholder="切换文明办"
             onChange={setPicked}
-            options={adminOfficeIds.map((id) => ({ value: id, label: id }))}
+            options={adminOfficeIds.map((id, i) => ({ value: id, label: adminOffices[i]?.data?.displayName ?? id }))}
           />
         )}
         {!own && <LinkButton onClick={() => setPicked('')}>回到本级</LinkButton>}

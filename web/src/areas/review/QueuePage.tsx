@@ -166,7 +166,7 @@ export default function QueuePage() {
           pagination={false}
           locale={{ emptyText: '未申报回避' }}
           columns={[
-            { title: '单位', render: (_, r) => r.unitId },
+            { title: '单位', render: (_, r) => [...appById.values()].find((a) => a?.unitId === r.unitId)?.unitDisplayName ?? r.unitId },
             { title: '理由', render: (_, r) => r.reason },
             { title: '申报时间', render: (_, r) => formatDateTime(r.createTime) },
           ]}

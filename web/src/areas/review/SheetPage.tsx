@@ -60,6 +60,14 @@ export function useSheetData(assignmentId: string) {
     enabled: !!campaignId,
     queryFn: async () => unwrap(await api.GET('/v1/campaigns/{campaignId}', { params: { path: { campaignId } } })),
   });
+  const officeId = campaign.data?.officeId ?? '';
+  // Deadlines show in the campaign office's time zone.
+  const office = useQuery({
+    queryKey: ['office', officeId],
+    enabled: !!officeId,
+    staleTime: 5 * 60_000,
+    queryFn: async () => unwrap(await api.GET('/v1/offices/{officeId}', { params: { path: { officeId } } })),
+  });
   const standardId = campaign.data?.standardId ?? '';
   const standard = useQuery({
     queryKey: ['review', 'standard', standardId],
@@ -89,7 +97,7 @@ export function useSheetData(assignmentId: string) {
         return { items: r.files ?? [], next: r.nextPageToken };
       }),
   });
-  return { assignment, application, campaign, standard, evidence, files };
+  return { assignment, application, campaign, office, standard, evidence, files };
 }
 
 function ReturnDialog({ open, onClose, assignment, leaves, evidence, onDone }: {
@@ -171,7 +179,7 @@ function ReturnDialog({ open, onClose, assignment, leaves, evidence, onDone }: {
 export default function SheetPage() {
   const { assignmentId = '' } = useParams();
   const qc = useQueryClient();
-  const { assignment, application, campaign, standard, evidence, files } = useSheetData(assignmentId);
+  const { assignment, application, campaign, office, standard, evidence, files } = useSheetData(assignmentId);
   const [drafts, setDrafts] = useState<Record<string, ScoreDraft>>({});
   const [serverErrors, setServerErrors] = useState<Record<string, string>>({});
   const [busy, setBusy] = useState<'' | 'save' | 'finalize'>('');
@@ -221,7 +229,7 @@ export default function SheetPage() {
   if (assignment.isLoading || standard.isLoading || campaign.isLoading) return <Spin />;
   const a = assignment.data!;
   const editable = a.state === 'ASSIGNMENT_STATE_ASSIGNED' && campaign.data?.state === 'CAMPAIGN_STATE_REVIEW';
-  const tz = undefined;
+  const tz = office.data?.timeZone || undefined;
 
   const reload = () => {
     void qc.invalidateQueries({ queryKey: ['review'] });
