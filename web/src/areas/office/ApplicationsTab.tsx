@@ -83,7 +83,8 @@ function ReasonModal({ title, open, onOk, onCancel, extra }: {
       onCancel={onCancel}
       destroyOnHidden
       onOk={async () => {
-        const v = await form.validateFields();
+        const v = await form.validateFields().catch(() => null);
+        if (!v) return;
         setBusy(true);
         try {
           await onOk(String(v.reason).trim(), v);

@@ -47,7 +47,8 @@ function Transition({ campaign, onDone }: { campaign: Campaign; onDone: (c: Camp
   const [problem, setProblem] = useState('');
   if (!to) return null;
   const submit = async () => {
-    const v = await form.validateFields();
+    const v = await form.validateFields().catch(() => null);
+    if (!v) return;
     setBusy(true);
     setProblem('');
     try {
@@ -112,7 +113,8 @@ function SettingsTab({ campaign, editable, onSaved }: { campaign: Campaign; edit
   useEffect(() => form.setFieldsValue(initial), [initial, form]);
   const [busy, setBusy] = useState(false);
   const save = async () => {
-    const v = await form.validateFields();
+    const v = await form.validateFields().catch(() => null);
+    if (!v) return;
     const mask = changedMask(initial, v);
     if (mask.length === 0) {
       void message.info('没有修改');

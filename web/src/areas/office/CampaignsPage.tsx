@@ -37,7 +37,8 @@ function CreateCampaign({ officeId, onDone }: { officeId: string; onDone: (id: s
       }),
   });
   const submit = async () => {
-    const v = await form.validateFields();
+    const v = await form.validateFields().catch(() => null);
+    if (!v) return;
     setBusy(true);
     try {
       const r = unwrap(await api.POST('/v1/offices/{officeId}/campaigns', { params: { path: { officeId } }, body: fromValues(v), ...withIdempotency(key) }));

@@ -40,7 +40,8 @@ function CreateOffice({ parent, onDone }: { parent: Office; onDone: () => void }
   const [key, setKey] = useState(idempotencyKey);
   const below = levels.filter((l) => levels.findIndex((x) => x.value === l.value) < levels.findIndex((x) => x.value === parent.level));
   const submit = async () => {
-    const v = await form.validateFields();
+    const v = await form.validateFields().catch(() => null);
+    if (!v) return;
     setBusy(true);
     try {
       unwrap(await api.POST('/v1/offices', { body: { ...v, parentId: parent.id }, ...withIdempotency(key) }));
@@ -86,7 +87,8 @@ function EditOffice({ office, onDone }: { office: Office; onDone: () => void }) 
   const [busy, setBusy] = useState(false);
   useEffect(() => form.setFieldsValue({ displayName: office.displayName, timeZone: office.timeZone }), [office, form]);
   const submit = async () => {
-    const v = await form.validateFields();
+    const v = await form.validateFields().catch(() => null);
+    if (!v) return;
     setBusy(true);
     try {
       unwrap(await api.PATCH('/v1/offices/{officeId}', {

@@ -27,7 +27,8 @@ function DecideModal({ campaignId, ids, etag, onClose, onDone }: { campaignId: s
   const [form] = Form.useForm<{ outcome: S['v1ObjectionState']; finding: string }>();
   const [busy, setBusy] = useState(false);
   const submit = async () => {
-    const v = await form.validateFields();
+    const v = await form.validateFields().catch(() => null);
+    if (!v) return;
     setBusy(true);
     try {
       if (ids.length === 1) {
@@ -75,7 +76,8 @@ function RecordObjection({ campaignId, units, onDone }: { campaignId: string; un
   const [form] = Form.useForm();
   const [key, setKey] = useState(idempotencyKey);
   const submit = async () => {
-    const v = await form.validateFields();
+    const v = await form.validateFields().catch(() => null);
+    if (!v) return;
     try {
       unwrap(await api.POST('/v1/campaigns/{campaignId}/objections', { params: { path: { campaignId } }, body: v, ...withIdempotency(key) }));
       setOpen(false);

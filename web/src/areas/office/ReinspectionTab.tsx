@@ -23,7 +23,8 @@ function Decide({ outcome, onClose, onDone }: { outcome: Outcome; onClose: () =>
   const [form] = Form.useForm<{ verdict: S['v1ReinspectionVerdict']; reason: string; documentNumber: string; deadline?: Dayjs }>();
   const verdict = Form.useWatch('verdict', form);
   const submit = async () => {
-    const v = await form.validateFields();
+    const v = await form.validateFields().catch(() => null);
+    if (!v) return;
     try {
       unwrap(await api.POST('/v1/applications/{applicationId}:decideReinspection', {
         params: { path: { applicationId: outcome.applicationId ?? '' } },

@@ -44,7 +44,8 @@ function IndicatorForm({ indicator, parentCode, editable, onSave, onCancel }: {
   const isNew = !indicator;
   const leaf = kind && kind !== 'INDICATOR_KIND_GROUP';
   const submit = async () => {
-    const v = await form.validateFields();
+    const v = await form.validateFields().catch(() => null);
+    if (!v) return;
     setBusy(true);
     try {
       await onSave({ ...v, parentCode: isNew ? (parentCode ?? '') : indicator?.parentCode }, form);
@@ -192,7 +193,8 @@ function Settings({ standard, editable, onSaved }: { standard: Standard; editabl
   const [form] = Form.useForm();
   useEffect(() => form.setFieldsValue(standard), [standard, form]);
   const save = async () => {
-    const v = await form.validateFields();
+    const v = await form.validateFields().catch(() => null);
+    if (!v) return;
     try {
       const r = unwrap(await api.PATCH('/v1/standards/{standardId}', {
         params: { path: { standardId: standard.id ?? '' }, query: { updateMask: 'displayName,basePoints,bonusCap,aggregation,gradeScale' } },

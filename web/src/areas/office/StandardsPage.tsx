@@ -80,7 +80,8 @@ function CreateStandard({ officeId, onDone }: { officeId: string; onDone: (id: s
   const [form] = Form.useForm();
   const [key, setKey] = useState(idempotencyKey);
   const submit = async () => {
-    const v = await form.validateFields();
+    const v = await form.validateFields().catch(() => null);
+    if (!v) return;
     try {
       const r = unwrap(await api.POST('/v1/offices/{officeId}/standards', { params: { path: { officeId } }, body: v, ...withIdempotency(key) }));
       setOpen(false);

@@ -27,7 +27,8 @@ function CreateUnit({ officeId, onDone }: { officeId: string; onDone: () => void
   const [busy, setBusy] = useState(false);
   const [key, setKey] = useState(idempotencyKey);
   const submit = async () => {
-    const v = await form.validateFields();
+    const v = await form.validateFields().catch(() => null);
+    if (!v) return;
     setBusy(true);
     try {
       unwrap(await api.POST('/v1/offices/{officeId}/units', { params: { path: { officeId } }, body: v, ...withIdempotency(key) }));
@@ -93,7 +94,8 @@ function TitleMove({ title, entries, onDone }: { title: TitleRecord; entries: En
   const needsEntry = to === 'TITLE_STATE_REVOKED' && (title.state === 'TITLE_STATE_NAMED' || title.state === 'TITLE_STATE_RESTORED');
   const disqualifying = entries.filter((e) => e.effect === 'NEGATIVE_LIST_EFFECT_DISQUALIFY' && !e.annulled);
   const submit = async () => {
-    const v = await form.validateFields();
+    const v = await form.validateFields().catch(() => null);
+    if (!v) return;
     setBusy(true);
     try {
       unwrap(await api.POST('/v1/titles/{titleId}:transition', {
@@ -164,7 +166,8 @@ function Titles({ unit, entries }: { unit: Unit; entries: Entry[] }) {
   const [key, setKey] = useState(idempotencyKey);
   const refresh = () => void qc.invalidateQueries({ queryKey: ['office', 'titles', unitId] });
   const add = async () => {
-    const v = await form.validateFields();
+    const v = await form.validateFields().catch(() => null);
+    if (!v) return;
     try {
       unwrap(await api.POST('/v1/units/{unitId}/titles', {
         params: { path: { unitId } },
@@ -273,7 +276,8 @@ function NegativeList({ unit, entries, loading, onChange }: { unit: Unit; entrie
   const [adding, setAdding] = useState(false);
   const [key, setKey] = useState(idempotencyKey);
   const add = async () => {
-    const v = await form.validateFields();
+    const v = await form.validateFields().catch(() => null);
+    if (!v) return;
     try {
       unwrap(await api.POST('/v1/units/{unitId}/negative-list-entries', {
         params: { path: { unitId: unit.id ?? '' } },

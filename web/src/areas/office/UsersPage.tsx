@@ -30,7 +30,8 @@ export function UserForm({ roles, create, onDone }: {
   const [busy, setBusy] = useState(false);
   const [key, setKey] = useState(idempotencyKey);
   const submit = async () => {
-    const v = await form.validateFields();
+    const v = await form.validateFields().catch(() => null);
+    if (!v) return;
     setBusy(true);
     try {
       await create({ login: v.login, displayName: v.displayName, roles: v.roles, password: v.password }, key);
@@ -79,7 +80,8 @@ function ResetPassword({ user }: { user: User }) {
   const [open, setOpen] = useState(false);
   const [form] = Form.useForm();
   const submit = async () => {
-    const v = await form.validateFields();
+    const v = await form.validateFields().catch(() => null);
+    if (!v) return;
     try {
       unwrap(await api.POST('/v1/users/{userId}:resetPassword', { params: { path: { userId: user.id ?? '' } }, body: { newPassword: v.newPassword } }));
       void message.success('密码已重置，该用户的所有会话已结束');
@@ -121,7 +123,8 @@ function ServiceAccounts({ officeId, canWrite }: { officeId: string; canWrite: b
   const [key, setKey] = useState(idempotencyKey);
   const refresh = () => void qc.invalidateQueries({ queryKey: ['office', 'service-accounts', officeId] });
   const create = async () => {
-    const v = await form.validateFields();
+    const v = await form.validateFields().catch(() => null);
+    if (!v) return;
     try {
       const r = unwrap(await api.POST('/v1/offices/{officeId}/service-accounts', {
         params: { path: { officeId } },

@@ -34,7 +34,8 @@ function WebhookForm({ officeId, webhook, onClose, onDone }: { officeId: string;
   const [form] = Form.useForm();
   const [key] = useState(idempotencyKey);
   const submit = async () => {
-    const v = await form.validateFields();
+    const v = await form.validateFields().catch(() => null);
+    if (!v) return;
     const secret = (v.secret as string | undefined)?.trim() || undefined;
     try {
       if (webhook) {
@@ -62,7 +63,7 @@ function WebhookForm({ officeId, webhook, onClose, onDone }: { officeId: string;
   return (
     <Modal open title={webhook ? '修改事件推送' : '新建事件推送'} onOk={submit} onCancel={onClose} destroyOnHidden>
       <Form form={form} layout="vertical" initialValues={webhook ?? { events: eventTypes.map((e) => e.value) }}>
-        <Form.Item name="url" label="接收地址" rules={[{ required: true }, { type: 'url', message: 'http 或 https 地址' }]}>
+        <Form.Item name="url" label="接收地址" rules={[{ required: true }, { pattern: /^https?:\/\/\S+$/, message: 'http 或 https 地址' }]}>
           <Input placeholder="https://…" />
         </Form.Item>
         <Form.Item name="events" label="事件" rules={[{ required: true, message: '至少一个事件' }]}>
@@ -143,7 +144,8 @@ function Reminders({ officeId, canWrite }: { officeId: string; canWrite: boolean
   });
   const [form] = Form.useForm();
   const save = async () => {
-    const v = await form.validateFields();
+    const v = await form.validateFields().catch(() => null);
+    if (!v) return;
     try {
       unwrap(await api.PATCH('/v1/offices/{officeId}/reminderSettings', {
         params: { path: { officeId }, query: { updateMask: 'days_before,days_after' } },

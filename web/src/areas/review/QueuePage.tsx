@@ -21,7 +21,8 @@ function ConflictDialog({ unit, onClose }: { unit: { id: string; name: string } 
   const qc = useQueryClient();
   const [key] = useState(idempotencyKey);
   const submit = async () => {
-    const v = await form.validateFields();
+    const v = await form.validateFields().catch(() => null);
+    if (!v) return;
     setBusy(true);
     try {
       unwrap(await api.POST('/v1/reviewers/me/conflicts', { body: { unitId: unit!.id, reason: v.reason.trim() }, ...withIdempotency(key + unit!.id) }));

@@ -123,7 +123,8 @@ function ReturnDialog({ open, onClose, assignment, leaves, evidence, onDone }: {
     return out;
   }, [leaves, evidence]);
   const submit = async () => {
-    const v = await form.validateFields();
+    const v = await form.validateFields().catch(() => null);
+    if (!v) return;
     setBusy(true);
     try {
       const r = unwrap(await api.POST('/v1/assignments/{assignmentId}:returnEvidence', {
