@@ -9,7 +9,7 @@ import { applyFieldErrors, errorMessage } from '../../api/errors';
 import { dayjs, formatDate } from '../../lib/format';
 import { campaignStateLabel } from '../../lib/labels';
 import { CampaignFields, fromValues, type CampaignValues } from './campaignForm';
-import { listAll, titleLevelLabel, useOfficeCtx, type S } from './common';
+import { listAll, titleLevelLabel, useOffice, useOfficeCtx, type S } from './common';
 import { describeQuota } from './recommend';
 import { message } from '../review/feedback';
 
@@ -25,6 +25,9 @@ function CreateCampaign({ officeId, onDone }: { officeId: string; onDone: (id: s
   const kind = Form.useWatch('kind', form);
   const [key, setKey] = useState(idempotencyKey);
   const [busy, setBusy] = useState(false);
+  const office = useOffice(officeId);
+  // A campaign names titles of its office's level by default.
+  const level = (office.data?.level ?? 'LEVEL_DISTRICT').replace('LEVEL_', 'TITLE_LEVEL_') as S['v1TitleLevel'];
   const standards = useQuery({
     queryKey: ['office', 'standards', officeId, 'STANDARD_STATE_PUBLISHED'],
     enabled: open,
@@ -62,7 +65,7 @@ function CreateCampaign({ officeId, onDone }: { officeId: string; onDone: (id: s
         <Form
           form={form}
           layout="vertical"
-          initialValues={{ year: dayjs().year(), kind: 'CAMPAIGN_KIND_SELECTION', quotaMode: 'percent', quotaValue: 30, targetLevel: 'TITLE_LEVEL_DISTRICT' }}
+          initialValues={{ year: dayjs().year(), kind: 'CAMPAIGN_KIND_SELECTION', quotaMode: 'percent', quotaValue: 30, targetLevel: level }}
         >
           <CampaignFields
             creating
