@@ -12,7 +12,8 @@ import { ApiError, errorMessage } from '../../api/errors';
 import { dayjs, formatDateTime, formatPoints } from '../../lib/format';
 import { applicationStateColor, applicationStateLabel, unitCategoryLabel } from '../../lib/labels';
 import { assignmentStateLabel } from '../review/SheetPage';
-import { listAll, type S } from './common';
+import { fromWall } from '../review/tz';
+import { listAll, useOffice, type S } from './common';
 import { message } from '../review/feedback';
 import { LinkButton } from '../review/LinkButton';
 
@@ -107,6 +108,7 @@ function ApplicationDrawer({ app, campaign, own, onClose }: { app: Application |
   const qc = useQueryClient();
   const applicationId = app?.id ?? '';
   const users = useOfficeUsers(campaign.officeId ?? '');
+  const tz = useOffice(campaign.officeId ?? '').data?.timeZone;
   const nameOf = (id?: string) => users.data?.find((u) => u.id === id)?.displayName ?? id ?? '';
   const reviewers = (users.data ?? []).filter((u) => !u.disabled && (u.roles ?? []).includes('ROLE_OFFICE_REVIEWER'));
   const sheets = useQuery({
@@ -343,7 +345,7 @@ function ApplicationDrawer({ app, campaign, own, onClose }: { app: Application |
           onCancel={() => setDialog(null)}
           extra={
             <>
-              <Form.Item name="dueTime" label="新的截止时间" rules={[{ required: true }]}>
+              <Form.Item name="dueTime" label={`新的截止时间（${tz || 'Asia/Shanghai'}）`} rules={[{ required: true }]}>
                 <DatePicker showTime aria-label="新的截止时间" disabledDate={(d) => d.isBefore(dayjs(), 'day')} />
               </Form.Item>
               <Form.Item name="indicatorCode" label="指标（不填为全部）">
@@ -360,7 +362,7 @@ function ApplicationDrawer({ app, campaign, own, onClose }: { app: Application |
                 unwrap(await api.POST('/v1/applications/{applicationId}:extend', {
                   params: { path: { applicationId } },
                   body: {
-                    dueTime: (v.dueTime as Dayjs).toISOString(),
+                    dueTime: fromWall(v.dueTime as Dayjs, tz),
                     indicatorCode: (v.indicatorCode as string | undefined)?.trim() || undefined,
                     period: (v.period as string | undefined)?.trim() || undefined,
                     reason,

@@ -12,7 +12,7 @@ import { formatDateTime } from '../../lib/format';
 import { campaignStateLabel } from '../../lib/labels';
 import ApplicationsTab from './ApplicationsTab';
 import { CampaignFields, changedMask, fromValues, toValues, type CampaignValues } from './campaignForm';
-import { nextCampaignState, titleLevelLabel, useOfficeCtx, type S } from './common';
+import { nextCampaignState, titleLevelLabel, useOffice, useOfficeCtx, type S } from './common';
 import PublicityTab from './PublicityTab';
 import RankingTab from './RankingTab';
 import ReinspectionTab from './ReinspectionTab';
@@ -109,7 +109,8 @@ function Transition({ campaign, onDone }: { campaign: Campaign; onDone: (c: Camp
 
 function SettingsTab({ campaign, editable, onSaved }: { campaign: Campaign; editable: boolean; onSaved: (c: Campaign) => void }) {
   const [form] = Form.useForm<CampaignValues>();
-  const initial = useMemo(() => toValues(campaign), [campaign]);
+  const tz = useOffice(campaign.officeId ?? '').data?.timeZone;
+  const initial = useMemo(() => toValues(campaign, tz), [campaign, tz]);
   useEffect(() => form.setFieldsValue(initial), [initial, form]);
   const [busy, setBusy] = useState(false);
   const save = async () => {
@@ -124,7 +125,7 @@ function SettingsTab({ campaign, editable, onSaved }: { campaign: Campaign; edit
     try {
       const r = unwrap(await api.PATCH('/v1/campaigns/{campaignId}', {
         params: { path: { campaignId: campaign.id ?? '' }, query: { updateMask: mask.join(',') } },
-        body: { ...fromValues(v), etag: campaign.etag },
+        body: { ...fromValues(v, tz), etag: campaign.etag },
       }));
       onSaved(r);
       void message.success('已保存');
@@ -137,7 +138,7 @@ function SettingsTab({ campaign, editable, onSaved }: { campaign: Campaign; edit
   };
   return (
     <Form form={form} layout="vertical" disabled={!editable}>
-      <CampaignFields creating={false} reinspection={campaign.kind === 'CAMPAIGN_KIND_REINSPECTION'} />
+      <CampaignFields creating={false} timeZone={tz} reinspection={campaign.kind === 'CAMPAIGN_KIND_REINSPECTION'} />
       {editable && (
         <Button type="primary" loading={busy} onClick={save}>
           保存

@@ -44,7 +44,7 @@ function CreateCampaign({ officeId, onDone }: { officeId: string; onDone: (id: s
     if (!v) return;
     setBusy(true);
     try {
-      const r = unwrap(await api.POST('/v1/offices/{officeId}/campaigns', { params: { path: { officeId } }, body: fromValues(v), ...withIdempotency(key) }));
+      const r = unwrap(await api.POST('/v1/offices/{officeId}/campaigns', { params: { path: { officeId } }, body: fromValues(v, office.data?.timeZone), ...withIdempotency(key) }));
       setOpen(false);
       form.resetFields();
       setKey(idempotencyKey());
@@ -69,6 +69,7 @@ function CreateCampaign({ officeId, onDone }: { officeId: string; onDone: (id: s
         >
           <CampaignFields
             creating
+            timeZone={office.data?.timeZone}
             reinspection={kind === 'CAMPAIGN_KIND_REINSPECTION'}
             standards={(standards.data ?? []).map((s) => ({ value: s.id ?? '', label: `${s.displayName ?? ''}（v${s.version ?? 0}）` }))}
           />

@@ -7,7 +7,8 @@ import type { Dayjs } from 'dayjs';
 import { api, unwrap } from '../../api/client';
 import { applyFieldErrors, errorMessage } from '../../api/errors';
 import { dayjs, formatPoints } from '../../lib/format';
-import type { S } from './common';
+import { fromWall } from '../review/tz';
+import { useOffice, type S } from './common';
 import { message } from '../review/feedback';
 
 type Outcome = S['v1ReinspectionOutcome'];
@@ -19,7 +20,7 @@ export const verdictLabel: Record<string, string> = {
 };
 const verdictColor: Record<string, string> = { REINSPECTION_VERDICT_KEEP: 'green', REINSPECTION_VERDICT_WARN: 'orange', REINSPECTION_VERDICT_REVOKE: 'red' };
 
-function Decide({ outcome, onClose, onDone }: { outcome: Outcome; onClose: () => void; onDone: () => void }) {
+function Decide({ outcome, tz, onClose, onDone }: { outcome: Outcome; tz?: string; onClose: () => void; onDone: () => void }) {
   const [form] = Form.useForm<{ verdict: S['v1ReinspectionVerdict']; reason: string; documentNumber: string; deadline?: Dayjs }>();
   const verdict = Form.useWatch('verdict', form);
   const submit = async () => {
@@ -32,7 +33,7 @@ function Decide({ outcome, onClose, onDone }: { outcome: Outcome; onClose: () =>
           verdict: v.verdict,
           reason: v.reason.trim(),
           documentNumber: v.documentNumber.trim(),
-          rectificationDeadline: v.verdict === 'REINSPECTION_VERDICT_WARN' ? v.deadline?.toISOString() : undefined,
+          rectificationDeadline: v.verdict === 'REINSPECTION_VERDICT_WARN' && v.deadline ? fromWall(v.deadline.endOf('day'), tz) : undefined,
         },
       }));
       onDone();
@@ -68,6 +69,7 @@ export default function ReinspectionTab({ campaign, own }: { campaign: S['v1Camp
   const campaignId = campaign.id ?? '';
   const qc = useQueryClient();
   const [deciding, setDeciding] = useState<Outcome | null>(null);
+  const office = useOffice(campaign.officeId ?? '');
   const ready = campaign.state === 'CAMPAIGN_STATE_RANKED' || campaign.state === 'CAMPAIGN_STATE_PUBLICITY' || campaign.state === 'CAMPAIGN_STATE_CLOSED';
   const outcomes = useQuery({
     queryKey: ['office', 'c', campaignId, 'reinspection'],
@@ -107,7 +109,7 @@ export default function ReinspectionTab({ campaign, own }: { campaign: S['v1Camp
           },
         ]}
       />
-      {deciding && <Decide outcome={deciding} onClose={() => setDeciding(null)} onDone={() => void qc.invalidateQueries({ queryKey: ['office', 'c', campaignId] })} />}
+      {deciding && <Decide outcome={deciding} tz={office.data?.timeZone} onClose={() => setDeciding(null)} onDone={() => void qc.invalidateQueries({ queryKey: ['office', 'c', campaignId] })} />}
     </Card>
   );
 }

@@ -11,7 +11,8 @@ import { api, idempotencyKey, unwrap, withIdempotency } from '../../api/client';
 import { applyFieldErrors, errorMessage } from '../../api/errors';
 import { dayjs, formatDate, formatDateTime } from '../../lib/format';
 import { levelLabel, roleLabel, titleStateLabel, unitCategoryLabel } from '../../lib/labels';
-import { levels, listAll, negativeCategories, negativeCategoryLabel, unitCategories, useOfficeCtx, type S } from './common';
+import { fromWall } from '../review/tz';
+import { levels, listAll, negativeCategories, negativeCategoryLabel, unitCategories, useOffice, useOfficeCtx, type S } from './common';
 import ImportUnits from './ImportUnits';
 import { UserForm } from './UsersPage';
 import { message, confirm } from '../review/feedback';
@@ -86,6 +87,7 @@ const titleMoves: Record<string, { value: S['v1TitleState']; label: string }[]> 
 };
 
 function TitleMove({ title, entries, onDone }: { title: TitleRecord; entries: Entry[]; onDone: () => void }) {
+  const tz = useOffice(useOfficeCtx().officeId).data?.timeZone;
   const [open, setOpen] = useState(false);
   const [form] = Form.useForm<{ to: S['v1TitleState']; reason: string; documentNumber: string; deadline?: Dayjs; entry?: string }>();
   const to = Form.useWatch('to', form);
@@ -104,7 +106,7 @@ function TitleMove({ title, entries, onDone }: { title: TitleRecord; entries: En
           to: v.to,
           reason: v.reason.trim(),
           documentNumber: v.documentNumber.trim(),
-          rectificationDeadline: v.to === 'TITLE_STATE_WARNED' ? v.deadline?.toISOString() : undefined,
+          rectificationDeadline: v.to === 'TITLE_STATE_WARNED' && v.deadline ? fromWall(v.deadline.endOf('day'), tz) : undefined,
           negativeListEntryId: needsEntry ? v.entry : undefined,
           etag: title.etag,
         },

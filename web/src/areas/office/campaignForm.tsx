@@ -4,6 +4,7 @@
 import { Checkbox, Col, DatePicker, Form, Input, InputNumber, Radio, Row, Select } from 'antd';
 import type { Dayjs } from 'dayjs';
 import { dayjs } from '../../lib/format';
+import { fromWall, toWall } from '../review/tz';
 import { titleLevels, type S } from './common';
 
 type Campaign = S['v1Campaign'];
@@ -35,17 +36,18 @@ export interface CampaignValues {
 
 const windows = ['applicationWindow', 'submissionWindow', 'reviewWindow', 'publicityWindow'] as const;
 
-function toRange(w: S['v1Window'] | undefined): Range {
+// Windows are picked on the office's wall clock (tz.ts).
+function toRange(w: S['v1Window'] | undefined, tz?: string): Range {
   if (!w?.startTime && !w?.endTime) return undefined;
-  return [w.startTime ? dayjs(w.startTime) : null, w.endTime ? dayjs(w.endTime) : null];
+  return [toWall(w.startTime, tz), toWall(w.endTime, tz)];
 }
 
-function fromRange(r: Range): S['v1Window'] | undefined {
+function fromRange(r: Range, tz?: string): S['v1Window'] | undefined {
   if (!r) return undefined;
-  return { startTime: r[0]?.toISOString(), endTime: r[1]?.toISOString() };
+  return { startTime: r[0] ? fromWall(r[0], tz) : undefined, endTime: r[1] ? fromWall(r[1], tz) : undefined };
 }
 
-export function toValues(c: Campaign): CampaignValues {
+export function toValues(c: Campaign, tz?: string): CampaignValues {
   const q = c.quota;
   return {
     displayName: c.displayName,
@@ -53,10 +55,10 @@ export function toValues(c: Campaign): CampaignValues {
     year: c.year,
     targetLevel: c.targetLevel,
     kind: c.kind,
-    applicationWindow: toRange(c.applicationWindow),
-    submissionWindow: toRange(c.submissionWindow),
-    reviewWindow: toRange(c.reviewWindow),
-    publicityWindow: toRange(c.publicityWindow),
+    applicationWindow: toRange(c.applicationWindow, tz),
+    submissionWindow: toRange(c.submissionWindow, tz),
+    reviewWindow: toRange(c.reviewWindow, tz),
+    publicityWindow: toRange(c.publicityWindow, tz),
     quotaMode: q?.count !== undefined ? 'count' : q?.percent !== undefined ? 'percent' : 'none',
     quotaValue: q?.count ?? q?.percent ?? null,
     passLine: c.passLine ?? '',
@@ -72,7 +74,7 @@ export function toValues(c: Campaign): CampaignValues {
   };
 }
 
-export function fromValues(v: CampaignValues): Campaign {
+export function fromValues(v: CampaignValues, tz?: string): Campaign {
   const c: Campaign = {
     displayName: v.displayName?.trim(),
     standardId: v.standardId,
@@ -89,7 +91,7 @@ export function fromValues(v: CampaignValues): Campaign {
     warnLine: v.warnLine?.trim() || undefined,
     eligibility: { noTitleRequired: !!v.noTitleRequired, lookbackMonths: v.lookbackMonths ?? undefined },
   };
-  for (const w of windows) c[w] = fromRange(v[w]);
+  for (const w of windows) c[w] = fromRange(v[w], tz);
   if (v.quotaMode === 'count' && v.quotaValue !== null && v.quotaValue !== undefined) c.quota = { count: v.quotaValue };
   else if (v.quotaMode === 'percent' && v.quotaValue) c.quota = { percent: v.quotaValue };
   else c.quota = {};
@@ -142,8 +144,9 @@ export function changedMask(before: CampaignValues, after: CampaignValues): stri
 
 const decimal = { pattern: /^\d+(\.\d{1,2})?$/, message: '最多两位小数' };
 
-export function CampaignFields({ creating, standards, reinspection }: {
+export function CampaignFields({ creating, standards, reinspection, timeZone }: {
   creating: boolean;
+  timeZone?: string;
   standards?: { value: string; label: string }[];
   reinspection: boolean;
 }) {
@@ -193,7 +196,7 @@ export function CampaignFields({ creating, standards, reinspection }: {
           ] as const
         ).map(([name, label]) => (
           <Col span={12} key={name}>
-            <Form.Item name={name} label={label}>
+            <Form.Item name={name} label={`${label}（${timeZone || 'Asia/Shanghai'}）`}>
               <DatePicker.RangePicker showTime={{ format: 'HH:mm' }} format="YYYY-MM-DD HH:mm" aria-label={label} allowEmpty={[true, true]} />
             </Form.Item>
           </Col>

@@ -11,10 +11,11 @@ import type { Dayjs } from 'dayjs';
 import type { components } from '../../api/schema';
 import { api, unwrap } from '../../api/client';
 import { ApiError, errorMessage } from '../../api/errors';
-import { dayjs, formatDateTime, formatPeriod, formatPoints } from '../../lib/format';
+import { DEFAULT_TIME_ZONE, dayjs, formatDateTime, formatPeriod, formatPoints } from '../../lib/format';
 import { applicationStateLabel, campaignStateLabel, indicatorKindLabel } from '../../lib/labels';
 import { EvidenceList, type Evidence, type EvidenceFile } from './Evidence';
 import { ScoreInput, kindHint } from './ScoreInput';
+import { fromWall } from './tz';
 import {
   fromScore, hasEntry, indicatorDepths, isLeaf, missingLeaves, orderedIndicators, sameEntry, toScore, validateEntry,
   type Indicator, type ScoreDraft,
@@ -100,13 +101,14 @@ export function useSheetData(assignmentId: string) {
   return { assignment, application, campaign, office, standard, evidence, files };
 }
 
-function ReturnDialog({ open, onClose, assignment, leaves, evidence, onDone }: {
+function ReturnDialog({ open, onClose, assignment, leaves, evidence, onDone, timeZone }: {
   open: boolean;
   onClose: () => void;
   assignment: Assignment;
   leaves: Indicator[];
   evidence: Evidence[];
   onDone: () => void;
+  timeZone?: string;
 }) {
   const [form] = Form.useForm<{ items: string[]; reason: string; due: Dayjs }>();
   const [busy, setBusy] = useState(false);
@@ -135,7 +137,7 @@ function ReturnDialog({ open, onClose, assignment, leaves, evidence, onDone }: {
             return period ? { indicatorCode, period } : { indicatorCode };
           }),
           reason: v.reason.trim(),
-          dueTime: v.due.toISOString(),
+          dueTime: fromWall(v.due, timeZone),
         },
       }));
       const locked = (r.items ?? []).filter((i) => i.locked);
@@ -164,13 +166,13 @@ function ReturnDialog({ open, onClose, assignment, leaves, evidence, onDone }: {
         </Form.Item>
         <Form.Item
           name="due"
-          label="整改截止时间"
+          label={`整改截止时间（${timeZone || DEFAULT_TIME_ZONE}）`}
           rules={[
             { required: true, message: '请选择截止时间' },
             { validator: (_, v: Dayjs | undefined) => (!v || v.isAfter(dayjs()) ? Promise.resolve() : Promise.reject(new Error('须晚于现在'))) },
           ]}
         >
-          <DatePicker showTime aria-label="整改截止时间" disabledDate={(d) => d.isBefore(dayjs(), 'day')} />
+          <DatePicker showTime aria-label={`整改截止时间（${timeZone || DEFAULT_TIME_ZONE}）`} disabledDate={(d) => d.isBefore(dayjs(), 'day')} />
         </Form.Item>
       </Form>
     </Modal>
@@ -439,6 +441,7 @@ export default function SheetPage() {
         leaves={leaves}
         evidence={evidence.data ?? []}
         onDone={reload}
+        timeZone={tz}
       />
     </div>
   );
