@@ -11,7 +11,7 @@ import { api, idempotencyKey, unwrap, withIdempotency } from '../../api/client';
 import { ApiError, errorMessage } from '../../api/errors';
 import { dayjs, formatDateTime, formatPoints } from '../../lib/format';
 import { applicationStateColor, applicationStateLabel, unitCategoryLabel } from '../../lib/labels';
-import { assignmentStateLabel } from '../review/SheetPage';
+import { assignmentStateLabel } from '../review/labels';
 import { fromWall } from '../review/tz';
 import { listAll, useOffice, type S } from './common';
 import { message } from '../review/feedback';

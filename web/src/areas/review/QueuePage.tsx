@@ -9,7 +9,7 @@ import { api, idempotencyKey, unwrap, withIdempotency } from '../../api/client';
 import { errorMessage } from '../../api/errors';
 import { formatDateTime } from '../../lib/format';
 import { applicationStateLabel, applicationStateColor, campaignStateLabel } from '../../lib/labels';
-import { assignmentStateLabel } from './SheetPage';
+import { assignmentStateLabel } from './labels';
 import { message } from './feedback';
 
 type Assignment = components['schemas']['v1Assignment'];

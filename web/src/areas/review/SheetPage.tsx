@@ -14,6 +14,7 @@ import { ApiError, errorMessage } from '../../api/errors';
 import { DEFAULT_TIME_ZONE, dayjs, formatDateTime, formatPeriod, formatPoints } from '../../lib/format';
 import { applicationStateLabel, campaignStateLabel, indicatorKindLabel } from '../../lib/labels';
 import { EvidenceList, type Evidence, type EvidenceFile } from './Evidence';
+import { assignmentStateLabel } from './labels';
 import { ScoreInput, kindHint } from './ScoreInput';
 import { fromWall } from './tz';
 import {
@@ -23,12 +24,6 @@ import {
 import { message, confirm } from './feedback';
 
 type Assignment = components['schemas']['v1Assignment'];
-
-export const assignmentStateLabel: Record<string, string> = {
-  ASSIGNMENT_STATE_ASSIGNED: '评分中',
-  ASSIGNMENT_STATE_FINALIZED: '已提交',
-  ASSIGNMENT_STATE_WITHDRAWN: '已撤回',
-};
 
 async function listAll<T>(page: (token: string) => Promise<{ items: T[]; next?: string }>): Promise<T[]> {
   const out: T[] = [];
