@@ -222,6 +222,14 @@ export default function SheetPage() {
   }, [leaves, drafts, scale]);
   const changed = leaves.filter((l) => !sameEntry(l, drafts[l.code ?? ''], saved[l.code ?? '']));
   const missing = missingLeaves(leaves, drafts);
+  const dirty = changed.length > 0;
+  // Closing or reloading the tab with unsaved entries asks first.
+  useEffect(() => {
+    if (!dirty) return;
+    const warn = (e: BeforeUnloadEvent) => e.preventDefault();
+    window.addEventListener('beforeunload', warn);
+    return () => window.removeEventListener('beforeunload', warn);
+  }, [dirty]);
 
   if (assignment.isError) return <Alert type="error" showIcon title={errorMessage(assignment.error)} />;
   if (assignment.isLoading || standard.isLoading || campaign.isLoading) return <Spin />;
