@@ -119,7 +119,9 @@ function IndicatorForm({ indicator, parentCode, editable, onSave, onCancel }: {
         <Form.List name="items">
           {(fields, { add, remove }) => (
             <>
-              <Typography.Text>子项</Typography.Text>
+              <div>
+                <Typography.Text>子项</Typography.Text>
+              </div>
               {fields.map((f) => (
                 <Space key={f.key} align="baseline">
                   <Form.Item name={[f.name, 'code']} rules={[{ required: true, message: '编号' }]}>
@@ -191,7 +193,11 @@ function IndicatorForm({ indicator, parentCode, editable, onSave, onCancel }: {
 
 function Settings({ standard, editable, onSaved }: { standard: Standard; editable: boolean; onSaved: (s: Standard) => void }) {
   const [form] = Form.useForm();
-  useEffect(() => form.setFieldsValue(standard), [standard, form]);
+  // Zero values arrive omitted: grade D's 0 % is a 0, not a blank.
+  useEffect(
+    () => form.setFieldsValue({ ...standard, gradeScale: (standard.gradeScale ?? []).map((g) => ({ grade: g.grade ?? '', percent: g.percent ?? 0 })) }),
+    [standard, form],
+  );
   const save = async () => {
     const v = await form.validateFields().catch(() => null);
     if (!v) return;
@@ -232,9 +238,11 @@ function Settings({ standard, editable, onSaved }: { standard: Standard; editabl
       <Form.List name="gradeScale">
         {(fields, { add, remove }) => (
           <>
-            <Typography.Text>等次（不填为 A 100、B 66、C 33、D 0）</Typography.Text>
+            <div>
+              <Typography.Text>等次（不填为 A 100、B 66、C 33、D 0）</Typography.Text>
+            </div>
             {fields.map((f) => (
-              <Space key={f.key} align="baseline">
+              <Space key={f.key} align="baseline" style={{ marginRight: 16 }}>
                 <Form.Item name={[f.name, 'grade']} rules={[{ required: true, message: '等次' }]}>
                   <Input style={{ width: 60 }} aria-label="等次" />
                 </Form.Item>
