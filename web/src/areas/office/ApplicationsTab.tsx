@@ -181,7 +181,7 @@ function ApplicationDrawer({ app, campaign, own, onClose }: { app: Application |
               loading={sheets.isLoading}
               dataSource={sheets.data ?? []}
               pagination={false}
-              locale={{ emptyText: '尚未分配测评员' }}
+              locale={{ emptyText: <Typography.Text type="secondary">尚未分配测评员</Typography.Text> }}
               columns={[
                 { title: '测评员', render: (_, a) => nameOf(a.reviewerId) },
                 { title: '状态', render: (_, a) => <Tag>{assignmentStateLabel[a.state ?? ''] ?? '—'}</Tag> },
@@ -218,7 +218,7 @@ function ApplicationDrawer({ app, campaign, own, onClose }: { app: Application |
                   <Descriptions.Item label="加分">{formatPoints(r.bonus)}</Descriptions.Item>
                   <Descriptions.Item label="扣分">{formatPoints(r.deductions)}</Descriptions.Item>
                   <Descriptions.Item label="排名">{r.rank ?? '—'}</Descriptions.Item>
-                  <Descriptions.Item label="否决">{r.vetoed ? <Tag color="red">是</Tag> : '否'}</Descriptions.Item>
+                  <Descriptions.Item label="否决">{r.vetoed ? <Tag color="error">是</Tag> : '否'}</Descriptions.Item>
                 </Descriptions>
                 {(r.vetoes ?? []).map((v) => (
                   <Alert
@@ -439,7 +439,7 @@ export default function ApplicationsTab({ campaign, own }: { campaign: Campaign;
         loading={apps.isLoading}
         dataSource={apps.data ?? []}
         pagination={{ pageSize: 50, hideOnSinglePage: true }}
-        locale={{ emptyText: '暂无申报' }}
+        locale={{ emptyText: <Typography.Text type="secondary">暂无申报</Typography.Text> }}
         columns={[
           { title: '单位', render: (_, a) => <LinkButton onClick={() => setOpen(a)}>{a.unitDisplayName}</LinkButton> },
           { title: '类别', render: (_, a) => unitCategoryLabel(a.unitCategory) },

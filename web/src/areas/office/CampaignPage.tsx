@@ -182,7 +182,7 @@ export default function CampaignPage() {
           <Descriptions.Item label="测评期">{formatDateTime(c.reviewWindow?.startTime)} – {formatDateTime(c.reviewWindow?.endTime)}</Descriptions.Item>
           <Descriptions.Item label="公示期">{formatDateTime(c.publicityWindow?.startTime)} – {formatDateTime(c.publicityWindow?.endTime)}</Descriptions.Item>
         </Descriptions>
-        {!own && <Tag color="orange">非本级测评周期：只读</Tag>}
+        {!own && <Tag color="warning">非本级测评周期：只读</Tag>}
       </Card>
       <Tabs
         destroyOnHidden

@@ -3,7 +3,7 @@
 import { useState } from 'react';
 import { Link, useNavigate } from 'react-router';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
-import { Button, Card, Checkbox, Form, InputNumber, Modal, Select, Space, Table, Tag } from 'antd';
+import { Button, Card, Checkbox, Form, InputNumber, Modal, Select, Space, Table, Tag, Typography } from 'antd';
 import { api, idempotencyKey, unwrap, withIdempotency } from '../../api/client';
 import { applyFieldErrors, errorMessage } from '../../api/errors';
 import { dayjs, formatDate } from '../../lib/format';
@@ -126,13 +126,13 @@ export default function CampaignsPage() {
         loading={campaigns.isLoading}
         dataSource={campaigns.data ?? []}
         pagination={{ pageSize: 50, hideOnSinglePage: true }}
-        locale={{ emptyText: '暂无测评周期' }}
+        locale={{ emptyText: <Typography.Text type="secondary">暂无测评周期</Typography.Text> }}
         columns={[
           { title: '名称', render: (_, c) => <Link to={`/office/campaigns/${encodeURIComponent(c.id ?? '')}`}>{c.displayName}</Link> },
           { title: '年度', render: (_, c) => c.year },
           { title: '级别', render: (_, c) => titleLevelLabel(c.targetLevel) },
           { title: '类型', render: (_, c) => (c.kind === 'CAMPAIGN_KIND_REINSPECTION' ? '复查' : '评选') },
-          { title: '阶段', render: (_, c) => <Tag color="blue">{campaignStateLabel(c.state)}</Tag> },
+          { title: '阶段', render: (_, c) => <Tag color="processing">{campaignStateLabel(c.state)}</Tag> },
           { title: '名额', render: (_, c) => describeQuota(c.quota) },
           { title: '申报截止', render: (_, c) => formatDate(c.applicationWindow?.endTime) },
           { title: '本级', render: (_, c) => (c.officeId === officeId ? '是' : '下级') },

@@ -214,7 +214,7 @@ export default function PublicityTab({ campaign, own }: { campaign: Campaign; ow
           loading={objections.isLoading}
           dataSource={objections.data ?? []}
           pagination={{ pageSize: 50, hideOnSinglePage: true }}
-          locale={{ emptyText: '暂无异议' }}
+          locale={{ emptyText: <Typography.Text type="secondary">暂无异议</Typography.Text> }}
           rowSelection={
             own && inPublicity
               ? {
@@ -238,7 +238,7 @@ export default function PublicityTab({ campaign, own }: { campaign: Campaign; ow
             { title: '单位', render: (_, o) => o.unitDisplayName },
             { title: '来源', render: (_, o) => channelLabel[o.channel ?? ''] ?? '—' },
             { title: '收到时间', render: (_, o) => formatDateTime(o.createTime) },
-            { title: '状态', render: (_, o) => <Tag color={o.state === 'OBJECTION_STATE_UPHELD' ? 'red' : o.state === 'OBJECTION_STATE_RESOLVED' ? 'green' : 'orange'}>{objectionStateLabel(o.state)}</Tag> },
+            { title: '状态', render: (_, o) => <Tag color={o.state === 'OBJECTION_STATE_UPHELD' ? 'error' : o.state === 'OBJECTION_STATE_RESOLVED' ? 'success' : 'warning'}>{objectionStateLabel(o.state)}</Tag> },
             {
               title: '操作',
               render: (_, o) =>

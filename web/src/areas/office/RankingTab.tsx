@@ -198,7 +198,7 @@ export default function RankingTab({ campaign }: { campaign: Campaign }) {
           loading={ranking.isLoading}
           dataSource={rows}
           pagination={false}
-          locale={{ emptyText: '暂无结果' }}
+          locale={{ emptyText: <Typography.Text type="secondary">暂无结果</Typography.Text> }}
           columns={[
             { title: '名次', render: (_, r) => r.rank },
             { title: '单位', render: (_, r) => r.unitDisplayName },
@@ -212,7 +212,7 @@ export default function RankingTab({ campaign }: { campaign: Campaign }) {
               render: (_, r) => (
                 <Space size={4}>
                   <Tag color={applicationStateColor(fullAppState(r.state))}>{applicationStateLabel(fullAppState(r.state))}</Tag>
-                  {picked?.has(r.applicationId ?? '') && <Tag color="green">拟推荐</Tag>}
+                  {picked?.has(r.applicationId ?? '') && <Tag color="success">拟推荐</Tag>}
                 </Space>
               ),
             },

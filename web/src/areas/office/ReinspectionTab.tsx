@@ -18,7 +18,7 @@ export const verdictLabel: Record<string, string> = {
   REINSPECTION_VERDICT_WARN: '警示（黄牌）',
   REINSPECTION_VERDICT_REVOKE: '撤销（摘牌）',
 };
-const verdictColor: Record<string, string> = { REINSPECTION_VERDICT_KEEP: 'green', REINSPECTION_VERDICT_WARN: 'orange', REINSPECTION_VERDICT_REVOKE: 'red' };
+const verdictColor: Record<string, string> = { REINSPECTION_VERDICT_KEEP: 'success', REINSPECTION_VERDICT_WARN: 'warning', REINSPECTION_VERDICT_REVOKE: 'error' };
 
 function Decide({ outcome, tz, onClose, onDone }: { outcome: Outcome; tz?: string; onClose: () => void; onDone: () => void }) {
   const [form] = Form.useForm<{ verdict: S['v1ReinspectionVerdict']; reason: string; documentNumber: string; deadline?: Dayjs }>();
@@ -89,7 +89,7 @@ export default function ReinspectionTab({ campaign, own }: { campaign: S['v1Camp
         columns={[
           { title: '单位', render: (_, o) => o.unitDisplayName },
           { title: '总分', render: (_, o) => (o.scored ? formatPoints(o.total) : '未评分') },
-          { title: '否决', render: (_, o) => (o.vetoed ? <Tag color="red">是</Tag> : '否') },
+          { title: '否决', render: (_, o) => (o.vetoed ? <Tag color="error">是</Tag> : '否') },
           { title: '建议', render: (_, o) => <Tag color={verdictColor[o.proposed ?? '']}>{verdictLabel[o.proposed ?? ''] ?? '—'}</Tag> },
           {
             title: '结论',

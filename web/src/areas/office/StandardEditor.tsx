@@ -389,7 +389,7 @@ export default function StandardEditor() {
           <Space>
             {s.displayName}
             <Tag>v{s.version ?? 0}</Tag>
-            <Tag color={s.state === 'STANDARD_STATE_PUBLISHED' ? 'green' : undefined}>{standardStateLabel(s.state)}</Tag>
+            <Tag color={s.state === 'STANDARD_STATE_PUBLISHED' ? 'success' : undefined}>{standardStateLabel(s.state)}</Tag>
           </Space>
         }
         extra={
@@ -440,7 +440,7 @@ export default function StandardEditor() {
               dataSource={[...problems.problems.map((p) => ({ ...p, w: false })), ...problems.warnings.map((p) => ({ ...p, w: true }))]}
               renderItem={(p) => (
                 <List.Item>
-                  {p.w ? <Tag color="orange">提示</Tag> : <Tag color="red">问题</Tag>}
+                  {p.w ? <Tag color="warning">提示</Tag> : <Tag color="error">问题</Tag>}
                   {p.indicatorCode && <LinkButton onClick={() => setSelected(p.indicatorCode ?? '')}>{p.indicatorCode}</LinkButton>} {p.message}
                 </List.Item>
               )}

@@ -174,7 +174,7 @@ export default function StandardsPage() {
           { title: '名称', render: (_, s) => <Link to={`/office/standards/${encodeURIComponent(s.id ?? '')}`}>{s.displayName}</Link> },
           { title: '代码', render: (_, s) => s.code },
           { title: '版本', render: (_, s) => `v${s.version ?? 0}` },
-          { title: '状态', render: (_, s) => <Tag color={s.state === 'STANDARD_STATE_PUBLISHED' ? 'green' : undefined}>{standardStateLabel(s.state)}</Tag> },
+          { title: '状态', render: (_, s) => <Tag color={s.state === 'STANDARD_STATE_PUBLISHED' ? 'success' : undefined}>{standardStateLabel(s.state)}</Tag> },
           { title: '制定', render: (_, s) => (s.officeId === officeId ? '本级' : '上级') },
           { title: '更新时间', render: (_, s) => formatDateTime(s.updateTime) },
         ]}

@@ -240,7 +240,7 @@ function Titles({ unit, entries }: { unit: Unit; entries: Entry[] }) {
             title: '操作',
             render: (_, t) => (
               <Space>
-                {t.proposedRevocationEntryId && <Tag color="red">负面清单提议撤销</Tag>}
+                {t.proposedRevocationEntryId && <Tag color="error">负面清单提议撤销</Tag>}
                 <TitleMove title={t} entries={entries} onDone={refresh} />
                 {t.proposedRevocationEntryId && (
                   <Button size="small" onClick={() => dismiss(t)}>
@@ -336,7 +336,7 @@ function NegativeList({ unit, entries, loading, onChange }: { unit: Unit; entrie
           { title: '日期', render: (_, e) => e.occurredOn },
           { title: '类别', render: (_, e) => negativeCategoryLabel(e.category) },
           { title: '情况', render: (_, e) => e.description },
-          { title: '后果', render: (_, e) => (e.effect === 'NEGATIVE_LIST_EFFECT_DISQUALIFY' ? <Tag color="red">一票否决</Tag> : `扣 ${e.points ?? ''} 分`) },
+          { title: '后果', render: (_, e) => (e.effect === 'NEGATIVE_LIST_EFFECT_DISQUALIFY' ? <Tag color="error">一票否决</Tag> : `扣 ${e.points ?? ''} 分`) },
           { title: '依据', render: (_, e) => e.sourceDocument },
           {
             title: '状态',
@@ -408,7 +408,7 @@ function UnitUsers({ unit }: { unit: Unit }) {
           { title: '登录名', render: (_, u) => u.login },
           { title: '姓名', render: (_, u) => u.displayName },
           { title: '角色', render: (_, u) => (u.roles ?? []).map((r) => roleLabel(r)).join('、') },
-          { title: '状态', render: (_, u) => (u.disabled ? <Tag>已停用</Tag> : <Tag color="green">正常</Tag>) },
+          { title: '状态', render: (_, u) => (u.disabled ? <Tag>已停用</Tag> : <Tag color="success">正常</Tag>) },
         ]}
       />
     </div>
@@ -512,7 +512,7 @@ export default function UnitsPage() {
           { title: '类别', render: (_, u) => unitCategoryLabel(u.category) },
           {
             title: '称号',
-            render: (_, u) => (u.title?.level ? <Tag color={u.title.inForce ? 'gold' : 'default'}>{`${levelLabel(u.title.level)}${u.title.model ? '标兵' : ''} · ${titleStateLabel(u.title.state)}`}</Tag> : '—'),
+            render: (_, u) => (u.title?.level ? <Tag color={u.title.inForce ? 'warning' : 'default'}>{`${levelLabel(u.title.level)}${u.title.model ? '标兵' : ''} · ${titleStateLabel(u.title.state)}`}</Tag> : '—'),
           },
         ]}
       />

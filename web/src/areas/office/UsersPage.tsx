@@ -171,7 +171,7 @@ function ServiceAccounts({ officeId, canWrite }: { officeId: string; canWrite: b
           {
             title: '状态',
             render: (_, a) =>
-              a.disabled ? <Tag>已停用</Tag> : canWrite ? <Button size="small" danger onClick={() => disable(a.id ?? '')}>停用</Button> : <Tag color="green">正常</Tag>,
+              a.disabled ? <Tag>已停用</Tag> : canWrite ? <Button size="small" danger onClick={() => disable(a.id ?? '')}>停用</Button> : <Tag color="success">正常</Tag>,
           },
         ]}
       />
@@ -241,7 +241,7 @@ export default function UsersPage() {
             { title: '登录名', render: (_, u) => u.login },
             { title: '姓名', render: (_, u) => u.displayName },
             { title: '角色', render: (_, u) => (u.roles ?? []).map((r) => roleLabel(r)).join('、') },
-            { title: '状态', render: (_, u) => (u.disabled ? <Tag>已停用</Tag> : <Tag color="green">正常</Tag>) },
+            { title: '状态', render: (_, u) => (u.disabled ? <Tag>已停用</Tag> : <Tag color="success">正常</Tag>) },
             {
               title: '操作',
               render: (_, u) =>

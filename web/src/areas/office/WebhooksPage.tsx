@@ -25,9 +25,9 @@ export const eventTypes: { value: string; label: string }[] = [
 ];
 
 const deliveryState: Record<string, { label: string; color: string }> = {
-  DELIVERY_STATE_PENDING: { label: '待发送', color: 'blue' },
-  DELIVERY_STATE_DELIVERED: { label: '已送达', color: 'green' },
-  DELIVERY_STATE_FAILED: { label: '失败', color: 'red' },
+  DELIVERY_STATE_PENDING: { label: '待发送', color: 'processing' },
+  DELIVERY_STATE_DELIVERED: { label: '已送达', color: 'success' },
+  DELIVERY_STATE_FAILED: { label: '失败', color: 'error' },
 };
 
 function WebhookForm({ officeId, webhook, onClose, onDone }: { officeId: string; webhook: Webhook | null; onClose: () => void; onDone: (secret?: string) => void }) {
@@ -196,12 +196,12 @@ export default function WebhooksPage() {
           loading={hooks.isLoading}
           dataSource={hooks.data ?? []}
           pagination={false}
-          locale={{ emptyText: '暂无事件推送' }}
+          locale={{ emptyText: <Typography.Text type="secondary">暂无事件推送</Typography.Text> }}
           columns={[
             { title: '地址', render: (_, w) => w.url },
             { title: '事件', render: (_, w) => (w.events ?? []).map((e) => eventTypes.find((t) => t.value === e)?.label ?? e).join('、') },
             { title: '说明', render: (_, w) => w.description },
-            { title: '状态', render: (_, w) => (w.disabled ? <Tag>已停用</Tag> : <Tag color="green">启用</Tag>) },
+            { title: '状态', render: (_, w) => (w.disabled ? <Tag>已停用</Tag> : <Tag color="success">启用</Tag>) },
             {
               title: '操作',
               render: (_, w) => (

@@ -60,7 +60,7 @@ export default function OfficeArea() {
         <Typography.Title level={4} style={{ margin: 0 }}>
           {office.data?.displayName ?? '…'}
         </Typography.Title>
-        {!own && <Tag color="orange">下级文明办（只读）</Tag>}
+        {!own && <Tag color="warning">下级文明办（只读）</Tag>}
         {adminOfficeIds.length > 1 && (
           <Select
             aria-label="管理的文明办"

@@ -29,7 +29,7 @@ export function CopyFlag({ file }: { file: EvidenceFile }) {
   const names = copies.map((c) => c.unitDisplayName || '其他单位');
   return (
     <Tooltip title={`与以下申报中的文件内容相同：${names.join('、')}`}>
-      <Tag color="red" icon={<WarningOutlined />}>
+      <Tag color="error" icon={<WarningOutlined />}>
         疑似雷同（{copies.length}）
       </Tag>
     </Tooltip>
@@ -160,9 +160,9 @@ function itemHeader(e: Evidence, filesById: Map<string, EvidenceFile>) {
     <Space wrap size={4}>
       <Typography.Text strong>{formatPeriod(e.period)}</Typography.Text>
       <Tag color={evidenceStateColor(e.state)}>{evidenceStateLabel(e.state)}</Tag>
-      {e.locked && <Tag color="red">已锁定（计 0 分）</Tag>}
-      {rev?.resubmission && <Tag color="blue">整改后重报</Tag>}
-      {copied && <Tag color="red">含疑似雷同文件</Tag>}
+      {e.locked && <Tag color="error">已锁定（计 0 分）</Tag>}
+      {rev?.resubmission && <Tag color="processing">整改后重报</Tag>}
+      {copied && <Tag color="error">含疑似雷同文件</Tag>}
       <Typography.Text type="secondary">{n} 个文件</Typography.Text>
     </Space>
   );

@@ -114,7 +114,7 @@ export default function QueuePage() {
           loading={queue.isLoading}
           dataSource={rows}
           pagination={{ pageSize: 20, hideOnSinglePage: true }}
-          locale={{ emptyText: '暂无评审任务' }}
+          locale={{ emptyText: <Typography.Text type="secondary">暂无评审任务</Typography.Text> }}
           columns={[
             {
               title: '申报单位',
@@ -165,7 +165,7 @@ export default function QueuePage() {
           loading={conflicts.isLoading}
           dataSource={conflicts.data ?? []}
           pagination={false}
-          locale={{ emptyText: '未申报回避' }}
+          locale={{ emptyText: <Typography.Text type="secondary">未申报回避</Typography.Text> }}
           columns={[
             { title: '单位', render: (_, r) => [...appById.values()].find((a) => a?.unitId === r.unitId)?.unitDisplayName ?? r.unitId },
             { title: '理由', render: (_, r) => r.reason },

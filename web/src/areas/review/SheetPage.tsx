@@ -351,7 +351,7 @@ export default function SheetPage() {
       <Affix offsetTop={0}>
         <Card size="small" style={{ marginBottom: 12 }}>
           <Space wrap>
-            <Tag color={missing.length ? 'orange' : 'green'}>{missing.length ? `待评 ${missing.length} 项` : '已全部评分'}</Tag>
+            <Tag color={missing.length ? 'warning' : 'success'}>{missing.length ? `待评 ${missing.length} 项` : '已全部评分'}</Tag>
             <Select
               aria-label="显示项目"
               value={filter}
@@ -394,7 +394,7 @@ export default function SheetPage() {
                     {code} {ind.title}
                   </Typography.Text>
                   <Tag>{indicatorKindLabel(ind.kind)}</Tag>
-                  {ind.maxPoints && <Tag color="blue">{formatPoints(ind.maxPoints)} 分</Tag>}
+                  {ind.maxPoints && <Tag color="processing">{formatPoints(ind.maxPoints)} 分</Tag>}
                 </Space>
                 {ind.guidance && (
                   <Typography.Paragraph type="secondary" style={{ whiteSpace: 'pre-wrap', marginBottom: 4 }}>

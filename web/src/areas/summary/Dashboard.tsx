@@ -214,7 +214,7 @@ export default function Dashboard() {
               rowKey={(r) => r.applicationId ?? `${r.place}`}
               dataSource={topUnits}
               pagination={{ pageSize: 20, hideOnSinglePage: true }}
-              locale={{ emptyText: '暂无评分结果' }}
+              locale={{ emptyText: <Typography.Text type="secondary">暂无评分结果</Typography.Text> }}
               columns={[
                 { title: '名次', render: (_, r) => r.place },
                 { title: '单位', render: (_, r) => r.unitDisplayName },
