@@ -1,7 +1,7 @@
 import { Alert, Button, Layout, Menu, Result, Space, Typography } from 'antd';
 import { AuditOutlined, BarChartOutlined, FileDoneOutlined, LogoutOutlined, SettingOutlined } from '@ant-design/icons';
 import { Navigate, Outlet, useLocation, useNavigate } from 'react-router';
-import type { ReactNode } from 'react';
+import { Suspense, type ReactNode } from 'react';
 import { logout } from '../api/session';
 import { errorMessage } from '../api/errors';
 import { useAreas, type AreaKey } from './areas';
@@ -60,7 +60,10 @@ export function ConsoleLayout() {
           ) : loading ? (
             <PageLoading />
           ) : (
-            <Outlet />
+            // The frame stays while an area's chunk loads: only the content waits.
+            <Suspense fallback={<PageLoading />}>
+              <Outlet />
+            </Suspense>
           )}
         </Layout.Content>
       </Layout>
