@@ -39,6 +39,8 @@ export function useOfficeUsers(officeId: string) {
   });
 }
 
+const methodLabel: Record<string, string> = { MEAN: '平均', MEDIAN: '中位数', TRIMMED_MEAN: '去掉最高最低后平均' };
+
 interface ExplainNode {
   key: string;
   title: string;
@@ -51,7 +53,7 @@ export function explanationTree(n: Node, nameOf: (id?: string) => string, key = 
     n.points !== undefined ? `得 ${formatPoints(n.points)}` : '',
     n.maxPoints ? `（满分 ${formatPoints(n.maxPoints)}）` : '',
     n.capped ? `封顶前 ${formatPoints(n.rawPoints)}` : '',
-    n.method ? `汇总：${n.method}` : '',
+    n.method ? `汇总：${methodLabel[n.method] ?? n.method}` : '',
     n.zeroed ? `计 0 分：${n.zeroed}` : '',
     n.note ?? '',
   ].filter(Boolean);
