@@ -13,7 +13,7 @@ export default defineConfig({
   fullyParallel: false,
   workers: 1,
   retries: 0,
-  timeout: 90_000,
+  timeout: 240_000, // a flow step loads several pages; CI machines are shared
   expect: { timeout: 15_000 },
   reporter: [['list'], ['html', { open: 'never', outputFolder: `${artifacts}/report` }]],
   use: {

@@ -23,6 +23,7 @@ export function makeTheme(): ThemeConfig {
       colorTextSecondary: 'rgba(0, 0, 0, 0.65)',
       colorTextDescription: 'rgba(0, 0, 0, 0.65)',
       colorTextTertiary: 'rgba(0, 0, 0, 0.6)',
+      colorTextPlaceholder: 'rgba(0, 0, 0, 0.6)',
       linkDecoration: 'underline',
       colorLink: '#0958d9',
       // Error and warning text (danger buttons, "尚缺" notes) at AA contrast as well.
@@ -31,6 +32,7 @@ export function makeTheme(): ThemeConfig {
       colorWarningText: '#874d00',
       colorErrorText: '#a8071a',
       colorSuccessText: '#237804',
+      colorInfo: '#0958d9',
       fontFamily:
         "-apple-system, BlinkMacSystemFont, 'Segoe UI', 'PingFang SC', 'Hiragino Sans GB', 'Microsoft YaHei', 'Noto Sans CJK SC', sans-serif",
     },
