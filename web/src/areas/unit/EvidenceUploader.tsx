@@ -1,5 +1,5 @@
 import { useEffect, useRef, useState } from 'react';
-import { App, Button, Progress, Space, Tag, Typography, Upload } from 'antd';
+import { App, Button, ConfigProvider, Progress, Space, Tag, Typography, Upload } from 'antd';
 import { ItemList } from '../../lib/ItemList';
 import { DeleteOutlined, DownloadOutlined, InboxOutlined, ReloadOutlined } from '@ant-design/icons';
 import { idempotencyKey } from '../../api/client';
@@ -120,25 +120,26 @@ export function EvidenceUploader({
 
   return (
     <div>
-      <Upload.Dragger
-        multiple
-        disabled={disabled}
-        accept={acceptFor(fileTypes)}
-        showUploadList={false}
-        beforeUpload={(file) => {
-          add(file as File);
-          return Upload.LIST_IGNORE;
-        }}
-      >
-        <p className="ant-upload-drag-icon">
-          <InboxOutlined />
-        </p>
-        <p className="ant-upload-text">将文件拖到此处，或点击选择文件</p>
-        <p className="ant-upload-hint">
-          {fileTypes?.length ? `本指标接受：${fileTypes.join('、')}。` : ''}
-          支持图片、PDF、OFD、Office 文档、音视频；单个文件默认不超过 50 MB。
-        </p>
-      </Upload.Dragger>
+      {!disabled && (
+        <Upload.Dragger
+          multiple
+          accept={acceptFor(fileTypes)}
+          showUploadList={false}
+          beforeUpload={(file) => {
+            add(file as File);
+            return Upload.LIST_IGNORE;
+          }}
+        >
+          <p className="ant-upload-drag-icon">
+            <InboxOutlined />
+          </p>
+          <p className="ant-upload-text">将文件拖到此处，或点击选择文件</p>
+          <p className="ant-upload-hint">
+            {fileTypes?.length ? `本指标接受：${fileTypes.join('、')}。` : ''}
+            支持图片、PDF、OFD、Office 文档、音视频；单个文件默认不超过 50 MB。
+          </p>
+        </Upload.Dragger>
+      )}
       {pending.length > 0 && (
         <ItemList
           style={{ marginTop: 8 }}
@@ -178,44 +179,49 @@ export function EvidenceUploader({
         />
       )}
       {value.length > 0 && (
-        <ItemList
-          style={{ marginTop: 8 }}
-          header={<Typography.Text strong>已附文件（{value.length}）</Typography.Text>}
-          items={value}
-          rowKey={(f, i) => f.id ?? i}
-          actions={(f) => [
-            <Button
-              key="dl"
-              size="small"
-              type="link"
-              // Downloads stay possible while the form is read-only.
-              disabled={false}
-              icon={<DownloadOutlined />}
-              onClick={() => void downloadFile(f.id ?? '', f.name ?? '').catch((e) => message.error(errorMessage(e)))}
-            >
-              下载
-            </Button>,
-            <Button
-              key="rm"
-              size="small"
-              type="text"
-              danger
-              disabled={disabled}
-              icon={<DeleteOutlined />}
-              aria-label={`移除 ${f.name ?? ''}`}
-              onClick={() => onChange?.(value.filter((x) => x.id !== f.id))}
-            />,
-          ]}
-          render={(f) => (
-            <Space>
-              <Typography.Text>{f.name}</Typography.Text>
-              <Typography.Text type="secondary">{formatFileSize(f.size)}</Typography.Text>
-              {f.contentType?.startsWith('image/') && <Tag>照片</Tag>}
-              {!typeAccepted(f.name, fileTypes) && <Tag color="warning">本指标不接受此类型</Tag>}
-            </Space>
-          )}
-        />
+        // Attached files stay readable and downloadable in a read-only form: the form's
+        // disabled state reaches only the remove buttons.
+        <ConfigProvider componentDisabled={false}>
+          <ItemList
+            style={{ marginTop: 8 }}
+            header={<Typography.Text strong>已附文件（{value.length}）</Typography.Text>}
+            items={value}
+            rowKey={(f, i) => f.id ?? i}
+            actions={(f) => [
+              <Button
+                key="dl"
+                size="small"
+                type="link"
+                // Downloads stay possible while the form is read-only.
+                disabled={false}
+                icon={<DownloadOutlined />}
+                onClick={() => void downloadFile(f.id ?? '', f.name ?? '').catch((e) => message.error(errorMessage(e)))}
+              >
+                下载
+              </Button>,
+              <Button
+                key="rm"
+                size="small"
+                type="text"
+                danger
+                disabled={disabled}
+                icon={<DeleteOutlined />}
+                aria-label={`移除 ${f.name ?? ''}`}
+                onClick={() => onChange?.(value.filter((x) => x.id !== f.id))}
+              />,
+            ]}
+            render={(f) => (
+              <Space>
+                <Typography.Text>{f.name}</Typography.Text>
+                <Typography.Text type="secondary">{formatFileSize(f.size)}</Typography.Text>
+                {f.contentType?.startsWith('image/') && <Tag>照片</Tag>}
+                {!typeAccepted(f.name, fileTypes) && <Tag color="warning">本指标不接受此类型</Tag>}
+              </Space>
+            )}
+          />
+        </ConfigProvider>
       )}
+      {disabled && value.length === 0 && <Typography.Text type="secondary">未附文件</Typography.Text>}
     </div>
   );
 }
