@@ -31,6 +31,9 @@ const (
 
 var sessionRoutes = map[string]bool{"/v1/auth/login": true, "/v1/auth/refresh": true, "/v1/auth/logout": true}
 
+var errNoSession = errs.New(codes.Unauthenticated, "INVALID_REFRESH_TOKEN",
+	"no session: sign in with login and password", "没有登录会话，请用账号和密码登录")
+
 var errCrossSite = errs.New(codes.PermissionDenied, "CROSS_SITE_REQUEST",
 	"cookie sessions accept requests from the console's own origin only", "会话请求只接受来自本控制台页面的请求")
 
@@ -49,10 +52,13 @@ func cookieSession(next http.Handler) http.Handler {
 			return
 		}
 		if r.URL.Path == "/v1/auth/refresh" {
-			body := []byte("{}")
-			if c, err := r.Cookie(refreshCookie); err == nil && c.Value != "" {
-				body, _ = json.Marshal(map[string]string{"refreshToken": c.Value})
+			c, err := r.Cookie(refreshCookie)
+			if err != nil || c.Value == "" {
+				// A page load without a session is the common case, not a malformed request.
+				writeError(w, r, http.StatusUnauthorized, errNoSession)
+				return
 			}
+			body, _ := json.Marshal(map[string]string{"refreshToken": c.Value})
 			r.Body = io.NopCloser(bytes.NewReader(body))
 			r.ContentLength = int64(len(body))
 			r.Header.Set("Content-Length", strconv.Itoa(len(body)))

@@ -88,6 +88,10 @@ func TestConsole(t *testing.T) {
 		}
 		apptest.Must(t, 200, e.Do(t, "GET", "/v1/auth/me", access, nil))
 
+		// Without a cookie there is no session to restore.
+		if r := e.Do(t, "POST", "/v1/auth/refresh", "", map[string]any{}, console); r.Code != http.StatusUnauthorized || r.Reason(t) != "INVALID_REFRESH_TOKEN" {
+			t.Errorf("refresh without a cookie = %d %s", r.Code, r.Raw)
+		}
 		// The cookie alone is nothing: without the header it is ignored.
 		if r := e.Do(t, "POST", "/v1/auth/refresh", "", map[string]any{}, withCookie(next)); r.Code != http.StatusBadRequest {
 			t.Errorf("refresh with the cookie but not the header = %d %s, want 400", r.Code, r.Raw)
