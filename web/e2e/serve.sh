@@ -12,6 +12,8 @@ rm -rf "$data" && mkdir -p "$data" .bin
 if [ -n "${E2E_DATABASE:-}" ]; then
   psql -q -h 127.0.0.1 -U postgres -d postgres -c "DROP DATABASE IF EXISTS $E2E_DATABASE WITH (FORCE)" -c "CREATE DATABASE $E2E_DATABASE"
   export WENMING_DATABASE_URL="postgres://postgres@127.0.0.1:5432/$E2E_DATABASE?sslmode=disable"
+  # On a database of its own the platform admin is made the production way.
+  export WENMING_BOOTSTRAP_ADMIN_PASSWORD="e2e-admin-$RANDOM$RANDOM$RANDOM"
 fi
 if [ -n "${E2E_REDIS_URL:-}" ]; then
   export WENMING_REDIS_URL="$E2E_REDIS_URL" WENMING_REDIS_PREFIX="wenming-e2e:$$:"

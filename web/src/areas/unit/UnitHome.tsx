@@ -92,16 +92,18 @@ export function UnitHome() {
                   <Typography.Text strong>{c.displayName}</Typography.Text>
                   <Tag>{campaignStateLabel(c.state)}</Tag>
                 </Space>
-                <Space wrap size="large">
-                  <span>
-                    申报截止：
-                    <DeadlineText time={c.applicationWindow?.endTime} />
-                  </span>
-                  <span>
-                    材料报送截止：
-                    <DeadlineText time={c.submissionWindow?.endTime} />
-                  </span>
-                </Space>
+                {(c.state === 'CAMPAIGN_STATE_OPEN' || c.state === 'CAMPAIGN_STATE_SUBMISSION') && (
+                  <Space wrap size="large">
+                    <span>
+                      申报截止：
+                      <DeadlineText time={c.applicationWindow?.endTime} />
+                    </span>
+                    <span>
+                      材料报送截止：
+                      <DeadlineText time={c.submissionWindow?.endTime} />
+                    </span>
+                  </Space>
+                )}
               </Space>
             )}
             actions={(c) => {
