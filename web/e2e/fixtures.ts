@@ -1,5 +1,5 @@
 import { readFileSync, mkdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { test as base, expect, type Page, type APIRequestContext } from '@playwright/test';
 import AxeBuilder from '@axe-core/playwright';
 import { artifacts } from './playwright.config';
@@ -42,7 +42,7 @@ export async function token(request: APIRequestContext, who: Who): Promise<strin
 
 /** shot keeps a full-page screenshot of each page as a CI artefact. */
 export async function shot(page: Page, name: string): Promise<void> {
-  const dir = join(import.meta.dirname, artifacts, 'screens');
+  const dir = resolve(import.meta.dirname, artifacts, 'screens');
   mkdirSync(dir, { recursive: true });
   await page.screenshot({ path: join(dir, `${name}.png`), fullPage: true });
 }

@@ -1,5 +1,5 @@
 import { writeFileSync, mkdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import type { Browser, Page } from '@playwright/test';
 import { test, expect, password } from './fixtures';
 import { artifacts } from './playwright.config';
@@ -70,7 +70,7 @@ test('first load of the console beside a static page', async ({ browser }) => {
       runs: loads.map((l) => l.ms),
     };
   }
-  const dir = join(import.meta.dirname, artifacts);
+  const dir = resolve(import.meta.dirname, artifacts);
   mkdirSync(dir, { recursive: true });
   writeFileSync(join(dir, 'perf.json'), JSON.stringify(report, null, 2) + '\n');
   console.log(
