@@ -62,7 +62,7 @@ func TestHealthcheck(t *testing.T) {
 	if out, err := run(t, "healthcheck", "--http", "http://"+a.HTTPAddr+"/readyz"); err != nil || !strings.Contains(out, "200") {
 		t.Fatalf("healthcheck of a ready gateway: %v\n%s", err, out)
 	}
-	if out, err := run(t, "healthcheck", "--http", "http://"+a.HTTPAddr+"/nowhere"); err == nil {
+	if out, err := run(t, "healthcheck", "--http", "http://"+a.HTTPAddr+"/v1/nowhere"); err == nil {
 		t.Fatalf("healthcheck passed on a 404:\n%s", out)
 	}
 	l, err := net.Listen("tcp", "127.0.0.1:0")
