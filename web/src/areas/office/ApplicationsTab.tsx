@@ -14,7 +14,7 @@ import { applicationStateColor, applicationStateLabel, unitCategoryLabel } from 
 import { assignmentStateLabel } from '../review/labels';
 import { fromWall } from '../review/tz';
 import { listAll, useOffice, type S } from './common';
-import { message } from '../review/feedback';
+import { message } from '../../lib/feedback';
 import { LinkButton } from '../review/LinkButton';
 
 type Campaign = S['v1Campaign'];

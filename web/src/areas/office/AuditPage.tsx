@@ -8,7 +8,7 @@ import { api, unwrap } from '../../api/client';
 import { errorMessage } from '../../api/errors';
 import { formatDateTime } from '../../lib/format';
 import { useOfficeCtx, type S } from './common';
-import { message } from '../review/feedback';
+import { message } from '../../lib/feedback';
 
 type Event = S['v1AuditEvent'];
 

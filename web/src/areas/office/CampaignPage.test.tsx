@@ -5,7 +5,6 @@ import { MemoryRouter, Route, Routes } from 'react-router';
 import { Providers } from '../../app/Providers';
 import { setTokenForTest } from '../../api/session';
 import { json, rpcError, stubFetch } from '../../lib/test/fetch';
-import { FeedbackBridge } from '../review/feedback';
 import CampaignPage from './CampaignPage';
 import { OfficeContext, type S } from './common';
 import RankingTab from './RankingTab';
@@ -34,7 +33,6 @@ const results = [
 function wrap(children: React.ReactNode) {
   return (
     <Providers>
-      <FeedbackBridge />
       <OfficeContext.Provider value={{ officeId: 'o1', adminOfficeIds: ['o1'], setOfficeId: () => {} }}>{children}</OfficeContext.Provider>
     </Providers>
   );

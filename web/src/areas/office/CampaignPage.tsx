@@ -17,7 +17,7 @@ import PublicityTab from './PublicityTab';
 import RankingTab from './RankingTab';
 import ReinspectionTab from './ReinspectionTab';
 import { describeQuota } from './recommend';
-import { message } from '../review/feedback';
+import { message } from '../../lib/feedback';
 
 type Campaign = S['v1Campaign'];
 

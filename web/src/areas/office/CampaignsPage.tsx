@@ -11,7 +11,7 @@ import { campaignStateLabel } from '../../lib/labels';
 import { CampaignFields, fromValues, type CampaignValues } from './campaignForm';
 import { listAll, titleLevelLabel, useOffice, useOfficeCtx, type S } from './common';
 import { describeQuota } from './recommend';
-import { message } from '../review/feedback';
+import { message } from '../../lib/feedback';
 
 type Campaign = S['v1Campaign'];
 

@@ -4,7 +4,6 @@ import userEvent from '@testing-library/user-event';
 import { Providers } from '../../app/Providers';
 import { setTokenForTest } from '../../api/session';
 import { json, rpcError, stubFetch } from '../../lib/test/fetch';
-import { FeedbackBridge } from '../review/feedback';
 import ImportUnits, { toBase64 } from './ImportUnits';
 
 afterEach(() => setTokenForTest(null));
@@ -13,7 +12,6 @@ function renderImport() {
   let done = 0;
   render(
     <Providers>
-      <FeedbackBridge />
       <ImportUnits officeId="o1" onDone={() => done++} />
     </Providers>,
   );

@@ -8,7 +8,7 @@ import { api, idempotencyKey, unwrap, withIdempotency } from '../../api/client';
 import { ApiError, errorMessage } from '../../api/errors';
 import { downloadFile } from '../review/files';
 import { parseRowProblems, type RowProblem } from './importProblems';
-import { message } from '../review/feedback';
+import { message } from '../../lib/feedback';
 
 export function toBase64(buf: ArrayBuffer): string {
   const bytes = new Uint8Array(buf);

@@ -9,7 +9,7 @@ import { applyFieldErrors, errorMessage } from '../../api/errors';
 import { formatDateTime } from '../../lib/format';
 import { levelLabel } from '../../lib/labels';
 import { levels, listAll, useOffice, useOfficeCtx, type Office } from './common';
-import { message } from '../review/feedback';
+import { message } from '../../lib/feedback';
 
 interface Node extends TreeDataNode {
   key: string;

@@ -11,7 +11,7 @@ import { formatDateTime, formatPoints } from '../../lib/format';
 import { objectionStateLabel, unitCategoryLabel } from '../../lib/labels';
 import { downloadFile } from '../review/files';
 import { listAll, type S } from './common';
-import { message } from '../review/feedback';
+import { message } from '../../lib/feedback';
 
 type Campaign = S['v1Campaign'];
 type Objection = S['v1Objection'];

@@ -13,7 +13,7 @@ import { downloadFile } from '../review/files';
 import { useOfficeUsers } from './ApplicationsTab';
 import { fullAppState, listAll, unitCategories, type S } from './common';
 import { describeQuota, quotaSlots, recommendPreview } from './recommend';
-import { message } from '../review/feedback';
+import { message } from '../../lib/feedback';
 
 type Campaign = S['v1Campaign'];
 type Result = S['v1Result'];

@@ -9,7 +9,7 @@ import { applyFieldErrors, errorMessage } from '../../api/errors';
 import { dayjs, formatPoints } from '../../lib/format';
 import { fromWall } from '../review/tz';
 import { useOffice, type S } from './common';
-import { message } from '../review/feedback';
+import { message } from '../../lib/feedback';
 
 type Outcome = S['v1ReinspectionOutcome'];
 

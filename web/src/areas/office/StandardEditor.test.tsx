@@ -5,7 +5,6 @@ import { MemoryRouter, Route, Routes } from 'react-router';
 import { Providers } from '../../app/Providers';
 import { setTokenForTest } from '../../api/session';
 import { json, stubFetch, type Call } from '../../lib/test/fetch';
-import { FeedbackBridge } from '../review/feedback';
 import { OfficeContext } from './common';
 import StandardEditor from './StandardEditor';
 
@@ -28,7 +27,6 @@ const draft = {
 function renderEditor() {
   return render(
     <Providers>
-      <FeedbackBridge />
       <OfficeContext.Provider value={{ officeId: 'o1', adminOfficeIds: ['o1'], setOfficeId: () => {} }}>
         <MemoryRouter initialEntries={['/office/standards/s1']}>
           <Routes>

@@ -16,7 +16,7 @@ import { indicatorKindLabel } from '../../lib/labels';
 import { downloadFile } from '../review/files';
 import { aggregations, assessmentMethods, cadences, indicatorKinds, standardStateLabel, useOfficeCtx, type S } from './common';
 import { buildTree, dropMove, type Indicator, type TreeNode } from './indicatorTree';
-import { message, confirm } from '../review/feedback';
+import { message, confirm } from '../../lib/feedback';
 import { LinkButton } from '../review/LinkButton';
 
 type Standard = S['v1Standard'];

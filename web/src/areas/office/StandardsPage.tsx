@@ -10,7 +10,7 @@ import { ApiError, applyFieldErrors, errorMessage } from '../../api/errors';
 import { formatDateTime } from '../../lib/format';
 import { aggregations, listAll, standardStateLabel, useOfficeCtx, type S } from './common';
 import { toBase64 } from './ImportUnits';
-import { message } from '../review/feedback';
+import { message } from '../../lib/feedback';
 
 type Standard = S['v1Standard'];
 

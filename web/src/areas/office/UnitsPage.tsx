@@ -15,7 +15,7 @@ import { fromWall } from '../review/tz';
 import { levels, listAll, negativeCategories, negativeCategoryLabel, unitCategories, useOffice, useOfficeCtx, type S } from './common';
 import ImportUnits from './ImportUnits';
 import { UserForm } from './UsersPage';
-import { message, confirm } from '../review/feedback';
+import { message, confirm } from '../../lib/feedback';
 import { LinkButton } from '../review/LinkButton';
 
 type Unit = S['v1Unit'];

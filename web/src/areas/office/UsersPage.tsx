@@ -8,7 +8,7 @@ import { applyFieldErrors, errorMessage } from '../../api/errors';
 import { formatDateTime } from '../../lib/format';
 import { roleLabel } from '../../lib/labels';
 import { listAll, useOfficeCtx, type S } from './common';
-import { message, confirm } from '../review/feedback';
+import { message, confirm } from '../../lib/feedback';
 
 type User = S['v1User'];
 type Role = S['v1Role'];

@@ -9,7 +9,7 @@ import { api, idempotencyKey, unwrap, withIdempotency } from '../../api/client';
 import { applyFieldErrors, errorMessage } from '../../api/errors';
 import { formatDateTime } from '../../lib/format';
 import { listAll, useOfficeCtx, type S } from './common';
-import { message } from '../review/feedback';
+import { message } from '../../lib/feedback';
 
 type Webhook = S['v1Webhook'];
 type Delivery = S['v1WebhookDelivery'];

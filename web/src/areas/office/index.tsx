@@ -5,7 +5,6 @@ import { useQueries } from '@tanstack/react-query';
 import { Route, Routes, useLocation, useNavigate } from 'react-router';
 import { Alert, Menu, Select, Space, Spin, Tag, Typography } from 'antd';
 import { scopesWith, useMe } from '../../api/me';
-import { FeedbackBridge } from '../review/feedback';
 import { api, unwrap } from '../../api/client';
 import { OfficeContext, useOffice } from './common';
 import { LinkButton } from '../review/LinkButton';
@@ -55,7 +54,6 @@ export default function OfficeArea() {
   const own = adminOfficeIds.includes(officeId);
   return (
     <OfficeContext.Provider value={{ officeId, adminOfficeIds, setOfficeId: setPicked }}>
-      <FeedbackBridge />
       <Space style={{ marginBottom: 8 }} wrap>
         <Typography.Title level={4} style={{ margin: 0 }}>
           {office.data?.displayName ?? '…'}

@@ -6,7 +6,7 @@ import { errorMessage } from '../../api/errors';
 import { deadline, formatDateTime, formatFileSize, formatPeriod, periodOrder } from '../../lib/format';
 import { evidenceStateColor, evidenceStateLabel } from '../../lib/labels';
 import { fetchFile, saveBlob } from './files';
-import { message } from './feedback';
+import { message } from '../../lib/feedback';
 
 const PdfViewer = lazy(() => import('./PdfViewer'));
 

@@ -5,7 +5,6 @@ import { MemoryRouter } from 'react-router';
 import { Providers } from '../../app/Providers';
 import { setTokenForTest } from '../../api/session';
 import { json, stubFetch } from '../../lib/test/fetch';
-import { FeedbackBridge } from './feedback';
 import QueuePage from './QueuePage';
 
 afterEach(() => setTokenForTest(null));
@@ -24,7 +23,6 @@ describe('QueuePage', () => {
     });
     render(
       <Providers>
-        <FeedbackBridge />
         <MemoryRouter>
           <QueuePage />
         </MemoryRouter>

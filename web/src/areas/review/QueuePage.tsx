@@ -10,7 +10,7 @@ import { errorMessage } from '../../api/errors';
 import { formatDateTime } from '../../lib/format';
 import { applicationStateLabel, applicationStateColor, campaignStateLabel } from '../../lib/labels';
 import { assignmentStateLabel } from './labels';
-import { message } from './feedback';
+import { message } from '../../lib/feedback';
 
 type Assignment = components['schemas']['v1Assignment'];
 type AssignmentState = components['schemas']['v1AssignmentState'];

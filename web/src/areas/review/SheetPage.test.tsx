@@ -5,7 +5,6 @@ import { MemoryRouter, Route, Routes } from 'react-router';
 import { Providers } from '../../app/Providers';
 import { setTokenForTest } from '../../api/session';
 import { json, rpcError, stubFetch, type Call } from '../../lib/test/fetch';
-import { FeedbackBridge } from './feedback';
 import SheetPage from './SheetPage';
 
 afterEach(() => setTokenForTest(null));
@@ -61,7 +60,6 @@ function setup(extra: Record<string, Parameters<typeof stubFetch>[0][string]> = 
   });
   render(
     <Providers>
-      <FeedbackBridge />
       <MemoryRouter initialEntries={['/review/as1']}>
         <Routes>
           <Route path="/review/:assignmentId" element={<SheetPage />} />

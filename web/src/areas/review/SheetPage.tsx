@@ -21,7 +21,7 @@ import {
   fromScore, hasEntry, indicatorDepths, isLeaf, missingLeaves, orderedIndicators, sameEntry, toScore, validateEntry,
   type Indicator, type ScoreDraft,
 } from './scoreRules';
-import { message, confirm } from './feedback';
+import { message, confirm } from '../../lib/feedback';
 
 type Assignment = components['schemas']['v1Assignment'];
 

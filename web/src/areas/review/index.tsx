@@ -1,17 +1,13 @@
 // 测评工作台: a district reviewer's queue and score sheets.
 import { Route, Routes } from 'react-router';
-import { FeedbackBridge } from './feedback';
 import QueuePage from './QueuePage';
 import SheetPage from './SheetPage';
 
 export default function ReviewArea() {
   return (
-    <>
-      <FeedbackBridge />
-      <Routes>
-        <Route index element={<QueuePage />} />
-        <Route path=":assignmentId" element={<SheetPage />} />
-      </Routes>
-    </>
+    <Routes>
+      <Route index element={<QueuePage />} />
+      <Route path=":assignmentId" element={<SheetPage />} />
+    </Routes>
   );
 }

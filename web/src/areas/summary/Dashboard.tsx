@@ -17,7 +17,7 @@ import { downloadFile } from '../review/files';
 import { fullAppState } from '../office/common';
 import Chart from './Chart';
 import { countsOption, distributionOption, scoresOption, topOption, type OfficeCounts, type TopUnit } from './charts';
-import { message } from '../review/feedback';
+import { message } from '../../lib/feedback';
 import { LinkButton } from '../review/LinkButton';
 
 type TitleLevel = components['schemas']['v1TitleLevel'];

@@ -1,12 +1,6 @@
 // 汇总看板: municipal and provincial offices' view across their subtree.
-import { FeedbackBridge } from '../review/feedback';
 import Dashboard from './Dashboard';
 
 export default function SummaryArea() {
-  return (
-    <>
-      <FeedbackBridge />
-      <Dashboard />
-    </>
-  );
+  return <Dashboard />;
 }

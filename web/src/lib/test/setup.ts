@@ -6,6 +6,18 @@ import { afterEach, vi } from 'vitest';
 // and waitFor wait up to 5 s rather than 1 s before failing.
 configure({ asyncUtilTimeout: 5000 });
 
+// antd's static message and Modal.confirm render in a React root of their own that
+// cleanup does not unmount: its timers then fire after the file's DOM is gone and fail
+// the run at random ("window is not defined"). The console goes through lib/feedback,
+// inside Providers; a static call anywhere fails the test that made it.
+const consoleError = console.error;
+console.error = (...args: unknown[]) => {
+  if (typeof args[0] === 'string' && args[0].includes('Static function can not consume context')) {
+    throw new Error(`antd static feedback used outside the App context (use lib/feedback): ${args[0]}`);
+  }
+  consoleError(...args);
+};
+
 afterEach(() => {
   cleanup();
   vi.unstubAllGlobals();

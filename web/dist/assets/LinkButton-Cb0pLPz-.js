@@ -1,0 +1,1 @@
+import{y as e}from"./TextArea-CT0Qhucm.js";import{$t as t}from"./useSize-DlaF5mrA.js";var n=t();function r({onClick:t,children:r}){return(0,n.jsx)(e,{type:`link`,size:`small`,style:{padding:0,height:`auto`},onClick:t,children:r})}export{r as t};
