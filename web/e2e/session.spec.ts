@@ -26,6 +26,21 @@ test('the token is out of every script’s reach, and a reload keeps the session
   await expect(page).toHaveURL(/\/login/);
 });
 
+// Tabs share the refresh cookie, and a rotated refresh token presented again ends the
+// whole session as suspected theft: tabs loading at once (a browser restoring them) must
+// take turns, or every one of them is signed out.
+test('tabs loading at the same moment all keep the session', async ({ page, context }) => {
+  await signIn(page, 'demo-unit');
+  const tabs = [page, ...(await Promise.all([1, 2, 3].map(() => context.newPage())))];
+  for (let round = 0; round < 2; round++) {
+    await Promise.all(tabs.map((t) => t.goto('/unit')));
+    for (const t of tabs) {
+      await expect(t).not.toHaveURL(/\/login/);
+      await expect(t.getByText('图书馆创建联络员')).toBeVisible();
+    }
+  }
+});
+
 test('a wrong password is explained and signs nobody in', async ({ page }) => {
   await page.goto('/login');
   await page.getByLabel('用户名').fill('demo-unit');

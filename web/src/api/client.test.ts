@@ -54,6 +54,33 @@ describe('client', () => {
     expect(calls.filter((c) => c.path === '/v1/auth/refresh')).toHaveLength(1);
   });
 
+  it('waits for the other tabs’ refresh before sending its own', async () => {
+    // Another tab holds the browser-wide lock; this one must not present the shared cookie
+    // until that tab is done (a second presentation would end the session everywhere).
+    let release!: () => void;
+    const held = new Promise<void>((r) => (release = r));
+    const names: string[] = [];
+    vi.stubGlobal('navigator', {
+      ...navigator,
+      locks: {
+        request: async (name: string, fn: () => Promise<unknown>) => {
+          names.push(name);
+          await held;
+          return fn();
+        },
+      },
+    });
+    const { calls } = stubFetch({ 'POST /v1/auth/refresh': json(200, { accessToken: 'after', expiresIn: 900 }) });
+    const done = refresh();
+    await new Promise((r) => setTimeout(r, 20));
+    expect(calls).toHaveLength(0);
+    release();
+    expect(await done).toBe(true);
+    expect(names).toEqual(['wenming-refresh']);
+    expect(calls.filter((c) => c.path === '/v1/auth/refresh')).toHaveLength(1);
+    expect(getAccessToken()).toBe('after');
+  });
+
   it('logs in with the cookie session header and keeps the token in memory only', async () => {
     const { calls } = stubFetch({
       'POST /v1/auth/login': json(200, { accessToken: 'acc', expiresIn: 900, tokenType: 'Bearer' }),

@@ -79,13 +79,26 @@ export async function login(loginName: string, password: string): Promise<void> 
 }
 
 /**
+ * oneTabAtATime runs fn while no other tab of this browser is refreshing. The tabs share
+ * the refresh cookie: two refreshing at once (a browser restoring its tabs, a reload in
+ * two windows) would present the same token twice, which the server takes for theft and
+ * answers by ending the session everywhere. Under the lock each tab sends the cookie as
+ * the previous one left it. Web Locks exist in secure contexts (TLS, or localhost); on
+ * plain HTTP elsewhere the tabs go unguarded.
+ */
+function oneTabAtATime<T>(fn: () => Promise<T>): Promise<T> {
+  const locks = globalThis.navigator?.locks;
+  return locks ? (locks.request('wenming-refresh', fn) as Promise<T>) : fn();
+}
+
+/**
  * refresh asks for a new access token with the refresh cookie. Concurrent callers share
  * one request: the gateway rotates the refresh token, and presenting a rotated one again
  * would revoke the whole family. It resolves to whether the caller is signed in.
  */
 export function refresh(): Promise<boolean> {
   if (!inflight) {
-    inflight = (async () => {
+    inflight = oneTabAtATime(async () => {
       try {
         const res = await authPost('/v1/auth/refresh', {});
         const body = await readJson(res);
@@ -99,10 +112,10 @@ export function refresh(): Promise<boolean> {
         return accessToken !== null;
       } catch {
         return accessToken !== null;
-      } finally {
-        inflight = null;
       }
-    })();
+    }).finally(() => {
+      inflight = null;
+    });
   }
   return inflight;
 }

@@ -15,7 +15,7 @@ import { assignmentStateLabel } from '../review/labels';
 import { fromWall } from '../review/tz';
 import { listAll, useOffice, type S } from './common';
 import { message } from '../../lib/feedback';
-import { LinkButton } from '../review/LinkButton';
+import { LinkButton } from '../../lib/LinkButton';
 
 type Campaign = S['v1Campaign'];
 type Application = S['v1Application'];

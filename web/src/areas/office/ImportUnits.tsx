@@ -6,7 +6,7 @@ import { Alert, Button, Modal, Space, Table, Typography, Upload } from 'antd';
 import { DownloadOutlined, UploadOutlined } from '@ant-design/icons';
 import { api, idempotencyKey, unwrap, withIdempotency } from '../../api/client';
 import { ApiError, errorMessage } from '../../api/errors';
-import { downloadFile } from '../review/files';
+import { downloadFile } from '../../lib/files';
 import { parseRowProblems, type RowProblem } from './importProblems';
 import { message } from '../../lib/feedback';
 

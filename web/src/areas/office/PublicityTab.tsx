@@ -9,7 +9,7 @@ import { api, idempotencyKey, unwrap, withIdempotency } from '../../api/client';
 import { ApiError, applyFieldErrors, errorMessage } from '../../api/errors';
 import { formatDateTime, formatPoints } from '../../lib/format';
 import { objectionStateLabel, unitCategoryLabel } from '../../lib/labels';
-import { downloadFile } from '../review/files';
+import { downloadFile } from '../../lib/files';
 import { listAll, type S } from './common';
 import { message } from '../../lib/feedback';
 

@@ -9,7 +9,7 @@ import { api, unwrap } from '../../api/client';
 import { errorMessage } from '../../api/errors';
 import { formatDateTime, formatPoints } from '../../lib/format';
 import { applicationStateColor, applicationStateLabel, unitCategoryLabel } from '../../lib/labels';
-import { downloadFile } from '../review/files';
+import { downloadFile } from '../../lib/files';
 import { useOfficeUsers } from './ApplicationsTab';
 import { fullAppState, listAll, unitCategories, type S } from './common';
 import { describeQuota, quotaSlots, recommendPreview } from './recommend';

@@ -13,11 +13,11 @@ import { api, unwrap } from '../../api/client';
 import { ApiError, applyFieldErrors, errorMessage } from '../../api/errors';
 import { formatPoints } from '../../lib/format';
 import { indicatorKindLabel } from '../../lib/labels';
-import { downloadFile } from '../review/files';
+import { downloadFile } from '../../lib/files';
 import { aggregations, assessmentMethods, cadences, indicatorKinds, standardStateLabel, useOfficeCtx, type S } from './common';
 import { buildTree, dropMove, type Indicator, type TreeNode } from './indicatorTree';
 import { message, confirm } from '../../lib/feedback';
-import { LinkButton } from '../review/LinkButton';
+import { LinkButton } from '../../lib/LinkButton';
 
 type Standard = S['v1Standard'];
 

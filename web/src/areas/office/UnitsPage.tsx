@@ -16,7 +16,7 @@ import { levels, listAll, negativeCategories, negativeCategoryLabel, unitCategor
 import ImportUnits from './ImportUnits';
 import { UserForm } from './UsersPage';
 import { message, confirm } from '../../lib/feedback';
-import { LinkButton } from '../review/LinkButton';
+import { LinkButton } from '../../lib/LinkButton';
 
 type Unit = S['v1Unit'];
 type TitleRecord = S['v1TitleRecord'];

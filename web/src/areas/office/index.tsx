@@ -7,7 +7,7 @@ import { Alert, Menu, Select, Space, Spin, Tag, Typography } from 'antd';
 import { scopesWith, useMe } from '../../api/me';
 import { api, unwrap } from '../../api/client';
 import { OfficeContext, useOffice } from './common';
-import { LinkButton } from '../review/LinkButton';
+import { LinkButton } from '../../lib/LinkButton';
 
 const OfficesPage = lazy(() => import('./OfficesPage'));
 const UnitsPage = lazy(() => import('./UnitsPage'));

@@ -5,7 +5,7 @@ import type { components } from '../../api/schema';
 import { errorMessage } from '../../api/errors';
 import { deadline, formatDateTime, formatFileSize, formatPeriod, periodOrder } from '../../lib/format';
 import { evidenceStateColor, evidenceStateLabel } from '../../lib/labels';
-import { fetchFile, saveBlob } from './files';
+import { fetchFile, saveBlob } from '../../lib/files';
 import { message } from '../../lib/feedback';
 
 const PdfViewer = lazy(() => import('./PdfViewer'));

@@ -4,7 +4,7 @@
 import { Checkbox, Input, InputNumber, Radio, Space, Switch, Typography } from 'antd';
 import { formatPoints } from '../../lib/format';
 import { DEFAULT_GRADES, type Grade, type Indicator, type ScoreDraft } from './scoreRules';
-import { LinkButton } from './LinkButton';
+import { LinkButton } from '../../lib/LinkButton';
 
 export function kindHint(ind: Indicator, scale: Grade[]): string {
   const max = formatPoints(ind.maxPoints);

@@ -13,12 +13,12 @@ import { errorMessage } from '../../api/errors';
 import { scopesWith, useMe } from '../../api/me';
 import { dayjs, formatPoints } from '../../lib/format';
 import { applicationStateLabel, applicationStateColor } from '../../lib/labels';
-import { downloadFile } from '../review/files';
+import { downloadFile } from '../../lib/files';
 import { fullAppState } from '../office/common';
 import Chart from './Chart';
 import { countsOption, distributionOption, scoresOption, topOption, type OfficeCounts, type TopUnit } from './charts';
 import { message } from '../../lib/feedback';
-import { LinkButton } from '../review/LinkButton';
+import { LinkButton } from '../../lib/LinkButton';
 
 type TitleLevel = components['schemas']['v1TitleLevel'];
 
