@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { setTokenForTest } from '../api/session';
-import { downloadFile, fetchFile, fileNameFrom } from './files';
+import { downloadFile, fetchFile, fileNameFrom, saveStoredFile } from './files';
 
 afterEach(() => setTokenForTest(null));
 
@@ -38,23 +38,40 @@ describe('fetchFile', () => {
     await expect(fetchFile('/v1/campaigns/c1/ranking:export')).rejects.toThrow('无权导出');
   });
 
-  it('saves the blob under its name', async () => {
-    setTokenForTest('tok');
-    vi.stubGlobal('fetch', async () => new Response('x', { status: 200, headers: { 'Content-Disposition': 'attachment; filename="r.xlsx"' } }));
+  // saving captures what the page offers the browser as a download.
+  async function saving(run: () => Promise<unknown>): Promise<string[]> {
     const saved = { create: URL.createObjectURL, revoke: URL.revokeObjectURL };
-    const created = vi.fn((b: Blob) => (b.size === 1 ? 'blob:1' : ''));
-    URL.createObjectURL = created;
+    URL.createObjectURL = vi.fn((b: Blob) => (b.size === 1 ? 'blob:1' : ''));
     URL.revokeObjectURL = vi.fn();
     const clicked: string[] = [];
     vi.spyOn(HTMLAnchorElement.prototype, 'click').mockImplementation(function (this: HTMLAnchorElement) {
       clicked.push(`${this.download} ${this.href}`);
     });
     try {
-      expect(await downloadFile('/v1/campaigns/c1/ranking:export')).toBe('r.xlsx');
-      expect(clicked).toEqual(['r.xlsx blob:1']);
+      await run();
+      return clicked;
     } finally {
       URL.createObjectURL = saved.create;
       URL.revokeObjectURL = saved.revoke;
     }
+  }
+
+  it('saves the blob under its name', async () => {
+    setTokenForTest('tok');
+    vi.stubGlobal('fetch', async () => new Response('x', { status: 200, headers: { 'Content-Disposition': 'attachment; filename="r.xlsx"' } }));
+    const clicked = await saving(async () => expect(await downloadFile('/v1/campaigns/c1/ranking:export')).toBe('r.xlsx'));
+    expect(clicked).toEqual(['r.xlsx blob:1']);
+  });
+
+  it('saves an evidence file under the name it was uploaded with', async () => {
+    setTokenForTest('tok');
+    const urls: string[] = [];
+    vi.stubGlobal('fetch', async (r: Request) => {
+      urls.push(`${new URL(r.url).pathname} ${r.headers.get('Authorization')}`);
+      return new Response('x', { status: 200, headers: { 'Content-Disposition': 'attachment; filename="blob"' } });
+    });
+    const clicked = await saving(() => saveStoredFile('f/1', '志愿服务台账.pdf'));
+    expect(urls).toEqual(['/v1/files/f%2F1/content Bearer tok']);
+    expect(clicked).toEqual(['志愿服务台账.pdf blob:1']);
   });
 });

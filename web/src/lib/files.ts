@@ -79,3 +79,9 @@ export async function downloadFile(
   saveBlob(f.blob, f.name);
   return f.name;
 }
+
+/** saveStoredFile downloads an evidence file under the name it was uploaded with. */
+export async function saveStoredFile(fileId: string, name: string): Promise<void> {
+  const f = await fetchFile(`/v1/files/${encodeURIComponent(fileId)}/content`, {}, name || 'file');
+  saveBlob(f.blob, name || f.name);
+}

@@ -4,14 +4,13 @@ import { useState } from 'react';
 import { Link, useNavigate } from 'react-router';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { Button, Card, Checkbox, Form, InputNumber, Modal, Select, Space, Table, Tag, Typography } from 'antd';
-import { api, idempotencyKey, unwrap, withIdempotency } from '../../api/client';
-import { applyFieldErrors, errorMessage } from '../../api/errors';
+import { api, unwrap, withIdempotency } from '../../api/client';
 import { dayjs, formatDate } from '../../lib/format';
 import { campaignStateLabel } from '../../lib/labels';
 import { CampaignFields, fromValues, type CampaignValues } from './campaignForm';
 import { listAll, titleLevelLabel, useOffice, useOfficeCtx, type S } from './common';
 import { describeQuota } from './recommend';
-import { message } from '../../lib/feedback';
+import { useSubmitDialog } from '../../lib/submit';
 
 type Campaign = S['v1Campaign'];
 
@@ -20,17 +19,20 @@ const states: { value: S['v1CampaignState']; label: string }[] = (
 ).map((value) => ({ value, label: campaignStateLabel(value) }));
 
 function CreateCampaign({ officeId, onDone }: { officeId: string; onDone: (id: string) => void }) {
-  const [open, setOpen] = useState(false);
   const [form] = Form.useForm<CampaignValues>();
   const kind = Form.useWatch('kind', form);
-  const [key, setKey] = useState(idempotencyKey);
-  const [busy, setBusy] = useState(false);
   const office = useOffice(officeId);
+  const dialog = useSubmitDialog(
+    form,
+    async (v, key) =>
+      unwrap(await api.POST('/v1/offices/{officeId}/campaigns', { params: { path: { officeId } }, body: fromValues(v, office.data?.timeZone), ...withIdempotency(key) })),
+    { strip: ['campaign'], then: (r) => onDone(r.id ?? '') },
+  );
   // A campaign names titles of its office's level by default.
   const level = (office.data?.level ?? 'LEVEL_DISTRICT').replace('LEVEL_', 'TITLE_LEVEL_') as S['v1TitleLevel'];
   const standards = useQuery({
     queryKey: ['office', 'standards', officeId, 'STANDARD_STATE_PUBLISHED'],
-    enabled: open,
+    enabled: dialog.modal.open,
     queryFn: () =>
       listAll<S['v1Standard']>(async (pageToken) => {
         const r = unwrap(await api.GET('/v1/offices/{officeId}/standards', {
@@ -39,29 +41,12 @@ function CreateCampaign({ officeId, onDone }: { officeId: string; onDone: (id: s
         return { items: r.standards ?? [], next: r.nextPageToken };
       }),
   });
-  const submit = async () => {
-    const v = await form.validateFields().catch(() => null);
-    if (!v) return;
-    setBusy(true);
-    try {
-      const r = unwrap(await api.POST('/v1/offices/{officeId}/campaigns', { params: { path: { officeId } }, body: fromValues(v, office.data?.timeZone), ...withIdempotency(key) }));
-      setOpen(false);
-      form.resetFields();
-      setKey(idempotencyKey());
-      onDone(r.id ?? '');
-    } catch (e) {
-      applyFieldErrors(form, e, { strip: ['campaign'] });
-      void message.error(errorMessage(e));
-    } finally {
-      setBusy(false);
-    }
-  };
   return (
     <>
-      <Button type="primary" onClick={() => setOpen(true)}>
+      <Button type="primary" onClick={dialog.show}>
         新建测评周期
       </Button>
-      <Modal open={open} title="新建测评周期（草稿）" width={820} onOk={submit} confirmLoading={busy} onCancel={() => setOpen(false)} destroyOnHidden>
+      <Modal {...dialog.modal} title="新建测评周期（草稿）" width={820}>
         <Form
           form={form}
           layout="vertical"

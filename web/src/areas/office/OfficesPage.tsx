@@ -4,12 +4,13 @@ import { useEffect, useState } from 'react';
 import { useQueryClient } from '@tanstack/react-query';
 import { Button, Card, Col, Descriptions, Form, Input, Modal, Row, Select, Space, Tree } from 'antd';
 import type { TreeDataNode } from 'antd';
-import { api, idempotencyKey, unwrap, withIdempotency } from '../../api/client';
+import { api, unwrap, withIdempotency } from '../../api/client';
 import { applyFieldErrors, errorMessage } from '../../api/errors';
 import { formatDateTime } from '../../lib/format';
 import { levelLabel } from '../../lib/labels';
 import { levels, listAll, useOffice, useOfficeCtx, type Office } from './common';
 import { message } from '../../lib/feedback';
+import { useSubmitDialog } from '../../lib/submit';
 
 interface Node extends TreeDataNode {
   key: string;
@@ -34,35 +35,19 @@ function setChildren(nodes: Node[], key: string, children: Node[]): Node[] {
 }
 
 function CreateOffice({ parent, onDone }: { parent: Office; onDone: () => void }) {
-  const [open, setOpen] = useState(false);
   const [form] = Form.useForm();
-  const [busy, setBusy] = useState(false);
-  const [key, setKey] = useState(idempotencyKey);
   const below = levels.filter((l) => levels.findIndex((x) => x.value === l.value) < levels.findIndex((x) => x.value === parent.level));
-  const submit = async () => {
-    const v = await form.validateFields().catch(() => null);
-    if (!v) return;
-    setBusy(true);
-    try {
-      unwrap(await api.POST('/v1/offices', { body: { ...v, parentId: parent.id }, ...withIdempotency(key) }));
-      void message.success('已创建下级文明办');
-      setOpen(false);
-      form.resetFields();
-      setKey(idempotencyKey());
-      onDone();
-    } catch (e) {
-      applyFieldErrors(form, e, { strip: ['office'] });
-      void message.error(errorMessage(e));
-    } finally {
-      setBusy(false);
-    }
-  };
+  const dialog = useSubmitDialog(
+    form,
+    async (v, key) => unwrap(await api.POST('/v1/offices', { body: { ...v, parentId: parent.id }, ...withIdempotency(key) })),
+    { strip: ['office'], success: '已创建下级文明办', then: onDone },
+  );
   return (
     <>
-      <Button onClick={() => setOpen(true)} disabled={below.length === 0}>
+      <Button onClick={dialog.show} disabled={below.length === 0}>
         新建下级文明办
       </Button>
-      <Modal open={open} title={`在 ${parent.displayName ?? ''} 下新建`} onOk={submit} confirmLoading={busy} onCancel={() => setOpen(false)} destroyOnHidden>
+      <Modal {...dialog.modal} title={`在 ${parent.displayName ?? ''} 下新建`}>
         <Form form={form} layout="vertical" initialValues={{ level: below[below.length - 1]?.value, timeZone: parent.timeZone || 'Asia/Shanghai' }}>
           <Form.Item name="displayName" label="名称" rules={[{ required: true, whitespace: true }, { max: 200 }]}>
             <Input />

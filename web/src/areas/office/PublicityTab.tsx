@@ -5,13 +5,14 @@ import { useState } from 'react';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { Alert, Button, Card, Form, Input, Modal, Radio, Select, Space, Table, Tag, Typography } from 'antd';
 import { DownloadOutlined } from '@ant-design/icons';
-import { api, idempotencyKey, unwrap, withIdempotency } from '../../api/client';
-import { ApiError, applyFieldErrors, errorMessage } from '../../api/errors';
+import { api, unwrap, withIdempotency } from '../../api/client';
+import { ApiError, errorMessage } from '../../api/errors';
 import { formatDateTime, formatPoints } from '../../lib/format';
 import { objectionStateLabel, unitCategoryLabel } from '../../lib/labels';
 import { downloadFile } from '../../lib/files';
 import { listAll, type S } from './common';
 import { message } from '../../lib/feedback';
+import { useSubmit, useSubmitDialog } from '../../lib/submit';
 
 type Campaign = S['v1Campaign'];
 type Objection = S['v1Objection'];
@@ -25,12 +26,9 @@ const channelLabel: Record<string, string> = {
 
 function DecideModal({ campaignId, ids, etag, onClose, onDone }: { campaignId: string; ids: string[]; etag?: string; onClose: () => void; onDone: () => void }) {
   const [form] = Form.useForm<{ outcome: S['v1ObjectionState']; finding: string }>();
-  const [busy, setBusy] = useState(false);
-  const submit = async () => {
-    const v = await form.validateFields().catch(() => null);
-    if (!v) return;
-    setBusy(true);
-    try {
+  const { submit, busy } = useSubmit(
+    form,
+    async (v) => {
       if (ids.length === 1) {
         unwrap(await api.POST('/v1/objections/{objectionId}:decide', {
           params: { path: { objectionId: ids[0] } },
@@ -42,16 +40,15 @@ function DecideModal({ campaignId, ids, etag, onClose, onDone }: { campaignId: s
           body: { objectionIds: ids, outcome: v.outcome, finding: v.finding.trim() },
         }));
       }
-      void message.success('已办结');
-      onDone();
-      onClose();
-    } catch (e) {
-      applyFieldErrors(form, e);
-      void message.error(errorMessage(e));
-    } finally {
-      setBusy(false);
-    }
-  };
+    },
+    {
+      success: '已办结',
+      then: () => {
+        onDone();
+        onClose();
+      },
+    },
+  );
   return (
     <Modal open title={ids.length > 1 ? `批量办理 ${ids.length} 条异议` : '办理异议'} onOk={submit} confirmLoading={busy} onCancel={onClose} destroyOnHidden>
       <Form form={form} layout="vertical" initialValues={{ outcome: 'OBJECTION_STATE_RESOLVED' }}>
@@ -72,27 +69,16 @@ function DecideModal({ campaignId, ids, etag, onClose, onDone }: { campaignId: s
 }
 
 function RecordObjection({ campaignId, units, onDone }: { campaignId: string; units: { value: string; label: string }[]; onDone: () => void }) {
-  const [open, setOpen] = useState(false);
   const [form] = Form.useForm();
-  const [key, setKey] = useState(idempotencyKey);
-  const submit = async () => {
-    const v = await form.validateFields().catch(() => null);
-    if (!v) return;
-    try {
-      unwrap(await api.POST('/v1/campaigns/{campaignId}/objections', { params: { path: { campaignId } }, body: v, ...withIdempotency(key) }));
-      setOpen(false);
-      form.resetFields();
-      setKey(idempotencyKey());
-      onDone();
-    } catch (e) {
-      applyFieldErrors(form, e, { strip: ['objection'] });
-      void message.error(errorMessage(e));
-    }
-  };
+  const dialog = useSubmitDialog(
+    form,
+    async (v, key) => unwrap(await api.POST('/v1/campaigns/{campaignId}/objections', { params: { path: { campaignId } }, body: v, ...withIdempotency(key) })),
+    { strip: ['objection'], then: onDone },
+  );
   return (
     <>
-      <Button onClick={() => setOpen(true)}>登记异议</Button>
-      <Modal open={open} title="登记收到的异议" onOk={submit} onCancel={() => setOpen(false)} destroyOnHidden>
+      <Button onClick={dialog.show}>登记异议</Button>
+      <Modal {...dialog.modal} title="登记收到的异议">
         <Form form={form} layout="vertical" initialValues={{ channel: 'OBJECTION_CHANNEL_LETTER' }}>
           <Form.Item name="unitId" label="被异议单位" rules={[{ required: true }]}>
             <Select aria-label="被异议单位" showSearch optionFilterProp="label" options={units} />

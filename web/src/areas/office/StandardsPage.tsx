@@ -6,11 +6,11 @@ import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { Alert, Button, Card, Form, Input, Modal, Select, Space, Table, Tag, Upload } from 'antd';
 import { UploadOutlined } from '@ant-design/icons';
 import { api, idempotencyKey, unwrap, withIdempotency } from '../../api/client';
-import { ApiError, applyFieldErrors, errorMessage } from '../../api/errors';
+import { ApiError, errorMessage } from '../../api/errors';
 import { formatDateTime } from '../../lib/format';
 import { aggregations, listAll, standardStateLabel, useOfficeCtx, type S } from './common';
 import { toBase64 } from './ImportUnits';
-import { message } from '../../lib/feedback';
+import { useSubmitDialog } from '../../lib/submit';
 
 type Standard = S['v1Standard'];
 
@@ -76,28 +76,18 @@ function ImportStandard({ officeId, onDone }: { officeId: string; onDone: (id: s
 }
 
 function CreateStandard({ officeId, onDone }: { officeId: string; onDone: (id: string) => void }) {
-  const [open, setOpen] = useState(false);
   const [form] = Form.useForm();
-  const [key, setKey] = useState(idempotencyKey);
-  const submit = async () => {
-    const v = await form.validateFields().catch(() => null);
-    if (!v) return;
-    try {
-      const r = unwrap(await api.POST('/v1/offices/{officeId}/standards', { params: { path: { officeId } }, body: v, ...withIdempotency(key) }));
-      setOpen(false);
-      setKey(idempotencyKey());
-      onDone(r.id ?? '');
-    } catch (e) {
-      applyFieldErrors(form, e, { strip: ['standard'] });
-      void message.error(errorMessage(e));
-    }
-  };
+  const dialog = useSubmitDialog(
+    form,
+    async (v, key) => unwrap(await api.POST('/v1/offices/{officeId}/standards', { params: { path: { officeId } }, body: v, ...withIdempotency(key) })),
+    { strip: ['standard'], then: (r) => onDone(r.id ?? '') },
+  );
   return (
     <>
-      <Button type="primary" onClick={() => setOpen(true)}>
+      <Button type="primary" onClick={dialog.show}>
         新建细则
       </Button>
-      <Modal open={open} title="新建测评细则（草稿）" onOk={submit} onCancel={() => setOpen(false)} destroyOnHidden>
+      <Modal {...dialog.modal} title="新建测评细则（草稿）">
         <Form form={form} layout="vertical" initialValues={{ basePoints: '100.00', bonusCap: '5.00', aggregation: 'AGGREGATION_TRIMMED_MEAN' }}>
           <Form.Item name="code" label="代码（各版本相同）" rules={[{ required: true, whitespace: true }, { max: 64 }]}>
             <Input placeholder="如 HZ-WMDW" />

@@ -7,8 +7,8 @@ import {
   Button, Card, Checkbox, DatePicker, Descriptions, Drawer, Form, Input, InputNumber, Modal, Select, Space, Table, Tabs, Tag, Timeline, Typography,
 } from 'antd';
 import type { Dayjs } from 'dayjs';
-import { api, idempotencyKey, unwrap, withIdempotency } from '../../api/client';
-import { applyFieldErrors, errorMessage } from '../../api/errors';
+import { api, unwrap, withIdempotency } from '../../api/client';
+import { errorMessage } from '../../api/errors';
 import { dayjs, formatDate, formatDateTime } from '../../lib/format';
 import { levelLabel, roleLabel, titleStateLabel, unitCategoryLabel } from '../../lib/labels';
 import { fromWall } from '../review/tz';
@@ -17,40 +17,25 @@ import ImportUnits from './ImportUnits';
 import { UserForm } from './UsersPage';
 import { message, confirm } from '../../lib/feedback';
 import { LinkButton } from '../../lib/LinkButton';
+import { useSubmitDialog } from '../../lib/submit';
 
 type Unit = S['v1Unit'];
 type TitleRecord = S['v1TitleRecord'];
 type Entry = S['v1NegativeListEntry'];
 
 function CreateUnit({ officeId, onDone }: { officeId: string; onDone: () => void }) {
-  const [open, setOpen] = useState(false);
   const [form] = Form.useForm();
-  const [busy, setBusy] = useState(false);
-  const [key, setKey] = useState(idempotencyKey);
-  const submit = async () => {
-    const v = await form.validateFields().catch(() => null);
-    if (!v) return;
-    setBusy(true);
-    try {
-      unwrap(await api.POST('/v1/offices/{officeId}/units', { params: { path: { officeId } }, body: v, ...withIdempotency(key) }));
-      void message.success('已登记单位');
-      setOpen(false);
-      form.resetFields();
-      setKey(idempotencyKey());
-      onDone();
-    } catch (e) {
-      applyFieldErrors(form, e, { strip: ['unit'] });
-      void message.error(errorMessage(e));
-    } finally {
-      setBusy(false);
-    }
-  };
+  const dialog = useSubmitDialog(
+    form,
+    async (v, key) => unwrap(await api.POST('/v1/offices/{officeId}/units', { params: { path: { officeId } }, body: v, ...withIdempotency(key) })),
+    { strip: ['unit'], success: '已登记单位', then: onDone },
+  );
   return (
     <>
-      <Button type="primary" onClick={() => setOpen(true)}>
+      <Button type="primary" onClick={dialog.show}>
         登记单位
       </Button>
-      <Modal open={open} title="登记单位" onOk={submit} confirmLoading={busy} onCancel={() => setOpen(false)} destroyOnHidden>
+      <Modal {...dialog.modal} title="登记单位">
         <Form form={form} layout="vertical">
           <Form.Item name="displayName" label="单位名称" rules={[{ required: true, whitespace: true }, { max: 200 }]}>
             <Input />
@@ -164,13 +149,10 @@ function Titles({ unit, entries }: { unit: Unit; entries: Entry[] }) {
     queryFn: async () => unwrap(await api.GET('/v1/units/{unitId}/titles', { params: { path: { unitId } } })).titles ?? [],
   });
   const [form] = Form.useForm();
-  const [adding, setAdding] = useState(false);
-  const [key, setKey] = useState(idempotencyKey);
   const refresh = () => void qc.invalidateQueries({ queryKey: ['office', 'titles', unitId] });
-  const add = async () => {
-    const v = await form.validateFields().catch(() => null);
-    if (!v) return;
-    try {
+  const dialog = useSubmitDialog(
+    form,
+    async (v, key) =>
       unwrap(await api.POST('/v1/units/{unitId}/titles', {
         params: { path: { unitId } },
         body: {
@@ -181,16 +163,9 @@ function Titles({ unit, entries }: { unit: Unit; entries: Entry[] }) {
           documentNumber: v.documentNumber,
         },
         ...withIdempotency(key),
-      }));
-      setAdding(false);
-      form.resetFields();
-      setKey(idempotencyKey());
-      refresh();
-    } catch (e) {
-      applyFieldErrors(form, e, { strip: ['title'] });
-      void message.error(errorMessage(e));
-    }
-  };
+      })),
+    { strip: ['title'], then: refresh },
+  );
   const dismiss = (t: TitleRecord) => {
     let reason = '';
     confirm({
@@ -212,7 +187,7 @@ function Titles({ unit, entries }: { unit: Unit; entries: Entry[] }) {
   };
   return (
     <div>
-      <Button onClick={() => setAdding(true)} style={{ marginBottom: 8 }}>
+      <Button onClick={dialog.show} style={{ marginBottom: 8 }}>
         补录历史称号
       </Button>
       <Table<TitleRecord>
@@ -252,7 +227,7 @@ function Titles({ unit, entries }: { unit: Unit; entries: Entry[] }) {
           },
         ]}
       />
-      <Modal open={adding} title="补录历史称号" onOk={add} onCancel={() => setAdding(false)} destroyOnHidden>
+      <Modal {...dialog.modal} title="补录历史称号">
         <Form form={form} layout="vertical">
           <Form.Item name="level" label="级别" rules={[{ required: true }]}>
             <Select aria-label="称号级别" options={levels} />
@@ -275,12 +250,9 @@ function Titles({ unit, entries }: { unit: Unit; entries: Entry[] }) {
 function NegativeList({ unit, entries, loading, onChange }: { unit: Unit; entries: Entry[]; loading: boolean; onChange: () => void }) {
   const [form] = Form.useForm();
   const effect = Form.useWatch('effect', form);
-  const [adding, setAdding] = useState(false);
-  const [key, setKey] = useState(idempotencyKey);
-  const add = async () => {
-    const v = await form.validateFields().catch(() => null);
-    if (!v) return;
-    try {
+  const dialog = useSubmitDialog(
+    form,
+    async (v, key) =>
       unwrap(await api.POST('/v1/units/{unitId}/negative-list-entries', {
         params: { path: { unitId: unit.id ?? '' } },
         body: {
@@ -292,16 +264,9 @@ function NegativeList({ unit, entries, loading, onChange }: { unit: Unit; entrie
           sourceDocument: v.sourceDocument,
         },
         ...withIdempotency(key),
-      }));
-      setAdding(false);
-      form.resetFields();
-      setKey(idempotencyKey());
-      onChange();
-    } catch (e) {
-      applyFieldErrors(form, e, { strip: ['entry'] });
-      void message.error(errorMessage(e));
-    }
-  };
+      })),
+    { strip: ['entry'], then: onChange },
+  );
   const annul = (e: Entry) => {
     let reason = '';
     confirm({
@@ -323,7 +288,7 @@ function NegativeList({ unit, entries, loading, onChange }: { unit: Unit; entrie
   };
   return (
     <div>
-      <Button onClick={() => setAdding(true)} style={{ marginBottom: 8 }}>
+      <Button onClick={dialog.show} style={{ marginBottom: 8 }}>
         记录负面清单事项
       </Button>
       <Table<Entry>
@@ -345,7 +310,7 @@ function NegativeList({ unit, entries, loading, onChange }: { unit: Unit; entrie
           },
         ]}
       />
-      <Modal open={adding} title="记录负面清单事项" onOk={add} onCancel={() => setAdding(false)} destroyOnHidden>
+      <Modal {...dialog.modal} title="记录负面清单事项">
         <Form form={form} layout="vertical" initialValues={{ effect: 'NEGATIVE_LIST_EFFECT_DEDUCT' }}>
           <Form.Item name="category" label="类别" rules={[{ required: true }]}>
             <Select aria-label="负面清单类别" options={negativeCategories} />

@@ -3,12 +3,13 @@
 import { useState } from 'react';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { Alert, Button, Card, Form, Input, Modal, Select, Space, Table, Tag, Typography } from 'antd';
-import { api, idempotencyKey, unwrap, withIdempotency } from '../../api/client';
-import { applyFieldErrors, errorMessage } from '../../api/errors';
+import { api, unwrap, withIdempotency } from '../../api/client';
+import { errorMessage } from '../../api/errors';
 import { formatDateTime } from '../../lib/format';
 import { roleLabel } from '../../lib/labels';
 import { listAll, useOfficeCtx, type S } from './common';
 import { message, confirm } from '../../lib/feedback';
+import { useSubmitDialog } from '../../lib/submit';
 
 type User = S['v1User'];
 type Role = S['v1Role'];
@@ -25,34 +26,18 @@ export function UserForm({ roles, create, onDone }: {
   create: (body: User, key: string) => Promise<User>;
   onDone: () => void;
 }) {
-  const [open, setOpen] = useState(false);
   const [form] = Form.useForm();
-  const [busy, setBusy] = useState(false);
-  const [key, setKey] = useState(idempotencyKey);
-  const submit = async () => {
-    const v = await form.validateFields().catch(() => null);
-    if (!v) return;
-    setBusy(true);
-    try {
-      await create({ login: v.login, displayName: v.displayName, roles: v.roles, password: v.password }, key);
-      void message.success('已创建用户');
-      setOpen(false);
-      form.resetFields();
-      setKey(idempotencyKey());
-      onDone();
-    } catch (e) {
-      applyFieldErrors(form, e, { strip: ['user'] });
-      void message.error(errorMessage(e));
-    } finally {
-      setBusy(false);
-    }
-  };
+  const dialog = useSubmitDialog(
+    form,
+    (v, key) => create({ login: v.login, displayName: v.displayName, roles: v.roles, password: v.password }, key),
+    { strip: ['user'], success: '已创建用户', then: onDone },
+  );
   return (
     <>
-      <Button type="primary" onClick={() => setOpen(true)} style={{ marginBottom: 8 }}>
+      <Button type="primary" onClick={dialog.show} style={{ marginBottom: 8 }}>
         新建用户
       </Button>
-      <Modal open={open} title="新建用户" onOk={submit} confirmLoading={busy} onCancel={() => setOpen(false)} destroyOnHidden>
+      <Modal {...dialog.modal} title="新建用户">
         <Form form={form} layout="vertical">
           <Form.Item
             name="login"
@@ -77,26 +62,18 @@ export function UserForm({ roles, create, onDone }: {
 }
 
 function ResetPassword({ user }: { user: User }) {
-  const [open, setOpen] = useState(false);
   const [form] = Form.useForm();
-  const submit = async () => {
-    const v = await form.validateFields().catch(() => null);
-    if (!v) return;
-    try {
-      unwrap(await api.POST('/v1/users/{userId}:resetPassword', { params: { path: { userId: user.id ?? '' } }, body: { newPassword: v.newPassword } }));
-      void message.success('密码已重置，该用户的所有会话已结束');
-      setOpen(false);
-    } catch (e) {
-      applyFieldErrors(form, e);
-      void message.error(errorMessage(e));
-    }
-  };
+  const dialog = useSubmitDialog(
+    form,
+    async (v) => unwrap(await api.POST('/v1/users/{userId}:resetPassword', { params: { path: { userId: user.id ?? '' } }, body: { newPassword: v.newPassword } })),
+    { success: '密码已重置，该用户的所有会话已结束' },
+  );
   return (
     <>
-      <Button size="small" onClick={() => setOpen(true)}>
+      <Button size="small" onClick={dialog.show}>
         重置密码
       </Button>
-      <Modal open={open} title={`重置 ${user.login ?? ''} 的密码`} onOk={submit} onCancel={() => setOpen(false)} destroyOnHidden>
+      <Modal {...dialog.modal} title={`重置 ${user.login ?? ''} 的密码`}>
         <Form form={form} layout="vertical">
           <Form.Item name="newPassword" label="新密码" rules={[{ required: true }, { min: 10, message: '至少 10 个字符' }]}>
             <Input.Password autoComplete="new-password" />
@@ -117,30 +94,25 @@ function ServiceAccounts({ officeId, canWrite }: { officeId: string; canWrite: b
         return { items: r.serviceAccounts ?? [], next: r.nextPageToken };
       }),
   });
-  const [open, setOpen] = useState(false);
   const [secret, setSecret] = useState<{ clientId: string; clientSecret: string } | null>(null);
   const [form] = Form.useForm();
-  const [key, setKey] = useState(idempotencyKey);
   const refresh = () => void qc.invalidateQueries({ queryKey: ['office', 'service-accounts', officeId] });
-  const create = async () => {
-    const v = await form.validateFields().catch(() => null);
-    if (!v) return;
-    try {
-      const r = unwrap(await api.POST('/v1/offices/{officeId}/service-accounts', {
+  const dialog = useSubmitDialog(
+    form,
+    async (v, key) =>
+      unwrap(await api.POST('/v1/offices/{officeId}/service-accounts', {
         params: { path: { officeId } },
         body: { displayName: v.displayName, roles: v.roles },
         ...withIdempotency(key),
-      }));
-      setOpen(false);
-      form.resetFields();
-      setKey(idempotencyKey());
-      setSecret({ clientId: r.clientId ?? '', clientSecret: r.clientSecret ?? '' });
-      refresh();
-    } catch (e) {
-      applyFieldErrors(form, e, { strip: ['serviceAccount', 'service_account'] });
-      void message.error(errorMessage(e));
-    }
-  };
+      })),
+    {
+      strip: ['serviceAccount', 'service_account'],
+      then: (r) => {
+        setSecret({ clientId: r.clientId ?? '', clientSecret: r.clientSecret ?? '' });
+        refresh();
+      },
+    },
+  );
   const disable = (id: string) =>
     confirm({
       title: '停用此服务账号？',
@@ -156,7 +128,7 @@ function ServiceAccounts({ officeId, canWrite }: { officeId: string; canWrite: b
       },
     });
   return (
-    <Card title="服务账号" size="small" extra={canWrite && <Button onClick={() => setOpen(true)}>新建服务账号</Button>}>
+    <Card title="服务账号" size="small" extra={canWrite && <Button onClick={dialog.show}>新建服务账号</Button>}>
       <Table
         size="small"
         rowKey={(a) => a.id ?? ''}
@@ -175,7 +147,7 @@ function ServiceAccounts({ officeId, canWrite }: { officeId: string; canWrite: b
           },
         ]}
       />
-      <Modal open={open} title="新建服务账号" onOk={create} onCancel={() => setOpen(false)} destroyOnHidden>
+      <Modal {...dialog.modal} title="新建服务账号">
         <Form form={form} layout="vertical" initialValues={{ roles: ['ROLE_OFFICE_VIEWER'] }}>
           <Form.Item name="displayName" label="名称" rules={[{ required: true, whitespace: true }]}>
             <Input placeholder="如 省平台汇总拉取" />

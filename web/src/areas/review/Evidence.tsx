@@ -5,7 +5,7 @@ import type { components } from '../../api/schema';
 import { errorMessage } from '../../api/errors';
 import { deadline, formatDateTime, formatFileSize, formatPeriod, periodOrder } from '../../lib/format';
 import { evidenceStateColor, evidenceStateLabel } from '../../lib/labels';
-import { fetchFile, saveBlob } from '../../lib/files';
+import { fetchFile, saveStoredFile } from '../../lib/files';
 import { message } from '../../lib/feedback';
 
 const PdfViewer = lazy(() => import('./PdfViewer'));
@@ -87,8 +87,7 @@ function FileRow({ file }: { file: EvidenceFile }) {
   };
   const download = async () => {
     try {
-      const f = await fetchFile(path, {}, file.name);
-      saveBlob(f.blob, file.name || f.name);
+      await saveStoredFile(file.id ?? '', file.name ?? '');
     } catch (e) {
       void message.error(errorMessage(e));
     }

@@ -42,7 +42,7 @@ import { SelfAssessmentForm } from './SelfAssessmentForm';
 import { ResultView } from './ResultView';
 import { MissingList } from './MissingList';
 import { reasonHint } from './reasons';
-import { downloadFile } from './download';
+import { saveStoredFile } from '../../lib/files';
 
 function FilesTable({ applicationId }: { applicationId: string }) {
   const files = useFiles(applicationId);
@@ -67,7 +67,7 @@ function FilesTable({ applicationId }: { applicationId: string }) {
             <Button
               type="link"
               size="small"
-              onClick={() => void downloadFile(f.id ?? '', f.name ?? '').catch((e) => message.error(errorMessage(e)))}
+              onClick={() => void saveStoredFile(f.id ?? '', f.name ?? '').catch((e) => message.error(errorMessage(e)))}
             >
               下载
             </Button>

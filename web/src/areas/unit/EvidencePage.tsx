@@ -44,7 +44,7 @@ import { EvidenceUploader } from './EvidenceUploader';
 import { NarrativeInput, narrativeRule } from './NarrativeInput';
 import { MissingList } from './MissingList';
 import { reasonHint } from './reasons';
-import { downloadFile } from './download';
+import { saveStoredFile } from '../../lib/files';
 
 interface Values {
   narrative: string;
@@ -398,7 +398,7 @@ export function EvidencePage() {
                             size="small"
                             disabled={false}
                             onClick={() =>
-                              void downloadFile(f.id ?? '', f.name ?? '').catch((x) => message.error(errorMessage(x)))
+                              void saveStoredFile(f.id ?? '', f.name ?? '').catch((x) => message.error(errorMessage(x)))
                             }
                           >
                             {f.name}

@@ -7,7 +7,7 @@ import { errorMessage } from '../../api/errors';
 import { formatFileSize } from '../../lib/format';
 import type { EvidenceFile } from './api';
 import { uploadFile } from './upload';
-import { downloadFile } from './download';
+import { saveStoredFile } from '../../lib/files';
 
 interface Pending {
   uid: string;
@@ -195,7 +195,7 @@ export function EvidenceUploader({
                 // Downloads stay possible while the form is read-only.
                 disabled={false}
                 icon={<DownloadOutlined />}
-                onClick={() => void downloadFile(f.id ?? '', f.name ?? '').catch((e) => message.error(errorMessage(e)))}
+                onClick={() => void saveStoredFile(f.id ?? '', f.name ?? '').catch((e) => message.error(errorMessage(e)))}
               >
                 下载
               </Button>,
