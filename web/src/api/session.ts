@@ -11,6 +11,8 @@ type TokenResponse = components['schemas']['v1TokenResponse'];
 const SESSION_HEADER = { 'X-Wenming-Session': 'cookie' } as const;
 /** Refresh this long before the token expires, so a request never races expiry. */
 const REFRESH_MARGIN_MS = 60_000;
+/** How long a login, refresh or logout may take before the console gives up on it. */
+const AUTH_TIMEOUT_MS = 30_000;
 
 let accessToken: string | null = null;
 let refreshTimer: ReturnType<typeof setTimeout> | undefined;
@@ -56,6 +58,8 @@ async function authPost(path: string, body: unknown, bearer?: string | null): Pr
       headers,
       body: JSON.stringify(body),
       credentials: 'same-origin',
+      // A refresh holds the tabs' lock: one that hangs must not hold the others forever.
+      signal: AbortSignal.timeout(AUTH_TIMEOUT_MS),
     });
   } catch (e) {
     throw networkError(e);
