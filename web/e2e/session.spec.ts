@@ -32,8 +32,8 @@ test('the token is out of every script’s reach, and a reload keeps the session
 test('tabs loading at the same moment all keep the session', async ({ page, context }) => {
   await signIn(page, 'demo-unit');
   const tabs = [page, ...(await Promise.all([1, 2, 3].map(() => context.newPage())))];
-  // A slow network (a second each way): tabs that did not take turns would all send the
-  // same cookie before the first answer (and its new cookie) came back.
+  // A slow network (a second added to every request): tabs that did not take turns would
+  // all send the same cookie before the first answer (and its new cookie) came back.
   for (const t of tabs) {
     const cdp = await context.newCDPSession(t);
     await cdp.send('Network.emulateNetworkConditions', { offline: false, latency: 1000, downloadThroughput: -1, uploadThroughput: -1 });
@@ -41,8 +41,8 @@ test('tabs loading at the same moment all keep the session', async ({ page, cont
   for (let round = 0; round < 2; round++) {
     await Promise.all(tabs.map((t) => t.goto('/unit')));
     for (const t of tabs) {
-      await expect(t).not.toHaveURL(/\/login/);
       await expect(t.getByText('图书馆创建联络员')).toBeVisible();
+      await expect(t).not.toHaveURL(/\/login/);
     }
   }
 });

@@ -81,6 +81,16 @@ describe('client', () => {
     expect(getAccessToken()).toBe('after');
   });
 
+  it('refreshes unguarded when the browser refuses the lock', async () => {
+    vi.stubGlobal('navigator', {
+      ...navigator,
+      locks: { request: async () => Promise.reject(new DOMException('no locks here', 'SecurityError')) },
+    });
+    stubFetch({ 'POST /v1/auth/refresh': json(200, { accessToken: 'anyway', expiresIn: 900 }) });
+    expect(await refresh()).toBe(true);
+    expect(getAccessToken()).toBe('anyway');
+  });
+
   it('logs in with the cookie session header and keeps the token in memory only', async () => {
     const { calls } = stubFetch({
       'POST /v1/auth/login': json(200, { accessToken: 'acc', expiresIn: 900, tokenType: 'Bearer' }),

@@ -11,8 +11,12 @@ type TokenResponse = components['schemas']['v1TokenResponse'];
 const SESSION_HEADER = { 'X-Wenming-Session': 'cookie' } as const;
 /** Refresh this long before the token expires, so a request never races expiry. */
 const REFRESH_MARGIN_MS = 60_000;
-/** How long a login, refresh or logout may take before the console gives up on it. */
-const AUTH_TIMEOUT_MS = 30_000;
+/**
+ * How long a refresh may take before the tab gives up on it: it holds the tabs' lock, and
+ * one that hung would hold every other tab. Longer than the server's own 30 s deadline, so
+ * an answer the server still sends (with the rotated cookie) is not thrown away.
+ */
+const REFRESH_TIMEOUT_MS = 60_000;
 
 let accessToken: string | null = null;
 let refreshTimer: ReturnType<typeof setTimeout> | undefined;
@@ -45,7 +49,7 @@ function setToken(tok: TokenResponse | null) {
   if (was !== accessToken) listeners.forEach((fn) => fn());
 }
 
-async function authPost(path: string, body: unknown, bearer?: string | null): Promise<Response> {
+async function authPost(path: string, body: unknown, bearer?: string | null, signal?: AbortSignal): Promise<Response> {
   const headers: Record<string, string> = {
     'Content-Type': 'application/json',
     'Accept-Language': 'zh-CN',
@@ -58,8 +62,7 @@ async function authPost(path: string, body: unknown, bearer?: string | null): Pr
       headers,
       body: JSON.stringify(body),
       credentials: 'same-origin',
-      // A refresh holds the tabs' lock: one that hangs must not hold the others forever.
-      signal: AbortSignal.timeout(AUTH_TIMEOUT_MS),
+      signal,
     });
   } catch (e) {
     throw networkError(e);
@@ -76,7 +79,9 @@ async function readJson(res: Response): Promise<unknown> {
 
 /** login signs in with a login and password; it throws an ApiError on refusal. */
 export async function login(loginName: string, password: string): Promise<void> {
-  const res = await authPost('/v1/auth/login', { login: loginName, password });
+  // Under the tabs' lock: another tab's refresh answering after this login would put its
+  // session's cookie back over the new one.
+  const res = await oneTabAtATime(() => authPost('/v1/auth/login', { login: loginName, password }));
   const body = await readJson(res);
   if (!res.ok) throw toApiError(res.status, body, res.headers.get('Retry-After'));
   setToken(body as TokenResponse);
@@ -90,9 +95,20 @@ export async function login(loginName: string, password: string): Promise<void> 
  * the previous one left it. Web Locks exist in secure contexts (TLS, or localhost); on
  * plain HTTP elsewhere the tabs go unguarded.
  */
-function oneTabAtATime<T>(fn: () => Promise<T>): Promise<T> {
+async function oneTabAtATime<T>(fn: () => Promise<T>): Promise<T> {
   const locks = globalThis.navigator?.locks;
-  return locks ? (locks.request('wenming-refresh', fn) as Promise<T>) : fn();
+  if (!locks) return fn();
+  let ran = false;
+  try {
+    return (await locks.request('wenming-refresh', () => {
+      ran = true;
+      return fn();
+    })) as T;
+  } catch (e) {
+    // The lock itself refused (an opaque origin, a document being unloaded): go unguarded.
+    if (ran) throw e;
+    return fn();
+  }
 }
 
 /**
@@ -104,7 +120,7 @@ export function refresh(): Promise<boolean> {
   if (!inflight) {
     inflight = oneTabAtATime(async () => {
       try {
-        const res = await authPost('/v1/auth/refresh', {});
+        const res = await authPost('/v1/auth/refresh', {}, null, AbortSignal.timeout(REFRESH_TIMEOUT_MS));
         const body = await readJson(res);
         if (res.ok) {
           setToken(body as TokenResponse);
@@ -134,7 +150,7 @@ export async function logout(): Promise<void> {
   const tok = accessToken;
   setToken(null);
   try {
-    await authPost('/v1/auth/logout', {}, tok);
+    await oneTabAtATime(() => authPost('/v1/auth/logout', {}, tok));
   } catch {
     // Signed out locally either way; the cookie expires with its family.
   }

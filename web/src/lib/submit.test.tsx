@@ -31,6 +31,20 @@ function CreateUnit({ onDone }: { onDone: (id: string) => void }) {
   );
 }
 
+// openDialog renders CreateUnit, answers its creates in turn, and opens the dialog.
+async function openDialog(answers: ReturnType<typeof json>[]) {
+  const { calls } = stubFetch({ 'POST /v1/offices/o1/units': () => answers.shift() });
+  const created: string[] = [];
+  render(
+    <Providers>
+      <CreateUnit onDone={(id) => created.push(id)} />
+    </Providers>,
+  );
+  const user = userEvent.setup();
+  await user.click(screen.getByRole('button', { name: '登记单位' }));
+  return { calls, created, user };
+}
+
 describe('useSubmitDialog', () => {
   it('retries with the same key, shows field errors, and renews the key once it succeeded', async () => {
     setTokenForTest('tok');
@@ -41,15 +55,7 @@ describe('useSubmitDialog', () => {
       json(200, { id: 'u1' }),
       json(200, { id: 'u2' }),
     ];
-    const { calls } = stubFetch({ 'POST /v1/offices/o1/units': () => answers.shift() });
-    const created: string[] = [];
-    render(
-      <Providers>
-        <CreateUnit onDone={(id) => created.push(id)} />
-      </Providers>,
-    );
-    const user = userEvent.setup();
-    await user.click(screen.getByRole('button', { name: '登记单位' }));
+    const { calls, created, user } = await openDialog(answers);
     let dialog = await screen.findByRole('dialog');
 
     // Nothing is sent until the form passes its own rules.
@@ -79,5 +85,22 @@ describe('useSubmitDialog', () => {
     await user.click(within(dialog).getByRole('button', { name: /确\s*定/ }));
     await waitFor(() => expect(created).toEqual(['u1', 'u2']));
     expect(calls[2].headers.get('Idempotency-Key')).not.toBe(keys[0]);
+  });
+
+  it('after a lost answer that did create, says so and makes the next submission a new one', async () => {
+    setTokenForTest('tok');
+    const answers = [
+      json(422, rpcError(3, 'IDEMPOTENCY_KEY_REUSED', '调用者在 24 小时内已将此 Idempotency-Key 用于另一个不同的请求。')),
+      json(200, { id: 'u2' }),
+    ];
+    const { calls, created, user } = await openDialog(answers);
+    const dialog = await screen.findByRole('dialog');
+    await user.type(within(dialog).getByLabelText('单位名称'), '示例区医院');
+    await user.click(within(dialog).getByRole('button', { name: /确\s*定/ }));
+    expect(await screen.findByText(/上一次提交可能已经成功/)).toBeInTheDocument();
+    expect(created).toEqual([]);
+    await user.click(within(dialog).getByRole('button', { name: /确\s*定/ }));
+    await waitFor(() => expect(created).toEqual(['u2']));
+    expect(calls[1].headers.get('Idempotency-Key')).not.toBe(calls[0].headers.get('Idempotency-Key'));
   });
 });

@@ -2,7 +2,7 @@
 import type { FormInstance } from 'antd';
 import { useRef, useState } from 'react';
 import { idempotencyKey } from '../api/client';
-import { applyFieldErrors, errorMessage } from '../api/errors';
+import { ApiError, applyFieldErrors, errorMessage } from '../api/errors';
 import { message } from './feedback';
 
 export interface SubmitOptions<R> {
@@ -17,8 +17,10 @@ export interface SubmitOptions<R> {
 /**
  * useSubmit validates the form and sends it once at a time. The Idempotency-Key stays the
  * same for every retry of one submission, so a timeout retried never creates twice, and is
- * renewed after it succeeded. The server's field violations land on the form's fields.
- * submit resolves to whether it succeeded.
+ * renewed after it succeeded. A refused create wrote nothing (the server claims the key in
+ * the create's own transaction), so its retry may change the form and keep the key. The
+ * server's field violations land on the form's fields. submit resolves to whether it
+ * succeeded.
  */
 export function useSubmit<V, R>(form: FormInstance<V>, send: (values: V, key: string) => Promise<R>, opts: SubmitOptions<R>) {
   const [busy, setBusy] = useState(false);
@@ -29,21 +31,29 @@ export function useSubmit<V, R>(form: FormInstance<V>, send: (values: V, key: st
     if (!values || sending.current) return false;
     sending.current = true;
     setBusy(true);
+    let result: R;
     try {
-      const r = await send(values, key);
-      if (opts.success) void message.success(opts.success);
-      form.resetFields();
-      setKey(idempotencyKey());
-      opts.then?.(r);
-      return true;
+      result = await send(values, key);
     } catch (e) {
-      applyFieldErrors(form, e, { strip: opts.strip });
-      void message.error(errorMessage(e));
+      if (e instanceof ApiError && (e.reason === 'IDEMPOTENCY_KEY_REUSED' || e.reason === 'IDEMPOTENT_REQUEST_DONE')) {
+        // An earlier attempt whose answer was lost did create it, and the form has changed
+        // since: say so, and let a deliberate second submission be a new one.
+        setKey(idempotencyKey());
+        void message.warning('上一次提交可能已经成功（当时未收到答复）：请先在列表中核对；确需再建时再次提交。');
+      } else {
+        applyFieldErrors(form, e, { strip: opts.strip });
+        void message.error(errorMessage(e));
+      }
       return false;
     } finally {
       sending.current = false;
       setBusy(false);
     }
+    if (opts.success) void message.success(opts.success);
+    form.resetFields();
+    setKey(idempotencyKey());
+    opts.then?.(result);
+    return true;
   };
   return { submit, busy };
 }

@@ -5,11 +5,12 @@ import { useQuery, useQueryClient } from '@tanstack/react-query';
 import {
   Alert, Button, Card, Checkbox, Drawer, Form, Input, Modal, Select, Space, Switch, Table, Tag, Typography,
 } from 'antd';
-import { api, idempotencyKey, unwrap, withIdempotency } from '../../api/client';
+import { api, unwrap, withIdempotency } from '../../api/client';
 import { applyFieldErrors, errorMessage } from '../../api/errors';
 import { formatDateTime } from '../../lib/format';
 import { listAll, useOfficeCtx, type S } from './common';
 import { message } from '../../lib/feedback';
+import { useSubmit } from '../../lib/submit';
 
 type Webhook = S['v1Webhook'];
 type Delivery = S['v1WebhookDelivery'];
@@ -32,36 +33,36 @@ const deliveryState: Record<string, { label: string; color: string }> = {
 
 function WebhookForm({ officeId, webhook, onClose, onDone }: { officeId: string; webhook: Webhook | null; onClose: () => void; onDone: (secret?: string) => void }) {
   const [form] = Form.useForm();
-  const [key] = useState(idempotencyKey);
-  const submit = async () => {
-    const v = await form.validateFields().catch(() => null);
-    if (!v) return;
-    const secret = (v.secret as string | undefined)?.trim() || undefined;
-    try {
+  const { submit, busy } = useSubmit(
+    form,
+    async (v, key) => {
+      const secret = (v.secret as string | undefined)?.trim() || undefined;
       if (webhook) {
         const mask = ['url', 'events', 'description', 'disabled', ...(secret ? ['secret'] : [])];
         unwrap(await api.PATCH('/v1/webhooks/{webhookId}', {
           params: { path: { webhookId: webhook.id ?? '' }, query: { updateMask: mask.join(',') } },
           body: { url: v.url, events: v.events, description: v.description, disabled: !!v.disabled, secret, etag: webhook.etag },
         }));
-        onDone();
-      } else {
-        const r = unwrap(await api.POST('/v1/offices/{officeId}/webhooks', {
-          params: { path: { officeId } },
-          body: { url: v.url, events: v.events, description: v.description, secret },
-          ...withIdempotency(key),
-        }));
-        // A generated secret is in this answer only.
-        onDone(secret ? undefined : r.secret);
+        return undefined;
       }
-      onClose();
-    } catch (e) {
-      applyFieldErrors(form, e, { strip: ['webhook'] });
-      void message.error(errorMessage(e));
-    }
-  };
+      const r = unwrap(await api.POST('/v1/offices/{officeId}/webhooks', {
+        params: { path: { officeId } },
+        body: { url: v.url, events: v.events, description: v.description, secret },
+        ...withIdempotency(key),
+      }));
+      // A generated secret is in this answer only.
+      return secret ? undefined : r.secret;
+    },
+    {
+      strip: ['webhook'],
+      then: (secret) => {
+        onDone(secret);
+        onClose();
+      },
+    },
+  );
   return (
-    <Modal open title={webhook ? '修改事件推送' : '新建事件推送'} onOk={submit} onCancel={onClose} destroyOnHidden>
+    <Modal open title={webhook ? '修改事件推送' : '新建事件推送'} onOk={submit} confirmLoading={busy} onCancel={onClose} destroyOnHidden>
       <Form form={form} layout="vertical" initialValues={webhook ?? { events: eventTypes.map((e) => e.value) }}>
         <Form.Item name="url" label="接收地址" rules={[{ required: true }, { pattern: /^https?:\/\/\S+$/, message: 'http 或 https 地址' }]}>
           <Input placeholder="https://…" />

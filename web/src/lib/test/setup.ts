@@ -9,7 +9,8 @@ configure({ asyncUtilTimeout: 5000 });
 // antd's static message and Modal.confirm render in a React root of their own that
 // cleanup does not unmount: its timers then fire after the file's DOM is gone and fail
 // the run at random ("window is not defined"). The console goes through lib/feedback,
-// inside Providers; a static call anywhere fails the test that made it.
+// inside Providers; antd warns of a static call once a themed ConfigProvider (Providers)
+// has rendered, and that warning fails the test that made the call.
 const consoleError = console.error;
 console.error = (...args: unknown[]) => {
   if (typeof args[0] === 'string' && args[0].includes('Static function can not consume context')) {
