@@ -5,37 +5,31 @@ import { Link } from 'react-router';
 import { useQueries, useQuery, useQueryClient } from '@tanstack/react-query';
 import { Alert, Button, Card, Form, Input, Modal, Select, Space, Table, Tag, Typography } from 'antd';
 import type { components } from '../../api/schema';
-import { api, idempotencyKey, unwrap, withIdempotency } from '../../api/client';
+import { api, unwrap, withIdempotency } from '../../api/client';
 import { errorMessage } from '../../api/errors';
 import { formatDateTime } from '../../lib/format';
 import { applicationStateLabel, applicationStateColor, campaignStateLabel } from '../../lib/labels';
 import { assignmentStateLabel } from './labels';
-import { message } from '../../lib/feedback';
+import { useSubmit } from '../../lib/submit';
 
 type Assignment = components['schemas']['v1Assignment'];
 type AssignmentState = components['schemas']['v1AssignmentState'];
 
 function ConflictDialog({ unit, onClose }: { unit: { id: string; name: string } | null; onClose: () => void }) {
   const [form] = Form.useForm<{ reason: string }>();
-  const [busy, setBusy] = useState(false);
   const qc = useQueryClient();
-  const [key] = useState(idempotencyKey);
-  const submit = async () => {
-    const v = await form.validateFields().catch(() => null);
-    if (!v) return;
-    setBusy(true);
-    try {
-      unwrap(await api.POST('/v1/reviewers/me/conflicts', { body: { unitId: unit!.id, reason: v.reason.trim() }, ...withIdempotency(key + unit!.id) }));
-      void message.success('已申报回避，该单位的评分表已撤回');
-      void qc.invalidateQueries({ queryKey: ['review'] });
-      form.resetFields();
-      onClose();
-    } catch (e) {
-      void message.error(errorMessage(e));
-    } finally {
-      setBusy(false);
-    }
-  };
+  const { submit, busy } = useSubmit(
+    form,
+    async (v, key) => unwrap(await api.POST('/v1/reviewers/me/conflicts', { body: { unitId: unit!.id, reason: v.reason.trim() }, ...withIdempotency(key) })),
+    {
+      strip: ['conflict'],
+      success: '已申报回避，该单位的评分表已撤回',
+      then: () => {
+        void qc.invalidateQueries({ queryKey: ['review'] });
+        onClose();
+      },
+    },
+  );
   return (
     <Modal open={!!unit} title={`申报回避：${unit?.name ?? ''}`} okText="申报回避" okButtonProps={{ danger: true }} onOk={submit} confirmLoading={busy} onCancel={onClose} destroyOnHidden>
       <Typography.Paragraph type="secondary">回避一经申报不能撤销；你在该单位申报上的评分表将被撤回，由文明办重新分配。</Typography.Paragraph>
