@@ -92,9 +92,14 @@ describe('client', () => {
   });
 
   it('logs in with the cookie session header and keeps the token in memory only', async () => {
+    let signedInDuringLogout = false;
     const { calls } = stubFetch({
       'POST /v1/auth/login': json(200, { accessToken: 'acc', expiresIn: 900, tokenType: 'Bearer' }),
-      'POST /v1/auth/logout': json(200, {}),
+      'POST /v1/auth/logout': () => {
+        // The token is forgotten (and the page leaves) only once the server cleared the cookie.
+        signedInDuringLogout = getAccessToken() !== null;
+        return json(200, {});
+      },
     });
     await login('demo-unit', 'pw');
     expect(calls[0].body).toEqual({ login: 'demo-unit', password: 'pw' });
@@ -104,6 +109,7 @@ describe('client', () => {
     expect(window.sessionStorage.length).toBe(0);
     await logout();
     expect(calls[1].headers.get('Authorization')).toBe('Bearer acc');
+    expect(signedInDuringLogout).toBe(true);
     expect(getAccessToken()).toBeNull();
   });
 

@@ -17,6 +17,8 @@ const REFRESH_MARGIN_MS = 60_000;
  * an answer the server still sends (with the rotated cookie) is not thrown away.
  */
 const REFRESH_TIMEOUT_MS = 60_000;
+/** Signing out waits this long at most for the server before it forgets the token anyway. */
+const LOGOUT_TIMEOUT_MS = 10_000;
 
 let accessToken: string | null = null;
 let refreshTimer: ReturnType<typeof setTimeout> | undefined;
@@ -145,15 +147,18 @@ export function restoreSession(): Promise<boolean> {
   return refresh();
 }
 
-/** logout ends the session on the server (best effort) and forgets the token. */
+/**
+ * logout ends the session on the server (best effort), then forgets the token. In that
+ * order: the page leaves for the login form as soon as the token is gone, and a reload
+ * before the server had cleared the cookie would have restored the session.
+ */
 export async function logout(): Promise<void> {
-  const tok = accessToken;
-  setToken(null);
   try {
-    await oneTabAtATime(() => authPost('/v1/auth/logout', {}, tok));
+    await oneTabAtATime(() => authPost('/v1/auth/logout', {}, accessToken, AbortSignal.timeout(LOGOUT_TIMEOUT_MS)));
   } catch {
     // Signed out locally either way; the cookie expires with its family.
   }
+  setToken(null);
 }
 
 /** expire forgets the token after the server refused it and a refresh failed. */

@@ -1,0 +1,1 @@
+import{i as e,r as t}from"./index-BeXKLpj8.js";function n(){let n=e(),r=t(n.data,`ROLE_UNIT_ADMIN`,`ROLE_UNIT_SUBMITTER`).find(e=>e.unitId);return{unitId:r?.unitId,officeId:r?.officeId,isAdmin:(r?.roles??[]).includes(`ROLE_UNIT_ADMIN`),loading:n.isPending}}export{n as t};

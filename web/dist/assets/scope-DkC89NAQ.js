@@ -1,1 +1,0 @@
-import{i as e,r as t}from"./index-CJGqddfH.js";function n(){let n=e(),r=t(n.data,`ROLE_UNIT_ADMIN`,`ROLE_UNIT_SUBMITTER`).find(e=>e.unitId);return{unitId:r?.unitId,officeId:r?.officeId,isAdmin:(r?.roles??[]).includes(`ROLE_UNIT_ADMIN`),loading:n.isPending}}export{n as t};
