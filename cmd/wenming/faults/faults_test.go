@@ -126,9 +126,9 @@ func TestFaults(t *testing.T) {
 					if err := w.c.stop(n, syscall.SIGTERM); err != nil {
 						t.Errorf("%s exited with %v after SIGTERM", n.name, err)
 					}
+					// As a rollout, which stops the next pod once the new one is ready: at
+					// the soonest, the moment it listens (docs/faults.md, "Replicas").
 					w.c.start(t, n)
-					// As a rollout waits for the new pod's readiness before the next.
-					time.Sleep(time.Second)
 				}
 			}, nil, true)
 		}},

@@ -3,6 +3,7 @@
 package rpc
 
 import (
+	"context"
 	"fmt"
 	"net"
 	"runtime"
@@ -13,6 +14,7 @@ import (
 	"go.opentelemetry.io/contrib/instrumentation/google.golang.org/grpc/otelgrpc"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/backoff"
+	"google.golang.org/grpc/connectivity"
 	"google.golang.org/grpc/health"
 	healthpb "google.golang.org/grpc/health/grpc_health_v1"
 	"google.golang.org/grpc/keepalive"
@@ -143,15 +145,54 @@ func (s *Server) Rules() Rules { return *s.rules }
 const streamWindow = 8 << 20
 
 // DialOptions are the options of a connection to the services: the same flow-control
-// window on the client side, and a short reconnect backoff. gRPC's default waits a second
-// and more before dialing a restarted replica again; in a rolling restart the other
-// replica may stop within that second, leaving none to call (docs/faults.md).
+// window on the client side, a short reconnect backoff, and calls that wait a moment for a
+// replica rather than fail at once when none is connected (see awaitReady).
 func DialOptions() []grpc.DialOption {
 	return []grpc.DialOption{
 		grpc.WithInitialWindowSize(streamWindow), grpc.WithInitialConnWindowSize(streamWindow),
 		grpc.WithConnectParams(grpc.ConnectParams{
-			Backoff:           backoff.Config{BaseDelay: 100 * time.Millisecond, Multiplier: 1.6, Jitter: 0.2, MaxDelay: 5 * time.Second},
+			Backoff:           backoff.Config{BaseDelay: 100 * time.Millisecond, Multiplier: 1.6, Jitter: 0.2, MaxDelay: reconnectMax},
 			MinConnectTimeout: 5 * time.Second,
 		}),
+		grpc.WithChainUnaryInterceptor(func(ctx context.Context, method string, req, reply any, cc *grpc.ClientConn, invoke grpc.UnaryInvoker, opts ...grpc.CallOption) error {
+			awaitReady(ctx, cc)
+			return invoke(ctx, method, req, reply, cc, opts...)
+		}),
+		grpc.WithChainStreamInterceptor(func(ctx context.Context, desc *grpc.StreamDesc, cc *grpc.ClientConn, method string, stream grpc.Streamer, opts ...grpc.CallOption) (grpc.ClientStream, error) {
+			awaitReady(ctx, cc)
+			return stream(ctx, desc, cc, method, opts...)
+		}),
+	}
+}
+
+// reconnectMax caps the wait between two dials of a replica that is down. gRPC's default
+// grows it to two minutes; ours is short so that a restarted replica is back in the
+// rotation within about a second (docs/faults.md, "Replicas").
+const reconnectMax = time.Second
+
+// readyWait is how long a call waits for a connected replica. It is longer than one
+// reconnect step, so a replica that has come back is dialled before the call gives up.
+const readyWait = 2 * reconnectMax
+
+// awaitReady waits, at most readyWait, until cc has a connected replica. A call made while
+// none is connected would fail at once with UNAVAILABLE, although a replica may be up
+// again and only waiting for its next dial: in a rolling restart, the replica started a
+// moment ago while its peer stops now. Where every replica stays down, the call then fails
+// as before, readyWait later.
+func awaitReady(ctx context.Context, cc *grpc.ClientConn) {
+	s := cc.GetState()
+	if s == connectivity.Ready {
+		return
+	}
+	ctx, cancel := context.WithTimeout(ctx, readyWait)
+	defer cancel()
+	for s != connectivity.Ready {
+		if s == connectivity.Idle {
+			cc.Connect()
+		}
+		if !cc.WaitForStateChange(ctx, s) {
+			return
+		}
+		s = cc.GetState()
 	}
 }
