@@ -51,4 +51,13 @@ func TestCallWaitsForARestartedReplica(t *testing.T) {
 	if _, err := client.Check(t.Context(), &healthpb.HealthCheckRequest{}); err != nil {
 		t.Fatalf("call right after the replica came back: %v", err)
 	}
+
+	// A closed connection has nothing to wait for: the call ends at once as closing
+	// (CANCELED), not when its deadline, shorter than readyWait, runs out.
+	cc.Close()
+	ctx, cancel := context.WithTimeout(t.Context(), readyWait/2)
+	defer cancel()
+	if _, err := client.Check(ctx, &healthpb.HealthCheckRequest{}); status.Code(err) != codes.Canceled {
+		t.Fatalf("call on a closed connection: %v, want CANCELED", err)
+	}
 }

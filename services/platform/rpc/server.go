@@ -181,12 +181,12 @@ const readyWait = 2 * reconnectMax
 // as before, readyWait later.
 func awaitReady(ctx context.Context, cc *grpc.ClientConn) {
 	s := cc.GetState()
-	if s == connectivity.Ready {
+	if s == connectivity.Ready || s == connectivity.Shutdown {
 		return
 	}
 	ctx, cancel := context.WithTimeout(ctx, readyWait)
 	defer cancel()
-	for s != connectivity.Ready {
+	for s != connectivity.Ready && s != connectivity.Shutdown {
 		if s == connectivity.Idle {
 			cc.Connect()
 		}
