@@ -59,17 +59,27 @@ type fixture struct {
 	sheets                     [][]string
 	reviewAdmin, districtAdmin *actor
 	campaign, district, period string
-	env                        *apptest.Env
-	tree                       *apptest.Tree
-	evidence                   *evidencetest.Fixture
-	review                     *reviewtest.Fixture
+	// items are the evidence items (indicator/period) the submitters fill, one after another.
+	items    []string
+	env      *apptest.Env
+	tree     *apptest.Tree
+	evidence *evidencetest.Fixture
+	review   *reviewtest.Fixture
 }
 
 // unitLoad is a unit's application and its admin, who uploads and submits.
 type unitLoad struct {
 	name, app string
 	admin     *actor
+	// sent counts the submissions sent for each of the fixture's items. Only the unit's
+	// own submitter touches it.
+	sent []int
 }
+
+// itemRevisions is as many revisions as the evidence service lets one item have
+// (docs/evidence.md). The load never sends an item more submissions than that, however
+// long a scenario runs, so REVISION_LIMIT stays an answer no retry explains.
+const itemRevisions = 50
 
 // setupFixture builds the tree, units applying to a district campaign (their
 // deadlines extended, so any day of the year works) and reviewtest's campaign in REVIEW
@@ -80,6 +90,9 @@ func setupFixture(t testing.TB, c *cluster, units int) *fixture {
 	tr := e.BuildTree(t)
 	fx := &fixture{env: e, tree: tr, period: strconv.Itoa(int(evidencetest.ThisYear())), district: tr.D1,
 		districtAdmin: newActor("d1-admin")}
+	// Two items whose windows are open on any day of the year: the annual 1.3 and the
+	// first quarter of 2.1.
+	fx.items = []string{"1.3/" + fx.period, "2.1/" + fx.period + "-Q1"}
 	fx.evidence = evidencetest.Setup(t.(*testing.T), e, tr, evidencetest.ThisYear())
 	for i := range units {
 		login := fmt.Sprintf("load-u%d", i)
@@ -95,7 +108,7 @@ func setupFixture(t testing.TB, c *cluster, units int) *fixture {
 		app := apptest.Call[*evidencev1.Application](t, e, "POST", "/v1/campaigns/"+fx.evidence.Second+"/applications", token, &evidencev1.Application{}, from).GetId()
 		apptest.Call[*evidencev1.Application](t, e, "POST", "/v1/applications/"+app+":extend", tr.D1Admin, &evidencev1.ExtendDeadlineRequest{
 			DueTime: timestamppb.New(time.Now().Add(72 * time.Hour)), Reason: "故障测试：统一延期"})
-		fx.units = append(fx.units, &unitLoad{name: login, app: app, admin: admin})
+		fx.units = append(fx.units, &unitLoad{name: login, app: app, admin: admin, sent: make([]int, len(fx.items))})
 		// A first draft, so that the item the readers read exists from the start.
 		apptest.Call[*evidencev1.Evidence](t, e, "PUT", "/v1/applications/"+app+"/evidence/1.3/"+fx.period, token,
 			&evidencev1.EvidenceContent{Narrative: "初稿"}, from)
@@ -156,8 +169,9 @@ type load struct {
 	c      *cluster
 	fx     *fixture
 	client *http.Client
-	// think is each worker's pause between operations, submitPause a submitter's (an item
-	// takes at most 50 revisions: the soak spaces them out); maxFile the largest upload.
+	// think is each worker's pause between operations, submitPause a submitter's (the soak
+	// spaces submissions out, so that its units' items last it through); maxFile the
+	// largest upload.
 	think, submitPause time.Duration
 	maxFile            int
 	giveUp             time.Duration
@@ -398,10 +412,14 @@ func (l *load) uploadOnce(u *unitLoad, i int) {
 }
 
 func (l *load) submitOnce(u *unitLoad, i int) {
+	k := slices.IndexFunc(u.sent, func(n int) bool { return n < itemRevisions })
+	if k < 0 {
+		return // every item of the unit has had all its revisions
+	}
 	n := l.seq.Add(1)
-	// The indicator takes 10 characters at most: the sequence number keeps them unique.
+	// 1.3 takes 10 characters at most: the sequence number keeps them unique, across items.
 	s := &submission{key: fmt.Sprintf("%s-sub-%d-%d", u.name, i, n), app: u.app, narrative: fmt.Sprintf("台账%d", n)}
-	item := "/v1/applications/" + u.app + "/evidence/1.3/" + l.fx.period
+	item := "/v1/applications/" + u.app + "/evidence/" + l.fx.items[k]
 	draft, _ := protojson.Marshal(&evidencev1.EvidenceContent{Narrative: s.narrative})
 	if code, raw, reason := l.call("draft", u.admin, "PUT", item, draft, nil); code != 200 {
 		l.odd("draft", code, reason, raw)
@@ -410,6 +428,7 @@ func (l *load) submitOnce(u *unitLoad, i int) {
 	l.mu.Lock()
 	l.submissions = append(l.submissions, s)
 	l.mu.Unlock()
+	u.sent[k]++
 	code, raw, reason := l.call("submit", u.admin, "POST", item+":submit", []byte("{}"), map[string]string{"Idempotency-Key": s.key})
 	switch {
 	case code == 200:
@@ -614,11 +633,13 @@ func (l *load) verifyLedger(t testing.TB) {
 	}
 	revisions := map[string]map[string][]int32{} // app → narrative → revision numbers
 	for _, u := range fx.units {
-		ev := apptest.Call[*evidencev1.Evidence](t, e, "GET", "/v1/applications/"+u.app+"/evidence/1.3/"+fx.period, token(u.admin), nil)
 		revisions[u.app] = map[string][]int32{}
-		for _, r := range ev.GetRevisions() {
-			n := r.GetContent().GetNarrative()
-			revisions[u.app][n] = append(revisions[u.app][n], r.GetNumber())
+		for _, item := range fx.items {
+			ev := apptest.Call[*evidencev1.Evidence](t, e, "GET", "/v1/applications/"+u.app+"/evidence/"+item, token(u.admin), nil)
+			for _, r := range ev.GetRevisions() {
+				n := r.GetContent().GetNarrative()
+				revisions[u.app][n] = append(revisions[u.app][n], r.GetNumber())
+			}
 		}
 	}
 	submitted := 0

@@ -60,7 +60,8 @@ type worldOptions struct {
 	env     []string
 	// s3Proxy is the proxy in front of the S3 server, when env points the blob store at one.
 	s3Proxy string
-	// units is how many units apply (at least 12).
+	// units is how many units apply (at least 16: with two items each, 1 600 submissions
+	// before every item has all its revisions; the longest scenario so far sent 669).
 	units int
 }
 
@@ -84,7 +85,7 @@ func newWorld(t *testing.T, o worldOptions) *world {
 		"WENMING_DATA_DIR=" + w.dataDir,
 	}, o.env...)
 	w.c = startCluster(t, w.bin, w.env)
-	w.fx = setupFixture(t, w.c, max(12, o.units))
+	w.fx = setupFixture(t, w.c, max(16, o.units))
 	return w
 }
 
