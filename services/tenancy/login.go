@@ -65,8 +65,14 @@ const knownAddressTTL = 30 * 24 * time.Hour
 // The account-wide counter spares addresses the account has logged in from before, so
 // guessing from elsewhere cannot lock the owner out of their usual place. The first
 // refusal of a window is a lockout, recorded as a security event.
-func (s *Server) limit(ctx context.Context, account string) error {
+//
+// The attempt is counted before it is judged, so that guesses sent at once cannot all
+// pass; refund takes it back when the platform could not judge it (the database was
+// down): otherwise a user whose client retries through an outage would find the account
+// locked out once it ends.
+func (s *Server) limit(ctx context.Context, account string) (refund func(), err error) {
 	addr, pair, acct, known := limitKeys(ctx, account)
+	var counted []string
 	for _, l := range []struct {
 		key, scope string
 		limit      int64
@@ -80,6 +86,7 @@ func (s *Server) limit(ctx context.Context, account string) error {
 			continue
 		}
 		n, wait := s.limits.Count(ctx, l.key, l.per)
+		counted = append(counted, l.key)
 		if n <= l.limit {
 			continue
 		}
@@ -89,9 +96,14 @@ func (s *Server) limit(ctx context.Context, account string) error {
 				slog.ErrorContext(ctx, "recording a lockout", "err", err)
 			}
 		}
-		return tooMany(wait)
+		return nil, tooMany(wait)
 	}
-	return nil
+	return func() {
+		ctx := context.WithoutCancel(ctx)
+		for _, k := range counted {
+			s.limits.Uncount(ctx, k)
+		}
+	}, nil
 }
 
 // resetLimits forgets an account's failures after it proved its password, and remembers
@@ -149,7 +161,8 @@ func userViewer(u *ent.User, family string) *viewer.Viewer {
 // disabled users get the same answer after the same work.
 func (s *Server) Login(ctx context.Context, req *tenancyv1.LoginRequest) (*tenancyv1.TokenResponse, error) {
 	login := canonicalLogin(req.GetLogin())
-	if err := s.limit(ctx, login); err != nil {
+	refund, err := s.limit(ctx, login)
+	if err != nil {
 		return nil, err
 	}
 	sys := store.System(ctx)
@@ -158,10 +171,12 @@ func (s *Server) Login(ctx context.Context, req *tenancyv1.LoginRequest) (*tenan
 		auth.CheckNoUser(req.GetPassword())
 		return nil, s.loginFailed(ctx, login, "unknown login")
 	} else if err != nil {
+		refund()
 		return nil, err
 	}
 	ok, err := auth.CheckPassword(u.PasswordHash, req.GetPassword())
 	if err != nil {
+		refund()
 		return nil, err
 	}
 	if !ok {
@@ -272,7 +287,8 @@ func (s *Server) Refresh(ctx context.Context, req *tenancyv1.RefreshRequest) (*t
 
 // Token issues an access token to a service account.
 func (s *Server) Token(ctx context.Context, req *tenancyv1.TokenRequest) (*tenancyv1.TokenResponse, error) {
-	if err := s.limit(ctx, "sa:"+req.GetClientId()); err != nil {
+	refund, err := s.limit(ctx, "sa:"+req.GetClientId())
+	if err != nil {
 		return nil, err
 	}
 	sys := store.System(ctx)
@@ -280,6 +296,7 @@ func (s *Server) Token(ctx context.Context, req *tenancyv1.TokenRequest) (*tenan
 	if ent.IsNotFound(err) {
 		return nil, s.loginFailed(ctx, "sa:"+req.GetClientId(), "unknown client")
 	} else if err != nil {
+		refund()
 		return nil, err
 	}
 	if subtle.ConstantTimeCompare([]byte(sa.SecretHash), []byte(secretHash(req.GetClientSecret()))) != 1 || sa.Disabled {

@@ -631,11 +631,13 @@ func (s *Server) ChangePassword(ctx context.Context, req *tenancyv1.ChangePasswo
 	if v.Kind != viewer.KindUser {
 		return nil, errs.ErrPermissionDenied
 	}
-	if err := s.limit(ctx, v.Login); err != nil {
+	refund, err := s.limit(ctx, v.Login)
+	if err != nil {
 		return nil, err
 	}
+	judged := false
 	// The caller reads and writes its own user row within its own scope: no system path.
-	_, err := mutate.Update(ctx, s.w, mutate.Change[*ent.User]{
+	_, err = mutate.Update(ctx, s.w, mutate.Change[*ent.User]{
 		Resource: "user",
 		Get:      getUser(v.Subject),
 		Version:  userVersion,
@@ -644,6 +646,7 @@ func (s *Server) ChangePassword(ctx context.Context, req *tenancyv1.ChangePasswo
 			if err != nil {
 				return err
 			}
+			judged = true
 			if !ok {
 				return errs.Invalid("current_password", "is not your current password", "当前密码不正确")
 			}
@@ -658,6 +661,9 @@ func (s *Server) ChangePassword(ctx context.Context, req *tenancyv1.ChangePasswo
 		Audit: passwordEvent("user.password_change"),
 	})
 	if err != nil {
+		if !judged {
+			refund()
+		}
 		return nil, err
 	}
 	s.resetLimits(ctx, v.Login)

@@ -54,6 +54,28 @@ func (l *Limiter) Count(ctx context.Context, key string, per time.Duration) (int
 	return l.countLocal(key, per)
 }
 
+var decrScript = redis.NewScript(`
+if redis.call("EXISTS", KEYS[1]) == 1 then return redis.call("DECR", KEYS[1]) end
+return 0
+`)
+
+// Uncount takes back one event counted against key, for an attempt that turned out not to
+// be one: a login the platform could not judge (its database was down) is no failed
+// guess. A key whose window has ended is left alone.
+func (l *Limiter) Uncount(ctx context.Context, key string) {
+	_, err := l.r.Do(ctx, func(ctx context.Context, c *redis.Client) (any, error) {
+		return decrScript.Run(ctx, c, []string{l.r.Prefix + "rl:" + key}).Result()
+	})
+	if err == nil {
+		return
+	}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if w := l.local[key]; w != nil && w.n > 0 {
+		w.n--
+	}
+}
+
 func (l *Limiter) countLocal(key string, per time.Duration) (int64, time.Duration) {
 	now := time.Now()
 	l.mu.Lock()

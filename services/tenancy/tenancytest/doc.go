@@ -56,6 +56,7 @@ func RunAll(t *testing.T, e *apptest.Env, tr *apptest.Tree) {
 		{"unlock", Unlock},
 		{"release-credit-code", ReleaseCreditCode},
 		{"rate-limit-by-address", RateLimitByAddress},
+		{"login-outage", LoginOutage},
 	})
 }
 

@@ -423,6 +423,35 @@ func RateLimit(t *testing.T, e *apptest.Env, tr *apptest.Tree) {
 	e.Login(t, "d1-admin", "d1-admin-password")
 }
 
+// LoginOutage logs in while the platform cannot read its users (their table is away, as
+// in a database outage): those attempts are not failed guesses, so once the users are
+// back the owner logs in from the same address at once, where the attempts would have
+// locked the account out for 15 minutes (docs/authorization.md, "Rate limits and lockouts").
+func LoginOutage(t *testing.T, e *apptest.Env, _ *apptest.Tree) {
+	ctx := context.Background()
+	db := e.App.Store().DB
+	if _, err := db.ExecContext(ctx, "ALTER TABLE users RENAME TO users_away"); err != nil {
+		t.Fatal(err)
+	}
+	back := func() {
+		if _, err := db.ExecContext(ctx, "ALTER TABLE users_away RENAME TO users"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	login := func() apptest.Resp {
+		return e.Do(t, "POST", "/v1/auth/login", "", &tenancyv1.LoginRequest{Login: "d1-admin", Password: "d1-admin-password"},
+			apptest.Header{"X-Forwarded-For": "198.51.100.77"})
+	}
+	for i := range 8 {
+		if r := login(); r.Code < 500 {
+			back()
+			t.Fatalf("login %d without the users table: %d %s", i, r.Code, r.Raw)
+		}
+	}
+	back()
+	apptest.Must(t, 200, login())
+}
+
 // RateLimitByAddress counts login attempts per client address as a proxy in front of
 // the gateway reports it (the test client is on loopback, which is trusted).
 func RateLimitByAddress(t *testing.T, e *apptest.Env, _ *apptest.Tree) {
